@@ -1,0 +1,94 @@
+//! `plaindnn summary`, `worked-example` and `info`: looking without training.
+
+use clap::Args;
+use plaindnn::backend::Backend;
+use plaindnn::inference::Predictor;
+use plaindnn::model::{worked_example, Summary};
+use plaindnn::Result;
+use serde_json::json;
+
+use super::{print_json, RunArgs};
+
+#[derive(Args, Debug)]
+pub struct SummaryArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct JsonArg {
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn summary(args: SummaryArgs) -> Result<()> {
+    let predictor = Predictor::open(&args.run.run, args.run.backend)?;
+    let summary = Summary::of(&predictor.model);
+    if args.json {
+        return print_json(&json!({ "summary": summary, "config": predictor.config }));
+    }
+    let c = &predictor.config;
+    println!(
+        "run {}  ({:?}, {} features → {})",
+        args.run.run.display(),
+        c.data.task,
+        c.data.feature_names.len(),
+        c.data.target
+    );
+    println!("{summary}");
+    Ok(())
+}
+
+pub fn worked_example(args: JsonArg) -> Result<()> {
+    let example = worked_example::run(&Backend::Flex.device()?)?;
+    if args.json {
+        return print_json(&example);
+    }
+    let [x1, x2] = example.inputs;
+    let (h, y) = (&example.hidden, &example.outputs);
+    println!(
+        "The tutorial's worked forward pass, all activations ReLU, inputs x1 = {x1}, x2 = {x2}:"
+    );
+    println!("  n1 = max({x1}·1 + {x2}·(−1) + 9, 0) = {}", h[0]);
+    println!("  n2 = max({x1}·2 + {x2}·0 − 3, 0)    = {}", h[1]);
+    println!("  y1 = max({}·4 + {}·3 + 5, 0)     = {}", h[0], h[1], y[0]);
+    println!("  y2 = max({}·(−2) + {}·1 + 0, 0)  = {}", h[0], h[1], y[1]);
+    println!("y1 = {}, y2 = {}", y[0], y[1]);
+    Ok(())
+}
+
+pub fn info(args: JsonArg) -> Result<()> {
+    let compiled: Vec<&str> = Backend::compiled().iter().map(|b| b.name()).collect();
+    let devices: Vec<String> = Backend::compiled()
+        .iter()
+        .map(|b| match b {
+            Backend::Wgpu => "wgpu: default adapter (first GPU wgpu finds)".to_string(),
+            cpu => format!(
+                "{}: CPU, {} threads",
+                cpu.name(),
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            ),
+        })
+        .collect();
+    if args.json {
+        return print_json(&json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "burn": "0.22.1",
+            "backends": compiled,
+            "default_backend": Backend::default().name(),
+            "devices": devices,
+        }));
+    }
+    println!("plaindnn {} on burn 0.22.1", env!("CARGO_PKG_VERSION"));
+    println!(
+        "backends compiled in: {} (default {})",
+        compiled.join(", "),
+        Backend::default()
+    );
+    devices.iter().for_each(|d| println!("  {d}"));
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! Command-line parsing (clap derive) and dispatch; each verb lives in its own file.
+
+mod inspect;
+mod predict;
+mod train;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use plaindnn::backend::Backend;
+use plaindnn::Result;
+
+/// Deep neural networks in plain language: train, inspect and use MLPs on Burn.
+#[derive(Parser, Debug)]
+#[command(name = "plaindnn", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Train a network; with no options, the tutorial's quadrant classifier (2 → 50 → 4).
+    ///
+    /// Example: plaindnn train --hidden 50 --activation relu --epochs 100
+    Train(train::TrainArgs),
+    /// Predict with a trained run: class and probability of each class.
+    ///
+    /// Example: plaindnn predict --run artifacts/runs/quadrants --input 2,2
+    Predict(predict::PredictArgs),
+    /// Score a trained run on labelled data (default: its own validation data).
+    ///
+    /// Example: plaindnn eval --run artifacts/runs/quadrants
+    Eval(predict::EvalArgs),
+    /// Show a run's layers, output shapes and parameter counts (like Keras' model.summary()).
+    Summary(inspect::SummaryArgs),
+    /// The tutorial's worked forward pass with its exact weights: prints y1 = 46, y2 = 0.
+    WorkedExample(inspect::JsonArg),
+    /// Version, compiled backends and devices.
+    Info(inspect::JsonArg),
+}
+
+/// Runs one parsed command.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Train(args) => train::run(args),
+        Command::Predict(args) => predict::predict(args),
+        Command::Eval(args) => predict::eval(args),
+        Command::Summary(args) => inspect::summary(args),
+        Command::WorkedExample(args) => inspect::worked_example(args),
+        Command::Info(args) => inspect::info(args),
+    }
+}
+
+/// Options shared by the verbs that load a run.
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Run directory written by `plaindnn train`.
+    #[arg(long, value_name = "DIR")]
+    run: PathBuf,
+    /// Backend to compute on (flex, ndarray, wgpu; must be compiled in).
+    #[arg(long, default_value = "flex")]
+    backend: Backend,
+}
+
+/// Prints `value` as one JSON document.
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| plaindnn::Error::Data(format!("cannot write JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}

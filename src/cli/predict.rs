@@ -1,0 +1,205 @@
+//! `plaindnn predict` and `plaindnn eval`: a run directory rebuilt for inference.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use plaindnn::data::csv_file;
+use plaindnn::error::{Error, Result};
+use plaindnn::inference::{Prediction, Predictor};
+use plaindnn::train::checkpoint::write_atomic;
+use serde::Serialize;
+
+use super::{print_json, RunArgs};
+
+#[derive(Args, Debug)]
+pub struct PredictArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// One row of features, comma-separated (e.g. 2,2).
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        conflicts_with = "data",
+        required_unless_present = "data"
+    )]
+    input: Option<String>,
+    /// A CSV file with a header row holding the model's feature columns.
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+    /// Write the predictions as CSV to FILE.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Labelled CSV (features and the target column) [default: the run's validation data].
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    input: &'a [f32],
+    #[serde(flatten)]
+    prediction: &'a Prediction,
+}
+
+pub fn predict(args: PredictArgs) -> Result<()> {
+    let predictor = Predictor::open(&args.run.run, args.run.backend)?;
+    let names = predictor.feature_names().to_vec();
+    let rows = match (&args.input, &args.data) {
+        (Some(text), _) => parse_row(text, names.len())?,
+        (None, Some(path)) => csv_file::read_columns(path, &names, None)?.features,
+        (None, None) => {
+            return Err(Error::invalid(
+                "input",
+                "give --input x,y or --data FILE.csv",
+            ))
+        }
+    };
+    let predictions = predictor.predict(&rows)?;
+    let inputs: Vec<&[f32]> = rows.chunks(names.len()).collect();
+    if let Some(path) = &args.output {
+        write_csv(path, &predictor, &inputs, &predictions)?;
+    }
+    if args.json {
+        let rows: Vec<Row> = inputs
+            .iter()
+            .zip(&predictions)
+            .map(|(i, p)| Row {
+                input: i,
+                prediction: p,
+            })
+            .collect();
+        return print_json(&serde_json::json!({ "predictions": rows }));
+    }
+    let classes = &predictor.config.data.class_names;
+    let target = &predictor.config.data.target;
+    for (input, p) in inputs.iter().zip(&predictions) {
+        let features: Vec<String> = names
+            .iter()
+            .zip(*input)
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        match &p.class {
+            Some(class) => {
+                let probs: Vec<String> = classes
+                    .iter()
+                    .zip(&p.probabilities)
+                    .map(|(c, q)| format!("{c} {q:.4}"))
+                    .collect();
+                println!(
+                    "{} → {target} {class}   (p: {})",
+                    features.join(", "),
+                    probs.join(", ")
+                );
+            }
+            None => println!("{} → {target} = {:?}", features.join(", "), p.values),
+        }
+    }
+    if let Some(path) = &args.output {
+        println!(
+            "wrote {} predictions to {}",
+            predictions.len(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn parse_row(text: &str, width: usize) -> Result<Vec<f32>> {
+    let values: Vec<f32> = text
+        .split(',')
+        .map(|v| {
+            v.trim()
+                .parse::<f32>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| {
+                    Error::invalid("input", format!("`{}` is not a finite number", v.trim()))
+                })
+        })
+        .collect::<Result<_>>()?;
+    if values.len() != width {
+        return Err(Error::invalid(
+            "input",
+            format!("the model takes {width} values, got {}", values.len()),
+        ));
+    }
+    Ok(values)
+}
+
+fn write_csv(
+    path: &PathBuf,
+    predictor: &Predictor,
+    inputs: &[&[f32]],
+    predictions: &[Prediction],
+) -> Result<()> {
+    let data = &predictor.config.data;
+    let mut header: Vec<String> = data.feature_names.clone();
+    header.push(format!("predicted_{}", data.target));
+    header.extend(data.class_names.iter().map(|c| format!("p_{c}")));
+    let mut text = header.join(",") + "\n";
+    for (input, p) in inputs.iter().zip(predictions) {
+        let mut fields: Vec<String> = input.iter().map(|v| v.to_string()).collect();
+        match &p.class {
+            Some(class) => fields.push(class.clone()),
+            None => fields.extend(p.values.iter().map(|v| v.to_string())),
+        }
+        fields.extend(p.probabilities.iter().map(|q| q.to_string()));
+        text += &(fields.join(",") + "\n");
+    }
+    write_atomic(path, text.as_bytes())
+}
+
+pub fn eval(args: EvalArgs) -> Result<()> {
+    let predictor = Predictor::open(&args.run.run, args.run.backend)?;
+    let info = &predictor.config.data;
+    let data = match &args.data {
+        Some(path) => csv_file::read_labelled(
+            path,
+            &info.feature_names,
+            &info.target,
+            info.task,
+            &info.class_names,
+        )?,
+        None => info.source.load()?.1,
+    };
+    let evaluation = predictor.evaluate(data)?;
+    if args.json {
+        return print_json(&evaluation);
+    }
+    let s = &evaluation.scores;
+    println!("rows      {}", s.rows);
+    println!("loss      {:.4}", s.loss);
+    if let Some(accuracy) = s.accuracy {
+        println!("accuracy  {:.2}%", accuracy * 100.0);
+    }
+    if let Some(rmse) = s.rmse {
+        println!("rmse      {rmse:.4}");
+    }
+    if !evaluation.confusion.is_empty() {
+        println!(
+            "confusion matrix (rows: true {}, columns: predicted)",
+            info.target
+        );
+        print!("{:>8}", "");
+        info.class_names.iter().for_each(|c| print!("{c:>8}"));
+        println!();
+        for (class, row) in info.class_names.iter().zip(&evaluation.confusion) {
+            print!("{class:>8}");
+            row.iter().for_each(|n| print!("{n:>8}"));
+            println!();
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! `plaindnn train`: flags on top of a starting `TrainConfig`, then burn-train does the work.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use plaindnn::backend::Backend;
+use plaindnn::data::DataSource;
+use plaindnn::error::{Error, Result};
+use plaindnn::model::{ActivationConfig, InitConfig};
+use plaindnn::train::{self, EarlyStoppingConfig, OptimizerKind, TrainConfig, Verbosity};
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// Built-in data set to train on.
+    #[arg(long, default_value = "quadrants")]
+    dataset: String,
+    /// Run directory to write [default: artifacts/runs/<dataset>].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Continue the run in DIR at the epoch after its last checkpoint (optimizer state restored).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["dataset", "out", "config"])]
+    resume: Option<PathBuf>,
+    /// Start from this TrainConfig JSON (e.g. a run's config.json "train" part); flags override it.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Hidden layer widths, input side first.
+    #[arg(long, value_delimiter = ',', value_name = "N,N,..")]
+    hidden: Option<Vec<usize>>,
+    /// Activation after each hidden layer: identity, step, sigmoid, tanh, relu, leaky_relu[:slope],
+    /// rrelu[:lower:upper], prelu[:init], elu[:alpha], gelu, selu.
+    #[arg(long)]
+    activation: Option<ActivationConfig>,
+    /// Weight initialisation: default, he_normal, he_uniform, xavier_normal, xavier_uniform.
+    #[arg(long)]
+    init: Option<InitConfig>,
+    /// Batch Normalization after each hidden Linear layer.
+    #[arg(long)]
+    batch_norm: bool,
+    /// Dropout probability after each hidden activation, in [0, 1).
+    #[arg(long)]
+    dropout: Option<f64>,
+    /// Optimizer: adam, adamw, sgd.
+    #[arg(long)]
+    optimizer: Option<OptimizerKind>,
+    /// Learning rate.
+    #[arg(long)]
+    lr: Option<f64>,
+    /// SGD momentum.
+    #[arg(long)]
+    momentum: Option<f64>,
+    /// L2 weight decay (decoupled with adamw).
+    #[arg(long)]
+    weight_decay: Option<f64>,
+    /// Most epochs to train (with --resume: the new total).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Rows per gradient step.
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Seed for weights, shuffling and dropout: same seed + backend → same run.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Early stopping: epochs without val_loss improvement before stopping.
+    #[arg(long)]
+    patience: Option<usize>,
+    /// Early stopping: the smallest drop in val_loss that counts as an improvement.
+    #[arg(long)]
+    min_delta: Option<f64>,
+    /// Train every epoch, without early stopping.
+    #[arg(long, conflicts_with_all = ["patience", "min_delta"])]
+    no_early_stopping: bool,
+    /// Keep the last epoch's weights instead of restoring the best ones at the end.
+    #[arg(long)]
+    no_restore_best: bool,
+    /// Backend to train on (flex, ndarray, wgpu; must be compiled in).
+    #[arg(long)]
+    backend: Option<Backend>,
+    /// Print nothing while training.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(args: TrainArgs) -> Result<()> {
+    let verbosity = if args.quiet {
+        Verbosity::Quiet
+    } else {
+        Verbosity::auto()
+    };
+    let trained = match &args.resume {
+        Some(dir) => train::resume(dir, args.epochs, verbosity)?,
+        None => {
+            let source = DataSource::builtin(&args.dataset, args.seed.unwrap_or(42))?;
+            let config = build_config(&args, &source)?;
+            let out = args
+                .out
+                .clone()
+                .unwrap_or_else(|| Path::new("artifacts/runs").join(&args.dataset));
+            if verbosity != Verbosity::Quiet {
+                println!(
+                    "training {} on {} → {}",
+                    describe(&config),
+                    args.dataset,
+                    out.display()
+                );
+            }
+            train::train(source, config, &out, verbosity)?
+        }
+    };
+    if !args.quiet {
+        let dir = trained.run.root().display();
+        if let Some(best) = trained
+            .outcome
+            .best_epoch
+            .and_then(|e| trained.outcome.rows.iter().find(|r| r.epoch == e))
+        {
+            println!(
+                "best epoch {}: val_loss {:.4}; weights in {dir}/model.bpk",
+                best.epoch, best.val_loss
+            );
+        }
+        println!("next: plaindnn predict --run {dir} --input 2,2");
+    }
+    Ok(())
+}
+
+fn describe(config: &TrainConfig) -> String {
+    let widths: Vec<String> = config
+        .model
+        .widths()
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+    format!(
+        "{} MLP ({}, {}, {})",
+        widths.join("-"),
+        config.model.activation,
+        config.optimizer.kind,
+        config.backend
+    )
+}
+
+/// The starting config (file or defaults for the data), then each flag given on top.
+fn build_config(args: &TrainArgs, source: &DataSource) -> Result<TrainConfig> {
+    let mut c = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            serde_json::from_str(&text)
+                .map_err(|e| Error::Data(format!("{}: not a TrainConfig: {e}", path.display())))?
+        }
+        None => {
+            let (train_set, _) = source.load()?;
+            TrainConfig::default_for(train_set.width(), train_set.outputs())
+        }
+    };
+    set(&mut c.model.hidden, args.hidden.clone());
+    set(&mut c.model.activation, args.activation.clone());
+    set(&mut c.model.init, args.init);
+    c.model.batch_norm |= args.batch_norm;
+    set(&mut c.model.dropout, args.dropout);
+    set(&mut c.optimizer.kind, args.optimizer);
+    set(&mut c.optimizer.learning_rate, args.lr);
+    set(&mut c.optimizer.momentum, args.momentum);
+    set(&mut c.optimizer.weight_decay, args.weight_decay);
+    set(&mut c.epochs, args.epochs);
+    set(&mut c.batch_size, args.batch_size);
+    set(&mut c.seed, args.seed);
+    set(&mut c.backend, args.backend);
+    if args.no_early_stopping {
+        c.early_stopping = None;
+    } else if args.patience.is_some() || args.min_delta.is_some() || args.no_restore_best {
+        let es = c.early_stopping.get_or_insert(EarlyStoppingConfig {
+            patience: 10,
+            min_delta: 0.0,
+            restore_best_weights: true,
+        });
+        set(&mut es.patience, args.patience);
+        set(&mut es.min_delta, args.min_delta);
+        es.restore_best_weights &= !args.no_restore_best;
+    }
+    c.validate()?;
+    Ok(c)
+}
+
+fn set<T>(slot: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *slot = value;
+    }
+}

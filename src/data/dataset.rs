@@ -1,0 +1,124 @@
+//! A data set held as one row-major `f32` matrix plus its targets: one copy, no per-row objects.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// What is being predicted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    /// One class per row; softmax + cross-entropy.
+    Classification,
+    /// One or more real values per row; mean squared error.
+    Regression,
+}
+
+/// The targets of every row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Targets {
+    /// Class index per row, in `0..class_names.len()`.
+    Classes(Vec<i64>),
+    /// `width` values per row, row-major.
+    Values { values: Vec<f32>, width: usize },
+}
+
+/// Features and targets of a data set, with the names needed to print predictions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    /// Row-major features, `len = rows × feature_names.len()`.
+    pub features: Vec<f32>,
+    /// Column names of the features.
+    pub feature_names: Vec<String>,
+    /// The targets.
+    pub targets: Targets,
+    /// Class names (classification), in class-index order.
+    pub class_names: Vec<String>,
+}
+
+impl Dataset {
+    /// Checks that every length agrees, so later slicing cannot go out of bounds.
+    pub fn new(
+        features: Vec<f32>,
+        feature_names: Vec<String>,
+        targets: Targets,
+        class_names: Vec<String>,
+    ) -> Result<Self> {
+        let width = feature_names.len();
+        if width == 0 {
+            return Err(Error::Data(
+                "a data set needs at least one feature column".into(),
+            ));
+        }
+        if features.len() % width != 0 {
+            return Err(Error::Data(format!(
+                "{} feature values do not fill rows of {width} columns",
+                features.len()
+            )));
+        }
+        let rows = features.len() / width;
+        let target_rows = match &targets {
+            Targets::Classes(c) => {
+                if let Some(&bad) = c
+                    .iter()
+                    .find(|&&c| c < 0 || c as usize >= class_names.len())
+                {
+                    return Err(Error::Data(format!(
+                        "class index {bad} is outside the {} known classes",
+                        class_names.len()
+                    )));
+                }
+                c.len()
+            }
+            Targets::Values { values, width } => values.len() / (*width).max(1),
+        };
+        if target_rows != rows {
+            return Err(Error::Data(format!(
+                "{rows} feature rows but {target_rows} target rows"
+            )));
+        }
+        Ok(Self {
+            features,
+            feature_names,
+            targets,
+            class_names,
+        })
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.features.len() / self.width()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty()
+    }
+
+    /// Number of feature columns.
+    pub fn width(&self) -> usize {
+        self.feature_names.len()
+    }
+
+    /// Classification or regression, from the targets.
+    pub fn task(&self) -> Task {
+        match self.targets {
+            Targets::Classes(_) => Task::Classification,
+            Targets::Values { .. } => Task::Regression,
+        }
+    }
+
+    /// Network outputs this data needs: one per class, or one per target value.
+    pub fn outputs(&self) -> usize {
+        match &self.targets {
+            Targets::Classes(_) => self.class_names.len(),
+            Targets::Values { width, .. } => *width,
+        }
+    }
+
+    /// Features of row `i`.
+    pub fn row(&self, i: usize) -> &[f32] {
+        let w = self.width();
+        &self.features[i * w..(i + 1) * w]
+    }
+}

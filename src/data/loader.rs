@@ -1,0 +1,190 @@
+//! Batches for Burn's training loop, cut straight from the feature matrix.
+//!
+//! Shuffling is seeded by (seed, epoch), so a resumed run sees the same batches as an
+//! uninterrupted one.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use burn::data::dataloader::{DataLoader, DataLoaderIterator, Progress};
+use burn::data::dataset::DatasetError;
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+
+use super::dataset::{Dataset, Targets};
+
+/// One batch: inputs and their targets, on the loader's device.
+#[derive(Clone, Debug)]
+pub struct Batch {
+    /// `[batch, features]`.
+    pub inputs: Tensor<2>,
+    /// Classes `[batch]` or values `[batch, outputs]`.
+    pub targets: BatchTargets,
+}
+
+/// Targets of a batch.
+#[derive(Clone, Debug)]
+pub enum BatchTargets {
+    /// Class indices, `[batch]`.
+    Classes(Tensor<1, Int>),
+    /// Target values, `[batch, outputs]`.
+    Values(Tensor<2>),
+}
+
+impl Batch {
+    /// Rows in the batch.
+    pub fn len(&self) -> usize {
+        self.inputs.dims()[0]
+    }
+
+    /// Whether the batch has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The rows `indices` of `data`, as tensors on `device`.
+    pub fn gather(data: &Dataset, indices: &[usize], device: &Device) -> Self {
+        let width = data.width();
+        let mut features = Vec::with_capacity(indices.len() * width);
+        for &i in indices {
+            features.extend_from_slice(data.row(i));
+        }
+        let inputs = Tensor::from_data(TensorData::new(features, [indices.len(), width]), device);
+        let targets = match &data.targets {
+            Targets::Classes(classes) => {
+                let picked: Vec<i64> = indices.iter().map(|&i| classes[i]).collect();
+                BatchTargets::Classes(Tensor::from_data(
+                    TensorData::new(picked, [indices.len()]),
+                    device,
+                ))
+            }
+            Targets::Values { values, width } => {
+                let mut picked = Vec::with_capacity(indices.len() * width);
+                for &i in indices {
+                    picked.extend_from_slice(&values[i * width..(i + 1) * width]);
+                }
+                BatchTargets::Values(Tensor::from_data(
+                    TensorData::new(picked, [indices.len(), *width]),
+                    device,
+                ))
+            }
+        };
+        Batch { inputs, targets }
+    }
+}
+
+/// Splits a data set into batches, optionally shuffled by (seed, epoch).
+#[derive(Clone)]
+pub struct BatchLoader {
+    data: Arc<Dataset>,
+    rows: Arc<Vec<usize>>,
+    batch_size: usize,
+    shuffle_seed: Option<u64>,
+    epoch: Arc<AtomicUsize>,
+    device: Device,
+}
+
+impl BatchLoader {
+    /// Batches of `batch_size` rows (the last may be smaller), in order unless shuffled.
+    pub fn new(
+        data: Arc<Dataset>,
+        batch_size: usize,
+        shuffle_seed: Option<u64>,
+        device: &Device,
+    ) -> Self {
+        let rows = Arc::new((0..data.len()).collect());
+        Self {
+            data,
+            rows,
+            batch_size: batch_size.max(1),
+            shuffle_seed,
+            epoch: Arc::new(AtomicUsize::new(1)),
+            device: device.clone(),
+        }
+    }
+
+    /// A handle through which the training loop tells the loader which epoch comes next.
+    pub fn epoch_handle(&self) -> Arc<AtomicUsize> {
+        self.epoch.clone()
+    }
+
+    fn order(&self) -> Vec<usize> {
+        let mut order = self.rows.to_vec();
+        if let Some(seed) = self.shuffle_seed {
+            let epoch = self.epoch.load(Ordering::Relaxed) as u64;
+            let mut rng = StdRng::seed_from_u64(mix(seed, epoch));
+            order.shuffle(&mut rng);
+        }
+        order
+    }
+}
+
+/// Combines a seed and an epoch into one well-spread seed (SplitMix64 finaliser).
+pub fn mix(seed: u64, epoch: u64) -> u64 {
+    let mut z = seed ^ epoch.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl DataLoader<Batch> for BatchLoader {
+    fn iter<'a>(&'a self) -> Box<dyn DataLoaderIterator<Batch> + 'a> {
+        Box::new(BatchIter {
+            loader: self,
+            order: self.order(),
+            position: 0,
+        })
+    }
+
+    fn num_items(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn to_device(&self, device: &Device) -> Arc<dyn DataLoader<Batch>> {
+        Arc::new(Self {
+            device: device.clone(),
+            ..self.clone()
+        })
+    }
+
+    fn slice(&self, start: usize, end: usize) -> Arc<dyn DataLoader<Batch>> {
+        let end = end.min(self.rows.len());
+        let start = start.min(end);
+        Arc::new(Self {
+            rows: Arc::new(self.rows[start..end].to_vec()),
+            ..self.clone()
+        })
+    }
+}
+
+struct BatchIter<'a> {
+    loader: &'a BatchLoader,
+    order: Vec<usize>,
+    position: usize,
+}
+
+impl Iterator for BatchIter<'_> {
+    type Item = Result<Batch, DatasetError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.position >= self.order.len() {
+            return None;
+        }
+        let end = (self.position + self.loader.batch_size).min(self.order.len());
+        let batch = Batch::gather(
+            &self.loader.data,
+            &self.order[self.position..end],
+            &self.loader.device,
+        );
+        self.position = end;
+        Some(Ok(batch))
+    }
+}
+
+impl DataLoaderIterator<Batch> for BatchIter<'_> {
+    fn progress(&self) -> Progress {
+        Progress::new(self.position, self.order.len(), Some("items".to_string()))
+    }
+}

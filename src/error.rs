@@ -1,0 +1,71 @@
+//! One error type for the whole crate: every message names the file, row, field or value at fault.
+
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong in plaindnn, as a value.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A hyper-parameter or option has a value outside its valid range.
+    #[error("invalid {name}: {message}")]
+    InvalidParameter { name: String, message: String },
+    /// A name that is not one of the known choices.
+    #[error("unknown {what} `{got}`; valid choices: {valid}")]
+    Unknown {
+        what: &'static str,
+        got: String,
+        valid: String,
+    },
+    /// Input data is malformed; the message names file, row and column.
+    #[error("{0}")]
+    Data(String),
+    /// A backend was asked for that this binary was not built with.
+    #[error("backend `{name}` is not compiled in; rebuild with `--features {name}` (compiled in: {compiled})")]
+    BackendMissing { name: String, compiled: String },
+    /// A run directory is missing, incomplete or inconsistent.
+    #[error("run directory {}: {message}", path.display())]
+    Run { path: PathBuf, message: String },
+    /// A checkpoint or weights file could not be loaded.
+    #[error("checkpoint {}: {message}", path.display())]
+    Checkpoint { path: PathBuf, message: String },
+    /// Training stopped because the loss stopped being a finite number.
+    #[error("{0}")]
+    Diverged(String),
+    /// Training stopped on an error inside burn-train.
+    #[error("training failed: {0}")]
+    Training(String),
+}
+
+/// `Result` with plaindnn's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// An invalid value for the hyper-parameter `name`.
+    pub fn invalid(name: &str, message: impl Into<String>) -> Self {
+        Error::InvalidParameter {
+            name: name.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// A problem with the run directory at `path`.
+    pub fn run(path: &Path, message: impl Into<String>) -> Self {
+        Error::Run {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+}

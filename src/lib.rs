@@ -1,0 +1,41 @@
+//! # plaindnn
+//!
+//! The classic "deep neural networks in plain language" tutorial as real, tested software on
+//! [Burn](https://burn.dev). Read the folders in dependency order:
+//!
+//! - [`model`]: activations, initialisation, the [`model::Mlp`] module, its summary and the
+//!   tutorial's worked example (46 and 0);
+//! - [`data`]: data sets held as one matrix, built-in tasks (the quadrants), CSV files, batches;
+//! - [`train`]: `TrainConfig`, burn-train's Learner driven by plaindnn's epoch loop (early stopping,
+//!   atomic checkpoints, resume), progress and `metrics.csv`;
+//! - [`inference`]: a run directory reloaded for prediction and evaluation;
+//! - [`backend`]: the one place that knows which Burn backends were compiled in.
+//!
+//! ```no_run
+//! use plaindnn::{backend::Backend, data::DataSource, train, model::MlpConfig};
+//! # fn main() -> plaindnn::Result<()> {
+//! let mut config = train::TrainConfig {
+//!     model: MlpConfig::new(2, vec![50], 4),
+//!     optimizer: train::OptimizerConfig::adam(0.01),
+//!     epochs: 50,
+//!     batch_size: 32,
+//!     seed: 42,
+//!     early_stopping: None,
+//!     backend: Backend::Flex,
+//! };
+//! let run = train::train(DataSource::quadrants(42), config, "artifacts/runs/quadrants".as_ref(),
+//!                        train::Verbosity::auto())?;
+//! let predictor = plaindnn::inference::Predictor::open(run.run.root(), Backend::Flex)?;
+//! let prediction = &predictor.predict(&[2.0, 2.0])?[0];
+//! println!("{:?} {:?}", prediction.class, prediction.probabilities);
+//! # Ok(()) }
+//! ```
+
+pub mod backend;
+pub mod data;
+pub mod error;
+pub mod inference;
+pub mod model;
+pub mod train;
+
+pub use error::{Error, Result};

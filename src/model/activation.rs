@@ -1,0 +1,249 @@
+//! The non-linearities of the tutorial, one enum usable per layer.
+//!
+//! Without one, any stack of linear layers is still one linear map ("even 100 layers stay linear").
+
+use std::fmt;
+use std::str::FromStr;
+
+use burn::module::Module;
+use burn::nn::activation::{PRelu, PReluConfig, RRelu, RReluConfig};
+use burn::tensor::activation as act;
+use burn::tensor::{Device, Tensor};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Which activation follows a layer, with its hyper-parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "name", rename_all = "snake_case")]
+pub enum ActivationConfig {
+    /// `f(x) = x`: no non-linearity.
+    Identity,
+    /// `f(x) = 1 if x > 0 else 0`. Its gradient is zero everywhere, so backpropagation cannot
+    /// train the layers below it: it is here to show why smooth activations replaced it.
+    Step,
+    /// `f(x) = 1 / (1 + e^-x)`: saturates at both ends, hence vanishing gradients.
+    Sigmoid,
+    /// `f(x) = tanh(x)`: zero-centred sigmoid.
+    Tanh,
+    /// `f(x) = max(0, x)`.
+    Relu,
+    /// `f(x) = x if x > 0 else slope·x`: never quite dead.
+    LeakyRelu { slope: f64 },
+    /// Leaky ReLU whose slope is drawn from U(lower, upper) while training, (lower+upper)/2 after.
+    Rrelu { lower: f64, upper: f64 },
+    /// Leaky ReLU whose slope `a` is learned (starts at `init`).
+    Prelu { init: f64 },
+    /// `f(x) = x if x > 0 else alpha·(e^x − 1)`: smooth, negative outputs push means to zero.
+    Elu { alpha: f64 },
+    /// `f(x) = x·Φ(x)`, Φ the standard normal CDF.
+    Gelu,
+    /// `f(x) = λ·(x if x > 0 else α·(e^x − 1))`, λ ≈ 1.0507, α ≈ 1.6733: self-normalising.
+    Selu,
+}
+
+/// Names accepted on the command line, in the tutorial's order.
+pub const ACTIVATION_NAMES: &str =
+    "identity, step, sigmoid, tanh, relu, leaky_relu[:slope], rrelu[:lower:upper], prelu[:init], elu[:alpha], gelu, selu";
+
+impl ActivationConfig {
+    /// The command-line name (`leaky_relu`, `elu`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            ActivationConfig::Identity => "identity",
+            ActivationConfig::Step => "step",
+            ActivationConfig::Sigmoid => "sigmoid",
+            ActivationConfig::Tanh => "tanh",
+            ActivationConfig::Relu => "relu",
+            ActivationConfig::LeakyRelu { .. } => "leaky_relu",
+            ActivationConfig::Rrelu { .. } => "rrelu",
+            ActivationConfig::Prelu { .. } => "prelu",
+            ActivationConfig::Elu { .. } => "elu",
+            ActivationConfig::Gelu => "gelu",
+            ActivationConfig::Selu => "selu",
+        }
+    }
+
+    /// Checks the hyper-parameters, naming the one out of range.
+    pub fn validate(&self) -> Result<()> {
+        let finite = |name: &str, v: f64| {
+            if v.is_finite() {
+                Ok(())
+            } else {
+                Err(Error::invalid(
+                    name,
+                    format!("must be a finite number, got {v}"),
+                ))
+            }
+        };
+        match *self {
+            ActivationConfig::LeakyRelu { slope } => finite("leaky_relu slope", slope),
+            ActivationConfig::Prelu { init } => finite("prelu init", init),
+            ActivationConfig::Elu { alpha } => finite("elu alpha", alpha),
+            ActivationConfig::Rrelu { lower, upper } => {
+                finite("rrelu lower", lower)?;
+                finite("rrelu upper", upper)?;
+                if lower > upper {
+                    return Err(Error::invalid(
+                        "rrelu bounds",
+                        format!("lower must be <= upper, got lower={lower}, upper={upper}"),
+                    ));
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Builds the activation module.
+    pub fn init(&self, device: &Device) -> Activation {
+        let prelu = match self {
+            ActivationConfig::Prelu { init } => {
+                Some(PReluConfig::new().with_alpha(*init).init(device))
+            }
+            _ => None,
+        };
+        let rrelu = match self {
+            ActivationConfig::Rrelu { lower, upper } => Some(
+                RReluConfig::new()
+                    .with_lower(*lower)
+                    .with_upper(*upper)
+                    .init(),
+            ),
+            _ => None,
+        };
+        Activation {
+            config: self.clone(),
+            prelu,
+            rrelu,
+        }
+    }
+}
+
+impl fmt::Display for ActivationConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ActivationConfig::LeakyRelu { slope } => write!(f, "leaky_relu:{slope}"),
+            ActivationConfig::Rrelu { lower, upper } => write!(f, "rrelu:{lower}:{upper}"),
+            ActivationConfig::Prelu { init } => write!(f, "prelu:{init}"),
+            ActivationConfig::Elu { alpha } => write!(f, "elu:{alpha}"),
+            other => f.write_str(other.name()),
+        }
+    }
+}
+
+impl FromStr for ActivationConfig {
+    type Err = Error;
+
+    /// Parses `name` or `name:param[:param]`, e.g. `relu`, `leaky_relu:0.2`, `rrelu:0.1:0.3`.
+    fn from_str(s: &str) -> Result<Self> {
+        let mut parts = s.split(':');
+        let name = parts
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+            .replace('-', "_");
+        let params: Vec<&str> = parts.collect();
+        let number = |i: usize, default: f64| -> Result<f64> {
+            match params.get(i) {
+                None => Ok(default),
+                Some(p) => p.trim().parse::<f64>().map_err(|_| {
+                    Error::invalid(
+                        &format!("{name} parameter"),
+                        format!("`{p}` is not a number"),
+                    )
+                }),
+            }
+        };
+        let max_params = match name.as_str() {
+            "rrelu" => 2,
+            "leaky_relu" | "lrelu" | "prelu" | "elu" => 1,
+            _ => 0,
+        };
+        if params.len() > max_params {
+            return Err(Error::invalid(
+                "activation",
+                format!(
+                    "`{s}` has {} parameter(s), `{name}` takes at most {max_params}",
+                    params.len()
+                ),
+            ));
+        }
+        let config = match name.as_str() {
+            "identity" | "linear" | "none" => ActivationConfig::Identity,
+            "step" => ActivationConfig::Step,
+            "sigmoid" => ActivationConfig::Sigmoid,
+            "tanh" => ActivationConfig::Tanh,
+            "relu" => ActivationConfig::Relu,
+            "leaky_relu" | "lrelu" => ActivationConfig::LeakyRelu {
+                slope: number(0, 0.01)?,
+            },
+            "rrelu" => ActivationConfig::Rrelu {
+                lower: number(0, 1.0 / 8.0)?,
+                upper: number(1, 1.0 / 3.0)?,
+            },
+            "prelu" => ActivationConfig::Prelu {
+                init: number(0, 0.25)?,
+            },
+            "elu" => ActivationConfig::Elu {
+                alpha: number(0, 1.0)?,
+            },
+            "gelu" => ActivationConfig::Gelu,
+            "selu" => ActivationConfig::Selu,
+            _ => {
+                return Err(Error::Unknown {
+                    what: "activation",
+                    got: s.to_string(),
+                    valid: ACTIVATION_NAMES.to_string(),
+                })
+            }
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+/// An activation as a Burn module (PReLU holds a learnable slope, RReLU a training flag).
+#[derive(Module, Debug)]
+pub struct Activation {
+    #[module(skip)]
+    config: ActivationConfig,
+    prelu: Option<PRelu>,
+    rrelu: Option<RRelu>,
+}
+
+impl Activation {
+    /// What this activation is.
+    pub fn config(&self) -> &ActivationConfig {
+        &self.config
+    }
+
+    /// Applies the activation element-wise.
+    pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
+        match &self.config {
+            ActivationConfig::Identity => x,
+            ActivationConfig::Step => x.greater_elem(0.0).float(),
+            ActivationConfig::Sigmoid => act::sigmoid(x),
+            ActivationConfig::Tanh => act::tanh(x),
+            ActivationConfig::Relu => act::relu(x),
+            ActivationConfig::LeakyRelu { slope } => act::leaky_relu(x, *slope),
+            ActivationConfig::Elu { alpha } => act::elu(x, *alpha),
+            ActivationConfig::Gelu => act::gelu(x),
+            ActivationConfig::Selu => act::selu(x),
+            ActivationConfig::Prelu { .. } => match &self.prelu {
+                Some(prelu) => prelu.forward(x),
+                None => unreachable!("a prelu activation is always built with its slope"),
+            },
+            ActivationConfig::Rrelu { .. } => match &self.rrelu {
+                Some(rrelu) => rrelu.forward(x),
+                None => unreachable!("an rrelu activation is always built with its flag"),
+            },
+        }
+    }
+
+    /// Learnable parameters (PReLU's slope; zero for the others).
+    pub fn num_params(&self) -> usize {
+        Module::num_params(self)
+    }
+}

@@ -1,0 +1,113 @@
+//! Weight initialisation: choose the starting standard deviation so signals neither vanish nor explode.
+
+use std::fmt;
+use std::str::FromStr;
+
+use burn::nn::Initializer;
+use serde::{Deserialize, Serialize};
+
+use super::activation::ActivationConfig;
+use crate::error::{Error, Result};
+
+/// How the weights of each Linear layer start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InitConfig {
+    /// Burn's (and PyTorch's) default: U(−1/√fan_in, 1/√fan_in) for weights and biases.
+    #[default]
+    Default,
+    /// He / Kaiming normal: N(0, gain²/fan_in), gain from the activation (√2 for ReLU); zero biases.
+    HeNormal,
+    /// He / Kaiming uniform: U(−gain·√(3/fan_in), +gain·√(3/fan_in)); zero biases.
+    HeUniform,
+    /// Xavier / Glorot normal: N(0, 2/(fan_in+fan_out)); zero biases.
+    XavierNormal,
+    /// Xavier / Glorot uniform: U(−√(6/(fan_in+fan_out)), +√(6/(fan_in+fan_out))); zero biases.
+    XavierUniform,
+}
+
+const INIT_NAMES: &str = "default, he_normal, he_uniform, xavier_normal, xavier_uniform";
+
+impl InitConfig {
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            InitConfig::Default => "default",
+            InitConfig::HeNormal => "he_normal",
+            InitConfig::HeUniform => "he_uniform",
+            InitConfig::XavierNormal => "xavier_normal",
+            InitConfig::XavierUniform => "xavier_uniform",
+        }
+    }
+
+    /// Whether biases start at zero (every scheme but Burn's default).
+    pub fn zero_bias(self) -> bool {
+        self != InitConfig::Default
+    }
+
+    /// The Burn initializer for the weights of a layer followed by `activation`.
+    pub fn initializer(self, activation: &ActivationConfig) -> Initializer {
+        match self {
+            InitConfig::Default => Initializer::KaimingUniform {
+                gain: 1.0 / 3.0f64.sqrt(),
+                fan_out_only: false,
+            },
+            InitConfig::HeNormal => Initializer::KaimingNormal {
+                gain: he_gain(activation),
+                fan_out_only: false,
+            },
+            InitConfig::HeUniform => Initializer::KaimingUniform {
+                gain: he_gain(activation),
+                fan_out_only: false,
+            },
+            InitConfig::XavierNormal => Initializer::XavierNormal { gain: 1.0 },
+            InitConfig::XavierUniform => Initializer::XavierUniform { gain: 1.0 },
+        }
+    }
+}
+
+/// PyTorch's `calculate_gain`: √2 for ReLU-like units, √(2/(1+s²)) for leaky slope s, 5/3 for tanh.
+pub fn he_gain(activation: &ActivationConfig) -> f64 {
+    match activation {
+        ActivationConfig::Identity | ActivationConfig::Sigmoid | ActivationConfig::Step => 1.0,
+        ActivationConfig::Tanh => 5.0 / 3.0,
+        ActivationConfig::Selu => 0.75,
+        ActivationConfig::LeakyRelu { slope } => (2.0 / (1.0 + slope * slope)).sqrt(),
+        ActivationConfig::Prelu { init } => (2.0 / (1.0 + init * init)).sqrt(),
+        ActivationConfig::Rrelu { lower, upper } => {
+            let slope = (lower + upper) / 2.0;
+            (2.0 / (1.0 + slope * slope)).sqrt()
+        }
+        ActivationConfig::Relu | ActivationConfig::Elu { .. } | ActivationConfig::Gelu => {
+            2.0f64.sqrt()
+        }
+    }
+}
+
+impl fmt::Display for InitConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for InitConfig {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let name = s.trim().to_ascii_lowercase().replace('-', "_");
+        Ok(match name.as_str() {
+            "default" => InitConfig::Default,
+            "he" | "he_normal" | "kaiming" | "kaiming_normal" => InitConfig::HeNormal,
+            "he_uniform" | "kaiming_uniform" => InitConfig::HeUniform,
+            "xavier" | "glorot" | "xavier_normal" | "glorot_normal" => InitConfig::XavierNormal,
+            "xavier_uniform" | "glorot_uniform" => InitConfig::XavierUniform,
+            _ => {
+                return Err(Error::Unknown {
+                    what: "initialisation",
+                    got: s.to_string(),
+                    valid: INIT_NAMES.to_string(),
+                })
+            }
+        })
+    }
+}

@@ -1,0 +1,14 @@
+//! The network itself: activations, initialisation, the MLP module, its summary, the worked example.
+//!
+//! Knows nothing of data files or training.
+
+pub mod activation;
+pub mod init;
+pub mod mlp;
+pub mod summary;
+pub mod worked_example;
+
+pub use activation::{Activation, ActivationConfig, ACTIVATION_NAMES};
+pub use init::InitConfig;
+pub use mlp::{Block, Mlp, MlpConfig};
+pub use summary::Summary;

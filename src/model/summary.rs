@@ -1,0 +1,122 @@
+//! A table of layers, output shapes and parameter counts, like Keras' `model.summary()`.
+
+use std::fmt;
+
+use burn::module::Module;
+use serde::Serialize;
+
+use super::activation::ActivationConfig;
+use super::mlp::Mlp;
+
+/// One row of the summary.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LayerRow {
+    /// Layer name, e.g. `dense_1`.
+    pub name: String,
+    /// Layer type, e.g. `Linear`.
+    pub kind: String,
+    /// Features per sample coming out of the layer.
+    pub output_width: usize,
+    /// Trainable parameters of the layer.
+    pub params: usize,
+}
+
+/// The whole table plus the total.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    /// Layers, input side first.
+    pub layers: Vec<LayerRow>,
+    /// Sum of `params` over all layers (equals Burn's `num_params`).
+    pub total_params: usize,
+}
+
+impl Summary {
+    /// Reads the layers of `mlp`; counts come from the modules themselves.
+    pub fn of(mlp: &Mlp) -> Self {
+        let mut layers = Vec::new();
+        let mut row = |name: String, kind: &str, output_width: usize, params: usize| {
+            layers.push(LayerRow {
+                name,
+                kind: kind.to_string(),
+                output_width,
+                params,
+            })
+        };
+        for (i, block) in mlp.blocks.iter().enumerate() {
+            let n = i + 1;
+            let width = block.linear.weight.dims()[1];
+            row(
+                format!("dense_{n}"),
+                "Linear",
+                width,
+                block.linear.num_params(),
+            );
+            if let Some(norm) = &block.norm {
+                row(
+                    format!("batch_norm_{n}"),
+                    "BatchNorm",
+                    width,
+                    norm.num_params(),
+                );
+            }
+            let act = block.activation.config();
+            row(
+                format!("{}_{n}", act.name()),
+                &act.to_string(),
+                width,
+                block.activation.num_params(),
+            );
+            if let Some(dropout) = &block.dropout {
+                row(
+                    format!("dropout_{n}"),
+                    &format!("Dropout({})", dropout.prob),
+                    width,
+                    0,
+                );
+            }
+        }
+        let width = mlp.output.weight.dims()[1];
+        row(
+            "dense_out".to_string(),
+            "Linear",
+            width,
+            mlp.output.num_params(),
+        );
+        let act = mlp.output_activation.config();
+        if *act != ActivationConfig::Identity {
+            row(
+                format!("{}_out", act.name()),
+                &act.to_string(),
+                width,
+                mlp.output_activation.num_params(),
+            );
+        }
+        let total_params = layers.iter().map(|l| l.params).sum();
+        Summary {
+            layers,
+            total_params,
+        }
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rule = "─".repeat(62);
+        writeln!(
+            f,
+            "{:<18} {:<20} {:<12} {:>9}",
+            "Layer", "Type", "Output", "Params"
+        )?;
+        writeln!(f, "{rule}")?;
+        for l in &self.layers {
+            let shape = format!("[batch, {}]", l.output_width);
+            writeln!(
+                f,
+                "{:<18} {:<20} {:<12} {:>9}",
+                l.name, l.kind, shape, l.params
+            )?;
+        }
+        writeln!(f, "{rule}")?;
+        write!(f, "Total params: {}", self.total_params)
+    }
+}

@@ -1,0 +1,122 @@
+//! Checkpoints written atomically (temp file, fsync, rename): a crash never leaves half a model.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use burn::tensor::Bytes;
+use burn::train::checkpoint::{
+    Checkpoint, Checkpointer, CheckpointerError, CheckpointingAction, CheckpointingStrategy,
+};
+use burn::train::metric::store::EventStoreClient;
+
+use crate::error::{Error, Result};
+
+/// Writes `bytes` to `path` so that readers see the old file or the new one, never a mix.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut file = File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)?;
+        if let Some(dir) = path.parent() {
+            // Persist the rename itself; not every platform can open a directory, so ignore that.
+            if let Ok(dir) = File::open(dir) {
+                let _ = dir.sync_all();
+            }
+        }
+        Ok(())
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+/// Burn's `Checkpointer` writing `<name>-<epoch>.bpk` files atomically.
+pub struct AtomicFileCheckpointer {
+    directory: PathBuf,
+    name: String,
+}
+
+impl AtomicFileCheckpointer {
+    /// Checkpoints named `<name>-<epoch>.bpk` in `directory`.
+    pub fn new(directory: &Path, name: &str) -> Self {
+        Self {
+            directory: directory.to_path_buf(),
+            name: name.to_string(),
+        }
+    }
+
+    /// The file of `epoch`'s checkpoint.
+    pub fn path(&self, epoch: usize) -> PathBuf {
+        checkpoint_path(&self.directory, &self.name, epoch)
+    }
+}
+
+/// `<dir>/<name>-<epoch>.bpk`, Burn's naming.
+pub fn checkpoint_path(dir: &Path, name: &str, epoch: usize) -> PathBuf {
+    dir.join(format!("{name}-{epoch}.bpk"))
+}
+
+fn unknown(e: impl std::fmt::Display) -> CheckpointerError {
+    CheckpointerError::Unknown(e.to_string())
+}
+
+impl<R: Checkpoint> Checkpointer<R> for AtomicFileCheckpointer {
+    fn save(&self, epoch: usize, record: R) -> std::result::Result<(), CheckpointerError> {
+        let bytes = record
+            .checkpoint_into_bytes()
+            .map_err(CheckpointerError::Record)?;
+        write_atomic(&self.path(epoch), &bytes).map_err(unknown)
+    }
+
+    fn restore(&self, epoch: usize) -> std::result::Result<R, CheckpointerError> {
+        let path = self.path(epoch);
+        let bytes = fs::read(&path).map_err(CheckpointerError::IOError)?;
+        R::checkpoint_from_bytes(Bytes::from_bytes_vec(bytes)).map_err(CheckpointerError::Record)
+    }
+
+    fn delete(&self, epoch: usize) -> std::result::Result<(), CheckpointerError> {
+        match fs::remove_file(self.path(epoch)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(CheckpointerError::IOError(e))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Saves every epoch and then deletes the one before, so exactly one full checkpoint remains.
+pub struct KeepLast;
+
+impl CheckpointingStrategy for KeepLast {
+    fn checkpointing(
+        &mut self,
+        epoch: usize,
+        _store: &EventStoreClient,
+    ) -> Vec<CheckpointingAction> {
+        let mut actions = vec![CheckpointingAction::Save];
+        if epoch > 1 {
+            actions.push(CheckpointingAction::Delete(epoch - 1));
+        }
+        actions
+    }
+}
+
+/// The newest epoch whose model, optimizer and scheduler checkpoints are all present.
+pub fn latest_complete(dir: &Path) -> Option<usize> {
+    let entries = fs::read_dir(dir).ok()?;
+    let mut epochs: Vec<usize> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|n| n.strip_prefix("model-")?.strip_suffix(".bpk")?.parse().ok())
+        .collect();
+    epochs.sort_unstable();
+    epochs.into_iter().rev().find(|&e| {
+        ["optim", "scheduler"]
+            .iter()
+            .all(|n| checkpoint_path(dir, n, e).is_file())
+    })
+}

@@ -1,0 +1,213 @@
+//! `TrainConfig`: one JSON document that, with the data it names, rebuilds a whole run.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+use crate::model::MlpConfig;
+
+/// Which optimizer updates the weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimizerKind {
+    /// Adaptive moments (Kingma & Ba): "greatly speeds up convergence" per the tutorial.
+    Adam,
+    /// Adam with decoupled weight decay (Loshchilov & Hutter).
+    AdamW,
+    /// Plain gradient descent, with optional momentum: the tutorial's rolling ball.
+    Sgd,
+}
+
+impl FromStr for OptimizerKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "adam" => Ok(OptimizerKind::Adam),
+            "adamw" => Ok(OptimizerKind::AdamW),
+            "sgd" => Ok(OptimizerKind::Sgd),
+            _ => Err(Error::Unknown {
+                what: "optimizer",
+                got: s.to_string(),
+                valid: "adam, adamw, sgd".into(),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for OptimizerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OptimizerKind::Adam => "adam",
+            OptimizerKind::AdamW => "adamw",
+            OptimizerKind::Sgd => "sgd",
+        })
+    }
+}
+
+/// Optimizer and its hyper-parameters (PyTorch's names and defaults).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OptimizerConfig {
+    /// Which optimizer.
+    pub kind: OptimizerKind,
+    /// Step size.
+    pub learning_rate: f64,
+    /// SGD momentum (0 = plain gradient descent).
+    #[serde(default)]
+    pub momentum: f64,
+    /// Nesterov momentum for SGD.
+    #[serde(default)]
+    pub nesterov: bool,
+    /// L2 penalty (Adam, SGD) or decoupled decay (AdamW).
+    #[serde(default)]
+    pub weight_decay: f64,
+    /// Adam's first-moment decay.
+    #[serde(default = "beta1")]
+    pub beta1: f64,
+    /// Adam's second-moment decay.
+    #[serde(default = "beta2")]
+    pub beta2: f64,
+    /// Adam's denominator guard.
+    #[serde(default = "epsilon")]
+    pub epsilon: f64,
+}
+
+fn beta1() -> f64 {
+    0.9
+}
+fn beta2() -> f64 {
+    0.999
+}
+fn epsilon() -> f64 {
+    1e-8
+}
+
+impl OptimizerConfig {
+    /// Adam with PyTorch's defaults and the given learning rate.
+    pub fn adam(learning_rate: f64) -> Self {
+        Self {
+            kind: OptimizerKind::Adam,
+            learning_rate,
+            momentum: 0.0,
+            nesterov: false,
+            weight_decay: 0.0,
+            beta1: beta1(),
+            beta2: beta2(),
+            epsilon: epsilon(),
+        }
+    }
+
+    /// Rejects values that would make training meaningless, naming the value.
+    pub fn validate(&self) -> Result<()> {
+        positive("learning rate", self.learning_rate)?;
+        in_unit("momentum", self.momentum, true)?;
+        in_unit("beta1", self.beta1, false)?;
+        in_unit("beta2", self.beta2, false)?;
+        positive("epsilon", self.epsilon)?;
+        if !self.weight_decay.is_finite() || self.weight_decay < 0.0 {
+            return Err(Error::invalid(
+                "weight decay",
+                format!("must be >= 0, got {}", self.weight_decay),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn positive(name: &str, v: f64) -> Result<()> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            name,
+            format!("must be a positive number, got {v}"),
+        ))
+    }
+}
+
+fn in_unit(name: &str, v: f64, zero_ok: bool) -> Result<()> {
+    let ok = v.is_finite() && v < 1.0 && (v > 0.0 || (zero_ok && v == 0.0));
+    if ok {
+        Ok(())
+    } else {
+        let lo = if zero_ok { "[0, 1)" } else { "(0, 1)" };
+        Err(Error::invalid(name, format!("must be in {lo}, got {v}")))
+    }
+}
+
+/// Keras' `EarlyStopping(monitor="val_loss", patience, min_delta, restore_best_weights)`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EarlyStoppingConfig {
+    /// Epochs without improvement before training stops.
+    pub patience: usize,
+    /// An epoch improves only if validation loss falls by more than this.
+    pub min_delta: f64,
+    /// Return (and keep as `model.bpk`) the best epoch's weights rather than the last.
+    pub restore_best_weights: bool,
+}
+
+/// The whole recipe of a training run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// The network.
+    pub model: MlpConfig,
+    /// The optimizer.
+    pub optimizer: OptimizerConfig,
+    /// Most epochs to train.
+    pub epochs: usize,
+    /// Rows per gradient step.
+    pub batch_size: usize,
+    /// Seed of weights, shuffling and dropout: same seed + same backend → same run.
+    pub seed: u64,
+    /// Stop when validation loss stops improving (`None`: train every epoch).
+    pub early_stopping: Option<EarlyStoppingConfig>,
+    /// Where to compute.
+    #[serde(default)]
+    pub backend: Backend,
+}
+
+impl TrainConfig {
+    /// Checks every part, naming the first bad value.
+    pub fn validate(&self) -> Result<()> {
+        self.model.validate()?;
+        self.optimizer.validate()?;
+        if self.epochs == 0 {
+            return Err(Error::invalid("epochs", "must be at least 1, got 0"));
+        }
+        if self.batch_size == 0 {
+            return Err(Error::invalid("batch size", "must be at least 1, got 0"));
+        }
+        if let Some(es) = &self.early_stopping {
+            if !es.min_delta.is_finite() || es.min_delta < 0.0 {
+                return Err(Error::invalid(
+                    "min_delta",
+                    format!("must be >= 0, got {}", es.min_delta),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl TrainConfig {
+    /// plaindnn's starting recipe: the tutorial's one hidden layer of 50 ReLU units, Adam (lr 0.01),
+    /// up to 100 epochs of batches of 32, early stopping after 10 epochs without improvement.
+    pub fn default_for(inputs: usize, outputs: usize) -> Self {
+        Self {
+            model: MlpConfig::new(inputs, vec![50], outputs),
+            optimizer: OptimizerConfig::adam(0.01),
+            epochs: 100,
+            batch_size: 32,
+            seed: 42,
+            early_stopping: Some(EarlyStoppingConfig {
+                patience: 10,
+                min_delta: 1e-4,
+                restore_best_weights: true,
+            }),
+            backend: Backend::default(),
+        }
+    }
+}

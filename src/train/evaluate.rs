@@ -1,0 +1,78 @@
+//! Loss and accuracy (or RMSE) of a model over a whole data loader, summed on the device.
+
+use burn::data::dataloader::DataLoader;
+use burn::tensor::{Int, Tensor};
+use serde::Serialize;
+
+use super::step;
+use crate::data::{Batch, BatchTargets};
+use crate::error::{Error, Result};
+use crate::model::Mlp;
+
+/// Scores of a model on a data set.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Scores {
+    /// Mean loss per row.
+    pub loss: f64,
+    /// Fraction of rows classified correctly (classification).
+    pub accuracy: Option<f64>,
+    /// Root mean squared error (regression).
+    pub rmse: Option<f64>,
+    /// Rows scored.
+    pub rows: usize,
+}
+
+impl Scores {
+    /// Accuracy for classification, RMSE for regression.
+    pub fn headline(&self) -> f64 {
+        self.accuracy.or(self.rmse).unwrap_or(f64::NAN)
+    }
+}
+
+/// Scores `model` (in inference mode) on every batch of `loader`.
+pub fn evaluate(model: &Mlp, loader: &dyn DataLoader<Batch>) -> Result<Scores> {
+    let mut loss_sum: Option<Tensor<1>> = None;
+    let mut correct: Option<Tensor<1, Int>> = None;
+    let mut sq_err: Option<Tensor<1>> = None;
+    let mut rows = 0;
+    for batch in loader.iter() {
+        let batch = batch.map_err(|e| Error::Training(e.to_string()))?;
+        let n = batch.len();
+        let out = step::forward(model, batch);
+        add(&mut loss_sum, out.loss * n as f32);
+        match &out.targets {
+            BatchTargets::Classes(classes) => {
+                let predicted = out.output.argmax(1).reshape([n]); // [batch]
+                add(&mut correct, predicted.equal(classes.clone()).int().sum());
+            }
+            BatchTargets::Values(values) => {
+                add(
+                    &mut sq_err,
+                    (out.output - values.clone()).powi_scalar(2).mean() * n as f32,
+                );
+            }
+        }
+        rows += n;
+    }
+    if rows == 0 {
+        return Err(Error::Data("there are no rows to evaluate".into()));
+    }
+    let per_row = |t: Option<Tensor<1>>| t.map(|t| t.into_scalar::<f32>() as f64 / rows as f64);
+    Ok(Scores {
+        loss: per_row(loss_sum).unwrap_or(f64::NAN),
+        accuracy: correct.map(|c| c.into_scalar::<i64>() as f64 / rows as f64),
+        rmse: per_row(sq_err).map(f64::sqrt),
+        rows,
+    })
+}
+
+/// `acc += value`, starting from the first value.
+pub fn add<K: burn::tensor::kind::Numeric>(acc: &mut Option<Tensor<1, K>>, value: Tensor<1, K>)
+where
+    Tensor<1, K>: core::ops::Add<Output = Tensor<1, K>>,
+{
+    *acc = Some(match acc.take() {
+        Some(sum) => sum + value,
+        None => value,
+    });
+}

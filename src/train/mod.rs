@@ -1,0 +1,216 @@
+//! Training through burn-train's Learner: config, steps, the epoch loop, checkpoints, progress.
+//!
+//! Knows nothing of the command line.
+
+pub mod checkpoint;
+pub mod config;
+pub mod early_stopping;
+pub mod evaluate;
+pub mod history;
+pub mod optimizer;
+pub mod progress;
+pub mod run_dir;
+pub mod step;
+pub mod strategy;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use burn::lr_scheduler::constant::ConstantLr;
+use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
+use burn::lr_scheduler::LrSchedulerRecord;
+use burn::module::Module;
+use burn::optim::OptimizerRecord;
+use burn::train::logger::InMemoryMetricLogger;
+use burn::train::{Learner, SupervisedTraining, TrainingStrategy};
+
+pub use config::{EarlyStoppingConfig, OptimizerConfig, OptimizerKind, TrainConfig};
+pub use evaluate::Scores;
+pub use history::EpochRow;
+pub use progress::Verbosity;
+pub use run_dir::{DataInfo, RunConfig, RunDir, FORMAT_VERSION};
+pub use strategy::FitOutcome;
+
+use crate::data::{BatchLoader, DataSource, Dataset};
+use crate::error::{Error, Result};
+use crate::model::Mlp;
+use checkpoint::{checkpoint_path, AtomicFileCheckpointer, KeepLast};
+use progress::SilentRenderer;
+use strategy::{FitSettings, PlainStrategy};
+
+/// A finished (or early-stopped) run: the model to use and how training went.
+pub struct TrainedRun {
+    /// The trained network (best weights when restore-best-weights is on), in inference mode.
+    pub model: Mlp,
+    /// Metrics of every epoch and the best epoch.
+    pub outcome: FitOutcome,
+    /// The run directory.
+    pub run: RunDir,
+    /// What `config.json` holds.
+    pub config: RunConfig,
+}
+
+/// Trains a new run on `source` with `config`, writing everything into `out`.
+pub fn train(
+    source: DataSource,
+    config: TrainConfig,
+    out: &Path,
+    verbosity: Verbosity,
+) -> Result<TrainedRun> {
+    // 1. check the recipe before touching anything
+    config.validate()?;
+    // 2. load the data; the network's input and output sizes must match it
+    let (train_set, val_set) = source.load()?;
+    check_sizes(&config, &train_set)?;
+    // 3. write config.json before training starts, so a crash still leaves a readable run
+    let run = RunDir::new(out);
+    run.create()?;
+    let run_config = RunConfig {
+        format_version: FORMAT_VERSION,
+        plaindnn_version: env!("CARGO_PKG_VERSION").to_string(),
+        data: DataInfo {
+            target: source.target_name().to_string(),
+            source,
+            task: train_set.task(),
+            feature_names: train_set.feature_names.clone(),
+            class_names: train_set.class_names.clone(),
+        },
+        train: config,
+    };
+    run.write_config(&run_config)?;
+    // 4. train
+    fit(run_config, run, train_set, val_set, 0, verbosity)
+}
+
+/// Continues a stopped run at the epoch after its last checkpoint; `epochs` raises the total.
+pub fn resume(out: &Path, epochs: Option<usize>, verbosity: Verbosity) -> Result<TrainedRun> {
+    let run = RunDir::new(out);
+    let mut run_config = run.read_config()?;
+    if let Some(epochs) = epochs {
+        run_config.train.epochs = epochs;
+        run_config.train.validate()?;
+        run.write_config(&run_config)?;
+    }
+    let last = checkpoint::latest_complete(&run.checkpoint_dir())
+        .ok_or_else(|| Error::run(out, "has no complete checkpoint to resume from"))?;
+    if last >= run_config.train.epochs {
+        return Err(Error::run(
+            out,
+            format!(
+                "already trained {last} of {} epochs; pass --epochs N to train further",
+                run_config.train.epochs
+            ),
+        ));
+    }
+    let (train_set, val_set) = run_config.data.source.load()?;
+    fit(run_config, run, train_set, val_set, last, verbosity)
+}
+
+fn check_sizes(config: &TrainConfig, data: &Dataset) -> Result<()> {
+    if config.model.inputs != data.width() || config.model.outputs != data.outputs() {
+        return Err(Error::invalid(
+            "model size",
+            format!(
+                "the network has {} inputs and {} outputs but the data has {} features and {} outputs",
+                config.model.inputs,
+                config.model.outputs,
+                data.width(),
+                data.outputs()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Wires model, optimizer, loaders and checkpointers into burn-train and runs epochs `done+1..`.
+fn fit(
+    run_config: RunConfig,
+    run: RunDir,
+    train_set: Dataset,
+    val_set: Dataset,
+    done: usize,
+    verbosity: Verbosity,
+) -> Result<TrainedRun> {
+    let config = &run_config.train;
+    let device = config.backend.device()?;
+    device.seed(config.seed);
+    // Parameters must be born on the autodiff device to be tracked.
+    let mut model = config.model.init(&device.clone().autodiff())?;
+    let ckpt = run.checkpoint_dir();
+    if done > 0 {
+        // Load everything once here, so a damaged checkpoint is an error, not a panic in Burn.
+        let damaged = |path: std::path::PathBuf, e: &dyn std::fmt::Display| Error::Checkpoint {
+            message: e.to_string(),
+            path,
+        };
+        let path = checkpoint_path(&ckpt, "model", done);
+        model = model
+            .try_load_file(&path)
+            .map_err(|e| damaged(path.clone(), &e))?;
+        let path = checkpoint_path(&ckpt, "optim", done);
+        OptimizerRecord::load(&path).map_err(|e| damaged(path.clone(), &e))?;
+        let path = checkpoint_path(&ckpt, "scheduler", done);
+        LrSchedulerRecord::load(&path).map_err(|e| damaged(path.clone(), &e))?;
+    }
+
+    let task = train_set.task();
+    let train_loader = BatchLoader::new(
+        Arc::new(train_set),
+        config.batch_size,
+        Some(config.seed),
+        &device,
+    );
+    let valid_loader = BatchLoader::new(
+        Arc::new(val_set),
+        config.batch_size.max(1024),
+        None,
+        &device,
+    );
+    let resumed = match done {
+        0 => Vec::new(),
+        _ => history::read(&run.metrics_path())?
+            .into_iter()
+            .filter(|r| r.epoch <= done)
+            .collect(),
+    };
+    let strategy = Arc::new(PlainStrategy::new(FitSettings {
+        device: device.clone().autodiff(),
+        seed: config.seed,
+        task,
+        early_stopping: config.early_stopping.clone(),
+        run: run.clone(),
+        resumed,
+        epoch_handle: train_loader.epoch_handle(),
+        verbosity,
+    }));
+
+    let mut training =
+        SupervisedTraining::new(run.root(), Arc::new(train_loader), Arc::new(valid_loader))
+            .num_epochs(config.epochs)
+            .with_custom_checkpointers(
+                AtomicFileCheckpointer::new(&ckpt, "model"),
+                AtomicFileCheckpointer::new(&ckpt, "optim"),
+                AtomicFileCheckpointer::new(&ckpt, "scheduler"),
+            )
+            .with_checkpointing_strategy(KeepLast)
+            .with_training_strategy(TrainingStrategy::Custom(strategy.clone()))
+            .with_metric_logger(InMemoryMetricLogger::new())
+            .renderer(Box::new(SilentRenderer))
+            .with_application_logger(None);
+    if done > 0 {
+        training = training.checkpoint(done);
+    }
+    let scheduler = ModuleLrScheduler::new(ConstantLr::new(config.optimizer.learning_rate));
+    let learner = Learner::new(model, optimizer::build(&config.optimizer), scheduler);
+    let result = training.launch(learner);
+    if let Some(error) = result.error {
+        return Err(Error::Training(error.to_string()));
+    }
+    let outcome = strategy.outcome()?;
+    Ok(TrainedRun {
+        model: result.model,
+        outcome,
+        run,
+        config: run_config,
+    })
+}

@@ -1,0 +1,248 @@
+//! The epoch loop plaindnn runs inside burn-train's `SupervisedTraining`: Burn's Learner does the
+//! steps; this adds what Burn lacks — min_delta, restore-best-weights, atomic checkpoints, NaN stops,
+//! readable progress and `metrics.csv`.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use burn::module::Module;
+use burn::store::ModuleRecord;
+use burn::tensor::{Device, Tensor};
+use burn::train::{
+    Learner, SupervisedLearningStrategy, SupervisedTrainingEventProcessor, TrainLoader,
+    TrainingComponents, ValidLoader,
+};
+
+use super::checkpoint::write_atomic;
+use super::config::EarlyStoppingConfig;
+use super::early_stopping::{EarlyStopping, Verdict};
+use super::evaluate::{add, evaluate};
+use super::history::{EpochRow, History};
+use super::progress::{Progress, Verbosity};
+use super::run_dir::RunDir;
+use crate::data::loader::mix;
+use crate::data::Task;
+use crate::error::{Error, Result};
+use crate::model::Mlp;
+
+/// What the loop needs besides Burn's components.
+pub struct FitSettings {
+    /// The training device (autodiff).
+    pub device: Device,
+    /// Seed; each epoch reseeds the device with (seed, epoch) so a resumed run matches.
+    pub seed: u64,
+    /// Classification or regression (picks the metric column).
+    pub task: Task,
+    /// Early stopping, if any.
+    pub early_stopping: Option<EarlyStoppingConfig>,
+    /// Where `model.bpk` and `metrics.csv` go.
+    pub run: RunDir,
+    /// Rows already trained (a resumed run), replayed into early stopping.
+    pub resumed: Vec<EpochRow>,
+    /// Tells the training loader which epoch it is shuffling for.
+    pub epoch_handle: Arc<AtomicUsize>,
+    /// How much to print.
+    pub verbosity: Verbosity,
+}
+
+/// How the loop ended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FitOutcome {
+    /// Every epoch's metrics, resumed ones included.
+    pub rows: Vec<EpochRow>,
+    /// The epoch whose weights are in `model.bpk`.
+    pub best_epoch: Option<usize>,
+    /// Whether early stopping ended training before the last epoch.
+    pub stopped_early: bool,
+}
+
+/// A `SupervisedLearningStrategy` for [`Mlp`]; the result is read back through [`Self::outcome`].
+pub struct PlainStrategy {
+    settings: FitSettings,
+    outcome: Mutex<Option<Result<FitOutcome>>>,
+}
+
+impl PlainStrategy {
+    /// A strategy with these settings.
+    pub fn new(settings: FitSettings) -> Self {
+        Self {
+            settings,
+            outcome: Mutex::new(None),
+        }
+    }
+
+    /// How the loop ended (taken once, after `launch`).
+    pub fn outcome(&self) -> Result<FitOutcome> {
+        let taken = self.outcome.lock().map(|mut o| o.take()).unwrap_or(None);
+        taken.unwrap_or_else(|| Err(Error::Training("the training loop did not run".into())))
+    }
+
+    fn run_epochs(
+        &self,
+        components: &mut TrainingComponents<Mlp>,
+        learner: &mut Learner<Mlp>,
+        train_loader: &TrainLoader<Mlp>,
+        valid_loader: &ValidLoader<Mlp>,
+        starting_epoch: usize,
+    ) -> Result<FitOutcome> {
+        let s = &self.settings;
+        let train = train_loader.to_device(&s.device);
+        let valid = valid_loader.to_device(&s.device.clone().inner());
+        learner.fork(&s.device);
+
+        let mut early = EarlyStopping::new(s.early_stopping.as_ref());
+        for row in &s.resumed {
+            early.update(row.epoch, row.val_loss);
+        }
+        let (mut history, mut rows) = if starting_epoch > 1 {
+            History::resume(&s.run.metrics_path(), s.task, starting_epoch - 1)?
+        } else {
+            (History::create(&s.run.metrics_path(), s.task)?, Vec::new())
+        };
+        let mut progress = Progress::new(s.verbosity, s.task, components.num_epochs);
+        let mut best_record: Option<ModuleRecord> = None;
+        let mut stopped_early = false;
+
+        for epoch in starting_epoch..=components.num_epochs {
+            s.epoch_handle.store(epoch, Ordering::Relaxed);
+            s.device.seed(mix(s.seed, epoch as u64));
+            progress.start_epoch(epoch);
+
+            // 1. one pass of gradient steps over the shuffled training rows
+            let mut loss_sum: Option<Tensor<1>> = None;
+            let mut seen = 0;
+            let mut batches = train.iter();
+            while let Some(batch) = batches.next() {
+                let batch = batch.map_err(|e| Error::Training(e.to_string()))?;
+                let n = batch.len();
+                let out = learner.train_step(batch);
+                learner.lr_step();
+                learner.optimizer_step(out.grads);
+                add(
+                    &mut loss_sum,
+                    out.item.loss.detach().without_autodiff() * n as f32,
+                );
+                seen += n;
+                let p = batches.progress();
+                progress.items(p.items_processed, p.items_total);
+                if components.interrupter.should_stop() {
+                    break;
+                }
+            }
+            let train_loss = loss_sum.map_or(f64::NAN, |t| {
+                t.into_scalar::<f32>() as f64 / seen.max(1) as f64
+            });
+            check_finite(epoch, "training", train_loss, &rows, s)?;
+
+            // 2. validation, with dropout off and BatchNorm on running statistics
+            let model = learner.model().valid();
+            let scores = evaluate(&model, valid.as_ref())?;
+            check_finite(epoch, "validation", scores.loss, &rows, s)?;
+
+            // 3. bookkeeping: best weights, checkpoint, metrics row, progress line
+            let row = EpochRow {
+                epoch,
+                train_loss,
+                val_loss: scores.loss,
+                val_metric: scores.headline(),
+                lr: learner.lr_current().base(),
+            };
+            let verdict = early.update(epoch, row.val_loss);
+            if verdict == Verdict::Improved {
+                let record = model.into_record();
+                let bytes = record
+                    .clone()
+                    .into_bytes()
+                    .map_err(|e| Error::Training(e.to_string()))?;
+                write_atomic(&s.run.model_path(), &bytes)?;
+                best_record = Some(record);
+            }
+            if let Some(checkpointer) = components.checkpointer.as_mut() {
+                checkpointer.checkpoint(learner, epoch, &components.event_store);
+            }
+            history.append(&row)?;
+            progress.end_epoch(&row, verdict == Verdict::Improved);
+            rows.push(row);
+            if verdict == Verdict::Stop {
+                stopped_early = true;
+                break;
+            }
+        }
+
+        let best_epoch = early.best().map(|(epoch, _)| epoch);
+        if let (Some((epoch, loss)), true) = (early.best(), stopped_early) {
+            progress.message(&format!(
+                "early stopping: best val_loss {loss:.4} at epoch {epoch}"
+            ));
+        }
+        let restore = s
+            .early_stopping
+            .as_ref()
+            .is_some_and(|c| c.restore_best_weights);
+        if restore {
+            let record = match best_record {
+                Some(record) => record,
+                None => ModuleRecord::load(s.run.model_path()).map_err(|e| Error::Checkpoint {
+                    path: s.run.model_path(),
+                    message: e.to_string(),
+                })?,
+            };
+            learner.load_model(record);
+        }
+        Ok(FitOutcome {
+            rows,
+            best_epoch,
+            stopped_early,
+        })
+    }
+}
+
+/// Stops with a clear message when a loss stops being a finite number.
+fn check_finite(
+    epoch: usize,
+    split: &str,
+    loss: f64,
+    rows: &[EpochRow],
+    s: &FitSettings,
+) -> Result<()> {
+    if loss.is_finite() {
+        return Ok(());
+    }
+    let kept = match rows.last() {
+        Some(row) => format!(
+            "the last good checkpoint (epoch {}) is kept in {}",
+            row.epoch,
+            s.run.checkpoint_dir().display()
+        ),
+        None => "no epoch finished, so there is no checkpoint".to_string(),
+    };
+    Err(Error::Diverged(format!(
+        "training diverged in epoch {epoch}: the {split} loss became {loss}; {kept}. \
+         Try a smaller learning rate or gradient clipping."
+    )))
+}
+
+impl SupervisedLearningStrategy<Mlp> for PlainStrategy {
+    fn fit(
+        &self,
+        mut components: TrainingComponents<Mlp>,
+        mut learner: Learner<Mlp>,
+        train: TrainLoader<Mlp>,
+        valid: ValidLoader<Mlp>,
+        starting_epoch: usize,
+    ) -> (Mlp, SupervisedTrainingEventProcessor<Mlp>) {
+        let result = self.run_epochs(
+            &mut components,
+            &mut learner,
+            &train,
+            &valid,
+            starting_epoch,
+        );
+        if let Ok(mut slot) = self.outcome.lock() {
+            *slot = Some(result);
+        }
+        // Dropping the checkpointer waits for its last write to reach the disk.
+        drop(components.checkpointer.take());
+        (learner.model(), components.event_processor)
+    }
+}

@@ -247,3 +247,112 @@ impl Activation {
         Module::num_params(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::TensorData;
+
+    /// The tutorial's hidden vector H = (1, −2, 3, −4, 7).
+    const H: [f32; 5] = [1.0, -2.0, 3.0, -4.0, 7.0];
+
+    fn apply(name: &str, input: &[f32]) -> Vec<f32> {
+        let device = Device::flex();
+        let config: ActivationConfig = name.parse().expect("a known activation");
+        let x = Tensor::<1>::from_data(TensorData::new(input.to_vec(), [input.len()]), &device);
+        config.init(&device).forward(x).into_data().try_to_vec::<f32>().expect("f32 data")
+    }
+
+    fn assert_close(got: &[f32], want: &[f32]) {
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-4, "got {got:?}, want {want:?}");
+        }
+    }
+
+    #[test]
+    fn step_turns_the_tutorial_vector_into_ones_and_zeros() {
+        assert_eq!(apply("step", &H), vec![1.0, 0.0, 1.0, 0.0, 1.0]);
+    }
+
+    #[test]
+    fn relu_zeroes_the_negative_entries_of_the_tutorial_vector() {
+        assert_eq!(apply("relu", &H), vec![1.0, 0.0, 3.0, 0.0, 7.0]);
+    }
+
+    #[test]
+    fn sigmoid_is_one_half_at_zero_and_symmetric() {
+        // σ(0) = 1/2, σ(ln 3) = 3/4, σ(−ln 3) = 1/4
+        assert_close(&apply("sigmoid", &[0.0, 3f32.ln(), -(3f32.ln())]), &[0.5, 0.75, 0.25]);
+    }
+
+    #[test]
+    fn tanh_matches_its_exponential_definition() {
+        // tanh(ln 2) = (2 − 1/2) / (2 + 1/2) = 0.6
+        assert_close(&apply("tanh", &[0.0, 2f32.ln(), -(2f32.ln())]), &[0.0, 0.6, -0.6]);
+    }
+
+    #[test]
+    fn leaky_relu_scales_negatives_by_its_slope() {
+        assert_close(&apply("leaky_relu:0.1", &[-2.0, 0.0, 3.0]), &[-0.2, 0.0, 3.0]);
+        assert_close(&apply("leaky_relu", &[-100.0]), &[-1.0]);
+    }
+
+    #[test]
+    fn rrelu_uses_the_mean_slope_outside_training() {
+        // (0.1 + 0.3) / 2 = 0.2 on a device without autodiff
+        assert_close(&apply("rrelu:0.1:0.3", &[-2.0, 5.0]), &[-0.4, 5.0]);
+    }
+
+    #[test]
+    fn prelu_starts_with_its_initial_slope_and_learns_it() {
+        assert_close(&apply("prelu:0.25", &[-4.0, 4.0]), &[-1.0, 4.0]);
+        let device = Device::flex();
+        let prelu: ActivationConfig = "prelu".parse().expect("prelu");
+        assert_eq!(prelu.init(&device).num_params(), 1);
+    }
+
+    #[test]
+    fn elu_bends_negatives_towards_minus_alpha() {
+        // α(e^−ln2 − 1) = α(1/2 − 1) = −α/2
+        assert_close(&apply("elu:2", &[-(2f32.ln()), 1.5]), &[-1.0, 1.5]);
+    }
+
+    #[test]
+    fn gelu_is_x_times_the_normal_cdf() {
+        // Φ(1) = 0.841345, Φ(−1) = 0.158655
+        assert_close(&apply("gelu", &[0.0, 1.0, -1.0]), &[0.0, 0.841345, -0.158655]);
+    }
+
+    #[test]
+    fn selu_scales_positives_by_lambda() {
+        // λ = 1.050701, λα = 1.758099: selu(1) = λ, selu(−∞) → −λα
+        assert_close(&apply("selu", &[1.0, -30.0]), &[1.050701, -1.758099]);
+    }
+
+    #[test]
+    fn identity_changes_nothing() {
+        assert_eq!(apply("identity", &H), H.to_vec());
+    }
+
+    #[test]
+    fn an_unknown_name_lists_the_valid_ones() {
+        let err = "swish".parse::<ActivationConfig>().unwrap_err().to_string();
+        assert!(err.contains("unknown activation `swish`"), "{err}");
+        assert!(err.contains("leaky_relu"), "{err}");
+    }
+
+    #[test]
+    fn rrelu_bounds_in_the_wrong_order_are_refused() {
+        let err = "rrelu:0.5:0.1".parse::<ActivationConfig>().unwrap_err().to_string();
+        assert!(err.contains("lower must be <= upper"), "{err}");
+    }
+
+    #[test]
+    fn names_round_trip_through_display() {
+        for name in ["relu", "leaky_relu:0.2", "rrelu:0.1:0.3", "prelu:0.5", "elu:1.5", "selu"] {
+            let config: ActivationConfig = name.parse().expect("known");
+            assert_eq!(config.to_string(), name);
+        }
+    }
+}

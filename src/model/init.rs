@@ -111,3 +111,73 @@ impl FromStr for InitConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::MlpConfig;
+    use burn::tensor::Device;
+
+    /// Sample standard deviation and largest |bias| of the first layer of a 1000 → 1000 network.
+    fn weight_std_and_bias(init: InitConfig, activation: ActivationConfig) -> (f64, f32) {
+        let device = Device::flex();
+        device.seed(7);
+        let mut config = MlpConfig::new(1000, vec![1000], 1);
+        config.init = init;
+        config.activation = activation;
+        let mlp = config.init(&device).expect("valid config");
+        let w = mlp.blocks[0].linear.weight.val().into_data().try_to_vec::<f32>().expect("f32");
+        let mean = w.iter().map(|&v| v as f64).sum::<f64>() / w.len() as f64;
+        let var = w.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / w.len() as f64;
+        let bias = mlp.blocks[0].linear.bias.as_ref().expect("bias").val();
+        let max_bias = bias.abs().max().into_scalar::<f32>();
+        (var.sqrt(), max_bias)
+    }
+
+    // With 10^6 samples the sample std is within ~0.1 % of the true one; 2 % leaves a wide margin.
+    fn assert_std(got: f64, want: f64) {
+        assert!((got / want - 1.0).abs() < 0.02, "std {got}, expected {want}");
+    }
+
+    #[test]
+    fn he_normal_has_std_sqrt_two_over_fan_in_for_relu_and_zero_biases() {
+        let (std, bias) = weight_std_and_bias(InitConfig::HeNormal, ActivationConfig::Relu);
+        assert_std(std, (2.0f64 / 1000.0).sqrt());
+        assert_eq!(bias, 0.0);
+    }
+
+    #[test]
+    fn he_uniform_has_the_same_std_as_he_normal() {
+        let (std, _) = weight_std_and_bias(InitConfig::HeUniform, ActivationConfig::Relu);
+        assert_std(std, (2.0f64 / 1000.0).sqrt());
+    }
+
+    #[test]
+    fn xavier_normal_has_std_sqrt_two_over_fan_in_plus_fan_out() {
+        let (std, bias) = weight_std_and_bias(InitConfig::XavierNormal, ActivationConfig::Tanh);
+        assert_std(std, (2.0f64 / 2000.0).sqrt());
+        assert_eq!(bias, 0.0);
+    }
+
+    #[test]
+    fn xavier_uniform_has_the_same_std_as_xavier_normal() {
+        let (std, _) = weight_std_and_bias(InitConfig::XavierUniform, ActivationConfig::Tanh);
+        assert_std(std, (2.0f64 / 2000.0).sqrt());
+    }
+
+    #[test]
+    fn burns_default_is_uniform_over_one_over_sqrt_fan_in_with_nonzero_biases() {
+        // U(−a, a) with a = 1/√1000 has std a/√3
+        let (std, bias) = weight_std_and_bias(InitConfig::Default, ActivationConfig::Relu);
+        assert_std(std, 1.0 / (1000.0f64.sqrt() * 3.0f64.sqrt()));
+        assert!(bias > 0.0);
+    }
+
+    #[test]
+    fn he_gain_follows_pytorch_calculate_gain() {
+        assert!((he_gain(&ActivationConfig::Relu) - 2f64.sqrt()).abs() < 1e-12);
+        assert!((he_gain(&ActivationConfig::Tanh) - 5.0 / 3.0).abs() < 1e-12);
+        let leaky = he_gain(&ActivationConfig::LeakyRelu { slope: 0.01 });
+        assert!((leaky - (2.0f64 / 1.0001).sqrt()).abs() < 1e-12);
+    }
+}

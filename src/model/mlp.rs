@@ -114,15 +114,17 @@ impl MlpConfig {
         widths
     }
 
-    /// Trainable parameters, computed from the sizes alone (no allocation).
+    /// Parameters as Burn counts them (BatchNorm's running mean and variance included), from the
+    /// sizes alone: no allocation.
     pub fn num_params(&self) -> usize {
         let widths = self.widths();
         let linear: usize = widths
             .windows(2)
             .map(|w| w[0].saturating_mul(w[1]) + w[1])
             .sum();
+        // BatchNorm: learned γ and β plus running mean and variance per unit
         let norm: usize = if self.batch_norm {
-            self.hidden.iter().map(|h| 2 * h).sum()
+            self.hidden.iter().map(|h| 4 * h).sum()
         } else {
             0
         };
@@ -231,5 +233,60 @@ impl Mlp {
             .map(|b| &b.linear)
             .chain(std::iter::once(&self.output))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Summary;
+
+    #[test]
+    fn the_tutorial_network_2_50_4_has_354_parameters() {
+        // (2·50 + 50) + (50·4 + 4) = 150 + 204
+        let config = MlpConfig::new(2, vec![50], 4);
+        let mlp = config.init(&Device::flex()).expect("valid");
+        assert_eq!(config.num_params(), 354);
+        assert_eq!(mlp.num_params(), 354);
+        assert_eq!(Summary::of(&mlp).total_params, 354);
+    }
+
+    #[test]
+    fn batch_norm_adds_a_learned_scale_and_shift_and_two_running_statistics_per_unit() {
+        let mut config = MlpConfig::new(2, vec![50], 4);
+        config.batch_norm = true;
+        let mlp = config.init(&Device::flex()).expect("valid");
+        assert_eq!(config.num_params(), 354 + 200);
+        assert_eq!(mlp.num_params(), 354 + 200);
+        assert_eq!(Summary::of(&mlp).trainable_params, 354 + 100);
+        let summary = Summary::of(&mlp);
+        let rows: Vec<&str> = summary.layers.iter().map(|l| l.kind.as_str()).collect();
+        assert_eq!(rows, ["Linear", "BatchNorm", "relu", "Linear"]);
+    }
+
+    #[test]
+    fn dropout_outside_zero_to_one_is_refused_with_the_value() {
+        let mut config = MlpConfig::new(2, vec![50], 4);
+        config.dropout = 1.5;
+        let err = config.init(&Device::flex()).unwrap_err().to_string();
+        assert_eq!(err, "invalid dropout: dropout must be in [0, 1), got 1.5");
+    }
+
+    #[test]
+    fn an_absurd_width_is_refused_before_allocation() {
+        let config = MlpConfig::new(784, vec![100_000_000], 10);
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("GiB"), "{err}");
+    }
+
+    #[test]
+    fn probabilities_sum_to_one_per_row() {
+        let device = Device::flex();
+        let mlp = MlpConfig::new(3, vec![8], 5).init(&device).expect("valid");
+        let x = Tensor::<2>::ones([4, 3], &device);
+        let sums = mlp.probabilities(x).sum_dim(1).into_data().try_to_vec::<f32>().expect("f32");
+        for s in sums {
+            assert!((s - 1.0).abs() < 1e-5, "{s}");
+        }
     }
 }

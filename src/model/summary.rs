@@ -28,6 +28,8 @@ pub struct Summary {
     pub layers: Vec<LayerRow>,
     /// Sum of `params` over all layers (equals Burn's `num_params`).
     pub total_params: usize,
+    /// Parameters the optimizer updates (total less BatchNorm's running statistics).
+    pub trainable_params: usize,
 }
 
 impl Summary {
@@ -91,11 +93,10 @@ impl Summary {
                 mlp.output_activation.num_params(),
             );
         }
-        let total_params = layers.iter().map(|l| l.params).sum();
-        Summary {
-            layers,
-            total_params,
-        }
+        let total_params: usize = layers.iter().map(|l| l.params).sum();
+        // running mean and variance: one value each per unit of every BatchNorm layer
+        let running: usize = mlp.blocks.iter().filter_map(|b| b.norm.as_ref()).map(|n| n.num_params() / 2).sum();
+        Summary { layers, total_params, trainable_params: total_params - running }
     }
 }
 
@@ -117,6 +118,8 @@ impl fmt::Display for Summary {
             )?;
         }
         writeln!(f, "{rule}")?;
-        write!(f, "Total params: {}", self.total_params)
+        writeln!(f, "Total params: {}", self.total_params)?;
+        writeln!(f, "Trainable params: {}", self.trainable_params)?;
+        write!(f, "Non-trainable params: {}", self.total_params - self.trainable_params)
     }
 }

@@ -174,6 +174,10 @@ impl TrainConfig {
     pub fn validate(&self) -> Result<()> {
         self.model.validate()?;
         self.optimizer.validate()?;
+        if !self.backend.is_compiled() {
+            // device() names the missing cargo feature
+            self.backend.device()?;
+        }
         if self.epochs == 0 {
             return Err(Error::invalid("epochs", "must be at least 1, got 0"));
         }

@@ -1,0 +1,120 @@
+//! The `plaindnn` binary as a user runs it: the README's commands work, bad input fails clearly.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::temp_dir;
+
+fn plaindnn(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plaindnn")).args(args).output().expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn worked_example_prints_46_and_0() {
+    let out = plaindnn(&["worked-example"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("y1 = 46, y2 = 0"), "{}", stdout(&out));
+}
+
+#[test]
+fn train_then_predict_eval_and_summary_work_from_the_run_directory_alone() {
+    let dir = temp_dir("cli-e2e");
+    let run = dir.to_str().expect("utf-8 path");
+    let out = plaindnn(&["train", "--out", run, "--epochs", "60"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = stdout(&out);
+    assert!(log.lines().any(|l| l.starts_with("epoch  1/60  train_loss")), "one line per epoch:\n{log}");
+    assert!(!log.contains("Progress"), "no per-batch debug lines:\n{log}");
+    for file in ["config.json", "model.bpk", "metrics.csv"] {
+        assert!(dir.join(file).is_file(), "{file} missing");
+    }
+
+    let out = plaindnn(&["predict", "--run", run, "--input", "2,2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("→ quadrant I "), "{}", stdout(&out));
+
+    let out = plaindnn(&["predict", "--run", run, "--input", "2,2", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(json["predictions"][0]["class"], "I");
+    assert_eq!(json["predictions"][0]["probabilities"].as_array().map(|a| a.len()), Some(4));
+
+    let out = plaindnn(&["eval", "--run", run, "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert!(json["scores"]["accuracy"].as_f64().unwrap_or(0.0) > 0.9, "{json}");
+
+    let out = plaindnn(&["summary", "--run", run, "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(json["summary"]["total_params"], 354);
+
+    let csv = dir.join("points.csv");
+    std::fs::write(&csv, "x,y\n2,2\n-3,0.5\n").expect("write csv");
+    let preds = dir.join("predictions.csv");
+    let out = plaindnn(&["predict", "--run", run, "--data", csv.to_str().unwrap_or(""), "--output", preds.to_str().unwrap_or("")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = std::fs::read_to_string(&preds).expect("predictions.csv");
+    assert!(written.starts_with("x,y,predicted_quadrant,p_I,p_II,p_III,p_IV\n2,2,I,"), "{written}");
+    assert!(written.contains("\n-3,0.5,II,"), "{written}");
+}
+
+#[test]
+fn an_unknown_activation_lists_the_valid_ones() {
+    let out = plaindnn(&["train", "--activation", "swish"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("unknown activation `swish`"), "{err}");
+    assert!(err.contains("relu") && err.contains("elu"), "{err}");
+}
+
+#[test]
+fn a_dropout_of_one_and_a_half_is_refused_with_its_value() {
+    let dir = temp_dir("cli-dropout");
+    let out = plaindnn(&["train", "--dropout", "1.5", "--out", dir.to_str().unwrap_or("")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("dropout must be in [0, 1), got 1.5"), "{}", stderr(&out));
+    assert!(!dir.join("config.json").exists(), "nothing is written for a bad config");
+}
+
+#[test]
+fn a_missing_run_directory_is_an_error_not_a_panic() {
+    let out = plaindnn(&["predict", "--run", "/nonexistent/run", "--input", "2,2"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("run directory /nonexistent/run: does not exist"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_wrong_number_of_inputs_is_named() {
+    let dir = temp_dir("cli-inputs");
+    let run = dir.to_str().unwrap_or("");
+    assert!(plaindnn(&["train", "--out", run, "--epochs", "2", "--quiet"]).status.success());
+    let out = plaindnn(&["predict", "--run", run, "--input", "1,2,3"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("the model takes 2 values, got 3"), "{}", stderr(&out));
+    let out = plaindnn(&["predict", "--run", run, "--input", "1,abc"]);
+    assert!(stderr(&out).contains("`abc` is not a finite number"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_unknown_backend_lists_the_valid_ones() {
+    let out = plaindnn(&["train", "--backend", "cuda"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("valid choices: flex, ndarray, wgpu"), "{}", stderr(&out));
+}
+
+#[cfg(not(feature = "ndarray"))]
+#[test]
+fn a_backend_not_compiled_in_names_the_cargo_feature() {
+    let out = plaindnn(&["train", "--backend", "ndarray", "--out", temp_dir("cli-nd").to_str().unwrap_or("")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("rebuild with `--features ndarray`"), "{}", stderr(&out));
+}

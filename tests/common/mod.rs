@@ -1,0 +1,40 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+use plaindnn::data::DataSource;
+use plaindnn::train::{self, TrainConfig, TrainedRun, Verbosity};
+
+/// A fresh, empty directory for one test (removed first if a previous run left it).
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("plaindnn-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+/// The quadrant task's default training config.
+pub fn quadrant_config() -> TrainConfig {
+    TrainConfig::default_for(2, 4)
+}
+
+/// Burn's random number generator is one per backend, process-wide: two trainings running at
+/// once in one process draw from the same stream. Tests that compare runs take this lock.
+pub fn rng_lock() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Trains the quadrant task quietly into `dir`, holding the RNG lock.
+pub fn train_quadrants(config: TrainConfig, dir: &std::path::Path) -> TrainedRun {
+    let _rng = rng_lock();
+    let source = DataSource::quadrants(config.seed);
+    train::train(source, config, dir, Verbosity::Quiet).expect("training succeeds")
+}
+
+/// The bits of every f32, for exact comparisons.
+pub fn bits(values: &[f32]) -> Vec<u32> {
+    values.iter().map(|v| v.to_bits()).collect()
+}

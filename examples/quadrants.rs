@@ -15,7 +15,12 @@ fn main() -> plaindnn::Result<()> {
     let out = std::env::temp_dir().join("plaindnn-example-quadrants");
 
     // 2. train; every epoch prints one line
-    let trained = train::train(DataSource::quadrants(config.seed), config, &out, Verbosity::auto())?;
+    let trained = train::train(
+        DataSource::quadrants(config.seed),
+        config,
+        &out,
+        Verbosity::auto(),
+    )?;
     println!("\n{}\n", Summary::of(&trained.model));
 
     // 3. reload from the run directory alone and predict
@@ -24,7 +29,11 @@ fn main() -> plaindnn::Result<()> {
     let rows: Vec<f32> = points.iter().flatten().copied().collect();
     for (point, p) in points.iter().zip(predictor.predict(&rows)?) {
         let probs: Vec<String> = p.probabilities.iter().map(|q| format!("{q:.3}")).collect();
-        println!("{point:?} → quadrant {}  p(I, II, III, IV) = ({})", p.class.unwrap_or_default(), probs.join(", "));
+        println!(
+            "{point:?} → quadrant {}  p(I, II, III, IV) = ({})",
+            p.class.unwrap_or_default(),
+            probs.join(", ")
+        );
     }
     Ok(())
 }

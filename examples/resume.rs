@@ -14,7 +14,12 @@ fn main() -> plaindnn::Result<()> {
 
     config.epochs = 3;
     println!("first 3 epochs:");
-    train::train(DataSource::quadrants(config.seed), config, &out, Verbosity::Lines)?;
+    train::train(
+        DataSource::quadrants(config.seed),
+        config,
+        &out,
+        Verbosity::Lines,
+    )?;
 
     println!("resumed to 6 epochs (continues at epoch 4):");
     let run = train::resume(&out, Some(6), Verbosity::Lines)?;

@@ -12,7 +12,13 @@ fn main() -> plaindnn::Result<()> {
 
     let result = worked_example::run(&device)?;
     println!("inputs  x = {:?}", result.inputs);
-    println!("hidden  n = {:?}   (max(3·1 + 4·(−1) + 9, 0), max(3·2 + 4·0 − 3, 0))", result.hidden);
-    println!("outputs y = {:?}  (max(8·4 + 3·3 + 5, 0), max(8·(−2) + 3·1 + 0, 0))", result.outputs);
+    println!(
+        "hidden  n = {:?}   (max(3·1 + 4·(−1) + 9, 0), max(3·2 + 4·0 − 3, 0))",
+        result.hidden
+    );
+    println!(
+        "outputs y = {:?}  (max(8·4 + 3·3 + 5, 0), max(8·(−2) + 3·1 + 0, 0))",
+        result.outputs
+    );
     Ok(())
 }

@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
+    /// wgpu when it is compiled in and finds an adapter, flex otherwise (the fall-back is logged).
+    Auto,
     /// Burn's maintained pure-Rust CPU backend (the default).
     Flex,
     /// The ndarray CPU backend (deprecated upstream; `--features ndarray`).
@@ -24,11 +26,17 @@ pub enum Backend {
 
 impl Backend {
     /// Every backend plaindnn knows, compiled in or not.
-    pub const ALL: [Backend; 3] = [Backend::Flex, Backend::Ndarray, Backend::Wgpu];
+    pub const ALL: [Backend; 4] = [
+        Backend::Auto,
+        Backend::Flex,
+        Backend::Ndarray,
+        Backend::Wgpu,
+    ];
 
     /// The lower-case name used on the command line and in `config.json`.
     pub fn name(self) -> &'static str {
         match self {
+            Backend::Auto => "auto",
             Backend::Flex => "flex",
             Backend::Ndarray => "ndarray",
             Backend::Wgpu => "wgpu",
@@ -38,26 +46,55 @@ impl Backend {
     /// Whether this binary was built with the backend.
     pub fn is_compiled(self) -> bool {
         match self {
-            Backend::Flex => true,
+            Backend::Auto | Backend::Flex => true,
             Backend::Ndarray => cfg!(feature = "ndarray"),
             Backend::Wgpu => cfg!(feature = "wgpu"),
         }
     }
 
-    /// The backends compiled into this binary.
+    /// The concrete backends compiled into this binary.
     pub fn compiled() -> Vec<Backend> {
-        Self::ALL.into_iter().filter(|b| b.is_compiled()).collect()
+        Self::ALL
+            .into_iter()
+            .filter(|b| *b != Backend::Auto && b.is_compiled())
+            .collect()
+    }
+
+    /// `auto` made concrete: wgpu if it is compiled in and sees an adapter, else flex.
+    pub fn resolve(self) -> Backend {
+        match self {
+            Backend::Auto if Backend::Wgpu.is_compiled() && !wgpu_adapters().is_empty() => {
+                Backend::Wgpu
+            }
+            Backend::Auto => {
+                if Backend::Wgpu.is_compiled() {
+                    eprintln!(
+                        "note: wgpu found no GPU adapter; falling back to the flex CPU backend"
+                    );
+                }
+                Backend::Flex
+            }
+            concrete => concrete,
+        }
     }
 
     /// The inference device of this backend (call `.autodiff()` on it to train).
     pub fn device(self) -> Result<Device> {
-        if !self.is_compiled() {
+        let backend = self.resolve();
+        if !backend.is_compiled() {
             return Err(Error::BackendMissing {
-                name: self.name().to_string(),
+                name: backend.name().to_string(),
                 compiled: names(&Self::compiled()),
             });
         }
-        Ok(match self {
+        if backend == Backend::Wgpu && wgpu_adapters().is_empty() {
+            return Err(Error::invalid(
+                "backend",
+                "wgpu found no GPU adapter: install a Vulkan driver (Debian: mesa-vulkan-drivers), \
+                 or use --backend flex (or auto to fall back)",
+            ));
+        }
+        Ok(match backend {
             Backend::Flex => Device::flex(),
             #[cfg(feature = "ndarray")]
             #[allow(deprecated)]
@@ -69,6 +106,45 @@ impl Backend {
             _ => unreachable!("checked by is_compiled above"),
         })
     }
+}
+
+/// A GPU adapter that wgpu can see.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Adapter {
+    /// e.g. `NVIDIA H100` or `llvmpipe (LLVM 15.0.6, 256 bits)`.
+    pub name: String,
+    /// DiscreteGpu, IntegratedGpu, VirtualGpu or Cpu (a software rasteriser such as lavapipe).
+    pub kind: String,
+    /// Driver name and version.
+    pub driver: String,
+    /// Graphics API: Vulkan, Metal, Dx12 or Gl.
+    pub api: String,
+}
+
+/// The adapters wgpu finds (none without the `wgpu` feature).
+pub fn wgpu_adapters() -> Vec<Adapter> {
+    #[cfg(feature = "wgpu")]
+    {
+        let instance = wgpu::Instance::default();
+        let found =
+            futures_lite::future::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+        found
+            .iter()
+            .map(|a| {
+                let info = a.get_info();
+                Adapter {
+                    name: info.name,
+                    kind: format!("{:?}", info.device_type),
+                    driver: format!("{} {}", info.driver, info.driver_info)
+                        .trim()
+                        .to_string(),
+                    api: format!("{:?}", info.backend),
+                }
+            })
+            .collect()
+    }
+    #[cfg(not(feature = "wgpu"))]
+    Vec::new()
 }
 
 impl Default for Backend {

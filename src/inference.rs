@@ -63,7 +63,7 @@ impl Predictor {
         let model = config
             .train
             .model
-            .init(&device)?
+            .init_for_loading(&device)?
             .try_load_file(&path)
             .map_err(|e| Error::Checkpoint {
                 path: path.clone(),

@@ -12,20 +12,14 @@
 //! - [`backend`]: the one place that knows which Burn backends were compiled in.
 //!
 //! ```no_run
-//! use plaindnn::{backend::Backend, data::DataSource, train, model::MlpConfig};
+//! use plaindnn::{backend::Backend, data::DataSource, inference::Predictor, train};
 //! # fn main() -> plaindnn::Result<()> {
-//! let mut config = train::TrainConfig {
-//!     model: MlpConfig::new(2, vec![50], 4),
-//!     optimizer: train::OptimizerConfig::adam(0.01),
-//!     epochs: 50,
-//!     batch_size: 32,
-//!     seed: 42,
-//!     early_stopping: None,
-//!     backend: Backend::Flex,
-//! };
-//! let run = train::train(DataSource::quadrants(42), config, "artifacts/runs/quadrants".as_ref(),
-//!                        train::Verbosity::auto())?;
-//! let predictor = plaindnn::inference::Predictor::open(run.run.root(), Backend::Flex)?;
+//! // the tutorial's 2 → 50 → 4 network, Adam, early stopping; any field can be changed
+//! let mut config = train::TrainConfig::default_for(2, 4);
+//! config.model.batch_norm = true;
+//! let out = std::path::Path::new("artifacts/runs/quadrants");
+//! let run = train::train(DataSource::quadrants(42), config, out, train::Verbosity::auto())?;
+//! let predictor = Predictor::open(run.run.root(), Backend::Flex)?;
 //! let prediction = &predictor.predict(&[2.0, 2.0])?[0];
 //! println!("{:?} {:?}", prediction.class, prediction.probabilities);
 //! # Ok(()) }

@@ -7,7 +7,10 @@ use std::process::{Command, Output};
 use common::temp_dir;
 
 fn plaindnn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plaindnn")).args(args).output().expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 fn stdout(o: &Output) -> String {
@@ -32,8 +35,15 @@ fn train_then_predict_eval_and_summary_work_from_the_run_directory_alone() {
     let out = plaindnn(&["train", "--out", run, "--epochs", "60"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let log = stdout(&out);
-    assert!(log.lines().any(|l| l.starts_with("epoch  1/60  train_loss")), "one line per epoch:\n{log}");
-    assert!(!log.contains("Progress"), "no per-batch debug lines:\n{log}");
+    assert!(
+        log.lines()
+            .any(|l| l.starts_with("epoch  1/60  train_loss")),
+        "one line per epoch:\n{log}"
+    );
+    assert!(
+        !log.contains("Progress"),
+        "no per-batch debug lines:\n{log}"
+    );
     for file in ["config.json", "model.bpk", "metrics.csv"] {
         assert!(dir.join(file).is_file(), "{file} missing");
     }
@@ -45,11 +55,19 @@ fn train_then_predict_eval_and_summary_work_from_the_run_directory_alone() {
     let out = plaindnn(&["predict", "--run", run, "--input", "2,2", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
     assert_eq!(json["predictions"][0]["class"], "I");
-    assert_eq!(json["predictions"][0]["probabilities"].as_array().map(|a| a.len()), Some(4));
+    assert_eq!(
+        json["predictions"][0]["probabilities"]
+            .as_array()
+            .map(|a| a.len()),
+        Some(4)
+    );
 
     let out = plaindnn(&["eval", "--run", run, "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
-    assert!(json["scores"]["accuracy"].as_f64().unwrap_or(0.0) > 0.9, "{json}");
+    assert!(
+        json["scores"]["accuracy"].as_f64().unwrap_or(0.0) > 0.9,
+        "{json}"
+    );
 
     let out = plaindnn(&["summary", "--run", run, "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
@@ -58,10 +76,21 @@ fn train_then_predict_eval_and_summary_work_from_the_run_directory_alone() {
     let csv = dir.join("points.csv");
     std::fs::write(&csv, "x,y\n2,2\n-3,0.5\n").expect("write csv");
     let preds = dir.join("predictions.csv");
-    let out = plaindnn(&["predict", "--run", run, "--data", csv.to_str().unwrap_or(""), "--output", preds.to_str().unwrap_or("")]);
+    let out = plaindnn(&[
+        "predict",
+        "--run",
+        run,
+        "--data",
+        csv.to_str().unwrap_or(""),
+        "--output",
+        preds.to_str().unwrap_or(""),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let written = std::fs::read_to_string(&preds).expect("predictions.csv");
-    assert!(written.starts_with("x,y,predicted_quadrant,p_I,p_II,p_III,p_IV\n2,2,I,"), "{written}");
+    assert!(
+        written.starts_with("x,y,predicted_quadrant,p_I,p_II,p_III,p_IV\n2,2,I,"),
+        "{written}"
+    );
     assert!(written.contains("\n-3,0.5,II,"), "{written}");
 }
 
@@ -77,10 +106,23 @@ fn an_unknown_activation_lists_the_valid_ones() {
 #[test]
 fn a_dropout_of_one_and_a_half_is_refused_with_its_value() {
     let dir = temp_dir("cli-dropout");
-    let out = plaindnn(&["train", "--dropout", "1.5", "--out", dir.to_str().unwrap_or("")]);
+    let out = plaindnn(&[
+        "train",
+        "--dropout",
+        "1.5",
+        "--out",
+        dir.to_str().unwrap_or(""),
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("dropout must be in [0, 1), got 1.5"), "{}", stderr(&out));
-    assert!(!dir.join("config.json").exists(), "nothing is written for a bad config");
+    assert!(
+        stderr(&out).contains("dropout must be in [0, 1), got 1.5"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !dir.join("config.json").exists(),
+        "nothing is written for a bad config"
+    );
 }
 
 #[test]
@@ -88,7 +130,10 @@ fn a_missing_run_directory_is_an_error_not_a_panic() {
     let out = plaindnn(&["predict", "--run", "/nonexistent/run", "--input", "2,2"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("run directory /nonexistent/run: does not exist"), "{err}");
+    assert!(
+        err.contains("run directory /nonexistent/run: does not exist"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }
 
@@ -96,25 +141,157 @@ fn a_missing_run_directory_is_an_error_not_a_panic() {
 fn a_wrong_number_of_inputs_is_named() {
     let dir = temp_dir("cli-inputs");
     let run = dir.to_str().unwrap_or("");
-    assert!(plaindnn(&["train", "--out", run, "--epochs", "2", "--quiet"]).status.success());
+    assert!(
+        plaindnn(&["train", "--out", run, "--epochs", "2", "--quiet"])
+            .status
+            .success()
+    );
     let out = plaindnn(&["predict", "--run", run, "--input", "1,2,3"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("the model takes 2 values, got 3"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the model takes 2 values, got 3"),
+        "{}",
+        stderr(&out)
+    );
     let out = plaindnn(&["predict", "--run", run, "--input", "1,abc"]);
-    assert!(stderr(&out).contains("`abc` is not a finite number"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`abc` is not a finite number"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn an_unknown_backend_lists_the_valid_ones() {
     let out = plaindnn(&["train", "--backend", "cuda"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("valid choices: flex, ndarray, wgpu"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("valid choices: auto, flex, ndarray, wgpu"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[cfg(not(feature = "ndarray"))]
 #[test]
 fn a_backend_not_compiled_in_names_the_cargo_feature() {
-    let out = plaindnn(&["train", "--backend", "ndarray", "--out", temp_dir("cli-nd").to_str().unwrap_or("")]);
+    let out = plaindnn(&[
+        "train",
+        "--backend",
+        "ndarray",
+        "--out",
+        temp_dir("cli-nd").to_str().unwrap_or(""),
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("rebuild with `--features ndarray`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("rebuild with `--features ndarray`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_seed_default_preset_is_the_tutorials_table_and_flags_override_it() {
+    let dir = temp_dir("cli-preset");
+    let run = dir.to_str().unwrap_or("");
+    let out = plaindnn(&[
+        "train",
+        "--preset",
+        "seed-default",
+        "--dropout",
+        "0.1",
+        "--epochs",
+        "2",
+        "--out",
+        run,
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let config: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("config.json")).expect("config.json"),
+    )
+    .expect("JSON");
+    let model = &config["train"]["model"];
+    assert_eq!(model["init"], "he_normal");
+    assert_eq!(model["activation"]["name"], "elu");
+    assert_eq!(model["batch_norm"], true);
+    assert_eq!(model["dropout"], 0.1, "the flag overrides the preset's 0.2");
+    assert_eq!(config["train"]["optimizer"]["kind"], "adam");
+}
+
+#[test]
+fn remedy_flags_land_in_the_saved_config() {
+    let dir = temp_dir("cli-remedies");
+    let run = dir.to_str().unwrap_or("");
+    let out = plaindnn(&[
+        "train",
+        "--l1",
+        "1e-4",
+        "--l2",
+        "1e-3",
+        "--max-norm",
+        "3",
+        "--clip-global-norm",
+        "1",
+        "--clip-value",
+        "0.5",
+        "--lr-schedule",
+        "step:5:0.5",
+        "--optimizer",
+        "sgd",
+        "--momentum",
+        "0.9",
+        "--nesterov",
+        "--epochs",
+        "2",
+        "--out",
+        run,
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let config: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("config.json")).expect("config.json"),
+    )
+    .expect("JSON");
+    let t = &config["train"];
+    assert_eq!(t["regularization"]["l1"], 1e-4);
+    assert_eq!(t["regularization"]["l2"], 1e-3);
+    assert_eq!(t["regularization"]["max_norm"], 3.0);
+    assert_eq!(t["clipping"]["global_norm"], 1.0);
+    assert_eq!(t["clipping"]["value"], 0.5);
+    assert_eq!(t["schedule"]["kind"], "step");
+    assert_eq!(t["optimizer"]["nesterov"], true);
+}
+
+#[test]
+fn a_negative_l2_is_refused_with_its_value() {
+    let out = plaindnn(&["train", "--l2", "-1", "--quiet"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("invalid l2: must be >= 0, got -1"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[cfg(feature = "wgpu")]
+#[test]
+fn train_and_predict_run_end_to_end_on_wgpu() {
+    let dir = temp_dir("cli-wgpu");
+    let run = dir.to_str().unwrap_or("");
+    let out = plaindnn(&["train", "--backend", "wgpu", "--epochs", "30", "--out", run]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = plaindnn(&[
+        "predict",
+        "--run",
+        run,
+        "--backend",
+        "wgpu",
+        "--input",
+        "2,2",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("→ quadrant I "), "{}", stdout(&out));
+    let out = plaindnn(&["info"]);
+    assert!(stdout(&out).contains("wgpu: "), "{}", stdout(&out));
 }

@@ -15,12 +15,21 @@ fn the_quadrant_net_answers_quadrant_one_for_two_two_and_places_new_points() {
     let dir = temp_dir("bar");
     train_quadrants(quadrant_config(), &dir);
     let predictor = Predictor::open(&dir, Backend::Flex).expect("opens");
-    let p = predictor.predict(&[2.0, 2.0, -3.0, 0.5, -1.0, -4.0, 5.0, -0.3]).expect("predicts");
+    let p = predictor
+        .predict(&[2.0, 2.0, -3.0, 0.5, -1.0, -4.0, 5.0, -0.3])
+        .expect("predicts");
     assert_eq!(p[0].class.as_deref(), Some("I"));
-    assert!(p[0].probabilities[0] > 0.9, "p(I | 2,2) = {}", p[0].probabilities[0]);
+    assert!(
+        p[0].probabilities[0] > 0.9,
+        "p(I | 2,2) = {}",
+        p[0].probabilities[0]
+    );
     let sum: f32 = p[0].probabilities.iter().sum();
     assert!((sum - 1.0).abs() < 1e-5);
-    let classes: Vec<_> = p[1..].iter().map(|p| p.class.clone().unwrap_or_default()).collect();
+    let classes: Vec<_> = p[1..]
+        .iter()
+        .map(|p| p.class.clone().unwrap_or_default())
+        .collect();
     assert_eq!(classes, ["II", "III", "IV"]);
 }
 
@@ -33,10 +42,19 @@ fn a_reloaded_run_predicts_bit_identically() {
         burn::tensor::TensorData::new(points.to_vec(), [4, 2]),
         &burn::tensor::Device::flex(),
     );
-    let direct = trained.model.probabilities(x).into_data().try_to_vec::<f32>().expect("f32");
+    let direct = trained
+        .model
+        .probabilities(x)
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32");
     let reloaded = Predictor::open(&dir, Backend::Flex).expect("opens");
-    let again: Vec<f32> =
-        reloaded.predict(&points).expect("predicts").iter().flat_map(|p| p.probabilities.clone()).collect();
+    let again: Vec<f32> = reloaded
+        .predict(&points)
+        .expect("predicts")
+        .iter()
+        .flat_map(|p| p.probabilities.clone())
+        .collect();
     assert_eq!(bits(&direct), bits(&again));
 }
 
@@ -50,10 +68,15 @@ fn the_same_seed_twice_writes_identical_metrics() {
     train_quadrants(config.clone(), &b);
     config.seed = 7;
     train_quadrants(config, &c);
-    let read = |d: &std::path::Path| fs::read_to_string(d.join("metrics.csv")).expect("metrics.csv");
+    let read =
+        |d: &std::path::Path| fs::read_to_string(d.join("metrics.csv")).expect("metrics.csv");
     assert_eq!(read(&a), read(&b));
     assert_ne!(read(&a), read(&c), "another seed must give another run");
-    assert_eq!(read(&a).lines().count(), 1 + 8, "a header and one row per epoch");
+    assert_eq!(
+        read(&a).lines().count(),
+        1 + 8,
+        "a header and one row per epoch"
+    );
 }
 
 #[test]
@@ -76,10 +99,18 @@ fn a_resumed_run_continues_at_the_next_epoch_and_matches_an_uninterrupted_one() 
     let epochs: Vec<usize> = resumed.outcome.rows.iter().map(|r| r.epoch).collect();
     assert_eq!(epochs, [1, 2, 3, 4, 5, 6]);
     assert!(split.join("checkpoint/model-6.bpk").is_file());
-    assert!(!split.join("checkpoint/model-3.bpk").exists(), "only the last checkpoint is kept");
+    assert!(
+        !split.join("checkpoint/model-3.bpk").exists(),
+        "only the last checkpoint is kept"
+    );
 
-    let read = |d: &std::path::Path| fs::read_to_string(d.join("metrics.csv")).expect("metrics.csv");
-    assert_eq!(read(&whole), read(&split), "optimizer state, shuffling and dropout all resume exactly");
+    let read =
+        |d: &std::path::Path| fs::read_to_string(d.join("metrics.csv")).expect("metrics.csv");
+    assert_eq!(
+        read(&whole),
+        read(&split),
+        "optimizer state, shuffling and dropout all resume exactly"
+    );
 }
 
 #[test]
@@ -89,7 +120,10 @@ fn resuming_a_finished_run_says_how_to_train_further() {
     config.early_stopping = None;
     config.epochs = 2;
     train_quadrants(config, &dir);
-    let err = train::resume(&dir, None, Verbosity::Quiet).err().expect("refused").to_string();
+    let err = train::resume(&dir, None, Verbosity::Quiet)
+        .err()
+        .expect("refused")
+        .to_string();
     assert!(err.contains("already trained 2 of 2 epochs"), "{err}");
 }
 
@@ -99,27 +133,64 @@ fn early_stopping_stops_on_a_plateau_and_restores_the_best_weights() {
     let mut config = quadrant_config();
     config.epochs = 50;
     // No later epoch can beat epoch 1 by 100: a plateau by definition.
-    config.early_stopping = Some(EarlyStoppingConfig { patience: 3, min_delta: 100.0, restore_best_weights: true });
+    config.early_stopping = Some(EarlyStoppingConfig {
+        patience: 3,
+        min_delta: 100.0,
+        restore_best_weights: true,
+    });
     let trained = train_quadrants(config, &dir);
-    assert_eq!(trained.outcome.rows.len(), 4, "epoch 1, then 3 epochs of patience");
+    assert_eq!(
+        trained.outcome.rows.len(),
+        4,
+        "epoch 1, then 3 epochs of patience"
+    );
     assert!(trained.outcome.stopped_early);
     assert_eq!(trained.outcome.best_epoch, Some(1));
 
     let points = [2.0, 2.0, -3.0, 0.5];
-    let x = || burn::tensor::Tensor::<2>::from_data(
-        burn::tensor::TensorData::new(points.to_vec(), [2, 2]),
-        &burn::tensor::Device::flex(),
-    );
-    let returned = trained.model.forward(x()).into_data().try_to_vec::<f32>().expect("f32");
+    let x = || {
+        burn::tensor::Tensor::<2>::from_data(
+            burn::tensor::TensorData::new(points.to_vec(), [2, 2]),
+            &burn::tensor::Device::flex(),
+        )
+    };
+    let returned = trained
+        .model
+        .forward(x())
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32");
     let best = Predictor::open(&dir, Backend::Flex).expect("opens");
-    let best_out = best.model.forward(x()).into_data().try_to_vec::<f32>().expect("f32");
-    assert_eq!(bits(&returned), bits(&best_out), "the returned model is the best epoch's");
+    let best_out = best
+        .model
+        .forward(x())
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32");
+    assert_eq!(
+        bits(&returned),
+        bits(&best_out),
+        "the returned model is the best epoch's"
+    );
 
     use burn::module::Module;
-    let last = best.config.train.model.init(&burn::tensor::Device::flex()).expect("builds")
+    let last = best
+        .config
+        .train
+        .model
+        .init_for_loading(&burn::tensor::Device::flex())
+        .expect("builds")
         .load_file(dir.join("checkpoint/model-4.bpk"));
-    let last_out = last.forward(x()).into_data().try_to_vec::<f32>().expect("f32");
-    assert_ne!(bits(&returned), bits(&last_out), "three more epochs of Adam moved the weights");
+    let last_out = last
+        .forward(x())
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32");
+    assert_ne!(
+        bits(&returned),
+        bits(&last_out),
+        "three more epochs of Adam moved the weights"
+    );
 }
 
 #[test]
@@ -130,7 +201,10 @@ fn a_huge_learning_rate_stops_with_a_message_and_keeps_the_last_good_checkpoint(
     config.early_stopping = None;
     config.epochs = 20;
     let source = plaindnn::data::DataSource::quadrants(config.seed);
-    let err = train::train(source, config, &dir, Verbosity::Quiet).err().expect("diverges").to_string();
+    let err = train::train(source, config, &dir, Verbosity::Quiet)
+        .err()
+        .expect("diverges")
+        .to_string();
     assert!(err.contains("training diverged in epoch"), "{err}");
     assert!(err.contains("loss became"), "{err}");
     // Whatever finished before the divergence is still loadable.

@@ -1,7 +1,7 @@
 //! `plaindnn summary`, `worked-example` and `info`: looking without training.
 
 use clap::Args;
-use plaindnn::backend::Backend;
+use plaindnn::backend::{wgpu_adapters, Backend};
 use plaindnn::inference::Predictor;
 use plaindnn::model::{worked_example, Summary};
 use plaindnn::Result;
@@ -63,24 +63,16 @@ pub fn worked_example(args: JsonArg) -> Result<()> {
 
 pub fn info(args: JsonArg) -> Result<()> {
     let compiled: Vec<&str> = Backend::compiled().iter().map(|b| b.name()).collect();
-    let devices: Vec<String> = Backend::compiled()
-        .iter()
-        .map(|b| match b {
-            Backend::Wgpu => "wgpu: default adapter (first GPU wgpu finds)".to_string(),
-            cpu => format!(
-                "{}: CPU, {} threads",
-                cpu.name(),
-                std::thread::available_parallelism().map_or(1, |n| n.get())
-            ),
-        })
-        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let adapters = wgpu_adapters();
     if args.json {
         return print_json(&json!({
             "version": env!("CARGO_PKG_VERSION"),
             "burn": "0.22.1",
             "backends": compiled,
             "default_backend": Backend::default().name(),
-            "devices": devices,
+            "cpu_threads": threads,
+            "wgpu_adapters": adapters,
         }));
     }
     println!("plaindnn {} on burn 0.22.1", env!("CARGO_PKG_VERSION"));
@@ -89,6 +81,24 @@ pub fn info(args: JsonArg) -> Result<()> {
         compiled.join(", "),
         Backend::default()
     );
-    devices.iter().for_each(|d| println!("  {d}"));
+    println!(
+        "  CPU: {threads} threads (flex{})",
+        if Backend::Ndarray.is_compiled() {
+            ", ndarray"
+        } else {
+            ""
+        }
+    );
+    if Backend::Wgpu.is_compiled() {
+        if adapters.is_empty() {
+            println!("  wgpu: no adapter found (install a Vulkan driver, e.g. Debian's mesa-vulkan-drivers)");
+        }
+        for a in &adapters {
+            println!(
+                "  wgpu: {} ({}, {}, driver {})",
+                a.name, a.kind, a.api, a.driver
+            );
+        }
+    }
     Ok(())
 }

@@ -58,7 +58,7 @@ struct RunArgs {
     /// Run directory written by `plaindnn train`.
     #[arg(long, value_name = "DIR")]
     run: PathBuf,
-    /// Backend to compute on (flex, ndarray, wgpu; must be compiled in).
+    /// Backend to compute on: flex, ndarray, wgpu (if compiled in), or auto (wgpu if it finds a GPU).
     #[arg(long, default_value = "flex")]
     backend: Backend,
 }

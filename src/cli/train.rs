@@ -7,7 +7,9 @@ use plaindnn::backend::Backend;
 use plaindnn::data::DataSource;
 use plaindnn::error::{Error, Result};
 use plaindnn::model::{ActivationConfig, InitConfig};
-use plaindnn::train::{self, EarlyStoppingConfig, OptimizerKind, TrainConfig, Verbosity};
+use plaindnn::train::{
+    self, EarlyStoppingConfig, OptimizerKind, Preset, ScheduleConfig, TrainConfig, Verbosity,
+};
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
@@ -23,6 +25,10 @@ pub struct TrainArgs {
     /// Start from this TrainConfig JSON (e.g. a run's config.json "train" part); flags override it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Starting recipe that the other flags override: seed-default (the tutorial's best: He, ELU,
+    /// BatchNorm, Dropout 0.2, Adam) or plain (default init, sigmoid, SGD lr 0.1).
+    #[arg(long)]
+    preset: Option<Preset>,
     /// Hidden layer widths, input side first.
     #[arg(long, value_delimiter = ',', value_name = "N,N,..")]
     hidden: Option<Vec<usize>>,
@@ -37,19 +43,47 @@ pub struct TrainArgs {
     #[arg(long)]
     batch_norm: bool,
     /// Dropout probability after each hidden activation, in [0, 1).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     dropout: Option<f64>,
-    /// Optimizer: adam, adamw, sgd.
+    /// Optimizer: adam, adamw, sgd, rmsprop.
     #[arg(long)]
     optimizer: Option<OptimizerKind>,
-    /// Learning rate.
+    /// Nesterov momentum (with --optimizer sgd --momentum M).
     #[arg(long)]
+    nesterov: bool,
+    /// Learning-rate schedule: constant, step[:every[:gamma]], cosine[:min_lr],
+    /// plateau[:factor[:patience[:min_lr]]] (reduce on plateau of val_loss).
+    #[arg(long, value_name = "SCHEDULE")]
+    lr_schedule: Option<ScheduleConfig>,
+    /// L1 penalty λ·Σ|w| on the weights (not biases).
+    #[arg(long, value_name = "λ", allow_negative_numbers = true)]
+    l1: Option<f64>,
+    /// L2 penalty λ·Σw² on the weights (not biases), added to the loss.
+    #[arg(long, value_name = "λ", allow_negative_numbers = true)]
+    l2: Option<f64>,
+    /// Apply --weight-decay to biases and BatchNorm parameters too (PyTorch's behaviour).
+    #[arg(long)]
+    decay_biases: bool,
+    /// Max-norm: rescale each unit's incoming weights to norm ≤ C after every step.
+    #[arg(long, value_name = "C", allow_negative_numbers = true)]
+    max_norm: Option<f64>,
+    /// Clip every gradient element to [−V, V].
+    #[arg(long, value_name = "V", allow_negative_numbers = true)]
+    clip_value: Option<f64>,
+    /// Clip each parameter's gradient to L2 norm ≤ N.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    clip_norm: Option<f64>,
+    /// Clip all gradients together to joint L2 norm ≤ N (PyTorch's clip_grad_norm_).
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    clip_global_norm: Option<f64>,
+    /// Learning rate.
+    #[arg(long, allow_negative_numbers = true)]
     lr: Option<f64>,
     /// SGD momentum.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     momentum: Option<f64>,
     /// L2 weight decay (decoupled with adamw).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     weight_decay: Option<f64>,
     /// Most epochs to train (with --resume: the new total).
     #[arg(long)]
@@ -64,7 +98,7 @@ pub struct TrainArgs {
     #[arg(long)]
     patience: Option<usize>,
     /// Early stopping: the smallest drop in val_loss that counts as an improvement.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     min_delta: Option<f64>,
     /// Train every epoch, without early stopping.
     #[arg(long, conflicts_with_all = ["patience", "min_delta"])]
@@ -72,7 +106,7 @@ pub struct TrainArgs {
     /// Keep the last epoch's weights instead of restoring the best ones at the end.
     #[arg(long)]
     no_restore_best: bool,
-    /// Backend to train on (flex, ndarray, wgpu; must be compiled in).
+    /// Backend to train on: flex, ndarray, wgpu (if compiled in), or auto (wgpu if it finds a GPU).
     #[arg(long)]
     backend: Option<Backend>,
     /// Print nothing while training.
@@ -152,6 +186,9 @@ fn build_config(args: &TrainArgs, source: &DataSource) -> Result<TrainConfig> {
             TrainConfig::default_for(train_set.width(), train_set.outputs())
         }
     };
+    if let Some(preset) = args.preset {
+        preset.apply(&mut c);
+    }
     set(&mut c.model.hidden, args.hidden.clone());
     set(&mut c.model.activation, args.activation.clone());
     set(&mut c.model.init, args.init);
@@ -161,6 +198,23 @@ fn build_config(args: &TrainArgs, source: &DataSource) -> Result<TrainConfig> {
     set(&mut c.optimizer.learning_rate, args.lr);
     set(&mut c.optimizer.momentum, args.momentum);
     set(&mut c.optimizer.weight_decay, args.weight_decay);
+    c.optimizer.nesterov |= args.nesterov;
+    set(&mut c.schedule, args.lr_schedule.clone());
+    set(&mut c.regularization.l1, args.l1);
+    set(&mut c.regularization.l2, args.l2);
+    c.regularization.decay_biases |= args.decay_biases;
+    if args.max_norm.is_some() {
+        c.regularization.max_norm = args.max_norm;
+    }
+    if args.clip_value.is_some() {
+        c.clipping.value = args.clip_value;
+    }
+    if args.clip_norm.is_some() {
+        c.clipping.norm = args.clip_norm;
+    }
+    if args.clip_global_norm.is_some() {
+        c.clipping.global_norm = args.clip_global_norm;
+    }
     set(&mut c.epochs, args.epochs);
     set(&mut c.batch_size, args.batch_size);
     set(&mut c.seed, args.seed);

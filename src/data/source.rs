@@ -20,6 +20,8 @@ pub enum DataSource {
         val_size: usize,
         seed: u64,
     },
+    /// Data handed to the library in memory; it cannot be reloaded from the run directory.
+    Memory { description: String },
 }
 
 impl DataSource {
@@ -49,7 +51,7 @@ impl DataSource {
     pub fn target_name(&self) -> &'static str {
         match self {
             DataSource::Builtin { name, .. } if name == "quadrants" => "quadrant",
-            DataSource::Builtin { .. } => "target",
+            DataSource::Builtin { .. } | DataSource::Memory { .. } => "target",
         }
     }
 
@@ -72,6 +74,10 @@ impl DataSource {
                     valid: BUILTIN_NAMES.into(),
                 }),
             },
+            DataSource::Memory { description } => Err(Error::Data(format!(
+                "this run was trained on data passed in memory ({description}); \
+                 give labelled data with --data FILE.csv"
+            ))),
         }
     }
 }

@@ -260,7 +260,12 @@ mod tests {
         let device = Device::flex();
         let config: ActivationConfig = name.parse().expect("a known activation");
         let x = Tensor::<1>::from_data(TensorData::new(input.to_vec(), [input.len()]), &device);
-        config.init(&device).forward(x).into_data().try_to_vec::<f32>().expect("f32 data")
+        config
+            .init(&device)
+            .forward(x)
+            .into_data()
+            .try_to_vec::<f32>()
+            .expect("f32 data")
     }
 
     fn assert_close(got: &[f32], want: &[f32]) {
@@ -283,18 +288,27 @@ mod tests {
     #[test]
     fn sigmoid_is_one_half_at_zero_and_symmetric() {
         // σ(0) = 1/2, σ(ln 3) = 3/4, σ(−ln 3) = 1/4
-        assert_close(&apply("sigmoid", &[0.0, 3f32.ln(), -(3f32.ln())]), &[0.5, 0.75, 0.25]);
+        assert_close(
+            &apply("sigmoid", &[0.0, 3f32.ln(), -(3f32.ln())]),
+            &[0.5, 0.75, 0.25],
+        );
     }
 
     #[test]
     fn tanh_matches_its_exponential_definition() {
         // tanh(ln 2) = (2 − 1/2) / (2 + 1/2) = 0.6
-        assert_close(&apply("tanh", &[0.0, 2f32.ln(), -(2f32.ln())]), &[0.0, 0.6, -0.6]);
+        assert_close(
+            &apply("tanh", &[0.0, 2f32.ln(), -(2f32.ln())]),
+            &[0.0, 0.6, -0.6],
+        );
     }
 
     #[test]
     fn leaky_relu_scales_negatives_by_its_slope() {
-        assert_close(&apply("leaky_relu:0.1", &[-2.0, 0.0, 3.0]), &[-0.2, 0.0, 3.0]);
+        assert_close(
+            &apply("leaky_relu:0.1", &[-2.0, 0.0, 3.0]),
+            &[-0.2, 0.0, 3.0],
+        );
         assert_close(&apply("leaky_relu", &[-100.0]), &[-1.0]);
     }
 
@@ -321,7 +335,10 @@ mod tests {
     #[test]
     fn gelu_is_x_times_the_normal_cdf() {
         // Φ(1) = 0.841345, Φ(−1) = 0.158655
-        assert_close(&apply("gelu", &[0.0, 1.0, -1.0]), &[0.0, 0.841345, -0.158655]);
+        assert_close(
+            &apply("gelu", &[0.0, 1.0, -1.0]),
+            &[0.0, 0.841345, -0.158655],
+        );
     }
 
     #[test]
@@ -344,13 +361,23 @@ mod tests {
 
     #[test]
     fn rrelu_bounds_in_the_wrong_order_are_refused() {
-        let err = "rrelu:0.5:0.1".parse::<ActivationConfig>().unwrap_err().to_string();
+        let err = "rrelu:0.5:0.1"
+            .parse::<ActivationConfig>()
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("lower must be <= upper"), "{err}");
     }
 
     #[test]
     fn names_round_trip_through_display() {
-        for name in ["relu", "leaky_relu:0.2", "rrelu:0.1:0.3", "prelu:0.5", "elu:1.5", "selu"] {
+        for name in [
+            "relu",
+            "leaky_relu:0.2",
+            "rrelu:0.1:0.3",
+            "prelu:0.5",
+            "elu:1.5",
+            "selu",
+        ] {
             let config: ActivationConfig = name.parse().expect("known");
             assert_eq!(config.to_string(), name);
         }

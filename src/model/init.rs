@@ -126,7 +126,13 @@ mod tests {
         config.init = init;
         config.activation = activation;
         let mlp = config.init(&device).expect("valid config");
-        let w = mlp.blocks[0].linear.weight.val().into_data().try_to_vec::<f32>().expect("f32");
+        let w = mlp.blocks[0]
+            .linear
+            .weight
+            .val()
+            .into_data()
+            .try_to_vec::<f32>()
+            .expect("f32");
         let mean = w.iter().map(|&v| v as f64).sum::<f64>() / w.len() as f64;
         let var = w.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / w.len() as f64;
         let bias = mlp.blocks[0].linear.bias.as_ref().expect("bias").val();
@@ -136,7 +142,10 @@ mod tests {
 
     // With 10^6 samples the sample std is within ~0.1 % of the true one; 2 % leaves a wide margin.
     fn assert_std(got: f64, want: f64) {
-        assert!((got / want - 1.0).abs() < 0.02, "std {got}, expected {want}");
+        assert!(
+            (got / want - 1.0).abs() < 0.02,
+            "std {got}, expected {want}"
+        );
     }
 
     #[test]

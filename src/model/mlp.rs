@@ -1,7 +1,9 @@
 //! The multilayer perceptron: `H = act(X·W1 + b1)`, …, `Y = H·Wn + bn`.
 
 use burn::module::{Module, Param};
-use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig};
+use burn::nn::{
+    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Initializer, Linear, LinearConfig,
+};
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
@@ -135,12 +137,22 @@ impl MlpConfig {
 
     /// Builds the network on `device` after checking the config.
     pub fn init(&self, device: &Device) -> Result<Mlp> {
+        self.build(device, false)
+    }
+
+    /// Builds the network with zero weights, for a record to overwrite: draws nothing from the
+    /// backend's random number generator, so loading a model never disturbs a seeded run.
+    pub fn init_for_loading(&self, device: &Device) -> Result<Mlp> {
+        self.build(device, true)
+    }
+
+    fn build(&self, device: &Device, zeros: bool) -> Result<Mlp> {
         self.validate()?;
         let widths = self.widths();
         let blocks = widths[..widths.len() - 1]
             .windows(2)
             .map(|w| Block {
-                linear: self.linear(w[0], w[1], &self.activation, device),
+                linear: self.linear(w[0], w[1], &self.activation, zeros, device),
                 norm: self
                     .batch_norm
                     .then(|| BatchNormConfig::new(w[1]).init(device)),
@@ -151,7 +163,7 @@ impl MlpConfig {
         let last = widths[widths.len() - 2];
         Ok(Mlp {
             blocks,
-            output: self.linear(last, self.outputs, &self.output_activation, device),
+            output: self.linear(last, self.outputs, &self.output_activation, zeros, device),
             output_activation: self.output_activation.init(device),
         })
     }
@@ -161,10 +173,16 @@ impl MlpConfig {
         d_in: usize,
         d_out: usize,
         next: &ActivationConfig,
+        zeros: bool,
         device: &Device,
     ) -> Linear {
+        let initializer = if zeros {
+            Initializer::Zeros
+        } else {
+            self.init.initializer(next)
+        };
         let mut linear = LinearConfig::new(d_in, d_out)
-            .with_initializer(self.init.initializer(next))
+            .with_initializer(initializer)
             .init(device);
         if self.init.zero_bias() {
             linear.bias = Some(Param::from_tensor(Tensor::zeros([d_out], device)));
@@ -284,7 +302,12 @@ mod tests {
         let device = Device::flex();
         let mlp = MlpConfig::new(3, vec![8], 5).init(&device).expect("valid");
         let x = Tensor::<2>::ones([4, 3], &device);
-        let sums = mlp.probabilities(x).sum_dim(1).into_data().try_to_vec::<f32>().expect("f32");
+        let sums = mlp
+            .probabilities(x)
+            .sum_dim(1)
+            .into_data()
+            .try_to_vec::<f32>()
+            .expect("f32");
         for s in sums {
             assert!((s - 1.0).abs() < 1e-5, "{s}");
         }

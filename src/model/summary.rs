@@ -95,8 +95,17 @@ impl Summary {
         }
         let total_params: usize = layers.iter().map(|l| l.params).sum();
         // running mean and variance: one value each per unit of every BatchNorm layer
-        let running: usize = mlp.blocks.iter().filter_map(|b| b.norm.as_ref()).map(|n| n.num_params() / 2).sum();
-        Summary { layers, total_params, trainable_params: total_params - running }
+        let running: usize = mlp
+            .blocks
+            .iter()
+            .filter_map(|b| b.norm.as_ref())
+            .map(|n| n.num_params() / 2)
+            .sum();
+        Summary {
+            layers,
+            total_params,
+            trainable_params: total_params - running,
+        }
     }
 }
 
@@ -120,6 +129,10 @@ impl fmt::Display for Summary {
         writeln!(f, "{rule}")?;
         writeln!(f, "Total params: {}", self.total_params)?;
         writeln!(f, "Trainable params: {}", self.trainable_params)?;
-        write!(f, "Non-trainable params: {}", self.total_params - self.trainable_params)
+        write!(
+            f,
+            "Non-trainable params: {}",
+            self.total_params - self.trainable_params
+        )
     }
 }

@@ -19,6 +19,8 @@ pub enum OptimizerKind {
     AdamW,
     /// Plain gradient descent, with optional momentum: the tutorial's rolling ball.
     Sgd,
+    /// Divides each step by a running RMS of recent gradients (Hinton).
+    RmsProp,
 }
 
 impl FromStr for OptimizerKind {
@@ -29,10 +31,11 @@ impl FromStr for OptimizerKind {
             "adam" => Ok(OptimizerKind::Adam),
             "adamw" => Ok(OptimizerKind::AdamW),
             "sgd" => Ok(OptimizerKind::Sgd),
+            "rmsprop" => Ok(OptimizerKind::RmsProp),
             _ => Err(Error::Unknown {
                 what: "optimizer",
                 got: s.to_string(),
-                valid: "adam, adamw, sgd".into(),
+                valid: "adam, adamw, sgd, rmsprop".into(),
             }),
         }
     }
@@ -44,6 +47,7 @@ impl fmt::Display for OptimizerKind {
             OptimizerKind::Adam => "adam",
             OptimizerKind::AdamW => "adamw",
             OptimizerKind::Sgd => "sgd",
+            OptimizerKind::RmsProp => "rmsprop",
         })
     }
 }
@@ -149,6 +153,159 @@ pub struct EarlyStoppingConfig {
     pub restore_best_weights: bool,
 }
 
+/// Penalties and constraints on the weights (the tutorial's remedies for overfitting).
+///
+/// They act on the Linear weight matrices only; biases, BatchNorm and PReLU parameters are left
+/// alone unless `decay_biases` is set (for `weight_decay`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RegularizationConfig {
+    /// L1 penalty `λ·Σ|w|` added to the loss: pushes useless weights to exactly zero.
+    pub l1: f64,
+    /// L2 penalty `λ·Σw²` added to the loss (Keras' `kernel_regularizer=l2(λ)`).
+    pub l2: f64,
+    /// Apply `weight_decay` to biases and normalisation parameters too (PyTorch's default).
+    pub decay_biases: bool,
+    /// Max-norm: after every step, each unit's incoming weight vector is rescaled to norm ≤ c.
+    pub max_norm: Option<f64>,
+}
+
+/// Gradient clipping: limit the gradient before each step (remedy for exploding gradients).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClippingConfig {
+    /// Clamp every gradient element to [−v, v] (Keras' `clipvalue`).
+    pub value: Option<f64>,
+    /// Rescale each parameter's gradient to L2 norm ≤ n (Keras' `clipnorm`).
+    pub norm: Option<f64>,
+    /// Rescale all gradients together so their joint L2 norm is ≤ n (PyTorch's
+    /// `clip_grad_norm_`, Keras' `global_clipnorm`).
+    pub global_norm: Option<f64>,
+}
+
+/// How the learning rate changes over training.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScheduleConfig {
+    /// The same rate throughout.
+    #[default]
+    Constant,
+    /// Multiply by `gamma` every `every` epochs (PyTorch's `StepLR`).
+    Step { every: usize, gamma: f64 },
+    /// Cosine from the initial rate down to `min_lr` over all epochs (`CosineAnnealingLR`).
+    Cosine { min_lr: f64 },
+    /// Multiply by `factor` after `patience` epochs without val_loss improvement
+    /// (`ReduceLROnPlateau`), never below `min_lr`.
+    Plateau {
+        factor: f64,
+        patience: usize,
+        min_lr: f64,
+    },
+}
+
+impl FromStr for ScheduleConfig {
+    type Err = Error;
+
+    /// `constant`, `step[:every[:gamma]]`, `cosine[:min_lr]`, `plateau[:factor[:patience[:min_lr]]]`.
+    fn from_str(s: &str) -> Result<Self> {
+        let mut parts = s.split(':');
+        let name = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let params: Vec<&str> = parts.collect();
+        let num = |i: usize, default: f64| -> Result<f64> {
+            params.get(i).map_or(Ok(default), |p| {
+                p.trim()
+                    .parse()
+                    .map_err(|_| Error::invalid("lr schedule", format!("`{p}` is not a number")))
+            })
+        };
+        let config = match name.as_str() {
+            "constant" | "none" => ScheduleConfig::Constant,
+            "step" => ScheduleConfig::Step { every: num(0, 10.0)? as usize, gamma: num(1, 0.1)? },
+            "cosine" => ScheduleConfig::Cosine { min_lr: num(0, 0.0)? },
+            "plateau" | "reduce_on_plateau" => ScheduleConfig::Plateau {
+                factor: num(0, 0.1)?,
+                patience: num(1, 5.0)? as usize,
+                min_lr: num(2, 0.0)?,
+            },
+            _ => {
+                return Err(Error::Unknown {
+                    what: "lr schedule",
+                    got: s.to_string(),
+                    valid: "constant, step[:every[:gamma]], cosine[:min_lr], plateau[:factor[:patience[:min_lr]]]"
+                        .into(),
+                })
+            }
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+impl ScheduleConfig {
+    /// Rejects factors outside (0, 1) and zero periods.
+    pub fn validate(&self) -> Result<()> {
+        match *self {
+            ScheduleConfig::Step { every, gamma } => {
+                if every == 0 {
+                    return Err(Error::invalid(
+                        "lr schedule",
+                        "step needs every >= 1 epoch, got 0",
+                    ));
+                }
+                in_unit("step gamma", gamma, false)
+            }
+            ScheduleConfig::Plateau { factor, .. } => in_unit("plateau factor", factor, false),
+            ScheduleConfig::Cosine { min_lr } if !(min_lr >= 0.0) => Err(Error::invalid(
+                "cosine min_lr",
+                format!("must be >= 0, got {min_lr}"),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn non_negative(name: &str, v: f64) -> Result<()> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(name, format!("must be >= 0, got {v}")))
+    }
+}
+
+impl RegularizationConfig {
+    /// Rejects negative penalties and non-positive norms.
+    pub fn validate(&self) -> Result<()> {
+        non_negative("l1", self.l1)?;
+        non_negative("l2", self.l2)?;
+        if let Some(c) = self.max_norm {
+            positive("max-norm", c)?;
+        }
+        Ok(())
+    }
+}
+
+impl ClippingConfig {
+    /// Rejects non-positive thresholds.
+    pub fn validate(&self) -> Result<()> {
+        for (name, v) in [
+            ("clip value", self.value),
+            ("clip norm", self.norm),
+            ("clip global norm", self.global_norm),
+        ] {
+            if let Some(v) = v {
+                positive(name, v)?;
+            }
+        }
+        if self.value.is_some() && self.norm.is_some() {
+            return Err(Error::invalid(
+                "clipping",
+                "choose clipping by value or by norm per tensor, not both",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The whole recipe of a training run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
@@ -164,6 +321,15 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Stop when validation loss stops improving (`None`: train every epoch).
     pub early_stopping: Option<EarlyStoppingConfig>,
+    /// Penalties and constraints on the weights.
+    #[serde(default)]
+    pub regularization: RegularizationConfig,
+    /// Gradient clipping.
+    #[serde(default)]
+    pub clipping: ClippingConfig,
+    /// Learning-rate schedule.
+    #[serde(default)]
+    pub schedule: ScheduleConfig,
     /// Where to compute.
     #[serde(default)]
     pub backend: Backend,
@@ -174,6 +340,9 @@ impl TrainConfig {
     pub fn validate(&self) -> Result<()> {
         self.model.validate()?;
         self.optimizer.validate()?;
+        self.regularization.validate()?;
+        self.clipping.validate()?;
+        self.schedule.validate()?;
         if !self.backend.is_compiled() {
             // device() names the missing cargo feature
             self.backend.device()?;
@@ -211,6 +380,9 @@ impl TrainConfig {
                 min_delta: 1e-4,
                 restore_best_weights: true,
             }),
+            regularization: RegularizationConfig::default(),
+            clipping: ClippingConfig::default(),
+            schedule: ScheduleConfig::default(),
             backend: Backend::default(),
         }
     }

@@ -3,20 +3,23 @@
 //! Knows nothing of the command line.
 
 pub mod checkpoint;
+pub mod clipping;
 pub mod config;
 pub mod early_stopping;
 pub mod evaluate;
 pub mod history;
 pub mod optimizer;
+pub mod preset;
 pub mod progress;
+pub mod regularizer;
 pub mod run_dir;
+pub mod schedule;
 pub mod step;
 pub mod strategy;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use burn::lr_scheduler::constant::ConstantLr;
 use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::lr_scheduler::LrSchedulerRecord;
 use burn::module::Module;
@@ -24,9 +27,13 @@ use burn::optim::OptimizerRecord;
 use burn::train::logger::InMemoryMetricLogger;
 use burn::train::{Learner, SupervisedTraining, TrainingStrategy};
 
-pub use config::{EarlyStoppingConfig, OptimizerConfig, OptimizerKind, TrainConfig};
+pub use config::{
+    ClippingConfig, EarlyStoppingConfig, OptimizerConfig, OptimizerKind, RegularizationConfig,
+    ScheduleConfig, TrainConfig,
+};
 pub use evaluate::Scores;
 pub use history::EpochRow;
+pub use preset::Preset;
 pub use progress::Verbosity;
 pub use run_dir::{DataInfo, RunConfig, RunDir, FORMAT_VERSION};
 pub use strategy::FitOutcome;
@@ -36,6 +43,7 @@ use crate::error::{Error, Result};
 use crate::model::Mlp;
 use checkpoint::{checkpoint_path, AtomicFileCheckpointer, KeepLast};
 use progress::SilentRenderer;
+use schedule::EpochSchedule;
 use strategy::{FitSettings, PlainStrategy};
 
 /// A finished (or early-stopped) run: the model to use and how training went.
@@ -59,10 +67,24 @@ pub fn train(
 ) -> Result<TrainedRun> {
     // 1. check the recipe before touching anything
     config.validate()?;
-    // 2. load the data; the network's input and output sizes must match it
+    // 2. load the data
     let (train_set, val_set) = source.load()?;
+    train_on(source, train_set, val_set, config, out, verbosity)
+}
+
+/// Trains a new run on data already in memory; `source` is what `config.json` records of it.
+pub fn train_on(
+    source: DataSource,
+    train_set: Dataset,
+    val_set: Dataset,
+    config: TrainConfig,
+    out: &Path,
+    verbosity: Verbosity,
+) -> Result<TrainedRun> {
+    // 1. the recipe must be valid and fit the data's inputs and outputs
+    config.validate()?;
     check_sizes(&config, &train_set)?;
-    // 3. write config.json before training starts, so a crash still leaves a readable run
+    // 2. write config.json before training starts, so a crash still leaves a readable run
     let run = RunDir::new(out);
     run.create()?;
     let run_config = RunConfig {
@@ -78,7 +100,7 @@ pub fn train(
         train: config,
     };
     run.write_config(&run_config)?;
-    // 4. train
+    // 3. train
     fit(run_config, run, train_set, val_set, 0, verbosity)
 }
 
@@ -154,6 +176,13 @@ fn fit(
     }
 
     let task = train_set.task();
+    let steps_per_epoch = train_set.len().div_ceil(config.batch_size);
+    let schedule = EpochSchedule::new(
+        config.schedule.clone(),
+        config.optimizer.learning_rate,
+        steps_per_epoch,
+        config.epochs,
+    );
     let train_loader = BatchLoader::new(
         Arc::new(train_set),
         config.batch_size,
@@ -182,6 +211,10 @@ fn fit(
         resumed,
         epoch_handle: train_loader.epoch_handle(),
         verbosity,
+        clip_global_norm: config.clipping.global_norm,
+        schedule: config.schedule.clone(),
+        base_lr: config.optimizer.learning_rate,
+        plateau: schedule.plateau(),
     }));
 
     let mut training =
@@ -200,8 +233,8 @@ fn fit(
     if done > 0 {
         training = training.checkpoint(done);
     }
-    let scheduler = ModuleLrScheduler::new(ConstantLr::new(config.optimizer.learning_rate));
-    let learner = Learner::new(model, optimizer::build(&config.optimizer), scheduler);
+    let optim = optimizer::build(&config.optimizer, &config.regularization, &config.clipping);
+    let learner = Learner::new(model, optim, ModuleLrScheduler::new(schedule));
     let result = training.launch(learner);
     if let Some(error) = result.error {
         return Err(Error::Training(error.to_string()));

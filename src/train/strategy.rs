@@ -14,12 +14,14 @@ use burn::train::{
 };
 
 use super::checkpoint::write_atomic;
-use super::config::EarlyStoppingConfig;
+use super::clipping::clip_global_norm;
+use super::config::{EarlyStoppingConfig, ScheduleConfig};
 use super::early_stopping::{EarlyStopping, Verdict};
 use super::evaluate::{add, evaluate};
 use super::history::{EpochRow, History};
 use super::progress::{Progress, Verbosity};
 use super::run_dir::RunDir;
+use super::schedule::PlateauHandle;
 use crate::data::loader::mix;
 use crate::data::Task;
 use crate::error::{Error, Result};
@@ -43,6 +45,14 @@ pub struct FitSettings {
     pub epoch_handle: Arc<AtomicUsize>,
     /// How much to print.
     pub verbosity: Verbosity,
+    /// Joint L2 norm all gradients are scaled down to, if larger.
+    pub clip_global_norm: Option<f64>,
+    /// The learning-rate schedule (the loop reports validation loss to a plateau schedule).
+    pub schedule: ScheduleConfig,
+    /// The initial learning rate.
+    pub base_lr: f64,
+    /// Shared with the scheduler.
+    pub plateau: PlateauHandle,
 }
 
 /// How the loop ended.
@@ -115,7 +125,10 @@ impl PlainStrategy {
             while let Some(batch) = batches.next() {
                 let batch = batch.map_err(|e| Error::Training(e.to_string()))?;
                 let n = batch.len();
-                let out = learner.train_step(batch);
+                let mut out = learner.train_step(batch);
+                if let Some(max) = s.clip_global_norm {
+                    clip_global_norm(&learner.model(), &mut out.grads, max);
+                }
                 learner.lr_step();
                 learner.optimizer_step(out.grads);
                 add(
@@ -148,6 +161,7 @@ impl PlainStrategy {
                 lr: learner.lr_current().base(),
             };
             let verdict = early.update(epoch, row.val_loss);
+            let reduced = s.plateau.update(&s.schedule, s.base_lr, row.val_loss);
             if verdict == Verdict::Improved {
                 let record = model.into_record();
                 let bytes = record
@@ -162,6 +176,10 @@ impl PlainStrategy {
             }
             history.append(&row)?;
             progress.end_epoch(&row, verdict == Verdict::Improved);
+            if reduced {
+                progress
+                    .message("reduce-on-plateau: validation loss stalled, learning rate reduced");
+            }
             rows.push(row);
             if verdict == Verdict::Stop {
                 stopped_early = true;

@@ -1,0 +1,61 @@
+//! Presets: named starting configs that flags then override.
+
+use std::str::FromStr;
+
+use super::config::{OptimizerConfig, OptimizerKind, TrainConfig};
+use crate::error::{Error, Result};
+use crate::model::{ActivationConfig, InitConfig};
+
+/// A named starting point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    /// The tutorial's "default best configuration": He init, ELU, Batch Normalization,
+    /// Dropout (0.2), Adam.
+    SeedDefault,
+    /// The configuration the tutorial warns against: default init, sigmoid, no normalisation,
+    /// plain SGD (lr 0.1).
+    Plain,
+}
+
+impl Preset {
+    /// Applies the preset to `config`, keeping its sizes, epochs and seed.
+    pub fn apply(self, config: &mut TrainConfig) {
+        let lr = config.optimizer.learning_rate;
+        match self {
+            Preset::SeedDefault => {
+                config.model.init = InitConfig::HeNormal;
+                config.model.activation = ActivationConfig::Elu { alpha: 1.0 };
+                config.model.batch_norm = true;
+                config.model.dropout = 0.2;
+                config.optimizer = OptimizerConfig::adam(lr);
+            }
+            Preset::Plain => {
+                config.model.init = InitConfig::Default;
+                config.model.activation = ActivationConfig::Sigmoid;
+                config.model.batch_norm = false;
+                config.model.dropout = 0.0;
+                config.optimizer = OptimizerConfig {
+                    kind: OptimizerKind::Sgd,
+                    learning_rate: 0.1,
+                    ..OptimizerConfig::adam(0.1)
+                };
+            }
+        }
+    }
+}
+
+impl FromStr for Preset {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().replace('_', "-").as_str() {
+            "seed-default" | "default-best" => Ok(Preset::SeedDefault),
+            "plain" => Ok(Preset::Plain),
+            _ => Err(Error::Unknown {
+                what: "preset",
+                got: s.to_string(),
+                valid: "seed-default, plain".into(),
+            }),
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Learning-rate schedules counted in epochs, including reduce-on-plateau (which Burn lacks).
+//!
+//! Burn steps a scheduler once per batch; this one turns batches into epochs and keeps its state
+//! in the scheduler checkpoint, so `--resume` continues the schedule exactly.
+
+use std::f64::consts::PI;
+use std::sync::{Arc, Mutex};
+
+use burn::lr_scheduler::{LrScheduler, LrSchedulerRecord};
+use burn::optim::LearningRate;
+
+use super::config::ScheduleConfig;
+
+/// The learning rate as a function of the epoch (and, for plateau, of validation loss).
+#[derive(Clone)]
+pub struct EpochSchedule {
+    config: ScheduleConfig,
+    base_lr: f64,
+    steps_per_epoch: usize,
+    epochs: usize,
+    step: usize,
+    plateau: PlateauHandle,
+}
+
+/// Shared with the training loop, which reports each epoch's validation loss.
+#[derive(Clone, Debug, Default)]
+pub struct PlateauHandle(Arc<Mutex<Plateau>>);
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Plateau {
+    scale: f64,
+    best: Option<f64>,
+    waited: usize,
+}
+
+impl PlateauHandle {
+    /// Feeds one epoch's validation loss; after `patience` epochs without improvement the rate is
+    /// multiplied by `factor` (not below `min_lr`). Returns true when it just reduced the rate.
+    pub fn update(&self, config: &ScheduleConfig, base_lr: f64, val_loss: f64) -> bool {
+        let ScheduleConfig::Plateau {
+            factor,
+            patience,
+            min_lr,
+        } = *config
+        else {
+            return false;
+        };
+        let Ok(mut p) = self.0.lock() else {
+            return false;
+        };
+        if p.scale == 0.0 {
+            p.scale = 1.0;
+        }
+        if p.best.is_none_or(|best| val_loss < best) {
+            p.best = Some(val_loss);
+            p.waited = 0;
+            return false;
+        }
+        p.waited += 1;
+        if p.waited < patience.max(1) {
+            return false;
+        }
+        p.waited = 0;
+        let floor = if base_lr > 0.0 { min_lr / base_lr } else { 0.0 };
+        let reduced = (p.scale * factor).max(floor);
+        let changed = reduced < p.scale;
+        p.scale = reduced;
+        changed
+    }
+
+    fn scale(&self) -> f64 {
+        self.0
+            .lock()
+            .map(|p| if p.scale == 0.0 { 1.0 } else { p.scale })
+            .unwrap_or(1.0)
+    }
+}
+
+impl EpochSchedule {
+    /// A schedule for `epochs` epochs of `steps_per_epoch` batches, starting at `base_lr`.
+    pub fn new(
+        config: ScheduleConfig,
+        base_lr: f64,
+        steps_per_epoch: usize,
+        epochs: usize,
+    ) -> Self {
+        Self {
+            config,
+            base_lr,
+            steps_per_epoch: steps_per_epoch.max(1),
+            epochs,
+            step: 0,
+            plateau: PlateauHandle::default(),
+        }
+    }
+
+    /// The handle through which the loop reports validation losses.
+    pub fn plateau(&self) -> PlateauHandle {
+        self.plateau.clone()
+    }
+
+    /// The rate during zero-based `epoch` (with the plateau scale applied).
+    pub fn lr_at(&self, epoch: usize) -> f64 {
+        match self.config {
+            ScheduleConfig::Constant => self.base_lr,
+            ScheduleConfig::Step { every, gamma } => {
+                self.base_lr * gamma.powi((epoch / every.max(1)) as i32)
+            }
+            ScheduleConfig::Cosine { min_lr } => {
+                let t = epoch as f64 / self.epochs.max(1) as f64;
+                min_lr + (self.base_lr - min_lr) * (1.0 + (PI * t).cos()) / 2.0
+            }
+            ScheduleConfig::Plateau { .. } => self.base_lr * self.plateau.scale(),
+        }
+    }
+}
+
+impl LrScheduler for EpochSchedule {
+    fn step(&mut self) -> LearningRate {
+        let epoch = self.step / self.steps_per_epoch;
+        self.step += 1;
+        self.lr_at(epoch)
+    }
+
+    fn to_record(&self) -> LrSchedulerRecord {
+        let p = self.plateau.0.lock().map(|p| *p).unwrap_or_default();
+        LrSchedulerRecord::new()
+            .with_scalar("step", self.step as u64)
+            .with_scalar("plateau_scale", p.scale)
+            .with_scalar("plateau_best", p.best.unwrap_or(f64::NAN))
+            .with_scalar("plateau_waited", p.waited as u64)
+    }
+
+    fn load_record(&mut self, record: LrSchedulerRecord) {
+        if let Some(step) = record.scalar::<u64>("step") {
+            self.step = step as usize;
+        }
+        if let Ok(mut p) = self.plateau.0.lock() {
+            p.scale = record.scalar::<f64>("plateau_scale").unwrap_or(1.0);
+            p.best = record.scalar::<f64>("plateau_best").filter(|b| !b.is_nan());
+            p.waited = record.scalar::<u64>("plateau_waited").unwrap_or(0) as usize;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_schedule_multiplies_by_gamma_every_n_epochs() {
+        let s = EpochSchedule::new(
+            ScheduleConfig::Step {
+                every: 2,
+                gamma: 0.5,
+            },
+            1.0,
+            3,
+            10,
+        );
+        let rates: Vec<f64> = (0..5).map(|e| s.lr_at(e)).collect();
+        assert_eq!(rates, [1.0, 1.0, 0.5, 0.5, 0.25]);
+    }
+
+    #[test]
+    fn cosine_schedule_starts_at_the_base_rate_and_is_half_way_at_mid_training() {
+        let s = EpochSchedule::new(ScheduleConfig::Cosine { min_lr: 0.0 }, 1.0, 1, 10);
+        assert_eq!(s.lr_at(0), 1.0);
+        assert!((s.lr_at(5) - 0.5).abs() < 1e-12); // (1 + cos(π/2)) / 2
+    }
+
+    #[test]
+    fn plateau_schedule_cuts_the_rate_after_patience_bad_epochs() {
+        let config = ScheduleConfig::Plateau {
+            factor: 0.1,
+            patience: 2,
+            min_lr: 0.0,
+        };
+        let s = EpochSchedule::new(config.clone(), 1.0, 1, 10);
+        let h = s.plateau();
+        assert!(!h.update(&config, 1.0, 1.0));
+        assert!(!h.update(&config, 1.0, 1.0));
+        assert!(h.update(&config, 1.0, 1.0));
+        assert!((s.lr_at(3) - 0.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn steps_count_in_batches_per_epoch() {
+        let mut s = EpochSchedule::new(
+            ScheduleConfig::Step {
+                every: 1,
+                gamma: 0.5,
+            },
+            1.0,
+            2,
+            10,
+        );
+        let rates: Vec<f64> = (0..4).map(|_| s.step()).collect();
+        assert_eq!(rates, [1.0, 1.0, 0.5, 0.5]);
+    }
+}

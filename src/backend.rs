@@ -127,7 +127,7 @@ pub fn wgpu_adapters() -> Vec<Adapter> {
     {
         let instance = wgpu::Instance::default();
         let found =
-            futures_lite::future::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+            futures_lite::future::block_on(instance.enumerate_adapters(wgpu::Backends::PRIMARY));
         found
             .iter()
             .map(|a| {

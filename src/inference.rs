@@ -1,14 +1,13 @@
 //! Loading a run directory for inference: predictions with class names, and evaluation.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
 
 use crate::backend::Backend;
-use crate::data::{BatchLoader, Dataset, Task};
+use crate::data::{BatchLoader, Dataset, Subset, Targets, Task};
 use crate::error::{Error, Result};
 use crate::model::Mlp;
 use crate::train::evaluate::{evaluate, Scores};
@@ -28,7 +27,7 @@ pub struct Prediction {
     pub values: Vec<f32>,
 }
 
-/// Scores plus, for classification, the confusion matrix (`[true][predicted]` counts).
+/// Scores plus the confusion matrix (classification) or RMSE, MAE and R² (regression).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Evaluation {
     /// Loss, accuracy or RMSE.
@@ -36,6 +35,9 @@ pub struct Evaluation {
     /// Rows of true class, columns of predicted class.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub confusion: Vec<Vec<usize>>,
+    /// RMSE, MAE and R² (regression).
+    #[serde(skip_serializing_if = "Option::is_none", flatten)]
+    pub regression: Option<RegressionScores>,
 }
 
 /// A trained model rebuilt from its run directory alone.
@@ -82,18 +84,27 @@ impl Predictor {
         &self.config.data.feature_names
     }
 
-    /// Outputs of the network for row-major `rows` (probabilities for classification).
+    /// Outputs of the network for raw row-major `rows` (probabilities for classification).
     pub fn predict(&self, rows: &[f32]) -> Result<Vec<Prediction>> {
         let width = self.feature_names().len();
         if rows.is_empty() || rows.len() % width != 0 {
             return Err(Error::Data(format!(
                 "the model takes {width} features per row ({}), got {} values",
-                self.feature_names().join(", "),
+                abbreviate(self.feature_names()),
                 rows.len()
             )));
         }
+        let mut scaled = rows.to_vec();
+        if let Some(scaler) = &self.config.data.scaler {
+            scaler.apply(&mut scaled);
+        }
+        self.predict_scaled(scaled)
+    }
+
+    fn predict_scaled(&self, rows: Vec<f32>) -> Result<Vec<Prediction>> {
+        let width = self.feature_names().len();
         let n = rows.len() / width;
-        let x = Tensor::<2>::from_data(TensorData::new(rows.to_vec(), [n, width]), &self.device);
+        let x = Tensor::<2>::from_data(TensorData::new(rows, [n, width]), &self.device);
         let classes = &self.config.data.class_names;
         let out = match self.config.data.task {
             Task::Classification => self.model.probabilities(x),
@@ -124,25 +135,88 @@ impl Predictor {
             .collect())
     }
 
-    /// Scores the model on labelled `data`, with a confusion matrix for classification.
-    pub fn evaluate(&self, data: Dataset) -> Result<Evaluation> {
-        let classes = data.class_names.len();
-        let labels = match &data.targets {
-            crate::data::Targets::Classes(c) => c.clone(),
-            crate::data::Targets::Values { .. } => Vec::new(),
-        };
-        let predictions = if labels.is_empty() {
-            Vec::new()
-        } else {
-            self.predict(&data.features)?
-        };
-        let loader = BatchLoader::new(Arc::new(data), 1024, None, &self.device);
-        let scores = evaluate(&self.model, &loader)?;
-        let mut confusion = vec![vec![0; classes]; if labels.is_empty() { 0 } else { classes }];
-        for (truth, p) in labels.iter().zip(&predictions) {
-            confusion[*truth as usize][argmax(&p.probabilities)] += 1;
+    /// Scores the model on raw labelled `data` (scaled here like training data was).
+    pub fn evaluate(&self, mut data: Dataset) -> Result<Evaluation> {
+        if let Some(scaler) = &self.config.data.scaler {
+            scaler.apply(&mut data.features);
         }
-        Ok(Evaluation { scores, confusion })
+        self.evaluate_prepared(Subset::all(data))
+    }
+
+    /// Scores the model on rows already in model space (as `DataSource::load` returns them).
+    pub fn evaluate_prepared(&self, rows: Subset) -> Result<Evaluation> {
+        let data = &rows.data;
+        let mut gathered = Vec::with_capacity(rows.len() * data.width());
+        rows.rows
+            .iter()
+            .for_each(|&r| gathered.extend_from_slice(data.row(r)));
+        let predictions = self.predict_scaled(gathered)?;
+        let mut confusion = Vec::new();
+        let mut regression = None;
+        match &data.targets {
+            Targets::Classes(labels) => {
+                confusion = vec![vec![0; data.class_names.len()]; data.class_names.len()];
+                for (&r, p) in rows.rows.iter().zip(&predictions) {
+                    confusion[labels[r] as usize][argmax(&p.probabilities)] += 1;
+                }
+            }
+            Targets::Values { values, width } => {
+                let truth: Vec<f32> = rows
+                    .rows
+                    .iter()
+                    .flat_map(|&r| values[r * width..(r + 1) * width].to_vec())
+                    .collect();
+                let predicted: Vec<f32> =
+                    predictions.iter().flat_map(|p| p.values.clone()).collect();
+                regression = Some(RegressionScores::of(&truth, &predicted));
+            }
+        }
+        let loader = BatchLoader::new(rows.clone(), 1024, None, &self.device);
+        let scores = evaluate(&self.model, &loader)?;
+        Ok(Evaluation {
+            scores,
+            confusion,
+            regression,
+        })
+    }
+}
+
+/// The first few names, then how many more.
+fn abbreviate(names: &[String]) -> String {
+    match names.len() {
+        0..=6 => names.join(", "),
+        n => format!("{}, … ({n} in all)", names[..4].join(", ")),
+    }
+}
+
+/// Regression scores: RMSE, MAE and R² over every predicted value.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct RegressionScores {
+    /// `sqrt(mean((y − ŷ)²))`.
+    pub rmse: f64,
+    /// `mean(|y − ŷ|)`.
+    pub mae: f64,
+    /// `1 − Σ(y − ŷ)² / Σ(y − ȳ)²`: 1 is perfect, 0 is no better than predicting the mean.
+    pub r2: f64,
+}
+
+impl RegressionScores {
+    /// Scores of `predicted` against `truth`.
+    pub fn of(truth: &[f32], predicted: &[f32]) -> Self {
+        let n = truth.len().max(1) as f64;
+        let mean = truth.iter().map(|&y| y as f64).sum::<f64>() / n;
+        let (mut sse, mut sae, mut sst) = (0.0, 0.0, 0.0);
+        for (&y, &p) in truth.iter().zip(predicted) {
+            let e = y as f64 - p as f64;
+            sse += e * e;
+            sae += e.abs();
+            sst += (y as f64 - mean).powi(2);
+        }
+        Self {
+            rmse: (sse / n).sqrt(),
+            mae: sae / n,
+            r2: if sst > 0.0 { 1.0 - sse / sst } else { f64::NAN },
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use common::{quadrant_config, rng_lock, temp_dir, train_quadrants};
-use plaindnn::data::{DataSource, Dataset};
+use plaindnn::data::{DataSource, Dataset, Prepared, Subset};
 use plaindnn::model::{Mlp, MlpConfig};
 use plaindnn::train::clipping::{clip_global_norm, global_norm};
 use plaindnn::train::{
@@ -263,7 +263,8 @@ fn max_norm_keeps_every_units_incoming_weights_within_c_after_training() {
 fn quadrants_with_noise(seed: u64) -> (Dataset, Dataset) {
     use rand::{rngs::StdRng, SeedableRng};
     use rand_distr::{Distribution, StandardNormal};
-    let (train, val) = DataSource::quadrants(seed).load().expect("built in");
+    let prepared = DataSource::quadrants(seed).load().expect("built in");
+    let (train, val) = ((*prepared.train.data).clone(), (*prepared.val.data).clone());
     let mut rng = StdRng::seed_from_u64(seed);
     let mut widen = |d: Dataset| {
         let mut features = Vec::new();
@@ -290,15 +291,14 @@ fn noise_weight(l1: f64) -> f32 {
     let source = DataSource::Memory {
         description: "quadrants + 3 noise columns".into(),
     };
-    let run = train::train_on(
-        source,
-        train_set,
-        val_set,
-        config,
-        &temp_dir(&format!("l1-{l1}")),
-        Verbosity::Quiet,
-    )
-    .expect("trains");
+    let data = Prepared {
+        train: Subset::all(train_set),
+        val: Subset::all(val_set),
+        scaler: None,
+        warnings: vec![],
+    };
+    let out = temp_dir(&format!("l1-{l1}"));
+    let run = train::train_on(source, data, config, &out, Verbosity::Quiet).expect("trains");
     let w = values(run.model.blocks[0].linear.weight.val()); // [5, 50], row-major
     let noise = &w[2 * 50..];
     noise.iter().map(|v| v.abs()).sum::<f32>() / noise.len() as f32
@@ -359,12 +359,13 @@ fn batch_norm_uses_batch_statistics_while_training_and_running_ones_for_predicti
 #[test]
 fn every_optimizer_learns_the_quadrants_and_none_falls_back_to_another() {
     let mut losses = Vec::new();
-    for (kind, lr, momentum) in [
-        (OptimizerKind::Sgd, 0.1, 0.0),
-        (OptimizerKind::Sgd, 0.05, 0.9),
-        (OptimizerKind::Adam, 0.01, 0.0),
-        (OptimizerKind::AdamW, 0.01, 0.0),
-        (OptimizerKind::RmsProp, 0.005, 0.0),
+    // (AdamW without decay is Adam, so it gets some.)
+    for (kind, lr, momentum, decay) in [
+        (OptimizerKind::Sgd, 0.1, 0.0, 0.0),
+        (OptimizerKind::Sgd, 0.05, 0.9, 0.0),
+        (OptimizerKind::Adam, 0.01, 0.0, 0.0),
+        (OptimizerKind::AdamW, 0.01, 0.0, 0.05),
+        (OptimizerKind::RmsProp, 0.005, 0.0, 0.0),
     ] {
         let mut config = quadrant_config();
         config.early_stopping = None;
@@ -372,6 +373,7 @@ fn every_optimizer_learns_the_quadrants_and_none_falls_back_to_another() {
         config.optimizer = OptimizerConfig {
             kind,
             momentum,
+            weight_decay: decay,
             ..OptimizerConfig::adam(lr)
         };
         let run = train_quadrants(config, &temp_dir(&format!("optim-{kind}-{momentum}")));

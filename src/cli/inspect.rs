@@ -2,6 +2,7 @@
 
 use clap::Args;
 use plaindnn::backend::{wgpu_adapters, Backend};
+use plaindnn::data::generators::BUILTINS;
 use plaindnn::inference::Predictor;
 use plaindnn::model::{worked_example, Summary};
 use plaindnn::Result;
@@ -100,5 +101,20 @@ pub fn info(args: JsonArg) -> Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+pub fn datasets(args: JsonArg) -> Result<()> {
+    if args.json {
+        let list: Vec<_> = BUILTINS
+            .iter()
+            .map(|b| json!({ "name": b.name, "about": b.about, "noise": b.noise }))
+            .collect();
+        return print_json(&json!({ "datasets": list }));
+    }
+    for b in &BUILTINS {
+        println!("{:<10} {}", b.name, b.about);
+    }
+    println!("\nOwn data: plaindnn train --data FILE.csv [--target COLUMN], or --data-dir DIR with MNIST-format files.");
     Ok(())
 }

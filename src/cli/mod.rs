@@ -38,6 +38,8 @@ enum Command {
     WorkedExample(inspect::JsonArg),
     /// Version, compiled backends and devices.
     Info(inspect::JsonArg),
+    /// List the built-in data sets (no download needed).
+    Datasets(inspect::JsonArg),
 }
 
 /// Runs one parsed command.
@@ -49,6 +51,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Summary(args) => inspect::summary(args),
         Command::WorkedExample(args) => inspect::worked_example(args),
         Command::Info(args) => inspect::info(args),
+        Command::Datasets(args) => inspect::datasets(args),
     }
 }
 

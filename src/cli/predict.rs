@@ -164,17 +164,16 @@ fn write_csv(
 pub fn eval(args: EvalArgs) -> Result<()> {
     let predictor = Predictor::open(&args.run.run, args.run.backend)?;
     let info = &predictor.config.data;
-    let data = match &args.data {
-        Some(path) => csv_file::read_labelled(
+    let evaluation = match &args.data {
+        Some(path) => predictor.evaluate(csv_file::read_labelled(
             path,
             &info.feature_names,
             &info.target,
             info.task,
             &info.class_names,
-        )?,
-        None => info.source.load()?.1,
+        )?)?,
+        None => predictor.evaluate_prepared(info.source.load()?.val)?,
     };
-    let evaluation = predictor.evaluate(data)?;
     if args.json {
         return print_json(&evaluation);
     }
@@ -184,8 +183,10 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     if let Some(accuracy) = s.accuracy {
         println!("accuracy  {:.2}%", accuracy * 100.0);
     }
-    if let Some(rmse) = s.rmse {
-        println!("rmse      {rmse:.4}");
+    if let Some(r) = &evaluation.regression {
+        println!("rmse      {:.4}", r.rmse);
+        println!("mae       {:.4}", r.mae);
+        println!("r2        {:.4}", r.r2);
     }
     if !evaluation.confusion.is_empty() {
         println!(

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use plaindnn::backend::Backend;
-use plaindnn::data::DataSource;
+use plaindnn::data::{DataSource, Prepared, Task};
 use plaindnn::error::{Error, Result};
 use plaindnn::model::{ActivationConfig, InitConfig};
 use plaindnn::train::{
@@ -13,14 +13,61 @@ use plaindnn::train::{
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// Built-in data set to train on.
-    #[arg(long, default_value = "quadrants")]
+    /// Built-in data set (see `plaindnn datasets`): quadrants, xor, circles, spiral, blobs, line,
+    /// cubic, shapes.
+    #[arg(long, default_value = "quadrants", conflicts_with_all = ["data", "data_dir"])]
     dataset: String,
-    /// Run directory to write [default: artifacts/runs/<dataset>].
+    /// Noise of the built-in data set [default: the set's own].
+    #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["data", "data_dir"])]
+    noise: Option<f64>,
+    /// A CSV file with a header row: train on your own data.
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "data_dir")]
+    data: Option<PathBuf>,
+    /// CSV: the column to predict [default: the last].
+    #[arg(long, value_name = "COLUMN", requires = "data")]
+    target: Option<String>,
+    /// CSV: the feature columns [default: all but the target].
+    #[arg(long, value_delimiter = ',', value_name = "A,B,..", requires = "data")]
+    features: Option<Vec<String>>,
+    /// CSV: classification or regression [default: regression if the target is all numbers].
+    #[arg(long, requires = "data")]
+    task: Option<TaskArg>,
+    /// CSV: share of rows held out for validation, stratified by class.
+    #[arg(
+        long,
+        default_value_t = 0.2,
+        allow_negative_numbers = true,
+        requires = "data"
+    )]
+    val_fraction: f64,
+    /// CSV: a separate validation file with the same columns (instead of --val-fraction).
+    #[arg(long, value_name = "FILE.csv", requires = "data")]
+    val_data: Option<PathBuf>,
+    /// CSV: keep the features as they are (by default each is standardised with the training
+    /// rows' mean and standard deviation, saved for predict and eval).
+    #[arg(long, requires = "data")]
+    no_standardize: bool,
+    /// A directory with MNIST-format files (train-images-idx3-ubyte, train-labels-idx1-ubyte,
+    /// t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; gzipped or not).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Augmentation: add Gaussian noise of this standard deviation to training inputs.
+    #[arg(long, value_name = "σ", allow_negative_numbers = true)]
+    augment_jitter: Option<f64>,
+    /// Augmentation (images): shift training images by up to N pixels.
+    #[arg(long, value_name = "N")]
+    augment_shift: Option<usize>,
+    /// Augmentation (images): mirror training images left-right at random.
+    #[arg(long)]
+    augment_flip: bool,
+    /// Augmentation (images): add uniform noise of this amplitude to training pixels.
+    #[arg(long, value_name = "A", allow_negative_numbers = true)]
+    augment_noise: Option<f64>,
+    /// Run directory to write [default: artifacts/runs/<dataset or file name>].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Continue the run in DIR at the epoch after its last checkpoint (optimizer state restored).
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["dataset", "out", "config"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["out", "config", "data", "data_dir"])]
     resume: Option<PathBuf>,
     /// Start from this TrainConfig JSON (e.g. a run's config.json "train" part); flags override it.
     #[arg(long, value_name = "FILE")]
@@ -114,6 +161,12 @@ pub struct TrainArgs {
     quiet: bool,
 }
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum TaskArg {
+    Classification,
+    Regression,
+}
+
 pub fn run(args: TrainArgs) -> Result<()> {
     let verbosity = if args.quiet {
         Verbosity::Quiet
@@ -123,38 +176,92 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let trained = match &args.resume {
         Some(dir) => train::resume(dir, args.epochs, verbosity)?,
         None => {
-            let source = DataSource::builtin(&args.dataset, args.seed.unwrap_or(42))?;
-            let config = build_config(&args, &source)?;
+            let seed = args.seed.unwrap_or(42);
+            let (source, name) = data_source(&args, seed)?;
+            let source = source.absolute();
+            let prepared = source.load()?;
+            let config = build_config(&args, &prepared)?;
             let out = args
                 .out
                 .clone()
-                .unwrap_or_else(|| Path::new("artifacts/runs").join(&args.dataset));
+                .unwrap_or_else(|| Path::new("artifacts/runs").join(&name));
             if verbosity != Verbosity::Quiet {
                 println!(
-                    "training {} on {} → {}",
+                    "training {} on {name} → {}",
                     describe(&config),
-                    args.dataset,
                     out.display()
                 );
             }
-            train::train(source, config, &out, verbosity)?
+            train::train_on(source, prepared, config, &out, verbosity)?
         }
     };
     if !args.quiet {
         let dir = trained.run.root().display();
-        if let Some(best) = trained
-            .outcome
+        let outcome = &trained.outcome;
+        if let Some(best) = outcome
             .best_epoch
-            .and_then(|e| trained.outcome.rows.iter().find(|r| r.epoch == e))
+            .and_then(|e| outcome.rows.iter().find(|r| r.epoch == e))
         {
             println!(
                 "best epoch {}: val_loss {:.4}; weights in {dir}/model.bpk",
                 best.epoch, best.val_loss
             );
         }
-        println!("next: plaindnn predict --run {dir} --input 2,2");
+        let names = &trained.config.data.feature_names;
+        if names.len() <= 4 {
+            println!(
+                "next: plaindnn predict --run {dir} --input {}",
+                names.join(",")
+            );
+        } else {
+            println!(
+                "next: plaindnn predict --run {dir} --data FILE.csv   (columns {}, …)",
+                names[..3].join(", ")
+            );
+        }
     }
     Ok(())
+}
+
+/// The data the flags name, and a short name for the run directory.
+fn data_source(args: &TrainArgs, seed: u64) -> Result<(DataSource, String)> {
+    if let Some(path) = &args.data {
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("csv")
+            .to_string();
+        let source = DataSource::Csv {
+            path: path.clone(),
+            target: args.target.clone(),
+            features: args.features.clone(),
+            task: args.task.map(|t| match t {
+                TaskArg::Classification => Task::Classification,
+                TaskArg::Regression => Task::Regression,
+            }),
+            val_fraction: args.val_fraction,
+            val_path: args.val_data.clone(),
+            seed,
+            standardize: !args.no_standardize,
+        };
+        return Ok((source, name));
+    }
+    if let Some(dir) = &args.data_dir {
+        let name = dir
+            .file_name()
+            .and_then(|s| s.to_str())
+            .unwrap_or("idx")
+            .to_string();
+        return Ok((DataSource::Idx { dir: dir.clone() }, name));
+    }
+    let mut source = DataSource::builtin(&args.dataset, seed)?;
+    if let (DataSource::Builtin { noise, .. }, Some(n)) = (&mut source, args.noise) {
+        if !n.is_finite() || n < 0.0 {
+            return Err(Error::invalid("noise", format!("must be >= 0, got {n}")));
+        }
+        *noise = n;
+    }
+    Ok((source, args.dataset.clone()))
 }
 
 fn describe(config: &TrainConfig) -> String {
@@ -174,17 +281,14 @@ fn describe(config: &TrainConfig) -> String {
 }
 
 /// The starting config (file or defaults for the data), then each flag given on top.
-fn build_config(args: &TrainArgs, source: &DataSource) -> Result<TrainConfig> {
+fn build_config(args: &TrainArgs, data: &Prepared) -> Result<TrainConfig> {
     let mut c = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
             serde_json::from_str(&text)
                 .map_err(|e| Error::Data(format!("{}: not a TrainConfig: {e}", path.display())))?
         }
-        None => {
-            let (train_set, _) = source.load()?;
-            TrainConfig::default_for(train_set.width(), train_set.outputs())
-        }
+        None => TrainConfig::default_for(data.train.data.width(), data.train.data.outputs()),
     };
     if let Some(preset) = args.preset {
         preset.apply(&mut c);
@@ -215,6 +319,10 @@ fn build_config(args: &TrainArgs, source: &DataSource) -> Result<TrainConfig> {
     if args.clip_global_norm.is_some() {
         c.clipping.global_norm = args.clip_global_norm;
     }
+    set(&mut c.augment.jitter, args.augment_jitter);
+    set(&mut c.augment.shift, args.augment_shift);
+    c.augment.flip |= args.augment_flip;
+    set(&mut c.augment.pixel_noise, args.augment_noise);
     set(&mut c.epochs, args.epochs);
     set(&mut c.batch_size, args.batch_size);
     set(&mut c.seed, args.seed);

@@ -1,4 +1,4 @@
-//! Reading numeric columns from a CSV file with a header row; errors name file, line and column.
+//! CSV files with a header row; every error names the file, the line and the column.
 
 use std::fs::File;
 use std::path::Path;
@@ -15,14 +15,19 @@ pub struct CsvColumns {
     pub target: Option<Vec<String>>,
 }
 
-/// Reads the columns named `features` (and `target`, if given) from the CSV at `path`.
-pub fn read_columns(path: &Path, features: &[String], target: Option<&str>) -> Result<CsvColumns> {
+struct Table {
+    reader: csv::Reader<File>,
+    headers: Vec<String>,
+}
+
+fn open(path: &Path) -> Result<Table> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
+        .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(file);
-    let headers = reader
+    let headers: Vec<String> = reader
         .headers()
         .map_err(|e| {
             Error::Data(format!(
@@ -30,57 +35,86 @@ pub fn read_columns(path: &Path, features: &[String], target: Option<&str>) -> R
                 path.display()
             ))
         })?
-        .clone();
-    if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
+        .iter()
+        .map(str::to_string)
+        .collect();
+    if headers.iter().all(|h| h.is_empty()) {
         return Err(Error::Data(format!(
             "{}: the file is empty (expected a header row)",
             path.display()
         )));
     }
-    let find = |name: &str| {
-        headers.iter().position(|h| h == name).ok_or_else(|| {
-            let have: Vec<&str> = headers.iter().collect();
+    Ok(Table { reader, headers })
+}
+
+impl Table {
+    fn column(&self, path: &Path, name: &str) -> Result<usize> {
+        self.headers.iter().position(|h| h == name).ok_or_else(|| {
             Error::Data(format!(
                 "{}: no column `{name}`; the columns are: {}",
                 path.display(),
-                have.join(", ")
+                self.headers.join(", ")
             ))
         })
-    };
-    let feature_idx: Vec<usize> = features.iter().map(|f| find(f)).collect::<Result<_>>()?;
-    let target_idx = target.map(find).transpose()?;
+    }
 
-    let mut out = CsvColumns {
-        features: Vec::new(),
-        target: target_idx.map(|_| Vec::new()),
-    };
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2; // line 1 is the header
-        let record =
-            record.map_err(|e| Error::Data(format!("{}: line {line}: {e}", path.display())))?;
-        if record.len() != headers.len() {
+    /// Reads `features` as numbers and `target` as text, row by row.
+    fn read(
+        mut self,
+        path: &Path,
+        features: &[usize],
+        target: Option<usize>,
+    ) -> Result<CsvColumns> {
+        let mut out = CsvColumns {
+            features: Vec::new(),
+            target: target.map(|_| Vec::new()),
+        };
+        let mut record = csv::StringRecord::new();
+        let mut line = 1; // the header
+        loop {
+            let more = self
+                .reader
+                .read_record(&mut record)
+                .map_err(|e| Error::Data(format!("{}: line {}: {e}", path.display(), line + 1)))?;
+            if !more {
+                break;
+            }
+            line += 1;
+            if record.len() != self.headers.len() {
+                return Err(Error::Data(format!(
+                    "{}: line {line} has {} fields, the header has {}",
+                    path.display(),
+                    record.len(),
+                    self.headers.len()
+                )));
+            }
+            for &col in features {
+                out.features
+                    .push(parse_number(path, line, &self.headers[col], &record[col])?);
+            }
+            if let (Some(col), Some(t)) = (target, out.target.as_mut()) {
+                t.push(record[col].to_string());
+            }
+        }
+        if line == 1 {
             return Err(Error::Data(format!(
-                "{}: line {line} has {} fields, the header has {}",
-                path.display(),
-                record.len(),
-                headers.len()
+                "{}: the header is there but no data rows follow",
+                path.display()
             )));
         }
-        for (&col, name) in feature_idx.iter().zip(features) {
-            out.features
-                .push(parse_number(path, line, name, &record[col])?);
-        }
-        if let (Some(col), Some(target)) = (target_idx, out.target.as_mut()) {
-            target.push(record[col].to_string());
-        }
+        Ok(out)
     }
-    if out.features.is_empty() {
-        return Err(Error::Data(format!(
-            "{}: the header is there but no data rows follow",
-            path.display()
-        )));
-    }
-    Ok(out)
+}
+
+/// Reads the columns named `features` (and `target`, if given) from the CSV at `path`.
+pub fn read_columns(path: &Path, features: &[String], target: Option<&str>) -> Result<CsvColumns> {
+    let table = open(path)?;
+    let feature_idx: Vec<usize> = features
+        .iter()
+        .map(|f| table.column(path, f))
+        .collect::<Result<_>>()?;
+    let target_idx = target.map(|t| table.column(path, t)).transpose()?;
+    table.read(path, &feature_idx, target_idx)
 }
 
 /// A finite number from one CSV field, or an error naming file, line and column.
@@ -96,6 +130,86 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
             path.display()
         ))),
     }
+}
+
+/// Reads a training table: `target` (default: the last column) and `features` (default: all
+/// others). Without `task`, a target that is all numbers means regression, any text means
+/// classification, with the class names sorted.
+pub fn read_table(
+    path: &Path,
+    target: Option<&str>,
+    features: Option<&[String]>,
+    task: Option<Task>,
+) -> Result<Dataset> {
+    let table = open(path)?;
+    let target_idx = match target {
+        Some(name) => table.column(path, name)?,
+        None => table.headers.len() - 1,
+    };
+    let target_name = table.headers[target_idx].clone();
+    let feature_idx: Vec<usize> = match features {
+        Some(names) => names
+            .iter()
+            .map(|f| table.column(path, f))
+            .collect::<Result<_>>()?,
+        None => (0..table.headers.len())
+            .filter(|&i| i != target_idx)
+            .collect(),
+    };
+    if feature_idx.is_empty() {
+        return Err(Error::Data(format!(
+            "{}: there is no feature column besides the target `{target_name}`",
+            path.display()
+        )));
+    }
+    let feature_names: Vec<String> = feature_idx
+        .iter()
+        .map(|&i| table.headers[i].clone())
+        .collect();
+    let columns = table.read(path, &feature_idx, Some(target_idx))?;
+    let raw = columns.target.unwrap_or_default();
+    let numeric = raw
+        .iter()
+        .all(|v| v.parse::<f32>().is_ok_and(f32::is_finite));
+    let task = task.unwrap_or(if numeric {
+        Task::Regression
+    } else {
+        Task::Classification
+    });
+    let (targets, class_names) = match task {
+        Task::Regression => {
+            let values = raw
+                .iter()
+                .enumerate()
+                .map(|(i, v)| parse_number(path, i + 2, &target_name, v))
+                .collect::<Result<Vec<f32>>>()?;
+            (Targets::Values { values, width: 1 }, Vec::new())
+        }
+        Task::Classification => {
+            let mut names: Vec<String> = raw.clone();
+            names.sort_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
+                (Ok(x), Ok(y)) => x.total_cmp(&y),
+                _ => a.cmp(b),
+            });
+            names.dedup();
+            if names.len() < 2 {
+                return Err(Error::Data(format!(
+                    "{}: column `{target_name}` holds a single class `{}`; a classifier needs at least two",
+                    path.display(),
+                    names.first().map_or("", String::as_str)
+                )));
+            }
+            let classes = raw
+                .iter()
+                .map(|v| names.iter().position(|n| n == v).unwrap_or(0) as i64)
+                .collect();
+            (Targets::Classes(classes), names)
+        }
+    };
+    Ok(
+        Dataset::new(columns.features, feature_names, targets, class_names)?
+            .with_target_name(&target_name),
+    )
 }
 
 /// Reads a labelled CSV for a model that knows its features, task and classes already.
@@ -133,10 +247,11 @@ pub fn read_labelled(
             width: 1,
         },
     };
-    Dataset::new(
+    Ok(Dataset::new(
         columns.features,
         feature_names.to_vec(),
         targets,
         class_names.to_vec(),
-    )
+    )?
+    .with_target_name(target))
 }

@@ -1,5 +1,7 @@
 //! A data set held as one row-major `f32` matrix plus its targets: one copy, no per-row objects.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -34,6 +36,10 @@ pub struct Dataset {
     pub targets: Targets,
     /// Class names (classification), in class-index order.
     pub class_names: Vec<String>,
+    /// Name of the target column (`quadrant`, `price`, `label`).
+    pub target_name: String,
+    /// `[height, width]` when each row is a grey image stored row by row.
+    pub image: Option<[usize; 2]>,
 }
 
 impl Dataset {
@@ -82,6 +88,8 @@ impl Dataset {
             feature_names,
             targets,
             class_names,
+            target_name: "target".into(),
+            image: None,
         })
     }
 
@@ -120,5 +128,57 @@ impl Dataset {
     pub fn row(&self, i: usize) -> &[f32] {
         let w = self.width();
         &self.features[i * w..(i + 1) * w]
+    }
+}
+
+impl Dataset {
+    /// Names the target column.
+    pub fn with_target_name(mut self, name: &str) -> Self {
+        self.target_name = name.to_string();
+        self
+    }
+
+    /// Marks each row as a `height × width` grey image.
+    pub fn with_image(mut self, height: usize, width: usize) -> Self {
+        self.image = Some([height, width]);
+        self
+    }
+}
+
+/// Some rows of a shared data set: splits and batches index into one matrix instead of copying it.
+#[derive(Clone, Debug)]
+pub struct Subset {
+    /// The whole data set.
+    pub data: Arc<Dataset>,
+    /// The rows of this subset, in order.
+    pub rows: Arc<Vec<usize>>,
+}
+
+impl Subset {
+    /// Every row of `data`.
+    pub fn all(data: Dataset) -> Self {
+        let rows = Arc::new((0..data.len()).collect());
+        Self {
+            data: Arc::new(data),
+            rows,
+        }
+    }
+
+    /// The rows `rows` of the shared `data`.
+    pub fn of(data: &Arc<Dataset>, rows: Vec<usize>) -> Self {
+        Self {
+            data: data.clone(),
+            rows: Arc::new(rows),
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
     }
 }

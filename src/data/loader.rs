@@ -13,7 +13,8 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
-use super::dataset::{Dataset, Targets};
+use super::augment::AugmentConfig;
+use super::dataset::{Dataset, Subset, Targets};
 
 /// One batch: inputs and their targets, on the loader's device.
 #[derive(Clone, Debug)]
@@ -44,12 +45,20 @@ impl Batch {
         self.len() == 0
     }
 
-    /// The rows `indices` of `data`, as tensors on `device`.
-    pub fn gather(data: &Dataset, indices: &[usize], device: &Device) -> Self {
+    /// The rows `indices` of `data`, as tensors on `device`, augmented if asked.
+    pub fn gather(
+        data: &Dataset,
+        indices: &[usize],
+        augment: Option<(&AugmentConfig, u64)>,
+        device: &Device,
+    ) -> Self {
         let width = data.width();
         let mut features = Vec::with_capacity(indices.len() * width);
         for &i in indices {
             features.extend_from_slice(data.row(i));
+        }
+        if let Some((config, seed)) = augment {
+            config.apply(&mut features, width, data.image, seed);
         }
         let inputs = Tensor::from_data(TensorData::new(features, [indices.len(), width]), device);
         let targets = match &data.targets {
@@ -75,13 +84,14 @@ impl Batch {
     }
 }
 
-/// Splits a data set into batches, optionally shuffled by (seed, epoch).
+/// Splits a subset into batches, optionally shuffled and augmented by (seed, epoch).
 #[derive(Clone)]
 pub struct BatchLoader {
     data: Arc<Dataset>,
     rows: Arc<Vec<usize>>,
     batch_size: usize,
     shuffle_seed: Option<u64>,
+    augment: Option<(AugmentConfig, u64)>,
     epoch: Arc<AtomicUsize>,
     device: Device,
 }
@@ -89,20 +99,26 @@ pub struct BatchLoader {
 impl BatchLoader {
     /// Batches of `batch_size` rows (the last may be smaller), in order unless shuffled.
     pub fn new(
-        data: Arc<Dataset>,
+        subset: Subset,
         batch_size: usize,
         shuffle_seed: Option<u64>,
         device: &Device,
     ) -> Self {
-        let rows = Arc::new((0..data.len()).collect());
         Self {
-            data,
-            rows,
+            data: subset.data,
+            rows: subset.rows,
             batch_size: batch_size.max(1),
             shuffle_seed,
+            augment: None,
             epoch: Arc::new(AtomicUsize::new(1)),
             device: device.clone(),
         }
+    }
+
+    /// Perturbs every batch with `config`, seeded by (`seed`, epoch, batch): training data only.
+    pub fn with_augmentation(mut self, config: &AugmentConfig, seed: u64) -> Self {
+        self.augment = config.is_active().then(|| (config.clone(), seed));
+        self
     }
 
     /// A handle through which the training loop tells the loader which epoch comes next.
@@ -135,6 +151,7 @@ impl DataLoader<Batch> for BatchLoader {
             loader: self,
             order: self.order(),
             position: 0,
+            batch: 0,
         })
     }
 
@@ -163,6 +180,7 @@ struct BatchIter<'a> {
     loader: &'a BatchLoader,
     order: Vec<usize>,
     position: usize,
+    batch: u64,
 }
 
 impl Iterator for BatchIter<'_> {
@@ -173,12 +191,20 @@ impl Iterator for BatchIter<'_> {
             return None;
         }
         let end = (self.position + self.loader.batch_size).min(self.order.len());
+        let epoch = self.loader.epoch.load(Ordering::Relaxed) as u64;
+        let augment = self
+            .loader
+            .augment
+            .as_ref()
+            .map(|(c, seed)| (c, mix(mix(*seed, epoch), self.batch)));
         let batch = Batch::gather(
             &self.loader.data,
             &self.order[self.position..end],
+            augment,
             &self.loader.device,
         );
         self.position = end;
+        self.batch += 1;
         Some(Ok(batch))
     }
 }

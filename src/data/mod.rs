@@ -1,12 +1,19 @@
-//! Data: built-in data sets, CSV files, and batches for training. Knows nothing of training.
+//! Data: built-in data sets, CSV and IDX files, splits, scaling, augmentation and batches.
+//! Knows nothing of training.
 
+pub mod augment;
 pub mod csv_file;
 pub mod dataset;
+pub mod generators;
+pub mod idx;
 pub mod loader;
 pub mod quadrants;
-
-pub use dataset::{Dataset, Targets, Task};
-pub use loader::{Batch, BatchLoader, BatchTargets};
+pub mod scaler;
 pub mod source;
+pub mod split;
 
-pub use source::DataSource;
+pub use augment::AugmentConfig;
+pub use dataset::{Dataset, Subset, Targets, Task};
+pub use loader::{Batch, BatchLoader, BatchTargets};
+pub use scaler::Scaler;
+pub use source::{DataSource, Prepared};

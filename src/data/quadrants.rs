@@ -57,4 +57,5 @@ fn to_dataset(points: &[[f32; 2]]) -> Result<Dataset> {
         Targets::Classes(classes),
         CLASS_NAMES.iter().map(|s| s.to_string()).collect(),
     )
+    .map(|d| d.with_target_name("quadrant"))
 }

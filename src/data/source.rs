@@ -1,13 +1,17 @@
 //! Where a run's data comes from, recorded in `config.json` so `eval` can rebuild it.
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
-use super::dataset::Dataset;
-use super::quadrants;
+use super::csv_file;
+use super::dataset::{Subset, Task};
+use super::generators;
+use super::idx;
+use super::scaler::Scaler;
+use super::split::split;
 use crate::error::{Error, Result};
-
-/// Built-in data sets, generated from a seed (no files needed).
-pub const BUILTIN_NAMES: &str = "quadrants";
 
 /// A data source and how it is split into training and validation rows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -19,61 +23,217 @@ pub enum DataSource {
         train_size: usize,
         val_size: usize,
         seed: u64,
+        #[serde(default)]
+        noise: f64,
     },
+    /// A CSV file with a header row.
+    Csv {
+        /// The file (absolute once training has started).
+        path: PathBuf,
+        /// Target column (default: the last).
+        target: Option<String>,
+        /// Feature columns (default: all but the target).
+        features: Option<Vec<String>>,
+        /// Classification or regression (default: regression for an all-numeric target).
+        task: Option<Task>,
+        /// Share of rows held out for validation (stratified by class), unless `val_path` is set.
+        val_fraction: f64,
+        /// A separate validation file with the same columns.
+        val_path: Option<PathBuf>,
+        /// Seed of the split.
+        seed: u64,
+        /// Standardise features with the training rows' mean and std.
+        standardize: bool,
+    },
+    /// MNIST-format IDX files in a directory: train-* for training, t10k-* for validation.
+    Idx { dir: PathBuf },
     /// Data handed to the library in memory; it cannot be reloaded from the run directory.
     Memory { description: String },
 }
 
+/// Training and validation rows ready for the loaders, and the scaler applied to them.
+pub struct Prepared {
+    /// Training rows.
+    pub train: Subset,
+    /// Validation rows.
+    pub val: Subset,
+    /// The standardisation applied to both (to be applied to new rows too).
+    pub scaler: Option<Scaler>,
+    /// Warnings worth telling the user (constant columns, …).
+    pub warnings: Vec<String>,
+}
+
 impl DataSource {
-    /// The tutorial's quadrant task: its four points plus 256 random ones, 256 fresh for validation.
+    /// The tutorial's quadrant task: its four points plus 252 random ones, 256 fresh for validation.
     pub fn quadrants(seed: u64) -> Self {
-        DataSource::Builtin {
-            name: "quadrants".into(),
-            train_size: 256,
-            val_size: 256,
-            seed,
-        }
+        Self::builtin("quadrants", seed).unwrap_or(DataSource::Memory {
+            description: "quadrants".into(),
+        })
     }
 
-    /// A built-in data set by name, with default sizes.
+    /// A built-in data set by name, with 256 training and 256 validation rows and its default noise.
     pub fn builtin(name: &str, seed: u64) -> Result<Self> {
-        match name {
-            "quadrants" => Ok(Self::quadrants(seed)),
-            _ => Err(Error::Unknown {
-                what: "dataset",
-                got: name.to_string(),
-                valid: BUILTIN_NAMES.into(),
-            }),
+        let b = generators::builtin(name)?;
+        let (train_size, val_size) = if name == "shapes" {
+            (600, 300)
+        } else {
+            (256, 256)
+        };
+        Ok(DataSource::Builtin {
+            name: name.to_string(),
+            train_size,
+            val_size,
+            seed,
+            noise: b.noise,
+        })
+    }
+
+    /// A CSV source with plaindnn's defaults: last column as target, 20 % validation, standardised.
+    pub fn csv(path: &Path, seed: u64) -> Self {
+        DataSource::Csv {
+            path: path.to_path_buf(),
+            target: None,
+            features: None,
+            task: None,
+            val_fraction: 0.2,
+            val_path: None,
+            seed,
+            standardize: true,
         }
     }
 
-    /// The name of the target column, used when reading labelled CSV files for this model.
-    pub fn target_name(&self) -> &'static str {
-        match self {
-            DataSource::Builtin { name, .. } if name == "quadrants" => "quadrant",
-            DataSource::Builtin { .. } | DataSource::Memory { .. } => "target",
+    /// Paths made absolute, so `eval` finds the files from any directory later.
+    pub fn absolute(mut self) -> Self {
+        let abs = |p: &mut PathBuf| {
+            if let Ok(full) = std::fs::canonicalize(&*p) {
+                *p = full;
+            }
+        };
+        match &mut self {
+            DataSource::Csv { path, val_path, .. } => {
+                abs(path);
+                if let Some(v) = val_path {
+                    abs(v);
+                }
+            }
+            DataSource::Idx { dir } => abs(dir),
+            _ => {}
         }
+        self
     }
 
-    /// The training and validation sets.
-    pub fn load(&self) -> Result<(Dataset, Dataset)> {
+    /// Loads, splits and (for CSV) standardises the data.
+    pub fn load(&self) -> Result<Prepared> {
         match self {
             DataSource::Builtin {
                 name,
                 train_size,
                 val_size,
                 seed,
-            } => match name.as_str() {
-                "quadrants" => Ok((
-                    quadrants::training_set(*train_size, *seed)?,
-                    quadrants::validation_set(*val_size, *seed)?,
-                )),
-                _ => Err(Error::Unknown {
-                    what: "dataset",
-                    got: name.clone(),
-                    valid: BUILTIN_NAMES.into(),
-                }),
-            },
+                noise,
+            } => {
+                let train = if name == "quadrants" {
+                    super::quadrants::training_set(train_size.saturating_sub(4), *seed)?
+                } else {
+                    generators::generate(name, *train_size, *noise, *seed)?
+                };
+                let val = if name == "quadrants" {
+                    super::quadrants::validation_set(*val_size, *seed)?
+                } else {
+                    generators::generate(name, *val_size, *noise, seed ^ 0x5eed_0f_7a11d)?
+                };
+                Ok(Prepared {
+                    train: Subset::all(train),
+                    val: Subset::all(val),
+                    scaler: None,
+                    warnings: vec![],
+                })
+            }
+            DataSource::Csv {
+                path,
+                target,
+                features,
+                task,
+                val_fraction,
+                val_path,
+                seed,
+                standardize,
+            } => {
+                if !(0.0..1.0).contains(val_fraction) {
+                    return Err(Error::invalid(
+                        "val fraction",
+                        format!("must be in [0, 1), got {val_fraction}"),
+                    ));
+                }
+                let mut data =
+                    csv_file::read_table(path, target.as_deref(), features.as_deref(), *task)?;
+                let (train_rows, val_rows, val) = match val_path {
+                    Some(vp) => {
+                        let val = csv_file::read_labelled(
+                            vp,
+                            &data.feature_names,
+                            &data.target_name,
+                            data.task(),
+                            &data.class_names,
+                        )?;
+                        ((0..data.len()).collect(), Vec::new(), Some(val))
+                    }
+                    None => {
+                        if *val_fraction <= 0.0 {
+                            return Err(Error::invalid(
+                                "val fraction",
+                                "0 leaves no validation rows; give --val-data FILE or a fraction in (0, 1)",
+                            ));
+                        }
+                        let (train, val) = split(&data, *val_fraction, *seed);
+                        if train.is_empty() || val.is_empty() {
+                            return Err(Error::Data(format!(
+                                "{}: {} rows are too few to split {val_fraction} of them off for validation",
+                                path.display(),
+                                data.len()
+                            )));
+                        }
+                        (train, val, None)
+                    }
+                };
+                let mut warnings = Vec::new();
+                let scaler = standardize.then(|| {
+                    let (scaler, constant) = Scaler::fit(&data, &train_rows);
+                    for name in constant {
+                        warnings.push(format!(
+                            "{}: column `{name}` is constant in the training rows; it carries no information",
+                            path.display()
+                        ));
+                    }
+                    scaler.apply(&mut data.features);
+                    scaler
+                });
+                let data = Arc::new(data);
+                let (train, val) = match val {
+                    Some(mut v) => {
+                        if let Some(s) = &scaler {
+                            s.apply(&mut v.features);
+                        }
+                        (Subset::of(&data, train_rows), Subset::all(v))
+                    }
+                    None => (Subset::of(&data, train_rows), Subset::of(&data, val_rows)),
+                };
+                Ok(Prepared {
+                    train,
+                    val,
+                    scaler,
+                    warnings,
+                })
+            }
+            DataSource::Idx { dir } => {
+                let (train, test) = idx::load_dir(dir)?;
+                Ok(Prepared {
+                    train: Subset::all(train),
+                    val: Subset::all(test),
+                    scaler: None,
+                    warnings: vec![],
+                })
+            }
             DataSource::Memory { description } => Err(Error::Data(format!(
                 "this run was trained on data passed in memory ({description}); \
                  give labelled data with --data FILE.csv"

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::backend::Backend;
+use crate::data::AugmentConfig;
 use crate::error::{Error, Result};
 use crate::model::MlpConfig;
 
@@ -330,6 +331,9 @@ pub struct TrainConfig {
     /// Learning-rate schedule.
     #[serde(default)]
     pub schedule: ScheduleConfig,
+    /// Data augmentation of training batches.
+    #[serde(default)]
+    pub augment: AugmentConfig,
     /// Where to compute.
     #[serde(default)]
     pub backend: Backend,
@@ -383,6 +387,7 @@ impl TrainConfig {
             regularization: RegularizationConfig::default(),
             clipping: ClippingConfig::default(),
             schedule: ScheduleConfig::default(),
+            augment: AugmentConfig::default(),
             backend: Backend::default(),
         }
     }

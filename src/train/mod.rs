@@ -38,7 +38,7 @@ pub use progress::Verbosity;
 pub use run_dir::{DataInfo, RunConfig, RunDir, FORMAT_VERSION};
 pub use strategy::FitOutcome;
 
-use crate::data::{BatchLoader, DataSource, Dataset};
+use crate::data::{BatchLoader, DataSource, Dataset, Prepared};
 use crate::error::{Error, Result};
 use crate::model::Mlp;
 use checkpoint::{checkpoint_path, AtomicFileCheckpointer, KeepLast};
@@ -67,23 +67,28 @@ pub fn train(
 ) -> Result<TrainedRun> {
     // 1. check the recipe before touching anything
     config.validate()?;
-    // 2. load the data
-    let (train_set, val_set) = source.load()?;
-    train_on(source, train_set, val_set, config, out, verbosity)
+    // 2. load, split and scale the data
+    let source = source.absolute();
+    let prepared = source.load()?;
+    train_on(source, prepared, config, out, verbosity)
 }
 
 /// Trains a new run on data already in memory; `source` is what `config.json` records of it.
 pub fn train_on(
     source: DataSource,
-    train_set: Dataset,
-    val_set: Dataset,
+    data: Prepared,
     config: TrainConfig,
     out: &Path,
     verbosity: Verbosity,
 ) -> Result<TrainedRun> {
     // 1. the recipe must be valid and fit the data's inputs and outputs
     config.validate()?;
-    check_sizes(&config, &train_set)?;
+    let train_set = &data.train.data;
+    check_sizes(&config, train_set)?;
+    config.augment.validate(train_set.image)?;
+    if verbosity != Verbosity::Quiet {
+        data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+    }
     // 2. write config.json before training starts, so a crash still leaves a readable run
     let run = RunDir::new(out);
     run.create()?;
@@ -91,17 +96,19 @@ pub fn train_on(
         format_version: FORMAT_VERSION,
         plaindnn_version: env!("CARGO_PKG_VERSION").to_string(),
         data: DataInfo {
-            target: source.target_name().to_string(),
+            target: train_set.target_name.clone(),
             source,
             task: train_set.task(),
             feature_names: train_set.feature_names.clone(),
             class_names: train_set.class_names.clone(),
+            scaler: data.scaler.clone(),
+            image: train_set.image,
         },
         train: config,
     };
     run.write_config(&run_config)?;
     // 3. train
-    fit(run_config, run, train_set, val_set, 0, verbosity)
+    fit(run_config, run, data, 0, verbosity)
 }
 
 /// Continues a stopped run at the epoch after its last checkpoint; `epochs` raises the total.
@@ -124,8 +131,8 @@ pub fn resume(out: &Path, epochs: Option<usize>, verbosity: Verbosity) -> Result
             ),
         ));
     }
-    let (train_set, val_set) = run_config.data.source.load()?;
-    fit(run_config, run, train_set, val_set, last, verbosity)
+    let data = run_config.data.source.load()?;
+    fit(run_config, run, data, last, verbosity)
 }
 
 fn check_sizes(config: &TrainConfig, data: &Dataset) -> Result<()> {
@@ -148,8 +155,7 @@ fn check_sizes(config: &TrainConfig, data: &Dataset) -> Result<()> {
 fn fit(
     run_config: RunConfig,
     run: RunDir,
-    train_set: Dataset,
-    val_set: Dataset,
+    data: Prepared,
     done: usize,
     verbosity: Verbosity,
 ) -> Result<TrainedRun> {
@@ -175,26 +181,18 @@ fn fit(
         LrSchedulerRecord::load(&path).map_err(|e| damaged(path.clone(), &e))?;
     }
 
-    let task = train_set.task();
-    let steps_per_epoch = train_set.len().div_ceil(config.batch_size);
+    let task = data.train.data.task();
+    let steps_per_epoch = data.train.len().div_ceil(config.batch_size);
     let schedule = EpochSchedule::new(
         config.schedule.clone(),
         config.optimizer.learning_rate,
         steps_per_epoch,
         config.epochs,
     );
-    let train_loader = BatchLoader::new(
-        Arc::new(train_set),
-        config.batch_size,
-        Some(config.seed),
-        &device,
-    );
-    let valid_loader = BatchLoader::new(
-        Arc::new(val_set),
-        config.batch_size.max(1024),
-        None,
-        &device,
-    );
+    // augmentation and shuffling on the training rows only; validation rows never change
+    let train_loader = BatchLoader::new(data.train, config.batch_size, Some(config.seed), &device)
+        .with_augmentation(&config.augment, config.seed);
+    let valid_loader = BatchLoader::new(data.val, config.batch_size.max(1024), None, &device);
     let resumed = match done {
         0 => Vec::new(),
         _ => history::read(&run.metrics_path())?

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checkpoint::write_atomic;
 use super::config::TrainConfig;
-use crate::data::{DataSource, Task};
+use crate::data::{DataSource, Scaler, Task};
 use crate::error::{Error, Result};
 
 /// Version of the run-directory format this plaindnn writes and reads.
@@ -26,6 +26,12 @@ pub struct DataInfo {
     pub target: String,
     /// Class names in output order (classification).
     pub class_names: Vec<String>,
+    /// Standardisation learned on the training rows, applied to every new row.
+    #[serde(default)]
+    pub scaler: Option<Scaler>,
+    /// `[height, width]` when rows are grey images.
+    #[serde(default)]
+    pub image: Option<[usize; 2]>,
 }
 
 /// `config.json`: with the data it names, everything needed to rebuild or resume a run.

@@ -1,0 +1,190 @@
+//! The IDX format of MNIST and Fashion-MNIST (gzipped or not): a header of big-endian sizes, then bytes.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::dataset::{Dataset, Targets};
+use crate::error::{Error, Result};
+
+/// An n-dimensional array of unsigned bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdxArray {
+    /// Sizes, outermost first (`[images, rows, columns]`).
+    pub dims: Vec<usize>,
+    /// Values, row-major.
+    pub data: Vec<u8>,
+}
+
+/// Reads an IDX file, unzipping it first when it starts with the gzip magic bytes.
+pub fn read(path: &Path) -> Result<IdxArray> {
+    let raw = fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .map_err(|e| Error::Data(format!("{}: not a valid gzip file: {e}", path.display())))?;
+        out
+    } else {
+        raw
+    };
+    parse(&bytes).map_err(|message| Error::Data(format!("{}: {message}", path.display())))
+}
+
+/// Parses IDX bytes: magic `0 0 0x08 n`, then `n` big-endian u32 sizes, then the values.
+pub fn parse(bytes: &[u8]) -> std::result::Result<IdxArray, String> {
+    if bytes.len() < 4 || bytes[0] != 0 || bytes[1] != 0 {
+        return Err("not an IDX file (it must start with two zero bytes)".into());
+    }
+    if bytes[2] != 0x08 {
+        return Err(format!(
+            "IDX element type 0x{:02x} is not supported (only unsigned bytes, 0x08)",
+            bytes[2]
+        ));
+    }
+    let n = bytes[3] as usize;
+    if !(1..=4).contains(&n) {
+        return Err(format!(
+            "IDX files with {n} dimensions are not supported (1 to 4)"
+        ));
+    }
+    let header = 4 + 4 * n;
+    if bytes.len() < header {
+        return Err("the header is cut short".into());
+    }
+    let dims: Vec<usize> = bytes[4..header]
+        .chunks(4)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        .collect();
+    // checked so a forged header cannot ask for more memory than the file holds
+    let expected = dims
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or("the sizes overflow")?;
+    let found = bytes.len() - header;
+    if found != expected {
+        return Err(format!(
+            "the header promises {expected} values ({dims:?}) but the file holds {found}"
+        ));
+    }
+    Ok(IdxArray {
+        dims,
+        data: bytes[header..].to_vec(),
+    })
+}
+
+/// The four standard MNIST file names (each may end in `.gz`).
+pub const MNIST_FILES: [&str; 4] = [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+];
+
+fn find(dir: &Path, name: &str) -> Option<PathBuf> {
+    [dir.join(name), dir.join(format!("{name}.gz"))]
+        .into_iter()
+        .find(|p| p.is_file())
+}
+
+/// Loads MNIST-format training and test sets from `dir`; pixels scaled to [0, 1].
+pub fn load_dir(dir: &Path) -> Result<(Dataset, Dataset)> {
+    let paths: Vec<Option<PathBuf>> = MNIST_FILES.iter().map(|n| find(dir, n)).collect();
+    let missing: Vec<&str> = MNIST_FILES
+        .iter()
+        .zip(&paths)
+        .filter(|(_, p)| p.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Data(format!(
+            "{}: missing {} (each may be gzipped, ending in .gz)",
+            dir.display(),
+            missing.join(", ")
+        )));
+    }
+    let paths: Vec<PathBuf> = paths.into_iter().flatten().collect();
+    let train = images_and_labels(&paths[0], &paths[1])?;
+    let test = images_and_labels(&paths[2], &paths[3])?;
+    let classes = 1 + train.1.iter().chain(&test.1).copied().max().unwrap_or(0) as usize;
+    let build = |(images, labels, [h, w]): (Vec<f32>, Vec<i64>, [usize; 2])| -> Result<Dataset> {
+        let names = (0..h * w).map(|i| format!("px{i}")).collect();
+        let class_names = (0..classes.max(2)).map(|c| c.to_string()).collect();
+        Ok(
+            Dataset::new(images, names, Targets::Classes(labels), class_names)?
+                .with_target_name("label")
+                .with_image(h, w),
+        )
+    };
+    if train.2 != test.2 {
+        return Err(Error::Data(format!(
+            "{}: training images are {:?} but test images are {:?}",
+            dir.display(),
+            train.2,
+            test.2
+        )));
+    }
+    Ok((build(train)?, build(test)?))
+}
+
+fn images_and_labels(images: &Path, labels: &Path) -> Result<(Vec<f32>, Vec<i64>, [usize; 2])> {
+    let img = read(images)?;
+    let lab = read(labels)?;
+    let [n, h, w] = img.dims[..] else {
+        return Err(Error::Data(format!(
+            "{}: expected 3 dimensions (images, rows, columns), got {:?}",
+            images.display(),
+            img.dims
+        )));
+    };
+    if lab.dims != [n] {
+        return Err(Error::Data(format!(
+            "{}: {} labels for {n} images in {}",
+            labels.display(),
+            lab.dims.first().copied().unwrap_or(0),
+            images.display()
+        )));
+    }
+    let pixels = img.data.iter().map(|&p| p as f32 / 255.0).collect();
+    Ok((pixels, lab.data.iter().map(|&l| l as i64).collect(), [h, w]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
+        let mut bytes = vec![0, 0, 0x08, dims.len() as u8];
+        dims.iter().for_each(|d| bytes.extend(d.to_be_bytes()));
+        bytes.extend(data);
+        bytes
+    }
+
+    #[test]
+    fn a_two_by_three_array_reads_back() {
+        let a = parse(&idx(&[2, 3], &[1, 2, 3, 4, 5, 6])).expect("valid");
+        assert_eq!(a.dims, vec![2, 3]);
+        assert_eq!(a.data, vec![1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn a_header_promising_more_than_the_file_holds_is_refused_without_allocating() {
+        let err = parse(&idx(&[60000, 28, 28], &[0; 10])).unwrap_err();
+        assert!(err.contains("promises 47040000 values"), "{err}");
+        let err = parse(&idx(&[u32::MAX, u32::MAX, u32::MAX], &[])).unwrap_err();
+        assert!(
+            err.contains("overflow") || err.contains("promises"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn wrong_magic_or_element_type_is_named() {
+        assert!(parse(b"PK\x03\x04")
+            .unwrap_err()
+            .contains("not an IDX file"));
+        let mut bytes = idx(&[1], &[0, 0, 0, 0]);
+        bytes[2] = 0x0d;
+        assert!(parse(&bytes).unwrap_err().contains("0x0d"));
+    }
+}

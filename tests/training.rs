@@ -212,3 +212,48 @@ fn a_huge_learning_rate_stops_with_a_message_and_keeps_the_last_good_checkpoint(
         Predictor::open(&dir, Backend::Flex).expect("the kept model still loads");
     }
 }
+
+#[test]
+fn augmented_training_batches_differ_from_the_data_and_validation_batches_never_change() {
+    use burn::data::dataloader::DataLoader;
+    use plaindnn::data::{AugmentConfig, BatchLoader, DataSource};
+    let prepared = DataSource::quadrants(1).load().expect("built in");
+    let device = burn::tensor::Device::flex();
+    let first_rows = |loader: &BatchLoader| -> Vec<f32> {
+        let batch = loader.iter().next().expect("a batch").expect("no error");
+        batch.inputs.into_data().try_to_vec::<f32>().expect("f32")
+    };
+    let raw: Vec<f32> = (0..8)
+        .flat_map(|r| prepared.train.data.row(r).to_vec())
+        .collect();
+    let jitter = AugmentConfig {
+        jitter: 0.1,
+        ..Default::default()
+    };
+    let train =
+        BatchLoader::new(prepared.train.clone(), 8, None, &device).with_augmentation(&jitter, 3);
+    let augmented = first_rows(&train);
+    assert_eq!(augmented.len(), raw.len());
+    assert!(
+        augmented.iter().zip(&raw).all(|(a, r)| a != r),
+        "every training input is perturbed"
+    );
+    assert!(
+        augmented.iter().zip(&raw).all(|(a, r)| (a - r).abs() < 1.0),
+        "by noise of σ = 0.1"
+    );
+    assert_ne!(
+        first_rows(&train),
+        augmented.clone().into_iter().rev().collect::<Vec<_>>()
+    );
+    let val = BatchLoader::new(prepared.val.clone(), 8, None, &device);
+    let val_raw: Vec<f32> = (0..8)
+        .flat_map(|r| prepared.val.data.row(r).to_vec())
+        .collect();
+    assert_eq!(
+        first_rows(&val),
+        val_raw,
+        "validation rows are never augmented"
+    );
+    assert_eq!(first_rows(&val), first_rows(&val));
+}

@@ -178,8 +178,8 @@ pub fn run(args: TrainArgs) -> Result<()> {
         None => {
             let seed = args.seed.unwrap_or(42);
             let (source, name) = data_source(&args, seed)?;
-            let source = source.absolute();
             let prepared = source.load()?;
+            let source = source.absolute();
             let config = build_config(&args, &prepared)?;
             let out = args
                 .out

@@ -68,8 +68,8 @@ pub fn train(
     // 1. check the recipe before touching anything
     config.validate()?;
     // 2. load, split and scale the data
-    let source = source.absolute();
     let prepared = source.load()?;
+    let source = source.absolute();
     train_on(source, prepared, config, out, verbosity)
 }
 

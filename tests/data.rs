@@ -1,0 +1,513 @@
+//! The user's own data: CSV files (good and bad), MNIST-format IDX files, built-in sets,
+//! standardisation and augmentation.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::temp_dir;
+
+fn plaindnn(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", stderr(o));
+    serde_json::from_slice(&o.stdout).expect("one JSON document")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap_or("")
+}
+
+/// Rows `range` of a deterministic table: three features in [−2, 2) from irrational strides
+/// (the third is pure noise) and the label `inside` when a² + b² < 1.8, else `outside`.
+fn circle_csv(range: std::ops::Range<usize>) -> String {
+    let frac = |x: f64| x - x.floor();
+    let mut text = String::from("a,b,c,label\n");
+    for i in range {
+        let i = i as f64;
+        let a = frac(i * 0.618_033_988_749_895) * 4.0 - 2.0;
+        let b = frac(i * 0.414_213_562_373_095) * 4.0 - 2.0;
+        let c = frac(i * 0.732_050_807_568_877) * 4.0 - 2.0;
+        let label = if a * a + b * b < 1.8 {
+            "inside"
+        } else {
+            "outside"
+        };
+        text += &format!("{a:.4},{b:.4},{c:.4},{label}\n");
+    }
+    text
+}
+
+/// Reference computed once with scikit-learn 1.9.1 (numpy 2) on the two files this test writes
+/// (rows 0..600 to train, 600..900 to test):
+///
+/// ```python
+/// s = StandardScaler().fit(X)
+/// m = MLPClassifier(hidden_layer_sizes=(50,), max_iter=1000, random_state=0).fit(s.transform(X), y)
+/// m.score(s.transform(Xt), yt)   # 0.97
+/// ```
+///
+/// plaindnn (same 50 hidden units, Adam, standardised inputs) must come within 0.03 of it.
+const SKLEARN_MLP_ACCURACY: f64 = 0.97;
+
+#[test]
+fn a_csv_classifier_reaches_the_accuracy_of_scikit_learns_mlp() {
+    let dir = temp_dir("csv-sklearn");
+    let train = write(&dir, "train.csv", &circle_csv(0..600));
+    let test = write(&dir, "test.csv", &circle_csv(600..900));
+    let run = dir.join("run");
+    let out = plaindnn(&[
+        "train",
+        "--data",
+        s(&train),
+        "--target",
+        "label",
+        "--epochs",
+        "200",
+        "--out",
+        s(&run),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let eval = json(&plaindnn(&[
+        "eval",
+        "--run",
+        s(&run),
+        "--data",
+        s(&test),
+        "--json",
+    ]));
+    let accuracy = eval["scores"]["accuracy"].as_f64().unwrap_or(0.0);
+    assert!(
+        accuracy >= SKLEARN_MLP_ACCURACY - 0.03,
+        "plaindnn {accuracy} vs scikit-learn {SKLEARN_MLP_ACCURACY}"
+    );
+    assert_eq!(eval["confusion"].as_array().map(|m| m.len()), Some(2));
+
+    // the class names and the scaler come back from the run directory
+    let p = json(&plaindnn(&[
+        "predict",
+        "--run",
+        s(&run),
+        "--input",
+        "0,0,1.5",
+        "--json",
+    ]));
+    assert_eq!(p["predictions"][0]["class"], "inside");
+    let p = json(&plaindnn(&[
+        "predict",
+        "--run",
+        s(&run),
+        "--input",
+        "1.9,1.9,0",
+        "--json",
+    ]));
+    assert_eq!(p["predictions"][0]["class"], "outside");
+}
+
+#[test]
+fn standardisation_is_learned_on_training_rows_saved_and_applied_to_new_rows() {
+    let dir = temp_dir("csv-scaler");
+    // y = 1000·x: unscaled, the inputs are in the thousands
+    let mut text = String::from("x,y\n");
+    for i in 0..200 {
+        let x = 1000.0 + i as f64 * 10.0;
+        text += &format!("{x},{}\n", x / 1000.0);
+    }
+    let data = write(&dir, "big.csv", &text);
+    let run = dir.join("run");
+    assert!(plaindnn(&[
+        "train",
+        "--data",
+        s(&data),
+        "--epochs",
+        "150",
+        "--out",
+        s(&run),
+        "--quiet"
+    ])
+    .status
+    .success());
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("config.json")).expect("config"))
+            .expect("JSON");
+    let mean = config["data"]["scaler"]["mean"][0].as_f64().unwrap_or(0.0);
+    assert!(
+        (1900.0..2100.0).contains(&mean),
+        "mean of the training rows of x: {mean}"
+    );
+    assert_eq!(config["data"]["task"], "regression");
+    let p = json(&plaindnn(&[
+        "predict",
+        "--run",
+        s(&run),
+        "--input",
+        "2000",
+        "--json",
+    ]));
+    let y = p["predictions"][0]["values"][0].as_f64().unwrap_or(0.0);
+    assert!((y - 2.0).abs() < 0.2, "y(2000) = {y}, expected about 2");
+    let e = json(&plaindnn(&["eval", "--run", s(&run), "--json"]));
+    assert!(e["r2"].as_f64().unwrap_or(0.0) > 0.95, "{e}");
+    assert!(
+        e["rmse"].as_f64().is_some() && e["mae"].as_f64().is_some(),
+        "{e}"
+    );
+}
+
+/// Trains on `csv` and returns the error line.
+fn train_error(dir: &Path, name: &str, csv: Option<&str>, extra: &[&str]) -> String {
+    let path = match csv {
+        Some(text) => write(dir, name, text),
+        None => dir.join(name),
+    };
+    let mut args = vec!["train", "--data", s(&path), "--out"];
+    let run = dir.join(format!("run-{name}"));
+    args.push(s(&run));
+    args.extend(extra);
+    let out = plaindnn(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{name} must fail cleanly: {}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    stderr(&out)
+}
+
+#[test]
+fn bad_csv_files_get_messages_naming_file_line_and_column() {
+    let dir = temp_dir("csv-bad");
+    let cases: [(&str, Option<&str>, &[&str], &str); 10] = [
+        (
+            "missing.csv",
+            None,
+            &[],
+            "missing.csv: No such file or directory",
+        ),
+        (
+            "empty.csv",
+            Some(""),
+            &[],
+            "empty.csv: the file is empty (expected a header row)",
+        ),
+        (
+            "header.csv",
+            Some("a,b,label\n"),
+            &[],
+            "header.csv: the header is there but no data rows follow",
+        ),
+        (
+            "ragged.csv",
+            Some("a,b,label\n1,2,x\n3,y\n"),
+            &[],
+            "ragged.csv: line 3 has 2 fields, the header has 3",
+        ),
+        (
+            "text.csv",
+            Some("a,b,label\n1,2,x\n3,abc,y\n"),
+            &[],
+            "text.csv: line 3, column `b`: `abc` is not a number",
+        ),
+        (
+            "nan.csv",
+            Some("a,b,label\n1,NaN,x\n3,4,y\n"),
+            &[],
+            "nan.csv: line 2, column `b`: NaN is not a finite number",
+        ),
+        (
+            "inf.csv",
+            Some("a,b,label\n1,2,x\ninf,4,y\n"),
+            &[],
+            "inf.csv: line 3, column `a`: inf is not a finite number",
+        ),
+        (
+            "target.csv",
+            Some("a,b,label\n1,2,x\n"),
+            &["--target", "price"],
+            "no column `price`; the columns are: a, b, label",
+        ),
+        (
+            "one.csv",
+            Some("a,b,label\n1,2,x\n3,4,x\n5,6,x\n"),
+            &[],
+            "column `label` holds a single class `x`",
+        ),
+        (
+            "feature.csv",
+            Some("a,b,label\n1,2,x\n"),
+            &["--features", "a,z"],
+            "no column `z`; the columns are: a, b, label",
+        ),
+    ];
+    for (name, csv, extra, expected) in cases {
+        let err = train_error(&dir, name, csv, extra);
+        assert!(
+            err.contains(expected),
+            "{name}: expected `{expected}` in: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_constant_column_warns_and_never_divides_by_zero() {
+    let dir = temp_dir("csv-constant");
+    let mut text = String::from("a,k,label\n");
+    for i in 0..60 {
+        text += &format!(
+            "{},{},{}\n",
+            i as f64 / 10.0,
+            7,
+            if i < 30 { "lo" } else { "hi" }
+        );
+    }
+    let data = write(&dir, "constant.csv", &text);
+    let run = dir.join("run");
+    let out = plaindnn(&[
+        "train",
+        "--data",
+        s(&data),
+        "--epochs",
+        "5",
+        "--out",
+        s(&run),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: ") && stderr(&out).contains("column `k` is constant"),
+        "{}",
+        stderr(&out)
+    );
+    let metrics = std::fs::read_to_string(run.join("metrics.csv")).expect("metrics");
+    assert!(
+        !metrics.contains("NaN") && !metrics.contains("inf"),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn a_class_never_seen_in_training_is_named_at_eval_time() {
+    let dir = temp_dir("csv-unseen");
+    let train = write(&dir, "train.csv", &circle_csv(0..100));
+    let run = dir.join("run");
+    assert!(plaindnn(&[
+        "train",
+        "--data",
+        s(&train),
+        "--epochs",
+        "2",
+        "--out",
+        s(&run),
+        "--quiet"
+    ])
+    .status
+    .success());
+    let test = write(
+        &dir,
+        "test.csv",
+        "a,b,c,label\n0,0,0,inside\n1,1,1,elsewhere\n",
+    );
+    let out = plaindnn(&["eval", "--run", s(&run), "--data", s(&test)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("test.csv: line 3, column `label`: class `elsewhere` was never seen in training (known: inside, outside)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_separate_validation_file_replaces_the_fraction() {
+    let dir = temp_dir("csv-valdata");
+    let train = write(&dir, "train.csv", &circle_csv(0..200));
+    let val = write(&dir, "val.csv", &circle_csv(200..260));
+    let run = dir.join("run");
+    let out = plaindnn(&[
+        "train",
+        "--data",
+        s(&train),
+        "--val-data",
+        s(&val),
+        "--epochs",
+        "3",
+        "--out",
+        s(&run),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let e = json(&plaindnn(&["eval", "--run", s(&run), "--json"]));
+    assert_eq!(
+        e["scores"]["rows"], 60,
+        "eval without --data scores the validation file"
+    );
+}
+
+fn idx_bytes(dims: &[u32], data: &[u8]) -> Vec<u8> {
+    let mut bytes = vec![0, 0, 0x08, dims.len() as u8];
+    dims.iter().for_each(|d| bytes.extend(d.to_be_bytes()));
+    bytes.extend(data);
+    bytes
+}
+
+/// `n` 4×4 images: class 0 lights the left half, class 1 the right half.
+fn halves(n: usize) -> (Vec<u8>, Vec<u8>) {
+    let mut pixels = Vec::new();
+    let mut labels = Vec::new();
+    for i in 0..n {
+        let class = (i % 2) as u8;
+        for _row in 0..4 {
+            for col in 0..4 {
+                let lit = (col < 2) == (class == 0);
+                pixels.push(if lit {
+                    200 + (i % 50) as u8
+                } else {
+                    (i % 30) as u8
+                });
+            }
+        }
+        labels.push(class);
+    }
+    (pixels, labels)
+}
+
+#[test]
+fn mnist_format_files_gzipped_or_not_train_a_classifier() {
+    use std::io::Write;
+    let dir = temp_dir("idx");
+    let (train_px, train_lab) = halves(200);
+    let (test_px, test_lab) = halves(50);
+    std::fs::write(
+        dir.join("train-images-idx3-ubyte"),
+        idx_bytes(&[200, 4, 4], &train_px),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("train-labels-idx1-ubyte"),
+        idx_bytes(&[200], &train_lab),
+    )
+    .expect("write");
+    let gz = |name: &str, bytes: Vec<u8>| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(&bytes).expect("gzip");
+        std::fs::write(dir.join(name), e.finish().expect("gzip")).expect("write");
+    };
+    gz(
+        "t10k-images-idx3-ubyte.gz",
+        idx_bytes(&[50, 4, 4], &test_px),
+    );
+    gz("t10k-labels-idx1-ubyte.gz", idx_bytes(&[50], &test_lab));
+    let run = dir.join("run");
+    let out = plaindnn(&[
+        "train",
+        "--data-dir",
+        s(&dir),
+        "--epochs",
+        "40",
+        "--augment-noise",
+        "0.05",
+        "--out",
+        s(&run),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let e = json(&plaindnn(&["eval", "--run", s(&run), "--json"]));
+    assert_eq!(e["scores"]["rows"], 50);
+    assert!(
+        e["scores"]["accuracy"].as_f64().unwrap_or(0.0) > 0.95,
+        "{e}"
+    );
+}
+
+#[test]
+fn a_directory_without_the_mnist_files_lists_what_is_missing() {
+    let dir = temp_dir("idx-missing");
+    std::fs::write(
+        dir.join("train-images-idx3-ubyte"),
+        idx_bytes(&[1, 1, 1], &[0]),
+    )
+    .expect("write");
+    let out = plaindnn(&["train", "--data-dir", s(&dir)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "missing train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn every_builtin_data_set_is_listed_and_trains() {
+    let list = json(&plaindnn(&["datasets", "--json"]));
+    let names: Vec<String> = list["datasets"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|d| d["name"].as_str().map(String::from))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "quadrants",
+            "xor",
+            "circles",
+            "spiral",
+            "blobs",
+            "line",
+            "cubic",
+            "shapes"
+        ]
+    );
+    let dir = temp_dir("builtins");
+    for name in &names {
+        let run = dir.join(name);
+        let out = plaindnn(&[
+            "train",
+            "--dataset",
+            name,
+            "--epochs",
+            "2",
+            "--out",
+            s(&run),
+            "--quiet",
+        ]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        assert!(run.join("model.bpk").is_file(), "{name}");
+    }
+}
+
+#[test]
+fn image_augmentation_on_data_that_are_not_images_is_refused() {
+    let out = plaindnn(&[
+        "train",
+        "--dataset",
+        "xor",
+        "--augment-shift",
+        "2",
+        "--quiet",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("shift, flip and pixel noise need image data"),
+        "{}",
+        stderr(&out)
+    );
+}

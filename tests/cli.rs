@@ -2,24 +2,7 @@
 
 mod common;
 
-use std::process::{Command, Output};
-
-use common::temp_dir;
-
-fn plaindnn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plaindnn"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{json, plaindnn, run_config, stderr, stdout, temp_dir};
 
 #[test]
 fn worked_example_prints_46_and_0() {
@@ -52,26 +35,22 @@ fn train_then_predict_eval_and_summary_work_from_the_run_directory_alone() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("→ quadrant I "), "{}", stdout(&out));
 
-    let out = plaindnn(&["predict", "--run", run, "--input", "2,2", "--json"]);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
-    assert_eq!(json["predictions"][0]["class"], "I");
+    let p = json(&plaindnn(&[
+        "predict", "--run", run, "--input", "2,2", "--json",
+    ]));
+    assert_eq!(p["predictions"][0]["class"], "I");
     assert_eq!(
-        json["predictions"][0]["probabilities"]
+        p["predictions"][0]["probabilities"]
             .as_array()
             .map(|a| a.len()),
         Some(4)
     );
 
-    let out = plaindnn(&["eval", "--run", run, "--json"]);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
-    assert!(
-        json["scores"]["accuracy"].as_f64().unwrap_or(0.0) > 0.9,
-        "{json}"
-    );
+    let e = json(&plaindnn(&["eval", "--run", run, "--json"]));
+    assert!(e["scores"]["accuracy"].as_f64().unwrap_or(0.0) > 0.9, "{e}");
 
-    let out = plaindnn(&["summary", "--run", run, "--json"]);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
-    assert_eq!(json["summary"]["total_params"], 354);
+    let summary = json(&plaindnn(&["summary", "--run", run, "--json"]));
+    assert_eq!(summary["summary"]["total_params"], 354);
 
     let csv = dir.join("points.csv");
     std::fs::write(&csv, "x,y\n2,2\n-3,0.5\n").expect("write csv");
@@ -207,10 +186,7 @@ fn the_seed_default_preset_is_the_tutorials_table_and_flags_override_it() {
         "--quiet",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let config: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("config.json")).expect("config.json"),
-    )
-    .expect("JSON");
+    let config = run_config(&dir);
     let model = &config["train"]["model"];
     assert_eq!(model["init"], "he_normal");
     assert_eq!(model["activation"]["name"], "elu");
@@ -249,10 +225,7 @@ fn remedy_flags_land_in_the_saved_config() {
         "--quiet",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let config: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("config.json")).expect("config.json"),
-    )
-    .expect("JSON");
+    let config = run_config(&dir);
     let t = &config["train"];
     assert_eq!(t["regularization"]["l1"], 1e-4);
     assert_eq!(t["regularization"]["l2"], 1e-3);

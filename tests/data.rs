@@ -3,26 +3,8 @@
 
 mod common;
 
+use common::{json, plaindnn, run_config, stderr, temp_dir};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-use common::temp_dir;
-
-fn plaindnn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plaindnn"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    assert!(o.status.success(), "{}", stderr(o));
-    serde_json::from_slice(&o.stdout).expect("one JSON document")
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
@@ -144,9 +126,7 @@ fn standardisation_is_learned_on_training_rows_saved_and_applied_to_new_rows() {
     ])
     .status
     .success());
-    let config: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.join("config.json")).expect("config"))
-            .expect("JSON");
+    let config = run_config(&run);
     let mean = config["data"]["scaler"]["mean"][0].as_f64().unwrap_or(0.0);
     assert!(
         (1900.0..2100.0).contains(&mean),

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::process::{Command, Output};
 use std::sync::{Mutex, MutexGuard};
 
 use plaindnn::data::DataSource;
@@ -37,4 +38,34 @@ pub fn train_quadrants(config: TrainConfig, dir: &std::path::Path) -> TrainedRun
 /// The bits of every f32, for exact comparisons.
 pub fn bits(values: &[f32]) -> Vec<u32> {
     values.iter().map(|v| v.to_bits()).collect()
+}
+
+/// Runs the `plaindnn` binary with `args`.
+pub fn plaindnn(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// What a run printed on stdout.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// What a run printed on stderr.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The one JSON document a successful `--json` run printed.
+pub fn json(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", stderr(o));
+    serde_json::from_slice(&o.stdout).expect("one JSON document")
+}
+
+/// The `config.json` of a run directory.
+pub fn run_config(dir: &std::path::Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("config.json")).expect("config.json");
+    serde_json::from_str(&text).expect("JSON")
 }

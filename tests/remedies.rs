@@ -428,3 +428,21 @@ fn reduce_on_plateau_lowers_the_rate_when_validation_loss_stalls() {
     assert!(last < 0.05, "the rate was never reduced");
     assert!(last >= 1e-4, "never below min_lr");
 }
+
+#[test]
+fn nesterov_momentum_scales_the_first_step_by_one_plus_mu() {
+    // v₁ = g; plain momentum steps −lr·v₁ = −lr·g, Nesterov −lr·(g + μ·v₁) = −lr·(1 + μ)·g
+    let momentum = OptimizerConfig {
+        momentum: 0.9,
+        ..sgd(0.1)
+    };
+    let nesterov = OptimizerConfig {
+        nesterov: true,
+        ..momentum.clone()
+    };
+    let plain = one_step(&momentum, &Default::default(), &Default::default());
+    let ahead = one_step(&nesterov, &Default::default(), &Default::default());
+    for ((a, p), w) in ahead.w1.iter().zip(&plain.w1).zip(&plain.w0) {
+        assert_close(a - w, 1.9 * (p - w), "Δw_nesterov = (1 + μ)·Δw_momentum");
+    }
+}

@@ -99,9 +99,10 @@ fn a_resumed_run_continues_at_the_next_epoch_and_matches_an_uninterrupted_one() 
     let epochs: Vec<usize> = resumed.outcome.rows.iter().map(|r| r.epoch).collect();
     assert_eq!(epochs, [1, 2, 3, 4, 5, 6]);
     assert!(split.join("checkpoint/model-6.bpk").is_file());
+    assert!(split.join("checkpoint/model-5.bpk").is_file());
     assert!(
-        !split.join("checkpoint/model-3.bpk").exists(),
-        "only the last checkpoint is kept"
+        !split.join("checkpoint/model-4.bpk").exists(),
+        "only the last two epochs' checkpoints are kept"
     );
 
     let read =

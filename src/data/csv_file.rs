@@ -141,6 +141,7 @@ pub fn read_table(
     features: Option<&[String]>,
     task: Option<Task>,
 ) -> Result<Dataset> {
+    check_fits_in_memory(path)?;
     let table = open(path)?;
     let target_idx = match target {
         Some(name) => table.column(path, name)?,
@@ -254,4 +255,35 @@ pub fn read_labelled(
         class_names.to_vec(),
     )?
     .with_target_name(target))
+}
+
+/// Memory free for data: `PLAINDNN_MEMORY_LIMIT` (bytes) if set, else Linux's MemAvailable.
+fn available_memory() -> Option<u64> {
+    if let Some(limit) = std::env::var("PLAINDNN_MEMORY_LIMIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return Some(limit);
+    }
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Refuses a file that cannot fit in memory: its values become f32s, about one byte of matrix
+/// per byte of text at best, so a file larger than the free memory is refused before reading.
+fn check_fits_in_memory(path: &Path) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    }; // open() reports it
+    match available_memory() {
+        Some(free) if meta.len() > free => Err(Error::Data(format!(
+            "{}: the file is {} MiB but only {} MiB of memory is free; plaindnn holds training data in memory",
+            path.display(),
+            meta.len() >> 20,
+            free >> 20
+        ))),
+        _ => Ok(()),
+    }
 }

@@ -89,18 +89,22 @@ impl<R: Checkpoint> Checkpointer<R> for AtomicFileCheckpointer {
     }
 }
 
-/// Saves every epoch and then deletes the one before, so exactly one full checkpoint remains.
-pub struct KeepLast;
+/// Saves every epoch and deletes the one two epochs back.
+///
+/// Burn writes the model, optimizer and scheduler files on three threads, each in the order it
+/// was asked. Deleting epoch N−2 (not N−1) is only asked for after every thread has taken epoch
+/// N's save, so whenever a process is killed at least one epoch has all three files complete.
+pub struct KeepLastTwo;
 
-impl CheckpointingStrategy for KeepLast {
+impl CheckpointingStrategy for KeepLastTwo {
     fn checkpointing(
         &mut self,
         epoch: usize,
         _store: &EventStoreClient,
     ) -> Vec<CheckpointingAction> {
         let mut actions = vec![CheckpointingAction::Save];
-        if epoch > 1 {
-            actions.push(CheckpointingAction::Delete(epoch - 1));
+        if epoch > 2 {
+            actions.push(CheckpointingAction::Delete(epoch - 2));
         }
         actions
     }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod early_stopping;
 pub mod evaluate;
 pub mod history;
+pub mod lock;
 pub mod optimizer;
 pub mod preset;
 pub mod progress;
@@ -41,7 +42,7 @@ pub use strategy::FitOutcome;
 use crate::data::{BatchLoader, DataSource, Dataset, Prepared};
 use crate::error::{Error, Result};
 use crate::model::Mlp;
-use checkpoint::{checkpoint_path, AtomicFileCheckpointer, KeepLast};
+use checkpoint::{checkpoint_path, AtomicFileCheckpointer, KeepLastTwo};
 use progress::SilentRenderer;
 use schedule::EpochSchedule;
 use strategy::{FitSettings, PlainStrategy};
@@ -92,6 +93,7 @@ pub fn train_on(
     // 2. write config.json before training starts, so a crash still leaves a readable run
     let run = RunDir::new(out);
     run.create()?;
+    let _lock = lock::RunLock::acquire(run.root())?;
     let run_config = RunConfig {
         format_version: FORMAT_VERSION,
         plaindnn_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -115,6 +117,7 @@ pub fn train_on(
 pub fn resume(out: &Path, epochs: Option<usize>, verbosity: Verbosity) -> Result<TrainedRun> {
     let run = RunDir::new(out);
     let mut run_config = run.read_config()?;
+    let _lock = lock::RunLock::acquire(run.root())?;
     if let Some(epochs) = epochs {
         run_config.train.epochs = epochs;
         run_config.train.validate()?;
@@ -223,7 +226,7 @@ fn fit(
                 AtomicFileCheckpointer::new(&ckpt, "optim"),
                 AtomicFileCheckpointer::new(&ckpt, "scheduler"),
             )
-            .with_checkpointing_strategy(KeepLast)
+            .with_checkpointing_strategy(KeepLastTwo)
             .with_training_strategy(TrainingStrategy::Custom(strategy.clone()))
             .with_metric_logger(InMemoryMetricLogger::new())
             .renderer(Box::new(SilentRenderer))

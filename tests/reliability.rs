@@ -1,0 +1,270 @@
+//! Faults a long training run meets: a kill, a second run into the same directory, damaged
+//! checkpoints, a config from another version, a file larger than memory.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{plaindnn, stderr, temp_dir};
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap_or("")
+}
+
+/// 20 000 rows of 20 deterministic features; the label is the sign of a fixed mix of them.
+fn slow_csv(dir: &Path) -> PathBuf {
+    let frac = |x: f64| x - x.floor();
+    let mut text = (0..20)
+        .map(|j| format!("f{j}"))
+        .collect::<Vec<_>>()
+        .join(",")
+        + ",label\n";
+    for i in 0..20_000 {
+        let row: Vec<f64> = (0..20)
+            .map(|j| frac(i as f64 * (0.618_033_99 + j as f64 * 0.137_2)) * 2.0 - 1.0)
+            .collect();
+        let score: f64 = row
+            .iter()
+            .enumerate()
+            .map(|(j, v)| if j % 2 == 0 { *v } else { -0.5 * v })
+            .sum();
+        let cells: Vec<String> = row.iter().map(|v| format!("{v:.4}")).collect();
+        text += &format!(
+            "{},{}\n",
+            cells.join(","),
+            if score > 0.0 { "pos" } else { "neg" }
+        );
+    }
+    let path = dir.join("slow.csv");
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+const SLOW_ARGS: [&str; 9] = [
+    "--hidden",
+    "128,128",
+    "--epochs",
+    "8",
+    "--no-early-stopping",
+    "--dropout",
+    "0.1",
+    "--quiet",
+    "--seed",
+];
+
+fn spawn_training(data: &Path, out: &Path) -> Child {
+    let mut args = vec!["train", "--data", s(data), "--out", s(out)];
+    args.extend(SLOW_ARGS);
+    args.push("3");
+    Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn")
+}
+
+fn metrics_rows(dir: &Path) -> usize {
+    std::fs::read_to_string(dir.join("metrics.csv"))
+        .map_or(0, |t| t.lines().count().saturating_sub(1))
+}
+
+fn wait_for(what: &str, deadline: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn a_run_killed_mid_epoch_resumes_to_exactly_the_metrics_of_an_uninterrupted_run() {
+    let dir = temp_dir("kill");
+    let data = slow_csv(&dir);
+    let whole = dir.join("whole");
+    let mut child = spawn_training(&data, &whole);
+    assert!(child.wait().expect("waits").success());
+
+    // Kill it (SIGKILL) twice at different points, resuming in between.
+    let killed = dir.join("killed");
+    let mut child = spawn_training(&data, &killed);
+    wait_for("two epochs", Duration::from_secs(120), || {
+        metrics_rows(&killed) >= 2
+    });
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    let mut resumed = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(["train", "--resume", s(&killed), "--quiet"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    wait_for("five epochs", Duration::from_secs(120), || {
+        metrics_rows(&killed) >= 5
+    });
+    resumed.kill().expect("SIGKILL");
+    resumed.wait().expect("reaped");
+    let out = plaindnn(&["train", "--resume", s(&killed), "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let read = |d: &Path| std::fs::read_to_string(d.join("metrics.csv")).expect("metrics.csv");
+    assert_eq!(
+        read(&killed),
+        read(&whole),
+        "weights, optimizer, shuffling and dropout all resume exactly"
+    );
+    assert!(
+        !killed.join(".lock").exists(),
+        "the finished run releases its lock"
+    );
+}
+
+#[test]
+fn a_second_run_into_a_directory_in_use_is_refused_and_a_dead_runs_lock_is_taken_over() {
+    let dir = temp_dir("lock");
+    let data = slow_csv(&dir);
+    let out_dir = dir.join("run");
+    let mut first = spawn_training(&data, &out_dir);
+    wait_for("the lock", Duration::from_secs(60), || {
+        out_dir.join(".lock").exists()
+    });
+    let second = plaindnn(&["train", "--out", s(&out_dir), "--quiet"]);
+    assert_eq!(second.status.code(), Some(1));
+    let err = stderr(&second);
+    assert!(
+        err.contains(&format!(
+            "another plaindnn (pid {}) is training into it",
+            first.id()
+        )),
+        "{err}"
+    );
+
+    // other directories train at the same time
+    let elsewhere = plaindnn(&[
+        "train",
+        "--out",
+        s(&dir.join("other")),
+        "--epochs",
+        "3",
+        "--quiet",
+    ]);
+    assert!(elsewhere.status.success(), "{}", stderr(&elsewhere));
+
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reaped");
+    assert!(
+        out_dir.join(".lock").exists(),
+        "a killed process leaves its lock behind"
+    );
+    let after = plaindnn(&["train", "--out", s(&out_dir), "--epochs", "2", "--quiet"]);
+    assert!(
+        after.status.success(),
+        "the stale lock is taken over: {}",
+        stderr(&after)
+    );
+}
+
+fn trained(name: &str, hidden: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    let out = plaindnn(&[
+        "train",
+        "--out",
+        s(&dir),
+        "--hidden",
+        hidden,
+        "--epochs",
+        "3",
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    dir
+}
+
+fn predict_error(run: &Path) -> String {
+    let out = plaindnn(&["predict", "--run", s(run), "--input", "2,2"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn truncated_corrupted_or_foreign_model_files_are_errors_not_panics() {
+    let run = trained("damaged", "50");
+    let model = run.join("model.bpk");
+    let bytes = std::fs::read(&model).expect("model.bpk");
+    std::fs::write(&model, &bytes[..bytes.len() / 2]).expect("truncate");
+    assert!(predict_error(&run).contains("model.bpk"));
+    let mut flipped = bytes.clone();
+    flipped.iter_mut().take(64).for_each(|b| *b ^= 0xA5);
+    std::fs::write(&model, &flipped).expect("corrupt");
+    assert!(predict_error(&run).contains("model.bpk"));
+    std::fs::write(&model, b"PK\x03\x04 this is a zip file, not burnpack").expect("foreign");
+    assert!(predict_error(&run).contains("model.bpk"));
+    std::fs::write(&model, b"").expect("empty");
+    assert!(predict_error(&run).contains("model.bpk"));
+}
+
+#[test]
+fn weights_of_another_architecture_are_refused_with_the_shapes() {
+    let (wide, narrow) = (trained("arch-wide", "50"), trained("arch-narrow", "8"));
+    std::fs::copy(narrow.join("model.bpk"), wide.join("model.bpk")).expect("swap");
+    let err = predict_error(&wide);
+    assert!(err.contains("model.bpk"), "{err}");
+    assert!(
+        err.contains("50") && err.contains('8'),
+        "names both shapes: {err}"
+    );
+}
+
+#[test]
+fn a_config_from_another_format_version_is_refused() {
+    let run = trained("format", "50");
+    let path = run.join("config.json");
+    let text = std::fs::read_to_string(&path)
+        .expect("config.json")
+        .replace("\"format_version\": 1", "\"format_version\": 99");
+    std::fs::write(&path, text).expect("write");
+    assert!(predict_error(&run)
+        .contains("config.json has format version 99; this plaindnn reads version 1"));
+    std::fs::write(&path, "{ not json").expect("write");
+    assert!(predict_error(&run).contains("config.json is not valid JSON"));
+}
+
+#[test]
+fn resuming_from_a_damaged_optimizer_checkpoint_is_an_error() {
+    let run = trained("resume-damaged", "50");
+    let optim = run.join("checkpoint/optim-3.bpk");
+    std::fs::write(&optim, b"garbage").expect("corrupt");
+    let out = plaindnn(&["train", "--resume", s(&run), "--epochs", "5", "--quiet"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("optim-3.bpk"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_csv_larger_than_free_memory_is_refused_before_reading() {
+    let dir = temp_dir("memory");
+    let data = dir.join("d.csv");
+    std::fs::write(&data, "a,label\n1,x\n2,y\n3,x\n4,y\n").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args([
+            "train",
+            "--data",
+            s(&data),
+            "--quiet",
+            "--out",
+            s(&dir.join("run")),
+        ])
+        .env("PLAINDNN_MEMORY_LIMIT", "10")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("only 0 MiB of memory is free"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -258,3 +258,46 @@ fn augmented_training_batches_differ_from_the_data_and_validation_batches_never_
     );
     assert_eq!(first_rows(&val), first_rows(&val));
 }
+
+#[test]
+fn a_batch_with_a_non_finite_loss_is_skipped_under_skip_batch_and_stops_training_otherwise() {
+    use plaindnn::data::{Dataset, Prepared, Subset};
+    use plaindnn::train::NanPolicy;
+    let prepared = plaindnn::data::DataSource::quadrants(5)
+        .load()
+        .expect("built in");
+    let mut poisoned: Dataset = (*prepared.train.data).clone();
+    poisoned.features[10] = f32::NAN; // row 5 gives a NaN loss wherever it lands
+    let run = |policy: NanPolicy, name: &str| {
+        let mut config = quadrant_config();
+        config.epochs = 5;
+        config.early_stopping = None;
+        config.on_nan = policy;
+        let data = Prepared {
+            train: Subset::all(poisoned.clone()),
+            val: prepared.val.clone(),
+            scaler: None,
+            warnings: vec![],
+        };
+        let source = plaindnn::data::DataSource::Memory {
+            description: "poisoned".into(),
+        };
+        let _rng = rng_lock();
+        train::train_on(source, data, config, &temp_dir(name), Verbosity::Quiet)
+    };
+    let skipped = run(NanPolicy::SkipBatch, "nan-skip").expect("trains around the bad batch");
+    assert_eq!(skipped.outcome.rows.len(), 5);
+    assert!(skipped
+        .outcome
+        .rows
+        .iter()
+        .all(|r| r.train_loss.is_finite() && r.val_loss.is_finite()));
+    let err = run(NanPolicy::Stop, "nan-stop")
+        .err()
+        .expect("stops")
+        .to_string();
+    assert!(
+        err.contains("training diverged in epoch 1: the training loss became NaN"),
+        "{err}"
+    );
+}

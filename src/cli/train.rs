@@ -8,7 +8,8 @@ use plaindnn::data::{DataSource, Prepared, Task};
 use plaindnn::error::{Error, Result};
 use plaindnn::model::{ActivationConfig, InitConfig};
 use plaindnn::train::{
-    self, EarlyStoppingConfig, OptimizerKind, Preset, ScheduleConfig, TrainConfig, Verbosity,
+    self, EarlyStoppingConfig, NanPolicy, OptimizerKind, Preset, ScheduleConfig, TrainConfig,
+    Verbosity,
 };
 
 #[derive(Args, Debug)]
@@ -156,6 +157,9 @@ pub struct TrainArgs {
     /// Backend to train on: flex, ndarray, wgpu (if compiled in), or auto (wgpu if it finds a GPU).
     #[arg(long)]
     backend: Option<Backend>,
+    /// A NaN or infinite loss: stop (default; the last good checkpoint stays) or skip-batch.
+    #[arg(long, value_name = "POLICY")]
+    on_nan: Option<NanPolicy>,
     /// Print nothing while training.
     #[arg(long, short)]
     quiet: bool,
@@ -327,6 +331,7 @@ fn build_config(args: &TrainArgs, data: &Prepared) -> Result<TrainConfig> {
     set(&mut c.batch_size, args.batch_size);
     set(&mut c.seed, args.seed);
     set(&mut c.backend, args.backend);
+    set(&mut c.on_nan, args.on_nan);
     if args.no_early_stopping {
         c.early_stopping = None;
     } else if args.patience.is_some() || args.min_delta.is_some() || args.no_restore_best {

@@ -307,6 +307,33 @@ impl ClippingConfig {
     }
 }
 
+/// What to do when a batch's loss is NaN or infinite.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NanPolicy {
+    /// Stop training with a message; the last good checkpoint stays (the default).
+    #[default]
+    Stop,
+    /// Skip that batch's optimizer step and go on (each batch's loss is then checked as it comes).
+    SkipBatch,
+}
+
+impl FromStr for NanPolicy {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "stop" => Ok(NanPolicy::Stop),
+            "skip-batch" => Ok(NanPolicy::SkipBatch),
+            _ => Err(Error::Unknown {
+                what: "NaN policy",
+                got: s.to_string(),
+                valid: "stop, skip-batch".into(),
+            }),
+        }
+    }
+}
+
 /// The whole recipe of a training run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
@@ -334,6 +361,9 @@ pub struct TrainConfig {
     /// Data augmentation of training batches.
     #[serde(default)]
     pub augment: AugmentConfig,
+    /// What a non-finite loss does.
+    #[serde(default)]
+    pub on_nan: NanPolicy,
     /// Where to compute.
     #[serde(default)]
     pub backend: Backend,
@@ -388,6 +418,7 @@ impl TrainConfig {
             clipping: ClippingConfig::default(),
             schedule: ScheduleConfig::default(),
             augment: AugmentConfig::default(),
+            on_nan: NanPolicy::default(),
             backend: Backend::default(),
         }
     }

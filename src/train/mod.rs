@@ -29,8 +29,8 @@ use burn::train::logger::InMemoryMetricLogger;
 use burn::train::{Learner, SupervisedTraining, TrainingStrategy};
 
 pub use config::{
-    ClippingConfig, EarlyStoppingConfig, OptimizerConfig, OptimizerKind, RegularizationConfig,
-    ScheduleConfig, TrainConfig,
+    ClippingConfig, EarlyStoppingConfig, NanPolicy, OptimizerConfig, OptimizerKind,
+    RegularizationConfig, ScheduleConfig, TrainConfig,
 };
 pub use evaluate::Scores;
 pub use history::EpochRow;
@@ -216,6 +216,7 @@ fn fit(
         schedule: config.schedule.clone(),
         base_lr: config.optimizer.learning_rate,
         plateau: schedule.plateau(),
+        on_nan: config.on_nan,
     }));
 
     let mut training =

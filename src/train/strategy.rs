@@ -15,7 +15,7 @@ use burn::train::{
 
 use super::checkpoint::write_atomic;
 use super::clipping::clip_global_norm;
-use super::config::{EarlyStoppingConfig, ScheduleConfig};
+use super::config::{EarlyStoppingConfig, NanPolicy, ScheduleConfig};
 use super::early_stopping::{EarlyStopping, Verdict};
 use super::evaluate::{add, evaluate};
 use super::history::{EpochRow, History};
@@ -53,6 +53,8 @@ pub struct FitSettings {
     pub base_lr: f64,
     /// Shared with the scheduler.
     pub plateau: PlateauHandle,
+    /// What a non-finite batch loss does.
+    pub on_nan: NanPolicy,
 }
 
 /// How the loop ended.
@@ -120,12 +122,23 @@ impl PlainStrategy {
 
             // 1. one pass of gradient steps over the shuffled training rows
             let mut loss_sum: Option<Tensor<1>> = None;
-            let mut seen = 0;
+            let (mut seen, mut step, mut skipped) = (0, 0, 0);
             let mut batches = train.iter();
             while let Some(batch) = batches.next() {
                 let batch = batch.map_err(|e| Error::Training(e.to_string()))?;
                 let n = batch.len();
                 let mut out = learner.train_step(batch);
+                step += 1;
+                if s.on_nan == NanPolicy::SkipBatch {
+                    let loss = out.item.loss.clone().into_scalar::<f32>();
+                    if !loss.is_finite() {
+                        skipped += 1;
+                        progress.message(&format!(
+                            "epoch {epoch}, step {step}: loss {loss}; batch skipped"
+                        ));
+                        continue;
+                    }
+                }
                 if let Some(max) = s.clip_global_norm {
                     clip_global_norm(&learner.model(), &mut out.grads, max);
                 }
@@ -145,6 +158,13 @@ impl PlainStrategy {
             let train_loss = loss_sum.map_or(f64::NAN, |t| {
                 t.into_scalar::<f32>() as f64 / seen.max(1) as f64
             });
+            if skipped == step && step > 0 {
+                return Err(Error::Diverged(format!(
+                    "training diverged in epoch {epoch}: every batch's loss was non-finite; \
+                     the last good checkpoint is kept in {}",
+                    s.run.checkpoint_dir().display()
+                )));
+            }
             check_finite(epoch, "training", train_loss, &rows, s)?;
 
             // 2. validation, with dropout off and BatchNorm on running statistics

@@ -9,6 +9,7 @@
 //! - [`train`]: `TrainConfig`, burn-train's Learner driven by plaindnn's epoch loop (early stopping,
 //!   atomic checkpoints, resume), progress and `metrics.csv`;
 //! - [`inference`]: a run directory reloaded for prediction and evaluation;
+//! - [`plot`]: SVG line charts and decision regions (every run writes `loss.svg` and friends);
 //! - [`backend`]: the one place that knows which Burn backends were compiled in.
 //!
 //! ```no_run
@@ -30,6 +31,7 @@ pub mod data;
 pub mod error;
 pub mod inference;
 pub mod model;
+pub mod plot;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -301,3 +301,25 @@ fn a_batch_with_a_non_finite_loss_is_skipped_under_skip_batch_and_stops_training
         "{err}"
     );
 }
+
+#[test]
+fn every_run_draws_its_loss_curves_and_a_two_input_classifier_its_decision_regions() {
+    let dir = temp_dir("pictures");
+    train_quadrants(quadrant_config(), &dir);
+    let loss = fs::read_to_string(dir.join("loss.svg")).expect("loss.svg");
+    assert!(
+        loss.starts_with("<svg") && loss.matches("<polyline").count() == 2,
+        "training and validation curves"
+    );
+    assert!(dir.join("accuracy.svg").is_file());
+    let regions =
+        fs::read_to_string(dir.join("decision_regions.svg")).expect("decision_regions.svg");
+    // the four quadrants' region colours all appear, and the 256 validation points are drawn
+    for colour in ["#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb"] {
+        assert!(
+            regions.contains(&format!("fill=\"{colour}\"")),
+            "region colour {colour} missing"
+        );
+    }
+    assert!(regions.matches("<circle").count() >= 256);
+}

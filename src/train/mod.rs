@@ -10,6 +10,7 @@ pub mod evaluate;
 pub mod history;
 pub mod lock;
 pub mod optimizer;
+pub mod pictures;
 pub mod preset;
 pub mod progress;
 pub mod regularizer;
@@ -185,6 +186,7 @@ fn fit(
     }
 
     let task = data.train.data.task();
+    let val_rows = data.val.clone();
     let steps_per_epoch = data.train.len().div_ceil(config.batch_size);
     let schedule = EpochSchedule::new(
         config.schedule.clone(),
@@ -242,6 +244,7 @@ fn fit(
         return Err(Error::Training(error.to_string()));
     }
     let outcome = strategy.outcome()?;
+    pictures::write(&run, task, &outcome.rows, &result.model, &val_rows)?;
     Ok(TrainedRun {
         model: result.model,
         outcome,

@@ -1,0 +1,163 @@
+//! Line charts (loss and accuracy curves) and class maps (decision regions with the data on top).
+
+use super::svg::{ticks, Svg};
+
+/// One line of a chart.
+pub struct Series<'a> {
+    /// Legend text.
+    pub label: &'a str,
+    /// Stroke colour.
+    pub color: &'a str,
+    /// (x, y) points in data units.
+    pub points: Vec<(f64, f64)>,
+}
+
+const W: f64 = 640.0;
+const H: f64 = 400.0;
+const LEFT: f64 = 64.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 36.0;
+const BOTTOM: f64 = 48.0;
+
+/// Maps data ranges onto the plot area.
+struct Frame {
+    x: (f64, f64),
+    y: (f64, f64),
+}
+
+impl Frame {
+    fn px(&self, x: f64) -> f64 {
+        LEFT + (x - self.x.0) / (self.x.1 - self.x.0).max(1e-12) * (W - LEFT - RIGHT)
+    }
+    fn py(&self, y: f64) -> f64 {
+        H - BOTTOM - (y - self.y.0) / (self.y.1 - self.y.0).max(1e-12) * (H - TOP - BOTTOM)
+    }
+
+    fn axes(&self, svg: &mut Svg, title: &str, x_label: &str, y_label: &str) {
+        svg.text(W / 2.0, 22.0, 15.0, "middle", title);
+        for t in ticks(self.x.0, self.x.1) {
+            let x = self.px(t);
+            svg.line(x, H - BOTTOM, x, H - BOTTOM + 5.0, "#444444", 1.0);
+            svg.text(x, H - BOTTOM + 18.0, 11.0, "middle", &format_tick(t));
+        }
+        for t in ticks(self.y.0, self.y.1) {
+            let y = self.py(t);
+            svg.line(LEFT, y, W - RIGHT, y, "#eeeeee", 1.0);
+            svg.text(LEFT - 6.0, y + 4.0, 11.0, "end", &format_tick(t));
+        }
+        svg.line(LEFT, H - BOTTOM, W - RIGHT, H - BOTTOM, "#444444", 1.0);
+        svg.line(LEFT, TOP, LEFT, H - BOTTOM, "#444444", 1.0);
+        svg.text(W / 2.0, H - 10.0, 12.0, "middle", x_label);
+        svg.text(14.0, TOP - 10.0, 12.0, "start", y_label);
+    }
+}
+
+fn format_tick(v: f64) -> String {
+    if v.abs() >= 1000.0 || (v != 0.0 && v.abs() < 0.01) {
+        format!("{v:.0e}")
+    } else {
+        format!("{}", (v * 1000.0).round() / 1000.0)
+    }
+}
+
+fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if hi - lo < 1e-12 {
+        return (lo - 0.5, hi + 0.5);
+    }
+    (lo, hi)
+}
+
+/// A line chart of several series, with a legend; the y axis starts at 0 when all values are ≥ 0.
+pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> String {
+    let x = range(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
+    let (lo, hi) = range(series.iter().flat_map(|s| s.points.iter().map(|p| p.1)));
+    let frame = Frame {
+        x,
+        y: (if lo >= 0.0 { 0.0 } else { lo }, hi),
+    };
+    let mut svg = Svg::new(W, H);
+    frame.axes(&mut svg, title, x_label, y_label);
+    for (i, s) in series.iter().enumerate() {
+        let pts: Vec<(f64, f64)> = s
+            .points
+            .iter()
+            .filter(|p| p.1.is_finite())
+            .map(|&(x, y)| (frame.px(x), frame.py(y)))
+            .collect();
+        svg.polyline(&pts, s.color);
+        let ly = TOP + 6.0 + 16.0 * i as f64;
+        svg.line(W - RIGHT - 120.0, ly, W - RIGHT - 100.0, ly, s.color, 3.0);
+        svg.text(W - RIGHT - 94.0, ly + 4.0, 11.0, "start", s.label);
+    }
+    svg.finish()
+}
+
+/// Decision regions: `classes[i * n + j]` is the class at grid cell (column i, row j) over
+/// `x_range × y_range`; `points` are (x, y, class) drawn on top.
+pub struct ClassMap<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Axis names.
+    pub axes: (&'a str, &'a str),
+    /// Class names, in class order.
+    pub class_names: &'a [String],
+    /// Range of the first input.
+    pub x_range: (f64, f64),
+    /// Range of the second input.
+    pub y_range: (f64, f64),
+    /// Cells per side.
+    pub n: usize,
+    /// Predicted class per cell.
+    pub classes: &'a [usize],
+    /// Data points with their true class.
+    pub points: &'a [(f64, f64, usize)],
+}
+
+const LIGHT: [&str; 8] = [
+    "#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9", "#fde0ef", "#e5f5e0",
+];
+const DARK: [&str; 8] = [
+    "#2171b5", "#d94801", "#238b45", "#6a51a3", "#cb181d", "#525252", "#c51b7d", "#41ab5d",
+];
+
+/// The TensorFlow Playground picture: coloured regions, the data on top, a legend.
+pub fn class_map(map: &ClassMap) -> String {
+    let frame = Frame {
+        x: map.x_range,
+        y: map.y_range,
+    };
+    let mut svg = Svg::new(W, H);
+    let (cw, ch) = (
+        (W - LEFT - RIGHT) / map.n as f64,
+        (H - TOP - BOTTOM) / map.n as f64,
+    );
+    for i in 0..map.n {
+        for j in 0..map.n {
+            let class = map.classes.get(i * map.n + j).copied().unwrap_or(0);
+            let (x, y) = (LEFT + i as f64 * cw, H - BOTTOM - (j + 1) as f64 * ch);
+            svg.rect(x, y, cw + 0.5, ch + 0.5, LIGHT[class % LIGHT.len()]);
+        }
+    }
+    frame.axes(&mut svg, map.title, map.axes.0, map.axes.1);
+    for &(x, y, class) in map.points {
+        let inside = (map.x_range.0..=map.x_range.1).contains(&x)
+            && (map.y_range.0..=map.y_range.1).contains(&y);
+        if inside {
+            svg.circle(frame.px(x), frame.py(y), 3.0, DARK[class % DARK.len()]);
+        }
+    }
+    for (i, name) in map.class_names.iter().enumerate() {
+        let ly = TOP + 6.0 + 16.0 * i as f64;
+        svg.circle(W - RIGHT - 100.0, ly, 4.0, DARK[i % DARK.len()]);
+        svg.text(W - RIGHT - 90.0, ly + 4.0, 11.0, "start", name);
+    }
+    svg.finish()
+}

@@ -1,0 +1,6 @@
+//! Pictures as plain SVG: line charts and 2-D class maps. Knows nothing of networks or training.
+
+pub mod chart;
+pub mod svg;
+
+pub use chart::{class_map, line_chart, ClassMap, Series};

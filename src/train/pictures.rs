@@ -1,0 +1,147 @@
+//! The pictures every run leaves in its directory: loss curves, the headline metric, and for
+//! 2-D classification the decision regions with the validation points on top.
+
+use std::path::PathBuf;
+
+use burn::module::Module;
+use burn::tensor::{Tensor, TensorData};
+
+use super::checkpoint::write_atomic;
+use super::history::EpochRow;
+use super::run_dir::RunDir;
+use crate::data::{Subset, Targets, Task};
+use crate::error::{Error, Result};
+use crate::model::Mlp;
+use crate::plot::{class_map, line_chart, ClassMap, Series};
+
+/// Grid cells per side of the decision-region picture.
+const GRID: usize = 80;
+/// Most validation points drawn on it.
+const MAX_POINTS: usize = 1000;
+
+/// Writes `loss.svg`, `accuracy.svg` or `rmse.svg`, and `decision_regions.svg` when the inputs are
+/// two and the task is classification; returns the files written.
+pub fn write(
+    run: &RunDir,
+    task: Task,
+    rows: &[EpochRow],
+    model: &Mlp,
+    val: &Subset,
+) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    let epochs = |f: fn(&EpochRow) -> f64| {
+        rows.iter()
+            .map(|r| (r.epoch as f64, f(r)))
+            .collect::<Vec<_>>()
+    };
+    let loss = line_chart(
+        "Loss per epoch",
+        "epoch",
+        "loss",
+        &[
+            Series {
+                label: "training",
+                color: "#2171b5",
+                points: epochs(|r| r.train_loss),
+            },
+            Series {
+                label: "validation",
+                color: "#d94801",
+                points: epochs(|r| r.val_loss),
+            },
+        ],
+    );
+    written.push(save(run, "loss.svg", &loss)?);
+    let (name, label) = match task {
+        Task::Classification => ("accuracy.svg", "validation accuracy"),
+        Task::Regression => ("rmse.svg", "validation RMSE"),
+    };
+    let metric = line_chart(
+        label,
+        "epoch",
+        label,
+        &[Series {
+            label,
+            color: "#238b45",
+            points: epochs(|r| r.val_metric),
+        }],
+    );
+    written.push(save(run, name, &metric)?);
+    if task == Task::Classification && val.data.width() == 2 && !val.is_empty() {
+        written.push(save(run, "decision_regions.svg", &regions(model, val)?)?);
+    }
+    Ok(written)
+}
+
+fn save(run: &RunDir, name: &str, svg: &str) -> Result<PathBuf> {
+    let path = run.root().join(name);
+    write_atomic(&path, svg.as_bytes())?;
+    Ok(path)
+}
+
+/// Classifies a grid over the validation points' range and draws it with the points on top.
+fn regions(model: &Mlp, val: &Subset) -> Result<String> {
+    let data = &val.data;
+    let xy: Vec<(f64, f64)> = val
+        .rows
+        .iter()
+        .map(|&r| (data.row(r)[0] as f64, data.row(r)[1] as f64))
+        .collect();
+    let span = |f: fn(&(f64, f64)) -> f64| {
+        let (lo, hi) = xy
+            .iter()
+            .map(f)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+        let pad = ((hi - lo) * 0.05).max(1e-3);
+        (lo - pad, hi + pad)
+    };
+    let (x_range, y_range) = (span(|p| p.0), span(|p| p.1));
+    // cell (i, j) at column i, row j, sampled at its centre
+    let mut grid = Vec::with_capacity(GRID * GRID * 2);
+    for i in 0..GRID {
+        for j in 0..GRID {
+            let x = x_range.0 + (i as f64 + 0.5) / GRID as f64 * (x_range.1 - x_range.0);
+            let y = y_range.0 + (j as f64 + 0.5) / GRID as f64 * (y_range.1 - y_range.0);
+            grid.extend([x as f32, y as f32]);
+        }
+    }
+    let device = model
+        .devices()
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Training("the model has no device".into()))?;
+    let x = Tensor::<2>::from_data(TensorData::new(grid, [GRID * GRID, 2]), &device);
+    let classes: Vec<usize> = model
+        .forward(x)
+        .argmax(1)
+        .into_data()
+        .convert::<i64>()
+        .try_to_vec::<i64>()
+        .map_err(|e| Error::Training(format!("reading the decision grid: {e:?}")))?
+        .into_iter()
+        .map(|c| c as usize)
+        .collect();
+    let labels: Vec<usize> = match &data.targets {
+        Targets::Classes(c) => val.rows.iter().map(|&r| c[r] as usize).collect(),
+        Targets::Values { .. } => vec![0; val.len()],
+    };
+    let points: Vec<(f64, f64, usize)> = xy
+        .iter()
+        .zip(&labels)
+        .take(MAX_POINTS)
+        .map(|(&(x, y), &c)| (x, y, c))
+        .collect();
+    let (xn, yn) = (&data.feature_names[0], &data.feature_names[1]);
+    Ok(class_map(&ClassMap {
+        title: "Decision regions (validation points on top)",
+        axes: (xn, yn),
+        class_names: &data.class_names,
+        x_range,
+        y_range,
+        n: GRID,
+        classes: &classes,
+        points: &points,
+    }))
+}

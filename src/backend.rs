@@ -11,12 +11,13 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// A compute backend, picked at run time among those compiled in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     /// wgpu when it is compiled in and finds an adapter, flex otherwise (the fall-back is logged).
     Auto,
     /// Burn's maintained pure-Rust CPU backend (the default).
+    #[default]
     Flex,
     /// The ndarray CPU backend (deprecated upstream; `--features ndarray`).
     Ndarray,
@@ -145,12 +146,6 @@ pub fn wgpu_adapters() -> Vec<Adapter> {
     }
     #[cfg(not(feature = "wgpu"))]
     Vec::new()
-}
-
-impl Default for Backend {
-    fn default() -> Self {
-        Backend::Flex
-    }
 }
 
 impl fmt::Display for Backend {

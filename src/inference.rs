@@ -87,7 +87,7 @@ impl Predictor {
     /// Outputs of the network for raw row-major `rows` (probabilities for classification).
     pub fn predict(&self, rows: &[f32]) -> Result<Vec<Prediction>> {
         let width = self.feature_names().len();
-        if rows.is_empty() || rows.len() % width != 0 {
+        if rows.is_empty() || !rows.len().is_multiple_of(width) {
             return Err(Error::Data(format!(
                 "the model takes {width} features per row ({}), got {} values",
                 abbreviate(self.feature_names()),

@@ -23,7 +23,7 @@ enum Command {
     /// Train a network; with no options, the tutorial's quadrant classifier (2 → 50 → 4).
     ///
     /// Example: plaindnn train --hidden 50 --activation relu --epochs 100
-    Train(train::TrainArgs),
+    Train(Box<train::TrainArgs>),
     /// Predict with a trained run: class and probability of each class.
     ///
     /// Example: plaindnn predict --run artifacts/runs/quadrants --input 2,2
@@ -45,7 +45,7 @@ enum Command {
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Train(args) => train::run(args),
+        Command::Train(args) => train::run(*args),
         Command::Predict(args) => predict::predict(args),
         Command::Eval(args) => predict::eval(args),
         Command::Summary(args) => inspect::summary(args),

@@ -1,6 +1,6 @@
 //! `plaindnn predict` and `plaindnn eval`: a run directory rebuilt for inference.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use plaindnn::data::csv_file;
@@ -139,7 +139,7 @@ fn parse_row(text: &str, width: usize) -> Result<Vec<f32>> {
 }
 
 fn write_csv(
-    path: &PathBuf,
+    path: &Path,
     predictor: &Predictor,
     inputs: &[&[f32]],
     predictions: &[Prediction],

@@ -56,7 +56,7 @@ impl Dataset {
                 "a data set needs at least one feature column".into(),
             ));
         }
-        if features.len() % width != 0 {
+        if !features.len().is_multiple_of(width) {
             return Err(Error::Data(format!(
                 "{} feature values do not fill rows of {width} columns",
                 features.len()

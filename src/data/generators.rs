@@ -258,9 +258,9 @@ mod tests {
         let Targets::Classes(c) = &d.targets else {
             panic!("classification")
         };
-        for i in 0..d.len() {
+        for (i, &class) in c.iter().enumerate() {
             let [x, y] = [d.row(i)[0], d.row(i)[1]];
-            assert_eq!(c[i], i64::from((x > 0.0) != (y > 0.0)));
+            assert_eq!(class, i64::from((x > 0.0) != (y > 0.0)));
         }
     }
 

@@ -17,3 +17,6 @@ pub use dataset::{Dataset, Subset, Targets, Task};
 pub use loader::{Batch, BatchLoader, BatchTargets};
 pub use scaler::Scaler;
 pub use source::{DataSource, Prepared};
+
+/// XORed into a built-in set's seed for its validation rows: a stream independent of training's.
+pub const VALIDATION_STREAM: u64 = 0x05ee_d0f7_a11d;

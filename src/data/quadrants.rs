@@ -33,7 +33,7 @@ pub fn training_set(extra: usize, seed: u64) -> Result<Dataset> {
 
 /// `n` fresh points from the four quadrants for validation (another stream than training's).
 pub fn validation_set(n: usize, seed: u64) -> Result<Dataset> {
-    to_dataset(&random_points(n, seed ^ 0x5eed_0f_7a11d))
+    to_dataset(&random_points(n, seed ^ super::VALIDATION_STREAM))
 }
 
 fn random_points(n: usize, seed: u64) -> Vec<[f32; 2]> {

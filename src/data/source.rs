@@ -140,7 +140,7 @@ impl DataSource {
                 let val = if name == "quadrants" {
                     super::quadrants::validation_set(*val_size, *seed)?
                 } else {
-                    generators::generate(name, *val_size, *noise, seed ^ 0x5eed_0f_7a11d)?
+                    generators::generate(name, *val_size, *noise, seed ^ super::VALIDATION_STREAM)?
                 };
                 Ok(Prepared {
                     train: Subset::all(train),

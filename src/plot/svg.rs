@@ -83,7 +83,10 @@ impl Svg {
 
 /// About five round tick values covering [lo, hi].
 pub fn ticks(lo: f64, hi: f64) -> Vec<f64> {
-    if !(hi > lo) || !lo.is_finite() || !hi.is_finite() {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater)
+        || !lo.is_finite()
+        || !hi.is_finite()
+    {
         return vec![lo];
     }
     let raw = (hi - lo) / 5.0;

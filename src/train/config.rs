@@ -256,10 +256,9 @@ impl ScheduleConfig {
                 in_unit("step gamma", gamma, false)
             }
             ScheduleConfig::Plateau { factor, .. } => in_unit("plateau factor", factor, false),
-            ScheduleConfig::Cosine { min_lr } if !(min_lr >= 0.0) => Err(Error::invalid(
-                "cosine min_lr",
-                format!("must be >= 0, got {min_lr}"),
-            )),
+            ScheduleConfig::Cosine { min_lr } if min_lr.is_nan() || min_lr < 0.0 => Err(
+                Error::invalid("cosine min_lr", format!("must be >= 0, got {min_lr}")),
+            ),
             _ => Ok(()),
         }
     }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::checkpoint::write_atomic;
 use crate::data::Task;
 use crate::error::{Error, Result};
 
@@ -78,11 +79,22 @@ impl History {
             .into_iter()
             .filter(|r| r.epoch <= last_epoch)
             .collect();
-        let mut history = Self::create(path, task)?;
-        for row in &rows {
-            history.append(row)?;
-        }
-        Ok((history, rows))
+        // rewrite atomically, so a kill here cannot lose the rows being kept
+        let mut text = format!("{}\n", header(task));
+        rows.iter()
+            .for_each(|r| text += &format!("{}\n", r.to_csv()));
+        write_atomic(path, text.as_bytes())?;
+        let file = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        Ok((
+            Self {
+                path: path.to_path_buf(),
+                file,
+            },
+            rows,
+        ))
     }
 
     /// Writes one row.

@@ -160,6 +160,10 @@ pub struct TrainArgs {
     /// A NaN or infinite loss: stop (default; the last good checkpoint stays) or skip-batch.
     #[arg(long, value_name = "POLICY")]
     on_nan: Option<NanPolicy>,
+    /// Per-layer gradient and weight norms, dead ReLU units and the train/validation loss gap in
+    /// diagnostics.csv (and grad_norms.svg), with a warning when gradients vanish or explode.
+    #[arg(long)]
+    diagnostics: bool,
     /// Print nothing while training.
     #[arg(long, short)]
     quiet: bool,
@@ -332,6 +336,7 @@ fn build_config(args: &TrainArgs, data: &Prepared) -> Result<TrainConfig> {
     set(&mut c.seed, args.seed);
     set(&mut c.backend, args.backend);
     set(&mut c.on_nan, args.on_nan);
+    c.diagnostics |= args.diagnostics;
     if args.no_early_stopping {
         c.early_stopping = None;
     } else if args.patience.is_some() || args.min_delta.is_some() || args.no_restore_best {

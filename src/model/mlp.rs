@@ -244,6 +244,17 @@ impl Mlp {
         softmax(self.forward(x), 1)
     }
 
+    /// The output of every hidden block, input side first: `[batch, units]` each.
+    pub fn hidden_outputs(&self, x: Tensor<2>) -> Vec<Tensor<2>> {
+        let mut outputs = Vec::with_capacity(self.blocks.len());
+        let mut x = x;
+        for block in &self.blocks {
+            x = block.forward(x);
+            outputs.push(x.clone());
+        }
+        outputs
+    }
+
     /// Every Linear layer, input side first (the output layer last).
     pub fn linears(&self) -> Vec<&Linear> {
         self.blocks

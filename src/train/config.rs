@@ -363,6 +363,9 @@ pub struct TrainConfig {
     /// What a non-finite loss does.
     #[serde(default)]
     pub on_nan: NanPolicy,
+    /// Per-layer gradient norms, weight norms, dead units and the loss gap in `diagnostics.csv`.
+    #[serde(default)]
+    pub diagnostics: bool,
     /// Where to compute.
     #[serde(default)]
     pub backend: Backend,
@@ -418,6 +421,7 @@ impl TrainConfig {
             schedule: ScheduleConfig::default(),
             augment: AugmentConfig::default(),
             on_nan: NanPolicy::default(),
+            diagnostics: false,
             backend: Backend::default(),
         }
     }

@@ -5,6 +5,7 @@
 pub mod checkpoint;
 pub mod clipping;
 pub mod config;
+pub mod diagnostics;
 pub mod early_stopping;
 pub mod evaluate;
 pub mod history;
@@ -219,6 +220,7 @@ fn fit(
         base_lr: config.optimizer.learning_rate,
         plateau: schedule.plateau(),
         on_nan: config.on_nan,
+        diagnostics: config.diagnostics,
     }));
 
     let mut training =
@@ -244,7 +246,7 @@ fn fit(
         return Err(Error::Training(error.to_string()));
     }
     let outcome = strategy.outcome()?;
-    pictures::write(&run, task, &outcome.rows, &result.model, &val_rows)?;
+    pictures::write(&run, task, &outcome, &result.model, &val_rows)?;
     Ok(TrainedRun {
         model: result.model,
         outcome,

@@ -7,8 +7,10 @@ use burn::module::Module;
 use burn::tensor::{Tensor, TensorData};
 
 use super::checkpoint::write_atomic;
+use super::diagnostics::LayerRow;
 use super::history::EpochRow;
 use super::run_dir::RunDir;
+use super::strategy::FitOutcome;
 use crate::data::{Subset, Targets, Task};
 use crate::error::{Error, Result};
 use crate::model::Mlp;
@@ -19,15 +21,16 @@ const GRID: usize = 80;
 /// Most validation points drawn on it.
 const MAX_POINTS: usize = 1000;
 
-/// Writes `loss.svg`, `accuracy.svg` or `rmse.svg`, and `decision_regions.svg` when the inputs are
-/// two and the task is classification; returns the files written.
+/// Writes `loss.svg`, `accuracy.svg` or `rmse.svg`, `decision_regions.svg` when the inputs are
+/// two and the task is classification, and `grad_norms.svg` with diagnostics; returns the files.
 pub fn write(
     run: &RunDir,
     task: Task,
-    rows: &[EpochRow],
+    outcome: &FitOutcome,
     model: &Mlp,
     val: &Subset,
 ) -> Result<Vec<PathBuf>> {
+    let rows = &outcome.rows;
     let mut written = Vec::new();
     let epochs = |f: fn(&EpochRow) -> f64| {
         rows.iter()
@@ -67,10 +70,50 @@ pub fn write(
         }],
     );
     written.push(save(run, name, &metric)?);
+    if !outcome.diagnostics.is_empty() {
+        written.push(save(
+            run,
+            "grad_norms.svg",
+            &gradient_chart(&outcome.diagnostics),
+        )?);
+    }
     if task == Task::Classification && val.data.width() == 2 && !val.is_empty() {
         written.push(save(run, "decision_regions.svg", &regions(model, val)?)?);
     }
     Ok(written)
+}
+
+const PALETTE: [&str; 6] = [
+    "#2171b5", "#d94801", "#238b45", "#6a51a3", "#cb181d", "#525252",
+];
+
+/// log₁₀ of each layer's gradient norm per epoch: vanishing gradients show as a gap between lines.
+fn gradient_chart(rows: &[LayerRow]) -> String {
+    let mut layers: Vec<&str> = Vec::new();
+    rows.iter().for_each(|r| {
+        if !layers.contains(&r.layer.as_str()) {
+            layers.push(&r.layer);
+        }
+    });
+    let series: Vec<Series> = layers
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Series {
+            label: name,
+            color: PALETTE[i % PALETTE.len()],
+            points: rows
+                .iter()
+                .filter(|r| r.layer == *name && r.grad_norm > 0.0)
+                .map(|r| (r.epoch as f64, r.grad_norm.log10()))
+                .collect(),
+        })
+        .collect();
+    line_chart(
+        "Gradient norm per layer (log10)",
+        "epoch",
+        "log10 ‖∂loss/∂W‖",
+        &series,
+    )
 }
 
 fn save(run: &RunDir, name: &str, svg: &str) -> Result<PathBuf> {

@@ -16,6 +16,9 @@ use burn::train::{
 use super::checkpoint::write_atomic;
 use super::clipping::clip_global_norm;
 use super::config::{EarlyStoppingConfig, NanPolicy, ScheduleConfig};
+use super::diagnostics::{
+    dead_fractions, layer_names, warning, weight_norms, DiagnosticsLog, GradientNorms, LayerRow,
+};
 use super::early_stopping::{EarlyStopping, Verdict};
 use super::evaluate::{add, evaluate};
 use super::history::{EpochRow, History};
@@ -55,6 +58,8 @@ pub struct FitSettings {
     pub plateau: PlateauHandle,
     /// What a non-finite batch loss does.
     pub on_nan: NanPolicy,
+    /// Write per-layer gradient and weight norms and dead units to `diagnostics.csv`.
+    pub diagnostics: bool,
 }
 
 /// How the loop ended.
@@ -66,6 +71,8 @@ pub struct FitOutcome {
     pub best_epoch: Option<usize>,
     /// Whether early stopping ended training before the last epoch.
     pub stopped_early: bool,
+    /// Per-layer diagnostics of every epoch (with `--diagnostics`).
+    pub diagnostics: Vec<LayerRow>,
 }
 
 /// A `SupervisedLearningStrategy` for [`Mlp`]; the result is read back through [`Self::outcome`].
@@ -113,6 +120,17 @@ impl PlainStrategy {
         };
         let mut progress = Progress::new(s.verbosity, s.task, components.num_epochs);
         let mut best_record: Option<ModuleRecord> = None;
+        let (mut diag_log, mut diag_rows) = match s.diagnostics {
+            true => {
+                let (log, kept) = DiagnosticsLog::open(
+                    &s.run.root().join("diagnostics.csv"),
+                    starting_epoch - 1,
+                )?;
+                (Some(log), kept)
+            }
+            false => (None, Vec::new()),
+        };
+        let mut grad_norms = GradientNorms::default();
         let mut stopped_early = false;
 
         for epoch in starting_epoch..=components.num_epochs {
@@ -138,6 +156,9 @@ impl PlainStrategy {
                         ));
                         continue;
                     }
+                }
+                if s.diagnostics {
+                    grad_norms.add(&learner.model(), &out.grads);
                 }
                 if let Some(max) = s.clip_global_norm {
                     clip_global_norm(&learner.model(), &mut out.grads, max);
@@ -172,7 +193,32 @@ impl PlainStrategy {
             let scores = evaluate(&model, valid.as_ref())?;
             check_finite(epoch, "validation", scores.loss, &rows, s)?;
 
-            // 3. bookkeeping: best weights, checkpoint, metrics row, progress line
+            // 3. diagnostics: what each layer's gradients and units did this epoch
+            if let Some(log) = diag_log.as_mut() {
+                let grads = grad_norms.take_means();
+                let first = valid.iter().next().and_then(|b| b.ok()).map(|b| b.inputs);
+                let dead = first.map_or_else(Vec::new, |x| dead_fractions(&model, x));
+                let rows: Vec<LayerRow> = layer_names(&model)
+                    .into_iter()
+                    .zip(weight_norms(&model))
+                    .enumerate()
+                    .map(|(i, (layer, weight_norm))| LayerRow {
+                        epoch,
+                        layer,
+                        grad_norm: grads.get(i).copied().unwrap_or(0.0),
+                        weight_norm,
+                        dead_fraction: dead.get(i).copied().flatten(),
+                        loss_gap: scores.loss - train_loss,
+                    })
+                    .collect();
+                log.append(&rows)?;
+                diag_rows.extend(rows);
+                if let Some(w) = warning(epoch, &grads) {
+                    progress.message(&w);
+                }
+            }
+
+            // 4. bookkeeping: best weights, checkpoint, metrics row, progress line
             let row = EpochRow {
                 epoch,
                 train_loss,
@@ -231,6 +277,7 @@ impl PlainStrategy {
             rows,
             best_epoch,
             stopped_early,
+            diagnostics: diag_rows,
         })
     }
 }

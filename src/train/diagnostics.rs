@@ -1,0 +1,236 @@
+//! `--diagnostics`: per-layer gradient and weight norms, dead ReLU units and the train/validation
+//! gap, every epoch, in `diagnostics.csv` — the tutorial's problems made visible.
+
+use std::fs::OpenOptions;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+
+use burn::optim::GradientsParams;
+use burn::tensor::Tensor;
+use serde::Serialize;
+
+use super::checkpoint::write_atomic;
+use crate::error::{Error, Result};
+use crate::model::{ActivationConfig, Mlp};
+
+/// One layer in one epoch.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LayerRow {
+    /// Epoch, from 1.
+    pub epoch: usize,
+    /// `dense_1`, …, `dense_out` (as in the summary).
+    pub layer: String,
+    /// Mean over the epoch's steps of ‖∂loss/∂W‖₂ (before any clipping).
+    pub grad_norm: f64,
+    /// ‖W‖₂ at the end of the epoch.
+    pub weight_norm: f64,
+    /// Share of the layer's units that output 0 for every row of a validation batch (ReLU and
+    /// step only: other activations are never exactly 0).
+    pub dead_fraction: Option<f64>,
+    /// Validation loss minus training loss: growing means overfitting.
+    pub loss_gap: f64,
+}
+
+const HEADER: &str = "epoch,layer,grad_norm,weight_norm,dead_fraction,loss_gap";
+
+impl LayerRow {
+    fn to_csv(&self) -> String {
+        let dead = self
+            .dead_fraction
+            .map_or(String::new(), |d| format!("{d:.6}"));
+        format!(
+            "{},{},{:e},{:e},{dead},{:.8}",
+            self.epoch, self.layer, self.grad_norm, self.weight_norm, self.loss_gap
+        )
+    }
+}
+
+/// Layer names in order: `dense_1` … `dense_out`.
+pub fn layer_names(model: &Mlp) -> Vec<String> {
+    let hidden = model.blocks.len();
+    (1..=hidden)
+        .map(|i| format!("dense_{i}"))
+        .chain(std::iter::once("dense_out".to_string()))
+        .collect()
+}
+
+/// Sums per-layer gradient norms over an epoch's steps.
+#[derive(Default)]
+pub struct GradientNorms {
+    sums: Vec<f64>,
+    steps: usize,
+}
+
+impl GradientNorms {
+    /// Adds one step's gradients of every Linear weight.
+    pub fn add(&mut self, model: &Mlp, grads: &GradientsParams) {
+        let norms: Vec<f64> = model
+            .linears()
+            .iter()
+            .map(|l| grads.get::<2>(l.weight.id).map_or(0.0, |g| norm(g)))
+            .collect();
+        if self.sums.len() != norms.len() {
+            self.sums = vec![0.0; norms.len()];
+        }
+        self.sums.iter_mut().zip(norms).for_each(|(s, n)| *s += n);
+        self.steps += 1;
+    }
+
+    /// Mean norm per layer, and starts over.
+    pub fn take_means(&mut self) -> Vec<f64> {
+        let steps = self.steps.max(1) as f64;
+        let means = self.sums.iter().map(|s| s / steps).collect();
+        *self = Self::default();
+        means
+    }
+}
+
+fn norm(t: Tensor<2>) -> f64 {
+    (t.powi_scalar(2).sum().into_scalar::<f32>() as f64).sqrt()
+}
+
+/// ‖W‖₂ of every Linear layer.
+pub fn weight_norms(model: &Mlp) -> Vec<f64> {
+    model
+        .linears()
+        .iter()
+        .map(|l| norm(l.weight.val()))
+        .collect()
+}
+
+/// Dead-unit share of each hidden layer on `x` (one more `None` for the output layer).
+pub fn dead_fractions(model: &Mlp, x: Tensor<2>) -> Vec<Option<f64>> {
+    let mut fractions: Vec<Option<f64>> = model
+        .blocks
+        .iter()
+        .zip(model.hidden_outputs(x))
+        .map(|(block, out)| match block.activation.config() {
+            ActivationConfig::Relu | ActivationConfig::Step => {
+                let units = out.dims()[1];
+                // a unit is dead when its largest output over the batch is 0
+                let dead = out
+                    .max_dim(0)
+                    .lower_equal_elem(0.0)
+                    .int()
+                    .sum()
+                    .into_scalar::<i64>();
+                Some(dead as f64 / units.max(1) as f64)
+            }
+            _ => None,
+        })
+        .collect();
+    fractions.push(None);
+    fractions
+}
+
+/// One line about vanishing or exploding gradients, when the first layer's gradient norm is over
+/// 1000× smaller or larger than the last layer's.
+pub fn warning(epoch: usize, grad_norms: &[f64]) -> Option<String> {
+    let (&first, &last) = (grad_norms.first()?, grad_norms.last()?);
+    if grad_norms.len() < 2 || !(first.is_finite() && last.is_finite()) {
+        return None;
+    }
+    if first * 1000.0 < last {
+        Some(format!(
+            "warning: vanishing gradients in epoch {epoch}: the first layer's gradient norm ({first:.2e}) is {:.0}× smaller than the last layer's ({last:.2e})",
+            last / first.max(f64::MIN_POSITIVE)
+        ))
+    } else if first > 1000.0 * last {
+        Some(format!(
+            "warning: exploding gradients in epoch {epoch}: the first layer's gradient norm ({first:.2e}) is {:.0}× larger than the last layer's ({last:.2e})",
+            first / last.max(f64::MIN_POSITIVE)
+        ))
+    } else {
+        None
+    }
+}
+
+/// Appends rows to `diagnostics.csv` (kept rows ≤ the resumed epoch on resume).
+pub struct DiagnosticsLog {
+    file: std::fs::File,
+    path: std::path::PathBuf,
+}
+
+impl DiagnosticsLog {
+    /// Opens `path`, keeping rows of epochs up to `keep_through` (0: a fresh file).
+    pub fn open(path: &Path, keep_through: usize) -> Result<(Self, Vec<LayerRow>)> {
+        let mut text = format!("{HEADER}\n");
+        let mut kept = Vec::new();
+        if keep_through > 0 {
+            if let Ok(file) = std::fs::File::open(path) {
+                for line in BufReader::new(file)
+                    .lines()
+                    .skip(1)
+                    .map_while(std::result::Result::ok)
+                {
+                    if let Some(row) = parse(&line).filter(|r| r.epoch <= keep_through) {
+                        text += &format!("{line}\n");
+                        kept.push(row);
+                    }
+                }
+            }
+        }
+        write_atomic(path, text.as_bytes())?;
+        let file = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        Ok((
+            Self {
+                file,
+                path: path.to_path_buf(),
+            },
+            kept,
+        ))
+    }
+
+    /// Writes the rows of one epoch.
+    pub fn append(&mut self, rows: &[LayerRow]) -> Result<()> {
+        let text: String = rows.iter().map(|r| r.to_csv() + "\n").collect();
+        self.file
+            .write_all(text.as_bytes())
+            .and_then(|_| self.file.flush())
+            .map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+fn parse(line: &str) -> Option<LayerRow> {
+    let f: Vec<&str> = line.split(',').collect();
+    if f.len() != 6 {
+        return None;
+    }
+    Some(LayerRow {
+        epoch: f[0].parse().ok()?,
+        layer: f[1].to_string(),
+        grad_norm: f[2].parse().ok()?,
+        weight_norm: f[3].parse().ok()?,
+        dead_fraction: f[4].parse().ok(),
+        loss_gap: f[5].parse().ok()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_layer_gradient_a_thousand_times_smaller_is_called_vanishing() {
+        assert!(warning(3, &[1e-7, 1e-3, 1e-2])
+            .is_some_and(|w| w.contains("vanishing gradients in epoch 3")));
+        assert!(warning(3, &[1e2, 1e-2]).is_some_and(|w| w.contains("exploding")));
+        assert_eq!(warning(3, &[1e-3, 1e-2]), None);
+    }
+
+    #[test]
+    fn rows_round_trip_through_the_csv() {
+        let row = LayerRow {
+            epoch: 2,
+            layer: "dense_1".into(),
+            grad_norm: 0.125,
+            weight_norm: 3.5,
+            dead_fraction: Some(0.25),
+            loss_gap: 0.01,
+        };
+        assert_eq!(parse(&row.to_csv()), Some(row));
+    }
+}

@@ -67,7 +67,7 @@ impl GradientNorms {
         let norms: Vec<f64> = model
             .linears()
             .iter()
-            .map(|l| grads.get::<2>(l.weight.id).map_or(0.0, |g| norm(g)))
+            .map(|l| grads.get::<2>(l.weight.id).map_or(0.0, norm))
             .collect();
         if self.sums.len() != norms.len() {
             self.sums = vec![0.0; norms.len()];

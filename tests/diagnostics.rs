@@ -30,7 +30,7 @@ fn rows(dir: &std::path::Path) -> Vec<(usize, String, f64, Option<f64>, f64)> {
 #[test]
 fn a_ten_layer_sigmoid_net_shows_and_reports_vanishing_gradients() {
     let dir = temp_dir("diag-sigmoid");
-    let hidden = vec!["20"; 10].join(",");
+    let hidden = ["20"; 10].join(",");
     let out = plaindnn(&[
         "train",
         "--dataset",

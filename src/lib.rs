@@ -9,6 +9,7 @@
 //! - [`train`]: `TrainConfig`, burn-train's Learner driven by plaindnn's epoch loop (early stopping,
 //!   atomic checkpoints, resume), progress and `metrics.csv`;
 //! - [`inference`]: a run directory reloaded for prediction and evaluation;
+//! - [`experiment`]: each claim of the tutorial measured over seeds, with an honest verdict;
 //! - [`plot`]: SVG line charts and decision regions (every run writes `loss.svg` and friends);
 //! - [`backend`]: the one place that knows which Burn backends were compiled in.
 //!
@@ -29,6 +30,7 @@
 pub mod backend;
 pub mod data;
 pub mod error;
+pub mod experiment;
 pub mod inference;
 pub mod model;
 pub mod plot;

@@ -1,5 +1,6 @@
 //! Command-line parsing (clap derive) and dispatch; each verb lives in its own file.
 
+mod experiment;
 mod inspect;
 mod predict;
 mod train;
@@ -40,6 +41,11 @@ enum Command {
     Info(inspect::JsonArg),
     /// List the built-in data sets (no download needed).
     Datasets(inspect::JsonArg),
+    /// Test one of the tutorial's claims: train its variants over several seeds, print a table
+    /// and say whether the claim held on this run.
+    ///
+    /// Example: plaindnn experiment vanishing-gradients --seeds 3
+    Experiment(experiment::ExperimentArgs),
 }
 
 /// Runs one parsed command.
@@ -52,6 +58,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::WorkedExample(args) => inspect::worked_example(args),
         Command::Info(args) => inspect::info(args),
         Command::Datasets(args) => inspect::datasets(args),
+        Command::Experiment(args) => experiment::run(args),
     }
 }
 

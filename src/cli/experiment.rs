@@ -1,0 +1,61 @@
+//! `plaindnn experiment NAME`: one of the tutorial's claims, measured.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use plaindnn::experiment::{self, EXPERIMENTS};
+use plaindnn::Result;
+
+use super::print_json;
+
+#[derive(Args, Debug)]
+pub struct ExperimentArgs {
+    /// linear-collapse, activations, vanishing-gradients, optimizers, overfitting, default-config, depth.
+    #[arg(required_unless_present = "list")]
+    name: Option<String>,
+    /// List the experiments and their claims.
+    #[arg(long)]
+    list: bool,
+    /// Seeds per variant (mean ± spread over them).
+    #[arg(long, default_value_t = 3)]
+    seeds: u64,
+    /// One seed and three epochs per variant: checks that it runs, proves nothing.
+    #[arg(long)]
+    quick: bool,
+    /// Where the runs and report.md go [default: artifacts/experiments/NAME].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: ExperimentArgs) -> Result<()> {
+    let Some(name) = args.name.as_deref().filter(|_| !args.list) else {
+        for e in &EXPERIMENTS {
+            println!("{:<20} {}", e.name, e.claim);
+        }
+        return Ok(());
+    };
+    let found = experiment::find(name)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("artifacts/experiments").join(name));
+    let seeds = if args.quick { 1 } else { args.seeds };
+    if !args.json {
+        println!("experiment {name}: {}", found.claim);
+        println!(
+            "training {} seed(s) of each variant into {} …",
+            seeds,
+            out.display()
+        );
+    }
+    let report = experiment::run(found, args.quick, seeds, &out)?;
+    if args.json {
+        return print_json(&report);
+    }
+    println!("\n{}\n{}", report.table, report.verdict);
+    println!("report: {}", out.join("report.md").display());
+    Ok(())
+}

@@ -50,7 +50,7 @@ fn every_experiment_runs_quickly_and_reports_a_table_and_a_verdict() {
         for row in &rows {
             // "| label | 50.0 ± 0.0 % | …": every numeric cell parses as a finite number
             for cell in row.split('|').skip(2).filter(|c| !c.trim().is_empty()) {
-                let first = cell.trim().split_whitespace().next().unwrap_or("");
+                let first = cell.split_whitespace().next().unwrap_or("");
                 let value: f64 = first.parse().unwrap_or(f64::NAN);
                 assert!(
                     value.is_finite() || first == "—",

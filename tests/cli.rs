@@ -268,3 +268,48 @@ fn train_and_predict_run_end_to_end_on_wgpu() {
     let out = plaindnn(&["info"]);
     assert!(stdout(&out).contains("wgpu: "), "{}", stdout(&out));
 }
+
+#[cfg(feature = "wgpu")]
+#[test]
+fn without_a_gpu_driver_wgpu_is_a_clear_error_and_auto_falls_back_to_the_cpu() {
+    use std::process::Command;
+    let hide_drivers = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+            .args(args)
+            .env("VK_ICD_FILENAMES", "/nonexistent.json")
+            .env("VK_DRIVER_FILES", "/nonexistent.json")
+            .output()
+            .expect("runs")
+    };
+    let dir = temp_dir("cli-no-gpu");
+    let out = hide_drivers(&[
+        "train",
+        "--backend",
+        "wgpu",
+        "--epochs",
+        "1",
+        "--out",
+        dir.to_str().unwrap_or(""),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("wgpu found no GPU adapter"),
+        "{}",
+        stderr(&out)
+    );
+    let out = hide_drivers(&[
+        "train",
+        "--backend",
+        "auto",
+        "--epochs",
+        "1",
+        "--out",
+        dir.to_str().unwrap_or(""),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("falling back to the flex CPU backend"),
+        "{}",
+        stderr(&out)
+    );
+}

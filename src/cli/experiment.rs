@@ -10,7 +10,8 @@ use super::print_json;
 
 #[derive(Args, Debug)]
 pub struct ExperimentArgs {
-    /// linear-collapse, activations, vanishing-gradients, optimizers, overfitting, default-config, depth.
+    /// linear-collapse, activations, vanishing-gradients, exploding-gradients, optimizers,
+    /// overfitting, default-config, depth.
     #[arg(required_unless_present = "list")]
     name: Option<String>,
     /// List the experiments and their claims.

@@ -84,7 +84,7 @@ fn held(yes: bool) -> &'static str {
 }
 
 /// Every experiment, in the tutorial's order.
-pub const EXPERIMENTS: [Experiment; 7] = [
+pub const EXPERIMENTS: [Experiment; 8] = [
     Experiment {
         name: "linear-collapse",
         claim: "without activations a deep stack of linear layers is still one linear map",
@@ -183,6 +183,44 @@ pub const EXPERIMENTS: [Experiment; 7] = [
                 pct(acc(r, "sigmoid, default init")),
                 pct(acc(r, "ReLU, He")),
                 pct(acc(r, "ELU, He, BatchNorm"))
+            )
+        },
+    },
+    Experiment {
+        name: "exploding-gradients",
+        claim: "too-large initial weights make gradients explode in a deep net trained by gradient descent; gradient clipping keeps training stable",
+        variants: |quick| {
+            let d = data("circles", 256, 256, 0.05);
+            // N(0, 0.5²) is about 2× He's √(2/32) for 32 inputs: signals grow ~2× per layer.
+            // Plain SGD, because Adam divides each step by the gradient's size and hides the blow-up.
+            let base = with(config(vec![32; 10], 60, quick), |c| {
+                c.model.init = InitConfig::Normal { std: 0.5 };
+                c.optimizer = OptimizerConfig { kind: OptimizerKind::Sgd, ..OptimizerConfig::adam(0.01) };
+            });
+            vec![
+                variant("std 0.5, no clipping", &d, base.clone()),
+                variant("std 0.5, global clip 1", &d, with(base.clone(), |c| c.clipping.global_norm = Some(1.0))),
+                variant("He init, no clipping", &d, with(base, |c| c.model.init = InitConfig::HeNormal)),
+            ]
+        },
+        target_loss: None,
+        extra: Extra::None,
+        verdict: |r| {
+            let diverged = |l: &str| r.iter().find(|v| v.label == l).map_or(0, |v| v.diverged);
+            let runs = |l: &str| r.iter().find(|v| v.label == l).map_or(0, |v| v.diverged + v.runs.len());
+            let (free, clipped) = (acc(r, "std 0.5, no clipping"), acc(r, "std 0.5, global clip 1"));
+            let stable = diverged("std 0.5, global clip 1") <= diverged("std 0.5, no clipping");
+            let outcome = |l: &str| match (diverged(l), runs(l)) {
+                (d, n) if d == n => format!("all {n} runs diverged (the loss became NaN)"),
+                (0, n) => format!("none of {n} runs diverged and they reached {}", pct(acc(r, l))),
+                (d, n) => format!("{d} of {n} runs diverged and the rest reached {}", pct(acc(r, l))),
+            };
+            format!(
+                "{}: without clipping {}; with global clipping {} (He init, unclipped: {}).",
+                held(stable && (clipped >= free || free.is_nan())),
+                outcome("std 0.5, no clipping"),
+                outcome("std 0.5, global clip 1"),
+                pct(acc(r, "He init, no clipping"))
             )
         },
     },

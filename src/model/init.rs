@@ -10,7 +10,7 @@ use super::activation::ActivationConfig;
 use crate::error::{Error, Result};
 
 /// How the weights of each Linear layer start.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InitConfig {
     /// Burn's (and PyTorch's) default: U(−1/√fan_in, 1/√fan_in) for weights and biases.
@@ -24,9 +24,13 @@ pub enum InitConfig {
     XavierNormal,
     /// Xavier / Glorot uniform: U(−√(6/(fan_in+fan_out)), +√(6/(fan_in+fan_out))); zero biases.
     XavierUniform,
+    /// N(0, std²) whatever the layer size; zero biases. Too large a `std` makes signals and
+    /// gradients explode in deep nets — the problem the other schemes solve.
+    Normal { std: f64 },
 }
 
-const INIT_NAMES: &str = "default, he_normal, he_uniform, xavier_normal, xavier_uniform";
+const INIT_NAMES: &str =
+    "default, he_normal, he_uniform, xavier_normal, xavier_uniform, normal:STD";
 
 impl InitConfig {
     /// The command-line name.
@@ -37,6 +41,7 @@ impl InitConfig {
             InitConfig::HeUniform => "he_uniform",
             InitConfig::XavierNormal => "xavier_normal",
             InitConfig::XavierUniform => "xavier_uniform",
+            InitConfig::Normal { .. } => "normal",
         }
     }
 
@@ -62,6 +67,7 @@ impl InitConfig {
             },
             InitConfig::XavierNormal => Initializer::XavierNormal { gain: 1.0 },
             InitConfig::XavierUniform => Initializer::XavierUniform { gain: 1.0 },
+            InitConfig::Normal { std } => Initializer::Normal { mean: 0.0, std },
         }
     }
 }
@@ -86,7 +92,10 @@ pub fn he_gain(activation: &ActivationConfig) -> f64 {
 
 impl fmt::Display for InitConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        match self {
+            InitConfig::Normal { std } => write!(f, "normal:{std}"),
+            other => f.write_str(other.name()),
+        }
     }
 }
 
@@ -95,6 +104,15 @@ impl FromStr for InitConfig {
 
     fn from_str(s: &str) -> Result<Self> {
         let name = s.trim().to_ascii_lowercase().replace('-', "_");
+        if let Some(std) = name.strip_prefix("normal:") {
+            return match std.parse::<f64>() {
+                Ok(std) if std.is_finite() && std > 0.0 => Ok(InitConfig::Normal { std }),
+                _ => Err(Error::invalid(
+                    "initialisation",
+                    format!("normal:STD needs a positive STD, got `{std}`"),
+                )),
+            };
+        }
         Ok(match name.as_str() {
             "default" => InitConfig::Default,
             "he" | "he_normal" | "kaiming" | "kaiming_normal" => InitConfig::HeNormal,
@@ -180,6 +198,15 @@ mod tests {
         let (std, bias) = weight_std_and_bias(InitConfig::Default, ActivationConfig::Relu);
         assert_std(std, 1.0 / (1000.0f64.sqrt() * 3.0f64.sqrt()));
         assert!(bias > 0.0);
+    }
+
+    #[test]
+    fn a_fixed_normal_ignores_the_layer_size() {
+        let (std, bias) =
+            weight_std_and_bias("normal:0.5".parse().expect("valid"), ActivationConfig::Relu);
+        assert_std(std, 0.5);
+        assert_eq!(bias, 0.0);
+        assert!("normal:-1".parse::<InitConfig>().is_err());
     }
 
     #[test]

@@ -19,6 +19,7 @@ fn every_experiment_runs_quickly_and_reports_a_table_and_a_verdict() {
             "linear-collapse",
             "activations",
             "vanishing-gradients",
+            "exploding-gradients",
             "optimizers",
             "overfitting",
             "default-config",

@@ -323,3 +323,48 @@ fn every_run_draws_its_loss_curves_and_a_two_input_classifier_its_decision_regio
     }
     assert!(regions.matches("<circle").count() >= 256);
 }
+
+#[test]
+fn every_run_writes_a_self_contained_report_with_its_pictures_metrics_and_config() {
+    let dir = temp_dir("report");
+    let mut config = quadrant_config();
+    config.epochs = 5;
+    config.diagnostics = true;
+    train_quadrants(config, &dir);
+    let html = fs::read_to_string(dir.join("report.html")).expect("report.html");
+    assert_eq!(
+        html.matches("<svg ").count(),
+        4,
+        "loss, accuracy, gradient norms, decision regions"
+    );
+    assert_eq!(
+        html.matches("<tr><td>").count(),
+        5,
+        "one metrics row per epoch"
+    );
+    assert!(html.contains("Total params: 354"));
+    assert!(html.contains("&quot;format_version&quot;") || html.contains("\"format_version\""));
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "no network"
+    );
+}
+
+#[test]
+fn a_one_input_regression_draws_the_data_and_the_fitted_curve() {
+    let dir = temp_dir("fit-picture");
+    let mut config = plaindnn::train::TrainConfig::default_for(1, 1);
+    config.epochs = 3;
+    let source = plaindnn::data::DataSource::builtin("cubic", 1).expect("built in");
+    {
+        let _rng = rng_lock();
+        train::train(source, config, &dir, Verbosity::Quiet).expect("trains");
+    }
+    let svg = fs::read_to_string(dir.join("fit.svg")).expect("fit.svg");
+    assert!(
+        svg.matches("<circle").count() >= 200,
+        "the validation points"
+    );
+    assert_eq!(svg.matches("<polyline").count(), 1, "the network's curve");
+    assert!(dir.join("rmse.svg").is_file() && !dir.join("decision_regions.svg").exists());
+}

@@ -10,6 +10,8 @@ pub struct Series<'a> {
     pub color: &'a str,
     /// (x, y) points in data units.
     pub points: Vec<(f64, f64)>,
+    /// Draw the points as dots instead of joining them.
+    pub dots: bool,
 }
 
 const W: f64 = 640.0;
@@ -92,7 +94,12 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
             .filter(|p| p.1.is_finite())
             .map(|&(x, y)| (frame.px(x), frame.py(y)))
             .collect();
-        svg.polyline(&pts, s.color);
+        if s.dots {
+            pts.iter()
+                .for_each(|&(x, y)| svg.circle(x, y, 2.5, s.color));
+        } else {
+            svg.polyline(&pts, s.color);
+        }
         let ly = TOP + 6.0 + 16.0 * i as f64;
         svg.line(W - RIGHT - 120.0, ly, W - RIGHT - 100.0, ly, s.color, 3.0);
         svg.text(W - RIGHT - 94.0, ly + 4.0, 11.0, "start", s.label);

@@ -15,6 +15,7 @@ pub mod pictures;
 pub mod preset;
 pub mod progress;
 pub mod regularizer;
+pub mod report;
 pub mod run_dir;
 pub mod schedule;
 pub mod step;
@@ -246,7 +247,8 @@ fn fit(
         return Err(Error::Training(error.to_string()));
     }
     let outcome = strategy.outcome()?;
-    pictures::write(&run, task, &outcome, &result.model, &val_rows)?;
+    let pictures = pictures::write(&run, task, &outcome, &result.model, &val_rows)?;
+    report::write(&run, &run_config, &outcome, &result.model, &pictures)?;
     Ok(TrainedRun {
         model: result.model,
         outcome,

@@ -46,11 +46,13 @@ pub fn write(
                 label: "training",
                 color: "#2171b5",
                 points: epochs(|r| r.train_loss),
+                dots: false,
             },
             Series {
                 label: "validation",
                 color: "#d94801",
                 points: epochs(|r| r.val_loss),
+                dots: false,
             },
         ],
     );
@@ -67,6 +69,7 @@ pub fn write(
             label,
             color: "#238b45",
             points: epochs(|r| r.val_metric),
+            dots: false,
         }],
     );
     written.push(save(run, name, &metric)?);
@@ -76,6 +79,9 @@ pub fn write(
             "grad_norms.svg",
             &gradient_chart(&outcome.diagnostics),
         )?);
+    }
+    if task == Task::Regression && val.data.width() == 1 && !val.is_empty() {
+        written.push(save(run, "fit.svg", &fitted_curve(model, val)?)?);
     }
     if task == Task::Classification && val.data.width() == 2 && !val.is_empty() {
         written.push(save(run, "decision_regions.svg", &regions(model, val)?)?);
@@ -106,6 +112,7 @@ fn gradient_chart(rows: &[LayerRow]) -> String {
                 .filter(|r| r.layer == *name && r.grad_norm > 0.0)
                 .map(|r| (r.epoch as f64, r.grad_norm.log10()))
                 .collect(),
+            dots: false,
         })
         .collect();
     line_chart(
@@ -114,6 +121,66 @@ fn gradient_chart(rows: &[LayerRow]) -> String {
         "log10 ‖∂loss/∂W‖",
         &series,
     )
+}
+
+/// One input, one output: the validation points and the network's curve through them.
+fn fitted_curve(model: &Mlp, val: &Subset) -> Result<String> {
+    let data = &val.data;
+    let Targets::Values { values, width } = &data.targets else {
+        return Err(Error::Training(
+            "a fitted curve needs regression targets".into(),
+        ));
+    };
+    let points: Vec<(f64, f64)> = val
+        .rows
+        .iter()
+        .take(MAX_POINTS)
+        .map(|&r| (data.row(r)[0] as f64, values[r * width] as f64))
+        .collect();
+    let (lo, hi) = points
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+            (a.min(p.0), b.max(p.0))
+        });
+    let xs: Vec<f32> = (0..=200)
+        .map(|i| (lo + (hi - lo) * i as f64 / 200.0) as f32)
+        .collect();
+    let device = model
+        .devices()
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Training("the model has no device".into()))?;
+    let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [xs.len(), 1]), &device);
+    let ys = model
+        .forward(x)
+        .into_data()
+        .try_to_vec::<f32>()
+        .map_err(|e| Error::Training(format!("reading the fitted curve: {e:?}")))?;
+    let curve: Vec<(f64, f64)> = xs
+        .iter()
+        .zip(ys.iter().step_by((*width).max(1)))
+        .map(|(&x, &y)| (x as f64, y as f64))
+        .collect();
+    let name = &data.feature_names[0];
+    Ok(line_chart(
+        "The data and the network's fitted curve",
+        name,
+        &data.target_name,
+        &[
+            Series {
+                label: "validation data",
+                color: "#2171b5",
+                points,
+                dots: true,
+            },
+            Series {
+                label: "network",
+                color: "#d94801",
+                points: curve,
+                dots: false,
+            },
+        ],
+    ))
 }
 
 fn save(run: &RunDir, name: &str, svg: &str) -> Result<PathBuf> {

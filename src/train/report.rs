@@ -1,0 +1,96 @@
+//! `report.html`: one self-contained page per run — results, pictures, model, metrics, config.
+//! No network: the pictures are inline SVG.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use super::checkpoint::write_atomic;
+use super::run_dir::{RunConfig, RunDir};
+use super::strategy::FitOutcome;
+use crate::error::{Error, Result};
+use crate::model::{Mlp, Summary};
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Writes `report.html` from the run's config, outcome, model and the pictures already written.
+pub fn write(
+    run: &RunDir,
+    config: &RunConfig,
+    outcome: &FitOutcome,
+    model: &Mlp,
+    pictures: &[PathBuf],
+) -> Result<PathBuf> {
+    let metric = match config.data.task {
+        crate::data::Task::Classification => "val accuracy",
+        crate::data::Task::Regression => "val RMSE",
+    };
+    let mut html = String::from(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>plaindnn run</title>\n\
+         <style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}\
+         table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}\
+         pre{background:#f6f6f6;padding:1em;overflow:auto}figure{display:inline-block;margin:0.5em}</style>\
+         </head><body>\n",
+    );
+    let _ = writeln!(
+        html,
+        "<h1>plaindnn run <code>{}</code></h1>",
+        escape(&run.root().display().to_string())
+    );
+    if let Some(best) = outcome
+        .best_epoch
+        .and_then(|e| outcome.rows.iter().find(|r| r.epoch == e))
+    {
+        let _ = writeln!(
+            html,
+            "<p>Best epoch {} of {}: val loss {:.4}, {metric} {:.4}{}.</p>",
+            best.epoch,
+            outcome.rows.len(),
+            best.val_loss,
+            best.val_metric,
+            if outcome.stopped_early {
+                " (early stopping)"
+            } else {
+                ""
+            }
+        );
+    }
+    html += "<h2>Pictures</h2>\n";
+    for path in pictures {
+        let svg = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let _ = writeln!(
+            html,
+            "<figure>{svg}<figcaption>{}</figcaption></figure>",
+            escape(name)
+        );
+    }
+    let _ = writeln!(
+        html,
+        "<h2>Model</h2>\n<pre>{}</pre>",
+        escape(&Summary::of(model).to_string())
+    );
+    html +=
+        "<h2>Metrics per epoch</h2>\n<table><tr><th>epoch</th><th>train loss</th><th>val loss</th>";
+    let _ = writeln!(html, "<th>{metric}</th><th>lr</th></tr>");
+    for r in &outcome.rows {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{:.4}</td><td>{:.4}</td><td>{:.4}</td><td>{:e}</td></tr>",
+            r.epoch, r.train_loss, r.val_loss, r.val_metric, r.lr
+        );
+    }
+    html += "</table>\n";
+    let json = serde_json::to_string_pretty(config).map_err(|e| Error::Training(e.to_string()))?;
+    let _ = writeln!(html, "<h2>config.json</h2>\n<pre>{}</pre>", escape(&json));
+    // For tests in a real browser: how many pictures were laid out with a non-zero size.
+    html += "<script>document.body.dataset.rendered = Array.from(document.querySelectorAll('svg'))\
+             .filter(s => { const b = s.getBoundingClientRect(); return b.width > 0 && b.height > 0; }).length;</script>\n";
+    html += "</body></html>\n";
+    let path = run.root().join("report.html");
+    write_atomic(&path, html.as_bytes())?;
+    Ok(path)
+}

@@ -71,6 +71,12 @@ fn every_experiment_runs_quickly_and_reports_a_table_and_a_verdict() {
             "{name}: {verdict}"
         );
         assert!(out_dir.join("report.md").is_file());
+        let chart = std::fs::read_to_string(out_dir.join("val_loss.svg")).expect("val_loss.svg");
+        assert_eq!(
+            chart.matches("<polyline").count(),
+            rows.len(),
+            "{name}: one curve per variant"
+        );
     }
 }
 

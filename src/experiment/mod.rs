@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::plot::{line_chart, Series};
 use crate::train::checkpoint::write_atomic;
 pub use catalog::{Experiment, Extra, EXPERIMENTS};
 use runner::{Stat, VariantResult};
@@ -56,7 +57,8 @@ pub fn run(experiment: &Experiment, quick: bool, seeds: u64, out: &Path) -> Resu
         verdict,
     };
     let text = format!(
-        "# Experiment `{}`\n\nClaim: {}.\n\n{} seed(s){}.\n\n{}\n{}\n",
+        "# Experiment `{}`\n\nClaim: {}.\n\n{} seed(s){}.\n\n{}\n{}\n\n![validation loss per epoch](val_loss.svg)\n\n\
+         Each variant's runs (with their own pictures and report.html) are in `v<variant>-s<seed>/`.\n",
         report.name,
         report.claim,
         seeds.max(1),
@@ -65,6 +67,7 @@ pub fn run(experiment: &Experiment, quick: bool, seeds: u64, out: &Path) -> Resu
         report.verdict
     );
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    write_atomic(&out.join("val_loss.svg"), comparison(&results).as_bytes())?;
     write_atomic(&out.join("report.md"), text.as_bytes())?;
     Ok(report)
 }
@@ -131,4 +134,28 @@ pub fn table(results: &[VariantResult], extra: Extra) -> String {
         );
     }
     t
+}
+
+const COLORS: [&str; 8] = [
+    "#2171b5", "#d94801", "#238b45", "#6a51a3", "#cb181d", "#525252", "#c51b7d", "#41ab5d",
+];
+
+/// Mean validation loss per epoch of every variant in one chart.
+fn comparison(results: &[VariantResult]) -> String {
+    let series: Vec<Series> = results
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Series {
+            label: &r.label,
+            color: COLORS[i % COLORS.len()],
+            points: r.mean_val_losses(),
+            dots: false,
+        })
+        .collect();
+    line_chart(
+        "Validation loss per epoch (mean over seeds)",
+        "epoch",
+        "val loss",
+        &series,
+    )
 }

@@ -34,6 +34,8 @@ pub struct RunSummary {
     pub epochs_to_target: Option<usize>,
     /// First layer's gradient norm over the last layer's in epoch 1 (with diagnostics on).
     pub grad_ratio: Option<f64>,
+    /// Validation loss of every epoch.
+    pub val_losses: Vec<f64>,
 }
 
 /// Mean and spread (sample standard deviation) of a column.
@@ -82,6 +84,29 @@ impl VariantResult {
     /// Column statistic over the seeds.
     pub fn stat(&self, f: impl Fn(&RunSummary) -> Option<f64>) -> Stat {
         Stat::of(self.runs.iter().filter_map(f))
+    }
+
+    /// Mean validation loss per epoch over the seeds that reached that epoch.
+    pub fn mean_val_losses(&self) -> Vec<(f64, f64)> {
+        let longest = self
+            .runs
+            .iter()
+            .map(|r| r.val_losses.len())
+            .max()
+            .unwrap_or(0);
+        (0..longest)
+            .map(|e| {
+                (
+                    e as f64 + 1.0,
+                    Stat::of(
+                        self.runs
+                            .iter()
+                            .filter_map(|r| r.val_losses.get(e).copied()),
+                    )
+                    .mean,
+                )
+            })
+            .collect()
     }
 }
 
@@ -155,6 +180,7 @@ pub fn run(
                 epochs_to_target: target_loss
                     .and_then(|t| rows.iter().find(|r| r.val_loss < t).map(|r| r.epoch)),
                 grad_ratio,
+                val_losses: rows.iter().map(|r| r.val_loss).collect(),
             });
         }
         results.push(VariantResult {

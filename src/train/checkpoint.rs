@@ -35,6 +35,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Replaces `path` with `text` atomically, then opens it to append rows (for CSV logs on resume).
+pub fn rewrite_for_append(path: &Path, text: &str) -> Result<File> {
+    write_atomic(path, text.as_bytes())?;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))
+}
+
 /// Burn's `Checkpointer` writing `<name>-<epoch>.bpk` files atomically.
 pub struct AtomicFileCheckpointer {
     directory: PathBuf,

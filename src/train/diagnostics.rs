@@ -9,7 +9,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
 use serde::Serialize;
 
-use super::checkpoint::write_atomic;
+use super::checkpoint::rewrite_for_append;
 use crate::error::{Error, Result};
 use crate::model::{ActivationConfig, Mlp};
 
@@ -170,11 +170,7 @@ impl DiagnosticsLog {
                 }
             }
         }
-        write_atomic(path, text.as_bytes())?;
-        let file = OpenOptions::new()
-            .append(true)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
+        let file = rewrite_for_append(path, &text)?;
         Ok((
             Self {
                 file,

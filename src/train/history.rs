@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::checkpoint::write_atomic;
+use super::checkpoint::rewrite_for_append;
 use crate::data::Task;
 use crate::error::{Error, Result};
 
@@ -83,11 +83,7 @@ impl History {
         let mut text = format!("{}\n", header(task));
         rows.iter()
             .for_each(|r| text += &format!("{}\n", r.to_csv()));
-        write_atomic(path, text.as_bytes())?;
-        let file = OpenOptions::new()
-            .append(true)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
+        let file = rewrite_for_append(path, &text)?;
         Ok((
             Self {
                 path: path.to_path_buf(),

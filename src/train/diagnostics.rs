@@ -1,7 +1,6 @@
 //! `--diagnostics`: per-layer gradient and weight norms, dead ReLU units and the train/validation
 //! gap, every epoch, in `diagnostics.csv` — the tutorial's problems made visible.
 
-use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 

@@ -9,6 +9,8 @@
 //! - [`train`]: `TrainConfig`, burn-train's Learner driven by plaindnn's epoch loop (early stopping,
 //!   atomic checkpoints, resume), progress and `metrics.csv`;
 //! - [`inference`]: a run directory reloaded for prediction and evaluation;
+//! - [`regression`]: least squares (line, many variables, polynomial) and the same fit by gradient
+//!   descent — the ladder before the network;
 //! - [`experiment`]: each claim of the tutorial measured over seeds, with an honest verdict;
 //! - [`plot`]: SVG line charts and decision regions (every run writes `loss.svg` and friends);
 //! - [`backend`]: the one place that knows which Burn backends were compiled in.
@@ -34,6 +36,7 @@ pub mod experiment;
 pub mod inference;
 pub mod model;
 pub mod plot;
+pub mod regression;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -3,6 +3,7 @@
 mod experiment;
 mod inspect;
 mod predict;
+mod regress;
 mod train;
 
 use std::path::PathBuf;
@@ -41,6 +42,11 @@ enum Command {
     Info(inspect::JsonArg),
     /// List the built-in data sets (no download needed).
     Datasets(inspect::JsonArg),
+    /// Fit a line, a plane or a polynomial by least squares (or gradient descent): the regression
+    /// ladder before the network.
+    ///
+    /// Example: plaindnn regress --dataset cubic --degree 3
+    Regress(regress::RegressArgs),
     /// Test one of the tutorial's claims: train its variants over several seeds, print a table
     /// and say whether the claim held on this run.
     ///
@@ -59,6 +65,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Info(args) => inspect::info(args),
         Command::Datasets(args) => inspect::datasets(args),
         Command::Experiment(args) => experiment::run(args),
+        Command::Regress(args) => regress::run(args),
     }
 }
 

@@ -6,6 +6,7 @@ use clap::Args;
 use plaindnn::data::csv_file;
 use plaindnn::error::{Error, Result};
 use plaindnn::inference::{Prediction, Predictor};
+use plaindnn::regression::LinearModel;
 use plaindnn::train::checkpoint::write_atomic;
 use serde::Serialize;
 
@@ -54,6 +55,9 @@ struct Row<'a> {
 }
 
 pub fn predict(args: PredictArgs) -> Result<()> {
+    if args.run.run.join("linear.json").is_file() {
+        return predict_linear(&args);
+    }
     let predictor = Predictor::open(&args.run.run, args.run.backend)?;
     let names = predictor.feature_names().to_vec();
     let rows = match (&args.input, &args.data) {
@@ -201,6 +205,36 @@ pub fn eval(args: EvalArgs) -> Result<()> {
             row.iter().for_each(|n| print!("{n:>8}"));
             println!();
         }
+    }
+    Ok(())
+}
+
+/// `predict` on a run written by `plaindnn regress`.
+fn predict_linear(args: &PredictArgs) -> Result<()> {
+    let model = LinearModel::load(&args.run.run)?;
+    let rows: Vec<f32> = match (&args.input, &args.data) {
+        (Some(text), _) => parse_row(text, model.inputs.len())?,
+        (None, Some(path)) => csv_file::read_columns(path, &model.inputs, None)?.features,
+        (None, None) => return Err(Error::invalid("input", "give --input x or --data FILE.csv")),
+    };
+    let x: Vec<f64> = rows.iter().map(|v| *v as f64).collect();
+    let predicted = model.predict(&x);
+    if args.json {
+        let out: Vec<_> = x
+            .chunks(model.inputs.len())
+            .zip(&predicted)
+            .map(|(input, y)| serde_json::json!({ "input": input, "values": [y] }))
+            .collect();
+        return print_json(&serde_json::json!({ "predictions": out }));
+    }
+    for (input, y) in x.chunks(model.inputs.len()).zip(&predicted) {
+        let features: Vec<String> = model
+            .inputs
+            .iter()
+            .zip(input)
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        println!("{} → {} = {y:.4}", features.join(", "), model.target);
     }
     Ok(())
 }

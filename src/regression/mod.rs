@@ -1,0 +1,227 @@
+//! The regression ladder: a line, many variables, a polynomial — fitted exactly by least squares
+//! or by gradient descent — before the network.
+
+pub mod gd;
+pub mod lstsq;
+pub mod poly;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub use lstsq::LinearFit;
+
+use crate::data::{Dataset, Subset, Targets};
+use crate::error::{Error, Result};
+use crate::inference::RegressionScores;
+use crate::train::checkpoint::write_atomic;
+
+/// How the coefficients are found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Closed form: QR then SVD.
+    Lstsq,
+    /// Gradient descent on Burn.
+    Gd,
+}
+
+impl std::str::FromStr for Method {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "lstsq" => Ok(Method::Lstsq),
+            "gd" => Ok(Method::Gd),
+            _ => Err(Error::Unknown {
+                what: "method",
+                got: s.into(),
+                valid: "lstsq, gd".into(),
+            }),
+        }
+    }
+}
+
+/// A fitted linear (or polynomial) model, saved as `linear.json` in its run directory.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinearModel {
+    /// Input columns.
+    pub inputs: Vec<String>,
+    /// Target column.
+    pub target: String,
+    /// Polynomial degree (1: linear).
+    pub degree: u32,
+    /// Mixed terms such as a·b.
+    pub interactions: bool,
+    /// Term names, one per coefficient.
+    pub terms: Vec<String>,
+    /// β, one per term.
+    pub coefficients: Vec<f64>,
+    /// b.
+    pub intercept: f64,
+    /// How it was fitted.
+    pub method: Method,
+    /// Ridge penalty used.
+    pub ridge: f64,
+}
+
+/// The options of a fit.
+#[derive(Clone, Debug)]
+pub struct FitOptions {
+    /// Polynomial degree.
+    pub degree: u32,
+    /// Mixed terms.
+    pub interactions: bool,
+    /// Ridge penalty λ.
+    pub ridge: f64,
+    /// lstsq or gd.
+    pub method: Method,
+    /// Gradient-descent steps.
+    pub iterations: usize,
+    /// Gradient-descent step size.
+    pub lr: f64,
+}
+
+/// A fit and how good it is.
+pub struct Fitted {
+    /// The model.
+    pub model: LinearModel,
+    /// Rank, condition, warnings.
+    pub fit: LinearFit,
+    /// Loss per iteration (gradient descent).
+    pub losses: Vec<f64>,
+}
+
+/// Inputs as f64 rows and the single target column of `rows`.
+pub fn columns(rows: &Subset) -> Result<(Vec<f64>, Vec<f64>)> {
+    let data: &Dataset = &rows.data;
+    let Targets::Values { values, width: 1 } = &data.targets else {
+        return Err(Error::Data(
+            "least squares needs one numeric target column".into(),
+        ));
+    };
+    let x = rows
+        .rows
+        .iter()
+        .flat_map(|&r| data.row(r).iter().map(|v| *v as f64))
+        .collect();
+    let y = rows.rows.iter().map(|&r| values[r] as f64).collect();
+    Ok((x, y))
+}
+
+impl LinearModel {
+    /// Fits the model to `rows`.
+    pub fn fit(rows: &Subset, options: &FitOptions) -> Result<Fitted> {
+        let data = &rows.data;
+        let (x, y) = columns(rows)?;
+        let terms = poly::terms(&data.feature_names, options.degree, options.interactions);
+        let features = poly::expand(&x, data.width(), &terms);
+        let (n, p) = (rows.len(), terms.names.len());
+        let (fit, losses) = match options.method {
+            Method::Lstsq => (lstsq::fit(&features, n, p, &y, options.ridge)?, Vec::new()),
+            Method::Gd => gd::fit(
+                &features,
+                n,
+                p,
+                &y,
+                options.iterations,
+                options.lr,
+                &burn::tensor::Device::flex(),
+            )?,
+        };
+        let model = LinearModel {
+            inputs: data.feature_names.clone(),
+            target: data.target_name.clone(),
+            degree: options.degree,
+            interactions: options.interactions,
+            terms: terms.names,
+            coefficients: fit.coefficients.clone(),
+            intercept: fit.intercept,
+            method: options.method,
+            ridge: options.ridge,
+        };
+        Ok(Fitted { model, fit, losses })
+    }
+
+    /// Predictions for row-major `x` (one value per input per row).
+    pub fn predict(&self, x: &[f64]) -> Vec<f64> {
+        let terms = poly::terms(&self.inputs, self.degree, self.interactions);
+        let features = poly::expand(x, self.inputs.len(), &terms);
+        features
+            .chunks(self.coefficients.len().max(1))
+            .map(|row| {
+                self.intercept
+                    + row
+                        .iter()
+                        .zip(&self.coefficients)
+                        .map(|(v, c)| v * c)
+                        .sum::<f64>()
+            })
+            .collect()
+    }
+
+    /// R², RMSE and MAE on `rows`.
+    pub fn scores(&self, rows: &Subset) -> Result<RegressionScores> {
+        let (x, y) = columns(rows)?;
+        let p: Vec<f32> = self.predict(&x).iter().map(|v| *v as f32).collect();
+        let t: Vec<f32> = y.iter().map(|v| *v as f32).collect();
+        Ok(RegressionScores::of(&t, &p))
+    }
+
+    /// `y = 2.5009·x − 1.0347`.
+    pub fn equation(&self) -> String {
+        let mut s = format!("{} = ", self.target);
+        let mut first = true;
+        for (c, t) in self.coefficients.iter().zip(&self.terms) {
+            s += &signed(*c, first);
+            s += &format!("·{t}");
+            first = false;
+        }
+        s += &signed(self.intercept, first);
+        s
+    }
+
+    /// The coefficients keyed by term name, plus `intercept`.
+    pub fn coefficient_map(&self) -> BTreeMap<String, f64> {
+        let mut m: BTreeMap<String, f64> = self
+            .terms
+            .iter()
+            .cloned()
+            .zip(self.coefficients.iter().copied())
+            .collect();
+        m.insert("intercept".into(), self.intercept);
+        m
+    }
+
+    /// Writes `linear.json` (the model) and `coefficients.json` into `dir`.
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        write_atomic(&dir.join("linear.json"), pretty(self)?.as_bytes())?;
+        write_atomic(
+            &dir.join("coefficients.json"),
+            pretty(&self.coefficient_map())?.as_bytes(),
+        )
+    }
+
+    /// Reads `linear.json` from a run directory.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let path = dir.join("linear.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        serde_json::from_str(&text)
+            .map_err(|e| Error::run(dir, format!("linear.json is not a linear model: {e}")))
+    }
+}
+
+fn pretty(value: &impl Serialize) -> Result<String> {
+    serde_json::to_string_pretty(value).map_err(|e| Error::Data(format!("cannot write JSON: {e}")))
+}
+
+/// ` + 2.5009`, ` − 1.0347`, or the first term without a leading plus.
+fn signed(v: f64, first: bool) -> String {
+    match (first, v < 0.0) {
+        (true, false) => format!("{v:.4}"),
+        (true, true) => format!("−{:.4}", -v),
+        (false, false) => format!(" + {v:.4}"),
+        (false, true) => format!(" − {:.4}", -v),
+    }
+}

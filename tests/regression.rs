@@ -1,0 +1,201 @@
+//! The regression ladder against established libraries: numpy's lstsq and scikit-learn's
+//! LinearRegression, on data both sides compute the same way.
+
+mod common;
+
+use common::{json, plaindnn, rng_lock, stderr, temp_dir};
+use plaindnn::regression::{gd, lstsq, poly};
+
+/// 200 rows: x₁, x₂, x₃ ∈ [−2, 2) from irrational strides; y = 1.5x₁ − 2x₂ + 0.3x₃ + 0.7 plus a
+/// deterministic ±0.05 wobble. The same arithmetic in numpy gives the same f64 values.
+fn data(n: usize) -> (Vec<f64>, Vec<f64>) {
+    let frac = |v: f64| v - v.floor();
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    for i in 0..n {
+        let i = i as f64;
+        let x1 = frac(i * 0.618_033_988_749_894_9) * 4.0 - 2.0;
+        let x2 = frac(i * 0.414_213_562_373_095_1) * 4.0 - 2.0;
+        let x3 = frac(i * 0.732_050_807_568_877_2) * 4.0 - 2.0;
+        let noise = (frac(i * std::f64::consts::FRAC_1_PI) - 0.5) * 0.1;
+        x.extend([x1, x2, x3]);
+        y.push(1.5 * x1 - 2.0 * x2 + 0.3 * x3 + 0.7 + noise);
+    }
+    (x, y)
+}
+
+fn assert_rel(got: f64, want: f64, what: &str) {
+    assert!(
+        ((got - want) / want).abs() < 1e-6,
+        "{what}: {got} vs {want}"
+    );
+}
+
+/// numpy 2.4.6: `np.linalg.lstsq(np.hstack([X, ones]), y, rcond=None)[0]` on `data(200)`.
+const NUMPY_LSTSQ: [f64; 4] = [
+    1.4998154929925793,
+    -2.0000642259858368,
+    0.30044071273060186,
+    0.69868309927354,
+];
+
+#[test]
+fn many_variables_match_numpy_lstsq_to_one_part_in_a_million() {
+    let (x, y) = data(200);
+    let fit = lstsq::fit(&x, 200, 3, &y, 0.0).expect("fits");
+    for (j, c) in fit.coefficients.iter().enumerate() {
+        assert_rel(*c, NUMPY_LSTSQ[j], &format!("β{}", j + 1));
+    }
+    assert_rel(fit.intercept, NUMPY_LSTSQ[3], "intercept");
+    assert_eq!(fit.rank, 3);
+    assert!(fit.warnings.is_empty());
+}
+
+/// scikit-learn 1.9.1: `LinearRegression().fit(X[:, :1], y)` on `data(200)`.
+const SKLEARN_ONE_VAR: (f64, f64) = (1.445586788598831, 0.7434196068257966);
+
+#[test]
+fn one_variable_matches_scikit_learns_linear_regression() {
+    let (x, y) = data(200);
+    let x1: Vec<f64> = x.chunks(3).map(|r| r[0]).collect();
+    let fit = lstsq::fit(&x1, 200, 1, &y, 0.0).expect("fits");
+    assert_rel(fit.coefficients[0], SKLEARN_ONE_VAR.0, "slope");
+    assert_rel(fit.intercept, SKLEARN_ONE_VAR.1, "intercept");
+}
+
+#[test]
+fn a_degree_three_fit_of_a_cubic_recovers_its_coefficients() {
+    // y = x³ − 2x + 0.5 exactly, no noise
+    let xs: Vec<f64> = (0..40).map(|i| -2.0 + i as f64 * 0.1).collect();
+    let ys: Vec<f64> = xs.iter().map(|x| x * x * x - 2.0 * x + 0.5).collect();
+    let terms = poly::terms(&["x".into()], 3, false);
+    let features = poly::expand(&xs, 1, &terms);
+    let fit = lstsq::fit(&features, 40, 3, &ys, 0.0).expect("fits");
+    let want = [-2.0, 0.0, 1.0];
+    for (got, want) in fit.coefficients.iter().zip(want) {
+        assert!((got - want).abs() < 1e-9, "{:?}", fit.coefficients);
+    }
+    assert!((fit.intercept - 0.5).abs() < 1e-9);
+}
+
+#[test]
+fn gradient_descent_on_burn_rolls_down_to_the_closed_form() {
+    let (x, y) = data(200);
+    let closed = lstsq::fit(&x, 200, 3, &y, 0.0).expect("fits");
+    let _rng = rng_lock();
+    let (rolled, losses) =
+        gd::fit(&x, 200, 3, &y, 3000, 0.1, &burn::tensor::Device::flex()).expect("descends");
+    for (g, c) in rolled.coefficients.iter().zip(&closed.coefficients) {
+        assert!(
+            (g - c).abs() < 1e-3 * c.abs().max(1.0),
+            "gd {g} vs closed form {c}"
+        );
+    }
+    assert!((rolled.intercept - closed.intercept).abs() < 1e-3);
+    assert!(losses.first() > losses.last(), "the loss falls");
+    assert!(
+        losses.windows(2).all(|w| w[1] <= w[0] + 1e-6),
+        "and never climbs with this step size (beyond f32 rounding)"
+    );
+}
+
+#[test]
+fn regress_prints_the_equation_saves_coefficients_and_predicts() {
+    let dir = temp_dir("regress-cli");
+    let (x, y) = data(200);
+    let mut text = String::from("x1,x2,x3,y\n");
+    for (row, t) in x.chunks(3).zip(&y) {
+        text += &format!("{},{},{},{}\n", row[0], row[1], row[2], t);
+    }
+    let csv = dir.join("d.csv");
+    std::fs::write(&csv, text).expect("write");
+    let run = dir.join("run");
+    let out = plaindnn(&[
+        "regress",
+        "--data",
+        csv.to_str().unwrap_or(""),
+        "--target",
+        "y",
+        "--out",
+        run.to_str().unwrap_or(""),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.starts_with("y = 1.50"), "{printed}");
+    assert!(
+        printed.contains("·x1") && printed.contains("− 2.00") && printed.contains("·x2"),
+        "{printed}"
+    );
+    let coefficients: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(run.join("coefficients.json")).expect("coefficients.json"),
+    )
+    .expect("JSON");
+    for key in ["x1", "x2", "x3", "intercept"] {
+        assert!(
+            coefficients[key].as_f64().is_some(),
+            "{key} in {coefficients}"
+        );
+    }
+    assert!(run.join("predicted_vs_actual.svg").is_file());
+    let p = json(&plaindnn(&[
+        "predict",
+        "--run",
+        run.to_str().unwrap_or(""),
+        "--input",
+        "1,0,0",
+        "--json",
+    ]));
+    let v = p["predictions"][0]["values"][0].as_f64().unwrap_or(0.0);
+    assert!((v - 2.2).abs() < 0.05, "1.5·1 + 0.7 ≈ 2.2, got {v}");
+}
+
+#[test]
+fn on_data_no_line_describes_the_network_beats_the_line_and_the_cubic_fits() {
+    // the cubic built-in: a line explains part of it, degree 3 and the MLP nearly all
+    let dir = temp_dir("ladder");
+    let r2 = |args: &[&str]| -> f64 {
+        let v = json(&plaindnn(args));
+        v["validation"]["r2"].as_f64().unwrap_or(f64::NAN)
+    };
+    let out = |name: &str| dir.join(name).to_str().unwrap_or("").to_string();
+    let line = r2(&[
+        "regress",
+        "--dataset",
+        "cubic",
+        "--json",
+        "--out",
+        &out("line"),
+    ]);
+    let cubic = r2(&[
+        "regress",
+        "--dataset",
+        "cubic",
+        "--degree",
+        "3",
+        "--json",
+        "--out",
+        &out("cubic"),
+    ]);
+    let trained = plaindnn(&[
+        "train",
+        "--dataset",
+        "cubic",
+        "--hidden",
+        "32,32",
+        "--epochs",
+        "300",
+        "--quiet",
+        "--out",
+        &out("mlp"),
+    ]);
+    assert!(trained.status.success(), "{}", stderr(&trained));
+    let mlp = json(&plaindnn(&["eval", "--run", &out("mlp"), "--json"]))["r2"]
+        .as_f64()
+        .unwrap_or(f64::NAN);
+    assert!(line < 0.8, "a line: R² {line}");
+    assert!(cubic > 0.98, "degree 3: R² {cubic}");
+    assert!(
+        mlp > line + 0.1,
+        "the network: R² {mlp} vs the line's {line}"
+    );
+}

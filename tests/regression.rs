@@ -147,6 +147,22 @@ fn regress_prints_the_equation_saves_coefficients_and_predicts() {
     ]));
     let v = p["predictions"][0]["values"][0].as_f64().unwrap_or(0.0);
     assert!((v - 2.2).abs() < 0.05, "1.5·1 + 0.7 ≈ 2.2, got {v}");
+    let written = dir.join("out.csv");
+    let out = plaindnn(&[
+        "predict",
+        "--run",
+        run.to_str().unwrap_or(""),
+        "--input",
+        "1,0,0",
+        "--output",
+        written.to_str().unwrap_or(""),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&written).expect("out.csv");
+    assert!(
+        text.starts_with("x1,x2,x3,predicted_y\n1,0,0,2.2"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -219,6 +219,14 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
     };
     let x: Vec<f64> = rows.iter().map(|v| *v as f64).collect();
     let predicted = model.predict(&x);
+    if let Some(path) = &args.output {
+        let mut text = format!("{},predicted_{}\n", model.inputs.join(","), model.target);
+        for (input, y) in x.chunks(model.inputs.len()).zip(&predicted) {
+            let cells: Vec<String> = input.iter().map(|v| v.to_string()).collect();
+            text += &format!("{},{y}\n", cells.join(","));
+        }
+        write_atomic(path, text.as_bytes())?;
+    }
     if args.json {
         let out: Vec<_> = x
             .chunks(model.inputs.len())

@@ -58,8 +58,10 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
     // QR shrinks the tall problem to p × p; the SVD of R then solves it with a rank cut-off.
     let (r, qtb) = if n + extra > p {
         let qr = a.qr();
-        let qtb = qr.q().transpose() * &b;
-        (qr.r(), qtb)
+        // Qᵀb from the Householder reflectors directly: the n × p matrix Q is never formed
+        let mut qtb = b;
+        qr.q_tr_mul(&mut qtb);
+        (qr.r(), qtb.rows(0, p).into_owned())
     } else {
         (a, b)
     };

@@ -164,6 +164,13 @@ pub struct TrainArgs {
     /// diagnostics.csv (and grad_norms.svg), with a warning when gradients vanish or explode.
     #[arg(long)]
     diagnostics: bool,
+    /// Transfer learning: start from the hidden layers of this run directory (same input size;
+    /// the output layer is replaced when the number of outputs differs).
+    #[arg(long, value_name = "RUN_DIR")]
+    init_from: Option<PathBuf>,
+    /// With --init-from: keep the first N hidden layers fixed, BatchNorm statistics included.
+    #[arg(long, value_name = "N")]
+    freeze: Option<usize>,
     /// Print nothing while training.
     #[arg(long, short)]
     quiet: bool,
@@ -296,7 +303,18 @@ fn build_config(args: &TrainArgs, data: &Prepared) -> Result<TrainConfig> {
             serde_json::from_str(&text)
                 .map_err(|e| Error::Data(format!("{}: not a TrainConfig: {e}", path.display())))?
         }
-        None => TrainConfig::default_for(data.train.data.width(), data.train.data.outputs()),
+        None => {
+            let mut c =
+                TrainConfig::default_for(data.train.data.width(), data.train.data.outputs());
+            if let Some(dir) = &args.init_from {
+                c.model = plaindnn::train::transfer::config_from(
+                    dir,
+                    data.train.data.width(),
+                    data.train.data.outputs(),
+                )?;
+            }
+            c
+        }
     };
     if let Some(preset) = args.preset {
         preset.apply(&mut c);
@@ -337,6 +355,11 @@ fn build_config(args: &TrainArgs, data: &Prepared) -> Result<TrainConfig> {
     set(&mut c.backend, args.backend);
     set(&mut c.on_nan, args.on_nan);
     c.diagnostics |= args.diagnostics;
+    if let Some(dir) = &args.init_from {
+        // absolute, so a later --resume from elsewhere still finds it
+        c.init_from = Some(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()));
+    }
+    set(&mut c.freeze, args.freeze);
     if args.no_early_stopping {
         c.early_stopping = None;
     } else if args.patience.is_some() || args.min_delta.is_some() || args.no_restore_best {

@@ -366,6 +366,12 @@ pub struct TrainConfig {
     /// Per-layer gradient norms, weight norms, dead units and the loss gap in `diagnostics.csv`.
     #[serde(default)]
     pub diagnostics: bool,
+    /// Start the hidden layers from this run directory's weights (transfer learning).
+    #[serde(default)]
+    pub init_from: Option<std::path::PathBuf>,
+    /// Keep the first N hidden layers fixed (with their BatchNorm statistics).
+    #[serde(default)]
+    pub freeze: usize,
     /// Where to compute.
     #[serde(default)]
     pub backend: Backend,
@@ -422,6 +428,8 @@ impl TrainConfig {
             augment: AugmentConfig::default(),
             on_nan: NanPolicy::default(),
             diagnostics: false,
+            init_from: None,
+            freeze: 0,
             backend: Backend::default(),
         }
     }

@@ -20,6 +20,7 @@ pub mod run_dir;
 pub mod schedule;
 pub mod step;
 pub mod strategy;
+pub mod transfer;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -170,6 +171,9 @@ fn fit(
     device.seed(config.seed);
     // Parameters must be born on the autodiff device to be tracked.
     let mut model = config.model.init(&device.clone().autodiff())?;
+    if let (Some(source), 0) = (&config.init_from, done) {
+        model = transfer::load_hidden(model, source, &device.clone().autodiff())?;
+    }
     let ckpt = run.checkpoint_dir();
     if done > 0 {
         // Load everything once here, so a damaged checkpoint is an error, not a panic in Burn.
@@ -187,6 +191,7 @@ fn fit(
         LrSchedulerRecord::load(&path).map_err(|e| damaged(path.clone(), &e))?;
     }
 
+    let model = transfer::freeze(model, config.freeze)?;
     let task = data.train.data.task();
     let val_rows = data.val.clone();
     let steps_per_epoch = data.train.len().div_ceil(config.batch_size);

@@ -1,0 +1,101 @@
+//! Transfer learning: start from a saved run's hidden layers, and freeze the first of them.
+
+use std::path::Path;
+
+use burn::module::Module;
+use burn::tensor::Device;
+
+use super::run_dir::RunDir;
+use crate::error::{Error, Result};
+use crate::model::{Mlp, MlpConfig};
+
+/// The saved run's model config with `outputs` replaced: the architecture a fine-tuned run takes.
+/// Its first layer must take `inputs` features.
+pub fn config_from(dir: &Path, inputs: usize, outputs: usize) -> Result<MlpConfig> {
+    let mut config = RunDir::new(dir).read_config()?.train.model;
+    if config.inputs != inputs {
+        return Err(Error::invalid(
+            "init-from",
+            format!(
+                "the layers in {} take {} inputs but the data has {inputs} features",
+                dir.display(),
+                config.inputs
+            ),
+        ));
+    }
+    config.outputs = outputs;
+    Ok(config)
+}
+
+/// Copies the hidden blocks of the run in `dir` into `model` (and its output layer too when the
+/// shapes agree); a clear error when the saved layers do not fit.
+pub fn load_hidden(model: Mlp, dir: &Path, device: &Device) -> Result<Mlp> {
+    let run = RunDir::new(dir);
+    let source_config = run.read_config()?.train.model;
+    let path = run.model_path();
+    let source = source_config
+        .init_for_loading(device)?
+        .try_load_file(&path)
+        .map_err(|e| Error::Checkpoint {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+    let (ours, theirs) = (model.blocks.len(), source.blocks.len());
+    let mut model = model;
+    if ours != theirs {
+        return Err(Error::invalid(
+            "init-from",
+            format!(
+                "{} has {theirs} hidden layers; this network has {ours}",
+                dir.display()
+            ),
+        ));
+    }
+    for (i, (mine, saved)) in model.blocks.iter_mut().zip(source.blocks).enumerate() {
+        let (want, got) = (mine.linear.weight.dims(), saved.linear.weight.dims());
+        if want != got {
+            let what = if i == 0 {
+                "inputs"
+            } else {
+                "units in the layer below"
+            };
+            return Err(Error::invalid(
+                "init-from",
+                format!(
+                    "hidden layer {} of {} takes {} {what} and has {} units; this network's takes {} and has {}",
+                    i + 1,
+                    dir.display(),
+                    got[0],
+                    got[1],
+                    want[0],
+                    want[1]
+                ),
+            ));
+        }
+        *mine = saved;
+    }
+    if model.output.weight.dims() == source.output.weight.dims() {
+        model.output = source.output;
+    }
+    Ok(model)
+}
+
+/// Freezes the first `n` hidden blocks: no gradients, and BatchNorm keeps its running statistics.
+pub fn freeze(mut model: Mlp, n: usize) -> Result<Mlp> {
+    if n > model.blocks.len() {
+        return Err(Error::invalid(
+            "freeze",
+            format!(
+                "the network has {} hidden layers, got {n}",
+                model.blocks.len()
+            ),
+        ));
+    }
+    model.blocks = model
+        .blocks
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| if i < n { b.freeze() } else { b })
+        .collect();
+    Ok(model)
+}

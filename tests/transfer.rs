@@ -1,0 +1,153 @@
+//! Transfer learning: hidden layers from a saved run, the first ones frozen.
+
+mod common;
+
+use burn::tensor::Device;
+use common::{plaindnn, rng_lock, stderr, temp_dir};
+use plaindnn::backend::Backend;
+use plaindnn::inference::Predictor;
+use plaindnn::train::transfer;
+
+fn s(p: &std::path::Path) -> &str {
+    p.to_str().unwrap_or("")
+}
+
+fn values<const D: usize>(t: burn::tensor::Tensor<D>) -> Vec<u32> {
+    t.into_data()
+        .try_to_vec::<f32>()
+        .expect("f32")
+        .iter()
+        .map(|v| v.to_bits())
+        .collect()
+}
+
+#[test]
+fn loaded_hidden_layers_equal_the_source_runs() {
+    let dir = temp_dir("transfer-load");
+    let source = dir.join("source");
+    assert!(plaindnn(&[
+        "train",
+        "--hidden",
+        "16,8",
+        "--epochs",
+        "5",
+        "--quiet",
+        "--out",
+        s(&source)
+    ])
+    .status
+    .success());
+    let saved = Predictor::open(&source, Backend::Flex)
+        .expect("opens")
+        .model;
+    let config = transfer::config_from(&source, 2, 3).expect("fits: 2 inputs, 3 new outputs");
+    let _rng = rng_lock();
+    let fresh = config.init(&Device::flex()).expect("builds");
+    let loaded = transfer::load_hidden(fresh, &source, &Device::flex()).expect("loads");
+    for (a, b) in loaded.blocks.iter().zip(&saved.blocks) {
+        assert_eq!(values(a.linear.weight.val()), values(b.linear.weight.val()));
+    }
+    assert_eq!(
+        loaded.output.weight.dims(),
+        [8, 3],
+        "the 4-class head is replaced by a 3-class one"
+    );
+}
+
+#[test]
+fn frozen_layers_and_their_batch_norm_statistics_stay_bit_identical_while_the_rest_learns() {
+    let dir = temp_dir("transfer-freeze");
+    let (source, tuned) = (dir.join("source"), dir.join("tuned"));
+    let out = plaindnn(&[
+        "train",
+        "--hidden",
+        "16,16",
+        "--batch-norm",
+        "--epochs",
+        "10",
+        "--quiet",
+        "--out",
+        s(&source),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = plaindnn(&[
+        "train",
+        "--dataset",
+        "blobs",
+        "--init-from",
+        s(&source),
+        "--freeze",
+        "1",
+        "--epochs",
+        "10",
+        "--quiet",
+        "--out",
+        s(&tuned),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (before, after) = (
+        Predictor::open(&source, Backend::Flex)
+            .expect("source")
+            .model,
+        Predictor::open(&tuned, Backend::Flex).expect("tuned").model,
+    );
+    let (b0, a0) = (&before.blocks[0], &after.blocks[0]);
+    assert_eq!(
+        values(b0.linear.weight.val()),
+        values(a0.linear.weight.val()),
+        "frozen weights"
+    );
+    let (bn_b, bn_a) = (b0.norm.as_ref().expect("bn"), a0.norm.as_ref().expect("bn"));
+    assert_eq!(
+        values(bn_b.running_mean.value()),
+        values(bn_a.running_mean.value()),
+        "frozen running mean"
+    );
+    assert_eq!(
+        values(bn_b.running_var.value()),
+        values(bn_a.running_var.value()),
+        "frozen running variance"
+    );
+    assert_ne!(
+        values(before.blocks[1].linear.weight.val()),
+        values(after.blocks[1].linear.weight.val()),
+        "layer 2 learned"
+    );
+    assert_eq!(
+        after.output.weight.dims(),
+        [16, 3],
+        "blobs has 3 classes: a new head"
+    );
+}
+
+#[test]
+fn saved_layers_that_do_not_fit_the_input_size_are_refused() {
+    let dir = temp_dir("transfer-mismatch");
+    let source = dir.join("cubic");
+    assert!(plaindnn(&[
+        "train",
+        "--dataset",
+        "cubic",
+        "--epochs",
+        "2",
+        "--quiet",
+        "--out",
+        s(&source)
+    ])
+    .status
+    .success());
+    let out = plaindnn(&[
+        "train",
+        "--init-from",
+        s(&source),
+        "--quiet",
+        "--out",
+        s(&dir.join("quadrants")),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("take 1 inputs but the data has 2 features"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -313,3 +313,30 @@ fn without_a_gpu_driver_wgpu_is_a_clear_error_and_auto_falls_back_to_the_cpu() {
         stderr(&out)
     );
 }
+
+#[test]
+fn the_shipped_pretrained_model_predicts_and_seeds_a_new_run_without_training_first() {
+    let shipped = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/artifacts/pretrained/quadrants"
+    );
+    let out = plaindnn(&["predict", "--run", shipped, "--input", "2,2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("→ quadrant I "), "{}", stdout(&out));
+    let dir = temp_dir("cli-pretrained");
+    let out = plaindnn(&[
+        "train",
+        "--dataset",
+        "blobs",
+        "--init-from",
+        shipped,
+        "--freeze",
+        "1",
+        "--epochs",
+        "2",
+        "--quiet",
+        "--out",
+        dir.to_str().unwrap_or(""),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

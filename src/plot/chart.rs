@@ -146,11 +146,17 @@ pub fn class_map(map: &ClassMap) -> String {
         (W - LEFT - RIGHT) / map.n as f64,
         (H - TOP - BOTTOM) / map.n as f64,
     );
+    let class_at = |i: usize, j: usize| map.classes.get(i * map.n + j).copied().unwrap_or(0);
     for i in 0..map.n {
-        for j in 0..map.n {
-            let class = map.classes.get(i * map.n + j).copied().unwrap_or(0);
-            let (x, y) = (LEFT + i as f64 * cw, H - BOTTOM - (j + 1) as f64 * ch);
-            svg.rect(x, y, cw + 0.5, ch + 0.5, LIGHT[class % LIGHT.len()]);
+        // one rectangle per run of equal cells up the column keeps the file small
+        let mut start = 0;
+        for j in 1..=map.n {
+            if j == map.n || class_at(i, j) != class_at(i, start) {
+                let (x, y) = (LEFT + i as f64 * cw, H - BOTTOM - j as f64 * ch);
+                let fill = LIGHT[class_at(i, start) % LIGHT.len()];
+                svg.rect(x, y, cw + 0.5, (j - start) as f64 * ch + 0.5, fill);
+                start = j;
+            }
         }
     }
     frame.axes(&mut svg, map.title, map.axes.0, map.axes.1);

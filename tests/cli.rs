@@ -340,3 +340,25 @@ fn the_shipped_pretrained_model_predicts_and_seeds_a_new_run_without_training_fi
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn completions_are_generated_for_bash_zsh_and_fish() {
+    for (shell, marker) in [
+        ("bash", "_plaindnn()"),
+        ("zsh", "#compdef plaindnn"),
+        ("fish", "complete -c plaindnn"),
+    ] {
+        let out = plaindnn(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        assert!(
+            script.contains(marker),
+            "{shell}: {}",
+            &script[..script.len().min(200)]
+        );
+        assert!(
+            script.contains("worked-example") && script.contains("activation"),
+            "{shell} knows the verbs and flags"
+        );
+    }
+}

@@ -42,6 +42,11 @@ enum Command {
     Info(inspect::JsonArg),
     /// List the built-in data sets (no download needed).
     Datasets(inspect::JsonArg),
+    /// Print a shell completion script: `plaindnn completions bash > /etc/bash_completion.d/plaindnn`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// Fit a line, a plane or a polynomial by least squares (or gradient descent): the regression
     /// ladder before the network.
     ///
@@ -64,6 +69,16 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::WorkedExample(args) => inspect::worked_example(args),
         Command::Info(args) => inspect::info(args),
         Command::Datasets(args) => inspect::datasets(args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "plaindnn",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
         Command::Experiment(args) => experiment::run(args),
         Command::Regress(args) => regress::run(args),
     }

@@ -4,9 +4,9 @@
 //! Run: `cargo run --release --example line_to_network`
 
 use plaindnn::backend::Backend;
-use plaindnn::data::{DataSource, Dataset, Prepared, Subset, Targets};
+use plaindnn::data::{DataSource, Dataset, Prepared, Subset};
 use plaindnn::inference::Predictor;
-use plaindnn::regression::{FitOptions, LinearModel, Method};
+use plaindnn::regression::{FitOptions, LinearModel};
 use plaindnn::train::{self, TrainConfig, Verbosity};
 
 /// `n` points of y = sin(3x)·x on [−2, 2], evenly spread with a small deterministic wobble.
@@ -15,16 +15,7 @@ fn wave(n: usize, offset: f64) -> plaindnn::Result<Dataset> {
         .map(|i| (-2.0 + 4.0 * (i as f64 + offset) / n as f64) as f32)
         .collect();
     let ys: Vec<f32> = xs.iter().map(|&x| (3.0 * x).sin() * x).collect();
-    Ok(Dataset::new(
-        xs,
-        vec!["x".into()],
-        Targets::Values {
-            values: ys,
-            width: 1,
-        },
-        vec![],
-    )?
-    .with_target_name("y"))
+    Dataset::curve(xs, ys)
 }
 
 fn main() -> plaindnn::Result<()> {
@@ -34,14 +25,7 @@ fn main() -> plaindnn::Result<()> {
         scaler: None,
         warnings: vec![],
     };
-    let fit = |degree| FitOptions {
-        degree,
-        interactions: false,
-        ridge: 0.0,
-        method: Method::Lstsq,
-        iterations: 0,
-        lr: 0.0,
-    };
+    let fit = FitOptions::lstsq;
     let line = LinearModel::fit(&data.train, &fit(1))?
         .model
         .scores(&data.val)?;

@@ -10,12 +10,8 @@ fn main() -> plaindnn::Result<()> {
     // y = 2.5·x − 1 plus noise (σ = 0.1), 256 training and 256 validation points
     let data = DataSource::builtin("line", 7)?.load()?;
     let mut options = FitOptions {
-        degree: 1,
-        interactions: false,
-        ridge: 0.0,
-        method: Method::Lstsq,
         iterations: 2000,
-        lr: 0.1,
+        ..FitOptions::lstsq(1)
     };
 
     let closed = LinearModel::fit(&data.train, &options)?;

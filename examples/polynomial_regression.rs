@@ -4,21 +4,13 @@
 //! Run: `cargo run --release --example polynomial_regression`
 
 use plaindnn::data::DataSource;
-use plaindnn::regression::{FitOptions, LinearModel, Method};
+use plaindnn::regression::{FitOptions, LinearModel};
 
 fn main() -> plaindnn::Result<()> {
     let data = DataSource::builtin("cubic", 3)?.load()?;
     println!("degree  parameters  validation R²  RMSE    equation");
     for degree in 1..=5 {
-        let options = FitOptions {
-            degree,
-            interactions: false,
-            ridge: 0.0,
-            method: Method::Lstsq,
-            iterations: 0,
-            lr: 0.0,
-        };
-        let fitted = LinearModel::fit(&data.train, &options)?;
+        let fitted = LinearModel::fit(&data.train, &FitOptions::lstsq(degree))?;
         let s = fitted.model.scores(&data.val)?;
         let params = fitted.model.coefficients.len() + 1;
         println!(

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use plaindnn::data::{DataSource, Subset, Task};
 use plaindnn::error::Result;
-use plaindnn::plot::{line_chart, Series};
+use plaindnn::plot::{curve_chart, line_chart, Series};
 use plaindnn::regression::{self, FitOptions, LinearModel, Method};
 use plaindnn::train::checkpoint::write_atomic;
 use serde_json::json;
@@ -169,24 +169,11 @@ fn draw(model: &LinearModel, rows: &Subset, out: &Path) -> Result<&'static str> 
             .collect();
         let curve = grid.iter().copied().zip(model.predict(&grid)).collect();
         let points = x.iter().copied().zip(y.iter().copied()).collect();
-        let chart = line_chart(
+        let chart = curve_chart(
             &model.equation(),
-            &model.inputs[0],
-            &model.target,
-            &[
-                Series {
-                    label: "validation data",
-                    color: "#2171b5",
-                    points,
-                    dots: true,
-                },
-                Series {
-                    label: "fit",
-                    color: "#d94801",
-                    points: curve,
-                    dots: false,
-                },
-            ],
+            (&model.inputs[0], &model.target),
+            points,
+            curve,
         );
         ("fit.svg", chart)
     } else {

@@ -132,6 +132,15 @@ impl Dataset {
 }
 
 impl Dataset {
+    /// One input `x` and one target `y` per row: the shape of every 1-D regression set.
+    pub fn curve(xs: Vec<f32>, ys: Vec<f32>) -> Result<Self> {
+        let targets = Targets::Values {
+            values: ys,
+            width: 1,
+        };
+        Ok(Dataset::new(xs, vec!["x".into()], targets, vec![])?.with_target_name("y"))
+    }
+
     /// Names the target column.
     pub fn with_target_name(mut self, name: &str) -> Self {
         self.target_name = name.to_string();

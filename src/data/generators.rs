@@ -184,16 +184,7 @@ fn curve(
 ) -> Result<Dataset> {
     let xs: Vec<f32> = (0..n).map(|_| rng.random_range(-2.0..2.0f32)).collect();
     let ys: Vec<f32> = xs.iter().map(|&x| f(x) + jitter(rng)).collect();
-    Ok(Dataset::new(
-        xs,
-        vec!["x".into()],
-        Targets::Values {
-            values: ys,
-            width: 1,
-        },
-        vec![],
-    )?
-    .with_target_name("y"))
+    Dataset::curve(xs, ys)
 }
 
 /// Side of the `shapes` images.

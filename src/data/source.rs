@@ -66,9 +66,13 @@ pub struct Prepared {
 impl DataSource {
     /// The tutorial's quadrant task: its four points plus 252 random ones, 256 fresh for validation.
     pub fn quadrants(seed: u64) -> Self {
-        Self::builtin("quadrants", seed).unwrap_or(DataSource::Memory {
-            description: "quadrants".into(),
-        })
+        DataSource::Builtin {
+            name: "quadrants".into(),
+            train_size: 256,
+            val_size: 256,
+            seed,
+            noise: 0.0,
+        }
     }
 
     /// A built-in data set by name, with 256 training and 256 validation rows and its default noise.

@@ -107,6 +107,34 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
     svg.finish()
 }
 
+/// Data as dots and a model's curve through them, for one input and one output.
+pub fn curve_chart(
+    title: &str,
+    axes: (&str, &str),
+    data: Vec<(f64, f64)>,
+    curve: Vec<(f64, f64)>,
+) -> String {
+    line_chart(
+        title,
+        axes.0,
+        axes.1,
+        &[
+            Series {
+                label: "validation data",
+                color: "#2171b5",
+                points: data,
+                dots: true,
+            },
+            Series {
+                label: "model",
+                color: "#d94801",
+                points: curve,
+                dots: false,
+            },
+        ],
+    )
+}
+
 /// Decision regions: `classes[i * n + j]` is the class at grid cell (column i, row j) over
 /// `x_range × y_range`; `points` are (x, y, class) drawn on top.
 pub struct ClassMap<'a> {

@@ -3,4 +3,4 @@
 pub mod chart;
 pub mod svg;
 
-pub use chart::{class_map, line_chart, ClassMap, Series};
+pub use chart::{class_map, curve_chart, line_chart, ClassMap, Series};

@@ -82,6 +82,20 @@ pub struct FitOptions {
     pub lr: f64,
 }
 
+impl FitOptions {
+    /// Closed-form least squares of a polynomial of `degree` in each input, no ridge.
+    pub fn lstsq(degree: u32) -> Self {
+        Self {
+            degree,
+            interactions: false,
+            ridge: 0.0,
+            method: Method::Lstsq,
+            iterations: 5000,
+            lr: 0.1,
+        }
+    }
+}
+
 /// A fit and how good it is.
 pub struct Fitted {
     /// The model.

@@ -14,7 +14,7 @@ use super::strategy::FitOutcome;
 use crate::data::{Subset, Targets, Task};
 use crate::error::{Error, Result};
 use crate::model::Mlp;
-use crate::plot::{class_map, line_chart, ClassMap, Series};
+use crate::plot::{class_map, curve_chart, line_chart, ClassMap, Series};
 
 /// Grid cells per side of the decision-region picture.
 const GRID: usize = 80;
@@ -162,24 +162,11 @@ fn fitted_curve(model: &Mlp, val: &Subset) -> Result<String> {
         .map(|(&x, &y)| (x as f64, y as f64))
         .collect();
     let name = &data.feature_names[0];
-    Ok(line_chart(
+    Ok(curve_chart(
         "The data and the network's fitted curve",
-        name,
-        &data.target_name,
-        &[
-            Series {
-                label: "validation data",
-                color: "#2171b5",
-                points,
-                dots: true,
-            },
-            Series {
-                label: "network",
-                color: "#d94801",
-                points: curve,
-                dots: false,
-            },
-        ],
+        (name, &data.target_name),
+        points,
+        curve,
     ))
 }
 

@@ -8,17 +8,27 @@ pub enum Error {
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the operating system said.
         source: std::io::Error,
     },
     /// A hyper-parameter or option has a value outside its valid range.
     #[error("invalid {name}: {message}")]
-    InvalidParameter { name: String, message: String },
+    InvalidParameter {
+        /// The parameter, as the CLI and config name it.
+        name: String,
+        /// What is wrong and what would be valid.
+        message: String,
+    },
     /// A name that is not one of the known choices.
     #[error("unknown {what} `{got}`; valid choices: {valid}")]
     Unknown {
+        /// What kind of name (activation, backend, data set, ...).
         what: &'static str,
+        /// The name given.
         got: String,
+        /// The valid names, comma-separated.
         valid: String,
     },
     /// Input data is malformed; the message names file, row and column.
@@ -26,13 +36,28 @@ pub enum Error {
     Data(String),
     /// A backend was asked for that this binary was not built with.
     #[error("backend `{name}` is not compiled in; rebuild with `--features {name}` (compiled in: {compiled})")]
-    BackendMissing { name: String, compiled: String },
+    BackendMissing {
+        /// The backend asked for.
+        name: String,
+        /// The backends this binary has.
+        compiled: String,
+    },
     /// A run directory is missing, incomplete or inconsistent.
     #[error("run directory {}: {message}", path.display())]
-    Run { path: PathBuf, message: String },
+    Run {
+        /// The run directory.
+        path: PathBuf,
+        /// What is missing or wrong.
+        message: String,
+    },
     /// A checkpoint or weights file could not be loaded.
     #[error("checkpoint {}: {message}", path.display())]
-    Checkpoint { path: PathBuf, message: String },
+    Checkpoint {
+        /// The checkpoint or weights file.
+        path: PathBuf,
+        /// Why it could not be loaded.
+        message: String,
+    },
     /// Training stopped because the loss stopped being a finite number.
     #[error("{0}")]
     Diverged(String),

@@ -41,6 +41,22 @@ pub struct Evaluation {
 }
 
 /// A trained model rebuilt from its run directory alone.
+///
+/// ```
+/// use plaindnn::{backend::Backend, inference::Predictor};
+/// # fn main() -> plaindnn::Result<()> {
+/// // the small quadrant model shipped with the crate (`artifacts/pretrained/quadrants`)
+/// let predictor = Predictor::open("artifacts/pretrained/quadrants".as_ref(), Backend::Flex)?;
+/// assert_eq!(predictor.feature_names(), ["x", "y"]);
+/// let rows = [3.0, 2.0, -2.0, 4.0, -1.5, -3.0, 2.5, -0.5]; // one point per quadrant
+/// let classes: Vec<_> = predictor
+///     .predict(&rows)?
+///     .into_iter()
+///     .map(|p| p.class.unwrap())
+///     .collect();
+/// assert_eq!(classes, ["I", "II", "III", "IV"]);
+/// # Ok(()) }
+/// ```
 pub struct Predictor {
     /// The run's `config.json`.
     pub config: RunConfig,

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! # plaindnn
 //!
 //! The classic "deep neural networks in plain language" tutorial as real, tested software on

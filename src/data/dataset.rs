@@ -22,7 +22,12 @@ pub enum Targets {
     /// Class index per row, in `0..class_names.len()`.
     Classes(Vec<i64>),
     /// `width` values per row, row-major.
-    Values { values: Vec<f32>, width: usize },
+    Values {
+        /// All targets, `width` per row.
+        values: Vec<f32>,
+        /// Outputs per row.
+        width: usize,
+    },
 }
 
 /// Features and targets of a data set, with the names needed to print predictions.

@@ -19,10 +19,15 @@ use crate::error::{Error, Result};
 pub enum DataSource {
     /// A generated data set: `train_size` training rows, `val_size` fresh validation rows.
     Builtin {
+        /// One of the generators' names (`plaindnn datasets` lists them).
         name: String,
+        /// Training rows.
         train_size: usize,
+        /// Validation rows, drawn fresh from the same distribution.
         val_size: usize,
+        /// Seed of the generator.
         seed: u64,
+        /// Label noise or jitter, as each generator defines it.
         #[serde(default)]
         noise: f64,
     },
@@ -46,9 +51,15 @@ pub enum DataSource {
         standardize: bool,
     },
     /// MNIST-format IDX files in a directory: train-* for training, t10k-* for validation.
-    Idx { dir: PathBuf },
+    Idx {
+        /// Directory holding the four IDX files (optionally gzipped).
+        dir: PathBuf,
+    },
     /// Data handed to the library in memory; it cannot be reloaded from the run directory.
-    Memory { description: String },
+    Memory {
+        /// What the caller says the data is, shown in summaries.
+        description: String,
+    },
 }
 
 /// Training and validation rows ready for the loaders, and the scaler applied to them.

@@ -29,13 +29,27 @@ pub enum ActivationConfig {
     /// `f(x) = max(0, x)`.
     Relu,
     /// `f(x) = x if x > 0 else slope·x`: never quite dead.
-    LeakyRelu { slope: f64 },
+    LeakyRelu {
+        /// Slope for negative inputs (0.01 by default).
+        slope: f64,
+    },
     /// Leaky ReLU whose slope is drawn from U(lower, upper) while training, (lower+upper)/2 after.
-    Rrelu { lower: f64, upper: f64 },
+    Rrelu {
+        /// Smallest slope drawn.
+        lower: f64,
+        /// Largest slope drawn.
+        upper: f64,
+    },
     /// Leaky ReLU whose slope `a` is learned (starts at `init`).
-    Prelu { init: f64 },
+    Prelu {
+        /// Initial slope.
+        init: f64,
+    },
     /// `f(x) = x if x > 0 else alpha·(e^x − 1)`: smooth, negative outputs push means to zero.
-    Elu { alpha: f64 },
+    Elu {
+        /// Value approached for very negative inputs is −alpha.
+        alpha: f64,
+    },
     /// `f(x) = x·Φ(x)`, Φ the standard normal CDF.
     Gelu,
     /// `f(x) = λ·(x if x > 0 else α·(e^x − 1))`, λ ≈ 1.0507, α ≈ 1.6733: self-normalising.

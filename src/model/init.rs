@@ -26,7 +26,10 @@ pub enum InitConfig {
     XavierUniform,
     /// N(0, std²) whatever the layer size; zero biases. Too large a `std` makes signals and
     /// gradients explode in deep nets — the problem the other schemes solve.
-    Normal { std: f64 },
+    Normal {
+        /// Standard deviation of every weight.
+        std: f64,
+    },
 }
 
 const INIT_NAMES: &str =

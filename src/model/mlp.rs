@@ -221,6 +221,26 @@ impl Block {
 }
 
 /// A multilayer perceptron as a Burn module: runs on any backend the device names.
+///
+/// ```
+/// use burn::tensor::{Tensor, TensorData};
+/// use plaindnn::{backend::Backend, model::{ActivationConfig, MlpConfig}};
+/// # fn main() -> plaindnn::Result<()> {
+/// // 2 inputs → 50 ELU units with BatchNorm → 4 logits (the quadrant net, "best configuration")
+/// let mut config = MlpConfig::new(2, vec![50], 4);
+/// config.activation = ActivationConfig::Elu { alpha: 1.0 };
+/// config.batch_norm = true;
+/// assert_eq!(config.num_params(), (2 * 50 + 50) + 4 * 50 + (50 * 4 + 4)); // W1 b1, γ β μ σ², W2 b2
+///
+/// let device = Backend::Flex.device()?;
+/// let mlp = config.init(&device)?;
+/// let x = Tensor::<2>::from_data(TensorData::new(vec![1.0f32, 1.0, -1.0, -1.0], [2, 2]), &device);
+/// let p = mlp.probabilities(x); // softmax of the logits
+/// assert_eq!(p.dims(), [2, 4]);
+/// let sums = p.sum_dim(1).into_data().to_vec::<f32>().unwrap();
+/// assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-5));
+/// # Ok(()) }
+/// ```
 #[derive(Module, Debug)]
 pub struct Mlp {
     /// Hidden blocks, input side first.

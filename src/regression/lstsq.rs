@@ -25,6 +25,18 @@ pub struct LinearFit {
 /// Fits `y ≈ Xβ + b` for row-major `x` of `n` rows × `p` columns, with ridge penalty `ridge` on β.
 ///
 /// Columns and y are centred first, so b = ȳ − x̄ᵀβ is never penalised.
+///
+/// ```
+/// # fn main() -> plaindnn::Result<()> {
+/// // y = 3·x1 − 2·x2 + 5 on four points: the fit must recover 3, −2 and 5
+/// let x = [0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 2.0, 3.0];
+/// let y: Vec<f64> = x.chunks(2).map(|r| 3.0 * r[0] - 2.0 * r[1] + 5.0).collect();
+/// let fit = plaindnn::regression::lstsq::fit(&x, 4, 2, &y, 0.0)?;
+/// assert!((fit.coefficients[0] - 3.0).abs() < 1e-12 && (fit.coefficients[1] + 2.0).abs() < 1e-12);
+/// assert!((fit.intercept - 5.0).abs() < 1e-12);
+/// assert_eq!(fit.rank, 2);
+/// # Ok(()) }
+/// ```
 pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<LinearFit> {
     if n == 0 || p == 0 || x.len() != n * p || y.len() != n {
         return Err(Error::Data(format!(

@@ -192,14 +192,25 @@ pub enum ScheduleConfig {
     #[default]
     Constant,
     /// Multiply by `gamma` every `every` epochs (PyTorch's `StepLR`).
-    Step { every: usize, gamma: f64 },
+    Step {
+        /// Epochs between two decays.
+        every: usize,
+        /// Factor applied at each decay.
+        gamma: f64,
+    },
     /// Cosine from the initial rate down to `min_lr` over all epochs (`CosineAnnealingLR`).
-    Cosine { min_lr: f64 },
+    Cosine {
+        /// Rate reached at the last epoch.
+        min_lr: f64,
+    },
     /// Multiply by `factor` after `patience` epochs without val_loss improvement
     /// (`ReduceLROnPlateau`), never below `min_lr`.
     Plateau {
+        /// Factor applied at each reduction.
         factor: f64,
+        /// Epochs without improvement before a reduction.
         patience: usize,
+        /// Floor of the rate.
         min_lr: f64,
     },
 }
@@ -334,6 +345,30 @@ impl FromStr for NanPolicy {
 }
 
 /// The whole recipe of a training run.
+///
+/// Start from [`TrainConfig::default_for`] (or a [`crate::train::Preset`]) and change fields;
+/// [`crate::train::train`] validates it, trains and writes the run directory.
+///
+/// ```
+/// use plaindnn::data::DataSource;
+/// use plaindnn::train::{self, EarlyStoppingConfig, TrainConfig, Verbosity};
+/// # fn main() -> plaindnn::Result<()> {
+/// let mut config = TrainConfig::default_for(2, 4); // quadrants: 2 inputs, 4 classes
+/// config.epochs = 30;
+/// config.early_stopping = Some(EarlyStoppingConfig {
+///     patience: 5,
+///     min_delta: 1e-4,
+///     restore_best_weights: true,
+/// });
+/// let out = std::env::temp_dir().join("plaindnn-doctest-trainconfig");
+/// let _ = std::fs::remove_dir_all(&out);
+/// let run = train::train(DataSource::quadrants(7), config, &out, Verbosity::Quiet)?;
+///
+/// let best = &run.outcome.rows[run.outcome.best_epoch.unwrap() - 1];
+/// assert!(best.val_metric > 0.9, "quadrants are easy, accuracy {}", best.val_metric);
+/// assert!(out.join("model.bpk").is_file() && out.join("metrics.csv").is_file());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
     /// The network.

@@ -362,3 +362,64 @@ fn completions_are_generated_for_bash_zsh_and_fish() {
         );
     }
 }
+
+#[test]
+fn every_verb_has_help_with_examples_of_that_verb() {
+    let verbs = [
+        "train",
+        "predict",
+        "eval",
+        "export",
+        "summary",
+        "worked-example",
+        "info",
+        "datasets",
+        "completions",
+        "regress",
+        "experiment",
+    ];
+    for verb in verbs {
+        let help = stdout(&plaindnn(&[verb, "--help"]));
+        let examples = help
+            .split("Examples:")
+            .nth(1)
+            .unwrap_or_else(|| panic!("`{verb} --help` has no Examples section:\n{help}"));
+        let lines: Vec<&str> = examples.lines().filter(|l| l.starts_with("  ")).collect();
+        assert!(lines.len() >= 2, "{verb}: {examples}");
+        for line in lines {
+            let command = line.trim_start();
+            assert!(
+                command.starts_with(&format!("plaindnn {verb}"))
+                    || command.starts_with("cargo run"),
+                "{verb}: example `{command}` is of another verb"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_help_examples_on_the_shipped_model_run_as_written() {
+    let out = temp_dir("help-examples").join("q.safetensors");
+    let out = out.to_str().unwrap_or("");
+    for args in [
+        &[
+            "predict",
+            "--run",
+            "artifacts/pretrained/quadrants",
+            "--input",
+            "2,2",
+        ][..],
+        &["eval", "--run", "artifacts/pretrained/quadrants"],
+        &["summary", "--run", "artifacts/pretrained/quadrants"],
+        &[
+            "export",
+            "--run",
+            "artifacts/pretrained/quadrants",
+            "--out",
+            out,
+        ],
+    ] {
+        let o = plaindnn(args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    }
+}

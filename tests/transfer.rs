@@ -6,6 +6,7 @@ use burn::tensor::Device;
 use common::{plaindnn, rng_lock, stderr, temp_dir};
 use plaindnn::backend::Backend;
 use plaindnn::inference::Predictor;
+use plaindnn::model::MlpConfig;
 use plaindnn::train::transfer;
 
 fn s(p: &std::path::Path) -> &str {
@@ -40,10 +41,11 @@ fn loaded_hidden_layers_equal_the_source_runs() {
     let saved = Predictor::open(&source, Backend::Flex)
         .expect("opens")
         .model;
-    let config = transfer::config_from(&source, 2, 3).expect("fits: 2 inputs, 3 new outputs");
+    let config = transfer::config_from(&source, 2, 3, &MlpConfig::new(2, vec![50], 3))
+        .expect("fits: 2 inputs, 3 new outputs");
     let _rng = rng_lock();
     let fresh = config.init(&Device::flex()).expect("builds");
-    let loaded = transfer::load_hidden(fresh, &source, &Device::flex()).expect("loads");
+    let loaded = transfer::load_hidden(fresh, &config, &source, &Device::flex()).expect("loads");
     for (a, b) in loaded.blocks.iter().zip(&saved.blocks) {
         assert_eq!(values(a.linear.weight.val()), values(b.linear.weight.val()));
     }

@@ -1,6 +1,7 @@
 //! Command-line parsing (clap derive) and dispatch; each verb lives in its own file.
 
 mod experiment;
+mod export;
 mod inspect;
 mod predict;
 mod regress;
@@ -23,39 +24,75 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Train a network; with no options, the tutorial's quadrant classifier (2 → 50 → 4).
-    ///
-    /// Example: plaindnn train --hidden 50 --activation relu --epochs 100
+    #[command(after_help = "Examples:
+  plaindnn train                                        the tutorial's quadrant net, Adam, early stopping
+  plaindnn train --preset seed-default --dataset spiral He + ELU + BatchNorm + Dropout + Adam
+  plaindnn train --data houses.csv --target price --hidden 64,32 --l2 1e-4
+  plaindnn train --dataset shapes --hidden 128 --augment-shift 2 --diagnostics
+  plaindnn train --init-from artifacts/pretrained/quadrants --freeze 1 --dataset blobs
+  plaindnn train --resume artifacts/runs/quadrants --epochs 200")]
     Train(Box<train::TrainArgs>),
     /// Predict with a trained run: class and probability of each class.
-    ///
-    /// Example: plaindnn predict --run artifacts/runs/quadrants --input 2,2
+    #[command(after_help = "Examples:
+  plaindnn predict --run artifacts/pretrained/quadrants --input 2,2
+  plaindnn predict --run artifacts/runs/houses --data new.csv --output predictions.csv
+  plaindnn predict --run artifacts/runs/quadrants --input -1,3 --json")]
     Predict(predict::PredictArgs),
     /// Score a trained run on labelled data (default: its own validation data).
-    ///
-    /// Example: plaindnn eval --run artifacts/runs/quadrants
+    #[command(after_help = "Examples:
+  plaindnn eval --run artifacts/pretrained/quadrants
+  plaindnn eval --run artifacts/runs/houses --data test.csv --json")]
     Eval(predict::EvalArgs),
+    /// Write a run's weights for other tools: safetensors named like a PyTorch nn.Sequential.
+    #[command(after_help = "Examples:
+  plaindnn export --run artifacts/pretrained/quadrants --format safetensors
+  plaindnn export --run artifacts/runs/houses --out houses.safetensors
+
+In Python: model = <the nn.Sequential printed>; model.load_state_dict(safetensors.torch.load_file(path))")]
+    Export(export::ExportArgs),
     /// Show a run's layers, output shapes and parameter counts (like Keras' model.summary()).
+    #[command(after_help = "Examples:
+  plaindnn summary --run artifacts/pretrained/quadrants
+  plaindnn summary --run artifacts/runs/quadrants --json")]
     Summary(inspect::SummaryArgs),
     /// The tutorial's worked forward pass with its exact weights: prints y1 = 46, y2 = 0.
+    #[command(after_help = "Examples:
+  plaindnn worked-example
+  plaindnn worked-example --json")]
     WorkedExample(inspect::JsonArg),
     /// Version, compiled backends and devices.
+    #[command(after_help = "Examples:
+  plaindnn info
+  cargo run --release --features wgpu -- info     lists the GPUs wgpu sees")]
     Info(inspect::JsonArg),
     /// List the built-in data sets (no download needed).
+    #[command(after_help = "Examples:
+  plaindnn datasets
+  plaindnn datasets --json")]
     Datasets(inspect::JsonArg),
-    /// Print a shell completion script: `plaindnn completions bash > /etc/bash_completion.d/plaindnn`.
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:
+  plaindnn completions bash > /etc/bash_completion.d/plaindnn
+  plaindnn completions zsh > ~/.zfunc/_plaindnn
+  plaindnn completions fish > ~/.config/fish/completions/plaindnn.fish")]
     Completions {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
     /// Fit a line, a plane or a polynomial by least squares (or gradient descent): the regression
     /// ladder before the network.
-    ///
-    /// Example: plaindnn regress --dataset cubic --degree 3
+    #[command(after_help = "Examples:
+  plaindnn regress --dataset line                      y = a·x + b by least squares
+  plaindnn regress --dataset cubic --degree 3
+  plaindnn regress --data houses.csv --target price --ridge 0.1
+  plaindnn regress --dataset line --method gd --iterations 500 --lr 0.05")]
     Regress(regress::RegressArgs),
     /// Test one of the tutorial's claims: train its variants over several seeds, print a table
     /// and say whether the claim held on this run.
-    ///
-    /// Example: plaindnn experiment vanishing-gradients --seeds 3
+    #[command(after_help = "Examples:
+  plaindnn experiment --list
+  plaindnn experiment vanishing-gradients --seeds 3
+  plaindnn experiment overfitting --quick              checks that it runs, proves nothing")]
     Experiment(experiment::ExperimentArgs),
 }
 
@@ -65,6 +102,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Train(args) => train::run(*args),
         Command::Predict(args) => predict::predict(args),
         Command::Eval(args) => predict::eval(args),
+        Command::Export(args) => export::run(args),
         Command::Summary(args) => inspect::summary(args),
         Command::WorkedExample(args) => inspect::worked_example(args),
         Command::Info(args) => inspect::info(args),

@@ -164,9 +164,10 @@ pub struct TrainArgs {
     /// diagnostics.csv (and grad_norms.svg), with a warning when gradients vanish or explode.
     #[arg(long)]
     diagnostics: bool,
-    /// Transfer learning: start from the hidden layers of this run directory (same input size;
-    /// the output layer is replaced when the number of outputs differs).
-    #[arg(long, value_name = "RUN_DIR")]
+    /// Transfer learning: start from the hidden layers of this run directory, or of a
+    /// .safetensors file named like a PyTorch nn.Sequential (`plaindnn export` writes one); same
+    /// input size; the output layer is replaced when the number of outputs differs.
+    #[arg(long, value_name = "RUN_DIR|FILE")]
     init_from: Option<PathBuf>,
     /// With --init-from: keep the first N hidden layers fixed, BatchNorm statistics included.
     #[arg(long, value_name = "N")]
@@ -311,6 +312,7 @@ fn build_config(args: &TrainArgs, data: &Prepared) -> Result<TrainConfig> {
                     dir,
                     data.train.data.width(),
                     data.train.data.outputs(),
+                    &c.model,
                 )?;
             }
             c

@@ -223,7 +223,7 @@ impl FromStr for ActivationConfig {
 pub struct Activation {
     #[module(skip)]
     config: ActivationConfig,
-    prelu: Option<PRelu>,
+    pub(crate) prelu: Option<PRelu>,
     rrelu: Option<RRelu>,
 }
 

@@ -237,7 +237,7 @@ impl Block {
 /// let x = Tensor::<2>::from_data(TensorData::new(vec![1.0f32, 1.0, -1.0, -1.0], [2, 2]), &device);
 /// let p = mlp.probabilities(x); // softmax of the logits
 /// assert_eq!(p.dims(), [2, 4]);
-/// let sums = p.sum_dim(1).into_data().to_vec::<f32>().unwrap();
+/// let sums = p.sum_dim(1).into_data().try_to_vec::<f32>().unwrap();
 /// assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-5));
 /// # Ok(()) }
 /// ```

@@ -5,6 +5,7 @@
 pub mod activation;
 pub mod init;
 pub mod mlp;
+pub mod safetensors;
 pub mod summary;
 pub mod worked_example;
 

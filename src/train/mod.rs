@@ -172,7 +172,7 @@ fn fit(
     // Parameters must be born on the autodiff device to be tracked.
     let mut model = config.model.init(&device.clone().autodiff())?;
     if let (Some(source), 0) = (&config.init_from, done) {
-        model = transfer::load_hidden(model, source, &device.clone().autodiff())?;
+        model = transfer::load_hidden(model, &config.model, source, &device.clone().autodiff())?;
     }
     let ckpt = run.checkpoint_dir();
     if done > 0 {

@@ -25,9 +25,11 @@ pub enum Verbosity {
 }
 
 impl Verbosity {
-    /// A bar when stdout is a terminal, plain lines otherwise.
+    /// A bar when stdout is a terminal that can redraw a line, plain lines otherwise
+    /// (pipes, logs, `TERM=dumb`).
     pub fn auto() -> Self {
-        if std::io::stdout().is_terminal() {
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        if std::io::stdout().is_terminal() && !dumb {
             Verbosity::Bar
         } else {
             Verbosity::Lines

@@ -1,4 +1,5 @@
-//! Transfer learning: start from a saved run's hidden layers, and freeze the first of them.
+//! Transfer learning: start from a saved run's hidden layers (or a safetensors file named like a
+//! PyTorch `nn.Sequential`), and freeze the first of them.
 
 use std::path::Path;
 
@@ -7,12 +8,18 @@ use burn::tensor::Device;
 
 use super::run_dir::RunDir;
 use crate::error::{Error, Result};
-use crate::model::{Mlp, MlpConfig};
+use crate::model::{safetensors, Mlp, MlpConfig};
 
-/// The saved run's model config with `outputs` replaced: the architecture a fine-tuned run takes.
-/// Its first layer must take `inputs` features.
-pub fn config_from(dir: &Path, inputs: usize, outputs: usize) -> Result<MlpConfig> {
-    let mut config = RunDir::new(dir).read_config()?.train.model;
+/// The source's model config with `outputs` replaced: the architecture a fine-tuned run takes.
+/// Its first layer must take `inputs` features. `template` gives what a safetensors file without
+/// plaindnn metadata cannot say (activation, dropout, init).
+pub fn config_from(
+    dir: &Path,
+    inputs: usize,
+    outputs: usize,
+    template: &MlpConfig,
+) -> Result<MlpConfig> {
+    let mut config = source_config(dir, template)?;
     if config.inputs != inputs {
         return Err(Error::invalid(
             "init-from",
@@ -27,19 +34,42 @@ pub fn config_from(dir: &Path, inputs: usize, outputs: usize) -> Result<MlpConfi
     Ok(config)
 }
 
-/// Copies the hidden blocks of the run in `dir` into `model` (and its output layer too when the
-/// shapes agree); a clear error when the saved layers do not fit.
-pub fn load_hidden(model: Mlp, dir: &Path, device: &Device) -> Result<Mlp> {
-    let run = RunDir::new(dir);
-    let source_config = run.read_config()?.train.model;
+/// The architecture saved in a run directory or a safetensors file.
+fn source_config(source: &Path, template: &MlpConfig) -> Result<MlpConfig> {
+    if source.is_file() {
+        let bytes = std::fs::read(source).map_err(|e| Error::io(source, e))?;
+        safetensors::architecture(&bytes, source, template)
+    } else {
+        Ok(RunDir::new(source).read_config()?.train.model)
+    }
+}
+
+/// The saved network, weights loaded, from a run directory or a safetensors file.
+fn source_model(source: &Path, template: &MlpConfig, device: &Device) -> Result<Mlp> {
+    if source.is_file() {
+        let bytes = std::fs::read(source).map_err(|e| Error::io(source, e))?;
+        let config = safetensors::architecture(&bytes, source, template)?;
+        let model = config.init_for_loading(device)?;
+        return safetensors::import(model, &config, &bytes, source);
+    }
+    let run = RunDir::new(source);
     let path = run.model_path();
-    let source = source_config
+    run.read_config()?
+        .train
+        .model
         .init_for_loading(device)?
         .try_load_file(&path)
         .map_err(|e| Error::Checkpoint {
             path: path.clone(),
             message: e.to_string(),
-        })?;
+        })
+}
+
+/// Copies the hidden blocks saved in `dir` (a run directory or a safetensors file) into `model`,
+/// built from `config` (and its output layer too when the shapes agree); a clear error when the
+/// saved layers do not fit.
+pub fn load_hidden(model: Mlp, config: &MlpConfig, dir: &Path, device: &Device) -> Result<Mlp> {
+    let source = source_model(dir, config, device)?;
     let (ours, theirs) = (model.blocks.len(), source.blocks.len());
     let mut model = model;
     if ours != theirs {

@@ -1,0 +1,361 @@
+//! Weights as safetensors, named like the PyTorch `nn.Sequential` of the same shape.
+//!
+//! The network is laid out as the Sequential
+//! `Linear, [BatchNorm1d], activation, [Dropout], …, Linear, [output activation]`:
+//! one index per module, as PyTorch numbers them. A Linear at index `i` stores `{i}.weight`
+//! `[out, in]` (Burn's W `[in, out]` transposed: PyTorch computes `x·Wᵀ + b`) and `{i}.bias`;
+//! a BatchNorm1d stores `{i}.weight` (γ), `{i}.bias` (β), `{i}.running_mean`, `{i}.running_var`
+//! and `{i}.num_batches_tracked`; a PReLU stores its slope as `{i}.weight` `[1]`. So
+//! `model.load_state_dict(safetensors.torch.load_file(path))` works on [`sequential_code`]'s model.
+//! The metadata carries the plaindnn config (`plaindnn_config`) and that code (`sequential`).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use burn::module::{Param, RunningState};
+use burn::nn::{BatchNorm, Linear};
+use burn::tensor::{Device, Tensor, TensorData};
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+
+use super::activation::ActivationConfig;
+use super::mlp::{Mlp, MlpConfig};
+use crate::error::{Error, Result};
+
+/// Metadata key holding the [`MlpConfig`] as JSON.
+pub const CONFIG_KEY: &str = "plaindnn_config";
+/// Metadata key holding [`sequential_code`].
+pub const SEQUENTIAL_KEY: &str = "sequential";
+
+/// One module of the equivalent `nn.Sequential`, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Layer {
+    /// `nn.Linear(inputs, outputs)`.
+    Linear {
+        /// Input features.
+        inputs: usize,
+        /// Output features.
+        outputs: usize,
+    },
+    /// `nn.BatchNorm1d(units)` (eps 1e-5, momentum 0.1: Burn's defaults and PyTorch's).
+    BatchNorm {
+        /// Features normalised.
+        units: usize,
+    },
+    /// An activation module.
+    Activation(ActivationConfig),
+    /// `nn.Dropout(p)`.
+    Dropout(f64),
+}
+
+/// The network's modules in `nn.Sequential` order; a module's index is its position here.
+pub fn sequential(config: &MlpConfig) -> Vec<Layer> {
+    let widths = config.widths();
+    let mut layers = Vec::new();
+    for w in widths[..widths.len() - 1].windows(2) {
+        layers.push(Layer::Linear {
+            inputs: w[0],
+            outputs: w[1],
+        });
+        if config.batch_norm {
+            layers.push(Layer::BatchNorm { units: w[1] });
+        }
+        layers.push(Layer::Activation(config.activation.clone()));
+        if config.dropout > 0.0 {
+            layers.push(Layer::Dropout(config.dropout));
+        }
+    }
+    layers.push(Layer::Linear {
+        inputs: widths[widths.len() - 2],
+        outputs: config.outputs,
+    });
+    if config.output_activation != ActivationConfig::Identity {
+        layers.push(Layer::Activation(config.output_activation.clone()));
+    }
+    layers
+}
+
+/// PyTorch code building the same network, e.g.
+/// `nn.Sequential(nn.Linear(2, 50), nn.ReLU(), nn.Linear(50, 4))`.
+pub fn sequential_code(config: &MlpConfig) -> String {
+    let modules: Vec<String> = sequential(config)
+        .iter()
+        .map(|layer| match layer {
+            Layer::Linear { inputs, outputs } => format!("nn.Linear({inputs}, {outputs})"),
+            Layer::BatchNorm { units } => format!("nn.BatchNorm1d({units})"),
+            Layer::Dropout(p) => format!("nn.Dropout({p})"),
+            Layer::Activation(a) => torch_activation(a),
+        })
+        .collect();
+    format!("nn.Sequential({})", modules.join(", "))
+}
+
+fn torch_activation(a: &ActivationConfig) -> String {
+    match a {
+        ActivationConfig::Identity => "nn.Identity()".into(),
+        // PyTorch has no step module; (x > 0).float() is the same function
+        ActivationConfig::Step => "Step()".into(),
+        ActivationConfig::Sigmoid => "nn.Sigmoid()".into(),
+        ActivationConfig::Tanh => "nn.Tanh()".into(),
+        ActivationConfig::Relu => "nn.ReLU()".into(),
+        ActivationConfig::LeakyRelu { slope } => format!("nn.LeakyReLU({slope})"),
+        ActivationConfig::Rrelu { lower, upper } => format!("nn.RReLU({lower}, {upper})"),
+        ActivationConfig::Prelu { init } => format!("nn.PReLU(init={init})"),
+        ActivationConfig::Elu { alpha } => format!("nn.ELU({alpha})"),
+        ActivationConfig::Gelu => "nn.GELU()".into(),
+        ActivationConfig::Selu => "nn.SELU()".into(),
+    }
+}
+
+/// The weights of `model` (built from `config`) as a safetensors file; `extra` goes into the
+/// metadata next to the config and the Sequential code.
+pub fn export(model: &Mlp, config: &MlpConfig, extra: HashMap<String, String>) -> Result<Vec<u8>> {
+    let mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::new();
+    let f32s = |tensors: &mut Vec<_>, name: String, shape: Vec<usize>, values: Vec<f32>| {
+        let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        tensors.push((name, Dtype::F32, shape, bytes));
+    };
+    let linears = model.linears();
+    let mut blocks = model.blocks.iter();
+    let (mut linear, mut block) = (0, None);
+    for (i, layer) in sequential(config).iter().enumerate() {
+        match layer {
+            Layer::Linear { inputs, outputs } => {
+                let weight = values(linears[linear].weight.val().transpose())?; // [out, in]
+                f32s(
+                    &mut tensors,
+                    format!("{i}.weight"),
+                    vec![*outputs, *inputs],
+                    weight,
+                );
+                let bias = match &linears[linear].bias {
+                    Some(b) => values(b.val())?,
+                    None => vec![0.0; *outputs],
+                };
+                f32s(&mut tensors, format!("{i}.bias"), vec![*outputs], bias);
+                linear += 1;
+                block = blocks.next();
+            }
+            Layer::BatchNorm { units } => {
+                let norm = block.and_then(|b| b.norm.as_ref()).ok_or_else(|| {
+                    Error::Training("the model has no BatchNorm where its config has one".into())
+                })?;
+                f32s(
+                    &mut tensors,
+                    format!("{i}.weight"),
+                    vec![*units],
+                    values(norm.gamma.val())?,
+                );
+                f32s(
+                    &mut tensors,
+                    format!("{i}.bias"),
+                    vec![*units],
+                    values(norm.beta.val())?,
+                );
+                let mean = values(norm.running_mean.value())?;
+                f32s(
+                    &mut tensors,
+                    format!("{i}.running_mean"),
+                    vec![*units],
+                    mean,
+                );
+                f32s(
+                    &mut tensors,
+                    format!("{i}.running_var"),
+                    vec![*units],
+                    values(norm.running_var.value())?,
+                );
+                let zero = 0i64.to_le_bytes().to_vec();
+                tensors.push((format!("{i}.num_batches_tracked"), Dtype::I64, vec![], zero));
+            }
+            Layer::Activation(ActivationConfig::Prelu { .. }) => {
+                let activation = match block {
+                    Some(b) => &b.activation,
+                    None => &model.output_activation,
+                };
+                if let Some(prelu) = &activation.prelu {
+                    f32s(
+                        &mut tensors,
+                        format!("{i}.weight"),
+                        vec![1],
+                        values(prelu.alpha.val())?,
+                    );
+                }
+            }
+            Layer::Activation(_) | Layer::Dropout(_) => {}
+        }
+    }
+    let mut metadata = extra;
+    let json = serde_json::to_string(config)
+        .map_err(|e| Error::Training(format!("cannot write the model config: {e}")))?;
+    metadata.insert(CONFIG_KEY.into(), json);
+    metadata.insert(SEQUENTIAL_KEY.into(), sequential_code(config));
+    metadata.insert("format".into(), "pt".into());
+    let views = tensors
+        .iter()
+        .map(|(name, dtype, shape, bytes)| {
+            TensorView::new(*dtype, shape.clone(), bytes).map(|v| (name.clone(), v))
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| Error::Training(format!("cannot lay out the weights: {e}")))?;
+    safetensors::serialize(views, Some(metadata))
+        .map_err(|e| Error::Training(format!("cannot write safetensors: {e}")))
+}
+
+fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>> {
+    t.into_data()
+        .convert::<f32>()
+        .try_to_vec::<f32>()
+        .map_err(|e| Error::Training(format!("reading weights: {e:?}")))
+}
+
+/// The architecture of a safetensors file: the config in its metadata (plaindnn exports), or else
+/// read off the tensors (a file saved from PyTorch), with activation, dropout and init from
+/// `template`. `outputs` comes from the last Linear either way.
+pub fn architecture(bytes: &[u8], path: &Path, template: &MlpConfig) -> Result<MlpConfig> {
+    let bad = |message: String| Error::Checkpoint {
+        path: path.to_path_buf(),
+        message,
+    };
+    let (_, metadata) =
+        SafeTensors::read_metadata(bytes).map_err(|e| bad(format!("not safetensors: {e}")))?;
+    if let Some(json) = metadata.metadata().as_ref().and_then(|m| m.get(CONFIG_KEY)) {
+        return serde_json::from_str(json).map_err(|e| bad(format!("bad {CONFIG_KEY}: {e}")));
+    }
+    let file = SafeTensors::deserialize(bytes).map_err(|e| bad(format!("not safetensors: {e}")))?;
+    let mut linears: Vec<(usize, [usize; 2])> = Vec::new();
+    let mut batch_norm = false;
+    for (name, view) in file.iter() {
+        let index = name.split('.').next().and_then(|i| i.parse::<usize>().ok());
+        match (index, view.shape()) {
+            (Some(i), [out, inp]) if name.ends_with(".weight") => linears.push((i, [*out, *inp])),
+            _ if name.ends_with(".running_mean") => batch_norm = true,
+            _ => {}
+        }
+    }
+    linears.sort_unstable();
+    let Some(((_, [outputs, _]), hidden)) = linears.split_last() else {
+        return Err(bad(
+            "has no `{i}.weight` matrices of an nn.Sequential of Linear layers".into(),
+        ));
+    };
+    let mut config = template.clone();
+    config.inputs = linears[0].1[1];
+    config.hidden = hidden.iter().map(|(_, [out, _])| *out).collect();
+    config.outputs = *outputs;
+    config.batch_norm = batch_norm;
+    config.validate()?;
+    Ok(config)
+}
+
+/// Overwrites the parameters of `model` (built from `config`) with the file's tensors, checking
+/// every name and shape.
+pub fn import(model: Mlp, config: &MlpConfig, bytes: &[u8], path: &Path) -> Result<Mlp> {
+    let bad = |message: String| Error::Checkpoint {
+        path: path.to_path_buf(),
+        message,
+    };
+    let file = SafeTensors::deserialize(bytes).map_err(|e| bad(format!("not safetensors: {e}")))?;
+    let read = |name: String, shape: &[usize]| -> Result<Vec<f32>> {
+        let view = file.tensor(&name).map_err(|_| {
+            bad(format!(
+                "has no tensor `{name}` (expected for {})",
+                sequential_code(config)
+            ))
+        })?;
+        if view.shape() != shape {
+            return Err(bad(format!(
+                "`{name}` has shape {:?}; this network needs {shape:?}",
+                view.shape()
+            )));
+        }
+        let data = view.data();
+        match view.dtype() {
+            Dtype::F32 => Ok(data
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect()),
+            Dtype::F64 => Ok(data
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8])) as f32)
+                .collect()),
+            other => Err(bad(format!(
+                "`{name}` is {other:?}; only F32 and F64 are read"
+            ))),
+        }
+    };
+    let mut model = model;
+    let device = model.output.weight.val().device();
+    let layers = sequential(config);
+    let mut blocks_done = 0;
+    let n_blocks = model.blocks.len();
+    for (i, layer) in layers.iter().enumerate() {
+        match layer {
+            Layer::Linear { inputs, outputs } => {
+                let w = read(format!("{i}.weight"), &[*outputs, *inputs])?;
+                let b = read(format!("{i}.bias"), &[*outputs])?;
+                // [out, in] → [in, out], laid out contiguously as Burn's own weights are
+                let w: Vec<f32> = (0..inputs * outputs)
+                    .map(|k| w[(k % outputs) * inputs + k / outputs])
+                    .collect();
+                let w = Tensor::from_data(TensorData::new(w, [*inputs, *outputs]), &device);
+                let linear = if blocks_done < n_blocks {
+                    &mut model.blocks[blocks_done].linear
+                } else {
+                    &mut model.output
+                };
+                set_linear(linear, w, tensor1(b, &device));
+                blocks_done += 1;
+            }
+            Layer::BatchNorm { units } => {
+                let shape = [*units];
+                let norm = model.blocks[blocks_done - 1]
+                    .norm
+                    .as_mut()
+                    .ok_or_else(|| Error::Training("config and model disagree".into()))?;
+                let gamma = tensor1(read(format!("{i}.weight"), &shape)?, &device);
+                let beta = tensor1(read(format!("{i}.bias"), &shape)?, &device);
+                let mean = tensor1(read(format!("{i}.running_mean"), &shape)?, &device);
+                let var = tensor1(read(format!("{i}.running_var"), &shape)?, &device);
+                set_norm(norm, gamma, beta, mean, var);
+            }
+            Layer::Activation(ActivationConfig::Prelu { .. }) => {
+                let slope = tensor1(read(format!("{i}.weight"), &[1])?, &device);
+                let activation = if blocks_done <= n_blocks {
+                    &mut model.blocks[blocks_done - 1].activation
+                } else {
+                    &mut model.output_activation
+                };
+                if let Some(prelu) = activation.prelu.as_mut() {
+                    prelu.alpha = load(&prelu.alpha, slope);
+                }
+            }
+            Layer::Activation(_) | Layer::Dropout(_) => {}
+        }
+    }
+    Ok(model)
+}
+
+fn tensor1(values: Vec<f32>, device: &Device) -> Tensor<1> {
+    let n = values.len();
+    Tensor::from_data(TensorData::new(values, [n]), device)
+}
+
+// Burn's own loading path: same id, device and gradient tracking as the parameter replaced.
+fn load<const D: usize>(param: &Param<Tensor<D>>, value: Tensor<D>) -> Param<Tensor<D>> {
+    param.clone().transform_for_load(value, param.id)
+}
+
+fn set_linear(linear: &mut Linear, weight: Tensor<2>, bias: Tensor<1>) {
+    linear.weight = load(&linear.weight, weight);
+    linear.bias = Some(match linear.bias.take() {
+        Some(old) => load(&old, bias),
+        None => Param::from_tensor(bias),
+    });
+}
+
+fn set_norm(norm: &mut BatchNorm, gamma: Tensor<1>, beta: Tensor<1>, m: Tensor<1>, v: Tensor<1>) {
+    norm.gamma = load(&norm.gamma, gamma);
+    norm.beta = load(&norm.beta, beta);
+    norm.running_mean = RunningState::new(m);
+    norm.running_var = RunningState::new(v);
+}

@@ -1,0 +1,168 @@
+//! Weights other tools read: safetensors named like a PyTorch nn.Sequential, and back.
+//! (tests/safetensors_in_python.sh checks the same files in numpy and PyTorch.)
+
+mod common;
+
+use std::collections::HashMap;
+
+use burn::tensor::{Device, Tensor, TensorData};
+use common::{bits, plaindnn, stderr, stdout, temp_dir, train_quadrants};
+use plaindnn::model::{safetensors as st, ActivationConfig, Mlp, MlpConfig};
+use safetensors::tensor::{SafeTensors, TensorView};
+
+fn outputs(model: &Mlp) -> Vec<f32> {
+    let points = vec![2.0, 2.0, -1.0, 3.0, -2.5, -0.5, 1.0, -4.0];
+    let x = Tensor::<2>::from_data(TensorData::new(points, [4, 2]), &Device::flex());
+    model
+        .forward(x)
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32")
+}
+
+fn trained(name: &str) -> (Mlp, MlpConfig) {
+    let mut config = common::quadrant_config();
+    config.model.hidden = vec![16, 8];
+    config.model.batch_norm = true;
+    config.model.activation = ActivationConfig::Prelu { init: 0.25 };
+    config.epochs = 4;
+    let run = train_quadrants(config, &temp_dir(name));
+    (run.model, run.config.train.model)
+}
+
+#[test]
+fn an_exported_network_reloads_from_safetensors_with_bit_identical_outputs() {
+    let (model, config) = trained("interop-roundtrip");
+    let bytes = st::export(&model, &config, HashMap::new()).expect("exports");
+    let path = std::path::Path::new("model.safetensors");
+    let read = st::architecture(&bytes, path, &MlpConfig::new(2, vec![1], 1)).expect("reads");
+    assert_eq!(read, config, "the config travels in the metadata");
+    let empty = read.init_for_loading(&Device::flex()).expect("builds");
+    let loaded = st::import(empty, &read, &bytes, path).expect("imports");
+    assert_eq!(bits(&outputs(&loaded)), bits(&outputs(&model)));
+}
+
+#[test]
+fn pytorch_names_and_shapes_follow_the_sequential_layout() {
+    let (model, config) = trained("interop-names");
+    let bytes = st::export(&model, &config, HashMap::new()).expect("exports");
+    let file = SafeTensors::deserialize(&bytes).expect("valid safetensors");
+    let shape = |name: &str| file.tensor(name).expect(name).shape().to_vec();
+    // Linear(2,16), BatchNorm1d(16), PReLU, Linear(16,8), BatchNorm1d(8), PReLU, Linear(8,4)
+    assert_eq!(shape("0.weight"), [16, 2], "nn.Linear stores [out, in]");
+    assert_eq!(shape("1.running_var"), [16]);
+    assert_eq!(shape("2.weight"), [1], "nn.PReLU's single slope");
+    assert_eq!(shape("3.weight"), [8, 16]);
+    assert_eq!(shape("6.weight"), [4, 8]);
+    assert_eq!(file.len(), 2 + 5 + 1 + 2 + 5 + 1 + 2);
+    // W is stored transposed: PyTorch's 0.weight[j][i] is Burn's W1[i][j]
+    let w = model.blocks[0]
+        .linear
+        .weight
+        .val()
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32");
+    let t = file.tensor("0.weight").expect("0.weight");
+    let stored: Vec<f32> = t
+        .data()
+        .chunks(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    assert_eq!(stored[3 * 2 + 1].to_bits(), w[16 + 3].to_bits());
+}
+
+#[test]
+fn a_file_saved_without_plaindnn_metadata_gets_its_architecture_from_the_tensor_shapes() {
+    let (model, config) = trained("interop-bare");
+    let bytes = st::export(&model, &config, HashMap::new()).expect("exports");
+    let file = SafeTensors::deserialize(&bytes).expect("valid");
+    // as torch's save_file would write it: same tensors, no metadata
+    let views: Vec<(String, TensorView)> = file.tensors();
+    let bare = safetensors::serialize(views, None).expect("serialises");
+    let mut template = MlpConfig::new(2, vec![99], 99);
+    template.activation = ActivationConfig::Prelu { init: 0.25 };
+    let path = std::path::Path::new("bare.safetensors");
+    let read = st::architecture(&bare, path, &template).expect("inferred");
+    assert_eq!(
+        (read.hidden.clone(), read.outputs, read.batch_norm),
+        (vec![16, 8], 4, true)
+    );
+    let loaded = st::import(
+        read.init_for_loading(&Device::flex()).expect("builds"),
+        &read,
+        &bare,
+        path,
+    )
+    .expect("imports");
+    assert_eq!(bits(&outputs(&loaded)), bits(&outputs(&model)));
+}
+
+#[test]
+fn a_tensor_missing_or_of_the_wrong_shape_is_named_in_the_error() {
+    let (model, config) = trained("interop-missing");
+    let bytes = st::export(&model, &config, HashMap::new()).expect("exports");
+    let mut wider = config.clone();
+    wider.hidden = vec![16, 9];
+    let path = std::path::Path::new("m.safetensors");
+    let err = st::import(
+        wider.init_for_loading(&Device::flex()).expect("builds"),
+        &wider,
+        &bytes,
+        path,
+    )
+    .expect_err("shapes differ")
+    .to_string();
+    assert!(
+        err.contains("m.safetensors") && err.contains("`3.weight` has shape [8, 16]"),
+        "{err}"
+    );
+    let err = st::architecture(b"not a safetensors file", path, &config)
+        .expect_err("garbage")
+        .to_string();
+    assert!(err.contains("not safetensors"), "{err}");
+}
+
+#[test]
+fn export_writes_next_to_the_run_and_init_from_accepts_the_file() {
+    let dir = temp_dir("interop-cli");
+    let (run, tuned) = (dir.join("run"), dir.join("tuned"));
+    let s = |p: &std::path::Path| p.to_str().unwrap_or("").to_string();
+    let o = plaindnn(&[
+        "train",
+        "--hidden",
+        "12",
+        "--epochs",
+        "3",
+        "--quiet",
+        "--out",
+        &s(&run),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = plaindnn(&["export", "--run", &s(&run), "--format", "safetensors"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("nn.Sequential(nn.Linear(2, 12), nn.ReLU(), nn.Linear(12, 4))"),
+        "{}",
+        stdout(&o)
+    );
+    let file = run.join("model.safetensors");
+    let o = plaindnn(&[
+        "train",
+        "--init-from",
+        &s(&file),
+        "--epochs",
+        "2",
+        "--quiet",
+        "--out",
+        &s(&tuned),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        common::run_config(&tuned)["train"]["model"]["hidden"],
+        serde_json::json!([12])
+    );
+    let o = plaindnn(&["export", "--run", &s(&run), "--format", "onnx"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("safetensors"), "{}", stderr(&o));
+}

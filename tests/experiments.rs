@@ -23,7 +23,9 @@ fn every_experiment_runs_quickly_and_reports_a_table_and_a_verdict() {
             "optimizers",
             "overfitting",
             "default-config",
-            "depth"
+            "depth",
+            "transfer",
+            "pretraining"
         ]
     );
     let dir = temp_dir("experiments");

@@ -153,3 +153,89 @@ fn saved_layers_that_do_not_fit_the_input_size_are_refused() {
         stderr(&out)
     );
 }
+
+fn metrics(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("metrics.csv"))
+        .expect("metrics.csv")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn unfreeze_after_keeps_the_layer_fixed_for_those_epochs_then_trains_it() {
+    let dir = temp_dir("transfer-unfreeze");
+    let source = dir.join("source");
+    let out = plaindnn(&[
+        "train",
+        "--hidden",
+        "16,16",
+        "--batch-norm",
+        "--epochs",
+        "5",
+        "--quiet",
+        "--out",
+        s(&source),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tune = |epochs: &str, name: &str| {
+        let run = dir.join(name);
+        let out = plaindnn(&[
+            "train",
+            "--dataset",
+            "blobs",
+            "--init-from",
+            s(&source),
+            "--freeze",
+            "1",
+            "--unfreeze-after",
+            "2",
+            "--epochs",
+            epochs,
+            "--no-early-stopping",
+            "--quiet",
+            "--out",
+            s(&run),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        run
+    };
+    let (two, four) = (tune("2", "two"), tune("4", "four"));
+    let first_layer = |run: &std::path::Path| {
+        let model = Predictor::open(run, Backend::Flex).expect("opens").model;
+        values(model.blocks[0].linear.weight.val())
+    };
+    assert_eq!(
+        first_layer(&two),
+        first_layer(&source),
+        "frozen for epochs 1–2"
+    );
+    assert_ne!(
+        first_layer(&four),
+        first_layer(&source),
+        "trained in epochs 3–4"
+    );
+    assert_eq!(
+        metrics(&four)[..3],
+        metrics(&two)[..3],
+        "the same first two epochs"
+    );
+}
+
+#[test]
+fn unfreeze_after_without_freeze_is_refused_by_name() {
+    let out = plaindnn(&[
+        "train",
+        "--unfreeze-after",
+        "3",
+        "--quiet",
+        "--out",
+        s(&temp_dir("unfreeze-alone")),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("invalid unfreeze-after"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,9 +1,12 @@
 //! Command-line parsing (clap derive) and dispatch; each verb lives in its own file.
 
+mod bench;
+mod data_args;
 mod experiment;
 mod export;
 mod inspect;
 mod predict;
+mod pretrain;
 mod regress;
 mod train;
 
@@ -32,6 +35,14 @@ enum Command {
   plaindnn train --init-from artifacts/pretrained/quadrants --freeze 1 --dataset blobs
   plaindnn train --resume artifacts/runs/quadrants --epochs 200")]
     Train(Box<train::TrainArgs>),
+    /// Pretrain an encoder without labels: autoencoders, layer by layer (the classic recipe)
+    /// and/or end to end; `train --init-from` then starts from it.
+    #[command(after_help = "Examples:
+  plaindnn pretrain --dataset shapes --hidden 64,32               layer-wise, as in the tutorial
+  plaindnn pretrain --dataset shapes --hidden 64 --mode end-to-end --epochs 50
+  plaindnn pretrain --data-dir mnist/ --hidden 256,64 --mode both --out artifacts/runs/ae
+  plaindnn train --dataset shapes --init-from artifacts/runs/pretrain-shapes --freeze 1")]
+    Pretrain(pretrain::PretrainArgs),
     /// Predict with a trained run: class and probability of each class.
     #[command(after_help = "Examples:
   plaindnn predict --run artifacts/pretrained/quadrants --input 2,2
@@ -62,8 +73,8 @@ In Python: model = <the nn.Sequential printed>; model.load_state_dict(safetensor
     WorkedExample(inspect::JsonArg),
     /// Version, compiled backends and devices.
     #[command(after_help = "Examples:
-  plaindnn info
-  cargo run --release --features wgpu -- info     lists the GPUs wgpu sees")]
+  plaindnn info                                        with --features wgpu: the GPUs wgpu sees
+  plaindnn info --json")]
     Info(inspect::JsonArg),
     /// List the built-in data sets (no download needed).
     #[command(after_help = "Examples:
@@ -94,6 +105,13 @@ In Python: model = <the nn.Sequential printed>; model.load_state_dict(safetensor
   plaindnn experiment vanishing-gradients --seeds 3
   plaindnn experiment overfitting --quick              checks that it runs, proves nothing")]
     Experiment(experiment::ExperimentArgs),
+    /// Time the performance workloads W1–W4 on the bare training loop and the full `train` path.
+    #[command(after_help = "Examples:
+  plaindnn bench                                       all four workloads on flex
+  plaindnn bench w2 --backend ndarray --repeats 3
+  RAYON_NUM_THREADS=1 plaindnn bench w1 --json         one thread
+  python3 examples/compare_with_pytorch.py             plaindnn next to PyTorch, as ratios")]
+    Bench(bench::BenchArgs),
 }
 
 /// Runs one parsed command.
@@ -119,6 +137,8 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Experiment(args) => experiment::run(args),
         Command::Regress(args) => regress::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::Pretrain(args) => pretrain::run(args),
     }
 }
 

@@ -3,8 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+
+use super::data_args::DataArgs;
 use plaindnn::backend::Backend;
-use plaindnn::data::{DataSource, Prepared, Task};
+use plaindnn::data::Prepared;
 use plaindnn::error::{Error, Result};
 use plaindnn::model::{ActivationConfig, InitConfig};
 use plaindnn::train::{
@@ -14,44 +16,8 @@ use plaindnn::train::{
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// Built-in data set (see `plaindnn datasets`): quadrants, xor, circles, spiral, blobs, line,
-    /// cubic, shapes.
-    #[arg(long, default_value = "quadrants", conflicts_with_all = ["data", "data_dir"])]
-    dataset: String,
-    /// Noise of the built-in data set [default: the set's own].
-    #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["data", "data_dir"])]
-    noise: Option<f64>,
-    /// A CSV file with a header row: train on your own data.
-    #[arg(long, value_name = "FILE.csv", conflicts_with = "data_dir")]
-    data: Option<PathBuf>,
-    /// CSV: the column to predict [default: the last].
-    #[arg(long, value_name = "COLUMN", requires = "data")]
-    target: Option<String>,
-    /// CSV: the feature columns [default: all but the target].
-    #[arg(long, value_delimiter = ',', value_name = "A,B,..", requires = "data")]
-    features: Option<Vec<String>>,
-    /// CSV: classification or regression [default: regression if the target is all numbers].
-    #[arg(long, requires = "data")]
-    task: Option<TaskArg>,
-    /// CSV: share of rows held out for validation, stratified by class.
-    #[arg(
-        long,
-        default_value_t = 0.2,
-        allow_negative_numbers = true,
-        requires = "data"
-    )]
-    val_fraction: f64,
-    /// CSV: a separate validation file with the same columns (instead of --val-fraction).
-    #[arg(long, value_name = "FILE.csv", requires = "data")]
-    val_data: Option<PathBuf>,
-    /// CSV: keep the features as they are (by default each is standardised with the training
-    /// rows' mean and standard deviation, saved for predict and eval).
-    #[arg(long, requires = "data")]
-    no_standardize: bool,
-    /// A directory with MNIST-format files (train-images-idx3-ubyte, train-labels-idx1-ubyte,
-    /// t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; gzipped or not).
-    #[arg(long, value_name = "DIR")]
-    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataArgs,
     /// Augmentation: add Gaussian noise of this standard deviation to training inputs.
     #[arg(long, value_name = "σ", allow_negative_numbers = true)]
     augment_jitter: Option<f64>,
@@ -172,15 +138,13 @@ pub struct TrainArgs {
     /// With --init-from: keep the first N hidden layers fixed, BatchNorm statistics included.
     #[arg(long, value_name = "N")]
     freeze: Option<usize>,
+    /// With --freeze: train every layer after this many epochs (gradual fine-tuning: the new head
+    /// settles first, then the whole network adapts).
+    #[arg(long, value_name = "EPOCHS")]
+    unfreeze_after: Option<usize>,
     /// Print nothing while training.
     #[arg(long, short)]
     quiet: bool,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum TaskArg {
-    Classification,
-    Regression,
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
@@ -193,7 +157,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         Some(dir) => train::resume(dir, args.epochs, verbosity)?,
         None => {
             let seed = args.seed.unwrap_or(42);
-            let (source, name) = data_source(&args, seed)?;
+            let (source, name) = args.data.source(seed)?;
             let prepared = source.load()?;
             let source = source.absolute();
             let config = build_config(&args, &prepared)?;
@@ -237,47 +201,6 @@ pub fn run(args: TrainArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The data the flags name, and a short name for the run directory.
-fn data_source(args: &TrainArgs, seed: u64) -> Result<(DataSource, String)> {
-    if let Some(path) = &args.data {
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("csv")
-            .to_string();
-        let source = DataSource::Csv {
-            path: path.clone(),
-            target: args.target.clone(),
-            features: args.features.clone(),
-            task: args.task.map(|t| match t {
-                TaskArg::Classification => Task::Classification,
-                TaskArg::Regression => Task::Regression,
-            }),
-            val_fraction: args.val_fraction,
-            val_path: args.val_data.clone(),
-            seed,
-            standardize: !args.no_standardize,
-        };
-        return Ok((source, name));
-    }
-    if let Some(dir) = &args.data_dir {
-        let name = dir
-            .file_name()
-            .and_then(|s| s.to_str())
-            .unwrap_or("idx")
-            .to_string();
-        return Ok((DataSource::Idx { dir: dir.clone() }, name));
-    }
-    let mut source = DataSource::builtin(&args.dataset, seed)?;
-    if let (DataSource::Builtin { noise, .. }, Some(n)) = (&mut source, args.noise) {
-        if !n.is_finite() || n < 0.0 {
-            return Err(Error::invalid("noise", format!("must be >= 0, got {n}")));
-        }
-        *noise = n;
-    }
-    Ok((source, args.dataset.clone()))
 }
 
 fn describe(config: &TrainConfig) -> String {
@@ -362,6 +285,9 @@ fn build_config(args: &TrainArgs, data: &Prepared) -> Result<TrainConfig> {
         c.init_from = Some(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()));
     }
     set(&mut c.freeze, args.freeze);
+    if args.unfreeze_after.is_some() {
+        c.unfreeze_after = args.unfreeze_after;
+    }
     if args.no_early_stopping {
         c.early_stopping = None;
     } else if args.patience.is_some() || args.min_delta.is_some() || args.no_restore_best {

@@ -1,8 +1,9 @@
 //! The experiments: each tests one claim of the tutorial on this machine, honestly.
 
-use super::runner::{Variant, VariantResult};
+use super::runner::{Start, Variant, VariantResult};
 use crate::data::DataSource;
 use crate::model::{ActivationConfig, InitConfig};
+use crate::train::pretrain::{PretrainConfig, PretrainMode};
 use crate::train::{EarlyStoppingConfig, OptimizerConfig, OptimizerKind, Preset, TrainConfig};
 
 /// An experiment: what it claims, how it is set up, and how the claim is judged.
@@ -42,6 +43,15 @@ fn data(name: &str, train: usize, val: usize, noise: f64) -> DataSource {
     }
 }
 
+/// A classifier of the 16×16 `shapes` images (3 classes), Adam 1e-3 as usual for fine-tuning.
+fn shapes_config(hidden: Vec<usize>, epochs: usize, quick: bool) -> TrainConfig {
+    let mut c = TrainConfig::default_for(256, 3);
+    c.model.hidden = hidden;
+    c.optimizer = OptimizerConfig::adam(1e-3);
+    c.epochs = if quick { 3 } else { epochs };
+    c
+}
+
 /// A classifier for 2-D data with `hidden` layers, trained for `epochs` (quick: 3).
 fn config(hidden: Vec<usize>, epochs: usize, quick: bool) -> TrainConfig {
     let mut c = TrainConfig::default_for(2, 2);
@@ -55,6 +65,14 @@ fn variant(label: &str, data: &DataSource, config: TrainConfig) -> Variant {
         label: label.into(),
         config,
         data: data.clone(),
+        start: Start::Scratch,
+    }
+}
+
+fn starting(label: &str, data: &DataSource, config: TrainConfig, start: Start) -> Variant {
+    Variant {
+        start,
+        ..variant(label, data, config)
     }
 }
 
@@ -84,7 +102,7 @@ fn held(yes: bool) -> &'static str {
 }
 
 /// Every experiment, in the tutorial's order.
-pub const EXPERIMENTS: [Experiment; 8] = [
+pub const EXPERIMENTS: [Experiment; 10] = [
     Experiment {
         name: "linear-collapse",
         claim: "without activations a deep stack of linear layers is still one linear map",
@@ -329,6 +347,83 @@ pub const EXPERIMENTS: [Experiment; 8] = [
                 train.last().copied().unwrap_or(f64::NAN),
                 gap.first().copied().unwrap_or(f64::NAN),
                 gap.last().copied().unwrap_or(f64::NAN)
+            )
+        },
+    },
+    Experiment {
+        name: "transfer",
+        claim: "with few labels, reusing the lower layers of a network trained on a related task beats training from scratch",
+        variants: |quick| {
+            // the related task: the same shapes from a cleaner camera, with 1500 labels;
+            // the new task: noisier images and 30 labels (10 per class)
+            let related = data("shapes", if quick { 150 } else { 1500 }, 300, 0.1);
+            let few = data("shapes", 30, 600, 0.3);
+            let base = with(shapes_config(vec![64, 32], 100, quick), |c| {
+                c.early_stopping = Some(EarlyStoppingConfig { patience: 20, min_delta: 0.0, restore_best_weights: true });
+            });
+            let source = Start::Transfer { name: "related-task", data: related, config: Box::new(shapes_config(vec![64, 32], 40, quick)) };
+            vec![
+                variant("from scratch", &few, base.clone()),
+                starting("fine-tune every layer", &few, base.clone(), source.clone()),
+                starting("frozen hidden layers, new head", &few, with(base.clone(), |c| c.freeze = 2), source.clone()),
+                starting("layer 1 frozen for 10 epochs", &few, with(base, |c| {
+                    c.freeze = 1;
+                    c.unfreeze_after = Some(10);
+                }), source),
+            ]
+        },
+        target_loss: Some(0.5),
+        extra: Extra::EpochsToTarget,
+        verdict: |r| {
+            let scratch = acc(r, "from scratch");
+            let tuned = ["fine-tune every layer", "frozen hidden layers, new head", "layer 1 frozen for 10 epochs"]
+                .map(|l| (l, acc(r, l)));
+            let best = tuned.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap_or(("none", f64::NAN));
+            format!(
+                "{}: from scratch the 30-label network reached {}; starting from the related task's layers, {} reached {} (fine-tuning every layer: {}).",
+                held(best.1 > scratch),
+                pct(scratch),
+                best.0,
+                pct(best.1),
+                pct(acc(r, "fine-tune every layer"))
+            )
+        },
+    },
+    Experiment {
+        name: "pretraining",
+        claim: "with 1–10 % of the inputs labelled, autoencoder pretraining on all inputs then fine-tuning beats training on the labels alone",
+        variants: |quick| {
+            // 1000 images, 30 of them labelled (3 %)
+            let unlabelled = data("shapes", if quick { 100 } else { 1000 }, 300, 0.1);
+            let labelled = data("shapes", 30, 600, 0.1);
+            let base = with(shapes_config(vec![64, 32], 100, quick), |c| {
+                c.early_stopping = Some(EarlyStoppingConfig { patience: 20, min_delta: 0.0, restore_best_weights: true });
+            });
+            let autoencoder = |name, mode| {
+                let mut p = PretrainConfig::new(vec![64, 32]);
+                p.mode = mode;
+                p.epochs = if quick { 2 } else { 40 };
+                Start::Autoencoder { name, data: unlabelled.clone(), config: p }
+            };
+            vec![
+                variant("30 labels alone", &labelled, base.clone()),
+                starting("layer-wise autoencoders, then fine-tune", &labelled, base.clone(), autoencoder("layerwise", PretrainMode::Layerwise)),
+                starting("layer-wise, encoder frozen", &labelled, with(base.clone(), |c| c.freeze = 2), autoencoder("layerwise", PretrainMode::Layerwise)),
+                starting("end-to-end autoencoder, then fine-tune", &labelled, base, autoencoder("end-to-end", PretrainMode::EndToEnd)),
+            ]
+        },
+        target_loss: Some(0.5),
+        extra: Extra::EpochsToTarget,
+        verdict: |r| {
+            let alone = acc(r, "30 labels alone");
+            let (lw, e2e) = (acc(r, "layer-wise autoencoders, then fine-tune"), acc(r, "end-to-end autoencoder, then fine-tune"));
+            format!(
+                "{}: with 30 labels alone the network reached {}; after layer-wise pretraining on 1000 unlabelled images {} (encoder frozen: {}), after end-to-end pretraining {}.",
+                held(lw.max(e2e) > alone),
+                pct(alone),
+                pct(lw),
+                pct(acc(r, "layer-wise, encoder frozen")),
+                pct(e2e)
             )
         },
     },

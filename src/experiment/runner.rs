@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::data::DataSource;
 use crate::error::{Error, Result};
+use crate::train::pretrain::{self, PretrainConfig};
 use crate::train::{self, TrainConfig, Verbosity};
 
 /// One configuration being compared.
@@ -14,6 +15,34 @@ pub struct Variant {
     pub config: TrainConfig,
     /// The data (seed replaced per run).
     pub data: DataSource,
+    /// Where the network starts.
+    pub start: Start,
+}
+
+/// Where a variant's network starts.
+#[derive(Clone)]
+pub enum Start {
+    /// Random weights.
+    Scratch,
+    /// The hidden layers of a network first trained on `data` (transfer learning); variants
+    /// naming the same `name` share that run per seed.
+    Transfer {
+        /// Directory name of the shared source run.
+        name: &'static str,
+        /// The related task.
+        data: DataSource,
+        /// Its recipe.
+        config: Box<TrainConfig>,
+    },
+    /// The encoder of autoencoders first trained on `data`'s inputs, labels unused.
+    Autoencoder {
+        /// Directory name of the shared pretraining run.
+        name: &'static str,
+        /// The unlabelled inputs.
+        data: DataSource,
+        /// The pretraining recipe.
+        config: PretrainConfig,
+    },
 }
 
 /// What one training run of a variant gave.
@@ -118,28 +147,15 @@ pub fn run(
     out: &Path,
 ) -> Result<Vec<VariantResult>> {
     let mut results = Vec::new();
+    let mut sources = std::collections::HashSet::new();
     for (i, v) in variants.into_iter().enumerate() {
         let mut runs = Vec::new();
         let mut diverged = 0;
         for seed in 0..seeds {
             let mut config = v.config.clone();
             config.seed = seed;
-            let data = match v.data.clone() {
-                DataSource::Builtin {
-                    name,
-                    train_size,
-                    val_size,
-                    noise,
-                    ..
-                } => DataSource::Builtin {
-                    name,
-                    train_size,
-                    val_size,
-                    noise,
-                    seed,
-                },
-                other => other,
-            };
+            config.init_from = start(&v.start, seed, out, &mut sources)?;
+            let data = reseeded(v.data.clone(), seed);
             let dir = out.join(format!("v{i}-s{seed}"));
             let trained = match train::train(data, config, &dir, Verbosity::Quiet) {
                 Ok(trained) => trained,
@@ -190,6 +206,64 @@ pub fn run(
         });
     }
     Ok(results)
+}
+
+/// A built-in data set drawn with `seed`; other sources unchanged.
+fn reseeded(data: DataSource, seed: u64) -> DataSource {
+    match data {
+        DataSource::Builtin {
+            name,
+            train_size,
+            val_size,
+            noise,
+            ..
+        } => DataSource::Builtin {
+            name,
+            train_size,
+            val_size,
+            noise,
+            seed,
+        },
+        other => other,
+    }
+}
+
+/// The run a variant starts from for `seed`, trained once per experiment run into
+/// `out/<name>-s<seed>`.
+fn start(
+    start: &Start,
+    seed: u64,
+    out: &Path,
+    done: &mut std::collections::HashSet<std::path::PathBuf>,
+) -> Result<Option<std::path::PathBuf>> {
+    let (name, data) = match start {
+        Start::Scratch => return Ok(None),
+        Start::Transfer { name, data, .. } | Start::Autoencoder { name, data, .. } => (name, data),
+    };
+    let dir = out.join(format!("{name}-s{seed}"));
+    if done.insert(dir.clone()) {
+        let _ = std::fs::remove_dir_all(&dir); // a previous experiment's run is not this one's
+        let data = reseeded(data.clone(), seed);
+        match start {
+            Start::Transfer { config, .. } => {
+                let config = TrainConfig {
+                    seed,
+                    ..(**config).clone()
+                };
+                train::train(data, config, &dir, Verbosity::Quiet)?;
+            }
+            Start::Autoencoder { config, .. } => {
+                let config = PretrainConfig {
+                    seed,
+                    ..config.clone()
+                };
+                let prepared = data.load()?;
+                pretrain::pretrain(data, prepared, &config, &dir, Verbosity::Quiet)?;
+            }
+            Start::Scratch => {}
+        }
+    }
+    Ok(Some(std::fs::canonicalize(&dir).unwrap_or(dir)))
 }
 
 fn restores(config: &TrainConfig) -> bool {

@@ -162,6 +162,7 @@ impl MlpConfig {
             .collect();
         let last = widths[widths.len() - 2];
         Ok(Mlp {
+            frozen: FrozenPrefix::default(),
             blocks,
             output: self.linear(last, self.outputs, &self.output_activation, zeros, device),
             output_activation: self.output_activation.init(device),
@@ -205,6 +206,22 @@ pub struct Block {
 }
 
 impl Block {
+    /// The block as a fixed feature extractor: BatchNorm on its running statistics
+    /// `(Z − μ) / √(σ² + ε) · γ + β`, no dropout — Keras' `trainable = False`.
+    pub fn forward_frozen(&self, x: Tensor<2>) -> Tensor<2> {
+        let z = self.linear.forward(x); // [batch, units]
+        let z = match &self.norm {
+            Some(norm) => {
+                let row = |t: Tensor<1>| t.unsqueeze::<2>(); // [1, units], broadcast over rows
+                let scale = row(norm.running_var.value().add_scalar(norm.epsilon).sqrt());
+                (z - row(norm.running_mean.value())) / scale * row(norm.gamma.val())
+                    + row(norm.beta.val())
+            }
+            None => z,
+        };
+        self.activation.forward(z)
+    }
+
     /// `act(norm(X·W + b))`, then dropout.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let x = self.linear.forward(x); // [batch, units]
@@ -249,12 +266,33 @@ pub struct Mlp {
     pub output: Linear,
     /// The output activation (identity unless configured).
     pub output_activation: Activation,
+    /// How many blocks, input side first, are frozen (shared by every clone of this network).
+    #[module(skip)]
+    pub frozen: FrozenPrefix,
+}
+
+/// The number of leading hidden blocks kept fixed, shared between clones so a training loop can
+/// unfreeze them mid-run. A frozen block runs [`Block::forward_frozen`] and its output is
+/// detached, so its parameters get no gradient and its BatchNorm statistics do not move.
+#[derive(Clone, Debug, Default)]
+pub struct FrozenPrefix(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl FrozenPrefix {
+    /// Blocks frozen now.
+    pub fn get(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Freezes the first `n` blocks (0 unfreezes all).
+    pub fn set(&self, n: usize) {
+        self.0.store(n, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Mlp {
     /// Logits (classification) or values (regression): `[batch, inputs] → [batch, outputs]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let x = self.blocks.iter().fold(x, |x, block| block.forward(x)); // [batch, last hidden]
+        let x = self.through_blocks(x, |_| ()); // [batch, last hidden]
         let x = self.output.forward(x); // [batch, outputs]
         self.output_activation.forward(x)
     }
@@ -267,12 +305,27 @@ impl Mlp {
     /// The output of every hidden block, input side first: `[batch, units]` each.
     pub fn hidden_outputs(&self, x: Tensor<2>) -> Vec<Tensor<2>> {
         let mut outputs = Vec::with_capacity(self.blocks.len());
-        let mut x = x;
-        for block in &self.blocks {
-            x = block.forward(x);
-            outputs.push(x.clone());
-        }
+        self.through_blocks(x, |h| outputs.push(h.clone()));
         outputs
+    }
+
+    /// Runs the hidden blocks (the frozen prefix as fixed feature extractors), showing `each`
+    /// block's output.
+    fn through_blocks(&self, x: Tensor<2>, mut each: impl FnMut(&Tensor<2>)) -> Tensor<2> {
+        let frozen = self.frozen.get();
+        let mut x = x;
+        for (i, block) in self.blocks.iter().enumerate() {
+            x = if i < frozen {
+                block.forward_frozen(x)
+            } else {
+                block.forward(x)
+            };
+            if i + 1 == frozen {
+                x = x.detach(); // no gradient flows into the frozen blocks
+            }
+            each(&x);
+        }
+        x
     }
 
     /// Every Linear layer, input side first (the output layer last).

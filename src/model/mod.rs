@@ -11,5 +11,5 @@ pub mod worked_example;
 
 pub use activation::{Activation, ActivationConfig, ACTIVATION_NAMES};
 pub use init::InitConfig;
-pub use mlp::{Block, Mlp, MlpConfig};
+pub use mlp::{Block, FrozenPrefix, Mlp, MlpConfig};
 pub use summary::Summary;

@@ -1,6 +1,9 @@
-//! Pictures as plain SVG: line charts and 2-D class maps. Knows nothing of networks or training.
+//! Pictures as plain SVG: line charts, 2-D class maps and grey images. Knows nothing of networks
+//! or training.
 
 pub mod chart;
+pub mod images;
 pub mod svg;
 
 pub use chart::{class_map, curve_chart, line_chart, ClassMap, Series};
+pub use images::image_pairs;

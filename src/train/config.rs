@@ -407,6 +407,9 @@ pub struct TrainConfig {
     /// Keep the first N hidden layers fixed (with their BatchNorm statistics).
     #[serde(default)]
     pub freeze: usize,
+    /// Unfreeze the frozen layers after this many epochs (gradual fine-tuning).
+    #[serde(default)]
+    pub unfreeze_after: Option<usize>,
     /// Where to compute.
     #[serde(default)]
     pub backend: Backend,
@@ -426,6 +429,12 @@ impl TrainConfig {
         }
         if self.epochs == 0 {
             return Err(Error::invalid("epochs", "must be at least 1, got 0"));
+        }
+        if self.unfreeze_after.is_some() && self.freeze == 0 {
+            return Err(Error::invalid(
+                "unfreeze-after",
+                "there is nothing to unfreeze: give --freeze N as well",
+            ));
         }
         if self.batch_size == 0 {
             return Err(Error::invalid("batch size", "must be at least 1, got 0"));
@@ -465,6 +474,7 @@ impl TrainConfig {
             diagnostics: false,
             init_from: None,
             freeze: 0,
+            unfreeze_after: None,
             backend: Backend::default(),
         }
     }

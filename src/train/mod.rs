@@ -13,6 +13,7 @@ pub mod lock;
 pub mod optimizer;
 pub mod pictures;
 pub mod preset;
+pub mod pretrain;
 pub mod progress;
 pub mod regularizer;
 pub mod report;
@@ -192,6 +193,7 @@ fn fit(
     }
 
     let model = transfer::freeze(model, config.freeze)?;
+    let frozen = model.frozen.clone();
     let task = data.train.data.task();
     let val_rows = data.val.clone();
     let steps_per_epoch = data.train.len().div_ceil(config.batch_size);
@@ -227,6 +229,7 @@ fn fit(
         plateau: schedule.plateau(),
         on_nan: config.on_nan,
         diagnostics: config.diagnostics,
+        frozen: (frozen, config.freeze, config.unfreeze_after),
     }));
 
     let mut training =

@@ -28,7 +28,7 @@ use super::schedule::PlateauHandle;
 use crate::data::loader::mix;
 use crate::data::Task;
 use crate::error::{Error, Result};
-use crate::model::Mlp;
+use crate::model::{FrozenPrefix, Mlp};
 
 /// What the loop needs besides Burn's components.
 pub struct FitSettings {
@@ -60,6 +60,8 @@ pub struct FitSettings {
     pub on_nan: NanPolicy,
     /// Write per-layer gradient and weight norms and dead units to `diagnostics.csv`.
     pub diagnostics: bool,
+    /// The model's frozen-prefix handle, the blocks frozen, and the epochs before unfreezing.
+    pub frozen: (FrozenPrefix, usize, Option<usize>),
 }
 
 /// How the loop ended.
@@ -136,6 +138,10 @@ impl PlainStrategy {
         for epoch in starting_epoch..=components.num_epochs {
             s.epoch_handle.store(epoch, Ordering::Relaxed);
             s.device.seed(mix(s.seed, epoch as u64));
+            if let (handle, n, Some(after)) = &s.frozen {
+                // gradual fine-tuning: the head learns first, then every layer
+                handle.set(if epoch > *after { 0 } else { *n });
+            }
             progress.start_epoch(epoch);
 
             // 1. one pass of gradient steps over the shuffled training rows

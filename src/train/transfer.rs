@@ -111,7 +111,7 @@ pub fn load_hidden(model: Mlp, config: &MlpConfig, dir: &Path, device: &Device) 
 }
 
 /// Freezes the first `n` hidden blocks: no gradients, and BatchNorm keeps its running statistics.
-pub fn freeze(mut model: Mlp, n: usize) -> Result<Mlp> {
+pub fn freeze(model: Mlp, n: usize) -> Result<Mlp> {
     if n > model.blocks.len() {
         return Err(Error::invalid(
             "freeze",
@@ -121,11 +121,6 @@ pub fn freeze(mut model: Mlp, n: usize) -> Result<Mlp> {
             ),
         ));
     }
-    model.blocks = model
-        .blocks
-        .into_iter()
-        .enumerate()
-        .map(|(i, b)| if i < n { b.freeze() } else { b })
-        .collect();
+    model.frozen.set(n);
     Ok(model)
 }

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""plaindnn next to PyTorch / NumPy on the workloads W1–W4, in the same run, alternating.
+
+Each round runs `plaindnn bench WORKLOAD --json` and then the reference script from
+../shared/bench/ (unchanged, copied to a scratch folder since that one is read-only), for every
+workload in turn; the figure kept for each side is the median over rounds of each run's median.
+This machine is shared and noisy: absolute times drift, ratios taken in the same round hold.
+
+    python3 examples/compare_with_pytorch.py [--rounds 3] [--threads 2] [--backend flex]
+
+Needs the release binary (`cargo build --release`) and a Python with torch, numpy, scikit-learn
+and threadpoolctl (`--python`, default ~/ref-venv/bin/python; ../shared/bench/README.md says how
+to make one). Prints a Markdown table (speed ratio = plaindnn's speed / the reference's: above 1
+means plaindnn is faster) and writes everything measured to --out as JSON.
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def default_binary():
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    return os.path.join(target, "release", "plaindnn")
+
+
+def run_json(cmd, env=None, cwd=None, last_line=True):
+    """The JSON a command printed: its last line (the references) or all of it (plaindnn)."""
+    out = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({out.returncode}):\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1] if last_line else out.stdout)
+
+
+def ours(args, workload):
+    env = dict(os.environ, RAYON_NUM_THREADS=str(args.threads))
+    cmd = [args.plaindnn, "bench", workload, "--backend", args.backend, "--repeats",
+           str(args.repeats), "--json"]
+    report = run_json(cmd, env=env, last_line=False)
+    return {(m["variant"], m["path"], m["metric"]): m["median"] for m in report["results"]}
+
+
+REFERENCE = {
+    "w1": ("w1_quadrants.py", ["--adam", "default"]),
+    "w2": ("w2_mlp.py", []),
+    "w3": ("w3_deep.py", []),
+    "w4": ("w4_sklearn.py", ["--skip-mlp"]),
+}
+
+
+def theirs(args, workload, bench_dir):
+    script, extra = REFERENCE[workload]
+    threads = ["--lstsq-threads" if workload == "w4" else "--threads", str(args.threads)]
+    cmd = [args.python, script, *threads, "--repeats", str(args.repeats), *extra]
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    d = run_json(cmd, env=env, cwd=bench_dir)
+    t = args.threads
+    if workload == "w1":
+        return {("plain", "us_per_step"): r["us_per_step"]["median"] for r in d["results"]
+                if r["threads"] == t and r["adam"] == "default"}
+    if workload == "w2":
+        got = {}
+        for r in d["results"]:
+            if r["threads"] == t:
+                got[(r["variant"], "train_samples_per_s")] = r["train_samples_per_s"]["median"]
+                got[(r["variant"], "infer_samples_per_s")] = r["infer_samples_per_s"]["median"]
+        return got
+    if workload == "w3":
+        return {(r["config"], "ms_per_step"): r["ms_per_step"]["median"] for r in d["timing"]
+                if r["threads"] == t}
+    return {(r["method"], "fit_ms"): r["ms"]["median"] for r in d["regression"] if r["threads"] == t}
+
+
+def gemm_peak(args, bench_dir):
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    d = run_json([args.python, "w0_gemm.py", "--threads", str(args.threads)], env=env, cwd=bench_dir)
+    with open(os.path.join(bench_dir, "results", "w0_gemm.json"), "w") as f:
+        f.write(json.dumps(d) + "\n")  # w2_mlp.py reads its peak from here
+    best = max(r["gflops"]["median"] for r in d["results"] if r["threads"] == args.threads)
+    return best, d.get("fma_probe")
+
+
+# (workload, our variant, our path, metric, their key, higher is better)
+ROWS = [
+    ("w1", "plain", "bare", "us_per_step", ("plain", "us_per_step"), False),
+    ("w1", "plain", "train", "us_per_step", ("plain", "us_per_step"), False),
+    ("w2", "plain", "bare", "train_samples_per_s", ("plain", "train_samples_per_s"), True),
+    ("w2", "plain", "train", "train_samples_per_s", ("plain", "train_samples_per_s"), True),
+    ("w2", "plain", "infer", "infer_samples_per_s", ("plain", "infer_samples_per_s"), True),
+    ("w2", "seed_default", "bare", "train_samples_per_s", ("seed_default", "train_samples_per_s"), True),
+    ("w2", "seed_default", "train", "train_samples_per_s", ("seed_default", "train_samples_per_s"), True),
+    ("w2", "seed_default", "infer", "infer_samples_per_s", ("seed_default", "infer_samples_per_s"), True),
+    ("w3", "sigmoid_default", "bare", "ms_per_step", ("sigmoid_default", "ms_per_step"), False),
+    ("w3", "elu_he", "bare", "ms_per_step", ("elu_he", "ms_per_step"), False),
+    ("w3", "elu_he_bn", "bare", "ms_per_step", ("elu_he_bn", "ms_per_step"), False),
+    ("w4", "lstsq", "lstsq", "fit_ms", ("numpy_lstsq_gelsd", "fit_ms"), False),
+    ("w4", "lstsq", "lstsq", "fit_ms", ("sklearn_LinearRegression", "fit_ms"), False),
+]
+FLOP = {"train_samples_per_s": 6 * 535040, "infer_samples_per_s": 2 * 535040}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--plaindnn", default=default_binary())
+    ap.add_argument("--python", default=os.path.expanduser("~/ref-venv/bin/python"))
+    ap.add_argument("--reference", default=os.path.join(ROOT, "..", "shared", "bench"))
+    ap.add_argument("--workloads", default="w1,w2,w3,w4")
+    ap.add_argument("--backend", default="flex")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--out", default=os.path.join(ROOT, "artifacts", "bench", "compare.json"))
+    args = ap.parse_args()
+    workloads = args.workloads.split(",")
+
+    bench_dir = tempfile.mkdtemp(prefix="plaindnn-ref-")
+    shutil.copytree(args.reference, bench_dir, dirs_exist_ok=True)
+    os.makedirs(os.path.join(bench_dir, "results"), exist_ok=True)
+    peak, fma = gemm_peak(args, bench_dir)
+
+    rounds = []
+    for r in range(args.rounds):
+        got = {}
+        for w in workloads:
+            t0 = time.time()
+            got[w] = {"ours": ours(args, w), "theirs": theirs(args, w, bench_dir)}
+            print(f"round {r + 1}/{args.rounds} {w}: {time.time() - t0:.0f} s", file=sys.stderr)
+        rounds.append(got)
+
+    def median(side, w, key):
+        vals = [rd[w][side].get(key) for rd in rounds if rd[w][side].get(key) is not None]
+        return statistics.median(vals) if vals else None
+
+    table = []
+    for w, variant, path, metric, their_key, higher in ROWS:
+        if w not in workloads:
+            continue
+        a, b = median("ours", w, (variant, path, metric)), median("theirs", w, their_key)
+        if a is None or b is None:
+            continue
+        ratio = a / b if higher else b / a
+        flop = FLOP.get(metric)
+        table.append({"workload": w, "variant": variant, "path": path, "metric": metric,
+                      "plaindnn": a, "reference": b, "reference_name": their_key[0],
+                      "speed_ratio": ratio,
+                      "plaindnn_pct_of_gemm_peak": 100 * a * flop / 1e9 / peak if flop else None,
+                      "reference_pct_of_gemm_peak": 100 * b * flop / 1e9 / peak if flop else None})
+
+    ref_name = {"w1": "PyTorch", "w2": "PyTorch", "w3": "PyTorch", "w4": "NumPy/sklearn"}
+    print(f"\n{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"{args.threads} threads, backend {args.backend}, {args.rounds} rounds × {args.repeats} runs, "
+          f"GEMM peak {peak:.0f} GFLOP/s (best of numpy/torch SGEMM, same threads)")
+    print("\n| workload | metric | plaindnn path | plaindnn | reference | speed ratio | % of GEMM peak (plaindnn / ref) |")
+    print("|---|---|---|---|---|---|---|")
+    for t in table:
+        pct = (f"{t['plaindnn_pct_of_gemm_peak']:.0f} % / {t['reference_pct_of_gemm_peak']:.0f} %"
+               if t["plaindnn_pct_of_gemm_peak"] is not None else "")
+        print(f"| {t['workload'].upper()} {t['variant']} | {t['metric']} | {t['path']} | {t['plaindnn']:,.1f} | "
+              f"{t['reference']:,.1f} ({ref_name[t['workload']]} {t['reference_name']}) | "
+              f"{t['speed_ratio']:.2f}× | {pct} |")
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump({"date": time.strftime("%Y-%m-%d %H:%M"), "args": vars(args), "gemm_peak_gflops": peak,
+                   "fma_probe": fma, "table": table, "rounds": [
+                       {w: {s: {"|".join(k): v for k, v in d[s].items()} for s in d} for w, d in rd.items()}
+                       for rd in rounds]}, f, indent=1)
+    print(f"\nwrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+//! W1–W3: training steps and inference of the networks, on the bare loop and the `train` path.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use burn::module::Module;
+use burn::optim::GradientsParams;
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+
+use super::workloads::{self, W2_WEIGHTS};
+use super::{measure, time, Measurement};
+use crate::backend::Backend;
+use crate::data::{Batch, DataSource, Prepared, Subset};
+use crate::error::{Error, Result};
+use crate::model::{Mlp, MlpConfig};
+use crate::train::config::OptimizerConfig;
+use crate::train::{optimizer, step, train_on, TrainConfig, Verbosity};
+
+/// A network and its Adam optimizer, as a hand-written Burn loop holds them.
+struct Bare {
+    model: Option<Mlp>,
+    optim: burn::optim::ModuleOptimizer,
+    lr: f64,
+}
+
+impl Bare {
+    fn new(config: &MlpConfig, lr: f64, device: &Device) -> Result<Self> {
+        device.seed(0);
+        let model = config.init(&device.clone().autodiff())?;
+        let optim = optimizer::build(
+            &OptimizerConfig::adam(lr),
+            &Default::default(),
+            &Default::default(),
+        );
+        Ok(Self {
+            model: Some(model),
+            optim,
+            lr,
+        })
+    }
+
+    /// forward, loss, backward, Adam step; returns the loss (not yet read back).
+    fn step(&mut self, batch: Batch) -> Result<Tensor<1>> {
+        let model = self
+            .model
+            .take()
+            .ok_or_else(|| Error::Training("the model was lost in a failed step".into()))?;
+        let out = step::forward(&model, batch);
+        let grads = GradientsParams::from_grads(out.loss.backward(), &model);
+        self.model = Some(self.optim.step(self.lr, model, grads));
+        Ok(out.loss)
+    }
+}
+
+/// Waits for the computation behind `loss` and checks it is a number.
+fn sync(loss: Tensor<1>) -> Result<()> {
+    let value = loss
+        .into_data()
+        .convert::<f32>()
+        .try_to_vec::<f32>()
+        .map_err(|e| Error::Training(format!("reading the loss: {e:?}")))?;
+    match value.first() {
+        Some(v) if v.is_finite() => Ok(()),
+        _ => Err(Error::Diverged(format!("benchmark loss is {value:?}"))),
+    }
+}
+
+/// The `train` path: `train_on` into a scratch directory, no early stopping.
+fn train_path(
+    config: &MlpConfig,
+    data: &Prepared,
+    (epochs, batch_size, lr): (usize, usize, f64),
+    backend: Backend,
+) -> Result<()> {
+    let mut c = TrainConfig::default_for(config.inputs, config.outputs);
+    c.model = config.clone();
+    c.optimizer = OptimizerConfig::adam(lr);
+    c.epochs = epochs;
+    c.batch_size = batch_size;
+    c.early_stopping = None;
+    c.backend = backend;
+    c.seed = 0;
+    let dir = scratch();
+    let _ = std::fs::remove_dir_all(&dir);
+    let prepared = Prepared {
+        train: data.train.clone(),
+        val: data.val.clone(),
+        scaler: None,
+        warnings: vec![],
+    };
+    let source = DataSource::Memory {
+        description: "benchmark".into(),
+    };
+    train_on(source, prepared, c, &dir, Verbosity::Quiet)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn scratch() -> PathBuf {
+    std::env::temp_dir().join(format!("plaindnn-bench-{}", std::process::id()))
+}
+
+/// W1: 1000 full-batch Adam steps of the quadrant net; µs per step.
+pub fn w1(backend: Backend, repeats: usize, out: &mut Vec<Measurement>) -> Result<()> {
+    const STEPS: usize = 1000;
+    let device = backend.device()?;
+    let config = MlpConfig::new(2, vec![50], 4);
+    let points = workloads::quadrant_points()?;
+    let ad = device.clone().autodiff();
+    let seconds = time(repeats, || {
+        let mut bare = Bare::new(&config, 0.01, &device)?;
+        let batch = Batch::gather(&points, &[0, 1, 2, 3], None, &ad);
+        let mut loss = None;
+        for _ in 0..STEPS {
+            loss = Some(bare.step(batch.clone())?);
+        }
+        loss.map_or(Ok(()), sync)
+    })?;
+    let per_step = |s: f64| s / STEPS as f64 * 1e6;
+    out.push(measure(
+        ["w1", "plain", "bare", "us_per_step"],
+        &seconds,
+        per_step,
+        None,
+    ));
+    let data = Prepared {
+        train: Subset::all(points.clone()),
+        val: Subset::all(points),
+        scaler: None,
+        warnings: vec![],
+    };
+    let seconds = time(repeats, || {
+        train_path(&config, &data, (STEPS, 4, 0.01), backend)
+    })?;
+    out.push(measure(
+        ["w1", "plain", "train", "us_per_step"],
+        &seconds,
+        per_step,
+        None,
+    ));
+    Ok(())
+}
+
+/// W2: one shuffled epoch of 60000 rows in batches of 128, and inference in batches of 1000.
+pub fn w2(backend: Backend, repeats: usize, out: &mut Vec<Measurement>) -> Result<()> {
+    const ROWS: usize = 60000;
+    let device = backend.device()?;
+    let data = Arc::new(workloads::mnist_shaped(ROWS, 0)?);
+    let ad = device.clone().autodiff();
+    let train_flop = Some(6.0 * W2_WEIGHTS); // forward 2W, backward 4W per sample
+    let infer_flop = Some(2.0 * W2_WEIGHTS);
+    let per_second = |s: f64| ROWS as f64 / s;
+    for (variant, config) in workloads::w2_networks() {
+        let seconds = time(repeats, || {
+            let mut bare = Bare::new(&config, 1e-3, &device)?;
+            let mut order: Vec<usize> = (0..ROWS).collect();
+            order.shuffle(&mut StdRng::seed_from_u64(0));
+            let mut loss = None;
+            for rows in order.chunks(128) {
+                loss = Some(bare.step(Batch::gather(&data, rows, None, &ad))?);
+            }
+            loss.map_or(Ok(()), sync)
+        })?;
+        let ids = ["w2", variant, "bare", "train_samples_per_s"];
+        out.push(measure(ids, &seconds, per_second, train_flop));
+
+        let prepared = Prepared {
+            train: Subset::of(&data, (0..ROWS).collect()),
+            val: Subset::of(&data, (0..10000).collect()),
+            scaler: None,
+            warnings: vec![],
+        };
+        let seconds = time(repeats, || {
+            train_path(&config, &prepared, (1, 128, 1e-3), backend)
+        })?;
+        let ids = ["w2", variant, "train", "train_samples_per_s"];
+        out.push(measure(ids, &seconds, per_second, train_flop));
+
+        let model = config.init(&device)?.valid();
+        let x =
+            Tensor::<2>::from_data(TensorData::new(data.features.clone(), [ROWS, 784]), &device);
+        let seconds = time(repeats, || {
+            let mut last = None;
+            for start in (0..ROWS).step_by(1000) {
+                last = Some(model.forward(x.clone().narrow(0, start, 1000)));
+            }
+            last.map_or(Ok(()), |y| sync(y.sum()))
+        })?;
+        let ids = ["w2", variant, "infer", "infer_samples_per_s"];
+        out.push(measure(ids, &seconds, per_second, infer_flop));
+    }
+    Ok(())
+}
+
+/// W3: Adam steps of 20-layer nets on one batch of 256; ms per step.
+pub fn w3(backend: Backend, repeats: usize, out: &mut Vec<Measurement>) -> Result<()> {
+    const STEPS: usize = 100;
+    let device = backend.device()?;
+    let ad = device.clone().autodiff();
+    let data = workloads::deep_batch()?;
+    let rows: Vec<usize> = (0..data.len()).collect();
+    for (variant, config) in workloads::w3_networks() {
+        let mut bare = Bare::new(&config, 1e-3, &device)?;
+        let batch = Batch::gather(&data, &rows, None, &ad);
+        let seconds = time(repeats, || {
+            let mut loss = None;
+            for _ in 0..STEPS {
+                loss = Some(bare.step(batch.clone())?);
+            }
+            loss.map_or(Ok(()), sync)
+        })?;
+        let per_step = |s: f64| s / STEPS as f64 * 1e3;
+        let ids = ["w3", variant, "bare", "ms_per_step"];
+        out.push(measure(ids, &seconds, per_step, None));
+    }
+    Ok(())
+}

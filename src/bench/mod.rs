@@ -1,0 +1,158 @@
+//! The performance workloads W1–W4, run through the code users run, for side-by-side comparison
+//! with the PyTorch / NumPy references (`../shared/bench/`, compared by
+//! `examples/compare_with_pytorch.py`).
+//!
+//! Each network workload is timed on two paths: `bare` — forward, loss, backward and optimizer step
+//! in a plain loop, what a hand-written Burn program does — and `train` — [`crate::train::train_on`]
+//! with burn-train's Learner, the data loader, validation, metrics and checkpoints, what `plaindnn
+//! train` does. The gap between them is the cost of the Learner path. Times are medians over
+//! `repeats` runs after one warm-up run; threads follow `RAYON_NUM_THREADS` (default: all cores).
+
+mod lstsq;
+mod mlp;
+mod workloads;
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+
+/// A workload of the performance issue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Workload {
+    /// The tutorial's quadrant net: 4 points, 2 → 50 → 4, Adam lr 0.01, full batch, 1000 steps.
+    W1,
+    /// MNIST-shaped MLP 784 → 512 → 256 → 10 on [60000, 784], batch 128, one epoch; plain and
+    /// the tutorial's default configuration (He, BatchNorm, ELU, Dropout 0.2).
+    W2,
+    /// 20 hidden layers of 100 (sigmoid; He + ELU; He + ELU + BatchNorm), batch 256: ms per step.
+    W3,
+    /// Least squares on [100000, 50].
+    W4,
+}
+
+impl Workload {
+    /// All four, in order.
+    pub const ALL: [Workload; 4] = [Workload::W1, Workload::W2, Workload::W3, Workload::W4];
+}
+
+impl std::str::FromStr for Workload {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "w1" => Ok(Workload::W1),
+            "w2" => Ok(Workload::W2),
+            "w3" => Ok(Workload::W3),
+            "w4" => Ok(Workload::W4),
+            _ => Err(Error::Unknown {
+                what: "workload",
+                got: s.to_string(),
+                valid: "w1, w2, w3, w4".into(),
+            }),
+        }
+    }
+}
+
+/// One measured quantity.
+#[derive(Clone, Debug, Serialize)]
+pub struct Measurement {
+    /// `w1` … `w4`.
+    pub workload: String,
+    /// The network variant (`plain`, `seed_default`, `sigmoid_default`, …).
+    pub variant: String,
+    /// `bare` (hand-written loop), `train` (the Learner path), `infer` or `lstsq`.
+    pub path: String,
+    /// What was measured, with its unit in the name (`us_per_step`, `train_samples_per_s`, …).
+    pub metric: String,
+    /// Median over the runs.
+    pub median: f64,
+    /// Fastest and slowest run, in the metric's unit.
+    pub min: f64,
+    /// See `min`.
+    pub max: f64,
+    /// Achieved GFLOP/s of the matrix products at the median (W2 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gflops: Option<f64>,
+}
+
+/// Everything one `plaindnn bench` run measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// The backend the networks ran on.
+    pub backend: String,
+    /// `RAYON_NUM_THREADS`, or the number of cores.
+    pub threads: usize,
+    /// Timed runs per measurement.
+    pub repeats: usize,
+    /// The measurements, in the order taken.
+    pub results: Vec<Measurement>,
+}
+
+/// Runs `workloads` on `backend`, each measurement `repeats` times after a warm-up.
+pub fn run(workloads: &[Workload], backend: Backend, repeats: usize) -> Result<Report> {
+    if repeats == 0 {
+        return Err(Error::invalid("repeats", "must be at least 1, got 0"));
+    }
+    let backend = backend.resolve();
+    let mut results = Vec::new();
+    for workload in workloads {
+        match workload {
+            Workload::W1 => mlp::w1(backend, repeats, &mut results)?,
+            Workload::W2 => mlp::w2(backend, repeats, &mut results)?,
+            Workload::W3 => mlp::w3(backend, repeats, &mut results)?,
+            Workload::W4 => lstsq::w4(repeats, &mut results)?,
+        }
+    }
+    Ok(Report {
+        backend: backend.name().to_string(),
+        threads: threads(),
+        repeats,
+        results,
+    })
+}
+
+fn threads() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .filter(|&t| t > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Seconds taken by `f`, once to warm up and then `repeats` times.
+fn time<T>(repeats: usize, mut f: impl FnMut() -> Result<T>) -> Result<Vec<f64>> {
+    f()?;
+    (0..repeats)
+        .map(|_| {
+            let start = Instant::now();
+            f()?;
+            Ok(start.elapsed().as_secs_f64())
+        })
+        .collect()
+}
+
+/// A measurement of `per_run(seconds)` over the runs' times.
+fn measure(
+    ids: [&str; 4],
+    seconds: &[f64],
+    per_run: impl Fn(f64) -> f64,
+    flop_per_unit: Option<f64>,
+) -> Measurement {
+    let mut values: Vec<f64> = seconds.iter().map(|&s| per_run(s)).collect();
+    values.sort_by(f64::total_cmp);
+    let median = values[values.len() / 2];
+    let [workload, variant, path, metric] = ids;
+    Measurement {
+        workload: workload.into(),
+        variant: variant.into(),
+        path: path.into(),
+        metric: metric.into(),
+        median,
+        min: values[0],
+        max: values[values.len() - 1],
+        gflops: flop_per_unit.map(|f| median * f / 1e9),
+    }
+}

@@ -1,0 +1,52 @@
+//! `plaindnn bench`: the performance workloads, timed on this machine.
+
+use clap::Args;
+use plaindnn::backend::Backend;
+use plaindnn::bench::{self, Workload};
+use plaindnn::Result;
+
+use super::print_json;
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Workloads to run: w1 (quadrant net, µs/step), w2 (784-512-256-10 MLP, samples/s),
+    /// w3 (20-layer nets, ms/step), w4 (least squares, ms) [default: all]
+    #[arg(value_name = "WORKLOAD")]
+    workloads: Vec<Workload>,
+    /// Backend for the networks: flex, ndarray, wgpu (if compiled in).
+    #[arg(long, default_value = "flex")]
+    backend: Backend,
+    /// Timed runs per measurement (after one warm-up); the median is reported.
+    #[arg(long, default_value_t = 5)]
+    repeats: usize,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    let workloads = if args.workloads.is_empty() {
+        Workload::ALL.to_vec()
+    } else {
+        args.workloads
+    };
+    let report = bench::run(&workloads, args.backend, args.repeats)?;
+    if args.json {
+        return print_json(&report);
+    }
+    println!(
+        "backend {}, {} threads, median of {} runs (min–max)",
+        report.backend, report.threads, report.repeats
+    );
+    for m in &report.results {
+        let gflops = m
+            .gflops
+            .map(|g| format!("  {g:.1} GFLOP/s"))
+            .unwrap_or_default();
+        println!(
+            "{:<3} {:<16} {:<6} {:>12.1} {:<20} ({:.1}–{:.1}){gflops}",
+            m.workload, m.variant, m.path, m.median, m.metric, m.min, m.max
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! The flags that name a data set, shared by `train` and `pretrain`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use plaindnn::data::{DataSource, Task};
+use plaindnn::error::{Error, Result};
+
+#[derive(Args, Debug)]
+pub struct DataArgs {
+    /// Built-in data set (see `plaindnn datasets`): quadrants, xor, circles, spiral, blobs, line,
+    /// cubic, shapes.
+    #[arg(long, default_value = "quadrants", conflicts_with_all = ["data", "data_dir"])]
+    dataset: String,
+    /// Noise of the built-in data set [default: the set's own].
+    #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["data", "data_dir"])]
+    noise: Option<f64>,
+    /// A CSV file with a header row: train on your own data.
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "data_dir")]
+    data: Option<PathBuf>,
+    /// CSV: the column to predict [default: the last].
+    #[arg(long, value_name = "COLUMN", requires = "data")]
+    target: Option<String>,
+    /// CSV: the feature columns [default: all but the target].
+    #[arg(long, value_delimiter = ',', value_name = "A,B,..", requires = "data")]
+    features: Option<Vec<String>>,
+    /// CSV: classification or regression [default: regression if the target is all numbers].
+    #[arg(long, requires = "data")]
+    task: Option<TaskArg>,
+    /// CSV: share of rows held out for validation, stratified by class.
+    #[arg(
+        long,
+        default_value_t = 0.2,
+        allow_negative_numbers = true,
+        requires = "data"
+    )]
+    val_fraction: f64,
+    /// CSV: a separate validation file with the same columns (instead of --val-fraction).
+    #[arg(long, value_name = "FILE.csv", requires = "data")]
+    val_data: Option<PathBuf>,
+    /// CSV: keep the features as they are (by default each is standardised with the training
+    /// rows' mean and standard deviation, saved for predict and eval).
+    #[arg(long, requires = "data")]
+    no_standardize: bool,
+    /// A directory with MNIST-format files (train-images-idx3-ubyte, train-labels-idx1-ubyte,
+    /// t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; gzipped or not).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum TaskArg {
+    Classification,
+    Regression,
+}
+
+impl DataArgs {
+    /// The data the flags name, and a short name for the run directory.
+    pub fn source(&self, seed: u64) -> Result<(DataSource, String)> {
+        if let Some(path) = &self.data {
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("csv")
+                .to_string();
+            let source = DataSource::Csv {
+                path: path.clone(),
+                target: self.target.clone(),
+                features: self.features.clone(),
+                task: self.task.map(|t| match t {
+                    TaskArg::Classification => Task::Classification,
+                    TaskArg::Regression => Task::Regression,
+                }),
+                val_fraction: self.val_fraction,
+                val_path: self.val_data.clone(),
+                seed,
+                standardize: !self.no_standardize,
+            };
+            return Ok((source, name));
+        }
+        if let Some(dir) = &self.data_dir {
+            let name = dir
+                .file_name()
+                .and_then(|s| s.to_str())
+                .unwrap_or("idx")
+                .to_string();
+            return Ok((DataSource::Idx { dir: dir.clone() }, name));
+        }
+        let mut source = DataSource::builtin(&self.dataset, seed)?;
+        if let (DataSource::Builtin { noise, .. }, Some(n)) = (&mut source, self.noise) {
+            if !n.is_finite() || n < 0.0 {
+                return Err(Error::invalid("noise", format!("must be >= 0, got {n}")));
+            }
+            *noise = n;
+        }
+        Ok((source, self.dataset.clone()))
+    }
+}

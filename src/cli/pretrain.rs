@@ -1,0 +1,94 @@
+//! `plaindnn pretrain`: autoencoders on unlabelled inputs, for `train --init-from`.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use plaindnn::backend::Backend;
+use plaindnn::model::ActivationConfig;
+use plaindnn::train::pretrain::{self, PretrainConfig, PretrainMode};
+use plaindnn::train::Verbosity;
+use plaindnn::Result;
+
+use super::data_args::DataArgs;
+
+#[derive(Args, Debug)]
+pub struct PretrainArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Encoder widths, input side first: the hidden layers the supervised network will have.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "N,N,..",
+        default_value = "64"
+    )]
+    hidden: Vec<usize>,
+    /// Activation of the encoder layers (as for `train`).
+    #[arg(long, default_value = "relu")]
+    activation: ActivationConfig,
+    /// layerwise (greedy, one autoencoder per layer; then the decoder on the fixed encoder),
+    /// end-to-end, or both (layer-wise, then everything fine-tuned together).
+    #[arg(long, default_value = "layerwise")]
+    mode: PretrainMode,
+    /// Most epochs of each autoencoder (early stopping on the reconstruction loss, patience 10).
+    #[arg(long, default_value_t = 30)]
+    epochs: usize,
+    /// Rows per gradient step.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Adam's learning rate.
+    #[arg(long, default_value_t = 1e-3, allow_negative_numbers = true)]
+    lr: f64,
+    /// Seed for weights and shuffling.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Backend to train on: flex, ndarray, wgpu (if compiled in), or auto.
+    #[arg(long, default_value = "flex")]
+    backend: Backend,
+    /// Run directory to write [default: artifacts/runs/pretrain-<data name>].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print nothing while training.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(args: PretrainArgs) -> Result<()> {
+    let verbosity = if args.quiet {
+        Verbosity::Quiet
+    } else {
+        Verbosity::auto()
+    };
+    let (source, name) = args.data.source(args.seed)?;
+    let data = source.load()?;
+    let source = source.absolute();
+    let config = PretrainConfig {
+        hidden: args.hidden,
+        activation: args.activation,
+        mode: args.mode,
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        learning_rate: args.lr,
+        seed: args.seed,
+        backend: args.backend,
+    };
+    let out = args
+        .out
+        .unwrap_or_else(|| Path::new("artifacts/runs").join(format!("pretrain-{name}")));
+    let done = pretrain::pretrain(source, data, &config, &out, verbosity)?;
+    if !args.quiet {
+        for (k, stage) in done.stages.iter().enumerate() {
+            let losses: Vec<f64> = stage.outcome.rows.iter().map(|r| r.val_loss).collect();
+            println!(
+                "layer {}: reconstruction loss {:.4} → {:.4}",
+                k + 1,
+                losses.first().copied().unwrap_or(f64::NAN),
+                losses.iter().copied().fold(f64::INFINITY, f64::min)
+            );
+        }
+        let dir = out.display();
+        println!("encoder in {dir}/model.bpk (loss curve: {dir}/loss.svg)");
+        println!("next: plaindnn train --init-from {dir} [--freeze N] ...");
+    }
+    Ok(())
+}

@@ -1,0 +1,283 @@
+//! Unsupervised pretraining: autoencoders learn to reconstruct the inputs (labels unused), and
+//! their encoder is where a supervised run starts (`train --init-from`).
+//!
+//! Layer-wise, the classic greedy recipe: layer k is the hidden layer of a one-hidden-layer
+//! autoencoder `h_{k−1} → h_k → ĥ_{k−1}` trained on the codes of the layers below. End to end: the
+//! whole encoder `x → h_1 → … → h_K` with a linear decoder `h_K → x̂`, trained on MSE(x̂, x).
+//! Either way the run directory holds that encoder + decoder as an ordinary network
+//! (`inputs → hidden… → inputs`), so `predict` reconstructs and `--init-from` takes the encoder.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use burn::module::Module;
+use burn::tensor::{Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use super::checkpoint::write_atomic;
+use super::config::{OptimizerConfig, TrainConfig};
+use super::{train_on, TrainedRun, Verbosity};
+use crate::backend::Backend;
+use crate::data::{DataSource, Dataset, Prepared, Scaler, Subset, Targets};
+use crate::error::{Error, Result};
+use crate::model::{safetensors, ActivationConfig, Block, MlpConfig};
+use crate::plot;
+
+/// How the encoder is trained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PretrainMode {
+    /// One autoencoder per layer, bottom up; then only the decoder is fitted on the fixed encoder.
+    Layerwise,
+    /// The whole encoder and its decoder at once.
+    EndToEnd,
+    /// Layer-wise first, then every layer fine-tuned end to end.
+    Both,
+}
+
+impl std::str::FromStr for PretrainMode {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "layerwise" | "layer-wise" => Ok(PretrainMode::Layerwise),
+            "end-to-end" | "end_to_end" => Ok(PretrainMode::EndToEnd),
+            "both" => Ok(PretrainMode::Both),
+            _ => Err(Error::Unknown {
+                what: "pretraining mode",
+                got: s.to_string(),
+                valid: "layerwise, end-to-end, both".into(),
+            }),
+        }
+    }
+}
+
+/// The recipe of an autoencoder pretraining.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PretrainConfig {
+    /// Encoder widths, input side first (the supervised network's hidden layers).
+    pub hidden: Vec<usize>,
+    /// Activation of every encoder layer.
+    pub activation: ActivationConfig,
+    /// Layer-wise, end to end, or both.
+    pub mode: PretrainMode,
+    /// Most epochs of each autoencoder (early stopping on reconstruction loss may end it sooner).
+    pub epochs: usize,
+    /// Rows per step.
+    pub batch_size: usize,
+    /// Adam's learning rate.
+    pub learning_rate: f64,
+    /// Seed of weights and shuffling.
+    pub seed: u64,
+    /// Where to compute.
+    pub backend: Backend,
+}
+
+impl PretrainConfig {
+    /// Layer-wise autoencoders for `hidden`, ReLU, 30 epochs of 32 rows, Adam 1e-3.
+    pub fn new(hidden: Vec<usize>) -> Self {
+        Self {
+            hidden,
+            activation: ActivationConfig::Relu,
+            mode: PretrainMode::Layerwise,
+            epochs: 30,
+            batch_size: 32,
+            learning_rate: 1e-3,
+            seed: 42,
+            backend: Backend::default(),
+        }
+    }
+
+    fn train_config(&self, model: MlpConfig) -> TrainConfig {
+        let mut c = TrainConfig::default_for(model.inputs, model.outputs);
+        c.model = model;
+        c.optimizer = OptimizerConfig::adam(self.learning_rate);
+        c.epochs = self.epochs;
+        c.batch_size = self.batch_size;
+        c.seed = self.seed;
+        c.backend = self.backend;
+        c
+    }
+}
+
+/// The finished pretraining: the autoencoder run (its encoder is what `--init-from` takes) and
+/// the layer-wise stages, if any.
+pub struct Pretrained {
+    /// `inputs → hidden… → inputs`, trained on reconstruction.
+    pub autoencoder: TrainedRun,
+    /// One run per layer (layer-wise modes), bottom up.
+    pub stages: Vec<TrainedRun>,
+}
+
+/// Pretrains an encoder on the inputs of `data` (labels ignored) into `out`: stages in
+/// `out/layer<k>/`, the autoencoder in `out` itself, and `reconstructions.svg` for images.
+pub fn pretrain(
+    source: DataSource,
+    data: Prepared,
+    config: &PretrainConfig,
+    out: &Path,
+    verbosity: Verbosity,
+) -> Result<Pretrained> {
+    if config.hidden.is_empty() {
+        return Err(Error::invalid(
+            "hidden",
+            "an autoencoder needs at least one hidden layer",
+        ));
+    }
+    let (train, val) = (inputs(&data.train), inputs(&data.val));
+    let width = data.train.data.width();
+    let image = data.train.data.image;
+    let ae = {
+        let mut m = MlpConfig::new(width, config.hidden.clone(), width);
+        m.activation = config.activation.clone();
+        m
+    };
+
+    // 1. layer-wise: autoencoder k reconstructs the codes of layers 1..k−1
+    let mut stages = Vec::new();
+    if config.mode != PretrainMode::EndToEnd {
+        let (mut codes, mut val_codes, mut from) = (train.clone(), val.clone(), width);
+        for (k, &units) in config.hidden.iter().enumerate() {
+            let mut stage = MlpConfig::new(from, vec![units], from);
+            stage.activation = config.activation.clone();
+            let names: Vec<String> = (0..from).map(|i| format!("h{k}_{i}")).collect();
+            let prepared = reconstruction(&codes, &val_codes, &names, None, None)?;
+            let dir = out.join(format!("layer{}", k + 1));
+            if verbosity != Verbosity::Quiet {
+                println!("layer {}: autoencoder {from} → {units} → {from}", k + 1);
+            }
+            let run = train_on(
+                memory("layer codes"),
+                prepared,
+                config.train_config(stage),
+                &dir,
+                verbosity,
+            )?;
+            let block = &run.model.blocks[0];
+            codes = encode(block, codes, from)?;
+            val_codes = encode(block, val_codes, from)?;
+            from = units;
+            stages.push(run);
+        }
+    }
+
+    // 2. the autoencoder end to end, starting from the stages' layers if there are any
+    let mut final_config = config.train_config(ae.clone());
+    if !stages.is_empty() {
+        let device = config.backend.device()?;
+        let mut start = ae.init(&device)?;
+        for (block, stage) in start.blocks.iter_mut().zip(&stages) {
+            *block = stage.model.blocks[0].clone();
+        }
+        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+        let path = out.join("stages.safetensors");
+        write_atomic(&path, &safetensors::export(&start, &ae, HashMap::new())?)?;
+        final_config.init_from = Some(std::fs::canonicalize(&path).unwrap_or(path));
+        if config.mode == PretrainMode::Layerwise {
+            final_config.freeze = config.hidden.len(); // only the decoder learns
+        }
+    }
+    if verbosity != Verbosity::Quiet {
+        let widths: Vec<String> = ae.widths().iter().map(|w| w.to_string()).collect();
+        println!("autoencoder {}", widths.join(" → "));
+    }
+    // the source's column names and scaler, so predict and eval take the same inputs
+    let names = &data.train.data.feature_names;
+    let prepared = reconstruction(&train, &val, names, image, data.scaler.clone())?;
+    let described = serde_json::to_string(&source).unwrap_or_default();
+    let source = memory(&format!("the inputs of {described} (labels unused)"));
+    let autoencoder = train_on(source, prepared, final_config, out, verbosity)?;
+    if let Some(shape) = image {
+        let picture = reconstructions(&autoencoder, &val, width, shape)?;
+        write_atomic(&out.join("reconstructions.svg"), picture.as_bytes())?;
+    }
+    Ok(Pretrained {
+        autoencoder,
+        stages,
+    })
+}
+
+fn memory(description: &str) -> DataSource {
+    DataSource::Memory {
+        description: description.into(),
+    }
+}
+
+/// The subset's feature rows, concatenated.
+fn inputs(rows: &Subset) -> Vec<f32> {
+    rows.rows
+        .iter()
+        .flat_map(|&i| rows.data.row(i).iter().copied())
+        .collect()
+}
+
+/// Inputs as their own targets.
+fn reconstruction(
+    train: &[f32],
+    val: &[f32],
+    names: &[String],
+    image: Option<[usize; 2]>,
+    scaler: Option<Scaler>,
+) -> Result<Prepared> {
+    let width = names.len();
+    let set = |x: &[f32]| -> Result<Dataset> {
+        let names = names.to_vec();
+        let targets = Targets::Values {
+            values: x.to_vec(),
+            width,
+        };
+        let mut d = Dataset::new(x.to_vec(), names, targets, vec![])?.with_target_name("inputs");
+        d.image = image;
+        Ok(d)
+    };
+    Ok(Prepared {
+        train: Subset::all(set(train)?),
+        val: Subset::all(set(val)?),
+        scaler,
+        warnings: vec![],
+    })
+}
+
+/// The block's outputs for `rows` (inference mode: BatchNorm on running statistics, no dropout).
+fn encode(block: &Block, rows: Vec<f32>, width: usize) -> Result<Vec<f32>> {
+    let device = block.linear.weight.val().device();
+    let n = rows.len() / width;
+    let x = Tensor::<2>::from_data(TensorData::new(rows, [n, width]), &device);
+    block
+        .valid()
+        .forward(x)
+        .into_data()
+        .try_to_vec::<f32>()
+        .map_err(|e| Error::Training(format!("reading codes: {e:?}")))
+}
+
+/// The first 8 validation images over their reconstructions.
+fn reconstructions(
+    run: &TrainedRun,
+    val: &[f32],
+    width: usize,
+    shape: [usize; 2],
+) -> Result<String> {
+    let n = (val.len() / width).min(8);
+    let device = run.model.output.weight.val().device();
+    let x = Tensor::<2>::from_data(
+        TensorData::new(val[..n * width].to_vec(), [n, width]),
+        &device,
+    );
+    let out = run
+        .model
+        .forward(x)
+        .into_data()
+        .try_to_vec::<f32>()
+        .map_err(|e| Error::Training(format!("reading reconstructions: {e:?}")))?;
+    let top: Vec<&[f32]> = val[..n * width].chunks(width).collect();
+    let bottom: Vec<&[f32]> = out.chunks(width).collect();
+    let title = "validation images (top) and the autoencoder's reconstructions (bottom)";
+    Ok(plot::image_pairs(
+        title,
+        ["input", "reconstructed"],
+        &top,
+        &bottom,
+        shape,
+    ))
+}

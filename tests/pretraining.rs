@@ -1,0 +1,147 @@
+//! Autoencoder pretraining: the reconstruction loss falls, and `train --init-from` starts from
+//! the encoder.
+
+mod common;
+
+use common::{plaindnn, rng_lock, stderr, stdout, temp_dir};
+use plaindnn::backend::Backend;
+use plaindnn::data::DataSource;
+use plaindnn::inference::Predictor;
+use plaindnn::train::pretrain::{pretrain, PretrainConfig, PretrainMode};
+use plaindnn::train::Verbosity;
+
+fn s(p: &std::path::Path) -> &str {
+    p.to_str().unwrap_or("")
+}
+
+fn val_losses(dir: &std::path::Path) -> Vec<f64> {
+    std::fs::read_to_string(dir.join("metrics.csv"))
+        .expect("metrics.csv")
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split(',')
+                .nth(2)
+                .and_then(|v| v.parse().ok())
+                .expect("val_loss")
+        })
+        .collect()
+}
+
+#[test]
+fn layerwise_autoencoders_reconstruct_better_each_epoch_and_train_starts_from_their_encoder() {
+    let dir = temp_dir("pretrain-layerwise");
+    let (ae, tuned) = (dir.join("ae"), dir.join("tuned"));
+    let out = plaindnn(&[
+        "pretrain",
+        "--dataset",
+        "shapes",
+        "--hidden",
+        "32,16",
+        "--epochs",
+        "6",
+        "--quiet",
+        "--out",
+        s(&ae),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for stage in [ae.join("layer1"), ae.join("layer2"), ae.clone()] {
+        let losses = val_losses(&stage);
+        let best = losses.iter().copied().fold(f64::INFINITY, f64::min);
+        assert!(
+            best < 0.9 * losses[0],
+            "{}: reconstruction loss {losses:?}",
+            stage.display()
+        );
+    }
+    let svg = std::fs::read_to_string(ae.join("reconstructions.svg")).expect("a picture");
+    assert!(
+        svg.matches("<rect").count() > 2 * 8 * 256,
+        "8 inputs over 8 reconstructions"
+    );
+
+    let out = plaindnn(&[
+        "train",
+        "--dataset",
+        "shapes",
+        "--init-from",
+        s(&ae),
+        "--freeze",
+        "2",
+        "--epochs",
+        "2",
+        "--quiet",
+        "--out",
+        s(&tuned),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (encoder, classifier) = (
+        Predictor::open(&ae, Backend::Flex)
+            .expect("autoencoder")
+            .model,
+        Predictor::open(&tuned, Backend::Flex)
+            .expect("classifier")
+            .model,
+    );
+    for (a, b) in encoder.blocks.iter().zip(&classifier.blocks) {
+        let bits =
+            |m: &burn::nn::Linear| m.weight.val().into_data().try_to_vec::<f32>().expect("f32");
+        assert_eq!(
+            bits(&a.linear),
+            bits(&b.linear),
+            "the encoder's layers, frozen"
+        );
+    }
+    assert_eq!(
+        classifier.output.weight.dims(),
+        [16, 3],
+        "a 3-class head on the 16-unit code"
+    );
+}
+
+#[test]
+fn end_to_end_pretraining_lowers_the_reconstruction_loss_without_stages() {
+    let _rng = rng_lock();
+    let dir = temp_dir("pretrain-e2e");
+    let mut config = PretrainConfig::new(vec![32]);
+    config.mode = PretrainMode::EndToEnd;
+    config.epochs = 5;
+    let source = DataSource::builtin("shapes", 1).expect("built in");
+    let data = source.load().expect("loads");
+    let done = pretrain(source, data, &config, &dir, Verbosity::Quiet).expect("pretrains");
+    assert!(done.stages.is_empty());
+    let rows = &done.autoencoder.outcome.rows;
+    let (first, last) = (rows[0].val_loss, rows[rows.len() - 1].val_loss);
+    assert!(last < first, "reconstruction loss {first} → {last}");
+    assert_eq!(
+        done.autoencoder.config.train.model.outputs, 256,
+        "outputs reconstruct the 16×16 inputs"
+    );
+}
+
+#[test]
+fn pretrain_prints_each_layers_loss_and_the_next_command() {
+    let dir = temp_dir("pretrain-cli");
+    let out = plaindnn(&[
+        "pretrain",
+        "--dataset",
+        "shapes",
+        "--hidden",
+        "8",
+        "--epochs",
+        "2",
+        "--out",
+        s(&dir),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("layer 1: reconstruction loss"), "{text}");
+    assert!(text.contains("next: plaindnn train --init-from"), "{text}");
+    let bad = plaindnn(&["pretrain", "--mode", "sideways"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("layerwise, end-to-end, both"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -48,7 +48,7 @@ pub fn find(name: &str) -> Result<&'static Experiment> {
 pub fn run(experiment: &Experiment, quick: bool, seeds: u64, out: &Path) -> Result<Report> {
     let variants = (experiment.variants)(quick);
     let results = runner::run(variants, seeds.max(1), experiment.target_loss, out)?;
-    let table = table(&results, experiment.extra);
+    let table = table(&results, experiment.extra, experiment.target_loss);
     let verdict = (experiment.verdict)(&results);
     let report = Report {
         name: experiment.name.into(),
@@ -88,11 +88,11 @@ fn cell(s: Stat, digits: usize, percent: bool) -> String {
 }
 
 /// The comparison table, one row per variant.
-pub fn table(results: &[VariantResult], extra: Extra) -> String {
+pub fn table(results: &[VariantResult], extra: Extra, target_loss: Option<f64>) -> String {
     let extra_head = match extra {
-        Extra::None => "",
-        Extra::GradRatio => " first/last gradient (epoch 1) |",
-        Extra::EpochsToTarget => " epochs to val loss 0.3 |",
+        Extra::None => String::new(),
+        Extra::GradRatio => " first/last gradient (epoch 1) |".into(),
+        Extra::EpochsToTarget => format!(" epochs to val loss {} |", target_loss.unwrap_or(f64::NAN)),
     };
     let mut t = format!("| variant | val accuracy | best val loss | final val − train loss | epochs |{extra_head}\n");
     t += &format!(

@@ -4,6 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// Tensors of a few hundred KiB are allocated and freed every step; glibc's malloc hands them back
+// to the OS each time and the next step page-faults them in again. mimalloc keeps them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = plaindnn_cli::Cli::parse();
     match plaindnn_cli::run(cli) {

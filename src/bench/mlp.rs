@@ -19,7 +19,9 @@ use crate::model::{Mlp, MlpConfig};
 use crate::train::config::OptimizerConfig;
 use crate::train::{optimizer, step, train_on, TrainConfig, Verbosity};
 
-/// A network and its Adam optimizer, as a hand-written Burn loop holds them.
+/// A network and its Adam optimizer, as a hand-written Burn loop holds them. Batches live on the
+/// plain device, as burn-train's loaders put them: inputs on the autodiff device would be tracked
+/// too, and backward would compute their gradient (≈ +25 % work on W2's 784-wide first layer).
 struct Bare {
     model: Option<Mlp>,
     optim: burn::optim::ModuleOptimizer,
@@ -109,10 +111,9 @@ pub fn w1(backend: Backend, repeats: usize, out: &mut Vec<Measurement>) -> Resul
     let device = backend.device()?;
     let config = MlpConfig::new(2, vec![50], 4);
     let points = workloads::quadrant_points()?;
-    let ad = device.clone().autodiff();
     let seconds = time(repeats, || {
         let mut bare = Bare::new(&config, 0.01, &device)?;
-        let batch = Batch::gather(&points, &[0, 1, 2, 3], None, &ad);
+        let batch = Batch::gather(&points, &[0, 1, 2, 3], None, &device);
         let mut loss = None;
         for _ in 0..STEPS {
             loss = Some(bare.step(batch.clone())?);
@@ -149,7 +150,6 @@ pub fn w2(backend: Backend, repeats: usize, out: &mut Vec<Measurement>) -> Resul
     const ROWS: usize = 60000;
     let device = backend.device()?;
     let data = Arc::new(workloads::mnist_shaped(ROWS, 0)?);
-    let ad = device.clone().autodiff();
     let train_flop = Some(6.0 * W2_WEIGHTS); // forward 2W, backward 4W per sample
     let infer_flop = Some(2.0 * W2_WEIGHTS);
     let per_second = |s: f64| ROWS as f64 / s;
@@ -160,7 +160,7 @@ pub fn w2(backend: Backend, repeats: usize, out: &mut Vec<Measurement>) -> Resul
             order.shuffle(&mut StdRng::seed_from_u64(0));
             let mut loss = None;
             for rows in order.chunks(128) {
-                loss = Some(bare.step(Batch::gather(&data, rows, None, &ad))?);
+                loss = Some(bare.step(Batch::gather(&data, rows, None, &device))?);
             }
             loss.map_or(Ok(()), sync)
         })?;
@@ -199,12 +199,11 @@ pub fn w2(backend: Backend, repeats: usize, out: &mut Vec<Measurement>) -> Resul
 pub fn w3(backend: Backend, repeats: usize, out: &mut Vec<Measurement>) -> Result<()> {
     const STEPS: usize = 100;
     let device = backend.device()?;
-    let ad = device.clone().autodiff();
     let data = workloads::deep_batch()?;
     let rows: Vec<usize> = (0..data.len()).collect();
     for (variant, config) in workloads::w3_networks() {
         let mut bare = Bare::new(&config, 1e-3, &device)?;
-        let batch = Batch::gather(&data, &rows, None, &ad);
+        let batch = Batch::gather(&data, &rows, None, &device);
         let seconds = time(repeats, || {
             let mut loss = None;
             for _ in 0..STEPS {

@@ -100,7 +100,9 @@ fn beats(results: &[VariantResult], better: &str, base: &str) -> &'static str {
     };
     match (stat(better), stat(base)) {
         (Some(a), Some(b)) if a.mean - b.mean > a.spread.max(b.spread) => "Held on this run",
-        (Some(a), Some(b)) if a.mean > b.mean => "Partly held on this run (ahead, within the spread over seeds)",
+        (Some(a), Some(b)) if a.mean > b.mean => {
+            "Partly held on this run (ahead, within the spread over seeds)"
+        }
         _ => "Did not hold on this run",
     }
 }

@@ -92,7 +92,9 @@ pub fn table(results: &[VariantResult], extra: Extra, target_loss: Option<f64>) 
     let extra_head = match extra {
         Extra::None => String::new(),
         Extra::GradRatio => " first/last gradient (epoch 1) |".into(),
-        Extra::EpochsToTarget => format!(" epochs to val loss {} |", target_loss.unwrap_or(f64::NAN)),
+        Extra::EpochsToTarget => {
+            format!(" epochs to val loss {} |", target_loss.unwrap_or(f64::NAN))
+        }
     };
     let mut t = format!("| variant | val accuracy | best val loss | final val − train loss | epochs |{extra_head}\n");
     t += &format!(

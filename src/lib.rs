@@ -14,7 +14,7 @@
 //!   descent — the ladder before the network;
 //! - [`experiment`]: each claim of the tutorial measured over seeds, with an honest verdict;
 //! - [`plot`]: SVG line charts and decision regions (every run writes `loss.svg` and friends);
-//! - [`bench`]: the performance workloads W1–W4 on the bare loop and the `train` path;
+//! - [`mod@bench`]: the performance workloads W1–W4 on the bare loop and the `train` path;
 //! - [`backend`]: the one place that knows which Burn backends were compiled in.
 //!
 //! ```no_run

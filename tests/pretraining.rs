@@ -145,3 +145,26 @@ fn pretrain_prints_each_layers_loss_and_the_next_command() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn the_same_seed_pretrains_the_same_autoencoder_byte_for_byte() {
+    let dir = temp_dir("pretrain-seeded");
+    let run = |name: &str| {
+        let out = dir.join(name);
+        let o = plaindnn(&[
+            "pretrain",
+            "--dataset",
+            "shapes",
+            "--hidden",
+            "16,8",
+            "--epochs",
+            "3",
+            "--quiet",
+            "--out",
+            s(&out),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read(out.join("metrics.csv")).expect("metrics.csv")
+    };
+    assert_eq!(run("a"), run("b"));
+}

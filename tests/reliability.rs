@@ -268,3 +268,75 @@ fn a_csv_larger_than_free_memory_is_refused_before_reading() {
         stderr(&out)
     );
 }
+
+#[test]
+fn checkpoints_every_n_epochs_keep_the_last_two_saves_and_a_resume_replays_from_the_older_one() {
+    let dir = temp_dir("checkpoint-every").join("run");
+    let run = dir.to_str().unwrap_or("");
+    let args = [
+        "train",
+        "--epochs",
+        "7",
+        "--checkpoint-every",
+        "3",
+        "--no-early-stopping",
+        "--quiet",
+        "--out",
+        run,
+    ];
+    let out = plaindnn(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let saved = |dir: &std::path::Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir.join("checkpoint"))
+            .expect("checkpoint dir")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    };
+    let expected = [
+        "model-6.bpk",
+        "model-7.bpk",
+        "optim-6.bpk",
+        "optim-7.bpk",
+        "scheduler-6.bpk",
+        "scheduler-7.bpk",
+    ];
+    assert_eq!(
+        saved(&dir),
+        expected,
+        "epochs 3 and 6 saved, 3 deleted, the last epoch always saved"
+    );
+    let metrics = std::fs::read(dir.join("metrics.csv")).expect("metrics.csv");
+
+    // as if killed in epoch 7 before its checkpoint: resume from epoch 6 and redo epoch 7
+    for part in ["model", "optim", "scheduler"] {
+        std::fs::remove_file(dir.join("checkpoint").join(format!("{part}-7.bpk"))).expect("exists");
+    }
+    let out = plaindnn(&["train", "--resume", run, "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(dir.join("metrics.csv")).expect("metrics.csv"),
+        metrics,
+        "epoch 7 again, byte for byte"
+    );
+    assert_eq!(saved(&dir), expected);
+}
+
+#[test]
+fn a_checkpoint_interval_of_zero_is_refused_by_name() {
+    let out = plaindnn(&[
+        "train",
+        "--checkpoint-every",
+        "0",
+        "--quiet",
+        "--out",
+        temp_dir("ce0").to_str().unwrap_or(""),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("invalid checkpoint-every: must be at least 1 epoch, got 0"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -142,6 +142,10 @@ pub struct TrainArgs {
     /// settles first, then the whole network adapts).
     #[arg(long, value_name = "EPOCHS")]
     unfreeze_after: Option<usize>,
+    /// Save the checkpoint `--resume` continues from every N epochs instead of every epoch (the
+    /// last epoch is always saved); `model.bpk` is still written whenever validation improves.
+    #[arg(long, value_name = "N")]
+    checkpoint_every: Option<usize>,
     /// Print nothing while training.
     #[arg(long, short)]
     quiet: bool,
@@ -285,6 +289,7 @@ fn build_config(args: &TrainArgs, data: &Prepared) -> Result<TrainConfig> {
         c.init_from = Some(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()));
     }
     set(&mut c.freeze, args.freeze);
+    set(&mut c.checkpoint_every, args.checkpoint_every);
     if args.unfreeze_after.is_some() {
         c.unfreeze_after = args.unfreeze_after;
     }

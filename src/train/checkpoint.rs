@@ -98,12 +98,28 @@ impl<R: Checkpoint> Checkpointer<R> for AtomicFileCheckpointer {
     }
 }
 
-/// Saves every epoch and deletes the one two epochs back.
+/// Saves each checkpoint it is asked for and deletes the one two saves back.
 ///
 /// Burn writes the model, optimizer and scheduler files on three threads, each in the order it
-/// was asked. Deleting epoch N−2 (not N−1) is only asked for after every thread has taken epoch
-/// N's save, so whenever a process is killed at least one epoch has all three files complete.
-pub struct KeepLastTwo;
+/// was asked. Deleting save N−2 (not N−1) is only asked for after every thread has taken save
+/// N, so whenever a process is killed at least one epoch has all three files complete.
+pub struct KeepLastTwo {
+    saved: Vec<usize>,
+}
+
+impl KeepLastTwo {
+    /// Starting from the checkpoints already in `dir` (a resumed run), oldest first.
+    pub fn in_dir(dir: &Path) -> Self {
+        let mut saved: Vec<usize> = fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|n| n.strip_prefix("model-")?.strip_suffix(".bpk")?.parse().ok())
+            .collect();
+        saved.sort_unstable();
+        Self { saved }
+    }
+}
 
 impl CheckpointingStrategy for KeepLastTwo {
     fn checkpointing(
@@ -111,9 +127,11 @@ impl CheckpointingStrategy for KeepLastTwo {
         epoch: usize,
         _store: &EventStoreClient,
     ) -> Vec<CheckpointingAction> {
+        self.saved.retain(|&e| e < epoch); // a resumed run overwrites what came after it
+        self.saved.push(epoch);
         let mut actions = vec![CheckpointingAction::Save];
-        if epoch > 2 {
-            actions.push(CheckpointingAction::Delete(epoch - 2));
+        while self.saved.len() > 2 {
+            actions.push(CheckpointingAction::Delete(self.saved.remove(0)));
         }
         actions
     }

@@ -410,6 +410,10 @@ pub struct TrainConfig {
     /// Unfreeze the frozen layers after this many epochs (gradual fine-tuning).
     #[serde(default)]
     pub unfreeze_after: Option<usize>,
+    /// Epochs between two checkpoints for `--resume` (Lightning's `every_n_epochs`); the last
+    /// epoch is always saved. Each checkpoint costs a few fsynced files.
+    #[serde(default = "one")]
+    pub checkpoint_every: usize,
     /// Where to compute.
     #[serde(default)]
     pub backend: Backend,
@@ -434,6 +438,12 @@ impl TrainConfig {
             return Err(Error::invalid(
                 "unfreeze-after",
                 "there is nothing to unfreeze: give --freeze N as well",
+            ));
+        }
+        if self.checkpoint_every == 0 {
+            return Err(Error::invalid(
+                "checkpoint-every",
+                "must be at least 1 epoch, got 0",
             ));
         }
         if self.batch_size == 0 {
@@ -475,7 +485,12 @@ impl TrainConfig {
             init_from: None,
             freeze: 0,
             unfreeze_after: None,
+            checkpoint_every: 1,
             backend: Backend::default(),
         }
     }
+}
+
+fn one() -> usize {
+    1
 }

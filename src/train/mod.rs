@@ -230,6 +230,7 @@ fn fit(
         on_nan: config.on_nan,
         diagnostics: config.diagnostics,
         frozen: (frozen, config.freeze, config.unfreeze_after),
+        checkpoint_every: config.checkpoint_every,
     }));
 
     let mut training =
@@ -240,7 +241,7 @@ fn fit(
                 AtomicFileCheckpointer::new(&ckpt, "optim"),
                 AtomicFileCheckpointer::new(&ckpt, "scheduler"),
             )
-            .with_checkpointing_strategy(KeepLastTwo)
+            .with_checkpointing_strategy(KeepLastTwo::in_dir(&ckpt))
             .with_training_strategy(TrainingStrategy::Custom(strategy.clone()))
             .with_metric_logger(InMemoryMetricLogger::new())
             .renderer(Box::new(SilentRenderer))

@@ -62,6 +62,8 @@ pub struct FitSettings {
     pub diagnostics: bool,
     /// The model's frozen-prefix handle, the blocks frozen, and the epochs before unfreezing.
     pub frozen: (FrozenPrefix, usize, Option<usize>),
+    /// Epochs between two checkpoints for `--resume` (the last epoch is always saved).
+    pub checkpoint_every: usize,
 }
 
 /// How the loop ended.
@@ -243,7 +245,12 @@ impl PlainStrategy {
                 write_atomic(&s.run.model_path(), &bytes)?;
                 best_record = Some(record);
             }
-            if let Some(checkpointer) = components.checkpointer.as_mut() {
+            // every `checkpoint_every` epochs, and always at the end, so `--resume` can continue
+            let last = epoch == components.num_epochs || verdict == Verdict::Stop;
+            if let (Some(checkpointer), true) = (
+                components.checkpointer.as_mut(),
+                epoch % s.checkpoint_every == 0 || last,
+            ) {
                 checkpointer.checkpoint(learner, epoch, &components.event_store);
             }
             history.append(&row)?;
@@ -299,7 +306,13 @@ fn check_finite(
     if loss.is_finite() {
         return Ok(());
     }
-    let kept = match rows.last() {
+    // the newest saved epoch: every `checkpoint_every`-th, or the one a resumed run started from
+    let resumed_from = s.resumed.last().map_or(0, |r| r.epoch);
+    let saved = rows
+        .iter()
+        .rev()
+        .find(|r| r.epoch % s.checkpoint_every == 0 || r.epoch == resumed_from);
+    let kept = match saved {
         Some(row) => format!(
             "the last good checkpoint (epoch {}) is kept in {}",
             row.epoch,

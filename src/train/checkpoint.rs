@@ -110,14 +110,9 @@ pub struct KeepLastTwo {
 impl KeepLastTwo {
     /// Starting from the checkpoints already in `dir` (a resumed run), oldest first.
     pub fn in_dir(dir: &Path) -> Self {
-        let mut saved: Vec<usize> = fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter_map(|n| n.strip_prefix("model-")?.strip_suffix(".bpk")?.parse().ok())
-            .collect();
-        saved.sort_unstable();
-        Self { saved }
+        Self {
+            saved: saved_epochs(dir),
+        }
     }
 }
 
@@ -137,15 +132,21 @@ impl CheckpointingStrategy for KeepLastTwo {
     }
 }
 
-/// The newest epoch whose model, optimizer and scheduler checkpoints are all present.
-pub fn latest_complete(dir: &Path) -> Option<usize> {
-    let entries = fs::read_dir(dir).ok()?;
-    let mut epochs: Vec<usize> = entries
+/// The epochs with a model checkpoint in `dir`, oldest first (none if `dir` is missing).
+fn saved_epochs(dir: &Path) -> Vec<usize> {
+    let mut epochs: Vec<usize> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter_map(|n| n.strip_prefix("model-")?.strip_suffix(".bpk")?.parse().ok())
         .collect();
     epochs.sort_unstable();
-    epochs.into_iter().rev().find(|&e| {
+    epochs
+}
+
+/// The newest epoch whose model, optimizer and scheduler checkpoints are all present.
+pub fn latest_complete(dir: &Path) -> Option<usize> {
+    saved_epochs(dir).into_iter().rev().find(|&e| {
         ["optim", "scheduler"]
             .iter()
             .all(|n| checkpoint_path(dir, n, e).is_file())

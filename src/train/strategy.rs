@@ -136,6 +136,8 @@ impl PlainStrategy {
         };
         let mut grad_norms = GradientNorms::default();
         let mut stopped_early = false;
+        // the newest epoch `--resume` can continue from (a resumed run starts from one)
+        let mut saved = (starting_epoch > 1).then(|| starting_epoch - 1);
 
         for epoch in starting_epoch..=components.num_epochs {
             s.epoch_handle.store(epoch, Ordering::Relaxed);
@@ -194,12 +196,12 @@ impl PlainStrategy {
                     s.run.checkpoint_dir().display()
                 )));
             }
-            check_finite(epoch, "training", train_loss, &rows, s)?;
+            check_finite(epoch, "training", train_loss, saved, s)?;
 
             // 2. validation, with dropout off and BatchNorm on running statistics
             let model = learner.model().valid();
             let scores = evaluate(&model, valid.as_ref())?;
-            check_finite(epoch, "validation", scores.loss, &rows, s)?;
+            check_finite(epoch, "validation", scores.loss, saved, s)?;
 
             // 3. diagnostics: what each layer's gradients and units did this epoch
             if let Some(log) = diag_log.as_mut() {
@@ -252,6 +254,7 @@ impl PlainStrategy {
                 epoch % s.checkpoint_every == 0 || last,
             ) {
                 checkpointer.checkpoint(learner, epoch, &components.event_store);
+                saved = Some(epoch);
             }
             history.append(&row)?;
             progress.end_epoch(&row, verdict == Verdict::Improved);
@@ -300,25 +303,18 @@ fn check_finite(
     epoch: usize,
     split: &str,
     loss: f64,
-    rows: &[EpochRow],
+    saved: Option<usize>,
     s: &FitSettings,
 ) -> Result<()> {
     if loss.is_finite() {
         return Ok(());
     }
-    // the newest saved epoch: every `checkpoint_every`-th, or the one a resumed run started from
-    let resumed_from = s.resumed.last().map_or(0, |r| r.epoch);
-    let saved = rows
-        .iter()
-        .rev()
-        .find(|r| r.epoch % s.checkpoint_every == 0 || r.epoch == resumed_from);
     let kept = match saved {
-        Some(row) => format!(
-            "the last good checkpoint (epoch {}) is kept in {}",
-            row.epoch,
+        Some(saved) => format!(
+            "the last good checkpoint (epoch {saved}) is kept in {}",
             s.run.checkpoint_dir().display()
         ),
-        None => "no epoch finished, so there is no checkpoint".to_string(),
+        None => "no checkpoint was saved yet".to_string(),
     };
     Err(Error::Diverged(format!(
         "training diverged in epoch {epoch}: the {split} loss became {loss}; {kept}. \

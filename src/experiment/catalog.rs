@@ -43,6 +43,13 @@ fn data(name: &str, train: usize, val: usize, noise: f64) -> DataSource {
     }
 }
 
+/// Early stopping that waits 20 epochs and returns the best weights.
+const PATIENT: EarlyStoppingConfig = EarlyStoppingConfig {
+    patience: 20,
+    min_delta: 0.0,
+    restore_best_weights: true,
+};
+
 /// A classifier of the 16×16 `shapes` images (3 classes), Adam 1e-3 as usual for fine-tuning.
 fn shapes_config(hidden: Vec<usize>, epochs: usize, quick: bool) -> TrainConfig {
     let mut c = TrainConfig::default_for(256, 3);
@@ -294,7 +301,7 @@ pub const EXPERIMENTS: [Experiment; 10] = [
         variants: |quick| {
             let d = data("circles", 48, 512, 0.25);
             let base = with(config(vec![256, 256], 300, quick), |c| c.early_stopping = None);
-            let es = EarlyStoppingConfig { patience: 20, min_delta: 0.0, restore_best_weights: true };
+            let es = PATIENT;
             vec![
                 variant("none", &d, base.clone()),
                 variant("early stopping", &d, with(base.clone(), |c| c.early_stopping = Some(es))),
@@ -377,7 +384,7 @@ pub const EXPERIMENTS: [Experiment; 10] = [
             let related = data("shapes", if quick { 150 } else { 1500 }, 300, 0.1);
             let few = data("shapes", 30, 600, 0.3);
             let base = with(shapes_config(vec![64, 32], 100, quick), |c| {
-                c.early_stopping = Some(EarlyStoppingConfig { patience: 20, min_delta: 0.0, restore_best_weights: true });
+                c.early_stopping = Some(PATIENT);
             });
             let source = Start::Transfer { name: "related-task", data: related, config: Box::new(shapes_config(vec![64, 32], 40, quick)) };
             vec![
@@ -415,7 +422,7 @@ pub const EXPERIMENTS: [Experiment; 10] = [
             let unlabelled = data("shapes", if quick { 100 } else { 1000 }, 300, 0.1);
             let labelled = data("shapes", 30, 600, 0.1);
             let base = with(shapes_config(vec![64, 32], 100, quick), |c| {
-                c.early_stopping = Some(EarlyStoppingConfig { patience: 20, min_delta: 0.0, restore_best_weights: true });
+                c.early_stopping = Some(PATIENT);
             });
             let autoencoder = |name, mode| {
                 let mut p = PretrainConfig::new(vec![64, 32]);

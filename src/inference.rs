@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::backend::Backend;
 use crate::data::{BatchLoader, Dataset, Subset, Targets, Task};
 use crate::error::{Error, Result};
-use crate::model::Mlp;
+use crate::model::{read_f32, Mlp};
 use crate::train::evaluate::{evaluate, Scores};
 use crate::train::{RunConfig, RunDir};
 
@@ -127,10 +127,7 @@ impl Predictor {
             Task::Regression => self.model.forward(x),
         }; // [n, outputs]
         let outputs = out.dims()[1];
-        let values = out
-            .into_data()
-            .try_to_vec::<f32>()
-            .map_err(|e| Error::Training(format!("reading predictions: {e:?}")))?;
+        let values = read_f32(out, "predictions")?;
         Ok(values
             .chunks(outputs)
             .map(|row| match self.config.data.task {

@@ -15,7 +15,7 @@ use super::{measure, time, Measurement};
 use crate::backend::Backend;
 use crate::data::{Batch, DataSource, Prepared, Subset};
 use crate::error::{Error, Result};
-use crate::model::{Mlp, MlpConfig};
+use crate::model::{read_f32, Mlp, MlpConfig};
 use crate::train::config::OptimizerConfig;
 use crate::train::{optimizer, step, train_on, TrainConfig, Verbosity};
 
@@ -58,11 +58,7 @@ impl Bare {
 
 /// Waits for the computation behind `loss` and checks it is a number.
 fn sync(loss: Tensor<1>) -> Result<()> {
-    let value = loss
-        .into_data()
-        .convert::<f32>()
-        .try_to_vec::<f32>()
-        .map_err(|e| Error::Training(format!("reading the loss: {e:?}")))?;
+    let value = read_f32(loss, "the loss")?;
     match value.first() {
         Some(v) if v.is_finite() => Ok(()),
         _ => Err(Error::Diverged(format!("benchmark loss is {value:?}"))),

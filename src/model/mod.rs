@@ -5,6 +5,7 @@
 pub mod activation;
 pub mod init;
 pub mod mlp;
+mod read;
 pub mod safetensors;
 pub mod summary;
 pub mod worked_example;
@@ -12,4 +13,5 @@ pub mod worked_example;
 pub use activation::{Activation, ActivationConfig, ACTIVATION_NAMES};
 pub use init::InitConfig;
 pub use mlp::{Block, FrozenPrefix, Mlp, MlpConfig};
+pub(crate) use read::read_f32;
 pub use summary::Summary;

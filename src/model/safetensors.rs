@@ -202,10 +202,7 @@ pub fn export(model: &Mlp, config: &MlpConfig, extra: HashMap<String, String>) -
 }
 
 fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>> {
-    t.into_data()
-        .convert::<f32>()
-        .try_to_vec::<f32>()
-        .map_err(|e| Error::Training(format!("reading weights: {e:?}")))
+    super::read_f32(t, "weights")
 }
 
 /// The architecture of a safetensors file: the config in its metadata (plaindnn exports), or else

@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use super::activation::ActivationConfig;
 use super::mlp::{Mlp, MlpConfig};
-use crate::error::{Error, Result};
+use super::read_f32;
+use crate::error::Result;
 
 /// The tutorial's inputs.
 pub const INPUTS: [f32; 2] = [3.0, 4.0];
@@ -60,13 +61,7 @@ pub fn run(device: &Device) -> Result<WorkedExample> {
     let outputs = mlp.forward(x); // [1, 2]
     Ok(WorkedExample {
         inputs: INPUTS,
-        hidden: to_vec(hidden)?,
-        outputs: to_vec(outputs)?,
+        hidden: read_f32(hidden, "the hidden layer")?,
+        outputs: read_f32(outputs, "the outputs")?,
     })
-}
-
-fn to_vec(t: Tensor<2>) -> Result<Vec<f32>> {
-    t.into_data()
-        .try_to_vec::<f32>()
-        .map_err(|e| Error::Training(format!("reading a tensor back: {e:?}")))
 }

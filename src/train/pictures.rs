@@ -13,7 +13,7 @@ use super::run_dir::RunDir;
 use super::strategy::FitOutcome;
 use crate::data::{Subset, Targets, Task};
 use crate::error::{Error, Result};
-use crate::model::Mlp;
+use crate::model::{read_f32, Mlp};
 use crate::plot::{class_map, curve_chart, line_chart, ClassMap, Series};
 
 /// Grid cells per side of the decision-region picture.
@@ -151,11 +151,7 @@ fn fitted_curve(model: &Mlp, val: &Subset) -> Result<String> {
         .next()
         .ok_or_else(|| Error::Training("the model has no device".into()))?;
     let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [xs.len(), 1]), &device);
-    let ys = model
-        .forward(x)
-        .into_data()
-        .try_to_vec::<f32>()
-        .map_err(|e| Error::Training(format!("reading the fitted curve: {e:?}")))?;
+    let ys = read_f32(model.forward(x), "the fitted curve")?;
     let curve: Vec<(f64, f64)> = xs
         .iter()
         .zip(ys.iter().step_by((*width).max(1)))

@@ -20,7 +20,7 @@ use super::{train_on, TrainedRun, Verbosity};
 use crate::backend::Backend;
 use crate::data::{DataSource, Dataset, Prepared, Scaler, Subset, Targets};
 use crate::error::{Error, Result};
-use crate::model::{safetensors, ActivationConfig, Block, MlpConfig};
+use crate::model::{read_f32, safetensors, ActivationConfig, Block, MlpConfig};
 use crate::plot;
 
 /// How the encoder is trained.
@@ -244,12 +244,7 @@ fn encode(block: &Block, rows: Vec<f32>, width: usize) -> Result<Vec<f32>> {
     let device = block.linear.weight.val().device();
     let n = rows.len() / width;
     let x = Tensor::<2>::from_data(TensorData::new(rows, [n, width]), &device);
-    block
-        .valid()
-        .forward(x)
-        .into_data()
-        .try_to_vec::<f32>()
-        .map_err(|e| Error::Training(format!("reading codes: {e:?}")))
+    read_f32(block.valid().forward(x), "codes")
 }
 
 /// The first 8 validation images over their reconstructions.
@@ -265,12 +260,7 @@ fn reconstructions(
         TensorData::new(val[..n * width].to_vec(), [n, width]),
         &device,
     );
-    let out = run
-        .model
-        .forward(x)
-        .into_data()
-        .try_to_vec::<f32>()
-        .map_err(|e| Error::Training(format!("reading reconstructions: {e:?}")))?;
+    let out = read_f32(run.model.forward(x), "reconstructions")?;
     let top: Vec<&[f32]> = val[..n * width].chunks(width).collect();
     let bottom: Vec<&[f32]> = out.chunks(width).collect();
     let title = "validation images (top) and the autoencoder's reconstructions (bottom)";

@@ -11,18 +11,48 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// A compute backend, picked at run time among those compiled in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
-    /// wgpu when it is compiled in and finds an adapter, flex otherwise (the fall-back is logged).
+    /// wgpu on a real GPU (discrete, integrated or virtual) when wgpu is compiled in and finds
+    /// one, flex otherwise: a CPU adapter such as llvmpipe is slower than flex.
     Auto,
-    /// Burn's maintained pure-Rust CPU backend (the default).
-    #[default]
+    /// Burn's maintained pure-Rust CPU backend.
     Flex,
     /// The ndarray CPU backend (deprecated upstream; `--features ndarray`).
     Ndarray,
     /// GPU through wgpu: Vulkan, Metal, DX12 (`--features wgpu`).
     Wgpu,
+}
+
+impl Default for Backend {
+    /// The cargo feature picks it: `auto` in a build with `--features wgpu` (a GPU when there is
+    /// one), `flex` otherwise.
+    fn default() -> Self {
+        if cfg!(feature = "wgpu") {
+            Backend::Auto
+        } else {
+            Backend::Flex
+        }
+    }
+}
+
+/// A backend made concrete: what runs, on which device, and why it was chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    /// The concrete backend.
+    pub backend: Backend,
+    /// The device, e.g. `CPU` or `NVIDIA H200 (Vulkan)`.
+    pub device: String,
+    /// Why this one, e.g. `--backend flex` or `no GPU adapter found`.
+    pub reason: String,
+}
+
+impl fmt::Display for Choice {
+    /// `wgpu: NVIDIA H200 (Vulkan), the GPU wgpu found`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}, {}", self.backend, self.device, self.reason)
+    }
 }
 
 impl Backend {
@@ -61,21 +91,35 @@ impl Backend {
             .collect()
     }
 
-    /// `auto` made concrete: wgpu if it is compiled in and sees an adapter, else flex.
+    /// `auto` made concrete: wgpu if it is compiled in and sees a GPU, else flex.
     pub fn resolve(self) -> Backend {
         match self {
-            Backend::Auto if Backend::Wgpu.is_compiled() && !wgpu_adapters().is_empty() => {
-                Backend::Wgpu
-            }
-            Backend::Auto => {
-                if Backend::Wgpu.is_compiled() {
-                    eprintln!(
-                        "note: wgpu found no GPU adapter; falling back to the flex CPU backend"
-                    );
-                }
-                Backend::Flex
-            }
+            Backend::Auto => self.choose().backend,
             concrete => concrete,
+        }
+    }
+
+    /// The concrete backend, its device and the reason, for the first line `train` prints.
+    pub fn choose(self) -> Choice {
+        let adapters = wgpu_adapters();
+        let gpu = best_gpu(&adapters);
+        let (backend, reason) = match (self, &gpu) {
+            (Backend::Auto, Some(_)) => (Backend::Wgpu, "the GPU wgpu found".to_string()),
+            (Backend::Auto, None) => (Backend::Flex, no_gpu_reason(&adapters)),
+            (Backend::Flex, _) if !Backend::Wgpu.is_compiled() => {
+                (Backend::Flex, "built without the wgpu feature".to_string())
+            }
+            (concrete, _) => (concrete, format!("--backend {concrete}")),
+        };
+        let device = match (backend, gpu.or_else(|| adapters.first())) {
+            (Backend::Wgpu, Some(a)) => format!("{} ({})", a.name, a.api),
+            (Backend::Wgpu, None) => "no adapter".to_string(),
+            _ => "CPU".to_string(),
+        };
+        Choice {
+            backend,
+            device,
+            reason,
         }
     }
 
@@ -120,6 +164,28 @@ pub struct Adapter {
     pub driver: String,
     /// Graphics API: Vulkan, Metal, Dx12 or Gl.
     pub api: String,
+}
+
+/// The GPU Burn's default wgpu device takes: discrete first, then integrated, then virtual;
+/// never a CPU adapter.
+fn best_gpu(adapters: &[Adapter]) -> Option<&Adapter> {
+    ["DiscreteGpu", "IntegratedGpu", "VirtualGpu"]
+        .iter()
+        .find_map(|kind| adapters.iter().find(|a| a.kind == *kind))
+}
+
+/// Why `auto` stays on the CPU.
+fn no_gpu_reason(adapters: &[Adapter]) -> String {
+    if !Backend::Wgpu.is_compiled() {
+        return "built without the wgpu feature".to_string();
+    }
+    match adapters.first() {
+        Some(cpu) => format!(
+            "no GPU adapter found; --backend wgpu to use {} (a CPU rasteriser)",
+            cpu.name
+        ),
+        None => "no GPU adapter found (a Vulkan, Metal or DX12 driver)".to_string(),
+    }
 }
 
 /// The adapters wgpu finds (none without the `wgpu` feature).

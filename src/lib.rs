@@ -23,8 +23,10 @@
 //! // the tutorial's 2 → 50 → 4 network, Adam, early stopping; any field can be changed
 //! let mut config = train::TrainConfig::default_for(2, 4);
 //! config.model.batch_norm = true;
-//! let out = std::path::Path::new("artifacts/runs/quadrants");
-//! let run = train::train(DataSource::quadrants(42), config, out, train::Verbosity::auto())?;
+//! let out = std::path::Path::new("artifacts/runs/quadrants-bn");
+//! // a directory that already holds a run is refused unless you say overwrite
+//! let options = train::RunOptions::from(train::Verbosity::auto()).overwrite();
+//! let run = train::train(DataSource::quadrants(42), config, out, options)?;
 //! let predictor = Predictor::open(run.run.root(), Backend::Flex)?;
 //! let prediction = &predictor.predict(&[2.0, 2.0])?[0];
 //! println!("{:?} {:?}", prediction.class, prediction.probabilities);

@@ -2,16 +2,14 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 // Tensors of a few hundred KiB are allocated and freed every step; glibc's malloc hands them back
 // to the OS each time and the next step page-faults them in again. mimalloc keeps them.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = plaindnn_cli::Cli::parse();
-    match plaindnn_cli::run(cli) {
+    let (cli, matches) = plaindnn_cli::parse();
+    match plaindnn_cli::run(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

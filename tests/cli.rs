@@ -299,18 +299,70 @@ fn without_a_gpu_driver_wgpu_is_a_clear_error_and_auto_falls_back_to_the_cpu() {
     );
     let out = hide_drivers(&[
         "train",
-        "--backend",
-        "auto",
         "--epochs",
         "1",
         "--out",
         dir.to_str().unwrap_or(""),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let first = stdout(&out).lines().next().unwrap_or("").to_string();
     assert!(
-        stderr(&out).contains("falling back to the flex CPU backend"),
-        "{}",
-        stderr(&out)
+        first.ends_with("[flex: CPU, no GPU adapter found (a Vulkan, Metal or DX12 driver)]"),
+        "built with wgpu, the default is auto, and auto says why it stays on the CPU: {first}"
+    );
+}
+
+#[cfg(feature = "wgpu")]
+#[test]
+fn built_with_wgpu_train_uses_a_real_gpu_or_names_the_cpu_adapter_it_skipped() {
+    let gpus: Vec<_> = plaindnn::backend::wgpu_adapters()
+        .into_iter()
+        .filter(|a| a.kind != "Cpu")
+        .collect();
+    let dir = temp_dir("cli-auto-backend");
+    let out = plaindnn(&[
+        "train",
+        "--epochs",
+        "1",
+        "--out",
+        dir.to_str().unwrap_or(""),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let first = stdout(&out).lines().next().unwrap_or("").to_string();
+    match gpus.first() {
+        Some(gpu) => assert!(
+            first.ends_with(&format!(
+                "[wgpu: {} ({}), the GPU wgpu found]",
+                gpu.name, gpu.api
+            )),
+            "{first}"
+        ),
+        // CI's lavapipe is a CPU adapter: slower than flex, so auto does not take it
+        None => assert!(
+            first.contains("[flex: CPU, no GPU adapter found; --backend wgpu to use"),
+            "{first}"
+        ),
+    }
+    assert_eq!(common::run_config(&dir)["train"]["backend"], "auto");
+}
+
+#[cfg(not(feature = "wgpu"))]
+#[test]
+fn built_without_wgpu_train_says_it_runs_on_flex_and_why() {
+    let dir = temp_dir("cli-flex-default");
+    let out = plaindnn(&[
+        "train",
+        "--epochs",
+        "1",
+        "--out",
+        dir.to_str().unwrap_or(""),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let first = stdout(&out).lines().next().unwrap_or("").to_string();
+    assert!(
+        first.starts_with("training 2-50-4 MLP (relu, adam) on quadrants → ")
+            && first.ends_with("[flex: CPU, built without the wgpu feature]"),
+        "{first}"
     );
 }
 

@@ -486,7 +486,8 @@ fn image_augmentation_on_data_that_are_not_images_is_refused() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("shift, flip and pixel noise need image data"),
+        stderr(&out)
+            .contains("--augment-shift, --augment-flip and --augment-noise need image data"),
         "{}",
         stderr(&out)
     );

@@ -158,7 +158,16 @@ fn a_second_run_into_a_directory_in_use_is_refused_and_a_dead_runs_lock_is_taken
         out_dir.join(".lock").exists(),
         "a killed process leaves its lock behind"
     );
-    let after = plaindnn(&["train", "--out", s(&out_dir), "--epochs", "2", "--quiet"]);
+    // the killed run left a run behind: replacing it needs --overwrite, and the lock is no obstacle
+    let after = plaindnn(&[
+        "train",
+        "--out",
+        s(&out_dir),
+        "--epochs",
+        "2",
+        "--quiet",
+        "--overwrite",
+    ]);
     assert!(
         after.status.success(),
         "the stale lock is taken over: {}",

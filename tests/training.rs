@@ -121,7 +121,7 @@ fn resuming_a_finished_run_says_how_to_train_further() {
     config.early_stopping = None;
     config.epochs = 2;
     train_quadrants(config, &dir);
-    let err = train::resume(&dir, None, Verbosity::Quiet)
+    let err = train::resume(&dir, train::ResumeChanges::default(), Verbosity::Quiet)
         .err()
         .expect("refused")
         .to_string();

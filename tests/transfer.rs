@@ -239,3 +239,77 @@ fn unfreeze_after_without_freeze_is_refused_by_name() {
         stderr(&out)
     );
 }
+
+/// The best epoch's `(val_loss, val_accuracy)` from `metrics.csv` (restore-best is on).
+fn best_validation(run: &std::path::Path) -> (f64, f64) {
+    let config = common::run_config(run);
+    let text = std::fs::read_to_string(run.join("metrics.csv")).expect("metrics.csv");
+    let rows: Vec<Vec<f64>> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split(',')
+                .map(|v| v.parse().unwrap_or(f64::NAN))
+                .collect()
+        })
+        .collect();
+    let best = rows
+        .iter()
+        .min_by(|a, b| a[2].total_cmp(&b[2]))
+        .expect("a row");
+    assert!(config["train"]["early_stopping"]["restore_best_weights"] == true);
+    (best[2], best[3])
+}
+
+#[test]
+fn with_init_from_the_saved_run_evaluates_exactly_as_it_validated_for_every_model_flag() {
+    let dir = temp_dir("transfer-flags");
+    let source = dir.join("source");
+    let trained = plaindnn(&[
+        "train",
+        "--hidden",
+        "16",
+        "--epochs",
+        "4",
+        "-q",
+        "--out",
+        s(&source),
+    ]);
+    assert!(trained.status.success(), "{}", stderr(&trained));
+    let flags: [&[&str]; 6] = [
+        &[],
+        &["--activation", "sigmoid"],
+        &["--batch-norm"],
+        &["--dropout", "0.3"],
+        &["--activation", "tanh", "--batch-norm", "--dropout", "0.2"],
+        &["--activation", "prelu", "--batch-norm"],
+    ];
+    for (i, extra) in flags.iter().enumerate() {
+        let out_dir = dir.join(format!("tuned-{i}"));
+        let mut args = vec!["train", "--init-from", s(&source), "--epochs", "4", "-q"];
+        args.extend_from_slice(&["--min-delta", "0", "--out", s(&out_dir)]);
+        args.extend_from_slice(extra);
+        let out = plaindnn(&args);
+        assert!(out.status.success(), "{extra:?}: {}", stderr(&out));
+        let saved = common::run_config(&out_dir);
+        if let Some(pos) = extra.iter().position(|f| *f == "--activation") {
+            assert_eq!(
+                saved["train"]["model"]["activation"]["name"],
+                extra[pos + 1]
+            );
+        }
+        let eval = common::json(&plaindnn(&["eval", "--run", s(&out_dir), "--json"]));
+        let (val_loss, val_accuracy) = best_validation(&out_dir);
+        let loss = eval["scores"]["loss"].as_f64().expect("loss");
+        let accuracy = eval["scores"]["accuracy"].as_f64().expect("accuracy");
+        // metrics.csv keeps 8 decimals; eval recomputes in f32 on the same rows
+        assert!(
+            (loss - val_loss).abs() < 1e-5,
+            "{extra:?}: eval {loss} vs trained {val_loss}"
+        );
+        assert!(
+            (accuracy - val_accuracy).abs() < 1e-6,
+            "{extra:?}: {accuracy} vs {val_accuracy}"
+        );
+    }
+}

@@ -114,10 +114,25 @@ In Python: model = <the nn.Sequential printed>; model.load_state_dict(safetensor
     Bench(bench::BenchArgs),
 }
 
-/// Runs one parsed command.
-pub fn run(cli: Cli) -> Result<()> {
+/// Parses the command line; the matches also say which flags were typed (`train --resume`
+/// refuses the ones that would change the run).
+pub fn parse() -> (Cli, clap::ArgMatches) {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    (cli, matches)
+}
+
+/// Runs one parsed command; `matches` are the parser's, for the flags typed.
+pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
+    let typed = |verb: &str| {
+        matches
+            .subcommand_matches(verb)
+            .cloned()
+            .unwrap_or_default()
+    };
     match cli.command {
-        Command::Train(args) => train::run(*args),
+        Command::Train(args) => train::run(*args, &typed("train")),
         Command::Predict(args) => predict::predict(args),
         Command::Eval(args) => predict::eval(args),
         Command::Export(args) => export::run(args),
@@ -149,7 +164,7 @@ struct RunArgs {
     #[arg(long, value_name = "DIR")]
     run: PathBuf,
     /// Backend to compute on: flex, ndarray, wgpu (if compiled in), or auto (wgpu if it finds a GPU).
-    #[arg(long, default_value = "flex")]
+    #[arg(long, default_value_t = Backend::default())]
     backend: Backend,
 }
 

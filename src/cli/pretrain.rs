@@ -6,7 +6,7 @@ use clap::Args;
 use plaindnn::backend::Backend;
 use plaindnn::model::ActivationConfig;
 use plaindnn::train::pretrain::{self, PretrainConfig, PretrainMode};
-use plaindnn::train::Verbosity;
+use plaindnn::train::{RunDir, RunOptions, Verbosity};
 use plaindnn::Result;
 
 use super::data_args::DataArgs;
@@ -43,11 +43,16 @@ pub struct PretrainArgs {
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Backend to train on: flex, ndarray, wgpu (if compiled in), or auto.
-    #[arg(long, default_value = "flex")]
+    #[arg(long, default_value_t = Backend::default())]
     backend: Backend,
-    /// Run directory to write [default: artifacts/runs/pretrain-<data name>].
+    /// Run directory to write [default: artifacts/runs/pretrain-<data name>, or the first free
+    /// pretrain-<data name>-N].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Replace the pretraining (or run) already in --out DIR; without it such a directory is
+    /// refused.
+    #[arg(long)]
+    overwrite: bool,
     /// Print nothing while training.
     #[arg(long, short)]
     quiet: bool,
@@ -72,10 +77,17 @@ pub fn run(args: PretrainArgs) -> Result<()> {
         seed: args.seed,
         backend: args.backend,
     };
-    let out = args
-        .out
-        .unwrap_or_else(|| Path::new("artifacts/runs").join(format!("pretrain-{name}")));
-    let done = pretrain::pretrain(source, data, &config, &out, verbosity)?;
+    let default = Path::new("artifacts/runs").join(format!("pretrain-{name}"));
+    let out = match args.out {
+        Some(out) => out,
+        None if args.overwrite => default,
+        None => RunDir::next_free(&default).root().to_path_buf(),
+    };
+    let options = RunOptions {
+        verbosity,
+        overwrite: args.overwrite,
+    };
+    let done = pretrain::pretrain(source, data, &config, &out, options)?;
     if !args.quiet {
         for (k, stage) in done.stages.iter().enumerate() {
             let losses: Vec<f64> = stage.outcome.rows.iter().map(|r| r.val_loss).collect();

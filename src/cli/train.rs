@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::Args;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args};
 
 use super::data_args::DataArgs;
 use plaindnn::backend::Backend;
@@ -10,8 +11,8 @@ use plaindnn::data::Prepared;
 use plaindnn::error::{Error, Result};
 use plaindnn::model::{ActivationConfig, InitConfig};
 use plaindnn::train::{
-    self, EarlyStoppingConfig, NanPolicy, OptimizerKind, Preset, ScheduleConfig, TrainConfig,
-    Verbosity,
+    self, EarlyStoppingConfig, NanPolicy, OptimizerKind, Preset, ResumeChanges, RunDir, RunOptions,
+    ScheduleConfig, TrainConfig, TrainedRun, Verbosity,
 };
 
 #[derive(Args, Debug)]
@@ -30,10 +31,17 @@ pub struct TrainArgs {
     /// Augmentation (images): add uniform noise of this amplitude to training pixels.
     #[arg(long, value_name = "A", allow_negative_numbers = true)]
     augment_noise: Option<f64>,
-    /// Run directory to write [default: artifacts/runs/<dataset or file name>].
+    /// Run directory to write [default: artifacts/runs/<dataset or file name>, or the first free
+    /// <name>-2, <name>-3, … when that one holds a run].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Replace the run already in --out DIR (its model, checkpoints, metrics, pictures and
+    /// report are deleted before the first new epoch); without it such a directory is refused.
+    #[arg(long, conflicts_with = "resume")]
+    overwrite: bool,
     /// Continue the run in DIR at the epoch after its last checkpoint (optimizer state restored).
+    /// Only --epochs, --patience, --checkpoint-every and --quiet may be given with it: anything
+    /// else would make it another run.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["out", "config", "data", "data_dir"])]
     resume: Option<PathBuf>,
     /// Start from this TrainConfig JSON (e.g. a run's config.json "train" part); flags override it.
@@ -93,7 +101,7 @@ pub struct TrainArgs {
     /// Learning rate.
     #[arg(long, allow_negative_numbers = true)]
     lr: Option<f64>,
-    /// SGD momentum.
+    /// Momentum of SGD or RMSProp (Adam and AdamW refuse it: their beta1 plays that role).
     #[arg(long, allow_negative_numbers = true)]
     momentum: Option<f64>,
     /// L2 weight decay (decoupled with adamw).
@@ -115,7 +123,7 @@ pub struct TrainArgs {
     #[arg(long, allow_negative_numbers = true)]
     min_delta: Option<f64>,
     /// Train every epoch, without early stopping.
-    #[arg(long, conflicts_with_all = ["patience", "min_delta"])]
+    #[arg(long, conflicts_with_all = ["patience", "min_delta", "no_restore_best"])]
     no_early_stopping: bool,
     /// Keep the last epoch's weights instead of restoring the best ones at the end.
     #[arg(long)]
@@ -151,62 +159,112 @@ pub struct TrainArgs {
     quiet: bool,
 }
 
-pub fn run(args: TrainArgs) -> Result<()> {
+/// Flags that may be given with `--resume`: they change how long or how often, not what trains.
+const RESUMABLE: [&str; 5] = ["resume", "epochs", "patience", "checkpoint_every", "quiet"];
+
+pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
     let verbosity = if args.quiet {
         Verbosity::Quiet
     } else {
         Verbosity::auto()
     };
     let trained = match &args.resume {
-        Some(dir) => train::resume(dir, args.epochs, verbosity)?,
-        None => {
-            let seed = args.seed.unwrap_or(42);
-            let (source, name) = args.data.source(seed)?;
-            let prepared = source.load()?;
-            let source = source.absolute();
-            let config = build_config(&args, &prepared)?;
-            let out = args
-                .out
-                .clone()
-                .unwrap_or_else(|| Path::new("artifacts/runs").join(&name));
-            if verbosity != Verbosity::Quiet {
-                println!(
-                    "training {} on {name} → {}",
-                    describe(&config),
-                    out.display()
-                );
-            }
-            train::train_on(source, prepared, config, &out, verbosity)?
+        Some(dir) => {
+            refuse_changes(given)?;
+            let changes = ResumeChanges {
+                epochs: args.epochs,
+                patience: args.patience,
+                checkpoint_every: args.checkpoint_every,
+            };
+            train::resume(dir, changes, verbosity)?
         }
+        None => train_new(&args, verbosity)?,
     };
     if !args.quiet {
-        let dir = trained.run.root().display();
-        let outcome = &trained.outcome;
-        if let Some(best) = outcome
-            .best_epoch
-            .and_then(|e| outcome.rows.iter().find(|r| r.epoch == e))
-        {
-            println!(
-                "best epoch {}: val_loss {:.4}; weights in {dir}/model.bpk",
-                best.epoch, best.val_loss
-            );
-        }
-        let names = &trained.config.data.feature_names;
-        if names.len() <= 4 {
-            println!(
-                "next: plaindnn predict --run {dir} --input {}",
-                names.join(",")
-            );
-        } else {
-            println!(
-                "next: plaindnn predict --run {dir} --data FILE.csv   (columns {}, …)",
-                names[..3].join(", ")
-            );
-        }
+        print_next_steps(&trained);
     }
     Ok(())
 }
 
+/// A new run: data, config, then the directory (a default one that is taken becomes `NAME-2`, …).
+fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
+    let seed = args.seed.unwrap_or(TrainConfig::default_for(1, 1).seed);
+    let (source, name) = args.data.source(seed)?;
+    let prepared = source.load()?;
+    let source = source.absolute();
+    let config = build_config(args, &prepared)?;
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None if args.overwrite => Path::new("artifacts/runs").join(&name),
+        None => RunDir::next_free(&Path::new("artifacts/runs").join(&name))
+            .root()
+            .to_path_buf(),
+    };
+    if verbosity != Verbosity::Quiet {
+        let backend = config.backend.choose();
+        println!(
+            "training {} on {name} → {} [{backend}]",
+            describe(&config),
+            out.display()
+        );
+    }
+    let options = RunOptions {
+        verbosity,
+        overwrite: args.overwrite,
+    };
+    train::train_on(source, prepared, config, &out, options)
+}
+
+/// With `--resume`, every flag typed on the command line besides [`RESUMABLE`] is refused by name.
+fn refuse_changes(given: &ArgMatches) -> Result<()> {
+    let changed: Vec<String> = given
+        .ids()
+        .map(|id| id.as_str())
+        .filter(|id| given.value_source(id) == Some(ValueSource::CommandLine))
+        .filter(|id| !RESUMABLE.contains(id))
+        .map(|id| format!("--{}", id.replace('_', "-")))
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "resume",
+        format!(
+            "{} would change the run, and a resumed run is the run its config.json describes \
+             (only --epochs, --patience, --checkpoint-every and --quiet may change); \
+             train a new run with --out DIR instead",
+            changed.join(", ")
+        ),
+    ))
+}
+
+fn print_next_steps(trained: &TrainedRun) {
+    let dir = trained.run.root().display();
+    let outcome = &trained.outcome;
+    if let Some(best) = outcome
+        .best_epoch
+        .and_then(|e| outcome.rows.iter().find(|r| r.epoch == e))
+    {
+        println!(
+            "best epoch {}: val_loss {:.4}; weights in {dir}/model.bpk",
+            best.epoch, best.val_loss
+        );
+    }
+    let names = &trained.config.data.feature_names;
+    if names.len() <= 4 {
+        println!(
+            "next: plaindnn predict --run {dir} --input {}",
+            names.join(",")
+        );
+    } else {
+        println!(
+            "next: plaindnn predict --run {dir} --data FILE.csv   (columns {}, …)",
+            names[..3].join(", ")
+        );
+    }
+}
+
+/// `2-50-4 MLP (relu, adam)`.
 fn describe(config: &TrainConfig) -> String {
     let widths: Vec<String> = config
         .model
@@ -215,11 +273,10 @@ fn describe(config: &TrainConfig) -> String {
         .map(|w| w.to_string())
         .collect();
     format!(
-        "{} MLP ({}, {}, {})",
+        "{} MLP ({}, {})",
         widths.join("-"),
         config.model.activation,
-        config.optimizer.kind,
-        config.backend
+        config.optimizer.kind
     )
 }
 
@@ -296,11 +353,9 @@ fn build_config(args: &TrainArgs, data: &Prepared) -> Result<TrainConfig> {
     if args.no_early_stopping {
         c.early_stopping = None;
     } else if args.patience.is_some() || args.min_delta.is_some() || args.no_restore_best {
-        let es = c.early_stopping.get_or_insert(EarlyStoppingConfig {
-            patience: 10,
-            min_delta: 0.0,
-            restore_best_weights: true,
-        });
+        let es = c
+            .early_stopping
+            .get_or_insert_with(EarlyStoppingConfig::default);
         set(&mut es.patience, args.patience);
         set(&mut es.min_delta, args.min_delta);
         es.restore_best_weights &= !args.no_restore_best;

@@ -37,10 +37,23 @@ impl AugmentConfig {
                 return Err(Error::invalid(name, format!("must be >= 0, got {v}")));
             }
         }
-        if image.is_none() && (self.shift > 0 || self.flip || self.pixel_noise > 0.0) {
+        let Some([h, w]) = image else {
+            if self.shift > 0 || self.flip || self.pixel_noise > 0.0 {
+                return Err(Error::invalid(
+                    "augmentation",
+                    "--augment-shift, --augment-flip and --augment-noise need image data (--dataset shapes or --data-dir)",
+                ));
+            }
+            return Ok(());
+        };
+        if self.shift >= h.min(w) {
             return Err(Error::invalid(
-                "augmentation",
-                "shift, flip and pixel noise need image data",
+                "augment shift",
+                format!(
+                    "a shift of {} pixels moves a {h}×{w} image out of view; use fewer than {}",
+                    self.shift,
+                    h.min(w)
+                ),
             ));
         }
         Ok(())

@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::data::DataSource;
 use crate::error::{Error, Result};
 use crate::train::pretrain::{self, PretrainConfig};
-use crate::train::{self, TrainConfig, Verbosity};
+use crate::train::{self, RunOptions, TrainConfig, Verbosity};
 
 /// One configuration being compared.
 pub struct Variant {
@@ -157,7 +157,9 @@ pub fn run(
             config.init_from = start(&v.start, seed, out, &mut sources)?;
             let data = reseeded(v.data.clone(), seed);
             let dir = out.join(format!("v{i}-s{seed}"));
-            let trained = match train::train(data, config, &dir, Verbosity::Quiet) {
+            // the experiment's own scratch directory: last time's run there is replaced
+            let quiet = RunOptions::from(Verbosity::Quiet).overwrite();
+            let trained = match train::train(data, config, &dir, quiet) {
                 Ok(trained) => trained,
                 // a diverged run is a result too (exploding gradients), not a failed experiment
                 Err(Error::Diverged(_)) => {

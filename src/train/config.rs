@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::backend::Backend;
-use crate::data::AugmentConfig;
+use crate::data::{AugmentConfig, Dataset};
 use crate::error::{Error, Result};
 use crate::model::MlpConfig;
 
@@ -152,6 +152,17 @@ pub struct EarlyStoppingConfig {
     pub min_delta: f64,
     /// Return (and keep as `model.bpk`) the best epoch's weights rather than the last.
     pub restore_best_weights: bool,
+}
+
+impl Default for EarlyStoppingConfig {
+    /// Patience 10, min_delta 1e-4, best weights restored: plaindnn's one set of defaults.
+    fn default() -> Self {
+        Self {
+            patience: 10,
+            min_delta: 1e-4,
+            restore_best_weights: true,
+        }
+    }
 }
 
 /// Penalties and constraints on the weights (the tutorial's remedies for overfitting).
@@ -420,8 +431,10 @@ pub struct TrainConfig {
 }
 
 impl TrainConfig {
-    /// Checks every part, naming the first bad value.
+    /// Checks every part and how the parts combine, naming the first bad value: the one
+    /// validation pass that runs before any work starts.
     pub fn validate(&self) -> Result<()> {
+        self.check_combinations()?;
         self.model.validate()?;
         self.optimizer.validate()?;
         self.regularization.validate()?;
@@ -462,6 +475,56 @@ impl TrainConfig {
 }
 
 impl TrainConfig {
+    /// [`TrainConfig::validate`], and the network and augmentation fit `data`.
+    pub fn validate_for(&self, data: &Dataset) -> Result<()> {
+        self.validate()?;
+        let (inputs, outputs) = (data.width(), data.outputs());
+        if self.model.inputs != inputs || self.model.outputs != outputs {
+            return Err(Error::invalid(
+                "model size",
+                format!(
+                    "the network has {} inputs and {} outputs but the data has {inputs} features and {outputs} outputs",
+                    self.model.inputs, self.model.outputs
+                ),
+            ));
+        }
+        self.augment.validate(data.image)
+    }
+
+    /// Options that only mean something together with another one are refused alone, so no
+    /// flag is ever silently ignored.
+    fn check_combinations(&self) -> Result<()> {
+        let o = &self.optimizer;
+        if o.momentum != 0.0 && !matches!(o.kind, OptimizerKind::Sgd | OptimizerKind::RmsProp) {
+            return Err(Error::invalid(
+                "momentum",
+                format!(
+                    "{} has no momentum parameter (its beta1 plays that role); use --optimizer sgd or rmsprop",
+                    o.kind
+                ),
+            ));
+        }
+        if o.nesterov && (o.kind != OptimizerKind::Sgd || o.momentum == 0.0) {
+            return Err(Error::invalid(
+                "nesterov",
+                "Nesterov momentum needs --optimizer sgd and --momentum M > 0",
+            ));
+        }
+        if self.regularization.decay_biases && o.weight_decay == 0.0 {
+            return Err(Error::invalid(
+                "decay-biases",
+                "there is no weight decay to apply to biases: give --weight-decay λ too",
+            ));
+        }
+        if self.freeze > 0 && self.init_from.is_none() {
+            return Err(Error::invalid(
+                "freeze",
+                "freezes layers loaded from another network: give --init-from RUN_DIR|FILE too",
+            ));
+        }
+        Ok(())
+    }
+
     /// plaindnn's starting recipe: the tutorial's one hidden layer of 50 ReLU units, Adam (lr 0.01),
     /// up to 100 epochs of batches of 32, early stopping after 10 epochs without improvement.
     pub fn default_for(inputs: usize, outputs: usize) -> Self {
@@ -471,11 +534,7 @@ impl TrainConfig {
             epochs: 100,
             batch_size: 32,
             seed: 42,
-            early_stopping: Some(EarlyStoppingConfig {
-                patience: 10,
-                min_delta: 1e-4,
-                restore_best_weights: true,
-            }),
+            early_stopping: Some(EarlyStoppingConfig::default()),
             regularization: RegularizationConfig::default(),
             clipping: ClippingConfig::default(),
             schedule: ScheduleConfig::default(),

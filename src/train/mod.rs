@@ -44,7 +44,7 @@ pub use progress::Verbosity;
 pub use run_dir::{DataInfo, RunConfig, RunDir, FORMAT_VERSION};
 pub use strategy::FitOutcome;
 
-use crate::data::{BatchLoader, DataSource, Dataset, Prepared};
+use crate::data::{BatchLoader, DataSource, Prepared};
 use crate::error::{Error, Result};
 use crate::model::Mlp;
 use checkpoint::{checkpoint_path, AtomicFileCheckpointer, KeepLastTwo};
@@ -64,19 +64,49 @@ pub struct TrainedRun {
     pub config: RunConfig,
 }
 
-/// Trains a new run on `source` with `config`, writing everything into `out`.
+/// How a new run treats its directory, and how much it prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunOptions {
+    /// How much to print.
+    pub verbosity: Verbosity,
+    /// Replace a run already in the directory (its files are removed before the first epoch);
+    /// without it such a directory is refused.
+    pub overwrite: bool,
+}
+
+impl From<Verbosity> for RunOptions {
+    fn from(verbosity: Verbosity) -> Self {
+        Self {
+            verbosity,
+            overwrite: false,
+        }
+    }
+}
+
+impl RunOptions {
+    /// The same options, replacing any run already in the directory.
+    pub fn overwrite(self) -> Self {
+        Self {
+            overwrite: true,
+            ..self
+        }
+    }
+}
+
+/// Trains a new run on `source` with `config`, writing everything into `out`; a directory that
+/// already holds a run is refused unless `options` say overwrite.
 pub fn train(
     source: DataSource,
     config: TrainConfig,
     out: &Path,
-    verbosity: Verbosity,
+    options: impl Into<RunOptions>,
 ) -> Result<TrainedRun> {
     // 1. check the recipe before touching anything
     config.validate()?;
     // 2. load, split and scale the data
     let prepared = source.load()?;
     let source = source.absolute();
-    train_on(source, prepared, config, out, verbosity)
+    train_on(source, prepared, config, out, options)
 }
 
 /// Trains a new run on data already in memory; `source` is what `config.json` records of it.
@@ -85,13 +115,15 @@ pub fn train_on(
     data: Prepared,
     config: TrainConfig,
     out: &Path,
-    verbosity: Verbosity,
+    options: impl Into<RunOptions>,
 ) -> Result<TrainedRun> {
+    let RunOptions {
+        verbosity,
+        overwrite,
+    } = options.into();
     // 1. the recipe must be valid and fit the data's inputs and outputs
-    config.validate()?;
     let train_set = &data.train.data;
-    check_sizes(&config, train_set)?;
-    config.augment.validate(train_set.image)?;
+    config.validate_for(train_set)?;
     if verbosity != Verbosity::Quiet {
         data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
     }
@@ -99,6 +131,7 @@ pub fn train_on(
     let run = RunDir::new(out);
     run.create()?;
     let _lock = lock::RunLock::acquire(run.root())?;
+    run.claim(overwrite)?; // one directory, one run
     let run_config = RunConfig {
         format_version: FORMAT_VERSION,
         plaindnn_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -118,14 +151,62 @@ pub fn train_on(
     fit(run_config, run, data, 0, verbosity)
 }
 
-/// Continues a stopped run at the epoch after its last checkpoint; `epochs` raises the total.
-pub fn resume(out: &Path, epochs: Option<usize>, verbosity: Verbosity) -> Result<TrainedRun> {
+/// What may change when a stopped run continues; everything else is the run's `config.json`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResumeChanges {
+    /// The new total number of epochs.
+    pub epochs: Option<usize>,
+    /// Early stopping's new patience (the run must use early stopping).
+    pub patience: Option<usize>,
+    /// Epochs between two checkpoints from now on.
+    pub checkpoint_every: Option<usize>,
+}
+
+impl From<Option<usize>> for ResumeChanges {
+    /// Only the total number of epochs changes.
+    fn from(epochs: Option<usize>) -> Self {
+        Self {
+            epochs,
+            ..Self::default()
+        }
+    }
+}
+
+impl ResumeChanges {
+    /// Writes the changes into `config`, refusing a patience for a run without early stopping.
+    fn apply(self, config: &mut TrainConfig) -> Result<()> {
+        if let Some(epochs) = self.epochs {
+            config.epochs = epochs;
+        }
+        if let Some(every) = self.checkpoint_every {
+            config.checkpoint_every = every;
+        }
+        if let Some(patience) = self.patience {
+            let es = config.early_stopping.as_mut().ok_or_else(|| {
+                Error::invalid(
+                    "patience",
+                    "this run trains without early stopping; there is no patience to change",
+                )
+            })?;
+            es.patience = patience;
+        }
+        config.validate()
+    }
+}
+
+/// Continues a stopped run at the epoch after its last checkpoint, with `changes` (e.g. more
+/// epochs) written into its `config.json` first.
+pub fn resume(
+    out: &Path,
+    changes: impl Into<ResumeChanges>,
+    verbosity: Verbosity,
+) -> Result<TrainedRun> {
     let run = RunDir::new(out);
     let mut run_config = run.read_config()?;
     let _lock = lock::RunLock::acquire(run.root())?;
-    if let Some(epochs) = epochs {
-        run_config.train.epochs = epochs;
-        run_config.train.validate()?;
+    let changes = changes.into();
+    if changes != ResumeChanges::default() {
+        changes.apply(&mut run_config.train)?;
         run.write_config(&run_config)?;
     }
     let last = checkpoint::latest_complete(&run.checkpoint_dir())
@@ -141,22 +222,6 @@ pub fn resume(out: &Path, epochs: Option<usize>, verbosity: Verbosity) -> Result
     }
     let data = run_config.data.source.load()?;
     fit(run_config, run, data, last, verbosity)
-}
-
-fn check_sizes(config: &TrainConfig, data: &Dataset) -> Result<()> {
-    if config.model.inputs != data.width() || config.model.outputs != data.outputs() {
-        return Err(Error::invalid(
-            "model size",
-            format!(
-                "the network has {} inputs and {} outputs but the data has {} features and {} outputs",
-                config.model.inputs,
-                config.model.outputs,
-                data.width(),
-                data.outputs()
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// Wires model, optimizer, loaders and checkpointers into burn-train and runs epochs `done+1..`.

@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::checkpoint::write_atomic;
 use super::config::{OptimizerConfig, TrainConfig};
-use super::{train_on, TrainedRun, Verbosity};
+use super::run_dir::RunDir;
+use super::{train_on, RunOptions, TrainedRun, Verbosity};
 use crate::backend::Backend;
 use crate::data::{DataSource, Dataset, Prepared, Scaler, Subset, Targets};
 use crate::error::{Error, Result};
@@ -100,6 +101,22 @@ impl PretrainConfig {
     }
 }
 
+/// Refuses (or with `overwrite` clears) a directory holding a pretraining or any other run; a
+/// stage `layer1/` alone counts too (a pretraining stopped before its autoencoder).
+fn claim(out: &Path, overwrite: bool) -> Result<()> {
+    let top = RunDir::new(out);
+    if RunDir::new(out.join("layer1")).holds_run() && !top.holds_run() {
+        if !overwrite {
+            return Err(Error::run(
+                out,
+                "holds the stages of an unfinished pretraining: pass `--overwrite` to replace them",
+            ));
+        }
+        return top.remove_run();
+    }
+    top.claim(overwrite)
+}
+
 /// The finished pretraining: the autoencoder run (its encoder is what `--init-from` takes) and
 /// the layer-wise stages, if any.
 pub struct Pretrained {
@@ -116,14 +133,19 @@ pub fn pretrain(
     data: Prepared,
     config: &PretrainConfig,
     out: &Path,
-    verbosity: Verbosity,
+    options: impl Into<RunOptions>,
 ) -> Result<Pretrained> {
+    let RunOptions {
+        verbosity,
+        overwrite,
+    } = options.into();
     if config.hidden.is_empty() {
         return Err(Error::invalid(
             "hidden",
             "an autoencoder needs at least one hidden layer",
         ));
     }
+    claim(out, overwrite)?;
     let (train, val) = (inputs(&data.train), inputs(&data.val));
     let width = data.train.data.width();
     let image = data.train.data.image;

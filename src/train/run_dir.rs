@@ -34,6 +34,34 @@ pub struct DataInfo {
     pub image: Option<[usize; 2]>,
 }
 
+/// What a training run writes into its directory; `--overwrite` removes exactly these.
+const RUN_FILES: [&str; 15] = [
+    "config.json",
+    "model.bpk",
+    "checkpoint",
+    "metrics.csv",
+    "diagnostics.csv",
+    "report.html",
+    "loss.svg",
+    "accuracy.svg",
+    "rmse.svg",
+    "decision_regions.svg",
+    "fit.svg",
+    "grad_norms.svg",
+    "reconstructions.svg",
+    "model.safetensors",
+    "stages.safetensors",
+];
+
+/// Whether `name` is a file or folder of a run: one of [`RUN_FILES`] or a pretraining stage
+/// `layer<k>`.
+fn is_run_file(name: &str) -> bool {
+    let stage = name
+        .strip_prefix("layer")
+        .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()));
+    stage || RUN_FILES.contains(&name)
+}
+
 /// `config.json`: with the data it names, everything needed to rebuild or resume a run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunConfig {
@@ -82,6 +110,74 @@ impl RunDir {
     /// `metrics.csv`.
     pub fn metrics_path(&self) -> PathBuf {
         self.root.join("metrics.csv")
+    }
+
+    /// Whether a run was already trained (or started) here: `config.json`, `model.bpk`,
+    /// `metrics.csv` or a checkpoint.
+    pub fn holds_run(&self) -> bool {
+        let has_checkpoint = fs::read_dir(self.checkpoint_dir())
+            .map(|mut entries| entries.next().is_some())
+            .unwrap_or(false);
+        has_checkpoint
+            || ["config.json", "model.bpk", "metrics.csv"]
+                .iter()
+                .any(|name| self.root.join(name).exists())
+    }
+
+    /// Refuses a directory that holds another run, or with `overwrite` removes that run's files
+    /// (only plaindnn's: whatever else the directory holds stays).
+    pub fn claim(&self, overwrite: bool) -> Result<()> {
+        if !self.holds_run() {
+            return Ok(());
+        }
+        if !overwrite {
+            return Err(Error::run(
+                &self.root,
+                format!(
+                    "already holds a run: pass `--resume {0}` to continue it or `--overwrite` to replace it",
+                    self.root.display()
+                ),
+            ));
+        }
+        self.remove_run()?;
+        self.create()
+    }
+
+    /// Deletes the files a run writes (config, weights, checkpoints, metrics, pictures, report,
+    /// exports, pretraining stages).
+    pub fn remove_run(&self) -> Result<()> {
+        let Ok(entries) = fs::read_dir(&self.root) else {
+            return Ok(());
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !is_run_file(&name) {
+                continue;
+            }
+            let path = entry.path();
+            let removed = if path.is_dir() {
+                fs::remove_dir_all(&path)
+            } else {
+                fs::remove_file(&path)
+            };
+            removed.map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    }
+
+    /// `base` if it holds no run, else the first free `base-2`, `base-3`, … (Lightning's
+    /// `version_N`, Ultralytics' `train2`).
+    pub fn next_free(base: &Path) -> RunDir {
+        let taken = |p: &Path| RunDir::new(p).holds_run();
+        if !taken(base) {
+            return RunDir::new(base);
+        }
+        let name = base.file_name().unwrap_or_default().to_string_lossy();
+        let mut n = 2;
+        while taken(&base.with_file_name(format!("{name}-{n}"))) {
+            n += 1;
+        }
+        RunDir::new(base.with_file_name(format!("{name}-{n}")))
     }
 
     /// Creates the directory and its `checkpoint/`.

@@ -65,9 +65,11 @@ fn source_model(source: &Path, template: &MlpConfig, device: &Device) -> Result<
         })
 }
 
-/// Copies the hidden blocks saved in `dir` (a run directory or a safetensors file) into `model`,
-/// built from `config` (and its output layer too when the shapes agree); a clear error when the
-/// saved layers do not fit.
+/// Copies the parameters saved in `dir` (a run directory or a safetensors file) into `model`,
+/// built from `config`: every hidden Linear layer, BatchNorm where both networks have it, PReLU
+/// slopes where both use PReLU, and the output layer when its shape agrees. The activation,
+/// dropout and everything else stay what `config` says, so the network that trains is the one
+/// `config.json` describes. A clear error when the saved layers do not fit.
 pub fn load_hidden(model: Mlp, config: &MlpConfig, dir: &Path, device: &Device) -> Result<Mlp> {
     let source = source_model(dir, config, device)?;
     let (ours, theirs) = (model.blocks.len(), source.blocks.len());
@@ -82,32 +84,48 @@ pub fn load_hidden(model: Mlp, config: &MlpConfig, dir: &Path, device: &Device) 
         ));
     }
     for (i, (mine, saved)) in model.blocks.iter_mut().zip(source.blocks).enumerate() {
-        let (want, got) = (mine.linear.weight.dims(), saved.linear.weight.dims());
-        if want != got {
-            let what = if i == 0 {
-                "inputs"
-            } else {
-                "units in the layer below"
-            };
-            return Err(Error::invalid(
-                "init-from",
-                format!(
-                    "hidden layer {} of {} takes {} {what} and has {} units; this network's takes {} and has {}",
-                    i + 1,
-                    dir.display(),
-                    got[0],
-                    got[1],
-                    want[0],
-                    want[1]
-                ),
-            ));
+        check_fits(
+            i,
+            &mine.linear.weight.dims(),
+            &saved.linear.weight.dims(),
+            dir,
+        )?;
+        mine.linear = saved.linear;
+        if mine.norm.is_some() && saved.norm.is_some() {
+            mine.norm = saved.norm;
         }
-        *mine = saved;
+        if mine.activation.prelu.is_some() && saved.activation.prelu.is_some() {
+            mine.activation.prelu = saved.activation.prelu;
+        }
     }
     if model.output.weight.dims() == source.output.weight.dims() {
         model.output = source.output;
     }
     Ok(model)
+}
+
+/// Hidden layer `i` saved with weights of shape `got` fits where this network's has `want`.
+fn check_fits(i: usize, want: &[usize; 2], got: &[usize; 2], dir: &Path) -> Result<()> {
+    if want == got {
+        return Ok(());
+    }
+    let what = if i == 0 {
+        "inputs"
+    } else {
+        "units in the layer below"
+    };
+    Err(Error::invalid(
+        "init-from",
+        format!(
+            "hidden layer {} of {} takes {} {what} and has {} units; this network's takes {} and has {}",
+            i + 1,
+            dir.display(),
+            got[0],
+            got[1],
+            want[0],
+            want[1]
+        ),
+    ))
 }
 
 /// Freezes the first `n` hidden blocks: no gradients, and BatchNorm keeps its running statistics.

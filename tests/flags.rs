@@ -1,0 +1,566 @@
+//! No flag is silently ignored: every flag `train --help` lists either changes the saved
+//! configuration (or the output), or is refused in a combination where it cannot apply — and
+//! a flag added without a line here fails the test.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use common::{plaindnn, stderr, stdout, temp_dir};
+use serde_json::{json, Value};
+
+/// What one flag must do.
+enum Check {
+    /// `config.json` holds `value` at the JSON pointer (and the default run does not).
+    Saves(&'static str, Value),
+    /// Exit code 1 and a message containing this.
+    Refused(&'static str),
+    /// Nothing on stdout (`--quiet`).
+    Silent,
+    /// Checked by the named test, which drives the flag through the binary.
+    CoveredBy(&'static str),
+}
+
+use Check::*;
+
+/// A backend that is not this build's default (`auto` with the wgpu feature, `flex` without).
+const OTHER_BACKEND: &str = if cfg!(feature = "wgpu") {
+    "flex"
+} else {
+    "auto"
+};
+
+/// `(flag, the arguments of the case, what must happen)`; `CSV`, `SOURCE` and `CONFIG` stand
+/// for files the test writes.
+fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
+    vec![
+        (
+            "--dataset",
+            vec!["--dataset", "xor"],
+            Saves("/data/source/name", json!("xor")),
+        ),
+        (
+            "--noise",
+            vec!["--dataset", "xor", "--noise", "0.3"],
+            Saves("/data/source/noise", json!(0.3)),
+        ),
+        ("--noise", vec!["--noise", "-1"], Refused("invalid noise")),
+        (
+            "--data",
+            vec!["--data", "CSV"],
+            Saves("/data/source/kind", json!("csv")),
+        ),
+        (
+            "--target",
+            vec!["--data", "CSV", "--target", "a", "--features", "b"],
+            Saves("/data/target", json!("a")),
+        ),
+        ("--target", vec!["--target", "a"], Refused("--data")),
+        (
+            "--features",
+            vec!["--data", "CSV", "--features", "b"],
+            Saves("/data/feature_names", json!(["b"])),
+        ),
+        (
+            "--task",
+            vec![
+                "--data",
+                "CSV",
+                "--task",
+                "regression",
+                "--target",
+                "b",
+                "--features",
+                "a",
+            ],
+            Saves("/data/task", json!("regression")),
+        ),
+        (
+            "--val-fraction",
+            vec!["--data", "CSV", "--val-fraction", "0.5"],
+            Saves("/data/source/val_fraction", json!(0.5)),
+        ),
+        (
+            "--val-data",
+            vec!["--data", "CSV", "--val-data", "CSV"],
+            Saves("/data/source/val_path", json!("CSV")),
+        ),
+        (
+            "--no-standardize",
+            vec!["--data", "CSV", "--no-standardize"],
+            Saves("/data/scaler", Value::Null),
+        ),
+        (
+            "--data-dir",
+            vec!["--data-dir", "/nonexistent-plaindnn"],
+            Refused("/nonexistent-plaindnn"),
+        ),
+        (
+            "--data-dir",
+            vec![],
+            CoveredBy("tests/data.rs::mnist_format_files_gzipped_or_not_train_a_classifier"),
+        ),
+        (
+            "--augment-jitter",
+            vec!["--augment-jitter", "0.1"],
+            Saves("/train/augment/jitter", json!(0.1)),
+        ),
+        (
+            "--augment-shift",
+            vec!["--dataset", "shapes", "--augment-shift", "2"],
+            Saves("/train/augment/shift", json!(2)),
+        ),
+        (
+            "--augment-shift",
+            vec!["--augment-shift", "2"],
+            Refused("need image data"),
+        ),
+        (
+            "--augment-shift",
+            vec!["--dataset", "shapes", "--augment-shift", "16"],
+            Refused("out of view"),
+        ),
+        (
+            "--augment-flip",
+            vec!["--dataset", "shapes", "--augment-flip"],
+            Saves("/train/augment/flip", json!(true)),
+        ),
+        (
+            "--augment-flip",
+            vec!["--augment-flip"],
+            Refused("need image data"),
+        ),
+        (
+            "--augment-noise",
+            vec!["--dataset", "shapes", "--augment-noise", "0.1"],
+            Saves("/train/augment/pixel_noise", json!(0.1)),
+        ),
+        (
+            "--augment-noise",
+            vec!["--augment-noise", "0.1"],
+            Refused("need image data"),
+        ),
+        (
+            "--out",
+            vec![],
+            CoveredBy("every case here: the run is read from --out"),
+        ),
+        (
+            "--overwrite",
+            vec![],
+            CoveredBy(
+                "tests/run_dirs.rs::overwrite_removes_every_file_of_the_old_run_before_training",
+            ),
+        ),
+        (
+            "--resume",
+            vec![],
+            CoveredBy(
+                "tests/run_dirs.rs::resume_refuses_flags_that_would_change_the_run_and_names_them",
+            ),
+        ),
+        (
+            "--config",
+            vec!["--config", "CONFIG"],
+            Saves("/train/batch_size", json!(7)),
+        ),
+        (
+            "--preset",
+            vec!["--preset", "seed-default"],
+            Saves("/train/model/batch_norm", json!(true)),
+        ),
+        (
+            "--hidden",
+            vec!["--hidden", "8,4"],
+            Saves("/train/model/hidden", json!([8, 4])),
+        ),
+        (
+            "--activation",
+            vec!["--activation", "tanh"],
+            Saves("/train/model/activation/name", json!("tanh")),
+        ),
+        (
+            "--init",
+            vec!["--init", "he_normal"],
+            Saves("/train/model/init", json!("he_normal")),
+        ),
+        (
+            "--batch-norm",
+            vec!["--batch-norm"],
+            Saves("/train/model/batch_norm", json!(true)),
+        ),
+        (
+            "--dropout",
+            vec!["--dropout", "0.25"],
+            Saves("/train/model/dropout", json!(0.25)),
+        ),
+        (
+            "--optimizer",
+            vec!["--optimizer", "rmsprop"],
+            Saves("/train/optimizer/kind", json!("rmsprop")),
+        ),
+        (
+            "--nesterov",
+            vec!["--optimizer", "sgd", "--momentum", "0.9", "--nesterov"],
+            Saves("/train/optimizer/nesterov", json!(true)),
+        ),
+        (
+            "--nesterov",
+            vec!["--optimizer", "sgd", "--nesterov"],
+            Refused("invalid nesterov"),
+        ),
+        (
+            "--nesterov",
+            vec!["--nesterov"],
+            Refused("invalid nesterov"),
+        ),
+        (
+            "--lr-schedule",
+            vec!["--lr-schedule", "cosine"],
+            Saves("/train/schedule/kind", json!("cosine")),
+        ),
+        (
+            "--l1",
+            vec!["--l1", "0.001"],
+            Saves("/train/regularization/l1", json!(0.001)),
+        ),
+        (
+            "--l2",
+            vec!["--l2", "0.001"],
+            Saves("/train/regularization/l2", json!(0.001)),
+        ),
+        (
+            "--decay-biases",
+            vec!["--weight-decay", "0.01", "--decay-biases"],
+            Saves("/train/regularization/decay_biases", json!(true)),
+        ),
+        (
+            "--decay-biases",
+            vec!["--decay-biases"],
+            Refused("invalid decay-biases"),
+        ),
+        (
+            "--max-norm",
+            vec!["--max-norm", "3"],
+            Saves("/train/regularization/max_norm", json!(3.0)),
+        ),
+        (
+            "--clip-value",
+            vec!["--clip-value", "0.5"],
+            Saves("/train/clipping/value", json!(0.5)),
+        ),
+        (
+            "--clip-value",
+            vec!["--clip-value", "0.5", "--clip-norm", "1"],
+            Refused("not both"),
+        ),
+        (
+            "--clip-norm",
+            vec!["--clip-norm", "1"],
+            Saves("/train/clipping/norm", json!(1.0)),
+        ),
+        (
+            "--clip-global-norm",
+            vec!["--clip-global-norm", "1"],
+            Saves("/train/clipping/global_norm", json!(1.0)),
+        ),
+        (
+            "--lr",
+            vec!["--lr", "0.05"],
+            Saves("/train/optimizer/learning_rate", json!(0.05)),
+        ),
+        (
+            "--momentum",
+            vec!["--optimizer", "sgd", "--momentum", "0.9"],
+            Saves("/train/optimizer/momentum", json!(0.9)),
+        ),
+        (
+            "--momentum",
+            vec!["--momentum", "0.9"],
+            Refused("adam has no momentum parameter"),
+        ),
+        (
+            "--weight-decay",
+            vec!["--weight-decay", "0.01"],
+            Saves("/train/optimizer/weight_decay", json!(0.01)),
+        ),
+        (
+            "--epochs",
+            vec!["--epochs", "2"],
+            Saves("/train/epochs", json!(2)),
+        ),
+        (
+            "--batch-size",
+            vec!["--batch-size", "16"],
+            Saves("/train/batch_size", json!(16)),
+        ),
+        (
+            "--seed",
+            vec!["--seed", "7"],
+            Saves("/train/seed", json!(7)),
+        ),
+        (
+            "--patience",
+            vec!["--patience", "3"],
+            Saves("/train/early_stopping/patience", json!(3)),
+        ),
+        (
+            "--min-delta",
+            vec!["--min-delta", "0.01"],
+            Saves("/train/early_stopping/min_delta", json!(0.01)),
+        ),
+        (
+            "--no-early-stopping",
+            vec!["--no-early-stopping"],
+            Saves("/train/early_stopping", Value::Null),
+        ),
+        (
+            "--no-early-stopping",
+            vec!["--no-early-stopping", "--no-restore-best"],
+            Refused("cannot be used with"),
+        ),
+        (
+            "--no-restore-best",
+            vec!["--no-restore-best"],
+            Saves("/train/early_stopping/restore_best_weights", json!(false)),
+        ),
+        (
+            "--backend",
+            vec!["--backend", OTHER_BACKEND],
+            Saves("/train/backend", json!(OTHER_BACKEND)),
+        ),
+        (
+            "--backend",
+            vec!["--backend", "cuda"],
+            Refused("unknown backend `cuda`"),
+        ),
+        (
+            "--on-nan",
+            vec!["--on-nan", "skip-batch"],
+            Saves("/train/on_nan", json!("skip-batch")),
+        ),
+        (
+            "--diagnostics",
+            vec!["--diagnostics"],
+            Saves("/train/diagnostics", json!(true)),
+        ),
+        (
+            "--init-from",
+            vec!["--init-from", "SOURCE"],
+            Saves("/train/init_from", json!("SOURCE")),
+        ),
+        (
+            "--freeze",
+            vec!["--init-from", "SOURCE", "--freeze", "1"],
+            Saves("/train/freeze", json!(1)),
+        ),
+        ("--freeze", vec!["--freeze", "1"], Refused("invalid freeze")),
+        (
+            "--unfreeze-after",
+            vec![
+                "--init-from",
+                "SOURCE",
+                "--freeze",
+                "1",
+                "--unfreeze-after",
+                "1",
+            ],
+            Saves("/train/unfreeze_after", json!(1)),
+        ),
+        (
+            "--unfreeze-after",
+            vec!["--init-from", "SOURCE", "--unfreeze-after", "1"],
+            Refused("nothing to unfreeze"),
+        ),
+        (
+            "--checkpoint-every",
+            vec!["--checkpoint-every", "5"],
+            Saves("/train/checkpoint_every", json!(5)),
+        ),
+        ("--quiet", vec!["--quiet"], Silent),
+        ("--help", vec![], CoveredBy("clap: prints this list")),
+    ]
+}
+
+/// Every `--flag` the help of `verb` lists.
+fn listed_flags(verb: &str) -> BTreeSet<String> {
+    let help = stdout(&plaindnn(&[verb, "--help"]));
+    help.lines()
+        .filter_map(|l| {
+            l.trim_start()
+                .split([' ', ',', '='])
+                .find(|w| w.starts_with("--"))
+        })
+        .map(|w| w.trim_end_matches(['[', '<']).to_string())
+        .collect()
+}
+
+/// The files the cases name: a small CSV, a source run and a TrainConfig file.
+struct Files {
+    dir: PathBuf,
+    csv: String,
+    source: String,
+    config: String,
+}
+
+fn files() -> Files {
+    let dir = temp_dir("flags");
+    let mut csv = String::from("a,b,label\n");
+    for i in 0..60 {
+        let (a, b) = ((i % 7) as f64 - 3.0, (i % 5) as f64 * 0.5);
+        csv += &format!("{a},{b},{}\n", if a + b > 0.0 { "yes" } else { "no" });
+    }
+    let csv_path = dir.join("small.csv");
+    std::fs::write(&csv_path, csv).expect("csv");
+    let source = dir.join("source");
+    let out = plaindnn(&[
+        "train",
+        "--epochs",
+        "1",
+        "-q",
+        "--out",
+        source.to_str().unwrap_or(""),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut config = common::run_config(&source)["train"].clone();
+    config["batch_size"] = json!(7);
+    let config_path = dir.join("train.json");
+    std::fs::write(&config_path, config.to_string()).expect("config");
+    let path = |p: &Path| {
+        std::fs::canonicalize(p)
+            .expect("exists")
+            .display()
+            .to_string()
+    };
+    Files {
+        csv: path(&csv_path),
+        source: path(&source),
+        config: path(&config_path),
+        dir,
+    }
+}
+
+impl Files {
+    fn arg<'a>(&'a self, a: &'a str) -> &'a str {
+        match a {
+            "CSV" => &self.csv,
+            "SOURCE" => &self.source,
+            "CONFIG" => &self.config,
+            other => other,
+        }
+    }
+
+    fn expected(&self, v: &Value) -> Value {
+        match v.as_str() {
+            Some(name @ ("CSV" | "SOURCE")) => json!(self.arg(name)),
+            _ => v.clone(),
+        }
+    }
+}
+
+#[test]
+fn every_train_flag_takes_effect_or_is_refused_where_it_cannot_apply() {
+    let cases = cases();
+    let covered: BTreeSet<String> = cases.iter().map(|c| c.0.to_string()).collect();
+    let listed = listed_flags("train");
+    let missing: Vec<_> = listed.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "flags of `train` with no case here: {missing:?}"
+    );
+    let f = files();
+    let default_run = |name: &str, data: &[&str]| {
+        let dir = f.dir.join(name);
+        let mut argv = vec![
+            "train",
+            "--epochs",
+            "1",
+            "-q",
+            "--out",
+            dir.to_str().unwrap_or(""),
+        ];
+        argv.extend_from_slice(data);
+        assert!(plaindnn(&argv).status.success());
+        common::run_config(&dir)
+    };
+    let (builtin, csv) = (
+        default_run("base", &[]),
+        default_run("base-csv", &["--data", &f.csv]),
+    );
+    for (i, (flag, args, check)) in cases.iter().enumerate() {
+        let baseline = if args.contains(&"--data") && *flag != "--data" {
+            &csv
+        } else {
+            &builtin
+        };
+        let out_dir = f.dir.join(format!("case-{i}"));
+        let mut argv = vec!["train", "--out", out_dir.to_str().unwrap_or("")];
+        if !args.contains(&"--epochs") {
+            argv.extend(["--epochs", "1"]);
+        }
+        argv.extend(args.iter().map(|a| f.arg(a)));
+        match check {
+            CoveredBy(test) => {
+                if let Some((file, name)) = test.split_once("::") {
+                    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+                    let text = std::fs::read_to_string(&path).expect("the covering test's file");
+                    assert!(
+                        text.contains(&format!("fn {name}()")),
+                        "{flag}: no test {test}"
+                    );
+                }
+            }
+            Silent => {
+                let out = plaindnn(&argv);
+                assert!(
+                    out.status.success() && stdout(&out).is_empty(),
+                    "{flag}: {}",
+                    stdout(&out)
+                );
+            }
+            Refused(message) => {
+                argv.push("-q");
+                let out = plaindnn(&argv);
+                assert_ne!(
+                    out.status.code(),
+                    Some(0),
+                    "{flag} {args:?} must be refused"
+                );
+                assert!(
+                    stderr(&out).contains(message),
+                    "{flag} {args:?}: {}",
+                    stderr(&out)
+                );
+            }
+            Saves(pointer, value) => {
+                argv.push("-q");
+                let out = plaindnn(&argv);
+                assert!(out.status.success(), "{flag} {args:?}: {}", stderr(&out));
+                let saved = common::run_config(&out_dir);
+                let expected = f.expected(value);
+                assert_eq!(
+                    saved.pointer(pointer),
+                    Some(&expected),
+                    "{flag} {args:?} at {pointer}"
+                );
+                assert_ne!(
+                    baseline.pointer(pointer),
+                    Some(&expected),
+                    "{flag}: the default already"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_run_with_no_flags_saves_exactly_the_librarys_defaults() {
+    let dir = temp_dir("flags-defaults");
+    let out = plaindnn(&["train", "-q", "--out", dir.to_str().unwrap_or("")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let expected = plaindnn::train::TrainConfig::default_for(2, 4);
+    let saved: plaindnn::train::TrainConfig =
+        serde_json::from_value(common::run_config(&dir)["train"].clone()).expect("a TrainConfig");
+    assert_eq!(saved, expected);
+}

@@ -1,0 +1,197 @@
+//! One directory, one run: a directory that holds a run is refused, replaced only with
+//! `--overwrite`, and `--resume` continues exactly the run its `config.json` describes.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{plaindnn, run_config, stderr, stdout, temp_dir};
+
+fn train(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["train", "--quiet", "--out", dir.to_str().unwrap_or("")];
+    args.extend_from_slice(extra);
+    plaindnn(&args)
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn metric_rows(dir: &Path) -> usize {
+    let text = std::fs::read_to_string(dir.join("metrics.csv")).expect("metrics.csv");
+    text.lines().count() - 1
+}
+
+#[test]
+fn a_second_run_into_the_same_directory_is_refused_and_the_first_model_survives() {
+    let dir = temp_dir("rundir-refuse");
+    assert!(train(&dir, &["--epochs", "4"]).status.success());
+    let model = read(&dir.join("model.bpk"));
+    let out = train(&dir, &["--epochs", "2"]);
+    assert_eq!(out.status.code(), Some(1));
+    let expected = format!(
+        "already holds a run: pass `--resume {}` to continue it or `--overwrite` to replace it",
+        dir.display()
+    );
+    assert!(stderr(&out).contains(&expected), "{}", stderr(&out));
+    assert_eq!(
+        read(&dir.join("model.bpk")),
+        model,
+        "the first model is untouched"
+    );
+    assert_eq!(metric_rows(&dir), 4);
+    assert_eq!(run_config(&dir)["train"]["epochs"], 4);
+}
+
+#[test]
+fn overwrite_removes_every_file_of_the_old_run_before_training() {
+    let dir = temp_dir("rundir-overwrite");
+    std::fs::write(dir.join("notes.txt"), "mine").expect("write");
+    assert!(train(&dir, &["--epochs", "5", "--diagnostics"])
+        .status
+        .success());
+    assert!(dir.join("diagnostics.csv").is_file() && dir.join("grad_norms.svg").is_file());
+    let out = train(
+        &dir,
+        &["--epochs", "2", "--no-early-stopping", "--overwrite"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(metric_rows(&dir), 2, "only the new run's epochs");
+    assert!(
+        !dir.join("diagnostics.csv").exists(),
+        "the old run's diagnostics are gone"
+    );
+    assert!(!dir.join("grad_norms.svg").exists());
+    let saved: Vec<String> = std::fs::read_dir(dir.join("checkpoint"))
+        .expect("checkpoint/")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        saved
+            .iter()
+            .all(|f| f.ends_with("-1.bpk") || f.ends_with("-2.bpk")),
+        "no checkpoint of the old run's epochs 3–5: {saved:?}"
+    );
+    assert_eq!(
+        read(&dir.join("notes.txt")),
+        b"mine",
+        "files that are not the run's stay"
+    );
+}
+
+#[test]
+fn a_default_run_name_that_is_taken_becomes_the_next_free_one_and_is_printed() {
+    let cwd = temp_dir("rundir-default-name");
+    let train_here = || {
+        Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+            .args(["train", "--epochs", "2"])
+            .current_dir(&cwd)
+            .env("TERM", "dumb")
+            .output()
+            .expect("runs")
+    };
+    let first = train_here();
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("→ artifacts/runs/quadrants ["),
+        "{}",
+        stdout(&first)
+    );
+    let second = train_here();
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(
+        stdout(&second).contains("→ artifacts/runs/quadrants-2 ["),
+        "{}",
+        stdout(&second)
+    );
+    for name in ["quadrants", "quadrants-2"] {
+        assert!(cwd
+            .join("artifacts/runs")
+            .join(name)
+            .join("model.bpk")
+            .is_file());
+    }
+}
+
+#[test]
+fn resume_refuses_flags_that_would_change_the_run_and_names_them() {
+    let dir = temp_dir("rundir-resume-flags");
+    assert!(train(&dir, &["--epochs", "2", "--no-early-stopping"])
+        .status
+        .success());
+    let d = dir.to_str().unwrap_or("");
+    let out = plaindnn(&[
+        "train",
+        "--resume",
+        d,
+        "--epochs",
+        "4",
+        "--lr",
+        "0.1",
+        "--hidden",
+        "8",
+        "--dropout",
+        "0.2",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let named = err
+        .split(" would change the run")
+        .next()
+        .and_then(|s| s.rsplit(": ").next())
+        .unwrap_or("");
+    let mut named: Vec<&str> = named.split(", ").collect();
+    named.sort();
+    assert_eq!(named, ["--dropout", "--hidden", "--lr"], "{err}");
+    assert_eq!(metric_rows(&dir), 2, "nothing trained");
+    let out = plaindnn(&["train", "--resume", d, "--epochs", "4", "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(metric_rows(&dir), 4);
+    assert_eq!(
+        run_config(&dir)["train"]["model"]["hidden"],
+        serde_json::json!([50])
+    );
+}
+
+#[test]
+fn resume_takes_a_new_patience_and_writes_it_into_the_config() {
+    let dir = temp_dir("rundir-resume-patience");
+    assert!(train(&dir, &["--epochs", "2"]).status.success());
+    let d = dir.to_str().unwrap_or("");
+    let out = plaindnn(&[
+        "train",
+        "--resume",
+        d,
+        "--epochs",
+        "3",
+        "--patience",
+        "3",
+        "-q",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(run_config(&dir)["train"]["early_stopping"]["patience"], 3);
+    assert_eq!(run_config(&dir)["train"]["epochs"], 3);
+}
+
+#[test]
+fn a_run_that_diverges_in_its_first_epoch_leaves_no_model_of_the_run_before() {
+    let dir = temp_dir("rundir-diverge");
+    assert!(train(&dir, &["--epochs", "2"]).status.success());
+    assert!(dir.join("model.bpk").is_file());
+    let out = train(&dir, &["--lr", "1e30", "--overwrite"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("diverged in epoch 1"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !dir.join("model.bpk").exists(),
+        "a stale model.bpk would be the old run's weights under the new run's config"
+    );
+    assert_eq!(
+        run_config(&dir)["train"]["optimizer"]["learning_rate"],
+        1e30
+    );
+}

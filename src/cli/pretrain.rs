@@ -83,10 +83,8 @@ pub fn run(args: PretrainArgs) -> Result<()> {
         None if args.overwrite => default,
         None => RunDir::next_free(&default).root().to_path_buf(),
     };
-    let options = RunOptions {
-        verbosity,
-        overwrite: args.overwrite,
-    };
+    let mut options = RunOptions::from(verbosity);
+    options.overwrite = args.overwrite;
     let done = pretrain::pretrain(source, data, &config, &out, options)?;
     if !args.quiet {
         for (k, stage) in done.stages.iter().enumerate() {

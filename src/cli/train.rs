@@ -208,10 +208,8 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
             out.display()
         );
     }
-    let options = RunOptions {
-        verbosity,
-        overwrite: args.overwrite,
-    };
+    let mut options = RunOptions::from(verbosity);
+    options.overwrite = args.overwrite;
     train::train_on(source, prepared, config, &out, options)
 }
 

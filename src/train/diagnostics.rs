@@ -9,6 +9,7 @@ use burn::tensor::Tensor;
 use serde::Serialize;
 
 use super::checkpoint::rewrite_for_append;
+use super::observer::{EpochReport, TrainObserver, Wants};
 use crate::error::{Error, Result};
 use crate::model::{ActivationConfig, Mlp};
 
@@ -50,6 +51,31 @@ pub fn layer_names(model: &Mlp) -> Vec<String> {
     (1..=hidden)
         .map(|i| format!("dense_{i}"))
         .chain(std::iter::once("dense_out".to_string()))
+        .collect()
+}
+
+/// One epoch's row per layer: the mean gradient norms `grads` of its steps, the weight norms now,
+/// the dead units on `batch` (a validation batch) and the validation − training loss `gap`.
+pub fn layer_rows(
+    epoch: usize,
+    model: &Mlp,
+    grads: &[f64],
+    batch: Option<Tensor<2>>,
+    gap: f64,
+) -> Vec<LayerRow> {
+    let dead = batch.map_or_else(Vec::new, |x| dead_fractions(model, x));
+    layer_names(model)
+        .into_iter()
+        .zip(weight_norms(model))
+        .enumerate()
+        .map(|(i, (layer, weight_norm))| LayerRow {
+            epoch,
+            layer,
+            grad_norm: grads.get(i).copied().unwrap_or(0.0),
+            weight_norm,
+            dead_fraction: dead.get(i).copied().flatten(),
+            loss_gap: gap,
+        })
         .collect()
 }
 
@@ -186,6 +212,19 @@ impl DiagnosticsLog {
             .write_all(text.as_bytes())
             .and_then(|_| self.file.flush())
             .map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+impl TrainObserver for DiagnosticsLog {
+    fn wants(&self) -> Wants {
+        Wants {
+            layers: true,
+            grid: None,
+        }
+    }
+
+    fn on_epoch(&mut self, report: &EpochReport) -> Result<()> {
+        self.append(&report.layers)
     }
 }
 

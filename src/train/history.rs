@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::checkpoint::rewrite_for_append;
+use super::observer::{EpochReport, TrainObserver};
 use crate::data::Task;
 use crate::error::{Error, Result};
 
@@ -63,6 +64,14 @@ pub struct History {
 }
 
 impl History {
+    /// `create` for a new run, `resume` after `done` epochs.
+    pub fn open(path: &Path, task: Task, done: usize) -> Result<(Self, Vec<EpochRow>)> {
+        match done {
+            0 => Ok((Self::create(path, task)?, Vec::new())),
+            _ => Self::resume(path, task, done),
+        }
+    }
+
     /// Starts a fresh file with the header.
     pub fn create(path: &Path, task: Task) -> Result<Self> {
         let mut file = File::create(path).map_err(|e| Error::io(path, e))?;
@@ -98,6 +107,12 @@ impl History {
         writeln!(self.file, "{}", row.to_csv())
             .and_then(|_| self.file.flush())
             .map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+impl TrainObserver for History {
+    fn on_epoch(&mut self, report: &EpochReport) -> Result<()> {
+        self.append(&report.row)
     }
 }
 

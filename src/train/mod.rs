@@ -7,9 +7,11 @@ pub mod clipping;
 pub mod config;
 pub mod diagnostics;
 pub mod early_stopping;
+pub mod epoch_loop;
 pub mod evaluate;
 pub mod history;
 pub mod lock;
+pub mod observer;
 pub mod optimizer;
 pub mod pictures;
 pub mod preset;
@@ -20,10 +22,9 @@ pub mod report;
 pub mod run_dir;
 pub mod schedule;
 pub mod step;
-pub mod strategy;
 pub mod transfer;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
@@ -37,20 +38,27 @@ pub use config::{
     ClippingConfig, EarlyStoppingConfig, NanPolicy, OptimizerConfig, OptimizerKind,
     RegularizationConfig, ScheduleConfig, TrainConfig,
 };
+pub use epoch_loop::FitOutcome;
 pub use evaluate::Scores;
 pub use history::EpochRow;
+pub use observer::{DecisionGrid, EpochReport, TrainEnd, TrainObserver, Wants};
 pub use preset::Preset;
 pub use progress::Verbosity;
 pub use run_dir::{DataInfo, RunConfig, RunDir, FORMAT_VERSION};
-pub use strategy::FitOutcome;
 
-use crate::data::{BatchLoader, DataSource, Prepared};
+use burn::tensor::Device;
+
+use crate::data::{BatchLoader, DataSource, Prepared, Subset};
 use crate::error::{Error, Result};
 use crate::model::Mlp;
 use checkpoint::{checkpoint_path, AtomicFileCheckpointer, KeepLastTwo};
+use diagnostics::DiagnosticsLog;
+use epoch_loop::{EpochLoop, FitSettings, Resumed};
+use history::History;
+use observer::Observers;
 use progress::SilentRenderer;
+use report::RunFiles;
 use schedule::EpochSchedule;
-use strategy::{FitSettings, PlainStrategy};
 
 /// A finished (or early-stopped) run: the model to use and how training went.
 pub struct TrainedRun {
@@ -64,14 +72,16 @@ pub struct TrainedRun {
     pub config: RunConfig,
 }
 
-/// How a new run treats its directory, and how much it prints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How a new run treats its directory, what it prints, and who else hears about it.
+#[derive(Debug)]
 pub struct RunOptions {
     /// How much to print.
     pub verbosity: Verbosity,
     /// Replace a run already in the directory (its files are removed before the first epoch);
     /// without it such a directory is refused.
     pub overwrite: bool,
+    /// Your own observers, called after plaindnn's (terminal, metrics, pictures).
+    pub observers: Observers,
 }
 
 impl From<Verbosity> for RunOptions {
@@ -79,6 +89,7 @@ impl From<Verbosity> for RunOptions {
         Self {
             verbosity,
             overwrite: false,
+            observers: Observers::default(),
         }
     }
 }
@@ -90,6 +101,12 @@ impl RunOptions {
             overwrite: true,
             ..self
         }
+    }
+
+    /// The same options, with one more observer of the training loop.
+    pub fn observe(mut self, observer: impl TrainObserver + 'static) -> Self {
+        self.observers.push(Box::new(observer));
+        self
     }
 }
 
@@ -117,21 +134,18 @@ pub fn train_on(
     out: &Path,
     options: impl Into<RunOptions>,
 ) -> Result<TrainedRun> {
-    let RunOptions {
-        verbosity,
-        overwrite,
-    } = options.into();
+    let options = options.into();
     // 1. the recipe must be valid and fit the data's inputs and outputs
     let train_set = &data.train.data;
     config.validate_for(train_set)?;
-    if verbosity != Verbosity::Quiet {
+    if options.verbosity != Verbosity::Quiet {
         data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
     }
     // 2. write config.json before training starts, so a crash still leaves a readable run
     let run = RunDir::new(out);
     run.create()?;
     let _lock = lock::RunLock::acquire(run.root())?;
-    run.claim(overwrite)?; // one directory, one run
+    run.claim(options.overwrite)?; // one directory, one run
     let run_config = RunConfig {
         format_version: FORMAT_VERSION,
         plaindnn_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -148,7 +162,7 @@ pub fn train_on(
     };
     run.write_config(&run_config)?;
     // 3. train
-    fit(run_config, run, data, 0, verbosity)
+    fit(run_config, run, data, 0, options)
 }
 
 /// What may change when a stopped run continues; everything else is the run's `config.json`.
@@ -221,7 +235,7 @@ pub fn resume(
         ));
     }
     let data = run_config.data.source.load()?;
-    fit(run_config, run, data, last, verbosity)
+    fit(run_config, run, data, last, verbosity.into())
 }
 
 /// Wires model, optimizer, loaders and checkpointers into burn-train and runs epochs `done+1..`.
@@ -230,20 +244,70 @@ fn fit(
     run: RunDir,
     data: Prepared,
     done: usize,
-    verbosity: Verbosity,
+    options: RunOptions,
 ) -> Result<TrainedRun> {
     let config = &run_config.train;
     let device = config.backend.device()?;
-    device.seed(config.seed);
-    // Parameters must be born on the autodiff device to be tracked.
-    let mut model = config.model.init(&device.clone().autodiff())?;
-    if let (Some(source), 0) = (&config.init_from, done) {
-        model = transfer::load_hidden(model, &config.model, source, &device.clone().autodiff())?;
+    let model = starting_model(config, &run, done, &device)?;
+    let task = data.train.data.task();
+    let val = data.val.clone();
+    let steps_per_epoch = data.train.len().div_ceil(config.batch_size);
+    let schedule = EpochSchedule::new(
+        config.schedule.clone(),
+        config.optimizer.learning_rate,
+        steps_per_epoch,
+        config.epochs,
+    );
+    // augmentation and shuffling on the training rows only; validation rows never change
+    let train_loader = BatchLoader::new(data.train, config.batch_size, Some(config.seed), &device)
+        .with_augmentation(&config.augment, config.seed);
+    let valid_loader = BatchLoader::new(data.val, config.batch_size.max(1024), None, &device);
+    let (observers, resumed) = observers(&run_config, &run, done, val.clone(), options)?;
+    let epoch_loop = Arc::new(EpochLoop::new(
+        FitSettings {
+            config: config.clone(),
+            device: device.clone().autodiff(),
+            task,
+            run: run.clone(),
+            val,
+            resumed,
+            epoch_handle: train_loader.epoch_handle(),
+            plateau: schedule.plateau(),
+            frozen: model.frozen.clone(),
+        },
+        observers,
+    ));
+    let training = supervised(&run, config.epochs, done, train_loader, valid_loader)
+        .with_training_strategy(TrainingStrategy::Custom(epoch_loop.clone()));
+    let optim = optimizer::build(&config.optimizer, &config.regularization, &config.clipping);
+    let result = training.launch(Learner::new(model, optim, ModuleLrScheduler::new(schedule)));
+    if let Some(error) = result.error {
+        return Err(Error::Training(error.to_string()));
     }
-    let ckpt = run.checkpoint_dir();
+    let outcome = epoch_loop.outcome()?;
+    epoch_loop::end(&mut epoch_loop.take_observers(), &outcome, &result.model)?;
+    Ok(TrainedRun {
+        model: result.model,
+        outcome,
+        run,
+        config: run_config,
+    })
+}
+
+/// The network at epoch `done`: seeded fresh weights (or `--init-from`'s) for a new run, the
+/// checkpoint for a resumed one; frozen as configured. Parameters are born on the autodiff
+/// device, to be tracked.
+fn starting_model(config: &TrainConfig, run: &RunDir, done: usize, device: &Device) -> Result<Mlp> {
+    device.seed(config.seed);
+    let device = device.clone().autodiff();
+    let mut model = config.model.init(&device)?;
+    if let (Some(source), 0) = (&config.init_from, done) {
+        model = transfer::load_hidden(model, &config.model, source, &device)?;
+    }
     if done > 0 {
         // Load everything once here, so a damaged checkpoint is an error, not a panic in Burn.
-        let damaged = |path: std::path::PathBuf, e: &dyn std::fmt::Display| Error::Checkpoint {
+        let ckpt = run.checkpoint_dir();
+        let damaged = |path: PathBuf, e: &dyn std::fmt::Display| Error::Checkpoint {
             message: e.to_string(),
             path,
         };
@@ -256,77 +320,60 @@ fn fit(
         let path = checkpoint_path(&ckpt, "scheduler", done);
         LrSchedulerRecord::load(&path).map_err(|e| damaged(path.clone(), &e))?;
     }
+    transfer::freeze(model, config.freeze)
+}
 
-    let model = transfer::freeze(model, config.freeze)?;
-    let frozen = model.frozen.clone();
-    let task = data.train.data.task();
-    let val_rows = data.val.clone();
-    let steps_per_epoch = data.train.len().div_ceil(config.batch_size);
-    let schedule = EpochSchedule::new(
-        config.schedule.clone(),
-        config.optimizer.learning_rate,
-        steps_per_epoch,
-        config.epochs,
-    );
-    // augmentation and shuffling on the training rows only; validation rows never change
-    let train_loader = BatchLoader::new(data.train, config.batch_size, Some(config.seed), &device)
-        .with_augmentation(&config.augment, config.seed);
-    let valid_loader = BatchLoader::new(data.val, config.batch_size.max(1024), None, &device);
-    let resumed = match done {
-        0 => Vec::new(),
-        _ => history::read(&run.metrics_path())?
-            .into_iter()
-            .filter(|r| r.epoch <= done)
-            .collect(),
-    };
-    let strategy = Arc::new(PlainStrategy::new(FitSettings {
-        device: device.clone().autodiff(),
-        seed: config.seed,
-        task,
-        early_stopping: config.early_stopping.clone(),
-        run: run.clone(),
-        resumed,
-        epoch_handle: train_loader.epoch_handle(),
-        verbosity,
-        clip_global_norm: config.clipping.global_norm,
-        schedule: config.schedule.clone(),
-        base_lr: config.optimizer.learning_rate,
-        plateau: schedule.plateau(),
-        on_nan: config.on_nan,
-        diagnostics: config.diagnostics,
-        frozen: (frozen, config.freeze, config.unfreeze_after),
-        checkpoint_every: config.checkpoint_every,
-    }));
+/// The run's observers — terminal, `metrics.csv`, `diagnostics.csv`, pictures and report —
+/// then the caller's; and what a resumed run had recorded.
+fn observers(
+    run_config: &RunConfig,
+    run: &RunDir,
+    done: usize,
+    val: Subset,
+    options: RunOptions,
+) -> Result<(Observers, Resumed)> {
+    let task = run_config.data.task;
+    let mut observers = Observers::default();
+    observers.push(Box::new(progress::Progress::new(options.verbosity, task)));
+    let (history, rows) = History::open(&run.metrics_path(), task, done)?;
+    observers.push(Box::new(history));
+    let mut layers = Vec::new();
+    if run_config.train.diagnostics {
+        let (log, kept) = DiagnosticsLog::open(&run.root().join("diagnostics.csv"), done)?;
+        observers.push(Box::new(log));
+        layers = kept;
+    }
+    observers.push(Box::new(RunFiles::new(
+        run.clone(),
+        run_config.clone(),
+        val,
+    )));
+    observers.extend(options.observers);
+    Ok((observers, Resumed { rows, layers }))
+}
 
-    let mut training =
-        SupervisedTraining::new(run.root(), Arc::new(train_loader), Arc::new(valid_loader))
-            .num_epochs(config.epochs)
-            .with_custom_checkpointers(
-                AtomicFileCheckpointer::new(&ckpt, "model"),
-                AtomicFileCheckpointer::new(&ckpt, "optim"),
-                AtomicFileCheckpointer::new(&ckpt, "scheduler"),
-            )
-            .with_checkpointing_strategy(KeepLastTwo::in_dir(&ckpt))
-            .with_training_strategy(TrainingStrategy::Custom(strategy.clone()))
-            .with_metric_logger(InMemoryMetricLogger::new())
-            .renderer(Box::new(SilentRenderer))
-            .with_application_logger(None);
-    if done > 0 {
-        training = training.checkpoint(done);
+/// burn-train's supervised training with plaindnn's checkpointers and no output of its own.
+fn supervised(
+    run: &RunDir,
+    epochs: usize,
+    done: usize,
+    train: BatchLoader,
+    valid: BatchLoader,
+) -> SupervisedTraining<Mlp> {
+    let ckpt = run.checkpoint_dir();
+    let training = SupervisedTraining::new(run.root(), Arc::new(train), Arc::new(valid))
+        .num_epochs(epochs)
+        .with_custom_checkpointers(
+            AtomicFileCheckpointer::new(&ckpt, "model"),
+            AtomicFileCheckpointer::new(&ckpt, "optim"),
+            AtomicFileCheckpointer::new(&ckpt, "scheduler"),
+        )
+        .with_checkpointing_strategy(KeepLastTwo::in_dir(&ckpt))
+        .with_metric_logger(InMemoryMetricLogger::new())
+        .renderer(Box::new(SilentRenderer))
+        .with_application_logger(None);
+    match done {
+        0 => training,
+        _ => training.checkpoint(done),
     }
-    let optim = optimizer::build(&config.optimizer, &config.regularization, &config.clipping);
-    let learner = Learner::new(model, optim, ModuleLrScheduler::new(schedule));
-    let result = training.launch(learner);
-    if let Some(error) = result.error {
-        return Err(Error::Training(error.to_string()));
-    }
-    let outcome = strategy.outcome()?;
-    let pictures = pictures::write(&run, task, &outcome, &result.model, &val_rows)?;
-    report::write(&run, &run_config, &outcome, &result.model, &pictures)?;
-    Ok(TrainedRun {
-        model: result.model,
-        outcome,
-        run,
-        config: run_config,
-    })
 }

@@ -8,9 +8,10 @@ use burn::tensor::{Tensor, TensorData};
 
 use super::checkpoint::write_atomic;
 use super::diagnostics::LayerRow;
+use super::epoch_loop::FitOutcome;
 use super::history::EpochRow;
+use super::observer::DecisionGrid;
 use super::run_dir::RunDir;
-use super::strategy::FitOutcome;
 use crate::data::{Subset, Targets, Task};
 use crate::error::{Error, Result};
 use crate::model::{read_f32, Mlp};
@@ -172,69 +173,78 @@ fn save(run: &RunDir, name: &str, svg: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Classifies a grid over the validation points' range and draws it with the points on top.
-fn regions(model: &Mlp, val: &Subset) -> Result<String> {
+/// The class the network gives each cell of an `n × n` grid over the validation points' range
+/// (5 % margin); `None` unless the data are two inputs with classes.
+pub fn decision_grid(model: &Mlp, val: &Subset, n: usize) -> Result<Option<DecisionGrid>> {
     let data = &val.data;
-    let xy: Vec<(f64, f64)> = val
-        .rows
-        .iter()
-        .map(|&r| (data.row(r)[0] as f64, data.row(r)[1] as f64))
-        .collect();
-    let span = |f: fn(&(f64, f64)) -> f64| {
-        let (lo, hi) = xy
+    if data.width() != 2 || data.task() != Task::Classification || val.is_empty() {
+        return Ok(None);
+    }
+    let span = |column: usize| {
+        let (lo, hi) = val
+            .rows
             .iter()
-            .map(f)
+            .map(|&r| data.row(r)[column] as f64)
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
                 (a.min(v), b.max(v))
             });
         let pad = ((hi - lo) * 0.05).max(1e-3);
         (lo - pad, hi + pad)
     };
-    let (x_range, y_range) = (span(|p| p.0), span(|p| p.1));
-    // cell (i, j) at column i, row j, sampled at its centre
-    let mut grid = Vec::with_capacity(GRID * GRID * 2);
-    for i in 0..GRID {
-        for j in 0..GRID {
-            let x = x_range.0 + (i as f64 + 0.5) / GRID as f64 * (x_range.1 - x_range.0);
-            let y = y_range.0 + (j as f64 + 0.5) / GRID as f64 * (y_range.1 - y_range.0);
-            grid.extend([x as f32, y as f32]);
-        }
-    }
+    let (x_range, y_range) = (span(0), span(1));
+    let centre = |k: usize, (lo, hi): (f64, f64)| lo + (k as f64 + 0.5) / n as f64 * (hi - lo);
+    let cells: Vec<f32> = (0..n * n)
+        .flat_map(|c| [centre(c / n, x_range) as f32, centre(c % n, y_range) as f32])
+        .collect();
     let device = model
         .devices()
         .into_iter()
         .next()
         .ok_or_else(|| Error::Training("the model has no device".into()))?;
-    let x = Tensor::<2>::from_data(TensorData::new(grid, [GRID * GRID, 2]), &device);
-    let classes: Vec<usize> = model
+    let x = Tensor::<2>::from_data(TensorData::new(cells, [n * n, 2]), &device);
+    let classes = model
         .forward(x)
         .argmax(1)
         .into_data()
         .convert::<i64>()
         .try_to_vec::<i64>()
-        .map_err(|e| Error::Training(format!("reading the decision grid: {e:?}")))?
-        .into_iter()
-        .map(|c| c as usize)
-        .collect();
+        .map_err(|e| Error::Training(format!("reading the decision grid: {e:?}")))?;
+    Ok(Some(DecisionGrid {
+        x_range,
+        y_range,
+        n,
+        classes: classes.into_iter().map(|c| c as usize).collect(),
+    }))
+}
+
+/// The decision grid drawn with the validation points on top.
+fn regions(model: &Mlp, val: &Subset) -> Result<String> {
+    let Some(grid) = decision_grid(model, val, GRID)? else {
+        return Err(Error::Training(
+            "decision regions need two inputs and classes".into(),
+        ));
+    };
+    let data = &val.data;
     let labels: Vec<usize> = match &data.targets {
         Targets::Classes(c) => val.rows.iter().map(|&r| c[r] as usize).collect(),
         Targets::Values { .. } => vec![0; val.len()],
     };
-    let points: Vec<(f64, f64, usize)> = xy
+    let points: Vec<(f64, f64, usize)> = val
+        .rows
         .iter()
         .zip(&labels)
         .take(MAX_POINTS)
-        .map(|(&(x, y), &c)| (x, y, c))
+        .map(|(&r, &c)| (data.row(r)[0] as f64, data.row(r)[1] as f64, c))
         .collect();
     let (xn, yn) = (&data.feature_names[0], &data.feature_names[1]);
     Ok(class_map(&ClassMap {
         title: "Decision regions (validation points on top)",
         axes: (xn, yn),
         class_names: &data.class_names,
-        x_range,
-        y_range,
-        n: GRID,
-        classes: &classes,
+        x_range: grid.x_range,
+        y_range: grid.y_range,
+        n: grid.n,
+        classes: &grid.classes,
         points: &points,
     }))
 }

@@ -135,17 +135,15 @@ pub fn pretrain(
     out: &Path,
     options: impl Into<RunOptions>,
 ) -> Result<Pretrained> {
-    let RunOptions {
-        verbosity,
-        overwrite,
-    } = options.into();
+    let options = options.into();
+    let verbosity = options.verbosity;
     if config.hidden.is_empty() {
         return Err(Error::invalid(
             "hidden",
             "an autoencoder needs at least one hidden layer",
         ));
     }
-    claim(out, overwrite)?;
+    claim(out, options.overwrite)?;
     let (train, val) = (inputs(&data.train), inputs(&data.val));
     let width = data.train.data.width();
     let image = data.train.data.image;
@@ -209,7 +207,12 @@ pub fn pretrain(
     let prepared = reconstruction(&train, &val, names, image, data.scaler.clone())?;
     let described = serde_json::to_string(&source).unwrap_or_default();
     let source = memory(&format!("the inputs of {described} (labels unused)"));
-    let autoencoder = train_on(source, prepared, final_config, out, verbosity)?;
+    // the caller's observers hear about the autoencoder itself, not the stages
+    let options = RunOptions {
+        overwrite: false,
+        ..options
+    };
+    let autoencoder = train_on(source, prepared, final_config, out, options)?;
     if let Some(shape) = image {
         let picture = reconstructions(&autoencoder, &val, width, shape)?;
         write_atomic(&out.join("reconstructions.svg"), picture.as_bytes())?;

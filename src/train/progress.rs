@@ -10,8 +10,9 @@ use burn::train::renderer::{
     MetricsRendererTraining,
 };
 
-use super::history::EpochRow;
+use super::observer::{EpochReport, TrainObserver};
 use crate::data::Task;
+use crate::error::Result;
 
 /// How much training prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,13 +38,10 @@ impl Verbosity {
     }
 }
 
-/// Prints training progress.
+/// Prints training progress: the terminal's observer.
 pub struct Progress {
     verbosity: Verbosity,
     task: Task,
-    epochs: usize,
-    epoch: usize,
-    epoch_start: Instant,
     last_draw: Instant,
 }
 
@@ -51,34 +49,26 @@ const BAR_WIDTH: usize = 30;
 const REDRAW: Duration = Duration::from_millis(100);
 
 impl Progress {
-    /// Progress of a run of `epochs` epochs.
-    pub fn new(verbosity: Verbosity, task: Task, epochs: usize) -> Self {
-        let now = Instant::now();
+    /// Progress of a run on `task`.
+    pub fn new(verbosity: Verbosity, task: Task) -> Self {
         Self {
             verbosity,
             task,
-            epochs,
-            epoch: 0,
-            epoch_start: now,
-            last_draw: now,
+            last_draw: Instant::now(),
         }
     }
+}
 
+impl TrainObserver for Progress {
     /// Prints a line unless quiet.
-    pub fn message(&self, text: &str) {
+    fn on_message(&mut self, text: &str) {
         if self.verbosity != Verbosity::Quiet {
             println!("{text}");
         }
     }
 
-    /// Marks the start of `epoch`.
-    pub fn start_epoch(&mut self, epoch: usize) {
-        self.epoch = epoch;
-        self.epoch_start = Instant::now();
-    }
-
     /// Redraws the bar (at most ten times a second).
-    pub fn items(&mut self, done: usize, total: usize) {
+    fn on_step(&mut self, epoch: usize, done: usize, total: usize) {
         if self.verbosity != Verbosity::Bar || self.last_draw.elapsed() < REDRAW {
             return;
         }
@@ -88,21 +78,16 @@ impl Progress {
             .unwrap_or(0)
             .min(BAR_WIDTH);
         let bar = format!("{}{}", "█".repeat(filled), "░".repeat(BAR_WIDTH - filled));
-        print!(
-            "\repoch {:>w$}/{} {bar} {done}/{total}",
-            self.epoch,
-            self.epochs,
-            w = digits(self.epochs)
-        );
+        print!("\repoch {epoch} {bar} {done}/{total}");
         let _ = std::io::stdout().flush();
     }
 
-    /// Prints the epoch's line; returns the seconds it took.
-    pub fn end_epoch(&mut self, row: &EpochRow, best: bool) -> f64 {
-        let seconds = self.epoch_start.elapsed().as_secs_f64();
+    /// `epoch  3/100  train_loss 0.41  val_loss 0.40  val_accuracy  95.31%  0.01s  *`.
+    fn on_epoch(&mut self, report: &EpochReport) -> Result<()> {
         if self.verbosity == Verbosity::Quiet {
-            return seconds;
+            return Ok(());
         }
+        let row = &report.row;
         let metric = match self.task {
             Task::Classification => format!("val_accuracy {:6.2}%", row.val_metric * 100.0),
             Task::Regression => format!("val_rmse {:.4}", row.val_metric),
@@ -113,15 +98,16 @@ impl Progress {
             ""
         };
         println!(
-            "{clear}epoch {:>w$}/{}  train_loss {:.4}  val_loss {:.4}  {metric}  {seconds:.2}s{}",
+            "{clear}epoch {:>w$}/{}  train_loss {:.4}  val_loss {:.4}  {metric}  {:.2}s{}",
             row.epoch,
-            self.epochs,
+            report.epochs,
             row.train_loss,
             row.val_loss,
-            if best { "  *" } else { "" },
-            w = digits(self.epochs),
+            report.seconds,
+            if report.improved { "  *" } else { "" },
+            w = digits(report.epochs),
         );
-        seconds
+        Ok(())
     }
 }
 

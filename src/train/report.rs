@@ -5,8 +5,11 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use super::checkpoint::write_atomic;
+use super::epoch_loop::FitOutcome;
+use super::observer::{EpochReport, TrainEnd, TrainObserver};
+use super::pictures;
 use super::run_dir::{RunConfig, RunDir};
-use super::strategy::FitOutcome;
+use crate::data::Subset;
 use crate::error::{Error, Result};
 use crate::model::{Mlp, Summary};
 
@@ -14,6 +17,33 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// Draws the pictures and writes `report.html` when training ends: the run directory's observer.
+pub struct RunFiles {
+    run: RunDir,
+    config: RunConfig,
+    val: Subset,
+}
+
+impl RunFiles {
+    /// For the run in `run`, described by `config`, validated on `val`.
+    pub fn new(run: RunDir, config: RunConfig, val: Subset) -> Self {
+        Self { run, config, val }
+    }
+}
+
+impl TrainObserver for RunFiles {
+    fn on_epoch(&mut self, _report: &EpochReport) -> Result<()> {
+        Ok(())
+    }
+
+    fn on_end(&mut self, end: &TrainEnd) -> Result<()> {
+        let task = self.config.data.task;
+        let pictures = pictures::write(&self.run, task, end.outcome, end.model, &self.val)?;
+        write(&self.run, &self.config, end.outcome, end.model, &pictures)?;
+        Ok(())
+    }
 }
 
 /// Writes `report.html` from the run's config, outcome, model and the pictures already written.

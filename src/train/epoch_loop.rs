@@ -1,0 +1,444 @@
+//! The epoch loop plaindnn runs inside burn-train's `SupervisedTraining`. Each epoch is four
+//! named phases — a training pass, validation, a record for the observers, and the end of the
+//! epoch (early stopping, best weights, checkpoint) — adding what Burn's Learner lacks:
+//! `min_delta`, restore-best-weights, atomic checkpoints and a clean stop on a NaN loss.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use burn::data::dataloader::DataLoader;
+use burn::module::Module;
+use burn::store::ModuleRecord;
+use burn::tensor::{Device, Tensor};
+use burn::train::{
+    Learner, SupervisedLearningStrategy, SupervisedTrainingEventProcessor, TrainLoader,
+    TrainingComponents, ValidLoader,
+};
+
+use super::checkpoint::write_atomic;
+use super::clipping::clip_global_norm;
+use super::config::{NanPolicy, TrainConfig};
+use super::diagnostics::{layer_rows, warning, GradientNorms, LayerRow};
+use super::early_stopping::{EarlyStopping, Verdict};
+use super::evaluate::{add, evaluate, Scores};
+use super::history::EpochRow;
+use super::observer::{EpochReport, Observers, TrainEnd, Wants};
+use super::pictures::decision_grid;
+use super::run_dir::RunDir;
+use super::schedule::PlateauHandle;
+use crate::data::loader::mix;
+use crate::data::{Batch, Subset, Task};
+use crate::error::{Error, Result};
+use crate::model::{FrozenPrefix, Mlp};
+
+/// The recipe plus what the loop needs at run time.
+pub struct FitSettings {
+    /// The run's recipe.
+    pub config: TrainConfig,
+    /// The training device (autodiff).
+    pub device: Device,
+    /// Classification or regression (picks the metric column).
+    pub task: Task,
+    /// Where `model.bpk` and the checkpoints go.
+    pub run: RunDir,
+    /// The validation rows (decision grids are drawn over their range).
+    pub val: Subset,
+    /// What earlier epochs recorded (a resumed run).
+    pub resumed: Resumed,
+    /// Tells the training loader which epoch it is shuffling for.
+    pub epoch_handle: Arc<AtomicUsize>,
+    /// Shared with the learning-rate scheduler.
+    pub plateau: PlateauHandle,
+    /// The model's frozen-prefix handle (`--unfreeze-after` clears it).
+    pub frozen: FrozenPrefix,
+}
+
+/// What a resumed run had recorded before its checkpoint.
+#[derive(Clone, Debug, Default)]
+pub struct Resumed {
+    /// Its epochs' metrics, replayed into early stopping.
+    pub rows: Vec<EpochRow>,
+    /// Its epochs' diagnostics.
+    pub layers: Vec<LayerRow>,
+}
+
+/// How the loop ended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FitOutcome {
+    /// Every epoch's metrics, resumed ones included.
+    pub rows: Vec<EpochRow>,
+    /// The epoch whose weights are in `model.bpk`.
+    pub best_epoch: Option<usize>,
+    /// Whether early stopping ended training before the last epoch.
+    pub stopped_early: bool,
+    /// Per-layer diagnostics of every epoch (with `--diagnostics`).
+    pub diagnostics: Vec<LayerRow>,
+}
+
+/// A `SupervisedLearningStrategy` for [`Mlp`]; the result is read back through [`Self::outcome`].
+pub struct EpochLoop {
+    settings: FitSettings,
+    observers: Mutex<Observers>,
+    outcome: Mutex<Option<Result<FitOutcome>>>,
+}
+
+/// What the loop carries from one epoch to the next.
+struct LoopState {
+    early: EarlyStopping,
+    rows: Vec<EpochRow>,
+    layers: Vec<LayerRow>,
+    best_record: Option<ModuleRecord>,
+    grad_norms: GradientNorms,
+    /// The newest epoch `--resume` can continue from.
+    saved: Option<usize>,
+    stopped_early: bool,
+    /// Reduce-on-plateau lowered the rate at the end of this epoch.
+    lr_reduced: bool,
+}
+
+impl EpochLoop {
+    /// A loop with these settings, reporting to `observers`.
+    pub fn new(settings: FitSettings, observers: Observers) -> Self {
+        Self {
+            settings,
+            observers: Mutex::new(observers),
+            outcome: Mutex::new(None),
+        }
+    }
+
+    /// How the loop ended (taken once, after `launch`).
+    pub fn outcome(&self) -> Result<FitOutcome> {
+        let taken = self.outcome.lock().map(|mut o| o.take()).unwrap_or(None);
+        taken.unwrap_or_else(|| Err(Error::Training("the training loop did not run".into())))
+    }
+
+    /// The observers back, for the end of training.
+    pub fn take_observers(&self) -> Observers {
+        self.observers
+            .lock()
+            .map(|mut o| std::mem::take(&mut *o))
+            .unwrap_or_default()
+    }
+
+    fn run_epochs(
+        &self,
+        components: &mut TrainingComponents<Mlp>,
+        learner: &mut Learner<Mlp>,
+        train_loader: &TrainLoader<Mlp>,
+        valid_loader: &ValidLoader<Mlp>,
+        first: usize,
+    ) -> Result<FitOutcome> {
+        let s = &self.settings;
+        let mut observers = self.take_observers();
+        let train = train_loader.to_device(&s.device);
+        let valid = valid_loader.to_device(&s.device.clone().inner());
+        learner.fork(&s.device);
+        let mut state = self.start_state(first);
+        let epochs = components.num_epochs;
+        for epoch in first..=epochs {
+            let started = Instant::now();
+            self.begin_epoch(epoch);
+            let wants = observers.wants();
+            let train_loss =
+                self.train_pass(epoch, learner, &*train, wants, &mut state, &mut observers)?;
+            self.check_finite(epoch, "training", train_loss, state.saved)?;
+            let (model, scores) = self.validate(epoch, learner, &*valid, state.saved)?;
+            let row = EpochRow {
+                epoch,
+                train_loss,
+                val_loss: scores.loss,
+                val_metric: scores.headline(),
+                lr: learner.lr_current().base(),
+            };
+            let grads = state.grad_norms.take_means();
+            let mut report = self.record(row, grads, &model, &*valid, wants)?;
+            let verdict = self.end_epoch(&report.row, model, learner, components, &mut state)?;
+            report.improved = verdict == Verdict::Improved;
+            report.seconds = started.elapsed().as_secs_f64();
+            self.tell(report, &mut state, &mut observers)?;
+            if verdict == Verdict::Stop || observers.should_stop() {
+                state.stopped_early = verdict == Verdict::Stop;
+                break;
+            }
+        }
+        let outcome = self.finish(learner, state, &mut observers)?;
+        *self.observers.lock().map_err(|_| poisoned())? = observers;
+        Ok(outcome)
+    }
+
+    /// Early stopping replayed over a resumed run's epochs, and the rest empty.
+    fn start_state(&self, first: usize) -> LoopState {
+        let resumed = &self.settings.resumed;
+        let mut early = EarlyStopping::new(self.settings.config.early_stopping.as_ref());
+        resumed.rows.iter().for_each(|r| {
+            early.update(r.epoch, r.val_loss);
+        });
+        LoopState {
+            early,
+            rows: resumed.rows.clone(),
+            layers: resumed.layers.clone(),
+            best_record: None,
+            grad_norms: GradientNorms::default(),
+            saved: (first > 1).then(|| first - 1),
+            stopped_early: false,
+            lr_reduced: false,
+        }
+    }
+
+    /// Shuffling and dropout reseeded from (seed, epoch), so a resumed run matches; unfreezing.
+    fn begin_epoch(&self, epoch: usize) {
+        let s = &self.settings;
+        s.epoch_handle.store(epoch, Ordering::Relaxed);
+        s.device.seed(mix(s.config.seed, epoch as u64));
+        if let Some(after) = s.config.unfreeze_after {
+            // gradual fine-tuning: the head learns first, then every layer
+            let frozen = if epoch > after { 0 } else { s.config.freeze };
+            s.frozen.set(frozen);
+        }
+    }
+
+    /// 1. One pass of gradient steps over the shuffled training rows; the mean training loss.
+    fn train_pass(
+        &self,
+        epoch: usize,
+        learner: &mut Learner<Mlp>,
+        train: &dyn DataLoader<Batch>,
+        wants: Wants,
+        state: &mut LoopState,
+        observers: &mut Observers,
+    ) -> Result<f64> {
+        let config = &self.settings.config;
+        let mut loss_sum: Option<Tensor<1>> = None;
+        let (mut seen, mut steps, mut skipped) = (0, 0, 0);
+        let mut batches = train.iter();
+        while let Some(batch) = batches.next() {
+            let batch = batch.map_err(|e| Error::Training(e.to_string()))?;
+            let n = batch.len();
+            let mut out = learner.train_step(batch);
+            steps += 1;
+            if config.on_nan == NanPolicy::SkipBatch {
+                let loss = out.item.loss.clone().into_scalar::<f32>();
+                if !loss.is_finite() {
+                    skipped += 1;
+                    let text = format!("epoch {epoch}, step {steps}: loss {loss}; batch skipped");
+                    observers.message(&text);
+                    continue;
+                }
+            }
+            if wants.layers {
+                state.grad_norms.add(&learner.model(), &out.grads);
+            }
+            if let Some(max) = config.clipping.global_norm {
+                clip_global_norm(&learner.model(), &mut out.grads, max);
+            }
+            learner.lr_step();
+            learner.optimizer_step(out.grads);
+            let batch_loss = out.item.loss.detach().without_autodiff() * n as f32;
+            add(&mut loss_sum, batch_loss);
+            seen += n;
+            let p = batches.progress();
+            observers.step(epoch, p.items_processed, p.items_total);
+        }
+        if skipped == steps && steps > 0 {
+            return Err(Error::Diverged(format!(
+                "training diverged in epoch {epoch}: every batch's loss was non-finite; \
+                 the last good checkpoint is kept in {}",
+                self.settings.run.checkpoint_dir().display()
+            )));
+        }
+        let sum = loss_sum.map_or(f64::NAN, |t| t.into_scalar::<f32>() as f64);
+        Ok(sum / seen.max(1) as f64)
+    }
+
+    /// 2. The model in inference mode (no dropout, BatchNorm on running statistics), scored.
+    fn validate(
+        &self,
+        epoch: usize,
+        learner: &Learner<Mlp>,
+        valid: &dyn DataLoader<Batch>,
+        saved: Option<usize>,
+    ) -> Result<(Mlp, Scores)> {
+        let model = learner.model().valid();
+        let scores = evaluate(&model, valid)?;
+        self.check_finite(epoch, "validation", scores.loss, saved)?;
+        Ok((model, scores))
+    }
+
+    /// 3. The epoch's report: the metrics row, and per-layer figures and the decision grid when
+    /// an observer wants them.
+    fn record(
+        &self,
+        row: EpochRow,
+        grads: Vec<f64>,
+        model: &Mlp,
+        valid: &dyn DataLoader<Batch>,
+        wants: Wants,
+    ) -> Result<EpochReport> {
+        let layers = match wants.layers {
+            true => {
+                let first = valid.iter().next().and_then(|b| b.ok()).map(|b| b.inputs);
+                let gap = row.val_loss - row.train_loss;
+                layer_rows(row.epoch, model, &grads, first, gap)
+            }
+            false => Vec::new(),
+        };
+        let grid = match wants.grid {
+            Some(n) => decision_grid(model, &self.settings.val, n)?,
+            None => None,
+        };
+        Ok(EpochReport {
+            row,
+            epochs: self.settings.config.epochs,
+            improved: false,
+            seconds: 0.0,
+            layers,
+            grid,
+        })
+    }
+
+    /// 4. Early stopping, the best weights to `model.bpk`, the checkpoint `--resume` continues
+    /// from (every `checkpoint_every` epochs and always the last).
+    fn end_epoch(
+        &self,
+        row: &EpochRow,
+        model: Mlp,
+        learner: &Learner<Mlp>,
+        components: &mut TrainingComponents<Mlp>,
+        state: &mut LoopState,
+    ) -> Result<Verdict> {
+        let s = &self.settings;
+        let verdict = state.early.update(row.epoch, row.val_loss);
+        // before the checkpoint: the plateau schedule's state is part of it
+        let (schedule, lr) = (&s.config.schedule, s.config.optimizer.learning_rate);
+        state.lr_reduced = s.plateau.update(schedule, lr, row.val_loss);
+        if verdict == Verdict::Improved {
+            let record = model.into_record();
+            let bytes = record
+                .clone()
+                .into_bytes()
+                .map_err(|e| Error::Training(e.to_string()))?;
+            write_atomic(&s.run.model_path(), &bytes)?;
+            state.best_record = Some(record);
+        }
+        let last = row.epoch == components.num_epochs || verdict == Verdict::Stop;
+        if let (Some(checkpointer), true) = (
+            components.checkpointer.as_mut(),
+            row.epoch % s.config.checkpoint_every == 0 || last,
+        ) {
+            checkpointer.checkpoint(learner, row.epoch, &components.event_store);
+            state.saved = Some(row.epoch);
+        }
+        Ok(verdict)
+    }
+
+    /// Hands the report to the observers, with the warnings it calls for.
+    fn tell(
+        &self,
+        report: EpochReport,
+        state: &mut LoopState,
+        observers: &mut Observers,
+    ) -> Result<()> {
+        if !report.layers.is_empty() {
+            let grads: Vec<f64> = report.layers.iter().map(|r| r.grad_norm).collect();
+            if let Some(w) = warning(report.row.epoch, &grads) {
+                observers.message(&w);
+            }
+            state.layers.extend(report.layers.iter().cloned());
+        }
+        observers.epoch(&report)?;
+        if state.lr_reduced {
+            observers.message("reduce-on-plateau: validation loss stalled, learning rate reduced");
+        }
+        state.rows.push(report.row);
+        Ok(())
+    }
+
+    /// The best weights back into the learner (restore-best), and how it went.
+    fn finish(
+        &self,
+        learner: &mut Learner<Mlp>,
+        state: LoopState,
+        observers: &mut Observers,
+    ) -> Result<FitOutcome> {
+        let s = &self.settings;
+        if let (Some((epoch, loss)), true) = (state.early.best(), state.stopped_early) {
+            observers.message(&format!(
+                "early stopping: best val_loss {loss:.4} at epoch {epoch}"
+            ));
+        }
+        let restore = s
+            .config
+            .early_stopping
+            .as_ref()
+            .is_some_and(|c| c.restore_best_weights);
+        if restore {
+            let record = match state.best_record {
+                Some(record) => record,
+                None => ModuleRecord::load(s.run.model_path()).map_err(|e| Error::Checkpoint {
+                    path: s.run.model_path(),
+                    message: e.to_string(),
+                })?,
+            };
+            learner.load_model(record);
+        }
+        Ok(FitOutcome {
+            rows: state.rows,
+            best_epoch: state.early.best().map(|(epoch, _)| epoch),
+            stopped_early: state.stopped_early,
+            diagnostics: state.layers,
+        })
+    }
+
+    /// Stops with a clear message when a loss stops being a finite number.
+    fn check_finite(
+        &self,
+        epoch: usize,
+        split: &str,
+        loss: f64,
+        saved: Option<usize>,
+    ) -> Result<()> {
+        if loss.is_finite() {
+            return Ok(());
+        }
+        let kept = match saved {
+            Some(saved) => format!(
+                "the last good checkpoint (epoch {saved}) is kept in {}",
+                self.settings.run.checkpoint_dir().display()
+            ),
+            None => "no checkpoint was saved yet".to_string(),
+        };
+        Err(Error::Diverged(format!(
+            "training diverged in epoch {epoch}: the {split} loss became {loss}; {kept}. \
+             Try a smaller learning rate or gradient clipping."
+        )))
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Training("an observer panicked".into())
+}
+
+/// The model and the report at the end, for the observers.
+pub fn end(observers: &mut Observers, outcome: &FitOutcome, model: &Mlp) -> Result<()> {
+    observers.end(&TrainEnd { outcome, model })
+}
+
+impl SupervisedLearningStrategy<Mlp> for EpochLoop {
+    fn fit(
+        &self,
+        mut components: TrainingComponents<Mlp>,
+        mut learner: Learner<Mlp>,
+        train: TrainLoader<Mlp>,
+        valid: ValidLoader<Mlp>,
+        first: usize,
+    ) -> (Mlp, SupervisedTrainingEventProcessor<Mlp>) {
+        let result = self.run_epochs(&mut components, &mut learner, &train, &valid, first);
+        if let Ok(mut slot) = self.outcome.lock() {
+            *slot = Some(result);
+        }
+        // Dropping the checkpointer waits for its last write to reach the disk.
+        drop(components.checkpointer.take());
+        (learner.model(), components.event_processor)
+    }
+}

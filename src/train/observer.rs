@@ -1,0 +1,182 @@
+//! Who hears about training, and what: one plain report per epoch for every consumer — the
+//! terminal, `metrics.csv`, `diagnostics.csv`, the pictures and report, a live page, your code.
+
+use serde::Serialize;
+
+use super::diagnostics::LayerRow;
+use super::epoch_loop::FitOutcome;
+use super::history::EpochRow;
+use crate::error::Result;
+use crate::model::Mlp;
+
+/// The plane coloured by the class the network gives each point: `n × n` cells over
+/// `x_range × y_range`; `classes[i * n + j]` is cell (column i, row j), sampled at its centre.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DecisionGrid {
+    /// Left and right edge.
+    pub x_range: (f64, f64),
+    /// Bottom and top edge.
+    pub y_range: (f64, f64),
+    /// Cells per side.
+    pub n: usize,
+    /// The class of each cell, column by column.
+    pub classes: Vec<usize>,
+}
+
+/// One epoch as every observer sees it: plain numbers, no tensors, no backend.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EpochReport {
+    /// Losses, the headline metric and the learning rate (the `metrics.csv` row).
+    pub row: EpochRow,
+    /// The most epochs this run trains.
+    pub epochs: usize,
+    /// Whether validation loss improved (`model.bpk` was rewritten).
+    pub improved: bool,
+    /// Wall-clock seconds of the epoch.
+    pub seconds: f64,
+    /// Per-layer gradient and weight norms, dead units, loss gap — when asked for.
+    pub layers: Vec<LayerRow>,
+    /// The decision regions of a 2-input classifier — when asked for.
+    pub grid: Option<DecisionGrid>,
+}
+
+/// What an observer asks the loop to compute beyond losses and metrics (each costs time).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Wants {
+    /// Per-layer gradient norms every step, weight norms and dead units every epoch.
+    pub layers: bool,
+    /// The decision grid every epoch, with this many cells per side (2-input classifiers).
+    pub grid: Option<usize>,
+}
+
+impl Wants {
+    /// Both observers' wishes.
+    fn union(self, other: Wants) -> Wants {
+        Wants {
+            layers: self.layers || other.layers,
+            grid: self.grid.max(other.grid),
+        }
+    }
+}
+
+/// The end of training: how it went, and the model it returns.
+pub struct TrainEnd<'a> {
+    /// Every epoch's metrics and the best epoch.
+    pub outcome: &'a FitOutcome,
+    /// The returned model (best weights when they are restored), in inference mode.
+    pub model: &'a Mlp,
+}
+
+/// Hears about training as it happens. Every method but `on_epoch` has a default that does
+/// nothing; an error from an observer stops training with that error.
+///
+/// ```
+/// use plaindnn::data::DataSource;
+/// use plaindnn::train::{self, EpochReport, RunOptions, TrainConfig, TrainObserver, Verbosity};
+/// use std::sync::{Arc, Mutex};
+///
+/// /// Keeps every epoch's validation loss.
+/// struct Losses(Arc<Mutex<Vec<f64>>>);
+///
+/// impl TrainObserver for Losses {
+///     fn on_epoch(&mut self, report: &EpochReport) -> plaindnn::Result<()> {
+///         self.0.lock().unwrap().push(report.row.val_loss);
+///         Ok(())
+///     }
+/// }
+///
+/// # fn main() -> plaindnn::Result<()> {
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let mut config = TrainConfig::default_for(2, 4);
+/// config.epochs = 5;
+/// let out = std::env::temp_dir().join("plaindnn-doctest-observer");
+/// let options = RunOptions::from(Verbosity::Quiet)
+///     .overwrite()
+///     .observe(Losses(seen.clone()));
+/// let run = train::train(DataSource::quadrants(1), config, &out, options)?;
+/// let seen = seen.lock().unwrap();
+/// assert_eq!(seen.len(), run.outcome.rows.len());
+/// assert_eq!(seen[0], run.outcome.rows[0].val_loss); // what metrics.csv holds
+/// # Ok(()) }
+/// ```
+pub trait TrainObserver: Send {
+    /// What to compute for this observer beyond losses and metrics.
+    fn wants(&self) -> Wants {
+        Wants::default()
+    }
+
+    /// Progress inside `epoch`: `done` of `total` training rows.
+    fn on_step(&mut self, _epoch: usize, _done: usize, _total: usize) {}
+
+    /// A warning or an event worth a line (vanishing gradients, a skipped batch, early stopping).
+    fn on_message(&mut self, _text: &str) {}
+
+    /// One finished epoch.
+    fn on_epoch(&mut self, report: &EpochReport) -> Result<()>;
+
+    /// Training is over; `end.model` is what the run returns.
+    fn on_end(&mut self, _end: &TrainEnd) -> Result<()> {
+        Ok(())
+    }
+
+    /// Ends training after the current epoch, like Ctrl-C (a closed playground page).
+    fn should_stop(&self) -> bool {
+        false
+    }
+}
+
+/// The observers of one run, called in order.
+#[derive(Default)]
+pub struct Observers(Vec<Box<dyn TrainObserver>>);
+
+impl Observers {
+    /// Adds one at the end.
+    pub fn push(&mut self, observer: Box<dyn TrainObserver>) {
+        self.0.push(observer);
+    }
+
+    /// Adds all of `others` at the end.
+    pub fn extend(&mut self, others: Observers) {
+        self.0.extend(others.0);
+    }
+
+    /// What any of them wants.
+    pub fn wants(&self) -> Wants {
+        self.0
+            .iter()
+            .fold(Wants::default(), |w, o| w.union(o.wants()))
+    }
+
+    /// Tells every observer of progress inside an epoch.
+    pub fn step(&mut self, epoch: usize, done: usize, total: usize) {
+        self.0
+            .iter_mut()
+            .for_each(|o| o.on_step(epoch, done, total));
+    }
+
+    /// Tells every observer of an event.
+    pub fn message(&mut self, text: &str) {
+        self.0.iter_mut().for_each(|o| o.on_message(text));
+    }
+
+    /// Hands every observer the epoch's report.
+    pub fn epoch(&mut self, report: &EpochReport) -> Result<()> {
+        self.0.iter_mut().try_for_each(|o| o.on_epoch(report))
+    }
+
+    /// Tells every observer that training is over.
+    pub fn end(&mut self, end: &TrainEnd) -> Result<()> {
+        self.0.iter_mut().try_for_each(|o| o.on_end(end))
+    }
+
+    /// Whether any observer asks to stop.
+    pub fn should_stop(&self) -> bool {
+        self.0.iter().any(|o| o.should_stop())
+    }
+}
+
+impl std::fmt::Debug for Observers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Observers({})", self.0.len())
+    }
+}

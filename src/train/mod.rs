@@ -93,6 +93,7 @@ pub fn train_on(
     check_sizes(&config, train_set)?;
     config.augment.validate(train_set.image)?;
     if verbosity != Verbosity::Quiet {
+        data.notes().iter().for_each(|n| println!("{n}"));
         data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
     }
     // 2. write config.json before training starts, so a crash still leaves a readable run

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{plaindnn, run_config, stderr, stdout, temp_dir};
+use common::{json, plaindnn, run_config, stderr, stdout, temp_dir};
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
@@ -77,6 +77,21 @@ fn an_integer_target_with_few_values_trains_as_classification_and_says_why() {
         serde_json::json!(["0", "2", "10"]),
         "the integers as text, sorted as numbers"
     );
+    // a test file writing the labels as floats (numpy's savetxt does) names the same classes
+    let floats = write(
+        &dir,
+        "floats.csv",
+        "a,b,target\n0.1,0.2,2.0\n-1,1,10.0\n1,-1,0.0\n",
+    );
+    let e = json(&plaindnn(&[
+        "eval",
+        "--run",
+        s(&dir.join("run")),
+        "--data",
+        s(&floats),
+        "--json",
+    ]));
+    assert_eq!(e["scores"]["rows"], 3, "{e}");
 }
 
 #[test]
@@ -153,7 +168,12 @@ fn a_semicolon_file_is_read_without_flags_and_the_run_records_the_separator() {
         s(&new),
         "--json",
     ]);
-    assert!(predicted.status.success(), "{}", stderr(&predicted));
+    assert_eq!(
+        json(&predicted)["predictions"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        stderr(&predicted)
+    );
     let eval = plaindnn(&[
         "eval",
         "--run",

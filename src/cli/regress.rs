@@ -8,7 +8,7 @@ use plaindnn::data::{csv_file, DataSource, Subset, Task};
 use plaindnn::error::{Error, Result};
 use plaindnn::inference::RegressionScores;
 use plaindnn::plot::{curve_chart, line_chart, Series};
-use plaindnn::regression::{self, FitOptions, LinearModel, Method};
+use plaindnn::regression::{self, FitOptions, Fitted, LinearModel, Method};
 use plaindnn::train::checkpoint::write_atomic;
 use serde_json::json;
 
@@ -190,28 +190,33 @@ pub fn run(args: RegressArgs) -> Result<()> {
             "run": out,
         }));
     }
-    fitted
-        .fit
-        .warnings
-        .iter()
-        .for_each(|w| eprintln!("warning: {w}"));
-    println!("{}", model.equation());
-    println!("           R²       RMSE     MAE");
-    let line = |label: &str, s: &RegressionScores| {
-        println!("{label:<10} {:<8.4} {:<8.4} {:.4}", s.r2, s.rmse, s.mae);
-    };
-    match &val {
-        Some(val) => {
-            line("training", &train);
-            line("validation", val);
-        }
-        None => line("all rows", &train),
-    }
+    print_text(&fitted, &train, val.as_ref());
     println!(
         "saved {} (coefficients.json, linear.json, {picture})",
         out.display()
     );
     Ok(())
+}
+
+/// The equation, then R², RMSE and MAE of the fitted rows (and of the held-out rows).
+fn print_text(fitted: &Fitted, train: &RegressionScores, val: Option<&RegressionScores>) {
+    fitted
+        .fit
+        .warnings
+        .iter()
+        .for_each(|w| eprintln!("warning: {w}"));
+    println!("{}", fitted.model.equation());
+    println!("           R²       RMSE     MAE");
+    let line = |label: &str, s: &RegressionScores| {
+        println!("{label:<10} {:<8.4} {:<8.4} {:.4}", s.r2, s.rmse, s.mae);
+    };
+    match val {
+        Some(val) => {
+            line("training", train);
+            line("validation", val);
+        }
+        None => line("all rows", train),
+    }
 }
 
 /// `gd_loss.svg`: log10 of the objective per gradient-descent step.

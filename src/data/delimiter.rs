@@ -21,12 +21,14 @@ pub fn parse(name: &str) -> Result<u8> {
         "semicolon" => b';',
         _ => match name.as_bytes() {
             [b] if b.is_ascii_punctuation() && *b != b'"' => *b,
-            _ => return Err(Error::invalid(
-                "delimiter",
-                format!(
+            _ => {
+                return Err(Error::invalid(
+                    "delimiter",
+                    format!(
                     "`{name}` is not a separator; give one character such as `,` or `;`, or `tab`"
                 ),
-            )),
+                ))
+            }
         },
     };
     Ok(byte)

@@ -31,8 +31,8 @@ const OTHER_BACKEND: &str = if cfg!(feature = "wgpu") {
     "auto"
 };
 
-/// `(flag, the arguments of the case, what must happen)`; `CSV`, `SOURCE` and `CONFIG` stand
-/// for files the test writes.
+/// `(flag, the arguments of the case, what must happen)`; `CSV`, `SEMI` (the same, separated by
+/// semicolons), `SOURCE` and `CONFIG` stand for files the test writes.
 fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
     vec![
         (
@@ -45,7 +45,16 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             vec!["--dataset", "xor", "--noise", "0.3"],
             Saves("/data/source/noise", json!(0.3)),
         ),
-        ("--noise", vec!["--noise", "-1"], Refused("invalid noise")),
+        (
+            "--noise",
+            vec!["--dataset", "xor", "--noise", "-1"],
+            Refused("invalid --noise: must be >= 0"),
+        ),
+        (
+            "--noise",
+            vec!["--noise", "0.2"],
+            Refused("`quadrants` has no noise parameter"),
+        ),
         (
             "--data",
             vec!["--data", "CSV"],
@@ -90,6 +99,16 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             "--no-standardize",
             vec!["--data", "CSV", "--no-standardize"],
             Saves("/data/scaler", Value::Null),
+        ),
+        (
+            "--delimiter",
+            vec!["--data", "SEMI", "--delimiter", ";"],
+            Saves("/data/source/delimiter", json!(";")),
+        ),
+        (
+            "--delimiter",
+            vec!["--data", "SEMI", "--delimiter", ","],
+            Refused("--delimiter ';'"),
         ),
         (
             "--data-dir",
@@ -400,6 +419,7 @@ fn listed_flags(verb: &str) -> BTreeSet<String> {
 struct Files {
     dir: PathBuf,
     csv: String,
+    semi: String,
     source: String,
     config: String,
 }
@@ -412,7 +432,9 @@ fn files() -> Files {
         csv += &format!("{a},{b},{}\n", if a + b > 0.0 { "yes" } else { "no" });
     }
     let csv_path = dir.join("small.csv");
-    std::fs::write(&csv_path, csv).expect("csv");
+    std::fs::write(&csv_path, &csv).expect("csv");
+    let semi_path = dir.join("semicolons.csv");
+    std::fs::write(&semi_path, csv.replace(',', ";")).expect("csv");
     let source = dir.join("source");
     let out = plaindnn(&[
         "train",
@@ -435,6 +457,7 @@ fn files() -> Files {
     };
     Files {
         csv: path(&csv_path),
+        semi: path(&semi_path),
         source: path(&source),
         config: path(&config_path),
         dir,
@@ -445,6 +468,7 @@ impl Files {
     fn arg<'a>(&'a self, a: &'a str) -> &'a str {
         match a {
             "CSV" => &self.csv,
+            "SEMI" => &self.semi,
             "SOURCE" => &self.source,
             "CONFIG" => &self.config,
             other => other,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{json, plaindnn, rng_lock, stderr, temp_dir};
+use common::{json, plaindnn, rng_lock, stderr, stdout, temp_dir};
 use plaindnn::regression::{gd, lstsq, poly};
 
 /// 200 rows: x₁, x₂, x₃ ∈ [−2, 2) from irrational strides; y = 1.5x₁ − 2x₂ + 0.3x₃ + 0.7 plus a
@@ -83,8 +83,13 @@ fn gradient_descent_on_burn_rolls_down_to_the_closed_form() {
     let (x, y) = data(200);
     let closed = lstsq::fit(&x, 200, 3, &y, 0.0).expect("fits");
     let _rng = rng_lock();
+    let descent = gd::Descent {
+        iterations: 3000,
+        lr: 0.1,
+        ridge: 0.0,
+    };
     let (rolled, losses) =
-        gd::fit(&x, 200, 3, &y, 3000, 0.1, &burn::tensor::Device::flex()).expect("descends");
+        gd::fit(&x, 200, 3, &y, descent, &burn::tensor::Device::flex()).expect("descends");
     for (g, c) in rolled.coefficients.iter().zip(&closed.coefficients) {
         assert!(
             (g - c).abs() < 1e-3 * c.abs().max(1.0),
@@ -121,9 +126,9 @@ fn regress_prints_the_equation_saves_coefficients_and_predicts() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let printed = String::from_utf8_lossy(&out.stdout);
-    assert!(printed.starts_with("y = 1.50"), "{printed}");
+    // every row is fitted: numpy's lstsq on all 200 (NUMPY_LSTSQ), to four decimals
     assert!(
-        printed.contains("·x1") && printed.contains("− 2.00") && printed.contains("·x2"),
+        printed.starts_with("y = 1.4998·x1 − 2.0001·x2 + 0.3004·x3 + 0.6987\n"),
         "{printed}"
     );
     let coefficients: serde_json::Value = serde_json::from_str(
@@ -221,4 +226,222 @@ fn on_data_no_line_describes_the_network_beats_the_line_and_the_cubic_fits() {
         mlp > line + 0.1,
         "the network: R² {mlp} vs the line's {line}"
     );
+}
+
+/// Runs `plaindnn regress` with `args` and `--json --out DIR`; returns the document.
+fn regress_json(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let run = dir.join("run");
+    let mut all = vec!["regress"];
+    all.extend(args);
+    all.extend(["--json", "--out", run.to_str().unwrap_or("")]);
+    json(&plaindnn(&all))
+}
+
+/// `regress` with `args`, which must be refused with exit code `code`; returns stderr.
+fn regress_refused(args: &[&str], code: i32) -> String {
+    let mut all = vec!["regress"];
+    all.extend(args);
+    let out = plaindnn(&all);
+    assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    stderr(&out)
+}
+
+/// x = 0, 1, 2, 3 and y = 1, 3, 2, 5. By hand: x̄ = 1.5, ȳ = 2.75, Σ(x−x̄)(y−ȳ) = 5.5,
+/// Σ(x−x̄)² = 5, so the slope is 1.1 and the intercept 2.75 − 1.1·1.5 = 1.1. Residuals −0.1, 0.8,
+/// −1.3, 0.6: SSE 2.7 of SST 8.75, so R² = 1 − 2.7/8.75 = 0.691428…, RMSE √(2.7/4), MAE 0.7
+/// (numpy 2.4.6's lstsq gives the same [1.1, 1.1]).
+#[test]
+fn regress_fits_every_row_of_a_csv_by_default() {
+    let dir = temp_dir("regress-all-rows");
+    let csv = dir.join("four.csv");
+    std::fs::write(&csv, "x,y\n0,1\n1,3\n2,2\n3,5\n").expect("write");
+    let v = regress_json(&dir, &["--data", csv.to_str().unwrap_or("")]);
+    // coefficients in f64; scores from f32 predictions (1e-6)
+    let close = |key: &str, want: f64, got: &serde_json::Value, tolerance: f64| {
+        let got = got.as_f64().unwrap_or(f64::NAN);
+        assert!(
+            (got - want).abs() < tolerance,
+            "{key}: {got} vs {want} in {v}"
+        );
+    };
+    close("slope", 1.1, &v["coefficients"]["x"], 1e-9);
+    close("intercept", 1.1, &v["coefficients"]["intercept"], 1e-9);
+    close("R²", 1.0 - 2.7 / 8.75, &v["train"]["r2"], 1e-6);
+    close("RMSE", (2.7f64 / 4.0).sqrt(), &v["train"]["rmse"], 1e-6);
+    close("MAE", 0.7, &v["train"]["mae"], 1e-6);
+    assert_eq!(v["rows"]["train"], 4);
+    assert!(v["validation"].is_null(), "nothing held out: {v}");
+    let out = plaindnn(&[
+        "regress",
+        "--data",
+        csv.to_str().unwrap_or(""),
+        "--out",
+        dir.join("text").to_str().unwrap_or(""),
+    ]);
+    assert!(
+        stdout(&out).contains("all rows   0.6914"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// `data(200)` rounded to multiples of 1/1024, which f32 holds exactly, as a CSV: plaindnn reads
+/// the same numbers numpy does.
+fn quantised_csv(dir: &std::path::Path) -> std::path::PathBuf {
+    let q = |v: f64| (v * 1024.0 + 0.5).floor() / 1024.0;
+    let (x, y) = data(200);
+    let mut text = String::from("x1,x2,x3,y\n");
+    for (row, t) in x.chunks(3).zip(&y) {
+        text += &format!("{},{},{},{}\n", q(row[0]), q(row[1]), q(row[2]), q(*t));
+    }
+    let path = dir.join("q.csv");
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+/// numpy 2.4.6 on the file `quantised_csv` writes:
+/// `d = np.loadtxt("q.csv", delimiter=",", skiprows=1)`;
+/// `np.linalg.lstsq(np.hstack([d[:, :3], np.ones((200, 1))]), d[:, 3], rcond=None)[0]`.
+const NUMPY_LSTSQ_CSV: [f64; 4] = [
+    1.500024560622696,
+    -2.000078253386233,
+    0.3004728662620777,
+    0.698680716789284,
+];
+
+#[test]
+fn regress_on_a_csv_gives_numpys_lstsq_coefficients() {
+    let dir = temp_dir("regress-numpy-csv");
+    let csv = quantised_csv(&dir);
+    let v = regress_json(&dir, &["--data", csv.to_str().unwrap_or("")]);
+    for (key, want) in ["x1", "x2", "x3", "intercept"].iter().zip(NUMPY_LSTSQ_CSV) {
+        assert_rel(
+            v["coefficients"][key].as_f64().unwrap_or(f64::NAN),
+            want,
+            key,
+        );
+    }
+}
+
+#[test]
+fn regress_holds_rows_out_only_when_asked_and_then_scores_both() {
+    let dir = temp_dir("regress-holdout");
+    let csv = quantised_csv(&dir);
+    let csv = csv.to_str().unwrap_or("");
+    let v = regress_json(&dir, &["--data", csv, "--val-fraction", "0.2"]);
+    assert_eq!(
+        (
+            v["rows"]["train"].as_u64(),
+            v["rows"]["validation"].as_u64()
+        ),
+        (Some(160), Some(40))
+    );
+    assert!(v["validation"]["r2"].as_f64().unwrap_or(0.0) > 0.99, "{v}");
+    let fitted_on_160 = v["coefficients"]["x1"].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        (fitted_on_160 - NUMPY_LSTSQ_CSV[0]).abs() > 1e-9,
+        "a different fit: {fitted_on_160}"
+    );
+
+    let val = dir.join("val.csv");
+    std::fs::write(&val, "x1,x2,x3,y\n1,0,0,2.2\n0,1,0,-1.3\n").expect("write");
+    let v = regress_json(
+        &dir,
+        &["--data", csv, "--val-data", val.to_str().unwrap_or("")],
+    );
+    assert_eq!(
+        (
+            v["rows"]["train"].as_u64(),
+            v["rows"]["validation"].as_u64()
+        ),
+        (Some(200), Some(2))
+    );
+    assert_rel(
+        v["coefficients"]["x1"].as_f64().unwrap_or(f64::NAN),
+        NUMPY_LSTSQ_CSV[0],
+        "x1",
+    );
+}
+
+#[test]
+fn regress_refuses_flags_it_would_ignore() {
+    let dir = temp_dir("regress-refused");
+    let csv = dir.join("four.csv");
+    std::fs::write(&csv, "x,z,y\n0,1,1\n1,0,3\n2,2,2\n3,1,5\n4,4,4\n").expect("write");
+    let csv = csv.to_str().unwrap_or("");
+    let cases: [(&[&str], i32, &str); 8] = [
+        (&["--dataset", "line", "--target", "y"], 2, "--data"),
+        (&["--dataset", "line", "--features", "x"], 2, "--data"),
+        (&["--dataset", "line", "--degree", "0"], 2, "--degree"),
+        (
+            &["--data", csv, "--interactions"],
+            1,
+            "invalid --interactions: mixed terms such as a·b need --degree 2 or more",
+        ),
+        (
+            &[
+                "--data",
+                csv,
+                "--features",
+                "x",
+                "--degree",
+                "2",
+                "--interactions",
+            ],
+            1,
+            "need two or more inputs; the data has 1",
+        ),
+        (
+            &["--dataset", "line", "--iterations", "100"],
+            1,
+            "invalid --iterations: applies to --method gd only",
+        ),
+        (
+            &["--dataset", "line", "--lr", "0.5"],
+            1,
+            "invalid --lr: applies to --method gd only",
+        ),
+        (&["--data", csv, "--seed", "3"], 1, "invalid --seed"),
+    ];
+    for (args, code, expected) in cases {
+        let err = regress_refused(args, code);
+        assert!(
+            err.contains(expected),
+            "{args:?}: expected `{expected}` in {err}"
+        );
+    }
+}
+
+/// numpy 2.4.6 on `quantised_csv`'s file, ridge λ = 5 with the intercept unpenalised:
+/// `Xc = X − X.mean(0)`, `np.linalg.solve(Xc.T @ Xc + 5 * np.eye(3), Xc.T @ (y − y.mean()))`.
+const NUMPY_RIDGE_5: [f64; 3] = [1.4716894627839192, -1.9628606506199109, 0.2964518231233108];
+
+#[test]
+fn gradient_descent_with_ridge_reaches_the_closed_form_ridge_solution() {
+    let dir = temp_dir("regress-gd-ridge");
+    let csv = quantised_csv(&dir);
+    let csv = csv.to_str().unwrap_or("");
+    let closed = regress_json(&dir, &["--data", csv, "--ridge", "5"]);
+    let rolled = regress_json(
+        &dir,
+        &[
+            "--data",
+            csv,
+            "--ridge",
+            "5",
+            "--method",
+            "gd",
+            "--iterations",
+            "3000",
+        ],
+    );
+    for (key, want) in ["x1", "x2", "x3"].iter().zip(NUMPY_RIDGE_5) {
+        let c = closed["coefficients"][key].as_f64().unwrap_or(f64::NAN);
+        let g = rolled["coefficients"][key].as_f64().unwrap_or(f64::NAN);
+        assert_rel(c, want, key);
+        assert!((g - c).abs() < 1e-3, "{key}: gd {g} vs closed form {c}");
+    }
+    // the penalty moved the answer: without it x1 is 1.5000
+    assert!((NUMPY_RIDGE_5[0] - NUMPY_LSTSQ_CSV[0]).abs() > 0.02);
 }

@@ -1,16 +1,29 @@
-//! The flags that name a data set, shared by `train` and `pretrain`.
+//! The flags that name a data set, shared by `train` and `pretrain`; `--delimiter`'s parser.
 
 use std::path::PathBuf;
 
 use clap::Args;
-use plaindnn::data::{DataSource, Task};
-use plaindnn::error::{Error, Result};
+use plaindnn::data::{delimiter, DataSource, Task};
+use plaindnn::error::Result;
+
+/// Flags that only a CSV file uses. clap skips `requires = "data"` when `--data` would conflict
+/// with a flag given (`--dataset`, `--data-dir`), so those conflict with these explicitly.
+const CSV_ONLY: [&str; 7] = [
+    "target",
+    "features",
+    "delimiter",
+    "task",
+    "val_fraction",
+    "val_data",
+    "no_standardize",
+];
 
 #[derive(Args, Debug)]
 pub struct DataArgs {
     /// Built-in data set (see `plaindnn datasets`): quadrants, xor, circles, spiral, blobs, line,
     /// cubic, shapes.
     #[arg(long, default_value = "quadrants", conflicts_with_all = ["data", "data_dir"])]
+    #[arg(conflicts_with_all = CSV_ONLY)]
     dataset: String,
     /// Noise of the built-in data set [default: the set's own].
     #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["data", "data_dir"])]
@@ -24,7 +37,12 @@ pub struct DataArgs {
     /// CSV: the feature columns [default: all but the target].
     #[arg(long, value_delimiter = ',', value_name = "A,B,..", requires = "data")]
     features: Option<Vec<String>>,
-    /// CSV: classification or regression [default: regression if the target is all numbers].
+    /// CSV: the field separator: `,`, `;`, `tab` or another character [default: comma, semicolon
+    /// or tab, whichever splits the header into the most fields].
+    #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
+    delimiter: Option<u8>,
+    /// CSV: classification or regression [default: classification for text or for whole numbers
+    /// with at most 20 distinct values (and at most one per two rows), regression otherwise].
     #[arg(long, requires = "data")]
     task: Option<TaskArg>,
     /// CSV: share of rows held out for validation, stratified by class.
@@ -44,7 +62,7 @@ pub struct DataArgs {
     no_standardize: bool,
     /// A directory with MNIST-format files (train-images-idx3-ubyte, train-labels-idx1-ubyte,
     /// t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; gzipped or not).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with_all = CSV_ONLY)]
     data_dir: Option<PathBuf>,
 }
 
@@ -75,6 +93,7 @@ impl DataArgs {
                 val_path: self.val_data.clone(),
                 seed,
                 standardize: !self.no_standardize,
+                delimiter: self.delimiter.map(char::from),
             };
             return Ok((source, name));
         }
@@ -87,12 +106,14 @@ impl DataArgs {
             return Ok((DataSource::Idx { dir: dir.clone() }, name));
         }
         let mut source = DataSource::builtin(&self.dataset, seed)?;
-        if let (DataSource::Builtin { noise, .. }, Some(n)) = (&mut source, self.noise) {
-            if !n.is_finite() || n < 0.0 {
-                return Err(Error::invalid("noise", format!("must be >= 0, got {n}")));
-            }
-            *noise = n;
+        if let Some(noise) = self.noise {
+            source = source.with_noise(noise)?;
         }
         Ok((source, self.dataset.clone()))
     }
+}
+
+/// `--delimiter`'s value: `,`, `;`, `tab`, `\t` or another punctuation character.
+pub fn delimiter_arg(name: &str) -> std::result::Result<u8, String> {
+    delimiter::parse(name).map_err(|e| e.to_string())
 }

@@ -8,8 +8,10 @@ use plaindnn::error::{Error, Result};
 use plaindnn::inference::{Prediction, Predictor};
 use plaindnn::regression::LinearModel;
 use plaindnn::train::checkpoint::write_atomic;
+use plaindnn::train::DataInfo;
 use serde::Serialize;
 
+use super::data_args::delimiter_arg;
 use super::{print_json, RunArgs};
 
 #[derive(Args, Debug)]
@@ -27,7 +29,10 @@ pub struct PredictArgs {
     /// A CSV file with a header row holding the model's feature columns.
     #[arg(long, value_name = "FILE")]
     data: Option<PathBuf>,
-    /// Write the predictions as CSV to FILE.
+    /// --data: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].
+    #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
+    delimiter: Option<u8>,
+    /// Write the predictions as CSV to FILE and print a summary instead of every row.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Print one JSON document instead of text.
@@ -42,6 +47,9 @@ pub struct EvalArgs {
     /// Labelled CSV (features and the target column) [default: the run's validation data].
     #[arg(long, value_name = "FILE")]
     data: Option<PathBuf>,
+    /// --data: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].
+    #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
+    delimiter: Option<u8>,
     /// Print one JSON document instead of text.
     #[arg(long)]
     json: bool,
@@ -62,7 +70,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     let names = predictor.feature_names().to_vec();
     let rows = match (&args.input, &args.data) {
         (Some(text), _) => parse_row(text, names.len())?,
-        (None, Some(path)) => csv_file::read_columns(path, &names, None)?.features,
+        (None, Some(path)) => csv_file::read_columns(path, &names, None, args.delimiter)?.features,
         (None, None) => {
             return Err(Error::invalid(
                 "input",
@@ -72,8 +80,11 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     };
     let predictions = predictor.predict(&rows)?;
     let inputs: Vec<&[f32]> = rows.chunks(names.len()).collect();
+    let data = &predictor.config.data;
     if let Some(path) = &args.output {
         write_csv(path, &predictor, &inputs, &predictions)?;
+        let counts = class_counts(&predictions, &data.class_names);
+        return summarise(path, predictions.len(), &counts, &data.target, args.json);
     }
     if args.json {
         let rows: Vec<Row> = inputs
@@ -86,17 +97,23 @@ pub fn predict(args: PredictArgs) -> Result<()> {
             .collect();
         return print_json(&serde_json::json!({ "predictions": rows }));
     }
-    let classes = &predictor.config.data.class_names;
-    let target = &predictor.config.data.target;
-    for (input, p) in inputs.iter().zip(&predictions) {
+    print_rows(&names, &inputs, &predictions, data);
+    Ok(())
+}
+
+/// One line per row: its inputs, then the class and each class's probability, or the values.
+fn print_rows(names: &[String], inputs: &[&[f32]], predictions: &[Prediction], data: &DataInfo) {
+    for (input, p) in inputs.iter().zip(predictions) {
         let features: Vec<String> = names
             .iter()
             .zip(*input)
             .map(|(n, v)| format!("{n}={v}"))
             .collect();
+        let target = &data.target;
         match &p.class {
             Some(class) => {
-                let probs: Vec<String> = classes
+                let probs: Vec<String> = data
+                    .class_names
                     .iter()
                     .zip(&p.probabilities)
                     .map(|(c, q)| format!("{c} {q:.4}"))
@@ -110,12 +127,46 @@ pub fn predict(args: PredictArgs) -> Result<()> {
             None => println!("{} → {target} = {:?}", features.join(", "), p.values),
         }
     }
-    if let Some(path) = &args.output {
-        println!(
-            "wrote {} predictions to {}",
-            predictions.len(),
-            path.display()
-        );
+}
+
+/// How many rows each class got, in class order.
+fn class_counts<'a>(predictions: &[Prediction], classes: &'a [String]) -> Vec<(&'a str, usize)> {
+    classes
+        .iter()
+        .map(|c| {
+            let n = predictions
+                .iter()
+                .filter(|p| p.class.as_ref() == Some(c))
+                .count();
+            (c.as_str(), n)
+        })
+        .collect()
+}
+
+/// What `--output` prints instead of every row: how many rows went where and, for a
+/// classifier, how many rows each class got.
+fn summarise(
+    path: &Path,
+    rows: usize,
+    counts: &[(&str, usize)],
+    target: &str,
+    json: bool,
+) -> Result<()> {
+    if json {
+        let counts: serde_json::Map<String, serde_json::Value> = counts
+            .iter()
+            .map(|(c, n)| (c.to_string(), (*n).into()))
+            .collect();
+        return print_json(&serde_json::json!({
+            "rows": rows,
+            "output": path,
+            "class_counts": counts,
+        }));
+    }
+    println!("wrote {rows} predictions to {}", path.display());
+    if !counts.is_empty() {
+        let parts: Vec<String> = counts.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        println!("predicted {target}: {}", parts.join(", "));
     }
     Ok(())
 }
@@ -150,7 +201,11 @@ fn write_csv(
 ) -> Result<()> {
     let data = &predictor.config.data;
     let mut header: Vec<String> = data.feature_names.clone();
-    header.push(format!("predicted_{}", data.target));
+    match predictions.first().map_or(0, |p| p.values.len()) {
+        0 | 1 => header.push(format!("predicted_{}", data.target)),
+        // several outputs (an autoencoder's reconstruction): one column each
+        n => header.extend((0..n).map(|k| format!("predicted_{}_{k}", data.target))),
+    }
     header.extend(data.class_names.iter().map(|c| format!("p_{c}")));
     let mut text = header.join(",") + "\n";
     for (input, p) in inputs.iter().zip(predictions) {
@@ -175,6 +230,7 @@ pub fn eval(args: EvalArgs) -> Result<()> {
             &info.target,
             info.task,
             &info.class_names,
+            args.delimiter,
         )?)?,
         None => predictor.evaluate_prepared(info.source.load()?.val)?,
     };
@@ -214,7 +270,9 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
     let model = LinearModel::load(&args.run.run)?;
     let rows: Vec<f32> = match (&args.input, &args.data) {
         (Some(text), _) => parse_row(text, model.inputs.len())?,
-        (None, Some(path)) => csv_file::read_columns(path, &model.inputs, None)?.features,
+        (None, Some(path)) => {
+            csv_file::read_columns(path, &model.inputs, None, args.delimiter)?.features
+        }
         (None, None) => return Err(Error::invalid("input", "give --input x or --data FILE.csv")),
     };
     let x: Vec<f64> = rows.iter().map(|v| *v as f64).collect();
@@ -226,6 +284,7 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
             text += &format!("{},{y}\n", cells.join(","));
         }
         write_atomic(path, text.as_bytes())?;
+        return summarise(path, predicted.len(), &[], &model.target, args.json);
     }
     if args.json {
         let out: Vec<_> = x

@@ -4,50 +4,62 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use plaindnn::data::{DataSource, Subset, Task};
-use plaindnn::error::Result;
+use plaindnn::data::{csv_file, DataSource, Subset, Task};
+use plaindnn::error::{Error, Result};
+use plaindnn::inference::RegressionScores;
 use plaindnn::plot::{curve_chart, line_chart, Series};
-use plaindnn::regression::{self, FitOptions, LinearModel, Method};
+use plaindnn::regression::{self, FitOptions, Fitted, LinearModel, Method};
 use plaindnn::train::checkpoint::write_atomic;
 use serde_json::json;
 
+use super::data_args::delimiter_arg;
 use super::print_json;
 
 #[derive(Args, Debug)]
 pub struct RegressArgs {
-    /// A CSV file with a header row.
+    /// A CSV file with a header row; every row is fitted unless --val-fraction or --val-data.
     #[arg(long, value_name = "FILE.csv", conflicts_with = "dataset")]
     data: Option<PathBuf>,
-    /// A built-in regression set instead: line or cubic.
-    #[arg(long)]
+    /// A built-in regression set instead: line or cubic (fitted on 256 generated rows, scored
+    /// on 256 fresh ones).
+    #[arg(long, conflicts_with_all = ["target", "features", "delimiter", "val_fraction", "val_data"])]
     dataset: Option<String>,
-    /// The column to predict [default: the last].
-    #[arg(long, value_name = "COLUMN")]
+    /// CSV: the column to predict [default: the last].
+    #[arg(long, value_name = "COLUMN", requires = "data")]
     target: Option<String>,
-    /// Input columns [default: all but the target].
-    #[arg(long, value_delimiter = ',', value_name = "A,B,..")]
+    /// CSV: input columns [default: all but the target].
+    #[arg(long, value_delimiter = ',', value_name = "A,B,..", requires = "data")]
     features: Option<Vec<String>>,
+    /// CSV: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].
+    #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
+    delimiter: Option<u8>,
+    /// CSV: hold this share of the rows out of the fit and score them too [default: none].
+    #[arg(long, requires = "data", conflicts_with = "val_data")]
+    val_fraction: Option<f64>,
+    /// CSV: a file with the same columns to score the fit on too.
+    #[arg(long, value_name = "FILE.csv", requires = "data")]
+    val_data: Option<PathBuf>,
     /// Polynomial degree (1: a line or plane).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     degree: u32,
-    /// With several inputs, add the mixed terms (a·b, …) too.
+    /// With several inputs and --degree 2 or more, add the mixed terms (a·b, …) too.
     #[arg(long)]
     interactions: bool,
-    /// Ridge (L2) penalty λ on the coefficients.
+    /// Ridge (L2) penalty λ on the coefficients (not the intercept), with either method.
     #[arg(long, default_value_t = 0.0)]
     ridge: f64,
     /// lstsq (closed form, QR + SVD) or gd (gradient descent on Burn).
     #[arg(long, default_value = "lstsq")]
     method: Method,
-    /// Gradient descent: steps.
-    #[arg(long, default_value_t = 5000)]
-    iterations: usize,
-    /// Gradient descent: step size (on standardised columns).
-    #[arg(long, default_value_t = 0.1)]
-    lr: f64,
-    /// Seed of the 80/20 split.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
+    /// Gradient descent: steps [default: 5000].
+    #[arg(long)]
+    iterations: Option<usize>,
+    /// Gradient descent: step size, on standardised columns [default: 0.1].
+    #[arg(long)]
+    lr: Option<f64>,
+    /// Seed of the built-in set or of the --val-fraction split [default: 42].
+    #[arg(long)]
+    seed: Option<u64>,
     /// Run directory [default: artifacts/runs/regress-<name>].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -56,69 +68,114 @@ pub struct RegressArgs {
     json: bool,
 }
 
-pub fn run(args: RegressArgs) -> Result<()> {
-    let (source, name) = match (&args.data, &args.dataset) {
-        (Some(path), _) => {
-            let source = DataSource::Csv {
-                path: path.clone(),
-                target: args.target.clone(),
-                features: args.features.clone(),
-                task: Some(Task::Regression),
-                val_fraction: 0.2,
-                val_path: None,
-                seed: args.seed,
-                standardize: false,
-            };
-            (
-                source,
-                path.file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or("csv")
-                    .to_string(),
-            )
+/// The rows fitted, the rows held out (if any) and a short name for the run directory.
+struct Rows {
+    fit: Subset,
+    held_out: Option<Subset>,
+    name: String,
+}
+
+/// Refuses flags that this combination would ignore.
+fn check(args: &RegressArgs) -> Result<()> {
+    if args.method == Method::Lstsq {
+        for (flag, given) in [
+            ("--iterations", args.iterations.is_some()),
+            ("--lr", args.lr.is_some()),
+        ] {
+            if given {
+                return Err(Error::invalid(
+                    flag,
+                    "applies to --method gd only; the closed form (lstsq) takes no steps",
+                ));
+            }
         }
-        (None, name) => {
-            let name = name.clone().unwrap_or_else(|| "line".into());
-            (DataSource::builtin(&name, args.seed)?, name)
-        }
+    }
+    if args.data.is_some() && args.val_fraction.is_none() && args.seed.is_some() {
+        return Err(Error::invalid(
+            "--seed",
+            "seeds a built-in set or the --val-fraction split; --data alone fits every row and draws nothing",
+        ));
+    }
+    Ok(())
+}
+
+/// Every row of a CSV, or its training and held-out rows, or a built-in set and fresh rows.
+fn rows(args: &RegressArgs) -> Result<Rows> {
+    let seed = args.seed.unwrap_or(42);
+    let Some(path) = &args.data else {
+        let name = args.dataset.clone().unwrap_or_else(|| "line".into());
+        let data = DataSource::builtin(&name, seed)?.load()?;
+        return Ok(Rows {
+            fit: data.train,
+            held_out: Some(data.val),
+            name,
+        });
+    };
+    let name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("csv")
+        .to_string();
+    if args.val_fraction.is_none() && args.val_data.is_none() {
+        let data = csv_file::read_table(
+            path,
+            args.target.as_deref(),
+            args.features.as_deref(),
+            Some(Task::Regression),
+            args.delimiter,
+        )?;
+        return Ok(Rows {
+            fit: Subset::all(data),
+            held_out: None,
+            name,
+        });
+    }
+    let source = DataSource::Csv {
+        path: path.clone(),
+        target: args.target.clone(),
+        features: args.features.clone(),
+        task: Some(Task::Regression),
+        val_fraction: args.val_fraction.unwrap_or(0.0),
+        val_path: args.val_data.clone(),
+        seed,
+        standardize: false,
+        delimiter: args.delimiter.map(char::from),
     };
     let data = source.load()?;
+    Ok(Rows {
+        fit: data.train,
+        held_out: Some(data.val),
+        name,
+    })
+}
+
+pub fn run(args: RegressArgs) -> Result<()> {
+    check(&args)?;
+    let rows = rows(&args)?;
     let options = FitOptions {
         degree: args.degree,
         interactions: args.interactions,
         ridge: args.ridge,
         method: args.method,
-        iterations: args.iterations,
-        lr: args.lr,
+        iterations: args.iterations.unwrap_or(5000),
+        lr: args.lr.unwrap_or(0.1),
     };
-    let fitted = LinearModel::fit(&data.train, &options)?;
+    let fitted = LinearModel::fit(&rows.fit, &options)?;
     let model = &fitted.model;
-    let (train, val) = (model.scores(&data.train)?, model.scores(&data.val)?);
+    let train = model.scores(&rows.fit)?;
+    let val = rows
+        .held_out
+        .as_ref()
+        .map(|v| model.scores(v))
+        .transpose()?;
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| Path::new("artifacts/runs").join(format!("regress-{name}")));
+        .unwrap_or_else(|| Path::new("artifacts/runs").join(format!("regress-{}", rows.name)));
     model.save(&out)?;
-    let picture = draw(model, &data.val, &out)?;
+    let picture = draw(model, rows.held_out.as_ref().unwrap_or(&rows.fit), &out)?;
     if !fitted.losses.is_empty() {
-        let points = fitted
-            .losses
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (i as f64 + 1.0, l.max(1e-300).log10()))
-            .collect();
-        let chart = line_chart(
-            "Gradient descent: loss per iteration",
-            "iteration",
-            "log10 MSE",
-            &[Series {
-                label: "training MSE",
-                color: "#2171b5",
-                points,
-                dots: false,
-            }],
-        );
-        write_atomic(&out.join("gd_loss.svg"), chart.as_bytes())?;
+        draw_losses(&fitted.losses, &out)?;
     }
     if args.json {
         return print_json(&json!({
@@ -127,31 +184,60 @@ pub fn run(args: RegressArgs) -> Result<()> {
             "rank": fitted.fit.rank,
             "condition": if fitted.fit.condition.is_finite() { json!(fitted.fit.condition) } else { json!(null) },
             "warnings": fitted.fit.warnings,
+            "rows": { "train": rows.fit.len(), "validation": rows.held_out.as_ref().map(Subset::len) },
             "train": train,
             "validation": val,
             "run": out,
         }));
     }
-    fitted
-        .fit
-        .warnings
-        .iter()
-        .for_each(|w| eprintln!("warning: {w}"));
-    println!("{}", model.equation());
-    println!("           R²       RMSE     MAE");
-    println!(
-        "training   {:<8.4} {:<8.4} {:.4}",
-        train.r2, train.rmse, train.mae
-    );
-    println!(
-        "validation {:<8.4} {:<8.4} {:.4}",
-        val.r2, val.rmse, val.mae
-    );
+    print_text(&fitted, &train, val.as_ref());
     println!(
         "saved {} (coefficients.json, linear.json, {picture})",
         out.display()
     );
     Ok(())
+}
+
+/// The equation, then R², RMSE and MAE of the fitted rows (and of the held-out rows).
+fn print_text(fitted: &Fitted, train: &RegressionScores, val: Option<&RegressionScores>) {
+    fitted
+        .fit
+        .warnings
+        .iter()
+        .for_each(|w| eprintln!("warning: {w}"));
+    println!("{}", fitted.model.equation());
+    println!("           R²       RMSE     MAE");
+    let line = |label: &str, s: &RegressionScores| {
+        println!("{label:<10} {:<8.4} {:<8.4} {:.4}", s.r2, s.rmse, s.mae);
+    };
+    match val {
+        Some(val) => {
+            line("training", train);
+            line("validation", val);
+        }
+        None => line("all rows", train),
+    }
+}
+
+/// `gd_loss.svg`: log10 of the objective per gradient-descent step.
+fn draw_losses(losses: &[f64], out: &Path) -> Result<()> {
+    let points = losses
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i as f64 + 1.0, l.max(1e-300).log10()))
+        .collect();
+    let chart = line_chart(
+        "Gradient descent: loss per iteration",
+        "iteration",
+        "log10 MSE",
+        &[Series {
+            label: "training MSE",
+            color: "#2171b5",
+            points,
+            dots: false,
+        }],
+    );
+    write_atomic(&out.join("gd_loss.svg"), chart.as_bytes())
 }
 
 /// One input: the data and the fitted curve; several: predicted against actual.
@@ -184,7 +270,7 @@ fn draw(model: &LinearModel, rows: &Subset, out: &Path) -> Result<&'static str> 
                 (a.min(*v), b.max(*v))
             });
         let chart = line_chart(
-            "Predicted against actual (validation)",
+            "Predicted against actual",
             "actual",
             "predicted",
             &[

@@ -201,6 +201,8 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
             .to_path_buf(),
     };
     if verbosity != Verbosity::Quiet {
+        // how the task was chosen comes first: it decides everything after it
+        prepared.notes().iter().for_each(|n| println!("{n}"));
         let backend = config.backend.choose();
         println!(
             "training {} on {name} → {} [{backend}]",

@@ -1,9 +1,12 @@
 //! CSV files with a header row; every error names the file, the line and the column.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 
 use super::dataset::{Dataset, Targets, Task};
+use super::delimiter;
+use super::target::{self, TargetKind};
 use crate::error::{Error, Result};
 
 /// Rows read from a CSV: the chosen feature columns and, if asked for, the raw target column.
@@ -18,13 +21,20 @@ pub struct CsvColumns {
 struct Table {
     reader: csv::Reader<File>,
     headers: Vec<String>,
+    delimiter: u8,
 }
 
-fn open(path: &Path) -> Result<Table> {
+/// Opens `path` and reads its header; `delimiter` `None` detects comma, semicolon or tab.
+fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
+    let delimiter = match delimiter {
+        Some(d) => d,
+        None => delimiter::detect(path)?,
+    };
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
+        .delimiter(delimiter)
         .trim(csv::Trim::All)
         .from_reader(file);
     let headers: Vec<String> = reader
@@ -44,18 +54,44 @@ fn open(path: &Path) -> Result<Table> {
             path.display()
         )));
     }
-    Ok(Table { reader, headers })
+    check_unique(path, &headers, "the header names")?;
+    Ok(Table {
+        reader,
+        headers,
+        delimiter,
+    })
+}
+
+/// Refuses a name given twice in `names`, saying which, where: columns are looked up by name.
+fn check_unique(path: &Path, names: &[String], what: &str) -> Result<()> {
+    for (i, name) in names.iter().enumerate() {
+        if let Some(j) = names[i + 1..].iter().position(|n| n == name) {
+            return Err(Error::Data(format!(
+                "{}: {what} `{name}` twice (positions {} and {}); column names must be unique",
+                path.display(),
+                i + 1,
+                i + j + 2
+            )));
+        }
+    }
+    Ok(())
 }
 
 impl Table {
     fn column(&self, path: &Path, name: &str) -> Result<usize> {
         self.headers.iter().position(|h| h == name).ok_or_else(|| {
             Error::Data(format!(
-                "{}: no column `{name}`; the columns are: {}",
+                "{}: no column `{name}`; the columns are: {}{}",
                 path.display(),
-                self.headers.join(", ")
+                self.headers.join(", "),
+                self.hint()
             ))
         })
+    }
+
+    /// `; the header is one field …: try --delimiter ';'` when another separator would split it.
+    fn hint(&self) -> String {
+        delimiter::hint(&self.headers, self.delimiter)
     }
 
     /// Reads `features` as numbers and `target` as text, row by row.
@@ -82,10 +118,11 @@ impl Table {
             line += 1;
             if record.len() != self.headers.len() {
                 return Err(Error::Data(format!(
-                    "{}: line {line} has {} fields, the header has {}",
+                    "{}: line {line} has {} fields, the header has {}{}",
                     path.display(),
                     record.len(),
-                    self.headers.len()
+                    self.headers.len(),
+                    self.hint()
                 )));
             }
             for &col in features {
@@ -93,6 +130,13 @@ impl Table {
                     .push(parse_number(path, line, &self.headers[col], &record[col])?);
             }
             if let (Some(col), Some(t)) = (target, out.target.as_mut()) {
+                if record[col].is_empty() {
+                    return Err(Error::Data(format!(
+                        "{}: line {line}, column `{}`: the target is empty",
+                        path.display(),
+                        self.headers[col]
+                    )));
+                }
                 t.push(record[col].to_string());
             }
         }
@@ -106,9 +150,15 @@ impl Table {
     }
 }
 
-/// Reads the columns named `features` (and `target`, if given) from the CSV at `path`.
-pub fn read_columns(path: &Path, features: &[String], target: Option<&str>) -> Result<CsvColumns> {
-    let table = open(path)?;
+/// Reads the columns named `features` (and `target`, if given) from the CSV at `path`, split by
+/// `delimiter` (`None`: detected).
+pub fn read_columns(
+    path: &Path,
+    features: &[String],
+    target: Option<&str>,
+    delimiter: Option<u8>,
+) -> Result<CsvColumns> {
+    let table = open(path, delimiter)?;
     let feature_idx: Vec<usize> = features
         .iter()
         .map(|f| table.column(path, f))
@@ -119,98 +169,145 @@ pub fn read_columns(path: &Path, features: &[String], target: Option<&str>) -> R
 
 /// A finite number from one CSV field, or an error naming file, line and column.
 pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Result<f32> {
+    let at = || format!("{}: line {line}, column `{column}`", path.display());
     match field.parse::<f32>() {
         Ok(v) if v.is_finite() => Ok(v),
-        Ok(v) => Err(Error::Data(format!(
-            "{}: line {line}, column `{column}`: {v} is not a finite number",
-            path.display()
+        Ok(v) => Err(Error::Data(format!("{}: {v} is not a finite number", at()))),
+        Err(_) if field.is_empty() => Err(Error::Data(format!(
+            "{}: the cell is empty (plaindnn does not fill in missing values)",
+            at()
         ))),
-        Err(_) => Err(Error::Data(format!(
-            "{}: line {line}, column `{column}`: `{field}` is not a number",
-            path.display()
+        Err(_) if field.replacen(',', ".", 1).parse::<f32>().is_ok() => Err(Error::Data(format!(
+            "{}: `{field}` is not a number (decimal commas are not read; write {})",
+            at(),
+            field.replacen(',', ".", 1)
         ))),
+        Err(_) => Err(Error::Data(format!("{}: `{field}` is not a number", at()))),
     }
 }
 
-/// Reads a training table: `target` (default: the last column) and `features` (default: all
-/// others). Without `task`, a target that is all numbers means regression, any text means
-/// classification, with the class names sorted.
+/// The target column and the feature columns a training table uses.
+struct Selection {
+    target: usize,
+    features: Vec<usize>,
+}
+
+/// `target` (default: the last column) and `features` (default: all others), by position.
+fn select(
+    path: &Path,
+    table: &Table,
+    target: Option<&str>,
+    features: Option<&[String]>,
+) -> Result<Selection> {
+    let target = match target {
+        Some(name) => table.column(path, name)?,
+        None => table.headers.len() - 1,
+    };
+    let target_name = &table.headers[target];
+    let features: Vec<usize> = match features {
+        Some(names) => {
+            check_unique(path, names, "--features names")?;
+            if names.contains(target_name) {
+                return Err(Error::Data(format!(
+                    "{}: --features includes the target column `{target_name}`; a model cannot take what it predicts as an input",
+                    path.display()
+                )));
+            }
+            names
+                .iter()
+                .map(|f| table.column(path, f))
+                .collect::<Result<_>>()?
+        }
+        None => (0..table.headers.len()).filter(|&i| i != target).collect(),
+    };
+    if features.is_empty() {
+        return Err(Error::Data(format!(
+            "{}: there is no feature column besides the target `{target_name}`{}",
+            path.display(),
+            table.hint()
+        )));
+    }
+    Ok(Selection { target, features })
+}
+
+/// Reads a training table split by `delimiter` (`None`: detected): `target` (default: the last
+/// column) and `features` (default: all others). Without `task`, the target's values decide
+/// ([`TargetKind::task`]): text and a few distinct whole numbers are classes (sorted, numbers
+/// numerically), other numbers are values; the dataset's `task_reason` says which and why.
 pub fn read_table(
     path: &Path,
     target: Option<&str>,
     features: Option<&[String]>,
     task: Option<Task>,
+    delimiter: Option<u8>,
 ) -> Result<Dataset> {
     check_fits_in_memory(path)?;
-    let table = open(path)?;
-    let target_idx = match target {
-        Some(name) => table.column(path, name)?,
-        None => table.headers.len() - 1,
-    };
-    let target_name = table.headers[target_idx].clone();
-    let feature_idx: Vec<usize> = match features {
-        Some(names) => names
-            .iter()
-            .map(|f| table.column(path, f))
-            .collect::<Result<_>>()?,
-        None => (0..table.headers.len())
-            .filter(|&i| i != target_idx)
-            .collect(),
-    };
-    if feature_idx.is_empty() {
-        return Err(Error::Data(format!(
-            "{}: there is no feature column besides the target `{target_name}`",
-            path.display()
-        )));
-    }
-    let feature_names: Vec<String> = feature_idx
+    let table = open(path, delimiter)?;
+    let chosen = select(path, &table, target, features)?;
+    let target_name = table.headers[chosen.target].clone();
+    let feature_names: Vec<String> = chosen
+        .features
         .iter()
         .map(|&i| table.headers[i].clone())
         .collect();
-    let columns = table.read(path, &feature_idx, Some(target_idx))?;
+    let columns = table.read(path, &chosen.features, Some(chosen.target))?;
     let raw = columns.target.unwrap_or_default();
-    let numeric = raw
-        .iter()
-        .all(|v| v.parse::<f32>().is_ok_and(f32::is_finite));
-    let task = task.unwrap_or(if numeric {
-        Task::Regression
-    } else {
-        Task::Classification
-    });
-    let (targets, class_names) = match task {
-        Task::Regression => {
-            let values = raw
-                .iter()
-                .enumerate()
-                .map(|(i, v)| parse_number(path, i + 2, &target_name, v))
-                .collect::<Result<Vec<f32>>>()?;
-            (Targets::Values { values, width: 1 }, Vec::new())
-        }
-        Task::Classification => {
-            let mut names: Vec<String> = raw.clone();
-            names.sort_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
-                (Ok(x), Ok(y)) => x.total_cmp(&y),
-                _ => a.cmp(b),
-            });
-            names.dedup();
-            if names.len() < 2 {
-                return Err(Error::Data(format!(
-                    "{}: column `{target_name}` holds a single class `{}`; a classifier needs at least two",
-                    path.display(),
-                    names.first().map_or("", String::as_str)
-                )));
-            }
-            let classes = raw
-                .iter()
-                .map(|v| names.iter().position(|n| n == v).unwrap_or(0) as i64)
-                .collect();
-            (Targets::Classes(classes), names)
-        }
+    let kind = TargetKind::of(&raw);
+    let chosen_task = task.unwrap_or_else(|| kind.task(raw.len()));
+    let (targets, class_names) = match chosen_task {
+        Task::Regression => (regression_targets(path, &target_name, &raw)?, Vec::new()),
+        Task::Classification => classes(path, &target_name, &raw)?,
     };
+    let why = target::reason(
+        chosen_task,
+        kind,
+        &target_name,
+        class_names.len(),
+        task.is_some(),
+    );
     Ok(
         Dataset::new(columns.features, feature_names, targets, class_names)?
-            .with_target_name(&target_name),
+            .with_target_name(&target_name)
+            .with_task_reason(why),
     )
+}
+
+/// The values of a regression target, each a finite number.
+fn regression_targets(path: &Path, column: &str, raw: &[String]) -> Result<Targets> {
+    let values = raw
+        .iter()
+        .enumerate()
+        .map(|(i, v)| parse_number(path, i + 2, column, v))
+        .collect::<Result<Vec<f32>>>()?;
+    Ok(Targets::Values { values, width: 1 })
+}
+
+/// Class indices and the sorted class names (numbers numerically, `2.0` named `2`).
+fn classes(path: &Path, column: &str, raw: &[String]) -> Result<(Targets, Vec<String>)> {
+    let labels: Vec<String> = raw.iter().map(|v| target::class_name(v)).collect();
+    let mut names = labels.clone();
+    names.sort_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
+        (Ok(x), Ok(y)) => x.total_cmp(&y),
+        _ => a.cmp(b),
+    });
+    names.dedup();
+    if names.len() < 2 {
+        return Err(Error::Data(format!(
+            "{}: column `{column}` holds a single class `{}`; a classifier needs at least two",
+            path.display(),
+            names.first().map_or("", String::as_str)
+        )));
+    }
+    let index: HashMap<&str, i64> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i as i64))
+        .collect();
+    let indices = labels
+        .iter()
+        .map(|v| index.get(v.as_str()).copied().unwrap_or(0))
+        .collect();
+    Ok((Targets::Classes(indices), names))
 }
 
 /// Reads a labelled CSV for a model that knows its features, task and classes already.
@@ -220,15 +317,17 @@ pub fn read_labelled(
     target: &str,
     task: Task,
     class_names: &[String],
+    delimiter: Option<u8>,
 ) -> Result<Dataset> {
-    let columns = read_columns(path, feature_names, Some(target))?;
+    let columns = read_columns(path, feature_names, Some(target), delimiter)?;
     let raw = columns.target.unwrap_or_default();
     let targets = match task {
         Task::Classification => Targets::Classes(
             raw.iter()
                 .enumerate()
                 .map(|(i, label)| {
-                    class_names.iter().position(|c| c == label).map(|c| c as i64).ok_or_else(|| {
+                    let name = target::class_name(label);
+                    class_names.iter().position(|c| c == label || *c == name).map(|c| c as i64).ok_or_else(|| {
                         Error::Data(format!(
                             "{}: line {}, column `{target}`: class `{label}` was never seen in training (known: {})",
                             path.display(),
@@ -239,14 +338,7 @@ pub fn read_labelled(
                 })
                 .collect::<Result<_>>()?,
         ),
-        Task::Regression => Targets::Values {
-            values: raw
-                .iter()
-                .enumerate()
-                .map(|(i, v)| parse_number(path, i + 2, target, v))
-                .collect::<Result<_>>()?,
-            width: 1,
-        },
+        Task::Regression => regression_targets(path, target, &raw)?,
     };
     Ok(Dataset::new(
         columns.features,

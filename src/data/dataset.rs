@@ -45,6 +45,9 @@ pub struct Dataset {
     pub target_name: String,
     /// `[height, width]` when each row is a grey image stored row by row.
     pub image: Option<[usize; 2]>,
+    /// How the task was read off the target column, for the user (CSV files):
+    /// `classification: 3 classes from integer column `target`; --task regression to fit numbers`.
+    pub task_reason: Option<String>,
 }
 
 impl Dataset {
@@ -95,6 +98,7 @@ impl Dataset {
             class_names,
             target_name: "target".into(),
             image: None,
+            task_reason: None,
         })
     }
 
@@ -149,6 +153,12 @@ impl Dataset {
     /// Names the target column.
     pub fn with_target_name(mut self, name: &str) -> Self {
         self.target_name = name.to_string();
+        self
+    }
+
+    /// Says how the task was chosen.
+    pub fn with_task_reason(mut self, reason: String) -> Self {
+        self.task_reason = Some(reason);
         self
     }
 

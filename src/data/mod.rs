@@ -4,6 +4,7 @@
 pub mod augment;
 pub mod csv_file;
 pub mod dataset;
+pub mod delimiter;
 pub mod generators;
 pub mod idx;
 pub mod loader;
@@ -11,6 +12,7 @@ pub mod quadrants;
 pub mod scaler;
 pub mod source;
 pub mod split;
+pub mod target;
 
 pub use augment::AugmentConfig;
 pub use dataset::{Dataset, Subset, Targets, Task};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::csv_file;
-use super::dataset::{Subset, Task};
+use super::dataset::{Dataset, Subset, Task};
 use super::generators;
 use super::idx;
 use super::scaler::Scaler;
@@ -39,7 +39,8 @@ pub enum DataSource {
         target: Option<String>,
         /// Feature columns (default: all but the target).
         features: Option<Vec<String>>,
-        /// Classification or regression (default: regression for an all-numeric target).
+        /// Classification or regression (default: from the target's values, see
+        /// [`TargetKind::task`](super::target::TargetKind::task)).
         task: Option<Task>,
         /// Share of rows held out for validation (stratified by class), unless `val_path` is set.
         val_fraction: f64,
@@ -49,6 +50,10 @@ pub enum DataSource {
         seed: u64,
         /// Standardise features with the training rows' mean and std.
         standardize: bool,
+        /// Field separator of both files (`None`: detected from the training file's header;
+        /// a run directory records the one used).
+        #[serde(default)]
+        delimiter: Option<char>,
     },
     /// MNIST-format IDX files in a directory: train-* for training, t10k-* for validation.
     Idx {
@@ -72,6 +77,13 @@ pub struct Prepared {
     pub scaler: Option<Scaler>,
     /// Warnings worth telling the user (constant columns, …).
     pub warnings: Vec<String>,
+}
+
+impl Prepared {
+    /// What the user should know that is not a warning: how the task was read off the target.
+    pub fn notes(&self) -> Vec<String> {
+        self.train.data.task_reason.iter().cloned().collect()
+    }
 }
 
 impl DataSource {
@@ -114,10 +126,37 @@ impl DataSource {
             val_path: None,
             seed,
             standardize: true,
+            delimiter: None,
         }
     }
 
-    /// Paths made absolute, so `eval` finds the files from any directory later.
+    /// A built-in set with noise `noise` instead of its own; refused for a set that draws none.
+    pub fn with_noise(mut self, noise: f64) -> Result<Self> {
+        let DataSource::Builtin { name, noise: n, .. } = &mut self else {
+            return Err(Error::invalid(
+                "--noise",
+                "applies to built-in data sets only",
+            ));
+        };
+        if name == "quadrants" {
+            // the tutorial's exact points and their exact quadrants: nothing is drawn noisily
+            return Err(Error::invalid(
+                "--noise",
+                "the built-in set `quadrants` has no noise parameter; try --dataset xor, circles, spiral, blobs, line, cubic or shapes",
+            ));
+        }
+        if !noise.is_finite() || noise < 0.0 {
+            return Err(Error::invalid(
+                "--noise",
+                format!("must be >= 0, got {noise}"),
+            ));
+        }
+        *n = noise;
+        Ok(self)
+    }
+
+    /// Paths made absolute and a detected delimiter written down, so `eval` and `--resume` find
+    /// and read the files the same way from any directory later.
     pub fn absolute(mut self) -> Self {
         let abs = |p: &mut PathBuf| {
             if let Ok(full) = std::fs::canonicalize(&*p) {
@@ -125,7 +164,15 @@ impl DataSource {
             }
         };
         match &mut self {
-            DataSource::Csv { path, val_path, .. } => {
+            DataSource::Csv {
+                path,
+                val_path,
+                delimiter,
+                ..
+            } => {
+                if delimiter.is_none() {
+                    *delimiter = super::delimiter::detect(path).ok().map(char::from);
+                }
                 abs(path);
                 if let Some(v) = val_path {
                     abs(v);
@@ -173,6 +220,7 @@ impl DataSource {
                 val_path,
                 seed,
                 standardize,
+                delimiter,
             } => {
                 if !(0.0..1.0).contains(val_fraction) {
                     return Err(Error::invalid(
@@ -180,65 +228,22 @@ impl DataSource {
                         format!("must be in [0, 1), got {val_fraction}"),
                     ));
                 }
-                let mut data =
-                    csv_file::read_table(path, target.as_deref(), features.as_deref(), *task)?;
-                let (train_rows, val_rows, val) = match val_path {
-                    Some(vp) => {
-                        let val = csv_file::read_labelled(
-                            vp,
-                            &data.feature_names,
-                            &data.target_name,
-                            data.task(),
-                            &data.class_names,
-                        )?;
-                        ((0..data.len()).collect(), Vec::new(), Some(val))
-                    }
-                    None => {
-                        if *val_fraction <= 0.0 {
-                            return Err(Error::invalid(
-                                "val fraction",
-                                "0 leaves no validation rows; give --val-data FILE or a fraction in (0, 1)",
-                            ));
-                        }
-                        let (train, val) = split(&data, *val_fraction, *seed);
-                        if train.is_empty() || val.is_empty() {
-                            return Err(Error::Data(format!(
-                                "{}: {} rows are too few to split {val_fraction} of them off for validation",
-                                path.display(),
-                                data.len()
-                            )));
-                        }
-                        (train, val, None)
-                    }
+                let delimiter = match delimiter.and_then(|c| u8::try_from(c).ok()) {
+                    Some(d) => d,
+                    None => super::delimiter::detect(path)?,
                 };
-                let mut warnings = Vec::new();
-                let scaler = standardize.then(|| {
-                    let (scaler, constant) = Scaler::fit(&data, &train_rows);
-                    for name in constant {
-                        warnings.push(format!(
-                            "{}: column `{name}` is constant in the training rows; it carries no information",
-                            path.display()
-                        ));
-                    }
-                    scaler.apply(&mut data.features);
-                    scaler
-                });
-                let data = Arc::new(data);
-                let (train, val) = match val {
-                    Some(mut v) => {
-                        if let Some(s) = &scaler {
-                            s.apply(&mut v.features);
-                        }
-                        (Subset::of(&data, train_rows), Subset::all(v))
-                    }
-                    None => (Subset::of(&data, train_rows), Subset::of(&data, val_rows)),
+                let data = csv_file::read_table(
+                    path,
+                    target.as_deref(),
+                    features.as_deref(),
+                    *task,
+                    Some(delimiter),
+                )?;
+                let rows = match val_path {
+                    Some(vp) => Rows::file(&data, vp, delimiter)?,
+                    None => Rows::split(&data, path, *val_fraction, *seed)?,
                 };
-                Ok(Prepared {
-                    train,
-                    val,
-                    scaler,
-                    warnings,
-                })
+                Ok(rows.standardised(data, path, *standardize))
             }
             DataSource::Idx { dir } => {
                 let (train, test) = idx::load_dir(dir)?;
@@ -253,6 +258,87 @@ impl DataSource {
                 "this run was trained on data passed in memory ({description}); \
                  give labelled data with --data FILE.csv"
             ))),
+        }
+    }
+}
+
+/// Training and validation rows of a CSV: indices into it, or a separate validation file.
+struct Rows {
+    train: Vec<usize>,
+    val: Vec<usize>,
+    val_file: Option<Dataset>,
+}
+
+impl Rows {
+    /// Every row trains; `val_path` (read with the same separator and columns) validates.
+    fn file(data: &Dataset, val_path: &Path, delimiter: u8) -> Result<Self> {
+        let val = csv_file::read_labelled(
+            val_path,
+            &data.feature_names,
+            &data.target_name,
+            data.task(),
+            &data.class_names,
+            Some(delimiter),
+        )?;
+        Ok(Rows {
+            train: (0..data.len()).collect(),
+            val: Vec::new(),
+            val_file: Some(val),
+        })
+    }
+
+    /// `fraction` of the rows held out, stratified by class and seeded.
+    fn split(data: &Dataset, path: &Path, fraction: f64, seed: u64) -> Result<Self> {
+        if fraction <= 0.0 {
+            return Err(Error::invalid(
+                "val fraction",
+                "0 leaves no validation rows; give --val-data FILE or a fraction in (0, 1)",
+            ));
+        }
+        let (train, val) = split(data, fraction, seed);
+        if train.is_empty() || val.is_empty() {
+            return Err(Error::Data(format!(
+                "{}: {} rows are too few to split {fraction} of them off for validation",
+                path.display(),
+                data.len()
+            )));
+        }
+        Ok(Rows {
+            train,
+            val,
+            val_file: None,
+        })
+    }
+
+    /// The subsets, standardised (if asked) with the training rows' mean and std.
+    fn standardised(self, mut data: Dataset, path: &Path, standardize: bool) -> Prepared {
+        let mut warnings = Vec::new();
+        let scaler = standardize.then(|| {
+            let (scaler, constant) = Scaler::fit(&data, &self.train);
+            for name in constant {
+                warnings.push(format!(
+                    "{}: column `{name}` is constant in the training rows; it carries no information",
+                    path.display()
+                ));
+            }
+            scaler.apply(&mut data.features);
+            scaler
+        });
+        let data = Arc::new(data);
+        let val = match self.val_file {
+            Some(mut v) => {
+                if let Some(s) = &scaler {
+                    s.apply(&mut v.features);
+                }
+                Subset::all(v)
+            }
+            None => Subset::of(&data, self.val),
+        };
+        Prepared {
+            train: Subset::of(&data, self.train),
+            val,
+            scaler,
+            warnings,
         }
     }
 }

@@ -10,20 +10,36 @@ use burn::tensor::{Device, Tensor, TensorData};
 use super::lstsq::LinearFit;
 use crate::error::{Error, Result};
 
-/// Gradient descent on `mean((Xβ + b − y)²)`: `iterations` full-batch steps of size `lr`.
-/// Returns the fit and the loss before every step.
+/// How gradient descent runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Descent {
+    /// Full-batch steps.
+    pub iterations: usize,
+    /// Step size (on standardised columns).
+    pub lr: f64,
+    /// Ridge penalty λ on β (not b), as in the closed form.
+    pub ridge: f64,
+}
+
+/// Gradient descent on `(‖Xβ + b − y‖² + λ‖β‖²) / n` — the closed form's objective over n, so
+/// both have one minimum. Returns the fit and the objective before every step.
 pub fn fit(
     x: &[f64],
     n: usize,
     p: usize,
     y: &[f64],
-    iterations: usize,
-    lr: f64,
+    descent: Descent,
     device: &Device,
 ) -> Result<(LinearFit, Vec<f64>)> {
     if n == 0 || p == 0 || x.len() != n * p || y.len() != n {
         return Err(Error::Data(
             "gradient descent needs n × p values and n targets".into(),
+        ));
+    }
+    if !(descent.ridge.is_finite() && descent.ridge >= 0.0) {
+        return Err(Error::invalid(
+            "ridge",
+            format!("must be >= 0, got {}", descent.ridge),
         ));
     }
     let mean: Vec<f64> = (0..p)
@@ -54,14 +70,28 @@ pub fn fit(
     let mut model = LinearConfig::new(p, 1)
         .with_initializer(Initializer::Zeros)
         .init(&device);
+    // β_j = w_j / s_j, so λβ_j² = λ·w_j² / s_j² on the standardised weights: [p, 1]
+    let inv_var = Tensor::<2>::from_data(
+        TensorData::new(
+            std.iter()
+                .map(|s| (1.0 / (s * s)) as f32)
+                .collect::<Vec<_>>(),
+            [p, 1],
+        ),
+        &device,
+    );
     let mut optim = SgdConfig::new().init();
-    let mut losses = Vec::with_capacity(iterations);
-    for _ in 0..iterations {
+    let mut losses = Vec::with_capacity(descent.iterations);
+    for _ in 0..descent.iterations {
         let err = model.forward(xs.clone()) - ys.clone(); // [n, 1]
-        let loss = err.powi_scalar(2).mean();
+        let mut loss = err.powi_scalar(2).mean();
+        if descent.ridge > 0.0 {
+            let penalty = (model.weight.val().powi_scalar(2) * inv_var.clone()).sum();
+            loss = loss + penalty * (descent.ridge / n as f64);
+        }
         losses.push(loss.clone().into_scalar::<f32>() as f64);
         let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(lr, model, grads);
+        model = optim.step(descent.lr, model, grads);
     }
     let w = model
         .weight

@@ -96,6 +96,31 @@ impl FitOptions {
     }
 }
 
+impl FitOptions {
+    /// Refuses a degree of 0 and `interactions` where there is no mixed term to add.
+    pub fn check(&self, inputs: usize) -> Result<()> {
+        if self.degree == 0 {
+            return Err(Error::invalid(
+                "--degree",
+                "must be at least 1 (1: a line or plane), got 0",
+            ));
+        }
+        if self.interactions && self.degree < 2 {
+            return Err(Error::invalid(
+                "--interactions",
+                "mixed terms such as a·b need --degree 2 or more; degree 1 has none",
+            ));
+        }
+        if self.interactions && inputs < 2 {
+            return Err(Error::invalid(
+                "--interactions",
+                format!("mixed terms such as a·b need two or more inputs; the data has {inputs}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A fit and how good it is.
 pub struct Fitted {
     /// The model.
@@ -127,6 +152,7 @@ impl LinearModel {
     /// Fits the model to `rows`.
     pub fn fit(rows: &Subset, options: &FitOptions) -> Result<Fitted> {
         let data = &rows.data;
+        options.check(data.width())?;
         let (x, y) = columns(rows)?;
         let terms = poly::terms(&data.feature_names, options.degree, options.interactions);
         let features = poly::expand(&x, data.width(), &terms);
@@ -138,8 +164,11 @@ impl LinearModel {
                 n,
                 p,
                 &y,
-                options.iterations,
-                options.lr,
+                gd::Descent {
+                    iterations: options.iterations,
+                    lr: options.lr,
+                    ridge: options.ridge,
+                },
                 &burn::tensor::Device::flex(),
             )?,
         };

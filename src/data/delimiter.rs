@@ -1,0 +1,152 @@
+//! Field separators: comma, semicolon (the default of much of Europe) or tab, detected from the
+//! header line or given by name.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// The separators detected, in order of preference on a tie.
+pub const CANDIDATES: [u8; 3] = [b',', b';', b'\t'];
+
+/// Rows read to check that a candidate splits the data like the header.
+const SAMPLE_ROWS: usize = 8;
+
+/// A separator from its name: `,`, `;`, `|`, `tab`, `\t` (typed as two characters or one),
+/// `comma`, `semicolon`; any other single ASCII punctuation character.
+pub fn parse(name: &str) -> Result<u8> {
+    let byte = match name {
+        "tab" | "\\t" | "\t" => b'\t',
+        "comma" => b',',
+        "semicolon" => b';',
+        _ => match name.as_bytes() {
+            [b] if b.is_ascii_punctuation() && *b != b'"' => *b,
+            _ => {
+                return Err(Error::invalid(
+                    "delimiter",
+                    format!(
+                    "`{name}` is not a separator; give one character such as `,` or `;`, or `tab`"
+                ),
+                ))
+            }
+        },
+    };
+    Ok(byte)
+}
+
+/// How a separator is typed on the command line: `tab` or the character itself, quoted.
+pub fn flag(byte: u8) -> String {
+    match byte {
+        b'\t' => "--delimiter tab".into(),
+        b => format!("--delimiter '{}'", b as char),
+    }
+}
+
+/// The separator that splits the header of the file at `path` into the most fields while the
+/// next rows split into as many; comma when none splits it (a one-column file).
+pub fn detect(path: &Path) -> Result<u8> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = Vec::new();
+    file.take(64 * 1024)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(path, e))?;
+    // only whole lines: a cut row would look inconsistent
+    if let Some(end) = head.iter().rposition(|&b| b == b'\n') {
+        head.truncate(end + 1);
+    }
+    let best = CANDIDATES
+        .iter()
+        .map(|&d| (d, fields_if_consistent(&head, d)))
+        .filter(|(_, fields)| *fields > 1)
+        .fold(
+            (b',', 1),
+            |best, (d, fields)| {
+                if fields > best.1 {
+                    (d, fields)
+                } else {
+                    best
+                }
+            },
+        );
+    Ok(best.0)
+}
+
+/// Fields of the header when split by `delimiter`, or 0 when a sampled row disagrees with it.
+fn fields_if_consistent(head: &[u8], delimiter: u8) -> usize {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(head);
+    let mut lengths = reader
+        .records()
+        .take(SAMPLE_ROWS)
+        .map_while(|r| r.ok())
+        .map(|r| r.len());
+    let Some(header) = lengths.next() else {
+        return 0;
+    };
+    if lengths.all(|n| n == header) {
+        header
+    } else {
+        0
+    }
+}
+
+/// When a header read with `used` is one field that another candidate would split, the flag
+/// that reads it: `; is the file separated by `;`? try --delimiter ';'`. Empty otherwise.
+pub fn hint(headers: &[String], used: u8) -> String {
+    let [only] = headers else {
+        return String::new();
+    };
+    CANDIDATES
+        .iter()
+        .find(|&&d| d != used && only.as_bytes().contains(&d))
+        .map(|&d| {
+            format!(
+                "; the header is one field `{only}`: is the file separated by {}? try {}",
+                name(d),
+                flag(d)
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// `commas`, `semicolons`, `tabs` or `` `|` ``.
+fn name(byte: u8) -> String {
+    match byte {
+        b',' => "commas".into(),
+        b';' => "semicolons".into(),
+        b'\t' => "tabs".into(),
+        b => format!("`{}`", b as char),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_of_separators_become_their_bytes() {
+        assert_eq!(parse(";").ok(), Some(b';'));
+        assert_eq!(parse("tab").ok(), Some(b'\t'));
+        assert_eq!(parse("\\t").ok(), Some(b'\t'));
+        assert_eq!(parse("|").ok(), Some(b'|'));
+        let err = parse("ab").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("`ab` is not a separator"), "{err}");
+    }
+
+    #[test]
+    fn the_separator_splitting_header_and_rows_alike_wins() {
+        // decimal commas: a comma split gives 1 header field but 3 in the row
+        assert_eq!(fields_if_consistent(b"a;b;label\n1,5;2;x\n", b';'), 3);
+        assert_eq!(fields_if_consistent(b"a;b;label\n1,5;2,25;x\n", b','), 0);
+    }
+
+    #[test]
+    fn a_one_field_header_holding_a_semicolon_gets_a_hint() {
+        let h = hint(&["a;b;label".into()], b',');
+        assert!(h.contains("try --delimiter ';'"), "{h}");
+        assert_eq!(hint(&["a".into(), "b".into()], b','), "");
+    }
+}

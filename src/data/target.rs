@@ -1,0 +1,129 @@
+//! What a target column is: classes or numbers, decided like scikit-learn's `type_of_target`
+//! and said in one sentence.
+
+use super::dataset::Task;
+
+/// Most distinct whole numbers a target may hold and still be read as class labels.
+pub const MAX_INTEGER_CLASSES: usize = 20;
+
+/// What the text of a target column holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetKind {
+    /// Some value is not a number: class names.
+    Text,
+    /// Whole numbers only (`0`, `1`, `2.0`), with this many distinct values.
+    Integers(usize),
+    /// Numbers, some with a fractional part.
+    Reals,
+}
+
+impl TargetKind {
+    /// Reads the column's values.
+    pub fn of(raw: &[String]) -> Self {
+        let mut numbers = Vec::with_capacity(raw.len());
+        for v in raw {
+            match v.parse::<f64>() {
+                Ok(x) if x.is_finite() => numbers.push(x),
+                _ => return TargetKind::Text,
+            }
+        }
+        if numbers.iter().any(|x| integer(*x).is_none()) {
+            return TargetKind::Reals;
+        }
+        numbers.sort_by(f64::total_cmp);
+        numbers.dedup();
+        TargetKind::Integers(numbers.len())
+    }
+
+    /// Without `--task`: text and few whole numbers are classes, other numbers are values.
+    ///
+    /// Whole numbers are classes when there are at most [`MAX_INTEGER_CLASSES`] distinct values
+    /// and at most one per two rows (a class seen once cannot be learned); scikit-learn's
+    /// `type_of_target` calls every integer column multiclass, which would make prices classes.
+    pub fn task(self, rows: usize) -> Task {
+        match self {
+            TargetKind::Text => Task::Classification,
+            TargetKind::Integers(d) if d <= MAX_INTEGER_CLASSES && 2 * d <= rows => {
+                Task::Classification
+            }
+            _ => Task::Regression,
+        }
+    }
+}
+
+/// Why `task` was chosen for `column`, in one line with the way to the other choice:
+/// `classification: 3 classes from integer column `target`; --task regression to fit numbers`.
+pub fn reason(task: Task, kind: TargetKind, column: &str, classes: usize, forced: bool) -> String {
+    let other = "--task classification to treat values as classes";
+    match (task, kind, forced) {
+        (Task::Classification, _, true) => {
+            format!("classification: {classes} classes from column `{column}` (--task classification)")
+        }
+        (Task::Regression, _, true) => format!("regression: column `{column}` (--task regression)"),
+        (Task::Classification, TargetKind::Text, _) => {
+            format!("classification: {classes} classes from text column `{column}`")
+        }
+        (Task::Classification, _, _) => format!(
+            "classification: {classes} classes from integer column `{column}`; --task regression to fit numbers"
+        ),
+        (Task::Regression, TargetKind::Integers(d), _) if d > MAX_INTEGER_CLASSES => format!(
+            "regression: column `{column}` holds {d} distinct integers (classes: at most {MAX_INTEGER_CLASSES}); {other}"
+        ),
+        (Task::Regression, TargetKind::Integers(d), _) => format!(
+            "regression: column `{column}` holds {d} distinct integers, too many for its rows to be classes; {other}"
+        ),
+        (Task::Regression, _, _) => {
+            format!("regression: column `{column}` holds non-integer numbers; {other}")
+        }
+    }
+}
+
+/// A class label as a name: whole numbers written plainly (`2.0` → `2`), other text as it is.
+pub fn class_name(label: &str) -> String {
+    match label.parse::<f64>().ok().and_then(integer) {
+        Some(i) => i.to_string(),
+        None => label.to_string(),
+    }
+}
+
+/// `x` as an integer when it is one (and small enough for f64 to hold exactly).
+fn integer(x: f64) -> Option<i64> {
+    (x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15).then_some(x as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(values: &[&str]) -> Vec<String> {
+        values.iter().map(|v| v.to_string()).collect()
+    }
+
+    #[test]
+    fn whole_numbers_with_few_values_are_classes_and_fractions_are_values() {
+        let iris = column(&["0", "1", "2", "0", "1", "2"]);
+        assert_eq!(TargetKind::of(&iris), TargetKind::Integers(3));
+        assert_eq!(TargetKind::of(&iris).task(6), Task::Classification);
+        assert_eq!(
+            TargetKind::of(&column(&["1.0", "2.0"])),
+            TargetKind::Integers(2)
+        );
+        assert_eq!(TargetKind::of(&column(&["1.5", "2"])), TargetKind::Reals);
+        assert_eq!(TargetKind::of(&column(&["a", "2"])), TargetKind::Text);
+    }
+
+    #[test]
+    fn many_distinct_integers_or_one_per_row_are_values() {
+        assert_eq!(TargetKind::Integers(21).task(1000), Task::Regression);
+        assert_eq!(TargetKind::Integers(20).task(40), Task::Classification);
+        assert_eq!(TargetKind::Integers(4).task(7), Task::Regression);
+    }
+
+    #[test]
+    fn integer_labels_are_named_plainly() {
+        assert_eq!(class_name("2.0"), "2");
+        assert_eq!(class_name("-1"), "-1");
+        assert_eq!(class_name("setosa"), "setosa");
+        assert_eq!(class_name("0.5"), "0.5");
+    }
+}

@@ -1,0 +1,394 @@
+//! CSV files as people write them: integer class labels, semicolons and tabs, empty cells,
+//! repeated names — and the output of `predict --output`. Each test drives the binary.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{json, plaindnn, run_config, stderr, stdout, temp_dir};
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap_or("")
+}
+
+/// `rows` rows of two features from irrational strides, separated by `sep`, and a last column
+/// `label(i, a, b)`.
+fn table(
+    sep: &str,
+    rows: usize,
+    target: &str,
+    label: impl Fn(usize, f64, f64) -> String,
+) -> String {
+    let frac = |x: f64| x - x.floor();
+    let mut text = ["a", "b", target].join(sep) + "\n";
+    for i in 0..rows {
+        let a = frac(i as f64 * 0.618_033_988_749_895) * 4.0 - 2.0;
+        let b = frac(i as f64 * 0.414_213_562_373_095) * 4.0 - 2.0;
+        text += &[format!("{a:.4}"), format!("{b:.4}"), label(i, a, b)].join(sep);
+        text += "\n";
+    }
+    text
+}
+
+/// Like scikit-learn's exports of iris or wine: classes 0, 2 and 10 written as integers.
+fn integer_classes(i: usize, _: f64, _: f64) -> String {
+    ["0", "2", "10"][i % 3].to_string()
+}
+
+/// Trains two quiet-ish epochs (not `--quiet`: the task line is printed) and returns the output.
+fn train(dir: &Path, csv: &Path, extra: &[&str]) -> std::process::Output {
+    let run = dir.join("run");
+    // one run directory per test, replaced by each of its runs
+    let mut args = vec![
+        "train",
+        "--data",
+        s(csv),
+        "--epochs",
+        "2",
+        "--overwrite",
+        "--out",
+        s(&run),
+    ];
+    args.extend(extra);
+    plaindnn(&args)
+}
+
+/// Trains on `csv` with `extra` flags and returns stderr of the failure (exit code 1).
+fn refused(dir: &Path, csv: &Path, extra: &[&str]) -> String {
+    let out = train(dir, csv, extra);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    stderr(&out)
+}
+
+#[test]
+fn an_integer_target_with_few_values_trains_as_classification_and_says_why() {
+    let dir = temp_dir("csv-int-classes");
+    let csv = write(&dir, "iris.csv", &table(",", 90, "target", integer_classes));
+    let out = train(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "classification: 3 classes from integer column `target`; --task regression to fit numbers"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let config = run_config(&dir.join("run"));
+    assert_eq!(config["data"]["task"], "classification");
+    assert_eq!(
+        config["data"]["class_names"],
+        serde_json::json!(["0", "2", "10"]),
+        "the integers as text, sorted as numbers"
+    );
+    // a test file writing the labels as floats (numpy's savetxt does) names the same classes
+    let floats = write(
+        &dir,
+        "floats.csv",
+        "a,b,target\n0.1,0.2,2.0\n-1,1,10.0\n1,-1,0.0\n",
+    );
+    let e = json(&plaindnn(&[
+        "eval",
+        "--run",
+        s(&dir.join("run")),
+        "--data",
+        s(&floats),
+        "--json",
+    ]));
+    assert_eq!(e["scores"]["rows"], 3, "{e}");
+}
+
+#[test]
+fn a_fractional_target_trains_as_regression_and_says_why() {
+    let dir = temp_dir("csv-real-target");
+    let csv = write(
+        &dir,
+        "houses.csv",
+        &table(",", 60, "price", |_, a, b| format!("{:.3}", 2.0 * a - b)),
+    );
+    let out = train(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "regression: column `price` holds non-integer numbers; --task classification to treat values as classes"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(run_config(&dir.join("run"))["data"]["task"], "regression");
+}
+
+#[test]
+fn many_distinct_integers_train_as_regression_and_task_overrides_the_choice() {
+    let dir = temp_dir("csv-many-ints");
+    // 100 distinct whole numbers (more than 20): values, not classes
+    let csv = write(
+        &dir,
+        "years.csv",
+        &table(",", 200, "year", |i, _, _| (1900 + i % 100).to_string()),
+    );
+    let out = train(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("regression: column `year` holds 100 distinct integers"),
+        "{}",
+        stdout(&out)
+    );
+
+    let small = write(
+        &dir,
+        "small.csv",
+        &table(",", 90, "target", integer_classes),
+    );
+    let out = train(&dir, &small, &["--task", "regression"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("regression: column `target` (--task regression)"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(run_config(&dir.join("run"))["data"]["task"], "regression");
+}
+
+#[test]
+fn a_semicolon_file_is_read_without_flags_and_the_run_records_the_separator() {
+    let dir = temp_dir("csv-semicolon");
+    let csv = write(&dir, "eu.csv", &table(";", 90, "label", integer_classes));
+    let out = train(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let config = run_config(&dir.join("run"));
+    assert_eq!(
+        config["data"]["feature_names"],
+        serde_json::json!(["a", "b"])
+    );
+    assert_eq!(config["data"]["source"]["delimiter"], ";");
+    // predict and eval detect the separator of the file they are given
+    let new = write(&dir, "new.csv", "a;b\n0.5;1\n-1;2\n");
+    let predicted = plaindnn(&[
+        "predict",
+        "--run",
+        s(&dir.join("run")),
+        "--data",
+        s(&new),
+        "--json",
+    ]);
+    assert_eq!(
+        json(&predicted)["predictions"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        stderr(&predicted)
+    );
+    let eval = plaindnn(&[
+        "eval",
+        "--run",
+        s(&dir.join("run")),
+        "--data",
+        s(&csv),
+        "--json",
+    ]);
+    assert!(eval.status.success(), "{}", stderr(&eval));
+}
+
+#[test]
+fn a_tab_separated_file_is_read_without_flags_or_with_delimiter_tab() {
+    let dir = temp_dir("csv-tab");
+    let csv = write(&dir, "data.tsv", &table("\t", 90, "label", integer_classes));
+    let out = train(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        run_config(&dir.join("run"))["data"]["feature_names"],
+        serde_json::json!(["a", "b"])
+    );
+    let out = train(&dir, &csv, &["--delimiter", "tab"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        run_config(&dir.join("run"))["data"]["source"]["delimiter"],
+        "\t"
+    );
+}
+
+#[test]
+fn a_comma_forced_on_a_semicolon_file_points_to_the_delimiter_flag() {
+    let dir = temp_dir("csv-forced-comma");
+    let csv = write(&dir, "eu.csv", &table(";", 20, "label", integer_classes));
+    let err = refused(&dir, &csv, &["--delimiter", ",", "--target", "label"]);
+    assert!(
+        err.contains("no column `label`") && err.contains("try --delimiter ';'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_decimal_comma_is_named_as_such() {
+    let dir = temp_dir("csv-decimal-comma");
+    let csv = write(&dir, "eu.csv", "a;b;label\n1,5;2;x\n3;4;y\n");
+    let err = refused(&dir, &csv, &[]);
+    assert!(
+        err.contains("eu.csv: line 2, column `a`: `1,5` is not a number (decimal commas are not read; write 1.5)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_cells_are_errors_naming_file_line_and_column() {
+    let dir = temp_dir("csv-empty-cells");
+    let target = write(&dir, "target.csv", "a,b,label\n1,2,x\n3,4,\n5,6,y\n");
+    let err = refused(&dir, &target, &[]);
+    assert!(
+        err.contains("target.csv: line 3, column `label`: the target is empty"),
+        "{err}"
+    );
+    let feature = write(&dir, "feature.csv", "a,b,label\n1,2,x\n3,,y\n5,6,y\n");
+    let err = refused(&dir, &feature, &[]);
+    assert!(
+        err.contains("feature.csv: line 3, column `b`: the cell is empty"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_column_names_are_refused_by_name() {
+    let dir = temp_dir("csv-duplicates");
+    let csv = write(&dir, "dup.csv", "a,b,a,label\n1,2,3,x\n4,5,6,y\n");
+    let err = refused(&dir, &csv, &[]);
+    assert!(
+        err.contains("dup.csv: the header names `a` twice (positions 1 and 3)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn features_that_include_the_target_are_refused_naming_it() {
+    let dir = temp_dir("csv-target-feature");
+    let csv = write(&dir, "d.csv", &table(",", 20, "label", integer_classes));
+    let err = refused(&dir, &csv, &["--features", "a,label"]);
+    assert!(
+        err.contains("--features includes the target column `label`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn noise_on_a_set_without_noise_is_refused_naming_flag_and_set() {
+    let out = plaindnn(&[
+        "train",
+        "--dataset",
+        "quadrants",
+        "--noise",
+        "0.3",
+        "--quiet",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--noise")
+            && stderr(&out).contains("`quadrants` has no noise parameter"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn predict_with_output_prints_a_summary_instead_of_every_row() {
+    let dir = temp_dir("predict-summary");
+    let points = write(&dir, "points.csv", "x,y\n2,2\n3,1\n-3,0.5\n-2,-2\n4,-1\n");
+    let written = dir.join("predictions.csv");
+    let out = plaindnn(&[
+        "predict",
+        "--run",
+        "artifacts/pretrained/quadrants",
+        "--data",
+        s(&points),
+        "--output",
+        s(&written),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = stdout(&out);
+    assert!(
+        printed.contains(&format!("wrote 5 predictions to {}", s(&written))),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("predicted quadrant: I 2, II 1, III 1, IV 1"),
+        "{printed}"
+    );
+    assert!(!printed.contains('→'), "no row on the terminal: {printed}");
+    let lines = std::fs::read_to_string(&written)
+        .expect("written")
+        .lines()
+        .count();
+    assert_eq!(lines, 6, "header and five rows");
+    // without --output, the rows are printed
+    let out = plaindnn(&[
+        "predict",
+        "--run",
+        "artifacts/pretrained/quadrants",
+        "--data",
+        s(&points),
+    ]);
+    assert_eq!(stdout(&out).matches('→').count(), 5, "{}", stdout(&out));
+}
+
+#[test]
+fn an_autoencoders_predictions_get_one_header_column_per_output() {
+    let dir = temp_dir("predict-multi-output");
+    let csv = write(
+        &dir,
+        "d.csv",
+        &table(",", 60, "c", |_, a, b| format!("{:.3}", a * b)),
+    );
+    let run = dir.join("ae");
+    let out = plaindnn(&[
+        "pretrain",
+        "--data",
+        s(&csv),
+        "--hidden",
+        "2",
+        "--epochs",
+        "2",
+        "--quiet",
+        "--out",
+        s(&run),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = dir.join("reconstructed.csv");
+    let out = plaindnn(&[
+        "predict",
+        "--run",
+        s(&run),
+        "--data",
+        s(&csv),
+        "--output",
+        s(&written),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&written).expect("written");
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or("");
+    assert_eq!(header, "a,b,predicted_inputs_0,predicted_inputs_1");
+    assert!(lines.all(|l| l.split(',').count() == 4), "{text}");
+}
+
+#[test]
+fn csv_flags_next_to_a_built_in_set_are_refused_not_ignored() {
+    for flags in [
+        &["--dataset", "xor", "--target", "y"][..],
+        &["--dataset", "xor", "--delimiter", ";"],
+        &["--dataset", "xor", "--val-fraction", "0.3"],
+    ] {
+        let mut args = vec!["train", "--quiet", "--epochs", "1"];
+        args.extend(flags);
+        let out = plaindnn(&args);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("cannot be used with"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}

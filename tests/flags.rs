@@ -588,3 +588,232 @@ fn a_run_with_no_flags_saves_exactly_the_librarys_defaults() {
         serde_json::from_value(common::run_config(&dir)["train"].clone()).expect("a TrainConfig");
     assert_eq!(saved, expected);
 }
+
+/// What one `regress` flag must do.
+enum Effect {
+    /// The `--json` result differs at this pointer from the same command without the flag.
+    Changes(&'static str),
+    /// The `--json` result holds this value.
+    Gives(&'static str, Value),
+    /// Exit code 1 and a message containing this.
+    Refuses(&'static str),
+    /// Checked by every case here (`--out`, `--json`), or clap's own (`--help`).
+    Always,
+}
+
+/// `(flag, a regress command using it, what must happen)`; `NUM` is a CSV of numbers (60 rows),
+/// `NUMSEMI` the same separated by semicolons.
+fn regress_cases() -> Vec<(&'static str, Vec<&'static str>, Effect)> {
+    use Effect::*;
+    let gd = ["--dataset", "line", "--method", "gd"];
+    let with_gd = |more: &[&'static str]| [gd.as_slice(), more].concat();
+    vec![
+        (
+            "--data",
+            vec!["--data", "NUM"],
+            Gives("/rows/train", json!(60)),
+        ),
+        (
+            "--dataset",
+            vec!["--dataset", "cubic"],
+            Changes("/coefficients"),
+        ),
+        (
+            "--dataset",
+            vec!["--dataset", "quadrants"],
+            Refuses("least squares needs one numeric target column"),
+        ),
+        (
+            "--target",
+            vec!["--data", "NUM", "--target", "a"],
+            Changes("/equation"),
+        ),
+        (
+            "--target",
+            vec!["--dataset", "line", "--target", "a"],
+            Refuses("--target"),
+        ),
+        (
+            "--features",
+            vec!["--data", "NUM", "--features", "a"],
+            Changes("/equation"),
+        ),
+        (
+            "--delimiter",
+            vec!["--data", "NUMSEMI", "--delimiter", ";"],
+            Gives("/rows/train", json!(60)),
+        ),
+        (
+            "--delimiter",
+            vec!["--data", "NUMSEMI", "--delimiter", ","],
+            Refuses("--delimiter ';'"),
+        ),
+        (
+            "--val-fraction",
+            vec!["--data", "NUM", "--val-fraction", "0.25"],
+            Gives("/rows/validation", json!(15)),
+        ),
+        (
+            "--val-data",
+            vec!["--data", "NUM", "--val-data", "NUM"],
+            Gives("/rows/validation", json!(60)),
+        ),
+        (
+            "--degree",
+            vec!["--dataset", "cubic", "--degree", "3"],
+            Changes("/equation"),
+        ),
+        (
+            "--degree",
+            vec!["--dataset", "cubic", "--degree", "0"],
+            Refuses("--degree"),
+        ),
+        (
+            "--interactions",
+            vec!["--data", "NUM", "--degree", "2", "--interactions"],
+            Changes("/equation"),
+        ),
+        (
+            "--interactions",
+            vec!["--data", "NUM", "--interactions"],
+            Refuses("--interactions"),
+        ),
+        (
+            "--ridge",
+            vec!["--dataset", "line", "--ridge", "50"],
+            Changes("/coefficients"),
+        ),
+        (
+            "--ridge",
+            with_gd(&["--ridge", "50"]),
+            Changes("/coefficients"),
+        ),
+        (
+            "--method",
+            vec!["--dataset", "line", "--method", "gd"],
+            Changes("/coefficients"),
+        ),
+        (
+            "--iterations",
+            with_gd(&["--iterations", "10"]),
+            Changes("/coefficients"),
+        ),
+        (
+            "--iterations",
+            vec!["--dataset", "line", "--iterations", "10"],
+            Refuses("--iterations"),
+        ),
+        (
+            "--lr",
+            with_gd(&["--lr", "0.01", "--iterations", "50"]),
+            Changes("/coefficients"),
+        ),
+        (
+            "--lr",
+            vec!["--dataset", "line", "--lr", "0.01"],
+            Refuses("--lr"),
+        ),
+        (
+            "--seed",
+            vec!["--dataset", "line", "--seed", "7"],
+            Changes("/coefficients"),
+        ),
+        (
+            "--seed",
+            vec!["--data", "NUM", "--seed", "7"],
+            Refuses("--seed"),
+        ),
+        ("--out", vec![], Always),
+        ("--json", vec![], Always),
+        ("--help", vec![], Always),
+    ]
+}
+
+/// `args` without `flag` (and its value, if it takes one).
+fn without(args: &[&str], flag: &str) -> Vec<String> {
+    let mut kept = Vec::new();
+    let mut skip_value = false;
+    for (i, a) in args.iter().enumerate() {
+        if skip_value {
+            skip_value = false;
+        } else if *a == flag {
+            skip_value = args.get(i + 1).is_some_and(|v| !v.starts_with("--"));
+        } else {
+            kept.push(a.to_string());
+        }
+    }
+    kept
+}
+
+#[test]
+fn every_regress_flag_takes_effect_or_is_refused_where_it_cannot_apply() {
+    use Effect::*;
+    let cases = regress_cases();
+    let covered: BTreeSet<String> = cases.iter().map(|c| c.0.to_string()).collect();
+    let listed = listed_flags("regress");
+    let missing: Vec<_> = listed.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "flags of `regress` with no case here: {missing:?}"
+    );
+    let dir = temp_dir("flags-regress");
+    let mut csv = String::from("a,b,y\n");
+    for i in 0..60 {
+        let (a, b) = ((i % 7) as f64 - 3.0, (i % 5) as f64 * 0.5);
+        csv += &format!("{a},{b},{}\n", 2.0 * a - b + a * b + 0.1 * (i % 3) as f64);
+    }
+    let (num, semi) = (dir.join("num.csv"), dir.join("num-semi.csv"));
+    std::fs::write(&num, &csv).expect("csv");
+    std::fs::write(&semi, csv.replace(',', ";")).expect("csv");
+    let file = |a: &str| match a {
+        "NUM" => num.display().to_string(),
+        "NUMSEMI" => semi.display().to_string(),
+        other => other.to_string(),
+    };
+    let run = |i: usize, args: &[String]| {
+        let out_dir = dir.join(format!("case-{i}"));
+        let mut argv = vec!["regress".to_string(), "--json".into(), "--out".into()];
+        argv.push(out_dir.display().to_string());
+        argv.extend(args.iter().map(|a| file(a)));
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        plaindnn(&argv)
+    };
+    for (i, (flag, args, effect)) in cases.iter().enumerate() {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        match effect {
+            Always => {}
+            Refuses(message) => {
+                let out = run(i, &args);
+                // 1 for plaindnn's checks, 2 for clap's conflicts
+                let code = out.status.code();
+                assert!(
+                    matches!(code, Some(1 | 2)),
+                    "{flag} {args:?} must be refused"
+                );
+                assert!(
+                    stderr(&out).contains(message),
+                    "{flag} {args:?}: {}",
+                    stderr(&out)
+                );
+            }
+            Gives(pointer, value) => {
+                let result = common::json(&run(i, &args));
+                assert_eq!(
+                    result.pointer(pointer),
+                    Some(value),
+                    "{flag} {args:?}: {result}"
+                );
+            }
+            Changes(pointer) => {
+                let with = common::json(&run(i, &args));
+                let plain: Vec<&str> = args.iter().map(String::as_str).collect();
+                let without = common::json(&run(i + 1000, &without(&plain, flag)));
+                assert_ne!(
+                    with.pointer(pointer),
+                    without.pointer(pointer),
+                    "{flag} {args:?}"
+                );
+            }
+        }
+    }
+}

@@ -19,6 +19,7 @@ const CSV_ONLY: [&str; 7] = [
 ];
 
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Data")]
 pub struct DataArgs {
     /// Built-in data set (see `plaindnn datasets`): quadrants, xor, circles, spiral, blobs, line,
     /// cubic, shapes.

@@ -9,6 +9,7 @@ mod predict;
 mod pretrain;
 mod regress;
 mod train;
+mod train_flags;
 
 use std::path::PathBuf;
 

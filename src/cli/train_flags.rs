@@ -1,0 +1,309 @@
+//! The flags of `plaindnn train`, in the groups `--help` shows as headings; each group writes
+//! itself into its part of a `TrainConfig`. Defaults live in the library's config types: a flag
+//! that is not given leaves the config as it is.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use plaindnn::backend::Backend;
+use plaindnn::model::{ActivationConfig, InitConfig};
+use plaindnn::train::{EarlyStoppingConfig, NanPolicy, OptimizerKind, ScheduleConfig, TrainConfig};
+
+/// The network.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Model")]
+pub struct ModelFlags {
+    /// Hidden layer widths, input side first.
+    #[arg(long, value_delimiter = ',', value_name = "N,N,..")]
+    hidden: Option<Vec<usize>>,
+    /// Activation after each hidden layer: identity, step, sigmoid, tanh, relu, leaky_relu[:slope],
+    /// rrelu[:lower:upper], prelu[:init], elu[:alpha], gelu, selu.
+    #[arg(long)]
+    activation: Option<ActivationConfig>,
+    /// Weight initialisation: default, he_normal, he_uniform, xavier_normal, xavier_uniform.
+    #[arg(long)]
+    init: Option<InitConfig>,
+    /// Batch Normalization after each hidden Linear layer.
+    #[arg(long)]
+    batch_norm: bool,
+    /// Dropout probability after each hidden activation, in [0, 1).
+    #[arg(long, allow_negative_numbers = true)]
+    dropout: Option<f64>,
+}
+
+impl ModelFlags {
+    fn apply(&self, c: &mut TrainConfig) {
+        set(&mut c.model.hidden, self.hidden.clone());
+        set(&mut c.model.activation, self.activation.clone());
+        set(&mut c.model.init, self.init);
+        c.model.batch_norm |= self.batch_norm;
+        set(&mut c.model.dropout, self.dropout);
+    }
+}
+
+/// How the weights move.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Optimizer")]
+pub struct OptimizerFlags {
+    /// Optimizer: adam, adamw, sgd, rmsprop.
+    #[arg(long)]
+    optimizer: Option<OptimizerKind>,
+    /// Learning rate.
+    #[arg(long, allow_negative_numbers = true)]
+    lr: Option<f64>,
+    /// Momentum of SGD or RMSProp (Adam and AdamW refuse it: their beta1 plays that role).
+    #[arg(long, allow_negative_numbers = true)]
+    momentum: Option<f64>,
+    /// Nesterov momentum (with --optimizer sgd --momentum M).
+    #[arg(long)]
+    nesterov: bool,
+    /// L2 weight decay (decoupled with adamw).
+    #[arg(long, allow_negative_numbers = true)]
+    weight_decay: Option<f64>,
+    /// Learning-rate schedule: constant, step[:every[:gamma]], cosine[:min_lr],
+    /// plateau[:factor[:patience[:min_lr]]] (reduce on plateau of val_loss).
+    #[arg(long, value_name = "SCHEDULE")]
+    lr_schedule: Option<ScheduleConfig>,
+}
+
+impl OptimizerFlags {
+    fn apply(&self, c: &mut TrainConfig) {
+        set(&mut c.optimizer.kind, self.optimizer);
+        set(&mut c.optimizer.learning_rate, self.lr);
+        set(&mut c.optimizer.momentum, self.momentum);
+        c.optimizer.nesterov |= self.nesterov;
+        set(&mut c.optimizer.weight_decay, self.weight_decay);
+        set(&mut c.schedule, self.lr_schedule.clone());
+    }
+}
+
+/// Penalties and constraints on the weights.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Regularisation")]
+pub struct RegularisationFlags {
+    /// L1 penalty λ·Σ|w| on the weights (not biases).
+    #[arg(long, value_name = "λ", allow_negative_numbers = true)]
+    l1: Option<f64>,
+    /// L2 penalty λ·Σw² on the weights (not biases), added to the loss.
+    #[arg(long, value_name = "λ", allow_negative_numbers = true)]
+    l2: Option<f64>,
+    /// Apply --weight-decay to biases and BatchNorm parameters too (PyTorch's behaviour).
+    #[arg(long)]
+    decay_biases: bool,
+    /// Max-norm: rescale each unit's incoming weights to norm ≤ C after every step.
+    #[arg(long, value_name = "C", allow_negative_numbers = true)]
+    max_norm: Option<f64>,
+}
+
+impl RegularisationFlags {
+    fn apply(&self, c: &mut TrainConfig) {
+        set(&mut c.regularization.l1, self.l1);
+        set(&mut c.regularization.l2, self.l2);
+        c.regularization.decay_biases |= self.decay_biases;
+        set_some(&mut c.regularization.max_norm, self.max_norm);
+    }
+}
+
+/// Limits on the gradient before each step.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Gradient clipping")]
+pub struct ClippingFlags {
+    /// Clip every gradient element to [−V, V].
+    #[arg(long, value_name = "V", allow_negative_numbers = true)]
+    clip_value: Option<f64>,
+    /// Clip each parameter's gradient to L2 norm ≤ N.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    clip_norm: Option<f64>,
+    /// Clip all gradients together to joint L2 norm ≤ N (PyTorch's clip_grad_norm_).
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    clip_global_norm: Option<f64>,
+}
+
+impl ClippingFlags {
+    fn apply(&self, c: &mut TrainConfig) {
+        set_some(&mut c.clipping.value, self.clip_value);
+        set_some(&mut c.clipping.norm, self.clip_norm);
+        set_some(&mut c.clipping.global_norm, self.clip_global_norm);
+    }
+}
+
+/// Perturbed training batches (validation rows never change).
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Augmentation")]
+pub struct AugmentFlags {
+    /// Add Gaussian noise of this standard deviation to training inputs.
+    #[arg(long, value_name = "σ", allow_negative_numbers = true)]
+    augment_jitter: Option<f64>,
+    /// Images: shift training images by up to N pixels.
+    #[arg(long, value_name = "N")]
+    augment_shift: Option<usize>,
+    /// Images: mirror training images left-right at random.
+    #[arg(long)]
+    augment_flip: bool,
+    /// Images: add uniform noise of this amplitude to training pixels.
+    #[arg(long, value_name = "A", allow_negative_numbers = true)]
+    augment_noise: Option<f64>,
+}
+
+impl AugmentFlags {
+    fn apply(&self, c: &mut TrainConfig) {
+        set(&mut c.augment.jitter, self.augment_jitter);
+        set(&mut c.augment.shift, self.augment_shift);
+        c.augment.flip |= self.augment_flip;
+        set(&mut c.augment.pixel_noise, self.augment_noise);
+    }
+}
+
+/// When to stop (Keras' EarlyStopping on val_loss).
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Early stopping")]
+pub struct EarlyStoppingFlags {
+    /// Epochs without val_loss improvement before stopping.
+    #[arg(long)]
+    pub(super) patience: Option<usize>,
+    /// The smallest drop in val_loss that counts as an improvement.
+    #[arg(long, allow_negative_numbers = true)]
+    min_delta: Option<f64>,
+    /// Train every epoch, without early stopping.
+    #[arg(long, conflicts_with_all = ["patience", "min_delta", "no_restore_best"])]
+    no_early_stopping: bool,
+    /// Keep the last epoch's weights instead of restoring the best ones at the end.
+    #[arg(long)]
+    no_restore_best: bool,
+}
+
+impl EarlyStoppingFlags {
+    fn apply(&self, c: &mut TrainConfig) {
+        if self.no_early_stopping {
+            c.early_stopping = None;
+            return;
+        }
+        if self.patience.is_none() && self.min_delta.is_none() && !self.no_restore_best {
+            return;
+        }
+        let es = c
+            .early_stopping
+            .get_or_insert_with(EarlyStoppingConfig::default);
+        set(&mut es.patience, self.patience);
+        set(&mut es.min_delta, self.min_delta);
+        es.restore_best_weights &= !self.no_restore_best;
+    }
+}
+
+/// Starting from another network's layers.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Transfer learning")]
+pub struct TransferFlags {
+    /// Start from the hidden layers of this run directory, or of a .safetensors file named like
+    /// a PyTorch nn.Sequential (`plaindnn export` writes one); same input size; the output layer
+    /// is replaced when the number of outputs differs.
+    #[arg(long, value_name = "RUN_DIR|FILE")]
+    pub(super) init_from: Option<PathBuf>,
+    /// With --init-from: keep the first N hidden layers fixed, BatchNorm statistics included.
+    #[arg(long, value_name = "N")]
+    freeze: Option<usize>,
+    /// With --freeze: train every layer after this many epochs (gradual fine-tuning: the new head
+    /// settles first, then the whole network adapts).
+    #[arg(long, value_name = "EPOCHS")]
+    unfreeze_after: Option<usize>,
+}
+
+impl TransferFlags {
+    fn apply(&self, c: &mut TrainConfig) {
+        if let Some(dir) = &self.init_from {
+            // absolute, so a later --resume from elsewhere still finds it
+            c.init_from = Some(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()));
+        }
+        set(&mut c.freeze, self.freeze);
+        set_some(&mut c.unfreeze_after, self.unfreeze_after);
+    }
+}
+
+/// How long, on what, and what else the run records.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Training")]
+pub struct RunFlags {
+    /// Most epochs to train (with --resume: the new total).
+    #[arg(long)]
+    pub(super) epochs: Option<usize>,
+    /// Rows per gradient step.
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Seed for weights, shuffling and dropout: same seed + backend → same run.
+    #[arg(long)]
+    pub(super) seed: Option<u64>,
+    /// Backend to train on: flex, ndarray, wgpu (if compiled in), or auto (wgpu if it finds a
+    /// GPU) [default: auto when built with the wgpu feature, flex otherwise].
+    #[arg(long)]
+    backend: Option<Backend>,
+    /// A NaN or infinite loss: stop (default; the last good checkpoint stays) or skip-batch.
+    #[arg(long, value_name = "POLICY")]
+    on_nan: Option<NanPolicy>,
+    /// Per-layer gradient and weight norms, dead ReLU units and the train/validation loss gap in
+    /// diagnostics.csv (and grad_norms.svg), with a warning when gradients vanish or explode.
+    #[arg(long)]
+    diagnostics: bool,
+    /// Save the checkpoint `--resume` continues from every N epochs instead of every epoch (the
+    /// last epoch is always saved); `model.bpk` is still written whenever validation improves.
+    #[arg(long, value_name = "N")]
+    pub(super) checkpoint_every: Option<usize>,
+}
+
+impl RunFlags {
+    fn apply(&self, c: &mut TrainConfig) {
+        set(&mut c.epochs, self.epochs);
+        set(&mut c.batch_size, self.batch_size);
+        set(&mut c.seed, self.seed);
+        set(&mut c.backend, self.backend);
+        set(&mut c.on_nan, self.on_nan);
+        c.diagnostics |= self.diagnostics;
+        set(&mut c.checkpoint_every, self.checkpoint_every);
+    }
+}
+
+/// Every group of recipe flags, applied in order on top of a starting config.
+#[derive(Args, Debug)]
+pub struct RecipeFlags {
+    #[command(flatten)]
+    pub(super) model: ModelFlags,
+    #[command(flatten)]
+    pub(super) optimizer: OptimizerFlags,
+    #[command(flatten)]
+    pub(super) regularisation: RegularisationFlags,
+    #[command(flatten)]
+    pub(super) clipping: ClippingFlags,
+    #[command(flatten)]
+    pub(super) augment: AugmentFlags,
+    #[command(flatten)]
+    pub(super) early_stopping: EarlyStoppingFlags,
+    #[command(flatten)]
+    pub(super) transfer: TransferFlags,
+    #[command(flatten)]
+    pub(super) run: RunFlags,
+}
+
+impl RecipeFlags {
+    /// Writes every flag given into `c`.
+    pub fn apply(&self, c: &mut TrainConfig) {
+        self.model.apply(c);
+        self.optimizer.apply(c);
+        self.regularisation.apply(c);
+        self.clipping.apply(c);
+        self.augment.apply(c);
+        self.early_stopping.apply(c);
+        self.transfer.apply(c);
+        self.run.apply(c);
+    }
+}
+
+fn set<T>(slot: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *slot = value;
+    }
+}
+
+fn set_some<T>(slot: &mut Option<T>, value: Option<T>) {
+    if value.is_some() {
+        *slot = value;
+    }
+}

@@ -6,11 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 
 use burn::module::Module;
-use burn::nn::activation::{PRelu, PReluConfig, RRelu, RReluConfig};
+use burn::nn::activation::{PRelu, PReluConfig};
 use burn::tensor::activation as act;
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
+use super::rrelu::RandomSlope;
 use crate::error::{Error, Result};
 
 /// Which activation follows a layer, with its hyper-parameters.
@@ -118,12 +119,7 @@ impl ActivationConfig {
             _ => None,
         };
         let rrelu = match self {
-            ActivationConfig::Rrelu { lower, upper } => Some(
-                RReluConfig::new()
-                    .with_lower(*lower)
-                    .with_upper(*upper)
-                    .init(),
-            ),
+            ActivationConfig::Rrelu { lower, upper } => Some(RandomSlope::new(*lower, *upper)),
             _ => None,
         };
         Activation {
@@ -218,19 +214,27 @@ impl FromStr for ActivationConfig {
     }
 }
 
-/// An activation as a Burn module (PReLU holds a learnable slope, RReLU a training flag).
+/// An activation as a Burn module (PReLU holds a learnable slope, RReLU a training flag and its
+/// slope stream).
 #[derive(Module, Debug)]
 pub struct Activation {
     #[module(skip)]
     config: ActivationConfig,
     pub(crate) prelu: Option<PRelu>,
-    rrelu: Option<RRelu>,
+    rrelu: Option<RandomSlope>,
 }
 
 impl Activation {
     /// What this activation is.
     pub fn config(&self) -> &ActivationConfig {
         &self.config
+    }
+
+    /// Restarts RReLU's slope stream at `seed` (nothing else here is random).
+    pub fn reseed(&self, seed: u64) {
+        if let Some(rrelu) = &self.rrelu {
+            rrelu.reseed(seed);
+        }
     }
 
     /// Applies the activation element-wise.

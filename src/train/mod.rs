@@ -169,9 +169,8 @@ fn fit(
 ) -> Result<TrainedRun> {
     let config = &run_config.train;
     let device = config.backend.device()?;
-    device.seed(config.seed);
     // Parameters must be born on the autodiff device to be tracked.
-    let mut model = config.model.init(&device.clone().autodiff())?;
+    let mut model = config.model.init(&device.clone().autodiff(), config.seed)?;
     if let (Some(source), 0) = (&config.init_from, done) {
         model = transfer::load_hidden(model, &config.model, source, &device.clone().autodiff())?;
     }

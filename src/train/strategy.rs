@@ -25,16 +25,17 @@ use super::history::{EpochRow, History};
 use super::progress::{Progress, Verbosity};
 use super::run_dir::RunDir;
 use super::schedule::PlateauHandle;
-use crate::data::loader::mix;
 use crate::data::Task;
 use crate::error::{Error, Result};
 use crate::model::{FrozenPrefix, Mlp};
+use crate::random::mix;
 
 /// What the loop needs besides Burn's components.
 pub struct FitSettings {
     /// The training device (autodiff).
     pub device: Device,
-    /// Seed; each epoch reseeds the device with (seed, epoch) so a resumed run matches.
+    /// Seed; each epoch reseeds the model's random streams with (seed, epoch) so a resumed run
+    /// matches.
     pub seed: u64,
     /// Classification or regression (picks the metric column).
     pub task: Task,
@@ -141,7 +142,8 @@ impl PlainStrategy {
 
         for epoch in starting_epoch..=components.num_epochs {
             s.epoch_handle.store(epoch, Ordering::Relaxed);
-            s.device.seed(mix(s.seed, epoch as u64));
+            // dropout masks and RReLU slopes restart from (seed, epoch): a resumed run matches
+            learner.model().reseed(mix(s.seed, epoch as u64));
             if let (handle, n, Some(after)) = &s.frozen {
                 // gradual fine-tuning: the head learns first, then every layer
                 handle.set(if epoch > *after { 0 } else { *n });

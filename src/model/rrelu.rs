@@ -1,9 +1,9 @@
 //! Randomized leaky ReLU, its slopes drawn from the network's own seeded stream.
 
 use burn::module::{Flag, Module, Param};
-use burn::tensor::activation::relu;
 use burn::tensor::{Tensor, TensorData};
 
+use super::activation::{leaky, leaky_by};
 use crate::random::Stream;
 
 /// RReLU: `y = max(x, 0) + a·min(x, 0)` with `a ~ U(lower, upper)` per value while training and
@@ -39,19 +39,20 @@ impl RandomSlope {
         self.stream.reseed(seed);
     }
 
-    /// `relu(x) + a·min(x, 0)`, a drawn per value while training.
+    /// `relu(x) + a·min(x, 0)`, a drawn per value while training: no select, and PyTorch's
+    /// gradient a at x = 0.
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         let device = x.device();
-        let negative = x.clone().clamp_max(0.0);
-        let bent = if self.training.is_enabled() && device.is_autodiff() {
-            let shape = x.shape();
-            let n = shape.num_elements();
-            let slopes = self.stream.draw(|g| g.uniform(n, self.lower, self.upper));
-            negative * Tensor::from_data(TensorData::new(slopes, shape), &device)
-        } else {
-            negative.mul_scalar((self.lower + self.upper) / 2.0)
-        };
-        relu(x) + bent
+        if !self.training.is_enabled() || !device.is_autodiff() {
+            return leaky(x, (self.lower + self.upper) / 2.0);
+        }
+        let shape = x.shape();
+        let n = shape.num_elements();
+        let slopes = self.stream.draw(|g| g.uniform(n, self.lower, self.upper));
+        leaky_by(
+            x,
+            Tensor::from_data(TensorData::new(slopes, shape), &device),
+        )
     }
 }
 

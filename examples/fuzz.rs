@@ -81,7 +81,7 @@ fn main() -> plaindnn::Result<()> {
     let device = Device::flex();
     let config = MlpConfig::new(2, vec![4], 3);
     let model_seed = config
-        .init(&device)?
+        .init(&device, 0)?
         .into_record()
         .into_bytes()
         .map_err(|e| plaindnn::Error::Training(e.to_string()))?;

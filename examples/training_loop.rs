@@ -15,8 +15,7 @@ fn main() -> plaindnn::Result<()> {
     // the tutorial's task and network: points (x, y) → quadrant, 2 → 50 (ReLU) → 4
     let data = DataSource::quadrants(42).load()?;
     let device = Device::flex().autodiff(); // gradients are tracked on the autodiff device
-    device.seed(42);
-    let mut model = MlpConfig::new(2, vec![50], 4).init(&device)?;
+    let mut model = MlpConfig::new(2, vec![50], 4).init(&device, 42)?; // seed 42
     let mut optim = AdamConfig::new().init();
     let (train, val) = (&data.train, &data.val);
     let val_batch = Batch::gather(&val.data, &val.rows, None, &device.clone().inner());

@@ -15,7 +15,9 @@
 //! - [`experiment`]: each claim of the tutorial measured over seeds, with an honest verdict;
 //! - [`plot`]: SVG line charts and decision regions (every run writes `loss.svg` and friends);
 //! - [`mod@bench`]: the performance workloads W1–W4 on the bare loop and the `train` path;
-//! - [`backend`]: the one place that knows which Burn backends were compiled in.
+//! - [`backend`]: the one place that knows which Burn backends were compiled in;
+//! - [`random`]: plaindnn's own seeded generator (weights, dropout masks, RReLU slopes), the
+//!   same numbers on every backend.
 //!
 //! ```no_run
 //! use plaindnn::{backend::Backend, data::DataSource, inference::Predictor, train};
@@ -41,6 +43,7 @@ pub mod experiment;
 pub mod inference;
 pub mod model;
 pub mod plot;
+pub mod random;
 pub mod regression;
 pub mod train;
 

@@ -8,7 +8,7 @@ mod common;
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
-use common::{quadrant_config, rng_lock, temp_dir, train_quadrants};
+use common::{quadrant_config, temp_dir, train_quadrants};
 use plaindnn::backend::{wgpu_adapters, Backend};
 use plaindnn::data::BatchTargets;
 use plaindnn::inference::Predictor;
@@ -33,10 +33,8 @@ struct Probe {
 fn probe(backend: Backend) -> Probe {
     let config = MlpConfig::new(2, vec![16], 4);
     let record = {
-        let _rng = rng_lock();
         let flex = Device::flex();
-        flex.seed(5);
-        config.init(&flex).expect("valid").into_record()
+        config.init(&flex, 5).expect("valid").into_record()
     };
     let device = backend.device().expect("compiled").autodiff();
     let model = config

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{plaindnn, rng_lock, stderr, stdout, temp_dir};
+use common::{plaindnn, stderr, stdout, temp_dir};
 use plaindnn::backend::Backend;
 use plaindnn::data::DataSource;
 use plaindnn::inference::Predictor;
@@ -101,7 +101,6 @@ fn layerwise_autoencoders_reconstruct_better_each_epoch_and_train_starts_from_th
 
 #[test]
 fn end_to_end_pretraining_lowers_the_reconstruction_loss_without_stages() {
-    let _rng = rng_lock();
     let dir = temp_dir("pretrain-e2e");
     let mut config = PretrainConfig::new(vec![32]);
     config.mode = PretrainMode::EndToEnd;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{json, plaindnn, rng_lock, stderr, stdout, temp_dir};
+use common::{json, plaindnn, stderr, stdout, temp_dir};
 use plaindnn::regression::{gd, lstsq, poly};
 
 /// 200 rows: x₁, x₂, x₃ ∈ [−2, 2) from irrational strides; y = 1.5x₁ − 2x₂ + 0.3x₃ + 0.7 plus a
@@ -82,7 +82,6 @@ fn a_degree_three_fit_of_a_cubic_recovers_its_coefficients() {
 fn gradient_descent_on_burn_rolls_down_to_the_closed_form() {
     let (x, y) = data(200);
     let closed = lstsq::fit(&x, 200, 3, &y, 0.0).expect("fits");
-    let _rng = rng_lock();
     let descent = gd::Descent {
         iterations: 3000,
         lr: 0.1,

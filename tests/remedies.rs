@@ -5,7 +5,7 @@ mod common;
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use common::{quadrant_config, rng_lock, temp_dir, train_quadrants};
+use common::{quadrant_config, temp_dir, train_quadrants};
 use plaindnn::data::{DataSource, Dataset, Prepared, Subset};
 use plaindnn::model::{Mlp, MlpConfig};
 use plaindnn::train::clipping::{clip_global_norm, global_norm};
@@ -27,8 +27,9 @@ fn quadrant_batch(device: &Device) -> (Tensor<2>, Tensor<1, Int>) {
 /// A 2 → 8 → 4 network with fixed initial weights and the gradients of one batch.
 fn model_and_grads() -> (Mlp, GradientsParams) {
     let device = Device::flex().autodiff();
-    device.seed(3);
-    let model = MlpConfig::new(2, vec![8], 4).init(&device).expect("valid");
+    let model = MlpConfig::new(2, vec![8], 4)
+        .init(&device, 3)
+        .expect("valid");
     let (x, y) = quadrant_batch(&device);
     let loss =
         plaindnn::train::step::loss(model.forward(x), &plaindnn::data::BatchTargets::Classes(y));
@@ -49,7 +50,6 @@ struct Step {
 }
 
 fn one_step(opt: &OptimizerConfig, reg: &RegularizationConfig, clip: &ClippingConfig) -> Step {
-    let _rng = rng_lock();
     let (model, grads) = model_and_grads();
     let w0 = values(model.blocks[0].linear.weight.val());
     let b0 = values(model.blocks[0].linear.bias.as_ref().expect("bias").val());
@@ -206,7 +206,6 @@ fn clipping_by_norm_bounds_each_parameter_gradient() {
 
 #[test]
 fn global_clipping_scales_the_joint_gradient_norm_down_to_the_threshold() {
-    let _rng = rng_lock();
     let (model, mut grads) = model_and_grads();
     let before = global_norm(&model, &grads);
     let max = before / 10.0;
@@ -287,7 +286,6 @@ fn noise_weight(l1: f64) -> f32 {
     config.early_stopping = None;
     config.epochs = 40;
     config.regularization.l1 = l1;
-    let _rng = rng_lock();
     let source = DataSource::Memory {
         description: "quadrants + 3 noise columns".into(),
     };
@@ -315,11 +313,10 @@ fn l1_shrinks_the_weights_of_pure_noise_inputs_at_least_fivefold() {
 
 #[test]
 fn dropout_is_on_while_training_and_off_for_prediction() {
-    let _rng = rng_lock();
     let device = Device::flex().autodiff();
     let mut config = MlpConfig::new(2, vec![64], 4);
     config.dropout = 0.5;
-    let model = config.init(&device).expect("valid");
+    let model = config.init(&device, 0).expect("valid");
     let (x, _) = quadrant_batch(&device);
     let train_a = values(model.forward(x.clone()));
     let train_b = values(model.forward(x.clone()));
@@ -335,11 +332,10 @@ fn dropout_is_on_while_training_and_off_for_prediction() {
 
 #[test]
 fn batch_norm_uses_batch_statistics_while_training_and_running_ones_for_prediction() {
-    let _rng = rng_lock();
     let device = Device::flex().autodiff();
     let mut config = MlpConfig::new(2, vec![16], 4);
     config.batch_norm = true;
-    let model = config.init(&device).expect("valid");
+    let model = config.init(&device, 0).expect("valid");
     let (x, _) = quadrant_batch(&device);
     let first_row = |t: Tensor<2>| values(t.slice([0..1, 0..4]));
     // Training: a row's output depends on the rest of its batch.

@@ -5,7 +5,7 @@ mod common;
 
 use std::fs;
 
-use common::{bits, quadrant_config, rng_lock, temp_dir, train_quadrants};
+use common::{bits, quadrant_config, temp_dir, train_quadrants};
 use plaindnn::backend::Backend;
 use plaindnn::inference::Predictor;
 use plaindnn::train::{self, EarlyStoppingConfig, Verbosity};
@@ -92,10 +92,7 @@ fn a_resumed_run_continues_at_the_next_epoch_and_matches_an_uninterrupted_one() 
     train_quadrants(config, &split);
     assert!(split.join("checkpoint/model-3.bpk").is_file());
     assert!(split.join("checkpoint/optim-3.bpk").is_file());
-    let resumed = {
-        let _rng = rng_lock();
-        train::resume(&split, Some(6), Verbosity::Quiet).expect("resumes")
-    };
+    let resumed = train::resume(&split, Some(6), Verbosity::Quiet).expect("resumes");
     let epochs: Vec<usize> = resumed.outcome.rows.iter().map(|r| r.epoch).collect();
     assert_eq!(epochs, [1, 2, 3, 4, 5, 6]);
     assert!(split.join("checkpoint/model-6.bpk").is_file());
@@ -282,7 +279,6 @@ fn a_batch_with_a_non_finite_loss_is_skipped_under_skip_batch_and_stops_training
         let source = plaindnn::data::DataSource::Memory {
             description: "poisoned".into(),
         };
-        let _rng = rng_lock();
         train::train_on(source, data, config, &temp_dir(name), Verbosity::Quiet)
     };
     let skipped = run(NanPolicy::SkipBatch, "nan-skip").expect("trains around the bad batch");
@@ -356,10 +352,7 @@ fn a_one_input_regression_draws_the_data_and_the_fitted_curve() {
     let mut config = plaindnn::train::TrainConfig::default_for(1, 1);
     config.epochs = 3;
     let source = plaindnn::data::DataSource::builtin("cubic", 1).expect("built in");
-    {
-        let _rng = rng_lock();
-        train::train(source, config, &dir, Verbosity::Quiet).expect("trains");
-    }
+    train::train(source, config, &dir, Verbosity::Quiet).expect("trains");
     let svg = fs::read_to_string(dir.join("fit.svg")).expect("fit.svg");
     assert!(
         svg.matches("<circle").count() >= 200,

@@ -3,7 +3,7 @@
 mod common;
 
 use burn::tensor::Device;
-use common::{plaindnn, rng_lock, stderr, temp_dir};
+use common::{plaindnn, stderr, temp_dir};
 use plaindnn::backend::Backend;
 use plaindnn::inference::Predictor;
 use plaindnn::model::MlpConfig;
@@ -43,8 +43,7 @@ fn loaded_hidden_layers_equal_the_source_runs() {
         .model;
     let config = transfer::config_from(&source, 2, 3, &MlpConfig::new(2, vec![50], 3))
         .expect("fits: 2 inputs, 3 new outputs");
-    let _rng = rng_lock();
-    let fresh = config.init(&Device::flex()).expect("builds");
+    let fresh = config.init(&Device::flex(), 0).expect("builds");
     let loaded = transfer::load_hidden(fresh, &config, &source, &Device::flex()).expect("loads");
     for (a, b) in loaded.blocks.iter().zip(&saved.blocks) {
         assert_eq!(values(a.linear.weight.val()), values(b.linear.weight.val()));

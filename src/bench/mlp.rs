@@ -29,8 +29,7 @@ struct Bare {
 
 impl Bare {
     fn new(config: &MlpConfig, lr: f64, device: &Device) -> Result<Self> {
-        device.seed(0);
-        let model = config.init(&device.clone().autodiff())?;
+        let model = config.init(&device.clone().autodiff(), 0)?;
         let optim = optimizer::build(
             &OptimizerConfig::adam(lr),
             &Default::default(),
@@ -165,7 +164,7 @@ pub fn w2(backend: Backend, repeats: usize, out: &mut Vec<Measurement>) -> Resul
         let ids = ["w2", variant, "train", "train_samples_per_s"];
         out.push(measure(ids, &seconds, per_second, train_flop));
 
-        let model = config.init(&device)?.valid();
+        let model = config.init(&device, 0)?.valid();
         let x =
             Tensor::<2>::from_data(TensorData::new(data.features.clone(), [ROWS, 784]), &device);
         let seconds = time(repeats, || {

@@ -15,6 +15,7 @@ use rand::SeedableRng;
 
 use super::augment::AugmentConfig;
 use super::dataset::{Dataset, Subset, Targets};
+use crate::random::mix;
 
 /// One batch: inputs and their targets, on the loader's device.
 #[derive(Clone, Debug)]
@@ -135,14 +136,6 @@ impl BatchLoader {
         }
         order
     }
-}
-
-/// Combines a seed and an epoch into one well-spread seed (SplitMix64 finaliser).
-pub fn mix(seed: u64, epoch: u64) -> u64 {
-    let mut z = seed ^ epoch.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 impl DataLoader<Batch> for BatchLoader {

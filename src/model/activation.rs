@@ -6,11 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 
 use burn::module::Module;
-use burn::nn::activation::{PRelu, PReluConfig, RRelu, RReluConfig};
+use burn::nn::activation::{PRelu, PReluConfig};
 use burn::tensor::activation as act;
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
+use super::rrelu::RandomSlope;
 use crate::error::{Error, Result};
 
 /// Which activation follows a layer, with its hyper-parameters.
@@ -118,12 +119,7 @@ impl ActivationConfig {
             _ => None,
         };
         let rrelu = match self {
-            ActivationConfig::Rrelu { lower, upper } => Some(
-                RReluConfig::new()
-                    .with_lower(*lower)
-                    .with_upper(*upper)
-                    .init(),
-            ),
+            ActivationConfig::Rrelu { lower, upper } => Some(RandomSlope::new(*lower, *upper)),
             _ => None,
         };
         Activation {
@@ -218,14 +214,23 @@ impl FromStr for ActivationConfig {
     }
 }
 
-/// An activation as a Burn module (PReLU holds a learnable slope, RReLU a training flag).
+/// An activation as a Burn module (PReLU holds a learnable slope, RReLU a training flag and its
+/// slope stream).
+///
+/// Every activation is finite, with a finite gradient, for every finite input whose value fits in
+/// f32: nothing computes `e^x` for x > 0 (`e^x` overflows above x ≈ 88.7 and the unused branch of a
+/// select would then give the gradient 0·∞ = NaN, as Burn's `elu`, `selu` and `celu` do).
 #[derive(Module, Debug)]
 pub struct Activation {
     #[module(skip)]
     config: ActivationConfig,
     pub(crate) prelu: Option<PRelu>,
-    rrelu: Option<RRelu>,
+    rrelu: Option<RandomSlope>,
 }
+
+/// SELU's constants, as PyTorch's `nn.SELU` (Klambauer et al. 2017).
+const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
+const SELU_SCALE: f64 = 1.050_700_987_355_480_5;
 
 impl Activation {
     /// What this activation is.
@@ -233,25 +238,29 @@ impl Activation {
         &self.config
     }
 
+    /// Restarts RReLU's slope stream at `seed` (nothing else here is random).
+    pub fn reseed(&self, seed: u64) {
+        if let Some(rrelu) = &self.rrelu {
+            rrelu.reseed(seed);
+        }
+    }
+
     /// Applies the activation element-wise.
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         match &self.config {
             ActivationConfig::Identity => x,
             ActivationConfig::Step => x.greater_elem(0.0).float(),
+            // Burn's sigmoid and tanh never overflow: σ(−1000) = 0 with gradient σ(1 − σ) = 0
             ActivationConfig::Sigmoid => act::sigmoid(x),
             ActivationConfig::Tanh => act::tanh(x),
             ActivationConfig::Relu => act::relu(x),
-            ActivationConfig::LeakyRelu { slope } => act::leaky_relu(x, *slope),
-            // relu(x) + α(e^min(x,0) − 1): the same function as Burn's `elu`, without its
-            // compare-and-select (flex's mask_where is slow: W3 ELU steps −19 %) or exp of x > 0
-            ActivationConfig::Elu { alpha } => {
-                let negative = x.clone().clamp_max(0.0).exp().sub_scalar(1.0);
-                act::relu(x) + negative.mul_scalar(*alpha)
-            }
-            ActivationConfig::Gelu => act::gelu(x),
-            ActivationConfig::Selu => act::selu(x),
+            ActivationConfig::LeakyRelu { slope } => leaky(x, *slope),
+            ActivationConfig::Elu { alpha } => elu(x, *alpha),
+            ActivationConfig::Gelu => gelu(x),
+            ActivationConfig::Selu => elu(x, SELU_ALPHA).mul_scalar(SELU_SCALE),
             ActivationConfig::Prelu { .. } => match &self.prelu {
-                Some(prelu) => prelu.forward(x),
+                // the learned [1] slope, broadcast over x
+                Some(prelu) => leaky_by(x, prelu.alpha.val().reshape([1; D])),
                 None => unreachable!("a prelu activation is always built with its slope"),
             },
             ActivationConfig::Rrelu { .. } => match &self.rrelu {
@@ -265,6 +274,38 @@ impl Activation {
     pub fn num_params(&self) -> usize {
         Module::num_params(self)
     }
+}
+
+/// Leaky ReLU `relu(x) + slope·min(x, 0)`: no select, and PyTorch's gradient at 0 (the slope:
+/// `min(x, 0)` passes the gradient at x = 0, `relu` does not).
+pub(crate) fn leaky<const D: usize>(x: Tensor<D>, slope: f64) -> Tensor<D> {
+    act::relu(x.clone()) + x.clamp_max(0.0).mul_scalar(slope)
+}
+
+/// [`leaky`] with a slope tensor: one per value (RReLU while training) or one broadcast (PReLU).
+pub(crate) fn leaky_by<const D: usize>(x: Tensor<D>, slope: Tensor<D>) -> Tensor<D> {
+    act::relu(x.clone()) + x.clamp_max(0.0) * slope
+}
+
+/// ELU `relu(x) + α(e^min(x,0) − 1)`: the exponential only ever sees x ≤ 0, so it cannot
+/// overflow (Burn's `elu` and `selu` take e^x of every x and select: NaN gradients above
+/// x ≈ 88.7); no compare-and-select either (flex's mask_where is slow: W3 ELU steps −19 %).
+fn elu<const D: usize>(x: Tensor<D>, alpha: f64) -> Tensor<D> {
+    let negative = x.clone().clamp_max(0.0).exp().sub_scalar(1.0);
+    act::relu(x) + negative.mul_scalar(alpha)
+}
+
+/// GELU `x/2 · (1 + erf(x/√2))`, composed from `erf` so that autodiff gives the exact gradient
+/// `Φ(x) + x·φ(x)` on every backend: Burn's `gelu` backward on ndarray and wgpu is the derivative
+/// of the tanh approximation instead (up to 9·10⁻⁴ off, near x = −2) and NaN once x³ overflows
+/// (|x| > 7·10¹²). `x/2` first, so that `x·2` cannot overflow.
+fn gelu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    let cdf = x
+        .clone()
+        .div_scalar(std::f64::consts::SQRT_2)
+        .erf()
+        .add_scalar(1.0);
+    x.mul_scalar(0.5) * cdf
 }
 
 #[cfg(test)]

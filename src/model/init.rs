@@ -3,17 +3,17 @@
 use std::fmt;
 use std::str::FromStr;
 
-use burn::nn::Initializer;
 use serde::{Deserialize, Serialize};
 
 use super::activation::ActivationConfig;
 use crate::error::{Error, Result};
+use crate::random::Generator;
 
 /// How the weights of each Linear layer start.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InitConfig {
-    /// Burn's (and PyTorch's) default: U(−1/√fan_in, 1/√fan_in) for weights and biases.
+    /// PyTorch's `nn.Linear` default (and Burn's): U(−1/√fan_in, 1/√fan_in) for weights and biases.
     #[default]
     Default,
     /// He / Kaiming normal: N(0, gain²/fan_in), gain from the activation (√2 for ReLU); zero biases.
@@ -48,29 +48,48 @@ impl InitConfig {
         }
     }
 
-    /// Whether biases start at zero (every scheme but Burn's default).
-    pub fn zero_bias(self) -> bool {
-        self != InitConfig::Default
+    /// The distribution of the weights of a `fan_in → fan_out` layer followed by `activation`.
+    pub fn weights(self, activation: &ActivationConfig, fan_in: usize, fan_out: usize) -> Draw {
+        let (fan_in, fan_out) = (fan_in as f64, fan_out as f64);
+        let gain = he_gain(activation);
+        match self {
+            InitConfig::Default => Draw::Uniform(1.0 / fan_in.sqrt()),
+            InitConfig::HeNormal => Draw::Normal(gain / fan_in.sqrt()),
+            InitConfig::HeUniform => Draw::Uniform(gain * (3.0 / fan_in).sqrt()),
+            InitConfig::XavierNormal => Draw::Normal((2.0 / (fan_in + fan_out)).sqrt()),
+            InitConfig::XavierUniform => Draw::Uniform((6.0 / (fan_in + fan_out)).sqrt()),
+            InitConfig::Normal { std } => Draw::Normal(std),
+        }
     }
 
-    /// The Burn initializer for the weights of a layer followed by `activation`.
-    pub fn initializer(self, activation: &ActivationConfig) -> Initializer {
+    /// The distribution of the biases: PyTorch's U(−1/√fan_in, 1/√fan_in) for the default, zeros
+    /// for every other scheme.
+    pub fn biases(self, fan_in: usize) -> Draw {
         match self {
-            InitConfig::Default => Initializer::KaimingUniform {
-                gain: 1.0 / 3.0f64.sqrt(),
-                fan_out_only: false,
-            },
-            InitConfig::HeNormal => Initializer::KaimingNormal {
-                gain: he_gain(activation),
-                fan_out_only: false,
-            },
-            InitConfig::HeUniform => Initializer::KaimingUniform {
-                gain: he_gain(activation),
-                fan_out_only: false,
-            },
-            InitConfig::XavierNormal => Initializer::XavierNormal { gain: 1.0 },
-            InitConfig::XavierUniform => Initializer::XavierUniform { gain: 1.0 },
-            InitConfig::Normal { std } => Initializer::Normal { mean: 0.0, std },
+            InitConfig::Default => Draw::Uniform(1.0 / (fan_in as f64).sqrt()),
+            _ => Draw::Zeros,
+        }
+    }
+}
+
+/// How a tensor's starting values are drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Draw {
+    /// U(−a, a).
+    Uniform(f64),
+    /// N(0, std²).
+    Normal(f64),
+    /// All zeros.
+    Zeros,
+}
+
+impl Draw {
+    /// `n` values from `generator` (none drawn for zeros).
+    pub fn values(self, n: usize, generator: &mut Generator) -> Vec<f32> {
+        match self {
+            Draw::Uniform(a) => generator.uniform(n, -a, a),
+            Draw::Normal(std) => generator.normal(n, 0.0, std),
+            Draw::Zeros => vec![0.0; n],
         }
     }
 }
@@ -142,11 +161,10 @@ mod tests {
     /// Sample standard deviation and largest |bias| of the first layer of a 1000 → 1000 network.
     fn weight_std_and_bias(init: InitConfig, activation: ActivationConfig) -> (f64, f32) {
         let device = Device::flex();
-        device.seed(7);
         let mut config = MlpConfig::new(1000, vec![1000], 1);
         config.init = init;
         config.activation = activation;
-        let mlp = config.init(&device).expect("valid config");
+        let mlp = config.init(&device, 7).expect("valid config");
         let w = mlp.blocks[0]
             .linear
             .weight
@@ -196,7 +214,7 @@ mod tests {
     }
 
     #[test]
-    fn burns_default_is_uniform_over_one_over_sqrt_fan_in_with_nonzero_biases() {
+    fn the_default_is_pytorchs_uniform_over_one_over_sqrt_fan_in_with_nonzero_biases() {
         // U(−a, a) with a = 1/√1000 has std a/√3
         let (std, bias) = weight_std_and_bias(InitConfig::Default, ActivationConfig::Relu);
         assert_std(std, 1.0 / (1000.0f64.sqrt() * 3.0f64.sqrt()));

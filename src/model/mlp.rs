@@ -1,16 +1,16 @@
 //! The multilayer perceptron: `H = act(X·W1 + b1)`, …, `Y = H·Wn + bn`.
 
 use burn::module::{Module, Param};
-use burn::nn::{
-    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Initializer, Linear, LinearConfig,
-};
+use burn::nn::{BatchNorm, BatchNormConfig, Initializer, Linear, LinearConfig};
 use burn::tensor::activation::softmax;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::activation::{Activation, ActivationConfig};
+use super::dropout::Dropout;
 use super::init::InitConfig;
 use crate::error::{Error, Result};
+use crate::random::{mix, Generator};
 
 /// Everything needed to build an [`Mlp`]; saved as JSON in every run directory.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -135,60 +135,62 @@ impl MlpConfig {
         linear + norm + act
     }
 
-    /// Builds the network on `device` after checking the config.
-    pub fn init(&self, device: &Device) -> Result<Mlp> {
-        self.build(device, false)
+    /// Builds the network on `device` after checking the config. The weights are drawn on the
+    /// host from plaindnn's generator seeded with `seed`, layer by layer, W before b: the same
+    /// seed gives bit-identical weights on every backend. Dropout and RReLU streams start from
+    /// `seed` too.
+    pub fn init(&self, device: &Device, seed: u64) -> Result<Mlp> {
+        let mut generator = Generator::new(seed);
+        self.build(device, seed, |d_in, d_out, next| {
+            let weights = self.init.weights(next, d_in, d_out);
+            let weight = weights.values(d_in * d_out, &mut generator);
+            let bias = self.init.biases(d_in).values(d_out, &mut generator);
+            Linear {
+                weight: Param::from_data(TensorData::new(weight, [d_in, d_out]), device),
+                bias: Some(Param::from_data(TensorData::new(bias, [d_out]), device)),
+            }
+        })
     }
 
-    /// Builds the network with zero weights, for a record to overwrite: draws nothing from the
-    /// backend's random number generator, so loading a model never disturbs a seeded run.
+    /// Builds the network with zero weights, for a record to overwrite: draws nothing, and
+    /// allocates the weights only when the record arrives.
     pub fn init_for_loading(&self, device: &Device) -> Result<Mlp> {
-        self.build(device, true)
+        self.build(device, 0, |d_in, d_out, _| {
+            LinearConfig::new(d_in, d_out)
+                .with_initializer(Initializer::Zeros)
+                .init(device)
+        })
     }
 
-    fn build(&self, device: &Device, zeros: bool) -> Result<Mlp> {
+    /// The blocks and the output layer, each Linear made by `linear(d_in, d_out, activation)`.
+    fn build(
+        &self,
+        device: &Device,
+        seed: u64,
+        mut linear: impl FnMut(usize, usize, &ActivationConfig) -> Linear,
+    ) -> Result<Mlp> {
         self.validate()?;
         let widths = self.widths();
         let blocks = widths[..widths.len() - 1]
             .windows(2)
             .map(|w| Block {
-                linear: self.linear(w[0], w[1], &self.activation, zeros, device),
+                linear: linear(w[0], w[1], &self.activation),
                 norm: self
                     .batch_norm
                     .then(|| BatchNormConfig::new(w[1]).init(device)),
                 activation: self.activation.init(device),
-                dropout: (self.dropout > 0.0).then(|| DropoutConfig::new(self.dropout).init()),
+                dropout: (self.dropout > 0.0).then(|| Dropout::new(self.dropout)),
             })
             .collect();
         let last = widths[widths.len() - 2];
-        Ok(Mlp {
+        let mlp = Mlp {
             frozen: FrozenPrefix::default(),
             blocks,
-            output: self.linear(last, self.outputs, &self.output_activation, zeros, device),
+            output: linear(last, self.outputs, &self.output_activation),
             output_activation: self.output_activation.init(device),
-        })
-    }
-
-    fn linear(
-        &self,
-        d_in: usize,
-        d_out: usize,
-        next: &ActivationConfig,
-        zeros: bool,
-        device: &Device,
-    ) -> Linear {
-        let initializer = if zeros {
-            Initializer::Zeros
-        } else {
-            self.init.initializer(next)
         };
-        let mut linear = LinearConfig::new(d_in, d_out)
-            .with_initializer(initializer)
-            .init(device);
-        if self.init.zero_bias() {
-            linear.bias = Some(Param::from_tensor(Tensor::zeros([d_out], device)));
-        }
-        linear
+        mlp.reseed(seed);
+        Ok(mlp)
     }
 }
 
@@ -206,6 +208,14 @@ pub struct Block {
 }
 
 impl Block {
+    /// Restarts the block's random streams (dropout's masks, RReLU's slopes) from `seed`.
+    pub fn reseed(&self, seed: u64) {
+        if let Some(dropout) = &self.dropout {
+            dropout.reseed(mix(seed, 0));
+        }
+        self.activation.reseed(mix(seed, 1));
+    }
+
     /// The block as a fixed feature extractor: BatchNorm on its running statistics
     /// `(Z − μ) / √(σ² + ε) · γ + β`, no dropout — Keras' `trainable = False`.
     pub fn forward_frozen(&self, x: Tensor<2>) -> Tensor<2> {
@@ -250,7 +260,7 @@ impl Block {
 /// assert_eq!(config.num_params(), (2 * 50 + 50) + 4 * 50 + (50 * 4 + 4)); // W1 b1, γ β μ σ², W2 b2
 ///
 /// let device = Backend::Flex.device()?;
-/// let mlp = config.init(&device)?;
+/// let mlp = config.init(&device, 7)?; // seed 7: the same weights on every backend
 /// let x = Tensor::<2>::from_data(TensorData::new(vec![1.0f32, 1.0, -1.0, -1.0], [2, 2]), &device);
 /// let p = mlp.probabilities(x); // softmax of the logits
 /// assert_eq!(p.dims(), [2, 4]);
@@ -290,6 +300,18 @@ impl FrozenPrefix {
 }
 
 impl Mlp {
+    /// Restarts every random stream of the network (dropout masks, RReLU slopes) from `seed`,
+    /// one stream per layer; the training loop calls it with (seed, epoch) at every epoch.
+    /// Streams live in the layers and are shared by clones, so this reaches a network's copies
+    /// inside the training loop; nothing is drawn from Burn's process-wide generator.
+    pub fn reseed(&self, seed: u64) {
+        for (i, block) in self.blocks.iter().enumerate() {
+            block.reseed(mix(seed, i as u64));
+        }
+        self.output_activation
+            .reseed(mix(seed, self.blocks.len() as u64));
+    }
+
     /// Logits (classification) or values (regression): `[batch, inputs] → [batch, outputs]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let x = self.through_blocks(x, |_| ()); // [batch, last hidden]
@@ -347,7 +369,7 @@ mod tests {
     fn the_tutorial_network_2_50_4_has_354_parameters() {
         // (2·50 + 50) + (50·4 + 4) = 150 + 204
         let config = MlpConfig::new(2, vec![50], 4);
-        let mlp = config.init(&Device::flex()).expect("valid");
+        let mlp = config.init(&Device::flex(), 0).expect("valid");
         assert_eq!(config.num_params(), 354);
         assert_eq!(mlp.num_params(), 354);
         assert_eq!(Summary::of(&mlp).total_params, 354);
@@ -357,7 +379,7 @@ mod tests {
     fn batch_norm_adds_a_learned_scale_and_shift_and_two_running_statistics_per_unit() {
         let mut config = MlpConfig::new(2, vec![50], 4);
         config.batch_norm = true;
-        let mlp = config.init(&Device::flex()).expect("valid");
+        let mlp = config.init(&Device::flex(), 0).expect("valid");
         assert_eq!(config.num_params(), 354 + 200);
         assert_eq!(mlp.num_params(), 354 + 200);
         assert_eq!(Summary::of(&mlp).trainable_params, 354 + 100);
@@ -370,7 +392,7 @@ mod tests {
     fn dropout_outside_zero_to_one_is_refused_with_the_value() {
         let mut config = MlpConfig::new(2, vec![50], 4);
         config.dropout = 1.5;
-        let err = config.init(&Device::flex()).unwrap_err().to_string();
+        let err = config.init(&Device::flex(), 0).unwrap_err().to_string();
         assert_eq!(err, "invalid dropout: dropout must be in [0, 1), got 1.5");
     }
 
@@ -384,7 +406,9 @@ mod tests {
     #[test]
     fn probabilities_sum_to_one_per_row() {
         let device = Device::flex();
-        let mlp = MlpConfig::new(3, vec![8], 5).init(&device).expect("valid");
+        let mlp = MlpConfig::new(3, vec![8], 5)
+            .init(&device, 0)
+            .expect("valid");
         let x = Tensor::<2>::ones([4, 3], &device);
         let sums = mlp
             .probabilities(x)

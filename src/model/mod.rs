@@ -3,14 +3,17 @@
 //! Knows nothing of data files or training.
 
 pub mod activation;
+pub mod dropout;
 pub mod init;
 pub mod mlp;
 mod read;
+pub mod rrelu;
 pub mod safetensors;
 pub mod summary;
 pub mod worked_example;
 
 pub use activation::{Activation, ActivationConfig, ACTIVATION_NAMES};
+pub use dropout::Dropout;
 pub use init::InitConfig;
 pub use mlp::{Block, FrozenPrefix, Mlp, MlpConfig};
 pub(crate) use read::read_f32;

@@ -33,7 +33,7 @@ pub struct WorkedExample {
 pub fn network(device: &Device) -> Result<Mlp> {
     let mut config = MlpConfig::new(2, vec![2], 2);
     config.output_activation = ActivationConfig::Relu;
-    let mut mlp = config.init(device)?;
+    let mut mlp = config.init_for_loading(device)?; // every weight is set below
     let matrix = |rows: [[f32; 2]; 2]| {
         let values: Vec<f32> = rows.iter().flatten().copied().collect();
         Param::from_tensor(Tensor::from_data(TensorData::new(values, [2, 2]), device))

@@ -27,10 +27,10 @@ use super::observer::{EpochReport, Observers, TrainEnd, Wants};
 use super::pictures::decision_grid;
 use super::run_dir::RunDir;
 use super::schedule::PlateauHandle;
-use crate::data::loader::mix;
 use crate::data::{Batch, Subset, Task};
 use crate::error::{Error, Result};
 use crate::model::{FrozenPrefix, Mlp};
+use crate::random::mix;
 
 /// The recipe plus what the loop needs at run time.
 pub struct FitSettings {
@@ -138,7 +138,7 @@ impl EpochLoop {
         let epochs = components.num_epochs;
         for epoch in first..=epochs {
             let started = Instant::now();
-            self.begin_epoch(epoch);
+            self.begin_epoch(epoch, learner);
             let wants = observers.wants();
             let train_loss =
                 self.train_pass(epoch, learner, &*train, wants, &mut state, &mut observers)?;
@@ -186,11 +186,12 @@ impl EpochLoop {
         }
     }
 
-    /// Shuffling and dropout reseeded from (seed, epoch), so a resumed run matches; unfreezing.
-    fn begin_epoch(&self, epoch: usize) {
+    /// Shuffling, dropout masks and RReLU slopes restart from (seed, epoch), so a resumed run
+    /// matches; unfreezing.
+    fn begin_epoch(&self, epoch: usize, learner: &Learner<Mlp>) {
         let s = &self.settings;
         s.epoch_handle.store(epoch, Ordering::Relaxed);
-        s.device.seed(mix(s.config.seed, epoch as u64));
+        learner.model().reseed(mix(s.config.seed, epoch as u64));
         if let Some(after) = s.config.unfreeze_after {
             // gradual fine-tuning: the head learns first, then every layer
             let frozen = if epoch > after { 0 } else { s.config.freeze };

@@ -298,9 +298,8 @@ fn fit(
 /// checkpoint for a resumed one; frozen as configured. Parameters are born on the autodiff
 /// device, to be tracked.
 fn starting_model(config: &TrainConfig, run: &RunDir, done: usize, device: &Device) -> Result<Mlp> {
-    device.seed(config.seed);
     let device = device.clone().autodiff();
-    let mut model = config.model.init(&device)?;
+    let mut model = config.model.init(&device, config.seed)?;
     if let (Some(source), 0) = (&config.init_from, done) {
         model = transfer::load_hidden(model, &config.model, source, &device)?;
     }

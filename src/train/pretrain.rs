@@ -185,8 +185,7 @@ pub fn pretrain(
     let mut final_config = config.train_config(ae.clone());
     if !stages.is_empty() {
         let device = config.backend.device()?;
-        device.seed(config.seed); // the decoder's first weights: same seed, same run
-        let mut start = ae.init(&device)?;
+        let mut start = ae.init(&device, config.seed)?; // the decoder's first weights
         for (block, stage) in start.blocks.iter_mut().zip(&stages) {
             *block = stage.model.blocks[0].clone();
         }

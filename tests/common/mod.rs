@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
-use std::sync::{Mutex, MutexGuard};
 
 use plaindnn::data::DataSource;
 use plaindnn::train::{self, TrainConfig, TrainedRun, Verbosity};
@@ -21,16 +20,8 @@ pub fn quadrant_config() -> TrainConfig {
     TrainConfig::default_for(2, 4)
 }
 
-/// Burn's random number generator is one per backend, process-wide: two trainings running at
-/// once in one process draw from the same stream. Tests that compare runs take this lock.
-pub fn rng_lock() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// Trains the quadrant task quietly into `dir`, holding the RNG lock.
+/// Trains the quadrant task quietly into `dir`.
 pub fn train_quadrants(config: TrainConfig, dir: &std::path::Path) -> TrainedRun {
-    let _rng = rng_lock();
     let source = DataSource::quadrants(config.seed);
     train::train(source, config, dir, Verbosity::Quiet).expect("training succeeds")
 }

@@ -64,6 +64,29 @@ pub enum Error {
     /// Training stopped on an error inside burn-train.
     #[error("training failed: {0}")]
     Training(String),
+    /// A JSON document could not be written or read (config, metadata, `--json` output).
+    #[error("{what}: {source}")]
+    Json {
+        /// What was being written or read.
+        what: String,
+        /// What serde_json said.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A safetensors file could not be laid out or parsed.
+    #[error("safetensors: {0}")]
+    Safetensors(#[from] safetensors::SafeTensorError),
+    /// A tensor's values could not be read back from its device.
+    #[error("reading {what} back from the device: {message}")]
+    Readback {
+        /// The tensor (`the loss`, `weights`, …).
+        what: String,
+        /// What Burn said.
+        message: String,
+    },
+    /// A network does not have the layers its config promises (a bug, or a hand-edited record).
+    #[error("the model does not match its config: {0}")]
+    ModelMismatch(String),
 }
 
 /// `Result` with plaindnn's [`Error`].
@@ -83,6 +106,14 @@ impl Error {
         Error::InvalidParameter {
             name: name.to_string(),
             message: message.into(),
+        }
+    }
+
+    /// A JSON error while handling `what`.
+    pub fn json(what: impl Into<String>, source: serde_json::Error) -> Self {
+        Error::Json {
+            what: what.into(),
+            source,
         }
     }
 

@@ -16,6 +16,9 @@
 //! - [`plot`]: SVG line charts and decision regions (every run writes `loss.svg` and friends);
 //! - [`mod@bench`]: the performance workloads W1–W4 on the bare loop and the `train` path;
 //! - [`backend`]: the one place that knows which Burn backends were compiled in;
+//! - [`check`]: the range checks every config uses (`positive`, `in_unit`, …);
+//! - [`spec`]: the one `name:p1:p2` parser behind `--activation`, `--lr-schedule`, `--init`;
+//! - [`files`]: files written atomically (a crash leaves the old one or the new one);
 //! - [`random`]: plaindnn's own seeded generator (weights, dropout masks, RReLU slopes), the
 //!   same numbers on every backend.
 //!
@@ -37,14 +40,17 @@
 
 pub mod backend;
 pub mod bench;
+pub mod check;
 pub mod data;
 pub mod error;
 pub mod experiment;
+pub mod files;
 pub mod inference;
 pub mod model;
 pub mod plot;
 pub mod random;
 pub mod regression;
+pub mod spec;
 pub mod train;
 
 pub use error::{Error, Result};

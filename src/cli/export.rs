@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use plaindnn::error::{Error, Result};
+use plaindnn::files::write_atomic;
 use plaindnn::inference::Predictor;
 use plaindnn::model::safetensors;
-use plaindnn::train::checkpoint::write_atomic;
 
 use super::RunArgs;
 
@@ -60,5 +60,5 @@ pub fn run(args: ExportArgs) -> Result<()> {
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| Error::Data(format!("cannot write metadata: {e}")))
+    serde_json::to_string(value).map_err(|e| Error::json("writing metadata", e))
 }

@@ -172,7 +172,7 @@ struct RunArgs {
 /// Prints `value` as one JSON document.
 fn print_json(value: &impl serde::Serialize) -> Result<()> {
     let text = serde_json::to_string_pretty(value)
-        .map_err(|e| plaindnn::Error::Data(format!("cannot write JSON: {e}")))?;
+        .map_err(|e| plaindnn::Error::json("writing JSON", e))?;
     println!("{text}");
     Ok(())
 }

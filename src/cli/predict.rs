@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use plaindnn::data::csv_file;
 use plaindnn::error::{Error, Result};
+use plaindnn::files::write_atomic;
 use plaindnn::inference::{Prediction, Predictor};
 use plaindnn::regression::LinearModel;
-use plaindnn::train::checkpoint::write_atomic;
 use plaindnn::train::DataInfo;
 use serde::Serialize;
 

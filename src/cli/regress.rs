@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use plaindnn::data::{csv_file, DataSource, Subset, Task};
 use plaindnn::error::{Error, Result};
+use plaindnn::files::write_atomic;
 use plaindnn::inference::RegressionScores;
 use plaindnn::plot::{curve_chart, line_chart, Series};
 use plaindnn::regression::{self, FitOptions, Fitted, LinearModel, Method};
-use plaindnn::train::checkpoint::write_atomic;
 use serde_json::json;
 
 use super::data_args::delimiter_arg;
@@ -173,9 +173,10 @@ pub fn run(args: RegressArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| Path::new("artifacts/runs").join(format!("regress-{}", rows.name)));
     model.save(&out)?;
-    let picture = draw(model, rows.held_out.as_ref().unwrap_or(&rows.fit), &out)?;
+    let picture =
+        regression::pictures::write_fit(model, rows.held_out.as_ref().unwrap_or(&rows.fit), &out)?;
     if !fitted.losses.is_empty() {
-        draw_losses(&fitted.losses, &out)?;
+        regression::pictures::write_losses(&fitted.losses, &out)?;
     }
     if args.json {
         return print_json(&json!({
@@ -217,79 +218,4 @@ fn print_text(fitted: &Fitted, train: &RegressionScores, val: Option<&Regression
         }
         None => line("all rows", train),
     }
-}
-
-/// `gd_loss.svg`: log10 of the objective per gradient-descent step.
-fn draw_losses(losses: &[f64], out: &Path) -> Result<()> {
-    let points = losses
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (i as f64 + 1.0, l.max(1e-300).log10()))
-        .collect();
-    let chart = line_chart(
-        "Gradient descent: loss per iteration",
-        "iteration",
-        "log10 MSE",
-        &[Series {
-            label: "training MSE",
-            color: "#2171b5",
-            points,
-            dots: false,
-        }],
-    );
-    write_atomic(&out.join("gd_loss.svg"), chart.as_bytes())
-}
-
-/// One input: the data and the fitted curve; several: predicted against actual.
-fn draw(model: &LinearModel, rows: &Subset, out: &Path) -> Result<&'static str> {
-    let (x, y) = regression::columns(rows)?;
-    let k = model.inputs.len();
-    let (name, svg) = if k == 1 {
-        let (lo, hi) = x
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-                (a.min(*v), b.max(*v))
-            });
-        let grid: Vec<f64> = (0..=200)
-            .map(|i| lo + (hi - lo) * i as f64 / 200.0)
-            .collect();
-        let curve = grid.iter().copied().zip(model.predict(&grid)).collect();
-        let points = x.iter().copied().zip(y.iter().copied()).collect();
-        let chart = curve_chart(
-            &model.equation(),
-            (&model.inputs[0], &model.target),
-            points,
-            curve,
-        );
-        ("fit.svg", chart)
-    } else {
-        let predicted = model.predict(&x);
-        let (lo, hi) = y
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-                (a.min(*v), b.max(*v))
-            });
-        let chart = line_chart(
-            "Predicted against actual",
-            "actual",
-            "predicted",
-            &[
-                Series {
-                    label: "rows",
-                    color: "#2171b5",
-                    points: y.iter().copied().zip(predicted).collect(),
-                    dots: true,
-                },
-                Series {
-                    label: "perfect",
-                    color: "#999999",
-                    points: vec![(lo, lo), (hi, hi)],
-                    dots: false,
-                },
-            ],
-        );
-        ("predicted_vs_actual.svg", chart)
-    };
-    write_atomic(&out.join(name), svg.as_bytes())?;
-    Ok(name)
 }

@@ -179,7 +179,7 @@ fn build_config(args: &TrainArgs, data: &Prepared) -> Result<TrainConfig> {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
             serde_json::from_str(&text)
-                .map_err(|e| Error::Data(format!("{}: not a TrainConfig: {e}", path.display())))?
+                .map_err(|e| Error::json(format!("{}: not a TrainConfig", path.display()), e))?
         }
         None => {
             let mut c = TrainConfig::default_for(inputs, outputs);

@@ -5,6 +5,7 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
+use crate::check::non_negative;
 use crate::error::{Error, Result};
 
 /// How training rows are perturbed before each step; validation rows never are.
@@ -33,9 +34,7 @@ impl AugmentConfig {
             ("augment jitter", self.jitter),
             ("augment pixel noise", self.pixel_noise),
         ] {
-            if !v.is_finite() || v < 0.0 {
-                return Err(Error::invalid(name, format!("must be >= 0, got {v}")));
-            }
+            non_negative(name, v)?;
         }
         let Some([h, w]) = image else {
             if self.shift > 0 || self.flip || self.pixel_noise > 0.0 {

@@ -11,6 +11,7 @@ use super::generators;
 use super::idx;
 use super::scaler::Scaler;
 use super::split::split;
+use crate::check::{in_unit, non_negative};
 use crate::error::{Error, Result};
 
 /// A data source and how it is split into training and validation rows.
@@ -145,12 +146,7 @@ impl DataSource {
                 "the built-in set `quadrants` has no noise parameter; try --dataset xor, circles, spiral, blobs, line, cubic or shapes",
             ));
         }
-        if !noise.is_finite() || noise < 0.0 {
-            return Err(Error::invalid(
-                "--noise",
-                format!("must be >= 0, got {noise}"),
-            ));
-        }
+        non_negative("--noise", noise)?;
         *n = noise;
         Ok(self)
     }
@@ -222,12 +218,7 @@ impl DataSource {
                 standardize,
                 delimiter,
             } => {
-                if !(0.0..1.0).contains(val_fraction) {
-                    return Err(Error::invalid(
-                        "val fraction",
-                        format!("must be in [0, 1), got {val_fraction}"),
-                    ));
-                }
+                in_unit("val fraction", *val_fraction, true)?;
                 let delimiter = match delimiter.and_then(|c| u8::try_from(c).ok()) {
                     Some(d) => d,
                     None => super::delimiter::detect(path)?,

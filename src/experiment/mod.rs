@@ -9,8 +9,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::files::write_atomic;
 use crate::plot::{line_chart, Series};
-use crate::train::checkpoint::write_atomic;
 pub use catalog::{Experiment, Extra, EXPERIMENTS};
 use runner::{Stat, VariantResult};
 

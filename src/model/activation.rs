@@ -12,7 +12,9 @@ use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 use super::rrelu::RandomSlope;
+use crate::check::finite;
 use crate::error::{Error, Result};
+use crate::spec::Spec;
 
 /// Which activation follows a layer, with its hyper-parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -81,16 +83,6 @@ impl ActivationConfig {
 
     /// Checks the hyper-parameters, naming the one out of range.
     pub fn validate(&self) -> Result<()> {
-        let finite = |name: &str, v: f64| {
-            if v.is_finite() {
-                Ok(())
-            } else {
-                Err(Error::invalid(
-                    name,
-                    format!("must be a finite number, got {v}"),
-                ))
-            }
-        };
         match *self {
             ActivationConfig::LeakyRelu { slope } => finite("leaky_relu slope", slope),
             ActivationConfig::Prelu { init } => finite("prelu init", init),
@@ -147,40 +139,15 @@ impl FromStr for ActivationConfig {
 
     /// Parses `name` or `name:param[:param]`, e.g. `relu`, `leaky_relu:0.2`, `rrelu:0.1:0.3`.
     fn from_str(s: &str) -> Result<Self> {
-        let mut parts = s.split(':');
-        let name = parts
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase()
-            .replace('-', "_");
-        let params: Vec<&str> = parts.collect();
-        let number = |i: usize, default: f64| -> Result<f64> {
-            match params.get(i) {
-                None => Ok(default),
-                Some(p) => p.trim().parse::<f64>().map_err(|_| {
-                    Error::invalid(
-                        &format!("{name} parameter"),
-                        format!("`{p}` is not a number"),
-                    )
-                }),
-            }
-        };
-        let max_params = match name.as_str() {
+        let spec = Spec::parse("activation", s);
+        let name = spec.name.as_str();
+        spec.at_most(match name {
             "rrelu" => 2,
             "leaky_relu" | "lrelu" | "prelu" | "elu" => 1,
             _ => 0,
-        };
-        if params.len() > max_params {
-            return Err(Error::invalid(
-                "activation",
-                format!(
-                    "`{s}` has {} parameter(s), `{name}` takes at most {max_params}",
-                    params.len()
-                ),
-            ));
-        }
-        let config = match name.as_str() {
+        })?;
+        let number = |i, default| spec.number(i, default);
+        let config = match name {
             "identity" | "linear" | "none" => ActivationConfig::Identity,
             "step" => ActivationConfig::Step,
             "sigmoid" => ActivationConfig::Sigmoid,

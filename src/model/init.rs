@@ -6,8 +6,10 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use super::activation::ActivationConfig;
+use crate::check::positive;
 use crate::error::{Error, Result};
 use crate::random::Generator;
+use crate::spec::Spec;
 
 /// How the weights of each Linear layer start.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -125,15 +127,13 @@ impl FromStr for InitConfig {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        let name = s.trim().to_ascii_lowercase().replace('-', "_");
-        if let Some(std) = name.strip_prefix("normal:") {
-            return match std.parse::<f64>() {
-                Ok(std) if std.is_finite() && std > 0.0 => Ok(InitConfig::Normal { std }),
-                _ => Err(Error::invalid(
-                    "initialisation",
-                    format!("normal:STD needs a positive STD, got `{std}`"),
-                )),
-            };
+        let spec = Spec::parse("initialisation", s);
+        let name = spec.name.clone();
+        spec.at_most(usize::from(name == "normal"))?;
+        if name == "normal" {
+            let std = spec.number(0, f64::NAN)?;
+            positive("normal:STD", std)?;
+            return Ok(InitConfig::Normal { std });
         }
         Ok(match name.as_str() {
             "default" => InitConfig::Default,

@@ -9,5 +9,8 @@ pub(crate) fn read_f32<const D: usize>(t: Tensor<D>, what: &str) -> Result<Vec<f
     t.into_data()
         .convert::<f32>()
         .try_to_vec::<f32>()
-        .map_err(|e| Error::Training(format!("reading {what}: {e:?}")))
+        .map_err(|e| Error::Readback {
+            what: what.to_string(),
+            message: format!("{e:?}"),
+        })
 }

@@ -109,96 +109,91 @@ fn torch_activation(a: &ActivationConfig) -> String {
 /// The weights of `model` (built from `config`) as a safetensors file; `extra` goes into the
 /// metadata next to the config and the Sequential code.
 pub fn export(model: &Mlp, config: &MlpConfig, extra: HashMap<String, String>) -> Result<Vec<u8>> {
-    let mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::new();
-    let f32s = |tensors: &mut Vec<_>, name: String, shape: Vec<usize>, values: Vec<f32>| {
-        let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        tensors.push((name, Dtype::F32, shape, bytes));
-    };
+    let mut named = Named::default();
     let linears = model.linears();
     let mut blocks = model.blocks.iter();
     let (mut linear, mut block) = (0, None);
     for (i, layer) in sequential(config).iter().enumerate() {
         match layer {
             Layer::Linear { inputs, outputs } => {
-                let weight = values(linears[linear].weight.val().transpose())?; // [out, in]
-                f32s(
-                    &mut tensors,
-                    format!("{i}.weight"),
-                    vec![*outputs, *inputs],
-                    weight,
-                );
-                let bias = match &linears[linear].bias {
-                    Some(b) => values(b.val())?,
-                    None => vec![0.0; *outputs],
-                };
-                f32s(&mut tensors, format!("{i}.bias"), vec![*outputs], bias);
+                named.linear(i, linears[linear], [*inputs, *outputs])?;
                 linear += 1;
                 block = blocks.next();
             }
             Layer::BatchNorm { units } => {
                 let norm = block.and_then(|b| b.norm.as_ref()).ok_or_else(|| {
-                    Error::Training("the model has no BatchNorm where its config has one".into())
+                    Error::ModelMismatch("no BatchNorm where the config has one".into())
                 })?;
-                f32s(
-                    &mut tensors,
-                    format!("{i}.weight"),
-                    vec![*units],
-                    values(norm.gamma.val())?,
-                );
-                f32s(
-                    &mut tensors,
-                    format!("{i}.bias"),
-                    vec![*units],
-                    values(norm.beta.val())?,
-                );
-                let mean = values(norm.running_mean.value())?;
-                f32s(
-                    &mut tensors,
-                    format!("{i}.running_mean"),
-                    vec![*units],
-                    mean,
-                );
-                f32s(
-                    &mut tensors,
-                    format!("{i}.running_var"),
-                    vec![*units],
-                    values(norm.running_var.value())?,
-                );
-                let zero = 0i64.to_le_bytes().to_vec();
-                tensors.push((format!("{i}.num_batches_tracked"), Dtype::I64, vec![], zero));
+                named.norm(i, norm, *units)?;
             }
             Layer::Activation(ActivationConfig::Prelu { .. }) => {
-                let activation = match block {
-                    Some(b) => &b.activation,
-                    None => &model.output_activation,
-                };
+                let activation = block.map_or(&model.output_activation, |b| &b.activation);
                 if let Some(prelu) = &activation.prelu {
-                    f32s(
-                        &mut tensors,
-                        format!("{i}.weight"),
-                        vec![1],
-                        values(prelu.alpha.val())?,
-                    );
+                    named.f32(format!("{i}.weight"), vec![1], values(prelu.alpha.val())?);
                 }
             }
             Layer::Activation(_) | Layer::Dropout(_) => {}
         }
     }
     let mut metadata = extra;
-    let json = serde_json::to_string(config)
-        .map_err(|e| Error::Training(format!("cannot write the model config: {e}")))?;
+    let json =
+        serde_json::to_string(config).map_err(|e| Error::json("writing the model config", e))?;
     metadata.insert(CONFIG_KEY.into(), json);
     metadata.insert(SEQUENTIAL_KEY.into(), sequential_code(config));
     metadata.insert("format".into(), "pt".into());
-    let views = tensors
-        .iter()
-        .map(|(name, dtype, shape, bytes)| {
-            TensorView::new(*dtype, shape.clone(), bytes).map(|v| (name.clone(), v))
-        })
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| Error::Training(format!("cannot lay out the weights: {e}")))?;
-    safetensors::serialize(views, Some(metadata))
-        .map_err(|e| Error::Training(format!("cannot write safetensors: {e}")))
+    named.serialize(metadata)
+}
+
+/// The named tensors of a file being written, in PyTorch's layout.
+#[derive(Default)]
+struct Named(Vec<(String, Dtype, Vec<usize>, Vec<u8>)>);
+
+impl Named {
+    fn f32(&mut self, name: String, shape: Vec<usize>, values: Vec<f32>) {
+        let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        self.0.push((name, Dtype::F32, shape, bytes));
+    }
+
+    /// `{i}.weight` as `[out, in]` (Wᵀ: PyTorch computes x·Wᵀ + b) and `{i}.bias`.
+    fn linear(&mut self, i: usize, linear: &Linear, [inputs, outputs]: [usize; 2]) -> Result<()> {
+        let weight = values(linear.weight.val().transpose())?; // [out, in]
+        self.f32(format!("{i}.weight"), vec![outputs, inputs], weight);
+        let bias = match &linear.bias {
+            Some(b) => values(b.val())?,
+            None => vec![0.0; outputs],
+        };
+        self.f32(format!("{i}.bias"), vec![outputs], bias);
+        Ok(())
+    }
+
+    /// BatchNorm1d's γ, β, running mean and variance, and `num_batches_tracked`.
+    fn norm(&mut self, i: usize, norm: &BatchNorm, units: usize) -> Result<()> {
+        self.f32(
+            format!("{i}.weight"),
+            vec![units],
+            values(norm.gamma.val())?,
+        );
+        self.f32(format!("{i}.bias"), vec![units], values(norm.beta.val())?);
+        let mean = values(norm.running_mean.value())?;
+        self.f32(format!("{i}.running_mean"), vec![units], mean);
+        let var = values(norm.running_var.value())?;
+        self.f32(format!("{i}.running_var"), vec![units], var);
+        let zero = 0i64.to_le_bytes().to_vec();
+        self.0
+            .push((format!("{i}.num_batches_tracked"), Dtype::I64, vec![], zero));
+        Ok(())
+    }
+
+    fn serialize(&self, metadata: HashMap<String, String>) -> Result<Vec<u8>> {
+        let views = self
+            .0
+            .iter()
+            .map(|(name, dtype, shape, bytes)| {
+                TensorView::new(*dtype, shape.clone(), bytes).map(|v| (name.clone(), v))
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(safetensors::serialize(views, Some(metadata))?)
+    }
 }
 
 fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>> {
@@ -305,10 +300,9 @@ pub fn import(model: Mlp, config: &MlpConfig, bytes: &[u8], path: &Path) -> Resu
             }
             Layer::BatchNorm { units } => {
                 let shape = [*units];
-                let norm = model.blocks[blocks_done - 1]
-                    .norm
-                    .as_mut()
-                    .ok_or_else(|| Error::Training("config and model disagree".into()))?;
+                let norm = model.blocks[blocks_done - 1].norm.as_mut().ok_or_else(|| {
+                    Error::ModelMismatch("no BatchNorm where the config has one".into())
+                })?;
                 let gamma = tensor1(read(format!("{i}.weight"), &shape)?, &device);
                 let beta = tensor1(read(format!("{i}.bias"), &shape)?, &device);
                 let mean = tensor1(read(format!("{i}.running_mean"), &shape)?, &device);

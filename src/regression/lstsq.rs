@@ -5,6 +5,7 @@
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
+use crate::check::non_negative;
 use crate::error::{Error, Result};
 
 /// A fitted linear model and what the fit saw.
@@ -45,12 +46,7 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
             y.len()
         )));
     }
-    if !(ridge.is_finite() && ridge >= 0.0) {
-        return Err(Error::invalid(
-            "ridge",
-            format!("must be >= 0, got {ridge}"),
-        ));
-    }
+    non_negative("ridge", ridge)?;
     let mean_x: Vec<f64> = (0..p)
         .map(|j| (0..n).map(|i| x[i * p + j]).sum::<f64>() / n as f64)
         .collect();

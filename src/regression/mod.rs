@@ -3,6 +3,7 @@
 
 pub mod gd;
 pub mod lstsq;
+pub mod pictures;
 pub mod poly;
 
 use std::collections::BTreeMap;
@@ -14,8 +15,8 @@ pub use lstsq::LinearFit;
 
 use crate::data::{Dataset, Subset, Targets};
 use crate::error::{Error, Result};
+use crate::files::write_atomic;
 use crate::inference::RegressionScores;
-use crate::train::checkpoint::write_atomic;
 
 /// How the coefficients are found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -256,7 +257,7 @@ impl LinearModel {
 }
 
 fn pretty(value: &impl Serialize) -> Result<String> {
-    serde_json::to_string_pretty(value).map_err(|e| Error::Data(format!("cannot write JSON: {e}")))
+    serde_json::to_string_pretty(value).map_err(|e| Error::json("writing JSON", e))
 }
 
 /// ` + 2.5009`, ` − 1.0347`, or the first term without a leading plus.

@@ -1,7 +1,6 @@
 //! Checkpoints written atomically (temp file, fsync, rename): a crash never leaves half a model.
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Bytes;
@@ -11,38 +10,7 @@ use burn::train::checkpoint::{
 use burn::train::metric::store::EventStoreClient;
 
 use crate::error::{Error, Result};
-
-/// Writes `bytes` to `path` so that readers see the old file or the new one, never a mix.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut file = File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)?;
-        if let Some(dir) = path.parent() {
-            // Persist the rename itself; not every platform can open a directory, so ignore that.
-            if let Ok(dir) = File::open(dir) {
-                let _ = dir.sync_all();
-            }
-        }
-        Ok(())
-    };
-    write().map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
-}
-
-/// Replaces `path` with `text` atomically, then opens it to append rows (for CSV logs on resume).
-pub fn rewrite_for_append(path: &Path, text: &str) -> Result<File> {
-    write_atomic(path, text.as_bytes())?;
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(path)
-        .map_err(|e| Error::io(path, e))
-}
+use crate::files::write_atomic;
 
 /// Burn's `Checkpointer` writing `<name>-<epoch>.bpk` files atomically.
 pub struct AtomicFileCheckpointer {

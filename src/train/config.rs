@@ -6,9 +6,11 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::backend::Backend;
+use crate::check::{in_unit, non_negative, positive};
 use crate::data::{AugmentConfig, Dataset};
 use crate::error::{Error, Result};
 use crate::model::MlpConfig;
+use crate::spec::Spec;
 
 /// Which optimizer updates the weights.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,34 +114,7 @@ impl OptimizerConfig {
         in_unit("beta1", self.beta1, false)?;
         in_unit("beta2", self.beta2, false)?;
         positive("epsilon", self.epsilon)?;
-        if !self.weight_decay.is_finite() || self.weight_decay < 0.0 {
-            return Err(Error::invalid(
-                "weight decay",
-                format!("must be >= 0, got {}", self.weight_decay),
-            ));
-        }
-        Ok(())
-    }
-}
-
-fn positive(name: &str, v: f64) -> Result<()> {
-    if v.is_finite() && v > 0.0 {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            name,
-            format!("must be a positive number, got {v}"),
-        ))
-    }
-}
-
-fn in_unit(name: &str, v: f64, zero_ok: bool) -> Result<()> {
-    let ok = v.is_finite() && v < 1.0 && (v > 0.0 || (zero_ok && v == 0.0));
-    if ok {
-        Ok(())
-    } else {
-        let lo = if zero_ok { "[0, 1)" } else { "(0, 1)" };
-        Err(Error::invalid(name, format!("must be in {lo}, got {v}")))
+        non_negative("weight decay", self.weight_decay)
     }
 }
 
@@ -231,16 +206,15 @@ impl FromStr for ScheduleConfig {
 
     /// `constant`, `step[:every[:gamma]]`, `cosine[:min_lr]`, `plateau[:factor[:patience[:min_lr]]]`.
     fn from_str(s: &str) -> Result<Self> {
-        let mut parts = s.split(':');
-        let name = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-        let params: Vec<&str> = parts.collect();
-        let num = |i: usize, default: f64| -> Result<f64> {
-            params.get(i).map_or(Ok(default), |p| {
-                p.trim()
-                    .parse()
-                    .map_err(|_| Error::invalid("lr schedule", format!("`{p}` is not a number")))
-            })
-        };
+        let spec = Spec::parse("lr schedule", s);
+        let name = spec.name.clone();
+        spec.at_most(match name.as_str() {
+            "step" => 2,
+            "cosine" => 1,
+            "plateau" | "reduce_on_plateau" => 3,
+            _ => 0,
+        })?;
+        let num = |i, default| spec.number(i, default);
         let config = match name.as_str() {
             "constant" | "none" => ScheduleConfig::Constant,
             "step" => ScheduleConfig::Step { every: num(0, 10.0)? as usize, gamma: num(1, 0.1)? },
@@ -283,14 +257,6 @@ impl ScheduleConfig {
             ),
             _ => Ok(()),
         }
-    }
-}
-
-fn non_negative(name: &str, v: f64) -> Result<()> {
-    if v.is_finite() && v >= 0.0 {
-        Ok(())
-    } else {
-        Err(Error::invalid(name, format!("must be >= 0, got {v}")))
     }
 }
 
@@ -462,15 +428,10 @@ impl TrainConfig {
         if self.batch_size == 0 {
             return Err(Error::invalid("batch size", "must be at least 1, got 0"));
         }
-        if let Some(es) = &self.early_stopping {
-            if !es.min_delta.is_finite() || es.min_delta < 0.0 {
-                return Err(Error::invalid(
-                    "min_delta",
-                    format!("must be >= 0, got {}", es.min_delta),
-                ));
-            }
+        match &self.early_stopping {
+            Some(es) => non_negative("min_delta", es.min_delta),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 

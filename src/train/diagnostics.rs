@@ -8,9 +8,9 @@ use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
 use serde::Serialize;
 
-use super::checkpoint::rewrite_for_append;
 use super::observer::{EpochReport, TrainObserver, Wants};
 use crate::error::{Error, Result};
+use crate::files::rewrite_for_append;
 use crate::model::{ActivationConfig, Mlp};
 
 /// One layer in one epoch.

@@ -16,7 +16,6 @@ use burn::train::{
     TrainingComponents, ValidLoader,
 };
 
-use super::checkpoint::write_atomic;
 use super::clipping::clip_global_norm;
 use super::config::{NanPolicy, TrainConfig};
 use super::diagnostics::{layer_rows, warning, GradientNorms, LayerRow};
@@ -29,6 +28,7 @@ use super::run_dir::RunDir;
 use super::schedule::PlateauHandle;
 use crate::data::{Batch, Subset, Task};
 use crate::error::{Error, Result};
+use crate::files::write_atomic;
 use crate::model::{FrozenPrefix, Mlp};
 use crate::random::mix;
 

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::checkpoint::rewrite_for_append;
 use super::observer::{EpochReport, TrainObserver};
 use crate::data::Task;
 use crate::error::{Error, Result};
+use crate::files::rewrite_for_append;
 
 /// What one epoch measured.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use burn::module::Module;
 use burn::tensor::{Tensor, TensorData};
 
-use super::checkpoint::write_atomic;
 use super::diagnostics::LayerRow;
 use super::epoch_loop::FitOutcome;
 use super::history::EpochRow;
@@ -14,6 +13,7 @@ use super::observer::DecisionGrid;
 use super::run_dir::RunDir;
 use crate::data::{Subset, Targets, Task};
 use crate::error::{Error, Result};
+use crate::files::write_atomic;
 use crate::model::{read_f32, Mlp};
 use crate::plot::{class_map, curve_chart, line_chart, ClassMap, Series};
 
@@ -150,7 +150,7 @@ fn fitted_curve(model: &Mlp, val: &Subset) -> Result<String> {
         .devices()
         .into_iter()
         .next()
-        .ok_or_else(|| Error::Training("the model has no device".into()))?;
+        .ok_or_else(|| Error::ModelMismatch("the model has no device".into()))?;
     let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [xs.len(), 1]), &device);
     let ys = read_f32(model.forward(x), "the fitted curve")?;
     let curve: Vec<(f64, f64)> = xs
@@ -200,7 +200,7 @@ pub fn decision_grid(model: &Mlp, val: &Subset, n: usize) -> Result<Option<Decis
         .devices()
         .into_iter()
         .next()
-        .ok_or_else(|| Error::Training("the model has no device".into()))?;
+        .ok_or_else(|| Error::ModelMismatch("the model has no device".into()))?;
     let x = Tensor::<2>::from_data(TensorData::new(cells, [n * n, 2]), &device);
     let classes = model
         .forward(x)
@@ -208,7 +208,10 @@ pub fn decision_grid(model: &Mlp, val: &Subset, n: usize) -> Result<Option<Decis
         .into_data()
         .convert::<i64>()
         .try_to_vec::<i64>()
-        .map_err(|e| Error::Training(format!("reading the decision grid: {e:?}")))?;
+        .map_err(|e| Error::Readback {
+            what: "the decision grid".into(),
+            message: format!("{e:?}"),
+        })?;
     Ok(Some(DecisionGrid {
         x_range,
         y_range,

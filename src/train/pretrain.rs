@@ -14,13 +14,13 @@ use burn::module::Module;
 use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use super::checkpoint::write_atomic;
 use super::config::{OptimizerConfig, TrainConfig};
 use super::run_dir::RunDir;
 use super::{train_on, RunOptions, TrainedRun, Verbosity};
 use crate::backend::Backend;
 use crate::data::{DataSource, Dataset, Prepared, Scaler, Subset, Targets};
 use crate::error::{Error, Result};
+use crate::files::write_atomic;
 use crate::model::{read_f32, safetensors, ActivationConfig, Block, MlpConfig};
 use crate::plot;
 
@@ -154,44 +154,14 @@ pub fn pretrain(
     };
 
     // 1. layer-wise: autoencoder k reconstructs the codes of layers 1..k−1
-    let mut stages = Vec::new();
-    if config.mode != PretrainMode::EndToEnd {
-        let (mut codes, mut val_codes, mut from) = (train.clone(), val.clone(), width);
-        for (k, &units) in config.hidden.iter().enumerate() {
-            let mut stage = MlpConfig::new(from, vec![units], from);
-            stage.activation = config.activation.clone();
-            let names: Vec<String> = (0..from).map(|i| format!("h{k}_{i}")).collect();
-            let prepared = reconstruction(&codes, &val_codes, &names, None, None)?;
-            let dir = out.join(format!("layer{}", k + 1));
-            if verbosity != Verbosity::Quiet {
-                println!("layer {}: autoencoder {from} → {units} → {from}", k + 1);
-            }
-            let run = train_on(
-                memory("layer codes"),
-                prepared,
-                config.train_config(stage),
-                &dir,
-                verbosity,
-            )?;
-            let block = &run.model.blocks[0];
-            codes = encode(block, codes, from)?;
-            val_codes = encode(block, val_codes, from)?;
-            from = units;
-            stages.push(run);
-        }
-    }
-
+    let stages = match config.mode {
+        PretrainMode::EndToEnd => Vec::new(),
+        _ => layerwise(config, (&train, &val, width), out, verbosity)?,
+    };
     // 2. the autoencoder end to end, starting from the stages' layers if there are any
     let mut final_config = config.train_config(ae.clone());
     if !stages.is_empty() {
-        let device = config.backend.device()?;
-        let mut start = ae.init(&device, config.seed)?; // the decoder's first weights
-        for (block, stage) in start.blocks.iter_mut().zip(&stages) {
-            *block = stage.model.blocks[0].clone();
-        }
-        std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-        let path = out.join("stages.safetensors");
-        write_atomic(&path, &safetensors::export(&start, &ae, HashMap::new())?)?;
+        let path = stack_stages(config, &ae, &stages, out)?;
         final_config.init_from = Some(std::fs::canonicalize(&path).unwrap_or(path));
         if config.mode == PretrainMode::Layerwise {
             final_config.freeze = config.hidden.len(); // only the decoder learns
@@ -220,6 +190,60 @@ pub fn pretrain(
         autoencoder,
         stages,
     })
+}
+
+/// One autoencoder per layer, bottom up, each on the codes of the layers below (`out/layer<k>`).
+fn layerwise(
+    config: &PretrainConfig,
+    (train, val, width): (&[f32], &[f32], usize),
+    out: &Path,
+    verbosity: Verbosity,
+) -> Result<Vec<TrainedRun>> {
+    let mut stages = Vec::new();
+    let (mut codes, mut val_codes, mut from) = (train.to_vec(), val.to_vec(), width);
+    for (k, &units) in config.hidden.iter().enumerate() {
+        let mut stage = MlpConfig::new(from, vec![units], from);
+        stage.activation = config.activation.clone();
+        let names: Vec<String> = (0..from).map(|i| format!("h{k}_{i}")).collect();
+        let prepared = reconstruction(&codes, &val_codes, &names, None, None)?;
+        let dir = out.join(format!("layer{}", k + 1));
+        if verbosity != Verbosity::Quiet {
+            println!("layer {}: autoencoder {from} → {units} → {from}", k + 1);
+        }
+        let source = memory("layer codes");
+        let run = train_on(
+            source,
+            prepared,
+            config.train_config(stage),
+            &dir,
+            verbosity,
+        )?;
+        let block = &run.model.blocks[0];
+        codes = encode(block, codes, from)?;
+        val_codes = encode(block, val_codes, from)?;
+        from = units;
+        stages.push(run);
+    }
+    Ok(stages)
+}
+
+/// The stages' encoder layers under a fresh decoder, saved as `out/stages.safetensors` for the
+/// end-to-end run to start from.
+fn stack_stages(
+    config: &PretrainConfig,
+    ae: &MlpConfig,
+    stages: &[TrainedRun],
+    out: &Path,
+) -> Result<std::path::PathBuf> {
+    let device = config.backend.device()?;
+    let mut start = ae.init(&device, config.seed)?; // the decoder's first weights
+    for (block, stage) in start.blocks.iter_mut().zip(stages) {
+        *block = stage.model.blocks[0].clone();
+    }
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let path = out.join("stages.safetensors");
+    write_atomic(&path, &safetensors::export(&start, ae, HashMap::new())?)?;
+    Ok(path)
 }
 
 fn memory(description: &str) -> DataSource {

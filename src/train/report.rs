@@ -4,13 +4,13 @@
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use super::checkpoint::write_atomic;
 use super::epoch_loop::FitOutcome;
 use super::observer::{EpochReport, TrainEnd, TrainObserver};
 use super::pictures;
 use super::run_dir::{RunConfig, RunDir};
 use crate::data::Subset;
 use crate::error::{Error, Result};
+use crate::files::write_atomic;
 use crate::model::{Mlp, Summary};
 
 fn escape(text: &str) -> String {
@@ -114,7 +114,8 @@ pub fn write(
         );
     }
     html += "</table>\n";
-    let json = serde_json::to_string_pretty(config).map_err(|e| Error::Training(e.to_string()))?;
+    let json =
+        serde_json::to_string_pretty(config).map_err(|e| Error::json("writing the config", e))?;
     let _ = writeln!(html, "<h2>config.json</h2>\n<pre>{}</pre>", escape(&json));
     // For tests in a real browser: how many pictures were laid out with a non-zero size.
     html += "<script>document.body.dataset.rendered = Array.from(document.querySelectorAll('svg'))\

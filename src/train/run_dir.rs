@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::checkpoint::write_atomic;
 use super::config::TrainConfig;
 use crate::data::{DataSource, Scaler, Task};
 use crate::error::{Error, Result};
+use crate::files::write_atomic;
 
 /// Version of the run-directory format this plaindnn writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -189,7 +189,7 @@ impl RunDir {
     /// Writes `config.json` atomically.
     pub fn write_config(&self, config: &RunConfig) -> Result<()> {
         let json = serde_json::to_string_pretty(config)
-            .map_err(|e| Error::run(&self.root, format!("cannot serialise config.json: {e}")))?;
+            .map_err(|e| Error::json("writing config.json", e))?;
         write_atomic(&self.config_path(), json.as_bytes())
     }
 

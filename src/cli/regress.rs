@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use plaindnn::data::{csv_file, DataSource, Subset, Task};
 use plaindnn::error::{Error, Result};
-use plaindnn::files::write_atomic;
 use plaindnn::inference::RegressionScores;
-use plaindnn::plot::{curve_chart, line_chart, Series};
 use plaindnn::regression::{self, FitOptions, Fitted, LinearModel, Method};
 use serde_json::json;
 

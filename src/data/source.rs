@@ -189,24 +189,7 @@ impl DataSource {
                 val_size,
                 seed,
                 noise,
-            } => {
-                let train = if name == "quadrants" {
-                    super::quadrants::training_set(train_size.saturating_sub(4), *seed)?
-                } else {
-                    generators::generate(name, *train_size, *noise, *seed)?
-                };
-                let val = if name == "quadrants" {
-                    super::quadrants::validation_set(*val_size, *seed)?
-                } else {
-                    generators::generate(name, *val_size, *noise, seed ^ super::VALIDATION_STREAM)?
-                };
-                Ok(Prepared {
-                    train: Subset::all(train),
-                    val: Subset::all(val),
-                    scaler: None,
-                    warnings: vec![],
-                })
-            }
+            } => builtin(name, [*train_size, *val_size], *noise, *seed),
             DataSource::Csv {
                 path,
                 target,
@@ -238,17 +221,45 @@ impl DataSource {
             }
             DataSource::Idx { dir } => {
                 let (train, test) = idx::load_dir(dir)?;
-                Ok(Prepared {
-                    train: Subset::all(train),
-                    val: Subset::all(test),
-                    scaler: None,
-                    warnings: vec![],
-                })
+                Ok(Prepared::unscaled(train, test))
             }
             DataSource::Memory { description } => Err(Error::Data(format!(
                 "this run was trained on data passed in memory ({description}); \
                  give labelled data with --data FILE.csv"
             ))),
+        }
+    }
+}
+
+/// A generated set: `sizes` = [training rows, validation rows], the validation rows drawn fresh.
+fn builtin(
+    name: &str,
+    [train_size, val_size]: [usize; 2],
+    noise: f64,
+    seed: u64,
+) -> Result<Prepared> {
+    let (train, val) = if name == "quadrants" {
+        let train = super::quadrants::training_set(train_size.saturating_sub(4), seed)?;
+        (train, super::quadrants::validation_set(val_size, seed)?)
+    } else {
+        let val_seed = seed ^ super::VALIDATION_STREAM;
+        let train = generators::generate(name, train_size, noise, seed)?;
+        (
+            train,
+            generators::generate(name, val_size, noise, val_seed)?,
+        )
+    };
+    Ok(Prepared::unscaled(train, val))
+}
+
+impl Prepared {
+    /// Every row of `train` to train on and of `val` to validate on, as they are.
+    pub fn unscaled(train: Dataset, val: Dataset) -> Self {
+        Prepared {
+            train: Subset::all(train),
+            val: Subset::all(val),
+            scaler: None,
+            warnings: vec![],
         }
     }
 }

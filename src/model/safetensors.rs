@@ -204,10 +204,7 @@ fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>> {
 /// read off the tensors (a file saved from PyTorch), with activation, dropout and init from
 /// `template`. `outputs` comes from the last Linear either way.
 pub fn architecture(bytes: &[u8], path: &Path, template: &MlpConfig) -> Result<MlpConfig> {
-    let bad = |message: String| Error::Checkpoint {
-        path: path.to_path_buf(),
-        message,
-    };
+    let bad = |message: String| bad(path, message);
     let (_, metadata) =
         SafeTensors::read_metadata(bytes).map_err(|e| bad(format!("not safetensors: {e}")))?;
     if let Some(json) = metadata.metadata().as_ref().and_then(|m| m.get(CONFIG_KEY)) {
@@ -242,39 +239,10 @@ pub fn architecture(bytes: &[u8], path: &Path, template: &MlpConfig) -> Result<M
 /// Overwrites the parameters of `model` (built from `config`) with the file's tensors, checking
 /// every name and shape.
 pub fn import(model: Mlp, config: &MlpConfig, bytes: &[u8], path: &Path) -> Result<Mlp> {
-    let bad = |message: String| Error::Checkpoint {
-        path: path.to_path_buf(),
-        message,
-    };
-    let file = SafeTensors::deserialize(bytes).map_err(|e| bad(format!("not safetensors: {e}")))?;
-    let read = |name: String, shape: &[usize]| -> Result<Vec<f32>> {
-        let view = file.tensor(&name).map_err(|_| {
-            bad(format!(
-                "has no tensor `{name}` (expected for {})",
-                sequential_code(config)
-            ))
-        })?;
-        if view.shape() != shape {
-            return Err(bad(format!(
-                "`{name}` has shape {:?}; this network needs {shape:?}",
-                view.shape()
-            )));
-        }
-        let data = view.data();
-        match view.dtype() {
-            Dtype::F32 => Ok(data
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect()),
-            Dtype::F64 => Ok(data
-                .chunks_exact(8)
-                .map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8])) as f32)
-                .collect()),
-            other => Err(bad(format!(
-                "`{name}` is {other:?}; only F32 and F64 are read"
-            ))),
-        }
-    };
+    let file =
+        SafeTensors::deserialize(bytes).map_err(|e| bad(path, format!("not safetensors: {e}")))?;
+    let reader = Reader { file, path, config };
+    let read = |name: String, shape: &[usize]| reader.read(&name, shape);
     let mut model = model;
     let device = model.output.weight.val().device();
     let layers = sequential(config);
@@ -324,6 +292,56 @@ pub fn import(model: Mlp, config: &MlpConfig, bytes: &[u8], path: &Path) -> Resu
         }
     }
     Ok(model)
+}
+
+/// The tensors of a safetensors file, read by name with the shape this network needs.
+struct Reader<'a> {
+    file: SafeTensors<'a>,
+    path: &'a Path,
+    config: &'a MlpConfig,
+}
+
+impl Reader<'_> {
+    /// Tensor `name` as f32 (F32 or F64 in the file), refused unless its shape is `shape`.
+    fn read(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+        let view = self.file.tensor(name).map_err(|_| {
+            let expected = sequential_code(self.config);
+            bad(
+                self.path,
+                format!("has no tensor `{name}` (expected for {expected})"),
+            )
+        })?;
+        if view.shape() != shape {
+            let message = format!(
+                "`{name}` has shape {:?}; this network needs {shape:?}",
+                view.shape()
+            );
+            return Err(bad(self.path, message));
+        }
+        let data = view.data();
+        match view.dtype() {
+            Dtype::F32 => Ok(data
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect()),
+            Dtype::F64 => Ok(data
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8])) as f32)
+                .collect()),
+            other => Err(bad(
+                self.path,
+                format!("`{name}` is {other:?}; only F32 and F64 are read"),
+            )),
+        }
+    }
+}
+
+/// A safetensors file that cannot be loaded, named.
+fn bad(path: &Path, message: String) -> Error {
+    Error::Checkpoint {
+        path: path.to_path_buf(),
+        message,
+    }
 }
 
 fn tensor1(values: Vec<f32>, device: &Device) -> Tensor<1> {

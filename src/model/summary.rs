@@ -6,7 +6,7 @@ use burn::module::Module;
 use serde::Serialize;
 
 use super::activation::ActivationConfig;
-use super::mlp::Mlp;
+use super::mlp::{Block, Mlp};
 
 /// One row of the summary.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -32,10 +32,45 @@ pub struct Summary {
     pub trainable_params: usize,
 }
 
+/// The rows of hidden block `n`: Linear, BatchNorm, activation, Dropout.
+fn block_rows(n: usize, block: &Block, row: &mut impl FnMut(String, &str, usize, usize)) {
+    let width = block.linear.weight.dims()[1];
+    row(
+        format!("dense_{n}"),
+        "Linear",
+        width,
+        block.linear.num_params(),
+    );
+    if let Some(norm) = &block.norm {
+        row(
+            format!("batch_norm_{n}"),
+            "BatchNorm",
+            width,
+            norm.num_params(),
+        );
+    }
+    let act = block.activation.config();
+    let params = block.activation.num_params();
+    row(
+        format!("{}_{n}", act.name()),
+        &act.to_string(),
+        width,
+        params,
+    );
+    if let Some(dropout) = &block.dropout {
+        row(
+            format!("dropout_{n}"),
+            &format!("Dropout({})", dropout.prob),
+            width,
+            0,
+        );
+    }
+}
+
 impl Summary {
     /// Reads the layers of `mlp`; counts come from the modules themselves.
     pub fn of(mlp: &Mlp) -> Self {
-        let mut layers = Vec::new();
+        let mut layers: Vec<LayerRow> = Vec::new();
         let mut row = |name: String, kind: &str, output_width: usize, params: usize| {
             layers.push(LayerRow {
                 name,
@@ -45,37 +80,7 @@ impl Summary {
             })
         };
         for (i, block) in mlp.blocks.iter().enumerate() {
-            let n = i + 1;
-            let width = block.linear.weight.dims()[1];
-            row(
-                format!("dense_{n}"),
-                "Linear",
-                width,
-                block.linear.num_params(),
-            );
-            if let Some(norm) = &block.norm {
-                row(
-                    format!("batch_norm_{n}"),
-                    "BatchNorm",
-                    width,
-                    norm.num_params(),
-                );
-            }
-            let act = block.activation.config();
-            row(
-                format!("{}_{n}", act.name()),
-                &act.to_string(),
-                width,
-                block.activation.num_params(),
-            );
-            if let Some(dropout) = &block.dropout {
-                row(
-                    format!("dropout_{n}"),
-                    &format!("Dropout({})", dropout.prob),
-                    width,
-                    0,
-                );
-            }
+            block_rows(i + 1, block, &mut row);
         }
         let width = mlp.output.weight.dims()[1];
         row(

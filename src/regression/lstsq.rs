@@ -87,15 +87,7 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
     let beta = svd
         .solve(&qtb, eps)
         .map_err(|e| Error::Data(format!("least squares failed: {e}")))?;
-    let mut warnings = Vec::new();
-    if rank < p {
-        warnings.push(format!(
-            "the {p} feature columns have rank {rank}: some are linear combinations of others; \
-             this is the minimum-norm solution among the equally good ones"
-        ));
-    } else if condition > 1e10 {
-        warnings.push(format!("the features are ill-conditioned (condition number {condition:.1e}); coefficients are unstable"));
-    }
+    let warnings = warnings(p, rank, condition);
     let coefficients: Vec<f64> = beta.iter().copied().collect();
     let intercept = mean_y
         - coefficients
@@ -110,6 +102,24 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
         condition,
         warnings,
     })
+}
+
+/// What a user should know about a fit: dependent columns (rank < p) or an ill-conditioned
+/// problem (condition number above 10¹⁰).
+fn warnings(p: usize, rank: usize, condition: f64) -> Vec<String> {
+    if rank < p {
+        return vec![format!(
+            "the {p} feature columns have rank {rank}: some are linear combinations of others; \
+             this is the minimum-norm solution among the equally good ones"
+        )];
+    }
+    if condition > 1e10 {
+        return vec![format!(
+            "the features are ill-conditioned (condition number {condition:.1e}); \
+             coefficients are unstable"
+        )];
+    }
+    Vec::new()
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ use burn::train::checkpoint::{
 };
 use burn::train::metric::store::EventStoreClient;
 
-use crate::error::{Error, Result};
 use crate::files::write_atomic;
 
 /// Burn's `Checkpointer` writing `<name>-<epoch>.bpk` files atomically.

@@ -199,7 +199,7 @@ impl EpochLoop {
         }
     }
 
-    /// 1. One pass of gradient steps over the shuffled training rows; the mean training loss.
+    /// Phase 1, one pass of gradient steps over the shuffled training rows; the mean training loss.
     fn train_pass(
         &self,
         epoch: usize,
@@ -252,7 +252,7 @@ impl EpochLoop {
         Ok(sum / seen.max(1) as f64)
     }
 
-    /// 2. The model in inference mode (no dropout, BatchNorm on running statistics), scored.
+    /// Phase 2, the model in inference mode (no dropout, BatchNorm on running statistics), scored.
     fn validate(
         &self,
         epoch: usize,
@@ -266,8 +266,8 @@ impl EpochLoop {
         Ok((model, scores))
     }
 
-    /// 3. The epoch's report: the metrics row, and per-layer figures and the decision grid when
-    /// an observer wants them.
+    /// Phase 3, the epoch's report: the metrics row, and per-layer figures and the decision grid
+    /// when an observer wants them.
     fn record(
         &self,
         row: EpochRow,
@@ -298,8 +298,8 @@ impl EpochLoop {
         })
     }
 
-    /// 4. Early stopping, the best weights to `model.bpk`, the checkpoint `--resume` continues
-    /// from (every `checkpoint_every` epochs and always the last).
+    /// Phase 4, the end of the epoch: early stopping, the best weights to `model.bpk`, the
+    /// checkpoint `--resume` continues from (every `checkpoint_every` epochs and always the last).
     fn end_epoch(
         &self,
         row: &EpochRow,
@@ -325,7 +325,7 @@ impl EpochLoop {
         let last = row.epoch == components.num_epochs || verdict == Verdict::Stop;
         if let (Some(checkpointer), true) = (
             components.checkpointer.as_mut(),
-            row.epoch % s.config.checkpoint_every == 0 || last,
+            row.epoch.is_multiple_of(s.config.checkpoint_every) || last,
         ) {
             checkpointer.checkpoint(learner, row.epoch, &components.event_store);
             state.saved = Some(row.epoch);

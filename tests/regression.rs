@@ -177,8 +177,8 @@ fn regress_prints_the_equation_saves_coefficients_and_predicts() {
 }
 
 #[test]
-fn on_data_no_line_describes_the_network_beats_the_line_and_the_cubic_fits() {
-    // the cubic built-in: a line explains part of it, degree 3 and the MLP nearly all
+fn on_the_cubic_a_line_stays_below_r2_0_8_while_degree_three_and_an_mlp_pass_0_98() {
+    // the README's claim: a line explains part of it, degree 3 and the MLP nearly all
     let dir = temp_dir("ladder");
     let r2 = |args: &[&str]| -> f64 {
         let v = json(&plaindnn(args));
@@ -221,10 +221,7 @@ fn on_data_no_line_describes_the_network_beats_the_line_and_the_cubic_fits() {
         .unwrap_or(f64::NAN);
     assert!(line < 0.8, "a line: R² {line}");
     assert!(cubic > 0.98, "degree 3: R² {cubic}");
-    assert!(
-        mlp > line + 0.1,
-        "the network: R² {mlp} vs the line's {line}"
-    );
+    assert!(mlp >= 0.98, "the network: R² {mlp}");
 }
 
 /// Runs `plaindnn regress` with `args` and `--json --out DIR`; returns the document.

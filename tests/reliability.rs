@@ -222,8 +222,9 @@ fn weights_of_another_architecture_are_refused_with_the_shapes() {
     std::fs::copy(narrow.join("model.bpk"), wide.join("model.bpk")).expect("swap");
     let err = predict_error(&wide);
     assert!(err.contains("model.bpk"), "{err}");
+    // the first layer's weight: [2 inputs, 50 units] expected, [2, 8] found
     assert!(
-        err.contains("50") && err.contains('8'),
+        err.contains("[2, 50]") && err.contains("[2, 8]"),
         "names both shapes: {err}"
     );
 }

@@ -1,18 +1,36 @@
 //! Every remedy of the tutorial does what it says: each test fails if its option is ignored.
+//!
+//! Each runs on every compiled backend that can run here (CI runs this file again with
+//! `--features ndarray,wgpu` on lavapipe), except three long trainings that run on the default
+//! backend only: L1 on noise inputs, every optimizer, and reduce-on-plateau.
 
 mod common;
 
+use std::path::Path;
+
+use burn::data::dataloader::DataLoader;
 use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use common::{quadrant_config, temp_dir, train_quadrants};
-use plaindnn::data::{DataSource, Dataset, Prepared, Subset};
+use plaindnn::backend::{wgpu_adapters, Backend};
+use plaindnn::data::{AugmentConfig, BatchLoader, DataSource, Dataset, Prepared, Subset};
+use plaindnn::inference::Predictor;
 use plaindnn::model::{Mlp, MlpConfig};
 use plaindnn::train::clipping::{clip_global_norm, global_norm};
+use plaindnn::train::evaluate::evaluate;
 use plaindnn::train::{
-    self, optimizer, ClippingConfig, OptimizerConfig, OptimizerKind, RegularizationConfig,
-    ScheduleConfig, Verbosity,
+    self, history, optimizer, ClippingConfig, EarlyStoppingConfig, OptimizerConfig, OptimizerKind,
+    RegularizationConfig, ScheduleConfig, TrainConfig, TrainedRun, Verbosity,
 };
+
+/// Compiled backends that can run here (wgpu needs an adapter).
+fn backends() -> Vec<Backend> {
+    Backend::compiled()
+        .into_iter()
+        .filter(|b| *b != Backend::Wgpu || !wgpu_adapters().is_empty())
+        .collect()
+}
 
 /// The tutorial's four points, as a batch on `device`.
 fn quadrant_batch(device: &Device) -> (Tensor<2>, Tensor<1, Int>) {
@@ -24,9 +42,9 @@ fn quadrant_batch(device: &Device) -> (Tensor<2>, Tensor<1, Int>) {
     (x, y)
 }
 
-/// A 2 → 8 → 4 network with fixed initial weights and the gradients of one batch.
-fn model_and_grads() -> (Mlp, GradientsParams) {
-    let device = Device::flex().autodiff();
+/// A 2 → 8 → 4 network with fixed initial weights and the gradients of one batch on `backend`.
+fn model_and_grads(backend: Backend) -> (Mlp, GradientsParams) {
+    let device = backend.device().expect("compiled").autodiff();
     let model = MlpConfig::new(2, vec![8], 4)
         .init(&device, 3)
         .expect("valid");
@@ -49,8 +67,13 @@ struct Step {
     b1: Vec<f32>,
 }
 
-fn one_step(opt: &OptimizerConfig, reg: &RegularizationConfig, clip: &ClippingConfig) -> Step {
-    let (model, grads) = model_and_grads();
+fn one_step(
+    backend: Backend,
+    opt: &OptimizerConfig,
+    reg: &RegularizationConfig,
+    clip: &ClippingConfig,
+) -> Step {
+    let (model, grads) = model_and_grads(backend);
     let w0 = values(model.blocks[0].linear.weight.val());
     let b0 = values(model.blocks[0].linear.bias.as_ref().expect("bias").val());
     let mut optim = optimizer::build(opt, reg, clip);
@@ -71,21 +94,29 @@ fn assert_close(got: f32, want: f32, what: &str) {
     assert!((got - want).abs() < 1e-6, "{what}: got {got}, want {want}");
 }
 
+/// Equal to float rounding: the same computation twice (a GPU need not repeat it bit for bit).
+fn assert_same(a: &[f32], b: &[f32], what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}");
+    for (x, y) in a.iter().zip(b) {
+        assert!((x - y).abs() < 1e-6, "{what}: {x} vs {y}");
+    }
+}
+
 #[test]
 fn l2_adds_two_lambda_w_to_the_weight_gradient_and_leaves_biases_alone() {
-    let none = RegularizationConfig::default();
     let l2 = RegularizationConfig {
         l2: 0.5,
-        ..none.clone()
+        ..Default::default()
     };
-    let (plain, reg) = (
-        one_step(&sgd(0.1), &none, &Default::default()),
-        one_step(&sgd(0.1), &l2, &Default::default()),
-    );
-    for ((a, b), w) in reg.w1.iter().zip(&plain.w1).zip(&plain.w0) {
-        assert_close(a - b, -0.1 * 2.0 * 0.5 * w, "Δw = −lr·2λ·w"); // SGD: lr · d(λw²)/dw
+    for b in backends() {
+        let plain = one_step(b, &sgd(0.1), &Default::default(), &Default::default());
+        let reg = one_step(b, &sgd(0.1), &l2, &Default::default());
+        for ((a, p), w) in reg.w1.iter().zip(&plain.w1).zip(&plain.w0) {
+            // SGD: lr · d(λw²)/dw
+            assert_close(a - p, -0.1 * 2.0 * 0.5 * w, &format!("{b}: Δw = −lr·2λ·w"));
+        }
+        assert_same(&reg.b1, &plain.b1, &format!("{b}: biases carry no penalty"));
     }
-    assert_eq!(reg.b1, plain.b1, "biases carry no penalty");
 }
 
 #[test]
@@ -94,14 +125,18 @@ fn l1_adds_lambda_sign_w_to_the_weight_gradient() {
         l1: 0.01,
         ..Default::default()
     };
-    let (plain, reg) = (
-        one_step(&sgd(0.1), &Default::default(), &Default::default()),
-        one_step(&sgd(0.1), &l1, &Default::default()),
-    );
-    for ((a, b), w) in reg.w1.iter().zip(&plain.w1).zip(&plain.w0) {
-        assert_close(a - b, -0.1 * 0.01 * w.signum(), "Δw = −lr·λ·sign(w)");
+    for b in backends() {
+        let plain = one_step(b, &sgd(0.1), &Default::default(), &Default::default());
+        let reg = one_step(b, &sgd(0.1), &l1, &Default::default());
+        for ((a, p), w) in reg.w1.iter().zip(&plain.w1).zip(&plain.w0) {
+            assert_close(
+                a - p,
+                -0.1 * 0.01 * w.signum(),
+                &format!("{b}: Δw = −lr·λ·sign(w)"),
+            );
+        }
+        assert_same(&reg.b1, &plain.b1, &format!("{b}: biases carry no penalty"));
     }
-    assert_eq!(reg.b1, plain.b1);
 }
 
 #[test]
@@ -110,26 +145,30 @@ fn weight_decay_skips_biases_unless_asked_to_decay_them() {
         weight_decay: 0.1,
         ..sgd(0.1)
     };
-    let plain = one_step(&sgd(0.1), &Default::default(), &Default::default());
-    let weights_only = one_step(&decayed, &Default::default(), &Default::default());
-    let all = one_step(
-        &decayed,
-        &RegularizationConfig {
-            decay_biases: true,
-            ..Default::default()
-        },
-        &Default::default(),
-    );
-    for ((a, b), w) in weights_only.w1.iter().zip(&plain.w1).zip(&plain.w0) {
-        assert_close(a - b, -0.1 * 0.1 * w, "coupled decay: Δw = −lr·λ·w");
-    }
-    assert_eq!(weights_only.b1, plain.b1);
-    for ((a, b), bias) in all.b1.iter().zip(&plain.b1).zip(&plain.b0) {
-        assert_close(
-            a - b,
-            -0.1 * 0.1 * bias,
-            "with decay_biases the biases decay too",
+    let biases_too = RegularizationConfig {
+        decay_biases: true,
+        ..Default::default()
+    };
+    for b in backends() {
+        let plain = one_step(b, &sgd(0.1), &Default::default(), &Default::default());
+        let weights_only = one_step(b, &decayed, &Default::default(), &Default::default());
+        let all = one_step(b, &decayed, &biases_too, &Default::default());
+        for ((a, p), w) in weights_only.w1.iter().zip(&plain.w1).zip(&plain.w0) {
+            assert_close(
+                a - p,
+                -0.1 * 0.1 * w,
+                &format!("{b}: coupled decay: Δw = −lr·λ·w"),
+            );
+        }
+        assert_same(
+            &weights_only.b1,
+            &plain.b1,
+            &format!("{b}: biases not decayed"),
         );
+        for ((a, p), bias) in all.b1.iter().zip(&plain.b1).zip(&plain.b0) {
+            let what = format!("{b}: with decay_biases the biases decay too");
+            assert_close(a - p, -0.1 * 0.1 * bias, &what);
+        }
     }
 }
 
@@ -139,89 +178,149 @@ fn adamw_decay_is_decoupled_from_the_adaptive_step() {
         kind: OptimizerKind::AdamW,
         ..OptimizerConfig::adam(0.01)
     };
-    let plain = one_step(&adamw, &Default::default(), &Default::default());
-    let decayed = one_step(
-        &OptimizerConfig {
-            weight_decay: 0.5,
-            ..adamw
-        },
-        &Default::default(),
-        &Default::default(),
-    );
-    // Adam's step ignores the decay; the weights shrink by lr·λ·w on top of it.
-    for ((a, b), w) in decayed.w1.iter().zip(&plain.w1).zip(&plain.w0) {
-        assert_close(a - b, -0.01 * 0.5 * w, "Δw = −lr·λ·w");
+    let decaying = OptimizerConfig {
+        weight_decay: 0.5,
+        ..adamw.clone()
+    };
+    for b in backends() {
+        let plain = one_step(b, &adamw, &Default::default(), &Default::default());
+        let decayed = one_step(b, &decaying, &Default::default(), &Default::default());
+        // Adam's step ignores the decay; the weights shrink by lr·λ·w on top of it.
+        for ((a, p), w) in decayed.w1.iter().zip(&plain.w1).zip(&plain.w0) {
+            assert_close(a - p, -0.01 * 0.5 * w, &format!("{b}: Δw = −lr·λ·w"));
+        }
     }
+}
+
+/// Largest |Δw| of the first layer in one step.
+fn max_step(s: &Step) -> f32 {
+    s.w1.iter()
+        .zip(&s.w0)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max)
+}
+
+/// ‖Δw‖ of the first layer in one step.
+fn step_norm(s: &Step) -> f32 {
+    s.w1.iter()
+        .zip(&s.w0)
+        .map(|(a, b)| (a - b).powi(2))
+        .sum::<f32>()
+        .sqrt()
 }
 
 #[test]
 fn clipping_by_value_bounds_every_gradient_element() {
-    let plain = one_step(&sgd(1.0), &Default::default(), &Default::default());
-    let clipped = one_step(
-        &sgd(1.0),
-        &Default::default(),
-        &ClippingConfig {
-            value: Some(1e-3),
-            ..Default::default()
-        },
-    );
-    let max_step = |s: &Step| {
-        s.w1.iter()
-            .zip(&s.w0)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max)
+    let clip = ClippingConfig {
+        value: Some(1e-3),
+        ..Default::default()
     };
-    assert!(
-        max_step(&plain) > 1e-3,
-        "the test needs gradients above the threshold"
-    );
-    assert!(max_step(&clipped) <= 1e-3 + 1e-7, "{}", max_step(&clipped));
+    for b in backends() {
+        let plain = one_step(b, &sgd(1.0), &Default::default(), &Default::default());
+        let clipped = one_step(b, &sgd(1.0), &Default::default(), &clip);
+        let (free, bounded) = (max_step(&plain), max_step(&clipped));
+        assert!(
+            free > 1e-3,
+            "{b}: the test needs gradients above the threshold"
+        );
+        assert!(bounded <= 1e-3 + 1e-7, "{b}: {bounded}");
+    }
 }
 
 #[test]
 fn clipping_by_norm_bounds_each_parameter_gradient() {
-    let norm = |s: &Step| {
-        s.w1.iter()
-            .zip(&s.w0)
-            .map(|(a, b)| (a - b).powi(2))
-            .sum::<f32>()
-            .sqrt()
+    let clip = ClippingConfig {
+        norm: Some(1e-2),
+        ..Default::default()
     };
-    let plain = one_step(&sgd(1.0), &Default::default(), &Default::default());
-    let clipped = one_step(
-        &sgd(1.0),
-        &Default::default(),
-        &ClippingConfig {
-            norm: Some(1e-2),
-            ..Default::default()
-        },
-    );
-    assert!(norm(&plain) > 1e-2);
-    assert!(
-        (norm(&clipped) - 1e-2).abs() < 1e-4,
-        "‖Δw‖ = {}",
-        norm(&clipped)
-    );
+    for b in backends() {
+        let plain = one_step(b, &sgd(1.0), &Default::default(), &Default::default());
+        let clipped = one_step(b, &sgd(1.0), &Default::default(), &clip);
+        assert!(step_norm(&plain) > 1e-2, "{b}");
+        let norm = step_norm(&clipped);
+        assert!((norm - 1e-2).abs() < 1e-4, "{b}: ‖Δw‖ = {norm}");
+    }
 }
 
 #[test]
 fn global_clipping_scales_the_joint_gradient_norm_down_to_the_threshold() {
-    let (model, mut grads) = model_and_grads();
-    let before = global_norm(&model, &grads);
-    let max = before / 10.0;
-    let reported = clip_global_norm(&model, &mut grads, max);
-    assert!(
-        (reported - before).abs() < 1e-9,
-        "returns the norm before clipping"
-    );
-    let after = global_norm(&model, &grads);
-    assert!(
-        (after - max).abs() / max < 1e-4,
-        "after {after}, threshold {max}"
-    );
-    // A threshold above the norm changes nothing.
-    assert!((clip_global_norm(&model, &mut grads, 10.0 * before) - after).abs() < 1e-9);
-    assert!((global_norm(&model, &grads) - after).abs() / after < 1e-6);
+    for b in backends() {
+        let (model, mut grads) = model_and_grads(b);
+        let before = global_norm(&model, &grads);
+        let max = before / 10.0;
+        let reported = clip_global_norm(&model, &mut grads, max);
+        assert!(
+            (reported - before).abs() < 1e-9,
+            "{b}: returns the norm before clipping"
+        );
+        let after = global_norm(&model, &grads);
+        assert!(
+            (after - max).abs() / max < 1e-4,
+            "{b}: after {after}, threshold {max}"
+        );
+        // A threshold above the norm changes nothing.
+        assert!((clip_global_norm(&model, &mut grads, 10.0 * before) - after).abs() < 1e-9);
+        assert!((global_norm(&model, &grads) - after).abs() / after < 1e-6);
+    }
+}
+
+/// Every Linear parameter of a model, weights then biases, layer by layer.
+fn parameters(model: &Mlp) -> Vec<f32> {
+    let mut all = Vec::new();
+    for l in model.linears() {
+        all.extend(values(l.weight.val()));
+        all.extend(l.bias.as_ref().map_or_else(Vec::new, |b| values(b.val())));
+    }
+    all
+}
+
+/// The quadrant recipe on `backend`, `epochs` epochs, no early stopping.
+fn recipe(backend: Backend, epochs: usize) -> TrainConfig {
+    let mut config = quadrant_config();
+    config.backend = backend;
+    config.epochs = epochs;
+    config.early_stopping = None;
+    config
+}
+
+#[test]
+fn global_clipping_in_training_scales_the_whole_first_step_to_lr_times_c() {
+    // SGD, lr 1, one full batch: Δθ = −g unclipped, −(c/‖g‖)·g clipped, so ‖Δθ‖ = c
+    let c = 0.01;
+    for b in backends() {
+        let dir = temp_dir(&format!("clip-global-{b}"));
+        train_quadrants(recipe(b, 1), &dir.join("start")); // the weights both runs start from
+        let start = parameters(&Predictor::open(&dir.join("start"), b).expect("opens").model);
+        let step = |clip: Option<f64>, name: &str| -> Vec<f32> {
+            let mut config = recipe(b, 1);
+            config.batch_size = 256; // the whole training set: one step
+            config.optimizer = sgd(1.0);
+            config.clipping.global_norm = clip;
+            config.init_from = Some(dir.join("start"));
+            let run = train_quadrants(config, &dir.join(name));
+            parameters(&run.model)
+                .iter()
+                .zip(&start)
+                .map(|(a, s)| a - s)
+                .collect()
+        };
+        let (free, clipped) = (step(None, "free"), step(Some(c), "clipped"));
+        let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        let scale = c as f32 / norm(&free);
+        assert!(
+            scale < 0.5,
+            "{b}: ‖g‖ = {} must exceed c for the test",
+            norm(&free)
+        );
+        let got = norm(&clipped);
+        assert!((got - c as f32).abs() < 1e-5, "{b}: ‖Δθ‖ = {got}, want {c}");
+        for (x, y) in clipped.iter().zip(&free) {
+            assert!(
+                (x - scale * y).abs() < 1e-6,
+                "{b}: Δθ = (c/‖g‖)·(−g): {x} vs {y}"
+            );
+        }
+    }
 }
 
 /// Column norms (one per unit) of every Linear weight of a model.
@@ -235,27 +334,25 @@ fn column_norms(model: &Mlp) -> Vec<f32> {
 
 #[test]
 fn max_norm_keeps_every_units_incoming_weights_within_c_after_training() {
-    let (free, capped) = (temp_dir("maxnorm-free"), temp_dir("maxnorm-capped"));
-    let mut config = quadrant_config();
-    config.early_stopping = None;
-    config.epochs = 15;
-    let unconstrained = train_quadrants(config.clone(), &free);
-    config.regularization.max_norm = Some(0.5);
-    let constrained = train_quadrants(config, &capped);
-    let free_max = column_norms(&unconstrained.model)
-        .into_iter()
-        .fold(0.0, f32::max);
-    let capped_max = column_norms(&constrained.model)
-        .into_iter()
-        .fold(0.0, f32::max);
-    assert!(
-        free_max > 0.5,
-        "without the constraint some unit grows past 0.5 ({free_max})"
-    );
-    assert!(
-        capped_max <= 0.5 + 1e-5,
-        "every column norm ≤ 0.5, got {capped_max}"
-    );
+    let largest = |model: &Mlp| column_norms(model).into_iter().fold(0.0, f32::max);
+    for b in backends() {
+        let (free, capped) = (
+            temp_dir(&format!("maxnorm-free-{b}")),
+            temp_dir(&format!("maxnorm-capped-{b}")),
+        );
+        let mut config = recipe(b, 15);
+        let free_max = largest(&train_quadrants(config.clone(), &free).model);
+        config.regularization.max_norm = Some(0.5);
+        let capped_max = largest(&train_quadrants(config, &capped).model);
+        assert!(
+            free_max > 0.5,
+            "{b}: without the constraint some unit grows past 0.5 ({free_max})"
+        );
+        assert!(
+            capped_max <= 0.5 + 1e-5,
+            "{b}: every column norm ≤ 0.5, got {capped_max}"
+        );
+    }
 }
 
 /// Quadrants with three extra columns of pure noise (seeded N(0, 1)).
@@ -313,42 +410,52 @@ fn l1_shrinks_the_weights_of_pure_noise_inputs_at_least_fivefold() {
 
 #[test]
 fn dropout_is_on_while_training_and_off_for_prediction() {
-    let device = Device::flex().autodiff();
-    let mut config = MlpConfig::new(2, vec![64], 4);
-    config.dropout = 0.5;
-    let model = config.init(&device, 0).expect("valid");
-    let (x, _) = quadrant_batch(&device);
-    let train_a = values(model.forward(x.clone()));
-    let train_b = values(model.forward(x.clone()));
-    assert_ne!(train_a, train_b, "two training passes drop different units");
-    let eval = model.valid();
-    let x = x.without_autodiff();
-    assert_eq!(
-        values(eval.forward(x.clone())),
-        values(eval.forward(x)),
-        "inference is deterministic"
-    );
+    for b in backends() {
+        let device = b.device().expect("compiled").autodiff();
+        let mut config = MlpConfig::new(2, vec![64], 4);
+        config.dropout = 0.5;
+        let model = config.init(&device, 0).expect("valid");
+        let (x, _) = quadrant_batch(&device);
+        let train_a = values(model.forward(x.clone()));
+        let train_b = values(model.forward(x.clone()));
+        assert_ne!(
+            train_a, train_b,
+            "{b}: two training passes drop different units"
+        );
+        let eval = model.valid();
+        let x = x.without_autodiff();
+        let (once, again) = (values(eval.forward(x.clone())), values(eval.forward(x)));
+        assert_same(&once, &again, &format!("{b}: inference is deterministic"));
+    }
 }
 
 #[test]
 fn batch_norm_uses_batch_statistics_while_training_and_running_ones_for_prediction() {
-    let device = Device::flex().autodiff();
-    let mut config = MlpConfig::new(2, vec![16], 4);
-    config.batch_norm = true;
-    let model = config.init(&device, 0).expect("valid");
-    let (x, _) = quadrant_batch(&device);
-    let first_row = |t: Tensor<2>| values(t.slice([0..1, 0..4]));
-    // Training: a row's output depends on the rest of its batch.
-    let alone = first_row(model.forward(x.clone().slice([0..2, 0..2])));
-    let together = first_row(model.forward(x.clone()));
-    assert_ne!(alone, together);
-    // Inference: running statistics, so a row's output is the same in any batch.
-    let eval = model.valid();
-    let x = x.without_autodiff();
-    let alone = first_row(eval.forward(x.clone().slice([0..2, 0..2])));
-    let together = first_row(eval.forward(x));
-    for (a, b) in alone.iter().zip(&together) {
-        assert!((a - b).abs() < 1e-6);
+    for b in backends() {
+        let device = b.device().expect("compiled").autodiff();
+        let mut config = MlpConfig::new(2, vec![16], 4);
+        config.batch_norm = true;
+        let model = config.init(&device, 0).expect("valid");
+        let (x, _) = quadrant_batch(&device);
+        let first_row = |t: Tensor<2>| values(t.slice([0..1, 0..4]));
+        // Training: a row's output depends on the rest of its batch.
+        let alone = first_row(model.forward(x.clone().slice([0..2, 0..2])));
+        let together = first_row(model.forward(x.clone()));
+        let moved = alone
+            .iter()
+            .zip(&together)
+            .map(|(a, t)| (a - t).abs())
+            .fold(0.0, f32::max);
+        assert!(
+            moved > 1e-3,
+            "{b}: batch statistics differ between the batches"
+        );
+        // Inference: running statistics, so a row's output is the same in any batch.
+        let eval = model.valid();
+        let x = x.without_autodiff();
+        let alone = first_row(eval.forward(x.clone().slice([0..2, 0..2])));
+        let together = first_row(eval.forward(x));
+        assert_same(&alone, &together, &format!("{b}: running statistics"));
     }
 }
 
@@ -393,18 +500,18 @@ fn every_optimizer_learns_the_quadrants_and_none_falls_back_to_another() {
 
 #[test]
 fn the_step_schedule_shows_in_the_lr_column_of_metrics() {
-    let mut config = quadrant_config();
-    config.early_stopping = None;
-    config.epochs = 5;
-    config.schedule = ScheduleConfig::Step {
-        every: 2,
-        gamma: 0.1,
-    };
-    let run = train_quadrants(config, &temp_dir("schedule-step"));
-    let lrs: Vec<f64> = run.outcome.rows.iter().map(|r| r.lr).collect();
-    let want = [1e-2, 1e-2, 1e-3, 1e-3, 1e-4];
-    for (got, want) in lrs.iter().zip(want) {
-        assert!((got / want - 1.0).abs() < 1e-9, "{lrs:?}");
+    for b in backends() {
+        let mut config = recipe(b, 5);
+        config.schedule = ScheduleConfig::Step {
+            every: 2,
+            gamma: 0.1,
+        };
+        let run = train_quadrants(config, &temp_dir(&format!("schedule-step-{b}")));
+        let lrs: Vec<f64> = run.outcome.rows.iter().map(|r| r.lr).collect();
+        let want = [1e-2, 1e-2, 1e-3, 1e-3, 1e-4];
+        for (got, want) in lrs.iter().zip(want) {
+            assert!((got / want - 1.0).abs() < 1e-9, "{b}: {lrs:?}");
+        }
     }
 }
 
@@ -436,9 +543,187 @@ fn nesterov_momentum_scales_the_first_step_by_one_plus_mu() {
         nesterov: true,
         ..momentum.clone()
     };
-    let plain = one_step(&momentum, &Default::default(), &Default::default());
-    let ahead = one_step(&nesterov, &Default::default(), &Default::default());
-    for ((a, p), w) in ahead.w1.iter().zip(&plain.w1).zip(&plain.w0) {
-        assert_close(a - w, 1.9 * (p - w), "Δw_nesterov = (1 + μ)·Δw_momentum");
+    for b in backends() {
+        let plain = one_step(b, &momentum, &Default::default(), &Default::default());
+        let ahead = one_step(b, &nesterov, &Default::default(), &Default::default());
+        for ((a, p), w) in ahead.w1.iter().zip(&plain.w1).zip(&plain.w0) {
+            assert_close(
+                a - w,
+                1.9 * (p - w),
+                &format!("{b}: Δw_nesterov = (1 + μ)·Δw_momentum"),
+            );
+        }
+    }
+}
+
+/// The rows of a run's `metrics.csv`, read back from the file.
+fn metrics(dir: &Path) -> Vec<train::EpochRow> {
+    history::read(&dir.join("metrics.csv")).expect("metrics.csv")
+}
+
+#[test]
+fn the_cosine_schedule_sets_every_epochs_rate_and_training_follows_it() {
+    // lr(e) = min + (base − min)·(1 + cos(π·e/E))/2 for zero-based epoch e of E
+    let (base, min, epochs) = (1e-2, 1e-3, 8);
+    for b in backends() {
+        let dir = temp_dir(&format!("schedule-cosine-{b}"));
+        let mut config = recipe(b, epochs);
+        train_quadrants(config.clone(), &dir.join("constant"));
+        config.schedule = ScheduleConfig::Cosine { min_lr: min };
+        train_quadrants(config, &dir.join("cosine"));
+        let (constant, cosine) = (metrics(&dir.join("constant")), metrics(&dir.join("cosine")));
+        assert_eq!(cosine.len(), epochs, "{b}");
+        for (e, row) in cosine.iter().enumerate() {
+            let t = e as f64 / epochs as f64;
+            let want = min + (base - min) * (1.0 + (std::f64::consts::PI * t).cos()) / 2.0;
+            assert!(
+                (row.lr / want - 1.0).abs() < 1e-6,
+                "{b}: epoch {}: lr {}, want {want}",
+                row.epoch,
+                row.lr
+            );
+        }
+        // epoch 1 runs at the base rate in both runs; from epoch 2 on the rates part, and so
+        // does what training does with them
+        assert!(
+            (cosine[0].train_loss - constant[0].train_loss).abs() < 1e-6,
+            "{b}"
+        );
+        let last = epochs - 1;
+        assert!(
+            (cosine[last].val_loss - constant[last].val_loss).abs() > 1e-6,
+            "{b}"
+        );
+    }
+}
+
+/// 120 `shapes` images to train on, 60 to validate on.
+fn small_shapes() -> DataSource {
+    DataSource::Builtin {
+        name: "shapes".into(),
+        train_size: 120,
+        val_size: 60,
+        seed: 4,
+        noise: 0.1,
+    }
+}
+
+/// Loss of a trained model on `rows`, as validation computes it (batches of 1024).
+fn loss_on(run: &TrainedRun, rows: Subset) -> f64 {
+    let device = run.model.devices().into_iter().next().expect("a device");
+    let loader = BatchLoader::new(rows, 1024, None, &device);
+    assert!(loader.num_items() > 0);
+    evaluate(&run.model, &loader).expect("scores").loss
+}
+
+#[test]
+fn every_augmentation_changes_the_training_batches_and_never_the_validation_rows() {
+    let augmentations = [
+        (
+            "jitter",
+            AugmentConfig {
+                jitter: 0.1,
+                ..Default::default()
+            },
+        ),
+        (
+            "noise",
+            AugmentConfig {
+                pixel_noise: 0.1,
+                ..Default::default()
+            },
+        ),
+        (
+            "shift",
+            AugmentConfig {
+                shift: 2,
+                ..Default::default()
+            },
+        ),
+        (
+            "flip",
+            AugmentConfig {
+                flip: true,
+                ..Default::default()
+            },
+        ),
+    ];
+    let clean_val = small_shapes().load().expect("built in").val;
+    for b in backends() {
+        let dir = temp_dir(&format!("augment-{b}"));
+        let mut config = TrainConfig::default_for(256, 3);
+        config.backend = b;
+        config.epochs = 2;
+        config.early_stopping = None;
+        let train_shapes = |config: TrainConfig, name: &str| {
+            train::train(small_shapes(), config, &dir.join(name), Verbosity::Quiet).expect("trains")
+        };
+        let plain = train_shapes(config.clone(), "plain").outcome.rows;
+        for (name, augment) in &augmentations {
+            let run = train_shapes(
+                TrainConfig {
+                    augment: augment.clone(),
+                    ..config.clone()
+                },
+                name,
+            );
+            let rows = &run.outcome.rows;
+            // the same seed, other training inputs: the first epoch's training loss moves
+            assert!(
+                (rows[0].train_loss - plain[0].train_loss).abs() > 1e-6,
+                "{b} {name}"
+            );
+            // validation scored the rows as they are: the same loss as the clean rows give
+            let clean = loss_on(&run, clean_val.clone());
+            assert!(
+                (rows[1].val_loss - clean).abs() < 1e-6,
+                "{b} {name}: {} vs {clean}",
+                rows[1].val_loss
+            );
+        }
+    }
+}
+
+#[test]
+fn without_restore_best_training_returns_the_last_epoch_while_model_bpk_keeps_the_best() {
+    // no later epoch beats epoch 1 by 100: epoch 1 is the best, training stops after epoch 3
+    let never_better = EarlyStoppingConfig {
+        patience: 2,
+        min_delta: 100.0,
+        restore_best_weights: false,
+    };
+    for b in backends() {
+        let dir = temp_dir(&format!("no-restore-{b}"));
+        let mut config = recipe(b, 20);
+        config.early_stopping = Some(never_better.clone());
+        let run = train_quadrants(config, &dir);
+        let rows = metrics(&dir);
+        assert_eq!((rows.len(), run.outcome.best_epoch), (3, Some(1)), "{b}");
+        assert!(
+            (rows[0].val_loss - rows[2].val_loss).abs() > 1e-3,
+            "{b}: the epochs differ"
+        );
+        let val = DataSource::quadrants(run.config.train.seed)
+            .load()
+            .expect("built in")
+            .val;
+        // the returned model is epoch 3's: its validation loss is the last row's
+        let returned = loss_on(&run, val.clone());
+        assert!(
+            (returned - rows[2].val_loss).abs() < 1e-6,
+            "{b}: {returned} vs {:?}",
+            rows[2]
+        );
+        // model.bpk (what `eval` and `predict` load) holds epoch 1's weights
+        let saved = Predictor::open(&dir, b)
+            .expect("opens")
+            .evaluate_prepared(val)
+            .expect("scores");
+        let loss = saved.scores.loss;
+        assert!(
+            (loss - rows[0].val_loss).abs() < 1e-6,
+            "{b}: model.bpk {loss} vs {:?}",
+            rows[0]
+        );
     }
 }

@@ -212,48 +212,51 @@ fn a_huge_learning_rate_stops_with_a_message_and_keeps_the_last_good_checkpoint(
 }
 
 #[test]
-fn augmented_training_batches_differ_from_the_data_and_validation_batches_never_change() {
+fn augmented_training_batches_differ_from_the_data_by_sigma_anew_each_epoch_and_validation_never() {
     use burn::data::dataloader::DataLoader;
     use plaindnn::data::{AugmentConfig, BatchLoader, DataSource};
     let prepared = DataSource::quadrants(1).load().expect("built in");
     let device = burn::tensor::Device::flex();
-    let first_rows = |loader: &BatchLoader| -> Vec<f32> {
+    let first_batch = |loader: &BatchLoader| -> Vec<f32> {
         let batch = loader.iter().next().expect("a batch").expect("no error");
         batch.inputs.into_data().try_to_vec::<f32>().expect("f32")
     };
-    let raw: Vec<f32> = (0..8)
-        .flat_map(|r| prepared.train.data.row(r).to_vec())
-        .collect();
+    let rows = |set: &plaindnn::data::Subset| -> Vec<f32> {
+        (0..256).flat_map(|r| set.data.row(r).to_vec()).collect()
+    };
     let jitter = AugmentConfig {
         jitter: 0.1,
         ..Default::default()
     };
     let train =
-        BatchLoader::new(prepared.train.clone(), 8, None, &device).with_augmentation(&jitter, 3);
-    let augmented = first_rows(&train);
-    assert_eq!(augmented.len(), raw.len());
+        BatchLoader::new(prepared.train.clone(), 256, None, &device).with_augmentation(&jitter, 3);
+    let (raw, epoch1) = (rows(&prepared.train), first_batch(&train));
+    let noise: Vec<f32> = epoch1.iter().zip(&raw).map(|(a, r)| a - r).collect();
     assert!(
-        augmented.iter().zip(&raw).all(|(a, r)| a != r),
+        noise.iter().all(|&d| d != 0.0),
         "every training input is perturbed"
     );
-    assert!(
-        augmented.iter().zip(&raw).all(|(a, r)| (a - r).abs() < 1.0),
-        "by noise of σ = 0.1"
-    );
-    assert_ne!(
-        first_rows(&train),
-        augmented.clone().into_iter().rev().collect::<Vec<_>>()
-    );
-    let val = BatchLoader::new(prepared.val.clone(), 8, None, &device);
-    let val_raw: Vec<f32> = (0..8)
-        .flat_map(|r| prepared.val.data.row(r).to_vec())
-        .collect();
+    // 512 draws of N(0, 0.1²): their standard deviation is 0.1 ± 0.003
+    let sd = (noise.iter().map(|d| d * d).sum::<f32>() / noise.len() as f32).sqrt();
+    assert!((sd - 0.1).abs() < 0.01, "σ of the jitter: {sd}");
     assert_eq!(
-        first_rows(&val),
-        val_raw,
+        first_batch(&train),
+        epoch1,
+        "the same (seed, epoch) draws the same noise"
+    );
+    train
+        .epoch_handle()
+        .store(2, std::sync::atomic::Ordering::Relaxed);
+    let epoch2 = first_batch(&train);
+    let moved = epoch2.iter().zip(&epoch1).filter(|(a, b)| a != b).count();
+    assert_eq!(moved, raw.len(), "epoch 2 draws new noise for every input");
+    // a loader without augmentation, as validation's is built, passes the rows through
+    let val = BatchLoader::new(prepared.val.clone(), 256, None, &device);
+    assert_eq!(
+        first_batch(&val),
+        rows(&prepared.val),
         "validation rows are never augmented"
     );
-    assert_eq!(first_rows(&val), first_rows(&val));
 }
 
 #[test]

@@ -11,16 +11,17 @@ use super::print_json;
 #[derive(Args, Debug)]
 pub struct ExperimentArgs {
     /// linear-collapse, activations, vanishing-gradients, exploding-gradients, optimizers,
-    /// overfitting, default-config, depth.
+    /// overfitting, default-config, depth, transfer, pretraining.
     #[arg(required_unless_present = "list")]
     name: Option<String>,
     /// List the experiments and their claims.
     #[arg(long)]
     list: bool,
-    /// Seeds per variant (mean ± spread over them).
+    /// Seeds per variant (mean ± spread over them; a verdict needs at least 3).
     #[arg(long, default_value_t = 3)]
     seeds: u64,
-    /// One seed and three epochs per variant: checks that it runs, proves nothing.
+    /// One seed and three epochs per variant: checks that it runs, proves nothing (every
+    /// verdict is inconclusive).
     #[arg(long)]
     quick: bool,
     /// Where the runs and report.md go [default: artifacts/experiments/NAME].
@@ -56,7 +57,10 @@ pub fn run(args: ExperimentArgs) -> Result<()> {
     if args.json {
         return print_json(&report);
     }
-    println!("\n{}\n{}", report.table, report.verdict);
+    println!(
+        "\n{}\n{}\n\nRule: {}.",
+        report.table, report.verdict, report.rule
+    );
     println!("report: {}", out.join("report.md").display());
     Ok(())
 }

@@ -2,7 +2,10 @@
 //! held — a table of mean ± spread over seeds, a one-sentence verdict, and `report.md`.
 
 pub mod catalog;
+pub mod claims;
 pub mod runner;
+pub mod table;
+pub mod verdict;
 
 use std::path::Path;
 
@@ -10,9 +13,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
-use crate::plot::{line_chart, Series};
 pub use catalog::{Experiment, Extra, EXPERIMENTS};
 use runner::{Stat, VariantResult};
+pub use verdict::{Finding, Judgement, Verdict, RULE};
 
 /// What an experiment printed and wrote.
 #[derive(Clone, Debug, Serialize)]
@@ -23,8 +26,43 @@ pub struct Report {
     pub claim: String,
     /// Markdown table: one row per variant.
     pub table: String,
-    /// Did the claim hold on this run, in one sentence.
+    /// Did the claim hold on this run: a sentence with the numbers, then one line per part.
     pub verdict: String,
+    /// The verdict alone: held, did not hold or inconclusive.
+    pub outcome: Verdict,
+    /// The parts of the claim, each with its verdict and the numbers behind it.
+    pub parts: Vec<Finding>,
+    /// The rule every verdict follows.
+    pub rule: &'static str,
+    /// Every variant's numbers.
+    pub variants: Vec<VariantSummary>,
+}
+
+/// A variant's numbers in `--json`: mean and spread over the seeds that trained to the end.
+#[derive(Clone, Debug, Serialize)]
+pub struct VariantSummary {
+    /// Row label.
+    pub label: String,
+    /// Seeds that trained to the end.
+    pub runs: usize,
+    /// Seeds whose loss became NaN.
+    pub diverged: usize,
+    /// Accuracy on the test split.
+    pub test_accuracy: Stat,
+    /// Validation accuracy of the returned model.
+    pub val_accuracy: Stat,
+}
+
+impl VariantSummary {
+    fn of(r: &VariantResult) -> Self {
+        Self {
+            label: r.label.clone(),
+            runs: r.runs.len(),
+            diverged: r.diverged,
+            test_accuracy: r.stat(|s| Some(s.test_accuracy)),
+            val_accuracy: r.stat(|s| Some(s.returned_accuracy)),
+        }
+    }
 }
 
 /// The experiment named `name`, or an error listing them.
@@ -48,116 +86,39 @@ pub fn find(name: &str) -> Result<&'static Experiment> {
 pub fn run(experiment: &Experiment, quick: bool, seeds: u64, out: &Path) -> Result<Report> {
     let variants = (experiment.variants)(quick);
     let results = runner::run(variants, seeds.max(1), experiment.target_loss, out)?;
-    let table = table(&results, experiment.extra, experiment.target_loss);
-    let verdict = (experiment.verdict)(&results);
+    let judgement = (experiment.verdict)(&verdict::Results(&results));
     let report = Report {
         name: experiment.name.into(),
         claim: experiment.claim.into(),
-        table,
-        verdict,
+        table: table::table(&results, experiment.extra, experiment.target_loss),
+        verdict: judgement.to_string(),
+        outcome: judgement.verdict,
+        parts: judgement.parts,
+        rule: RULE,
+        variants: results.iter().map(VariantSummary::of).collect(),
     };
-    let text = format!(
-        "# Experiment `{}`\n\nClaim: {}.\n\n{} seed(s){}.\n\n{}\n{}\n\n![validation loss per epoch](val_loss.svg)\n\n\
-         Each variant's runs (with their own pictures and report.html) are in `v<variant>-s<seed>/`.\n",
-        report.name,
-        report.claim,
-        seeds.max(1),
-        if quick { ", quick mode" } else { "" },
-        report.table,
-        report.verdict
-    );
+    let text = markdown(&report, seeds.max(1), quick);
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    write_atomic(&out.join("val_loss.svg"), comparison(&results).as_bytes())?;
+    write_atomic(
+        &out.join("val_loss.svg"),
+        table::comparison(&results).as_bytes(),
+    )?;
     write_atomic(&out.join("report.md"), text.as_bytes())?;
     Ok(report)
 }
 
-fn cell(s: Stat, digits: usize, percent: bool) -> String {
-    let k = if percent { 100.0 } else { 1.0 };
-    if s.mean.is_nan() {
-        "—".into()
-    } else {
-        format!(
-            "{:.d$} ± {:.d$}{}",
-            s.mean * k,
-            s.spread * k,
-            if percent { " %" } else { "" },
-            d = digits
-        )
-    }
-}
-
-/// The comparison table, one row per variant.
-pub fn table(results: &[VariantResult], extra: Extra, target_loss: Option<f64>) -> String {
-    let extra_head = match extra {
-        Extra::None => String::new(),
-        Extra::GradRatio => " first/last gradient (epoch 1) |".into(),
-        Extra::EpochsToTarget => {
-            format!(" epochs to val loss {} |", target_loss.unwrap_or(f64::NAN))
-        }
-    };
-    let mut t = format!("| variant | val accuracy | best val loss | final val − train loss | epochs |{extra_head}\n");
-    t += &format!(
-        "|---|---|---|---|---|{}\n",
-        if extra == Extra::None { "" } else { "---|" }
-    );
-    for r in results {
-        let extra_cell = match extra {
-            Extra::None => String::new(),
-            Extra::GradRatio => {
-                let s = r.stat(|s| s.grad_ratio);
-                if s.mean.is_nan() {
-                    " — |".to_string()
-                } else {
-                    format!(" {:.1e} |", s.mean)
-                }
-            }
-            Extra::EpochsToTarget => {
-                let reached = r
-                    .runs
-                    .iter()
-                    .filter(|s| s.epochs_to_target.is_some())
-                    .count();
-                let s = r.stat(|s| s.epochs_to_target.map(|e| e as f64));
-                format!(" {} ({reached}/{} runs) |", cell(s, 0, false), r.runs.len())
-            }
-        };
-        let label = match r.diverged {
-            0 => r.label.clone(),
-            k => format!("{} (diverged in {k} of {} runs)", r.label, k + r.runs.len()),
-        };
-        t += &format!(
-            "| {} | {} | {} | {} | {} |{extra_cell}\n",
-            label,
-            cell(r.stat(|s| Some(s.returned_accuracy)), 1, true),
-            cell(r.stat(|s| Some(s.best_val_loss)), 3, false),
-            cell(r.stat(|s| Some(s.final_gap)), 3, false),
-            cell(r.stat(|s| Some(s.epochs as f64)), 0, false),
-        );
-    }
-    t
-}
-
-const COLORS: [&str; 8] = [
-    "#2171b5", "#d94801", "#238b45", "#6a51a3", "#cb181d", "#525252", "#c51b7d", "#41ab5d",
-];
-
-/// Mean validation loss per epoch of every variant in one chart.
-fn comparison(results: &[VariantResult]) -> String {
-    let series: Vec<Series> = results
-        .iter()
-        .enumerate()
-        .map(|(i, r)| Series {
-            label: &r.label,
-            color: COLORS[i % COLORS.len()],
-            points: r.mean_val_losses(),
-            dots: false,
-        })
-        .collect();
-    line_chart(
-        "Validation loss per epoch (mean over seeds)",
-        "epoch",
-        "val loss",
-        &series,
+/// `report.md`: the claim, the table, the verdict and the rule.
+fn markdown(report: &Report, seeds: u64, quick: bool) -> String {
+    format!(
+        "# Experiment `{}`\n\nClaim: {}.\n\n{seeds} seed(s){}; test accuracy is measured on \
+         fresh rows that neither training nor early stopping saw.\n\n{}\n{}\n\nRule: {}.\n\n\
+         ![validation loss per epoch](val_loss.svg)\n\nEach variant's runs (with their own \
+         pictures and report.html) are in `v<variant>-s<seed>/`.\n",
+        report.name,
+        report.claim,
+        if quick { ", quick mode" } else { "" },
+        report.table,
+        report.verdict,
+        report.rule
     )
 }

@@ -138,6 +138,7 @@ pub fn train_on(
     // 1. the recipe must be valid and fit the data's inputs and outputs
     let train_set = &data.train.data;
     config.validate_for(train_set)?;
+    config.backend.device()?; // a missing GPU driver is refused before anything is written
     if options.verbosity != Verbosity::Quiet {
         data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
     }

@@ -97,7 +97,7 @@ impl Default for Settings {
             epochs: 200,
             target: None,
             delay_ms: 0,
-            grid: 50,
+            grid: 60,
         }
     }
 }

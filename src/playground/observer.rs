@@ -12,7 +12,7 @@ use crate::train::{EpochReport, TrainObserver, Wants};
 
 /// The most decision grids per second: the page draws at most this often, so the loop computes
 /// no more (a 50×50 grid is one forward pass of 2 500 rows).
-const GRID_EVERY: Duration = Duration::from_millis(50);
+pub const GRID_EVERY: Duration = Duration::from_millis(50);
 
 /// What the page asked the running training to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -570,3 +570,50 @@ fn playground_help_ends_with_examples_of_the_verb() {
         "{help}"
     );
 }
+
+/// An uploaded CSV is checked as `train --data` checks it (the message names the uploaded file),
+/// trains, and its command names the file.
+#[test]
+fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
+    let server = Server::start("csv");
+    let id = server.session();
+    let upload = |name: &str, body: &str| {
+        let path = format!("/api/sessions/{id}/upload?name={name}");
+        server.request(
+            "POST",
+            &path,
+            &[("Content-Type", "text/csv")],
+            body.as_bytes(),
+        )
+    };
+    let (status, body) = upload("bad.csv", "x,y,label\n1,2,a\nfoo,3,b\n");
+    assert_eq!(status, 400);
+    assert!(body.contains("bad.csv") && body.contains("foo"), "{body}");
+    let rows: String = (0..40)
+        .map(|i| {
+            format!(
+                "{},{},{}\n",
+                i % 7,
+                i % 5,
+                if i % 7 > 3 { "hi" } else { "lo" }
+            )
+        })
+        .collect();
+    let (status, body) = upload("points.csv", &format!("x,y,label\n{rows}"));
+    assert_eq!(status, 200, "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (
+            summary["rows"].as_u64(),
+            summary["classes"].as_array().map(Vec::len)
+        ),
+        (Some(40), Some(2))
+    );
+    let settings = json!({"settings": {"dataset": "csv", "epochs": 2}});
+    let (status, started) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+    assert_eq!(status, 202, "{started}");
+    assert!(started["command"]
+        .as_str()
+        .unwrap()
+        .starts_with("plaindnn train --data points.csv --hidden"));
+}

@@ -617,3 +617,37 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
         .unwrap()
         .starts_with("plaindnn train --data points.csv --hidden"));
 }
+
+/// Each epoch reaches the page as it ends, not in batches: with the speed control at 100 ms, the
+/// gap between two arrivals is 100 ms plus the later epoch's own time, within 50 ms (median).
+#[test]
+fn each_epoch_reaches_the_page_within_50_ms_of_its_end() {
+    let server = Server::start("latency");
+    let id = server.session();
+    let mut events = server.events(&id);
+    let body = json!({"settings": {"epochs": 8, "delay_ms": 100}});
+    assert_eq!(
+        server.post(&format!("/api/sessions/{id}/train"), &body).0,
+        202
+    );
+    let mut arrivals = Vec::new();
+    loop {
+        let (name, data) = events.next();
+        match name.as_str() {
+            "epoch" => arrivals.push((Instant::now(), data["seconds"].as_f64().unwrap())),
+            "done" => break,
+            _ => {}
+        }
+    }
+    assert_eq!(arrivals.len(), 8);
+    let mut late: Vec<f64> = arrivals
+        .windows(2)
+        .map(|w| (w[1].0 - w[0].0).as_secs_f64() * 1000.0 - 100.0 - w[1].1 * 1000.0)
+        .collect();
+    late.sort_by(f64::total_cmp);
+    let median = late[late.len() / 2];
+    assert!(
+        (-20.0..50.0).contains(&median),
+        "arrival beyond the epoch's end: {late:?} ms"
+    );
+}

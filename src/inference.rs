@@ -148,6 +148,23 @@ impl Predictor {
             .collect())
     }
 
+    /// The weights as a safetensors file named like a PyTorch `nn.Sequential`, with the feature
+    /// and class names, the task and the scaler in its metadata (what `plaindnn export` writes).
+    pub fn safetensors(&self) -> Result<Vec<u8>> {
+        let data = &self.config.data;
+        let metadata = [
+            ("feature_names", json(&data.feature_names)?),
+            ("class_names", json(&data.class_names)?),
+            ("task", json(&data.task)?),
+            ("scaler", json(&data.scaler)?),
+        ];
+        let metadata = metadata
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        crate::model::safetensors::export(&self.model, &self.config.train.model, metadata)
+    }
+
     /// Scores the model on raw labelled `data` (scaled here like training data was).
     pub fn evaluate(&self, mut data: Dataset) -> Result<Evaluation> {
         if let Some(scaler) = &self.config.data.scaler {
@@ -244,4 +261,8 @@ fn argmax(row: &[f32]) -> usize {
             }
         })
         .0
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Data(format!("cannot write metadata: {e}")))
 }

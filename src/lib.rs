@@ -13,6 +13,8 @@
 //! - [`regression`]: least squares (line, many variables, polynomial) and the same fit by gradient
 //!   descent — the ladder before the network;
 //! - [`experiment`]: each claim of the tutorial measured over seeds, with an honest verdict;
+//! - `playground` (cargo feature `playground`, on by default): `plaindnn playground`'s local web
+//!   server — the tutorial live in the browser, driving the same training code;
 //! - [`plot`]: SVG line charts and decision regions (every run writes `loss.svg` and friends);
 //! - [`mod@bench`]: the performance workloads W1–W4 on the bare loop and the `train` path;
 //! - [`backend`]: the one place that knows which Burn backends were compiled in;
@@ -47,6 +49,8 @@ pub mod experiment;
 pub mod files;
 pub mod inference;
 pub mod model;
+#[cfg(feature = "playground")]
+pub mod playground;
 pub mod plot;
 pub mod random;
 pub mod regression;

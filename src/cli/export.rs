@@ -1,10 +1,9 @@
 //! `plaindnn export`: a run's weights in a format other tools read.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use clap::Args;
-use plaindnn::error::{Error, Result};
+use plaindnn::error::Result;
 use plaindnn::files::write_atomic;
 use plaindnn::inference::Predictor;
 use plaindnn::model::safetensors;
@@ -34,12 +33,7 @@ pub fn run(args: ExportArgs) -> Result<()> {
     let predictor = Predictor::open(&args.run.run, args.run.backend)?;
     let model_config = &predictor.config.train.model;
     let data = &predictor.config.data;
-    let mut metadata = HashMap::new();
-    metadata.insert("feature_names".to_string(), json(&data.feature_names)?);
-    metadata.insert("class_names".to_string(), json(&data.class_names)?);
-    metadata.insert("task".to_string(), json(&data.task)?);
-    metadata.insert("scaler".to_string(), json(&data.scaler)?);
-    let bytes = safetensors::export(&predictor.model, model_config, metadata)?;
+    let bytes = predictor.safetensors()?;
     let out = args
         .out
         .unwrap_or_else(|| args.run.run.join("model.safetensors"));
@@ -57,8 +51,4 @@ pub fn run(args: ExportArgs) -> Result<()> {
         println!("inputs are standardised first: x = (x - scaler.mean) / scaler.std (see the file's metadata)");
     }
     Ok(())
-}
-
-fn json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| Error::json("writing metadata", e))
 }

@@ -5,6 +5,8 @@ mod data_args;
 mod experiment;
 mod export;
 mod inspect;
+#[cfg(feature = "playground")]
+mod playground;
 mod predict;
 mod pretrain;
 mod regress;
@@ -113,6 +115,13 @@ In Python: model = <the nn.Sequential printed>; model.load_state_dict(safetensor
   RAYON_NUM_THREADS=1 plaindnn bench w1 --json         one thread
   python3 examples/compare_with_pytorch.py             plaindnn next to PyTorch, as ratios")]
     Bench(bench::BenchArgs),
+    /// The tutorial live in the browser: a local page to build a network, train it and watch it
+    /// learn (decision regions, loss, gradient norms), then copy the `plaindnn train` command.
+    #[cfg(feature = "playground")]
+    #[command(after_help = "Examples:
+  plaindnn playground                                  opens http://127.0.0.1:8765/ in a browser
+  plaindnn playground --no-open --port 0               any free port; prints the URL")]
+    Playground(playground::PlaygroundArgs),
 }
 
 /// Parses the command line; the matches also say which flags were typed (`train --resume`
@@ -155,6 +164,8 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
         Command::Regress(args) => regress::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Pretrain(args) => pretrain::run(args),
+        #[cfg(feature = "playground")]
+        Command::Playground(args) => playground::run(args),
     }
 }
 

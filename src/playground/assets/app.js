@@ -1,0 +1,330 @@
+// plaindnn playground: settings → POST commands; training → one EventSource; plain canvas charts.
+"use strict";
+const $ = (id) => document.getElementById(id);
+const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
+const LAYER_COLOURS = ["#6a1b9a", "#1565c0", "#00838f", "#2e7d32", "#9e9d24", "#ef6c00", "#c62828", "#4e342e", "#000"];
+
+const state = {
+  session: null, running: false, listening: false, dirty: false,
+  rows: [], layers: [], grid: null, points: null, prev: null, epochs: 0, hover: null,
+  runCommand: null,
+};
+
+// ---- settings: the form ⇄ one JSON object ⇄ the URL hash ----
+const NUMBERS = ["seed", "dropout", "lr", "momentum", "batch_size", "l1", "l2", "epochs"];
+const OPTIONAL = ["noise", "max_norm", "clip_norm", "patience"];
+const TEXTS = ["dataset", "activation", "init", "optimizer", "lr_schedule"];
+
+function hiddenInputs() { return [...document.querySelectorAll("#layers input")]; }
+
+function renderLayers(widths) {
+  $("layers").innerHTML = "";
+  widths.forEach((w, i) => {
+    const div = document.createElement("div");
+    div.className = "layer";
+    div.innerHTML = `<span>hidden layer ${i + 1}</span><input type="number" min="1" max="256" value="${w}">`;
+    div.querySelector("input").addEventListener("change", settingsChanged);
+    $("layers").appendChild(div);
+  });
+}
+
+function readSettings() {
+  const s = { hidden: hiddenInputs().map((i) => parseInt(i.value, 10) || 1) };
+  TEXTS.forEach((k) => (s[k] = $(k).value));
+  NUMBERS.forEach((k) => (s[k] = Number($(k).value)));
+  OPTIONAL.forEach((k) => { if ($(k).value !== "") s[k] = Number($(k).value); });
+  s.batch_norm = $("batch_norm").checked;
+  if ($("target").value) s.target = $("target").value;
+  if (s.dataset === "quadrants") delete s.noise;
+  s.delay_ms = Number($("speed").value);
+  return s;
+}
+
+function writeSettings(s) {
+  if (s.hidden) renderLayers(s.hidden);
+  [...TEXTS, ...NUMBERS, ...OPTIONAL].forEach((k) => { if (k in s) $(k).value = s[k]; });
+  if ("batch_norm" in s) $("batch_norm").checked = !!s.batch_norm;
+  $("csv-box").hidden = $("dataset").value !== "csv";
+}
+
+function settingsToHash(s) {
+  const p = new URLSearchParams();
+  Object.entries(s).forEach(([k, v]) => { if (k !== "delay_ms") p.set(k, Array.isArray(v) ? v.join(",") : v); });
+  return "#" + p.toString();
+}
+
+function settingsFromHash() {
+  const p = new URLSearchParams(location.hash.slice(1));
+  const s = {};
+  for (const [k, v] of p) s[k] = k === "hidden" ? v.split(",").map(Number) : k === "batch_norm" ? v === "true" : v;
+  return s;
+}
+
+let commandTimer = null;
+function settingsChanged() {
+  $("csv-box").hidden = $("dataset").value !== "csv";
+  $("noise").disabled = $("dataset").value === "quadrants";
+  const s = readSettings();
+  history.replaceState(null, "", settingsToHash(s));
+  $("link").href = location.href;
+  if (state.runCommand) return; // the displayed run's command stays until reset
+  clearTimeout(commandTimer);
+  commandTimer = setTimeout(async () => {
+    try { $("cli-command").textContent = (await post("/api/command", s)).command; }
+    catch (e) { $("cli-command").textContent = "# " + e.message; }
+  }, 150);
+}
+
+// ---- the server ----
+async function post(path, body) {
+  const r = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const j = await r.json().catch(() => ({ error: r.statusText }));
+  if (!r.ok) throw new Error(j.error || r.statusText);
+  return j;
+}
+
+function status(text) { $("status").textContent = text; }
+
+async function openSession() {
+  const r = await fetch("/api/sessions", { method: "POST" });
+  state.session = (await r.json()).id;
+  const events = new EventSource(`/api/sessions/${state.session}/events`);
+  events.addEventListener("data", (e) => onData(JSON.parse(e.data)));
+  events.addEventListener("epoch", (e) => onEpoch(JSON.parse(e.data)));
+  events.addEventListener("message", (e) => { $("messages").textContent += JSON.parse(e.data) + "\n"; });
+  events.addEventListener("done", (e) => onDone(JSON.parse(e.data)));
+  events.onerror = () => { events.close(); status("connection to the server lost: reload the page"); };
+}
+
+async function start(mode) {
+  try {
+    status("starting…");
+    state.running = true;
+    await post(`/api/sessions/${state.session}/train`, { settings: readSettings(), mode });
+    status(mode === "step" ? "paused" : "training");
+  } catch (e) { state.running = false; status(e.message); }
+}
+
+async function control(action) {
+  try {
+    const r = await post(`/api/sessions/${state.session}/control`, { action, delay_ms: Number($("speed").value) });
+    status(r.mode === "pause" ? "paused" : r.mode === "stop" ? "stopping" : "training");
+  } catch (e) { status(e.message); }
+}
+
+// ---- events ----
+function onData(d) {
+  if (state.rows.length) state.prev = { train: state.rows.map((r) => r.train_loss), val: state.rows.map((r) => r.val_loss) };
+  Object.assign(state, { rows: [], layers: [], grid: null, points: d, epochs: d.epochs, listening: true });
+  state.runCommand = d.command;
+  $("cli-command").textContent = d.command;
+  $("of").textContent = d.epochs;
+  $("messages").textContent = "";
+  $("confusion").innerHTML = "";
+  ["report", "model"].forEach((id) => $(id).classList.add("disabled"));
+  if (!d.train.length) $("messages").textContent = "decision regions need two inputs and classes\n";
+  schedule();
+}
+
+function onEpoch(r) {
+  if (!state.listening) return;
+  state.rows.push(r.row);
+  state.layers.push(r.layers);
+  if (r.grid) state.grid = r.grid;
+  schedule();
+}
+
+function onDone(d) {
+  state.running = false;
+  if (!state.listening) return;
+  state.listening = false;
+  if (d.error) { status(d.error); return; }
+  status(`done: ${d.epochs_run} epochs` + (d.best_epoch ? `, best ${d.best_epoch}` : ""));
+  if (d.grid) state.grid = d.grid;
+  renderConfusion(d.confusion);
+  $("report").href = `/api/sessions/${state.session}/report.html`;
+  $("model").href = `/api/sessions/${state.session}/model.safetensors`;
+  ["report", "model"].forEach((id) => $(id).classList.remove("disabled"));
+  schedule();
+}
+
+function renderConfusion(m) {
+  if (!m || !m.length) return;
+  const names = state.points.classes;
+  let html = "<table class='confusion'><tr><th>true \\ predicted</th>" + names.map((n) => `<th>${esc(n)}</th>`).join("") + "</tr>";
+  m.forEach((row, i) => { html += `<tr><th>${esc(names[i])}</th>` + row.map((v) => `<td>${v}</td>`).join("") + "</tr>"; });
+  $("confusion").innerHTML = html + "</table><p class='note'>Confusion matrix on the validation rows (the weights the run kept).</p>";
+}
+
+function esc(t) { return String(t).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`); }
+
+// ---- drawing: at most once per frame ----
+function schedule() {
+  if (state.dirty) return;
+  state.dirty = true;
+  requestAnimationFrame(render);
+}
+
+function render() {
+  state.dirty = false;
+  const last = state.rows[state.rows.length - 1];
+  $("epoch").textContent = last ? last.epoch : 0;
+  $("train-loss").textContent = last ? plain(last.train_loss) : "–";
+  $("val-loss").textContent = last ? plain(last.val_loss) : "–";
+  $("val-accuracy").textContent = last ? plain(last.val_metric) : "–";
+  $("lr-now").textContent = last ? last.lr.toPrecision(3) : "–";
+  drawRegions();
+  const prev = state.prev || { train: [], val: [] };
+  drawChart($("loss"), [
+    { v: prev.train, c: "#999", a: 0.35 }, { v: prev.val, c: "#999", a: 0.35, dash: true },
+    { v: state.rows.map((r) => r.train_loss), c: "#1565c0" }, { v: state.rows.map((r) => r.val_loss), c: "#c62828", dash: true },
+  ], false);
+  drawChart($("accuracy"), [{ v: state.rows.map((r) => r.val_metric), c: "#2e7d32" }], false);
+  const names = (state.layers[state.layers.length - 1] || []).map((l) => l.layer);
+  drawChart($("grads"), names.map((n, i) => ({
+    v: state.layers.map((ls) => Math.log10(Math.max(ls[i] ? ls[i].grad_norm : 1e-30, 1e-30))), c: LAYER_COLOURS[i % 9], label: n,
+  })), true);
+  const lastLayers = state.layers[state.layers.length - 1] || [];
+  $("dead").textContent = lastLayers.filter((l) => l.dead_fraction !== null && l.dead_fraction !== undefined)
+    .map((l) => `${l.layer}: ${(100 * l.dead_fraction).toFixed(0)} % dead units`).join(" · ");
+  showHover();
+}
+
+/** A plain number the eye and a test can read: six decimals, no trailing zeros. */
+function plain(v) { return v === null || v === undefined ? "NaN" : String(Number(v.toFixed(6))); }
+
+function drawRegions() {
+  const cv = $("regions"), g = cv.getContext("2d"), W = cv.width, H = cv.height;
+  g.clearRect(0, 0, W, H);
+  const p = state.points;
+  if (!p || !p.train.length) return;
+  const box = state.grid ? { x: state.grid.x_range, y: state.grid.y_range } : bounds(p.val.concat(p.train));
+  if (state.grid) {
+    const n = state.grid.n, img = g.createImageData(n, n);
+    state.grid.classes.forEach((c, k) => {
+      const i = Math.floor(k / n), j = k % n, o = 4 * ((n - 1 - j) * n + i);
+      const [r, gg, b] = rgb(PALETTE[c % PALETTE.length]);
+      img.data.set([r + (255 - r) * 0.6, gg + (255 - gg) * 0.6, b + (255 - b) * 0.6, 255], o);
+    });
+    const off = document.createElement("canvas");
+    off.width = off.height = n;
+    off.getContext("2d").putImageData(img, 0, 0);
+    g.imageSmoothingEnabled = false;
+    g.drawImage(off, 0, 0, W, H);
+  }
+  const sx = (x) => ((x - box.x[0]) / (box.x[1] - box.x[0])) * W;
+  const sy = (y) => H - ((y - box.y[0]) / (box.y[1] - box.y[0])) * H;
+  const dot = ([x, y, c], filled) => {
+    g.beginPath();
+    g.arc(sx(x), sy(y), 3, 0, 2 * Math.PI);
+    g.strokeStyle = PALETTE[c % PALETTE.length];
+    g.fillStyle = g.strokeStyle;
+    filled ? g.fill() : g.stroke();
+  };
+  p.train.forEach((q) => dot(q, true));
+  p.val.forEach((q) => dot(q, false));
+}
+
+function bounds(pts) {
+  const xs = pts.map((q) => q[0]), ys = pts.map((q) => q[1]);
+  const pad = (a, b) => [a - (b - a) * 0.05, b + (b - a) * 0.05];
+  return { x: pad(Math.min(...xs), Math.max(...xs)), y: pad(Math.min(...ys), Math.max(...ys)) };
+}
+
+function rgb(hex) { return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)); }
+
+/** Lines over epochs; `log`: the values are log10 and the axis is labelled 10^k. */
+function drawChart(cv, series, log) {
+  const g = cv.getContext("2d"), W = cv.width, H = cv.height, L = 44, B = 16;
+  g.clearRect(0, 0, W, H);
+  const all = series.flatMap((s) => s.v).filter(Number.isFinite);
+  const n = Math.max(2, ...series.map((s) => s.v.length), state.epochs || 0);
+  if (!all.length) return;
+  let lo = Math.min(...all), hi = Math.max(...all);
+  if (!log) lo = Math.min(lo, 0);
+  if (hi - lo < 1e-9) hi = lo + 1;
+  const x = (i) => L + (i / (n - 1)) * (W - L - 4), y = (v) => 4 + (1 - (v - lo) / (hi - lo)) * (H - B - 8);
+  g.fillStyle = "#666"; g.font = "10px sans-serif"; g.strokeStyle = "#eee";
+  for (let k = 0; k <= 4; k++) {
+    const v = lo + ((hi - lo) * k) / 4;
+    g.beginPath(); g.moveTo(L, y(v)); g.lineTo(W, y(v)); g.stroke();
+    g.fillText(log ? `1e${v.toFixed(1)}` : v.toPrecision(3), 2, y(v) + 3);
+  }
+  g.fillText(`epoch ${n}`, W - 60, H - 3);
+  series.forEach((s, si) => {
+    g.globalAlpha = s.a || 1; g.strokeStyle = s.c; g.setLineDash(s.dash ? [5, 3] : []); g.lineWidth = 1.5;
+    g.beginPath();
+    s.v.forEach((v, i) => (i ? g.lineTo(x(i), y(v)) : g.moveTo(x(i), y(v))));
+    g.stroke();
+    if (s.label) { g.fillStyle = s.c; g.fillText(s.label, L + 4 + 60 * si, H - 3); }
+  });
+  g.globalAlpha = 1; g.setLineDash([]);
+  if (state.hover !== null && state.hover < state.rows.length) {
+    g.strokeStyle = "#000"; g.beginPath(); g.moveTo(x(state.hover), 0); g.lineTo(x(state.hover), H - B); g.stroke();
+  }
+  cv.dataset.n = n;
+}
+
+function hoverAt(cv, ev) {
+  const r = cv.getBoundingClientRect(), n = Number(cv.dataset.n || 2), L = 44;
+  const i = Math.round(((ev.clientX - r.left) * (cv.width / r.width) - L) / (cv.width - L - 4) * (n - 1));
+  state.hover = i >= 0 && i < state.rows.length ? i : null;
+  schedule();
+}
+
+function showHover() {
+  const r = state.rows[state.hover];
+  $("hover").textContent = r ? `epoch ${r.epoch}: train loss ${plain(r.train_loss)}, val loss ${plain(r.val_loss)}, val accuracy ${plain(r.val_metric)}, lr ${r.lr.toPrecision(3)}` : "";
+}
+
+// ---- wiring ----
+function reset() {
+  if (state.running) control("stop");
+  if (state.rows.length) state.prev = { train: state.rows.map((r) => r.train_loss), val: state.rows.map((r) => r.val_loss) };
+  Object.assign(state, { rows: [], layers: [], grid: null, listening: false, running: false, runCommand: null });
+  status("ready");
+  settingsChanged();
+  schedule();
+}
+
+async function uploadCsv() {
+  const file = $("csv").files[0];
+  if (!file) return;
+  const r = await fetch(`/api/sessions/${state.session}/upload?name=${encodeURIComponent(file.name)}`,
+    { method: "POST", headers: { "Content-Type": "text/csv" }, body: file });
+  const j = await r.json().catch(() => ({ error: r.statusText }));
+  $("csv-info").textContent = r.ok
+    ? `${j.rows} rows, features ${j.features.join(", ")}, target ${j.target} (${j.task}${j.classes.length ? ", " + j.classes.length + " classes" : ""})`
+    : j.error;
+}
+
+function preset(best) {
+  const s = best
+    ? { init: "he_normal", activation: "elu", batch_norm: true, dropout: 0.2, optimizer: "adam" }
+    : { init: "default", activation: "sigmoid", batch_norm: false, dropout: 0, optimizer: "sgd", lr: 0.1, momentum: 0 };
+  writeSettings(s);
+  settingsChanged();
+}
+
+function wire() {
+  $("play").onclick = () => (state.running ? control("play") : (reset(), start("play")));
+  $("pause").onclick = () => state.running && control("pause");
+  $("step").onclick = () => (state.running ? control("step") : (reset(), start("step")));
+  $("reset").onclick = reset;
+  $("speed").onchange = () => state.running && control(null);
+  $("regenerate").onclick = () => { $("seed").value = Number($("seed").value) + 1; settingsChanged(); };
+  $("add-layer").onclick = () => { const w = hiddenInputs().map((i) => i.value); if (w.length < 8) renderLayers([...w, 8]); settingsChanged(); };
+  $("remove-layer").onclick = () => { renderLayers(hiddenInputs().map((i) => i.value).slice(0, -1)); settingsChanged(); };
+  $("preset-best").onclick = () => preset(true);
+  $("preset-plain").onclick = () => preset(false);
+  $("csv").onchange = uploadCsv;
+  $("copy").onclick = () => navigator.clipboard && navigator.clipboard.writeText($("cli-command").textContent).catch(() => {});
+  document.querySelectorAll(".settings input, .settings select").forEach((el) => el.addEventListener("change", settingsChanged));
+  ["loss", "accuracy", "grads"].forEach((id) => $(id).addEventListener("mousemove", (ev) => hoverAt($(id), ev)));
+}
+
+renderLayers([32, 32]);
+writeSettings(settingsFromHash());
+wire();
+settingsChanged();
+openSession();

@@ -1,0 +1,129 @@
+//! `plaindnn playground`: the tutorial live in the browser. A local web server (axum on tokio)
+//! serves one page; each page gets a session whose training runs on its own thread through
+//! `train::train_on`, reporting through the training loop's observer — never a copy of the loop.
+//!
+//! - [`settings`]: the page's JSON → `DataSource` + `TrainConfig`, and the `plaindnn train` line;
+//! - [`observer`]: epochs to the page's event stream (Server-Sent Events); play / pause / step;
+//! - [`session`]: one page, one training at a time; a closed page stops its training;
+//! - [`routes`]: the HTTP API and the embedded page (`assets/`).
+//!
+//! Safe by default: loopback only; a Host header that is not this server's own address (DNS
+//! rebinding) and a cross-site Origin are refused; bodies, layers, units and epochs are capped.
+
+pub mod observer;
+pub mod routes;
+pub mod session;
+pub mod settings;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::{Error, Result};
+use session::Sessions;
+
+/// Where and how the server listens.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// Address to bind (loopback unless the user says otherwise).
+    pub host: IpAddr,
+    /// Port (0: any free port).
+    pub port: u16,
+    /// Folder for the sessions' uploads and run directories.
+    pub runs_dir: PathBuf,
+}
+
+/// Which requests reach the API: the Host header must name this server, an Origin header (sent
+/// by browsers on cross-site requests) must be this server's.
+#[derive(Debug)]
+pub struct Guard {
+    hosts: Vec<String>,
+    /// Bound to every interface: the user chose to be reachable by any name.
+    any_host: bool,
+}
+
+impl Guard {
+    /// The names a browser uses for `addr`: `127.0.0.1:P`, and `localhost:P` for loopback.
+    pub fn for_addr(addr: SocketAddr) -> Self {
+        let mut hosts = vec![addr.to_string()];
+        if addr.ip().is_loopback() {
+            hosts.push(format!("localhost:{}", addr.port()));
+        }
+        Self {
+            hosts,
+            any_host: addr.ip().is_unspecified(),
+        }
+    }
+
+    /// `Ok`, or the reason the request is refused.
+    pub fn check(&self, headers: &HeaderMap) -> std::result::Result<(), String> {
+        let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+        let host = text(header::HOST).unwrap_or("");
+        if !self.any_host && !self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+            return Err(format!(
+                "Host `{host}` is not this server ({}): the playground only answers its own address \
+                 (a guard against DNS rebinding); open {}",
+                self.hosts[0],
+                self.url()
+            ));
+        }
+        if let Some(origin) = text(header::ORIGIN) {
+            let own = self.any_host || self.hosts.iter().any(|h| origin == format!("http://{h}"));
+            if !own {
+                return Err(format!(
+                    "Origin `{origin}` is another site: the playground takes commands only from its own page {}",
+                    self.url()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}/", self.hosts[0])
+    }
+}
+
+/// Refuses requests the [`Guard`] does not let through, with 403 and the reason.
+async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
+    match guard.check(request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(message) => (StatusCode::FORBIDDEN, message).into_response(),
+    }
+}
+
+/// Binds, calls `ready` with the page's URL, and serves until the process ends.
+pub fn serve(options: ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Training(format!("starting the web server's runtime: {e}")))?;
+    runtime.block_on(async move {
+        let (host, port) = (options.host, options.port);
+        let listener = tokio::net::TcpListener::bind((host, port))
+            .await
+            .map_err(|e| {
+                Error::invalid(
+                    "port",
+                    format!("cannot listen on {host}:{port}: {e}; choose another with --port P (0: any free port)"),
+                )
+            })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::Training(format!("reading the bound address: {e}")))?;
+        std::fs::create_dir_all(&options.runs_dir).map_err(|e| Error::io(&options.runs_dir, e))?;
+        let guard_state = Arc::new(Guard::for_addr(addr));
+        let app = routes::router(Arc::new(Sessions::new(options.runs_dir.clone())))
+            .layer(axum::middleware::from_fn_with_state(guard_state, guard));
+        ready(&format!("http://{addr}/"));
+        axum::serve(listener, app)
+            .await
+            .map_err(|e| Error::Training(format!("the web server stopped: {e}")))
+    })
+}

@@ -1,0 +1,184 @@
+//! The page's ear in the training loop: each epoch's report goes to the page's event stream, and
+//! play / pause / step / stop come back through [`Control`].
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::train::{EpochReport, TrainObserver, Wants};
+
+/// The most decision grids per second: the page draws at most this often, so the loop computes
+/// no more (a 50×50 grid is one forward pass of 2 500 rows).
+pub const GRID_EVERY: Duration = Duration::from_millis(50);
+
+/// What the page asked the running training to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Train epoch after epoch.
+    Play,
+    /// Wait at the end of the current epoch.
+    Pause,
+    /// Train one more epoch, then pause.
+    Step,
+    /// End training after the current epoch (reset, or the page closed).
+    Stop,
+}
+
+/// Play / pause / step / stop, shared by the page's commands and the training thread.
+#[derive(Debug)]
+pub struct Control {
+    mode: Mutex<Mode>,
+    changed: Condvar,
+    /// The page's event stream is gone: nobody is watching.
+    closed: Arc<AtomicBool>,
+    /// Milliseconds to wait after each epoch.
+    delay_ms: Mutex<u64>,
+}
+
+impl Control {
+    /// A control starting in `mode`, stopped for good once `closed` is set.
+    pub fn new(mode: Mode, delay_ms: u64, closed: Arc<AtomicBool>) -> Self {
+        Self {
+            mode: Mutex::new(mode),
+            changed: Condvar::new(),
+            closed,
+            delay_ms: Mutex::new(delay_ms),
+        }
+    }
+
+    /// The page's command.
+    pub fn set(&self, mode: Mode) {
+        if let Ok(mut m) = self.mode.lock() {
+            *m = mode;
+        }
+        self.changed.notify_all();
+    }
+
+    /// The speed control.
+    pub fn set_delay(&self, ms: u64) {
+        if let Ok(mut d) = self.delay_ms.lock() {
+            *d = ms;
+        }
+        self.changed.notify_all();
+    }
+
+    /// The current command.
+    pub fn mode(&self) -> Mode {
+        self.mode.lock().map_or(Mode::Stop, |m| *m)
+    }
+
+    fn stopping(&self) -> bool {
+        self.closed.load(Ordering::Relaxed) || self.mode() == Mode::Stop
+    }
+
+    /// Called at the end of each epoch: waits out the speed delay, then while paused; a step
+    /// becomes a pause for the next epoch. Returns early on stop.
+    fn end_of_epoch(&self) {
+        let delay = self.delay_ms.lock().map_or(0, |d| *d);
+        let until = Instant::now() + Duration::from_millis(delay);
+        let Ok(mut mode) = self.mode.lock() else {
+            return;
+        };
+        if *mode == Mode::Step {
+            *mode = Mode::Pause;
+        }
+        loop {
+            let closed = self.closed.load(Ordering::Relaxed);
+            let now = Instant::now();
+            let waiting = *mode == Mode::Pause || (*mode == Mode::Play && now < until);
+            if closed || !waiting {
+                return;
+            }
+            // wake at least every 100 ms to notice a closed page
+            let wait = match *mode {
+                Mode::Play => (until - now).min(Duration::from_millis(100)),
+                _ => Duration::from_millis(100),
+            };
+            mode = match self.changed.wait_timeout(mode, wait) {
+                Ok((m, _)) => m,
+                Err(_) => return,
+            };
+        }
+    }
+}
+
+/// One message on the page's event stream (`event:` name and JSON data).
+#[derive(Debug)]
+pub struct PageEvent {
+    /// `data`, `epoch`, `message`, `done`.
+    pub name: &'static str,
+    /// The JSON payload.
+    pub json: String,
+}
+
+impl PageEvent {
+    /// `value` as JSON under `name` (a value that cannot be written becomes an error text).
+    pub fn new(name: &'static str, value: &impl Serialize) -> Self {
+        let json = serde_json::to_string(value)
+            .unwrap_or_else(|e| format!("{{\"error\":\"{}\"}}", e.to_string().replace('"', "'")));
+        Self { name, json }
+    }
+}
+
+/// Sends every epoch to the page, asks for layer figures always and for a decision grid at most
+/// every [`GRID_EVERY`] (and for the last epoch), and holds the loop while the page pauses.
+pub struct PageObserver {
+    control: Arc<Control>,
+    events: UnboundedSender<PageEvent>,
+    grid: usize,
+    epochs: usize,
+    next_epoch: usize,
+    last_grid: Option<Instant>,
+}
+
+impl PageObserver {
+    /// Reports to `events`; `grid` cells per side; `epochs` of the run.
+    pub fn new(
+        control: Arc<Control>,
+        events: UnboundedSender<PageEvent>,
+        grid: usize,
+        epochs: usize,
+    ) -> Self {
+        Self {
+            control,
+            events,
+            grid,
+            epochs,
+            next_epoch: 1,
+            last_grid: None,
+        }
+    }
+}
+
+impl TrainObserver for PageObserver {
+    fn wants(&self) -> Wants {
+        let due = self.last_grid.is_none_or(|t| t.elapsed() >= GRID_EVERY);
+        Wants {
+            layers: true,
+            grid: (due || self.next_epoch >= self.epochs).then_some(self.grid),
+        }
+    }
+
+    fn on_message(&mut self, text: &str) {
+        // a closed stream is noticed by should_stop
+        let _ = self.events.send(PageEvent::new("message", &text));
+    }
+
+    fn on_epoch(&mut self, report: &EpochReport) -> crate::Result<()> {
+        self.next_epoch = report.row.epoch + 1;
+        if report.grid.is_some() {
+            self.last_grid = Some(Instant::now());
+        }
+        let _ = self.events.send(PageEvent::new("epoch", report));
+        self.control.end_of_epoch();
+        Ok(())
+    }
+
+    fn should_stop(&self) -> bool {
+        self.events.is_closed() || self.control.stopping()
+    }
+}

@@ -1,0 +1,331 @@
+//! The HTTP API and the embedded page. Commands are JSON POSTs; the page hears training through
+//! one Server-Sent Events stream per session. Every refusal is a 4xx with a one-line message.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::stream::{self, Stream};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::observer::Mode;
+use super::session::{Refusal, Sessions};
+use super::settings::{command, Settings, MAX_DELAY_MS};
+use crate::backend::Backend;
+use crate::data::DataSource;
+use crate::inference::Predictor;
+
+/// Largest CSV upload.
+pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
+/// Largest JSON command.
+pub const MAX_JSON: usize = 64 * 1024;
+
+const INDEX: &str = include_str!("assets/index.html");
+const APP_JS: &str = include_str!("assets/app.js");
+const STYLE: &str = include_str!("assets/style.css");
+
+type App = Arc<Sessions>;
+
+/// A refusal as the page sees it: the status and `{"error": message}`.
+pub struct ApiError(u16, String);
+
+impl From<Refusal> for ApiError {
+    fn from((status, message): Refusal) -> Self {
+        ApiError(status, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0).unwrap_or(StatusCode::BAD_REQUEST);
+        (status, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+type Reply<T> = Result<T, ApiError>;
+
+/// Every route, with `sessions` as state.
+pub fn router(sessions: App) -> Router {
+    Router::new()
+        .route(
+            "/",
+            get(|| async { page("text/html; charset=utf-8", INDEX) }),
+        )
+        .route(
+            "/app.js",
+            get(|| async { page("text/javascript; charset=utf-8", APP_JS) }),
+        )
+        .route(
+            "/style.css",
+            get(|| async { page("text/css; charset=utf-8", STYLE) }),
+        )
+        .route("/api/sessions", post(create_session))
+        .route("/api/sessions/{id}/events", get(events))
+        .route("/api/sessions/{id}/train", post(train))
+        .route("/api/sessions/{id}/control", post(control))
+        .route("/api/sessions/{id}/upload", post(upload))
+        .route("/api/sessions/{id}/report.html", get(report))
+        .route("/api/sessions/{id}/model.safetensors", get(model))
+        .route("/api/command", post(command_line))
+        .fallback(|| async { ApiError(404, "no such page or API route; open /".into()) })
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD))
+        .with_state(sessions)
+}
+
+fn page(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// The body of a JSON command: `application/json` (so other sites' forms cannot send one), at
+/// most [`MAX_JSON`] bytes, parsed with the line and column of the first error.
+fn json_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply<T> {
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    if !kind.is_some_and(|k| k.starts_with("application/json")) {
+        return Err(ApiError(
+            415,
+            "send the command as JSON with Content-Type: application/json".into(),
+        ));
+    }
+    let body = body.map_err(too_large)?;
+    if body.len() > MAX_JSON {
+        return Err(ApiError(
+            413,
+            format!("a command is at most {MAX_JSON} bytes, got {}", body.len()),
+        ));
+    }
+    serde_json::from_slice(&body).map_err(|e| ApiError(400, format!("malformed JSON command: {e}")))
+}
+
+fn too_large(e: BytesRejection) -> ApiError {
+    ApiError(
+        e.status().as_u16(),
+        format!(
+            "request body refused ({e}); uploads are at most {} MiB",
+            MAX_UPLOAD >> 20
+        ),
+    )
+}
+
+async fn create_session(State(app): State<App>) -> Reply<Response> {
+    let (id, _) = app.create()?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+/// Ends the session when the page's stream is dropped (tab closed, reloaded, network gone).
+struct StreamGuard {
+    app: App,
+    id: String,
+}
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        self.app.remove(&self.id);
+    }
+}
+
+async fn events(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> Reply<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let session = app.get(&id)?;
+    let receiver = session.take_stream().ok_or_else(|| {
+        ApiError(
+            409,
+            format!("session `{id}` already has its event stream open (one page, one stream)"),
+        )
+    })?;
+    let guard = StreamGuard {
+        app: app.clone(),
+        id,
+    };
+    let stream = stream::unfold((receiver, guard), |(mut receiver, guard)| async move {
+        let event = receiver.recv().await?;
+        let sse = Event::default().event(event.name).data(event.json);
+        Some((Ok(sse), (receiver, guard)))
+    });
+    // a comment every second: a closed page is noticed at the next write
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(1))))
+}
+
+/// `{"settings": {...}, "mode": "play" | "step"}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrainRequest {
+    #[serde(default)]
+    settings: Settings,
+    #[serde(default)]
+    mode: StartMode,
+}
+
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum StartMode {
+    #[default]
+    Play,
+    Step,
+}
+
+async fn train(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply<Response> {
+    let request: TrainRequest = json_body(&headers, body)?;
+    let session = app.get(&id)?;
+    let mode = match request.mode {
+        StartMode::Play => Mode::Play,
+        StartMode::Step => Mode::Step,
+    };
+    let started = tokio::task::spawn_blocking(move || session.start(&request.settings, mode))
+        .await
+        .map_err(|e| ApiError(500, format!("starting the training failed: {e}")))??;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "command": started }))).into_response())
+}
+
+/// `{"action": "play" | "pause" | "step" | "stop", "delay_ms": N}`, both optional.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ControlRequest {
+    action: Option<Mode>,
+    delay_ms: Option<u64>,
+}
+
+async fn control(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply<Json<serde_json::Value>> {
+    let request: ControlRequest = json_body(&headers, body)?;
+    if let Some(ms) = request.delay_ms.filter(|&ms| ms > MAX_DELAY_MS) {
+        return Err(ApiError(
+            400,
+            format!("delay_ms: must be 0 to {MAX_DELAY_MS}, got {ms}"),
+        ));
+    }
+    let mode = app.get(&id)?.control(request.action, request.delay_ms)?;
+    Ok(Json(json!({ "mode": mode })))
+}
+
+async fn command_line(
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply<Json<serde_json::Value>> {
+    let settings: Settings = json_body(&headers, body)?;
+    settings.check().map_err(|m| ApiError(400, m))?;
+    // sizes do not change the flags: the 2-D sets have 2 inputs; a CSV's are known at training
+    let config = settings.config(2, 2).map_err(|m| ApiError(400, m))?;
+    Ok(Json(
+        json!({ "command": command(&settings, &config, None) }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct UploadQuery {
+    name: Option<String>,
+}
+
+/// A CSV file, checked as `train --data` checks it (same messages), kept for the page's runs.
+async fn upload(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    Query(query): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply<Json<serde_json::Value>> {
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    if !kind.is_some_and(|k| k.starts_with("text/csv")) {
+        return Err(ApiError(
+            415,
+            "send the file with Content-Type: text/csv".into(),
+        ));
+    }
+    let body = body.map_err(too_large)?;
+    let session = app.get(&id)?;
+    let name = upload_name(query.name.as_deref());
+    let checked = tokio::task::spawn_blocking(move || -> Reply<serde_json::Value> {
+        std::fs::create_dir_all(&session.dir).map_err(|e| ApiError(500, e.to_string()))?;
+        let path = session.upload_path();
+        std::fs::write(&path, &body).map_err(|e| ApiError(500, e.to_string()))?;
+        let prepared = DataSource::csv(&path, 42).load().map_err(|e| {
+            ApiError(
+                400,
+                e.to_string().replace(&path.display().to_string(), &name),
+            )
+        })?;
+        let data = &prepared.train.data;
+        let summary = json!({
+            "name": &name,
+            "rows": prepared.train.len() + prepared.val.len(),
+            "features": data.feature_names,
+            "target": data.target_name,
+            "classes": data.class_names,
+            "task": data.task(),
+            "warnings": prepared.warnings,
+        });
+        *session
+            .upload
+            .lock()
+            .map_err(|_| ApiError(500, "session unreadable".into()))? = Some(name);
+        Ok(summary)
+    });
+    let summary = checked.await.map_err(|e| ApiError(500, e.to_string()))??;
+    Ok(Json(summary))
+}
+
+/// The file name the page gave, reduced to its last path component.
+fn upload_name(name: Option<&str>) -> String {
+    let base = name
+        .and_then(|n| n.rsplit(['/', '\\']).next())
+        .filter(|n| !n.is_empty())
+        .unwrap_or("upload.csv");
+    base.chars().take(100).collect()
+}
+
+async fn report(State(app): State<App>, Path(id): Path<String>) -> Reply<Response> {
+    let path = app.get(&id)?.run_dir().join("report.html");
+    // a few hundred KiB: read in place
+    let html = std::fs::read(&path).map_err(|_| {
+        ApiError(
+            404,
+            "no report yet: report.html is written when a run ends".into(),
+        )
+    })?;
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
+}
+
+async fn model(State(app): State<App>, Path(id): Path<String>) -> Reply<Response> {
+    let dir = app.get(&id)?.run_dir();
+    let bytes = tokio::task::spawn_blocking(move || {
+        Predictor::open(&dir, Backend::Flex).and_then(|p| p.safetensors())
+    })
+    .await
+    .map_err(|e| ApiError(500, e.to_string()))?
+    .map_err(|e| ApiError(404, format!("no model yet ({e})")))?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/octet-stream"),
+        (
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"model.safetensors\"",
+        ),
+    ];
+    Ok((headers, bytes).into_response())
+}

@@ -1,0 +1,360 @@
+//! One page, one session: its event stream, its uploaded file, and at most one training at a time
+//! (on its own thread, through `train::train_on` like `plaindnn train`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+use super::observer::{Control, Mode, PageEvent, PageObserver};
+use super::settings::{command, Settings};
+use crate::data::{Prepared, Subset, Targets};
+use crate::inference::Predictor;
+use crate::train::pictures::decision_grid;
+use crate::train::{self, DecisionGrid, EpochRow, RunOptions, TrainConfig, Verbosity};
+
+/// Most pages open at once; the oldest page that never opened its stream makes room.
+const MAX_SESSIONS: usize = 64;
+/// How long a new run waits for the previous one to finish its epoch after a reset.
+const STOP_WAIT: Duration = Duration::from_secs(10);
+
+/// A refused request: HTTP status and the message the page shows.
+pub type Refusal = (u16, String);
+
+/// The running training of a page.
+struct Running {
+    control: Arc<Control>,
+    thread: JoinHandle<()>,
+}
+
+/// One open page.
+pub struct Session {
+    /// Its folder: the uploaded CSV and the run directory.
+    pub dir: PathBuf,
+    created: Instant,
+    closed: Arc<AtomicBool>,
+    events: UnboundedSender<PageEvent>,
+    stream: Mutex<Option<UnboundedReceiver<PageEvent>>>,
+    running: Mutex<Option<Running>>,
+    /// The uploaded file's name, as the page's CLI command names it.
+    pub upload: Mutex<Option<String>>,
+}
+
+/// The points the page draws, in the network's input space (after standardisation).
+#[derive(Serialize)]
+struct Points {
+    /// `[x, y, class]` of each training row (empty unless 2 inputs and classes).
+    train: Vec<[f64; 3]>,
+    /// The same for validation rows.
+    val: Vec<[f64; 3]>,
+    classes: Vec<String>,
+    features: Vec<String>,
+    command: String,
+    epochs: usize,
+}
+
+/// How a run ended, for the page.
+#[derive(Serialize)]
+struct Done {
+    error: Option<String>,
+    epochs_run: usize,
+    best_epoch: Option<usize>,
+    last: Option<EpochRow>,
+    confusion: Vec<Vec<usize>>,
+    grid: Option<DecisionGrid>,
+}
+
+impl Session {
+    fn new(dir: PathBuf) -> Self {
+        let (events, stream) = unbounded_channel();
+        Self {
+            dir,
+            created: Instant::now(),
+            closed: Arc::new(AtomicBool::new(false)),
+            events,
+            stream: Mutex::new(Some(stream)),
+            running: Mutex::new(None),
+            upload: Mutex::new(None),
+        }
+    }
+
+    /// The run directory of the page's latest run.
+    pub fn run_dir(&self) -> PathBuf {
+        self.dir.join("run")
+    }
+
+    /// The uploaded CSV's path on disk.
+    pub fn upload_path(&self) -> PathBuf {
+        self.dir.join("upload.csv")
+    }
+
+    /// The event stream, once: a second tab on the same session is refused.
+    pub fn take_stream(&self) -> Option<UnboundedReceiver<PageEvent>> {
+        self.stream.lock().ok()?.take()
+    }
+
+    /// The page went away: its training stops after the current epoch.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Relaxed);
+        if let Some(r) = self.running.lock().ok().as_deref().and_then(Option::as_ref) {
+            r.control.set(Mode::Stop);
+        }
+    }
+
+    /// Play, pause, step, stop, or a new speed, for the running training.
+    pub fn control(&self, mode: Option<Mode>, delay_ms: Option<u64>) -> Result<Mode, Refusal> {
+        let running = self.running.lock().map_err(|_| busy())?;
+        let Some(r) = running.as_ref().filter(|r| !r.thread.is_finished()) else {
+            return Err((
+                409,
+                "no training is running on this page: press play to start one".into(),
+            ));
+        };
+        if let Some(ms) = delay_ms {
+            r.control.set_delay(ms);
+        }
+        if let Some(mode) = mode {
+            r.control.set(mode);
+        }
+        Ok(r.control.mode())
+    }
+
+    /// Starts a run of `settings` in `mode` (play or step); blocking (loads the data).
+    pub fn start(&self, settings: &Settings, mode: Mode) -> Result<String, Refusal> {
+        settings.check().map_err(|m| (400, m))?;
+        self.wait_for_stopped_run()?;
+        let upload = self.upload.lock().map_err(|_| busy())?.clone();
+        let path = self.upload_path();
+        let source = settings
+            .source(upload.as_ref().map(|_| path.as_path()))
+            .map_err(|m| (400, m))?;
+        let prepared = source.load().map_err(|e| (400, e.to_string()))?;
+        let data = &prepared.train.data;
+        let config = settings
+            .config(data.width(), data.outputs())
+            .map_err(|m| (400, m))?;
+        config
+            .validate_for(data)
+            .map_err(|e| (400, e.to_string()))?;
+        let line = command(settings, &config, upload.as_deref());
+        let points = points(&prepared, line.clone(), config.epochs);
+        let _ = self.events.send(PageEvent::new("data", &points));
+        let control = Arc::new(Control::new(mode, settings.delay_ms, self.closed.clone()));
+        let observer = PageObserver::new(
+            control.clone(),
+            self.events.clone(),
+            settings.grid,
+            config.epochs,
+        );
+        let job = Job {
+            source: source.absolute(),
+            prepared,
+            config,
+            out: self.run_dir(),
+            events: self.events.clone(),
+            grid: settings.grid,
+        };
+        let thread = std::thread::spawn(move || job.run(observer));
+        *self.running.lock().map_err(|_| busy())? = Some(Running { control, thread });
+        Ok(line)
+    }
+
+    /// One training per page: a run still going is refused, one told to stop is waited for.
+    fn wait_for_stopped_run(&self) -> Result<(), Refusal> {
+        let deadline = Instant::now() + STOP_WAIT;
+        loop {
+            let running = self.running.lock().map_err(|_| busy())?;
+            let Some(r) = running.as_ref().filter(|r| !r.thread.is_finished()) else {
+                return Ok(());
+            };
+            if r.control.mode() != Mode::Stop {
+                return Err((
+                    409,
+                    "a training is already running on this page: press reset (or pause) first"
+                        .into(),
+                ));
+            }
+            if Instant::now() > deadline {
+                return Err((
+                    503,
+                    "the previous training has not stopped yet; try again".into(),
+                ));
+            }
+            drop(running);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn busy() -> Refusal {
+    (
+        500,
+        "the session's state is unreadable after a crash; reload the page".into(),
+    )
+}
+
+/// The training rows and validation rows as `[x, y, class]` when there are 2 inputs and classes.
+fn points(prepared: &Prepared, command: String, epochs: usize) -> Points {
+    let data = &prepared.train.data;
+    let rows = |subset: &Subset| -> Vec<[f64; 3]> {
+        let (Targets::Classes(labels), 2) = (&subset.data.targets, subset.data.width()) else {
+            return Vec::new();
+        };
+        let d = &subset.data;
+        subset
+            .rows
+            .iter()
+            .map(|&r| [d.row(r)[0] as f64, d.row(r)[1] as f64, labels[r] as f64])
+            .collect()
+    };
+    Points {
+        train: rows(&prepared.train),
+        val: rows(&prepared.val),
+        classes: data.class_names.clone(),
+        features: data.feature_names.clone(),
+        command,
+        epochs,
+    }
+}
+
+/// One run, on its own thread.
+struct Job {
+    source: crate::data::DataSource,
+    prepared: Prepared,
+    config: TrainConfig,
+    out: PathBuf,
+    events: UnboundedSender<PageEvent>,
+    grid: usize,
+}
+
+impl Job {
+    /// `train_on` with the page's observer; then the confusion matrix and the final model's
+    /// regions (best weights restored), and `done`.
+    fn run(self, observer: PageObserver) {
+        let val = self.prepared.val.clone();
+        let backend = self.config.backend;
+        let options = RunOptions::from(Verbosity::Quiet)
+            .overwrite()
+            .observe(observer);
+        let done =
+            match train::train_on(self.source, self.prepared, self.config, &self.out, options) {
+                Ok(run) => {
+                    let (confusion, grid) = final_views(&self.out, backend, &val, self.grid);
+                    Done {
+                        error: None,
+                        epochs_run: run.outcome.rows.len(),
+                        best_epoch: run.outcome.best_epoch,
+                        last: run.outcome.rows.last().cloned(),
+                        confusion,
+                        grid,
+                    }
+                }
+                Err(e) => Done {
+                    error: Some(e.to_string()),
+                    epochs_run: 0,
+                    best_epoch: None,
+                    last: None,
+                    confusion: Vec::new(),
+                    grid: None,
+                },
+            };
+        let _ = self.events.send(PageEvent::new("done", &done));
+    }
+}
+
+/// The confusion matrix on the validation rows and the decision grid of the model the run kept.
+fn final_views(
+    dir: &Path,
+    backend: crate::backend::Backend,
+    val: &Subset,
+    n: usize,
+) -> (Vec<Vec<usize>>, Option<DecisionGrid>) {
+    let Ok(predictor) = Predictor::open(dir, backend) else {
+        return (Vec::new(), None);
+    };
+    let confusion = predictor
+        .evaluate_prepared(val.clone())
+        .map(|e| e.confusion)
+        .unwrap_or_default();
+    let grid = decision_grid(&predictor.model, val, n).ok().flatten();
+    (confusion, grid)
+}
+
+/// Every open page's session, by id.
+pub struct Sessions {
+    root: PathBuf,
+    next: AtomicU64,
+    key: u64,
+    open: Mutex<HashMap<String, Arc<Session>>>,
+}
+
+impl Sessions {
+    /// Sessions whose folders live under `root`.
+    pub fn new(root: PathBuf) -> Self {
+        use std::hash::{BuildHasher, RandomState};
+        Self {
+            root,
+            next: AtomicU64::new(1),
+            key: RandomState::new().hash_one(std::process::id()),
+            open: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A new session with an id no other page can guess.
+    pub fn create(&self) -> Result<(String, Arc<Session>), Refusal> {
+        use std::hash::{BuildHasher, RandomState};
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let id = format!("{:016x}", RandomState::new().hash_one((self.key, n)));
+        let session = Arc::new(Session::new(self.root.join(&id)));
+        let mut open = self.open.lock().map_err(|_| busy())?;
+        if open.len() >= MAX_SESSIONS {
+            evict_one(&mut open)?;
+        }
+        open.insert(id.clone(), session.clone());
+        Ok((id, session))
+    }
+
+    /// The session `id`, or a 404 saying how to get a new one.
+    pub fn get(&self, id: &str) -> Result<Arc<Session>, Refusal> {
+        let open = self.open.lock().map_err(|_| busy())?;
+        open.get(id).cloned().ok_or_else(|| {
+            (
+                404,
+                format!("no session `{id}` (a session ends when its page closes): reload the page"),
+            )
+        })
+    }
+
+    /// Forgets the session `id` (its page closed).
+    pub fn remove(&self, id: &str) {
+        if let Ok(mut open) = self.open.lock() {
+            if let Some(s) = open.remove(id) {
+                s.close();
+            }
+        }
+    }
+}
+
+/// Drops the oldest session whose page never opened its stream, or refuses.
+fn evict_one(open: &mut HashMap<String, Arc<Session>>) -> Result<(), Refusal> {
+    let idle = open
+        .iter()
+        .filter(|(_, s)| s.stream.lock().is_ok_and(|r| r.is_some()))
+        .min_by_key(|(_, s)| s.created)
+        .map(|(id, _)| id.clone());
+    match idle {
+        Some(id) => {
+            open.remove(&id);
+            Ok(())
+        }
+        None => Err((
+            503,
+            format!("{MAX_SESSIONS} playground pages are open already: close one and reload"),
+        )),
+    }
+}

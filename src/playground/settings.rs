@@ -1,0 +1,339 @@
+//! What the page sends: one JSON document that becomes a `DataSource` and a `TrainConfig`, and the
+//! `plaindnn train …` line that rebuilds the same run.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::DataSource;
+use crate::model::{ActivationConfig, InitConfig};
+use crate::train::{EarlyStoppingConfig, OptimizerKind, ScheduleConfig, TrainConfig};
+
+/// The 2-D built-in sets the page draws (option values of its data set menu).
+pub const DATASETS: [&str; 5] = ["quadrants", "xor", "circles", "spiral", "blobs"];
+/// Most hidden layers a page may ask for.
+pub const MAX_LAYERS: usize = 8;
+/// Most units in one hidden layer.
+pub const MAX_UNITS: usize = 256;
+/// Most epochs of one run.
+pub const MAX_EPOCHS: usize = 1000;
+/// Most cells per side of the decision grid.
+pub const MAX_GRID: usize = 100;
+/// Longest pause between two epochs (the speed control), in milliseconds.
+pub const MAX_DELAY_MS: u64 = 2000;
+
+/// One run as the page describes it; every field has the page's default.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// A name from [`DATASETS`], or `csv` for the page's uploaded file.
+    pub dataset: String,
+    /// Noise of the built-in set (`None`: the set's own).
+    pub noise: Option<f64>,
+    /// Seed of the data, the weights, shuffling and dropout (as `train --seed`).
+    pub seed: u64,
+    /// Hidden layer widths.
+    pub hidden: Vec<usize>,
+    /// As `train --activation`.
+    pub activation: String,
+    /// As `train --init`.
+    pub init: String,
+    /// BatchNorm after each hidden Linear layer.
+    pub batch_norm: bool,
+    /// Dropout probability after each hidden activation.
+    pub dropout: f64,
+    /// As `train --optimizer`.
+    pub optimizer: String,
+    /// Learning rate.
+    pub lr: f64,
+    /// SGD / RMSProp momentum.
+    pub momentum: f64,
+    /// Rows per gradient step.
+    pub batch_size: usize,
+    /// As `train --lr-schedule`.
+    pub lr_schedule: String,
+    /// L1 penalty.
+    pub l1: f64,
+    /// L2 penalty.
+    pub l2: f64,
+    /// Max-norm constraint.
+    pub max_norm: Option<f64>,
+    /// Per-tensor gradient clipping by norm.
+    pub clip_norm: Option<f64>,
+    /// Early stopping's patience (`None`: every epoch is trained).
+    pub patience: Option<usize>,
+    /// Most epochs.
+    pub epochs: usize,
+    /// CSV only: the column to predict (default: the last).
+    pub target: Option<String>,
+    /// Milliseconds to wait after each epoch (the speed control; not part of the run).
+    pub delay_ms: u64,
+    /// Cells per side of the decision grid (not part of the run).
+    pub grid: usize,
+}
+
+impl Default for Settings {
+    /// The tutorial's task, two ReLU layers of 32 and Adam: learns the spiral in about 40 epochs.
+    fn default() -> Self {
+        Self {
+            dataset: "quadrants".into(),
+            noise: None,
+            seed: 42,
+            hidden: vec![32, 32],
+            activation: "relu".into(),
+            init: "default".into(),
+            batch_norm: false,
+            dropout: 0.0,
+            optimizer: "adam".into(),
+            lr: 0.01,
+            momentum: 0.0,
+            batch_size: 16,
+            lr_schedule: "constant".into(),
+            l1: 0.0,
+            l2: 0.0,
+            max_norm: None,
+            clip_norm: None,
+            patience: None,
+            epochs: 200,
+            target: None,
+            delay_ms: 0,
+            grid: 60,
+        }
+    }
+}
+
+/// A refused setting: which one, and why (the page shows it as is).
+pub type Refusal = String;
+
+impl Settings {
+    /// Refuses what the playground caps (layers, units, epochs, grid, delay) and unknown names.
+    pub fn check(&self) -> Result<(), Refusal> {
+        if self.dataset != "csv" && !DATASETS.contains(&self.dataset.as_str()) {
+            return Err(format!(
+                "dataset: the playground draws the 2-D sets {} or an uploaded csv, got `{}`",
+                DATASETS.join(", "),
+                self.dataset
+            ));
+        }
+        if self.hidden.len() > MAX_LAYERS {
+            return Err(format!(
+                "hidden: at most {MAX_LAYERS} layers in the playground, got {}; `plaindnn train --hidden` has no such cap",
+                self.hidden.len()
+            ));
+        }
+        if let Some(&w) = self.hidden.iter().find(|&&w| w == 0 || w > MAX_UNITS) {
+            return Err(format!(
+                "hidden: each layer needs 1 to {MAX_UNITS} units in the playground, got {w}"
+            ));
+        }
+        cap("epochs", self.epochs, 1, MAX_EPOCHS)?;
+        cap("grid", self.grid, 2, MAX_GRID)?;
+        cap("delay_ms", self.delay_ms as usize, 0, MAX_DELAY_MS as usize)?;
+        // the names as `train` parses them, so the page and the command line agree
+        self.activation()?;
+        self.init()?;
+        self.optimizer()?;
+        self.schedule()?;
+        Ok(())
+    }
+
+    /// The data these settings name; `upload` is the page's CSV file, if any.
+    pub fn source(&self, upload: Option<&Path>) -> Result<DataSource, Refusal> {
+        if self.dataset == "csv" {
+            let path = upload.ok_or("dataset csv: upload a CSV file first")?;
+            let mut source = DataSource::csv(path, self.seed);
+            if let DataSource::Csv { target, .. } = &mut source {
+                target.clone_from(&self.target);
+            }
+            return Ok(source);
+        }
+        let source = DataSource::builtin(&self.dataset, self.seed).map_err(|e| e.to_string())?;
+        match self.noise {
+            Some(noise) => source.with_noise(noise).map_err(|e| e.to_string()),
+            None => Ok(source),
+        }
+    }
+
+    /// The recipe for a network with `inputs` inputs and `outputs` outputs, checked as `train`
+    /// checks it.
+    pub fn config(&self, inputs: usize, outputs: usize) -> Result<TrainConfig, Refusal> {
+        let mut c = TrainConfig::default_for(inputs, outputs);
+        c.model.hidden.clone_from(&self.hidden);
+        c.model.activation = self.activation()?;
+        c.model.init = self.init()?;
+        c.model.batch_norm = self.batch_norm;
+        c.model.dropout = self.dropout;
+        c.optimizer.kind = self.optimizer()?;
+        c.optimizer.learning_rate = self.lr;
+        c.optimizer.momentum = self.momentum;
+        c.schedule = self.schedule()?;
+        c.regularization.l1 = self.l1;
+        c.regularization.l2 = self.l2;
+        c.regularization.max_norm = self.max_norm;
+        c.clipping.norm = self.clip_norm;
+        c.early_stopping = self.patience.map(|patience| EarlyStoppingConfig {
+            patience,
+            ..EarlyStoppingConfig::default()
+        });
+        c.epochs = self.epochs;
+        c.batch_size = self.batch_size;
+        c.seed = self.seed;
+        c.validate().map_err(|e| e.to_string())?;
+        Ok(c)
+    }
+
+    fn activation(&self) -> Result<ActivationConfig, Refusal> {
+        self.activation
+            .parse()
+            .map_err(|e: crate::Error| e.to_string())
+    }
+
+    fn init(&self) -> Result<InitConfig, Refusal> {
+        self.init.parse().map_err(|e: crate::Error| e.to_string())
+    }
+
+    fn optimizer(&self) -> Result<OptimizerKind, Refusal> {
+        self.optimizer
+            .parse()
+            .map_err(|e: crate::Error| e.to_string())
+    }
+
+    fn schedule(&self) -> Result<ScheduleConfig, Refusal> {
+        self.lr_schedule
+            .parse()
+            .map_err(|e: crate::Error| e.to_string())
+    }
+}
+
+/// `value` in `lo..=hi`, or a message naming the field and the cap.
+fn cap(name: &str, value: usize, lo: usize, hi: usize) -> Result<(), Refusal> {
+    if (lo..=hi).contains(&value) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name}: must be {lo} to {hi} in the playground, got {value}"
+        ))
+    }
+}
+
+/// `schedule` as `train --lr-schedule` reads it back.
+fn schedule_flag(schedule: &ScheduleConfig) -> Option<String> {
+    match schedule {
+        ScheduleConfig::Constant => None,
+        ScheduleConfig::Step { every, gamma } => Some(format!("step:{every}:{gamma}")),
+        ScheduleConfig::Cosine { min_lr } => Some(format!("cosine:{min_lr}")),
+        ScheduleConfig::Plateau {
+            factor,
+            patience,
+            min_lr,
+        } => Some(format!("plateau:{factor}:{patience}:{min_lr}")),
+    }
+}
+
+/// The `plaindnn train` line that trains the run `config` describes on `settings`' data
+/// (`csv_name`: the uploaded file's name). Numbers print in Rust's shortest round-trip form,
+/// so the flags parse back to the same bits.
+pub fn command(settings: &Settings, config: &TrainConfig, csv_name: Option<&str>) -> String {
+    let mut a: Vec<String> = vec!["plaindnn".into(), "train".into()];
+    let mut flag = |name: &str, value: Option<String>| {
+        a.push(format!("--{name}"));
+        a.extend(value);
+    };
+    match (settings.dataset.as_str(), csv_name) {
+        ("csv", name) => {
+            flag("data", Some(shell_word(name.unwrap_or("FILE.csv"))));
+            if let Some(t) = &settings.target {
+                flag("target", Some(shell_word(t)));
+            }
+        }
+        (name, _) => flag("dataset", Some(name.into())),
+    }
+    if let (Some(noise), false) = (settings.noise, settings.dataset == "csv") {
+        flag("noise", Some(noise.to_string()));
+    }
+    let (m, o) = (&config.model, &config.optimizer);
+    let hidden: Vec<String> = m.hidden.iter().map(|w| w.to_string()).collect();
+    flag("hidden", Some(hidden.join(",")));
+    flag("activation", Some(m.activation.to_string()));
+    flag("init", Some(m.init.to_string()));
+    if m.batch_norm {
+        flag("batch-norm", None);
+    }
+    if m.dropout > 0.0 {
+        flag("dropout", Some(m.dropout.to_string()));
+    }
+    flag("optimizer", Some(o.kind.to_string()));
+    flag("lr", Some(o.learning_rate.to_string()));
+    if o.momentum > 0.0 {
+        flag("momentum", Some(o.momentum.to_string()));
+    }
+    if let Some(s) = schedule_flag(&config.schedule) {
+        flag("lr-schedule", Some(s));
+    }
+    let r = &config.regularization;
+    for (name, v) in [
+        ("l1", Some(r.l1)),
+        ("l2", Some(r.l2)),
+        ("max-norm", r.max_norm),
+    ] {
+        if let Some(v) = v.filter(|&v| v > 0.0) {
+            flag(name, Some(v.to_string()));
+        }
+    }
+    if let Some(n) = config.clipping.norm {
+        flag("clip-norm", Some(n.to_string()));
+    }
+    match &config.early_stopping {
+        Some(es) => flag("patience", Some(es.patience.to_string())),
+        None => flag("no-early-stopping", None),
+    }
+    flag("batch-size", Some(config.batch_size.to_string()));
+    flag("epochs", Some(config.epochs.to_string()));
+    flag("seed", Some(config.seed.to_string()));
+    a.join(" ")
+}
+
+/// `word` quoted for a POSIX shell when it holds anything but plain characters.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./,:=+".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_settings_give_the_flags_of_their_config() {
+        let s = Settings::default();
+        let c = s.config(2, 4).unwrap();
+        assert_eq!(
+            command(&s, &c, None),
+            "plaindnn train --dataset quadrants --hidden 32,32 --activation relu --init default \
+             --optimizer adam --lr 0.01 --no-early-stopping --batch-size 16 --epochs 200 --seed 42"
+        );
+    }
+
+    #[test]
+    fn a_file_name_with_a_space_is_quoted_for_the_shell() {
+        assert_eq!(shell_word("my data.csv"), "'my data.csv'");
+        assert_eq!(shell_word("it's.csv"), r"'it'\''s.csv'");
+        assert_eq!(shell_word("plain.csv"), "plain.csv");
+    }
+
+    #[test]
+    fn nine_layers_are_refused_with_the_cap_named() {
+        let s = Settings {
+            hidden: vec![4; 9],
+            ..Settings::default()
+        };
+        assert_eq!(
+            s.check().unwrap_err(),
+            "hidden: at most 8 layers in the playground, got 9; `plaindnn train --hidden` has no such cap"
+        );
+    }
+}

@@ -1,0 +1,81 @@
+// plaindnn playground in headless Chromium: choose spiral, play, watch it learn, pause, screenshot,
+// then check that the page's CLI command reproduces its final validation loss.
+// Usage: node playground.mjs PATH/TO/plaindnn SCREENSHOT.png
+import { chromium } from "playwright-core";
+import { spawn, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const [bin, shot] = process.argv.slice(2);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "plaindnn-browser-"));
+const fail = (message) => { throw new Error(message); };
+const text = (page, id) => page.textContent(`[data-testid="${id}"]`);
+const epochsToTrain = 80;
+
+const server = spawn(bin, ["playground", "--no-open", "--port", "0", "--runs", path.join(work, "runs")],
+  { stdio: ["ignore", "pipe", "inherit"] });
+const url = await new Promise((resolve, reject) => {
+  let out = "";
+  server.stdout.on("data", (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) resolve(m[0]); });
+  server.on("exit", (code) => reject(new Error(`the server exited (${code}) before printing its URL`)));
+  setTimeout(() => reject(new Error("no URL printed within 30 s")), 30000);
+});
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu"],
+});
+const errors = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 1050 } });
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.selectOption('[data-testid="dataset"]', "spiral");
+  await page.fill('[data-testid="epochs"]', String(epochsToTrain));
+  await page.click('[data-testid="play"]');
+
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="epoch"]').textContent) >= 1);
+  const first = Number(await text(page, "train-loss"));
+  await page.waitForFunction((f) => {
+    const q = (id) => Number(document.querySelector(`[data-testid="${id}"]`).textContent);
+    return q("epoch") > 20 && q("train-loss") < f / 2;
+  }, first, { timeout: 60000 });
+  console.log(`epoch ${await text(page, "epoch")}: train loss ${first} → ${await text(page, "train-loss")}`);
+
+  const colours = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid="decision-regions"]');
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4 * 37) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+    return seen.size;
+  });
+  if (colours < 3) fail(`the decision-region canvas has ${colours} colour(s)`);
+
+  await page.click('[data-testid="pause"]');
+  await page.waitForTimeout(500);
+  const paused = await text(page, "epoch");
+  await page.waitForTimeout(1500);
+  if ((await text(page, "epoch")) !== paused) fail(`the epoch counter went on after pause: ${paused} → ${await text(page, "epoch")}`);
+  await page.screenshot({ path: shot });
+  console.log(`paused at epoch ${paused}; ${colours} colours in the regions; screenshot ${shot}`);
+
+  await page.click('[data-testid="play"]');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="epoch"]').textContent) === n
+    && /^done/.test(document.getElementById("status").textContent), epochsToTrain, { timeout: 120000 });
+  const pageLoss = Number(await text(page, "val-loss"));
+  const command = (await text(page, "cli-command")).trim();
+  if (!command.startsWith("plaindnn train ")) fail(`not a train command: ${command}`);
+  const out = path.join(work, "cli-run");
+  execFileSync(bin, [...command.split(" ").slice(1), "--quiet", "--out", out], { stdio: "inherit" });
+  const rows = fs.readFileSync(path.join(out, "metrics.csv"), "utf8").trim().split("\n");
+  const cliLoss = Number(rows[rows.length - 1].split(",")[2]);
+  if (!(Math.abs(cliLoss - pageLoss) <= 1e-6)) fail(`val loss: page ${pageLoss}, \`${command}\` ${cliLoss}`);
+  console.log(`\`${command}\` reproduces val loss ${cliLoss} (page ${pageLoss})`);
+  if (errors.length) fail(`console errors: ${errors.join(" | ")}`);
+} finally {
+  await browser.close();
+  server.kill();
+  fs.rmSync(work, { recursive: true, force: true });
+}

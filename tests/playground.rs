@@ -1,0 +1,653 @@
+//! `plaindnn playground`'s API, driven over HTTP against the built binary: a seeded run streamed
+//! to the end and compared with `plaindnn train`, the Host and Origin guards, the caps, malformed
+//! and fuzzed JSON, one training per page, and a closed page stopping its training.
+#![cfg(feature = "playground")]
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// The server, killed when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+    runs: std::path::PathBuf,
+}
+
+impl Server {
+    /// `plaindnn playground --no-open --port 0`, its address read from the line it prints.
+    fn start(name: &str) -> Self {
+        let runs = common::temp_dir(&format!("playground-{name}"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+            .args(["playground", "--no-open", "--port", "0", "--runs"])
+            .arg(&runs)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("stdout");
+        BufReader::new(stdout).read_line(&mut line).expect("a line");
+        let start = line.find("http://127.0.0.1:").expect("the URL is printed") + 7;
+        let addr = line[start..].split('/').next().unwrap().to_string();
+        Server { child, addr, runs }
+    }
+
+    fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(&self.addr).expect("connects");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        stream
+    }
+
+    /// One request with this server's Host header unless `headers` give another; (status, body).
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, String) {
+        let mut stream = self.connect();
+        let host_given = headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host"));
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        if !host_given {
+            head += &format!("Host: {}\r\n", self.addr);
+        }
+        headers
+            .iter()
+            .for_each(|(k, v)| head += &format!("{k}: {v}\r\n"));
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(b"\r\n").unwrap();
+        // a refused body may be cut off by the server's answer
+        let _ = stream.write_all(body);
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let status = text.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let body = text
+            .split_once("\r\n\r\n")
+            .map_or("", |(_, b)| b)
+            .to_string();
+        (status, body)
+    }
+
+    fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        let json = [("Content-Type", "application/json")];
+        let (status, text) = self.request("POST", path, &json, body.to_string().as_bytes());
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    fn session(&self) -> String {
+        let (status, body) = self.post("/api/sessions", &json!({}));
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_str().unwrap().to_string()
+    }
+
+    /// The session's event stream.
+    fn events(&self, id: &str) -> Events {
+        let mut stream = self.connect();
+        let head = format!(
+            "GET /api/sessions/{id}/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            self.addr
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap() > 2 {
+            line.clear(); // the response head
+        }
+        Events {
+            reader,
+            pending: String::new(),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.runs);
+    }
+}
+
+/// Server-Sent Events over a chunked HTTP/1.1 body.
+struct Events {
+    reader: BufReader<TcpStream>,
+    pending: String,
+}
+
+impl Events {
+    /// The next `(event name, JSON data)`; keep-alive comments are skipped.
+    fn next(&mut self) -> (String, Value) {
+        loop {
+            if let Some((block, rest)) = self.pending.split_once("\n\n") {
+                let (block, rest) = (block.to_string(), rest.to_string());
+                self.pending = rest;
+                let field = |name: &str| {
+                    block
+                        .lines()
+                        .find_map(|l| l.strip_prefix(name).map(str::trim).map(str::to_string))
+                };
+                if let (Some(event), Some(data)) = (field("event:"), field("data:")) {
+                    return (event, serde_json::from_str(&data).expect("JSON data"));
+                }
+                continue;
+            }
+            let mut size = String::new();
+            self.reader.read_line(&mut size).expect("a chunk");
+            let n = usize::from_str_radix(size.trim(), 16).expect("a chunk size");
+            let mut chunk = vec![0; n + 2];
+            self.reader.read_exact(&mut chunk).expect("the chunk");
+            self.pending += &String::from_utf8_lossy(&chunk[..n]);
+        }
+    }
+
+    /// Every event up to and including `done`.
+    fn until_done(&mut self) -> Vec<(String, Value)> {
+        let mut all = Vec::new();
+        loop {
+            let event = self.next();
+            let done = event.0 == "done";
+            all.push(event);
+            if done {
+                return all;
+            }
+        }
+    }
+}
+
+fn spiral_settings(epochs: usize) -> Value {
+    json!({"dataset": "spiral", "seed": 7, "hidden": [32, 32], "activation": "relu",
+           "lr": 0.01, "batch_size": 16, "epochs": epochs, "grid": 30})
+}
+
+fn metrics_rows(dir: &std::path::Path) -> Vec<Vec<f64>> {
+    let text = std::fs::read_to_string(dir.join("metrics.csv")).expect("metrics.csv");
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').map(|f| f.parse().unwrap()).collect())
+        .collect()
+}
+
+/// The page's run streams every epoch, learns the spiral, draws 30×30 regions, and is the run its
+/// CLI command gives: each streamed epoch equals `metrics.csv` of `plaindnn train` (8 decimals).
+#[test]
+fn a_seeded_run_streams_every_epoch_and_its_command_reproduces_it() {
+    let server = Server::start("stream");
+    let id = server.session();
+    let mut events = server.events(&id);
+    let (status, started) = server.post(
+        &format!("/api/sessions/{id}/train"),
+        &json!({"settings": spiral_settings(60)}),
+    );
+    assert_eq!(status, 202, "{started}");
+    let all = events.until_done();
+    let data = &all[0];
+    assert_eq!(data.0, "data");
+    assert_eq!(
+        data.1["train"].as_array().unwrap().len(),
+        256,
+        "the spiral's training points"
+    );
+    let epochs: Vec<&Value> = all
+        .iter()
+        .filter(|e| e.0 == "epoch")
+        .map(|e| &e.1)
+        .collect();
+    assert_eq!(epochs.len(), 60);
+    let loss = |e: &Value| e["row"]["train_loss"].as_f64().unwrap();
+    assert!(
+        loss(epochs[59]) < loss(epochs[0]) / 2.0,
+        "loss {} → {}",
+        loss(epochs[0]),
+        loss(epochs[59])
+    );
+    let grid = &epochs[59]["grid"];
+    assert_eq!(grid["n"], 30);
+    assert_eq!(grid["classes"].as_array().unwrap().len(), 900);
+    assert_eq!(
+        epochs[59]["layers"].as_array().unwrap().len(),
+        3,
+        "grad norms of 3 Linear layers"
+    );
+    let done = &all.last().unwrap().1;
+    assert!(done["error"].is_null(), "{done}");
+    let confusion: u64 = done["confusion"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap().iter().map(|v| v.as_u64().unwrap()))
+        .sum();
+    assert_eq!(
+        confusion, 256,
+        "every validation row in the confusion matrix"
+    );
+
+    let command = started["command"].as_str().unwrap();
+    let out = common::temp_dir("playground-cli");
+    let mut args: Vec<&str> = command.split(' ').skip(1).collect();
+    let out_arg = out.to_string_lossy().into_owned();
+    args.extend(["--quiet", "--overwrite", "--out", out_arg.as_str()]);
+    let trained = common::plaindnn(&args);
+    assert!(
+        trained.status.success(),
+        "`{command}`: {}",
+        common::stderr(&trained)
+    );
+    let csv = metrics_rows(&out);
+    assert_eq!(csv.len(), 60);
+    for (row, e) in csv.iter().zip(&epochs) {
+        let r = &e["row"];
+        let streamed = [
+            r["epoch"].as_f64().unwrap(),
+            loss(e),
+            r["val_loss"].as_f64().unwrap(),
+            r["val_metric"].as_f64().unwrap(),
+        ];
+        for (a, b) in row.iter().zip(streamed) {
+            assert!(
+                (a - b).abs() <= 1e-8,
+                "epoch {}: metrics.csv {a} vs streamed {b}",
+                row[0]
+            );
+        }
+    }
+    let (status, html) =
+        server.request("GET", &format!("/api/sessions/{id}/report.html"), &[], b"");
+    assert_eq!(status, 200);
+    assert!(html.contains("<html"), "report.html is served");
+    let (status, weights) = server.request(
+        "GET",
+        &format!("/api/sessions/{id}/model.safetensors"),
+        &[],
+        b"",
+    );
+    assert_eq!(status, 200);
+    assert!(
+        weights.contains("0.weight"),
+        "the safetensors header names the first Linear layer"
+    );
+}
+
+/// DNS rebinding: a page on another name that resolves here sends its own Host; other sites'
+/// scripts send their Origin. Both get 403 with the reason.
+#[test]
+fn a_request_for_another_host_or_from_another_origin_is_refused() {
+    let server = Server::start("host");
+    let (status, page) = server.request("GET", "/", &[], b"");
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"data-testid="decision-regions""#));
+    let (status, body) = server.request("GET", "/", &[("Host", "evil.example:80")], b"");
+    assert_eq!(status, 403);
+    assert!(
+        body.contains("Host `evil.example:80` is not this server")
+            && body.contains("DNS rebinding"),
+        "{body}"
+    );
+    let origin = [
+        ("Origin", "http://evil.example"),
+        ("Content-Type", "application/json"),
+    ];
+    let (status, body) = server.request("POST", "/api/sessions", &origin, b"{}");
+    assert_eq!(status, 403);
+    assert!(
+        body.contains("Origin `http://evil.example` is another site"),
+        "{body}"
+    );
+    let own = format!("http://{}", server.addr);
+    let (status, _) = server.request("POST", "/api/sessions", &[("Origin", &own)], b"");
+    assert_eq!(status, 201, "the page's own origin is let through");
+}
+
+#[test]
+fn layers_units_epochs_and_uploads_over_the_caps_are_refused_with_the_cap_named() {
+    let server = Server::start("caps");
+    let id = server.session();
+    let train = format!("/api/sessions/{id}/train");
+    let cases = [
+        (
+            json!({"hidden": [4, 4, 4, 4, 4, 4, 4, 4, 4]}),
+            "hidden: at most 8 layers in the playground, got 9",
+        ),
+        (
+            json!({"hidden": [300]}),
+            "hidden: each layer needs 1 to 256 units in the playground, got 300",
+        ),
+        (
+            json!({"epochs": 5000}),
+            "epochs: must be 1 to 1000 in the playground, got 5000",
+        ),
+        (
+            json!({"dataset": "shapes"}),
+            "dataset: the playground draws the 2-D sets quadrants, xor, circles, spiral, blobs",
+        ),
+        (
+            json!({"lr": -1.0}),
+            "invalid learning rate: must be a positive number, got -1",
+        ),
+    ];
+    for (settings, message) in cases {
+        let (status, body) = server.post(&train, &json!({ "settings": settings }));
+        assert_eq!(status, 400, "{settings}");
+        assert!(
+            body["error"].as_str().unwrap().contains(message),
+            "{}",
+            body["error"]
+        );
+    }
+    let big = vec![b'1'; 10 * 1024 * 1024 + 10];
+    let csv = [("Content-Type", "text/csv")];
+    let (status, body) = server.request(
+        "POST",
+        &format!("/api/sessions/{id}/upload?name=big.csv"),
+        &csv,
+        &big,
+    );
+    assert_eq!(status, 413);
+    assert!(body.contains("uploads are at most 10 MiB"), "{body}");
+}
+
+#[test]
+fn malformed_json_gets_a_4xx_naming_line_and_column_and_the_wrong_field() {
+    let server = Server::start("json");
+    let id = server.session();
+    let path = format!("/api/sessions/{id}/train");
+    let json = [("Content-Type", "application/json")];
+    let (status, body) = server.request("POST", &path, &json, br#"{"settings": {"epochs": 3,"#);
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("malformed JSON command") && body.contains("line 1 column"),
+        "{body}"
+    );
+    let (status, body) = server.request("POST", &path, &json, br#"{"settings": {"epoch": 3}}"#);
+    assert_eq!(status, 400);
+    assert!(body.contains("unknown field `epoch`"), "{body}");
+    let (status, body) = server.request("POST", &path, &[("Content-Type", "text/plain")], b"{}");
+    assert_eq!(
+        status, 415,
+        "a form from another site cannot send a command"
+    );
+    assert!(body.contains("Content-Type: application/json"), "{body}");
+    let (status, body) = server.post("/api/sessions/nosuch/control", &json!({"action": "pause"}));
+    assert_eq!(status, 404);
+    assert!(body["error"]
+        .as_str()
+        .unwrap()
+        .contains("no session `nosuch`"));
+}
+
+#[test]
+fn a_page_runs_one_training_at_a_time_and_reset_makes_room_for_the_next() {
+    let server = Server::start("one");
+    let id = server.session();
+    let _events = server.events(&id);
+    let train = format!("/api/sessions/{id}/train");
+    let slow = json!({"settings": {"epochs": 1000, "delay_ms": 50}});
+    assert_eq!(server.post(&train, &slow).0, 202);
+    let (status, body) = server.post(&train, &slow);
+    assert_eq!(status, 409);
+    assert!(body["error"]
+        .as_str()
+        .unwrap()
+        .contains("already running on this page"));
+    let (status, body) = server.post(
+        &format!("/api/sessions/{id}/control"),
+        &json!({"action": "stop"}),
+    );
+    assert_eq!((status, body["mode"].as_str()), (200, Some("stop")));
+    assert_eq!(
+        server.post(&train, &json!({"settings": {"epochs": 2}})).0,
+        202,
+        "after reset"
+    );
+}
+
+/// The page paused, then stepped: exactly one more epoch arrives, then nothing while paused.
+#[test]
+fn step_trains_exactly_one_epoch_then_pauses() {
+    let server = Server::start("step");
+    let id = server.session();
+    let mut events = server.events(&id);
+    let (status, _) = server.post(
+        &format!("/api/sessions/{id}/train"),
+        &json!({"settings": {"epochs": 50}, "mode": "step"}),
+    );
+    assert_eq!(status, 202);
+    assert_eq!(events.next().0, "data");
+    let first = events.next();
+    assert_eq!(
+        (first.0.as_str(), first.1["row"]["epoch"].as_u64()),
+        ("epoch", Some(1))
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let control = format!("/api/sessions/{id}/control");
+    assert_eq!(
+        server.post(&control, &json!({"action": "step"})).1["mode"],
+        "step"
+    );
+    let second = events.next();
+    assert_eq!(
+        second.1["row"]["epoch"].as_u64(),
+        Some(2),
+        "paused: no epoch ran in between"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        server.post(&control, &json!({})).1["mode"],
+        "pause",
+        "back to pause after one epoch"
+    );
+}
+
+/// Closing the stream (the tab) ends the session and its training: report.html is written.
+#[test]
+fn a_closed_page_stops_its_training() {
+    let server = Server::start("close");
+    let id = server.session();
+    let mut events = server.events(&id);
+    let body = json!({"settings": {"epochs": 1000, "delay_ms": 20}});
+    assert_eq!(
+        server.post(&format!("/api/sessions/{id}/train"), &body).0,
+        202
+    );
+    events.next();
+    events.next();
+    drop(events);
+    let report = server.runs.join(&id).join("run/report.html");
+    let start = Instant::now();
+    while !report.is_file() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        report.is_file(),
+        "training ended and wrote its report within 20 s"
+    );
+    let rows = metrics_rows(&server.runs.join(&id).join("run"));
+    assert!(rows.len() < 1000, "stopped early: {} epochs", rows.len());
+    let (status, _) = server.post(
+        &format!("/api/sessions/{id}/control"),
+        &json!({"action": "play"}),
+    );
+    assert_eq!(status, 404, "the session is gone");
+}
+
+/// Random byte flips, cuts, insertions and odd numbers in valid commands: every answer is a 2xx or
+/// a 4xx with a message, and the server still serves the page afterwards.
+#[test]
+fn fuzzed_json_commands_are_all_answered_without_a_crash() {
+    let server = Server::start("fuzz");
+    let id = server.session();
+    let valid = [
+        (
+            format!("/api/sessions/{id}/control"),
+            r#"{"action": "pause", "delay_ms": 10}"#.to_string(),
+        ),
+        ("/api/command".to_string(), spiral_settings(5).to_string()),
+        (
+            format!("/api/sessions/{id}/train"),
+            json!({"settings": {"epochs": 1, "hidden": [2]}, "mode": "step"}).to_string(),
+        ),
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let junk = [
+        "-1",
+        "1e308",
+        "null",
+        "\"",
+        "{",
+        "]",
+        "99999999999999999999",
+        "[]",
+        "\u{0}",
+        "é",
+        ",",
+        "true",
+    ];
+    let json = [("Content-Type", "application/json")];
+    for i in 0..300 {
+        let (path, body) = &valid[i % valid.len()];
+        let mut bytes = body.as_bytes().to_vec();
+        for _ in 0..1 + next(3) {
+            if bytes.is_empty() {
+                bytes.push(b'{');
+            }
+            let at = next(bytes.len());
+            match next(4) {
+                0 => bytes[at] = next(256) as u8,
+                1 => bytes.truncate(at),
+                2 => drop(bytes.splice(at..at, junk[next(junk.len())].bytes())),
+                _ => {
+                    bytes.remove(at);
+                }
+            }
+        }
+        let (status, answer) = server.request("POST", path, &json, &bytes);
+        assert!(
+            (200..500).contains(&status),
+            "{path} {:?} → {status} {answer}",
+            String::from_utf8_lossy(&bytes)
+        );
+        if status >= 400 {
+            assert!(answer.contains("\"error\""), "a message: {answer}");
+        }
+    }
+    let _ = server.post(
+        &format!("/api/sessions/{id}/control"),
+        &json!({"action": "stop"}),
+    );
+    assert_eq!(server.request("GET", "/", &[], b"").0, 200, "still serving");
+}
+
+#[test]
+fn playground_help_ends_with_examples_of_the_verb() {
+    let help = common::stdout(&common::plaindnn(&["playground", "--help"]));
+    let examples = help.split("Examples:").nth(1).expect("an Examples section");
+    assert!(
+        examples.contains("plaindnn playground --no-open --port 0"),
+        "{help}"
+    );
+    assert!(
+        help.contains("--host") && help.contains("[default: 127.0.0.1]"),
+        "{help}"
+    );
+}
+
+/// An uploaded CSV is checked as `train --data` checks it (the message names the uploaded file),
+/// trains, and its command names the file.
+#[test]
+fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
+    let server = Server::start("csv");
+    let id = server.session();
+    let upload = |name: &str, body: &str| {
+        let path = format!("/api/sessions/{id}/upload?name={name}");
+        server.request(
+            "POST",
+            &path,
+            &[("Content-Type", "text/csv")],
+            body.as_bytes(),
+        )
+    };
+    let (status, body) = upload("bad.csv", "x,y,label\n1,2,a\nfoo,3,b\n");
+    assert_eq!(status, 400);
+    assert!(body.contains("bad.csv") && body.contains("foo"), "{body}");
+    let rows: String = (0..40)
+        .map(|i| {
+            format!(
+                "{},{},{}\n",
+                i % 7,
+                i % 5,
+                if i % 7 > 3 { "hi" } else { "lo" }
+            )
+        })
+        .collect();
+    let (status, body) = upload("points.csv", &format!("x,y,label\n{rows}"));
+    assert_eq!(status, 200, "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (
+            summary["rows"].as_u64(),
+            summary["classes"].as_array().map(Vec::len)
+        ),
+        (Some(40), Some(2))
+    );
+    let settings = json!({"settings": {"dataset": "csv", "epochs": 2}});
+    let (status, started) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+    assert_eq!(status, 202, "{started}");
+    assert!(started["command"]
+        .as_str()
+        .unwrap()
+        .starts_with("plaindnn train --data points.csv --hidden"));
+}
+
+/// Each epoch reaches the page as it ends, not in batches: with the speed control at 100 ms, the
+/// gap between two arrivals is 100 ms plus the later epoch's own time, within 50 ms (median).
+#[test]
+fn each_epoch_reaches_the_page_within_50_ms_of_its_end() {
+    let server = Server::start("latency");
+    let id = server.session();
+    let mut events = server.events(&id);
+    let body = json!({"settings": {"epochs": 8, "delay_ms": 100}});
+    assert_eq!(
+        server.post(&format!("/api/sessions/{id}/train"), &body).0,
+        202
+    );
+    let mut arrivals = Vec::new();
+    loop {
+        let (name, data) = events.next();
+        match name.as_str() {
+            "epoch" => arrivals.push((Instant::now(), data["seconds"].as_f64().unwrap())),
+            "done" => break,
+            _ => {}
+        }
+    }
+    assert_eq!(arrivals.len(), 8);
+    let mut late: Vec<f64> = arrivals
+        .windows(2)
+        .map(|w| (w[1].0 - w[0].0).as_secs_f64() * 1000.0 - 100.0 - w[1].1 * 1000.0)
+        .collect();
+    late.sort_by(f64::total_cmp);
+    let median = late[late.len() / 2];
+    assert!(
+        (-20.0..50.0).contains(&median),
+        "arrival beyond the epoch's end: {late:?} ms"
+    );
+}

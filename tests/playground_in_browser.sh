@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The playground page in headless Chromium (Debian's package) driven by Playwright (playwright-core
+# from npm, pinned in tests/browser/package.json; no browser download): spiral, play, learn, pause,
+# screenshot, and the page's CLI command reproduces its final validation loss.
+# Usage: tests/playground_in_browser.sh PATH/TO/plaindnn [SCREENSHOT.png]
+set -euo pipefail
+bin=$(realpath "${1:?usage: $0 PATH/TO/plaindnn [SCREENSHOT.png]}")
+shot=$(realpath -m "${2:-$(dirname "$bin")/../playground.png}")
+export CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+[ -n "$CHROMIUM" ] || { echo "playground_in_browser: chromium is not installed (apt-get install chromium)"; exit 1; }
+cd "$(dirname "$0")/browser"
+if [ ! -d node_modules/playwright-core ]; then
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --silent
+fi
+if node playground.mjs "$bin" "$shot"; then
+  echo "playground_in_browser: 1 passed, 0 failed"
+else
+  echo "playground_in_browser: 0 passed, 1 failed"
+  exit 1
+fi

@@ -101,11 +101,23 @@ impl Backend {
 
     /// The concrete backend, its device and the reason, for the first line `train` prints.
     pub fn choose(self) -> Choice {
-        let adapters = wgpu_adapters();
-        let gpu = best_gpu(&adapters);
+        self.choose_among(&self.adapters())
+    }
+
+    /// wgpu's adapters when they can matter (`auto`, `wgpu`): enumerating them starts a graphics
+    /// instance, which a flex or ndarray run need not pay for.
+    fn adapters(self) -> Vec<Adapter> {
+        match self {
+            Backend::Auto | Backend::Wgpu => wgpu_adapters(),
+            Backend::Flex | Backend::Ndarray => Vec::new(),
+        }
+    }
+
+    fn choose_among(self, adapters: &[Adapter]) -> Choice {
+        let gpu = best_gpu(adapters);
         let (backend, reason) = match (self, &gpu) {
             (Backend::Auto, Some(_)) => (Backend::Wgpu, "the GPU wgpu found".to_string()),
-            (Backend::Auto, None) => (Backend::Flex, no_gpu_reason(&adapters)),
+            (Backend::Auto, None) => (Backend::Flex, no_gpu_reason(adapters)),
             (Backend::Flex, _) if !Backend::Wgpu.is_compiled() => {
                 (Backend::Flex, "built without the wgpu feature".to_string())
             }
@@ -125,14 +137,15 @@ impl Backend {
 
     /// The inference device of this backend (call `.autodiff()` on it to train).
     pub fn device(self) -> Result<Device> {
-        let backend = self.resolve();
+        let adapters = self.adapters(); // enumerated once, for the choice and the check
+        let backend = self.choose_among(&adapters).backend;
         if !backend.is_compiled() {
             return Err(Error::BackendMissing {
                 name: backend.name().to_string(),
                 compiled: names(&Self::compiled()),
             });
         }
-        if backend == Backend::Wgpu && wgpu_adapters().is_empty() {
+        if backend == Backend::Wgpu && adapters.is_empty() {
             return Err(Error::invalid(
                 "backend",
                 "wgpu found no GPU adapter: install a Vulkan driver (Debian: mesa-vulkan-drivers), \

@@ -138,7 +138,8 @@ pub fn train_on(
     // 1. the recipe must be valid and fit the data's inputs and outputs
     let train_set = &data.train.data;
     config.validate_for(train_set)?;
-    config.backend.device()?; // a missing GPU driver is refused before anything is written
+    // a missing GPU driver is refused before anything is written
+    let device = config.backend.device()?;
     if options.verbosity != Verbosity::Quiet {
         data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
     }
@@ -163,7 +164,7 @@ pub fn train_on(
     };
     run.write_config(&run_config)?;
     // 3. train
-    fit(run_config, run, data, 0, options)
+    fit(run_config, run, data, 0, device, options)
 }
 
 /// What may change when a stopped run continues; everything else is the run's `config.json`.
@@ -236,19 +237,21 @@ pub fn resume(
         ));
     }
     let data = run_config.data.source.load()?;
-    fit(run_config, run, data, last, verbosity.into())
+    let device = run_config.train.backend.device()?;
+    fit(run_config, run, data, last, device, verbosity.into())
 }
 
-/// Wires model, optimizer, loaders and checkpointers into burn-train and runs epochs `done+1..`.
+/// Wires model, optimizer, loaders and checkpointers into burn-train and runs epochs `done+1..` on
+/// `device` (made once by the caller, which refuses a missing driver before writing anything).
 fn fit(
     run_config: RunConfig,
     run: RunDir,
     data: Prepared,
     done: usize,
+    device: Device,
     options: RunOptions,
 ) -> Result<TrainedRun> {
     let config = &run_config.train;
-    let device = config.backend.device()?;
     let model = starting_model(config, &run, done, &device)?;
     let task = data.train.data.task();
     let val = data.val.clone();

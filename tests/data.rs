@@ -492,3 +492,86 @@ fn image_augmentation_on_data_that_are_not_images_is_refused() {
         stderr(&out)
     );
 }
+
+/// `datasets --export` is how another tool (PyTorch, scikit-learn) gets plaindnn's exact rows:
+/// trained on the two exported files, a network must follow the very same loss curve as on the
+/// built-in set itself — any row, digit or order lost on the way changes the losses.
+#[test]
+fn an_exported_built_in_set_trains_exactly_like_the_set_itself() {
+    let dir = temp_dir("export");
+    let (train, val) = (dir.join("train.csv"), dir.join("val.csv"));
+    for (split, file) in [("train", &train), ("validation", &val)] {
+        let out = plaindnn(&[
+            "datasets",
+            "--export",
+            "spiral",
+            "--seed",
+            "3",
+            "--split",
+            split,
+            "--out",
+            s(file),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let common = ["--seed", "3", "--epochs", "3", "--quiet"];
+    let from_csv = dir.join("csv");
+    let csv = [
+        "train",
+        "--data",
+        s(&train),
+        "--val-data",
+        s(&val),
+        "--no-standardize",
+        "--out",
+        s(&from_csv),
+    ];
+    let built_in = dir.join("builtin");
+    let set = ["train", "--dataset", "spiral", "--out", s(&built_in)];
+    for args in [&csv[..], &set[..]] {
+        let out = plaindnn(&[args, &common[..]].concat());
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let metrics = |run: &Path| std::fs::read_to_string(run.join("metrics.csv")).expect("metrics");
+    assert_eq!(metrics(&from_csv), metrics(&built_in));
+}
+
+#[test]
+fn the_test_split_is_drawn_apart_from_the_validation_rows() {
+    let dir = temp_dir("export-test");
+    let rows = |split: &str| {
+        let file = dir.join(format!("{split}.csv"));
+        let out = plaindnn(&[
+            "datasets",
+            "--export",
+            "xor",
+            "--split",
+            split,
+            "--rows",
+            "50",
+            "--out",
+            s(&file),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = std::fs::read_to_string(file).expect("csv");
+        text.lines().skip(1).map(String::from).collect::<Vec<_>>()
+    };
+    let (val, test) = (rows("validation"), rows("test"));
+    assert_eq!((val.len(), test.len()), (50, 50));
+    assert!(val.iter().all(|row| !test.contains(row)), "a row in both");
+}
+
+#[test]
+fn exporting_an_unknown_set_names_the_valid_ones() {
+    let dir = temp_dir("export-bad");
+    let out = plaindnn(&[
+        "datasets",
+        "--export",
+        "rings",
+        "--out",
+        s(&dir.join("x.csv")),
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("unknown dataset `rings`; valid choices: quadrants"));
+    assert!(!dir.join("x.csv").exists());
+}

@@ -2,7 +2,12 @@
 
 use clap::Args;
 use plaindnn::backend::{wgpu_adapters, Backend};
+use std::path::{Path, PathBuf};
+
+use plaindnn::check::positive;
+use plaindnn::data::export::write_csv;
 use plaindnn::data::generators::BUILTINS;
+use plaindnn::data::{DataSource, Split};
 use plaindnn::inference::Predictor;
 use plaindnn::model::{worked_example, Summary};
 use plaindnn::Result;
@@ -104,7 +109,45 @@ pub fn info(args: JsonArg) -> Result<()> {
     Ok(())
 }
 
-pub fn datasets(args: JsonArg) -> Result<()> {
+#[derive(Args, Debug)]
+pub struct DatasetsArgs {
+    /// Print one JSON document instead of text.
+    #[arg(long, conflicts_with = "export")]
+    json: bool,
+    /// Write the rows of the built-in set NAME to a CSV file (features, then the class index or
+    /// the target) instead of listing the sets: the exact rows `train --dataset NAME` uses.
+    #[arg(long, value_name = "NAME", requires = "out")]
+    export: Option<String>,
+    /// With --export: the CSV file to write.
+    #[arg(long, value_name = "FILE.csv", requires = "export")]
+    out: Option<PathBuf>,
+    /// With --export: which rows, each drawn from its own seed: train, validation, or test (the
+    /// rows `plaindnn experiment` scores on).
+    #[arg(long, value_enum, default_value = "train", requires = "export")]
+    split: SplitArg,
+    /// With --export: how many rows [default: what `train` draws: 256, or 600 training and 300
+    /// validation/test rows for shapes].
+    #[arg(long, requires = "export")]
+    rows: Option<usize>,
+    /// With --export: the seed, as `train --seed`.
+    #[arg(long, default_value_t = 0, requires = "export")]
+    seed: u64,
+    /// With --export: the noise [default: the set's own], as `train --noise`.
+    #[arg(long, allow_negative_numbers = true, requires = "export")]
+    noise: Option<f64>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum SplitArg {
+    Train,
+    Validation,
+    Test,
+}
+
+pub fn datasets(args: DatasetsArgs) -> Result<()> {
+    if let (Some(name), Some(out)) = (&args.export, &args.out) {
+        return export(name, out, &args);
+    }
     if args.json {
         let list: Vec<_> = BUILTINS
             .iter()
@@ -116,5 +159,40 @@ pub fn datasets(args: JsonArg) -> Result<()> {
         println!("{:<10} {}", b.name, b.about);
     }
     println!("\nOwn data: plaindnn train --data FILE.csv [--target COLUMN], or --data-dir DIR with MNIST-format files.");
+    Ok(())
+}
+
+/// `datasets --export NAME --out FILE`: one split of a built-in set, as CSV.
+fn export(name: &str, out: &Path, args: &DatasetsArgs) -> Result<()> {
+    let mut source = DataSource::builtin(name, args.seed)?;
+    if let Some(noise) = args.noise {
+        source = source.with_noise(noise)?;
+    }
+    let (split, which) = match args.split {
+        SplitArg::Train => (Split::Train, "training"),
+        SplitArg::Validation => (Split::Validation, "validation"),
+        SplitArg::Test => (Split::Test, "test"),
+    };
+    if let (
+        Some(rows),
+        DataSource::Builtin {
+            train_size,
+            val_size,
+            ..
+        },
+    ) = (args.rows, &mut source)
+    {
+        positive("--rows", rows as f64)?;
+        *train_size = rows;
+        *val_size = rows;
+    }
+    let data = source.split_rows(split)?;
+    write_csv(&data, out)?;
+    println!(
+        "wrote {} {which} rows of `{name}` (seed {}) to {}",
+        data.len(),
+        args.seed,
+        out.display()
+    );
     Ok(())
 }

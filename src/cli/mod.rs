@@ -82,8 +82,10 @@ In Python: model = <the nn.Sequential printed>; model.load_state_dict(safetensor
     /// List the built-in data sets (no download needed).
     #[command(after_help = "Examples:
   plaindnn datasets
-  plaindnn datasets --json")]
-    Datasets(inspect::JsonArg),
+  plaindnn datasets --json
+  plaindnn datasets --export spiral --out spiral.csv              the rows train --dataset spiral uses
+  plaindnn datasets --export xor --split test --rows 1000 --seed 3 --out xor-test.csv")]
+    Datasets(inspect::DatasetsArgs),
     /// Print a shell completion script.
     #[command(after_help = "Examples:
   plaindnn completions bash > /etc/bash_completion.d/plaindnn

@@ -5,6 +5,7 @@ pub mod augment;
 pub mod csv_file;
 pub mod dataset;
 pub mod delimiter;
+pub mod export;
 pub mod generators;
 pub mod idx;
 pub mod loader;
@@ -18,7 +19,11 @@ pub use augment::AugmentConfig;
 pub use dataset::{Dataset, Subset, Targets, Task};
 pub use loader::{Batch, BatchLoader, BatchTargets};
 pub use scaler::Scaler;
-pub use source::{DataSource, Prepared};
+pub use source::{DataSource, Prepared, Split};
 
 /// XORed into a built-in set's seed for its validation rows: a stream independent of training's.
 pub const VALIDATION_STREAM: u64 = 0x05ee_d0f7_a11d;
+
+/// XORed into a built-in set's seed for its test rows: a stream apart from training's and
+/// validation's.
+pub const TEST_STREAM: u64 = 0x7e57_5ee0_0d5e;

@@ -231,13 +231,56 @@ impl DataSource {
     }
 }
 
+/// The three row streams of a built-in set: each drawn from its own seed, so they never share rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    /// The rows training learns from (seed as given).
+    Train,
+    /// The rows training validates on (seed XOR [`VALIDATION_STREAM`](super::VALIDATION_STREAM)).
+    Validation,
+    /// Rows no choice during training sees (seed XOR [`TEST_STREAM`](super::TEST_STREAM)), as
+    /// many as the validation rows; `plaindnn experiment` scores on them.
+    Test,
+}
+
+impl DataSource {
+    /// The rows of one split of a built-in set, exactly as training and experiments draw them.
+    pub fn split_rows(&self, split: Split) -> Result<Dataset> {
+        let DataSource::Builtin {
+            name,
+            train_size,
+            val_size,
+            seed,
+            noise,
+        } = self
+        else {
+            return Err(Error::Data(
+                "only built-in data sets are drawn as train, validation and test rows".into(),
+            ));
+        };
+        match split {
+            Split::Test => generators::generate(name, *val_size, *noise, seed ^ super::TEST_STREAM),
+            Split::Train | Split::Validation => {
+                let sizes = [*train_size, *val_size];
+                let (train, val) = builtin_rows(name, sizes, *noise, *seed)?;
+                Ok(if split == Split::Train { train } else { val })
+            }
+        }
+    }
+}
+
 /// A generated set: `sizes` = [training rows, validation rows], the validation rows drawn fresh.
-fn builtin(
+fn builtin(name: &str, sizes: [usize; 2], noise: f64, seed: u64) -> Result<Prepared> {
+    let (train, val) = builtin_rows(name, sizes, noise, seed)?;
+    Ok(Prepared::unscaled(train, val))
+}
+
+fn builtin_rows(
     name: &str,
     [train_size, val_size]: [usize; 2],
     noise: f64,
     seed: u64,
-) -> Result<Prepared> {
+) -> Result<(Dataset, Dataset)> {
     let (train, val) = if name == "quadrants" {
         let train = super::quadrants::training_set(train_size.saturating_sub(4), seed)?;
         (train, super::quadrants::validation_set(val_size, seed)?)
@@ -249,7 +292,7 @@ fn builtin(
             generators::generate(name, val_size, noise, val_seed)?,
         )
     };
-    Ok(Prepared::unscaled(train, val))
+    Ok((train, val))
 }
 
 impl Prepared {

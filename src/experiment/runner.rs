@@ -8,15 +8,13 @@ use std::path::Path;
 
 use burn::module::Module;
 
-use crate::data::{generators, BatchLoader, DataSource, Subset};
+use crate::data::{BatchLoader, DataSource, Split, Subset};
 use crate::error::{Error, Result};
 use crate::train::evaluate::evaluate;
 use crate::train::pretrain::{self, PretrainConfig};
 use crate::train::{self, RunOptions, TrainConfig, TrainedRun, Verbosity};
 
-/// XORed into a built-in set's seed for its test rows: a stream apart from training's and
-/// validation's (`data::VALIDATION_STREAM`).
-pub const TEST_STREAM: u64 = 0x7e57_5ee0_0d5e;
+pub use crate::data::TEST_STREAM;
 
 /// One configuration being compared.
 pub struct Variant {
@@ -246,20 +244,10 @@ fn grad_ratio(trained: &TrainedRun) -> Option<f64> {
     (last.grad_norm > 0.0).then(|| first.grad_norm / last.grad_norm)
 }
 
-/// A built-in set's test rows: as many as its validation rows, drawn fresh from the same
-/// generator with the seed of [`TEST_STREAM`]. Other sources have none.
+/// A built-in set's test rows ([`Split::Test`]); other sources have none.
 pub fn test_split(data: &DataSource) -> Result<Option<Subset>> {
     match data {
-        DataSource::Builtin {
-            name,
-            val_size,
-            noise,
-            seed,
-            ..
-        } => {
-            let rows = generators::generate(name, *val_size, *noise, seed ^ TEST_STREAM)?;
-            Ok(Some(Subset::all(rows)))
-        }
+        DataSource::Builtin { .. } => Ok(Some(Subset::all(data.split_rows(Split::Test)?))),
         _ => Ok(None),
     }
 }

@@ -8,6 +8,12 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, so println! to a closed pipe panics; the default ends the process.
+    #[cfg(unix)]
+    // SAFETY: called first thing, before any thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let (cli, matches) = plaindnn_cli::parse();
     match plaindnn_cli::run(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,

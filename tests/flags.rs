@@ -200,6 +200,31 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             Saves("/train/model/activation/name", json!("tanh")),
         ),
         (
+            "--activation",
+            vec!["--hidden", "8,4", "--activation", "relu,tanh"],
+            Saves("/train/model/activations/1/name", json!("tanh")),
+        ),
+        (
+            "--activation",
+            vec!["--hidden", "8", "--activation", "relu,tanh"],
+            Refused("2 activations for 1 hidden layer(s)"),
+        ),
+        (
+            "--add-features",
+            vec!["--add-features", "sin,square"],
+            Saves("/train/model/add_features", json!(["sin", "square"])),
+        ),
+        (
+            "--add-features",
+            vec!["--add-features", "square"],
+            CoveredBy("tests/training.rs::with_squared_inputs_one_neuron_separates_the_disc_from_the_ring"),
+        ),
+        (
+            "--add-features",
+            vec!["--add-features", "cube"],
+            Refused("unknown added feature `cube`; valid choices: square, product, sin"),
+        ),
+        (
             "--init",
             vec!["--init", "he_normal"],
             Saves("/train/model/init", json!("he_normal")),

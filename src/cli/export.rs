@@ -50,5 +50,12 @@ pub fn run(args: ExportArgs) -> Result<()> {
     if data.scaler.is_some() {
         println!("inputs are standardised first: x = (x - scaler.mean) / scaler.std (see the file's metadata)");
     }
+    if !model_config.add_features.is_empty() {
+        let names = model_config.feature_map().names(&data.feature_names);
+        println!(
+            "layer 0 takes the inputs and the added features, in this order: {}",
+            names.join(", ")
+        );
+    }
     Ok(())
 }

@@ -163,11 +163,17 @@ fn describe(config: &TrainConfig) -> String {
         .iter()
         .map(|w| w.to_string())
         .collect();
+    let m = &config.model;
+    let added: Vec<String> = m.add_features.iter().map(|a| a.to_string()).collect();
+    let inputs = match added.is_empty() {
+        true => String::new(),
+        false => format!("{} inputs + {} → ", m.inputs, added.join(", ")),
+    };
+    let kind = config.optimizer.kind;
     format!(
-        "{} MLP ({}, {})",
+        "{inputs}{} MLP ({}, {kind})",
         widths.join("-"),
-        config.model.activation,
-        config.optimizer.kind
+        m.activation_flag()
     )
 }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use plaindnn::backend::Backend;
-use plaindnn::model::{ActivationConfig, InitConfig};
+use plaindnn::model::{ActivationConfig, AddedFeature, InitConfig};
 use plaindnn::train::{EarlyStoppingConfig, NanPolicy, OptimizerKind, ScheduleConfig, TrainConfig};
 
 /// The network.
@@ -16,10 +16,15 @@ pub struct ModelFlags {
     /// Hidden layer widths, input side first.
     #[arg(long, value_delimiter = ',', value_name = "N,N,..")]
     hidden: Option<Vec<usize>>,
-    /// Activation after each hidden layer: identity, step, sigmoid, tanh, relu, leaky_relu[:slope],
-    /// rrelu[:lower:upper], prelu[:init], elu[:alpha], gelu, selu.
-    #[arg(long)]
-    activation: Option<ActivationConfig>,
+    /// Activation after each hidden layer, or one per layer (`relu,tanh`): identity, step,
+    /// sigmoid, tanh, relu, leaky_relu[:slope], rrelu[:lower:upper], prelu[:init], elu[:alpha],
+    /// gelu, selu.
+    #[arg(long, value_delimiter = ',', value_name = "NAME[,NAME..]")]
+    activation: Option<Vec<ActivationConfig>>,
+    /// Inputs computed from the given ones before the first layer, like TensorFlow Playground's:
+    /// square (x², y²), product (x·y, every pair), sin (sin x, sin y).
+    #[arg(long, value_delimiter = ',', value_name = "KIND,..")]
+    add_features: Option<Vec<AddedFeature>>,
     /// Weight initialisation: default, he_normal, he_uniform, xavier_normal, xavier_uniform.
     #[arg(long)]
     init: Option<InitConfig>,
@@ -34,7 +39,12 @@ pub struct ModelFlags {
 impl ModelFlags {
     fn apply(&self, c: &mut TrainConfig) {
         set(&mut c.model.hidden, self.hidden.clone());
-        set(&mut c.model.activation, self.activation.clone());
+        match self.activation.as_deref() {
+            Some([one]) => (c.model.activation, c.model.activations) = (one.clone(), vec![]),
+            Some(per_layer) => c.model.activations = per_layer.to_vec(),
+            None => {}
+        }
+        set(&mut c.model.add_features, self.add_features.clone());
         set(&mut c.model.init, self.init);
         c.model.batch_norm |= self.batch_norm;
         set(&mut c.model.dropout, self.dropout);

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::activation::{Activation, ActivationConfig};
 use super::dropout::Dropout;
+use super::features::{AddedFeature, FeatureMap};
 use super::init::InitConfig;
 use crate::error::{Error, Result};
 use crate::random::{mix, Generator};
@@ -21,9 +22,16 @@ pub struct MlpConfig {
     pub hidden: Vec<usize>,
     /// Number of outputs: classes for classification, values for regression.
     pub outputs: usize,
-    /// Activation after every hidden layer.
+    /// Activation after every hidden layer (unless `activations` names one per layer).
     #[serde(default = "relu")]
     pub activation: ActivationConfig,
+    /// One activation per hidden layer, input side first, like Keras' `Dense(…, activation=…)`;
+    /// empty: `activation` for all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activations: Vec<ActivationConfig>,
+    /// Inputs computed from the given ones before the first layer (x², x·y, sin x).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add_features: Vec<AddedFeature>,
     /// Activation after the output layer (identity: the outputs are logits or values).
     #[serde(default = "identity")]
     pub output_activation: ActivationConfig,
@@ -57,6 +65,8 @@ impl MlpConfig {
             hidden,
             outputs,
             activation: ActivationConfig::Relu,
+            activations: Vec::new(),
+            add_features: Vec::new(),
             output_activation: ActivationConfig::Identity,
             init: InitConfig::Default,
             batch_norm: false,
@@ -93,8 +103,8 @@ impl MlpConfig {
                 format!("dropout must be in [0, 1), got {}", self.dropout),
             ));
         }
-        self.activation.validate()?;
-        self.output_activation.validate()?;
+        self.validate_activations()?;
+        self.feature_map().validate(self.inputs)?;
         let params = self.num_params();
         if params > MAX_PARAMS {
             return Err(Error::invalid(
@@ -108,9 +118,49 @@ impl MlpConfig {
         Ok(())
     }
 
-    /// Layer widths from input to output: `[inputs, hidden.., outputs]`.
+    /// One activation per hidden layer or none; each valid.
+    fn validate_activations(&self) -> Result<()> {
+        let (given, layers) = (self.activations.len(), self.hidden.len());
+        if given > 0 && given != layers {
+            return Err(Error::invalid(
+                "--activation",
+                format!(
+                    "{given} activations for {layers} hidden layer(s); give one for all or one per layer"
+                ),
+            ));
+        }
+        for a in self
+            .activations
+            .iter()
+            .chain([&self.activation, &self.output_activation])
+        {
+            a.validate()?;
+        }
+        Ok(())
+    }
+
+    /// The activation after hidden layer `i` (0 = input side).
+    pub fn activation_of(&self, i: usize) -> &ActivationConfig {
+        self.activations.get(i).unwrap_or(&self.activation)
+    }
+
+    /// The hidden activations as `--activation` takes them: `relu`, or `relu,tanh` per layer.
+    pub fn activation_flag(&self) -> String {
+        if self.activations.is_empty() {
+            return self.activation.to_string();
+        }
+        let names: Vec<String> = self.activations.iter().map(|a| a.to_string()).collect();
+        names.join(",")
+    }
+
+    /// The inputs the first layer sees: the given ones and the added features.
+    pub fn feature_map(&self) -> FeatureMap {
+        FeatureMap::new(&self.add_features)
+    }
+
+    /// Layer widths from input to output: `[inputs (with added features), hidden.., outputs]`.
     pub fn widths(&self) -> Vec<usize> {
-        let mut widths = vec![self.inputs];
+        let mut widths = vec![self.feature_map().width(self.inputs)];
         widths.extend(&self.hidden);
         widths.push(self.outputs);
         widths
@@ -131,7 +181,10 @@ impl MlpConfig {
             0
         };
         let prelu = |a: &ActivationConfig| usize::from(matches!(a, ActivationConfig::Prelu { .. }));
-        let act = self.hidden.len() * prelu(&self.activation) + prelu(&self.output_activation);
+        let hidden: usize = (0..self.hidden.len())
+            .map(|i| prelu(self.activation_of(i)))
+            .sum();
+        let act = hidden + prelu(&self.output_activation);
         linear + norm + act
     }
 
@@ -173,18 +226,20 @@ impl MlpConfig {
         let widths = self.widths();
         let blocks = widths[..widths.len() - 1]
             .windows(2)
-            .map(|w| Block {
-                linear: linear(w[0], w[1], &self.activation),
+            .enumerate()
+            .map(|(i, w)| Block {
+                linear: linear(w[0], w[1], self.activation_of(i)),
                 norm: self
                     .batch_norm
                     .then(|| BatchNormConfig::new(w[1]).init(device)),
-                activation: self.activation.init(device),
+                activation: self.activation_of(i).init(device),
                 dropout: (self.dropout > 0.0).then(|| Dropout::new(self.dropout)),
             })
             .collect();
         let last = widths[widths.len() - 2];
         let mlp = Mlp {
             frozen: FrozenPrefix::default(),
+            features: self.feature_map(),
             blocks,
             output: linear(last, self.outputs, &self.output_activation),
             output_activation: self.output_activation.init(device),
@@ -279,6 +334,9 @@ pub struct Mlp {
     /// How many blocks, input side first, are frozen (shared by every clone of this network).
     #[module(skip)]
     pub frozen: FrozenPrefix,
+    /// Inputs added before the first layer (x², x·y, sin x); no parameters.
+    #[module(skip)]
+    pub features: FeatureMap,
 }
 
 /// The number of leading hidden blocks kept fixed, shared between clones so a training loop can
@@ -335,7 +393,7 @@ impl Mlp {
     /// block's output.
     fn through_blocks(&self, x: Tensor<2>, mut each: impl FnMut(&Tensor<2>)) -> Tensor<2> {
         let frozen = self.frozen.get();
-        let mut x = x;
+        let mut x = self.features.expand(x);
         for (i, block) in self.blocks.iter().enumerate() {
             x = if i < frozen {
                 block.forward_frozen(x)
@@ -386,6 +444,55 @@ mod tests {
         let summary = Summary::of(&mlp);
         let rows: Vec<&str> = summary.layers.iter().map(|l| l.kind.as_str()).collect();
         assert_eq!(rows, ["Linear", "BatchNorm", "relu", "Linear"]);
+    }
+
+    #[test]
+    fn each_hidden_layer_gets_the_activation_listed_for_it() {
+        let mut config = MlpConfig::new(2, vec![8, 8, 8], 4);
+        config.activations = vec![
+            ActivationConfig::Relu,
+            ActivationConfig::Tanh,
+            ActivationConfig::Prelu { init: 0.25 },
+        ];
+        let mlp = config.init(&Device::flex(), 0).expect("valid");
+        let kinds: Vec<&str> = mlp
+            .blocks
+            .iter()
+            .map(|b| b.activation.config().name())
+            .collect();
+        assert_eq!(kinds, ["relu", "tanh", "prelu"]);
+        // one PReLU slope, in the third layer only
+        assert_eq!(mlp.num_params(), config.num_params());
+        assert_eq!(
+            config.num_params(),
+            (2 * 8 + 8) + 2 * (8 * 8 + 8) + (8 * 4 + 4) + 1
+        );
+        assert_eq!(config.activation_flag(), "relu,tanh,prelu:0.25");
+    }
+
+    #[test]
+    fn added_features_widen_the_first_layer_and_feed_it() {
+        use crate::model::AddedFeature;
+        let mut config = MlpConfig::new(2, vec![3], 1);
+        config.add_features = vec![AddedFeature::Square];
+        let mut mlp = config.init(&Device::flex(), 0).expect("valid");
+        assert_eq!(mlp.blocks[0].linear.weight.dims(), [4, 3]);
+        // weights reading only x²: the hidden pre-activation of (3, −2) must be 9
+        let w = [
+            0.0f32, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+        ];
+        mlp.blocks[0].linear.weight =
+            Param::from_data(TensorData::new(w.to_vec(), [4, 3]), &Device::flex());
+        mlp.blocks[0].linear.bias = None;
+        let x =
+            Tensor::<2>::from_data(TensorData::new(vec![3.0f32, -2.0], [1, 2]), &Device::flex());
+        let h = mlp
+            .hidden_outputs(x)
+            .remove(0)
+            .into_data()
+            .to_vec::<f32>()
+            .expect("f32");
+        assert_eq!(h, [9.0, 0.0, 0.0]); // relu(9), relu(0), relu(0)
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod activation;
 pub mod dropout;
+pub mod features;
 pub mod init;
 pub mod mlp;
 mod read;
@@ -14,6 +15,7 @@ pub mod worked_example;
 
 pub use activation::{Activation, ActivationConfig, ACTIVATION_NAMES};
 pub use dropout::Dropout;
+pub use features::{AddedFeature, FeatureMap};
 pub use init::InitConfig;
 pub use mlp::{Block, FrozenPrefix, Mlp, MlpConfig};
 pub(crate) use read::read_f32;

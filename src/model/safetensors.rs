@@ -25,6 +25,9 @@ use crate::error::{Error, Result};
 pub const CONFIG_KEY: &str = "plaindnn_config";
 /// Metadata key holding [`sequential_code`].
 pub const SEQUENTIAL_KEY: &str = "sequential";
+/// Metadata key of the inputs layer 0 takes when the network adds features (`x0, x1, x0²`):
+/// compute them before calling the Sequential.
+pub const INPUTS_KEY: &str = "inputs";
 
 /// One module of the equivalent `nn.Sequential`, in order.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,7 +54,7 @@ pub enum Layer {
 pub fn sequential(config: &MlpConfig) -> Vec<Layer> {
     let widths = config.widths();
     let mut layers = Vec::new();
-    for w in widths[..widths.len() - 1].windows(2) {
+    for (i, w) in widths[..widths.len() - 1].windows(2).enumerate() {
         layers.push(Layer::Linear {
             inputs: w[0],
             outputs: w[1],
@@ -59,7 +62,7 @@ pub fn sequential(config: &MlpConfig) -> Vec<Layer> {
         if config.batch_norm {
             layers.push(Layer::BatchNorm { units: w[1] });
         }
-        layers.push(Layer::Activation(config.activation.clone()));
+        layers.push(Layer::Activation(config.activation_of(i).clone()));
         if config.dropout > 0.0 {
             layers.push(Layer::Dropout(config.dropout));
         }
@@ -140,6 +143,12 @@ pub fn export(model: &Mlp, config: &MlpConfig, extra: HashMap<String, String>) -
         serde_json::to_string(config).map_err(|e| Error::json("writing the model config", e))?;
     metadata.insert(CONFIG_KEY.into(), json);
     metadata.insert(SEQUENTIAL_KEY.into(), sequential_code(config));
+    if !config.add_features.is_empty() {
+        // nn.Sequential has no module for them: the user computes them before layer 0
+        let names: Vec<String> = (0..config.inputs).map(|i| format!("x{i}")).collect();
+        let inputs = config.feature_map().names(&names).join(", ");
+        metadata.insert(INPUTS_KEY.into(), inputs);
+    }
     metadata.insert("format".into(), "pt".into());
     named.serialize(metadata)
 }

@@ -56,6 +56,31 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             Refused("`quadrants` has no noise parameter"),
         ),
         (
+            "--train-size",
+            vec!["--dataset", "xor", "--train-size", "100"],
+            Saves("/data/source/train_size", json!(100)),
+        ),
+        (
+            "--train-size",
+            vec!["--train-size", "3"],
+            Refused("`quadrants` starts from the tutorial's 4 points: at least 4, got 3"),
+        ),
+        (
+            "--train-size",
+            vec!["--data", "CSV", "--train-size", "100"],
+            Refused("cannot be used with"),
+        ),
+        (
+            "--val-size",
+            vec!["--dataset", "xor", "--val-size", "64"],
+            Saves("/data/source/val_size", json!(64)),
+        ),
+        (
+            "--val-size",
+            vec!["--val-size", "0"],
+            Refused("invalid --val-size: must be 1 to 10000000 rows, got 0"),
+        ),
+        (
             "--data",
             vec!["--data", "CSV"],
             Saves("/data/source/kind", json!("csv")),

@@ -29,6 +29,12 @@ pub struct DataArgs {
     /// Noise of the built-in data set [default: the set's own].
     #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["data", "data_dir"])]
     noise: Option<f64>,
+    /// Rows of the built-in set to train on [default: 256; 600 for shapes].
+    #[arg(long, value_name = "N", conflicts_with_all = ["data", "data_dir"])]
+    train_size: Option<usize>,
+    /// Rows of the built-in set to validate on, drawn fresh [default: 256; 300 for shapes].
+    #[arg(long, value_name = "N", conflicts_with_all = ["data", "data_dir"])]
+    val_size: Option<usize>,
     /// A CSV file with a header row: train on your own data.
     #[arg(long, value_name = "FILE.csv", conflicts_with = "data_dir")]
     data: Option<PathBuf>,
@@ -110,6 +116,7 @@ impl DataArgs {
         if let Some(noise) = self.noise {
             source = source.with_noise(noise)?;
         }
+        let source = source.with_sizes(self.train_size, self.val_size)?;
         Ok((source, self.dataset.clone()))
     }
 }

@@ -68,6 +68,9 @@ pub enum DataSource {
     },
 }
 
+/// Most rows `--train-size` and `--val-size` draw (10 M rows of a 2-D set: 80 MB).
+pub const MAX_BUILTIN_ROWS: usize = 10_000_000;
+
 /// Training and validation rows ready for the loaders, and the scaler applied to them.
 pub struct Prepared {
     /// Training rows.
@@ -148,6 +151,38 @@ impl DataSource {
         }
         non_negative("--noise", noise)?;
         *n = noise;
+        Ok(self)
+    }
+
+    /// A built-in set with `train` training and `val` validation rows where given.
+    pub fn with_sizes(mut self, train: Option<usize>, val: Option<usize>) -> Result<Self> {
+        let DataSource::Builtin {
+            name,
+            train_size,
+            val_size,
+            ..
+        } = &mut self
+        else {
+            return Ok(self);
+        };
+        let checked = |flag: &str, given: Option<usize>, default: usize| match given {
+            Some(n) if n == 0 || n > MAX_BUILTIN_ROWS => Err(Error::invalid(
+                flag,
+                format!("must be 1 to {MAX_BUILTIN_ROWS} rows, got {n}"),
+            )),
+            Some(n) => Ok(n),
+            None => Ok(default),
+        };
+        *train_size = checked("--train-size", train, *train_size)?;
+        *val_size = checked("--val-size", val, *val_size)?;
+        if name == "quadrants" && *train_size < 4 {
+            return Err(Error::invalid(
+                "--train-size",
+                format!(
+                    "`quadrants` starts from the tutorial's 4 points: at least 4, got {train_size}"
+                ),
+            ));
+        }
         Ok(self)
     }
 

@@ -236,35 +236,7 @@ fn a_seeded_run_streams_every_epoch_and_its_command_reproduces_it() {
         "every validation row in the confusion matrix"
     );
 
-    let command = started["command"].as_str().unwrap();
-    let out = common::temp_dir("playground-cli");
-    let mut args: Vec<&str> = command.split(' ').skip(1).collect();
-    let out_arg = out.to_string_lossy().into_owned();
-    args.extend(["--quiet", "--overwrite", "--out", out_arg.as_str()]);
-    let trained = common::plaindnn(&args);
-    assert!(
-        trained.status.success(),
-        "`{command}`: {}",
-        common::stderr(&trained)
-    );
-    let csv = metrics_rows(&out);
-    assert_eq!(csv.len(), 60);
-    for (row, e) in csv.iter().zip(&epochs) {
-        let r = &e["row"];
-        let streamed = [
-            r["epoch"].as_f64().unwrap(),
-            loss(e),
-            r["val_loss"].as_f64().unwrap(),
-            r["val_metric"].as_f64().unwrap(),
-        ];
-        for (a, b) in row.iter().zip(streamed) {
-            assert!(
-                (a - b).abs() <= 1e-8,
-                "epoch {}: metrics.csv {a} vs streamed {b}",
-                row[0]
-            );
-        }
-    }
+    assert_command_reproduces(started["command"].as_str().unwrap(), &epochs);
     let (status, html) =
         server.request("GET", &format!("/api/sessions/{id}/report.html"), &[], b"");
     assert_eq!(status, 200);
@@ -280,6 +252,81 @@ fn a_seeded_run_streams_every_epoch_and_its_command_reproduces_it() {
         weights.contains("0.weight"),
         "the safetensors header names the first Linear layer"
     );
+}
+
+/// `plaindnn train` with the page's command writes the `metrics.csv` the page streamed.
+fn assert_command_reproduces(command: &str, epochs: &[&Value]) {
+    let loss = |e: &Value| e["row"]["train_loss"].as_f64().unwrap();
+    let out = common::temp_dir("playground-cli");
+    let mut args: Vec<&str> = command.split(' ').skip(1).collect();
+    let out_arg = out.to_string_lossy().into_owned();
+    args.extend(["--quiet", "--overwrite", "--out", out_arg.as_str()]);
+    let trained = common::plaindnn(&args);
+    assert!(
+        trained.status.success(),
+        "`{command}`: {}",
+        common::stderr(&trained)
+    );
+    let csv = metrics_rows(&out);
+    assert_eq!(csv.len(), epochs.len());
+    for (row, e) in csv.iter().zip(epochs) {
+        let r = &e["row"];
+        let streamed = [
+            r["epoch"].as_f64().unwrap(),
+            loss(e),
+            r["val_loss"].as_f64().unwrap(),
+            r["val_metric"].as_f64().unwrap(),
+        ];
+        for (a, b) in row.iter().zip(streamed) {
+            assert!(
+                (a - b).abs() <= 1e-8,
+                "epoch {}: metrics.csv {a} vs streamed {b}",
+                row[0]
+            );
+        }
+    }
+}
+
+/// TensorFlow Playground's x², an activation per layer and the share of rows trained on: the
+/// page's run uses them (the first layer reads 4 inputs, the rows split 70 / 30), streams the
+/// weights it draws, and its command gives the same run.
+#[test]
+fn added_features_per_layer_activations_and_the_training_share_reach_the_run_and_its_command() {
+    let server = Server::start("features");
+    let id = server.session();
+    let mut events = server.events(&id);
+    let settings = json!({"dataset": "circles", "seed": 3, "hidden": [20, 3],
+        "activation": "tanh,relu", "add_features": ["square"], "train_share": 0.7,
+        "epochs": 8, "grid": 10});
+    let (status, started) = server.post(
+        &format!("/api/sessions/{id}/train"),
+        &json!({ "settings": settings }),
+    );
+    assert_eq!(status, 202, "{started}");
+    let all = events.until_done();
+    assert_eq!(
+        all[0].1["train"].as_array().unwrap().len(),
+        358,
+        "70 % of 512 rows"
+    );
+    assert_eq!(all[0].1["val"].as_array().unwrap().len(), 154);
+    let epochs: Vec<&Value> = all
+        .iter()
+        .filter(|e| e.0 == "epoch")
+        .map(|e| &e.1)
+        .collect();
+    let weights = epochs[7]["weights"].as_array().unwrap();
+    let shape = |w: &Value| {
+        (
+            w["inputs"].as_u64().unwrap(),
+            w["outputs"].as_u64().unwrap(),
+        )
+    };
+    let shapes: Vec<_> = weights.iter().map(shape).collect();
+    // x, y, x², y² → 20 units (the picture draws the first 16) → 3 → 2 classes
+    assert_eq!(shapes, [(4, 16), (16, 3), (3, 2)]);
+    assert_eq!(weights[0]["values"].as_array().unwrap().len(), 4 * 16);
+    assert_command_reproduces(started["command"].as_str().unwrap(), &epochs);
 }
 
 /// DNS rebinding: a page on another name that resolves here sends its own Host; other sites'

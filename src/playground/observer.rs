@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::train::{EpochReport, TrainObserver, Wants};
+use crate::train::{EpochReport, LayerWeights, TrainObserver, Wants};
 
 /// The most decision grids per second: the page draws at most this often, so the loop computes
 /// no more (a 50×50 grid is one forward pass of 2 500 rows).
@@ -124,6 +124,29 @@ impl PageEvent {
     }
 }
 
+/// Most units per layer the network picture draws: a wider layer shows its first ones.
+pub const MAX_DRAWN_UNITS: usize = 16;
+
+/// The part of a layer's weights the page draws: the first [`MAX_DRAWN_UNITS`] inputs and units.
+fn drawn(w: &LayerWeights) -> LayerWeights {
+    let (inputs, outputs) = (
+        w.inputs.min(MAX_DRAWN_UNITS),
+        w.outputs.min(MAX_DRAWN_UNITS),
+    );
+    let values = (0..inputs)
+        .flat_map(|i| {
+            w.values[i * w.outputs..i * w.outputs + outputs]
+                .iter()
+                .copied()
+        })
+        .collect();
+    LayerWeights {
+        inputs,
+        outputs,
+        values,
+    }
+}
+
 /// Sends every epoch to the page, asks for layer figures always and for a decision grid at most
 /// every [`GRID_EVERY`] (and for the last epoch), and holds the loop while the page pauses.
 pub struct PageObserver {
@@ -157,9 +180,11 @@ impl PageObserver {
 impl TrainObserver for PageObserver {
     fn wants(&self) -> Wants {
         let due = self.last_grid.is_none_or(|t| t.elapsed() >= GRID_EVERY);
+        let due = due || self.next_epoch >= self.epochs;
         Wants {
             layers: true,
-            grid: (due || self.next_epoch >= self.epochs).then_some(self.grid),
+            grid: due.then_some(self.grid),
+            weights: due,
         }
     }
 
@@ -173,7 +198,11 @@ impl TrainObserver for PageObserver {
         if report.grid.is_some() {
             self.last_grid = Some(Instant::now());
         }
-        let _ = self.events.send(PageEvent::new("epoch", report));
+        let page = EpochReport {
+            weights: report.weights.iter().map(drawn).collect(),
+            ..report.clone()
+        };
+        let _ = self.events.send(PageEvent::new("epoch", &page));
         self.control.end_of_epoch();
         Ok(())
     }

@@ -6,11 +6,14 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::data::DataSource;
-use crate::model::{ActivationConfig, InitConfig};
+use crate::model::{ActivationConfig, AddedFeature, FeatureMap, InitConfig};
 use crate::train::{EarlyStoppingConfig, OptimizerKind, ScheduleConfig, TrainConfig};
 
 /// The 2-D built-in sets the page draws (option values of its data set menu).
 pub const DATASETS: [&str; 5] = ["quadrants", "xor", "circles", "spiral", "blobs"];
+/// Rows of a built-in set, training and validation together, when the page sets the share
+/// (`train`'s defaults: 256 + 256).
+pub const BUILTIN_ROWS: usize = 512;
 /// Most hidden layers a page may ask for.
 pub const MAX_LAYERS: usize = 8;
 /// Most units in one hidden layer.
@@ -32,9 +35,14 @@ pub struct Settings {
     pub noise: Option<f64>,
     /// Seed of the data, the weights, shuffling and dropout (as `train --seed`).
     pub seed: u64,
+    /// Share of the rows trained on, the rest validated on (`None`: the defaults of `train`,
+    /// 256 + 256 rows of a built-in set, 80 % of a CSV file).
+    pub train_share: Option<f64>,
+    /// As `train --add-features`: `square`, `product`, `sin`.
+    pub add_features: Vec<String>,
     /// Hidden layer widths.
     pub hidden: Vec<usize>,
-    /// As `train --activation`.
+    /// As `train --activation`: one name for every hidden layer, or one per layer (`relu,tanh`).
     pub activation: String,
     /// As `train --init`.
     pub init: String,
@@ -79,6 +87,8 @@ impl Default for Settings {
             dataset: "quadrants".into(),
             noise: None,
             seed: 42,
+            train_share: None,
+            add_features: Vec::new(),
             hidden: vec![32, 32],
             activation: "relu".into(),
             init: "default".into(),
@@ -130,7 +140,13 @@ impl Settings {
         cap("grid", self.grid, 2, MAX_GRID)?;
         cap("delay_ms", self.delay_ms as usize, 0, MAX_DELAY_MS as usize)?;
         // the names as `train` parses them, so the page and the command line agree
-        self.activation()?;
+        self.activations()?;
+        self.added_features()?;
+        if let Some(share) = self.train_share.filter(|s| !(0.05..=0.95).contains(s)) {
+            return Err(format!(
+                "train_share: must be 0.05 to 0.95 in the playground, got {share}"
+            ));
+        }
         self.init()?;
         self.optimizer()?;
         self.schedule()?;
@@ -142,16 +158,28 @@ impl Settings {
         if self.dataset == "csv" {
             let path = upload.ok_or("dataset csv: upload a CSV file first")?;
             let mut source = DataSource::csv(path, self.seed);
-            if let DataSource::Csv { target, .. } = &mut source {
+            if let DataSource::Csv {
+                target,
+                val_fraction,
+                ..
+            } = &mut source
+            {
                 target.clone_from(&self.target);
+                if let Some(share) = self.train_share {
+                    *val_fraction = held_out(share);
+                }
             }
             return Ok(source);
         }
-        let source = DataSource::builtin(&self.dataset, self.seed).map_err(|e| e.to_string())?;
-        match self.noise {
-            Some(noise) => source.with_noise(noise).map_err(|e| e.to_string()),
-            None => Ok(source),
+        let mut source =
+            DataSource::builtin(&self.dataset, self.seed).map_err(|e| e.to_string())?;
+        if let Some(noise) = self.noise {
+            source = source.with_noise(noise).map_err(|e| e.to_string())?;
         }
+        let sizes = self.train_share.map(builtin_sizes).unzip();
+        source
+            .with_sizes(sizes.0, sizes.1)
+            .map_err(|e| e.to_string())
     }
 
     /// The recipe for a network with `inputs` inputs and `outputs` outputs, checked as `train`
@@ -159,7 +187,11 @@ impl Settings {
     pub fn config(&self, inputs: usize, outputs: usize) -> Result<TrainConfig, Refusal> {
         let mut c = TrainConfig::default_for(inputs, outputs);
         c.model.hidden.clone_from(&self.hidden);
-        c.model.activation = self.activation()?;
+        match self.activations()?.as_slice() {
+            [one] => c.model.activation = one.clone(),
+            per_layer => c.model.activations = per_layer.to_vec(),
+        }
+        c.model.add_features = self.added_features()?;
         c.model.init = self.init()?;
         c.model.batch_norm = self.batch_norm;
         c.model.dropout = self.dropout;
@@ -182,10 +214,20 @@ impl Settings {
         Ok(c)
     }
 
-    fn activation(&self) -> Result<ActivationConfig, Refusal> {
-        self.activation
-            .parse()
-            .map_err(|e: crate::Error| e.to_string())
+    fn activations(&self) -> Result<Vec<ActivationConfig>, Refusal> {
+        let names = self.activation.split(',');
+        names
+            .map(|a| a.parse().map_err(|e: crate::Error| e.to_string()))
+            .collect()
+    }
+
+    /// The kinds asked for, in the order the model adds them.
+    fn added_features(&self) -> Result<Vec<AddedFeature>, Refusal> {
+        let kinds = self.add_features.iter();
+        let kinds: Vec<AddedFeature> = kinds
+            .map(|a| a.parse().map_err(|e: crate::Error| e.to_string()))
+            .collect::<Result<_, _>>()?;
+        Ok(FeatureMap::new(&kinds).added)
     }
 
     fn init(&self) -> Result<InitConfig, Refusal> {
@@ -203,6 +245,18 @@ impl Settings {
             .parse()
             .map_err(|e: crate::Error| e.to_string())
     }
+}
+
+/// Rows a built-in set draws in the playground: [`BUILTIN_ROWS`] split by `share`.
+fn builtin_sizes(share: f64) -> (usize, usize) {
+    let train = (share * BUILTIN_ROWS as f64).round() as usize;
+    (train, BUILTIN_ROWS - train)
+}
+
+/// A CSV file's validation share for training share `share`, rounded to six places so the
+/// command shows 0.3, not 0.30000000000000004.
+fn held_out(share: f64) -> f64 {
+    ((1.0 - share) * 1e6).round() / 1e6
 }
 
 /// `value` in `lo..=hi`, or a message naming the field and the cap.
@@ -251,10 +305,23 @@ pub fn command(settings: &Settings, config: &TrainConfig, csv_name: Option<&str>
     if let (Some(noise), false) = (settings.noise, settings.dataset == "csv") {
         flag("noise", Some(noise.to_string()));
     }
+    match (settings.train_share, settings.dataset == "csv") {
+        (Some(share), true) => flag("val-fraction", Some(held_out(share).to_string())),
+        (Some(share), false) => {
+            let (train, val) = builtin_sizes(share);
+            flag("train-size", Some(train.to_string()));
+            flag("val-size", Some(val.to_string()));
+        }
+        (None, _) => {}
+    }
     let (m, o) = (&config.model, &config.optimizer);
     let hidden: Vec<String> = m.hidden.iter().map(|w| w.to_string()).collect();
     flag("hidden", Some(hidden.join(",")));
-    flag("activation", Some(m.activation.to_string()));
+    flag("activation", Some(m.activation_flag()));
+    if !m.add_features.is_empty() {
+        let kinds: Vec<String> = m.add_features.iter().map(|a| a.to_string()).collect();
+        flag("add-features", Some(kinds.join(",")));
+    }
     flag("init", Some(m.init.to_string()));
     if m.batch_norm {
         flag("batch-norm", None);
@@ -316,6 +383,30 @@ mod tests {
             "plaindnn train --dataset quadrants --hidden 32,32 --activation relu --init default \
              --optimizer adam --lr 0.01 --no-early-stopping --batch-size 16 --epochs 200 --seed 42"
         );
+    }
+
+    #[test]
+    fn per_layer_activations_added_features_and_the_training_share_become_their_flags() {
+        let s = Settings {
+            dataset: "circles".into(),
+            activation: "relu,tanh".into(),
+            add_features: vec!["sin".into(), "square".into()],
+            train_share: Some(0.7),
+            ..Settings::default()
+        };
+        let c = s.config(2, 2).unwrap();
+        assert_eq!(c.model.activation_flag(), "relu,tanh");
+        let line = command(&s, &c, None);
+        assert!(line.contains(" --train-size 358 --val-size 154 "), "{line}");
+        assert!(
+            line.contains(" --activation relu,tanh --add-features square,sin "),
+            "{line}"
+        );
+        let csv = Settings {
+            dataset: "csv".into(),
+            ..s
+        };
+        assert!(command(&csv, &c, Some("a.csv")).contains(" --val-fraction 0.3 "));
     }
 
     #[test]

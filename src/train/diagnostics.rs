@@ -219,7 +219,7 @@ impl TrainObserver for DiagnosticsLog {
     fn wants(&self) -> Wants {
         Wants {
             layers: true,
-            grid: None,
+            ..Wants::default()
         }
     }
 

@@ -22,14 +22,14 @@ use super::diagnostics::{layer_rows, warning, GradientNorms, LayerRow};
 use super::early_stopping::{EarlyStopping, Verdict};
 use super::evaluate::{add, evaluate, Scores};
 use super::history::EpochRow;
-use super::observer::{EpochReport, Observers, TrainEnd, Wants};
+use super::observer::{EpochReport, LayerWeights, Observers, TrainEnd, Wants};
 use super::pictures::decision_grid;
 use super::run_dir::RunDir;
 use super::schedule::PlateauHandle;
 use crate::data::{Batch, Subset, Task};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
-use crate::model::{FrozenPrefix, Mlp};
+use crate::model::{read_f32, FrozenPrefix, Mlp};
 use crate::random::mix;
 
 /// The recipe plus what the loop needs at run time.
@@ -288,6 +288,10 @@ impl EpochLoop {
             Some(n) => decision_grid(model, &self.settings.val, n)?,
             None => None,
         };
+        let weights = match wants.weights {
+            true => layer_weights(model)?,
+            false => Vec::new(),
+        };
         Ok(EpochReport {
             row,
             epochs: self.settings.config.epochs,
@@ -295,6 +299,7 @@ impl EpochLoop {
             seconds: 0.0,
             layers,
             grid,
+            weights,
         })
     }
 
@@ -442,4 +447,21 @@ impl SupervisedLearningStrategy<Mlp> for EpochLoop {
         drop(components.checkpointer.take());
         (learner.model(), components.event_processor)
     }
+}
+
+/// Every Linear layer's weights, read back from the device.
+fn layer_weights(model: &Mlp) -> Result<Vec<LayerWeights>> {
+    model
+        .linears()
+        .into_iter()
+        .map(|linear| {
+            let [inputs, outputs] = linear.weight.dims();
+            let values = read_f32(linear.weight.val(), "weights")?;
+            Ok(LayerWeights {
+                inputs,
+                outputs,
+                values,
+            })
+        })
+        .collect()
 }

@@ -41,7 +41,7 @@ pub use config::{
 pub use epoch_loop::FitOutcome;
 pub use evaluate::Scores;
 pub use history::EpochRow;
-pub use observer::{DecisionGrid, EpochReport, TrainEnd, TrainObserver, Wants};
+pub use observer::{DecisionGrid, EpochReport, LayerWeights, TrainEnd, TrainObserver, Wants};
 pub use preset::Preset;
 pub use progress::Verbosity;
 pub use run_dir::{DataInfo, RunConfig, RunDir, FORMAT_VERSION};

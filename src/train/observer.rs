@@ -38,6 +38,20 @@ pub struct EpochReport {
     pub layers: Vec<LayerRow>,
     /// The decision regions of a 2-input classifier — when asked for.
     pub grid: Option<DecisionGrid>,
+    /// Every Linear layer's weights, input side first — when asked for; else empty.
+    pub weights: Vec<LayerWeights>,
+}
+
+/// The weights of one Linear layer: `values[i * outputs + j]` connects input `i` to unit `j`
+/// (Burn's `[inputs, outputs]` layout, row by row).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LayerWeights {
+    /// Inputs of the layer (rows).
+    pub inputs: usize,
+    /// Units of the layer (columns).
+    pub outputs: usize,
+    /// `inputs × outputs` values.
+    pub values: Vec<f32>,
 }
 
 /// What an observer asks the loop to compute beyond losses and metrics (each costs time).
@@ -47,6 +61,8 @@ pub struct Wants {
     pub layers: bool,
     /// The decision grid every epoch, with this many cells per side (2-input classifiers).
     pub grid: Option<usize>,
+    /// Every Linear layer's weights (a picture of the network).
+    pub weights: bool,
 }
 
 impl Wants {
@@ -55,6 +71,7 @@ impl Wants {
         Wants {
             layers: self.layers || other.layers,
             grid: self.grid.max(other.grid),
+            weights: self.weights || other.weights,
         }
     }
 }

@@ -698,3 +698,40 @@ fn each_epoch_reaches_the_page_within_50_ms_of_its_end() {
         "arrival beyond the epoch's end: {late:?} ms"
     );
 }
+
+/// 中文 / English: every text of the page that carries a `data-i18n` key (labels, buttons,
+/// titles, placeholders, captions) has its Chinese in the served `i18n.js`, and both tours are
+/// served for the explanations to open.
+#[test]
+fn every_text_of_the_page_has_its_chinese_and_both_tours_are_served() {
+    let server = Server::start("i18n");
+    let (_, page) = server.request("GET", "/", &[], b"");
+    let (status, script) = server.request("GET", "/i18n.js", &[], b"");
+    assert_eq!(status, 200);
+    let mut keys: Vec<&str> = Vec::new();
+    for attr in [
+        "data-i18n=\"",
+        "data-i18n-title=\"",
+        "data-i18n-placeholder=\"",
+    ] {
+        keys.extend(
+            page.split(attr)
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next()),
+        );
+    }
+    assert!(keys.len() > 60, "{} keys", keys.len());
+    let missing: Vec<&&str> = keys
+        .iter()
+        .filter(|k| !script.contains(&format!("\"{k}\": \"")))
+        .collect();
+    assert!(missing.is_empty(), "no Chinese for {missing:?}");
+    for (path, heading) in [
+        ("/tour/zh-CN", "id=\"梯度消失或爆炸的解决方案\""),
+        ("/tour/en", "id=\"6-vanishing-gradients\""),
+    ] {
+        let (status, html) = server.request("GET", path, &[], b"");
+        assert_eq!(status, 200, "{path}");
+        assert!(html.contains(heading), "{path} lacks {heading}");
+    }
+}

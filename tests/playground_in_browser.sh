@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The playground page in headless Chromium (Debian's package) driven by Playwright (playwright-core
 # from npm, pinned in tests/browser/package.json; no browser download): spiral, play, learn, pause,
-# screenshot, and the page's CLI command reproduces its final validation loss.
+# screenshot, and the page's CLI command reproduces its final validation loss — once in English,
+# once in Chinese (the second screenshot gets `-zh` before `.png`).
 # Usage: tests/playground_in_browser.sh PATH/TO/plaindnn [SCREENSHOT.png]
 set -euo pipefail
 bin=$(realpath "${1:?usage: $0 PATH/TO/plaindnn [SCREENSHOT.png]}")
@@ -12,9 +13,11 @@ cd "$(dirname "$0")/browser"
 if [ ! -d node_modules/playwright-core ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --silent
 fi
-if node playground.mjs "$bin" "$shot"; then
-  echo "playground_in_browser: 1 passed, 0 failed"
-else
-  echo "playground_in_browser: 0 passed, 1 failed"
-  exit 1
-fi
+passed=0 failed=0
+for lang in en zh; do
+  out=$shot
+  [ "$lang" = en ] || out=${shot%.png}-$lang.png
+  if node playground.mjs "$bin" "$out" "$lang"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+done
+echo "playground_in_browser: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

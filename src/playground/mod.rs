@@ -5,7 +5,8 @@
 //! - [`settings`]: the page's JSON → `DataSource` + `TrainConfig`, and the `plaindnn train` line;
 //! - [`observer`]: epochs to the page's event stream (Server-Sent Events); play / pause / step;
 //! - [`session`]: one page, one training at a time; a closed page stops its training;
-//! - [`routes`]: the HTTP API and the embedded page (`assets/`).
+//! - [`routes`]: the HTTP API and the embedded page (`assets/`, in English and Chinese);
+//! - [`tour`]: TOUR.md and TOUR.zh-CN.md as pages the explanations link into.
 //!
 //! Safe by default: loopback only; a Host header that is not this server's own address (DNS
 //! rebinding) and a cross-site Origin are refused; bodies, layers, units and epochs are capped.
@@ -14,6 +15,7 @@ pub mod observer;
 pub mod routes;
 pub mod session;
 pub mod settings;
+pub mod tour;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;

@@ -21,6 +21,7 @@ use serde_json::json;
 use super::observer::Mode;
 use super::session::{Refusal, Sessions};
 use super::settings::{command, Settings, MAX_DELAY_MS};
+use super::tour::{TOUR_EN, TOUR_ZH};
 use crate::backend::Backend;
 use crate::data::DataSource;
 use crate::inference::Predictor;
@@ -32,6 +33,7 @@ pub const MAX_JSON: usize = 64 * 1024;
 
 const INDEX: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
+const I18N_JS: &str = include_str!("assets/i18n.js");
 const STYLE: &str = include_str!("assets/style.css");
 
 type App = Arc<Sessions>;
@@ -66,8 +68,20 @@ pub fn router(sessions: App) -> Router {
             get(|| async { page("text/javascript; charset=utf-8", APP_JS) }),
         )
         .route(
+            "/i18n.js",
+            get(|| async { page("text/javascript; charset=utf-8", I18N_JS) }),
+        )
+        .route(
             "/style.css",
             get(|| async { page("text/css; charset=utf-8", STYLE) }),
+        )
+        .route(
+            "/tour/en",
+            get(|| async { page("text/html; charset=utf-8", TOUR_EN.as_str()) }),
+        )
+        .route(
+            "/tour/zh-CN",
+            get(|| async { page("text/html; charset=utf-8", TOUR_ZH.as_str()) }),
         )
         .route("/api/sessions", post(create_session))
         .route("/api/sessions/{id}/events", get(events))

@@ -1,13 +1,19 @@
-// plaindnn playground in headless Chromium: choose spiral, play, watch it learn, pause, screenshot,
-// then check that the page's CLI command reproduces its final validation loss.
-// Usage: node playground.mjs PATH/TO/plaindnn SCREENSHOT.png
+// plaindnn playground in headless Chromium, in one language (en or zh): the page speaks it and
+// its explanations open that language's tour; choose spiral, play, watch it learn, pause,
+// screenshot, then check that the page's CLI command reproduces its final validation loss. The
+// Chinese run also adds x², y² and gives the second layer tanh, and its command must carry both.
+// Usage: node playground.mjs PATH/TO/plaindnn SCREENSHOT.png en|zh
 import { chromium } from "playwright-core";
 import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-const [bin, shot] = process.argv.slice(2);
+const [bin, shot, lang = "en"] = process.argv.slice(2);
+const WORDS = {
+  en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en" },
+  zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN" },
+}[lang] || (() => { throw new Error(`language ${lang}: en or zh`); })();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "plaindnn-browser-"));
 const fail = (message) => { throw new Error(message); };
 const text = (page, id) => page.textContent(`[data-testid="${id}"]`);
@@ -31,7 +37,30 @@ try {
   const page = await browser.newPage({ viewport: { width: 1300, height: 1050 } });
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(url);
+  await page.goto(lang === "zh" ? `${url}#lang=zh` : url);
+  const words = await page.evaluate(() => ({
+    play: document.querySelector('[data-testid="play"]').textContent,
+    h1: document.querySelector("h1").textContent,
+    html: document.documentElement.lang,
+    tour: decodeURI(new URL(document.querySelector('a.why[data-tour="data"]').href).pathname + new URL(document.querySelector('a.why[data-tour="data"]').href).hash),
+  }));
+  for (const k of ["play", "h1", "html", "tour"]) if (words[k] !== WORDS[k]) fail(`${lang}: ${k} is "${words[k]}", expected "${WORDS[k]}"`);
+  const tourPage = await browser.newPage();
+  await tourPage.goto(new URL(WORDS.tour, url).href);
+  const heading = await tourPage.evaluate((id) => document.getElementById(id)?.textContent, decodeURIComponent(WORDS.tour.split("#")[1]));
+  if (!heading) fail(`${WORDS.tour}: no such heading in the tour`);
+  await tourPage.close();
+  console.log(`${lang}: "${words.play}", "${words.h1}"; the data explanation opens ${WORDS.tour} ("${heading}")`);
+  if (lang === "en") {
+    await page.selectOption('[data-testid="language"]', "zh");
+    const switched = await page.evaluate(() => [document.querySelector('[data-testid="play"]').textContent, location.hash]);
+    if (switched[0] !== "▶ 开始" || !switched[1].includes("lang=zh")) fail(`switching to 中文: ${switched}`);
+    await page.selectOption('[data-testid="language"]', "en");
+  }
+  if (lang === "zh") {
+    await page.check('.features input[value="square"]');
+    await page.selectOption('[data-testid="layer-activation"] >> nth=1', "tanh");
+  }
   await page.selectOption('[data-testid="dataset"]', "spiral");
   await page.fill('[data-testid="epochs"]', String(epochsToTrain));
   await page.click('[data-testid="play"]');
@@ -52,6 +81,17 @@ try {
     return seen.size;
   });
   if (colours < 3) fail(`the decision-region canvas has ${colours} colour(s)`);
+  const strokes = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid="network"]');
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let blue = 0, orange = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3] > 0 && d[i + 2] > d[i] + 60) blue++;
+      if (d[i + 3] > 0 && d[i] > d[i + 2] + 60) orange++;
+    }
+    return { blue, orange };
+  });
+  if (strokes.blue < 200 || strokes.orange < 200) fail(`the network picture: ${JSON.stringify(strokes)} blue / orange pixels`);
 
   await page.click('[data-testid="pause"]');
   await page.waitForTimeout(500);
@@ -63,10 +103,13 @@ try {
 
   await page.click('[data-testid="play"]');
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid="epoch"]').textContent) === n
-    && /^done/.test(document.getElementById("status").textContent), epochsToTrain, { timeout: 120000 });
+    && document.getElementById("status").dataset.done === "yes", epochsToTrain, { timeout: 120000 });
+  const status = await text(page, "status");
+  if (!WORDS.done.test(status)) fail(`status "${status}" in ${lang}`);
   const pageLoss = Number(await text(page, "val-loss"));
   const command = (await text(page, "cli-command")).trim();
   if (!command.startsWith("plaindnn train ")) fail(`not a train command: ${command}`);
+  if (lang === "zh" && !command.includes(" --activation relu,tanh --add-features square ")) fail(`the command lacks the layer's tanh or x²: ${command}`);
   const out = path.join(work, "cli-run");
   execFileSync(bin, [...command.split(" ").slice(1), "--quiet", "--out", out], { stdio: "inherit" });
   const rows = fs.readFileSync(path.join(out, "metrics.csv"), "utf8").trim().split("\n");

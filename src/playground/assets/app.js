@@ -4,36 +4,55 @@ const $ = (id) => document.getElementById(id);
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
 const LAYER_COLOURS = ["#6a1b9a", "#1565c0", "#00838f", "#2e7d32", "#9e9d24", "#ef6c00", "#c62828", "#4e342e", "#000"];
 
+const ACTIVATIONS = ["identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "rrelu", "prelu", "elu", "gelu", "selu"];
+
 const state = {
   session: null, running: false, listening: false, dirty: false,
   rows: [], layers: [], grid: null, points: null, prev: null, epochs: 0, hover: null,
-  runCommand: null,
+  runCommand: null, weights: null, lastStatus: ["ready"],
 };
 
 // ---- settings: the form ⇄ one JSON object ⇄ the URL hash ----
 const NUMBERS = ["seed", "dropout", "lr", "momentum", "batch_size", "l1", "l2", "epochs"];
-const OPTIONAL = ["noise", "max_norm", "clip_norm", "patience"];
-const TEXTS = ["dataset", "activation", "init", "optimizer", "lr_schedule"];
+const OPTIONAL = ["noise", "max_norm", "clip_norm", "patience", "train_share"];
+const TEXTS = ["dataset", "init", "optimizer", "lr_schedule"];
 
 function hiddenInputs() { return [...document.querySelectorAll("#layers input")]; }
+function layerActivations() { return [...document.querySelectorAll("#layers select")].map((el) => el.value); }
+function options(values, selected) { return values.map((v) => `<option${v === selected ? " selected" : ""}>${v}</option>`).join(""); }
 
-function renderLayers(widths) {
+/** One row per hidden layer: its units and its activation. */
+function renderLayers(widths, activations) {
+  const all = $("activation").value || "relu";
   $("layers").innerHTML = "";
   widths.forEach((w, i) => {
     const div = document.createElement("div");
     div.className = "layer";
-    div.innerHTML = `<span>hidden layer ${i + 1}</span><input type="number" min="1" max="256" value="${w}">`;
-    div.querySelector("input").addEventListener("change", settingsChanged);
+    div.innerHTML = `<span>${t("layer", i + 1)}</span><input type="number" min="1" max="256" value="${w}">` +
+      `<select data-testid="layer-activation">${options(ACTIVATIONS, (activations || [])[i] || all)}</select>`;
+    div.querySelectorAll("input, select").forEach((el) => el.addEventListener("change", settingsChanged));
     $("layers").appendChild(div);
   });
+  showCommonActivation();
+}
+
+/** The "all layers" menu shows the layers' activation, or "per layer" when they differ. */
+function showCommonActivation() {
+  const acts = layerActivations();
+  const common = acts.every((a) => a === acts[0]) ? acts[0] : "";
+  $("activation").innerHTML = `<option value="" disabled>${t("mixed")}</option>` + options(ACTIVATIONS, common);
+  $("activation").value = common === undefined ? "relu" : common;
 }
 
 function readSettings() {
   const s = { hidden: hiddenInputs().map((i) => parseInt(i.value, 10) || 1) };
+  const acts = layerActivations();
+  s.activation = acts.length && acts.some((a) => a !== acts[0]) ? acts.join(",") : acts[0] || $("activation").value || "relu";
   TEXTS.forEach((k) => (s[k] = $(k).value));
   NUMBERS.forEach((k) => (s[k] = Number($(k).value)));
   OPTIONAL.forEach((k) => { if ($(k).value !== "") s[k] = Number($(k).value); });
   s.batch_norm = $("batch_norm").checked;
+  s.add_features = [...document.querySelectorAll(".features input:checked")].map((el) => el.value);
   if ($("target").value) s.target = $("target").value;
   if (s.dataset === "quadrants") delete s.noise;
   s.delay_ms = Number($("speed").value);
@@ -41,15 +60,28 @@ function readSettings() {
 }
 
 function writeSettings(s) {
-  if (s.hidden) renderLayers(s.hidden);
+  const acts = typeof s.activation === "string" ? s.activation.split(",") : null;
+  if (acts && acts.length === 1) { $("activation").value = acts[0]; }
+  if (s.hidden || acts) renderLayers(s.hidden || hiddenInputs().map((i) => i.value), acts && acts.length > 1 ? acts : null);
+  if (acts && acts.length === 1) setAllActivations(acts[0]);
   [...TEXTS, ...NUMBERS, ...OPTIONAL].forEach((k) => { if (k in s) $(k).value = s[k]; });
   if ("batch_norm" in s) $("batch_norm").checked = !!s.batch_norm;
+  if ("add_features" in s) {
+    const on = Array.isArray(s.add_features) ? s.add_features : String(s.add_features).split(",");
+    document.querySelectorAll(".features input").forEach((el) => { el.checked = on.includes(el.value); });
+  }
   $("csv-box").hidden = $("dataset").value !== "csv";
+}
+
+function setAllActivations(name) {
+  document.querySelectorAll("#layers select").forEach((el) => { el.value = name; });
+  showCommonActivation();
 }
 
 function settingsToHash(s) {
   const p = new URLSearchParams();
   Object.entries(s).forEach(([k, v]) => { if (k !== "delay_ms") p.set(k, Array.isArray(v) ? v.join(",") : v); });
+  p.set("lang", LANG);
   return "#" + p.toString();
 }
 
@@ -83,7 +115,12 @@ async function post(path, body) {
   return j;
 }
 
-function status(text) { $("status").textContent = text; }
+/** The status line: a message key (shown in the page's language) or a server's text. */
+function status(key, ...args) {
+  state.lastStatus = [key, ...args];
+  $("status").textContent = key in MESSAGES.en ? t(key, ...args) : key;
+  $("status").dataset.done = key === "done" ? "yes" : "no"; // for tests, in any language
+}
 
 async function openSession() {
   const r = await fetch("/api/sessions", { method: "POST" });
@@ -93,12 +130,12 @@ async function openSession() {
   events.addEventListener("epoch", (e) => onEpoch(JSON.parse(e.data)));
   events.addEventListener("message", (e) => { $("messages").textContent += JSON.parse(e.data) + "\n"; });
   events.addEventListener("done", (e) => onDone(JSON.parse(e.data)));
-  events.onerror = () => { events.close(); status("connection to the server lost: reload the page"); };
+  events.onerror = () => { events.close(); status("lost"); };
 }
 
 async function start(mode) {
   try {
-    status("starting…");
+    status("starting");
     state.running = true;
     await post(`/api/sessions/${state.session}/train`, { settings: readSettings(), mode });
     status(mode === "step" ? "paused" : "training");
@@ -115,14 +152,14 @@ async function control(action) {
 // ---- events ----
 function onData(d) {
   if (state.rows.length) state.prev = { train: state.rows.map((r) => r.train_loss), val: state.rows.map((r) => r.val_loss) };
-  Object.assign(state, { rows: [], layers: [], grid: null, points: d, epochs: d.epochs, listening: true });
+  Object.assign(state, { rows: [], layers: [], grid: null, weights: null, points: d, epochs: d.epochs, listening: true });
   state.runCommand = d.command;
   $("cli-command").textContent = d.command;
   $("of").textContent = d.epochs;
   $("messages").textContent = "";
   $("confusion").innerHTML = "";
   ["report", "model"].forEach((id) => $(id).classList.add("disabled"));
-  if (!d.train.length) $("messages").textContent = "decision regions need two inputs and classes\n";
+  if (!d.train.length) $("messages").textContent = t("noRegions") + "\n";
   schedule();
 }
 
@@ -131,6 +168,7 @@ function onEpoch(r) {
   state.rows.push(r.row);
   state.layers.push(r.layers);
   if (r.grid) state.grid = r.grid;
+  if (r.weights && r.weights.length) state.weights = r.weights;
   schedule();
 }
 
@@ -139,8 +177,9 @@ function onDone(d) {
   if (!state.listening) return;
   state.listening = false;
   if (d.error) { status(d.error); return; }
-  status(`done: ${d.epochs_run} epochs` + (d.best_epoch ? `, best ${d.best_epoch}` : ""));
+  status("done", d.epochs_run, d.best_epoch);
   if (d.grid) state.grid = d.grid;
+  state.confusion = d.confusion;
   renderConfusion(d.confusion);
   $("report").href = `/api/sessions/${state.session}/report.html`;
   $("model").href = `/api/sessions/${state.session}/model.safetensors`;
@@ -151,9 +190,9 @@ function onDone(d) {
 function renderConfusion(m) {
   if (!m || !m.length) return;
   const names = state.points.classes;
-  let html = "<table class='confusion'><tr><th>true \\ predicted</th>" + names.map((n) => `<th>${esc(n)}</th>`).join("") + "</tr>";
+  let html = `<table class='confusion'><tr><th>${esc(t("confusionHead"))}</th>` + names.map((n) => `<th>${esc(n)}</th>`).join("") + "</tr>";
   m.forEach((row, i) => { html += `<tr><th>${esc(names[i])}</th>` + row.map((v) => `<td>${v}</td>`).join("") + "</tr>"; });
-  $("confusion").innerHTML = html + "</table><p class='note'>Confusion matrix on the validation rows (the weights the run kept).</p>";
+  $("confusion").innerHTML = html + `</table><p class='note'>${esc(t("confusionNote"))}</p>`;
 }
 
 function esc(t) { return String(t).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`); }
@@ -186,7 +225,8 @@ function render() {
   })), true);
   const lastLayers = state.layers[state.layers.length - 1] || [];
   $("dead").textContent = lastLayers.filter((l) => l.dead_fraction !== null && l.dead_fraction !== undefined)
-    .map((l) => `${l.layer}: ${(100 * l.dead_fraction).toFixed(0)} % dead units`).join(" · ");
+    .map((l) => t("dead", l.layer, (100 * l.dead_fraction).toFixed(0))).join(" · ");
+  drawNetwork();
   showHover();
 }
 
@@ -225,6 +265,50 @@ function drawRegions() {
   p.val.forEach((q) => dot(q, false));
 }
 
+/** The inputs' names as the first layer sees them: x, y, then the added features. */
+function inputNames() {
+  const on = [...document.querySelectorAll(".features input:checked")].map((el) => el.value);
+  const names = ["x", "y"];
+  if (on.includes("square")) names.push("x²", "y²");
+  if (on.includes("product")) names.push("x·y");
+  if (on.includes("sin")) names.push("sin x", "sin y");
+  return names;
+}
+
+/** Units as circles, weights as lines: blue positive, orange negative, width ∝ |w|. */
+function drawNetwork() {
+  const cv = $("network"), g = cv.getContext("2d"), W = cv.width, H = cv.height;
+  g.clearRect(0, 0, W, H);
+  const ws = state.weights;
+  if (!ws || !ws.length) return;
+  const sizes = [ws[0].inputs, ...ws.map((w) => w.outputs)];
+  const x = (k) => 40 + (k / (sizes.length - 1)) * (W - 80);
+  const y = (k, i) => ((i + 1) / (sizes[k] + 1)) * H;
+  const max = Math.max(1e-12, ...ws.flatMap((w) => w.values.map(Math.abs)));
+  ws.forEach((w, k) => {
+    for (let i = 0; i < w.inputs; i++) {
+      for (let j = 0; j < w.outputs; j++) {
+        const v = w.values[i * w.outputs + j];
+        g.strokeStyle = v >= 0 ? "#1565c0" : "#ef6c00";
+        g.globalAlpha = 0.25 + 0.75 * Math.abs(v) / max;
+        g.lineWidth = 0.3 + 3.5 * Math.abs(v) / max;
+        g.beginPath(); g.moveTo(x(k), y(k, i)); g.lineTo(x(k + 1), y(k + 1, j)); g.stroke();
+      }
+    }
+  });
+  g.globalAlpha = 1;
+  const names = inputNames();
+  sizes.forEach((n, k) => {
+    for (let i = 0; i < n; i++) {
+      g.beginPath(); g.arc(x(k), y(k, i), 4, 0, 2 * Math.PI);
+      g.fillStyle = "#fff"; g.fill(); g.strokeStyle = "#333"; g.lineWidth = 1; g.stroke();
+      if (k === 0 && names.length === n) { g.fillStyle = "#333"; g.font = "10px sans-serif"; g.fillText(names[i], 2, y(k, i) + 3); }
+    }
+  });
+  g.fillStyle = "#666"; g.font = "10px sans-serif";
+  g.fillText(t("inputs"), 2, 10); g.fillText(t("outputs"), W - 44, 10);
+}
+
 function bounds(pts) {
   const xs = pts.map((q) => q[0]), ys = pts.map((q) => q[1]);
   const pad = (a, b) => [a - (b - a) * 0.05, b + (b - a) * 0.05];
@@ -250,7 +334,7 @@ function drawChart(cv, series, log) {
     g.beginPath(); g.moveTo(L, y(v)); g.lineTo(W, y(v)); g.stroke();
     g.fillText(log ? `1e${v.toFixed(1)}` : v.toPrecision(3), 2, y(v) + 3);
   }
-  g.fillText(`epoch ${n}`, W - 60, H - 3);
+  g.fillText(`${t("epochAxis")} ${n}`, W - 60, H - 3);
   series.forEach((s, si) => {
     g.globalAlpha = s.a || 1; g.strokeStyle = s.c; g.setLineDash(s.dash ? [5, 3] : []); g.lineWidth = 1.5;
     g.beginPath();
@@ -274,14 +358,14 @@ function hoverAt(cv, ev) {
 
 function showHover() {
   const r = state.rows[state.hover];
-  $("hover").textContent = r ? `epoch ${r.epoch}: train loss ${plain(r.train_loss)}, val loss ${plain(r.val_loss)}, val accuracy ${plain(r.val_metric)}, lr ${r.lr.toPrecision(3)}` : "";
+  $("hover").textContent = r ? t("hover", r, plain) : "";
 }
 
 // ---- wiring ----
 function reset() {
   if (state.running) control("stop");
   if (state.rows.length) state.prev = { train: state.rows.map((r) => r.train_loss), val: state.rows.map((r) => r.val_loss) };
-  Object.assign(state, { rows: [], layers: [], grid: null, listening: false, running: false, runCommand: null });
+  Object.assign(state, { rows: [], layers: [], grid: null, weights: null, listening: false, running: false, runCommand: null });
   status("ready");
   settingsChanged();
   schedule();
@@ -293,9 +377,7 @@ async function uploadCsv() {
   const r = await fetch(`/api/sessions/${state.session}/upload?name=${encodeURIComponent(file.name)}`,
     { method: "POST", headers: { "Content-Type": "text/csv" }, body: file });
   const j = await r.json().catch(() => ({ error: r.statusText }));
-  $("csv-info").textContent = r.ok
-    ? `${j.rows} rows, features ${j.features.join(", ")}, target ${j.target} (${j.task}${j.classes.length ? ", " + j.classes.length + " classes" : ""})`
-    : j.error;
+  $("csv-info").textContent = r.ok ? t("csvInfo", j) : j.error;
 }
 
 function preset(best) {
@@ -303,6 +385,7 @@ function preset(best) {
     ? { init: "he_normal", activation: "elu", batch_norm: true, dropout: 0.2, optimizer: "adam" }
     : { init: "default", activation: "sigmoid", batch_norm: false, dropout: 0, optimizer: "sgd", lr: 0.1, momentum: 0 };
   writeSettings(s);
+  setAllActivations(s.activation);
   settingsChanged();
 }
 
@@ -313,8 +396,14 @@ function wire() {
   $("reset").onclick = reset;
   $("speed").onchange = () => state.running && control(null);
   $("regenerate").onclick = () => { $("seed").value = Number($("seed").value) + 1; settingsChanged(); };
-  $("add-layer").onclick = () => { const w = hiddenInputs().map((i) => i.value); if (w.length < 8) renderLayers([...w, 8]); settingsChanged(); };
-  $("remove-layer").onclick = () => { renderLayers(hiddenInputs().map((i) => i.value).slice(0, -1)); settingsChanged(); };
+  $("add-layer").onclick = () => {
+    const w = hiddenInputs().map((i) => i.value), a = layerActivations();
+    if (w.length < 8) renderLayers([...w, 8], [...a, a[a.length - 1] || "relu"]);
+    settingsChanged();
+  };
+  $("remove-layer").onclick = () => { renderLayers(hiddenInputs().map((i) => i.value).slice(0, -1), layerActivations()); settingsChanged(); };
+  $("activation").addEventListener("change", () => { if ($("activation").value) setAllActivations($("activation").value); });
+  $("language").onchange = () => switchLanguage($("language").value);
   $("preset-best").onclick = () => preset(true);
   $("preset-plain").onclick = () => preset(false);
   $("csv").onchange = uploadCsv;
@@ -323,8 +412,25 @@ function wire() {
   ["loss", "accuracy", "grads"].forEach((id) => $(id).addEventListener("mousemove", (ev) => hoverAt($(id), ev)));
 }
 
+/** The page in `lang`: static text, the layer rows, the status, the drawn views. */
+function switchLanguage(lang) {
+  applyLanguage(lang);
+  $("language").value = LANG;
+  renderLayers(hiddenInputs().map((i) => i.value), layerActivations());
+  status(...state.lastStatus);
+  if (state.confusion && !state.listening && !state.running) renderConfusion(state.confusion);
+  settingsChanged();
+  schedule();
+}
+
+const fromUrl = settingsFromHash();
+applyLanguage(fromUrl.lang || (navigator.language || "").startsWith("zh") ? (fromUrl.lang || "zh") : "en");
+$("language").value = LANG;
+showCommonActivation();
 renderLayers([32, 32]);
-writeSettings(settingsFromHash());
+delete fromUrl.lang;
+writeSettings(fromUrl);
 wire();
 settingsChanged();
+status("ready");
 openSession();

@@ -1,0 +1,114 @@
+// The page in English and Chinese. Static text: elements carry data-i18n (text),
+// data-i18n-title and data-i18n-placeholder; their English is the HTML itself. Text the script
+// writes: MESSAGES. Explanations (the "?" links) open the matching section of the tour in the
+// page's language. Server messages stay English, like the command line's.
+"use strict";
+
+const ZH = {
+  "title": "plaindnn 游乐场",
+  "play": "▶ 开始", "play.title": "开始训练（或继续）",
+  "pause": "❚❚ 暂停", "pause.title": "在本轮结束时停下",
+  "step": "▶❘ 单步", "step.title": "训练一轮后暂停",
+  "reset": "⟲ 重置", "reset.title": "停止并清空；新设置用于下一次训练",
+  "epoch": "轮次",
+  "speed": "速度", "speed.fastest": "最快", "speed.smooth": "流畅", "speed.slow": "慢", "speed.very-slow": "很慢",
+  "data": "数据", "dataset": "数据集",
+  "dataset.quadrants": "象限（教程里的任务）", "dataset.circles": "圆环", "dataset.spiral": "螺旋",
+  "dataset.blobs": "三团点（3 类）", "dataset.csv": "你自己的 CSV 文件…",
+  "noise": "噪声", "noise.default": "数据集自带",
+  "train-share": "训练集占比", "train-share.default": "默认",
+  "seed": "随机种子", "regenerate": "重新生成", "regenerate.title": "换一个种子：新的点、新的初始权重",
+  "csv-file": "CSV 文件", "target": "目标列", "target.default": "最后一列",
+  "data.note": "验证集是从同一分布重新抽取的点（CSV：留出 20 %）；训练集占比按 512 个点划分。",
+  "features": "输入特征",
+  "features.note": "在第一层之前加到 x、y 旁边：有了 x² 和 y²，一个神经元就能画出一个圆。",
+  "network": "网络", "add-layer": "+ 加一层", "remove-layer": "− 减一层",
+  "activation": "激活函数（所有层）", "init": "初始化", "dropout": "Dropout 比例",
+  "preset-best": "教程的默认最优配置", "preset-best.title": "He 初始化、ELU、批归一化、Dropout 0.2、Adam",
+  "preset-plain": "朴素配置", "preset-plain.title": "默认初始化、Sigmoid、SGD，学习率 0.1",
+  "training": "训练", "optimizer": "优化器", "lr": "学习率", "momentum": "动量", "batch-size": "批大小",
+  "schedule": "学习率调度", "schedule.constant": "不变", "schedule.step": "阶梯（每 50 轮 ×0.5）",
+  "schedule.cosine": "余弦", "schedule.plateau": "停滞时降低",
+  "remedies": "对付过拟合", "max-norm": "最大范数约束", "patience": "早停的耐心轮数",
+  "clip-norm": "梯度裁剪（范数）", "epochs": "轮数", "off": "关",
+  "train-loss": "训练损失", "val-loss": "验证损失", "val-accuracy": "验证准确率", "lr-now": "学习率",
+  "regions.caption": "决策区域：● 训练点，○ 验证点",
+  "loss.caption": "损失：训练（实线）、验证（虚线），上一次训练为淡色；鼠标悬停看数值",
+  "accuracy.caption": "验证准确率",
+  "network.caption": "网络：蓝色权重为正，橙色为负，越粗绝对值越大（每层最多画前 16 个单元）",
+  "grads.caption": "每层的梯度范数（对数坐标）：越靠输入层越小 = 梯度消失",
+  "confusion.later": "训练结束后显示混淆矩阵。",
+  "away": "带走", "away.note": "在命令行里重现这次训练（同样的种子，同样的数字）：",
+  "copy": "复制为命令行", "weights": "权重（safetensors）", "link": "此设置的链接",
+  "tour-link": "中文导览",
+};
+
+const MESSAGES = {
+  en: {
+    ready: "ready", starting: "starting…", training: "training", paused: "paused", stopping: "stopping",
+    lost: "connection to the server lost: reload the page",
+    done: (n, best) => `done: ${n} epochs` + (best ? `, best ${best}` : ""),
+    layer: (i) => `hidden layer ${i}`,
+    dead: (layer, pct) => `${layer}: ${pct} % dead units`,
+    hover: (r, p) => `epoch ${r.epoch}: train loss ${p(r.train_loss)}, val loss ${p(r.val_loss)}, val accuracy ${p(r.val_metric)}, lr ${r.lr.toPrecision(3)}`,
+    confusionHead: "true \\ predicted",
+    confusionNote: "Confusion matrix on the validation rows (the weights the run kept).",
+    noRegions: "decision regions need two inputs and classes",
+    csvInfo: (j) => `${j.rows} rows, features ${j.features.join(", ")}, target ${j.target} (${j.task}${j.classes.length ? ", " + j.classes.length + " classes" : ""})`,
+    epochAxis: "epoch", mixed: "per layer", inputs: "inputs", outputs: "outputs",
+  },
+  zh: {
+    ready: "就绪", starting: "启动中…", training: "训练中", paused: "已暂停", stopping: "正在停止",
+    lost: "与服务器的连接断开了：请刷新页面",
+    done: (n, best) => `完成：共 ${n} 轮` + (best ? `，最好的是第 ${best} 轮` : ""),
+    layer: (i) => `隐藏层 ${i}`,
+    dead: (layer, pct) => `${layer}：${pct} % 的单元已“死亡”`,
+    hover: (r, p) => `第 ${r.epoch} 轮：训练损失 ${p(r.train_loss)}，验证损失 ${p(r.val_loss)}，验证准确率 ${p(r.val_metric)}，学习率 ${r.lr.toPrecision(3)}`,
+    confusionHead: "真实 \\ 预测",
+    confusionNote: "验证集上的混淆矩阵（用训练最终保留的权重）。",
+    noRegions: "决策区域需要两个输入的分类任务",
+    csvInfo: (j) => `${j.rows} 行，特征 ${j.features.join("、")}，目标 ${j.target}（${j.task === "classification" ? "分类" : "回归"}${j.classes.length ? "，" + j.classes.length + " 类" : ""}）`,
+    epochAxis: "轮次", mixed: "逐层设置", inputs: "输入", outputs: "输出",
+  },
+};
+
+// Each "?" explains with the tour's section, in the page's language.
+const TOUR_LINKS = {
+  data: { en: "/tour/en#3-the-quadrant-task", zh: "/tour/zh-CN#任务描述" },
+  features: { en: "/tour/en#2-the-network-and-why-it-needs-activations", zh: "/tour/zh-CN#进阶" },
+  network: { en: "/tour/en#2-the-network-and-why-it-needs-activations", zh: "/tour/zh-CN#隐藏层" },
+  init: { en: "/tour/en#6-vanishing-gradients", zh: "/tour/zh-CN#梯度消失或爆炸的解决方案" },
+  overfitting: { en: "/tour/en#9-overfitting-and-its-remedies", zh: "/tour/zh-CN#过拟合的解决方案" },
+  best: { en: "/tour/en#10-the-default-best-configuration", zh: "/tour/zh-CN#一个神经网络的默认最优配置" },
+  training: { en: "/tour/en#8-slow-training-adam", zh: "/tour/zh-CN#性能问题的解决方案" },
+  exploding: { en: "/tour/en#7-exploding-gradients-and-gradient-clipping", zh: "/tour/zh-CN#梯度消失或爆炸的解决方案" },
+  loss: { en: "/tour/en#4-softmax-probabilities-that-sum-to-1", zh: "/tour/zh-CN#4如何衡量输出的好坏" },
+  vanishing: { en: "/tour/en#6-vanishing-gradients", zh: "/tour/zh-CN#5反向传播与参数优化" },
+  activation: { en: "/tour/en#2-the-network-and-why-it-needs-activations", zh: "/tour/zh-CN#阶跃函数sigmoid-与-relu" },
+  playground: { en: "/tour/en#14-watching-it-learn-the-playground", zh: "/tour/zh-CN#附在浏览器里看网络学习playground" },
+};
+
+const EN = {};
+let LANG = "en";
+
+/** A message of the script in the page's language. */
+function t(key, ...args) {
+  const m = MESSAGES[LANG][key];
+  return typeof m === "function" ? m(...args) : m;
+}
+
+/** Every static text, title, placeholder and explanation link in `lang` ("en" or "zh"). */
+function applyLanguage(lang) {
+  LANG = lang === "zh" ? "zh" : "en";
+  document.documentElement.lang = LANG === "zh" ? "zh-CN" : "en";
+  const swap = (attr, get, set) => document.querySelectorAll(`[${attr}]`).forEach((el) => {
+    const key = el.getAttribute(attr);
+    if (!(attr + key in EN)) EN[attr + key] = get(el);
+    set(el, LANG === "zh" && ZH[key] ? ZH[key] : EN[attr + key]);
+  });
+  swap("data-i18n", (el) => el.textContent, (el, v) => { el.textContent = v; });
+  swap("data-i18n-title", (el) => el.title, (el, v) => { el.title = v; });
+  swap("data-i18n-placeholder", (el) => el.placeholder, (el, v) => { el.placeholder = v; });
+  document.querySelectorAll("[data-tour]").forEach((a) => { a.href = TOUR_LINKS[a.dataset.tour][LANG]; });
+  document.title = LANG === "zh" ? ZH.title : "plaindnn playground";
+}

@@ -544,6 +544,12 @@ fn fuzzed_json_commands_are_all_answered_without_a_crash() {
         ),
         ("/api/command".to_string(), spiral_settings(5).to_string()),
         (
+            "/api/command".to_string(),
+            json!({"activation": "relu,tanh", "hidden": [3, 3], "add_features": ["square", "sin"],
+                   "train_share": 0.3, "dataset": "circles"})
+            .to_string(),
+        ),
+        (
             format!("/api/sessions/{id}/train"),
             json!({"settings": {"epochs": 1, "hidden": [2]}, "mode": "step"}).to_string(),
         ),

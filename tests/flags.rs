@@ -443,6 +443,26 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             Refused("nothing to unfreeze"),
         ),
         (
+            "--checkpoint-interval",
+            vec!["--checkpoint-interval", "2.5"],
+            Saves("/train/checkpoint_interval", json!(2.5)),
+        ),
+        (
+            "--checkpoint-interval",
+            vec!["--checkpoint-interval", "30"],
+            CoveredBy("tests/reliability.rs::saving_by_time_writes_the_checkpoint_and_the_best_weights_once_for_many_tiny_epochs"),
+        ),
+        (
+            "--checkpoint-interval",
+            vec!["--checkpoint-interval", "0"],
+            Refused("invalid checkpoint-interval: must be a positive number of seconds, got 0"),
+        ),
+        (
+            "--checkpoint-interval",
+            vec!["--checkpoint-interval", "2", "--checkpoint-every", "3"],
+            Refused("cannot be used with"),
+        ),
+        (
             "--checkpoint-every",
             vec!["--checkpoint-every", "5"],
             Saves("/train/checkpoint_every", json!(5)),

@@ -42,7 +42,9 @@ fn slow_csv(dir: &Path) -> PathBuf {
     path
 }
 
-const SLOW_ARGS: [&str; 9] = [
+const SLOW_ARGS: [&str; 11] = [
+    "--checkpoint-every", // a checkpoint after every epoch, so a kill lands between two
+    "1",
     "--hidden",
     "128,128",
     "--epochs",
@@ -349,4 +351,97 @@ fn a_checkpoint_interval_of_zero_is_refused_by_name() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Saving by time (the default, Lightning's `train_time_interval`): 60 tiny epochs in well under
+/// the interval save once, after the last epoch — one checkpoint, `model.bpk` the best epoch's
+/// weights (its validation loss is the lowest in `metrics.csv`, as `eval` recomputes it).
+#[test]
+fn saving_by_time_writes_the_checkpoint_and_the_best_weights_once_for_many_tiny_epochs() {
+    let dir = temp_dir("interval").join("run");
+    let run = dir.to_str().unwrap_or("");
+    let args = [
+        "train",
+        "--train-size",
+        "8",
+        "--val-size",
+        "64",
+        "--batch-size",
+        "8",
+    ];
+    let out = plaindnn(
+        &[
+            &args[..],
+            &["--epochs", "60", "--checkpoint-interval", "30"],
+        ]
+        .concat()
+        .into_iter()
+        .chain(["--no-early-stopping", "--quiet", "--out", run])
+        .collect::<Vec<_>>(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("checkpoint"))
+        .expect("checkpoint dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["model-60.bpk", "optim-60.bpk", "scheduler-60.bpk"]);
+    let metrics = std::fs::read_to_string(dir.join("metrics.csv")).expect("metrics.csv");
+    let best = metrics
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(2)?.parse::<f64>().ok())
+        .fold(f64::INFINITY, f64::min);
+    let eval = plaindnn(&["eval", "--run", run, "--json"]);
+    let loss = common::json(&eval)["scores"]["loss"]
+        .as_f64()
+        .expect("loss");
+    assert!(
+        (loss - best).abs() < 1e-5,
+        "model.bpk evaluates to {loss}, best epoch {best}"
+    );
+}
+
+/// Killed before its first save, a run saving by time has no checkpoint: `--resume` starts it
+/// over and ends at exactly the metrics of an uninterrupted run.
+#[test]
+fn a_run_killed_before_its_first_save_starts_over_on_resume() {
+    let dir = temp_dir("interval-kill");
+    let data = slow_csv(&dir);
+    let args = |out: &Path| {
+        let mut a = vec!["train", "--data", s(&data), "--out", s(out)];
+        a.extend(&SLOW_ARGS[2..]);
+        a.extend(["3", "--checkpoint-interval", "1000"]);
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let whole = dir.join("whole");
+    let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(args(&whole))
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let killed = dir.join("killed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(args(&killed))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    wait_for("two epochs", Duration::from_secs(120), || {
+        metrics_rows(&killed) >= 2
+    });
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    assert!(
+        !killed.join("model.bpk").exists(),
+        "nothing saved before the interval"
+    );
+    let out = plaindnn(&["train", "--resume", s(&killed), "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let read = |d: &Path| std::fs::read_to_string(d.join("metrics.csv")).expect("metrics.csv");
+    assert_eq!(read(&killed), read(&whole));
 }

@@ -86,6 +86,7 @@ fn a_resumed_run_continues_at_the_next_epoch_and_matches_an_uninterrupted_one() 
     config.early_stopping = None;
     config.model.dropout = 0.1;
     config.epochs = 6;
+    config.checkpoint_interval = None; // saving by epochs: a checkpoint after each
     train_quadrants(config.clone(), &whole);
 
     config.epochs = 3;

@@ -45,7 +45,14 @@ pub struct TrainArgs {
 }
 
 /// Flags that may be given with `--resume`: they change how long or how often, not what trains.
-const RESUMABLE: [&str; 5] = ["resume", "epochs", "patience", "checkpoint_every", "quiet"];
+const RESUMABLE: [&str; 6] = [
+    "resume",
+    "epochs",
+    "patience",
+    "checkpoint_every",
+    "checkpoint_interval",
+    "quiet",
+];
 
 pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
     let verbosity = if args.quiet {
@@ -60,6 +67,7 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
                 epochs: args.recipe.run.epochs,
                 patience: args.recipe.early_stopping.patience,
                 checkpoint_every: args.recipe.run.checkpoint_every,
+                checkpoint_interval: args.recipe.run.checkpoint_interval,
             };
             train::resume(dir, changes, verbosity)?
         }
@@ -122,7 +130,7 @@ fn refuse_changes(given: &ArgMatches) -> Result<()> {
         "resume",
         format!(
             "{} would change the run, and a resumed run is the run its config.json describes \
-             (only --epochs, --patience, --checkpoint-every and --quiet may change); \
+             (only --epochs, --patience, --checkpoint-every, --checkpoint-interval and --quiet may change); \
              train a new run with --out DIR instead",
             changed.join(", ")
         ),

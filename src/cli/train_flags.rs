@@ -253,10 +253,15 @@ pub struct RunFlags {
     /// diagnostics.csv (and grad_norms.svg), with a warning when gradients vanish or explode.
     #[arg(long)]
     diagnostics: bool,
-    /// Save the checkpoint `--resume` continues from every N epochs instead of every epoch (the
-    /// last epoch is always saved); `model.bpk` is still written whenever validation improves.
-    #[arg(long, value_name = "N")]
+    /// Save the checkpoint `--resume` continues from every N epochs (the last epoch is always
+    /// saved), and `model.bpk` whenever validation improves — instead of by time.
+    #[arg(long, value_name = "N", conflicts_with = "checkpoint_interval")]
     pub(super) checkpoint_every: Option<usize>,
+    /// Save the checkpoint `--resume` continues from, with the best weights, at most every
+    /// SECONDS seconds and after the last epoch (Lightning's train_time_interval): a kill loses
+    /// at most that much training [default: 1].
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub(super) checkpoint_interval: Option<f64>,
 }
 
 impl RunFlags {
@@ -267,7 +272,10 @@ impl RunFlags {
         set(&mut c.backend, self.backend);
         set(&mut c.on_nan, self.on_nan);
         c.diagnostics |= self.diagnostics;
-        set(&mut c.checkpoint_every, self.checkpoint_every);
+        if let Some(every) = self.checkpoint_every {
+            (c.checkpoint_every, c.checkpoint_interval) = (every, None);
+        }
+        set_some(&mut c.checkpoint_interval, self.checkpoint_interval);
     }
 }
 

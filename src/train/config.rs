@@ -387,10 +387,17 @@ pub struct TrainConfig {
     /// Unfreeze the frozen layers after this many epochs (gradual fine-tuning).
     #[serde(default)]
     pub unfreeze_after: Option<usize>,
-    /// Epochs between two checkpoints for `--resume` (Lightning's `every_n_epochs`); the last
-    /// epoch is always saved. Each checkpoint costs a few fsynced files.
+    /// Epochs between two checkpoints for `--resume` (Lightning's `every_n_epochs`), when
+    /// `checkpoint_interval` is `None`; the last epoch is always saved. Each checkpoint costs a
+    /// few fsynced files.
     #[serde(default = "one")]
     pub checkpoint_every: usize,
+    /// Seconds between two saves (Lightning's `train_time_interval`): at the end of the first
+    /// epoch this long after the last save, the checkpoint for `--resume` and the best weights
+    /// (`model.bpk`) are written together, and always after the last epoch — a kill loses at most
+    /// this much training, and tiny epochs do not each pay for fsynced files. `None`: by epochs.
+    #[serde(default)]
+    pub checkpoint_interval: Option<f64>,
     /// Where to compute.
     #[serde(default)]
     pub backend: Backend,
@@ -424,6 +431,20 @@ impl TrainConfig {
                 "checkpoint-every",
                 "must be at least 1 epoch, got 0",
             ));
+        }
+        if let Some(seconds) = self.checkpoint_interval {
+            if !(seconds.is_finite() && seconds > 0.0) {
+                return Err(Error::invalid(
+                    "checkpoint-interval",
+                    format!("must be a positive number of seconds, got {seconds}; --checkpoint-every 1 saves after every epoch"),
+                ));
+            }
+            if self.checkpoint_every != 1 {
+                return Err(Error::invalid(
+                    "checkpoint-interval",
+                    "saves by time; --checkpoint-every saves by epochs: give one of them",
+                ));
+            }
         }
         if self.batch_size == 0 {
             return Err(Error::invalid("batch size", "must be at least 1, got 0"));
@@ -506,10 +527,15 @@ impl TrainConfig {
             freeze: 0,
             unfreeze_after: None,
             checkpoint_every: 1,
+            checkpoint_interval: Some(DEFAULT_CHECKPOINT_INTERVAL),
             backend: Backend::default(),
         }
     }
 }
+
+/// Seconds between two saves unless told otherwise: epochs of real size save after each one,
+/// a thousand tiny epochs save once a second instead of a thousand times.
+pub const DEFAULT_CHECKPOINT_INTERVAL: f64 = 1.0;
 
 fn one() -> usize {
     1

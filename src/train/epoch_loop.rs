@@ -89,9 +89,13 @@ struct LoopState {
     rows: Vec<EpochRow>,
     layers: Vec<LayerRow>,
     best_record: Option<ModuleRecord>,
+    /// `best_record` is newer than `model.bpk` (saving by time writes it with the checkpoint).
+    best_unsaved: bool,
     grad_norms: GradientNorms,
     /// The newest epoch `--resume` can continue from.
     saved: Option<usize>,
+    /// When the checkpoint and the best weights were last written (or training started).
+    last_save: Instant,
     stopped_early: bool,
     /// Reduce-on-plateau lowered the rate at the end of this epoch.
     lr_reduced: bool,
@@ -142,8 +146,8 @@ impl EpochLoop {
             let wants = observers.wants();
             let train_loss =
                 self.train_pass(epoch, learner, &*train, wants, &mut state, &mut observers)?;
-            self.check_finite(epoch, "training", train_loss, state.saved)?;
-            let (model, scores) = self.validate(epoch, learner, &*valid, state.saved)?;
+            self.check_finite(epoch, "training", train_loss, &mut state)?;
+            let (model, scores) = self.validate(epoch, learner, &*valid, &mut state)?;
             let row = EpochRow {
                 epoch,
                 train_loss,
@@ -159,6 +163,9 @@ impl EpochLoop {
             self.tell(report, &mut state, &mut observers)?;
             if verdict == Verdict::Stop || observers.should_stop() {
                 state.stopped_early = verdict == Verdict::Stop;
+                if state.saved != Some(epoch) {
+                    self.save(epoch, learner, components, &mut state)?; // stopped from outside
+                }
                 break;
             }
         }
@@ -179,8 +186,10 @@ impl EpochLoop {
             rows: resumed.rows.clone(),
             layers: resumed.layers.clone(),
             best_record: None,
+            best_unsaved: false,
             grad_norms: GradientNorms::default(),
             saved: (first > 1).then(|| first - 1),
+            last_save: Instant::now(),
             stopped_early: false,
             lr_reduced: false,
         }
@@ -258,11 +267,11 @@ impl EpochLoop {
         epoch: usize,
         learner: &Learner<Mlp>,
         valid: &dyn DataLoader<Batch>,
-        saved: Option<usize>,
+        state: &mut LoopState,
     ) -> Result<(Mlp, Scores)> {
         let model = learner.model().valid();
         let scores = evaluate(&model, valid)?;
-        self.check_finite(epoch, "validation", scores.loss, saved)?;
+        self.check_finite(epoch, "validation", scores.loss, state)?;
         Ok((model, scores))
     }
 
@@ -303,8 +312,10 @@ impl EpochLoop {
         })
     }
 
-    /// Phase 4, the end of the epoch: early stopping, the best weights to `model.bpk`, the
-    /// checkpoint `--resume` continues from (every `checkpoint_every` epochs and always the last).
+    /// Phase 4, the end of the epoch: early stopping, then the best weights to `model.bpk` and
+    /// the checkpoint `--resume` continues from — together when saving by time (every
+    /// `checkpoint_interval` seconds), else `model.bpk` at each improvement and the checkpoint
+    /// every `checkpoint_every` epochs; always after the last epoch.
     fn end_epoch(
         &self,
         row: &EpochRow,
@@ -319,23 +330,52 @@ impl EpochLoop {
         let (schedule, lr) = (&s.config.schedule, s.config.optimizer.learning_rate);
         state.lr_reduced = s.plateau.update(schedule, lr, row.val_loss);
         if verdict == Verdict::Improved {
-            let record = model.into_record();
-            let bytes = record
-                .clone()
-                .into_bytes()
-                .map_err(|e| Error::Training(e.to_string()))?;
-            write_atomic(&s.run.model_path(), &bytes)?;
-            state.best_record = Some(record);
+            state.best_record = Some(model.into_record());
+            state.best_unsaved = true;
+            if s.config.checkpoint_interval.is_none() {
+                self.write_best(state)?;
+            }
         }
         let last = row.epoch == components.num_epochs || verdict == Verdict::Stop;
-        if let (Some(checkpointer), true) = (
-            components.checkpointer.as_mut(),
-            row.epoch.is_multiple_of(s.config.checkpoint_every) || last,
-        ) {
-            checkpointer.checkpoint(learner, row.epoch, &components.event_store);
-            state.saved = Some(row.epoch);
+        let due = match s.config.checkpoint_interval {
+            Some(seconds) => state.last_save.elapsed().as_secs_f64() >= seconds,
+            None => row.epoch.is_multiple_of(s.config.checkpoint_every),
+        };
+        if due || last {
+            self.save(row.epoch, learner, components, state)?;
         }
         Ok(verdict)
+    }
+
+    /// The best weights (if newer than `model.bpk`) and the checkpoint of `epoch`.
+    fn save(
+        &self,
+        epoch: usize,
+        learner: &Learner<Mlp>,
+        components: &mut TrainingComponents<Mlp>,
+        state: &mut LoopState,
+    ) -> Result<()> {
+        self.write_best(state)?;
+        if let Some(checkpointer) = components.checkpointer.as_mut() {
+            checkpointer.checkpoint(learner, epoch, &components.event_store);
+            state.saved = Some(epoch);
+        }
+        state.last_save = Instant::now();
+        Ok(())
+    }
+
+    /// `model.bpk` from the best weights kept in memory, when they are newer.
+    fn write_best(&self, state: &mut LoopState) -> Result<()> {
+        let (true, Some(record)) = (state.best_unsaved, &state.best_record) else {
+            return Ok(());
+        };
+        let bytes = record
+            .clone()
+            .into_bytes()
+            .map_err(|e| Error::Training(e.to_string()))?;
+        write_atomic(&self.settings.run.model_path(), &bytes)?;
+        state.best_unsaved = false;
+        Ok(())
     }
 
     /// Hands the report to the observers, with the warnings it calls for.
@@ -402,12 +442,13 @@ impl EpochLoop {
         epoch: usize,
         split: &str,
         loss: f64,
-        saved: Option<usize>,
+        state: &mut LoopState,
     ) -> Result<()> {
         if loss.is_finite() {
             return Ok(());
         }
-        let kept = match saved {
+        self.write_best(state)?; // the best weights so far are good: keep them
+        let kept = match state.saved {
             Some(saved) => format!(
                 "the last good checkpoint (epoch {saved}) is kept in {}",
                 self.settings.run.checkpoint_dir().display()

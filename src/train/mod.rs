@@ -168,14 +168,16 @@ pub fn train_on(
 }
 
 /// What may change when a stopped run continues; everything else is the run's `config.json`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ResumeChanges {
     /// The new total number of epochs.
     pub epochs: Option<usize>,
     /// Early stopping's new patience (the run must use early stopping).
     pub patience: Option<usize>,
-    /// Epochs between two checkpoints from now on.
+    /// Epochs between two checkpoints from now on (saving by epochs).
     pub checkpoint_every: Option<usize>,
+    /// Seconds between two saves from now on (saving by time).
+    pub checkpoint_interval: Option<f64>,
 }
 
 impl From<Option<usize>> for ResumeChanges {
@@ -195,7 +197,10 @@ impl ResumeChanges {
             config.epochs = epochs;
         }
         if let Some(every) = self.checkpoint_every {
-            config.checkpoint_every = every;
+            (config.checkpoint_every, config.checkpoint_interval) = (every, None);
+        }
+        if let Some(seconds) = self.checkpoint_interval {
+            (config.checkpoint_every, config.checkpoint_interval) = (1, Some(seconds));
         }
         if let Some(patience) = self.patience {
             let es = config.early_stopping.as_mut().ok_or_else(|| {
@@ -210,8 +215,8 @@ impl ResumeChanges {
     }
 }
 
-/// Continues a stopped run at the epoch after its last checkpoint, with `changes` (e.g. more
-/// epochs) written into its `config.json` first.
+/// Continues a stopped run at the epoch after its last checkpoint (from the start when it has
+/// none), with `changes` (e.g. more epochs) written into its `config.json` first.
 pub fn resume(
     out: &Path,
     changes: impl Into<ResumeChanges>,
@@ -225,8 +230,8 @@ pub fn resume(
         changes.apply(&mut run_config.train)?;
         run.write_config(&run_config)?;
     }
-    let last = checkpoint::latest_complete(&run.checkpoint_dir())
-        .ok_or_else(|| Error::run(out, "has no complete checkpoint to resume from"))?;
+    // saving by time, a run killed before its first save has none: it starts over
+    let last = checkpoint::latest_complete(&run.checkpoint_dir()).unwrap_or(0);
     if last >= run_config.train.epochs {
         return Err(Error::run(
             out,

@@ -989,6 +989,96 @@ def same_start(binary, data, folder, seed=0):
               flush=True)
 
 
+# ---------------------------------------------------------------------------------------------
+# --compare: PyTorch's table and verdicts next to plaindnn's (from EXPERIMENTS.md)
+# ---------------------------------------------------------------------------------------------
+
+# the column shown next to test accuracy, where the experiment's claim is about another number
+EXTRA_COLUMN = {
+    "vanishing-gradients": "first/last gradient (epoch 1)",
+    "optimizers": "epochs to val loss 0.3",
+    "depth": "final val − train loss",
+    "transfer": "epochs to val loss 0.5",
+}
+
+
+def parse_report(text):
+    """A report's table as {label: (diverged, seeds, {column: cell})} and its verdict's parts as
+    {part: "verdict (evidence)"}, with the verdict's first word."""
+    import re
+    lines = text.splitlines()
+    head = next(i for i, l in enumerate(lines) if l.startswith("| variant |"))
+    columns = [c.strip() for c in lines[head].strip("|").split("|")]
+    rows = {}
+    for line in lines[head + 2:]:
+        if not line.startswith("| "):
+            break
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        label, diverged, seeds = cells[0], 0, None
+        m = re.match(r"^(.*) \(diverged in (\d+) of (\d+) runs\)$", label)
+        if m:
+            label, diverged, seeds = m.group(1), int(m.group(2)), int(m.group(3))
+        rows[label] = (diverged, seeds, dict(zip(columns[1:], cells[1:])))
+    verdict = next(l for l in lines if " on this run: " in l).split(" on this run: ")[0]
+    parts = {}
+    for line in lines:
+        m = re.match(r"^- (.*): (held|did not hold|inconclusive) \((.*)\)$", line)
+        if m:
+            parts[m.group(1)] = f"{m.group(2)} ({m.group(3)})"
+    return rows, verdict, parts
+
+
+def mean_sd(text):
+    """`95.9 ± 1.6 %` → (95.9, 1.6); `—` → None."""
+    import re
+    m = re.match(r"^(-?[\d.]+) ± ([\d.]+)", text)
+    return (float(m.group(1)), float(m.group(2))) if m else None
+
+
+def comparison(name, plaindnn, pytorch, seeds):
+    """Markdown: test accuracy (and the experiment's own number) per variant, side by side, with
+    PyTorch − plaindnn and twice its standard error over independent seeds, then each part of the
+    verdict both ways."""
+    (ours, our_verdict, our_parts) = parse_report(pytorch)
+    (theirs, their_verdict, their_parts) = parse_report(plaindnn)
+    extra = EXTRA_COLUMN.get(name)
+    head = "| variant | test accuracy, plaindnn | test accuracy, PyTorch | PyTorch − plaindnn (2 × SE) |"
+    rule = "|---|---|---|---|"
+    if extra:
+        head += f" {extra}, plaindnn | {extra}, PyTorch |"
+        rule += "---|---|"
+    lines = [head, rule]
+    for label, (pd_div, pd_seeds, pd_cells) in theirs.items():
+        py_div, py_seeds, py_cells = ours.get(label, (0, None, {}))
+        a, b = mean_sd(pd_cells.get("test accuracy", "—")), mean_sd(py_cells.get("test accuracy", "—"))
+        if a and b:
+            n_a, n_b = seeds - pd_div, seeds - py_div
+            margin = 2 * math.sqrt(a[1] ** 2 / n_a + b[1] ** 2 / n_b)
+            d = b[0] - a[0]
+            diff = f"{d:+.1f} points ({margin:.1f}): {'within' if abs(d) <= margin else 'BEYOND'}"
+        else:
+            diff = "—"
+        show = lambda cells, div, n: cells.get("test accuracy", "—") + (
+            f", diverged {div} of {n}" if div else "")
+        line = (f"| {label} | {show(pd_cells, pd_div, pd_seeds)} | {show(py_cells, py_div, py_seeds)} "
+                f"| {diff} |")
+        if extra:
+            line += f" {pd_cells.get(extra, '—')} | {py_cells.get(extra, '—')} |"
+        lines.append(line)
+    lines += ["", f"| part of the claim | plaindnn: {their_verdict.lower()} | PyTorch: {our_verdict.lower()} |",
+              "|---|---|---|"]
+    for part, verdict in their_parts.items():
+        lines.append(f"| {part} | {verdict} | {our_parts.get(part, '—')} |")
+    return "\n".join(lines) + "\n"
+
+
+def recorded_block(doc_path, name):
+    import re
+    doc = open(doc_path).read()
+    m = re.search(rf"<!-- experiment {re.escape(name)} -->\n(.*?)<!-- end {re.escape(name)} -->", doc, re.S)
+    return m.group(1) if m else None
+
+
 EXPERIMENTS = {
     "linear-collapse": (linear_collapse, "without activations a deep stack of linear layers is still one linear map"),
     "activations": (activations, "for deep nets: ELU > leaky ReLU > ReLU > tanh > sigmoid"),
@@ -1009,6 +1099,12 @@ def main():
     parser.add_argument("names", nargs="*", help="experiments (default: all)")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--out", help="folder for the exported CSVs and one NAME.md per experiment")
+    parser.add_argument("--compare", metavar="EXPERIMENTS.md",
+                        help="after each experiment, its numbers and verdicts next to plaindnn's "
+                             "recorded in this file")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --out: read DIR/NAME.md written by an earlier run instead of "
+                             "training again")
     parser.add_argument("--same-start", action="store_true",
                         help="instead: train a few networks in plaindnn and here from the same "
                              "initial weights, full batch, and compare the losses epoch by epoch")
@@ -1031,15 +1127,24 @@ def main():
         return
     for name in args.names or list(EXPERIMENTS):
         run, claim = EXPERIMENTS[name]
-        start = time.monotonic()
-        results, (_, verdict), extra = run(args.seeds, data)
-        seconds = time.monotonic() - start
-        text = (f"## `{name}`\n\n({seconds:.1f} s)\n\nClaim: {claim}.\n\n{args.seeds} seed(s); test "
-                f"accuracy is measured on fresh rows that neither training nor early stopping "
-                f"saw.\n\n{table(results, extra.get('extra'), extra.get('target'))}\n\n{verdict}\n")
+        saved = os.path.join(out, f"{name}.md")
+        if args.reuse and os.path.exists(saved):
+            text = open(saved).read()
+        else:
+            start = time.monotonic()
+            results, (_, verdict), extra = run(args.seeds, data)
+            seconds = time.monotonic() - start
+            text = (f"## `{name}`\n\n({seconds:.1f} s)\n\nClaim: {claim}.\n\n{args.seeds} seed(s); "
+                    f"test accuracy is measured on fresh rows that neither training nor early "
+                    f"stopping saw.\n\n{table(results, extra.get('extra'), extra.get('target'))}"
+                    f"\n\n{verdict}\n")
+            with open(saved, "w") as f:
+                f.write(text)
         print(text, flush=True)
-        with open(os.path.join(out, f"{name}.md"), "w") as f:
-            f.write(text)
+        block = recorded_block(args.compare, name) if args.compare else None
+        if block:
+            print(f"### `{name}`: PyTorch next to plaindnn\n\n"
+                  f"{comparison(name, block, text, args.seeds)}", flush=True)
     print(f"Rule: {RULE}.")
 
 

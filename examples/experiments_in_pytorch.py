@@ -2,6 +2,14 @@
 """Every `plaindnn experiment`, redone in PyTorch with the same settings: an independent referee.
 
     python examples/experiments_in_pytorch.py BIN [NAME ...] [--seeds 5] [--out DIR]
+                                              [--compare EXPERIMENTS.md] [--reuse]
+    python examples/experiments_in_pytorch.py BIN --same-start
+
+Prints, per experiment, the table and verdict of plaindnn's `report.md` (mean ± sd over seeds
+0..N-1, the same columns and rule); with --compare, each variant's test accuracy and each part of
+the verdict next to plaindnn's as EXPERIMENTS.md records them. --same-start trains seven networks
+in plaindnn and here from the same initial weights on all rows at once (nothing random left) and
+compares the losses epoch by epoch.
 
 BIN is a plaindnn binary; it is used only to write the data (`plaindnn datasets --export NAME
 --split train|validation|test --rows N --seed S --noise X`), so PyTorch trains, validates and
@@ -49,9 +57,12 @@ artifacts/experiments-pytorch.md, are the evidence). It uses one CPU thread.
 """
 import argparse
 import copy
+import csv
+import json
 import math
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -929,7 +940,7 @@ def write_safetensors(model: Mlp, path):
         header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
         blobs.append(blob)
         offset += len(blob)
-    text = __import__("json").dumps(header).encode()
+    text = json.dumps(header).encode()
     text += b" " * (-len(text) % 8)
     with open(path, "wb") as f:
         f.write(len(text).to_bytes(8, "little") + text + b"".join(blobs))
@@ -947,6 +958,10 @@ SAME_START = [
     ("ELU 3 × 32 + BatchNorm, Adam 0.01", Recipe(Net(2, [32] * 3, 2, "elu", batch_norm=True), 40),
      ["--hidden", "32,32,32", "--activation", "elu", "--batch-norm", "--optimizer", "adam",
       "--lr", "0.01"]),
+    ("ELU 3 × 32 + BatchNorm, SGD 0.1", Recipe(Net(2, [32] * 3, 2, "elu", batch_norm=True), 40,
+                                              "sgd", 0.1),
+     ["--hidden", "32,32,32", "--activation", "elu", "--batch-norm", "--optimizer", "sgd",
+      "--lr", "0.1"]),
     ("leaky ReLU 64-64, Adam, L1 1e-4 + L2 1e-3 + max-norm 1",
      Recipe(Net(2, [64, 64], 2, "leaky_relu"), 40, l1=1e-4, l2=1e-3, max_norm=1.0),
      ["--hidden", "64,64", "--activation", "leaky_relu", "--optimizer", "adam", "--lr", "0.01",
@@ -962,7 +977,6 @@ def same_start(binary, data, folder, seed=0):
     """Trains each SAME_START network in plaindnn and here from the same initial weights, on
     every training row at once (so shuffling plays no part), and compares the losses epoch by
     epoch: what is left is float rounding, or a difference in what the frameworks compute."""
-    import csv
     d = Data("circles", 256, 256, 0.05)
     splits = data.splits(d, seed)
     train_csv, val_csv = (data.path(d, s, seed) for s in ("train", "validation"))
@@ -1005,7 +1019,6 @@ EXTRA_COLUMN = {
 def parse_report(text):
     """A report's table as {label: (diverged, seeds, {column: cell})} and its verdict's parts as
     {part: "verdict (evidence)"}, with the verdict's first word."""
-    import re
     lines = text.splitlines()
     head = next(i for i, l in enumerate(lines) if l.startswith("| variant |"))
     columns = [c.strip() for c in lines[head].strip("|").split("|")]
@@ -1030,7 +1043,6 @@ def parse_report(text):
 
 def mean_sd(text):
     """`95.9 ± 1.6 %` → (95.9, 1.6); `—` → None."""
-    import re
     m = re.match(r"^(-?[\d.]+) ± ([\d.]+)", text)
     return (float(m.group(1)), float(m.group(2))) if m else None
 
@@ -1073,7 +1085,7 @@ def comparison(name, plaindnn, pytorch, seeds):
 
 
 def recorded_block(doc_path, name):
-    import re
+    """The block `<!-- experiment NAME -->` … `<!-- end NAME -->` of EXPERIMENTS.md."""
     doc = open(doc_path).read()
     m = re.search(rf"<!-- experiment {re.escape(name)} -->\n(.*?)<!-- end {re.escape(name)} -->", doc, re.S)
     return m.group(1) if m else None
@@ -1116,12 +1128,15 @@ def main():
     out = args.out or tempfile.mkdtemp(prefix="experiments-pytorch-")
     data = Exporter(os.path.abspath(args.binary), os.path.join(out, "data"))
     version = subprocess.run([args.binary, "--version"], capture_output=True, text=True).stdout.strip()
+    cpu = platform.processor() or platform.machine()
+    if os.path.exists("/proc/cpuinfo"):
+        names = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")]
+        cpu = names[0] if names else cpu
     print(f"# Experiments in PyTorch, same settings\n\n"
-          f"```\npython examples/experiments_in_pytorch.py BIN {' '.join(args.names)}"
-          f"{' --same-start' if args.same_start else f' --seeds {args.seeds}'}\n```\n\n"
+          f"```\npython examples/experiments_in_pytorch.py BIN {' '.join(sys.argv[2:])}\n```\n\n"
           f"torch {torch.__version__} (CPU, 1 thread), numpy {np.__version__}, Python "
           f"{platform.python_version()}; data exported by {version}; {time.strftime('%Y-%m-%d')}; "
-          f"{platform.machine()}, {os.cpu_count()} cores.\n", flush=True)
+          f"{cpu}, {os.cpu_count()} cores, {platform.system()}.\n", flush=True)
     if args.same_start:
         same_start(os.path.abspath(args.binary), data, out)
         return

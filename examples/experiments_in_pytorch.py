@@ -220,14 +220,14 @@ class Mlp(nn.Module):
         return [b.linear for b in self.blocks] + [self.output]
 
 
-def load_hidden(model: Mlp, source: Mlp):
+def load_hidden(model: Mlp, source: Mlp, new_head=False):
     """`transfer::load_hidden`: every hidden block (BatchNorm included), and the output layer
-    when its shape agrees."""
+    when its shape agrees and no new head is asked for."""
     for mine, theirs in zip(model.blocks, source.blocks):
         mine.linear.load_state_dict(theirs.linear.state_dict())
         if mine.norm is not None and theirs.norm is not None:
             mine.norm.load_state_dict(theirs.norm.state_dict())
-    if model.output.weight.shape == source.output.weight.shape:
+    if not new_head and model.output.weight.shape == source.output.weight.shape:
         model.output.load_state_dict(source.output.state_dict())
     return model
 
@@ -265,6 +265,7 @@ class Recipe:
     diagnostics: bool = False
     freeze: int = 0
     unfreeze_after: Optional[int] = None
+    new_head: bool = False  # with a start: keep the fresh output layer (`--new-head`)
     regression: bool = False
 
 
@@ -488,7 +489,7 @@ def run_variants(variants, seeds, data, target=None, sources=None):
             d = data.splits(v.data, seed)
             model = build(v.recipe.net, seed)
             if v.start is not None:
-                load_hidden(model, sources(v.start, seed))
+                load_hidden(model, sources(v.start, seed), v.recipe.new_head)
             try:
                 f = fit(model, v.recipe, d["train"], d["validation"], seed)
             except Diverged:
@@ -850,7 +851,7 @@ def transfer(seeds, data):
     reused = ["fine-tune every layer", "frozen hidden layers, new head", "layer 1 frozen for 10 epochs"]
     variants = [Variant(scratch, base, few),
                 Variant(reused[0], base, few, "related-task"),
-                Variant(reused[1], with_(base, freeze=2), few, "related-task"),
+                Variant(reused[1], with_(base, freeze=2, new_head=True), few, "related-task"),
                 Variant(reused[2], with_(base, freeze=1, unfreeze_after=10), few, "related-task")]
     results = run_variants(variants, seeds, data, 0.5, source)
     r = Results(results)

@@ -443,6 +443,21 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             Refused("nothing to unfreeze"),
         ),
         (
+            "--new-head",
+            vec!["--init-from", "SOURCE", "--new-head"],
+            Saves("/train/new_head", json!(true)),
+        ),
+        (
+            "--new-head",
+            vec!["--new-head"],
+            Refused("invalid new-head: replaces the output layer of a network loaded from elsewhere"),
+        ),
+        (
+            "--new-head",
+            vec!["--init-from", "SOURCE", "--new-head"],
+            CoveredBy("tests/transfer.rs::new_head_keeps_a_fresh_output_layer_where_the_source_one_would_fit"),
+        ),
+        (
             "--checkpoint-interval",
             vec!["--checkpoint-interval", "2.5"],
             Saves("/train/checkpoint_interval", json!(2.5)),

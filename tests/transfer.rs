@@ -44,7 +44,8 @@ fn loaded_hidden_layers_equal_the_source_runs() {
     let config = transfer::config_from(&source, 2, 3, &MlpConfig::new(2, vec![50], 3))
         .expect("fits: 2 inputs, 3 new outputs");
     let fresh = config.init(&Device::flex(), 0).expect("builds");
-    let loaded = transfer::load_hidden(fresh, &config, &source, &Device::flex()).expect("loads");
+    let from = (source.as_path(), false);
+    let loaded = transfer::load_hidden(fresh, &config, from, &Device::flex()).expect("loads");
     for (a, b) in loaded.blocks.iter().zip(&saved.blocks) {
         assert_eq!(values(a.linear.weight.val()), values(b.linear.weight.val()));
     }
@@ -311,4 +312,54 @@ fn with_init_from_the_saved_run_evaluates_exactly_as_it_validated_for_every_mode
             "{extra:?}: {accuracy} vs {val_accuracy}"
         );
     }
+}
+
+/// With as many outputs as the source, the output layer is copied — unless `--new-head` asks for
+/// a new one, which keeps the fresh weights of the same seed while every hidden layer is copied.
+#[test]
+fn new_head_keeps_a_fresh_output_layer_where_the_source_one_would_fit() {
+    let dir = temp_dir("transfer-new-head");
+    let source = dir.join("source");
+    let out = plaindnn(&[
+        "train",
+        "--hidden",
+        "8",
+        "--epochs",
+        "3",
+        "--quiet",
+        "--out",
+        s(&source),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let saved = Predictor::open(&source, Backend::Flex)
+        .expect("opens")
+        .model;
+    let config =
+        transfer::config_from(&source, 2, 4, &MlpConfig::new(2, vec![50], 4)).expect("fits");
+    let load = |new_head: bool| {
+        let fresh = config.init(&Device::flex(), 5).expect("builds");
+        transfer::load_hidden(
+            fresh,
+            &config,
+            (source.as_path(), new_head),
+            &Device::flex(),
+        )
+        .expect("loads")
+    };
+    let (copied, new) = (load(false), load(true));
+    let fresh = config.init(&Device::flex(), 5).expect("builds");
+    let w = |m: &plaindnn::model::Mlp| values(m.output.weight.val());
+    assert_eq!(
+        w(&copied),
+        w(&saved),
+        "4 outputs like the source: its head is copied"
+    );
+    assert_eq!(w(&new), w(&fresh), "--new-head: the seed's fresh head");
+    assert_ne!(w(&new), w(&saved));
+    let hidden = |m: &plaindnn::model::Mlp| values(m.blocks[0].linear.weight.val());
+    assert_eq!(
+        hidden(&new),
+        hidden(&saved),
+        "the hidden layer is copied either way"
+    );
 }

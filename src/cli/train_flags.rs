@@ -206,9 +206,13 @@ impl EarlyStoppingFlags {
 pub struct TransferFlags {
     /// Start from the hidden layers of this run directory, or of a .safetensors file named like
     /// a PyTorch nn.Sequential (`plaindnn export` writes one); same input size; the output layer
-    /// is replaced when the number of outputs differs.
+    /// is copied too when the number of outputs agrees (see --new-head), replaced otherwise.
     #[arg(long, value_name = "RUN_DIR|FILE")]
     pub(super) init_from: Option<PathBuf>,
+    /// With --init-from: start the output layer from fresh random weights instead of copying it
+    /// (a new head for a new task, even when the number of outputs is the same).
+    #[arg(long)]
+    new_head: bool,
     /// With --init-from: keep the first N hidden layers fixed, BatchNorm statistics included.
     #[arg(long, value_name = "N")]
     freeze: Option<usize>,
@@ -225,6 +229,7 @@ impl TransferFlags {
             c.init_from = Some(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()));
         }
         set(&mut c.freeze, self.freeze);
+        c.new_head |= self.new_head;
         set_some(&mut c.unfreeze_after, self.unfreeze_after);
     }
 }

@@ -384,6 +384,10 @@ pub struct TrainConfig {
     /// Keep the first N hidden layers fixed (with their BatchNorm statistics).
     #[serde(default)]
     pub freeze: usize,
+    /// With `init_from`: the output layer starts from fresh random weights instead of the
+    /// source's (Keras' `include_top=False` and a new classifier; PyTorch's `model.fc = …`).
+    #[serde(default)]
+    pub new_head: bool,
     /// Unfreeze the frozen layers after this many epochs (gradual fine-tuning).
     #[serde(default)]
     pub unfreeze_after: Option<usize>,
@@ -504,6 +508,12 @@ impl TrainConfig {
                 "freezes layers loaded from another network: give --init-from RUN_DIR|FILE too",
             ));
         }
+        if self.new_head && self.init_from.is_none() {
+            return Err(Error::invalid(
+                "new-head",
+                "replaces the output layer of a network loaded from elsewhere: give --init-from RUN_DIR|FILE too",
+            ));
+        }
         Ok(())
     }
 
@@ -525,6 +535,7 @@ impl TrainConfig {
             diagnostics: false,
             init_from: None,
             freeze: 0,
+            new_head: false,
             unfreeze_after: None,
             checkpoint_every: 1,
             checkpoint_interval: Some(DEFAULT_CHECKPOINT_INTERVAL),

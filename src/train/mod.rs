@@ -310,7 +310,8 @@ fn starting_model(config: &TrainConfig, run: &RunDir, done: usize, device: &Devi
     let device = device.clone().autodiff();
     let mut model = config.model.init(&device, config.seed)?;
     if let (Some(source), 0) = (&config.init_from, done) {
-        model = transfer::load_hidden(model, &config.model, source, &device)?;
+        let from = (source.as_path(), config.new_head);
+        model = transfer::load_hidden(model, &config.model, from, &device)?;
     }
     if done > 0 {
         // Load everything once here, so a damaged checkpoint is an error, not a panic in Burn.

@@ -67,10 +67,16 @@ fn source_model(source: &Path, template: &MlpConfig, device: &Device) -> Result<
 
 /// Copies the parameters saved in `dir` (a run directory or a safetensors file) into `model`,
 /// built from `config`: every hidden Linear layer, BatchNorm where both networks have it, PReLU
-/// slopes where both use PReLU, and the output layer when its shape agrees. The activation,
+/// slopes where both use PReLU, and the output layer when its shape agrees and `new_head` is
+/// false (a new head keeps the fresh weights `model` was built with). The activation,
 /// dropout and everything else stay what `config` says, so the network that trains is the one
 /// `config.json` describes. A clear error when the saved layers do not fit.
-pub fn load_hidden(model: Mlp, config: &MlpConfig, dir: &Path, device: &Device) -> Result<Mlp> {
+pub fn load_hidden(
+    model: Mlp,
+    config: &MlpConfig,
+    (dir, new_head): (&Path, bool),
+    device: &Device,
+) -> Result<Mlp> {
     let source = source_model(dir, config, device)?;
     let (ours, theirs) = (model.blocks.len(), source.blocks.len());
     let mut model = model;
@@ -98,7 +104,7 @@ pub fn load_hidden(model: Mlp, config: &MlpConfig, dir: &Path, device: &Device) 
             mine.activation.prelu = saved.activation.prelu;
         }
     }
-    if model.output.weight.dims() == source.output.weight.dims() {
+    if !new_head && model.output.weight.dims() == source.output.weight.dims() {
         model.output = source.output;
     }
     Ok(model)

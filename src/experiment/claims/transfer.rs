@@ -39,7 +39,10 @@ fn variants(quick: bool) -> Vec<Variant> {
         data: related,
         config: Box::new(shapes_config(vec![64, 32], 40, quick)),
     };
-    let frozen = with(base.clone(), |c| c.freeze = 2);
+    let frozen = with(base.clone(), |c| {
+        c.freeze = 2;
+        c.new_head = true; // the related task's head is not reused: a new one learns the new task
+    });
     let gradual = with(base.clone(), |c| {
         c.freeze = 1;
         c.unfreeze_after = Some(10);

@@ -62,6 +62,8 @@ pub struct Predictor {
     pub config: RunConfig,
     /// The network with its best weights, in inference mode.
     pub model: Mlp,
+    /// `model` with BatchNorm folded into its Linear layers: what `predict` runs.
+    folded: Mlp,
     device: Device,
 }
 
@@ -90,6 +92,7 @@ impl Predictor {
             .valid();
         Ok(Self {
             config,
+            folded: model.clone().folded_for_inference(),
             model,
             device,
         })
@@ -123,8 +126,8 @@ impl Predictor {
         let x = Tensor::<2>::from_data(TensorData::new(rows, [n, width]), &self.device);
         let classes = &self.config.data.class_names;
         let out = match self.config.data.task {
-            Task::Classification => self.model.probabilities(x),
-            Task::Regression => self.model.forward(x),
+            Task::Classification => self.folded.probabilities(x),
+            Task::Regression => self.folded.forward(x),
         }; // [n, outputs]
         let outputs = out.dims()[1];
         let values = read_f32(out, "predictions")?;

@@ -164,7 +164,8 @@ pub fn w2(backend: Backend, repeats: usize, out: &mut Vec<Measurement>) -> Resul
         let ids = ["w2", variant, "train", "train_samples_per_s"];
         out.push(measure(ids, &seconds, per_second, train_flop));
 
-        let model = config.init(&device, 0)?.valid();
+        // as `predict` runs it: BatchNorm folded into the Linear layers
+        let model = config.init(&device, 0)?.valid().folded_for_inference();
         let x =
             Tensor::<2>::from_data(TensorData::new(data.features.clone(), [ROWS, 784]), &device);
         let seconds = time(repeats, || {

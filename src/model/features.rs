@@ -164,7 +164,7 @@ mod tests {
         assert_eq!(map.width(2), 7);
         let x =
             Tensor::<2>::from_data(TensorData::new(vec![0.5f32, -2.0], [1, 2]), &Device::flex());
-        let got = map.expand(x).into_data().to_vec::<f32>().expect("f32");
+        let got = map.expand(x).into_data().try_to_vec::<f32>().expect("f32");
         let want = [0.5, -2.0, 0.25, 4.0, -1.0, 0.5f32.sin(), (-2.0f32).sin()];
         for (g, w) in got.iter().zip(want) {
             assert!((g - w).abs() < 1e-6, "{got:?}");
@@ -179,7 +179,7 @@ mod tests {
             TensorData::new(vec![1.0f32, 2.0, 3.0, 5.0], [1, 4]),
             &Device::flex(),
         );
-        let got = map.expand(x).into_data().to_vec::<f32>().expect("f32");
+        let got = map.expand(x).into_data().try_to_vec::<f32>().expect("f32");
         assert_eq!(got[4..], [2.0, 3.0, 5.0, 6.0, 10.0, 15.0]);
     }
 

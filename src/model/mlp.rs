@@ -490,7 +490,7 @@ mod tests {
             .hidden_outputs(x)
             .remove(0)
             .into_data()
-            .to_vec::<f32>()
+            .try_to_vec::<f32>()
             .expect("f32");
         assert_eq!(h, [9.0, 0.0, 0.0]); // relu(9), relu(0), relu(0)
     }

@@ -5,6 +5,7 @@
 pub mod activation;
 pub mod dropout;
 pub mod features;
+mod fold;
 pub mod init;
 pub mod mlp;
 mod read;

@@ -47,32 +47,11 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
         )));
     }
     non_negative("ridge", ridge)?;
-    let mean_x: Vec<f64> = (0..p)
-        .map(|j| (0..n).map(|i| x[i * p + j]).sum::<f64>() / n as f64)
-        .collect();
-    let mean_y = y.iter().sum::<f64>() / n as f64;
-    // [Xc; √λ·I] β = [yc; 0]: ridge as extra rows
-    let extra = if ridge > 0.0 { p } else { 0 };
-    let a = DMatrix::from_fn(n + extra, p, |i, j| {
-        if i < n {
-            x[i * p + j] - mean_x[j]
-        } else if i - n == j {
-            ridge.sqrt()
-        } else {
-            0.0
-        }
-    });
-    let b = DVector::from_fn(n + extra, |i, _| if i < n { y[i] - mean_y } else { 0.0 });
+    let (mean_x, mean_y) = means(x, n, p, y);
     // QR shrinks the tall problem to p × p; the SVD of R then solves it with a rank cut-off.
-    let (r, qtb) = if n + extra > p {
-        let qr = a.qr();
-        // Qᵀb from the Householder reflectors directly: the n × p matrix Q is never formed
-        let mut qtb = b;
-        qr.q_tr_mul(&mut qtb);
-        (qr.r(), qtb.rows(0, p).into_owned())
-    } else {
-        (a, b)
-    };
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let blocks = (n / MIN_BLOCK_ROWS.max(4 * p)).clamp(1, threads);
+    let (r, qtb) = reduced(x, y, (n, p), (&mean_x, mean_y), ridge, blocks);
     let svd = r.svd(true, true);
     let sigma = &svd.singular_values;
     let max = sigma.iter().copied().fold(0.0, f64::max);
@@ -104,6 +83,86 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
     })
 }
 
+/// Column means of row-major `x` and the mean of `y`, in one pass over the rows.
+fn means(x: &[f64], n: usize, p: usize, y: &[f64]) -> (Vec<f64>, f64) {
+    let mut sum = vec![0.0; p];
+    for row in x.chunks_exact(p) {
+        sum.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+    }
+    let mean_x = sum.into_iter().map(|s| s / n as f64).collect();
+    (mean_x, y.iter().sum::<f64>() / n as f64)
+}
+
+/// Fewest rows a block of the parallel QR gets: below that the threads cost more than they save.
+const MIN_BLOCK_ROWS: usize = 20_000;
+
+/// `R` and `(Qᵀb)[..p]` of the centred problem `[Xc; √λ·I] β = [yc; 0]` (ridge as extra rows).
+/// The rows are cut into `blocks` blocks, one QR per thread, and the stacked `R`s factored
+/// again (TSQR): `[A₁; A₂] = diag(Q₁, Q₂)·[R₁; R₂]` and `[R₁; R₂] = Q₃R`, so `R` is the QR of
+/// the whole — the same factor (up to signs), in the time of one block.
+fn reduced(
+    x: &[f64],
+    y: &[f64],
+    (n, p): (usize, usize),
+    (mean_x, mean_y): (&[f64], f64),
+    ridge: f64,
+    blocks: usize,
+) -> (DMatrix<f64>, DVector<f64>) {
+    let rows: Vec<std::ops::Range<usize>> = (0..blocks)
+        .map(|k| k * n / blocks..(k + 1) * n / blocks)
+        .collect();
+    let parts: Vec<(DMatrix<f64>, DVector<f64>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = rows
+            .iter()
+            .map(|range| {
+                let (range, mean_x) = (range.clone(), mean_x);
+                scope.spawn(move || {
+                    let a = DMatrix::from_fn(range.len(), p, |i, j| {
+                        x[(range.start + i) * p + j] - mean_x[j]
+                    });
+                    let b = DVector::from_fn(range.len(), |i, _| y[range.start + i] - mean_y);
+                    triangle(a, b, p)
+                })
+            })
+            .collect();
+        let joined = handles.into_iter().map(|h| h.join());
+        joined
+            .map(|r| r.unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    // the blocks' R and Qᵀb stacked, with the ridge rows below
+    let extra = if ridge > 0.0 { p } else { 0 };
+    let height: usize = parts.iter().map(|(r, _)| r.nrows()).sum::<usize>() + extra;
+    let mut a = DMatrix::zeros(height, p);
+    let mut b = DVector::zeros(height);
+    let mut at = 0;
+    for (r, qtb) in &parts {
+        a.rows_mut(at, r.nrows()).copy_from(r);
+        b.rows_mut(at, r.nrows()).copy_from(qtb);
+        at += r.nrows();
+    }
+    for j in 0..extra {
+        a[(at + j, j)] = ridge.sqrt();
+    }
+    if parts.len() == 1 && extra == 0 {
+        return parts.into_iter().next().unwrap_or((a, b));
+    }
+    triangle(a, b, p)
+}
+
+/// `R` (at most p × p) and the first rows of `Qᵀb` of the QR of `a`; `a` itself when it is not
+/// taller than wide.
+fn triangle(a: DMatrix<f64>, b: DVector<f64>, p: usize) -> (DMatrix<f64>, DVector<f64>) {
+    if a.nrows() <= p {
+        return (a, b);
+    }
+    let qr = a.qr();
+    // Qᵀb from the Householder reflectors directly: the tall Q is never formed
+    let mut qtb = b;
+    qr.q_tr_mul(&mut qtb);
+    (qr.r(), qtb.rows(0, p).into_owned())
+}
+
 /// What a user should know about a fit: dependent columns (rank < p) or an ill-conditioned
 /// problem (condition number above 10¹⁰).
 fn warnings(p: usize, rank: usize, condition: f64) -> Vec<String> {
@@ -125,6 +184,29 @@ fn warnings(p: usize, rank: usize, condition: f64) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rᵀ R = AᵀA and Rᵀ(Qᵀb) = Aᵀb hold for the QR of the whole problem, so the factored
+    /// normal equations of one block and of three blocks (TSQR) must agree, ridge rows included.
+    #[test]
+    fn three_row_blocks_factor_the_same_problem_as_one() {
+        let (n, p) = (3001, 4);
+        let x: Vec<f64> = (0..n * p)
+            .map(|k| ((k * 7919) % 1000) as f64 / 100.0 - 5.0)
+            .collect();
+        let y: Vec<f64> = (0..n).map(|i| (i % 17) as f64 - x[i * p] * 0.5).collect();
+        let (mean_x, mean_y) = means(&x, n, p, &y);
+        for ridge in [0.0, 2.5] {
+            let gram = |blocks| {
+                let (r, qtb) = reduced(&x, &y, (n, p), (&mean_x, mean_y), ridge, blocks);
+                (r.transpose() * &r, r.transpose() * qtb)
+            };
+            let ((g1, c1), (g3, c3)) = (gram(1), gram(3));
+            assert!(
+                (g1 - g3).amax() < 1e-7 && (c1 - c3).amax() < 1e-7,
+                "ridge {ridge}"
+            );
+        }
+    }
 
     #[test]
     fn fits_a_line_through_two_dots() {

@@ -392,16 +392,23 @@ impl Mlp {
     /// Runs the hidden blocks (the frozen prefix as fixed feature extractors), showing `each`
     /// block's output.
     fn through_blocks(&self, x: Tensor<2>, mut each: impl FnMut(&Tensor<2>)) -> Tensor<2> {
-        let frozen = self.frozen.get();
+        let frozen = self.frozen.get().min(self.blocks.len());
+        let training = x.is_autodiff();
+        // The frozen prefix runs off autodiff: its layers get no gradient, and a graph recorded
+        // for them would never be walked back — Burn keeps such graphs, and every later
+        // backward pass sweeps them all, so each step grew slower than the last.
         let mut x = self.features.expand(x);
+        if training && frozen > 0 {
+            x = x.inner();
+        }
         for (i, block) in self.blocks.iter().enumerate() {
-            x = if i < frozen {
-                block.forward_frozen(x)
-            } else {
-                block.forward(x)
+            x = match (i < frozen, training) {
+                (true, true) => block.valid().forward_frozen(x),
+                (true, false) => block.forward_frozen(x),
+                (false, _) => block.forward(x),
             };
-            if i + 1 == frozen {
-                x = x.detach(); // no gradient flows into the frozen blocks
+            if i + 1 == frozen && training {
+                x = x.autodiff(); // a constant for the layers that learn
             }
             each(&x);
         }

@@ -236,7 +236,7 @@ fn a_seeded_run_streams_every_epoch_and_its_command_reproduces_it() {
         "every validation row in the confusion matrix"
     );
 
-    assert_command_reproduces(started["command"].as_str().unwrap(), &epochs);
+    assert_command_reproduces("stream", started["command"].as_str().unwrap(), &epochs);
     let (status, html) =
         server.request("GET", &format!("/api/sessions/{id}/report.html"), &[], b"");
     assert_eq!(status, 200);
@@ -254,10 +254,11 @@ fn a_seeded_run_streams_every_epoch_and_its_command_reproduces_it() {
     );
 }
 
-/// `plaindnn train` with the page's command writes the `metrics.csv` the page streamed.
-fn assert_command_reproduces(command: &str, epochs: &[&Value]) {
+/// `plaindnn train` with the page's command writes the `metrics.csv` the page streamed (into a
+/// directory of the test's own: `name`).
+fn assert_command_reproduces(name: &str, command: &str, epochs: &[&Value]) {
     let loss = |e: &Value| e["row"]["train_loss"].as_f64().unwrap();
-    let out = common::temp_dir("playground-cli");
+    let out = common::temp_dir(&format!("playground-cli-{name}"));
     let mut args: Vec<&str> = command.split(' ').skip(1).collect();
     let out_arg = out.to_string_lossy().into_owned();
     args.extend(["--quiet", "--overwrite", "--out", out_arg.as_str()]);
@@ -326,7 +327,7 @@ fn added_features_per_layer_activations_and_the_training_share_reach_the_run_and
     // x, y, x², y² → 20 units (the picture draws the first 16) → 3 → 2 classes
     assert_eq!(shapes, [(4, 16), (16, 3), (3, 2)]);
     assert_eq!(weights[0]["values"].as_array().unwrap().len(), 4 * 16);
-    assert_command_reproduces(started["command"].as_str().unwrap(), &epochs);
+    assert_command_reproduces("features", started["command"].as_str().unwrap(), &epochs);
 }
 
 /// DNS rebinding: a page on another name that resolves here sends its own Host; other sites'

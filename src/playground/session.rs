@@ -106,7 +106,7 @@ impl Session {
         }
     }
 
-    /// Play, pause, step, stop, or a new speed, for the running training.
+    /// Play, pause, step, stop, or a new speed, for the running training; answers the mode set.
     pub fn control(&self, mode: Option<Mode>, delay_ms: Option<u64>) -> Result<Mode, Refusal> {
         let running = self.running.lock().map_err(|_| busy())?;
         let Some(r) = running.as_ref().filter(|r| !r.thread.is_finished()) else {
@@ -118,10 +118,14 @@ impl Session {
         if let Some(ms) = delay_ms {
             r.control.set_delay(ms);
         }
-        if let Some(mode) = mode {
-            r.control.set(mode);
+        match mode {
+            // the mode asked for, not read back: a fast step may already have become a pause
+            Some(mode) => {
+                r.control.set(mode);
+                Ok(mode)
+            }
+            None => Ok(r.control.mode()),
         }
-        Ok(r.control.mode())
     }
 
     /// Starts a run of `settings` in `mode` (play or step); blocking (loads the data).

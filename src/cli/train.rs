@@ -172,10 +172,9 @@ fn describe(config: &TrainConfig) -> String {
         .map(|w| w.to_string())
         .collect();
     let m = &config.model;
-    let added: Vec<String> = m.add_features.iter().map(|a| a.to_string()).collect();
-    let inputs = match added.is_empty() {
+    let inputs = match m.add_features.is_empty() {
         true => String::new(),
-        false => format!("{} inputs + {} → ", m.inputs, added.join(", ")),
+        false => format!("{} inputs + {} → ", m.inputs, m.feature_map()),
     };
     let kind = config.optimizer.kind;
     format!(

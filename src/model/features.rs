@@ -56,6 +56,14 @@ impl fmt::Display for AddedFeature {
     }
 }
 
+impl fmt::Display for FeatureMap {
+    /// As `--add-features` takes them: `square,sin`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kinds: Vec<String> = self.added.iter().map(|a| a.to_string()).collect();
+        f.write_str(&kinds.join(","))
+    }
+}
+
 /// The pairs (i, j), i < j, of `n` inputs, in row order: (0,1), (0,2), …, (1,2), …
 fn pairs(n: usize) -> impl Iterator<Item = (usize, usize)> {
     (0..n).flat_map(move |i| (i + 1..n).map(move |j| (i, j)))

@@ -81,9 +81,12 @@ impl Summary {
         };
         if !mlp.features.added.is_empty() {
             let width = mlp.linears()[0].weight.dims()[0];
-            let kinds: Vec<String> = mlp.features.added.iter().map(|a| a.to_string()).collect();
-            let kind = format!("+{}", kinds.join(","));
-            row("input_features".to_string(), &kind, width, 0);
+            row(
+                "input_features".to_string(),
+                &format!("+{}", mlp.features),
+                width,
+                0,
+            );
         }
         for (i, block) in mlp.blocks.iter().enumerate() {
             block_rows(i + 1, block, &mut row);

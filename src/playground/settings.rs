@@ -288,76 +288,97 @@ fn schedule_flag(schedule: &ScheduleConfig) -> Option<String> {
 /// (`csv_name`: the uploaded file's name). Numbers print in Rust's shortest round-trip form,
 /// so the flags parse back to the same bits.
 pub fn command(settings: &Settings, config: &TrainConfig, csv_name: Option<&str>) -> String {
-    let mut a: Vec<String> = vec!["plaindnn".into(), "train".into()];
-    let mut flag = |name: &str, value: Option<String>| {
-        a.push(format!("--{name}"));
-        a.extend(value);
-    };
-    match (settings.dataset.as_str(), csv_name) {
-        ("csv", name) => {
-            flag("data", Some(shell_word(name.unwrap_or("FILE.csv"))));
+    let mut line = Line(vec!["plaindnn".into(), "train".into()]);
+    line.data(settings, csv_name);
+    line.model(config);
+    line.training(config);
+    line.0.join(" ")
+}
+
+/// A command line being written, word by word.
+struct Line(Vec<String>);
+
+impl Line {
+    fn flag(&mut self, name: &str, value: Option<String>) {
+        self.0.push(format!("--{name}"));
+        self.0.extend(value);
+    }
+
+    /// `--dataset` or `--data`/`--target`, the noise and the split.
+    fn data(&mut self, settings: &Settings, csv_name: Option<&str>) {
+        let csv = settings.dataset == "csv";
+        if csv {
+            self.flag("data", Some(shell_word(csv_name.unwrap_or("FILE.csv"))));
             if let Some(t) = &settings.target {
-                flag("target", Some(shell_word(t)));
+                self.flag("target", Some(shell_word(t)));
+            }
+        } else {
+            self.flag("dataset", Some(settings.dataset.clone()));
+        }
+        if let (Some(noise), false) = (settings.noise, csv) {
+            self.flag("noise", Some(noise.to_string()));
+        }
+        match (settings.train_share, csv) {
+            (Some(share), true) => self.flag("val-fraction", Some(held_out(share).to_string())),
+            (Some(share), false) => {
+                let (train, val) = builtin_sizes(share);
+                self.flag("train-size", Some(train.to_string()));
+                self.flag("val-size", Some(val.to_string()));
+            }
+            (None, _) => {}
+        }
+    }
+
+    /// The network: layers, activations, added features, init, BatchNorm, dropout.
+    fn model(&mut self, config: &TrainConfig) {
+        let m = &config.model;
+        let hidden: Vec<String> = m.hidden.iter().map(|w| w.to_string()).collect();
+        self.flag("hidden", Some(hidden.join(",")));
+        self.flag("activation", Some(m.activation_flag()));
+        if !m.add_features.is_empty() {
+            self.flag("add-features", Some(m.feature_map().to_string()));
+        }
+        self.flag("init", Some(m.init.to_string()));
+        if m.batch_norm {
+            self.flag("batch-norm", None);
+        }
+        if m.dropout > 0.0 {
+            self.flag("dropout", Some(m.dropout.to_string()));
+        }
+    }
+
+    /// Optimizer, schedule, penalties, clipping, early stopping, batch, epochs and seed.
+    fn training(&mut self, config: &TrainConfig) {
+        let o = &config.optimizer;
+        self.flag("optimizer", Some(o.kind.to_string()));
+        self.flag("lr", Some(o.learning_rate.to_string()));
+        if o.momentum > 0.0 {
+            self.flag("momentum", Some(o.momentum.to_string()));
+        }
+        if let Some(s) = schedule_flag(&config.schedule) {
+            self.flag("lr-schedule", Some(s));
+        }
+        let r = &config.regularization;
+        for (name, v) in [
+            ("l1", Some(r.l1)),
+            ("l2", Some(r.l2)),
+            ("max-norm", r.max_norm),
+        ] {
+            if let Some(v) = v.filter(|&v| v > 0.0) {
+                self.flag(name, Some(v.to_string()));
             }
         }
-        (name, _) => flag("dataset", Some(name.into())),
-    }
-    if let (Some(noise), false) = (settings.noise, settings.dataset == "csv") {
-        flag("noise", Some(noise.to_string()));
-    }
-    match (settings.train_share, settings.dataset == "csv") {
-        (Some(share), true) => flag("val-fraction", Some(held_out(share).to_string())),
-        (Some(share), false) => {
-            let (train, val) = builtin_sizes(share);
-            flag("train-size", Some(train.to_string()));
-            flag("val-size", Some(val.to_string()));
+        if let Some(n) = config.clipping.norm {
+            self.flag("clip-norm", Some(n.to_string()));
         }
-        (None, _) => {}
-    }
-    let (m, o) = (&config.model, &config.optimizer);
-    let hidden: Vec<String> = m.hidden.iter().map(|w| w.to_string()).collect();
-    flag("hidden", Some(hidden.join(",")));
-    flag("activation", Some(m.activation_flag()));
-    if !m.add_features.is_empty() {
-        let kinds: Vec<String> = m.add_features.iter().map(|a| a.to_string()).collect();
-        flag("add-features", Some(kinds.join(",")));
-    }
-    flag("init", Some(m.init.to_string()));
-    if m.batch_norm {
-        flag("batch-norm", None);
-    }
-    if m.dropout > 0.0 {
-        flag("dropout", Some(m.dropout.to_string()));
-    }
-    flag("optimizer", Some(o.kind.to_string()));
-    flag("lr", Some(o.learning_rate.to_string()));
-    if o.momentum > 0.0 {
-        flag("momentum", Some(o.momentum.to_string()));
-    }
-    if let Some(s) = schedule_flag(&config.schedule) {
-        flag("lr-schedule", Some(s));
-    }
-    let r = &config.regularization;
-    for (name, v) in [
-        ("l1", Some(r.l1)),
-        ("l2", Some(r.l2)),
-        ("max-norm", r.max_norm),
-    ] {
-        if let Some(v) = v.filter(|&v| v > 0.0) {
-            flag(name, Some(v.to_string()));
+        match &config.early_stopping {
+            Some(es) => self.flag("patience", Some(es.patience.to_string())),
+            None => self.flag("no-early-stopping", None),
         }
+        self.flag("batch-size", Some(config.batch_size.to_string()));
+        self.flag("epochs", Some(config.epochs.to_string()));
+        self.flag("seed", Some(config.seed.to_string()));
     }
-    if let Some(n) = config.clipping.norm {
-        flag("clip-norm", Some(n.to_string()));
-    }
-    match &config.early_stopping {
-        Some(es) => flag("patience", Some(es.patience.to_string())),
-        None => flag("no-early-stopping", None),
-    }
-    flag("batch-size", Some(config.batch_size.to_string()));
-    flag("epochs", Some(config.epochs.to_string()));
-    flag("seed", Some(config.seed.to_string()));
-    a.join(" ")
 }
 
 /// `word` quoted for a POSIX shell when it holds anything but plain characters.

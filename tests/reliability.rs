@@ -360,7 +360,7 @@ fn a_checkpoint_interval_of_zero_is_refused_by_name() {
 fn saving_by_time_writes_the_checkpoint_and_the_best_weights_once_for_many_tiny_epochs() {
     let dir = temp_dir("interval").join("run");
     let run = dir.to_str().unwrap_or("");
-    let args = [
+    let mut args = vec![
         "train",
         "--train-size",
         "8",
@@ -369,16 +369,15 @@ fn saving_by_time_writes_the_checkpoint_and_the_best_weights_once_for_many_tiny_
         "--batch-size",
         "8",
     ];
-    let out = plaindnn(
-        &[
-            &args[..],
-            &["--epochs", "60", "--checkpoint-interval", "30"],
-        ]
-        .concat()
-        .into_iter()
-        .chain(["--no-early-stopping", "--quiet", "--out", run])
-        .collect::<Vec<_>>(),
-    );
+    args.extend([
+        "--epochs",
+        "60",
+        "--checkpoint-interval",
+        "30",
+        "--no-early-stopping",
+    ]);
+    args.extend(["--quiet", "--out", run]);
+    let out = plaindnn(&args);
     assert!(out.status.success(), "{}", stderr(&out));
     let mut names: Vec<String> = std::fs::read_dir(dir.join("checkpoint"))
         .expect("checkpoint dir")

@@ -47,6 +47,7 @@ pub mod data;
 pub mod error;
 pub mod experiment;
 pub mod files;
+pub mod fused;
 pub mod inference;
 pub mod model;
 #[cfg(feature = "playground")]

@@ -11,8 +11,10 @@ use burn::tensor::activation as act;
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
+use super::dropout;
 use super::rrelu::RandomSlope;
 use crate::check::finite;
+use crate::fused::{self, Kind, Mask};
 use crate::error::{Error, Result};
 use crate::spec::Spec;
 
@@ -100,6 +102,29 @@ impl ActivationConfig {
             }
             _ => Ok(()),
         }
+    }
+
+    /// The fused kernel computing this activation, if there is one (not for step, GELU, PReLU
+    /// and RReLU).
+    fn fused_kind(&self) -> Option<Kind> {
+        Some(match *self {
+            ActivationConfig::Identity => Kind::Identity,
+            ActivationConfig::Sigmoid => Kind::Sigmoid,
+            ActivationConfig::Tanh => Kind::Tanh,
+            ActivationConfig::Relu => Kind::Relu,
+            ActivationConfig::LeakyRelu { slope } => Kind::Leaky {
+                slope: slope as f32,
+            },
+            ActivationConfig::Elu { alpha } => Kind::Elu {
+                alpha: alpha as f32,
+                scale: 1.0,
+            },
+            ActivationConfig::Selu => Kind::Elu {
+                alpha: SELU_ALPHA as f32,
+                scale: SELU_SCALE as f32,
+            },
+            _ => return None,
+        })
     }
 
     /// Builds the activation module.
@@ -214,6 +239,28 @@ impl Activation {
 
     /// Applies the activation element-wise.
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
+        self.forward_masked(x, None)
+    }
+
+    /// `act(x)·mask`: one fused pass where [`fused`] applies (flex), the activation's tensor ops
+    /// and then the mask's product elsewhere.
+    pub fn forward_masked<const D: usize>(&self, x: Tensor<D>, mask: Option<Mask>) -> Tensor<D> {
+        let x = match self.config.fused_kind() {
+            Some(kind) => match fused::activation(x, kind, mask) {
+                Ok(y) => return y,
+                Err(x) => x,
+            },
+            None => x,
+        };
+        let y = self.forward_plain(x);
+        match mask {
+            Some(mask) => dropout::apply(y, mask),
+            None => y,
+        }
+    }
+
+    /// The activation from Burn's tensor ops (every backend, every activation).
+    fn forward_plain<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         match &self.config {
             ActivationConfig::Identity => x,
             ActivationConfig::Step => x.greater_elem(0.0).float(),

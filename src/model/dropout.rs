@@ -1,14 +1,16 @@
 //! Dropout whose masks come from the network's own seeded stream, not Burn's process-wide one.
 
 use burn::module::{Flag, Module, Param};
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 
+use crate::fused::Mask;
 use crate::random::Stream;
 
 /// Inverted dropout: `y = x·m / (1 − p)`, `m ~ Bernoulli(1 − p)` per value while training;
-/// `y = x` at inference. The same as Burn's and PyTorch's `Dropout(p)`, except that the mask is
-/// drawn on the host from this layer's stream: reproducible per run, whatever the backend, and
-/// untouched by other trainings in the process.
+/// `y = x` at inference. The same as Burn's and PyTorch's `Dropout(p)`, except that each batch's
+/// mask comes from one draw of this layer's stream (a [`Mask`] seed, expanded per value by a
+/// counter-based hash): reproducible per run, the same on every backend, untouched by other
+/// trainings in the process, and computable inside the fused activation pass.
 #[derive(Module, Debug)]
 pub struct Dropout {
     /// Probability of silencing a value, in [0, 1).
@@ -36,28 +38,38 @@ impl Dropout {
         self.stream.reseed(seed);
     }
 
-    /// Drops values while training (autodiff device, flag on); the identity otherwise.
-    pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
-        let device = x.device();
+    /// This batch's mask while training (autodiff device, flag on), one draw from the layer's
+    /// stream; `None` at inference.
+    pub fn mask(&self, device: &Device) -> Option<Mask> {
         if !self.training.is_enabled() || !device.is_autodiff() || self.prob == 0.0 {
-            return x;
+            return None;
         }
-        let keep = 1.0 - self.prob;
-        let shape = x.shape();
-        let n = shape.num_elements();
-        // 0 or 1/(1 − p): the mask and the rescaling in one multiplication
-        let mask = self
-            .stream
-            .draw(|g| g.bernoulli(n, keep, (1.0 / keep) as f32));
-        x * Tensor::from_data(TensorData::new(mask, shape), &device)
+        Some(Mask {
+            seed: self.stream.draw(|g| g.next_u64()),
+            keep: 1.0 - self.prob,
+        })
     }
+
+    /// Drops values while training; the identity otherwise.
+    pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
+        match self.mask(&x.device()) {
+            Some(mask) => apply(x, mask),
+            None => x,
+        }
+    }
+}
+
+/// `x·m` with the mask's values (0 or 1/(1 − p)): the mask and the rescaling in one product.
+pub(crate) fn apply<const D: usize>(x: Tensor<D>, mask: Mask) -> Tensor<D> {
+    let shape = x.shape();
+    let values = mask.values(shape.num_elements());
+    let device = x.device();
+    x * Tensor::from_data(TensorData::new(values, shape), &device)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::tensor::Device;
-
     fn run(dropout: &Dropout, x: Tensor<2>) -> Vec<f32> {
         dropout
             .forward(x)

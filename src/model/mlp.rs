@@ -7,6 +7,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::activation::{Activation, ActivationConfig};
+use super::batch_norm;
 use super::dropout::Dropout;
 use super::features::{AddedFeature, FeatureMap};
 use super::init::InitConfig;
@@ -287,18 +288,16 @@ impl Block {
         self.activation.forward(z)
     }
 
-    /// `act(norm(X·W + b))`, then dropout.
+    /// `act(norm(X·W + b))`, then dropout (with the activation in one pass on flex).
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let x = self.linear.forward(x); // [batch, units]
         let x = match &self.norm {
-            Some(norm) => norm.forward(x),
+            Some(norm) => batch_norm::forward(norm, x),
             None => x,
         };
-        let x = self.activation.forward(x);
-        match &self.dropout {
-            Some(dropout) => dropout.forward(x),
-            None => x,
-        }
+        let device = x.device();
+        let mask = self.dropout.as_ref().and_then(|d| d.mask(&device));
+        self.activation.forward_masked(x, mask)
     }
 }
 

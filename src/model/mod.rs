@@ -3,6 +3,7 @@
 //! Knows nothing of data files or training.
 
 pub mod activation;
+mod batch_norm;
 pub mod dropout;
 pub mod features;
 mod fold;

@@ -1,0 +1,172 @@
+//! The fused passes as Burn operations with their own backward, through Burn's backend extension
+//! API: on flex they run [`super::kernels`] and [`super::norm`] on the tensors' storage; under
+//! autodiff each is one graph node whose backward runs the matching kernel.
+
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{backend_extension, Autodiff, Backend, Flex};
+use burn::tensor::{Shape, TensorData};
+use burn_flex::FlexTensor;
+
+use super::kernels::{self, Kind, Mask};
+use super::norm;
+
+/// The operations plaindnn fuses, for the backends that have them (flex, and autodiff on flex).
+#[backend_extension(Flex, Autodiff)]
+pub trait Fused: Backend {
+    /// `act(z)·mask`, element-wise.
+    fn fused_activation(z: FloatTensor<Self>, kind: Kind, mask: Option<Mask>) -> FloatTensor<Self>;
+    /// Batch Normalization of `[rows, units]` on the batch's statistics: `(y, μ, σ²)`.
+    fn fused_batch_norm(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        beta: FloatTensor<Self>,
+        epsilon: f64,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+}
+
+impl Fused for Flex {
+    fn fused_activation(z: FlexTensor, kind: Kind, mask: Option<Mask>) -> FlexTensor {
+        let z = contiguous(z);
+        let mut y = vec![0.0f32; z.layout().num_elements()];
+        kernels::forward(kind, mask, values(&z), &mut y);
+        tensor(y, shape(&z))
+    }
+
+    fn fused_batch_norm(
+        x: FlexTensor,
+        gamma: FlexTensor,
+        beta: FlexTensor,
+        epsilon: f64,
+    ) -> (FlexTensor, FlexTensor, FlexTensor) {
+        let (x, gamma, beta) = (contiguous(x), contiguous(gamma), contiguous(beta));
+        let units = values(&gamma).len();
+        let (mean, var) = norm::statistics(values(&x), units);
+        let mut y = vec![0.0f32; values(&x).len()];
+        norm::normalize(
+            values(&x),
+            &mean,
+            &var,
+            values(&gamma),
+            values(&beta),
+            epsilon,
+            &mut y,
+        );
+        let stats = |v: Vec<f32>| tensor(v, Shape::new([units]));
+        (tensor(y, shape(&x)), stats(mean), stats(var))
+    }
+}
+
+impl<C: CheckpointStrategy> Fused for Autodiff<Flex, C> {
+    fn fused_activation(z: FloatTensor<Self>, kind: Kind, mask: Option<Mask>) -> FloatTensor<Self> {
+        match ActivationBackward
+            .prepare::<C>([z.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(prep) => {
+                let z = contiguous(z.primitive().clone());
+                let y = Flex::fused_activation(z.clone(), kind, mask);
+                prep.finish((z, y.clone(), kind, mask), y)
+            }
+            OpsKind::UnTracked(prep) => {
+                prep.finish(Flex::fused_activation(z.into_primitive(), kind, mask))
+            }
+        }
+    }
+
+    fn fused_batch_norm(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        beta: FloatTensor<Self>,
+        epsilon: f64,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
+        let prepared = BatchNormBackward
+            .prepare::<C>([x.node(), gamma.node(), beta.node()])
+            .compute_bound()
+            .stateful();
+        let (xp, gp) = (contiguous(x.into_primitive()), gamma.primitive().clone());
+        let (y, mean, var) = Flex::fused_batch_norm(xp.clone(), gp.clone(), beta.into_primitive(), epsilon);
+        let y = match prepared {
+            OpsKind::Tracked(prep) => prep.finish((xp, gp, mean.clone(), var.clone(), epsilon), y),
+            OpsKind::UnTracked(prep) => prep.finish(y),
+        };
+        // the statistics are outputs for the running averages, not part of the graph
+        (y, FloatTensor::<Self>::new(mean), FloatTensor::<Self>::new(var))
+    }
+}
+
+#[derive(Debug)]
+struct ActivationBackward;
+
+impl Backward<Flex, 1> for ActivationBackward {
+    type State = (FlexTensor, FlexTensor, Kind, Option<Mask>);
+
+    fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [parent] = ops.parents;
+        let dy = contiguous(grads.consume::<Flex>(&ops.node));
+        let (z, y, kind, mask) = ops.state;
+        if let Some(node) = parent {
+            let mut dz = vec![0.0f32; values(&z).len()];
+            kernels::backward(kind, mask, values(&z), values(&y), values(&dy), &mut dz);
+            grads.register::<Flex>(node.id, tensor(dz, shape(&z)));
+        }
+    }
+}
+
+#[derive(Debug)]
+struct BatchNormBackward;
+
+impl Backward<Flex, 3> for BatchNormBackward {
+    /// x, γ, the batch's μ and σ², ε.
+    type State = (FlexTensor, FlexTensor, FlexTensor, FlexTensor, f64);
+
+    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node_x, node_gamma, node_beta] = ops.parents;
+        let dy = contiguous(grads.consume::<Flex>(&ops.node));
+        let (x, gamma, mean, var, epsilon) = ops.state;
+        let (dx, dgamma, dbeta) = norm::backward(
+            values(&x),
+            values(&dy),
+            values(&mean),
+            values(&var),
+            values(&gamma),
+            epsilon,
+        );
+        let units = Shape::new([dgamma.len()]);
+        if let Some(node) = node_x {
+            grads.register::<Flex>(node.id, tensor(dx, shape(&x)));
+        }
+        if let Some(node) = node_gamma {
+            grads.register::<Flex>(node.id, tensor(dgamma, units.clone()));
+        }
+        if let Some(node) = node_beta {
+            grads.register::<Flex>(node.id, tensor(dbeta, units));
+        }
+    }
+}
+
+fn contiguous(t: FlexTensor) -> FlexTensor {
+    if t.layout().contiguous_offsets().is_some() {
+        t
+    } else {
+        t.to_contiguous()
+    }
+}
+
+/// The values of a contiguous f32 tensor, in row-major order.
+fn values(t: &FlexTensor) -> &[f32] {
+    t.as_slice::<f32>()
+        .expect("fused ops take contiguous f32 tensors (checked by the caller)")
+}
+
+fn shape(t: &FlexTensor) -> Shape {
+    t.layout().shape().clone()
+}
+
+fn tensor(values: Vec<f32>, shape: Shape) -> FlexTensor {
+    FlexTensor::from_data(TensorData::new(values, shape))
+}

@@ -1,0 +1,115 @@
+//! The fused passes (activation + dropout, Batch Normalization) against Burn's plain tensor ops:
+//! the same network, the same seed, one forward and backward pass each way, on flex.
+//! The kernels themselves are checked against f64 formulas and central differences in
+//! `src/fused` (unit tests).
+
+use burn::module::Module;
+use burn::tensor::{Device, Tensor, TensorData};
+use plaindnn::fused;
+use plaindnn::model::{ActivationConfig, Mlp, MlpConfig};
+
+/// A 6 → 16 → 8 → 3 network with the given activation, BatchNorm and dropout.
+fn config(activation: &str, batch_norm: bool, dropout: f64) -> MlpConfig {
+    let mut config = MlpConfig::new(6, vec![16, 8], 3);
+    config.activation = activation.parse::<ActivationConfig>().expect("known activation");
+    config.batch_norm = batch_norm;
+    config.dropout = dropout;
+    config
+}
+
+/// 32 rows of inputs spread over ±4, so that every activation sees both signs.
+fn batch(device: &Device) -> Tensor<2> {
+    let values: Vec<f32> = (0..32 * 6)
+        .map(|i| ((i * 7919 % 97) as f32 / 12.0) - 4.0)
+        .collect();
+    Tensor::from_data(TensorData::new(values, [32, 6]), device)
+}
+
+fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data().try_to_vec::<f32>().expect("f32 values")
+}
+
+/// Outputs, every parameter's gradient, and the running statistics after one training pass.
+fn one_pass(config: &MlpConfig, frozen: usize) -> Vec<Vec<f32>> {
+    let device = Device::flex().autodiff();
+    let mlp: Mlp = config.init(&device, 11).expect("valid config");
+    mlp.frozen.set(frozen);
+    let out = mlp.forward(batch(&device));
+    // a loss that weighs every output differently, so no gradient vanishes by symmetry
+    let weights = Tensor::<2>::from_data(
+        TensorData::new((0..96).map(|i| (i % 5) as f32 - 2.0).collect(), [32, 3]),
+        &device,
+    );
+    let grads = (out.clone() * weights).sum().backward();
+    let mut seen = vec![values(out)];
+    for block in &mlp.blocks[frozen..] {
+        seen.push(values(block.linear.weight.val().grad(&grads).expect("W grad")));
+        if block.norm.is_none() {
+            // (before BatchNorm the bias gradient is 0 in exact arithmetic: rounding noise only)
+            let bias = block.linear.bias.as_ref().expect("bias").val();
+            seen.push(values(bias.grad(&grads).expect("b grad")));
+        }
+        if let Some(norm) = &block.norm {
+            seen.push(values(norm.gamma.val().grad(&grads).expect("γ grad")));
+            seen.push(values(norm.beta.val().grad(&grads).expect("β grad")));
+        }
+    }
+    seen.push(values(mlp.output.weight.val().grad(&grads).expect("output grad")));
+    for norm in mlp.blocks.iter().filter_map(|b| b.norm.as_ref()) {
+        seen.push(values(norm.running_mean.value()));
+        seen.push(values(norm.running_var.value()));
+    }
+    // and the network at inference, on running statistics
+    seen.push(values(mlp.valid().forward(batch(&Device::flex()))));
+    seen
+}
+
+fn assert_close(fused: &[Vec<f32>], plain: &[Vec<f32>], what: &str) {
+    assert_eq!(fused.len(), plain.len(), "{what}: as many tensors");
+    for (i, (f, p)) in fused.iter().zip(plain).enumerate() {
+        assert_eq!(f.len(), p.len());
+        // float rounding: 10⁻⁵ of the tensor's largest value, at least 10⁻⁶
+        let scale = p.iter().fold(0.1f32, |m, v| m.max(v.abs()));
+        for (a, b) in f.iter().zip(p) {
+            assert!((a - b).abs() <= 1e-5 * scale, "{what}, tensor {i}: fused {a} vs plain {b}");
+        }
+    }
+}
+
+#[test]
+fn every_fused_activation_gives_the_plain_outputs_and_gradients() {
+    for activation in ["identity", "sigmoid", "tanh", "relu", "leaky_relu:0.1", "elu", "elu:0.5", "selu"] {
+        let config = config(activation, false, 0.0);
+        let fused = one_pass(&config, 0);
+        let plain = fused::without(|| one_pass(&config, 0));
+        assert_close(&fused, &plain, activation);
+    }
+}
+
+#[test]
+fn batch_norm_elu_and_dropout_fused_train_like_the_plain_ops_running_statistics_included() {
+    // the tutorial's recommended block, as `--preset seed-default` builds it
+    let config = config("elu", true, 0.2);
+    let fused = one_pass(&config, 0);
+    let plain = fused::without(|| one_pass(&config, 0));
+    // the two paths drop the same values: a different mask would move the outputs by O(1)
+    assert_close(&fused, &plain, "seed-default");
+}
+
+#[test]
+fn a_frozen_first_block_runs_fused_outside_the_graph_like_the_plain_ops() {
+    let config = config("tanh", true, 0.1);
+    let fused = one_pass(&config, 1);
+    let plain = fused::without(|| one_pass(&config, 1));
+    assert_close(&fused, &plain, "frozen");
+}
+
+#[test]
+fn the_fused_pass_takes_effect_and_fused_off_is_a_different_computation() {
+    // If the fused path were never taken, fused and plain would be bit-identical; the kernels'
+    // own exp and sums round differently from Burn's, so they are not.
+    let config = config("elu", true, 0.2);
+    let fused = one_pass(&config, 0);
+    let plain = fused::without(|| one_pass(&config, 0));
+    assert_ne!(fused, plain, "the fused path ran (or PLAINDNN_FUSED=0 is set)");
+}

@@ -11,7 +11,9 @@ use plaindnn::model::{ActivationConfig, Mlp, MlpConfig};
 /// A 6 → 16 → 8 → 3 network with the given activation, BatchNorm and dropout.
 fn config(activation: &str, batch_norm: bool, dropout: f64) -> MlpConfig {
     let mut config = MlpConfig::new(6, vec![16, 8], 3);
-    config.activation = activation.parse::<ActivationConfig>().expect("known activation");
+    config.activation = activation
+        .parse::<ActivationConfig>()
+        .expect("known activation");
     config.batch_norm = batch_norm;
     config.dropout = dropout;
     config
@@ -43,7 +45,9 @@ fn one_pass(config: &MlpConfig, frozen: usize) -> Vec<Vec<f32>> {
     let grads = (out.clone() * weights).sum().backward();
     let mut seen = vec![values(out)];
     for block in &mlp.blocks[frozen..] {
-        seen.push(values(block.linear.weight.val().grad(&grads).expect("W grad")));
+        seen.push(values(
+            block.linear.weight.val().grad(&grads).expect("W grad"),
+        ));
         if block.norm.is_none() {
             // (before BatchNorm the bias gradient is 0 in exact arithmetic: rounding noise only)
             let bias = block.linear.bias.as_ref().expect("bias").val();
@@ -54,7 +58,9 @@ fn one_pass(config: &MlpConfig, frozen: usize) -> Vec<Vec<f32>> {
             seen.push(values(norm.beta.val().grad(&grads).expect("β grad")));
         }
     }
-    seen.push(values(mlp.output.weight.val().grad(&grads).expect("output grad")));
+    seen.push(values(
+        mlp.output.weight.val().grad(&grads).expect("output grad"),
+    ));
     for norm in mlp.blocks.iter().filter_map(|b| b.norm.as_ref()) {
         seen.push(values(norm.running_mean.value()));
         seen.push(values(norm.running_var.value()));
@@ -71,14 +77,26 @@ fn assert_close(fused: &[Vec<f32>], plain: &[Vec<f32>], what: &str) {
         // float rounding: 10⁻⁵ of the tensor's largest value, at least 10⁻⁶
         let scale = p.iter().fold(0.1f32, |m, v| m.max(v.abs()));
         for (a, b) in f.iter().zip(p) {
-            assert!((a - b).abs() <= 1e-5 * scale, "{what}, tensor {i}: fused {a} vs plain {b}");
+            assert!(
+                (a - b).abs() <= 1e-5 * scale,
+                "{what}, tensor {i}: fused {a} vs plain {b}"
+            );
         }
     }
 }
 
 #[test]
 fn every_fused_activation_gives_the_plain_outputs_and_gradients() {
-    for activation in ["identity", "sigmoid", "tanh", "relu", "leaky_relu:0.1", "elu", "elu:0.5", "selu"] {
+    for activation in [
+        "identity",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu:0.1",
+        "elu",
+        "elu:0.5",
+        "selu",
+    ] {
         let config = config(activation, false, 0.0);
         let fused = one_pass(&config, 0);
         let plain = fused::without(|| one_pass(&config, 0));
@@ -111,5 +129,53 @@ fn the_fused_pass_takes_effect_and_fused_off_is_a_different_computation() {
     let config = config("elu", true, 0.2);
     let fused = one_pass(&config, 0);
     let plain = fused::without(|| one_pass(&config, 0));
-    assert_ne!(fused, plain, "the fused path ran (or PLAINDNN_FUSED=0 is set)");
+    assert_ne!(
+        fused, plain,
+        "the fused path ran (or PLAINDNN_FUSED=0 is set)"
+    );
+}
+
+#[test]
+fn fused_adam_updates_weights_and_moments_bit_for_bit_like_burns_adam() {
+    use burn::optim::{AdamConfig, Optimizer};
+    use plaindnn::train::adam::FusedAdam;
+    let device = Device::flex();
+    let (b1, b2, eps) = (0.9, 0.999, 1e-8);
+    let fused_adam = FusedAdam::new(b1, b2, eps);
+    let burn_adam = AdamConfig::new()
+        .with_beta_1(b1)
+        .with_beta_2(b2)
+        .with_epsilon(eps)
+        .build();
+    // 300 × 300 runs split over the cores, 7 × 3 on one
+    for (rows, cols) in [(300, 300), (7, 3)] {
+        let n = rows * cols;
+        let tensor = |seed: usize| {
+            let v: Vec<f32> = (0..n)
+                .map(|i| ((i * 7919 + seed * 104_729) % 1013) as f32 / 500.0 - 1.0)
+                .collect();
+            Tensor::<2>::from_data(TensorData::new(v, [rows, cols]), &device)
+        };
+        let (mut p_fused, mut p_burn) = (tensor(0), tensor(0));
+        let (mut s_fused, mut s_burn) = (None, None);
+        for step in 1..=3 {
+            let grad = tensor(step);
+            (p_fused, s_fused) = fused_adam.step(1e-2, p_fused, grad.clone(), s_fused);
+            (p_burn, s_burn) = burn_adam.step(1e-2, p_burn, grad, s_burn);
+        }
+        let (f, b) = (s_fused.expect("state"), s_burn.expect("state"));
+        assert_eq!(f.momentum.time, 3);
+        assert_eq!(values(p_fused.clone()), values(p_burn.clone()), "weights");
+        assert_eq!(
+            values(f.momentum.moment_1),
+            values(b.momentum.moment_1),
+            "m"
+        );
+        assert_eq!(
+            values(f.momentum.moment_2),
+            values(b.momentum.moment_2),
+            "v"
+        );
+        assert_ne!(values(p_fused), values(tensor(0)), "the weights moved");
+    }
 }

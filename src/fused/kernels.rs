@@ -7,7 +7,6 @@
 use super::exp::{exp, tanh};
 use super::parallel::{blocks_mut, wide};
 
-
 /// The activation computed per value.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {
@@ -269,7 +268,10 @@ mod tests {
         let z = vec![2.0f32; n];
         let mut y = vec![0.0; n];
         forward(Kind::Relu, Some(mask), &z, &mut y);
-        assert_eq!(y, mask.values(n).iter().map(|m| m * 2.0).collect::<Vec<_>>());
+        assert_eq!(
+            y,
+            mask.values(n).iter().map(|m| m * 2.0).collect::<Vec<_>>()
+        );
         let kept = y.iter().filter(|&&v| v > 0.0).count() as f64 / n as f64;
         // standard error √(0.7·0.3/200001) ≈ 0.001
         assert!((kept - 0.7).abs() < 0.005, "kept {kept}");
@@ -283,7 +285,11 @@ mod tests {
         let n = 100_000;
         let a = Mask { seed: 1, keep: 0.5 }.values(n);
         let b = Mask { seed: 2, keep: 0.5 }.values(n);
-        let both = a.iter().zip(&b).filter(|(x, y)| **x > 0.0 && **y > 0.0).count();
+        let both = a
+            .iter()
+            .zip(&b)
+            .filter(|(x, y)| **x > 0.0 && **y > 0.0)
+            .count();
         // independent halves overlap on a quarter: standard error √(0.25·0.75/10⁵) ≈ 0.0014
         let share = both as f64 / n as f64;
         assert!((share - 0.25).abs() < 0.007, "overlap {share}");

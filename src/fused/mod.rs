@@ -7,6 +7,7 @@
 //! tensor ops instead: both paths compute the same function, to float rounding
 //! (`tests/fused.rs`).
 
+pub mod adam;
 mod exp;
 pub mod kernels;
 pub mod norm;
@@ -15,8 +16,9 @@ mod parallel;
 
 use burn::tensor::{DType, Device, Tensor};
 
+pub use adam::AdamStep;
 pub use kernels::{Kind, Mask};
-use ops::Fused;
+use ops::{Fused, FusedOptim};
 
 /// Whether fused passes may run: on unless `PLAINDNN_FUSED=0` (read once per process).
 pub fn enabled() -> bool {
@@ -39,14 +41,15 @@ pub fn without<R>(f: impl FnOnce() -> R) -> R {
 
 /// Whether `x` can take the fused path: flex (plain or autodiff), f32, fusing enabled.
 fn applies<const D: usize>(x: &Tensor<D>) -> bool {
-    enabled()
-        && !PLAIN.get()
-        && x.dtype() == DType::F32
-        && x.device().inner() == Device::flex()
+    enabled() && !PLAIN.get() && x.dtype() == DType::F32 && x.device().inner() == Device::flex()
 }
 
 /// `act(x)·mask` in one pass, or the input back where the plain ops must run.
-pub fn activation<const D: usize>(x: Tensor<D>, kind: Kind, mask: Option<Mask>) -> Result<Tensor<D>, Tensor<D>> {
+pub fn activation<const D: usize>(
+    x: Tensor<D>,
+    kind: Kind,
+    mask: Option<Mask>,
+) -> Result<Tensor<D>, Tensor<D>> {
     if !applies(&x) {
         return Err(x);
     }
@@ -75,5 +78,35 @@ pub fn batch_norm(
         Tensor::from_dispatch(y),
         Tensor::from_dispatch(mean),
         Tensor::from_dispatch(var),
+    ))
+}
+
+/// Adam's moments for one parameter tensor.
+pub type Moments<const D: usize> = (Tensor<D>, Tensor<D>);
+
+/// One Adam step in one pass: `(p, (m, v))` after it; `moments` absent on the first step. Hands
+/// the inputs back where the plain ops must run.
+#[allow(clippy::type_complexity)]
+pub fn adam<const D: usize>(
+    param: Tensor<D>,
+    grad: Tensor<D>,
+    moments: Option<Moments<D>>,
+    step: AdamStep,
+) -> Result<(Tensor<D>, Moments<D>), (Tensor<D>, Tensor<D>, Option<Moments<D>>)> {
+    if !applies(&param) || param.is_autodiff() {
+        return Err((param, grad, moments));
+    }
+    // the first step reads no moments: zeros stand in for them
+    let (m, v) = moments.unwrap_or_else(|| (grad.zeros_like(), grad.zeros_like()));
+    let (p, m, v) = <burn::backend::Dispatch as FusedOptim>::fused_adam(
+        param.into_dispatch(),
+        grad.into_dispatch(),
+        m.into_dispatch(),
+        v.into_dispatch(),
+        step,
+    );
+    Ok((
+        Tensor::from_dispatch(p),
+        (Tensor::from_dispatch(m), Tensor::from_dispatch(v)),
     ))
 }

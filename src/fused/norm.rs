@@ -7,7 +7,6 @@
 
 use super::parallel::{blocks_mut, wide};
 
-
 /// Per-unit mean and biased variance of the rows, summed in f64.
 pub fn statistics(x: &[f32], units: usize) -> (Vec<f32>, Vec<f32>) {
     let rows = x.len() / units;
@@ -74,7 +73,9 @@ pub fn backward(
     let mut dx = vec![0.0f32; x.len()];
     blocks_mut(&mut dx, units, |start, out| {
         let end = start + out.len();
-        let rows = x[start..end].chunks_exact(units).zip(dy[start..end].chunks_exact(units));
+        let rows = x[start..end]
+            .chunks_exact(units)
+            .zip(dy[start..end].chunks_exact(units));
         let centred = Centred {
             mean,
             inv: &inv,
@@ -212,7 +213,11 @@ mod tests {
                 x[i] += e;
                 loss(&x, &gamma, &beta)
             });
-            assert!((dx[i] as f64 - d).abs() < 1e-3 * d.abs().max(1.0), "dx[{i}] {} vs {d}", dx[i]);
+            assert!(
+                (dx[i] as f64 - d).abs() < 1e-3 * d.abs().max(1.0),
+                "dx[{i}] {} vs {d}",
+                dx[i]
+            );
         }
         for j in 0..units {
             let dg = central(&|e| {
@@ -225,8 +230,14 @@ mod tests {
                 b[j] += e;
                 loss(&x, &gamma, &b)
             });
-            assert!((dgamma[j] as f64 - dg).abs() < 1e-3 * dg.abs().max(1.0), "dγ[{j}]");
-            assert!((dbeta[j] as f64 - db).abs() < 1e-3 * db.abs().max(1.0), "dβ[{j}]");
+            assert!(
+                (dgamma[j] as f64 - dg).abs() < 1e-3 * dg.abs().max(1.0),
+                "dγ[{j}]"
+            );
+            assert!(
+                (dbeta[j] as f64 - db).abs() < 1e-3 * db.abs().max(1.0),
+                "dβ[{j}]"
+            );
         }
     }
 }

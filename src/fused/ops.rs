@@ -11,6 +11,7 @@ use burn::backend::{backend_extension, Autodiff, Backend, Flex};
 use burn::tensor::{Shape, TensorData};
 use burn_flex::FlexTensor;
 
+use super::adam::{self, AdamStep};
 use super::kernels::{self, Kind, Mask};
 use super::norm;
 
@@ -26,6 +27,42 @@ pub trait Fused: Backend {
         beta: FloatTensor<Self>,
         epsilon: f64,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+}
+
+/// The fused optimizer step, on flex (optimizers work outside the graph).
+#[backend_extension(Flex)]
+pub trait FusedOptim: Backend {
+    /// One Adam step: `(p, m, v)` after it (`m` and `v` are not read on the first step).
+    fn fused_adam(
+        param: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        moment_1: FloatTensor<Self>,
+        moment_2: FloatTensor<Self>,
+        step: AdamStep,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+}
+
+impl FusedOptim for Flex {
+    fn fused_adam(
+        param: FlexTensor,
+        grad: FlexTensor,
+        moment_1: FlexTensor,
+        moment_2: FlexTensor,
+        step: AdamStep,
+    ) -> (FlexTensor, FlexTensor, FlexTensor) {
+        let grad = contiguous(grad);
+        let mut param = owned(param);
+        let mut m = owned(moment_1);
+        let mut v = owned(moment_2);
+        adam::step(
+            step,
+            param.storage_mut::<f32>(),
+            values(&grad),
+            m.storage_mut::<f32>(),
+            v.storage_mut::<f32>(),
+        );
+        (param, m, v)
+    }
 }
 
 impl Fused for Flex {
@@ -89,13 +126,18 @@ impl<C: CheckpointStrategy> Fused for Autodiff<Flex, C> {
             .compute_bound()
             .stateful();
         let (xp, gp) = (contiguous(x.into_primitive()), gamma.primitive().clone());
-        let (y, mean, var) = Flex::fused_batch_norm(xp.clone(), gp.clone(), beta.into_primitive(), epsilon);
+        let (y, mean, var) =
+            Flex::fused_batch_norm(xp.clone(), gp.clone(), beta.into_primitive(), epsilon);
         let y = match prepared {
             OpsKind::Tracked(prep) => prep.finish((xp, gp, mean.clone(), var.clone(), epsilon), y),
             OpsKind::UnTracked(prep) => prep.finish(y),
         };
         // the statistics are outputs for the running averages, not part of the graph
-        (y, FloatTensor::<Self>::new(mean), FloatTensor::<Self>::new(var))
+        (
+            y,
+            FloatTensor::<Self>::new(mean),
+            FloatTensor::<Self>::new(var),
+        )
     }
 }
 
@@ -146,6 +188,15 @@ impl Backward<Flex, 3> for BatchNormBackward {
         if let Some(node) = node_beta {
             grads.register::<Flex>(node.id, tensor(dbeta, units));
         }
+    }
+}
+
+/// A contiguous tensor whose storage is its own and starts at its first value, for writing in
+/// place (a copy only when shared or a view).
+fn owned(t: FlexTensor) -> FlexTensor {
+    match t.layout().contiguous_offsets() {
+        Some((0, end)) if end * 4 == t.bytes().len() && t.is_unique() => t,
+        _ => FlexTensor::from_data(t.into_data()),
     }
 }
 

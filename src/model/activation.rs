@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use super::dropout;
 use super::rrelu::RandomSlope;
 use crate::check::finite;
-use crate::fused::{self, Kind, Mask};
 use crate::error::{Error, Result};
+use crate::fused::{self, Kind, Mask};
 use crate::spec::Spec;
 
 /// Which activation follows a layer, with its hyper-parameters.

@@ -11,7 +11,8 @@ pub fn forward(norm: &BatchNorm, x: Tensor<2>) -> Tensor<2> {
     if !(x.device().is_autodiff() && norm.training.is_enabled()) {
         return norm.forward(x);
     }
-    let (y, mean, var) = match fused::batch_norm(x, norm.gamma.val(), norm.beta.val(), norm.epsilon) {
+    let (y, mean, var) = match fused::batch_norm(x, norm.gamma.val(), norm.beta.val(), norm.epsilon)
+    {
         Ok(fused) => fused,
         Err(x) => return norm.forward(x),
     };

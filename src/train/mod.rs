@@ -2,6 +2,7 @@
 //!
 //! Knows nothing of the command line.
 
+pub mod adam;
 pub mod checkpoint;
 pub mod clipping;
 pub mod config;

@@ -3,8 +3,9 @@
 
 use burn::grad_clipping::GradientClipping;
 use burn::optim::momentum::MomentumConfig;
-use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, Optimizer, RmsPropConfig, SgdConfig};
+use burn::optim::{AdamWConfig, ModuleOptimizer, Optimizer, RmsPropConfig, SgdConfig};
 
+use super::adam::FusedAdam;
 use super::config::{ClippingConfig, OptimizerConfig, OptimizerKind, RegularizationConfig};
 use super::regularizer::Regularized;
 
@@ -21,15 +22,7 @@ pub fn build(
         config.epsilon as f32,
     );
     let optim = match config.kind {
-        OptimizerKind::Adam => wrap(
-            AdamConfig::new()
-                .with_beta_1(b1)
-                .with_beta_2(b2)
-                .with_epsilon(eps)
-                .build(),
-            config,
-            reg,
-        ),
+        OptimizerKind::Adam => wrap(FusedAdam::new(b1, b2, eps), config, reg),
         OptimizerKind::AdamW => wrap(
             AdamWConfig::new()
                 .with_beta_1(b1)

@@ -1,5 +1,5 @@
-//! plaindnn's own random numbers: initial weights, dropout masks and RReLU slopes are drawn here,
-//! on the host, and moved to the device with `Tensor::from_data`.
+//! plaindnn's own random numbers: initial weights, RReLU slopes and each batch's dropout seed
+//! (expanded into a mask by [`crate::fused::Mask`]) are drawn here, on the host.
 //!
 //! Burn's generator is one per backend and process-wide, and each backend draws differently; this
 //! one belongs to whoever holds it. So the same seed gives bit-identical weights on flex, ndarray
@@ -7,7 +7,7 @@
 //!
 //! The generator is xoshiro256++ (Blackman & Vigna, <https://prng.di.unimi.it>) seeded through
 //! SplitMix64, as its authors recommend: fully specified, so the numbers never change with a
-//! dependency's version, and fast enough to draw a dropout mask per batch.
+//! dependency's version.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -77,21 +77,6 @@ impl Generator {
             let angle = std::f64::consts::TAU * self.unit();
             values.push((mean + std * radius * angle.cos()) as f32);
             values.push((mean + std * radius * angle.sin()) as f32);
-        }
-        values.truncate(n);
-        values
-    }
-
-    /// `n` values, each `scale` with probability `keep` and 0 otherwise: one 32-bit half of a draw
-    /// per value, kept when it is below `keep·2³²`.
-    pub fn bernoulli(&mut self, n: usize, keep: f64, scale: f32) -> Vec<f32> {
-        let threshold = (keep.clamp(0.0, 1.0) * 4_294_967_296.0) as u64;
-        let pick = |half: u64| if half < threshold { scale } else { 0.0 };
-        let mut values = Vec::with_capacity(n + 1);
-        while values.len() < n {
-            let bits = self.next_u64();
-            values.push(pick(bits & 0xFFFF_FFFF));
-            values.push(pick(bits >> 32));
         }
         values.truncate(n);
         values
@@ -170,16 +155,6 @@ mod tests {
             (mean - 5.0).abs() < 0.04 && (std / 2.0 - 1.0).abs() < 0.02,
             "{mean} {std}"
         );
-    }
-
-    #[test]
-    fn bernoulli_keeps_the_asked_share_at_the_asked_scale() {
-        let mask = Generator::new(3).bernoulli(200_001, 0.7, 1.0 / 0.7);
-        assert_eq!(mask.len(), 200_001);
-        assert!(mask.iter().all(|&m| m == 0.0 || m == 1.0 / 0.7f32));
-        let kept = mask.iter().filter(|&&m| m > 0.0).count() as f64 / mask.len() as f64;
-        // standard error √(0.7·0.3/200001) ≈ 0.001
-        assert!((kept - 0.7).abs() < 0.005, "kept {kept}");
     }
 
     #[test]

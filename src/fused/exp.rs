@@ -36,6 +36,7 @@ pub fn exp(x: f32) -> f32 {
 #[inline(always)]
 pub fn tanh(x: f32) -> f32 {
     let a = x.abs().min(9.5);
+    let far = x.abs() >= 0.625;
     let z = x * x;
     let small =
         ((((-5.704_988_7e-3 * z + 2.063_908_9e-2) * z - 5.373_971_6e-2) * z + 0.133_314_42) * z
@@ -44,10 +45,11 @@ pub fn tanh(x: f32) -> f32 {
             * x
             + x;
     let large = 1.0 - 2.0 / (exp(2.0 * a) + 1.0);
-    if a < 0.625 {
-        small
-    } else {
+    // NaN takes the polynomial, which keeps it NaN
+    if far {
         large.copysign(x)
+    } else {
+        small
     }
 }
 

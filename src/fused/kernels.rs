@@ -110,12 +110,13 @@ fn forward_block(kind: Kind, mask: Option<Mask>, start: usize, z: &[f32], y: &mu
         Kind::Identity => y.copy_from_slice(z),
         Kind::Sigmoid => map(z, y, sigmoid),
         Kind::Tanh => map(z, y, tanh),
-        Kind::Relu => map(z, y, |v| v.max(0.0)),
+        // NaN in, NaN out, as PyTorch: a diverged run must show in the loss
+        Kind::Relu => map(z, y, |v| if v <= 0.0 { 0.0 } else { v }),
         Kind::Leaky { slope } => map(z, y, |v| if v > 0.0 { v } else { slope * v }),
         Kind::Elu { alpha, scale } => map(z, y, |v| {
             // e^min(z, 0): never overflows, so no 0·∞ in the gradient
             let negative = alpha * (exp(v.min(0.0)) - 1.0);
-            scale * if v > 0.0 { v } else { negative }
+            scale * if v <= 0.0 { negative } else { v }
         }),
     }
     if let Some(mask) = mask {
@@ -255,6 +256,15 @@ mod tests {
                 assert!(close(y, want_y), "{kind:?}({z}) = {y}, want {want_y}");
                 assert!(close(d, want_d), "{kind:?}'({z}) = {d}, want {want_d}");
             }
+        }
+    }
+
+    #[test]
+    fn nan_passes_through_every_activation_so_that_a_diverged_run_shows_in_its_loss() {
+        for kind in KINDS {
+            let mut y = [0.0];
+            forward(kind, None, &[f32::NAN], &mut y);
+            assert!(y[0].is_nan(), "{kind:?}(NaN) = {}", y[0]);
         }
     }
 

@@ -179,3 +179,48 @@ fn fused_adam_updates_weights_and_moments_bit_for_bit_like_burns_adam() {
         assert_ne!(values(p_fused), values(tensor(0)), "the weights moved");
     }
 }
+
+#[test]
+fn plaindnn_fused_0_switches_the_fused_passes_off_for_the_whole_command() {
+    // the same seed-default run with and without: both train, and only float rounding differs
+    let dir = std::env::temp_dir().join(format!("plaindnn-fused-switch-{}", std::process::id()));
+    let train = |name: &str, fused: &str| {
+        let out = dir.join(name);
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+            .args([
+                "train",
+                "--preset",
+                "seed-default",
+                "--epochs",
+                "3",
+                "--quiet",
+                "--out",
+            ])
+            .arg(&out)
+            .env("PLAINDNN_FUSED", fused)
+            .status()
+            .expect("the binary runs");
+        assert!(status.success());
+        std::fs::read_to_string(out.join("metrics.csv")).expect("metrics.csv")
+    };
+    let (fused, plain) = (train("fused", "1"), train("plain", "0"));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_ne!(fused, plain, "PLAINDNN_FUSED=0 took the other path");
+    let losses = |csv: &str| -> Vec<f64> {
+        csv.lines()
+            .skip(1)
+            .map(|l| {
+                l.split(',')
+                    .nth(1)
+                    .and_then(|v| v.parse().ok())
+                    .expect("train_loss")
+            })
+            .collect()
+    };
+    for (f, p) in losses(&fused).iter().zip(losses(&plain)) {
+        assert!(
+            (f - p).abs() < 1e-3 * p.abs().max(1.0),
+            "train loss {f} vs {p}"
+        );
+    }
+}

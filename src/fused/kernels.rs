@@ -90,7 +90,14 @@ fn hash(seed: u64, i: u32) -> u32 {
 pub fn forward(kind: Kind, mask: Option<Mask>, z: &[f32], y: &mut [f32]) {
     blocks_mut(y, 1, |start, out| {
         let z = &z[start..start + out.len()];
-        forward_block(kind, mask, start, z, out);
+        forward_block(kind, mask, start, Some(z), out);
+    });
+}
+
+/// `z ← act(z)·mask`, in place: no new buffer where nothing needs the input afterwards.
+pub fn forward_in_place(kind: Kind, mask: Option<Mask>, z: &mut [f32]) {
+    blocks_mut(z, 1, |start, out| {
+        forward_block(kind, mask, start, None, out)
     });
 }
 
@@ -105,9 +112,10 @@ pub fn backward(kind: Kind, mask: Option<Mask>, z: &[f32], y: &[f32], dy: &[f32]
 }
 
 wide! {
-fn forward_block(kind: Kind, mask: Option<Mask>, start: usize, z: &[f32], y: &mut [f32]) {
+/// `y = act(z)·mask` over one block; `z` absent: `y` holds the input and is overwritten.
+fn forward_block(kind: Kind, mask: Option<Mask>, start: usize, z: Option<&[f32]>, y: &mut [f32]) {
     match kind {
-        Kind::Identity => y.copy_from_slice(z),
+        Kind::Identity => map(z, y, |v| v),
         Kind::Sigmoid => map(z, y, sigmoid),
         Kind::Tanh => map(z, y, tanh),
         // NaN in, NaN out, as PyTorch: a diverged run must show in the loss
@@ -174,10 +182,20 @@ fn sigmoid(z: f32) -> f32 {
     numerator / (1.0 + e)
 }
 
+/// `y = f(z)`, or `y = f(y)` without `z`.
 #[inline(always)]
-fn map(z: &[f32], y: &mut [f32], f: impl Fn(f32) -> f32) {
-    for (o, &v) in y.iter_mut().zip(z) {
-        *o = f(v);
+fn map(z: Option<&[f32]>, y: &mut [f32], f: impl Fn(f32) -> f32) {
+    match z {
+        Some(z) => {
+            for (o, &v) in y.iter_mut().zip(z) {
+                *o = f(v);
+            }
+        }
+        None => {
+            for o in y.iter_mut() {
+                *o = f(*o);
+            }
+        }
     }
 }
 
@@ -256,6 +274,52 @@ mod tests {
                 assert!(close(y, want_y), "{kind:?}({z}) = {y}, want {want_y}");
                 assert!(close(d, want_d), "{kind:?}'({z}) = {d}, want {want_d}");
             }
+        }
+    }
+
+    #[test]
+    fn each_derivative_matches_central_differences_of_the_forward_pass() {
+        // away from the kinks at 0, where a difference quotient straddles two slopes
+        let z: Vec<f32> = (0..4000)
+            .map(|i| -8.0 + i as f32 * 4e-3)
+            .filter(|v| v.abs() > 0.01)
+            .collect();
+        let h = 1.0 / 256.0f32; // exact steps: z ± h is representable
+        let shifted = |kind, by: f32| {
+            let zs: Vec<f32> = z.iter().map(|v| v + by).collect();
+            let mut y = vec![0.0; zs.len()];
+            forward(kind, None, &zs, &mut y);
+            y
+        };
+        for kind in KINDS {
+            let (up, down) = (shifted(kind, h), shifted(kind, -h));
+            let y = shifted(kind, 0.0);
+            let mut dz = vec![0.0; z.len()];
+            backward(kind, None, &z, &y, &vec![1.0; z.len()], &mut dz);
+            for i in 0..z.len() {
+                let quotient = (up[i] as f64 - down[i] as f64) / (2.0 * h as f64);
+                // O(h²) truncation plus f32 rounding of the outputs over 2h
+                let tolerance = 2e-4 + 1e-3 * quotient.abs();
+                assert!(
+                    (dz[i] as f64 - quotient).abs() < tolerance,
+                    "{kind:?}'({}) = {}, difference quotient {quotient}",
+                    z[i],
+                    dz[i]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_pass_in_place_computes_what_the_pass_into_a_new_buffer_does() {
+        let z = inputs();
+        let mask = Some(Mask { seed: 7, keep: 0.8 });
+        for kind in KINDS {
+            let mut y = vec![0.0; z.len()];
+            forward(kind, mask, &z, &mut y);
+            let mut in_place = z.clone();
+            forward_in_place(kind, mask, &mut in_place);
+            assert_eq!(in_place, y, "{kind:?}");
         }
     }
 

@@ -67,6 +67,13 @@ impl FusedOptim for Flex {
 
 impl Fused for Flex {
     fn fused_activation(z: FlexTensor, kind: Kind, mask: Option<Mask>) -> FlexTensor {
+        if is_own(&z) {
+            // nothing else holds the input (inference, frozen layers): overwrite it, as flex's
+            // own element-wise ops do, instead of allocating and zeroing a new buffer
+            let mut y = z;
+            kernels::forward_in_place(kind, mask, y.storage_mut::<f32>());
+            return y;
+        }
         let z = contiguous(z);
         let mut y = vec![0.0f32; z.layout().num_elements()];
         kernels::forward(kind, mask, values(&z), &mut y);
@@ -194,10 +201,18 @@ impl Backward<Flex, 3> for BatchNormBackward {
 /// A contiguous tensor whose storage is its own and starts at its first value, for writing in
 /// place (a copy only when shared or a view).
 fn owned(t: FlexTensor) -> FlexTensor {
-    match t.layout().contiguous_offsets() {
-        Some((0, end)) if end * 4 == t.bytes().len() && t.is_unique() => t,
-        _ => FlexTensor::from_data(t.into_data()),
+    if is_own(&t) {
+        t
+    } else {
+        FlexTensor::from_data(t.into_data())
     }
+}
+
+/// Whether `t` is the only holder of its storage and spans all of it, in order.
+fn is_own(t: &FlexTensor) -> bool {
+    let whole =
+        matches!(t.layout().contiguous_offsets(), Some((0, end)) if end * 4 == t.bytes().len());
+    whole && t.is_unique()
 }
 
 fn contiguous(t: FlexTensor) -> FlexTensor {

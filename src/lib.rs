@@ -4,6 +4,8 @@
 //! The classic "deep neural networks in plain language" tutorial as real, tested software on
 //! [Burn](https://burn.dev). Read the folders in dependency order:
 //!
+//! - [`fused`]: flex kernels for the hidden block and Adam (activation + dropout in one pass,
+//!   BatchNorm, the Adam step) with their own backward, through Burn's backend extension API;
 //! - [`model`]: activations, initialisation, the [`model::Mlp`] module, its summary and the
 //!   tutorial's worked example (46 and 0);
 //! - [`data`]: data sets held as one matrix, built-in tasks (the quadrants), CSV files, batches;
@@ -21,7 +23,7 @@
 //! - [`check`]: the range checks every config uses (`positive`, `in_unit`, …);
 //! - [`spec`]: the one `name:p1:p2` parser behind `--activation`, `--lr-schedule`, `--init`;
 //! - [`files`]: files written atomically (a crash leaves the old one or the new one);
-//! - [`random`]: plaindnn's own seeded generator (weights, dropout masks, RReLU slopes), the
+//! - [`random`]: plaindnn's own seeded generator (weights, dropout seeds, RReLU slopes), the
 //!   same numbers on every backend.
 //!
 //! ```no_run

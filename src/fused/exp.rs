@@ -38,12 +38,12 @@ pub fn tanh(x: f32) -> f32 {
     let a = x.abs().min(9.5);
     let far = x.abs() >= 0.625;
     let z = x * x;
-    let small =
-        ((((-5.704_988_7e-3 * z + 2.063_908_9e-2) * z - 5.373_971_6e-2) * z + 0.133_314_42) * z
-            - 0.333_332_82)
-            * z
-            * x
-            + x;
+    let small = ((((-5.704_988_7e-3 * z + 2.063_909e-2) * z - 5.373_971_6e-2) * z + 0.133_314_42)
+        * z
+        - 0.333_332_8)
+        * z
+        * x
+        + x;
     let large = 1.0 - 2.0 / (exp(2.0 * a) + 1.0);
     // NaN takes the polynomial, which keeps it NaN
     if far {

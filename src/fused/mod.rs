@@ -2,10 +2,9 @@
 //! pass, Batch Normalization forward and backward in three passes each, vectorised and split over
 //! the cores, with their own backward through Burn's backend extension API.
 //!
-//! Each function hands its input back where it does not apply (another backend, another dtype,
-//! `PLAINDNN_FUSED=0` in the environment, or inside [`without`]) and the caller runs Burn's
-//! tensor ops instead: both paths compute the same function, to float rounding
-//! (`tests/fused.rs`).
+//! Callers check [`applies`] first (flex, f32, not `PLAINDNN_FUSED=0` in the environment, not
+//! inside [`without`]) and run Burn's tensor ops where it does not: both paths compute the same
+//! function, to float rounding (`tests/fused.rs`).
 
 pub mod adam;
 mod exp;
@@ -40,62 +39,48 @@ pub fn without<R>(f: impl FnOnce() -> R) -> R {
 }
 
 /// Whether `x` can take the fused path: flex (plain or autodiff), f32, fusing enabled.
-fn applies<const D: usize>(x: &Tensor<D>) -> bool {
+pub fn applies<const D: usize>(x: &Tensor<D>) -> bool {
     enabled() && !PLAIN.get() && x.dtype() == DType::F32 && x.device().inner() == Device::flex()
 }
 
-/// `act(x)·mask` in one pass, or the input back where the plain ops must run.
-pub fn activation<const D: usize>(
-    x: Tensor<D>,
-    kind: Kind,
-    mask: Option<Mask>,
-) -> Result<Tensor<D>, Tensor<D>> {
-    if !applies(&x) {
-        return Err(x);
-    }
+/// `act(x)·mask` in one pass, where [`applies`].
+pub fn activation<const D: usize>(x: Tensor<D>, kind: Kind, mask: Option<Mask>) -> Tensor<D> {
     let y = <burn::backend::Dispatch as Fused>::fused_activation(x.into_dispatch(), kind, mask);
-    Ok(Tensor::from_dispatch(y))
+    Tensor::from_dispatch(y)
 }
 
-/// Batch Normalization of `[rows, units]` on the batch's statistics: `(y, μ, σ²)`, μ and σ²
-/// outside the graph; or the input back where the plain ops must run.
+/// Batch Normalization of `[rows, units]` on the batch's statistics, where [`applies`]:
+/// `(y, μ, σ²)`, μ and σ² outside the graph.
 pub fn batch_norm(
     x: Tensor<2>,
     gamma: Tensor<1>,
     beta: Tensor<1>,
     epsilon: f64,
-) -> Result<(Tensor<2>, Tensor<1>, Tensor<1>), Tensor<2>> {
-    if !applies(&x) {
-        return Err(x);
-    }
+) -> (Tensor<2>, Tensor<1>, Tensor<1>) {
     let (y, mean, var) = <burn::backend::Dispatch as Fused>::fused_batch_norm(
         x.into_dispatch(),
         gamma.into_dispatch(),
         beta.into_dispatch(),
         epsilon,
     );
-    Ok((
+    (
         Tensor::from_dispatch(y),
         Tensor::from_dispatch(mean),
         Tensor::from_dispatch(var),
-    ))
+    )
 }
 
 /// Adam's moments for one parameter tensor.
 pub type Moments<const D: usize> = (Tensor<D>, Tensor<D>);
 
-/// One Adam step in one pass: `(p, (m, v))` after it; `moments` absent on the first step. Hands
-/// the inputs back where the plain ops must run.
-#[allow(clippy::type_complexity)]
+/// One Adam step in one pass, where [`applies`] and outside autodiff (an optimizer's tensors):
+/// `(p, (m, v))` after it; `moments` absent on the first step.
 pub fn adam<const D: usize>(
     param: Tensor<D>,
     grad: Tensor<D>,
     moments: Option<Moments<D>>,
     step: AdamStep,
-) -> Result<(Tensor<D>, Moments<D>), (Tensor<D>, Tensor<D>, Option<Moments<D>>)> {
-    if !applies(&param) || param.is_autodiff() {
-        return Err((param, grad, moments));
-    }
+) -> (Tensor<D>, Moments<D>) {
     // the first step reads no moments: zeros stand in for them
     let (m, v) = moments.unwrap_or_else(|| (grad.zeros_like(), grad.zeros_like()));
     let (p, m, v) = <burn::backend::Dispatch as FusedOptim>::fused_adam(
@@ -105,8 +90,8 @@ pub fn adam<const D: usize>(
         v.into_dispatch(),
         step,
     );
-    Ok((
+    (
         Tensor::from_dispatch(p),
         (Tensor::from_dispatch(m), Tensor::from_dispatch(v)),
-    ))
+    )
 }

@@ -245,13 +245,9 @@ impl Activation {
     /// `act(x)·mask`: one fused pass where [`fused`] applies (flex), the activation's tensor ops
     /// and then the mask's product elsewhere.
     pub fn forward_masked<const D: usize>(&self, x: Tensor<D>, mask: Option<Mask>) -> Tensor<D> {
-        let x = match self.config.fused_kind() {
-            Some(kind) => match fused::activation(x, kind, mask) {
-                Ok(y) => return y,
-                Err(x) => x,
-            },
-            None => x,
-        };
+        if let Some(kind) = self.config.fused_kind().filter(|_| fused::applies(&x)) {
+            return fused::activation(x, kind, mask);
+        }
         let y = self.forward_plain(x);
         match mask {
             Some(mask) => dropout::apply(y, mask),

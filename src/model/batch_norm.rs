@@ -8,14 +8,11 @@ use crate::fused;
 /// `γ·(x − μ)/√(σ² + ε) + β` on the batch's statistics while training (updating the running
 /// averages as Burn does: `r ← (1 − momentum)·r + momentum·stat`), on the running ones otherwise.
 pub fn forward(norm: &BatchNorm, x: Tensor<2>) -> Tensor<2> {
-    if !(x.device().is_autodiff() && norm.training.is_enabled()) {
+    let training = x.device().is_autodiff() && norm.training.is_enabled();
+    if !(training && fused::applies(&x)) {
         return norm.forward(x);
     }
-    let (y, mean, var) = match fused::batch_norm(x, norm.gamma.val(), norm.beta.val(), norm.epsilon)
-    {
-        Ok(fused) => fused,
-        Err(x) => return norm.forward(x),
-    };
+    let (y, mean, var) = fused::batch_norm(x, norm.gamma.val(), norm.beta.val(), norm.epsilon);
     let m = norm.momentum;
     let average = |running: Tensor<1>, batch: Tensor<1>| {
         running

@@ -14,7 +14,7 @@ impl Mlp {
     /// the unfolded network to float rounding. `PLAINDNN_FUSED=0` in the environment leaves the
     /// network as it is, to measure the difference.
     pub fn folded_for_inference(mut self) -> Mlp {
-        if std::env::var("PLAINDNN_FUSED").is_ok_and(|v| v == "0") {
+        if !crate::fused::enabled() {
             return self;
         }
         for block in &mut self.blocks {

@@ -50,19 +50,13 @@ impl Optimizer for FusedAdam {
             lr: lr as f32,
             time,
         };
-        let moments = state.map(|s| (s.momentum.moment_1, s.momentum.moment_2));
-        match fused::adam(tensor, grad, moments, step) {
-            Ok((tensor, (moment_1, moment_2))) => {
-                let momentum = AdaptiveMomentumState::new(time, moment_1, moment_2);
-                (tensor, Some(AdamState { momentum }))
-            }
-            Err((tensor, grad, moments)) => {
-                let state = moments.map(|(moment_1, moment_2)| AdamState {
-                    momentum: AdaptiveMomentumState::new(time - 1, moment_1, moment_2),
-                });
-                self.plain.step(lr, tensor, grad, state)
-            }
+        if !fused::applies(&tensor) || tensor.is_autodiff() {
+            return self.plain.step(lr, tensor, grad, state);
         }
+        let moments = state.map(|s| (s.momentum.moment_1, s.momentum.moment_2));
+        let (tensor, (moment_1, moment_2)) = fused::adam(tensor, grad, moments, step);
+        let momentum = AdaptiveMomentumState::new(time, moment_1, moment_2);
+        (tensor, Some(AdamState { momentum }))
     }
 
     fn to_device<const D: usize>(state: AdamState<D>, device: &Device) -> AdamState<D> {

@@ -42,6 +42,9 @@ impl Optimizer for FusedAdam {
         grad: Tensor<D>,
         state: Option<AdamState<D>>,
     ) -> (Tensor<D>, Option<AdamState<D>>) {
+        if !fused::applies(&tensor) || tensor.is_autodiff() {
+            return self.plain.step(lr, tensor, grad, state);
+        }
         let time = state.as_ref().map_or(0, |s| s.momentum.time) + 1;
         let step = AdamStep {
             beta_1: self.beta_1,
@@ -50,9 +53,6 @@ impl Optimizer for FusedAdam {
             lr: lr as f32,
             time,
         };
-        if !fused::applies(&tensor) || tensor.is_autodiff() {
-            return self.plain.step(lr, tensor, grad, state);
-        }
         let moments = state.map(|s| (s.momentum.moment_1, s.momentum.moment_2));
         let (tensor, (moment_1, moment_2)) = fused::adam(tensor, grad, moments, step);
         let momentum = AdaptiveMomentumState::new(time, moment_1, moment_2);

@@ -70,6 +70,13 @@ fn one_pass(config: &MlpConfig, frozen: usize) -> Vec<Vec<f32>> {
     seen
 }
 
+/// [`one_pass`] fused and with Burn's plain ops.
+fn both_ways(config: &MlpConfig, frozen: usize) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
+    let fused = one_pass(config, frozen);
+    let plain = fused::without(|| one_pass(config, frozen));
+    (fused, plain)
+}
+
 fn assert_close(fused: &[Vec<f32>], plain: &[Vec<f32>], what: &str) {
     assert_eq!(fused.len(), plain.len(), "{what}: as many tensors");
     for (i, (f, p)) in fused.iter().zip(plain).enumerate() {
@@ -97,9 +104,7 @@ fn every_fused_activation_gives_the_plain_outputs_and_gradients() {
         "elu:0.5",
         "selu",
     ] {
-        let config = config(activation, false, 0.0);
-        let fused = one_pass(&config, 0);
-        let plain = fused::without(|| one_pass(&config, 0));
+        let (fused, plain) = both_ways(&config(activation, false, 0.0), 0);
         assert_close(&fused, &plain, activation);
     }
 }
@@ -107,18 +112,14 @@ fn every_fused_activation_gives_the_plain_outputs_and_gradients() {
 #[test]
 fn batch_norm_elu_and_dropout_fused_train_like_the_plain_ops_running_statistics_included() {
     // the tutorial's recommended block, as `--preset seed-default` builds it
-    let config = config("elu", true, 0.2);
-    let fused = one_pass(&config, 0);
-    let plain = fused::without(|| one_pass(&config, 0));
+    let (fused, plain) = both_ways(&config("elu", true, 0.2), 0);
     // the two paths drop the same values: a different mask would move the outputs by O(1)
     assert_close(&fused, &plain, "seed-default");
 }
 
 #[test]
 fn a_frozen_first_block_runs_fused_outside_the_graph_like_the_plain_ops() {
-    let config = config("tanh", true, 0.1);
-    let fused = one_pass(&config, 1);
-    let plain = fused::without(|| one_pass(&config, 1));
+    let (fused, plain) = both_ways(&config("tanh", true, 0.1), 1);
     assert_close(&fused, &plain, "frozen");
 }
 
@@ -126,9 +127,7 @@ fn a_frozen_first_block_runs_fused_outside_the_graph_like_the_plain_ops() {
 fn the_fused_pass_takes_effect_and_fused_off_is_a_different_computation() {
     // If the fused path were never taken, fused and plain would be bit-identical; the kernels'
     // own exp and sums round differently from Burn's, so they are not.
-    let config = config("elu", true, 0.2);
-    let fused = one_pass(&config, 0);
-    let plain = fused::without(|| one_pass(&config, 0));
+    let (fused, plain) = both_ways(&config("elu", true, 0.2), 0);
     assert_ne!(
         fused, plain,
         "the fused path ran (or PLAINDNN_FUSED=0 is set)"

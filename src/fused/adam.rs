@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use super::parallel::wide;
+use super::parallel::{wide, BLOCK, PARALLEL};
 
 /// One step's constants.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -57,9 +57,8 @@ impl AdamStep {
 
 /// Updates `p`, `m` and `v` in place from the gradient `g`, over both cores for large tensors.
 pub fn step(step: AdamStep, p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
-    const BLOCK: usize = 16_384;
     let s = step.scalars();
-    if p.len() < 4 * BLOCK {
+    if p.len() < PARALLEL {
         return update(s, p, g, m, v);
     }
     p.par_chunks_mut(BLOCK)

@@ -3,11 +3,11 @@
 use rayon::prelude::*;
 
 /// Values per block: 64 KiB of f32, small enough for the L2 cache.
-const BLOCK: usize = 16_384;
+pub const BLOCK: usize = 16_384;
 
 /// Fewer values than this run on the calling thread: waking the pool costs more (measured on W3's
 /// 256×100 layers: a split pass spent more time switching threads than computing).
-const PARALLEL: usize = 4 * BLOCK;
+pub const PARALLEL: usize = 4 * BLOCK;
 
 /// Runs `f(start, block)` over `out` in blocks of whole `unit`s (a row's length for row-wise
 /// passes, 1 for element-wise ones), in parallel for large passes.

@@ -1,5 +1,6 @@
-//! The fused passes (activation + dropout, Batch Normalization) against Burn's plain tensor ops:
-//! the same network, the same seed, one forward and backward pass each way, on flex.
+//! The fused passes (Linear, activation + dropout, Batch Normalization) against Burn's plain
+//! tensor ops: the same network, the same seed, one forward and backward pass each way, on flex;
+//! and one Linear layer against Burn's `linear` and sums in f64.
 //! The kernels themselves are checked against f64 formulas and central differences in
 //! `src/fused` (unit tests).
 
@@ -132,6 +133,121 @@ fn the_fused_pass_takes_effect_and_fused_off_is_a_different_computation() {
         fused, plain,
         "the fused path ran (or PLAINDNN_FUSED=0 is set)"
     );
+}
+
+/// `(n, seed)` ↦ n values spread over [-1, 1].
+fn spread(n: usize, seed: usize) -> Vec<f32> {
+    (0..n)
+        .map(|i| ((i * 7919 + seed * 31) as f32 * 0.37).sin())
+        .collect()
+}
+
+/// `y = x·W + b` and the gradients of `Σ r ⊙ y` for x, W and b: fused or through Burn's `linear`.
+fn linear_pass(shape: (usize, usize, usize), fused_path: bool) -> Vec<Vec<f32>> {
+    let (rows, inputs, outputs) = shape;
+    let device = Device::flex().autodiff();
+    let tensor = |v: Vec<f32>, dims: [usize; 2]| {
+        Tensor::<2>::from_data(TensorData::new(v, dims), &device).require_grad()
+    };
+    let x = tensor(spread(rows * inputs, 1), [rows, inputs]);
+    let w = tensor(spread(inputs * outputs, 2), [inputs, outputs]);
+    let b = Tensor::<1>::from_data(TensorData::new(spread(outputs, 3), [outputs]), &device)
+        .require_grad();
+    let y = if fused_path {
+        fused::linear(x.clone(), w.clone(), b.clone())
+    } else {
+        burn::tensor::module::linear(x.clone(), w.clone(), Some(b.clone()))
+    };
+    let r = Tensor::<2>::from_data(
+        TensorData::new(spread(rows * outputs, 4), [rows, outputs]),
+        &device,
+    );
+    let grads = (y.clone() * r).sum().backward();
+    let grad = |t: Tensor<2>| values(t.grad(&grads).expect("gradient"));
+    let db = values(b.grad(&grads).expect("bias gradient"));
+    vec![values(y), grad(x), grad(w), db]
+}
+
+#[test]
+fn a_fused_linear_layer_matches_burns_linear_and_sums_in_f64_split_over_the_cores() {
+    // 200·150·300 multiply-adds: above 192³, so the product is split by columns
+    let shape @ (rows, inputs, outputs) = (200, 150, 300);
+    let fused_path = linear_pass(shape, true);
+    assert_close(&fused_path, &linear_pass(shape, false), "linear");
+    // the exact derivatives of Σ r ⊙ (xW + b), summed in f64: dx = r·Wᵀ, dW = xᵀ·r, db = Σ_rows r
+    let (x, w, b, r) = (
+        spread(rows * inputs, 1),
+        spread(inputs * outputs, 2),
+        spread(outputs, 3),
+        spread(rows * outputs, 4),
+    );
+    let dot = |n: usize, f: &dyn Fn(usize) -> f64| (0..n).map(f).sum::<f64>();
+    let y = |i: usize, j: usize| {
+        b[j] as f64
+            + dot(inputs, &|p| {
+                x[i * inputs + p] as f64 * w[p * outputs + j] as f64
+            })
+    };
+    let dx = |i: usize, p: usize| {
+        dot(outputs, &|j| {
+            r[i * outputs + j] as f64 * w[p * outputs + j] as f64
+        })
+    };
+    let dw = |p: usize, j: usize| {
+        dot(rows, &|i| {
+            x[i * inputs + p] as f64 * r[i * outputs + j] as f64
+        })
+    };
+    let db = |j: usize| dot(rows, &|i| r[i * outputs + j] as f64);
+    let tolerance = 1e-5 * inputs.max(rows).max(outputs) as f64;
+    for (got, want, what) in [
+        (
+            &fused_path[0],
+            (0..rows * outputs)
+                .map(|k| y(k / outputs, k % outputs))
+                .collect::<Vec<_>>(),
+            "y",
+        ),
+        (
+            &fused_path[1],
+            (0..rows * inputs)
+                .map(|k| dx(k / inputs, k % inputs))
+                .collect(),
+            "dx",
+        ),
+        (
+            &fused_path[2],
+            (0..inputs * outputs)
+                .map(|k| dw(k / outputs, k % outputs))
+                .collect(),
+            "dW",
+        ),
+        (&fused_path[3], (0..outputs).map(db).collect(), "db"),
+    ] {
+        for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert!(
+                (*g as f64 - w).abs() <= tolerance,
+                "{what}[{k}]: {g} vs {w}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_linear_layer_of_a_network_on_flex_takes_the_fused_product_unless_switched_off() {
+    // the fused product mostly gives Burn's values bit for bit (the same kernel, summed in the
+    // same order), so whether it ran is counted: 6 → 16 → 8 → 3 has three Linear layers
+    let device = Device::flex().autodiff();
+    let mlp: Mlp = config("relu", true, 0.1)
+        .init(&device, 3)
+        .expect("valid config");
+    let before = fused::linear_calls();
+    let _ = mlp.forward(batch(&device));
+    assert_eq!(fused::linear_calls() - before, 3, "training");
+    let _ = mlp.valid().forward(batch(&Device::flex()));
+    assert_eq!(fused::linear_calls() - before, 6, "inference");
+    let _ = fused::without(|| mlp.forward(batch(&device)));
+    assert_eq!(fused::linear_calls() - before, 6, "switched off");
 }
 
 #[test]

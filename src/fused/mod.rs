@@ -1,6 +1,7 @@
-//! Fused passes for the hidden block on the flex backend: an activation and its dropout in one
-//! pass, Batch Normalization forward and backward in three passes each, vectorised and split over
-//! the cores, with their own backward through Burn's backend extension API.
+//! Fused passes for the hidden block on the flex backend: the Linear layer's product with its bias
+//! (split over the cores by columns), an activation and its dropout in one pass, Batch
+//! Normalization forward and backward in three passes each, vectorised and split over the cores,
+//! with their own backward through Burn's backend extension API.
 //!
 //! Callers check [`applies`] first (flex, f32, not `PLAINDNN_FUSED=0` in the environment, not
 //! inside [`without`]) and run Burn's tensor ops where it does not: both paths compute the same
@@ -9,6 +10,7 @@
 pub mod adam;
 mod exp;
 pub mod kernels;
+mod matmul;
 pub mod norm;
 mod ops;
 mod parallel;
@@ -27,6 +29,13 @@ pub fn enabled() -> bool {
 
 thread_local! {
     static PLAIN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static LINEAR_CALLS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many fused Linear products this thread has run: the fused and the plain product mostly give
+/// the same values bit for bit (the same kernel, summed in the same order), so tests count calls.
+pub fn linear_calls() -> usize {
+    LINEAR_CALLS.get()
 }
 
 /// Runs `f` with Burn's plain tensor ops on this thread (for comparisons; the graph a forward pass
@@ -41,6 +50,18 @@ pub fn without<R>(f: impl FnOnce() -> R) -> R {
 /// Whether `x` can take the fused path: flex (plain or autodiff), f32, fusing enabled.
 pub fn applies<const D: usize>(x: &Tensor<D>) -> bool {
     enabled() && !PLAIN.get() && x.dtype() == DType::F32 && x.device().inner() == Device::flex()
+}
+
+/// `x·W + b` (`x [rows, in]`, `W [in, out]`) with the bias added in the product, where
+/// [`applies`].
+pub fn linear(x: Tensor<2>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor<2> {
+    LINEAR_CALLS.set(LINEAR_CALLS.get() + 1);
+    let y = <burn::backend::Dispatch as Fused>::fused_linear(
+        x.into_dispatch(),
+        weight.into_dispatch(),
+        bias.into_dispatch(),
+    );
+    Tensor::from_dispatch(y)
 }
 
 /// `act(x)·mask` in one pass, where [`applies`].

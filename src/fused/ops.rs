@@ -13,6 +13,7 @@ use burn_flex::FlexTensor;
 
 use super::adam::{self, AdamStep};
 use super::kernels::{self, Kind, Mask};
+use super::matmul::{matmul, MatRef};
 use super::norm;
 
 /// The operations plaindnn fuses, for the backends that have them (flex, and autodiff on flex).
@@ -27,6 +28,12 @@ pub trait Fused: Backend {
         beta: FloatTensor<Self>,
         epsilon: f64,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+    /// `x·W + b` for `x [rows, in]`, `W [in, out]`, `b [out]`, the bias added in the product.
+    fn fused_linear(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self>;
 }
 
 /// The fused optimizer step, on flex (optimizers work outside the graph).
@@ -102,6 +109,27 @@ impl Fused for Flex {
         let stats = |v: Vec<f32>| tensor(v, Shape::new([units]));
         (tensor(y, shape(&x)), stats(mean), stats(var))
     }
+
+    fn fused_linear(x: FlexTensor, weight: FlexTensor, bias: FlexTensor) -> FlexTensor {
+        let (x, weight) = (contiguous(x), contiguous(weight));
+        let (rows, inputs, outputs) = linear_dims(&x, &weight);
+        let mut y = contiguous(bias)
+            .as_slice::<f32>()
+            .map_or(vec![], |b| b.repeat(rows));
+        matmul(
+            MatRef::rows(values(&x), rows, inputs),
+            MatRef::rows(values(&weight), inputs, outputs),
+            &mut y,
+            true, // onto the bias, row by row
+        );
+        tensor(y, Shape::new([rows, outputs]))
+    }
+}
+
+/// `(rows, in, out)` of a product `x [rows, in] · W [in, out]`.
+fn linear_dims(x: &FlexTensor, weight: &FlexTensor) -> (usize, usize, usize) {
+    let (xs, ws) = (shape(x), shape(weight));
+    (xs[0], xs[1], ws[1])
 }
 
 impl<C: CheckpointStrategy> Fused for Autodiff<Flex, C> {
@@ -145,6 +173,25 @@ impl<C: CheckpointStrategy> Fused for Autodiff<Flex, C> {
             FloatTensor::<Self>::new(mean),
             FloatTensor::<Self>::new(var),
         )
+    }
+    fn fused_linear(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self> {
+        let prepared = LinearBackward
+            .prepare::<C>([x.node(), weight.node(), bias.node()])
+            .compute_bound()
+            .stateful();
+        let (xp, wp) = (
+            contiguous(x.into_primitive()),
+            contiguous(weight.into_primitive()),
+        );
+        let y = Flex::fused_linear(xp.clone(), wp.clone(), bias.into_primitive());
+        match prepared {
+            OpsKind::Tracked(prep) => prep.finish((xp, wp), y),
+            OpsKind::UnTracked(prep) => prep.finish(y),
+        }
     }
 }
 
@@ -199,13 +246,14 @@ impl Backward<Flex, 3> for BatchNormBackward {
 }
 
 /// A contiguous tensor whose storage is its own and starts at its first value, for writing in
-/// place (a copy only when shared or a view).
+/// place: one copy when shared (burn-train's `Learner::optimizer_step` steps a clone of the model,
+/// so every parameter is) or a view. Not `into_data`, which copies twice.
 fn owned(t: FlexTensor) -> FlexTensor {
     if is_own(&t) {
-        t
-    } else {
-        FlexTensor::from_data(t.into_data())
+        return t;
     }
+    let t = contiguous(t);
+    tensor(values(&t).to_vec(), shape(&t))
 }
 
 /// Whether `t` is the only holder of its storage and spans all of it, in order.
@@ -221,6 +269,49 @@ fn contiguous(t: FlexTensor) -> FlexTensor {
     } else {
         t.to_contiguous()
     }
+}
+
+#[derive(Debug)]
+struct LinearBackward;
+
+impl Backward<Flex, 3> for LinearBackward {
+    /// x and W.
+    type State = (FlexTensor, FlexTensor);
+
+    /// `dx = dy·Wᵀ`, `dW = xᵀ·dy`, `db = Σ_rows dy`.
+    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node_x, node_weight, node_bias] = ops.parents;
+        let dy = contiguous(grads.consume::<Flex>(&ops.node));
+        let (x, weight) = ops.state;
+        let (rows, inputs, outputs) = linear_dims(&x, &weight);
+        let dy_m = MatRef::rows(values(&dy), rows, outputs);
+        let product = |a: MatRef, b: MatRef| {
+            let mut c = vec![0.0f32; a.shape().0 * b.shape().1];
+            matmul(a, b, &mut c, false);
+            tensor(c, Shape::new([a.shape().0, b.shape().1]))
+        };
+        if let Some(node) = node_x {
+            let w_t = MatRef::rows(values(&weight), inputs, outputs).t();
+            grads.register::<Flex>(node.id, product(dy_m, w_t));
+        }
+        if let Some(node) = node_weight {
+            let x_t = MatRef::rows(values(&x), rows, inputs).t();
+            grads.register::<Flex>(node.id, product(x_t, dy_m));
+        }
+        if let Some(node) = node_bias {
+            let db = column_sums(values(&dy), outputs);
+            grads.register::<Flex>(node.id, tensor(db, Shape::new([outputs])));
+        }
+    }
+}
+
+/// The sum of each column of a row-major matrix `cols` wide.
+fn column_sums(values: &[f32], cols: usize) -> Vec<f32> {
+    let mut sums = vec![0.0f32; cols];
+    for row in values.chunks_exact(cols) {
+        sums.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+    }
+    sums
 }
 
 /// The values of a contiguous f32 tensor, in row-major order.

@@ -11,6 +11,7 @@ use super::batch_norm;
 use super::dropout::Dropout;
 use super::features::{AddedFeature, FeatureMap};
 use super::init::InitConfig;
+use super::linear;
 use crate::error::{Error, Result};
 use crate::random::{mix, Generator};
 
@@ -275,7 +276,7 @@ impl Block {
     /// The block as a fixed feature extractor: BatchNorm on its running statistics
     /// `(Z − μ) / √(σ² + ε) · γ + β`, no dropout — Keras' `trainable = False`.
     pub fn forward_frozen(&self, x: Tensor<2>) -> Tensor<2> {
-        let z = self.linear.forward(x); // [batch, units]
+        let z = linear::forward(&self.linear, x); // [batch, units]
         let z = match &self.norm {
             Some(norm) => {
                 let row = |t: Tensor<1>| t.unsqueeze::<2>(); // [1, units], broadcast over rows
@@ -290,7 +291,7 @@ impl Block {
 
     /// `act(norm(X·W + b))`, then dropout (with the activation in one pass on flex).
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let x = self.linear.forward(x); // [batch, units]
+        let x = linear::forward(&self.linear, x); // [batch, units]
         let x = match &self.norm {
             Some(norm) => batch_norm::forward(norm, x),
             None => x,
@@ -372,7 +373,7 @@ impl Mlp {
     /// Logits (classification) or values (regression): `[batch, inputs] → [batch, outputs]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let x = self.through_blocks(x, |_| ()); // [batch, last hidden]
-        let x = self.output.forward(x); // [batch, outputs]
+        let x = linear::forward(&self.output, x); // [batch, outputs]
         self.output_activation.forward(x)
     }
 

@@ -8,6 +8,7 @@ pub mod dropout;
 pub mod features;
 mod fold;
 pub mod init;
+mod linear;
 pub mod mlp;
 mod read;
 pub mod rrelu;

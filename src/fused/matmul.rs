@@ -1,0 +1,232 @@
+//! Single-precision matrix product `C (+)= A·B` for the Linear layers on flex, split over the
+//! cores by columns of C: each half is one call of the `gemm` crate's single-threaded kernel, so
+//! every value of C is summed in the same order on any number of threads.
+//!
+//! Why: flex calls the same crate with its own parallel mode, which on W2's shapes reached
+//! 75–108 GFLOP/s on two threads where PyTorch reached 155–180 and this split 110–150
+//! (`1000×784 · 784×512`, the same process; the machine is shared, so ranges).
+
+/// Products with fewer multiply-adds run on the calling thread, as in flex: splitting W3's
+/// 256×100·100×100 products cost more than it saved (sigmoid net 7.2–8.8 ms per step split,
+/// 6.1–6.3 not, the same session).
+const PARALLEL: usize = 192 * 192 * 192;
+/// Columns per half are a multiple of this (the crate's kernel is 16 columns wide on AVX2).
+const PANEL: usize = 16;
+
+/// A read-only matrix: element (i, j) at `data[i·rs + j·cs]`.
+#[derive(Clone, Copy)]
+pub struct MatRef<'a> {
+    data: &'a [f32],
+    rows: usize,
+    cols: usize,
+    rs: usize,
+    cs: usize,
+}
+
+impl<'a> MatRef<'a> {
+    /// A row-major `rows × cols` matrix.
+    pub fn rows(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        Self::strided(data, rows, cols, cols.max(1), 1)
+    }
+
+    /// Any layout with strides ≥ 1; panics if an element would lie outside `data`.
+    pub fn strided(data: &'a [f32], rows: usize, cols: usize, rs: usize, cs: usize) -> Self {
+        assert!(rs >= 1 && cs >= 1, "strides must be at least 1");
+        let last = (rows.max(1) - 1) * rs + (cols.max(1) - 1) * cs;
+        assert!(
+            rows * cols == 0 || last < data.len(),
+            "matrix outside its data"
+        );
+        Self {
+            data,
+            rows,
+            cols,
+            rs,
+            cs,
+        }
+    }
+
+    /// `(rows, cols)`.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.rows, self.cols)
+    }
+
+    /// The transpose, without copying.
+    pub fn t(self) -> Self {
+        Self {
+            rows: self.cols,
+            cols: self.rows,
+            rs: self.cs,
+            cs: self.rs,
+            ..self
+        }
+    }
+
+    #[cfg(test)]
+    fn at(&self, i: usize, j: usize) -> f32 {
+        self.data[i * self.rs + j * self.cs]
+    }
+
+    fn columns(self, start: usize, len: usize) -> Self {
+        Self {
+            data: &self.data[(start * self.cs).min(self.data.len())..],
+            cols: len,
+            ..self
+        }
+    }
+}
+
+/// `c = a·b` (`accumulate`: `c += a·b`), `c` row-major `a.rows × b.cols`.
+pub fn matmul(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
+    assert_eq!(a.cols, b.rows, "inner dimensions differ");
+    assert_eq!(c.len(), a.rows * b.cols, "output has the wrong size");
+    let (m, n, k) = (a.rows, b.cols, a.cols);
+    if k == 0 {
+        // an empty sum; the crate leaves c as it was
+        return if !accumulate {
+            c.fill(0.0)
+        };
+    }
+    if m * n * k < PARALLEL || n < 2 * PANEL || rayon::current_num_threads() < 2 {
+        // SAFETY: c holds m rows of n values (checked above)
+        return unsafe { serial(a, b, c.as_mut_ptr(), n, accumulate) };
+    }
+    // left and right halves of C, the split on a panel boundary
+    let half = (n / 2).div_ceil(PANEL) * PANEL;
+    let (left, right) = (b.columns(0, half), b.columns(half, n - half));
+    let ptr = SendPtr(c.as_mut_ptr());
+    rayon::join(
+        // SAFETY: the two calls write disjoint columns of C, each inside c
+        || unsafe { serial(a, left, ptr.get(), n, accumulate) },
+        || unsafe { serial(a, right, ptr.get().add(half), n, accumulate) },
+    );
+}
+
+#[derive(Clone, Copy)]
+struct SendPtr(*mut f32);
+// SAFETY: used only to hand disjoint parts of one output to two threads
+unsafe impl Send for SendPtr {}
+unsafe impl Sync for SendPtr {}
+impl SendPtr {
+    fn get(self) -> *mut f32 {
+        self.0
+    }
+}
+
+/// `c (+)= a·b` on this thread, `c` row-major with row stride `ldc`.
+///
+/// # Safety
+/// `c` must be valid for `a.rows` rows of `b.cols` values at stride `ldc`, written by no one else.
+unsafe fn serial(a: MatRef, b: MatRef, c: *mut f32, ldc: usize, accumulate: bool) {
+    // SAFETY: the strides and sizes describe a and b inside their data (MatRef::strided) and c
+    // as the caller promised; dst = 1·dst + 1·a·b when accumulating, a·b otherwise
+    unsafe {
+        gemm::gemm(
+            a.rows,
+            b.cols,
+            a.cols,
+            c,
+            1,
+            ldc as isize,
+            accumulate,
+            a.data.as_ptr(),
+            a.cs as isize,
+            a.rs as isize,
+            b.data.as_ptr(),
+            b.cs as isize,
+            b.rs as isize,
+            1.0f32,
+            1.0f32,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(n: usize, seed: u32) -> Vec<f32> {
+        (0..n)
+            .map(|i| (((i as u32).wrapping_mul(2654435761) ^ seed) % 2001) as f32 / 1000.0 - 1.0)
+            .collect()
+    }
+
+    /// Σ in f64, the reference.
+    fn naive(a: MatRef, b: MatRef) -> Vec<f64> {
+        let mut c = vec![0.0; a.rows * b.cols];
+        for i in 0..a.rows {
+            for j in 0..b.cols {
+                c[i * b.cols + j] = (0..a.cols)
+                    .map(|p| a.at(i, p) as f64 * b.at(p, j) as f64)
+                    .sum();
+            }
+        }
+        c
+    }
+
+    fn agrees(got: &[f32], want: &[f64], k: usize) {
+        // each value is a sum of k products of numbers in [-1, 1]: f32 rounding grows like k·ε
+        let tolerance = 4.0 * k.max(1) as f64 * f32::EPSILON as f64;
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!((*g as f64 - w).abs() <= tolerance, "value {i}: {g} vs {w}");
+        }
+    }
+
+    #[test]
+    fn products_of_every_edge_shape_match_a_sum_in_f64() {
+        for &(m, k, n) in &[
+            (1, 1, 1),
+            (5, 3, 17),
+            (6, 256, 16),
+            (7, 257, 33),
+            (73, 300, 50),
+            (128, 784, 100),
+        ] {
+            let (a, b) = (values(m * k, 1), values(k * n, 2));
+            let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
+            let mut c = vec![f32::NAN; m * n];
+            matmul(a, b, &mut c, false);
+            agrees(&c, &naive(a, b), k);
+        }
+    }
+
+    #[test]
+    fn transposed_operands_and_accumulation_match_a_sum_in_f64() {
+        let (m, k, n) = (200, 150, 300); // 9 M multiply-adds: split over two threads
+        let (at, bt) = (values(k * m, 3), values(n * k, 4));
+        let a = MatRef::rows(&at, k, m).t();
+        let b = MatRef::rows(&bt, n, k).t();
+        let start = values(m * n, 5);
+        let mut c = start.clone();
+        matmul(a, b, &mut c, true);
+        let want: Vec<f64> = naive(a, b)
+            .iter()
+            .zip(&start)
+            .map(|(p, s)| p + *s as f64)
+            .collect();
+        agrees(&c, &want, k);
+    }
+
+    #[test]
+    fn a_product_with_no_depth_is_zero_or_leaves_the_output() {
+        let mut c = vec![1.0f32; 6];
+        matmul(
+            MatRef::rows(&[], 2, 0),
+            MatRef::rows(&[], 0, 3),
+            &mut c,
+            true,
+        );
+        assert_eq!(c, vec![1.0; 6]);
+        matmul(
+            MatRef::rows(&[], 2, 0),
+            MatRef::rows(&[], 0, 3),
+            &mut c,
+            false,
+        );
+        assert_eq!(c, vec![0.0; 6]);
+    }
+}

@@ -169,11 +169,15 @@ fn linear_pass(shape: (usize, usize, usize), fused_path: bool) -> Vec<Vec<f32>> 
 }
 
 #[test]
-fn a_fused_linear_layer_matches_burns_linear_and_sums_in_f64_split_over_the_cores() {
+fn a_fused_linear_layer_gives_burns_values_bit_for_bit_and_sums_in_f64_split_over_the_cores() {
     // 200·150·300 multiply-adds: above 192³, so the product is split by columns
     let shape @ (rows, inputs, outputs) = (200, 150, 300);
     let fused_path = linear_pass(shape, true);
-    assert_close(&fused_path, &linear_pass(shape, false), "linear");
+    // the same kernel, summed in the same order, the bias added after: Burn's values bit for bit
+    assert!(
+        fused_path == linear_pass(shape, false),
+        "y, dx, dW, db as Burn's"
+    );
     // the exact derivatives of Σ r ⊙ (xW + b), summed in f64: dx = r·Wᵀ, dW = xᵀ·r, db = Σ_rows r
     let (x, w, b, r) = (
         spread(rows * inputs, 1),
@@ -234,9 +238,15 @@ fn a_fused_linear_layer_matches_burns_linear_and_sums_in_f64_split_over_the_core
 }
 
 #[test]
+fn w2s_first_layer_split_over_the_cores_gives_burns_values_bit_for_bit() {
+    let shape = (128, 784, 512); // a W2 training batch through the first layer
+    assert!(linear_pass(shape, true) == linear_pass(shape, false));
+}
+
+#[test]
 fn every_linear_layer_of_a_network_on_flex_takes_the_fused_product_unless_switched_off() {
-    // the fused product mostly gives Burn's values bit for bit (the same kernel, summed in the
-    // same order), so whether it ran is counted: 6 → 16 → 8 → 3 has three Linear layers
+    // the fused product gives Burn's values bit for bit, so whether it ran is counted:
+    // 6 → 16 → 8 → 3 has three Linear layers
     let device = Device::flex().autodiff();
     let mlp: Mlp = config("relu", true, 0.1)
         .init(&device, 3)

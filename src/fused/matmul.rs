@@ -81,6 +81,9 @@ pub fn matmul(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
     assert_eq!(a.cols, b.rows, "inner dimensions differ");
     assert_eq!(c.len(), a.rows * b.cols, "output has the wrong size");
     let (m, n, k) = (a.rows, b.cols, a.cols);
+    if m == 0 || n == 0 {
+        return;
+    }
     if k == 0 {
         // an empty sum; the crate leaves c as it was
         return if !accumulate {
@@ -179,6 +182,8 @@ mod tests {
     #[test]
     fn products_of_every_edge_shape_match_a_sum_in_f64() {
         for &(m, k, n) in &[
+            (0, 4, 3),
+            (3, 4, 0),
             (1, 1, 1),
             (5, 3, 17),
             (6, 256, 16),

@@ -1,5 +1,5 @@
-//! Fused passes for the hidden block on the flex backend: the Linear layer's product with its bias
-//! (split over the cores by columns), an activation and its dropout in one pass, Batch
+//! Fused passes for the hidden block on the flex backend: the Linear layer (its product split over
+//! the cores by columns), an activation and its dropout in one pass, Batch
 //! Normalization forward and backward in three passes each, vectorised and split over the cores,
 //! with their own backward through Burn's backend extension API.
 //!
@@ -32,8 +32,8 @@ thread_local! {
     static LINEAR_CALLS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// How many fused Linear products this thread has run: the fused and the plain product mostly give
-/// the same values bit for bit (the same kernel, summed in the same order), so tests count calls.
+/// How many fused Linear products this thread has run: the fused and the plain product give the
+/// same values bit for bit (the same kernel, summed in the same order), so tests count calls.
 pub fn linear_calls() -> usize {
     LINEAR_CALLS.get()
 }
@@ -52,8 +52,8 @@ pub fn applies<const D: usize>(x: &Tensor<D>) -> bool {
     enabled() && !PLAIN.get() && x.dtype() == DType::F32 && x.device().inner() == Device::flex()
 }
 
-/// `x·W + b` (`x [rows, in]`, `W [in, out]`) with the bias added in the product, where
-/// [`applies`].
+/// `x·W + b` (`x [rows, in]`, `W [in, out]`) with the product split over the cores, where
+/// [`applies`]: Burn's values bit for bit.
 pub fn linear(x: Tensor<2>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor<2> {
     LINEAR_CALLS.set(LINEAR_CALLS.get() + 1);
     let y = <burn::backend::Dispatch as Fused>::fused_linear(

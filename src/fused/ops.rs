@@ -6,6 +6,7 @@ use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::ops::ModuleOps;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{backend_extension, Autodiff, Backend, Flex};
 use burn::tensor::{Shape, TensorData};
@@ -28,7 +29,7 @@ pub trait Fused: Backend {
         beta: FloatTensor<Self>,
         epsilon: f64,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
-    /// `x·W + b` for `x [rows, in]`, `W [in, out]`, `b [out]`, the bias added in the product.
+    /// `x·W + b` for `x [rows, in]`, `W [in, out]`, `b [out]`.
     fn fused_linear(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
@@ -113,15 +114,18 @@ impl Fused for Flex {
     fn fused_linear(x: FlexTensor, weight: FlexTensor, bias: FlexTensor) -> FlexTensor {
         let (x, weight) = (contiguous(x), contiguous(weight));
         let (rows, inputs, outputs) = linear_dims(&x, &weight);
-        let mut y = contiguous(bias)
-            .as_slice::<f32>()
-            .map_or(vec![], |b| b.repeat(rows));
+        let mut y = vec![0.0f32; rows * outputs];
         matmul(
             MatRef::rows(values(&x), rows, inputs),
             MatRef::rows(values(&weight), inputs, outputs),
             &mut y,
-            true, // onto the bias, row by row
+            false,
         );
+        // the bias after the product, as Burn adds it: the same rounding, so the same values
+        let bias = contiguous(bias);
+        for row in y.chunks_exact_mut(outputs) {
+            row.iter_mut().zip(values(&bias)).for_each(|(y, b)| *y += b);
+        }
         tensor(y, Shape::new([rows, outputs]))
     }
 }
@@ -174,6 +178,7 @@ impl<C: CheckpointStrategy> Fused for Autodiff<Flex, C> {
             FloatTensor::<Self>::new(var),
         )
     }
+
     fn fused_linear(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
@@ -299,19 +304,10 @@ impl Backward<Flex, 3> for LinearBackward {
             grads.register::<Flex>(node.id, product(x_t, dy_m));
         }
         if let Some(node) = node_bias {
-            let db = column_sums(values(&dy), outputs);
-            grads.register::<Flex>(node.id, tensor(db, Shape::new([outputs])));
+            // Burn's own column sums (flex's reduction order), so the gradient is Burn's
+            grads.register::<Flex>(node.id, Flex::linear_bias_backward(dy));
         }
     }
-}
-
-/// The sum of each column of a row-major matrix `cols` wide.
-fn column_sums(values: &[f32], cols: usize) -> Vec<f32> {
-    let mut sums = vec![0.0f32; cols];
-    for row in values.chunks_exact(cols) {
-        sums.iter_mut().zip(row).for_each(|(s, v)| *s += v);
-    }
-    sums
 }
 
 /// The values of a contiguous f32 tensor, in row-major order.

@@ -1,5 +1,5 @@
 //! Single-precision matrix product `C (+)= A·B` for the Linear layers on flex, split over the
-//! cores by columns of C: each half is one call of the `gemm` crate's single-threaded kernel, so
+//! cores by columns of C: each band is one call of the `gemm` crate's single-threaded kernel, so
 //! every value of C is summed in the same order on any number of threads.
 //!
 //! Why: flex calls the same crate with its own parallel mode, which on W2's shapes reached
@@ -10,7 +10,7 @@
 /// 256×100·100×100 products cost more than it saved (sigmoid net 7.2–8.8 ms per step split,
 /// 6.1–6.3 not, the same session).
 const PARALLEL: usize = 192 * 192 * 192;
-/// Columns per half are a multiple of this (the crate's kernel is 16 columns wide on AVX2).
+/// Columns per band are a multiple of this (the crate's kernel is 16 columns wide on AVX2).
 const PANEL: usize = 16;
 
 /// A read-only matrix: element (i, j) at `data[i·rs + j·cs]`.
@@ -90,18 +90,33 @@ pub fn matmul(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
             c.fill(0.0)
         };
     }
-    if m * n * k < PARALLEL || n < 2 * PANEL || rayon::current_num_threads() < 2 {
+    let parts = rayon::current_num_threads().min(n / PANEL);
+    if m * n * k < PARALLEL || parts < 2 {
         // SAFETY: c holds m rows of n values (checked above)
         return unsafe { serial(a, b, c.as_mut_ptr(), n, accumulate) };
     }
-    // left and right halves of C, the split on a panel boundary
-    let half = (n / 2).div_ceil(PANEL) * PANEL;
-    let (left, right) = (b.columns(0, half), b.columns(half, n - half));
-    let ptr = SendPtr(c.as_mut_ptr());
+    // SAFETY: as above
+    unsafe { bands(a, b, SendPtr(c.as_mut_ptr()), n, accumulate, parts) }
+}
+
+/// `c (+)= a·b` in `parts` bands of columns, halved recursively on panel boundaries (two parts:
+/// a left and a right half).
+///
+/// # Safety
+/// `c` must be valid for `a.rows` rows of `b.cols` values at stride `ldc`, written by no one else.
+unsafe fn bands(a: MatRef, b: MatRef, c: SendPtr, ldc: usize, accumulate: bool, parts: usize) {
+    let n = b.cols;
+    let split = (n * (parts / 2) / parts).div_ceil(PANEL) * PANEL;
+    if parts < 2 || split == 0 || split >= n {
+        // SAFETY: as the caller promised
+        return unsafe { serial(a, b, c.get(), ldc, accumulate) };
+    }
+    let (left, right) = (b.columns(0, split), b.columns(split, n - split));
+    // SAFETY: the two halves are disjoint columns of c
+    let right_c = SendPtr(unsafe { c.get().add(split) });
     rayon::join(
-        // SAFETY: the two calls write disjoint columns of C, each inside c
-        || unsafe { serial(a, left, ptr.get(), n, accumulate) },
-        || unsafe { serial(a, right, ptr.get().add(half), n, accumulate) },
+        || unsafe { bands(a, left, c, ldc, accumulate, parts / 2) },
+        || unsafe { bands(a, right, right_c, ldc, accumulate, parts - parts / 2) },
     );
 }
 
@@ -214,6 +229,26 @@ mod tests {
             .map(|(p, s)| p + *s as f64)
             .collect();
         agrees(&c, &want, k);
+    }
+
+    #[test]
+    fn the_product_is_the_same_bit_for_bit_on_one_two_and_four_threads() {
+        let (m, k, n) = (200, 150, 300); // 9 M multiply-adds: 1, 2 and 4 bands
+        let (a, b) = (values(m * k, 6), values(k * n, 7));
+        let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a thread pool");
+            let mut c = vec![0.0f32; m * n];
+            pool.install(|| matmul(a, b, &mut c, false));
+            c
+        };
+        let one = on(1);
+        assert_eq!(one, on(2));
+        assert_eq!(one, on(4));
+        agrees(&one, &naive(a, b), k);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! every value of C is summed in the same order on any number of threads.
 //!
 //! Why: flex calls the same crate with its own parallel mode, which on W2's shapes reached
-//! 75–108 GFLOP/s on two threads where PyTorch reached 155–180 and this split 110–150
+//! 78–108 GFLOP/s on two threads where PyTorch reached 154–180 and this split 110–150
 //! (`1000×784 · 784×512`, the same process; the machine is shared, so ranges).
 
 /// Products with fewer multiply-adds run on the calling thread, as in flex: splitting W3's

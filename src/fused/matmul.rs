@@ -1,4 +1,4 @@
-//! Single-precision matrix product `C (+)= A·B` for the Linear layers on flex, split over the
+//! Single-precision matrix product `C = A·B` for the Linear layers on flex, split over the
 //! cores by columns of C: each band is one call of the `gemm` crate's single-threaded kernel, so
 //! every value of C is summed in the same order on any number of threads.
 //!
@@ -24,25 +24,15 @@ pub struct MatRef<'a> {
 }
 
 impl<'a> MatRef<'a> {
-    /// A row-major `rows × cols` matrix.
+    /// A row-major `rows × cols` matrix; panics if `data` is shorter.
     pub fn rows(data: &'a [f32], rows: usize, cols: usize) -> Self {
-        Self::strided(data, rows, cols, cols.max(1), 1)
-    }
-
-    /// Any layout with strides ≥ 1; panics if an element would lie outside `data`.
-    pub fn strided(data: &'a [f32], rows: usize, cols: usize, rs: usize, cs: usize) -> Self {
-        assert!(rs >= 1 && cs >= 1, "strides must be at least 1");
-        let last = (rows.max(1) - 1) * rs + (cols.max(1) - 1) * cs;
-        assert!(
-            rows * cols == 0 || last < data.len(),
-            "matrix outside its data"
-        );
+        assert!(data.len() >= rows * cols, "matrix outside its data");
         Self {
             data,
             rows,
             cols,
-            rs,
-            cs,
+            rs: cols.max(1),
+            cs: 1,
         }
     }
 
@@ -76,8 +66,8 @@ impl<'a> MatRef<'a> {
     }
 }
 
-/// `c = a·b` (`accumulate`: `c += a·b`), `c` row-major `a.rows × b.cols`.
-pub fn matmul(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
+/// `c = a·b`, `c` row-major `a.rows × b.cols`.
+pub fn matmul(a: MatRef, b: MatRef, c: &mut [f32]) {
     assert_eq!(a.cols, b.rows, "inner dimensions differ");
     assert_eq!(c.len(), a.rows * b.cols, "output has the wrong size");
     let (m, n, k) = (a.rows, b.cols, a.cols);
@@ -86,37 +76,35 @@ pub fn matmul(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
     }
     if k == 0 {
         // an empty sum; the crate leaves c as it was
-        return if !accumulate {
-            c.fill(0.0)
-        };
+        return c.fill(0.0);
     }
     let parts = rayon::current_num_threads().min(n / PANEL);
     if m * n * k < PARALLEL || parts < 2 {
         // SAFETY: c holds m rows of n values (checked above)
-        return unsafe { serial(a, b, c.as_mut_ptr(), n, accumulate) };
+        return unsafe { serial(a, b, c.as_mut_ptr(), n) };
     }
     // SAFETY: as above
-    unsafe { bands(a, b, SendPtr(c.as_mut_ptr()), n, accumulate, parts) }
+    unsafe { bands(a, b, SendPtr(c.as_mut_ptr()), n, parts) }
 }
 
-/// `c (+)= a·b` in `parts` bands of columns, halved recursively on panel boundaries (two parts:
+/// `c = a·b` in `parts` bands of columns, halved recursively on panel boundaries (two parts:
 /// a left and a right half).
 ///
 /// # Safety
 /// `c` must be valid for `a.rows` rows of `b.cols` values at stride `ldc`, written by no one else.
-unsafe fn bands(a: MatRef, b: MatRef, c: SendPtr, ldc: usize, accumulate: bool, parts: usize) {
+unsafe fn bands(a: MatRef, b: MatRef, c: SendPtr, ldc: usize, parts: usize) {
     let n = b.cols;
     let split = (n * (parts / 2) / parts).div_ceil(PANEL) * PANEL;
     if parts < 2 || split == 0 || split >= n {
         // SAFETY: as the caller promised
-        return unsafe { serial(a, b, c.get(), ldc, accumulate) };
+        return unsafe { serial(a, b, c.get(), ldc) };
     }
     let (left, right) = (b.columns(0, split), b.columns(split, n - split));
     // SAFETY: the two halves are disjoint columns of c
     let right_c = SendPtr(unsafe { c.get().add(split) });
     rayon::join(
-        || unsafe { bands(a, left, c, ldc, accumulate, parts / 2) },
-        || unsafe { bands(a, right, right_c, ldc, accumulate, parts - parts / 2) },
+        || unsafe { bands(a, left, c, ldc, parts / 2) },
+        || unsafe { bands(a, right, right_c, ldc, parts - parts / 2) },
     );
 }
 
@@ -131,13 +119,13 @@ impl SendPtr {
     }
 }
 
-/// `c (+)= a·b` on this thread, `c` row-major with row stride `ldc`.
+/// `c = a·b` on this thread, `c` row-major with row stride `ldc`.
 ///
 /// # Safety
 /// `c` must be valid for `a.rows` rows of `b.cols` values at stride `ldc`, written by no one else.
-unsafe fn serial(a: MatRef, b: MatRef, c: *mut f32, ldc: usize, accumulate: bool) {
-    // SAFETY: the strides and sizes describe a and b inside their data (MatRef::strided) and c
-    // as the caller promised; dst = 1·dst + 1·a·b when accumulating, a·b otherwise
+unsafe fn serial(a: MatRef, b: MatRef, c: *mut f32, ldc: usize) {
+    // SAFETY: the strides and sizes describe a and b inside their data (MatRef::rows, t) and c
+    // as the caller promised; dst is not read (alpha unused), dst = 1·a·b
     unsafe {
         gemm::gemm(
             a.rows,
@@ -146,7 +134,7 @@ unsafe fn serial(a: MatRef, b: MatRef, c: *mut f32, ldc: usize, accumulate: bool
             c,
             1,
             ldc as isize,
-            accumulate,
+            false,
             a.data.as_ptr(),
             a.cs as isize,
             a.rs as isize,
@@ -209,26 +197,20 @@ mod tests {
             let (a, b) = (values(m * k, 1), values(k * n, 2));
             let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
             let mut c = vec![f32::NAN; m * n];
-            matmul(a, b, &mut c, false);
+            matmul(a, b, &mut c);
             agrees(&c, &naive(a, b), k);
         }
     }
 
     #[test]
-    fn transposed_operands_and_accumulation_match_a_sum_in_f64() {
+    fn transposed_operands_match_a_sum_in_f64() {
         let (m, k, n) = (200, 150, 300); // 9 M multiply-adds: split over two threads
         let (at, bt) = (values(k * m, 3), values(n * k, 4));
         let a = MatRef::rows(&at, k, m).t();
         let b = MatRef::rows(&bt, n, k).t();
-        let start = values(m * n, 5);
-        let mut c = start.clone();
-        matmul(a, b, &mut c, true);
-        let want: Vec<f64> = naive(a, b)
-            .iter()
-            .zip(&start)
-            .map(|(p, s)| p + *s as f64)
-            .collect();
-        agrees(&c, &want, k);
+        let mut c = values(m * n, 5); // overwritten, not added to
+        matmul(a, b, &mut c);
+        agrees(&c, &naive(a, b), k);
     }
 
     #[test]
@@ -242,7 +224,7 @@ mod tests {
                 .build()
                 .expect("a thread pool");
             let mut c = vec![0.0f32; m * n];
-            pool.install(|| matmul(a, b, &mut c, false));
+            pool.install(|| matmul(a, b, &mut c));
             c
         };
         let one = on(1);
@@ -252,21 +234,9 @@ mod tests {
     }
 
     #[test]
-    fn a_product_with_no_depth_is_zero_or_leaves_the_output() {
+    fn a_product_with_no_depth_is_zero() {
         let mut c = vec![1.0f32; 6];
-        matmul(
-            MatRef::rows(&[], 2, 0),
-            MatRef::rows(&[], 0, 3),
-            &mut c,
-            true,
-        );
-        assert_eq!(c, vec![1.0; 6]);
-        matmul(
-            MatRef::rows(&[], 2, 0),
-            MatRef::rows(&[], 0, 3),
-            &mut c,
-            false,
-        );
+        matmul(MatRef::rows(&[], 2, 0), MatRef::rows(&[], 0, 3), &mut c);
         assert_eq!(c, vec![0.0; 6]);
     }
 }

@@ -119,12 +119,12 @@ impl Fused for Flex {
             MatRef::rows(values(&x), rows, inputs),
             MatRef::rows(values(&weight), inputs, outputs),
             &mut y,
-            false,
         );
         // the bias after the product, as Burn adds it: the same rounding, so the same values
         let bias = contiguous(bias);
+        let b = values(&bias);
         for row in y.chunks_exact_mut(outputs) {
-            row.iter_mut().zip(values(&bias)).for_each(|(y, b)| *y += b);
+            row.iter_mut().zip(b).for_each(|(y, b)| *y += b);
         }
         tensor(y, Shape::new([rows, outputs]))
     }
@@ -292,7 +292,7 @@ impl Backward<Flex, 3> for LinearBackward {
         let dy_m = MatRef::rows(values(&dy), rows, outputs);
         let product = |a: MatRef, b: MatRef| {
             let mut c = vec![0.0f32; a.shape().0 * b.shape().1];
-            matmul(a, b, &mut c, false);
+            matmul(a, b, &mut c);
             tensor(c, Shape::new([a.shape().0, b.shape().1]))
         };
         if let Some(node) = node_x {

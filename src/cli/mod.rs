@@ -138,13 +138,24 @@ pub fn parse() -> (Cli, clap::ArgMatches) {
 
 /// Runs one parsed command; `matches` are the parser's, for the flags typed.
 pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
+    match cli.command {
+        // the server's threads wait on sockets: they must not hold one of rayon's workers
+        #[cfg(feature = "playground")]
+        Command::Playground(args) => playground::run(args),
+        // On a worker thread, a parallel product runs one half on this thread and hands the other
+        // to the next worker; from outside the pool it would wake two workers and sleep.
+        command => rayon::scope(|_| run_command(command, matches)),
+    }
+}
+
+fn run_command(command: Command, matches: &clap::ArgMatches) -> Result<()> {
     let typed = |verb: &str| {
         matches
             .subcommand_matches(verb)
             .cloned()
             .unwrap_or_default()
     };
-    match cli.command {
+    match command {
         Command::Train(args) => train::run(*args, &typed("train")),
         Command::Predict(args) => predict::predict(args),
         Command::Eval(args) => predict::eval(args),

@@ -261,7 +261,8 @@ fn every_linear_layer_of_a_network_on_flex_takes_the_fused_product_unless_switch
 }
 
 #[test]
-fn fused_adam_updates_weights_and_moments_bit_for_bit_like_burns_adam() {
+fn fused_adam_updates_weights_and_moments_bit_for_bit_like_burns_adam_also_when_the_weights_are_shared(
+) {
     use burn::optim::{AdamConfig, Optimizer};
     use plaindnn::train::adam::FusedAdam;
     let device = Device::flex();
@@ -281,13 +282,23 @@ fn fused_adam_updates_weights_and_moments_bit_for_bit_like_burns_adam() {
                 .collect();
             Tensor::<2>::from_data(TensorData::new(v, [rows, cols]), &device)
         };
-        let (mut p_fused, mut p_burn) = (tensor(0), tensor(0));
-        let (mut s_fused, mut s_burn) = (None, None);
+        let (mut p_fused, mut p_burn, mut p_shared) = (tensor(0), tensor(0), tensor(0));
+        let (mut s_fused, mut s_burn, mut s_shared) = (None, None, None);
         for step in 1..=3 {
             let grad = tensor(step);
             (p_fused, s_fused) = fused_adam.step(1e-2, p_fused, grad.clone(), s_fused);
+            // as burn-train steps it: a clone of the model's parameter, the original still held
+            let (held, before) = (p_shared.clone(), values(p_shared.clone()));
+            (p_shared, s_shared) = fused_adam.step(1e-2, held.clone(), grad.clone(), s_shared);
+            assert_eq!(values(held), before, "the held parameter is left as it was");
             (p_burn, s_burn) = burn_adam.step(1e-2, p_burn, grad, s_burn);
         }
+        assert_eq!(values(p_shared), values(p_burn.clone()), "shared weights");
+        let shared = s_shared.expect("state").momentum;
+        assert_eq!(
+            values(shared.moment_2),
+            values(s_burn.clone().expect("state").momentum.moment_2)
+        );
         let (f, b) = (s_fused.expect("state"), s_burn.expect("state"));
         assert_eq!(f.momentum.time, 3);
         assert_eq!(values(p_fused.clone()), values(p_burn.clone()), "weights");

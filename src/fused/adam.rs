@@ -6,6 +6,8 @@
 //! `m ← β₁m + (1 − β₁)g`, `v ← β₂v + (1 − β₂)g²` (the first step: `m = (1 − β₁)g`, `v = (1 − β₂)g²`),
 //! `p ← p − lr · (m·c / (√v + ε·√(1 − β₂ᵗ)))` with `c = √(1 − β₂ᵗ) / (1 − β₁ᵗ)`.
 
+use std::mem::MaybeUninit;
+
 use rayon::prelude::*;
 
 use super::parallel::{wide, BLOCK, PARALLEL};
@@ -71,18 +73,71 @@ pub fn step(step: AdamStep, p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f3
         });
 }
 
+/// The step for a parameter someone else still holds: the new values in a new buffer, read from
+/// `p` in the same pass (a copy and then an update in place would pass over them twice).
+pub fn step_from(step: AdamStep, p: &[f32], g: &[f32], m: &mut [f32], v: &mut [f32]) -> Vec<f32> {
+    let n = p.len();
+    assert!(
+        g.len() == n && m.len() == n && v.len() == n,
+        "Adam: lengths differ"
+    );
+    let s = step.scalars();
+    let mut out = Vec::with_capacity(n);
+    let fresh = &mut out.spare_capacity_mut()[..n];
+    if n < PARALLEL {
+        update_into(s, p, g, m, v, fresh);
+    } else {
+        fresh
+            .par_chunks_mut(BLOCK)
+            .zip(m.par_chunks_mut(BLOCK))
+            .zip(v.par_chunks_mut(BLOCK))
+            .enumerate()
+            .for_each(|(i, ((out, m), v))| {
+                let range = i * BLOCK..i * BLOCK + out.len();
+                update_into(s, &p[range.clone()], &g[range], m, v, out);
+            });
+    }
+    // SAFETY: update_into wrote all n values: its zips run over out, p, g, m, v, all n long
+    unsafe { out.set_len(n) };
+    out
+}
+
+/// `(p, m, v)` after one step from `(p, g, m, v)`.
+#[inline(always)]
+fn moved(s: Scalars, p: f32, g: f32, m: f32, v: f32) -> (f32, f32, f32) {
+    let (m_new, v_new) = if s.first {
+        (g * s.factor_1, (g * g) * s.factor_2)
+    } else {
+        (
+            m * s.beta_1 + g * s.factor_1,
+            v * s.beta_2 + (g * g) * s.factor_2,
+        )
+    };
+    let update = (m_new * s.combined) / (v_new.sqrt() + s.epsilon);
+    (p - update * s.lr, m_new, v_new)
+}
+
 wide! {
 fn update(s: Scalars, p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
     for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
-        let (m_new, v_new) = if s.first {
-            (g * s.factor_1, (g * g) * s.factor_2)
-        } else {
-            (*m * s.beta_1 + g * s.factor_1, *v * s.beta_2 + (g * g) * s.factor_2)
-        };
-        let update = (m_new * s.combined) / (v_new.sqrt() + s.epsilon);
-        *p -= update * s.lr;
-        *m = m_new;
-        *v = v_new;
+        (*p, *m, *v) = moved(s, *p, g, *m, *v);
+    }
+}
+}
+
+wide! {
+fn update_into(
+    s: Scalars,
+    p: &[f32],
+    g: &[f32],
+    m: &mut [f32],
+    v: &mut [f32],
+    out: &mut [MaybeUninit<f32>],
+) {
+    for ((((out, &p), &g), m), v) in out.iter_mut().zip(p).zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+        let (p, m_new, v_new) = moved(s, p, g, *m, *v);
+        out.write(p);
+        (*m, *v) = (m_new, v_new);
     }
 }
 }

@@ -59,16 +59,23 @@ impl FusedOptim for Flex {
         step: AdamStep,
     ) -> (FlexTensor, FlexTensor, FlexTensor) {
         let grad = contiguous(grad);
-        let mut param = owned(param);
         let mut m = owned(moment_1);
         let mut v = owned(moment_2);
-        adam::step(
-            step,
-            param.storage_mut::<f32>(),
+        let (g, moments) = (
             values(&grad),
-            m.storage_mut::<f32>(),
-            v.storage_mut::<f32>(),
+            (m.storage_mut::<f32>(), v.storage_mut::<f32>()),
         );
+        let param = if is_own(&param) {
+            let mut param = param;
+            adam::step(step, param.storage_mut::<f32>(), g, moments.0, moments.1);
+            param
+        } else {
+            // burn-train's `Learner::optimizer_step` steps a clone of the model: every
+            // parameter is shared there, and the new values go to a new buffer
+            let param = contiguous(param);
+            let new = adam::step_from(step, values(&param), g, moments.0, moments.1);
+            tensor(new, shape(&param))
+        };
         (param, m, v)
     }
 }
@@ -251,8 +258,7 @@ impl Backward<Flex, 3> for BatchNormBackward {
 }
 
 /// A contiguous tensor whose storage is its own and starts at its first value, for writing in
-/// place: one copy when shared (burn-train's `Learner::optimizer_step` steps a clone of the model,
-/// so every parameter is) or a view. Not `into_data`, which copies twice.
+/// place: one copy when shared or a view. Not `into_data`, which copies twice.
 fn owned(t: FlexTensor) -> FlexTensor {
     if is_own(&t) {
         return t;

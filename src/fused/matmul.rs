@@ -66,25 +66,49 @@ impl<'a> MatRef<'a> {
     }
 }
 
-/// `c = a·b`, `c` row-major `a.rows × b.cols`.
-pub fn matmul(a: MatRef, b: MatRef, c: &mut [f32]) {
-    assert_eq!(a.cols, b.rows, "inner dimensions differ");
+/// `c = a·b`, `c` row-major `a.rows × b.cols`: [`product`] into a buffer that already holds
+/// values, so tests can show they are overwritten, not added to.
+#[cfg(test)]
+fn matmul(a: MatRef, b: MatRef, c: &mut [f32]) {
     assert_eq!(c.len(), a.rows * b.cols, "output has the wrong size");
+    // SAFETY: c holds a.rows × b.cols values (checked above)
+    unsafe { write(a, b, c.as_mut_ptr()) }
+}
+
+/// `a·b` in a new row-major buffer, not zeroed first: the product writes every value.
+pub fn product(a: MatRef, b: MatRef) -> Vec<f32> {
+    let len = a.rows * b.cols;
+    let mut c = Vec::with_capacity(len);
+    // SAFETY: the buffer holds len values; `write` writes each one and reads none
+    unsafe {
+        write(a, b, c.as_mut_ptr());
+        c.set_len(len);
+    }
+    c
+}
+
+/// `c = a·b` without reading c.
+///
+/// # Safety
+/// `c` must be valid for writing `a.rows × b.cols` values, written by no one else.
+unsafe fn write(a: MatRef, b: MatRef, c: *mut f32) {
+    assert_eq!(a.cols, b.rows, "inner dimensions differ");
     let (m, n, k) = (a.rows, b.cols, a.cols);
     if m == 0 || n == 0 {
         return;
     }
     if k == 0 {
-        // an empty sum; the crate leaves c as it was
-        return c.fill(0.0);
+        // an empty sum; the crate would leave c as it was
+        // SAFETY: as the caller promised
+        return unsafe { c.write_bytes(0, m * n) };
     }
     let parts = rayon::current_num_threads().min(n / PANEL);
     if m * n * k < PARALLEL || parts < 2 {
-        // SAFETY: c holds m rows of n values (checked above)
-        return unsafe { serial(a, b, c.as_mut_ptr(), n) };
+        // SAFETY: as the caller promised
+        return unsafe { serial(a, b, c, n) };
     }
     // SAFETY: as above
-    unsafe { bands(a, b, SendPtr(c.as_mut_ptr()), n, parts) }
+    unsafe { bands(a, b, SendPtr(c), n, parts) }
 }
 
 /// `c = a·b` in `parts` bands of columns, halved recursively on panel boundaries (two parts:
@@ -196,9 +220,7 @@ mod tests {
         ] {
             let (a, b) = (values(m * k, 1), values(k * n, 2));
             let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
-            let mut c = vec![f32::NAN; m * n];
-            matmul(a, b, &mut c);
-            agrees(&c, &naive(a, b), k);
+            agrees(&product(a, b), &naive(a, b), k);
         }
     }
 
@@ -223,9 +245,7 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .expect("a thread pool");
-            let mut c = vec![0.0f32; m * n];
-            pool.install(|| matmul(a, b, &mut c));
-            c
+            pool.install(|| product(a, b))
         };
         let one = on(1);
         assert_eq!(one, on(2));
@@ -235,8 +255,10 @@ mod tests {
 
     #[test]
     fn a_product_with_no_depth_is_zero() {
+        let (a, b) = (MatRef::rows(&[], 2, 0), MatRef::rows(&[], 0, 3));
+        assert_eq!(product(a, b), vec![0.0; 6]);
         let mut c = vec![1.0f32; 6];
-        matmul(MatRef::rows(&[], 2, 0), MatRef::rows(&[], 0, 3), &mut c);
+        matmul(a, b, &mut c);
         assert_eq!(c, vec![0.0; 6]);
     }
 }

@@ -14,7 +14,7 @@ use burn_flex::FlexTensor;
 
 use super::adam::{self, AdamStep};
 use super::kernels::{self, Kind, Mask};
-use super::matmul::{matmul, MatRef};
+use super::matmul::{product, MatRef};
 use super::norm;
 
 /// The operations plaindnn fuses, for the backends that have them (flex, and autodiff on flex).
@@ -121,11 +121,9 @@ impl Fused for Flex {
     fn fused_linear(x: FlexTensor, weight: FlexTensor, bias: FlexTensor) -> FlexTensor {
         let (x, weight) = (contiguous(x), contiguous(weight));
         let (rows, inputs, outputs) = linear_dims(&x, &weight);
-        let mut y = vec![0.0f32; rows * outputs];
-        matmul(
+        let mut y = product(
             MatRef::rows(values(&x), rows, inputs),
             MatRef::rows(values(&weight), inputs, outputs),
-            &mut y,
         );
         // the bias after the product, as Burn adds it: the same rounding, so the same values
         let bias = contiguous(bias);
@@ -296,18 +294,15 @@ impl Backward<Flex, 3> for LinearBackward {
         let (x, weight) = ops.state;
         let (rows, inputs, outputs) = linear_dims(&x, &weight);
         let dy_m = MatRef::rows(values(&dy), rows, outputs);
-        let product = |a: MatRef, b: MatRef| {
-            let mut c = vec![0.0f32; a.shape().0 * b.shape().1];
-            matmul(a, b, &mut c);
-            tensor(c, Shape::new([a.shape().0, b.shape().1]))
-        };
+        let gradient =
+            |a: MatRef, b: MatRef| tensor(product(a, b), Shape::new([a.shape().0, b.shape().1]));
         if let Some(node) = node_x {
             let w_t = MatRef::rows(values(&weight), inputs, outputs).t();
-            grads.register::<Flex>(node.id, product(dy_m, w_t));
+            grads.register::<Flex>(node.id, gradient(dy_m, w_t));
         }
         if let Some(node) = node_weight {
             let x_t = MatRef::rows(values(&x), rows, inputs).t();
-            grads.register::<Flex>(node.id, product(x_t, dy_m));
+            grads.register::<Flex>(node.id, gradient(x_t, dy_m));
         }
         if let Some(node) = node_bias {
             // Burn's own column sums (flex's reduction order), so the gradient is Burn's

@@ -8,7 +8,8 @@ use super::{measure, time, Measurement};
 use crate::error::{Error, Result};
 use crate::regression::lstsq;
 
-/// Times [`lstsq::fit`] (QR, then SVD of R; single-threaded) in ms, checking the answer.
+/// Times [`lstsq::fit`] (QR by row blocks over the cores, then SVD of R) in ms, checking the
+/// answer.
 pub fn w4(repeats: usize, out: &mut Vec<Measurement>) -> Result<()> {
     let (n, p) = (100_000, 50);
     let mut rng = StdRng::seed_from_u64(4);

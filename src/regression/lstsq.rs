@@ -3,6 +3,7 @@
 //! columns are dependent.
 
 use nalgebra::{DMatrix, DVector};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::check::non_negative;
@@ -49,7 +50,7 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
     non_negative("ridge", ridge)?;
     let (mean_x, mean_y) = means(x, n, p, y);
     // QR shrinks the tall problem to p × p; the SVD of R then solves it with a rank cut-off.
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let threads = rayon::current_num_threads();
     let blocks = (n / MIN_BLOCK_ROWS.max(4 * p)).clamp(1, threads);
     let (r, qtb) = reduced(x, y, (n, p), (&mean_x, mean_y), ridge, blocks);
     let svd = r.svd(true, true);
@@ -108,28 +109,14 @@ fn reduced(
     ridge: f64,
     blocks: usize,
 ) -> (DMatrix<f64>, DVector<f64>) {
+    let step = (STEP_VALUES / p).max(2 * p);
     let rows: Vec<std::ops::Range<usize>> = (0..blocks)
         .map(|k| k * n / blocks..(k + 1) * n / blocks)
         .collect();
-    let parts: Vec<(DMatrix<f64>, DVector<f64>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = rows
-            .iter()
-            .map(|range| {
-                let (range, mean_x) = (range.clone(), mean_x);
-                scope.spawn(move || {
-                    let a = DMatrix::from_fn(range.len(), p, |i, j| {
-                        x[(range.start + i) * p + j] - mean_x[j]
-                    });
-                    let b = DVector::from_fn(range.len(), |i, _| y[range.start + i] - mean_y);
-                    triangle(a, b, p)
-                })
-            })
-            .collect();
-        let joined = handles.into_iter().map(|h| h.join());
-        joined
-            .map(|r| r.unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
+    let parts: Vec<(DMatrix<f64>, DVector<f64>)> = rows
+        .into_par_iter()
+        .map(|range| block_triangle((x, y), range, p, (mean_x, mean_y), step))
+        .collect();
     // the blocks' R and Qᵀb stacked, with the ridge rows below
     let extra = if ridge > 0.0 { p } else { 0 };
     let height: usize = parts.iter().map(|(r, _)| r.nrows()).sum::<usize>() + extra;
@@ -148,6 +135,39 @@ fn reduced(
         return parts.into_iter().next().unwrap_or((a, b));
     }
     triangle(a, b, p)
+}
+
+/// Values per QR step inside a block: 256 KiB of rows, so that the Householder passes over them
+/// run in the L2 cache. One QR of a 50 000 × 50 block passes over its 20 MB fifty times.
+const STEP_VALUES: usize = 32 * 1024;
+
+/// `R` and `(Qᵀb)[..p]` of one block of centred rows, folded in `step` rows at a time: the QR
+/// of `[R; next rows]` is the QR of all rows so far (the same TSQR identity as above).
+fn block_triangle(
+    (x, y): (&[f64], &[f64]),
+    range: std::ops::Range<usize>,
+    p: usize,
+    (mean_x, mean_y): (&[f64], f64),
+    step: usize,
+) -> (DMatrix<f64>, DVector<f64>) {
+    let mut acc = (DMatrix::zeros(0, p), DVector::zeros(0));
+    for start in range.clone().step_by(step) {
+        let rows = start..(start + step).min(range.end);
+        let (r, qtb) = &acc;
+        let top = r.nrows();
+        let mut a = DMatrix::zeros(top + rows.len(), p);
+        let mut b = DVector::zeros(top + rows.len());
+        a.rows_mut(0, top).copy_from(r);
+        b.rows_mut(0, top).copy_from(qtb);
+        for (k, i) in rows.enumerate() {
+            for j in 0..p {
+                a[(top + k, j)] = x[i * p + j] - mean_x[j];
+            }
+            b[top + k] = y[i] - mean_y;
+        }
+        acc = triangle(a, b, p);
+    }
+    acc
 }
 
 /// `R` (at most p × p) and the first rows of `Qᵀb` of the QR of `a`; `a` itself when it is not
@@ -206,6 +226,22 @@ mod tests {
                 "ridge {ridge}"
             );
         }
+    }
+
+    #[test]
+    fn a_block_folded_in_steps_of_seven_rows_factors_the_same_problem_as_in_one() {
+        let (n, p) = (1000, 5);
+        let x: Vec<f64> = (0..n * p)
+            .map(|k| ((k * 7919) % 1000) as f64 / 100.0 - 5.0)
+            .collect();
+        let y: Vec<f64> = (0..n).map(|i| (i % 13) as f64 + x[i * p + 1]).collect();
+        let (mean_x, mean_y) = means(&x, n, p, &y);
+        let gram = |step| {
+            let (r, qtb) = block_triangle((&x, &y), 0..n, p, (&mean_x, mean_y), step);
+            (r.transpose() * &r, r.transpose() * qtb)
+        };
+        let ((g1, c1), (g7, c7)) = (gram(n), gram(7));
+        assert!((&g1 - g7).amax() < 1e-7 * g1.amax() && (&c1 - c7).amax() < 1e-7 * c1.amax());
     }
 
     #[test]

@@ -61,19 +61,16 @@ impl FusedOptim for Flex {
         let grad = contiguous(grad);
         let mut m = owned(moment_1);
         let mut v = owned(moment_2);
-        let (g, moments) = (
-            values(&grad),
-            (m.storage_mut::<f32>(), v.storage_mut::<f32>()),
-        );
+        let (g, ms, vs) = (values(&grad), m.storage_mut(), v.storage_mut());
         let param = if is_own(&param) {
             let mut param = param;
-            adam::step(step, param.storage_mut::<f32>(), g, moments.0, moments.1);
+            adam::step(step, param.storage_mut(), g, ms, vs);
             param
         } else {
             // burn-train's `Learner::optimizer_step` steps a clone of the model: every
             // parameter is shared there, and the new values go to a new buffer
             let param = contiguous(param);
-            let new = adam::step_from(step, values(&param), g, moments.0, moments.1);
+            let new = adam::step_from(step, values(&param), g, ms, vs);
             tensor(new, shape(&param))
         };
         (param, m, v)

@@ -205,20 +205,30 @@ fn warnings(p: usize, rank: usize, condition: f64) -> Vec<String> {
 mod tests {
     use super::*;
 
-    /// Rᵀ R = AᵀA and Rᵀ(Qᵀb) = Aᵀb hold for the QR of the whole problem, so the factored
-    /// normal equations of one block and of three blocks (TSQR) must agree, ridge rows included.
-    #[test]
-    fn three_row_blocks_factor_the_same_problem_as_one() {
-        let (n, p) = (3001, 4);
+    /// `n` rows of `p` columns in [−5, 5) and a target that depends on the first column.
+    fn problem(n: usize, p: usize) -> (Vec<f64>, Vec<f64>) {
         let x: Vec<f64> = (0..n * p)
             .map(|k| ((k * 7919) % 1000) as f64 / 100.0 - 5.0)
             .collect();
-        let y: Vec<f64> = (0..n).map(|i| (i % 17) as f64 - x[i * p] * 0.5).collect();
+        let y = (0..n).map(|i| (i % 17) as f64 - x[i * p] * 0.5).collect();
+        (x, y)
+    }
+
+    /// `(RᵀR, Rᵀ(Qᵀb))`: AᵀA and Aᵀb for the QR of the whole problem, whichever way it was cut.
+    fn normal_equations((r, qtb): (DMatrix<f64>, DVector<f64>)) -> (DMatrix<f64>, DVector<f64>) {
+        (r.transpose() * &r, r.transpose() * qtb)
+    }
+
+    /// The factored normal equations of one block and of three blocks (TSQR) must agree, ridge
+    /// rows included.
+    #[test]
+    fn three_row_blocks_factor_the_same_problem_as_one() {
+        let (n, p) = (3001, 4);
+        let (x, y) = problem(n, p);
         let (mean_x, mean_y) = means(&x, n, p, &y);
         for ridge in [0.0, 2.5] {
             let gram = |blocks| {
-                let (r, qtb) = reduced(&x, &y, (n, p), (&mean_x, mean_y), ridge, blocks);
-                (r.transpose() * &r, r.transpose() * qtb)
+                normal_equations(reduced(&x, &y, (n, p), (&mean_x, mean_y), ridge, blocks))
             };
             let ((g1, c1), (g3, c3)) = (gram(1), gram(3));
             assert!(
@@ -231,15 +241,10 @@ mod tests {
     #[test]
     fn a_block_folded_in_steps_of_seven_rows_factors_the_same_problem_as_in_one() {
         let (n, p) = (1000, 5);
-        let x: Vec<f64> = (0..n * p)
-            .map(|k| ((k * 7919) % 1000) as f64 / 100.0 - 5.0)
-            .collect();
-        let y: Vec<f64> = (0..n).map(|i| (i % 13) as f64 + x[i * p + 1]).collect();
+        let (x, y) = problem(n, p);
         let (mean_x, mean_y) = means(&x, n, p, &y);
-        let gram = |step| {
-            let (r, qtb) = block_triangle((&x, &y), 0..n, p, (&mean_x, mean_y), step);
-            (r.transpose() * &r, r.transpose() * qtb)
-        };
+        let gram =
+            |step| normal_equations(block_triangle((&x, &y), 0..n, p, (&mean_x, mean_y), step));
         let ((g1, c1), (g7, c7)) = (gram(n), gram(7));
         assert!((&g1 - g7).amax() < 1e-7 * g1.amax() && (&c1 - c7).amax() < 1e-7 * c1.amax());
     }

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """plaindnn next to PyTorch / NumPy on the workloads W1–W4, in the same run, alternating.
 
-Each round runs `plaindnn bench WORKLOAD --json` and then the reference script from
-../shared/bench/ (unchanged, copied to a scratch folder since that one is read-only), for every
-workload in turn; the figure kept for each side is the median over rounds of each run's median.
-This machine is shared and noisy: absolute times drift, ratios taken in the same round hold.
+Each round runs `plaindnn bench WORKLOAD --json` and the reference script from ../shared/bench/
+(unchanged, copied to a scratch folder since that one is read-only), for every workload in turn —
+W2 one network at a time (both sides take `--variants`), so the two sides of a ratio run within
+a minute of each other — plaindnn first in odd rounds and the reference first in even ones; the
+figure kept for each side is the median over rounds of each run's median. This machine is shared
+and noisy: absolute times drift, ratios taken side by side hold better.
 
     python3 examples/compare_with_pytorch.py [--rounds 3] [--threads 2] [--backend flex]
 
@@ -41,10 +43,10 @@ def run_json(cmd, env=None, cwd=None, last_line=True):
     return json.loads(out.stdout.strip().splitlines()[-1] if last_line else out.stdout)
 
 
-def ours(args, workload):
+def ours(args, workload, variant=None):
     env = dict(os.environ, RAYON_NUM_THREADS=str(args.threads))
     cmd = [args.plaindnn, "bench", workload, "--backend", args.backend, "--repeats",
-           str(args.repeats), "--json"]
+           str(args.repeats), "--json", *(["--variants", variant] if variant else [])]
     report = run_json(cmd, env=env, last_line=False)
     return {(m["variant"], m["path"], m["metric"]): m["median"] for m in report["results"]}
 
@@ -57,10 +59,11 @@ REFERENCE = {
 }
 
 
-def theirs(args, workload, bench_dir):
+def theirs(args, workload, bench_dir, variant=None):
     script, extra = REFERENCE[workload]
     threads = ["--lstsq-threads" if workload == "w4" else "--threads", str(args.threads)]
-    cmd = [args.python, script, *threads, "--repeats", str(args.repeats), *extra]
+    cmd = [args.python, script, *threads, "--repeats", str(args.repeats), *extra,
+           *(["--variants", variant] if variant else [])]
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     d = run_json(cmd, env=env, cwd=bench_dir)
     t = args.threads
@@ -88,6 +91,9 @@ def gemm_peak(args, bench_dir):
     best = max(r["gflops"]["median"] for r in d["results"] if r["threads"] == args.threads)
     return best, d.get("fma_probe")
 
+
+# W2's networks, run one at a time on both sides
+W2_VARIANTS = ["plain", "seed_default"]
 
 # (workload, our variant, our path, metric, their key, higher is better)
 ROWS = [
@@ -132,7 +138,12 @@ def main():
         got = {}
         for w in workloads:
             t0 = time.time()
-            got[w] = {"ours": ours(args, w), "theirs": theirs(args, w, bench_dir)}
+            got[w] = {"ours": {}, "theirs": {}}
+            for variant in W2_VARIANTS if w == "w2" else [None]:
+                sides = [("ours", lambda: ours(args, w, variant)),
+                         ("theirs", lambda: theirs(args, w, bench_dir, variant))]
+                for side, measure in sides if r % 2 == 0 else sides[::-1]:
+                    got[w][side].update(measure())
             print(f"round {r + 1}/{args.rounds} {w}: {time.time() - t0:.0f} s", file=sys.stderr)
         rounds.append(got)
 
@@ -170,6 +181,7 @@ def main():
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump({"date": time.strftime("%Y-%m-%d %H:%M"), "args": vars(args), "gemm_peak_gflops": peak,
+                   "order": "W2 per network; plaindnn first in odd rounds, the reference in even",
                    "fma_probe": fma, "table": table, "rounds": [
                        {w: {s: {"|".join(k): v for k, v in d[s].items()} for s in d} for w, d in rd.items()}
                        for rd in rounds]}, f, indent=1)

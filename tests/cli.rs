@@ -479,3 +479,38 @@ fn the_help_examples_on_the_shipped_model_run_as_written() {
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn bench_variants_runs_only_the_w2_networks_it_names() {
+    let report = json(&plaindnn(&[
+        "bench",
+        "w2",
+        "--variants",
+        "seed_default",
+        "--repeats",
+        "1",
+        "--json",
+    ]));
+    let results = report["results"].as_array().expect("results");
+    let paths: Vec<&str> = results.iter().filter_map(|r| r["path"].as_str()).collect();
+    assert_eq!(paths, ["bare", "train", "infer"], "{results:?}");
+    for r in results {
+        assert_eq!(r["variant"], "seed_default", "{r}");
+        assert!(r["median"].as_f64().is_some_and(|m| m > 0.0), "{r}");
+    }
+}
+
+#[test]
+fn bench_refuses_an_unknown_variant_and_variants_without_w2() {
+    let out = plaindnn(&["bench", "w2", "--variants", "plain,nope"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("`nope`") && err.contains("plain, seed_default"),
+        "{err}"
+    );
+    let out = plaindnn(&["bench", "w1", "--variants", "plain"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("--variants") && err.contains("w2"), "{err}");
+}

@@ -134,15 +134,38 @@ pub fn w1(backend: Backend, repeats: usize, out: &mut Vec<Measurement>) -> Resul
     Ok(())
 }
 
-/// W2: one shuffled epoch of 60000 rows in batches of 128, and inference in batches of 1000.
-pub fn w2(backend: Backend, repeats: usize, out: &mut Vec<Measurement>) -> Result<()> {
+/// W2's networks named in `variants`, in their usual order; all of them when it is empty.
+pub fn w2_selection(variants: &[String]) -> Result<Vec<(&'static str, MlpConfig)>> {
+    let all = workloads::w2_networks();
+    if let Some(unknown) = variants
+        .iter()
+        .find(|v| !all.iter().any(|(name, _)| name == v))
+    {
+        return Err(Error::Unknown {
+            what: "W2 variant",
+            got: unknown.clone(),
+            valid: all.map(|(name, _)| name).join(", "),
+        });
+    }
+    let wanted = |name: &str| variants.is_empty() || variants.iter().any(|v| v == name);
+    Ok(all.into_iter().filter(|(name, _)| wanted(name)).collect())
+}
+
+/// W2: one shuffled epoch of 60000 rows in batches of 128, and inference in batches of 1000, for
+/// each of `networks`.
+pub fn w2(
+    networks: &[(&'static str, MlpConfig)],
+    backend: Backend,
+    repeats: usize,
+    out: &mut Vec<Measurement>,
+) -> Result<()> {
     const ROWS: usize = 60000;
     let device = backend.device()?;
     let data = Arc::new(workloads::mnist_shaped(ROWS, 0)?);
     let train_flop = Some(6.0 * W2_WEIGHTS); // forward 2W, backward 4W per sample
     let infer_flop = Some(2.0 * W2_WEIGHTS);
     let per_second = |s: f64| ROWS as f64 / s;
-    for (variant, config) in workloads::w2_networks() {
+    for (variant, config) in networks.iter().cloned() {
         let seconds = time(repeats, || {
             let mut bare = Bare::new(&config, 1e-3, &device)?;
             let mut order: Vec<usize> = (0..ROWS).collect();

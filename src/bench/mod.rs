@@ -91,17 +91,30 @@ pub struct Report {
     pub results: Vec<Measurement>,
 }
 
-/// Runs `workloads` on `backend`, each measurement `repeats` times after a warm-up.
-pub fn run(workloads: &[Workload], backend: Backend, repeats: usize) -> Result<Report> {
+/// Runs `workloads` on `backend`, each measurement `repeats` times after a warm-up; W2 only its
+/// networks named in `variants` (all when empty).
+pub fn run(
+    workloads: &[Workload],
+    variants: &[String],
+    backend: Backend,
+    repeats: usize,
+) -> Result<Report> {
     if repeats == 0 {
         return Err(Error::invalid("repeats", "must be at least 1, got 0"));
+    }
+    let networks = mlp::w2_selection(variants)?;
+    if !variants.is_empty() && !workloads.contains(&Workload::W2) {
+        return Err(Error::invalid(
+            "--variants",
+            "it picks W2's networks, and w2 is not among the workloads; add w2 or leave it out",
+        ));
     }
     let backend = backend.resolve();
     let mut results = Vec::new();
     for workload in workloads {
         match workload {
             Workload::W1 => mlp::w1(backend, repeats, &mut results)?,
-            Workload::W2 => mlp::w2(backend, repeats, &mut results)?,
+            Workload::W2 => mlp::w2(&networks, backend, repeats, &mut results)?,
             Workload::W3 => mlp::w3(backend, repeats, &mut results)?,
             Workload::W4 => lstsq::w4(repeats, &mut results)?,
         }

@@ -16,6 +16,10 @@ pub struct BenchArgs {
     /// Backend for the networks: flex, ndarray, wgpu (if compiled in).
     #[arg(long, default_value = "flex")]
     backend: Backend,
+    /// W2's networks to run, comma-separated: plain, seed_default [default: both]. As the
+    /// PyTorch reference's `--variants`, so a comparison can alternate the two sides per network.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    variants: Vec<String>,
     /// Timed runs per measurement (after one warm-up); the median is reported.
     #[arg(long, default_value_t = 5)]
     repeats: usize,
@@ -30,7 +34,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     } else {
         args.workloads
     };
-    let report = bench::run(&workloads, args.backend, args.repeats)?;
+    let report = bench::run(&workloads, &args.variants, args.backend, args.repeats)?;
     if args.json {
         return print_json(&report);
     }

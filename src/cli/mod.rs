@@ -114,6 +114,7 @@ In Python: model = <the nn.Sequential printed>; model.load_state_dict(safetensor
     #[command(after_help = "Examples:
   plaindnn bench                                       all four workloads on flex
   plaindnn bench w2 --backend ndarray --repeats 3
+  plaindnn bench w2 --variants seed_default            the tutorial's recommended network only
   RAYON_NUM_THREADS=1 plaindnn bench w1 --json         one thread
   PLAINDNN_FUSED=0 plaindnn bench w2 w3                Burn's plain ops instead of the fused flex kernels
   python3 examples/compare_with_pytorch.py             plaindnn next to PyTorch, as ratios")]

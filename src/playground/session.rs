@@ -242,8 +242,10 @@ impl Job {
     fn run(self, observer: PageObserver) {
         let val = self.prepared.val.clone();
         let backend = self.config.backend;
+        // the page's pause holds the loop: off rayon's workers, so a paused page holds none
         let options = RunOptions::from(Verbosity::Quiet)
             .overwrite()
+            .on_this_thread()
             .observe(observer);
         let done =
             match train::train_on(self.source, self.prepared, self.config, &self.out, options) {

@@ -83,6 +83,11 @@ pub struct RunOptions {
     pub overwrite: bool,
     /// Your own observers, called after plaindnn's (terminal, metrics, pictures).
     pub observers: Observers,
+    /// Run the epochs on one of rayon's worker threads (the default: the split products then
+    /// hand work between the cores far more cheaply). An observer that blocks — waiting for a
+    /// person to press play — holds that worker while it waits; [`Self::on_this_thread`] keeps
+    /// the loop on the calling thread instead.
+    pub on_pool: bool,
 }
 
 impl From<Verbosity> for RunOptions {
@@ -91,6 +96,7 @@ impl From<Verbosity> for RunOptions {
             verbosity,
             overwrite: false,
             observers: Observers::default(),
+            on_pool: true,
         }
     }
 }
@@ -100,6 +106,15 @@ impl RunOptions {
     pub fn overwrite(self) -> Self {
         Self {
             overwrite: true,
+            ..self
+        }
+    }
+
+    /// The same options, training on the calling thread rather than one of rayon's workers (for
+    /// observers that block; slower on several cores).
+    pub fn on_this_thread(self) -> Self {
+        Self {
+            on_pool: false,
             ..self
         }
     }
@@ -250,6 +265,23 @@ pub fn resume(
 /// Wires model, optimizer, loaders and checkpointers into burn-train and runs epochs `done+1..` on
 /// `device` (made once by the caller, which refuses a missing driver before writing anything).
 fn fit(
+    run_config: RunConfig,
+    run: RunDir,
+    data: Prepared,
+    done: usize,
+    device: Device,
+    options: RunOptions,
+) -> Result<TrainedRun> {
+    // On one of rayon's workers, a split product runs one half on this thread and hands the
+    // other on; called from outside the pool it would wake two workers and sleep until both are
+    // done (four times the context switches). The CLI is on a worker already: then this is inline.
+    match options.on_pool {
+        true => rayon::scope(|_| fit_here(run_config, run, data, done, device, options)),
+        false => fit_here(run_config, run, data, done, device, options),
+    }
+}
+
+fn fit_here(
     run_config: RunConfig,
     run: RunDir,
     data: Prepared,

@@ -4,9 +4,11 @@
 mod common;
 
 use std::fs;
+use std::sync::{Arc, Mutex};
 
 use common::{bits, quadrant_config, temp_dir, train_quadrants};
 use plaindnn::backend::Backend;
+use plaindnn::data::DataSource;
 use plaindnn::inference::Predictor;
 use plaindnn::train::{self, EarlyStoppingConfig, Verbosity};
 
@@ -414,7 +416,7 @@ fn with_squared_inputs_one_neuron_separates_the_disc_from_the_ring() {
 }
 
 /// Where `on_epoch` was called from: whether that thread is one of rayon's workers.
-struct OnWorker(std::sync::Arc<std::sync::Mutex<Vec<bool>>>);
+struct OnWorker(Arc<Mutex<Vec<bool>>>);
 
 impl train::TrainObserver for OnWorker {
     fn on_epoch(&mut self, _: &train::EpochReport) -> plaindnn::Result<()> {
@@ -431,27 +433,21 @@ fn training_called_from_outside_the_thread_pool_runs_its_epochs_on_a_rayon_worke
         rayon::current_thread_index().is_none(),
         "the test thread is not a worker"
     );
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Arc::new(Mutex::new(Vec::new()));
     let mut config = quadrant_config();
     config.epochs = 3;
     let options = train::RunOptions::from(Verbosity::Quiet)
         .overwrite()
         .observe(OnWorker(seen.clone()));
     let dir = temp_dir("on-worker");
-    train::train(
-        plaindnn::data::DataSource::quadrants(1),
-        config,
-        &dir,
-        options,
-    )
-    .expect("training succeeds");
+    train::train(DataSource::quadrants(1), config, &dir, options).expect("training succeeds");
     assert_eq!(*seen.lock().expect("not poisoned"), [true, true, true]);
 }
 
 #[test]
 fn training_on_this_thread_runs_its_epochs_on_the_calling_thread() {
     // for observers that block (the playground's pause): they must not hold one of rayon's workers
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Arc::new(Mutex::new(Vec::new()));
     let mut config = quadrant_config();
     config.epochs = 2;
     let options = train::RunOptions::from(Verbosity::Quiet)
@@ -459,12 +455,6 @@ fn training_on_this_thread_runs_its_epochs_on_the_calling_thread() {
         .on_this_thread()
         .observe(OnWorker(seen.clone()));
     let dir = temp_dir("on-this-thread");
-    train::train(
-        plaindnn::data::DataSource::quadrants(1),
-        config,
-        &dir,
-        options,
-    )
-    .expect("training succeeds");
+    train::train(DataSource::quadrants(1), config, &dir, options).expect("training succeeds");
     assert_eq!(*seen.lock().expect("not poisoned"), [false, false]);
 }

@@ -180,7 +180,10 @@ pub fn train_on(
     };
     run.write_config(&run_config)?;
     // 3. train
-    fit(run_config, run, data, 0, device, options)
+    let on_pool = options.on_pool;
+    pooled(on_pool, move || {
+        fit(run_config, run, data, 0, device, options)
+    })
 }
 
 /// What may change when a stopped run continues; everything else is the run's `config.json`.
@@ -259,29 +262,25 @@ pub fn resume(
     }
     let data = run_config.data.source.load()?;
     let device = run_config.train.backend.device()?;
-    fit(run_config, run, data, last, device, verbosity.into())
+    pooled(true, move || {
+        fit(run_config, run, data, last, device, verbosity.into())
+    })
+}
+
+/// `f` on one of rayon's workers when `on_pool` (inline when this thread is one), else here. On a
+/// worker, a split product runs one half on this thread and hands the other on; called from
+/// outside the pool it would wake two workers and sleep until both are done (four times the
+/// context switches). The CLI's commands are on a worker already.
+fn pooled<R: Send>(on_pool: bool, f: impl FnOnce() -> R + Send) -> R {
+    match on_pool {
+        true => rayon::scope(|_| f()),
+        false => f(),
+    }
 }
 
 /// Wires model, optimizer, loaders and checkpointers into burn-train and runs epochs `done+1..` on
 /// `device` (made once by the caller, which refuses a missing driver before writing anything).
 fn fit(
-    run_config: RunConfig,
-    run: RunDir,
-    data: Prepared,
-    done: usize,
-    device: Device,
-    options: RunOptions,
-) -> Result<TrainedRun> {
-    // On one of rayon's workers, a split product runs one half on this thread and hands the
-    // other on; called from outside the pool it would wake two workers and sleep until both are
-    // done (four times the context switches). The CLI is on a worker already: then this is inline.
-    match options.on_pool {
-        true => rayon::scope(|_| fit_here(run_config, run, data, done, device, options)),
-        false => fit_here(run_config, run, data, done, device, options),
-    }
-}
-
-fn fit_here(
     run_config: RunConfig,
     run: RunDir,
     data: Prepared,

@@ -26,6 +26,8 @@ import sys
 import tempfile
 import time
 
+from script_checks import check_binary, check_python, fail, positive
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -121,12 +123,19 @@ def main():
     ap.add_argument("--reference", default=os.path.join(ROOT, "..", "shared", "bench"))
     ap.add_argument("--workloads", default="w1,w2,w3,w4")
     ap.add_argument("--backend", default="flex")
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--threads", type=positive, default=2)
+    ap.add_argument("--rounds", type=positive, default=3)
+    ap.add_argument("--repeats", type=positive, default=5)
     ap.add_argument("--out", default=os.path.join(ROOT, "artifacts", "bench", "compare.json"))
     args = ap.parse_args()
     workloads = args.workloads.split(",")
+    unknown = [w for w in workloads if w not in REFERENCE]
+    if unknown:
+        fail(f"--workloads: unknown workload `{unknown[0]}`; valid: {', '.join(REFERENCE)}")
+    if not os.path.isdir(args.reference):
+        fail(f"--reference {args.reference}: no such folder (the reference scripts, ../shared/bench)")
+    check_binary(args.plaindnn)
+    check_python(args.python, ["torch", "numpy", "sklearn", "threadpoolctl"])
 
     bench_dir = tempfile.mkdtemp(prefix="plaindnn-ref-")
     shutil.copytree(args.reference, bench_dir, dirs_exist_ok=True)

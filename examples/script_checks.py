@@ -1,0 +1,44 @@
+"""Checks the comparison scripts make before timing anything: a bad flag is refused at once with
+exit status 2 and one `error:` line that names it and the way on, never a traceback minutes in."""
+import argparse
+import os
+import subprocess
+import sys
+
+VENV_HELP = "../shared/bench/README.md says how to make one"
+
+
+def fail(message):
+    """Stops with `error: message` on stderr and exit status 2, as a bad flag does."""
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def positive(text):
+    """An argparse type: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def executable(path):
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def check_binary(path):
+    """`--plaindnn PATH` is an executable."""
+    if not executable(path):
+        fail(f"--plaindnn {path}: no such executable; build it with `cargo build --release` "
+             "or pass its path")
+
+
+def check_python(path, modules):
+    """`--python PATH` is an executable that imports every one of `modules`."""
+    wanted = ", ".join(modules)
+    if not executable(path):
+        fail(f"--python {path}: no such executable; pass a Python with {wanted} ({VENV_HELP})")
+    probe = subprocess.run([path, "-c", f"import {wanted}"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        last = (probe.stderr.strip().splitlines() or ["it exited with an error"])[-1]
+        fail(f"--python {path}: {last}; it needs {wanted} ({VENV_HELP})")

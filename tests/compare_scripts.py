@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""The comparison scripts refuse bad input before they time anything: exit status 2 and one
+`error:` line that names the flag and the way on, never a Python traceback.
+
+  python3 tests/compare_scripts.py BIN      BIN: the plaindnn binary the scripts are given
+
+Each check runs `examples/compare_with_pytorch.py` or `examples/compare_with_sklearn.py` with one
+bad flag. A stand-in for a Python without torch (or scikit-learn) is a shell script that prints
+the error such a Python prints and exits 1, so the check needs no particular Python installed.
+"""
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTORCH = ROOT / "examples" / "compare_with_pytorch.py"
+SKLEARN = ROOT / "examples" / "compare_with_sklearn.py"
+
+
+def refusal(script, *flags):
+    """(exit status, stderr) of one run; it must end within seconds, having timed nothing."""
+    done = subprocess.run([sys.executable, str(script), *flags], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT)
+    return done.returncode, done.stderr
+
+
+def expect(script, flags, *words):
+    code, err = refusal(script, *flags)
+    problems = []
+    if code != 2:
+        problems.append(f"exit status {code}, not 2")
+    if "Traceback" in err:
+        problems.append("a Python traceback")
+    problems += [f"no `{w}`" for w in words if w not in err]
+    if problems:
+        sys.exit(f"{script.name} {' '.join(flags)}: {', '.join(problems)}; stderr:\n{err}")
+    print(f"ok  {script.name} {' '.join(flags)}  →  {err.strip().splitlines()[-1]}")
+
+
+def python_without(module, folder):
+    """An executable that answers like a Python lacking `module`."""
+    path = Path(folder) / f"python-without-{module}"
+    path.write_text(f"#!/bin/sh\necho \"ModuleNotFoundError: No module named '{module}'\" >&2\nexit 1\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else sys.exit(__doc__)
+    missing = "/nonexistent/plaindnn"
+    with tempfile.TemporaryDirectory() as folder:
+        no_torch, no_sklearn = python_without("torch", folder), python_without("sklearn", folder)
+        here = ["--reference", folder]  # a folder that exists, wherever ../shared is
+        # a binary that is not there: named, with how to build it
+        expect(PYTORCH, [*here, "--plaindnn", missing], f"--plaindnn {missing}", "cargo build --release")
+        expect(SKLEARN, ["--plaindnn", missing], f"--plaindnn {missing}", "cargo build --release")
+        # a Python that lacks what the references import: its own complaint, and where to look
+        expect(PYTORCH, [*here, "--plaindnn", binary, "--python", no_torch],
+               f"--python {no_torch}", "No module named 'torch'", "shared/bench/README.md")
+        expect(SKLEARN, ["--plaindnn", binary, "--python", no_sklearn],
+               f"--python {no_sklearn}", "No module named 'sklearn'", "shared/bench/README.md")
+        expect(PYTORCH, [*here, "--plaindnn", binary, "--python", os.path.join(folder, "none")],
+               "--python", "no such executable")
+        # flags whose values could never run
+        expect(PYTORCH, [*here, "--plaindnn", binary, "--workloads", "w1,w9"], "w9", "w1, w2, w3, w4")
+        expect(PYTORCH, ["--plaindnn", binary, "--reference", os.path.join(folder, "none")],
+               "--reference", "no such folder")
+        expect(PYTORCH, ["--plaindnn", binary, "--rounds", "0"], "--rounds", "at least 1")
+        expect(SKLEARN, ["--plaindnn", binary, "--epochs", "0"], "--epochs", "at least 1")
+    print("compare_scripts: every bad flag refused")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,11 +8,20 @@
 #
 # Needs on the GPU machine: a Vulkan driver (NVIDIA: the driver's Vulkan ICD, e.g. Debian's
 # nvidia-vulkan-icd; AMD/Intel: mesa-vulkan-drivers) and libvulkan1. Without one, wgpu sees no
-# adapter (or only llvmpipe, a CPU rasteriser): the script says so and exits 2 before measuring.
+# adapter (or only llvmpipe, a CPU rasteriser): the script says so and exits 2 before measuring;
+# so it does when the binary or the test binary named is not there (tests/bench_scripts.py).
 # Writes artifacts/bench/gpu-<UTC time>-{info,backends,bench-wgpu,bench-flex}.* (or into $3).
 set -euo pipefail
 bin=${1:?usage: $0 PLAINDNN_BUILT_WITH_WGPU [BACKENDS_TEST_BINARY] [OUT_DIR]}
 agreement=${2:-}
+if [ ! -x "$bin" ]; then
+  echo "gpu_check: $bin: no such executable; build it here with \`cargo build --release --features wgpu\` and carry it" >&2
+  exit 2
+fi
+if [ -n "$agreement" ] && [ ! -x "$agreement" ]; then
+  echo "gpu_check: $agreement: no such executable; build it here with \`cargo test --release --features wgpu --test backends --no-run\` and carry it" >&2
+  exit 2
+fi
 out=${3:-artifacts/bench}
 stamp=$(date -u +%Y%m%dT%H%MZ)
 mkdir -p "$out"
@@ -21,8 +30,8 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 echo "== adapters"
 "$bin" info --json | tee "$out/gpu-$stamp-info.json"
 if ! grep -Eq '"kind": *"(DiscreteGpu|IntegratedGpu|VirtualGpu)"' "$out/gpu-$stamp-info.json"; then
-  echo "gpu_check: wgpu found no GPU adapter (only a CPU one, or none): install the GPU's Vulkan"
-  echo "driver (NVIDIA: nvidia-vulkan-icd; AMD/Intel: mesa-vulkan-drivers) and libvulkan1"
+  echo "gpu_check: wgpu found no GPU adapter (only a CPU one, or none): install the GPU's Vulkan" >&2
+  echo "driver (NVIDIA: nvidia-vulkan-icd; AMD/Intel: mesa-vulkan-drivers) and libvulkan1" >&2
   exit 2
 fi
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""The comparison scripts refuse bad input before they time anything: exit status 2 and one
-`error:` line that names the flag and the way on, never a Python traceback.
+"""The benchmark scripts refuse bad input before they time anything: exit status 2 and a
+message on stderr that names the flag (or argument) and the way on, never a Python traceback.
 
-  python3 tests/compare_scripts.py BIN      BIN: the plaindnn binary the scripts are given
+  python3 tests/bench_scripts.py BIN      BIN: the plaindnn binary the scripts are given
 
-Each check runs `examples/compare_with_pytorch.py` or `examples/compare_with_sklearn.py` with one
-bad flag. A stand-in for a Python without torch (or scikit-learn) is a shell script that prints
-the error such a Python prints and exits 1, so the check needs no particular Python installed.
+Each check runs `examples/compare_with_pytorch.py`, `examples/compare_with_sklearn.py` or
+`examples/gpu_check.sh` with one bad input. A stand-in for a Python without torch (or
+scikit-learn) is a shell script that prints the error such a Python prints and exits 1, so the
+check needs no particular Python installed.
 """
 import os
 import stat
@@ -18,11 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTORCH = ROOT / "examples" / "compare_with_pytorch.py"
 SKLEARN = ROOT / "examples" / "compare_with_sklearn.py"
+GPU_CHECK = ROOT / "examples" / "gpu_check.sh"
 
 
 def refusal(script, *flags):
     """(exit status, stderr) of one run; it must end within seconds, having timed nothing."""
-    done = subprocess.run([sys.executable, str(script), *flags], capture_output=True, text=True,
+    runner = ["bash"] if script.suffix == ".sh" else [sys.executable]
+    done = subprocess.run([*runner, str(script), *flags], capture_output=True, text=True,
                           timeout=60, cwd=ROOT)
     return done.returncode, done.stderr
 
@@ -70,7 +73,13 @@ def main():
                "--reference", "no such folder")
         expect(PYTORCH, ["--plaindnn", binary, "--rounds", "0"], "--rounds", "at least 1")
         expect(SKLEARN, ["--plaindnn", binary, "--epochs", "0"], "--epochs", "at least 1")
-    print("compare_scripts: every bad flag refused")
+        # the GPU check: a binary or test binary not carried over, and a machine with no GPU
+        # (this one: only a CPU adapter, or a binary without wgpu), refused before measuring
+        out = os.path.join(folder, "gpu")
+        expect(GPU_CHECK, [missing], missing, "cargo build --release --features wgpu")
+        expect(GPU_CHECK, [binary, missing, out], missing, "--test backends --no-run")
+        expect(GPU_CHECK, [binary, "", out], "no GPU adapter", "Vulkan")
+    print("bench_scripts: every bad input refused")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 //! The fused passes (Linear, activation + dropout, Batch Normalization) against Burn's plain
 //! tensor ops: the same network, the same seed, one forward and backward pass each way, on flex;
-//! and one Linear layer against Burn's `linear` and sums in f64.
+//! one Linear layer against Burn's `linear` and sums in f64; Adam against Burn's; gradient norms
+//! against sums in f64.
 //! The kernels themselves are checked against f64 formulas and central differences in
 //! `src/fused` (unit tests).
 
@@ -8,6 +9,7 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 use plaindnn::fused;
 use plaindnn::model::{ActivationConfig, Mlp, MlpConfig};
+use plaindnn::train::clipping;
 
 /// A 6 → 16 → 8 → 3 network with the given activation, BatchNorm and dropout.
 fn config(activation: &str, batch_norm: bool, dropout: f64) -> MlpConfig {
@@ -314,6 +316,29 @@ fn fused_adam_updates_weights_and_moments_bit_for_bit_like_burns_adam_also_when_
         );
         assert_ne!(values(p_fused), values(tensor(0)), "the weights moved");
     }
+}
+
+#[test]
+fn gradient_norms_on_flex_are_summed_in_f64_in_one_pass_burns_ops_in_f32() {
+    // W2's first-layer gradient shape; the reference is the same sum in f64
+    let v = spread(784 * 512, 5);
+    let exact: f64 = v.iter().map(|&x| x as f64 * x as f64).sum();
+    let g = Tensor::<2>::from_data(TensorData::new(v, [784, 512]), &Device::flex());
+    let fused_sum = clipping::sum_of_squares(g.clone());
+    let plain_sum = fused::without(|| clipping::sum_of_squares(g));
+    // f64 sums in another order: 1e-12; Burn's f32 sum: f32 rounding, within 1e-6 but not 1e-12
+    assert!(
+        (fused_sum - exact).abs() <= 1e-12 * exact,
+        "fused {fused_sum} vs {exact}"
+    );
+    assert!(
+        (plain_sum - exact).abs() <= 1e-6 * exact,
+        "plain {plain_sum} vs {exact}"
+    );
+    assert!(
+        (plain_sum - exact).abs() > 1e-12 * exact,
+        "the plain path is Burn's f32 sum"
+    );
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Fused passes for the hidden block on the flex backend: the Linear layer (its product split over
 //! the cores by columns), an activation and its dropout in one pass, Batch
 //! Normalization forward and backward in three passes each, vectorised and split over the cores,
-//! with their own backward through Burn's backend extension API.
+//! with their own backward through Burn's backend extension API; and, outside the graph, Adam's
+//! step and the sums of squares behind gradient norms.
 //!
 //! Callers check [`applies`] first (flex, f32, not `PLAINDNN_FUSED=0` in the environment, not
 //! inside [`without`]) and run Burn's tensor ops where it does not: both paths compute the same
@@ -14,6 +15,7 @@ mod matmul;
 pub mod norm;
 mod ops;
 mod parallel;
+mod squares;
 
 use burn::tensor::{DType, Device, Tensor};
 
@@ -89,6 +91,13 @@ pub fn batch_norm(
         Tensor::from_dispatch(mean),
         Tensor::from_dispatch(var),
     )
+}
+
+/// `Σ x²` of a tensor outside the graph (a gradient), where [`applies`]: one pass over the
+/// values, split over the cores and summed in f64.
+pub fn sum_of_squares<const D: usize>(x: Tensor<D>) -> f64 {
+    let sum = <burn::backend::Dispatch as FusedOptim>::fused_sum_of_squares(x.into_dispatch());
+    Tensor::<1>::from_dispatch(sum).into_scalar::<f64>()
 }
 
 /// Adam's moments for one parameter tensor.

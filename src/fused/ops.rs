@@ -16,6 +16,7 @@ use super::adam::{self, AdamStep};
 use super::kernels::{self, Kind, Mask};
 use super::matmul::{product, MatRef};
 use super::norm;
+use super::squares;
 
 /// The operations plaindnn fuses, for the backends that have them (flex, and autodiff on flex).
 #[backend_extension(Flex, Autodiff)]
@@ -37,9 +38,12 @@ pub trait Fused: Backend {
     ) -> FloatTensor<Self>;
 }
 
-/// The fused optimizer step, on flex (optimizers work outside the graph).
+/// The fused passes over parameters and gradients, on flex (outside the graph).
 #[backend_extension(Flex)]
 pub trait FusedOptim: Backend {
+    /// `Σ x²`, `[1]`, in f64.
+    fn fused_sum_of_squares(x: FloatTensor<Self>) -> FloatTensor<Self>;
+
     /// One Adam step: `(p, m, v)` after it (`m` and `v` are not read on the first step).
     fn fused_adam(
         param: FloatTensor<Self>,
@@ -51,6 +55,11 @@ pub trait FusedOptim: Backend {
 }
 
 impl FusedOptim for Flex {
+    fn fused_sum_of_squares(x: FlexTensor) -> FlexTensor {
+        let sum = squares::sum_of_squares(values(&contiguous(x)));
+        FlexTensor::from_data(TensorData::new(vec![sum], [1]))
+    }
+
     fn fused_adam(
         param: FlexTensor,
         grad: FlexTensor,

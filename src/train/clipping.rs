@@ -4,6 +4,16 @@ use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
 
+use crate::fused;
+
+/// `‖g‖² = Σ g²`: one pass on flex, Burn's ops elsewhere.
+pub fn sum_of_squares<const D: usize>(g: Tensor<D>) -> f64 {
+    if fused::applies(&g) {
+        return fused::sum_of_squares(g);
+    }
+    g.powi_scalar(2).sum().into_scalar::<f32>() as f64
+}
+
 /// `sqrt(Σ ‖g‖²)` over every parameter's gradient in `grads`.
 pub fn global_norm<M: Module>(model: &M, grads: &GradientsParams) -> f64 {
     struct SumSquares<'a> {
@@ -13,7 +23,7 @@ pub fn global_norm<M: Module>(model: &M, grads: &GradientsParams) -> f64 {
     impl ModuleVisitor for SumSquares<'_> {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
             if let Some(g) = self.grads.get::<D>(param.id) {
-                self.total += g.powi_scalar(2).sum().into_scalar::<f32>() as f64;
+                self.total += sum_of_squares(g);
             }
         }
     }

@@ -8,6 +8,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
 use serde::Serialize;
 
+use super::clipping::sum_of_squares;
 use super::observer::{EpochReport, TrainObserver, Wants};
 use crate::error::{Error, Result};
 use crate::files::rewrite_for_append;
@@ -111,7 +112,7 @@ impl GradientNorms {
 }
 
 fn norm(t: Tensor<2>) -> f64 {
-    (t.powi_scalar(2).sum().into_scalar::<f32>() as f64).sqrt()
+    sum_of_squares(t).sqrt()
 }
 
 /// ‖W‖₂ of every Linear layer.

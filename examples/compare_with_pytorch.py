@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 
-from script_checks import check_binary, check_python, fail, positive
+from script_checks import check_backend, check_binary, check_python, fail, positive
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -47,8 +47,9 @@ def run_json(cmd, env=None, cwd=None, last_line=True):
 
 def ours(args, workload, variant=None):
     env = dict(os.environ, RAYON_NUM_THREADS=str(args.threads))
-    cmd = [args.plaindnn, "bench", workload, "--backend", args.backend, "--repeats",
-           str(args.repeats), "--json", *(["--variants", variant] if variant else [])]
+    backend = [] if workload == "w4" else ["--backend", args.backend]  # W4 runs no network
+    cmd = [args.plaindnn, "bench", workload, *backend, "--repeats", str(args.repeats), "--json",
+           *(["--variants", variant] if variant else [])]
     report = run_json(cmd, env=env, last_line=False)
     return {(m["variant"], m["path"], m["metric"]): m["median"] for m in report["results"]}
 
@@ -135,6 +136,7 @@ def main():
     if not os.path.isdir(args.reference):
         fail(f"--reference {args.reference}: no such folder (the reference scripts, ../shared/bench)")
     check_binary(args.plaindnn)
+    check_backend(args.plaindnn, args.backend)
     check_python(args.python, ["torch", "numpy", "sklearn", "threadpoolctl"])
 
     bench_dir = tempfile.mkdtemp(prefix="plaindnn-ref-")

@@ -1,6 +1,7 @@
 """Checks the comparison scripts make before timing anything: a bad flag is refused at once with
 exit status 2 and one `error:` line that names it and the way on, never a traceback minutes in."""
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -31,6 +32,19 @@ def check_binary(path):
     if not executable(path):
         fail(f"--plaindnn {path}: no such executable; build it with `cargo build --release` "
              "or pass its path")
+
+
+def check_backend(binary, name):
+    """`--backend NAME` is `auto` or a backend compiled into `binary` (its `info --json`)."""
+    info = subprocess.run([binary, "info", "--json"], capture_output=True, text=True)
+    try:
+        compiled = json.loads(info.stdout)["backends"]
+    except (ValueError, KeyError, TypeError):
+        fail(f"--plaindnn {binary}: `info --json` did not list its backends; is it plaindnn?")
+    if name != "auto" and name not in compiled:
+        fail(f"--backend {name}: {binary} has no such backend (compiled in: "
+             f"{', '.join(compiled)}); `cargo build --release --features ndarray,wgpu` adds "
+             "ndarray and wgpu")
 
 
 def check_python(path, modules):

@@ -6,8 +6,9 @@ message on stderr that names the flag (or argument) and the way on, never a Pyth
 
 Each check runs `examples/compare_with_pytorch.py`, `examples/compare_with_sklearn.py` or
 `examples/gpu_check.sh` with one bad input. A stand-in for a Python without torch (or
-scikit-learn) is a shell script that prints the error such a Python prints and exits 1, so the
-check needs no particular Python installed.
+scikit-learn) is a shell script that prints the error such a Python prints and exits 1, and one
+for a plaindnn built without wgpu answers `info --json` as such a build does, so the check needs
+no particular Python or build installed.
 """
 import os
 import stat
@@ -51,6 +52,15 @@ def python_without(module, folder):
     return str(path)
 
 
+def plaindnn_with(backends, folder):
+    """An executable that answers `info --json` like a plaindnn built with `backends`."""
+    path = Path(folder) / f"plaindnn-with-{'-'.join(backends)}"
+    listing = ", ".join(f'"{b}"' for b in backends)
+    path.write_text(f"#!/bin/sh\necho '{{\"backends\": [{listing}]}}'\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else sys.exit(__doc__)
     missing = "/nonexistent/plaindnn"
@@ -67,6 +77,12 @@ def main():
                f"--python {no_sklearn}", "No module named 'sklearn'", "shared/bench/README.md")
         expect(PYTORCH, [*here, "--plaindnn", binary, "--python", os.path.join(folder, "none")],
                "--python", "no such executable")
+        # a backend the binary lacks: named, with what it has and the build that adds it
+        flex_only = plaindnn_with(["flex"], folder)
+        expect(PYTORCH, [*here, "--plaindnn", flex_only, "--backend", "wgpu"],
+               "--backend wgpu", "compiled in: flex", "--features ndarray,wgpu")
+        expect(PYTORCH, [*here, "--plaindnn", binary, "--backend", "cuda"], "--backend cuda",
+               "no such backend")
         # flags whose values could never run
         expect(PYTORCH, [*here, "--plaindnn", binary, "--workloads", "w1,w9"], "w9", "w1, w2, w3, w4")
         expect(PYTORCH, ["--plaindnn", binary, "--reference", os.path.join(folder, "none")],

@@ -514,3 +514,25 @@ fn bench_refuses_an_unknown_variant_and_variants_without_w2() {
     let err = stderr(&out);
     assert!(err.contains("--variants") && err.contains("w2"), "{err}");
 }
+
+#[test]
+fn bench_refuses_backend_when_only_least_squares_runs_and_takes_it_with_a_network() {
+    // W4 runs no network, so --backend would change nothing there
+    let out = plaindnn(&["bench", "w4", "--backend", "flex", "--repeats", "1"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("--backend") && err.contains("w4"), "{err}");
+    let report = json(&plaindnn(&["bench", "w4", "--repeats", "1", "--json"]));
+    assert_eq!(report["backend"], "none", "{report}");
+    let report = json(&plaindnn(&[
+        "bench",
+        "w1",
+        "w4",
+        "--backend",
+        "flex",
+        "--repeats",
+        "1",
+        "--json",
+    ]));
+    assert_eq!(report["backend"], "flex", "{report}");
+}

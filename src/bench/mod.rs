@@ -81,7 +81,7 @@ pub struct Measurement {
 /// Everything one `plaindnn bench` run measured.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
-    /// The backend the networks ran on.
+    /// The backend the networks ran on (`none` when only W4 ran).
     pub backend: String,
     /// `RAYON_NUM_THREADS`, or the number of cores.
     pub threads: usize,
@@ -91,12 +91,12 @@ pub struct Report {
     pub results: Vec<Measurement>,
 }
 
-/// Runs `workloads` on `backend`, each measurement `repeats` times after a warm-up; W2 only its
-/// networks named in `variants` (all when empty).
+/// Runs `workloads`, the networks on `backend` (flex when absent), each measurement `repeats`
+/// times after a warm-up; W2 only its networks named in `variants` (all when empty).
 pub fn run(
     workloads: &[Workload],
     variants: &[String],
-    backend: Backend,
+    backend: Option<Backend>,
     repeats: usize,
 ) -> Result<Report> {
     if repeats == 0 {
@@ -109,7 +109,18 @@ pub fn run(
             "it picks W2's networks, and w2 is not among the workloads; add w2 or leave it out",
         ));
     }
-    let backend = backend.resolve();
+    let networks_run = workloads.iter().any(|w| *w != Workload::W4);
+    if backend.is_some() && !networks_run {
+        return Err(Error::invalid(
+            "--backend",
+            "it picks the networks' backend (w1, w2, w3), and w4's least squares runs on the CPU \
+             without one; add a network workload or leave it out",
+        ));
+    }
+    let backend = backend.unwrap_or(Backend::Flex).resolve();
+    if networks_run {
+        backend.device()?; // a backend not compiled in is refused before anything is timed
+    }
     let mut results = Vec::new();
     for workload in workloads {
         match workload {
@@ -120,7 +131,7 @@ pub fn run(
         }
     }
     Ok(Report {
-        backend: backend.name().to_string(),
+        backend: if networks_run { backend.name() } else { "none" }.to_string(),
         threads: threads(),
         repeats,
         results,

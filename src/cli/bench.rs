@@ -13,9 +13,9 @@ pub struct BenchArgs {
     /// w3 (20-layer nets, ms/step), w4 (least squares, ms) [default: all]
     #[arg(value_name = "WORKLOAD")]
     workloads: Vec<Workload>,
-    /// Backend for the networks: flex, ndarray, wgpu (if compiled in).
-    #[arg(long, default_value = "flex")]
-    backend: Backend,
+    /// Backend for the networks (w1–w3): flex, ndarray, wgpu (if compiled in) [default: flex].
+    #[arg(long)]
+    backend: Option<Backend>,
     /// W2's networks to run, comma-separated: plain, seed_default [default: both]. As the
     /// PyTorch reference's `--variants`, so a comparison can alternate the two sides per network.
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]

@@ -14,14 +14,15 @@
 set -euo pipefail
 bin=${1:?usage: $0 PLAINDNN_BUILT_WITH_WGPU [BACKENDS_TEST_BINARY] [OUT_DIR]}
 agreement=${2:-}
-if [ ! -x "$bin" ]; then
-  echo "gpu_check: $bin: no such executable; build it here with \`cargo build --release --features wgpu\` and carry it" >&2
-  exit 2
-fi
-if [ -n "$agreement" ] && [ ! -x "$agreement" ]; then
-  echo "gpu_check: $agreement: no such executable; build it here with \`cargo test --release --features wgpu --test backends --no-run\` and carry it" >&2
-  exit 2
-fi
+# need PATH BUILD: PATH is an executable, or exit 2 naming the cargo command that builds it
+need() {
+  if [ ! -x "$1" ]; then
+    echo "gpu_check: $1: no such executable; build it here with \`$2\` and carry it" >&2
+    exit 2
+  fi
+}
+need "$bin" "cargo build --release --features wgpu"
+[ -z "$agreement" ] || need "$agreement" "cargo test --release --features wgpu --test backends --no-run"
 out=${3:-artifacts/bench}
 stamp=$(date -u +%Y%m%dT%H%MZ)
 mkdir -p "$out"

@@ -123,7 +123,7 @@ def main():
     ap.add_argument("--python", default=os.path.expanduser("~/ref-venv/bin/python"))
     ap.add_argument("--reference", default=os.path.join(ROOT, "..", "shared", "bench"))
     ap.add_argument("--workloads", default="w1,w2,w3,w4")
-    ap.add_argument("--backend", default="flex")
+    ap.add_argument("--backend", help="plaindnn's backend for the networks, W1–W3 (default: flex)")
     ap.add_argument("--threads", type=positive, default=2)
     ap.add_argument("--rounds", type=positive, default=3)
     ap.add_argument("--repeats", type=positive, default=5)
@@ -135,6 +135,10 @@ def main():
         fail(f"--workloads: unknown workload `{unknown[0]}`; valid: {', '.join(REFERENCE)}")
     if not os.path.isdir(args.reference):
         fail(f"--reference {args.reference}: no such folder (the reference scripts, ../shared/bench)")
+    if args.backend and "w4" in workloads and len(set(workloads)) == 1:
+        fail("--backend: it picks the networks' backend (w1, w2, w3), and w4's least squares "
+             "runs on the CPU without one; add a network workload or leave it out")
+    args.backend = args.backend or "flex"
     check_binary(args.plaindnn)
     check_backend(args.plaindnn, args.backend)
     check_python(args.python, ["torch", "numpy", "sklearn", "threadpoolctl"])

@@ -34,17 +34,23 @@ def check_binary(path):
              "or pass its path")
 
 
+BACKENDS = ("auto", "flex", "ndarray", "wgpu")  # plaindnn's `--backend` names
+
+
 def check_backend(binary, name):
     """`--backend NAME` is `auto` or a backend compiled into `binary` (its `info --json`)."""
+    name = name.lower()  # plaindnn takes any case
+    if name not in BACKENDS:
+        fail(f"--backend {name}: unknown backend; valid: {', '.join(BACKENDS)}")
     info = subprocess.run([binary, "info", "--json"], capture_output=True, text=True)
     try:
         compiled = json.loads(info.stdout)["backends"]
     except (ValueError, KeyError, TypeError):
-        fail(f"--plaindnn {binary}: `info --json` did not list its backends; is it plaindnn?")
+        last = (info.stderr.strip().splitlines() or [f"exit status {info.returncode}"])[-1]
+        fail(f"--plaindnn {binary}: `info --json` did not list its backends ({last})")
     if name != "auto" and name not in compiled:
-        fail(f"--backend {name}: {binary} has no such backend (compiled in: "
-             f"{', '.join(compiled)}); `cargo build --release --features ndarray,wgpu` adds "
-             "ndarray and wgpu")
+        fail(f"--backend {name}: {binary} was built without it (compiled in: "
+             f"{', '.join(compiled)}); `cargo build --release --features {name}` adds it")
 
 
 def check_python(path, modules):

@@ -80,9 +80,11 @@ def main():
         # a backend the binary lacks: named, with what it has and the build that adds it
         flex_only = plaindnn_with(["flex"], folder)
         expect(PYTORCH, [*here, "--plaindnn", flex_only, "--backend", "wgpu"],
-               "--backend wgpu", "compiled in: flex", "--features ndarray,wgpu")
+               "--backend wgpu", "compiled in: flex", "--features wgpu")
         expect(PYTORCH, [*here, "--plaindnn", binary, "--backend", "cuda"], "--backend cuda",
-               "no such backend")
+               "unknown backend", "auto, flex, ndarray, wgpu")
+        expect(PYTORCH, [*here, "--plaindnn", binary, "--workloads", "w4", "--backend", "flex"],
+               "--backend", "w4")
         # flags whose values could never run
         expect(PYTORCH, [*here, "--plaindnn", binary, "--workloads", "w1,w9"], "w9", "w1, w2, w3, w4")
         expect(PYTORCH, ["--plaindnn", binary, "--reference", os.path.join(folder, "none")],

@@ -323,8 +323,16 @@ fn gradient_norms_on_flex_are_summed_in_f64_in_one_pass_burns_ops_in_f32() {
     // W2's first-layer gradient shape; the reference is the same sum in f64
     let v = spread(784 * 512, 5);
     let exact: f64 = v.iter().map(|&x| x as f64 * x as f64).sum();
-    let g = Tensor::<2>::from_data(TensorData::new(v, [784, 512]), &Device::flex());
+    let data = TensorData::new(v, [784, 512]);
+    let g = Tensor::<2>::from_data(data.clone(), &Device::flex());
     let fused_sum = clipping::sum_of_squares(g.clone());
+    // a tensor in the graph (a weight, not a gradient) takes Burn's ops
+    let weight = Tensor::<2>::from_data(data, &Device::flex().autodiff());
+    let graph_sum = clipping::sum_of_squares(weight);
+    assert!(
+        (graph_sum - exact).abs() <= 1e-6 * exact,
+        "autodiff {graph_sum} vs {exact}"
+    );
     let plain_sum = fused::without(|| clipping::sum_of_squares(g));
     // f64 sums in another order: 1e-12; Burn's f32 sum: f32 rounding, within 1e-6 but not 1e-12
     assert!(

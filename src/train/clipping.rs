@@ -6,9 +6,9 @@ use burn::tensor::Tensor;
 
 use crate::fused;
 
-/// `‖g‖² = Σ g²`: one pass on flex, Burn's ops elsewhere.
+/// `‖g‖² = Σ g²`: one pass on flex (outside the graph, as gradients are), Burn's ops elsewhere.
 pub fn sum_of_squares<const D: usize>(g: Tensor<D>) -> f64 {
-    if fused::applies(&g) {
+    if fused::applies(&g) && !g.is_autodiff() {
         return fused::sum_of_squares(g);
     }
     g.powi_scalar(2).sum().into_scalar::<f32>() as f64

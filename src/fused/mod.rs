@@ -54,6 +54,12 @@ pub fn applies<const D: usize>(x: &Tensor<D>) -> bool {
     enabled() && !PLAIN.get() && x.dtype() == DType::F32 && x.device().inner() == Device::flex()
 }
 
+/// [`applies`], and `x` is outside the graph (a gradient, an optimizer's tensor): where the passes
+/// with no backward ([`sum_of_squares`], [`adam()`]) may run.
+pub fn applies_outside_graph<const D: usize>(x: &Tensor<D>) -> bool {
+    applies(x) && !x.is_autodiff()
+}
+
 /// `x·W + b` (`x [rows, in]`, `W [in, out]`) with the product split over the cores, where
 /// [`applies`]: Burn's values bit for bit.
 pub fn linear(x: Tensor<2>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor<2> {
@@ -93,7 +99,7 @@ pub fn batch_norm(
     )
 }
 
-/// `Σ x²` of a tensor outside the graph (a gradient), where [`applies`]: one pass over the
+/// `Σ x²` of a tensor, where [`applies_outside_graph`]: one pass over the
 /// values, split over the cores and summed in f64.
 pub fn sum_of_squares<const D: usize>(x: Tensor<D>) -> f64 {
     let sum = <burn::backend::Dispatch as FusedOptim>::fused_sum_of_squares(x.into_dispatch());
@@ -103,7 +109,7 @@ pub fn sum_of_squares<const D: usize>(x: Tensor<D>) -> f64 {
 /// Adam's moments for one parameter tensor.
 pub type Moments<const D: usize> = (Tensor<D>, Tensor<D>);
 
-/// One Adam step in one pass, where [`applies`] and outside autodiff (an optimizer's tensors):
+/// One Adam step in one pass, where [`applies_outside_graph`] (an optimizer's tensors):
 /// `(p, (m, v))` after it; `moments` absent on the first step.
 pub fn adam<const D: usize>(
     param: Tensor<D>,

@@ -42,7 +42,7 @@ impl Optimizer for FusedAdam {
         grad: Tensor<D>,
         state: Option<AdamState<D>>,
     ) -> (Tensor<D>, Option<AdamState<D>>) {
-        if !fused::applies(&tensor) || tensor.is_autodiff() {
+        if !fused::applies_outside_graph(&tensor) {
             return self.plain.step(lr, tensor, grad, state);
         }
         let time = state.as_ref().map_or(0, |s| s.momentum.time) + 1;

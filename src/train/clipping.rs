@@ -8,7 +8,7 @@ use crate::fused;
 
 /// `‖g‖² = Σ g²`: one pass on flex (outside the graph, as gradients are), Burn's ops elsewhere.
 pub fn sum_of_squares<const D: usize>(g: Tensor<D>) -> f64 {
-    if fused::applies(&g) && !g.is_autodiff() {
+    if fused::applies_outside_graph(&g) {
         return fused::sum_of_squares(g);
     }
     g.powi_scalar(2).sum().into_scalar::<f32>() as f64

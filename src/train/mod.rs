@@ -272,9 +272,10 @@ pub fn resume(
 /// outside the pool it would wake two workers and sleep until both are done (four times the
 /// context switches). The CLI's commands are on a worker already.
 fn pooled<R: Send>(on_pool: bool, f: impl FnOnce() -> R + Send) -> R {
-    match on_pool {
-        true => rayon::scope(|_| f()),
-        false => f(),
+    if on_pool {
+        rayon::scope(|_| f())
+    } else {
+        f()
     }
 }
 

@@ -135,7 +135,7 @@ def main():
         fail(f"--workloads: unknown workload `{unknown[0]}`; valid: {', '.join(REFERENCE)}")
     if not os.path.isdir(args.reference):
         fail(f"--reference {args.reference}: no such folder (the reference scripts, ../shared/bench)")
-    if args.backend and "w4" in workloads and len(set(workloads)) == 1:
+    if args.backend and set(workloads) == {"w4"}:
         fail("--backend: it picks the networks' backend (w1, w2, w3), and w4's least squares "
              "runs on the CPU without one; add a network workload or leave it out")
     args.backend = args.backend or "flex"

@@ -11,7 +11,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
 use super::workloads::{self, W2_WEIGHTS};
-use super::{measure, time, Measurement};
+use super::{measure, time, time_alternating, Measurement};
 use crate::backend::Backend;
 use crate::data::{Batch, DataSource, Prepared, Subset};
 use crate::error::{Error, Result};
@@ -105,32 +105,25 @@ pub fn w1(backend: Backend, repeats: usize, out: &mut Vec<Measurement>) -> Resul
     let device = backend.device()?;
     let config = MlpConfig::new(2, vec![50], 4);
     let points = workloads::quadrant_points()?;
-    let seconds = time(repeats, || {
-        let mut bare = Bare::new(&config, 0.01, &device)?;
-        let batch = Batch::gather(&points, &[0, 1, 2, 3], None, &device);
-        let mut loss = None;
-        for _ in 0..STEPS {
-            loss = Some(bare.step(batch.clone())?);
-        }
-        loss.map_or(Ok(()), sync)
-    })?;
+    let rows = Subset::all(points.clone()); // trained and validated on the same four points
+    let (bare, train) = time_alternating(
+        repeats,
+        || {
+            let mut bare = Bare::new(&config, 0.01, &device)?;
+            let batch = Batch::gather(&points, &[0, 1, 2, 3], None, &device);
+            let mut loss = None;
+            for _ in 0..STEPS {
+                loss = Some(bare.step(batch.clone())?);
+            }
+            loss.map_or(Ok(()), sync)
+        },
+        || train_path(&config, (&rows, &rows), (STEPS, 4, 0.01), backend),
+    )?;
     let per_step = |s: f64| s / STEPS as f64 * 1e6;
-    out.push(measure(
-        ["w1", "plain", "bare", "us_per_step"],
-        &seconds,
-        per_step,
-        None,
-    ));
-    let rows = Subset::all(points); // trained and validated on the same four points
-    let seconds = time(repeats, || {
-        train_path(&config, (&rows, &rows), (STEPS, 4, 0.01), backend)
-    })?;
-    out.push(measure(
-        ["w1", "plain", "train", "us_per_step"],
-        &seconds,
-        per_step,
-        None,
-    ));
+    for (path, seconds) in [("bare", bare), ("train", train)] {
+        let ids = ["w1", "plain", path, "us_per_step"];
+        out.push(measure(ids, &seconds, per_step, None));
+    }
     Ok(())
 }
 
@@ -165,32 +158,31 @@ pub fn w2(
     let train_flop = Some(6.0 * W2_WEIGHTS); // forward 2W, backward 4W per sample
     let infer_flop = Some(2.0 * W2_WEIGHTS);
     let per_second = |s: f64| ROWS as f64 / s;
+    let train = Subset::of(&data, (0..ROWS).collect());
+    let val = Subset::of(&data, (0..10000).collect());
+    let x = Tensor::<2>::from_data(TensorData::new(data.features.clone(), [ROWS, 784]), &device);
     for (variant, config) in networks.iter().cloned() {
-        let seconds = time(repeats, || {
-            let mut bare = Bare::new(&config, 1e-3, &device)?;
-            let mut order: Vec<usize> = (0..ROWS).collect();
-            order.shuffle(&mut StdRng::seed_from_u64(0));
-            let mut loss = None;
-            for rows in order.chunks(128) {
-                loss = Some(bare.step(Batch::gather(&data, rows, None, &device))?);
-            }
-            loss.map_or(Ok(()), sync)
-        })?;
-        let ids = ["w2", variant, "bare", "train_samples_per_s"];
-        out.push(measure(ids, &seconds, per_second, train_flop));
-
-        let train = Subset::of(&data, (0..ROWS).collect());
-        let val = Subset::of(&data, (0..10000).collect());
-        let seconds = time(repeats, || {
-            train_path(&config, (&train, &val), (1, 128, 1e-3), backend)
-        })?;
-        let ids = ["w2", variant, "train", "train_samples_per_s"];
-        out.push(measure(ids, &seconds, per_second, train_flop));
+        let (bare, through_train) = time_alternating(
+            repeats,
+            || {
+                let mut bare = Bare::new(&config, 1e-3, &device)?;
+                let mut order: Vec<usize> = (0..ROWS).collect();
+                order.shuffle(&mut StdRng::seed_from_u64(0));
+                let mut loss = None;
+                for rows in order.chunks(128) {
+                    loss = Some(bare.step(Batch::gather(&data, rows, None, &device))?);
+                }
+                loss.map_or(Ok(()), sync)
+            },
+            || train_path(&config, (&train, &val), (1, 128, 1e-3), backend),
+        )?;
+        for (path, seconds) in [("bare", bare), ("train", through_train)] {
+            let ids = ["w2", variant, path, "train_samples_per_s"];
+            out.push(measure(ids, &seconds, per_second, train_flop));
+        }
 
         // as `predict` runs it: BatchNorm folded into the Linear layers
         let model = config.init(&device, 0)?.valid().folded_for_inference();
-        let x =
-            Tensor::<2>::from_data(TensorData::new(data.features.clone(), [ROWS, 784]), &device);
         let seconds = time(repeats, || {
             let mut last = None;
             for start in (0..ROWS).step_by(1000) {

@@ -5,8 +5,9 @@
 //! Each network workload is timed on two paths: `bare` — forward, loss, backward and optimizer step
 //! in a plain loop, what a hand-written Burn program does — and `train` — [`crate::train::train_on`]
 //! with burn-train's Learner, the data loader, validation, metrics and checkpoints, what `plaindnn
-//! train` does. The gap between them is the cost of the Learner path. Times are medians over
-//! `repeats` runs after one warm-up run; threads follow `RAYON_NUM_THREADS` (default: all cores).
+//! train` does. The gap between them is the cost of the Learner path; the two paths' runs
+//! alternate, so that both meet the machine's load alike. Times are medians over `repeats` runs
+//! after one warm-up run; threads follow `RAYON_NUM_THREADS` (default: all cores).
 
 mod lstsq;
 mod mlp;
@@ -155,6 +156,33 @@ fn time<T>(repeats: usize, mut f: impl FnMut() -> Result<T>) -> Result<Vec<f64>>
         .collect()
 }
 
+/// Seconds taken by `f` and by `g`, each once to warm up and then `repeats` times, alternating
+/// and in turn going first (f g, g f, f g, …): a load that comes and goes falls on both alike.
+fn time_alternating(
+    repeats: usize,
+    mut f: impl FnMut() -> Result<()>,
+    mut g: impl FnMut() -> Result<()>,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let timed = |h: &mut dyn FnMut() -> Result<()>| -> Result<f64> {
+        let start = Instant::now();
+        h()?;
+        Ok(start.elapsed().as_secs_f64())
+    };
+    f()?;
+    g()?;
+    let (mut fs, mut gs) = (Vec::new(), Vec::new());
+    for round in 0..repeats {
+        if round % 2 == 0 {
+            fs.push(timed(&mut f)?);
+            gs.push(timed(&mut g)?);
+        } else {
+            gs.push(timed(&mut g)?);
+            fs.push(timed(&mut f)?);
+        }
+    }
+    Ok((fs, gs))
+}
+
 /// A measurement of `per_run(seconds)` over the runs' times.
 fn measure(
     ids: [&str; 4],
@@ -175,5 +203,37 @@ fn measure(
         min: values[0],
         max: values[values.len() - 1],
         gflops: flop_per_unit.map(|f| median * f / 1e9),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    #[test]
+    fn alternating_runs_warm_both_up_then_take_turns_going_first() {
+        let calls = RefCell::new(String::new());
+        let (f, g) = time_alternating(
+            3,
+            || {
+                calls.borrow_mut().push('f');
+                Ok(())
+            },
+            || {
+                calls.borrow_mut().push('g');
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(calls.into_inner(), "fgfggffg");
+        assert_eq!((f.len(), g.len()), (3, 3));
+    }
+
+    #[test]
+    fn an_error_in_either_run_is_returned() {
+        let failing = || Err(Error::Training("boom".into()));
+        assert!(time_alternating(2, || Ok(()), failing).is_err());
+        assert!(time_alternating(2, failing, || Ok(())).is_err());
     }
 }

@@ -14,7 +14,7 @@ use burn_flex::FlexTensor;
 
 use super::adam::{self, AdamStep};
 use super::kernels::{self, Kind, Mask};
-use super::matmul::{product, MatRef};
+use super::matmul::{pair, product, MatRef};
 use super::norm;
 use super::squares;
 
@@ -302,13 +302,18 @@ impl Backward<Flex, 3> for LinearBackward {
         let dy_m = MatRef::rows(values(&dy), rows, outputs);
         let gradient =
             |a: MatRef, b: MatRef| tensor(product(a, b), Shape::new([a.shape().0, b.shape().1]));
-        if let Some(node) = node_x {
-            let w_t = MatRef::rows(values(&weight), inputs, outputs).t();
-            grads.register::<Flex>(node.id, gradient(dy_m, w_t));
-        }
-        if let Some(node) = node_weight {
-            let x_t = MatRef::rows(values(&x), rows, inputs).t();
-            grads.register::<Flex>(node.id, gradient(x_t, dy_m));
+        let w_t = MatRef::rows(values(&weight), inputs, outputs).t();
+        let x_t = MatRef::rows(values(&x), rows, inputs).t();
+        match (node_x, node_weight) {
+            (Some(nx), Some(nw)) => {
+                // the two products at once, one per core
+                let (dx, dw) = pair((dy_m, w_t), (x_t, dy_m));
+                grads.register::<Flex>(nx.id, tensor(dx, Shape::new([rows, inputs])));
+                grads.register::<Flex>(nw.id, tensor(dw, Shape::new([inputs, outputs])));
+            }
+            (Some(nx), None) => grads.register::<Flex>(nx.id, gradient(dy_m, w_t)),
+            (None, Some(nw)) => grads.register::<Flex>(nw.id, gradient(x_t, dy_m)),
+            (None, None) => {}
         }
         if let Some(node) = node_bias {
             // Burn's own column sums (flex's reduction order), so the gradient is Burn's

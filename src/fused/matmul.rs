@@ -92,8 +92,9 @@ pub fn product(a: MatRef, b: MatRef) -> Vec<f32> {
 /// bands the other threads (if any) take; otherwise one after the other. One hand-off between
 /// the cores instead of one per product: a W2 layer's backward (`128×512·512×256` twice) took
 /// 470–676 µs against 482–714, less in each of eight runs of a probe (medians of 30 interleaved
-/// rounds). The values are [`product`]'s. Smaller products stay on one thread: pairing W3's 256×100 layers from 2²¹
-/// multiply-adds made its BatchNorm net slower (11.7–12.1 ms per step against 8.7–10.8).
+/// rounds). The values are [`product`]'s. Smaller products stay on one thread: pairing W3's
+/// 256×100 layers from 2²¹ multiply-adds made its BatchNorm net slower (11.7–12.1 ms per step
+/// against 8.7–10.8).
 pub fn pair(first: (MatRef, MatRef), second: (MatRef, MatRef)) -> (Vec<f32>, Vec<f32>) {
     let large = |(a, b): (MatRef, MatRef)| a.rows * b.cols * a.cols >= PARALLEL;
     if large(first) && large(second) {

@@ -173,7 +173,7 @@ fn linear_pass(shape: (usize, usize, usize), fused_path: bool) -> Vec<Vec<f32>> 
 #[test]
 fn a_fused_linear_layer_gives_burns_values_bit_for_bit_and_sums_in_f64_split_over_the_cores() {
     // 200·150·300 multiply-adds: above 192³, so the forward product is split by columns and the
-    // backward's two (dx, dW) run at once, one per core
+    // backward's two (dx, dW) start together
     let shape @ (rows, inputs, outputs) = (200, 150, 300);
     let fused_path = linear_pass(shape, true);
     // the same kernel, summed in the same order, the bias added after: Burn's values bit for bit

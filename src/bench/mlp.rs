@@ -158,11 +158,11 @@ pub fn w2(
     let train_flop = Some(6.0 * W2_WEIGHTS); // forward 2W, backward 4W per sample
     let infer_flop = Some(2.0 * W2_WEIGHTS);
     let per_second = |s: f64| ROWS as f64 / s;
-    let train = Subset::of(&data, (0..ROWS).collect());
-    let val = Subset::of(&data, (0..10000).collect());
+    let train_rows = Subset::of(&data, (0..ROWS).collect());
+    let val_rows = Subset::of(&data, (0..10000).collect());
     let x = Tensor::<2>::from_data(TensorData::new(data.features.clone(), [ROWS, 784]), &device);
     for (variant, config) in networks.iter().cloned() {
-        let (bare, through_train) = time_alternating(
+        let (bare, train) = time_alternating(
             repeats,
             || {
                 let mut bare = Bare::new(&config, 1e-3, &device)?;
@@ -174,9 +174,9 @@ pub fn w2(
                 }
                 loss.map_or(Ok(()), sync)
             },
-            || train_path(&config, (&train, &val), (1, 128, 1e-3), backend),
+            || train_path(&config, (&train_rows, &val_rows), (1, 128, 1e-3), backend),
         )?;
-        for (path, seconds) in [("bare", bare), ("train", through_train)] {
+        for (path, seconds) in [("bare", bare), ("train", train)] {
             let ids = ["w2", variant, path, "train_samples_per_s"];
             out.push(measure(ids, &seconds, per_second, train_flop));
         }

@@ -2,11 +2,11 @@
 //! with the PyTorch / NumPy references (`../shared/bench/`, compared by
 //! `examples/compare_with_pytorch.py`).
 //!
-//! Each network workload is timed on two paths: `bare` — forward, loss, backward and optimizer step
-//! in a plain loop, what a hand-written Burn program does — and `train` — [`crate::train::train_on`]
+//! W1 and W2 are timed on two paths: `bare` — forward, loss, backward and optimizer step in a
+//! plain loop, what a hand-written Burn program does — and `train` — [`crate::train::train_on`]
 //! with burn-train's Learner, the data loader, validation, metrics and checkpoints, what `plaindnn
-//! train` does. The gap between them is the cost of the Learner path; the two paths' runs
-//! alternate, so that both meet the machine's load alike. Times are medians over `repeats` runs
+//! train` does; W3 on the bare loop. The gap between them is the cost of the Learner path; the
+//! two paths' runs alternate, so that both meet the machine's load alike. Times are medians over `repeats` runs
 //! after one warm-up run; threads follow `RAYON_NUM_THREADS` (default: all cores).
 
 mod lstsq;
@@ -147,40 +147,36 @@ fn threads() -> usize {
 /// Seconds taken by `f`, once to warm up and then `repeats` times.
 fn time<T>(repeats: usize, mut f: impl FnMut() -> Result<T>) -> Result<Vec<f64>> {
     f()?;
-    (0..repeats)
-        .map(|_| {
-            let start = Instant::now();
-            f()?;
-            Ok(start.elapsed().as_secs_f64())
-        })
-        .collect()
+    (0..repeats).map(|_| seconds(&mut f)).collect()
 }
 
 /// Seconds taken by `f` and by `g`, each once to warm up and then `repeats` times, alternating
 /// and in turn going first (f g, g f, f g, …): a load that comes and goes falls on both alike.
-fn time_alternating(
+fn time_alternating<A, B>(
     repeats: usize,
-    mut f: impl FnMut() -> Result<()>,
-    mut g: impl FnMut() -> Result<()>,
+    mut f: impl FnMut() -> Result<A>,
+    mut g: impl FnMut() -> Result<B>,
 ) -> Result<(Vec<f64>, Vec<f64>)> {
-    let timed = |h: &mut dyn FnMut() -> Result<()>| -> Result<f64> {
-        let start = Instant::now();
-        h()?;
-        Ok(start.elapsed().as_secs_f64())
-    };
     f()?;
     g()?;
     let (mut fs, mut gs) = (Vec::new(), Vec::new());
     for round in 0..repeats {
         if round % 2 == 0 {
-            fs.push(timed(&mut f)?);
-            gs.push(timed(&mut g)?);
+            fs.push(seconds(&mut f)?);
+            gs.push(seconds(&mut g)?);
         } else {
-            gs.push(timed(&mut g)?);
-            fs.push(timed(&mut f)?);
+            gs.push(seconds(&mut g)?);
+            fs.push(seconds(&mut f)?);
         }
     }
     Ok((fs, gs))
+}
+
+/// Seconds one call of `f` takes.
+fn seconds<T>(f: &mut impl FnMut() -> Result<T>) -> Result<f64> {
+    let start = Instant::now();
+    f()?;
+    Ok(start.elapsed().as_secs_f64())
 }
 
 /// A measurement of `per_run(seconds)` over the runs' times.
@@ -231,9 +227,21 @@ mod tests {
     }
 
     #[test]
-    fn an_error_in_either_run_is_returned() {
-        let failing = || Err(Error::Training("boom".into()));
-        assert!(time_alternating(2, || Ok(()), failing).is_err());
+    fn an_error_in_either_run_is_returned_in_the_warm_up_or_a_timed_run() {
+        for fails_at in [1, 2, 3] {
+            // the `fails_at`-th call fails: the warm-up, the first or the second timed run
+            let mut calls = 0;
+            let mut failing = || {
+                calls += 1;
+                if calls == fails_at {
+                    Err(Error::Training("boom".into()))
+                } else {
+                    Ok(())
+                }
+            };
+            assert!(time_alternating(2, || Ok(()), &mut failing).is_err());
+        }
+        let failing = || -> Result<()> { Err(Error::Training("boom".into())) };
         assert!(time_alternating(2, failing, || Ok(())).is_err());
     }
 }

@@ -20,8 +20,8 @@ pub struct BenchArgs {
     /// PyTorch reference's `--variants`, so a comparison can alternate the two sides per network.
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     variants: Vec<String>,
-    /// Timed runs per measurement (after one warm-up); the median is reported. A network's bare
-    /// and `train` runs alternate, so that both meet the machine's load alike.
+    /// Timed runs per measurement (after one warm-up); the median is reported. W1's and W2's
+    /// bare and `train` runs alternate, so that both meet the machine's load alike.
     #[arg(long, default_value_t = 5)]
     repeats: usize,
     /// Print one JSON document instead of text.

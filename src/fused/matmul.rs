@@ -1,7 +1,7 @@
 //! Single-precision matrix product `C = A·B` for the Linear layers on flex, split over the
 //! cores by columns of C: each band is one call of the `gemm` crate's single-threaded kernel, so
 //! every value of C is summed in the same order on any number of threads. A layer's backward
-//! starts its two products at once ([`pair`]).
+//! starts its two products at once when both are large ([`pair`]).
 //!
 //! Why: flex calls the same crate with its own parallel mode, which on W2's shapes reached
 //! 78–108 GFLOP/s on two threads where PyTorch reached 154–180 and this split 110–150
@@ -88,13 +88,12 @@ pub fn product(a: MatRef, b: MatRef) -> Vec<f32> {
     c
 }
 
-/// `a1·b1` and `a2·b2`: when both are large, started together, one on each of two threads, whose
-/// bands the other threads (if any) take; otherwise one after the other. One hand-off between
-/// the cores instead of one per product: a W2 layer's backward (`128×512·512×256` twice) took
-/// 470–676 µs against 482–714, less in each of eight runs of a probe (medians of 30 interleaved
-/// rounds). The values are [`product`]'s. Smaller products stay on one thread: pairing W3's
-/// 256×100 layers from 2²¹ multiply-adds made its BatchNorm net slower (11.7–12.1 ms per step
-/// against 8.7–10.8).
+/// `a1·b1` and `a2·b2`: when both are large, started together (each still split into bands that
+/// an idle core takes), so neither core waits for the other between them; otherwise one after
+/// the other. A W2 layer's backward (`128×256·256×512` and `512×128·128×256`) took 470–676 µs
+/// against 482–714, less in each of eight runs of a probe (medians of 30 interleaved rounds).
+/// The values are [`product`]'s. Smaller pairs stay as they were: pairing W3's 256×100 layers from
+/// 2²¹ multiply-adds made its BatchNorm net slower (11.7–12.1 ms per step against 8.7–10.8).
 pub fn pair(first: (MatRef, MatRef), second: (MatRef, MatRef)) -> (Vec<f32>, Vec<f32>) {
     let large = |(a, b): (MatRef, MatRef)| a.rows * b.cols * a.cols >= PARALLEL;
     if large(first) && large(second) {
@@ -272,8 +271,13 @@ mod tests {
 
     #[test]
     fn a_pair_of_products_equals_each_product_bit_for_bit_on_one_and_two_threads() {
-        // a Linear layer's backward: dx = dy·Wᵀ and dW = xᵀ·dy, both 9.6 M multiply-adds
+        // a Linear layer's backward: dx = dy·Wᵀ and dW = xᵀ·dy, both 9.6 M multiply-adds, above
+        // 192³: started together
         let (rows, inputs, outputs) = (250, 200, 192);
+        assert!(
+            rows * inputs * outputs >= PARALLEL,
+            "the pair must be large enough to join"
+        );
         let (dy, w, x) = (
             values(rows * outputs, 8),
             values(inputs * outputs, 9),

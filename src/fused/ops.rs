@@ -300,19 +300,22 @@ impl Backward<Flex, 3> for LinearBackward {
         let (x, weight) = ops.state;
         let (rows, inputs, outputs) = linear_dims(&x, &weight);
         let dy_m = MatRef::rows(values(&dy), rows, outputs);
-        let gradient =
-            |a: MatRef, b: MatRef| tensor(product(a, b), Shape::new([a.shape().0, b.shape().1]));
         let w_t = MatRef::rows(values(&weight), inputs, outputs).t();
         let x_t = MatRef::rows(values(&x), rows, inputs).t();
+        let (dx_of, dw_of) = ((dy_m, w_t), (x_t, dy_m));
+        let shaped = |c: Vec<f32>, (a, b): (MatRef, MatRef)| {
+            tensor(c, Shape::new([a.shape().0, b.shape().1]))
+        };
+        let alone = |(a, b): (MatRef, MatRef)| shaped(product(a, b), (a, b));
         match (node_x, node_weight) {
             (Some(nx), Some(nw)) => {
-                // the two products at once, one per core
-                let (dx, dw) = pair((dy_m, w_t), (x_t, dy_m));
-                grads.register::<Flex>(nx.id, tensor(dx, Shape::new([rows, inputs])));
-                grads.register::<Flex>(nw.id, tensor(dw, Shape::new([inputs, outputs])));
+                // through `pair`: both at once when both are ≥ 192³
+                let (dx, dw) = pair(dx_of, dw_of);
+                grads.register::<Flex>(nx.id, shaped(dx, dx_of));
+                grads.register::<Flex>(nw.id, shaped(dw, dw_of));
             }
-            (Some(nx), None) => grads.register::<Flex>(nx.id, gradient(dy_m, w_t)),
-            (None, Some(nw)) => grads.register::<Flex>(nw.id, gradient(x_t, dy_m)),
+            (Some(nx), None) => grads.register::<Flex>(nx.id, alone(dx_of)),
+            (None, Some(nw)) => grads.register::<Flex>(nw.id, alone(dw_of)),
             (None, None) => {}
         }
         if let Some(node) = node_bias {

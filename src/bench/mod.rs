@@ -6,8 +6,8 @@
 //! plain loop, what a hand-written Burn program does — and `train` — [`crate::train::train_on`]
 //! with burn-train's Learner, the data loader, validation, metrics and checkpoints, what `plaindnn
 //! train` does; W3 on the bare loop. The gap between them is the cost of the Learner path; the
-//! two paths' runs alternate, so that both meet the machine's load alike. Times are medians over `repeats` runs
-//! after one warm-up run; threads follow `RAYON_NUM_THREADS` (default: all cores).
+//! two paths' runs alternate, so that both meet the machine's load alike. Times are medians over
+//! `repeats` runs after one warm-up run; threads follow `RAYON_NUM_THREADS` (default: all cores).
 
 mod lstsq;
 mod mlp;

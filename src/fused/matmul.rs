@@ -11,7 +11,8 @@
 /// 256×100·100×100 products cost more than it saved (sigmoid net 7.2–8.8 ms per step split,
 /// 6.1–6.3 not, the same session).
 const PARALLEL: usize = 192 * 192 * 192;
-/// Columns per band are a multiple of this (the crate's kernel is 16 columns wide on AVX2).
+/// Columns per band are a multiple of this (the crate's kernel is 16 columns wide on AVX2, 64 on
+/// AVX-512; W2's bands, 256 and 128 columns, are whole tiles of both).
 const PANEL: usize = 16;
 
 /// A read-only matrix: element (i, j) at `data[i·rs + j·cs]`.

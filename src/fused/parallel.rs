@@ -22,9 +22,10 @@ pub fn blocks_mut(out: &mut [f32], unit: usize, f: impl Fn(usize, &mut [f32]) + 
         .for_each(|(i, block)| f(i * size, block));
 }
 
-/// Defines `fn name(args)` that runs its body compiled for AVX2 when the processor has it
-/// (8 f32 lanes instead of SSE2's 4), plainly otherwise. Without FMA, so both versions round
-/// identically: results do not depend on the machine.
+/// Defines `fn name(args)` that runs its body compiled for AVX-512 or AVX2 when the processor has
+/// it (16 or 8 f32 lanes instead of SSE2's 4), plainly otherwise. The compiler neither reorders
+/// Rust's float arithmetic nor contracts `a·b + c` into a fused multiply-add, so every version
+/// rounds identically: results do not depend on the machine.
 macro_rules! wide {
     ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
         $(#[$meta])*
@@ -32,9 +33,19 @@ macro_rules! wide {
             #[inline(always)]
             fn body($($arg: $ty),*) $body
             #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f")]
+            fn avx512($($arg: $ty),*) {
+                body($($arg),*)
+            }
+            #[cfg(target_arch = "x86_64")]
             #[target_feature(enable = "avx2")]
             fn avx2($($arg: $ty),*) {
                 body($($arg),*)
+            }
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the processor has AVX-512F, checked just above
+                return unsafe { avx512($($arg),*) };
             }
             #[cfg(target_arch = "x86_64")]
             if std::arch::is_x86_feature_detected!("avx2") {

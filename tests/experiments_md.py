@@ -87,11 +87,10 @@ def check(binary, skip):
             print(f"{name}: EXPERIMENTS.md has no block for it")
             continue
         now, was = without_timing(measure(binary, name)), without_timing(recorded[name])
-        moved = within_rounding(was, now)
         if now == was:
             passed += 1
             print(f"{name}: EXPERIMENTS.md matches the code", flush=True)
-        elif moved is not None:
+        elif (moved := within_rounding(was, now)) is not None:
             passed += 1
             print(f"{name}: EXPERIMENTS.md matches the code within its seeds' spread: "
                   + ", ".join(f"{a} → {b} (allowed ±{t:g})" for a, b, t in moved), flush=True)

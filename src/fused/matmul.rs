@@ -96,12 +96,16 @@ pub fn product(a: MatRef, b: MatRef) -> Vec<f32> {
 /// The values are [`product`]'s. Smaller pairs stay as they were: pairing W3's 256×100 layers from
 /// 2²¹ multiply-adds made its BatchNorm net slower (11.7–12.1 ms per step against 8.7–10.8).
 pub fn pair(first: (MatRef, MatRef), second: (MatRef, MatRef)) -> (Vec<f32>, Vec<f32>) {
-    let large = |(a, b): (MatRef, MatRef)| a.rows * b.cols * a.cols >= PARALLEL;
-    if large(first) && large(second) {
+    if large(first.0, first.1) && large(second.0, second.1) {
         rayon::join(|| product(first.0, first.1), || product(second.0, second.1))
     } else {
         (product(first.0, first.1), product(second.0, second.1))
     }
+}
+
+/// Whether `a·b` has enough multiply-adds to split over the cores (at least [`PARALLEL`]).
+fn large(a: MatRef, b: MatRef) -> bool {
+    a.rows * b.cols * a.cols >= PARALLEL
 }
 
 /// `c = a·b` without reading c.
@@ -120,7 +124,7 @@ unsafe fn write(a: MatRef, b: MatRef, c: *mut f32) {
         return unsafe { c.write_bytes(0, m * n) };
     }
     let parts = rayon::current_num_threads().min(n / PANEL);
-    if m * n * k < PARALLEL || parts < 2 {
+    if !large(a, b) || parts < 2 {
         // SAFETY: as the caller promised
         return unsafe { serial(a, b, c, n) };
     }

@@ -117,6 +117,7 @@ In Python: model = <the nn.Sequential printed>; model.load_state_dict(safetensor
   plaindnn bench w2 --variants seed_default            the tutorial's recommended network only
   RAYON_NUM_THREADS=1 plaindnn bench w1 --json         one thread
   PLAINDNN_FUSED=0 plaindnn bench w2 w3                Burn's plain ops instead of the fused flex kernels
+  PLAINDNN_SPIN=0 plaindnn bench w2                    idle worker threads sleep instead of spinning
   python3 examples/compare_with_pytorch.py             plaindnn next to PyTorch, as ratios")]
     Bench(bench::BenchArgs),
     /// The tutorial live in the browser: a local page to build a network, train it and watch it
@@ -144,8 +145,9 @@ pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
         #[cfg(feature = "playground")]
         Command::Playground(args) => playground::run(args),
         // On a worker thread, a parallel product runs one half on this thread and hands the other
-        // to the next worker; from outside the pool it would wake two workers and sleep.
-        command => rayon::scope(|_| run_command(command, matches)),
+        // to the next worker, which spins for it; from outside the pool it would wake two
+        // workers and sleep.
+        command => plaindnn::fused::hot(|| run_command(command, matches)),
     }
 }
 

@@ -22,6 +22,7 @@ use burn::tensor::{DType, Device, Tensor};
 pub use adam::AdamStep;
 pub use kernels::{Kind, Mask};
 use ops::{Fused, FusedOptim};
+pub use parallel::hot;
 
 /// Whether fused passes may run: on unless `PLAINDNN_FUSED=0` (read once per process).
 pub fn enabled() -> bool {

@@ -1,5 +1,8 @@
 //! Splitting a pass over the cores, and compiling it for 8 lanes where the processor has them.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
 use rayon::prelude::*;
 
 /// Values per block: 64 KiB of f32, small enough for the L2 cache.
@@ -57,3 +60,143 @@ macro_rules! wide {
     };
 }
 pub(crate) use wide;
+
+/// Runs `f` on this thread while every other thread of rayon's pool waits for work by spinning
+/// instead of sleeping, as OpenMP's workers do, so a split product's second half starts without a
+/// futex wake-up. A helper that finds no work for [`COOL_AFTER`] looks only every [`COOL_POLL`],
+/// so a run with nothing to split (W1) is not slowed by it. Off with `PLAINDNN_SPIN=0`.
+pub fn hot<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let on = *ON.get_or_init(|| std::env::var("PLAINDNN_SPIN").map_or(true, |v| v != "0"));
+    let helpers = rayon::current_num_threads().saturating_sub(1);
+    if !on || helpers == 0 || HOT.get() {
+        return rayon::scope(|_| f()); // inside `hot` already, the helpers are there
+    }
+    let done = AtomicBool::new(false);
+    rayon::scope(|s| {
+        for _ in 0..helpers {
+            s.spawn(|_| help(&done));
+        }
+        HOT.set(true);
+        let _stop = Stop(&done); // also when f panics
+        f()
+    })
+}
+
+thread_local! {
+    /// Whether this thread runs the body of a [`hot`] call.
+    static HOT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A helper with no work for this long checks only every [`COOL_POLL`].
+const COOL_AFTER: Duration = Duration::from_millis(2);
+const COOL_POLL: Duration = Duration::from_micros(50);
+
+/// Takes the pool's jobs as they come until `done`.
+fn help(done: &AtomicBool) {
+    #[cfg(test)]
+    tests::HELPING.set(true);
+    let mut idle_since = Instant::now();
+    while !done.load(Ordering::Acquire) {
+        if rayon::yield_now() == Some(rayon::Yield::Executed) {
+            idle_since = Instant::now();
+        } else if idle_since.elapsed() > COOL_AFTER {
+            std::thread::sleep(COOL_POLL);
+        } else {
+            (0..32).for_each(|_| std::hint::spin_loop()); // a few hundred cycles between looks
+        }
+    }
+    #[cfg(test)]
+    tests::HELPING.set(false);
+}
+
+/// Ends a [`hot`] call when dropped: its helpers stop, and this thread is no longer in it.
+struct Stop<'a>(&'a AtomicBool);
+
+impl Drop for Stop<'_> {
+    fn drop(&mut self) {
+        HOT.set(false);
+        self.0.store(true, Ordering::Release);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    thread_local! {
+        /// Whether this thread is a helper of a [`hot`] call.
+        pub static HELPING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// `f` on a pool of `threads`, failed if it has not returned within 60 s (a helper that never
+    /// stops would hang the test instead).
+    fn on_pool<R: Send + 'static>(threads: usize, f: impl FnOnce() -> R + Send + 'static) -> R {
+        let (send, receive) = mpsc::channel();
+        std::thread::spawn(move || {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+            let _ = send.send(pool.expect("a thread pool").install(f));
+        });
+        receive
+            .recv_timeout(Duration::from_secs(60))
+            .expect("finished within 60 s")
+    }
+
+    /// Whether the second half of a join ran on a helper (it waits for the first half to see it).
+    fn second_half_on_a_helper() -> bool {
+        let started = AtomicBool::new(false);
+        let (_, helped) = rayon::join(
+            || {
+                while !started.load(Ordering::Acquire) {
+                    std::hint::spin_loop();
+                }
+            },
+            || {
+                started.store(true, Ordering::Release);
+                HELPING.get()
+            },
+        );
+        helped
+    }
+
+    #[test]
+    fn inside_hot_a_spinning_helper_takes_the_second_half_of_a_join() {
+        assert!(on_pool(2, || hot(second_half_on_a_helper)));
+        assert!(on_pool(3, || hot(second_half_on_a_helper)));
+        // outside, a sleeping worker is woken for it
+        assert!(!on_pool(2, second_half_on_a_helper));
+    }
+
+    #[test]
+    fn hot_returns_the_value_once_its_helpers_have_stopped() {
+        for threads in [1, 2, 4] {
+            assert_eq!(on_pool(threads, move || hot(|| threads * 10)), threads * 10);
+        }
+    }
+
+    #[test]
+    fn a_hot_call_inside_another_and_from_several_threads_at_once_finishes() {
+        let sums = on_pool(2, || {
+            let nested = hot(|| hot(second_half_on_a_helper));
+            let parallel: Vec<usize> = (0..8usize)
+                .into_par_iter()
+                .map(|i| hot(|| (0..1000).into_par_iter().map(|j| i + j).sum::<usize>()))
+                .collect();
+            (nested, parallel)
+        });
+        assert!(sums.0, "the nested call still has its helper");
+        let want: Vec<usize> = (0..8).map(|i| (0..1000).map(|j| i + j).sum()).collect();
+        assert_eq!(sums.1, want);
+    }
+
+    #[test]
+    fn a_panic_inside_hot_reaches_the_caller_and_the_next_call_has_helpers_again() {
+        let (panicked, helped) = on_pool(2, || {
+            let caught = std::panic::catch_unwind(|| hot(|| panic!("inside hot")));
+            (caught.is_err(), hot(second_half_on_a_helper))
+        });
+        assert!(panicked);
+        assert!(helped);
+    }
+}

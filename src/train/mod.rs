@@ -267,13 +267,13 @@ pub fn resume(
     })
 }
 
-/// `f` on one of rayon's workers when `on_pool` (inline when this thread is one), else here. On a
-/// worker, a split product runs one half on this thread and hands the other on; called from
-/// outside the pool it would wake two workers and sleep until both are done (four times the
-/// context switches). The CLI's commands are on a worker already.
+/// `f` on one of rayon's workers when `on_pool` (inline when this thread is one), the other
+/// workers spinning for its work ([`crate::fused::hot`]), else here. On a worker, a split product
+/// runs one half on this thread and hands the other on; called from outside the pool it would
+/// wake two workers and sleep until both are done (four times the context switches).
 fn pooled<R: Send>(on_pool: bool, f: impl FnOnce() -> R + Send) -> R {
     if on_pool {
-        rayon::scope(|_| f())
+        crate::fused::hot(f)
     } else {
         f()
     }

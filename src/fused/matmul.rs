@@ -1,18 +1,21 @@
 //! Single-precision matrix product `C = A·B` for the Linear layers on flex, split over the
-//! cores by columns of C: each band is one call of the `gemm` crate's single-threaded kernel, so
-//! every value of C is summed in the same order on any number of threads. A layer's backward
-//! starts its two products at once when both are large ([`pair`]).
+//! cores into bands of C's rows or columns, whichever C has more of: each band is one call of the
+//! `gemm` crate's single-threaded kernel, so every value of C is summed in the same order on any
+//! number of threads. A layer's backward starts its two products at once when both are large
+//! ([`pair`]).
 //!
 //! Why: flex calls the same crate with its own parallel mode, which on W2's shapes reached
 //! 78–108 GFLOP/s on two threads where PyTorch reached 154–180 and this split 110–150
-//! (`1000×784 · 784×512`, the same process; the machine is shared, so ranges).
+//! (`1000×784 · 784×512`, the same process; the machine is shared, so ranges). Bands of rows
+//! for a tall C (inference's 1000 rows, `dW`'s 784 and 512) read each row of A on one core only:
+//! W2 inference 3 % faster than bands of columns, training 2–5 % (the Xeon, alternating).
 
 /// Products with fewer multiply-adds run on the calling thread, as in flex: splitting W3's
 /// 256×100·100×100 products cost more than it saved (sigmoid net 7.2–8.8 ms per step split,
 /// 6.1–6.3 not, the same session).
 const PARALLEL: usize = 192 * 192 * 192;
-/// Columns per band are a multiple of this (the crate's kernel is 16 columns wide on AVX2, 64 on
-/// AVX-512; W2's bands, 256 and 128 columns, are whole tiles of both).
+/// Rows or columns per band are a multiple of this (the crate's kernel is 16 columns wide on AVX2,
+/// 64 on AVX-512; W2's bands of columns, 256 and 128, are whole tiles of both).
 const PANEL: usize = 16;
 
 /// A read-only matrix: element (i, j) at `data[i·rs + j·cs]`.
@@ -57,6 +60,14 @@ impl<'a> MatRef<'a> {
     #[cfg(test)]
     fn at(&self, i: usize, j: usize) -> f32 {
         self.data[i * self.rs + j * self.cs]
+    }
+
+    fn rows_from(self, start: usize, len: usize) -> Self {
+        Self {
+            data: &self.data[(start * self.rs).min(self.data.len())..],
+            rows: len,
+            ..self
+        }
     }
 
     fn columns(self, start: usize, len: usize) -> Self {
@@ -123,7 +134,7 @@ unsafe fn write(a: MatRef, b: MatRef, c: *mut f32) {
         // SAFETY: as the caller promised
         return unsafe { c.write_bytes(0, m * n) };
     }
-    let parts = rayon::current_num_threads().min(n / PANEL);
+    let parts = rayon::current_num_threads().min(m.max(n) / PANEL);
     if !large(a, b) || parts < 2 {
         // SAFETY: as the caller promised
         return unsafe { serial(a, b, c, n) };
@@ -132,24 +143,32 @@ unsafe fn write(a: MatRef, b: MatRef, c: *mut f32) {
     unsafe { bands(a, b, SendPtr(c), n, parts) }
 }
 
-/// `c = a·b` in `parts` bands of columns, halved recursively on panel boundaries (two parts:
-/// a left and a right half).
+/// `c = a·b` in `parts` bands, halved recursively on panel boundaries across C's longer side
+/// (two parts: a top and a bottom half, or a left and a right one).
 ///
 /// # Safety
 /// `c` must be valid for `a.rows` rows of `b.cols` values at stride `ldc`, written by no one else.
 unsafe fn bands(a: MatRef, b: MatRef, c: SendPtr, ldc: usize, parts: usize) {
-    let n = b.cols;
-    let split = (n * (parts / 2) / parts).div_ceil(PANEL) * PANEL;
-    if parts < 2 || split == 0 || split >= n {
+    let (m, n) = (a.rows, b.cols);
+    let by_rows = m >= n;
+    let len = if by_rows { m } else { n };
+    let split = (len * (parts / 2) / parts).div_ceil(PANEL) * PANEL;
+    if parts < 2 || split == 0 || split >= len {
         // SAFETY: as the caller promised
         return unsafe { serial(a, b, c.get(), ldc) };
     }
-    let (left, right) = (b.columns(0, split), b.columns(split, n - split));
-    // SAFETY: the two halves are disjoint columns of c
-    let right_c = SendPtr(unsafe { c.get().add(split) });
+    let ((a1, b1), (a2, b2), offset) = if by_rows {
+        let (top, bottom) = (a.rows_from(0, split), a.rows_from(split, m - split));
+        ((top, b), (bottom, b), split * ldc)
+    } else {
+        let (left, right) = (b.columns(0, split), b.columns(split, n - split));
+        ((a, left), (a, right), split)
+    };
+    // SAFETY: the two halves are disjoint parts of c
+    let c2 = SendPtr(unsafe { c.get().add(offset) });
     rayon::join(
-        || unsafe { bands(a, left, c, ldc, parts / 2) },
-        || unsafe { bands(a, right, right_c, ldc, parts - parts / 2) },
+        || unsafe { bands(a1, b1, c, ldc, parts / 2) },
+        || unsafe { bands(a2, b2, c2, ldc, parts - parts / 2) },
     );
 }
 
@@ -272,6 +291,38 @@ mod tests {
         assert_eq!(one, on(2));
         assert_eq!(one, on(4));
         agrees(&one, &naive(a, b), k);
+    }
+
+    #[test]
+    fn a_tall_product_split_by_rows_is_the_same_bit_for_bit_on_one_two_and_four_threads() {
+        // more rows than columns: bands of rows; k = 600 is more than one of the crate's depth
+        // blocks (512), so the sums are carried across blocks in each band alike
+        let (m, k, n) = (640, 600, 64);
+        let (a, b) = (values(m * k, 11), values(k * n, 12));
+        let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a thread pool");
+            pool.install(|| product(a, b))
+        };
+        let one = on(1);
+        assert_eq!(one, on(2));
+        assert_eq!(one, on(4));
+        agrees(&one, &naive(a, b), k);
+        // A transposed, as in dW = xᵀ·dy: its rows are strided
+        let at = values(k * m, 13);
+        let a_t = MatRef::rows(&at, k, m).t();
+        let two = rayon::ThreadPoolBuilder::new().num_threads(2).build();
+        let split = two.expect("a thread pool").install(|| product(a_t, b));
+        assert_eq!(split, on_one_thread(a_t, b));
+        agrees(&split, &naive(a_t, b), k);
+    }
+
+    fn on_one_thread(a: MatRef, b: MatRef) -> Vec<f32> {
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build();
+        one.expect("a thread pool").install(|| product(a, b))
     }
 
     #[test]

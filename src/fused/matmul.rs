@@ -295,34 +295,23 @@ mod tests {
 
     #[test]
     fn a_tall_product_split_by_rows_is_the_same_bit_for_bit_on_one_two_and_four_threads() {
-        // more rows than columns: bands of rows; k = 600 is more than one of the crate's depth
-        // blocks (512), so the sums are carried across blocks in each band alike
+        // more rows than columns: bands of rows; k = 600 is two of the crate's depth blocks (it
+        // takes at least 512 and evens them out), so each band carries its sums across blocks
         let (m, k, n) = (640, 600, 64);
-        let (a, b) = (values(m * k, 11), values(k * n, 12));
-        let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
-        let on = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .expect("a thread pool");
-            pool.install(|| product(a, b))
-        };
-        let one = on(1);
-        assert_eq!(one, on(2));
-        assert_eq!(one, on(4));
-        agrees(&one, &naive(a, b), k);
-        // A transposed, as in dW = xᵀ·dy: its rows are strided
-        let at = values(k * m, 13);
-        let a_t = MatRef::rows(&at, k, m).t();
-        let two = rayon::ThreadPoolBuilder::new().num_threads(2).build();
-        let split = two.expect("a thread pool").install(|| product(a_t, b));
-        assert_eq!(split, on_one_thread(a_t, b));
-        agrees(&split, &naive(a_t, b), k);
+        let (a, at, b) = (values(m * k, 11), values(k * m, 13), values(k * n, 12));
+        let b = MatRef::rows(&b, k, n);
+        // A plain, and transposed as in dW = xᵀ·dy (its rows strided)
+        for a in [MatRef::rows(&a, m, k), MatRef::rows(&at, k, m).t()] {
+            let one = product_on(1, a, b);
+            assert_eq!(one, product_on(2, a, b));
+            assert_eq!(one, product_on(4, a, b));
+            agrees(&one, &naive(a, b), k);
+        }
     }
 
-    fn on_one_thread(a: MatRef, b: MatRef) -> Vec<f32> {
-        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build();
-        one.expect("a thread pool").install(|| product(a, b))
+    fn product_on(threads: usize, a: MatRef, b: MatRef) -> Vec<f32> {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+        pool.expect("a thread pool").install(|| product(a, b))
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Fused passes for the hidden block on the flex backend: the Linear layer (its product split over
-//! the cores by columns), an activation and its dropout in one pass, Batch
+//! the cores in bands of rows or columns), an activation and its dropout in one pass, Batch
 //! Normalization forward and backward in three passes each, vectorised and split over the cores,
-//! with their own backward through Burn's backend extension API; and, outside the graph, Adam's
-//! step and the sums of squares behind gradient norms.
+//! with their own backward through Burn's backend extension API; outside the graph, Adam's step
+//! and the sums of squares behind gradient norms; and [`hot`], which keeps rayon's idle workers
+//! spinning for the training loop's work instead of sleeping.
 //!
 //! Callers check [`applies`] first (flex, f32, not `PLAINDNN_FUSED=0` in the environment, not
 //! inside [`without`]) and run Burn's tensor ops where it does not: both paths compute the same

@@ -63,13 +63,13 @@ pub(crate) use wide;
 
 /// Runs `f` on this thread while every other thread of rayon's pool waits for work by spinning
 /// instead of sleeping, as OpenMP's workers do, so a split product's second half starts without a
-/// futex wake-up. A helper that finds no work for [`COOL_AFTER`] looks only every [`COOL_POLL`],
-/// so a run with nothing to split (W1) is not slowed by it. Off with `PLAINDNN_SPIN=0`.
+/// futex wake-up. A helper that has found no work for 2 ms looks only every 50 µs, so a run with
+/// nothing to split (W1) is not slowed by it. Off with `PLAINDNN_SPIN=0`.
 pub fn hot<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let on = *ON.get_or_init(|| std::env::var("PLAINDNN_SPIN").map_or(true, |v| v != "0"));
     let helpers = rayon::current_num_threads().saturating_sub(1);
-    if !on || helpers == 0 || HOT.get() {
+    if !on || helpers == 0 || HOT.get() || HELPING.get() {
         return rayon::scope(|_| f()); // inside `hot` already, the helpers are there
     }
     let done = AtomicBool::new(false);
@@ -86,16 +86,21 @@ pub fn hot<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 thread_local! {
     /// Whether this thread runs the body of a [`hot`] call.
     static HOT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Whether this thread is a helper of one.
+    static HELPING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// A helper with no work for this long checks only every [`COOL_POLL`].
+/// A helper with no work for this long looks only every [`COOL_POLL`].
 const COOL_AFTER: Duration = Duration::from_millis(2);
 const COOL_POLL: Duration = Duration::from_micros(50);
 
-/// Takes the pool's jobs as they come until `done`.
+/// Takes the pool's jobs as they come until `done`. A thread that picks this up while it is busy
+/// itself, with a `hot` call's body or as a helper, leaves at once: it has work of its own.
 fn help(done: &AtomicBool) {
-    #[cfg(test)]
-    tests::HELPING.set(true);
+    if HOT.get() || HELPING.get() {
+        return;
+    }
+    HELPING.set(true);
     let mut idle_since = Instant::now();
     while !done.load(Ordering::Acquire) {
         if rayon::yield_now() == Some(rayon::Yield::Executed) {
@@ -106,8 +111,7 @@ fn help(done: &AtomicBool) {
             (0..32).for_each(|_| std::hint::spin_loop()); // a few hundred cycles between looks
         }
     }
-    #[cfg(test)]
-    tests::HELPING.set(false);
+    HELPING.set(false);
 }
 
 /// Ends a [`hot`] call when dropped: its helpers stop, and this thread is no longer in it.
@@ -124,11 +128,6 @@ impl Drop for Stop<'_> {
 mod tests {
     use super::*;
     use std::sync::mpsc;
-
-    thread_local! {
-        /// Whether this thread is a helper of a [`hot`] call.
-        pub static HELPING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    }
 
     /// `f` on a pool of `threads`, failed if it has not returned within 60 s (a helper that never
     /// stops would hang the test instead).
@@ -188,6 +187,32 @@ mod tests {
         assert!(sums.0, "the nested call still has its helper");
         let want: Vec<usize> = (0..8).map(|i| (0..1000).map(|j| i + j).sum()).collect();
         assert_eq!(sums.1, want);
+    }
+
+    #[test]
+    fn a_busy_thread_that_picks_up_a_helpers_job_leaves_it_at_once() {
+        // never done: a help call that did not leave would hang the test
+        static NEVER: AtomicBool = AtomicBool::new(false);
+        let still_helping = on_pool(2, || {
+            hot(|| {
+                help(&NEVER); // on the body's own thread
+                let started = AtomicBool::new(false);
+                let (_, on_helper) = rayon::join(
+                    || {
+                        while !started.load(Ordering::Acquire) {
+                            std::hint::spin_loop();
+                        }
+                    },
+                    || {
+                        started.store(true, Ordering::Release);
+                        help(&NEVER); // on the helper, inside a job it took
+                        HELPING.get()
+                    },
+                );
+                on_helper
+            })
+        });
+        assert!(still_helping, "the helper's own loop went on");
     }
 
     #[test]

@@ -83,10 +83,11 @@ pub struct RunOptions {
     pub overwrite: bool,
     /// Your own observers, called after plaindnn's (terminal, metrics, pictures).
     pub observers: Observers,
-    /// Run the epochs on one of rayon's worker threads (the default: the split products then
-    /// hand work between the cores far more cheaply). An observer that blocks — waiting for a
-    /// person to press play — holds that worker while it waits; [`Self::on_this_thread`] keeps
-    /// the loop on the calling thread instead.
+    /// Run the epochs on one of rayon's worker threads, the pool's other workers spinning for
+    /// their work while it runs (the default: the split products then hand work between the
+    /// cores far more cheaply; `PLAINDNN_SPIN=0` lets idle workers sleep). An observer that
+    /// blocks — waiting for a person to press play — holds that worker while it waits;
+    /// [`Self::on_this_thread`] keeps the loop on the calling thread instead.
     pub on_pool: bool,
 }
 

@@ -1,4 +1,5 @@
-//! Splitting a pass over the cores, and compiling it for 8 lanes where the processor has them.
+//! Splitting a pass over the cores, compiling it for 8 or 16 lanes where the processor has them,
+//! and keeping the pool's idle workers spinning for the training loop's work ([`hot`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};

@@ -280,16 +280,9 @@ mod tests {
         let (m, k, n) = (200, 150, 300); // 9 M multiply-adds: 1, 2 and 4 bands
         let (a, b) = (values(m * k, 6), values(k * n, 7));
         let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
-        let on = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .expect("a thread pool");
-            pool.install(|| product(a, b))
-        };
-        let one = on(1);
-        assert_eq!(one, on(2));
-        assert_eq!(one, on(4));
+        let one = product_on(1, a, b);
+        assert_eq!(one, product_on(2, a, b));
+        assert_eq!(one, product_on(4, a, b));
         agrees(&one, &naive(a, b), k);
     }
 

@@ -143,10 +143,11 @@ mod tests {
             .expect("finished within 60 s")
     }
 
-    /// Whether the second half of a join ran on a helper (it waits for the first half to see it).
-    fn second_half_on_a_helper() -> bool {
+    /// `second()` as the second half of a join whose first half waits until it has started, so
+    /// that it runs on another thread than the caller's.
+    fn on_second_half<R: Send>(second: impl FnOnce() -> R + Send) -> R {
         let started = AtomicBool::new(false);
-        let (_, helped) = rayon::join(
+        let (_, result) = rayon::join(
             || {
                 while !started.load(Ordering::Acquire) {
                     std::hint::spin_loop();
@@ -154,10 +155,15 @@ mod tests {
             },
             || {
                 started.store(true, Ordering::Release);
-                HELPING.get()
+                second()
             },
         );
-        helped
+        result
+    }
+
+    /// Whether the second half of a join ran on a helper.
+    fn second_half_on_a_helper() -> bool {
+        on_second_half(|| HELPING.get())
     }
 
     #[test]
@@ -177,17 +183,29 @@ mod tests {
 
     #[test]
     fn a_hot_call_inside_another_and_from_several_threads_at_once_finishes() {
-        let sums = on_pool(2, || {
+        let sum = |i: usize| (0..1000usize).into_par_iter().map(|j| i + j).sum::<usize>();
+        let want: Vec<usize> = (0..4).map(|i| (0..1000).map(|j| i + j).sum()).collect();
+        let (nested, inner) = on_pool(2, move || {
             let nested = hot(|| hot(second_half_on_a_helper));
-            let parallel: Vec<usize> = (0..8usize)
-                .into_par_iter()
-                .map(|i| hot(|| (0..1000).into_par_iter().map(|j| i + j).sum::<usize>()))
-                .collect();
-            (nested, parallel)
+            let inner: Vec<usize> = (0..4).into_par_iter().map(|i| hot(|| sum(i))).collect();
+            (nested, inner)
         });
-        assert!(sums.0, "the nested call still has its helper");
-        let want: Vec<usize> = (0..8).map(|i| (0..1000).map(|j| i + j).sum()).collect();
-        assert_eq!(sums.1, want);
+        assert!(nested, "the nested call still has its helper");
+        assert_eq!(inner, want);
+        // four threads of their own, each a hot call on one two-thread pool at once
+        let all = on_pool(1, move || {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build();
+            let pool = std::sync::Arc::new(pool.expect("a thread pool"));
+            let callers: Vec<_> = (0..4)
+                .map(|i| {
+                    let pool = pool.clone();
+                    std::thread::spawn(move || pool.install(|| hot(|| sum(i))))
+                })
+                .collect();
+            let joined = callers.into_iter().map(|c| c.join().expect("a caller"));
+            joined.collect::<Vec<_>>()
+        });
+        assert_eq!(all, want);
     }
 
     #[test]
@@ -197,20 +215,10 @@ mod tests {
         let still_helping = on_pool(2, || {
             hot(|| {
                 help(&NEVER); // on the body's own thread
-                let started = AtomicBool::new(false);
-                let (_, on_helper) = rayon::join(
-                    || {
-                        while !started.load(Ordering::Acquire) {
-                            std::hint::spin_loop();
-                        }
-                    },
-                    || {
-                        started.store(true, Ordering::Release);
-                        help(&NEVER); // on the helper, inside a job it took
-                        HELPING.get()
-                    },
-                );
-                on_helper
+                on_second_half(|| {
+                    help(&NEVER); // on the helper, inside a job it took
+                    HELPING.get()
+                })
             })
         });
         assert!(still_helping, "the helper's own loop went on");

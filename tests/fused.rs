@@ -7,7 +7,7 @@
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
-use plaindnn::fused;
+use plaindnn::fused::{self, Kind};
 use plaindnn::model::{ActivationConfig, Mlp, MlpConfig};
 use plaindnn::train::clipping;
 
@@ -261,6 +261,98 @@ fn every_linear_layer_of_a_network_on_flex_takes_the_fused_product_unless_switch
     assert_eq!(fused::linear_calls() - before, 6, "inference");
     let _ = fused::without(|| mlp.forward(batch(&device)));
     assert_eq!(fused::linear_calls() - before, 6, "switched off");
+}
+
+/// `act(x·W + b)` and, under autodiff, the gradients of `Σ r ⊙ y` for x, W and b: through
+/// [`fused::dense`] or [`fused::linear`] and then [`fused::activation`].
+fn dense_pass(
+    shape: (usize, usize, usize),
+    kind: Kind,
+    autodiff: bool,
+    one_op: bool,
+) -> Vec<Vec<f32>> {
+    let (rows, inputs, outputs) = shape;
+    let device = if autodiff {
+        Device::flex().autodiff()
+    } else {
+        Device::flex()
+    };
+    let tensor = |v: Vec<f32>, dims: [usize; 2]| {
+        let t = Tensor::<2>::from_data(TensorData::new(v, dims), &device);
+        if autodiff {
+            t.require_grad()
+        } else {
+            t
+        }
+    };
+    let x = tensor(
+        spread(rows * inputs, 5).iter().map(|v| 3.0 * v).collect(),
+        [rows, inputs],
+    );
+    let w = tensor(spread(inputs * outputs, 6), [inputs, outputs]);
+    let b = Tensor::<1>::from_data(TensorData::new(spread(outputs, 7), [outputs]), &device);
+    let b = if autodiff { b.require_grad() } else { b };
+    let y = if one_op {
+        fused::dense(x.clone(), w.clone(), b.clone(), kind)
+    } else {
+        fused::activation(fused::linear(x.clone(), w.clone(), b.clone()), kind, None)
+    };
+    if !autodiff {
+        return vec![values(y)];
+    }
+    let r = Tensor::<2>::from_data(
+        TensorData::new(spread(rows * outputs, 8), [rows, outputs]),
+        &device,
+    );
+    let grads = (y.clone() * r).sum().backward();
+    let grad = |t: Tensor<2>| values(t.grad(&grads).expect("gradient"));
+    let db = values(b.grad(&grads).expect("bias gradient"));
+    vec![values(y), grad(x), grad(w), db]
+}
+
+#[test]
+fn a_dense_layer_gives_the_linear_layer_and_then_the_activation_bit_for_bit_split_or_not() {
+    let kinds = [
+        Kind::Relu,
+        Kind::Sigmoid,
+        Kind::Tanh,
+        Kind::Leaky { slope: 0.1 },
+        Kind::Elu {
+            alpha: 1.0,
+            scale: 1.0,
+        },
+    ];
+    // bands of columns (200 × 300), bands of rows (600 × 64; both above 192³), one band (5 × 7)
+    for shape in [(200, 150, 300), (600, 200, 64), (5, 4, 7)] {
+        for kind in kinds {
+            for autodiff in [false, true] {
+                let (one, two) = (
+                    dense_pass(shape, kind, autodiff, true),
+                    dense_pass(shape, kind, autodiff, false),
+                );
+                assert!(one == two, "{shape:?} {kind:?} autodiff {autodiff}");
+            }
+        }
+    }
+}
+
+#[test]
+fn at_inference_each_hidden_block_without_batch_norm_runs_its_activation_with_its_product() {
+    let device = Device::flex();
+    let mlp: Mlp = config("relu", true, 0.1)
+        .init(&device, 3)
+        .expect("valid config");
+    let count = |mlp: &Mlp| {
+        let (linear, dense) = (fused::linear_calls(), fused::dense_calls());
+        let _ = mlp.forward(batch(&device));
+        (fused::linear_calls() - linear, fused::dense_calls() - dense)
+    };
+    // BatchNorm between product and activation: three products, none with its activation
+    assert_eq!(count(&mlp), (3, 0), "BatchNorm not folded");
+    // folded as `predict` runs it: the two hidden blocks' activations run with their products
+    let folded = mlp.folded_for_inference();
+    assert_eq!(count(&folded), (3, 2), "folded");
+    assert_eq!(fused::without(|| count(&folded)), (0, 0), "switched off");
 }
 
 #[test]

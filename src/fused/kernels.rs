@@ -101,6 +101,20 @@ pub fn forward_in_place(kind: Kind, mask: Option<Mask>, z: &mut [f32]) {
     });
 }
 
+wide! {
+/// `y ← act(y + b)` over whole rows of `y` (`b` one row's worth), on this thread: a Linear
+/// layer's bias and the activation after it, on a band of the product while it is in cache.
+/// The same roundings as adding the bias and then [`forward_in_place`] with no mask.
+pub fn bias_then(kind: Option<Kind>, bias: &[f32], y: &mut [f32]) {
+    for row in y.chunks_exact_mut(bias.len().max(1)) {
+        row.iter_mut().zip(bias).for_each(|(y, b)| *y += b);
+    }
+    if let Some(kind) = kind {
+        forward_block(kind, None, 0, None, y);
+    }
+}
+}
+
 /// `dz = dy·mask·act′(z)`, act′ read from the output `y` where it can be (σ(1 − σ), 1 − tanh²,
 /// α·e^z = y + α for ELU).
 pub fn backward(kind: Kind, mask: Option<Mask>, z: &[f32], y: &[f32], dy: &[f32], dz: &mut [f32]) {
@@ -340,6 +354,27 @@ mod tests {
             let mut in_place = z.clone();
             forward_in_place(kind, mask, &mut in_place);
             assert_eq!(in_place, y, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn the_bias_then_the_activation_on_a_band_rounds_as_the_bias_added_and_then_the_pass() {
+        let bias: Vec<f32> = (0..7).map(|j| j as f32 * 0.3 - 1.0).collect();
+        let z = inputs();
+        let rows = z.len() / bias.len() * bias.len(); // whole rows of 7
+        for kind in KINDS.into_iter().map(Some).chain([None]) {
+            let mut fused = z[..rows].to_vec();
+            bias_then(kind, &bias, &mut fused);
+            let mut want: Vec<f32> = z[..rows]
+                .iter()
+                .enumerate()
+                .map(|(i, v)| v + bias[i % bias.len()])
+                .collect();
+            if let Some(kind) = kind {
+                forward_in_place(kind, None, &mut want);
+            }
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&fused), bits(&want), "{kind:?}");
         }
     }
 

@@ -79,22 +79,32 @@ impl<'a> MatRef<'a> {
     }
 }
 
+/// Work on a band of C right after its product, while the band is still in cache:
+/// `f(rows, first, width)` with one or more whole rows of the band (`width` values each, the
+/// band's columns `first..first + width`). The Linear layer adds its bias and its activation here.
+pub type Then<'f> = &'f (dyn Fn(&mut [f32], usize, usize) + Sync);
+
 /// `c = a·b`, `c` row-major `a.rows × b.cols`: [`product`] into a buffer that already holds
 /// values, so tests can show they are overwritten, not added to.
 #[cfg(test)]
 fn matmul(a: MatRef, b: MatRef, c: &mut [f32]) {
     assert_eq!(c.len(), a.rows * b.cols, "output has the wrong size");
     // SAFETY: c holds a.rows × b.cols values (checked above)
-    unsafe { write(a, b, c.as_mut_ptr()) }
+    unsafe { write(a, b, c.as_mut_ptr(), None) }
 }
 
 /// `a·b` in a new row-major buffer, not zeroed first: the product writes every value.
 pub fn product(a: MatRef, b: MatRef) -> Vec<f32> {
+    product_then(a, b, None)
+}
+
+/// [`product`], with `then` run on each band as soon as its product is done.
+pub fn product_then(a: MatRef, b: MatRef, then: Option<Then>) -> Vec<f32> {
     let len = a.rows * b.cols;
     let mut c = Vec::with_capacity(len);
-    // SAFETY: the buffer holds len values; `write` writes each one and reads none
+    // SAFETY: the buffer holds len values; `write` writes each one and reads none before
     unsafe {
-        write(a, b, c.as_mut_ptr());
+        write(a, b, c.as_mut_ptr(), then);
         c.set_len(len);
     }
     c
@@ -119,11 +129,11 @@ fn large(a: MatRef, b: MatRef) -> bool {
     a.rows * b.cols * a.cols >= PARALLEL
 }
 
-/// `c = a·b` without reading c.
+/// `c = a·b` without reading c, then `then` on each band.
 ///
 /// # Safety
 /// `c` must be valid for writing `a.rows × b.cols` values, written by no one else.
-unsafe fn write(a: MatRef, b: MatRef, c: *mut f32) {
+unsafe fn write(a: MatRef, b: MatRef, c: *mut f32, then: Option<Then>) {
     assert_eq!(a.cols, b.rows, "inner dimensions differ");
     let (m, n, k) = (a.rows, b.cols, a.cols);
     if m == 0 || n == 0 {
@@ -132,43 +142,101 @@ unsafe fn write(a: MatRef, b: MatRef, c: *mut f32) {
     if k == 0 {
         // an empty sum; the crate would leave c as it was
         // SAFETY: as the caller promised
-        return unsafe { c.write_bytes(0, m * n) };
+        unsafe { c.write_bytes(0, m * n) };
+        let band = Band {
+            c: SendPtr(c),
+            ldc: n,
+            first: 0,
+            then,
+        };
+        // SAFETY: as the caller promised
+        return unsafe { band.then(m, n) };
     }
     let parts = rayon::current_num_threads().min(m.max(n) / PANEL);
+    let band = Band {
+        c: SendPtr(c),
+        ldc: n,
+        first: 0,
+        then,
+    };
     if !large(a, b) || parts < 2 {
         // SAFETY: as the caller promised
-        return unsafe { serial(a, b, c, n) };
+        return unsafe { serial(a, b, band) };
     }
     // SAFETY: as above
-    unsafe { bands(a, b, SendPtr(c), n, parts) }
+    unsafe { bands(a, b, band, parts) }
+}
+
+/// Where a band of C starts (`c`, its first column `first`), C's row stride, and what runs on
+/// the band after its product.
+#[derive(Clone, Copy)]
+struct Band<'f> {
+    c: SendPtr,
+    ldc: usize,
+    first: usize,
+    then: Option<Then<'f>>,
+}
+
+impl Band<'_> {
+    /// The band `rows` rows down or `columns` columns right of this one.
+    fn moved(self, rows: usize, columns: usize) -> Self {
+        // SAFETY (of the caller): the new start lies inside C
+        let c = SendPtr(unsafe { self.c.get().add(rows * self.ldc + columns) });
+        let first = self.first + columns;
+        Self { c, first, ..self }
+    }
+
+    /// Runs `then` over the band's `rows × width` values: all at once when they are whole rows
+    /// of C, row by row otherwise.
+    ///
+    /// # Safety
+    /// The band must be valid for `rows` rows of `width` values at stride `ldc`, written by no
+    /// one else.
+    unsafe fn then(self, rows: usize, width: usize) {
+        let Some(then) = self.then else { return };
+        let (c, ldc, first) = (self.c.get(), self.ldc, self.first);
+        if width == ldc {
+            // SAFETY: the band's rows are contiguous, as the caller promised
+            return then(
+                unsafe { std::slice::from_raw_parts_mut(c, rows * width) },
+                first,
+                width,
+            );
+        }
+        for i in 0..rows {
+            // SAFETY: row i of the band, as the caller promised
+            let row = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc), width) };
+            then(row, first, width);
+        }
+    }
 }
 
 /// `c = a·b` in `parts` bands, halved recursively on panel boundaries across C's longer side
 /// (two parts: a top and a bottom half, or a left and a right one).
 ///
 /// # Safety
-/// `c` must be valid for `a.rows` rows of `b.cols` values at stride `ldc`, written by no one else.
-unsafe fn bands(a: MatRef, b: MatRef, c: SendPtr, ldc: usize, parts: usize) {
+/// `band` must be valid for `a.rows` rows of `b.cols` values at its stride, written by no one
+/// else.
+unsafe fn bands(a: MatRef, b: MatRef, band: Band, parts: usize) {
     let (m, n) = (a.rows, b.cols);
     let by_rows = m >= n;
     let len = if by_rows { m } else { n };
     let split = (len * (parts / 2) / parts).div_ceil(PANEL) * PANEL;
     if parts < 2 || split == 0 || split >= len {
         // SAFETY: as the caller promised
-        return unsafe { serial(a, b, c.get(), ldc) };
+        return unsafe { serial(a, b, band) };
     }
-    let ((a1, b1), (a2, b2), offset) = if by_rows {
+    let ((a1, b1), (a2, b2), second) = if by_rows {
         let (top, bottom) = (a.rows_from(0, split), a.rows_from(split, m - split));
-        ((top, b), (bottom, b), split * ldc)
+        ((top, b), (bottom, b), band.moved(split, 0))
     } else {
         let (left, right) = (b.columns(0, split), b.columns(split, n - split));
-        ((a, left), (a, right), split)
+        ((a, left), (a, right), band.moved(0, split))
     };
     // SAFETY: the two halves are disjoint parts of c
-    let c2 = SendPtr(unsafe { c.get().add(offset) });
     rayon::join(
-        || unsafe { bands(a1, b1, c, ldc, parts / 2) },
-        || unsafe { bands(a2, b2, c2, ldc, parts - parts / 2) },
+        || unsafe { bands(a1, b1, band, parts / 2) },
+        || unsafe { bands(a2, b2, second, parts - parts / 2) },
     );
 }
 
@@ -183,11 +251,13 @@ impl SendPtr {
     }
 }
 
-/// `c = a·b` on this thread, `c` row-major with row stride `ldc`.
+/// `c = a·b` on this thread, then the band's `then`.
 ///
 /// # Safety
-/// `c` must be valid for `a.rows` rows of `b.cols` values at stride `ldc`, written by no one else.
-unsafe fn serial(a: MatRef, b: MatRef, c: *mut f32, ldc: usize) {
+/// `band` must be valid for `a.rows` rows of `b.cols` values at its stride, written by no one
+/// else.
+unsafe fn serial(a: MatRef, b: MatRef, band: Band) {
+    let (c, ldc) = (band.c.get(), band.ldc);
     // SAFETY: the strides and sizes describe a and b inside their data (MatRef::rows, t) and c
     // as the caller promised; dst is not read (alpha unused), dst = 1·a·b
     unsafe {
@@ -211,7 +281,8 @@ unsafe fn serial(a: MatRef, b: MatRef, c: *mut f32, ldc: usize) {
             false,
             false,
             gemm::Parallelism::None,
-        )
+        );
+        band.then(a.rows, b.cols)
     }
 }
 
@@ -337,6 +408,43 @@ mod tests {
             assert_eq!((big, tiny), (product(dy, w_t), product(small, small.t())));
         }
         agrees(&product(x_t, dy), &naive(x_t, dy), rows);
+    }
+
+    /// `product_then` with a `then` that adds 1000·(column + 1) to each value it is given, and
+    /// the first column of each band it ran on.
+    fn marked(a: MatRef, b: MatRef) -> (Vec<f32>, Vec<usize>) {
+        let bands = std::sync::Mutex::new(vec![]);
+        let then = |rows: &mut [f32], first: usize, width: usize| {
+            for row in rows.chunks_exact_mut(width) {
+                for (j, v) in row.iter_mut().enumerate() {
+                    *v += 1000.0 * (first + j + 1) as f32;
+                }
+            }
+            bands.lock().unwrap().push(first);
+        };
+        let c = product_then(a, b, Some(&then));
+        (c, bands.into_inner().unwrap())
+    }
+
+    #[test]
+    fn then_runs_once_on_every_value_of_each_band_with_its_columns_on_one_two_and_four_threads() {
+        // bands of columns (200 × 300), of rows (600 × 64), and a product too small to split
+        for (m, k, n) in [(200, 150, 300), (600, 200, 64), (5, 3, 17)] {
+            let (a, b) = (values(m * k, 14), values(k * n, 15));
+            let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
+            let mut want = product(a, b);
+            for (i, v) in want.iter_mut().enumerate() {
+                *v += 1000.0 * (i % n + 1) as f32;
+            }
+            for threads in [1, 2, 4] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+                let (got, _) = pool.expect("a thread pool").install(|| marked(a, b));
+                assert_eq!(got, want, "{m}×{k}×{n} on {threads} threads");
+            }
+        }
+        // no depth: then still runs, on zeros
+        let (c, _) = marked(MatRef::rows(&[], 2, 0), MatRef::rows(&[], 0, 3));
+        assert_eq!(c, vec![1000.0, 2000.0, 3000.0, 1000.0, 2000.0, 3000.0]);
     }
 
     #[test]

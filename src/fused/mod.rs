@@ -34,12 +34,18 @@ pub fn enabled() -> bool {
 thread_local! {
     static PLAIN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     static LINEAR_CALLS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    static DENSE_CALLS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// How many fused Linear products this thread has run: the fused and the plain product give the
 /// same values bit for bit (the same kernel, summed in the same order), so tests count calls.
 pub fn linear_calls() -> usize {
     LINEAR_CALLS.get()
+}
+
+/// How many of those ran the activation with the product ([`dense`]), counted likewise.
+pub fn dense_calls() -> usize {
+    DENSE_CALLS.get()
 }
 
 /// Runs `f` with Burn's plain tensor ops on this thread (for comparisons; the graph a forward pass
@@ -65,11 +71,24 @@ pub fn applies_outside_graph<const D: usize>(x: &Tensor<D>) -> bool {
 /// `x·W + b` (`x [rows, in]`, `W [in, out]`) with the product split over the cores, where
 /// [`applies`]: Burn's values bit for bit.
 pub fn linear(x: Tensor<2>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor<2> {
+    linear_then(x, weight, bias, None)
+}
+
+/// `act(x·W + b)`, where [`applies`]: [`linear`] with the activation run on each band of the
+/// product as soon as it is done, outside the graph (inference); under autodiff [`linear`] and
+/// then [`activation`]. Burn's values bit for bit.
+pub fn dense(x: Tensor<2>, weight: Tensor<2>, bias: Tensor<1>, kind: Kind) -> Tensor<2> {
+    DENSE_CALLS.set(DENSE_CALLS.get() + 1);
+    linear_then(x, weight, bias, Some(kind))
+}
+
+fn linear_then(x: Tensor<2>, weight: Tensor<2>, bias: Tensor<1>, kind: Option<Kind>) -> Tensor<2> {
     LINEAR_CALLS.set(LINEAR_CALLS.get() + 1);
     let y = <burn::backend::Dispatch as Fused>::fused_linear(
         x.into_dispatch(),
         weight.into_dispatch(),
         bias.into_dispatch(),
+        kind,
     );
     Tensor::from_dispatch(y)
 }

@@ -14,7 +14,7 @@ use burn_flex::FlexTensor;
 
 use super::adam::{self, AdamStep};
 use super::kernels::{self, Kind, Mask};
-use super::matmul::{pair, product, MatRef};
+use super::matmul::{pair, product, product_then, MatRef};
 use super::norm;
 use super::squares;
 
@@ -30,11 +30,12 @@ pub trait Fused: Backend {
         beta: FloatTensor<Self>,
         epsilon: f64,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
-    /// `x·W + b` for `x [rows, in]`, `W [in, out]`, `b [out]`.
+    /// `x·W + b` for `x [rows, in]`, `W [in, out]`, `b [out]`, then the activation if any.
     fn fused_linear(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
+        activation: Option<Kind>,
     ) -> FloatTensor<Self>;
 }
 
@@ -124,19 +125,25 @@ impl Fused for Flex {
         (tensor(y, shape(&x)), stats(mean), stats(var))
     }
 
-    fn fused_linear(x: FlexTensor, weight: FlexTensor, bias: FlexTensor) -> FlexTensor {
-        let (x, weight) = (contiguous(x), contiguous(weight));
+    fn fused_linear(
+        x: FlexTensor,
+        weight: FlexTensor,
+        bias: FlexTensor,
+        activation: Option<Kind>,
+    ) -> FlexTensor {
+        let (x, weight, bias) = (contiguous(x), contiguous(weight), contiguous(bias));
         let (rows, inputs, outputs) = linear_dims(&x, &weight);
-        let mut y = product(
+        let b = values(&bias);
+        // the bias after the product, as Burn adds it (the same rounding, so the same values),
+        // and the activation: on each band by the core that made it, while it is in cache
+        let then = |y: &mut [f32], first: usize, width: usize| {
+            kernels::bias_then(activation, &b[first..first + width], y)
+        };
+        let y = product_then(
             MatRef::rows(values(&x), rows, inputs),
             MatRef::rows(values(&weight), inputs, outputs),
+            Some(&then),
         );
-        // the bias after the product, as Burn adds it: the same rounding, so the same values
-        let bias = contiguous(bias);
-        let b = values(&bias);
-        for row in y.chunks_exact_mut(outputs) {
-            row.iter_mut().zip(b).for_each(|(y, b)| *y += b);
-        }
         tensor(y, Shape::new([rows, outputs]))
     }
 }
@@ -194,7 +201,13 @@ impl<C: CheckpointStrategy> Fused for Autodiff<Flex, C> {
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
+        activation: Option<Kind>,
     ) -> FloatTensor<Self> {
+        if let Some(kind) = activation {
+            // two nodes in the graph, each with its own backward
+            let z = Self::fused_linear(x, weight, bias, None);
+            return Self::fused_activation(z, kind, None);
+        }
         let prepared = LinearBackward
             .prepare::<C>([x.node(), weight.node(), bias.node()])
             .compute_bound()
@@ -203,7 +216,7 @@ impl<C: CheckpointStrategy> Fused for Autodiff<Flex, C> {
             contiguous(x.into_primitive()),
             contiguous(weight.into_primitive()),
         );
-        let y = Flex::fused_linear(xp.clone(), wp.clone(), bias.into_primitive());
+        let y = Flex::fused_linear(xp.clone(), wp.clone(), bias.into_primitive(), None);
         match prepared {
             OpsKind::Tracked(prep) => prep.finish((xp, wp), y),
             OpsKind::UnTracked(prep) => prep.finish(y),

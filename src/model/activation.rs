@@ -237,6 +237,11 @@ impl Activation {
         }
     }
 
+    /// The activation as a fused pass on `x`, where [`fused`] applies and it has one.
+    pub(crate) fn fused_kind<const D: usize>(&self, x: &Tensor<D>) -> Option<Kind> {
+        self.config.fused_kind().filter(|_| fused::applies(x))
+    }
+
     /// Applies the activation element-wise.
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         self.forward_masked(x, None)
@@ -245,7 +250,7 @@ impl Activation {
     /// `act(x)·mask`: one fused pass where [`fused`] applies (flex), the activation's tensor ops
     /// and then the mask's product elsewhere.
     pub fn forward_masked<const D: usize>(&self, x: Tensor<D>, mask: Option<Mask>) -> Tensor<D> {
-        if let Some(kind) = self.config.fused_kind().filter(|_| fused::applies(&x)) {
+        if let Some(kind) = self.fused_kind(&x) {
             return fused::activation(x, kind, mask);
         }
         let y = self.forward_plain(x);

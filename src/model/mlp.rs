@@ -291,13 +291,18 @@ impl Block {
 
     /// `act(norm(X·W + b))`, then dropout (with the activation in one pass on flex).
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        let device = x.device();
+        let mask = self.dropout.as_ref().and_then(|d| d.mask(&device));
+        if self.norm.is_none() && mask.is_none() {
+            // inference (BatchNorm folded, no dropout): on flex the activation runs on each
+            // band of the product as soon as it is done
+            return linear::forward_activated(&self.linear, x, &self.activation);
+        }
         let x = linear::forward(&self.linear, x); // [batch, units]
         let x = match &self.norm {
             Some(norm) => batch_norm::forward(norm, x),
             None => x,
         };
-        let device = x.device();
-        let mask = self.dropout.as_ref().and_then(|d| d.mask(&device));
         self.activation.forward_masked(x, mask)
     }
 }

@@ -10,10 +10,16 @@
 //! for a tall C (inference's 1000 rows, `dW`'s 784 and 512) read each row of A on one core only:
 //! W2 inference 3 % faster than bands of columns, training 2–5 % (the Xeon, alternating).
 
+use super::parallel::spinning;
+
 /// Products with fewer multiply-adds run on the calling thread, as in flex: splitting W3's
 /// 256×100·100×100 products cost more than it saved (sigmoid net 7.2–8.8 ms per step split,
 /// 6.1–6.3 not, the same session).
 const PARALLEL: usize = 192 * 192 * 192;
+/// Inside [`hot`](super::hot) a join costs far less, and products from this size split: W3's
+/// 256×100·100×100 layers (2.6 M multiply-adds) per Adam step, sigmoid net 4.8–4.9 → 4.1–4.3 ms,
+/// ELU 3.9–4.0 → 3.2–3.4, ELU + BatchNorm 5.4–5.5 → 4.8–5.0 (the Xeon, three pairs of runs).
+const PARALLEL_HOT: usize = 128 * 128 * 128;
 /// Rows or columns per band are a multiple of this (the crate's kernel is 16 columns wide on AVX2,
 /// 64 on AVX-512; W2's bands of columns, 256 and 128, are whole tiles of both).
 const PANEL: usize = 16;
@@ -114,8 +120,9 @@ pub fn product_then(a: MatRef, b: MatRef, then: Option<Then>) -> Vec<f32> {
 /// an idle core takes), so neither core waits for the other between them; otherwise one after
 /// the other. A W2 layer's backward (`128×256·256×512` and `512×128·128×256`) took 470–676 µs
 /// against 482–714, less in each of eight runs of a probe (medians of 30 interleaved rounds).
-/// The values are [`product`]'s. Smaller pairs stay as they were: pairing W3's 256×100 layers from
-/// 2²¹ multiply-adds made its BatchNorm net slower (11.7–12.1 ms per step against 8.7–10.8).
+/// The values are [`product`]'s. Smaller pairs stay as they were: outside [`hot`](super::hot),
+/// pairing W3's 256×100 layers made its BatchNorm net slower (11.7–12.1 ms per step against
+/// 8.7–10.8); inside, they pair and split ([`PARALLEL_HOT`]).
 pub fn pair(first: (MatRef, MatRef), second: (MatRef, MatRef)) -> (Vec<f32>, Vec<f32>) {
     if large(first.0, first.1) && large(second.0, second.1) {
         rayon::join(|| product(first.0, first.1), || product(second.0, second.1))
@@ -124,9 +131,11 @@ pub fn pair(first: (MatRef, MatRef), second: (MatRef, MatRef)) -> (Vec<f32>, Vec
     }
 }
 
-/// Whether `a·b` has enough multiply-adds to split over the cores (at least [`PARALLEL`]).
+/// Whether `a·b` has enough multiply-adds to split over the cores (at least [`PARALLEL`], or
+/// [`PARALLEL_HOT`] where the pool's workers are spinning).
 fn large(a: MatRef, b: MatRef) -> bool {
-    a.rows * b.cols * a.cols >= PARALLEL
+    let least = if spinning() { PARALLEL_HOT } else { PARALLEL };
+    a.rows * b.cols * a.cols >= least
 }
 
 /// `c = a·b` without reading c, then `then` on each band.
@@ -445,6 +454,21 @@ mod tests {
         // no depth: then still runs, on zeros
         let (c, _) = marked(MatRef::rows(&[], 2, 0), MatRef::rows(&[], 0, 3));
         assert_eq!(c, vec![1000.0, 2000.0, 3000.0, 1000.0, 2000.0, 3000.0]);
+    }
+
+    #[test]
+    fn inside_hot_a_w3_layer_product_is_split_in_two_bands_and_outside_it_is_one() {
+        // 256×100·100×100: 2.6 M multiply-adds, between PARALLEL_HOT and PARALLEL
+        let (m, k, n) = (256, 100, 100);
+        assert!(PARALLEL_HOT <= m * k * n && m * k * n < PARALLEL);
+        let (a, b) = (values(m * k, 16), values(k * n, 17));
+        let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build();
+        let pool = pool.expect("a thread pool");
+        let (cold, cold_bands) = pool.install(|| marked(a, b));
+        let (hot, hot_bands) = pool.install(|| super::super::hot(|| marked(a, b)));
+        assert_eq!((cold_bands.len(), hot_bands.len()), (1, 2));
+        assert_eq!(hot, cold, "the same values bit for bit");
     }
 
     #[test]

@@ -322,7 +322,7 @@ impl Backward<Flex, 3> for LinearBackward {
         let alone = |(a, b): (MatRef, MatRef)| shaped(product(a, b), (a, b));
         match (node_x, node_weight) {
             (Some(nx), Some(nw)) => {
-                // through `pair`: both at once when both are ≥ 192³
+                // through `pair`: both at once when both are large
                 let (dx, dw) = pair(dx_of, dw_of);
                 grads.register::<Flex>(nx.id, shaped(dx, dx_of));
                 grads.register::<Flex>(nw.id, shaped(dw, dw_of));

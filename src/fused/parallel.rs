@@ -84,6 +84,12 @@ pub fn hot<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     })
 }
 
+/// Whether this thread runs inside a [`hot`] call, as its body or as a helper: the pool's other
+/// workers are spinning, so splitting work costs less than a futex wake-up.
+pub fn spinning() -> bool {
+    HOT.get() || HELPING.get()
+}
+
 thread_local! {
     /// Whether this thread runs the body of a [`hot`] call.
     static HOT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };

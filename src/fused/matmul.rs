@@ -17,8 +17,8 @@ use super::parallel::spinning;
 /// 6.1–6.3 not, the same session).
 const PARALLEL: usize = 192 * 192 * 192;
 /// Inside [`hot`](super::hot) a join costs far less, and products from this size split: W3's
-/// 256×100·100×100 layers (2.6 M multiply-adds) per Adam step, sigmoid net 4.8–4.9 → 4.1–4.3 ms,
-/// ELU 3.9–4.0 → 3.2–3.4, ELU + BatchNorm 5.4–5.5 → 4.8–5.0 (the Xeon, three pairs of runs).
+/// 256×100·100×100 layers (2.6 M multiply-adds) per Adam step, sigmoid net 4.8–4.9 → 4.3 ms,
+/// ELU 3.9–4.0 → 3.3–3.4, ELU + BatchNorm 5.4–5.5 → 4.9–5.2 (the Xeon, three pairs of runs).
 const PARALLEL_HOT: usize = 128 * 128 * 128;
 /// Rows or columns per band are a multiple of this (the crate's kernel is 16 columns wide on AVX2,
 /// 64 on AVX-512; W2's bands of columns, 256 and 128, are whole tiles of both).

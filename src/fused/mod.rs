@@ -1,5 +1,6 @@
 //! Fused passes for the hidden block on the flex backend: the Linear layer (its product split over
-//! the cores in bands of rows or columns), an activation and its dropout in one pass, Batch
+//! the cores in bands of rows or columns, each band given its bias, and at inference its
+//! activation, by the core that made it), an activation and its dropout in one pass, Batch
 //! Normalization forward and backward in three passes each, vectorised and split over the cores,
 //! with their own backward through Burn's backend extension API; outside the graph, Adam's step
 //! and the sums of squares behind gradient norms; and [`hot`], which keeps rayon's idle workers

@@ -108,7 +108,7 @@ pub fn product(a: MatRef, b: MatRef) -> Vec<f32> {
 pub fn product_then(a: MatRef, b: MatRef, then: Option<Then>) -> Vec<f32> {
     let len = a.rows * b.cols;
     let mut c = Vec::with_capacity(len);
-    // SAFETY: the buffer holds len values; `write` writes each one and reads none before
+    // SAFETY: the buffer holds len values; `write` writes each one before anything reads it
     unsafe {
         write(a, b, c.as_mut_ptr(), then);
         c.set_len(len);
@@ -148,26 +148,20 @@ unsafe fn write(a: MatRef, b: MatRef, c: *mut f32, then: Option<Then>) {
     if m == 0 || n == 0 {
         return;
     }
-    if k == 0 {
-        // an empty sum; the crate would leave c as it was
-        // SAFETY: as the caller promised
-        unsafe { c.write_bytes(0, m * n) };
-        let band = Band {
-            c: SendPtr(c),
-            ldc: n,
-            first: 0,
-            then,
-        };
-        // SAFETY: as the caller promised
-        return unsafe { band.then(m, n) };
-    }
-    let parts = rayon::current_num_threads().min(m.max(n) / PANEL);
     let band = Band {
         c: SendPtr(c),
         ldc: n,
         first: 0,
         then,
     };
+    if k == 0 {
+        // an empty sum; the crate would leave c as it was
+        // SAFETY: as the caller promised
+        unsafe { c.write_bytes(0, m * n) };
+        // SAFETY: as the caller promised
+        return unsafe { band.then(m, n) };
+    }
+    let parts = rayon::current_num_threads().min(m.max(n) / PANEL);
     if !large(a, b) || parts < 2 {
         // SAFETY: as the caller promised
         return unsafe { serial(a, b, band) };
@@ -187,10 +181,10 @@ struct Band<'f> {
 }
 
 impl Band<'_> {
-    /// The band `rows` rows down or `columns` columns right of this one.
+    /// The band `rows` rows down or `columns` columns right of this one (its bounds are the
+    /// business of whoever writes it).
     fn moved(self, rows: usize, columns: usize) -> Self {
-        // SAFETY (of the caller): the new start lies inside C
-        let c = SendPtr(unsafe { self.c.get().add(rows * self.ldc + columns) });
+        let c = SendPtr(self.c.get().wrapping_add(rows * self.ldc + columns));
         let first = self.first + columns;
         Self { c, first, ..self }
     }

@@ -77,7 +77,7 @@ pub fn linear(x: Tensor<2>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor<2> {
 
 /// `act(x·W + b)`, where [`applies`]: [`linear`] with the activation run on each band of the
 /// product as soon as it is done, outside the graph (inference); under autodiff [`linear`] and
-/// then [`activation`]. Burn's values bit for bit.
+/// then [`activation`], two nodes. Either way the values of those two, bit for bit.
 pub fn dense(x: Tensor<2>, weight: Tensor<2>, bias: Tensor<1>, kind: Kind) -> Tensor<2> {
     DENSE_CALLS.set(DENSE_CALLS.get() + 1);
     linear_then(x, weight, bias, Some(kind))

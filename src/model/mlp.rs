@@ -294,8 +294,9 @@ impl Block {
         let device = x.device();
         let mask = self.dropout.as_ref().and_then(|d| d.mask(&device));
         if self.norm.is_none() && mask.is_none() {
-            // inference (BatchNorm folded, no dropout): on flex the activation runs on each
-            // band of the product as soon as it is done
+            // nothing between product and activation (inference with BatchNorm folded, or a
+            // plain net): on flex at inference the activation runs on each band of the product
+            // as soon as it is done; under autodiff these are the same two nodes as below
             return linear::forward_activated(&self.linear, x, &self.activation);
         }
         let x = linear::forward(&self.linear, x); // [batch, units]

@@ -160,11 +160,20 @@ fn linear_pass(shape: (usize, usize, usize), fused_path: bool) -> Vec<Vec<f32>> 
     } else {
         burn::tensor::module::linear(x.clone(), w.clone(), Some(b.clone()))
     };
-    let r = Tensor::<2>::from_data(
-        TensorData::new(spread(rows * outputs, 4), [rows, outputs]),
-        &device,
-    );
-    let grads = (y.clone() * r).sum().backward();
+    with_gradients(y, (x, w, b), 4)
+}
+
+/// `[y, dx, dW, db]`: y and the gradients of `Σ r ⊙ y` for x, W and b, r spread from `seed`.
+fn with_gradients(
+    y: Tensor<2>,
+    (x, w, b): (Tensor<2>, Tensor<2>, Tensor<1>),
+    seed: usize,
+) -> Vec<Vec<f32>> {
+    let dims = y.dims();
+    let r = TensorData::new(spread(dims[0] * dims[1], seed), dims);
+    let grads = (y.clone() * Tensor::<2>::from_data(r, &y.device()))
+        .sum()
+        .backward();
     let grad = |t: Tensor<2>| values(t.grad(&grads).expect("gradient"));
     let db = values(b.grad(&grads).expect("bias gradient"));
     vec![values(y), grad(x), grad(w), db]
@@ -300,14 +309,7 @@ fn dense_pass(
     if !autodiff {
         return vec![values(y)];
     }
-    let r = Tensor::<2>::from_data(
-        TensorData::new(spread(rows * outputs, 8), [rows, outputs]),
-        &device,
-    );
-    let grads = (y.clone() * r).sum().backward();
-    let grad = |t: Tensor<2>| values(t.grad(&grads).expect("gradient"));
-    let db = values(b.grad(&grads).expect("bias gradient"));
-    vec![values(y), grad(x), grad(w), db]
+    with_gradients(y, (x, w, b), 8)
 }
 
 #[test]

@@ -12,9 +12,9 @@
 
 use super::parallel::spinning;
 
-/// Products with fewer multiply-adds run on the calling thread, as in flex: splitting W3's
-/// 256×100·100×100 products cost more than it saved (sigmoid net 7.2–8.8 ms per step split,
-/// 6.1–6.3 not, the same session).
+/// Products with fewer multiply-adds run on the calling thread, as in flex, while the pool's
+/// workers sleep between jobs: there, splitting W3's 256×100·100×100 products cost more than it
+/// saved (sigmoid net 7.2–8.8 ms per step split, 6.1–6.3 not, the same session).
 const PARALLEL: usize = 192 * 192 * 192;
 /// Inside [`hot`](super::hot) a join costs far less, and products from this size split: W3's
 /// 256×100·100×100 layers (2.6 M multiply-adds) per Adam step, sigmoid net 4.8–4.9 → 4.3 ms,

@@ -70,7 +70,7 @@ pub fn hot<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let on = *ON.get_or_init(|| std::env::var("PLAINDNN_SPIN").map_or(true, |v| v != "0"));
     let helpers = rayon::current_num_threads().saturating_sub(1);
-    if !on || helpers == 0 || HOT.get() || HELPING.get() {
+    if !on || helpers == 0 || spinning() {
         return rayon::scope(|_| f()); // inside `hot` already, the helpers are there
     }
     let done = AtomicBool::new(false);
@@ -104,7 +104,7 @@ const COOL_POLL: Duration = Duration::from_micros(50);
 /// Takes the pool's jobs as they come until `done`. A thread that picks this up while it is busy
 /// itself, with a `hot` call's body or as a helper, leaves at once: it has work of its own.
 fn help(done: &AtomicBool) {
-    if HOT.get() || HELPING.get() {
+    if spinning() {
         return;
     }
     HELPING.set(true);

@@ -1,5 +1,7 @@
 //! `e^x` and `tanh x` in plain f32 arithmetic that vectorises (Cephes' `expf` and `tanhf`, as
-//! in Eigen and SLEEF): the standard library's call one value at a time.
+//! in Eigen and SLEEF): the standard library's call one value at a time. Horner steps are fused
+//! multiply-adds (`mul_add`, one instruction where [`wide`](super::parallel) enables FMA, and the
+//! same value everywhere: it rounds once).
 
 /// `e^x` within 2 units in the last place; 0 below −87.3 (where f32 stops being normal) and
 /// `e^88` above 88 (the callers need x ≤ 19).
@@ -12,14 +14,13 @@ pub fn exp(x: f32) -> f32 {
     // adding and subtracting 1.5·2²³ rounds to the nearest integer without a call
     const ROUND: f32 = 12_582_912.0;
     let clamped = x.clamp(-87.3, 88.0);
-    let shifted = clamped * LOG2E + ROUND;
+    let shifted = clamped.mul_add(LOG2E, ROUND);
     let n = shifted - ROUND;
-    let r = clamped - n * C1 - n * C2; // |r| ≤ ln2 / 2
-    let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
-        + 0.166_666_65)
-        * r
-        + 0.5;
-    let e = p * r * r + r + 1.0;
+    let r = (-n).mul_add(C2, (-n).mul_add(C1, clamped)); // |r| ≤ ln2 / 2
+    let p = [1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 0.166_666_65, 0.5]
+        .into_iter()
+        .fold(1.987_569_1e-4, |p: f32, c| p.mul_add(r, c));
+    let e = (p * r).mul_add(r, r) + 1.0;
     // n is in the low bits of `shifted` (same binade as ROUND): integer lanes, not a
     // saturating float-to-int conversion per value
     let n_bits = shifted.to_bits().wrapping_sub(ROUND.to_bits());
@@ -38,12 +39,10 @@ pub fn tanh(x: f32) -> f32 {
     let a = x.abs().min(9.5);
     let far = x.abs() >= 0.625;
     let z = x * x;
-    let small = ((((-5.704_988_7e-3 * z + 2.063_909e-2) * z - 5.373_971_6e-2) * z + 0.133_314_42)
-        * z
-        - 0.333_332_8)
-        * z
-        * x
-        + x;
+    let p = [2.063_909e-2, -5.373_971_6e-2, 0.133_314_42, -0.333_332_8]
+        .into_iter()
+        .fold(-5.704_988_7e-3, |p: f32, c| p.mul_add(z, c));
+    let small = (p * z).mul_add(x, x);
     let large = 1.0 - 2.0 / (exp(2.0 * a) + 1.0);
     // NaN takes the polynomial, which keeps it NaN
     if far {

@@ -106,11 +106,15 @@ wide! {
 /// layer's bias and the activation after it, on a band of the product while it is in cache.
 /// The same roundings as adding the bias and then [`forward_in_place`] with no mask.
 pub fn bias_then(kind: Option<Kind>, bias: &[f32], y: &mut [f32]) {
-    for row in y.chunks_exact_mut(bias.len().max(1)) {
-        row.iter_mut().zip(bias).for_each(|(y, b)| *y += b);
-    }
-    if let Some(kind) = kind {
-        forward_block(kind, None, 0, None, y);
+    let width = bias.len().max(1);
+    // a few rows at a time: the activation finds them in the L1 cache
+    for rows in y.chunks_mut(width * (4096 / width).max(1)) {
+        for row in rows.chunks_exact_mut(width) {
+            row.iter_mut().zip(bias).for_each(|(y, b)| *y += b);
+        }
+        if let Some(kind) = kind {
+            forward_block(kind, None, 0, None, rows);
+        }
     }
 }
 }

@@ -26,10 +26,11 @@ pub fn blocks_mut(out: &mut [f32], unit: usize, f: impl Fn(usize, &mut [f32]) + 
         .for_each(|(i, block)| f(i * size, block));
 }
 
-/// Defines `fn name(args)` that runs its body compiled for AVX-512 or AVX2 when the processor has
-/// it (16 or 8 f32 lanes instead of SSE2's 4), plainly otherwise. The compiler neither reorders
-/// Rust's float arithmetic nor contracts `a·b + c` into a fused multiply-add, so every version
-/// rounds identically: results do not depend on the machine.
+/// Defines `fn name(args)` that runs its body compiled for AVX-512 or AVX2 + FMA when the
+/// processor has it (16 or 8 f32 lanes instead of SSE2's 4), plainly otherwise. The compiler
+/// neither reorders Rust's float arithmetic nor contracts `a·b + c` into a fused multiply-add,
+/// and an explicit `mul_add` rounds once on every path (an instruction here, a library call in
+/// the plain version), so every version rounds identically: results do not depend on the machine.
 macro_rules! wide {
     ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
         $(#[$meta])*
@@ -42,7 +43,7 @@ macro_rules! wide {
                 body($($arg),*)
             }
             #[cfg(target_arch = "x86_64")]
-            #[target_feature(enable = "avx2")]
+            #[target_feature(enable = "avx2,fma")]
             fn avx2($($arg: $ty),*) {
                 body($($arg),*)
             }
@@ -52,8 +53,10 @@ macro_rules! wide {
                 return unsafe { avx512($($arg),*) };
             }
             #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: the processor has AVX2, checked just above
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                // SAFETY: the processor has AVX2 and FMA, checked just above
                 return unsafe { avx2($($arg),*) };
             }
             body($($arg),*)

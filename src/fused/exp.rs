@@ -3,6 +3,25 @@
 //! multiply-adds (`mul_add`, one instruction where [`wide`](super::parallel) enables FMA, and the
 //! same value everywhere: it rounds once).
 
+/// Cephes' `expf`: `e^r ≈ 1 + r + r²·p(r)` for |r| ≤ ln 2 / 2, p's coefficients from the highest.
+const EXP_POLYNOMIAL: [f32; 6] = [
+    1.987_569_1e-4,
+    1.398_199_9e-3,
+    8.333_452e-3,
+    4.166_579_6e-2,
+    0.166_666_65,
+    0.5,
+];
+
+/// Cephes' `tanhf`: `tanh x ≈ x + x³·p(x²)` for |x| < 0.625, from the highest.
+const TANH_POLYNOMIAL: [f32; 5] = [
+    -5.704_988_7e-3,
+    2.063_909e-2,
+    -5.373_971_6e-2,
+    0.133_314_42,
+    -0.333_332_8,
+];
+
 /// `e^x` within 2 units in the last place; 0 below −87.3 (where f32 stops being normal) and
 /// `e^88` above 88 (the callers need x ≤ 19).
 #[inline(always)]
@@ -17,9 +36,7 @@ pub fn exp(x: f32) -> f32 {
     let shifted = clamped.mul_add(LOG2E, ROUND);
     let n = shifted - ROUND;
     let r = (-n).mul_add(C2, (-n).mul_add(C1, clamped)); // |r| ≤ ln2 / 2
-    let p = [1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 0.166_666_65, 0.5]
-        .into_iter()
-        .fold(1.987_569_1e-4, |p: f32, c| p.mul_add(r, c));
+    let p = horner(r, EXP_POLYNOMIAL);
     let e = (p * r).mul_add(r, r) + 1.0;
     // n is in the low bits of `shifted` (same binade as ROUND): integer lanes, not a
     // saturating float-to-int conversion per value
@@ -39,9 +56,7 @@ pub fn tanh(x: f32) -> f32 {
     let a = x.abs().min(9.5);
     let far = x.abs() >= 0.625;
     let z = x * x;
-    let p = [2.063_909e-2, -5.373_971_6e-2, 0.133_314_42, -0.333_332_8]
-        .into_iter()
-        .fold(-5.704_988_7e-3, |p: f32, c| p.mul_add(z, c));
+    let p = horner(z, TANH_POLYNOMIAL);
     let small = (p * z).mul_add(x, x);
     let large = 1.0 - 2.0 / (exp(2.0 * a) + 1.0);
     // NaN takes the polynomial, which keeps it NaN
@@ -50,6 +65,12 @@ pub fn tanh(x: f32) -> f32 {
     } else {
         small
     }
+}
+
+/// `c₀·xⁿ + c₁·xⁿ⁻¹ + … + cₙ` by Horner's rule, one rounding per step.
+#[inline(always)]
+fn horner<const N: usize>(x: f32, c: [f32; N]) -> f32 {
+    c[1..].iter().fold(c[0], |p, &k| p.mul_add(x, k))
 }
 
 #[cfg(test)]

@@ -1,50 +1,131 @@
 #!/usr/bin/env bash
 # The GPU check: what a session with a GPU machine runs, in under 8 minutes, to fill the README's
-# GPU row. That machine reaches no package registry, so everything is built here and carried:
+# GPU row. That machine reaches no package registry and takes at most 64 MiB of carried files, so
+# everything is built and packed here:
 #
-#   cargo build --release --features wgpu                       # the binary
-#   cargo test --release --features wgpu --test backends --no-run   # the agreement checks
-#   examples/gpu_check.sh target/release/plaindnn target/release/deps/backends-<hash>
+#   examples/gpu_pack.sh                                  # here: .gpu/, about 35 MB
+#   examples/gpu_check.sh --packed .gpu "$OUT"            # there, with .gpu carried
+#   examples/gpu_check.sh BIN [BACKENDS_TEST] [OUT_DIR]   # or with the binaries themselves
 #
-# Needs on the GPU machine: a Vulkan driver (NVIDIA: the driver's Vulkan ICD, e.g. Debian's
-# nvidia-vulkan-icd; AMD/Intel: mesa-vulkan-drivers) and libvulkan1. Without one, wgpu sees no
-# adapter (or only llvmpipe, a CPU rasteriser): the script says so and exits 2 before measuring;
-# so it does when the binary or the test binary named is not there (tests/bench_scripts.py).
-# Writes artifacts/bench/gpu-<UTC time>-{info,backends,bench-wgpu,bench-flex}.* (or into $3).
+# Needs on the GPU machine a Vulkan driver (NVIDIA: the driver's Vulkan ICD; AMD/Intel:
+# mesa-vulkan-drivers) and the Vulkan loader (libvulkan1, and libglvnd0 for NVIDIA's ICD). With
+# --packed, a missing loader is unpacked from DIR/debs, and the NVIDIA ICD under /usr/local/nvidia
+# is named to it.
+# Without a GPU, wgpu sees no adapter (or only llvmpipe, a CPU rasteriser): the script says so and
+# exits 2 before measuring; so it does when a binary named is not there (tests/bench_scripts.py).
+# GPU_CHECK_ALLOW_CPU=1 runs it on a CPU adapter all the same (files named cpu-adapter-*, not
+# gpu-*: tests/gpu_check_on_lavapipe.py); GPU_CHECK_WORKLOADS picks the workloads (default w3 w2);
+# GPU_CHECK_SECONDS (default 420) ends the benchmarks by then, keeping those that finished, and
+# exits 1 if one did not.
+# Writes OUT_DIR (default artifacts/bench)/gpu-<UTC time>-{info.json,train.txt,backends.txt} and
+# -bench-{wgpu,flex}-{w3,w2}.json: seven files, as the GPU machine hands back at most eight.
 set -euo pipefail
-bin=${1:?usage: $0 PLAINDNN_BUILT_WITH_WGPU [BACKENDS_TEST_BINARY] [OUT_DIR]}
-agreement=${2:-}
-# need PATH BUILD: PATH is an executable, or exit 2 naming the cargo command that builds it
+temporary=()
+trap 'rm -rf "${temporary[@]}"' EXIT
+
+# need PATH BUILD: PATH is an executable, or exit 2 naming the command that builds it
 need() {
   if [ ! -x "$1" ]; then
     echo "gpu_check: $1: no such executable; build it here with \`$2\` and carry it" >&2
     exit 2
   fi
 }
+
+# unpack DIR: the Vulkan loader if this machine lacks one, and the binaries into a temporary folder
+unpack() {
+  local dir=$1
+  if [ ! -f "$dir/plaindnn.gz" ]; then
+    echo "gpu_check: $dir/plaindnn.gz: not there; pack it here with \`examples/gpu_pack.sh $dir\`" \
+      "and carry $dir" >&2
+    exit 2
+  fi
+  # the loader, and the dispatch library that the NVIDIA driver's Vulkan ICD links to
+  local nvidia=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json libraries
+  libraries=$(ldconfig -p 2>/dev/null || true)
+  if ! grep 'libvulkan\.so\.1' <<<"$libraries" >/dev/null ||
+    { [ -f "$nvidia" ] && ! grep 'libGLdispatch\.so\.0' <<<"$libraries" >/dev/null; }; then
+    if ! ls "$dir"/debs/*.deb >/dev/null 2>&1; then
+      echo "gpu_check: no Vulkan loader (libvulkan.so.1, libGLdispatch.so.0) here and none in" \
+        "$dir/debs: pack again without --no-loader" >&2
+      exit 2
+    fi
+    echo "== the Vulkan loader from $dir/debs"
+    for f in "$dir"/debs/*.deb; do dpkg -x "$f" /; done
+    ldconfig
+  fi
+  if [ -z "${VK_DRIVER_FILES:-}" ] && [ -f "$nvidia" ]; then
+    export VK_DRIVER_FILES=$nvidia
+  fi
+  unpacked=$(mktemp -d)
+  temporary+=("$unpacked")
+  for name in plaindnn backends; do
+    if [ -f "$dir/$name.gz" ]; then
+      gzip -dc "$dir/$name.gz" > "$unpacked/$name"
+      chmod +x "$unpacked/$name"
+    fi
+  done
+  bin=$unpacked/plaindnn
+  agreement=$([ -x "$unpacked/backends" ] && echo "$unpacked/backends" || true)
+}
+
+if [ "${1:-}" = "--packed" ]; then
+  unpack "${2:?usage: $0 --packed DIR [OUT_DIR]}"
+  out=${3:-artifacts/bench}
+else
+  bin=${1:?usage: $0 PLAINDNN_BUILT_WITH_WGPU [BACKENDS_TEST_BINARY] [OUT_DIR], or $0 --packed DIR [OUT_DIR]}
+  agreement=${2:-}
+  out=${3:-artifacts/bench}
+fi
 need "$bin" "cargo build --release --features wgpu"
 [ -z "$agreement" ] || need "$agreement" "cargo test --release --features wgpu --test backends --no-run"
-out=${3:-artifacts/bench}
-stamp=$(date -u +%Y%m%dT%H%MZ)
+workloads=${GPU_CHECK_WORKLOADS:-w3 w2}
+budget=${GPU_CHECK_SECONDS:-420}
+deadline=$((SECONDS + budget))
 mkdir -p "$out"
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+info=$(mktemp)
+temporary+=("$info")
 
 echo "== adapters"
-"$bin" info --json | tee "$out/gpu-$stamp-info.json"
-if ! grep -Eq '"kind": *"(DiscreteGpu|IntegratedGpu|VirtualGpu)"' "$out/gpu-$stamp-info.json"; then
-  echo "gpu_check: wgpu found no GPU adapter (only a CPU one, or none): install the GPU's Vulkan" >&2
-  echo "driver (NVIDIA: nvidia-vulkan-icd; AMD/Intel: mesa-vulkan-drivers) and libvulkan1" >&2
-  exit 2
+"$bin" info --json | tee "$info"
+kind=gpu
+if ! grep -Eq '"kind": *"(DiscreteGpu|IntegratedGpu|VirtualGpu)"' "$info"; then
+  if [ "${GPU_CHECK_ALLOW_CPU:-}" != 1 ]; then
+    echo "gpu_check: wgpu found no GPU adapter (only a CPU one, or none): install the GPU's Vulkan" >&2
+    echo "driver (NVIDIA: nvidia-vulkan-icd; AMD/Intel: mesa-vulkan-drivers) and libvulkan1" >&2
+    exit 2
+  fi
+  echo "gpu_check: no GPU adapter; GPU_CHECK_ALLOW_CPU=1, so on the CPU adapter (not GPU figures)"
+  kind=cpu-adapter
 fi
+stem="$out/$kind-$(date -u +%Y%m%dT%H%MZ)"
+cp "$info" "$stem-info.json"
 
 echo "== train on the default backend (auto: the GPU)"
-"$bin" train --epochs 20 --overwrite --out "$out/gpu-$stamp-run" | head -1
+run=$(mktemp -d)
+temporary+=("$run")
+"$bin" train --epochs 20 --overwrite --out "$run/quadrants" | tee "$stem-train.txt"
 
 if [ -n "$agreement" ]; then
   echo "== flex and wgpu agree (forward, loss, one Adam step; a trained model's predictions)"
-  "$agreement" --test-threads=1 2>&1 | tee "$out/gpu-$stamp-backends.txt"
+  "$agreement" --test-threads=1 2>&1 | tee "$stem-backends.txt"
 fi
 
-echo "== W2 and W3 on wgpu, then on flex (the same binary, the same session)"
-"$bin" bench w2 w3 --backend wgpu --repeats 3 --json > "$out/gpu-$stamp-bench-wgpu.json"
-"$bin" bench w2 w3 --backend flex --repeats 3 --json > "$out/gpu-$stamp-bench-flex.json"
-echo "gpu_check: results in $out/gpu-$stamp-*"
+# bench WORKLOAD BACKEND: into its own file, killed when the deadline passes (what finished stays)
+unfinished=0
+bench() {
+  local left=$((deadline - SECONDS)) file="$stem-bench-$2-$1.json"
+  if [ "$left" -gt 0 ] && timeout "$left" "$bin" bench "$1" --backend "$2" --repeats 3 --json > "$file"; then
+    return
+  fi
+  echo "gpu_check: $1 on $2 did not finish within GPU_CHECK_SECONDS (${budget} s)" >&2
+  rm -f "$file"
+  unfinished=1
+}
+for workload in $workloads; do
+  echo "== $workload on wgpu, then on flex (the same binary, the same session)"
+  bench "$workload" wgpu
+  bench "$workload" flex
+done
+echo "gpu_check: results in $stem-*"
+exit "$unfinished"

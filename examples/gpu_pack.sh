@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Packs, here, what examples/gpu_check.sh needs on the GPU machine. That machine reaches no package
+# registry and takes at most 64 MiB of working tree and carried files, while the two binaries weigh
+# about 95 MB each (70 stripped): so they travel stripped and compressed (about 35 MB together),
+# with Debian's Vulkan loader (libvulkan1, and the GL dispatch libraries of libglvnd that NVIDIA's
+# Vulkan driver links to), which that machine may lack.
+#
+#   examples/gpu_pack.sh [--no-loader] [DIR]      # DIR defaults to .gpu (ignored by git)
+#
+# Builds with `--features ndarray,wgpu` (CI's last build, so a warm cache builds nothing), then
+# writes DIR/plaindnn.gz, DIR/backends.gz (the flex-vs-wgpu agreement tests), DIR/debs/*.deb
+# (unless --no-loader) and DIR/COMMIT. On the GPU machine: carry DIR and run
+#   bash examples/gpu_check.sh --packed DIR "$OUT"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage="usage: examples/gpu_pack.sh [--no-loader] [DIR]"
+loader=1
+dir=.gpu
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-loader) loader=0 ;;
+    -h | --help) echo "$usage"; exit 0 ;;
+    -*) echo "gpu_pack: unknown option $1; $usage" >&2; exit 2 ;;
+    *) dir=$1 ;;
+  esac
+  shift
+done
+features=ndarray,wgpu
+limit=$((60 * 1024 * 1024)) # 64 MiB less room for the working tree (about 3 MB)
+
+# executable TARGET < cargo's JSON messages: the path of that target's executable
+executable() {
+  python3 -c '
+import json, sys
+for line in sys.stdin:
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == sys.argv[1]:
+        print(m["executable"])' "$1"
+}
+
+echo "== build (features $features)"
+bin=$(cargo build --release --features "$features" --message-format=json | executable plaindnn)
+tests=$(cargo test --release --features "$features" --test backends --no-run --message-format=json |
+  executable backends)
+[ -x "$bin" ] && [ -x "$tests" ] || { echo "gpu_pack: cargo named no executable" >&2; exit 1; }
+
+rm -rf "$dir"
+mkdir -p "$dir"
+for pair in "plaindnn:$bin" "backends:$tests"; do
+  name=${pair%%:*}
+  strip -o "$dir/$name" "${pair#*:}"
+  gzip -6 "$dir/$name"
+done
+git rev-parse HEAD > "$dir/COMMIT"
+
+if [ "$loader" = 1 ]; then
+  echo "== the Vulkan loader (libvulkan1, libglvnd, amd64) for a machine without one"
+  lists=$(mktemp -d)
+  o=(-qq -oAPT::Architecture=amd64 -oAPT::Architectures=amd64 "-oDir::State::Lists=$lists")
+  mkdir -p "$lists/partial" "$dir/debs"
+  apt-get "${o[@]}" update
+  # the loader and the GL dispatch libraries NVIDIA's ICD links to, as the device's notes advise
+  (cd "$dir/debs" && apt-get "${o[@]}" download libvulkan1 libglvnd0 libglx0 libegl1 libgl1)
+  rm -rf "$lists"
+fi
+
+size=$(du -sb "$dir" | cut -f1)
+if [ "$size" -gt "$limit" ]; then
+  echo "gpu_pack: $dir holds $size bytes, more than the $limit that can travel" >&2
+  exit 1
+fi
+echo "gpu_pack: $dir holds $((size / 1024 / 1024)) MiB; on the GPU machine, with $dir carried:"
+echo "  bash examples/gpu_check.sh --packed $dir \"\$OUT\""

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""The GPU check end to end on a machine without a GPU: examples/gpu_pack.sh packs the binaries of
+CI's last build (`--features ndarray,wgpu`) small enough to travel (the GPU machine takes at most
+64 MiB), and examples/gpu_check.sh --packed unpacks them and runs every step on Mesa's lavapipe,
+allowed by GPU_CHECK_ALLOW_CPU=1 and cut to W1 (W2 and W3 take minutes on a CPU rasteriser).
+A benchmark still running at GPU_CHECK_SECONDS is cut, the steps before it kept; without
+GPU_CHECK_ALLOW_CPU the same call refuses the CPU adapter with exit status 2. Run by .ci/run
+after its wgpu build: python3 tests/gpu_check_on_lavapipe.py
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK = ROOT / "examples" / "gpu_pack.sh"
+CHECK = ROOT / "examples" / "gpu_check.sh"
+TRAVELS = 60 * 1024 * 1024  # the device's 64 MiB, less the working tree
+
+
+def run(args, env=None, code=0):
+    """Runs `args` in the project root; fails unless it exits with `code`."""
+    done = subprocess.run(args, cwd=ROOT, env={**os.environ, **(env or {})},
+                          capture_output=True, text=True)
+    if done.returncode != code:
+        sys.exit(f"{args} exited {done.returncode}, not {code}:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def packed_binaries_fit_the_device(pack):
+    run(["bash", str(PACK), "--no-loader", str(pack)])
+    names = sorted(p.name for p in pack.iterdir())
+    assert names == ["COMMIT", "backends.gz", "plaindnn.gz"], names
+    size = sum(p.stat().st_size for p in pack.iterdir())
+    assert size <= TRAVELS, f"the pack holds {size} bytes, more than {TRAVELS}"
+    head = run(["git", "rev-parse", "HEAD"]).stdout.strip()
+    assert (pack / "COMMIT").read_text().strip() == head
+
+
+def the_check_runs_every_step_from_the_pack(pack, out):
+    env = {"GPU_CHECK_ALLOW_CPU": "1", "GPU_CHECK_WORKLOADS": "w1"}
+    run(["bash", str(CHECK), "--packed", str(pack), str(out)], env)
+    files = sorted(os.path.basename(f) for f in glob.glob(str(out / "*")))
+    assert len(files) == 5, files  # three, and one per workload and backend
+    stem = glob.glob(str(out / "*-info.json"))[0][: -len("-info.json")]
+    assert os.path.basename(stem).startswith("cpu-adapter-"), stem  # not to be taken for a GPU's
+    info = json.load(open(f"{stem}-info.json"))
+    assert "wgpu" in info["backends"] and info["wgpu_adapters"], info
+    assert "best epoch" in open(f"{stem}-train.txt").read()
+    assert "test result: ok. 3 passed" in open(f"{stem}-backends.txt").read()
+    for backend in ("wgpu", "flex"):
+        bench = json.load(open(f"{stem}-bench-{backend}-w1.json"))
+        assert bench["backend"] == backend, bench
+        medians = [r["median"] for r in bench["results"] if r["workload"] == "w1"]
+        assert len(medians) == 2 and all(m > 0 for m in medians), bench
+
+
+def benchmarks_past_the_deadline_are_cut_and_reported(pack, out):
+    # W1 on lavapipe takes about 35 s: started with a few seconds left, then killed
+    env = {"GPU_CHECK_ALLOW_CPU": "1", "GPU_CHECK_WORKLOADS": "w1", "GPU_CHECK_SECONDS": "10"}
+    done = run(["bash", str(CHECK), "--packed", str(pack), str(out)], env, code=1)
+    assert "w1 on wgpu did not finish within GPU_CHECK_SECONDS (10 s)" in done.stderr, done.stderr
+    assert not glob.glob(str(out / "*-bench-*")), "a cut benchmark left a file"
+    assert glob.glob(str(out / "*-backends.txt")), "the steps before the benchmarks were lost"
+
+
+def a_cpu_adapter_is_refused_before_measuring(pack, out):
+    done = run(["bash", str(CHECK), "--packed", str(pack), str(out)], code=2)
+    assert "no GPU adapter" in done.stderr, done.stderr
+    assert not out.exists() or not any(out.iterdir()), "files written before the refusal"
+    done = run(["bash", str(CHECK), "--packed", str(out / "none")], code=2)
+    assert "gpu_pack.sh" in done.stderr, done.stderr
+
+
+def main():
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        pack = folder / "pack"
+        packed_binaries_fit_the_device(pack)
+        the_check_runs_every_step_from_the_pack(pack, folder / "out")
+        benchmarks_past_the_deadline_are_cut_and_reported(pack, folder / "cut")
+        a_cpu_adapter_is_refused_before_measuring(pack, folder / "refused")
+    print("gpu_check_on_lavapipe: 4 passed")
+
+
+if __name__ == "__main__":
+    main()

@@ -64,7 +64,7 @@ if [ "$loader" = 1 ]; then
   mkdir -p "$lists/partial" "$dir/debs"
   apt-get "${o[@]}" update
   # the loader and the GL dispatch libraries NVIDIA's ICD links to, as the device's notes advise
-  (cd "$dir/debs" && apt-get "${o[@]}" download libvulkan1 libglvnd0 libglx0 libegl1 libgl1)
+  (cd "$dir/debs" && apt-get "${o[@]}" download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
   rm -rf "$lists"
 fi
 

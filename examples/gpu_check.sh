@@ -80,6 +80,10 @@ need "$bin" "cargo build --release --features wgpu"
 [ -z "$agreement" ] || need "$agreement" "cargo test --release --features wgpu --test backends --no-run"
 workloads=${GPU_CHECK_WORKLOADS:-w3 w2}
 budget=${GPU_CHECK_SECONDS:-420}
+if ! [[ "$budget" =~ ^[0-9]+$ ]]; then
+  echo "gpu_check: GPU_CHECK_SECONDS=$budget: give a whole number of seconds (default 420)" >&2
+  exit 2
+fi
 deadline=$((SECONDS + budget))
 mkdir -p "$out"
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
@@ -114,13 +118,19 @@ fi
 # bench WORKLOAD BACKEND: into its own file, killed when the deadline passes (what finished stays)
 unfinished=0
 bench() {
-  local left=$((deadline - SECONDS)) file="$stem-bench-$2-$1.json"
-  if [ "$left" -gt 0 ] && timeout "$left" "$bin" bench "$1" --backend "$2" --repeats 3 --json > "$file"; then
-    return
+  local left=$((deadline - SECONDS)) file="$stem-bench-$2-$1.json" status=124
+  if [ "$left" -gt 0 ]; then
+    status=0
+    timeout "$left" "$bin" bench "$1" --backend "$2" --repeats 3 --json > "$file" || status=$?
   fi
-  echo "gpu_check: $1 on $2 did not finish within GPU_CHECK_SECONDS (${budget} s)" >&2
+  [ "$status" = 0 ] && return
   rm -f "$file"
   unfinished=1
+  if [ "$status" = 124 ]; then
+    echo "gpu_check: $1 on $2 did not finish within GPU_CHECK_SECONDS (${budget} s)" >&2
+  else
+    echo "gpu_check: $1 on $2 failed with exit status $status (its message is above)" >&2
+  fi
 }
 for workload in $workloads; do
   echo "== $workload on wgpu, then on flex (the same binary, the same session)"

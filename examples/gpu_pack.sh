@@ -5,7 +5,7 @@
 # with Debian's Vulkan loader (libvulkan1, and the GL dispatch libraries of libglvnd that NVIDIA's
 # Vulkan driver links to), which that machine may lack.
 #
-#   examples/gpu_pack.sh [--no-loader] [DIR]      # DIR defaults to .gpu (ignored by git)
+#   examples/gpu_pack.sh [--no-loader] [DIR]      # DIR: from the project root; .gpu (git-ignored)
 #
 # Builds with `--features ndarray,wgpu` (CI's last build, so a warm cache builds nothing), then
 # writes DIR/plaindnn.gz, DIR/backends.gz (the flex-vs-wgpu agreement tests), DIR/debs/*.deb

@@ -73,6 +73,16 @@ def a_cpu_adapter_is_refused_before_measuring(pack, out):
     assert not out.exists() or not any(out.iterdir()), "files written before the refusal"
     done = run(["bash", str(CHECK), "--packed", str(out / "none")], code=2)
     assert "gpu_pack.sh" in done.stderr, done.stderr
+    done = run(["bash", str(CHECK), "--packed", str(pack), str(out)],
+                {"GPU_CHECK_SECONDS": "7m"}, code=2)
+    assert "GPU_CHECK_SECONDS=7m" in done.stderr, done.stderr
+
+
+def a_failing_benchmark_is_told_from_a_cut_one(pack, out):
+    env = {"GPU_CHECK_ALLOW_CPU": "1", "GPU_CHECK_WORKLOADS": "w9"}
+    done = run(["bash", str(CHECK), "--packed", str(pack), str(out)], env, code=1)
+    assert "w9 on wgpu failed with exit status 2" in done.stderr, done.stderr
+    assert not glob.glob(str(out / "*-bench-*")), "a failed benchmark left a file"
 
 
 def main():
@@ -82,8 +92,9 @@ def main():
         packed_binaries_fit_the_device(pack)
         the_check_runs_every_step_from_the_pack(pack, folder / "out")
         benchmarks_past_the_deadline_are_cut_and_reported(pack, folder / "cut")
+        a_failing_benchmark_is_told_from_a_cut_one(pack, folder / "failed")
         a_cpu_adapter_is_refused_before_measuring(pack, folder / "refused")
-    print("gpu_check_on_lavapipe: 4 passed")
+    print("gpu_check_on_lavapipe: 5 passed")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,11 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+# DIR is emptied below: only a folder that is new, empty or an earlier pack
+if [ -n "$(ls -A "$dir" 2>/dev/null)" ] && [ ! -f "$dir/COMMIT" ]; then
+  echo "gpu_pack: $dir holds files and is no earlier pack (no COMMIT): give a new or empty folder" >&2
+  exit 2
+fi
 features=ndarray,wgpu
 limit=$((60 * 1024 * 1024)) # 64 MiB less room for the working tree (about 3 MB)
 

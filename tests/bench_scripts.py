@@ -4,8 +4,8 @@ message on stderr that names the flag (or argument) and the way on, never a Pyth
 
   python3 tests/bench_scripts.py BIN      BIN: the plaindnn binary the scripts are given
 
-Each check runs `examples/compare_with_pytorch.py`, `examples/compare_with_sklearn.py` or
-`examples/gpu_check.sh` with one bad input. A stand-in for a Python without torch (or
+Each check runs `examples/compare_with_pytorch.py`, `examples/compare_with_sklearn.py`,
+`examples/gpu_check.sh` or `examples/gpu_pack.sh` with one bad input. A stand-in for a Python without torch (or
 scikit-learn) is a shell script that prints the error such a Python prints and exits 1, and one
 for a plaindnn built without wgpu answers `info --json` as such a build does, so the check needs
 no particular Python or build installed.
@@ -21,18 +21,19 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTORCH = ROOT / "examples" / "compare_with_pytorch.py"
 SKLEARN = ROOT / "examples" / "compare_with_sklearn.py"
 GPU_CHECK = ROOT / "examples" / "gpu_check.sh"
+GPU_PACK = ROOT / "examples" / "gpu_pack.sh"
 
 
-def refusal(script, *flags):
+def refusal(script, flags, env=None):
     """(exit status, stderr) of one run; it must end within seconds, having timed nothing."""
     runner = ["bash"] if script.suffix == ".sh" else [sys.executable]
     done = subprocess.run([*runner, str(script), *flags], capture_output=True, text=True,
-                          timeout=60, cwd=ROOT)
+                          timeout=60, cwd=ROOT, env={**os.environ, **(env or {})})
     return done.returncode, done.stderr
 
 
-def expect(script, flags, *words):
-    code, err = refusal(script, *flags)
+def expect(script, flags, *words, env=None):
+    code, err = refusal(script, flags, env)
     problems = []
     if code != 2:
         problems.append(f"exit status {code}, not 2")
@@ -97,6 +98,15 @@ def main():
         expect(GPU_CHECK, [missing], missing, "cargo build --release --features wgpu")
         expect(GPU_CHECK, [binary, missing, out], missing, "--test backends --no-run")
         expect(GPU_CHECK, [binary, "", out], "no GPU adapter", "Vulkan")
+        # a pack that is not there; a deadline that is not whole seconds
+        expect(GPU_CHECK, ["--packed", missing], f"{missing}/plaindnn.gz", "gpu_pack.sh")
+        expect(GPU_CHECK, [binary, "", out], "GPU_CHECK_SECONDS=7m", env={"GPU_CHECK_SECONDS": "7m"})
+        # a folder of the user's to pack into: refused, not emptied, before anything is built
+        kept = Path(folder) / "mine"
+        kept.mkdir()
+        (kept / "notes.txt").write_text("mine")
+        expect(GPU_PACK, [str(kept)], str(kept), "no earlier pack")
+        assert (kept / "notes.txt").exists(), "gpu_pack.sh emptied a folder it was refused"
     print("bench_scripts: every bad input refused")
 
 

@@ -4,7 +4,8 @@ CI's last build (`--features ndarray,wgpu`) small enough to travel (the GPU mach
 64 MiB), and examples/gpu_check.sh --packed unpacks them and runs every step on Mesa's lavapipe,
 allowed by GPU_CHECK_ALLOW_CPU=1 and cut to W1 (W2 and W3 take minutes on a CPU rasteriser).
 A benchmark still running at GPU_CHECK_SECONDS is cut, the steps before it kept; without
-GPU_CHECK_ALLOW_CPU the same call refuses the CPU adapter with exit status 2. Run by .ci/run
+GPU_CHECK_ALLOW_CPU the same call refuses the CPU adapter with exit status 2. (Input refused
+before anything runs, a missing pack say, is tests/bench_scripts.py's.) Run by .ci/run
 after its wgpu build: python3 tests/gpu_check_on_lavapipe.py
 """
 import glob
@@ -71,11 +72,6 @@ def a_cpu_adapter_is_refused_before_measuring(pack, out):
     done = run(["bash", str(CHECK), "--packed", str(pack), str(out)], code=2)
     assert "no GPU adapter" in done.stderr, done.stderr
     assert not out.exists() or not any(out.iterdir()), "files written before the refusal"
-    done = run(["bash", str(CHECK), "--packed", str(out / "none")], code=2)
-    assert "gpu_pack.sh" in done.stderr, done.stderr
-    done = run(["bash", str(CHECK), "--packed", str(pack), str(out)],
-                {"GPU_CHECK_SECONDS": "7m"}, code=2)
-    assert "GPU_CHECK_SECONDS=7m" in done.stderr, done.stderr
 
 
 def a_failing_benchmark_is_told_from_a_cut_one(pack, out):

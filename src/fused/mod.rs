@@ -44,7 +44,8 @@ pub fn linear_calls() -> usize {
     LINEAR_CALLS.get()
 }
 
-/// How many of those ran the activation with the product ([`dense`]), counted likewise.
+/// How many of those were [`dense`] calls, counted likewise: on flex without autodiff each ran
+/// the activation with the product; under autodiff, as two nodes after it.
 pub fn dense_calls() -> usize {
     DENSE_CALLS.get()
 }

@@ -2,7 +2,8 @@
 //! cores into bands of C's rows or columns, whichever C has more of: each band is one call of the
 //! `gemm` crate's single-threaded kernel, so every value of C is summed in the same order on any
 //! number of threads. A layer's backward starts its two products at once when both are large
-//! ([`pair`]).
+//! ([`pair`]). Outside the graph, large products run on the AMX tile unit where the processor has
+//! one ([`fast_product_then`], [`amx`]).
 //!
 //! Why: flex calls the same crate with its own parallel mode, which on W2's shapes reached
 //! 78–108 GFLOP/s on two threads where PyTorch reached 154–180 and this split 110–150
@@ -10,7 +11,38 @@
 //! for a tall C (inference's 1000 rows, `dW`'s 784 and 512) read each row of A on one core only:
 //! W2 inference 3 % faster than bands of columns, training 2–5 % (the Xeon, alternating).
 
+use rayon::prelude::*;
+
 use super::parallel::spinning;
+
+#[cfg(target_arch = "x86_64")]
+mod amx;
+
+/// No tile unit off x86-64: [`fast_product_then`] is [`product_then`].
+#[cfg(not(target_arch = "x86_64"))]
+mod amx {
+    use super::MatRef;
+
+    pub const ROWS: usize = 128;
+
+    pub fn available() -> bool {
+        false
+    }
+
+    pub struct Packed;
+
+    impl Packed {
+        pub fn of(_: MatRef) -> Option<Self> {
+            None
+        }
+    }
+
+    /// # Safety
+    /// None needed: nothing is written.
+    pub unsafe fn rows(_: MatRef, _: &Packed, _: *mut f32, _: usize) -> bool {
+        false
+    }
+}
 
 /// Products with fewer multiply-adds run on the calling thread, as in flex, while the pool's
 /// workers sleep between jobs: there, splitting W3's 256×100·100×100 products cost more than it
@@ -113,6 +145,41 @@ pub fn product_then(a: MatRef, b: MatRef, then: Option<Then>) -> Vec<f32> {
         write(a, b, c.as_mut_ptr(), then);
         c.set_len(len);
     }
+    c
+}
+
+/// [`product_then`], on the AMX tile unit where the processor has one and the product is large
+/// enough to split ([`amx`]): values as accurate as f32 sums but rounded otherwise than the `gemm`
+/// crate's, so for inference only; training keeps Burn's values bit for bit. Tasks of
+/// [`amx::ROWS`] rows, taken by idle cores; a task whose rows hold a value the tile unit cannot sum
+/// as f32 would runs the crate's kernel instead, as does the whole product when B holds one.
+pub fn fast_product_then(a: MatRef, b: MatRef, then: Option<Then>) -> Vec<f32> {
+    let packed = (large(a, b) && a.cs == 1).then(|| amx::Packed::of(b));
+    let Some(Some(packed)) = packed else {
+        return product_then(a, b, then);
+    };
+    let (m, n) = (a.rows, b.cols);
+    let mut c = Vec::with_capacity(m * n);
+    let band = Band {
+        c: SendPtr(c.as_mut_ptr()),
+        ldc: n,
+        first: 0,
+        then,
+    };
+    (0..m.div_ceil(amx::ROWS)).into_par_iter().for_each(|task| {
+        let (start, len) = (task * amx::ROWS, amx::ROWS.min(m - task * amx::ROWS));
+        let (rows, band) = (a.rows_from(start, len), band.moved(start, 0));
+        // SAFETY: each task writes its own rows of c, which holds m × n values
+        unsafe {
+            if amx::rows(rows, &packed, band.c.get(), n) {
+                band.then(len, n)
+            } else {
+                serial(rows, b, band)
+            }
+        }
+    });
+    // SAFETY: the tasks wrote every row
+    unsafe { c.set_len(m * n) };
     c
 }
 
@@ -416,6 +483,15 @@ mod tests {
     /// `product_then` with a `then` that adds 1000·(column + 1) to each value it is given, and
     /// the first column of each band it ran on.
     fn marked(a: MatRef, b: MatRef) -> (Vec<f32>, Vec<usize>) {
+        marked_by(product_then, a, b)
+    }
+
+    /// [`marked`] through `product`.
+    fn marked_by(
+        product: fn(MatRef, MatRef, Option<Then>) -> Vec<f32>,
+        a: MatRef,
+        b: MatRef,
+    ) -> (Vec<f32>, Vec<usize>) {
         let bands = std::sync::Mutex::new(vec![]);
         let then = |rows: &mut [f32], first: usize, width: usize| {
             for row in rows.chunks_exact_mut(width) {
@@ -425,7 +501,7 @@ mod tests {
             }
             bands.lock().unwrap().push(first);
         };
-        let c = product_then(a, b, Some(&then));
+        let c = product(a, b, Some(&then));
         (c, bands.into_inner().unwrap())
     }
 
@@ -472,5 +548,151 @@ mod tests {
         let mut c = vec![1.0f32; 6];
         matmul(a, b, &mut c);
         assert_eq!(c, vec![0.0; 6]);
+    }
+
+    /// Whether the tile unit runs here; where it does not, the fast product is the crate's and
+    /// the tests of the tile unit check nothing more (they say so).
+    fn tiles() -> bool {
+        let on = amx::available();
+        if !on {
+            eprintln!("no AMX tile unit here (or PLAINDNN_AMX=0): its tests compare the crate with itself");
+        }
+        on
+    }
+
+    /// The largest `|c − Σ| / Σ|a·b|` over the values of c, sums in f64.
+    fn relative_error(c: &[f32], a: MatRef, b: MatRef) -> f64 {
+        let mut worst = 0.0f64;
+        for i in 0..a.rows {
+            for j in 0..b.cols {
+                let terms = (0..a.cols).map(|p| a.at(i, p) as f64 * b.at(p, j) as f64);
+                let (sum, size) = terms.fold((0.0, 0.0), |(s, z), t| (s + t, z + t.abs()));
+                let error = (c[i * b.cols + j] as f64 - sum).abs();
+                worst = worst.max(if size > 0.0 { error / size } else { error });
+            }
+        }
+        worst
+    }
+
+    #[test]
+    fn on_the_tile_unit_large_products_of_every_edge_shape_are_as_accurate_as_f32_sums() {
+        // W2's first layer, and shapes with rows, depth and columns off the tiles' 32
+        for (m, k, n) in [
+            (1000, 784, 512),
+            (257, 333, 97),
+            (129, 1025, 65),
+            (40, 600, 300),
+        ] {
+            let (a, b) = (values(m * k, 21), values(k * n, 22));
+            let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
+            assert!(large(a, b), "{m}×{k}×{n} is large enough for the tile unit");
+            let fast = fast_product_then(a, b, None);
+            let f32_kernel = product(a, b);
+            // no larger than the f32 kernel's own on the same product: measured 0.6–1.0e-7
+            // against its 0.6–1.4e-7; five part products instead of six give 4.8e-7
+            let (error, f32_error) = (
+                relative_error(&fast, a, b),
+                relative_error(&f32_kernel, a, b),
+            );
+            assert!(
+                error <= f32_error,
+                "{m}×{k}×{n}: {error:e} of Σ|a·b|, f32 {f32_error:e}"
+            );
+            if tiles() {
+                assert!(fast != f32_kernel, "{m}×{k}×{n} ran on the tile unit");
+            }
+        }
+    }
+
+    #[test]
+    fn on_the_tile_unit_the_product_is_the_same_bit_for_bit_on_one_two_and_four_threads() {
+        let (m, k, n) = (1000, 200, 100); // 8 tasks of 128 rows
+        let (a, b) = (values(m * k, 23), values(k * n, 24));
+        let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
+        let on = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+            pool.expect("a thread pool")
+                .install(|| fast_product_then(a, b, None))
+        };
+        let one = on(1);
+        assert_eq!(one, on(2));
+        assert_eq!(one, on(4));
+    }
+
+    #[test]
+    fn on_the_tile_unit_then_runs_once_on_every_value_with_its_columns() {
+        let (m, k, n) = (300, 200, 150);
+        let (a, b) = (values(m * k, 25), values(k * n, 26));
+        let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
+        let mut want = fast_product_then(a, b, None);
+        for (i, v) in want.iter_mut().enumerate() {
+            *v += 1000.0 * (i % n + 1) as f32;
+        }
+        let (got, bands) = marked_by(fast_product_then, a, b);
+        assert_eq!(got, want);
+        if tiles() {
+            assert_eq!(bands, vec![0; 3], "three tasks of whole rows");
+        }
+    }
+
+    #[test]
+    fn a_value_the_tile_unit_cannot_sum_like_f32_leaves_its_rows_to_the_crates_kernel() {
+        let (m, k, n) = (300, 200, 200); // tasks of rows 0–127, 128–255, 256–299
+        let (mut a, b) = (values(m * k, 27), values(k * n, 28));
+        a[5 * k + 3] = f32::INFINITY; // first task
+        a[200 * k + 7] = 1e-30; // second task: its parts would be flushed to zero
+        let bits = |c: &[f32]| c.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let (am, bm) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
+        let (fast, f32_kernel) = (fast_product_then(am, bm, None), product(am, bm));
+        let split = 256 * n;
+        assert_eq!(
+            bits(&fast[..split]),
+            bits(&f32_kernel[..split]),
+            "the crate's, ∞ and NaN included"
+        );
+        assert!(fast[5 * n..6 * n]
+            .iter()
+            .all(|v| v.is_infinite() || v.is_nan()));
+        if tiles() {
+            assert!(
+                fast[split..] != f32_kernel[split..],
+                "the third task on the tile unit"
+            );
+        }
+        // one such value in B: the whole product is the crate's
+        let mut b = b;
+        b[17] = f32::NAN;
+        let bm = MatRef::rows(&b, k, n);
+        assert_eq!(
+            bits(&fast_product_then(am, bm, None)),
+            bits(&product(am, bm))
+        );
+    }
+
+    /// Prints whether the tile unit runs in this process; run by the test below, in a process of
+    /// its own with `PLAINDNN_AMX=0`.
+    #[test]
+    #[ignore = "run by plaindnn_amx_0_switches_the_tile_unit_off_for_the_whole_process"]
+    fn tile_unit_in_this_process() {
+        println!("tile unit: {}", amx::available());
+    }
+
+    #[test]
+    fn plaindnn_amx_0_switches_the_tile_unit_off_for_the_whole_process() {
+        if !tiles() {
+            return;
+        }
+        let name = "fused::matmul::tests::tile_unit_in_this_process";
+        let run = |value: &str| {
+            let test = std::env::current_exe().expect("the test binary");
+            let out = std::process::Command::new(test)
+                .args([name, "--exact", "--ignored", "--nocapture"])
+                .env("PLAINDNN_AMX", value)
+                .output()
+                .expect("the test binary runs");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        assert!(run("0").contains("tile unit: false"));
+        assert!(run("1").contains("tile unit: true"));
     }
 }

@@ -1,6 +1,7 @@
 //! Fused passes for the hidden block on the flex backend: the Linear layer (its product split over
 //! the cores in bands of rows or columns, each band given its bias, and at inference its
-//! activation, by the core that made it), an activation and its dropout in one pass, Batch
+//! activation, by the core that made it; at inference on Intel's AMX tile unit where there is
+//! one), an activation and its dropout in one pass, Batch
 //! Normalization forward and backward in three passes each, vectorised and split over the cores,
 //! with their own backward through Burn's backend extension API; outside the graph, Adam's step
 //! and the sums of squares behind gradient norms; and [`hot`], which keeps rayon's idle workers
@@ -38,8 +39,9 @@ thread_local! {
     static DENSE_CALLS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// How many fused Linear products this thread has run: the fused and the plain product give the
-/// same values bit for bit (the same kernel, summed in the same order), so tests count calls.
+/// How many fused Linear products this thread has run: under autodiff the fused and the plain
+/// product give the same values bit for bit (the same kernel, summed in the same order), so tests
+/// count calls.
 pub fn linear_calls() -> usize {
     LINEAR_CALLS.get()
 }
@@ -71,7 +73,9 @@ pub fn applies_outside_graph<const D: usize>(x: &Tensor<D>) -> bool {
 }
 
 /// `x·W + b` (`x [rows, in]`, `W [in, out]`) with the product split over the cores, where
-/// [`applies`]: Burn's values bit for bit.
+/// [`applies`]: under autodiff Burn's values bit for bit; outside the graph (inference, a frozen
+/// block), on a processor with AMX, large products on its tile unit, as accurate as f32 sums but
+/// rounded otherwise (`PLAINDNN_AMX=0` turns that off).
 pub fn linear(x: Tensor<2>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor<2> {
     linear_then(x, weight, bias, None)
 }

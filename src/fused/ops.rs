@@ -14,7 +14,7 @@ use burn_flex::FlexTensor;
 
 use super::adam::{self, AdamStep};
 use super::kernels::{self, Kind, Mask};
-use super::matmul::{pair, product, product_then, MatRef};
+use super::matmul::{fast_product_then, pair, product, product_then, MatRef, Then};
 use super::norm;
 use super::squares;
 
@@ -131,21 +131,36 @@ impl Fused for Flex {
         bias: FlexTensor,
         activation: Option<Kind>,
     ) -> FlexTensor {
-        let (x, weight, bias) = (contiguous(x), contiguous(weight), contiguous(bias));
-        let (rows, inputs, outputs) = linear_dims(&x, &weight);
-        let b = values(&bias);
-        // the bias after the product, as Burn adds it (the same rounding, so the same values),
-        // and the activation: on each band by the core that made it, while it is in cache
-        let then = |y: &mut [f32], first: usize, width: usize| {
-            kernels::bias_then(activation, &b[first..first + width], y)
-        };
-        let y = product_then(
-            MatRef::rows(values(&x), rows, inputs),
-            MatRef::rows(values(&weight), inputs, outputs),
-            Some(&then),
-        );
-        tensor(y, Shape::new([rows, outputs]))
+        // outside the graph: the tile unit's product where the processor has one
+        linear(x, weight, bias, activation, fast_product_then)
     }
+}
+
+/// A product with work on each band ([`product_then`] or [`fast_product_then`]).
+type Product = fn(MatRef, MatRef, Option<Then>) -> Vec<f32>;
+
+/// `act(x·W + b)` through `product`.
+fn linear(
+    x: FlexTensor,
+    weight: FlexTensor,
+    bias: FlexTensor,
+    activation: Option<Kind>,
+    product: Product,
+) -> FlexTensor {
+    let (x, weight, bias) = (contiguous(x), contiguous(weight), contiguous(bias));
+    let (rows, inputs, outputs) = linear_dims(&x, &weight);
+    let b = values(&bias);
+    // the bias after the product, as Burn adds it (the same rounding, so the same values),
+    // and the activation: on each band by the core that made it, while it is in cache
+    let then = |y: &mut [f32], first: usize, width: usize| {
+        kernels::bias_then(activation, &b[first..first + width], y)
+    };
+    let y = product(
+        MatRef::rows(values(&x), rows, inputs),
+        MatRef::rows(values(&weight), inputs, outputs),
+        Some(&then),
+    );
+    tensor(y, Shape::new([rows, outputs]))
 }
 
 /// `(rows, in, out)` of a product `x [rows, in] · W [in, out]`.
@@ -216,7 +231,14 @@ impl<C: CheckpointStrategy> Fused for Autodiff<Flex, C> {
             contiguous(x.into_primitive()),
             contiguous(weight.into_primitive()),
         );
-        let y = Flex::fused_linear(xp.clone(), wp.clone(), bias.into_primitive(), None);
+        // Burn's own product bit for bit, as training's results are
+        let y = linear(
+            xp.clone(),
+            wp.clone(),
+            bias.into_primitive(),
+            None,
+            product_then,
+        );
         match prepared {
             OpsKind::Tracked(prep) => prep.finish((xp, wp), y),
             OpsKind::UnTracked(prep) => prep.finish(y),

@@ -7,7 +7,8 @@ use super::activation::Activation;
 use crate::fused::{self, Kind};
 
 /// `x·W + b` for `x [rows, in]`: the fused product where it applies (flex, f32, a bias),
-/// Burn's `Linear::forward` elsewhere; the same values bit for bit either way (`tests/fused.rs`).
+/// Burn's `Linear::forward` elsewhere; the same values bit for bit either way under autodiff
+/// (`tests/fused.rs`), and to f32 rounding outside it ([`fused::linear`]).
 pub fn forward(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
     match &layer.bias {
         Some(bias) if fused::applies(&x) => fused::linear(x, layer.weight.val(), bias.val()),

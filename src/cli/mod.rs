@@ -118,6 +118,7 @@ In Python: model = <the nn.Sequential printed>; model.load_state_dict(safetensor
   RAYON_NUM_THREADS=1 plaindnn bench w1 --json         one thread
   PLAINDNN_FUSED=0 plaindnn bench w2 w3                Burn's plain ops instead of the fused flex kernels
   PLAINDNN_SPIN=0 plaindnn bench w2                    idle worker threads sleep instead of spinning
+  PLAINDNN_AMX=0 plaindnn bench w2 --variants plain    inference without Intel's AMX tile unit
   python3 examples/compare_with_pytorch.py             plaindnn next to PyTorch, as ratios")]
     Bench(bench::BenchArgs),
     /// The tutorial live in the browser: a local page to build a network, train it and watch it

@@ -244,8 +244,7 @@ fn pack_panel(b: MatRef, first: usize, out: &mut [u32]) -> bool {
 fn pack_rows(a: MatRef, steps: usize, out: &mut [u16]) -> bool {
     let mut ok = true;
     for (block, out) in out.chunks_exact_mut(steps * 3 * STEP).enumerate() {
-        // row by row: each read in order, as the prefetcher likes it (step by step across 32 rows
-        // ran 2× slower)
+        // row by row, so that each row of A is read in order
         for r in 0..WIDTH {
             for (step, out) in out.chunks_exact_mut(3 * STEP).enumerate() {
                 let (parts, in_range) = split_all(&segment(a, block * WIDTH + r, step * DEPTH));

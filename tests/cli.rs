@@ -536,3 +536,38 @@ fn bench_refuses_backend_when_only_least_squares_runs_and_takes_it_with_a_networ
     ]));
     assert_eq!(report["backend"], "flex", "{report}");
 }
+
+#[test]
+fn info_says_whether_inference_runs_on_the_amx_tile_unit_as_the_processor_and_plaindnn_amx_say() {
+    use std::process::Command;
+    // the processor's own word: Linux lists amx_tile and amx_bf16 among its flags
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let flags: Vec<&str> = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("flags"))
+        .map_or(vec![], |l| l.split_whitespace().collect());
+    let has = |f: &str| flags.contains(&f);
+    let amx = has("amx_tile") && has("amx_bf16") && has("avx512bw");
+    let run = |args: &[&str], amx_env: &str| {
+        Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+            .args(args)
+            .env("PLAINDNN_AMX", amx_env)
+            .output()
+            .expect("runs")
+    };
+    let info = |amx_env: &str| json(&run(&["info", "--json"], amx_env));
+    let on = info("1");
+    assert_eq!(on["flex_inference_on_amx"], amx, "{on}");
+    let kernel = if has("avx512f") {
+        "AVX-512"
+    } else {
+        "AVX2 + FMA"
+    };
+    if has("avx512f") || (has("avx2") && has("fma")) {
+        assert_eq!(on["flex_f32_kernel"], kernel, "{on}");
+    }
+    assert_eq!(info("0")["flex_inference_on_amx"], false);
+    let text = stdout(&run(&["info"], "1"));
+    assert_eq!(text.contains("AMX tile unit"), amx, "{text}");
+    assert!(!stdout(&run(&["info"], "0")).contains("AMX tile unit"));
+}

@@ -78,6 +78,8 @@ pub fn info(args: JsonArg) -> Result<()> {
             "backends": compiled,
             "default_backend": Backend::default().name(),
             "cpu_threads": threads,
+            "flex_f32_kernel": plaindnn::fused::f32_kernel(),
+            "flex_inference_on_amx": plaindnn::fused::tile_unit(),
             "wgpu_adapters": adapters,
         }));
     }
@@ -91,6 +93,15 @@ pub fn info(args: JsonArg) -> Result<()> {
         "  CPU: {threads} threads (flex{})",
         if Backend::Ndarray.is_compiled() {
             ", ndarray"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "  flex's matrix products: f32 multiply-adds in {}{}",
+        plaindnn::fused::f32_kernel(),
+        if plaindnn::fused::tile_unit() {
+            "; inference's large ones on the AMX tile unit (PLAINDNN_AMX=0 turns it off)"
         } else {
             ""
         }

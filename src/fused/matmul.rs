@@ -148,6 +148,26 @@ pub fn product_then(a: MatRef, b: MatRef, then: Option<Then>) -> Vec<f32> {
     c
 }
 
+/// Whether inference's large products run on the AMX tile unit in this process.
+pub fn tile_unit() -> bool {
+    amx::available()
+}
+
+/// The instructions the `gemm` crate's f32 kernel runs on here (it picks them at run time).
+pub fn f32_kernel() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return "AVX-512";
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            return "AVX2 + FMA";
+        }
+    }
+    "portable"
+}
+
 /// [`product_then`], on the AMX tile unit where the processor has one and the product is large
 /// enough to split ([`amx`]): values as accurate as f32 sums but rounded otherwise than the `gemm`
 /// crate's, so for inference only; training keeps Burn's values bit for bit. Tasks of

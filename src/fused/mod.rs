@@ -24,6 +24,7 @@ use burn::tensor::{DType, Device, Tensor};
 
 pub use adam::AdamStep;
 pub use kernels::{Kind, Mask};
+pub use matmul::{f32_kernel, tile_unit};
 use ops::{Fused, FusedOptim};
 pub use parallel::hot;
 

@@ -81,6 +81,10 @@ pub struct Packed {
     cols: usize,
 }
 
+/// Buffers larger than this are freed after use rather than kept for the next product (a wide
+/// input would otherwise hold its packed copy until the process ends).
+const KEEP: usize = 16 << 20;
+
 /// Buffers of earlier products' packed B, for the next: every value is written again, so a
 /// reused buffer spares allocating, zeroing and faulting in 2.4 MB per call (W2's first layer).
 static SPARE: std::sync::Mutex<Vec<Lines>> = std::sync::Mutex::new(Vec::new());
@@ -88,7 +92,7 @@ static SPARE: std::sync::Mutex<Vec<Lines>> = std::sync::Mutex::new(Vec::new());
 impl Drop for Packed {
     fn drop(&mut self) {
         if let Ok(mut spare) = SPARE.lock() {
-            if spare.len() < 2 {
+            if spare.len() < 2 && self.parts.bytes() <= KEEP {
                 spare.push(std::mem::take(&mut self.parts));
             }
         }
@@ -146,6 +150,10 @@ impl Lines {
         if self.0.len() < lines {
             self.0.resize(lines, Line([0; 32]));
         }
+    }
+
+    fn bytes(&self) -> usize {
+        self.0.len() * std::mem::size_of::<Line>()
     }
 
     fn values(&self) -> &[u16] {
@@ -287,19 +295,21 @@ thread_local! {
 /// one else; `b` must have been packed from a matrix of `a.cols` rows.
 pub unsafe fn rows(a: MatRef, b: &Packed, c: *mut f32, ldc: usize) -> bool {
     assert!(a.rows <= ROWS && a.cs == 1 && b.steps == a.cols.div_ceil(DEPTH));
-    PACKED_ROWS.with_borrow_mut(|packed| {
+    PACKED_ROWS.with_borrow_mut(|buffer| {
         let blocks = a.rows.div_ceil(WIDTH);
         let len = blocks * b.steps * 3 * STEP;
-        packed.resize(len);
-        let packed = &mut packed.values_mut()[..len];
+        buffer.resize(len);
+        let packed = &mut buffer.values_mut()[..len];
         // SAFETY: `b` exists, so `available` checked AVX-512BW and AMX
-        unsafe {
-            if !pack_rows(a, b.steps, packed) {
-                return false;
-            }
-            multiply(packed, a.rows, b, c, ldc);
+        let in_range = unsafe { pack_rows(a, b.steps, packed) };
+        if in_range {
+            // SAFETY: as above, and as the caller promised for c
+            unsafe { multiply(packed, a.rows, b, c, ldc) };
         }
-        true
+        if buffer.bytes() > KEEP {
+            *buffer = Lines::default();
+        }
+        in_range
     })
 }
 
@@ -419,6 +429,30 @@ unsafe fn store(c: *mut f32, ldc: usize, height: usize, width: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn buffers_of_a_wide_product_are_freed_after_it_and_those_of_a_usual_one_kept() {
+        if !available() {
+            return eprintln!("no AMX tile unit here: nothing is packed");
+        }
+        let packed_rows = |k: usize| {
+            let (m, n) = (128, 32);
+            let (a, b) = (vec![0.5f32; m * k], vec![0.25f32; k * n]);
+            let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
+            // one thread: the task runs where PACKED_ROWS is read
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build();
+            pool.expect("a thread pool").install(|| {
+                let c = super::super::fast_product_then(a, b, None);
+                assert_eq!(c[0], 0.125 * k as f32);
+                PACKED_ROWS.with_borrow(|p| p.bytes())
+            })
+        };
+        // 128 rows × 22 016 columns in three bf16 parts: 17 MB, over KEEP
+        assert_eq!(packed_rows(22_000), 0);
+        assert!(packed_rows(2_000) > 0);
+        let spare = SPARE.lock().expect("the spare buffers");
+        assert!(spare.iter().all(|b| b.bytes() <= KEEP));
+    }
 
     /// Values across f32's range: every exponent from 2⁻⁶⁰ to 2⁷⁰ with varied significands.
     fn spread() -> impl Iterator<Item = f32> {

@@ -6,8 +6,9 @@
 //! `a·b = a₃b₁ + a₂b₂ + a₂b₁ + a₁b₃ + a₁b₂ + a₁b₁ + δ` with `|δ| < 2⁻²⁵·|a·b|`, under f32's own
 //! rounding (2⁻²⁴); the sums' error is f32's too (tested against sums in f64). It is a different
 //! rounding from the `gemm` crate's, so not Burn's values bit for bit. One tile instruction makes
-//! 16·16·32 bf16 products in 16–20 cycles, so the six run ~2× the multiply-adds of AVX-512's f32
-//! peak; on W2's first layer, packing included, ~1.6× the crate's kernel on one core.
+//! 16·16·32 bf16 products in 16–20 cycles, so the six run 2–2.7× the multiply-adds of AVX-512's
+//! f32 peak; with the splitting and the loads, W2's inference ran 1.1–1.2× faster than on the
+//! crate's kernel (README, Performance).
 //!
 //! Values of magnitude outside [2⁻⁵⁰, 2⁶⁰] (zero aside), infinities and NaN are refused and the
 //! caller runs the f32 kernel instead: the unit flushes subnormal parts and part products to zero,

@@ -547,7 +547,15 @@ fn info_says_whether_inference_runs_on_the_amx_tile_unit_as_the_processor_and_pl
         .find(|l| l.starts_with("flags"))
         .map_or(vec![], |l| l.split_whitespace().collect());
     let has = |f: &str| flags.contains(&f);
-    let amx = has("amx_tile") && has("amx_bf16") && has("avx512bw");
+    // Linux lends the tile registers to processes that ask from 5.16 on
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let version: Vec<u32> = release
+        .split(|c: char| !c.is_ascii_digit())
+        .take(2)
+        .map(|v| v.parse().unwrap_or(0))
+        .collect();
+    let lends = version >= vec![5, 16];
+    let amx = has("amx_tile") && has("amx_bf16") && has("avx512bw") && lends;
     let run = |args: &[&str], amx_env: &str| {
         Command::new(env!("CARGO_BIN_EXE_plaindnn"))
             .args(args)

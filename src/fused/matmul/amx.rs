@@ -3,12 +3,13 @@
 //!
 //! Each f32 is split into three bf16 parts, `x = x₁ + x₂ + x₃` exactly (8 significant bits each),
 //! and the six part products of order ≥ 2⁻¹⁶ are summed in f32 tiles:
-//! `a·b = a₃b₁ + a₂b₂ + a₂b₁ + a₁b₃ + a₁b₂ + a₁b₁ + δ` with `|δ| < 2⁻²⁵·|a·b|`, under f32's own
-//! rounding (2⁻²⁴); the sums' error is f32's too (tested against sums in f64). It is a different
-//! rounding from the `gemm` crate's, so not Burn's values bit for bit. One tile instruction makes
-//! 16·16·32 bf16 products in 16–20 cycles, so the six run 2–2.7× the multiply-adds of AVX-512's
-//! f32 peak; with the splitting and the loads, W2's inference ran 1.1–1.2× faster than on the
-//! crate's kernel (README, Performance).
+//! `a·b = a₃b₁ + a₂b₂ + a₂b₁ + a₁b₃ + a₁b₂ + a₁b₁ + δ` with `|δ|` at most about 2⁻²⁴·|a·b|, the
+//! size of f32's own rounding of the product; the sums' error is about the f32 kernel's (within
+//! 1.25 times it on the shapes tested against sums in f64). It is a different rounding from the
+//! `gemm` crate's, so not Burn's values bit for bit. One tile instruction makes 16·16·32 bf16
+//! products in 16–20 cycles, so the six run 2–2.7× the multiply-adds of AVX-512's f32 peak; with
+//! the splitting and the loads, W2's inference ran 1.1–1.2× faster than on the crate's kernel
+//! (README, Performance).
 //!
 //! Values of magnitude outside [2⁻⁵⁰, 2⁶⁰] (zero aside), infinities and NaN are refused and the
 //! caller runs the f32 kernel instead: the unit flushes subnormal parts and part products to zero,
@@ -21,7 +22,7 @@ use rayon::prelude::*;
 
 use super::MatRef;
 
-/// Rows of A packed at a time: 600 KB of bf16 parts for k = 784, in the L2 cache while every
+/// Most rows of A packed at a time: 600 KB of bf16 parts for k = 784, in the L2 cache while every
 /// panel of B passes them (64 and 256 rows were no faster on W2's inference).
 pub const ROWS: usize = 128;
 /// Depth of one tile step: a tile row holds 32 bf16.
@@ -31,7 +32,8 @@ const WIDTH: usize = 32;
 /// bf16 values in one tile (16 rows of 64 bytes), and in one part of a step (two tiles).
 const TILE: usize = 512;
 const STEP: usize = 2 * TILE;
-/// Magnitudes inside which every part and part product is a normal number.
+/// Magnitudes inside which every part is a normal number, and every part product but those
+/// below 2⁻¹²⁶ (under 2⁻²⁶·|a·b|, so flushing them to zero costs nothing f32 keeps).
 const LEAST: f32 = 1.0 / (1u64 << 50) as f32;
 const MOST: f32 = (1u64 << 60) as f32;
 /// `(part of a, part of b)`, grouped by a's part (its tiles are loaded once for each group), the
@@ -436,8 +438,8 @@ mod tests {
         if !available() {
             return eprintln!("no AMX tile unit here: nothing is packed");
         }
-        let packed_rows = |k: usize| {
-            let (m, n) = (128, 32);
+        let packed_rows = |m: usize, k: usize| {
+            let n = 32;
             let (a, b) = (vec![0.5f32; m * k], vec![0.25f32; k * n]);
             let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
             // one thread: the task runs where PACKED_ROWS is read
@@ -448,9 +450,9 @@ mod tests {
                 PACKED_ROWS.with_borrow(|p| p.bytes())
             })
         };
-        // 128 rows × 22 016 columns in three bf16 parts: 17 MB, over KEEP
-        assert_eq!(packed_rows(22_000), 0);
-        assert!(packed_rows(2_000) > 0);
+        // a task of 128 rows × 22 016 columns in three bf16 parts: 17 MB, over KEEP
+        assert_eq!(packed_rows(512, 22_000), 0);
+        assert!(packed_rows(512, 2_000) > 0);
         let spare = SPARE.lock().expect("the spare buffers");
         assert!(spare.iter().all(|b| b.bytes() <= KEEP));
     }

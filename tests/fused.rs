@@ -1,7 +1,7 @@
 //! The fused passes (Linear, activation + dropout, Batch Normalization) against Burn's plain
 //! tensor ops: the same network, the same seed, one forward and backward pass each way, on flex;
-//! one Linear layer against Burn's `linear` and sums in f64; Adam against Burn's; gradient norms
-//! against sums in f64.
+//! one Linear layer against Burn's `linear` and sums in f64, and at inference on the AMX tile unit
+//! where there is one; Adam against Burn's; gradient norms against sums in f64.
 //! The kernels themselves are checked against f64 formulas and central differences in
 //! `src/fused` (unit tests).
 
@@ -487,4 +487,28 @@ fn plaindnn_fused_0_switches_the_fused_passes_off_for_the_whole_command() {
             "train loss {f} vs {p}"
         );
     }
+}
+
+#[test]
+fn at_inference_a_layer_of_512_rows_or_more_runs_on_the_amx_tile_unit_where_there_is_one() {
+    // 600 × 256 · 256 × 128: 19.7 M multiply-adds, 600 rows; outside autodiff (inference)
+    let (rows, inputs, outputs) = (600, 256, 128);
+    let device = Device::flex();
+    let tensor =
+        |v: Vec<f32>, dims: [usize; 2]| Tensor::<2>::from_data(TensorData::new(v, dims), &device);
+    let x = tensor(spread(rows * inputs, 5), [rows, inputs]);
+    let w = tensor(spread(inputs * outputs, 6), [inputs, outputs]);
+    let b = Tensor::<1>::from_data(TensorData::new(spread(outputs, 7), [outputs]), &device);
+    let fused_path = values(fused::linear(x.clone(), w.clone(), b.clone()));
+    let burn = values(burn::tensor::module::linear(x, w, Some(b)));
+    // the values of Σ over 256 products of numbers in [−1, 1]: f32 rounding, with room
+    for (k, (f, p)) in fused_path.iter().zip(&burn).enumerate() {
+        assert!((f - p).abs() <= 1e-4, "y[{k}]: {f} vs {p}");
+    }
+    // on the tile unit the sums round otherwise than Burn's kernel: some value differs
+    assert_eq!(
+        fused_path != burn,
+        fused::tile_unit(),
+        "the tile unit ran where it is"
+    );
 }

@@ -3,7 +3,7 @@
 //! `gemm` crate's single-threaded kernel, so every value of C is summed in the same order on any
 //! number of threads. A layer's backward starts its two products at once when both are large
 //! ([`pair`]). Outside the graph, large products run on the AMX tile unit where the processor has
-//! one ([`fast_product_then`], [`amx`]).
+//! one ([`fast`], [`amx`]).
 //!
 //! Why: flex calls the same crate with its own parallel mode, which on W2's shapes reached
 //! 78–108 GFLOP/s on two threads where PyTorch reached 154–180 and this split 110–150
@@ -11,12 +11,13 @@
 //! for a tall C (inference's 1000 rows, `dW`'s 784 and 512) read each row of A on one core only:
 //! W2 inference 3 % faster than bands of columns, training 2–5 % (the Xeon, alternating).
 
-use rayon::prelude::*;
-
 use super::parallel::spinning;
 
 #[cfg(target_arch = "x86_64")]
 mod amx;
+mod fast;
+
+pub use fast::{fast_product_then, tile_unit};
 
 /// No tile unit off x86-64: [`fast_product_then`] is [`product_then`].
 #[cfg(not(target_arch = "x86_64"))]
@@ -52,11 +53,6 @@ const PARALLEL: usize = 192 * 192 * 192;
 /// 256×100·100×100 layers (2.6 M multiply-adds) per Adam step, sigmoid net 4.8–4.9 → 4.3 ms,
 /// ELU 3.9–4.0 → 3.3–3.4, ELU + BatchNorm 5.4–5.5 → 4.9–5.2 (the Xeon, three pairs of runs).
 const PARALLEL_HOT: usize = 128 * 128 * 128;
-/// Products with fewer rows stay on the `gemm` crate's kernel: splitting B into its bf16 parts
-/// costs as much as the tile unit saves on a few hundred rows (W2's first layer on two threads,
-/// medians of 30: 128 rows 496 µs on the unit against 348 on the crate, 384 rows 842 against 819,
-/// 512 rows 1 076 against 1 139, 1000 rows 1 683 against 2 148).
-const TILE_ROWS: usize = 512;
 /// Rows or columns per band are a multiple of this (the crate's kernel is 16 columns wide on AVX2,
 /// 64 on AVX-512; W2's bands of columns, 256 and 128, are whole tiles of both).
 const PANEL: usize = 16;
@@ -153,11 +149,6 @@ pub fn product_then(a: MatRef, b: MatRef, then: Option<Then>) -> Vec<f32> {
     c
 }
 
-/// Whether inference's large products run on the AMX tile unit in this process.
-pub fn tile_unit() -> bool {
-    amx::available()
-}
-
 /// The instructions the `gemm` crate's f32 kernel runs on here (it picks them at run time).
 pub fn f32_kernel() -> &'static str {
     #[cfg(target_arch = "x86_64")]
@@ -171,45 +162,6 @@ pub fn f32_kernel() -> &'static str {
         }
     }
     "portable"
-}
-
-/// [`product_then`], on the AMX tile unit where the processor has one and the product is large
-/// enough to split, with at least [`TILE_ROWS`] rows ([`amx`]): values as accurate as f32 sums but
-/// rounded otherwise than the `gemm` crate's, so for inference only; training keeps Burn's values
-/// bit for bit. Tasks of [`amx::ROWS`] rows, taken by idle cores; a task whose rows hold a value
-/// the tile unit cannot sum as f32 would runs the crate's kernel instead, as does the whole
-/// product when B holds one.
-pub fn fast_product_then(a: MatRef, b: MatRef, then: Option<Then>) -> Vec<f32> {
-    assert_eq!(a.cols, b.rows, "inner dimensions differ");
-    let tall = a.rows >= TILE_ROWS && a.cs == 1;
-    let packed = (tall && large(a, b)).then(|| amx::Packed::of(b));
-    let Some(Some(packed)) = packed else {
-        return product_then(a, b, then);
-    };
-    let (m, n) = (a.rows, b.cols);
-    let rows = amx::ROWS;
-    let mut c = Vec::with_capacity(m * n);
-    let band = Band {
-        c: SendPtr(c.as_mut_ptr()),
-        ldc: n,
-        first: 0,
-        then,
-    };
-    (0..m.div_ceil(rows)).into_par_iter().for_each(|task| {
-        let (start, len) = (task * rows, rows.min(m - task * rows));
-        let (rows, band) = (a.rows_from(start, len), band.moved(start, 0));
-        // SAFETY: each task writes its own rows of c, which holds m × n values
-        unsafe {
-            if amx::rows(rows, &packed, band.c.get(), n) {
-                band.then(len, n)
-            } else {
-                serial(rows, b, band)
-            }
-        }
-    });
-    // SAFETY: the tasks wrote every row
-    unsafe { c.set_len(m * n) };
-    c
 }
 
 /// `a1·b1` and `a2·b2`: when both are large, started together (each still split into bands that
@@ -389,7 +341,7 @@ unsafe fn serial(a: MatRef, b: MatRef, band: Band) {
 mod tests {
     use super::*;
 
-    fn values(n: usize, seed: u32) -> Vec<f32> {
+    pub(super) fn values(n: usize, seed: u32) -> Vec<f32> {
         (0..n)
             .map(|i| (((i as u32).wrapping_mul(2654435761) ^ seed) % 2001) as f32 / 1000.0 - 1.0)
             .collect()
@@ -516,7 +468,7 @@ mod tests {
     }
 
     /// [`marked`] through `product`.
-    fn marked_by(
+    pub(super) fn marked_by(
         product: fn(MatRef, MatRef, Option<Then>) -> Vec<f32>,
         a: MatRef,
         b: MatRef,
@@ -577,169 +529,5 @@ mod tests {
         let mut c = vec![1.0f32; 6];
         matmul(a, b, &mut c);
         assert_eq!(c, vec![0.0; 6]);
-    }
-
-    /// Whether the tile unit runs here; where it does not, the fast product is the crate's and
-    /// the tests of the tile unit check nothing more (they say so).
-    fn tiles() -> bool {
-        let on = amx::available();
-        if !on {
-            eprintln!("no AMX tile unit here (or PLAINDNN_AMX=0): its tests compare the crate with itself");
-        }
-        on
-    }
-
-    /// The largest `|c − Σ| / Σ|a·b|` over the values of c, sums in f64.
-    fn relative_error(c: &[f32], a: MatRef, b: MatRef) -> f64 {
-        let mut worst = 0.0f64;
-        for i in 0..a.rows {
-            for j in 0..b.cols {
-                let terms = (0..a.cols).map(|p| a.at(i, p) as f64 * b.at(p, j) as f64);
-                let (sum, size) = terms.fold((0.0, 0.0), |(s, z), t| (s + t, z + t.abs()));
-                let error = (c[i * b.cols + j] as f64 - sum).abs();
-                worst = worst.max(if size > 0.0 { error / size } else { error });
-            }
-        }
-        worst
-    }
-
-    #[test]
-    fn on_the_tile_unit_large_products_of_every_edge_shape_are_as_accurate_as_f32_sums() {
-        // W2's first layer, and shapes with rows, depth and columns off the tiles' 32
-        for (m, k, n) in [
-            (1000, 784, 512),
-            (520, 333, 97),
-            (513, 1025, 65),
-            (700, 100, 300),
-        ] {
-            let (a, b) = (values(m * k, 21), values(k * n, 22));
-            let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
-            assert!(large(a, b), "{m}×{k}×{n} is large enough for the tile unit");
-            let fast = fast_product_then(a, b, None);
-            let f32_kernel = product(a, b);
-            // about the f32 kernel's own on the same product: measured 0.6–1.3e-7 against its
-            // 0.8–2.4e-7 (0.5–1.08 times); five part products instead of six give 4.8e-7
-            let (error, f32_error) = (
-                relative_error(&fast, a, b),
-                relative_error(&f32_kernel, a, b),
-            );
-            assert!(
-                error <= 1.25 * f32_error,
-                "{m}×{k}×{n}: {error:e} of Σ|a·b|, f32 {f32_error:e}"
-            );
-            if tiles() {
-                assert!(fast != f32_kernel, "{m}×{k}×{n} ran on the tile unit");
-            }
-        }
-    }
-
-    #[test]
-    fn on_the_tile_unit_the_product_is_the_same_bit_for_bit_on_one_two_and_four_threads() {
-        let (m, k, n) = (1000, 200, 100); // 8 tasks of 128 rows
-        let (a, b) = (values(m * k, 23), values(k * n, 24));
-        let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
-        let on = |threads| {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
-            pool.expect("a thread pool")
-                .install(|| fast_product_then(a, b, None))
-        };
-        let one = on(1);
-        assert_eq!(one, on(2));
-        assert_eq!(one, on(4));
-    }
-
-    #[test]
-    fn on_the_tile_unit_then_runs_once_on_every_value_with_its_columns() {
-        let (m, k, n) = (600, 200, 150);
-        let (a, b) = (values(m * k, 25), values(k * n, 26));
-        let (a, b) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
-        let mut want = fast_product_then(a, b, None);
-        for (i, v) in want.iter_mut().enumerate() {
-            *v += 1000.0 * (i % n + 1) as f32;
-        }
-        let (got, bands) = marked_by(fast_product_then, a, b);
-        assert_eq!(got, want);
-        if tiles() {
-            assert_eq!(
-                bands,
-                vec![0; 5],
-                "one call per task of 128 rows, whole rows"
-            );
-        }
-    }
-
-    #[test]
-    fn a_value_the_tile_unit_cannot_sum_like_f32_leaves_its_rows_to_the_crates_kernel() {
-        let (m, k, n) = (600, 100, 200);
-        let rows = amx::ROWS; // tasks of rows 0–127, 128–255, …, 512–599
-        let (mut a, b) = (values(m * k, 27), values(k * n, 28));
-        a[5 * k + 3] = f32::INFINITY; // the first task
-        a[200 * k + 7] = 1e-30; // the second: its parts would be flushed to zero
-        let bits = |c: &[f32]| c.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-        let (am, bm) = (MatRef::rows(&a, m, k), MatRef::rows(&b, k, n));
-        let (fast, f32_kernel) = (fast_product_then(am, bm, None), product(am, bm));
-        for task in 0..m.div_ceil(rows) {
-            let values = task * rows * n..((task + 1) * rows).min(m) * n;
-            let (fast, f32_kernel) = (&fast[values.clone()], &f32_kernel[values]);
-            if task == 5 / rows || task == 200 / rows {
-                assert_eq!(
-                    bits(fast),
-                    bits(f32_kernel),
-                    "task {task}: the crate's, ∞ and NaN included"
-                );
-            } else if tiles() {
-                assert!(fast != f32_kernel, "task {task} on the tile unit");
-            }
-        }
-        assert!(fast[5 * n..6 * n]
-            .iter()
-            .all(|v| v.is_infinite() || v.is_nan()));
-        // one such value in B: the whole product is the crate's
-        let mut b = b;
-        b[17] = f32::NAN;
-        let bm = MatRef::rows(&b, k, n);
-        assert_eq!(
-            bits(&fast_product_then(am, bm, None)),
-            bits(&product(am, bm))
-        );
-    }
-
-    #[test]
-    fn products_of_fewer_than_512_rows_stay_on_the_crates_kernel() {
-        let (k, n) = (784, 512);
-        let (a, b) = (values(TILE_ROWS * k, 29), values(k * n, 30));
-        let b = MatRef::rows(&b, k, n);
-        let short = MatRef::rows(&a, TILE_ROWS - 1, k);
-        assert!(large(short, b));
-        assert_eq!(fast_product_then(short, b, None), product(short, b));
-        if tiles() {
-            let tall = MatRef::rows(&a, TILE_ROWS, k);
-            assert!(fast_product_then(tall, b, None) != product(tall, b));
-        }
-    }
-
-    #[test]
-    #[ignore = "run by plaindnn_amx_0_switches_the_tile_unit_off_for_the_whole_process"]
-    fn tile_unit_in_this_process() {
-        println!("tile unit: {}", amx::available());
-    }
-
-    #[test]
-    fn plaindnn_amx_0_switches_the_tile_unit_off_for_the_whole_process() {
-        if !tiles() {
-            return;
-        }
-        let name = "fused::matmul::tests::tile_unit_in_this_process";
-        let run = |value: &str| {
-            let test = std::env::current_exe().expect("the test binary");
-            let out = std::process::Command::new(test)
-                .args([name, "--exact", "--ignored", "--nocapture"])
-                .env("PLAINDNN_AMX", value)
-                .output()
-                .expect("the test binary runs");
-            String::from_utf8_lossy(&out.stdout).into_owned()
-        };
-        assert!(run("0").contains("tile unit: false"));
-        assert!(run("1").contains("tile unit: true"));
     }
 }

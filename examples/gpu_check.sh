@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The GPU check: what a session with a GPU machine runs, in under 8 minutes, to fill the README's
-# GPU row. That machine reaches no package registry and takes at most 64 MiB of carried files, so
-# everything is built and packed here:
+# The GPU check: what a session with a GPU machine runs, in under 8 minutes, to give the README its
+# first GPU figures. That machine reaches no package registry and takes at most 64 MiB of carried
+# files, so everything is built and packed here:
 #
 #   examples/gpu_pack.sh                                  # here: .gpu/, about 35 MB
 #   examples/gpu_check.sh --packed .gpu "$OUT"            # there, with .gpu carried

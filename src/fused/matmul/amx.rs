@@ -9,7 +9,7 @@
 //! `gemm` crate's, so not Burn's values bit for bit. One tile instruction makes 16·16·32 bf16
 //! products in 16–20 cycles, so the six run 2–2.7× the multiply-adds of AVX-512's f32 peak; with
 //! the splitting and the loads, W2's inference ran 1.1–1.2× faster than on the crate's kernel
-//! (README, Performance).
+//! (PERFORMANCE.md, "What did it").
 //!
 //! Values of magnitude outside [2⁻⁵⁰, 2⁶⁰] (zero aside), infinities and NaN are refused and the
 //! caller runs the f32 kernel instead: the unit flushes subnormal parts and part products to zero,

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""The README's benchmark figures are the ones the comparison scripts wrote.
+
+  python3 tests/readme_figures.py           check README.md against artifacts/bench/*.json
+  python3 tests/readme_figures.py selftest  the check fails when a figure or a row is changed
+
+Three tables are checked, each figure within half a unit of its last printed digit:
+- the Performance table: plaindnn's and the reference's medians, the speed ratio and the % of
+  peak are `compare.json`'s row for row (as `examples/compare_with_pytorch.py` wrote it); its EPYC
+  column's first ratio is `compare-run8.json`'s, and every kept EPYC run lies in the range beside it;
+- the targets table: each Xeon range is the lowest and highest of the four runs it names, and
+  each EPYC range holds every kept EPYC run (the first three runs were not kept);
+- the user-level table: `sklearn.json`'s times, ratios and test accuracies.
+"""
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "artifacts" / "bench"
+XEON = ["compare.json", "compare-run27.json", "compare-run28.json", "compare-run29.json"]
+EPYC = [f"compare-run{i}.json" for i in range(4, 9)]
+NUMBER = re.compile(r"\d[\d ]*(?:\.\d+)?")
+
+
+def rows_of(json_name):
+    return json.loads((BENCH / json_name).read_text())["table"]
+
+
+def table_after(text, header_start):
+    """The body rows of the Markdown table whose header line starts with `header_start`."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    return rows
+
+
+def numbers(cell):
+    """Each figure in a cell with the number of decimals it was printed with."""
+    found = []
+    for match in NUMBER.finditer(cell.replace("\u2009", " ")):
+        text = match.group().strip().replace(" ", "")
+        decimals = len(text.split(".")[1]) if "." in text else 0
+        found.append((float(text), decimals))
+    return found
+
+
+def printed_as(value, figure, what):
+    shown, decimals = figure
+    if abs(value - shown) > 0.5 * 10 ** -decimals + 1e-9:
+        raise AssertionError(f"{what}: README shows {shown}, the file has {value:.6g}")
+
+
+def in_range(value, figures, what):
+    (low, d_low), (high, d_high) = figures
+    if not (low - 0.5 * 10 ** -d_low - 1e-9 <= value <= high + 0.5 * 10 ** -d_high + 1e-9):
+        raise AssertionError(f"{what}: {value:.4g} lies outside the README's {low}–{high}")
+
+
+def range_is(values, figures, what):
+    printed_as(min(values), figures[0], f"{what}, lowest")
+    printed_as(max(values), figures[1], f"{what}, highest")
+
+
+def label_matches(label, row):
+    workload = re.match(r"W(\d)", label)
+    path_word = "inference" if row["path"] == "infer" else "`train`" if row["path"] == "train" else None
+    return (workload and f"w{workload.group(1)}" == row["workload"]
+            and (path_word is None or path_word in label)
+            and ("`train`" not in label or row["path"] == "train"))
+
+
+def check_performance_table(text):
+    readme = table_after(text, "| workload | plaindnn (flex) |")
+    measured = rows_of("compare.json")
+    epyc_eighth = rows_of("compare-run8.json")
+    epyc_runs = [rows_of(name) for name in EPYC]
+    if len(readme) != len(measured):
+        raise AssertionError(f"Performance table: {len(readme)} rows, compare.json {len(measured)}")
+    for i, (cells, row) in enumerate(zip(readme, measured)):
+        what = f"Performance table, row {i + 1} ({cells[0][:40]})"
+        if not label_matches(cells[0], row):
+            raise AssertionError(f"{what}: not {row['workload']} {row['variant']} {row['path']}")
+        printed_as(row["plaindnn"], numbers(cells[1])[0], f"{what}, plaindnn")
+        printed_as(row["reference"], numbers(cells[2])[0], f"{what}, reference")
+        printed_as(row["speed_ratio"], numbers(cells[3])[0], f"{what}, speed ratio")
+        if row["plaindnn_pct_of_gemm_peak"] is not None:
+            mine, theirs = numbers(cells[4])
+            printed_as(row["plaindnn_pct_of_gemm_peak"], mine, f"{what}, plaindnn % of peak")
+            printed_as(row["reference_pct_of_gemm_peak"], theirs, f"{what}, reference % of peak")
+        eighth, low, high = numbers(cells[5])
+        printed_as(epyc_eighth[i]["speed_ratio"], eighth, f"{what}, EPYC eighth run")
+        for name, run in zip(EPYC, epyc_runs):
+            in_range(run[i]["speed_ratio"], (low, high), f"{what}, EPYC {name}")
+
+
+# The targets table's rows: (label start, [(workload, variant, path, reference), ...], metric).
+TARGETS = [
+    ("W1 bare", [("w1", "plain", "bare", "plain"), ("w1", "plain", "train", "plain")], "speed_ratio"),
+    ("W2 seed-default training", [("w2", "seed_default", "bare", "seed_default"),
+                                  ("w2", "seed_default", "train", "seed_default")], "speed_ratio"),
+    ("W2 seed-default inference", [("w2", "seed_default", "infer", "seed_default")], "speed_ratio"),
+    ("W2 plain training, bare /", [("w2", "plain", "bare", "plain"),
+                                   ("w2", "plain", "train", "plain")], "speed_ratio"),
+    ("W2 plain inference", [("w2", "plain", "infer", "plain")], "speed_ratio"),
+    ("W2 plain training, bare, %", [("w2", "plain", "bare", "plain")], "plaindnn_pct_of_gemm_peak"),
+    ("W3", [("w3", "sigmoid_default", "bare", "sigmoid_default"), ("w3", "elu_he", "bare", "elu_he"),
+            ("w3", "elu_he_bn", "bare", "elu_he_bn")], "speed_ratio"),
+    ("W4", [("w4", "lstsq", "lstsq", "numpy_lstsq_gelsd"),
+            ("w4", "lstsq", "lstsq", "sklearn_LinearRegression")], "speed_ratio"),
+]
+
+
+def keyed(rows):
+    return {(r["workload"], r["variant"], r["path"], r["reference_name"]): r for r in rows}
+
+
+def check_targets_table(text):
+    for name in XEON:
+        if f"`{name}`" not in text:
+            raise AssertionError(f"targets: the README no longer names {name}, which the check reads")
+    readme = table_after(text, "| target | needed |")
+    xeon = [keyed(rows_of(name)) for name in XEON]
+    epyc = [keyed(rows_of(name)) for name in EPYC]
+    if len(readme) != len(TARGETS):
+        raise AssertionError(f"targets table: {len(readme)} rows, the check knows {len(TARGETS)}")
+    for cells, (label, keys, metric) in zip(readme, TARGETS):
+        if not cells[0].startswith(label):
+            raise AssertionError(f"targets table: row '{cells[0]}' where '{label}…' was expected")
+        xeon_figures, epyc_figures = numbers(cells[2]), numbers(cells[3])
+        for j, key in enumerate(keys):
+            what = f"targets table, {cells[0]}, {key[1]} {key[2]}"
+            range_is([run[key][metric] for run in xeon], xeon_figures[2 * j:2 * j + 2],
+                     f"{what}, Xeon")
+            for name, run in zip(EPYC, epyc):
+                in_range(run[key][metric], epyc_figures[2 * j:2 * j + 2], f"{what}, EPYC {name}")
+
+
+def check_sklearn_table(text):
+    readme = table_after(text, "| data set (rows × features, classes) |")
+    measured = json.loads((BENCH / "sklearn.json").read_text())["table"]
+    if len(readme) != len(measured):
+        raise AssertionError(f"user-level table: {len(readme)} rows, sklearn.json {len(measured)}")
+    for cells, row in zip(readme, measured):
+        what = f"user-level table, {row['set']}"
+        if not cells[0].startswith(row["set"].replace("_", " ")):
+            raise AssertionError(f"{what}: the README's row is '{cells[0]}'")
+        shape = [f for f, _ in numbers(cells[0])]
+        if shape != [row["rows"], row["features"], row["classes"]]:
+            raise AssertionError(f"{what}: shape {shape} in the README")
+        printed_as(row["plaindnn_s"], numbers(cells[1])[0], f"{what}, plaindnn s")
+        printed_as(row["sklearn_s"], numbers(cells[2])[0], f"{what}, sklearn s")
+        printed_as(row["sklearn_s"] / row["plaindnn_s"], numbers(cells[3])[0], f"{what}, ratio")
+        printed_as(100 * row["plaindnn_accuracy"], numbers(cells[4])[0], f"{what}, plaindnn accuracy")
+        printed_as(100 * row["sklearn_accuracy"], numbers(cells[5])[0], f"{what}, sklearn accuracy")
+
+
+def check(text):
+    check_performance_table(text)
+    check_targets_table(text)
+    check_sklearn_table(text)
+
+
+def fails(text):
+    try:
+        check(text)
+    except AssertionError as e:
+        return str(e)
+    return None
+
+
+def selftest(text):
+    """Each change a careless edit could make is caught."""
+    changes = {
+        "a ratio": ("| **1.28×** |", "| **1.32×** |"),
+        "a median": ("| 371 690 |", "| 381 690 |"),
+        "a % of peak": ("| 70 % / 44 % |", "| 72 % / 44 % |"),
+        "an EPYC eighth-run ratio": ("| 0.91× (0.64–0.95×) |", "| 0.95× (0.64–0.95×) |"),
+        "an EPYC range that leaves a run out": ("| 0.91× (0.64–0.95×) |", "| 0.91× (0.70–0.95×) |"),
+        "a Xeon target range": ("| 1.28–1.38× |", "| 1.30–1.38× |"),
+        "the SGEMM share": ("| 65–72 % |", "| 66–72 % |"),
+        "a user-level time": ("| 0.62 | 1.68 |", "| 0.52 | 1.68 |"),
+        "a user-level accuracy": ("| 95.1 % | 96.5 % |", "| 96.5 % | 96.5 % |"),
+    }
+    assert fails(text) is None, fails(text)
+    for what, (old, new) in changes.items():
+        assert text.count(old) >= 1, f"selftest: '{old}' is not in the README any more"
+        message = fails(text.replace(old, new, 1))
+        assert message, f"selftest: changing {what} was not caught"
+        print(f"caught {what}: {message}")
+    lines = text.splitlines()
+    i = next(k for k, line in enumerate(lines) if line.startswith("| W2 the same, inference"))
+    lines[i], lines[i + 1] = lines[i + 1], lines[i]
+    assert fails("\n".join(lines)), "selftest: two rows swapped were not caught"
+    print("caught two rows swapped")
+
+
+def main():
+    text = (ROOT / "README.md").read_text()
+    if sys.argv[1:] == ["selftest"]:
+        selftest(text)
+    elif sys.argv[1:]:
+        sys.exit(__doc__)
+    check(text)
+    print("README.md's benchmark tables match artifacts/bench/")
+
+
+if __name__ == "__main__":
+    main()

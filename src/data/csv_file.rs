@@ -1,8 +1,11 @@
 //! CSV files with a header row; every error names the file, the line and the column.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
+use std::io::Read;
 use std::path::Path;
+use std::rc::Rc;
 
 use super::dataset::{Dataset, Targets, Task};
 use super::delimiter;
@@ -16,12 +19,62 @@ pub struct CsvColumns {
     pub features: Vec<f32>,
     /// The target column's text, one entry per row.
     pub target: Option<Vec<String>>,
+    /// The line each row starts on (the header is line 1; blank lines and quoted line breaks
+    /// count), for messages about a row found later.
+    pub lines: Vec<usize>,
 }
 
 struct Table {
-    reader: csv::Reader<File>,
+    reader: csv::Reader<BlankLines<File>>,
     headers: Vec<String>,
     delimiter: u8,
+    /// Where each blank line starts → where the line after it starts.
+    blanks: Rc<RefCell<HashMap<u64, u64>>>,
+}
+
+/// A file read through while noting its blank lines, which the CSV reader skips and counts into
+/// the position of the record after them: with them, a record's own line can be named.
+struct BlankLines<R> {
+    inner: R,
+    offset: u64,
+    line_start: u64,
+    blank: bool,
+    blanks: Rc<RefCell<HashMap<u64, u64>>>,
+}
+
+impl<R: Read> Read for BlankLines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            self.offset += 1;
+            if b == b'\n' {
+                if self.blank {
+                    self.blanks
+                        .borrow_mut()
+                        .insert(self.line_start, self.offset);
+                }
+                (self.line_start, self.blank) = (self.offset, true);
+            } else if b != b'\r' {
+                self.blank = false;
+            }
+        }
+        Ok(n)
+    }
+}
+
+impl Table {
+    /// The line `record` starts on: its position, past the blank lines before it.
+    fn line_of(&self, record: &csv::StringRecord) -> usize {
+        let Some(position) = record.position() else {
+            return 0;
+        };
+        let (mut byte, mut line) = (position.byte(), position.line());
+        let blanks = self.blanks.borrow();
+        while let Some(&next) = blanks.get(&byte) {
+            (byte, line) = (next, line + 1);
+        }
+        line as usize
+    }
 }
 
 /// Opens `path` and reads its header; `delimiter` `None` detects comma, semicolon or tab.
@@ -30,7 +83,14 @@ fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
         Some(d) => d,
         None => delimiter::detect(path)?,
     };
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let blanks = Rc::new(RefCell::new(HashMap::new()));
+    let file = BlankLines {
+        inner: File::open(path).map_err(|e| Error::io(path, e))?,
+        offset: 0,
+        line_start: 0,
+        blank: true,
+        blanks: blanks.clone(),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -59,6 +119,7 @@ fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
         reader,
         headers,
         delimiter,
+        blanks,
     })
 }
 
@@ -104,18 +165,21 @@ impl Table {
         let mut out = CsvColumns {
             features: Vec::new(),
             target: target.map(|_| Vec::new()),
+            lines: Vec::new(),
         };
         let mut record = csv::StringRecord::new();
-        let mut line = 1; // the header
         loop {
-            let more = self
-                .reader
-                .read_record(&mut record)
-                .map_err(|e| Error::Data(format!("{}: line {}: {e}", path.display(), line + 1)))?;
+            let more = self.reader.read_record(&mut record).map_err(|e| {
+                let line = e
+                    .position()
+                    .map_or(self.reader.position().line() + 1, |p| p.line());
+                Error::Data(format!("{}: line {line}: {e}", path.display()))
+            })?;
             if !more {
                 break;
             }
-            line += 1;
+            let line = self.line_of(&record);
+            out.lines.push(line);
             if record.len() != self.headers.len() {
                 return Err(Error::Data(format!(
                     "{}: line {line} has {} fields, the header has {}{}",
@@ -140,7 +204,7 @@ impl Table {
                 t.push(record[col].to_string());
             }
         }
-        if line == 1 {
+        if out.lines.is_empty() {
             return Err(Error::Data(format!(
                 "{}: the header is there but no data rows follow",
                 path.display()
@@ -177,6 +241,12 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
             "{}: the cell is empty (plaindnn does not fill in missing values)",
             at()
         ))),
+        Err(_) if thousands(field) => Err(Error::Data(format!(
+            "{}: `{field}` is not a number (a thousands separator or a decimal comma? write {} or {})",
+            at(),
+            field.replace(',', ""),
+            field.replacen(',', ".", 1)
+        ))),
         Err(_) if field.replacen(',', ".", 1).parse::<f32>().is_ok() => Err(Error::Data(format!(
             "{}: `{field}` is not a number (decimal commas are not read; write {})",
             at(),
@@ -184,6 +254,19 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
         ))),
         Err(_) => Err(Error::Data(format!("{}: `{field}` is not a number", at()))),
     }
+}
+
+/// Whether `field` could be a number written with thousands separators (`1,000`, `-12,345,678`):
+/// digits in groups of three after the first comma.
+fn thousands(field: &str) -> bool {
+    let mut groups = field.trim_start_matches(['-', '+']).split(',');
+    let lead = groups.next().unwrap_or("");
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    let rest: Vec<&str> = groups.collect();
+    digits(lead)
+        && lead.len() <= 3
+        && !rest.is_empty()
+        && rest.iter().all(|g| g.len() == 3 && digits(g))
 }
 
 /// The target column and the feature columns a training table uses.
@@ -255,7 +338,10 @@ pub fn read_table(
     let kind = TargetKind::of(&raw);
     let chosen_task = task.unwrap_or_else(|| kind.task(raw.len()));
     let (targets, class_names) = match chosen_task {
-        Task::Regression => (regression_targets(path, &target_name, &raw)?, Vec::new()),
+        Task::Regression => (
+            regression_targets(path, &target_name, &raw, &columns.lines)?,
+            Vec::new(),
+        ),
         Task::Classification => classes(path, &target_name, &raw)?,
     };
     let why = target::reason(
@@ -272,24 +358,26 @@ pub fn read_table(
     )
 }
 
-/// The values of a regression target, each a finite number.
-fn regression_targets(path: &Path, column: &str, raw: &[String]) -> Result<Targets> {
+/// The values of a regression target, each a finite number (`lines`: where each row starts).
+fn regression_targets(
+    path: &Path,
+    column: &str,
+    raw: &[String],
+    lines: &[usize],
+) -> Result<Targets> {
     let values = raw
         .iter()
-        .enumerate()
-        .map(|(i, v)| parse_number(path, i + 2, column, v))
+        .zip(lines)
+        .map(|(v, &line)| parse_number(path, line, column, v))
         .collect::<Result<Vec<f32>>>()?;
     Ok(Targets::Values { values, width: 1 })
 }
 
-/// Class indices and the sorted class names (numbers numerically, `2.0` named `2`).
+/// Class indices and the sorted class names (`2.0` named `2`; [`class_order`]).
 fn classes(path: &Path, column: &str, raw: &[String]) -> Result<(Targets, Vec<String>)> {
     let labels: Vec<String> = raw.iter().map(|v| target::class_name(v)).collect();
     let mut names = labels.clone();
-    names.sort_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x.total_cmp(&y),
-        _ => a.cmp(b),
-    });
+    names.sort_by(|a, b| class_order(a, b));
     names.dedup();
     if names.len() < 2 {
         return Err(Error::Data(format!(
@@ -310,6 +398,18 @@ fn classes(path: &Path, column: &str, raw: &[String]) -> Result<(Targets, Vec<St
     Ok((Targets::Classes(indices), names))
 }
 
+/// Numbers first, in numeric order, then text in byte order: a total order even when a column
+/// mixes the two (`9 < 10`, but `"10" < "5x" < "9"` as text), so sorting neither panics nor
+/// leaves one name twice.
+fn class_order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<f64>(), b.parse::<f64>()) {
+        (Ok(x), Ok(y)) => x.total_cmp(&y).then_with(|| a.cmp(b)),
+        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+        (Err(_), Err(_)) => a.cmp(b),
+    }
+}
+
 /// Reads a labelled CSV for a model that knows its features, task and classes already.
 pub fn read_labelled(
     path: &Path,
@@ -324,21 +424,20 @@ pub fn read_labelled(
     let targets = match task {
         Task::Classification => Targets::Classes(
             raw.iter()
-                .enumerate()
-                .map(|(i, label)| {
+                .zip(&columns.lines)
+                .map(|(label, line)| {
                     let name = target::class_name(label);
                     class_names.iter().position(|c| c == label || *c == name).map(|c| c as i64).ok_or_else(|| {
                         Error::Data(format!(
-                            "{}: line {}, column `{target}`: class `{label}` was never seen in training (known: {})",
+                            "{}: line {line}, column `{target}`: class `{label}` was never seen in training (known: {})",
                             path.display(),
-                            i + 2,
                             class_names.join(", ")
                         ))
                     })
                 })
                 .collect::<Result<_>>()?,
         ),
-        Task::Regression => regression_targets(path, target, &raw)?,
+        Task::Regression => regression_targets(path, target, &raw, &columns.lines)?,
     };
     Ok(Dataset::new(
         columns.features,

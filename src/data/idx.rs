@@ -137,6 +137,12 @@ fn images_and_labels(images: &Path, labels: &Path) -> Result<(Vec<f32>, Vec<i64>
             img.dims
         )));
     };
+    if n == 0 {
+        return Err(Error::Data(format!(
+            "{}: the file holds no images (its header says 0)",
+            images.display()
+        )));
+    }
     if lab.dims != [n] {
         return Err(Error::Data(format!(
             "{}: {} labels for {n} images in {}",
@@ -186,5 +192,26 @@ mod tests {
         let mut bytes = idx(&[1], &[0, 0, 0, 0]);
         bytes[2] = 0x0d;
         assert!(parse(&bytes).unwrap_err().contains("0x0d"));
+    }
+
+    #[test]
+    fn a_training_file_without_images_is_named_not_trained_on() {
+        let dir = std::env::temp_dir().join(format!("plaindnn-idx-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let files: [(&str, Vec<u8>); 4] = [
+            ("train-images-idx3-ubyte", idx(&[0, 2, 2], &[])),
+            ("train-labels-idx1-ubyte", idx(&[0], &[])),
+            ("t10k-images-idx3-ubyte", idx(&[1, 2, 2], &[0, 1, 2, 3])),
+            ("t10k-labels-idx1-ubyte", idx(&[1], &[1])),
+        ];
+        for (name, bytes) in files {
+            std::fs::write(dir.join(name), bytes).expect("write");
+        }
+        let err = load_dir(&dir).map(|_| ()).unwrap_err().to_string();
+        assert!(
+            err.contains("train-images-idx3-ubyte: the file holds no images"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -8,7 +8,7 @@ use plaindnn::files::write_atomic;
 use plaindnn::inference::Predictor;
 use plaindnn::model::safetensors;
 
-use super::RunArgs;
+use super::{refuse_existing, RunArgs};
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
@@ -17,9 +17,12 @@ pub struct ExportArgs {
     /// Output format.
     #[arg(long, default_value = "safetensors")]
     format: Format,
-    /// Where to write [default: RUN/model.safetensors].
+    /// Where to write [default: RUN/model.safetensors, replaced on each export].
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// --out: replace FILE if it exists.
+    #[arg(long, requires = "out")]
+    overwrite: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -30,6 +33,9 @@ enum Format {
 
 pub fn run(args: ExportArgs) -> Result<()> {
     let Format::Safetensors = args.format;
+    if let Some(out) = &args.out {
+        refuse_existing(out, "--out", args.overwrite)?;
+    }
     let predictor = Predictor::open(&args.run.run, args.run.backend)?;
     let model_config = &predictor.config.train.model;
     let data = &predictor.config.data;

@@ -13,7 +13,7 @@ use plaindnn::model::{worked_example, Summary};
 use plaindnn::Result;
 use serde_json::json;
 
-use super::{print_json, RunArgs};
+use super::{print_json, refuse_existing, RunArgs};
 
 #[derive(Args, Debug)]
 pub struct SummaryArgs {
@@ -132,6 +132,9 @@ pub struct DatasetsArgs {
     /// With --export: the CSV file to write.
     #[arg(long, value_name = "FILE.csv", requires = "export")]
     out: Option<PathBuf>,
+    /// With --export: replace the --out file if it exists.
+    #[arg(long, requires = "export")]
+    overwrite: bool,
     /// With --export: which rows, each drawn from its own seed: train, validation, or test (the
     /// rows `plaindnn experiment` scores on).
     #[arg(long, value_enum, default_value = "train", requires = "export")]
@@ -157,6 +160,7 @@ enum SplitArg {
 
 pub fn datasets(args: DatasetsArgs) -> Result<()> {
     if let (Some(name), Some(out)) = (&args.export, &args.out) {
+        refuse_existing(out, "--out", args.overwrite)?;
         return export(name, out, &args);
     }
     if args.json {

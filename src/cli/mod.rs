@@ -198,6 +198,20 @@ struct RunArgs {
     backend: Backend,
 }
 
+/// Refuses to replace a file the user has at `path` unless `overwrite` (`--overwrite`).
+fn refuse_existing(path: &std::path::Path, flag: &str, overwrite: bool) -> Result<()> {
+    if overwrite || !path.exists() {
+        return Ok(());
+    }
+    Err(plaindnn::Error::invalid(
+        flag,
+        format!(
+            "{} already exists: pass --overwrite to replace it, or name another file",
+            path.display()
+        ),
+    ))
+}
+
 /// Prints `value` as one JSON document.
 fn print_json(value: &impl serde::Serialize) -> Result<()> {
     let text = serde_json::to_string_pretty(value)

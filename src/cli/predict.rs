@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use plaindnn::backend::Backend;
 use plaindnn::data::csv_file;
 use plaindnn::error::{Error, Result};
 use plaindnn::files::write_atomic;
@@ -12,7 +13,7 @@ use plaindnn::train::DataInfo;
 use serde::Serialize;
 
 use super::data_args::delimiter_arg;
-use super::{print_json, RunArgs};
+use super::{print_json, refuse_existing, RunArgs};
 
 #[derive(Args, Debug)]
 pub struct PredictArgs {
@@ -35,6 +36,9 @@ pub struct PredictArgs {
     /// Write the predictions as CSV to FILE and print a summary instead of every row.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// --output: replace FILE if it exists.
+    #[arg(long, requires = "output")]
+    overwrite: bool,
     /// Print one JSON document instead of text.
     #[arg(long)]
     json: bool,
@@ -63,6 +67,9 @@ struct Row<'a> {
 }
 
 pub fn predict(args: PredictArgs) -> Result<()> {
+    if let Some(path) = &args.output {
+        refuse_existing(path, "--output", args.overwrite)?;
+    }
     if args.run.run.join("linear.json").is_file() {
         return predict_linear(&args);
     }
@@ -207,17 +214,31 @@ fn write_csv(
         n => header.extend((0..n).map(|k| format!("predicted_{}_{k}", data.target))),
     }
     header.extend(data.class_names.iter().map(|c| format!("p_{c}")));
-    let mut text = header.join(",") + "\n";
-    for (input, p) in inputs.iter().zip(predictions) {
+    let rows = inputs.iter().zip(predictions).map(|(input, p)| {
         let mut fields: Vec<String> = input.iter().map(|v| v.to_string()).collect();
         match &p.class {
             Some(class) => fields.push(class.clone()),
             None => fields.extend(p.values.iter().map(|v| v.to_string())),
         }
         fields.extend(p.probabilities.iter().map(|q| q.to_string()));
-        text += &(fields.join(",") + "\n");
+        fields
+    });
+    write_atomic(path, &csv_bytes(path, header, rows)?)
+}
+
+/// A header and rows as CSV, quoted where a name holds a comma, a quote or a line break.
+fn csv_bytes(
+    path: &Path,
+    header: Vec<String>,
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| Error::Data(format!("{}: {e}", path.display()));
+    writer.write_record(&header).map_err(fail)?;
+    for row in rows {
+        writer.write_record(&row).map_err(fail)?;
     }
-    write_atomic(path, text.as_bytes())
+    writer.into_inner().map_err(|e| fail(e.into_error().into()))
 }
 
 pub fn eval(args: EvalArgs) -> Result<()> {
@@ -267,6 +288,12 @@ pub fn eval(args: EvalArgs) -> Result<()> {
 
 /// `predict` on a run written by `plaindnn regress`.
 fn predict_linear(args: &PredictArgs) -> Result<()> {
+    if args.run.backend != Backend::default() {
+        return Err(Error::invalid(
+            "backend",
+            "a `regress` fit is computed in f64 on the CPU; --backend is for networks",
+        ));
+    }
     let model = LinearModel::load(&args.run.run)?;
     let rows: Vec<f32> = match (&args.input, &args.data) {
         (Some(text), _) => parse_row(text, model.inputs.len())?,
@@ -278,12 +305,17 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
     let x: Vec<f64> = rows.iter().map(|v| *v as f64).collect();
     let predicted = model.predict(&x);
     if let Some(path) = &args.output {
-        let mut text = format!("{},predicted_{}\n", model.inputs.join(","), model.target);
-        for (input, y) in x.chunks(model.inputs.len()).zip(&predicted) {
-            let cells: Vec<String> = input.iter().map(|v| v.to_string()).collect();
-            text += &format!("{},{y}\n", cells.join(","));
-        }
-        write_atomic(path, text.as_bytes())?;
+        let mut header = model.inputs.clone();
+        header.push(format!("predicted_{}", model.target));
+        let rows = x
+            .chunks(model.inputs.len())
+            .zip(&predicted)
+            .map(|(input, y)| {
+                let mut cells: Vec<String> = input.iter().map(|v| v.to_string()).collect();
+                cells.push(y.to_string());
+                cells
+            });
+        write_atomic(path, &csv_bytes(path, header, rows)?)?;
         return summarise(path, predicted.len(), &[], &model.target, args.json);
     }
     if args.json {

@@ -8,6 +8,7 @@ use plaindnn::data::{csv_file, DataSource, Subset, Task};
 use plaindnn::error::{Error, Result};
 use plaindnn::inference::RegressionScores;
 use plaindnn::regression::{self, FitOptions, Fitted, LinearModel, Method};
+use plaindnn::train::RunDir;
 use serde_json::json;
 
 use super::data_args::delimiter_arg;
@@ -58,9 +59,12 @@ pub struct RegressArgs {
     /// Seed of the built-in set or of the --val-fraction split [default: 42].
     #[arg(long)]
     seed: Option<u64>,
-    /// Run directory [default: artifacts/runs/regress-<name>].
+    /// Run directory [default: artifacts/runs/regress-<name>, or the next free regress-<name>-N].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Replace the run or fit that --out already holds (plaindnn's files only).
+    #[arg(long)]
+    overwrite: bool,
     /// Print one JSON document instead of text.
     #[arg(long)]
     json: bool,
@@ -158,6 +162,15 @@ pub fn run(args: RegressArgs) -> Result<()> {
         iterations: args.iterations.unwrap_or(5000),
         lr: args.lr.unwrap_or(0.1),
     };
+    let out = match &args.out {
+        Some(out) => RunDir::new(out),
+        None => {
+            RunDir::next_free(&Path::new("artifacts/runs").join(format!("regress-{}", rows.name)))
+        }
+    };
+    if !args.overwrite {
+        out.claim(false)?; // refused before fitting; with --overwrite, replaced after it
+    }
     let fitted = LinearModel::fit(&rows.fit, &options)?;
     let model = &fitted.model;
     let train = model.scores(&rows.fit)?;
@@ -166,15 +179,13 @@ pub fn run(args: RegressArgs) -> Result<()> {
         .as_ref()
         .map(|v| model.scores(v))
         .transpose()?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("artifacts/runs").join(format!("regress-{}", rows.name)));
-    model.save(&out)?;
+    out.claim(args.overwrite)?;
+    let out = out.root();
+    model.save(out)?;
     let picture =
-        regression::pictures::write_fit(model, rows.held_out.as_ref().unwrap_or(&rows.fit), &out)?;
+        regression::pictures::write_fit(model, rows.held_out.as_ref().unwrap_or(&rows.fit), out)?;
     if !fitted.losses.is_empty() {
-        regression::pictures::write_losses(&fitted.losses, &out)?;
+        regression::pictures::write_losses(&fitted.losses, out)?;
     }
     if args.json {
         return print_json(&json!({

@@ -56,6 +56,16 @@ pub fn fit(
         .zip(&mean)
         .map(|(c, m)| c * m)
         .sum::<f64>();
+    if !(intercept.is_finite() && coefficients.iter().all(|c| c.is_finite())) {
+        let at = losses
+            .iter()
+            .position(|l| !l.is_finite())
+            .unwrap_or(losses.len());
+        return Err(Error::Diverged(format!(
+            "gradient descent with --lr {} left the finite numbers after {at} iterations: try a smaller --lr",
+            descent.lr
+        )));
+    }
     let fit = LinearFit {
         coefficients,
         intercept,

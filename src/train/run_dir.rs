@@ -34,8 +34,9 @@ pub struct DataInfo {
     pub image: Option<[usize; 2]>,
 }
 
-/// What a training run writes into its directory; `--overwrite` removes exactly these.
-const RUN_FILES: [&str; 15] = [
+/// What a training run or a `regress` fit writes into its directory; `--overwrite` removes
+/// exactly these.
+const RUN_FILES: [&str; 19] = [
     "config.json",
     "model.bpk",
     "checkpoint",
@@ -51,6 +52,10 @@ const RUN_FILES: [&str; 15] = [
     "reconstructions.svg",
     "model.safetensors",
     "stages.safetensors",
+    "linear.json",
+    "coefficients.json",
+    "predicted_vs_actual.svg",
+    "gd_loss.svg",
 ];
 
 /// Whether `name` is a file or folder of a run: one of [`RUN_FILES`] or a pretraining stage
@@ -113,15 +118,21 @@ impl RunDir {
     }
 
     /// Whether a run was already trained (or started) here: `config.json`, `model.bpk`,
-    /// `metrics.csv` or a checkpoint.
+    /// `metrics.csv` or a checkpoint; or a `regress` fit ([`RunDir::holds_fit`]).
     pub fn holds_run(&self) -> bool {
         let has_checkpoint = fs::read_dir(self.checkpoint_dir())
             .map(|mut entries| entries.next().is_some())
             .unwrap_or(false);
         has_checkpoint
+            || self.holds_fit()
             || ["config.json", "model.bpk", "metrics.csv"]
                 .iter()
                 .any(|name| self.root.join(name).exists())
+    }
+
+    /// Whether `regress` saved a fit here (`linear.json`, which `predict` prefers).
+    pub fn holds_fit(&self) -> bool {
+        self.root.join("linear.json").exists()
     }
 
     /// Refuses a directory that holds another run, or with `overwrite` removes that run's files
@@ -129,6 +140,12 @@ impl RunDir {
     pub fn claim(&self, overwrite: bool) -> Result<()> {
         if !self.holds_run() {
             return Ok(());
+        }
+        if !overwrite && self.holds_fit() {
+            return Err(Error::run(
+                &self.root,
+                "already holds a `regress` fit (linear.json): pass `--overwrite` to replace it",
+            ));
         }
         if !overwrite {
             return Err(Error::run(

@@ -233,6 +233,125 @@ fn a_decimal_comma_is_named_as_such() {
         err.contains("eu.csv: line 2, column `a`: `1,5` is not a number (decimal commas are not read; write 1.5)"),
         "{err}"
     );
+    // three digits after the comma may be a thousands separator: both readings are offered
+    let csv = write(&dir, "us.csv", "a;b;label\n1,000;2;x\n3;4;y\n");
+    let err = refused(&dir, &csv, &[]);
+    assert!(
+        err.contains("`1,000` is not a number (a thousands separator or a decimal comma? write 1000 or 1.000)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn predictions_quote_names_holding_commas_and_read_back_as_the_same_columns() {
+    let dir = temp_dir("csv-quoted-output");
+    let label = |i: usize, a: f64, _: f64| {
+        ["\"big, red\"", "small"][usize::from(a > 0.0 || i.is_multiple_of(7))].into()
+    };
+    let text = table(",", 60, "kind", label).replacen("a,b,kind", "\"len, cm\",b,kind", 1);
+    let csv = write(&dir, "q.csv", &text);
+    assert!(train(&dir, &csv, &[]).status.success());
+    let run = dir.join("run");
+    let written = dir.join("out.csv");
+    let out = plaindnn(&[
+        "predict",
+        "--run",
+        s(&run),
+        "--data",
+        s(&csv),
+        "--output",
+        s(&written),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let header = std::fs::read_to_string(&written).expect("written");
+    assert!(
+        header.starts_with("\"len, cm\",b,predicted_kind,\"p_big, red\",p_small\n"),
+        "{header}"
+    );
+    // the file the model wrote is one the model reads
+    let again = plaindnn(&["predict", "--run", s(&run), "--data", s(&written), "--json"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+}
+
+#[test]
+fn predict_and_the_exports_refuse_to_replace_a_file_unless_told_to_overwrite() {
+    let dir = temp_dir("csv-no-clobber");
+    let csv = write(
+        &dir,
+        "data.csv",
+        &table(",", 40, "label", |i, _, _| ["x", "y"][i % 2].into()),
+    );
+    assert!(train(&dir, &csv, &[]).status.success());
+    let run = dir.join("run");
+    let before = std::fs::read(&csv).expect("csv");
+    let out = plaindnn(&[
+        "predict",
+        "--run",
+        s(&run),
+        "--data",
+        s(&csv),
+        "--output",
+        s(&csv),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("already exists: pass --overwrite"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read(&csv).expect("csv"),
+        before,
+        "the data is untouched"
+    );
+    let mine = write(&dir, "weights.safetensors", "mine");
+    let out = plaindnn(&["export", "--run", s(&run), "--out", s(&mine)]);
+    assert!(
+        stderr(&out).contains("already exists: pass --overwrite"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&mine).expect("mine"), "mine");
+    let out = plaindnn(&["datasets", "--export", "xor", "--out", s(&csv)]);
+    assert!(
+        stderr(&out).contains("already exists: pass --overwrite"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read(&csv).expect("csv"),
+        before,
+        "the data is untouched"
+    );
+    // told to, they replace it
+    let predicted = write(&dir, "predicted.csv", "old");
+    let args = [
+        "--run",
+        s(&run),
+        "--data",
+        s(&csv),
+        "--output",
+        s(&predicted),
+        "--overwrite",
+    ];
+    assert!(plaindnn(&[&["predict"], &args[..]].concat())
+        .status
+        .success());
+    assert!(std::fs::read_to_string(&predicted)
+        .expect("csv")
+        .starts_with("a,b,predicted_label"));
+    let out = plaindnn(&["export", "--run", s(&run), "--out", s(&mine), "--overwrite"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_ne!(std::fs::read(&mine).expect("weights"), b"mine");
+    let out = plaindnn(&[
+        "datasets",
+        "--export",
+        "xor",
+        "--out",
+        s(&predicted),
+        "--overwrite",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 #[test]
@@ -249,6 +368,55 @@ fn empty_cells_are_errors_naming_file_line_and_column() {
     assert!(
         err.contains("feature.csv: line 3, column `b`: the cell is empty"),
         "{err}"
+    );
+}
+
+#[test]
+fn labels_mixing_numbers_and_text_give_each_class_once_numbers_first() {
+    // sorted by "numbers as numbers, else as text", these panicked in the sort or came out twice
+    let dir = temp_dir("csv-mixed-labels");
+    let labels = [
+        "9", "10", "5x", "1", "100", "a", "20", "3b", "2", "15", "0x", "12",
+    ];
+    let mixed = |i: usize, _: f64, _: f64| labels[(i * 7) % labels.len()].to_string();
+    let csv = write(&dir, "mixed.csv", &table(",", 96, "label", mixed));
+    let out = train(&dir, &csv, &["--task", "classification"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        run_config(&dir.join("run"))["data"]["class_names"],
+        serde_json::json!(["1", "2", "9", "10", "12", "15", "20", "100", "0x", "3b", "5x", "a"]),
+    );
+}
+
+#[test]
+fn errors_name_the_files_own_line_past_blank_lines_and_quoted_line_breaks() {
+    let dir = temp_dir("csv-physical-lines");
+    let blank = write(&dir, "blank.csv", "a,b,label\n1,2,x\n\n\n3,4,y\n5,oops,x\n");
+    let err = refused(&dir, &blank, &[]);
+    assert!(err.contains("blank.csv: line 6, column `b`"), "{err}");
+    let quoted = write(
+        &dir,
+        "quoted.csv",
+        "a,b,label\n1,2,\"two\nlines\"\n3,4,y\n5,6,\n",
+    );
+    let err = refused(&dir, &quoted, &[]);
+    assert!(err.contains("quoted.csv: line 5, column `label`"), "{err}");
+    let target = write(&dir, "value.csv", "a,b,y\n1,2,0.5\n\n3,4,1.5\n5,6,big\n");
+    let err = refused(&dir, &target, &["--task", "regression"]);
+    assert!(err.contains("value.csv: line 5, column `y`"), "{err}");
+    // a run reading new data names the line too
+    let ok = write(
+        &dir,
+        "ok.csv",
+        &table(",", 40, "label", |i, _, _| ["x", "y"][i % 2].into()),
+    );
+    assert!(train(&dir, &ok, &[]).status.success());
+    let unseen = write(&dir, "unseen.csv", "a,b,label\n1,2,x\n\n3,4,z\n");
+    let out = plaindnn(&["eval", "--run", s(&dir.join("run")), "--data", s(&unseen)]);
+    assert!(
+        stderr(&out).contains("unseen.csv: line 4, column `label`: class `z`"),
+        "{}",
+        stderr(&out)
     );
 }
 

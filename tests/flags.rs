@@ -121,6 +121,11 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             Saves("/data/source/val_path", json!("CSV")),
         ),
         (
+            "--val-fraction",
+            vec!["--data", "CSV", "--val-data", "CSV", "--val-fraction", "0.5"],
+            Refused("cannot be used with"),
+        ),
+        (
             "--no-standardize",
             vec!["--data", "CSV", "--no-standardize"],
             Saves("/data/scaler", Value::Null),
@@ -443,6 +448,18 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             Refused("nothing to unfreeze"),
         ),
         (
+            "--unfreeze-after",
+            vec![
+                "--init-from",
+                "SOURCE",
+                "--freeze",
+                "1",
+                "--unfreeze-after",
+                "0",
+            ],
+            Refused("0 epochs would never freeze the layers"),
+        ),
+        (
             "--new-head",
             vec!["--init-from", "SOURCE", "--new-head"],
             Saves("/train/new_head", json!(true)),
@@ -674,6 +691,84 @@ fn a_run_with_no_flags_saves_exactly_the_librarys_defaults() {
     assert_eq!(saved, expected);
 }
 
+/// A run's `train` part with `change` made to it, written to `name` in `dir`.
+fn config_file(dir: &Path, name: &str, change: impl Fn(&mut Value)) -> String {
+    let mut config = common::run_config(&dir.join("base"))["train"].clone();
+    change(&mut config);
+    let path = dir.join(name);
+    std::fs::write(&path, config.to_string()).expect("config");
+    path.display().to_string()
+}
+
+/// `train --config FILE ARGS… -q` into `dir/out`; the run's `config.json`, or the error.
+fn train_with(dir: &Path, out: &str, args: &[&str]) -> Result<Value, String> {
+    let run = dir.join(out);
+    let mut argv = vec![
+        "train",
+        "-q",
+        "--epochs",
+        "2",
+        "--out",
+        run.to_str().unwrap_or(""),
+    ];
+    argv.extend(args);
+    let output = plaindnn(&argv);
+    match output.status.success() {
+        true => Ok(common::run_config(&run)),
+        false => Err(stderr(&output)),
+    }
+}
+
+#[test]
+fn a_config_file_is_read_strictly_and_the_flags_and_presets_over_it_apply_whole() {
+    let dir = temp_dir("flags-config-file");
+    train_with(&dir, "base", &["--seed", "7"]).expect("the base run");
+    // a key the file misspells is refused by name, not ignored
+    let typo = config_file(&dir, "typo.json", |c| c["model"]["dropuot"] = json!(0.5));
+    let err = train_with(&dir, "typo", &["--config", &typo]).expect_err("refused");
+    assert!(err.contains("unknown field `dropuot`"), "{err}");
+    // the file's seed draws the data too: the run it came from, again
+    let same = config_file(&dir, "same.json", |_| {});
+    train_with(&dir, "again", &["--config", &same]).expect("trains");
+    let metrics = |run: &str| std::fs::read_to_string(dir.join(run).join("metrics.csv"));
+    assert_eq!(
+        metrics("again").expect("metrics"),
+        metrics("base").expect("metrics")
+    );
+    // --no-restore-best over a file without early stopping does not switch it on
+    let no_es = config_file(&dir, "no-es.json", |c| c["early_stopping"] = Value::Null);
+    let saved = train_with(&dir, "no-es", &["--config", &no_es, "--no-restore-best"]);
+    assert_eq!(
+        saved.expect("trains")["train"]["early_stopping"],
+        Value::Null
+    );
+    // --checkpoint-interval over a file that saves every 5 epochs replaces it
+    let every = config_file(&dir, "every.json", |c| {
+        (c["checkpoint_every"], c["checkpoint_interval"]) = (json!(5), Value::Null)
+    });
+    let saved = train_with(
+        &dir,
+        "every",
+        &["--config", &every, "--checkpoint-interval", "2"],
+    );
+    let saved = saved.expect("trains");
+    assert_eq!(saved["train"]["checkpoint_every"], json!(1));
+    assert_eq!(saved["train"]["checkpoint_interval"], json!(2.0));
+    // a preset's activation replaces the file's per-layer list too
+    let layers = config_file(&dir, "layers.json", |c| {
+        c["model"]["hidden"] = json!([8, 8]);
+        c["model"]["activations"] = json!([{"name": "tanh"}, {"name": "tanh"}]);
+    });
+    let saved = train_with(
+        &dir,
+        "layers",
+        &["--config", &layers, "--preset", "seed-default"],
+    );
+    let model = &saved.expect("trains")["train"]["model"];
+    assert_eq!(model["activation"]["name"], json!("elu"), "{model}");
+    assert!(model.get("activations").is_none(), "{model}");
+}
+
 /// What one `regress` flag must do.
 enum Effect {
     /// The `--json` result differs at this pointer from the same command without the flag.
@@ -684,6 +779,8 @@ enum Effect {
     Refuses(&'static str),
     /// Checked by every case here (`--out`, `--json`), or clap's own (`--help`).
     Always,
+    /// Checked by the named test, which drives the flag through the binary.
+    Elsewhere(&'static str),
 }
 
 /// `(flag, a regress command using it, what must happen)`; `NUM` is a CSV of numbers (60 rows),
@@ -809,6 +906,11 @@ fn regress_cases() -> Vec<(&'static str, Vec<&'static str>, Effect)> {
             Refuses("--seed"),
         ),
         ("--out", vec![], Always),
+        (
+            "--overwrite",
+            vec![],
+            Elsewhere("tests/run_dirs.rs::train_and_regress_refuse_each_others_directories_unless_told_to_overwrite"),
+        ),
         ("--json", vec![], Always),
         ("--help", vec![], Always),
     ]
@@ -867,6 +969,15 @@ fn every_regress_flag_takes_effect_or_is_refused_where_it_cannot_apply() {
         let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         match effect {
             Always => {}
+            Elsewhere(test) => {
+                let (file, name) = test.split_once("::").unwrap_or_default();
+                let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+                let text = std::fs::read_to_string(&path).expect("the covering test's file");
+                assert!(
+                    text.contains(&format!("fn {name}()")),
+                    "{flag}: no test {test}"
+                );
+            }
             Refuses(message) => {
                 let out = run(i, &args);
                 // 1 for plaindnn's checks, 2 for clap's conflicts

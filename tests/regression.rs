@@ -224,12 +224,13 @@ fn on_the_cubic_a_line_stays_below_r2_0_8_while_degree_three_and_an_mlp_pass_0_9
     assert!(mlp >= 0.98, "the network: R² {mlp}");
 }
 
-/// Runs `plaindnn regress` with `args` and `--json --out DIR`; returns the document.
+/// Runs `plaindnn regress` with `args` and `--json --overwrite --out DIR` (each call replaces
+/// the last one's fit); returns the document.
 fn regress_json(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
     let run = dir.join("run");
     let mut all = vec!["regress"];
     all.extend(args);
-    all.extend(["--json", "--out", run.to_str().unwrap_or("")]);
+    all.extend(["--json", "--overwrite", "--out", run.to_str().unwrap_or("")]);
     json(&plaindnn(&all))
 }
 
@@ -440,4 +441,30 @@ fn gradient_descent_with_ridge_reaches_the_closed_form_ridge_solution() {
     }
     // the penalty moved the answer: without it x1 is 1.5000
     assert!((NUMPY_RIDGE_5[0] - NUMPY_LSTSQ_CSV[0]).abs() > 0.02);
+}
+
+#[test]
+fn gradient_descent_that_leaves_the_finite_numbers_fails_naming_the_rate_and_saves_nothing() {
+    let dir = temp_dir("regress-diverges");
+    let run = dir.join("run");
+    let out = plaindnn(&[
+        "regress",
+        "--dataset",
+        "line",
+        "--method",
+        "gd",
+        "--lr",
+        "1e9",
+        "--iterations",
+        "50",
+        "--out",
+        run.to_str().unwrap_or(""),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("gradient descent with --lr 1000000000 left the finite numbers"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!run.exists(), "no run a later predict could not load");
 }

@@ -685,7 +685,7 @@ fn every_augmentation_changes_the_training_batches_and_never_the_validation_rows
 }
 
 #[test]
-fn without_restore_best_training_returns_the_last_epoch_while_model_bpk_keeps_the_best() {
+fn without_restore_best_training_returns_and_saves_the_last_epoch() {
     // no later epoch beats epoch 1 by 100: epoch 1 is the best, training stops after epoch 3
     let never_better = EarlyStoppingConfig {
         patience: 2,
@@ -714,16 +714,16 @@ fn without_restore_best_training_returns_the_last_epoch_while_model_bpk_keeps_th
             "{b}: {returned} vs {:?}",
             rows[2]
         );
-        // model.bpk (what `eval` and `predict` load) holds epoch 1's weights
+        // model.bpk (what `eval` and `predict` load) is that model too, not epoch 1's
         let saved = Predictor::open(&dir, b)
             .expect("opens")
             .evaluate_prepared(val)
             .expect("scores");
         let loss = saved.scores.loss;
         assert!(
-            (loss - rows[0].val_loss).abs() < 1e-6,
+            (loss - rows[2].val_loss).abs() < 1e-6,
             "{b}: model.bpk {loss} vs {:?}",
-            rows[0]
+            rows[2]
         );
     }
 }

@@ -195,3 +195,123 @@ fn a_run_that_diverges_in_its_first_epoch_leaves_no_model_of_the_run_before() {
         1e30
     );
 }
+
+#[test]
+fn a_refused_command_leaves_the_run_and_the_directory_as_they_were() {
+    let dir = temp_dir("rundir-refused");
+    let run = dir.join("run");
+    assert!(train(&run, &["--epochs", "3"]).status.success());
+    let (config, model) = (read(&run.join("config.json")), read(&run.join("model.bpk")));
+    let s = |p: &Path| p.to_str().unwrap_or("").to_string();
+    // a resume to fewer epochs than trained
+    let out = plaindnn(&["train", "--resume", &s(&run), "--epochs", "2"]);
+    assert!(
+        stderr(&out).contains("already trained 3 of 2 epochs"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        read(&run.join("config.json")),
+        config,
+        "config.json untouched"
+    );
+    // layers to start from that do not fit: nothing created, nothing replaced
+    let fresh = dir.join("fresh");
+    let out = train(&fresh, &["--init-from", &s(&run), "--freeze", "2"]);
+    assert!(
+        stderr(&out).contains("the network has 1 hidden layers, got 2"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!fresh.exists(), "no directory for a refused run");
+    let out = train(
+        &run,
+        &["--init-from", &s(&run), "--freeze", "2", "--overwrite"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        read(&run.join("model.bpk")),
+        model,
+        "--overwrite of a refused run keeps the old"
+    );
+    assert_eq!(read(&run.join("config.json")), config);
+    // a pretraining whose second layer is empty trains no first stage
+    let stages = dir.join("stages");
+    let out = plaindnn(&[
+        "pretrain",
+        "--hidden",
+        "4,0",
+        "--epochs",
+        "2",
+        "--out",
+        &s(&stages),
+    ]);
+    assert!(
+        stderr(&out).contains("hidden layer 2 has width 0"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stages.exists(), "no stage trained");
+}
+
+#[test]
+fn train_and_regress_refuse_each_others_directories_unless_told_to_overwrite() {
+    let dir = temp_dir("rundir-regress");
+    let s = |p: &Path| p.to_str().unwrap_or("").to_string();
+    let regress = |out: &Path, extra: &[&str]| {
+        let mut args = vec!["regress".to_string(), "--dataset".into(), "line".into()];
+        args.extend(["--out".to_string(), s(out)]);
+        args.extend(extra.iter().map(|a| a.to_string()));
+        plaindnn(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let fit = dir.join("fit");
+    assert!(regress(&fit, &[]).status.success());
+    let out = regress(&fit, &[]);
+    assert!(
+        stderr(&out).contains("already holds a `regress` fit (linear.json)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = train(&fit, &["--dataset", "line", "--epochs", "2"]);
+    assert!(
+        stderr(&out).contains("already holds a `regress` fit"),
+        "{}",
+        stderr(&out)
+    );
+    // --overwrite replaces the fit with the network, and predict then uses the network
+    let out = train(&fit, &["--dataset", "line", "--epochs", "2", "--overwrite"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!fit.join("linear.json").exists() && !fit.join("coefficients.json").exists());
+    for verb in [
+        vec!["predict", "--input", "0.5"],
+        vec!["eval"],
+        vec!["summary"],
+    ] {
+        let out = plaindnn(&[verb.as_slice(), &["--run", &s(&fit)]].concat());
+        assert!(out.status.success(), "{verb:?}: {}", stderr(&out));
+    }
+    // and the other way round
+    let out = regress(&fit, &[]);
+    assert!(
+        stderr(&out).contains("already holds a run"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(regress(&fit, &["--overwrite"]).status.success());
+    assert!(!fit.join("model.bpk").exists() && fit.join("linear.json").exists());
+    // a fit has no backend to choose
+    let out = plaindnn(&[
+        "predict",
+        "--run",
+        &s(&fit),
+        "--input",
+        "0.5",
+        "--backend",
+        "ndarray",
+    ]);
+    assert!(
+        stderr(&out).contains("--backend is for networks"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -129,6 +129,39 @@ fn resuming_a_finished_run_says_how_to_train_further() {
 }
 
 #[test]
+fn resuming_a_run_that_stopped_early_says_so_and_goes_on_with_a_longer_patience() {
+    let dir = temp_dir("resume-stopped");
+    let mut config = quadrant_config();
+    config.epochs = 50;
+    config.early_stopping = Some(EarlyStoppingConfig {
+        patience: 3,
+        min_delta: 100.0, // nothing beats epoch 1 by that much: it stops at 4
+        restore_best_weights: true,
+    });
+    assert_eq!(train_quadrants(config, &dir).outcome.rows.len(), 4);
+    let metrics = fs::read(dir.join("metrics.csv")).expect("metrics");
+    let err = train::resume(&dir, train::ResumeChanges::default(), Verbosity::Quiet)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.contains("stopped early at epoch 4: val_loss had not improved on epoch 1's for 3 epochs; pass --patience N (more than 3)"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read(dir.join("metrics.csv")).expect("metrics"),
+        metrics,
+        "nothing trained"
+    );
+    let changes = train::ResumeChanges {
+        patience: Some(5),
+        ..Default::default()
+    };
+    let resumed = train::resume(&dir, changes, Verbosity::Quiet).expect("resumes");
+    assert_eq!(resumed.outcome.rows.len(), 6, "two more epochs of patience");
+}
+
+#[test]
 fn early_stopping_stops_on_a_plateau_and_restores_the_best_weights() {
     let dir = temp_dir("early");
     let mut config = quadrant_config();
@@ -192,6 +225,69 @@ fn early_stopping_stops_on_a_plateau_and_restores_the_best_weights() {
         bits(&last_out),
         "three more epochs of Adam moved the weights"
     );
+}
+
+/// The network's outputs on two points, as bits.
+fn outputs_of(model: &plaindnn::model::Mlp) -> Vec<u32> {
+    let x = burn::tensor::Tensor::<2>::from_data(
+        burn::tensor::TensorData::new(vec![2.0f32, 2.0, -3.0, 0.5], [2, 2]),
+        &burn::tensor::Device::flex(),
+    );
+    bits(
+        &model
+            .forward(x)
+            .into_data()
+            .try_to_vec::<f32>()
+            .expect("f32"),
+    )
+}
+
+/// The outputs of the last checkpoint, `checkpoint/model-{epoch}.bpk`, of the run in `dir`.
+fn checkpoint_outputs(dir: &std::path::Path, epoch: usize) -> Vec<u32> {
+    use burn::module::Module;
+    let run = Predictor::open(dir, Backend::Flex).expect("opens");
+    let model = run
+        .config
+        .train
+        .model
+        .init_for_loading(&burn::tensor::Device::flex())
+        .expect("builds")
+        .load_file(dir.join(format!("checkpoint/model-{epoch}.bpk")));
+    outputs_of(&model)
+}
+
+#[test]
+fn without_restoring_the_run_ends_with_its_last_epoch_and_saves_that_model() {
+    let plateau = EarlyStoppingConfig {
+        patience: 3,
+        min_delta: 100.0,
+        restore_best_weights: false,
+    };
+    for (name, early_stopping, epochs) in [("no-restore", Some(plateau), 4), ("no-es", None, 5)] {
+        let dir = temp_dir(name);
+        let mut config = quadrant_config();
+        config.epochs = epochs + 10 * usize::from(early_stopping.is_some()); // it stops at 4
+        config.early_stopping = early_stopping;
+        config.optimizer.learning_rate = 0.3; // val_loss bounces: epoch 2 is the best of five
+        let trained = train_quadrants(config, &dir);
+        assert_eq!(trained.outcome.rows.len(), epochs, "{name}");
+        assert_ne!(
+            trained.outcome.best_epoch,
+            Some(epochs),
+            "{name}: the best is not the last"
+        );
+        let returned = outputs_of(&trained.model);
+        let saved = outputs_of(&Predictor::open(&dir, Backend::Flex).expect("opens").model);
+        assert_eq!(
+            saved, returned,
+            "{name}: model.bpk is the model the run ended with"
+        );
+        assert_eq!(
+            returned,
+            checkpoint_outputs(&dir, epochs),
+            "{name}: the last epoch's"
+        );
+    }
 }
 
 #[test]

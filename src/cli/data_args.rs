@@ -57,7 +57,8 @@ pub struct DataArgs {
         long,
         default_value_t = 0.2,
         allow_negative_numbers = true,
-        requires = "data"
+        requires = "data",
+        conflicts_with = "val_data"
     )]
     val_fraction: f64,
     /// CSV: a separate validation file with the same columns (instead of --val-fraction).

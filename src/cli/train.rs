@@ -81,15 +81,15 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
 
 /// A new run: data, config, then the directory (a default one that is taken becomes `NAME-2`, …).
 fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
-    let seed = args
-        .recipe
-        .run
-        .seed
+    let file = args.config.as_deref().map(read_config).transpose()?;
+    // the seed draws the data too: `--seed`, else the file's, else the default
+    let seed = (args.recipe.run.seed)
+        .or(file.as_ref().map(|c| c.seed))
         .unwrap_or(TrainConfig::default_for(1, 1).seed);
     let (source, name) = args.data.source(seed)?;
     let prepared = source.load()?;
     let source = source.absolute();
-    let config = build_config(args, &prepared)?;
+    let config = build_config(args, file, &prepared)?;
     let out = match &args.out {
         Some(out) => out.clone(),
         None if args.overwrite => Path::new("artifacts/runs").join(&name),
@@ -184,16 +184,24 @@ fn describe(config: &TrainConfig) -> String {
     )
 }
 
-/// The starting config (a file, or the library's defaults for the data with `--init-from`'s
-/// architecture), the preset, then every flag given on top.
-fn build_config(args: &TrainArgs, data: &Prepared) -> Result<TrainConfig> {
+/// A `--config` file: a `TrainConfig` in JSON (a run's `config.json` holds one under `train`);
+/// a key it does not know is refused by name, not ignored.
+fn read_config(path: &Path) -> Result<TrainConfig> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text)
+        .map_err(|e| Error::json(format!("{}: not a TrainConfig", path.display()), e))
+}
+
+/// The starting config (the `--config` file, or the library's defaults for the data with
+/// `--init-from`'s architecture), the preset, then every flag given on top.
+fn build_config(
+    args: &TrainArgs,
+    file: Option<TrainConfig>,
+    data: &Prepared,
+) -> Result<TrainConfig> {
     let (inputs, outputs) = (data.train.data.width(), data.train.data.outputs());
-    let mut c = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-            serde_json::from_str(&text)
-                .map_err(|e| Error::json(format!("{}: not a TrainConfig", path.display()), e))?
-        }
+    let mut c = match file {
+        Some(c) => c,
         None => {
             let mut c = TrainConfig::default_for(inputs, outputs);
             if let Some(dir) = &args.recipe.transfer.init_from {

@@ -174,10 +174,10 @@ pub struct EarlyStoppingFlags {
     /// The smallest drop in val_loss that counts as an improvement.
     #[arg(long, allow_negative_numbers = true)]
     min_delta: Option<f64>,
-    /// Train every epoch, without early stopping.
+    /// Train every epoch, without early stopping; the model (`model.bpk`) is the last epoch's.
     #[arg(long, conflicts_with_all = ["patience", "min_delta", "no_restore_best"])]
     no_early_stopping: bool,
-    /// Keep the last epoch's weights instead of restoring the best ones at the end.
+    /// End with the last epoch's weights, in `model.bpk` too, instead of restoring the best ones.
     #[arg(long)]
     no_restore_best: bool,
 }
@@ -188,15 +188,17 @@ impl EarlyStoppingFlags {
             c.early_stopping = None;
             return;
         }
-        if self.patience.is_none() && self.min_delta.is_none() && !self.no_restore_best {
-            return;
+        if self.patience.is_some() || self.min_delta.is_some() {
+            // a patience or a margin asks for early stopping, also over a config without it
+            let es = c
+                .early_stopping
+                .get_or_insert_with(EarlyStoppingConfig::default);
+            set(&mut es.patience, self.patience);
+            set(&mut es.min_delta, self.min_delta);
         }
-        let es = c
-            .early_stopping
-            .get_or_insert_with(EarlyStoppingConfig::default);
-        set(&mut es.patience, self.patience);
-        set(&mut es.min_delta, self.min_delta);
-        es.restore_best_weights &= !self.no_restore_best;
+        if let Some(es) = c.early_stopping.as_mut() {
+            es.restore_best_weights &= !self.no_restore_best; // without early stopping, nothing to restore
+        }
     }
 }
 
@@ -277,10 +279,13 @@ impl RunFlags {
         set(&mut c.backend, self.backend);
         set(&mut c.on_nan, self.on_nan);
         c.diagnostics |= self.diagnostics;
+        // either flag replaces how a config file saves, as on `--resume`
         if let Some(every) = self.checkpoint_every {
             (c.checkpoint_every, c.checkpoint_interval) = (every, None);
         }
-        set_some(&mut c.checkpoint_interval, self.checkpoint_interval);
+        if let Some(seconds) = self.checkpoint_interval {
+            (c.checkpoint_every, c.checkpoint_interval) = (1, Some(seconds));
+        }
     }
 }
 

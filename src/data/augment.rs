@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 /// How training rows are perturbed before each step; validation rows never are.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct AugmentConfig {
     /// Gaussian jitter: add N(0, σ²) to every feature (tabular and 2-D data).
     pub jitter: f64,

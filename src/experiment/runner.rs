@@ -211,7 +211,7 @@ fn summarise(
     let rows = &trained.outcome.rows;
     let last = rows.last();
     let returned = match trained.outcome.best_epoch {
-        Some(e) if restores(&trained.config.train) => rows.iter().find(|r| r.epoch == e),
+        Some(e) if trained.config.train.restores_best() => rows.iter().find(|r| r.epoch == e),
         _ => last,
     };
     let test_accuracy = match test {
@@ -320,11 +320,4 @@ fn start(
         }
     }
     Ok(Some(std::fs::canonicalize(&dir).unwrap_or(dir)))
-}
-
-fn restores(config: &TrainConfig) -> bool {
-    config
-        .early_stopping
-        .as_ref()
-        .is_some_and(|e| e.restore_best_weights)
 }

@@ -17,6 +17,7 @@ use crate::random::{mix, Generator};
 
 /// Everything needed to build an [`Mlp`]; saved as JSON in every run directory.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MlpConfig {
     /// Number of input features (2 for a point (x, y); 784 for a 28×28 image).
     pub inputs: usize,

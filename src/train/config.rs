@@ -57,6 +57,7 @@ impl fmt::Display for OptimizerKind {
 
 /// Optimizer and its hyper-parameters (PyTorch's names and defaults).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OptimizerConfig {
     /// Which optimizer.
     pub kind: OptimizerKind,
@@ -120,12 +121,13 @@ impl OptimizerConfig {
 
 /// Keras' `EarlyStopping(monitor="val_loss", patience, min_delta, restore_best_weights)`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EarlyStoppingConfig {
     /// Epochs without improvement before training stops.
     pub patience: usize,
     /// An epoch improves only if validation loss falls by more than this.
     pub min_delta: f64,
-    /// Return (and keep as `model.bpk`) the best epoch's weights rather than the last.
+    /// End with (and keep as `model.bpk`) the best epoch's weights rather than the last.
     pub restore_best_weights: bool,
 }
 
@@ -146,6 +148,7 @@ impl Default for EarlyStoppingConfig {
 /// alone unless `decay_biases` is set (for `weight_decay`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct RegularizationConfig {
     /// L1 penalty `λ·Σ|w|` added to the loss: pushes useless weights to exactly zero.
     pub l1: f64,
@@ -160,6 +163,7 @@ pub struct RegularizationConfig {
 /// Gradient clipping: limit the gradient before each step (remedy for exploding gradients).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct ClippingConfig {
     /// Clamp every gradient element to [−v, v] (Keras' `clipvalue`).
     pub value: Option<f64>,
@@ -173,6 +177,7 @@ pub struct ClippingConfig {
 /// How the learning rate changes over training.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum ScheduleConfig {
     /// The same rate throughout.
     #[default]
@@ -347,6 +352,7 @@ impl FromStr for NanPolicy {
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TrainConfig {
     /// The network.
     pub model: MlpConfig,
@@ -430,6 +436,13 @@ impl TrainConfig {
                 "there is nothing to unfreeze: give --freeze N as well",
             ));
         }
+        if self.unfreeze_after == Some(0) {
+            // (more epochs than the run trains is fine: `--resume --epochs N` reaches them)
+            return Err(Error::invalid(
+                "unfreeze-after",
+                "0 epochs would never freeze the layers: give at least 1, or leave --freeze out",
+            ));
+        }
         if self.checkpoint_every == 0 {
             return Err(Error::invalid(
                 "checkpoint-every",
@@ -461,6 +474,15 @@ impl TrainConfig {
 }
 
 impl TrainConfig {
+    /// Whether the run ends with its best epoch's weights (early stopping with
+    /// `restore_best_weights`, as scikit-learn's `early_stopping=True`) rather than its last.
+    /// `model.bpk` holds the weights the run ends with.
+    pub fn restores_best(&self) -> bool {
+        self.early_stopping
+            .as_ref()
+            .is_some_and(|c| c.restore_best_weights)
+    }
+
     /// [`TrainConfig::validate`], and the network and augmentation fit `data`.
     pub fn validate_for(&self, data: &Dataset) -> Result<()> {
         self.validate()?;

@@ -88,9 +88,11 @@ struct LoopState {
     early: EarlyStopping,
     rows: Vec<EpochRow>,
     layers: Vec<LayerRow>,
-    best_record: Option<ModuleRecord>,
-    /// `best_record` is newer than `model.bpk` (saving by time writes it with the checkpoint).
-    best_unsaved: bool,
+    /// The weights `model.bpk` is to hold: the best epoch's when the run restores them, else
+    /// those of the newest epoch saved.
+    kept: Option<ModuleRecord>,
+    /// `kept` is newer than `model.bpk` (saving by time writes it with the checkpoint).
+    kept_unsaved: bool,
     grad_norms: GradientNorms,
     /// The newest epoch `--resume` can continue from.
     saved: Option<usize>,
@@ -185,8 +187,8 @@ impl EpochLoop {
             early,
             rows: resumed.rows.clone(),
             layers: resumed.layers.clone(),
-            best_record: None,
-            best_unsaved: false,
+            kept: None,
+            kept_unsaved: false,
             grad_norms: GradientNorms::default(),
             saved: (first > 1).then(|| first - 1),
             last_save: Instant::now(),
@@ -312,10 +314,11 @@ impl EpochLoop {
         })
     }
 
-    /// Phase 4, the end of the epoch: early stopping, then the best weights to `model.bpk` and
-    /// the checkpoint `--resume` continues from — together when saving by time (every
-    /// `checkpoint_interval` seconds), else `model.bpk` at each improvement and the checkpoint
-    /// every `checkpoint_every` epochs; always after the last epoch.
+    /// Phase 4, the end of the epoch: early stopping, then `model.bpk` (the best weights when the
+    /// run restores them, else the epoch's own) and the checkpoint `--resume` continues from —
+    /// together when saving by time (every `checkpoint_interval` seconds), else the best weights
+    /// at each improvement and the checkpoint every `checkpoint_every` epochs; always after the
+    /// last epoch.
     fn end_epoch(
         &self,
         row: &EpochRow,
@@ -329,25 +332,28 @@ impl EpochLoop {
         // before the checkpoint: the plateau schedule's state is part of it
         let (schedule, lr) = (&s.config.schedule, s.config.optimizer.learning_rate);
         state.lr_reduced = s.plateau.update(schedule, lr, row.val_loss);
-        if verdict == Verdict::Improved {
-            state.best_record = Some(model.into_record());
-            state.best_unsaved = true;
-            if s.config.checkpoint_interval.is_none() {
-                self.write_best(state)?;
-            }
-        }
         let last = row.epoch == components.num_epochs || verdict == Verdict::Stop;
         let due = match s.config.checkpoint_interval {
             Some(seconds) => state.last_save.elapsed().as_secs_f64() >= seconds,
             None => row.epoch.is_multiple_of(s.config.checkpoint_every),
         };
+        if !s.config.restores_best() && (due || last) {
+            state.kept = Some(model.into_record());
+            state.kept_unsaved = true;
+        } else if s.config.restores_best() && verdict == Verdict::Improved {
+            state.kept = Some(model.into_record());
+            state.kept_unsaved = true;
+            if s.config.checkpoint_interval.is_none() {
+                self.write_kept(state)?;
+            }
+        }
         if due || last {
             self.save(row.epoch, learner, components, state)?;
         }
         Ok(verdict)
     }
 
-    /// The best weights (if newer than `model.bpk`) and the checkpoint of `epoch`.
+    /// The kept weights (if newer than `model.bpk`) and the checkpoint of `epoch`.
     fn save(
         &self,
         epoch: usize,
@@ -355,7 +361,7 @@ impl EpochLoop {
         components: &mut TrainingComponents<Mlp>,
         state: &mut LoopState,
     ) -> Result<()> {
-        self.write_best(state)?;
+        self.write_kept(state)?;
         if let Some(checkpointer) = components.checkpointer.as_mut() {
             checkpointer.checkpoint(learner, epoch, &components.event_store);
             state.saved = Some(epoch);
@@ -364,9 +370,9 @@ impl EpochLoop {
         Ok(())
     }
 
-    /// `model.bpk` from the best weights kept in memory, when they are newer.
-    fn write_best(&self, state: &mut LoopState) -> Result<()> {
-        let (true, Some(record)) = (state.best_unsaved, &state.best_record) else {
+    /// `model.bpk` from the weights kept in memory, when they are newer.
+    fn write_kept(&self, state: &mut LoopState) -> Result<()> {
+        let (true, Some(record)) = (state.kept_unsaved, &state.kept) else {
             return Ok(());
         };
         let bytes = record
@@ -374,7 +380,7 @@ impl EpochLoop {
             .into_bytes()
             .map_err(|e| Error::Training(e.to_string()))?;
         write_atomic(&self.settings.run.model_path(), &bytes)?;
-        state.best_unsaved = false;
+        state.kept_unsaved = false;
         Ok(())
     }
 
@@ -413,13 +419,8 @@ impl EpochLoop {
                 "early stopping: best val_loss {loss:.4} at epoch {epoch}"
             ));
         }
-        let restore = s
-            .config
-            .early_stopping
-            .as_ref()
-            .is_some_and(|c| c.restore_best_weights);
-        if restore {
-            let record = match state.best_record {
+        if s.config.restores_best() {
+            let record = match state.kept {
                 Some(record) => record,
                 None => ModuleRecord::load(s.run.model_path()).map_err(|e| Error::Checkpoint {
                     path: s.run.model_path(),
@@ -447,7 +448,7 @@ impl EpochLoop {
         if loss.is_finite() {
             return Ok(());
         }
-        self.write_best(state)?; // the best weights so far are good: keep them
+        self.write_kept(state)?; // the weights kept so far are good: save them
         let kept = match state.saved {
             Some(saved) => format!(
                 "the last good checkpoint (epoch {saved}) is kept in {}",

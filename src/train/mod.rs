@@ -155,13 +155,15 @@ pub fn train_on(
     // 1. the recipe must be valid and fit the data's inputs and outputs
     let train_set = &data.train.data;
     config.validate_for(train_set)?;
-    // a missing GPU driver is refused before anything is written
+    // a missing GPU driver, and layers to start from that do not fit, are refused before
+    // anything is written or replaced
     let device = config.backend.device()?;
+    let run = RunDir::new(out);
+    let model = starting_model(&config, &run, 0, &device)?;
     if options.verbosity != Verbosity::Quiet {
         data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
     }
     // 2. write config.json before training starts, so a crash still leaves a readable run
-    let run = RunDir::new(out);
     run.create()?;
     let _lock = lock::RunLock::acquire(run.root())?;
     run.claim(options.overwrite)?; // one directory, one run
@@ -183,7 +185,7 @@ pub fn train_on(
     // 3. train
     let on_pool = options.on_pool;
     pooled(on_pool, move || {
-        fit(run_config, run, data, 0, device, options)
+        fit(run_config, run, data, (model, 0), device, options)
     })
 }
 
@@ -236,7 +238,8 @@ impl ResumeChanges {
 }
 
 /// Continues a stopped run at the epoch after its last checkpoint (from the start when it has
-/// none), with `changes` (e.g. more epochs) written into its `config.json` first.
+/// none), with `changes` (e.g. more epochs) written into its `config.json` once everything
+/// checks: a refused resume leaves the run as it was.
 pub fn resume(
     out: &Path,
     changes: impl Into<ResumeChanges>,
@@ -248,7 +251,6 @@ pub fn resume(
     let changes = changes.into();
     if changes != ResumeChanges::default() {
         changes.apply(&mut run_config.train)?;
-        run.write_config(&run_config)?;
     }
     // saving by time, a run killed before its first save has none: it starts over
     let last = checkpoint::latest_complete(&run.checkpoint_dir()).unwrap_or(0);
@@ -261,11 +263,48 @@ pub fn resume(
             ),
         ));
     }
+    if let Some((best, patience)) = stopped_early(&run, &run_config.train, last)? {
+        return Err(Error::run(
+            out,
+            format!(
+                "stopped early at epoch {last}: val_loss had not improved on epoch {best}'s for {patience} epochs; pass --patience N (more than {patience}) to train further"
+            ),
+        ));
+    }
     let data = run_config.data.source.load()?;
     let device = run_config.train.backend.device()?;
+    let model = starting_model(&run_config.train, &run, last, &device)?;
+    if changes != ResumeChanges::default() {
+        run.write_config(&run_config)?;
+    }
     pooled(true, move || {
-        fit(run_config, run, data, last, device, verbosity.into())
+        fit(
+            run_config,
+            run,
+            data,
+            (model, last),
+            device,
+            verbosity.into(),
+        )
     })
+}
+
+/// `Some((best epoch, patience))` when the run's early stopping ended it at epoch `last`
+/// (replayed from `metrics.csv` with the patience it has now): resuming would stop again.
+fn stopped_early(
+    run: &RunDir,
+    config: &TrainConfig,
+    last: usize,
+) -> Result<Option<(usize, usize)>> {
+    let Some(es) = config.early_stopping.as_ref().filter(|_| last > 0) else {
+        return Ok(None);
+    };
+    let mut tracker = early_stopping::EarlyStopping::new(Some(es));
+    let rows = history::read(&run.metrics_path())?;
+    let verdicts = rows.iter().filter(|r| r.epoch <= last);
+    let last_verdict = verdicts.map(|r| tracker.update(r.epoch, r.val_loss)).last();
+    let stopped = last_verdict == Some(early_stopping::Verdict::Stop);
+    Ok(stopped.then(|| (tracker.best().map_or(0, |(epoch, _)| epoch), es.patience)))
 }
 
 /// `f` on one of rayon's workers when `on_pool` (inline when this thread is one), the other
@@ -280,18 +319,18 @@ fn pooled<R: Send>(on_pool: bool, f: impl FnOnce() -> R + Send) -> R {
     }
 }
 
-/// Wires model, optimizer, loaders and checkpointers into burn-train and runs epochs `done+1..` on
-/// `device` (made once by the caller, which refuses a missing driver before writing anything).
+/// Wires `model` (as [`starting_model`] made it for epoch `done`), optimizer, loaders and
+/// checkpointers into burn-train and runs epochs `done+1..` on `device` (made once by the
+/// caller, which refuses a missing driver or a bad start before writing anything).
 fn fit(
     run_config: RunConfig,
     run: RunDir,
     data: Prepared,
-    done: usize,
+    (model, done): (Mlp, usize),
     device: Device,
     options: RunOptions,
 ) -> Result<TrainedRun> {
     let config = &run_config.train;
-    let model = starting_model(config, &run, done, &device)?;
     let task = data.train.data.task();
     let val = data.val.clone();
     let steps_per_epoch = data.train.len().div_ceil(config.batch_size);

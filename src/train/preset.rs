@@ -18,9 +18,11 @@ pub enum Preset {
 }
 
 impl Preset {
-    /// Applies the preset to `config`, keeping its sizes, epochs and seed.
+    /// Applies the preset to `config`, keeping its sizes, epochs and seed; its activation
+    /// replaces a per-layer list too.
     pub fn apply(self, config: &mut TrainConfig) {
         let lr = config.optimizer.learning_rate;
+        config.model.activations.clear();
         match self {
             Preset::SeedDefault => {
                 config.model.init = InitConfig::HeNormal;

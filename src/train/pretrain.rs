@@ -143,15 +143,17 @@ pub fn pretrain(
             "an autoencoder needs at least one hidden layer",
         ));
     }
-    claim(out, options.overwrite)?;
-    let (train, val) = (inputs(&data.train), inputs(&data.val));
     let width = data.train.data.width();
-    let image = data.train.data.image;
     let ae = {
         let mut m = MlpConfig::new(width, config.hidden.clone(), width);
         m.activation = config.activation.clone();
         m
     };
+    // the whole autoencoder's recipe is checked before any stage trains or anything is replaced
+    config.train_config(ae.clone()).validate()?;
+    claim(out, options.overwrite)?;
+    let (train, val) = (inputs(&data.train), inputs(&data.val));
+    let image = data.train.data.image;
 
     // 1. layer-wise: autoencoder k reconstructs the codes of layers 1..k−1
     let stages = match config.mode {

@@ -17,7 +17,8 @@ lr 1e-3, β (0.9, 0.999), ε 1e-8, batches of 32, every epoch trained (no early 
 with tol 0 and n_iter_no_change = epochs, plaindnn with --no-early-stopping), no L2 (sklearn's
 alpha 0), medians over rounds. scikit-learn trains on every training row, so plaindnn
 validates on the training rows too (`--val-data train.csv`): the test rows are seen by neither
-until the score, and `model.bpk` (the epoch of lowest loss on them) is the one `eval` scores.
+until the score. Without early stopping `model.bpk` holds the last epoch's weights, as
+scikit-learn's fitted model does, and that is what `eval` scores.
 
 Usage: python3 examples/compare_with_sklearn.py [--plaindnn BIN] [--python PY] [--epochs 200]
        [--rounds 3] [--out artifacts/bench/sklearn.json]

@@ -337,14 +337,16 @@ impl EpochLoop {
             Some(seconds) => state.last_save.elapsed().as_secs_f64() >= seconds,
             None => row.epoch.is_multiple_of(s.config.checkpoint_every),
         };
-        if !s.config.restores_best() && (due || last) {
+        let restores = s.config.restores_best();
+        let keep = match restores {
+            true => verdict == Verdict::Improved,
+            false => due || last,
+        };
+        if keep {
             state.kept = Some(model.into_record());
             state.kept_unsaved = true;
-        } else if s.config.restores_best() && verdict == Verdict::Improved {
-            state.kept = Some(model.into_record());
-            state.kept_unsaved = true;
-            if s.config.checkpoint_interval.is_none() {
-                self.write_kept(state)?;
+            if restores && s.config.checkpoint_interval.is_none() {
+                self.write_kept(state)?; // saving by epochs: the best weights at each improvement
             }
         }
         if due || last {

@@ -12,6 +12,48 @@ fn worked_example_prints_46_and_0() {
 }
 
 #[test]
+fn the_closing_line_names_the_epoch_whose_weights_were_saved() {
+    let dir = temp_dir("cli-closing-line");
+    let run = |name: &str, extra: &[&str]| {
+        let out_dir = dir.join(name);
+        let mut args = vec!["train", "--epochs", "5", "--lr", "0.3", "--out"];
+        args.push(out_dir.to_str().unwrap_or(""));
+        args.extend(extra);
+        let out = plaindnn(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let eval = json(&plaindnn(&[
+            "eval",
+            "--run",
+            out_dir.to_str().unwrap_or(""),
+            "--json",
+        ]));
+        (
+            stdout(&out),
+            eval["scores"]["loss"].as_f64().unwrap_or(f64::NAN),
+        )
+    };
+    // val_loss bounces at lr 0.3: epoch 2 is the best of five (0.1765), epoch 5 the last (0.4301)
+    let (restored, loss) = run("restored", &[]);
+    assert!(
+        restored.contains("best epoch 2: val_loss 0.1765; weights in"),
+        "{restored}"
+    );
+    assert!(
+        (loss - 0.1765).abs() < 1e-4,
+        "eval scores the saved model: {loss}"
+    );
+    let (last, loss) = run("last", &["--no-early-stopping"]);
+    assert!(
+        last.contains("last epoch 5: val_loss 0.4301 (best epoch 2: 0.1765); weights in"),
+        "{last}"
+    );
+    assert!(
+        (loss - 0.4301).abs() < 1e-4,
+        "eval scores the saved model: {loss}"
+    );
+}
+
+#[test]
 fn train_then_predict_eval_and_summary_work_from_the_run_directory_alone() {
     let dir = temp_dir("cli-e2e");
     let run = dir.to_str().expect("utf-8 path");

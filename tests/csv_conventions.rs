@@ -240,6 +240,14 @@ fn a_decimal_comma_is_named_as_such() {
         err.contains("`1,000` is not a number (a thousands separator or a decimal comma? write 1000 or 1.000)"),
         "{err}"
     );
+    let csv = write(&dir, "big.csv", "a;b;label\n12,345,678;2;x\n3;4;y\n");
+    let err = refused(&dir, &csv, &[]);
+    assert!(
+        err.contains(
+            "`12,345,678` is not a number (thousands separators are not read; write 12345678)"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -401,6 +409,17 @@ fn errors_name_the_files_own_line_past_blank_lines_and_quoted_line_breaks() {
     );
     let err = refused(&dir, &quoted, &[]);
     assert!(err.contains("quoted.csv: line 5, column `label`"), "{err}");
+    // Windows line ends and old Mac ones (\r alone), a blank line among them
+    let crlf = write(&dir, "crlf.csv", "a,b,label\r\n1,2,x\r\n\r\n3,oops,y\r\n");
+    let err = refused(&dir, &crlf, &[]);
+    assert!(err.contains("crlf.csv: line 4, column `b`"), "{err}");
+    let cr = write(&dir, "cr.csv", "a,b,label\r1,2,x\r3,oops,y\r");
+    let err = refused(&dir, &cr, &[]);
+    assert!(err.contains("cr.csv: line 3, column `b`"), "{err}");
+    let utf8 = dir.join("utf8.csv");
+    std::fs::write(&utf8, b"a,b,label\n1,2,x\n\n3,\xff\xfe,y\n").expect("write");
+    let err = refused(&dir, &utf8, &[]);
+    assert!(err.contains("utf8.csv: line 4"), "{err}");
     let target = write(&dir, "value.csv", "a,b,y\n1,2,0.5\n\n3,4,1.5\n5,6,big\n");
     let err = refused(&dir, &target, &["--task", "regression"]);
     assert!(err.contains("value.csv: line 5, column `y`"), "{err}");

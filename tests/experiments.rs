@@ -150,6 +150,71 @@ fn the_overfitting_verdict_judges_each_remedy_on_its_own() {
 }
 
 #[test]
+fn seeds_list_and_out_are_refused_where_they_cannot_apply_and_list_speaks_json() {
+    for (args, message) in [
+        (
+            vec!["experiment", "depth", "--seeds", "0"],
+            "0 is not in 1..",
+        ),
+        (
+            vec!["experiment", "depth", "--quick", "--seeds", "5"],
+            "cannot be used with",
+        ),
+        (vec!["experiment", "depth", "--list"], "cannot be used with"),
+    ] {
+        let out = plaindnn(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(message),
+            "{args:?}"
+        );
+    }
+    let listed = common::json(&plaindnn(&["experiment", "--list", "--json"]));
+    assert_eq!(
+        listed["experiments"].as_array().map(Vec::len),
+        Some(10),
+        "{listed}"
+    );
+}
+
+#[test]
+fn an_experiment_refuses_a_directory_holding_a_run_or_another_experiment() {
+    let dir = common::temp_dir("experiment-out");
+    let s = |p: &std::path::Path| p.to_str().unwrap_or("").to_string();
+    let run = dir.join("run");
+    assert!(
+        plaindnn(&["train", "--epochs", "1", "-q", "--out", &s(&run)])
+            .status
+            .success()
+    );
+    let out = plaindnn(&[
+        "experiment",
+        "linear-collapse",
+        "--quick",
+        "--out",
+        &s(&run),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.contains("holds a training run"), "{err}");
+    let results = dir.join("results");
+    let quick = |name: &str| plaindnn(&["experiment", name, "--quick", "--out", &s(&results)]);
+    assert!(quick("linear-collapse").status.success());
+    let err = String::from_utf8_lossy(&quick("overfitting").stderr).into_owned();
+    assert!(
+        err.contains("holds the results of another experiment (# Experiment `linear-collapse`)"),
+        "{err}"
+    );
+    // the same experiment again replaces its own results
+    std::fs::create_dir_all(results.join("v9-s0")).expect("dir");
+    std::fs::write(results.join("v9-s0/metrics.csv"), "stale").expect("write");
+    assert!(quick("linear-collapse").status.success());
+    assert!(
+        !results.join("v9-s0").exists(),
+        "an earlier run of it does not stay beside the new"
+    );
+}
+
+#[test]
 fn an_unknown_experiment_lists_the_valid_ones() {
     let out = plaindnn(&["experiment", "dropout-magic", "--quick"]);
     assert_eq!(out.status.code(), Some(1));

@@ -532,6 +532,65 @@ fn a_closed_page_stops_its_training() {
     assert_eq!(status, 404, "the session is gone");
 }
 
+#[test]
+fn a_page_evicted_for_a_new_one_stops_its_paused_training() {
+    let server = Server::start("evict");
+    let first = server.session();
+    let body = json!({"settings": {"epochs": 1000}, "mode": "step"});
+    assert_eq!(
+        server
+            .post(&format!("/api/sessions/{first}/train"), &body)
+            .0,
+        202
+    );
+    // 64 pages at most: each new one without a stream evicts the oldest such page
+    for _ in 0..64 {
+        server.session();
+    }
+    let report = server.runs.join(&first).join("run/report.html");
+    let start = Instant::now();
+    while !report.is_file() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        report.is_file(),
+        "the evicted page's training ended (its report written)"
+    );
+    let rows = metrics_rows(&server.runs.join(&first).join("run"));
+    assert!(
+        rows.len() <= 2,
+        "paused after one step: {} epochs",
+        rows.len()
+    );
+}
+
+#[test]
+fn data_settings_the_chosen_data_cannot_take_are_refused_by_name() {
+    let server = Server::start("data-settings");
+    let id = server.session();
+    let refused = |settings: Value, path: &str, name: &str| {
+        let (status, body) = server.post(path, &settings);
+        assert_eq!(status, 400, "{settings}: {body}");
+        assert!(body.to_string().contains(name), "{body}");
+    };
+    let train = format!("/api/sessions/{id}/train");
+    let target = json!({"dataset": "xor", "target": "no_such_column", "epochs": 2});
+    refused(
+        json!({"settings": target}),
+        &train,
+        "target: names a column of an uploaded csv",
+    );
+    refused(target, "/api/command", "target:");
+    let negative = json!({"dataset": "quadrants", "noise": -5, "epochs": 2});
+    refused(negative, "/api/command", "noise");
+    let csv_noise = json!({"dataset": "csv", "noise": 0.9, "epochs": 2});
+    refused(
+        csv_noise,
+        "/api/command",
+        "noise: adds noise to a built-in set",
+    );
+}
+
 /// Random byte flips, cuts, insertions and odd numbers in valid commands: every answer is a 2xx or
 /// a 4xx with a message, and the server still serves the page afterwards.
 #[test]
@@ -655,6 +714,9 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
         .collect();
     let (status, body) = upload("points.csv", &format!("x,y,label\n{rows}"));
     assert_eq!(status, 200, "{body}");
+    // a refused file after it leaves it in place
+    let (status, _) = upload("ragged.csv", "x,y,label\n1,2\n");
+    assert_eq!(status, 400);
     let summary: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(
         (

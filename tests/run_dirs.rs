@@ -252,6 +252,13 @@ fn a_refused_command_leaves_the_run_and_the_directory_as_they_were() {
         stderr(&out)
     );
     assert!(!stages.exists(), "no stage trained");
+    // a file is named as one
+    let out = plaindnn(&["summary", "--run", &s(&run.join("config.json"))]);
+    assert!(
+        stderr(&out).contains("is a file, not a run directory"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

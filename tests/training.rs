@@ -153,6 +153,18 @@ fn resuming_a_run_that_stopped_early_says_so_and_goes_on_with_a_longer_patience(
         metrics,
         "nothing trained"
     );
+    let lower = train::ResumeChanges {
+        patience: Some(2),
+        ..Default::default()
+    };
+    let err = train::resume(&dir, lower, Verbosity::Quiet)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.contains("with --patience 2 it would stop at once: val_loss had not improved on epoch 1's for 3 epochs"),
+        "{err}"
+    );
     let changes = train::ResumeChanges {
         patience: Some(5),
         ..Default::default()
@@ -520,6 +532,40 @@ impl train::TrainObserver for OnWorker {
         self.0.lock().expect("not poisoned").push(on_worker);
         Ok(())
     }
+}
+
+/// Asks the loop to stop after `after` epochs, as the playground's stop button does.
+struct StopAfter(usize, usize);
+
+impl train::TrainObserver for StopAfter {
+    fn on_epoch(&mut self, _: &train::EpochReport) -> plaindnn::Result<()> {
+        self.1 += 1;
+        Ok(())
+    }
+
+    fn should_stop(&self) -> bool {
+        self.1 >= self.0
+    }
+}
+
+#[test]
+fn a_run_stopped_from_outside_saves_the_epoch_it_stopped_at() {
+    let dir = temp_dir("stopped-outside");
+    let mut config = quadrant_config();
+    config.epochs = 50;
+    config.early_stopping = None; // the model is the newest epoch's
+    config.checkpoint_interval = Some(1000.0); // no save by time before the stop
+    let options = train::RunOptions::from(Verbosity::Quiet).observe(StopAfter(3, 0));
+    let trained = train::train(DataSource::quadrants(config.seed), config, &dir, options)
+        .expect("training succeeds");
+    assert_eq!(trained.outcome.rows.len(), 3);
+    let saved = outputs_of(&Predictor::open(&dir, Backend::Flex).expect("opens").model);
+    assert_eq!(
+        saved,
+        outputs_of(&trained.model),
+        "model.bpk is epoch 3's, as returned"
+    );
+    assert_eq!(saved, checkpoint_outputs(&dir, 3));
 }
 
 #[test]

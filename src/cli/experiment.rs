@@ -15,14 +15,14 @@ pub struct ExperimentArgs {
     #[arg(required_unless_present = "list")]
     name: Option<String>,
     /// List the experiments and their claims.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["name", "seeds", "quick", "out"])]
     list: bool,
     /// Seeds per variant (mean ± spread over them; a verdict needs at least 3).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
     seeds: u64,
     /// One seed and three epochs per variant: checks that it runs, proves nothing (every
     /// verdict is inconclusive).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "seeds")]
     quick: bool,
     /// Where the runs and report.md go [default: artifacts/experiments/NAME].
     #[arg(long, value_name = "DIR")]
@@ -34,6 +34,13 @@ pub struct ExperimentArgs {
 
 pub fn run(args: ExperimentArgs) -> Result<()> {
     let Some(name) = args.name.as_deref().filter(|_| !args.list) else {
+        if args.json {
+            let list: Vec<_> = EXPERIMENTS
+                .iter()
+                .map(|e| serde_json::json!({ "name": e.name, "claim": e.claim }))
+                .collect();
+            return print_json(&serde_json::json!({ "experiments": list }));
+        }
         for e in &EXPERIMENTS {
             println!("{:<20} {}", e.name, e.claim);
         }

@@ -162,11 +162,11 @@ pub fn run(args: RegressArgs) -> Result<()> {
         iterations: args.iterations.unwrap_or(5000),
         lr: args.lr.unwrap_or(0.1),
     };
+    let base = Path::new("artifacts/runs").join(format!("regress-{}", rows.name));
     let out = match &args.out {
         Some(out) => RunDir::new(out),
-        None => {
-            RunDir::next_free(&Path::new("artifacts/runs").join(format!("regress-{}", rows.name)))
-        }
+        None if args.overwrite => RunDir::new(base), // as `train --overwrite`: the default replaced
+        None => RunDir::next_free(&base),
     };
     if !args.overwrite {
         out.claim(false)?; // refused before fitting; with --overwrite, replaced after it

@@ -140,14 +140,20 @@ fn refuse_changes(given: &ArgMatches) -> Result<()> {
 fn print_next_steps(trained: &TrainedRun) {
     let dir = trained.run.root().display();
     let outcome = &trained.outcome;
-    if let Some(best) = outcome
+    let best = outcome
         .best_epoch
-        .and_then(|e| outcome.rows.iter().find(|r| r.epoch == e))
-    {
-        println!(
+        .and_then(|e| outcome.rows.iter().find(|r| r.epoch == e));
+    match (best, outcome.rows.last()) {
+        // the weights the run ended with are the ones saved: say which epoch they are
+        (Some(best), Some(last)) if !trained.config.train.restores_best() => println!(
+            "last epoch {}: val_loss {:.4} (best epoch {}: {:.4}); weights in {dir}/model.bpk",
+            last.epoch, last.val_loss, best.epoch, best.val_loss
+        ),
+        (Some(best), _) => println!(
             "best epoch {}: val_loss {:.4}; weights in {dir}/model.bpk",
             best.epoch, best.val_loss
-        );
+        ),
+        _ => {}
     }
     let names = &trained.config.data.feature_names;
     if names.len() <= 4 {

@@ -3,10 +3,10 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 use std::rc::Rc;
 
+use super::csv_lines::{LineEnds, Noting};
 use super::dataset::{Dataset, Targets, Task};
 use super::delimiter;
 use super::target::{self, TargetKind};
@@ -25,55 +25,16 @@ pub struct CsvColumns {
 }
 
 struct Table {
-    reader: csv::Reader<BlankLines<File>>,
+    reader: csv::Reader<Noting<File>>,
     headers: Vec<String>,
     delimiter: u8,
-    /// Where each blank line starts → where the line after it starts.
-    blanks: Rc<RefCell<HashMap<u64, u64>>>,
-}
-
-/// A file read through while noting its blank lines, which the CSV reader skips and counts into
-/// the position of the record after them: with them, a record's own line can be named.
-struct BlankLines<R> {
-    inner: R,
-    offset: u64,
-    line_start: u64,
-    blank: bool,
-    blanks: Rc<RefCell<HashMap<u64, u64>>>,
-}
-
-impl<R: Read> Read for BlankLines<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        for &b in &buf[..n] {
-            self.offset += 1;
-            if b == b'\n' {
-                if self.blank {
-                    self.blanks
-                        .borrow_mut()
-                        .insert(self.line_start, self.offset);
-                }
-                (self.line_start, self.blank) = (self.offset, true);
-            } else if b != b'\r' {
-                self.blank = false;
-            }
-        }
-        Ok(n)
-    }
+    ends: Rc<RefCell<LineEnds>>,
 }
 
 impl Table {
-    /// The line `record` starts on: its position, past the blank lines before it.
-    fn line_of(&self, record: &csv::StringRecord) -> usize {
-        let Some(position) = record.position() else {
-            return 0;
-        };
-        let (mut byte, mut line) = (position.byte(), position.line());
-        let blanks = self.blanks.borrow();
-        while let Some(&next) = blanks.get(&byte) {
-            (byte, line) = (next, line + 1);
-        }
-        line as usize
+    /// The file's own line at a position the CSV reader reports (0 without one).
+    fn line_of(&self, position: Option<&csv::Position>) -> usize {
+        position.map_or(0, |p| self.ends.borrow_mut().line_at(p.byte()))
     }
 }
 
@@ -83,14 +44,11 @@ fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
         Some(d) => d,
         None => delimiter::detect(path)?,
     };
-    let blanks = Rc::new(RefCell::new(HashMap::new()));
-    let file = BlankLines {
-        inner: File::open(path).map_err(|e| Error::io(path, e))?,
-        offset: 0,
-        line_start: 0,
-        blank: true,
-        blanks: blanks.clone(),
-    };
+    let ends = Rc::new(RefCell::new(LineEnds::default()));
+    let file = Noting::new(
+        File::open(path).map_err(|e| Error::io(path, e))?,
+        ends.clone(),
+    );
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -119,7 +77,7 @@ fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
         reader,
         headers,
         delimiter,
-        blanks,
+        ends,
     })
 }
 
@@ -170,15 +128,13 @@ impl Table {
         let mut record = csv::StringRecord::new();
         loop {
             let more = self.reader.read_record(&mut record).map_err(|e| {
-                let line = e
-                    .position()
-                    .map_or(self.reader.position().line() + 1, |p| p.line());
+                let line = self.line_of(e.position());
                 Error::Data(format!("{}: line {line}: {e}", path.display()))
             })?;
             if !more {
                 break;
             }
-            let line = self.line_of(&record);
+            let line = self.line_of(record.position());
             out.lines.push(line);
             if record.len() != self.headers.len() {
                 return Err(Error::Data(format!(
@@ -241,6 +197,11 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
             "{}: the cell is empty (plaindnn does not fill in missing values)",
             at()
         ))),
+        Err(_) if thousands(field) && field.matches(',').count() > 1 => Err(Error::Data(format!(
+            "{}: `{field}` is not a number (thousands separators are not read; write {})",
+            at(),
+            field.replace(',', "")
+        ))),
         Err(_) if thousands(field) => Err(Error::Data(format!(
             "{}: `{field}` is not a number (a thousands separator or a decimal comma? write {} or {})",
             at(),
@@ -257,16 +218,14 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
 }
 
 /// Whether `field` could be a number written with thousands separators (`1,000`, `-12,345,678`):
-/// digits in groups of three after the first comma.
+/// one to three digits, not starting with 0, then groups of three.
 fn thousands(field: &str) -> bool {
     let mut groups = field.trim_start_matches(['-', '+']).split(',');
     let lead = groups.next().unwrap_or("");
     let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
     let rest: Vec<&str> = groups.collect();
-    digits(lead)
-        && lead.len() <= 3
-        && !rest.is_empty()
-        && rest.iter().all(|g| g.len() == 3 && digits(g))
+    let grouped = digits(lead) && lead.len() <= 3 && !lead.starts_with('0');
+    grouped && !rest.is_empty() && rest.iter().all(|g| g.len() == 3 && digits(g))
 }
 
 /// The target column and the feature columns a training table uses.

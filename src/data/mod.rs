@@ -3,6 +3,7 @@
 
 pub mod augment;
 pub mod csv_file;
+mod csv_lines;
 pub mod dataset;
 pub mod delimiter;
 pub mod export;

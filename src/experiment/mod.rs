@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
+use crate::train::RunDir;
 pub use catalog::{Experiment, Extra, EXPERIMENTS};
 use runner::{Stat, VariantResult};
 pub use verdict::{Finding, Judgement, Verdict, RULE};
@@ -84,6 +85,7 @@ pub fn find(name: &str) -> Result<&'static Experiment> {
 /// Runs `experiment` over `seeds` seeds (`quick`: short runs for tests) and writes
 /// `out/report.md` next to every run directory.
 pub fn run(experiment: &Experiment, quick: bool, seeds: u64, out: &Path) -> Result<Report> {
+    claim(experiment, out)?;
     let variants = (experiment.variants)(quick);
     let results = runner::run(variants, seeds.max(1), experiment.target_loss, out)?;
     let judgement = (experiment.verdict)(&verdict::Results(&results));
@@ -105,6 +107,46 @@ pub fn run(experiment: &Experiment, quick: bool, seeds: u64, out: &Path) -> Resu
     )?;
     write_atomic(&out.join("report.md"), text.as_bytes())?;
     Ok(report)
+}
+
+/// Refuses a directory holding a training run or another experiment's results; one holding this
+/// experiment's last results (its `report.md`) is cleared of their runs, so that none of them
+/// mixes with the new ones.
+fn claim(experiment: &Experiment, out: &Path) -> Result<()> {
+    if RunDir::new(out).holds_run() {
+        return Err(Error::run(
+            out,
+            "holds a training run: give the experiment its own --out",
+        ));
+    }
+    let heading = format!("# Experiment `{}`", experiment.name);
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
+    match report.lines().next() {
+        None => return Ok(()),
+        Some(first) if first == heading => {}
+        Some(other) => return Err(Error::run(
+            out,
+            format!(
+                "holds the results of another experiment ({other}): give this one its own --out"
+            ),
+        )),
+    }
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Ok(());
+    };
+    for entry in entries.flatten().filter(|e| e.path().is_dir()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_run_name(&name) && RunDir::new(entry.path()).holds_run() {
+            std::fs::remove_dir_all(entry.path()).map_err(|e| Error::io(&entry.path(), e))?;
+        }
+    }
+    Ok(())
+}
+
+/// `v<variant>-s<seed>` or `<source>-s<seed>`: a directory an experiment trains into.
+fn is_run_name(name: &str) -> bool {
+    name.rsplit_once("-s")
+        .is_some_and(|(_, seed)| !seed.is_empty() && seed.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `report.md`: the claim, the table, the verdict and the rule.

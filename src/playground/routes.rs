@@ -277,14 +277,17 @@ async fn upload(
     let name = upload_name(query.name.as_deref());
     let checked = tokio::task::spawn_blocking(move || -> Reply<serde_json::Value> {
         std::fs::create_dir_all(&session.dir).map_err(|e| ApiError(500, e.to_string()))?;
-        let path = session.upload_path();
+        // checked beside the accepted file, which a refused one does not replace
+        let path = session.upload_path().with_extension("csv.new");
         std::fs::write(&path, &body).map_err(|e| ApiError(500, e.to_string()))?;
         let prepared = DataSource::csv(&path, 42).load().map_err(|e| {
+            let _ = std::fs::remove_file(&path);
             ApiError(
                 400,
                 e.to_string().replace(&path.display().to_string(), &name),
             )
         })?;
+        std::fs::rename(&path, session.upload_path()).map_err(|e| ApiError(500, e.to_string()))?;
         let data = &prepared.train.data;
         let summary = json!({
             "name": &name,

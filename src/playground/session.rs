@@ -355,7 +355,10 @@ fn evict_one(open: &mut HashMap<String, Arc<Session>>) -> Result<(), Refusal> {
         .map(|(id, _)| id.clone());
     match idle {
         Some(id) => {
-            open.remove(&id);
+            // its training, paused or not, stops with it: nothing is left running unreachable
+            if let Some(s) = open.remove(&id) {
+                s.close();
+            }
             Ok(())
         }
         None => Err((

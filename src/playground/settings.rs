@@ -150,7 +150,26 @@ impl Settings {
         self.init()?;
         self.optimizer()?;
         self.schedule()?;
-        Ok(())
+        self.data_settings()
+    }
+
+    /// Refuses a data setting the chosen data cannot take, as `train` refuses the flag.
+    fn data_settings(&self) -> Result<(), Refusal> {
+        if self.dataset == "csv" {
+            return match self.noise {
+                Some(_) => {
+                    Err("noise: adds noise to a built-in set; an uploaded csv has none".into())
+                }
+                None => Ok(()),
+            };
+        }
+        if self.target.is_some() {
+            return Err(format!(
+                "target: names a column of an uploaded csv; the built-in set `{}` has its own",
+                self.dataset
+            ));
+        }
+        self.source(None).map(|_| ()) // the noise, checked as `train --noise` checks it
     }
 
     /// The data these settings name; `upload` is the page's CSV file, if any.

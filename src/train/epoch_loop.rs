@@ -89,7 +89,7 @@ struct LoopState {
     rows: Vec<EpochRow>,
     layers: Vec<LayerRow>,
     /// The weights `model.bpk` is to hold: the best epoch's when the run restores them, else
-    /// those of the newest epoch saved.
+    /// the newest epoch's.
     kept: Option<ModuleRecord>,
     /// `kept` is newer than `model.bpk` (saving by time writes it with the checkpoint).
     kept_unsaved: bool,
@@ -337,12 +337,9 @@ impl EpochLoop {
             Some(seconds) => state.last_save.elapsed().as_secs_f64() >= seconds,
             None => row.epoch.is_multiple_of(s.config.checkpoint_every),
         };
+        // the best epoch's weights, or every epoch's (a stop from outside saves the newest)
         let restores = s.config.restores_best();
-        let keep = match restores {
-            true => verdict == Verdict::Improved,
-            false => due || last,
-        };
-        if keep {
+        if !restores || verdict == Verdict::Improved {
             state.kept = Some(model.into_record());
             state.kept_unsaved = true;
             if restores && s.config.checkpoint_interval.is_none() {

@@ -263,11 +263,15 @@ pub fn resume(
             ),
         ));
     }
-    if let Some((best, patience)) = stopped_early(&run, &run_config.train, last)? {
+    if let Some((best, waited)) = stopped_early(&run, &run_config.train, last)? {
+        let why = match changes.patience {
+            None => format!("stopped early at epoch {last}"),
+            Some(p) => format!("with --patience {p} it would stop at once"),
+        };
         return Err(Error::run(
             out,
             format!(
-                "stopped early at epoch {last}: val_loss had not improved on epoch {best}'s for {patience} epochs; pass --patience N (more than {patience}) to train further"
+                "{why}: val_loss had not improved on epoch {best}'s for {waited} epochs; pass --patience N (more than {waited}) to train further"
             ),
         ));
     }
@@ -289,8 +293,8 @@ pub fn resume(
     })
 }
 
-/// `Some((best epoch, patience))` when the run's early stopping ended it at epoch `last`
-/// (replayed from `metrics.csv` with the patience it has now): resuming would stop again.
+/// `Some((best epoch, epochs since it))` when early stopping, with the patience the run has now,
+/// ends it at epoch `last` (replayed from `metrics.csv`): resuming would stop again at once.
 fn stopped_early(
     run: &RunDir,
     config: &TrainConfig,
@@ -304,7 +308,8 @@ fn stopped_early(
     let verdicts = rows.iter().filter(|r| r.epoch <= last);
     let last_verdict = verdicts.map(|r| tracker.update(r.epoch, r.val_loss)).last();
     let stopped = last_verdict == Some(early_stopping::Verdict::Stop);
-    Ok(stopped.then(|| (tracker.best().map_or(0, |(epoch, _)| epoch), es.patience)))
+    let best = tracker.best().map_or(0, |(epoch, _)| epoch);
+    Ok(stopped.then(|| (best, last.saturating_sub(best))))
 }
 
 /// `f` on one of rayon's workers when `on_pool` (inline when this thread is one), the other

@@ -213,10 +213,11 @@ impl RunDir {
     /// Reads and checks `config.json`.
     pub fn read_config(&self) -> Result<RunConfig> {
         if !self.root.is_dir() {
-            return Err(Error::run(
-                &self.root,
-                "does not exist (train one with `plaindnn train --out DIR`)",
-            ));
+            let what = match self.root.exists() {
+                true => "is a file, not a run directory (`plaindnn train --out DIR` makes one)",
+                false => "does not exist (train one with `plaindnn train --out DIR`)",
+            };
+            return Err(Error::run(&self.root, what));
         }
         let path = self.config_path();
         let text = fs::read_to_string(&path)

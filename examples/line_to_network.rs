@@ -7,7 +7,7 @@ use plaindnn::backend::Backend;
 use plaindnn::data::{DataSource, Dataset, Prepared, Subset};
 use plaindnn::inference::Predictor;
 use plaindnn::regression::{FitOptions, LinearModel};
-use plaindnn::train::{self, TrainConfig, Verbosity};
+use plaindnn::train::{self, RunOptions, TrainConfig, Verbosity};
 
 /// `n` points of y = sin(3x)·x on [−2, 2], evenly spread with a small deterministic wobble.
 fn wave(n: usize, offset: f64) -> plaindnn::Result<Dataset> {
@@ -41,7 +41,8 @@ fn main() -> plaindnn::Result<()> {
         description: "y = sin(3x)·x".into(),
     };
     let val = data.val.clone();
-    train::train_on(source, data, config, &out, Verbosity::Quiet)?;
+    let options = RunOptions::from(Verbosity::Quiet).overwrite(); // this example's last run goes
+    train::train_on(source, data, config, &out, options)?;
     let mlp = Predictor::open(&out, Backend::Flex)?.evaluate_prepared(val)?;
     let mlp_r2 = mlp.regression.map_or(f64::NAN, |r| r.r2);
 

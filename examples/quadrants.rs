@@ -7,20 +7,16 @@ use plaindnn::backend::Backend;
 use plaindnn::data::DataSource;
 use plaindnn::inference::Predictor;
 use plaindnn::model::Summary;
-use plaindnn::train::{self, TrainConfig, Verbosity};
+use plaindnn::train::{self, RunOptions, TrainConfig, Verbosity};
 
 fn main() -> plaindnn::Result<()> {
     // 1. the recipe: one hidden layer of 50 ReLU units, Adam, early stopping
     let config = TrainConfig::default_for(2, 4);
     let out = std::env::temp_dir().join("plaindnn-example-quadrants");
 
-    // 2. train; every epoch prints one line
-    let trained = train::train(
-        DataSource::quadrants(config.seed),
-        config,
-        &out,
-        Verbosity::auto(),
-    )?;
+    // 2. train (replacing the last run of this example); every epoch prints one line
+    let options = RunOptions::from(Verbosity::auto()).overwrite();
+    let trained = train::train(DataSource::quadrants(config.seed), config, &out, options)?;
     println!("\n{}\n", Summary::of(&trained.model));
 
     // 3. reload from the run directory alone and predict

@@ -4,7 +4,7 @@
 //! Run: `cargo run --release --example resume`
 
 use plaindnn::data::DataSource;
-use plaindnn::train::{self, TrainConfig, Verbosity};
+use plaindnn::train::{self, RunOptions, TrainConfig, Verbosity};
 
 fn main() -> plaindnn::Result<()> {
     let mut config = TrainConfig::default_for(2, 4);
@@ -14,12 +14,8 @@ fn main() -> plaindnn::Result<()> {
 
     config.epochs = 3;
     println!("first 3 epochs:");
-    train::train(
-        DataSource::quadrants(config.seed),
-        config,
-        &out,
-        Verbosity::Lines,
-    )?;
+    let options = RunOptions::from(Verbosity::Lines).overwrite(); // this example's last run goes
+    train::train(DataSource::quadrants(config.seed), config, &out, options)?;
 
     println!("resumed to 6 epochs (continues at epoch 4):");
     let run = train::resume(&out, Some(6), Verbosity::Lines)?;

@@ -60,7 +60,8 @@ pub struct Evaluation {
 pub struct Predictor {
     /// The run's `config.json`.
     pub config: RunConfig,
-    /// The network with its best weights, in inference mode.
+    /// The network with the weights `model.bpk` holds (the run's last, or its best when early
+    /// stopping restored them), in inference mode.
     pub model: Mlp,
     /// `model` with BatchNorm folded into its Linear layers: what `predict` runs.
     folded: Mlp,

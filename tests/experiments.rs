@@ -204,13 +204,25 @@ fn an_experiment_refuses_a_directory_holding_a_run_or_another_experiment() {
         err.contains("holds the results of another experiment (# Experiment `linear-collapse`)"),
         "{err}"
     );
-    // the same experiment again replaces its own results
+    // the same experiment again replaces its own runs, and nothing of the user's beside them
     std::fs::create_dir_all(results.join("v9-s0")).expect("dir");
     std::fs::write(results.join("v9-s0/metrics.csv"), "stale").expect("write");
+    std::fs::write(results.join("v0-s0/notes.txt"), "mine").expect("write");
+    let sweep = results.join("mysweep-s1");
+    assert!(
+        plaindnn(&["train", "--epochs", "1", "-q", "--out", &s(&sweep)])
+            .status
+            .success()
+    );
     assert!(quick("linear-collapse").status.success());
     assert!(
         !results.join("v9-s0").exists(),
         "an earlier run of it does not stay beside the new"
+    );
+    assert!(results.join("v0-s0/notes.txt").is_file() && results.join("v0-s0/model.bpk").is_file());
+    assert!(
+        sweep.join("model.bpk").is_file(),
+        "a run of the user's is not the experiment's"
     );
 }
 

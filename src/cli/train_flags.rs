@@ -261,10 +261,11 @@ pub struct RunFlags {
     #[arg(long)]
     diagnostics: bool,
     /// Save the checkpoint `--resume` continues from every N epochs (the last epoch is always
-    /// saved), and `model.bpk` whenever validation improves — instead of by time.
+    /// saved), and `model.bpk` whenever validation improves (with each checkpoint when the last
+    /// weights are kept) — instead of by time.
     #[arg(long, value_name = "N", conflicts_with = "checkpoint_interval")]
     pub(super) checkpoint_every: Option<usize>,
-    /// Save the checkpoint `--resume` continues from, with the best weights, at most every
+    /// Save the checkpoint `--resume` continues from, with `model.bpk`, at most every
     /// SECONDS seconds and after the last epoch (Lightning's train_time_interval): a kill loses
     /// at most that much training [default: 1].
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]

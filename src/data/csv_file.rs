@@ -129,7 +129,7 @@ impl Table {
         loop {
             let more = self.reader.read_record(&mut record).map_err(|e| {
                 let line = self.line_of(e.position());
-                Error::Data(format!("{}: line {line}: {e}", path.display()))
+                Error::Data(format!("{}: line {line}: {}", path.display(), unplaced(&e)))
             })?;
             if !more {
                 break;
@@ -167,6 +167,20 @@ impl Table {
             )));
         }
         Ok(out)
+    }
+}
+
+/// What went wrong reading a record, without the reader's own count of lines (it counts only
+/// `\n`, and not the blank lines it skips: the message names the file's own line instead).
+fn unplaced(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => format!(
+            "field {} is not UTF-8 text (from byte {} on); save the file as UTF-8",
+            err.field() + 1,
+            err.valid_up_to() + 1
+        ),
+        csv::ErrorKind::Io(io) => io.to_string(),
+        _ => e.to_string(),
     }
 }
 

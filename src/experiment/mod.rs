@@ -109,44 +109,45 @@ pub fn run(experiment: &Experiment, quick: bool, seeds: u64, out: &Path) -> Resu
     Ok(report)
 }
 
-/// Refuses a directory holding a training run or another experiment's results; one holding this
-/// experiment's last results (its `report.md`) is cleared of their runs, so that none of them
-/// mixes with the new ones.
+/// Refuses a directory holding a training run or another experiment's results; in one holding
+/// this experiment's last results (its `report.md`), the runs it made there (`v<i>-s<seed>/`)
+/// lose plaindnn's files, so that none of them mixes with the new ones. Nothing else is touched.
 fn claim(experiment: &Experiment, out: &Path) -> Result<()> {
     if RunDir::new(out).holds_run() {
-        return Err(Error::run(
-            out,
-            "holds a training run: give the experiment its own --out",
-        ));
+        let why = "holds a training run: give the experiment its own --out";
+        return Err(Error::run(out, why));
     }
-    let heading = format!("# Experiment `{}`", experiment.name);
     let report = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
-    match report.lines().next() {
-        None => return Ok(()),
-        Some(first) if first == heading => {}
-        Some(other) => return Err(Error::run(
-            out,
-            format!(
-                "holds the results of another experiment ({other}): give this one its own --out"
-            ),
-        )),
+    let Some(first) = report.lines().next() else {
+        return Ok(());
+    };
+    if first != format!("# Experiment `{}`", experiment.name) {
+        let why = format!(
+            "holds the results of another experiment ({first}): give this one its own --out"
+        );
+        return Err(Error::run(out, why));
     }
     let Ok(entries) = std::fs::read_dir(out) else {
         return Ok(());
     };
-    for entry in entries.flatten().filter(|e| e.path().is_dir()) {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if is_run_name(&name) && RunDir::new(entry.path()).holds_run() {
-            std::fs::remove_dir_all(entry.path()).map_err(|e| Error::io(&entry.path(), e))?;
-        }
+    for entry in entries
+        .flatten()
+        .filter(|e| is_variant_run(&e.file_name().to_string_lossy()))
+    {
+        let run = RunDir::new(entry.path());
+        run.remove_run()?;
+        let _ = std::fs::remove_dir(entry.path()); // only when nothing of the user's is left
     }
     Ok(())
 }
 
-/// `v<variant>-s<seed>` or `<source>-s<seed>`: a directory an experiment trains into.
-fn is_run_name(name: &str) -> bool {
-    name.rsplit_once("-s")
-        .is_some_and(|(_, seed)| !seed.is_empty() && seed.bytes().all(|b| b.is_ascii_digit()))
+/// `v<variant>-s<seed>`: the directory an experiment trains a variant's seed into.
+fn is_variant_run(name: &str) -> bool {
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let parts = name
+        .strip_prefix('v')
+        .and_then(|rest| rest.split_once("-s"));
+    parts.is_some_and(|(variant, seed)| number(variant) && number(seed))
 }
 
 /// `report.md`: the claim, the table, the verdict and the rule.

@@ -12,7 +12,7 @@ use crate::data::{BatchLoader, DataSource, Split, Subset};
 use crate::error::{Error, Result};
 use crate::train::evaluate::evaluate;
 use crate::train::pretrain::{self, PretrainConfig};
-use crate::train::{self, RunOptions, TrainConfig, TrainedRun, Verbosity};
+use crate::train::{self, RunDir, RunOptions, TrainConfig, TrainedRun, Verbosity};
 
 pub use crate::data::TEST_STREAM;
 
@@ -298,7 +298,8 @@ fn start(
     };
     let dir = out.join(format!("{name}-s{seed}"));
     if done.insert(dir.clone()) {
-        let _ = std::fs::remove_dir_all(&dir); // a previous experiment's run is not this one's
+        // a previous experiment's run is not this one's (only plaindnn's files go)
+        RunDir::new(&dir).remove_run()?;
         let data = reseeded(data.clone(), seed);
         match start {
             Start::Transfer { config, .. } => {

@@ -2,6 +2,7 @@
 //! one Server-Sent Events stream per session. Every refusal is a 4xx with a one-line message.
 
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -277,8 +278,11 @@ async fn upload(
     let name = upload_name(query.name.as_deref());
     let checked = tokio::task::spawn_blocking(move || -> Reply<serde_json::Value> {
         std::fs::create_dir_all(&session.dir).map_err(|e| ApiError(500, e.to_string()))?;
-        // checked beside the accepted file, which a refused one does not replace
-        let path = session.upload_path().with_extension("csv.new");
+        // checked beside the accepted file, which a refused one does not replace; each upload
+        // under its own name, so two at once cannot mix
+        static UPLOADS: AtomicU64 = AtomicU64::new(0);
+        let n = UPLOADS.fetch_add(1, Ordering::Relaxed);
+        let path = session.upload_path().with_extension(format!("csv.{n}.new"));
         std::fs::write(&path, &body).map_err(|e| ApiError(500, e.to_string()))?;
         let prepared = DataSource::csv(&path, 42).load().map_err(|e| {
             let _ = std::fs::remove_file(&path);
@@ -287,7 +291,6 @@ async fn upload(
                 e.to_string().replace(&path.display().to_string(), &name),
             )
         })?;
-        std::fs::rename(&path, session.upload_path()).map_err(|e| ApiError(500, e.to_string()))?;
         let data = &prepared.train.data;
         let summary = json!({
             "name": &name,
@@ -298,10 +301,11 @@ async fn upload(
             "task": data.task(),
             "warnings": prepared.warnings,
         });
-        *session
-            .upload
-            .lock()
-            .map_err(|_| ApiError(500, "session unreadable".into()))? = Some(name);
+        // the file and its name change together
+        let mut upload =
+            (session.upload.lock()).map_err(|_| ApiError(500, "session unreadable".into()))?;
+        std::fs::rename(&path, session.upload_path()).map_err(|e| ApiError(500, e.to_string()))?;
+        *upload = Some(name);
         Ok(summary)
     });
     let summary = checked.await.map_err(|e| ApiError(500, e.to_string()))??;

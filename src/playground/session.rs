@@ -238,7 +238,7 @@ struct Job {
 
 impl Job {
     /// `train_on` with the page's observer; then the confusion matrix and the final model's
-    /// regions (best weights restored), and `done`.
+    /// regions (with the weights the run ended with), and `done`.
     fn run(self, observer: PageObserver) {
         let val = self.prepared.val.clone();
         let backend = self.config.backend;

@@ -68,7 +68,8 @@ pub struct Resumed {
 pub struct FitOutcome {
     /// Every epoch's metrics, resumed ones included.
     pub rows: Vec<EpochRow>,
-    /// The epoch whose weights are in `model.bpk`.
+    /// The epoch with the lowest validation loss (whose weights `model.bpk` holds when the run
+    /// restores them; otherwise it holds the last epoch's).
     pub best_epoch: Option<usize>,
     /// Whether early stopping ended training before the last epoch.
     pub stopped_early: bool,
@@ -96,7 +97,7 @@ struct LoopState {
     grad_norms: GradientNorms,
     /// The newest epoch `--resume` can continue from.
     saved: Option<usize>,
-    /// When the checkpoint and the best weights were last written (or training started).
+    /// When the checkpoint and the kept weights were last written (or training started).
     last_save: Instant,
     stopped_early: bool,
     /// Reduce-on-plateau lowered the rate at the end of this epoch.

@@ -30,7 +30,7 @@ pub struct EpochReport {
     pub row: EpochRow,
     /// The most epochs this run trains.
     pub epochs: usize,
-    /// Whether validation loss improved (`model.bpk` was rewritten).
+    /// Whether validation loss improved on the best so far.
     pub improved: bool,
     /// Wall-clock seconds of the epoch.
     pub seconds: f64,

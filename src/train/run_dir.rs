@@ -1,4 +1,5 @@
-//! The run directory: `config.json`, `model.bpk` (best weights), `checkpoint/`, `metrics.csv`.
+//! The run directory: `config.json`, `model.bpk` (the weights the run ends with), `checkpoint/`,
+//! `metrics.csv`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -102,7 +103,7 @@ impl RunDir {
         self.root.join("config.json")
     }
 
-    /// `model.bpk`: the best weights.
+    /// `model.bpk`: the weights the run ends with (the best epoch's when they are restored).
     pub fn model_path(&self) -> PathBuf {
         self.root.join("model.bpk")
     }

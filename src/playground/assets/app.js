@@ -53,8 +53,9 @@ function readSettings() {
   OPTIONAL.forEach((k) => { if ($(k).value !== "") s[k] = Number($(k).value); });
   s.batch_norm = $("batch_norm").checked;
   s.add_features = [...document.querySelectorAll(".features input:checked")].map((el) => el.value);
-  if ($("target").value) s.target = $("target").value;
-  if (s.dataset === "quadrants") delete s.noise;
+  // a target names a column of the uploaded CSV; noise belongs to the built-in sets but quadrants
+  if (s.dataset === "csv" && $("target").value) s.target = $("target").value;
+  if (s.dataset === "quadrants" || s.dataset === "csv") delete s.noise;
   s.delay_ms = Number($("speed").value);
   return s;
 }

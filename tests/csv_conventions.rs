@@ -419,7 +419,17 @@ fn errors_name_the_files_own_line_past_blank_lines_and_quoted_line_breaks() {
     let utf8 = dir.join("utf8.csv");
     std::fs::write(&utf8, b"a,b,label\n1,2,x\n\n3,\xff\xfe,y\n").expect("write");
     let err = refused(&dir, &utf8, &[]);
-    assert!(err.contains("utf8.csv: line 4: field 2 is not UTF-8 text"), "{err}");
+    assert!(
+        err.contains("utf8.csv: line 4: field 2 is not UTF-8 text"),
+        "{err}"
+    );
+    let header = dir.join("header.csv");
+    std::fs::write(&header, b"\n\na,b,la\xffbel\n1,2,x\n").expect("write");
+    let err = refused(&dir, &header, &[]);
+    assert!(
+        err.contains("header.csv: line 3: cannot read the header row: field 3 is not UTF-8"),
+        "{err}"
+    );
     let target = write(&dir, "value.csv", "a,b,y\n1,2,0.5\n\n3,4,1.5\n5,6,big\n");
     let err = refused(&dir, &target, &["--task", "regression"]);
     assert!(err.contains("value.csv: line 5, column `y`"), "{err}");

@@ -224,6 +224,18 @@ fn an_experiment_refuses_a_directory_holding_a_run_or_another_experiment() {
         sweep.join("model.bpk").is_file(),
         "a run of the user's is not the experiment's"
     );
+    // a link in its place is removed, not followed into the run it points at
+    #[cfg(unix)]
+    {
+        std::fs::remove_dir_all(results.join("v1-s0")).expect("remove");
+        std::os::unix::fs::symlink(&sweep, results.join("v1-s0")).expect("link");
+        let sweep_config = std::fs::read(sweep.join("config.json")).expect("config");
+        assert!(quick("linear-collapse").status.success());
+        assert_eq!(
+            std::fs::read(sweep.join("config.json")).expect("config"),
+            sweep_config
+        );
+    }
 }
 
 #[test]

@@ -58,9 +58,13 @@ fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| {
+            let line = e
+                .position()
+                .map_or(1, |p| ends.borrow_mut().line_at(p.byte()));
+            let at = path.display();
             Error::Data(format!(
-                "{}: cannot read the header row: {e}",
-                path.display()
+                "{at}: line {line}: cannot read the header row: {}",
+                unplaced(&e)
             ))
         })?
         .iter()

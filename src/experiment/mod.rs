@@ -85,8 +85,8 @@ pub fn find(name: &str) -> Result<&'static Experiment> {
 /// Runs `experiment` over `seeds` seeds (`quick`: short runs for tests) and writes
 /// `out/report.md` next to every run directory.
 pub fn run(experiment: &Experiment, quick: bool, seeds: u64, out: &Path) -> Result<Report> {
-    claim(experiment, out)?;
     let variants = (experiment.variants)(quick);
+    claim(experiment, &variants, out)?;
     let results = runner::run(variants, seeds.max(1), experiment.target_loss, out)?;
     let judgement = (experiment.verdict)(&verdict::Results(&results));
     let report = Report {
@@ -110,9 +110,10 @@ pub fn run(experiment: &Experiment, quick: bool, seeds: u64, out: &Path) -> Resu
 }
 
 /// Refuses a directory holding a training run or another experiment's results; in one holding
-/// this experiment's last results (its `report.md`), the runs it made there (`v<i>-s<seed>/`)
-/// lose plaindnn's files, so that none of them mixes with the new ones. Nothing else is touched.
-fn claim(experiment: &Experiment, out: &Path) -> Result<()> {
+/// this experiment's last results (its `report.md`), the runs it made there (`v<i>-s<seed>/` and
+/// its source runs `<name>-s<seed>/`) lose plaindnn's files, so that none of them mixes with the
+/// new ones. Nothing else is touched.
+fn claim(experiment: &Experiment, variants: &[runner::Variant], out: &Path) -> Result<()> {
     if RunDir::new(out).holds_run() {
         let why = "holds a training run: give the experiment its own --out";
         return Err(Error::run(out, why));
@@ -130,24 +131,34 @@ fn claim(experiment: &Experiment, out: &Path) -> Result<()> {
     let Ok(entries) = std::fs::read_dir(out) else {
         return Ok(());
     };
-    for entry in entries
-        .flatten()
-        .filter(|e| is_variant_run(&e.file_name().to_string_lossy()))
-    {
-        let run = RunDir::new(entry.path());
-        run.remove_run()?;
-        let _ = std::fs::remove_dir(entry.path()); // only when nothing of the user's is left
+    let sources: Vec<&str> = variants.iter().filter_map(|v| v.start.name()).collect();
+    for entry in entries.flatten() {
+        if is_own_run(&entry.file_name().to_string_lossy(), &sources) {
+            clear(&entry.path())?;
+        }
     }
     Ok(())
 }
 
-/// `v<variant>-s<seed>`: the directory an experiment trains a variant's seed into.
-fn is_variant_run(name: &str) -> bool {
+/// `v<variant>-s<seed>` (a variant's run) or `<source>-s<seed>` for one of `sources`.
+fn is_own_run(name: &str, sources: &[&str]) -> bool {
     let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let parts = name
-        .strip_prefix('v')
-        .and_then(|rest| rest.split_once("-s"));
-    parts.is_some_and(|(variant, seed)| number(variant) && number(seed))
+    let Some((stem, _)) = name.rsplit_once("-s").filter(|(_, seed)| number(seed)) else {
+        return false;
+    };
+    stem.strip_prefix('v').is_some_and(number) || sources.contains(&stem)
+}
+
+/// An experiment's earlier run at `dir` gone: plaindnn's files, then the folder if nothing else
+/// is left; a link is removed itself, never followed.
+fn clear(dir: &Path) -> Result<()> {
+    let link = std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink());
+    if link {
+        return std::fs::remove_file(dir).map_err(|e| Error::io(dir, e));
+    }
+    RunDir::new(dir).remove_run()?;
+    let _ = std::fs::remove_dir(dir); // only when nothing of the user's is left
+    Ok(())
 }
 
 /// `report.md`: the claim, the table, the verdict and the rule.
@@ -164,4 +175,27 @@ fn markdown(report: &Report, seeds: u64, quick: bool) -> String {
         report.verdict,
         report.rule
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_experiments_own_runs_are_its_variants_and_its_sources_by_seed_and_nothing_else() {
+        let sources = ["related-task", "layerwise"];
+        for own in ["v0-s0", "v12-s3", "related-task-s1", "layerwise-s0"] {
+            assert!(is_own_run(own, &sources), "{own}");
+        }
+        for other in [
+            "mysweep-s1",
+            "v-s0",
+            "v0-s",
+            "vx-s0",
+            "related-task",
+            "layerwise-sx",
+        ] {
+            assert!(!is_own_run(other, &sources), "{other}");
+        }
+    }
 }

@@ -12,7 +12,7 @@ use crate::data::{BatchLoader, DataSource, Split, Subset};
 use crate::error::{Error, Result};
 use crate::train::evaluate::evaluate;
 use crate::train::pretrain::{self, PretrainConfig};
-use crate::train::{self, RunDir, RunOptions, TrainConfig, TrainedRun, Verbosity};
+use crate::train::{self, RunOptions, TrainConfig, TrainedRun, Verbosity};
 
 pub use crate::data::TEST_STREAM;
 
@@ -52,6 +52,16 @@ pub enum Start {
         /// The pretraining recipe.
         config: PretrainConfig,
     },
+}
+
+impl Start {
+    /// The directory name of the shared run this start trains first, if any.
+    pub fn name(&self) -> Option<&'static str> {
+        match self {
+            Start::Scratch => None,
+            Start::Transfer { name, .. } | Start::Autoencoder { name, .. } => Some(name),
+        }
+    }
 }
 
 /// What one training run of a variant gave.
@@ -298,8 +308,7 @@ fn start(
     };
     let dir = out.join(format!("{name}-s{seed}"));
     if done.insert(dir.clone()) {
-        // a previous experiment's run is not this one's (only plaindnn's files go)
-        RunDir::new(&dir).remove_run()?;
+        super::clear(&dir)?; // a previous experiment's run is not this one's
         let data = reseeded(data.clone(), seed);
         match start {
             Start::Transfer { config, .. } => {

@@ -11,6 +11,28 @@ fn worked_example_prints_46_and_0() {
     assert!(stdout(&out).contains("y1 = 46, y2 = 0"), "{}", stdout(&out));
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_under_standard_output_is_an_error_not_a_panic() {
+    for args in [vec!["completions", "bash"], vec!["datasets", "--json"]] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+            .args(&args)
+            .stdout(full)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("standard output: No space left"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
 #[test]
 fn the_closing_line_names_the_epoch_whose_weights_were_saved() {
     let dir = temp_dir("cli-closing-line");

@@ -360,6 +360,18 @@ fn predict_and_the_exports_refuse_to_replace_a_file_unless_told_to_overwrite() {
         "--overwrite",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // a link that points nowhere is something of the user's too
+    #[cfg(unix)]
+    {
+        let link = dir.join("link.csv");
+        std::os::unix::fs::symlink(dir.join("nowhere/x.csv"), &link).expect("link");
+        let out = plaindnn(&["datasets", "--export", "xor", "--out", s(&link)]);
+        assert!(
+            stderr(&out).contains("already exists: pass --overwrite"),
+            "{}",
+            stderr(&out)
+        );
+    }
 }
 
 #[test]

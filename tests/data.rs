@@ -562,6 +562,85 @@ fn the_test_split_is_drawn_apart_from_the_validation_rows() {
 }
 
 #[test]
+fn the_quadrants_test_split_shares_no_row_with_its_training_rows() {
+    // training starts from the tutorial's 4 points; the test rows are drawn fresh
+    let dir = temp_dir("export-quadrants-test");
+    let rows = |split: &str| {
+        let file = dir.join(format!("{split}.csv"));
+        let args = [
+            "datasets",
+            "--export",
+            "quadrants",
+            "--split",
+            split,
+            "--out",
+            s(&file),
+        ];
+        assert!(plaindnn(&args).status.success());
+        let text = std::fs::read_to_string(file).expect("csv");
+        text.lines().skip(1).map(String::from).collect::<Vec<_>>()
+    };
+    let (train, test) = (rows("train"), rows("test"));
+    assert!(
+        train.iter().all(|row| !test.contains(row)),
+        "a training row in the test split"
+    );
+}
+
+#[test]
+fn export_sizes_and_noise_out_of_range_are_refused_by_name_and_the_default_seed_is_trains() {
+    let dir = temp_dir("export-ranges");
+    let out = dir.join("out.csv");
+    let export = |extra: &[&str]| {
+        let mut args = vec!["datasets", "--export"];
+        args.extend(extra);
+        args.extend(["--out", s(&out), "--overwrite"]);
+        plaindnn(&args)
+    };
+    for (args, message) in [
+        (
+            vec!["xor", "--rows", "18446744073709551615"],
+            "invalid --rows: must be 1 to 10000000",
+        ),
+        (
+            vec!["quadrants", "--rows", "3"],
+            "invalid --rows: `quadrants` starts from the tutorial's 4 points",
+        ),
+        (
+            vec!["shapes", "--rows", "200000"],
+            "invalid --rows: must be 1 to 100000 rows of `shapes`",
+        ),
+        (
+            vec!["shapes", "--noise", "3e38"],
+            "invalid --noise: must be at most 1e6",
+        ),
+    ] {
+        let err = stderr(&export(&args));
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+    let err = stderr(&plaindnn(&[
+        "train",
+        "--dataset",
+        "xor",
+        "--noise",
+        "3e38",
+        "-q",
+    ]));
+    assert!(
+        err.contains("invalid --noise: must be at most 1e6"),
+        "{err}"
+    );
+    // without --seed, the rows `train --dataset` draws with its default seed
+    let default = plaindnn::train::TrainConfig::default_for(2, 2)
+        .seed
+        .to_string();
+    assert!(export(&["spiral"]).status.success());
+    let unseeded = std::fs::read(&out).expect("csv");
+    assert!(export(&["spiral", "--seed", &default]).status.success());
+    assert_eq!(std::fs::read(&out).expect("csv"), unseeded);
+}
+
+#[test]
 fn exporting_an_unknown_set_names_the_valid_ones() {
     let dir = temp_dir("export-bad");
     let out = plaindnn(&[

@@ -78,7 +78,7 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
         (
             "--val-size",
             vec!["--val-size", "0"],
-            Refused("invalid --val-size: must be 1 to 10000000 rows, got 0"),
+            Refused("invalid --val-size: must be 1 to 10000000 rows of `quadrants`, got 0"),
         ),
         (
             "--data",

@@ -4,13 +4,12 @@ use clap::Args;
 use plaindnn::backend::{wgpu_adapters, Backend};
 use std::path::{Path, PathBuf};
 
-use plaindnn::check::positive;
 use plaindnn::data::export::write_csv;
 use plaindnn::data::generators::BUILTINS;
 use plaindnn::data::{DataSource, Split};
 use plaindnn::inference::Predictor;
 use plaindnn::model::{worked_example, Summary};
-use plaindnn::Result;
+use plaindnn::{Error, Result};
 use serde_json::json;
 
 use super::{print_json, refuse_existing, RunArgs};
@@ -143,8 +142,8 @@ pub struct DatasetsArgs {
     /// validation/test rows for shapes].
     #[arg(long, requires = "export")]
     rows: Option<usize>,
-    /// With --export: the seed, as `train --seed`.
-    #[arg(long, default_value_t = 0, requires = "export")]
+    /// With --export: the seed, as `train --seed` (the same default, so the rows are train's).
+    #[arg(long, default_value_t = 42, requires = "export")]
     seed: u64,
     /// With --export: the noise [default: the set's own], as `train --noise`.
     #[arg(long, allow_negative_numbers = true, requires = "export")]
@@ -177,6 +176,14 @@ pub fn datasets(args: DatasetsArgs) -> Result<()> {
     Ok(())
 }
 
+/// A size check's message without its `invalid --train-size: ` prefix.
+fn without_flag(message: &str) -> String {
+    message
+        .split_once(": ")
+        .map_or(message, |(_, rest)| rest)
+        .to_string()
+}
+
 /// `datasets --export NAME --out FILE`: one split of a built-in set, as CSV.
 fn export(name: &str, out: &Path, args: &DatasetsArgs) -> Result<()> {
     let mut source = DataSource::builtin(name, args.seed)?;
@@ -188,18 +195,14 @@ fn export(name: &str, out: &Path, args: &DatasetsArgs) -> Result<()> {
         SplitArg::Validation => (Split::Validation, "validation"),
         SplitArg::Test => (Split::Test, "test"),
     };
-    if let (
-        Some(rows),
-        DataSource::Builtin {
-            train_size,
-            val_size,
-            ..
-        },
-    ) = (args.rows, &mut source)
-    {
-        positive("--rows", rows as f64)?;
-        *train_size = rows;
-        *val_size = rows;
+    if let Some(rows) = args.rows {
+        // the checks `--train-size` and `--val-size` get, under this flag's name
+        let (train, val) = match split {
+            Split::Train => (Some(rows), None),
+            Split::Validation | Split::Test => (None, Some(rows)), // the test split has val's size
+        };
+        source = (source.with_sizes(train, val))
+            .map_err(|e| Error::invalid("--rows", without_flag(&e.to_string())))?;
     }
     let data = source.split_rows(split)?;
     write_csv(&data, out)?;

@@ -170,13 +170,10 @@ fn run_command(command: Command, matches: &clap::ArgMatches) -> Result<()> {
         Command::Datasets(args) => inspect::datasets(args),
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "plaindnn",
-                &mut std::io::stdout(),
-            );
-            Ok(())
+            // into memory first: the crate panics on a failed write, stdout's is an error here
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "plaindnn", &mut script);
+            write_stdout(&script)
         }
         Command::Experiment(args) => experiment::run(args),
         Command::Regress(args) => regress::run(args),
@@ -200,7 +197,8 @@ struct RunArgs {
 
 /// Refuses to replace a file the user has at `path` unless `overwrite` (`--overwrite`).
 fn refuse_existing(path: &std::path::Path, flag: &str, overwrite: bool) -> Result<()> {
-    if overwrite || !path.exists() {
+    // a link counts even when it points nowhere: writing would replace it
+    if overwrite || std::fs::symlink_metadata(path).is_err() {
         return Ok(());
     }
     Err(plaindnn::Error::invalid(
@@ -216,6 +214,13 @@ fn refuse_existing(path: &std::path::Path, flag: &str, overwrite: bool) -> Resul
 fn print_json(value: &impl serde::Serialize) -> Result<()> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| plaindnn::Error::json("writing JSON", e))?;
-    println!("{text}");
-    Ok(())
+    write_stdout(format!("{text}\n").as_bytes())
+}
+
+/// `bytes` on standard output; a failed write (a full disk) is an error, not a panic.
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    (out.write_all(bytes).and_then(|()| out.flush()))
+        .map_err(|e| plaindnn::Error::io(std::path::Path::new("standard output"), e))
 }

@@ -71,6 +71,18 @@ pub enum DataSource {
 /// Most rows `--train-size` and `--val-size` draw (10 M rows of a 2-D set: 80 MB).
 pub const MAX_BUILTIN_ROWS: usize = 10_000_000;
 
+/// Most rows of the built-in set `name`: [`MAX_BUILTIN_ROWS`], or 100 000 of `shapes`' 16×16
+/// images (100 MB; 10 M of them would take 10 GB).
+pub fn max_builtin_rows(name: &str) -> usize {
+    match name {
+        "shapes" => 100_000,
+        _ => MAX_BUILTIN_ROWS,
+    }
+}
+
+/// The largest `--noise`: the rows are f32 and a larger spread only makes them noise.
+pub const MAX_NOISE: f64 = 1e6;
+
 /// Training and validation rows ready for the loaders, and the scaler applied to them.
 pub struct Prepared {
     /// Training rows.
@@ -150,6 +162,10 @@ impl DataSource {
             ));
         }
         non_negative("--noise", noise)?;
+        if noise > MAX_NOISE {
+            let why = format!("must be at most {MAX_NOISE:e} (the rows are f32), got {noise}");
+            return Err(Error::invalid("--noise", why));
+        }
         *n = noise;
         Ok(self)
     }
@@ -165,10 +181,11 @@ impl DataSource {
         else {
             return Ok(self);
         };
+        let most = max_builtin_rows(name);
         let checked = |flag: &str, given: Option<usize>, default: usize| match given {
-            Some(n) if n == 0 || n > MAX_BUILTIN_ROWS => Err(Error::invalid(
+            Some(n) if n == 0 || n > most => Err(Error::invalid(
                 flag,
-                format!("must be 1 to {MAX_BUILTIN_ROWS} rows, got {n}"),
+                format!("must be 1 to {most} rows of `{name}`, got {n}"),
             )),
             Some(n) => Ok(n),
             None => Ok(default),
@@ -294,6 +311,10 @@ impl DataSource {
             ));
         };
         match split {
+            // quadrants' own generator, drawn fresh (its training rows start from the tutorial's)
+            Split::Test if name == "quadrants" => {
+                super::quadrants::validation_set(*val_size, seed ^ super::TEST_STREAM)
+            }
             Split::Test => generators::generate(name, *val_size, *noise, seed ^ super::TEST_STREAM),
             Split::Train | Split::Validation => {
                 let sizes = [*train_size, *val_size];

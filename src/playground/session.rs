@@ -132,12 +132,15 @@ impl Session {
     pub fn start(&self, settings: &Settings, mode: Mode) -> Result<String, Refusal> {
         settings.check().map_err(|m| (400, m))?;
         self.wait_for_stopped_run()?;
-        let upload = self.upload.lock().map_err(|_| busy())?.clone();
+        // the file and its name read together: an upload landing now waits for the load
+        let held = self.upload.lock().map_err(|_| busy())?;
+        let upload = held.clone();
         let path = self.upload_path();
         let source = settings
             .source(upload.as_ref().map(|_| path.as_path()))
             .map_err(|m| (400, m))?;
         let prepared = source.load().map_err(|e| (400, e.to_string()))?;
+        drop(held);
         let data = &prepared.train.data;
         let config = settings
             .config(data.width(), data.outputs())

@@ -215,17 +215,20 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
             "{}: the cell is empty (plaindnn does not fill in missing values)",
             at()
         ))),
-        Err(_) if thousands(field) && field.matches(',').count() > 1 => Err(Error::Data(format!(
-            "{}: `{field}` is not a number (thousands separators are not read; write {})",
-            at(),
-            field.replace(',', "")
-        ))),
-        Err(_) if thousands(field) => Err(Error::Data(format!(
-            "{}: `{field}` is not a number (a thousands separator or a decimal comma? write {} or {})",
-            at(),
-            field.replace(',', ""),
-            field.replacen(',', ".", 1)
-        ))),
+        Err(_) if thousands(field) => {
+            let whole = field.replace(',', "");
+            let hint = match field.matches(',').count() {
+                1 => format!(
+                    "a thousands separator or a decimal comma? write {whole} or {}",
+                    field.replacen(',', ".", 1)
+                ),
+                _ => format!("thousands separators are not read; write {whole}"),
+            };
+            Err(Error::Data(format!(
+                "{}: `{field}` is not a number ({hint})",
+                at()
+            )))
+        }
         Err(_) if field.replacen(',', ".", 1).parse::<f32>().is_ok() => Err(Error::Data(format!(
             "{}: `{field}` is not a number (decimal commas are not read; write {})",
             at(),

@@ -83,14 +83,15 @@ pub fn builtin(name: &str) -> Result<&'static Builtin> {
         })
 }
 
-/// `n` rows of the built-in `name`.
+/// `n` rows of the built-in `name`, drawn (quadrants' training rows add the tutorial's 4 points
+/// in front: `quadrants::training_set`).
 pub fn generate(name: &str, n: usize, noise: f64, seed: u64) -> Result<Dataset> {
     let mut rng = StdRng::seed_from_u64(seed);
     let gauss = Normal::new(0.0f32, noise.max(0.0) as f32)
         .map_err(|e| Error::invalid("noise", e.to_string()))?;
     let mut jitter = |rng: &mut StdRng| if noise > 0.0 { gauss.sample(rng) } else { 0.0 };
     let data = match name {
-        "quadrants" => return quadrants::training_set(n.saturating_sub(4), seed),
+        "quadrants" => return quadrants::validation_set(n, seed),
         "xor" => points(n, &mut rng, &mut jitter, &["0", "1"], |x, y, _| {
             i64::from((x > 0.0) != (y > 0.0))
         })?,

@@ -311,10 +311,6 @@ impl DataSource {
             ));
         };
         match split {
-            // quadrants' own generator, drawn fresh (its training rows start from the tutorial's)
-            Split::Test if name == "quadrants" => {
-                super::quadrants::validation_set(*val_size, seed ^ super::TEST_STREAM)
-            }
             Split::Test => generators::generate(name, *val_size, *noise, seed ^ super::TEST_STREAM),
             Split::Train | Split::Validation => {
                 let sizes = [*train_size, *val_size];

@@ -1,6 +1,7 @@
 //! Early stopping on validation loss, the Keras way: `patience`, `min_delta`, restore best weights.
 
 use super::config::EarlyStoppingConfig;
+use super::history::EpochRow;
 
 /// What one epoch's validation loss means for training.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,9 +52,27 @@ impl EarlyStopping {
         }
     }
 
+    /// A tracker for `config` fed `rows` (a resumed run's epochs), and the last verdict.
+    pub fn replay<'a>(
+        config: Option<&EarlyStoppingConfig>,
+        rows: impl IntoIterator<Item = &'a EpochRow>,
+    ) -> (Self, Option<Verdict>) {
+        let mut tracker = Self::new(config);
+        let last = rows
+            .into_iter()
+            .map(|r| tracker.update(r.epoch, r.val_loss))
+            .last();
+        (tracker, last)
+    }
+
     /// The best epoch and its loss so far.
     pub fn best(&self) -> Option<(usize, f64)> {
         self.best
+    }
+
+    /// Epochs since the best one.
+    pub fn waited(&self) -> usize {
+        self.waited
     }
 }
 

@@ -180,10 +180,8 @@ impl EpochLoop {
     /// Early stopping replayed over a resumed run's epochs, and the rest empty.
     fn start_state(&self, first: usize) -> LoopState {
         let resumed = &self.settings.resumed;
-        let mut early = EarlyStopping::new(self.settings.config.early_stopping.as_ref());
-        resumed.rows.iter().for_each(|r| {
-            early.update(r.epoch, r.val_loss);
-        });
+        let config = self.settings.config.early_stopping.as_ref();
+        let (early, _) = EarlyStopping::replay(config, &resumed.rows);
         LoopState {
             early,
             rows: resumed.rows.clone(),

@@ -303,13 +303,11 @@ fn stopped_early(
     let Some(es) = config.early_stopping.as_ref().filter(|_| last > 0) else {
         return Ok(None);
     };
-    let mut tracker = early_stopping::EarlyStopping::new(Some(es));
     let rows = history::read(&run.metrics_path())?;
-    let verdicts = rows.iter().filter(|r| r.epoch <= last);
-    let last_verdict = verdicts.map(|r| tracker.update(r.epoch, r.val_loss)).last();
-    let stopped = last_verdict == Some(early_stopping::Verdict::Stop);
+    let kept = rows.iter().filter(|r| r.epoch <= last);
+    let (tracker, verdict) = early_stopping::EarlyStopping::replay(Some(es), kept);
     let best = tracker.best().map_or(0, |(epoch, _)| epoch);
-    Ok(stopped.then(|| (best, last.saturating_sub(best))))
+    Ok((verdict == Some(early_stopping::Verdict::Stop)).then(|| (best, tracker.waited())))
 }
 
 /// `f` on one of rayon's workers when `on_pool` (inline when this thread is one), the other

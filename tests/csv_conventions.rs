@@ -41,6 +41,13 @@ fn integer_classes(i: usize, _: f64, _: f64) -> String {
     ["0", "2", "10"][i % 3].to_string()
 }
 
+/// `plaindnn predict --run RUN --data DATA` with `extra` flags (`--output FILE`, `--json`).
+fn predict(run: &Path, data: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["predict", "--run", s(run), "--data", s(data)];
+    args.extend(extra);
+    plaindnn(&args)
+}
+
 /// Trains two quiet-ish epochs (not `--quiet`: the task line is printed) and returns the output.
 fn train(dir: &Path, csv: &Path, extra: &[&str]) -> std::process::Output {
     let run = dir.join("run");
@@ -170,14 +177,7 @@ fn a_semicolon_file_is_read_without_flags_and_the_run_records_the_separator() {
     assert_eq!(config["data"]["source"]["delimiter"], ";");
     // predict and eval detect the separator of the file they are given
     let new = write(&dir, "new.csv", "a;b\n0.5;1\n-1;2\n");
-    let predicted = plaindnn(&[
-        "predict",
-        "--run",
-        s(&dir.join("run")),
-        "--data",
-        s(&new),
-        "--json",
-    ]);
+    let predicted = predict(&dir.join("run"), &new, &["--json"]);
     assert_eq!(
         json(&predicted)["predictions"].as_array().map(Vec::len),
         Some(2),
@@ -261,15 +261,7 @@ fn predictions_quote_names_holding_commas_and_read_back_as_the_same_columns() {
     assert!(train(&dir, &csv, &[]).status.success());
     let run = dir.join("run");
     let written = dir.join("out.csv");
-    let out = plaindnn(&[
-        "predict",
-        "--run",
-        s(&run),
-        "--data",
-        s(&csv),
-        "--output",
-        s(&written),
-    ]);
+    let out = predict(&run, &csv, &["--output", s(&written)]);
     assert!(out.status.success(), "{}", stderr(&out));
     let header = std::fs::read_to_string(&written).expect("written");
     assert!(
@@ -292,15 +284,7 @@ fn predict_and_the_exports_refuse_to_replace_a_file_unless_told_to_overwrite() {
     assert!(train(&dir, &csv, &[]).status.success());
     let run = dir.join("run");
     let before = std::fs::read(&csv).expect("csv");
-    let out = plaindnn(&[
-        "predict",
-        "--run",
-        s(&run),
-        "--data",
-        s(&csv),
-        "--output",
-        s(&csv),
-    ]);
+    let out = predict(&run, &csv, &["--output", s(&csv)]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("already exists: pass --overwrite"),
@@ -507,15 +491,11 @@ fn predict_with_output_prints_a_summary_instead_of_every_row() {
     let dir = temp_dir("predict-summary");
     let points = write(&dir, "points.csv", "x,y\n2,2\n3,1\n-3,0.5\n-2,-2\n4,-1\n");
     let written = dir.join("predictions.csv");
-    let out = plaindnn(&[
-        "predict",
-        "--run",
-        "artifacts/pretrained/quadrants",
-        "--data",
-        s(&points),
-        "--output",
-        s(&written),
-    ]);
+    let out = predict(
+        Path::new("artifacts/pretrained/quadrants"),
+        &points,
+        &["--output", s(&written)],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let printed = stdout(&out);
     assert!(
@@ -533,13 +513,7 @@ fn predict_with_output_prints_a_summary_instead_of_every_row() {
         .count();
     assert_eq!(lines, 6, "header and five rows");
     // without --output, the rows are printed
-    let out = plaindnn(&[
-        "predict",
-        "--run",
-        "artifacts/pretrained/quadrants",
-        "--data",
-        s(&points),
-    ]);
+    let out = predict(Path::new("artifacts/pretrained/quadrants"), &points, &[]);
     assert_eq!(stdout(&out).matches('→').count(), 5, "{}", stdout(&out));
 }
 
@@ -566,15 +540,7 @@ fn an_autoencoders_predictions_get_one_header_column_per_output() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let written = dir.join("reconstructed.csv");
-    let out = plaindnn(&[
-        "predict",
-        "--run",
-        s(&run),
-        "--data",
-        s(&csv),
-        "--output",
-        s(&written),
-    ]);
+    let out = predict(&run, &csv, &["--output", s(&written)]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(&written).expect("written");
     let mut lines = text.lines();

@@ -83,19 +83,20 @@ mod tests {
     use super::*;
     use crate::data::Targets;
 
+    /// Four rows of `features` (row-major) in columns `names`, with a target nobody reads.
+    fn four_rows(features: Vec<f32>, names: &[&str]) -> Dataset {
+        let targets = Targets::Values {
+            values: vec![0.0; 4],
+            width: 1,
+        };
+        let names = names.iter().map(|n| n.to_string()).collect();
+        Dataset::new(features, names, targets, vec![]).expect("consistent")
+    }
+
     #[test]
     fn standardised_training_columns_have_mean_zero_and_std_one() {
         // column a: 1, 2, 3, 4 → mean 2.5, std √1.25; column b constant 7
-        let data = Dataset::new(
-            vec![1.0, 7.0, 2.0, 7.0, 3.0, 7.0, 4.0, 7.0],
-            vec!["a".into(), "b".into()],
-            Targets::Values {
-                values: vec![0.0; 4],
-                width: 1,
-            },
-            vec![],
-        )
-        .expect("consistent");
+        let data = four_rows(vec![1.0, 7.0, 2.0, 7.0, 3.0, 7.0, 4.0, 7.0], &["a", "b"]);
         let (scaler, constant) = Scaler::fit(&data, &[0, 1, 2, 3]);
         assert_eq!(scaler.mean, vec![2.5, 7.0]);
         assert!((scaler.std[0] - 1.25f32.sqrt()).abs() < 1e-6);
@@ -114,16 +115,7 @@ mod tests {
     fn a_column_of_tiny_values_that_vary_is_standardised_not_called_constant() {
         // 1e-7 · (−1, 0, 1, 2): std 1.118e-7, below what E[x²] − E[x]² > 1e-12 could see
         let values: Vec<f32> = [-1.0f32, 0.0, 1.0, 2.0].iter().map(|v| v * 1e-7).collect();
-        let data = Dataset::new(
-            values.clone(),
-            vec!["tiny".into()],
-            Targets::Values {
-                values: vec![0.0; 4],
-                width: 1,
-            },
-            vec![],
-        )
-        .expect("consistent");
+        let data = four_rows(values.clone(), &["tiny"]);
         let (scaler, constant) = Scaler::fit(&data, &[0, 1, 2, 3]);
         assert!(constant.is_empty(), "{constant:?}");
         let expected = 1.25f64.sqrt() * 1e-7;

@@ -58,6 +58,7 @@ pub mod plot;
 pub mod random;
 pub mod regression;
 pub mod spec;
+mod strict;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -22,13 +22,42 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let (cli, matches) = plaindnn_cli::parse();
-    match plaindnn_cli::run(cli, &matches) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+    quiet_output_failures();
+    // nothing is used after a panic but its message
+    let run = std::panic::AssertUnwindSafe(|| plaindnn_cli::run(cli, &matches));
+    let result = std::panic::catch_unwind(run);
+    match result {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+        Err(payload) => match output_failure(payload.as_ref()) {
+            Some(why) => {
+                eprintln!("error: standard output: {why}");
+                ExitCode::FAILURE
+            }
+            None => std::panic::resume_unwind(payload),
+        },
     }
+}
+
+/// `println!` panics when standard output cannot be written (a full disk): that is an error
+/// message and exit status 1 (above), not a panic report; every other panic reports as before.
+fn quiet_output_failures() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if output_failure(info.payload()).is_none() {
+            report(info)
+        }
+    }));
+}
+
+/// The reason in `println!`'s panic message, if that is what `payload` is.
+fn output_failure(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    let message = (payload.downcast_ref::<String>().map(String::as_str))
+        .or_else(|| payload.downcast_ref::<&str>().copied())?;
+    message.strip_prefix("failed printing to stdout: ")
 }
 
 #[path = "cli/mod.rs"]

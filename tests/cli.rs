@@ -14,7 +14,21 @@ fn worked_example_prints_46_and_0() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_full_disk_under_standard_output_is_an_error_not_a_panic() {
-    for args in [vec!["completions", "bash"], vec!["datasets", "--json"]] {
+    let run = temp_dir("cli-full-disk").join("run");
+    // the first two write through one checked call, the others print line by line
+    for args in [
+        vec!["completions", "bash"],
+        vec!["datasets", "--json"],
+        vec!["datasets"],
+        vec!["worked-example"],
+        vec![
+            "train",
+            "--epochs",
+            "2",
+            "--out",
+            run.to_str().unwrap_or(""),
+        ],
+    ] {
         let full = std::fs::OpenOptions::new()
             .write(true)
             .open("/dev/full")
@@ -30,6 +44,7 @@ fn a_full_disk_under_standard_output_is_an_error_not_a_panic() {
             "{}",
             stderr(&out)
         );
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
     }
 }
 

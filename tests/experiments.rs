@@ -196,6 +196,32 @@ fn an_experiment_refuses_a_directory_holding_a_run_or_another_experiment() {
     ]);
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(err.contains("holds a training run"), "{err}");
+    // a run of the user's named like the experiment's first, in a folder without its report
+    let fresh = dir.join("fresh");
+    let mine = fresh.join("v0-s0");
+    assert!(
+        plaindnn(&["train", "--epochs", "1", "-q", "--out", &s(&mine)])
+            .status
+            .success()
+    );
+    let before = std::fs::read(mine.join("model.bpk")).expect("model");
+    let out = plaindnn(&[
+        "experiment",
+        "linear-collapse",
+        "--quick",
+        "--out",
+        &s(&fresh),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        err.contains("holds v0-s0, where this experiment would train"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(mine.join("model.bpk")).expect("model"),
+        before
+    );
+    assert!(!fresh.join("report.md").exists());
     let results = dir.join("results");
     let quick = |name: &str| plaindnn(&["experiment", name, "--quick", "--out", &s(&results)]);
     assert!(quick("linear-collapse").status.success());

@@ -727,6 +727,24 @@ fn a_config_file_is_read_strictly_and_the_flags_and_presets_over_it_apply_whole(
     let typo = config_file(&dir, "typo.json", |c| c["model"]["dropuot"] = json!(0.5));
     let err = train_with(&dir, "typo", &["--config", &typo]).expect_err("refused");
     assert!(err.contains("unknown field `dropuot`"), "{err}");
+    // so is a parameter beside a name that takes none (serde's derive would drop it)
+    for (part, value, key) in [
+        ("schedule", json!({"kind": "constant", "every": 5}), "every"),
+        ("model", json!({"name": "relu", "slope": 0.1}), "slope"),
+    ] {
+        let file = config_file(&dir, "extra.json", |c| match part {
+            "schedule" => c["schedule"] = value.clone(),
+            _ => c["model"]["activation"] = value.clone(),
+        });
+        let err = train_with(&dir, "extra", &["--config", &file]).expect_err("refused");
+        assert!(err.contains(&format!("unknown field `{key}`")), "{err}");
+    }
+    // a whole run's config.json is named as such
+    let whole = dir.join("base").join("config.json");
+    let err = train_with(&dir, "whole", &["--config", whole.to_str().unwrap_or("")]);
+    assert!(err
+        .expect_err("refused")
+        .contains("pass its \"train\" part"));
     // the file's seed draws the data too: the run it came from, again
     let same = config_file(&dir, "same.json", |_| {});
     train_with(&dir, "again", &["--config", &same]).expect("trains");

@@ -194,8 +194,16 @@ fn describe(config: &TrainConfig) -> String {
 /// a key it does not know is refused by name, not ignored.
 fn read_config(path: &Path) -> Result<TrainConfig> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    serde_json::from_str(&text)
-        .map_err(|e| Error::json(format!("{}: not a TrainConfig", path.display()), e))
+    serde_json::from_str(&text).map_err(|e| {
+        let whole_run = serde_json::from_str::<serde_json::Value>(&text)
+            .is_ok_and(|v| v.get("train").is_some() && v.get("data").is_some());
+        let hint = if whole_run {
+            " (this is a whole run's config.json: pass its \"train\" part, and the data by flags)"
+        } else {
+            ""
+        };
+        Error::json(format!("{}: not a TrainConfig{hint}", path.display()), e)
+    })
 }
 
 /// The starting config (the `--config` file, or the library's defaults for the data with

@@ -112,32 +112,41 @@ pub fn run(experiment: &Experiment, quick: bool, seeds: u64, out: &Path) -> Resu
 /// Refuses a directory holding a training run or another experiment's results; in one holding
 /// this experiment's last results (its `report.md`), the runs it made there (`v<i>-s<seed>/` and
 /// its source runs `<name>-s<seed>/`) lose plaindnn's files, so that none of them mixes with the
-/// new ones. Nothing else is touched.
+/// new ones. Without a `report.md`, a folder named like one of those runs is someone else's and is
+/// refused. Then `report.md` says the experiment is running, so that a re-run after a kill knows
+/// the runs as its own. Nothing else is touched.
 fn claim(experiment: &Experiment, variants: &[runner::Variant], out: &Path) -> Result<()> {
     if RunDir::new(out).holds_run() {
         let why = "holds a training run: give the experiment its own --out";
         return Err(Error::run(out, why));
     }
+    let heading = format!("# Experiment `{}`", experiment.name);
     let report = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
-    let Some(first) = report.lines().next() else {
-        return Ok(());
-    };
-    if first != format!("# Experiment `{}`", experiment.name) {
-        let why = format!(
-            "holds the results of another experiment ({first}): give this one its own --out"
-        );
-        return Err(Error::run(out, why));
-    }
-    let Ok(entries) = std::fs::read_dir(out) else {
-        return Ok(());
+    let ours = match report.lines().next() {
+        Some(first) if first != heading => {
+            let why = format!(
+                "holds the results of another experiment ({first}): give this one its own --out"
+            );
+            return Err(Error::run(out, why));
+        }
+        first => first.is_some(),
     };
     let sources: Vec<&str> = variants.iter().filter_map(|v| v.start.name()).collect();
-    for entry in entries.flatten() {
-        if is_own_run(&entry.file_name().to_string_lossy(), &sources) {
-            clear(&entry.path())?;
+    let entries = std::fs::read_dir(out).into_iter().flatten().flatten();
+    for entry in entries.filter(|e| is_own_run(&e.file_name().to_string_lossy(), &sources)) {
+        if !ours {
+            let why = format!(
+                "holds {}, where this experiment would train, and no report.md of it: give the \
+                 experiment its own --out, or move that folder away",
+                entry.file_name().to_string_lossy()
+            );
+            return Err(Error::run(out, why));
         }
+        clear(&entry.path())?;
     }
-    Ok(())
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let running = format!("{heading}\n\nRunning: this report is written when it ends.\n");
+    write_atomic(&out.join("report.md"), running.as_bytes())
 }
 
 /// `v<variant>-s<seed>` (a variant's run) or `<source>-s<seed>` for one of `sources`.

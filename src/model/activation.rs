@@ -20,7 +20,7 @@ use crate::spec::Spec;
 
 /// Which activation follows a layer, with its hyper-parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "name", rename_all = "snake_case")]
+#[serde(remote = "Self", tag = "name", rename_all = "snake_case")]
 pub enum ActivationConfig {
     /// `f(x) = x`: no non-linearity.
     Identity,
@@ -60,6 +60,7 @@ pub enum ActivationConfig {
     /// `f(x) = λ·(x if x > 0 else α·(e^x − 1))`, λ ≈ 1.0507, α ≈ 1.6733: self-normalising.
     Selu,
 }
+crate::strict::strict!(ActivationConfig);
 
 /// Names accepted on the command line, in the tutorial's order.
 pub const ACTIVATION_NAMES: &str =

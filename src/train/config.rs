@@ -176,7 +176,7 @@ pub struct ClippingConfig {
 
 /// How the learning rate changes over training.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(remote = "Self", tag = "kind", rename_all = "snake_case")]
 #[serde(deny_unknown_fields)]
 pub enum ScheduleConfig {
     /// The same rate throughout.
@@ -205,6 +205,7 @@ pub enum ScheduleConfig {
         min_lr: f64,
     },
 }
+crate::strict::strict!(ScheduleConfig);
 
 impl FromStr for ScheduleConfig {
     type Err = Error;

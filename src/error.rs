@@ -117,6 +117,17 @@ impl Error {
         }
     }
 
+    /// A checkpoint or weights file that could not be loaded, with Burn's reason; its shapes
+    /// written `[2, 50]` rather than `Shape { dims: [2, 50] }`.
+    pub fn checkpoint(path: &Path, why: impl std::fmt::Display) -> Self {
+        let message = why.to_string();
+        let message = message.replace("Shape { dims: ", "").replace("] }", "]");
+        Error::Checkpoint {
+            path: path.to_path_buf(),
+            message,
+        }
+    }
+
     /// A problem with the run directory at `path`.
     pub fn run(path: &Path, message: impl Into<String>) -> Self {
         Error::Run {

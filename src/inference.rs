@@ -86,10 +86,7 @@ impl Predictor {
             .model
             .init_for_loading(&device)?
             .try_load_file(&path)
-            .map_err(|e| Error::Checkpoint {
-                path: path.clone(),
-                message: e.to_string(),
-            })?
+            .map_err(|e| Error::checkpoint(&path, e))?
             .valid();
         Ok(Self {
             config,
@@ -132,6 +129,13 @@ impl Predictor {
         }; // [n, outputs]
         let outputs = out.dims()[1];
         let values = read_f32(out, "predictions")?;
+        if let Some(at) = values.iter().position(|v| !v.is_finite()) {
+            return Err(Error::Data(format!(
+                "row {}: the network's output is not a finite number: an input far outside the \
+                 training data's range overflowed inside it; check that row's values",
+                at / outputs + 1
+            )));
+        }
         Ok(values
             .chunks(outputs)
             .map(|row| match self.config.data.task {
@@ -206,7 +210,15 @@ impl Predictor {
             }
         }
         let loader = BatchLoader::new(rows.clone(), 1024, None, &self.device);
-        let scores = evaluate(&self.model, &loader)?;
+        let mut scores = evaluate(&self.model, &loader)?;
+        // accuracy and RMSE from the predictions above, so that every figure shown agrees
+        if !confusion.is_empty() {
+            let right: usize = (0..confusion.len()).map(|c| confusion[c][c]).sum();
+            scores.accuracy = Some(right as f64 / rows.len().max(1) as f64);
+        }
+        if let Some(r) = &regression {
+            scores.rmse = Some(r.rmse);
+        }
         Ok(Evaluation {
             scores,
             confusion,

@@ -149,6 +149,64 @@ fn standardisation_is_learned_on_training_rows_saved_and_applied_to_new_rows() {
         e["rmse"].as_f64().is_some() && e["mae"].as_f64().is_some(),
         "{e}"
     );
+    assert_eq!(
+        e["scores"]["rmse"], e["rmse"],
+        "one RMSE, from the same predictions"
+    );
+}
+
+#[test]
+fn an_input_the_network_overflows_on_is_an_error_and_long_class_names_keep_their_columns() {
+    let dir = temp_dir("csv-overflow");
+    let mut csv = String::from("x,y,kind\n");
+    for i in 0..60 {
+        let (x, y) = ((i % 10) as f32 / 10.0, (i / 10) as f32 / 6.0);
+        let kind = if x > y {
+            "versicolor"
+        } else {
+            "virginica_long"
+        };
+        csv += &format!("{x},{y},{kind}\n");
+    }
+    let data = write(&dir, "kinds.csv", &csv);
+    let run = dir.join("run");
+    let args = [
+        "--add-features",
+        "square",
+        "--hidden",
+        "4",
+        "--epochs",
+        "3",
+        "-q",
+    ];
+    let train = [&["train", "--data", s(&data), "--out", s(&run)][..], &args].concat();
+    assert!(plaindnn(&train).status.success());
+    // x² of 1e20 is past f32's largest value: the network's output is NaN, not a class
+    let out = plaindnn(&["predict", "--run", s(&run), "--input", "1e20,1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+    assert!(
+        stderr(&out).contains("row 1: the network's output is not a finite number"),
+        "{}",
+        stderr(&out)
+    );
+    let bad = write(
+        &dir,
+        "bad.csv",
+        "x,y,kind\n0.5,0.5,versicolor\n1e20,1,versicolor\n",
+    );
+    let out = plaindnn(&["eval", "--run", s(&run), "--data", s(&bad)]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+    // the confusion matrix's columns are as wide as the longest name, one space apart
+    let out = plaindnn(&["eval", "--run", s(&run), "--data", s(&data)]);
+    let text = common::stdout(&out);
+    let header = text
+        .lines()
+        .find(|l| l.contains("versicolor"))
+        .unwrap_or("");
+    assert_eq!(
+        header,
+        format!("{:15}{:>15}{:>15}", "", "versicolor", "virginica_long")
+    );
 }
 
 /// Trains on `csv` and returns the error line.

@@ -739,6 +739,27 @@ fn a_config_file_is_read_strictly_and_the_flags_and_presets_over_it_apply_whole(
         let err = train_with(&dir, "extra", &["--config", &file]).expect_err("refused");
         assert!(err.contains(&format!("unknown field `{key}`")), "{err}");
     }
+    // a network without hidden layers trains, and what follows hidden layers is refused with it
+    let linear = config_file(&dir, "linear.json", |c| c["model"]["hidden"] = json!([]));
+    train_with(&dir, "linear", &["--config", &linear]).expect("a linear model trains");
+    for (flags, message) in [
+        (
+            &["--dropout", "0.5"][..],
+            "invalid dropout: dropout follows each hidden layer",
+        ),
+        (
+            &["--batch-norm"][..],
+            "invalid batch-norm: BatchNorm follows each hidden layer",
+        ),
+        (
+            &["--activation", "tanh"][..],
+            "invalid --activation: the activation follows",
+        ),
+    ] {
+        let args = [&["--config", linear.as_str()][..], flags].concat();
+        let err = train_with(&dir, "linear-refused", &args).expect_err("refused");
+        assert!(err.contains(message), "{flags:?}: {err}");
+    }
     // a whole run's config.json is named as such
     let whole = dir.join("base").join("config.json");
     let err = train_with(&dir, "whole", &["--config", whole.to_str().unwrap_or("")]);

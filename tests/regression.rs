@@ -468,3 +468,56 @@ fn gradient_descent_that_leaves_the_finite_numbers_fails_naming_the_rate_and_sav
     );
     assert!(!run.exists(), "no run a later predict could not load");
 }
+
+#[test]
+fn a_degree_steps_or_rate_out_of_range_is_refused_at_once_naming_the_flag() {
+    let dir = temp_dir("regress-ranges");
+    // 20 inputs: degree 50 with mixed terms would be C(70, 50) − 1 ≈ 1.6e17 terms
+    let header: Vec<String> = (0..20).map(|i| format!("c{i}")).collect();
+    let mut csv = format!("{},y\n", header.join(","));
+    for r in 0..30 {
+        let row: Vec<String> = (0..21)
+            .map(|c| ((r * 7 + c * 3) % 11).to_string())
+            .collect();
+        csv += &(row.join(",") + "\n");
+    }
+    let wide = dir.join("wide.csv");
+    std::fs::write(&wide, csv).expect("csv");
+    let wide = wide.to_str().unwrap_or("");
+    let gd = ["--dataset", "line", "--method", "gd"];
+    for (args, message) in [
+        (
+            vec!["--dataset", "line", "--degree", "4294967295"],
+            "invalid --degree: degree 4294967295 of 1 input(s) makes 4294967295 terms (limit 10000)",
+        ),
+        (
+            vec!["--data", wide, "--degree", "50", "--interactions"],
+            "degree 50 of 20 input(s) and --interactions makes 161884603662657875 terms",
+        ),
+        (
+            [&gd[..], &["--iterations", "18446744073709551615"]].concat(),
+            "invalid --iterations: must be 1 to 10000000 steps, got 18446744073709551615",
+        ),
+        (
+            [&gd[..], &["--iterations", "0"]].concat(),
+            "invalid --iterations: must be 1 to 10000000 steps, got 0",
+        ),
+        (
+            [&gd[..], &["--lr", "0"]].concat(),
+            "invalid --lr: must be a positive number, got 0",
+        ),
+        (
+            [&gd[..], &["--lr", "nan"]].concat(),
+            "invalid --lr: must be a positive number, got NaN",
+        ),
+    ] {
+        let run = dir.join("run");
+        let argv = [&["regress"][..], &args, &["--out", run.to_str().unwrap_or("")]].concat();
+        let started = std::time::Instant::now();
+        let out = plaindnn(&argv);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        assert!(started.elapsed().as_secs() < 10, "{args:?} refused at once");
+        assert!(!run.exists(), "{args:?}: nothing saved");
+    }
+}

@@ -220,6 +220,14 @@ fn unfreeze_after_keeps_the_layer_fixed_for_those_epochs_then_trains_it() {
         metrics(&two)[..3],
         "the same first two epochs"
     );
+    // summary counts the first layer as Keras would: fixed after epoch 2, trained after 4;
+    // 2 → 16 (BatchNorm) → 16 (BatchNorm) → 3: 48 + 64 of layer 1, 272 + 64 of 2, 51 of the head
+    let trainable = |run: &std::path::Path| {
+        let summary = common::json(&plaindnn(&["summary", "--run", s(run), "--json"]));
+        summary["summary"]["trainable_params"].as_u64()
+    };
+    assert_eq!(trainable(&two), Some(272 + 32 + 51));
+    assert_eq!(trainable(&four), Some(48 + 32 + 272 + 32 + 51));
 }
 
 #[test]

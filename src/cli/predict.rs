@@ -274,12 +274,20 @@ pub fn eval(args: EvalArgs) -> Result<()> {
             "confusion matrix (rows: true {}, columns: predicted)",
             info.target
         );
-        print!("{:>8}", "");
-        info.class_names.iter().for_each(|c| print!("{c:>8}"));
+        // columns as wide as the longest class name, and a space between them
+        let names = &info.class_names;
+        let w = 1 + names
+            .iter()
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(7);
+        print!("{:>w$}", "");
+        names.iter().for_each(|c| print!("{c:>w$}"));
         println!();
-        for (class, row) in info.class_names.iter().zip(&evaluation.confusion) {
-            print!("{class:>8}");
-            row.iter().for_each(|n| print!("{n:>8}"));
+        for (class, row) in names.iter().zip(&evaluation.confusion) {
+            print!("{class:>w$}");
+            row.iter().for_each(|n| print!("{n:>w$}"));
             println!();
         }
     }

@@ -182,10 +182,12 @@ pub fn run(args: RegressArgs) -> Result<()> {
     out.claim(args.overwrite)?;
     let out = out.root();
     model.save(out)?;
-    let picture =
-        regression::pictures::write_fit(model, rows.held_out.as_ref().unwrap_or(&rows.fit), out)?;
+    let mut pictures =
+        regression::pictures::write_fit(model, rows.held_out.as_ref().unwrap_or(&rows.fit), out)?
+            .to_string();
     if !fitted.losses.is_empty() {
         regression::pictures::write_losses(&fitted.losses, out)?;
+        pictures.push_str(", gd_loss.svg");
     }
     if args.json {
         return print_json(&json!({
@@ -202,7 +204,7 @@ pub fn run(args: RegressArgs) -> Result<()> {
     }
     print_text(&fitted, &train, val.as_ref());
     println!(
-        "saved {} (coefficients.json, linear.json, {picture})",
+        "saved {} (coefficients.json, linear.json, {pictures})",
         out.display()
     );
     Ok(())

@@ -24,15 +24,17 @@ pub struct TrainArgs {
     #[arg(long, conflicts_with = "resume")]
     overwrite: bool,
     /// Continue the run in DIR at the epoch after its last checkpoint (optimizer state restored).
-    /// Only --epochs, --patience, --checkpoint-every and --quiet may be given with it: anything
-    /// else would make it another run.
+    /// Only --epochs, --patience, --checkpoint-every, --checkpoint-interval and --quiet may be
+    /// given with it: anything else would make it another run.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["out", "config", "data", "data_dir"])]
     resume: Option<PathBuf>,
-    /// Start from this TrainConfig JSON (e.g. a run's config.json "train" part); flags override it.
+    /// Start from this TrainConfig JSON (e.g. a run's config.json "train" part; the data is not in
+    /// it: give the run's data flags too); --preset and flags override it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Starting recipe that the other flags override: seed-default (the tutorial's best: He, ELU,
-    /// BatchNorm, Dropout 0.2, Adam) or plain (default init, sigmoid, SGD lr 0.1).
+    /// BatchNorm, Dropout 0.2, Adam) or plain (default init, sigmoid, SGD lr 0.1). Over a
+    /// --config file, the preset's settings replace the file's.
     #[arg(long)]
     preset: Option<Preset>,
     /// Print nothing while training.
@@ -228,6 +230,13 @@ fn build_config(
         preset.apply(&mut c);
     }
     args.recipe.apply(&mut c);
+    if c.model.hidden.is_empty() && args.recipe.sets_activation() {
+        let why = "follows each hidden layer, and this network has none (only its output layer)";
+        return Err(Error::invalid(
+            "--activation",
+            format!("the activation {why}"),
+        ));
+    }
     c.validate()?;
     Ok(c)
 }

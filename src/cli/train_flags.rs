@@ -25,7 +25,8 @@ pub struct ModelFlags {
     /// square (x², y²), product (x·y, every pair), sin (sin x, sin y).
     #[arg(long, value_delimiter = ',', value_name = "KIND,..")]
     add_features: Option<Vec<AddedFeature>>,
-    /// Weight initialisation: default, he_normal, he_uniform, xavier_normal, xavier_uniform.
+    /// Weight initialisation: default, he_normal, he_uniform, xavier_normal, xavier_uniform,
+    /// normal:STD.
     #[arg(long)]
     init: Option<InitConfig>,
     /// Batch Normalization after each hidden Linear layer.
@@ -91,10 +92,12 @@ impl OptimizerFlags {
 #[derive(Args, Debug)]
 #[command(next_help_heading = "Regularisation")]
 pub struct RegularisationFlags {
-    /// L1 penalty λ·Σ|w| on the weights (not biases).
+    /// L1 penalty λ·Σ|w| on the weights (not biases): λ·sign(w) added to their gradient; the
+    /// loss printed and logged is the data loss alone.
     #[arg(long, value_name = "λ", allow_negative_numbers = true)]
     l1: Option<f64>,
-    /// L2 penalty λ·Σw² on the weights (not biases), added to the loss.
+    /// L2 penalty λ·Σw² on the weights (not biases): 2λ·w added to their gradient; the loss
+    /// printed and logged is the data loss alone.
     #[arg(long, value_name = "λ", allow_negative_numbers = true)]
     l2: Option<f64>,
     /// Apply --weight-decay to biases and BatchNorm parameters too (PyTorch's behaviour).
@@ -312,6 +315,11 @@ pub struct RecipeFlags {
 }
 
 impl RecipeFlags {
+    /// Whether `--activation` was given: it applies to hidden layers only.
+    pub fn sets_activation(&self) -> bool {
+        self.model.activation.is_some()
+    }
+
     /// Writes every flag given into `c`.
     pub fn apply(&self, c: &mut TrainConfig) {
         self.model.apply(c);

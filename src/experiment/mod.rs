@@ -145,7 +145,8 @@ fn claim(experiment: &Experiment, variants: &[runner::Variant], out: &Path) -> R
         clear(&entry.path())?;
     }
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let running = format!("{heading}\n\nNot finished: this report is written when the experiment ends.\n");
+    let running =
+        format!("{heading}\n\nNot finished: this report is written when the experiment ends.\n");
     write_atomic(&out.join("report.md"), running.as_bytes())
 }
 

@@ -106,17 +106,35 @@ impl MlpConfig {
                 format!("dropout must be in [0, 1), got {}", self.dropout),
             ));
         }
+        self.without_hidden_layers()?;
         self.validate_activations()?;
         self.feature_map().validate(self.inputs)?;
         let params = self.num_params();
         if params > MAX_PARAMS {
-            return Err(Error::invalid(
-                "network size",
-                format!(
-                    "{params} parameters would need {:.1} GiB for weights alone (limit {MAX_PARAMS})",
-                    params as f64 * 4.0 / (1u64 << 30) as f64
+            let gib = params as f64 * 4.0 / (1u64 << 30) as f64;
+            let message = match params {
+                usize::MAX => format!("more than 2^64 parameters (limit {MAX_PARAMS})"),
+                n => format!(
+                    "{n} parameters would need {gib:.1} GiB for weights alone (limit {MAX_PARAMS})"
                 ),
-            ));
+            };
+            return Err(Error::invalid("network size", message));
+        }
+        Ok(())
+    }
+
+    /// Dropout and BatchNorm follow hidden layers: without any they would do nothing, so they
+    /// are refused rather than ignored.
+    fn without_hidden_layers(&self) -> Result<()> {
+        if !self.hidden.is_empty() {
+            return Ok(());
+        }
+        let why = "follows each hidden layer, and this network has none (only its output layer)";
+        if self.dropout > 0.0 {
+            return Err(Error::invalid("dropout", format!("dropout {why}")));
+        }
+        if self.batch_norm {
+            return Err(Error::invalid("batch-norm", format!("BatchNorm {why}")));
         }
         Ok(())
     }
@@ -172,23 +190,23 @@ impl MlpConfig {
     /// Parameters as Burn counts them (BatchNorm's running mean and variance included), from the
     /// sizes alone: no allocation.
     pub fn num_params(&self) -> usize {
+        // saturating: a width near 2⁶⁴ must count as too many, not wrap round to a few
+        let sum = |counts: &mut dyn Iterator<Item = usize>| counts.fold(0, usize::saturating_add);
         let widths = self.widths();
-        let linear: usize = widths
+        let linear = sum(&mut widths
             .windows(2)
-            .map(|w| w[0].saturating_mul(w[1]) + w[1])
-            .sum();
+            .map(|w| w[0].saturating_mul(w[1]).saturating_add(w[1])));
         // BatchNorm: learned γ and β plus running mean and variance per unit
-        let norm: usize = if self.batch_norm {
-            self.hidden.iter().map(|h| 4 * h).sum()
-        } else {
-            0
+        let norm = match self.batch_norm {
+            true => sum(&mut self.hidden.iter().map(|h| h.saturating_mul(4))),
+            false => 0,
         };
         let prelu = |a: &ActivationConfig| usize::from(matches!(a, ActivationConfig::Prelu { .. }));
         let hidden: usize = (0..self.hidden.len())
             .map(|i| prelu(self.activation_of(i)))
             .sum();
         let act = hidden + prelu(&self.output_activation);
-        linear + norm + act
+        sum(&mut [linear, norm, act].into_iter())
     }
 
     /// Builds the network on `device` after checking the config. The weights are drawn on the
@@ -461,6 +479,19 @@ mod tests {
     }
 
     #[test]
+    fn a_frozen_layer_counts_as_non_trainable_as_in_keras() {
+        // 2 → 50 (BatchNorm) → 8 → 4, the first layer frozen: its Linear (150) and its BatchNorm
+        // (100 learned + 100 running) are fixed, and the running statistics of none train
+        let mut config = MlpConfig::new(2, vec![50, 8], 4);
+        config.batch_norm = true;
+        let mlp = config.init(&Device::flex(), 0).expect("valid");
+        let total = (150 + 200) + (408 + 32) + 36;
+        assert_eq!(Summary::of(&mlp).total_params, total);
+        mlp.frozen.set(1);
+        assert_eq!(Summary::of(&mlp).trainable_params, (408 + 16) + 36);
+    }
+
+    #[test]
     fn each_hidden_layer_gets_the_activation_listed_for_it() {
         let mut config = MlpConfig::new(2, vec![8, 8, 8], 4);
         config.activations = vec![
@@ -522,6 +553,23 @@ mod tests {
         let config = MlpConfig::new(784, vec![100_000_000], 10);
         let err = config.validate().unwrap_err().to_string();
         assert!(err.contains("GiB"), "{err}");
+        // widths whose count passes 2⁶⁴ saturate instead of wrapping round to a small number
+        // (2·(2⁶³−1) + 2⁶³−1 + (2⁶³−1)·4 + 4 wraps to 9 223 372 036 854 775 808 in u64)
+        for hidden in [
+            vec![usize::MAX],
+            vec![usize::MAX / 3],
+            vec![4, usize::MAX],
+            vec![i64::MAX as usize],
+        ] {
+            let err = MlpConfig::new(2, hidden.clone(), 4)
+                .validate()
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("more than 2^64 parameters"),
+                "{hidden:?}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -28,7 +28,8 @@ pub struct Summary {
     pub layers: Vec<LayerRow>,
     /// Sum of `params` over all layers (equals Burn's `num_params`).
     pub total_params: usize,
-    /// Parameters the optimizer updates (total less BatchNorm's running statistics).
+    /// Parameters the optimizer updates: the total less BatchNorm's running statistics and the
+    /// frozen layers' parameters (Keras' count with `layer.trainable = False`).
     pub trainable_params: usize,
 }
 
@@ -68,7 +69,8 @@ fn block_rows(n: usize, block: &Block, row: &mut impl FnMut(String, &str, usize,
 }
 
 impl Summary {
-    /// Reads the layers of `mlp`; counts come from the modules themselves.
+    /// Reads the layers of `mlp`, frozen as its [`Mlp::frozen`] says; counts come from the
+    /// modules themselves.
     pub fn of(mlp: &Mlp) -> Self {
         let mut layers: Vec<LayerRow> = Vec::new();
         let mut row = |name: String, kind: &str, output_width: usize, params: usize| {
@@ -109,16 +111,21 @@ impl Summary {
         }
         let total_params: usize = layers.iter().map(|l| l.params).sum();
         // running mean and variance: one value each per unit of every BatchNorm layer
-        let running: usize = mlp
-            .blocks
-            .iter()
-            .filter_map(|b| b.norm.as_ref())
-            .map(|n| n.num_params() / 2)
+        let running = |b: &Block| b.norm.as_ref().map_or(0, |n| n.num_params() / 2);
+        let frozen = mlp.frozen.get();
+        let fixed: usize = (mlp.blocks.iter().enumerate())
+            .map(|(i, b)| {
+                if i < frozen {
+                    b.num_params()
+                } else {
+                    running(b)
+                }
+            })
             .sum();
         Summary {
             layers,
             total_params,
-            trainable_params: total_params - running,
+            trainable_params: total_params - fixed,
         }
     }
 }

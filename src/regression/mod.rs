@@ -97,14 +97,54 @@ impl FitOptions {
     }
 }
 
+/// Most terms a fit may have (columns of its expanded matrix).
+pub const MAX_TERMS: usize = 10_000;
+/// Most values of the expanded matrix, rows × terms (800 MB of f64).
+pub const MAX_VALUES: usize = 100_000_000;
+/// Most gradient-descent steps.
+pub const MAX_ITERATIONS: usize = 10_000_000;
+
 impl FitOptions {
-    /// Refuses a degree of 0 and `interactions` where there is no mixed term to add.
+    /// Refuses a degree of 0, more than [`MAX_TERMS`] terms, `interactions` where there is no
+    /// mixed term to add, and gradient descent's steps or step size outside their ranges.
     pub fn check(&self, inputs: usize) -> Result<()> {
         if self.degree == 0 {
             return Err(Error::invalid(
                 "--degree",
                 "must be at least 1 (1: a line or plane), got 0",
             ));
+        }
+        let terms = poly::count(inputs, self.degree, self.interactions);
+        if terms > MAX_TERMS {
+            let mixed = if self.interactions {
+                " and --interactions"
+            } else {
+                ""
+            };
+            let count = match terms {
+                usize::MAX => "more than 2^64".to_string(),
+                n => n.to_string(),
+            };
+            return Err(Error::invalid(
+                "--degree",
+                format!(
+                    "degree {} of {inputs} input(s){mixed} makes {count} terms (limit \
+                     {MAX_TERMS}): choose a lower degree",
+                    self.degree
+                ),
+            ));
+        }
+        if self.method == Method::Gd {
+            if !(1..=MAX_ITERATIONS).contains(&self.iterations) {
+                return Err(Error::invalid(
+                    "--iterations",
+                    format!(
+                        "must be 1 to {MAX_ITERATIONS} steps, got {}",
+                        self.iterations
+                    ),
+                ));
+            }
+            crate::check::positive("--lr", self.lr)?;
         }
         if self.interactions && self.degree < 2 {
             return Err(Error::invalid(
@@ -158,6 +198,12 @@ impl LinearModel {
         let terms = poly::terms(&data.feature_names, options.degree, options.interactions);
         let features = poly::expand(&x, data.width(), &terms);
         let (n, p) = (rows.len(), terms.names.len());
+        if n.saturating_mul(p) > MAX_VALUES {
+            return Err(Error::invalid(
+                "--degree",
+                format!("{n} rows × {p} terms would make {} values (limit {MAX_VALUES}): choose a lower degree or fewer rows", n.saturating_mul(p)),
+            ));
+        }
         let (fit, losses) = match options.method {
             Method::Lstsq => (lstsq::fit(&features, n, p, &y, options.ridge)?, Vec::new()),
             Method::Gd => gd::fit(

@@ -9,6 +9,23 @@ pub struct Terms {
     pub names: Vec<String>,
 }
 
+/// How many terms [`terms`] makes, without making them; `usize::MAX` for more than 2⁶⁴.
+pub fn count(inputs: usize, degree: u32, interactions: bool) -> usize {
+    if !interactions {
+        return inputs.saturating_mul(degree as usize);
+    }
+    // every monomial of degree 1..=d in k inputs: C(k + d, d) − 1, built as C(k + i, i)
+    let k = inputs as u128;
+    let mut c: u128 = 1;
+    for i in 1..=degree as u128 {
+        c = c * (k + i) / i; // exact at each step; c ≤ 2⁶⁴ and k + i < 2⁶⁶, so no overflow
+        if c > u64::MAX as u128 {
+            return usize::MAX;
+        }
+    }
+    usize::try_from(c - 1).unwrap_or(usize::MAX)
+}
+
 /// Terms of degree 1..=`degree`: each input's powers, plus every mixed monomial if `interactions`.
 pub fn terms(inputs: &[String], degree: u32, interactions: bool) -> Terms {
     let k = inputs.len();
@@ -71,6 +88,23 @@ pub fn expand(x: &[f64], k: usize, terms: &Terms) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_count_of_terms_is_the_number_terms_makes_and_saturates_past_two_to_the_64() {
+        let names: Vec<String> = (0..5).map(|i| format!("x{i}")).collect();
+        for k in 1..=5 {
+            for d in 1..=6 {
+                for interactions in [false, true] {
+                    let made = terms(&names[..k], d, interactions).names.len();
+                    assert_eq!(count(k, d, interactions), made, "{k} inputs, degree {d}");
+                }
+            }
+        }
+        // 20 inputs of degree 50: C(70, 50) − 1 = 161 884 603 662 657 875
+        assert_eq!(count(20, 50, true), 161_884_603_662_657_875);
+        assert_eq!(count(1000, 1000, true), usize::MAX);
+        assert_eq!(count(usize::MAX, 2, false), usize::MAX);
+    }
 
     #[test]
     fn degree_two_of_two_inputs_with_interactions_has_five_terms() {

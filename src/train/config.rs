@@ -150,9 +150,9 @@ impl Default for EarlyStoppingConfig {
 #[serde(default)]
 #[serde(deny_unknown_fields)]
 pub struct RegularizationConfig {
-    /// L1 penalty `λ·Σ|w|` added to the loss: pushes useless weights to exactly zero.
+    /// L1 penalty `λ·Σ|w|`, as its gradient `λ·sign(w)`: pushes useless weights to exactly zero.
     pub l1: f64,
-    /// L2 penalty `λ·Σw²` added to the loss (Keras' `kernel_regularizer=l2(λ)`).
+    /// L2 penalty `λ·Σw²`, as its gradient `2λ·w` (Keras' `kernel_regularizer=l2(λ)`).
     pub l2: f64,
     /// Apply `weight_decay` to biases and normalisation parameters too (PyTorch's default).
     pub decay_biases: bool,
@@ -484,6 +484,15 @@ impl TrainConfig {
             .is_some_and(|c| c.restore_best_weights)
     }
 
+    /// Hidden layers frozen during `epoch` (from 1): `freeze`'s, until `unfreeze_after` epochs
+    /// have passed (gradual fine-tuning: the head learns first, then every layer).
+    pub fn frozen_at(&self, epoch: usize) -> usize {
+        match self.unfreeze_after {
+            Some(after) if epoch > after => 0,
+            _ => self.freeze,
+        }
+    }
+
     /// [`TrainConfig::validate`], and the network and augmentation fit `data`.
     pub fn validate_for(&self, data: &Dataset) -> Result<()> {
         self.validate()?;
@@ -492,7 +501,9 @@ impl TrainConfig {
             return Err(Error::invalid(
                 "model size",
                 format!(
-                    "the network has {} inputs and {} outputs but the data has {inputs} features and {outputs} outputs",
+                    "the network has {} inputs and {} outputs but the data has {inputs} features \
+                     and {outputs} outputs: it was made for other data (a --config file holds no \
+                     data: give its run's data flags too)",
                     self.model.inputs, self.model.outputs
                 ),
             ));

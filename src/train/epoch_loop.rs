@@ -202,11 +202,7 @@ impl EpochLoop {
         let s = &self.settings;
         s.epoch_handle.store(epoch, Ordering::Relaxed);
         learner.model().reseed(mix(s.config.seed, epoch as u64));
-        if let Some(after) = s.config.unfreeze_after {
-            // gradual fine-tuning: the head learns first, then every layer
-            let frozen = if epoch > after { 0 } else { s.config.freeze };
-            s.frozen.set(frozen);
-        }
+        s.frozen.set(s.config.frozen_at(epoch));
     }
 
     /// Phase 1, one pass of gradient steps over the shuffled training rows; the mean training loss.
@@ -420,10 +416,8 @@ impl EpochLoop {
         if s.config.restores_best() {
             let record = match state.kept {
                 Some(record) => record,
-                None => ModuleRecord::load(s.run.model_path()).map_err(|e| Error::Checkpoint {
-                    path: s.run.model_path(),
-                    message: e.to_string(),
-                })?,
+                None => ModuleRecord::load(s.run.model_path())
+                    .map_err(|e| Error::checkpoint(&s.run.model_path(), e))?,
             };
             learner.load_model(record);
         }

@@ -392,10 +392,7 @@ fn starting_model(config: &TrainConfig, run: &RunDir, done: usize, device: &Devi
     if done > 0 {
         // Load everything once here, so a damaged checkpoint is an error, not a panic in Burn.
         let ckpt = run.checkpoint_dir();
-        let damaged = |path: PathBuf, e: &dyn std::fmt::Display| Error::Checkpoint {
-            message: e.to_string(),
-            path,
-        };
+        let damaged = |path: PathBuf, e: &dyn std::fmt::Display| Error::checkpoint(&path, e);
         let path = checkpoint_path(&ckpt, "model", done);
         model = model
             .try_load_file(&path)

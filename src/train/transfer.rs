@@ -59,10 +59,7 @@ fn source_model(source: &Path, template: &MlpConfig, device: &Device) -> Result<
         .model
         .init_for_loading(device)?
         .try_load_file(&path)
-        .map_err(|e| Error::Checkpoint {
-            path: path.clone(),
-            message: e.to_string(),
-        })
+        .map_err(|e| Error::checkpoint(&path, e))
 }
 
 /// Copies the parameters saved in `dir` (a run directory or a safetensors file) into `model`,

@@ -340,10 +340,12 @@ fn a_request_for_another_host_or_from_another_origin_is_refused() {
     assert!(page.contains(r#"data-testid="decision-regions""#));
     let (status, body) = server.request("GET", "/", &[("Host", "evil.example:80")], b"");
     assert_eq!(status, 403);
+    let error: Value = serde_json::from_str(&body).unwrap_or_default();
+    let error = error["error"].as_str().unwrap_or_default();
     assert!(
-        body.contains("Host `evil.example:80` is not this server")
-            && body.contains("DNS rebinding"),
-        "{body}"
+        error.contains("Host `evil.example:80` is not this server")
+            && error.contains("DNS rebinding"),
+        "as JSON, as every refusal: {body}"
     );
     let origin = [
         ("Origin", "http://evil.example"),
@@ -423,6 +425,29 @@ fn malformed_json_gets_a_4xx_naming_line_and_column_and_the_wrong_field() {
     let (status, body) = server.request("POST", &path, &json, br#"{"settings": {"epoch": 3}}"#);
     assert_eq!(status, 400);
     assert!(body.contains("unknown field `epoch`"), "{body}");
+    // a value of the wrong type names its field
+    let (status, body) = server.request(
+        "POST",
+        &path,
+        &json,
+        br#"{"settings": {"batch_size": 2.5}}"#,
+    );
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("settings.batch_size: invalid type: floating point `2.5`, expected usize"),
+        "{body}"
+    );
+    let (status, body) = server.request("POST", &path, &json, br#"{"settings": {}} x"#);
+    assert_eq!(status, 400, "trailing characters: {body}");
+    // the wrong method, and an upload's unknown parameter, are refusals with a reason too
+    let (status, body) = server.request("GET", &path, &[], b"");
+    assert_eq!(status, 405);
+    assert!(body.contains(r#""error":"not with this method"#), "{body}");
+    let upload = format!("/api/sessions/{id}/upload?nme=a.csv");
+    let (status, body) =
+        server.request("POST", &upload, &[("Content-Type", "text/csv")], b"x\n1\n");
+    assert_eq!(status, 400);
+    assert!(body.contains("unknown field `nme`"), "{body}");
     let (status, body) = server.request("POST", &path, &[("Content-Type", "text/plain")], b"{}");
     assert_eq!(
         status, 415,
@@ -702,6 +727,13 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
     let (status, body) = upload("bad.csv", "x,y,label\n1,2,a\nfoo,3,b\n");
     assert_eq!(status, 400);
     assert!(body.contains("bad.csv") && body.contains("foo"), "{body}");
+    // a name the command could not give whole is refused, not cut short
+    let (status, body) = upload(&format!("{}.csv", "x".repeat(300)), "x,y\n1,2\n");
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("name: at most 255 characters, got 304"),
+        "{body}"
+    );
     let rows: String = (0..40)
         .map(|i| {
             format!(
@@ -724,6 +756,15 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
             summary["classes"].as_array().map(Vec::len)
         ),
         (Some(40), Some(2))
+    );
+    // a refusal at the start of training names the uploaded file, not the server's copy
+    let settings = json!({"settings": {"dataset": "csv", "target": "nope", "epochs": 2}});
+    let (status, refused) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+    assert_eq!(status, 400, "{refused}");
+    let error = refused["error"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with("points.csv: ") && !error.contains("upload.csv"),
+        "{error}"
     );
     let settings = json!({"settings": {"dataset": "csv", "epochs": 2}});
     let (status, started) = server.post(&format!("/api/sessions/{id}/train"), &settings);
@@ -803,4 +844,94 @@ fn every_text_of_the_page_has_its_chinese_and_both_tours_are_served() {
         assert_eq!(status, 200, "{path}");
         assert!(html.contains(heading), "{path} lacks {heading}");
     }
+}
+
+/// Waits until nothing trains on page `id`: `/control` answers 409 then.
+fn wait_until_idle(server: &Server, id: &str) {
+    let control = format!("/api/sessions/{id}/control");
+    let start = Instant::now();
+    while server.post(&control, &json!({})).0 != 409 {
+        assert!(start.elapsed() < Duration::from_secs(60), "the run ends");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn two_starts_at_once_on_one_page_start_one_run_and_refuse_the_other() {
+    let server = Server::start("race");
+    let id = server.session();
+    let _events = server.events(&id);
+    let train = format!("/api/sessions/{id}/train");
+    let body = json!({"settings": {"epochs": 1000, "delay_ms": 50}});
+    // the window was the data's loading between the check for a run and its record: it took
+    // 1 to 6 tries to hit before the starts were serialised
+    for _ in 0..8 {
+        let statuses: Vec<u16> = std::thread::scope(|s| {
+            let both = [
+                s.spawn(|| server.post(&train, &body).0),
+                s.spawn(|| server.post(&train, &body).0),
+            ];
+            both.map(|t| t.join().unwrap_or(0)).to_vec()
+        });
+        let mut sorted = statuses.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            [202, 409],
+            "one starts, one is refused: {statuses:?}"
+        );
+        let control = format!("/api/sessions/{id}/control");
+        assert_eq!(server.post(&control, &json!({"action": "stop"})).0, 200);
+        wait_until_idle(&server, &id);
+    }
+}
+
+#[test]
+fn a_page_that_reads_nothing_holds_a_bounded_queue_and_misses_the_rest() {
+    let server = Server::start("unread");
+    let id = server.session();
+    let train = format!("/api/sessions/{id}/train");
+    // two runs of 1000 epochs, 2 004 events, while nobody reads the stream
+    for _ in 0..2 {
+        let body = json!({"settings": {"epochs": 1000, "hidden": [4], "grid": 10}});
+        assert_eq!(server.post(&train, &body).0, 202);
+        wait_until_idle(&server, &id);
+    }
+    let mut events = server.events(&id);
+    // queued: the first run whole (data, 1000 epochs, done), then the second's first 22
+    for i in 0..1024 {
+        let (name, _) = events.next();
+        let expected = match i {
+            0 | 1002 => "data",
+            1001 => "done",
+            _ => "epoch",
+        };
+        assert_eq!(name, expected, "event {i}");
+    }
+    let body = json!({"settings": {"epochs": 3, "hidden": [4]}});
+    assert_eq!(server.post(&train, &body).0, 202);
+    let (name, data) = events.next();
+    assert_eq!(
+        (name.as_str(), &data["epochs"]),
+        ("data", &json!(3)),
+        "the next event is the new run's: the rest of the second run's were dropped"
+    );
+}
+
+#[test]
+fn a_runs_folder_that_is_a_file_is_refused_naming_the_flag() {
+    let file = common::temp_dir("playground-runs-file").join("taken");
+    std::fs::write(&file, "mine").expect("a file");
+    let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(["playground", "--no-open", "--port", "0", "--runs"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("invalid --runs: ") && err.contains("give a folder"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).ok().as_deref(), Some("mine"));
 }

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -95,7 +95,7 @@ impl Guard {
 async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
     match guard.check(request.headers()) {
         Ok(()) => next.run(request).await,
-        Err(message) => (StatusCode::FORBIDDEN, message).into_response(),
+        Err(message) => routes::ApiError::from((403, message)).into_response(),
     }
 }
 
@@ -119,7 +119,11 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Training(format!("reading the bound address: {e}")))?;
-        std::fs::create_dir_all(&options.runs_dir).map_err(|e| Error::io(&options.runs_dir, e))?;
+        let runs = &options.runs_dir;
+        std::fs::create_dir_all(runs).map_err(|e| {
+            let why = format!("{}: {e}; give a folder the pages' runs can go in", runs.display());
+            Error::invalid("--runs", why)
+        })?;
         let guard_state = Arc::new(Guard::for_addr(addr));
         let app = routes::router(Arc::new(Sessions::new(options.runs_dir.clone())))
             .layer(axum::middleware::from_fn_with_state(guard_state, guard));

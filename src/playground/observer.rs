@@ -6,7 +6,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::Sender;
 
 use crate::train::{EpochReport, LayerWeights, TrainObserver, Wants};
 
@@ -151,7 +151,7 @@ fn drawn(w: &LayerWeights) -> LayerWeights {
 /// every [`GRID_EVERY`] (and for the last epoch), and holds the loop while the page pauses.
 pub struct PageObserver {
     control: Arc<Control>,
-    events: UnboundedSender<PageEvent>,
+    events: Sender<PageEvent>,
     grid: usize,
     epochs: usize,
     next_epoch: usize,
@@ -162,7 +162,7 @@ impl PageObserver {
     /// Reports to `events`; `grid` cells per side; `epochs` of the run.
     pub fn new(
         control: Arc<Control>,
-        events: UnboundedSender<PageEvent>,
+        events: Sender<PageEvent>,
         grid: usize,
         epochs: usize,
     ) -> Self {
@@ -190,7 +190,7 @@ impl TrainObserver for PageObserver {
 
     fn on_message(&mut self, text: &str) {
         // a closed stream is noticed by should_stop
-        let _ = self.events.send(PageEvent::new("message", &text));
+        let _ = self.events.try_send(PageEvent::new("message", &text));
     }
 
     fn on_epoch(&mut self, report: &EpochReport) -> crate::Result<()> {
@@ -202,7 +202,8 @@ impl TrainObserver for PageObserver {
             weights: report.weights.iter().map(drawn).collect(),
             ..report.clone()
         };
-        let _ = self.events.send(PageEvent::new("epoch", &page));
+        // a page that has fallen [`EVENTS`](super::session::EVENTS) behind misses this one
+        let _ = self.events.try_send(PageEvent::new("epoch", &page));
         self.control.end_of_epoch();
         Ok(())
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -31,6 +31,8 @@ use crate::inference::Predictor;
 pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
 /// Largest JSON command.
 pub const MAX_JSON: usize = 64 * 1024;
+/// Longest uploaded file name, in characters.
+const MAX_NAME: usize = 255;
 
 const INDEX: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
@@ -93,6 +95,10 @@ pub fn router(sessions: App) -> Router {
         .route("/api/sessions/{id}/model.safetensors", get(model))
         .route("/api/command", post(command_line))
         .fallback(|| async { ApiError(404, "no such page or API route; open /".into()) })
+        .method_not_allowed_fallback(|| async {
+            let why = "not with this method: GET for pages, the event stream and downloads, POST for commands";
+            ApiError(405, why.into())
+        })
         .layer(DefaultBodyLimit::max(MAX_UPLOAD))
         .with_state(sessions)
 }
@@ -123,7 +129,18 @@ fn json_body<T: DeserializeOwned>(
             format!("a command is at most {MAX_JSON} bytes, got {}", body.len()),
         ));
     }
-    serde_json::from_slice(&body).map_err(|e| ApiError(400, format!("malformed JSON command: {e}")))
+    let malformed =
+        |e: &dyn std::fmt::Display| ApiError(400, format!("malformed JSON command: {e}"));
+    let mut reader = serde_json::Deserializer::from_slice(&body);
+    let parsed = serde_path_to_error::deserialize(&mut reader).map_err(|e| {
+        // the field's path first (`settings.batch_size: invalid type …`), unless it is the whole
+        match e.path().to_string() {
+            path if path == "." => malformed(e.inner()),
+            path => malformed(&format!("{path}: {}", e.inner())),
+        }
+    })?;
+    reader.end().map_err(|e| malformed(&e))?;
+    Ok(parsed)
 }
 
 fn too_large(e: BytesRejection) -> ApiError {
@@ -252,6 +269,7 @@ async fn command_line(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct UploadQuery {
     name: Option<String>,
 }
@@ -260,10 +278,11 @@ struct UploadQuery {
 async fn upload(
     State(app): State<App>,
     Path(id): Path<String>,
-    Query(query): Query<UploadQuery>,
+    query: Result<Query<UploadQuery>, QueryRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Reply<Json<serde_json::Value>> {
+    let Query(query) = query.map_err(|e| ApiError(400, e.body_text()))?;
     let kind = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
@@ -275,7 +294,7 @@ async fn upload(
     }
     let body = body.map_err(too_large)?;
     let session = app.get(&id)?;
-    let name = upload_name(query.name.as_deref());
+    let name = upload_name(query.name.as_deref())?;
     let checked = tokio::task::spawn_blocking(move || -> Reply<serde_json::Value> {
         std::fs::create_dir_all(&session.dir).map_err(|e| ApiError(500, e.to_string()))?;
         // checked beside the accepted file, which a refused one does not replace; each upload
@@ -313,12 +332,20 @@ async fn upload(
 }
 
 /// The file name the page gave, reduced to its last path component.
-fn upload_name(name: Option<&str>) -> String {
+fn upload_name(name: Option<&str>) -> Reply<String> {
     let base = name
         .and_then(|n| n.rsplit(['/', '\\']).next())
         .filter(|n| !n.is_empty())
         .unwrap_or("upload.csv");
-    base.chars().take(100).collect()
+    // the page's command names the file: cut short, it would name another
+    if base.chars().count() > MAX_NAME {
+        let why = format!(
+            "name: at most {MAX_NAME} characters, got {}",
+            base.chars().count()
+        );
+        return Err(ApiError(400, why));
+    }
+    Ok(base.to_string())
 }
 
 async fn report(State(app): State<App>, Path(id): Path<String>) -> Reply<Response> {

@@ -125,6 +125,12 @@ impl Settings {
                 self.dataset
             ));
         }
+        if self.hidden.is_empty() {
+            return Err(
+                "hidden: give at least one layer (`plaindnn train --hidden` takes 1 or more)"
+                    .into(),
+            );
+        }
         if self.hidden.len() > MAX_LAYERS {
             return Err(format!(
                 "hidden: at most {MAX_LAYERS} layers in the playground, got {}; `plaindnn train --hidden` has no such cap",
@@ -318,9 +324,18 @@ pub fn command(settings: &Settings, config: &TrainConfig, csv_name: Option<&str>
 struct Line(Vec<String>);
 
 impl Line {
+    /// `--name value`, or `--name=value` when the value starts with `-` (quoted or not), which
+    /// the parser would otherwise take for a flag.
     fn flag(&mut self, name: &str, value: Option<String>) {
-        self.0.push(format!("--{name}"));
-        self.0.extend(value);
+        match value {
+            Some(v) if v.starts_with('-') || v.starts_with("'-") => {
+                self.0.push(format!("--{name}={v}"))
+            }
+            value => {
+                self.0.push(format!("--{name}"));
+                self.0.extend(value);
+            }
+        }
     }
 
     /// `--dataset` or `--data`/`--target`, the noise and the split.
@@ -454,6 +469,33 @@ mod tests {
         assert_eq!(shell_word("my data.csv"), "'my data.csv'");
         assert_eq!(shell_word("it's.csv"), r"'it'\''s.csv'");
         assert_eq!(shell_word("plain.csv"), "plain.csv");
+    }
+
+    #[test]
+    fn a_file_or_column_named_with_a_leading_dash_is_joined_to_its_flag() {
+        let s = Settings {
+            dataset: "csv".into(),
+            target: Some("-lab".into()),
+            ..Settings::default()
+        };
+        let c = s.config(2, 4).unwrap();
+        let line = command(&s, &c, Some("-my data.csv"));
+        assert!(
+            line.starts_with("plaindnn train --data='-my data.csv' --target=-lab --hidden "),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn no_hidden_layer_is_refused_as_the_command_line_cannot_say_it() {
+        let s = Settings {
+            hidden: vec![],
+            ..Settings::default()
+        };
+        assert!(s
+            .check()
+            .unwrap_err()
+            .starts_with("hidden: give at least one layer"));
     }
 
     #[test]

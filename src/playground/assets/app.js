@@ -402,7 +402,11 @@ function wire() {
     if (w.length < 8) renderLayers([...w, 8], [...a, a[a.length - 1] || "relu"]);
     settingsChanged();
   };
-  $("remove-layer").onclick = () => { renderLayers(hiddenInputs().map((i) => i.value).slice(0, -1), layerActivations()); settingsChanged(); };
+  // one layer at least: `plaindnn train --hidden` cannot say none
+  $("remove-layer").onclick = () => {
+    const w = hiddenInputs().map((i) => i.value);
+    if (w.length > 1) { renderLayers(w.slice(0, -1), layerActivations()); settingsChanged(); }
+  };
   $("activation").addEventListener("change", () => { if ($("activation").value) setAllActivations($("activation").value); });
   $("language").onchange = () => switchLanguage($("language").value);
   $("preset-best").onclick = () => preset(true);

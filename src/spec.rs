@@ -39,6 +39,17 @@ impl<'a> Spec<'a> {
         ))
     }
 
+    /// Parameter `i` as a whole number, `default` when it is not given.
+    pub fn count(&self, i: usize, default: usize) -> Result<usize> {
+        let Some(p) = self.params.get(i) else {
+            return Ok(default);
+        };
+        p.parse().map_err(|_| {
+            let name = format!("{} {} parameter", self.what, self.name);
+            Error::invalid(&name, format!("`{p}` is not a whole number of epochs"))
+        })
+    }
+
     /// Parameter `i` as a number, `default` when it is not given.
     pub fn number(&self, i: usize, default: f64) -> Result<f64> {
         let Some(p) = self.params.get(i) else {
@@ -62,6 +73,21 @@ mod tests {
         assert_eq!(spec.number(0, 0.01).ok(), Some(0.2));
         assert_eq!(spec.number(1, 7.0).ok(), Some(7.0));
         assert!(spec.at_most(1).is_ok());
+    }
+
+    #[test]
+    fn a_count_is_a_whole_number_or_refused_by_its_text() {
+        let spec = Spec::parse("lr schedule", "step:2.7:0.5");
+        let err = spec.count(0, 10).err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("invalid lr schedule step parameter: `2.7` is not a whole number of epochs")
+        );
+        assert_eq!(Spec::parse("s", "step:3").count(0, 10).ok(), Some(3));
+        assert_eq!(Spec::parse("s", "step").count(0, 10).ok(), Some(10));
+        assert!(Spec::parse("s", "step:99999999999999999999")
+            .count(0, 10)
+            .is_err());
     }
 
     #[test]

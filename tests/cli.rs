@@ -658,3 +658,83 @@ fn info_says_whether_inference_runs_on_the_amx_tile_unit_as_the_processor_and_pl
     assert_eq!(text.contains("AMX tile unit"), amx, "{text}");
     assert!(!stdout(&run(&["info"], "0")).contains("AMX tile unit"));
 }
+
+#[test]
+fn a_schedule_counts_whole_epochs_and_its_floor_is_finite_and_below_the_rate() {
+    let dir = temp_dir("cli-schedule-ranges");
+    let run = dir.join("run");
+    for (schedule, message) in [
+        ("step:2.7", "`2.7` is not a whole number of epochs"),
+        ("plateau:0.5:2.5", "`2.5` is not a whole number of epochs"),
+        (
+            "cosine:5",
+            "invalid lr schedule: its min_lr 5 is above the learning rate 0.01",
+        ),
+        (
+            "plateau:0.5:3:0.02",
+            "its min_lr 0.02 is above the learning rate 0.01",
+        ),
+        ("cosine:inf", "invalid cosine min_lr: must be >= 0, got inf"),
+        (
+            "plateau:0.5:3:nan",
+            "invalid plateau min_lr: must be >= 0, got NaN",
+        ),
+    ] {
+        let args = [
+            "train",
+            "--lr-schedule",
+            schedule,
+            "--epochs",
+            "2",
+            "-q",
+            "--out",
+        ];
+        let out = plaindnn(&[&args[..], &[run.to_str().unwrap_or("")]].concat());
+        assert!(!out.status.success(), "{schedule}");
+        assert!(
+            stderr(&out).contains(message),
+            "{schedule}: {}",
+            stderr(&out)
+        );
+        assert!(!run.exists(), "{schedule}: nothing written");
+    }
+}
+
+#[test]
+fn batch_norm_over_batches_of_one_row_is_refused_as_pytorch_refuses_it() {
+    let run = temp_dir("cli-bn-one").join("run");
+    let out = plaindnn(&[
+        "train",
+        "--batch-norm",
+        "--batch-size",
+        "1",
+        "--out",
+        run.to_str().unwrap_or(""),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("invalid batch-norm: BatchNorm normalises each unit over the batch"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!run.exists());
+}
+
+#[test]
+fn predict_refuses_a_delimiter_for_an_input_row_it_would_not_read() {
+    let out = plaindnn(&[
+        "predict",
+        "--run",
+        "r",
+        "--input",
+        "1,2",
+        "--delimiter",
+        ";",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("'--input <INPUT>' cannot be used with '--delimiter <CHAR>'"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -712,3 +712,82 @@ fn exporting_an_unknown_set_names_the_valid_ones() {
     assert!(stderr(&out).contains("unknown dataset `rings`; valid choices: quadrants"));
     assert!(!dir.join("x.csv").exists());
 }
+
+/// `datasets --export` writes a built-in set's classes as indices: a run of that set scores the
+/// exported validation rows as it scores its own (the same rows), and a CSV run still reads
+/// names only.
+#[test]
+fn a_run_of_a_built_in_set_scores_its_exported_rows_by_class_index() {
+    let dir = temp_dir("export-eval");
+    for set in ["quadrants", "circles"] {
+        let (run, file) = (dir.join(set), dir.join(format!("{set}.csv")));
+        let train = [
+            "train",
+            "--dataset",
+            set,
+            "--epochs",
+            "2",
+            "-q",
+            "--out",
+            s(&run),
+        ];
+        assert!(plaindnn(&train).status.success());
+        let export = [
+            "datasets",
+            "--export",
+            set,
+            "--split",
+            "validation",
+            "--out",
+            s(&file),
+        ];
+        assert!(plaindnn(&export).status.success());
+        let own = json(&plaindnn(&["eval", "--run", s(&run), "--json"]));
+        let exported = json(&plaindnn(&[
+            "eval",
+            "--run",
+            s(&run),
+            "--data",
+            s(&file),
+            "--json",
+        ]));
+        assert_eq!(own["confusion"], exported["confusion"], "{set}");
+        assert_eq!(own["scores"]["rows"], exported["scores"]["rows"], "{set}");
+        let loss = |e: &serde_json::Value| e["scores"]["loss"].as_f64().unwrap_or(f64::NAN);
+        assert!((loss(&own) - loss(&exported)).abs() < 1e-6, "{set}");
+    }
+    // an index past the classes is named with the choices
+    let bad = write(&dir, "bad.csv", "x,y,quadrant\n0.5,0.5,4\n");
+    let out = plaindnn(&[
+        "eval",
+        "--run",
+        s(&dir.join("quadrants")),
+        "--data",
+        s(&bad),
+    ]);
+    assert!(
+        stderr(&out).contains(
+            "class `4` was never seen in training (known: I, II, III, IV, or their indices 0 to 3)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_number_to_predict_forced_into_classes_is_pointed_to_regression() {
+    let dir = temp_dir("csv-forced-classes");
+    let rows: String = (0..200)
+        .map(|i| format!("{},{},{}\n", i % 13, i % 7, 1000 + 37 * i))
+        .collect();
+    let err = train_error(
+        &dir,
+        "houses.csv",
+        Some(&format!("a,b,price\n{rows}")),
+        &["--task", "classification"],
+    );
+    assert!(
+        err.contains("houses.csv: 200 classes in 200 rows, most with a single row, leave nothing to split off for validation: is `price` a number to predict? (--task regression)"),
+        "{err}"
+    );
+}

@@ -121,6 +121,28 @@ fn a_tensor_missing_or_of_the_wrong_shape_is_named_in_the_error() {
         .expect_err("garbage")
         .to_string();
     assert!(err.contains("not safetensors"), "{err}");
+    // a weight that is not a number is refused where it is read, not found as a divergence later
+    let file = SafeTensors::deserialize(&bytes).expect("valid");
+    let first = file.tensor("0.weight").expect("0.weight");
+    let (mut weight, shape) = (first.data().to_vec(), first.shape().to_vec());
+    weight[4 * 5..4 * 6].copy_from_slice(&f32::NAN.to_le_bytes());
+    let mut views: Vec<(String, TensorView)> = file.tensors();
+    let nan = TensorView::new(safetensors::Dtype::F32, shape, &weight).expect("view");
+    views.retain(|(name, _)| name != "0.weight");
+    views.push(("0.weight".into(), nan));
+    let damaged = safetensors::serialize(views, None).expect("serialises");
+    let err = st::import(
+        config.init_for_loading(&Device::flex()).expect("builds"),
+        &config,
+        &damaged,
+        path,
+    )
+    .expect_err("NaN refused")
+    .to_string();
+    assert!(
+        err.contains("`0.weight` holds NaN at index 5: weights must be finite"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use plaindnn::backend::Backend;
-use plaindnn::data::csv_file;
+use plaindnn::data::csv_file::{self, Labels};
+use plaindnn::data::DataSource;
 use plaindnn::error::{Error, Result};
 use plaindnn::files::write_atomic;
 use plaindnn::inference::{Prediction, Predictor};
@@ -20,10 +21,12 @@ pub struct PredictArgs {
     #[command(flatten)]
     run: RunArgs,
     /// One row of features, comma-separated (e.g. 2,2).
+    // conflicts with --delimiter by name: clap skips `requires = "data"` once --input, which
+    // conflicts with --data, is given
     #[arg(
         long,
         allow_hyphen_values = true,
-        conflicts_with = "data",
+        conflicts_with_all = ["data", "delimiter"],
         required_unless_present = "data"
     )]
     input: Option<String>,
@@ -244,13 +247,18 @@ fn csv_bytes(
 pub fn eval(args: EvalArgs) -> Result<()> {
     let predictor = Predictor::open(&args.run.run, args.run.backend)?;
     let info = &predictor.config.data;
+    // a built-in set's classes may be given by index, as `datasets --export` writes them
+    let labels = match info.source {
+        DataSource::Builtin { .. } => Labels::NamesOrIndices,
+        _ => Labels::Names,
+    };
     let evaluation = match &args.data {
         Some(path) => predictor.evaluate(csv_file::read_labelled(
             path,
             &info.feature_names,
             &info.target,
             info.task,
-            &info.class_names,
+            (&info.class_names, labels),
             args.delimiter,
         )?)?,
         None => predictor.evaluate_prepared(info.source.load()?.val)?,

@@ -390,13 +390,23 @@ fn class_order(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
+/// How a labelled file may name a model's classes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Labels {
+    /// By name only.
+    Names,
+    /// By name, or by index in `0..classes` where no name matches: a built-in set's classes, as
+    /// `datasets --export` writes them.
+    NamesOrIndices,
+}
+
 /// Reads a labelled CSV for a model that knows its features, task and classes already.
 pub fn read_labelled(
     path: &Path,
     feature_names: &[String],
     target: &str,
     task: Task,
-    class_names: &[String],
+    (class_names, labels): (&[String], Labels),
     delimiter: Option<u8>,
 ) -> Result<Dataset> {
     let columns = read_columns(path, feature_names, Some(target), delimiter)?;
@@ -407,9 +417,16 @@ pub fn read_labelled(
                 .zip(&columns.lines)
                 .map(|(label, line)| {
                     let name = target::class_name(label);
-                    class_names.iter().position(|c| c == label || *c == name).map(|c| c as i64).ok_or_else(|| {
+                    let index = || label.parse::<usize>().ok().filter(|&i| i < class_names.len());
+                    let found = class_names.iter().position(|c| c == label || *c == name);
+                    let found = found.or_else(|| (labels == Labels::NamesOrIndices).then(index).flatten());
+                    found.map(|c| c as i64).ok_or_else(|| {
+                        let indices = match labels {
+                            Labels::NamesOrIndices => format!(", or their indices 0 to {}", class_names.len() - 1),
+                            Labels::Names => String::new(),
+                        };
                         Error::Data(format!(
-                            "{}: line {line}, column `{target}`: class `{label}` was never seen in training (known: {})",
+                            "{}: line {line}, column `{target}`: class `{label}` was never seen in training (known: {}{indices})",
                             path.display(),
                             class_names.join(", ")
                         ))

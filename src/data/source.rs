@@ -374,7 +374,7 @@ impl Rows {
             &data.feature_names,
             &data.target_name,
             data.task(),
-            &data.class_names,
+            (&data.class_names, csv_file::Labels::Names),
             Some(delimiter),
         )?;
         Ok(Rows {
@@ -393,6 +393,18 @@ impl Rows {
             ));
         }
         let (train, val) = split(data, fraction, seed);
+        let classes = data.class_names.len();
+        if (train.is_empty() || val.is_empty()) && classes * 2 > data.len() {
+            // the split is stratified: classes of one row each leave nothing to hold out
+            return Err(Error::Data(format!(
+                "{}: {} classes in {} rows, most with a single row, leave nothing to split off \
+                 for validation: is `{}` a number to predict? (--task regression)",
+                path.display(),
+                classes,
+                data.len(),
+                data.target_name
+            )));
+        }
         if train.is_empty() || val.is_empty() {
             return Err(Error::Data(format!(
                 "{}: {} rows are too few to split {fraction} of them off for validation",

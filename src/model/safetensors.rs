@@ -328,20 +328,29 @@ impl Reader<'_> {
             return Err(bad(self.path, message));
         }
         let data = view.data();
-        match view.dtype() {
-            Dtype::F32 => Ok(data
+        let values: Vec<f32> = match view.dtype() {
+            Dtype::F32 => data
                 .chunks_exact(4)
                 .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect()),
-            Dtype::F64 => Ok(data
+                .collect(),
+            Dtype::F64 => data
                 .chunks_exact(8)
                 .map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8])) as f32)
-                .collect()),
-            other => Err(bad(
-                self.path,
-                format!("`{name}` is {other:?}; only F32 and F64 are read"),
-            )),
+                .collect(),
+            other => {
+                let why = format!("`{name}` is {other:?}; only F32 and F64 are read");
+                return Err(bad(self.path, why));
+            }
+        };
+        // a weight that is not a number would only show later, as a loss that diverged
+        if let Some(at) = values.iter().position(|v| !v.is_finite()) {
+            let why = format!(
+                "`{name}` holds {} at index {at}: weights must be finite",
+                values[at]
+            );
+            return Err(bad(self.path, why));
         }
+        Ok(values)
     }
 }
 

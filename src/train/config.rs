@@ -220,14 +220,17 @@ impl FromStr for ScheduleConfig {
             "plateau" | "reduce_on_plateau" => 3,
             _ => 0,
         })?;
-        let num = |i, default| spec.number(i, default);
+        let (num, count) = (
+            |i, default| spec.number(i, default),
+            |i, d| spec.count(i, d),
+        );
         let config = match name.as_str() {
             "constant" | "none" => ScheduleConfig::Constant,
-            "step" => ScheduleConfig::Step { every: num(0, 10.0)? as usize, gamma: num(1, 0.1)? },
+            "step" => ScheduleConfig::Step { every: count(0, 10)?, gamma: num(1, 0.1)? },
             "cosine" => ScheduleConfig::Cosine { min_lr: num(0, 0.0)? },
             "plateau" | "reduce_on_plateau" => ScheduleConfig::Plateau {
                 factor: num(0, 0.1)?,
-                patience: num(1, 5.0)? as usize,
+                patience: count(1, 5)?,
                 min_lr: num(2, 0.0)?,
             },
             _ => {
@@ -257,11 +260,12 @@ impl ScheduleConfig {
                 }
                 in_unit("step gamma", gamma, false)
             }
-            ScheduleConfig::Plateau { factor, .. } => in_unit("plateau factor", factor, false),
-            ScheduleConfig::Cosine { min_lr } if min_lr.is_nan() || min_lr < 0.0 => Err(
-                Error::invalid("cosine min_lr", format!("must be >= 0, got {min_lr}")),
-            ),
-            _ => Ok(()),
+            ScheduleConfig::Plateau { factor, min_lr, .. } => {
+                in_unit("plateau factor", factor, false)?;
+                non_negative("plateau min_lr", min_lr)
+            }
+            ScheduleConfig::Cosine { min_lr } => non_negative("cosine min_lr", min_lr),
+            ScheduleConfig::Constant => Ok(()),
         }
     }
 }
@@ -515,6 +519,27 @@ impl TrainConfig {
     /// flag is ever silently ignored.
     fn check_combinations(&self) -> Result<()> {
         let o = &self.optimizer;
+        let floor = match self.schedule {
+            ScheduleConfig::Cosine { min_lr } | ScheduleConfig::Plateau { min_lr, .. } => min_lr,
+            _ => 0.0,
+        };
+        if self.model.batch_norm && self.batch_size == 1 {
+            return Err(Error::invalid(
+                "batch-norm",
+                "BatchNorm normalises each unit over the batch, and over one row every output \
+                 is its shift β (PyTorch refuses it too): use --batch-size 2 or more",
+            ));
+        }
+        if floor > o.learning_rate {
+            return Err(Error::invalid(
+                "lr schedule",
+                format!(
+                    "its min_lr {floor} is above the learning rate {}: the rate would rise, not \
+                     fall; give a min_lr below --lr",
+                    o.learning_rate
+                ),
+            ));
+        }
         if o.momentum != 0.0 && !matches!(o.kind, OptimizerKind::Sgd | OptimizerKind::RmsProp) {
             return Err(Error::invalid(
                 "momentum",

@@ -248,10 +248,9 @@ impl EpochLoop {
             observers.step(epoch, p.items_processed, p.items_total);
         }
         if skipped == steps && steps > 0 {
+            let kept = self.keep(state)?;
             return Err(Error::Diverged(format!(
-                "training diverged in epoch {epoch}: every batch's loss was non-finite; \
-                 the last good checkpoint is kept in {}",
-                self.settings.run.checkpoint_dir().display()
+                "training diverged in epoch {epoch}: every batch's loss was non-finite; {kept}"
             )));
         }
         let sum = loss_sum.map_or(f64::NAN, |t| t.into_scalar::<f32>() as f64);
@@ -429,6 +428,18 @@ impl EpochLoop {
         })
     }
 
+    /// Saves the weights kept so far (they are good) and says where they are, for a message.
+    fn keep(&self, state: &mut LoopState) -> Result<String> {
+        self.write_kept(state)?;
+        Ok(match state.saved {
+            Some(saved) => format!(
+                "the last good checkpoint (epoch {saved}) is kept in {}",
+                self.settings.run.checkpoint_dir().display()
+            ),
+            None => "no checkpoint was saved yet".to_string(),
+        })
+    }
+
     /// Stops with a clear message when a loss stops being a finite number.
     fn check_finite(
         &self,
@@ -440,14 +451,7 @@ impl EpochLoop {
         if loss.is_finite() {
             return Ok(());
         }
-        self.write_kept(state)?; // the weights kept so far are good: save them
-        let kept = match state.saved {
-            Some(saved) => format!(
-                "the last good checkpoint (epoch {saved}) is kept in {}",
-                self.settings.run.checkpoint_dir().display()
-            ),
-            None => "no checkpoint was saved yet".to_string(),
-        };
+        let kept = self.keep(state)?;
         Err(Error::Diverged(format!(
             "training diverged in epoch {epoch}: the {split} loss became {loss}; {kept}. \
              Try a smaller learning rate or gradient clipping."

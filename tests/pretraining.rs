@@ -136,6 +136,13 @@ fn pretrain_prints_each_layers_loss_and_the_next_command() {
     let text = stdout(&out);
     assert!(text.contains("layer 1: reconstruction loss"), "{text}");
     assert!(text.contains("next: plaindnn train --init-from"), "{text}");
+    // eval of the autoencoder names its data in words
+    let eval = plaindnn(&["eval", "--run", s(&dir)]);
+    assert!(
+        stderr(&eval).contains("data passed in memory (the inputs of the built-in set `shapes`, labels unused, by autoencoders)"),
+        "{}",
+        stderr(&eval)
+    );
     let bad = plaindnn(&["pretrain", "--mode", "sideways"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(

@@ -521,3 +521,25 @@ fn a_degree_steps_or_rate_out_of_range_is_refused_at_once_naming_the_flag() {
         assert!(!run.exists(), "{args:?}: nothing saved");
     }
 }
+
+#[test]
+fn summary_eval_and_export_of_a_regress_fit_say_only_predict_reads_it() {
+    let run = temp_dir("regress-not-a-network").join("fit");
+    let fit = [
+        "regress",
+        "--dataset",
+        "line",
+        "--out",
+        run.to_str().unwrap_or(""),
+    ];
+    assert!(plaindnn(&fit).status.success());
+    for command in ["summary", "eval", "export"] {
+        let out = plaindnn(&[command, "--run", run.to_str().unwrap_or("")]);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        assert!(
+            stderr(&out).contains("holds a `regress` fit (linear.json), not a trained network: `plaindnn predict --run` reads it"),
+            "{command}: {}",
+            stderr(&out)
+        );
+    }
+}

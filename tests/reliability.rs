@@ -219,6 +219,36 @@ fn truncated_corrupted_or_foreign_model_files_are_errors_not_panics() {
 }
 
 #[test]
+fn a_config_whose_names_or_classes_do_not_fit_its_network_is_refused() {
+    let run = trained("config-disagrees", "8");
+    let path = run.join("config.json");
+    let original = std::fs::read_to_string(&path).expect("config");
+    for (edit, message) in [
+        (
+            ("feature_names", "[\"x\"]"),
+            "1 feature names for a network of 2 inputs",
+        ),
+        (
+            ("class_names", "[\"I\"]"),
+            "1 class names for a network of 4 outputs",
+        ),
+        (
+            ("scaler", "{\"mean\": [0], \"std\": [1]}"),
+            "a scaler of 1 means and 1 deviations for 2 features",
+        ),
+    ] {
+        let mut config: serde_json::Value = serde_json::from_str(&original).expect("json");
+        config["data"][edit.0] = serde_json::from_str(edit.1).expect("json");
+        std::fs::write(&path, config.to_string()).expect("edit");
+        let err = predict_error(&run);
+        assert!(
+            err.contains(&format!("config.json disagrees with itself: {message}")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn weights_of_another_architecture_are_refused_with_the_shapes() {
     let (wide, narrow) = (trained("arch-wide", "50"), trained("arch-narrow", "8"));
     std::fs::copy(narrow.join("model.bpk"), wide.join("model.bpk")).expect("swap");

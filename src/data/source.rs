@@ -103,6 +103,16 @@ impl Prepared {
 }
 
 impl DataSource {
+    /// The data in words, for messages: `the built-in set \`xor\``, a file's or folder's path.
+    pub fn describe(&self) -> String {
+        match self {
+            DataSource::Builtin { name, .. } => format!("the built-in set `{name}`"),
+            DataSource::Csv { path, .. } => path.display().to_string(),
+            DataSource::Idx { dir } => dir.display().to_string(),
+            DataSource::Memory { description } => description.clone(),
+        }
+    }
+
     /// The tutorial's quadrant task: its four points plus 252 random ones, 256 fresh for validation.
     pub fn quadrants(seed: u64) -> Self {
         DataSource::Builtin {

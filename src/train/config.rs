@@ -530,7 +530,7 @@ impl TrainConfig {
                  is its shift β (PyTorch refuses it too): use --batch-size 2 or more",
             ));
         }
-        if floor > o.learning_rate {
+        if floor > o.learning_rate && o.learning_rate > 0.0 {
             return Err(Error::invalid(
                 "lr schedule",
                 format!(

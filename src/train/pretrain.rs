@@ -176,8 +176,10 @@ pub fn pretrain(
     // the source's column names and scaler, so predict and eval take the same inputs
     let names = &data.train.data.feature_names;
     let prepared = reconstruction(&train, &val, names, image, data.scaler.clone())?;
-    let described = serde_json::to_string(&source).unwrap_or_default();
-    let source = memory(&format!("the inputs of {described} (labels unused)"));
+    let described = source.describe();
+    let source = memory(&format!(
+        "the inputs of {described}, labels unused, by autoencoders"
+    ));
     // the caller's observers hear about the autoencoder itself, not the stages
     let options = RunOptions {
         overwrite: false,

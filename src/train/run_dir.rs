@@ -221,6 +221,11 @@ impl RunDir {
             return Err(Error::run(&self.root, what));
         }
         let path = self.config_path();
+        if !path.exists() && self.holds_fit() {
+            let why = "holds a `regress` fit (linear.json), not a trained network: `plaindnn \
+                       predict --run` reads it; summary, eval and export are for networks";
+            return Err(Error::run(&self.root, why));
+        }
         let text = fs::read_to_string(&path)
             .map_err(|e| Error::run(&self.root, format!("cannot read config.json: {e}")))?;
         let value: serde_json::Value = serde_json::from_str(&text)
@@ -235,11 +240,44 @@ impl RunDir {
                 format!("config.json has format version {version}; this plaindnn reads version {FORMAT_VERSION}"),
             ));
         }
-        serde_json::from_value(value).map_err(|e| {
+        let config: RunConfig = serde_json::from_value(value).map_err(|e| {
             Error::run(
                 &self.root,
                 format!("config.json does not describe a run: {e}"),
             )
-        })
+        })?;
+        config
+            .data
+            .fits(config.train.model.inputs, config.train.model.outputs)
+            .map_err(|why| {
+                let why = format!("config.json disagrees with itself: {why} (edited by hand?)");
+                Error::run(&self.root, why)
+            })?;
+        Ok(config)
+    }
+}
+
+impl DataInfo {
+    /// The names, classes and scaler fit a network of `inputs` and `outputs`.
+    fn fits(&self, inputs: usize, outputs: usize) -> std::result::Result<(), String> {
+        let (names, classes) = (self.feature_names.len(), self.class_names.len());
+        if names != inputs {
+            return Err(format!(
+                "{names} feature names for a network of {inputs} inputs"
+            ));
+        }
+        if self.task == Task::Classification && classes != outputs {
+            return Err(format!(
+                "{classes} class names for a network of {outputs} outputs"
+            ));
+        }
+        match &self.scaler {
+            Some(s) if s.mean.len() != names || s.std.len() != names => Err(format!(
+                "a scaler of {} means and {} deviations for {names} features",
+                s.mean.len(),
+                s.std.len()
+            )),
+            _ => Ok(()),
+        }
     }
 }

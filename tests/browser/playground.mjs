@@ -116,6 +116,10 @@ try {
   const cliLoss = Number(rows[rows.length - 1].split(",")[2]);
   if (!(Math.abs(cliLoss - pageLoss) <= 1e-6)) fail(`val loss: page ${pageLoss}, \`${command}\` ${cliLoss}`);
   console.log(`\`${command}\` reproduces val loss ${cliLoss} (page ${pageLoss})`);
+  // "− layer" keeps one layer: `plaindnn train --hidden` cannot say none
+  for (let i = 0; i < 4; i++) await page.click("#remove-layer");
+  const layers = await page.evaluate(() => document.querySelectorAll("#layers input").length);
+  if (layers !== 1) fail(`after four "− layer" clicks ${layers} layer(s) are left, not 1`);
   if (errors.length) fail(`console errors: ${errors.join(" | ")}`);
 } finally {
   await browser.close();

@@ -45,7 +45,8 @@ function showCommonActivation() {
 }
 
 function readSettings() {
-  const s = { hidden: hiddenInputs().map((i) => parseInt(i.value, 10) || 1) };
+  // the widths as typed: the server refuses 0, a blank (0) or a fraction by name, as `train` would
+  const s = { hidden: hiddenInputs().map((i) => Number(i.value)) };
   const acts = layerActivations();
   s.activation = acts.length && acts.some((a) => a !== acts[0]) ? acts.join(",") : acts[0] || $("activation").value || "relu";
   TEXTS.forEach((k) => (s[k] = $(k).value));
@@ -125,7 +126,9 @@ function status(key, ...args) {
 
 async function openSession() {
   const r = await fetch("/api/sessions", { method: "POST" });
-  state.session = (await r.json()).id;
+  const j = await r.json().catch(() => ({ error: r.statusText }));
+  if (!r.ok) { status(j.error || r.statusText); return; } // e.g. too many pages open
+  state.session = j.id;
   const events = new EventSource(`/api/sessions/${state.session}/events`);
   events.addEventListener("data", (e) => onData(JSON.parse(e.data)));
   events.addEventListener("epoch", (e) => onEpoch(JSON.parse(e.data)));

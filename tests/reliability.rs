@@ -416,7 +416,16 @@ fn saving_by_time_writes_the_checkpoint_and_the_best_weights_once_for_many_tiny_
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect();
     names.sort();
-    assert_eq!(names, ["model-60.bpk", "optim-60.bpk", "scheduler-60.bpk"]);
+    // kept-60 is model.bpk under a second name, for --resume
+    assert_eq!(
+        names,
+        [
+            "kept-60.bpk",
+            "model-60.bpk",
+            "optim-60.bpk",
+            "scheduler-60.bpk"
+        ]
+    );
     let metrics = std::fs::read_to_string(dir.join("metrics.csv")).expect("metrics.csv");
     let best = metrics
         .lines()
@@ -475,4 +484,89 @@ fn a_run_killed_before_its_first_save_starts_over_on_resume() {
     assert!(out.status.success(), "{}", stderr(&out));
     let read = |d: &Path| std::fs::read_to_string(d.join("metrics.csv")).expect("metrics.csv");
     assert_eq!(read(&killed), read(&whole));
+}
+
+/// The best epoch's weights travel with each checkpoint: a run killed after an improvement that
+/// fell between two checkpoints (so `model.bpk` holds a later epoch than the checkpoint), then
+/// resumed to end before that epoch, ends with the weights of the run that never stopped.
+#[test]
+fn a_resume_ends_with_the_best_weights_as_of_its_checkpoint_not_a_later_model_file() {
+    let dir = temp_dir("resume-kept");
+    let run = |name: &str, epochs: &str| {
+        let out_dir = dir.join(name);
+        let args = [
+            "--dataset",
+            "spiral",
+            "--checkpoint-every",
+            "5",
+            "--patience",
+            "100",
+        ];
+        let train = [
+            &["train", "--out", s(&out_dir), "--epochs", epochs, "-q"][..],
+            &args,
+        ]
+        .concat();
+        assert!(plaindnn(&train).status.success());
+        out_dir
+    };
+    let (killed, whole) = (run("killed", "17"), run("whole", "16"));
+    // what a kill right after epoch 17's checkpoint files but before they were complete leaves
+    for name in ["model", "optim", "scheduler", "kept"] {
+        let _ = std::fs::remove_file(killed.join(format!("checkpoint/{name}-17.bpk")));
+    }
+    let out = plaindnn(&["train", "--resume", s(&killed), "--epochs", "16", "-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let metrics = |r: &Path| std::fs::read(r.join("metrics.csv")).expect("metrics");
+    assert_eq!(metrics(&killed), metrics(&whole));
+    // the files differ in Burn's parameter ids; what the weights compute does not
+    let scores = |r: &Path| common::stdout(&plaindnn(&["eval", "--run", s(r), "--json"]));
+    assert!(
+        scores(&killed) == scores(&whole),
+        "the model of the uninterrupted run"
+    );
+}
+
+#[test]
+fn a_resume_that_would_leave_a_gap_in_the_history_is_refused() {
+    let dir = temp_dir("resume-gaps");
+    let fresh = |name: &str| {
+        let run = dir.join(name);
+        let train = [
+            "train",
+            "--out",
+            s(&run),
+            "--epochs",
+            "6",
+            "--checkpoint-every",
+            "1",
+            "-q",
+        ];
+        assert!(plaindnn(&train).status.success());
+        run
+    };
+    let resume = |run: &Path| plaindnn(&["train", "--resume", s(run), "--epochs", "8", "-q"]);
+    // the last rows of metrics.csv lost
+    let cut = fresh("cut");
+    let text = std::fs::read_to_string(cut.join("metrics.csv")).expect("metrics");
+    let kept: Vec<&str> = text.lines().take(4).collect();
+    std::fs::write(cut.join("metrics.csv"), kept.join("\n") + "\n").expect("cut");
+    let err = stderr(&resume(&cut));
+    assert!(
+        err.contains("metrics.csv records 3 of the 6 epochs its checkpoint holds"),
+        "{err}"
+    );
+    // the checkpoints removed
+    let bare = fresh("bare");
+    std::fs::remove_dir_all(bare.join("checkpoint")).expect("rm");
+    let before = std::fs::read(bare.join("model.bpk")).expect("model");
+    let err = stderr(&resume(&bare));
+    assert!(
+        err.contains("has no checkpoint/ folder, so nothing to continue from"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(bare.join("model.bpk")).expect("model"),
+        before
+    );
 }

@@ -16,6 +16,7 @@ use burn::train::{
     TrainingComponents, ValidLoader,
 };
 
+use super::checkpoint::checkpoint_path;
 use super::clipping::clip_global_norm;
 use super::config::{NanPolicy, TrainConfig};
 use super::diagnostics::{layer_rows, warning, GradientNorms, LayerRow};
@@ -160,15 +161,17 @@ impl EpochLoop {
             };
             let grads = state.grad_norms.take_means();
             let mut report = self.record(row, grads, &model, &*valid, wants)?;
-            let verdict = self.end_epoch(&report.row, model, learner, components, &mut state)?;
+            let (verdict, due) = self.end_epoch(&report.row, model, components, &mut state)?;
             report.improved = verdict == Verdict::Improved;
             report.seconds = started.elapsed().as_secs_f64();
+            // the epoch's row first: a checkpoint never runs ahead of metrics.csv
             self.tell(report, &mut state, &mut observers)?;
-            if verdict == Verdict::Stop || observers.should_stop() {
+            let stop = verdict == Verdict::Stop || observers.should_stop();
+            if due || stop {
+                self.save(epoch, learner, components, &mut state)?; // a stop saves where it is
+            }
+            if stop {
                 state.stopped_early = verdict == Verdict::Stop;
-                if state.saved != Some(epoch) {
-                    self.save(epoch, learner, components, &mut state)?; // stopped from outside
-                }
                 break;
             }
         }
@@ -177,17 +180,22 @@ impl EpochLoop {
         Ok(outcome)
     }
 
-    /// Early stopping replayed over a resumed run's epochs, and the rest empty.
+    /// Early stopping replayed over a resumed run's epochs, the weights kept with its checkpoint,
+    /// and the rest empty.
     fn start_state(&self, first: usize) -> LoopState {
         let resumed = &self.settings.resumed;
         let config = self.settings.config.early_stopping.as_ref();
         let (early, _) = EarlyStopping::replay(config, &resumed.rows);
+        let kept_file = checkpoint_path(&self.settings.run.checkpoint_dir(), "kept", first - 1);
+        let kept = (first > 1 && self.settings.config.restores_best())
+            .then(|| ModuleRecord::load(kept_file).ok())
+            .flatten();
         LoopState {
             early,
             rows: resumed.rows.clone(),
             layers: resumed.layers.clone(),
-            kept: None,
-            kept_unsaved: false,
+            kept_unsaved: kept.is_some(),
+            kept,
             grad_norms: GradientNorms::default(),
             saved: (first > 1).then(|| first - 1),
             last_save: Instant::now(),
@@ -308,19 +316,18 @@ impl EpochLoop {
         })
     }
 
-    /// Phase 4, the end of the epoch: early stopping, then `model.bpk` (the best weights when the
-    /// run restores them, else the epoch's own) and the checkpoint `--resume` continues from —
-    /// together when saving by time (every `checkpoint_interval` seconds), else the best weights
-    /// at each improvement and the checkpoint every `checkpoint_every` epochs; always after the
-    /// last epoch.
+    /// Phase 4, the end of the epoch: early stopping, the weights `model.bpk` is to hold (the
+    /// best when the run restores them, else the epoch's own), and whether the checkpoint
+    /// `--resume` continues from is due — every `checkpoint_interval` seconds with the kept
+    /// weights, else every `checkpoint_every` epochs with the best weights written at each
+    /// improvement; always after the last epoch.
     fn end_epoch(
         &self,
         row: &EpochRow,
         model: Mlp,
-        learner: &Learner<Mlp>,
-        components: &mut TrainingComponents<Mlp>,
+        components: &TrainingComponents<Mlp>,
         state: &mut LoopState,
-    ) -> Result<Verdict> {
+    ) -> Result<(Verdict, bool)> {
         let s = &self.settings;
         let verdict = state.early.update(row.epoch, row.val_loss);
         // before the checkpoint: the plateau schedule's state is part of it
@@ -340,10 +347,7 @@ impl EpochLoop {
                 self.write_kept(state)?; // saving by epochs: the best weights at each improvement
             }
         }
-        if due || last {
-            self.save(row.epoch, learner, components, state)?;
-        }
-        Ok(verdict)
+        Ok((verdict, due || last))
     }
 
     /// The kept weights (if newer than `model.bpk`) and the checkpoint of `epoch`.
@@ -357,9 +361,38 @@ impl EpochLoop {
         self.write_kept(state)?;
         if let Some(checkpointer) = components.checkpointer.as_mut() {
             checkpointer.checkpoint(learner, epoch, &components.event_store);
+            self.keep_with_checkpoint(epoch, state)?;
             state.saved = Some(epoch);
         }
         state.last_save = Instant::now();
+        Ok(())
+    }
+
+    /// `checkpoint/kept-<epoch>.bpk`: the best weights as of the checkpoint, which `--resume`
+    /// starts from (`model.bpk` may by then hold a later epoch's); only this save's and the one
+    /// before stay, as with the other checkpoint files.
+    fn keep_with_checkpoint(&self, epoch: usize, state: &LoopState) -> Result<()> {
+        let dir = self.settings.run.checkpoint_dir();
+        if !self.settings.config.restores_best() || state.kept.is_none() {
+            return Ok(());
+        }
+        let path = checkpoint_path(&dir, "kept", epoch);
+        let _ = std::fs::remove_file(&path);
+        // model.bpk holds the kept weights now: a second name for the same file
+        let model = self.settings.run.model_path();
+        if std::fs::hard_link(&model, &path).is_err() {
+            std::fs::copy(&model, &path).map_err(|e| Error::io(&path, e))?;
+        }
+        let stays = |e: usize| e == epoch || Some(e) == state.saved;
+        let files = std::fs::read_dir(&dir).into_iter().flatten().flatten();
+        for name in files.filter_map(|f| f.file_name().into_string().ok()) {
+            let kept = name
+                .strip_prefix("kept-")
+                .and_then(|n| n.strip_suffix(".bpk"));
+            if kept.and_then(|e| e.parse().ok()).is_some_and(|e| !stays(e)) {
+                let _ = std::fs::remove_file(dir.join(name));
+            }
+        }
         Ok(())
     }
 

@@ -254,6 +254,7 @@ pub fn resume(
     }
     // saving by time, a run killed before its first save has none: it starts over
     let last = checkpoint::latest_complete(&run.checkpoint_dir()).unwrap_or(0);
+    recorded_through(&run, last)?;
     if last >= run_config.train.epochs {
         return Err(Error::run(
             out,
@@ -291,6 +292,38 @@ pub fn resume(
             verbosity.into(),
         )
     })
+}
+
+/// Refuses to resume from the checkpoint of epoch `last` unless `metrics.csv` records every
+/// epoch up to it, and a run whose `checkpoint/` was removed: either would lose epochs already
+/// trained. A run killed before its first save (an empty `checkpoint/`) starts over.
+fn recorded_through(run: &RunDir, last: usize) -> Result<()> {
+    let again = "train it again with `plaindnn train --out DIR --overwrite` and its flags";
+    if !run.checkpoint_dir().is_dir() {
+        let why = format!("has no checkpoint/ folder, so nothing to continue from: {again}");
+        return Err(Error::run(run.root(), why));
+    }
+    if !run.metrics_path().is_file() {
+        return Err(Error::run(
+            run.root(),
+            format!("has no metrics.csv: {again}"),
+        ));
+    }
+    let rows = history::read(&run.metrics_path())?;
+    let epochs: Vec<usize> = rows
+        .iter()
+        .map(|r| r.epoch)
+        .filter(|&e| e <= last)
+        .collect();
+    if epochs != (1..=last).collect::<Vec<_>>() {
+        let why = format!(
+            "metrics.csv records {} of the {last} epochs its checkpoint holds: resuming would \
+             leave a gap in its history; {again}",
+            epochs.len()
+        );
+        return Err(Error::run(run.root(), why));
+    }
+    Ok(())
 }
 
 /// `Some((best epoch, epochs since it))` when early stopping, with the patience the run has now,

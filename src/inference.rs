@@ -11,7 +11,7 @@ use crate::data::{BatchLoader, Dataset, Subset, Targets, Task};
 use crate::error::{Error, Result};
 use crate::model::{read_f32, Mlp};
 use crate::train::evaluate::{evaluate, Scores};
-use crate::train::{RunConfig, RunDir};
+use crate::train::{history, RunConfig, RunDir};
 
 /// One row's prediction.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -88,6 +88,10 @@ impl Predictor {
             .try_load_file(&path)
             .map_err(|e| Error::checkpoint(&path, e))?
             .valid();
+        // the layers frozen when training ended, for the summary's trainable count
+        let rows = history::read(&run.metrics_path()).unwrap_or_default();
+        let last = rows.last().map_or(0, |r| r.epoch);
+        model.frozen.set(config.train.frozen_at(last));
         Ok(Self {
             config,
             folded: model.clone().folded_for_inference(),

@@ -44,9 +44,14 @@ impl<'a> Spec<'a> {
         let Some(p) = self.params.get(i) else {
             return Ok(default);
         };
-        p.parse().map_err(|_| {
+        // `10` or `10.0`; not `2.7`, and nothing past f64's exact integers
+        let whole = p
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.fract() == 0.0 && (0.0..=9e15).contains(v));
+        whole.map(|v| v as usize).ok_or_else(|| {
             let name = format!("{} {} parameter", self.what, self.name);
-            Error::invalid(&name, format!("`{p}` is not a whole number of epochs"))
+            Error::invalid(&name, format!("`{p}` is not a whole number"))
         })
     }
 
@@ -81,9 +86,10 @@ mod tests {
         let err = spec.count(0, 10).err().map(|e| e.to_string());
         assert_eq!(
             err.as_deref(),
-            Some("invalid lr schedule step parameter: `2.7` is not a whole number of epochs")
+            Some("invalid lr schedule step parameter: `2.7` is not a whole number")
         );
         assert_eq!(Spec::parse("s", "step:3").count(0, 10).ok(), Some(3));
+        assert_eq!(Spec::parse("s", "step:10.0").count(0, 1).ok(), Some(10));
         assert_eq!(Spec::parse("s", "step").count(0, 10).ok(), Some(10));
         assert!(Spec::parse("s", "step:99999999999999999999")
             .count(0, 10)

@@ -664,8 +664,8 @@ fn a_schedule_counts_whole_epochs_and_its_floor_is_finite_and_below_the_rate() {
     let dir = temp_dir("cli-schedule-ranges");
     let run = dir.join("run");
     for (schedule, message) in [
-        ("step:2.7", "`2.7` is not a whole number of epochs"),
-        ("plateau:0.5:2.5", "`2.5` is not a whole number of epochs"),
+        ("step:2.7", "`2.7` is not a whole number"),
+        ("plateau:0.5:2.5", "`2.5` is not a whole number"),
         (
             "cosine:5",
             "invalid lr schedule: its min_lr 5 is above the learning rate 0.01",

@@ -196,6 +196,11 @@ fn an_input_the_network_overflows_on_is_an_error_and_long_class_names_keep_their
     );
     let out = plaindnn(&["eval", "--run", s(&run), "--data", s(&bad)]);
     assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+    assert!(
+        stderr(&out).contains("row 2: the network's output is not a finite number"),
+        "{}",
+        stderr(&out)
+    );
     // the confusion matrix's columns are as wide as the longest name, one space apart
     let out = plaindnn(&["eval", "--run", s(&run), "--data", s(&data)]);
     let text = common::stdout(&out);

@@ -898,15 +898,19 @@ fn a_page_that_reads_nothing_holds_a_bounded_queue_and_misses_the_rest() {
         wait_until_idle(&server, &id);
     }
     let mut events = server.events(&id);
-    // queued: the first run whole (data, 1000 epochs, done), then the second's first 22
-    for i in 0..1024 {
-        let (name, _) = events.next();
+    // queued: the first run whole (data, 1000 epochs, done), then the second's data and epochs
+    // until 8 places are left, which its done takes one of: the page learns that it ended
+    for i in 0..1017 {
+        let (name, data) = events.next();
         let expected = match i {
             0 | 1002 => "data",
-            1001 => "done",
+            1001 | 1016 => "done",
             _ => "epoch",
         };
         assert_eq!(name, expected, "event {i}");
+        if i == 1016 {
+            assert_eq!(data["epochs_run"], json!(1000), "the second run's end");
+        }
     }
     let body = json!({"settings": {"epochs": 3, "hidden": [4]}});
     assert_eq!(server.post(&train, &body).0, 202);

@@ -9,7 +9,6 @@ use plaindnn::data::generators::BUILTINS;
 use plaindnn::data::{DataSource, Split};
 use plaindnn::inference::Predictor;
 use plaindnn::model::{worked_example, Summary};
-use plaindnn::train::RunDir;
 use plaindnn::{Error, Result};
 use serde_json::json;
 
@@ -31,18 +30,8 @@ pub struct JsonArg {
     json: bool,
 }
 
-/// The last epoch `metrics.csv` records (0 without one).
-fn last_epoch(metrics: &Path) -> usize {
-    let text = std::fs::read_to_string(metrics).unwrap_or_default();
-    let last = text.lines().rev().find(|l| !l.trim().is_empty());
-    let epoch = last.and_then(|l| l.split(',').next()?.trim().parse().ok());
-    epoch.unwrap_or(0)
-}
-
 pub fn summary(args: SummaryArgs) -> Result<()> {
     let predictor = Predictor::open(&args.run.run, args.run.backend)?;
-    let last = last_epoch(&RunDir::new(&args.run.run).metrics_path());
-    (predictor.model.frozen).set(predictor.config.train.frozen_at(last));
     let summary = Summary::of(&predictor.model);
     if args.json {
         return print_json(&json!({ "summary": summary, "config": predictor.config }));

@@ -416,19 +416,12 @@ pub fn read_labelled(
             raw.iter()
                 .zip(&columns.lines)
                 .map(|(label, line)| {
-                    let name = target::class_name(label);
-                    let index = || label.parse::<usize>().ok().filter(|&i| i < class_names.len());
-                    let found = class_names.iter().position(|c| c == label || *c == name);
-                    let found = found.or_else(|| (labels == Labels::NamesOrIndices).then(index).flatten());
-                    found.map(|c| c as i64).ok_or_else(|| {
-                        let indices = match labels {
-                            Labels::NamesOrIndices => format!(", or their indices 0 to {}", class_names.len() - 1),
-                            Labels::Names => String::new(),
-                        };
+                    class_index(label, (class_names, labels)).ok_or_else(|| {
+                        let known = known_classes(class_names, labels);
                         Error::Data(format!(
-                            "{}: line {line}, column `{target}`: class `{label}` was never seen in training (known: {}{indices})",
+                            "{}: line {line}, column `{target}`: class `{label}` was never seen \
+                             in training (known: {known})",
                             path.display(),
-                            class_names.join(", ")
                         ))
                     })
                 })
@@ -443,6 +436,34 @@ pub fn read_labelled(
         class_names.to_vec(),
     )?
     .with_target_name(target))
+}
+
+/// The class `label` names: by name (`2.0` reads as `2`), else by index where `labels` allow.
+fn class_index(label: &str, (class_names, labels): (&[String], Labels)) -> Option<i64> {
+    let name = target::class_name(label);
+    let by_name = class_names.iter().position(|c| c == label || *c == name);
+    let by_index = || {
+        label
+            .parse::<usize>()
+            .ok()
+            .filter(|&i| i < class_names.len())
+    };
+    let by_index = || (labels == Labels::NamesOrIndices).then(by_index).flatten();
+    by_name.or_else(by_index).map(|c| c as i64)
+}
+
+/// The classes a label may name, for a message.
+fn known_classes(class_names: &[String], labels: Labels) -> String {
+    let names = class_names.join(", ");
+    match labels {
+        Labels::NamesOrIndices => {
+            format!(
+                "{names}, or their indices 0 to {}",
+                class_names.len().saturating_sub(1)
+            )
+        }
+        Labels::Names => names,
+    }
 }
 
 /// Memory free for data: `PLAINDNN_MEMORY_LIMIT` (bytes) if set, else Linux's MemAvailable.

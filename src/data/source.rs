@@ -404,7 +404,7 @@ impl Rows {
         }
         let (train, val) = split(data, fraction, seed);
         let classes = data.class_names.len();
-        if (train.is_empty() || val.is_empty()) && classes * 2 > data.len() {
+        if (train.is_empty() || val.is_empty()) && classes >= 10 && classes * 2 > data.len() {
             // the split is stratified: classes of one row each leave nothing to hold out
             return Err(Error::Data(format!(
                 "{}: {} classes in {} rows, most with a single row, leave nothing to split off \

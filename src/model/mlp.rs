@@ -106,7 +106,6 @@ impl MlpConfig {
                 format!("dropout must be in [0, 1), got {}", self.dropout),
             ));
         }
-        self.without_hidden_layers()?;
         self.validate_activations()?;
         self.feature_map().validate(self.inputs)?;
         let params = self.num_params();
@@ -123,9 +122,9 @@ impl MlpConfig {
         Ok(())
     }
 
-    /// Dropout and BatchNorm follow hidden layers: without any they would do nothing, so they
-    /// are refused rather than ignored.
-    fn without_hidden_layers(&self) -> Result<()> {
+    /// Dropout and BatchNorm follow hidden layers: without any they would do nothing, so training
+    /// refuses them rather than ignore them (a saved network that has them still loads).
+    pub fn without_hidden_layers(&self) -> Result<()> {
         if !self.hidden.is_empty() {
             return Ok(());
         }

@@ -10,6 +10,13 @@ use tokio::sync::mpsc::Sender;
 
 use crate::train::{EpochReport, LayerWeights, TrainObserver, Wants};
 
+/// Most events queued for a page that is not reading them; later ones are dropped until it
+/// reads (unbounded, a page that never read grew the server by ~2 MB a run of 1 000 epochs).
+pub const EVENTS: usize = 1024;
+/// Of those, the places epochs and messages leave free for the events that start and end a run
+/// (`data`, `done`), so that a page behind still learns that its run ended, and how.
+pub const RESERVED: usize = 8;
+
 /// The most decision grids per second: the page draws at most this often, so the loop computes
 /// no more (a 50×50 grid is one forward pass of 2 500 rows).
 pub const GRID_EVERY: Duration = Duration::from_millis(50);
@@ -177,6 +184,16 @@ impl PageObserver {
     }
 }
 
+impl PageObserver {
+    /// Queues `event` unless the page has fallen so far behind that only the places kept for
+    /// the end of the run are left ([`RESERVED`]): then it misses this one.
+    fn send(&self, event: PageEvent) {
+        if self.events.capacity() > RESERVED {
+            let _ = self.events.try_send(event);
+        }
+    }
+}
+
 impl TrainObserver for PageObserver {
     fn wants(&self) -> Wants {
         let due = self.last_grid.is_none_or(|t| t.elapsed() >= GRID_EVERY);
@@ -190,7 +207,7 @@ impl TrainObserver for PageObserver {
 
     fn on_message(&mut self, text: &str) {
         // a closed stream is noticed by should_stop
-        let _ = self.events.try_send(PageEvent::new("message", &text));
+        self.send(PageEvent::new("message", &text));
     }
 
     fn on_epoch(&mut self, report: &EpochReport) -> crate::Result<()> {
@@ -202,8 +219,7 @@ impl TrainObserver for PageObserver {
             weights: report.weights.iter().map(drawn).collect(),
             ..report.clone()
         };
-        // a page that has fallen [`EVENTS`](super::session::EVENTS) behind misses this one
-        let _ = self.events.try_send(PageEvent::new("epoch", &page));
+        self.send(PageEvent::new("epoch", &page));
         self.control.end_of_epoch();
         Ok(())
     }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio::sync::mpsc::{channel, Receiver, Sender};
 
-use super::observer::{Control, Mode, PageEvent, PageObserver};
+use super::observer::{Control, Mode, PageEvent, PageObserver, EVENTS};
 use super::settings::{command, Settings};
 use crate::data::{Prepared, Subset, Targets};
 use crate::inference::Predictor;
@@ -22,9 +22,6 @@ use crate::train::{self, DecisionGrid, EpochRow, RunOptions, TrainConfig, Verbos
 const MAX_SESSIONS: usize = 64;
 /// How long a new run waits for the previous one to finish its epoch after a reset.
 const STOP_WAIT: Duration = Duration::from_secs(10);
-/// Most events queued for a page that is not reading them; later ones are dropped until it
-/// reads (unbounded, a page that never read grew the server by ~2 MB a run of 1 000 epochs).
-pub const EVENTS: usize = 1024;
 
 /// A refused request: HTTP status and the message the page shows.
 pub type Refusal = (u16, String);

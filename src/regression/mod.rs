@@ -196,14 +196,19 @@ impl LinearModel {
         options.check(data.width())?;
         let (x, y) = columns(rows)?;
         let terms = poly::terms(&data.feature_names, options.degree, options.interactions);
-        let features = poly::expand(&x, data.width(), &terms);
         let (n, p) = (rows.len(), terms.names.len());
+        // before the matrix is made: 10⁴ terms of 10⁵ rows would be 8 GB
         if n.saturating_mul(p) > MAX_VALUES {
+            let values = n.saturating_mul(p);
             return Err(Error::invalid(
                 "--degree",
-                format!("{n} rows × {p} terms would make {} values (limit {MAX_VALUES}): choose a lower degree or fewer rows", n.saturating_mul(p)),
+                format!(
+                    "{n} rows × {p} terms would make {values} values (limit {MAX_VALUES}): \
+                     choose a lower degree or fewer rows"
+                ),
             ));
         }
+        let features = poly::expand(&x, data.width(), &terms);
         let (fit, losses) = match options.method {
             Method::Lstsq => (lstsq::fit(&features, n, p, &y, options.ridge)?, Vec::new()),
             Method::Gd => gd::fit(

@@ -18,9 +18,10 @@ pub fn count(inputs: usize, degree: u32, interactions: bool) -> usize {
     let k = inputs as u128;
     let mut c: u128 = 1;
     for i in 1..=degree as u128 {
-        c = c * (k + i) / i; // exact at each step; c ≤ 2⁶⁴ and k + i < 2⁶⁶, so no overflow
-        if c > u64::MAX as u128 {
-            return usize::MAX;
+        // exact at each step (C(k+i−1, i−1)·(k+i) is divisible by i); past 2⁶⁴, too many
+        match c.checked_mul(k + i) {
+            Some(next) if next / i <= u64::MAX as u128 => c = next / i,
+            _ => return usize::MAX,
         }
     }
     usize::try_from(c - 1).unwrap_or(usize::MAX)

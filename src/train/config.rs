@@ -424,6 +424,7 @@ impl TrainConfig {
     pub fn validate(&self) -> Result<()> {
         self.check_combinations()?;
         self.model.validate()?;
+        self.model.without_hidden_layers()?;
         self.optimizer.validate()?;
         self.regularization.validate()?;
         self.clipping.validate()?;

@@ -19,7 +19,12 @@ pub fn non_negative(name: &str, v: f64) -> Result<()> {
     if v.is_finite() && v >= 0.0 {
         return Ok(());
     }
-    Err(Error::invalid(name, format!("must be >= 0, got {v}")))
+    let what = if v.is_finite() {
+        ""
+    } else {
+        "a finite number "
+    };
+    Err(Error::invalid(name, format!("must be {what}>= 0, got {v}")))
 }
 
 /// `v` is in [0, 1) when `zero_ok`, else in (0, 1).

@@ -674,10 +674,13 @@ fn a_schedule_counts_whole_epochs_and_its_floor_is_finite_and_below_the_rate() {
             "plateau:0.5:3:0.02",
             "its min_lr 0.02 is above the learning rate 0.01",
         ),
-        ("cosine:inf", "invalid cosine min_lr: must be >= 0, got inf"),
+        (
+            "cosine:inf",
+            "invalid cosine min_lr: must be a finite number >= 0, got inf",
+        ),
         (
             "plateau:0.5:3:nan",
-            "invalid plateau min_lr: must be >= 0, got NaN",
+            "invalid plateau min_lr: must be a finite number >= 0, got NaN",
         ),
     ] {
         let args = [

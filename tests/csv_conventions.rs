@@ -355,6 +355,38 @@ fn predict_and_the_exports_refuse_to_replace_a_file_unless_told_to_overwrite() {
             "{}",
             stderr(&out)
         );
+        // and --overwrite replaces files only: not a link to the user's file, nor a pipe
+        let real = dir.join("real.csv");
+        std::fs::write(&real, "real data").expect("write");
+        let to_real = dir.join("to-real.csv");
+        std::os::unix::fs::symlink(&real, &to_real).expect("link");
+        let pipe = dir.join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+        for target in [&to_real, &pipe] {
+            if target == &pipe && !made.as_ref().is_ok_and(|s| s.success()) {
+                continue; // no mkfifo here
+            }
+            let args = [
+                "datasets",
+                "--export",
+                "xor",
+                "--out",
+                s(target),
+                "--overwrite",
+            ];
+            let out = plaindnn(&args);
+            assert_eq!(out.status.code(), Some(1), "{target:?}");
+            assert!(
+                stderr(&out).contains("is a link, a pipe or a device, not a file"),
+                "{}",
+                stderr(&out)
+            );
+        }
+        assert!(std::fs::symlink_metadata(&to_real).is_ok_and(|m| m.file_type().is_symlink()));
+        assert_eq!(
+            std::fs::read_to_string(&real).ok().as_deref(),
+            Some("real data")
+        );
     }
 }
 

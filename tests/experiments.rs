@@ -214,7 +214,7 @@ fn an_experiment_refuses_a_directory_holding_a_run_or_another_experiment() {
     ]);
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
-        err.contains("holds v0-s0, where this experiment would train"),
+        err.contains("holds v0-s0, which this experiment would write, and no report.md of it"),
         "{err}"
     );
     assert_eq!(
@@ -222,6 +222,35 @@ fn an_experiment_refuses_a_directory_holding_a_run_or_another_experiment() {
         before
     );
     assert!(!fresh.join("report.md").exists());
+    // a picture of the user's by the name it writes, and a file given as the folder
+    let pictures = dir.join("pictures");
+    std::fs::create_dir_all(&pictures).expect("dir");
+    std::fs::write(pictures.join("val_loss.svg"), "<svg>mine</svg>").expect("write");
+    let file = dir.join("notes.txt");
+    std::fs::write(&file, "mine").expect("write");
+    for (place, message) in [
+        (
+            &pictures,
+            "holds val_loss.svg, which this experiment would write",
+        ),
+        (&file, "is a file, not a folder"),
+    ] {
+        let out = plaindnn(&[
+            "experiment",
+            "linear-collapse",
+            "--quick",
+            "--out",
+            &s(place),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(err.contains(message), "{err}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(pictures.join("val_loss.svg"))
+            .ok()
+            .as_deref(),
+        Some("<svg>mine</svg>")
+    );
     let results = dir.join("results");
     let quick = |name: &str| plaindnn(&["experiment", name, "--quick", "--out", &s(&results)]);
     assert!(quick("linear-collapse").status.success());

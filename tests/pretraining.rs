@@ -143,6 +143,12 @@ fn pretrain_prints_each_layers_loss_and_the_next_command() {
         "{}",
         stderr(&eval)
     );
+    let resumed = plaindnn(&["train", "--resume", s(&dir)]);
+    assert!(
+        stderr(&resumed).contains("the command line cannot resume it"),
+        "{}",
+        stderr(&resumed)
+    );
     let bad = plaindnn(&["pretrain", "--mode", "sideways"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(

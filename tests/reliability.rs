@@ -570,3 +570,45 @@ fn a_resume_that_would_leave_a_gap_in_the_history_is_refused() {
         before
     );
 }
+
+#[test]
+fn a_resume_refuses_a_data_file_that_changed_since_the_run_trained() {
+    let dir = temp_dir("resume-changed-data");
+    let data = dir.join("points.csv");
+    let rows = |scale: f64| -> String {
+        let body: String = (0..80)
+            .map(|i| {
+                format!(
+                    "{},{},{}\n",
+                    (i % 9) as f64 * scale,
+                    (i % 5) as f64 * scale,
+                    i % 2
+                )
+            })
+            .collect();
+        format!("a,b,label\n{body}")
+    };
+    std::fs::write(&data, rows(1.0)).expect("csv");
+    let run = dir.join("run");
+    let train = [
+        "train",
+        "--data",
+        s(&data),
+        "--epochs",
+        "3",
+        "-q",
+        "--out",
+        s(&run),
+    ];
+    assert!(plaindnn(&train).status.success());
+    std::fs::write(&data, rows(100.0)).expect("csv");
+    let out = plaindnn(&["train", "--resume", s(&run), "--epochs", "5", "-q"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("points.csv has changed since the run trained (its columns' means or deviations differ)"),
+        "{}",
+        stderr(&out)
+    );
+    let rows_now = std::fs::read_to_string(run.join("metrics.csv")).expect("metrics");
+    assert_eq!(rows_now.lines().count(), 4, "nothing trained");
+}

@@ -195,11 +195,24 @@ struct RunArgs {
     backend: Backend,
 }
 
-/// Refuses to replace a file the user has at `path` unless `overwrite` (`--overwrite`).
+/// Refuses to replace a file the user has at `path` unless `overwrite` (`--overwrite`), and
+/// anything but a plain file even then: the file is written beside and renamed over, which would
+/// put a file in place of a link, a pipe or a device (`/dev/stdout`) instead of writing into it.
 fn refuse_existing(path: &std::path::Path, flag: &str, overwrite: bool) -> Result<()> {
     // a link counts even when it points nowhere: writing would replace it
-    if overwrite || std::fs::symlink_metadata(path).is_err() {
+    let Ok(found) = std::fs::symlink_metadata(path) else {
         return Ok(());
+    };
+    if overwrite && found.is_file() {
+        return Ok(());
+    }
+    if overwrite {
+        let why = format!(
+            "{} is a link, a pipe or a device, not a file: --overwrite replaces files only; name \
+             the file itself",
+            path.display()
+        );
+        return Err(plaindnn::Error::invalid(flag, why));
     }
     Err(plaindnn::Error::invalid(
         flag,

@@ -116,6 +116,12 @@ pub fn run(experiment: &Experiment, quick: bool, seeds: u64, out: &Path) -> Resu
 /// refused. Then `report.md` says the experiment is running, so that a re-run after a kill knows
 /// the runs as its own. Nothing else is touched.
 fn claim(experiment: &Experiment, variants: &[runner::Variant], out: &Path) -> Result<()> {
+    if out.exists() && !out.is_dir() {
+        return Err(Error::run(
+            out,
+            "is a file, not a folder: give the experiment a folder",
+        ));
+    }
     if RunDir::new(out).holds_run() {
         let why = "holds a training run: give the experiment its own --out";
         return Err(Error::run(out, why));
@@ -133,16 +139,20 @@ fn claim(experiment: &Experiment, variants: &[runner::Variant], out: &Path) -> R
     };
     let sources: Vec<&str> = variants.iter().filter_map(|v| v.start.name()).collect();
     let entries = std::fs::read_dir(out).into_iter().flatten().flatten();
-    for entry in entries.filter(|e| is_own_run(&e.file_name().to_string_lossy(), &sources)) {
+    let picture = |name: &str| name == "val_loss.svg"; // rewritten at the end
+    let written = |name: &str| is_own_run(name, &sources) || picture(name);
+    for entry in entries.filter(|e| written(&e.file_name().to_string_lossy())) {
+        let name = entry.file_name().to_string_lossy().into_owned();
         if !ours {
             let why = format!(
-                "holds {}, where this experiment would train, and no report.md of it: give the \
-                 experiment its own --out, or move that folder away",
-                entry.file_name().to_string_lossy()
+                "holds {name}, which this experiment would write, and no report.md of it: give \
+                 the experiment its own --out, or move {name} away"
             );
             return Err(Error::run(out, why));
         }
-        clear(&entry.path())?;
+        if !picture(&name) {
+            clear(&entry.path())?;
+        }
     }
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let running =

@@ -58,9 +58,38 @@ impl Drop for RunLock {
 
 /// Whether process `pid` still runs (Linux: /proc; elsewhere assume so and let the user decide).
 fn is_alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        Path::new(&format!("/proc/{pid}")).exists() && pid != 0
-    } else {
-        true
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    // a killed process its parent has not reaped yet is a zombie (state Z): it trains no more
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => pid != 0 && !zombie(&stat),
+        Err(_) => false,
+    }
+}
+
+/// Whether a `/proc/PID/stat` line is a zombie's: the state follows the name's closing `)`.
+fn zombie(stat: &str) -> bool {
+    let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start());
+    state.is_some_and(|s| s.starts_with('Z'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zombie_holds_no_lock_and_a_running_process_does() {
+        // proc(5)'s format; a name may hold spaces and parentheses
+        assert!(zombie("4242 (plaindnn) Z 1 4242 4242 0 -1"));
+        assert!(!zombie("4242 (plaindnn) S 1 4242 4242 0 -1"));
+        assert!(!zombie("4242 (odd) Z name) R 1 4242"));
+        assert!(is_alive(std::process::id()));
+        let mut child = std::process::Command::new("true").spawn().expect("runs");
+        let pid = child.id();
+        // exited, not yet waited for: a zombie
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(!is_alive(pid), "a zombie is not alive");
+        let _ = child.wait();
     }
 }

@@ -249,6 +249,10 @@ pub fn resume(
     let mut run_config = run.read_config()?;
     let _lock = lock::RunLock::acquire(run.root())?;
     let changes = changes.into();
+    if let DataSource::Memory { description } = &run_config.data.source {
+        let why = format!("was trained on data passed in memory ({description}): the command line cannot resume it");
+        return Err(Error::run(out, why));
+    }
     if changes != ResumeChanges::default() {
         changes.apply(&mut run_config.train)?;
     }
@@ -277,6 +281,7 @@ pub fn resume(
         ));
     }
     let data = run_config.data.source.load()?;
+    same_data(&run_config, &data).map_err(|why| Error::run(out, why))?;
     let device = run_config.train.backend.device()?;
     let model = starting_model(&run_config.train, &run, last, &device)?;
     if changes != ResumeChanges::default() {
@@ -292,6 +297,26 @@ pub fn resume(
             verbosity.into(),
         )
     })
+}
+
+/// The data a resumed run loads has the columns, classes and standardisation its run recorded:
+/// a file changed since would train the rest of the run on other rows, scaled otherwise.
+fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), String> {
+    let (now, then) = (&data.train.data, &config.data);
+    let what = if now.feature_names != then.feature_names {
+        "its columns"
+    } else if now.class_names != then.class_names {
+        "its classes"
+    } else if data.scaler != then.scaler {
+        "its columns' means or deviations"
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "{} has changed since the run trained ({what} differ): resume with the data it started \
+         from, or train a new run",
+        then.source.describe()
+    ))
 }
 
 /// Refuses to resume from the checkpoint of epoch `last` unless `metrics.csv` records every

@@ -351,7 +351,7 @@ fn predict_and_the_exports_refuse_to_replace_a_file_unless_told_to_overwrite() {
         std::os::unix::fs::symlink(dir.join("nowhere/x.csv"), &link).expect("link");
         let out = plaindnn(&["datasets", "--export", "xor", "--out", s(&link)]);
         assert!(
-            stderr(&out).contains("already exists: pass --overwrite"),
+            stderr(&out).contains("is a link, a pipe, a device or a folder, not a file"),
             "{}",
             stderr(&out)
         );
@@ -377,7 +377,7 @@ fn predict_and_the_exports_refuse_to_replace_a_file_unless_told_to_overwrite() {
             let out = plaindnn(&args);
             assert_eq!(out.status.code(), Some(1), "{target:?}");
             assert!(
-                stderr(&out).contains("is a link, a pipe or a device, not a file"),
+                stderr(&out).contains("is a link, a pipe, a device or a folder, not a file"),
                 "{}",
                 stderr(&out)
             );

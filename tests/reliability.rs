@@ -569,6 +569,15 @@ fn a_resume_that_would_leave_a_gap_in_the_history_is_refused() {
         std::fs::read(bare.join("model.bpk")).expect("model"),
         before
     );
+    // killed before its first epoch ended (config.json, an empty checkpoint/): it starts over
+    let early = fresh("early");
+    std::fs::remove_dir_all(early.join("checkpoint")).expect("rm");
+    std::fs::create_dir(early.join("checkpoint")).expect("mkdir");
+    std::fs::remove_file(early.join("metrics.csv")).expect("rm");
+    let out = resume(&early);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = std::fs::read_to_string(early.join("metrics.csv")).expect("metrics");
+    assert_eq!(rows.lines().count(), 9, "8 epochs from the start");
 }
 
 #[test]

@@ -203,16 +203,16 @@ fn refuse_existing(path: &std::path::Path, flag: &str, overwrite: bool) -> Resul
     let Ok(found) = std::fs::symlink_metadata(path) else {
         return Ok(());
     };
-    if overwrite && found.is_file() {
-        return Ok(());
-    }
-    if overwrite {
+    if !found.is_file() {
         let why = format!(
-            "{} is a link, a pipe or a device, not a file: --overwrite replaces files only; name \
-             the file itself",
+            "{} is a link, a pipe, a device or a folder, not a file: name a file (--overwrite \
+             replaces files only)",
             path.display()
         );
         return Err(plaindnn::Error::invalid(flag, why));
+    }
+    if overwrite {
+        return Ok(());
     }
     Err(plaindnn::Error::invalid(
         flag,

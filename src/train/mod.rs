@@ -323,12 +323,19 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
 /// epoch up to it, and a run whose `checkpoint/` was removed: either would lose epochs already
 /// trained. A run killed before its first save (an empty `checkpoint/`) starts over.
 fn recorded_through(run: &RunDir, last: usize) -> Result<()> {
-    let again = "train it again with `plaindnn train --out DIR --overwrite` and its flags";
+    let again = format!(
+        "train it again with `plaindnn train --out {} --overwrite` and its flags",
+        run.root().display()
+    );
     if !run.checkpoint_dir().is_dir() {
         let why = format!("has no checkpoint/ folder, so nothing to continue from: {again}");
         return Err(Error::run(run.root(), why));
     }
     if !run.metrics_path().is_file() {
+        // killed before its first epoch ended: nothing to lose, it starts over
+        if last == 0 {
+            return Ok(());
+        }
         return Err(Error::run(
             run.root(),
             format!("has no metrics.csv: {again}"),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "artifacts" / "bench"
-XEON = ["compare.json"] + [f"compare-run{i}.json" for i in range(26, 31)]
+XEON = ["compare.json"] + [f"compare-run{i}.json" for i in range(26, 32)]
 EPYC = [f"compare-run{i}.json" for i in range(4, 9)]
 NUMBER = re.compile(r"\d[\d ]*(?:\.\d+)?")
 

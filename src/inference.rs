@@ -88,10 +88,15 @@ impl Predictor {
             .try_load_file(&path)
             .map_err(|e| Error::checkpoint(&path, e))?
             .valid();
-        // the layers frozen when training ended, for the summary's trainable count
-        let rows = history::read(&run.metrics_path()).unwrap_or_default();
-        let last = rows.last().map_or(0, |r| r.epoch);
-        model.frozen.set(config.train.frozen_at(last));
+        // the layers frozen when training ended, for the summary's trainable count; only
+        // `unfreeze_after` makes that depend on the epoch it ended at
+        let last = match config.train.unfreeze_after {
+            Some(_) => history::read(&run.metrics_path())
+                .ok()
+                .and_then(|r| r.last().map(|r| r.epoch)),
+            None => None,
+        };
+        model.frozen.set(config.train.frozen_at(last.unwrap_or(0)));
         Ok(Self {
             config,
             folded: model.clone().folded_for_inference(),

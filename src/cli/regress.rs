@@ -179,7 +179,9 @@ pub fn run(args: RegressArgs) -> Result<()> {
         .as_ref()
         .map(|v| model.scores(v))
         .transpose()?;
-    out.claim(args.overwrite)?;
+    if args.overwrite {
+        out.claim(true)?; // refused above without it
+    }
     let out = out.root();
     model.save(out)?;
     let mut pictures =

@@ -409,8 +409,9 @@ pub struct TrainConfig {
     pub checkpoint_every: usize,
     /// Seconds between two saves (Lightning's `train_time_interval`): at the end of the first
     /// epoch this long after the last save, the checkpoint for `--resume` and the kept weights
-    /// (`model.bpk`: the best, or the last when they are not restored) are written together, and always after the last epoch — a kill loses at most
-    /// this much training, and tiny epochs do not each pay for fsynced files. `None`: by epochs.
+    /// (`model.bpk`: the best, or the last when they are not restored) are written together,
+    /// and always after the last epoch — a kill loses at most this much training, and tiny
+    /// epochs do not each pay for fsynced files. `None`: by epochs.
     #[serde(default)]
     pub checkpoint_interval: Option<f64>,
     /// Where to compute.

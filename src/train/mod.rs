@@ -258,7 +258,7 @@ pub fn resume(
     }
     // saving by time, a run killed before its first save has none: it starts over
     let last = checkpoint::latest_complete(&run.checkpoint_dir()).unwrap_or(0);
-    recorded_through(&run, last)?;
+    let rows = recorded_through(&run, last)?;
     if last >= run_config.train.epochs {
         return Err(Error::run(
             out,
@@ -268,7 +268,7 @@ pub fn resume(
             ),
         ));
     }
-    if let Some((best, waited)) = stopped_early(&run, &run_config.train, last)? {
+    if let Some((best, waited)) = stopped_early(&rows, &run_config.train, last) {
         let why = match changes.patience {
             None => format!("stopped early at epoch {last}"),
             Some(p) => format!("with --patience {p} it would stop at once"),
@@ -319,10 +319,10 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
     ))
 }
 
-/// Refuses to resume from the checkpoint of epoch `last` unless `metrics.csv` records every
-/// epoch up to it, and a run whose `checkpoint/` was removed: either would lose epochs already
-/// trained. A run killed before its first save (an empty `checkpoint/`) starts over.
-fn recorded_through(run: &RunDir, last: usize) -> Result<()> {
+/// `metrics.csv`'s rows, refused unless they record every epoch up to `last`, the checkpoint's,
+/// and a run whose `checkpoint/` was removed: either would lose epochs already trained. A run
+/// killed before its first save (an empty `checkpoint/`) starts over.
+fn recorded_through(run: &RunDir, last: usize) -> Result<Vec<EpochRow>> {
     let again = format!(
         "train it again with `plaindnn train --out {} --overwrite` and its flags",
         run.root().display()
@@ -334,7 +334,7 @@ fn recorded_through(run: &RunDir, last: usize) -> Result<()> {
     if !run.metrics_path().is_file() {
         // killed before its first epoch ended: nothing to lose, it starts over
         if last == 0 {
-            return Ok(());
+            return Ok(Vec::new());
         }
         return Err(Error::run(
             run.root(),
@@ -355,24 +355,17 @@ fn recorded_through(run: &RunDir, last: usize) -> Result<()> {
         );
         return Err(Error::run(run.root(), why));
     }
-    Ok(())
+    Ok(rows)
 }
 
 /// `Some((best epoch, epochs since it))` when early stopping, with the patience the run has now,
 /// ends it at epoch `last` (replayed from `metrics.csv`): resuming would stop again at once.
-fn stopped_early(
-    run: &RunDir,
-    config: &TrainConfig,
-    last: usize,
-) -> Result<Option<(usize, usize)>> {
-    let Some(es) = config.early_stopping.as_ref().filter(|_| last > 0) else {
-        return Ok(None);
-    };
-    let rows = history::read(&run.metrics_path())?;
+fn stopped_early(rows: &[EpochRow], config: &TrainConfig, last: usize) -> Option<(usize, usize)> {
+    let es = config.early_stopping.as_ref().filter(|_| last > 0)?;
     let kept = rows.iter().filter(|r| r.epoch <= last);
     let (tracker, verdict) = early_stopping::EarlyStopping::replay(Some(es), kept);
     let best = tracker.best().map_or(0, |(epoch, _)| epoch);
-    Ok((verdict == Some(early_stopping::Verdict::Stop)).then(|| (best, tracker.waited())))
+    (verdict == Some(early_stopping::Verdict::Stop)).then(|| (best, tracker.waited()))
 }
 
 /// `f` on one of rayon's workers when `on_pool` (inline when this thread is one), the other

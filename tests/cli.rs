@@ -724,6 +724,31 @@ fn batch_norm_over_batches_of_one_row_is_refused_as_pytorch_refuses_it() {
 }
 
 #[test]
+fn batch_norm_over_a_training_set_of_one_row_is_refused_before_anything_is_written() {
+    let dir = temp_dir("cli-bn-one-row");
+    let csv = dir.join("two.csv");
+    std::fs::write(&csv, "x,y\n1,0.5\n2,1.5\n").expect("write csv"); // one row each side
+    let run = dir.join("run");
+    let out = plaindnn(&[
+        "train",
+        "--data",
+        csv.to_str().unwrap_or(""),
+        "--target",
+        "y",
+        "--batch-norm",
+        "--out",
+        run.to_str().unwrap_or(""),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("invalid batch-norm: the training set holds one row"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!run.exists());
+}
+
+#[test]
 fn predict_refuses_a_delimiter_for_an_input_row_it_would_not_read() {
     let out = plaindnn(&[
         "predict",

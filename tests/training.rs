@@ -568,6 +568,117 @@ fn a_run_stopped_from_outside_saves_the_epoch_it_stopped_at() {
     assert_eq!(saved, checkpoint_outputs(&dir, 3));
 }
 
+/// At each `on_checkpoint`: the epoch, the rows `metrics.csv` holds, and whether the epoch's
+/// checkpoint exists yet.
+struct AtCheckpoint(std::path::PathBuf, Arc<Mutex<Vec<(usize, usize, bool)>>>);
+
+impl train::TrainObserver for AtCheckpoint {
+    fn on_epoch(&mut self, _: &train::EpochReport) -> plaindnn::Result<()> {
+        Ok(())
+    }
+
+    fn on_checkpoint(&mut self, epoch: usize) -> plaindnn::Result<()> {
+        let rows = train::history::read(&self.0.join("metrics.csv"))?.len();
+        let file = train::checkpoint::checkpoint_path(&self.0.join("checkpoint"), "model", epoch);
+        self.1
+            .lock()
+            .expect("not poisoned")
+            .push((epoch, rows, file.exists()));
+        Ok(())
+    }
+}
+
+#[test]
+fn observers_hear_of_each_checkpoint_after_its_row_is_written_and_before_the_checkpoint_is() {
+    // so metrics.csv can be made durable first, and no power cut leaves a checkpoint ahead of it
+    let dir = temp_dir("on-checkpoint");
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut config = quadrant_config();
+    config.epochs = 3;
+    config.early_stopping = None;
+    config.checkpoint_interval = None; // every epoch
+    let options = train::RunOptions::from(Verbosity::Quiet)
+        .overwrite()
+        .observe(AtCheckpoint(dir.clone(), seen.clone()));
+    train::train(DataSource::quadrants(1), config, &dir, options).expect("training succeeds");
+    let expected = [(1, 1, false), (2, 2, false), (3, 3, false)];
+    assert_eq!(*seen.lock().expect("not poisoned"), expected);
+}
+
+/// Every step's (epoch, rows done, rows in all) and every message.
+#[derive(Default, Clone)]
+struct Steps(Arc<Mutex<(Vec<(usize, usize, usize)>, Vec<String>)>>);
+
+impl train::TrainObserver for Steps {
+    fn on_epoch(&mut self, _: &train::EpochReport) -> plaindnn::Result<()> {
+        Ok(())
+    }
+
+    fn on_step(&mut self, epoch: usize, done: usize, total: usize) {
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .0
+            .push((epoch, done, total));
+    }
+
+    fn on_message(&mut self, text: &str) {
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .1
+            .push(text.to_string());
+    }
+}
+
+fn steps_of(config: train::TrainConfig, name: &str) -> Steps {
+    let seen = Steps::default();
+    let options = train::RunOptions::from(Verbosity::Quiet)
+        .overwrite()
+        .observe(seen.clone());
+    let source = DataSource::quadrants(config.seed);
+    train::train(source, config, &temp_dir(name), options).expect("training succeeds");
+    seen
+}
+
+#[test]
+fn with_batch_norm_a_last_batch_of_one_row_is_left_out_and_said_so() {
+    // PyTorch refuses such a batch; over one row the variance is 0 and every output is β
+    let mut config = quadrant_config();
+    config.epochs = 2;
+    let rows = steps_of(config.clone(), "lone-plain")
+        .0
+        .lock()
+        .expect("ok")
+        .0[0]
+        .2;
+    config.batch_size = rows - 1; // two batches: rows − 1, then 1
+    let plain = steps_of(config.clone(), "lone-plain-2");
+    assert_eq!(
+        plain.0.lock().expect("ok").0.len(),
+        4,
+        "no BatchNorm: both batches"
+    );
+    config.model.batch_norm = true;
+    let normed = steps_of(config, "lone-bn");
+    let (steps, messages) = &*normed.0.lock().expect("ok");
+    assert_eq!(
+        steps,
+        &[(1, rows - 1, rows), (2, rows - 1, rows)],
+        "one step per epoch"
+    );
+    let said: Vec<_> = messages
+        .iter()
+        .filter(|m| m.contains("leave one row alone"))
+        .collect();
+    assert_eq!(said.len(), 1, "said once: {messages:?}");
+    assert!(
+        said[0].contains(&format!("--batch-size {rows} avoids it")),
+        "{}",
+        said[0]
+    );
+}
+
 #[test]
 fn training_called_from_outside_the_thread_pool_runs_its_epochs_on_a_rayon_worker() {
     // a worker's split products run one half in place; outside the pool they wake two and sleep

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend::Backend;
 use crate::check::{in_unit, non_negative, positive};
-use crate::data::{AugmentConfig, Dataset};
+use crate::data::{AugmentConfig, Subset};
 use crate::error::{Error, Result};
 use crate::model::MlpConfig;
 use crate::spec::Spec;
@@ -499,9 +499,10 @@ impl TrainConfig {
         }
     }
 
-    /// [`TrainConfig::validate`], and the network and augmentation fit `data`.
-    pub fn validate_for(&self, data: &Dataset) -> Result<()> {
+    /// [`TrainConfig::validate`], and the network and augmentation fit the training rows.
+    pub fn validate_for(&self, train: &Subset) -> Result<()> {
         self.validate()?;
+        let data = &train.data;
         let (inputs, outputs) = (data.width(), data.outputs());
         if self.model.inputs != inputs || self.model.outputs != outputs {
             return Err(Error::invalid(
@@ -512,6 +513,13 @@ impl TrainConfig {
                      data: give its run's data flags too)",
                     self.model.inputs, self.model.outputs
                 ),
+            ));
+        }
+        if self.model.batch_norm && train.len() == 1 {
+            return Err(Error::invalid(
+                "batch-norm",
+                "the training set holds one row, and BatchNorm cannot normalise one row: give \
+                 more rows or leave out --batch-norm",
             ));
         }
         self.augment.validate(data.image)

@@ -227,6 +227,11 @@ impl TrainObserver for DiagnosticsLog {
     fn on_epoch(&mut self, report: &EpochReport) -> Result<()> {
         self.append(&report.layers)
     }
+
+    /// On disk before the checkpoint, as `metrics.csv`.
+    fn on_checkpoint(&mut self, _epoch: usize) -> Result<()> {
+        self.file.sync_data().map_err(|e| Error::io(&self.path, e))
+    }
 }
 
 fn parse(line: &str) -> Option<LayerRow> {

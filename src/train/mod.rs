@@ -153,8 +153,8 @@ pub fn train_on(
 ) -> Result<TrainedRun> {
     let options = options.into();
     // 1. the recipe must be valid and fit the data's inputs and outputs
+    config.validate_for(&data.train)?;
     let train_set = &data.train.data;
-    config.validate_for(train_set)?;
     // a missing GPU driver, and layers to start from that do not fit, are refused before
     // anything is written or replaced
     let device = config.backend.device()?;

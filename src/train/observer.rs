@@ -131,6 +131,12 @@ pub trait TrainObserver: Send {
     /// One finished epoch.
     fn on_epoch(&mut self, report: &EpochReport) -> Result<()>;
 
+    /// The checkpoint of `epoch` is about to be written, after its `on_epoch`: make what was
+    /// written so far durable, so no crash leaves a checkpoint ahead of its rows.
+    fn on_checkpoint(&mut self, _epoch: usize) -> Result<()> {
+        Ok(())
+    }
+
     /// Training is over; `end.model` is what the run returns.
     fn on_end(&mut self, _end: &TrainEnd) -> Result<()> {
         Ok(())
@@ -179,6 +185,11 @@ impl Observers {
     /// Hands every observer the epoch's report.
     pub fn epoch(&mut self, report: &EpochReport) -> Result<()> {
         self.0.iter_mut().try_for_each(|o| o.on_epoch(report))
+    }
+
+    /// Tells every observer that the checkpoint of `epoch` comes next.
+    pub fn checkpoint(&mut self, epoch: usize) -> Result<()> {
+        self.0.iter_mut().try_for_each(|o| o.on_checkpoint(epoch))
     }
 
     /// Tells every observer that training is over.

@@ -724,6 +724,23 @@ fn batch_norm_over_batches_of_one_row_is_refused_as_pytorch_refuses_it() {
 }
 
 #[test]
+fn an_absurd_network_is_refused_with_the_memory_it_would_need_before_anything_is_made() {
+    let run = temp_dir("cli-absurd").join("run");
+    let out = plaindnn(&[
+        "train",
+        "--hidden",
+        "100000000",
+        "--out",
+        run.to_str().unwrap_or(""),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    // (2·10⁸ + 10⁸) + (4·10⁸ + 4) parameters of 4 bytes: 2.6 GiB
+    let said = "invalid network size: 700000004 parameters would need 2.6 GiB for weights alone";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    assert!(!run.exists());
+}
+
+#[test]
 fn batch_norm_over_a_training_set_of_one_row_is_refused_before_anything_is_written() {
     let dir = temp_dir("cli-bn-one-row");
     let csv = dir.join("two.csv");

@@ -118,6 +118,65 @@ fn end_to_end_pretraining_lowers_the_reconstruction_loss_without_stages() {
     );
 }
 
+/// The first encoder layer's weights.
+fn first_layer(model: &plaindnn::model::Mlp) -> Vec<f32> {
+    let weight = model.blocks[0].linear.weight.val();
+    weight.into_data().try_to_vec::<f32>().expect("f32")
+}
+
+#[test]
+fn both_modes_stack_the_layerwise_stages_and_then_fine_tune_the_encoder_that_layerwise_keeps() {
+    let dir = temp_dir("pretrain-both");
+    let source = DataSource::builtin("shapes", 1).expect("built in");
+    let run = |mode: PretrainMode, name: &str| {
+        let mut config = PretrainConfig::new(vec![32, 16]);
+        config.mode = mode;
+        config.epochs = 4;
+        let data = source.load().expect("loads");
+        pretrain(
+            source.clone(),
+            data,
+            &config,
+            &dir.join(name),
+            Verbosity::Quiet,
+        )
+        .expect("pretrains")
+    };
+    let (layerwise, both) = (
+        run(PretrainMode::Layerwise, "lw"),
+        run(PretrainMode::Both, "both"),
+    );
+    assert_eq!(both.stages.len(), 2, "the layer-wise stages first");
+    let stage = first_layer(&both.stages[0].model);
+    assert_eq!(
+        stage,
+        first_layer(&layerwise.stages[0].model),
+        "the same stages"
+    );
+    assert_eq!(
+        first_layer(&layerwise.autoencoder.model),
+        stage,
+        "layerwise: encoder frozen"
+    );
+    assert_ne!(
+        first_layer(&both.autoencoder.model),
+        stage,
+        "both: encoder fine-tuned"
+    );
+    let best = |p: &plaindnn::train::pretrain::Pretrained| {
+        let rows = &p.autoencoder.outcome.rows;
+        rows.iter()
+            .map(|r| r.val_loss)
+            .fold(f64::INFINITY, f64::min)
+    };
+    assert!(
+        best(&both) < best(&layerwise),
+        "more of the network learns: {} < {}",
+        best(&both),
+        best(&layerwise)
+    );
+}
+
 #[test]
 fn pretrain_prints_each_layers_loss_and_the_next_command() {
     let dir = temp_dir("pretrain-cli");

@@ -4,13 +4,16 @@
   python3 tests/readme_figures.py           check README.md against artifacts/bench/*.json
   python3 tests/readme_figures.py selftest  the check fails when a figure or a row is changed
 
-Three tables are checked, each figure within half a unit of its last printed digit:
+Four tables are checked, the first three each figure within half a unit of its last printed digit:
 - the Performance table: plaindnn's and the reference's medians, the speed ratio and the % of
   peak are `compare.json`'s row for row (as `examples/compare_with_pytorch.py` wrote it); its EPYC
   column's first ratio is `compare-run8.json`'s, and every kept EPYC run lies in the range beside it;
-- the targets table: each Xeon range is the lowest and highest of the six runs it names, and
+- the targets table: each Xeon range is the lowest and highest of the seven runs it names, and
   each EPYC range holds every kept EPYC run (the first three runs were not kept);
-- the user-level table: `sklearn.json`'s times, ratios and test accuracies.
+- the user-level table: `sklearn.json`'s times, ratios and test accuracies;
+- the claims table (the tutorial's claims and their verdicts): every figure in a row is printed
+  in its experiment's section of EXPERIMENTS.md, which `tests/experiments_md.py check` holds to
+  what the code measures.
 """
 import json
 import re
@@ -160,10 +163,35 @@ def check_sklearn_table(text):
         printed_as(100 * row["sklearn_accuracy"], numbers(cells[5])[0], f"{what}, sklearn accuracy")
 
 
+# The claims table's rows, in order, and the EXPERIMENTS.md section each one sums up.
+CLAIMS = ["linear-collapse", "activations", "vanishing-gradients", "exploding-gradients",
+          "optimizers", "overfitting", "depth", "default-config", "transfer", "pretraining"]
+FIGURE = re.compile(r"[+−-]?\d+(?:\.\d+)?(?:e-\d+)?")
+
+
+def sections(experiments):
+    """EXPERIMENTS.md's text under each `## `name`` heading."""
+    parts = re.split(r"^## `([a-z-]+)`$", experiments, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def check_claims_table(text):
+    experiments = sections((ROOT / "EXPERIMENTS.md").read_text())
+    rows = table_after(text, "| claim | verdict")
+    assert len(rows) == len(CLAIMS), f"claims table: {len(rows)} rows, expected {len(CLAIMS)}"
+    for name, (claim, verdict) in zip(CLAIMS, rows):
+        section = experiments[name].replace("−", "-")
+        for figure in FIGURE.findall(verdict.replace("−", "-")):
+            bare = figure.lstrip("+")
+            found = re.search(rf"(?<![\d.]){re.escape(bare)}(?![\d])", section)
+            assert found, f"claims table, {claim!r}: {figure} is not in EXPERIMENTS.md's `{name}`"
+
+
 def check(text):
     check_performance_table(text)
     check_targets_table(text)
     check_sklearn_table(text)
+    check_claims_table(text)
 
 
 def fails(text):
@@ -207,6 +235,8 @@ def selftest(text):
         "a user-level time": (users, 0, 1, 0),
         "a user-level ratio": (users, 1, 3, 0),
         "a user-level accuracy": (users, 1, 4, 0),
+        "a claim's figure": ("| claim | verdict", 1, 1, 0),
+        "another claim's figure": ("| claim | verdict", 9, 1, 0),
     }
     assert fails(text) is None, fails(text)
     for what, (header, row, cell, figure) in changes.items():

@@ -351,18 +351,28 @@ fn checkpoints_every_n_epochs_keep_the_last_two_saves_and_a_resume_replays_from_
     );
     let metrics = std::fs::read(dir.join("metrics.csv")).expect("metrics.csv");
 
-    // as if killed in epoch 7 before its checkpoint: resume from epoch 6 and redo epoch 7
-    for part in ["model", "optim", "scheduler"] {
-        std::fs::remove_file(dir.join("checkpoint").join(format!("{part}-7.bpk"))).expect("exists");
+    // as if killed in epoch 7 before or while its checkpoint was written: any one of its three
+    // files missing, or all, resume from epoch 6 and redo epoch 7
+    let missing: [&[&str]; 4] = [
+        &["optim"],
+        &["scheduler"],
+        &["model"],
+        &["model", "optim", "scheduler"],
+    ];
+    for parts in missing {
+        for part in parts {
+            let file = dir.join("checkpoint").join(format!("{part}-7.bpk"));
+            std::fs::remove_file(file).expect("exists");
+        }
+        let out = plaindnn(&["train", "--resume", run, "--quiet"]);
+        assert!(out.status.success(), "{parts:?}: {}", stderr(&out));
+        assert_eq!(
+            std::fs::read(dir.join("metrics.csv")).expect("metrics.csv"),
+            metrics,
+            "without {parts:?} of epoch 7: epoch 7 again, byte for byte"
+        );
+        assert_eq!(saved(&dir), expected, "{parts:?}");
     }
-    let out = plaindnn(&["train", "--resume", run, "--quiet"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        std::fs::read(dir.join("metrics.csv")).expect("metrics.csv"),
-        metrics,
-        "epoch 7 again, byte for byte"
-    );
-    assert_eq!(saved(&dir), expected);
 }
 
 #[test]

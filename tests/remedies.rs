@@ -499,9 +499,10 @@ fn every_optimizer_learns_the_quadrants_and_none_falls_back_to_another() {
 }
 
 #[test]
-fn the_step_schedule_shows_in_the_lr_column_of_metrics() {
+fn the_step_schedule_shows_in_the_lr_column_of_metrics_and_steps_with_that_rate() {
     for b in backends() {
         let mut config = recipe(b, 5);
+        let constant = train_quadrants(config.clone(), &temp_dir(&format!("schedule-c-{b}")));
         config.schedule = ScheduleConfig::Step {
             every: 2,
             gamma: 0.1,
@@ -512,6 +513,16 @@ fn the_step_schedule_shows_in_the_lr_column_of_metrics() {
         for (got, want) in lrs.iter().zip(want) {
             assert!((got / want - 1.0).abs() < 1e-9, "{b}: {lrs:?}");
         }
+        // the same steps as a constant rate of 1e-2 until the rate falls in epoch 3
+        let losses =
+            |rows: &[train::EpochRow]| -> Vec<f64> { rows.iter().map(|r| r.train_loss).collect() };
+        let (stepped, steady) = (losses(&run.outcome.rows), losses(&constant.outcome.rows));
+        assert_eq!(
+            stepped[..2],
+            steady[..2],
+            "{b}: epochs 1–2 at the same rate"
+        );
+        assert_ne!(stepped[2], steady[2], "{b}: epoch 3 at a tenth of it");
     }
 }
 
@@ -527,9 +538,26 @@ fn reduce_on_plateau_lowers_the_rate_when_validation_loss_stalls() {
         min_lr: 1e-4,
     };
     let run = train_quadrants(config, &temp_dir("schedule-plateau"));
-    let last = run.outcome.rows.last().expect("rows").lr;
-    assert!(last < 0.05, "the rate was never reduced");
-    assert!(last >= 1e-4, "never below min_lr");
+    // Keras' ReduceLROnPlateau (min_delta 0): `patience` epochs in a row without a new lowest
+    // validation loss halve the rate for the next epoch, and the count starts again
+    let (mut best, mut waited, mut lr, mut cuts) = (f64::INFINITY, 0, 0.05, 0);
+    for row in &run.outcome.rows {
+        assert!(
+            (row.lr / lr - 1.0).abs() < 1e-9,
+            "epoch {}: lr {} not {lr}",
+            row.epoch,
+            row.lr
+        );
+        if row.val_loss < best {
+            (best, waited) = (row.val_loss, 0);
+        } else {
+            waited += 1;
+            if waited == 2 {
+                (lr, waited, cuts) = (f64::max(lr * 0.5, 1e-4), 0, cuts + 1);
+            }
+        }
+    }
+    assert!(cuts >= 2, "the rate was reduced {cuts} times");
 }
 
 #[test]

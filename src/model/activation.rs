@@ -397,9 +397,20 @@ mod tests {
     #[test]
     fn prelu_starts_with_its_initial_slope_and_learns_it() {
         assert_close(&apply("prelu:0.25", &[-4.0, 4.0]), &[-1.0, 4.0]);
-        let device = Device::flex();
-        let prelu: ActivationConfig = "prelu".parse().expect("prelu");
-        assert_eq!(prelu.init(&device).num_params(), 1);
+        let device = Device::flex().autodiff();
+        let prelu = "prelu:0.25"
+            .parse::<ActivationConfig>()
+            .expect("prelu")
+            .init(&device);
+        assert_eq!(prelu.num_params(), 1);
+        // ∂/∂a Σ wᵢ·prelu(xᵢ) = Σ wᵢ·min(xᵢ, 0) = 1·(−4) + 2·(−1) = −6
+        let x =
+            Tensor::<1>::from_data(TensorData::new(vec![-4.0f32, -1.0, 2.0, 3.0], [4]), &device);
+        let w = Tensor::<1>::from_data(TensorData::new(vec![1.0f32, 2.0, 3.0, 4.0], [4]), &device);
+        let grads = (prelu.forward(x) * w).sum().backward();
+        let slope = prelu.prelu.as_ref().expect("a slope").alpha.val();
+        let grad = slope.grad(&grads).expect("the slope has a gradient");
+        assert_close(&grad.into_data().try_to_vec::<f32>().expect("f32"), &[-6.0]);
     }
 
     #[test]

@@ -491,6 +491,32 @@ mod tests {
     }
 
     #[test]
+    fn a_frozen_layer_drops_no_units_while_the_layers_that_learn_do() {
+        // training mode (autodiff) against inference mode, dropout 0.5 on both hidden layers
+        let device = Device::flex().autodiff();
+        let mut config = MlpConfig::new(2, vec![64, 64], 4);
+        config.dropout = 0.5;
+        let mlp = config.init(&device, 0).expect("valid");
+        mlp.reseed(3);
+        let rows: Vec<f32> = (0..64).map(|i| i as f32 / 16.0 - 2.0).collect();
+        let x = Tensor::<2>::from_data(TensorData::new(rows, [32, 2]), &device);
+        let values = |t: &Tensor<2>| t.clone().into_data().try_to_vec::<f32>().expect("f32");
+        let inference: Vec<_> = mlp.valid().hidden_outputs(x.clone().inner());
+        mlp.frozen.set(1);
+        let training = mlp.hidden_outputs(x);
+        assert_eq!(
+            values(&training[0]),
+            values(&inference[0]),
+            "frozen: every unit, unscaled"
+        );
+        assert_ne!(
+            values(&training[1]),
+            values(&inference[1]),
+            "learning: dropout on"
+        );
+    }
+
+    #[test]
     fn each_hidden_layer_gets_the_activation_listed_for_it() {
         let mut config = MlpConfig::new(2, vec![8, 8, 8], 4);
         config.activations = vec![

@@ -724,6 +724,56 @@ fn batch_norm_over_batches_of_one_row_is_refused_as_pytorch_refuses_it() {
 }
 
 #[test]
+fn export_and_predict_refuse_to_write_over_the_files_of_the_run_they_read_even_with_overwrite() {
+    let dir = temp_dir("cli-own-files");
+    let run = dir.join("run");
+    let r = run.to_str().unwrap_or("");
+    let out = plaindnn(&["train", "--epochs", "2", "--quiet", "--out", r]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (model, config) = (run.join("model.bpk"), run.join("config.json"));
+    let before = (std::fs::read(&model).ok(), std::fs::read(&config).ok());
+    let spelled_otherwise = dir.join("run/../run/config.json");
+    let tries = [
+        vec!["export", "--run", r, "--out", model.to_str().unwrap_or("")],
+        vec![
+            "predict",
+            "--run",
+            r,
+            "--input",
+            "1,2",
+            "--output",
+            config.to_str().unwrap_or(""),
+        ],
+        vec![
+            "predict",
+            "--run",
+            r,
+            "--input",
+            "1,2",
+            "--output",
+            spelled_otherwise.to_str().unwrap_or(""),
+        ],
+    ];
+    for args in tries {
+        let out = plaindnn(&[args.as_slice(), &["--overwrite"]].concat());
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&out).contains("is a file of the run"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(
+        (std::fs::read(&model).ok(), std::fs::read(&config).ok()),
+        before
+    );
+    // a file of its own beside them is fine: export's default
+    let out = plaindnn(&["export", "--run", r]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(run.join("model.safetensors").is_file());
+}
+
+#[test]
 fn an_absurd_network_is_refused_with_the_memory_it_would_need_before_anything_is_made() {
     let run = temp_dir("cli-absurd").join("run");
     let out = plaindnn(&[

@@ -155,6 +155,31 @@ fn resume_refuses_flags_that_would_change_the_run_and_names_them() {
 }
 
 #[test]
+fn resume_refuses_a_new_total_of_epochs_for_a_cosine_schedule_which_anneals_over_the_old_one() {
+    // 4 epochs annealed to 2.3e-3; 8 would restart epoch 5 at 5.5e-3, on neither curve
+    let dir = temp_dir("rundir-resume-cosine");
+    let args = [
+        "--epochs",
+        "4",
+        "--no-early-stopping",
+        "--lr-schedule",
+        "cosine:0.001",
+    ];
+    assert!(train(&dir, &args).status.success());
+    let d = dir.to_str().unwrap_or("");
+    let out = plaindnn(&["train", "--resume", d, "--epochs", "8"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = "invalid epochs: the run's cosine schedule anneals the rate over its 4 epochs";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    assert_eq!(metric_rows(&dir), 4, "nothing trained");
+    assert_eq!(
+        run_config(&dir)["train"]["epochs"],
+        4,
+        "config.json as it was"
+    );
+}
+
+#[test]
 fn resume_takes_a_new_patience_and_writes_it_into_the_config() {
     let dir = temp_dir("rundir-resume-patience");
     assert!(train(&dir, &["--epochs", "2"]).status.success());
@@ -279,11 +304,25 @@ fn train_and_regress_refuse_each_others_directories_unless_told_to_overwrite() {
         "{}",
         stderr(&out)
     );
+    let listing = |d: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(d)
+            .expect("a directory")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing(&fit);
     let out = train(&fit, &["--dataset", "line", "--epochs", "2"]);
     assert!(
         stderr(&out).contains("already holds a `regress` fit"),
         "{}",
         stderr(&out)
+    );
+    assert_eq!(
+        listing(&fit),
+        before,
+        "refused: not even an empty checkpoint/ added"
     );
     // --overwrite replaces the fit with the network, and predict then uses the network
     let out = train(&fit, &["--dataset", "line", "--epochs", "2", "--overwrite"]);

@@ -8,7 +8,7 @@ use plaindnn::files::write_atomic;
 use plaindnn::inference::Predictor;
 use plaindnn::model::safetensors;
 
-use super::{refuse_existing, RunArgs};
+use super::{refuse_existing, refuse_run_source, RunArgs};
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
@@ -34,6 +34,7 @@ enum Format {
 pub fn run(args: ExportArgs) -> Result<()> {
     let Format::Safetensors = args.format;
     if let Some(out) = &args.out {
+        refuse_run_source(out, &args.run.run, "--out")?;
         refuse_existing(out, "--out", args.overwrite)?;
     }
     let predictor = Predictor::open(&args.run.run, args.run.backend)?;

@@ -198,6 +198,21 @@ struct RunArgs {
 /// Refuses to replace a file the user has at `path` unless `overwrite` (`--overwrite`), and
 /// anything but a plain file even then: the file is written beside and renamed over, which would
 /// put a file in place of a link, a pipe or a device (`/dev/stdout`) instead of writing into it.
+/// Refuses to write over a file of the run a command reads (`--overwrite` or not).
+fn refuse_run_source(path: &std::path::Path, run: &std::path::Path, flag: &str) -> Result<()> {
+    if !plaindnn::train::run_dir::RunDir::new(run).is_source(path) {
+        return Ok(());
+    }
+    let why = format!(
+        "{} is a file of the run {} reads from: writing it would break the run; name a file \
+         outside {}",
+        path.display(),
+        run.display(),
+        run.display()
+    );
+    Err(plaindnn::Error::invalid(flag, why))
+}
+
 fn refuse_existing(path: &std::path::Path, flag: &str, overwrite: bool) -> Result<()> {
     // a link counts even when it points nowhere: writing would replace it
     let Ok(found) = std::fs::symlink_metadata(path) else {

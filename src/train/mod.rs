@@ -167,6 +167,7 @@ pub fn train_on(
     run.create()?;
     let _lock = lock::RunLock::acquire(run.root())?;
     run.claim(options.overwrite)?; // one directory, one run
+    run.create_checkpoint_dir()?;
     let run_config = RunConfig {
         format_version: FORMAT_VERSION,
         plaindnn_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -216,6 +217,7 @@ impl ResumeChanges {
     /// Writes the changes into `config`, refusing a patience for a run without early stopping.
     fn apply(self, config: &mut TrainConfig) -> Result<()> {
         if let Some(epochs) = self.epochs {
+            refuse_new_cosine_length(config, epochs)?;
             config.epochs = epochs;
         }
         if let Some(every) = self.checkpoint_every {
@@ -235,6 +237,23 @@ impl ResumeChanges {
         }
         config.validate()
     }
+}
+
+/// A cosine schedule anneals over the run's epochs: another total would move the rate of every
+/// epoch to come off the curve the run followed (PyTorch's `T_max` is fixed too).
+fn refuse_new_cosine_length(config: &TrainConfig, epochs: usize) -> Result<()> {
+    if !matches!(config.schedule, ScheduleConfig::Cosine { .. }) || epochs == config.epochs {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "epochs",
+        format!(
+            "the run's cosine schedule anneals the rate over its {} epochs; another total would \
+             make the rate jump: to train longer, start a new run from these weights with \
+             --init-from and --epochs {epochs}",
+            config.epochs
+        ),
+    ))
 }
 
 /// Continues a stopped run at the epoch after its last checkpoint (from the start when it has

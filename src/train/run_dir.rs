@@ -68,6 +68,16 @@ fn is_run_file(name: &str) -> bool {
     stage || RUN_FILES.contains(&name)
 }
 
+/// The files `predict`, `eval`, `export` and `--resume` read a run back from.
+const SOURCE_FILES: [&str; 6] = [
+    "config.json",
+    "model.bpk",
+    "checkpoint",
+    "metrics.csv",
+    "linear.json",
+    "coefficients.json",
+];
+
 /// `config.json`: with the data it names, everything needed to rebuild or resume a run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunConfig {
@@ -198,8 +208,32 @@ impl RunDir {
         RunDir::new(base.with_file_name(format!("{name}-{n}")))
     }
 
-    /// Creates the directory and its `checkpoint/`.
+    /// Whether writing `path` would replace a file the run is read back from (`model.bpk`,
+    /// `config.json`, a checkpoint, …), however the path is spelled.
+    pub fn is_source(&self, path: &Path) -> bool {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return false;
+        };
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        let (Ok(parent), Ok(root)) = (fs::canonicalize(parent), fs::canonicalize(&self.root))
+        else {
+            return false;
+        };
+        let top = parent == root && name.to_str().is_some_and(|n| SOURCE_FILES.contains(&n));
+        top || parent.starts_with(root.join("checkpoint"))
+    }
+
+    /// Creates the directory (for its lock; a run it holds is left as it is).
     pub fn create(&self) -> Result<()> {
+        fs::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))
+    }
+
+    /// Creates `checkpoint/`, once the directory is claimed.
+    pub fn create_checkpoint_dir(&self) -> Result<()> {
         let dir = self.checkpoint_dir();
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))
     }

@@ -137,7 +137,10 @@ impl Predictor {
             Task::Regression => self.folded.forward(x),
         }; // [n, outputs]
         let outputs = out.dims()[1];
-        let values = read_f32(out, "predictions")?;
+        let mut values = read_f32(out, "predictions")?;
+        if let (true, Some(scaler)) = (self.config.data.reconstructs, &self.config.data.scaler) {
+            scaler.invert(&mut values);
+        }
         if let Some(at) = values.iter().position(|v| !v.is_finite()) {
             return Err(Error::Data(format!(
                 "row {}: the network's output is not a finite number: an input far outside the \
@@ -187,6 +190,10 @@ impl Predictor {
         if let Some(scaler) = &self.config.data.scaler {
             scaler.apply(&mut data.features);
         }
+        if self.config.data.reconstructs {
+            let (values, width) = (data.features.clone(), data.width());
+            data.targets = Targets::Values { values, width }; // an autoencoder's targets
+        }
         self.evaluate_prepared(Subset::all(data))
     }
 
@@ -208,11 +215,16 @@ impl Predictor {
                 }
             }
             Targets::Values { values, width } => {
-                let truth: Vec<f32> = rows
+                let mut truth: Vec<f32> = rows
                     .rows
                     .iter()
                     .flat_map(|&r| values[r * width..(r + 1) * width].to_vec())
                     .collect();
+                if let (true, Some(scaler)) =
+                    (self.config.data.reconstructs, &self.config.data.scaler)
+                {
+                    scaler.invert(&mut truth); // in the inputs' units, as the predictions
+                }
                 let predicted: Vec<f32> =
                     predictions.iter().flat_map(|p| p.values.clone()).collect();
                 regression = Some(RegressionScores::of(&truth, &predicted));

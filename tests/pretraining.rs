@@ -178,6 +178,127 @@ fn both_modes_stack_the_layerwise_stages_and_then_fine_tune_the_encoder_that_lay
 }
 
 #[test]
+fn a_csv_without_labels_is_pretrained_on_every_column_and_its_encoder_fits_the_labelled_file() {
+    let dir = temp_dir("pretrain-csv");
+    let (unlabelled, labelled) = (dir.join("unlabelled.csv"), dir.join("labelled.csv"));
+    let row = |i: usize| format!("{},{},{}", i % 7, (i * 3) % 11, (i * 5) % 13);
+    let rows: Vec<String> = (0..60).map(row).collect();
+    std::fs::write(&unlabelled, format!("a,b,c\n{}\n", rows.join("\n"))).expect("write");
+    let tagged: Vec<String> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!("{r},{}", i % 2))
+        .collect();
+    std::fs::write(&labelled, format!("a,b,c,label\n{}\n", tagged.join("\n"))).expect("write");
+    let pretrain = |out: &std::path::Path, extra: &[&str]| {
+        let args = [
+            "pretrain",
+            "--data",
+            s(&unlabelled),
+            "--hidden",
+            "4",
+            "--epochs",
+            "2",
+        ];
+        plaindnn(&[&args[..], &["--quiet", "--out", s(out)], extra].concat())
+    };
+    let ae = dir.join("ae");
+    let out = pretrain(&ae, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let inputs = Predictor::open(&ae, Backend::Flex)
+        .expect("opens")
+        .config
+        .data
+        .feature_names;
+    assert_eq!(inputs, ["a", "b", "c"], "every column an input");
+    let out = pretrain(&dir.join("ae-ab"), &["--target", "c"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let inputs = Predictor::open(&dir.join("ae-ab"), Backend::Flex)
+        .expect("opens")
+        .config
+        .data
+        .feature_names;
+    assert_eq!(inputs, ["a", "b"], "--target's column left out");
+    let out = pretrain(&dir.join("ae-task"), &["--task", "classification"]);
+    assert!(
+        stderr(&out).contains("invalid task: without --target every column is an input"),
+        "{}",
+        stderr(&out)
+    );
+    let tuned = dir.join("tuned");
+    let args = [
+        "train",
+        "--data",
+        s(&labelled),
+        "--target",
+        "label",
+        "--init-from",
+        s(&ae),
+    ];
+    let out = plaindnn(&[&args[..], &["--epochs", "2", "--quiet", "--out", s(&tuned)]].concat());
+    assert!(
+        out.status.success(),
+        "the encoder fits the labelled file: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_csv_autoencoder_predicts_and_scores_its_reconstructions_in_the_columns_own_units() {
+    // a in 100…160 and b in 0…0.6 are standardised for training; a reconstruction must come
+    // back in their units, not as z-scores near 0
+    let dir = temp_dir("pretrain-units");
+    let csv = dir.join("wide.csv");
+    let rows: Vec<String> = (0..60)
+        .map(|i| format!("{},{}", 100 + i, (i % 7) as f32 / 10.0))
+        .collect();
+    std::fs::write(&csv, format!("a,b\n{}\n", rows.join("\n"))).expect("write");
+    let ae = dir.join("ae");
+    let args = [
+        "pretrain",
+        "--data",
+        s(&csv),
+        "--hidden",
+        "16",
+        "--mode",
+        "end-to-end",
+    ];
+    let rest = [
+        "--epochs",
+        "300",
+        "--lr",
+        "0.01",
+        "--quiet",
+        "--out",
+        s(&ae),
+    ];
+    let out = plaindnn(&[&args[..], &rest[..]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = plaindnn(&["predict", "--run", s(&ae), "--input", "130,0.3", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let got: Vec<f64> = json["predictions"][0]["values"]
+        .as_array()
+        .map(|v| v.iter().filter_map(|x| x.as_f64()).collect())
+        .unwrap_or_default();
+    // within a tenth of each column's spread (a: std 17.3, b: 0.2)
+    assert!(
+        got.len() == 2 && (got[0] - 130.0).abs() < 1.7 && (got[1] - 0.3).abs() < 0.02,
+        "{json}"
+    );
+    let out = plaindnn(&["eval", "--run", s(&ae), "--data", s(&csv), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    // the loss is in z-scores; an RMSE in a's units (std 17.3) is many times its root
+    let (rmse, loss) = (json["rmse"].as_f64(), json["scores"]["loss"].as_f64());
+    let (rmse, loss) = (rmse.unwrap_or(f64::NAN), loss.unwrap_or(f64::NAN));
+    assert!(
+        rmse < 1.7 && rmse > 5.0 * loss.sqrt(),
+        "RMSE in the columns' units: {json}"
+    );
+}
+
+#[test]
 fn pretrain_prints_each_layers_loss_and_the_next_command() {
     let dir = temp_dir("pretrain-cli");
     let out = plaindnn(&[

@@ -39,9 +39,11 @@ enum Command {
   plaindnn train --resume artifacts/runs/quadrants --epochs 200")]
     Train(Box<train::TrainArgs>),
     /// Pretrain an encoder without labels: autoencoders, layer by layer (the classic recipe)
-    /// and/or end to end; `train --init-from` then starts from it.
+    /// and/or end to end; `train --init-from` then starts from it. Every column of a CSV is an
+    /// input, unless --target names a label column to leave out.
     #[command(after_help = "Examples:
   plaindnn pretrain --dataset shapes --hidden 64,32               layer-wise, as in the tutorial
+  plaindnn pretrain --data unlabelled.csv --hidden 32             every column an input
   plaindnn pretrain --dataset shapes --hidden 64 --mode end-to-end --epochs 50
   plaindnn pretrain --data-dir mnist/ --hidden 256,64 --mode both --out artifacts/runs/ae
   plaindnn train --dataset shapes --init-from artifacts/runs/pretrain-shapes --freeze 1")]

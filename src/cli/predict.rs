@@ -213,6 +213,10 @@ fn write_csv(
     let data = &predictor.config.data;
     let mut header: Vec<String> = data.feature_names.clone();
     match predictions.first().map_or(0, |p| p.values.len()) {
+        _ if data.reconstructs => {
+            let names = data.feature_names.iter();
+            header.extend(names.map(|f| format!("reconstructed_{f}")));
+        }
         0 | 1 => header.push(format!("predicted_{}", data.target)),
         // several outputs (an autoencoder's reconstruction): one column each
         n => header.extend((0..n).map(|k| format!("predicted_{}_{k}", data.target))),
@@ -254,6 +258,11 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         _ => Labels::Names,
     };
     let evaluation = match &args.data {
+        Some(path) if info.reconstructs => predictor.evaluate(csv_file::read_inputs(
+            path,
+            Some(&info.feature_names),
+            args.delimiter,
+        )?)?,
         Some(path) => predictor.evaluate(csv_file::read_labelled(
             path,
             &info.feature_names,

@@ -65,7 +65,7 @@ pub fn run(args: PretrainArgs) -> Result<()> {
         Verbosity::auto()
     };
     let (source, name) = args.data.source(args.seed)?;
-    let data = source.load()?;
+    let data = source.load_inputs()?; // a CSV without --target: every column
     let source = source.absolute();
     let config = PretrainConfig {
         hidden: args.hidden,

@@ -205,6 +205,35 @@ pub fn read_columns(
     table.read(path, &feature_idx, target_idx)
 }
 
+/// Reads rows without labels (autoencoders): `features` (default: every column) as inputs, and
+/// a zero per row as the target nobody reads, named `""`.
+pub fn read_inputs(
+    path: &Path,
+    features: Option<&[String]>,
+    delimiter: Option<u8>,
+) -> Result<Dataset> {
+    check_fits_in_memory(path)?;
+    let table = open(path, delimiter)?;
+    let names = match features {
+        Some(names) => {
+            check_unique(path, names, "--features names")?;
+            names.to_vec()
+        }
+        None => table.headers.clone(),
+    };
+    let idx: Vec<usize> = names
+        .iter()
+        .map(|f| table.column(path, f))
+        .collect::<Result<_>>()?;
+    let columns = table.read(path, &idx, None)?;
+    let rows = columns.lines.len();
+    let zeros = Targets::Values {
+        values: vec![0.0; rows],
+        width: 1,
+    };
+    Ok(Dataset::new(columns.features, names, zeros, Vec::new())?.with_target_name(""))
+}
+
 /// A finite number from one CSV field, or an error naming file, line and column.
 pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Result<f32> {
     let at = || format!("{}: line {line}, column `{column}`", path.display());

@@ -48,6 +48,8 @@ pub struct Dataset {
     /// How the task was read off the target column, for the user (CSV files):
     /// `classification: 3 classes from integer column `target`; --task regression to fit numbers`.
     pub task_reason: Option<String>,
+    /// The targets are the standardised features themselves (an autoencoder's data).
+    pub reconstructs: bool,
 }
 
 impl Dataset {
@@ -99,6 +101,7 @@ impl Dataset {
             target_name: "target".into(),
             image: None,
             task_reason: None,
+            reconstructs: false,
         })
     }
 

@@ -76,6 +76,16 @@ impl Scaler {
             }
         }
     }
+
+    /// The inverse of [`apply`](Self::apply): `z·std + mean`, back to the columns' own units.
+    pub fn invert(&self, features: &mut [f32]) {
+        let width = self.mean.len();
+        for row in features.chunks_mut(width) {
+            for ((z, m), s) in row.iter_mut().zip(&self.mean).zip(&self.std) {
+                *z = *z * s + m;
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -242,6 +242,47 @@ impl DataSource {
         self
     }
 
+    /// The inputs alone, for autoencoders: a CSV without a `target` has every column (or its
+    /// `features`) as inputs, none as a label, and is split at random; anything else as
+    /// [`load`](Self::load), its labels unused.
+    pub fn load_inputs(&self) -> Result<Prepared> {
+        let DataSource::Csv {
+            path,
+            target: None,
+            features,
+            task,
+            val_fraction,
+            val_path,
+            seed,
+            standardize,
+            delimiter,
+        } = self
+        else {
+            return self.load();
+        };
+        if task.is_some() {
+            return Err(Error::invalid(
+                "task",
+                "without --target every column is an input and none is a label: name the \
+                 label column with --target to leave it out",
+            ));
+        }
+        in_unit("val fraction", *val_fraction, true)?;
+        let delimiter = match delimiter.and_then(|c| u8::try_from(c).ok()) {
+            Some(d) => d,
+            None => super::delimiter::detect(path)?,
+        };
+        let data = csv_file::read_inputs(path, features.as_deref(), Some(delimiter))?;
+        let rows = match val_path {
+            Some(vp) => {
+                let val = csv_file::read_inputs(vp, Some(&data.feature_names), Some(delimiter))?;
+                Rows::given(&data, val)
+            }
+            None => Rows::split(&data, path, *val_fraction, *seed)?,
+        };
+        Ok(rows.standardised(data, path, *standardize))
+    }
+
     /// Loads, splits and (for CSV) standardises the data.
     pub fn load(&self) -> Result<Prepared> {
         match self {
@@ -287,7 +328,7 @@ impl DataSource {
             }
             DataSource::Memory { description } => Err(Error::Data(format!(
                 "this run was trained on data passed in memory ({description}); \
-                 give labelled data with --data FILE.csv"
+                 give a CSV file with the run's columns: --data FILE.csv"
             ))),
         }
     }
@@ -387,11 +428,16 @@ impl Rows {
             (&data.class_names, csv_file::Labels::Names),
             Some(delimiter),
         )?;
-        Ok(Rows {
+        Ok(Self::given(data, val))
+    }
+
+    /// Every row of `data` trains; `val` validates.
+    fn given(data: &Dataset, val: Dataset) -> Self {
+        Rows {
             train: (0..data.len()).collect(),
             val: Vec::new(),
             val_file: Some(val),
-        })
+        }
     }
 
     /// `fraction` of the rows held out, stratified by class and seeded.

@@ -179,6 +179,7 @@ pub fn train_on(
             class_names: train_set.class_names.clone(),
             scaler: data.scaler.clone(),
             image: train_set.image,
+            reconstructs: train_set.reconstructs,
         },
         train: config,
     };

@@ -281,6 +281,7 @@ fn reconstruction(
         };
         let mut d = Dataset::new(x.to_vec(), names, targets, vec![])?.with_target_name("inputs");
         d.image = image;
+        d.reconstructs = true;
         Ok(d)
     };
     Ok(Prepared {

@@ -33,6 +33,10 @@ pub struct DataInfo {
     /// `[height, width]` when rows are grey images.
     #[serde(default)]
     pub image: Option<[usize; 2]>,
+    /// The outputs reconstruct the standardised inputs (an autoencoder): predictions are mapped
+    /// back to the inputs' own units with `scaler`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reconstructs: bool,
 }
 
 /// What a training run or a `regress` fit writes into its directory; `--overwrite` removes

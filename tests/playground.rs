@@ -727,6 +727,23 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
     let (status, body) = upload("bad.csv", "x,y,label\n1,2,a\nfoo,3,b\n");
     assert_eq!(status, 400);
     assert!(body.contains("bad.csv") && body.contains("foo"), "{body}");
+    // 101 classes of 2 rows each: more than the page draws (40 000 took the server down)
+    let many: String = (0..202)
+        .map(|i| format!("{i},{},c{}\n", i % 3, i / 2))
+        .collect();
+    let (status, body) = upload("many.csv", &format!("x,y,label\n{many}"));
+    assert_eq!(status, 400);
+    let said = "many.csv: column `label` holds 101 classes; the playground draws at most 100";
+    assert!(body.contains(said), "{body}");
+    // a warning names the file as the page gave it
+    let constant: String = (0..20).map(|i| format!("{i},5,{}\n", i % 2)).collect();
+    let (status, body) = upload("flat.csv", &format!("x,k,label\n{constant}"));
+    assert_eq!(status, 200, "{body}");
+    let reply: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        reply["warnings"],
+        json!(["flat.csv: column `k` is constant in the training rows; it carries no information"])
+    );
     // a name the command could not give whole is refused, not cut short
     let (status, body) = upload(&format!("{}.csv", "x".repeat(300)), "x,y\n1,2\n");
     assert_eq!(status, 400);

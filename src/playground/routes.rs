@@ -21,7 +21,7 @@ use serde_json::json;
 
 use super::observer::Mode;
 use super::session::{Refusal, Sessions};
-use super::settings::{command, Settings, MAX_DELAY_MS};
+use super::settings::{check_classes, command, Settings, MAX_DELAY_MS};
 use super::tour::{TOUR_EN, TOUR_ZH};
 use crate::backend::Backend;
 use crate::data::DataSource;
@@ -311,6 +311,18 @@ async fn upload(
             )
         })?;
         let data = &prepared.train.data;
+        let refuse = |why: String| {
+            let _ = std::fs::remove_file(&path);
+            ApiError(400, why)
+        };
+        check_classes(&name, data).map_err(refuse)?;
+        // the warnings name the page's file, not where the server keeps it
+        let shown = path.display().to_string();
+        let warnings: Vec<String> = prepared
+            .warnings
+            .iter()
+            .map(|w| w.replace(&shown, &name))
+            .collect();
         let summary = json!({
             "name": &name,
             "rows": prepared.train.len() + prepared.val.len(),
@@ -318,7 +330,7 @@ async fn upload(
             "target": data.target_name,
             "classes": data.class_names,
             "task": data.task(),
-            "warnings": prepared.warnings,
+            "warnings": warnings,
         });
         // the file and its name change together
         let mut upload =

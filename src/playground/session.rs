@@ -12,7 +12,7 @@ use serde::Serialize;
 use tokio::sync::mpsc::{channel, Receiver, Sender};
 
 use super::observer::{Control, Mode, PageEvent, PageObserver, EVENTS};
-use super::settings::{command, Settings};
+use super::settings::{check_classes, command, Settings};
 use crate::data::{Prepared, Subset, Targets};
 use crate::inference::Predictor;
 use crate::train::pictures::decision_grid;
@@ -56,6 +56,8 @@ struct Points {
     val: Vec<[f64; 3]>,
     classes: Vec<String>,
     features: Vec<String>,
+    /// Classification or regression: what the validation metric is (accuracy or RMSE).
+    task: crate::data::Task,
     command: String,
     epochs: usize,
 }
@@ -153,6 +155,7 @@ impl Session {
         })?;
         drop(held);
         let data = &prepared.train.data;
+        check_classes(shown, data).map_err(|m| (400, m))?;
         let config = settings
             .config(data.width(), data.outputs())
             .map_err(|m| (400, m))?;
@@ -234,6 +237,7 @@ fn points(prepared: &Prepared, command: String, epochs: usize) -> Points {
         val: rows(&prepared.val),
         classes: data.class_names.clone(),
         features: data.feature_names.clone(),
+        task: data.task(),
         command,
         epochs,
     }

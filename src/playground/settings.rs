@@ -24,6 +24,22 @@ pub const MAX_EPOCHS: usize = 1000;
 pub const MAX_GRID: usize = 100;
 /// Longest pause between two epochs (the speed control), in milliseconds.
 pub const MAX_DELAY_MS: u64 = 2000;
+/// Most classes of an uploaded file: the page draws a confusion matrix of classes² cells.
+pub const MAX_CLASSES: usize = 100;
+
+/// Refuses a file with more classes than the page can draw (its confusion matrix and the
+/// network's outputs grow with their number, and memory with rows × classes).
+pub fn check_classes(name: &str, data: &crate::data::Dataset) -> Result<(), String> {
+    let classes = data.class_names.len();
+    if classes <= MAX_CLASSES {
+        return Ok(());
+    }
+    Err(format!(
+        "{name}: column `{}` holds {classes} classes; the playground draws at most \
+         {MAX_CLASSES}: train on it with `plaindnn train --data {name}`",
+        data.target_name
+    ))
+}
 
 /// One run as the page describes it; every field has the page's default.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -10,6 +10,9 @@ const state = {
   session: null, running: false, listening: false, dirty: false,
   rows: [], layers: [], grid: null, points: null, prev: null, epochs: 0, hover: null,
   runCommand: null, weights: null, lastStatus: ["ready"],
+  // the stream carries the session's runs in order: `runs` counts their `data` events, `accepted`
+  // the page's accepted starts; `wanted` is the place of the run the page shows (null: none)
+  runs: 0, accepted: 0, wanted: null, mode: null, task: "classification", upload: null,
 };
 
 // ---- settings: the form ⇄ one JSON object ⇄ the URL hash ----
@@ -68,6 +71,7 @@ function writeSettings(s) {
   if (acts && acts.length === 1) setAllActivations(acts[0]);
   [...TEXTS, ...NUMBERS, ...OPTIONAL].forEach((k) => { if (k in s) $(k).value = s[k]; });
   if ("batch_norm" in s) $("batch_norm").checked = !!s.batch_norm;
+  if ("target" in s) $("target").value = s.target;
   if ("add_features" in s) {
     const on = Array.isArray(s.add_features) ? s.add_features : String(s.add_features).split(",");
     document.querySelectorAll(".features input").forEach((el) => { el.checked = on.includes(el.value); });
@@ -94,7 +98,7 @@ function settingsFromHash() {
   return s;
 }
 
-let commandTimer = null;
+let commandTimer = null, commandsAsked = 0;
 function settingsChanged() {
   $("csv-box").hidden = $("dataset").value !== "csv";
   $("noise").disabled = $("dataset").value === "quadrants";
@@ -103,10 +107,27 @@ function settingsChanged() {
   $("link").href = location.href;
   if (state.runCommand) return; // the displayed run's command stays until reset
   clearTimeout(commandTimer);
-  commandTimer = setTimeout(async () => {
-    try { $("cli-command").textContent = (await post("/api/command", s)).command; }
-    catch (e) { $("cli-command").textContent = "# " + e.message; }
-  }, 150);
+  commandTimer = setTimeout(() => showCommand(s), 150);
+}
+
+/** The command of settings `s`, unless a run's command came meanwhile or newer settings asked. */
+async function showCommand(s) {
+  const asked = ++commandsAsked;
+  let text;
+  try { text = withUpload((await post("/api/command", s)).command); }
+  catch (e) { text = "# " + e.message; }
+  if (asked === commandsAsked && !state.runCommand) $("cli-command").textContent = text;
+}
+
+/** The server's command says FILE.csv; the page knows the uploaded file's name. */
+function withUpload(command) {
+  return state.upload ? command.replace("--data FILE.csv", () => dataFlag(state.upload)) : command;
+}
+
+/** `--data NAME` as the server writes it: quoted unless plain, `=` before a leading `-`. */
+function dataFlag(name) {
+  const word = /^[A-Za-z0-9_.\/,:=+-]+$/.test(name) ? name : `'${name.replace(/'/g, "'\\''")}'`;
+  return word.startsWith("-") || word.startsWith("'-") ? `--data=${word}` : `--data ${word}`;
 }
 
 // ---- the server ----
@@ -124,6 +145,14 @@ function status(key, ...args) {
   $("status").dataset.done = key === "done" ? "yes" : "no"; // for tests, in any language
 }
 
+/** Page commands reach the server one at a time, in the order given: each decides on the state
+ * the one before left (a run started, a run stopped). */
+let queue = Promise.resolve();
+function inTurn(command) {
+  queue = queue.then(command).catch((e) => status(e.message));
+  return queue;
+}
+
 async function openSession() {
   const r = await fetch("/api/sessions", { method: "POST" });
   const j = await r.json().catch(() => ({ error: r.statusText }));
@@ -132,32 +161,50 @@ async function openSession() {
   const events = new EventSource(`/api/sessions/${state.session}/events`);
   events.addEventListener("data", (e) => onData(JSON.parse(e.data)));
   events.addEventListener("epoch", (e) => onEpoch(JSON.parse(e.data)));
-  events.addEventListener("message", (e) => { $("messages").textContent += JSON.parse(e.data) + "\n"; });
+  events.addEventListener("message", (e) => onMessage(JSON.parse(e.data)));
   events.addEventListener("done", (e) => onDone(JSON.parse(e.data)));
   events.onerror = () => { events.close(); status("lost"); };
 }
 
+/** The status of each mode; a step shows as training until its epoch arrives, then paused. */
+const MODE_STATUS = { play: "training", pause: "paused", step: "stepping", stop: "stopping" };
+
+/** Starts a run: the stream's next run is its, since the page starts one run at a time. */
 async function start(mode) {
+  Object.assign(state, { wanted: state.accepted + 1, running: true, mode });
+  status("starting");
   try {
-    status("starting");
-    state.running = true;
     await post(`/api/sessions/${state.session}/train`, { settings: readSettings(), mode });
-    status(mode === "step" ? "paused" : "training");
-  } catch (e) { state.running = false; status(e.message); }
+    state.accepted += 1;
+    if (state.running) status(MODE_STATUS[state.mode]); // a short run may have ended already
+  } catch (e) { Object.assign(state, { running: false, wanted: null }); status(e.message); }
 }
 
+/** Play, pause or step for the running run; `null`: only the speed. */
 async function control(action) {
+  if (action) state.mode = action;
   try {
-    const r = await post(`/api/sessions/${state.session}/control`, { action, delay_ms: Number($("speed").value) });
-    status(r.mode === "pause" ? "paused" : r.mode === "stop" ? "stopping" : "training");
+    await post(`/api/sessions/${state.session}/control`, { action, delay_ms: Number($("speed").value) });
+    if (action && state.running) status(MODE_STATUS[state.mode]);
   } catch (e) { status(e.message); }
+}
+
+/** Tells the page's run to stop; a refusal (409: it had ended) leaves nothing to stop. */
+async function stop() {
+  status("stopping");
+  await post(`/api/sessions/${state.session}/control`, { action: "stop" }).catch(() => {});
+  state.running = false;
 }
 
 // ---- events ----
 function onData(d) {
+  state.runs += 1;
+  if (state.runs !== state.wanted) return; // a run the page has reset
   if (state.rows.length) state.prev = { train: state.rows.map((r) => r.train_loss), val: state.rows.map((r) => r.val_loss) };
   Object.assign(state, { rows: [], layers: [], grid: null, weights: null, points: d, epochs: d.epochs, listening: true });
   state.runCommand = d.command;
+  state.task = d.task || (d.classes.length ? "classification" : "regression");
+  showTask();
   $("cli-command").textContent = d.command;
   $("of").textContent = d.epochs;
   $("messages").textContent = "";
@@ -173,13 +220,17 @@ function onEpoch(r) {
   state.layers.push(r.layers);
   if (r.grid) state.grid = r.grid;
   if (r.weights && r.weights.length) state.weights = r.weights;
+  if (state.mode === "step") { state.mode = "pause"; status("paused"); } // as the server does
   schedule();
 }
 
+function onMessage(text) {
+  if (state.listening) $("messages").textContent += text + "\n";
+}
+
 function onDone(d) {
-  state.running = false;
-  if (!state.listening) return;
-  state.listening = false;
+  if (!state.listening) return; // a run the page has reset
+  Object.assign(state, { listening: false, running: false });
   if (d.error) { status(d.error); return; }
   status("done", d.epochs_run, d.best_epoch);
   if (d.grid) state.grid = d.grid;
@@ -191,12 +242,15 @@ function onDone(d) {
   schedule();
 }
 
+/** The validation rows' confusion matrix `m`; a regression has none, and a note says so. */
 function renderConfusion(m) {
+  const note = (key) => `<p class='note'>${esc(t(key))}</p>`;
+  if (state.task === "regression") { $("confusion").innerHTML = note("noConfusion"); return; }
   if (!m || !m.length) return;
   const names = state.points.classes;
   let html = `<table class='confusion'><tr><th>${esc(t("confusionHead"))}</th>` + names.map((n) => `<th>${esc(n)}</th>`).join("") + "</tr>";
   m.forEach((row, i) => { html += `<tr><th>${esc(names[i])}</th>` + row.map((v) => `<td>${v}</td>`).join("") + "</tr>"; });
-  $("confusion").innerHTML = html + `</table><p class='note'>${esc(t("confusionNote"))}</p>`;
+  $("confusion").innerHTML = html + "</table>" + note("confusionNote");
 }
 
 function esc(t) { return String(t).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`); }
@@ -214,7 +268,7 @@ function render() {
   $("epoch").textContent = last ? last.epoch : 0;
   $("train-loss").textContent = last ? plain(last.train_loss) : "–";
   $("val-loss").textContent = last ? plain(last.val_loss) : "–";
-  $("val-accuracy").textContent = last ? plain(last.val_metric) : "–";
+  $("val-accuracy").textContent = last ? plain(metric(last.val_metric)) : "–";
   $("lr-now").textContent = last ? last.lr.toPrecision(3) : "–";
   drawRegions();
   const prev = state.prev || { train: [], val: [] };
@@ -222,7 +276,7 @@ function render() {
     { v: prev.train, c: "#999", a: 0.35 }, { v: prev.val, c: "#999", a: 0.35, dash: true },
     { v: state.rows.map((r) => r.train_loss), c: "#1565c0" }, { v: state.rows.map((r) => r.val_loss), c: "#c62828", dash: true },
   ], false);
-  drawChart($("accuracy"), [{ v: state.rows.map((r) => r.val_metric), c: "#2e7d32" }], false);
+  drawChart($("accuracy"), [{ v: state.rows.map((r) => metric(r.val_metric)), c: "#2e7d32" }], false);
   const names = (state.layers[state.layers.length - 1] || []).map((l) => l.layer);
   drawChart($("grads"), names.map((n, i) => ({
     v: state.layers.map((ls) => Math.log10(Math.max(ls[i] ? ls[i].grad_norm : 1e-30, 1e-30))), c: LAYER_COLOURS[i % 9], label: n,
@@ -232,6 +286,21 @@ function render() {
     .map((l) => t("dead", l.layer, (100 * l.dead_fraction).toFixed(0))).join(" · ");
   drawNetwork();
   showHover();
+}
+
+/** How each task names its validation metric (`val_metric`), and the scale it is shown in. */
+const METRICS = {
+  classification: { label: "accuracyLabel", caption: "accuracyCaption", hover: "accuracyHover", scale: 100 },
+  regression: { label: "rmseLabel", caption: "rmseCaption", hover: "rmseHover", scale: 1 },
+};
+
+/** The validation metric as shown: accuracy in %, RMSE as it is. */
+function metric(v) { return typeof v === "number" ? v * METRICS[state.task].scale : v; }
+
+/** The metric's names for the run's task, in the page's language. */
+function showTask() {
+  $("metric-name").textContent = t(METRICS[state.task].label);
+  $("metric-caption").textContent = t(METRICS[state.task].caption);
 }
 
 /** A plain number the eye and a test can read: six decimals, no trailing zeros. */
@@ -362,17 +431,26 @@ function hoverAt(cv, ev) {
 
 function showHover() {
   const r = state.rows[state.hover];
-  $("hover").textContent = r ? t("hover", r, plain) : "";
+  $("hover").textContent = r ? t("hover", r, plain, t(METRICS[state.task].hover, plain(metric(r.val_metric)))) : "";
 }
 
 // ---- wiring ----
-function reset() {
-  if (state.running) control("stop");
+/** Stops the page's run, if it may be going, and clears the views for the next run. */
+async function reset() {
+  Object.assign(state, { wanted: null, listening: false }); // its events are ignored from now on
+  if (state.running) await stop();
   if (state.rows.length) state.prev = { train: state.rows.map((r) => r.train_loss), val: state.rows.map((r) => r.val_loss) };
-  Object.assign(state, { rows: [], layers: [], grid: null, weights: null, listening: false, running: false, runCommand: null });
+  Object.assign(state, { rows: [], layers: [], grid: null, weights: null, runCommand: null });
   status("ready");
   settingsChanged();
   schedule();
+}
+
+/** Play or step: the page's run goes on, or a new one starts with the settings shown. */
+async function go(mode) {
+  if (state.running) return control(mode);
+  await reset();
+  await start(mode);
 }
 
 async function uploadCsv() {
@@ -382,6 +460,9 @@ async function uploadCsv() {
     { method: "POST", headers: { "Content-Type": "text/csv" }, body: file });
   const j = await r.json().catch(() => ({ error: r.statusText }));
   $("csv-info").textContent = r.ok ? t("csvInfo", j) : j.error;
+  // a refused file leaves the accepted one in place, and its name
+  $("csv-warnings").innerHTML = (r.ok ? j.warnings || [] : []).map((w) => `<li>${esc(w)}</li>`).join("");
+  if (r.ok) { state.upload = j.name; settingsChanged(); }
 }
 
 function preset(best) {
@@ -393,12 +474,16 @@ function preset(best) {
   settingsChanged();
 }
 
+/** A command for the server: in turn, and only once the page has its session (else the status
+ * says why it has none). */
+function inSession(command) { return () => inTurn(() => state.session && command()); }
+
 function wire() {
-  $("play").onclick = () => (state.running ? control("play") : (reset(), start("play")));
-  $("pause").onclick = () => state.running && control("pause");
-  $("step").onclick = () => (state.running ? control("step") : (reset(), start("step")));
-  $("reset").onclick = reset;
-  $("speed").onchange = () => state.running && control(null);
+  $("play").onclick = inSession(() => go("play"));
+  $("pause").onclick = inSession(() => state.running && control("pause"));
+  $("step").onclick = inSession(() => go("step"));
+  $("reset").onclick = inSession(reset);
+  $("speed").onchange = inSession(() => state.running && control(null));
   $("regenerate").onclick = () => { $("seed").value = Number($("seed").value) + 1; settingsChanged(); };
   $("add-layer").onclick = () => {
     const w = hiddenInputs().map((i) => i.value), a = layerActivations();
@@ -414,7 +499,7 @@ function wire() {
   $("language").onchange = () => switchLanguage($("language").value);
   $("preset-best").onclick = () => preset(true);
   $("preset-plain").onclick = () => preset(false);
-  $("csv").onchange = uploadCsv;
+  $("csv").onchange = inSession(uploadCsv); // a play pressed next trains on this file
   $("copy").onclick = () => navigator.clipboard && navigator.clipboard.writeText($("cli-command").textContent).catch(() => {});
   document.querySelectorAll(".settings input, .settings select").forEach((el) => el.addEventListener("change", settingsChanged));
   ["loss", "accuracy", "grads"].forEach((id) => $(id).addEventListener("mousemove", (ev) => hoverAt($(id), ev)));
@@ -426,6 +511,7 @@ function switchLanguage(lang) {
   $("language").value = LANG;
   renderLayers(hiddenInputs().map((i) => i.value), layerActivations());
   status(...state.lastStatus);
+  showTask();
   if (state.confusion && !state.listening && !state.running) renderConfusion(state.confusion);
   settingsChanged();
   schedule();
@@ -439,6 +525,7 @@ renderLayers([32, 32]);
 delete fromUrl.lang;
 writeSettings(fromUrl);
 wire();
+showTask();
 settingsChanged();
 status("ready");
-openSession();
+inTurn(openSession); // commands given before the session exists wait for it

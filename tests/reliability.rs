@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{plaindnn, stderr, temp_dir};
+use common::{plaindnn, stderr, stdout, temp_dir};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap_or("")
@@ -630,4 +630,46 @@ fn a_resume_refuses_a_data_file_that_changed_since_the_run_trained() {
     );
     let rows_now = std::fs::read_to_string(run.join("metrics.csv")).expect("metrics");
     assert_eq!(rows_now.lines().count(), 4, "nothing trained");
+}
+
+#[test]
+fn resume_and_eval_refuse_a_file_whose_rows_changed_even_with_the_same_columns_and_no_scaling() {
+    let dir = temp_dir("changed-rows");
+    let data = dir.join("points.csv");
+    let rows = |n: usize| -> String {
+        let body: String = (0..n)
+            .map(|i| format!("{},{},{}\n", i % 9, i % 5, i % 2))
+            .collect();
+        format!("a,b,label\n{body}")
+    };
+    std::fs::write(&data, rows(80)).expect("csv");
+    let run = dir.join("run");
+    let train = [
+        "train",
+        "--data",
+        s(&data),
+        "--no-standardize",
+        "--epochs",
+        "3",
+        "-q",
+    ];
+    assert!(plaindnn(&[&train[..], &["--out", s(&run)]].concat())
+        .status
+        .success());
+    let scored = plaindnn(&["eval", "--run", s(&run)]);
+    assert!(scored.status.success(), "{}", stderr(&scored));
+    std::fs::write(&data, rows(30)).expect("csv"); // the same columns, other rows
+    let out = plaindnn(&["train", "--resume", s(&run), "--epochs", "5", "-q"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = "points.csv has changed since the run trained (its rows differ)";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    let out = plaindnn(&["eval", "--run", s(&run)]);
+    assert_eq!(out.status.code(), Some(1));
+    let said =
+        "points.csv has changed since the run trained, so its validation rows are no longer known";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    // rows given to score are scored
+    let out = plaindnn(&["eval", "--run", s(&run), "--data", s(&data)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("rows      30"), "{}", stdout(&out));
 }

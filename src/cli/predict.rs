@@ -271,6 +271,14 @@ pub fn eval(args: EvalArgs) -> Result<()> {
             (&info.class_names, labels),
             args.delimiter,
         )?)?,
+        None if !info.unchanged() => {
+            let why = format!(
+                "{} has changed since the run trained, so its validation rows are no longer \
+                 known: give the rows to score with --data FILE.csv",
+                info.source.describe()
+            );
+            return Err(Error::Data(why));
+        }
         None => predictor.evaluate_prepared(info.source.load()?.val)?,
     };
     if args.json {

@@ -7,6 +7,7 @@ mod csv_lines;
 pub mod dataset;
 pub mod delimiter;
 pub mod export;
+pub mod fingerprint;
 pub mod generators;
 pub mod idx;
 pub mod loader;

@@ -242,6 +242,17 @@ impl DataSource {
         self
     }
 
+    /// The fingerprint of a CSV source's files (training, then validation), to tell later that
+    /// they changed; `None` for other sources or an unreadable file.
+    pub fn fingerprint(&self) -> Option<String> {
+        let DataSource::Csv { path, val_path, .. } = self else {
+            return None;
+        };
+        let mut files = vec![path.as_path()];
+        files.extend(val_path.as_deref());
+        super::fingerprint::of_files(&files)
+    }
+
     /// The inputs alone, for autoencoders: a CSV without a `target` has every column (or its
     /// `features`) as inputs, none as a label, and is split at random; anything else as
     /// [`load`](Self::load), its labels unused.

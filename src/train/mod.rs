@@ -168,6 +168,7 @@ pub fn train_on(
     let _lock = lock::RunLock::acquire(run.root())?;
     run.claim(options.overwrite)?; // one directory, one run
     run.create_checkpoint_dir()?;
+    let fingerprint = source.fingerprint();
     let run_config = RunConfig {
         format_version: FORMAT_VERSION,
         plaindnn_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -180,6 +181,7 @@ pub fn train_on(
             scaler: data.scaler.clone(),
             image: train_set.image,
             reconstructs: train_set.reconstructs,
+            fingerprint,
         },
         train: config,
     };
@@ -319,8 +321,8 @@ pub fn resume(
     })
 }
 
-/// The data a resumed run loads has the columns, classes and standardisation its run recorded:
-/// a file changed since would train the rest of the run on other rows, scaled otherwise.
+/// The data a resumed run loads has the columns, classes, standardisation and bytes its run
+/// recorded: a file changed since would train the rest of the run on other rows, scaled otherwise.
 fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), String> {
     let (now, then) = (&data.train.data, &config.data);
     let what = if now.feature_names != then.feature_names {
@@ -329,6 +331,8 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
         "its classes"
     } else if data.scaler != then.scaler {
         "its columns' means or deviations"
+    } else if !then.unchanged() {
+        "its rows"
     } else {
         return Ok(());
     };

@@ -37,6 +37,10 @@ pub struct DataInfo {
     /// back to the inputs' own units with `scaler`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reconstructs: bool,
+    /// The data files' fingerprint when the run trained (CSV): `--resume` and `eval` refuse
+    /// files that changed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 /// What a training run or a `regress` fit writes into its directory; `--overwrite` removes
@@ -296,6 +300,12 @@ impl RunDir {
 }
 
 impl DataInfo {
+    /// Whether the data files hold the bytes they held when the run trained (always true for a
+    /// run that recorded no fingerprint).
+    pub fn unchanged(&self) -> bool {
+        self.fingerprint.is_none() || self.source.fingerprint() == self.fingerprint
+    }
+
     /// The names, classes and scaler fit a network of `inputs` and `outputs`.
     fn fits(&self, inputs: usize, outputs: usize) -> std::result::Result<(), String> {
         let (names, classes) = (self.feature_names.len(), self.class_names.len());

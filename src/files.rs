@@ -38,3 +38,17 @@ pub fn rewrite_for_append(path: &Path, text: &str) -> Result<File> {
         .open(path)
         .map_err(|e| Error::io(path, e))
 }
+
+/// Opens a data file for reading, refusing a pipe, a device or a folder by name: a data file is
+/// read twice (its separator, then its rows) and its size is checked against free memory first.
+pub fn open_data(path: &Path) -> Result<File> {
+    let found = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !found.is_file() {
+        return Err(Error::Data(format!(
+            "{}: is a pipe, a device or a folder, not a file: plaindnn reads a data file twice \
+             and checks its size first; save the data to a file and give its path",
+            path.display()
+        )));
+    }
+    File::open(path).map_err(|e| Error::io(path, e))
+}

@@ -310,6 +310,67 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
 }
 
 #[test]
+fn column_flags_are_read_as_the_header_is_and_one_number_is_one_class_however_written() {
+    let dir = temp_dir("data-spaces");
+    let rows = "a,b,label\n1,2,0.5\n2,3,0.50\n3,1,1.5\n4,4,1.50\n5,2,0.5\n6,1,1.5\n";
+    let csv = write(&dir, "fractions.csv", rows);
+    let run = dir.join("run");
+    let args = [
+        "train",
+        "--data",
+        s(&csv),
+        "--features",
+        "a, b",
+        "--target",
+        " label",
+    ];
+    let rest = [
+        "--task",
+        "classification",
+        "--epochs",
+        "1",
+        "-q",
+        "--out",
+        s(&run),
+    ];
+    let out = plaindnn(&[&args[..], &rest[..]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let config = run_config(&run);
+    assert_eq!(
+        config["data"]["feature_names"],
+        serde_json::json!(["a", "b"])
+    );
+    assert_eq!(
+        config["data"]["class_names"],
+        serde_json::json!(["0.5", "1.5"])
+    );
+}
+
+#[test]
+fn a_pipe_a_device_or_a_folder_as_data_is_refused_by_name_without_reading_it() {
+    // a pipe was read twice (its header lost to the separator's sniffing), /dev/zero filled the
+    // memory, and a named pipe with no writer hung
+    let dir = temp_dir("data-not-a-file");
+    let fifo = dir.join("rows.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    for path in [fifo.as_path(), Path::new("/dev/zero"), dir.as_path()] {
+        for verb in [
+            &["train", "--data", s(path)][..],
+            &["regress", "--data", s(path)][..],
+        ] {
+            let out = plaindnn(&[verb, &["--out", s(&dir.join("run"))]].concat());
+            assert_eq!(out.status.code(), Some(1), "{verb:?}");
+            let said = format!(
+                "{}: is a pipe, a device or a folder, not a file",
+                path.display()
+            );
+            assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+        }
+    }
+}
+
+#[test]
 fn a_constant_column_warns_and_never_divides_by_zero() {
     let dir = temp_dir("csv-constant");
     let mut text = String::from("a,k,label\n");

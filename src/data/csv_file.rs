@@ -45,10 +45,7 @@ fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
         None => delimiter::detect(path)?,
     };
     let ends = Rc::new(RefCell::new(LineEnds::default()));
-    let file = Noting::new(
-        File::open(path).map_err(|e| Error::io(path, e))?,
-        ends.clone(),
-    );
+    let file = Noting::new(crate::files::open_data(path)?, ends.clone());
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)

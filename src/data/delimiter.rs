@@ -45,7 +45,7 @@ pub fn flag(byte: u8) -> String {
 /// The separator that splits the header of the file at `path` into the most fields while the
 /// next rows split into as many; comma when none splits it (a one-column file).
 pub fn detect(path: &Path) -> Result<u8> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = crate::files::open_data(path)?;
     let mut head = Vec::new();
     file.take(64 * 1024)
         .read_to_end(&mut head)

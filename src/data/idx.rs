@@ -106,6 +106,16 @@ pub fn load_dir(dir: &Path) -> Result<(Dataset, Dataset)> {
     let paths: Vec<PathBuf> = paths.into_iter().flatten().collect();
     let train = images_and_labels(&paths[0], &paths[1])?;
     let test = images_and_labels(&paths[2], &paths[3])?;
+    let mut seen = train.1.clone();
+    seen.sort_unstable();
+    seen.dedup();
+    if let [only] = seen[..] {
+        return Err(Error::Data(format!(
+            "{}: every training label is {only}: a classifier needs at least two classes",
+            paths[1].display()
+        )));
+    }
+    // a label is its class's index, as in MNIST (and Keras' sparse labels)
     let classes = 1 + train.1.iter().chain(&test.1).copied().max().unwrap_or(0) as usize;
     let build = |(images, labels, [h, w]): (Vec<f32>, Vec<i64>, [usize; 2])| -> Result<Dataset> {
         let names = (0..h * w).map(|i| format!("px{i}")).collect();
@@ -212,6 +222,30 @@ mod tests {
             err.contains("train-images-idx3-ubyte: the file holds no images"),
             "{err}"
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn training_labels_of_a_single_class_are_refused() {
+        // before: a made-up second class, and 100 % accuracy
+        let dir = std::env::temp_dir().join(format!("plaindnn-idx-one-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let files: [(&str, Vec<u8>); 4] = [
+            (
+                "train-images-idx3-ubyte",
+                idx(&[3, 1, 2], &[0, 1, 2, 3, 4, 5]),
+            ),
+            ("train-labels-idx1-ubyte", idx(&[3], &[7, 7, 7])),
+            ("t10k-images-idx3-ubyte", idx(&[1, 1, 2], &[0, 1])),
+            ("t10k-labels-idx1-ubyte", idx(&[1], &[7])),
+        ];
+        for (name, bytes) in files {
+            std::fs::write(dir.join(name), bytes).expect("write");
+        }
+        let err = load_dir(&dir).map(|_| ()).unwrap_err().to_string();
+        let said =
+            "train-labels-idx1-ubyte: every training label is 7: a classifier needs at least two";
+        assert!(err.contains(said), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

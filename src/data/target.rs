@@ -78,11 +78,14 @@ pub fn reason(task: Task, kind: TargetKind, column: &str, classes: usize, forced
     }
 }
 
-/// A class label as a name: whole numbers written plainly (`2.0` → `2`), other text as it is.
+/// A class label as a name: numbers written plainly, so that one number is one class
+/// (`2.0` → `2`, `0.50` → `0.5`), other text as it is.
 pub fn class_name(label: &str) -> String {
-    match label.parse::<f64>().ok().and_then(integer) {
-        Some(i) => i.to_string(),
-        None => label.to_string(),
+    let number = label.parse::<f64>().ok().filter(|x| x.is_finite());
+    match (number, number.and_then(integer)) {
+        (_, Some(i)) => i.to_string(),
+        (Some(x), None) => x.to_string(),
+        _ => label.to_string(),
     }
 }
 
@@ -125,5 +128,12 @@ mod tests {
         assert_eq!(class_name("-1"), "-1");
         assert_eq!(class_name("setosa"), "setosa");
         assert_eq!(class_name("0.5"), "0.5");
+    }
+
+    #[test]
+    fn a_fractional_label_written_two_ways_is_one_class() {
+        assert_eq!(class_name("0.50"), "0.5");
+        assert_eq!(class_name("+1.5e0"), "1.5");
+        assert_eq!(class_name("inf"), "inf", "not a finite number: text");
     }
 }

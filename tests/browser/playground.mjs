@@ -11,12 +11,19 @@ import path from "node:path";
 
 const [bin, shot, lang = "en"] = process.argv.slice(2);
 const WORDS = {
-  en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en" },
-  zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN" },
+  en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en",
+    ready: "ready", paused: "paused", rmse: "val RMSE", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
+  zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN",
+    ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
 }[lang] || (() => { throw new Error(`language ${lang}: en or zh`); })();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "plaindnn-browser-"));
 const fail = (message) => { throw new Error(message); };
 const text = (page, id) => page.textContent(`[data-testid="${id}"]`);
+// an element's text, or "(none)" where the page has no such element (an older page)
+const shown = (page, selector) => page.evaluate((s) => document.querySelector(s)?.textContent ?? "(none)", selector);
+// waits for `check(arg)` in the page; false when it does not come within `ms`
+const until = (page, check, arg, ms) => page.waitForFunction(check, arg, { timeout: ms }).then(() => true, () => false);
+const epochIs = (n) => Number(document.querySelector('[data-testid="epoch"]').textContent) >= n;
 const epochsToTrain = 80;
 
 const server = spawn(bin, ["playground", "--no-open", "--port", "0", "--runs", path.join(work, "runs")],
@@ -120,6 +127,68 @@ try {
   for (let i = 0; i < 4; i++) await page.click("#remove-layer");
   const layers = await page.evaluate(() => document.querySelectorAll("#layers input").length);
   if (layers !== 1) fail(`after four "− layer" clicks ${layers} layer(s) are left, not 1`);
+
+  // a regression CSV: the upload's warnings name the file as the page gave it (not the server's
+  // copy), the command names it before and after the run, the metric is RMSE, no confusion matrix
+  await page.click('[data-testid="reset"]'); // the command box shows the ended run's command until then
+  const csv = ["x,k,height", ...Array.from({ length: 40 }, (_, i) => `${i / 10},5,${(1.5 * i / 10 + 0.3 + 0.1 * Math.sin(i)).toFixed(3)}`)];
+  await page.selectOption('[data-testid="dataset"]', "csv");
+  await page.setInputFiles("#csv", { name: "heights.csv", mimeType: "text/csv", buffer: Buffer.from(csv.join("\n") + "\n") });
+  if (!await until(page, () => document.getElementById("csv-info").textContent !== "", null, 30000)) fail("the upload of heights.csv got no answer");
+  const warned = await shown(page, '[data-testid="csv-warnings"]');
+  const constant = "heights.csv: column `k` is constant in the training rows; it carries no information";
+  if (warned !== constant) fail(`the upload's warnings: "${warned}", not "${constant}"`);
+  const namesFile = () => document.getElementById("cli-command").textContent.includes(" --data heights.csv ");
+  if (!await until(page, namesFile, null, 10000)) fail(`after the upload the command is \`${await shown(page, "#cli-command")}\``);
+  await page.fill('[data-testid="epochs"]', "20");
+  await page.click('[data-testid="play"]');
+  if (!await until(page, () => document.getElementById("status").dataset.done === "yes", null, 60000)) {
+    fail(`the CSV run did not end: status "${await text(page, "status")}"`);
+  }
+  const [metricName, confusion, csvCommand] = await Promise.all(["#metric-name", "#confusion", "#cli-command"].map((s) => shown(page, s)));
+  if (metricName !== WORDS.rmse) fail(`the regression's metric is "${metricName}", not "${WORDS.rmse}"`);
+  if (confusion !== WORDS.noConfusion) fail(`the regression's confusion area says "${confusion}"`);
+  if (!csvCommand.includes(" --data heights.csv ")) fail(`the CSV run's command: \`${csvCommand}\``);
+  console.log(`heights.csv: warned "${warned}"; after the run "${metricName}" ${await text(page, "val-accuracy")}, "${confusion}"`);
+
+  // Reset then Play while a slow run is in an epoch: the new run must still pause and stop. (The
+  // old page took the reset run's late `done` for the new run's, and pause then did nothing.)
+  await page.selectOption('[data-testid="dataset"]', "spiral");
+  for (let i = 0; i < 7; i++) await page.click("#add-layer"); // 8 × 256 units, batch size 1: ~1 s an epoch
+  for (const input of await page.$$("#layers input")) await input.fill("256");
+  await page.selectOption('[data-testid="train-share"]', "0.9");
+  await page.selectOption('[data-testid="speed"]', "0");
+  await page.fill("#batch_size", "1");
+  await page.fill('[data-testid="epochs"]', "100");
+  await page.click('[data-testid="play"]');
+  if (!await until(page, epochIs, 1, 60000)) fail(`the slow run shows no epoch: status "${await text(page, "status")}"`);
+  const resetAt = Date.now();
+  await page.click('[data-testid="reset"]'); // in the slow run's second epoch
+  await page.fill("#batch_size", "2");
+  await page.waitForTimeout(300);
+  await page.click('[data-testid="play"]');
+  if (!await until(page, () => document.getElementById("cli-command").textContent.includes(" --batch-size 2 ")
+    && Number(document.querySelector('[data-testid="epoch"]').textContent) >= 1, null, 60000)) {
+    fail(`Reset then Play: no epoch of the new run; status "${await text(page, "status")}", \`${await text(page, "cli-command")}\``);
+  }
+  const firstEpoch = (Date.now() - resetAt) / 1000;
+  const pausedAt = Number(await text(page, "epoch"));
+  await page.click('[data-testid="pause"]');
+  // the epoch under way may end (two if one ended as pause was pressed); then the counter stays
+  let seen = pausedAt, since = Date.now();
+  for (const end = Date.now() + 30000; Date.now() - since < 2000;) {
+    await page.waitForTimeout(200);
+    const now = Number(await text(page, "epoch"));
+    if (now !== seen) [seen, since] = [now, Date.now()];
+    if (seen > pausedAt + 2 || Date.now() > end) fail(`Reset then Play, then pause: the epoch counter went on, ${pausedAt} → ${seen}`);
+  }
+  const pausedStatus = await text(page, "status");
+  if (pausedStatus !== WORDS.paused) fail(`Reset then Play, then pause: status "${pausedStatus}"`);
+  await page.click('[data-testid="reset"]');
+  if (!await until(page, (w) => document.getElementById("status").textContent === w, WORDS.ready, 30000)) {
+    fail(`Reset then Play, then reset: status "${await text(page, "status")}"`);
+  }
+  console.log(`Reset then Play: the new run's epoch 1 ${firstEpoch.toFixed(1)} s after reset; pause at ${pausedAt} stays at ${seen} for 2 s ("${pausedStatus}"); reset → "${await text(page, "status")}"`);
   if (errors.length) fail(`console errors: ${errors.join(" | ")}`);
 } finally {
   await browser.close();

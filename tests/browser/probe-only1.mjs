@@ -1,0 +1,174 @@
+// plaindnn playground in headless Chromium, in one language (en or zh): the page speaks it and
+// its explanations open that language's tour; choose spiral, play, watch it learn, pause,
+// screenshot, then check that the page's CLI command reproduces its final validation loss. The
+// Chinese run also adds x², y² and gives the second layer tanh, and its command must carry both.
+// Usage: node playground.mjs PATH/TO/plaindnn SCREENSHOT.png en|zh
+import { chromium } from "playwright-core";
+import { spawn, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const [bin, shot, lang = "en"] = process.argv.slice(2);
+const WORDS = {
+  en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en",
+    ready: "ready", paused: "paused", rmse: "val RMSE", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
+  zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN",
+    ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
+}[lang] || (() => { throw new Error(`language ${lang}: en or zh`); })();
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "plaindnn-browser-"));
+const fail = (message) => { throw new Error(message); };
+const text = (page, id) => page.textContent(`[data-testid="${id}"]`);
+// an element's text, or "(none)" where the page has no such element (an older page)
+const shown = (page, selector) => page.evaluate((s) => document.querySelector(s)?.textContent ?? "(none)", selector);
+// waits for `check(arg)` in the page; false when it does not come within `ms`
+const until = (page, check, arg, ms) => page.waitForFunction(check, arg, { timeout: ms }).then(() => true, () => false);
+const epochIs = (n) => Number(document.querySelector('[data-testid="epoch"]').textContent) >= n;
+const epochsToTrain = 80;
+
+const server = spawn(bin, ["playground", "--no-open", "--port", "0", "--runs", path.join(work, "runs")],
+  { stdio: ["ignore", "pipe", "inherit"] });
+const url = await new Promise((resolve, reject) => {
+  let out = "";
+  server.stdout.on("data", (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) resolve(m[0]); });
+  server.on("exit", (code) => reject(new Error(`the server exited (${code}) before printing its URL`)));
+  setTimeout(() => reject(new Error("no URL printed within 30 s")), 30000);
+});
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu"],
+});
+const errors = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 1050 } });
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(lang === "zh" ? `${url}#lang=zh` : url);
+  const words = await page.evaluate(() => ({
+    play: document.querySelector('[data-testid="play"]').textContent,
+    h1: document.querySelector("h1").textContent,
+    html: document.documentElement.lang,
+    tour: decodeURI(new URL(document.querySelector('a.why[data-tour="data"]').href).pathname + new URL(document.querySelector('a.why[data-tour="data"]').href).hash),
+  }));
+  for (const k of ["play", "h1", "html", "tour"]) if (words[k] !== WORDS[k]) fail(`${lang}: ${k} is "${words[k]}", expected "${WORDS[k]}"`);
+  const tourPage = await browser.newPage();
+  await tourPage.goto(new URL(WORDS.tour, url).href);
+  const heading = await tourPage.evaluate((id) => document.getElementById(id)?.textContent, decodeURIComponent(WORDS.tour.split("#")[1]));
+  if (!heading) fail(`${WORDS.tour}: no such heading in the tour`);
+  await tourPage.close();
+  console.log(`${lang}: "${words.play}", "${words.h1}"; the data explanation opens ${WORDS.tour} ("${heading}")`);
+  if (lang === "en") {
+    await page.selectOption('[data-testid="language"]', "zh");
+    const switched = await page.evaluate(() => [document.querySelector('[data-testid="play"]').textContent, location.hash]);
+    if (switched[0] !== "▶ 开始" || !switched[1].includes("lang=zh")) fail(`switching to 中文: ${switched}`);
+    await page.selectOption('[data-testid="language"]', "en");
+  }
+  if (lang === "zh") {
+    await page.check('.features input[value="square"]');
+    await page.selectOption('[data-testid="layer-activation"] >> nth=1', "tanh");
+  }
+  await page.selectOption('[data-testid="dataset"]', "spiral");
+  await page.fill('[data-testid="epochs"]', String(epochsToTrain));
+  await page.click('[data-testid="play"]');
+
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="epoch"]').textContent) >= 1);
+  const first = Number(await text(page, "train-loss"));
+  await page.waitForFunction((f) => {
+    const q = (id) => Number(document.querySelector(`[data-testid="${id}"]`).textContent);
+    return q("epoch") > 20 && q("train-loss") < f / 2;
+  }, first, { timeout: 60000 });
+  console.log(`epoch ${await text(page, "epoch")}: train loss ${first} → ${await text(page, "train-loss")}`);
+
+  const colours = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid="decision-regions"]');
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4 * 37) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+    return seen.size;
+  });
+  if (colours < 3) fail(`the decision-region canvas has ${colours} colour(s)`);
+  const strokes = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid="network"]');
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let blue = 0, orange = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i + 3] > 0 && d[i + 2] > d[i] + 60) blue++;
+      if (d[i + 3] > 0 && d[i] > d[i + 2] + 60) orange++;
+    }
+    return { blue, orange };
+  });
+  if (strokes.blue < 200 || strokes.orange < 200) fail(`the network picture: ${JSON.stringify(strokes)} blue / orange pixels`);
+
+  await page.click('[data-testid="pause"]');
+  await page.waitForTimeout(500);
+  const paused = await text(page, "epoch");
+  await page.waitForTimeout(1500);
+  if ((await text(page, "epoch")) !== paused) fail(`the epoch counter went on after pause: ${paused} → ${await text(page, "epoch")}`);
+  await page.screenshot({ path: shot });
+  console.log(`paused at epoch ${paused}; ${colours} colours in the regions; screenshot ${shot}`);
+
+  await page.click('[data-testid="play"]');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="epoch"]').textContent) === n
+    && document.getElementById("status").dataset.done === "yes", epochsToTrain, { timeout: 120000 });
+  const status = await text(page, "status");
+  if (!WORDS.done.test(status)) fail(`status "${status}" in ${lang}`);
+  const pageLoss = Number(await text(page, "val-loss"));
+  const command = (await text(page, "cli-command")).trim();
+  if (!command.startsWith("plaindnn train ")) fail(`not a train command: ${command}`);
+  if (lang === "zh" && !command.includes(" --activation relu,tanh --add-features square ")) fail(`the command lacks the layer's tanh or x²: ${command}`);
+  const out = path.join(work, "cli-run");
+  execFileSync(bin, [...command.split(" ").slice(1), "--quiet", "--out", out], { stdio: "inherit" });
+  const rows = fs.readFileSync(path.join(out, "metrics.csv"), "utf8").trim().split("\n");
+  const cliLoss = Number(rows[rows.length - 1].split(",")[2]);
+  if (!(Math.abs(cliLoss - pageLoss) <= 1e-6)) fail(`val loss: page ${pageLoss}, \`${command}\` ${cliLoss}`);
+  console.log(`\`${command}\` reproduces val loss ${cliLoss} (page ${pageLoss})`);
+  // "− layer" keeps one layer: `plaindnn train --hidden` cannot say none
+  for (let i = 0; i < 4; i++) await page.click("#remove-layer");
+  const layers = await page.evaluate(() => document.querySelectorAll("#layers input").length);
+  if (layers !== 1) fail(`after four "− layer" clicks ${layers} layer(s) are left, not 1`);
+
+  // Reset then Play while a slow run is in an epoch: the new run must still pause and stop. (The
+  // old page took the reset run's late `done` for the new run's, and pause then did nothing.)
+  await page.selectOption('[data-testid="dataset"]', "spiral");
+  for (let i = 0; i < 7; i++) await page.click("#add-layer"); // 8 × 256 units, batch size 1: ~1 s an epoch
+  for (const input of await page.$$("#layers input")) await input.fill("256");
+  await page.selectOption('[data-testid="train-share"]', "0.9");
+  await page.selectOption('[data-testid="speed"]', "0");
+  await page.fill("#batch_size", "1");
+  await page.fill('[data-testid="epochs"]', "100");
+  await page.click('[data-testid="play"]');
+  if (!await until(page, epochIs, 1, 60000)) fail(`the slow run shows no epoch: status "${await text(page, "status")}"`);
+  const resetAt = Date.now();
+  await page.click('[data-testid="reset"]'); // in the slow run's second epoch
+  await page.fill("#batch_size", "2");
+  await page.waitForTimeout(300);
+  await page.click('[data-testid="play"]');
+  if (!await until(page, () => document.getElementById("cli-command").textContent.includes(" --batch-size 2 ")
+    && Number(document.querySelector('[data-testid="epoch"]').textContent) >= 1, null, 60000)) {
+    fail(`Reset then Play: no epoch of the new run; status "${await text(page, "status")}", \`${await text(page, "cli-command")}\``);
+  }
+  const firstEpoch = (Date.now() - resetAt) / 1000;
+  const pausedAt = Number(await text(page, "epoch"));
+  await page.click('[data-testid="pause"]');
+  // the epoch under way may end (two if one ended as pause was pressed); then the counter stays
+  let seen = pausedAt, since = Date.now();
+  for (const end = Date.now() + 30000; Date.now() - since < 2000;) {
+    await page.waitForTimeout(200);
+    const now = Number(await text(page, "epoch"));
+    if (now !== seen) [seen, since] = [now, Date.now()];
+    if (seen > pausedAt + 2 || Date.now() > end) fail(`Reset then Play, then pause: the epoch counter went on, ${pausedAt} → ${seen}`);
+  }
+  const pausedStatus = await text(page, "status");
+  if (pausedStatus !== WORDS.paused) fail(`Reset then Play, then pause: status "${pausedStatus}"`);
+  await page.click('[data-testid="reset"]');
+  if (!await until(page, (w) => document.getElementById("status").textContent === w, WORDS.ready, 30000)) {
+    fail(`Reset then Play, then reset: status "${await text(page, "status")}"`);
+  }
+  console.log(`Reset then Play: the new run's epoch 1 ${firstEpoch.toFixed(1)} s after reset; pause at ${pausedAt} stays at ${seen} for 2 s ("${pausedStatus}"); reset → "${await text(page, "status")}"`);
+  if (errors.length) fail(`console errors: ${errors.join(" | ")}`);
+} finally {
+  await browser.close();
+  server.kill();
+  fs.rmSync(work, { recursive: true, force: true });
+}

@@ -2,6 +2,8 @@
 // its explanations open that language's tour; choose spiral, play, watch it learn, pause,
 // screenshot, then check that the page's CLI command reproduces its final validation loss. The
 // Chinese run also adds x², y² and gives the second layer tanh, and its command must carry both.
+// Then a regression CSV upload (warnings, command, RMSE, no confusion matrix) and Reset then
+// Play while a slow run is in an epoch (the new run must pause, and reset must stop it).
 // Usage: node playground.mjs PATH/TO/plaindnn SCREENSHOT.png en|zh
 import { chromium } from "playwright-core";
 import { spawn, execFileSync } from "node:child_process";

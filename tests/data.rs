@@ -238,7 +238,7 @@ fn train_error(dir: &Path, name: &str, csv: Option<&str>, extra: &[&str]) -> Str
 #[test]
 fn bad_csv_files_get_messages_naming_file_line_and_column() {
     let dir = temp_dir("csv-bad");
-    let cases: [(&str, Option<&str>, &[&str], &str); 10] = [
+    let cases: [(&str, Option<&str>, &[&str], &str); 13] = [
         (
             "missing.csv",
             None,
@@ -273,13 +273,31 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             "nan.csv",
             Some("a,b,label\n1,NaN,x\n3,4,y\n"),
             &[],
-            "nan.csv: line 2, column `b`: NaN is not a finite number",
+            "nan.csv: line 2, column `b`: `NaN` is not a finite number",
         ),
         (
             "inf.csv",
             Some("a,b,label\n1,2,x\ninf,4,y\n"),
             &[],
-            "inf.csv: line 3, column `a`: inf is not a finite number",
+            "inf.csv: line 3, column `a`: `inf` is not a finite number",
+        ),
+        (
+            "huge.csv",
+            Some("a,b,label\n1,2,x\n1e39,4,y\n"),
+            &[],
+            "huge.csv: line 3, column `a`: `1e39` is beyond the range of f32 (±3.4e38): scale the column",
+        ),
+        (
+            "bigy.csv",
+            Some("a,y\n1,2.5\n2,3e25\n3,1.5\n"),
+            &["--task", "regression"],
+            "bigy.csv: line 3, column `y`: the target 3e25 squared is beyond f32",
+        ),
+        (
+            "trailing.csv",
+            Some("a,b,label,\n1,2,x,\n3,4,y,\n"),
+            &[],
+            "trailing.csv: column 4 has no name in the header (a separator at the end of the line?)",
         ),
         (
             "target.csv",
@@ -461,6 +479,22 @@ fn a_separate_validation_file_replaces_the_fraction() {
         e["scores"]["rows"], 60,
         "eval without --data scores the validation file"
     );
+    // a validation file with semicolons beside a training file with commas: no flag reads both
+    let semi = write(&dir, "semi.csv", &circle_csv(200..260).replace(',', ";"));
+    let r2 = dir.join("r2");
+    let args = [
+        "train",
+        "--data",
+        s(&train),
+        "--val-data",
+        s(&semi),
+        "--out",
+        s(&r2),
+    ];
+    let out = plaindnn(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let said = "semi.csv: its fields are separated by semicolons, the training file's by commas";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
 }
 
 fn idx_bytes(dims: &[u32], data: &[u8]) -> Vec<u8> {

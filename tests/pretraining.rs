@@ -329,6 +329,10 @@ fn pretrain_prints_each_layers_loss_and_the_next_command() {
         "{}",
         stderr(&resumed)
     );
+    // so a train into it is not told to resume it
+    let into = plaindnn(&["train", "--out", s(&dir)]);
+    let said = "already holds a run trained on data in memory (a pretraining): pass `--overwrite`";
+    assert!(stderr(&into).contains(said), "{}", stderr(&into));
     let bad = plaindnn(&["pretrain", "--mode", "sideways"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(

@@ -231,7 +231,8 @@ fn a_refused_command_leaves_the_run_and_the_directory_as_they_were() {
     // a resume to fewer epochs than trained
     let out = plaindnn(&["train", "--resume", &s(&run), "--epochs", "2"]);
     assert!(
-        stderr(&out).contains("already trained 3 of 2 epochs"),
+        stderr(&out)
+            .contains("has trained 3 epochs, more than --epochs 2: pass --epochs 4 or more"),
         "{}",
         stderr(&out)
     );

@@ -125,7 +125,10 @@ fn resuming_a_finished_run_says_how_to_train_further() {
         .err()
         .expect("refused")
         .to_string();
-    assert!(err.contains("already trained 2 of 2 epochs"), "{err}");
+    assert!(
+        err.contains("has trained all its 2 epochs: pass --epochs 3 or more to train further"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -98,6 +98,19 @@ fn check_unique(path: &Path, names: &[String], what: &str) -> Result<()> {
 }
 
 impl Table {
+    /// Refuses a chosen column whose header cell is empty (a separator ending the header line).
+    fn named(&self, path: &Path, chosen: &[usize]) -> Result<()> {
+        match chosen.iter().find(|&&i| self.headers[i].is_empty()) {
+            Some(i) => Err(Error::Data(format!(
+                "{}: column {} has no name in the header (a separator at the end of the line?): \
+                 name it, or leave it out with --target and --features",
+                path.display(),
+                i + 1
+            ))),
+            None => Ok(()),
+        }
+    }
+
     fn column(&self, path: &Path, name: &str) -> Result<usize> {
         self.headers.iter().position(|h| h == name).ok_or_else(|| {
             Error::Data(format!(
@@ -222,6 +235,7 @@ pub fn read_inputs(
         .iter()
         .map(|f| table.column(path, f))
         .collect::<Result<_>>()?;
+    table.named(path, &idx)?;
     let columns = table.read(path, &idx, None)?;
     let rows = columns.lines.len();
     let zeros = Targets::Values {
@@ -236,7 +250,14 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
     let at = || format!("{}: line {line}, column `{column}`", path.display());
     match field.parse::<f32>() {
         Ok(v) if v.is_finite() => Ok(v),
-        Ok(v) => Err(Error::Data(format!("{}: {v} is not a finite number", at()))),
+        Ok(_) if field.parse::<f64>().is_ok_and(f64::is_finite) => Err(Error::Data(format!(
+            "{}: `{field}` is beyond the range of f32 (±3.4e38): scale the column",
+            at()
+        ))),
+        Ok(_) => Err(Error::Data(format!(
+            "{}: `{field}` is not a finite number",
+            at()
+        ))),
         Err(_) if field.is_empty() => Err(Error::Data(format!(
             "{}: the cell is empty (plaindnn does not fill in missing values)",
             at()
@@ -316,6 +337,7 @@ fn select(
             table.hint()
         )));
     }
+    table.named(path, &[&[target][..], &features].concat())?;
     Ok(Selection { target, features })
 }
 
@@ -376,6 +398,16 @@ fn regression_targets(
         .zip(lines)
         .map(|(v, &line)| parse_number(path, line, column, v))
         .collect::<Result<Vec<f32>>>()?;
+    // the squared error of a value beyond √(f32::MAX) ≈ 1.8e19 is infinite: no rate trains on it
+    if let Some(at) = values.iter().position(|v| v.abs() > 1.8e19) {
+        return Err(Error::Data(format!(
+            "{}: line {}, column `{column}`: the target {:e} squared is beyond f32 (3.4e38), so \
+             the loss would be infinite: scale the column (e.g. into millions)",
+            path.display(),
+            lines[at],
+            values[at]
+        )));
+    }
     Ok(Targets::Values { values, width: 1 })
 }
 

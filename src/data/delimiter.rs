@@ -112,6 +112,23 @@ pub fn hint(headers: &[String], used: u8) -> String {
         .unwrap_or_default()
 }
 
+/// Refuses a validation file separated otherwise than its training file: one `--delimiter` reads
+/// both, so the hint for either would break the other.
+pub fn check_same(val_path: &Path, train: u8) -> Result<()> {
+    let own = detect(val_path)?;
+    if own == train {
+        return Ok(());
+    }
+    Err(Error::Data(format!(
+        "{}: its fields are separated by {}, the training file's by {}: one --delimiter reads \
+         both, so save the validation file with {} too",
+        val_path.display(),
+        name(own),
+        name(train),
+        name(train)
+    )))
+}
+
 /// `commas`, `semicolons`, `tabs` or `` `|` ``.
 fn name(byte: u8) -> String {
     match byte {

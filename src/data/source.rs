@@ -286,6 +286,7 @@ impl DataSource {
         let data = csv_file::read_inputs(path, features.as_deref(), Some(delimiter))?;
         let rows = match val_path {
             Some(vp) => {
+                super::delimiter::check_same(vp, delimiter)?;
                 let val = csv_file::read_inputs(vp, Some(&data.feature_names), Some(delimiter))?;
                 Rows::given(&data, val)
             }
@@ -431,6 +432,7 @@ struct Rows {
 impl Rows {
     /// Every row trains; `val_path` (read with the same separator and columns) validates.
     fn file(data: &Dataset, val_path: &Path, delimiter: u8) -> Result<Self> {
+        super::delimiter::check_same(val_path, delimiter)?;
         let val = csv_file::read_labelled(
             val_path,
             &data.feature_names,

@@ -281,14 +281,17 @@ pub fn resume(
     // saving by time, a run killed before its first save has none: it starts over
     let last = checkpoint::latest_complete(&run.checkpoint_dir()).unwrap_or(0);
     let rows = recorded_through(&run, last)?;
-    if last >= run_config.train.epochs {
-        return Err(Error::run(
-            out,
-            format!(
-                "already trained {last} of {} epochs; pass --epochs N to train further",
-                run_config.train.epochs
-            ),
-        ));
+    let epochs = run_config.train.epochs;
+    if last >= epochs {
+        let done = match last > epochs {
+            true => format!("has trained {last} epochs, more than --epochs {epochs}"),
+            false => format!("has trained all its {epochs} epochs"),
+        };
+        let why = format!(
+            "{done}: pass --epochs {} or more to train further",
+            last + 1
+        );
+        return Err(Error::run(out, why));
     }
     if let Some((best, waited)) = stopped_early(&rows, &run_config.train, last) {
         let why = match changes.patience {

@@ -166,6 +166,15 @@ impl RunDir {
                 "already holds a `regress` fit (linear.json): pass `--overwrite` to replace it",
             ));
         }
+        // a run on data in memory (a pretraining's autoencoder) cannot be resumed from the CLI
+        let in_memory = self
+            .read_config()
+            .is_ok_and(|c| matches!(c.data.source, DataSource::Memory { .. }));
+        if !overwrite && in_memory {
+            let why = "already holds a run trained on data in memory (a pretraining): pass \
+                       `--overwrite` to replace it";
+            return Err(Error::run(&self.root, why));
+        }
         if !overwrite {
             return Err(Error::run(
                 &self.root,

@@ -577,8 +577,10 @@ fn an_autoencoders_predictions_get_one_header_column_per_output() {
     let text = std::fs::read_to_string(&written).expect("written");
     let mut lines = text.lines();
     let header = lines.next().unwrap_or("");
-    assert_eq!(header, "a,b,predicted_inputs_0,predicted_inputs_1");
-    assert!(lines.all(|l| l.split(',').count() == 4), "{text}");
+    // every column is an input (no --target), reconstructed under its own name
+    let want = "a,b,c,reconstructed_a,reconstructed_b,reconstructed_c";
+    assert_eq!(header, want);
+    assert!(lines.all(|l| l.split(',').count() == 6), "{text}");
 }
 
 #[test]

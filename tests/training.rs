@@ -625,9 +625,12 @@ fn observers_hear_of_each_checkpoint_after_its_row_is_written_and_before_the_che
     assert_eq!(*seen.lock().expect("not poisoned"), expected);
 }
 
-/// Every step's (epoch, rows done, rows in all) and every message.
+/// (epoch, rows done, rows in all) of one step.
+type Step = (usize, usize, usize);
+
+/// Every step and every message.
 #[derive(Default, Clone)]
-struct Steps(Arc<Mutex<(Vec<(usize, usize, usize)>, Vec<String>)>>);
+struct Steps(Arc<Mutex<(Vec<Step>, Vec<String>)>>);
 
 impl train::TrainObserver for Steps {
     fn on_epoch(&mut self, _: &train::EpochReport) -> plaindnn::Result<()> {

@@ -270,14 +270,20 @@ pub struct RegressionScores {
 impl RegressionScores {
     /// Scores of `predicted` against `truth`.
     pub fn of(truth: &[f32], predicted: &[f32]) -> Self {
+        let widen = |v: &[f32]| -> Vec<f64> { v.iter().map(|&x| x as f64).collect() };
+        Self::of_f64(&widen(truth), &widen(predicted))
+    }
+
+    /// The same from f64 values (`regress`).
+    pub fn of_f64(truth: &[f64], predicted: &[f64]) -> Self {
         let n = truth.len().max(1) as f64;
-        let mean = truth.iter().map(|&y| y as f64).sum::<f64>() / n;
+        let mean = truth.iter().sum::<f64>() / n;
         let (mut sse, mut sae, mut sst) = (0.0, 0.0, 0.0);
         for (&y, &p) in truth.iter().zip(predicted) {
-            let e = y as f64 - p as f64;
+            let e = y - p;
             sse += e * e;
             sae += e.abs();
-            sst += (y as f64 - mean).powi(2);
+            sst += (y - mean).powi(2);
         }
         Self {
             rmse: (sse / n).sqrt(),

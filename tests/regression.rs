@@ -322,6 +322,61 @@ fn regress_on_a_csv_gives_numpys_lstsq_coefficients() {
 }
 
 #[test]
+fn regress_fits_the_digits_f32_cannot_hold_timestamps_and_their_cents() {
+    // y = (t − 1.7e9)/120 + 3 exactly, t a minute apart from 1.7e9: slope 1/120, intercept
+    // 3 − 1.7e9/120 = −14166663.6667 (numpy's lstsq, rcond=None, calls this system rank 1 and
+    // returns 8.97e-9·t + 5.3e-18); y = 3·(t − 1e6) + 1 with t a cent apart from a million
+    let dir = temp_dir("regress-f64");
+    let unix: String = (0..50)
+        .map(|i| format!("{},{}\n", 1_700_000_000 + 60 * i, 0.5 * i as f64 + 3.0))
+        .collect();
+    let cents: String = (0..100)
+        .map(|i| format!("{}.{:02},{:.2}\n", 1_000_000, i, 0.03 * i as f64 + 1.0))
+        .collect();
+    let cases = [
+        ("unix.csv", unix, 1.0 / 120.0, 3.0 - 1.7e9 / 120.0),
+        ("cents.csv", cents, 3.0, -2_999_999.0),
+    ];
+    for (name, rows, slope, intercept) in cases {
+        let csv = dir.join(name);
+        std::fs::write(&csv, format!("t,y\n{rows}")).expect("write");
+        for held in [&[][..], &["--val-fraction", "0.2"][..]] {
+            let v = regress_json(
+                &dir,
+                &[&["--data", csv.to_str().unwrap_or("")][..], held].concat(),
+            );
+            let got = |k: &str| v["coefficients"][k].as_f64().unwrap_or(f64::NAN);
+            assert!(
+                (got("t") / slope - 1.0).abs() < 1e-9,
+                "{name} {held:?}: {v}"
+            );
+            assert!(
+                (got("intercept") / intercept - 1.0).abs() < 1e-9,
+                "{name} {held:?}: {v}"
+            );
+            assert!(
+                v["train"]["rmse"].as_f64().unwrap_or(1.0) < 1e-6,
+                "{name}: {v}"
+            );
+        }
+    }
+    // predict reads its input in f64 too: a cent past a million is y = 1.03 (f32 reads 1e6: 1)
+    let run = dir.join("run");
+    let out = plaindnn(&[
+        "predict",
+        "--run",
+        run.to_str().unwrap_or(""),
+        "--input",
+        "1000000.01",
+    ]);
+    assert!(
+        stdout(&out).contains("t=1000000.01 → y = 1.0300"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn regress_holds_rows_out_only_when_asked_and_then_scores_both() {
     let dir = temp_dir("regress-holdout");
     let csv = quantised_csv(&dir);

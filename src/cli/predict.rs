@@ -182,14 +182,14 @@ fn summarise(
     Ok(())
 }
 
-fn parse_row(text: &str, width: usize) -> Result<Vec<f32>> {
-    let values: Vec<f32> = text
+fn parse_row<T: std::str::FromStr + Into<f64> + Copy>(text: &str, width: usize) -> Result<Vec<T>> {
+    let values: Vec<T> = text
         .split(',')
         .map(|v| {
             v.trim()
-                .parse::<f32>()
+                .parse::<T>()
                 .ok()
-                .filter(|x| x.is_finite())
+                .filter(|x| (*x).into().is_finite())
                 .ok_or_else(|| {
                     Error::invalid("input", format!("`{}` is not a finite number", v.trim()))
                 })
@@ -329,14 +329,14 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
         ));
     }
     let model = LinearModel::load(&args.run.run)?;
-    let rows: Vec<f32> = match (&args.input, &args.data) {
+    // in f64, as the fit: f32 would round a timestamp's last digits away
+    let x: Vec<f64> = match (&args.input, &args.data) {
         (Some(text), _) => parse_row(text, model.inputs.len())?,
         (None, Some(path)) => {
-            csv_file::read_columns(path, &model.inputs, None, args.delimiter)?.features
+            csv_file::read_columns_f64(path, &model.inputs, None, args.delimiter)?.features
         }
         (None, None) => return Err(Error::invalid("input", "give --input x or --data FILE.csv")),
     };
-    let x: Vec<f64> = rows.iter().map(|v| *v as f64).collect();
     let predicted = model.predict(&x);
     if let Some(path) = &args.output {
         let mut header = model.inputs.clone();

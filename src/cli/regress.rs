@@ -2,6 +2,7 @@
 //! equation, with its scores, a picture and the coefficients in a run directory.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::Args;
 use plaindnn::data::{csv_file, DataSource, Subset, Task};
@@ -133,7 +134,7 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
             args.delimiter,
         )?;
         return Ok(Rows {
-            fit: Subset::all(data),
+            fit: exactly(&Subset::all(data), path, args.delimiter)?,
             held_out: None,
             name,
         });
@@ -150,11 +151,24 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
         delimiter: args.delimiter.map(char::from),
     };
     let data = source.load()?;
+    let fit = exactly(&data.train, path, args.delimiter)?;
+    let held_out = match &args.val_data {
+        Some(val_path) => exactly(&data.val, val_path, args.delimiter)?,
+        None => Subset::of(&fit.data, data.val.rows.to_vec()), // the same file's other rows
+    };
     Ok(Rows {
-        fit: data.train,
-        held_out: Some(data.val),
+        fit,
+        held_out: Some(held_out),
         name,
     })
+}
+
+/// `rows` with their file's values in f64, as written: the fit is computed in f64, and f32 would
+/// round a timestamp's last digits away.
+fn exactly(rows: &Subset, path: &Path, delimiter: Option<u8>) -> Result<Subset> {
+    let mut data = (*rows.data).clone();
+    data.exact = Some(Arc::new(csv_file::read_exact(path, &data, delimiter)?));
+    Ok(Subset::of(&Arc::new(data), rows.rows.to_vec()))
 }
 
 pub fn run(args: RegressArgs) -> Result<()> {

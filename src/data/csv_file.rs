@@ -7,16 +7,17 @@ use std::path::Path;
 use std::rc::Rc;
 
 use super::csv_lines::{LineEnds, Noting};
-use super::dataset::{Dataset, Targets, Task};
+use super::dataset::{Dataset, Exact, Targets, Task};
 use super::delimiter;
 use super::target::{self, TargetKind};
 use crate::error::{Error, Result};
 
-/// Rows read from a CSV: the chosen feature columns and, if asked for, the raw target column.
+/// Rows read from a CSV: the chosen feature columns (f32, or f64 for `regress`) and, if asked
+/// for, the raw target column.
 #[derive(Clone, Debug, PartialEq)]
-pub struct CsvColumns {
+pub struct CsvColumns<T = f32> {
     /// Row-major features in the order asked for.
-    pub features: Vec<f32>,
+    pub features: Vec<T>,
     /// The target column's text, one entry per row.
     pub target: Option<Vec<String>>,
     /// The line each row starts on (the header is line 1; blank lines and quoted line breaks
@@ -127,13 +128,19 @@ impl Table {
         delimiter::hint(&self.headers, self.delimiter)
     }
 
-    /// Reads `features` as numbers and `target` as text, row by row.
-    fn read(
+    /// Reads `features` as f32 and `target` as text, row by row.
+    fn read(self, path: &Path, features: &[usize], target: Option<usize>) -> Result<CsvColumns> {
+        self.read_as(path, features, target, parse_number)
+    }
+
+    /// Reads `features` with `parse` and `target` as text, row by row.
+    fn read_as<T>(
         mut self,
         path: &Path,
         features: &[usize],
         target: Option<usize>,
-    ) -> Result<CsvColumns> {
+        parse: fn(&Path, usize, &str, &str) -> Result<T>,
+    ) -> Result<CsvColumns<T>> {
         let mut out = CsvColumns {
             features: Vec::new(),
             target: target.map(|_| Vec::new()),
@@ -161,7 +168,7 @@ impl Table {
             }
             for &col in features {
                 out.features
-                    .push(parse_number(path, line, &self.headers[col], &record[col])?);
+                    .push(parse(path, line, &self.headers[col], &record[col])?);
             }
             if let (Some(col), Some(t)) = (target, out.target.as_mut()) {
                 if record[col].is_empty() {
@@ -243,6 +250,45 @@ pub fn read_inputs(
         width: 1,
     };
     Ok(Dataset::new(columns.features, names, zeros, Vec::new())?.with_target_name(""))
+}
+
+/// As [`read_columns`], the features in f64 as written (`regress` fits in f64: f32 keeps seven
+/// digits, and a timestamp's last ones are its information).
+pub fn read_columns_f64(
+    path: &Path,
+    features: &[String],
+    target: Option<&str>,
+    delimiter: Option<u8>,
+) -> Result<CsvColumns<f64>> {
+    let table = open(path, delimiter)?;
+    let feature_idx: Vec<usize> = features
+        .iter()
+        .map(|f| table.column(path, f))
+        .collect::<Result<_>>()?;
+    let target_idx = target.map(|t| table.column(path, t)).transpose()?;
+    table.read_as(path, &feature_idx, target_idx, parse_f64)
+}
+
+/// `data`'s columns of the CSV at `path` in f64, as written (see [`Exact`]).
+pub fn read_exact(path: &Path, data: &Dataset, delimiter: Option<u8>) -> Result<Exact> {
+    let target = data.target_name.as_str();
+    let columns = read_columns_f64(path, &data.feature_names, Some(target), delimiter)?;
+    let targets = (columns.target.unwrap_or_default().iter())
+        .zip(&columns.lines)
+        .map(|(v, &line)| parse_f64(path, line, target, v))
+        .collect::<Result<_>>()?;
+    Ok(Exact {
+        features: columns.features,
+        targets,
+    })
+}
+
+/// A finite f64 from one CSV field; the error is [`parse_number`]'s.
+pub fn parse_f64(path: &Path, line: usize, column: &str, field: &str) -> Result<f64> {
+    match field.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => parse_number(path, line, column, field).map(f64::from),
+    }
 }
 
 /// A finite number from one CSV field, or an error naming file, line and column.

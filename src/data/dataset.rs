@@ -50,6 +50,18 @@ pub struct Dataset {
     pub task_reason: Option<String>,
     /// The targets are the standardised features themselves (an autoencoder's data).
     pub reconstructs: bool,
+    /// The features and the target as the file wrote them, in f64 (`regress` reads them: the f32
+    /// `features` are these rounded to seven digits).
+    pub exact: Option<Arc<Exact>>,
+}
+
+/// A CSV's values in f64, row-major as [`Dataset::features`], and one target per row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exact {
+    /// Every row's features.
+    pub features: Vec<f64>,
+    /// Every row's target.
+    pub targets: Vec<f64>,
 }
 
 impl Dataset {
@@ -102,6 +114,7 @@ impl Dataset {
             image: None,
             task_reason: None,
             reconstructs: false,
+            exact: None,
         })
     }
 

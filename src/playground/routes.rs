@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::observer::Mode;
-use super::session::{Refusal, Sessions};
+use super::session::{as_uploaded, Refusal, Sessions};
 use super::settings::{check_classes, command, Settings, MAX_DELAY_MS};
 use super::tour::{TOUR_EN, TOUR_ZH};
 use crate::backend::Backend;
@@ -122,7 +122,10 @@ fn json_body<T: DeserializeOwned>(
             "send the command as JSON with Content-Type: application/json".into(),
         ));
     }
-    let body = body.map_err(too_large)?;
+    let body = body.map_err(|e| {
+        let why = format!("request body refused ({e}); a command is at most {MAX_JSON} bytes");
+        ApiError(e.status().as_u16(), why)
+    })?;
     if body.len() > MAX_JSON {
         return Err(ApiError(
             413,
@@ -305,10 +308,7 @@ async fn upload(
         std::fs::write(&path, &body).map_err(|e| ApiError(500, e.to_string()))?;
         let prepared = DataSource::csv(&path, 42).load().map_err(|e| {
             let _ = std::fs::remove_file(&path);
-            ApiError(
-                400,
-                e.to_string().replace(&path.display().to_string(), &name),
-            )
+            ApiError(400, as_uploaded(&e.to_string(), &path, &name))
         })?;
         let data = &prepared.train.data;
         let refuse = |why: String| {
@@ -317,11 +317,10 @@ async fn upload(
         };
         check_classes(&name, data).map_err(refuse)?;
         // the warnings name the page's file, not where the server keeps it
-        let shown = path.display().to_string();
-        let warnings: Vec<String> = prepared
+        let warnings: Vec<_> = prepared
             .warnings
             .iter()
-            .map(|w| w.replace(&shown, &name))
+            .map(|w| as_uploaded(w, &path, &name))
             .collect();
         let summary = json!({
             "name": &name,

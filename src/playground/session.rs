@@ -73,6 +73,11 @@ struct Done {
     grid: Option<DecisionGrid>,
 }
 
+/// A message about the server's copy `path` of an upload, naming it as the page did (`name`).
+pub fn as_uploaded(text: &str, path: &Path, name: &str) -> String {
+    text.replace(&path.display().to_string(), name)
+}
+
 impl Session {
     fn new(dir: PathBuf) -> Self {
         let (events, stream) = channel(EVENTS);
@@ -147,12 +152,9 @@ impl Session {
             .map_err(|m| (400, m))?;
         // the message names the file the page uploaded, not where the server keeps it
         let shown = upload.as_deref().unwrap_or("the uploaded file");
-        let prepared = source.load().map_err(|e| {
-            (
-                400,
-                e.to_string().replace(&path.display().to_string(), shown),
-            )
-        })?;
+        let prepared = source
+            .load()
+            .map_err(|e| (400, as_uploaded(&e.to_string(), &path, shown)))?;
         drop(held);
         let data = &prepared.train.data;
         check_classes(shown, data).map_err(|m| (400, m))?;

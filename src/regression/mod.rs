@@ -172,7 +172,8 @@ pub struct Fitted {
     pub losses: Vec<f64>,
 }
 
-/// Inputs as f64 rows and the single target column of `rows`.
+/// Inputs as f64 rows and the single target column of `rows`: the file's own values where the
+/// data set holds them ([`Dataset::exact`]), else its f32 values widened.
 pub fn columns(rows: &Subset) -> Result<(Vec<f64>, Vec<f64>)> {
     let data: &Dataset = &rows.data;
     let Targets::Values { values, width: 1 } = &data.targets else {
@@ -180,12 +181,21 @@ pub fn columns(rows: &Subset) -> Result<(Vec<f64>, Vec<f64>)> {
             "least squares needs one numeric target column".into(),
         ));
     };
-    let x = rows
-        .rows
-        .iter()
-        .flat_map(|&r| data.row(r).iter().map(|v| *v as f64))
-        .collect();
-    let y = rows.rows.iter().map(|&r| values[r] as f64).collect();
+    let w = data.width();
+    let (x, y) = match &data.exact {
+        Some(exact) => (
+            (rows.rows.iter())
+                .flat_map(|&r| exact.features[r * w..(r + 1) * w].to_vec())
+                .collect(),
+            rows.rows.iter().map(|&r| exact.targets[r]).collect(),
+        ),
+        None => (
+            (rows.rows.iter())
+                .flat_map(|&r| data.row(r).iter().map(|v| *v as f64))
+                .collect(),
+            rows.rows.iter().map(|&r| values[r] as f64).collect(),
+        ),
+    };
     Ok((x, y))
 }
 
@@ -258,9 +268,7 @@ impl LinearModel {
     /// R², RMSE and MAE on `rows`.
     pub fn scores(&self, rows: &Subset) -> Result<RegressionScores> {
         let (x, y) = columns(rows)?;
-        let p: Vec<f32> = self.predict(&x).iter().map(|v| *v as f32).collect();
-        let t: Vec<f32> = y.iter().map(|v| *v as f32).collect();
-        Ok(RegressionScores::of(&t, &p))
+        Ok(RegressionScores::of_f64(&y, &self.predict(&x)))
     }
 
     /// `y = 2.5009·x − 1.0347`.

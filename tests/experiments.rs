@@ -259,7 +259,30 @@ fn an_experiment_refuses_a_directory_holding_a_run_or_another_experiment() {
         err.contains("holds the results of another experiment (# Experiment `linear-collapse`)"),
         "{err}"
     );
-    // the same experiment again replaces its own runs, and nothing of the user's beside them
+    // the same experiment again is refused without --overwrite: its finished results stay
+    let report = std::fs::read(results.join("report.md")).expect("report");
+    let err = String::from_utf8_lossy(&quick("linear-collapse").stderr).into_owned();
+    let said = "holds this experiment's finished results: pass --overwrite to replace them";
+    assert!(
+        err.contains(said) && !err.contains("training 1 seed"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(results.join("report.md")).expect("report"),
+        report
+    );
+    let quick = |name: &str| {
+        let args = [
+            "experiment",
+            name,
+            "--quick",
+            "--overwrite",
+            "--out",
+            &s(&results),
+        ];
+        plaindnn(&args)
+    };
+    // with it, it replaces its own runs, and nothing of the user's beside them
     std::fs::create_dir_all(results.join("v9-s0")).expect("dir");
     std::fs::write(results.join("v9-s0/metrics.csv"), "stale").expect("write");
     std::fs::write(results.join("v0-s0/notes.txt"), "mine").expect("write");

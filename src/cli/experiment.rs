@@ -24,12 +24,33 @@ pub struct ExperimentArgs {
     /// verdict is inconclusive).
     #[arg(long, conflicts_with = "seeds")]
     quick: bool,
-    /// Where the runs and report.md go [default: artifacts/experiments/NAME].
+    /// Where the runs and report.md go [default: artifacts/experiments/NAME, or the first
+    /// NAME-N free of finished results].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Replace this experiment's finished results in --out (without it they are refused).
+    #[arg(long, conflicts_with = "list")]
+    overwrite: bool,
     /// Print one JSON document instead of text.
     #[arg(long)]
     json: bool,
+}
+
+/// `base`, or the first `base-N` that holds no finished experiment.
+fn next_free(base: &Path) -> PathBuf {
+    let finished = |dir: &Path| {
+        std::fs::read_to_string(dir.join("report.md")).is_ok_and(|r| !r.contains("Not finished"))
+    };
+    let name = base
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("experiment");
+    let candidates = std::iter::once(base.to_path_buf())
+        .chain((2..).map(|n| base.with_file_name(format!("{name}-{n}"))));
+    candidates
+        .into_iter()
+        .find(|d| !finished(d))
+        .unwrap_or_else(|| base.to_path_buf())
 }
 
 pub fn run(args: ExperimentArgs) -> Result<()> {
@@ -47,20 +68,28 @@ pub fn run(args: ExperimentArgs) -> Result<()> {
         return Ok(());
     };
     let found = experiment::find(name)?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("artifacts/experiments").join(name));
-    let seeds = if args.quick { 1 } else { args.seeds };
-    if !args.json {
-        println!("experiment {name}: {}", found.claim);
-        println!(
-            "training {} seed(s) of each variant into {} …",
-            seeds,
-            out.display()
-        );
-    }
-    let report = experiment::run(found, args.quick, seeds, &out)?;
+    let default = Path::new("artifacts/experiments").join(name);
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None if args.overwrite => default,
+        None => next_free(&default), // as train's default names: nothing finished is replaced
+    };
+    let options = experiment::Options {
+        quick: args.quick,
+        seeds: if args.quick { 1 } else { args.seeds },
+        overwrite: args.overwrite,
+    };
+    let started = || {
+        if !args.json {
+            println!("experiment {name}: {}", found.claim);
+            let into = out.display();
+            println!(
+                "training {} seed(s) of each variant into {into} …",
+                options.seeds
+            );
+        }
+    };
+    let report = experiment::run(found, options, &out, started)?;
     if args.json {
         return print_json(&report);
     }
@@ -70,4 +99,33 @@ pub fn run(args: ExperimentArgs) -> Result<()> {
     );
     println!("report: {}", out.join("report.md").display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_folder_moves_on_past_finished_results_but_not_past_a_killed_run() {
+        let base = std::env::temp_dir()
+            .join(format!("plaindnn-exp-next-{}", std::process::id()))
+            .join("depth");
+        let report = |dir: &Path, text: &str| {
+            std::fs::create_dir_all(dir).expect("dir");
+            std::fs::write(dir.join("report.md"), text).expect("write");
+        };
+        assert_eq!(next_free(&base), base, "nothing there yet");
+        report(&base, "# Experiment `depth`\n\n| variant |\n");
+        let second = base.with_file_name("depth-2");
+        assert_eq!(next_free(&base), second);
+        report(
+            &second,
+            "# Experiment `depth`\n\nNot finished: this report is written when …\n",
+        );
+        assert_eq!(
+            next_free(&base),
+            second,
+            "a killed run's folder is taken up again"
+        );
+    }
 }

@@ -82,11 +82,29 @@ pub fn find(name: &str) -> Result<&'static Experiment> {
         })
 }
 
-/// Runs `experiment` over `seeds` seeds (`quick`: short runs for tests) and writes
-/// `out/report.md` next to every run directory.
-pub fn run(experiment: &Experiment, quick: bool, seeds: u64, out: &Path) -> Result<Report> {
+/// How an experiment runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Short runs of one seed, for tests (every verdict inconclusive).
+    pub quick: bool,
+    /// Seeds per variant.
+    pub seeds: u64,
+    /// Replace this experiment's finished results in the folder (else they are refused).
+    pub overwrite: bool,
+}
+
+/// Runs `experiment` over `options.seeds` seeds and writes `out/report.md` next to every run
+/// directory; `started` is called once the folder is claimed, before the first run trains.
+pub fn run(
+    experiment: &Experiment,
+    options: Options,
+    out: &Path,
+    started: impl FnOnce(),
+) -> Result<Report> {
+    let (quick, seeds) = (options.quick, options.seeds);
     let variants = (experiment.variants)(quick);
-    claim(experiment, &variants, out)?;
+    claim(experiment, &variants, out, options.overwrite)?;
+    started();
     let results = runner::run(variants, seeds.max(1), experiment.target_loss, out)?;
     let judgement = (experiment.verdict)(&verdict::Results(&results));
     let report = Report {
@@ -109,13 +127,19 @@ pub fn run(experiment: &Experiment, quick: bool, seeds: u64, out: &Path) -> Resu
     Ok(report)
 }
 
-/// Refuses a directory holding a training run or another experiment's results; in one holding
-/// this experiment's last results (its `report.md`), the runs it made there (`v<i>-s<seed>/` and
+/// Refuses a directory holding a training run or another experiment's results, or (without
+/// `overwrite`) this experiment's finished results; in one holding this experiment's last
+/// results (its `report.md`, or its note that it did not finish), the runs it made there (`v<i>-s<seed>/` and
 /// its source runs `<name>-s<seed>/`) lose plaindnn's files, so that none of them mixes with the
 /// new ones. Without a `report.md`, a folder named like one of those runs is someone else's and is
 /// refused. Then `report.md` says the experiment is running, so that a re-run after a kill knows
 /// the runs as its own. Nothing else is touched.
-fn claim(experiment: &Experiment, variants: &[runner::Variant], out: &Path) -> Result<()> {
+fn claim(
+    experiment: &Experiment,
+    variants: &[runner::Variant],
+    out: &Path,
+    overwrite: bool,
+) -> Result<()> {
     if out.exists() && !out.is_dir() {
         return Err(Error::run(
             out,
@@ -137,6 +161,11 @@ fn claim(experiment: &Experiment, variants: &[runner::Variant], out: &Path) -> R
         }
         first => first.is_some(),
     };
+    if ours && !overwrite && !report.contains(UNFINISHED) {
+        let why = "holds this experiment's finished results: pass --overwrite to replace them, \
+                   or give this run another --out";
+        return Err(Error::run(out, why));
+    }
     let sources: Vec<&str> = variants.iter().filter_map(|v| v.start.name()).collect();
     let entries = std::fs::read_dir(out).into_iter().flatten().flatten();
     let picture = |name: &str| name == "val_loss.svg"; // rewritten at the end
@@ -155,10 +184,12 @@ fn claim(experiment: &Experiment, variants: &[runner::Variant], out: &Path) -> R
         }
     }
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let running =
-        format!("{heading}\n\nNot finished: this report is written when the experiment ends.\n");
+    let running = format!("{heading}\n\n{UNFINISHED}\n");
     write_atomic(&out.join("report.md"), running.as_bytes())
 }
+
+/// What `report.md` says while its experiment runs (and after a kill).
+const UNFINISHED: &str = "Not finished: this report is written when the experiment ends.";
 
 /// `v<variant>-s<seed>` (a variant's run) or `<source>-s<seed>` for one of `sources`.
 fn is_own_run(name: &str, sources: &[&str]) -> bool {

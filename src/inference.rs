@@ -172,12 +172,19 @@ impl Predictor {
     /// and class names, the task and the scaler in its metadata (what `plaindnn export` writes).
     pub fn safetensors(&self) -> Result<Vec<u8>> {
         let data = &self.config.data;
-        let metadata = [
+        let mut metadata = vec![
             ("feature_names", json(&data.feature_names)?),
             ("class_names", json(&data.class_names)?),
             ("task", json(&data.task)?),
             ("scaler", json(&data.scaler)?),
         ];
+        if data.reconstructs && data.scaler.is_some() {
+            // an autoencoder's outputs are standardised inputs, as its inputs
+            metadata.push((
+                "outputs",
+                json(&"standardised: x = output * scaler.std + scaler.mean")?,
+            ));
+        }
         let metadata = metadata
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))

@@ -753,6 +753,14 @@ fn export_and_predict_refuse_to_write_over_the_files_of_the_run_they_read_even_w
             "--output",
             spelled_otherwise.to_str().unwrap_or(""),
         ],
+        // a command that reads no run writes no run's file either
+        vec![
+            "datasets",
+            "--export",
+            "xor",
+            "--out",
+            config.to_str().unwrap_or(""),
+        ],
     ];
     for args in tries {
         let out = plaindnn(&[args.as_slice(), &["--overwrite"]].concat());
@@ -767,6 +775,17 @@ fn export_and_predict_refuse_to_write_over_the_files_of_the_run_they_read_even_w
         (std::fs::read(&model).ok(), std::fs::read(&config).ok()),
         before
     );
+    // a bad flag is named before the file that exists is
+    let args = [
+        "datasets",
+        "--export",
+        "xor",
+        "--rows",
+        "100000000",
+        "--out",
+    ];
+    let out = plaindnn(&[&args[..], &[config.to_str().unwrap_or("")]].concat());
+    assert!(stderr(&out).contains("invalid --rows"), "{}", stderr(&out));
     // a file of its own beside them is fine: export's default
     let out = plaindnn(&["export", "--run", r]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -296,6 +296,10 @@ fn a_csv_autoencoder_predicts_and_scores_its_reconstructions_in_the_columns_own_
         rmse < 1.7 && rmse > 5.0 * loss.sqrt(),
         "RMSE in the columns' units: {json}"
     );
+    // an export says so too: PyTorch gets the standardised outputs
+    let out = plaindnn(&["export", "--run", s(&ae)]);
+    let said = "outputs are standardised inputs too: x = output * scaler.std + scaler.mean";
+    assert!(stdout(&out).contains(said), "{}", stdout(&out));
 }
 
 #[test]

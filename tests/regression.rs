@@ -422,7 +422,7 @@ fn regress_refuses_flags_it_would_ignore() {
     let csv = dir.join("four.csv");
     std::fs::write(&csv, "x,z,y\n0,1,1\n1,0,3\n2,2,2\n3,1,5\n4,4,4\n").expect("write");
     let csv = csv.to_str().unwrap_or("");
-    let cases: [(&[&str], i32, &str); 8] = [
+    let cases: [(&[&str], i32, &str); 11] = [
         (&["--dataset", "line", "--target", "y"], 2, "--data"),
         (&["--dataset", "line", "--features", "x"], 2, "--data"),
         (&["--dataset", "line", "--degree", "0"], 2, "--degree"),
@@ -455,6 +455,21 @@ fn regress_refuses_flags_it_would_ignore() {
             "invalid --lr: applies to --method gd only",
         ),
         (&["--data", csv, "--seed", "3"], 1, "invalid --seed"),
+        (
+            &["--data", csv, "--ridge", "-1"],
+            1,
+            "invalid ridge: must be >= 0, got -1",
+        ),
+        (
+            &["--data", csv, "--val-fraction", "0"],
+            1,
+            "invalid --val-fraction: 0 leaves no",
+        ),
+        (
+            &["--dataset", "xor"],
+            1,
+            "`xor` is a classification set; regress fits numbers",
+        ),
     ];
     for (args, code, expected) in cases {
         let err = regress_refused(args, code);

@@ -31,7 +31,7 @@ fn a_second_run_into_the_same_directory_is_refused_and_the_first_model_survives(
     let out = train(&dir, &["--epochs", "2"]);
     assert_eq!(out.status.code(), Some(1));
     let expected = format!(
-        "already holds a run: pass `--resume {}` to continue it or `--overwrite` to replace it",
+        "already holds a run: `plaindnn train --resume {}` continues it, `--overwrite` replaces it",
         dir.display()
     );
     assert!(stderr(&out).contains(&expected), "{}", stderr(&out));

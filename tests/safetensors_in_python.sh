@@ -39,6 +39,7 @@ check() { # name, train flags...; data file for predict is the last word of $pre
 predict_on=$work/points.csv
 check quadrants-bn-prelu --hidden 16,8 --batch-norm --activation prelu
 check quadrants-elu-dropout --hidden 32,16,8 --activation elu --dropout 0.2 --init he-normal
+check quadrants-step --hidden 8,8 --activation step   # PyTorch has no step module: made in place
 predict_on=$work/rows.csv
 check csv-regression-gelu --data "$work/data.csv" --hidden 24 --activation gelu
 

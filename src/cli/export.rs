@@ -8,7 +8,7 @@ use plaindnn::files::write_atomic;
 use plaindnn::inference::Predictor;
 use plaindnn::model::safetensors;
 
-use super::{refuse_existing, refuse_run_source, RunArgs};
+use super::{refuse_existing, refuse_run_file, RunArgs};
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
@@ -34,7 +34,7 @@ enum Format {
 pub fn run(args: ExportArgs) -> Result<()> {
     let Format::Safetensors = args.format;
     if let Some(out) = &args.out {
-        refuse_run_source(out, &args.run.run, "--out")?;
+        refuse_run_file(out, "--out")?;
         refuse_existing(out, "--out", args.overwrite)?;
     }
     let predictor = Predictor::open(&args.run.run, args.run.backend)?;
@@ -56,6 +56,9 @@ pub fn run(args: ExportArgs) -> Result<()> {
     );
     if data.scaler.is_some() {
         println!("inputs are standardised first: x = (x - scaler.mean) / scaler.std (see the file's metadata)");
+    }
+    if data.reconstructs && data.scaler.is_some() {
+        println!("outputs are standardised inputs too: x = output * scaler.std + scaler.mean");
     }
     if !model_config.add_features.is_empty() {
         let names = model_config.feature_map().names(&data.feature_names);

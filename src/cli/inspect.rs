@@ -12,7 +12,7 @@ use plaindnn::model::{worked_example, Summary};
 use plaindnn::{Error, Result};
 use serde_json::json;
 
-use super::{print_json, refuse_existing, RunArgs};
+use super::{print_json, refuse_existing, refuse_run_file, RunArgs};
 
 #[derive(Args, Debug)]
 pub struct SummaryArgs {
@@ -159,7 +159,6 @@ enum SplitArg {
 
 pub fn datasets(args: DatasetsArgs) -> Result<()> {
     if let (Some(name), Some(out)) = (&args.export, &args.out) {
-        refuse_existing(out, "--out", args.overwrite)?;
         return export(name, out, &args);
     }
     if args.json {
@@ -204,6 +203,9 @@ fn export(name: &str, out: &Path, args: &DatasetsArgs) -> Result<()> {
         source = (source.with_sizes(train, val))
             .map_err(|e| Error::invalid("--rows", without_flag(&e.to_string())))?;
     }
+    // the flags first, then the file: a refusal names every mistake before --overwrite is asked
+    refuse_run_file(out, "--out")?;
+    refuse_existing(out, "--out", args.overwrite)?;
     let data = source.split_rows(split)?;
     write_csv(&data, out)?;
     println!(

@@ -47,6 +47,12 @@ enum Command {
   plaindnn pretrain --dataset shapes --hidden 64 --mode end-to-end --epochs 50
   plaindnn pretrain --data-dir mnist/ --hidden 256,64 --mode both --out artifacts/runs/ae
   plaindnn train --dataset shapes --init-from artifacts/runs/pretrain-shapes --freeze 1")]
+    #[command(mut_arg("target", |a| a.help(
+        "CSV: a label column to leave out [default: none, every column is an input]"
+    )))]
+    #[command(mut_arg("val_fraction", |a| a.help(
+        "CSV: share of rows held out for validation (at random: no labels to stratify by)"
+    )))]
     Pretrain(pretrain::PretrainArgs),
     /// Predict with a trained run: class and probability of each class.
     #[command(after_help = "Examples:
@@ -189,7 +195,7 @@ fn run_command(command: Command, matches: &clap::ArgMatches) -> Result<()> {
 /// Options shared by the verbs that load a run.
 #[derive(clap::Args, Debug)]
 struct RunArgs {
-    /// Run directory written by `plaindnn train`.
+    /// Run directory written by `plaindnn train` (or `pretrain`; `predict` also reads a `regress` fit).
     #[arg(long, value_name = "DIR")]
     run: PathBuf,
     /// Backend to compute on: flex, ndarray, wgpu (if compiled in), or auto (wgpu if it finds a GPU).
@@ -200,17 +206,23 @@ struct RunArgs {
 /// Refuses to replace a file the user has at `path` unless `overwrite` (`--overwrite`), and
 /// anything but a plain file even then: the file is written beside and renamed over, which would
 /// put a file in place of a link, a pipe or a device (`/dev/stdout`) instead of writing into it.
-/// Refuses to write over a file of the run a command reads (`--overwrite` or not).
-fn refuse_run_source(path: &std::path::Path, run: &std::path::Path, flag: &str) -> Result<()> {
-    if !plaindnn::train::run_dir::RunDir::new(run).is_source(path) {
+/// Refuses to write over a file a run is read back from (`--overwrite` or not): the run's
+/// `config.json`, `model.bpk`, `metrics.csv` or a checkpoint, in the folder `path` names.
+fn refuse_run_file(path: &std::path::Path, flag: &str) -> Result<()> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let folder = parent.unwrap_or(std::path::Path::new("."));
+    let run = std::iter::once(folder)
+        .chain(folder.parent().filter(|_| folder.ends_with("checkpoint")))
+        .map(plaindnn::train::run_dir::RunDir::new)
+        .find(|run| run.holds_run() && run.is_source(path));
+    let Some(run) = run else {
         return Ok(());
-    }
+    };
+    let root = run.root().display();
     let why = format!(
-        "{} is a file of the run {} reads from: writing it would break the run; name a file \
-         outside {}",
-        path.display(),
-        run.display(),
-        run.display()
+        "{} is a file of the run {root} reads from: writing it would break the run; name a \
+         file outside {root}",
+        path.display()
     );
     Err(plaindnn::Error::invalid(flag, why))
 }

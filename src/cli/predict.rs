@@ -14,7 +14,7 @@ use plaindnn::train::DataInfo;
 use serde::Serialize;
 
 use super::data_args::delimiter_arg;
-use super::{print_json, refuse_existing, refuse_run_source, RunArgs};
+use super::{print_json, refuse_existing, refuse_run_file, RunArgs};
 
 #[derive(Args, Debug)]
 pub struct PredictArgs {
@@ -71,7 +71,7 @@ struct Row<'a> {
 
 pub fn predict(args: PredictArgs) -> Result<()> {
     if let Some(path) = &args.output {
-        refuse_run_source(path, &args.run.run, "--output")?;
+        refuse_run_file(path, "--output")?;
         refuse_existing(path, "--output", args.overwrite)?;
     }
     if args.run.run.join("linear.json").is_file() {

@@ -52,7 +52,7 @@ pub struct RegressArgs {
     #[arg(long)]
     interactions: bool,
     /// Ridge (L2) penalty λ on the coefficients (not the intercept), with either method.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     ridge: f64,
     /// lstsq (closed form, QR + SVD) or gd (gradient descent on Burn).
     #[arg(long, default_value = "lstsq")]
@@ -61,7 +61,7 @@ pub struct RegressArgs {
     #[arg(long)]
     iterations: Option<usize>,
     /// Gradient descent: step size, on standardised columns [default: 0.1].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     lr: Option<f64>,
     /// Seed of the built-in set or of the --val-fraction split [default: 42].
     #[arg(long)]
@@ -114,6 +114,11 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
     let Some(path) = &args.data else {
         let name = args.dataset.clone().unwrap_or_else(|| "line".into());
         let data = DataSource::builtin(&name, seed)?.load()?;
+        if data.train.data.task() == Task::Classification {
+            let why =
+                format!("`{name}` is a classification set; regress fits numbers: line or cubic");
+            return Err(Error::invalid("--dataset", why));
+        }
         return Ok(Rows {
             fit: data.train,
             held_out: Some(data.val),

@@ -278,7 +278,7 @@ impl DataSource {
                  label column with --target to leave it out",
             ));
         }
-        in_unit("val fraction", *val_fraction, true)?;
+        in_unit("--val-fraction", *val_fraction, true)?;
         let delimiter = match delimiter.and_then(|c| u8::try_from(c).ok()) {
             Some(d) => d,
             None => super::delimiter::detect(path)?,
@@ -316,7 +316,7 @@ impl DataSource {
                 standardize,
                 delimiter,
             } => {
-                in_unit("val fraction", *val_fraction, true)?;
+                in_unit("--val-fraction", *val_fraction, true)?;
                 let delimiter = match delimiter.and_then(|c| u8::try_from(c).ok()) {
                     Some(d) => d,
                     None => super::delimiter::detect(path)?,
@@ -457,7 +457,7 @@ impl Rows {
     fn split(data: &Dataset, path: &Path, fraction: f64, seed: u64) -> Result<Self> {
         if fraction <= 0.0 {
             return Err(Error::invalid(
-                "val fraction",
+                "--val-fraction",
                 "0 leaves no validation rows; give --val-data FILE or a fraction in (0, 1)",
             ));
         }

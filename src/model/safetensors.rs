@@ -95,8 +95,10 @@ pub fn sequential_code(config: &MlpConfig) -> String {
 fn torch_activation(a: &ActivationConfig) -> String {
     match a {
         ActivationConfig::Identity => "nn.Identity()".into(),
-        // PyTorch has no step module; (x > 0).float() is the same function
-        ActivationConfig::Step => "Step()".into(),
+        // PyTorch has no step module: one made in place, (x > 0).float(), so the code runs alone
+        ActivationConfig::Step => {
+            "type('Step', (nn.Module,), {'forward': lambda self, x: (x > 0).float()})()".into()
+        }
         ActivationConfig::Sigmoid => "nn.Sigmoid()".into(),
         ActivationConfig::Tanh => "nn.Tanh()".into(),
         ActivationConfig::Relu => "nn.ReLU()".into(),

@@ -179,7 +179,7 @@ impl RunDir {
             return Err(Error::run(
                 &self.root,
                 format!(
-                    "already holds a run: pass `--resume {0}` to continue it or `--overwrite` to replace it",
+                    "already holds a run: `plaindnn train --resume {0}` continues it, `--overwrite` replaces it",
                     self.root.display()
                 ),
             ));

@@ -842,7 +842,7 @@ fn regress_cases() -> Vec<(&'static str, Vec<&'static str>, Effect)> {
         (
             "--dataset",
             vec!["--dataset", "quadrants"],
-            Refuses("least squares needs one numeric target column"),
+            Refuses("`quadrants` is a classification set; regress fits numbers: line or cubic"),
         ),
         (
             "--target",

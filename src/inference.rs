@@ -234,7 +234,7 @@ impl Predictor {
                 }
                 let predicted: Vec<f32> =
                     predictions.iter().flat_map(|p| p.values.clone()).collect();
-                regression = Some(RegressionScores::of(&truth, &predicted));
+                regression = Some(RegressionScores::of_outputs(&truth, &predicted, *width));
             }
         }
         let loader = BatchLoader::new(rows.clone(), 1024, None, &self.device);
@@ -281,6 +281,27 @@ impl RegressionScores {
         Self::of_f64(&widen(truth), &widen(predicted))
     }
 
+    /// With `width` outputs per row: RMSE and MAE over every value, R² the mean of each output's,
+    /// as scikit-learn's `r2_score` (`uniform_average`; an output constant in the truth counts
+    /// 1 when matched, else 0): columns in other units weigh the same.
+    pub fn of_outputs(truth: &[f32], predicted: &[f32], width: usize) -> Self {
+        let mut scores = Self::of(truth, predicted);
+        if width > 1 {
+            let column = |v: &[f32], j: usize| -> Vec<f32> {
+                v.iter().skip(j).step_by(width).copied().collect()
+            };
+            let r2 = |j: usize| {
+                let s = Self::of(&column(truth, j), &column(predicted, j));
+                match (s.r2.is_nan(), s.rmse == 0.0) {
+                    (false, _) => s.r2,
+                    (true, matched) => f64::from(u8::from(matched)),
+                }
+            };
+            scores.r2 = (0..width).map(r2).sum::<f64>() / width as f64;
+        }
+        scores
+    }
+
     /// The same from f64 values (`regress`).
     pub fn of_f64(truth: &[f64], predicted: &[f64]) -> Self {
         let n = truth.len().max(1) as f64;
@@ -315,4 +336,27 @@ fn argmax(row: &[f32]) -> usize {
 
 fn json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::Data(format!("cannot write metadata: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r2_of_several_outputs_is_the_mean_of_each_outputs_as_in_scikit_learn() {
+        // rows (1, 100), (2, 200), (3, 300); the first output predicted 4 for 3:
+        // R²₁ = 1 − 1/2 = 0.5, R²₂ = 1, mean 0.75 = r2_score(y, ŷ) in scikit-learn
+        let truth = [1.0, 100.0, 2.0, 200.0, 3.0, 300.0];
+        let predicted = [1.0, 100.0, 2.0, 200.0, 4.0, 300.0];
+        let s = RegressionScores::of_outputs(&truth, &predicted, 2);
+        assert!((s.r2 - 0.75).abs() < 1e-12, "{}", s.r2);
+        assert!(
+            (s.rmse - (1.0f64 / 6.0).sqrt()).abs() < 1e-12,
+            "pooled: {}",
+            s.rmse
+        );
+        // an output constant in the truth counts 1 when matched, 0 when not
+        let flat = RegressionScores::of_outputs(&[1.0, 5.0, 2.0, 5.0], &[1.0, 5.0, 2.0, 6.0], 2);
+        assert!((flat.r2 - 0.5).abs() < 1e-12, "{}", flat.r2);
+    }
 }

@@ -733,6 +733,9 @@ fn export_and_predict_refuse_to_write_over_the_files_of_the_run_they_read_even_w
     let (model, config) = (run.join("model.bpk"), run.join("config.json"));
     let before = (std::fs::read(&model).ok(), std::fs::read(&config).ok());
     let spelled_otherwise = dir.join("run/../run/config.json");
+    std::os::unix::fs::symlink(run.join("checkpoint"), dir.join("ck")).expect("link");
+    let linked = dir.join("ck/model-2.bpk");
+    assert!(linked.is_file(), "the last epoch's checkpoint");
     let tries = [
         vec!["export", "--run", r, "--out", model.to_str().unwrap_or("")],
         vec![
@@ -760,6 +763,16 @@ fn export_and_predict_refuse_to_write_over_the_files_of_the_run_they_read_even_w
             "xor",
             "--out",
             config.to_str().unwrap_or(""),
+        ],
+        // a checkpoint reached through a link to its folder
+        vec![
+            "predict",
+            "--run",
+            r,
+            "--input",
+            "1,2",
+            "--output",
+            linked.to_str().unwrap_or(""),
         ],
     ];
     for args in tries {

@@ -291,7 +291,7 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             "bigy.csv",
             Some("a,y\n1,2.5\n2,3e25\n3,1.5\n"),
             &["--task", "regression"],
-            "bigy.csv: line 3, column `y`: the target 3e25 squared is beyond f32",
+            "invalid target: column `y` holds the target 3e25, whose square is beyond f32",
         ),
         (
             "trailing.csv",
@@ -495,6 +495,24 @@ fn a_separate_validation_file_replaces_the_fraction() {
     assert_eq!(out.status.code(), Some(1));
     let said = "semi.csv: its fields are separated by semicolons, the training file's by commas";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    // a separator given reads both files as it says (one detection cannot tell `|`)
+    let pipes = |range| circle_csv(range).replace(',', "|");
+    let (tp, vp) = (
+        write(&dir, "t.psv", &pipes(0..200)),
+        write(&dir, "v.psv", &pipes(200..260)),
+    );
+    let r3 = dir.join("r3");
+    let args = [
+        "train",
+        "--data",
+        s(&tp),
+        "--val-data",
+        s(&vp),
+        "--delimiter",
+        "|",
+    ];
+    let out = plaindnn(&[&args[..], &["--epochs", "1", "-q", "--out", s(&r3)]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 fn idx_bytes(dims: &[u32], data: &[u8]) -> Vec<u8> {

@@ -171,6 +171,11 @@ fn resume_refuses_a_new_total_of_epochs_for_a_cosine_schedule_which_anneals_over
     assert_eq!(out.status.code(), Some(1));
     let said = "invalid epochs: the run's cosine schedule anneals the rate over its 4 epochs";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    // and a resume without --epochs is not told to pass more
+    let out = plaindnn(&["train", "--resume", d]);
+    let said = "has trained all its 4 epochs, annealed by its cosine schedule: to train further, \
+                start a new run from these weights with --init-from";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
     assert_eq!(metric_rows(&dir), 4, "nothing trained");
     assert_eq!(
         run_config(&dir)["train"]["epochs"],

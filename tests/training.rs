@@ -654,40 +654,54 @@ impl train::TrainObserver for Steps {
     }
 }
 
-fn steps_of(config: train::TrainConfig, name: &str) -> Steps {
+/// What the observer saw, and each epoch's learning rate.
+fn steps_of(config: train::TrainConfig, name: &str) -> (Steps, Vec<f64>) {
     let seen = Steps::default();
     let options = train::RunOptions::from(Verbosity::Quiet)
         .overwrite()
         .observe(seen.clone());
     let source = DataSource::quadrants(config.seed);
-    train::train(source, config, &temp_dir(name), options).expect("training succeeds");
-    seen
+    let run = train::train(source, config, &temp_dir(name), options).expect("training succeeds");
+    (seen, run.outcome.rows.iter().map(|r| r.lr).collect())
 }
 
 #[test]
 fn with_batch_norm_a_last_batch_of_one_row_is_left_out_and_said_so() {
     // PyTorch refuses such a batch; over one row the variance is 0 and every output is β
     let mut config = quadrant_config();
-    config.epochs = 2;
+    config.epochs = 3;
+    config.schedule = train::ScheduleConfig::Step {
+        every: 1,
+        gamma: 0.5,
+    };
     let rows = steps_of(config.clone(), "lone-plain")
         .0
+         .0
         .lock()
         .expect("ok")
         .0[0]
         .2;
     config.batch_size = rows - 1; // two batches: rows − 1, then 1
-    let plain = steps_of(config.clone(), "lone-plain-2");
+    let (plain, plain_lr) = steps_of(config.clone(), "lone-plain-2");
     assert_eq!(
         plain.0.lock().expect("ok").0.len(),
-        4,
+        6,
         "no BatchNorm: both batches"
     );
     config.model.batch_norm = true;
-    let normed = steps_of(config, "lone-bn");
+    let (normed, normed_lr) = steps_of(config, "lone-bn");
+    assert_eq!(
+        normed_lr, plain_lr,
+        "the schedule counts the batch left out: 1e-2, 5e-3, 2.5e-3"
+    );
     let (steps, messages) = &*normed.0.lock().expect("ok");
     assert_eq!(
         steps,
-        &[(1, rows - 1, rows), (2, rows - 1, rows)],
+        &[
+            (1, rows - 1, rows),
+            (2, rows - 1, rows),
+            (3, rows - 1, rows)
+        ],
         "one step per epoch"
     );
     let said: Vec<_> = messages

@@ -39,16 +39,10 @@ pub struct DataArgs {
     #[arg(long, value_name = "FILE.csv", conflicts_with = "data_dir")]
     data: Option<PathBuf>,
     /// CSV: the column to predict [default: the last].
-    #[arg(long, value_name = "COLUMN", requires = "data", value_parser = column_name)]
+    #[arg(long, value_name = "COLUMN", requires = "data")]
     target: Option<String>,
     /// CSV: the feature columns [default: all but the target].
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "A,B,..",
-        requires = "data",
-        value_parser = column_name
-    )]
+    #[arg(long, value_delimiter = ',', value_name = "A,B,..", requires = "data")]
     features: Option<Vec<String>>,
     /// CSV: the field separator: `,`, `;`, `tab` or another character [default: comma, semicolon
     /// or tab, whichever splits the header into the most fields].
@@ -126,11 +120,6 @@ impl DataArgs {
         let source = source.with_sizes(self.train_size, self.val_size)?;
         Ok((source, self.dataset.clone()))
     }
-}
-
-/// A column name as the header's are read: without spaces around it (`--features "a, b"`).
-pub fn column_name(name: &str) -> std::result::Result<String, String> {
-    Ok(name.trim().to_string())
 }
 
 /// `--delimiter`'s value: `,`, `;`, `tab`, `\t` or another punctuation character.

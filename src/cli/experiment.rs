@@ -36,23 +36,6 @@ pub struct ExperimentArgs {
     json: bool,
 }
 
-/// `base`, or the first `base-N` that holds no finished experiment.
-fn next_free(base: &Path) -> PathBuf {
-    let finished = |dir: &Path| {
-        std::fs::read_to_string(dir.join("report.md")).is_ok_and(|r| !r.contains("Not finished"))
-    };
-    let name = base
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("experiment");
-    let candidates = std::iter::once(base.to_path_buf())
-        .chain((2..).map(|n| base.with_file_name(format!("{name}-{n}"))));
-    candidates
-        .into_iter()
-        .find(|d| !finished(d))
-        .unwrap_or_else(|| base.to_path_buf())
-}
-
 pub fn run(args: ExperimentArgs) -> Result<()> {
     let Some(name) = args.name.as_deref().filter(|_| !args.list) else {
         if args.json {
@@ -72,7 +55,7 @@ pub fn run(args: ExperimentArgs) -> Result<()> {
     let out = match &args.out {
         Some(out) => out.clone(),
         None if args.overwrite => default,
-        None => next_free(&default), // as train's default names: nothing finished is replaced
+        None => experiment::next_free(&default), // as train's default names
     };
     let options = experiment::Options {
         quick: args.quick,
@@ -99,33 +82,4 @@ pub fn run(args: ExperimentArgs) -> Result<()> {
     );
     println!("report: {}", out.join("report.md").display());
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_default_folder_moves_on_past_finished_results_but_not_past_a_killed_run() {
-        let base = std::env::temp_dir()
-            .join(format!("plaindnn-exp-next-{}", std::process::id()))
-            .join("depth");
-        let report = |dir: &Path, text: &str| {
-            std::fs::create_dir_all(dir).expect("dir");
-            std::fs::write(dir.join("report.md"), text).expect("write");
-        };
-        assert_eq!(next_free(&base), base, "nothing there yet");
-        report(&base, "# Experiment `depth`\n\n| variant |\n");
-        let second = base.with_file_name("depth-2");
-        assert_eq!(next_free(&base), second);
-        report(
-            &second,
-            "# Experiment `depth`\n\nNot finished: this report is written when …\n",
-        );
-        assert_eq!(
-            next_free(&base),
-            second,
-            "a killed run's folder is taken up again"
-        );
-    }
 }

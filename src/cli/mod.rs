@@ -51,7 +51,7 @@ enum Command {
         "CSV: a label column to leave out [default: none, every column is an input]"
     )))]
     #[command(mut_arg("val_fraction", |a| a.help(
-        "CSV: share of rows held out for validation (at random: no labels to stratify by)"
+        "CSV: share of rows held out for validation (at random, or stratified by --target's classes)"
     )))]
     Pretrain(pretrain::PretrainArgs),
     /// Predict with a trained run: class and probability of each class.
@@ -203,19 +203,10 @@ struct RunArgs {
     backend: Backend,
 }
 
-/// Refuses to replace a file the user has at `path` unless `overwrite` (`--overwrite`), and
-/// anything but a plain file even then: the file is written beside and renamed over, which would
-/// put a file in place of a link, a pipe or a device (`/dev/stdout`) instead of writing into it.
-/// Refuses to write over a file a run is read back from (`--overwrite` or not): the run's
-/// `config.json`, `model.bpk`, `metrics.csv` or a checkpoint, in the folder `path` names.
+/// Refuses to write over a file a run is read back from (`--overwrite` or not): a run's
+/// `config.json`, `model.bpk`, `metrics.csv` or a checkpoint, however the path is spelled.
 fn refuse_run_file(path: &std::path::Path, flag: &str) -> Result<()> {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-    let folder = parent.unwrap_or(std::path::Path::new("."));
-    let run = std::iter::once(folder)
-        .chain(folder.parent().filter(|_| folder.ends_with("checkpoint")))
-        .map(plaindnn::train::run_dir::RunDir::new)
-        .find(|run| run.holds_run() && run.is_source(path));
-    let Some(run) = run else {
+    let Some(run) = plaindnn::train::run_dir::RunDir::owning(path) else {
         return Ok(());
     };
     let root = run.root().display();
@@ -227,6 +218,9 @@ fn refuse_run_file(path: &std::path::Path, flag: &str) -> Result<()> {
     Err(plaindnn::Error::invalid(flag, why))
 }
 
+/// Refuses to replace a file the user has at `path` unless `overwrite` (`--overwrite`), and
+/// anything but a plain file even then: the file is written beside and renamed over, which would
+/// put a file in place of a link, a pipe or a device (`/dev/stdout`) instead of writing into it.
 fn refuse_existing(path: &std::path::Path, flag: &str, overwrite: bool) -> Result<()> {
     // a link counts even when it points nowhere: writing would replace it
     let Ok(found) = std::fs::symlink_metadata(path) else {

@@ -12,7 +12,7 @@ use plaindnn::regression::{self, FitOptions, Fitted, LinearModel, Method};
 use plaindnn::train::RunDir;
 use serde_json::json;
 
-use super::data_args::{column_name, delimiter_arg};
+use super::data_args::delimiter_arg;
 use super::print_json;
 
 #[derive(Args, Debug)]
@@ -25,16 +25,10 @@ pub struct RegressArgs {
     #[arg(long, conflicts_with_all = ["target", "features", "delimiter", "val_fraction", "val_data"])]
     dataset: Option<String>,
     /// CSV: the column to predict [default: the last].
-    #[arg(long, value_name = "COLUMN", requires = "data", value_parser = column_name)]
+    #[arg(long, value_name = "COLUMN", requires = "data")]
     target: Option<String>,
     /// CSV: input columns [default: all but the target].
-    #[arg(
-        long,
-        value_delimiter = ',',
-        value_name = "A,B,..",
-        requires = "data",
-        value_parser = column_name
-    )]
+    #[arg(long, value_delimiter = ',', value_name = "A,B,..", requires = "data")]
     features: Option<Vec<String>>,
     /// CSV: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].
     #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]

@@ -101,18 +101,24 @@ fn check_unique(path: &Path, names: &[String], what: &str) -> Result<()> {
 impl Table {
     /// Refuses a chosen column whose header cell is empty (a separator ending the header line).
     fn named(&self, path: &Path, chosen: &[usize]) -> Result<()> {
-        match chosen.iter().find(|&&i| self.headers[i].is_empty()) {
-            Some(i) => Err(Error::Data(format!(
-                "{}: column {} has no name in the header (a separator at the end of the line?): \
-                 name it, or leave it out with --target and --features",
-                path.display(),
-                i + 1
-            ))),
-            None => Ok(()),
-        }
+        let Some(&i) = chosen.iter().find(|&&i| self.headers[i].is_empty()) else {
+            return Ok(());
+        };
+        let guess = match i {
+            0 => "an index column, as pandas' to_csv writes?",
+            _ => "a separator at the end of the line?",
+        };
+        Err(Error::Data(format!(
+            "{}: column {} has no name in the header ({guess}): name it, or leave it out with \
+             --target and --features",
+            path.display(),
+            i + 1
+        )))
     }
 
+    /// The position of column `name` (spaces around it ignored, as in the header).
     fn column(&self, path: &Path, name: &str) -> Result<usize> {
+        let name = name.trim();
         self.headers.iter().position(|h| h == name).ok_or_else(|| {
             Error::Data(format!(
                 "{}: no column `{name}`; the columns are: {}{}",
@@ -213,13 +219,7 @@ pub fn read_columns(
     target: Option<&str>,
     delimiter: Option<u8>,
 ) -> Result<CsvColumns> {
-    let table = open(path, delimiter)?;
-    let feature_idx: Vec<usize> = features
-        .iter()
-        .map(|f| table.column(path, f))
-        .collect::<Result<_>>()?;
-    let target_idx = target.map(|t| table.column(path, t)).transpose()?;
-    table.read(path, &feature_idx, target_idx)
+    read_columns_as(path, (features, target), delimiter, parse_number)
 }
 
 /// Reads rows without labels (autoencoders): `features` (default: every column) as inputs, and
@@ -231,17 +231,17 @@ pub fn read_inputs(
 ) -> Result<Dataset> {
     check_fits_in_memory(path)?;
     let table = open(path, delimiter)?;
-    let names = match features {
+    let idx: Vec<usize> = match features {
         Some(names) => {
-            check_unique(path, names, "--features names")?;
-            names.to_vec()
+            let idx: Vec<usize> =
+                (names.iter().map(|f| table.column(path, f))).collect::<Result<_>>()?;
+            let named: Vec<String> = idx.iter().map(|&i| table.headers[i].clone()).collect();
+            check_unique(path, &named, "--features names")?;
+            idx
         }
-        None => table.headers.clone(),
+        None => (0..table.headers.len()).collect(),
     };
-    let idx: Vec<usize> = names
-        .iter()
-        .map(|f| table.column(path, f))
-        .collect::<Result<_>>()?;
+    let names: Vec<String> = idx.iter().map(|&i| table.headers[i].clone()).collect();
     table.named(path, &idx)?;
     let columns = table.read(path, &idx, None)?;
     let rows = columns.lines.len();
@@ -260,13 +260,22 @@ pub fn read_columns_f64(
     target: Option<&str>,
     delimiter: Option<u8>,
 ) -> Result<CsvColumns<f64>> {
+    read_columns_as(path, (features, target), delimiter, parse_f64)
+}
+
+fn read_columns_as<T>(
+    path: &Path,
+    (features, target): (&[String], Option<&str>),
+    delimiter: Option<u8>,
+    parse: fn(&Path, usize, &str, &str) -> Result<T>,
+) -> Result<CsvColumns<T>> {
     let table = open(path, delimiter)?;
     let feature_idx: Vec<usize> = features
         .iter()
         .map(|f| table.column(path, f))
         .collect::<Result<_>>()?;
     let target_idx = target.map(|t| table.column(path, t)).transpose()?;
-    table.read_as(path, &feature_idx, target_idx, parse_f64)
+    table.read_as(path, &feature_idx, target_idx, parse)
 }
 
 /// `data`'s columns of the CSV at `path` in f64, as written (see [`Exact`]).
@@ -362,6 +371,10 @@ fn select(
     let target_name = &table.headers[target];
     let features: Vec<usize> = match features {
         Some(names) => {
+            let names: &[String] = &names
+                .iter()
+                .map(|n| n.trim().to_string())
+                .collect::<Vec<_>>();
             check_unique(path, names, "--features names")?;
             if names.contains(target_name) {
                 return Err(Error::Data(format!(
@@ -444,16 +457,6 @@ fn regression_targets(
         .zip(lines)
         .map(|(v, &line)| parse_number(path, line, column, v))
         .collect::<Result<Vec<f32>>>()?;
-    // the squared error of a value beyond √(f32::MAX) ≈ 1.8e19 is infinite: no rate trains on it
-    if let Some(at) = values.iter().position(|v| v.abs() > 1.8e19) {
-        return Err(Error::Data(format!(
-            "{}: line {}, column `{column}`: the target {:e} squared is beyond f32 (3.4e38), so \
-             the loss would be infinite: scale the column (e.g. into millions)",
-            path.display(),
-            lines[at],
-            values[at]
-        )));
-    }
     Ok(Targets::Values { values, width: 1 })
 }
 

@@ -279,14 +279,15 @@ impl DataSource {
             ));
         }
         in_unit("--val-fraction", *val_fraction, true)?;
-        let delimiter = match delimiter.and_then(|c| u8::try_from(c).ok()) {
+        let given = delimiter.and_then(|c| u8::try_from(c).ok());
+        let delimiter = match given {
             Some(d) => d,
             None => super::delimiter::detect(path)?,
         };
         let data = csv_file::read_inputs(path, features.as_deref(), Some(delimiter))?;
         let rows = match val_path {
             Some(vp) => {
-                super::delimiter::check_same(vp, delimiter)?;
+                same_separator(vp, delimiter, given)?;
                 let val = csv_file::read_inputs(vp, Some(&data.feature_names), Some(delimiter))?;
                 Rows::given(&data, val)
             }
@@ -317,7 +318,8 @@ impl DataSource {
                 delimiter,
             } => {
                 in_unit("--val-fraction", *val_fraction, true)?;
-                let delimiter = match delimiter.and_then(|c| u8::try_from(c).ok()) {
+                let given = delimiter.and_then(|c| u8::try_from(c).ok());
+                let delimiter = match given {
                     Some(d) => d,
                     None => super::delimiter::detect(path)?,
                 };
@@ -329,7 +331,10 @@ impl DataSource {
                     Some(delimiter),
                 )?;
                 let rows = match val_path {
-                    Some(vp) => Rows::file(&data, vp, delimiter)?,
+                    Some(vp) => {
+                        same_separator(vp, delimiter, given)?;
+                        Rows::file(&data, vp, delimiter)?
+                    }
                     None => Rows::split(&data, path, *val_fraction, *seed)?,
                 };
                 Ok(rows.standardised(data, path, *standardize))
@@ -429,10 +434,18 @@ struct Rows {
     val_file: Option<Dataset>,
 }
 
+/// A validation file separated as the training file was detected to be; a separator given
+/// (`--delimiter`, or recorded by the run) reads both as it says.
+fn same_separator(val_path: &Path, delimiter: u8, given: Option<u8>) -> Result<()> {
+    match given {
+        Some(_) => Ok(()),
+        None => super::delimiter::check_same(val_path, delimiter),
+    }
+}
+
 impl Rows {
     /// Every row trains; `val_path` (read with the same separator and columns) validates.
     fn file(data: &Dataset, val_path: &Path, delimiter: u8) -> Result<Self> {
-        super::delimiter::check_same(val_path, delimiter)?;
         let val = csv_file::read_labelled(
             val_path,
             &data.feature_names,

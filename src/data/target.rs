@@ -84,7 +84,7 @@ pub fn class_name(label: &str) -> String {
     let number = label.parse::<f64>().ok().filter(|x| x.is_finite());
     match (number, number.and_then(integer)) {
         (_, Some(i)) => i.to_string(),
-        (Some(x), None) => x.to_string(),
+        (Some(x), None) => format!("{x:?}"), // shortest: 0.5, 1.5e300
         _ => label.to_string(),
     }
 }
@@ -135,5 +135,6 @@ mod tests {
         assert_eq!(class_name("0.50"), "0.5");
         assert_eq!(class_name("+1.5e0"), "1.5");
         assert_eq!(class_name("inf"), "inf", "not a finite number: text");
+        assert_eq!(class_name("1.5e300"), "1.5e300", "not 301 digits");
     }
 }

@@ -7,7 +7,7 @@ pub mod runner;
 pub mod table;
 pub mod verdict;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -188,6 +188,23 @@ fn claim(
     write_atomic(&out.join("report.md"), running.as_bytes())
 }
 
+/// `base`, or the first `base-N` that holds no finished experiment (a killed one's folder is
+/// taken up again), as `train`'s default run names.
+pub fn next_free(base: &Path) -> PathBuf {
+    let finished = |dir: &Path| {
+        std::fs::read_to_string(dir.join("report.md")).is_ok_and(|r| !r.contains(UNFINISHED))
+    };
+    let name = base
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("experiment");
+    let mut candidates = std::iter::once(base.to_path_buf())
+        .chain((2..).map(|n| base.with_file_name(format!("{name}-{n}"))));
+    candidates
+        .find(|d| !finished(d))
+        .unwrap_or_else(|| base.to_path_buf())
+}
+
 /// What `report.md` says while its experiment runs (and after a kill).
 const UNFINISHED: &str = "Not finished: this report is written when the experiment ends.";
 
@@ -231,6 +248,27 @@ fn markdown(report: &Report, seeds: u64, quick: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_folder_moves_on_past_finished_results_but_not_past_a_killed_run() {
+        let top = std::env::temp_dir().join(format!("plaindnn-exp-next-{}", std::process::id()));
+        let base = top.join("depth");
+        let report = |dir: &Path, text: &str| {
+            std::fs::create_dir_all(dir).expect("dir");
+            std::fs::write(dir.join("report.md"), text).expect("write");
+        };
+        assert_eq!(next_free(&base), base, "nothing there yet");
+        report(&base, "# Experiment `depth`\n\n| variant |\n");
+        let second = base.with_file_name("depth-2");
+        assert_eq!(next_free(&base), second);
+        report(&second, &format!("# Experiment `depth`\n\n{UNFINISHED}\n"));
+        assert_eq!(
+            next_free(&base),
+            second,
+            "a killed run's folder is taken up again"
+        );
+        let _ = std::fs::remove_dir_all(&top);
+    }
 
     #[test]
     fn an_experiments_own_runs_are_its_variants_and_its_sources_by_seed_and_nothing_else() {

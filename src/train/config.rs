@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend::Backend;
 use crate::check::{in_unit, non_negative, positive};
-use crate::data::{AugmentConfig, Subset};
+use crate::data::{AugmentConfig, Subset, Targets};
 use crate::error::{Error, Result};
 use crate::model::MlpConfig;
 use crate::spec::Spec;
@@ -514,6 +514,17 @@ impl TrainConfig {
                     self.model.inputs, self.model.outputs
                 ),
             ));
+        }
+        // the squared error of a target beyond √(f32::MAX) ≈ 1.8e19 is infinite: no rate trains
+        if let Targets::Values { values, .. } = &data.targets {
+            if let Some(big) = values.iter().find(|v| v.abs() > 1.8e19) {
+                let why = format!(
+                    "column `{}` holds the target {big:e}, whose square is beyond f32 (3.4e38), \
+                     so the loss would be infinite: scale the column (e.g. into millions)",
+                    data.target_name
+                );
+                return Err(Error::invalid("target", why));
+            }
         }
         if self.model.batch_norm && train.len() == 1 {
             return Err(Error::invalid(

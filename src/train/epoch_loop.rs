@@ -254,6 +254,7 @@ impl EpochLoop {
             let batch = batch.map_err(|e| Error::Training(e.to_string()))?;
             let n = batch.len();
             if n == 1 && config.model.batch_norm {
+                learner.lr_step(); // the schedule counts every batch of the epoch
                 continue; // see `lone_row`
             }
             let mut out = learner.train_step(batch);
@@ -264,6 +265,7 @@ impl EpochLoop {
                     skipped += 1;
                     let text = format!("epoch {epoch}, step {steps}: loss {loss}; batch skipped");
                     observers.message(&text);
+                    learner.lr_step(); // the schedule counts every batch of the epoch
                     continue;
                 }
             }

@@ -49,6 +49,7 @@ pub use run_dir::{DataInfo, RunConfig, RunDir, FORMAT_VERSION};
 
 use burn::tensor::Device;
 
+use crate::data::target::class_name;
 use crate::data::{BatchLoader, DataSource, Prepared, Subset};
 use crate::error::{Error, Result};
 use crate::model::Mlp;
@@ -287,10 +288,17 @@ pub fn resume(
             true => format!("has trained {last} epochs, more than --epochs {epochs}"),
             false => format!("has trained all its {epochs} epochs"),
         };
-        let why = format!(
-            "{done}: pass --epochs {} or more to train further",
-            last + 1
-        );
+        let why = match run_config.train.schedule {
+            // more epochs would be refused: the cosine curve is the run's length
+            ScheduleConfig::Cosine { .. } => format!(
+                "{done}, annealed by its cosine schedule: to train further, start a new run from \
+                 these weights with --init-from"
+            ),
+            _ => format!(
+                "{done}: pass --epochs {} or more to train further",
+                last + 1
+            ),
+        };
         return Err(Error::run(out, why));
     }
     if let Some((best, waited)) = stopped_early(&rows, &run_config.train, last) {
@@ -330,8 +338,13 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
     let (now, then) = (&data.train.data, &config.data);
     let what = if now.feature_names != then.feature_names {
         "its columns"
-    } else if now.class_names != then.class_names {
-        "its classes"
+    } else if !now
+        .class_names
+        .iter()
+        .cloned()
+        .eq(then.class_names.iter().map(|c| class_name(c)))
+    {
+        "its classes" // named as today (a run of 0.50 reads 0.5)
     } else if data.scaler != then.scaler {
         "its columns' means or deviations"
     } else if !then.unchanged() {

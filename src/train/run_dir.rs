@@ -244,6 +244,21 @@ impl RunDir {
         top || parent.starts_with(root.join("checkpoint"))
     }
 
+    /// The run whose files `path` would replace (`is_source`): the run in `path`'s folder, or
+    /// the one whose `checkpoint/` that folder is, links and `..` resolved.
+    pub fn owning(path: &Path) -> Option<RunDir> {
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let folder = fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()?;
+        let file = folder.join(path.file_name()?);
+        let above = folder.parent().filter(|_| folder.ends_with("checkpoint"));
+        let found = [Some(folder.as_path()), above]
+            .into_iter()
+            .flatten()
+            .map(RunDir::new)
+            .find(|run| run.holds_run() && run.is_source(&file));
+        found
+    }
+
     /// Creates the directory (for its lock; a run it holds is left as it is).
     pub fn create(&self) -> Result<()> {
         fs::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))
@@ -309,10 +324,14 @@ impl RunDir {
 }
 
 impl DataInfo {
-    /// Whether the data files hold the bytes they held when the run trained (always true for a
-    /// run that recorded no fingerprint).
+    /// Whether the data files hold the bytes they held when the run trained (true for a run
+    /// that recorded no fingerprint).
     pub fn unchanged(&self) -> bool {
-        self.fingerprint.is_none() || self.source.fingerprint() == self.fingerprint
+        // a file that cannot be read is not known to have changed: reading it will say why
+        match (&self.fingerprint, self.source.fingerprint()) {
+            (Some(then), Some(now)) => *then == now,
+            _ => true,
+        }
     }
 
     /// The names, classes and scaler fit a network of `inputs` and `outputs`.

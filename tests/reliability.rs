@@ -672,4 +672,8 @@ fn resume_and_eval_refuse_a_file_whose_rows_changed_even_with_the_same_columns_a
     let out = plaindnn(&["eval", "--run", s(&run), "--data", s(&data)]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("rows      30"), "{}", stdout(&out));
+    // a file that is gone is named as gone, not as changed
+    std::fs::remove_file(&data).expect("rm");
+    let out = plaindnn(&["eval", "--run", s(&run)]);
+    assert!(stderr(&out).contains("No such file"), "{}", stderr(&out));
 }

@@ -263,7 +263,7 @@ fn abbreviate(names: &[String]) -> String {
     }
 }
 
-/// Regression scores: RMSE, MAE and R² over every predicted value.
+/// Regression scores: RMSE and MAE over every predicted value, R² averaged over the outputs.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct RegressionScores {
     /// `sqrt(mean((y − ŷ)²))`.
@@ -290,13 +290,7 @@ impl RegressionScores {
             let column = |v: &[f32], j: usize| -> Vec<f32> {
                 v.iter().skip(j).step_by(width).copied().collect()
             };
-            let r2 = |j: usize| {
-                let s = Self::of(&column(truth, j), &column(predicted, j));
-                match (s.r2.is_nan(), s.rmse == 0.0) {
-                    (false, _) => s.r2,
-                    (true, matched) => f64::from(u8::from(matched)),
-                }
-            };
+            let r2 = |j: usize| Self::of(&column(truth, j), &column(predicted, j)).r2;
             scores.r2 = (0..width).map(r2).sum::<f64>() / width as f64;
         }
         scores
@@ -313,10 +307,18 @@ impl RegressionScores {
             sae += e.abs();
             sst += (y - mean).powi(2);
         }
+        // a constant truth has no variance to explain: 1 when matched, else 0 (scikit-learn)
+        let r2 = if sst > 0.0 {
+            1.0 - sse / sst
+        } else if sse.is_finite() {
+            f64::from(u8::from(sse == 0.0))
+        } else {
+            f64::NAN
+        };
         Self {
             rmse: (sse / n).sqrt(),
             mae: sae / n,
-            r2: if sst > 0.0 { 1.0 - sse / sst } else { f64::NAN },
+            r2,
         }
     }
 }

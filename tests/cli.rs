@@ -492,6 +492,24 @@ fn completions_are_generated_for_bash_zsh_and_fish() {
             "{shell} knows the verbs and flags"
         );
     }
+    // the values of a flag with a fixed list complete too (they listed the folder's files)
+    let bash = stdout(&plaindnn(&["completions", "bash"]));
+    for values in [
+        "quadrants xor circles spiral blobs line cubic shapes", // --dataset, datasets --export
+        "line cubic",                                           // regress --dataset
+        "adam adamw sgd rmsprop",
+        "auto flex ndarray wgpu",
+        "layerwise end-to-end both",
+        "lstsq gd",
+        "seed-default plain",
+        "stop skip-batch",
+    ] {
+        assert!(
+            bash.contains(&format!("compgen -W \"{values}\"")),
+            "{values}"
+        );
+    }
+    assert!(bash.contains("vanishing-gradients"), "experiment names");
 }
 
 #[test]
@@ -787,6 +805,25 @@ fn export_and_predict_refuse_to_write_over_the_files_of_the_run_they_read_even_w
     assert_eq!(
         (std::fs::read(&model).ok(), std::fs::read(&config).ok()),
         before
+    );
+    // checkpoints on another disk: checkpoint/ a link to them
+    std::fs::rename(run.join("checkpoint"), dir.join("elsewhere")).expect("move");
+    std::os::unix::fs::symlink("../elsewhere", run.join("checkpoint")).expect("link");
+    let inside = run.join("checkpoint/model-2.bpk");
+    let args = [
+        "predict",
+        "--run",
+        r,
+        "--input",
+        "1,2",
+        "--overwrite",
+        "--output",
+    ];
+    let out = plaindnn(&[&args[..], &[inside.to_str().unwrap_or("")]].concat());
+    assert!(
+        stderr(&out).contains("is a file of the run"),
+        "{}",
+        stderr(&out)
     );
     // a bad flag is named before the file that exists is
     let args = [

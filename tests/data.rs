@@ -456,6 +456,32 @@ fn a_class_never_seen_in_training_is_named_at_eval_time() {
 }
 
 #[test]
+fn a_target_whose_square_overflows_f32_is_refused_in_a_validation_file_too() {
+    let dir = temp_dir("csv-val-overflow");
+    let rows = |big: &str| format!("a,y\n1,2.5\n2,{big}\n3,1.5\n4,0.5\n");
+    let (train, val) = (
+        write(&dir, "t.csv", &rows("3.5")),
+        write(&dir, "v.csv", &rows("3e25")),
+    );
+    let args = [
+        "train",
+        "--data",
+        s(&train),
+        "--val-data",
+        s(&val),
+        "--task",
+        "regression",
+    ];
+    let out = plaindnn(&[&args[..], &["--out", s(&dir.join("run"))]].concat());
+    let said = "invalid target: column `y` holds the target 3e25, whose square is beyond f32";
+    assert!(
+        stderr(&out).contains(said),
+        "it said the run diverged: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn a_separate_validation_file_replaces_the_fraction() {
     let dir = temp_dir("csv-valdata");
     let train = write(&dir, "train.csv", &circle_csv(0..200));
@@ -495,6 +521,12 @@ fn a_separate_validation_file_replaces_the_fraction() {
     assert_eq!(out.status.code(), Some(1));
     let said = "semi.csv: its fields are separated by semicolons, the training file's by commas";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    let out = plaindnn(&[&args[..], &["--delimiter", ","]].concat());
+    assert!(
+        stderr(&out).contains(said),
+        "given or detected: {}",
+        stderr(&out)
+    );
     // a separator given reads both files as it says (one detection cannot tell `|`)
     let pipes = |range| circle_csv(range).replace(',', "|");
     let (tp, vp) = (

@@ -5,6 +5,7 @@ use plaindnn::backend::Backend;
 use plaindnn::bench::{self, Workload};
 use plaindnn::Result;
 
+use super::choices::{self, choices};
 use super::print_json;
 
 #[derive(Args, Debug)]
@@ -14,7 +15,8 @@ pub struct BenchArgs {
     #[arg(value_name = "WORKLOAD")]
     workloads: Vec<Workload>,
     /// Backend for the networks (w1–w3): flex, ndarray, wgpu (if compiled in) [default: flex].
-    #[arg(long)]
+    #[arg(long, hide_possible_values = true)]
+    #[arg(value_parser = choices::<Backend>(choices::backends))]
     backend: Option<Backend>,
     /// W2's networks to run, comma-separated: plain, seed_default [default: both]. As the
     /// PyTorch reference's `--variants`, so a comparison can alternate the two sides per network.

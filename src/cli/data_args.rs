@@ -6,6 +6,8 @@ use clap::Args;
 use plaindnn::data::{delimiter, DataSource, Task};
 use plaindnn::error::Result;
 
+use super::choices::{self, choices};
+
 /// Flags that only a CSV file uses. clap skips `requires = "data"` when `--data` would conflict
 /// with a flag given (`--dataset`, `--data-dir`), so those conflict with these explicitly.
 const CSV_ONLY: [&str; 7] = [
@@ -25,6 +27,7 @@ pub struct DataArgs {
     /// cubic, shapes.
     #[arg(long, default_value = "quadrants", conflicts_with_all = ["data", "data_dir"])]
     #[arg(conflicts_with_all = CSV_ONLY)]
+    #[arg(value_parser = choices::<String>(choices::datasets), hide_possible_values = true)]
     dataset: String,
     /// Noise of the built-in data set [default: the set's own].
     #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["data", "data_dir"])]

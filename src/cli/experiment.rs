@@ -6,13 +6,15 @@ use clap::Args;
 use plaindnn::experiment::{self, EXPERIMENTS};
 use plaindnn::Result;
 
+use super::choices::{self, choices};
 use super::print_json;
 
 #[derive(Args, Debug)]
 pub struct ExperimentArgs {
     /// linear-collapse, activations, vanishing-gradients, exploding-gradients, optimizers,
     /// overfitting, default-config, depth, transfer, pretraining.
-    #[arg(required_unless_present = "list")]
+    #[arg(required_unless_present = "list", hide_possible_values = true)]
+    #[arg(value_parser = choices::<String>(choices::experiments))]
     name: Option<String>,
     /// List the experiments and their claims.
     #[arg(long, conflicts_with_all = ["name", "seeds", "quick", "out"])]

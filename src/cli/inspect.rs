@@ -12,6 +12,7 @@ use plaindnn::model::{worked_example, Summary};
 use plaindnn::{Error, Result};
 use serde_json::json;
 
+use super::choices::{self, choices};
 use super::{print_json, refuse_existing, refuse_run_file, RunArgs};
 
 #[derive(Args, Debug)]
@@ -126,7 +127,13 @@ pub struct DatasetsArgs {
     json: bool,
     /// Write the rows of the built-in set NAME to a CSV file (features, then the class index or
     /// the target) instead of listing the sets: the exact rows `train --dataset NAME` uses.
-    #[arg(long, value_name = "NAME", requires = "out")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "out",
+        hide_possible_values = true
+    )]
+    #[arg(value_parser = choices::<String>(choices::datasets))]
     export: Option<String>,
     /// With --export: the CSV file to write.
     #[arg(long, value_name = "FILE.csv", requires = "export")]

@@ -1,6 +1,7 @@
 //! Command-line parsing (clap derive) and dispatch; each verb lives in its own file.
 
 mod bench;
+mod choices;
 mod data_args;
 mod experiment;
 mod export;
@@ -15,6 +16,7 @@ mod train_flags;
 
 use std::path::PathBuf;
 
+use choices::choices;
 use clap::{Parser, Subcommand};
 use plaindnn::backend::Backend;
 use plaindnn::Result;
@@ -199,7 +201,8 @@ struct RunArgs {
     #[arg(long, value_name = "DIR")]
     run: PathBuf,
     /// Backend to compute on: flex, ndarray, wgpu (if compiled in), or auto (wgpu if it finds a GPU).
-    #[arg(long, default_value_t = Backend::default())]
+    #[arg(long, default_value_t = Backend::default(), hide_possible_values = true)]
+    #[arg(value_parser = choices::<Backend>(choices::backends))]
     backend: Backend,
 }
 

@@ -9,6 +9,7 @@ use plaindnn::train::pretrain::{self, PretrainConfig, PretrainMode};
 use plaindnn::train::{RunDir, RunOptions, Verbosity};
 use plaindnn::Result;
 
+use super::choices::{self, choices};
 use super::data_args::DataArgs;
 
 #[derive(Args, Debug)]
@@ -28,7 +29,8 @@ pub struct PretrainArgs {
     activation: ActivationConfig,
     /// layerwise (greedy, one autoencoder per layer; then the decoder on the fixed encoder),
     /// end-to-end, or both (layer-wise, then everything fine-tuned together).
-    #[arg(long, default_value = "layerwise")]
+    #[arg(long, default_value = "layerwise", hide_possible_values = true)]
+    #[arg(value_parser = choices::<PretrainMode>(|| vec!["layerwise", "end-to-end", "both"]))]
     mode: PretrainMode,
     /// Most epochs of each autoencoder (early stopping on the reconstruction loss, patience 10).
     #[arg(long, default_value_t = 30)]
@@ -43,7 +45,8 @@ pub struct PretrainArgs {
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Backend to train on: flex, ndarray, wgpu (if compiled in), or auto.
-    #[arg(long, default_value_t = Backend::default())]
+    #[arg(long, default_value_t = Backend::default(), hide_possible_values = true)]
+    #[arg(value_parser = choices::<Backend>(choices::backends))]
     backend: Backend,
     /// Run directory to write [default: artifacts/runs/pretrain-<data name>, or the first free
     /// pretrain-<data name>-N].

@@ -12,6 +12,7 @@ use plaindnn::regression::{self, FitOptions, Fitted, LinearModel, Method};
 use plaindnn::train::RunDir;
 use serde_json::json;
 
+use super::choices::{self, choices};
 use super::data_args::delimiter_arg;
 use super::print_json;
 
@@ -23,6 +24,7 @@ pub struct RegressArgs {
     /// A built-in regression set instead: line or cubic (fitted on 256 generated rows, scored
     /// on 256 fresh ones).
     #[arg(long, conflicts_with_all = ["target", "features", "delimiter", "val_fraction", "val_data"])]
+    #[arg(value_parser = choices::<String>(choices::regression_sets), hide_possible_values = true)]
     dataset: Option<String>,
     /// CSV: the column to predict [default: the last].
     #[arg(long, value_name = "COLUMN", requires = "data")]
@@ -49,7 +51,8 @@ pub struct RegressArgs {
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     ridge: f64,
     /// lstsq (closed form, QR + SVD) or gd (gradient descent on Burn).
-    #[arg(long, default_value = "lstsq")]
+    #[arg(long, default_value = "lstsq", hide_possible_values = true)]
+    #[arg(value_parser = choices::<Method>(|| vec!["lstsq", "gd"]))]
     method: Method,
     /// Gradient descent: steps [default: 5000].
     #[arg(long)]

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args};
 
+use super::choices::choices;
 use super::data_args::DataArgs;
 use super::train_flags::RecipeFlags;
 use plaindnn::data::Prepared;
@@ -35,7 +36,8 @@ pub struct TrainArgs {
     /// Starting recipe that the other flags override: seed-default (the tutorial's best: He, ELU,
     /// BatchNorm, Dropout 0.2, Adam) or plain (default init, sigmoid, SGD lr 0.1). Over a
     /// --config file, the preset's settings replace the file's.
-    #[arg(long)]
+    #[arg(long, hide_possible_values = true)]
+    #[arg(value_parser = choices::<Preset>(|| vec!["seed-default", "plain"]))]
     preset: Option<Preset>,
     /// Print nothing while training.
     #[arg(long, short)]

@@ -9,6 +9,8 @@ use plaindnn::backend::Backend;
 use plaindnn::model::{ActivationConfig, AddedFeature, InitConfig};
 use plaindnn::train::{EarlyStoppingConfig, NanPolicy, OptimizerKind, ScheduleConfig, TrainConfig};
 
+use super::choices::{self, choices};
+
 /// The network.
 #[derive(Args, Debug)]
 #[command(next_help_heading = "Model")]
@@ -57,7 +59,8 @@ impl ModelFlags {
 #[command(next_help_heading = "Optimizer")]
 pub struct OptimizerFlags {
     /// Optimizer: adam, adamw, sgd, rmsprop.
-    #[arg(long)]
+    #[arg(long, hide_possible_values = true)]
+    #[arg(value_parser = choices::<OptimizerKind>(|| vec!["adam", "adamw", "sgd", "rmsprop"]))]
     optimizer: Option<OptimizerKind>,
     /// Learning rate.
     #[arg(long, allow_negative_numbers = true)]
@@ -254,10 +257,12 @@ pub struct RunFlags {
     pub(super) seed: Option<u64>,
     /// Backend to train on: flex, ndarray, wgpu (if compiled in), or auto (wgpu if it finds a
     /// GPU) [default: auto when built with the wgpu feature, flex otherwise].
-    #[arg(long)]
+    #[arg(long, hide_possible_values = true)]
+    #[arg(value_parser = choices::<Backend>(choices::backends))]
     backend: Option<Backend>,
     /// A NaN or infinite loss: stop (default; the last good checkpoint stays) or skip-batch.
-    #[arg(long, value_name = "POLICY")]
+    #[arg(long, value_name = "POLICY", hide_possible_values = true)]
+    #[arg(value_parser = choices::<NanPolicy>(|| vec!["stop", "skip-batch"]))]
     on_nan: Option<NanPolicy>,
     /// Per-layer gradient and weight norms, dead ReLU units and the train/validation loss gap in
     /// diagnostics.csv (and grad_norms.svg), with a warning when gradients vanish or explode.

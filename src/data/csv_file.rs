@@ -548,7 +548,9 @@ pub fn read_labelled(
 /// The class `label` names: by name (`2.0` reads as `2`), else by index where `labels` allow.
 fn class_index(label: &str, (class_names, labels): (&[String], Labels)) -> Option<i64> {
     let name = target::class_name(label);
-    let by_name = class_names.iter().position(|c| c == label || *c == name);
+    // an older run may have recorded a name as written (0.50)
+    let by_name = (class_names.iter())
+        .position(|c| c == label || *c == name || target::class_name(c) == name);
     let by_index = || {
         label
             .parse::<usize>()

@@ -45,15 +45,7 @@ pub fn flag(byte: u8) -> String {
 /// The separator that splits the header of the file at `path` into the most fields while the
 /// next rows split into as many; comma when none splits it (a one-column file).
 pub fn detect(path: &Path) -> Result<u8> {
-    let file = crate::files::open_data(path)?;
-    let mut head = Vec::new();
-    file.take(64 * 1024)
-        .read_to_end(&mut head)
-        .map_err(|e| Error::io(path, e))?;
-    // only whole lines: a cut row would look inconsistent
-    if let Some(end) = head.iter().rposition(|&b| b == b'\n') {
-        head.truncate(end + 1);
-    }
+    let head = head(path)?;
     let best = CANDIDATES
         .iter()
         .map(|&d| (d, fields_if_consistent(&head, d)))
@@ -69,6 +61,19 @@ pub fn detect(path: &Path) -> Result<u8> {
             },
         );
     Ok(best.0)
+}
+
+/// The first 64 KiB of the file, whole lines only (a cut row would look inconsistent).
+fn head(path: &Path) -> Result<Vec<u8>> {
+    let file = crate::files::open_data(path)?;
+    let mut head = Vec::new();
+    file.take(64 * 1024)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(path, e))?;
+    if let Some(end) = head.iter().rposition(|&b| b == b'\n') {
+        head.truncate(end + 1);
+    }
+    Ok(head)
 }
 
 /// Fields of the header when split by `delimiter`, or 0 when a sampled row disagrees with it.
@@ -112,11 +117,11 @@ pub fn hint(headers: &[String], used: u8) -> String {
         .unwrap_or_default()
 }
 
-/// Refuses a validation file separated otherwise than its training file: one `--delimiter` reads
-/// both, so the hint for either would break the other.
+/// Refuses a validation file that the training file's separator leaves one field while another
+/// splits it: one `--delimiter` reads both, so the hint for either would break the other.
 pub fn check_same(val_path: &Path, train: u8) -> Result<()> {
     let own = detect(val_path)?;
-    if own == train {
+    if own == train || fields_if_consistent(&head(val_path)?, train) > 1 {
         return Ok(());
     }
     Err(Error::Data(format!(

@@ -279,15 +279,14 @@ impl DataSource {
             ));
         }
         in_unit("--val-fraction", *val_fraction, true)?;
-        let given = delimiter.and_then(|c| u8::try_from(c).ok());
-        let delimiter = match given {
+        let delimiter = match delimiter.and_then(|c| u8::try_from(c).ok()) {
             Some(d) => d,
             None => super::delimiter::detect(path)?,
         };
         let data = csv_file::read_inputs(path, features.as_deref(), Some(delimiter))?;
         let rows = match val_path {
             Some(vp) => {
-                same_separator(vp, delimiter, given)?;
+                super::delimiter::check_same(vp, delimiter)?;
                 let val = csv_file::read_inputs(vp, Some(&data.feature_names), Some(delimiter))?;
                 Rows::given(&data, val)
             }
@@ -318,8 +317,7 @@ impl DataSource {
                 delimiter,
             } => {
                 in_unit("--val-fraction", *val_fraction, true)?;
-                let given = delimiter.and_then(|c| u8::try_from(c).ok());
-                let delimiter = match given {
+                let delimiter = match delimiter.and_then(|c| u8::try_from(c).ok()) {
                     Some(d) => d,
                     None => super::delimiter::detect(path)?,
                 };
@@ -332,7 +330,7 @@ impl DataSource {
                 )?;
                 let rows = match val_path {
                     Some(vp) => {
-                        same_separator(vp, delimiter, given)?;
+                        super::delimiter::check_same(vp, delimiter)?;
                         Rows::file(&data, vp, delimiter)?
                     }
                     None => Rows::split(&data, path, *val_fraction, *seed)?,
@@ -432,15 +430,6 @@ struct Rows {
     train: Vec<usize>,
     val: Vec<usize>,
     val_file: Option<Dataset>,
-}
-
-/// A validation file separated as the training file was detected to be; a separator given
-/// (`--delimiter`, or recorded by the run) reads both as it says.
-fn same_separator(val_path: &Path, delimiter: u8, given: Option<u8>) -> Result<()> {
-    match given {
-        Some(_) => Ok(()),
-        None => super::delimiter::check_same(val_path, delimiter),
-    }
 }
 
 impl Rows {

@@ -84,7 +84,10 @@ pub fn class_name(label: &str) -> String {
     let number = label.parse::<f64>().ok().filter(|x| x.is_finite());
     match (number, number.and_then(integer)) {
         (_, Some(i)) => i.to_string(),
-        (Some(x), None) => format!("{x:?}"), // shortest: 0.5, 1.5e300
+        (Some(x), None) => match x.to_string() {
+            plain if plain.len() <= 20 => plain, // 0.5, 0.00005
+            _ => format!("{x:?}"),               // 1.5e300, not 301 digits
+        },
         _ => label.to_string(),
     }
 }
@@ -136,5 +139,6 @@ mod tests {
         assert_eq!(class_name("+1.5e0"), "1.5");
         assert_eq!(class_name("inf"), "inf", "not a finite number: text");
         assert_eq!(class_name("1.5e300"), "1.5e300", "not 301 digits");
+        assert_eq!(class_name("0.00005"), "0.00005", "plain while short");
     }
 }

@@ -162,7 +162,7 @@ impl Session {
             .config(data.width(), data.outputs())
             .map_err(|m| (400, m))?;
         config
-            .validate_for(&prepared.train)
+            .validate_for(&prepared)
             .map_err(|e| (400, e.to_string()))?;
         let line = command(settings, &config, upload.as_deref());
         let points = points(&prepared, line.clone(), config.epochs);

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend::Backend;
 use crate::check::{in_unit, non_negative, positive};
-use crate::data::{AugmentConfig, Subset, Targets};
+use crate::data::{AugmentConfig, Dataset, Prepared, Targets};
 use crate::error::{Error, Result};
 use crate::model::MlpConfig;
 use crate::spec::Spec;
@@ -500,8 +500,9 @@ impl TrainConfig {
     }
 
     /// [`TrainConfig::validate`], and the network and augmentation fit the training rows.
-    pub fn validate_for(&self, train: &Subset) -> Result<()> {
+    pub fn validate_for(&self, prepared: &Prepared) -> Result<()> {
         self.validate()?;
+        let train = &prepared.train;
         let data = &train.data;
         let (inputs, outputs) = (data.width(), data.outputs());
         if self.model.inputs != inputs || self.model.outputs != outputs {
@@ -515,17 +516,8 @@ impl TrainConfig {
                 ),
             ));
         }
-        // the squared error of a target beyond √(f32::MAX) ≈ 1.8e19 is infinite: no rate trains
-        if let Targets::Values { values, .. } = &data.targets {
-            if let Some(big) = values.iter().find(|v| v.abs() > 1.8e19) {
-                let why = format!(
-                    "column `{}` holds the target {big:e}, whose square is beyond f32 (3.4e38), \
-                     so the loss would be infinite: scale the column (e.g. into millions)",
-                    data.target_name
-                );
-                return Err(Error::invalid("target", why));
-            }
-        }
+        squares_fit(data)?;
+        squares_fit(&prepared.val.data)?; // a separate validation file
         if self.model.batch_norm && train.len() == 1 {
             return Err(Error::invalid(
                 "batch-norm",
@@ -630,4 +622,30 @@ pub const DEFAULT_CHECKPOINT_INTERVAL: f64 = 1.0;
 
 fn one() -> usize {
     1
+}
+
+/// Refuses a target beyond √(f32::MAX) ≈ 1.8e19: its squared error is infinite, and no rate trains.
+fn squares_fit(data: &Dataset) -> Result<()> {
+    let Targets::Values { values, width } = &data.targets else {
+        return Ok(());
+    };
+    let Some(at) = values.iter().position(|v| v.abs() > 1.8e19) else {
+        return Ok(());
+    };
+    let big = values[at];
+    let why = match data.reconstructs {
+        // an autoencoder's targets are its inputs
+        true => format!(
+            "column `{}` holds {big:e}, whose square is beyond f32 (3.4e38), so the \
+             reconstruction loss would be infinite: standardise it (leave out --no-standardize) \
+             or scale it",
+            data.feature_names[at % width.max(&1)]
+        ),
+        false => format!(
+            "column `{}` holds the target {big:e}, whose square is beyond f32 (3.4e38), so the \
+             loss would be infinite: scale the column (e.g. into millions)",
+            data.target_name
+        ),
+    };
+    Err(Error::invalid("target", why))
 }

@@ -154,7 +154,7 @@ pub fn train_on(
 ) -> Result<TrainedRun> {
     let options = options.into();
     // 1. the recipe must be valid and fit the data's inputs and outputs
-    config.validate_for(&data.train)?;
+    config.validate_for(&data)?;
     let train_set = &data.train.data;
     // a missing GPU driver, and layers to start from that do not fit, are refused before
     // anything is written or replaced

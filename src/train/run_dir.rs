@@ -241,22 +241,30 @@ impl RunDir {
             return false;
         };
         let top = parent == root && name.to_str().is_some_and(|n| SOURCE_FILES.contains(&n));
-        top || parent.starts_with(root.join("checkpoint"))
+        // checkpoint/ may be a link (checkpoints on another disk)
+        let checkpoints = root.join("checkpoint");
+        top || parent.starts_with(fs::canonicalize(&checkpoints).unwrap_or(checkpoints))
     }
 
     /// The run whose files `path` would replace (`is_source`): the run in `path`'s folder, or
     /// the one whose `checkpoint/` that folder is, links and `..` resolved.
     pub fn owning(path: &Path) -> Option<RunDir> {
-        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-        let folder = fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()?;
+        let typed = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let typed = typed.unwrap_or(Path::new("."));
+        let folder = fs::canonicalize(typed).ok()?;
         let file = folder.join(path.file_name()?);
-        let above = folder.parent().filter(|_| folder.ends_with("checkpoint"));
-        let found = [Some(folder.as_path()), above]
+        // the folder itself, or the run above a checkpoint/ folder, resolved or as typed
+        let above = |f: &Path| {
+            f.parent()
+                .filter(|_| f.ends_with("checkpoint"))
+                .map(Path::to_path_buf)
+        };
+        let candidates = [Some(folder.clone()), above(&folder), above(typed)];
+        candidates
             .into_iter()
             .flatten()
             .map(RunDir::new)
-            .find(|run| run.holds_run() && run.is_source(&file));
-        found
+            .find(|run| run.holds_run() && run.is_source(&file))
     }
 
     /// Creates the directory (for its lock; a run it holds is left as it is).

@@ -1,0 +1,69 @@
+//! What a flag offers to shell completion and `--help` while its own type still parses (and
+//! refuses) the value: `train --dataset <TAB>` lists the sets, `--optimizer <TAB>` the optimizers.
+
+use std::ffi::OsStr;
+use std::marker::PhantomData;
+use std::str::FromStr;
+
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::{Arg, Command};
+use plaindnn::backend::Backend;
+use plaindnn::data::generators::BUILTINS;
+use plaindnn::experiment::EXPERIMENTS;
+
+/// Parses with `T::from_str`, as clap does by default, and offers `names()` as the values.
+pub struct Choices<T> {
+    names: fn() -> Vec<&'static str>,
+    parsed: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Choices<T> {
+    fn clone(&self) -> Self {
+        choices(self.names)
+    }
+}
+
+/// The parser for a flag whose values are `names()`.
+pub fn choices<T>(names: fn() -> Vec<&'static str>) -> Choices<T> {
+    Choices {
+        names,
+        parsed: PhantomData,
+    }
+}
+
+impl<T> TypedValueParser for Choices<T>
+where
+    T: FromStr + Clone + Send + Sync + 'static,
+    T::Err: Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+{
+    type Value = T;
+
+    fn parse_ref(&self, cmd: &Command, arg: Option<&Arg>, value: &OsStr) -> Result<T, clap::Error> {
+        let parse: fn(&str) -> Result<T, T::Err> = T::from_str; // clap's own message on failure
+        parse.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new((self.names)().into_iter().map(PossibleValue::new)))
+    }
+}
+
+/// Every built-in data set.
+pub fn datasets() -> Vec<&'static str> {
+    BUILTINS.iter().map(|b| b.name).collect()
+}
+
+/// The sets `regress` fits: numbers to predict.
+pub fn regression_sets() -> Vec<&'static str> {
+    vec!["line", "cubic"]
+}
+
+/// Every experiment.
+pub fn experiments() -> Vec<&'static str> {
+    EXPERIMENTS.iter().map(|e| e.name).collect()
+}
+
+/// Every backend name (those not compiled in are refused by name when chosen).
+pub fn backends() -> Vec<&'static str> {
+    Backend::ALL.iter().map(|b| b.name()).collect()
+}

@@ -308,7 +308,9 @@ impl RegressionScores {
             sst += (y - mean).powi(2);
         }
         // a constant truth has no variance to explain: 1 when matched, else 0 (scikit-learn)
-        let r2 = if sst > 0.0 {
+        // constant: every value the first (their f64 mean need not equal it, and sst be 1e-33)
+        let constant = truth.iter().all(|&y| y == truth[0]);
+        let r2 = if !constant {
             1.0 - sse / sst
         } else if sse.is_finite() {
             f64::from(u8::from(sse == 0.0))

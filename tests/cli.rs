@@ -825,6 +825,25 @@ fn export_and_predict_refuse_to_write_over_the_files_of_the_run_they_read_even_w
         "{}",
         stderr(&out)
     );
+    // typed from inside the run, through the link
+    let bin = env!("CARGO_BIN_EXE_plaindnn");
+    let out = std::process::Command::new(bin)
+        .current_dir(&run)
+        .args([
+            "datasets",
+            "--export",
+            "xor",
+            "--overwrite",
+            "--out",
+            "checkpoint/model-2.bpk",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        stderr(&out).contains("is a file of the run"),
+        "{}",
+        stderr(&out)
+    );
     // a bad flag is named before the file that exists is
     let args = [
         "datasets",

@@ -456,6 +456,56 @@ fn a_class_never_seen_in_training_is_named_at_eval_time() {
 }
 
 #[test]
+fn a_validation_file_is_not_refused_for_a_separator_it_does_not_need() {
+    // one column: no separator splits it, whichever is given
+    let dir = temp_dir("csv-val-one-column");
+    let col = |n: usize| {
+        format!(
+            "x\n{}",
+            (0..n).map(|i| format!("{i}\n")).collect::<String>()
+        )
+    };
+    let (train, val) = (
+        write(&dir, "one.csv", &col(40)),
+        write(&dir, "oneval.csv", &col(10)),
+    );
+    let args = [
+        "pretrain",
+        "--data",
+        s(&train),
+        "--val-data",
+        s(&val),
+        "--delimiter",
+        ";",
+    ];
+    let out = plaindnn(
+        &[
+            &args[..],
+            &["--epochs", "1", "-q", "--out", s(&dir.join("ae"))],
+        ]
+        .concat(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    // a short row in a `;` file is named by its line, not as a file of commas
+    let rows = "a;b;label\n1;2;x\n3;4;y\n5;6;x\n7;8;9;y\n";
+    let (t, v) = (write(&dir, "t.csv", rows), write(&dir, "v.csv", rows));
+    let out = plaindnn(&[
+        "train",
+        "--data",
+        s(&t),
+        "--val-data",
+        s(&v),
+        "--delimiter",
+        ";",
+    ]);
+    assert!(
+        stderr(&out).contains("line 5 has 4 fields, the header has 3"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn a_target_whose_square_overflows_f32_is_refused_in_a_validation_file_too() {
     let dir = temp_dir("csv-val-overflow");
     let rows = |big: &str| format!("a,y\n1,2.5\n2,{big}\n3,1.5\n4,0.5\n");

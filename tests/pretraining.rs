@@ -303,6 +303,29 @@ fn a_csv_autoencoder_predicts_and_scores_its_reconstructions_in_the_columns_own_
 }
 
 #[test]
+fn an_input_whose_square_overflows_f32_is_named_by_its_column_in_every_mode() {
+    let dir = temp_dir("pretrain-overflow");
+    let rows: String = (0..30)
+        .map(|i| format!("{i},{}\n", if i == 7 { 5e19 } else { 1.0 }))
+        .collect();
+    let csv = dir.join("ae.csv");
+    std::fs::write(&csv, format!("a,b\n{rows}")).expect("write");
+    for mode in ["layerwise", "end-to-end"] {
+        let args = [
+            "pretrain",
+            "--data",
+            s(&csv),
+            "--no-standardize",
+            "--mode",
+            mode,
+        ];
+        let out = plaindnn(&[&args[..], &["--out", s(&dir.join(mode))]].concat());
+        let said = "column `b` holds 5e19, whose square is beyond f32 (3.4e38)";
+        assert!(stderr(&out).contains(said), "{mode}: {}", stderr(&out));
+    }
+}
+
+#[test]
 fn pretrain_prints_each_layers_loss_and_the_next_command() {
     let dir = temp_dir("pretrain-cli");
     let out = plaindnn(&[

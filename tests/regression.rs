@@ -377,6 +377,28 @@ fn regress_fits_the_digits_f32_cannot_hold_timestamps_and_their_cents() {
 }
 
 #[test]
+fn a_constant_target_scores_r2_one_or_zero_as_scikit_learn_never_a_huge_negative() {
+    // fifty rows of 0.1: their f64 mean is not exactly 0.1, and 1 − sse/sst was −1e17
+    let dir = temp_dir("regress-constant");
+    let csv = dir.join("c.csv");
+    let rows: String = (0..50).map(|i| format!("{i},0.1\n")).collect();
+    std::fs::write(&csv, format!("x,y\n{rows}")).expect("write");
+    let v = regress_json(
+        &dir,
+        &[
+            "--data",
+            csv.to_str().unwrap_or(""),
+            "--val-fraction",
+            "0.2",
+        ],
+    );
+    for part in ["train", "validation"] {
+        let r2 = v[part]["r2"].as_f64().unwrap_or(f64::NAN);
+        assert!(r2 == 0.0 || r2 == 1.0, "{part}: {v}");
+    }
+}
+
+#[test]
 fn regress_holds_rows_out_only_when_asked_and_then_scores_both() {
     let dir = temp_dir("regress-holdout");
     let csv = quantised_csv(&dir);

@@ -76,6 +76,20 @@ fn head(path: &Path) -> Result<Vec<u8>> {
     Ok(head)
 }
 
+/// Fields of the header alone when split by `delimiter`.
+fn header_fields(head: &[u8], delimiter: u8) -> usize {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(head);
+    reader
+        .records()
+        .next()
+        .and_then(|r| r.ok())
+        .map_or(0, |r| r.len())
+}
+
 /// Fields of the header when split by `delimiter`, or 0 when a sampled row disagrees with it.
 fn fields_if_consistent(head: &[u8], delimiter: u8) -> usize {
     let mut reader = csv::ReaderBuilder::new()
@@ -117,12 +131,13 @@ pub fn hint(headers: &[String], used: u8) -> String {
         .unwrap_or_default()
 }
 
-/// Refuses a validation file that the training file's separator leaves one field while another
-/// splits it: one `--delimiter` reads both, so the hint for either would break the other.
+/// Refuses a validation file whose header the training file's separator leaves one field while
+/// another splits it: one `--delimiter` reads both, so the hint for either would break the other.
 pub fn check_same(val_path: &Path, train: u8) -> Result<()> {
     let own = detect(val_path)?;
-    if own == train || fields_if_consistent(&head(val_path)?, train) > 1 {
-        return Ok(());
+    let head = head(val_path)?;
+    if own == train || header_fields(&head, train) > 1 || fields_if_consistent(&head, own) <= 1 {
+        return Ok(()); // a short row is the reader's to name, with its line
     }
     Err(Error::Data(format!(
         "{}: its fields are separated by {}, the training file's by {}: one --delimiter reads \

@@ -516,8 +516,9 @@ impl TrainConfig {
                 ),
             ));
         }
-        squares_fit(data)?;
-        squares_fit(&prepared.val.data)?; // a separate validation file
+        let scaled = prepared.scaler.is_some();
+        squares_fit(data, scaled)?;
+        squares_fit(&prepared.val.data, scaled)?; // a separate validation file
         if self.model.batch_norm && train.len() == 1 {
             return Err(Error::invalid(
                 "batch-norm",
@@ -625,7 +626,7 @@ fn one() -> usize {
 }
 
 /// Refuses a target beyond √(f32::MAX) ≈ 1.8e19: its squared error is infinite, and no rate trains.
-fn squares_fit(data: &Dataset) -> Result<()> {
+fn squares_fit(data: &Dataset, scaled: bool) -> Result<()> {
     let Targets::Values { values, width } = &data.targets else {
         return Ok(());
     };
@@ -633,15 +634,19 @@ fn squares_fit(data: &Dataset) -> Result<()> {
         return Ok(());
     };
     let big = values[at];
-    let why = match data.reconstructs {
+    let column = &data.feature_names[at % width.max(&1)];
+    let why = match (data.reconstructs, scaled) {
         // an autoencoder's targets are its inputs
-        true => format!(
-            "column `{}` holds {big:e}, whose square is beyond f32 (3.4e38), so the \
+        (true, false) => format!(
+            "column `{column}` holds {big:e}, whose square is beyond f32 (3.4e38), so the \
              reconstruction loss would be infinite: standardise it (leave out --no-standardize) \
-             or scale it",
-            data.feature_names[at % width.max(&1)]
+             or scale it"
         ),
-        false => format!(
+        (true, true) => format!(
+            "column `{column}` holds a value {big:e} deviations from its training rows' mean, \
+             whose square is beyond f32: an outlier to remove or scale"
+        ),
+        (false, _) => format!(
             "column `{}` holds the target {big:e}, whose square is beyond f32 (3.4e38), so the \
              loss would be infinite: scale the column (e.g. into millions)",
             data.target_name

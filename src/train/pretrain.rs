@@ -158,7 +158,10 @@ pub fn pretrain(
     // 1. layer-wise: autoencoder k reconstructs the codes of layers 1..k−1
     let stages = match config.mode {
         PretrainMode::EndToEnd => Vec::new(),
-        _ => layerwise(config, (&train, &val, width), out, verbosity)?,
+        _ => {
+            let names = &data.train.data.feature_names;
+            layerwise(config, (&train, &val, names), out, verbosity)?
+        }
     };
     // 2. the autoencoder end to end, starting from the stages' layers if there are any
     let mut final_config = config.train_config(ae.clone());
@@ -199,16 +202,21 @@ pub fn pretrain(
 /// One autoencoder per layer, bottom up, each on the codes of the layers below (`out/layer<k>`).
 fn layerwise(
     config: &PretrainConfig,
-    (train, val, width): (&[f32], &[f32], usize),
+    (train, val, feature_names): (&[f32], &[f32], &[String]),
     out: &Path,
     verbosity: Verbosity,
 ) -> Result<Vec<TrainedRun>> {
+    let width = feature_names.len();
     let mut stages = Vec::new();
     let (mut codes, mut val_codes, mut from) = (train.to_vec(), val.to_vec(), width);
     for (k, &units) in config.hidden.iter().enumerate() {
         let mut stage = MlpConfig::new(from, vec![units], from);
         stage.activation = config.activation.clone();
-        let names: Vec<String> = (0..from).map(|i| format!("h{k}_{i}")).collect();
+        // the first stage reads the columns themselves; later ones the codes below them
+        let names: Vec<String> = match k {
+            0 => feature_names.to_vec(),
+            _ => (0..from).map(|i| format!("h{k}_{i}")).collect(),
+        };
         let prepared = reconstruction(&codes, &val_codes, &names, None, None)?;
         let dir = out.join(format!("layer{}", k + 1));
         if verbosity != Verbosity::Quiet {

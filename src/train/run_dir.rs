@@ -255,9 +255,11 @@ impl RunDir {
         let file = folder.join(path.file_name()?);
         // the folder itself, or the run above a checkpoint/ folder, resolved or as typed
         let above = |f: &Path| {
-            f.parent()
-                .filter(|_| f.ends_with("checkpoint"))
-                .map(Path::to_path_buf)
+            let parent = f.parent().filter(|_| f.ends_with("checkpoint"))?;
+            Some(match parent.as_os_str().is_empty() {
+                true => PathBuf::from("."), // `checkpoint/…` typed inside the run
+                false => parent.to_path_buf(),
+            })
         };
         let candidates = [Some(folder.clone()), above(&folder), above(typed)];
         candidates

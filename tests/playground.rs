@@ -792,6 +792,29 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
         .starts_with("plaindnn train --data points.csv --hidden"));
 }
 
+/// A client that sends half a request is closed after the 5 s header timeout, and the server
+/// goes on answering others (it held the connection for ever, so 300 of them stopped it).
+#[test]
+fn a_client_that_sends_half_a_request_is_closed_after_five_seconds() {
+    use std::io::{Read, Write};
+    let server = Server::start("slow-client");
+    let mut slow = TcpStream::connect(&server.addr).expect("connects");
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .expect("writes");
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .expect("timeout");
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest); // ends when the server closes it
+    let waited = started.elapsed().as_secs_f64();
+    assert!((4.0..15.0).contains(&waited), "closed after {waited:.1} s");
+    assert_eq!(
+        server.request("GET", "/", &[], b"").0,
+        200,
+        "others are answered"
+    );
+}
+
 /// Each epoch reaches the page as it ends, not in batches: with the speed control at 100 ms, the
 /// gap between two arrivals is 100 ms plus the later epoch's own time, within 50 ms (median).
 #[test]

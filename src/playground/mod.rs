@@ -128,8 +128,28 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
         let app = routes::router(Arc::new(Sessions::new(options.runs_dir.clone())))
             .layer(axum::middleware::from_fn_with_state(guard_state, guard));
         ready(&format!("http://{addr}/"));
-        axum::serve(listener, app)
-            .await
-            .map_err(|e| Error::Training(format!("the web server stopped: {e}")))
+        loop {
+            let (stream, _) = listener
+                .accept()
+                .await
+                .map_err(|e| Error::Training(format!("the web server stopped: {e}")))?;
+            let _ = stream.set_nodelay(true); // each event leaves at once, as with axum::serve
+            tokio::spawn(serve_connection(stream, app.clone()));
+        }
     })
+}
+
+/// Longest wait for a request's headers, the first or the next on a kept-alive connection: a
+/// client that sends half a request, or none, is closed after it (browsers send theirs at once).
+const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// One connection, HTTP/1 with the header timeout (what `axum::serve` does, less the timer).
+async fn serve_connection(stream: tokio::net::TcpStream, app: axum::Router) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let service = hyper_util::service::TowerToHyperService::new(app);
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .serve_connection(TokioIo::new(stream), service);
+    let _ = connection.await; // a closed or timed-out connection ends here, quietly
 }

@@ -45,10 +45,14 @@ pub fn flag(byte: u8) -> String {
 /// The separator that splits the header of the file at `path` into the most fields while the
 /// next rows split into as many; comma when none splits it (a one-column file).
 pub fn detect(path: &Path) -> Result<u8> {
-    let head = head(path)?;
+    Ok(best(&head(path)?))
+}
+
+/// [`detect`] on the file's first lines `head`.
+fn best(head: &[u8]) -> u8 {
     let best = CANDIDATES
         .iter()
-        .map(|&d| (d, fields_if_consistent(&head, d)))
+        .map(|&d| (d, fields_if_consistent(head, d)))
         .filter(|(_, fields)| *fields > 1)
         .fold(
             (b',', 1),
@@ -60,7 +64,7 @@ pub fn detect(path: &Path) -> Result<u8> {
                 }
             },
         );
-    Ok(best.0)
+    best.0
 }
 
 /// The first 64 KiB of the file, whole lines only (a cut row would look inconsistent).
@@ -134,8 +138,8 @@ pub fn hint(headers: &[String], used: u8) -> String {
 /// Refuses a validation file whose header the training file's separator leaves one field while
 /// another splits it: one `--delimiter` reads both, so the hint for either would break the other.
 pub fn check_same(val_path: &Path, train: u8) -> Result<()> {
-    let own = detect(val_path)?;
-    let head = head(val_path)?;
+    let head = head(val_path)?; // read once
+    let own = best(&head);
     if own == train || header_fields(&head, train) > 1 || fields_if_consistent(&head, own) <= 1 {
         return Ok(()); // a short row is the reader's to name, with its line
     }

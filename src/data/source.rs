@@ -258,15 +258,10 @@ impl DataSource {
     /// [`load`](Self::load), its labels unused.
     pub fn load_inputs(&self) -> Result<Prepared> {
         let DataSource::Csv {
-            path,
             target: None,
             features,
             task,
-            val_fraction,
-            val_path,
-            seed,
-            standardize,
-            delimiter,
+            ..
         } = self
         else {
             return self.load();
@@ -278,17 +273,44 @@ impl DataSource {
                  label column with --target to leave it out",
             ));
         }
+        self.load_csv(|file, training, d| match training {
+            None => csv_file::read_inputs(file, features.as_deref(), Some(d)),
+            Some(t) => csv_file::read_inputs(file, Some(&t.feature_names), Some(d)),
+        })
+    }
+
+    /// A CSV source's rows, split (or a validation file beside) and standardised:
+    /// `read(file, None, separator)` reads the training file, `read(file, Some(training),
+    /// separator)` a validation file with the training file's columns.
+    fn load_csv(
+        &self,
+        read: impl Fn(&Path, Option<&Dataset>, u8) -> Result<Dataset>,
+    ) -> Result<Prepared> {
+        let DataSource::Csv {
+            path,
+            val_fraction,
+            val_path,
+            seed,
+            standardize,
+            delimiter,
+            ..
+        } = self
+        else {
+            return Err(Error::Data(format!(
+                "{} is not a CSV file",
+                self.describe()
+            )));
+        };
         in_unit("--val-fraction", *val_fraction, true)?;
         let delimiter = match delimiter.and_then(|c| u8::try_from(c).ok()) {
             Some(d) => d,
             None => super::delimiter::detect(path)?,
         };
-        let data = csv_file::read_inputs(path, features.as_deref(), Some(delimiter))?;
+        let data = read(path, None, delimiter)?;
         let rows = match val_path {
             Some(vp) => {
                 super::delimiter::check_same(vp, delimiter)?;
-                let val = csv_file::read_inputs(vp, Some(&data.feature_names), Some(delimiter))?;
-                Rows::given(&data, val)
+                Rows::given(&data, read(vp, Some(&data), delimiter)?)
             }
             None => Rows::split(&data, path, *val_fraction, *seed)?,
         };
@@ -306,37 +328,28 @@ impl DataSource {
                 noise,
             } => builtin(name, [*train_size, *val_size], *noise, *seed),
             DataSource::Csv {
-                path,
                 target,
                 features,
                 task,
-                val_fraction,
-                val_path,
-                seed,
-                standardize,
-                delimiter,
-            } => {
-                in_unit("--val-fraction", *val_fraction, true)?;
-                let delimiter = match delimiter.and_then(|c| u8::try_from(c).ok()) {
-                    Some(d) => d,
-                    None => super::delimiter::detect(path)?,
-                };
-                let data = csv_file::read_table(
-                    path,
+                ..
+            } => self.load_csv(|file, training, d| match training {
+                None => csv_file::read_table(
+                    file,
                     target.as_deref(),
                     features.as_deref(),
                     *task,
-                    Some(delimiter),
-                )?;
-                let rows = match val_path {
-                    Some(vp) => {
-                        super::delimiter::check_same(vp, delimiter)?;
-                        Rows::file(&data, vp, delimiter)?
-                    }
-                    None => Rows::split(&data, path, *val_fraction, *seed)?,
-                };
-                Ok(rows.standardised(data, path, *standardize))
-            }
+                    Some(d),
+                ),
+                // the same columns, classes and task as the training file
+                Some(t) => csv_file::read_labelled(
+                    file,
+                    &t.feature_names,
+                    &t.target_name,
+                    t.task(),
+                    (&t.class_names, csv_file::Labels::Names),
+                    Some(d),
+                ),
+            }),
             DataSource::Idx { dir } => {
                 let (train, test) = idx::load_dir(dir)?;
                 Ok(Prepared::unscaled(train, test))
@@ -433,19 +446,6 @@ struct Rows {
 }
 
 impl Rows {
-    /// Every row trains; `val_path` (read with the same separator and columns) validates.
-    fn file(data: &Dataset, val_path: &Path, delimiter: u8) -> Result<Self> {
-        let val = csv_file::read_labelled(
-            val_path,
-            &data.feature_names,
-            &data.target_name,
-            data.task(),
-            (&data.class_names, csv_file::Labels::Names),
-            Some(delimiter),
-        )?;
-        Ok(Self::given(data, val))
-    }
-
     /// Every row of `data` trains; `val` validates.
     fn given(data: &Dataset, val: Dataset) -> Self {
         Rows {

@@ -138,6 +138,51 @@ fn two_trainings_on_two_threads_give_the_bytes_of_a_lone_run() {
     assert_eq!(b.1, alone.1, "final weights of thread b");
 }
 
+/// Trains (or fine-tunes, with `from`) a BatchNorm + PReLU + dropout net into `dir` and exports it.
+fn saved(dir: &Path, from: Option<&Path>) -> [Vec<u8>; 3] {
+    let s = |p: &Path| p.to_str().expect("utf-8 path").to_string();
+    let mut args = vec![
+        "train",
+        "--epochs",
+        "3",
+        "--batch-norm",
+        "--activation",
+        "prelu",
+    ];
+    args.extend(["--dropout", "0.2", "--hidden", "12,6", "--quiet"]);
+    let (out, from) = (s(dir), from.map(s));
+    args.extend(["--out", &out]);
+    if let Some(from) = &from {
+        args.extend(["--init-from", from, "--new-head"]);
+    }
+    let o = plaindnn(&args);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let o = plaindnn(&["export", "--run", &out]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let read = |name: &str| std::fs::read(dir.join(name)).expect(name);
+    let files = ["model.bpk", "checkpoint/model-3.bpk", "model.safetensors"];
+    files.map(read)
+}
+
+#[test]
+fn one_seed_saves_byte_identical_model_files_and_exports() {
+    // Burn names parameters with random ids and safetensors writes its metadata in a hash map's
+    // order: both made two identical trainings save different bytes
+    let dir = temp_dir("same-bytes");
+    let (a, b) = (saved(&dir.join("a"), None), saved(&dir.join("b"), None));
+    let names = ["model.bpk", "checkpoint/model-3.bpk", "model.safetensors"];
+    for ((a, b), name) in a.iter().zip(&b).zip(names) {
+        assert!(a == b, "{name} differs between two runs with one seed");
+    }
+    let from = dir.join("a");
+    let (c, d) = (
+        saved(&dir.join("c"), Some(&from)),
+        saved(&dir.join("d"), Some(&from)),
+    );
+    assert!(c[0] == d[0], "model.bpk of two fine-tunings of one network");
+    assert!(c[0] != a[0], "the fine-tuning saved other weights");
+}
+
 /// Networks saved by plaindnn 0.1.0 before it drew its own dropout masks and RReLU slopes
 /// (Burn's `Dropout` and `RRelu` then), trained with `--seed 1 --epochs 5 --hidden 8` and
 /// `--batch-norm --activation prelu --dropout 0.3` or `--activation rrelu --dropout 0.2`. The

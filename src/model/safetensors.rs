@@ -203,8 +203,26 @@ impl Named {
                 TensorView::new(*dtype, shape.clone(), bytes).map(|v| (name.clone(), v))
             })
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        Ok(safetensors::serialize(views, Some(metadata))?)
+        canonical(safetensors::serialize(views, Some(metadata))?)
     }
+}
+
+/// `file` with its JSON header's keys in sorted order, so one model always exports the same
+/// bytes (safetensors writes the metadata in its hash map's random order). The data offsets
+/// count from the data's start, so only the header and its length change.
+fn canonical(file: Vec<u8>) -> Result<Vec<u8>> {
+    let bad = |e: &dyn std::fmt::Display| Error::ModelMismatch(format!("safetensors header: {e}"));
+    let (size, rest) = file.split_at(8);
+    let size = u64::from_le_bytes(size.try_into().map_err(|e| bad(&e))?) as usize;
+    let (header, data) = rest.split_at(size);
+    let header: serde_json::Value = serde_json::from_slice(header).map_err(|e| bad(&e))?;
+    let mut header = serde_json::to_vec(&header).map_err(|e| bad(&e))?; // maps are BTreeMaps
+    header.resize(header.len().next_multiple_of(8), b' '); // data stays 8-byte aligned
+    let mut out = Vec::with_capacity(8 + header.len() + data.len());
+    out.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    out.extend_from_slice(&header);
+    out.extend_from_slice(data);
+    Ok(out)
 }
 
 fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>> {

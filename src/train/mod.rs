@@ -477,15 +477,18 @@ fn fit(
     })
 }
 
-/// The network at epoch `done`: seeded fresh weights (or `--init-from`'s) for a new run, the
-/// checkpoint for a resumed one; frozen as configured. Parameters are born on the autodiff
-/// device, to be tracked.
+/// The network at epoch `done`: seeded fresh weights (or `--init-from`'s) under seeded ids for
+/// a new run, the checkpoint (ids included) for a resumed one; frozen as configured. Parameters
+/// are born on the autodiff device, to be tracked.
 fn starting_model(config: &TrainConfig, run: &RunDir, done: usize, device: &Device) -> Result<Mlp> {
     let device = device.clone().autodiff();
     let mut model = config.model.init(&device, config.seed)?;
     if let (Some(source), 0) = (&config.init_from, done) {
         let from = (source.as_path(), config.new_head);
         model = transfer::load_hidden(model, &config.model, from, &device)?;
+    }
+    if done == 0 {
+        model = crate::model::seeded_ids(model, config.seed);
     }
     if done > 0 {
         // Load everything once here, so a damaged checkpoint is an error, not a panic in Burn.

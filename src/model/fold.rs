@@ -6,7 +6,7 @@
 use burn::module::Param;
 use burn::tensor::Tensor;
 
-use super::mlp::{Block, Mlp};
+use super::{Block, Mlp};
 
 impl Mlp {
     /// The same function with every BatchNorm folded into its Linear layer and no dropout, for

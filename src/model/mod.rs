@@ -4,12 +4,14 @@
 
 pub mod activation;
 mod batch_norm;
+mod block;
 pub mod dropout;
 pub mod features;
 mod fold;
 pub mod init;
 mod linear;
 pub mod mlp;
+mod mlp_config;
 mod param_ids;
 mod read;
 pub mod rrelu;
@@ -18,10 +20,12 @@ pub mod summary;
 pub mod worked_example;
 
 pub use activation::{Activation, ActivationConfig, ACTIVATION_NAMES};
+pub use block::Block;
 pub use dropout::Dropout;
 pub use features::{AddedFeature, FeatureMap};
 pub use init::InitConfig;
-pub use mlp::{Block, FrozenPrefix, Mlp, MlpConfig};
+pub use mlp::{FrozenPrefix, Mlp};
+pub use mlp_config::{MlpConfig, MAX_PARAMS};
 pub use param_ids::seeded_ids;
 pub(crate) use read::read_f32;
 pub use summary::Summary;

@@ -18,7 +18,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 use super::activation::ActivationConfig;
-use super::mlp::{Mlp, MlpConfig};
+use super::{Mlp, MlpConfig};
 use crate::error::{Error, Result};
 
 /// Metadata key holding the [`MlpConfig`] as JSON.

@@ -6,7 +6,7 @@ use burn::module::Module;
 use serde::Serialize;
 
 use super::activation::ActivationConfig;
-use super::mlp::{Block, Mlp};
+use super::{Block, Mlp};
 
 /// One row of the summary.
 #[derive(Clone, Debug, PartialEq, Serialize)]

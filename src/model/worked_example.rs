@@ -9,8 +9,8 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
 
 use super::activation::ActivationConfig;
-use super::mlp::{Mlp, MlpConfig};
 use super::read_f32;
+use super::{Mlp, MlpConfig};
 use crate::error::Result;
 
 /// The tutorial's inputs.

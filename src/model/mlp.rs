@@ -140,8 +140,8 @@ mod tests {
     use burn::tensor::{Device, TensorData};
 
     use super::*;
-    use crate::model::{ActivationConfig, MlpConfig};
     use crate::model::Summary;
+    use crate::model::{ActivationConfig, MlpConfig};
 
     #[test]
     fn the_tutorial_network_2_50_4_has_354_parameters() {

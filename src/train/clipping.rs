@@ -3,8 +3,47 @@
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
+use serde::{Deserialize, Serialize};
 
+use crate::check::positive;
+use crate::error::{Error, Result};
 use crate::fused;
+
+/// Gradient clipping: limit the gradient before each step (remedy for exploding gradients).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[serde(deny_unknown_fields)]
+pub struct ClippingConfig {
+    /// Clamp every gradient element to [−v, v] (Keras' `clipvalue`).
+    pub value: Option<f64>,
+    /// Rescale each parameter's gradient to L2 norm ≤ n (Keras' `clipnorm`).
+    pub norm: Option<f64>,
+    /// Rescale all gradients together so their joint L2 norm is ≤ n (PyTorch's
+    /// `clip_grad_norm_`, Keras' `global_clipnorm`).
+    pub global_norm: Option<f64>,
+}
+
+impl ClippingConfig {
+    /// Rejects non-positive thresholds.
+    pub fn validate(&self) -> Result<()> {
+        for (name, v) in [
+            ("clip value", self.value),
+            ("clip norm", self.norm),
+            ("clip global norm", self.global_norm),
+        ] {
+            if let Some(v) = v {
+                positive(name, v)?;
+            }
+        }
+        if self.value.is_some() && self.norm.is_some() {
+            return Err(Error::invalid(
+                "clipping",
+                "choose clipping by value or by norm per tensor, not both",
+            ));
+        }
+        Ok(())
+    }
+}
 
 /// `‖g‖² = Σ g²`: one pass on flex (outside the graph, as gradients are), Burn's ops elsewhere.
 pub fn sum_of_squares<const D: usize>(g: Tensor<D>) -> f64 {

@@ -1,7 +1,31 @@
 //! Early stopping on validation loss, the Keras way: `patience`, `min_delta`, restore best weights.
 
-use super::config::EarlyStoppingConfig;
+use serde::{Deserialize, Serialize};
+
 use super::history::EpochRow;
+
+/// Keras' `EarlyStopping(monitor="val_loss", patience, min_delta, restore_best_weights)`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarlyStoppingConfig {
+    /// Epochs without improvement before training stops.
+    pub patience: usize,
+    /// An epoch improves only if validation loss falls by more than this.
+    pub min_delta: f64,
+    /// End with (and keep as `model.bpk`) the best epoch's weights rather than the last.
+    pub restore_best_weights: bool,
+}
+
+impl Default for EarlyStoppingConfig {
+    /// Patience 10, min_delta 1e-4, best weights restored: plaindnn's one set of defaults.
+    fn default() -> Self {
+        Self {
+            patience: 10,
+            min_delta: 1e-4,
+            restore_best_weights: true,
+        }
+    }
+}
 
 /// What one epoch's validation loss means for training.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

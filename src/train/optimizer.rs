@@ -6,8 +6,123 @@ use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamWConfig, ModuleOptimizer, Optimizer, RmsPropConfig, SgdConfig};
 
 use super::adam::FusedAdam;
-use super::config::{ClippingConfig, OptimizerConfig, OptimizerKind, RegularizationConfig};
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::clipping::ClippingConfig;
+use super::regularizer::RegularizationConfig;
 use super::regularizer::Regularized;
+use crate::check::{in_unit, non_negative, positive};
+use crate::error::{Error, Result};
+
+/// Which optimizer updates the weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimizerKind {
+    /// Adaptive moments (Kingma & Ba): "greatly speeds up convergence" per the tutorial.
+    Adam,
+    /// Adam with decoupled weight decay (Loshchilov & Hutter).
+    AdamW,
+    /// Plain gradient descent, with optional momentum: the tutorial's rolling ball.
+    Sgd,
+    /// Divides each step by a running RMS of recent gradients (Hinton).
+    RmsProp,
+}
+
+impl FromStr for OptimizerKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "adam" => Ok(OptimizerKind::Adam),
+            "adamw" => Ok(OptimizerKind::AdamW),
+            "sgd" => Ok(OptimizerKind::Sgd),
+            "rmsprop" => Ok(OptimizerKind::RmsProp),
+            _ => Err(Error::Unknown {
+                what: "optimizer",
+                got: s.to_string(),
+                valid: "adam, adamw, sgd, rmsprop".into(),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for OptimizerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            OptimizerKind::Adam => "adam",
+            OptimizerKind::AdamW => "adamw",
+            OptimizerKind::Sgd => "sgd",
+            OptimizerKind::RmsProp => "rmsprop",
+        })
+    }
+}
+
+/// Optimizer and its hyper-parameters (PyTorch's names and defaults).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptimizerConfig {
+    /// Which optimizer.
+    pub kind: OptimizerKind,
+    /// Step size.
+    pub learning_rate: f64,
+    /// SGD momentum (0 = plain gradient descent).
+    #[serde(default)]
+    pub momentum: f64,
+    /// Nesterov momentum for SGD.
+    #[serde(default)]
+    pub nesterov: bool,
+    /// L2 penalty (Adam, SGD) or decoupled decay (AdamW).
+    #[serde(default)]
+    pub weight_decay: f64,
+    /// Adam's first-moment decay.
+    #[serde(default = "beta1")]
+    pub beta1: f64,
+    /// Adam's second-moment decay.
+    #[serde(default = "beta2")]
+    pub beta2: f64,
+    /// Adam's denominator guard.
+    #[serde(default = "epsilon")]
+    pub epsilon: f64,
+}
+
+fn beta1() -> f64 {
+    0.9
+}
+fn beta2() -> f64 {
+    0.999
+}
+fn epsilon() -> f64 {
+    1e-8
+}
+
+impl OptimizerConfig {
+    /// Adam with PyTorch's defaults and the given learning rate.
+    pub fn adam(learning_rate: f64) -> Self {
+        Self {
+            kind: OptimizerKind::Adam,
+            learning_rate,
+            momentum: 0.0,
+            nesterov: false,
+            weight_decay: 0.0,
+            beta1: beta1(),
+            beta2: beta2(),
+            epsilon: epsilon(),
+        }
+    }
+
+    /// Rejects values that would make training meaningless, naming the value.
+    pub fn validate(&self) -> Result<()> {
+        positive("learning rate", self.learning_rate)?;
+        in_unit("momentum", self.momentum, true)?;
+        in_unit("beta1", self.beta1, false)?;
+        in_unit("beta2", self.beta2, false)?;
+        positive("epsilon", self.epsilon)?;
+        non_negative("weight decay", self.weight_decay)
+    }
+}
 
 /// The optimizer, with PyTorch's conventions (SGD dampening 0; `weight_decay` coupled except for
 /// AdamW) and weight decay on weights only unless `decay_biases`.

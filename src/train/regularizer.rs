@@ -5,6 +5,40 @@
 
 use burn::optim::{LearningRate, Optimizer};
 use burn::tensor::{Device, Tensor};
+use serde::{Deserialize, Serialize};
+
+use crate::check::{non_negative, positive};
+use crate::error::Result;
+
+/// Penalties and constraints on the weights (the tutorial's remedies for overfitting).
+///
+/// They act on the Linear weight matrices only; biases, BatchNorm and PReLU parameters are left
+/// alone unless `decay_biases` is set (for `weight_decay`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[serde(deny_unknown_fields)]
+pub struct RegularizationConfig {
+    /// L1 penalty `λ·Σ|w|`, as its gradient `λ·sign(w)`: pushes useless weights to exactly zero.
+    pub l1: f64,
+    /// L2 penalty `λ·Σw²`, as its gradient `2λ·w` (Keras' `kernel_regularizer=l2(λ)`).
+    pub l2: f64,
+    /// Apply `weight_decay` to biases and normalisation parameters too (PyTorch's default).
+    pub decay_biases: bool,
+    /// Max-norm: after every step, each unit's incoming weight vector is rescaled to norm ≤ c.
+    pub max_norm: Option<f64>,
+}
+
+impl RegularizationConfig {
+    /// Rejects negative penalties and non-positive norms.
+    pub fn validate(&self) -> Result<()> {
+        non_negative("l1", self.l1)?;
+        non_negative("l2", self.l2)?;
+        if let Some(c) = self.max_norm {
+            positive("max-norm", c)?;
+        }
+        Ok(())
+    }
+}
 
 /// Wraps an optimizer `O` with L1/L2 penalties, weight decay and a max-norm constraint.
 #[derive(Clone)]

@@ -9,7 +9,109 @@ use std::sync::{Arc, Mutex};
 use burn::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 use burn::optim::LearningRate;
 
-use super::config::ScheduleConfig;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::{in_unit, non_negative};
+use crate::error::{Error, Result};
+use crate::spec::Spec;
+
+/// How the learning rate changes over training.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self", tag = "kind", rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
+pub enum ScheduleConfig {
+    /// The same rate throughout.
+    #[default]
+    Constant,
+    /// Multiply by `gamma` every `every` epochs (PyTorch's `StepLR`).
+    Step {
+        /// Epochs between two decays.
+        every: usize,
+        /// Factor applied at each decay.
+        gamma: f64,
+    },
+    /// Cosine from the initial rate down to `min_lr` over all epochs (`CosineAnnealingLR`).
+    Cosine {
+        /// Rate reached at the last epoch.
+        min_lr: f64,
+    },
+    /// Multiply by `factor` after `patience` epochs without val_loss improvement
+    /// (`ReduceLROnPlateau`), never below `min_lr`.
+    Plateau {
+        /// Factor applied at each reduction.
+        factor: f64,
+        /// Epochs without improvement before a reduction.
+        patience: usize,
+        /// Floor of the rate.
+        min_lr: f64,
+    },
+}
+crate::strict::strict!(ScheduleConfig);
+
+impl FromStr for ScheduleConfig {
+    type Err = Error;
+
+    /// `constant`, `step[:every[:gamma]]`, `cosine[:min_lr]`, `plateau[:factor[:patience[:min_lr]]]`.
+    fn from_str(s: &str) -> Result<Self> {
+        let spec = Spec::parse("lr schedule", s);
+        let name = spec.name.clone();
+        spec.at_most(match name.as_str() {
+            "step" => 2,
+            "cosine" => 1,
+            "plateau" | "reduce_on_plateau" => 3,
+            _ => 0,
+        })?;
+        let (num, count) = (
+            |i, default| spec.number(i, default),
+            |i, d| spec.count(i, d),
+        );
+        let config = match name.as_str() {
+            "constant" | "none" => ScheduleConfig::Constant,
+            "step" => ScheduleConfig::Step { every: count(0, 10)?, gamma: num(1, 0.1)? },
+            "cosine" => ScheduleConfig::Cosine { min_lr: num(0, 0.0)? },
+            "plateau" | "reduce_on_plateau" => ScheduleConfig::Plateau {
+                factor: num(0, 0.1)?,
+                patience: count(1, 5)?,
+                min_lr: num(2, 0.0)?,
+            },
+            _ => {
+                return Err(Error::Unknown {
+                    what: "lr schedule",
+                    got: s.to_string(),
+                    valid: "constant, step[:every[:gamma]], cosine[:min_lr], plateau[:factor[:patience[:min_lr]]]"
+                        .into(),
+                })
+            }
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+impl ScheduleConfig {
+    /// Rejects factors outside (0, 1) and zero periods.
+    pub fn validate(&self) -> Result<()> {
+        match *self {
+            ScheduleConfig::Step { every, gamma } => {
+                if every == 0 {
+                    return Err(Error::invalid(
+                        "lr schedule",
+                        "step needs every >= 1 epoch, got 0",
+                    ));
+                }
+                in_unit("step gamma", gamma, false)
+            }
+            ScheduleConfig::Plateau { factor, min_lr, .. } => {
+                in_unit("plateau factor", factor, false)?;
+                non_negative("plateau min_lr", min_lr)
+            }
+            ScheduleConfig::Cosine { min_lr } => non_negative("cosine min_lr", min_lr),
+            ScheduleConfig::Constant => Ok(()),
+        }
+    }
+}
 
 /// The learning rate as a function of the epoch (and, for plateau, of validation loss).
 #[derive(Clone)]

@@ -1,16 +1,19 @@
 //! CSV files with a header row; every error names the file, the line and the column.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 use std::rc::Rc;
 
+use super::classes::{class_index, classes, known_classes};
 use super::csv_lines::{LineEnds, Noting};
 use super::dataset::{Dataset, Exact, Targets, Task};
 use super::delimiter;
 use super::target::{self, TargetKind};
 use crate::error::{Error, Result};
+
+pub use super::classes::Labels;
+pub use super::number::{parse_f64, parse_number};
 
 /// Rows read from a CSV: the chosen feature columns (f32, or f64 for `regress`) and, if asked
 /// for, the raw target column.
@@ -292,65 +295,6 @@ pub fn read_exact(path: &Path, data: &Dataset, delimiter: Option<u8>) -> Result<
     })
 }
 
-/// A finite f64 from one CSV field; the error is [`parse_number`]'s.
-pub fn parse_f64(path: &Path, line: usize, column: &str, field: &str) -> Result<f64> {
-    match field.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        _ => parse_number(path, line, column, field).map(f64::from),
-    }
-}
-
-/// A finite number from one CSV field, or an error naming file, line and column.
-pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Result<f32> {
-    let at = || format!("{}: line {line}, column `{column}`", path.display());
-    match field.parse::<f32>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) if field.parse::<f64>().is_ok_and(f64::is_finite) => Err(Error::Data(format!(
-            "{}: `{field}` is beyond the range of f32 (±3.4e38): scale the column",
-            at()
-        ))),
-        Ok(_) => Err(Error::Data(format!(
-            "{}: `{field}` is not a finite number",
-            at()
-        ))),
-        Err(_) if field.is_empty() => Err(Error::Data(format!(
-            "{}: the cell is empty (plaindnn does not fill in missing values)",
-            at()
-        ))),
-        Err(_) if thousands(field) => {
-            let whole = field.replace(',', "");
-            let hint = match field.matches(',').count() {
-                1 => format!(
-                    "a thousands separator or a decimal comma? write {whole} or {}",
-                    field.replacen(',', ".", 1)
-                ),
-                _ => format!("thousands separators are not read; write {whole}"),
-            };
-            Err(Error::Data(format!(
-                "{}: `{field}` is not a number ({hint})",
-                at()
-            )))
-        }
-        Err(_) if field.replacen(',', ".", 1).parse::<f32>().is_ok() => Err(Error::Data(format!(
-            "{}: `{field}` is not a number (decimal commas are not read; write {})",
-            at(),
-            field.replacen(',', ".", 1)
-        ))),
-        Err(_) => Err(Error::Data(format!("{}: `{field}` is not a number", at()))),
-    }
-}
-
-/// Whether `field` could be a number written with thousands separators (`1,000`, `-12,345,678`):
-/// one to three digits, not starting with 0, then groups of three.
-fn thousands(field: &str) -> bool {
-    let mut groups = field.trim_start_matches(['-', '+']).split(',');
-    let lead = groups.next().unwrap_or("");
-    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
-    let rest: Vec<&str> = groups.collect();
-    let grouped = digits(lead) && lead.len() <= 3 && !lead.starts_with('0');
-    grouped && !rest.is_empty() && rest.iter().all(|g| g.len() == 3 && digits(g))
-}
-
 /// The target column and the feature columns a training table uses.
 struct Selection {
     target: usize,
@@ -460,53 +404,6 @@ fn regression_targets(
     Ok(Targets::Values { values, width: 1 })
 }
 
-/// Class indices and the sorted class names (`2.0` named `2`; [`class_order`]).
-fn classes(path: &Path, column: &str, raw: &[String]) -> Result<(Targets, Vec<String>)> {
-    let labels: Vec<String> = raw.iter().map(|v| target::class_name(v)).collect();
-    let mut names = labels.clone();
-    names.sort_by(|a, b| class_order(a, b));
-    names.dedup();
-    if names.len() < 2 {
-        return Err(Error::Data(format!(
-            "{}: column `{column}` holds a single class `{}`; a classifier needs at least two",
-            path.display(),
-            names.first().map_or("", String::as_str)
-        )));
-    }
-    let index: HashMap<&str, i64> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i as i64))
-        .collect();
-    let indices = labels
-        .iter()
-        .map(|v| index.get(v.as_str()).copied().unwrap_or(0))
-        .collect();
-    Ok((Targets::Classes(indices), names))
-}
-
-/// Numbers first, in numeric order, then text in byte order: a total order even when a column
-/// mixes the two (`9 < 10`, but `"10" < "5x" < "9"` as text), so sorting neither panics nor
-/// leaves one name twice.
-fn class_order(a: &str, b: &str) -> std::cmp::Ordering {
-    match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x.total_cmp(&y).then_with(|| a.cmp(b)),
-        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
-        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
-        (Err(_), Err(_)) => a.cmp(b),
-    }
-}
-
-/// How a labelled file may name a model's classes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Labels {
-    /// By name only.
-    Names,
-    /// By name, or by index in `0..classes` where no name matches: a built-in set's classes, as
-    /// `datasets --export` writes them.
-    NamesOrIndices,
-}
-
 /// Reads a labelled CSV for a model that knows its features, task and classes already.
 pub fn read_labelled(
     path: &Path,
@@ -543,36 +440,6 @@ pub fn read_labelled(
         class_names.to_vec(),
     )?
     .with_target_name(target))
-}
-
-/// The class `label` names: by name (`2.0` reads as `2`), else by index where `labels` allow.
-fn class_index(label: &str, (class_names, labels): (&[String], Labels)) -> Option<i64> {
-    let name = target::class_name(label);
-    // an older run may have recorded a name as written (0.50)
-    let by_name = (class_names.iter())
-        .position(|c| c == label || *c == name || target::class_name(c) == name);
-    let by_index = || {
-        label
-            .parse::<usize>()
-            .ok()
-            .filter(|&i| i < class_names.len())
-    };
-    let by_index = || (labels == Labels::NamesOrIndices).then(by_index).flatten();
-    by_name.or_else(by_index).map(|c| c as i64)
-}
-
-/// The classes a label may name, for a message.
-fn known_classes(class_names: &[String], labels: Labels) -> String {
-    let names = class_names.join(", ");
-    match labels {
-        Labels::NamesOrIndices => {
-            format!(
-                "{names}, or their indices 0 to {}",
-                class_names.len().saturating_sub(1)
-            )
-        }
-        Labels::Names => names,
-    }
 }
 
 /// Memory free for data: `PLAINDNN_MEMORY_LIMIT` (bytes) if set, else Linux's MemAvailable.

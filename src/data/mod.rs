@@ -2,6 +2,7 @@
 //! Knows nothing of training.
 
 pub mod augment;
+mod classes;
 pub mod csv_file;
 mod csv_lines;
 pub mod dataset;
@@ -11,6 +12,7 @@ pub mod fingerprint;
 pub mod generators;
 pub mod idx;
 pub mod loader;
+mod number;
 pub mod quadrants;
 pub mod scaler;
 pub mod source;

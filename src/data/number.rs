@@ -1,0 +1,65 @@
+//! One CSV field as a number, or a message that names the file, line and column and says how
+//! the field should be written (thousands separators, decimal commas, the range of f32).
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// A finite f64 from one CSV field; the error is [`parse_number`]'s.
+pub fn parse_f64(path: &Path, line: usize, column: &str, field: &str) -> Result<f64> {
+    match field.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => parse_number(path, line, column, field).map(f64::from),
+    }
+}
+
+/// A finite number from one CSV field, or an error naming file, line and column.
+pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Result<f32> {
+    let at = || format!("{}: line {line}, column `{column}`", path.display());
+    match field.parse::<f32>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) if field.parse::<f64>().is_ok_and(f64::is_finite) => Err(Error::Data(format!(
+            "{}: `{field}` is beyond the range of f32 (±3.4e38): scale the column",
+            at()
+        ))),
+        Ok(_) => Err(Error::Data(format!(
+            "{}: `{field}` is not a finite number",
+            at()
+        ))),
+        Err(_) if field.is_empty() => Err(Error::Data(format!(
+            "{}: the cell is empty (plaindnn does not fill in missing values)",
+            at()
+        ))),
+        Err(_) if thousands(field) => {
+            let whole = field.replace(',', "");
+            let hint = match field.matches(',').count() {
+                1 => format!(
+                    "a thousands separator or a decimal comma? write {whole} or {}",
+                    field.replacen(',', ".", 1)
+                ),
+                _ => format!("thousands separators are not read; write {whole}"),
+            };
+            Err(Error::Data(format!(
+                "{}: `{field}` is not a number ({hint})",
+                at()
+            )))
+        }
+        Err(_) if field.replacen(',', ".", 1).parse::<f32>().is_ok() => Err(Error::Data(format!(
+            "{}: `{field}` is not a number (decimal commas are not read; write {})",
+            at(),
+            field.replacen(',', ".", 1)
+        ))),
+        Err(_) => Err(Error::Data(format!("{}: `{field}` is not a number", at()))),
+    }
+}
+
+/// Whether `field` could be a number written with thousands separators (`1,000`, `-12,345,678`):
+/// one to three digits, not starting with 0, then groups of three.
+fn thousands(field: &str) -> bool {
+    let mut groups = field.trim_start_matches(['-', '+']).split(',');
+    let lead = groups.next().unwrap_or("");
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    let rest: Vec<&str> = groups.collect();
+    let grouped = digits(lead) && lead.len() <= 3 && !lead.starts_with('0');
+    grouped && !rest.is_empty() && rest.iter().all(|g| g.len() == 3 && digits(g))
+}

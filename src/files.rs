@@ -52,3 +52,19 @@ pub fn open_data(path: &Path) -> Result<File> {
     }
     File::open(path).map_err(|e| Error::io(path, e))
 }
+
+/// Creates the folder `dir` (and its parents) for a run's files; a file already at `dir` is
+/// refused by name rather than as `File exists`.
+pub fn create_folder(dir: &Path) -> Result<()> {
+    refuse_file(dir)?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
+}
+
+/// Refuses a file where a run's folder should be.
+pub fn refuse_file(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        let why = "is a file, not a folder: a run writes a folder of files; give --out a folder";
+        return Err(Error::run(dir, why));
+    }
+    Ok(())
+}

@@ -921,3 +921,217 @@ fn predict_refuses_a_delimiter_for_an_input_row_it_would_not_read() {
         stderr(&out)
     );
 }
+
+/// The `[default: …]` that `train --help` states for `flag`: in the lines from the one that
+/// starts with it to the next that starts with a flag (clap wraps the text anywhere).
+fn stated_default(help: &str, flag: &str) -> String {
+    let starts = |line: &str, f: &str| {
+        let line = line.trim_start();
+        line.starts_with(f)
+            || line
+                .strip_prefix("-")
+                .is_some_and(|l| l.get(3..).is_some_and(|l| l.starts_with(f)))
+    };
+    let entry: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !starts(l, &format!("{flag} ")))
+        .enumerate()
+        .take_while(|(i, l)| *i == 0 || !starts(l, "--"))
+        .map(|(_, l)| l)
+        .collect();
+    assert!(!entry.is_empty(), "{flag} in train --help");
+    let own = entry
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let at = own
+        .rfind("[default: ")
+        .unwrap_or_else(|| panic!("{flag} states no default: {own}"));
+    let value = &own[at + "[default: ".len()..];
+    value[..value.find(']').expect("]")].to_string()
+}
+
+#[test]
+fn train_help_states_the_defaults_a_run_starts_from() {
+    use plaindnn::model::{ActivationConfig, InitConfig};
+    use plaindnn::train::{OptimizerKind, ScheduleConfig, TrainConfig};
+    let help = stdout(&plaindnn(&["train", "--help"]));
+    let said = |flag: &str| stated_default(&help, flag);
+    let number = |flag: &str| said(flag).parse::<f64>().expect(flag);
+    let d = TrainConfig::default_for(2, 4);
+    let stopping = d.early_stopping.clone().expect("early stopping by default");
+    assert_eq!(said("--hidden"), d.model.hidden[0].to_string());
+    assert_eq!(
+        said("--activation").parse::<ActivationConfig>().ok(),
+        Some(d.model.activation)
+    );
+    let init = said("--init");
+    let init = init.split(',').next().unwrap_or("").parse::<InitConfig>();
+    assert_eq!(init.ok(), Some(d.model.init));
+    assert_eq!(number("--dropout"), d.model.dropout);
+    assert_eq!(
+        said("--optimizer").parse::<OptimizerKind>().ok(),
+        Some(d.optimizer.kind)
+    );
+    assert_eq!(number("--lr"), d.optimizer.learning_rate);
+    assert_eq!(number("--momentum"), d.optimizer.momentum);
+    assert_eq!(number("--weight-decay"), d.optimizer.weight_decay);
+    let schedule = said("--lr-schedule").parse::<ScheduleConfig>();
+    assert_eq!(schedule.ok(), Some(d.schedule));
+    assert_eq!(number("--patience"), stopping.patience as f64);
+    assert_eq!(number("--min-delta"), stopping.min_delta);
+    assert_eq!(number("--epochs"), d.epochs as f64);
+    assert_eq!(number("--batch-size"), d.batch_size as f64);
+    assert_eq!(number("--seed"), d.seed as f64);
+    // and what a schedule's name alone means is what it says
+    let words = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (short, long) in [("step", "step:10:0.1"), ("plateau", "plateau:0.1:5:0")] {
+        assert!(words.contains(&format!("{short} = {long}")), "{short}");
+        assert_eq!(
+            short.parse::<ScheduleConfig>().ok(),
+            long.parse().ok(),
+            "{short}"
+        );
+    }
+}
+
+#[test]
+fn a_target_far_from_unit_scale_is_warned_about_and_an_unfinished_fit_says_how_to_go_on() {
+    // y = 1000·a + 5000·b: values around 1e5, as a house price in a README example
+    let dir = temp_dir("far-target");
+    let mut text = String::from("a,b,price\n");
+    for i in 0..60 {
+        let (a, b) = (50.0 + i as f64 * 2.5, (i % 5) as f64);
+        text += &format!("{a},{b},{}\n", 1000.0 * a + 5000.0 * b);
+    }
+    let file = dir.join("houses.csv");
+    std::fs::write(&file, text).expect("write");
+    let (run, path) = (dir.join("run"), file.to_str().expect("utf-8"));
+    let args = [
+        "train", "--data", path, "--target", "price", "--epochs", "3",
+    ];
+    let o = plaindnn(&[&args[..], &["--out", run.to_str().expect("utf-8")]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    // population mean and spread of the training rows: about 1.5e5 and 4e4
+    assert!(err.contains("the target `price` has mean 1."), "{err}");
+    assert!(err.contains("e5 and standard deviation"), "{err}");
+    assert!(err.contains("divide it by"), "{err}");
+    // three epochs of a crawl: each is the best so far
+    let resume = format!("`plaindnn train --resume {} --epochs 6`", run.display());
+    assert!(
+        err.contains("val_loss was still falling at the last epoch (3)"),
+        "{err}"
+    );
+    assert!(err.contains(&resume), "{err}");
+    // a target near 1, trained to a stop, says neither
+    let o = plaindnn(&[
+        "train",
+        "--epochs",
+        "40",
+        "--out",
+        &dir.join("q").to_string_lossy(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+}
+
+#[test]
+fn runs_that_cannot_go_on_say_what_they_need() {
+    let dir = temp_dir("ways-on");
+    let s = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    let (data, run) = (dir.join("data.csv"), dir.join("run"));
+    let rows: String = (0..40)
+        .map(|i| format!("{i},{},{}\n", i % 3, i % 2))
+        .collect();
+    std::fs::write(&data, format!("a,b,label\n{rows}")).expect("write");
+    let o = plaindnn(&[
+        "train",
+        "--data",
+        &s(&data),
+        "--epochs",
+        "2",
+        "--quiet",
+        "--out",
+        &s(&run),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // the data moved away: eval and resume name it and the way on
+    std::fs::rename(&data, dir.join("moved.csv")).expect("move");
+    let o = plaindnn(&["eval", "--run", &s(&run)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no longer there") && stderr(&o).contains("--data FILE.csv"));
+    let o = plaindnn(&["train", "--resume", &s(&run), "--epochs", "4"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("data.csv, which is no longer there"),
+        "{}",
+        stderr(&o)
+    );
+    // --out on a file, --init-from a CSV, a folder of runs, predict without rows
+    let file = dir.join("moved.csv");
+    let o = plaindnn(&["train", "--out", &s(&file)]);
+    assert!(stderr(&o).contains("is a file, not a folder") && stdout(&o).is_empty());
+    let o = plaindnn(&[
+        "train",
+        "--init-from",
+        &s(&file),
+        "--out",
+        &s(&dir.join("x")),
+    ]);
+    assert!(
+        stderr(&o).contains("is not a safetensors file: give a run directory"),
+        "{}",
+        stderr(&o)
+    );
+    let o = plaindnn(&["summary", "--run", &s(&dir)]);
+    assert!(stderr(&o).contains("holds 1 run (one is"), "{}", stderr(&o));
+    let o = plaindnn(&["predict", "--run", &s(&run)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("<--input <INPUT>|--data <FILE>>"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_pretraining_points_to_its_own_data_and_a_mismatch_names_it() {
+    let dir = temp_dir("pretrain-next");
+    let out = dir.join("pre");
+    let o = plaindnn(&[
+        "pretrain",
+        "--dataset",
+        "shapes",
+        "--hidden",
+        "8",
+        "--epochs",
+        "1",
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let next = format!(
+        "next: plaindnn train --init-from {} --dataset shapes",
+        out.display()
+    );
+    assert!(stdout(&o).contains(&next), "{}", stdout(&o));
+    let o = plaindnn(&[
+        "train",
+        "--init-from",
+        &out.to_string_lossy(),
+        "--out",
+        &dir.join("q").to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("take 256 inputs but the data has 2 features: give it data of 256"),
+        "{err}"
+    );
+    assert!(
+        err.contains("(it trained on the inputs of the built-in set `shapes`"),
+        "{err}"
+    );
+}

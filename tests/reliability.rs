@@ -675,5 +675,6 @@ fn resume_and_eval_refuse_a_file_whose_rows_changed_even_with_the_same_columns_a
     // a file that is gone is named as gone, not as changed
     std::fs::remove_file(&data).expect("rm");
     let out = plaindnn(&["eval", "--run", s(&run)]);
-    assert!(stderr(&out).contains("No such file"), "{}", stderr(&out));
+    let said = "points.csv: the run's data is no longer there, so its validation rows are not known: give the rows to score with --data FILE.csv";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
 }

@@ -7,6 +7,7 @@ use plaindnn::data::{delimiter, DataSource, Task};
 use plaindnn::error::Result;
 
 use super::choices::{self, choices};
+use super::shell::quote;
 
 /// Flags that only a CSV file uses. clap skips `requires = "data"` when `--data` would conflict
 /// with a flag given (`--dataset`, `--data-dir`), so those conflict with these explicitly.
@@ -122,6 +123,22 @@ impl DataArgs {
         }
         let source = source.with_sizes(self.train_size, self.val_size)?;
         Ok((source, self.dataset.clone()))
+    }
+}
+
+impl DataArgs {
+    /// The flags that name this data again, quoted for a shell: for a pretraining's next step,
+    /// whose network takes these inputs (a CSV's label column still to be named).
+    pub fn flags(&self) -> String {
+        let path = |p: &PathBuf| quote(&p.display().to_string());
+        if let Some(file) = &self.data {
+            let target = self.target.as_deref().map_or("COLUMN".into(), quote);
+            return format!("--data {} --target {target}", path(file));
+        }
+        if let Some(dir) = &self.data_dir {
+            return format!("--data-dir {}", path(dir));
+        }
+        format!("--dataset {}", quote(&self.dataset))
     }
 }
 

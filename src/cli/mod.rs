@@ -11,6 +11,7 @@ mod playground;
 mod predict;
 mod pretrain;
 mod regress;
+mod shell;
 mod train;
 mod train_flags;
 

@@ -17,6 +17,7 @@ use super::data_args::delimiter_arg;
 use super::{print_json, refuse_existing, refuse_run_file, RunArgs};
 
 #[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("rows").required(true).args(["input", "data"]))]
 pub struct PredictArgs {
     #[command(flatten)]
     run: RunArgs,
@@ -26,8 +27,7 @@ pub struct PredictArgs {
     #[arg(
         long,
         allow_hyphen_values = true,
-        conflicts_with_all = ["data", "delimiter"],
-        required_unless_present = "data"
+        conflicts_with_all = ["data", "delimiter"]
     )]
     input: Option<String>,
     /// A CSV file with a header row holding the model's feature columns.
@@ -115,11 +115,16 @@ pub fn predict(args: PredictArgs) -> Result<()> {
 /// One line per row: its inputs, then the class and each class's probability, or the values.
 fn print_rows(names: &[String], inputs: &[&[f32]], predictions: &[Prediction], data: &DataInfo) {
     for (input, p) in inputs.iter().zip(predictions) {
-        let features: Vec<String> = names
+        let mut features: Vec<String> = names
             .iter()
             .zip(*input)
             .map(|(n, v)| format!("{n}={v}"))
             .collect();
+        if features.len() > 8 {
+            // an image's 784 pixels would bury the answer
+            features.truncate(3);
+            features.push(format!("… ({} inputs)", input.len()));
+        }
         let target = &data.target;
         match &p.class {
             Some(class) => {
@@ -135,8 +140,16 @@ fn print_rows(names: &[String], inputs: &[&[f32]], predictions: &[Prediction], d
                     probs.join(", ")
                 );
             }
-            None => println!("{} → {target} = {:?}", features.join(", "), p.values),
+            None => println!("{} → {target} = {}", features.join(", "), values(&p.values)),
         }
+    }
+}
+
+/// One predicted value as a number, several as a list: `3.5`, `[3.5, -1]`.
+fn values(values: &[f32]) -> String {
+    match values {
+        [one] => one.to_string(),
+        many => format!("{many:?}"),
     }
 }
 
@@ -271,6 +284,16 @@ pub fn eval(args: EvalArgs) -> Result<()> {
             (&info.class_names, labels),
             args.delimiter,
         )?)?,
+        None if info.source.missing().is_some() => {
+            let why = format!(
+                "{}: the run's data is no longer there, so its validation rows are not known: \
+                 give the rows to score with --data FILE.csv",
+                info.source
+                    .missing()
+                    .map_or(String::new(), |p| p.display().to_string())
+            );
+            return Err(Error::Data(why));
+        }
         None if !info.unchanged() => {
             let why = format!(
                 "{} has changed since the run trained, so its validation rows are no longer \

@@ -11,6 +11,7 @@ use plaindnn::Result;
 
 use super::choices::{self, choices};
 use super::data_args::DataArgs;
+use super::shell::quote;
 
 #[derive(Args, Debug)]
 pub struct PretrainArgs {
@@ -101,7 +102,11 @@ pub fn run(args: PretrainArgs) -> Result<()> {
         }
         let dir = out.display();
         println!("encoder in {dir}/model.bpk (loss curve: {dir}/loss.svg)");
-        println!("next: plaindnn train --init-from {dir} [--freeze N] ...");
+        println!(
+            "next: plaindnn train --init-from {} {} [--freeze N] ...",
+            quote(&dir.to_string()),
+            args.data.flags()
+        );
     }
     Ok(())
 }

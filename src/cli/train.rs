@@ -7,11 +7,13 @@ use clap::{ArgMatches, Args};
 
 use super::choices::choices;
 use super::data_args::DataArgs;
+use super::shell::quote;
 use super::train_flags::RecipeFlags;
-use plaindnn::data::Prepared;
+use plaindnn::data::{DataSource, Prepared};
 use plaindnn::error::{Error, Result};
 use plaindnn::train::{
-    self, Preset, ResumeChanges, RunDir, RunOptions, TrainConfig, TrainedRun, Verbosity,
+    self, Preset, ResumeChanges, RunDir, RunOptions, ScheduleConfig, TrainConfig, TrainedRun,
+    Verbosity,
 };
 
 #[derive(Args, Debug)]
@@ -101,6 +103,11 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
             .root()
             .to_path_buf(),
     };
+    // a directory that will be refused is refused before the banner announces it
+    plaindnn::files::refuse_file(&out)?;
+    if !args.overwrite {
+        RunDir::new(&out).claim(false)?;
+    }
     if verbosity != Verbosity::Quiet {
         // how the task was chosen comes first: it decides everything after it
         prepared.notes().iter().for_each(|n| println!("{n}"));
@@ -141,8 +148,32 @@ fn refuse_changes(given: &ArgMatches) -> Result<()> {
     ))
 }
 
+/// Whether training ran out of epochs with val_loss still falling: the last epoch is the best
+/// (scikit-learn's `ConvergenceWarning` when `max_iter` ends a fit, said with the way on).
+fn still_improving(trained: &TrainedRun) -> bool {
+    let epochs = trained.config.train.epochs;
+    let last = trained.outcome.rows.last().map(|r| r.epoch);
+    epochs > 1 && last == Some(epochs) && trained.outcome.best_epoch == last
+}
+
 fn print_next_steps(trained: &TrainedRun) {
+    if still_improving(trained) {
+        let epochs = trained.config.train.epochs;
+        let way_on = match trained.config.train.schedule {
+            ScheduleConfig::Cosine { .. } => "train longer with --epochs".to_string(),
+            _ => format!(
+                "`plaindnn train --resume {} --epochs {}` trains it further",
+                quote(&trained.run.root().display().to_string()),
+                epochs * 2
+            ),
+        };
+        eprintln!(
+            "warning: val_loss was still falling at the last epoch ({epochs}): the network has \
+             not converged; {way_on}"
+        );
+    }
     let dir = trained.run.root().display();
+    let quoted = quote(&dir.to_string());
     let outcome = &trained.outcome;
     let best = outcome
         .best_epoch
@@ -162,13 +193,17 @@ fn print_next_steps(trained: &TrainedRun) {
     let names = &trained.config.data.feature_names;
     if names.len() <= 4 {
         println!(
-            "next: plaindnn predict --run {dir} --input {}",
-            names.join(",")
+            "next: plaindnn predict --run {quoted} --input {}",
+            quote(&names.join(","))
         );
     } else {
         println!(
-            "next: plaindnn predict --run {dir} --data FILE.csv   (columns {}, …)",
-            names[..3].join(", ")
+            "next: plaindnn predict --run {quoted} --data FILE.csv   (columns {}, …{})",
+            names[..3].join(", "),
+            match trained.config.data.source {
+                DataSource::Idx { .. } => ": pixels scaled to [0, 1], as in training",
+                _ => "",
+            }
         );
     }
 }

@@ -15,12 +15,12 @@ use super::choices::{self, choices};
 #[derive(Args, Debug)]
 #[command(next_help_heading = "Model")]
 pub struct ModelFlags {
-    /// Hidden layer widths, input side first.
+    /// Hidden layer widths, input side first [default: 50].
     #[arg(long, value_delimiter = ',', value_name = "N,N,..")]
     hidden: Option<Vec<usize>>,
     /// Activation after each hidden layer, or one per layer (`relu,tanh`): identity, step,
     /// sigmoid, tanh, relu, leaky_relu[:slope], rrelu[:lower:upper], prelu[:init], elu[:alpha],
-    /// gelu, selu.
+    /// gelu, selu [default: relu].
     #[arg(long, value_delimiter = ',', value_name = "NAME[,NAME..]")]
     activation: Option<Vec<ActivationConfig>>,
     /// Inputs computed from the given ones before the first layer, like TensorFlow Playground's:
@@ -28,13 +28,13 @@ pub struct ModelFlags {
     #[arg(long, value_delimiter = ',', value_name = "KIND,..")]
     add_features: Option<Vec<AddedFeature>>,
     /// Weight initialisation: default, he_normal, he_uniform, xavier_normal, xavier_uniform,
-    /// normal:STD.
+    /// normal:STD [default: default, PyTorch's Linear init].
     #[arg(long)]
     init: Option<InitConfig>,
     /// Batch Normalization after each hidden Linear layer.
     #[arg(long)]
     batch_norm: bool,
-    /// Dropout probability after each hidden activation, in [0, 1).
+    /// Dropout probability after each hidden activation, in [0, 1) [default: 0].
     #[arg(long, allow_negative_numbers = true)]
     dropout: Option<f64>,
 }
@@ -58,24 +58,26 @@ impl ModelFlags {
 #[derive(Args, Debug)]
 #[command(next_help_heading = "Optimizer")]
 pub struct OptimizerFlags {
-    /// Optimizer: adam, adamw, sgd, rmsprop.
+    /// Optimizer: adam, adamw, sgd, rmsprop [default: adam].
     #[arg(long, hide_possible_values = true)]
     #[arg(value_parser = choices::<OptimizerKind>(|| vec!["adam", "adamw", "sgd", "rmsprop"]))]
     optimizer: Option<OptimizerKind>,
-    /// Learning rate.
+    /// Learning rate [default: 0.01].
     #[arg(long, allow_negative_numbers = true)]
     lr: Option<f64>,
-    /// Momentum of SGD or RMSProp (Adam and AdamW refuse it: their beta1 plays that role).
+    /// Momentum of SGD or RMSProp (Adam and AdamW refuse it: their beta1 plays that role)
+    /// [default: 0].
     #[arg(long, allow_negative_numbers = true)]
     momentum: Option<f64>,
     /// Nesterov momentum (with --optimizer sgd --momentum M).
     #[arg(long)]
     nesterov: bool,
-    /// L2 weight decay (decoupled with adamw).
+    /// L2 weight decay (decoupled with adamw) [default: 0].
     #[arg(long, allow_negative_numbers = true)]
     weight_decay: Option<f64>,
-    /// Learning-rate schedule: constant, step[:every[:gamma]], cosine[:min_lr],
-    /// plateau[:factor[:patience[:min_lr]]] (reduce on plateau of val_loss).
+    /// Learning-rate schedule: constant, step[:every[:gamma]] (step = step:10:0.1),
+    /// cosine[:min_lr] (min_lr 0), plateau[:factor[:patience[:min_lr]]] (reduce on plateau of
+    /// val_loss; plateau = plateau:0.1:5:0) [default: constant].
     #[arg(long, value_name = "SCHEDULE")]
     lr_schedule: Option<ScheduleConfig>,
 }
@@ -174,10 +176,10 @@ impl AugmentFlags {
 #[derive(Args, Debug)]
 #[command(next_help_heading = "Early stopping")]
 pub struct EarlyStoppingFlags {
-    /// Epochs without val_loss improvement before stopping.
+    /// Epochs without val_loss improvement before stopping [default: 10].
     #[arg(long)]
     pub(super) patience: Option<usize>,
-    /// The smallest drop in val_loss that counts as an improvement.
+    /// The smallest drop in val_loss that counts as an improvement [default: 1e-4].
     #[arg(long, allow_negative_numbers = true)]
     min_delta: Option<f64>,
     /// Train every epoch, without early stopping; the model (`model.bpk`) is the last epoch's.
@@ -246,13 +248,13 @@ impl TransferFlags {
 #[derive(Args, Debug)]
 #[command(next_help_heading = "Training")]
 pub struct RunFlags {
-    /// Most epochs to train (with --resume: the new total).
+    /// Most epochs to train (with --resume: the new total) [default: 100].
     #[arg(long)]
     pub(super) epochs: Option<usize>,
-    /// Rows per gradient step.
+    /// Rows per gradient step [default: 32].
     #[arg(long)]
     batch_size: Option<usize>,
-    /// Seed for weights, shuffling and dropout: same seed + backend → same run.
+    /// Seed for weights, shuffling and dropout: same seed + backend → same run [default: 42].
     #[arg(long)]
     pub(super) seed: Option<u64>,
     /// Backend to train on: flex, ndarray, wgpu (if compiled in), or auto (wgpu if it finds a

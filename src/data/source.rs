@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::csv_file;
-use super::dataset::{Dataset, Subset, Task};
+use super::dataset::{Dataset, Subset, Targets, Task};
 use super::generators;
 use super::idx;
 use super::scaler::Scaler;
@@ -82,6 +82,39 @@ pub fn max_builtin_rows(name: &str) -> usize {
 
 /// The largest `--noise`: the rows are f32 and a larger spread only makes them noise.
 pub const MAX_NOISE: f64 = 1e6;
+
+/// Targets whose scale is this far from 1 make a network (outputs near 0 at the start, moved by
+/// about the learning rate per step) crawl towards them for many epochs.
+const FAR_SCALE: f64 = 100.0;
+
+/// A warning when a regression target's mean or spread over the training `rows` is far from 1:
+/// scikit-learn's `MLPRegressor` and Keras crawl there too, silently or with a
+/// `ConvergenceWarning` at the end; this says why before the first epoch.
+fn far_from_one(data: &Dataset, rows: &[usize], path: &Path) -> Option<String> {
+    let Targets::Values { values, width } = &data.targets else {
+        return None;
+    };
+    let n = rows.len().max(1) as f64;
+    let column = |j: usize| rows.iter().map(move |&r| values[r * width + j] as f64);
+    let (mean, std) = (0..*width)
+        .map(|j| {
+            let mean = column(j).sum::<f64>() / n;
+            let var = column(j).map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+            (mean, var.sqrt())
+        })
+        .max_by(|a, b| a.0.abs().max(a.1).total_cmp(&b.0.abs().max(b.1)))?;
+    (mean.abs().max(std) >= FAR_SCALE).then(|| {
+        format!(
+            "{}: the target `{}` has mean {mean:.4e} and standard deviation {std:.4e}; a network's \
+             outputs start near 0 and move by about the learning rate per step, so it may need \
+             many more epochs than usual: rescale the column to values near 1 (divide it by \
+             {scale:.0e}), or train longer",
+            path.display(),
+            data.target_name,
+            scale = mean.abs().max(std)
+        )
+    })
+}
 
 /// Training and validation rows ready for the loaders, and the scaler applied to them.
 pub struct Prepared {
@@ -251,6 +284,19 @@ impl DataSource {
         let mut files = vec![path.as_path()];
         files.extend(val_path.as_deref());
         super::fingerprint::of_files(&files)
+    }
+
+    /// The first file or folder the source reads that is no longer there (moved or deleted since
+    /// a run recorded it).
+    pub fn missing(&self) -> Option<&Path> {
+        let paths: Vec<&Path> = match self {
+            DataSource::Csv { path, val_path, .. } => std::iter::once(path.as_path())
+                .chain(val_path.as_deref())
+                .collect(),
+            DataSource::Idx { dir } => vec![dir.as_path()],
+            DataSource::Builtin { .. } | DataSource::Memory { .. } => vec![],
+        };
+        paths.into_iter().find(|p| !p.exists())
     }
 
     /// The inputs alone, for autoencoders: a CSV without a `target` has every column (or its
@@ -504,6 +550,7 @@ impl Rows {
             scaler.apply(&mut data.features);
             scaler
         });
+        warnings.extend(far_from_one(&data, &self.train, path));
         let data = Arc::new(data);
         let val = match self.val_file {
             Some(mut v) => {

@@ -298,7 +298,7 @@ impl LinearModel {
 
     /// Writes `linear.json` (the model) and `coefficients.json` into `dir`.
     pub fn save(&self, dir: &Path) -> Result<()> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        crate::files::create_folder(dir)?;
         write_atomic(&dir.join("linear.json"), pretty(self)?.as_bytes())?;
         write_atomic(
             &dir.join("coefficients.json"),

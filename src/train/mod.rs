@@ -313,6 +313,14 @@ pub fn resume(
             ),
         ));
     }
+    if let Some(gone) = run_config.data.source.missing() {
+        let why = format!(
+            "trained on {}, which is no longer there: put the file back to resume, or train a \
+             new run",
+            gone.display()
+        );
+        return Err(Error::run(out, why));
+    }
     let data = run_config.data.source.load()?;
     same_data(&run_config, &data).map_err(|why| Error::run(out, why))?;
     let device = run_config.train.backend.device()?;

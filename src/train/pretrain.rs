@@ -104,6 +104,7 @@ impl PretrainConfig {
 /// Refuses (or with `overwrite` clears) a directory holding a pretraining or any other run; a
 /// stage `layer1/` alone counts too (a pretraining stopped before its autoencoder).
 fn claim(out: &Path, overwrite: bool) -> Result<()> {
+    crate::files::refuse_file(out)?;
     let top = RunDir::new(out);
     if RunDir::new(out.join("layer1")).holds_run() && !top.holds_run() {
         if !overwrite {
@@ -252,7 +253,7 @@ fn stack_stages(
     for (block, stage) in start.blocks.iter_mut().zip(stages) {
         *block = stage.model.blocks[0].clone();
     }
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    crate::files::create_folder(out)?;
     let path = out.join("stages.safetensors");
     write_atomic(&path, &safetensors::export(&start, ae, HashMap::new())?)?;
     Ok(path)

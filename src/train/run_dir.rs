@@ -271,7 +271,7 @@ impl RunDir {
 
     /// Creates the directory (for its lock; a run it holds is left as it is).
     pub fn create(&self) -> Result<()> {
-        fs::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))
+        crate::files::create_folder(&self.root)
     }
 
     /// Creates `checkpoint/`, once the directory is claimed.
@@ -287,6 +287,30 @@ impl RunDir {
         write_atomic(&self.config_path(), json.as_bytes())
     }
 
+    /// Why a folder without `config.json` is not a run, and the run inside it if it holds some
+    /// (an experiment's folder holds one per variant and seed).
+    fn not_a_run(&self) -> String {
+        let mut runs: Vec<PathBuf> = fs::read_dir(&self.root)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|dir| RunDir::new(dir).config_path().is_file())
+            .collect();
+        runs.sort();
+        match runs.first() {
+            Some(run) => format!(
+                "holds no config.json, so it is not a run, but it holds {} run{} (one is {})",
+                runs.len(),
+                if runs.len() == 1 { "" } else { "s" },
+                run.display()
+            ),
+            None => "holds no config.json: not a run directory (`plaindnn train --out DIR` makes \
+                     one)"
+                .into(),
+        }
+    }
+
     /// Reads and checks `config.json`.
     pub fn read_config(&self) -> Result<RunConfig> {
         if !self.root.is_dir() {
@@ -299,8 +323,12 @@ impl RunDir {
         let path = self.config_path();
         if !path.exists() && self.holds_fit() {
             let why = "holds a `regress` fit (linear.json), not a trained network: `plaindnn \
-                       predict --run` reads it; summary, eval and export are for networks";
+                       predict --run` reads it; summary, eval, export and --init-from are for \
+                       networks";
             return Err(Error::run(&self.root, why));
+        }
+        if !path.exists() {
+            return Err(Error::run(&self.root, self.not_a_run()));
         }
         let text = fs::read_to_string(&path)
             .map_err(|e| Error::run(&self.root, format!("cannot read config.json: {e}")))?;

@@ -21,11 +21,20 @@ pub fn config_from(
 ) -> Result<MlpConfig> {
     let mut config = source_config(dir, template)?;
     if config.inputs != inputs {
+        let trained_on = match dir.is_dir() {
+            true => format!(
+                " (it trained on {})",
+                RunDir::new(dir).read_config()?.data.source.describe()
+            ),
+            false => String::new(),
+        };
         return Err(Error::invalid(
             "init-from",
             format!(
-                "the layers in {} take {} inputs but the data has {inputs} features",
+                "the layers in {} take {} inputs but the data has {inputs} features: give it \
+                 data of {} features{trained_on}",
                 dir.display(),
+                config.inputs,
                 config.inputs
             ),
         ));
@@ -38,10 +47,30 @@ pub fn config_from(
 fn source_config(source: &Path, template: &MlpConfig) -> Result<MlpConfig> {
     if source.is_file() {
         let bytes = std::fs::read(source).map_err(|e| Error::io(source, e))?;
-        safetensors::architecture(&bytes, source, template)
+        safetensors::architecture(&bytes, source, template).map_err(|e| match e {
+            Error::Checkpoint { .. } if !is_safetensors(&bytes) => Error::invalid(
+                "init-from",
+                format!(
+                    "{} is not a safetensors file: give a run directory or a .safetensors file \
+                     (`plaindnn export --run DIR` writes one)",
+                    source.display()
+                ),
+            ),
+            e => e,
+        })
     } else {
         Ok(RunDir::new(source).read_config()?.train.model)
     }
+}
+
+/// Whether `bytes` start as a safetensors file does: a little-endian header length that fits,
+/// then `{`.
+fn is_safetensors(bytes: &[u8]) -> bool {
+    let Some((size, rest)) = bytes.split_first_chunk::<8>() else {
+        return false;
+    };
+    let size = u64::from_le_bytes(*size);
+    size <= rest.len() as u64 && rest.first() == Some(&b'{')
 }
 
 /// The saved network, weights loaded, from a run directory or a safetensors file.

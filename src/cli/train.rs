@@ -103,9 +103,10 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
             .root()
             .to_path_buf(),
     };
-    // a directory that will be refused is refused before the banner announces it
+    // a directory that will be refused is refused before the banner announces it (one that
+    // another process holds is left to the lock, whose message names that process)
     plaindnn::files::refuse_file(&out)?;
-    if !args.overwrite {
+    if !args.overwrite && !out.join(".lock").exists() {
         RunDir::new(&out).claim(false)?;
     }
     if verbosity != Verbosity::Quiet {

@@ -1135,3 +1135,38 @@ fn a_pretraining_points_to_its_own_data_and_a_mismatch_names_it() {
         "{err}"
     );
 }
+
+#[test]
+fn a_dash_writes_exported_rows_and_predictions_to_standard_output() {
+    let dir = temp_dir("dash");
+    let o = plaindnn(&["datasets", "--export", "xor", "--rows", "3", "--out", "-"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = stdout(&o);
+    assert_eq!(rows.lines().next(), Some("x,y,class"), "{rows}");
+    assert_eq!(rows.lines().count(), 4, "a header and 3 rows: {rows}");
+    // the same rows as a file, byte for byte, and no file named `-`
+    let file = dir.join("xor.csv");
+    let args = ["datasets", "--export", "xor", "--rows", "3", "--out"];
+    let o = plaindnn(&[&args[..], &[file.to_str().expect("utf-8")]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&file).expect("written"), rows);
+    assert!(!std::path::Path::new("-").exists());
+    let run = "artifacts/pretrained/quadrants";
+    let data = dir.join("points.csv");
+    std::fs::write(&data, "x,y\n2,2\n-1,-3\n").expect("write");
+    let data = data.to_str().expect("utf-8");
+    let o = plaindnn(&["predict", "--run", run, "--data", data, "--output", "-"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = stdout(&o);
+    let classes: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap_or(""))
+        .collect();
+    assert_eq!(classes, ["I", "III"], "{csv}");
+    let o = plaindnn(&[
+        "predict", "--run", run, "--data", data, "--output", "-", "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("leave out --json"), "{}", stderr(&o));
+}

@@ -4,7 +4,7 @@ use clap::Args;
 use plaindnn::backend::{wgpu_adapters, Backend};
 use std::path::{Path, PathBuf};
 
-use plaindnn::data::export::write_csv;
+use plaindnn::data::export::to_csv;
 use plaindnn::data::generators::BUILTINS;
 use plaindnn::data::{DataSource, Split};
 use plaindnn::inference::Predictor;
@@ -13,7 +13,7 @@ use plaindnn::{Error, Result};
 use serde_json::json;
 
 use super::choices::{self, choices};
-use super::{print_json, refuse_existing, refuse_run_file, RunArgs};
+use super::{is_stdout, print_json, refuse_existing, refuse_run_file, write_output, RunArgs};
 
 #[derive(Args, Debug)]
 pub struct SummaryArgs {
@@ -135,7 +135,7 @@ pub struct DatasetsArgs {
     )]
     #[arg(value_parser = choices::<String>(choices::datasets))]
     export: Option<String>,
-    /// With --export: the CSV file to write.
+    /// With --export: the CSV file to write (`-`: standard output).
     #[arg(long, value_name = "FILE.csv", requires = "export")]
     out: Option<PathBuf>,
     /// With --export: replace the --out file if it exists.
@@ -214,7 +214,10 @@ fn export(name: &str, out: &Path, args: &DatasetsArgs) -> Result<()> {
     refuse_run_file(out, "--out")?;
     refuse_existing(out, "--out", args.overwrite)?;
     let data = source.split_rows(split)?;
-    write_csv(&data, out)?;
+    write_output(out, to_csv(&data).as_bytes())?;
+    if is_stdout(out) {
+        return Ok(()); // the rows are the output
+    }
     println!(
         "wrote {} {which} rows of `{name}` (seed {}) to {}",
         data.len(),

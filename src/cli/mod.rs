@@ -222,10 +222,29 @@ fn refuse_run_file(path: &std::path::Path, flag: &str) -> Result<()> {
     Err(plaindnn::Error::invalid(flag, why))
 }
 
+/// Whether `path` is `-`: standard output, as for most Unix tools.
+fn is_stdout(path: &std::path::Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Writes `bytes` to the file at `path` atomically, or to standard output for `-`.
+fn write_output(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    if !is_stdout(path) {
+        return plaindnn::files::write_atomic(path, bytes);
+    }
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    (out.write_all(bytes).and_then(|()| out.flush()))
+        .map_err(|e| plaindnn::Error::io(std::path::Path::new("standard output"), e))
+}
+
 /// Refuses to replace a file the user has at `path` unless `overwrite` (`--overwrite`), and
 /// anything but a plain file even then: the file is written beside and renamed over, which would
 /// put a file in place of a link, a pipe or a device (`/dev/stdout`) instead of writing into it.
 fn refuse_existing(path: &std::path::Path, flag: &str, overwrite: bool) -> Result<()> {
+    if is_stdout(path) {
+        return Ok(());
+    }
     // a link counts even when it points nowhere: writing would replace it
     let Ok(found) = std::fs::symlink_metadata(path) else {
         return Ok(());

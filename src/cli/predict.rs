@@ -7,14 +7,13 @@ use plaindnn::backend::Backend;
 use plaindnn::data::csv_file::{self, Labels};
 use plaindnn::data::DataSource;
 use plaindnn::error::{Error, Result};
-use plaindnn::files::write_atomic;
 use plaindnn::inference::{Prediction, Predictor};
 use plaindnn::regression::LinearModel;
 use plaindnn::train::DataInfo;
 use serde::Serialize;
 
 use super::data_args::delimiter_arg;
-use super::{print_json, refuse_existing, refuse_run_file, RunArgs};
+use super::{is_stdout, print_json, refuse_existing, refuse_run_file, write_output, RunArgs};
 
 #[derive(Args, Debug)]
 #[command(group = clap::ArgGroup::new("rows").required(true).args(["input", "data"]))]
@@ -36,7 +35,8 @@ pub struct PredictArgs {
     /// --data: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].
     #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
     delimiter: Option<u8>,
-    /// Write the predictions as CSV to FILE and print a summary instead of every row.
+    /// Write the predictions as CSV to FILE and print a summary instead of every row (`-`: the
+    /// CSV to standard output, nothing else).
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// --output: replace FILE if it exists.
@@ -71,6 +71,11 @@ struct Row<'a> {
 
 pub fn predict(args: PredictArgs) -> Result<()> {
     if let Some(path) = &args.output {
+        if is_stdout(path) && args.json {
+            let why = "--output - writes the rows to standard output as CSV: leave out --json \
+                       (which prints the summary of an --output FILE)";
+            return Err(Error::invalid("--json", why));
+        }
         refuse_run_file(path, "--output")?;
         refuse_existing(path, "--output", args.overwrite)?;
     }
@@ -94,6 +99,9 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     let data = &predictor.config.data;
     if let Some(path) = &args.output {
         write_csv(path, &predictor, &inputs, &predictions)?;
+        if is_stdout(path) {
+            return Ok(()); // the rows are the output
+        }
         let counts = class_counts(&predictions, &data.class_names);
         return summarise(path, predictions.len(), &counts, &data.target, args.json);
     }
@@ -244,7 +252,7 @@ fn write_csv(
         fields.extend(p.probabilities.iter().map(|q| q.to_string()));
         fields
     });
-    write_atomic(path, &csv_bytes(path, header, rows)?)
+    write_output(path, &csv_bytes(path, header, rows)?)
 }
 
 /// A header and rows as CSV, quoted where a name holds a comma, a quote or a line break.
@@ -372,7 +380,10 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
                 cells.push(y.to_string());
                 cells
             });
-        write_atomic(path, &csv_bytes(path, header, rows)?)?;
+        write_output(path, &csv_bytes(path, header, rows)?)?;
+        if is_stdout(path) {
+            return Ok(());
+        }
         return summarise(path, predicted.len(), &[], &model.target, args.json);
     }
     if args.json {

@@ -310,7 +310,9 @@ impl RegressionScores {
         // a constant truth has no variance to explain: 1 when matched, else 0 (scikit-learn)
         // constant: every value the first (their f64 mean need not equal it, and sst be 1e-33)
         let constant = truth.iter().all(|&y| y == truth[0]);
-        let r2 = if !constant {
+        let r2 = if truth.len() < 2 {
+            f64::NAN // "not well-defined with less than two samples" (scikit-learn's r2_score)
+        } else if !constant {
             1.0 - sse / sst
         } else if sse.is_finite() {
             f64::from(u8::from(sse == 0.0))
@@ -362,5 +364,13 @@ mod tests {
         // an output constant in the truth counts 1 when matched, 0 when not
         let flat = RegressionScores::of_outputs(&[1.0, 5.0, 2.0, 5.0], &[1.0, 5.0, 2.0, 6.0], 2);
         assert!((flat.r2 - 0.5).abs() < 1e-12, "{}", flat.r2);
+    }
+
+    #[test]
+    fn r2_of_one_row_is_undefined_as_in_scikit_learn() {
+        // r2_score([3.0], [3.0]) is nan with an UndefinedMetricWarning, matched or not
+        assert!(RegressionScores::of_f64(&[3.0], &[3.0]).r2.is_nan());
+        assert!(RegressionScores::of_outputs(&[3.0], &[2.0], 1).r2.is_nan());
+        assert_eq!(RegressionScores::of_f64(&[3.0, 3.0], &[3.0, 3.0]).r2, 1.0);
     }
 }

@@ -647,3 +647,56 @@ fn summary_eval_and_export_of_a_regress_fit_say_only_predict_reads_it() {
         );
     }
 }
+
+#[test]
+fn the_score_table_stays_aligned_when_the_errors_are_large() {
+    // y = 1000·x + noise of ±5000: an RMSE of four integer digits
+    let dir = temp_dir("regress-wide");
+    let rows: String = (0..40)
+        .map(|i| format!("{i},{}\n", 1000 * i + if i % 2 == 0 { 5000 } else { -5000 }))
+        .collect();
+    let file = dir.join("wide.csv");
+    std::fs::write(&file, format!("x,y\n{rows}")).expect("write");
+    let out = dir.join("fit");
+    let o = plaindnn(&[
+        "regress",
+        "--data",
+        file.to_str().expect("utf-8"),
+        "--val-fraction",
+        "0.25",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().skip(1).take(3).collect();
+    // where each column starts, in characters: the header's names over the rows' numbers
+    let starts = |l: &str| -> Vec<usize> {
+        let chars: Vec<char> = l.chars().collect();
+        (1..chars.len())
+            .filter(|&i| chars[i - 1] == ' ' && chars[i] != ' ')
+            .collect()
+    };
+    let header = starts(lines[0]);
+    assert_eq!(header.len(), 3, "{text}");
+    for row in &lines[1..] {
+        assert_eq!(starts(row), header, "{text}");
+    }
+    let rmse: f64 = lines[1]
+        .split_whitespace()
+        .nth(2)
+        .and_then(|v| v.parse().ok())
+        .expect("RMSE");
+    assert!(rmse > 1000.0, "an RMSE of four digits: {text}");
+    // one row has no R² (scikit-learn's r2_score: nan, not 1)
+    std::fs::write(&file, "x,y\n1,2\n").expect("write");
+    let o = plaindnn(&[
+        "regress",
+        "--data",
+        file.to_str().expect("utf-8"),
+        "--out",
+        dir.join("one").to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("all rows   NaN"), "{}", stdout(&o));
+}

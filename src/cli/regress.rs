@@ -242,15 +242,24 @@ fn print_text(fitted: &Fitted, train: &RegressionScores, val: Option<&Regression
         .iter()
         .for_each(|w| eprintln!("warning: {w}"));
     println!("{}", fitted.model.equation());
-    println!("           R²       RMSE     MAE");
-    let line = |label: &str, s: &RegressionScores| {
-        println!("{label:<10} {:<8.4} {:<8.4} {:.4}", s.r2, s.rmse, s.mae);
+    let rows = match val {
+        Some(val) => vec![("training", train), ("validation", val)],
+        None => vec![("all rows", train)],
     };
-    match val {
-        Some(val) => {
-            line("training", train);
-            line("validation", val);
-        }
-        None => line("all rows", train),
+    let cells = |s: &RegressionScores| [s.r2, s.rmse, s.mae].map(|v| format!("{v:.4}"));
+    let cells: Vec<(&str, [String; 3])> = rows.iter().map(|(l, s)| (*l, cells(s))).collect();
+    // columns at least 8 wide, wider for a large RMSE, so they stay aligned
+    let width = |j: usize| {
+        cells
+            .iter()
+            .map(|(_, c)| c[j].len())
+            .max()
+            .unwrap_or(0)
+            .max(8)
+    };
+    let (r2, rmse) = (width(0), width(1));
+    println!("{:<10} {:<r2$} {:<rmse$} MAE", "", "R²", "RMSE");
+    for (label, [a, b, c]) in &cells {
+        println!("{label:<10} {a:<r2$} {b:<rmse$} {c}");
     }
 }

@@ -346,7 +346,7 @@ fn pretrain_prints_each_layers_loss_and_the_next_command() {
     // eval of the autoencoder names its data in words
     let eval = plaindnn(&["eval", "--run", s(&dir)]);
     assert!(
-        stderr(&eval).contains("data passed in memory (the inputs of the built-in set `shapes`, labels unused, by autoencoders)"),
+        stderr(&eval).contains("rows made in memory, not read from a file it can read again (the inputs of the built-in set `shapes`, labels unused, by autoencoders)"),
         "{}",
         stderr(&eval)
     );

@@ -401,8 +401,8 @@ impl DataSource {
                 Ok(Prepared::unscaled(train, test))
             }
             DataSource::Memory { description } => Err(Error::Data(format!(
-                "this run was trained on data passed in memory ({description}); \
-                 give a CSV file with the run's columns: --data FILE.csv"
+                "this run trained on rows made in memory, not read from a file it can read \
+                 again ({description}); give a CSV file with the run's columns: --data FILE.csv"
             ))),
         }
     }

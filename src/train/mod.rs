@@ -273,7 +273,7 @@ pub fn resume(
     let _lock = lock::RunLock::acquire(run.root())?;
     let changes = changes.into();
     if let DataSource::Memory { description } = &run_config.data.source {
-        let why = format!("was trained on data passed in memory ({description}): the command line cannot resume it");
+        let why = format!("trained on rows made in memory, not read from a file it can read again ({description}): the command line cannot resume it");
         return Err(Error::run(out, why));
     }
     if changes != ResumeChanges::default() {

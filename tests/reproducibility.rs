@@ -183,6 +183,29 @@ fn one_seed_saves_byte_identical_model_files_and_exports() {
     assert!(c[0] != a[0], "the fine-tuning saved other weights");
 }
 
+#[test]
+fn a_resumed_batch_norm_run_saves_the_bytes_of_an_uninterrupted_one() {
+    // Burn's RunningState keeps its own id when a record is loaded: a resume gave BatchNorm's
+    // statistics fresh random ids, so its saved files differed from the uninterrupted run's
+    let (whole, split) = (temp_dir("bytes-whole"), temp_dir("bytes-split"));
+    let mut config = quadrant_config();
+    config.model.batch_norm = true;
+    config.early_stopping = None;
+    config.checkpoint_interval = None; // a checkpoint after each epoch
+    config.epochs = 4;
+    run(config.clone(), &whole);
+    config.epochs = 2;
+    run(config, &split);
+    train::resume(&split, Some(4), Verbosity::Quiet).expect("resumes");
+    for name in ["model.bpk", "checkpoint/model-4.bpk"] {
+        let read = |dir: &Path| std::fs::read(dir.join(name)).expect(name);
+        assert!(
+            read(&whole) == read(&split),
+            "{name} of the resumed run differs"
+        );
+    }
+}
+
 /// Networks saved by plaindnn 0.1.0 before it drew its own dropout masks and RReLU slopes
 /// (Burn's `Dropout` and `RRelu` then), trained with `--seed 1 --epochs 5 --hidden 8` and
 /// `--batch-norm --activation prelu --dropout 0.3` or `--activation rrelu --dropout 0.2`. The

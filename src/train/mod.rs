@@ -373,7 +373,7 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
 fn recorded_through(run: &RunDir, last: usize) -> Result<Vec<EpochRow>> {
     let again = format!(
         "train it again with `plaindnn train --out {} --overwrite` and its flags",
-        run.root().display()
+        crate::shell::quote(&run.root().display().to_string())
     );
     if !run.checkpoint_dir().is_dir() {
         let why = format!("has no checkpoint/ folder, so nothing to continue from: {again}");
@@ -486,7 +486,8 @@ fn fit(
 }
 
 /// The network at epoch `done`: seeded fresh weights (or `--init-from`'s) under seeded ids for
-/// a new run, the checkpoint (ids included) for a resumed one; frozen as configured. Parameters
+/// a new run, the checkpoint (its parameters' ids included) for a resumed one; frozen as
+/// configured. Parameters
 /// are born on the autodiff device, to be tracked.
 fn starting_model(config: &TrainConfig, run: &RunDir, done: usize, device: &Device) -> Result<Mlp> {
     let device = device.clone().autodiff();
@@ -495,9 +496,9 @@ fn starting_model(config: &TrainConfig, run: &RunDir, done: usize, device: &Devi
         let from = (source.as_path(), config.new_head);
         model = transfer::load_hidden(model, &config.model, from, &device)?;
     }
-    if done == 0 {
-        model = crate::model::seeded_ids(model, config.seed);
-    }
+    // Before a checkpoint's load too: it restores the parameters' ids, but Burn's RunningState
+    // keeps its own, so BatchNorm's statistics would save under random ids after a resume.
+    model = crate::model::seeded_ids(model, config.seed);
     if done > 0 {
         // Load everything once here, so a damaged checkpoint is an error, not a panic in Burn.
         let ckpt = run.checkpoint_dir();

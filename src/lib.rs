@@ -57,6 +57,7 @@ pub mod playground;
 pub mod plot;
 pub mod random;
 pub mod regression;
+pub mod shell;
 pub mod spec;
 mod strict;
 pub mod train;

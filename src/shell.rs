@@ -1,10 +1,10 @@
 //! Commands printed for the user to paste: each word quoted for a POSIX shell where it must be.
 
 /// `word` as one shell word: as it is when every character is plain, else in single quotes
-/// (a `'` inside written `'\''`).
+/// (a `'` inside written `'\''`; a leading `=` too, which zsh expands).
 pub fn quote(word: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "_-./,:=+@%".contains(c);
-    if !word.is_empty() && word.chars().all(plain) {
+    if !word.is_empty() && !word.starts_with('=') && word.chars().all(plain) {
         return word.to_string();
     }
     format!("'{}'", word.replace('\'', r"'\''"))
@@ -22,5 +22,6 @@ mod tests {
         assert_eq!(quote("it's"), r"'it'\''s'");
         assert_eq!(quote(""), "''");
         assert_eq!(quote("$HOME"), "'$HOME'");
+        assert_eq!(quote("=ls"), "'=ls'");
     }
 }

@@ -1025,6 +1025,20 @@ fn a_target_far_from_unit_scale_is_warned_about_and_an_unfinished_fit_says_how_t
         "{err}"
     );
     assert!(err.contains(&resume), "{err}");
+    // a cosine schedule anneals over its epochs, which a resume keeps: a new run is the way on
+    let cosine = dir.join("cosine");
+    let more = [
+        "--lr-schedule",
+        "cosine",
+        "--out",
+        &cosine.to_string_lossy(),
+    ];
+    let o = plaindnn(&[&args[..], &more].concat());
+    let way_on = format!(
+        "`plaindnn train --init-from {} --epochs 6`",
+        cosine.display()
+    );
+    assert!(stderr(&o).contains(&way_on), "{}", stderr(&o));
     // a target near 1, trained to a stop, says neither
     let o = plaindnn(&[
         "train",
@@ -1035,6 +1049,33 @@ fn a_target_far_from_unit_scale_is_warned_about_and_an_unfinished_fit_says_how_t
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_target_of_years_is_told_to_be_standardised_and_a_tiny_one_to_be_scaled_up() {
+    let dir = temp_dir("target-scales");
+    let warned = |name: &str, target: &dyn Fn(f64) -> f64| {
+        let rows: String = (0..40)
+            .map(|i| format!("{i},{}\n", target(i as f64)))
+            .collect();
+        let file = dir.join(format!("{name}.csv"));
+        std::fs::write(&file, format!("a,y\n{rows}")).expect("write");
+        let (file, out) = (file.to_string_lossy(), dir.join(name));
+        let args = ["train", "--data", &file, "--target", "y", "--epochs", "1"];
+        let o = plaindnn(&[&args[..], &["--out", &out.to_string_lossy()]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    // 1990–2029 (the training rows: 80 % of them): mean about 2010, spread about 11.5;
+    // dividing by 2e3 would leave a spread of 0.006
+    let err = warned("years", &|i| 1990.0 + i);
+    assert!(err.contains("standardise the column (subtract 2.0"), "{err}");
+    assert!(err.contains("e3, then divide by 1.1"), "{err}");
+    assert!(!err.contains("divide it by"), "{err}");
+    // 0–0.0039, mean about 0.002: squared errors under early stopping's default min_delta
+    let err = warned("tiny", &|i| i * 1e-4);
+    assert!(err.contains("(multiply it by 5e2)"), "{err}");
+    assert!(err.contains("--min-delta 0"), "{err}");
 }
 
 #[test]
@@ -1169,4 +1210,9 @@ fn a_dash_writes_exported_rows_and_predictions_to_standard_output() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("leave out --json"), "{}", stderr(&o));
+    // export's file is binary: `-` is refused, not made into a file named `-`
+    let o = plaindnn(&["export", "--run", run, "--out", "-"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("invalid --out"), "{}", stderr(&o));
+    assert!(!std::path::Path::new("-").exists());
 }

@@ -241,6 +241,14 @@ fn a_csv_without_labels_is_pretrained_on_every_column_and_its_encoder_fits_the_l
         "the encoder fits the labelled file: {}",
         stderr(&out)
     );
+    // the next step names the flags that shape the inputs, so its network fits the encoder
+    let shaped = dir.join("ae-shaped");
+    let args = ["pretrain", "--data", s(&unlabelled), "--features", "a,b"];
+    let rest = ["--delimiter", ",", "--no-standardize", "--epochs", "2"];
+    let out = plaindnn(&[&args[..], &rest, &["--out", s(&shaped)]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let flags = "--target COLUMN --features a,b --delimiter , --no-standardize [--freeze N]";
+    assert!(stdout(&out).contains(flags), "{}", stdout(&out));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use plaindnn::data::{delimiter, DataSource, Task};
 use plaindnn::error::Result;
 
 use super::choices::{self, choices};
-use super::shell::quote;
+use plaindnn::shell::quote;
 
 /// Flags that only a CSV file uses. clap skips `requires = "data"` when `--data` would conflict
 /// with a flag given (`--dataset`, `--data-dir`), so those conflict with these explicitly.
@@ -133,7 +133,23 @@ impl DataArgs {
         let path = |p: &PathBuf| quote(&p.display().to_string());
         if let Some(file) = &self.data {
             let target = self.target.as_deref().map_or("COLUMN".into(), quote);
-            return format!("--data {} --target {target}", path(file));
+            let mut flags = format!("--data {} --target {target}", path(file));
+            // the flags that shape the inputs: the network's width and scaling depend on them
+            if let Some(features) = &self.features {
+                flags += &format!(" --features {}", quote(&features.join(",")));
+            }
+            if let Some(d) = self.delimiter {
+                let d = if d == b'\t' {
+                    "tab".into()
+                } else {
+                    quote(&char::from(d).to_string())
+                };
+                flags += &format!(" --delimiter {d}");
+            }
+            if self.no_standardize {
+                flags += " --no-standardize";
+            }
+            return flags;
         }
         if let Some(dir) = &self.data_dir {
             return format!("--data-dir {}", path(dir));

@@ -8,7 +8,7 @@ use plaindnn::files::write_atomic;
 use plaindnn::inference::Predictor;
 use plaindnn::model::safetensors;
 
-use super::{refuse_existing, refuse_run_file, RunArgs};
+use super::{is_stdout, refuse_existing, refuse_run_file, RunArgs};
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
@@ -34,6 +34,11 @@ enum Format {
 pub fn run(args: ExportArgs) -> Result<()> {
     let Format::Safetensors = args.format;
     if let Some(out) = &args.out {
+        if is_stdout(out) {
+            let why = "a safetensors file is binary and this command prints its summary: name a \
+                       file, or leave --out out to write model.safetensors into the run";
+            return Err(plaindnn::Error::invalid("--out", why));
+        }
         refuse_run_file(out, "--out")?;
         refuse_existing(out, "--out", args.overwrite)?;
     }

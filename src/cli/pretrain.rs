@@ -11,7 +11,7 @@ use plaindnn::Result;
 
 use super::choices::{self, choices};
 use super::data_args::DataArgs;
-use super::shell::quote;
+use plaindnn::shell::quote;
 
 #[derive(Args, Debug)]
 pub struct PretrainArgs {

@@ -7,13 +7,13 @@ use clap::{ArgMatches, Args};
 
 use super::choices::choices;
 use super::data_args::DataArgs;
-use super::shell::quote;
 use super::train_flags::RecipeFlags;
 use plaindnn::data::{DataSource, Prepared};
 use plaindnn::error::{Error, Result};
+use plaindnn::shell::quote;
 use plaindnn::train::{
-    self, Preset, ResumeChanges, RunDir, RunOptions, ScheduleConfig, TrainConfig, TrainedRun,
-    Verbosity,
+    self, EarlyStoppingConfig, Preset, ResumeChanges, RunDir, RunOptions, ScheduleConfig,
+    TrainConfig, TrainedRun, Verbosity,
 };
 
 #[derive(Args, Debug)]
@@ -149,22 +149,40 @@ fn refuse_changes(given: &ArgMatches) -> Result<()> {
     ))
 }
 
-/// Whether training ran out of epochs with val_loss still falling: the last epoch is the best
-/// (scikit-learn's `ConvergenceWarning` when `max_iter` ends a fit, said with the way on).
+/// Whether training ran out of epochs with val_loss still falling: the last epoch is the best,
+/// by more than early stopping's `min_delta` (its default without early stopping, under which
+/// any fall, 1e-9 too, makes a best epoch): scikit-learn's `ConvergenceWarning` when `max_iter`
+/// ends a fit still falling by more than its `tol` (1e-4), said with the way on.
 fn still_improving(trained: &TrainedRun) -> bool {
-    let epochs = trained.config.train.epochs;
-    let last = trained.outcome.rows.last().map(|r| r.epoch);
-    epochs > 1 && last == Some(epochs) && trained.outcome.best_epoch == last
+    let train = &trained.config.train;
+    let Some((last, before)) = trained.outcome.rows.split_last() else {
+        return false;
+    };
+    let min_delta = (train.early_stopping.as_ref())
+        .map_or(EarlyStoppingConfig::default().min_delta, |es| es.min_delta);
+    let best_before = before
+        .iter()
+        .map(|r| r.val_loss)
+        .fold(f64::INFINITY, f64::min);
+    train.epochs > 1
+        && last.epoch == train.epochs
+        && trained.outcome.best_epoch == Some(last.epoch)
+        && last.val_loss < best_before - min_delta
 }
 
 fn print_next_steps(trained: &TrainedRun) {
     if still_improving(trained) {
         let epochs = trained.config.train.epochs;
+        let dir = quote(&trained.run.root().display().to_string());
         let way_on = match trained.config.train.schedule {
-            ScheduleConfig::Cosine { .. } => "train longer with --epochs".to_string(),
+            // a resume keeps the cosine curve's length: a new run starts from these weights
+            ScheduleConfig::Cosine { .. } => format!(
+                "`plaindnn train --init-from {dir} --epochs {}` with the run's other flags \
+                 trains a new run from these weights",
+                epochs * 2
+            ),
             _ => format!(
-                "`plaindnn train --resume {} --epochs {}` trains it further",
-                quote(&trained.run.root().display().to_string()),
+                "`plaindnn train --resume {dir} --epochs {}` trains it further",
                 epochs * 2
             ),
         };

@@ -87,6 +87,10 @@ pub const MAX_NOISE: f64 = 1e6;
 /// about the learning rate per step) crawl towards them for many epochs.
 const FAR_SCALE: f64 = 100.0;
 
+/// Targets this small make squared errors under early stopping's default `min_delta` (1e-4), so
+/// a real improvement does not count and the run stops with its first epochs' weights.
+const SMALL_SCALE: f64 = 1e-2;
+
 /// A warning when a regression target's mean or spread over the training `rows` is far from 1:
 /// scikit-learn's `MLPRegressor` and Keras crawl there too, silently or with a
 /// `ConvergenceWarning` at the end; this says why before the first epoch.
@@ -96,23 +100,40 @@ fn far_from_one(data: &Dataset, rows: &[usize], path: &Path) -> Option<String> {
     };
     let n = rows.len().max(1) as f64;
     let column = |j: usize| rows.iter().map(move |&r| values[r * width + j] as f64);
-    let (mean, std) = (0..*width)
+    let scale = |(mean, std): (f64, f64)| f64::abs(mean).max(std);
+    let (j, (mean, std)) = (0..*width)
         .map(|j| {
             let mean = column(j).sum::<f64>() / n;
             let var = column(j).map(|v| (v - mean).powi(2)).sum::<f64>() / n;
-            (mean, var.sqrt())
+            (j, (mean, var.sqrt()))
         })
-        .max_by(|a, b| a.0.abs().max(a.1).total_cmp(&b.0.abs().max(b.1)))?;
-    (mean.abs().max(std) >= FAR_SCALE).then(|| {
-        format!(
-            "{}: the target `{}` has mean {mean:.4e} and standard deviation {std:.4e}; a network's \
-             outputs start near 0 and move by about the learning rate per step, so it may need \
-             many more epochs than usual: rescale the column to values near 1 (divide it by \
-             {scale:.0e}), or train longer",
-            path.display(),
-            data.target_name,
-            scale = mean.abs().max(std)
-        )
+        .filter(|(_, s)| scale(*s) >= FAR_SCALE || (scale(*s) > 0.0 && scale(*s) <= SMALL_SCALE))
+        .max_by(|a, b| scale(a.1).total_cmp(&scale(b.1)))?;
+    let name = match width {
+        1 => data.target_name.clone(),
+        _ => format!("{}_{j}", data.target_name), // as `datasets --export` names the columns
+    };
+    let stats = format!(
+        "{}: the target `{name}` has mean {mean:.4e} and standard deviation {std:.4e}",
+        path.display()
+    );
+    Some(match scale((mean, std)) {
+        s if s <= SMALL_SCALE => format!(
+            "{stats}; squared errors this small fall under the least improvement early stopping \
+             counts by default (1e-4), so it may stop at its first epochs: rescale the column \
+             to values near 1 (multiply it by {:.0e}), or pass --min-delta 0",
+            1.0 / s
+        ),
+        _ if mean.abs() > 10.0 * std && std > 0.0 => format!(
+            "{stats}; a network's outputs start near 0 and move by about the learning rate per \
+             step, so it may need many more epochs than usual: standardise the column \
+             (subtract {mean:.4e}, then divide by {std:.4e}), or train longer"
+        ),
+        s => format!(
+            "{stats}; a network's outputs start near 0 and move by about the learning rate per \
+             step, so it may need many more epochs than usual: rescale the column to values \
+             near 1 (divide it by {s:.0e}), or train longer"
+        ),
     })
 }
 

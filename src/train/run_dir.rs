@@ -180,7 +180,7 @@ impl RunDir {
                 &self.root,
                 format!(
                     "already holds a run: `plaindnn train --resume {0}` continues it, `--overwrite` replaces it",
-                    self.root.display()
+                    crate::shell::quote(&self.root.display().to_string())
                 ),
             ));
         }

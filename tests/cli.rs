@@ -1069,7 +1069,10 @@ fn a_target_of_years_is_told_to_be_standardised_and_a_tiny_one_to_be_scaled_up()
     // 1990–2029 (the training rows: 80 % of them): mean about 2010, spread about 11.5;
     // dividing by 2e3 would leave a spread of 0.006
     let err = warned("years", &|i| 1990.0 + i);
-    assert!(err.contains("standardise the column (subtract 2.0"), "{err}");
+    assert!(
+        err.contains("standardise the column (subtract 2.0"),
+        "{err}"
+    );
     assert!(err.contains("e3, then divide by 1.1"), "{err}");
     assert!(!err.contains("divide it by"), "{err}");
     // 0–0.0039, mean about 0.002: squared errors under early stopping's default min_delta

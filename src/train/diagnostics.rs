@@ -156,14 +156,19 @@ pub fn warning(epoch: usize, grad_norms: &[f64]) -> Option<String> {
     if grad_norms.len() < 2 || !(first.is_finite() && last.is_finite()) {
         return None;
     }
-    if first * 1000.0 < last {
+    // a ratio as 1.2e5, not hundreds of digits when a norm is near 0
+    if first == 0.0 && last > 0.0 {
         Some(format!(
-            "warning: vanishing gradients in epoch {epoch}: the first layer's gradient norm ({first:.2e}) is {:.0}× smaller than the last layer's ({last:.2e})",
-            last / first.max(f64::MIN_POSITIVE)
+            "warning: vanishing gradients in epoch {epoch}: the first layer's gradient norm is 0 (the last layer's {last:.2e}): no gradient reaches it"
+        ))
+    } else if first * 1000.0 < last {
+        Some(format!(
+            "warning: vanishing gradients in epoch {epoch}: the first layer's gradient norm ({first:.2e}) is {:.1e}× smaller than the last layer's ({last:.2e})",
+            last / first
         ))
     } else if first > 1000.0 * last {
         Some(format!(
-            "warning: exploding gradients in epoch {epoch}: the first layer's gradient norm ({first:.2e}) is {:.0}× larger than the last layer's ({last:.2e})",
+            "warning: exploding gradients in epoch {epoch}: the first layer's gradient norm ({first:.2e}) is {:.1e}× larger than the last layer's ({last:.2e})",
             first / last.max(f64::MIN_POSITIVE)
         ))
     } else {
@@ -259,6 +264,18 @@ mod tests {
             .is_some_and(|w| w.contains("vanishing gradients in epoch 3")));
         assert!(warning(3, &[1e2, 1e-2]).is_some_and(|w| w.contains("exploding")));
         assert_eq!(warning(3, &[1e-3, 1e-2]), None);
+    }
+
+    #[test]
+    fn the_ratio_is_written_short_and_a_first_layer_with_no_gradient_says_so() {
+        // the playground showed `… is 5921482946381496…× smaller` (hundreds of digits) for a norm of 0
+        let w = warning(1, &[1e-12, 2.5e-1]).unwrap_or_default();
+        assert!(w.contains("(1.00e-12) is 2.5e11× smaller"), "{w}");
+        let w = warning(1, &[0.0, 2.5e-1]).unwrap_or_default();
+        assert!(
+            w.contains("gradient norm is 0 (the last layer's 2.50e-1): no gradient reaches it"),
+            "{w}"
+        );
     }
 
     #[test]

@@ -37,6 +37,24 @@ const url = await new Promise((resolve, reject) => {
   setTimeout(() => reject(new Error("no URL printed within 30 s")), 30000);
 });
 
+/** A 375 px wide phone: one column, nothing wider than the screen; and the tutorial's preset
+ * after SGD with momentum gives a command the server takes (Adam has no momentum). */
+async function onAPhone(browser, url) {
+  const phone = await browser.newPage({ viewport: { width: 375, height: 700 } });
+  await phone.goto(url);
+  const wide = await phone.evaluate(() => document.documentElement.scrollWidth);
+  if (wide > 375) fail(`at 375 px the page is ${wide} px wide`);
+  await phone.selectOption("#optimizer", "sgd");
+  await phone.fill("#momentum", "0.9");
+  await phone.dispatchEvent("#momentum", "change");
+  await phone.click("#preset-best");
+  const takes = () => /^plaindnn train .*--batch-norm/.test(document.getElementById("cli-command").textContent)
+    && !/momentum|invalid/.test(document.getElementById("cli-command").textContent);
+  if (!await until(phone, takes, null, 10000)) fail(`the preset after SGD + momentum: \`${await shown(phone, "#cli-command")}\``);
+  console.log(`at 375 px the page is ${wide} px wide; the preset after SGD + momentum 0.9 gives a command the server takes`);
+  await phone.close();
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu"],
@@ -60,6 +78,7 @@ try {
   if (!heading) fail(`${WORDS.tour}: no such heading in the tour`);
   await tourPage.close();
   console.log(`${lang}: "${words.play}", "${words.h1}"; the data explanation opens ${WORDS.tour} ("${heading}")`);
+  if (lang === "en") await onAPhone(browser, url);
   if (lang === "en") {
     await page.selectOption('[data-testid="language"]', "zh");
     const switched = await page.evaluate(() => [document.querySelector('[data-testid="play"]').textContent, location.hash]);
@@ -152,6 +171,14 @@ try {
   if (confusion !== WORDS.noConfusion) fail(`the regression's confusion area says "${confusion}"`);
   if (!csvCommand.includes(" --data heights.csv ")) fail(`the CSV run's command: \`${csvCommand}\``);
   console.log(`heights.csv: warned "${warned}"; after the run "${metricName}" ${await text(page, "val-accuracy")}, "${confusion}"`);
+  if (!await until(page, () => document.getElementById("report").hasAttribute("href"), null, 5000)) fail("the ended run has no report link");
+  // Reset clears the ended run: its report and weights links go (no href, so Enter on them does
+  // not download the page itself), and the confusion area waits for the next run again
+  await page.click('[data-testid="reset"]');
+  const cleared = () => !document.getElementById("report").hasAttribute("href") && !document.getElementById("model").hasAttribute("href");
+  if (!await until(page, cleared, null, 10000)) fail("after reset the ended run's report and weights links remain");
+  const waiting = await shown(page, "#confusion");
+  if (waiting === confusion) fail(`after reset the confusion area still says "${waiting}"`);
 
   // Reset then Play while a slow run is in an epoch: the new run must still pause and stop. (The
   // old page took the reset run's late `done` for the new run's, and pause then did nothing.)

@@ -101,7 +101,7 @@ function settingsFromHash() {
 let commandTimer = null, commandsAsked = 0;
 function settingsChanged() {
   $("csv-box").hidden = $("dataset").value !== "csv";
-  $("noise").disabled = $("dataset").value === "quadrants";
+  $("noise").disabled = ["quadrants", "csv"].includes($("dataset").value); // neither takes noise
   const s = readSettings();
   history.replaceState(null, "", settingsToHash(s));
   $("link").href = location.href;
@@ -209,7 +209,7 @@ function onData(d) {
   $("of").textContent = d.epochs;
   $("messages").textContent = "";
   $("confusion").innerHTML = "";
-  ["report", "model"].forEach((id) => $(id).classList.add("disabled"));
+  links(null);
   if (!d.train.length) $("messages").textContent = t("noRegions") + "\n";
   schedule();
 }
@@ -236,10 +236,19 @@ function onDone(d) {
   if (d.grid) state.grid = d.grid;
   state.confusion = d.confusion;
   renderConfusion(d.confusion);
-  $("report").href = `/api/sessions/${state.session}/report.html`;
-  $("model").href = `/api/sessions/${state.session}/model.safetensors`;
-  ["report", "model"].forEach((id) => $(id).classList.remove("disabled"));
+  links(`/api/sessions/${state.session}`);
   schedule();
+}
+
+/** The finished run's report and weights under `base`, or (null) links that do nothing: no
+ * href, so neither a click nor Enter downloads the page itself. */
+function links(base) {
+  for (const [id, file] of [["report", "report.html"], ["model", "model.safetensors"]]) {
+    const a = $(id);
+    if (base) a.href = `${base}/${file}`; else a.removeAttribute("href");
+    a.classList.toggle("disabled", !base);
+    a.setAttribute("aria-disabled", String(!base));
+  }
 }
 
 /** The validation rows' confusion matrix `m`; a regression has none, and a note says so. */
@@ -440,7 +449,10 @@ async function reset() {
   Object.assign(state, { wanted: null, listening: false }); // its events are ignored from now on
   if (state.running) await stop();
   if (state.rows.length) state.prev = { train: state.rows.map((r) => r.train_loss), val: state.rows.map((r) => r.val_loss) };
-  Object.assign(state, { rows: [], layers: [], grid: null, weights: null, runCommand: null });
+  Object.assign(state, { rows: [], layers: [], grid: null, weights: null, runCommand: null, points: null });
+  $("confusion").innerHTML = "<p class='note' data-i18n='confusion.later'></p>";
+  applyLanguage(LANG); // the note's text, in the page's language
+  links(null);
   status("ready");
   settingsChanged();
   schedule();
@@ -467,7 +479,7 @@ async function uploadCsv() {
 
 function preset(best) {
   const s = best
-    ? { init: "he_normal", activation: "elu", batch_norm: true, dropout: 0.2, optimizer: "adam" }
+    ? { init: "he_normal", activation: "elu", batch_norm: true, dropout: 0.2, optimizer: "adam", momentum: 0 }
     : { init: "default", activation: "sigmoid", batch_norm: false, dropout: 0, optimizer: "sgd", lr: 0.1, momentum: 0 };
   writeSettings(s);
   setAllActivations(s.activation);

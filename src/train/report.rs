@@ -46,10 +46,12 @@ impl TrainObserver for RunFiles {
     }
 }
 
-const HEAD: &str = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>plaindnn run</title>\n\
+const HEAD: &str = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+    <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>plaindnn run</title>\n\
     <style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}\
     table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}\
-    pre{background:#f6f6f6;padding:1em;overflow:auto}figure{display:inline-block;margin:0.5em}</style>\
+    pre{background:#f6f6f6;padding:1em;overflow:auto}figure{display:inline-block;margin:0.5em;max-width:100%}\
+    svg{max-width:100%;height:auto}code{overflow-wrap:anywhere}</style>\
     </head><body>\n";
 
 /// "Best epoch 7 of 17: val loss 0.0312, val accuracy 0.9883 (early stopping)."

@@ -144,6 +144,15 @@ try {
   const cliLoss = Number(rows[rows.length - 1].split(",")[2]);
   if (!(Math.abs(cliLoss - pageLoss) <= 1e-6)) fail(`val loss: page ${pageLoss}, \`${command}\` ${cliLoss}`);
   console.log(`\`${command}\` reproduces val loss ${cliLoss} (page ${pageLoss})`);
+  if (lang === "en") { // the run's report.html on a phone: its pictures shrink to the screen
+    const report = await browser.newPage({ viewport: { width: 375, height: 700 } });
+    await report.goto(new URL(await page.getAttribute("#report", "href"), url).href);
+    const [reportWide, widest] = await report.evaluate(() => [document.documentElement.scrollWidth,
+      Array.from(document.querySelectorAll("body *")).filter((e) => e.getBoundingClientRect().right > 375).map((e) => e.tagName)]);
+    if (reportWide > 375) fail(`at 375 px report.html is ${reportWide} px wide (${widest.join(", ")})`);
+    console.log(`at 375 px report.html is ${reportWide} px wide`);
+    await report.close();
+  }
   // "− layer" keeps one layer: `plaindnn train --hidden` cannot say none
   for (let i = 0; i < 4; i++) await page.click("#remove-layer");
   const layers = await page.evaluate(() => document.querySelectorAll("#layers input").length);

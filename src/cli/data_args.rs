@@ -139,12 +139,7 @@ impl DataArgs {
                 flags += &format!(" --features {}", quote(&features.join(",")));
             }
             if let Some(d) = self.delimiter {
-                let d = if d == b'\t' {
-                    "tab".into()
-                } else {
-                    quote(&char::from(d).to_string())
-                };
-                flags += &format!(" --delimiter {d}");
+                flags += &format!(" {}", delimiter::flag(d));
             }
             if self.no_standardize {
                 flags += " --no-standardize";

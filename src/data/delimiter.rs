@@ -34,11 +34,15 @@ pub fn parse(name: &str) -> Result<u8> {
     Ok(byte)
 }
 
-/// How a separator is typed on the command line: `tab` or the character itself, quoted.
+/// How a separator is typed on the command line: `tab` or the character itself, quoted where a
+/// shell would read it (`';'`, but `,`).
 pub fn flag(byte: u8) -> String {
     match byte {
         b'\t' => "--delimiter tab".into(),
-        b => format!("--delimiter '{}'", b as char),
+        b => format!(
+            "--delimiter {}",
+            crate::shell::quote(&char::from(b).to_string())
+        ),
     }
 }
 

@@ -311,6 +311,11 @@ fn added_features_per_layer_activations_and_the_training_share_reach_the_run_and
         "70 % of 512 rows"
     );
     assert_eq!(all[0].1["val"].as_array().unwrap().len(), 154);
+    assert_eq!(
+        all[0].1["inputs"],
+        json!(["x", "y", "x²", "y²"]),
+        "the picture's labels"
+    );
     let epochs: Vec<&Value> = all
         .iter()
         .filter(|e| e.0 == "epoch")
@@ -879,6 +884,7 @@ fn every_text_of_the_page_has_its_chinese_and_both_tours_are_served() {
     for (path, heading) in [
         ("/tour/zh-CN", "id=\"梯度消失或爆炸的解决方案\""),
         ("/tour/en", "id=\"6-vanishing-gradients\""),
+        ("/experiments", "id=\"vanishing-gradients\""),
     ] {
         let (status, html) = server.request("GET", path, &[], b"");
         assert_eq!(status, 200, "{path}");

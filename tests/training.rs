@@ -473,6 +473,18 @@ fn every_run_writes_a_self_contained_report_with_its_pictures_metrics_and_config
         "one metrics row per epoch"
     );
     assert!(html.contains("Total params: 354"));
+    // accuracy in percent, as the CLI's progress and the playground show it (it was 0.9805)
+    let metrics = fs::read_to_string(dir.join("metrics.csv")).expect("metrics.csv");
+    let last = metrics.lines().last().expect("a row");
+    let accuracy: f64 = last
+        .split(',')
+        .nth(3)
+        .expect("val_metric")
+        .parse()
+        .expect("a number");
+    let row = format!("<td>{:.2}%</td>", accuracy * 100.0);
+    assert!(html.contains(&row), "report.html lacks {row}");
+    assert!(html.contains("<th>val accuracy</th>"));
     assert!(html.contains("&quot;format_version&quot;") || html.contains("\"format_version\""));
     assert!(
         !html.contains("src=\"http") && !html.contains("href=\"http"),

@@ -22,7 +22,7 @@ use serde_json::json;
 use super::observer::Mode;
 use super::session::{as_uploaded, Refusal, Sessions};
 use super::settings::{check_classes, command, Settings, MAX_DELAY_MS};
-use super::tour::{TOUR_EN, TOUR_ZH};
+use super::tour::{EXPERIMENTS, TOUR_EN, TOUR_ZH};
 use crate::backend::Backend;
 use crate::data::DataSource;
 use crate::inference::Predictor;
@@ -85,6 +85,10 @@ pub fn router(sessions: App) -> Router {
         .route(
             "/tour/zh-CN",
             get(|| async { page("text/html; charset=utf-8", TOUR_ZH.as_str()) }),
+        )
+        .route(
+            "/experiments",
+            get(|| async { page("text/html; charset=utf-8", EXPERIMENTS.as_str()) }),
         )
         .route("/api/sessions", post(create_session))
         .route("/api/sessions/{id}/events", get(events))

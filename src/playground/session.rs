@@ -15,6 +15,7 @@ use super::observer::{Control, Mode, PageEvent, PageObserver, EVENTS};
 use super::settings::{check_classes, command, Settings};
 use crate::data::{Prepared, Subset, Targets};
 use crate::inference::Predictor;
+use crate::model::features::FeatureMap;
 use crate::train::pictures::decision_grid;
 use crate::train::{self, DecisionGrid, EpochRow, RunOptions, TrainConfig, Verbosity};
 
@@ -56,6 +57,8 @@ struct Points {
     val: Vec<[f64; 3]>,
     classes: Vec<String>,
     features: Vec<String>,
+    /// The inputs as the first layer sees them: `features`, then the added ones (x², sin x, …).
+    inputs: Vec<String>,
     /// Classification or regression: what the validation metric is (accuracy or RMSE).
     task: crate::data::Task,
     command: String,
@@ -165,7 +168,7 @@ impl Session {
             .validate_for(&prepared)
             .map_err(|e| (400, e.to_string()))?;
         let line = command(settings, &config, upload.as_deref());
-        let points = points(&prepared, line.clone(), config.epochs);
+        let points = points(&prepared, &config, line.clone());
         let _ = self.events.try_send(PageEvent::new("data", &points));
         let control = Arc::new(Control::new(mode, settings.delay_ms, self.closed.clone()));
         let observer = PageObserver::new(
@@ -221,7 +224,7 @@ fn busy() -> Refusal {
 }
 
 /// The training rows and validation rows as `[x, y, class]` when there are 2 inputs and classes.
-fn points(prepared: &Prepared, command: String, epochs: usize) -> Points {
+fn points(prepared: &Prepared, config: &TrainConfig, command: String) -> Points {
     let data = &prepared.train.data;
     let rows = |subset: &Subset| -> Vec<[f64; 3]> {
         let (Targets::Classes(labels), 2) = (&subset.data.targets, subset.data.width()) else {
@@ -239,9 +242,10 @@ fn points(prepared: &Prepared, command: String, epochs: usize) -> Points {
         val: rows(&prepared.val),
         classes: data.class_names.clone(),
         features: data.feature_names.clone(),
+        inputs: FeatureMap::new(&config.model.add_features).names(&data.feature_names),
         task: data.task(),
         command,
-        epochs,
+        epochs: config.epochs,
     }
 }
 

@@ -1,6 +1,8 @@
-//! The tours (TOUR.md, TOUR.zh-CN.md) as pages the playground's explanations link into: the
-//! Markdown they use — headings, paragraphs, lists, tables, quotes, fenced code, `code`,
-//! **bold** and links — as HTML, each heading with an id to link to.
+//! The tours (TOUR.md, TOUR.zh-CN.md) and EXPERIMENTS.md as pages the playground's explanations
+//! link into: the Markdown they use — headings, paragraphs, lists, tables, quotes, fenced code,
+//! `code`, **bold**, links and pictures — as HTML, each heading with an id to link to. A link to
+//! one of these documents goes to its page; a link to another file of the repository, which the
+//! playground does not serve, shows the file's path instead of a link that would answer 404.
 
 use std::sync::LazyLock;
 
@@ -15,6 +17,37 @@ pub static TOUR_ZH: LazyLock<String> = LazyLock::new(|| {
         include_str!("../../TOUR.zh-CN.md"),
     )
 });
+/// EXPERIMENTS.md, where the tours send a reader for the measured verdicts.
+pub static EXPERIMENTS: LazyLock<String> = LazyLock::new(|| {
+    page(
+        "en",
+        "plaindnn experiments",
+        include_str!("../../EXPERIMENTS.md"),
+    )
+});
+
+/// The served page of a repository document the pages link to, by its path there.
+fn served(path: &str) -> Option<&'static str> {
+    match path {
+        "TOUR.md" => Some("/tour/en"),
+        "TOUR.zh-CN.md" => Some("/tour/zh-CN"),
+        "EXPERIMENTS.md" => Some("/experiments"),
+        _ => None,
+    }
+}
+
+/// Where a link of a page goes: anchors, absolute paths and web addresses as they are, a served
+/// document to its page (its anchor kept), any other repository file nowhere.
+fn target(url: &str) -> Option<String> {
+    if url.starts_with(['#', '/']) || url.starts_with("https://") || url.starts_with("http://") {
+        return Some(url.to_string());
+    }
+    let (path, anchor) = url
+        .split_once('#')
+        .map_or((url, None), |(p, a)| (p, Some(a)));
+    let page = served(path)?;
+    Some(anchor.map_or(page.to_string(), |a| format!("{page}#{a}")))
+}
 
 /// A heading's id: lower case, letters (any script), digits, `-` and `_` kept, spaces as `-`,
 /// everything else dropped — GitHub's rule, so the same anchors work on the repository page.
@@ -48,7 +81,9 @@ pub fn to_html(markdown: &str) -> String {
     let mut lines = markdown.lines().peekable();
     while let Some(line) = lines.next() {
         let trimmed = line.trim_start();
-        if trimmed.starts_with("```") {
+        if trimmed.starts_with("<!--") {
+            continue; // an HTML comment line, such as EXPERIMENTS.md's section markers
+        } else if trimmed.starts_with("```") {
             html += "<pre><code>";
             for code in lines
                 .by_ref()
@@ -111,6 +146,7 @@ fn continues_paragraph(line: &str) -> bool {
         || t.starts_with("```")
         || t.starts_with('|')
         || t.starts_with('>')
+        || t.starts_with("<!--")
         || heading(t).is_some()
         || list_item(t).is_some())
 }
@@ -136,7 +172,7 @@ fn table(rows: &[&str]) -> String {
     html + "</table>\n"
 }
 
-/// `code`, **bold** and [text](url) inside escaped text.
+/// `code`, **bold**, *italic*, [text](url) and ![alt](src) inside escaped text.
 fn inline(text: &str) -> String {
     let mut html = String::new();
     let mut rest = text;
@@ -155,8 +191,22 @@ fn inline(text: &str) -> String {
                 continue;
             }
         }
+        if let Some((text, len)) = emphasis(rest) {
+            html += &format!("<i>{}</i>", inline(text));
+            rest = &rest[len..];
+            continue;
+        }
+        if let Some((alt, src, len)) = rest.strip_prefix('!').and_then(link) {
+            html += &picture(alt, src);
+            rest = &rest[1 + len..];
+            continue;
+        }
         if let Some((label, url, len)) = link(rest) {
-            html += &format!("<a href=\"{}\">{}</a>", escape(url), inline(label));
+            html += &match target(url) {
+                Some(href) => format!("<a href=\"{}\">{}</a>", escape(&href), inline(label)),
+                None if label.trim_matches('`') == url => format!("<code>{}</code>", escape(url)),
+                None => format!("{} (<code>{}</code>)", inline(label), escape(url)),
+            };
             rest = &rest[len..];
             continue;
         }
@@ -165,6 +215,27 @@ fn inline(text: &str) -> String {
         rest = &rest[c.len_utf8()..];
     }
     html
+}
+
+/// `*text*` at the start of `text`, as CommonMark reads it: no space just inside either `*`
+/// (so `2 * 3 * 4` stays as it is). The text and the bytes taken.
+fn emphasis(text: &str) -> Option<(&str, usize)> {
+    let after = text.strip_prefix('*')?;
+    if after.starts_with(['*', ' ']) {
+        return None;
+    }
+    let end = after.find('*')?;
+    let inner = &after[..end];
+    (!inner.is_empty() && !inner.ends_with(' ')).then_some((inner, end + 2))
+}
+
+/// A picture the pages serve, or its description and path: the playground serves no pictures of
+/// the repository (the tours' one shows the playground itself).
+fn picture(alt: &str, src: &str) -> String {
+    match target(src) {
+        Some(src) => format!("<img src=\"{}\" alt=\"{}\">", escape(&src), escape(alt)),
+        None => format!("<i>{}</i> (<code>{}</code>)", escape(alt), escape(src)),
+    }
 }
 
 /// `[label](url)` at the start of `text`: the label, the url and the bytes taken.
@@ -219,6 +290,70 @@ mod tests {
         }
     }
 
+    /// Every `attr="…"` value of `html`.
+    fn values_of<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+        html.split(&format!(" {attr}=\""))
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect()
+    }
+
+    #[test]
+    fn every_link_of_the_served_documents_lands_on_a_served_page_and_heading() {
+        let pages = [
+            ("/tour/en", TOUR_EN.as_str()),
+            ("/tour/zh-CN", TOUR_ZH.as_str()),
+            ("/experiments", EXPERIMENTS.as_str()),
+        ];
+        let mut checked = 0;
+        for (path, html) in pages {
+            assert!(!html.contains("&lt;!--") && !html.contains("!<a"), "{path}");
+            for href in values_of(html, "href")
+                .into_iter()
+                .chain(values_of(html, "src"))
+            {
+                if href == "/style.css" {
+                    continue;
+                }
+                let (page, anchor) = href.split_once('#').unwrap_or((href, ""));
+                let page = if page.is_empty() { path } else { page };
+                let (_, target) = pages
+                    .iter()
+                    .find(|(p, _)| *p == page)
+                    .unwrap_or_else(|| panic!("{path} links to {href}, which is not served"));
+                let id = format!(" id=\"{anchor}\"");
+                assert!(anchor.is_empty() || target.contains(&id), "{path}: {href}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 10, "{checked} links");
+    }
+
+    #[test]
+    fn a_link_or_picture_of_a_file_the_playground_does_not_serve_shows_its_path() {
+        let html = to_html(
+            "see [TOUR.md](TOUR.md#a), [the table](artifacts/t.md) and \
+             [x.md](x.md), [`y.md`](y.md)\n\n![the playground](artifacts/playground.png)\n<!-- marker -->\n",
+        );
+        assert!(
+            html.contains("<a href=\"/tour/en#a\">TOUR.md</a>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("the table (<code>artifacts/t.md</code>)"),
+            "{html}"
+        );
+        assert!(
+            html.contains(" and <code>x.md</code>, <code>y.md</code>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<i>the playground</i> (<code>artifacts/playground.png</code>)"),
+            "{html}"
+        );
+        assert!(!html.contains("marker"), "{html}");
+    }
+
     #[test]
     fn headings_get_githubs_anchors_in_any_script() {
         assert_eq!(
@@ -234,14 +369,14 @@ mod tests {
 
     #[test]
     fn code_bold_links_tables_and_fences_become_html_with_the_text_escaped() {
-        let md = "## A <b> title\n\nsome `x < 1` and **bold** [here](#a-b-title)\ngo on\n\n\
+        let md = "## A <b> title\n\nsome `x < 1` and **bold** [here](#a-b-title)\ngo *on*, 2 * 3 * 4\n\n\
                   | a | b |\n|---|---|\n| 1 | 2 |\n\n```\nplaindnn train --hidden 8 > out\n```\n- one\n- two\n";
         let html = to_html(md);
         assert!(
             html.contains("<h2 id=\"a-b-title\">A &lt;b&gt; title</h2>"),
             "{html}"
         );
-        assert!(html.contains("<p>some <code>x &lt; 1</code> and <b>bold</b> <a href=\"#a-b-title\">here</a> go on</p>"), "{html}");
+        assert!(html.contains("<p>some <code>x &lt; 1</code> and <b>bold</b> <a href=\"#a-b-title\">here</a> go <i>on</i>, 2 * 3 * 4</p>"), "{html}");
         assert!(
             html.contains(
                 "<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>"

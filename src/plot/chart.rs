@@ -163,13 +163,34 @@ const DARK: [&str; 8] = [
     "#2171b5", "#d94801", "#238b45", "#6a51a3", "#cb181d", "#525252", "#c51b7d", "#41ab5d",
 ];
 
-/// The TensorFlow Playground picture: coloured regions, the data on top, a legend.
+/// Where each class's entry of a legend under the picture goes: in rows from the left, a new row
+/// when a name would run past the right edge. Widths are estimated at 7 px a character.
+fn legend_places(names: &[String]) -> Vec<(f64, f64)> {
+    let (mut x, mut y) = (LEFT, H + 8.0);
+    names
+        .iter()
+        .map(|name| {
+            let width = 24.0 + 7.0 * name.chars().count() as f64;
+            if x > LEFT && x + width > W - RIGHT {
+                (x, y) = (LEFT, y + 18.0);
+            }
+            let place = (x, y);
+            x += width;
+            place
+        })
+        .collect()
+}
+
+/// The TensorFlow Playground picture: coloured regions, the data on top, a legend under it (in
+/// the plot it hid points).
 pub fn class_map(map: &ClassMap) -> String {
     let frame = Frame {
         x: map.x_range,
         y: map.y_range,
     };
-    let mut svg = Svg::new(W, H);
+    let places = legend_places(map.class_names);
+    let height = places.last().map_or(H, |&(_, y)| y + 14.0);
+    let mut svg = Svg::new(W, height);
     let (cw, ch) = (
         (W - LEFT - RIGHT) / map.n as f64,
         (H - TOP - BOTTOM) / map.n as f64,
@@ -195,10 +216,33 @@ pub fn class_map(map: &ClassMap) -> String {
             svg.circle(frame.px(x), frame.py(y), 3.0, DARK[class % DARK.len()]);
         }
     }
-    for (i, name) in map.class_names.iter().enumerate() {
-        let ly = TOP + 6.0 + 16.0 * i as f64;
-        svg.circle(W - RIGHT - 100.0, ly, 4.0, DARK[i % DARK.len()]);
-        svg.text(W - RIGHT - 90.0, ly + 4.0, 11.0, "start", name);
+    for (i, (name, &(x, y))) in map.class_names.iter().zip(&places).enumerate() {
+        svg.circle(x + 4.0, y, 4.0, DARK[i % DARK.len()]);
+        svg.text(x + 12.0, y + 4.0, 11.0, "start", name);
     }
     svg.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_class_maps_legend_lies_under_the_plot_in_rows_that_fit_its_width() {
+        let names: Vec<String> = (0..10).map(|i| format!("class number {i}")).collect();
+        let places = legend_places(&names);
+        assert!(places.iter().all(|&(_, y)| y > H), "{places:?}");
+        for (name, &(x, _)) in names.iter().zip(&places) {
+            assert!(
+                x + 24.0 + 7.0 * name.len() as f64 <= W - RIGHT,
+                "{name} at {x}"
+            );
+        }
+        let rows = places.iter().filter(|&&(x, _)| x == LEFT).count();
+        assert_eq!(rows, 3, "{places:?}"); // 122 px each: four a row fit in 560 px
+        assert_eq!(
+            legend_places(&["a".into(), "b".into()]),
+            [(LEFT, H + 8.0), (LEFT + 31.0, H + 8.0)]
+        );
+    }
 }

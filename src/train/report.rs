@@ -54,7 +54,18 @@ const HEAD: &str = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf
     svg{max-width:100%;height:auto}code{overflow-wrap:anywhere}</style>\
     </head><body>\n";
 
-/// "Best epoch 7 of 17: val loss 0.0312, val accuracy 0.9883 (early stopping)."
+/// The validation metric as the CLI and the playground show it: accuracy in %, RMSE as it is.
+fn shown(metric: &str, value: f64) -> String {
+    if metric == ACCURACY {
+        format!("{:.2}%", value * 100.0)
+    } else {
+        format!("{value:.4}")
+    }
+}
+
+const ACCURACY: &str = "val accuracy";
+
+/// "Best epoch 7 of 17: val loss 0.0312, val accuracy 98.83% (early stopping)."
 fn headline(outcome: &FitOutcome, metric: &str) -> String {
     let best = outcome
         .best_epoch
@@ -68,11 +79,11 @@ fn headline(outcome: &FitOutcome, metric: &str) -> String {
         ""
     };
     format!(
-        "<p>Best epoch {} of {}: val loss {:.4}, {metric} {:.4}{early}.</p>\n",
+        "<p>Best epoch {} of {}: val loss {:.4}, {metric} {}{early}.</p>\n",
         best.epoch,
         outcome.rows.len(),
         best.val_loss,
-        best.val_metric,
+        shown(metric, best.val_metric),
     )
 }
 
@@ -100,8 +111,12 @@ fn metrics_table(outcome: &FitOutcome, metric: &str) -> String {
     for r in &outcome.rows {
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{:.4}</td><td>{:.4}</td><td>{:.4}</td><td>{:e}</td></tr>",
-            r.epoch, r.train_loss, r.val_loss, r.val_metric, r.lr
+            "<tr><td>{}</td><td>{:.4}</td><td>{:.4}</td><td>{}</td><td>{:e}</td></tr>",
+            r.epoch,
+            r.train_loss,
+            r.val_loss,
+            shown(metric, r.val_metric),
+            r.lr
         );
     }
     html + "</table>\n"
@@ -116,7 +131,7 @@ pub fn write(
     pictures: &[PathBuf],
 ) -> Result<PathBuf> {
     let metric = match config.data.task {
-        crate::data::Task::Classification => "val accuracy",
+        crate::data::Task::Classification => ACCURACY,
         crate::data::Task::Regression => "val RMSE",
     };
     let mut html = String::from(HEAD);

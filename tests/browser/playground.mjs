@@ -13,9 +13,9 @@ import path from "node:path";
 
 const [bin, shot, lang = "en"] = process.argv.slice(2);
 const WORDS = {
-  en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en",
+  en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en", csvInputs: "x,k",
     ready: "ready", paused: "paused", rmse: "val RMSE", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
-  zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN",
+  zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN", csvInputs: "x,k,x²,k²",
     ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
 }[lang] || (() => { throw new Error(`language ${lang}: en or zh`); })();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "plaindnn-browser-"));
@@ -144,6 +144,10 @@ try {
   const cliLoss = Number(rows[rows.length - 1].split(",")[2]);
   if (!(Math.abs(cliLoss - pageLoss) <= 1e-6)) fail(`val loss: page ${pageLoss}, \`${command}\` ${cliLoss}`);
   console.log(`\`${command}\` reproduces val loss ${cliLoss} (page ${pageLoss})`);
+  // the gradient chart's log axis reads whole powers of ten (it read 1e-0.2 before)
+  const ticks = (await page.getAttribute("#grads", "data-ticks")).split(" ");
+  if (ticks.length < 2 || !ticks.every((s) => /^1e-?\d+$/.test(s))) fail(`gradient axis labels ${ticks.join(", ")}`);
+  console.log(`gradient axis: ${ticks.join(", ")}`);
   if (lang === "en") { // the run's report.html on a phone: its pictures shrink to the screen
     const report = await browser.newPage({ viewport: { width: 375, height: 700 } });
     await report.goto(new URL(await page.getAttribute("#report", "href"), url).href);
@@ -151,6 +155,15 @@ try {
       Array.from(document.querySelectorAll("body *")).filter((e) => e.getBoundingClientRect().right > 375).map((e) => e.tagName)]);
     if (reportWide > 375) fail(`at 375 px report.html is ${reportWide} px wide (${widest.join(", ")})`);
     console.log(`at 375 px report.html is ${reportWide} px wide`);
+    // every link of the served tour answers (TOUR.zh-CN.md, EXPERIMENTS.md and the picture were 404)
+    await report.goto(new URL("/tour/en", url).href);
+    const targets = await report.evaluate(() => [...new Set(Array.from(document.querySelectorAll("a[href], img[src]"))
+      .map((e) => (e.href || e.src).split("#")[0]).filter((h) => h.startsWith(location.origin)))]);
+    for (const target of targets) {
+      const status = (await report.request.get(target)).status();
+      if (status !== 200) fail(`the tour links to ${target}, which answers ${status}`);
+    }
+    console.log(`the tour's ${targets.length} pages it links to answer 200`);
     await report.close();
   }
   // "− layer" keeps one layer: `plaindnn train --hidden` cannot say none
@@ -179,6 +192,8 @@ try {
   if (metricName !== WORDS.rmse) fail(`the regression's metric is "${metricName}", not "${WORDS.rmse}"`);
   if (confusion !== WORDS.noConfusion) fail(`the regression's confusion area says "${confusion}"`);
   if (!csvCommand.includes(" --data heights.csv ")) fail(`the CSV run's command: \`${csvCommand}\``);
+  const inputs = await page.getAttribute("#network", "data-inputs"); // the file's columns, not x, y
+  if (inputs !== WORDS.csvInputs) fail(`the network picture labels the CSV's inputs "${inputs}", not "${WORDS.csvInputs}"`);
   console.log(`heights.csv: warned "${warned}"; after the run "${metricName}" ${await text(page, "val-accuracy")}, "${confusion}"`);
   if (!await until(page, () => document.getElementById("report").hasAttribute("href"), null, 5000)) fail("the ended run has no report link");
   // Reset clears the ended run: its report and weights links go (no href, so Enter on them does

@@ -347,16 +347,6 @@ function drawRegions() {
   p.val.forEach((q) => dot(q, false));
 }
 
-/** The inputs' names as the first layer sees them: x, y, then the added features. */
-function inputNames() {
-  const on = [...document.querySelectorAll(".features input:checked")].map((el) => el.value);
-  const names = ["x", "y"];
-  if (on.includes("square")) names.push("x²", "y²");
-  if (on.includes("product")) names.push("x·y");
-  if (on.includes("sin")) names.push("sin x", "sin y");
-  return names;
-}
-
 /** Units as circles, weights as lines: blue positive, orange negative, width ∝ |w|. */
 function drawNetwork() {
   const cv = $("network"), g = cv.getContext("2d"), W = cv.width, H = cv.height;
@@ -379,16 +369,26 @@ function drawNetwork() {
     }
   });
   g.globalAlpha = 1;
-  const names = inputNames();
+  const names = (state.points && state.points.inputs) || [], labelled = names.length === sizes[0] && H / (sizes[0] + 1) >= 10;
+  g.font = "10px sans-serif";
   sizes.forEach((n, k) => {
     for (let i = 0; i < n; i++) {
       g.beginPath(); g.arc(x(k), y(k, i), 4, 0, 2 * Math.PI);
       g.fillStyle = "#fff"; g.fill(); g.strokeStyle = "#333"; g.lineWidth = 1; g.stroke();
-      if (k === 0 && names.length === n) { g.fillStyle = "#333"; g.font = "10px sans-serif"; g.fillText(names[i], 2, y(k, i) + 3); }
+      if (k === 0 && labelled) { g.fillStyle = "#333"; g.fillText(fit(g, names[i], 32), 2, y(k, i) + 3); }
     }
   });
+  cv.dataset.inputs = labelled ? names.join(",") : ""; // the labels drawn, for the browser test
   g.fillStyle = "#666"; g.font = "10px sans-serif";
   g.fillText(t("inputs"), 2, 10); g.fillText(t("outputs"), W - 44, 10);
+}
+
+/** `text`, cut with … to at most `width` pixels in `g`'s font. */
+function fit(g, text, width) {
+  if (g.measureText(text).width <= width) return text;
+  let cut = text;
+  while (cut.length > 1 && g.measureText(cut + "…").width > width) cut = cut.slice(0, -1);
+  return cut + "…";
 }
 
 function bounds(pts) {
@@ -399,6 +399,15 @@ function bounds(pts) {
 
 function rgb(hex) { return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)); }
 
+/** Where the value axis gets a line and label: five even steps, or on a log10 axis whole powers
+ *  of ten (at most six lines), so that a label reads 1e-3, never 1e-2.6. */
+function axisTicks(lo, hi, log) {
+  if (!log) return [0, 1, 2, 3, 4].map((k) => lo + ((hi - lo) * k) / 4);
+  const step = Math.max(1, Math.ceil((hi - lo) / 5)), ticks = [];
+  for (let e = lo; e <= hi; e += step) ticks.push(e);
+  return ticks;
+}
+
 /** Lines over epochs; `log`: the values are log10 and the axis is labelled 10^k. */
 function drawChart(cv, series, log) {
   const g = cv.getContext("2d"), W = cv.width, H = cv.height, L = 44, B = 16;
@@ -408,14 +417,17 @@ function drawChart(cv, series, log) {
   if (!all.length) return;
   let lo = Math.min(...all), hi = Math.max(...all);
   if (!log) lo = Math.min(lo, 0);
+  else [lo, hi] = [Math.floor(lo), Math.ceil(hi)];
   if (hi - lo < 1e-9) hi = lo + 1;
   const x = (i) => L + (i / (n - 1)) * (W - L - 4), y = (v) => 4 + (1 - (v - lo) / (hi - lo)) * (H - B - 8);
   g.fillStyle = "#666"; g.font = "10px sans-serif"; g.strokeStyle = "#eee";
-  for (let k = 0; k <= 4; k++) {
-    const v = lo + ((hi - lo) * k) / 4;
+  const labels = axisTicks(lo, hi, log).map((v) => {
     g.beginPath(); g.moveTo(L, y(v)); g.lineTo(W, y(v)); g.stroke();
-    g.fillText(log ? `1e${v.toFixed(1)}` : v.toPrecision(3), 2, y(v) + 3);
-  }
+    const label = log ? `1e${v}` : v.toPrecision(3);
+    g.fillText(label, 2, y(v) + 3);
+    return label;
+  });
+  cv.dataset.ticks = labels.join(" "); // what the axis reads, for the browser test
   g.fillText(`${t("epochAxis")} ${n}`, W - 60, H - 3);
   series.forEach((s, si) => {
     g.globalAlpha = s.a || 1; g.strokeStyle = s.c; g.setLineDash(s.dash ? [5, 3] : []); g.lineWidth = 1.5;

@@ -1025,11 +1025,13 @@ fn a_target_far_from_unit_scale_is_warned_about_and_an_unfinished_fit_says_how_t
         "{err}"
     );
     assert!(err.contains(&resume), "{err}");
-    // a cosine schedule anneals over its epochs, which a resume keeps: a new run is the way on
+    // a cosine schedule anneals over its epochs, which a resume keeps: a new run is the way on;
+    // --quiet silences progress, not warnings (scikit-learn's come whatever its `verbose`)
     let cosine = dir.join("cosine");
     let more = [
         "--lr-schedule",
         "cosine",
+        "--quiet",
         "--out",
         &cosine.to_string_lossy(),
     ];
@@ -1039,6 +1041,8 @@ fn a_target_far_from_unit_scale_is_warned_about_and_an_unfinished_fit_says_how_t
         cosine.display()
     );
     assert!(stderr(&o).contains(&way_on), "{}", stderr(&o));
+    assert!(stderr(&o).contains("divide it by"), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "", "quiet");
     // a target near 1, trained to a stop, says neither
     let o = plaindnn(&[
         "train",

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use burn::module::Module;
 use burn::tensor::Device;
-use common::{plaindnn, stderr, stdout, temp_dir};
+use common::{plaindnn, stderr, temp_dir};
 use plaindnn::backend::Backend;
 use plaindnn::inference::Predictor;
 
@@ -90,9 +90,9 @@ fn a_ten_layer_sigmoid_net_shows_and_reports_vanishing_gradients() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("warning: vanishing gradients in epoch 1"),
+        stderr(&out).contains("warning: vanishing gradients in epoch 1"),
         "{}",
-        stdout(&out)
+        stderr(&out)
     );
     let rows = rows(&dir);
     assert_eq!(rows.len(), 3 * 11, "11 Linear layers × 3 epochs");

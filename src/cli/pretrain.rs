@@ -57,14 +57,14 @@ pub struct PretrainArgs {
     /// refused.
     #[arg(long)]
     overwrite: bool,
-    /// Print nothing while training.
+    /// No progress and no next steps; warnings still go to standard error.
     #[arg(long, short)]
     quiet: bool,
 }
 
 pub fn run(args: PretrainArgs) -> Result<()> {
     let verbosity = if args.quiet {
-        Verbosity::Quiet
+        Verbosity::Warnings
     } else {
         Verbosity::auto()
     };

@@ -41,7 +41,7 @@ pub struct TrainArgs {
     #[arg(long, hide_possible_values = true)]
     #[arg(value_parser = choices::<Preset>(|| vec!["seed-default", "plain"]))]
     preset: Option<Preset>,
-    /// Print nothing while training.
+    /// No progress and no next steps; warnings still go to standard error.
     #[arg(long, short)]
     quiet: bool,
     #[command(flatten)]
@@ -62,7 +62,7 @@ const RESUMABLE: [&str; 6] = [
 
 pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
     let verbosity = if args.quiet {
-        Verbosity::Quiet
+        Verbosity::Warnings
     } else {
         Verbosity::auto()
     };
@@ -79,6 +79,7 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
         }
         None => train_new(&args, verbosity)?,
     };
+    warn_if_still_improving(&trained); // quiet or not, as the other warnings
     if !args.quiet {
         print_next_steps(&trained);
     }
@@ -109,7 +110,7 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
     if !args.overwrite && !out.join(".lock").exists() {
         RunDir::new(&out).claim(false)?;
     }
-    if verbosity != Verbosity::Quiet {
+    if verbosity.shows_progress() {
         // how the task was chosen comes first: it decides everything after it
         prepared.notes().iter().for_each(|n| println!("{n}"));
         let backend = config.backend.choose();
@@ -170,7 +171,7 @@ fn still_improving(trained: &TrainedRun) -> bool {
         && last.val_loss < best_before - min_delta
 }
 
-fn print_next_steps(trained: &TrainedRun) {
+fn warn_if_still_improving(trained: &TrainedRun) {
     if still_improving(trained) {
         let epochs = trained.config.train.epochs;
         let dir = quote(&trained.run.root().display().to_string());
@@ -191,6 +192,9 @@ fn print_next_steps(trained: &TrainedRun) {
              not converged; {way_on}"
         );
     }
+}
+
+fn print_next_steps(trained: &TrainedRun) {
     let dir = trained.run.root().display();
     let quoted = quote(&dir.to_string());
     let outcome = &trained.outcome;

@@ -144,7 +144,7 @@ impl EpochLoop {
         learner.fork(&s.device);
         let mut state = self.start_state(first);
         if let Some(text) = self.lone_row(train.num_items()) {
-            observers.message(&text);
+            observers.warning(&text);
         }
         let epochs = components.num_epochs;
         for epoch in first..=epochs {
@@ -229,7 +229,7 @@ impl EpochLoop {
             .find(|b| rows % b != 1)
             .unwrap_or(rows);
         Some(format!(
-            "batch-norm: {rows} training rows in batches of {} leave one row alone; it is left \
+            "warning: batch-norm: {rows} training rows in batches of {} leave one row alone; it is left \
              out of each epoch's steps (another row each epoch, as shuffled), because BatchNorm \
              cannot normalise one row; --batch-size {fits} avoids it",
             c.batch_size
@@ -263,8 +263,9 @@ impl EpochLoop {
                 let loss = out.item.loss.clone().into_scalar::<f32>();
                 if !loss.is_finite() {
                     skipped += 1;
-                    let text = format!("epoch {epoch}, step {steps}: loss {loss}; batch skipped");
-                    observers.message(&text);
+                    let text =
+                        format!("warning: epoch {epoch}, step {steps}: loss {loss}; batch skipped");
+                    observers.warning(&text);
                     learner.lr_step(); // the schedule counts every batch of the epoch
                     continue;
                 }
@@ -448,7 +449,7 @@ impl EpochLoop {
         if !report.layers.is_empty() {
             let grads: Vec<f64> = report.layers.iter().map(|r| r.grad_norm).collect();
             if let Some(w) = warning(report.row.epoch, &grads) {
-                observers.message(&w);
+                observers.warning(&w);
             }
             state.layers.extend(report.layers.iter().cloned());
         }

@@ -161,7 +161,7 @@ pub fn train_on(
     let device = config.backend.device()?;
     let run = RunDir::new(out);
     let model = starting_model(&config, &run, 0, &device)?;
-    if options.verbosity != Verbosity::Quiet {
+    if options.verbosity.shows_warnings() {
         data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
     }
     // 2. write config.json before training starts, so a crash still leaves a readable run

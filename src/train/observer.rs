@@ -125,8 +125,14 @@ pub trait TrainObserver: Send {
     /// Progress inside `epoch`: `done` of `total` training rows.
     fn on_step(&mut self, _epoch: usize, _done: usize, _total: usize) {}
 
-    /// A warning or an event worth a line (vanishing gradients, a skipped batch, early stopping).
+    /// An event worth a line (early stopping, a reduced learning rate).
     fn on_message(&mut self, _text: &str) {}
+
+    /// Something the user should act on (vanishing gradients, a skipped batch, a row BatchNorm
+    /// leaves out), `warning: …`; by default told as a message.
+    fn on_warning(&mut self, text: &str) {
+        self.on_message(text);
+    }
 
     /// One finished epoch.
     fn on_epoch(&mut self, report: &EpochReport) -> Result<()>;
@@ -180,6 +186,11 @@ impl Observers {
     /// Tells every observer of an event.
     pub fn message(&mut self, text: &str) {
         self.0.iter_mut().for_each(|o| o.on_message(text));
+    }
+
+    /// Warns every observer.
+    pub fn warning(&mut self, text: &str) {
+        self.0.iter_mut().for_each(|o| o.on_warning(text));
     }
 
     /// Hands every observer the epoch's report.

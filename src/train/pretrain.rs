@@ -173,7 +173,7 @@ pub fn pretrain(
             final_config.freeze = config.hidden.len(); // only the decoder learns
         }
     }
-    if verbosity != Verbosity::Quiet {
+    if verbosity.shows_progress() {
         let widths: Vec<String> = ae.widths().iter().map(|w| w.to_string()).collect();
         println!("autoencoder {}", widths.join(" → "));
     }
@@ -220,7 +220,7 @@ fn layerwise(
         };
         let prepared = reconstruction(&codes, &val_codes, &names, None, None)?;
         let dir = out.join(format!("layer{}", k + 1));
-        if verbosity != Verbosity::Quiet {
+        if verbosity.shows_progress() {
             println!("layer {}: autoencoder {from} → {units} → {from}", k + 1);
         }
         let source = memory("layer codes");

@@ -1,4 +1,5 @@
-//! What training prints: a live bar in a terminal, one line per epoch in a log, nothing when quiet.
+//! What training prints: a live bar in a terminal, one line per epoch in a log, only warnings
+//! (the CLI's `--quiet`), or nothing.
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -17,8 +18,11 @@ use crate::error::Result;
 /// How much training prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verbosity {
-    /// Nothing (tests, experiments).
+    /// Nothing (tests, experiments, the playground's runs).
     Quiet,
+    /// Only warnings, on standard error (the CLI's `--quiet`: scikit-learn's warnings come
+    /// whatever its `verbose`).
+    Warnings,
     /// One line per epoch (logs, CI).
     Lines,
     /// One line per epoch plus a live progress bar (terminals).
@@ -26,6 +30,16 @@ pub enum Verbosity {
 }
 
 impl Verbosity {
+    /// Whether epochs, events and banners are printed.
+    pub fn shows_progress(self) -> bool {
+        matches!(self, Verbosity::Lines | Verbosity::Bar)
+    }
+
+    /// Whether warnings are printed.
+    pub fn shows_warnings(self) -> bool {
+        self != Verbosity::Quiet
+    }
+
     /// A bar when stdout is a terminal that can redraw a line, plain lines otherwise
     /// (pipes, logs, `TERM=dumb`).
     pub fn auto() -> Self {
@@ -62,9 +76,21 @@ impl Progress {
 impl TrainObserver for Progress {
     /// Prints a line unless quiet.
     fn on_message(&mut self, text: &str) {
-        if self.verbosity != Verbosity::Quiet {
+        if self.verbosity.shows_progress() {
             println!("{text}");
         }
+    }
+
+    /// To standard error, unless [`Verbosity::Quiet`].
+    fn on_warning(&mut self, text: &str) {
+        if !self.verbosity.shows_warnings() {
+            return;
+        }
+        if self.verbosity == Verbosity::Bar {
+            print!("\r\x1b[2K"); // the bar's line, redrawn at the next step
+            let _ = std::io::stdout().flush();
+        }
+        eprintln!("{text}");
     }
 
     /// Redraws the bar (at most ten times a second).
@@ -84,7 +110,7 @@ impl TrainObserver for Progress {
 
     /// `epoch  3/100  train_loss 0.41  val_loss 0.40  val_accuracy  95.31%  0.01s  *`.
     fn on_epoch(&mut self, report: &EpochReport) -> Result<()> {
-        if self.verbosity == Verbosity::Quiet {
+        if !self.verbosity.shows_progress() {
             return Ok(());
         }
         let row = &report.row;

@@ -7,7 +7,7 @@ use plaindnn::backend::Backend;
 use plaindnn::data::csv_file::{self, Labels};
 use plaindnn::data::DataSource;
 use plaindnn::error::{Error, Result};
-use plaindnn::inference::{Prediction, Predictor};
+use plaindnn::inference::{Evaluation, Prediction, Predictor};
 use plaindnn::regression::LinearModel;
 use plaindnn::train::DataInfo;
 use serde::Serialize;
@@ -272,6 +272,16 @@ fn csv_bytes(
 
 pub fn eval(args: EvalArgs) -> Result<()> {
     let predictor = Predictor::open(&args.run.run, args.run.backend)?;
+    let evaluation = evaluate(&predictor, &args)?;
+    if args.json {
+        return print_json(&evaluation);
+    }
+    print_scores(&evaluation, &predictor.config.data);
+    Ok(())
+}
+
+/// Scores the rows of `--data`, or else the run's own validation rows while its data is unchanged.
+fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
     let info = &predictor.config.data;
     // a built-in set's classes may be given by index, as `datasets --export` writes them
     let labels = match info.source {
@@ -312,9 +322,11 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         }
         None => predictor.evaluate_prepared(info.source.load()?.val)?,
     };
-    if args.json {
-        return print_json(&evaluation);
-    }
+    Ok(evaluation)
+}
+
+/// Loss, accuracy or the regression's errors, and the confusion matrix, as a table.
+fn print_scores(evaluation: &Evaluation, info: &DataInfo) {
     let s = &evaluation.scores;
     println!("rows      {}", s.rows);
     println!("loss      {:.4}", s.loss);
@@ -348,7 +360,6 @@ pub fn eval(args: EvalArgs) -> Result<()> {
             println!();
         }
     }
-    Ok(())
 }
 
 /// `predict` on a run written by `plaindnn regress`.

@@ -282,43 +282,7 @@ pub fn resume(
     // saving by time, a run killed before its first save has none: it starts over
     let last = checkpoint::latest_complete(&run.checkpoint_dir()).unwrap_or(0);
     let rows = recorded_through(&run, last)?;
-    let epochs = run_config.train.epochs;
-    if last >= epochs {
-        let done = match last > epochs {
-            true => format!("has trained {last} epochs, more than --epochs {epochs}"),
-            false => format!("has trained all its {epochs} epochs"),
-        };
-        let why = match run_config.train.schedule {
-            // more epochs would be refused: the cosine curve is the run's length
-            ScheduleConfig::Cosine { .. } => format!(
-                "{done}, annealed by its cosine schedule: to train further, start a new run from \
-                 these weights with --init-from"
-            ),
-            _ => format!(
-                "{done}: pass --epochs {} or more to train further",
-                last + 1
-            ),
-        };
-        return Err(Error::run(out, why));
-    }
-    if let Some((best, waited)) = stopped_early(&rows, &run_config.train, last) {
-        let why = match changes.patience {
-            None => format!("stopped early at epoch {last}"),
-            Some(p) => format!("with --patience {p} it would stop at once"),
-        };
-        return Err(Error::run(
-            out,
-            format!(
-                "{why}: val_loss had not improved on epoch {best}'s for {waited} epochs; pass --patience N (more than {waited}) to train further"
-            ),
-        ));
-    }
-    if let Some(gone) = run_config.data.source.missing() {
-        let why = format!(
-            "trained on {}, which is no longer there: put the file back to resume, or train a \
-             new run",
-            gone.display()
-        );
+    if let Some(why) = why_it_cannot_go_on(&run_config, &rows, last, changes.patience) {
         return Err(Error::run(out, why));
     }
     let data = run_config.data.source.load()?;
@@ -338,6 +302,50 @@ pub fn resume(
             verbosity.into(),
         )
     })
+}
+
+/// Why a run whose last checkpoint is of epoch `last` cannot go on: it has trained all its
+/// epochs, early stopping ended it (with `patience` if given), or its data file is gone.
+fn why_it_cannot_go_on(
+    run_config: &RunConfig,
+    rows: &[EpochRow],
+    last: usize,
+    patience: Option<usize>,
+) -> Option<String> {
+    let epochs = run_config.train.epochs;
+    if last >= epochs {
+        let done = match last > epochs {
+            true => format!("has trained {last} epochs, more than --epochs {epochs}"),
+            false => format!("has trained all its {epochs} epochs"),
+        };
+        let why = match run_config.train.schedule {
+            // more epochs would be refused: the cosine curve is the run's length
+            ScheduleConfig::Cosine { .. } => format!(
+                "{done}, annealed by its cosine schedule: to train further, start a new run from \
+                 these weights with --init-from"
+            ),
+            _ => format!(
+                "{done}: pass --epochs {} or more to train further",
+                last + 1
+            ),
+        };
+        return Some(why);
+    }
+    if let Some((best, waited)) = stopped_early(rows, &run_config.train, last) {
+        let why = match patience {
+            None => format!("stopped early at epoch {last}"),
+            Some(p) => format!("with --patience {p} it would stop at once"),
+        };
+        return Some(format!(
+            "{why}: val_loss had not improved on epoch {best}'s for {waited} epochs; pass \
+             --patience N (more than {waited}) to train further"
+        ));
+    }
+    let gone = run_config.data.source.missing()?;
+    Some(format!(
+        "trained on {}, which is no longer there: put the file back to resume, or train a new run",
+        gone.display()
+    ))
 }
 
 /// The data a resumed run loads has the columns, classes, standardisation and bytes its run

@@ -378,6 +378,28 @@ fn pretrain_prints_each_layers_loss_and_the_next_command() {
 }
 
 #[test]
+fn a_quiet_pretrain_still_warns_of_a_constant_column_on_standard_error() {
+    let dir = temp_dir("pretrain-constant");
+    let rows: String = (0..60).map(|i| format!("{i},{},5\n", i % 7)).collect();
+    let file = dir.join("flat.csv");
+    std::fs::write(&file, format!("a,b,k\n{rows}")).expect("write");
+    let args = [
+        "pretrain",
+        "--data",
+        s(&file),
+        "--hidden",
+        "2",
+        "--epochs",
+        "1",
+    ];
+    let out = plaindnn(&[&args[..], &["--quiet", "--out", s(&dir.join("run"))]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = "column `k` is constant in the training rows; it carries no information";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "", "quiet");
+}
+
+#[test]
 fn the_same_seed_pretrains_the_same_autoencoder_byte_for_byte() {
     let dir = temp_dir("pretrain-seeded");
     let run = |name: &str| {

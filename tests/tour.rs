@@ -103,6 +103,11 @@ fn normalize(line: &str) -> String {
 /// starts (ends) the output.
 fn check_pasted(pasted: &[String], printed: &[String]) -> Result<(), String> {
     let printed: Vec<String> = printed.iter().map(|l| normalize(l)).collect();
+    if let (true, Some(first)) = (pasted.is_empty(), printed.first()) {
+        return Err(format!(
+            "the page shows no output, but it prints `{first}` (paste it, or `…` to cut it)"
+        ));
+    }
     let pieces: Vec<Vec<String>> = pasted
         .split(|l| l.trim() == CUT)
         .map(|p| p.iter().map(|l| normalize(l)).collect())
@@ -309,6 +314,11 @@ fn lines(text: &str) -> Vec<String> {
 fn a_pasted_number_that_drifted_fails_the_check() {
     let printed = lines("epoch 1/3  train_loss 0.7053  0.01s  *\nbest epoch 1");
     assert!(check_pasted(&printed, &printed).is_ok());
+    assert!(
+        check_pasted(&[], &printed).is_err(),
+        "a block without output prints nothing"
+    );
+    assert!(check_pasted(&[], &[]).is_ok());
     let drifted = lines("epoch 1/3  train_loss 0.7054  0.01s  *\nbest epoch 1");
     let why = check_pasted(&drifted, &printed).unwrap_err();
     assert!(why.contains("0.7054"), "{why}");

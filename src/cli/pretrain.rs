@@ -70,6 +70,8 @@ pub fn run(args: PretrainArgs) -> Result<()> {
     };
     let (source, name) = args.data.source(args.seed)?;
     let data = source.load_inputs()?; // a CSV without --target: every column
+                                      // quiet or not, as train's (the stages train on rows made in memory, which carry none)
+    data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
     let source = source.absolute();
     let config = PretrainConfig {
         hidden: args.hidden,

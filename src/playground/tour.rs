@@ -225,6 +225,9 @@ fn emphasis(text: &str) -> Option<(&str, usize)> {
         return None;
     }
     let end = after.find('*')?;
+    if after[..end].contains('`') {
+        return None; // a `*` inside a code span closes nothing
+    }
     let inner = &after[..end];
     (!inner.is_empty() && !inner.ends_with(' ')).then_some((inner, end + 2))
 }
@@ -369,14 +372,14 @@ mod tests {
 
     #[test]
     fn code_bold_links_tables_and_fences_become_html_with_the_text_escaped() {
-        let md = "## A <b> title\n\nsome `x < 1` and **bold** [here](#a-b-title)\ngo *on*, 2 * 3 * 4\n\n\
+        let md = "## A <b> title\n\nsome `x < 1` and **bold** [here](#a-b-title)\ngo *on*, 2 * 3 * 4, *a `b*c` d\n\n\
                   | a | b |\n|---|---|\n| 1 | 2 |\n\n```\nplaindnn train --hidden 8 > out\n```\n- one\n- two\n";
         let html = to_html(md);
         assert!(
             html.contains("<h2 id=\"a-b-title\">A &lt;b&gt; title</h2>"),
             "{html}"
         );
-        assert!(html.contains("<p>some <code>x &lt; 1</code> and <b>bold</b> <a href=\"#a-b-title\">here</a> go <i>on</i>, 2 * 3 * 4</p>"), "{html}");
+        assert!(html.contains("<p>some <code>x &lt; 1</code> and <b>bold</b> <a href=\"#a-b-title\">here</a> go <i>on</i>, 2 * 3 * 4, *a <code>b*c</code> d</p>"), "{html}");
         assert!(
             html.contains(
                 "<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>"

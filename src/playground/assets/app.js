@@ -369,7 +369,9 @@ function drawNetwork() {
     }
   });
   g.globalAlpha = 1;
-  const names = (state.points && state.points.inputs) || [], labelled = names.length === sizes[0] && H / (sizes[0] + 1) >= 10;
+  // the first inputs when the server sends only the first MAX_DRAWN_UNITS of a wide input layer
+  const names = ((state.points && state.points.inputs) || []).slice(0, sizes[0]);
+  const labelled = names.length === sizes[0] && H / (sizes[0] + 1) >= 10;
   g.font = "10px sans-serif";
   sizes.forEach((n, k) => {
     for (let i = 0; i < n; i++) {

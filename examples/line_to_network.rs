@@ -23,6 +23,7 @@ fn main() -> plaindnn::Result<()> {
         train: Subset::all(wave(400, 0.0)?),
         val: Subset::all(wave(200, 0.37)?),
         scaler: None,
+        target_scaler: None,
         warnings: vec![],
     };
     let fit = FitOptions::lstsq;

@@ -138,8 +138,8 @@ impl Predictor {
         }; // [n, outputs]
         let outputs = out.dims()[1];
         let mut values = read_f32(out, "predictions")?;
-        if let (true, Some(scaler)) = (self.config.data.reconstructs, &self.config.data.scaler) {
-            scaler.invert(&mut values);
+        if let Some(scaler) = self.config.data.output_scaler() {
+            scaler.invert(&mut values); // into the target's (or the inputs') own units
         }
         if let Some(at) = values.iter().position(|v| !v.is_finite()) {
             return Err(Error::Data(format!(
@@ -185,6 +185,13 @@ impl Predictor {
                 json(&"standardised: x = output * scaler.std + scaler.mean")?,
             ));
         }
+        if data.target_scaler.is_some() {
+            metadata.push(("target_scaler", json(&data.target_scaler)?));
+            metadata.push((
+                "outputs",
+                json(&"standardised: y = output * target_scaler.std + target_scaler.mean")?,
+            ));
+        }
         let metadata = metadata
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
@@ -200,6 +207,11 @@ impl Predictor {
         if self.config.data.reconstructs {
             let (values, width) = (data.features.clone(), data.width());
             data.targets = Targets::Values { values, width }; // an autoencoder's targets
+        }
+        if let (Some(s), Targets::Values { values, .. }) =
+            (&self.config.data.target_scaler, &mut data.targets)
+        {
+            s.apply(values); // the loss in the units the network learnt
         }
         self.evaluate_prepared(Subset::all(data))
     }
@@ -227,10 +239,8 @@ impl Predictor {
                     .iter()
                     .flat_map(|&r| values[r * width..(r + 1) * width].to_vec())
                     .collect();
-                if let (true, Some(scaler)) =
-                    (self.config.data.reconstructs, &self.config.data.scaler)
-                {
-                    scaler.invert(&mut truth); // in the inputs' units, as the predictions
+                if let Some(scaler) = self.config.data.output_scaler() {
+                    scaler.invert(&mut truth); // in the data's own units, as the predictions
                 }
                 let predicted: Vec<f32> =
                     predictions.iter().flat_map(|p| p.values.clone()).collect();

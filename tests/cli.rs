@@ -1055,6 +1055,116 @@ fn a_target_far_from_unit_scale_is_warned_about_and_an_unfinished_fit_says_how_t
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
 }
 
+/// Rows of `price = 40000 + 3000·a − 2000·b` on a grid of a, b in [−2, 2], and the prices.
+fn prices(dir: &std::path::Path) -> (std::path::PathBuf, Vec<(f64, f64, f64)>) {
+    let rows: Vec<(f64, f64, f64)> = (0..300)
+        .map(|i| {
+            let (a, b) = ((i % 20) as f64 / 4.75 - 2.0, (i / 20) as f64 / 3.5 - 2.0);
+            (a, b, 40000.0 + 3000.0 * a - 2000.0 * b)
+        })
+        .collect();
+    let text: String = rows
+        .iter()
+        .map(|(a, b, p)| format!("{a},{b},{p}\n"))
+        .collect();
+    let file = dir.join("prices.csv");
+    std::fs::write(&file, format!("a,b,price\n{text}")).expect("write");
+    (file, rows)
+}
+
+#[test]
+fn a_standardized_target_trains_a_price_in_its_units_and_predict_and_eval_give_them_back() {
+    let dir = temp_dir("standardized-target");
+    let (file, rows) = prices(&dir);
+    let n = rows.len() as f64;
+    let mean = rows.iter().map(|r| r.2).sum::<f64>() / n;
+    let std = (rows.iter().map(|r| (r.2 - mean).powi(2)).sum::<f64>() / n).sqrt(); // ≈ 4 000
+    let train = |name: &str, flags: &[&str]| {
+        let run = dir.join(name);
+        let args = ["train", "--data", &file.to_string_lossy(), "--epochs", "40"];
+        let o = plaindnn(&[&args[..], flags, &["--out", &run.to_string_lossy()]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let metrics = std::fs::read_to_string(run.join("metrics.csv")).expect("metrics.csv");
+        let last = metrics.lines().last().expect("a row").split(',').nth(3);
+        let rmse: f64 = last.and_then(|v| v.parse().ok()).expect("val_rmse");
+        (run, o, rmse)
+    };
+    // in its own units the target crawls from 0 towards 40 000: the RMSE stays above its spread
+    let (_, o, raw_rmse) = train("raw", &[]);
+    assert!(
+        stderr(&o).contains("pass --standardize-target"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(raw_rmse > std, "{raw_rmse} against a spread of {std}");
+    // standardised it is learnt: val_rmse (metrics.csv) in prices, far under the spread
+    let (run, o, rmse) = train("standardized", &["--standardize-target"]);
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("--standardize-target: the network learns (price − 4.0"));
+    assert!(rmse < 0.05 * std, "val_rmse {rmse}, spread {std}");
+    let saved = &run_config(&run)["data"]["target_scaler"];
+    let learnt = saved["mean"][0].as_f64().expect("a mean");
+    assert!(
+        (learnt / mean - 1.0).abs() < 0.01,
+        "{learnt} against {mean} over every row"
+    );
+    // predict: prices, at a point of the grid (a = 1, b = 1: 41 000)
+    let run = run.to_string_lossy();
+    let p = json(&plaindnn(&[
+        "predict", "--run", &run, "--input", "1,1", "--json",
+    ]));
+    let price = p["predictions"][0]["values"][0].as_f64().expect("a value");
+    assert!((price - 41000.0).abs() < 0.1 * std, "{price} for 41 000");
+    // eval in prices too: its RMSE over the file is the one of predict's values, computed here
+    let data = file.to_string_lossy();
+    let p = json(&plaindnn(&[
+        "predict", "--run", &run, "--data", &data, "--json",
+    ]));
+    let predicted = p["predictions"].as_array().expect("predictions");
+    let squares: f64 = (predicted.iter().zip(&rows))
+        .map(|(p, r)| (p["values"][0].as_f64().unwrap_or(f64::NAN) - r.2).powi(2))
+        .sum();
+    let want = (squares / n).sqrt();
+    let e = json(&plaindnn(&[
+        "eval", "--run", &run, "--data", &data, "--json",
+    ]));
+    let got = e["rmse"].as_f64().expect("rmse");
+    assert!(
+        (got / want - 1.0).abs() < 1e-3,
+        "eval {got}, predict's {want}"
+    );
+    let o = plaindnn(&["eval", "--run", &run, "--data", &data]);
+    assert!(
+        stdout(&o).contains("(of the standardised target)"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_standardized_target_is_refused_for_classes_and_for_built_in_sets() {
+    let dir = temp_dir("standardized-classes");
+    let file = dir.join("classes.csv");
+    let rows: String = (0..40).map(|i| format!("{i},{}\n", i % 2)).collect();
+    std::fs::write(&file, format!("a,label\n{rows}")).expect("write");
+    let o = plaindnn(&[
+        "train",
+        "--data",
+        &file.to_string_lossy(),
+        "--standardize-target",
+        "--out",
+        &dir.join("run").to_string_lossy(),
+    ]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("--standardize-target"), "{err}");
+    assert!(err.contains("the target `label` holds classes"), "{err}");
+    assert!(!dir.join("run").exists(), "nothing written");
+    let o = plaindnn(&["train", "--dataset", "line", "--standardize-target"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--data"), "{}", stderr(&o));
+}
+
 #[test]
 fn a_target_of_years_is_told_to_be_standardised_and_a_tiny_one_to_be_scaled_up() {
     let dir = temp_dir("target-scales");
@@ -1074,10 +1184,10 @@ fn a_target_of_years_is_told_to_be_standardised_and_a_tiny_one_to_be_scaled_up()
     // dividing by 2e3 would leave a spread of 0.006
     let err = warned("years", &|i| 1990.0 + i);
     assert!(
-        err.contains("standardise the column (subtract 2.0"),
+        err.contains("standardise the column (--standardize-target subtracts 2.0"),
         "{err}"
     );
-    assert!(err.contains("e3, then divide by 1.1"), "{err}");
+    assert!(err.contains("e3, then divides by 1.1"), "{err}");
     assert!(!err.contains("divide it by"), "{err}");
     // 0–0.0039, mean about 0.002: squared errors under early stopping's default min_delta
     let err = warned("tiny", &|i| i * 1e-4);

@@ -131,6 +131,31 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             Saves("/data/scaler", Value::Null),
         ),
         (
+            "--standardize-target",
+            vec![
+                "--data",
+                "CSV",
+                "--task",
+                "regression",
+                "--target",
+                "b",
+                "--features",
+                "a",
+                "--standardize-target",
+            ],
+            Saves("/data/source/standardize_target", json!(true)),
+        ),
+        (
+            "--standardize-target",
+            vec!["--data", "CSV", "--standardize-target"],
+            Refused("the target `label` holds classes"),
+        ),
+        (
+            "--standardize-target",
+            vec!["--standardize-target"],
+            Refused("--data"),
+        ),
+        (
             "--delimiter",
             vec!["--data", "SEMI", "--delimiter", ";"],
             Saves("/data/source/delimiter", json!(";")),

@@ -390,6 +390,7 @@ fn noise_weight(l1: f64) -> f32 {
         train: Subset::all(train_set),
         val: Subset::all(val_set),
         scaler: None,
+        target_scaler: None,
         warnings: vec![],
     };
     let out = temp_dir(&format!("l1-{l1}"));

@@ -102,6 +102,14 @@ def main(path, predictions_path):
         x = (x - np.array(scaler["mean"], np.float32)) / np.array(scaler["std"], np.float32)
     want = np.array([r["probabilities"] if task == "classification" else r["values"] for r in rows])
 
+    # a standardised target (train --standardize-target): outputs map back as y = out·std + mean,
+    # and the tolerance of the network's own units scales with them
+    target = json.loads(metadata.get("target_scaler", "null"))
+    to_units, tolerance = (lambda out: out), 1e-4
+    if target is not None:
+        mean, std = np.array(target["mean"]), np.array(target["std"])
+        to_units, tolerance = (lambda out: out * std + mean), 1e-4 * float(std.max())
+
     outputs = {"numpy": numpy_forward(tensors, config, x.astype(np.float64))}
     try:
         outputs["torch"] = torch_forward(path, metadata, x)
@@ -109,9 +117,9 @@ def main(path, predictions_path):
         print("  (torch not installed: numpy check only)")
     ok = True
     for name, out in outputs.items():
-        got = softmax(out) if task == "classification" else out
+        got = softmax(out) if task == "classification" else to_units(out)
         err = float(np.abs(got - want).max())
-        good = err < 1e-4
+        good = err < tolerance
         ok &= good
         print(f"  {name}: {len(rows)} rows, max |difference| {err:.2e} {'ok' if good else 'MISMATCH'}")
     return ok

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Exports three runs with `plaindnn export --format safetensors` and checks, in Python with
+# Exports five runs with `plaindnn export --format safetensors` and checks, in Python with
 # safetensors + numpy (installed here into a cached venv), that the file alone reproduces
 # `plaindnn predict` — and, where torch is importable, that it loads strictly into nn.Sequential.
 # Then trains from the export with `--init-from FILE` and checks the layers arrived.
@@ -17,11 +17,14 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # a regression CSV whose features need standardising: y = 3·a − 0.02·b + c²
-"$py" - "$work/data.csv" <<'PY'
+"$py" - "$work/data.csv" "$work/prices.csv" <<'PY'
 import sys, numpy as np
 rng = np.random.default_rng(0)
 a, b, c = rng.normal(5, 2, 300), rng.normal(100, 30, 300), rng.normal(0, 1, 300)
-np.savetxt(sys.argv[1], np.c_[a, b, c, 3 * a - 0.02 * b + c**2], delimiter=",", header="a,b,c,y", comments="")
+y = 3 * a - 0.02 * b + c**2
+np.savetxt(sys.argv[1], np.c_[a, b, c, y], delimiter=",", header="a,b,c,y", comments="")
+# the same target as a price: the file alone must map the outputs back (target_scaler)
+np.savetxt(sys.argv[2], np.c_[a, b, c, 40000 + 3000 * y], delimiter=",", header="a,b,c,price", comments="")
 PY
 printf 'x,y\n2,2\n-1.5,0.5\n-3,-4\n0.5,-2\n0,0\n' > "$work/points.csv"
 head -6 "$work/data.csv" | cut -d, -f1-3 > "$work/rows.csv"
@@ -42,6 +45,7 @@ check quadrants-elu-dropout --hidden 32,16,8 --activation elu --dropout 0.2 --in
 check quadrants-step --hidden 8,8 --activation step   # PyTorch has no step module: made in place
 predict_on=$work/rows.csv
 check csv-regression-gelu --data "$work/data.csv" --hidden 24 --activation gelu
+check csv-regression-standardized-target --data "$work/prices.csv" --hidden 24 --standardize-target
 
 # --init-from the exported file: the first hidden layer must arrive unchanged when frozen
 "$bin" train --init-from "$work/quadrants-bn-prelu/model.safetensors" --freeze 2 --epochs 3 --quiet \

@@ -85,6 +85,7 @@ fn train_path(
         train: train.clone(),
         val: val.clone(),
         scaler: None,
+        target_scaler: None,
         warnings: vec![],
     };
     let source = DataSource::Memory {

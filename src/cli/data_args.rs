@@ -105,6 +105,7 @@ impl DataArgs {
                 val_path: self.val_data.clone(),
                 seed,
                 standardize: !self.no_standardize,
+                standardize_target: false,
                 delimiter: self.delimiter.map(char::from),
             };
             return Ok((source, name));

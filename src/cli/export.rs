@@ -65,6 +65,9 @@ pub fn run(args: ExportArgs) -> Result<()> {
     if data.reconstructs && data.scaler.is_some() {
         println!("outputs are standardised inputs too: x = output * scaler.std + scaler.mean");
     }
+    if data.target_scaler.is_some() {
+        println!("outputs are the standardised target: y = output * target_scaler.std + target_scaler.mean");
+    }
     if !model_config.add_features.is_empty() {
         let names = model_config.feature_map().names(&data.feature_names);
         println!(

@@ -329,7 +329,11 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
 fn print_scores(evaluation: &Evaluation, info: &DataInfo) {
     let s = &evaluation.scores;
     println!("rows      {}", s.rows);
-    println!("loss      {:.4}", s.loss);
+    match info.target_scaler {
+        // the loss the network learnt, of the standardised target; the rest in its units
+        Some(_) => println!("loss      {:.4}  (of the standardised target)", s.loss),
+        None => println!("loss      {:.4}", s.loss),
+    }
     if let Some(accuracy) = s.accuracy {
         println!("accuracy  {:.2}%", accuracy * 100.0);
     }

@@ -150,6 +150,7 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
         val_path: args.val_data.clone(),
         seed,
         standardize: false,
+        standardize_target: false,
         delimiter: args.delimiter.map(char::from),
     };
     let data = source.load()?;

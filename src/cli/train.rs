@@ -46,6 +46,12 @@ pub struct TrainArgs {
     quiet: bool,
     #[command(flatten)]
     data: DataArgs,
+    /// CSV, regression: standardise the target with the training rows' mean and standard
+    /// deviation too (saved; predict and eval map the outputs back to its units), as
+    /// scikit-learn's TransformedTargetRegressor with a StandardScaler. For targets far from 1:
+    /// prices, years.
+    #[arg(long, requires = "data", help_heading = "Data")]
+    standardize_target: bool,
     #[command(flatten)]
     recipe: RecipeFlags,
 }
@@ -93,7 +99,10 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
     let seed = (args.recipe.run.seed)
         .or(file.as_ref().map(|c| c.seed))
         .unwrap_or(TrainConfig::default_for(1, 1).seed);
-    let (source, name) = args.data.source(seed)?;
+    let (mut source, name) = args.data.source(seed)?;
+    if args.standardize_target {
+        source = source.with_standardized_target()?;
+    }
     let prepared = source.load()?;
     let source = source.absolute();
     let config = build_config(args, file, &prepared)?;

@@ -1,10 +1,11 @@
-//! Standardisation: `x' = (x − mean) / std` per feature, learned on the training rows only.
+//! Standardisation: `x' = (x − mean) / std` per column, learned on the training rows only: of the
+//! features always (unless asked not to), of a regression target when asked.
 
 use serde::{Deserialize, Serialize};
 
 use super::dataset::Dataset;
 
-/// Per-feature mean and standard deviation; saved in `config.json` and applied at prediction.
+/// Per-column mean and standard deviation; saved in `config.json` and applied at prediction.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scaler {
     /// Mean of each feature over the training rows.
@@ -14,17 +15,25 @@ pub struct Scaler {
 }
 
 impl Scaler {
-    /// Learns mean and std of `data`'s `rows`; returns the names of constant features (one
-    /// value in every row) too.
+    /// Learns mean and std of `data`'s features over `rows`; returns the names of constant
+    /// features (one value in every row) too.
     pub fn fit(data: &Dataset, rows: &[usize]) -> (Self, Vec<String>) {
-        let width = data.width();
+        let (scaler, constant) = Self::fit_columns(&data.features, data.width(), rows);
+        let names = constant.iter().map(|&j| data.feature_names[j].clone());
+        (scaler, names.collect())
+    }
+
+    /// Learns mean and std of the columns of row-major `values` (`width` per row) over `rows`;
+    /// returns the indices of constant columns too.
+    pub fn fit_columns(values: &[f32], width: usize, rows: &[usize]) -> (Self, Vec<usize>) {
+        let row = |r: usize| &values[r * width..(r + 1) * width];
         let n = rows.len().max(1) as f64;
         let mut sum = vec![0f64; width];
         let mut sum_sq = vec![0f64; width];
         let mut varies = vec![false; width];
-        let first = rows.first().map(|&r| data.row(r));
+        let first = rows.first().map(|&r| row(r));
         for &r in rows {
-            for (j, &v) in data.row(r).iter().enumerate() {
+            for (j, &v) in row(r).iter().enumerate() {
                 sum[j] += v as f64;
                 sum_sq[j] += (v as f64) * (v as f64);
                 varies[j] |= first.is_some_and(|f| f[j] != v);
@@ -37,16 +46,16 @@ impl Scaler {
             .zip(&mean)
             .map(|(s, m)| (s / n - m * m).max(0.0))
             .collect();
-        let constant: Vec<String> = (varies.iter().zip(&data.feature_names))
-            .filter(|(v, _)| !**v)
-            .map(|(_, name)| name.clone())
-            .collect();
+        let constant = (0..width).filter(|&j| !varies[j]).collect();
         let std = (0..width)
             .map(|j| match (varies[j], var[j] > 1e-12) {
                 (false, _) => 1.0, // never divide by zero
                 (true, true) => var[j].sqrt() as f32,
                 // a small spread, which E[x²] − E[x]² may have lost: Σ(x − mean)² / n
-                (true, false) => Self::spread(data, rows, j, mean[j]) as f32,
+                (true, false) => {
+                    let squares = rows.iter().map(|&r| (row(r)[j] as f64 - mean[j]).powi(2));
+                    (squares.sum::<f64>() / n).sqrt() as f32
+                }
             })
             .collect();
         (
@@ -56,15 +65,6 @@ impl Scaler {
             },
             constant,
         )
-    }
-
-    /// The population standard deviation of column `j`, summed from its deviations.
-    fn spread(data: &Dataset, rows: &[usize], j: usize, mean: f64) -> f64 {
-        let squares: f64 = rows
-            .iter()
-            .map(|&r| (data.row(r)[j] as f64 - mean).powi(2))
-            .sum();
-        (squares / rows.len().max(1) as f64).sqrt()
     }
 
     /// Standardises row-major `features` in place.
@@ -119,6 +119,24 @@ mod tests {
         scaler.apply(&mut row);
         assert!((row[0] - 1.5 / 1.25f32.sqrt()).abs() < 1e-6);
         assert_eq!(row[1], 0.0);
+    }
+
+    #[test]
+    fn columns_of_targets_are_standardised_on_the_given_rows_and_mapped_back() {
+        // two target columns over rows 0, 2 and 3 (row 1 is a validation row, not learned):
+        // y0 = 1000, 3000, 5000 → mean 3000, std √(8e6/3); y1 = 5, 5, 5 → constant
+        let values = [1000.0, 5.0, 9e9, 7.0, 3000.0, 5.0, 5000.0, 5.0];
+        let (scaler, constant) = Scaler::fit_columns(&values, 2, &[0, 2, 3]);
+        assert_eq!(scaler.mean, vec![3000.0, 5.0]);
+        assert!((scaler.std[0] as f64 / (8e6f64 / 3.0).sqrt() - 1.0).abs() < 1e-6);
+        assert_eq!((scaler.std[1], constant), (1.0, vec![1]));
+        let mut rows = vec![1000.0, 5.0, 5000.0, 5.0];
+        scaler.apply(&mut rows);
+        assert!((rows[0] + 1.224_744_9).abs() < 1e-6, "{rows:?}"); // −2000 / 1632.99
+        scaler.invert(&mut rows);
+        for (got, want) in rows.iter().zip([1000.0, 5.0, 5000.0, 5.0]) {
+            assert!((got - want).abs() <= 1e-3, "{got} back for {want}"); // f32 rounding
+        }
     }
 
     #[test]

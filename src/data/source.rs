@@ -51,6 +51,9 @@ pub enum DataSource {
         seed: u64,
         /// Standardise features with the training rows' mean and std.
         standardize: bool,
+        /// Standardise a regression target likewise; predictions are mapped back to its units.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        standardize_target: bool,
         /// Field separator of both files (`None`: detected from the training file's header;
         /// a run directory records the one used).
         #[serde(default)]
@@ -120,19 +123,21 @@ fn far_from_one(data: &Dataset, rows: &[usize], path: &Path) -> Option<String> {
     Some(match scale((mean, std)) {
         s if s <= SMALL_SCALE => format!(
             "{stats}; squared errors this small fall under the least improvement early stopping \
-             counts by default (1e-4), so it may stop at its first epochs: rescale the column \
-             to values near 1 (multiply it by {:.0e}), or pass --min-delta 0",
+             counts by default (1e-4), so it may stop at its first epochs: pass \
+             --standardize-target, rescale the column to values near 1 (multiply it by {:.0e}), \
+             or pass --min-delta 0",
             1.0 / s
         ),
         _ if mean.abs() > 10.0 * std && std > 0.0 => format!(
             "{stats}; a network's outputs start near 0 and move by about the learning rate per \
              step, so it may need many more epochs than usual: standardise the column \
-             (subtract {mean:.4e}, then divide by {std:.4e}), or train longer"
+             (--standardize-target subtracts {mean:.4e}, then divides by {std:.4e}), or train \
+             longer"
         ),
         s => format!(
             "{stats}; a network's outputs start near 0 and move by about the learning rate per \
-             step, so it may need many more epochs than usual: rescale the column to values \
-             near 1 (divide it by {s:.0e}), or train longer"
+             step, so it may need many more epochs than usual: pass --standardize-target, \
+             rescale the column to values near 1 (divide it by {s:.0e}), or train longer"
         ),
     })
 }
@@ -145,14 +150,31 @@ pub struct Prepared {
     pub val: Subset,
     /// The standardisation applied to both (to be applied to new rows too).
     pub scaler: Option<Scaler>,
+    /// The standardisation of a regression target applied to both (`--standardize-target`):
+    /// the network learns `(y − mean) / std`, and its outputs map back with `y = out·std + mean`.
+    pub target_scaler: Option<Scaler>,
     /// Warnings worth telling the user (constant columns, …).
     pub warnings: Vec<String>,
 }
 
 impl Prepared {
-    /// What the user should know that is not a warning: how the task was read off the target.
+    /// What the user should know that is not a warning: how the task was read off the target,
+    /// and what a standardised target does to the figures shown.
     pub fn notes(&self) -> Vec<String> {
-        self.train.data.task_reason.iter().cloned().collect()
+        let data = &self.train.data;
+        let mut notes: Vec<String> = data.task_reason.iter().cloned().collect();
+        if let Some(s) = &self.target_scaler {
+            let name = &data.target_name;
+            let learns = match (&s.mean[..], &s.std[..]) {
+                ([mean], [std]) => format!("({name} − {mean:.4e}) / {std:.4e}"),
+                _ => format!("each column of `{name}` less its mean, over its deviation"),
+            };
+            notes.push(format!(
+                "--standardize-target: the network learns {learns}; train_loss and val_loss are \
+                 on that scale, val_rmse, predict and eval in `{name}`'s own units"
+            ));
+        }
+        notes
     }
 }
 
@@ -206,8 +228,25 @@ impl DataSource {
             val_path: None,
             seed,
             standardize: true,
+            standardize_target: false,
             delimiter: None,
         }
+    }
+
+    /// A CSV source whose regression target is standardised too (`--standardize-target`, as
+    /// scikit-learn's `TransformedTargetRegressor` with a `StandardScaler`); refused for others.
+    pub fn with_standardized_target(mut self) -> Result<Self> {
+        let DataSource::Csv {
+            standardize_target, ..
+        } = &mut self
+        else {
+            return Err(Error::invalid(
+                "--standardize-target",
+                "applies to a CSV file's target only (--data FILE.csv)",
+            ));
+        };
+        *standardize_target = true;
+        Ok(self)
     }
 
     /// A built-in set with noise `noise` instead of its own; refused for a set that draws none.
@@ -359,6 +398,7 @@ impl DataSource {
             val_path,
             seed,
             standardize,
+            standardize_target,
             delimiter,
             ..
         } = self
@@ -374,6 +414,17 @@ impl DataSource {
             None => super::delimiter::detect(path)?,
         };
         let data = read(path, None, delimiter)?;
+        if *standardize_target && !matches!(data.targets, Targets::Values { .. }) {
+            return Err(Error::invalid(
+                "--standardize-target",
+                format!(
+                    "{}: the target `{}` holds classes (classification), which are not scaled; \
+                     leave the flag out, or pass --task regression if it is a number to predict",
+                    path.display(),
+                    data.target_name
+                ),
+            ));
+        }
         let rows = match val_path {
             Some(vp) => {
                 super::delimiter::check_same(vp, delimiter)?;
@@ -381,7 +432,7 @@ impl DataSource {
             }
             None => Rows::split(&data, path, *val_fraction, *seed)?,
         };
-        Ok(rows.standardised(data, path, *standardize))
+        Ok(rows.standardised(data, path, [*standardize, *standardize_target]))
     }
 
     /// Loads, splits and (for CSV) standardises the data.
@@ -500,9 +551,21 @@ impl Prepared {
             train: Subset::all(train),
             val: Subset::all(val),
             scaler: None,
+            target_scaler: None,
             warnings: vec![],
         }
     }
+}
+
+/// A regression target standardised with the mean and deviation of its training `rows`; `None`
+/// (and nothing changed) for classes.
+fn standardise_target(targets: &mut Targets, rows: &[usize]) -> Option<Scaler> {
+    let Targets::Values { values, width } = targets else {
+        return None;
+    };
+    let (scaler, _) = Scaler::fit_columns(values, *width, rows);
+    scaler.apply(values);
+    Some(scaler)
 }
 
 /// Training and validation rows of a CSV: indices into it, or a separate validation file.
@@ -557,9 +620,14 @@ impl Rows {
         })
     }
 
-    /// The subsets, standardised (if asked) with the training rows' mean and std.
-    fn standardised(self, mut data: Dataset, path: &Path, standardize: bool) -> Prepared {
+    /// The subsets, their features and target standardised (if asked) with the training rows'
+    /// means and deviations.
+    fn standardised(self, mut data: Dataset, path: &Path, scaled: [bool; 2]) -> Prepared {
+        let [standardize, standardize_target] = scaled;
         let mut warnings = Vec::new();
+        let target_scaler = standardize_target
+            .then(|| standardise_target(&mut data.targets, &self.train))
+            .flatten();
         let scaler = standardize.then(|| {
             let (scaler, constant) = Scaler::fit(&data, &self.train);
             for name in constant {
@@ -578,6 +646,10 @@ impl Rows {
                 if let Some(s) = &scaler {
                     s.apply(&mut v.features);
                 }
+                if let (Some(s), Targets::Values { values, .. }) = (&target_scaler, &mut v.targets)
+                {
+                    s.apply(values);
+                }
                 Subset::all(v)
             }
             None => Subset::of(&data, self.val),
@@ -586,6 +658,7 @@ impl Rows {
             train: Subset::of(&data, self.train),
             val,
             scaler,
+            target_scaler,
             warnings,
         }
     }

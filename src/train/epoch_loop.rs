@@ -21,7 +21,7 @@ use super::clipping::clip_global_norm;
 use super::config::{NanPolicy, TrainConfig};
 use super::diagnostics::{layer_rows, warning, GradientNorms, LayerRow};
 use super::early_stopping::{EarlyStopping, Verdict};
-use super::evaluate::{add, evaluate, Scores};
+use super::evaluate::{add, evaluate_in_units, Scores};
 use super::history::EpochRow;
 use super::observer::{EpochReport, LayerWeights, Observers, TrainEnd, Wants};
 use super::pictures::decision_grid;
@@ -53,6 +53,8 @@ pub struct FitSettings {
     pub plateau: PlateauHandle,
     /// The model's frozen-prefix handle (`--unfreeze-after` clears it).
     pub frozen: FrozenPrefix,
+    /// The deviations a standardised target was divided by: `val_rmse` is shown in its units.
+    pub target_std: Option<Vec<f32>>,
 }
 
 /// What a resumed run had recorded before its checkpoint.
@@ -303,7 +305,7 @@ impl EpochLoop {
         state: &mut LoopState,
     ) -> Result<(Mlp, Scores)> {
         let model = learner.model().valid();
-        let scores = evaluate(&model, valid)?;
+        let scores = evaluate_in_units(&model, valid, self.settings.target_std.as_deref())?;
         self.check_finite(epoch, "validation", scores.loss, state)?;
         Ok((model, scores))
     }

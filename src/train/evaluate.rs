@@ -1,7 +1,7 @@
 //! Loss and accuracy (or RMSE) of a model over a whole data loader, summed on the device.
 
 use burn::data::dataloader::DataLoader;
-use burn::tensor::{Int, Tensor};
+use burn::tensor::{Int, Tensor, TensorData};
 use serde::Serialize;
 
 use super::step;
@@ -31,6 +31,17 @@ impl Scores {
 
 /// Scores `model` (in inference mode) on every batch of `loader`.
 pub fn evaluate(model: &Mlp, loader: &dyn DataLoader<Batch>) -> Result<Scores> {
+    evaluate_in_units(model, loader, None)
+}
+
+/// [`evaluate`], with the RMSE of targets standardised by `std` (one per output) in their own
+/// units: `√mean(((output − y)·std)²)`, as `y = z·std + mean` maps both back. The loss stays
+/// on the scale the network learns.
+pub fn evaluate_in_units(
+    model: &Mlp,
+    loader: &dyn DataLoader<Batch>,
+    std: Option<&[f32]>,
+) -> Result<Scores> {
     let mut loss_sum: Option<Tensor<1>> = None;
     let mut correct: Option<Tensor<1, Int>> = None;
     let mut sq_err: Option<Tensor<1>> = None;
@@ -46,10 +57,12 @@ pub fn evaluate(model: &Mlp, loader: &dyn DataLoader<Batch>) -> Result<Scores> {
                 add(&mut correct, predicted.equal(classes.clone()).int().sum());
             }
             BatchTargets::Values(values) => {
-                add(
-                    &mut sq_err,
-                    (out.output - values.clone()).powi_scalar(2).mean() * n as f32,
-                );
+                let mut error = out.output - values.clone();
+                if let Some(std) = std {
+                    let std = TensorData::new(std.to_vec(), [1, std.len()]);
+                    error = error.clone() * Tensor::<2>::from_data(std, &error.device());
+                }
+                add(&mut sq_err, error.powi_scalar(2).mean() * n as f32);
             }
         }
         rows += n;

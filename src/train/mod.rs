@@ -180,6 +180,7 @@ pub fn train_on(
             feature_names: train_set.feature_names.clone(),
             class_names: train_set.class_names.clone(),
             scaler: data.scaler.clone(),
+            target_scaler: data.target_scaler.clone(),
             image: train_set.image,
             reconstructs: train_set.reconstructs,
             fingerprint,
@@ -361,7 +362,7 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
         .eq(then.class_names.iter().map(|c| class_name(c)))
     {
         "its classes" // named as today (a run of 0.50 reads 0.5)
-    } else if data.scaler != then.scaler {
+    } else if data.scaler != then.scaler || data.target_scaler != then.target_scaler {
         "its columns' means or deviations"
     } else if !then.unchanged() {
         "its rows"
@@ -473,6 +474,11 @@ fn fit(
             epoch_handle: train_loader.epoch_handle(),
             plateau: schedule.plateau(),
             frozen: model.frozen.clone(),
+            target_std: run_config
+                .data
+                .target_scaler
+                .as_ref()
+                .map(|s| s.std.clone()),
         },
         observers,
     ));

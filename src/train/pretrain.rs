@@ -297,6 +297,7 @@ fn reconstruction(
         train: Subset::all(set(train)?),
         val: Subset::all(set(val)?),
         scaler,
+        target_scaler: None,
         warnings: vec![],
     })
 }

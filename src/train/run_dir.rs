@@ -30,6 +30,10 @@ pub struct DataInfo {
     /// Standardisation learned on the training rows, applied to every new row.
     #[serde(default)]
     pub scaler: Option<Scaler>,
+    /// A regression target's standardisation (`--standardize-target`): the network's outputs
+    /// are mapped back to the target's units with `y = output·std + mean`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_scaler: Option<Scaler>,
     /// `[height, width]` when rows are grey images.
     #[serde(default)]
     pub image: Option<[usize; 2]>,
@@ -362,6 +366,15 @@ impl RunDir {
 }
 
 impl DataInfo {
+    /// What maps the network's outputs back to the data's units: the target's scaler, or an
+    /// autoencoder's input scaler; `None` when the outputs are in those units already.
+    pub fn output_scaler(&self) -> Option<&Scaler> {
+        match self.reconstructs {
+            true => self.scaler.as_ref(),
+            false => self.target_scaler.as_ref(),
+        }
+    }
+
     /// Whether the data files hold the bytes they held when the run trained (true for a run
     /// that recorded no fingerprint).
     pub fn unchanged(&self) -> bool {
@@ -385,11 +398,16 @@ impl DataInfo {
                 "{classes} class names for a network of {outputs} outputs"
             ));
         }
-        match &self.scaler {
-            Some(s) if s.mean.len() != names || s.std.len() != names => Err(format!(
+        match (&self.scaler, &self.target_scaler) {
+            (Some(s), _) if s.mean.len() != names || s.std.len() != names => Err(format!(
                 "a scaler of {} means and {} deviations for {names} features",
                 s.mean.len(),
                 s.std.len()
+            )),
+            (_, Some(t)) if t.mean.len() != outputs || t.std.len() != outputs => Err(format!(
+                "a target scaler of {} means and {} deviations for {outputs} outputs",
+                t.mean.len(),
+                t.std.len()
             )),
             _ => Ok(()),
         }

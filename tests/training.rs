@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 use std::sync::{Arc, Mutex};
 
-use common::{bits, quadrant_config, temp_dir, train_quadrants};
+use common::{bits, plaindnn, quadrant_config, stderr, temp_dir, train_quadrants};
 use plaindnn::backend::Backend;
 use plaindnn::data::DataSource;
 use plaindnn::inference::Predictor;
@@ -507,6 +507,83 @@ fn a_one_input_regression_draws_the_data_and_the_fitted_curve() {
     );
     assert_eq!(svg.matches("<polyline").count(), 1, "the network's curve");
     assert!(dir.join("rmse.svg").is_file() && !dir.join("decision_regions.svg").exists());
+}
+
+/// The numbers among an SVG's `<text>` labels: its axes' ticks.
+fn tick_labels(svg: &str) -> Vec<f64> {
+    let label = |t: &str| -> Option<f64> {
+        let (_, rest) = t.split_once('>')?;
+        rest.split_once("</text>")?.0.parse().ok()
+    };
+    svg.split("<text").skip(1).filter_map(label).collect()
+}
+
+#[test]
+fn the_pictures_show_years_and_prices_in_their_own_units_not_standardised() {
+    let dir = temp_dir("pictures-in-units");
+    let train = |name: &str, csv: String, flags: &[&str]| {
+        let file = dir.join(format!("{name}.csv"));
+        fs::write(&file, csv).expect("write");
+        let run = dir.join(name);
+        let (file, out) = (file.to_string_lossy(), run.to_string_lossy());
+        let args = ["train", "--data", &file, "--epochs", "20", "--out", &out];
+        let o = plaindnn(&[&args[..], flags].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        run
+    };
+    // a price of 20 000 to 50 000 over the years 1990 to 2020; standardised, both span ±1.7
+    let years = (0..200).map(|i| 1990.0 + 30.0 * i as f64 / 199.0);
+    let rows: String = (years.clone())
+        .map(|x| {
+            format!(
+                "{x},{}
+",
+                20000.0 + 1000.0 * (x - 1990.0)
+            )
+        })
+        .collect();
+    let run = train(
+        "prices",
+        format!(
+            "year,price
+{rows}"
+        ),
+        &["--standardize-target"],
+    );
+    let ticks = tick_labels(&fs::read_to_string(run.join("fit.svg")).expect("fit.svg"));
+    for want in [2000.0, 2010.0, 30000.0, 40000.0] {
+        assert!(
+            ticks.contains(&want),
+            "no tick {want} in fit.svg's {ticks:?}"
+        );
+    }
+    // two classes over the years and a price of 100 000 to 200 000
+    let rows: String = (years.enumerate())
+        .map(|(i, x)| {
+            format!(
+                "{x},{},{}
+",
+                1e5 + 1e5 * ((i * 37) % 200) as f64 / 199.0,
+                x > 2005.0
+            )
+        })
+        .collect();
+    let run = train(
+        "classes",
+        format!(
+            "year,price,label
+{rows}"
+        ),
+        &[],
+    );
+    let svg = fs::read_to_string(run.join("decision_regions.svg")).expect("decision_regions.svg");
+    let ticks = tick_labels(&svg);
+    for want in [1990.0, 2010.0, 100000.0, 150000.0] {
+        assert!(
+            ticks.contains(&want),
+            "no tick {want} in the regions' {ticks:?}"
+        );
+    }
 }
 
 /// The best validation accuracy of `train --dataset circles --hidden 1 --activation tanh` with

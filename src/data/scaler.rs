@@ -77,6 +77,11 @@ impl Scaler {
         }
     }
 
+    /// One value of column `column` back in its own units: `z·std + mean`.
+    pub fn original(&self, column: usize, z: f64) -> f64 {
+        z * self.std[column] as f64 + self.mean[column] as f64
+    }
+
     /// The inverse of [`apply`](Self::apply): `z·std + mean`, back to the columns' own units.
     pub fn invert(&self, features: &mut [f32]) {
         let width = self.mean.len();

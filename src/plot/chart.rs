@@ -54,12 +54,16 @@ impl Frame {
     }
 }
 
+/// A tick's label: plain below a million (1800, 2000, 0.25), else mantissa and exponent with the
+/// digits that tell neighbouring ticks apart (1.2e7, 1.4e7; 5e-3).
 fn format_tick(v: f64) -> String {
-    if v.abs() >= 1000.0 || (v != 0.0 && v.abs() < 0.01) {
-        format!("{v:.0e}")
-    } else {
-        format!("{}", (v * 1000.0).round() / 1000.0)
+    if v == 0.0 || (0.01..1e6).contains(&v.abs()) {
+        return format!("{}", (v * 1000.0).round() / 1000.0);
     }
+    let text = format!("{v:.2e}"); // "1.20e7"
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+    format!("{mantissa}e{exponent}")
 }
 
 fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -244,5 +248,18 @@ mod tests {
             legend_places(&["a".into(), "b".into()]),
             [(LEFT, H + 8.0), (LEFT + 31.0, H + 8.0)]
         );
+    }
+
+    #[test]
+    fn neighbouring_ticks_of_years_prices_and_tiny_values_read_differently() {
+        let labels =
+            |lo, hi| -> Vec<String> { ticks(lo, hi).into_iter().map(format_tick).collect() };
+        assert_eq!(labels(1990.0, 2020.0), ["1990", "2000", "2010", "2020"]);
+        assert_eq!(
+            labels(1.2e7, 1.6e7),
+            ["1.2e7", "1.3e7", "1.4e7", "1.5e7", "1.6e7"]
+        );
+        assert_eq!(labels(0.0, 0.004), ["0", "1e-3", "2e-3", "3e-3", "4e-3"]);
+        assert_eq!(labels(-1.0, 1.0), ["-1", "-0.5", "0", "0.5", "1"]);
     }
 }

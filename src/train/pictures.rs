@@ -1,5 +1,6 @@
 //! The pictures every run leaves in its directory: loss curves, the headline metric, and for
-//! 2-D classification the decision regions with the validation points on top.
+//! 2-D classification the decision regions with the validation points on top. Inputs and
+//! targets are drawn in the data's own units, not the standardised ones the network sees.
 
 use std::path::PathBuf;
 
@@ -10,8 +11,8 @@ use super::diagnostics::LayerRow;
 use super::epoch_loop::FitOutcome;
 use super::history::EpochRow;
 use super::observer::DecisionGrid;
-use super::run_dir::RunDir;
-use crate::data::{Subset, Targets, Task};
+use super::run_dir::{DataInfo, RunDir};
+use crate::data::{Scaler, Subset, Targets, Task};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
 use crate::model::{read_f32, Mlp};
@@ -24,13 +25,15 @@ const MAX_POINTS: usize = 1000;
 
 /// Writes `loss.svg`, `accuracy.svg` or `rmse.svg`, `decision_regions.svg` when the inputs are
 /// two and the task is classification, and `grad_norms.svg` with diagnostics; returns the files.
+/// `units` holds the scalers that map inputs and outputs back to the data's units.
 pub fn write(
     run: &RunDir,
-    task: Task,
+    units: &DataInfo,
     outcome: &FitOutcome,
     model: &Mlp,
     val: &Subset,
 ) -> Result<Vec<PathBuf>> {
+    let task = units.task;
     let rows = &outcome.rows;
     let mut written = Vec::new();
     let epochs = |f: fn(&EpochRow) -> f64| {
@@ -82,10 +85,14 @@ pub fn write(
         )?);
     }
     if task == Task::Regression && val.data.width() == 1 && !val.is_empty() {
-        written.push(save(run, "fit.svg", &fitted_curve(model, val)?)?);
+        written.push(save(run, "fit.svg", &fitted_curve(model, val, units)?)?);
     }
     if task == Task::Classification && val.data.width() == 2 && !val.is_empty() {
-        written.push(save(run, "decision_regions.svg", &regions(model, val)?)?);
+        written.push(save(
+            run,
+            "decision_regions.svg",
+            &regions(model, val, units.scaler.as_ref())?,
+        )?);
     }
     Ok(written)
 }
@@ -124,8 +131,15 @@ fn gradient_chart(rows: &[LayerRow]) -> String {
     )
 }
 
+/// Column `column`'s value `z` in the data's own units (as it is without a scaler).
+fn original(scaler: Option<&Scaler>, column: usize, z: f64) -> f64 {
+    scaler.map_or(z, |s| s.original(column, z))
+}
+
 /// One input, one output: the validation points and the network's curve through them.
-fn fitted_curve(model: &Mlp, val: &Subset) -> Result<String> {
+fn fitted_curve(model: &Mlp, val: &Subset, units: &DataInfo) -> Result<String> {
+    let x_units = |x: f64| original(units.scaler.as_ref(), 0, x);
+    let y_units = |y: f64| original(units.output_scaler(), 0, y);
     let data = &val.data;
     let Targets::Values { values, width } = &data.targets else {
         return Err(Error::Training(
@@ -138,6 +152,7 @@ fn fitted_curve(model: &Mlp, val: &Subset) -> Result<String> {
         .take(MAX_POINTS)
         .map(|&r| (data.row(r)[0] as f64, values[r * width] as f64))
         .collect();
+    let shown = |(x, y): (f64, f64)| (x_units(x), y_units(y));
     let (lo, hi) = points
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
@@ -156,13 +171,13 @@ fn fitted_curve(model: &Mlp, val: &Subset) -> Result<String> {
     let curve: Vec<(f64, f64)> = xs
         .iter()
         .zip(ys.iter().step_by((*width).max(1)))
-        .map(|(&x, &y)| (x as f64, y as f64))
+        .map(|(&x, &y)| shown((x as f64, y as f64)))
         .collect();
     let name = &data.feature_names[0];
     Ok(curve_chart(
         "The data and the network's fitted curve",
         (name, &data.target_name),
-        points,
+        points.into_iter().map(shown).collect(),
         curve,
     ))
 }
@@ -221,7 +236,7 @@ pub fn decision_grid(model: &Mlp, val: &Subset, n: usize) -> Result<Option<Decis
 }
 
 /// The decision grid drawn with the validation points on top.
-fn regions(model: &Mlp, val: &Subset) -> Result<String> {
+fn regions(model: &Mlp, val: &Subset, inputs: Option<&Scaler>) -> Result<String> {
     let Some(grid) = decision_grid(model, val, GRID)? else {
         return Err(Error::Training(
             "decision regions need two inputs and classes".into(),
@@ -237,15 +252,19 @@ fn regions(model: &Mlp, val: &Subset) -> Result<String> {
         .iter()
         .zip(&labels)
         .take(MAX_POINTS)
-        .map(|(&r, &c)| (data.row(r)[0] as f64, data.row(r)[1] as f64, c))
+        .map(|(&r, &c)| {
+            let at = |j: usize| original(inputs, j, data.row(r)[j] as f64);
+            (at(0), at(1), c)
+        })
         .collect();
+    let range = |j: usize, (lo, hi): (f64, f64)| (original(inputs, j, lo), original(inputs, j, hi));
     let (xn, yn) = (&data.feature_names[0], &data.feature_names[1]);
     Ok(class_map(&ClassMap {
         title: "Decision regions (validation points on top)",
         axes: (xn, yn),
         class_names: &data.class_names,
-        x_range: grid.x_range,
-        y_range: grid.y_range,
+        x_range: range(0, grid.x_range),
+        y_range: range(1, grid.y_range),
         n: grid.n,
         classes: &grid.classes,
         points: &points,

@@ -39,8 +39,8 @@ impl TrainObserver for RunFiles {
     }
 
     fn on_end(&mut self, end: &TrainEnd) -> Result<()> {
-        let task = self.config.data.task;
-        let pictures = pictures::write(&self.run, task, end.outcome, end.model, &self.val)?;
+        let units = &self.config.data;
+        let pictures = pictures::write(&self.run, units, end.outcome, end.model, &self.val)?;
         write(&self.run, &self.config, end.outcome, end.model, &pictures)?;
         Ok(())
     }

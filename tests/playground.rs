@@ -797,6 +797,70 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
         .starts_with("plaindnn train --data points.csv --hidden"));
 }
 
+/// A price in the tens of thousands: the page's "standardise the target" box trains it as
+/// `train --standardize-target` does (its command says so and gives the same run), the RMSE in
+/// the price's units; the box is refused for a built-in set and for classes.
+#[test]
+fn the_standardize_target_box_trains_a_price_as_its_command_does_and_is_refused_for_classes() {
+    let server = Server::start("standardize-target");
+    let id = server.session();
+    let upload = |name: &str, body: &str| {
+        let path = format!("/api/sessions/{id}/upload?name={name}");
+        let csv = [("Content-Type", "text/csv")];
+        server.request("POST", &path, &csv, body.as_bytes())
+    };
+    let prices: Vec<f64> = (0..200)
+        .map(|i| 20000.0 + 15000.0 * (i % 20) as f64 / 19.0 + 6000.0 * (i / 20) as f64 / 9.0)
+        .collect();
+    let rows: String = (prices.iter().enumerate())
+        .map(|(i, p)| format!("{},{},{p}\n", (i % 20) as f64 / 19.0, (i / 20) as f64 / 9.0))
+        .collect();
+    let csv = format!("a,b,price\n{rows}");
+    let (status, body) = upload("prices.csv", &csv);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("pass --standardize-target"), "{body}");
+    let mut events = server.events(&id);
+    let settings = json!({"settings": {"dataset": "csv", "standardize_target": true,
+                                       "seed": 3, "epochs": 30, "grid": 10}});
+    let (status, started) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+    assert_eq!(status, 202, "{started}");
+    let command = started["command"].as_str().unwrap();
+    assert!(command.contains(" --standardize-target "), "{command}");
+    let all = events.until_done();
+    let epochs: Vec<&Value> = (all.iter().filter(|e| e.0 == "epoch"))
+        .map(|e| &e.1)
+        .collect();
+    let n = prices.len() as f64;
+    let mean = prices.iter().sum::<f64>() / n;
+    let spread = (prices.iter().map(|p| (p - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let rmse = epochs.last().expect("epochs")["row"]["val_metric"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        rmse < 0.2 * spread,
+        "val RMSE {rmse} for a spread of {spread}"
+    );
+    let file = common::temp_dir("playground-standardize-target").join("prices.csv");
+    std::fs::write(&file, &csv).expect("write");
+    let command = command.replace("prices.csv", &file.to_string_lossy());
+    assert_command_reproduces("standardize-target", &command, &epochs);
+    // refused where there is no regression target to scale
+    let refusal = |settings: Value| {
+        let (status, body) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+        assert_eq!(status, 400, "{body}");
+        body["error"].as_str().unwrap_or_default().to_string()
+    };
+    let error = refusal(json!({"settings": {"dataset": "spiral", "standardize_target": true}}));
+    assert!(error.starts_with("standardize_target: "), "{error}");
+    let classes: String = (0..40).map(|i| format!("{i},{}\n", i % 2)).collect();
+    assert_eq!(upload("classes.csv", &format!("a,label\n{classes}")).0, 200);
+    let error = refusal(json!({"settings": {"dataset": "csv", "standardize_target": true}}));
+    assert!(
+        error.contains("classes.csv: the target `label` holds classes"),
+        "{error}"
+    );
+}
+
 /// A client that sends half a request is closed after the 5 s header timeout, and the server
 /// goes on answering others (it held the connection for ever, so 300 of them stopped it).
 #[test]

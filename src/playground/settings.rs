@@ -90,6 +90,8 @@ pub struct Settings {
     pub epochs: usize,
     /// CSV only: the column to predict (default: the last).
     pub target: Option<String>,
+    /// CSV regression only: as `train --standardize-target`.
+    pub standardize_target: bool,
     /// Milliseconds to wait after each epoch (the speed control; not part of the run).
     pub delay_ms: u64,
     /// Cells per side of the decision grid (not part of the run).
@@ -122,6 +124,7 @@ impl Default for Settings {
             patience: None,
             epochs: 200,
             target: None,
+            standardize_target: false,
             delay_ms: 0,
             grid: 60,
         }
@@ -191,6 +194,13 @@ impl Settings {
                 self.dataset
             ));
         }
+        if self.standardize_target {
+            return Err(format!(
+                "standardize_target: scales an uploaded csv's regression target; the built-in \
+                 set `{}` has classes",
+                self.dataset
+            ));
+        }
         self.source(None).map(|_| ()) // the noise, checked as `train --noise` checks it
     }
 
@@ -209,6 +219,11 @@ impl Settings {
                 if let Some(share) = self.train_share {
                     *val_fraction = held_out(share);
                 }
+            }
+            if self.standardize_target {
+                source = source
+                    .with_standardized_target()
+                    .map_err(|e| e.to_string())?;
             }
             return Ok(source);
         }
@@ -361,6 +376,9 @@ impl Line {
             self.flag("data", Some(shell_word(csv_name.unwrap_or("FILE.csv"))));
             if let Some(t) = &settings.target {
                 self.flag("target", Some(shell_word(t)));
+            }
+            if settings.standardize_target {
+                self.flag("standardize-target", None);
             }
         } else {
             self.flag("dataset", Some(settings.dataset.clone()));

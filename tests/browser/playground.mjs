@@ -183,6 +183,10 @@ try {
   if (warned !== constant) fail(`the upload's warnings: "${warned}", not "${constant}"`);
   const namesFile = () => document.getElementById("cli-command").textContent.includes(" --data heights.csv ");
   if (!await until(page, namesFile, null, 10000)) fail(`after the upload the command is \`${await shown(page, "#cli-command")}\``);
+  // the box that scales the target puts its flag in the command
+  await page.check('[data-testid="standardize-target"]');
+  const standardizes = () => document.getElementById("cli-command").textContent.includes(" --standardize-target ");
+  if (!await until(page, standardizes, null, 10000)) fail(`with the target standardised the command is \`${await shown(page, "#cli-command")}\``);
   await page.fill('[data-testid="epochs"]', "20");
   await page.click('[data-testid="play"]');
   if (!await until(page, () => document.getElementById("status").dataset.done === "yes", null, 60000)) {
@@ -191,7 +195,7 @@ try {
   const [metricName, confusion, csvCommand] = await Promise.all(["#metric-name", "#confusion", "#cli-command"].map((s) => shown(page, s)));
   if (metricName !== WORDS.rmse) fail(`the regression's metric is "${metricName}", not "${WORDS.rmse}"`);
   if (confusion !== WORDS.noConfusion) fail(`the regression's confusion area says "${confusion}"`);
-  if (!csvCommand.includes(" --data heights.csv ")) fail(`the CSV run's command: \`${csvCommand}\``);
+  if (!csvCommand.includes(" --data heights.csv --standardize-target ")) fail(`the CSV run's command: \`${csvCommand}\``);
   const inputs = await page.getAttribute("#network", "data-inputs"); // the file's columns, not x, y
   if (inputs !== WORDS.csvInputs) fail(`the network picture labels the CSV's inputs "${inputs}", not "${WORDS.csvInputs}"`);
   console.log(`heights.csv: warned "${warned}"; after the run "${metricName}" ${await text(page, "val-accuracy")}, "${confusion}"`);

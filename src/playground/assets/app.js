@@ -59,6 +59,7 @@ function readSettings() {
   s.add_features = [...document.querySelectorAll(".features input:checked")].map((el) => el.value);
   // a target names a column of the uploaded CSV; noise belongs to the built-in sets but quadrants
   if (s.dataset === "csv" && $("target").value) s.target = $("target").value;
+  if (s.dataset === "csv" && $("standardize_target").checked) s.standardize_target = true;
   if (s.dataset === "quadrants" || s.dataset === "csv") delete s.noise;
   s.delay_ms = Number($("speed").value);
   return s;
@@ -72,6 +73,7 @@ function writeSettings(s) {
   [...TEXTS, ...NUMBERS, ...OPTIONAL].forEach((k) => { if (k in s) $(k).value = s[k]; });
   if ("batch_norm" in s) $("batch_norm").checked = !!s.batch_norm;
   if ("target" in s) $("target").value = s.target;
+  if ("standardize_target" in s) $("standardize_target").checked = !!s.standardize_target;
   if ("add_features" in s) {
     const on = Array.isArray(s.add_features) ? s.add_features : String(s.add_features).split(",");
     document.querySelectorAll(".features input").forEach((el) => { el.checked = on.includes(el.value); });
@@ -94,7 +96,7 @@ function settingsToHash(s) {
 function settingsFromHash() {
   const p = new URLSearchParams(location.hash.slice(1));
   const s = {};
-  for (const [k, v] of p) s[k] = k === "hidden" ? v.split(",").map(Number) : k === "batch_norm" ? v === "true" : v;
+  for (const [k, v] of p) s[k] = k === "hidden" ? v.split(",").map(Number) : ["batch_norm", "standardize_target"].includes(k) ? v === "true" : v;
   return s;
 }
 

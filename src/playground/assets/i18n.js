@@ -19,6 +19,8 @@ const ZH = {
   "train-share": "训练集占比", "train-share.default": "默认",
   "seed": "随机种子", "regenerate": "重新生成", "regenerate.title": "换一个种子：新的点、新的初始权重",
   "csv-file": "CSV 文件", "target": "目标列", "target.default": "最后一列",
+  "standardize-target": "标准化目标值",
+  "standardize-target.title": "回归：学习训练行的 (y − 均值) / 标准差；RMSE 和预测值仍用目标列自己的单位",
   "data.note": "验证集是从同一分布重新抽取的点（CSV：留出 20 %）；训练集占比按 512 个点划分。",
   "features": "输入特征",
   "features.note": "在第一层之前加到 x、y 旁边：有了 x² 和 y²，一个神经元就能画出一个圆。",

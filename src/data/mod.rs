@@ -5,6 +5,7 @@ pub mod augment;
 mod classes;
 pub mod csv_file;
 mod csv_lines;
+mod csv_rows;
 pub mod dataset;
 pub mod delimiter;
 pub mod export;
@@ -13,6 +14,7 @@ pub mod generators;
 pub mod idx;
 pub mod loader;
 mod number;
+mod prepared;
 pub mod quadrants;
 pub mod scaler;
 pub mod source;
@@ -22,8 +24,9 @@ pub mod target;
 pub use augment::AugmentConfig;
 pub use dataset::{Dataset, Subset, Targets, Task};
 pub use loader::{Batch, BatchLoader, BatchTargets};
+pub use prepared::Prepared;
 pub use scaler::Scaler;
-pub use source::{DataSource, Prepared, Split};
+pub use source::{DataSource, Split};
 
 /// XORed into a built-in set's seed for its validation rows: a stream independent of training's.
 pub const VALIDATION_STREAM: u64 = 0x05ee_d0f7_a11d;

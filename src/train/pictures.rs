@@ -138,8 +138,6 @@ fn original(scaler: Option<&Scaler>, column: usize, z: f64) -> f64 {
 
 /// One input, one output: the validation points and the network's curve through them.
 fn fitted_curve(model: &Mlp, val: &Subset, units: &DataInfo) -> Result<String> {
-    let x_units = |x: f64| original(units.scaler.as_ref(), 0, x);
-    let y_units = |y: f64| original(units.output_scaler(), 0, y);
     let data = &val.data;
     let Targets::Values { values, width } = &data.targets else {
         return Err(Error::Training(
@@ -152,7 +150,8 @@ fn fitted_curve(model: &Mlp, val: &Subset, units: &DataInfo) -> Result<String> {
         .take(MAX_POINTS)
         .map(|&r| (data.row(r)[0] as f64, values[r * width] as f64))
         .collect();
-    let shown = |(x, y): (f64, f64)| (x_units(x), y_units(y));
+    let (inputs, outputs) = (units.scaler.as_ref(), units.output_scaler());
+    let shown = |(x, y): (f64, f64)| (original(inputs, 0, x), original(outputs, 0, y));
     let (lo, hi) = points
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {

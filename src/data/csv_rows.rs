@@ -1,0 +1,174 @@
+//! A CSV's training and validation rows: split off or given in a second file, standardised
+//! with the training rows' means and deviations, and warned about.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::dataset::{Dataset, Subset, Targets};
+use super::prepared::Prepared;
+use super::scaler::Scaler;
+use super::split::split;
+use crate::error::{Error, Result};
+
+/// Targets whose scale is this far from 1 make a network (outputs near 0 at the start, moved by
+/// about the learning rate per step) crawl towards them for many epochs.
+const FAR_SCALE: f64 = 100.0;
+
+/// Targets this small make squared errors under early stopping's default `min_delta` (1e-4), so
+/// a real improvement does not count and the run stops with its first epochs' weights.
+const SMALL_SCALE: f64 = 1e-2;
+
+/// A warning when a regression target's mean or spread over the training `rows` is far from 1:
+/// scikit-learn's `MLPRegressor` and Keras crawl there too, silently or with a
+/// `ConvergenceWarning` at the end; this says why before the first epoch.
+fn far_from_one(data: &Dataset, rows: &[usize], path: &Path) -> Option<String> {
+    let Targets::Values { values, width } = &data.targets else {
+        return None;
+    };
+    let n = rows.len().max(1) as f64;
+    let column = |j: usize| rows.iter().map(move |&r| values[r * width + j] as f64);
+    let scale = |(mean, std): (f64, f64)| f64::abs(mean).max(std);
+    let (j, (mean, std)) = (0..*width)
+        .map(|j| {
+            let mean = column(j).sum::<f64>() / n;
+            let var = column(j).map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+            (j, (mean, var.sqrt()))
+        })
+        .filter(|(_, s)| scale(*s) >= FAR_SCALE || (scale(*s) > 0.0 && scale(*s) <= SMALL_SCALE))
+        .max_by(|a, b| scale(a.1).total_cmp(&scale(b.1)))?;
+    let name = match width {
+        1 => data.target_name.clone(),
+        _ => format!("{}_{j}", data.target_name), // as `datasets --export` names the columns
+    };
+    let stats = format!(
+        "{}: the target `{name}` has mean {mean:.4e} and standard deviation {std:.4e}",
+        path.display()
+    );
+    Some(match scale((mean, std)) {
+        s if s <= SMALL_SCALE => format!(
+            "{stats}; squared errors this small fall under the least improvement early stopping \
+             counts by default (1e-4), so it may stop at its first epochs: pass \
+             --standardize-target, rescale the column to values near 1 (multiply it by {:.0e}), \
+             or pass --min-delta 0",
+            1.0 / s
+        ),
+        _ if mean.abs() > 10.0 * std && std > 0.0 => format!(
+            "{stats}; a network's outputs start near 0 and move by about the learning rate per \
+             step, so it may need many more epochs than usual: standardise the column \
+             (--standardize-target subtracts {mean:.4e}, then divides by {std:.4e}), or train \
+             longer"
+        ),
+        s => format!(
+            "{stats}; a network's outputs start near 0 and move by about the learning rate per \
+             step, so it may need many more epochs than usual: pass --standardize-target, \
+             rescale the column to values near 1 (divide it by {s:.0e}), or train longer"
+        ),
+    })
+}
+
+/// A regression target standardised with the mean and deviation of its training `rows`; `None`
+/// (and nothing changed) for classes.
+fn standardise_target(targets: &mut Targets, rows: &[usize]) -> Option<Scaler> {
+    let Targets::Values { values, width } = targets else {
+        return None;
+    };
+    let (scaler, _) = Scaler::fit_columns(values, *width, rows);
+    scaler.apply(values);
+    Some(scaler)
+}
+
+/// Training and validation rows of a CSV: indices into it, or a separate validation file.
+pub struct Rows {
+    train: Vec<usize>,
+    val: Vec<usize>,
+    val_file: Option<Dataset>,
+}
+
+impl Rows {
+    /// Every row of `data` trains; `val` validates.
+    pub fn given(data: &Dataset, val: Dataset) -> Self {
+        Rows {
+            train: (0..data.len()).collect(),
+            val: Vec::new(),
+            val_file: Some(val),
+        }
+    }
+
+    /// `fraction` of the rows held out, stratified by class and seeded.
+    pub fn split(data: &Dataset, path: &Path, fraction: f64, seed: u64) -> Result<Self> {
+        if fraction <= 0.0 {
+            return Err(Error::invalid(
+                "--val-fraction",
+                "0 leaves no validation rows; give --val-data FILE or a fraction in (0, 1)",
+            ));
+        }
+        let (train, val) = split(data, fraction, seed);
+        let classes = data.class_names.len();
+        if (train.is_empty() || val.is_empty()) && classes >= 10 && classes * 2 > data.len() {
+            // the split is stratified: classes of one row each leave nothing to hold out
+            return Err(Error::Data(format!(
+                "{}: {} classes in {} rows, most with a single row, leave nothing to split off \
+                 for validation: is `{}` a number to predict? (--task regression)",
+                path.display(),
+                classes,
+                data.len(),
+                data.target_name
+            )));
+        }
+        if train.is_empty() || val.is_empty() {
+            return Err(Error::Data(format!(
+                "{}: {} rows are too few to split {fraction} of them off for validation",
+                path.display(),
+                data.len()
+            )));
+        }
+        Ok(Rows {
+            train,
+            val,
+            val_file: None,
+        })
+    }
+
+    /// The subsets, their features and target standardised (if asked) with the training rows'
+    /// means and deviations.
+    pub fn standardised(self, mut data: Dataset, path: &Path, scaled: [bool; 2]) -> Prepared {
+        let [standardize, standardize_target] = scaled;
+        let mut warnings = Vec::new();
+        let target_scaler = standardize_target
+            .then(|| standardise_target(&mut data.targets, &self.train))
+            .flatten();
+        let scaler = standardize.then(|| {
+            let (scaler, constant) = Scaler::fit(&data, &self.train);
+            for name in constant {
+                warnings.push(format!(
+                    "{}: column `{name}` is constant in the training rows; it carries no information",
+                    path.display()
+                ));
+            }
+            scaler.apply(&mut data.features);
+            scaler
+        });
+        warnings.extend(far_from_one(&data, &self.train, path));
+        let data = Arc::new(data);
+        let val = match self.val_file {
+            Some(mut v) => {
+                if let Some(s) = &scaler {
+                    s.apply(&mut v.features);
+                }
+                if let (Some(s), Targets::Values { values, .. }) = (&target_scaler, &mut v.targets)
+                {
+                    s.apply(values);
+                }
+                Subset::all(v)
+            }
+            None => Subset::of(&data, self.val),
+        };
+        Prepared {
+            train: Subset::of(&data, self.train),
+            val,
+            scaler,
+            target_scaler,
+            warnings,
+        }
+    }
+}

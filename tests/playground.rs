@@ -89,6 +89,13 @@ impl Server {
         )
     }
 
+    /// A CSV uploaded to page `id` as the file `name`; (status, body).
+    fn upload(&self, id: &str, name: &str, csv: &str) -> (u16, String) {
+        let path = format!("/api/sessions/{id}/upload?name={name}");
+        let text = [("Content-Type", "text/csv")];
+        self.request("POST", &path, &text, csv.as_bytes())
+    }
+
     fn session(&self) -> String {
         let (status, body) = self.post("/api/sessions", &json!({}));
         assert_eq!(status, 201, "{body}");
@@ -720,15 +727,7 @@ fn playground_help_ends_with_examples_of_the_verb() {
 fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
     let server = Server::start("csv");
     let id = server.session();
-    let upload = |name: &str, body: &str| {
-        let path = format!("/api/sessions/{id}/upload?name={name}");
-        server.request(
-            "POST",
-            &path,
-            &[("Content-Type", "text/csv")],
-            body.as_bytes(),
-        )
-    };
+    let upload = |name: &str, body: &str| server.upload(&id, name, body);
     let (status, body) = upload("bad.csv", "x,y,label\n1,2,a\nfoo,3,b\n");
     assert_eq!(status, 400);
     assert!(body.contains("bad.csv") && body.contains("foo"), "{body}");
@@ -804,11 +803,7 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
 fn the_standardize_target_box_trains_a_price_as_its_command_does_and_is_refused_for_classes() {
     let server = Server::start("standardize-target");
     let id = server.session();
-    let upload = |name: &str, body: &str| {
-        let path = format!("/api/sessions/{id}/upload?name={name}");
-        let csv = [("Content-Type", "text/csv")];
-        server.request("POST", &path, &csv, body.as_bytes())
-    };
+    let upload = |name: &str, body: &str| server.upload(&id, name, body);
     let prices: Vec<f64> = (0..200)
         .map(|i| 20000.0 + 15000.0 * (i % 20) as f64 / 19.0 + 6000.0 * (i / 20) as f64 / 9.0)
         .collect();

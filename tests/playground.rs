@@ -1,6 +1,7 @@
 //! `plaindnn playground`'s API, driven over HTTP against the built binary: a seeded run streamed
-//! to the end and compared with `plaindnn train`, the Host and Origin guards, the caps, malformed
-//! and fuzzed JSON, one training per page, and a closed page stopping its training.
+//! over the page's WebSocket to the end and compared with `plaindnn train`, the Host and Origin
+//! guards, the caps, malformed and fuzzed JSON, one training per page, one reader per session's
+//! events (WebSocket or Server-Sent Events), and a closed page stopping its training.
 #![cfg(feature = "playground")]
 
 mod common;
@@ -115,10 +116,17 @@ impl Server {
         while reader.read_line(&mut line).unwrap() > 2 {
             line.clear(); // the response head
         }
-        Events {
+        Events::Sse {
             reader,
             pending: String::new(),
         }
+    }
+
+    /// The session's events over the WebSocket the page opens (tungstenite as the client).
+    fn socket(&self, id: &str) -> Events {
+        let url = format!("ws://{}/api/sessions/{id}/socket", self.addr);
+        let (socket, _) = tungstenite::client(url, self.connect()).expect("the WebSocket opens");
+        Events::Socket(socket)
     }
 }
 
@@ -130,35 +138,21 @@ impl Drop for Server {
     }
 }
 
-/// Server-Sent Events over a chunked HTTP/1.1 body.
-struct Events {
-    reader: BufReader<TcpStream>,
-    pending: String,
+/// A session's events: Server-Sent Events over a chunked HTTP/1.1 body, or the page's WebSocket.
+enum Events {
+    Sse {
+        reader: BufReader<TcpStream>,
+        pending: String,
+    },
+    Socket(tungstenite::WebSocket<TcpStream>),
 }
 
 impl Events {
-    /// The next `(event name, JSON data)`; keep-alive comments are skipped.
+    /// The next `(event name, JSON data)`.
     fn next(&mut self) -> (String, Value) {
-        loop {
-            if let Some((block, rest)) = self.pending.split_once("\n\n") {
-                let (block, rest) = (block.to_string(), rest.to_string());
-                self.pending = rest;
-                let field = |name: &str| {
-                    block
-                        .lines()
-                        .find_map(|l| l.strip_prefix(name).map(str::trim).map(str::to_string))
-                };
-                if let (Some(event), Some(data)) = (field("event:"), field("data:")) {
-                    return (event, serde_json::from_str(&data).expect("JSON data"));
-                }
-                continue;
-            }
-            let mut size = String::new();
-            self.reader.read_line(&mut size).expect("a chunk");
-            let n = usize::from_str_radix(size.trim(), 16).expect("a chunk size");
-            let mut chunk = vec![0; n + 2];
-            self.reader.read_exact(&mut chunk).expect("the chunk");
-            self.pending += &String::from_utf8_lossy(&chunk[..n]);
+        match self {
+            Events::Sse { reader, pending } => next_sse(reader, pending),
+            Events::Socket(socket) => next_message(socket),
         }
     }
 
@@ -176,6 +170,45 @@ impl Events {
     }
 }
 
+/// The next Server-Sent Event with a name and data; keep-alive comments are skipped.
+fn next_sse(reader: &mut BufReader<TcpStream>, pending: &mut String) -> (String, Value) {
+    loop {
+        if let Some((block, rest)) = pending.split_once("\n\n") {
+            let (block, rest) = (block.to_string(), rest.to_string());
+            *pending = rest;
+            let field = |name: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name).map(str::trim).map(str::to_string))
+            };
+            if let (Some(event), Some(data)) = (field("event:"), field("data:")) {
+                return (event, serde_json::from_str(&data).expect("JSON data"));
+            }
+            continue;
+        }
+        let mut size = String::new();
+        reader.read_line(&mut size).expect("a chunk");
+        let n = usize::from_str_radix(size.trim(), 16).expect("a chunk size");
+        let mut chunk = vec![0; n + 2];
+        reader.read_exact(&mut chunk).expect("the chunk");
+        *pending += &String::from_utf8_lossy(&chunk[..n]);
+    }
+}
+
+/// The next text message, `{"event": name, "data": {...}}`; pings are answered by the client.
+fn next_message(socket: &mut tungstenite::WebSocket<TcpStream>) -> (String, Value) {
+    loop {
+        if let tungstenite::Message::Text(text) = socket.read().expect("a message") {
+            let mut message: Value = serde_json::from_str(&text).expect("a JSON message");
+            let name = message["event"]
+                .as_str()
+                .expect("an event name")
+                .to_string();
+            return (name, message["data"].take());
+        }
+    }
+}
+
 fn spiral_settings(epochs: usize) -> Value {
     json!({"dataset": "spiral", "seed": 7, "hidden": [32, 32], "activation": "relu",
            "lr": 0.01, "batch_size": 16, "epochs": epochs, "grid": 30})
@@ -189,13 +222,14 @@ fn metrics_rows(dir: &std::path::Path) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// The page's run streams every epoch, learns the spiral, draws 30×30 regions, and is the run its
-/// CLI command gives: each streamed epoch equals `metrics.csv` of `plaindnn train` (8 decimals).
+/// The page's run streams every epoch over the page's WebSocket, learns the spiral, draws 30×30
+/// regions, and is the run its CLI command gives: each streamed epoch equals `metrics.csv` of
+/// `plaindnn train` (8 decimals).
 #[test]
 fn a_seeded_run_streams_every_epoch_and_its_command_reproduces_it() {
     let server = Server::start("stream");
     let id = server.session();
-    let mut events = server.events(&id);
+    let mut events = server.socket(&id);
     let (status, started) = server.post(
         &format!("/api/sessions/{id}/train"),
         &json!({"settings": spiral_settings(60)}),
@@ -537,12 +571,18 @@ fn step_trains_exactly_one_epoch_then_pauses() {
     );
 }
 
-/// Closing the stream (the tab) ends the session and its training: report.html is written.
+/// Closing the stream (the tab), WebSocket or Server-Sent Events, ends the session and its
+/// training: report.html is written.
 #[test]
 fn a_closed_page_stops_its_training() {
-    let server = Server::start("close");
+    closing_stops_training("close-socket", Server::socket);
+    closing_stops_training("close-events", Server::events);
+}
+
+fn closing_stops_training(name: &str, open: fn(&Server, &str) -> Events) {
+    let server = Server::start(name);
     let id = server.session();
-    let mut events = server.events(&id);
+    let mut events = open(&server, &id);
     let body = json!({"settings": {"epochs": 1000, "delay_ms": 20}});
     assert_eq!(
         server.post(&format!("/api/sessions/{id}/train"), &body).0,
@@ -567,6 +607,35 @@ fn a_closed_page_stops_its_training() {
         &json!({"action": "play"}),
     );
     assert_eq!(status, 404, "the session is gone");
+}
+
+/// A session's events go to one reader, over either route; a plain GET of the WebSocket's
+/// route is told how to open it, and where the same events are as Server-Sent Events.
+#[test]
+fn a_session_s_events_open_once_over_either_route() {
+    let server = Server::start("once");
+    let id = server.session();
+    let (status, body) = server.request("GET", &format!("/api/sessions/{id}/socket"), &[], b"");
+    assert!((400..500).contains(&status), "{status} {body}");
+    assert!(
+        body.contains("WebSocket") && body.contains(&format!("/api/sessions/{id}/events")),
+        "{body}"
+    );
+    let _socket = server.socket(&id);
+    let (status, body) = server.request("GET", &format!("/api/sessions/{id}/events"), &[], b"");
+    assert_eq!(status, 409, "{body}");
+    let other = server.session();
+    let _events = server.events(&other);
+    let url = format!("ws://{}/api/sessions/{other}/socket", server.addr);
+    match tungstenite::client(url, server.connect()) {
+        Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(response))) => {
+            assert_eq!(response.status(), 409)
+        }
+        other => panic!(
+            "a second reader over the WebSocket: {:?}",
+            other.map(|_| ())
+        ),
+    }
 }
 
 #[test]
@@ -885,7 +954,7 @@ fn a_client_that_sends_half_a_request_is_closed_after_five_seconds() {
 fn each_epoch_reaches_the_page_within_50_ms_of_its_end() {
     let server = Server::start("latency");
     let id = server.session();
-    let mut events = server.events(&id);
+    let mut events = server.socket(&id);
     let body = json!({"settings": {"epochs": 8, "delay_ms": 100}});
     assert_eq!(
         server.post(&format!("/api/sessions/{id}/train"), &body).0,

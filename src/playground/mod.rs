@@ -3,7 +3,7 @@
 //! `train::train_on`, reporting through the training loop's observer — never a copy of the loop.
 //!
 //! - [`settings`]: the page's JSON → `DataSource` + `TrainConfig`, and the `plaindnn train` line;
-//! - [`observer`]: epochs to the page's event stream (Server-Sent Events); play / pause / step;
+//! - [`observer`]: epochs to the page's event stream (a WebSocket, or SSE); play / pause / step;
 //! - [`session`]: one page, one training at a time; a closed page stops its training;
 //! - [`routes`]: the HTTP API and the embedded page (`assets/`, in English and Chinese);
 //! - [`tour`]: TOUR.md and TOUR.zh-CN.md as pages the explanations link into.
@@ -150,6 +150,7 @@ async fn serve_connection(stream: tokio::net::TcpStream, app: axum::Router) {
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT)
-        .serve_connection(TokioIo::new(stream), service);
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades(); // the page's WebSocket
     let _ = connection.await; // a closed or timed-out connection ends here, quietly
 }

@@ -113,7 +113,8 @@ impl Control {
     }
 }
 
-/// One message on the page's event stream (`event:` name and JSON data).
+/// One message on the page's event stream: an event name and JSON data (SSE's `event:` and
+/// `data:`, the WebSocket's `{"event": …, "data": …}`).
 #[derive(Debug)]
 pub struct PageEvent {
     /// `data`, `epoch`, `message`, `done`.

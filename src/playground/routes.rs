@@ -1,5 +1,6 @@
 //! The HTTP API and the embedded page. Commands are JSON POSTs; the page hears training through
-//! one Server-Sent Events stream per session. Every refusal is a 4xx with a one-line message.
+//! one WebSocket per session (scripts can read the same events as Server-Sent Events instead).
+//! Every refusal is a 4xx with a one-line message.
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,6 +9,8 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -18,8 +21,9 @@ use futures_util::stream::{self, Stream};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
+use tokio::sync::mpsc::Receiver;
 
-use super::observer::Mode;
+use super::observer::{Mode, PageEvent};
 use super::session::{as_uploaded, Refusal, Sessions};
 use super::settings::{check_classes, command, Settings, MAX_DELAY_MS};
 use super::tour::{EXPERIMENTS, TOUR_EN, TOUR_ZH};
@@ -92,6 +96,7 @@ pub fn router(sessions: App) -> Router {
         )
         .route("/api/sessions", post(create_session))
         .route("/api/sessions/{id}/events", get(events))
+        .route("/api/sessions/{id}/socket", get(socket))
         .route("/api/sessions/{id}/train", post(train))
         .route("/api/sessions/{id}/control", post(control))
         .route("/api/sessions/{id}/upload", post(upload))
@@ -100,7 +105,7 @@ pub fn router(sessions: App) -> Router {
         .route("/api/command", post(command_line))
         .fallback(|| async { ApiError(404, "no such page or API route; open /".into()) })
         .method_not_allowed_fallback(|| async {
-            let why = "not with this method: GET for pages, the event stream and downloads, POST for commands";
+            let why = "not with this method: GET for pages, the event streams and downloads, POST for commands";
             ApiError(405, why.into())
         })
         .layer(DefaultBodyLimit::max(MAX_UPLOAD))
@@ -177,12 +182,9 @@ impl Drop for StreamGuard {
     }
 }
 
-async fn events(
-    State(app): State<App>,
-    Path(id): Path<String>,
-) -> Reply<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let session = app.get(&id)?;
-    let receiver = session.take_stream().ok_or_else(|| {
+/// The session's events, once: a second reader (SSE or WebSocket) is refused with 409.
+fn take_stream(app: &App, id: String) -> Reply<(Receiver<PageEvent>, StreamGuard)> {
+    let receiver = app.get(&id)?.take_stream().ok_or_else(|| {
         ApiError(
             409,
             format!("session `{id}` already has its event stream open (one page, one stream)"),
@@ -192,6 +194,15 @@ async fn events(
         app: app.clone(),
         id,
     };
+    Ok((receiver, guard))
+}
+
+/// The events as Server-Sent Events (`event: epoch`, `data: {...}`), for scripts and curl.
+async fn events(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> Reply<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let (receiver, guard) = take_stream(&app, id)?;
     let stream = stream::unfold((receiver, guard), |(mut receiver, guard)| async move {
         let event = receiver.recv().await?;
         let sse = Event::default().event(event.name).data(event.json);
@@ -199,6 +210,42 @@ async fn events(
     });
     // a comment every second: a closed page is noticed at the next write
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(1))))
+}
+
+/// The events over a WebSocket, each a text `{"event": name, "data": {...}}`: what the page
+/// uses, since browsers count WebSockets apart from the six HTTP/1.1 connections they open to
+/// one address (an EventSource holds one of those six, so a seventh page could not load).
+async fn socket(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Reply<Response> {
+    let upgrade = upgrade.map_err(|e| {
+        let why = format!("{e}: open this route as a WebSocket, or read /api/sessions/{id}/events");
+        ApiError(e.status().as_u16(), why)
+    })?;
+    let (receiver, guard) = take_stream(&app, id)?;
+    Ok(upgrade.on_upgrade(move |socket| relay(socket, receiver, guard)))
+}
+
+/// Sends each event until the page closes its socket (then `guard` ends the session).
+async fn relay(mut socket: WebSocket, mut receiver: Receiver<PageEvent>, guard: StreamGuard) {
+    loop {
+        tokio::select! {
+            event = receiver.recv() => {
+                let Some(event) = event else { break };
+                let text = format!("{{\"event\":\"{}\",\"data\":{}}}", event.name, event.json);
+                if socket.send(Message::Text(text.into())).await.is_err() {
+                    break;
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                Some(Ok(_)) => {} // pings are answered below us; the page sends nothing else
+            },
+        }
+    }
+    drop(guard);
 }
 
 /// `{"settings": {...}, "mode": "play" | "step"}`.

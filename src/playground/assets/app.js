@@ -1,4 +1,4 @@
-// plaindnn playground: settings → POST commands; training → one EventSource; plain canvas charts.
+// plaindnn playground: settings → POST commands; training → one WebSocket; plain canvas charts.
 "use strict";
 const $ = (id) => document.getElementById(id);
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
@@ -160,12 +160,13 @@ async function openSession() {
   const j = await r.json().catch(() => ({ error: r.statusText }));
   if (!r.ok) { status(j.error || r.statusText); return; } // e.g. too many pages open
   state.session = j.id;
-  const events = new EventSource(`/api/sessions/${state.session}/events`);
-  events.addEventListener("data", (e) => onData(JSON.parse(e.data)));
-  events.addEventListener("epoch", (e) => onEpoch(JSON.parse(e.data)));
-  events.addEventListener("message", (e) => onMessage(JSON.parse(e.data)));
-  events.addEventListener("done", (e) => onDone(JSON.parse(e.data)));
-  events.onerror = () => { events.close(); status("lost"); };
+  // a WebSocket, not an EventSource: browsers open six HTTP/1.1 connections to one address, and
+  // an EventSource would hold one of them for as long as the page is open
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/api/sessions/${state.session}/socket`);
+  const handlers = { data: onData, epoch: onEpoch, message: onMessage, done: onDone };
+  socket.onmessage = (e) => { const { event, data } = JSON.parse(e.data); handlers[event]?.(data); };
+  socket.onclose = () => status("lost");
 }
 
 /** The status of each mode; a step shows as training until its epoch arrives, then paused. */

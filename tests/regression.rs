@@ -700,3 +700,32 @@ fn the_score_table_stays_aligned_when_the_errors_are_large() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("all rows   NaN"), "{}", stdout(&o));
 }
+
+/// A fit of 20 000 rows draws 2 000 of them, spread through the file, and says so in the title:
+/// one dot per row made a 93 MB `predicted_vs_actual.svg` of a million rows. The fit itself still
+/// takes every row: y = 2·a − b + 0.5 exactly, so the coefficients come back to 1e-9.
+#[test]
+fn a_fit_of_many_rows_draws_two_thousand_of_them_and_says_so() {
+    let dir = temp_dir("regress-many-rows");
+    let csv = dir.join("many.csv");
+    let mut text = String::from("a,b,y\n");
+    for i in 0..20_000 {
+        let (a, b) = (i as f64 / 1024.0, (i % 7) as f64);
+        text += &format!("{a},{b},{}\n", 2.0 * a - b + 0.5);
+    }
+    std::fs::write(&csv, text).expect("write");
+    let v = regress_json(&dir, &["--data", csv.to_str().unwrap_or("")]);
+    assert_eq!(v["rows"]["train"], 20_000);
+    for (key, want) in [("a", 2.0), ("b", -1.0), ("intercept", 0.5)] {
+        let got = v["coefficients"][key].as_f64().unwrap_or(f64::NAN);
+        assert!((got - want).abs() < 1e-9, "{key}: {got} in {v}");
+    }
+    let svg = std::fs::read_to_string(dir.join("run/predicted_vs_actual.svg")).expect("svg");
+    assert_eq!(
+        svg.matches(r#"r="2.5""#).count(),
+        2000,
+        "one dot per drawn row"
+    );
+    assert!(svg.contains("Predicted against actual (2000 of 20000 rows)"));
+    assert!(svg.len() < 400_000, "{} bytes", svg.len());
+}

@@ -3,7 +3,9 @@
 
 pub mod chart;
 pub mod images;
+pub mod sample;
 pub mod svg;
 
 pub use chart::{class_map, curve_chart, line_chart, ClassMap, Series};
 pub use images::image_pairs;
+pub use sample::{drawn, drawn_note, MAX_DOTS};

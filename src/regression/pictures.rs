@@ -7,7 +7,7 @@ use super::{columns, LinearModel};
 use crate::data::Subset;
 use crate::error::Result;
 use crate::files::write_atomic;
-use crate::plot::{curve_chart, line_chart, Series};
+use crate::plot::{curve_chart, drawn, drawn_note, line_chart, Series};
 
 /// `gd_loss.svg` in `out`: log₁₀ of the training MSE per iteration.
 pub fn write_losses(losses: &[f64], out: &Path) -> Result<()> {
@@ -31,14 +31,20 @@ pub fn write_losses(losses: &[f64], out: &Path) -> Result<()> {
 }
 
 /// `fit.svg` (one input: the rows and the curve) or `predicted_vs_actual.svg` (several) in
-/// `out`; returns the file name.
+/// `out`, at most [`crate::plot::MAX_DOTS`] rows drawn (the title says how many of how many);
+/// returns the file name.
 pub fn write_fit(model: &LinearModel, rows: &Subset, out: &Path) -> Result<&'static str> {
-    let (x, y) = columns(rows)?;
+    let shown = drawn(rows.len())
+        .into_iter()
+        .map(|i| rows.rows[i])
+        .collect();
+    let (x, y) = columns(&Subset::of(&rows.data, shown))?;
+    let note = drawn_note(rows.len());
     let (name, svg) = match model.inputs.len() {
-        1 => ("fit.svg", fitted_curve(model, &x, &y)),
+        1 => ("fit.svg", fitted_curve(model, &x, &y, &note)),
         _ => (
             "predicted_vs_actual.svg",
-            predicted_vs_actual(model, &x, &y),
+            predicted_vs_actual(model, &x, &y, &note),
         ),
     };
     write_atomic(&out.join(name), svg.as_bytes())?;
@@ -46,7 +52,7 @@ pub fn write_fit(model: &LinearModel, rows: &Subset, out: &Path) -> Result<&'sta
 }
 
 /// The rows (x, y) and the model's curve over their range.
-fn fitted_curve(model: &LinearModel, x: &[f64], y: &[f64]) -> String {
+fn fitted_curve(model: &LinearModel, x: &[f64], y: &[f64], note: &str) -> String {
     let (lo, hi) = range(x);
     let grid: Vec<f64> = (0..=200)
         .map(|i| lo + (hi - lo) * i as f64 / 200.0)
@@ -54,7 +60,7 @@ fn fitted_curve(model: &LinearModel, x: &[f64], y: &[f64]) -> String {
     let curve = grid.iter().copied().zip(model.predict(&grid)).collect();
     let points = x.iter().copied().zip(y.iter().copied()).collect();
     curve_chart(
-        &model.equation(),
+        &format!("{}{note}", model.equation()),
         (&model.inputs[0], &model.target),
         points,
         curve,
@@ -62,11 +68,11 @@ fn fitted_curve(model: &LinearModel, x: &[f64], y: &[f64]) -> String {
 }
 
 /// Each row's prediction against its value, with the diagonal a perfect fit would lie on.
-fn predicted_vs_actual(model: &LinearModel, x: &[f64], y: &[f64]) -> String {
+fn predicted_vs_actual(model: &LinearModel, x: &[f64], y: &[f64], note: &str) -> String {
     let predicted = model.predict(x);
     let (lo, hi) = range(y);
     line_chart(
-        "Predicted against actual",
+        &format!("Predicted against actual{note}"),
         "actual",
         "predicted",
         &[

@@ -16,12 +16,10 @@ use crate::data::{Scaler, Subset, Targets, Task};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
 use crate::model::{read_f32, Mlp};
-use crate::plot::{class_map, curve_chart, line_chart, ClassMap, Series};
+use crate::plot::{class_map, curve_chart, drawn, drawn_note, line_chart, ClassMap, Series};
 
 /// Grid cells per side of the decision-region picture.
 const GRID: usize = 80;
-/// Most validation points drawn on it.
-const MAX_POINTS: usize = 1000;
 
 /// Writes `loss.svg`, `accuracy.svg` or `rmse.svg`, `decision_regions.svg` when the inputs are
 /// two and the task is classification, and `grad_norms.svg` with diagnostics; returns the files.
@@ -144,11 +142,10 @@ fn fitted_curve(model: &Mlp, val: &Subset, units: &DataInfo) -> Result<String> {
             "a fitted curve needs regression targets".into(),
         ));
     };
-    let points: Vec<(f64, f64)> = val
-        .rows
-        .iter()
-        .take(MAX_POINTS)
-        .map(|&r| (data.row(r)[0] as f64, values[r * width] as f64))
+    let points: Vec<(f64, f64)> = drawn(val.len())
+        .into_iter()
+        .map(|i| val.rows[i])
+        .map(|r| (data.row(r)[0] as f64, values[r * width] as f64))
         .collect();
     let (inputs, outputs) = (units.scaler.as_ref(), units.output_scaler());
     let shown = |(x, y): (f64, f64)| (original(inputs, 0, x), original(outputs, 0, y));
@@ -174,7 +171,10 @@ fn fitted_curve(model: &Mlp, val: &Subset, units: &DataInfo) -> Result<String> {
         .collect();
     let name = &data.feature_names[0];
     Ok(curve_chart(
-        "The data and the network's fitted curve",
+        &format!(
+            "The data and the network's fitted curve{}",
+            drawn_note(val.len())
+        ),
         (name, &data.target_name),
         points.into_iter().map(shown).collect(),
         curve,
@@ -242,24 +242,26 @@ fn regions(model: &Mlp, val: &Subset, inputs: Option<&Scaler>) -> Result<String>
         ));
     };
     let data = &val.data;
-    let labels: Vec<usize> = match &data.targets {
-        Targets::Classes(c) => val.rows.iter().map(|&r| c[r] as usize).collect(),
-        Targets::Values { .. } => vec![0; val.len()],
+    let class = |r: usize| match &data.targets {
+        Targets::Classes(c) => c[r] as usize,
+        Targets::Values { .. } => 0,
     };
-    let points: Vec<(f64, f64, usize)> = val
-        .rows
-        .iter()
-        .zip(&labels)
-        .take(MAX_POINTS)
-        .map(|(&r, &c)| {
+    let points: Vec<(f64, f64, usize)> = drawn(val.len())
+        .into_iter()
+        .map(|i| val.rows[i])
+        .map(|r| {
             let at = |j: usize| original(inputs, j, data.row(r)[j] as f64);
-            (at(0), at(1), c)
+            (at(0), at(1), class(r))
         })
         .collect();
+    let title = format!(
+        "Decision regions (validation points on top){}",
+        drawn_note(val.len())
+    );
     let range = |j: usize, (lo, hi): (f64, f64)| (original(inputs, j, lo), original(inputs, j, hi));
     let (xn, yn) = (&data.feature_names[0], &data.feature_names[1]);
     Ok(class_map(&ClassMap {
-        title: "Decision regions (validation points on top)",
+        title: &title,
         axes: (xn, yn),
         class_names: &data.class_names,
         x_range: range(0, grid.x_range),

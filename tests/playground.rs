@@ -610,11 +610,21 @@ fn closing_stops_training(name: &str, open: fn(&Server, &str) -> Events) {
 }
 
 /// A session's events go to one reader, over either route; a plain GET of the WebSocket's
-/// route is told how to open it, and where the same events are as Server-Sent Events.
+/// route is told how to open it, and where the same events are as Server-Sent Events; another
+/// site's page cannot open the WebSocket (browsers let any page try: the Origin is the guard).
 #[test]
 fn a_session_s_events_open_once_over_either_route() {
     let server = Server::start("once");
     let id = server.session();
+    let url = format!("ws://{}/api/sessions/{id}/socket", server.addr);
+    let mut request = tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
+    let evil = "http://evil.example".parse().unwrap();
+    request.headers_mut().insert("Origin", evil);
+    assert_eq!(
+        handshake_status(&server, request),
+        403,
+        "another site's page"
+    );
     let (status, body) = server.request("GET", &format!("/api/sessions/{id}/socket"), &[], b"");
     assert!((400..500).contains(&status), "{status} {body}");
     assert!(
@@ -627,14 +637,16 @@ fn a_session_s_events_open_once_over_either_route() {
     let other = server.session();
     let _events = server.events(&other);
     let url = format!("ws://{}/api/sessions/{other}/socket", server.addr);
-    match tungstenite::client(url, server.connect()) {
+    assert_eq!(handshake_status(&server, url), 409, "a second reader");
+}
+
+/// The status of a WebSocket handshake the server refuses.
+fn handshake_status(server: &Server, request: impl tungstenite::client::IntoClientRequest) -> u16 {
+    match tungstenite::client(request, server.connect()) {
         Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(response))) => {
-            assert_eq!(response.status(), 409)
+            response.status().as_u16()
         }
-        other => panic!(
-            "a second reader over the WebSocket: {:?}",
-            other.map(|_| ())
-        ),
+        other => panic!("the handshake was not refused: {:?}", other.map(|_| ())),
     }
 }
 

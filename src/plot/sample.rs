@@ -1,5 +1,5 @@
-//! Which rows a scatter draws: a picture of a million dots is a 90 MB file no browser opens, and
-//! shows no more than a few thousand spread evenly through the rows.
+//! Which rows a scatter draws: a picture of a million dots is a 90 MB file that browsers open
+//! slowly, and it shows no more than a few thousand spread evenly through the rows would.
 
 /// Most dots one scatter draws.
 pub const MAX_DOTS: usize = 2000;

@@ -186,6 +186,12 @@ fn triangle(a: DMatrix<f64>, b: DVector<f64>, p: usize) -> (DMatrix<f64>, DVecto
 /// What a user should know about a fit: dependent columns (rank < p) or an ill-conditioned
 /// problem (condition number above 10¹⁰).
 fn warnings(p: usize, rank: usize, condition: f64) -> Vec<String> {
+    if rank == 0 {
+        // centred, every column is zero: the minimum-norm fit is the target's mean
+        return vec!["every feature column is constant in the fitted rows: \
+                     the fit is the target's mean, every coefficient 0"
+            .into()];
+    }
     if rank < p {
         return vec![format!(
             "the {p} feature columns have rank {rank}: some are linear combinations of others; \
@@ -217,6 +223,17 @@ mod tests {
     /// `(RᵀR, Rᵀ(Qᵀb))`: AᵀA and Aᵀb for the QR of the whole problem, whichever way it was cut.
     fn normal_equations((r, qtb): (DMatrix<f64>, DVector<f64>)) -> (DMatrix<f64>, DVector<f64>) {
         (r.transpose() * &r, r.transpose() * qtb)
+    }
+
+    #[test]
+    fn a_constant_column_is_named_constant_not_a_combination_of_others() {
+        // one row: centred, its column is zero (scikit-learn gives coefficient 0, intercept y)
+        let fit = fit(&[3.0], 1, 1, &[2.0], 0.0).unwrap();
+        assert_eq!(
+            (fit.rank, fit.coefficients[0], fit.intercept),
+            (0, 0.0, 2.0)
+        );
+        assert!(fit.warnings[0].starts_with("every feature column is constant"));
     }
 
     /// The factored normal equations of one block and of three blocks (TSQR) must agree, ridge

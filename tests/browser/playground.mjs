@@ -6,7 +6,8 @@
 // Play while a slow run is in an epoch (the new run must pause, and reset must stop it).
 // Usage: node playground.mjs PATH/TO/plaindnn SCREENSHOT.png en|zh
 import { chromium } from "playwright-core";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import { startPlayground } from "./server.mjs";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -28,14 +29,7 @@ const until = (page, check, arg, ms) => page.waitForFunction(check, arg, { timeo
 const epochIs = (n) => Number(document.querySelector('[data-testid="epoch"]').textContent) >= n;
 const epochsToTrain = 80;
 
-const server = spawn(bin, ["playground", "--no-open", "--port", "0", "--runs", path.join(work, "runs")],
-  { stdio: ["ignore", "pipe", "inherit"] });
-const url = await new Promise((resolve, reject) => {
-  let out = "";
-  server.stdout.on("data", (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) resolve(m[0]); });
-  server.on("exit", (code) => reject(new Error(`the server exited (${code}) before printing its URL`)));
-  setTimeout(() => reject(new Error("no URL printed within 30 s")), 30000);
-});
+const { server, url } = await startPlayground(bin, work);
 
 /** A 375 px wide phone: one column, nothing wider than the screen; and the tutorial's preset
  * after SGD with momentum gives a command the server takes (Adam has no momentum). */

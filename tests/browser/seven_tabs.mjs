@@ -3,7 +3,7 @@
 // left a seventh page with no connection. Each page must load, train two epochs and show them.
 // Usage: node seven_tabs.mjs PATH/TO/plaindnn
 import { chromium } from "playwright-core";
-import { spawn } from "node:child_process";
+import { startPlayground } from "./server.mjs";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,14 +11,7 @@ import path from "node:path";
 const [bin] = process.argv.slice(2);
 const pages = 7;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "plaindnn-tabs-"));
-const server = spawn(bin, ["playground", "--no-open", "--port", "0", "--runs", path.join(work, "runs")],
-  { stdio: ["ignore", "pipe", "inherit"] });
-const url = await new Promise((resolve, reject) => {
-  let out = "";
-  server.stdout.on("data", (d) => { out += d; const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//); if (m) resolve(m[0]); });
-  server.on("exit", (code) => reject(new Error(`the server exited (${code}) before printing its URL`)));
-  setTimeout(() => reject(new Error("no URL printed within 30 s")), 30000);
-});
+const { server, url } = await startPlayground(bin, work);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu"],

@@ -211,12 +211,17 @@ fn a_wrong_number_of_inputs_is_named() {
         "{}",
         stderr(&out)
     );
-    let out = plaindnn(&["predict", "--run", run, "--input", "1,abc"]);
-    assert!(
-        stderr(&out).contains("`abc` is not a finite number"),
-        "{}",
-        stderr(&out)
-    );
+    // each refusal says what is wrong with the value, as a CSV cell's does
+    for (input, why) in [
+        ("1,abc", "`abc` is not a number"),
+        ("1,NaN", "`NaN` is not a finite number"),
+        ("1,", "a value is empty"),
+        ("1e40,1", "`1e40` is beyond the range of f32 (±3.4e38)"),
+    ] {
+        let out = plaindnn(&["predict", "--run", run, "--input", input]);
+        assert_eq!(out.status.code(), Some(1), "{input}");
+        assert!(stderr(&out).contains(why), "{input}: {}", stderr(&out));
+    }
 }
 
 #[test]

@@ -265,7 +265,7 @@ fn predictions_quote_names_holding_commas_and_read_back_as_the_same_columns() {
     assert!(out.status.success(), "{}", stderr(&out));
     let header = std::fs::read_to_string(&written).expect("written");
     assert!(
-        header.starts_with("\"len, cm\",b,predicted_kind,\"p_big, red\",p_small\n"),
+        header.starts_with("\"len, cm\",b,kind,predicted_kind,\"p_big, red\",p_small\n"),
         "{header}"
     );
     // the file the model wrote is one the model reads
@@ -331,7 +331,7 @@ fn predict_and_the_exports_refuse_to_replace_a_file_unless_told_to_overwrite() {
         .success());
     assert!(std::fs::read_to_string(&predicted)
         .expect("csv")
-        .starts_with("a,b,predicted_label"));
+        .starts_with("a,b,label,predicted_label"));
     let out = plaindnn(&["export", "--run", s(&run), "--out", s(&mine), "--overwrite"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_ne!(std::fs::read(&mine).expect("weights"), b"mine");
@@ -547,6 +547,63 @@ fn predict_with_output_prints_a_summary_instead_of_every_row() {
     // without --output, the rows are printed
     let out = predict(Path::new("artifacts/pretrained/quadrants"), &points, &[]);
     assert_eq!(stdout(&out).matches('→').count(), 5, "{}", stdout(&out));
+}
+
+/// A review found `predict --output` wrote the features back as f32 (an ID of 1700000007 came
+/// back as 1700000000), dropped the other columns and printed probabilities in long fixed
+/// point; pandas' `df.assign(predicted=...).to_csv()` keeps every cell as it was.
+#[test]
+fn predictions_keep_every_column_as_written_and_print_short_numbers() {
+    let dir = temp_dir("predict-keeps-columns");
+    let points = write(
+        &dir,
+        "points.csv",
+        "id,x,y,quadrant\n1700000007,2,2,I\n1700000008, -3.10 ,0.5,II\n",
+    );
+    let written = dir.join("predictions.csv");
+    let run = Path::new("artifacts/pretrained/quadrants");
+    let out = predict(run, &points, &["--output", s(&written)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&written).expect("written");
+    let mut lines = text.lines();
+    let header = "id,x,y,quadrant,predicted_quadrant,p_I,p_II,p_III,p_IV";
+    assert_eq!(lines.next(), Some(header));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows[0][..5], ["1700000007", "2", "2", "I", "I"], "{text}");
+    assert_eq!(
+        rows[1][..5],
+        ["1700000008", "-3.10", "0.5", "II", "II"],
+        "{text}"
+    );
+    for row in &rows {
+        let p: Vec<f32> = row[5..]
+            .iter()
+            .map(|q| q.parse().expect("number"))
+            .collect();
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5, "{text}");
+        // f32's shortest round trip is at most 9 significant digits, plus sign, point, exponent
+        assert!(row[5..].iter().all(|q| q.len() <= 15), "{text}");
+    }
+    // the file already holds the predictions' columns: a second pass is refused, not doubled
+    let again = dir.join("again.csv");
+    let out = predict(run, &written, &["--output", s(&again)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("already have a column `predicted_quadrant`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!again.exists());
+    // --json prints f32s in their shortest form too, not widened to f64's 17 digits
+    let out = plaindnn(&["predict", "--run", s(run), "--input", "0.463,0.1", "--json"]);
+    let json = stdout(&out);
+    assert!(json.contains("0.463"), "{json}");
+    let longest = json
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map(|n| n.trim_start_matches(['0', '.']).chars())
+        .map(|digits| digits.filter(char::is_ascii_digit).count())
+        .max();
+    assert!(longest <= Some(9), "significant digits: {json}");
 }
 
 #[test]

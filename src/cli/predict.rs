@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use plaindnn::backend::Backend;
-use plaindnn::data::csv_file::{self, Labels};
+use plaindnn::data::csv_file::{self, Cells, Labels};
 use plaindnn::data::DataSource;
 use plaindnn::error::{Error, Result};
 use plaindnn::inference::{Evaluation, Prediction, Predictor};
@@ -69,6 +69,13 @@ struct Row<'a> {
     prediction: &'a Prediction,
 }
 
+/// `--json`'s document, serialised directly: through `json!` an f32 widens to f64 and prints as
+/// 0.46299999952316284.
+#[derive(Serialize)]
+struct Rows<'a> {
+    predictions: Vec<Row<'a>>,
+}
+
 pub fn predict(args: PredictArgs) -> Result<()> {
     if let Some(path) = &args.output {
         if is_stdout(path) && args.json {
@@ -98,7 +105,11 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     let inputs: Vec<&[f32]> = rows.chunks(names.len()).collect();
     let data = &predictor.config.data;
     if let Some(path) = &args.output {
-        write_csv(path, &predictor, &inputs, &predictions)?;
+        let added = (
+            added_header(data, &predictions),
+            predictions.iter().map(added_cells),
+        );
+        write_csv(path, given_cells(&args, &names)?, added)?;
         if is_stdout(path) {
             return Ok(()); // the rows are the output
         }
@@ -106,7 +117,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
         return summarise(path, predictions.len(), &counts, &data.target, args.json);
     }
     if args.json {
-        let rows: Vec<Row> = inputs
+        let predictions = inputs
             .iter()
             .zip(&predictions)
             .map(|(i, p)| Row {
@@ -114,7 +125,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
                 prediction: p,
             })
             .collect();
-        return print_json(&serde_json::json!({ "predictions": rows }));
+        return print_json(&Rows { predictions });
     }
     print_rows(&names, &inputs, &predictions, data);
     Ok(())
@@ -126,7 +137,7 @@ fn print_rows(names: &[String], inputs: &[&[f32]], predictions: &[Prediction], d
         let mut features: Vec<String> = names
             .iter()
             .zip(*input)
-            .map(|(n, v)| format!("{n}={v}"))
+            .map(|(n, v)| format!("{n}={}", short(*v)))
             .collect();
         if features.len() > 8 {
             // an image's 784 pixels would bury the answer
@@ -156,7 +167,7 @@ fn print_rows(names: &[String], inputs: &[&[f32]], predictions: &[Prediction], d
 /// One predicted value as a number, several as a list: `3.5`, `[3.5, -1]`.
 fn values(values: &[f32]) -> String {
     match values {
-        [one] => one.to_string(),
+        [one] => short(*one),
         many => format!("{many:?}"),
     }
 }
@@ -204,17 +215,8 @@ fn summarise(
 }
 
 fn parse_row<T: std::str::FromStr + Into<f64> + Copy>(text: &str, width: usize) -> Result<Vec<T>> {
-    let values: Vec<T> = text
-        .split(',')
-        .map(|v| {
-            v.trim()
-                .parse::<T>()
-                .ok()
-                .filter(|x| (*x).into().is_finite())
-                .ok_or_else(|| {
-                    Error::invalid("input", format!("`{}` is not a finite number", v.trim()))
-                })
-        })
+    let values: Vec<T> = (text.split(','))
+        .map(|v| parse_value(v.trim()))
         .collect::<Result<_>>()?;
     if values.len() != width {
         return Err(Error::invalid(
@@ -225,32 +227,94 @@ fn parse_row<T: std::str::FromStr + Into<f64> + Copy>(text: &str, width: usize) 
     Ok(values)
 }
 
-fn write_csv(
-    path: &Path,
-    predictor: &Predictor,
-    inputs: &[&[f32]],
-    predictions: &[Prediction],
-) -> Result<()> {
-    let data = &predictor.config.data;
-    let mut header: Vec<String> = data.feature_names.clone();
+/// A number as short as reads back the same (`0.25`, `1e-7`): Display never switches to an
+/// exponent, so a probability of 1e-30 would take 32 characters.
+fn short<T: std::fmt::Display + std::fmt::LowerExp + Into<f64> + Copy>(v: T) -> String {
+    let size = v.into().abs();
+    match size == 0.0 || (1e-4..1e16).contains(&size) {
+        true => v.to_string(),
+        false => format!("{v:e}"),
+    }
+}
+
+/// The rows as given, every column kept (an ID, the true target) and every cell as written.
+fn given_cells(args: &PredictArgs, names: &[String]) -> Result<Cells> {
+    if let Some(text) = &args.input {
+        let row: Vec<&str> = text.split(',').map(str::trim).collect();
+        return Ok(Cells {
+            headers: names.to_vec(),
+            rows: vec![row.into()],
+        });
+    }
+    match &args.data {
+        Some(path) => csv_file::read_cells(path, args.delimiter),
+        None => Err(Error::invalid(
+            "input",
+            "give --input x,y or --data FILE.csv",
+        )),
+    }
+}
+
+/// The columns a network's predictions add: the class or the values, then each class's
+/// probability.
+fn added_header(data: &DataInfo, predictions: &[Prediction]) -> Vec<String> {
+    let mut header = Vec::new();
     match predictions.first().map_or(0, |p| p.values.len()) {
         _ if data.reconstructs => {
             let names = data.feature_names.iter();
             header.extend(names.map(|f| format!("reconstructed_{f}")));
         }
         0 | 1 => header.push(format!("predicted_{}", data.target)),
-        // several outputs (an autoencoder's reconstruction): one column each
+        // several outputs (a multi-output target): one column each
         n => header.extend((0..n).map(|k| format!("predicted_{}_{k}", data.target))),
     }
     header.extend(data.class_names.iter().map(|c| format!("p_{c}")));
-    let rows = inputs.iter().zip(predictions).map(|(input, p)| {
-        let mut fields: Vec<String> = input.iter().map(|v| v.to_string()).collect();
-        match &p.class {
-            Some(class) => fields.push(class.clone()),
-            None => fields.extend(p.values.iter().map(|v| v.to_string())),
+    header
+}
+
+fn added_cells(p: &Prediction) -> Vec<String> {
+    let mut cells: Vec<String> = match &p.class {
+        Some(class) => vec![class.clone()],
+        None => p.values.iter().map(|v| short(*v)).collect(),
+    };
+    cells.extend(p.probabilities.iter().map(|q| short(*q)));
+    cells
+}
+
+/// The given rows as they were, each followed by its prediction's cells (`added`: their header
+/// and the cells, row by row), as pandas' `df.assign(...).to_csv()` writes them.
+/// One `--input` value: a finite number of the model's type (f32 for a network, f64 for a fit).
+fn parse_value<T: std::str::FromStr + Into<f64> + Copy>(v: &str) -> Result<T> {
+    let why = match v.parse::<T>() {
+        Ok(x) if x.into().is_finite() => return Ok(x),
+        Ok(_) if v.parse::<f64>().is_ok_and(f64::is_finite) => {
+            format!("`{v}` is beyond the range of f32 (±3.4e38), the type the network computes in")
         }
-        fields.extend(p.probabilities.iter().map(|q| q.to_string()));
-        fields
+        Ok(_) => format!("`{v}` is not a finite number"),
+        Err(_) if v.is_empty() => {
+            "a value is empty (two commas in a row, or one at an end?)".into()
+        }
+        Err(_) => format!("`{v}` is not a number"),
+    };
+    Err(Error::invalid("input", why))
+}
+
+fn write_csv(
+    path: &Path,
+    given: Cells,
+    (header, cells): (Vec<String>, impl Iterator<Item = Vec<String>>),
+) -> Result<()> {
+    if let Some(name) = header.iter().find(|n| given.headers.contains(n)) {
+        let why = format!(
+            "the rows already have a column `{name}` (an earlier prediction?), which the \
+             predictions would repeat: predict from the rows without it"
+        );
+        return Err(Error::invalid("output", why));
+    }
+    let header = given.headers.into_iter().chain(header).collect();
+    let rows = (given.rows.iter()).zip(cells).map(|(row, added)| {
+        let row = row.iter().map(str::to_string);
+        row.chain(added).collect()
     });
     write_output(path, &csv_bytes(path, header, rows)?)
 }
@@ -385,17 +449,9 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
     };
     let predicted = model.predict(&x);
     if let Some(path) = &args.output {
-        let mut header = model.inputs.clone();
-        header.push(format!("predicted_{}", model.target));
-        let rows = x
-            .chunks(model.inputs.len())
-            .zip(&predicted)
-            .map(|(input, y)| {
-                let mut cells: Vec<String> = input.iter().map(|v| v.to_string()).collect();
-                cells.push(y.to_string());
-                cells
-            });
-        write_output(path, &csv_bytes(path, header, rows)?)?;
+        let header = vec![format!("predicted_{}", model.target)];
+        let cells = predicted.iter().map(|y| vec![short(*y)]);
+        write_csv(path, given_cells(args, &model.inputs)?, (header, cells))?;
         if is_stdout(path) {
             return Ok(());
         }

@@ -225,6 +225,37 @@ pub fn read_columns(
     read_columns_as(path, (features, target), delimiter, parse_number)
 }
 
+/// Every cell of a CSV as text, trimmed as the numbers are read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cells {
+    /// The header row's names.
+    pub headers: Vec<String>,
+    /// Every data row, blank lines skipped as when the numbers are read.
+    pub rows: Vec<csv::StringRecord>,
+}
+
+/// The header and every row of the CSV at `path` as text: what `predict --output` writes back
+/// beside its predictions, so an ID or a timestamp keeps every digit.
+pub fn read_cells(path: &Path, delimiter: Option<u8>) -> Result<Cells> {
+    let mut table = open(path, delimiter)?;
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let more = table.reader.read_record(&mut record).map_err(|e| {
+            let line = table.line_of(e.position());
+            Error::Data(format!("{}: line {line}: {}", path.display(), unplaced(&e)))
+        })?;
+        if !more {
+            break;
+        }
+        rows.push(record.clone());
+    }
+    Ok(Cells {
+        headers: table.headers,
+        rows,
+    })
+}
+
 /// Reads rows without labels (autoencoders): `features` (default: every column) as inputs, and
 /// a zero per row as the target nobody reads, named `""`.
 pub fn read_inputs(

@@ -220,10 +220,40 @@ fn a_run_that_diverges_in_its_first_epoch_leaves_no_model_of_the_run_before() {
         !dir.join("model.bpk").exists(),
         "a stale model.bpk would be the old run's weights under the new run's config"
     );
-    assert_eq!(
-        run_config(&dir)["train"]["optimizer"]["learning_rate"],
-        1e30
-    );
+}
+
+/// A review found a run that diverged in its first epoch left config.json and metrics.csv: the
+/// same --out was then refused with advice to --resume, which would only diverge again.
+#[test]
+fn a_run_that_saved_nothing_leaves_nothing_and_the_same_out_trains_next() {
+    let dir = temp_dir("rundir-diverge-clean");
+    std::fs::write(dir.join("notes.txt"), "mine").expect("write");
+    let out = train(&dir, &["--lr", "1e30"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let said = "The run's files are removed from";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    let left: Vec<String> = (std::fs::read_dir(&dir).expect("dir").flatten())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["notes.txt"], "only what was there before");
+    assert!(train(&dir, &["--epochs", "2"]).status.success());
+    // a folder the run made is removed with it
+    let made = dir.join("new");
+    let out = train(&made, &["--lr", "1e30"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!made.exists());
+}
+
+#[test]
+fn files_with_run_names_but_no_config_are_named_and_not_called_a_run() {
+    let dir = temp_dir("rundir-not-a-run");
+    std::fs::write(dir.join("metrics.csv"), "mine").expect("write");
+    let out = train(&dir, &["--epochs", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = "holds metrics.csv (names a plaindnn run writes) but no run";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("--resume"), "{}", stderr(&out));
+    assert_eq!(read(&dir.join("metrics.csv")), b"mine");
 }
 
 #[test]

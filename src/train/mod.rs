@@ -165,8 +165,9 @@ pub fn train_on(
         data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
     }
     // 2. write config.json before training starts, so a crash still leaves a readable run
+    let made_folder = !run.root().exists();
     run.create()?;
-    let _lock = lock::RunLock::acquire(run.root())?;
+    let lock = lock::RunLock::acquire(run.root())?;
     run.claim(options.overwrite)?; // one directory, one run
     run.create_checkpoint_dir()?;
     let fingerprint = source.fingerprint();
@@ -190,9 +191,32 @@ pub fn train_on(
     run.write_config(&run_config)?;
     // 3. train
     let on_pool = options.on_pool;
-    pooled(on_pool, move || {
+    let this_run = run.clone();
+    let trained = pooled(on_pool, move || {
         fit(run_config, run, data, (model, 0), device, options)
-    })
+    });
+    trained.map_err(|e| discard_unsaved(&this_run, lock, made_folder, e))
+}
+
+/// A new run that failed before saving any weights is removed (its files, and its folder if
+/// the run made it): nothing could resume it, and it would block the same `--out`.
+fn discard_unsaved(run: &RunDir, lock: lock::RunLock, made_folder: bool, error: Error) -> Error {
+    let saved = checkpoint::latest_complete(&run.checkpoint_dir()).is_some();
+    if saved || run.model_path().exists() || run.remove_run().is_err() {
+        return error;
+    }
+    drop(lock); // .lock goes, so the folder can be empty
+    if made_folder {
+        let _ = std::fs::remove_dir(run.root()); // only if nothing else is in it
+    }
+    match error {
+        Error::Diverged(why) => Error::Diverged(format!(
+            "{}. The run's files are removed from {}: there is nothing to resume.",
+            why.trim_end_matches('.'),
+            run.root().display()
+        )),
+        other => other,
+    }
 }
 
 /// What may change when a stopped run continues; everything else is the run's `config.json`.

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::checkpoint;
 use super::config::TrainConfig;
 use crate::data::{DataSource, Scaler, Task};
 use crate::error::{Error, Result};
@@ -180,16 +181,36 @@ impl RunDir {
             return Err(Error::run(&self.root, why));
         }
         if !overwrite {
-            return Err(Error::run(
-                &self.root,
-                format!(
-                    "already holds a run: `plaindnn train --resume {0}` continues it, `--overwrite` replaces it",
-                    crate::shell::quote(&self.root.display().to_string())
-                ),
-            ));
+            return Err(Error::run(&self.root, self.why_taken()));
         }
         self.remove_run()?;
         self.create()
+    }
+
+    /// Why [`RunDir::claim`] refuses the directory, with the way on that works for what is there.
+    fn why_taken(&self) -> String {
+        if self.read_config().is_err() {
+            let names: Vec<String> = (fs::read_dir(&self.root).into_iter().flatten().flatten())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| is_run_file(n))
+                .collect();
+            return format!(
+                "holds {} (names a plaindnn run writes) but no run, as it has no readable \
+                 config.json: choose another --out, or pass `--overwrite` to replace exactly \
+                 those files",
+                names.join(", ")
+            );
+        }
+        if checkpoint::latest_complete(&self.checkpoint_dir()).is_none() {
+            return "already holds a run that saved no checkpoint (stopped in its first \
+                    epoch?): `--overwrite` replaces it"
+                .into();
+        }
+        format!(
+            "already holds a run: `plaindnn train --resume {0}` continues it, `--overwrite` \
+             replaces it",
+            crate::shell::quote(&self.root.display().to_string())
+        )
     }
 
     /// Deletes the files a run writes (config, weights, checkpoints, metrics, pictures, report,

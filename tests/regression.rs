@@ -668,8 +668,53 @@ fn a_degree_steps_or_rate_out_of_range_is_refused_at_once_naming_the_flag() {
     }
 }
 
+/// The fit of `regress_fits_every_row_of_a_csv_by_default` (y = 1.1·x + 1.1) scored on new
+/// rows, by hand: x = 4, 5 predict 5.5, 6.6 against 4, 7; residuals −1.5, 0.4: SSE 2.41, ȳ = 5.5,
+/// SST 4.5, so R² = 1 − 2.41/4.5 = 0.46444…, RMSE √(2.41/2), MAE 0.95 (scikit-learn's
+/// `score(X, y)` is that R²).
 #[test]
-fn summary_eval_and_export_of_a_regress_fit_say_only_predict_reads_it() {
+fn eval_scores_a_regress_fit_on_new_rows() {
+    let dir = temp_dir("regress-eval");
+    let (four, new) = (dir.join("four.csv"), dir.join("new.csv"));
+    std::fs::write(&four, "x,y\n0,1\n1,3\n2,2\n3,5\n").expect("write");
+    std::fs::write(&new, "id,x,y\n7,4,4\n8,5,7\n").expect("write");
+    let fit = dir.join("fit");
+    let s = |p: &std::path::Path| p.to_str().unwrap_or("").to_string();
+    let out = plaindnn(&["regress", "--data", &s(&four), "--out", &s(&fit)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&plaindnn(&[
+        "eval",
+        "--run",
+        &s(&fit),
+        "--data",
+        &s(&new),
+        "--json",
+    ]));
+    let want = [
+        ("r2", 1.0 - 2.41 / 4.5),
+        ("rmse", (2.41f64 / 2.0).sqrt()),
+        ("mae", 0.95),
+    ];
+    for (key, want) in want {
+        let got = v[key].as_f64().unwrap_or(f64::NAN);
+        assert!((got - want).abs() < 1e-12, "{key}: {got} vs {want} in {v}");
+    }
+    assert_eq!(v["rows"], 2);
+    let out = plaindnn(&["eval", "--run", &s(&fit), "--data", &s(&new)]);
+    assert!(
+        stdout(&out).contains("r2        0.4644"),
+        "{}",
+        stdout(&out)
+    );
+    // a fit keeps no rows of its own to score
+    let out = plaindnn(&["eval", "--run", &s(&fit)]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = "does not keep the rows it saw: give the rows to score with --data FILE.csv";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+}
+
+#[test]
+fn summary_and_export_of_a_regress_fit_say_predict_and_eval_read_it() {
     let run = temp_dir("regress-not-a-network").join("fit");
     let fit = [
         "regress",
@@ -679,11 +724,11 @@ fn summary_eval_and_export_of_a_regress_fit_say_only_predict_reads_it() {
         run.to_str().unwrap_or(""),
     ];
     assert!(plaindnn(&fit).status.success());
-    for command in ["summary", "eval", "export"] {
+    for command in ["summary", "export"] {
         let out = plaindnn(&[command, "--run", run.to_str().unwrap_or("")]);
         assert_eq!(out.status.code(), Some(1), "{command}");
         assert!(
-            stderr(&out).contains("holds a `regress` fit (linear.json), not a trained network: `plaindnn predict --run` reads it"),
+            stderr(&out).contains("holds a `regress` fit (linear.json), not a trained network: `plaindnn predict --run` and `eval --data` read it"),
             "{command}: {}",
             stderr(&out)
         );

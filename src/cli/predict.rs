@@ -7,7 +7,7 @@ use plaindnn::backend::Backend;
 use plaindnn::data::csv_file::{self, Cells, Labels};
 use plaindnn::data::DataSource;
 use plaindnn::error::{Error, Result};
-use plaindnn::inference::{Evaluation, Prediction, Predictor};
+use plaindnn::inference::{Evaluation, Prediction, Predictor, RegressionScores};
 use plaindnn::regression::LinearModel;
 use plaindnn::train::DataInfo;
 use serde::Serialize;
@@ -335,6 +335,9 @@ fn csv_bytes(
 }
 
 pub fn eval(args: EvalArgs) -> Result<()> {
+    if args.run.run.join("linear.json").is_file() {
+        return eval_linear(&args);
+    }
     let predictor = Predictor::open(&args.run.run, args.run.backend)?;
     let evaluation = evaluate(&predictor, &args)?;
     if args.json {
@@ -432,12 +435,7 @@ fn print_scores(evaluation: &Evaluation, info: &DataInfo) {
 
 /// `predict` on a run written by `plaindnn regress`.
 fn predict_linear(args: &PredictArgs) -> Result<()> {
-    if args.run.backend != Backend::default() {
-        return Err(Error::invalid(
-            "backend",
-            "a `regress` fit is computed in f64 on the CPU; --backend is for networks",
-        ));
-    }
+    refuse_backend_for_fit(args.run.backend)?;
     let model = LinearModel::load(&args.run.run)?;
     // in f64, as the fit: f32 would round a timestamp's last digits away
     let x: Vec<f64> = match (&args.input, &args.data) {
@@ -475,4 +473,44 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
         println!("{} → {} = {y:.4}", features.join(", "), model.target);
     }
     Ok(())
+}
+
+/// `eval` on a run written by `plaindnn regress`: R², RMSE and MAE of the rows of `--data`, in
+/// f64 as the fit (scikit-learn's `score(X, y)` is the R²).
+fn eval_linear(args: &EvalArgs) -> Result<()> {
+    refuse_backend_for_fit(args.run.backend)?;
+    let model = LinearModel::load(&args.run.run)?;
+    let Some(path) = &args.data else {
+        let why = "a `regress` fit does not keep the rows it saw: give the rows to score with \
+                   --data FILE.csv (the features and the target column)";
+        return Err(Error::invalid("data", why));
+    };
+    let target = model.target.as_str();
+    let columns = csv_file::read_columns_f64(path, &model.inputs, Some(target), args.delimiter)?;
+    let y = (columns.target.unwrap_or_default().iter())
+        .zip(&columns.lines)
+        .map(|(v, &line)| csv_file::parse_f64(path, line, target, v))
+        .collect::<Result<Vec<f64>>>()?;
+    let scores = RegressionScores::of_f64(&y, &model.predict(&columns.features));
+    if args.json {
+        let rows = y.len();
+        return print_json(
+            &serde_json::json!({ "rows": rows, "rmse": scores.rmse, "mae": scores.mae, "r2": scores.r2 }),
+        );
+    }
+    println!("rows      {}", y.len());
+    println!("rmse      {:.4}", scores.rmse);
+    println!("mae       {:.4}", scores.mae);
+    println!("r2        {:.4}", scores.r2);
+    Ok(())
+}
+
+fn refuse_backend_for_fit(backend: Backend) -> Result<()> {
+    if backend == Backend::default() {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "backend",
+        "a `regress` fit is computed in f64 on the CPU; --backend is for networks",
+    ))
 }

@@ -348,7 +348,7 @@ impl RunDir {
         let path = self.config_path();
         if !path.exists() && self.holds_fit() {
             let why = "holds a `regress` fit (linear.json), not a trained network: `plaindnn \
-                       predict --run` reads it; summary, eval, export and --init-from are for \
+                       predict --run` and `eval --data` read it; summary, export and --init-from are for \
                        networks";
             return Err(Error::run(&self.root, why));
         }

@@ -16,7 +16,8 @@ pub struct LinearFit {
     pub coefficients: Vec<f64>,
     /// b.
     pub intercept: f64,
-    /// Numerical rank of the centred, column-scaled X (with the ridge rows, if any).
+    /// Numerical rank of the centred X, each column scaled to length 1 (with the ridge rows, if
+    /// any).
     pub rank: usize,
     /// Largest over smallest singular value of that matrix (∞ when rank-deficient).
     pub condition: f64,
@@ -26,9 +27,9 @@ pub struct LinearFit {
 
 /// Fits `y ≈ Xβ + b` for row-major `x` of `n` rows × `p` columns, with ridge penalty `ridge` on β.
 ///
-/// Columns and y are centred first, so b = ȳ − x̄ᵀβ is never penalised; each column is then
-/// divided by its length, as numpy's `polyfit` does, so that x³⁰ beside x (10³⁰ times larger)
-/// does not push x's direction under the rank cut-off.
+/// Columns and y are centred first, so b = ȳ − x̄ᵀβ is never penalised; each column is scaled
+/// to length 1 before the rank cut-off, as numpy's `polyfit` does, so that x³⁰ beside x (10³⁰
+/// times larger) does not push x's direction under it.
 ///
 /// ```
 /// # fn main() -> plaindnn::Result<()> {
@@ -50,11 +51,19 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
         )));
     }
     non_negative("ridge", ridge)?;
-    let columns = Columns::of(x, n, p, y);
+    let (mean_x, mean_y) = means(x, n, p, y);
     // QR shrinks the tall problem to p × p; the SVD of R then solves it with a rank cut-off.
     let threads = rayon::current_num_threads();
     let blocks = (n / MIN_BLOCK_ROWS.max(4 * p)).clamp(1, threads);
-    let (r, qtb) = reduced(x, y, (n, p), &columns, ridge, blocks);
+    let (r, qtb) = reduced(x, y, (n, p), (&mean_x, mean_y), ridge, blocks);
+    // X = QR, so XS⁻¹ = Q(RS⁻¹), and column j of X is as long as column j of R
+    let scale: Vec<f64> = (r.column_iter())
+        .map(|c| Some(c.norm()).filter(|s| *s > 0.0).unwrap_or(1.0))
+        .collect();
+    let mut r = r;
+    for (mut column, s) in r.column_iter_mut().zip(&scale) {
+        column /= *s;
+    }
     let svd = r.svd(true, true);
     let sigma = &svd.singular_values;
     let max = sigma.iter().copied().fold(0.0, f64::max);
@@ -71,13 +80,11 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
         .map_err(|e| Error::Data(format!("least squares failed: {e}")))?;
     let warnings = warnings(p, rank, condition);
     // the scaled column x/s has coefficient γ, so x has γ/s
-    let coefficients: Vec<f64> = (gamma.iter().zip(&columns.scale))
-        .map(|(g, s)| g / s)
-        .collect();
-    let intercept = columns.mean_y
+    let coefficients: Vec<f64> = gamma.iter().zip(&scale).map(|(g, s)| g / s).collect();
+    let intercept = mean_y
         - coefficients
             .iter()
-            .zip(&columns.mean)
+            .zip(&mean_x)
             .map(|(c, m)| c * m)
             .sum::<f64>();
     Ok(LinearFit {
@@ -89,47 +96,20 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
     })
 }
 
-/// How the columns enter the QR: column j as `(x − mean[j]) / scale[j]`, y as `y − mean_y`.
-struct Columns {
-    mean: Vec<f64>,
-    /// The centred column's length √Σ(x − x̄)², or 1 for a constant column (all zeros then).
-    scale: Vec<f64>,
-    mean_y: f64,
-}
-
-impl Columns {
-    /// The means and centred lengths of row-major `x`'s columns, and the mean of `y`.
-    fn of(x: &[f64], n: usize, p: usize, y: &[f64]) -> Self {
-        let mut sum = vec![0.0; p];
-        for row in x.chunks_exact(p) {
-            sum.iter_mut().zip(row).for_each(|(s, v)| *s += v);
-        }
-        let mean: Vec<f64> = sum.into_iter().map(|s| s / n as f64).collect();
-        let mut squares = vec![0.0; p];
-        for row in x.chunks_exact(p) {
-            let deviations = row.iter().zip(&mean).map(|(v, m)| (v - m) * (v - m));
-            squares
-                .iter_mut()
-                .zip(deviations)
-                .for_each(|(s, d)| *s += d);
-        }
-        let scale = (squares.into_iter())
-            .map(|s| if s > 0.0 { s.sqrt() } else { 1.0 })
-            .collect();
-        let mean_y = y.iter().sum::<f64>() / n as f64;
-        Columns {
-            mean,
-            scale,
-            mean_y,
-        }
+/// Column means of row-major `x` and the mean of `y`, in one pass over the rows.
+fn means(x: &[f64], n: usize, p: usize, y: &[f64]) -> (Vec<f64>, f64) {
+    let mut sum = vec![0.0; p];
+    for row in x.chunks_exact(p) {
+        sum.iter_mut().zip(row).for_each(|(s, v)| *s += v);
     }
+    let mean_x = sum.into_iter().map(|s| s / n as f64).collect();
+    (mean_x, y.iter().sum::<f64>() / n as f64)
 }
 
 /// Fewest rows a block of the parallel QR gets: below that the threads cost more than they save.
 const MIN_BLOCK_ROWS: usize = 20_000;
 
-/// `R` and `(Qᵀb)[..p]` of the centred, scaled problem `[Xc·S⁻¹; √λ·S⁻¹] γ = [yc; 0]` (ridge
-/// as extra rows; γ = Sβ, so the penalty is still λ‖β‖²).
+/// `R` and `(Qᵀb)[..p]` of the centred problem `[Xc; √λ·I] β = [yc; 0]` (ridge as extra rows).
 /// The rows are cut into `blocks` blocks, one QR per thread, and the stacked `R`s factored
 /// again (TSQR): `[A₁; A₂] = diag(Q₁, Q₂)·[R₁; R₂]` and `[R₁; R₂] = Q₃R`, so `R` is the QR of
 /// the whole — the same factor (up to signs), in the time of one block.
@@ -137,7 +117,7 @@ fn reduced(
     x: &[f64],
     y: &[f64],
     (n, p): (usize, usize),
-    columns: &Columns,
+    (mean_x, mean_y): (&[f64], f64),
     ridge: f64,
     blocks: usize,
 ) -> (DMatrix<f64>, DVector<f64>) {
@@ -147,7 +127,7 @@ fn reduced(
         .collect();
     let parts: Vec<(DMatrix<f64>, DVector<f64>)> = rows
         .into_par_iter()
-        .map(|range| block_triangle((x, y), range, p, columns, step))
+        .map(|range| block_triangle((x, y), range, p, (mean_x, mean_y), step))
         .collect();
     // the blocks' R and Qᵀb stacked, with the ridge rows below
     let extra = if ridge > 0.0 { p } else { 0 };
@@ -161,7 +141,7 @@ fn reduced(
         at += r.nrows();
     }
     for j in 0..extra {
-        a[(at + j, j)] = ridge.sqrt() / columns.scale[j];
+        a[(at + j, j)] = ridge.sqrt();
     }
     if parts.len() == 1 && extra == 0 {
         return parts.into_iter().next().unwrap_or((a, b));
@@ -173,13 +153,13 @@ fn reduced(
 /// run in the L2 cache. One QR of a 50 000 × 50 block passes over its 20 MB fifty times.
 const STEP_VALUES: usize = 32 * 1024;
 
-/// `R` and `(Qᵀb)[..p]` of one block of centred, scaled rows, folded in `step` rows at a time: the QR
+/// `R` and `(Qᵀb)[..p]` of one block of centred rows, folded in `step` rows at a time: the QR
 /// of `[R; next rows]` is the QR of all rows so far (the same TSQR identity as above).
 fn block_triangle(
     (x, y): (&[f64], &[f64]),
     range: std::ops::Range<usize>,
     p: usize,
-    columns: &Columns,
+    (mean_x, mean_y): (&[f64], f64),
     step: usize,
 ) -> (DMatrix<f64>, DVector<f64>) {
     let mut acc = (DMatrix::zeros(0, p), DVector::zeros(0));
@@ -193,9 +173,9 @@ fn block_triangle(
         b.rows_mut(0, top).copy_from(qtb);
         for (k, i) in rows.enumerate() {
             for j in 0..p {
-                a[(top + k, j)] = (x[i * p + j] - columns.mean[j]) / columns.scale[j];
+                a[(top + k, j)] = x[i * p + j] - mean_x[j];
             }
-            b[top + k] = y[i] - columns.mean_y;
+            b[top + k] = y[i] - mean_y;
         }
         acc = triangle(a, b, p);
     }
@@ -275,9 +255,11 @@ mod tests {
     fn three_row_blocks_factor_the_same_problem_as_one() {
         let (n, p) = (3001, 4);
         let (x, y) = problem(n, p);
-        let columns = Columns::of(&x, n, p, &y);
+        let (mean_x, mean_y) = means(&x, n, p, &y);
         for ridge in [0.0, 2.5] {
-            let gram = |blocks| normal_equations(reduced(&x, &y, (n, p), &columns, ridge, blocks));
+            let gram = |blocks| {
+                normal_equations(reduced(&x, &y, (n, p), (&mean_x, mean_y), ridge, blocks))
+            };
             let ((g1, c1), (g3, c3)) = (gram(1), gram(3));
             assert!(
                 (g1 - g3).amax() < 1e-7 && (c1 - c3).amax() < 1e-7,
@@ -290,8 +272,9 @@ mod tests {
     fn a_block_folded_in_steps_of_seven_rows_factors_the_same_problem_as_in_one() {
         let (n, p) = (1000, 5);
         let (x, y) = problem(n, p);
-        let columns = Columns::of(&x, n, p, &y);
-        let gram = |step| normal_equations(block_triangle((&x, &y), 0..n, p, &columns, step));
+        let (mean_x, mean_y) = means(&x, n, p, &y);
+        let gram =
+            |step| normal_equations(block_triangle((&x, &y), 0..n, p, (&mean_x, mean_y), step));
         let ((g1, c1), (g7, c7)) = (gram(n), gram(7));
         assert!((&g1 - g7).amax() < 1e-7 * g1.amax() && (&c1 - c7).amax() < 1e-7 * c1.amax());
     }

@@ -36,6 +36,11 @@ impl AugmentConfig {
             ("augment pixel noise", self.pixel_noise),
         ] {
             non_negative(name, v)?;
+            // drawn in f32: beyond its range the noise could not be made, and was skipped
+            if v > f32::MAX as f64 {
+                let why = format!("must be at most f32's largest value (3.4e38), got {v:e}");
+                return Err(Error::invalid(name, why));
+            }
         }
         let Some([h, w]) = image else {
             if self.shift > 0 || self.flip || self.pixel_noise > 0.0 {
@@ -131,5 +136,18 @@ mod tests {
         config.apply(&mut b, 2, None, 5);
         assert!(a.iter().all(|v| *v != 0.0));
         assert_eq!(a, b);
+    }
+
+    /// A review found `--augment-jitter 1e308` trained as if it were 0: N(0, ∞) cannot be made
+    /// in f32, and the noise was skipped.
+    #[test]
+    fn a_jitter_beyond_f32_is_refused_not_skipped() {
+        let config = |jitter| AugmentConfig {
+            jitter,
+            ..Default::default()
+        };
+        let refused = config(1e308).validate(None).unwrap_err().to_string();
+        assert!(refused.contains("at most f32's largest value"), "{refused}");
+        assert!(config(3e38).validate(None).is_ok());
     }
 }

@@ -115,8 +115,21 @@ pub fn load_dir(dir: &Path) -> Result<(Dataset, Dataset)> {
             paths[1].display()
         )));
     }
+    // as a CSV's class that training never saw: no output unit could have learnt it
+    if let Some((i, label)) =
+        (test.1.iter().enumerate()).find(|(_, l)| seen.binary_search(l).is_err())
+    {
+        let known: Vec<String> = seen.iter().take(12).map(|l| l.to_string()).collect();
+        let more = if seen.len() > 12 { ", …" } else { "" };
+        return Err(Error::Data(format!(
+            "{}: item {}: label {label} was never seen in training (known: {}{more})",
+            paths[3].display(),
+            i + 1,
+            known.join(", ")
+        )));
+    }
     // a label is its class's index, as in MNIST (and Keras' sparse labels)
-    let classes = 1 + train.1.iter().chain(&test.1).copied().max().unwrap_or(0) as usize;
+    let classes = 1 + seen.last().copied().unwrap_or(0) as usize;
     let build = |(images, labels, [h, w]): (Vec<f32>, Vec<i64>, [usize; 2])| -> Result<Dataset> {
         let names = (0..h * w).map(|i| format!("px{i}")).collect();
         let class_names = (0..classes.max(2)).map(|c| c.to_string()).collect();
@@ -246,6 +259,34 @@ mod tests {
         let said =
             "train-labels-idx1-ubyte: every training label is 7: a classifier needs at least two";
         assert!(err.contains(said), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A review found test labels above every training label accepted: they added output units
+    /// nothing trained (8 outputs for classes 0–2) and scored 0 %.
+    #[test]
+    fn a_test_label_never_seen_in_training_is_named_as_a_csv_class_would_be() {
+        let dir = std::env::temp_dir().join(format!("plaindnn-idx-unseen-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let files: [(&str, Vec<u8>); 4] = [
+            (
+                "train-images-idx3-ubyte",
+                idx(&[3, 1, 2], &[0, 1, 2, 3, 4, 5]),
+            ),
+            ("train-labels-idx1-ubyte", idx(&[3], &[0, 1, 2])),
+            ("t10k-images-idx3-ubyte", idx(&[2, 1, 2], &[0, 1, 2, 3])),
+            ("t10k-labels-idx1-ubyte", idx(&[2], &[1, 7])),
+        ];
+        for (name, bytes) in files {
+            std::fs::write(dir.join(name), bytes).expect("write");
+        }
+        let err = load_dir(&dir).map(|_| ()).unwrap_err().to_string();
+        let said =
+            "t10k-labels-idx1-ubyte: item 2: label 7 was never seen in training (known: 0, 1, 2)";
+        assert!(err.contains(said), "{err}");
+        let _ = std::fs::write(dir.join("t10k-labels-idx1-ubyte"), idx(&[2], &[1, 2]));
+        let (train, _) = load_dir(&dir).expect("loads");
+        assert_eq!(train.class_names, ["0", "1", "2"]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

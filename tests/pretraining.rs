@@ -251,6 +251,50 @@ fn a_csv_without_labels_is_pretrained_on_every_column_and_its_encoder_fits_the_l
     assert!(stdout(&out).contains(flags), "{}", stdout(&out));
 }
 
+/// A review found that with as many classes as inputs, `--init-from` an autoencoder copied its
+/// decoder (inputs wide, as the head is) as the classifier's output layer; Keras and PyTorch
+/// users reuse the encoder only. So the run must be the `--new-head` run, epoch for epoch.
+#[test]
+fn an_autoencoders_decoder_is_never_taken_as_the_head_even_when_its_shape_fits() {
+    let dir = temp_dir("pretrain-no-decoder-head");
+    let (unlabelled, labelled) = (dir.join("unlabelled.csv"), dir.join("labelled.csv"));
+    let row = |i: usize| format!("{},{},{}", i % 7, (i * 3) % 11, (i * 5) % 13);
+    let rows: Vec<String> = (0..60).map(row).collect();
+    std::fs::write(&unlabelled, format!("a,b,c\n{}\n", rows.join("\n"))).expect("write");
+    let tagged: Vec<String> = (rows.iter().enumerate())
+        .map(|(i, r)| format!("{r},k{}", i % 3))
+        .collect();
+    std::fs::write(&labelled, format!("a,b,c,label\n{}\n", tagged.join("\n"))).expect("write");
+    let ae = dir.join("ae");
+    let args = [
+        "pretrain",
+        "--data",
+        s(&unlabelled),
+        "--hidden",
+        "4",
+        "--epochs",
+        "2",
+    ];
+    let out = plaindnn(&[&args[..], &["--quiet", "--out", s(&ae)]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tune = |name: &str, extra: &[&str]| {
+        let run = dir.join(name);
+        let args = [
+            "train",
+            "--data",
+            s(&labelled),
+            "--init-from",
+            s(&ae),
+            "--epochs",
+            "3",
+        ];
+        let out = plaindnn(&[&args[..], &["--quiet", "--out", s(&run)], extra].concat());
+        assert!(out.status.success(), "{}", stderr(&out));
+        std::fs::read_to_string(run.join("metrics.csv")).expect("metrics.csv")
+    };
+    assert_eq!(tune("copied", &[]), tune("new-head", &["--new-head"]));
+}
+
 #[test]
 fn a_csv_autoencoder_predicts_and_scores_its_reconstructions_in_the_columns_own_units() {
     // a in 100…160 and b in 0…0.6 are standardised for training; a reconstruction must come

@@ -372,6 +372,52 @@ fn new_head_keeps_a_fresh_output_layer_where_the_source_one_would_fit() {
     );
 }
 
+/// A review found `--init he_normal --init-from RUN` trained bit for bit as without `--init`
+/// (every layer copied, the head too) while config.json recorded he_normal.
+#[test]
+fn init_is_refused_when_init_from_copies_every_layer_and_taken_for_a_fresh_head() {
+    let dir = temp_dir("transfer-unused-init");
+    let source = dir.join("source");
+    let out = plaindnn(&[
+        "train",
+        "--hidden",
+        "8",
+        "--epochs",
+        "2",
+        "-q",
+        "--out",
+        s(&source),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tune = |name: &str, extra: &[&str]| {
+        let run = dir.join(name);
+        let args = [
+            "train",
+            "--init-from",
+            s(&source),
+            "--init",
+            "he_normal",
+            "--epochs",
+            "1",
+        ];
+        (
+            plaindnn(&[&args[..], &["-q", "--out", s(&run)], extra].concat()),
+            run,
+        )
+    };
+    let (out, run) = tune("copied", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let said = "invalid --init: with --init-from";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    assert!(stderr(&out).contains("pass --new-head"), "{}", stderr(&out));
+    assert!(!run.exists());
+    // a fresh output layer starts from --init: with --new-head, or for another number of outputs
+    let (out, _) = tune("new-head", &["--new-head"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (out, _) = tune("xor", &["--dataset", "xor"]);
+    assert!(out.status.success(), "2 outputs, not 4: {}", stderr(&out));
+}
+
 /// Frozen layers record no autodiff graph: Burn keeps a graph that is never walked back and
 /// sweeps all of them at every backward pass, so a leak makes each epoch slower than the last
 /// (measured before the fix: an encoder frozen under a 256-wide autoencoder went from 0.1 s to

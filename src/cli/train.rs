@@ -277,6 +277,24 @@ fn read_config(path: &Path) -> Result<TrainConfig> {
     })
 }
 
+/// Refuses `--init` when `--init-from` copies every layer, output layer included: no weight
+/// would start from it, yet config.json would record it.
+fn refuse_unused_init(args: &TrainArgs, dir: &Path, outputs: usize, c: &TrainConfig) -> Result<()> {
+    let new_head = args.recipe.transfer.new_head;
+    if args.recipe.model.init.is_none()
+        || !train::transfer::copies_head(dir, outputs, new_head, &c.model)?
+    {
+        return Ok(());
+    }
+    let why = format!(
+        "with --init-from {} every layer is copied, the output layer too (it has {outputs} \
+         outputs, as this data needs), so no weight would start from --init: pass --new-head to \
+         start the output layer from it, or leave --init out",
+        quote(&dir.display().to_string())
+    );
+    Err(Error::invalid("--init", why))
+}
+
 /// The starting config (the `--config` file, or the library's defaults for the data with
 /// `--init-from`'s architecture), the preset, then every flag given on top.
 fn build_config(
@@ -291,6 +309,7 @@ fn build_config(
             let mut c = TrainConfig::default_for(inputs, outputs);
             if let Some(dir) = &args.recipe.transfer.init_from {
                 c.model = train::transfer::config_from(dir, inputs, outputs, &c.model)?;
+                refuse_unused_init(args, dir, outputs, &c)?;
             }
             c
         }

@@ -30,7 +30,7 @@ pub struct ModelFlags {
     /// Weight initialisation: default, he_normal, he_uniform, xavier_normal, xavier_uniform,
     /// normal:STD [default: default, PyTorch's Linear init].
     #[arg(long)]
-    init: Option<InitConfig>,
+    pub(super) init: Option<InitConfig>,
     /// Batch Normalization after each hidden Linear layer.
     #[arg(long)]
     batch_norm: bool,
@@ -222,7 +222,7 @@ pub struct TransferFlags {
     /// With --init-from: start the output layer from fresh random weights instead of copying it
     /// (a new head for a new task, even when the number of outputs is the same).
     #[arg(long)]
-    new_head: bool,
+    pub(super) new_head: bool,
     /// With --init-from: keep the first N hidden layers fixed, BatchNorm statistics included.
     #[arg(long, value_name = "N")]
     freeze: Option<usize>,

@@ -43,6 +43,26 @@ pub fn config_from(
     Ok(config)
 }
 
+/// Whether [`load_hidden`] copies the output layer of `dir` into a network of `outputs` outputs
+/// (as many outputs, no `new_head`, not an autoencoder's decoder): then every layer is copied.
+pub fn copies_head(
+    dir: &Path,
+    outputs: usize,
+    new_head: bool,
+    template: &MlpConfig,
+) -> Result<bool> {
+    let same = source_config(dir, template)?.outputs == outputs;
+    Ok(same && !new_head && !is_autoencoder(dir))
+}
+
+/// Whether `dir` is a run of an autoencoder, whose output layer is a decoder, not a head.
+fn is_autoencoder(dir: &Path) -> bool {
+    dir.is_dir()
+        && RunDir::new(dir)
+            .read_config()
+            .is_ok_and(|c| c.data.reconstructs)
+}
+
 /// The architecture saved in a run directory or a safetensors file.
 fn source_config(source: &Path, template: &MlpConfig) -> Result<MlpConfig> {
     if source.is_file() {
@@ -93,8 +113,9 @@ fn source_model(source: &Path, template: &MlpConfig, device: &Device) -> Result<
 
 /// Copies the parameters saved in `dir` (a run directory or a safetensors file) into `model`,
 /// built from `config`: every hidden Linear layer, BatchNorm where both networks have it, PReLU
-/// slopes where both use PReLU, and the output layer when its shape agrees and `new_head` is
-/// false (a new head keeps the fresh weights `model` was built with). The activation,
+/// slopes where both use PReLU, and the output layer when its shape agrees, `new_head` is
+/// false (a new head keeps the fresh weights `model` was built with) and the source is no
+/// autoencoder (its output layer is the decoder, not a head). The activation,
 /// dropout and everything else stay what `config` says, so the network that trains is the one
 /// `config.json` describes. A clear error when the saved layers do not fit.
 pub fn load_hidden(
@@ -130,7 +151,8 @@ pub fn load_hidden(
             mine.activation.prelu = saved.activation.prelu;
         }
     }
-    if !new_head && model.output.weight.dims() == source.output.weight.dims() {
+    let fits = model.output.weight.dims() == source.output.weight.dims();
+    if fits && !new_head && !is_autoencoder(dir) {
         model.output = source.output;
     }
     Ok(model)

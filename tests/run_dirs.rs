@@ -244,6 +244,31 @@ fn a_run_that_saved_nothing_leaves_nothing_and_the_same_out_trains_next() {
     assert!(!made.exists());
 }
 
+/// A review found a data file named in Latin-1 (not UTF-8) trained to the end of loading, then
+/// failed to write config.json ("path contains invalid UTF-8 characters") and left checkpoint/.
+#[cfg(unix)]
+#[test]
+fn a_path_config_json_cannot_record_is_refused_by_its_flag_and_nothing_is_written() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = temp_dir("rundir-latin1");
+    let data = dir.join(std::ffi::OsStr::from_bytes(b"n\xe9e.csv"));
+    let rows: String = (0..20).map(|i| format!("{i},{}\n", i % 2)).collect();
+    std::fs::write(&data, format!("x,label\n{rows}")).expect("write");
+    let run = dir.join("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(["train", "--epochs", "1", "--quiet", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&run)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let said = "invalid --data: ";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is not UTF-8 text, which config.json cannot record"));
+    assert!(!run.exists(), "nothing written");
+}
+
 #[test]
 fn files_with_run_names_but_no_config_are_named_and_not_called_a_run() {
     let dir = temp_dir("rundir-not-a-run");
@@ -254,6 +279,14 @@ fn files_with_run_names_but_no_config_are_named_and_not_called_a_run() {
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
     assert!(!stderr(&out).contains("--resume"), "{}", stderr(&out));
     assert_eq!(read(&dir.join("metrics.csv")), b"mine");
+    // a report or a picture of one's own is refused too, not replaced
+    let mine = temp_dir("rundir-own-report");
+    std::fs::write(mine.join("report.html"), "my report").expect("write");
+    let out = train(&mine, &["--epochs", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = "holds report.html (names a plaindnn run writes) but no run";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    assert_eq!(read(&mine.join("report.html")), b"my report");
 }
 
 #[test]

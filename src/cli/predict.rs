@@ -309,7 +309,7 @@ fn write_csv(
             "the rows already have a column `{name}` (an earlier prediction?), which the \
              predictions would repeat: predict from the rows without it"
         );
-        return Err(Error::invalid("output", why));
+        return Err(Error::invalid("--output", why));
     }
     let header = given.headers.into_iter().chain(header).collect();
     let rows = (given.rows.iter()).zip(cells).map(|(row, added)| {
@@ -483,7 +483,7 @@ fn eval_linear(args: &EvalArgs) -> Result<()> {
     let Some(path) = &args.data else {
         let why = "a `regress` fit does not keep the rows it saw: give the rows to score with \
                    --data FILE.csv (the features and the target column)";
-        return Err(Error::invalid("data", why));
+        return Err(Error::invalid("--data", why));
     };
     let target = model.target.as_str();
     let columns = csv_file::read_columns_f64(path, &model.inputs, Some(target), args.delimiter)?;

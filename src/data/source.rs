@@ -256,14 +256,21 @@ impl DataSource {
     /// The first file or folder the source reads that is no longer there (moved or deleted since
     /// a run recorded it).
     pub fn missing(&self) -> Option<&Path> {
-        let paths: Vec<&Path> = match self {
-            DataSource::Csv { path, val_path, .. } => std::iter::once(path.as_path())
-                .chain(val_path.as_deref())
+        self.paths()
+            .into_iter()
+            .map(|(_, p)| p)
+            .find(|p| !p.exists())
+    }
+
+    /// The files and folders the data is read from, each with the flag that names it.
+    pub fn paths(&self) -> Vec<(&'static str, &Path)> {
+        match self {
+            DataSource::Csv { path, val_path, .. } => std::iter::once(("--data", path.as_path()))
+                .chain(val_path.as_deref().map(|p| ("--val-data", p)))
                 .collect(),
-            DataSource::Idx { dir } => vec![dir.as_path()],
+            DataSource::Idx { dir } => vec![("--data-dir", dir.as_path())],
             DataSource::Builtin { .. } | DataSource::Memory { .. } => vec![],
-        };
-        paths.into_iter().find(|p| !p.exists())
+        }
     }
 
     /// The inputs alone, for autoencoders: a CSV without a `target` has every column (or its

@@ -159,6 +159,7 @@ pub fn train_on(
     // a missing GPU driver, and layers to start from that do not fit, are refused before
     // anything is written or replaced
     let device = config.backend.device()?;
+    recordable(&source, &config)?;
     let run = RunDir::new(out);
     let model = starting_model(&config, &run, 0, &device)?;
     if options.verbosity.shows_warnings() {
@@ -169,7 +170,7 @@ pub fn train_on(
     run.create()?;
     let lock = lock::RunLock::acquire(run.root())?;
     run.claim(options.overwrite)?; // one directory, one run
-    run.create_checkpoint_dir()?;
+    let this_run = run.clone();
     let fingerprint = source.fingerprint();
     let run_config = RunConfig {
         format_version: FORMAT_VERSION,
@@ -188,14 +189,32 @@ pub fn train_on(
         },
         train: config,
     };
-    run.write_config(&run_config)?;
+    let written = (run.create_checkpoint_dir()).and_then(|()| run.write_config(&run_config));
+    if let Err(e) = written {
+        return Err(discard_unsaved(&this_run, lock, made_folder, e));
+    }
     // 3. train
     let on_pool = options.on_pool;
-    let this_run = run.clone();
     let trained = pooled(on_pool, move || {
         fit(run_config, run, data, (model, 0), device, options)
     });
     trained.map_err(|e| discard_unsaved(&this_run, lock, made_folder, e))
+}
+
+/// Refuses a path that `config.json` could not record (not UTF-8 text), naming its flag, before
+/// anything is written.
+fn recordable(source: &DataSource, config: &TrainConfig) -> Result<()> {
+    let init = config.init_from.as_deref().map(|p| ("--init-from", p));
+    let mut paths = source.paths().into_iter().chain(init);
+    let Some((flag, path)) = paths.find(|(_, p)| p.to_str().is_none()) else {
+        return Ok(());
+    };
+    let why = format!(
+        "{} is not UTF-8 text, which config.json cannot record (nor --resume find again): \
+         rename it",
+        path.display()
+    );
+    Err(Error::invalid(flag, why))
 }
 
 /// A new run that failed before saving any weights is removed (its files, and its folder if

@@ -141,17 +141,28 @@ impl RunDir {
         self.root.join("metrics.csv")
     }
 
-    /// Whether a run was already trained (or started) here: `config.json`, `model.bpk`,
-    /// `metrics.csv` or a checkpoint; or a `regress` fit ([`RunDir::holds_fit`]).
+    /// Whether a run was already trained (or started) here, or a file a run writes is here
+    /// (`report.html`, `loss.svg`, …: a user's own would be replaced): any of [`RUN_FILES`] but
+    /// an empty `checkpoint/`. A pretraining's stages (`layer<k>/`, `stages.safetensors`) are
+    /// written before its autoencoder claims the folder, so they do not count.
     pub fn holds_run(&self) -> bool {
         let has_checkpoint = fs::read_dir(self.checkpoint_dir())
             .map(|mut entries| entries.next().is_some())
             .unwrap_or(false);
-        has_checkpoint
-            || self.holds_fit()
-            || ["config.json", "model.bpk", "metrics.csv"]
-                .iter()
-                .any(|name| self.root.join(name).exists())
+        has_checkpoint || !self.run_files().is_empty()
+    }
+
+    /// The names of [`RUN_FILES`] here, `checkpoint/` and `stages.safetensors` left out.
+    fn run_files(&self) -> Vec<String> {
+        let entries = fs::read_dir(&self.root).into_iter().flatten().flatten();
+        let counted =
+            |n: &str| RUN_FILES.contains(&n) && !["checkpoint", "stages.safetensors"].contains(&n);
+        let mut names: Vec<String> = entries
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| counted(n))
+            .collect();
+        names.sort();
+        names
     }
 
     /// Whether `regress` saved a fit here (`linear.json`, which `predict` prefers).
@@ -190,10 +201,10 @@ impl RunDir {
     /// Why [`RunDir::claim`] refuses the directory, with the way on that works for what is there.
     fn why_taken(&self) -> String {
         if self.read_config().is_err() {
-            let names: Vec<String> = (fs::read_dir(&self.root).into_iter().flatten().flatten())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| is_run_file(n))
-                .collect();
+            let mut names = self.run_files();
+            if self.checkpoint_dir().is_dir() {
+                names.push("checkpoint/".into());
+            }
             return format!(
                 "holds {} (names a plaindnn run writes) but no run, as it has no readable \
                  config.json: choose another --out, or pass `--overwrite` to replace exactly \

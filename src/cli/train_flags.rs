@@ -28,7 +28,8 @@ pub struct ModelFlags {
     #[arg(long, value_delimiter = ',', value_name = "KIND,..")]
     add_features: Option<Vec<AddedFeature>>,
     /// Weight initialisation: default, he_normal, he_uniform, xavier_normal, xavier_uniform,
-    /// normal:STD [default: default, PyTorch's Linear init].
+    /// normal:STD (with --init-from: of a fresh output layer) [default: default, PyTorch's
+    /// Linear init].
     #[arg(long)]
     pub(super) init: Option<InitConfig>,
     /// Batch Normalization after each hidden Linear layer.
@@ -216,7 +217,8 @@ impl EarlyStoppingFlags {
 pub struct TransferFlags {
     /// Start from the hidden layers of this run directory, or of a .safetensors file named like
     /// a PyTorch nn.Sequential (`plaindnn export` writes one); same input size; the output layer
-    /// is copied too when the number of outputs agrees (see --new-head), replaced otherwise.
+    /// is copied too when the number of outputs agrees (see --new-head; never an autoencoder's
+    /// decoder), replaced otherwise.
     #[arg(long, value_name = "RUN_DIR|FILE")]
     pub(super) init_from: Option<PathBuf>,
     /// With --init-from: start the output layer from fresh random weights instead of copying it

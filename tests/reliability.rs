@@ -246,6 +246,13 @@ fn a_config_whose_names_or_classes_do_not_fit_its_network_is_refused() {
             "{err}"
         );
     }
+    // a value the network refuses is named as the file's, not as a flag never given
+    let mut config: serde_json::Value = serde_json::from_str(&original).expect("json");
+    config["train"]["model"]["dropout"] = 3.into();
+    std::fs::write(&path, config.to_string()).expect("edit");
+    let err = predict_error(&run);
+    let said = "config.json: invalid dropout: dropout must be in [0, 1), got 3 (edited by hand?)";
+    assert!(err.contains(said), "{err}");
 }
 
 #[test]

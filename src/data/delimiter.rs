@@ -126,8 +126,8 @@ pub fn hint(headers: &[String], used: u8) -> String {
     let [only] = headers else {
         return String::new();
     };
-    CANDIDATES
-        .iter()
+    // pipes are not detected (a name may hold one) but are worth naming
+    (CANDIDATES.iter().chain(&[b'|']))
         .find(|&&d| d != used && only.as_bytes().contains(&d))
         .map(|&d| {
             format!(
@@ -192,6 +192,8 @@ mod tests {
     fn a_one_field_header_holding_a_semicolon_gets_a_hint() {
         let h = hint(&["a;b;label".into()], b',');
         assert!(h.contains("try --delimiter ';'"), "{h}");
+        let h = hint(&["x|y|label".into()], b',');
+        assert!(h.contains("separated by `|`? try --delimiter '|'"), "{h}");
         assert_eq!(hint(&["a".into(), "b".into()], b','), "");
     }
 }

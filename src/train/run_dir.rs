@@ -393,6 +393,12 @@ impl RunDir {
                 let why = format!("config.json disagrees with itself: {why} (edited by hand?)");
                 Error::run(&self.root, why)
             })?;
+        // the network it describes is built from it: a value it refuses is the file's
+        config
+            .train
+            .model
+            .validate()
+            .map_err(|e| Error::run(&self.root, format!("config.json: {e} (edited by hand?)")))?;
         Ok(config)
     }
 }

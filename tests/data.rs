@@ -267,7 +267,8 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             "text.csv",
             Some("a,b,label\n1,2,x\n3,abc,y\n"),
             &[],
-            "text.csv: line 3, column `b`: `abc` is not a number",
+            "text.csv: line 3, column `b`: `abc` is not a number (a text column? --features \
+             without b leaves it out, --target b predicts it)",
         ),
         (
             "nan.csv",

@@ -293,6 +293,17 @@ fn an_autoencoders_decoder_is_never_taken_as_the_head_even_when_its_shape_fits()
         std::fs::read_to_string(run.join("metrics.csv")).expect("metrics.csv")
     };
     assert_eq!(tune("copied", &[]), tune("new-head", &["--new-head"]));
+    // the labelled file itself: its text labels are not inputs, and the message says which flag
+    let out = plaindnn(&[
+        "pretrain",
+        "--data",
+        s(&labelled),
+        "--out",
+        s(&dir.join("text")),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = "`k0` is not a number (a label? --target label leaves it out of the inputs)";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
 }
 
 #[test]

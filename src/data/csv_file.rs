@@ -33,6 +33,8 @@ struct Table {
     headers: Vec<String>,
     delimiter: u8,
     ends: Rc<RefCell<LineEnds>>,
+    /// What a text cell in a feature column may mean and the flag for it, given the column.
+    text_hint: Option<fn(&str) -> String>,
 }
 
 impl Table {
@@ -83,6 +85,7 @@ fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
         headers,
         delimiter,
         ends,
+        text_hint: None,
     })
 }
 
@@ -137,6 +140,16 @@ impl Table {
         delimiter::hint(&self.headers, self.delimiter)
     }
 
+    /// `e` with [`Table::text_hint`] for `column` when a cell of it is text, not a number.
+    fn hinted(&self, e: Error, column: &str) -> Error {
+        match (e, self.text_hint) {
+            (Error::Data(m), Some(hint)) if m.ends_with("is not a number") => {
+                Error::Data(format!("{m}{}", hint(column)))
+            }
+            (e, _) => e,
+        }
+    }
+
     /// Reads `features` as f32 and `target` as text, row by row.
     fn read(self, path: &Path, features: &[usize], target: Option<usize>) -> Result<CsvColumns> {
         self.read_as(path, features, target, parse_number)
@@ -176,8 +189,9 @@ impl Table {
                 )));
             }
             for &col in features {
-                out.features
-                    .push(parse(path, line, &self.headers[col], &record[col])?);
+                let name = &self.headers[col];
+                let value = parse(path, line, name, &record[col]);
+                out.features.push(value.map_err(|e| self.hinted(e, name))?);
             }
             if let (Some(col), Some(t)) = (target, out.target.as_mut()) {
                 if record[col].is_empty() {
@@ -277,6 +291,13 @@ pub fn read_inputs(
     };
     let names: Vec<String> = idx.iter().map(|&i| table.headers[i].clone()).collect();
     table.named(path, &idx)?;
+    let table = Table {
+        text_hint: Some(|c| {
+            let c = crate::shell::quote(c);
+            format!(" (a label? --target {c} leaves it out of the inputs)")
+        }),
+        ..table
+    };
     let columns = table.read(path, &idx, None)?;
     let rows = columns.lines.len();
     let zeros = Targets::Values {
@@ -395,6 +416,15 @@ pub fn read_table(
         .iter()
         .map(|&i| table.headers[i].clone())
         .collect();
+    let table = Table {
+        text_hint: Some(|c| {
+            let c = crate::shell::quote(c);
+            format!(
+                " (a text column? --features without {c} leaves it out, --target {c} predicts it)"
+            )
+        }),
+        ..table
+    };
     let columns = table.read(path, &chosen.features, Some(chosen.target))?;
     let raw = columns.target.unwrap_or_default();
     let kind = TargetKind::of(&raw);

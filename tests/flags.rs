@@ -1077,3 +1077,43 @@ fn every_regress_flag_takes_effect_or_is_refused_where_it_cannot_apply() {
         }
     }
 }
+
+/// A review found `--preset seed-default` over a config without hidden layers refused as
+/// `invalid dropout`, a flag never given: the preset is what added it.
+#[test]
+fn a_preset_adding_dropout_to_a_network_without_hidden_layers_is_named() {
+    let dir = temp_dir("flags-preset-no-hidden");
+    let run = dir.join("run");
+    let first = plaindnn(&[
+        "train",
+        "--epochs",
+        "1",
+        "-q",
+        "--out",
+        run.to_str().unwrap_or(""),
+    ]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let text = std::fs::read_to_string(run.join("config.json")).expect("config");
+    let mut config: Value = serde_json::from_str(&text).expect("json");
+    config["train"]["model"]["hidden"] = json!([]);
+    let file = dir.join("no-hidden.json");
+    std::fs::write(&file, config["train"].to_string()).expect("write");
+    let file = file.to_str().unwrap_or("");
+    let base = [
+        "train",
+        "--config",
+        file,
+        "--epochs",
+        "1",
+        "-q",
+        "--preset",
+        "seed-default",
+    ];
+    let out = plaindnn(&base);
+    assert_eq!(out.status.code(), Some(1));
+    let said = "invalid --preset: adds BatchNorm and Dropout after each hidden layer";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    // a --dropout given by the user is named as before
+    let out = plaindnn(&[&base[..], &["--dropout", "0.1"]].concat());
+    assert!(stderr(&out).contains("invalid dropout"), "{}", stderr(&out));
+}

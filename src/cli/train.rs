@@ -318,6 +318,14 @@ fn build_config(
         preset.apply(&mut c);
     }
     args.recipe.apply(&mut c);
+    let flags = &args.recipe.model;
+    let added = c.model.dropout > 0.0 || c.model.batch_norm;
+    let by_flag = flags.dropout.is_some() || flags.batch_norm;
+    if c.model.hidden.is_empty() && args.preset.is_some() && added && !by_flag {
+        let why = "adds BatchNorm and Dropout after each hidden layer, and this network has none \
+                   (only its output layer): give --hidden, or leave the preset out";
+        return Err(Error::invalid("--preset", why));
+    }
     if c.model.hidden.is_empty() && args.recipe.sets_activation() {
         let why = "follows each hidden layer, and this network has none (only its output layer)";
         return Err(Error::invalid(

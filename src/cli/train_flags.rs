@@ -34,10 +34,10 @@ pub struct ModelFlags {
     pub(super) init: Option<InitConfig>,
     /// Batch Normalization after each hidden Linear layer.
     #[arg(long)]
-    batch_norm: bool,
+    pub(super) batch_norm: bool,
     /// Dropout probability after each hidden activation, in [0, 1) [default: 0].
     #[arg(long, allow_negative_numbers = true)]
-    dropout: Option<f64>,
+    pub(super) dropout: Option<f64>,
 }
 
 impl ModelFlags {

@@ -281,8 +281,6 @@ fn added_cells(p: &Prediction) -> Vec<String> {
     cells
 }
 
-/// The given rows as they were, each followed by its prediction's cells (`added`: their header
-/// and the cells, row by row), as pandas' `df.assign(...).to_csv()` writes them.
 /// One `--input` value: a finite number of the model's type (f32 for a network, f64 for a fit).
 fn parse_value<T: std::str::FromStr + Into<f64> + Copy>(v: &str) -> Result<T> {
     let why = match v.parse::<T>() {
@@ -299,6 +297,8 @@ fn parse_value<T: std::str::FromStr + Into<f64> + Copy>(v: &str) -> Result<T> {
     Err(Error::invalid("input", why))
 }
 
+/// The given rows as they were, each followed by its prediction's cells (`added`: their header
+/// and the cells, row by row), as pandas' `df.assign(...).to_csv()` writes them.
 fn write_csv(
     path: &Path,
     given: Cells,

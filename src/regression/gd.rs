@@ -42,13 +42,17 @@ pub fn fit(
     let scaled: Vec<f32> = (0..n * p)
         .map(|k| ((x[k] - mean[k % p]) / std[k % p]) as f32)
         .collect();
-    let (model, losses) = descend(&scaled, y, &std, descent, &device.clone().autodiff());
+    // y centred in f64 first: f32 keeps seven digits, so 1e7 + 0.1 would lose the 0.1
+    let mean_y = y.iter().sum::<f64>() / n as f64;
+    let centred: Vec<f64> = y.iter().map(|v| v - mean_y).collect();
+    let (model, losses) = descend(&scaled, &centred, &std, descent, &device.clone().autodiff());
     let w = crate::model::read_f32(model.weight.val(), "the fitted weights")?;
     let b = model
         .bias
         .as_ref()
         .map(|b| b.val().into_scalar::<f32>() as f64)
-        .unwrap_or(0.0);
+        .unwrap_or(0.0)
+        + mean_y;
     // back from standardised columns: β_j = w_j / s_j, intercept b − Σ β_j·m_j
     let coefficients: Vec<f64> = w.iter().zip(&std).map(|(w, s)| *w as f64 / s).collect();
     let intercept = b - coefficients
@@ -61,19 +65,62 @@ pub fn fit(
             .iter()
             .position(|l| !l.is_finite())
             .unwrap_or(losses.len());
+        let or_ridge = if descent.ridge > 0.0 {
+            " or --ridge"
+        } else {
+            ""
+        };
         return Err(Error::Diverged(format!(
-            "gradient descent with --lr {} left the finite numbers after {at} iterations: try a smaller --lr",
+            "gradient descent with --lr {} left the finite numbers after {at} iterations: try a smaller --lr{or_ridge}",
             descent.lr
         )));
     }
-    let fit = LinearFit {
+    let mut fit = LinearFit {
         coefficients,
         intercept,
         rank: p,
         condition: f64::NAN,
         warnings: vec![],
     };
+    fit.warnings
+        .extend(short_of_minimum(x, (n, p), y, &fit, descent));
     Ok((fit, losses))
+}
+
+/// `(‖Xβ + b − y‖² + λ‖β‖²) / n` of `fit`, in f64.
+fn objective(x: &[f64], p: usize, y: &[f64], fit: &LinearFit, ridge: f64) -> f64 {
+    let sse: f64 = (x.chunks(p).zip(y))
+        .map(|(row, t)| {
+            let dot: f64 = row.iter().zip(&fit.coefficients).map(|(v, c)| v * c).sum();
+            (dot + fit.intercept - t).powi(2)
+        })
+        .sum();
+    let penalty: f64 = fit.coefficients.iter().map(|c| c * c).sum::<f64>() * ridge;
+    (sse + penalty) / y.len() as f64
+}
+
+/// A warning when descent stopped more than 1 % above the closed form's minimum of the same
+/// objective (scikit-learn warns of non-convergence; here the minimum itself is known).
+fn short_of_minimum(
+    x: &[f64],
+    (n, p): (usize, usize),
+    y: &[f64],
+    fit: &LinearFit,
+    descent: Descent,
+) -> Option<String> {
+    let best = super::lstsq::fit(x, n, p, y, descent.ridge).ok()?;
+    let (reached, minimum) = (
+        objective(x, p, y, fit, descent.ridge),
+        objective(x, p, y, &best, descent.ridge),
+    );
+    let spread = y.iter().map(|t| t * t).sum::<f64>() / n as f64;
+    if reached <= minimum * 1.01 + 1e-12 * spread {
+        return None;
+    }
+    Some(format!(
+        "gradient descent stopped at a loss of {reached:.4e} where least squares reaches \
+         {minimum:.4e}: give more --iterations or a larger --lr"
+    ))
 }
 
 /// Each column's mean and standard deviation (1 for a constant column, so nothing divides by 0).
@@ -87,8 +134,10 @@ fn column_stats(x: &[f64], n: usize, p: usize) -> (Vec<f64>, Vec<f64>) {
                 .map(|i| (x[i * p + j] - mean[j]).powi(2))
                 .sum::<f64>()
                 / n as f64;
-            if var > 1e-24 {
-                var.sqrt()
+            // relative: a column of 1e-12s is data, a column one value with rounding is not
+            let std = var.sqrt();
+            if std > 1e-12 * mean[j].abs() && std > 0.0 {
+                std
             } else {
                 1.0
             }

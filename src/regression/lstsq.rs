@@ -64,6 +64,11 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
     for (mut column, s) in r.column_iter_mut().zip(&scale) {
         column /= *s;
     }
+    // beyond f64 (a ridge of 1e308, values near its limit), nalgebra's SVD panics or never ends
+    let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
+    if !(finite(r.as_slice()) && finite(qtb.as_slice()) && finite(&scale)) {
+        return Err(overflow(ridge));
+    }
     let svd = r.svd(true, true);
     let sigma = &svd.singular_values;
     let max = sigma.iter().copied().fold(0.0, f64::max);
@@ -94,6 +99,19 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
         condition,
         warnings,
     })
+}
+
+/// The fit left f64's range: say what the user can change.
+fn overflow(ridge: f64) -> Error {
+    match ridge > 0.0 {
+        true => Error::invalid(
+            "--ridge",
+            format!("a penalty of {ridge:e} takes the least-squares problem beyond f64's range (±1.8e308): choose a smaller one"),
+        ),
+        false => Error::Data(
+            "the least-squares problem is beyond f64's range (±1.8e308): scale the columns (to a few units) first".into(),
+        ),
+    }
 }
 
 /// Column means of row-major `x` and the mean of `y`, in one pass over the rows.

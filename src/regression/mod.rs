@@ -219,6 +219,7 @@ impl LinearModel {
             ));
         }
         let features = poly::expand(&x, data.width(), &terms);
+        finite_terms(&features, &terms.names, options.degree)?;
         let (fit, losses) = match options.method {
             Method::Lstsq => (lstsq::fit(&features, n, p, &y, options.ridge)?, Vec::new()),
             Method::Gd => gd::fit(
@@ -319,12 +320,34 @@ fn pretty(value: &impl Serialize) -> Result<String> {
     serde_json::to_string_pretty(value).map_err(|e| Error::json("writing JSON", e))
 }
 
-/// ` + 2.5009`, ` − 1.0347`, or the first term without a leading plus.
+/// Refuses a term that overflows f64 (x⁸⁰ of x in the tens of thousands): the fit would be NaN.
+fn finite_terms(features: &[f64], names: &[String], degree: u32) -> Result<()> {
+    let Some(k) = features.iter().position(|v| !v.is_finite()) else {
+        return Ok(());
+    };
+    let (row, term) = (k / names.len() + 1, &names[k % names.len()]);
+    let why = format!(
+        "the term {term} of row {row} is beyond f64's range (±1.8e308) at degree {degree}: \
+         choose a lower degree, or scale the column (to a few units) first"
+    );
+    Err(Error::invalid("--degree", why))
+}
+
+/// ` + 2.5009`, ` − 1.0347`, ` + 3.0200e-6`, or the first term without a leading plus.
 fn signed(v: f64, first: bool) -> String {
     match (first, v < 0.0) {
-        (true, false) => format!("{v:.4}"),
-        (true, true) => format!("−{:.4}", -v),
-        (false, false) => format!(" + {v:.4}"),
-        (false, true) => format!(" − {:.4}", -v),
+        (true, false) => magnitude(v),
+        (true, true) => format!("−{}", magnitude(-v)),
+        (false, false) => format!(" + {}", magnitude(v)),
+        (false, true) => format!(" − {}", magnitude(-v)),
+    }
+}
+
+/// Four decimals, or four after the point of an exponent where decimals would hide the size:
+/// x² of a column in the thousands has a coefficient of 1e-12, not 0.0000.
+fn magnitude(a: f64) -> String {
+    match a == 0.0 || (1e-3..1e6).contains(&a) {
+        true => format!("{a:.4}"),
+        false => format!("{a:.4e}"),
     }
 }

@@ -297,6 +297,22 @@ fn parse_value<T: std::str::FromStr + Into<f64> + Copy>(v: &str) -> Result<T> {
     Err(Error::invalid("input", why))
 }
 
+/// `name`, or where the rows already have it (a feature called `predicted_price`, an earlier
+/// prediction) the first free `name_2`, `name_3`, …, said on standard error, as pandas' `merge`
+/// suffixes a repeated column.
+fn free_name(taken: &[String], name: String) -> String {
+    if !taken.contains(&name) {
+        return name;
+    }
+    let free = (2..).map(|k| format!("{name}_{k}"));
+    let free = free
+        .into_iter()
+        .find(|n| !taken.contains(n))
+        .unwrap_or_default();
+    eprintln!("warning: the rows already have a column `{name}`: the predictions' is `{free}`");
+    free
+}
+
 /// The given rows as they were, each followed by its prediction's cells (`added`: their header
 /// and the cells, row by row), as pandas' `df.assign(...).to_csv()` writes them.
 fn write_csv(
@@ -304,14 +320,11 @@ fn write_csv(
     given: Cells,
     (header, cells): (Vec<String>, impl Iterator<Item = Vec<String>>),
 ) -> Result<()> {
-    if let Some(name) = header.iter().find(|n| given.headers.contains(n)) {
-        let why = format!(
-            "the rows already have a column `{name}` (an earlier prediction?), which the \
-             predictions would repeat: predict from the rows without it"
-        );
-        return Err(Error::invalid("--output", why));
+    let mut names = given.headers.clone();
+    for name in header {
+        names.push(free_name(&names, name));
     }
-    let header = given.headers.into_iter().chain(header).collect();
+    let header = names;
     let rows = (given.rows.iter()).zip(cells).map(|(row, added)| {
         let row = row.iter().map(str::to_string);
         row.chain(added).collect()

@@ -875,6 +875,11 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
         .as_str()
         .unwrap()
         .starts_with("plaindnn train --data points.csv --hidden"));
+    // a name that is no file's (a review sent `..`) becomes upload.csv, not `--data ..`
+    let (status, body) = upload("..", &format!("x,y,label\n{rows}"));
+    assert_eq!(status, 200, "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(summary["name"], "upload.csv", "{body}");
 }
 
 /// A price in the tens of thousands: the page's "standardise the target" box trains it as

@@ -393,11 +393,12 @@ async fn upload(
     Ok(Json(summary))
 }
 
-/// The file name the page gave, reduced to its last path component.
+/// The file name the page gave, reduced to its last path component (`.` and `..` name no file:
+/// the page's command would read `--data ..`).
 fn upload_name(name: Option<&str>) -> Reply<String> {
     let base = name
         .and_then(|n| n.rsplit(['/', '\\']).next())
-        .filter(|n| !n.is_empty())
+        .filter(|n| !["", ".", ".."].contains(n))
         .unwrap_or("upload.csv");
     // the page's command names the file: cut short, it would name another
     if base.chars().count() > MAX_NAME {

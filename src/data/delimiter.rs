@@ -127,7 +127,7 @@ pub fn hint(headers: &[String], used: u8) -> String {
         return String::new();
     };
     // pipes are not detected (a name may hold one) but are worth naming
-    (CANDIDATES.iter().chain(&[b'|']))
+    (CANDIDATES.iter().chain(b"|"))
         .find(|&&d| d != used && only.as_bytes().contains(&d))
         .map(|&d| {
             format!(

@@ -224,6 +224,17 @@ fn a_wrong_number_of_inputs_is_named() {
     }
 }
 
+/// A review found `--seed -1` answered "unexpected argument '-1' found", naming no flag.
+#[test]
+fn a_negative_number_for_a_count_is_named_by_its_flag() {
+    for (flag, value) in [("--seed", "-1"), ("--epochs", "-3")] {
+        let out = plaindnn(&["train", flag, value]);
+        assert_eq!(out.status.code(), Some(2));
+        let said = format!("invalid value '{value}' for '{flag}': it takes a number of 0 or more");
+        assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+    }
+}
+
 #[test]
 fn an_unknown_backend_lists_the_valid_ones() {
     let out = plaindnn(&["train", "--backend", "cuda"]);

@@ -144,9 +144,29 @@ In Python: model = <the nn.Sequential printed>; model.load_state_dict(safetensor
 /// refuses the ones that would change the run).
 pub fn parse() -> (Cli, clap::ArgMatches) {
     use clap::{CommandFactory, FromArgMatches};
-    let matches = Cli::command().get_matches();
+    let matches = (Cli::command().try_get_matches()).unwrap_or_else(|e| negative(e).exit());
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     (cli, matches)
+}
+
+/// clap's "unexpected argument '-1' found" after a flag that takes no negative number, said as
+/// the flag's: `invalid value '-1' for '--seed': …`.
+fn negative(e: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidArg) else {
+        return e;
+    };
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|a| a == value);
+    let flag = at.and_then(|i| args.get(i.checked_sub(1)?));
+    match (e.kind(), value.parse::<f64>(), flag) {
+        (ErrorKind::UnknownArgument, Ok(_), Some(flag)) if flag.starts_with("--") => {
+            let why =
+                format!("invalid value '{value}' for '{flag}': it takes a number of 0 or more\n");
+            clap::Error::raw(ErrorKind::ValueValidation, why)
+        }
+        _ => e,
+    }
 }
 
 /// Runs one parsed command; `matches` are the parser's, for the flags typed.

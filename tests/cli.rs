@@ -227,11 +227,31 @@ fn a_wrong_number_of_inputs_is_named() {
 /// A review found `--seed -1` answered "unexpected argument '-1' found", naming no flag.
 #[test]
 fn a_negative_number_for_a_count_is_named_by_its_flag() {
-    for (flag, value) in [("--seed", "-1"), ("--epochs", "-3")] {
+    for (flag, value) in [("--seed", "-1"), ("--epochs", "-3"), ("--hidden", "-5")] {
         let out = plaindnn(&["train", flag, value]);
         assert_eq!(out.status.code(), Some(2));
-        let said = format!("invalid value '{value}' for '{flag}': it takes a number of 0 or more");
+        let said = format!("invalid value '{value}' for '{flag}': it takes no negative number");
         assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+    }
+    // a switch before it takes no value: clap's own message stays
+    let out = plaindnn(&["train", "--quiet", "-1"]);
+    assert!(
+        stderr(&out).contains("unexpected argument '-1' found"),
+        "{}",
+        stderr(&out)
+    );
+    // an argument that is not UTF-8 beside a mistake: clap's message, not a panic
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+            .args(["train", "--data"])
+            .arg(std::ffi::OsStr::from_bytes(b"d\xff.csv"))
+            .arg("--bogus")
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
     }
 }
 

@@ -149,24 +149,53 @@ pub fn parse() -> (Cli, clap::ArgMatches) {
     (cli, matches)
 }
 
-/// clap's "unexpected argument '-1' found" after a flag that takes no negative number, said as
-/// the flag's: `invalid value '-1' for '--seed': …`.
+/// clap's "unexpected argument '-1' found" after a flag that takes a whole number of 0 or
+/// more, said as the flag's: `invalid value '-1' for '--seed': …`.
 fn negative(e: clap::Error) -> clap::Error {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidArg) else {
         return e;
     };
-    let args: Vec<String> = std::env::args().collect();
+    if e.kind() != ErrorKind::UnknownArgument || value.parse::<f64>().is_err() {
+        return e;
+    }
+    let args: Vec<String> = (std::env::args_os())
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let at = args.iter().position(|a| a == value);
     let flag = at.and_then(|i| args.get(i.checked_sub(1)?));
-    match (e.kind(), value.parse::<f64>(), flag) {
-        (ErrorKind::UnknownArgument, Ok(_), Some(flag)) if flag.starts_with("--") => {
+    match flag {
+        Some(flag) if takes_unsigned(args.get(1), flag) => {
             let why =
-                format!("invalid value '{value}' for '{flag}': it takes a number of 0 or more\n");
+                format!("invalid value '{value}' for '{flag}': it takes no negative number\n");
             clap::Error::raw(ErrorKind::ValueValidation, why)
         }
         _ => e,
     }
+}
+
+/// Whether `flag` of the subcommand `verb` takes an unsigned whole number (`--seed`, `--epochs`).
+fn takes_unsigned(verb: Option<&String>, flag: &str) -> bool {
+    use clap::CommandFactory;
+    use std::any::TypeId;
+    let Some(long) = flag.strip_prefix("--") else {
+        return false;
+    };
+    let command = Cli::command();
+    let Some(sub) = verb.and_then(|v| command.find_subcommand(v)) else {
+        return false;
+    };
+    let unsigned = [
+        TypeId::of::<u64>(),
+        TypeId::of::<usize>(),
+        TypeId::of::<u32>(),
+    ];
+    let mut args = sub.get_arguments();
+    let arg = args.find(|a| a.get_long() == Some(long));
+    arg.is_some_and(|a| {
+        let id = a.get_value_parser().type_id();
+        unsigned.iter().any(|t| id == *t)
+    })
 }
 
 /// Runs one parsed command; `matches` are the parser's, for the flags typed.

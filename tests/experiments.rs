@@ -112,6 +112,16 @@ fn every_quick_experiment_tables_each_variant_and_calls_one_seed_inconclusive() 
             md.contains(&format!("Rule: {rule}.")),
             "{name}: report.md states the rule"
         );
+        // every variant's run is where report.md says, a diverged one's too (a review found
+        // exploding-gradients' v0 removed with the cleanup of runs that saved nothing)
+        for i in 0..variants {
+            let run = out_dir.join(format!("v{i}-s0"));
+            assert!(
+                run.join("config.json").is_file(),
+                "{name}: {}",
+                run.display()
+            );
+        }
         let chart = std::fs::read_to_string(out_dir.join("val_loss.svg")).expect("val_loss.svg");
         let curves = chart.matches("<polyline").count();
         assert_eq!(curves, variants, "{name}: one curve per variant");

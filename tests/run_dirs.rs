@@ -228,14 +228,21 @@ fn a_run_that_diverges_in_its_first_epoch_leaves_no_model_of_the_run_before() {
 fn a_run_that_saved_nothing_leaves_nothing_and_the_same_out_trains_next() {
     let dir = temp_dir("rundir-diverge-clean");
     std::fs::write(dir.join("notes.txt"), "mine").expect("write");
+    // names a pretraining writes, which a training run never does: the user's, kept
+    std::fs::create_dir_all(dir.join("layer1")).expect("mkdir");
+    std::fs::write(dir.join("layer1/data.txt"), "mine").expect("write");
+    std::fs::write(dir.join("stages.safetensors"), "mine").expect("write");
     let out = train(&dir, &["--lr", "1e30"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let said = "The run's files are removed from";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
-    let left: Vec<String> = (std::fs::read_dir(&dir).expect("dir").flatten())
+    let mut left: Vec<String> = (std::fs::read_dir(&dir).expect("dir").flatten())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(left, ["notes.txt"], "only what was there before");
+    left.sort();
+    let before = ["layer1", "notes.txt", "stages.safetensors"];
+    assert_eq!(left, before, "only what was there before");
+    assert_eq!(read(&dir.join("layer1/data.txt")), b"mine");
     assert!(train(&dir, &["--epochs", "2"]).status.success());
     // a folder the run made is removed with it
     let made = dir.join("new");

@@ -198,8 +198,9 @@ pub fn run(
             let data = reseeded(v.data.clone(), seed);
             let test = test_split(&data)?;
             let dir = out.join(format!("v{i}-s{seed}"));
-            // the experiment's own scratch directory: last time's run there is replaced
-            let quiet = RunOptions::from(Verbosity::Quiet).overwrite();
+            // the experiment's own scratch directory: last time's run there is replaced, and a
+            // diverged one stays for its report to point at
+            let quiet = RunOptions::from(Verbosity::Quiet).overwrite().keep_failed();
             match train::train(data, config, &dir, quiet) {
                 Ok(trained) => result.runs.push(summarise(&trained, target_loss, test)?),
                 // a diverged run is a result too (exploding gradients), not a failed experiment

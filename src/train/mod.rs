@@ -90,6 +90,9 @@ pub struct RunOptions {
     /// blocks — waiting for a person to press play — holds that worker while it waits;
     /// [`Self::on_this_thread`] keeps the loop on the calling thread instead.
     pub on_pool: bool,
+    /// Keep a new run that failed before saving any weights (its config.json and metrics.csv)
+    /// instead of removing it: an experiment's diverged variant shows how it went.
+    pub keep_failed: bool,
 }
 
 impl From<Verbosity> for RunOptions {
@@ -99,11 +102,20 @@ impl From<Verbosity> for RunOptions {
             overwrite: false,
             observers: Observers::default(),
             on_pool: true,
+            keep_failed: false,
         }
     }
 }
 
 impl RunOptions {
+    /// The same options, keeping a run that fails before saving (see [`Self::keep_failed`]).
+    pub fn keep_failed(self) -> Self {
+        Self {
+            keep_failed: true,
+            ..self
+        }
+    }
+
     /// The same options, replacing any run already in the directory.
     pub fn overwrite(self) -> Self {
         Self {
@@ -194,11 +206,14 @@ pub fn train_on(
         return Err(discard_unsaved(&this_run, lock, made_folder, e));
     }
     // 3. train
-    let on_pool = options.on_pool;
+    let (on_pool, keep) = (options.on_pool, options.keep_failed);
     let trained = pooled(on_pool, move || {
         fit(run_config, run, data, (model, 0), device, options)
     });
-    trained.map_err(|e| discard_unsaved(&this_run, lock, made_folder, e))
+    match keep {
+        true => trained,
+        false => trained.map_err(|e| discard_unsaved(&this_run, lock, made_folder, e)),
+    }
 }
 
 /// Refuses a path that `config.json` could not record (not UTF-8 text), naming its flag, before
@@ -221,7 +236,7 @@ fn recordable(source: &DataSource, config: &TrainConfig) -> Result<()> {
 /// the run made it): nothing could resume it, and it would block the same `--out`.
 fn discard_unsaved(run: &RunDir, lock: lock::RunLock, made_folder: bool, error: Error) -> Error {
     let saved = checkpoint::latest_complete(&run.checkpoint_dir()).is_some();
-    if saved || run.model_path().exists() || run.remove_run().is_err() {
+    if saved || run.model_path().exists() || run.remove_training().is_err() {
         return error;
     }
     drop(lock); // .lock goes, so the folder can be empty

@@ -142,7 +142,7 @@ impl RunDir {
     }
 
     /// Whether a run was already trained (or started) here, or a file a run writes is here
-    /// (`report.html`, `loss.svg`, …: a user's own would be replaced): any of [`RUN_FILES`] but
+    /// (`report.html`, `loss.svg`, …: a user's own would be replaced): any of `RUN_FILES` but
     /// an empty `checkpoint/`. A pretraining's stages (`layer<k>/`, `stages.safetensors`) are
     /// written before its autoencoder claims the folder, so they do not count.
     pub fn holds_run(&self) -> bool {
@@ -152,7 +152,7 @@ impl RunDir {
         has_checkpoint || !self.run_files().is_empty()
     }
 
-    /// The names of [`RUN_FILES`] here, `checkpoint/` and `stages.safetensors` left out.
+    /// The names of `RUN_FILES` here, `checkpoint/` and `stages.safetensors` left out.
     fn run_files(&self) -> Vec<String> {
         let entries = fs::read_dir(&self.root).into_iter().flatten().flatten();
         let counted =
@@ -227,12 +227,22 @@ impl RunDir {
     /// Deletes the files a run writes (config, weights, checkpoints, metrics, pictures, report,
     /// exports, pretraining stages).
     pub fn remove_run(&self) -> Result<()> {
+        self.remove(is_run_file)
+    }
+
+    /// Deletes what one training run writes into its folder: not a pretraining's stages, which
+    /// a folder may hold of the user's when a run fails in it.
+    pub fn remove_training(&self) -> Result<()> {
+        self.remove(|n| RUN_FILES.contains(&n) && n != "stages.safetensors")
+    }
+
+    fn remove(&self, which: fn(&str) -> bool) -> Result<()> {
         let Ok(entries) = fs::read_dir(&self.root) else {
             return Ok(());
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !is_run_file(&name) {
+            if !which(&name) {
                 continue;
             }
             let path = entry.path();

@@ -178,6 +178,10 @@ impl Predictor {
             ("task", json(&data.task)?),
             ("scaler", json(&data.scaler)?),
         ];
+        if data.reconstructs {
+            // its output layer is a decoder: `--init-from` takes no head from it
+            metadata.push(("reconstructs", json(&true)?));
+        }
         if data.reconstructs && data.scaler.is_some() {
             // an autoencoder's outputs are standardised inputs, as its inputs
             metadata.push((

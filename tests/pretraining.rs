@@ -277,22 +277,21 @@ fn an_autoencoders_decoder_is_never_taken_as_the_head_even_when_its_shape_fits()
     ];
     let out = plaindnn(&[&args[..], &["--quiet", "--out", s(&ae)]].concat());
     assert!(out.status.success(), "{}", stderr(&out));
-    let tune = |name: &str, extra: &[&str]| {
+    let exported = dir.join("ae.safetensors");
+    let out = plaindnn(&["export", "--run", s(&ae), "--out", s(&exported)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tune = |name: &str, from: &std::path::Path, extra: &[&str]| {
         let run = dir.join(name);
-        let args = [
-            "train",
-            "--data",
-            s(&labelled),
-            "--init-from",
-            s(&ae),
-            "--epochs",
-            "3",
-        ];
-        let out = plaindnn(&[&args[..], &["--quiet", "--out", s(&run)], extra].concat());
+        let args = ["train", "--data", s(&labelled), "--init-from", s(from)];
+        let rest = ["--epochs", "3", "--quiet", "--out", s(&run)];
+        let out = plaindnn(&[&args[..], &rest, extra].concat());
         assert!(out.status.success(), "{}", stderr(&out));
         std::fs::read_to_string(run.join("metrics.csv")).expect("metrics.csv")
     };
-    assert_eq!(tune("copied", &[]), tune("new-head", &["--new-head"]));
+    let fresh = tune("new-head", &ae, &["--new-head"]);
+    assert_eq!(tune("copied", &ae, &[]), fresh);
+    // its export says it is an autoencoder's, so the file is read the same way
+    assert_eq!(tune("from-file", &exported, &[]), fresh);
     // the labelled file itself: its text labels are not inputs, and the message says which flag
     let out = plaindnn(&[
         "pretrain",
@@ -304,6 +303,21 @@ fn an_autoencoders_decoder_is_never_taken_as_the_head_even_when_its_shape_fits()
     assert_eq!(out.status.code(), Some(1));
     let said = "`k0` is not a number (a label? --target label leaves it out of the inputs)";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    // a file of another separator gets the --delimiter hint instead, as in train
+    let piped = dir.join("piped.csv");
+    std::fs::write(&piped, "a|b|c\n1|2|3\n4|5|6\n").expect("write");
+    let out = plaindnn(&[
+        "pretrain",
+        "--data",
+        s(&piped),
+        "--out",
+        s(&dir.join("piped")),
+    ]);
+    assert!(
+        stderr(&out).contains("try --delimiter '|'"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -140,13 +140,15 @@ impl Table {
         delimiter::hint(&self.headers, self.delimiter)
     }
 
-    /// `e` with [`Table::text_hint`] for `column` when a cell of it is text, not a number.
+    /// `e` with the way on when a cell of `column` is text, not a number: another separator
+    /// where one would split the header, else [`Table::text_hint`].
     fn hinted(&self, e: Error, column: &str) -> Error {
-        match (e, self.text_hint) {
-            (Error::Data(m), Some(hint)) if m.ends_with("is not a number") => {
-                Error::Data(format!("{m}{}", hint(column)))
-            }
-            (e, _) => e,
+        let Error::Data(m) = e else { return e };
+        let separator = self.hint();
+        match (m.ends_with("is not a number"), self.text_hint) {
+            (true, _) if !separator.is_empty() => Error::Data(format!("{m}{separator}")),
+            (true, Some(hint)) => Error::Data(format!("{m}{}", hint(column))),
+            _ => Error::Data(m),
         }
     }
 

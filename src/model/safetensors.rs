@@ -229,6 +229,18 @@ fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>> {
     super::read_f32(t, "weights")
 }
 
+/// Whether a safetensors file's metadata says it is an autoencoder's (`"reconstructs": true`).
+pub fn reconstructs(bytes: &[u8]) -> bool {
+    let Ok((_, metadata)) = SafeTensors::read_metadata(bytes) else {
+        return false;
+    };
+    let value = metadata
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get("reconstructs").cloned());
+    value.as_deref() == Some("true")
+}
+
 /// The architecture of a safetensors file: the config in its metadata (plaindnn exports), or else
 /// read off the tensors (a file saved from PyTorch), with activation, dropout and init from
 /// `template`. `outputs` comes from the last Linear either way.

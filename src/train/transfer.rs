@@ -55,12 +55,15 @@ pub fn copies_head(
     Ok(same && !new_head && !is_autoencoder(dir))
 }
 
-/// Whether `dir` is a run of an autoencoder, whose output layer is a decoder, not a head.
-fn is_autoencoder(dir: &Path) -> bool {
-    dir.is_dir()
-        && RunDir::new(dir)
-            .read_config()
-            .is_ok_and(|c| c.data.reconstructs)
+/// Whether `source` is an autoencoder's run or export, whose output layer is a decoder, not a
+/// head.
+fn is_autoencoder(source: &Path) -> bool {
+    if source.is_file() {
+        return std::fs::read(source).is_ok_and(|bytes| safetensors::reconstructs(&bytes));
+    }
+    RunDir::new(source)
+        .read_config()
+        .is_ok_and(|c| c.data.reconstructs)
 }
 
 /// The architecture saved in a run directory or a safetensors file.

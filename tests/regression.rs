@@ -867,14 +867,17 @@ fn gradient_descent_reaches_least_squares_on_tiny_columns_and_large_offsets_or_s
         "{short}"
     );
     // the printed equation shows a coefficient of 3e12 as such, not as 0.0000
+    let run = dir.join("printed");
     let out = plaindnn(&[
         "regress",
         "--data",
         &scaled_rows(&dir, "t.csv", (1e12, 1e-12), 0.0),
+        "--out",
+        run.to_str().unwrap_or(""),
     ]);
     let printed = stdout(&out);
-    assert!(printed.contains("e12·b"), "{printed}");
     assert!(printed.contains("e-12·a"), "{printed}");
+    assert!(!printed.contains(" 0.0000·"), "{printed}");
 }
 
 /// A review found `--ridge 1e308` panicked inside nalgebra's SVD ("Singular value was NaN") and
@@ -895,5 +898,30 @@ fn a_ridge_or_a_degree_beyond_f64_is_refused_by_its_flag_at_once() {
     assert!(
         started.elapsed().as_secs() < 10,
         "refused at once, not after a hang"
+    );
+}
+
+/// A review found the equation printing y = 10000123.4 + 3x as `3.0000·x + 1.0000e7`: an
+/// exponent is for small coefficients, a large one keeps its decimals.
+#[test]
+fn a_large_intercept_keeps_its_decimals_in_the_equation() {
+    let dir = temp_dir("regress-large-intercept");
+    let rows: String = (0..10)
+        .map(|i| format!("{i},{}\n", 10_000_123.4 + 3.0 * i as f64))
+        .collect();
+    let csv = dir.join("big.csv");
+    std::fs::write(&csv, format!("x,y\n{rows}")).expect("write");
+    let run = dir.join("run");
+    let out = plaindnn(&[
+        "regress",
+        "--data",
+        csv.to_str().unwrap_or(""),
+        "--out",
+        run.to_str().unwrap_or(""),
+    ]);
+    assert!(
+        stdout(&out).starts_with("y = 3.0000·x + 10000123.4000\n"),
+        "{}",
+        stdout(&out)
     );
 }

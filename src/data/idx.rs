@@ -87,8 +87,10 @@ fn find(dir: &Path, name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Loads MNIST-format training and test sets from `dir`; pixels scaled to [0, 1].
-pub fn load_dir(dir: &Path) -> Result<(Dataset, Dataset)> {
+/// Loads MNIST-format training and test sets from `dir`; pixels scaled to [0, 1]. With
+/// `labels_used` (training a classifier, not an autoencoder) a test label that training never
+/// saw is refused.
+pub fn load_dir(dir: &Path, labels_used: bool) -> Result<(Dataset, Dataset)> {
     let paths: Vec<Option<PathBuf>> = MNIST_FILES.iter().map(|n| find(dir, n)).collect();
     let missing: Vec<&str> = MNIST_FILES
         .iter()
@@ -116,9 +118,8 @@ pub fn load_dir(dir: &Path) -> Result<(Dataset, Dataset)> {
         )));
     }
     // as a CSV's class that training never saw: no output unit could have learnt it
-    if let Some((i, label)) =
-        (test.1.iter().enumerate()).find(|(_, l)| seen.binary_search(l).is_err())
-    {
+    let unseen = (test.1.iter().enumerate()).find(|(_, l)| seen.binary_search(l).is_err());
+    if let (Some((i, label)), true) = (unseen, labels_used) {
         let known: Vec<String> = seen.iter().take(12).map(|l| l.to_string()).collect();
         let more = if seen.len() > 12 { ", …" } else { "" };
         return Err(Error::Data(format!(
@@ -129,7 +130,7 @@ pub fn load_dir(dir: &Path) -> Result<(Dataset, Dataset)> {
         )));
     }
     // a label is its class's index, as in MNIST (and Keras' sparse labels)
-    let classes = 1 + seen.last().copied().unwrap_or(0) as usize;
+    let classes = 1 + train.1.iter().chain(&test.1).copied().max().unwrap_or(0) as usize;
     let build = |(images, labels, [h, w]): (Vec<f32>, Vec<i64>, [usize; 2])| -> Result<Dataset> {
         let names = (0..h * w).map(|i| format!("px{i}")).collect();
         let class_names = (0..classes.max(2)).map(|c| c.to_string()).collect();
@@ -230,7 +231,7 @@ mod tests {
         for (name, bytes) in files {
             std::fs::write(dir.join(name), bytes).expect("write");
         }
-        let err = load_dir(&dir).map(|_| ()).unwrap_err().to_string();
+        let err = load_dir(&dir, true).map(|_| ()).unwrap_err().to_string();
         assert!(
             err.contains("train-images-idx3-ubyte: the file holds no images"),
             "{err}"
@@ -255,7 +256,7 @@ mod tests {
         for (name, bytes) in files {
             std::fs::write(dir.join(name), bytes).expect("write");
         }
-        let err = load_dir(&dir).map(|_| ()).unwrap_err().to_string();
+        let err = load_dir(&dir, true).map(|_| ()).unwrap_err().to_string();
         let said =
             "train-labels-idx1-ubyte: every training label is 7: a classifier needs at least two";
         assert!(err.contains(said), "{err}");
@@ -280,12 +281,16 @@ mod tests {
         for (name, bytes) in files {
             std::fs::write(dir.join(name), bytes).expect("write");
         }
-        let err = load_dir(&dir).map(|_| ()).unwrap_err().to_string();
+        let err = load_dir(&dir, true).map(|_| ()).unwrap_err().to_string();
         let said =
             "t10k-labels-idx1-ubyte: item 2: label 7 was never seen in training (known: 0, 1, 2)";
         assert!(err.contains(said), "{err}");
+        assert!(
+            load_dir(&dir, false).is_ok(),
+            "an autoencoder reads no label"
+        );
         let _ = std::fs::write(dir.join("t10k-labels-idx1-ubyte"), idx(&[2], &[1, 2]));
-        let (train, _) = load_dir(&dir).expect("loads");
+        let (train, _) = load_dir(&dir, true).expect("loads");
         assert_eq!(train.class_names, ["0", "1", "2"]);
         let _ = std::fs::remove_dir_all(&dir);
     }

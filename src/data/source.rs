@@ -277,6 +277,10 @@ impl DataSource {
     /// `features`) as inputs, none as a label, and is split at random; anything else as
     /// [`load`](Self::load), its labels unused.
     pub fn load_inputs(&self) -> Result<Prepared> {
+        if let DataSource::Idx { dir } = self {
+            let (train, test) = idx::load_dir(dir, false)?; // labels unused
+            return Ok(Prepared::unscaled(train, test));
+        }
         let DataSource::Csv {
             target: None,
             features,
@@ -383,7 +387,7 @@ impl DataSource {
                 ),
             }),
             DataSource::Idx { dir } => {
-                let (train, test) = idx::load_dir(dir)?;
+                let (train, test) = idx::load_dir(dir, true)?;
                 Ok(Prepared::unscaled(train, test))
             }
             DataSource::Memory { description } => Err(Error::Data(format!(

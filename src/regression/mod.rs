@@ -343,10 +343,10 @@ fn signed(v: f64, first: bool) -> String {
     }
 }
 
-/// Four decimals, or four after the point of an exponent where decimals would hide the size:
-/// x² of a column in the thousands has a coefficient of 1e-12, not 0.0000.
+/// Four decimals; below 0.001, where they would hide the size (x² of a column in the thousands
+/// has a coefficient of 1e-12, not 0.0000), or beyond 1e15, four after an exponent's point.
 fn magnitude(a: f64) -> String {
-    match a == 0.0 || (1e-3..1e6).contains(&a) {
+    match a == 0.0 || (1e-3..1e15).contains(&a) {
         true => format!("{a:.4}"),
         false => format!("{a:.4e}"),
     }

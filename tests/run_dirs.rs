@@ -244,9 +244,9 @@ fn a_run_that_saved_nothing_leaves_nothing_and_the_same_out_trains_next() {
     assert_eq!(left, before, "only what was there before");
     assert_eq!(read(&dir.join("layer1/data.txt")), b"mine");
     assert!(train(&dir, &["--epochs", "2"]).status.success());
-    // a folder the run made is removed with it
+    // the folders the run made are removed with it
     let made = dir.join("new");
-    let out = train(&made, &["--lr", "1e30"]);
+    let out = train(&made.join("deeper"), &["--lr", "1e30"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(!made.exists());
 }

@@ -178,7 +178,11 @@ pub fn train_on(
         data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
     }
     // 2. write config.json before training starts, so a crash still leaves a readable run
-    let made_folder = !run.root().exists();
+    // the highest folder creating --out makes (a/ of a/b/c), removed with the run if it fails
+    let made_folder = (run.root().ancestors())
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .last()
+        .map(Path::to_path_buf);
     run.create()?;
     let lock = lock::RunLock::acquire(run.root())?;
     run.claim(options.overwrite)?; // one directory, one run
@@ -234,14 +238,24 @@ fn recordable(source: &DataSource, config: &TrainConfig) -> Result<()> {
 
 /// A new run that failed before saving any weights is removed (its files, and its folder if
 /// the run made it): nothing could resume it, and it would block the same `--out`.
-fn discard_unsaved(run: &RunDir, lock: lock::RunLock, made_folder: bool, error: Error) -> Error {
+fn discard_unsaved(
+    run: &RunDir,
+    lock: lock::RunLock,
+    made_folder: Option<PathBuf>,
+    error: Error,
+) -> Error {
     let saved = checkpoint::latest_complete(&run.checkpoint_dir()).is_some();
     if saved || run.model_path().exists() || run.remove_training().is_err() {
         return error;
     }
     drop(lock); // .lock goes, so the folder can be empty
-    if made_folder {
-        let _ = std::fs::remove_dir(run.root()); // only if nothing else is in it
+    if let Some(top) = made_folder {
+        // each only if nothing else is in it, from --out up to the highest one the run made
+        for dir in run.root().ancestors() {
+            if std::fs::remove_dir(dir).is_err() || dir == top {
+                break;
+            }
+        }
     }
     match error {
         Error::Diverged(why) => Error::Diverged(format!(

@@ -152,6 +152,14 @@ impl Table {
         }
     }
 
+    /// The next record into `record`; false at the end. An error names the file's own line.
+    fn next_record(&mut self, path: &Path, record: &mut csv::StringRecord) -> Result<bool> {
+        self.reader.read_record(record).map_err(|e| {
+            let line = self.line_of(e.position());
+            Error::Data(format!("{}: line {line}: {}", path.display(), unplaced(&e)))
+        })
+    }
+
     /// Reads `features` as f32 and `target` as text, row by row.
     fn read(self, path: &Path, features: &[usize], target: Option<usize>) -> Result<CsvColumns> {
         self.read_as(path, features, target, parse_number)
@@ -171,14 +179,7 @@ impl Table {
             lines: Vec::new(),
         };
         let mut record = csv::StringRecord::new();
-        loop {
-            let more = self.reader.read_record(&mut record).map_err(|e| {
-                let line = self.line_of(e.position());
-                Error::Data(format!("{}: line {line}: {}", path.display(), unplaced(&e)))
-            })?;
-            if !more {
-                break;
-            }
+        while self.next_record(path, &mut record)? {
             let line = self.line_of(record.position());
             out.lines.push(line);
             if record.len() != self.headers.len() {
@@ -256,14 +257,7 @@ pub fn read_cells(path: &Path, delimiter: Option<u8>) -> Result<Cells> {
     let mut table = open(path, delimiter)?;
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
-    loop {
-        let more = table.reader.read_record(&mut record).map_err(|e| {
-            let line = table.line_of(e.position());
-            Error::Data(format!("{}: line {line}: {}", path.display(), unplaced(&e)))
-        })?;
-        if !more {
-            break;
-        }
+    while table.next_record(path, &mut record)? {
         rows.push(record.clone());
     }
     Ok(Cells {

@@ -177,19 +177,27 @@ fn both_modes_stack_the_layerwise_stages_and_then_fine_tune_the_encoder_that_lay
     );
 }
 
-#[test]
-fn a_csv_without_labels_is_pretrained_on_every_column_and_its_encoder_fits_the_labelled_file() {
-    let dir = temp_dir("pretrain-csv");
+/// 60 rows of three whole-number columns `a,b,c` in `dir`: `unlabelled.csv` as they are,
+/// `labelled.csv` with a `label` column of `label(i)` after them.
+fn unlabelled_and_labelled(
+    dir: &std::path::Path,
+    label: impl Fn(usize) -> String,
+) -> (std::path::PathBuf, std::path::PathBuf) {
     let (unlabelled, labelled) = (dir.join("unlabelled.csv"), dir.join("labelled.csv"));
     let row = |i: usize| format!("{},{},{}", i % 7, (i * 3) % 11, (i * 5) % 13);
     let rows: Vec<String> = (0..60).map(row).collect();
     std::fs::write(&unlabelled, format!("a,b,c\n{}\n", rows.join("\n"))).expect("write");
-    let tagged: Vec<String> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| format!("{r},{}", i % 2))
+    let tagged: Vec<String> = (rows.iter().enumerate())
+        .map(|(i, r)| format!("{r},{}", label(i)))
         .collect();
     std::fs::write(&labelled, format!("a,b,c,label\n{}\n", tagged.join("\n"))).expect("write");
+    (unlabelled, labelled)
+}
+
+#[test]
+fn a_csv_without_labels_is_pretrained_on_every_column_and_its_encoder_fits_the_labelled_file() {
+    let dir = temp_dir("pretrain-csv");
+    let (unlabelled, labelled) = unlabelled_and_labelled(&dir, |i| (i % 2).to_string());
     let pretrain = |out: &std::path::Path, extra: &[&str]| {
         let args = [
             "pretrain",
@@ -257,14 +265,8 @@ fn a_csv_without_labels_is_pretrained_on_every_column_and_its_encoder_fits_the_l
 #[test]
 fn an_autoencoders_decoder_is_never_taken_as_the_head_even_when_its_shape_fits() {
     let dir = temp_dir("pretrain-no-decoder-head");
-    let (unlabelled, labelled) = (dir.join("unlabelled.csv"), dir.join("labelled.csv"));
-    let row = |i: usize| format!("{},{},{}", i % 7, (i * 3) % 11, (i * 5) % 13);
-    let rows: Vec<String> = (0..60).map(row).collect();
-    std::fs::write(&unlabelled, format!("a,b,c\n{}\n", rows.join("\n"))).expect("write");
-    let tagged: Vec<String> = (rows.iter().enumerate())
-        .map(|(i, r)| format!("{r},k{}", i % 3))
-        .collect();
-    std::fs::write(&labelled, format!("a,b,c,label\n{}\n", tagged.join("\n"))).expect("write");
+    // three classes for three inputs: the head and the decoder have the same shape
+    let (unlabelled, labelled) = unlabelled_and_labelled(&dir, |i| format!("k{}", i % 3));
     let ae = dir.join("ae");
     let args = [
         "pretrain",

@@ -9,6 +9,11 @@ figure kept for each side is the median over rounds of each run's median. This m
 and noisy: absolute times drift, ratios taken side by side hold better.
 
     python3 examples/compare_with_pytorch.py [--rounds 3] [--threads 2] [--backend flex]
+    python3 examples/compare_with_pytorch.py --workloads w2,w3 --backend wgpu --torch-device cuda
+
+With `--torch-device cuda` PyTorch runs W2 and W3 on the GPU (examples/pytorch_on_gpu.py: the
+reference scripts' own networks and steps, tensors on the device), to set beside `--backend wgpu`;
+the Python then needs torch and numpy only, and no GEMM peak is measured.
 
 Needs the release binary (`cargo build --release`) and a Python with torch, numpy, scikit-learn
 and threadpoolctl (`--python`, default ~/ref-venv/bin/python; ../shared/bench/README.md says how
@@ -62,13 +67,21 @@ REFERENCE = {
 }
 
 
+# what the reference scripts say of their Python, kept in --out beside the figures
+REFERENCE_ENV = {}
+ENV_KEPT = ("torch", "numpy", "sklearn", "device", "device_name", "cpu_model", "nproc")
+
+
 def theirs(args, workload, bench_dir, variant=None):
     script, extra = REFERENCE[workload]
+    if args.torch_device != "cpu":  # the same workload, PyTorch's tensors on the GPU
+        script, extra = os.path.join(HERE, "pytorch_on_gpu.py"), [workload, "--device", args.torch_device]
     threads = ["--lstsq-threads" if workload == "w4" else "--threads", str(args.threads)]
     cmd = [args.python, script, *threads, "--repeats", str(args.repeats), *extra,
            *(["--variants", variant] if variant else [])]
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     d = run_json(cmd, env=env, cwd=bench_dir)
+    REFERENCE_ENV.update({k: v for k, v in d.get("env", {}).items() if k in ENV_KEPT})
     t = args.threads
     if workload == "w1":
         return {("plain", "us_per_step"): r["us_per_step"]["median"] for r in d["results"]
@@ -84,6 +97,23 @@ def theirs(args, workload, bench_dir, variant=None):
         return {(r["config"], "ms_per_step"): r["ms_per_step"]["median"] for r in d["timing"]
                 if r["threads"] == t}
     return {(r["method"], "fit_ms"): r["ms"]["median"] for r in d["regression"] if r["threads"] == t}
+
+
+def check_gpu_workloads(device, workloads):
+    """PyTorch on a GPU runs W2 and W3 only (examples/pytorch_on_gpu.py)."""
+    other = [w for w in workloads if w not in ("w2", "w3")]
+    if other:
+        fail(f"--torch-device {device}: PyTorch on a GPU runs w2 and w3 only, not {other[0]}; "
+             "pass --workloads w2,w3")
+
+
+def check_torch_device(python, device):
+    """`--torch-device DEVICE` is one that `python`'s torch can put a tensor on."""
+    probe = subprocess.run([python, "-c", f"import torch; torch.zeros(1, device={device!r})"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        last = (probe.stderr.strip().splitlines() or ["it exited with an error"])[-1]
+        fail(f"--torch-device {device}: {python}'s torch cannot use it ({last})")
 
 
 def gemm_peak(args, bench_dir):
@@ -127,6 +157,9 @@ def main():
     ap.add_argument("--threads", type=positive, default=2)
     ap.add_argument("--rounds", type=positive, default=3)
     ap.add_argument("--repeats", type=positive, default=5)
+    ap.add_argument("--torch-device", default="cpu",
+                    help="PyTorch's device for W2 and W3: cpu (the reference scripts as they are) or "
+                         "cuda (examples/pytorch_on_gpu.py runs them there)")
     ap.add_argument("--out", default=os.path.join(ROOT, "artifacts", "bench", "compare.json"))
     args = ap.parse_args()
     workloads = args.workloads.split(",")
@@ -141,12 +174,17 @@ def main():
     args.backend = args.backend or "flex"
     check_binary(args.plaindnn)
     check_backend(args.plaindnn, args.backend)
-    check_python(args.python, ["torch", "numpy", "sklearn", "threadpoolctl"])
+    on_gpu = args.torch_device != "cpu"
+    if on_gpu:
+        check_gpu_workloads(args.torch_device, workloads)
+    check_python(args.python, ["torch", "numpy"] if on_gpu else ["torch", "numpy", "sklearn", "threadpoolctl"])
+    if on_gpu:
+        check_torch_device(args.python, args.torch_device)
 
     bench_dir = tempfile.mkdtemp(prefix="plaindnn-ref-")
     shutil.copytree(args.reference, bench_dir, dirs_exist_ok=True)
     os.makedirs(os.path.join(bench_dir, "results"), exist_ok=True)
-    peak, fma = gemm_peak(args, bench_dir)
+    peak, fma = (None, None) if on_gpu else gemm_peak(args, bench_dir)  # a CPU SGEMM: no GPU's peak
 
     rounds = []
     for r in range(args.rounds):
@@ -174,17 +212,20 @@ def main():
         if a is None or b is None:
             continue
         ratio = a / b if higher else b / a
-        flop = FLOP.get(metric)
+        flop = FLOP.get(metric) if peak else None
         table.append({"workload": w, "variant": variant, "path": path, "metric": metric,
                       "plaindnn": a, "reference": b, "reference_name": their_key[0],
                       "speed_ratio": ratio,
                       "plaindnn_pct_of_gemm_peak": 100 * a * flop / 1e9 / peak if flop else None,
                       "reference_pct_of_gemm_peak": 100 * b * flop / 1e9 / peak if flop else None})
 
-    ref_name = {"w1": "PyTorch", "w2": "PyTorch", "w3": "PyTorch", "w4": "NumPy/sklearn"}
+    torch = "PyTorch" + (f" on {args.torch_device}" if on_gpu else "")
+    ref_name = {"w1": torch, "w2": torch, "w3": torch, "w4": "NumPy/sklearn"}
+    peak_said = (f"GEMM peak {peak:.0f} GFLOP/s (best of numpy/torch SGEMM, same threads)" if peak
+                 else f"no GEMM peak measured (PyTorch on {args.torch_device})")
     print(f"\n{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"{args.threads} threads, backend {args.backend}, {args.rounds} rounds × {args.repeats} runs, "
-          f"GEMM peak {peak:.0f} GFLOP/s (best of numpy/torch SGEMM, same threads)")
+          f"{peak_said}")
     print("\n| workload | metric | plaindnn path | plaindnn | reference | speed ratio | % of GEMM peak (plaindnn / ref) |")
     print("|---|---|---|---|---|---|---|")
     for t in table:
@@ -197,7 +238,7 @@ def main():
     with open(args.out, "w") as f:
         json.dump({"date": time.strftime("%Y-%m-%d %H:%M"), "args": vars(args), "gemm_peak_gflops": peak,
                    "order": "W2 per network; plaindnn first in odd rounds, the reference in even",
-                   "fma_probe": fma, "table": table, "rounds": [
+                   "fma_probe": fma, "reference_env": REFERENCE_ENV, "table": table, "rounds": [
                        {w: {s: {"|".join(k): v for k, v in d[s].items()} for s in d} for w, d in rd.items()}
                        for rd in rounds]}, f, indent=1)
     print(f"\nwrote {args.out}", file=sys.stderr)

@@ -17,8 +17,12 @@
 # gpu-*: tests/gpu_check_on_lavapipe.py); GPU_CHECK_WORKLOADS picks the workloads (default w3 w2);
 # GPU_CHECK_SECONDS (default 420) ends the benchmarks by then, keeping those that finished, and
 # exits 1 if one did not.
-# Writes OUT_DIR (default artifacts/bench)/gpu-<UTC time>-{info.json,train.txt,backends.txt} and
-# -bench-{wgpu,flex}-{w3,w2}.json: seven files, as the GPU machine hands back at most eight.
+# Then, where python3 has torch with CUDA and the pack holds the reference scripts (DIR/reference;
+# GPU_CHECK_REFERENCE without --packed), examples/compare_with_pytorch.py sets plaindnn on wgpu
+# beside PyTorch on CUDA, W3 and W2, in the time left (GPU_CHECK_ROUNDS rounds, default 3).
+# Writes OUT_DIR (default artifacts/bench)/gpu-<UTC time>-{info.json,train.txt,backends.txt},
+# -bench-{wgpu,flex}-{w3,w2}.json and -vs-pytorch-cuda.json: eight files, as the GPU machine hands
+# back at most eight.
 set -euo pipefail
 temporary=()
 trap 'rm -rf "${temporary[@]}"' EXIT
@@ -66,6 +70,7 @@ unpack() {
   done
   bin=$unpacked/plaindnn
   agreement=$([ -x "$unpacked/backends" ] && echo "$unpacked/backends" || true)
+  reference=$([ -d "$dir/reference" ] && echo "$dir/reference" || true)
 }
 
 if [ "${1:-}" = "--packed" ]; then
@@ -75,6 +80,7 @@ else
   bin=${1:?usage: $0 PLAINDNN_BUILT_WITH_WGPU [BACKENDS_TEST_BINARY] [OUT_DIR], or $0 --packed DIR [OUT_DIR]}
   agreement=${2:-}
   out=${3:-artifacts/bench}
+  reference=${GPU_CHECK_REFERENCE:-}
 fi
 need "$bin" "cargo build --release --features wgpu"
 [ -z "$agreement" ] || need "$agreement" "cargo test --release --features wgpu --test backends --no-run"
@@ -137,5 +143,33 @@ for workload in $workloads; do
   bench "$workload" wgpu
   bench "$workload" flex
 done
+
+# plaindnn on wgpu beside PyTorch on CUDA, W2 and W3 (PyTorch's GPU side has no other), in the time left
+cuda='import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)'
+compared=$(tr ' ' '\n' <<<"$workloads" | grep -xE 'w2|w3' | paste -sd, || true)
+if [ -z "$compared" ]; then
+  echo "gpu_check: GPU_CHECK_WORKLOADS has neither w2 nor w3: no PyTorch comparison"
+elif [ -z "$reference" ]; then
+  echo "gpu_check: no reference scripts (pack them with ../shared/bench beside the project): no PyTorch comparison"
+elif ! python3 -c "$cuda" 2>/dev/null; then
+  echo "gpu_check: python3 here has no torch that sees a CUDA GPU: no PyTorch comparison"
+elif [ $((deadline - SECONDS)) -le 0 ]; then
+  echo "gpu_check: no time left (GPU_CHECK_SECONDS) for the PyTorch comparison" >&2
+  unfinished=1
+else
+  echo "== plaindnn on wgpu beside PyTorch on CUDA"
+  status=0
+  timeout $((deadline - SECONDS)) python3 "$(dirname "$0")/compare_with_pytorch.py" --plaindnn "$bin" \
+    --python "$(command -v python3)" --reference "$reference" --workloads "$compared" --backend wgpu \
+    --torch-device cuda --threads "$(nproc)" --rounds "${GPU_CHECK_ROUNDS:-3}" --repeats 3 \
+    --out "$stem-vs-pytorch-cuda.json" || status=$?
+  if [ "$status" = 124 ]; then
+    echo "gpu_check: the PyTorch comparison did not finish within GPU_CHECK_SECONDS (${budget} s)" >&2
+    unfinished=1
+  elif [ "$status" != 0 ]; then
+    echo "gpu_check: the PyTorch comparison failed with exit status $status (its message is above)" >&2
+    unfinished=1
+  fi
+fi
 echo "gpu_check: results in $stem-*"
 exit "$unfinished"

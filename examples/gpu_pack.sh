@@ -9,7 +9,8 @@
 #
 # Builds with `--features ndarray,wgpu` (CI's last build, so a warm cache builds nothing), then
 # writes DIR/plaindnn.gz, DIR/backends.gz (the flex-vs-wgpu agreement tests), DIR/debs/*.deb
-# (unless --no-loader) and DIR/COMMIT. On the GPU machine: carry DIR and run
+# (unless --no-loader), DIR/reference/ (W2 and W3 of ../shared/bench, for PyTorch on CUDA beside
+# wgpu, where that folder is here) and DIR/COMMIT. On the GPU machine: carry DIR and run
 #   bash examples/gpu_check.sh --packed DIR "$OUT"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +62,15 @@ for pair in "plaindnn:$bin" "backends:$tests"; do
   gzip -6 "$dir/$name"
 done
 git rev-parse HEAD > "$dir/COMMIT"
+
+# the reference scripts do not travel with the working tree (../shared is beside it)
+reference=../shared/bench
+if [ -f "$reference/w2_mlp.py" ]; then
+  mkdir -p "$dir/reference"
+  cp "$reference"/{_common.py,w2_mlp.py,w3_deep.py} "$dir/reference/"
+else
+  echo "gpu_pack: no $reference/w2_mlp.py here, so no PyTorch comparison on the GPU machine"
+fi
 
 if [ "$loader" = 1 ]; then
   echo "== the Vulkan loader (libvulkan1, libglvnd, amd64) for a machine without one"

@@ -6,7 +6,8 @@ message on stderr that names the flag (or argument) and the way on, never a Pyth
 
 Each check runs `examples/compare_with_pytorch.py`, `examples/compare_with_sklearn.py`,
 `examples/gpu_check.sh` or `examples/gpu_pack.sh` with one bad input. A stand-in for a Python without torch (or
-scikit-learn) is a shell script that prints the error such a Python prints and exits 1, and one
+scikit-learn, or whose torch sees no GPU) is a shell script that prints the error such a Python
+prints and exits 1, and one
 for a plaindnn built without wgpu answers `info --json` as such a build does, so the check needs
 no particular Python or build installed.
 """
@@ -53,6 +54,16 @@ def python_without(module, folder):
     return str(path)
 
 
+def python_without_cuda(folder):
+    """An executable that imports anything, like a Python with torch, but whose torch finds no
+    NVIDIA driver when a tensor is put on a GPU."""
+    path = Path(folder) / "python-without-cuda"
+    path.write_text('#!/bin/sh\ncase "$2" in *device=*) echo "RuntimeError: Found no NVIDIA driver '
+                    'on your system." >&2; exit 1;; esac\nexit 0\n')
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
 def plaindnn_with(backends, folder):
     """An executable that answers `info --json` like a plaindnn built with `backends`."""
     path = Path(folder) / f"plaindnn-with-{'-'.join(backends)}"
@@ -86,6 +97,12 @@ def main():
                "unknown backend", "auto, flex, ndarray, wgpu")
         expect(PYTORCH, [*here, "--plaindnn", binary, "--workloads", "w4", "--backend", "flex"],
                "--backend", "w4")
+        # PyTorch on a GPU: the workloads it has, and a torch that sees no GPU
+        expect(PYTORCH, [*here, "--plaindnn", binary, "--torch-device", "cuda", "--workloads", "w1,w2"],
+               "--torch-device cuda", "w2 and w3 only", "w1")
+        expect(PYTORCH, [*here, "--plaindnn", binary, "--python", python_without_cuda(folder),
+                         "--torch-device", "cuda", "--workloads", "w2"],
+               "--torch-device cuda", "Found no NVIDIA driver")
         # flags whose values could never run
         expect(PYTORCH, [*here, "--plaindnn", binary, "--workloads", "w1,w9"], "w9", "w1, w2, w3, w4")
         expect(PYTORCH, ["--plaindnn", binary, "--reference", os.path.join(folder, "none")],

@@ -4,13 +4,16 @@
   python3 tests/readme_figures.py           check README.md against artifacts/bench/*.json
   python3 tests/readme_figures.py selftest  the check fails when a figure or a row is changed
 
-Four tables are checked, the first three each figure within half a unit of its last printed digit:
+Five tables are checked, the first four each figure within half a unit of its last printed digit:
 - the Performance table: plaindnn's and the reference's medians, the speed ratio and the % of
   peak are `compare.json`'s row for row (as `examples/compare_with_pytorch.py` wrote it); its EPYC
   column's first ratio is `compare-run33.json`'s, and the range beside it is the lowest and
   highest of the EPYC's runs of the current code;
 - the targets table: each range is the lowest and highest of the runs it names, the Xeon's eight
   and the EPYC's runs of the current code;
+- the GPU table: `gpu-20261204T0710Z-vs-pytorch-cuda.json`'s rows (plaindnn on wgpu, PyTorch on
+  CUDA, the ratio and its range over the rounds) and the flex medians of that run's
+  `-bench-flex-w2.json` and `-w3.json`;
 - the user-level table: `sklearn.json`'s times, ratios and test accuracies;
 - the claims table (the tutorial's claims and their verdicts): every figure in a row is printed
   in its experiment's section of EXPERIMENTS.md, which `tests/experiments_md.py check` holds to
@@ -139,6 +142,40 @@ def check_targets_table(text):
                      f"{what}, EPYC")
 
 
+GPU_RUN = "gpu-20261204T0710Z"  # 4 December, the H200: plaindnn on wgpu beside PyTorch on CUDA
+
+
+def round_ratios(run, row):
+    """The speed ratio of `row` in each round of `run`, as compare_with_pytorch.py computes it."""
+    ours = f"{row['variant']}|{row['path']}|{row['metric']}"
+    theirs = f"{row['reference_name']}|{row['metric']}"
+    w, higher = row["workload"], row["metric"].endswith("_per_s")
+    return [r[w]["ours"][ours] / r[w]["theirs"][theirs] if higher
+            else r[w]["theirs"][theirs] / r[w]["ours"][ours] for r in run["rounds"]]
+
+
+def check_gpu_table(text):
+    source = f"{GPU_RUN}-vs-pytorch-cuda.json"
+    if source not in text:
+        raise AssertionError(f"GPU table: the README no longer names {source}, which the check reads")
+    readme = table_after(text, "| workload, on the GPU |")
+    run = json.loads((BENCH / source).read_text())
+    flex = {(r["workload"], r["variant"], r["path"]): r["median"] for w in ("w2", "w3")
+            for r in json.loads((BENCH / f"{GPU_RUN}-bench-flex-{w}.json").read_text())["results"]}
+    if len(readme) != len(run["table"]):
+        raise AssertionError(f"GPU table: {len(readme)} rows, {source} {len(run['table'])}")
+    for i, (cells, row) in enumerate(zip(readme, run["table"])):
+        what = f"GPU table, row {i + 1} ({cells[0][:40]})"
+        if not label_matches(cells[0], row):
+            raise AssertionError(f"{what}: not {row['workload']} {row['variant']} {row['path']}")
+        printed_as(row["plaindnn"], numbers(cells[1])[0], f"{what}, plaindnn on wgpu")
+        printed_as(row["reference"], numbers(cells[2])[0], f"{what}, PyTorch on CUDA")
+        printed_as(row["speed_ratio"], numbers(cells[3])[0], f"{what}, speed ratio")
+        range_is(round_ratios(run, row), numbers(cells[4]), f"{what}, rounds")
+        printed_as(flex[(row["workload"], row["variant"], row["path"])], numbers(cells[5])[0],
+                   f"{what}, flex")
+
+
 def check_sklearn_table(text):
     readme = table_after(text, "| data set (rows × features, classes) |")
     measured = json.loads((BENCH / "sklearn.json").read_text())["table"]
@@ -185,6 +222,7 @@ def check_claims_table(text):
 def check(text):
     check_performance_table(text)
     check_targets_table(text)
+    check_gpu_table(text)
     check_sklearn_table(text)
     check_claims_table(text)
 
@@ -216,6 +254,7 @@ def selftest(text):
     two rows swapped."""
     performance, targets = "| workload | plaindnn (flex) |", "| target | needed |"
     users = "| data set (rows × features, classes) |"
+    gpu = "| workload, on the GPU |"
     changes = {
         "a median": (performance, 4, 1, 0),
         "a reference median": (performance, 4, 2, 0),
@@ -228,6 +267,12 @@ def selftest(text):
         "a Xeon target range": (targets, 4, 2, 0),
         "the SGEMM share": (targets, 5, 2, 0),
         "an EPYC target range": (targets, 6, 3, 0),
+        "a GPU median": (gpu, 0, 1, 0),
+        "a PyTorch-on-CUDA median": (gpu, 2, 2, 0),
+        "a GPU ratio": (gpu, 4, 3, 0),
+        "a GPU round's lowest": (gpu, 6, 4, 0),
+        "a GPU round's highest": (gpu, 8, 4, 1),
+        "a flex figure on the GPU machine": (gpu, 3, 5, 0),
         "a user-level time": (users, 0, 1, 0),
         "a user-level ratio": (users, 1, 3, 0),
         "a user-level accuracy": (users, 1, 4, 0),

@@ -59,6 +59,11 @@ fn layerwise_autoencoders_reconstruct_better_each_epoch_and_train_starts_from_th
         svg.matches("<rect").count() > 2 * 8 * 256,
         "8 inputs over 8 reconstructions"
     );
+    let stages = std::fs::read(ae.join("stages.safetensors")).expect("the stacked stages");
+    assert!(
+        plaindnn::model::safetensors::reconstructs(&stages),
+        "the stages' file says its output layer is a decoder, so --init-from takes no head from it"
+    );
 
     let out = plaindnn(&[
         "train",

@@ -255,7 +255,9 @@ fn stack_stages(
     }
     crate::files::create_folder(out)?;
     let path = out.join("stages.safetensors");
-    write_atomic(&path, &safetensors::export(&start, ae, HashMap::new())?)?;
+    // its output layer is a decoder: `--init-from` takes no head from it
+    let metadata = HashMap::from([("reconstructs".to_string(), "true".to_string())]);
+    write_atomic(&path, &safetensors::export(&start, ae, metadata)?)?;
     Ok(path)
 }
 

@@ -20,6 +20,7 @@ pub mod pretrain;
 pub mod progress;
 pub mod regularizer;
 pub mod report;
+pub mod resume;
 pub mod run_dir;
 pub mod schedule;
 pub mod step;
@@ -45,11 +46,11 @@ pub use history::EpochRow;
 pub use observer::{DecisionGrid, EpochReport, LayerWeights, TrainEnd, TrainObserver, Wants};
 pub use preset::Preset;
 pub use progress::Verbosity;
+pub use resume::{resume, ResumeChanges};
 pub use run_dir::{DataInfo, RunConfig, RunDir, FORMAT_VERSION};
 
 use burn::tensor::Device;
 
-use crate::data::target::class_name;
 use crate::data::{BatchLoader, DataSource, Prepared, Subset};
 use crate::error::{Error, Result};
 use crate::model::Mlp;
@@ -265,236 +266,6 @@ fn discard_unsaved(
         )),
         other => other,
     }
-}
-
-/// What may change when a stopped run continues; everything else is the run's `config.json`.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct ResumeChanges {
-    /// The new total number of epochs.
-    pub epochs: Option<usize>,
-    /// Early stopping's new patience (the run must use early stopping).
-    pub patience: Option<usize>,
-    /// Epochs between two checkpoints from now on (saving by epochs).
-    pub checkpoint_every: Option<usize>,
-    /// Seconds between two saves from now on (saving by time).
-    pub checkpoint_interval: Option<f64>,
-}
-
-impl From<Option<usize>> for ResumeChanges {
-    /// Only the total number of epochs changes.
-    fn from(epochs: Option<usize>) -> Self {
-        Self {
-            epochs,
-            ..Self::default()
-        }
-    }
-}
-
-impl ResumeChanges {
-    /// Writes the changes into `config`, refusing a patience for a run without early stopping.
-    fn apply(self, config: &mut TrainConfig) -> Result<()> {
-        if let Some(epochs) = self.epochs {
-            refuse_new_cosine_length(config, epochs)?;
-            config.epochs = epochs;
-        }
-        if let Some(every) = self.checkpoint_every {
-            (config.checkpoint_every, config.checkpoint_interval) = (every, None);
-        }
-        if let Some(seconds) = self.checkpoint_interval {
-            (config.checkpoint_every, config.checkpoint_interval) = (1, Some(seconds));
-        }
-        if let Some(patience) = self.patience {
-            let es = config.early_stopping.as_mut().ok_or_else(|| {
-                Error::invalid(
-                    "patience",
-                    "this run trains without early stopping; there is no patience to change",
-                )
-            })?;
-            es.patience = patience;
-        }
-        config.validate()
-    }
-}
-
-/// A cosine schedule anneals over the run's epochs: another total would move the rate of every
-/// epoch to come off the curve the run followed (PyTorch's `T_max` is fixed too).
-fn refuse_new_cosine_length(config: &TrainConfig, epochs: usize) -> Result<()> {
-    if !matches!(config.schedule, ScheduleConfig::Cosine { .. }) || epochs == config.epochs {
-        return Ok(());
-    }
-    Err(Error::invalid(
-        "epochs",
-        format!(
-            "the run's cosine schedule anneals the rate over its {} epochs; another total would \
-             make the rate jump: to train longer, start a new run from these weights with \
-             --init-from and --epochs {epochs}",
-            config.epochs
-        ),
-    ))
-}
-
-/// Continues a stopped run at the epoch after its last checkpoint (from the start when it has
-/// none), with `changes` (e.g. more epochs) written into its `config.json` once everything
-/// checks: a refused resume leaves the run as it was.
-pub fn resume(
-    out: &Path,
-    changes: impl Into<ResumeChanges>,
-    verbosity: Verbosity,
-) -> Result<TrainedRun> {
-    let run = RunDir::new(out);
-    let mut run_config = run.read_config()?;
-    let _lock = lock::RunLock::acquire(run.root())?;
-    let changes = changes.into();
-    if let DataSource::Memory { description } = &run_config.data.source {
-        let why = format!("trained on rows made in memory, not read from a file it can read again ({description}): the command line cannot resume it");
-        return Err(Error::run(out, why));
-    }
-    if changes != ResumeChanges::default() {
-        changes.apply(&mut run_config.train)?;
-    }
-    // saving by time, a run killed before its first save has none: it starts over
-    let last = checkpoint::latest_complete(&run.checkpoint_dir()).unwrap_or(0);
-    let rows = recorded_through(&run, last)?;
-    if let Some(why) = why_it_cannot_go_on(&run_config, &rows, last, changes.patience) {
-        return Err(Error::run(out, why));
-    }
-    let data = run_config.data.source.load()?;
-    same_data(&run_config, &data).map_err(|why| Error::run(out, why))?;
-    let device = run_config.train.backend.device()?;
-    let model = starting_model(&run_config.train, &run, last, &device)?;
-    if changes != ResumeChanges::default() {
-        run.write_config(&run_config)?;
-    }
-    pooled(true, move || {
-        fit(
-            run_config,
-            run,
-            data,
-            (model, last),
-            device,
-            verbosity.into(),
-        )
-    })
-}
-
-/// Why a run whose last checkpoint is of epoch `last` cannot go on: it has trained all its
-/// epochs, early stopping ended it (with `patience` if given), or its data file is gone.
-fn why_it_cannot_go_on(
-    run_config: &RunConfig,
-    rows: &[EpochRow],
-    last: usize,
-    patience: Option<usize>,
-) -> Option<String> {
-    let epochs = run_config.train.epochs;
-    if last >= epochs {
-        let done = match last > epochs {
-            true => format!("has trained {last} epochs, more than --epochs {epochs}"),
-            false => format!("has trained all its {epochs} epochs"),
-        };
-        let why = match run_config.train.schedule {
-            // more epochs would be refused: the cosine curve is the run's length
-            ScheduleConfig::Cosine { .. } => format!(
-                "{done}, annealed by its cosine schedule: to train further, start a new run from \
-                 these weights with --init-from"
-            ),
-            _ => format!(
-                "{done}: pass --epochs {} or more to train further",
-                last + 1
-            ),
-        };
-        return Some(why);
-    }
-    if let Some((best, waited)) = stopped_early(rows, &run_config.train, last) {
-        let why = match patience {
-            None => format!("stopped early at epoch {last}"),
-            Some(p) => format!("with --patience {p} it would stop at once"),
-        };
-        return Some(format!(
-            "{why}: val_loss had not improved on epoch {best}'s for {waited} epochs; pass \
-             --patience N (more than {waited}) to train further"
-        ));
-    }
-    let gone = run_config.data.source.missing()?;
-    Some(format!(
-        "trained on {}, which is no longer there: put the file back to resume, or train a new run",
-        gone.display()
-    ))
-}
-
-/// The data a resumed run loads has the columns, classes, standardisation and bytes its run
-/// recorded: a file changed since would train the rest of the run on other rows, scaled otherwise.
-fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), String> {
-    let (now, then) = (&data.train.data, &config.data);
-    let what = if now.feature_names != then.feature_names {
-        "its columns"
-    } else if !now
-        .class_names
-        .iter()
-        .cloned()
-        .eq(then.class_names.iter().map(|c| class_name(c)))
-    {
-        "its classes" // named as today (a run of 0.50 reads 0.5)
-    } else if data.scaler != then.scaler || data.target_scaler != then.target_scaler {
-        "its columns' means or deviations"
-    } else if !then.unchanged() {
-        "its rows"
-    } else {
-        return Ok(());
-    };
-    Err(format!(
-        "{} has changed since the run trained ({what} differ): resume with the data it started \
-         from, or train a new run",
-        then.source.describe()
-    ))
-}
-
-/// `metrics.csv`'s rows, refused unless they record every epoch up to `last`, the checkpoint's,
-/// and a run whose `checkpoint/` was removed: either would lose epochs already trained. A run
-/// killed before its first save (an empty `checkpoint/`) starts over.
-fn recorded_through(run: &RunDir, last: usize) -> Result<Vec<EpochRow>> {
-    let again = format!(
-        "train it again with `plaindnn train --out {} --overwrite` and its flags",
-        crate::shell::quote(&run.root().display().to_string())
-    );
-    if !run.checkpoint_dir().is_dir() {
-        let why = format!("has no checkpoint/ folder, so nothing to continue from: {again}");
-        return Err(Error::run(run.root(), why));
-    }
-    if !run.metrics_path().is_file() {
-        // killed before its first epoch ended: nothing to lose, it starts over
-        if last == 0 {
-            return Ok(Vec::new());
-        }
-        return Err(Error::run(
-            run.root(),
-            format!("has no metrics.csv: {again}"),
-        ));
-    }
-    let rows = history::read(&run.metrics_path())?;
-    let epochs: Vec<usize> = rows
-        .iter()
-        .map(|r| r.epoch)
-        .filter(|&e| e <= last)
-        .collect();
-    if epochs != (1..=last).collect::<Vec<_>>() {
-        let why = format!(
-            "metrics.csv records {} of the {last} epochs its checkpoint holds: resuming would \
-             leave a gap in its history; {again}",
-            epochs.len()
-        );
-        return Err(Error::run(run.root(), why));
-    }
-    Ok(rows)
-}
-
-/// `Some((best epoch, epochs since it))` when early stopping, with the patience the run has now,
-/// ends it at epoch `last` (replayed from `metrics.csv`): resuming would stop again at once.
-fn stopped_early(rows: &[EpochRow], config: &TrainConfig, last: usize) -> Option<(usize, usize)> {
-    let es = config.early_stopping.as_ref().filter(|_| last > 0)?;
-    let kept = rows.iter().filter(|r| r.epoch <= last);
-    let (tracker, verdict) = early_stopping::EarlyStopping::replay(Some(es), kept);
-    let best = tracker.best().map_or(0, |(epoch, _)| epoch);
-    (verdict == Some(early_stopping::Verdict::Stop)).then(|| (best, tracker.waited()))
 }
 
 /// `f` on one of rayon's workers when `on_pool` (inline when this thread is one), the other

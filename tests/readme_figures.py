@@ -14,6 +14,8 @@ Five tables are checked, the first four each figure within half a unit of its la
 - the GPU table: `gpu-20261204T0710Z-vs-pytorch-cuda.json`'s rows (plaindnn on wgpu, PyTorch on
   CUDA, the ratio and its range over the rounds) and the flex medians of that run's
   `-bench-flex-w2.json` and `-w3.json`;
+- the sentence "W4 again on 4 December": the lowest and highest ratios of `compare-w4-epyc-1.json`
+  to `-3.json`;
 - the user-level table: `sklearn.json`'s times, ratios and test accuracies;
 - the claims table (the tutorial's claims and their verdicts): every figure in a row is printed
   in its experiment's section of EXPERIMENTS.md, which `tests/experiments_md.py check` holds to
@@ -176,6 +178,21 @@ def check_gpu_table(text):
                    f"{what}, flex")
 
 
+W4_AGAIN = [f"compare-w4-epyc-{i}.json" for i in (1, 2, 3)]  # 4 December, least squares alone
+
+
+def check_w4_again(text):
+    """The sentence after the targets: W4's lowest and highest ratio over its three runs."""
+    said = re.search(r"W4 again on 4 December.*?: (\S+× NumPy and \S+×)", text, re.S)
+    if not said:
+        raise AssertionError("W4 again: the README no longer says what the 4 December runs gave")
+    figures = numbers(said.group(1))
+    runs = [keyed(rows_of(name)) for name in W4_AGAIN]
+    for j, reference in enumerate(["numpy_lstsq_gelsd", "sklearn_LinearRegression"]):
+        ratios = [run[("w4", "lstsq", "lstsq", reference)]["speed_ratio"] for run in runs]
+        range_is(ratios, figures[2 * j:2 * j + 2], f"W4 again, vs {reference}")
+
+
 def check_sklearn_table(text):
     readme = table_after(text, "| data set (rows × features, classes) |")
     measured = json.loads((BENCH / "sklearn.json").read_text())["table"]
@@ -223,6 +240,7 @@ def check(text):
     check_performance_table(text)
     check_targets_table(text)
     check_gpu_table(text)
+    check_w4_again(text)
     check_sklearn_table(text)
     check_claims_table(text)
 
@@ -284,6 +302,11 @@ def selftest(text):
         message = fails(nudged(text, header, row, cell, figure))
         assert message, f"selftest: changing {what} was not caught"
         print(f"caught {what}: {message}")
+    again = re.search(r"W4 again on 4 December.*?: (\d+\.\d+)", text, re.S)
+    moved = f"{float(again.group(1)) + 0.03:.2f}"
+    message = fails(text[:again.start(1)] + moved + text[again.end(1):])
+    assert message, "selftest: changing the W4-again ratio was not caught"
+    print(f"caught the W4-again ratio: {message}")
     lines = text.splitlines()
     i = next(k for k, line in enumerate(lines) if line.startswith("| W2 the same, inference"))
     lines[i], lines[i + 1] = lines[i + 1], lines[i]

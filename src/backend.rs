@@ -10,6 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+/// `XDG_RUNTIME_DIR` for a process started without one (no desktop session): while wgpu looks for
+/// adapters, Mesa's Vulkan drivers ask Wayland for a display, and Wayland prints "error:
+/// XDG_RUNTIME_DIR is invalid or not set" though nothing failed; a folder that holds no display
+/// quiets it. The `plaindnn` command sets it first thing; a program it starts gets it unset again.
+pub const NO_SESSION_RUNTIME_DIR: &str = "/nonexistent/plaindnn-no-session";
+
 /// A compute backend, picked at run time among those compiled in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

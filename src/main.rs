@@ -21,6 +21,11 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    #[cfg(all(unix, feature = "wgpu"))]
+    if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        // before any thread exists: set_var races another thread's getenv
+        std::env::set_var("XDG_RUNTIME_DIR", plaindnn::backend::NO_SESSION_RUNTIME_DIR);
+    }
     let (cli, matches) = plaindnn_cli::parse();
     quiet_output_failures();
     // nothing is used after a panic but its message

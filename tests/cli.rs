@@ -427,6 +427,36 @@ fn without_a_gpu_driver_wgpu_is_a_clear_error_and_auto_falls_back_to_the_cpu() {
     );
 }
 
+#[cfg(all(unix, feature = "wgpu"))]
+#[test]
+fn looking_for_a_gpu_without_a_desktop_session_prints_no_wayland_complaint() {
+    // Mesa's Vulkan drivers (CI's lavapipe) ask Wayland for a display while wgpu lists adapters;
+    // without XDG_RUNTIME_DIR, Wayland printed "error: XDG_RUNTIME_DIR is invalid or not set"
+    let dir = temp_dir("cli-no-session");
+    for args in [
+        vec!["info"],
+        vec![
+            "train",
+            "--epochs",
+            "1",
+            "--out",
+            dir.to_str().unwrap_or(""),
+        ],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+            .args(&args)
+            .env_remove("XDG_RUNTIME_DIR")
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("XDG_RUNTIME_DIR"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
 #[cfg(feature = "wgpu")]
 #[test]
 fn built_with_wgpu_train_uses_a_real_gpu_or_names_the_cpu_adapter_it_skipped() {

@@ -58,7 +58,12 @@ fn open_browser(url: &str) {
     } else {
         "xdg-open"
     };
-    let _ = std::process::Command::new(opener)
+    let mut command = std::process::Command::new(opener);
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR");
+    if runtime.is_some_and(|dir| dir == plaindnn::backend::NO_SESSION_RUNTIME_DIR) {
+        command.env_remove("XDG_RUNTIME_DIR"); // plaindnn's, not the session's
+    }
+    let _ = command
         .arg(url)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())

@@ -577,6 +577,48 @@ fn gradient_descent_with_ridge_reaches_the_closed_form_ridge_solution() {
     assert!((NUMPY_RIDGE_5[0] - NUMPY_LSTSQ_CSV[0]).abs() > 0.02);
 }
 
+/// One narrow column, x = i·10⁻⁵ for i < 100 (spread 2.9·10⁻⁴), y = 3000x + 0.1·sin i, and
+/// λ = 0.1: on the standardised weight the penalty's curvature is 2λ/(n·s²) ≈ 24 000, so an
+/// explicit step of 0.1 overshot by far (it diverged in 7 steps). The reference is the formula:
+/// β = Σ(x−x̄)(y−ȳ) / (Σ(x−x̄)² + λ), intercept ȳ − βx̄.
+#[test]
+fn gradient_descent_with_a_strong_ridge_on_a_narrow_column_reaches_the_ridge_formula() {
+    let dir = temp_dir("regress-gd-narrow-ridge");
+    let rows: Vec<(f64, f64)> = (0..100)
+        .map(|i| {
+            (
+                i as f64 * 1e-5,
+                3000.0 * i as f64 * 1e-5 + 0.1 * (i as f64).sin(),
+            )
+        })
+        .collect();
+    let text: String = rows.iter().map(|(x, y)| format!("{x:e},{y:e}\n")).collect();
+    let csv = dir.join("narrow.csv");
+    std::fs::write(&csv, format!("x,y\n{text}")).expect("write");
+    let n = rows.len() as f64;
+    let (mx, my) = (
+        rows.iter().map(|r| r.0).sum::<f64>() / n,
+        rows.iter().map(|r| r.1).sum::<f64>() / n,
+    );
+    let sxy: f64 = rows.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+    let sxx: f64 = rows.iter().map(|(x, _)| (x - mx).powi(2)).sum();
+    let beta = sxy / (sxx + 0.1);
+    let csv = csv.to_str().unwrap_or("");
+    let args = [
+        "--data", csv, "--target", "y", "--ridge", "0.1", "--method", "gd",
+    ];
+    let rolled = regress_json(&dir, &args);
+    let got = rolled["coefficients"]["x"].as_f64().unwrap_or(f64::NAN);
+    assert!((got - beta).abs() < 1e-4 * beta.abs(), "gd {got} vs {beta}");
+    let intercept = rolled["coefficients"]["intercept"]
+        .as_f64()
+        .unwrap_or(f64::NAN);
+    assert!(
+        (intercept - (my - beta * mx)).abs() < 1e-5,
+        "intercept {intercept}"
+    );
+}
+
 #[test]
 fn gradient_descent_that_leaves_the_finite_numbers_fails_naming_the_rate_and_saves_nothing() {
     let dir = temp_dir("regress-diverges");

@@ -437,3 +437,57 @@ fn train_and_regress_refuse_each_others_directories_unless_told_to_overwrite() {
         stderr(&out)
     );
 }
+
+/// A review found `regress` and `train` wrote a fit or a run among an experiment's results
+/// without `--overwrite`, after which the experiment itself refused the folder as "a training
+/// run". Now neither writes there, `--overwrite` or not, and the experiment names a fit a fit.
+#[test]
+fn an_experiments_folder_is_never_written_into_by_train_or_regress() {
+    let dir = temp_dir("rundir-experiment");
+    let results = dir.join("results");
+    let s = |p: &Path| p.to_str().unwrap_or("").to_string();
+    let experiment = |out: &Path, extra: &[&str]| {
+        let args = ["experiment", "linear-collapse", "--quick", "--out", &s(out)];
+        plaindnn(&[args.as_slice(), extra].concat())
+    };
+    let out = experiment(&results, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listing = |d: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(d)
+            .expect("a directory")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing(&results);
+    for overwrite in [&[][..], &["--overwrite"][..]] {
+        let fit = ["regress", "--dataset", "line", "--out", &s(&results)];
+        let refused = [
+            plaindnn(&[fit.as_slice(), overwrite].concat()),
+            train(&results, &[&["--epochs", "1"][..], overwrite].concat()),
+        ];
+        for out in refused {
+            assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+            assert!(
+                stderr(&out).contains("holds an experiment's results (report.md)"),
+                "{}",
+                stderr(&out)
+            );
+        }
+    }
+    assert_eq!(
+        listing(&results),
+        before,
+        "nothing written among the results"
+    );
+    let fit = dir.join("fit");
+    let out = plaindnn(&["regress", "--dataset", "line", "--out", &s(&fit)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = experiment(&fit, &["--overwrite"]);
+    assert!(
+        stderr(&out).contains("holds a `regress` fit: give the experiment its own --out"),
+        "{}",
+        stderr(&out)
+    );
+}

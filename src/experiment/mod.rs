@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
+use crate::train::run_dir::EXPERIMENT_HEADING;
 use crate::train::RunDir;
 pub use catalog::{Experiment, Extra, EXPERIMENTS};
 use runner::{Stat, VariantResult};
@@ -146,11 +147,17 @@ fn claim(
             "is a file, not a folder: give the experiment a folder",
         ));
     }
-    if RunDir::new(out).holds_run() {
-        let why = "holds a training run: give the experiment its own --out";
+    let run = RunDir::new(out);
+    if run.holds_run() {
+        let what = if run.holds_fit() {
+            "a `regress` fit"
+        } else {
+            "a training run"
+        };
+        let why = format!("holds {what}: give the experiment its own --out");
         return Err(Error::run(out, why));
     }
-    let heading = format!("# Experiment `{}`", experiment.name);
+    let heading = format!("{EXPERIMENT_HEADING}{}`", experiment.name);
     let report = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
     let ours = match report.lines().next() {
         Some(first) if first != heading => {

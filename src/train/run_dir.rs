@@ -81,6 +81,10 @@ fn is_run_file(name: &str) -> bool {
     stage || RUN_FILES.contains(&name)
 }
 
+/// How an experiment's `report.md` begins (`# Experiment `name``): a folder holding one is an
+/// experiment's results, which no run may write into.
+pub const EXPERIMENT_HEADING: &str = "# Experiment `";
+
 /// The files `predict`, `eval`, `export` and `--resume` read a run back from.
 const SOURCE_FILES: [&str; 6] = [
     "config.json",
@@ -170,9 +174,20 @@ impl RunDir {
         self.root.join("linear.json").exists()
     }
 
+    /// Whether an experiment's results are here (its `report.md`, finished or not).
+    pub fn holds_experiment(&self) -> bool {
+        fs::read_to_string(self.root.join("report.md"))
+            .is_ok_and(|text| text.starts_with(EXPERIMENT_HEADING))
+    }
+
     /// Refuses a directory that holds another run, or with `overwrite` removes that run's files
     /// (only plaindnn's: whatever else the directory holds stays).
     pub fn claim(&self, overwrite: bool) -> Result<()> {
+        if self.holds_experiment() {
+            // --overwrite replaces a run's files; a run among an experiment's would mix the two
+            let why = "holds an experiment's results (report.md): give this run its own --out";
+            return Err(Error::run(&self.root, why));
+        }
         if !self.holds_run() {
             return Ok(());
         }

@@ -967,3 +967,28 @@ fn a_large_intercept_keeps_its_decimals_in_the_equation() {
         stdout(&out)
     );
 }
+
+/// A review found `fit.svg` called the fitted rows "validation data" when none were held out.
+#[test]
+fn the_fit_picture_names_its_dots_training_or_validation_data_as_they_are() {
+    let dir = temp_dir("regress-fit-legend");
+    let rows: String = (0..20).map(|i| format!("{i},{}\n", 2 * i + 1)).collect();
+    let csv = dir.join("line.csv");
+    std::fs::write(&csv, format!("x,y\n{rows}")).expect("write");
+    let csv = csv.to_str().unwrap_or("");
+    for (extra, shown, not) in [
+        (vec![], "training data", "validation data"),
+        (
+            vec!["--val-fraction", "0.25"],
+            "validation data",
+            "training data",
+        ),
+    ] {
+        regress_json(&dir, &[&["--data", csv][..], &extra].concat());
+        let svg = std::fs::read_to_string(dir.join("run").join("fit.svg")).expect("fit.svg");
+        assert!(
+            svg.contains(shown) && !svg.contains(not),
+            "{extra:?}: {svg}"
+        );
+    }
+}

@@ -207,9 +207,11 @@ pub fn run(args: RegressArgs) -> Result<()> {
     }
     let out = out.root();
     model.save(out)?;
-    let mut pictures =
-        regression::pictures::write_fit(model, rows.held_out.as_ref().unwrap_or(&rows.fit), out)?
-            .to_string();
+    let shown = match &rows.held_out {
+        Some(held_out) => ("validation data", held_out),
+        None => ("training data", &rows.fit),
+    };
+    let mut pictures = regression::pictures::write_fit(model, shown, out)?.to_string();
     if !fitted.losses.is_empty() {
         regression::pictures::write_losses(&fitted.losses, out)?;
         pictures.push_str(", gd_loss.svg");

@@ -111,20 +111,22 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
     svg.finish()
 }
 
-/// Data as dots and a model's curve through them, for one input and one output.
+/// Data as dots (named `data.0`: "validation data", say) and a model's curve through them, for
+/// one input and one output.
 pub fn curve_chart(
     title: &str,
     axes: (&str, &str),
-    data: Vec<(f64, f64)>,
+    data: (&str, Vec<(f64, f64)>),
     curve: Vec<(f64, f64)>,
 ) -> String {
+    let (label, data) = data;
     line_chart(
         title,
         axes.0,
         axes.1,
         &[
             Series {
-                label: "validation data",
+                label,
                 color: "#2171b5",
                 points: data,
                 dots: true,

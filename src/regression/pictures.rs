@@ -32,8 +32,13 @@ pub fn write_losses(losses: &[f64], out: &Path) -> Result<()> {
 
 /// `fit.svg` (one input: the rows and the curve) or `predicted_vs_actual.svg` (several) in
 /// `out`, at most [`crate::plot::MAX_DOTS`] rows drawn (the title says how many of how many);
-/// returns the file name.
-pub fn write_fit(model: &LinearModel, rows: &Subset, out: &Path) -> Result<&'static str> {
+/// `rows` are named `label` ("training data", or "validation data" when held out). Returns the
+/// file name.
+pub fn write_fit(
+    model: &LinearModel,
+    (label, rows): (&str, &Subset),
+    out: &Path,
+) -> Result<&'static str> {
     let shown = drawn(rows.len())
         .into_iter()
         .map(|i| rows.rows[i])
@@ -41,7 +46,7 @@ pub fn write_fit(model: &LinearModel, rows: &Subset, out: &Path) -> Result<&'sta
     let (x, y) = columns(&Subset::of(&rows.data, shown))?;
     let note = drawn_note(rows.len());
     let (name, svg) = match model.inputs.len() {
-        1 => ("fit.svg", fitted_curve(model, &x, &y, &note)),
+        1 => ("fit.svg", fitted_curve(model, (label, &x, &y), &note)),
         _ => (
             "predicted_vs_actual.svg",
             predicted_vs_actual(model, &x, &y, &note),
@@ -52,7 +57,7 @@ pub fn write_fit(model: &LinearModel, rows: &Subset, out: &Path) -> Result<&'sta
 }
 
 /// The rows (x, y) and the model's curve over their range.
-fn fitted_curve(model: &LinearModel, x: &[f64], y: &[f64], note: &str) -> String {
+fn fitted_curve(model: &LinearModel, (label, x, y): (&str, &[f64], &[f64]), note: &str) -> String {
     let (lo, hi) = range(x);
     let grid: Vec<f64> = (0..=200)
         .map(|i| lo + (hi - lo) * i as f64 / 200.0)
@@ -62,7 +67,7 @@ fn fitted_curve(model: &LinearModel, x: &[f64], y: &[f64], note: &str) -> String
     curve_chart(
         &format!("{}{note}", model.equation()),
         (&model.inputs[0], &model.target),
-        points,
+        (label, points),
         curve,
     )
 }

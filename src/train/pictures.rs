@@ -176,7 +176,7 @@ fn fitted_curve(model: &Mlp, val: &Subset, units: &DataInfo) -> Result<String> {
             drawn_note(val.len())
         ),
         (name, &data.target_name),
-        points.into_iter().map(shown).collect(),
+        ("validation data", points.into_iter().map(shown).collect()),
         curve,
     ))
 }

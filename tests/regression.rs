@@ -992,3 +992,33 @@ fn the_fit_picture_names_its_dots_training_or_validation_data_as_they_are() {
         );
     }
 }
+
+/// A review found a held-out set of one row printed R² as a bare NaN, with no word of why;
+/// scikit-learn's `r2_score` warns that it is "not well-defined with less than two samples".
+#[test]
+fn an_r2_of_fewer_than_two_rows_is_said_to_be_undefined() {
+    let dir = temp_dir("regress-one-row-r2");
+    let rows: String = (1..=8)
+        .map(|i| format!("{i},{}\n", 2 * i + i % 3))
+        .collect();
+    let csv = dir.join("eight.csv");
+    std::fs::write(&csv, format!("x,y\n{rows}")).expect("write");
+    let run = dir.join("run");
+    let out = plaindnn(&[
+        "regress",
+        "--data",
+        csv.to_str().unwrap_or(""),
+        "--val-fraction",
+        "0.01",
+        "--out",
+        run.to_str().unwrap_or(""),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("validation NaN"), "{}", stdout(&out));
+    assert!(
+        stderr(&out)
+            .contains("R² of the held-out rows is undefined (NaN) with 1 row: it needs two"),
+        "{}",
+        stderr(&out)
+    );
+}

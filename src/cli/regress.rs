@@ -202,6 +202,11 @@ pub fn run(args: RegressArgs) -> Result<()> {
         .as_ref()
         .map(|v| model.scores(v))
         .transpose()?;
+    let held_out = rows.held_out.as_ref().map(Subset::len);
+    let warnings: Vec<String> = (fitted.fit.warnings.iter().cloned())
+        .chain(undefined_r2("fitted", rows.fit.len(), "fit more rows"))
+        .chain(held_out.and_then(|n| undefined_r2("held-out", n, "hold out more rows")))
+        .collect();
     if args.overwrite {
         out.claim(true)?; // refused above without it
     }
@@ -222,14 +227,14 @@ pub fn run(args: RegressArgs) -> Result<()> {
             "coefficients": model.coefficient_map(),
             "rank": fitted.fit.rank,
             "condition": if fitted.fit.condition.is_finite() { json!(fitted.fit.condition) } else { json!(null) },
-            "warnings": fitted.fit.warnings,
-            "rows": { "train": rows.fit.len(), "validation": rows.held_out.as_ref().map(Subset::len) },
+            "warnings": warnings,
+            "rows": { "train": rows.fit.len(), "validation": held_out },
             "train": train,
             "validation": val,
             "run": out,
         }));
     }
-    print_text(&fitted, &train, val.as_ref());
+    print_text(&fitted, &warnings, &train, val.as_ref());
     println!(
         "saved {} (coefficients.json, linear.json, {pictures})",
         out.display()
@@ -237,13 +242,24 @@ pub fn run(args: RegressArgs) -> Result<()> {
     Ok(())
 }
 
-/// The equation, then R², RMSE and MAE of the fitted rows (and of the held-out rows).
-fn print_text(fitted: &Fitted, train: &RegressionScores, val: Option<&RegressionScores>) {
-    fitted
-        .fit
-        .warnings
-        .iter()
-        .for_each(|w| eprintln!("warning: {w}"));
+/// A warning when `rows` rows leave R² undefined (NaN): it needs two, as scikit-learn's
+/// `r2_score` ("not well-defined with less than two samples").
+fn undefined_r2(which: &str, rows: usize, way_on: &str) -> Option<String> {
+    let plural = if rows == 1 { "" } else { "s" };
+    (rows < 2).then(|| {
+        format!("R² of the {which} rows is undefined (NaN) with {rows} row{plural}: it needs two; {way_on}")
+    })
+}
+
+/// The warnings, the equation, then R², RMSE and MAE of the fitted rows (and of the held-out
+/// rows).
+fn print_text(
+    fitted: &Fitted,
+    warnings: &[String],
+    train: &RegressionScores,
+    val: Option<&RegressionScores>,
+) {
+    warnings.iter().for_each(|w| eprintln!("warning: {w}"));
     println!("{}", fitted.model.equation());
     let rows = match val {
         Some(val) => vec![("training", train), ("validation", val)],

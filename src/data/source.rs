@@ -168,7 +168,7 @@ impl DataSource {
             // the tutorial's exact points and their exact quadrants: nothing is drawn noisily
             return Err(Error::invalid(
                 "--noise",
-                "the built-in set `quadrants` has no noise parameter; try --dataset xor, circles, spiral, blobs, line, cubic or shapes",
+                "the built-in set `quadrants` has no noise parameter; the sets with one: xor, circles, spiral, blobs, line, cubic and shapes",
             ));
         }
         non_negative("--noise", noise)?;

@@ -207,10 +207,39 @@ fn a_wrong_number_of_inputs_is_named() {
     let out = plaindnn(&["predict", "--run", run, "--input", "1,2,3"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("the model takes 2 values, got 3"),
+        stderr(&out).contains("invalid --input: the model takes 2 values (x, y), got 3"),
         "{}",
         stderr(&out)
     );
+    // a file to write into a folder that is not there: named with its flag, nothing made
+    let missing = dir.join("no-such-folder");
+    let (csv, weights) = (missing.join("p.csv"), missing.join("m.safetensors"));
+    let s = |p: &std::path::Path| p.to_str().unwrap_or("").to_string();
+    for (args, flag) in [
+        (
+            vec![
+                "predict",
+                "--run",
+                run,
+                "--input",
+                "1,2",
+                "--output",
+                &s(&csv),
+            ],
+            "--output",
+        ),
+        (vec!["export", "--run", run, "--out", &s(&weights)], "--out"),
+    ] {
+        let out = plaindnn(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&out).contains(&format!("invalid {flag}: "))
+                && stderr(&out).contains(&format!("there is no folder {}", s(&missing))),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(!missing.exists(), "no folder made for a refused file");
     // each refusal says what is wrong with the value, as a CSV cell's does
     for (input, why) in [
         ("1,abc", "`abc` is not a number"),

@@ -286,13 +286,23 @@ fn write_output(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| plaindnn::Error::io(std::path::Path::new("standard output"), e))
 }
 
-/// Refuses to replace a file the user has at `path` unless `overwrite` (`--overwrite`), and
-/// anything but a plain file even then (`-`, standard output, passes: callers that cannot write
+/// Refuses a `path` in a folder that does not exist, a file the user has at `path` unless
+/// `overwrite` (`--overwrite`), and anything but a plain file even then (`-`, standard output, passes: callers that cannot write
 /// there refuse it first): the file is written beside and renamed over, which would
 /// put a file in place of a link, a pipe or a device (`/dev/stdout`) instead of writing into it.
 fn refuse_existing(path: &std::path::Path, flag: &str, overwrite: bool) -> Result<()> {
     if is_stdout(path) {
         return Ok(());
+    }
+    // as pandas' to_csv: a file is written into a folder that exists, none is made for it
+    let folder = path.parent().filter(|f| !f.as_os_str().is_empty());
+    if let Some(folder) = folder.filter(|f| !f.is_dir()) {
+        let why = format!(
+            "{}: there is no folder {}: create it first, or name a file in one that exists",
+            path.display(),
+            folder.display()
+        );
+        return Err(plaindnn::Error::invalid(flag, why));
     }
     // a link counts even when it points nowhere: writing would replace it
     let Ok(found) = std::fs::symlink_metadata(path) else {

@@ -92,7 +92,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     let predictor = Predictor::open(&args.run.run, args.run.backend)?;
     let names = predictor.feature_names().to_vec();
     let rows = match (&args.input, &args.data) {
-        (Some(text), _) => parse_row(text, names.len())?,
+        (Some(text), _) => parse_row(text, &names)?,
         (None, Some(path)) => csv_file::read_columns(path, &names, None, args.delimiter)?.features,
         (None, None) => {
             return Err(Error::invalid(
@@ -214,15 +214,22 @@ fn summarise(
     Ok(())
 }
 
-fn parse_row<T: std::str::FromStr + Into<f64> + Copy>(text: &str, width: usize) -> Result<Vec<T>> {
+/// `--input`'s values, one per input the model takes (`names`, in order).
+fn parse_row<T: std::str::FromStr + Into<f64> + Copy>(
+    text: &str,
+    names: &[String],
+) -> Result<Vec<T>> {
     let values: Vec<T> = (text.split(','))
         .map(|v| parse_value(v.trim()))
         .collect::<Result<_>>()?;
-    if values.len() != width {
-        return Err(Error::invalid(
-            "input",
-            format!("the model takes {width} values, got {}", values.len()),
-        ));
+    if values.len() != names.len() {
+        let why = format!(
+            "the model takes {} values ({}), got {}",
+            names.len(),
+            names.join(", "),
+            values.len()
+        );
+        return Err(Error::invalid("--input", why));
     }
     Ok(values)
 }
@@ -294,7 +301,7 @@ fn parse_value<T: std::str::FromStr + Into<f64> + Copy>(v: &str) -> Result<T> {
         }
         Err(_) => format!("`{v}` is not a number"),
     };
-    Err(Error::invalid("input", why))
+    Err(Error::invalid("--input", why))
 }
 
 /// `name`, or where the rows already have it (a feature called `predicted_price`, an earlier
@@ -452,7 +459,7 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
     let model = LinearModel::load(&args.run.run)?;
     // in f64, as the fit: f32 would round a timestamp's last digits away
     let x: Vec<f64> = match (&args.input, &args.data) {
-        (Some(text), _) => parse_row(text, model.inputs.len())?,
+        (Some(text), _) => parse_row(text, &model.inputs)?,
         (None, Some(path)) => {
             csv_file::read_columns_f64(path, &model.inputs, None, args.delimiter)?.features
         }

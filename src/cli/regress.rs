@@ -22,7 +22,7 @@ pub struct RegressArgs {
     #[arg(long, value_name = "FILE.csv", conflicts_with = "dataset")]
     data: Option<PathBuf>,
     /// A built-in regression set instead: line or cubic (fitted on 256 generated rows, scored
-    /// on 256 fresh ones).
+    /// on 256 fresh ones) [default: line, when there is no --data].
     #[arg(long, conflicts_with_all = ["target", "features", "delimiter", "val_fraction", "val_data"])]
     #[arg(value_parser = choices::<String>(choices::regression_sets), hide_possible_values = true)]
     dataset: Option<String>,

@@ -741,7 +741,11 @@ fn eval_scores_a_regress_fit_on_new_rows() {
         let got = v[key].as_f64().unwrap_or(f64::NAN);
         assert!((got - want).abs() < 1e-12, "{key}: {got} vs {want} in {v}");
     }
-    assert_eq!(v["rows"], 2);
+    // the shape of a network's regression scores: rows and the loss (here the MSE) in `scores`
+    assert_eq!(v["scores"]["rows"], 2, "{v}");
+    let mse = v["scores"]["loss"].as_f64().unwrap_or(f64::NAN);
+    assert!((mse - 2.41 / 2.0).abs() < 1e-12, "loss: {mse} in {v}");
+    assert_eq!(v["scores"]["rmse"], v["rmse"], "{v}");
     let out = plaindnn(&["eval", "--run", &s(&fit), "--data", &s(&new)]);
     assert!(
         stdout(&out).contains("r2        0.4644"),

@@ -9,7 +9,7 @@ use plaindnn::data::DataSource;
 use plaindnn::error::{Error, Result};
 use plaindnn::inference::{Evaluation, Prediction, Predictor, RegressionScores};
 use plaindnn::regression::LinearModel;
-use plaindnn::train::DataInfo;
+use plaindnn::train::{DataInfo, Scores};
 use serde::Serialize;
 
 use super::data_args::delimiter_arg;
@@ -513,10 +513,18 @@ fn eval_linear(args: &EvalArgs) -> Result<()> {
         .collect::<Result<Vec<f64>>>()?;
     let scores = RegressionScores::of_f64(&y, &model.predict(&columns.features));
     if args.json {
-        let rows = y.len();
-        return print_json(
-            &serde_json::json!({ "rows": rows, "rmse": scores.rmse, "mae": scores.mae, "r2": scores.r2 }),
-        );
+        // the shape a network's regression has: the loss (least squares': the MSE) and rows in
+        // `scores`, RMSE, MAE and R² beside
+        return print_json(&Evaluation {
+            scores: Scores {
+                loss: scores.rmse * scores.rmse,
+                accuracy: None,
+                rmse: Some(scores.rmse),
+                rows: y.len(),
+            },
+            confusion: vec![],
+            regression: Some(scores),
+        });
     }
     println!("rows      {}", y.len());
     println!("rmse      {:.4}", scores.rmse);

@@ -486,7 +486,7 @@ fn regress_refuses_flags_it_would_ignore() {
     let csv = dir.join("four.csv");
     std::fs::write(&csv, "x,z,y\n0,1,1\n1,0,3\n2,2,2\n3,1,5\n4,4,4\n").expect("write");
     let csv = csv.to_str().unwrap_or("");
-    let cases: [(&[&str], i32, &str); 11] = [
+    let cases: [(&[&str], i32, &str); 12] = [
         (&["--dataset", "line", "--target", "y"], 2, "--data"),
         (&["--dataset", "line", "--features", "x"], 2, "--data"),
         (&["--dataset", "line", "--degree", "0"], 2, "--degree"),
@@ -528,6 +528,12 @@ fn regress_refuses_flags_it_would_ignore() {
             &["--data", csv, "--val-fraction", "0"],
             1,
             "invalid --val-fraction: 0 leaves no",
+        ),
+        // the same range as 0's: a review found 1 said "[0, 1)" where 0 said "(0, 1)"
+        (
+            &["--data", csv, "--val-fraction", "1"],
+            1,
+            "invalid --val-fraction: must be in (0, 1), got 1",
         ),
         (
             &["--dataset", "xor"],

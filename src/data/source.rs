@@ -326,7 +326,9 @@ impl DataSource {
                 self.describe()
             )));
         };
-        in_unit("--val-fraction", *val_fraction, true)?;
+        // 0 holds nothing out: fine beside --val-data; without it, `Rows::split` says why
+        let zero_ok = val_path.is_some() || *val_fraction == 0.0;
+        in_unit("--val-fraction", *val_fraction, zero_ok)?;
         let delimiter = match delimiter.and_then(|c| u8::try_from(c).ok()) {
             Some(d) => d,
             None => super::delimiter::detect(path)?,

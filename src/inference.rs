@@ -178,10 +178,6 @@ impl Predictor {
             ("task", json(&data.task)?),
             ("scaler", json(&data.scaler)?),
         ];
-        if data.reconstructs {
-            // its output layer is a decoder: `--init-from` takes no head from it
-            metadata.push(("reconstructs", json(&true)?));
-        }
         if data.reconstructs && data.scaler.is_some() {
             // an autoencoder's outputs are standardised inputs, as its inputs
             metadata.push((
@@ -196,10 +192,13 @@ impl Predictor {
                 json(&"standardised: y = output * target_scaler.std + target_scaler.mean")?,
             ));
         }
-        let metadata = metadata
+        let mut metadata: std::collections::HashMap<String, String> = metadata
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect();
+        if data.reconstructs {
+            metadata.extend([crate::model::safetensors::autoencoder_mark()]);
+        }
         crate::model::safetensors::export(&self.model, &self.config.train.model, metadata)
     }
 

@@ -287,9 +287,10 @@ fn write_output(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Refuses a `path` in a folder that does not exist, a file the user has at `path` unless
-/// `overwrite` (`--overwrite`), and anything but a plain file even then (`-`, standard output, passes: callers that cannot write
-/// there refuse it first): the file is written beside and renamed over, which would
-/// put a file in place of a link, a pipe or a device (`/dev/stdout`) instead of writing into it.
+/// `overwrite` (`--overwrite`), and anything but a plain file even then (`-`, standard output,
+/// passes: callers that cannot write there refuse it first): the file is written beside and
+/// renamed over, which would put a file in place of a link, a pipe or a device (`/dev/stdout`)
+/// instead of writing into it.
 fn refuse_existing(path: &std::path::Path, flag: &str, overwrite: bool) -> Result<()> {
     if is_stdout(path) {
         return Ok(());

@@ -311,9 +311,8 @@ fn free_name(taken: &[String], name: String) -> String {
     if !taken.contains(&name) {
         return name;
     }
-    let free = (2..).map(|k| format!("{name}_{k}"));
-    let free = free
-        .into_iter()
+    let free = (2..)
+        .map(|k| format!("{name}_{k}"))
         .find(|n| !taken.contains(n))
         .unwrap_or_default();
     eprintln!("warning: the rows already have a column `{name}`: the predictions' is `{free}`");
@@ -331,12 +330,11 @@ fn write_csv(
     for name in header {
         names.push(free_name(&names, name));
     }
-    let header = names;
     let rows = (given.rows.iter()).zip(cells).map(|(row, added)| {
         let row = row.iter().map(str::to_string);
         row.chain(added).collect()
     });
-    write_output(path, &csv_bytes(path, header, rows)?)
+    write_output(path, &csv_bytes(path, names, rows)?)
 }
 
 /// A header and rows as CSV, quoted where a name holds a comma, a quote or a line break.

@@ -202,10 +202,10 @@ pub fn run(args: RegressArgs) -> Result<()> {
         .as_ref()
         .map(|v| model.scores(v))
         .transpose()?;
-    let held_out = rows.held_out.as_ref().map(Subset::len);
+    let held_out_rows = rows.held_out.as_ref().map(Subset::len);
     let warnings: Vec<String> = (fitted.fit.warnings.iter().cloned())
         .chain(undefined_r2("fitted", rows.fit.len(), "fit more rows"))
-        .chain(held_out.and_then(|n| undefined_r2("held-out", n, "hold out more rows")))
+        .chain(held_out_rows.and_then(|n| undefined_r2("held-out", n, "hold out more rows")))
         .collect();
     if args.overwrite {
         out.claim(true)?; // refused above without it
@@ -228,7 +228,7 @@ pub fn run(args: RegressArgs) -> Result<()> {
             "rank": fitted.fit.rank,
             "condition": if fitted.fit.condition.is_finite() { json!(fitted.fit.condition) } else { json!(null) },
             "warnings": warnings,
-            "rows": { "train": rows.fit.len(), "validation": held_out },
+            "rows": { "train": rows.fit.len(), "validation": held_out_rows },
             "train": train,
             "validation": val,
             "run": out,

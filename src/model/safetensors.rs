@@ -229,16 +229,23 @@ fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>> {
     super::read_f32(t, "weights")
 }
 
-/// Whether a safetensors file's metadata says it is an autoencoder's (`"reconstructs": true`).
+/// The metadata entry that marks an autoencoder's file (`"reconstructs": "true"`): its output
+/// layer is a decoder, so `--init-from` takes no head from it.
+pub fn autoencoder_mark() -> (String, String) {
+    ("reconstructs".into(), "true".into())
+}
+
+/// Whether a safetensors file's metadata holds [`autoencoder_mark`].
 pub fn reconstructs(bytes: &[u8]) -> bool {
     let Ok((_, metadata)) = SafeTensors::read_metadata(bytes) else {
         return false;
     };
-    let value = metadata
+    let (key, value) = autoencoder_mark();
+    let found = metadata
         .metadata()
         .as_ref()
-        .and_then(|m| m.get("reconstructs").cloned());
-    value.as_deref() == Some("true")
+        .and_then(|m| m.get(&key).cloned());
+    found == Some(value)
 }
 
 /// The architecture of a safetensors file: the config in its metadata (plaindnn exports), or else

@@ -255,8 +255,7 @@ fn stack_stages(
     }
     crate::files::create_folder(out)?;
     let path = out.join("stages.safetensors");
-    // its output layer is a decoder: `--init-from` takes no head from it
-    let metadata = HashMap::from([("reconstructs".to_string(), "true".to_string())]);
+    let metadata = HashMap::from([safetensors::autoencoder_mark()]);
     write_atomic(&path, &safetensors::export(&start, ae, metadata)?)?;
     Ok(path)
 }

@@ -224,6 +224,13 @@ fn on_the_cubic_a_line_stays_below_r2_0_8_while_degree_three_and_an_mlp_pass_0_9
     assert!(mlp >= 0.98, "the network: R² {mlp}");
 }
 
+/// `rows` (lines of `x,y`) under the header `x,y`, written to `dir/name`.
+fn xy_csv(dir: &std::path::Path, name: &str, rows: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("x,y\n{rows}")).expect("write");
+    path
+}
+
 /// Runs `plaindnn regress` with `args` and `--json --overwrite --out DIR` (each call replaces
 /// the last one's fit); returns the document.
 fn regress_json(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
@@ -297,14 +304,13 @@ const NUMPY_POLYFIT_R2: [(u32, f64); 3] = [
 #[test]
 fn a_higher_degree_fits_its_rows_at_least_as_well_as_numpys_polyfit() {
     let dir = temp_dir("regress-high-degree");
-    let csv = dir.join("ten.csv");
     let rows: String = (0..200)
         .map(|i| {
             let x = i as f64 / 20.0;
             format!("{x},{}\n", 2.0 * x + 1.0 + 0.05 * (i as f64 * 1.7).sin())
         })
         .collect();
-    std::fs::write(&csv, format!("x,y\n{rows}")).expect("write");
+    let csv = xy_csv(&dir, "ten.csv", &rows);
     let mut last = 0.0;
     for (degree, numpy) in NUMPY_POLYFIT_R2 {
         let d = degree.to_string();
@@ -422,9 +428,8 @@ fn regress_fits_the_digits_f32_cannot_hold_timestamps_and_their_cents() {
 fn a_constant_target_scores_r2_one_or_zero_as_scikit_learn_never_a_huge_negative() {
     // fifty rows of 0.1: their f64 mean is not exactly 0.1, and 1 − sse/sst was −1e17
     let dir = temp_dir("regress-constant");
-    let csv = dir.join("c.csv");
     let rows: String = (0..50).map(|i| format!("{i},0.1\n")).collect();
-    std::fs::write(&csv, format!("x,y\n{rows}")).expect("write");
+    let csv = xy_csv(&dir, "c.csv", &rows);
     let v = regress_json(
         &dir,
         &[
@@ -599,8 +604,7 @@ fn gradient_descent_with_a_strong_ridge_on_a_narrow_column_reaches_the_ridge_for
         })
         .collect();
     let text: String = rows.iter().map(|(x, y)| format!("{x:e},{y:e}\n")).collect();
-    let csv = dir.join("narrow.csv");
-    std::fs::write(&csv, format!("x,y\n{text}")).expect("write");
+    let csv = xy_csv(&dir, "narrow.csv", &text);
     let n = rows.len() as f64;
     let (mx, my) = (
         rows.iter().map(|r| r.0).sum::<f64>() / n,
@@ -670,8 +674,7 @@ fn a_degree_steps_or_rate_out_of_range_is_refused_at_once_naming_the_flag() {
     let rows: String = (0..10_001)
         .map(|i| format!("{},{}\n", i % 100, i % 7))
         .collect();
-    let tall = dir.join("tall.csv");
-    std::fs::write(&tall, format!("x,y\n{rows}")).expect("csv");
+    let tall = xy_csv(&dir, "tall.csv", &rows);
     let tall = tall.to_str().unwrap_or("");
     let gd = ["--dataset", "line", "--method", "gd"];
     for (args, message) in [
@@ -794,8 +797,7 @@ fn the_score_table_stays_aligned_when_the_errors_are_large() {
     let rows: String = (0..40)
         .map(|i| format!("{i},{}\n", 1000 * i + if i % 2 == 0 { 5000 } else { -5000 }))
         .collect();
-    let file = dir.join("wide.csv");
-    std::fs::write(&file, format!("x,y\n{rows}")).expect("write");
+    let file = xy_csv(&dir, "wide.csv", &rows);
     let out = dir.join("fit");
     let o = plaindnn(&[
         "regress",
@@ -961,8 +963,7 @@ fn a_large_intercept_keeps_its_decimals_in_the_equation() {
     let rows: String = (0..10)
         .map(|i| format!("{i},{}\n", 10_000_123.4 + 3.0 * i as f64))
         .collect();
-    let csv = dir.join("big.csv");
-    std::fs::write(&csv, format!("x,y\n{rows}")).expect("write");
+    let csv = xy_csv(&dir, "big.csv", &rows);
     let run = dir.join("run");
     let out = plaindnn(&[
         "regress",
@@ -983,8 +984,7 @@ fn a_large_intercept_keeps_its_decimals_in_the_equation() {
 fn the_fit_picture_names_its_dots_training_or_validation_data_as_they_are() {
     let dir = temp_dir("regress-fit-legend");
     let rows: String = (0..20).map(|i| format!("{i},{}\n", 2 * i + 1)).collect();
-    let csv = dir.join("line.csv");
-    std::fs::write(&csv, format!("x,y\n{rows}")).expect("write");
+    let csv = xy_csv(&dir, "line.csv", &rows);
     let csv = csv.to_str().unwrap_or("");
     for (extra, shown, not) in [
         (vec![], "training data", "validation data"),
@@ -1011,8 +1011,7 @@ fn an_r2_of_fewer_than_two_rows_is_said_to_be_undefined() {
     let rows: String = (1..=8)
         .map(|i| format!("{i},{}\n", 2 * i + i % 3))
         .collect();
-    let csv = dir.join("eight.csv");
-    std::fs::write(&csv, format!("x,y\n{rows}")).expect("write");
+    let csv = xy_csv(&dir, "eight.csv", &rows);
     let run = dir.join("run");
     let out = plaindnn(&[
         "regress",

@@ -27,51 +27,8 @@ set -euo pipefail
 temporary=()
 trap 'rm -rf "${temporary[@]}"' EXIT
 
-# need PATH BUILD: PATH is an executable, or exit 2 naming the command that builds it
-need() {
-  if [ ! -x "$1" ]; then
-    echo "gpu_check: $1: no such executable; build it here with \`$2\` and carry it" >&2
-    exit 2
-  fi
-}
-
-# unpack DIR: the Vulkan loader if this machine lacks one, and the binaries into a temporary folder
-unpack() {
-  local dir=$1
-  if [ ! -f "$dir/plaindnn.gz" ]; then
-    echo "gpu_check: $dir/plaindnn.gz: not there; pack it here with \`examples/gpu_pack.sh $dir\`" \
-      "and carry $dir" >&2
-    exit 2
-  fi
-  # the loader, and the dispatch library that the NVIDIA driver's Vulkan ICD links to
-  local nvidia=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json libraries
-  libraries=$(ldconfig -p 2>/dev/null || true)
-  if ! grep 'libvulkan\.so\.1' <<<"$libraries" >/dev/null ||
-    { [ -f "$nvidia" ] && ! grep 'libGLdispatch\.so\.0' <<<"$libraries" >/dev/null; }; then
-    if ! ls "$dir"/debs/*.deb >/dev/null 2>&1; then
-      echo "gpu_check: no Vulkan loader (libvulkan.so.1, libGLdispatch.so.0) here and none in" \
-        "$dir/debs: pack again without --no-loader" >&2
-      exit 2
-    fi
-    echo "== the Vulkan loader from $dir/debs"
-    for f in "$dir"/debs/*.deb; do dpkg -x "$f" /; done
-    ldconfig
-  fi
-  if [ -z "${VK_DRIVER_FILES:-}" ] && [ -f "$nvidia" ]; then
-    export VK_DRIVER_FILES=$nvidia
-  fi
-  unpacked=$(mktemp -d)
-  temporary+=("$unpacked")
-  for name in plaindnn backends; do
-    if [ -f "$dir/$name.gz" ]; then
-      gzip -dc "$dir/$name.gz" > "$unpacked/$name"
-      chmod +x "$unpacked/$name"
-    fi
-  done
-  bin=$unpacked/plaindnn
-  agreement=$([ -x "$unpacked/backends" ] && echo "$unpacked/backends" || true)
-  reference=$([ -d "$dir/reference" ] && echo "$dir/reference" || true)
-}
+# need, unpack
+source "$(dirname "$0")/gpu_common.sh"
 
 if [ "${1:-}" = "--packed" ]; then
   unpack "${2:?usage: $0 --packed DIR [OUT_DIR]}"

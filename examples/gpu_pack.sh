@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
 # Packs, here, what examples/gpu_check.sh needs on the GPU machine. That machine reaches no package
 # registry and takes at most 64 MiB of working tree and carried files, while the two binaries weigh
-# about 95 MB each (70 stripped): so they travel stripped and compressed (about 35 MB together),
+# about 95 MB each (70 stripped): so they travel stripped and compressed (about 41 MB together,
+# 60 MB with --unfused's third),
 # with Debian's Vulkan loader (libvulkan1, and the GL dispatch libraries of libglvnd that NVIDIA's
 # Vulkan driver links to), which that machine may lack.
 #
-#   examples/gpu_pack.sh [--no-loader] [DIR]      # DIR: from the project root; .gpu (git-ignored)
+#   examples/gpu_pack.sh [--no-loader] [--unfused] [DIR]   # DIR: from the project root; .gpu (git-ignored)
 #
 # Builds with `--features ndarray,wgpu` (CI's last build, so a warm cache builds nothing), then
 # writes DIR/plaindnn.gz, DIR/backends.gz (the flex-vs-wgpu agreement tests), DIR/debs/*.deb
 # (unless --no-loader), DIR/reference/ (W2 and W3 of ../shared/bench, for PyTorch on CUDA beside
-# wgpu, where that folder is here) and DIR/COMMIT. On the GPU machine: carry DIR and run
-#   bash examples/gpu_check.sh --packed DIR "$OUT"
+# wgpu, where that folder is here) and DIR/COMMIT. --unfused builds again without the default
+# feature `fusion` (Burn's op fusion on wgpu) and adds DIR/plaindnn-unfused.gz, for
+# examples/gpu_fusion.sh.
+# On the GPU machine: carry DIR and run
+#   bash examples/gpu_check.sh --packed DIR "$OUT"      # and/or examples/gpu_fusion.sh, the same way
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage="usage: examples/gpu_pack.sh [--no-loader] [DIR]"
+usage="usage: examples/gpu_pack.sh [--no-loader] [--unfused] [DIR]"
 loader=1
+unfused=0
 dir=.gpu
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-loader) loader=0 ;;
+    --unfused) unfused=1 ;;
     -h | --help) echo "$usage"; exit 0 ;;
     -*) echo "gpu_pack: unknown option $1; $usage" >&2; exit 2 ;;
     *) dir=$1 ;;
@@ -53,10 +59,23 @@ bin=$(cargo build --release --features "$features" --message-format=json | execu
 tests=$(cargo test --release --features "$features" --test backends --no-run --message-format=json |
   executable backends)
 [ -x "$bin" ] && [ -x "$tests" ] || { echo "gpu_pack: cargo named no executable" >&2; exit 1; }
+binaries=("plaindnn:$bin" "backends:$tests")
+if [ "$unfused" = 1 ]; then
+  without=flex,playground,$features # the default features but `fusion`
+  echo "== build (features $without, no default features)"
+  # cargo copies each build to the same target/release/plaindnn: keep the first apart
+  fused=$(mktemp)
+  trap 'rm -f "$fused"' EXIT
+  cp "$bin" "$fused"
+  other=$(cargo build --release --no-default-features --features "$without" --message-format=json |
+    executable plaindnn)
+  [ -x "$other" ] || { echo "gpu_pack: cargo named no executable" >&2; exit 1; }
+  binaries=("plaindnn:$fused" "backends:$tests" "plaindnn-unfused:$other")
+fi
 
 rm -rf "$dir"
 mkdir -p "$dir"
-for pair in "plaindnn:$bin" "backends:$tests"; do
+for pair in "${binaries[@]}"; do
   name=${pair%%:*}
   strip -o "$dir/$name" "${pair#*:}"
   gzip -6 "$dir/$name"
@@ -90,3 +109,4 @@ if [ "$size" -gt "$limit" ]; then
 fi
 echo "gpu_pack: $dir holds $((size / 1024 / 1024)) MiB; on the GPU machine, with $dir carried:"
 echo "  bash examples/gpu_check.sh --packed $dir \"\$OUT\""
+[ "$unfused" = 0 ] || echo "  bash examples/gpu_fusion.sh --packed $dir \"\$OUT\""

@@ -5,7 +5,7 @@ message on stderr that names the flag (or argument) and the way on, never a Pyth
   python3 tests/bench_scripts.py BIN      BIN: the plaindnn binary the scripts are given
 
 Each check runs `examples/compare_with_pytorch.py`, `examples/compare_with_sklearn.py`,
-`examples/gpu_check.sh` or `examples/gpu_pack.sh` with one bad input. A stand-in for a Python without torch (or
+`examples/gpu_check.sh`, `examples/gpu_pack.sh` or `examples/gpu_fusion.sh` with one bad input. A stand-in for a Python without torch (or
 scikit-learn, or whose torch sees no GPU) is a shell script that prints the error such a Python
 prints and exits 1, and one
 for a plaindnn built without wgpu answers `info --json` as such a build does, so the check needs
@@ -23,6 +23,7 @@ PYTORCH = ROOT / "examples" / "compare_with_pytorch.py"
 SKLEARN = ROOT / "examples" / "compare_with_sklearn.py"
 GPU_CHECK = ROOT / "examples" / "gpu_check.sh"
 GPU_PACK = ROOT / "examples" / "gpu_pack.sh"
+GPU_FUSION = ROOT / "examples" / "gpu_fusion.sh"
 
 
 def refusal(script, flags, env=None):
@@ -124,6 +125,20 @@ def main():
         (kept / "notes.txt").write_text("mine")
         expect(GPU_PACK, [str(kept)], str(kept), "no earlier pack")
         assert (kept / "notes.txt").exists(), "gpu_pack.sh emptied a folder it was refused"
+        # fusion timed: one binary, not two; a pack without the unfused build; a round count
+        # that is not a whole number; a build without wgpu's fusion in FUSED's place
+        timed = os.path.join(folder, "fusion")
+        expect(GPU_FUSION, [binary], "usage", "FUSED UNFUSED")
+        expect(GPU_FUSION, [binary, missing, timed], missing, "--no-default-features")
+        single = Path(folder) / "single"
+        single.mkdir()
+        with open(single / "plaindnn.gz", "wb") as f:
+            f.write(subprocess.run(["gzip", "-c", binary], capture_output=True, check=True).stdout)
+        expect(GPU_FUSION, ["--packed", str(single), timed], "plaindnn-unfused.gz", "--unfused")
+        expect(GPU_FUSION, [binary, binary, timed], "GPU_FUSION_ROUNDS=0", "whole number",
+               env={"GPU_FUSION_ROUNDS": "0"})
+        expect(GPU_FUSION, [binary, binary, timed], "FUSED", "default feature `fusion`")
+        assert not os.path.exists(timed), "gpu_fusion.sh wrote files before a refusal"
     print("bench_scripts: every bad input refused")
 
 

@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""The GPU check end to end on a machine without a GPU: examples/gpu_pack.sh packs the binaries of
-CI's last build (`--features ndarray,wgpu`) small enough to travel (the GPU machine takes at most
-64 MiB), and examples/gpu_check.sh --packed unpacks them and runs every step on Mesa's lavapipe,
-allowed by GPU_CHECK_ALLOW_CPU=1 and cut to W1 (W2 and W3 take minutes on a CPU rasteriser).
-A benchmark still running at GPU_CHECK_SECONDS is cut, the steps before it kept; without
-GPU_CHECK_ALLOW_CPU the same call refuses the CPU adapter with exit status 2. (Input refused
-before anything runs, a missing pack say, is tests/bench_scripts.py's.) Run by .ci/run
-after its wgpu build: python3 tests/gpu_check_on_lavapipe.py
+"""The GPU check end to end on a machine without a GPU: examples/gpu_pack.sh --unfused packs the
+binaries of CI's last build (`--features ndarray,wgpu`) and the same without Burn's fusion, small
+enough to travel (the GPU machine takes at most 64 MiB), and examples/gpu_check.sh --packed unpacks
+them and runs every step on Mesa's lavapipe, allowed by GPU_CHECK_ALLOW_CPU=1 and cut to W1 (W2 and
+W3 take minutes on a CPU rasteriser). A benchmark still running at GPU_CHECK_SECONDS is cut, the
+steps before it kept; without GPU_CHECK_ALLOW_CPU the same call refuses the CPU adapter with exit
+status 2. examples/gpu_fusion.sh --packed runs both builds from the same pack: they train to the
+same losses, and a build in the wrong place is refused. (Input refused before anything runs, a
+missing pack say, is tests/bench_scripts.py's.) Run by .ci/run after its wgpu build:
+python3 tests/gpu_check_on_lavapipe.py
 """
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACK = ROOT / "examples" / "gpu_pack.sh"
 CHECK = ROOT / "examples" / "gpu_check.sh"
+FUSION = ROOT / "examples" / "gpu_fusion.sh"
 TRAVELS = 60 * 1024 * 1024  # the device's 64 MiB, less the working tree
 
 
@@ -32,11 +36,11 @@ def run(args, env=None, code=0):
 
 
 def packed_binaries_fit_the_device(pack):
-    run(["bash", str(PACK), "--no-loader", str(pack)])
+    run(["bash", str(PACK), "--no-loader", "--unfused", str(pack)])
     names = sorted(p.name for p in pack.iterdir())
     # reference/: the PyTorch scripts, where ../shared/bench is beside the project
-    assert names in (["COMMIT", "backends.gz", "plaindnn.gz"],
-                     ["COMMIT", "backends.gz", "plaindnn.gz", "reference"]), names
+    binaries = ["COMMIT", "backends.gz", "plaindnn-unfused.gz", "plaindnn.gz"]
+    assert names in (binaries, binaries + ["reference"]), names
     size = sum(p.stat().st_size for p in pack.rglob("*") if p.is_file())
     assert size <= TRAVELS, f"the pack holds {size} bytes, more than {TRAVELS}"
     head = run(["git", "rev-parse", "HEAD"]).stdout.strip()
@@ -83,6 +87,38 @@ def a_failing_benchmark_is_told_from_a_cut_one(pack, out):
     assert not glob.glob(str(out / "*-bench-*")), "a failed benchmark left a file"
 
 
+def fusion_and_no_fusion_train_alike_and_are_both_timed(pack, out):
+    env = {"GPU_CHECK_ALLOW_CPU": "1", "GPU_FUSION_WORKLOADS": "w1", "GPU_FUSION_ROUNDS": "1"}
+    run(["bash", str(FUSION), "--packed", str(pack), str(out)], env)
+    files = sorted(os.path.basename(f) for f in glob.glob(str(out / "*")))
+    assert len(files) == 5, files  # info, two trainings, one file per build and workload
+    stem = glob.glob(str(out / "cpu-adapter-fusion-*-info.json"))[0][: -len("-info.json")]
+    assert json.load(open(f"{stem}-info.json"))["wgpu_fusion"] is True
+    # the losses of every epoch; the times and the run folder's name differ
+    epochs = {build: [re.sub(r"\s+\d+\.\d+s", "", line) for line in open(f"{stem}-train-{build}.txt")
+                      if line.startswith("epoch")] for build in ("fused", "unfused")}
+    assert len(epochs["fused"]) == 20 and epochs["fused"] == epochs["unfused"], epochs
+    for build in ("fused", "unfused"):
+        lines = open(f"{stem}-bench-w1-{build}.jsonl").read().splitlines()
+        assert len(lines) == 1, lines
+        result = json.loads(lines[0])
+        assert result["backend"] == "wgpu" and all(r["median"] > 0 for r in result["results"])
+
+
+def builds_in_the_wrong_places_are_refused(pack, out):
+    unpacked = out / "bin"
+    unpacked.mkdir(parents=True)
+    for name in ("plaindnn", "plaindnn-unfused"):
+        with open(unpacked / name, "wb") as f:
+            f.write(subprocess.run(["gzip", "-dc", str(pack / f"{name}.gz")], check=True,
+                                   capture_output=True).stdout)
+        (unpacked / name).chmod(0o755)
+    done = run(["bash", str(FUSION), str(unpacked / "plaindnn-unfused"), str(unpacked / "plaindnn"),
+                str(out / "results")], {"GPU_CHECK_ALLOW_CPU": "1"}, code=2)
+    assert "must be built with wgpu and the default feature `fusion`" in done.stderr, done.stderr
+    assert not (out / "results").exists(), "files written before the refusal"
+
+
 def main():
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
@@ -92,7 +128,9 @@ def main():
         benchmarks_past_the_deadline_are_cut_and_reported(pack, folder / "cut")
         a_failing_benchmark_is_told_from_a_cut_one(pack, folder / "failed")
         a_cpu_adapter_is_refused_before_measuring(pack, folder / "refused")
-    print("gpu_check_on_lavapipe: 5 passed")
+        fusion_and_no_fusion_train_alike_and_are_both_timed(pack, folder / "fusion")
+        builds_in_the_wrong_places_are_refused(pack, folder / "swapped")
+    print("gpu_check_on_lavapipe: 7 passed")
 
 
 if __name__ == "__main__":

@@ -4,18 +4,23 @@
   python3 tests/readme_figures.py           check README.md against artifacts/bench/*.json
   python3 tests/readme_figures.py selftest  the check fails when a figure or a row is changed
 
-Five tables are checked, the first four each figure within half a unit of its last printed digit:
+Six tables are checked, the first five each figure within half a unit of its last printed digit:
 - the Performance table: plaindnn's and the reference's medians, the speed ratio and the % of
   peak are `compare.json`'s row for row (as `examples/compare_with_pytorch.py` wrote it); its EPYC
   column's first ratio is `compare-run33.json`'s, and the range beside it is the lowest and
   highest of the EPYC's runs of the current code;
 - the targets table: each range is the lowest and highest of the runs it names, the Xeon's eight
   and the EPYC's runs of the current code;
-- the GPU table: `gpu-20261204T0710Z-vs-pytorch-cuda.json`'s rows (plaindnn on wgpu, PyTorch on
+- the GPU table: `gpu-20261204T0940Z-vs-pytorch-cuda.json`'s rows (plaindnn on wgpu, PyTorch on
   CUDA, the ratio and its range over the rounds) and the flex medians of that run's
   `-bench-flex-w2.json` and `-w3.json`;
+- the fusion table: the medians over the rounds of `gpu-fusion-20261204T0936Z-bench-*.jsonl`
+  (built without and with Burn's fusion), the speed-up of those medians and its range over the
+  rounds;
 - the sentence "W4 again on 4 December": the lowest and highest ratios of `compare-w4-epyc-1.json`
   to `-3.json`;
+- the sentence on fusion on lavapipe: the lowest and highest speed-ups over the rounds of
+  `cpu-adapter-fusion-20261204T0958Z-bench-w1-*.jsonl`, W1 bare and through `train`;
 - the user-level table: `sklearn.json`'s times, ratios and test accuracies;
 - the claims table (the tutorial's claims and their verdicts): every figure in a row is printed
   in its experiment's section of EXPERIMENTS.md, which `tests/experiments_md.py check` holds to
@@ -23,6 +28,7 @@ Five tables are checked, the first four each figure within half a unit of its la
 """
 import json
 import re
+import statistics
 import sys
 from pathlib import Path
 
@@ -144,7 +150,8 @@ def check_targets_table(text):
                      f"{what}, EPYC")
 
 
-GPU_RUN = "gpu-20261204T0710Z"  # 4 December, the H200: plaindnn on wgpu beside PyTorch on CUDA
+GPU_RUN = "gpu-20261204T0940Z"  # 4 December, the H200: plaindnn on wgpu beside PyTorch on CUDA
+FUSION_RUN = "gpu-fusion-20261204T0936Z"  # the same day and GPU: with and without Burn's fusion
 
 
 def round_ratios(run, row):
@@ -176,6 +183,58 @@ def check_gpu_table(text):
         range_is(round_ratios(run, row), numbers(cells[4]), f"{what}, rounds")
         printed_as(flex[(row["workload"], row["variant"], row["path"])], numbers(cells[5])[0],
                    f"{what}, flex")
+
+
+def fusion_rows():
+    """Per workload, variant and path of FUSION_RUN: each build's round medians, in file order."""
+    rows = {}
+    for w in ("w2", "w3"):
+        for build in ("unfused", "fused"):
+            for line in (BENCH / f"{FUSION_RUN}-bench-{w}-{build}.jsonl").read_text().splitlines():
+                for r in json.loads(line)["results"]:
+                    row = rows.setdefault((w, r["variant"], r["path"]), {"metric": r["metric"]})
+                    row.setdefault(build, []).append(r["median"])
+    return rows
+
+
+LAVAPIPE_FUSION_RUN = "cpu-adapter-fusion-20261204T0958Z"  # the same script on lavapipe, W1
+
+
+def check_fusion_on_lavapipe(text):
+    """The sentence after the fusion table: W1's speed-ups over the rounds on lavapipe."""
+    said = re.search(r"On lavapipe.*?speed-up is (\S+)× for W1's bare step and (\S+)× through `train`",
+                     text, re.S)
+    if not said or f"{LAVAPIPE_FUSION_RUN}-" not in text:
+        raise AssertionError(f"lavapipe fusion: the README no longer says what {LAVAPIPE_FUSION_RUN} gave")
+    figures = numbers(said.group(1)) + numbers(said.group(2))
+    rounds = {}
+    for build in ("unfused", "fused"):
+        for line in (BENCH / f"{LAVAPIPE_FUSION_RUN}-bench-w1-{build}.jsonl").read_text().splitlines():
+            for r in json.loads(line)["results"]:
+                rounds.setdefault(r["path"], {}).setdefault(build, []).append(r["median"])
+    for j, path in enumerate(["bare", "train"]):
+        faster = [u / f for u, f in zip(rounds[path]["unfused"], rounds[path]["fused"])]
+        range_is(faster, figures[2 * j:2 * j + 2], f"lavapipe fusion, W1 {path}")
+
+
+def check_fusion_table(text):
+    if f"{FUSION_RUN}-" not in text:
+        raise AssertionError(f"fusion table: the README no longer names {FUSION_RUN}, which the check reads")
+    readme = table_after(text, "| workload, on the H200 |")
+    measured = fusion_rows()
+    if len(readme) != len(measured):
+        raise AssertionError(f"fusion table: {len(readme)} rows, {FUSION_RUN} {len(measured)}")
+    for i, (cells, ((w, variant, path), row)) in enumerate(zip(readme, measured.items())):
+        what = f"fusion table, row {i + 1} ({cells[0][:40]})"
+        if not label_matches(cells[0], {"workload": w, "path": path}):
+            raise AssertionError(f"{what}: not {w} {variant} {path}")
+        unfused, fused = row["unfused"], row["fused"]
+        faster = (lambda u, f: f / u) if row["metric"].endswith("_per_s") else (lambda u, f: u / f)
+        middle = [statistics.median(unfused), statistics.median(fused)]
+        printed_as(middle[0], numbers(cells[1])[0], f"{what}, without fusion")
+        printed_as(middle[1], numbers(cells[2])[0], f"{what}, with fusion")
+        printed_as(faster(*middle), numbers(cells[3])[0], f"{what}, speed-up")
+        range_is([faster(u, f) for u, f in zip(unfused, fused)], numbers(cells[4]), f"{what}, rounds")
 
 
 W4_AGAIN = [f"compare-w4-epyc-{i}.json" for i in (1, 2, 3)]  # 4 December, least squares alone
@@ -240,6 +299,8 @@ def check(text):
     check_performance_table(text)
     check_targets_table(text)
     check_gpu_table(text)
+    check_fusion_table(text)
+    check_fusion_on_lavapipe(text)
     check_w4_again(text)
     check_sklearn_table(text)
     check_claims_table(text)
@@ -272,7 +333,7 @@ def selftest(text):
     two rows swapped."""
     performance, targets = "| workload | plaindnn (flex) |", "| target | needed |"
     users = "| data set (rows × features, classes) |"
-    gpu = "| workload, on the GPU |"
+    gpu, fusion = "| workload, on the GPU |", "| workload, on the H200 |"
     changes = {
         "a median": (performance, 4, 1, 0),
         "a reference median": (performance, 4, 2, 0),
@@ -291,6 +352,11 @@ def selftest(text):
         "a GPU round's lowest": (gpu, 6, 4, 0),
         "a GPU round's highest": (gpu, 8, 4, 1),
         "a flex figure on the GPU machine": (gpu, 3, 5, 0),
+        "a median without fusion": (fusion, 0, 1, 0),
+        "a median with fusion": (fusion, 7, 2, 0),
+        "fusion's speed-up": (fusion, 3, 3, 0),
+        "fusion's lowest round": (fusion, 8, 4, 0),
+        "fusion's highest round": (fusion, 5, 4, 1),
         "a user-level time": (users, 0, 1, 0),
         "a user-level ratio": (users, 1, 3, 0),
         "a user-level accuracy": (users, 1, 4, 0),
@@ -307,6 +373,11 @@ def selftest(text):
     message = fails(text[:again.start(1)] + moved + text[again.end(1):])
     assert message, "selftest: changing the W4-again ratio was not caught"
     print(f"caught the W4-again ratio: {message}")
+    lavapipe = re.search(r"speed-up is \S+× for W1's bare step and \d+\.\d+–(\d+\.\d+)×", text)
+    moved = f"{float(lavapipe.group(1)) + 0.03:.2f}"
+    message = fails(text[:lavapipe.start(1)] + moved + text[lavapipe.end(1):])
+    assert message, "selftest: changing the lavapipe fusion speed-up was not caught"
+    print(f"caught the lavapipe fusion speed-up: {message}")
     lines = text.splitlines()
     i = next(k for k, line in enumerate(lines) if line.startswith("| W2 the same, inference"))
     lines[i], lines[i + 1] = lines[i + 1], lines[i]

@@ -207,6 +207,15 @@ fn no_gpu_reason(adapters: &[Adapter]) -> String {
     }
 }
 
+/// Whether Burn's wgpu backend, as compiled, is its op-fusion wrapper (`burn_fusion::Fusion`):
+/// what the `fusion` feature is for, read from the type itself.
+pub fn wgpu_fusion() -> bool {
+    #[cfg(feature = "wgpu")]
+    return std::any::type_name::<burn::backend::Wgpu>().contains("Fusion<");
+    #[cfg(not(feature = "wgpu"))]
+    false
+}
+
 /// The adapters wgpu finds (none without the `wgpu` feature).
 pub fn wgpu_adapters() -> Vec<Adapter> {
     #[cfg(feature = "wgpu")]

@@ -415,6 +415,21 @@ fn train_and_predict_run_end_to_end_on_wgpu() {
 
 #[cfg(feature = "wgpu")]
 #[test]
+fn info_says_wgpu_runs_burns_op_fusion_exactly_when_the_fusion_feature_is_on() {
+    // read from Burn's backend type, so a `fusion` feature that no longer reaches Burn fails here
+    let info = json(&plaindnn(&["info", "--json"]));
+    assert_eq!(info["wgpu_fusion"], cfg!(feature = "fusion"), "{info}");
+    let want = if cfg!(feature = "fusion") {
+        "op fusion on"
+    } else {
+        "op fusion off"
+    };
+    let text = stdout(&plaindnn(&["info"]));
+    assert!(text.contains(want), "{text}");
+}
+
+#[cfg(feature = "wgpu")]
+#[test]
 fn without_a_gpu_driver_wgpu_is_a_clear_error_and_auto_falls_back_to_the_cpu() {
     use std::process::Command;
     let hide_drivers = |args: &[&str]| {

@@ -81,7 +81,7 @@ pub fn info(args: JsonArg) -> Result<()> {
             "flex_f32_kernel": plaindnn::fused::f32_kernel(),
             "flex_inference_on_amx": plaindnn::fused::tile_unit(),
             "wgpu_adapters": adapters,
-            "wgpu_fusion": cfg!(all(feature = "wgpu", feature = "fusion")),
+            "wgpu_fusion": plaindnn::backend::wgpu_fusion(),
         }));
     }
     println!("plaindnn {} on burn 0.22.1", env!("CARGO_PKG_VERSION"));
@@ -119,7 +119,7 @@ pub fn info(args: JsonArg) -> Result<()> {
         }
         println!(
             "  wgpu: Burn's op fusion {}",
-            if cfg!(feature = "fusion") {
+            if plaindnn::backend::wgpu_fusion() {
                 "on (feature `fusion`, a default)"
             } else {
                 "off (built without the default feature `fusion`)"

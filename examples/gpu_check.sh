@@ -3,7 +3,7 @@
 # first GPU figures. That machine reaches no package registry and takes at most 64 MiB of carried
 # files, so everything is built and packed here:
 #
-#   examples/gpu_pack.sh                                  # here: .gpu/, about 35 MB
+#   examples/gpu_pack.sh                                  # here: .gpu/, about 41 MB
 #   examples/gpu_check.sh --packed .gpu "$OUT"            # there, with .gpu carried
 #   examples/gpu_check.sh BIN [BACKENDS_TEST] [OUT_DIR]   # or with the binaries themselves
 #

@@ -16,7 +16,8 @@
 # as examples/gpu_check.sh does.
 # Writes OUT_DIR (default artifacts/bench)/gpu-fusion-<UTC time>-{info.json,train-fused.txt,
 # train-unfused.txt} and -bench-<workload>-{fused,unfused}.jsonl, one `bench --json` per line and
-# round: seven files with two workloads (the GPU machine hands back at most eight).
+# round, with the round added ("round": 1, ...): seven files with two workloads (the GPU machine
+# hands back at most eight, so at most two workloads of w1, w2, w3).
 set -euo pipefail
 temporary=()
 trap 'rm -rf "${temporary[@]}"' EXIT
@@ -29,12 +30,13 @@ if [ $# -lt 2 ] || [ $# -gt 3 ]; then
   exit 2
 fi
 if [ "$1" = "--packed" ]; then
-  unpack "$2"
-  if [ -z "$unfused" ]; then
+  # before unpack, which may install the Vulkan loader
+  if [ ! -f "$2/plaindnn-unfused.gz" ]; then
     echo "gpu_fusion: $2/plaindnn-unfused.gz: not there; pack it here with" \
       "\`examples/gpu_pack.sh --unfused $2\` and carry $2" >&2
     exit 2
   fi
+  unpack "$2"
   out=${3:-artifacts/bench}
 else
   bin=$1
@@ -42,8 +44,15 @@ else
   out=${3:-artifacts/bench}
 fi
 need "$bin" "cargo build --release --features wgpu"
-need "$unfused" "cargo build --release --no-default-features --features flex,wgpu"
+need "$unfused" "examples/gpu_pack.sh --unfused"
 workloads=${GPU_FUSION_WORKLOADS:-w3 w2}
+read -ra named <<<"$workloads"
+if [ "${#named[@]}" -lt 1 ] || [ "${#named[@]}" -gt 2 ] ||
+  [ -n "$(tr ' ' '\n' <<<"$workloads" | grep -vxE 'w1|w2|w3|' || true)" ]; then
+  echo "gpu_fusion: GPU_FUSION_WORKLOADS=$workloads: give one or two of w1, w2, w3 (two make" \
+    "seven files; the GPU machine hands back at most eight)" >&2
+  exit 2
+fi
 for name in GPU_FUSION_ROUNDS GPU_FUSION_SECONDS; do
   if [ -n "${!name:-}" ] && ! [[ "${!name}" =~ ^[1-9][0-9]*$ ]]; then
     echo "gpu_fusion: $name=${!name}: give a whole number above 0" >&2
@@ -55,13 +64,29 @@ budget=${GPU_FUSION_SECONDS:-420}
 deadline=$((SECONDS + budget))
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 
-# fusion_of BINARY: whether it was built with Burn's op fusion (`info --json`'s wgpu_fusion)
-fusion_of() {
-  if "$1" info --json | grep -Eq '"wgpu_fusion": *true'; then echo on; else echo off; fi
+# build_of BINARY: what its `info --json` says it is: with wgpu and Burn's op fusion, with wgpu
+# alone, or without wgpu
+build_of() {
+  local info
+  info=$("$1" info --json | tr -d ' \n')
+  if ! grep -q '"backends":\[[^]]*"wgpu"' <<<"$info"; then
+    echo "without wgpu"
+  elif grep -q '"wgpu_fusion":true' <<<"$info"; then
+    echo "with wgpu and Burn's op fusion"
+  else
+    echo "with wgpu, without Burn's op fusion"
+  fi
 }
-if [ "$(fusion_of "$bin")" != on ] || [ "$(fusion_of "$unfused")" != off ]; then
-  echo "gpu_fusion: FUSED ($bin) must be built with wgpu and the default feature \`fusion\`," \
-    "UNFUSED ($unfused) without it (\`info --json\`: wgpu_fusion)" >&2
+built=$(build_of "$bin")
+if [ "$built" != "with wgpu and Burn's op fusion" ]; then
+  echo "gpu_fusion: FUSED ($bin) must be built with wgpu and the default feature \`fusion\`;" \
+    "it is a build $built" >&2
+  exit 2
+fi
+built=$(build_of "$unfused")
+if [ "$built" != "with wgpu, without Burn's op fusion" ]; then
+  echo "gpu_fusion: UNFUSED ($unfused) must be built with wgpu and without the feature" \
+    "\`fusion\` (\`examples/gpu_pack.sh --unfused\`); it is a build $built" >&2
   exit 2
 fi
 info=$(mktemp)
@@ -80,6 +105,7 @@ if ! grep -Eq '"kind": *"(DiscreteGpu|IntegratedGpu|VirtualGpu)"' "$info"; then
 fi
 mkdir -p "$out"
 stem="$out/$kind-fusion-$(date -u +%Y%m%dT%H%MZ)"
+rm -f "$stem"-* # a run earlier in the same minute: its lines are not this run's rounds
 cp "$info" "$stem-info.json"
 
 # binary BUILD: the executable of build `fused` or `unfused`
@@ -94,7 +120,8 @@ for build in unfused fused; do
   echo "$build: $(grep -E '^epoch 20/' "$stem-train-$build.txt" || true)"
 done
 
-# bench WORKLOAD BUILD: one `bench --json` line appended to its file; killed at the deadline
+# bench WORKLOAD BUILD ROUND: `bench --json` as one line, with the round, appended to its file;
+# killed at the deadline
 unfinished=0
 bench() {
   local left=$((deadline - SECONDS)) result status=124
@@ -104,8 +131,7 @@ bench() {
       status=$?
   fi
   if [ "$status" = 0 ]; then
-    tr -d '\n' <<<"$result" >> "$stem-bench-$1-$2.jsonl"
-    echo >> "$stem-bench-$1-$2.jsonl"
+    printf '{"round": %d, %s\n' "$3" "$(tr -d '\n' <<<"${result#*\{}")" >> "$stem-bench-$1-$2.jsonl"
     return
   fi
   unfinished=1
@@ -116,15 +142,19 @@ bench() {
   fi
 }
 for round in $(seq "$rounds"); do
+  if [ $((deadline - SECONDS)) -le 0 ]; then
+    echo "gpu_fusion: rounds $round to $rounds not run: GPU_FUSION_SECONDS (${budget} s) passed" >&2
+    unfinished=1
+    break
+  fi
   order="unfused fused"
   [ $((round % 2)) = 1 ] || order="fused unfused"
   for workload in $workloads; do
     for build in $order; do
       echo "== round $round: $workload, $build build"
-      bench "$workload" "$build"
+      bench "$workload" "$build" "$round"
     done
   done
-  [ $((deadline - SECONDS)) -gt 0 ] || break
 done
 
 # the medians side by side, where python3 is here to read them
@@ -133,19 +163,22 @@ if command -v python3 >/dev/null; then
 import json, sys
 stem = sys.argv[1]
 for workload in sys.argv[2:]:
-    runs = {}
+    runs = {}  # (variant, path, metric) -> build -> round -> median
     for build in ("unfused", "fused"):
         try:
             lines = open(f"{stem}-bench-{workload}-{build}.jsonl").read().split("\n")
         except OSError:
             continue
         for line in filter(None, lines):
-            for r in json.loads(line)["results"]:
+            bench = json.loads(line)
+            for r in bench["results"]:
                 key = (r["variant"], r["path"], r["metric"])
-                runs.setdefault(key, {}).setdefault(build, []).append(r["median"])
+                runs.setdefault(key, {}).setdefault(build, {})[bench["round"]] = r["median"]
     for (variant, path, metric), by in sorted(runs.items()):
-        unfused, fused = by.get("unfused", []), by.get("fused", [])
-        # speed-up: more samples per second, or less time per step
+        rounds = sorted(set(by.get("unfused", {})) & set(by.get("fused", {})))
+        unfused = [by["unfused"][n] for n in rounds]
+        fused = [by["fused"][n] for n in rounds]
+        # speed-up, round by round: more samples per second, or less time per step
         faster = [f / u if metric.endswith("per_s") else u / f for u, f in zip(unfused, fused)]
         print(f"{workload} {variant} {path} {metric}: unfused {[round(x) for x in unfused]}, "
               f"fused {[round(x) for x in fused]}, fusion's speed-up {[round(x, 2) for x in faster]}")

@@ -70,7 +70,11 @@ if [ "$unfused" = 1 ]; then
   other=$(cargo build --release --no-default-features --features "$without" --message-format=json |
     executable plaindnn)
   [ -x "$other" ] || { echo "gpu_pack: cargo named no executable" >&2; exit 1; }
-  binaries=("plaindnn:$fused" "backends:$tests" "plaindnn-unfused:$other")
+  cp "$other" "$fused.unfused"
+  trap 'rm -f "$fused" "$fused.unfused"' EXIT
+  binaries=("plaindnn:$fused" "backends:$tests" "plaindnn-unfused:$fused.unfused")
+  # target/release/plaindnn back to the build with fusion (built already: a copy, no compiling)
+  cargo build --release --features "$features" --quiet
 fi
 
 rm -rf "$dir"

@@ -126,10 +126,11 @@ def main():
         expect(GPU_PACK, [str(kept)], str(kept), "no earlier pack")
         assert (kept / "notes.txt").exists(), "gpu_pack.sh emptied a folder it was refused"
         # fusion timed: one binary, not two; a pack without the unfused build; a round count
-        # that is not a whole number; a build without wgpu's fusion in FUSED's place
+        # that is not a whole number; workloads that could not all come back; a build without
+        # wgpu in FUSED's place (a build with wgpu in the wrong place: gpu_check_on_lavapipe.py)
         timed = os.path.join(folder, "fusion")
         expect(GPU_FUSION, [binary], "usage", "FUSED UNFUSED")
-        expect(GPU_FUSION, [binary, missing, timed], missing, "--no-default-features")
+        expect(GPU_FUSION, [binary, missing, timed], missing, "gpu_pack.sh --unfused")
         single = Path(folder) / "single"
         single.mkdir()
         with open(single / "plaindnn.gz", "wb") as f:
@@ -137,7 +138,12 @@ def main():
         expect(GPU_FUSION, ["--packed", str(single), timed], "plaindnn-unfused.gz", "--unfused")
         expect(GPU_FUSION, [binary, binary, timed], "GPU_FUSION_ROUNDS=0", "whole number",
                env={"GPU_FUSION_ROUNDS": "0"})
-        expect(GPU_FUSION, [binary, binary, timed], "FUSED", "default feature `fusion`")
+        expect(GPU_FUSION, [binary, binary, timed], "GPU_FUSION_WORKLOADS=w1 w2 w3", "one or two",
+               env={"GPU_FUSION_WORKLOADS": "w1 w2 w3"})
+        expect(GPU_FUSION, [binary, binary, timed], "GPU_FUSION_WORKLOADS=w4", "one or two",
+               env={"GPU_FUSION_WORKLOADS": "w4"})
+        expect(GPU_FUSION, [binary, binary, timed], "FUSED", "default feature `fusion`",
+               "a build without wgpu")
         assert not os.path.exists(timed), "gpu_fusion.sh wrote files before a refusal"
     print("bench_scripts: every bad input refused")
 

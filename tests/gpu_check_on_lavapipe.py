@@ -6,7 +6,8 @@ them and runs every step on Mesa's lavapipe, allowed by GPU_CHECK_ALLOW_CPU=1 an
 W3 take minutes on a CPU rasteriser). A benchmark still running at GPU_CHECK_SECONDS is cut, the
 steps before it kept; without GPU_CHECK_ALLOW_CPU the same call refuses the CPU adapter with exit
 status 2. examples/gpu_fusion.sh --packed runs both builds from the same pack: they train to the
-same losses, and a build in the wrong place is refused. (Input refused before anything runs, a
+same losses, the build that goes first alternates by round, and a build in the wrong place is
+refused. (Input refused before anything runs, a
 missing pack say, is tests/bench_scripts.py's.) Run by .ci/run after its wgpu build:
 python3 tests/gpu_check_on_lavapipe.py
 """
@@ -45,6 +46,10 @@ def packed_binaries_fit_the_device(pack):
     assert size <= TRAVELS, f"the pack holds {size} bytes, more than {TRAVELS}"
     head = run(["git", "rev-parse", "HEAD"]).stdout.strip()
     assert (pack / "COMMIT").read_text().strip() == head
+    # the build without fusion came last, and target/release/plaindnn is the default one again
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    info = json.loads(run([str(target / "release" / "plaindnn"), "info", "--json"]).stdout)
+    assert info["wgpu_fusion"] is True, info
 
 
 def the_check_runs_every_step_from_the_pack(pack, out):
@@ -88,8 +93,11 @@ def a_failing_benchmark_is_told_from_a_cut_one(pack, out):
 
 
 def fusion_and_no_fusion_train_alike_and_are_both_timed(pack, out):
-    env = {"GPU_CHECK_ALLOW_CPU": "1", "GPU_FUSION_WORKLOADS": "w1", "GPU_FUSION_ROUNDS": "1"}
-    run(["bash", str(FUSION), "--packed", str(pack), str(out)], env)
+    env = {"GPU_CHECK_ALLOW_CPU": "1", "GPU_FUSION_WORKLOADS": "w1", "GPU_FUSION_ROUNDS": "2"}
+    done = run(["bash", str(FUSION), "--packed", str(pack), str(out)], env)
+    # the build that goes first alternates from round to round
+    order = re.findall(r"== round (\d): w1, (\w+) build", done.stdout)
+    assert order == [("1", "unfused"), ("1", "fused"), ("2", "fused"), ("2", "unfused")], order
     files = sorted(os.path.basename(f) for f in glob.glob(str(out / "*")))
     assert len(files) == 5, files  # info, two trainings, one file per build and workload
     stem = glob.glob(str(out / "cpu-adapter-fusion-*-info.json"))[0][: -len("-info.json")]
@@ -99,10 +107,11 @@ def fusion_and_no_fusion_train_alike_and_are_both_timed(pack, out):
                       if line.startswith("epoch")] for build in ("fused", "unfused")}
     assert len(epochs["fused"]) == 20 and epochs["fused"] == epochs["unfused"], epochs
     for build in ("fused", "unfused"):
-        lines = open(f"{stem}-bench-w1-{build}.jsonl").read().splitlines()
-        assert len(lines) == 1, lines
-        result = json.loads(lines[0])
-        assert result["backend"] == "wgpu" and all(r["median"] > 0 for r in result["results"])
+        lines = [json.loads(line) for line in open(f"{stem}-bench-w1-{build}.jsonl")]
+        assert [line["round"] for line in lines] == [1, 2], lines
+        for result in lines:
+            assert result["backend"] == "wgpu" and all(r["median"] > 0 for r in result["results"])
+    assert "fusion's speed-up" in done.stdout, done.stdout
 
 
 def builds_in_the_wrong_places_are_refused(pack, out):
@@ -113,10 +122,12 @@ def builds_in_the_wrong_places_are_refused(pack, out):
             f.write(subprocess.run(["gzip", "-dc", str(pack / f"{name}.gz")], check=True,
                                    capture_output=True).stdout)
         (unpacked / name).chmod(0o755)
-    done = run(["bash", str(FUSION), str(unpacked / "plaindnn-unfused"), str(unpacked / "plaindnn"),
-                str(out / "results")], {"GPU_CHECK_ALLOW_CPU": "1"}, code=2)
-    assert "must be built with wgpu and the default feature `fusion`" in done.stderr, done.stderr
-    assert not (out / "results").exists(), "files written before the refusal"
+    fused, unfused = str(unpacked / "plaindnn"), str(unpacked / "plaindnn-unfused")
+    for pair, refusal in [((unfused, fused), "FUSED"), ((fused, fused), "UNFUSED")]:
+        done = run(["bash", str(FUSION), *pair, str(out / "results")], {"GPU_CHECK_ALLOW_CPU": "1"},
+                   code=2)
+        assert f"gpu_fusion: {refusal} (" in done.stderr, done.stderr
+        assert not (out / "results").exists(), "files written before the refusal"
 
 
 def main():

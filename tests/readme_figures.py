@@ -211,9 +211,12 @@ def check_fusion_on_lavapipe(text):
     for build in ("unfused", "fused"):
         for line in (BENCH / f"{LAVAPIPE_FUSION_RUN}-bench-w1-{build}.jsonl").read_text().splitlines():
             for r in json.loads(line)["results"]:
-                rounds.setdefault(r["path"], {}).setdefault(build, []).append(r["median"])
+                row = rounds.setdefault(r["path"], {"metric": r["metric"]})
+                row.setdefault(build, []).append(r["median"])
     for j, path in enumerate(["bare", "train"]):
-        faster = [u / f for u, f in zip(rounds[path]["unfused"], rounds[path]["fused"])]
+        row = rounds[path]
+        faster = [f / u if row["metric"].endswith("_per_s") else u / f
+                  for u, f in zip(row["unfused"], row["fused"])]
         range_is(faster, figures[2 * j:2 * j + 2], f"lavapipe fusion, W1 {path}")
 
 

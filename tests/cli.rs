@@ -413,6 +413,32 @@ fn train_and_predict_run_end_to_end_on_wgpu() {
     assert!(stdout(&out).contains("wgpu: "), "{}", stdout(&out));
 }
 
+#[test]
+fn many_small_classes_hold_out_the_fraction_asked_for_and_a_single_row_class_is_named() {
+    // 50 classes of 2 rows and one of 1: 20 % of 101 rows is 20 (one per class made 50)
+    let dir = temp_dir("cli-many-classes");
+    let csv = dir.join("classes.csv");
+    let mut text = String::from("x,y,label\n");
+    for i in 0..100 {
+        text += &format!("{},{},c{}\n", i % 7, i % 3, i / 2);
+    }
+    text += "1,2,rare\n";
+    std::fs::write(&csv, text).expect("write");
+    let run = dir.join("run");
+    let (csv, run) = (csv.to_str().expect("utf-8"), run.to_str().expect("utf-8"));
+    let out = plaindnn(&[
+        "train", "--data", csv, "--epochs", "1", "--out", run, "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains("1 class(es) with a single row (`rare`) stay in training"),
+        "{said}"
+    );
+    let scores = json(&plaindnn(&["eval", "--run", run, "--json"]));
+    assert_eq!(scores["scores"]["rows"], 20, "{scores}");
+}
+
 #[cfg(feature = "wgpu")]
 #[test]
 fn info_says_wgpu_runs_burns_op_fusion_exactly_when_the_fusion_feature_is_on() {

@@ -18,6 +18,35 @@ const FAR_SCALE: f64 = 100.0;
 /// a real improvement does not count and the run stops with its first epochs' weights.
 const SMALL_SCALE: f64 = 1e-2;
 
+/// A warning when classes have a single row: the split keeps it for training, so validation never
+/// scores them (scikit-learn's stratified split refuses such a class; here it trains).
+fn single_rows(data: &Dataset, path: &Path) -> Option<String> {
+    let Targets::Classes(classes) = &data.targets else {
+        return None;
+    };
+    let mut counts = vec![0usize; data.class_names.len()];
+    classes.iter().for_each(|&c| counts[c as usize] += 1);
+    let single: Vec<&str> = (counts.iter().zip(&data.class_names))
+        .filter(|(&n, _)| n == 1)
+        .map(|(_, name)| name.as_str())
+        .collect();
+    let shown = single
+        .iter()
+        .take(5)
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>();
+    let more = if single.len() > 5 { ", …" } else { "" };
+    (!single.is_empty()).then(|| {
+        format!(
+            "{}: {} class(es) with a single row ({}{more}) stay in training: validation never \
+             scores them",
+            path.display(),
+            single.len(),
+            shown.join(", ")
+        )
+    })
+}
+
 /// A warning when a regression target's mean or spread over the training `rows` is far from 1:
 /// scikit-learn's `MLPRegressor` and Keras crawl there too, silently or with a
 /// `ConvergenceWarning` at the end; this says why before the first epoch.
@@ -82,6 +111,7 @@ pub struct Rows {
     train: Vec<usize>,
     val: Vec<usize>,
     val_file: Option<Dataset>,
+    warnings: Vec<String>,
 }
 
 impl Rows {
@@ -91,6 +121,7 @@ impl Rows {
             train: (0..data.len()).collect(),
             val: Vec::new(),
             val_file: Some(val),
+            warnings: Vec::new(),
         }
     }
 
@@ -104,7 +135,9 @@ impl Rows {
         }
         let (train, val) = split(data, fraction, seed);
         let classes = data.class_names.len();
-        if (train.is_empty() || val.is_empty()) && classes >= 10 && classes * 2 > data.len() {
+        let asked = (data.len() as f64 * fraction).round() as usize;
+        let short = train.is_empty() || val.is_empty() || val.len() * 2 < asked;
+        if short && classes >= 10 && classes * 2 > data.len() {
             // the split is stratified: classes of one row each leave nothing to hold out
             return Err(Error::Data(format!(
                 "{}: {} classes in {} rows, most with a single row, leave nothing to split off \
@@ -126,6 +159,7 @@ impl Rows {
             train,
             val,
             val_file: None,
+            warnings: single_rows(data, path).into_iter().collect(),
         })
     }
 
@@ -133,7 +167,7 @@ impl Rows {
     /// means and deviations.
     pub fn standardised(self, mut data: Dataset, path: &Path, scaled: [bool; 2]) -> Prepared {
         let [standardize, standardize_target] = scaled;
-        let mut warnings = Vec::new();
+        let mut warnings = self.warnings;
         let target_scaler = standardize_target
             .then(|| standardise_target(&mut data.targets, &self.train))
             .flatten();

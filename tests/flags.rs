@@ -791,6 +791,20 @@ fn a_config_file_is_read_strictly_and_the_flags_and_presets_over_it_apply_whole(
     assert!(err
         .expect_err("refused")
         .contains("pass its \"train\" part"));
+    // a file that is not JSON, and one that gives a few fields only, are told the way on
+    for (name, text, hint) in [
+        ("c.toml", "epochs = 3\n", "--config takes JSON"),
+        (
+            "few.json",
+            "{\"epochs\": 3}",
+            "every field of one: start from a run's config.json",
+        ),
+    ] {
+        std::fs::write(dir.join(name), text).expect("write");
+        let path = dir.join(name);
+        let err = train_with(&dir, name, &["--config", path.to_str().unwrap_or("")]);
+        assert!(err.expect_err("refused").contains(hint), "{name}");
+    }
     // the file's seed draws the data too: the run it came from, again
     let same = config_file(&dir, "same.json", |_| {});
     train_with(&dir, "again", &["--config", &same]).expect("trains");

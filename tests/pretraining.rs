@@ -430,13 +430,13 @@ fn pretrain_prints_each_layers_loss_and_the_next_command() {
     // eval of the autoencoder names its data in words
     let eval = plaindnn(&["eval", "--run", s(&dir)]);
     assert!(
-        stderr(&eval).contains("rows made in memory, not read from a file it can read again (the inputs of the built-in set `shapes`, labels unused, by autoencoders)"),
+        stderr(&eval).contains("rows were built in memory (the inputs of the built-in set `shapes`, labels unused, by autoencoders), so it cannot read them again; give a CSV file"),
         "{}",
         stderr(&eval)
     );
     let resumed = plaindnn(&["train", "--resume", s(&dir)]);
     assert!(
-        stderr(&resumed).contains("the command line cannot resume it"),
+        stderr(&resumed).contains("so it cannot be resumed; run it again with --overwrite"),
         "{}",
         stderr(&resumed)
     );

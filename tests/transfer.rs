@@ -44,7 +44,7 @@ fn loaded_hidden_layers_equal_the_source_runs() {
     let config = transfer::config_from(&source, 2, 3, &MlpConfig::new(2, vec![50], 3))
         .expect("fits: 2 inputs, 3 new outputs");
     let fresh = config.init(&Device::flex(), 0).expect("builds");
-    let from = (source.as_path(), false);
+    let from = (source.as_path(), false, 0);
     let loaded = transfer::load_hidden(fresh, &config, from, &Device::flex()).expect("loads");
     for (a, b) in loaded.blocks.iter().zip(&saved.blocks) {
         assert_eq!(values(a.linear.weight.val()), values(b.linear.weight.val()));
@@ -231,6 +231,64 @@ fn unfreeze_after_keeps_the_layer_fixed_for_those_epochs_then_trains_it() {
 }
 
 #[test]
+fn freezing_a_batch_norm_the_source_never_had_is_refused_by_name() {
+    let dir = temp_dir("transfer-freeze-new-bn");
+    let source = dir.join("source");
+    let train = |extra: &[&str], out: &str| {
+        let mut args = vec![
+            "train", "--hidden", "8", "--epochs", "2", "--quiet", "--out", out,
+        ];
+        args.extend_from_slice(extra);
+        plaindnn(&args)
+    };
+    assert!(train(&[], s(&source)).status.success());
+    let from = ["--init-from", s(&source), "--batch-norm"];
+    // frozen, the new BatchNorm would keep γ = 1, β = 0 and its starting statistics
+    let out = train(
+        &[&from[..], &["--freeze", "1"]].concat(),
+        s(&dir.join("frozen")),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let said = stderr(&out);
+    assert!(
+        said.contains("invalid freeze: hidden layer 1 has a BatchNorm"),
+        "{said}"
+    );
+    // not frozen, it trains like any new layer
+    let out = train(&from, s(&dir.join("trained")));
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn starting_from_a_run_on_other_columns_warns_that_they_are_read_by_position() {
+    let dir = temp_dir("transfer-renamed");
+    let source = dir.join("source");
+    let quiet = |args: &[&str]| plaindnn(&[args, &["--epochs", "1", "--quiet"]].concat());
+    assert!(quiet(&["train", "--out", s(&source)]).status.success()); // quadrants: x, y
+    let csv = dir.join("swapped.csv");
+    let rows: String = (0..40)
+        .map(|i| format!("{},{},{}\n", i % 5, i % 7, i % 2))
+        .collect();
+    std::fs::write(&csv, format!("y,x,label\n{rows}")).expect("write");
+    let from = ["train", "--init-from", s(&source), "--new-head"];
+    let out = quiet(&[&from[..], &["--data", s(&csv), "--out", s(&dir.join("a"))]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stderr(&out);
+    let warned = "its first layer learned from the columns x, y and reads this data's y, x";
+    assert!(said.contains(warned), "{said}");
+    // the same columns (blobs: x, y): nothing to say
+    let out = quiet(
+        &[
+            &from[..],
+            &["--dataset", "blobs", "--out", s(&dir.join("b"))],
+        ]
+        .concat(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("by position"), "{}", stderr(&out));
+}
+
+#[test]
 fn unfreeze_after_without_freeze_is_refused_by_name() {
     let out = plaindnn(&[
         "train",
@@ -349,7 +407,7 @@ fn new_head_keeps_a_fresh_output_layer_where_the_source_one_would_fit() {
         transfer::load_hidden(
             fresh,
             &config,
-            (source.as_path(), new_head),
+            (source.as_path(), new_head, 0),
             &Device::flex(),
         )
         .expect("loads")

@@ -25,7 +25,7 @@ pub struct PretrainArgs {
         default_value = "64"
     )]
     hidden: Vec<usize>,
-    /// Activation of the encoder layers (as for `train`).
+    /// Activation of every encoder layer (one name, as `train --activation` takes; not a list).
     #[arg(long, default_value = "relu")]
     activation: ActivationConfig,
     /// layerwise (greedy, one autoencoder per layer; then the decoder on the fixed encoder),

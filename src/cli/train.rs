@@ -106,6 +106,9 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
     let prepared = source.load()?;
     let source = source.absolute();
     let config = build_config(args, file, &prepared)?;
+    if let Some(warning) = renamed_inputs(&config, &prepared) {
+        eprintln!("warning: {warning}");
+    }
     let out = match &args.out {
         Some(out) => out.clone(),
         None if args.overwrite => Path::new("artifacts/runs").join(&name),
@@ -132,6 +135,24 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
     let mut options = RunOptions::from(verbosity);
     options.overwrite = args.overwrite;
     train::train_on(source, prepared, config, &out, options)
+}
+
+/// A warning when `--init-from`'s source trained on input columns named otherwise than this
+/// data's: its first layer reads them by position (scikit-learn warns alike when X's feature
+/// names differ from those seen at fit).
+fn renamed_inputs(config: &TrainConfig, data: &Prepared) -> Option<String> {
+    let source = config.init_from.as_deref()?;
+    let theirs = train::transfer::source_feature_names(source)?;
+    let ours = &data.train.data.feature_names;
+    (theirs != *ours).then(|| {
+        format!(
+            "--init-from {}: its first layer learned from the columns {} and reads this data's \
+             {} in their place, by position",
+            source.display(),
+            theirs.join(", "),
+            ours.join(", ")
+        )
+    })
 }
 
 /// With `--resume`, every flag typed on the command line besides [`RESUMABLE`] is refused by name.
@@ -266,10 +287,14 @@ fn describe(config: &TrainConfig) -> String {
 fn read_config(path: &Path) -> Result<TrainConfig> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     serde_json::from_str(&text).map_err(|e| {
-        let whole_run = serde_json::from_str::<serde_json::Value>(&text)
-            .is_ok_and(|v| v.get("train").is_some() && v.get("data").is_some());
+        let value = serde_json::from_str::<serde_json::Value>(&text);
+        let whole_run = (value.as_ref()).is_ok_and(|v| v.get("train").is_some() && v.get("data").is_some());
         let hint = if whole_run {
             " (this is a whole run's config.json: pass its \"train\" part, and the data by flags)"
+        } else if value.is_err() {
+            " (--config takes JSON: a run's config.json \"train\" part, as `plaindnn train` saves it)"
+        } else if e.to_string().starts_with("missing field") {
+            " (every field of one: start from a run's config.json \"train\" part and change what you need)"
         } else {
             ""
         };

@@ -393,8 +393,8 @@ impl DataSource {
                 Ok(Prepared::unscaled(train, test))
             }
             DataSource::Memory { description } => Err(Error::Data(format!(
-                "this run trained on rows made in memory, not read from a file it can read \
-                 again ({description}); give a CSV file with the run's columns: --data FILE.csv"
+                "this run's rows were built in memory ({description}), so it cannot read them \
+                 again; give a CSV file with the run's columns: --data FILE.csv"
             ))),
         }
     }

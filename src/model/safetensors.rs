@@ -237,15 +237,14 @@ pub fn autoencoder_mark() -> (String, String) {
 
 /// Whether a safetensors file's metadata holds [`autoencoder_mark`].
 pub fn reconstructs(bytes: &[u8]) -> bool {
-    let Ok((_, metadata)) = SafeTensors::read_metadata(bytes) else {
-        return false;
-    };
     let (key, value) = autoencoder_mark();
-    let found = metadata
-        .metadata()
-        .as_ref()
-        .and_then(|m| m.get(&key).cloned());
-    found == Some(value)
+    metadata_value(bytes, &key) == Some(value)
+}
+
+/// The value under `key` in a safetensors file's metadata, if it has one.
+pub fn metadata_value(bytes: &[u8], key: &str) -> Option<String> {
+    let (_, metadata) = SafeTensors::read_metadata(bytes).ok()?;
+    metadata.metadata().as_ref()?.get(key).cloned()
 }
 
 /// The architecture of a safetensors file: the config in its metadata (plaindnn exports), or else

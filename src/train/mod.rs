@@ -350,7 +350,7 @@ fn starting_model(config: &TrainConfig, run: &RunDir, done: usize, device: &Devi
     let device = device.clone().autodiff();
     let mut model = config.model.init(&device, config.seed)?;
     if let (Some(source), 0) = (&config.init_from, done) {
-        let from = (source.as_path(), config.new_head);
+        let from = (source.as_path(), config.new_head, config.freeze);
         model = transfer::load_hidden(model, &config.model, from, &device)?;
     }
     // Before a checkpoint's load too: it restores the parameters' ids, but Burn's RunningState

@@ -89,7 +89,10 @@ pub fn resume(
     let _lock = lock::RunLock::acquire(run.root())?;
     let changes = changes.into();
     if let DataSource::Memory { description } = &run_config.data.source {
-        let why = format!("trained on rows made in memory, not read from a file it can read again ({description}): the command line cannot resume it");
+        let why = format!(
+            "its rows were built in memory ({description}), so it cannot be resumed; \
+             run it again with --overwrite and the epochs you want"
+        );
         return Err(Error::run(out, why));
     }
     if changes != ResumeChanges::default() {

@@ -66,6 +66,17 @@ fn is_autoencoder(source: &Path) -> bool {
         .is_ok_and(|c| c.data.reconstructs)
 }
 
+/// The input columns `source` (a run directory, or a safetensors file `plaindnn export` wrote)
+/// trained on; None where it does not say.
+pub fn source_feature_names(source: &Path) -> Option<Vec<String>> {
+    if source.is_file() {
+        let bytes = std::fs::read(source).ok()?;
+        let names = safetensors::metadata_value(&bytes, "feature_names")?;
+        return serde_json::from_str(&names).ok();
+    }
+    Some(RunDir::new(source).read_config().ok()?.data.feature_names)
+}
+
 /// The architecture saved in a run directory or a safetensors file.
 fn source_config(source: &Path, template: &MlpConfig) -> Result<MlpConfig> {
     if source.is_file() {
@@ -120,11 +131,12 @@ fn source_model(source: &Path, template: &MlpConfig, device: &Device) -> Result<
 /// false (a new head keeps the fresh weights `model` was built with) and the source is no
 /// autoencoder (its output layer is the decoder, not a head). The activation,
 /// dropout and everything else stay what `config` says, so the network that trains is the one
-/// `config.json` describes. A clear error when the saved layers do not fit.
+/// `config.json` describes. A clear error when the saved layers do not fit, or when one of the
+/// `frozen` first layers has a BatchNorm the source lacks (it would keep its starting values).
 pub fn load_hidden(
     model: Mlp,
     config: &MlpConfig,
-    (dir, new_head): (&Path, bool),
+    (dir, new_head, frozen): (&Path, bool, usize),
     device: &Device,
 ) -> Result<Mlp> {
     let source = source_model(dir, config, device)?;
@@ -147,6 +159,17 @@ pub fn load_hidden(
             dir,
         )?;
         mine.linear = saved.linear;
+        if i < frozen && mine.norm.is_some() && saved.norm.is_none() {
+            return Err(Error::invalid(
+                "freeze",
+                format!(
+                    "hidden layer {} has a BatchNorm (--batch-norm) that {} has not: frozen, it \
+                     would keep its starting values; freeze fewer layers or leave out --batch-norm",
+                    i + 1,
+                    dir.display()
+                ),
+            ));
+        }
         if mine.norm.is_some() && saved.norm.is_some() {
             mine.norm = saved.norm;
         }

@@ -8,9 +8,9 @@ use super::dataset::{Dataset, Targets};
 
 /// Splits the rows of `data` into (train, validation), `fraction` of them for validation.
 ///
-/// Classification: each class contributes about `fraction × its rows` validation rows
-/// ([`quotas`]), so both sides keep the class proportions and together hold `fraction` of the
-/// rows, however many classes there are (as scikit-learn's stratified split). Rows keep file
+/// Classification: each class contributes about `fraction × its rows` validation rows (largest
+/// remainders, below), so both sides keep the class proportions and together hold `fraction` of
+/// the rows, however many classes there are (as scikit-learn's stratified split). Rows keep file
 /// order within each side; shuffling happens per epoch in the loader.
 pub fn split(data: &Dataset, fraction: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
     let mut rng = StdRng::seed_from_u64(seed);

@@ -289,6 +289,48 @@ fn starting_from_a_run_on_other_columns_warns_that_they_are_read_by_position() {
 }
 
 #[test]
+fn unfreeze_after_past_the_last_epoch_is_warned_about() {
+    let dir = temp_dir("transfer-unfreeze-late");
+    let source = dir.join("source");
+    let quiet = |args: &[&str]| plaindnn(&[args, &["--quiet"]].concat());
+    assert!(quiet(&["train", "--epochs", "1", "--out", s(&source)])
+        .status
+        .success());
+    let from = [
+        "train",
+        "--init-from",
+        s(&source),
+        "--freeze",
+        "1",
+        "--epochs",
+        "3",
+    ];
+    let late = quiet(
+        &[
+            &from[..],
+            &["--unfreeze-after", "3", "--out", s(&dir.join("a"))],
+        ]
+        .concat(),
+    );
+    assert!(late.status.success(), "{}", stderr(&late));
+    let said =
+        "--unfreeze-after 3 is not before --epochs 3: the first 1 hidden layer(s) stay frozen";
+    assert!(stderr(&late).contains(said), "{}", stderr(&late));
+    let soon = quiet(
+        &[
+            &from[..],
+            &["--unfreeze-after", "2", "--out", s(&dir.join("b"))],
+        ]
+        .concat(),
+    );
+    assert!(
+        !stderr(&soon).contains("--unfreeze-after"),
+        "{}",
+        stderr(&soon)
+    );
+}
+
+#[test]
 fn unfreeze_after_without_freeze_is_refused_by_name() {
     let out = plaindnn(&[
         "train",

@@ -109,6 +109,14 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
     if let Some(warning) = renamed_inputs(&config, &prepared) {
         eprintln!("warning: {warning}");
     }
+    if let Some(after) = config.unfreeze_after.filter(|&e| e >= config.epochs) {
+        // accepted: a `--resume --epochs N` past it unfreezes them
+        eprintln!(
+            "warning: --unfreeze-after {after} is not before --epochs {}: the first {} hidden layer(s) \
+             stay frozen for this whole run (a later `--resume --epochs N` past {after} unfreezes them)",
+            config.epochs, config.freeze
+        );
+    }
     let out = match &args.out {
         Some(out) => out.clone(),
         None if args.overwrite => Path::new("artifacts/runs").join(&name),

@@ -27,7 +27,7 @@ set -euo pipefail
 temporary=()
 trap 'rm -rf "${temporary[@]}"' EXIT
 
-# need, unpack
+# need, unpack, adapters
 source "$(dirname "$0")/gpu_common.sh"
 
 if [ "${1:-}" = "--packed" ]; then
@@ -53,18 +53,7 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 info=$(mktemp)
 temporary+=("$info")
 
-echo "== adapters"
-"$bin" info --json | tee "$info"
-kind=gpu
-if ! grep -Eq '"kind": *"(DiscreteGpu|IntegratedGpu|VirtualGpu)"' "$info"; then
-  if [ "${GPU_CHECK_ALLOW_CPU:-}" != 1 ]; then
-    echo "gpu_check: wgpu found no GPU adapter (only a CPU one, or none): install the GPU's Vulkan" >&2
-    echo "driver (NVIDIA: nvidia-vulkan-icd; AMD/Intel: mesa-vulkan-drivers) and libvulkan1" >&2
-    exit 2
-  fi
-  echo "gpu_check: no GPU adapter; GPU_CHECK_ALLOW_CPU=1, so on the CPU adapter (not GPU figures)"
-  kind=cpu-adapter
-fi
+adapters "$bin" "$info"
 stem="$out/$kind-$(date -u +%Y%m%dT%H%MZ)"
 cp "$info" "$stem-info.json"
 

@@ -1,7 +1,8 @@
-# Sourced by examples/gpu_check.sh and examples/gpu_fusion.sh: what both do on the GPU machine with
-# a pack that examples/gpu_pack.sh made here. Sets `bin`, `unfused` (the build without `fusion`, where
-# packed), `agreement` (the backends test) and `reference` (the PyTorch scripts); the caller's
-# `temporary` array collects what its EXIT trap removes.
+# Sourced by examples/gpu_check.sh and examples/gpu_fusion.sh: what both do on the GPU machine
+# with a pack that examples/gpu_pack.sh made here, and the adapter check. `unpack` sets `bin`,
+# `unfused` (the build without `fusion`, where packed), `agreement` (the backends test) and
+# `reference` (the PyTorch scripts); the caller's `temporary` array collects what its EXIT trap
+# removes.
 
 me=$(basename "$0" .sh) # the script's name, for its messages
 
@@ -50,4 +51,21 @@ unpack() {
   unfused=$([ -x "$unpacked/plaindnn-unfused" ] && echo "$unpacked/plaindnn-unfused" || true)
   agreement=$([ -x "$unpacked/backends" ] && echo "$unpacked/backends" || true)
   reference=$([ -d "$dir/reference" ] && echo "$dir/reference" || true)
+}
+
+# adapters BIN INFO: BIN's `info --json` into INFO and on screen; `kind` is gpu, or cpu-adapter
+# where wgpu sees no GPU and GPU_CHECK_ALLOW_CPU=1; otherwise exit 2 naming the driver packages
+adapters() {
+  echo "== adapters"
+  "$1" info --json | tee "$2"
+  kind=gpu
+  if ! grep -Eq '"kind": *"(DiscreteGpu|IntegratedGpu|VirtualGpu)"' "$2"; then
+    if [ "${GPU_CHECK_ALLOW_CPU:-}" != 1 ]; then
+      echo "$me: wgpu found no GPU adapter (only a CPU one, or none): install the GPU's Vulkan" >&2
+      echo "driver (NVIDIA: nvidia-vulkan-icd; AMD/Intel: mesa-vulkan-drivers) and libvulkan1" >&2
+      exit 2
+    fi
+    echo "$me: no GPU adapter; GPU_CHECK_ALLOW_CPU=1, so on the CPU adapter (not GPU figures)"
+    kind=cpu-adapter
+  fi
 }

@@ -21,7 +21,7 @@
 set -euo pipefail
 temporary=()
 trap 'rm -rf "${temporary[@]}"' EXIT
-# need, unpack
+# need, unpack, adapters
 source "$(dirname "$0")/gpu_common.sh"
 
 usage="usage: $0 --packed DIR [OUT_DIR], or $0 FUSED UNFUSED [OUT_DIR]"
@@ -91,18 +91,7 @@ if [ "$built" != "with wgpu, without Burn's op fusion" ]; then
 fi
 info=$(mktemp)
 temporary+=("$info")
-echo "== adapters"
-"$bin" info --json | tee "$info"
-kind=gpu
-if ! grep -Eq '"kind": *"(DiscreteGpu|IntegratedGpu|VirtualGpu)"' "$info"; then
-  if [ "${GPU_CHECK_ALLOW_CPU:-}" != 1 ]; then
-    echo "gpu_fusion: wgpu found no GPU adapter (only a CPU one, or none): install the GPU's" \
-      "Vulkan driver, as examples/gpu_check.sh says" >&2
-    exit 2
-  fi
-  echo "gpu_fusion: no GPU adapter; GPU_CHECK_ALLOW_CPU=1, so on the CPU adapter (not GPU figures)"
-  kind=cpu-adapter
-fi
+adapters "$bin" "$info"
 mkdir -p "$out"
 stem="$out/$kind-fusion-$(date -u +%Y%m%dT%H%MZ)"
 rm -f "$stem"-* # a run earlier in the same minute: its lines are not this run's rounds

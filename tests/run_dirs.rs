@@ -18,6 +18,16 @@ fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The names in folder `d`, sorted.
+fn listing(d: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(d)
+        .expect("a directory")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}
+
 fn metric_rows(dir: &Path) -> usize {
     let text = std::fs::read_to_string(dir.join("metrics.csv")).expect("metrics.csv");
     text.lines().count() - 1
@@ -380,14 +390,6 @@ fn train_and_regress_refuse_each_others_directories_unless_told_to_overwrite() {
         "{}",
         stderr(&out)
     );
-    let listing = |d: &Path| -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(d)
-            .expect("a directory")
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .collect();
-        names.sort();
-        names
-    };
     let before = listing(&fit);
     let out = train(&fit, &["--dataset", "line", "--epochs", "2"]);
     assert!(
@@ -452,14 +454,6 @@ fn an_experiments_folder_is_never_written_into_by_train_or_regress() {
     };
     let out = experiment(&results, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let listing = |d: &Path| -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(d)
-            .expect("a directory")
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .collect();
-        names.sort();
-        names
-    };
     let before = listing(&results);
     for overwrite in [&[][..], &["--overwrite"][..]] {
         let fit = ["regress", "--dataset", "line", "--out", &s(&results)];

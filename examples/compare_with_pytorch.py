@@ -116,6 +116,29 @@ def check_torch_device(python, device):
         fail(f"--torch-device {device}: {python}'s torch cannot use it ({last})")
 
 
+# the instruction sets that pick the matrix kernels on both sides
+FLAGS_KEPT = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
+
+
+def processor(binary):
+    """Which processor ran the run: /proc/cpuinfo's identity and kernel flags, and plaindnn's
+    own word on its f32 kernel (`info --json`), since one model name covers several generations."""
+    fields = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    flags = fields.get("flags", "").split()
+    said = {k: fields[k] for k in ("vendor_id", "cpu family", "model", "model name") if k in fields}
+    said["flags"] = [f for f in FLAGS_KEPT if f in flags]
+    info = run_json([binary, "info", "--json"], last_line=False)
+    said.update({k: info.get(k) for k in ("flex_f32_kernel", "flex_inference_on_amx")})
+    return said
+
+
 def gemm_peak(args, bench_dir):
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     d = run_json([args.python, "w0_gemm.py", "--threads", str(args.threads)], env=env, cwd=bench_dir)
@@ -185,6 +208,7 @@ def main():
     shutil.copytree(args.reference, bench_dir, dirs_exist_ok=True)
     os.makedirs(os.path.join(bench_dir, "results"), exist_ok=True)
     peak, fma = (None, None) if on_gpu else gemm_peak(args, bench_dir)  # a CPU SGEMM: no GPU's peak
+    cpu = processor(args.plaindnn)
 
     rounds = []
     for r in range(args.rounds):
@@ -223,7 +247,8 @@ def main():
     ref_name = {"w1": torch, "w2": torch, "w3": torch, "w4": "NumPy/sklearn"}
     peak_said = (f"GEMM peak {peak:.0f} GFLOP/s (best of numpy/torch SGEMM, same threads)" if peak
                  else f"no GEMM peak measured (PyTorch on {args.torch_device})")
-    print(f"\n{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+    name = cpu.get("model name") or platform.processor() or platform.machine()
+    print(f"\n{name} (f32 kernel {cpu.get('flex_f32_kernel')}), {os.cpu_count()} cores, "
           f"{args.threads} threads, backend {args.backend}, {args.rounds} rounds × {args.repeats} runs, "
           f"{peak_said}")
     print("\n| workload | metric | plaindnn path | plaindnn | reference | speed ratio | % of GEMM peak (plaindnn / ref) |")
@@ -238,7 +263,7 @@ def main():
     with open(args.out, "w") as f:
         json.dump({"date": time.strftime("%Y-%m-%d %H:%M"), "args": vars(args), "gemm_peak_gflops": peak,
                    "order": "W2 per network; plaindnn first in odd rounds, the reference in even",
-                   "fma_probe": fma, "reference_env": REFERENCE_ENV, "table": table, "rounds": [
+                   "fma_probe": fma, "processor": cpu, "reference_env": REFERENCE_ENV, "table": table, "rounds": [
                        {w: {s: {"|".join(k): v for k, v in d[s].items()} for s in d} for w, d in rd.items()}
                        for rd in rounds]}, f, indent=1)
     print(f"\nwrote {args.out}", file=sys.stderr)

@@ -9,8 +9,8 @@ Six tables are checked, the first five each figure within half a unit of its las
   peak are `compare.json`'s row for row (as `examples/compare_with_pytorch.py` wrote it); its EPYC
   column's first ratio is `compare-run33.json`'s, and the range beside it is the lowest and
   highest of the EPYC's runs of the current code;
-- the targets table: each range is the lowest and highest of the runs it names, the Xeon's eight
-  and the EPYC's runs of the current code;
+- the targets table: each range is the lowest and highest of the runs it names, the Xeon's eight,
+  the EPYC's three on a Zen 3 host and three on a Zen 4 host;
 - the GPU table: `gpu-20261204T0940Z-vs-pytorch-cuda.json`'s rows (plaindnn on wgpu, PyTorch on
   CUDA, the ratio and its range over the rounds) and the flex medians of that run's
   `-bench-flex-w2.json` and `-w3.json`;
@@ -35,7 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "artifacts" / "bench"
 XEON = ["compare.json"] + [f"compare-run{i}.json" for i in range(26, 33)]
-EPYC = [f"compare-run{i}.json" for i in range(33, 36)]  # 3 December, the current code
+EPYC = [f"compare-run{i}.json" for i in range(33, 36)]  # 3 December, a Zen 3 host (AVX2)
+EPYC4 = [f"compare-run{i}.json" for i in range(36, 39)]  # 4 December, a Zen 4 host (AVX-512)
 NUMBER = re.compile(r"\d[\d ]*(?:\.\d+)?")
 
 
@@ -130,24 +131,22 @@ def keyed(rows):
 
 
 def check_targets_table(text):
-    for name in XEON + EPYC:
+    for name in XEON + EPYC + EPYC4:
         if f"`{name}`" not in text:
             raise AssertionError(f"targets: the README no longer names {name}, which the check reads")
     readme = table_after(text, "| target | needed |")
-    xeon = [keyed(rows_of(name)) for name in XEON]
-    epyc = [keyed(rows_of(name)) for name in EPYC]
+    columns = [("Xeon", XEON), ("EPYC Zen 3", EPYC), ("EPYC Zen 4", EPYC4)]
+    runs = [(machine, [keyed(rows_of(name)) for name in names]) for machine, names in columns]
     if len(readme) != len(TARGETS):
         raise AssertionError(f"targets table: {len(readme)} rows, the check knows {len(TARGETS)}")
     for cells, (label, keys, metric) in zip(readme, TARGETS):
         if not cells[0].startswith(label):
             raise AssertionError(f"targets table: row '{cells[0]}' where '{label}…' was expected")
-        xeon_figures, epyc_figures = numbers(cells[2]), numbers(cells[3])
-        for j, key in enumerate(keys):
-            what = f"targets table, {cells[0]}, {key[1]} {key[2]}"
-            range_is([run[key][metric] for run in xeon], xeon_figures[2 * j:2 * j + 2],
-                     f"{what}, Xeon")
-            range_is([run[key][metric] for run in epyc], epyc_figures[2 * j:2 * j + 2],
-                     f"{what}, EPYC")
+        for column, (machine, machine_runs) in enumerate(runs, start=2):
+            figures = numbers(cells[column])
+            for j, key in enumerate(keys):
+                what = f"targets table, {cells[0]}, {key[1]} {key[2]}, {machine}"
+                range_is([run[key][metric] for run in machine_runs], figures[2 * j:2 * j + 2], what)
 
 
 GPU_RUN = "gpu-20261204T0940Z"  # 4 December, the H200: plaindnn on wgpu beside PyTorch on CUDA
@@ -349,6 +348,7 @@ def selftest(text):
         "a Xeon target range": (targets, 4, 2, 0),
         "the SGEMM share": (targets, 5, 2, 0),
         "an EPYC target range": (targets, 6, 3, 0),
+        "an EPYC Zen 4 target range": (targets, 4, 4, 1),
         "a GPU median": (gpu, 0, 1, 0),
         "a PyTorch-on-CUDA median": (gpu, 2, 2, 0),
         "a GPU ratio": (gpu, 4, 3, 0),

@@ -98,6 +98,56 @@ fn a_file_saved_without_plaindnn_metadata_gets_its_architecture_from_the_tensor_
     assert_eq!(bits(&outputs(&loaded)), bits(&outputs(&model)));
 }
 
+/// The exported tensors renamed by `rename`, saved without metadata as torch's `save_file` would.
+fn renamed(bytes: &[u8], rename: impl Fn(&str) -> String) -> Vec<u8> {
+    let file = SafeTensors::deserialize(bytes).expect("valid");
+    let views: Vec<(String, TensorView)> = file
+        .tensors()
+        .into_iter()
+        .map(|(name, view)| (rename(&name), view))
+        .collect();
+    safetensors::serialize(views, None).expect("serialises")
+}
+
+#[test]
+fn a_pytorch_module_keeping_its_sequential_as_an_attribute_loads_by_the_prefixed_names() {
+    let (model, config) = trained("interop-prefix");
+    let bytes = st::export(&model, &config, HashMap::new()).expect("exports");
+    // `self.net = nn.Sequential(...)` saves `net.0.weight`, `net.1.running_mean`, …
+    let prefixed = renamed(&bytes, |name| format!("net.{name}"));
+    let mut template = MlpConfig::new(2, vec![99], 99);
+    template.activation = ActivationConfig::Prelu { init: 0.25 };
+    let path = std::path::Path::new("module.safetensors");
+    let read = st::architecture(&prefixed, path, &template).expect("inferred");
+    assert_eq!(
+        (read.hidden.clone(), read.outputs, read.batch_norm),
+        (vec![16, 8], 4, true)
+    );
+    let empty = read.init_for_loading(&Device::flex()).expect("builds");
+    let loaded = st::import(empty, &read, &prefixed, path).expect("imports");
+    assert_eq!(bits(&outputs(&loaded)), bits(&outputs(&model)));
+}
+
+#[test]
+fn a_state_dict_of_named_layers_is_refused_with_its_names_and_how_to_rename_them() {
+    let (model, config) = trained("interop-named");
+    let bytes = st::export(&model, &config, HashMap::new()).expect("exports");
+    // a module with `self.fc1 = nn.Linear(...)`: no Sequential index to place the layers by
+    let named = renamed(&bytes, |name| format!("fc{name}"));
+    let path = std::path::Path::new("fc.safetensors");
+    let err = st::architecture(&named, path, &config)
+        .expect_err("no Sequential")
+        .to_string();
+    assert!(
+        err.contains("fc.safetensors")
+            && err.contains(
+                "its tensors: fc0.bias, fc0.weight, fc1.bias, fc1.num_batches_tracked, …"
+            )
+            && err.contains("fc1.weight → 0.weight"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_tensor_missing_or_of_the_wrong_shape_is_named_in_the_error() {
     let (model, config) = trained("interop-missing");

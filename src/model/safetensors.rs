@@ -258,9 +258,13 @@ pub fn architecture(bytes: &[u8], path: &Path, template: &MlpConfig) -> Result<M
         return serde_json::from_str(json).map_err(|e| bad(format!("bad {CONFIG_KEY}: {e}")));
     }
     let file = SafeTensors::deserialize(bytes).map_err(|e| bad(format!("not safetensors: {e}")))?;
+    let prefix = sequential_prefix(&file).unwrap_or_default();
     let mut linears: Vec<(usize, [usize; 2])> = Vec::new();
     let mut batch_norm = false;
     for (name, view) in file.iter() {
+        let Some(name) = name.strip_prefix(&prefix) else {
+            continue;
+        };
         let index = name.split('.').next().and_then(|i| i.parse::<usize>().ok());
         match (index, view.shape()) {
             (Some(i), [out, inp]) if name.ends_with(".weight") => linears.push((i, [*out, *inp])),
@@ -270,9 +274,7 @@ pub fn architecture(bytes: &[u8], path: &Path, template: &MlpConfig) -> Result<M
     }
     linears.sort_unstable();
     let Some(((_, [outputs, _]), hidden)) = linears.split_last() else {
-        return Err(bad(
-            "has no `{i}.weight` matrices of an nn.Sequential of Linear layers".into(),
-        ));
+        return Err(bad(not_sequential(&file)));
     };
     let mut config = template.clone();
     config.inputs = linears[0].1[1];
@@ -283,12 +285,51 @@ pub fn architecture(bytes: &[u8], path: &Path, template: &MlpConfig) -> Result<M
     Ok(config)
 }
 
+/// The part of the file's names before the Sequential's indices: "" for `0.weight`, `net.` for
+/// `net.0.weight`, as PyTorch names a module that keeps its `nn.Sequential` as `self.net`.
+/// None when no name has an index, or the indexed names disagree on what comes before it.
+fn sequential_prefix(file: &SafeTensors) -> Option<String> {
+    let mut prefixes = file.names().into_iter().filter_map(|name| {
+        let parts: Vec<&str> = name.split('.').collect();
+        let at = parts.iter().position(|p| p.parse::<usize>().is_ok())?;
+        Some(
+            parts[..at]
+                .iter()
+                .map(|p| format!("{p}."))
+                .collect::<String>(),
+        )
+    });
+    let first = prefixes.next()?;
+    prefixes.all(|p| p == first).then_some(first)
+}
+
+/// Why the file is no Sequential's `state_dict`, with a few of its names and the way on.
+fn not_sequential(file: &SafeTensors) -> String {
+    let mut names: Vec<&str> = file.names();
+    names.sort();
+    let shown = &names[..names.len().min(4)];
+    let more = if names.len() > 4 { ", …" } else { "" };
+    format!(
+        "has no `{{i}}.weight` matrices of an nn.Sequential of Linear layers (its tensors: {}{more}): \
+         save the state_dict of an nn.Sequential (or of a module that keeps one as an attribute: \
+         `net.0.weight`), or rename the keys to the Sequential's indices in order (fc1.weight → \
+         0.weight, fc2.weight → 2.weight, …)",
+        shown.join(", ")
+    )
+}
+
 /// Overwrites the parameters of `model` (built from `config`) with the file's tensors, checking
 /// every name and shape.
 pub fn import(model: Mlp, config: &MlpConfig, bytes: &[u8], path: &Path) -> Result<Mlp> {
     let file =
         SafeTensors::deserialize(bytes).map_err(|e| bad(path, format!("not safetensors: {e}")))?;
-    let reader = Reader { file, path, config };
+    let prefix = sequential_prefix(&file).unwrap_or_default();
+    let reader = Reader {
+        file,
+        prefix,
+        path,
+        config,
+    };
     let read = |name: String, shape: &[usize]| reader.read(&name, shape);
     let mut model = model;
     let device = model.output.weight.val().device();
@@ -344,6 +385,8 @@ pub fn import(model: Mlp, config: &MlpConfig, bytes: &[u8], path: &Path) -> Resu
 /// The tensors of a safetensors file, read by name with the shape this network needs.
 struct Reader<'a> {
     file: SafeTensors<'a>,
+    /// What comes before the Sequential's indices in the file's names ([`sequential_prefix`]).
+    prefix: String,
     path: &'a Path,
     config: &'a MlpConfig,
 }
@@ -351,6 +394,7 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// Tensor `name` as f32 (F32 or F64 in the file), refused unless its shape is `shape`.
     fn read(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+        let name = &format!("{}{name}", self.prefix);
         let view = self.file.tensor(name).map_err(|_| {
             let expected = sequential_code(self.config);
             bad(

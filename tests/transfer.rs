@@ -3,7 +3,7 @@
 mod common;
 
 use burn::tensor::Device;
-use common::{plaindnn, stderr, temp_dir};
+use common::{plaindnn, stderr, stdout, temp_dir};
 use plaindnn::backend::Backend;
 use plaindnn::inference::Predictor;
 use plaindnn::model::MlpConfig;
@@ -328,6 +328,33 @@ fn unfreeze_after_past_the_last_epoch_is_warned_about() {
         "{}",
         stderr(&soon)
     );
+}
+
+#[test]
+fn the_banner_names_the_network_training_starts_from_and_what_it_freezes() {
+    let dir = temp_dir("transfer-banner");
+    let source = dir.join("source");
+    let quiet = plaindnn(&["train", "--epochs", "1", "--quiet", "--out", s(&source)]);
+    assert!(quiet.status.success(), "{}", stderr(&quiet));
+    let tuned = plaindnn(&[
+        "train",
+        "--init-from",
+        s(&source),
+        "--freeze",
+        "1",
+        "--unfreeze-after",
+        "1",
+        "--epochs",
+        "2",
+        "--out",
+        s(&dir.join("tuned")),
+    ]);
+    assert!(tuned.status.success(), "{}", stderr(&tuned));
+    let banner = format!(
+        "training 2-50-4 MLP (relu, adam) from {}, first 1 hidden layer(s) frozen for 1 epoch(s) on quadrants",
+        std::fs::canonicalize(&source).expect("exists").display()
+    );
+    assert!(stdout(&tuned).contains(&banner), "{}", stdout(&tuned));
 }
 
 #[test]

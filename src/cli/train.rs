@@ -284,10 +284,25 @@ fn describe(config: &TrainConfig) -> String {
     };
     let kind = config.optimizer.kind;
     format!(
-        "{inputs}{} MLP ({}, {kind})",
+        "{inputs}{} MLP ({}, {kind}){}",
         widths.join("-"),
-        m.activation_flag()
+        m.activation_flag(),
+        starting_point(config)
     )
+}
+
+/// Where the weights start when not from `--init`: the `--init-from` source and what it
+/// freezes, so the banner says which network is fine-tuned.
+fn starting_point(config: &TrainConfig) -> String {
+    let Some(source) = &config.init_from else {
+        return String::new();
+    };
+    let frozen = match (config.freeze, config.unfreeze_after) {
+        (0, _) => String::new(),
+        (k, None) => format!(", first {k} hidden layer(s) frozen"),
+        (k, Some(e)) => format!(", first {k} hidden layer(s) frozen for {e} epoch(s)"),
+    };
+    format!(" from {}{frozen}", source.display())
 }
 
 /// A `--config` file: a `TrainConfig` in JSON (a run's `config.json` holds one under `train`);

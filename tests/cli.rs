@@ -1191,6 +1191,41 @@ fn a_target_far_from_unit_scale_is_warned_about_and_an_unfinished_fit_says_how_t
     assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
 }
 
+#[test]
+fn a_regression_target_with_one_value_in_every_training_row_is_warned_about() {
+    let dir = temp_dir("constant-target");
+    let rows: String = (0..40).map(|i| format!("{i},{},7.5\n", i % 3)).collect();
+    let file = dir.join("flat.csv");
+    std::fs::write(&file, format!("a,b,y\n{rows}")).expect("write");
+    let path = file.to_str().expect("utf-8");
+    let run = |target: &str, out: &str| {
+        let out = dir.join(out);
+        let o = plaindnn(&[
+            "train",
+            "--data",
+            path,
+            "--target",
+            target,
+            "--task",
+            "regression",
+            "--epochs",
+            "1",
+            "--standardize-target",
+            "--quiet",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    let said = "the target `y` is 7.5 in every training row: the network can learn nothing but";
+    let err = run("y", "flat");
+    assert!(err.contains(said) && err.contains("flat.csv"), "{err}");
+    // a target that varies says nothing of the kind
+    let err = run("b", "varied");
+    assert!(!err.contains("in every training row"), "{err}");
+}
+
 /// Rows of `price = 40000 + 3000·a − 2000·b` on a grid of a, b in [−2, 2], and the prices.
 fn prices(dir: &std::path::Path) -> (std::path::PathBuf, Vec<(f64, f64, f64)>) {
     let rows: Vec<(f64, f64, f64)> = (0..300)

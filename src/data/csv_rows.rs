@@ -65,10 +65,7 @@ fn far_from_one(data: &Dataset, rows: &[usize], path: &Path) -> Option<String> {
         })
         .filter(|(_, s)| scale(*s) >= FAR_SCALE || (scale(*s) > 0.0 && scale(*s) <= SMALL_SCALE))
         .max_by(|a, b| scale(a.1).total_cmp(&scale(b.1)))?;
-    let name = match width {
-        1 => data.target_name.clone(),
-        _ => format!("{}_{j}", data.target_name), // as `datasets --export` names the columns
-    };
+    let name = target_column(data, *width, j);
     let stats = format!(
         "{}: the target `{name}` has mean {mean:.4e} and standard deviation {std:.4e}",
         path.display()
@@ -93,6 +90,32 @@ fn far_from_one(data: &Dataset, rows: &[usize], path: &Path) -> Option<String> {
              rescale the column to values near 1 (divide it by {s:.0e}), or train longer"
         ),
     })
+}
+
+/// A warning when a regression target holds one value in every training row: the network can
+/// learn nothing but that value (scikit-learn's `MLPRegressor` fits it without a word).
+fn constant_target(data: &Dataset, rows: &[usize], path: &Path) -> Option<String> {
+    let Targets::Values { values, width } = &data.targets else {
+        return None;
+    };
+    let first = *rows.first()?;
+    let value = |r: usize, j: usize| values[r * width + j];
+    let j = (0..*width).find(|&j| rows.iter().all(|&r| value(r, j) == value(first, j)))?;
+    Some(format!(
+        "{}: the target `{}` is {} in every training row: the network can learn nothing but \
+         that value (is --target the column you meant?)",
+        path.display(),
+        target_column(data, *width, j),
+        value(first, j)
+    ))
+}
+
+/// The name of target column `j` of `width`.
+fn target_column(data: &Dataset, width: usize, j: usize) -> String {
+    match width {
+        1 => data.target_name.clone(),
+        _ => format!("{}_{j}", data.target_name), // as `datasets --export` names the columns
+    }
 }
 
 /// A regression target standardised with the mean and deviation of its training `rows`; `None`
@@ -168,6 +191,7 @@ impl Rows {
     pub fn standardised(self, mut data: Dataset, path: &Path, scaled: [bool; 2]) -> Prepared {
         let [standardize, standardize_target] = scaled;
         let mut warnings = self.warnings;
+        warnings.extend(constant_target(&data, &self.train, path));
         let target_scaler = standardize_target
             .then(|| standardise_target(&mut data.targets, &self.train))
             .flatten();

@@ -218,6 +218,20 @@ fn a_csv_without_labels_is_pretrained_on_every_column_and_its_encoder_fits_the_l
     let ae = dir.join("ae");
     let out = pretrain(&ae, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // two epochs of a falling loss: said, with the way on (scikit-learn's ConvergenceWarning)
+    let said = format!(
+        "the reconstruction loss was still falling at the last epoch (2) of layer 1, the whole \
+         autoencoder: \
+         not converged; the same `plaindnn pretrain` with --epochs 4 --overwrite --out {}",
+        ae.display()
+    );
+    assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+    // the inputs alone have no target to call constant
+    assert!(
+        !stderr(&out).contains("every training row"),
+        "{}",
+        stderr(&out)
+    );
     let inputs = Predictor::open(&ae, Backend::Flex)
         .expect("opens")
         .config

@@ -2,6 +2,8 @@
 
 mod bench;
 mod choices;
+mod config_file;
+mod convergence;
 mod data_args;
 mod experiment;
 mod export;

@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use plaindnn::backend::Backend;
 use plaindnn::model::ActivationConfig;
-use plaindnn::train::pretrain::{self, PretrainConfig, PretrainMode};
+use plaindnn::train::pretrain::{self, PretrainConfig, PretrainMode, Pretrained};
 use plaindnn::train::{RunDir, RunOptions, Verbosity};
 use plaindnn::Result;
 
 use super::choices::{self, choices};
+use super::convergence::still_improving;
 use super::data_args::DataArgs;
 use plaindnn::shell::quote;
 
@@ -62,6 +63,29 @@ pub struct PretrainArgs {
     quiet: bool,
 }
 
+/// A warning naming the autoencoders whose reconstruction loss still fell at their last epoch,
+/// with the way on (a pretraining run has no `--resume`: a longer one replaces it).
+fn warn_if_still_improving(done: &Pretrained, out: &Path) {
+    let stages = (done.stages.iter().enumerate()).map(|(k, s)| (format!("layer {}", k + 1), s));
+    let whole = std::iter::once(("the whole autoencoder".to_string(), &done.autoencoder));
+    let falling: Vec<String> = (stages.chain(whole))
+        .filter(|(_, run)| still_improving(run))
+        .map(|(what, _)| what)
+        .collect();
+    if falling.is_empty() {
+        return;
+    }
+    let epochs = done.autoencoder.config.train.epochs;
+    eprintln!(
+        "warning: the reconstruction loss was still falling at the last epoch ({epochs}) of {}: \
+         not converged; the same `plaindnn pretrain` with --epochs {} --overwrite --out {} \
+         trains longer",
+        falling.join(", "),
+        epochs * 2,
+        quote(&out.display().to_string())
+    );
+}
+
 pub fn run(args: PretrainArgs) -> Result<()> {
     let verbosity = if args.quiet {
         Verbosity::Warnings
@@ -92,6 +116,7 @@ pub fn run(args: PretrainArgs) -> Result<()> {
     let mut options = RunOptions::from(verbosity);
     options.overwrite = args.overwrite;
     let done = pretrain::pretrain(source, data, &config, &out, options)?;
+    warn_if_still_improving(&done, &out); // quiet or not, as train's
     if !args.quiet {
         for (k, stage) in done.stages.iter().enumerate() {
             let losses: Vec<f64> = stage.outcome.rows.iter().map(|r| r.val_loss).collect();

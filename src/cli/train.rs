@@ -6,14 +6,16 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args};
 
 use super::choices::choices;
+use super::config_file::ConfigFile;
+use super::convergence::still_improving;
 use super::data_args::DataArgs;
 use super::train_flags::RecipeFlags;
 use plaindnn::data::{DataSource, Prepared};
 use plaindnn::error::{Error, Result};
 use plaindnn::shell::quote;
 use plaindnn::train::{
-    self, EarlyStoppingConfig, Preset, ResumeChanges, RunDir, RunOptions, ScheduleConfig,
-    TrainConfig, TrainedRun, Verbosity,
+    self, Preset, ResumeChanges, RunDir, RunOptions, ScheduleConfig, TrainConfig, TrainedRun,
+    Verbosity,
 };
 
 #[derive(Args, Debug)]
@@ -32,7 +34,8 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = ["out", "config", "data", "data_dir"])]
     resume: Option<PathBuf>,
     /// Start from this TrainConfig JSON (e.g. a run's config.json "train" part; the data is not in
-    /// it: give the run's data flags too); --preset and flags override it.
+    /// it: give the run's data flags too), or any part of one over the defaults; --preset and
+    /// flags override it.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Starting recipe that the other flags override: seed-default (the tutorial's best: He, ELU,
@@ -94,10 +97,10 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
 
 /// A new run: data, config, then the directory (a default one that is taken becomes `NAME-2`, …).
 fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
-    let file = args.config.as_deref().map(read_config).transpose()?;
+    let file = args.config.as_deref().map(ConfigFile::read).transpose()?;
     // the seed draws the data too: `--seed`, else the file's, else the default
     let seed = (args.recipe.run.seed)
-        .or(file.as_ref().map(|c| c.seed))
+        .or(file.as_ref().and_then(ConfigFile::seed))
         .unwrap_or(TrainConfig::default_for(1, 1).seed);
     let (mut source, name) = args.data.source(seed)?;
     if args.standardize_target {
@@ -186,27 +189,6 @@ fn refuse_changes(given: &ArgMatches) -> Result<()> {
             changed.join(", ")
         ),
     ))
-}
-
-/// Whether training ran out of epochs with val_loss still falling: the last epoch is the best,
-/// by more than early stopping's `min_delta` (its default without early stopping, under which
-/// any fall, 1e-9 too, makes a best epoch): scikit-learn's `ConvergenceWarning` when `max_iter`
-/// ends a fit still falling by more than its `tol` (1e-4), said with the way on.
-fn still_improving(trained: &TrainedRun) -> bool {
-    let train = &trained.config.train;
-    let Some((last, before)) = trained.outcome.rows.split_last() else {
-        return false;
-    };
-    let min_delta = (train.early_stopping.as_ref())
-        .map_or(EarlyStoppingConfig::default().min_delta, |es| es.min_delta);
-    let best_before = before
-        .iter()
-        .map(|r| r.val_loss)
-        .fold(f64::INFINITY, f64::min);
-    train.epochs > 1
-        && last.epoch == train.epochs
-        && trained.outcome.best_epoch == Some(last.epoch)
-        && last.val_loss < best_before - min_delta
 }
 
 fn warn_if_still_improving(trained: &TrainedRun) {
@@ -305,26 +287,6 @@ fn starting_point(config: &TrainConfig) -> String {
     format!(" from {}{frozen}", source.display())
 }
 
-/// A `--config` file: a `TrainConfig` in JSON (a run's `config.json` holds one under `train`);
-/// a key it does not know is refused by name, not ignored.
-fn read_config(path: &Path) -> Result<TrainConfig> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    serde_json::from_str(&text).map_err(|e| {
-        let value = serde_json::from_str::<serde_json::Value>(&text);
-        let whole_run = (value.as_ref()).is_ok_and(|v| v.get("train").is_some() && v.get("data").is_some());
-        let hint = if whole_run {
-            " (this is a whole run's config.json: pass its \"train\" part, and the data by flags)"
-        } else if value.is_err() {
-            " (--config takes JSON: a run's config.json \"train\" part, as `plaindnn train` saves it)"
-        } else if e.to_string().starts_with("missing field") {
-            " (every field of one: start from a run's config.json \"train\" part and change what you need)"
-        } else {
-            ""
-        };
-        Error::json(format!("{}: not a TrainConfig{hint}", path.display()), e)
-    })
-}
-
 /// Refuses `--init` when `--init-from` copies every layer, output layer included: no weight
 /// would start from it, yet config.json would record it.
 fn refuse_unused_init(args: &TrainArgs, dir: &Path, outputs: usize, c: &TrainConfig) -> Result<()> {
@@ -343,25 +305,25 @@ fn refuse_unused_init(args: &TrainArgs, dir: &Path, outputs: usize, c: &TrainCon
     Err(Error::invalid("--init", why))
 }
 
-/// The starting config (the `--config` file, or the library's defaults for the data with
-/// `--init-from`'s architecture), the preset, then every flag given on top.
+/// The starting config (the library's defaults for the data with `--init-from`'s
+/// architecture, and the `--config` file over them), the preset, then every flag given on top.
 fn build_config(
     args: &TrainArgs,
-    file: Option<TrainConfig>,
+    file: Option<ConfigFile>,
     data: &Prepared,
 ) -> Result<TrainConfig> {
     let (inputs, outputs) = (data.train.data.width(), data.train.data.outputs());
+    let mut c = TrainConfig::default_for(inputs, outputs);
+    if let Some(dir) = &args.recipe.transfer.init_from {
+        c.model = train::transfer::config_from(dir, inputs, outputs, &c.model)?;
+    }
     let mut c = match file {
-        Some(c) => c,
-        None => {
-            let mut c = TrainConfig::default_for(inputs, outputs);
-            if let Some(dir) = &args.recipe.transfer.init_from {
-                c.model = train::transfer::config_from(dir, inputs, outputs, &c.model)?;
-                refuse_unused_init(args, dir, outputs, &c)?;
-            }
-            c
-        }
+        Some(file) => file.over(&c)?,
+        None => c,
     };
+    if let Some(dir) = &args.recipe.transfer.init_from {
+        refuse_unused_init(args, dir, outputs, &c)?;
+    }
     if let Some(preset) = args.preset {
         preset.apply(&mut c);
     }

@@ -98,6 +98,9 @@ fn constant_target(data: &Dataset, rows: &[usize], path: &Path) -> Option<String
     let Targets::Values { values, width } = &data.targets else {
         return None;
     };
+    if data.target_name.is_empty() {
+        return None; // inputs alone (`pretrain`): its zeros are no target
+    }
     let first = *rows.first()?;
     let value = |r: usize, j: usize| values[r * width + j];
     let j = (0..*width).find(|&j| rows.iter().all(|&r| value(r, j) == value(first, j)))?;

@@ -780,6 +780,81 @@ fn a_config_file_with_some_fields_lays_them_over_the_defaults_and_keeps_the_rest
         err.contains("unknown field `dropuot`") && err.contains("at line 1 column"),
         "{err}"
     );
+    // a wrong value after a partial object is named by its key
+    let late = write(
+        "late.json",
+        "{\"model\": {\"dropout\": 0.1},\n \"batch_size\": \"16\"}",
+    );
+    let err = train_with(&dir, "late", &["--config", &late]).expect_err("refused");
+    assert!(
+        err.contains("`batch_size`: invalid type: string \"16\""),
+        "{err}"
+    );
+    // another kind starts from its flag's defaults, and may be the flag's text
+    let kinds = write(
+        "kinds.json",
+        r#"{"seed": 7, "optimizer": {"kind": "sgd"}, "schedule": {"kind": "step"},
+            "model": {"activation": "leaky_relu"}}"#,
+    );
+    let saved = train_with(&dir, "kinds", &["--config", &kinds]).expect("trains");
+    let flags = [
+        "--optimizer",
+        "sgd",
+        "--lr-schedule",
+        "step",
+        "--activation",
+        "leaky_relu",
+    ];
+    let by_flags = train_with(&dir, "flags", &[&["--seed", "7"][..], &flags].concat());
+    assert_eq!(saved["train"], by_flags.expect("trains")["train"]);
+    // what is no part of one is told the way on
+    for (name, text, hint) in [
+        ("list.json", "[1, 2]", "a JSON object of its fields"),
+        (
+            "wrapped.json",
+            r#"{"train": {"epochs": 3}}"#,
+            "pass what is inside \"train\"",
+        ),
+    ] {
+        let err = train_with(&dir, name, &["--config", &write(name, text)]).expect_err(name);
+        assert!(err.contains(hint), "{err}");
+    }
+}
+
+#[test]
+fn a_config_files_init_from_reads_the_architecture_and_its_init_is_refused_where_unused() {
+    let dir = temp_dir("flags-config-init-from");
+    let source = dir.join("source");
+    let made = plaindnn(&[
+        "train",
+        "--hidden",
+        "8,6",
+        "--epochs",
+        "1",
+        "-q",
+        "--out",
+        source.to_str().unwrap_or(""),
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let write = |name: &str, text: String| {
+        std::fs::write(dir.join(name), text).expect("write");
+        dir.join(name).display().to_string()
+    };
+    let from = serde_json::to_string(source.to_str().unwrap_or("")).expect("a string");
+    // as --init-from: the source's 8, 6 hidden layers, not the default's one of 50
+    let part = write("from.json", format!(r#"{{"init_from": {from}}}"#));
+    let saved = train_with(&dir, "tuned", &["--config", &part]).expect("trains");
+    assert_eq!(saved["train"]["model"]["hidden"], json!([8, 6]));
+    // every layer copied: an init the file asks for would start nothing, as --init would not
+    let init = write(
+        "init.json",
+        format!(r#"{{"init_from": {from}, "model": {{"init": "he_normal"}}}}"#),
+    );
+    let err = train_with(&dir, "init", &["--config", &init]).expect_err("refused");
+    assert!(
+        err.contains("invalid --config's model.init: with --init-from"),
+        "{err}"
+    );
 }
 
 #[test]

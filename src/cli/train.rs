@@ -287,22 +287,23 @@ fn starting_point(config: &TrainConfig) -> String {
     format!(" from {}{frozen}", source.display())
 }
 
-/// Refuses `--init` when `--init-from` copies every layer, output layer included: no weight
-/// would start from it, yet config.json would record it.
-fn refuse_unused_init(args: &TrainArgs, dir: &Path, outputs: usize, c: &TrainConfig) -> Result<()> {
-    let new_head = args.recipe.transfer.new_head;
-    if args.recipe.model.init.is_none()
-        || !train::transfer::copies_head(dir, outputs, new_head, &c.model)?
-    {
+/// Refuses an initialisation that was asked for (`given`: `--init`, or the config file's
+/// `model.init`) when `--init-from` copies every layer, output layer included: no weight would
+/// start from it, yet config.json would record it.
+fn refuse_unused_init(given: &str, c: &TrainConfig, outputs: usize) -> Result<()> {
+    let Some(dir) = &c.init_from else {
+        return Ok(());
+    };
+    if !train::transfer::copies_head(dir, outputs, c.new_head, &c.model)? {
         return Ok(());
     }
     let why = format!(
         "with --init-from {} every layer is copied, the output layer too (it has {outputs} \
-         outputs, as this data needs), so no weight would start from --init: pass --new-head to \
-         start the output layer from it, or leave --init out",
+         outputs, as this data needs), so no weight would start from {given}: pass --new-head to \
+         start the output layer from it, or leave {given} out",
         quote(&dir.display().to_string())
     );
-    Err(Error::invalid("--init", why))
+    Err(Error::invalid(given, why))
 }
 
 /// The starting config (the library's defaults for the data with `--init-from`'s
@@ -314,20 +315,25 @@ fn build_config(
 ) -> Result<TrainConfig> {
     let (inputs, outputs) = (data.train.data.width(), data.train.data.outputs());
     let mut c = TrainConfig::default_for(inputs, outputs);
-    if let Some(dir) = &args.recipe.transfer.init_from {
+    let source = (args.recipe.transfer.init_from.clone())
+        .or_else(|| file.as_ref().and_then(ConfigFile::init_from));
+    if let Some(dir) = &source {
         c.model = train::transfer::config_from(dir, inputs, outputs, &c.model)?;
     }
+    let init_in_file = file.as_ref().is_some_and(ConfigFile::sets_init);
     let mut c = match file {
         Some(file) => file.over(&c)?,
         None => c,
     };
-    if let Some(dir) = &args.recipe.transfer.init_from {
-        refuse_unused_init(args, dir, outputs, &c)?;
-    }
     if let Some(preset) = args.preset {
         preset.apply(&mut c);
     }
     args.recipe.apply(&mut c);
+    match (args.recipe.model.init.is_some(), init_in_file) {
+        (true, _) => refuse_unused_init("--init", &c, outputs)?,
+        (false, true) => refuse_unused_init("--config's model.init", &c, outputs)?,
+        _ => {}
+    }
     let flags = &args.recipe.model;
     let added = c.model.dropout > 0.0 || c.model.batch_norm;
     let by_flag = flags.dropout.is_some() || flags.batch_norm;

@@ -126,6 +126,23 @@ fn a_pytorch_module_keeping_its_sequential_as_an_attribute_loads_by_the_prefixed
     let empty = read.init_for_loading(&Device::flex()).expect("builds");
     let loaded = st::import(empty, &read, &prefixed, path).expect("imports");
     assert_eq!(bits(&outputs(&loaded)), bits(&outputs(&model)));
+    // a head kept beside the Sequential (`self.head`) is no layer of it: refused by name, not
+    // dropped while a shorter network trains
+    let with_head = renamed(&bytes, |name| match name.starts_with("6.") {
+        true => format!("head.{}", &name[2..]),
+        false => format!("net.{name}"),
+    });
+    let read = st::architecture(&with_head, path, &template).expect("the Sequential's layers");
+    let empty = read.init_for_loading(&Device::flex()).expect("builds");
+    let err = st::import(empty, &read, &with_head, path)
+        .expect_err("the head is not dropped")
+        .to_string();
+    assert!(
+        err.contains("has tensors that no layer of")
+            && err.contains("reads: head.bias, head.weight, ")
+            && err.contains("plaindnn reads one nn.Sequential (`net.0.weight`, …)"),
+        "{err}"
+    );
 }
 
 #[test]

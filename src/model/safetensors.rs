@@ -312,10 +312,55 @@ fn not_sequential(file: &SafeTensors) -> String {
     format!(
         "has no `{{i}}.weight` matrices of an nn.Sequential of Linear layers (its tensors: {}{more}): \
          save the state_dict of an nn.Sequential (or of a module that keeps one as an attribute: \
-         `net.0.weight`), or rename the keys to the Sequential's indices in order (fc1.weight → \
-         0.weight, fc2.weight → 2.weight, …)",
+         `net.0.weight`), or rename the keys to the Sequential's indices, one per module \
+         (fc1.weight → 0.weight, fc2.weight → 2.weight with one activation between them; \
+         BatchNorm1d and Dropout take an index each)",
         shown.join(", ")
     )
+}
+
+/// The names of the tensors the Sequential of `config` has, after `prefix`.
+fn sequential_names(config: &MlpConfig, prefix: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for (i, layer) in sequential(config).iter().enumerate() {
+        let parts: &[&str] = match layer {
+            Layer::Linear { .. } => &["weight", "bias"],
+            Layer::BatchNorm { .. } => &[
+                "weight",
+                "bias",
+                "running_mean",
+                "running_var",
+                "num_batches_tracked",
+            ],
+            Layer::Activation(ActivationConfig::Prelu { .. }) => &["weight"],
+            Layer::Activation(_) | Layer::Dropout(_) => &[],
+        };
+        names.extend(parts.iter().map(|part| format!("{prefix}{i}.{part}")));
+    }
+    names
+}
+
+/// Refuses a file with tensors no layer reads (a head kept beside the Sequential, say): loading
+/// the rest would train another network than the file's without a word.
+fn refuse_unused(file: &SafeTensors, prefix: &str, config: &MlpConfig, path: &Path) -> Result<()> {
+    let known = sequential_names(config, prefix);
+    let mut unused: Vec<&str> = (file.names().into_iter())
+        .filter(|name| !known.iter().any(|k| k == name))
+        .collect();
+    if unused.is_empty() {
+        return Ok(());
+    }
+    unused.sort();
+    let more = if unused.len() > 4 { ", …" } else { "" };
+    Err(bad(
+        path,
+        format!(
+            "has tensors that no layer of {} reads: {}{more}; plaindnn reads one nn.Sequential \
+             (`{prefix}0.weight`, …): put every layer in it, the output layer too",
+            sequential_code(config),
+            unused[..unused.len().min(4)].join(", ")
+        ),
+    ))
 }
 
 /// Overwrites the parameters of `model` (built from `config`) with the file's tensors, checking
@@ -324,6 +369,7 @@ pub fn import(model: Mlp, config: &MlpConfig, bytes: &[u8], path: &Path) -> Resu
     let file =
         SafeTensors::deserialize(bytes).map_err(|e| bad(path, format!("not safetensors: {e}")))?;
     let prefix = sequential_prefix(&file).unwrap_or_default();
+    refuse_unused(&file, &prefix, config, path)?;
     let reader = Reader {
         file,
         prefix,

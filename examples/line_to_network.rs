@@ -4,7 +4,7 @@
 //! Run: `cargo run --release --example line_to_network`
 
 use plaindnn::backend::Backend;
-use plaindnn::data::{DataSource, Dataset, Prepared, Subset};
+use plaindnn::data::{DataSource, Dataset, Prepared};
 use plaindnn::inference::Predictor;
 use plaindnn::regression::{FitOptions, LinearModel};
 use plaindnn::train::{self, RunOptions, TrainConfig, Verbosity};
@@ -19,13 +19,7 @@ fn wave(n: usize, offset: f64) -> plaindnn::Result<Dataset> {
 }
 
 fn main() -> plaindnn::Result<()> {
-    let data = Prepared {
-        train: Subset::all(wave(400, 0.0)?),
-        val: Subset::all(wave(200, 0.37)?),
-        scaler: None,
-        target_scaler: None,
-        warnings: vec![],
-    };
+    let data = Prepared::unscaled(wave(400, 0.0)?, wave(200, 0.37)?);
     let fit = FitOptions::lstsq;
     let line = LinearModel::fit(&data.train, &fit(1))?
         .model

@@ -220,13 +220,32 @@ fn a_csv_without_labels_is_pretrained_on_every_column_and_its_encoder_fits_the_l
     assert!(out.status.success(), "{}", stderr(&out));
     // two epochs of a falling loss: said, with the way on (scikit-learn's ConvergenceWarning)
     let said = format!(
-        "the reconstruction loss was still falling at the last epoch (2) of layer 1, the whole \
-         autoencoder: \
+        "the reconstruction loss was still falling at the last epoch (2) of layer 1, the decoder \
+         over the fixed encoder: \
          not converged; the same `plaindnn pretrain` with --epochs 4 --overwrite --out {}",
         ae.display()
     );
     assert!(stderr(&out).contains(&said), "{}", stderr(&out));
-    // the inputs alone have no target to call constant
+    // the inputs alone have no target to call constant, and a label left out is not learnt
+    assert!(
+        !stderr(&out).contains("every training row"),
+        "{}",
+        stderr(&out)
+    );
+    let flat = dir.join("flat.csv");
+    let rows: String = (0..30).map(|i| format!("{i},{},3.5\n", i % 4)).collect();
+    std::fs::write(&flat, format!("a,b,y\n{rows}")).expect("write");
+    let args = [
+        "pretrain",
+        "--data",
+        s(&flat),
+        "--target",
+        "y",
+        "--hidden",
+        "2",
+    ];
+    let out = plaindnn(&[&args[..], &["--epochs", "1", "--out", s(&dir.join("flat"))]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         !stderr(&out).contains("every training row"),
         "{}",

@@ -392,6 +392,7 @@ fn noise_weight(l1: f64) -> f32 {
         scaler: None,
         target_scaler: None,
         warnings: vec![],
+        target_warnings: vec![],
     };
     let out = temp_dir(&format!("l1-{l1}"));
     let run = train::train_on(source, data, config, &out, Verbosity::Quiet).expect("trains");

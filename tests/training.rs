@@ -410,6 +410,7 @@ fn a_batch_with_a_non_finite_loss_is_skipped_under_skip_batch_and_stops_training
             scaler: None,
             target_scaler: None,
             warnings: vec![],
+            target_warnings: vec![],
         };
         let source = plaindnn::data::DataSource::Memory {
             description: "poisoned".into(),

@@ -355,6 +355,20 @@ fn the_banner_names_the_network_training_starts_from_and_what_it_freezes() {
         std::fs::canonicalize(&source).expect("exists").display()
     );
     assert!(stdout(&tuned).contains(&banner), "{}", stdout(&tuned));
+    // more layers frozen than there are is refused before the banner announces a run
+    let out = plaindnn(&[
+        "train",
+        "--init-from",
+        s(&source),
+        "--freeze",
+        "5",
+        "--out",
+        s(&dir.join("five")),
+    ]);
+    assert!(!out.status.success());
+    let said = "invalid freeze: the network has 1 hidden layers, got 5";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("training"), "{}", stdout(&out));
 }
 
 #[test]

@@ -87,6 +87,7 @@ fn train_path(
         scaler: None,
         target_scaler: None,
         warnings: vec![],
+        target_warnings: vec![],
     };
     let source = DataSource::Memory {
         description: "benchmark".into(),

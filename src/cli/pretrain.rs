@@ -67,7 +67,12 @@ pub struct PretrainArgs {
 /// with the way on (a pretraining run has no `--resume`: a longer one replaces it).
 fn warn_if_still_improving(done: &Pretrained, out: &Path) {
     let stages = (done.stages.iter().enumerate()).map(|(k, s)| (format!("layer {}", k + 1), s));
-    let whole = std::iter::once(("the whole autoencoder".to_string(), &done.autoencoder));
+    // layer-wise, the last stage fits the decoder alone, over the stages' fixed encoder
+    let last = match done.autoencoder.config.train.freeze {
+        0 => "the whole autoencoder",
+        _ => "the decoder over the fixed encoder",
+    };
+    let whole = std::iter::once((last.to_string(), &done.autoencoder));
     let falling: Vec<String> = (stages.chain(whole))
         .filter(|(_, run)| still_improving(run))
         .map(|(what, _)| what)

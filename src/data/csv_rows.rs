@@ -193,8 +193,9 @@ impl Rows {
     /// means and deviations.
     pub fn standardised(self, mut data: Dataset, path: &Path, scaled: [bool; 2]) -> Prepared {
         let [standardize, standardize_target] = scaled;
-        let mut warnings = self.warnings;
-        warnings.extend(constant_target(&data, &self.train, path));
+        let mut target_warnings = self.warnings;
+        let constant = constant_target(&data, &self.train, path);
+        let mut warnings = Vec::new();
         let target_scaler = standardize_target
             .then(|| standardise_target(&mut data.targets, &self.train))
             .flatten();
@@ -209,7 +210,12 @@ impl Rows {
             scaler.apply(&mut data.features);
             scaler
         });
-        warnings.extend(far_from_one(&data, &self.train, path));
+        // after the target's standardisation, which brings it to 1; a constant target's spread
+        // is 0, which "far from 1" would misread
+        match constant {
+            Some(warning) => target_warnings.push(warning),
+            None => target_warnings.extend(far_from_one(&data, &self.train, path)),
+        }
         let data = Arc::new(data);
         let val = match self.val_file {
             Some(mut v) => {
@@ -230,6 +236,7 @@ impl Rows {
             scaler,
             target_scaler,
             warnings,
+            target_warnings,
         }
     }
 }

@@ -16,6 +16,9 @@ pub struct Prepared {
     pub target_scaler: Option<Scaler>,
     /// Warnings worth telling the user (constant columns, …).
     pub warnings: Vec<String>,
+    /// Warnings about the target (a constant one, one far from 1, classes of a single row):
+    /// worth telling only where the target is learnt (`train`, not `pretrain`).
+    pub target_warnings: Vec<String>,
 }
 
 impl Prepared {
@@ -48,6 +51,7 @@ impl Prepared {
             scaler: None,
             target_scaler: None,
             warnings: vec![],
+            target_warnings: vec![],
         }
     }
 }

@@ -368,9 +368,8 @@ async fn upload(
         };
         check_classes(&name, data).map_err(refuse)?;
         // the warnings name the page's file, not where the server keeps it
-        let warnings: Vec<_> = prepared
-            .warnings
-            .iter()
+        let warnings: Vec<_> = (prepared.warnings.iter())
+            .chain(&prepared.target_warnings)
             .map(|w| as_uploaded(w, &path, &name))
             .collect();
         let summary = json!({

@@ -294,6 +294,16 @@ impl TrainConfig {
                 "freezes layers loaded from another network: give --init-from RUN_DIR|FILE too",
             ));
         }
+        if self.freeze > self.model.hidden.len() {
+            let hidden = self.model.hidden.len();
+            return Err(Error::invalid(
+                "freeze",
+                format!(
+                    "the network has {hidden} hidden layers, got {}",
+                    self.freeze
+                ),
+            ));
+        }
         if self.new_head && self.init_from.is_none() {
             return Err(Error::invalid(
                 "new-head",

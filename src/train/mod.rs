@@ -176,7 +176,8 @@ pub fn train_on(
     let run = RunDir::new(out);
     let model = starting_model(&config, &run, 0, &device)?;
     if options.verbosity.shows_warnings() {
-        data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+        let warnings = data.warnings.iter().chain(&data.target_warnings);
+        warnings.for_each(|w| eprintln!("warning: {w}"));
     }
     // 2. write config.json before training starts, so a crash still leaves a readable run
     // the highest folder creating --out makes (a/ of a/b/c), removed with the run if it fails

@@ -300,6 +300,7 @@ fn reconstruction(
         scaler,
         target_scaler: None,
         warnings: vec![],
+        target_warnings: vec![],
     })
 }
 

@@ -1226,6 +1226,61 @@ fn a_regression_target_with_one_value_in_every_training_row_is_warned_about() {
     assert!(!err.contains("in every training row"), "{err}");
 }
 
+#[test]
+fn balanced_class_weights_are_scikit_learns_and_raise_the_rare_classs_probability() {
+    // class 1 in every tenth row, with nothing in x to tell it: the network can learn the
+    // prior alone, 0.1 unweighted; balanced weights (n / (k·n_c): 40 / (2·36), 40 / (2·4))
+    // make the two classes weigh alike, so it moves towards 0.5
+    let dir = temp_dir("class-weight");
+    let rows: String = (0..40)
+        .map(|i| format!("{:.3},{}\n", i as f64 / 40.0, u8::from(i % 10 == 0)))
+        .collect();
+    let file = dir.join("rare.csv");
+    std::fs::write(&file, format!("x,label\n{rows}")).expect("write");
+    let path = file.to_str().expect("utf-8");
+    let mean_p1 = |name: &str, extra: &[&str]| {
+        let run = dir.join(name);
+        let run = run.to_str().expect("utf-8");
+        let args = [
+            "train",
+            "--data",
+            path,
+            "--val-data",
+            path,
+            "--epochs",
+            "60",
+        ];
+        let more = ["--no-early-stopping", "--quiet", "--out", run];
+        let o = plaindnn(&[&args[..], &more, extra].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = plaindnn(&["predict", "--run", run, "--data", path, "--output", "-"]);
+        let text = stdout(&o);
+        let p1: Vec<f64> = (text.lines().skip(1))
+            .map(|l| {
+                l.rsplit(',')
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .expect("p_1")
+            })
+            .collect();
+        (
+            p1.iter().sum::<f64>() / p1.len() as f64,
+            common::run_config(&dir.join(name)),
+        )
+    };
+    let (plain, config) = mean_p1("plain", &[]);
+    assert_eq!(config["train"]["class_weights"], serde_json::Value::Null);
+    assert!((plain - 0.1).abs() < 0.05, "unweighted: {plain}");
+    let (balanced, config) = mean_p1("balanced", &["--class-weight", "balanced"]);
+    let weights = config["train"]["class_weights"].clone();
+    let weights: Vec<f64> = serde_json::from_value(weights).expect("two numbers");
+    assert!(
+        (weights[0] - 40.0 / 72.0).abs() < 1e-12 && weights[1] == 5.0,
+        "{weights:?}"
+    );
+    assert!(balanced > 0.25, "balanced: {balanced} (unweighted {plain})");
+}
+
 /// Rows of `price = 40000 + 3000·a − 2000·b` on a grid of a, b in [−2, 2], and the prices.
 fn prices(dir: &std::path::Path) -> (std::path::PathBuf, Vec<(f64, f64, f64)>) {
     let rows: Vec<(f64, f64, f64)> = (0..300)

@@ -156,6 +156,32 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             Refused("--data"),
         ),
         (
+            "--class-weight",
+            vec!["--class-weight", "1,2,0.5,4"],
+            Saves("/train/class_weights", json!([1.0, 2.0, 0.5, 4.0])),
+        ),
+        (
+            "--class-weight",
+            vec!["--class-weight", "1,2"],
+            Refused("invalid class-weight: 2 weights for 4 classes"),
+        ),
+        (
+            "--class-weight",
+            vec![
+                "--data",
+                "CSV",
+                "--task",
+                "regression",
+                "--target",
+                "b",
+                "--features",
+                "a",
+                "--class-weight",
+                "balanced",
+            ],
+            Refused("invalid class-weight: weighs the classes of a classification"),
+        ),
+        (
             "--delimiter",
             vec!["--data", "SEMI", "--delimiter", ";"],
             Saves("/data/source/delimiter", json!(";")),

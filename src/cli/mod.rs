@@ -2,6 +2,7 @@
 
 mod bench;
 mod choices;
+mod class_weight;
 mod config_file;
 mod convergence;
 mod data_args;

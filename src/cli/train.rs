@@ -6,6 +6,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args};
 
 use super::choices::choices;
+use super::class_weight::ClassWeight;
 use super::config_file::ConfigFile;
 use super::convergence::still_improving;
 use super::data_args::DataArgs;
@@ -55,6 +56,11 @@ pub struct TrainArgs {
     /// prices, years.
     #[arg(long, requires = "data", help_heading = "Data")]
     standardize_target: bool,
+    /// Classification: weigh each class in the training loss (Keras' class_weight): `balanced`
+    /// gives class c the weight n / (k · n_c) over the training rows (scikit-learn's), or give
+    /// one weight per class in the order of their indices (1,5). Validation stays unweighted.
+    #[arg(long, value_name = "WEIGHTS", help_heading = "Training")]
+    class_weight: Option<ClassWeight>,
     #[command(flatten)]
     recipe: RecipeFlags,
 }
@@ -329,6 +335,9 @@ fn build_config(
         preset.apply(&mut c);
     }
     args.recipe.apply(&mut c);
+    if let Some(weights) = &args.class_weight {
+        c.class_weights = Some(weights.resolve(&data.train)?);
+    }
     match (args.recipe.model.init.is_some(), init_in_file) {
         (true, _) => refuse_unused_init("--init", &c, outputs)?,
         (false, true) => refuse_unused_init("--config's model.init", &c, outputs)?,

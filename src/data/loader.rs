@@ -24,6 +24,8 @@ pub struct Batch {
     pub inputs: Tensor<2>,
     /// Classes `[batch]` or values `[batch, outputs]`.
     pub targets: BatchTargets,
+    /// Each row's weight in the loss, `[batch]` (its class's, with class weights); `None`: all 1.
+    pub weights: Option<Tensor<1>>,
 }
 
 /// Targets of a batch.
@@ -81,7 +83,27 @@ impl Batch {
                 ))
             }
         };
-        Batch { inputs, targets }
+        Batch {
+            inputs,
+            targets,
+            weights: None,
+        }
+    }
+
+    /// The batch with each row weighted by its class's `class_weights` entry, as the rows
+    /// `indices` of `data` (classification) give them.
+    fn weighted(mut self, data: &Dataset, indices: &[usize], class_weights: &[f32]) -> Self {
+        if let Targets::Classes(classes) = &data.targets {
+            let w: Vec<f32> = (indices.iter())
+                .map(|&i| class_weights[classes[i] as usize])
+                .collect();
+            let device = self.inputs.device();
+            self.weights = Some(Tensor::from_data(
+                TensorData::new(w, [indices.len()]),
+                &device,
+            ));
+        }
+        self
     }
 }
 
@@ -93,6 +115,7 @@ pub struct BatchLoader {
     batch_size: usize,
     shuffle_seed: Option<u64>,
     augment: Option<(AugmentConfig, u64)>,
+    class_weights: Option<Arc<Vec<f32>>>,
     epoch: Arc<AtomicUsize>,
     device: Device,
 }
@@ -111,6 +134,7 @@ impl BatchLoader {
             batch_size: batch_size.max(1),
             shuffle_seed,
             augment: None,
+            class_weights: None,
             epoch: Arc::new(AtomicUsize::new(1)),
             device: device.clone(),
         }
@@ -119,6 +143,13 @@ impl BatchLoader {
     /// Perturbs every batch with `config`, seeded by (`seed`, epoch, batch): training data only.
     pub fn with_augmentation(mut self, config: &AugmentConfig, seed: u64) -> Self {
         self.augment = config.is_active().then(|| (config.clone(), seed));
+        self
+    }
+
+    /// Weights every row's loss by its class's entry of `weights` (Keras' `class_weight`):
+    /// training data only, as Keras weighs the training loss alone.
+    pub fn with_class_weights(mut self, weights: Option<&[f64]>) -> Self {
+        self.class_weights = weights.map(|w| Arc::new(w.iter().map(|&x| x as f32).collect()));
         self
     }
 
@@ -190,12 +221,11 @@ impl Iterator for BatchIter<'_> {
             .augment
             .as_ref()
             .map(|(c, seed)| (c, mix(mix(*seed, epoch), self.batch)));
-        let batch = Batch::gather(
-            &self.loader.data,
-            &self.order[self.position..end],
-            augment,
-            &self.loader.device,
-        );
+        let rows = &self.order[self.position..end];
+        let mut batch = Batch::gather(&self.loader.data, rows, augment, &self.loader.device);
+        if let Some(weights) = &self.loader.class_weights {
+            batch = batch.weighted(&self.loader.data, rows, weights);
+        }
         self.position = end;
         self.batch += 1;
         Some(Ok(batch))

@@ -115,6 +115,10 @@ pub struct TrainConfig {
     /// Unfreeze the frozen layers after this many epochs (gradual fine-tuning).
     #[serde(default)]
     pub unfreeze_after: Option<usize>,
+    /// Each class's weight in the training loss, by class index (Keras' `class_weight`,
+    /// PyTorch's `CrossEntropyLoss(weight=…)`); validation's loss stays unweighted, as Keras'.
+    #[serde(default)]
+    pub class_weights: Option<Vec<f64>>,
     /// Epochs between two checkpoints for `--resume` (Lightning's `every_n_epochs`), when
     /// `checkpoint_interval` is `None`; the last epoch is always saved. Each checkpoint costs a
     /// few fsynced files.
@@ -229,6 +233,7 @@ impl TrainConfig {
                 ),
             ));
         }
+        class_weights_fit(self.class_weights.as_deref(), data)?;
         let scaled = prepared.scaler.is_some();
         squares_fit(data, scaled)?;
         squares_fit(&prepared.val.data, scaled)?; // a separate validation file
@@ -333,6 +338,7 @@ impl TrainConfig {
             freeze: 0,
             new_head: false,
             unfreeze_after: None,
+            class_weights: None,
             checkpoint_every: 1,
             checkpoint_interval: Some(DEFAULT_CHECKPOINT_INTERVAL),
             backend: Backend::default(),
@@ -346,6 +352,29 @@ pub const DEFAULT_CHECKPOINT_INTERVAL: f64 = 1.0;
 
 fn one() -> usize {
     1
+}
+
+/// Class weights, where given, are one positive finite number per class of a classification.
+fn class_weights_fit(weights: Option<&[f64]>, data: &Dataset) -> Result<()> {
+    let Some(weights) = weights else {
+        return Ok(());
+    };
+    let bad = |why: String| Err(Error::invalid("class-weight", why));
+    let Targets::Classes(_) = &data.targets else {
+        return bad("weighs the classes of a classification, and this target is a value".into());
+    };
+    let classes = data.class_names.len();
+    if weights.len() != classes {
+        let names = data.class_names.join(", ");
+        return bad(format!(
+            "{} weights for {classes} classes ({names})",
+            weights.len()
+        ));
+    }
+    match weights.iter().find(|w| !(w.is_finite() && **w > 0.0)) {
+        Some(w) => bad(format!("{w} is no weight: each must be a positive number")),
+        None => Ok(()),
+    }
 }
 
 /// Refuses a target beyond √(f32::MAX) ≈ 1.8e19: its squared error is infinite, and no rate trains.

@@ -304,7 +304,8 @@ fn fit(
     );
     // augmentation and shuffling on the training rows only; validation rows never change
     let train_loader = BatchLoader::new(data.train, config.batch_size, Some(config.seed), &device)
-        .with_augmentation(&config.augment, config.seed);
+        .with_augmentation(&config.augment, config.seed)
+        .with_class_weights(config.class_weights.as_deref());
     let valid_loader = BatchLoader::new(data.val, config.batch_size.max(1024), None, &device);
     let (observers, resumed) = observers(&run_config, &run, done, val.clone(), options)?;
     let epoch_loop = Arc::new(EpochLoop::new(

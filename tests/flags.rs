@@ -167,6 +167,11 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
         ),
         (
             "--class-weight",
+            vec!["--class-weight", "1,0,1,1"],
+            Refused("invalid class-weight: 0 is no weight: each must be a positive number"),
+        ),
+        (
+            "--class-weight",
             vec![
                 "--data",
                 "CSV",

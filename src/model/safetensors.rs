@@ -305,18 +305,21 @@ fn sequential_prefix(file: &SafeTensors) -> Option<String> {
 
 /// Why the file is no Sequential's `state_dict`, with a few of its names and the way on.
 fn not_sequential(file: &SafeTensors) -> String {
-    let mut names: Vec<&str> = file.names();
-    names.sort();
-    let shown = &names[..names.len().min(4)];
-    let more = if names.len() > 4 { ", …" } else { "" };
     format!(
-        "has no `{{i}}.weight` matrices of an nn.Sequential of Linear layers (its tensors: {}{more}): \
+        "has no `{{i}}.weight` matrices of an nn.Sequential of Linear layers (its tensors: {}): \
          save the state_dict of an nn.Sequential (or of a module that keeps one as an attribute: \
          `net.0.weight`), or rename the keys to the Sequential's indices, one per module \
          (fc1.weight → 0.weight, fc2.weight → 2.weight with one activation between them; \
          BatchNorm1d and Dropout take an index each)",
-        shown.join(", ")
+        listed(file.names())
     )
+}
+
+/// The first four of `names` in order, and `…` for the rest.
+fn listed(mut names: Vec<&str>) -> String {
+    names.sort_unstable();
+    let more = if names.len() > 4 { ", …" } else { "" };
+    format!("{}{more}", names[..names.len().min(4)].join(", "))
 }
 
 /// The names of the tensors the Sequential of `config` has, after `prefix`.
@@ -344,21 +347,19 @@ fn sequential_names(config: &MlpConfig, prefix: &str) -> Vec<String> {
 /// the rest would train another network than the file's without a word.
 fn refuse_unused(file: &SafeTensors, prefix: &str, config: &MlpConfig, path: &Path) -> Result<()> {
     let known = sequential_names(config, prefix);
-    let mut unused: Vec<&str> = (file.names().into_iter())
+    let unused: Vec<&str> = (file.names().into_iter())
         .filter(|name| !known.iter().any(|k| k == name))
         .collect();
     if unused.is_empty() {
         return Ok(());
     }
-    unused.sort();
-    let more = if unused.len() > 4 { ", …" } else { "" };
     Err(bad(
         path,
         format!(
-            "has tensors that no layer of {} reads: {}{more}; plaindnn reads one nn.Sequential \
+            "has tensors that no layer of {} reads: {}; plaindnn reads one nn.Sequential \
              (`{prefix}0.weight`, …): put every layer in it, the output layer too",
             sequential_code(config),
-            unused[..unused.len().min(4)].join(", ")
+            listed(unused)
         ),
     ))
 }

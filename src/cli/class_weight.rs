@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use plaindnn::data::{Subset, Targets};
+use plaindnn::data::Subset;
 use plaindnn::error::{Error, Result};
 
 /// `balanced` (scikit-learn's `class_weight="balanced"`) or one weight per class, in the order of
@@ -36,17 +36,10 @@ impl ClassWeight {
             return Ok(weights.clone());
         }
         let data = &train.data;
-        let Targets::Classes(classes) = &data.targets else {
-            return Err(Error::invalid(
-                "class-weight",
-                "weighs the classes of a classification, and this target is a value",
-            ));
+        let Some(counts) = data.class_counts(train.rows.iter().copied()) else {
+            return Ok(Vec::new()); // no classes: TrainConfig::validate_for refuses the weights
         };
-        let k = data.class_names.len();
-        let mut counts = vec![0usize; k];
-        for &row in train.rows.iter() {
-            counts[classes[row] as usize] += 1;
-        }
+        let k = counts.len();
         if let Some(empty) = counts.iter().position(|&n| n == 0) {
             let why = format!(
                 "balanced: class `{}` has no training rows to balance; give the weights instead",

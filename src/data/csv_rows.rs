@@ -21,11 +21,7 @@ const SMALL_SCALE: f64 = 1e-2;
 /// A warning when classes have a single row: the split keeps it for training, so validation never
 /// scores them (scikit-learn's stratified split refuses such a class; here it trains).
 fn single_rows(data: &Dataset, path: &Path) -> Option<String> {
-    let Targets::Classes(classes) = &data.targets else {
-        return None;
-    };
-    let mut counts = vec![0usize; data.class_names.len()];
-    classes.iter().for_each(|&c| counts[c as usize] += 1);
+    let counts = data.class_counts(0..data.len())?;
     let single: Vec<&str> = (counts.iter().zip(&data.class_names))
         .filter(|(&n, _)| n == 1)
         .map(|(_, name)| name.as_str())

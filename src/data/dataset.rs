@@ -154,6 +154,17 @@ impl Dataset {
         let w = self.width();
         &self.features[i * w..(i + 1) * w]
     }
+
+    /// How many of `rows` each class holds, by class index; `None` for a value target.
+    pub fn class_counts(&self, rows: impl IntoIterator<Item = usize>) -> Option<Vec<usize>> {
+        let Targets::Classes(classes) = &self.targets else {
+            return None;
+        };
+        let mut counts = vec![0; self.class_names.len()];
+        rows.into_iter()
+            .for_each(|r| counts[classes[r] as usize] += 1);
+        Some(counts)
+    }
 }
 
 impl Dataset {

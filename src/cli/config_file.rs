@@ -131,6 +131,9 @@ fn not_a_part(value: &Value) -> Option<&'static str> {
 fn overlay(base: &mut Value, top: &Value, path: &str) {
     if let Some(fresh) = retagged(path, base, top) {
         *base = fresh;
+        if !top.is_object() {
+            return; // the flag's text, parsed whole
+        }
     }
     match (base, top) {
         (Value::Object(base), Value::Object(top)) => {
@@ -148,10 +151,7 @@ fn overlay(base: &mut Value, top: &Value, path: &str) {
                 }
             }
         }
-        (base, top) if !(base.is_object() && top.is_string() && tag_of(path).is_some()) => {
-            *base = top.clone();
-        }
-        _ => {}
+        (base, top) => *base = top.clone(),
     }
 }
 

@@ -853,6 +853,48 @@ fn a_config_file_with_some_fields_lays_them_over_the_defaults_and_keeps_the_rest
 }
 
 #[test]
+fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_and_place() {
+    let dir = temp_dir("flags-config-errors");
+    let write = |name: &str, text: &str| {
+        std::fs::write(dir.join(name), text).expect("write");
+        dir.join(name).display().to_string()
+    };
+    let refused = |file: &str, flags: &[&str]| {
+        let args = [&["--config", file][..], flags].concat();
+        train_with(&dir, "refused", &args).expect_err("refused")
+    };
+    // serde_json keeps the last of a repeated key: the file is refused at the second one
+    let twice = write(
+        "twice.json",
+        "{\"epochs\": 3,\n \"model\": {\"hidden\": [4], \"hidden\": [8]}}",
+    );
+    let err = refused(&twice, &[]);
+    assert!(
+        err.contains(&format!("{twice}: the key `hidden` is given twice"))
+            && err.contains("at line 2 column 34"),
+        "{err}"
+    );
+    // the flag's text gets the flag's message, at the key's path
+    let text = write("text.json", r#"{"model": {"activation": "leaky_relu:x"}}"#);
+    let err = refused(&text, &[]);
+    let want = "`model.activation`: invalid activation leaky_relu parameter: `x` is not a number";
+    assert!(err.contains(&format!("{text}: {want}")), "{err}");
+    // a value out of range is named with the file, unless a flag on top is to blame
+    let dropout = write("dropout.json", r#"{"model": {"dropout": 1.5}}"#);
+    let err = refused(&dropout, &[]);
+    assert!(
+        err.contains(&format!(
+            "{dropout}: invalid dropout: dropout must be in [0, 1), got 1.5"
+        )),
+        "{err}"
+    );
+    train_with(&dir, "fixed", &["--config", &dropout, "--dropout", "0.2"]).expect("the flag wins");
+    let fine = write("fine.json", r#"{"batch_size": 16}"#);
+    let err = refused(&fine, &["--freeze", "1"]);
+    assert!(err.starts_with("error: invalid freeze"), "{err}");
+}
+
+#[test]
 fn a_config_files_init_from_reads_the_architecture_and_its_init_is_refused_where_unused() {
     let dir = temp_dir("flags-config-init-from");
     let source = dir.join("source");

@@ -7,6 +7,8 @@ use std::str::FromStr;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::unique_keys;
+
 use plaindnn::error::{Error, Result};
 use plaindnn::model::ActivationConfig;
 use plaindnn::train::{ScheduleConfig, TrainConfig};
@@ -15,6 +17,8 @@ use plaindnn::train::{ScheduleConfig, TrainConfig};
 pub struct ConfigFile {
     path: PathBuf,
     contents: Contents,
+    /// What `TrainConfig::validate` says of the file over the defaults: an error the file causes.
+    alone: Option<String>,
 }
 
 enum Contents {
@@ -30,33 +34,40 @@ impl ConfigFile {
     /// wrong type is refused by name (line and column, or the key's path) before any data is read.
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let strict = match serde_json::from_str::<TrainConfig>(&text) {
-            Ok(config) => {
-                let contents = Contents::Whole(Box::new(config));
-                return Ok(Self::new(path, contents));
+        let value = unique_keys::parse(&text).map_err(|e| match e.is_data() {
+            true => Error::Data(format!("{}: {e}", path.display())), // a key given twice
+            false => {
+                let hint = " (--config takes JSON: a run's config.json \"train\" part, or any of its fields)";
+                refused(path, hint, e)
             }
-            Err(e) => e,
-        };
-        let value: Value = serde_json::from_str(&text).map_err(|e| {
-            let hint =
-                " (--config takes JSON: a run's config.json \"train\" part, or any of its fields)";
-            refused(path, hint, e)
         })?;
-        if let Some(hint) = not_a_part(&value) {
-            return Err(refused(path, hint, strict));
-        }
-        let contents = Contents::Part {
-            value,
-            strict: strict.to_string(),
+        let contents = match serde_json::from_str::<TrainConfig>(&text) {
+            Ok(config) => Contents::Whole(Box::new(config)),
+            Err(strict) => match not_a_part(&value) {
+                Some(hint) => return Err(refused(path, hint, strict)),
+                None => Contents::Part {
+                    value,
+                    strict: strict.to_string(),
+                },
+            },
         };
-        let file = Self::new(path, contents);
-        file.merged(&TrainConfig::default_for(1, 1))?;
+        let mut file = Self {
+            path: path.to_path_buf(),
+            contents,
+            alone: None,
+        };
+        let alone = file.over(&TrainConfig::default_for(1, 1))?;
+        file.alone = alone.validate().err().map(|e| e.to_string());
         Ok(file)
     }
 
-    fn new(path: &Path, contents: Contents) -> Self {
-        let path = path.to_path_buf();
-        Self { path, contents }
+    /// `error` from validating the config `train` built, named with the file where the file
+    /// alone over the defaults gives the same error (flags given on top may have fixed it).
+    pub fn blame(&self, error: Error) -> Error {
+        match self.alone.as_ref() == Some(&error.to_string()) {
+            true => Error::Data(format!("{}: {error}", self.path.display())),
+            false => error,
+        }
     }
 
     /// The seed the file gives, which draws the data too.
@@ -87,9 +98,9 @@ impl ConfigFile {
     }
 
     /// The config: the file's, or its fields over `base`.
-    pub fn over(self, base: &TrainConfig) -> Result<TrainConfig> {
-        match self.contents {
-            Contents::Whole(config) => Ok(*config),
+    pub fn over(&self, base: &TrainConfig) -> Result<TrainConfig> {
+        match &self.contents {
+            Contents::Whole(config) => Ok(config.as_ref().clone()),
             Contents::Part { .. } => self.merged(base),
         }
     }
@@ -99,7 +110,13 @@ impl ConfigFile {
             unreachable!("a whole config is not merged");
         };
         let mut merged = to_value(base);
-        overlay(&mut merged, value, "");
+        overlay(&mut merged, value, "").map_err(|(at, e)| {
+            let file = self.path.display();
+            Error::Data(format!(
+                "{file}: `{at}`: {e} (the flag's text, or {})",
+                example(&at)
+            ))
+        })?;
         serde_path_to_error::deserialize(merged).map_err(|e| {
             // a whole-config error other than a missing field has the file's line and column
             let at = match strict.starts_with("missing field") {
@@ -127,12 +144,13 @@ fn not_a_part(value: &Value) -> Option<&'static str> {
 
 /// `top` laid over `base`, at `path` (`model.activation`): objects key by key; a tagged one
 /// (schedule, activation) that names another kind starts from that kind's defaults, as its flag
-/// does, and may be given as the flag's text (`"activation": "leaky_relu:0.2"`).
-fn overlay(base: &mut Value, top: &Value, path: &str) {
-    if let Some(fresh) = retagged(path, base, top) {
+/// does, and may be given as the flag's text (`"activation": "leaky_relu:0.2"`), whose error is
+/// the flag's, at its path.
+fn overlay(base: &mut Value, top: &Value, path: &str) -> std::result::Result<(), (String, Error)> {
+    if let Some(fresh) = retagged(path, base, top).map_err(|e| (path.to_string(), e))? {
         *base = fresh;
         if !top.is_object() {
-            return; // the flag's text, parsed whole
+            return Ok(()); // the flag's text, parsed whole
         }
     }
     match (base, top) {
@@ -144,7 +162,7 @@ fn overlay(base: &mut Value, top: &Value, path: &str) {
                     format!("{path}.{key}")
                 };
                 match base.get_mut(key) {
-                    Some(slot) => overlay(slot, value, &inner),
+                    Some(slot) => overlay(slot, value, &inner)?,
                     None => {
                         base.insert(key.clone(), value.clone());
                     }
@@ -153,6 +171,7 @@ fn overlay(base: &mut Value, top: &Value, path: &str) {
         }
         (base, top) => *base = top.clone(),
     }
+    Ok(())
 }
 
 /// The key that names the kind of the object at `path`, for the tagged ones.
@@ -164,26 +183,41 @@ fn tag_of(path: &str) -> Option<&'static str> {
     }
 }
 
-/// The defaults of the kind `top` names at a tagged `path`, where it is not `base`'s kind; a
-/// kind no flag knows is left as given, for the error to name.
-fn retagged(path: &str, base: &Value, top: &Value) -> Option<Value> {
-    let tag = tag_of(path)?;
-    let text = match top {
-        Value::String(text) => text.as_str(),
-        Value::Object(top) => {
-            let kind = top.get(tag)?;
-            if base.get(tag) == Some(kind) {
-                return None;
-            }
-            kind.as_str().unwrap_or_default()
-        }
-        _ => return None,
+/// An object of the kind at a tagged `path`, for messages.
+fn example(path: &str) -> &'static str {
+    match tag_of(path) {
+        Some("kind") => r#"{"kind": "step", "every": 10, "gamma": 0.5}"#,
+        _ => r#"{"name": "leaky_relu", "slope": 0.2}"#,
+    }
+}
+
+/// The defaults of the kind `top` names at a tagged `path`, where it is not `base`'s kind: the
+/// flag's text parsed as the flag parses it, or an object's kind with its flag's defaults (a kind
+/// no flag knows is left as given, for serde's error to name with the choices).
+fn retagged(path: &str, base: &Value, top: &Value) -> Result<Option<Value>> {
+    let Some(tag) = tag_of(path) else {
+        return Ok(None);
+    };
+    let (text, given_as_text) = match top {
+        Value::String(text) => (text.as_str(), true),
+        Value::Object(top) => match top.get(tag) {
+            Some(kind) if base.get(tag) != Some(kind) => (kind.as_str().unwrap_or_default(), false),
+            _ => return Ok(None),
+        },
+        _ => return Ok(None),
     };
     let parsed = match tag {
-        "kind" => ScheduleConfig::from_str(text).ok().map(|s| to_value(&s)),
-        _ => ActivationConfig::from_str(text).ok().map(|a| to_value(&a)),
+        "kind" => ScheduleConfig::from_str(text).map(|s| to_value(&s)),
+        _ => ActivationConfig::from_str(text).map(|a| to_value(&a)),
     };
-    Some(parsed.unwrap_or_else(|| Value::Object(Map::from_iter([(tag.into(), text.into())]))))
+    match parsed {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if given_as_text => Err(e),
+        Err(_) => Ok(Some(Value::Object(Map::from_iter([(
+            tag.into(),
+            text.into(),
+        )])))),
+    }
 }
 
 fn to_value(config: &impl Serialize) -> Value {
@@ -207,7 +241,7 @@ mod tests {
         let top = json!({"schedule": {"kind": "step", "gamma": 0.5},
                          "model": {"activation": "leaky_relu:0.2"},
                          "optimizer": {"kind": "sgd"}});
-        overlay(&mut base, &top, "");
+        overlay(&mut base, &top, "").unwrap();
         // step's every stays its flag's default (step = step:10:0.1); SGD keeps the rate
         let want = json!({"epochs": 100, "schedule": {"kind": "step", "every": 10, "gamma": 0.5},
                           "model": {"hidden": [50], "activation": {"name": "leaky_relu", "slope": 0.2}},

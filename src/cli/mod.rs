@@ -16,6 +16,7 @@ mod pretrain;
 mod regress;
 mod train;
 mod train_flags;
+mod unique_keys;
 
 use std::path::PathBuf;
 

@@ -327,7 +327,7 @@ fn build_config(
         c.model = train::transfer::config_from(dir, inputs, outputs, &c.model)?;
     }
     let init_in_file = file.as_ref().is_some_and(ConfigFile::sets_init);
-    let mut c = match file {
+    let mut c = match &file {
         Some(file) => file.over(&c)?,
         None => c,
     };
@@ -358,6 +358,10 @@ fn build_config(
             format!("the activation {why}"),
         ));
     }
-    c.validate()?;
+    // an error the file alone gives is named with the file
+    c.validate().map_err(|e| match &file {
+        Some(file) => file.blame(e),
+        None => e,
+    })?;
     Ok(c)
 }

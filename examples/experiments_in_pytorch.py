@@ -588,7 +588,7 @@ class Difference:
 
     def finding(self, claim, scale, digits, unit):
         if self.seeds < MIN_SEEDS:
-            evidence = f"{self.seeds} seed(s); a verdict needs {MIN_SEEDS} seeds"
+            evidence = f"{self.seeds} seed{'' if self.seeds == 1 else 's'}; a verdict needs {MIN_SEEDS} seeds"
         else:
             evidence = f"{self.mean * scale:+.{digits}f}{unit}, 2 × SE {self.margin * scale:.{digits}f}"
         return (claim, self.verdict, evidence)
@@ -1150,7 +1150,7 @@ def main():
             start = time.monotonic()
             results, (_, verdict), extra = run(args.seeds, data)
             seconds = time.monotonic() - start
-            text = (f"## `{name}`\n\n({seconds:.1f} s)\n\nClaim: {claim}.\n\n{args.seeds} seed(s); "
+            text = (f"## `{name}`\n\n({seconds:.1f} s)\n\nClaim: {claim}.\n\n{args.seeds} seed{'' if args.seeds == 1 else 's'}; "
                     f"test accuracy is measured on fresh rows that neither training nor early "
                     f"stopping saw.\n\n{table(results, extra.get('extra'), extra.get('target'))}"
                     f"\n\n{verdict}\n")

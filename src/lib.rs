@@ -21,6 +21,7 @@
 //! - [`mod@bench`]: the performance workloads W1–W4 on the bare loop and the `train` path;
 //! - [`backend`]: the one place that knows which Burn backends were compiled in;
 //! - [`check`]: the range checks every config uses (`positive`, `in_unit`, …);
+//! - [`plural`]: counts in messages ("1 epoch", "2 epochs");
 //! - [`spec`]: the one `name:p1:p2` parser behind `--activation`, `--lr-schedule`, `--init`;
 //! - [`files`]: files written atomically (a crash leaves the old one or the new one);
 //! - [`random`]: plaindnn's own seeded generator (weights, dropout seeds, RReLU slopes), the
@@ -55,6 +56,7 @@ pub mod model;
 #[cfg(feature = "playground")]
 pub mod playground;
 pub mod plot;
+pub mod plural;
 pub mod random;
 pub mod regression;
 pub mod shell;

@@ -32,8 +32,9 @@ impl<'a> Spec<'a> {
         Err(Error::invalid(
             self.what,
             format!(
-                "`{}` takes at most {max} parameter(s), got {}",
+                "`{}` takes at most {}, got {}",
                 self.name,
+                crate::plural::count(max, "parameter"),
                 self.params.len()
             ),
         ))
@@ -107,7 +108,7 @@ mod tests {
         let err = spec.at_most(2).err().map(|e| e.to_string());
         assert_eq!(
             err.as_deref(),
-            Some("invalid lr schedule: `step` takes at most 2 parameter(s), got 3")
+            Some("invalid lr schedule: `step` takes at most 2 parameters, got 3")
         );
     }
 }

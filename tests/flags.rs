@@ -293,7 +293,7 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
         (
             "--activation",
             vec!["--hidden", "8", "--activation", "relu,tanh"],
-            Refused("2 activations for 1 hidden layer(s)"),
+            Refused("2 activations for 1 hidden layer;"),
         ),
         (
             "--add-features",

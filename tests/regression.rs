@@ -680,7 +680,7 @@ fn a_degree_steps_or_rate_out_of_range_is_refused_at_once_naming_the_flag() {
     for (args, message) in [
         (
             vec!["--dataset", "line", "--degree", "4294967295"],
-            "invalid --degree: degree 4294967295 of 1 input(s) makes 4294967295 terms (limit 10000)",
+            "invalid --degree: degree 4294967295 of 1 input makes 4294967295 terms (limit 10000)",
         ),
         (
             vec!["--data", tall, "--degree", "10000"],
@@ -688,7 +688,7 @@ fn a_degree_steps_or_rate_out_of_range_is_refused_at_once_naming_the_flag() {
         ),
         (
             vec!["--data", wide, "--degree", "50", "--interactions"],
-            "degree 50 of 20 input(s) and --interactions makes 161884603662657875 terms",
+            "degree 50 of 20 inputs and --interactions makes 161884603662657875 terms",
         ),
         (
             [&gd[..], &["--iterations", "18446744073709551615"]].concat(),
@@ -708,13 +708,21 @@ fn a_degree_steps_or_rate_out_of_range_is_refused_at_once_naming_the_flag() {
         ),
     ] {
         let run = dir.join("run");
-        let argv = [&["regress"][..], &args, &["--out", run.to_str().unwrap_or("")]].concat();
+        let argv = [
+            &["regress"][..],
+            &args,
+            &["--out", run.to_str().unwrap_or("")],
+        ]
+        .concat();
         let started = std::time::Instant::now();
         let out = plaindnn(&argv);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
         // at once: before the 800 MB matrix of the tall case is made (6.6 s when it was)
-        assert!(started.elapsed().as_secs_f64() < 3.0, "{args:?} refused at once");
+        assert!(
+            started.elapsed().as_secs_f64() < 3.0,
+            "{args:?} refused at once"
+        );
         assert!(!run.exists(), "{args:?}: nothing saved");
     }
 }

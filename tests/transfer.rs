@@ -314,7 +314,7 @@ fn unfreeze_after_past_the_last_epoch_is_warned_about() {
     );
     assert!(late.status.success(), "{}", stderr(&late));
     let said =
-        "--unfreeze-after 3 is not before --epochs 3: the first 1 hidden layer(s) stay frozen";
+        "--unfreeze-after 3 is not before --epochs 3: this run keeps its first 1 hidden layer frozen";
     assert!(stderr(&late).contains(said), "{}", stderr(&late));
     let soon = quiet(
         &[
@@ -351,7 +351,7 @@ fn the_banner_names_the_network_training_starts_from_and_what_it_freezes() {
     ]);
     assert!(tuned.status.success(), "{}", stderr(&tuned));
     let banner = format!(
-        "training 2-50-4 MLP (relu, adam) from {}, first 1 hidden layer(s) frozen for 1 epoch(s) on quadrants",
+        "training 2-50-4 MLP (relu, adam) from {}, first 1 hidden layer frozen for 1 epoch on quadrants",
         std::fs::canonicalize(&source).expect("exists").display()
     );
     assert!(stdout(&tuned).contains(&banner), "{}", stdout(&tuned));

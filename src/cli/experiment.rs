@@ -68,10 +68,8 @@ pub fn run(args: ExperimentArgs) -> Result<()> {
         if !args.json {
             println!("experiment {name}: {}", found.claim);
             let into = out.display();
-            println!(
-                "training {} seed(s) of each variant into {into} …",
-                options.seeds
-            );
+            let seeds = plaindnn::plural::count(options.seeds, "seed");
+            println!("training {seeds} of each variant into {into} …");
         }
     };
     let report = experiment::run(found, options, &out, started)?;

@@ -13,6 +13,7 @@ use super::data_args::DataArgs;
 use super::train_flags::RecipeFlags;
 use plaindnn::data::{DataSource, Prepared};
 use plaindnn::error::{Error, Result};
+use plaindnn::plural::count;
 use plaindnn::shell::quote;
 use plaindnn::train::{
     self, Preset, ResumeChanges, RunDir, RunOptions, ScheduleConfig, TrainConfig, TrainedRun,
@@ -121,9 +122,10 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
     if let Some(after) = config.unfreeze_after.filter(|&e| e >= config.epochs) {
         // accepted: a `--resume --epochs N` past it unfreezes them
         eprintln!(
-            "warning: --unfreeze-after {after} is not before --epochs {}: the first {} hidden layer(s) \
-             stay frozen for this whole run (a later `--resume --epochs N` past {after} unfreezes them)",
-            config.epochs, config.freeze
+            "warning: --unfreeze-after {after} is not before --epochs {}: this run keeps its first {} \
+             frozen to the end (a later `--resume --epochs N` past {after} unfreezes them)",
+            config.epochs,
+            count(config.freeze, "hidden layer")
         );
     }
     let out = match &args.out {
@@ -287,8 +289,12 @@ fn starting_point(config: &TrainConfig) -> String {
     };
     let frozen = match (config.freeze, config.unfreeze_after) {
         (0, _) => String::new(),
-        (k, None) => format!(", first {k} hidden layer(s) frozen"),
-        (k, Some(e)) => format!(", first {k} hidden layer(s) frozen for {e} epoch(s)"),
+        (k, None) => format!(", first {} frozen", count(k, "hidden layer")),
+        (k, Some(e)) => format!(
+            ", first {} frozen for {}",
+            count(k, "hidden layer"),
+            count(e, "epoch")
+        ),
     };
     format!(" from {}{frozen}", source.display())
 }

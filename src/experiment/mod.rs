@@ -239,12 +239,13 @@ fn clear(dir: &Path) -> Result<()> {
 /// `report.md`: the claim, the table, the verdict and the rule.
 fn markdown(report: &Report, seeds: u64, quick: bool) -> String {
     format!(
-        "# Experiment `{}`\n\nClaim: {}.\n\n{seeds} seed(s){}; test accuracy is measured on \
+        "# Experiment `{}`\n\nClaim: {}.\n\n{}{}; test accuracy is measured on \
          fresh rows that neither training nor early stopping saw.\n\n{}\n{}\n\nRule: {}.\n\n\
          ![validation loss per epoch](val_loss.svg)\n\nEach variant's runs (with their own \
          pictures and report.html) are in `v<variant>-s<seed>/`.\n",
         report.name,
         report.claim,
+        crate::plural::count(seeds, "seed"),
         if quick { ", quick mode" } else { "" },
         report.table,
         report.verdict,

@@ -177,7 +177,8 @@ impl Difference {
     /// `scale × value` and `unit` (`100.0, 1, " points"` for accuracies).
     pub fn finding(&self, claim: &str, scale: f64, digits: usize, unit: &str) -> Finding {
         let evidence = if self.seeds < MIN_SEEDS {
-            format!("{} seed(s); a verdict needs {MIN_SEEDS} seeds", self.seeds)
+            let seeds = crate::plural::count(self.seeds, "seed");
+            format!("{seeds}; a verdict needs {MIN_SEEDS} seeds")
         } else {
             format!(
                 "{:+.d$}{unit}, 2 × SE {:.d$}",
@@ -329,7 +330,7 @@ mod tests {
     fn fewer_than_three_seeds_are_inconclusive_and_say_so() {
         let d = Difference::of(&seeds(&[0.9, 0.9]), &seeds(&[0.1, 0.1]));
         assert_eq!(d.verdict, Verdict::Inconclusive);
-        assert_eq!(d.points("x").evidence, "2 seed(s); a verdict needs 3 seeds");
+        assert_eq!(d.points("x").evidence, "2 seeds; a verdict needs 3 seeds");
         assert_eq!(
             Difference::of(&[], &seeds(&[0.1; 5])).verdict,
             Verdict::Inconclusive

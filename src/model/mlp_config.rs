@@ -145,7 +145,8 @@ impl MlpConfig {
             return Err(Error::invalid(
                 "--activation",
                 format!(
-                    "{given} activations for {layers} hidden layer(s); give one for all or one per layer"
+                    "{given} activations for {}; give one for all or one per layer",
+                    crate::plural::count(layers, "hidden layer")
                 ),
             ));
         }

@@ -128,9 +128,10 @@ impl FitOptions {
             return Err(Error::invalid(
                 "--degree",
                 format!(
-                    "degree {} of {inputs} input(s){mixed} makes {count} terms (limit \
-                     {MAX_TERMS}): choose a lower degree",
-                    self.degree
+                    "degree {} of {}{mixed} makes {count} terms (limit {MAX_TERMS}): \
+                     choose a lower degree",
+                    self.degree,
+                    crate::plural::count(inputs, "input")
                 ),
             ));
         }

@@ -98,7 +98,7 @@ mod tests {
             "{j}"
         );
         assert!(
-            j.to_string().contains("1 seed(s); a verdict needs 3 seeds"),
+            j.to_string().contains("1 seed; a verdict needs 3 seeds"),
             "{j}"
         );
     }

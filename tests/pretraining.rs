@@ -222,7 +222,9 @@ fn a_csv_without_labels_is_pretrained_on_every_column_and_its_encoder_fits_the_l
     let said = format!(
         "the reconstruction loss was still falling at the last epoch (2) of layer 1, the decoder \
          over the fixed encoder: \
-         not converged; the same `plaindnn pretrain` with --epochs 4 --overwrite --out {}",
+         not converged; `plaindnn pretrain --data {} --hidden 4 --quiet --epochs 4 --overwrite \
+         --out {}` trains longer",
+        unlabelled.display(),
         ae.display()
     );
     assert!(stderr(&out).contains(&said), "{}", stderr(&out));

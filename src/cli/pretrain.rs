@@ -83,12 +83,30 @@ fn warn_if_still_improving(done: &Pretrained, out: &Path) {
     let epochs = done.autoencoder.config.train.epochs;
     eprintln!(
         "warning: the reconstruction loss was still falling at the last epoch ({epochs}) of {}: \
-         not converged; the same `plaindnn pretrain` with --epochs {} --overwrite --out {} \
-         trains longer",
+         not converged; `{}` trains longer",
         falling.join(", "),
-        epochs * 2,
-        quote(&out.display().to_string())
+        again_with(epochs * 2, out)
     );
+}
+
+/// This command as it was typed, with `--epochs epochs --overwrite --out out` in place of its
+/// own (a pretraining run has no `--resume`: a longer one replaces it).
+fn again_with(epochs: usize, out: &Path) -> String {
+    let mut words = vec!["plaindnn".to_string()];
+    let mut given = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned());
+    while let Some(arg) = given.next() {
+        match arg.as_str() {
+            "--epochs" | "--out" => drop(given.next()), // and its value
+            "--overwrite" => {}
+            _ if arg.starts_with("--epochs=") || arg.starts_with("--out=") => {}
+            _ => words.push(quote(&arg)),
+        }
+    }
+    let out = quote(&out.display().to_string());
+    words.push(format!("--epochs {epochs} --overwrite --out {out}"));
+    words.join(" ")
 }
 
 pub fn run(args: PretrainArgs) -> Result<()> {

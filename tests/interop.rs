@@ -100,13 +100,22 @@ fn a_file_saved_without_plaindnn_metadata_gets_its_architecture_from_the_tensor_
 
 /// The exported tensors renamed by `rename`, saved without metadata as torch's `save_file` would.
 fn renamed(bytes: &[u8], rename: impl Fn(&str) -> String) -> Vec<u8> {
+    renamed_with(bytes, rename, None)
+}
+
+/// [`renamed`], with `metadata` in the file.
+fn renamed_with(
+    bytes: &[u8],
+    rename: impl Fn(&str) -> String,
+    metadata: Option<HashMap<String, String>>,
+) -> Vec<u8> {
     let file = SafeTensors::deserialize(bytes).expect("valid");
     let views: Vec<(String, TensorView)> = file
         .tensors()
         .into_iter()
         .map(|(name, view)| (rename(&name), view))
         .collect();
-    safetensors::serialize(views, None).expect("serialises")
+    safetensors::serialize(views, metadata).expect("serialises")
 }
 
 #[test]
@@ -161,6 +170,18 @@ fn a_state_dict_of_named_layers_is_refused_with_its_names_and_how_to_rename_them
                 "its tensors: fc0.bias, fc0.weight, fc1.bias, fc1.num_batches_tracked, …"
             )
             && err.contains("fc1.weight → 0.weight"),
+        "{err}"
+    );
+    // renamed after export, plaindnn's metadata kept: its config reads, and import says the same
+    let (_, kept) = SafeTensors::read_metadata(&bytes).expect("valid");
+    let named = renamed_with(&bytes, |name| format!("fc{name}"), kept.metadata().clone());
+    let read = st::architecture(&named, path, &config).expect("the metadata's config");
+    let empty = read.init_for_loading(&Device::flex()).expect("builds");
+    let err = st::import(empty, &read, &named, path)
+        .expect_err("no Sequential")
+        .to_string();
+    assert!(
+        err.contains("has no `{i}.weight` matrices") && err.contains("fc1.weight → 0.weight"),
         "{err}"
     );
 }

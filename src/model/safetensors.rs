@@ -369,6 +369,11 @@ fn refuse_unused(file: &SafeTensors, prefix: &str, config: &MlpConfig, path: &Pa
 pub fn import(model: Mlp, config: &MlpConfig, bytes: &[u8], path: &Path) -> Result<Mlp> {
     let file =
         SafeTensors::deserialize(bytes).map_err(|e| bad(path, format!("not safetensors: {e}")))?;
+    let indexed = |name: &str| name.split('.').any(|p| p.parse::<usize>().is_ok());
+    if !file.names().into_iter().any(indexed) {
+        // named layers under plaindnn's metadata (renamed after export): told as without it
+        return Err(bad(path, not_sequential(&file)));
+    }
     let prefix = sequential_prefix(&file).unwrap_or_default();
     refuse_unused(&file, &prefix, config, path)?;
     let reader = Reader {

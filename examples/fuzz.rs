@@ -92,7 +92,7 @@ fn main() -> plaindnn::Result<()> {
     let mut panics = 0;
     panics += fuzz("csv", &csv_seed, budget, |bytes| {
         if std::fs::write(&tmp, bytes).is_ok() {
-            let _ = csv_file::read_table(&tmp, None, None, None, None);
+            let _ = csv_file::read_table(&tmp, None, None, None, (None, Default::default()));
         }
     })
     .1;

@@ -7,6 +7,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
 
 use crate::backend::Backend;
+use crate::data::csv_file::Missing;
 use crate::data::{BatchLoader, Dataset, Subset, Targets, Task};
 use crate::error::{Error, Result};
 use crate::model::{read_f32, Mlp};
@@ -121,10 +122,34 @@ impl Predictor {
             )));
         }
         let mut scaled = rows.to_vec();
+        self.fill_missing(&mut scaled)?;
         if let Some(scaler) = &self.config.data.scaler {
             scaler.apply(&mut scaled);
         }
         self.predict_scaled(scaled)
+    }
+
+    /// How a CSV's missing feature cells are read for this model: kept for its fill when it
+    /// trained with `--impute`, refused otherwise.
+    pub fn missing(&self) -> Missing {
+        match self.config.data.imputer {
+            Some(_) => Missing::Kept,
+            None => Missing::Refused,
+        }
+    }
+
+    /// Row-major `rows` with their missing values (NaN) filled as training's were; refused
+    /// when the model trained without `--impute`.
+    fn fill_missing(&self, rows: &mut [f32]) -> Result<()> {
+        match &self.config.data.imputer {
+            Some(imputer) => drop(imputer.apply(rows)),
+            None if rows.iter().any(|v| v.is_nan()) => {
+                let why = "a value is missing (NaN), and this model trained without --impute,                            which would have saved what fills it";
+                return Err(Error::Data(why.into()));
+            }
+            None => {}
+        }
+        Ok(())
     }
 
     fn predict_scaled(&self, rows: Vec<f32>) -> Result<Vec<Prediction>> {
@@ -169,7 +194,7 @@ impl Predictor {
     }
 
     /// The weights as a safetensors file named like a PyTorch `nn.Sequential`, with the feature
-    /// and class names, the task and the scaler in its metadata (what `plaindnn export` writes).
+    /// and class names, the task, the fill of missing cells and the scaler in its metadata (what `plaindnn export` writes).
     pub fn safetensors(&self) -> Result<Vec<u8>> {
         let data = &self.config.data;
         let mut metadata = vec![
@@ -178,6 +203,9 @@ impl Predictor {
             ("task", json(&data.task)?),
             ("scaler", json(&data.scaler)?),
         ];
+        if data.imputer.is_some() {
+            metadata.push(("imputer", json(&data.imputer)?));
+        }
         if data.reconstructs && data.scaler.is_some() {
             // an autoencoder's outputs are standardised inputs, as its inputs
             metadata.push((
@@ -204,6 +232,7 @@ impl Predictor {
 
     /// Scores the model on raw labelled `data` (scaled here like training data was).
     pub fn evaluate(&self, mut data: Dataset) -> Result<Evaluation> {
+        self.fill_missing(&mut data.features)?;
         if let Some(scaler) = &self.config.data.scaler {
             scaler.apply(&mut data.features);
         }

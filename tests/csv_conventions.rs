@@ -390,6 +390,148 @@ fn predict_and_the_exports_refuse_to_replace_a_file_unless_told_to_overwrite() {
     }
 }
 
+/// `rows` rows `a,b,label`, `a` shifted by `shift`; every fifth `a` and seventh `b` missing,
+/// written as pandas' markers. Also the present values of each column, for the references.
+fn with_gaps(rows: usize, shift: f64) -> (String, [Vec<f64>; 2]) {
+    let frac = |x: f64| x - x.floor();
+    let (mut text, mut present) = (String::from("a,b,label\n"), [vec![], vec![]]);
+    let markers = ["", "NA", "nan", "null", "N/A"];
+    for i in 0..rows {
+        let (a, b) = (
+            shift + 4.0 * frac(i as f64 * 0.618),
+            frac(i as f64 * 0.414) * 9.0,
+        );
+        let label = if a + b / 3.0 > 3.0 + shift {
+            "hi"
+        } else {
+            "lo"
+        };
+        let mut cell = |v: f64, gap: bool, k: usize| match gap {
+            true => markers[(i / 5 + k) % markers.len()].to_string(),
+            false => {
+                present[k].push(v);
+                format!("{v}")
+            }
+        };
+        let (a, b) = (cell(a, i % 5 == 0, 0), cell(b, i % 7 == 3, 1));
+        text += &format!("{a},{b},{label}\n");
+    }
+    (text, present)
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    match n % 2 {
+        1 => v[n / 2],
+        _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+#[test]
+fn missing_cells_are_filled_with_the_training_rows_mean_or_median_and_new_rows_alike() {
+    let dir = temp_dir("csv-impute");
+    let (train_text, present) = with_gaps(60, 0.0);
+    let train_csv = write(&dir, "train.csv", &train_text);
+    // validation rows from elsewhere: their own means would fill them otherwise
+    let (val_text, _) = with_gaps(20, 5.0);
+    let val_csv = write(&dir, "val.csv", &val_text);
+    let val_flags = ["--val-data", s(&val_csv)]; // every row of train.csv trains
+                                                 // refused without --impute, naming the cell and the flag
+    let err = refused(&dir, &train_csv, &[]);
+    assert!(
+        err.contains("train.csv: line 2, column `a`: the cell is empty (train --impute mean"),
+        "{err}"
+    );
+    // the fill: NumPy's nanmean / nanmedian of the training file's present values
+    for (strategy, reference) in [("mean", mean as fn(&[f64]) -> f64), ("median", median)] {
+        let out = train(
+            &dir,
+            &train_csv,
+            &[&["--impute", strategy][..], &val_flags].concat(),
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains(&format!(
+                "--impute {strategy}: 28 missing cells filled with the training rows' {strategy}s (a 16, b 12)"
+            )),
+            "{}",
+            stdout(&out)
+        );
+        let fill = &run_config(&dir.join("run"))["data"]["imputer"]["fill"];
+        for (j, column) in present.iter().enumerate() {
+            let (got, want) = (fill[j].as_f64().unwrap_or(f64::NAN), reference(column));
+            assert!(
+                (got - want).abs() <= 1e-6 * want.abs().max(1.0),
+                "{strategy} {j}: {got} vs {want}"
+            );
+        }
+    }
+    // predict and eval fill a missing cell with the training median: as if it were written
+    let run = dir.join("run");
+    let fill = run_config(&run)["data"]["imputer"]["fill"].clone();
+    let (fa, fb) = (
+        fill[0].as_f64().unwrap_or(0.0) as f32,
+        fill[1].as_f64().unwrap_or(0.0) as f32,
+    );
+    let predicted = |input: &str| {
+        let out = plaindnn(&["predict", "--run", s(&run), "--input", input]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+            .split('→')
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(predicted("NA,2.5"), predicted(&format!("{fa:?},2.5")));
+    assert_eq!(predicted("1.5,"), predicted(&format!("1.5,{fb:?}")));
+    let filled_val: String = (val_text.lines())
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let or = |c: &str, f: f32| match ["", "NA", "nan", "null", "N/A"].contains(&c) {
+                true => format!("{f:?}"),
+                false => c.to_string(),
+            };
+            match cells[0] {
+                "a" => format!("{line}\n"),
+                _ => format!("{},{},{}\n", or(cells[0], fa), or(cells[1], fb), cells[2]),
+            }
+        })
+        .collect();
+    let filled_csv = write(&dir, "val-filled.csv", &filled_val);
+    let scored = |csv: &Path| stdout(&plaindnn(&["eval", "--run", s(&run), "--data", s(csv)]));
+    assert!(scored(&val_csv).contains("loss"), "{}", scored(&val_csv));
+    assert_eq!(scored(&val_csv), scored(&filled_csv));
+    // a model trained without --impute refuses a missing cell in new rows
+    let out = train(&dir, &filled_csv, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = plaindnn(&["predict", "--run", s(&run), "--data", s(&val_csv)]);
+    assert!(
+        stderr(&out).contains("val.csv: line 2, column `a`: the cell is empty"),
+        "{}",
+        stderr(&out)
+    );
+    let out = plaindnn(&["predict", "--run", s(&run), "--input", "NA,2"]);
+    assert!(
+        stderr(&out).contains("`NA` is not a number"),
+        "{}",
+        stderr(&out)
+    );
+    // a column with no value in any training row has nothing to be filled with
+    let empty_b: String = (0..30).map(|i| format!("{i},,{}\n", i % 2)).collect();
+    let empty_b = write(&dir, "empty-b.csv", &format!("a,b,label\n{empty_b}"));
+    let err = refused(&dir, &empty_b, &["--impute", "mean"]);
+    assert!(
+        err.contains("empty-b.csv: column `b` is missing in every training row"),
+        "{err}"
+    );
+}
+
 #[test]
 fn empty_cells_are_errors_naming_file_line_and_column() {
     let dir = temp_dir("csv-empty-cells");

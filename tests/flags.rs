@@ -156,6 +156,21 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             Refused("--data"),
         ),
         (
+            "--impute",
+            vec!["--data", "CSV", "--impute", "median"],
+            Saves("/data/source/impute", json!("median")),
+        ),
+        (
+            "--impute",
+            vec!["--dataset", "xor", "--impute", "mean"],
+            Refused("cannot be used with"),
+        ),
+        (
+            "--impute",
+            vec!["--data", "CSV", "--impute", "mode"],
+            Refused("unknown --impute strategy `mode`; valid choices: mean, median"),
+        ),
+        (
             "--class-weight",
             vec!["--class-weight", "1,2,0.5,4"],
             Saves("/train/class_weights", json!([1.0, 2.0, 0.5, 4.0])),

@@ -386,14 +386,7 @@ fn noise_weight(l1: f64) -> f32 {
     let source = DataSource::Memory {
         description: "quadrants + 3 noise columns".into(),
     };
-    let data = Prepared {
-        train: Subset::all(train_set),
-        val: Subset::all(val_set),
-        scaler: None,
-        target_scaler: None,
-        warnings: vec![],
-        target_warnings: vec![],
-    };
+    let data = Prepared::unscaled(train_set, val_set);
     let out = temp_dir(&format!("l1-{l1}"));
     let run = train::train_on(source, data, config, &out, Verbosity::Quiet).expect("trains");
     let w = values(run.model.blocks[0].linear.weight.val()); // [5, 50], row-major

@@ -407,10 +407,7 @@ fn a_batch_with_a_non_finite_loss_is_skipped_under_skip_batch_and_stops_training
         let data = Prepared {
             train: Subset::all(poisoned.clone()),
             val: prepared.val.clone(),
-            scaler: None,
-            target_scaler: None,
-            warnings: vec![],
-            target_warnings: vec![],
+            ..Prepared::unscaled(poisoned.clone(), poisoned.clone())
         };
         let source = plaindnn::data::DataSource::Memory {
             description: "poisoned".into(),

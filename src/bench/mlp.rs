@@ -84,6 +84,8 @@ fn train_path(
     let prepared = Prepared {
         train: train.clone(),
         val: val.clone(),
+        imputer: None,
+        imputed: vec![],
         scaler: None,
         target_scaler: None,
         warnings: vec![],

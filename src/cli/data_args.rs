@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use plaindnn::data::imputer::Strategy;
 use plaindnn::data::{delimiter, DataSource, Task};
 use plaindnn::error::Result;
 
@@ -11,7 +12,7 @@ use plaindnn::shell::quote;
 
 /// Flags that only a CSV file uses. clap skips `requires = "data"` when `--data` would conflict
 /// with a flag given (`--dataset`, `--data-dir`), so those conflict with these explicitly.
-const CSV_ONLY: [&str; 7] = [
+const CSV_ONLY: [&str; 8] = [
     "target",
     "features",
     "delimiter",
@@ -19,6 +20,7 @@ const CSV_ONLY: [&str; 7] = [
     "val_fraction",
     "val_data",
     "no_standardize",
+    "impute",
 ];
 
 #[derive(Args, Debug)]
@@ -72,6 +74,12 @@ pub struct DataArgs {
     /// rows' mean and standard deviation, saved for predict and eval).
     #[arg(long, requires = "data")]
     no_standardize: bool,
+    /// CSV: fill missing feature cells (empty, NA, NaN, null, … as pandas reads them) with the
+    /// training rows' mean or median of the column, saved for predict and eval (scikit-learn's
+    /// SimpleImputer) [default: refuse them].
+    #[arg(long, value_name = "STRATEGY", requires = "data")]
+    #[arg(value_parser = choices::<Strategy>(|| vec!["mean", "median"]))]
+    impute: Option<Strategy>,
     /// A directory with MNIST-format files (train-images-idx3-ubyte, train-labels-idx1-ubyte,
     /// t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; gzipped or not).
     #[arg(long, value_name = "DIR", conflicts_with_all = CSV_ONLY)]
@@ -106,6 +114,7 @@ impl DataArgs {
                 seed,
                 standardize: !self.no_standardize,
                 standardize_target: false,
+                impute: self.impute,
                 delimiter: self.delimiter.map(char::from),
             };
             return Ok((source, name));
@@ -144,6 +153,9 @@ impl DataArgs {
             }
             if self.no_standardize {
                 flags += " --no-standardize";
+            }
+            if let Some(strategy) = self.impute {
+                flags += &format!(" --impute {}", strategy.name());
             }
             return flags;
         }

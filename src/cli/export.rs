@@ -59,6 +59,10 @@ pub fn run(args: ExportArgs) -> Result<()> {
         "         model.load_state_dict(safetensors.torch.load_file(\"{}\"))",
         out.display()
     );
+    if let Some(imputer) = &data.imputer {
+        let strategy = imputer.strategy.name();
+        println!("missing inputs (NaN) are filled first with the training rows' {strategy}s: x = where(isnan(x), imputer.fill, x)");
+    }
     if data.scaler.is_some() {
         println!("inputs are standardised first: x = (x - scaler.mean) / scaler.std (see the file's metadata)");
     }

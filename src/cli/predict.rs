@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use plaindnn::backend::Backend;
-use plaindnn::data::csv_file::{self, Cells, Labels};
+use plaindnn::data::csv_file::{self, Cells, Labels, Missing};
 use plaindnn::data::DataSource;
 use plaindnn::error::{Error, Result};
 use plaindnn::inference::{Evaluation, Prediction, Predictor, RegressionScores};
@@ -92,8 +92,11 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     let predictor = Predictor::open(&args.run.run, args.run.backend)?;
     let names = predictor.feature_names().to_vec();
     let rows = match (&args.input, &args.data) {
-        (Some(text), _) => parse_row(text, &names)?,
-        (None, Some(path)) => csv_file::read_columns(path, &names, None, args.delimiter)?.features,
+        (Some(text), _) => parse_row(text, &names, predictor.missing())?,
+        (None, Some(path)) => {
+            let reading = (args.delimiter, predictor.missing());
+            csv_file::read_columns(path, &names, None, reading)?.features
+        }
         (None, None) => {
             return Err(Error::invalid(
                 "input",
@@ -133,11 +136,13 @@ pub fn predict(args: PredictArgs) -> Result<()> {
 
 /// One line per row: its inputs, then the class and each class's probability, or the values.
 fn print_rows(names: &[String], inputs: &[&[f32]], predictions: &[Prediction], data: &DataInfo) {
+    let fill = |j: usize| data.imputer.as_ref().map_or(f32::NAN, |i| i.fill[j]);
     for (input, p) in inputs.iter().zip(predictions) {
-        let mut features: Vec<String> = names
-            .iter()
-            .zip(*input)
-            .map(|(n, v)| format!("{n}={}", short(*v)))
+        let mut features: Vec<String> = (names.iter().zip(*input).enumerate())
+            .map(|(j, (n, v))| match v.is_nan() {
+                true => format!("{n}={} (missing: filled)", short(fill(j))),
+                false => format!("{n}={}", short(*v)),
+            })
             .collect();
         if features.len() > 8 {
             // an image's 784 pixels would bury the answer
@@ -218,9 +223,17 @@ fn summarise(
 fn parse_row<T: std::str::FromStr + Into<f64> + Copy>(
     text: &str,
     names: &[String],
+    missing: Missing,
 ) -> Result<Vec<T>> {
     let values: Vec<T> = (text.split(','))
-        .map(|v| parse_value(v.trim()))
+        .map(str::trim)
+        .map(
+            |v| match missing == Missing::Kept && csv_file::is_missing(v) {
+                // NaN, for the model's fill
+                true => "NaN".parse::<T>().or(Err(Error::invalid("--input", "NaN"))),
+                false => parse_value(v),
+            },
+        )
         .collect::<Result<_>>()?;
     if values.len() != names.len() {
         let why = format!(
@@ -377,7 +390,7 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
         Some(path) if info.reconstructs => predictor.evaluate(csv_file::read_inputs(
             path,
             Some(&info.feature_names),
-            args.delimiter,
+            (args.delimiter, predictor.missing()),
         )?)?,
         Some(path) => predictor.evaluate(csv_file::read_labelled(
             path,
@@ -385,7 +398,7 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
             &info.target,
             info.task,
             (&info.class_names, labels),
-            args.delimiter,
+            (args.delimiter, predictor.missing()),
         )?)?,
         None if info.source.missing().is_some() => {
             let why = format!(
@@ -457,7 +470,7 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
     let model = LinearModel::load(&args.run.run)?;
     // in f64, as the fit: f32 would round a timestamp's last digits away
     let x: Vec<f64> = match (&args.input, &args.data) {
-        (Some(text), _) => parse_row(text, &model.inputs)?,
+        (Some(text), _) => parse_row(text, &model.inputs, Missing::Refused)?,
         (None, Some(path)) => {
             csv_file::read_columns_f64(path, &model.inputs, None, args.delimiter)?.features
         }

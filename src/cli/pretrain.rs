@@ -119,6 +119,9 @@ pub fn run(args: PretrainArgs) -> Result<()> {
     let data = source.load_inputs()?; // a CSV without --target: every column
                                       // quiet or not, as train's (the stages train on rows made in memory, which carry none)
     data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+    if let Some(note) = data.imputation().filter(|_| verbosity.shows_progress()) {
+        println!("{note}");
+    }
     let source = source.absolute();
     let config = PretrainConfig {
         hidden: args.hidden,

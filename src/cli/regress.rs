@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
+use plaindnn::data::csv_file::Missing;
 use plaindnn::data::{csv_file, DataSource, Subset, Task};
 use plaindnn::error::{Error, Result};
 use plaindnn::inference::RegressionScores;
@@ -133,7 +134,7 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
             args.target.as_deref(),
             args.features.as_deref(),
             Some(Task::Regression),
-            args.delimiter,
+            (args.delimiter, Missing::Refused),
         )?;
         return Ok(Rows {
             fit: exactly(&Subset::all(data), path, args.delimiter)?,
@@ -151,6 +152,7 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
         seed,
         standardize: false,
         standardize_target: false,
+        impute: None,
         delimiter: args.delimiter.map(char::from),
     };
     let data = source.load()?;

@@ -13,7 +13,27 @@ use super::target::{self, TargetKind};
 use crate::error::{Error, Result};
 
 pub use super::classes::Labels;
-pub use super::number::{parse_f64, parse_number};
+pub use super::number::{is_missing, parse_f64, parse_number};
+
+/// What a missing feature cell (empty, or `NA`, `NaN`, `null`, … as pandas reads them) means.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Missing {
+    /// Refused, naming the cell and `--impute`.
+    #[default]
+    Refused,
+    /// Read as NaN, for an [`Imputer`](super::imputer::Imputer) to fill.
+    Kept,
+}
+
+impl Missing {
+    /// The parser of a feature cell.
+    fn parser(self) -> fn(&Path, usize, &str, &str) -> Result<f32> {
+        match self {
+            Missing::Refused => parse_number,
+            Missing::Kept => super::number::parse_or_missing,
+        }
+    }
+}
 
 /// Rows read from a CSV: the chosen feature columns (f32, or f64 for `regress`) and, if asked
 /// for, the raw target column.
@@ -35,6 +55,8 @@ struct Table {
     ends: Rc<RefCell<LineEnds>>,
     /// What a text cell in a feature column may mean and the flag for it, given the column.
     text_hint: Option<fn(&str) -> String>,
+    /// Whether a missing feature cell is refused or read as NaN.
+    missing: Missing,
 }
 
 impl Table {
@@ -86,6 +108,7 @@ fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
         delimiter,
         ends,
         text_hint: None,
+        missing: Missing::Refused,
     })
 }
 
@@ -160,9 +183,11 @@ impl Table {
         })
     }
 
-    /// Reads `features` as f32 and `target` as text, row by row.
+    /// Reads `features` as f32 (a missing cell as [`Table::missing`] says) and `target` as
+    /// text, row by row.
     fn read(self, path: &Path, features: &[usize], target: Option<usize>) -> Result<CsvColumns> {
-        self.read_as(path, features, target, parse_number)
+        let parse = self.missing.parser();
+        self.read_as(path, features, target, parse)
     }
 
     /// Reads `features` with `parse` and `target` as text, row by row.
@@ -237,9 +262,9 @@ pub fn read_columns(
     path: &Path,
     features: &[String],
     target: Option<&str>,
-    delimiter: Option<u8>,
+    (delimiter, missing): (Option<u8>, Missing),
 ) -> Result<CsvColumns> {
-    read_columns_as(path, (features, target), delimiter, parse_number)
+    read_columns_as(path, (features, target), delimiter, missing.parser())
 }
 
 /// Every cell of a CSV as text, trimmed as the numbers are read.
@@ -271,10 +296,13 @@ pub fn read_cells(path: &Path, delimiter: Option<u8>) -> Result<Cells> {
 pub fn read_inputs(
     path: &Path,
     features: Option<&[String]>,
-    delimiter: Option<u8>,
+    (delimiter, missing): (Option<u8>, Missing),
 ) -> Result<Dataset> {
     check_fits_in_memory(path)?;
-    let table = open(path, delimiter)?;
+    let table = Table {
+        missing,
+        ..open(path, delimiter)?
+    };
     let idx: Vec<usize> = match features {
         Some(names) => {
             let idx: Vec<usize> =
@@ -401,10 +429,13 @@ pub fn read_table(
     target: Option<&str>,
     features: Option<&[String]>,
     task: Option<Task>,
-    delimiter: Option<u8>,
+    (delimiter, missing): (Option<u8>, Missing),
 ) -> Result<Dataset> {
     check_fits_in_memory(path)?;
-    let table = open(path, delimiter)?;
+    let table = Table {
+        missing,
+        ..open(path, delimiter)?
+    };
     let chosen = select(path, &table, target, features)?;
     let target_name = table.headers[chosen.target].clone();
     let feature_names: Vec<String> = chosen
@@ -468,9 +499,9 @@ pub fn read_labelled(
     target: &str,
     task: Task,
     (class_names, labels): (&[String], Labels),
-    delimiter: Option<u8>,
+    reading: (Option<u8>, Missing),
 ) -> Result<Dataset> {
-    let columns = read_columns(path, feature_names, Some(target), delimiter)?;
+    let columns = read_columns(path, feature_names, Some(target), reading)?;
     let raw = columns.target.unwrap_or_default();
     let targets = match task {
         Task::Classification => Targets::Classes(

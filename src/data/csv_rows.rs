@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::dataset::{Dataset, Subset, Targets};
+use super::imputer::{Imputer, Strategy};
 use super::prepared::Prepared;
 use super::scaler::Scaler;
 use super::split::split;
@@ -134,6 +135,9 @@ pub struct Rows {
     val: Vec<usize>,
     val_file: Option<Dataset>,
     warnings: Vec<String>,
+    /// The fill of missing cells, learned on the training rows, and the cells it filled per
+    /// column (both files).
+    imputed: Option<(Imputer, Vec<usize>)>,
 }
 
 impl Rows {
@@ -144,6 +148,7 @@ impl Rows {
             val: Vec::new(),
             val_file: Some(val),
             warnings: Vec::new(),
+            imputed: None,
         }
     }
 
@@ -182,7 +187,31 @@ impl Rows {
             val,
             val_file: None,
             warnings: single_rows(data, path).into_iter().collect(),
+            imputed: None,
         })
+    }
+
+    /// The missing cells of `data` and of a validation file filled as `strategy` says, learned
+    /// on the training rows (nothing to do without one).
+    pub fn imputed(
+        mut self,
+        data: &mut Dataset,
+        path: &Path,
+        strategy: Option<Strategy>,
+    ) -> Result<Self> {
+        let Some(strategy) = strategy else {
+            return Ok(self);
+        };
+        let names = &data.feature_names;
+        let imputer = Imputer::fit(strategy, &data.features, names, &self.train)
+            .map_err(|e| Error::Data(format!("{}: {e}", path.display())))?;
+        let mut filled = imputer.apply(&mut data.features);
+        if let Some(val) = &mut self.val_file {
+            let more = imputer.apply(&mut val.features);
+            filled.iter_mut().zip(more).for_each(|(n, m)| *n += m);
+        }
+        self.imputed = Some((imputer, filled));
+        Ok(self)
     }
 
     /// The subsets, their features and target standardised (if asked) with the training rows'
@@ -226,9 +255,12 @@ impl Rows {
             }
             None => Subset::of(&data, self.val),
         };
+        let (imputer, imputed) = self.imputed.unzip();
         Prepared {
             train: Subset::of(&data, self.train),
             val,
+            imputer,
+            imputed: imputed.unwrap_or_default(),
             scaler,
             target_scaler,
             warnings,

@@ -12,6 +12,7 @@ pub mod export;
 pub mod fingerprint;
 pub mod generators;
 pub mod idx;
+pub mod imputer;
 pub mod loader;
 mod number;
 mod prepared;
@@ -23,6 +24,7 @@ pub mod target;
 
 pub use augment::AugmentConfig;
 pub use dataset::{Dataset, Subset, Targets, Task};
+pub use imputer::Imputer;
 pub use loader::{Batch, BatchLoader, BatchTargets};
 pub use prepared::Prepared;
 pub use scaler::Scaler;

@@ -13,21 +13,48 @@ pub fn parse_f64(path: &Path, line: usize, column: &str, field: &str) -> Result<
     }
 }
 
+/// What pandas' `read_csv` reads as a missing value by default (its `na_values`).
+const MISSING: [&str; 19] = [
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+];
+
+/// Whether `field` marks a missing value, as pandas reads it.
+pub fn is_missing(field: &str) -> bool {
+    MISSING.contains(&field)
+}
+
+/// [`parse_number`], with a missing value ([`is_missing`]) read as NaN for an imputer to fill.
+pub fn parse_or_missing(path: &Path, line: usize, column: &str, field: &str) -> Result<f32> {
+    match is_missing(field) {
+        true => Ok(f32::NAN),
+        false => parse_number(path, line, column, field),
+    }
+}
+
 /// A finite number from one CSV field, or an error naming file, line and column.
 pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Result<f32> {
     let at = || format!("{}: line {line}, column `{column}`", path.display());
+    let fill = "train --impute mean (or median) fills missing cells with the training rows' mean";
     match field.parse::<f32>() {
         Ok(v) if v.is_finite() => Ok(v),
         Ok(_) if field.parse::<f64>().is_ok_and(f64::is_finite) => Err(Error::Data(format!(
             "{}: `{field}` is beyond the range of f32 (±3.4e38): scale the column",
             at()
         ))),
+        Ok(_) if is_missing(field) => Err(Error::Data(format!(
+            "{}: `{field}` marks a missing value ({fill})",
+            at()
+        ))),
         Ok(_) => Err(Error::Data(format!(
             "{}: `{field}` is not a finite number",
             at()
         ))),
-        Err(_) if field.is_empty() => Err(Error::Data(format!(
-            "{}: the cell is empty (plaindnn does not fill in missing values)",
+        Err(_) if field.is_empty() => {
+            Err(Error::Data(format!("{}: the cell is empty ({fill})", at())))
+        }
+        Err(_) if is_missing(field) => Err(Error::Data(format!(
+            "{}: `{field}` marks a missing value ({fill})",
             at()
         ))),
         Err(_) if thousands(field) => {

@@ -1,6 +1,7 @@
 //! Training and validation rows ready for the loaders, with the scalers applied to them.
 
 use super::dataset::{Dataset, Subset};
+use super::imputer::Imputer;
 use super::scaler::Scaler;
 
 /// Training and validation rows ready for the loaders, and the scaler applied to them.
@@ -9,6 +10,11 @@ pub struct Prepared {
     pub train: Subset,
     /// Validation rows.
     pub val: Subset,
+    /// The fill of missing cells applied to both before the scaler (to be applied to new rows
+    /// too), and how many cells of each column it filled.
+    pub imputer: Option<Imputer>,
+    /// How many missing cells of each feature column `imputer` filled, training and validation.
+    pub imputed: Vec<usize>,
     /// The standardisation applied to both (to be applied to new rows too).
     pub scaler: Option<Scaler>,
     /// The standardisation of a regression target applied to both (`--standardize-target`):
@@ -27,6 +33,7 @@ impl Prepared {
     pub fn notes(&self) -> Vec<String> {
         let data = &self.train.data;
         let mut notes: Vec<String> = data.task_reason.iter().cloned().collect();
+        notes.extend(self.imputation());
         if let Some(s) = &self.target_scaler {
             let name = &data.target_name;
             let learns = match (&s.mean[..], &s.std[..]) {
@@ -43,11 +50,36 @@ impl Prepared {
 }
 
 impl Prepared {
+    /// `--impute mean: 12 missing cells filled with the training rows' means (age 10, fare 2)`;
+    /// `None` without `--impute`.
+    pub fn imputation(&self) -> Option<String> {
+        let imputer = self.imputer.as_ref()?;
+        let names = &self.train.data.feature_names;
+        let columns: Vec<String> = (names.iter().zip(&self.imputed))
+            .filter(|(_, &n)| n > 0)
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect();
+        let strategy = imputer.strategy.name();
+        Some(match columns.is_empty() {
+            true => format!(
+                "--impute {strategy}: no cell is missing here; the training rows' {strategy}s are \
+                 saved to fill those of new rows in predict and eval"
+            ),
+            false => format!(
+                "--impute {strategy}: {} filled with the training rows' {strategy}s ({})",
+                crate::plural::count(self.imputed.iter().sum::<usize>(), "missing cell"),
+                columns.join(", ")
+            ),
+        })
+    }
+
     /// Every row of `train` to train on and of `val` to validate on, as they are.
     pub fn unscaled(train: Dataset, val: Dataset) -> Self {
         Prepared {
             train: Subset::all(train),
             val: Subset::all(val),
+            imputer: None,
+            imputed: vec![],
             scaler: None,
             target_scaler: None,
             warnings: vec![],

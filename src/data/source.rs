@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::csv_file;
+use super::csv_file::Missing;
 use super::csv_rows::Rows;
 use super::dataset::{Dataset, Targets, Task};
 use super::generators;
 use super::idx;
+use super::imputer::Strategy;
 use super::prepared::Prepared;
 use crate::check::{in_unit, non_negative};
 use crate::error::{Error, Result};
@@ -53,6 +55,10 @@ pub enum DataSource {
         /// Standardise a regression target likewise; predictions are mapped back to its units.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         standardize_target: bool,
+        /// Fill missing feature cells with the training rows' mean or median (`--impute`, as
+        /// scikit-learn's `SimpleImputer`); `None` refuses them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        impute: Option<Strategy>,
         /// Field separator of both files (`None`: detected from the training file's header;
         /// a run directory records the one used).
         #[serde(default)]
@@ -136,6 +142,7 @@ impl DataSource {
             seed,
             standardize: true,
             standardize_target: false,
+            impute: None,
             delimiter: None,
         }
     }
@@ -297,18 +304,18 @@ impl DataSource {
                  label column with --target to leave it out",
             ));
         }
-        self.load_csv(|file, training, d| match training {
-            None => csv_file::read_inputs(file, features.as_deref(), Some(d)),
-            Some(t) => csv_file::read_inputs(file, Some(&t.feature_names), Some(d)),
+        self.load_csv(|file, training, reading| match training {
+            None => csv_file::read_inputs(file, features.as_deref(), reading),
+            Some(t) => csv_file::read_inputs(file, Some(&t.feature_names), reading),
         })
     }
 
-    /// A CSV source's rows, split (or a validation file beside) and standardised:
-    /// `read(file, None, separator)` reads the training file, `read(file, Some(training),
-    /// separator)` a validation file with the training file's columns.
+    /// A CSV source's rows, split (or a validation file beside), their missing cells filled and
+    /// standardised: `read(file, None, reading)` reads the training file, `read(file,
+    /// Some(training), reading)` a validation file with the training file's columns.
     fn load_csv(
         &self,
-        read: impl Fn(&Path, Option<&Dataset>, u8) -> Result<Dataset>,
+        read: impl Fn(&Path, Option<&Dataset>, (Option<u8>, Missing)) -> Result<Dataset>,
     ) -> Result<Prepared> {
         let DataSource::Csv {
             path,
@@ -317,6 +324,7 @@ impl DataSource {
             seed,
             standardize,
             standardize_target,
+            impute,
             delimiter,
             ..
         } = self
@@ -333,7 +341,12 @@ impl DataSource {
             Some(d) => d,
             None => super::delimiter::detect(path)?,
         };
-        let data = read(path, None, delimiter)?;
+        let missing = match impute {
+            Some(_) => Missing::Kept,
+            None => Missing::Refused,
+        };
+        let reading = (Some(delimiter), missing);
+        let mut data = read(path, None, reading)?;
         if *standardize_target && !matches!(data.targets, Targets::Values { .. }) {
             return Err(Error::invalid(
                 "--standardize-target",
@@ -348,10 +361,11 @@ impl DataSource {
         let rows = match val_path {
             Some(vp) => {
                 super::delimiter::check_same(vp, delimiter)?;
-                Rows::given(&data, read(vp, Some(&data), delimiter)?)
+                Rows::given(&data, read(vp, Some(&data), reading)?)
             }
             None => Rows::split(&data, path, *val_fraction, *seed)?,
         };
+        let rows = rows.imputed(&mut data, path, *impute)?;
         Ok(rows.standardised(data, path, [*standardize, *standardize_target]))
     }
 
@@ -370,13 +384,13 @@ impl DataSource {
                 features,
                 task,
                 ..
-            } => self.load_csv(|file, training, d| match training {
+            } => self.load_csv(|file, training, reading| match training {
                 None => csv_file::read_table(
                     file,
                     target.as_deref(),
                     features.as_deref(),
                     *task,
-                    Some(d),
+                    reading,
                 ),
                 // the same columns, classes and task as the training file
                 Some(t) => csv_file::read_labelled(
@@ -385,7 +399,7 @@ impl DataSource {
                     &t.target_name,
                     t.task(),
                     (&t.class_names, csv_file::Labels::Names),
-                    Some(d),
+                    reading,
                 ),
             }),
             DataSource::Idx { dir } => {

@@ -199,6 +199,7 @@ pub fn train_on(
             task: train_set.task(),
             feature_names: train_set.feature_names.clone(),
             class_names: train_set.class_names.clone(),
+            imputer: data.imputer.clone(),
             scaler: data.scaler.clone(),
             target_scaler: data.target_scaler.clone(),
             image: train_set.image,

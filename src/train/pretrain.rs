@@ -18,7 +18,7 @@ use super::config::{OptimizerConfig, TrainConfig};
 use super::run_dir::RunDir;
 use super::{train_on, RunOptions, TrainedRun, Verbosity};
 use crate::backend::Backend;
-use crate::data::{DataSource, Dataset, Prepared, Scaler, Subset, Targets};
+use crate::data::{DataSource, Dataset, Imputer, Prepared, Scaler, Subset, Targets};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
 use crate::model::{read_f32, safetensors, ActivationConfig, Block, MlpConfig};
@@ -177,9 +177,10 @@ pub fn pretrain(
         let widths: Vec<String> = ae.widths().iter().map(|w| w.to_string()).collect();
         println!("autoencoder {}", widths.join(" → "));
     }
-    // the source's column names and scaler, so predict and eval take the same inputs
+    // the source's column names, fill and scaler, so predict and eval take the same inputs
     let names = &data.train.data.feature_names;
-    let prepared = reconstruction(&train, &val, names, image, data.scaler.clone())?;
+    let fitted = (data.imputer.clone(), data.scaler.clone());
+    let prepared = reconstruction(&train, &val, names, image, fitted)?;
     let described = source.describe();
     let source = memory(&format!(
         "the inputs of {described}, labels unused, by autoencoders"
@@ -218,7 +219,7 @@ fn layerwise(
             0 => feature_names.to_vec(),
             _ => (0..from).map(|i| format!("h{k}_{i}")).collect(),
         };
-        let prepared = reconstruction(&codes, &val_codes, &names, None, None)?;
+        let prepared = reconstruction(&codes, &val_codes, &names, None, (None, None))?;
         let dir = out.join(format!("layer{}", k + 1));
         if verbosity.shows_progress() {
             println!("layer {}: autoencoder {from} → {units} → {from}", k + 1);
@@ -280,7 +281,7 @@ fn reconstruction(
     val: &[f32],
     names: &[String],
     image: Option<[usize; 2]>,
-    scaler: Option<Scaler>,
+    (imputer, scaler): (Option<Imputer>, Option<Scaler>),
 ) -> Result<Prepared> {
     let width = names.len();
     let set = |x: &[f32]| -> Result<Dataset> {
@@ -297,6 +298,8 @@ fn reconstruction(
     Ok(Prepared {
         train: Subset::all(set(train)?),
         val: Subset::all(set(val)?),
+        imputer,
+        imputed: vec![],
         scaler,
         target_scaler: None,
         warnings: vec![],

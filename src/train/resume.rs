@@ -182,6 +182,8 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
         "its classes" // named as today (a run of 0.50 reads 0.5)
     } else if data.scaler != then.scaler || data.target_scaler != then.target_scaler {
         "its columns' means or deviations"
+    } else if data.imputer != then.imputer {
+        "the values its missing cells are filled with"
     } else if !then.unchanged() {
         "its rows"
     } else {

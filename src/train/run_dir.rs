@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checkpoint;
 use super::config::TrainConfig;
-use crate::data::{DataSource, Scaler, Task};
+use crate::data::{DataSource, Imputer, Scaler, Task};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
 
@@ -28,6 +28,10 @@ pub struct DataInfo {
     pub target: String,
     /// Class names in output order (classification).
     pub class_names: Vec<String>,
+    /// The fill of missing feature cells learned on the training rows (`--impute`), applied to
+    /// every new row before `scaler`; without it a missing cell is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imputer: Option<Imputer>,
     /// Standardisation learned on the training rows, applied to every new row.
     #[serde(default)]
     pub scaler: Option<Scaler>,
@@ -448,13 +452,17 @@ impl DataInfo {
         }
     }
 
-    /// The names, classes and scaler fit a network of `inputs` and `outputs`.
+    /// The names, classes, fill and scaler fit a network of `inputs` and `outputs`.
     fn fits(&self, inputs: usize, outputs: usize) -> std::result::Result<(), String> {
         let (names, classes) = (self.feature_names.len(), self.class_names.len());
         if names != inputs {
             return Err(format!(
                 "{names} feature names for a network of {inputs} inputs"
             ));
+        }
+        if let Some(i) = self.imputer.as_ref().filter(|i| i.fill.len() != names) {
+            let fills = i.fill.len();
+            return Err(format!("{fills} fill values for {names} features"));
         }
         if self.task == Task::Classification && classes != outputs {
             return Err(format!(

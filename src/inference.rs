@@ -134,7 +134,7 @@ impl Predictor {
     pub fn missing(&self) -> Missing {
         match self.config.data.imputer {
             Some(_) => Missing::Kept,
-            None => Missing::Refused,
+            None => Missing::Unfillable,
         }
     }
 

@@ -10,9 +10,26 @@ pub fn quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', r"'\''"))
 }
 
+/// `path` as one shell word that no command reads as a flag: a relative path starting with `-`
+/// gets `./` in front (`-run` → `./-run`).
+pub fn quote_path(path: &std::path::Path) -> String {
+    let text = path.display().to_string();
+    match text.starts_with('-') {
+        true => quote(&format!("./{text}")),
+        false => quote(&text),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::quote;
+    use super::{quote, quote_path};
+
+    #[test]
+    fn a_path_starting_with_a_dash_is_not_read_as_a_flag() {
+        assert_eq!(quote_path("-run".as_ref()), "./-run");
+        assert_eq!(quote_path("runs/-a b".as_ref()), "'runs/-a b'");
+        assert_eq!(quote_path("/tmp/-x".as_ref()), "/tmp/-x");
+    }
 
     #[test]
     fn plain_words_stay_and_others_are_single_quoted() {

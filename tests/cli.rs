@@ -243,7 +243,7 @@ fn a_wrong_number_of_inputs_is_named() {
     // each refusal says what is wrong with the value, as a CSV cell's does
     for (input, why) in [
         ("1,abc", "`abc` is not a number"),
-        ("1,NaN", "`NaN` is not a finite number"),
+        ("1,NaN", "`NaN` marks a missing value (only a network trained with --impute"),
         ("1,", "a value is empty"),
         ("1e40,1", "`1e40` is beyond the range of f32 (±3.4e38)"),
     ] {
@@ -432,7 +432,7 @@ fn many_small_classes_hold_out_the_fraction_asked_for_and_a_single_row_class_is_
     assert!(out.status.success(), "{}", stderr(&out));
     let said = stderr(&out);
     assert!(
-        said.contains("1 class(es) with a single row (`rare`) stay in training"),
+        said.contains("1 class with a single row (`rare`) stays in training"),
         "{said}"
     );
     let scores = json(&plaindnn(&["eval", "--run", run, "--json"]));

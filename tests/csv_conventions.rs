@@ -445,7 +445,7 @@ fn missing_cells_are_filled_with_the_training_rows_mean_or_median_and_new_rows_a
                                                  // refused without --impute, naming the cell and the flag
     let err = refused(&dir, &train_csv, &[]);
     assert!(
-        err.contains("train.csv: line 2, column `a`: the cell is empty (train --impute mean"),
+        err.contains("train.csv: line 2, column `a`: the cell is empty (--impute mean or --impute median fills"),
         "{err}"
     );
     // the fill: NumPy's nanmean / nanmedian of the training file's present values
@@ -507,6 +507,10 @@ fn missing_cells_are_filled_with_the_training_rows_mean_or_median_and_new_rows_a
     let scored = |csv: &Path| stdout(&plaindnn(&["eval", "--run", s(&run), "--data", s(csv)]));
     assert!(scored(&val_csv).contains("loss"), "{}", scored(&val_csv));
     assert_eq!(scored(&val_csv), scored(&filled_csv));
+    // a line of spaces is a blank line, as pandas reads it, not a row of missing cells
+    let spaces = write(&dir, "spaces.csv", "a,b\n1,2\n   \n3,4\n");
+    let out = plaindnn(&["predict", "--run", s(&run), "--data", s(&spaces)]);
+    assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
     // a model trained without --impute refuses a missing cell in new rows
     let out = train(&dir, &filled_csv, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -517,11 +521,31 @@ fn missing_cells_are_filled_with_the_training_rows_mean_or_median_and_new_rows_a
         stderr(&out)
     );
     let out = plaindnn(&["predict", "--run", s(&run), "--input", "NA,2"]);
+    let want = "`NA` marks a missing value (only a network trained with --impute fills";
+    assert!(stderr(&out).contains(want), "{}", stderr(&out));
+    // a target pandas reads as missing is no class: refused with --impute too
+    let na_label = val_text.replacen(",lo\n", ",NA\n", 1);
+    let na_label = write(&dir, "na-label.csv", &na_label);
+    let err = refused(&dir, &na_label, &["--impute", "median"]);
     assert!(
-        stderr(&out).contains("`NA` is not a number"),
-        "{}",
-        stderr(&out)
+        err.contains("the target `NA` marks a missing value") && err.contains("not the target"),
+        "{err}"
     );
+    // regress fills nothing, and says so
+    let fit = dir.join("fit");
+    let args = [
+        "regress",
+        "--data",
+        s(&val_csv),
+        "--target",
+        "b",
+        "--features",
+        "a",
+    ];
+    let out = plaindnn(&[&args[..], &["--out", s(&fit)]].concat());
+    let want =
+        "val.csv: line 2, column `a`: the cell is empty (only a network trained with --impute";
+    assert!(stderr(&out).contains(want), "{}", stderr(&out));
     // a column with no value in any training row has nothing to be filled with
     let empty_b: String = (0..30).map(|i| format!("{i},,{}\n", i % 2)).collect();
     let empty_b = write(&dir, "empty-b.csv", &format!("a,b,label\n{empty_b}"));

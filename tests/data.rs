@@ -274,7 +274,7 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             "nan.csv",
             Some("a,b,label\n1,NaN,x\n3,4,y\n"),
             &[],
-            "nan.csv: line 2, column `b`: `NaN` marks a missing value (train --impute mean",
+            "nan.csv: line 2, column `b`: `NaN` marks a missing value (--impute mean or --impute median",
         ),
         (
             "inf.csv",

@@ -885,7 +885,7 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
     );
     let err = refused(&twice, &[]);
     assert!(
-        err.contains(&format!("{twice}: the key `hidden` is given twice"))
+        err.contains(&format!("{twice}: a second `hidden` in one object"))
             && err.contains("at line 2 column 34"),
         "{err}"
     );
@@ -904,9 +904,20 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
         "{err}"
     );
     train_with(&dir, "fixed", &["--config", &dropout, "--dropout", "0.2"]).expect("the flag wins");
-    let fine = write("fine.json", r#"{"batch_size": 16}"#);
+    let fine = write("fine.json", "\u{feff}{\"batch_size\": 16}"); // a BOM is read past
     let err = refused(&fine, &["--freeze", "1"]);
     assert!(err.starts_with("error: invalid freeze"), "{err}");
+    // the file's two activations and a flag's one hidden layer: the message says both took part
+    let two = write(
+        "two.json",
+        r#"{"model": {"hidden": [3, 3], "activations": [{"name": "relu"}, {"name": "tanh"}]}}"#,
+    );
+    let err = refused(&two, &["--hidden", "5"]);
+    assert!(
+        err.contains("2 activations for 1 hidden layer;")
+            && err.contains(&format!("(the flags given over --config {two})")),
+        "{err}"
+    );
 }
 
 #[test]

@@ -330,7 +330,7 @@ fn a_refused_command_leaves_the_run_and_the_directory_as_they_were() {
     let fresh = dir.join("fresh");
     let out = train(&fresh, &["--init-from", &s(&run), "--freeze", "2"]);
     assert!(
-        stderr(&out).contains("the network has 1 hidden layers, got 2"),
+        stderr(&out).contains("the network has 1 hidden layer, got 2"),
         "{}",
         stderr(&out)
     );

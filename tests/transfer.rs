@@ -366,7 +366,7 @@ fn the_banner_names_the_network_training_starts_from_and_what_it_freezes() {
         s(&dir.join("five")),
     ]);
     assert!(!out.status.success());
-    let said = "invalid freeze: the network has 1 hidden layers, got 5";
+    let said = "invalid freeze: the network has 1 hidden layer, got 5";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
     assert!(!stdout(&out).contains("training"), "{}", stdout(&out));
 }

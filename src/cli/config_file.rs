@@ -34,14 +34,15 @@ impl ConfigFile {
     /// wrong type is refused by name (line and column, or the key's path) before any data is read.
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let value = unique_keys::parse(&text).map_err(|e| match e.is_data() {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text); // a BOM, as Windows' editors write
+        let value = unique_keys::parse(text).map_err(|e| match e.is_data() {
             true => Error::Data(format!("{}: {e}", path.display())), // a key given twice
             false => {
                 let hint = " (--config takes JSON: a run's config.json \"train\" part, or any of its fields)";
                 refused(path, hint, e)
             }
         })?;
-        let contents = match serde_json::from_str::<TrainConfig>(&text) {
+        let contents = match serde_json::from_str::<TrainConfig>(text) {
             Ok(config) => Contents::Whole(Box::new(config)),
             Err(strict) => match not_a_part(&value) {
                 Some(hint) => return Err(refused(path, hint, strict)),
@@ -61,13 +62,20 @@ impl ConfigFile {
         Ok(file)
     }
 
-    /// `error` from validating the config `train` built, named with the file where the file
-    /// alone over the defaults gives the same error (flags given on top may have fixed it).
+    /// `error` from validating the config `train` built, named with the file: as its cause
+    /// where the file alone over the defaults gives the same error, else as the base the flags
+    /// were laid over (they may have fixed the file's error, or made one with it).
     pub fn blame(&self, error: Error) -> Error {
+        let file = self.path.display();
         match self.alone.as_ref() == Some(&error.to_string()) {
-            true => Error::Data(format!("{}: {error}", self.path.display())),
-            false => error,
+            true => Error::Data(format!("{file}: {error}")),
+            false => Error::Data(format!("{error} (the flags given over --config {file})")),
         }
+    }
+
+    /// `error` that the file's `key` caused, named with the file and the key.
+    pub fn named(&self, error: Error, key: &str) -> Error {
+        Error::Data(format!("{}: `{key}`: {error}", self.path.display()))
     }
 
     /// The seed the file gives, which draws the data too.

@@ -8,7 +8,7 @@ use plaindnn::data::{delimiter, DataSource, Task};
 use plaindnn::error::Result;
 
 use super::choices::{self, choices};
-use plaindnn::shell::quote;
+use plaindnn::shell::{quote, quote_path};
 
 /// Flags that only a CSV file uses. clap skips `requires = "data"` when `--data` would conflict
 /// with a flag given (`--dataset`, `--data-dir`), so those conflict with these explicitly.
@@ -140,7 +140,7 @@ impl DataArgs {
     /// The flags that name this data again, quoted for a shell: for a pretraining's next step,
     /// whose network takes these inputs (a CSV's label column still to be named).
     pub fn flags(&self) -> String {
-        let path = |p: &PathBuf| quote(&p.display().to_string());
+        let path = |p: &PathBuf| quote_path(p);
         if let Some(file) = &self.data {
             let target = self.target.as_deref().map_or("COLUMN".into(), quote);
             let mut flags = format!("--data {} --target {target}", path(file));

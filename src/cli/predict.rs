@@ -227,13 +227,15 @@ fn parse_row<T: std::str::FromStr + Into<f64> + Copy>(
 ) -> Result<Vec<T>> {
     let values: Vec<T> = (text.split(','))
         .map(str::trim)
-        .map(
-            |v| match missing == Missing::Kept && csv_file::is_missing(v) {
-                // NaN, for the model's fill
-                true => "NaN".parse::<T>().or(Err(Error::invalid("--input", "NaN"))),
-                false => parse_value(v),
-            },
-        )
+        .map(|v| match (missing, csv_file::is_missing(v)) {
+            // NaN, for the model's fill
+            (Missing::Kept, true) => "NaN".parse::<T>().or(Err(Error::invalid("--input", "NaN"))),
+            (_, true) if !v.is_empty() => {
+                let why = format!("`{v}` marks a missing value{}", missing.hint());
+                Err(Error::invalid("--input", why))
+            }
+            _ => parse_value(v),
+        })
         .collect::<Result<_>>()?;
     if values.len() != names.len() {
         let why = format!(
@@ -470,7 +472,7 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
     let model = LinearModel::load(&args.run.run)?;
     // in f64, as the fit: f32 would round a timestamp's last digits away
     let x: Vec<f64> = match (&args.input, &args.data) {
-        (Some(text), _) => parse_row(text, &model.inputs, Missing::Refused)?,
+        (Some(text), _) => parse_row(text, &model.inputs, Missing::Unfillable)?,
         (None, Some(path)) => {
             csv_file::read_columns_f64(path, &model.inputs, None, args.delimiter)?.features
         }

@@ -12,7 +12,7 @@ use plaindnn::Result;
 use super::choices::{self, choices};
 use super::convergence::still_improving;
 use super::data_args::DataArgs;
-use plaindnn::shell::quote;
+use plaindnn::shell::{quote, quote_path};
 
 #[derive(Args, Debug)]
 pub struct PretrainArgs {
@@ -104,7 +104,7 @@ fn again_with(epochs: usize, out: &Path) -> String {
             _ => words.push(quote(&arg)),
         }
     }
-    let out = quote(&out.display().to_string());
+    let out = quote_path(out);
     words.push(format!("--epochs {epochs} --overwrite --out {out}"));
     words.join(" ")
 }
@@ -157,7 +157,7 @@ pub fn run(args: PretrainArgs) -> Result<()> {
         println!("encoder in {dir}/model.bpk (loss curve: {dir}/loss.svg)");
         println!(
             "next: plaindnn train --init-from {} {} [--freeze N] ...",
-            quote(&dir.to_string()),
+            quote_path(&out),
             args.data.flags()
         );
     }

@@ -134,7 +134,7 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
             args.target.as_deref(),
             args.features.as_deref(),
             Some(Task::Regression),
-            (args.delimiter, Missing::Refused),
+            (args.delimiter, Missing::Unfillable),
         )?;
         return Ok(Rows {
             fit: exactly(&Subset::all(data), path, args.delimiter)?,

@@ -14,7 +14,7 @@ use super::train_flags::RecipeFlags;
 use plaindnn::data::{DataSource, Prepared};
 use plaindnn::error::{Error, Result};
 use plaindnn::plural::count;
-use plaindnn::shell::quote;
+use plaindnn::shell::{quote, quote_path};
 use plaindnn::train::{
     self, Preset, ResumeChanges, RunDir, RunOptions, ScheduleConfig, TrainConfig, TrainedRun,
     Verbosity,
@@ -115,7 +115,11 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
     }
     let prepared = source.load()?;
     let source = source.absolute();
-    let config = build_config(args, file, &prepared)?;
+    let config = build_config(args, file.as_ref(), &prepared)?;
+    if let Some(file) = &file {
+        // the data's checks (sizes, class weights) too, while the file can still be named
+        config.validate_for(&prepared).map_err(|e| file.blame(e))?;
+    }
     if let Some(warning) = renamed_inputs(&config, &prepared) {
         eprintln!("warning: {warning}");
     }
@@ -123,9 +127,10 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
         // accepted: a `--resume --epochs N` past it unfreezes them
         eprintln!(
             "warning: --unfreeze-after {after} is not before --epochs {}: this run keeps its first {} \
-             frozen to the end (a later `--resume --epochs N` past {after} unfreezes them)",
+             frozen to the end (a later `--resume --epochs N` past {after} unfreezes {})",
             config.epochs,
-            count(config.freeze, "hidden layer")
+            count(config.freeze, "hidden layer"),
+            if config.freeze == 1 { "it" } else { "them" }
         );
     }
     let out = match &args.out {
@@ -202,7 +207,7 @@ fn refuse_changes(given: &ArgMatches) -> Result<()> {
 fn warn_if_still_improving(trained: &TrainedRun) {
     if still_improving(trained) {
         let epochs = trained.config.train.epochs;
-        let dir = quote(&trained.run.root().display().to_string());
+        let dir = quote_path(trained.run.root());
         let way_on = match trained.config.train.schedule {
             // a resume keeps the cosine curve's length: a new run starts from these weights
             ScheduleConfig::Cosine { .. } => format!(
@@ -224,7 +229,7 @@ fn warn_if_still_improving(trained: &TrainedRun) {
 
 fn print_next_steps(trained: &TrainedRun) {
     let dir = trained.run.root().display();
-    let quoted = quote(&dir.to_string());
+    let quoted = quote_path(trained.run.root());
     let outcome = &trained.outcome;
     let best = outcome
         .best_epoch
@@ -313,7 +318,7 @@ fn refuse_unused_init(given: &str, c: &TrainConfig, outputs: usize) -> Result<()
         "with --init-from {} every layer is copied, the output layer too (it has {outputs} \
          outputs, as this data needs), so no weight would start from {given}: pass --new-head to \
          start the output layer from it, or leave {given} out",
-        quote(&dir.display().to_string())
+        quote_path(dir)
     );
     Err(Error::invalid(given, why))
 }
@@ -322,18 +327,22 @@ fn refuse_unused_init(given: &str, c: &TrainConfig, outputs: usize) -> Result<()
 /// architecture, and the `--config` file over them), the preset, then every flag given on top.
 fn build_config(
     args: &TrainArgs,
-    file: Option<ConfigFile>,
+    file: Option<&ConfigFile>,
     data: &Prepared,
 ) -> Result<TrainConfig> {
     let (inputs, outputs) = (data.train.data.width(), data.train.data.outputs());
     let mut c = TrainConfig::default_for(inputs, outputs);
-    let source = (args.recipe.transfer.init_from.clone())
-        .or_else(|| file.as_ref().and_then(ConfigFile::init_from));
+    let source =
+        (args.recipe.transfer.init_from.clone()).or_else(|| file.and_then(ConfigFile::init_from));
     if let Some(dir) = &source {
-        c.model = train::transfer::config_from(dir, inputs, outputs, &c.model)?;
+        let read = train::transfer::config_from(dir, inputs, outputs, &c.model);
+        c.model = match (args.recipe.transfer.init_from.is_none(), file) {
+            (true, Some(file)) => read.map_err(|e| file.named(e, "init_from"))?,
+            _ => read?,
+        };
     }
-    let init_in_file = file.as_ref().is_some_and(ConfigFile::sets_init);
-    let mut c = match &file {
+    let init_in_file = file.is_some_and(ConfigFile::sets_init);
+    let mut c = match file {
         Some(file) => file.over(&c)?,
         None => c,
     };
@@ -365,7 +374,7 @@ fn build_config(
         ));
     }
     // an error the file alone gives is named with the file
-    c.validate().map_err(|e| match &file {
+    c.validate().map_err(|e| match file {
         Some(file) => file.blame(e),
         None => e,
     })?;

@@ -69,7 +69,7 @@ impl<'de> Visitor<'de> for UniqueVisitor {
         while let Some(key) = map.next_key::<String>()? {
             if object.contains_key(&key) {
                 return Err(A::Error::custom(format!(
-                    "the key `{key}` is given twice in one object, and only one can hold: give it once"
+                    "a second `{key}` in one object (JSON readers keep only one of them; give it once)"
                 )));
             }
             let Unique(value) = map.next_value()?;
@@ -86,7 +86,10 @@ mod tests {
     #[test]
     fn a_key_given_twice_in_one_object_is_refused_at_its_second_place() {
         let e = parse("{\"model\": {\"hidden\": [4],\n \"hidden\": [8]}}").unwrap_err();
-        assert!(e.to_string().contains("`hidden` is given twice"), "{e}");
+        assert!(
+            e.to_string().contains("a second `hidden` in one object"),
+            "{e}"
+        );
         assert_eq!((e.line(), e.column()), (2, 9));
     }
 

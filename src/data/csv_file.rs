@@ -18,9 +18,12 @@ pub use super::number::{is_missing, parse_f64, parse_number};
 /// What a missing feature cell (empty, or `NA`, `NaN`, `null`, … as pandas reads them) means.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Missing {
-    /// Refused, naming the cell and `--impute`.
+    /// Refused, naming the cell and `--impute` (data to train on).
     #[default]
     Refused,
+    /// Refused, where nothing can fill it: new rows for a model that trained without
+    /// `--impute`, or a `regress` fit's data.
+    Unfillable,
     /// Read as NaN, for an [`Imputer`](super::imputer::Imputer) to fill.
     Kept,
 }
@@ -29,8 +32,19 @@ impl Missing {
     /// The parser of a feature cell.
     fn parser(self) -> fn(&Path, usize, &str, &str) -> Result<f32> {
         match self {
-            Missing::Refused => parse_number,
             Missing::Kept => super::number::parse_or_missing,
+            _ => parse_number,
+        }
+    }
+
+    /// The way on after a refused missing cell, in parentheses.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Missing::Refused => {
+                " (--impute mean or --impute median fills missing feature cells from the training \
+                 rows)"
+            }
+            _ => " (only a network trained with --impute fills missing cells: fill it, or drop the row)",
         }
     }
 }
@@ -167,6 +181,9 @@ impl Table {
     /// where one would split the header, else [`Table::text_hint`].
     fn hinted(&self, e: Error, column: &str) -> Error {
         let Error::Data(m) = e else { return e };
+        if m.ends_with("the cell is empty") || m.ends_with("marks a missing value") {
+            return Error::Data(format!("{m}{}", self.missing.hint()));
+        }
         let separator = self.hint();
         match (m.ends_with("is not a number"), self.text_hint) {
             (true, _) if !separator.is_empty() => Error::Data(format!("{m}{separator}")),
@@ -176,11 +193,19 @@ impl Table {
     }
 
     /// The next record into `record`; false at the end. An error names the file's own line.
+    /// Lines of spaces are skipped as the reader skips empty ones (pandas skips both): in a
+    /// one-column file they would read as a missing cell.
     fn next_record(&mut self, path: &Path, record: &mut csv::StringRecord) -> Result<bool> {
-        self.reader.read_record(record).map_err(|e| {
-            let line = self.line_of(e.position());
-            Error::Data(format!("{}: line {line}: {}", path.display(), unplaced(&e)))
-        })
+        loop {
+            let more = self.reader.read_record(record).map_err(|e| {
+                let line = self.line_of(e.position());
+                Error::Data(format!("{}: line {line}: {}", path.display(), unplaced(&e)))
+            })?;
+            let blank = record.len() == 1 && record[0].is_empty();
+            if !more || !blank {
+                return Ok(more);
+            }
+        }
     }
 
     /// Reads `features` as f32 (a missing cell as [`Table::missing`] says) and `target` as
@@ -222,12 +247,8 @@ impl Table {
                 out.features.push(value.map_err(|e| self.hinted(e, name))?);
             }
             if let (Some(col), Some(t)) = (target, out.target.as_mut()) {
-                if record[col].is_empty() {
-                    return Err(Error::Data(format!(
-                        "{}: line {line}, column `{}`: the target is empty",
-                        path.display(),
-                        self.headers[col]
-                    )));
+                if is_missing(&record[col]) {
+                    return Err(missing_target(path, line, &self.headers[col], &record[col]));
                 }
                 t.push(record[col].to_string());
             }
@@ -240,6 +261,24 @@ impl Table {
         }
         Ok(out)
     }
+}
+
+/// A target cell that is empty, or that pandas reads as missing (`NA`, `null`, …): refused, as
+/// scikit-learn refuses a NaN target; `--impute` fills features only.
+fn missing_target(path: &Path, line: usize, column: &str, cell: &str) -> Error {
+    let what = match cell {
+        "" => "the target is empty".to_string(),
+        _ => format!("the target `{cell}` marks a missing value, as pandas reads it"),
+    };
+    Error::Data(format!(
+        "{}: line {line}, column `{column}`: {what}; a row without a target cannot be learnt or \
+         scored (--impute fills features, not the target): drop the row{}",
+        path.display(),
+        match cell {
+            "" => "",
+            _ => ", or name the class otherwise if it is one",
+        }
+    ))
 }
 
 /// What went wrong reading a record, without the reader's own count of lines (it counts only
@@ -264,7 +303,12 @@ pub fn read_columns(
     target: Option<&str>,
     (delimiter, missing): (Option<u8>, Missing),
 ) -> Result<CsvColumns> {
-    read_columns_as(path, (features, target), delimiter, missing.parser())
+    read_columns_as(
+        path,
+        (features, target),
+        (delimiter, missing),
+        missing.parser(),
+    )
 }
 
 /// Every cell of a CSV as text, trimmed as the numbers are read.
@@ -339,16 +383,24 @@ pub fn read_columns_f64(
     target: Option<&str>,
     delimiter: Option<u8>,
 ) -> Result<CsvColumns<f64>> {
-    read_columns_as(path, (features, target), delimiter, parse_f64)
+    read_columns_as(
+        path,
+        (features, target),
+        (delimiter, Missing::Unfillable),
+        parse_f64,
+    )
 }
 
 fn read_columns_as<T>(
     path: &Path,
     (features, target): (&[String], Option<&str>),
-    delimiter: Option<u8>,
+    (delimiter, missing): (Option<u8>, Missing),
     parse: fn(&Path, usize, &str, &str) -> Result<T>,
 ) -> Result<CsvColumns<T>> {
-    let table = open(path, delimiter)?;
+    let table = Table {
+        missing,
+        ..open(path, delimiter)?
+    };
     let feature_idx: Vec<usize> = features
         .iter()
         .map(|f| table.column(path, f))

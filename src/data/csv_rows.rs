@@ -35,11 +35,15 @@ fn single_rows(data: &Dataset, path: &Path) -> Option<String> {
     let more = if single.len() > 5 { ", …" } else { "" };
     (!single.is_empty()).then(|| {
         format!(
-            "{}: {} class(es) with a single row ({}{more}) stay in training: validation never \
-             scores them",
+            "{}: {} with a single row ({}{more}) {} in training: validation never scores {}",
             path.display(),
-            single.len(),
-            shown.join(", ")
+            match single.len() {
+                1 => "1 class".to_string(),
+                n => format!("{n} classes"),
+            },
+            shown.join(", "),
+            if single.len() == 1 { "stays" } else { "stay" },
+            if single.len() == 1 { "it" } else { "them" }
         )
     })
 }

@@ -35,7 +35,6 @@ pub fn parse_or_missing(path: &Path, line: usize, column: &str, field: &str) -> 
 /// A finite number from one CSV field, or an error naming file, line and column.
 pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Result<f32> {
     let at = || format!("{}: line {line}, column `{column}`", path.display());
-    let fill = "train --impute mean (or median) fills missing cells with the training rows' mean";
     match field.parse::<f32>() {
         Ok(v) if v.is_finite() => Ok(v),
         Ok(_) if field.parse::<f64>().is_ok_and(f64::is_finite) => Err(Error::Data(format!(
@@ -43,18 +42,16 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
             at()
         ))),
         Ok(_) if is_missing(field) => Err(Error::Data(format!(
-            "{}: `{field}` marks a missing value ({fill})",
+            "{}: `{field}` marks a missing value",
             at()
         ))),
         Ok(_) => Err(Error::Data(format!(
             "{}: `{field}` is not a finite number",
             at()
         ))),
-        Err(_) if field.is_empty() => {
-            Err(Error::Data(format!("{}: the cell is empty ({fill})", at())))
-        }
+        Err(_) if field.is_empty() => Err(Error::Data(format!("{}: the cell is empty", at()))),
         Err(_) if is_missing(field) => Err(Error::Data(format!(
-            "{}: `{field}` marks a missing value ({fill})",
+            "{}: `{field}` marks a missing value",
             at()
         ))),
         Err(_) if thousands(field) => {

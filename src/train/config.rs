@@ -304,7 +304,8 @@ impl TrainConfig {
             return Err(Error::invalid(
                 "freeze",
                 format!(
-                    "the network has {hidden} hidden layers, got {}",
+                    "the network has {}, got {}",
+                    crate::plural::count(hidden, "hidden layer"),
                     self.freeze
                 ),
             ));

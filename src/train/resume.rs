@@ -202,7 +202,7 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
 fn recorded_through(run: &RunDir, last: usize) -> Result<Vec<EpochRow>> {
     let again = format!(
         "train it again with `plaindnn train --out {} --overwrite` and its flags",
-        crate::shell::quote(&run.root().display().to_string())
+        crate::shell::quote_path(run.root())
     );
     if !run.checkpoint_dir().is_dir() {
         let why = format!("has no checkpoint/ folder, so nothing to continue from: {again}");

@@ -239,7 +239,7 @@ impl RunDir {
         format!(
             "already holds a run: `plaindnn train --resume {0}` continues it, `--overwrite` \
              replaces it",
-            crate::shell::quote(&self.root.display().to_string())
+            crate::shell::quote_path(&self.root)
         )
     }
 

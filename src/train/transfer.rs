@@ -146,8 +146,9 @@ pub fn load_hidden(
         return Err(Error::invalid(
             "init-from",
             format!(
-                "{} has {theirs} hidden layers; this network has {ours}",
-                dir.display()
+                "{} has {}; this network has {ours}",
+                dir.display(),
+                crate::plural::count(theirs, "hidden layer")
             ),
         ));
     }
@@ -214,8 +215,8 @@ pub fn freeze(model: Mlp, n: usize) -> Result<Mlp> {
         return Err(Error::invalid(
             "freeze",
             format!(
-                "the network has {} hidden layers, got {n}",
-                model.blocks.len()
+                "the network has {}, got {n}",
+                crate::plural::count(model.blocks.len(), "hidden layer")
             ),
         ));
     }

@@ -39,6 +39,13 @@ pub struct Evaluation {
     /// RMSE, MAE and R² (regression).
     #[serde(skip_serializing_if = "Option::is_none", flatten)]
     pub regression: Option<RegressionScores>,
+    /// Missing feature cells filled as training's were (`--impute`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub filled: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A trained model rebuilt from its run directory alone.
@@ -140,16 +147,18 @@ impl Predictor {
 
     /// Row-major `rows` with their missing values (NaN) filled as training's were; refused
     /// when the model trained without `--impute`.
-    fn fill_missing(&self, rows: &mut [f32]) -> Result<()> {
+    /// Returns how many it filled.
+    fn fill_missing(&self, rows: &mut [f32]) -> Result<usize> {
         match &self.config.data.imputer {
-            Some(imputer) => drop(imputer.apply(rows)),
+            Some(imputer) => return Ok(imputer.apply(rows).iter().sum()),
             None if rows.iter().any(|v| v.is_nan()) => {
-                let why = "a value is missing (NaN), and this model trained without --impute,                            which would have saved what fills it";
+                let why = "a value is missing (NaN), and this model trained without --impute, \
+                           which would have saved what fills it";
                 return Err(Error::Data(why.into()));
             }
             None => {}
         }
-        Ok(())
+        Ok(0)
     }
 
     fn predict_scaled(&self, rows: Vec<f32>) -> Result<Vec<Prediction>> {
@@ -232,7 +241,7 @@ impl Predictor {
 
     /// Scores the model on raw labelled `data` (scaled here like training data was).
     pub fn evaluate(&self, mut data: Dataset) -> Result<Evaluation> {
-        self.fill_missing(&mut data.features)?;
+        let filled = self.fill_missing(&mut data.features)?;
         if let Some(scaler) = &self.config.data.scaler {
             scaler.apply(&mut data.features);
         }
@@ -245,7 +254,11 @@ impl Predictor {
         {
             s.apply(values); // the loss in the units the network learnt
         }
-        self.evaluate_prepared(Subset::all(data))
+        let evaluation = self.evaluate_prepared(Subset::all(data))?;
+        Ok(Evaluation {
+            filled,
+            ..evaluation
+        })
     }
 
     /// Scores the model on rows already in model space (as `DataSource::load` returns them).
@@ -293,6 +306,7 @@ impl Predictor {
             scores,
             confusion,
             regression,
+            filled: 0,
         })
     }
 }

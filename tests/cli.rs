@@ -243,7 +243,10 @@ fn a_wrong_number_of_inputs_is_named() {
     // each refusal says what is wrong with the value, as a CSV cell's does
     for (input, why) in [
         ("1,abc", "`abc` is not a number"),
-        ("1,NaN", "`NaN` marks a missing value (only a network trained with --impute"),
+        (
+            "1,NaN",
+            "`NaN` marks a missing value (only a network trained with --impute",
+        ),
         ("1,", "a value is empty"),
         ("1e40,1", "`1e40` is beyond the range of f32 (±3.4e38)"),
     ] {

@@ -843,6 +843,24 @@ fn a_config_file_with_some_fields_lays_them_over_the_defaults_and_keeps_the_rest
             "model": {"activation": "leaky_relu"}}"#,
     );
     let saved = train_with(&dir, "kinds", &["--config", &kinds]).expect("trains");
+    // as do an init and a list of activations, one per hidden layer
+    let texts = write(
+        "texts.json",
+        r#"{"seed": 7, "model": {"init": "normal:0.1", "hidden": [4, 4], "activations": ["relu", "tanh"]}}"#,
+    );
+    let by_file = train_with(&dir, "texts", &["--config", &texts]).expect("trains");
+    let flags = [
+        "--seed",
+        "7",
+        "--init",
+        "normal:0.1",
+        "--hidden",
+        "4,4",
+        "--activation",
+        "relu,tanh",
+    ];
+    let by_flags = train_with(&dir, "texts-flags", &flags).expect("trains");
+    assert_eq!(by_file["train"], by_flags["train"]);
     let flags = [
         "--optimizer",
         "sgd",

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::unique_keys;
 
 use plaindnn::error::{Error, Result};
-use plaindnn::model::ActivationConfig;
+use plaindnn::model::{ActivationConfig, InitConfig};
 use plaindnn::train::{ScheduleConfig, TrainConfig};
 
 /// A `--config` file, read and checked.
@@ -155,7 +155,12 @@ fn not_a_part(value: &Value) -> Option<&'static str> {
 /// does, and may be given as the flag's text (`"activation": "leaky_relu:0.2"`), whose error is
 /// the flag's, at its path.
 fn overlay(base: &mut Value, top: &Value, path: &str) -> std::result::Result<(), (String, Error)> {
-    if let Some(fresh) = retagged(path, base, top).map_err(|e| (path.to_string(), e))? {
+    let at = |e| (path.to_string(), e);
+    if let Some(parsed) = from_text(path, top).map_err(at)? {
+        *base = parsed;
+        return Ok(());
+    }
+    if let Some(fresh) = retagged(path, base, top).map_err(at)? {
         *base = fresh;
         if !top.is_object() {
             return Ok(()); // the flag's text, parsed whole
@@ -169,17 +174,40 @@ fn overlay(base: &mut Value, top: &Value, path: &str) -> std::result::Result<(),
                 } else {
                     format!("{path}.{key}")
                 };
-                match base.get_mut(key) {
-                    Some(slot) => overlay(slot, value, &inner)?,
-                    None => {
-                        base.insert(key.clone(), value.clone());
-                    }
-                }
+                // a key the base leaves out (an empty list, say) is laid over nothing
+                let slot = base.entry(key.clone()).or_insert(Value::Null);
+                overlay(slot, value, &inner)?;
             }
         }
         (base, top) => *base = top.clone(),
     }
     Ok(())
+}
+
+/// The untagged options given as their flags' text: `"init": "normal:0.1"`, and
+/// `"activations": ["relu", "tanh"]` (one per hidden layer); `--activation relu,tanh`'s text is
+/// told its key.
+fn from_text(path: &str, top: &Value) -> Result<Option<Value>> {
+    let activation = |text: &str| ActivationConfig::from_str(text).map(|a| to_value(&a));
+    match (path, top) {
+        ("model.init", Value::String(text)) => Ok(Some(to_value(&InitConfig::from_str(text)?))),
+        ("model.activations", Value::Array(items)) => (items.iter())
+            .map(|item| item.as_str().map_or(Ok(item.clone()), activation))
+            .collect::<Result<_>>()
+            .map(|items| Some(Value::Array(items))),
+        ("model.activation", Value::String(text)) if text.contains(',') => {
+            let names: Vec<String> = text
+                .split(',')
+                .map(|n| format!("\"{}\"", n.trim()))
+                .collect();
+            let why = format!(
+                "`{text}` names one per hidden layer, which a file gives as \"activations\": [{}]",
+                names.join(", ")
+            );
+            Err(Error::invalid("activation", why))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// The key that names the kind of the object at `path`, for the tagged ones.
@@ -191,10 +219,11 @@ fn tag_of(path: &str) -> Option<&'static str> {
     }
 }
 
-/// An object of the kind at a tagged `path`, for messages.
+/// An object of the kind at `path` (a tagged one, or `init`), for messages.
 fn example(path: &str) -> &'static str {
-    match tag_of(path) {
-        Some("kind") => r#"{"kind": "step", "every": 10, "gamma": 0.5}"#,
+    match path {
+        "schedule" => r#"{"kind": "step", "every": 10, "gamma": 0.5}"#,
+        "model.init" => r#"{"normal": {"std": 0.1}}"#,
         _ => r#"{"name": "leaky_relu", "slope": 0.2}"#,
     }
 }

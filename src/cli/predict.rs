@@ -117,7 +117,14 @@ pub fn predict(args: PredictArgs) -> Result<()> {
             return Ok(()); // the rows are the output
         }
         let counts = class_counts(&predictions, &data.class_names);
-        return summarise(path, predictions.len(), &counts, &data.target, args.json);
+        let summary = summarise(path, predictions.len(), &counts, &data.target, args.json);
+        let filled = rows.iter().filter(|v| v.is_nan()).count();
+        if let Some(imputer) = data.imputer.as_ref().filter(|_| filled > 0 && !args.json) {
+            let cells = plaindnn::plural::count(filled, "missing cell");
+            let strategy = imputer.strategy.name();
+            println!("filled {cells} with the training rows' {strategy}s");
+        }
+        return summary;
     }
     if args.json {
         let predictions = inputs
@@ -429,6 +436,11 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
 fn print_scores(evaluation: &Evaluation, info: &DataInfo) {
     let s = &evaluation.scores;
     println!("rows      {}", s.rows);
+    if let Some(imputer) = info.imputer.as_ref().filter(|_| evaluation.filled > 0) {
+        let cells = plaindnn::plural::count(evaluation.filled, "missing cell");
+        let strategy = imputer.strategy.name();
+        println!("filled    {cells}, with the training rows' {strategy}s");
+    }
     match info.target_scaler {
         // the loss the network learnt, of the standardised target; the rest in its units
         Some(_) => println!("loss      {:.4}  (of the standardised target)", s.loss),
@@ -537,6 +549,7 @@ fn eval_linear(args: &EvalArgs) -> Result<()> {
             },
             confusion: vec![],
             regression: Some(scores),
+            filled: 0,
         });
     }
     println!("rows      {}", y.len());

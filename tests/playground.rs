@@ -942,6 +942,67 @@ fn the_standardize_target_box_trains_a_price_as_its_command_does_and_is_refused_
     );
 }
 
+/// An upload's missing cells are counted; the "missing cells" menu fills them as `train --impute`
+/// does (its command says so and gives the same run); without a fill, on a built-in set, or with
+/// a strategy `train` does not know, it is refused by name.
+#[test]
+fn missing_cells_of_an_upload_are_counted_and_the_impute_menu_fills_them_as_its_command_does() {
+    let server = Server::start("impute");
+    let id = server.session();
+    let rows: String = (0..120)
+        .map(|i| {
+            let (a, b) = ((i % 12) as f64 / 11.0, (i / 12) as f64 / 9.0);
+            let cell = if i % 9 == 4 {
+                String::new()
+            } else {
+                a.to_string()
+            };
+            format!("{cell},{b},{}\n", if a + b > 1.0 { "hi" } else { "lo" })
+        })
+        .collect();
+    let csv = format!("a,b,label\n{rows}");
+    let (status, body) = server.upload(&id, "gaps.csv", &csv);
+    assert_eq!(status, 200, "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(summary["missing_cells"], 13, "{body}"); // rows 4, 13, …, 112
+    let refusal = |settings: Value| {
+        let (status, body) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+        assert_eq!(status, 400, "{body}");
+        body["error"].as_str().unwrap_or_default().to_string()
+    };
+    let error = refusal(json!({"settings": {"dataset": "csv"}}));
+    assert!(
+        error.contains("the cell is empty (--impute mean or --impute median"),
+        "{error}"
+    );
+    let error = refusal(json!({"settings": {"dataset": "csv", "impute": "mode"}}));
+    assert!(
+        error.starts_with("impute: unknown --impute strategy `mode`"),
+        "{error}"
+    );
+    let error = refusal(json!({"settings": {"dataset": "spiral", "impute": "mean"}}));
+    assert!(
+        error.starts_with("impute: fills an uploaded csv's missing cells"),
+        "{error}"
+    );
+    let mut events = server.events(&id);
+    let settings = json!({"settings": {"dataset": "csv", "impute": "median",
+                                       "seed": 3, "epochs": 5, "grid": 10}});
+    let (status, started) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+    assert_eq!(status, 202, "{started}");
+    let command = started["command"].as_str().unwrap();
+    assert!(command.contains(" --impute median "), "{command}");
+    let all = events.until_done();
+    let epochs: Vec<&Value> = (all.iter().filter(|e| e.0 == "epoch"))
+        .map(|e| &e.1)
+        .collect();
+    assert_eq!(epochs.len(), 5);
+    let file = common::temp_dir("playground-impute").join("gaps.csv");
+    std::fs::write(&file, &csv).expect("write");
+    let command = command.replace("gaps.csv", &file.to_string_lossy());
+    assert_command_reproduces("impute", &command, &epochs);
+}
+
 /// A client that sends half a request is closed after the 5 s header timeout, and the server
 /// goes on answering others (it held the connection for ever, so 300 of them stopped it).
 #[test]

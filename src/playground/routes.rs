@@ -28,6 +28,7 @@ use super::session::{as_uploaded, Refusal, Sessions};
 use super::settings::{check_classes, command, Settings, MAX_DELAY_MS};
 use super::tour::{EXPERIMENTS, TOUR_EN, TOUR_ZH};
 use crate::backend::Backend;
+use crate::data::imputer::Strategy;
 use crate::data::DataSource;
 use crate::inference::Predictor;
 
@@ -357,7 +358,12 @@ async fn upload(
         let n = UPLOADS.fetch_add(1, Ordering::Relaxed);
         let path = session.upload_path().with_extension(format!("csv.{n}.new"));
         std::fs::write(&path, &body).map_err(|e| ApiError(500, e.to_string()))?;
-        let prepared = DataSource::csv(&path, 42).load().map_err(|e| {
+        // missing cells are counted here, and filled or refused as the page's settings say
+        let mut source = DataSource::csv(&path, 42);
+        if let DataSource::Csv { impute, .. } = &mut source {
+            *impute = Some(Strategy::Mean);
+        }
+        let prepared = source.load().map_err(|e| {
             let _ = std::fs::remove_file(&path);
             ApiError(400, as_uploaded(&e.to_string(), &path, &name))
         })?;
@@ -379,6 +385,7 @@ async fn upload(
             "target": data.target_name,
             "classes": data.class_names,
             "task": data.task(),
+            "missing_cells": prepared.imputed.iter().sum::<usize>(),
             "warnings": warnings,
         });
         // the file and its name change together

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::imputer::Strategy;
 use crate::data::DataSource;
 use crate::model::{ActivationConfig, AddedFeature, FeatureMap, InitConfig};
 use crate::train::{EarlyStoppingConfig, OptimizerKind, ScheduleConfig, TrainConfig};
@@ -92,6 +93,8 @@ pub struct Settings {
     pub target: Option<String>,
     /// CSV regression only: as `train --standardize-target`.
     pub standardize_target: bool,
+    /// CSV only: as `train --impute` (`mean` or `median`); `None` refuses missing cells.
+    pub impute: Option<String>,
     /// Milliseconds to wait after each epoch (the speed control; not part of the run).
     pub delay_ms: u64,
     /// Cells per side of the decision grid (not part of the run).
@@ -125,6 +128,7 @@ impl Default for Settings {
             epochs: 200,
             target: None,
             standardize_target: false,
+            impute: None,
             delay_ms: 0,
             grid: 60,
         }
@@ -178,15 +182,28 @@ impl Settings {
         self.data_settings()
     }
 
+    /// The `impute` strategy, parsed as `train --impute` parses it.
+    fn strategy(&self) -> Result<Option<Strategy>, Refusal> {
+        let parse = |s: &String| s.parse::<Strategy>().map_err(|e| format!("impute: {e}"));
+        self.impute.as_ref().map(parse).transpose()
+    }
+
     /// Refuses a data setting the chosen data cannot take, as `train` refuses the flag.
     fn data_settings(&self) -> Result<(), Refusal> {
         if self.dataset == "csv" {
+            self.strategy()?;
             return match self.noise {
                 Some(_) => {
                     Err("noise: adds noise to a built-in set; an uploaded csv has none".into())
                 }
                 None => Ok(()),
             };
+        }
+        if self.impute.is_some() {
+            return Err(format!(
+                "impute: fills an uploaded csv's missing cells; the built-in set `{}` has none",
+                self.dataset
+            ));
         }
         if self.target.is_some() {
             return Err(format!(
@@ -224,6 +241,9 @@ impl Settings {
                 source = source
                     .with_standardized_target()
                     .map_err(|e| e.to_string())?;
+            }
+            if let DataSource::Csv { impute, .. } = &mut source {
+                *impute = self.strategy()?;
             }
             return Ok(source);
         }
@@ -379,6 +399,9 @@ impl Line {
             }
             if settings.standardize_target {
                 self.flag("standardize-target", None);
+            }
+            if let Some(strategy) = &settings.impute {
+                self.flag("impute", Some(strategy.clone()));
             }
         } else {
             self.flag("dataset", Some(settings.dataset.clone()));

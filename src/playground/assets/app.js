@@ -60,6 +60,7 @@ function readSettings() {
   // a target names a column of the uploaded CSV; noise belongs to the built-in sets but quadrants
   if (s.dataset === "csv" && $("target").value) s.target = $("target").value;
   if (s.dataset === "csv" && $("standardize_target").checked) s.standardize_target = true;
+  if (s.dataset === "csv" && $("impute").value) s.impute = $("impute").value;
   if (s.dataset === "quadrants" || s.dataset === "csv") delete s.noise;
   s.delay_ms = Number($("speed").value);
   return s;
@@ -74,6 +75,7 @@ function writeSettings(s) {
   if ("batch_norm" in s) $("batch_norm").checked = !!s.batch_norm;
   if ("target" in s) $("target").value = s.target;
   if ("standardize_target" in s) $("standardize_target").checked = !!s.standardize_target;
+  if ("impute" in s) $("impute").value = s.impute;
   if ("add_features" in s) {
     const on = Array.isArray(s.add_features) ? s.add_features : String(s.add_features).split(",");
     document.querySelectorAll(".features input").forEach((el) => { el.checked = on.includes(el.value); });

@@ -21,6 +21,8 @@ const ZH = {
   "csv-file": "CSV 文件", "target": "目标列", "target.default": "最后一列",
   "standardize-target": "标准化目标值",
   "standardize-target.title": "回归：学习训练行的 (y − 均值) / 标准差；RMSE 和预测值仍用目标列自己的单位",
+  "impute": "缺失单元格", "impute.refuse": "拒绝", "impute.mean": "填充：均值", "impute.median": "填充：中位数",
+  "impute.title": "用训练行中该列的均值或中位数填充缺失的单元格（空、NA、NaN、null 等）",
   "data.note": "验证集是从同一分布重新抽取的点（CSV：留出 20 %）；训练集占比按 512 个点划分。",
   "features": "输入特征",
   "features.note": "在第一层之前加到 x、y 旁边：有了 x² 和 y²，一个神经元就能画出一个圆。",
@@ -59,7 +61,7 @@ const MESSAGES = {
     confusionHead: "true \\ predicted",
     confusionNote: "Confusion matrix on the validation rows (the weights the run kept).",
     noRegions: "decision regions need two inputs and classes",
-    csvInfo: (j) => `${j.rows} rows, features ${j.features.join(", ")}, target ${j.target} (${j.task}${j.classes.length ? ", " + j.classes.length + " classes" : ""})`,
+    csvInfo: (j) => `${j.rows} rows, features ${j.features.join(", ")}, target ${j.target} (${j.task}${j.classes.length ? ", " + j.classes.length + " classes" : ""})${j.missing_cells ? `; ${j.missing_cells} missing cells: choose how to fill them` : ""}`,
     epochAxis: "epoch", mixed: "per layer", inputs: "inputs", outputs: "outputs",
   },
   zh: {
@@ -76,7 +78,7 @@ const MESSAGES = {
     confusionHead: "真实 \\ 预测",
     confusionNote: "验证集上的混淆矩阵（用训练最终保留的权重）。",
     noRegions: "决策区域需要两个输入的分类任务",
-    csvInfo: (j) => `${j.rows} 行，特征 ${j.features.join("、")}，目标 ${j.target}（${j.task === "classification" ? "分类" : "回归"}${j.classes.length ? "，" + j.classes.length + " 类" : ""}）`,
+    csvInfo: (j) => `${j.rows} 行，特征 ${j.features.join("、")}，目标 ${j.target}（${j.task === "classification" ? "分类" : "回归"}${j.classes.length ? "，" + j.classes.length + " 类" : ""}）${j.missing_cells ? `；${j.missing_cells} 个缺失单元格：请选择填充方式` : ""}`,
     epochAxis: "轮次", mixed: "逐层设置", inputs: "输入", outputs: "输出",
   },
 };

@@ -168,7 +168,8 @@ try {
   // a regression CSV: the upload's warnings name the file as the page gave it (not the server's
   // copy), the command names it before and after the run, the metric is RMSE, no confusion matrix
   await page.click('[data-testid="reset"]'); // the command box shows the ended run's command until then
-  const csv = ["x,k,height", ...Array.from({ length: 40 }, (_, i) => `${i / 10},5,${(1.5 * i / 10 + 0.3 + 0.1 * Math.sin(i)).toFixed(3)}`)];
+  // one x is missing: the run needs the "missing cells" menu
+  const csv = ["x,k,height", ...Array.from({ length: 40 }, (_, i) => `${i === 7 ? "" : i / 10},5,${(1.5 * i / 10 + 0.3 + 0.1 * Math.sin(i)).toFixed(3)}`)];
   await page.selectOption('[data-testid="dataset"]', "csv");
   await page.setInputFiles("#csv", { name: "heights.csv", mimeType: "text/csv", buffer: Buffer.from(csv.join("\n") + "\n") });
   if (!await until(page, () => document.getElementById("csv-info").textContent !== "", null, 30000)) fail("the upload of heights.csv got no answer");
@@ -181,6 +182,11 @@ try {
   await page.check('[data-testid="standardize-target"]');
   const standardizes = () => document.getElementById("cli-command").textContent.includes(" --standardize-target ");
   if (!await until(page, standardizes, null, 10000)) fail(`with the target standardised the command is \`${await shown(page, "#cli-command")}\``);
+  const info = await shown(page, "#csv-info");
+  if (!/1 missing cell: |1 个缺失单元格/.test(info)) fail(`the upload's summary does not count its missing cell: "${info}"`);
+  await page.selectOption('[data-testid="impute"]', "mean");
+  const imputes = () => document.getElementById("cli-command").textContent.includes(" --impute mean ");
+  if (!await until(page, imputes, null, 10000)) fail(`with the missing cells filled the command is \`${await shown(page, "#cli-command")}\``);
   await page.fill('[data-testid="epochs"]', "20");
   await page.click('[data-testid="play"]');
   if (!await until(page, () => document.getElementById("status").dataset.done === "yes", null, 60000)) {
@@ -189,7 +195,7 @@ try {
   const [metricName, confusion, csvCommand] = await Promise.all(["#metric-name", "#confusion", "#cli-command"].map((s) => shown(page, s)));
   if (metricName !== WORDS.rmse) fail(`the regression's metric is "${metricName}", not "${WORDS.rmse}"`);
   if (confusion !== WORDS.noConfusion) fail(`the regression's confusion area says "${confusion}"`);
-  if (!csvCommand.includes(" --data heights.csv --standardize-target ")) fail(`the CSV run's command: \`${csvCommand}\``);
+  if (!csvCommand.includes(" --data heights.csv --standardize-target --impute mean ")) fail(`the CSV run's command: \`${csvCommand}\``);
   const inputs = await page.getAttribute("#network", "data-inputs"); // the file's columns, not x, y
   if (inputs !== WORDS.csvInputs) fail(`the network picture labels the CSV's inputs "${inputs}", not "${WORDS.csvInputs}"`);
   console.log(`heights.csv: warned "${warned}"; after the run "${metricName}" ${await text(page, "val-accuracy")}, "${confusion}"`);

@@ -61,7 +61,7 @@ const MESSAGES = {
     confusionHead: "true \\ predicted",
     confusionNote: "Confusion matrix on the validation rows (the weights the run kept).",
     noRegions: "decision regions need two inputs and classes",
-    csvInfo: (j) => `${j.rows} rows, features ${j.features.join(", ")}, target ${j.target} (${j.task}${j.classes.length ? ", " + j.classes.length + " classes" : ""})${j.missing_cells ? `; ${j.missing_cells} missing cells: choose how to fill them` : ""}`,
+    csvInfo: (j) => `${j.rows} rows, features ${j.features.join(", ")}, target ${j.target} (${j.task}${j.classes.length ? ", " + j.classes.length + " classes" : ""})${j.missing_cells ? `; ${j.missing_cells} missing cell${j.missing_cells === 1 ? "" : "s"}: choose how to fill ${j.missing_cells === 1 ? "it" : "them"}` : ""}`,
     epochAxis: "epoch", mixed: "per layer", inputs: "inputs", outputs: "outputs",
   },
   zh: {

@@ -40,12 +40,7 @@ pub struct Evaluation {
     #[serde(skip_serializing_if = "Option::is_none", flatten)]
     pub regression: Option<RegressionScores>,
     /// Missing feature cells filled as training's were (`--impute`).
-    #[serde(skip_serializing_if = "is_zero")]
     pub filled: usize,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }
 
 /// A trained model rebuilt from its run directory alone.

@@ -530,7 +530,7 @@ fn missing_cells_are_filled_with_the_training_rows_mean_or_median_and_new_rows_a
     let na_label = write(&dir, "na-label.csv", &na_label);
     let err = refused(&dir, &na_label, &["--impute", "median"]);
     assert!(
-        err.contains("the target `NA` marks a missing value") && err.contains("not the target"),
+        err.contains("the target `NA` marks a missing value") && err.contains("never filled in"),
         "{err}"
     );
     // regress fills nothing, and says so
@@ -547,6 +547,9 @@ fn missing_cells_are_filled_with_the_training_rows_mean_or_median_and_new_rows_a
     let out = plaindnn(&[&args[..], &["--out", s(&fit)]].concat());
     let want =
         "val.csv: line 2, column `a`: the cell is empty (only a network trained with --impute";
+    assert!(stderr(&out).contains(want), "{}", stderr(&out));
+    let split = ["--val-fraction", "0.2", "--out", s(&fit)]; // through the split's loader too
+    let out = plaindnn(&[&args[..], &split].concat());
     assert!(stderr(&out).contains(want), "{}", stderr(&out));
     // a column with no value in any training row has nothing to be filled with
     let empty_b: String = (0..30).map(|i| format!("{i},,{}\n", i % 2)).collect();

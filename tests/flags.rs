@@ -925,6 +925,24 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
     let fine = write("fine.json", "\u{feff}{\"batch_size\": 16}"); // a BOM is read past
     let err = refused(&fine, &["--freeze", "1"]);
     assert!(err.starts_with("error: invalid freeze"), "{err}");
+    // a rule the file breaks with the network its init_from reads is the file's too
+    let source = dir.join("source");
+    train_with(&dir, "source", &["--hidden", "4,4"]).expect("the source trains");
+    let from = serde_json::to_string(source.to_str().unwrap_or("")).expect("a string");
+    let freeze = write(
+        "freeze.json",
+        &format!(r#"{{"init_from": {from}, "freeze": 3}}"#),
+    );
+    let err = refused(&freeze, &[]);
+    let want = format!("error: {freeze}: invalid freeze: the network has 2 hidden layers, got 3");
+    assert!(err.starts_with(&want), "{err}");
+    let one = write(
+        "one.json",
+        r#"{"model": {"hidden": [4, 4], "activations": ["relu"]}}"#,
+    );
+    let err = refused(&one, &[]);
+    let want = format!("{one}: invalid activations: 1 activation for 2 hidden layers;");
+    assert!(err.contains(&want), "{err}");
     // the file's two activations and a flag's one hidden layer: the message says both took part
     let two = write(
         "two.json",

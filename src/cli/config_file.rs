@@ -17,8 +17,6 @@ use plaindnn::train::{ScheduleConfig, TrainConfig};
 pub struct ConfigFile {
     path: PathBuf,
     contents: Contents,
-    /// What `TrainConfig::validate` says of the file over the defaults: an error the file causes.
-    alone: Option<String>,
 }
 
 enum Contents {
@@ -52,22 +50,20 @@ impl ConfigFile {
                 },
             },
         };
-        let mut file = Self {
+        let file = Self {
             path: path.to_path_buf(),
             contents,
-            alone: None,
         };
-        let alone = file.over(&TrainConfig::default_for(1, 1))?;
-        file.alone = alone.validate().err().map(|e| e.to_string());
+        file.over(&TrainConfig::default_for(1, 1))?; // a bad file is refused before any data
         Ok(file)
     }
 
     /// `error` from validating the config `train` built, named with the file: as its cause
-    /// where the file alone over the defaults gives the same error, else as the base the flags
-    /// were laid over (they may have fixed the file's error, or made one with it).
-    pub fn blame(&self, error: Error) -> Error {
+    /// where the file over the data's defaults, before any flag, gave the same error (`alone`),
+    /// else as the base the flags were laid over (they may have made the error with it).
+    pub fn blame(&self, error: Error, alone: Option<&str>) -> Error {
         let file = self.path.display();
-        match self.alone.as_ref() == Some(&error.to_string()) {
+        match alone == Some(&error.to_string()) {
             true => Error::Data(format!("{file}: {error}")),
             false => Error::Data(format!("{error} (the flags given over --config {file})")),
         }

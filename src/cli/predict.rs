@@ -117,14 +117,19 @@ pub fn predict(args: PredictArgs) -> Result<()> {
             return Ok(()); // the rows are the output
         }
         let counts = class_counts(&predictions, &data.class_names);
-        let summary = summarise(path, predictions.len(), &counts, &data.target, args.json);
-        let filled = rows.iter().filter(|v| v.is_nan()).count();
-        if let Some(imputer) = data.imputer.as_ref().filter(|_| filled > 0 && !args.json) {
-            let cells = plaindnn::plural::count(filled, "missing cell");
-            let strategy = imputer.strategy.name();
-            println!("filled {cells} with the training rows' {strategy}s");
-        }
-        return summary;
+        let filled = (data.imputer.as_ref()).map(|i| {
+            (
+                rows.iter().filter(|v| v.is_nan()).count(),
+                i.strategy.name(),
+            )
+        });
+        return summarise(
+            path,
+            predictions.len(),
+            (&counts, filled),
+            &data.target,
+            args.json,
+        );
     }
     if args.json {
         let predictions = inputs
@@ -200,10 +205,13 @@ fn class_counts<'a>(predictions: &[Prediction], classes: &'a [String]) -> Vec<(&
 
 /// What `--output` prints instead of every row: how many rows went where and, for a
 /// classifier, how many rows each class got.
+/// How many missing cells a model's fill filled, and its strategy (`None`: no fill).
+type Filled<'a> = Option<(usize, &'a str)>;
+
 fn summarise(
     path: &Path,
     rows: usize,
-    counts: &[(&str, usize)],
+    (counts, filled): (&[(&str, usize)], Filled),
     target: &str,
     json: bool,
 ) -> Result<()> {
@@ -216,9 +224,14 @@ fn summarise(
             "rows": rows,
             "output": path,
             "class_counts": counts,
+            "filled": filled.map_or(0, |(n, _)| n),
         }));
     }
     println!("wrote {rows} predictions to {}", path.display());
+    if let Some((n, strategy)) = filled.filter(|&(n, _)| n > 0) {
+        let cells = plaindnn::plural::count(n, "missing cell");
+        println!("filled {cells} with the training rows' {strategy}s");
+    }
     if !counts.is_empty() {
         let parts: Vec<String> = counts.iter().map(|(c, n)| format!("{c} {n}")).collect();
         println!("predicted {target}: {}", parts.join(", "));
@@ -498,7 +511,7 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
         if is_stdout(path) {
             return Ok(());
         }
-        return summarise(path, predicted.len(), &[], &model.target, args.json);
+        return summarise(path, predicted.len(), (&[], None), &model.target, args.json);
     }
     if args.json {
         let out: Vec<_> = x

@@ -155,7 +155,7 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
         impute: None,
         delimiter: args.delimiter.map(char::from),
     };
-    let data = source.load()?;
+    let data = source.load_without_fill()?;
     let fit = exactly(&data.train, path, args.delimiter)?;
     let held_out = match &args.val_data {
         Some(val_path) => exactly(&data.val, val_path, args.delimiter)?,

@@ -116,10 +116,6 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
     let prepared = source.load()?;
     let source = source.absolute();
     let config = build_config(args, file.as_ref(), &prepared)?;
-    if let Some(file) = &file {
-        // the data's checks (sizes, class weights) too, while the file can still be named
-        config.validate_for(&prepared).map_err(|e| file.blame(e))?;
-    }
     if let Some(warning) = renamed_inputs(&config, &prepared) {
         eprintln!("warning: {warning}");
     }
@@ -346,6 +342,8 @@ fn build_config(
         Some(file) => file.over(&c)?,
         None => c,
     };
+    // what the file over this data's defaults says before any flag: an error it causes alone
+    let alone = file.and_then(|_| c.validate_for(data).err().map(|e| e.to_string()));
     if let Some(preset) = args.preset {
         preset.apply(&mut c);
     }
@@ -373,10 +371,12 @@ fn build_config(
             format!("the activation {why}"),
         ));
     }
-    // an error the file alone gives is named with the file
-    c.validate().map_err(|e| match file {
-        Some(file) => file.blame(e),
-        None => e,
-    })?;
+    // with a file, the data's checks (sizes, class weights) too, while the file can be named
+    match file {
+        Some(file) => c
+            .validate_for(data)
+            .map_err(|e| file.blame(e, alone.as_deref()))?,
+        None => c.validate()?,
+    }
     Ok(c)
 }

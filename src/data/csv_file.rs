@@ -271,12 +271,12 @@ fn missing_target(path: &Path, line: usize, column: &str, cell: &str) -> Error {
         _ => format!("the target `{cell}` marks a missing value, as pandas reads it"),
     };
     Error::Data(format!(
-        "{}: line {line}, column `{column}`: {what}; a row without a target cannot be learnt or \
-         scored (--impute fills features, not the target): drop the row{}",
+        "{}: line {line}, column `{column}`: {what}; a row without a target can be neither \
+         learnt nor scored, and targets are never filled in: drop the row{}",
         path.display(),
         match cell {
             "" => "",
-            _ => ", or name the class otherwise if it is one",
+            _ => " (or, if it is a class, give it another name)",
         }
     ))
 }

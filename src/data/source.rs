@@ -304,10 +304,11 @@ impl DataSource {
                  label column with --target to leave it out",
             ));
         }
-        self.load_csv(|file, training, reading| match training {
+        let read = |file: &Path, training: Option<&Dataset>, reading| match training {
             None => csv_file::read_inputs(file, features.as_deref(), reading),
             Some(t) => csv_file::read_inputs(file, Some(&t.feature_names), reading),
-        })
+        };
+        self.load_csv(read, Missing::Refused)
     }
 
     /// A CSV source's rows, split (or a validation file beside), their missing cells filled and
@@ -316,6 +317,7 @@ impl DataSource {
     fn load_csv(
         &self,
         read: impl Fn(&Path, Option<&Dataset>, (Option<u8>, Missing)) -> Result<Dataset>,
+        refused: Missing,
     ) -> Result<Prepared> {
         let DataSource::Csv {
             path,
@@ -343,7 +345,7 @@ impl DataSource {
         };
         let missing = match impute {
             Some(_) => Missing::Kept,
-            None => Missing::Refused,
+            None => refused,
         };
         let reading = (Some(delimiter), missing);
         let mut data = read(path, None, reading)?;
@@ -369,8 +371,19 @@ impl DataSource {
         Ok(rows.standardised(data, path, [*standardize, *standardize_target]))
     }
 
-    /// Loads, splits and (for CSV) standardises the data.
+    /// Loads, splits and (for CSV) fills and standardises the data.
     pub fn load(&self) -> Result<Prepared> {
+        self.load_as(Missing::Refused)
+    }
+
+    /// [`load`](Self::load) for a fit that has no `--impute` (`regress`): a missing cell is
+    /// refused without pointing to it.
+    pub fn load_without_fill(&self) -> Result<Prepared> {
+        self.load_as(Missing::Unfillable)
+    }
+
+    /// [`load`](Self::load), a missing cell without `impute` read as `refused` says.
+    fn load_as(&self, refused: Missing) -> Result<Prepared> {
         match self {
             DataSource::Builtin {
                 name,
@@ -384,24 +397,27 @@ impl DataSource {
                 features,
                 task,
                 ..
-            } => self.load_csv(|file, training, reading| match training {
-                None => csv_file::read_table(
-                    file,
-                    target.as_deref(),
-                    features.as_deref(),
-                    *task,
-                    reading,
-                ),
-                // the same columns, classes and task as the training file
-                Some(t) => csv_file::read_labelled(
-                    file,
-                    &t.feature_names,
-                    &t.target_name,
-                    t.task(),
-                    (&t.class_names, csv_file::Labels::Names),
-                    reading,
-                ),
-            }),
+            } => self.load_csv(
+                |file, training, reading| match training {
+                    None => csv_file::read_table(
+                        file,
+                        target.as_deref(),
+                        features.as_deref(),
+                        *task,
+                        reading,
+                    ),
+                    // the same columns, classes and task as the training file
+                    Some(t) => csv_file::read_labelled(
+                        file,
+                        &t.feature_names,
+                        &t.target_name,
+                        t.task(),
+                        (&t.class_names, csv_file::Labels::Names),
+                        reading,
+                    ),
+                },
+                refused,
+            ),
             DataSource::Idx { dir } => {
                 let (train, test) = idx::load_dir(dir, true)?;
                 Ok(Prepared::unscaled(train, test))

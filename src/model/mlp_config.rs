@@ -143,9 +143,10 @@ impl MlpConfig {
         let (given, layers) = (self.activations.len(), self.hidden.len());
         if given > 0 && given != layers {
             return Err(Error::invalid(
-                "--activation",
+                "activations",
                 format!(
-                    "{given} activations for {}; give one for all or one per layer",
+                    "{} for {}; give one for all or one per layer",
+                    crate::plural::count(given, "activation"),
                     crate::plural::count(layers, "hidden layer")
                 ),
             ));

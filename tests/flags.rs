@@ -936,6 +936,16 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
     let err = refused(&freeze, &[]);
     let want = format!("error: {freeze}: invalid freeze: the network has 2 hidden layers, got 3");
     assert!(err.starts_with(&want), "{err}");
+    // a wrong value after flag text the merge parsed is named by its key, not by that text
+    let late = write(
+        "late.json",
+        r#"{"model": {"hidden": [4, 4], "activations": ["relu", "tanh"]}, "batch_size": "x"}"#,
+    );
+    let err = refused(&late, &[]);
+    assert!(
+        err.contains("`batch_size`: invalid type: string \"x\""),
+        "{err}"
+    );
     let one = write(
         "one.json",
         r#"{"model": {"hidden": [4, 4], "activations": ["relu"]}}"#,

@@ -122,10 +122,15 @@ impl ConfigFile {
             ))
         })?;
         serde_path_to_error::deserialize(merged).map_err(|e| {
-            // a whole-config error other than a missing field has the file's line and column
-            let at = match strict.starts_with("missing field") {
-                true => format!("`{}`: {}", e.path(), e.inner()),
-                false => strict.clone(),
+            // the whole-config reading's line and column where it met this same error (not a
+            // missing field, nor flag text the merge has parsed), else the key's path
+            let inner = e.inner().to_string();
+            let same = strict
+                .rsplit_once(" at line ")
+                .is_some_and(|(m, _)| m == inner);
+            let at = match same {
+                true => strict.clone(),
+                false => format!("`{}`: {inner}", e.path()),
             };
             Error::Data(format!("{}: not a TrainConfig: {at}", self.path.display()))
         })

@@ -161,11 +161,8 @@ fn overlay(base: &mut Value, top: &Value, path: &str) -> std::result::Result<(),
         *base = parsed;
         return Ok(());
     }
-    if let Some(fresh) = retagged(path, base, top).map_err(at)? {
+    if let Some(fresh) = retagged(path, base, top) {
         *base = fresh;
-        if !top.is_object() {
-            return Ok(()); // the flag's text, parsed whole
-        }
     }
     match (base, top) {
         (Value::Object(base), Value::Object(top)) => {
@@ -185,13 +182,14 @@ fn overlay(base: &mut Value, top: &Value, path: &str) -> std::result::Result<(),
     Ok(())
 }
 
-/// The untagged options given as their flags' text: `"init": "normal:0.1"`, and
-/// `"activations": ["relu", "tanh"]` (one per hidden layer); `--activation relu,tanh`'s text is
-/// told its key.
+/// An option given as its flag's text, parsed as the flag parses it: `"init": "normal:0.1"`,
+/// `"schedule": "step:10:0.5"`, `"activation": "leaky_relu:0.2"`, and each of `"activations":
+/// ["relu", "tanh"]` (one per hidden layer); `--activation relu,tanh`'s text is told its key.
 fn from_text(path: &str, top: &Value) -> Result<Option<Value>> {
     let activation = |text: &str| ActivationConfig::from_str(text).map(|a| to_value(&a));
     match (path, top) {
         ("model.init", Value::String(text)) => Ok(Some(to_value(&InitConfig::from_str(text)?))),
+        ("schedule", Value::String(text)) => Ok(Some(to_value(&ScheduleConfig::from_str(text)?))),
         ("model.activations", Value::Array(items)) => (items.iter())
             .map(|item| item.as_str().map_or(Ok(item.clone()), activation))
             .collect::<Result<_>>()
@@ -206,6 +204,9 @@ fn from_text(path: &str, top: &Value) -> Result<Option<Value>> {
                 names.join(", ")
             );
             Err(Error::invalid("activation", why))
+        }
+        ("model.activation" | "model.output_activation", Value::String(text)) => {
+            activation(text).map(Some)
         }
         _ => Ok(None),
     }
@@ -229,33 +230,21 @@ fn example(path: &str) -> &'static str {
     }
 }
 
-/// The defaults of the kind `top` names at a tagged `path`, where it is not `base`'s kind: the
-/// flag's text parsed as the flag parses it, or an object's kind with its flag's defaults (a kind
-/// no flag knows is left as given, for serde's error to name with the choices).
-fn retagged(path: &str, base: &Value, top: &Value) -> Result<Option<Value>> {
-    let Some(tag) = tag_of(path) else {
-        return Ok(None);
-    };
-    let (text, given_as_text) = match top {
-        Value::String(text) => (text.as_str(), true),
-        Value::Object(top) => match top.get(tag) {
-            Some(kind) if base.get(tag) != Some(kind) => (kind.as_str().unwrap_or_default(), false),
-            _ => return Ok(None),
-        },
-        _ => return Ok(None),
-    };
+/// The defaults of the kind an object `top` names at a tagged `path`, where it is not `base`'s
+/// kind, as its flag gives them (a kind no flag knows is left as given, for serde's error to
+/// name with the choices).
+fn retagged(path: &str, base: &Value, top: &Value) -> Option<Value> {
+    let tag = tag_of(path)?;
+    let kind = top
+        .as_object()?
+        .get(tag)
+        .filter(|&k| base.get(tag) != Some(k))?;
+    let text = kind.as_str().unwrap_or_default();
     let parsed = match tag {
         "kind" => ScheduleConfig::from_str(text).map(|s| to_value(&s)),
         _ => ActivationConfig::from_str(text).map(|a| to_value(&a)),
     };
-    match parsed {
-        Ok(value) => Ok(Some(value)),
-        Err(e) if given_as_text => Err(e),
-        Err(_) => Ok(Some(Value::Object(Map::from_iter([(
-            tag.into(),
-            text.into(),
-        )])))),
-    }
+    Some(parsed.unwrap_or_else(|_| Value::Object(Map::from_iter([(tag.into(), text.into())]))))
 }
 
 fn to_value(config: &impl Serialize) -> Value {

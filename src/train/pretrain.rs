@@ -165,14 +165,7 @@ pub fn pretrain(
         }
     };
     // 2. the autoencoder end to end, starting from the stages' layers if there are any
-    let mut final_config = config.train_config(ae.clone());
-    if !stages.is_empty() {
-        let path = stack_stages(config, &ae, &stages, out)?;
-        final_config.init_from = Some(std::fs::canonicalize(&path).unwrap_or(path));
-        if config.mode == PretrainMode::Layerwise {
-            final_config.freeze = config.hidden.len(); // only the decoder learns
-        }
-    }
+    let final_config = end_to_end(config, &ae, &stages, out)?;
     if verbosity.shows_progress() {
         let widths: Vec<String> = ae.widths().iter().map(|w| w.to_string()).collect();
         println!("autoencoder {}", widths.join(" → "));
@@ -199,6 +192,25 @@ pub fn pretrain(
         autoencoder,
         stages,
     })
+}
+
+/// The whole autoencoder's config: from the stages' layers stacked, if there are any (and,
+/// layer-wise, with them frozen so that only the decoder learns).
+fn end_to_end(
+    config: &PretrainConfig,
+    ae: &MlpConfig,
+    stages: &[TrainedRun],
+    out: &Path,
+) -> Result<TrainConfig> {
+    let mut whole = config.train_config(ae.clone());
+    if !stages.is_empty() {
+        let path = stack_stages(config, ae, stages, out)?;
+        whole.init_from = Some(std::fs::canonicalize(&path).unwrap_or(path));
+        if config.mode == PretrainMode::Layerwise {
+            whole.freeze = config.hidden.len();
+        }
+    }
+    Ok(whole)
 }
 
 /// One autoencoder per layer, bottom up, each on the codes of the layers below (`out/layer<k>`).

@@ -140,9 +140,8 @@ impl Predictor {
         }
     }
 
-    /// Row-major `rows` with their missing values (NaN) filled as training's were; refused
-    /// when the model trained without `--impute`.
-    /// Returns how many it filled.
+    /// Fills the missing values (NaN) of row-major `rows` as training's were, and says how many;
+    /// refused when the model trained without `--impute`.
     fn fill_missing(&self, rows: &mut [f32]) -> Result<usize> {
         match &self.config.data.imputer {
             Some(imputer) => return Ok(imputer.apply(rows).iter().sum()),
@@ -198,7 +197,8 @@ impl Predictor {
     }
 
     /// The weights as a safetensors file named like a PyTorch `nn.Sequential`, with the feature
-    /// and class names, the task, the fill of missing cells and the scaler in its metadata (what `plaindnn export` writes).
+    /// and class names, the task, the fill of missing cells and the scaler in its metadata
+    /// (what `plaindnn export` writes).
     pub fn safetensors(&self) -> Result<Vec<u8>> {
         let data = &self.config.data;
         let mut metadata = vec![

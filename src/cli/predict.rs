@@ -203,11 +203,11 @@ fn class_counts<'a>(predictions: &[Prediction], classes: &'a [String]) -> Vec<(&
         .collect()
 }
 
-/// What `--output` prints instead of every row: how many rows went where and, for a
-/// classifier, how many rows each class got.
 /// How many missing cells a model's fill filled, and its strategy (`None`: no fill).
 type Filled<'a> = Option<(usize, &'a str)>;
 
+/// What `--output` prints instead of every row: how many rows went where, how many missing
+/// cells were filled and, for a classifier, how many rows each class got.
 fn summarise(
     path: &Path,
     rows: usize,

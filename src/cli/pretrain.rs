@@ -116,8 +116,9 @@ pub fn run(args: PretrainArgs) -> Result<()> {
         Verbosity::auto()
     };
     let (source, name) = args.data.source(args.seed)?;
-    let data = source.load_inputs()?; // a CSV without --target: every column
-                                      // quiet or not, as train's (the stages train on rows made in memory, which carry none)
+    // a CSV without --target: every column
+    let data = source.load_inputs()?;
+    // quiet or not, as train's (the stages train on rows made in memory, which carry none)
     data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
     if let Some(note) = data.imputation().filter(|_| verbosity.shows_progress()) {
         println!("{note}");

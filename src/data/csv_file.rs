@@ -80,8 +80,9 @@ impl Table {
     }
 }
 
-/// Opens `path` and reads its header; `delimiter` `None` detects comma, semicolon or tab.
-fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
+/// Opens `path` and reads its header; `delimiter` `None` detects comma, semicolon or tab; a
+/// missing feature cell will be read as `missing` says.
+fn open(path: &Path, (delimiter, missing): (Option<u8>, Missing)) -> Result<Table> {
     let delimiter = match delimiter {
         Some(d) => d,
         None => delimiter::detect(path)?,
@@ -122,7 +123,7 @@ fn open(path: &Path, delimiter: Option<u8>) -> Result<Table> {
         delimiter,
         ends,
         text_hint: None,
-        missing: Missing::Refused,
+        missing,
     })
 }
 
@@ -323,7 +324,7 @@ pub struct Cells {
 /// The header and every row of the CSV at `path` as text: what `predict --output` writes back
 /// beside its predictions, so an ID or a timestamp keeps every digit.
 pub fn read_cells(path: &Path, delimiter: Option<u8>) -> Result<Cells> {
-    let mut table = open(path, delimiter)?;
+    let mut table = open(path, (delimiter, Missing::Refused))?; // every cell as text
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     while table.next_record(path, &mut record)? {
@@ -343,10 +344,7 @@ pub fn read_inputs(
     (delimiter, missing): (Option<u8>, Missing),
 ) -> Result<Dataset> {
     check_fits_in_memory(path)?;
-    let table = Table {
-        missing,
-        ..open(path, delimiter)?
-    };
+    let table = open(path, (delimiter, missing))?;
     let idx: Vec<usize> = match features {
         Some(names) => {
             let idx: Vec<usize> =
@@ -397,10 +395,7 @@ fn read_columns_as<T>(
     (delimiter, missing): (Option<u8>, Missing),
     parse: fn(&Path, usize, &str, &str) -> Result<T>,
 ) -> Result<CsvColumns<T>> {
-    let table = Table {
-        missing,
-        ..open(path, delimiter)?
-    };
+    let table = open(path, (delimiter, missing))?;
     let feature_idx: Vec<usize> = features
         .iter()
         .map(|f| table.column(path, f))
@@ -484,10 +479,7 @@ pub fn read_table(
     (delimiter, missing): (Option<u8>, Missing),
 ) -> Result<Dataset> {
     check_fits_in_memory(path)?;
-    let table = Table {
-        missing,
-        ..open(path, delimiter)?
-    };
+    let table = open(path, (delimiter, missing))?;
     let chosen = select(path, &table, target, features)?;
     let target_name = table.headers[chosen.target].clone();
     let feature_names: Vec<String> = chosen

@@ -37,21 +37,18 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
     let at = || format!("{}: line {line}, column `{column}`", path.display());
     match field.parse::<f32>() {
         Ok(v) if v.is_finite() => Ok(v),
+        // `NaN` parses, `NA` does not: both are pandas' missing values
+        _ if field.is_empty() => Err(Error::Data(format!("{}: the cell is empty", at()))),
+        _ if is_missing(field) => Err(Error::Data(format!(
+            "{}: `{field}` marks a missing value",
+            at()
+        ))),
         Ok(_) if field.parse::<f64>().is_ok_and(f64::is_finite) => Err(Error::Data(format!(
             "{}: `{field}` is beyond the range of f32 (±3.4e38): scale the column",
             at()
         ))),
-        Ok(_) if is_missing(field) => Err(Error::Data(format!(
-            "{}: `{field}` marks a missing value",
-            at()
-        ))),
         Ok(_) => Err(Error::Data(format!(
             "{}: `{field}` is not a finite number",
-            at()
-        ))),
-        Err(_) if field.is_empty() => Err(Error::Data(format!("{}: the cell is empty", at()))),
-        Err(_) if is_missing(field) => Err(Error::Data(format!(
-            "{}: `{field}` marks a missing value",
             at()
         ))),
         Err(_) if thousands(field) => {

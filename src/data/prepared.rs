@@ -11,7 +11,7 @@ pub struct Prepared {
     /// Validation rows.
     pub val: Subset,
     /// The fill of missing cells applied to both before the scaler (to be applied to new rows
-    /// too), and how many cells of each column it filled.
+    /// too).
     pub imputer: Option<Imputer>,
     /// How many missing cells of each feature column `imputer` filled, training and validation.
     pub imputed: Vec<usize>,

@@ -441,8 +441,9 @@ fn missing_cells_are_filled_with_the_training_rows_mean_or_median_and_new_rows_a
     // validation rows from elsewhere: their own means would fill them otherwise
     let (val_text, _) = with_gaps(20, 5.0);
     let val_csv = write(&dir, "val.csv", &val_text);
-    let val_flags = ["--val-data", s(&val_csv)]; // every row of train.csv trains
-                                                 // refused without --impute, naming the cell and the flag
+    // every row of train.csv trains
+    let val_flags = ["--val-data", s(&val_csv)];
+    // refused without --impute, naming the cell and the flag
     let err = refused(&dir, &train_csv, &[]);
     assert!(
         err.contains("train.csv: line 2, column `a`: the cell is empty (--impute mean or --impute median fills"),
@@ -509,6 +510,9 @@ fn missing_cells_are_filled_with_the_training_rows_mean_or_median_and_new_rows_a
     assert!(scored(&val_csv).contains(filled), "{}", scored(&val_csv));
     assert!(scored(&val_csv).contains("loss"), "{}", scored(&val_csv));
     assert_eq!(scored(&val_csv).replace(filled, ""), scored(&filled_csv));
+    // eval of the run's own validation rows (val.csv, read again) fills them and says so alike
+    let own = stdout(&plaindnn(&["eval", "--run", s(&run)]));
+    assert_eq!(own, scored(&val_csv));
     // a line of spaces is a blank line, as pandas reads it, not a row of missing cells
     let spaces = write(&dir, "spaces.csv", "a,b\n1,2\n   \n3,4\n");
     let out = plaindnn(&["predict", "--run", s(&run), "--data", s(&spaces)]);

@@ -86,6 +86,7 @@ fn train_path(
         val: val.clone(),
         imputer: None,
         imputed: vec![],
+        val_imputed: 0,
         scaler: None,
         target_scaler: None,
         warnings: vec![],

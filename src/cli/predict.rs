@@ -440,7 +440,14 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
             );
             return Err(Error::Data(why));
         }
-        None => predictor.evaluate_prepared(info.source.load()?.val)?,
+        None => {
+            let prepared = info.source.load()?;
+            let filled = prepared.val_imputed; // the loader filled them, as training's did
+            Evaluation {
+                filled,
+                ..predictor.evaluate_prepared(prepared.val)?
+            }
+        }
     };
     Ok(evaluation)
 }

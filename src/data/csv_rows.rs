@@ -139,9 +139,9 @@ pub struct Rows {
     val: Vec<usize>,
     val_file: Option<Dataset>,
     warnings: Vec<String>,
-    /// The fill of missing cells, learned on the training rows, and the cells it filled per
-    /// column (both files).
-    imputed: Option<(Imputer, Vec<usize>)>,
+    /// The fill of missing cells, learned on the training rows, the cells it filled per column
+    /// (both files), and how many of them are in the validation rows.
+    imputed: Option<(Imputer, Vec<usize>, usize)>,
 }
 
 impl Rows {
@@ -209,12 +209,15 @@ impl Rows {
         let names = &data.feature_names;
         let imputer = Imputer::fit(strategy, &data.features, names, &self.train)
             .map_err(|e| Error::Data(format!("{}: {e}", path.display())))?;
+        let missing = |r: &usize| data.row(*r).iter().filter(|v| v.is_nan()).count();
+        let mut in_val: usize = self.val.iter().map(missing).sum();
         let mut filled = imputer.apply(&mut data.features);
         if let Some(val) = &mut self.val_file {
             let more = imputer.apply(&mut val.features);
+            in_val += more.iter().sum::<usize>();
             filled.iter_mut().zip(more).for_each(|(n, m)| *n += m);
         }
-        self.imputed = Some((imputer, filled));
+        self.imputed = Some((imputer, filled, in_val));
         Ok(self)
     }
 
@@ -259,12 +262,16 @@ impl Rows {
             }
             None => Subset::of(&data, self.val),
         };
-        let (imputer, imputed) = self.imputed.unzip();
+        let (imputer, imputed, val_imputed) = match self.imputed {
+            Some((imputer, counts, in_val)) => (Some(imputer), counts, in_val),
+            None => (None, vec![], 0),
+        };
         Prepared {
             train: Subset::of(&data, self.train),
             val,
             imputer,
-            imputed: imputed.unwrap_or_default(),
+            imputed,
+            val_imputed,
             scaler,
             target_scaler,
             warnings,

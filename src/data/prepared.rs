@@ -15,6 +15,8 @@ pub struct Prepared {
     pub imputer: Option<Imputer>,
     /// How many missing cells of each feature column `imputer` filled, training and validation.
     pub imputed: Vec<usize>,
+    /// How many of those cells are in the validation rows (what `eval` of the run reports).
+    pub val_imputed: usize,
     /// The standardisation applied to both (to be applied to new rows too).
     pub scaler: Option<Scaler>,
     /// The standardisation of a regression target applied to both (`--standardize-target`):
@@ -80,6 +82,7 @@ impl Prepared {
             val: Subset::all(val),
             imputer: None,
             imputed: vec![],
+            val_imputed: 0,
             scaler: None,
             target_scaler: None,
             warnings: vec![],

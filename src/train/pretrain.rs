@@ -312,6 +312,7 @@ fn reconstruction(
         val: Subset::all(set(val)?),
         imputer,
         imputed: vec![],
+        val_imputed: 0,
         scaler,
         target_scaler: None,
         warnings: vec![],

@@ -1000,6 +1000,23 @@ fn a_config_files_init_from_reads_the_architecture_and_its_init_is_refused_where
         err.contains("invalid --config's model.init: with --init-from"),
         "{err}"
     );
+    // other hidden layers than the copied ones: the file's, or the flag's over it, named
+    let other = write(
+        "other.json",
+        format!(r#"{{"init_from": {from}, "model": {{"hidden": [4]}}}}"#),
+    );
+    let err = train_with(&dir, "other", &["--config", &other]).expect_err("refused");
+    let copied = "has the hidden layers 8,6 and every one is copied, but";
+    assert!(err.contains("other.json: invalid init-from: "), "{err}");
+    assert!(
+        err.contains(&format!("{copied} its `model.hidden` asks for 4")),
+        "{err}"
+    );
+    let err = train_with(&dir, "flag", &["--config", &part, "--hidden", "8"]).expect_err("refused");
+    assert!(
+        err.contains(&format!("{copied} --hidden asks for 8: leave")),
+        "{err}"
+    );
 }
 
 #[test]

@@ -559,6 +559,45 @@ fn init_is_refused_when_init_from_copies_every_layer_and_taken_for_a_fresh_head(
     assert!(out.status.success(), "2 outputs, not 4: {}", stderr(&out));
 }
 
+#[test]
+fn hidden_layers_other_than_the_copied_ones_are_refused_before_the_run_starts() {
+    let dir = temp_dir("transfer-other-layers");
+    let source = dir.join("source");
+    let args = ["train", "--dataset", "circles", "--epochs", "1", "-q"];
+    let made = [&args[..], &["--hidden", "8,8", "--activation", "relu,tanh"]].concat();
+    let out = plaindnn(&[&made[..], &["--out", s(&source)]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tune = |name: &str, hidden: &str| {
+        let run = dir.join(name);
+        let from = [
+            "--init-from",
+            s(&source),
+            "--hidden",
+            hidden,
+            "--out",
+            s(&run),
+        ];
+        (plaindnn(&[&args[..], &from].concat()), run)
+    };
+    // about the layers asked for, not the source's two activations (what training met first)
+    let (out, run) = tune("fewer", "4");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let said = "has the hidden layers 8,8 and every one is copied, but --hidden asks for 4: leave \
+                --hidden out, or train a new network without --init-from";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    assert!(!run.exists(), "nothing written");
+    let (out, _) = tune("wider", "8,16");
+    assert!(
+        stderr(&out).contains("--hidden asks for 8,16"),
+        "{}",
+        stderr(&out)
+    );
+    // the same layers given again are the copied ones
+    let (out, run) = tune("same", "8,8");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(run.join("model.bpk").exists());
+}
+
 /// Frozen layers record no autodiff graph: Burn keeps a graph that is never walked back and
 /// sweeps all of them at every backward pass, so a leak makes each epoch slower than the last
 /// (measured before the fix: an encoder frozen under a 256-wide autoencoder went from 0.1 s to

@@ -69,6 +69,11 @@ impl ConfigFile {
         }
     }
 
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// `error` that the file's `key` caused, named with the file and the key.
     pub fn named(&self, error: Error, key: &str) -> Error {
         Error::Data(format!("{}: `{key}`: {error}", self.path.display()))

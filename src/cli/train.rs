@@ -319,6 +319,32 @@ fn refuse_unused_init(given: &str, c: &TrainConfig, outputs: usize) -> Result<()
     Err(Error::invalid(given, why))
 }
 
+/// Refuses hidden layers (`asked`, by `by`) other than those `--init-from`'s source has, whose
+/// weights are copied: `copied` is the source and its layers' widths.
+fn refuse_other_layers(
+    (dir, theirs): &(PathBuf, Vec<usize>),
+    asked: &[usize],
+    by: &str,
+) -> Result<()> {
+    if asked == theirs {
+        return Ok(());
+    }
+    let widths = |w: &[usize]| match w.is_empty() {
+        true => "none".to_string(),
+        false => w.iter().map(usize::to_string).collect::<Vec<_>>().join(","),
+    };
+    Err(Error::invalid(
+        "init-from",
+        format!(
+            "{} has the hidden layers {} and every one is copied, but {by} asks for {}: leave \
+             {by} out, or train a new network without --init-from",
+            quote_path(dir),
+            widths(theirs),
+            widths(asked)
+        ),
+    ))
+}
+
 /// The starting config (the library's defaults for the data with `--init-from`'s
 /// architecture, and the `--config` file over them), the preset, then every flag given on top.
 fn build_config(
@@ -337,17 +363,27 @@ fn build_config(
             _ => read?,
         };
     }
+    let copied = source
+        .as_ref()
+        .map(|dir| (dir.clone(), c.model.hidden.clone()));
     let init_in_file = file.is_some_and(ConfigFile::sets_init);
     let mut c = match file {
         Some(file) => file.over(&c)?,
         None => c,
     };
+    if let (Some(copied), Some(file)) = (&copied, file) {
+        refuse_other_layers(copied, &c.model.hidden, "its `model.hidden`")
+            .map_err(|e| Error::Data(format!("{}: {e}", file.path().display())))?;
+    }
     // what the file over this data's defaults says before any flag: an error it causes alone
     let alone = file.and_then(|_| c.validate_for(data).err().map(|e| e.to_string()));
     if let Some(preset) = args.preset {
         preset.apply(&mut c);
     }
     args.recipe.apply(&mut c);
+    if let Some(copied) = copied.as_ref().filter(|_| args.recipe.sets_hidden()) {
+        refuse_other_layers(copied, &c.model.hidden, "--hidden")?;
+    }
     if let Some(weights) = &args.class_weight {
         c.class_weights = Some(weights.resolve(&data.train)?);
     }

@@ -329,6 +329,11 @@ impl RecipeFlags {
         self.model.activation.is_some()
     }
 
+    /// Whether `--hidden` was given.
+    pub fn sets_hidden(&self) -> bool {
+        self.model.hidden.is_some()
+    }
+
     /// Writes every flag given into `c`.
     pub fn apply(&self, c: &mut TrainConfig) {
         self.model.apply(c);

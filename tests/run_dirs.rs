@@ -62,6 +62,7 @@ fn overwrite_removes_every_file_of_the_old_run_before_training() {
         .status
         .success());
     assert!(dir.join("diagnostics.csv").is_file() && dir.join("grad_norms.svg").is_file());
+    std::fs::write(dir.join("checkpoint/notes.txt"), "mine too").expect("write");
     let out = train(
         &dir,
         &["--epochs", "2", "--no-early-stopping", "--overwrite"],
@@ -76,6 +77,7 @@ fn overwrite_removes_every_file_of_the_old_run_before_training() {
     let saved: Vec<String> = std::fs::read_dir(dir.join("checkpoint"))
         .expect("checkpoint/")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "notes.txt")
         .collect();
     assert!(
         saved
@@ -88,6 +90,28 @@ fn overwrite_removes_every_file_of_the_old_run_before_training() {
         b"mine",
         "files that are not the run's stay"
     );
+    assert_eq!(read(&dir.join("checkpoint/notes.txt")), b"mine too", "in checkpoint/ too");
+}
+
+#[test]
+fn a_run_inside_another_runs_checkpoint_folder_is_refused() {
+    let dir = temp_dir("rundir-in-checkpoint");
+    let run = dir.join("run");
+    assert!(train(&run, &["--epochs", "2"]).status.success());
+    for inside in [run.join("checkpoint"), run.join("checkpoint/nested")] {
+        let out = train(&inside, &["--epochs", "2"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let said = format!(
+            "is inside the checkpoint folder of the run {}, whose checkpoints come and go there",
+            run.display()
+        );
+        assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+    }
+    assert!(!run.join("checkpoint/nested").exists());
+    assert!(!run.join("checkpoint/config.json").exists());
+    // a folder of that name elsewhere is just a folder
+    let out = train(&dir.join("checkpoint"), &["--epochs", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 #[test]

@@ -99,6 +99,18 @@ impl CheckpointingStrategy for KeepLastTwo {
     }
 }
 
+/// Whether `name` is a file the checkpointer writes into `checkpoint/`: `model-N.bpk`,
+/// `optim-N.bpk`, `scheduler-N.bpk`, `kept-N.bpk`, or one's temporary file (`.model-N.bpk.tmp-PID`).
+pub fn is_checkpoint_file(name: &str) -> bool {
+    let temporary = name.strip_prefix('.').and_then(|n| n.split_once(".tmp-"));
+    let name = temporary.map_or(name, |(n, _)| n);
+    let Some((kind, epoch)) = name.strip_suffix(".bpk").and_then(|s| s.rsplit_once('-')) else {
+        return false;
+    };
+    let number = !epoch.is_empty() && epoch.bytes().all(|b| b.is_ascii_digit());
+    number && ["model", "optim", "scheduler", "kept"].contains(&kind)
+}
+
 /// The epochs with a model checkpoint in `dir`, oldest first (none if `dir` is missing).
 fn saved_epochs(dir: &Path) -> Vec<usize> {
     let mut epochs: Vec<usize> = fs::read_dir(dir)

@@ -12,6 +12,21 @@ use crate::data::{DataSource, Imputer, Scaler, Task};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
 
+/// Deletes the checkpointer's files in `dir`, then `dir` if nothing else is left in it (what a
+/// user put there stays).
+fn remove_checkpoints(dir: &Path) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)?.flatten() {
+        let ours = checkpoint::is_checkpoint_file(&entry.file_name().to_string_lossy());
+        if ours && entry.file_type()?.is_file() {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    match fs::read_dir(dir)?.next() {
+        None => fs::remove_dir(dir),
+        Some(_) => Ok(()),
+    }
+}
+
 /// Version of the run-directory format this plaindnn writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -155,8 +170,10 @@ impl RunDir {
     /// written before its autoencoder claims the folder, so they do not count.
     pub fn holds_run(&self) -> bool {
         let has_checkpoint = fs::read_dir(self.checkpoint_dir())
-            .map(|mut entries| entries.next().is_some())
-            .unwrap_or(false);
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| checkpoint::is_checkpoint_file(&e.file_name().to_string_lossy()));
         has_checkpoint || !self.run_files().is_empty()
     }
 
@@ -187,6 +204,14 @@ impl RunDir {
     /// Refuses a directory that holds another run, or with `overwrite` removes that run's files
     /// (only plaindnn's: whatever else the directory holds stays).
     pub fn claim(&self, overwrite: bool) -> Result<()> {
+        if let Some(run) = self.checkpointed_by() {
+            let why = format!(
+                "is inside the checkpoint folder of the run {}, whose checkpoints come and go \
+                 there: give this run its own --out",
+                crate::shell::quote_path(&run)
+            );
+            return Err(Error::run(&self.root, why));
+        }
         if self.holds_experiment() {
             // --overwrite replaces a run's files; a run among an experiment's would mix the two
             let why = "holds an experiment's results (report.md): give this run its own --out";
@@ -215,6 +240,16 @@ impl RunDir {
         }
         self.remove_run()?;
         self.create()
+    }
+
+    /// The run whose `checkpoint/` folder this directory is or is inside, if any.
+    fn checkpointed_by(&self) -> Option<PathBuf> {
+        let root = std::path::absolute(&self.root).ok()?;
+        let folder = root.ancestors().find(|a| {
+            let run = a.parent().map(RunDir::new);
+            a.file_name() == Some("checkpoint".as_ref()) && run.is_some_and(|r| r.read_config().is_ok())
+        })?;
+        folder.parent().map(Path::to_path_buf)
     }
 
     /// Why [`RunDir::claim`] refuses the directory, with the way on that works for what is there.
@@ -265,10 +300,12 @@ impl RunDir {
                 continue;
             }
             let path = entry.path();
-            let removed = if path.is_dir() {
-                fs::remove_dir_all(&path)
-            } else {
-                fs::remove_file(&path)
+            // a link is removed, never followed
+            let folder = entry.file_type().is_ok_and(|t| t.is_dir());
+            let removed = match (folder, name == "checkpoint") {
+                (true, true) => remove_checkpoints(&path),
+                (true, false) => fs::remove_dir_all(&path),
+                (false, _) => fs::remove_file(&path),
             };
             removed.map_err(|e| Error::io(&path, e))?;
         }

@@ -306,8 +306,8 @@ impl Predictor {
     }
 }
 
-/// The first few names, then how many more.
-fn abbreviate(names: &[String]) -> String {
+/// The first few names, then how many more (`px0, px1, px2, px3, … (256 in all)`).
+pub fn abbreviate(names: &[String]) -> String {
     match names.len() {
         0..=6 => names.join(", "),
         n => format!("{}, … ({n} in all)", names[..4].join(", ")),

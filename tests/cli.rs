@@ -124,9 +124,22 @@ fn train_then_predict_eval_and_summary_work_from_the_run_directory_alone() {
             .map(|a| a.len()),
         Some(4)
     );
+    // the classes in the probabilities' order, as scikit-learn's classes_: the largest is "I"
+    assert_eq!(p["classes"], serde_json::json!(["I", "II", "III", "IV"]));
+    let probabilities: Vec<f64> = (p["predictions"][0]["probabilities"].as_array())
+        .map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect())
+        .unwrap_or_default();
+    let largest =
+        (0..probabilities.len()).max_by(|&a, &b| probabilities[a].total_cmp(&probabilities[b]));
+    assert_eq!(
+        largest.map(|i| p["classes"][i].clone()),
+        Some(serde_json::json!("I"))
+    );
 
     let e = json(&plaindnn(&["eval", "--run", run, "--json"]));
     assert!(e["scores"]["accuracy"].as_f64().unwrap_or(0.0) > 0.9, "{e}");
+    assert_eq!(e["classes"], p["classes"], "the confusion matrix's order");
+    assert_eq!(e["confusion"].as_array().map(Vec::len), Some(4));
 
     let summary = json(&plaindnn(&["summary", "--run", run, "--json"]));
     assert_eq!(summary["summary"]["total_params"], 354);

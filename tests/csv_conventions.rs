@@ -836,3 +836,31 @@ fn csv_flags_next_to_a_built_in_set_are_refused_not_ignored() {
         );
     }
 }
+
+#[test]
+fn the_next_step_quotes_a_column_name_with_a_comma_and_a_wrong_count_lists_a_few_columns() {
+    let dir = temp_dir("csv-names-in-hints");
+    let rows: String = (0..30)
+        .map(|i| format!("{i},{},{}\n", i % 3, i % 2))
+        .collect();
+    let csv = write(&dir, "comma.csv", &format!("\"size, cm\",b,label\n{rows}"));
+    let out = train(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // `--input 'size, cm,b'` would read as three values: the --data form, the name quoted
+    let said = "--data FILE.csv   (columns \"size, cm\", b)";
+    assert!(stdout(&out).contains(said), "{}", stdout(&out));
+    // eight columns: the first four and the count, not every name
+    let header: Vec<String> = (0..8).map(|j| format!("f{j}")).collect();
+    let rows: String = (0..30)
+        .map(|i| format!("{},{}\n", vec![(i % 5).to_string(); 8].join(","), i % 2))
+        .collect();
+    let wide = write(
+        &dir,
+        "wide.csv",
+        &format!("{},label\n{rows}", header.join(",")),
+    );
+    assert!(train(&dir, &wide, &[]).status.success());
+    let out = plaindnn(&["predict", "--run", s(&dir.join("run")), "--input", "1,2"]);
+    let said = "the model takes 8 values (f0, f1, f2, f3, … (8 in all)), got 2";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+}

@@ -696,6 +696,9 @@ fn a_directory_without_the_mnist_files_lists_what_is_missing() {
 #[test]
 fn every_builtin_data_set_is_listed_and_trains() {
     let list = json(&plaindnn(&["datasets", "--json"]));
+    // a set that --noise is refused for has none to list
+    assert_eq!(list["datasets"][0]["noise"], serde_json::Value::Null);
+    assert_eq!(list["datasets"][1]["noise"], 0.05);
     let names: Vec<String> = list["datasets"]
         .as_array()
         .expect("list")

@@ -836,6 +836,12 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
         body.contains("name: at most 255 characters, got 304"),
         "{body}"
     );
+    // nor is one with a character no shell command can hold as typed
+    let (status, body) = upload("a%00b.csv", "x,y\n1,2\n");
+    assert_eq!(status, 400);
+    let error: Value = serde_json::from_str(&body).unwrap_or_default();
+    let said = r#"name: no control characters, got '\0' in "a\0b.csv""#;
+    assert_eq!(error["error"], said, "{body}");
     let rows: String = (0..40)
         .map(|i| {
             format!(

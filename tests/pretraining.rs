@@ -465,7 +465,7 @@ fn pretrain_prints_each_layers_loss_and_the_next_command() {
     // eval of the autoencoder names its data in words
     let eval = plaindnn(&["eval", "--run", s(&dir)]);
     assert!(
-        stderr(&eval).contains("rows were built in memory (the inputs of the built-in set `shapes`, labels unused, by autoencoders), so it cannot read them again; give a CSV file"),
+        stderr(&eval).contains("trained on rows made in memory (the inputs of the built-in set `shapes`, labels unused, by autoencoders), which are not kept and not made again here: give the rows to score with --data FILE.csv"),
         "{}",
         stderr(&eval)
     );

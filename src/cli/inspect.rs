@@ -180,7 +180,7 @@ pub fn datasets(args: DatasetsArgs) -> Result<()> {
     if args.json {
         let list: Vec<_> = BUILTINS
             .iter()
-            .map(|b| json!({ "name": b.name, "about": b.about, "noise": b.noise }))
+            .map(|b| json!({ "name": b.name, "about": b.about, "noise": b.noise_parameter() }))
             .collect();
         return print_json(&json!({ "datasets": list }));
     }

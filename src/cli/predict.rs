@@ -73,7 +73,20 @@ struct Row<'a> {
 /// 0.46299999952316284.
 #[derive(Serialize)]
 struct Rows<'a> {
+    /// The classes in the order of each row's `probabilities` (scikit-learn's `classes_`).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    classes: &'a [String],
     predictions: Vec<Row<'a>>,
+}
+
+/// `eval --json`'s document: the classes in the order of the confusion matrix's rows and
+/// columns, then the scores.
+#[derive(Serialize)]
+struct Scored<'a> {
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    classes: &'a [String],
+    #[serde(flatten)]
+    evaluation: &'a Evaluation,
 }
 
 pub fn predict(args: PredictArgs) -> Result<()> {
@@ -140,7 +153,11 @@ pub fn predict(args: PredictArgs) -> Result<()> {
                 prediction: p,
             })
             .collect();
-        return print_json(&Rows { predictions });
+        let classes = &data.class_names;
+        return print_json(&Rows {
+            classes,
+            predictions,
+        });
     }
     print_rows(&names, &inputs, &predictions, data);
     Ok(())
@@ -227,7 +244,8 @@ fn summarise(
             "filled": filled.map_or(0, |(n, _)| n),
         }));
     }
-    println!("wrote {rows} predictions to {}", path.display());
+    let written = plaindnn::plural::count(rows, "prediction");
+    println!("wrote {written} to {}", path.display());
     if let Some((n, strategy)) = filled.filter(|&(n, _)| n > 0) {
         let cells = plaindnn::plural::count(n, "missing cell");
         println!("filled {cells} with the training rows' {strategy}s");
@@ -261,7 +279,7 @@ fn parse_row<T: std::str::FromStr + Into<f64> + Copy>(
         let why = format!(
             "the model takes {} values ({}), got {}",
             names.len(),
-            names.join(", "),
+            plaindnn::inference::abbreviate(names),
             values.len()
         );
         return Err(Error::invalid("--input", why));
@@ -394,7 +412,10 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     let predictor = Predictor::open(&args.run.run, args.run.backend)?;
     let evaluation = evaluate(&predictor, &args)?;
     if args.json {
-        return print_json(&evaluation);
+        return print_json(&Scored {
+            classes: &predictor.config.data.class_names,
+            evaluation: &evaluation,
+        });
     }
     print_scores(&evaluation, &predictor.config.data);
     Ok(())

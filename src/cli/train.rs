@@ -243,15 +243,24 @@ fn print_next_steps(trained: &TrainedRun) {
         _ => {}
     }
     let names = &trained.config.data.feature_names;
-    if names.len() <= 4 {
+    let commas = names.iter().any(|n| n.contains(','));
+    if names.len() <= 4 && !commas {
         println!(
             "next: plaindnn predict --run {quoted} --input {}",
             quote(&names.join(","))
         );
     } else {
+        // a name with a comma in `--input`'s list would read as two values: quoted as in a CSV
+        let shown: Vec<String> = (names.iter().take(3))
+            .map(|n| match n.contains(',') {
+                true => format!("\"{n}\""),
+                false => n.clone(),
+            })
+            .collect();
+        let more = if names.len() > 3 { ", …" } else { "" };
         println!(
-            "next: plaindnn predict --run {quoted} --data FILE.csv   (columns {}, …{})",
-            names[..3].join(", "),
+            "next: plaindnn predict --run {quoted} --data FILE.csv   (columns {}{more}{})",
+            shown.join(", "),
             match trained.config.data.source {
                 DataSource::Idx { .. } => ": pixels scaled to [0, 1], as in training",
                 _ => "",

@@ -15,7 +15,7 @@ use super::choices::{self, choices};
 #[derive(Args, Debug)]
 #[command(next_help_heading = "Model")]
 pub struct ModelFlags {
-    /// Hidden layer widths, input side first [default: 50].
+    /// Hidden layer widths, input side first (with --init-from: its source's) [default: 50].
     #[arg(long, value_delimiter = ',', value_name = "N,N,..")]
     hidden: Option<Vec<usize>>,
     /// Activation after each hidden layer, or one per layer (`relu,tanh`): identity, step,

@@ -67,6 +67,14 @@ pub const BUILTINS: [Builtin; 8] = [
     },
 ];
 
+impl Builtin {
+    /// The noise `--noise` changes; `None` for a set drawn without any (`quadrants`: the
+    /// tutorial's exact points and their exact quadrants).
+    pub fn noise_parameter(&self) -> Option<f64> {
+        (self.name != "quadrants").then_some(self.noise)
+    }
+}
+
 /// The built-in named `name`, or an error listing them all.
 pub fn builtin(name: &str) -> Result<&'static Builtin> {
     BUILTINS

@@ -171,8 +171,7 @@ impl DataSource {
                 "applies to built-in data sets only",
             ));
         };
-        if name == "quadrants" {
-            // the tutorial's exact points and their exact quadrants: nothing is drawn noisily
+        if generators::builtin(name).is_ok_and(|b| b.noise_parameter().is_none()) {
             return Err(Error::invalid(
                 "--noise",
                 "the built-in set `quadrants` has no noise parameter; the sets with one: xor, circles, spiral, blobs, line, cubic and shapes",
@@ -423,8 +422,9 @@ impl DataSource {
                 Ok(Prepared::unscaled(train, test))
             }
             DataSource::Memory { description } => Err(Error::Data(format!(
-                "this run's rows were built in memory ({description}), so it cannot read them \
-                 again; give a CSV file with the run's columns: --data FILE.csv"
+                "this run trained on rows made in memory ({description}), which are not kept \
+                 and not made again here: give the rows to score with --data FILE.csv, with the \
+                 run's columns"
             ))),
         }
     }

@@ -96,7 +96,8 @@ pub struct RunSummary {
 pub struct Stat {
     /// Mean over seeds.
     pub mean: f64,
-    /// Sample standard deviation (0 for one seed).
+    /// Sample standard deviation (NaN for one seed, as NumPy's `std(ddof=1)`: one value has no
+    /// spread to show, not a spread of 0).
     pub spread: f64,
 }
 
@@ -111,11 +112,7 @@ impl Stat {
             };
         }
         let mean = v.iter().sum::<f64>() / v.len() as f64;
-        let var = if v.len() > 1 {
-            v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64
-        } else {
-            0.0
-        };
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64;
         Self {
             mean,
             spread: var.sqrt(),
@@ -331,4 +328,20 @@ fn start(
         }
     }
     Ok(Some(std::fs::canonicalize(&dir).unwrap_or(dir)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stat;
+
+    #[test]
+    fn the_spread_is_the_sample_deviation_and_none_for_one_value() {
+        // NumPy: np.std([1, 2, 4], ddof=1) = 1.5275252316519465; np.std([3], ddof=1) = nan
+        let s = Stat::of([1.0, 2.0, 4.0].into_iter());
+        assert!((s.mean - 7.0 / 3.0).abs() < 1e-12);
+        assert!((s.spread - 1.527_525_231_651_946_8).abs() < 1e-12);
+        let one = Stat::of([3.0, f64::NAN].into_iter());
+        assert_eq!(one.mean, 3.0);
+        assert!(one.spread.is_nan());
+    }
 }

@@ -59,11 +59,15 @@ fn extra_cell(r: &VariantResult, extra: Extra) -> String {
     }
 }
 
-/// `mean ± spread`, as a percentage when `percent`; `—` when there is nothing to show.
+/// `mean ± spread`, as a percentage when `percent`; the mean alone from one seed; `—` when there
+/// is nothing to show.
 fn cell(s: Stat, digits: usize, percent: bool) -> String {
     let (k, unit) = if percent { (100.0, " %") } else { (1.0, "") };
     if s.mean.is_nan() {
         return "—".into();
+    }
+    if s.spread.is_nan() {
+        return format!("{:.d$}{unit}", s.mean * k, d = digits);
     }
     format!(
         "{:.d$} ± {:.d$}{unit}",

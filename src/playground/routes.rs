@@ -414,6 +414,11 @@ fn upload_name(name: Option<&str>) -> Reply<String> {
         );
         return Err(ApiError(400, why));
     }
+    // a control character (a NUL, a line break) would break the command a user pastes
+    if let Some(c) = base.chars().find(|c| c.is_control()) {
+        let why = format!("name: no control characters, got {:?} in {base:?}", c);
+        return Err(ApiError(400, why));
+    }
     Ok(base.to_string())
 }
 

@@ -247,7 +247,8 @@ impl RunDir {
         let root = std::path::absolute(&self.root).ok()?;
         let folder = root.ancestors().find(|a| {
             let run = a.parent().map(RunDir::new);
-            a.file_name() == Some("checkpoint".as_ref()) && run.is_some_and(|r| r.read_config().is_ok())
+            a.file_name() == Some("checkpoint".as_ref())
+                && run.is_some_and(|r| r.read_config().is_ok())
         })?;
         folder.parent().map(Path::to_path_buf)
     }

@@ -31,8 +31,9 @@ plaindnn's source (`src/experiment/claims/*.rs`, `src/model/`, `src/train/`):
   rescales all gradients together when their norm exceeds the limit (and leaves a non-finite
   norm alone, as plaindnn does), augmentation adds N(0, σ²) to every training input;
 - early stopping on validation loss (`src/train/early_stopping.rs`): an epoch improves when its
-  loss is below the best − min_delta; stop after `patience` epochs without; the model returned is
-  the best epoch's when restore-best is on, else the last epoch's;
+  loss is below the last improvement's − min_delta; stop after `patience` epochs without; the
+  model returned is the lowest validation loss's when restore-best is on (a fall smaller than
+  min_delta counts there), else the last epoch's;
 - transfer and pretraining (`src/train/transfer.rs`, `pretrain.rs`): the hidden layers are
   copied, and the output layer too when its shape agrees; frozen layers get no gradient;
   layer-wise autoencoders are trained bottom up on the codes of the layers below, then only the
@@ -315,17 +316,21 @@ def score(model: Mlp, x, y, regression=False):
 
 
 class EarlyStopping:
-    """`early_stopping::EarlyStopping`."""
+    """`early_stopping::EarlyStopping`: `best` is the epoch of lowest loss (its weights are kept);
+    the wait restarts on a fall of more than min_delta below the last improvement."""
 
     def __init__(self, config: Optional[EarlyStop]):
         self.patience = config.patience if config else None
         self.min_delta = config.min_delta if config else 0.0
-        self.best, self.waited = None, 0
+        self.best, self.improved, self.waited = None, None, 0
 
     def update(self, epoch, loss):
-        improved = math.isfinite(loss) if self.best is None else loss < self.best[1] - self.min_delta
-        if improved:
-            self.best, self.waited = (epoch, loss), 0
+        def below(mark, by):
+            return math.isfinite(loss) if mark is None else loss < mark[1] - by
+        if below(self.best, 0.0):
+            self.best = (epoch, loss)
+        if below(self.improved, self.min_delta):
+            self.improved, self.waited = (epoch, loss), 0
             return "improved"
         self.waited += 1
         return "stop" if self.patience is not None and self.waited >= self.patience else "wait"
@@ -397,7 +402,7 @@ def fit(model: Mlp, recipe: Recipe, train, val, seed: int) -> Fit:
             raise Diverged(f"epoch {epoch}: validation loss {val_loss}")
         rows.append(Row(epoch, train_loss, val_loss, val_metric))
         verdict = stopper.update(epoch, val_loss)
-        if verdict == "improved":
+        if stopper.best and stopper.best[0] == epoch:
             best_state = copy.deepcopy(model.state_dict())
         if verdict == "stop":
             break

@@ -90,7 +90,11 @@ fn overwrite_removes_every_file_of_the_old_run_before_training() {
         b"mine",
         "files that are not the run's stay"
     );
-    assert_eq!(read(&dir.join("checkpoint/notes.txt")), b"mine too", "in checkpoint/ too");
+    assert_eq!(
+        read(&dir.join("checkpoint/notes.txt")),
+        b"mine too",
+        "in checkpoint/ too"
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use common::{bits, plaindnn, quadrant_config, stderr, temp_dir, train_quadrants}
 use plaindnn::backend::Backend;
 use plaindnn::data::DataSource;
 use plaindnn::inference::Predictor;
-use plaindnn::train::{self, EarlyStoppingConfig, Verbosity};
+use plaindnn::train::{self, EarlyStoppingConfig, TrainedRun, Verbosity};
 
 #[test]
 fn the_quadrant_net_answers_quadrant_one_for_two_two_and_places_new_points() {
@@ -148,7 +148,7 @@ fn resuming_a_run_that_stopped_early_says_so_and_goes_on_with_a_longer_patience(
         .expect("refused")
         .to_string();
     assert!(
-        err.contains("stopped early at epoch 4: val_loss had not improved on epoch 1's for 3 epochs; pass --patience N (more than 3)"),
+        err.contains("stopped early at epoch 4: val_loss had not improved on epoch 1's by more than 100 for 3 epochs; pass --patience N (more than 3)"),
         "{err}"
     );
     assert_eq!(
@@ -165,7 +165,7 @@ fn resuming_a_run_that_stopped_early_says_so_and_goes_on_with_a_longer_patience(
         .expect("refused")
         .to_string();
     assert!(
-        err.contains("with --patience 2 it would stop at once: val_loss had not improved on epoch 1's for 3 epochs"),
+        err.contains("with --patience 2 it would stop at once: val_loss had not improved on epoch 1's by more than 100 for 3 epochs"),
         "{err}"
     );
     let changes = train::ResumeChanges {
@@ -177,11 +177,18 @@ fn resuming_a_run_that_stopped_early_says_so_and_goes_on_with_a_longer_patience(
 }
 
 #[test]
-fn early_stopping_stops_on_a_plateau_and_restores_the_best_weights() {
-    let dir = temp_dir("early");
+fn early_stopping_waits_from_the_last_fall_by_min_delta_and_restores_the_lowest_val_loss() {
+    // the epoch of lowest val_loss in a run's own log (an independent argmin)
+    let lowest = |trained: &TrainedRun| {
+        let rows = &trained.outcome.rows;
+        let at = (0..rows.len()).min_by(|&a, &b| rows[a].val_loss.total_cmp(&rows[b].val_loss));
+        at.map(|i| rows[i].epoch)
+    };
+    // No later epoch can beat epoch 1 by 100, so the wait runs from it and ends at epoch 4; each
+    // of those epochs still falls, and the last of them is the lowest, the weights kept.
+    let dir = temp_dir("early-delta");
     let mut config = quadrant_config();
     config.epochs = 50;
-    // No later epoch can beat epoch 1 by 100: a plateau by definition.
     config.early_stopping = Some(EarlyStoppingConfig {
         patience: 3,
         min_delta: 100.0,
@@ -194,50 +201,36 @@ fn early_stopping_stops_on_a_plateau_and_restores_the_best_weights() {
         "epoch 1, then 3 epochs of patience"
     );
     assert!(trained.outcome.stopped_early);
-    assert_eq!(trained.outcome.best_epoch, Some(1));
+    assert_eq!(trained.outcome.best_epoch, lowest(&trained));
+    assert_eq!(trained.outcome.best_epoch, Some(4), "every epoch fell");
+    let saved = Predictor::open(&dir, Backend::Flex).expect("opens");
+    assert_eq!(outputs_of(&trained.model), outputs_of(&saved.model));
+    assert_eq!(outputs_of(&saved.model), checkpoint_outputs(&dir, 4));
 
-    let points = [2.0, 2.0, -3.0, 0.5];
-    let x = || {
-        burn::tensor::Tensor::<2>::from_data(
-            burn::tensor::TensorData::new(points.to_vec(), [2, 2]),
-            &burn::tensor::Device::flex(),
-        )
-    };
-    let returned = trained
-        .model
-        .forward(x())
-        .into_data()
-        .try_to_vec::<f32>()
-        .expect("f32");
-    let best = Predictor::open(&dir, Backend::Flex).expect("opens");
-    let best_out = best
-        .model
-        .forward(x())
-        .into_data()
-        .try_to_vec::<f32>()
-        .expect("f32");
+    // With min_delta 0 it stops 3 epochs after the lowest and goes back to it.
+    let dir = temp_dir("early-plateau");
+    let mut config = quadrant_config();
+    config.epochs = 300;
+    config.early_stopping = Some(EarlyStoppingConfig {
+        patience: 3,
+        min_delta: 0.0,
+        restore_best_weights: true,
+    });
+    let trained = train_quadrants(config, &dir);
+    assert!(trained.outcome.stopped_early, "a plateau within 300 epochs");
+    let last = trained.outcome.rows.len();
+    assert_eq!(trained.outcome.best_epoch, lowest(&trained));
+    assert_eq!(trained.outcome.best_epoch, Some(last - 3));
+    let saved = Predictor::open(&dir, Backend::Flex).expect("opens");
+    let returned = outputs_of(&trained.model);
     assert_eq!(
-        bits(&returned),
-        bits(&best_out),
-        "the returned model is the best epoch's"
+        returned,
+        outputs_of(&saved.model),
+        "the returned model is the saved one"
     );
-
-    use burn::module::Module;
-    let last = best
-        .config
-        .train
-        .model
-        .init_for_loading(&burn::tensor::Device::flex())
-        .expect("builds")
-        .load_file(dir.join("checkpoint/model-4.bpk"));
-    let last_out = last
-        .forward(x())
-        .into_data()
-        .try_to_vec::<f32>()
-        .expect("f32");
     assert_ne!(
-        bits(&returned),
-        bits(&last_out),
+        returned,
+        checkpoint_outputs(&dir, last),
         "three more epochs of Adam moved the weights"
     );
 }

@@ -180,13 +180,14 @@ pub struct EarlyStoppingFlags {
     /// Epochs without val_loss improvement before stopping [default: 10].
     #[arg(long)]
     pub(super) patience: Option<usize>,
-    /// The smallest drop in val_loss that counts as an improvement [default: 1e-4].
+    /// The smallest drop in val_loss, absolute, that counts as an improvement and restarts the
+    /// patience; the weights kept are the lowest val_loss's, a smaller drop too [default: 1e-4].
     #[arg(long, allow_negative_numbers = true)]
     min_delta: Option<f64>,
     /// Train every epoch, without early stopping; the model (`model.bpk`) is the last epoch's.
     #[arg(long, conflicts_with_all = ["patience", "min_delta", "no_restore_best"])]
     no_early_stopping: bool,
-    /// End with the last epoch's weights, in `model.bpk` too, instead of restoring the best ones.
+    /// End with the last epoch's weights, in `model.bpk` too, instead of the lowest val_loss's.
     #[arg(long)]
     no_restore_best: bool,
 }

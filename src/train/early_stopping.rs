@@ -1,4 +1,6 @@
-//! Early stopping on validation loss, the Keras way: `patience`, `min_delta`, restore best weights.
+//! Early stopping on validation loss: `patience` epochs without a fall of more than `min_delta`
+//! (Keras', scikit-learn's `tol`), and the weights of the lowest loss restored (scikit-learn's
+//! best coefficients, Lightning's best checkpoint).
 
 use serde::{Deserialize, Serialize};
 
@@ -10,9 +12,10 @@ use super::history::EpochRow;
 pub struct EarlyStoppingConfig {
     /// Epochs without improvement before training stops.
     pub patience: usize,
-    /// An epoch improves only if validation loss falls by more than this.
+    /// An epoch resets the patience only if validation loss falls by more than this (absolute).
     pub min_delta: f64,
-    /// End with (and keep as `model.bpk`) the best epoch's weights rather than the last.
+    /// End with (and keep as `model.bpk`) the weights of the epoch of lowest validation loss
+    /// rather than the last.
     pub restore_best_weights: bool,
 }
 
@@ -27,10 +30,10 @@ impl Default for EarlyStoppingConfig {
     }
 }
 
-/// What one epoch's validation loss means for training.
+/// What one epoch's validation loss means for the patience.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
-    /// Best so far by more than `min_delta`: keep these weights.
+    /// Below the last improvement's loss by more than `min_delta`: the wait starts again.
     Improved,
     /// No real improvement, patience not yet used up.
     Wait,
@@ -38,12 +41,18 @@ pub enum Verdict {
     Stop,
 }
 
-/// Tracks the best validation loss; stops after `patience` epochs without a drop > `min_delta`.
+/// Tracks the lowest validation loss, whose weights are kept, and stops after `patience` epochs
+/// without a drop of more than `min_delta` below the last improvement. A drop smaller than that
+/// is a new lowest without resetting the wait, as scikit-learn's `MLPClassifier` keeps its best
+/// coefficients apart from its `tol`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EarlyStopping {
     patience: Option<usize>,
     min_delta: f64,
+    /// The epoch of lowest loss and its loss.
     best: Option<(usize, f64)>,
+    /// The last epoch that fell by more than `min_delta`, and its loss: the wait counts from it.
+    improved: Option<(usize, f64)>,
     waited: usize,
 }
 
@@ -54,18 +63,23 @@ impl EarlyStopping {
             patience: config.map(|c| c.patience),
             min_delta: config.map_or(0.0, |c| c.min_delta),
             best: None,
+            improved: None,
             waited: 0,
         }
     }
 
-    /// Feeds one epoch's validation loss: improved if `loss < best − min_delta`.
+    /// Feeds one epoch's validation loss: the lowest if `loss < best`, improved if
+    /// `loss < last improvement − min_delta`.
     pub fn update(&mut self, epoch: usize, loss: f64) -> Verdict {
-        let improved = match self.best {
+        let below = |mark: Option<(usize, f64)>, by: f64| match mark {
             None => loss.is_finite(),
-            Some((_, best)) => loss < best - self.min_delta,
+            Some((_, mark)) => loss < mark - by,
         };
-        if improved {
+        if below(self.best, 0.0) {
             self.best = Some((epoch, loss));
+        }
+        if below(self.improved, self.min_delta) {
+            self.improved = Some((epoch, loss));
             self.waited = 0;
             return Verdict::Improved;
         }
@@ -89,12 +103,22 @@ impl EarlyStopping {
         (tracker, last)
     }
 
-    /// The best epoch and its loss so far.
+    /// The epoch of lowest loss so far and its loss: the weights restored.
     pub fn best(&self) -> Option<(usize, f64)> {
         self.best
     }
 
-    /// Epochs since the best one.
+    /// Whether `epoch` is the one of lowest loss so far (its weights are the ones to keep).
+    pub fn is_best(&self, epoch: usize) -> bool {
+        self.best.is_some_and(|(best, _)| best == epoch)
+    }
+
+    /// The last epoch that fell by more than `min_delta`: the wait counts from it.
+    pub fn last_improvement(&self) -> Option<(usize, f64)> {
+        self.improved
+    }
+
+    /// Epochs since the last improvement.
     pub fn waited(&self) -> usize {
         self.waited
     }
@@ -123,11 +147,26 @@ mod tests {
     }
 
     #[test]
-    fn a_drop_smaller_than_min_delta_is_not_an_improvement() {
-        let mut es = EarlyStopping::new(Some(&config(1, 0.1)));
+    fn a_drop_smaller_than_min_delta_does_not_reset_the_wait_but_is_the_best_kept() {
+        let mut es = EarlyStopping::new(Some(&config(2, 0.1)));
         assert_eq!(es.update(1, 1.0), Verdict::Improved);
-        assert_eq!(es.update(2, 0.95), Verdict::Stop);
-        assert_eq!(es.best(), Some((1, 1.0)));
+        assert_eq!(es.update(2, 0.95), Verdict::Wait);
+        assert_eq!(es.best(), Some((2, 0.95)));
+        assert!(es.is_best(2));
+        // 0.91 is within 0.1 of epoch 1's 1.0, the wait's mark: patience runs out on it
+        assert_eq!(es.update(3, 0.91), Verdict::Stop);
+        assert_eq!(es.best(), Some((3, 0.91)));
+        assert_eq!(es.last_improvement(), Some((1, 1.0)));
+        assert_eq!(es.waited(), 2);
+        // a rise is neither
+        let mut es = EarlyStopping::new(Some(&config(5, 0.1)));
+        es.update(1, 1.0);
+        es.update(2, 0.95);
+        assert_eq!(es.update(3, 0.97), Verdict::Wait);
+        assert_eq!(es.best(), Some((2, 0.95)));
+        // a drop of more than min_delta below the last improvement is one, and the wait restarts
+        assert_eq!(es.update(4, 0.85), Verdict::Improved);
+        assert_eq!((es.last_improvement(), es.waited()), (Some((4, 0.85)), 0));
     }
 
     #[test]

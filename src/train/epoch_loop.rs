@@ -167,7 +167,7 @@ impl EpochLoop {
             let grads = state.grad_norms.take_means();
             let mut report = self.record(row, grads, &model, &*valid, wants)?;
             let (verdict, due) = self.end_epoch(&report.row, model, components, &mut state)?;
-            report.improved = verdict == Verdict::Improved;
+            report.improved = state.early.is_best(epoch);
             report.seconds = started.elapsed().as_secs_f64();
             // the epoch's row first: a checkpoint never runs ahead of metrics.csv
             self.tell(report, &mut state, &mut observers)?;
@@ -369,9 +369,9 @@ impl EpochLoop {
             Some(seconds) => state.last_save.elapsed().as_secs_f64() >= seconds,
             None => row.epoch.is_multiple_of(s.config.checkpoint_every),
         };
-        // the best epoch's weights, or every epoch's (a stop from outside saves the newest)
+        // the lowest loss's weights, or every epoch's (a stop from outside saves the newest)
         let restores = s.config.restores_best();
-        if !restores || verdict == Verdict::Improved {
+        if !restores || state.early.is_best(row.epoch) {
             state.kept = Some(model.into_record());
             state.kept_unsaved = true;
             if restores && s.config.checkpoint_interval.is_none() {

@@ -30,7 +30,7 @@ pub struct EpochReport {
     pub row: EpochRow,
     /// The most epochs this run trains.
     pub epochs: usize,
-    /// Whether validation loss improved on the best so far.
+    /// Whether validation loss is the lowest so far (the weights restore-best keeps).
     pub improved: bool,
     /// Wall-clock seconds of the epoch.
     pub seconds: f64,

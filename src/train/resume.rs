@@ -150,13 +150,17 @@ fn why_it_cannot_go_on(
         };
         return Some(why);
     }
-    if let Some((best, waited)) = stopped_early(rows, &run_config.train, last) {
+    if let Some((mark, waited, delta)) = stopped_early(rows, &run_config.train, last) {
         let why = match patience {
             None => format!("stopped early at epoch {last}"),
             Some(p) => format!("with --patience {p} it would stop at once"),
         };
+        let by = match delta > 0.0 {
+            true => format!(" by more than {delta}"),
+            false => String::new(),
+        };
         return Some(format!(
-            "{why}: val_loss had not improved on epoch {best}'s for {waited} epochs; pass \
+            "{why}: val_loss had not improved on epoch {mark}'s{by} for {waited} epochs; pass \
              --patience N (more than {waited}) to train further"
         ));
     }
@@ -235,12 +239,18 @@ fn recorded_through(run: &RunDir, last: usize) -> Result<Vec<EpochRow>> {
     Ok(rows)
 }
 
-/// `Some((best epoch, epochs since it))` when early stopping, with the patience the run has now,
-/// ends it at epoch `last` (replayed from `metrics.csv`): resuming would stop again at once.
-fn stopped_early(rows: &[EpochRow], config: &TrainConfig, last: usize) -> Option<(usize, usize)> {
+/// `Some((last improvement's epoch, epochs since it, min_delta))` when early stopping, with the
+/// patience the run has now, ends it at epoch `last` (replayed from `metrics.csv`): resuming would
+/// stop again at once.
+fn stopped_early(
+    rows: &[EpochRow],
+    config: &TrainConfig,
+    last: usize,
+) -> Option<(usize, usize, f64)> {
     let es = config.early_stopping.as_ref().filter(|_| last > 0)?;
     let kept = rows.iter().filter(|r| r.epoch <= last);
     let (tracker, verdict) = early_stopping::EarlyStopping::replay(Some(es), kept);
-    let best = tracker.best().map_or(0, |(epoch, _)| epoch);
-    (verdict == Some(early_stopping::Verdict::Stop)).then(|| (best, tracker.waited()))
+    let mark = tracker.last_improvement().map_or(0, |(epoch, _)| epoch);
+    let stopped = verdict == Some(early_stopping::Verdict::Stop);
+    stopped.then(|| (mark, tracker.waited(), es.min_delta))
 }

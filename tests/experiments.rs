@@ -263,7 +263,11 @@ fn an_experiment_refuses_a_directory_holding_a_run_or_another_experiment() {
     );
     let results = dir.join("results");
     let quick = |name: &str| plaindnn(&["experiment", name, "--quick", "--out", &s(&results)]);
-    assert!(quick("linear-collapse").status.success());
+    let first = quick("linear-collapse");
+    assert!(first.status.success());
+    // quick runs are shorter than the labels say, and the output says so
+    let said = "--quick: 3 epochs per run and smaller data, whatever the labels say";
+    assert!(stdout(&first).contains(said), "{}", stdout(&first));
     let err = String::from_utf8_lossy(&quick("overfitting").stderr).into_owned();
     assert!(
         err.contains("holds the results of another experiment (# Experiment `linear-collapse`)"),

@@ -70,6 +70,13 @@ pub fn run(args: ExperimentArgs) -> Result<()> {
             let into = out.display();
             let seeds = plaindnn::plural::count(options.seeds, "seed");
             println!("training {seeds} of each variant into {into} …");
+            if args.quick {
+                // a label's own counts ("frozen for 10 epochs") are the full experiment's
+                println!(
+                    "--quick: 3 epochs per run and smaller data, whatever the labels say: it \
+                     checks that the experiment runs and proves nothing"
+                );
+            }
         }
     };
     let report = experiment::run(found, options, &out, started)?;

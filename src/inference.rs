@@ -306,11 +306,22 @@ impl Predictor {
     }
 }
 
-/// The first few names, then how many more (`px0, px1, px2, px3, … (256 in all)`).
+/// The first few names, then how many more (`px0, px1, px2, px3, … (256 in all)`), each quoted
+/// as a CSV cell where it holds a comma or a quote.
 pub fn abbreviate(names: &[String]) -> String {
+    let shown = |names: &[String]| names.iter().map(|n| csv_quoted(n)).collect::<Vec<_>>();
     match names.len() {
-        0..=6 => names.join(", "),
-        n => format!("{}, … ({n} in all)", names[..4].join(", ")),
+        0..=6 => shown(names).join(", "),
+        n => format!("{}, … ({n} in all)", shown(&names[..4]).join(", ")),
+    }
+}
+
+/// `name` as a CSV cell: in quotes, its quotes doubled, where it holds a comma or a quote
+/// (`"x""y,z"`), else as it is.
+pub fn csv_quoted(name: &str) -> String {
+    match name.contains([',', '"']) {
+        true => format!("\"{}\"", name.replace('"', "\"\"")),
+        false => name.to_string(),
     }
 }
 

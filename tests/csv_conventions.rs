@@ -849,6 +849,9 @@ fn the_next_step_quotes_a_column_name_with_a_comma_and_a_wrong_count_lists_a_few
     // `--input 'size, cm,b'` would read as three values: the --data form, the name quoted
     let said = "--data FILE.csv   (columns \"size, cm\", b)";
     assert!(stdout(&out).contains(said), "{}", stdout(&out));
+    let out = plaindnn(&["predict", "--run", s(&dir.join("run")), "--input", "1"]);
+    let said = "the model takes 2 values (\"size, cm\", b), got 1";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
     // eight columns: the first four and the count, not every name
     let header: Vec<String> = (0..8).map(|j| format!("f{j}")).collect();
     let rows: String = (0..30)

@@ -1017,6 +1017,9 @@ fn a_config_files_init_from_reads_the_architecture_and_its_init_is_refused_where
         err.contains(&format!("{copied} --hidden asks for 8: leave")),
         "{err}"
     );
+    // --hidden over the file's other layers decides: the source's again is fine
+    let saved = train_with(&dir, "over", &["--config", &other, "--hidden", "8,6"]).expect("trains");
+    assert_eq!(saved["train"]["model"]["hidden"], json!([8, 6]));
 }
 
 #[test]

@@ -842,6 +842,9 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
     let error: Value = serde_json::from_str(&body).unwrap_or_default();
     let said = r#"name: no control characters, got '\0' in "a\0b.csv""#;
     assert_eq!(error["error"], said, "{body}");
+    // nor one that shows otherwise than it reads: a right-to-left override
+    let (status, _) = upload("a%E2%80%AEvsc.csv", "x,y\n1,2\n");
+    assert_eq!(status, 400);
     let rows: String = (0..40)
         .map(|i| {
             format!(

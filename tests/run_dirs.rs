@@ -14,6 +14,10 @@ fn train(dir: &Path, extra: &[&str]) -> Output {
     plaindnn(&args)
 }
 
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap_or("")
+}
+
 fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -63,6 +67,9 @@ fn overwrite_removes_every_file_of_the_old_run_before_training() {
         .success());
     assert!(dir.join("diagnostics.csv").is_file() && dir.join("grad_norms.svg").is_file());
     std::fs::write(dir.join("checkpoint/notes.txt"), "mine too").expect("write");
+    // a link named as a checkpoint is one to the checkpointer: removed, what it names kept
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("notes.txt", dir.join("checkpoint/model-99.bpk")).expect("link");
     let out = train(
         &dir,
         &["--epochs", "2", "--no-early-stopping", "--overwrite"],
@@ -95,6 +102,7 @@ fn overwrite_removes_every_file_of_the_old_run_before_training() {
         b"mine too",
         "in checkpoint/ too"
     );
+    assert!(std::fs::symlink_metadata(dir.join("checkpoint/model-99.bpk")).is_err());
 }
 
 #[test]
@@ -113,6 +121,33 @@ fn a_run_inside_another_runs_checkpoint_folder_is_refused() {
     }
     assert!(!run.join("checkpoint/nested").exists());
     assert!(!run.join("checkpoint/config.json").exists());
+    // through a link too; and an experiment is refused before it writes anything
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(run.join("checkpoint"), dir.join("link")).expect("link");
+        let out = train(&dir.join("link"), &["--epochs", "2"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(!run.join("checkpoint/config.json").exists());
+    }
+    let inside = run.join("checkpoint/experiment");
+    let args = [
+        "experiment",
+        "linear-collapse",
+        "--quick",
+        "--out",
+        s(&inside),
+    ];
+    let out = plaindnn(&args);
+    assert!(
+        stderr(&out).contains("is inside the checkpoint folder"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!inside.exists(), "nothing written");
+    // a path that leaves the folder by `..` is not inside it
+    let out = train(&run.join("checkpoint/../../elsewhere"), &["--epochs", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.join("elsewhere/model.bpk").is_file());
     // a folder of that name elsewhere is just a folder
     let out = train(&dir.join("checkpoint"), &["--epochs", "2"]);
     assert!(out.status.success(), "{}", stderr(&out));

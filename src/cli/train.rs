@@ -13,6 +13,7 @@ use super::data_args::DataArgs;
 use super::train_flags::RecipeFlags;
 use plaindnn::data::{DataSource, Prepared};
 use plaindnn::error::{Error, Result};
+use plaindnn::inference::csv_quoted;
 use plaindnn::plural::count;
 use plaindnn::shell::{quote, quote_path};
 use plaindnn::train::{
@@ -243,7 +244,7 @@ fn print_next_steps(trained: &TrainedRun) {
         _ => {}
     }
     let names = &trained.config.data.feature_names;
-    let commas = names.iter().any(|n| n.contains(','));
+    let commas = names.iter().any(|n| n.contains([',', '"']));
     if names.len() <= 4 && !commas {
         println!(
             "next: plaindnn predict --run {quoted} --input {}",
@@ -251,12 +252,7 @@ fn print_next_steps(trained: &TrainedRun) {
         );
     } else {
         // a name with a comma in `--input`'s list would read as two values: quoted as in a CSV
-        let shown: Vec<String> = (names.iter().take(3))
-            .map(|n| match n.contains(',') {
-                true => format!("\"{n}\""),
-                false => n.clone(),
-            })
-            .collect();
+        let shown: Vec<String> = names.iter().take(3).map(|n| csv_quoted(n)).collect();
         let more = if names.len() > 3 { ", …" } else { "" };
         println!(
             "next: plaindnn predict --run {quoted} --data FILE.csv   (columns {}{more}{})",
@@ -380,7 +376,9 @@ fn build_config(
         Some(file) => file.over(&c)?,
         None => c,
     };
-    if let (Some(copied), Some(file)) = (&copied, file) {
+    // the file's layers, unless --hidden replaces them (checked below)
+    let layers_from_file = file.filter(|_| !args.recipe.sets_hidden());
+    if let (Some(copied), Some(file)) = (&copied, layers_from_file) {
         refuse_other_layers(copied, &c.model.hidden, "its `model.hidden`")
             .map_err(|e| Error::Data(format!("{}: {e}", file.path().display())))?;
     }

@@ -148,6 +148,7 @@ fn claim(
         ));
     }
     let run = RunDir::new(out);
+    run.refuse_checkpoint_folder()?;
     if run.holds_run() {
         let what = if run.holds_fit() {
             "a `regress` fit"

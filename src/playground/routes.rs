@@ -414,12 +414,20 @@ fn upload_name(name: Option<&str>) -> Reply<String> {
         );
         return Err(ApiError(400, why));
     }
-    // a control character (a NUL, a line break) would break the command a user pastes
-    if let Some(c) = base.chars().find(|c| c.is_control()) {
+    // a control character (a NUL, a line break) would break the command a user pastes, and an
+    // invisible one (a direction override, a zero width) would make it read otherwise
+    if let Some(c) = base.chars().find(|&c| c.is_control() || invisible(c)) {
         let why = format!("name: no control characters, got {:?} in {base:?}", c);
         return Err(ApiError(400, why));
     }
     Ok(base.to_string())
+}
+
+/// Unicode's format characters that change how text reads without showing: zero widths,
+/// direction marks, embeddings, overrides and isolates, line and paragraph separators, the BOM.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 async fn report(State(app): State<App>, Path(id): Path<String>) -> Reply<Response> {

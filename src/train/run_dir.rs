@@ -12,12 +12,32 @@ use crate::data::{DataSource, Imputer, Scaler, Task};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
 
+/// Where `path` really is: absolute, `.` and `..` taken out, and the part that exists with its
+/// links followed.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let mut plain = PathBuf::new();
+    for part in std::path::absolute(path).ok()?.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                plain.pop();
+            }
+            other => plain.push(other),
+        }
+    }
+    let existing = plain.ancestors().find(|a| a.exists())?;
+    let rest = plain.strip_prefix(existing).ok()?.to_path_buf();
+    Some(fs::canonicalize(existing).ok()?.join(rest))
+}
+
 /// Deletes the checkpointer's files in `dir`, then `dir` if nothing else is left in it (what a
 /// user put there stays).
 fn remove_checkpoints(dir: &Path) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)?.flatten() {
         let ours = checkpoint::is_checkpoint_file(&entry.file_name().to_string_lossy());
-        if ours && entry.file_type()?.is_file() {
+        // a link is removed, never followed: the checkpointer counts it as a checkpoint
+        if ours && !entry.file_type()?.is_dir() {
             fs::remove_file(entry.path())?;
         }
     }
@@ -204,14 +224,7 @@ impl RunDir {
     /// Refuses a directory that holds another run, or with `overwrite` removes that run's files
     /// (only plaindnn's: whatever else the directory holds stays).
     pub fn claim(&self, overwrite: bool) -> Result<()> {
-        if let Some(run) = self.checkpointed_by() {
-            let why = format!(
-                "is inside the checkpoint folder of the run {}, whose checkpoints come and go \
-                 there: give this run its own --out",
-                crate::shell::quote_path(&run)
-            );
-            return Err(Error::run(&self.root, why));
-        }
+        self.refuse_checkpoint_folder()?;
         if self.holds_experiment() {
             // --overwrite replaces a run's files; a run among an experiment's would mix the two
             let why = "holds an experiment's results (report.md): give this run its own --out";
@@ -242,9 +255,23 @@ impl RunDir {
         self.create()
     }
 
+    /// Refuses a directory that is, or is inside, a run's `checkpoint/` folder (through `..` or a
+    /// link too): its checkpoints come and go there, and `--overwrite` of that run empties it.
+    pub fn refuse_checkpoint_folder(&self) -> Result<()> {
+        let Some(run) = self.checkpointed_by() else {
+            return Ok(());
+        };
+        let why = format!(
+            "is inside the checkpoint folder of the run {}, whose checkpoints come and go \
+             there: give this run its own --out",
+            crate::shell::quote_path(&run)
+        );
+        Err(Error::run(&self.root, why))
+    }
+
     /// The run whose `checkpoint/` folder this directory is or is inside, if any.
     fn checkpointed_by(&self) -> Option<PathBuf> {
-        let root = std::path::absolute(&self.root).ok()?;
+        let root = resolved(&self.root)?;
         let folder = root.ancestors().find(|a| {
             let run = a.parent().map(RunDir::new);
             a.file_name() == Some("checkpoint".as_ref())

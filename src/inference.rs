@@ -7,7 +7,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
 
 use crate::backend::Backend;
-use crate::data::csv_file::Missing;
+use crate::data::csv_file::{quoted_cell, Missing};
 use crate::data::{BatchLoader, Dataset, Subset, Targets, Task};
 use crate::error::{Error, Result};
 use crate::model::{read_f32, Mlp};
@@ -309,19 +309,10 @@ impl Predictor {
 /// The first few names, then how many more (`px0, px1, px2, px3, … (256 in all)`), each quoted
 /// as a CSV cell where it holds a comma or a quote.
 pub fn abbreviate(names: &[String]) -> String {
-    let shown = |names: &[String]| names.iter().map(|n| csv_quoted(n)).collect::<Vec<_>>();
+    let shown = |names: &[String]| names.iter().map(|n| quoted_cell(n)).collect::<Vec<_>>();
     match names.len() {
         0..=6 => shown(names).join(", "),
         n => format!("{}, … ({n} in all)", shown(&names[..4]).join(", ")),
-    }
-}
-
-/// `name` as a CSV cell: in quotes, its quotes doubled, where it holds a comma or a quote
-/// (`"x""y,z"`), else as it is.
-pub fn csv_quoted(name: &str) -> String {
-    match name.contains([',', '"']) {
-        true => format!("\"{}\"", name.replace('"', "\"\"")),
-        false => name.to_string(),
     }
 }
 

@@ -852,6 +852,16 @@ fn the_next_step_quotes_a_column_name_with_a_comma_and_a_wrong_count_lists_a_few
     let out = plaindnn(&["predict", "--run", s(&dir.join("run")), "--input", "1"]);
     let said = "the model takes 2 values (\"size, cm\", b), got 1";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    // so is every list of columns: a prediction's inputs, the columns a missing one is among
+    let out = plaindnn(&["predict", "--run", s(&dir.join("run")), "--data", s(&csv)]);
+    assert!(
+        stdout(&out).starts_with("\"size, cm\"=0, b=0 → "),
+        "{}",
+        stdout(&out)
+    );
+    let err = refused(&dir, &csv, &["--features", "size"]);
+    let said = "no column `size`; the columns are: \"size, cm\", b, label";
+    assert!(err.contains(said), "{err}");
     // eight columns: the first four and the count, not every name
     let header: Vec<String> = (0..8).map(|j| format!("f{j}")).collect();
     let rows: String = (0..30)

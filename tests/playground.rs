@@ -840,7 +840,7 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
     let (status, body) = upload("a%00b.csv", "x,y\n1,2\n");
     assert_eq!(status, 400);
     let error: Value = serde_json::from_str(&body).unwrap_or_default();
-    let said = r#"name: no control characters, got '\0' in "a\0b.csv""#;
+    let said = r#"name: no control or invisible characters, got '\0' in "a\0b.csv""#;
     assert_eq!(error["error"], said, "{body}");
     // nor one that shows otherwise than it reads: a right-to-left override
     let (status, _) = upload("a%E2%80%AEvsc.csv", "x,y\n1,2\n");

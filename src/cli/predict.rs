@@ -168,7 +168,8 @@ fn print_rows(names: &[String], inputs: &[&[f32]], predictions: &[Prediction], d
     let fill = |j: usize| data.imputer.as_ref().map_or(f32::NAN, |i| i.fill[j]);
     for (input, p) in inputs.iter().zip(predictions) {
         let mut features: Vec<String> = (names.iter().zip(*input).enumerate())
-            .map(|(j, (n, v))| match v.is_nan() {
+            .map(|(j, (n, v))| (j, csv_file::quoted_cell(n), v))
+            .map(|(j, n, v)| match v.is_nan() {
                 true => format!("{n}={} (missing: filled)", short(fill(j))),
                 false => format!("{n}={}", short(*v)),
             })

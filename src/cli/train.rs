@@ -11,9 +11,9 @@ use super::config_file::ConfigFile;
 use super::convergence::still_improving;
 use super::data_args::DataArgs;
 use super::train_flags::RecipeFlags;
+use plaindnn::data::csv_file::quoted_cell;
 use plaindnn::data::{DataSource, Prepared};
 use plaindnn::error::{Error, Result};
-use plaindnn::inference::csv_quoted;
 use plaindnn::plural::count;
 use plaindnn::shell::{quote, quote_path};
 use plaindnn::train::{
@@ -252,7 +252,7 @@ fn print_next_steps(trained: &TrainedRun) {
         );
     } else {
         // a name with a comma in `--input`'s list would read as two values: quoted as in a CSV
-        let shown: Vec<String> = names.iter().take(3).map(|n| csv_quoted(n)).collect();
+        let shown: Vec<String> = names.iter().take(3).map(|n| quoted_cell(n)).collect();
         let more = if names.len() > 3 { ", …" } else { "" };
         println!(
             "next: plaindnn predict --run {quoted} --data FILE.csv   (columns {}{more}{})",

@@ -15,6 +15,15 @@ use crate::error::{Error, Result};
 pub use super::classes::Labels;
 pub use super::number::{is_missing, parse_f64, parse_number};
 
+/// `name` as a CSV cell: in quotes, its quotes doubled, where it holds a comma or a quote
+/// (`"x""y,z"`), else as it is; so a list of column names reads as the columns it names.
+pub fn quoted_cell(name: &str) -> String {
+    match name.contains([',', '"']) {
+        true => format!("\"{}\"", name.replace('"', "\"\"")),
+        false => name.to_string(),
+    }
+}
+
 /// What a missing feature cell (empty, or `NA`, `NaN`, `null`, … as pandas reads them) means.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Missing {
@@ -167,7 +176,9 @@ impl Table {
             Error::Data(format!(
                 "{}: no column `{name}`; the columns are: {}{}",
                 path.display(),
-                self.headers.join(", "),
+                (self.headers.iter().map(|h| quoted_cell(h)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 self.hint()
             ))
         })

@@ -59,7 +59,7 @@ impl Prepared {
         let names = &self.train.data.feature_names;
         let columns: Vec<String> = (names.iter().zip(&self.imputed))
             .filter(|(_, &n)| n > 0)
-            .map(|(name, n)| format!("{name} {n}"))
+            .map(|(name, n)| format!("{} {n}", super::csv_file::quoted_cell(name)))
             .collect();
         let strategy = imputer.strategy.name();
         Some(match columns.is_empty() {

@@ -417,7 +417,7 @@ fn upload_name(name: Option<&str>) -> Reply<String> {
     // a control character (a NUL, a line break) would break the command a user pastes, and an
     // invisible one (a direction override, a zero width) would make it read otherwise
     if let Some(c) = base.chars().find(|&c| c.is_control() || invisible(c)) {
-        let why = format!("name: no control characters, got {:?} in {base:?}", c);
+        let why = format!("name: no control or invisible characters, got {c:?} in {base:?}");
         return Err(ApiError(400, why));
     }
     Ok(base.to_string())

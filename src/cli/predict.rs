@@ -89,6 +89,21 @@ struct Scored<'a> {
     evaluation: &'a Evaluation,
 }
 
+/// The rows to predict, row-major: `--input`'s one, or every row of `--data`.
+fn read_rows(args: &PredictArgs, predictor: &Predictor, names: &[String]) -> Result<Vec<f32>> {
+    match (&args.input, &args.data) {
+        (Some(text), _) => parse_row(text, names, predictor.missing()),
+        (None, Some(path)) => {
+            let reading = (args.delimiter, predictor.missing());
+            Ok(csv_file::read_columns(path, names, None, reading)?.features)
+        }
+        (None, None) => Err(Error::invalid(
+            "input",
+            "give --input x,y or --data FILE.csv",
+        )),
+    }
+}
+
 pub fn predict(args: PredictArgs) -> Result<()> {
     if let Some(path) = &args.output {
         if is_stdout(path) && args.json {
@@ -104,19 +119,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     }
     let predictor = Predictor::open(&args.run.run, args.run.backend)?;
     let names = predictor.feature_names().to_vec();
-    let rows = match (&args.input, &args.data) {
-        (Some(text), _) => parse_row(text, &names, predictor.missing())?,
-        (None, Some(path)) => {
-            let reading = (args.delimiter, predictor.missing());
-            csv_file::read_columns(path, &names, None, reading)?.features
-        }
-        (None, None) => {
-            return Err(Error::invalid(
-                "input",
-                "give --input x,y or --data FILE.csv",
-            ))
-        }
-    };
+    let rows = read_rows(&args, &predictor, &names)?;
     let predictions = predictor.predict(&rows)?;
     let inputs: Vec<&[f32]> = rows.chunks(names.len()).collect();
     let data = &predictor.config.data;

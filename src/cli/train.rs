@@ -350,6 +350,30 @@ fn refuse_other_layers(
     ))
 }
 
+/// Refuses `--preset`'s BatchNorm and Dropout, and `--activation`, where there is no hidden
+/// layer for them to follow.
+fn refuse_hidden_only_flags(args: &TrainArgs, c: &TrainConfig) -> Result<()> {
+    if !c.model.hidden.is_empty() {
+        return Ok(());
+    }
+    let flags = &args.recipe.model;
+    let added = c.model.dropout > 0.0 || c.model.batch_norm;
+    let by_flag = flags.dropout.is_some() || flags.batch_norm;
+    if args.preset.is_some() && added && !by_flag {
+        let why = "adds BatchNorm and Dropout after each hidden layer, and this network has none \
+                   (only its output layer): give --hidden, or leave the preset out";
+        return Err(Error::invalid("--preset", why));
+    }
+    if args.recipe.sets_activation() {
+        let why = "follows each hidden layer, and this network has none (only its output layer)";
+        return Err(Error::invalid(
+            "--activation",
+            format!("the activation {why}"),
+        ));
+    }
+    Ok(())
+}
+
 /// The starting config (the library's defaults for the data with `--init-from`'s
 /// architecture, and the `--config` file over them), the preset, then every flag given on top.
 fn build_config(
@@ -399,21 +423,7 @@ fn build_config(
         (false, true) => refuse_unused_init("--config's model.init", &c, outputs)?,
         _ => {}
     }
-    let flags = &args.recipe.model;
-    let added = c.model.dropout > 0.0 || c.model.batch_norm;
-    let by_flag = flags.dropout.is_some() || flags.batch_norm;
-    if c.model.hidden.is_empty() && args.preset.is_some() && added && !by_flag {
-        let why = "adds BatchNorm and Dropout after each hidden layer, and this network has none \
-                   (only its output layer): give --hidden, or leave the preset out";
-        return Err(Error::invalid("--preset", why));
-    }
-    if c.model.hidden.is_empty() && args.recipe.sets_activation() {
-        let why = "follows each hidden layer, and this network has none (only its output layer)";
-        return Err(Error::invalid(
-            "--activation",
-            format!("the activation {why}"),
-        ));
-    }
+    refuse_hidden_only_flags(args, &c)?;
     // with a file, the data's checks (sizes, class weights) too, while the file can be named
     match file {
         Some(file) => c

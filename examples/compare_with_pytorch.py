@@ -24,14 +24,12 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
-from script_checks import check_backend, check_binary, check_python, fail, positive
+from script_checks import check_backend, check_binary, check_python, fail, positive, scratch_folder
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -204,8 +202,7 @@ def main():
     if on_gpu:
         check_torch_device(args.python, args.torch_device)
 
-    bench_dir = tempfile.mkdtemp(prefix="plaindnn-ref-")
-    shutil.copytree(args.reference, bench_dir, dirs_exist_ok=True)
+    bench_dir = scratch_folder("plaindnn-ref-", copy_of=args.reference)
     os.makedirs(os.path.join(bench_dir, "results"), exist_ok=True)
     peak, fma = (None, None) if on_gpu else gemm_peak(args, bench_dir)  # a CPU SGEMM: no GPU's peak
     cpu = processor(args.plaindnn)

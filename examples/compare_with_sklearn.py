@@ -30,10 +30,9 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
-from script_checks import check_binary, check_python, positive
+from script_checks import check_binary, check_python, positive, scratch_folder
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SETS = ["digits", "breast_cancer", "wine", "iris"]
@@ -112,7 +111,7 @@ def main():
     args = ap.parse_args()
     check_binary(args.plaindnn)
     check_python(args.python, ["numpy", "sklearn"])
-    folder = tempfile.mkdtemp(prefix="plaindnn-sklearn-")
+    folder = scratch_folder("plaindnn-sklearn-")
     shapes = {n: json.loads(run([args.python, "-c", HELPER, "split", n, folder, "0"])) for n in SETS}
     rounds = []
     for r in range(args.rounds):

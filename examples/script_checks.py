@@ -1,10 +1,13 @@
 """Checks the comparison scripts make before timing anything: a bad flag is refused at once with
 exit status 2 and one `error:` line that names it and the way on, never a traceback minutes in."""
 import argparse
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 VENV_HELP = "../shared/bench/README.md says how to make one"
 
@@ -62,3 +65,14 @@ def check_python(path, modules):
     if probe.returncode != 0:
         last = (probe.stderr.strip().splitlines() or ["it exited with an error"])[-1]
         fail(f"--python {path}: {last}; it needs {wanted} ({VENV_HELP})")
+
+
+def scratch_folder(prefix, copy_of=None):
+    """A new temporary folder (a copy of `copy_of`'s files, if given), removed when the script
+    exits. Writable even where the copied folder is read-only, as `../shared/bench/` is."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    if copy_of:
+        shutil.copytree(copy_of, folder, dirs_exist_ok=True, copy_function=shutil.copyfile)
+        os.chmod(folder, 0o700)  # copytree gave it the source's mode
+    return folder

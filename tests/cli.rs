@@ -14,7 +14,8 @@ fn worked_example_prints_46_and_0() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_full_disk_under_standard_output_is_an_error_not_a_panic() {
-    let run = temp_dir("cli-full-disk").join("run");
+    let run_parent = temp_dir("cli-full-disk");
+    let run = run_parent.join("run");
     // the first two write through one checked call, the others print line by line
     for args in [
         vec!["completions", "bash"],
@@ -704,7 +705,8 @@ fn every_verb_has_help_with_examples_of_that_verb() {
 
 #[test]
 fn the_help_examples_on_the_shipped_model_run_as_written() {
-    let out = temp_dir("help-examples").join("q.safetensors");
+    let out_parent = temp_dir("help-examples");
+    let out = out_parent.join("q.safetensors");
     let out = out.to_str().unwrap_or("");
     for args in [
         &[
@@ -875,7 +877,8 @@ fn a_schedule_counts_whole_epochs_and_its_floor_is_finite_and_below_the_rate() {
 
 #[test]
 fn batch_norm_over_batches_of_one_row_is_refused_as_pytorch_refuses_it() {
-    let run = temp_dir("cli-bn-one").join("run");
+    let run_parent = temp_dir("cli-bn-one");
+    let run = run_parent.join("run");
     let out = plaindnn(&[
         "train",
         "--batch-norm",
@@ -1015,7 +1018,8 @@ fn export_and_predict_refuse_to_write_over_the_files_of_the_run_they_read_even_w
 
 #[test]
 fn an_absurd_network_is_refused_with_the_memory_it_would_need_before_anything_is_made() {
-    let run = temp_dir("cli-absurd").join("run");
+    let run_parent = temp_dir("cli-absurd");
+    let run = run_parent.join("run");
     let out = plaindnn(&[
         "train",
         "--hidden",

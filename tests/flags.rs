@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::{plaindnn, stderr, stdout, temp_dir};
 use serde_json::{json, Value};
@@ -590,7 +590,7 @@ fn listed_flags(verb: &str) -> BTreeSet<String> {
 
 /// The files the cases name: a small CSV, a source run and a TrainConfig file.
 struct Files {
-    dir: PathBuf,
+    dir: common::TempDir,
     csv: String,
     semi: String,
     source: String,

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 struct Server {
     child: Child,
     addr: String,
-    runs: std::path::PathBuf,
+    runs: common::TempDir,
 }
 
 impl Server {
@@ -133,8 +133,7 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.runs);
+        let _ = self.child.wait(); // then `runs` goes as it drops
     }
 }
 
@@ -930,7 +929,8 @@ fn the_standardize_target_box_trains_a_price_as_its_command_does_and_is_refused_
         rmse < 0.2 * spread,
         "val RMSE {rmse} for a spread of {spread}"
     );
-    let file = common::temp_dir("playground-standardize-target").join("prices.csv");
+    let file_parent = common::temp_dir("playground-standardize-target");
+    let file = file_parent.join("prices.csv");
     std::fs::write(&file, &csv).expect("write");
     let command = command.replace("prices.csv", &file.to_string_lossy());
     assert_command_reproduces("standardize-target", &command, &epochs);
@@ -1006,7 +1006,8 @@ fn missing_cells_of_an_upload_are_counted_and_the_impute_menu_fills_them_as_its_
         .map(|e| &e.1)
         .collect();
     assert_eq!(epochs.len(), 5);
-    let file = common::temp_dir("playground-impute").join("gaps.csv");
+    let file_parent = common::temp_dir("playground-impute");
+    let file = file_parent.join("gaps.csv");
     std::fs::write(&file, &csv).expect("write");
     let command = command.replace("gaps.csv", &file.to_string_lossy());
     assert_command_reproduces("impute", &command, &epochs);
@@ -1185,7 +1186,8 @@ fn a_page_that_reads_nothing_holds_a_bounded_queue_and_misses_the_rest() {
 
 #[test]
 fn a_runs_folder_that_is_a_file_is_refused_naming_the_flag() {
-    let file = common::temp_dir("playground-runs-file").join("taken");
+    let file_parent = common::temp_dir("playground-runs-file");
+    let file = file_parent.join("taken");
     std::fs::write(&file, "mine").expect("a file");
     let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
         .args(["playground", "--no-open", "--port", "0", "--runs"])

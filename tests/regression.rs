@@ -778,7 +778,8 @@ fn eval_scores_a_regress_fit_on_new_rows() {
 
 #[test]
 fn summary_and_export_of_a_regress_fit_say_predict_and_eval_read_it() {
-    let run = temp_dir("regress-not-a-network").join("fit");
+    let run_parent = temp_dir("regress-not-a-network");
+    let run = run_parent.join("fit");
     let fit = [
         "regress",
         "--dataset",

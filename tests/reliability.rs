@@ -177,7 +177,7 @@ fn a_second_run_into_a_directory_in_use_is_refused_and_a_dead_runs_lock_is_taken
     );
 }
 
-fn trained(name: &str, hidden: &str) -> PathBuf {
+fn trained(name: &str, hidden: &str) -> common::TempDir {
     let dir = temp_dir(name);
     let out = plaindnn(&[
         "train",
@@ -320,7 +320,8 @@ fn a_csv_larger_than_free_memory_is_refused_before_reading() {
 
 #[test]
 fn checkpoints_every_n_epochs_keep_the_last_two_saves_and_a_resume_replays_from_the_older_one() {
-    let dir = temp_dir("checkpoint-every").join("run");
+    let dir_parent = temp_dir("checkpoint-every");
+    let dir = dir_parent.join("run");
     let run = dir.to_str().unwrap_or("");
     let args = [
         "train",
@@ -405,7 +406,8 @@ fn a_checkpoint_interval_of_zero_is_refused_by_name() {
 /// weights (its validation loss is the lowest in `metrics.csv`, as `eval` recomputes it).
 #[test]
 fn saving_by_time_writes_the_checkpoint_and_the_best_weights_once_for_many_tiny_epochs() {
-    let dir = temp_dir("interval").join("run");
+    let dir_parent = temp_dir("interval");
+    let dir = dir_parent.join("run");
     let run = dir.to_str().unwrap_or("");
     let mut args = vec![
         "train",

@@ -700,7 +700,7 @@ fn observers_hear_of_each_checkpoint_after_its_row_is_written_and_before_the_che
     config.checkpoint_interval = None; // every epoch
     let options = train::RunOptions::from(Verbosity::Quiet)
         .overwrite()
-        .observe(AtCheckpoint(dir.clone(), seen.clone()));
+        .observe(AtCheckpoint(dir.to_path_buf(), seen.clone()));
     train::train(DataSource::quadrants(1), config, &dir, options).expect("training succeeds");
     let expected = [(1, 1, false), (2, 2, false), (3, 3, false)];
     assert_eq!(*seen.lock().expect("not poisoned"), expected);

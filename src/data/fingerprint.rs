@@ -52,5 +52,6 @@ mod tests {
             );
         }
         assert_eq!(of_files(&[&dir.join("missing")]), None);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

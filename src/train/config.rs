@@ -67,6 +67,7 @@ impl FromStr for NanPolicy {
 /// let best = &run.outcome.rows[run.outcome.best_epoch.unwrap() - 1];
 /// assert!(best.val_metric > 0.9, "quadrants are easy, accuracy {}", best.val_metric);
 /// assert!(out.join("model.bpk").is_file() && out.join("metrics.csv").is_file());
+/// # std::fs::remove_dir_all(&out).ok();
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -114,6 +114,7 @@ pub struct TrainEnd<'a> {
 /// let seen = seen.lock().unwrap();
 /// assert_eq!(seen.len(), run.outcome.rows.len());
 /// assert_eq!(seen[0], run.outcome.rows[0].val_loss); // what metrics.csv holds
+/// # std::fs::remove_dir_all(&out).ok();
 /// # Ok(()) }
 /// ```
 pub trait TrainObserver: Send {

@@ -1,18 +1,62 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use plaindnn::data::DataSource;
 use plaindnn::train::{self, TrainConfig, TrainedRun, Verbosity};
 
-/// A fresh, empty directory for one test (removed first if a previous run left it).
-pub fn temp_dir(name: &str) -> PathBuf {
+/// A fresh, empty directory for one test (removed first if a previous run left it), removed
+/// again when the value is dropped, unless the test is failing: its files stay to look at.
+pub fn temp_dir(name: &str) -> TempDir {
     let dir = std::env::temp_dir().join(format!("plaindnn-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
+    TempDir(dir)
+}
+
+/// A test's scratch directory: a [`Path`] by deref; see [`temp_dir`].
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// The directory's path.
+    pub fn as_path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Deref for TempDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for TempDir {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        match std::thread::panicking() {
+            true => eprintln!("kept for a look: {}", self.0.display()),
+            false => {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
 }
 
 /// The quadrant task's default training config.

@@ -180,7 +180,7 @@ pub fn datasets(args: DatasetsArgs) -> Result<()> {
     if args.json {
         let list: Vec<_> = BUILTINS
             .iter()
-            .map(|b| json!({ "name": b.name, "about": b.about, "noise": b.noise_parameter() }))
+            .map(|b| json!({ "name": b.name, "about": b.about, "noise": b.noise }))
             .collect();
         return print_json(&json!({ "datasets": list }));
     }

@@ -19,8 +19,10 @@ pub struct Builtin {
     pub name: &'static str,
     /// One line for `plaindnn datasets`.
     pub about: &'static str,
-    /// Default noise (standard deviation added to the inputs, or to the target for regression).
-    pub noise: f64,
+    /// Default noise (standard deviation added to the inputs, or to the target for regression),
+    /// which `--noise` changes; `None` for a set drawn without any (`quadrants`: the tutorial's
+    /// exact points and their exact quadrants).
+    pub noise: Option<f64>,
 }
 
 /// Every built-in data set.
@@ -28,52 +30,44 @@ pub const BUILTINS: [Builtin; 8] = [
     Builtin {
         name: "quadrants",
         about: "the tutorial's task: which quadrant (I–IV) is (x, y) in",
-        noise: 0.0,
+        noise: None,
     },
     Builtin {
         name: "xor",
         about: "2 classes: same sign of x and y or not (no line separates them)",
-        noise: 0.05,
+        noise: Some(0.05),
     },
     Builtin {
         name: "circles",
         about: "2 classes: a disc inside a ring",
-        noise: 0.05,
+        noise: Some(0.05),
     },
     Builtin {
         name: "spiral",
         about: "2 classes: two interleaved spirals",
-        noise: 0.05,
+        noise: Some(0.05),
     },
     Builtin {
         name: "blobs",
         about: "3 classes: Gaussian clouds around three centres",
-        noise: 0.5,
+        noise: Some(0.5),
     },
     Builtin {
         name: "line",
         about: "regression: y = 2.5·x − 1 plus noise",
-        noise: 0.1,
+        noise: Some(0.1),
     },
     Builtin {
         name: "cubic",
         about: "regression: y = x³ − 2·x + 0.5 plus noise",
-        noise: 0.1,
+        noise: Some(0.1),
     },
     Builtin {
         name: "shapes",
         about: "16×16 grey images of squares, discs and crosses (3 classes)",
-        noise: 0.1,
+        noise: Some(0.1),
     },
 ];
-
-impl Builtin {
-    /// The noise `--noise` changes; `None` for a set drawn without any (`quadrants`: the
-    /// tutorial's exact points and their exact quadrants).
-    pub fn noise_parameter(&self) -> Option<f64> {
-        (self.name != "quadrants").then_some(self.noise)
-    }
-}
 
 /// The built-in named `name`, or an error listing them all.
 pub fn builtin(name: &str) -> Result<&'static Builtin> {
@@ -246,7 +240,7 @@ mod tests {
     #[test]
     fn every_builtin_generates_the_rows_asked_for() {
         for b in &BUILTINS {
-            let d = generate(b.name, 30, b.noise, 1).expect("generates");
+            let d = generate(b.name, 30, b.noise.unwrap_or(0.0), 1).expect("generates");
             assert_eq!(d.len(), 30, "{}", b.name);
             assert!(d.features.iter().all(|v| v.is_finite()), "{}", b.name);
         }

@@ -126,7 +126,7 @@ impl DataSource {
             train_size,
             val_size,
             seed,
-            noise: b.noise,
+            noise: b.noise.unwrap_or(0.0),
         })
     }
 
@@ -171,11 +171,14 @@ impl DataSource {
                 "applies to built-in data sets only",
             ));
         };
-        if generators::builtin(name).is_ok_and(|b| b.noise_parameter().is_none()) {
-            return Err(Error::invalid(
-                "--noise",
-                "the built-in set `quadrants` has no noise parameter; the sets with one: xor, circles, spiral, blobs, line, cubic and shapes",
-            ));
+        if generators::builtin(name).is_ok_and(|b| b.noise.is_none()) {
+            let noisy = generators::BUILTINS.iter().filter(|b| b.noise.is_some());
+            let names: Vec<_> = noisy.map(|b| b.name).collect();
+            let why = format!(
+                "the built-in set `{name}` has no noise parameter; the sets with one: {}",
+                crate::plural::and_list(&names)
+            );
+            return Err(Error::invalid("--noise", why));
         }
         non_negative("--noise", noise)?;
         if noise > MAX_NOISE {

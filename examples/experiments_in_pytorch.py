@@ -797,8 +797,11 @@ def overfitting(seeds, data):
         "without a remedy the net overfits (final validation − training loss above 0)", 1.0, 3, "")]
     parts += [r.beats(l, "none").points(f"{l} beats none") for l in remedies]
     best = max(remedies, key=r.accuracy)
-    summary = (f"with no remedy the net reached {pct(r.accuracy('none'))} on the test split; the "
-               f"best remedy was {best} ({pct(r.accuracy(best))}); dropout changed test accuracy "
+    best_said = (f"the best remedy was {best} ({pct(r.accuracy(best))})"
+                 if r.accuracy(best) > r.accuracy("none")
+                 else f"no remedy did better (the best of them, {best}, reached {pct(r.accuracy(best))})")
+    summary = (f"with no remedy the net reached {pct(r.accuracy('none'))} on the test split; "
+               f"{best_said}; dropout changed test accuracy "
                f"by {(r.accuracy('dropout 0.5') - r.accuracy('none')) * 100:+.1f} points (the "
                f"tutorial says about +2).")
     return results, judgement(parts, summary), {}

@@ -155,3 +155,63 @@ fn a_dead_unit_is_silent_on_every_validation_row_and_the_gap_is_val_minus_train_
         );
     }
 }
+
+#[test]
+fn gradients_that_die_are_warned_about_and_their_epochs_named_in_the_chart() {
+    // spiral, two ReLU layers of 16 at rate 0.1: by epoch 4 a layer's units all output 0, and
+    // every gradient with them (diagnostics.csv: grad_norm 0 in every layer)
+    let dir = temp_dir("dead-gradients");
+    let run = dir.join("run");
+    let out = plaindnn(&[
+        "train",
+        "--dataset",
+        "spiral",
+        "--hidden",
+        "16,16",
+        "--lr",
+        "0.1",
+        "--epochs",
+        "5",
+        "--no-early-stopping",
+        "--diagnostics",
+        "--seed",
+        "8",
+        "--batch-size",
+        "16",
+        "--out",
+        run.to_str().unwrap_or(""),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(run.join("diagnostics.csv")).expect("diagnostics.csv");
+    let header: Vec<&str> = csv.lines().next().unwrap_or("").split(',').collect();
+    let at = header
+        .iter()
+        .position(|h| *h == "grad_norm")
+        .expect("grad_norm column");
+    let dead: Vec<usize> = (1..=5)
+        .filter(|e| {
+            let rows = csv
+                .lines()
+                .skip(1)
+                .filter(|l| l.starts_with(&format!("{e},")));
+            rows.map(|l| {
+                l.split(',')
+                    .nth(at)
+                    .unwrap_or("")
+                    .parse::<f64>()
+                    .unwrap_or(1.0)
+            })
+            .all(|g| g == 0.0)
+        })
+        .collect();
+    assert_eq!(dead, [4, 5], "{csv}");
+    for e in dead {
+        let said = format!("warning: no gradient in epoch {e}: every layer's gradient norm is 0");
+        assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+    }
+    let chart = std::fs::read_to_string(run.join("grad_norms.svg")).expect("chart");
+    assert!(
+        chart.contains("a norm of 0, not drawn, in epochs 4–5"),
+        "{chart}"
+    );
+}

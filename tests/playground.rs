@@ -470,6 +470,18 @@ fn malformed_json_gets_a_4xx_naming_line_and_column_and_the_wrong_field() {
     let (status, body) = server.request("POST", &path, &json, br#"{"settings": {"epoch": 3}}"#);
     assert_eq!(status, 400);
     assert!(body.contains("unknown field `epoch`"), "{body}");
+    // serde would read a struct from an array, by position: refused, as no command means it
+    for (body, what) in [
+        (&br#"["xor", 0.3, 7]"#[..], "a command is"),
+        (br#"{"settings": ["xor", 0.3, 7]}"#, "settings is"),
+    ] {
+        for at in [path.as_str(), "/api/command"] {
+            let (status, reply) = server.request("POST", at, &json, body);
+            assert_eq!(status, 400, "{at}: {reply}");
+            let said = format!("{what} a JSON object of named fields");
+            assert!(reply.contains(&said), "{at}: {reply}");
+        }
+    }
     // a value of the wrong type names its field
     let (status, body) = server.request(
         "POST",
@@ -844,6 +856,10 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
     // nor one that shows otherwise than it reads: a right-to-left override
     let (status, _) = upload("a%E2%80%AEvsc.csv", "x,y\n1,2\n");
     assert_eq!(status, 400);
+    // nor bytes that are not UTF-8, which decode to U+FFFD: a name of no file
+    let (status, body) = upload("%C3%28.csv", "x,y\n1,2\n");
+    assert_eq!(status, 400);
+    assert!(body.contains("percent-encode it as UTF-8"), "{body}");
     let rows: String = (0..40)
         .map(|i| {
             format!(

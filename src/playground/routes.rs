@@ -144,6 +144,10 @@ fn json_body<T: DeserializeOwned>(
     }
     let malformed =
         |e: &dyn std::fmt::Display| ApiError(400, format!("malformed JSON command: {e}"));
+    if let Some(what) = positional(&body) {
+        let why = format!("{what} is a JSON object of named fields ({{…}}), got an array");
+        return Err(malformed(&why));
+    }
     let mut reader = serde_json::Deserializer::from_slice(&body);
     let parsed = serde_path_to_error::deserialize(&mut reader).map_err(|e| {
         // the field's path first (`settings.batch_size: invalid type …`), unless it is the whole
@@ -154,6 +158,18 @@ fn json_body<T: DeserializeOwned>(
     })?;
     reader.end().map_err(|e| malformed(&e))?;
     Ok(parsed)
+}
+
+/// What of a command is an array where an object belongs: serde reads a struct from an array
+/// too, by position, which no command means.
+fn positional(body: &[u8]) -> Option<&'static str> {
+    match serde_json::from_slice(body).ok()? {
+        serde_json::Value::Array(_) => Some("a command"),
+        serde_json::Value::Object(m) if m.get("settings").is_some_and(|s| s.is_array()) => {
+            Some("settings")
+        }
+        _ => None,
+    }
 }
 
 fn too_large(e: BytesRejection) -> ApiError {
@@ -418,6 +434,11 @@ fn upload_name(name: Option<&str>) -> Reply<String> {
     // invisible one (a direction override, a zero width) would make it read otherwise
     if let Some(c) = base.chars().find(|&c| c.is_control() || invisible(c)) {
         let why = format!("name: no control or invisible characters, got {c:?} in {base:?}");
+        return Err(ApiError(400, why));
+    }
+    // what the query's decoding put in place of bytes that are not UTF-8: a name of no file
+    if base.contains(char::REPLACEMENT_CHARACTER) {
+        let why = format!("name: percent-encode it as UTF-8 text; its bytes decode as {base:?}");
         return Err(ApiError(400, why));
     }
     Ok(base.to_string())

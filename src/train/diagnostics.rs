@@ -156,6 +156,13 @@ pub fn warning(epoch: usize, grad_norms: &[f64]) -> Option<String> {
     if grad_norms.len() < 2 || !(first.is_finite() && last.is_finite()) {
         return None;
     }
+    if grad_norms.iter().all(|&g| g == 0.0) {
+        return Some(format!(
+            "warning: no gradient in epoch {epoch}: every layer's gradient norm is 0, so no weight \
+             changes any more (a layer whose units all output 0? see dead_fraction in \
+             diagnostics.csv)"
+        ));
+    }
     // a ratio as 1.2e5, not hundreds of digits when a norm is near 0
     if first == 0.0 && last > 0.0 {
         Some(format!(
@@ -271,6 +278,8 @@ mod tests {
         // the playground showed `… is 5921482946381496…× smaller` (hundreds of digits) for a norm of 0
         let w = warning(1, &[1e-12, 2.5e-1]).unwrap_or_default();
         assert!(w.contains("(1.00e-12) is 2.5e11× smaller"), "{w}");
+        let none = warning(4, &[0.0, 0.0, 0.0]).unwrap_or_default();
+        assert!(none.contains("no gradient in epoch 4"), "{none}");
         let w = warning(1, &[0.0, 2.5e-1]).unwrap_or_default();
         assert!(
             w.contains("gradient norm is 0 (the last layer's 2.50e-1): no gradient reaches it"),

@@ -121,12 +121,36 @@ fn gradient_chart(rows: &[LayerRow]) -> String {
             dots: false,
         })
         .collect();
-    line_chart(
-        "Gradient norm per layer (log10)",
-        "epoch",
-        "log10 ‖∂loss/∂W‖",
-        &series,
-    )
+    // log10 0 is −∞: say which epochs have a norm the chart cannot draw
+    let mut zero: Vec<usize> = (rows.iter().filter(|r| r.grad_norm == 0.0))
+        .map(|r| r.epoch)
+        .collect();
+    zero.sort_unstable();
+    zero.dedup();
+    let title = match zero.is_empty() {
+        true => "Gradient norm per layer (log10)".to_string(),
+        false => format!(
+            "Gradient norm per layer (log10; a norm of 0, not drawn, in epochs {})",
+            spans(&zero)
+        ),
+    };
+    line_chart(&title, "epoch", "log10 ‖∂loss/∂W‖", &series)
+}
+
+/// Ascending numbers as runs: `1–3, 7`.
+fn spans(numbers: &[usize]) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for &n in numbers {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == n => *end = n,
+            _ => runs.push((n, n)),
+        }
+    }
+    let run = |&(a, b): &(usize, usize)| match a == b {
+        true => a.to_string(),
+        false => format!("{a}–{b}"),
+    };
+    runs.iter().map(run).collect::<Vec<_>>().join(", ")
 }
 
 /// Column `column`'s value `z` in the data's own units (as it is without a scaler).
@@ -270,4 +294,16 @@ fn regions(model: &Mlp, val: &Subset, inputs: Option<&Scaler>) -> Result<String>
         classes: &grid.classes,
         points: &points,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epochs_read_as_runs() {
+        assert_eq!(spans(&[4, 5]), "4–5");
+        assert_eq!(spans(&[1, 2, 3, 7, 9, 10]), "1–3, 7, 9–10");
+        assert_eq!(spans(&[2]), "2");
+    }
 }

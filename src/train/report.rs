@@ -5,6 +5,7 @@ use std::fmt::Write;
 use std::path::PathBuf;
 
 use super::epoch_loop::FitOutcome;
+use super::history::EpochRow;
 use super::observer::{EpochReport, TrainEnd, TrainObserver};
 use super::pictures;
 use super::run_dir::{RunConfig, RunDir};
@@ -65,12 +66,12 @@ fn shown(metric: &str, value: f64) -> String {
 
 const ACCURACY: &str = "val accuracy";
 
-/// "Best epoch 7 of 17: val loss 0.0312, val accuracy 98.83% (early stopping)."
-fn headline(outcome: &FitOutcome, metric: &str) -> String {
-    let best = outcome
-        .best_epoch
-        .and_then(|e| outcome.rows.iter().find(|r| r.epoch == e));
-    let Some(best) = best else {
+/// The epoch whose weights `model.bpk` holds, as the terminal says it: "Best epoch 7 of 17: val
+/// loss 0.0312, val accuracy 98.83% (early stopping); its weights are saved." where they were
+/// restored, else the last epoch's, the best beside it.
+fn headline(outcome: &FitOutcome, metric: &str, restored: bool) -> String {
+    let row = |e: Option<usize>| e.and_then(|e| outcome.rows.iter().find(|r| r.epoch == e));
+    let (Some(best), Some(last)) = (row(outcome.best_epoch), outcome.rows.last()) else {
         return String::new();
     };
     let early = if outcome.stopped_early {
@@ -78,13 +79,29 @@ fn headline(outcome: &FitOutcome, metric: &str) -> String {
     } else {
         ""
     };
-    format!(
-        "<p>Best epoch {} of {}: val loss {:.4}, {metric} {}{early}.</p>\n",
-        best.epoch,
-        outcome.rows.len(),
-        best.val_loss,
-        shown(metric, best.val_metric),
-    )
+    let scores = |r: &EpochRow| {
+        format!(
+            "val loss {:.4}, {metric} {}",
+            r.val_loss,
+            shown(metric, r.val_metric)
+        )
+    };
+    let of = outcome.rows.len();
+    match restored {
+        true => format!(
+            "<p>Best epoch {} of {of}: {}{early}; its weights are saved.</p>\n",
+            best.epoch,
+            scores(best)
+        ),
+        false => format!(
+            "<p>Last epoch {} of {of}: {}{early}; its weights are saved (best epoch {}: val loss \
+             {:.4}).</p>\n",
+            last.epoch,
+            scores(last),
+            best.epoch,
+            best.val_loss
+        ),
+    }
 }
 
 /// Every picture inline, with its file name as the caption.
@@ -140,7 +157,7 @@ pub fn write(
         "<h1>plaindnn run <code>{}</code></h1>",
         escape(&run.root().display().to_string())
     );
-    html += &headline(outcome, metric);
+    html += &headline(outcome, metric, config.train.restores_best());
     html += &figures(pictures)?;
     let _ = writeln!(
         html,

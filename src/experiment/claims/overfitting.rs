@@ -58,15 +58,22 @@ pub fn verdict(r: &Results) -> Judgement {
         "",
     )];
     parts.extend(REMEDIES.map(|l| r.beats(l, NONE).points(&format!("{l} beats none"))));
-    let best = REMEDIES
-        .into_iter()
-        .max_by(|a, b| r.accuracy(a).total_cmp(&r.accuracy(b)))
+    // the first of equals, as Python's max() in the PyTorch mirror
+    let best = (REMEDIES.into_iter())
+        .reduce(|a, b| if r.accuracy(b) > r.accuracy(a) { b } else { a })
         .unwrap_or(NONE);
+    // a remedy level with none (or behind it) is no best remedy
+    let best_said = match r.accuracy(best) > r.accuracy(NONE) {
+        true => format!("the best remedy was {best} ({})", pct(r.accuracy(best))),
+        false => format!(
+            "no remedy did better (the best of them, {best}, reached {})",
+            pct(r.accuracy(best))
+        ),
+    };
     let summary = format!(
-        "with no remedy the net reached {} on the test split; the best remedy was {best} ({}); \
-         dropout changed test accuracy by {:+.1} points (the tutorial says about +2).",
+        "with no remedy the net reached {} on the test split; {best_said}; dropout changed test \
+         accuracy by {:+.1} points (the tutorial says about +2).",
         pct(r.accuracy(NONE)),
-        pct(r.accuracy(best)),
         (r.accuracy(DROPOUT) - r.accuracy(NONE)) * 100.0
     );
     Judgement::of(parts, summary)
@@ -135,5 +142,14 @@ mod tests {
             text.contains("dropout changed test accuracy by +2.7 points"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_remedy_only_level_with_none_is_not_called_the_best() {
+        let j = verdict(&Results(&results(0.80, [0.80; 6])));
+        let text = j.to_string();
+        let said = "no remedy did better (the best of them, early stopping, reached 80.0%)";
+        assert!(text.contains(said), "{text}");
+        assert!(!text.contains("the best remedy was"), "{text}");
     }
 }

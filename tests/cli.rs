@@ -402,7 +402,7 @@ fn a_negative_l2_is_refused_with_its_value() {
     let out = plaindnn(&["train", "--l2", "-1", "--quiet"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("invalid l2: must be >= 0, got -1"),
+        stderr(&out).contains("invalid --l2: must be >= 0, got -1"),
         "{}",
         stderr(&out)
     );
@@ -840,7 +840,7 @@ fn a_schedule_counts_whole_epochs_and_its_floor_is_finite_and_below_the_rate() {
         ("plateau:0.5:2.5", "`2.5` is not a whole number"),
         (
             "cosine:5",
-            "invalid lr schedule: its min_lr 5 is above the learning rate 0.01",
+            "invalid --lr-schedule: its min_lr 5 is above the learning rate 0.01",
         ),
         (
             "plateau:0.5:3:0.02",
@@ -889,7 +889,8 @@ fn batch_norm_over_batches_of_one_row_is_refused_as_pytorch_refuses_it() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("invalid batch-norm: BatchNorm normalises each unit over the batch"),
+        stderr(&out)
+            .contains("invalid --batch-norm: BatchNorm normalises each unit over the batch"),
         "{}",
         stderr(&out)
     );
@@ -1052,7 +1053,7 @@ fn batch_norm_over_a_training_set_of_one_row_is_refused_before_anything_is_writt
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("invalid batch-norm: the training set holds one row"),
+        stderr(&out).contains("invalid --batch-norm: the training set holds one row"),
         "{}",
         stderr(&out)
     );
@@ -1379,6 +1380,7 @@ fn a_standardized_target_trains_a_price_in_its_units_and_predict_and_eval_give_t
         (got / want - 1.0).abs() < 1e-3,
         "eval {got}, predict's {want}"
     );
+    assert_eq!(e["loss_of"], "the standardised target", "{e}");
     let o = plaindnn(&["eval", "--run", &run, "--data", &data]);
     assert!(
         stdout(&o).contains("(of the standardised target)"),
@@ -1578,4 +1580,158 @@ fn a_dash_writes_exported_rows_and_predictions_to_standard_output() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("invalid --out"), "{}", stderr(&o));
     assert!(!std::path::Path::new("-").exists());
+}
+
+#[test]
+fn a_resumed_run_writes_its_own_export_again_from_the_resumed_weights() {
+    let dir = temp_dir("resume-export");
+    let run = dir.join("run");
+    let train = |epochs: &str, resume: bool| {
+        let at = if resume { "--resume" } else { "--out" };
+        let mut args = vec![
+            "train",
+            at,
+            run.to_str().unwrap_or(""),
+            "--epochs",
+            epochs,
+            "--quiet",
+        ];
+        if !resume {
+            args.extend(["--dataset", "xor", "--no-early-stopping"]);
+        }
+        let out = plaindnn(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    train("3", false);
+    assert!(plaindnn(&["export", "--run", run.to_str().unwrap_or("")])
+        .status
+        .success());
+    let before = std::fs::read(run.join("model.safetensors")).expect("exported");
+    train("6", true);
+    let fresh = dir.join("fresh.safetensors");
+    assert!(plaindnn(&[
+        "export",
+        "--run",
+        run.to_str().unwrap_or(""),
+        "--out",
+        fresh.to_str().unwrap_or("")
+    ])
+    .status
+    .success());
+    let after = std::fs::read(run.join("model.safetensors")).expect("still there");
+    assert_ne!(after, before, "three more epochs moved the weights");
+    assert_eq!(
+        after,
+        std::fs::read(&fresh).expect("fresh"),
+        "what export writes now"
+    );
+}
+
+#[test]
+fn a_list_flag_given_twice_is_refused_as_every_other_flag_is_not_joined() {
+    let dir = temp_dir("list-twice");
+    let out = dir.join("run");
+    for (flag, a, b) in [
+        ("--hidden", "4", "8"),
+        ("--activation", "relu", "tanh"),
+        ("--add-features", "square", "sin"),
+    ] {
+        let args = [
+            "train",
+            flag,
+            a,
+            flag,
+            b,
+            "--out",
+            out.to_str().unwrap_or(""),
+        ];
+        let o = plaindnn(&args);
+        assert_eq!(o.status.code(), Some(2), "{flag}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("cannot be used multiple times"),
+            "{flag}: {}",
+            stderr(&o)
+        );
+        assert!(!out.exists(), "{flag}: nothing trained");
+    }
+}
+
+#[test]
+fn the_report_headline_names_the_epoch_whose_weights_are_saved() {
+    let dir = temp_dir("report-headline");
+    for (name, flags) in [("last", &["--no-early-stopping"][..]), ("best", &[][..])] {
+        let run = dir.join(name);
+        let path = run.to_str().unwrap_or("");
+        let args = [
+            &["train", "--dataset", "spiral", "--epochs", "12"][..],
+            flags,
+        ];
+        let out = plaindnn(&[&args.concat()[..], &["-q", "--out", path]].concat());
+        assert!(out.status.success(), "{}", stderr(&out));
+        let report = std::fs::read_to_string(run.join("report.html")).expect("report");
+        let scored = json(&plaindnn(&["eval", "--run", path, "--json"]));
+        let loss = scored["scores"]["loss"].as_f64().unwrap_or(f64::NAN);
+        // the saved model's own val loss, as eval computes it, is the one the headline leads with
+        let (word, epoch) = match name {
+            "last" => ("Last", "12 of 12".to_string()),
+            _ => {
+                let metrics = std::fs::read_to_string(run.join("metrics.csv")).expect("csv");
+                let rows: Vec<Vec<f64>> = (metrics.lines().skip(1))
+                    .map(|l| {
+                        l.split(',')
+                            .map(|c| c.parse().unwrap_or(f64::NAN))
+                            .collect()
+                    })
+                    .collect();
+                let best = (rows.iter())
+                    .min_by(|a, b| a[2].total_cmp(&b[2]))
+                    .expect("rows");
+                ("Best", format!("{} of {}", best[0], rows.len()))
+            }
+        };
+        let said = format!("<p>{word} epoch {epoch}: val loss {loss:.4}");
+        assert!(report.contains(&said), "{said} in {report}");
+        assert!(report.contains("its weights are saved"), "{report}");
+    }
+}
+
+#[test]
+fn the_next_step_train_prints_runs_as_printed() {
+    let dir = temp_dir("next-step");
+    let csv = dir.join("d.csv");
+    let rows: String = (0..60)
+        .map(|i| {
+            format!(
+                "{},{},{}\n",
+                i % 7,
+                (i % 5) as f64 * 0.5 - 3.0,
+                ["cat", "dog"][i % 2]
+            )
+        })
+        .collect();
+    std::fs::write(&csv, format!("a,b,label\n{rows}")).expect("csv");
+    let data = ["--data", csv.to_str().unwrap_or("")];
+    for (name, flags) in [("builtin", &[][..]), ("csv", &data[..])] {
+        let run = dir.join(name);
+        let args = [
+            &[
+                "train",
+                "--epochs",
+                "2",
+                "--out",
+                run.to_str().unwrap_or(""),
+            ][..],
+            flags,
+        ];
+        let out = plaindnn(&args.concat());
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        let line = (text.lines().find_map(|l| l.strip_prefix("next: plaindnn ")))
+            .unwrap_or_else(|| panic!("no next step in {text}"));
+        let command = line.split("   (").next().unwrap_or("");
+        let words: Vec<&str> = command.split_whitespace().collect();
+        assert_eq!(words[..2], ["predict", "--run"], "{line}");
+        let again = plaindnn(&words);
+        assert!(again.status.success(), "{line}: {}", stderr(&again));
+    }
 }

@@ -672,6 +672,31 @@ fn mnist_format_files_gzipped_or_not_train_a_classifier() {
         e["scores"]["accuracy"].as_f64().unwrap_or(0.0) > 0.95,
         "{e}"
     );
+    // the same test images as a CSV of the files' own 0–255 pixels score the same
+    let header: Vec<String> = (0..16).map(|i| format!("px{i}")).collect();
+    let mut csv = format!("{},label\n", header.join(","));
+    for (image, label) in test_px.chunks(16).zip(&test_lab) {
+        let cells: Vec<String> = image.iter().map(u8::to_string).collect();
+        csv += &format!("{},{label}\n", cells.join(","));
+    }
+    std::fs::write(dir.join("test.csv"), csv).expect("write");
+    let test = s(&dir.join("test.csv")).to_string();
+    let from_csv = json(&plaindnn(&[
+        "eval",
+        "--run",
+        s(&run),
+        "--data",
+        &test,
+        "--json",
+    ]));
+    let loss = |e: &serde_json::Value| e["scores"]["loss"].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        (loss(&from_csv) - loss(&e)).abs() < 1e-6,
+        "{from_csv} vs {e}"
+    );
+    assert_eq!(from_csv["scores"]["accuracy"], e["scores"]["accuracy"]);
+    let scaler = &run_config(&run)["data"]["scaler"];
+    assert_eq!(scaler["std"][0], 255.0, "{scaler}");
 }
 
 #[test]

@@ -178,12 +178,12 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
         (
             "--class-weight",
             vec!["--class-weight", "1,2"],
-            Refused("invalid class-weight: 2 weights for 4 classes"),
+            Refused("invalid --class-weight: 2 weights for 4 classes"),
         ),
         (
             "--class-weight",
             vec!["--class-weight", "1,0,1,1"],
-            Refused("invalid class-weight: 0 is no weight: each must be a positive number"),
+            Refused("invalid --class-weight: 0 is no weight: each must be a positive number"),
         ),
         (
             "--class-weight",
@@ -199,7 +199,7 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
                 "--class-weight",
                 "balanced",
             ],
-            Refused("invalid class-weight: weighs the classes of a classification"),
+            Refused("invalid --class-weight: weighs the classes of a classification"),
         ),
         (
             "--delimiter",
@@ -353,12 +353,12 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
         (
             "--nesterov",
             vec!["--optimizer", "sgd", "--nesterov"],
-            Refused("invalid nesterov"),
+            Refused("invalid --nesterov"),
         ),
         (
             "--nesterov",
             vec!["--nesterov"],
-            Refused("invalid nesterov"),
+            Refused("invalid --nesterov"),
         ),
         (
             "--lr-schedule",
@@ -383,7 +383,7 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
         (
             "--decay-biases",
             vec!["--decay-biases"],
-            Refused("invalid decay-biases"),
+            Refused("invalid --decay-biases"),
         ),
         (
             "--max-norm",
@@ -500,7 +500,7 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             vec!["--init-from", "SOURCE", "--freeze", "1"],
             Saves("/train/freeze", json!(1)),
         ),
-        ("--freeze", vec!["--freeze", "1"], Refused("invalid freeze")),
+        ("--freeze", vec!["--freeze", "1"], Refused("invalid --freeze")),
         (
             "--unfreeze-after",
             vec![
@@ -538,7 +538,7 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
         (
             "--new-head",
             vec!["--new-head"],
-            Refused("invalid new-head: replaces the output layer of a network loaded from elsewhere"),
+            Refused("invalid --new-head: replaces the output layer of a network loaded from elsewhere"),
         ),
         (
             "--new-head",
@@ -558,7 +558,7 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
         (
             "--checkpoint-interval",
             vec!["--checkpoint-interval", "0"],
-            Refused("invalid checkpoint-interval: must be a positive number of seconds, got 0"),
+            Refused("invalid --checkpoint-interval: must be a positive number of seconds, got 0"),
         ),
         (
             "--checkpoint-interval",
@@ -924,7 +924,7 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
     train_with(&dir, "fixed", &["--config", &dropout, "--dropout", "0.2"]).expect("the flag wins");
     let fine = write("fine.json", "\u{feff}{\"batch_size\": 16}"); // a BOM is read past
     let err = refused(&fine, &["--freeze", "1"]);
-    assert!(err.starts_with("error: invalid freeze"), "{err}");
+    assert!(err.starts_with("error: invalid --freeze"), "{err}");
     // a rule the file breaks with the network its init_from reads is the file's too
     let source = dir.join("source");
     train_with(&dir, "source", &["--hidden", "4,4"]).expect("the source trains");
@@ -1048,11 +1048,11 @@ fn a_config_file_is_read_strictly_and_the_flags_and_presets_over_it_apply_whole(
     for (flags, message) in [
         (
             &["--dropout", "0.5"][..],
-            "invalid dropout: dropout follows each hidden layer",
+            "invalid --dropout: dropout follows each hidden layer",
         ),
         (
             &["--batch-norm"][..],
-            "invalid batch-norm: BatchNorm follows each hidden layer",
+            "invalid --batch-norm: BatchNorm follows each hidden layer",
         ),
         (
             &["--activation", "tanh"][..],
@@ -1396,7 +1396,11 @@ fn a_preset_adding_dropout_to_a_network_without_hidden_layers_is_named() {
     assert_eq!(out.status.code(), Some(1));
     let said = "invalid --preset: adds BatchNorm and Dropout after each hidden layer";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
-    // a --dropout given by the user is named as before
+    // a --dropout given by the user is named by its flag
     let out = plaindnn(&[&base[..], &["--dropout", "0.1"]].concat());
-    assert!(stderr(&out).contains("invalid dropout"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("invalid --dropout"),
+        "{}",
+        stderr(&out)
+    );
 }

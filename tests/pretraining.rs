@@ -269,7 +269,7 @@ fn a_csv_without_labels_is_pretrained_on_every_column_and_its_encoder_fits_the_l
     assert_eq!(inputs, ["a", "b"], "--target's column left out");
     let out = pretrain(&dir.join("ae-task"), &["--task", "classification"]);
     assert!(
-        stderr(&out).contains("invalid task: without --target every column is an input"),
+        stderr(&out).contains("invalid --task: without --target every column is an input"),
         "{}",
         stderr(&out)
     );
@@ -415,6 +415,7 @@ fn a_csv_autoencoder_predicts_and_scores_its_reconstructions_in_the_columns_own_
         rmse < 1.7 && rmse > 5.0 * loss.sqrt(),
         "RMSE in the columns' units: {json}"
     );
+    assert_eq!(json["loss_of"], "the standardised inputs", "{json}");
     // an export says so too: PyTorch gets the standardised outputs
     let out = plaindnn(&["export", "--run", s(&ae)]);
     let said = "outputs are standardised inputs too: x = output * scaler.std + scaler.mean";

@@ -527,7 +527,7 @@ fn regress_refuses_flags_it_would_ignore() {
         (
             &["--data", csv, "--ridge", "-1"],
             1,
-            "invalid ridge: must be >= 0, got -1",
+            "invalid --ridge: must be >= 0, got -1",
         ),
         (
             &["--data", csv, "--val-fraction", "0"],

@@ -395,7 +395,7 @@ fn a_checkpoint_interval_of_zero_is_refused_by_name() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("invalid checkpoint-every: must be at least 1 epoch, got 0"),
+        stderr(&out).contains("invalid --checkpoint-every: must be at least 1 epoch, got 0"),
         "{}",
         stderr(&out)
     );
@@ -639,6 +639,17 @@ fn a_resume_refuses_a_data_file_that_changed_since_the_run_trained() {
     );
     let rows_now = std::fs::read_to_string(run.join("metrics.csv")).expect("metrics");
     assert_eq!(rows_now.lines().count(), 4, "nothing trained");
+    // a text column added last: the file no longer reads as the run's columns, and the reason
+    // is the change, not the flags a new run would take (--target, --features)
+    let text: String = (rows(1.0).lines())
+        .enumerate()
+        .map(|(i, l)| format!("{l},{}\n", if i == 0 { "note" } else { "ok" }))
+        .collect();
+    std::fs::write(&data, text).expect("csv");
+    let out = plaindnn(&["train", "--resume", s(&run), "--epochs", "5", "-q"]);
+    let said = "points.csv has changed since the run trained and no longer reads as the run's data";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("--target"), "{}", stderr(&out));
 }
 
 #[test]

@@ -242,7 +242,7 @@ fn resume_refuses_a_new_total_of_epochs_for_a_cosine_schedule_which_anneals_over
     let d = dir.to_str().unwrap_or("");
     let out = plaindnn(&["train", "--resume", d, "--epochs", "8"]);
     assert_eq!(out.status.code(), Some(1));
-    let said = "invalid epochs: the run's cosine schedule anneals the rate over its 4 epochs";
+    let said = "invalid --epochs: the run's cosine schedule anneals the rate over its 4 epochs";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
     // and a resume without --epochs is not told to pass more
     let out = plaindnn(&["train", "--resume", d]);

@@ -251,7 +251,7 @@ fn freezing_a_batch_norm_the_source_never_had_is_refused_by_name() {
     assert_eq!(out.status.code(), Some(1));
     let said = stderr(&out);
     assert!(
-        said.contains("invalid freeze: hidden layer 1 has a BatchNorm"),
+        said.contains("invalid --freeze: hidden layer 1 has a BatchNorm"),
         "{said}"
     );
     // not frozen, it trains like any new layer
@@ -366,7 +366,7 @@ fn the_banner_names_the_network_training_starts_from_and_what_it_freezes() {
         s(&dir.join("five")),
     ]);
     assert!(!out.status.success());
-    let said = "invalid freeze: the network has 1 hidden layer, got 5";
+    let said = "invalid --freeze: the network has 1 hidden layer, got 5";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
     assert!(!stdout(&out).contains("training"), "{}", stdout(&out));
 }
@@ -383,7 +383,7 @@ fn unfreeze_after_without_freeze_is_refused_by_name() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("invalid unfreeze-after"),
+        stderr(&out).contains("invalid --unfreeze-after"),
         "{}",
         stderr(&out)
     );

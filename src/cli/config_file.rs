@@ -65,7 +65,10 @@ impl ConfigFile {
         let file = self.path.display();
         match alone == Some(&error.to_string()) {
             true => Error::Data(format!("{file}: {error}")),
-            false => Error::Data(format!("{error} (the flags given over --config {file})")),
+            false => Error::Data(format!(
+                "{} (the flags given over --config {file})",
+                super::flag_named(error)
+            )),
         }
     }
 

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use plaindnn::data::csv_file::quoted_cell;
 use plaindnn::data::imputer::Strategy;
 use plaindnn::data::{delimiter, DataSource, Task};
 use plaindnn::error::Result;
@@ -47,9 +48,10 @@ pub struct DataArgs {
     /// CSV: the column to predict [default: the last].
     #[arg(long, value_name = "COLUMN", requires = "data")]
     target: Option<String>,
-    /// CSV: the feature columns [default: all but the target].
-    #[arg(long, value_delimiter = ',', value_name = "A,B,..", requires = "data")]
-    features: Option<Vec<String>>,
+    /// CSV: the feature columns [default: all but the target]; a name with a comma in quotes, as
+    /// in a CSV line: 'a,"width, cm"'.
+    #[arg(long, value_parser = column_list, value_name = "A,B,..", requires = "data")]
+    features: Option<Columns>,
     /// CSV: the field separator: `,`, `;`, `tab` or another character [default: comma, semicolon
     /// or tab, whichever splits the header into the most fields].
     #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
@@ -81,7 +83,8 @@ pub struct DataArgs {
     #[arg(value_parser = choices::<Strategy>(|| vec!["mean", "median"]))]
     impute: Option<Strategy>,
     /// A directory with MNIST-format files (train-images-idx3-ubyte, train-labels-idx1-ubyte,
-    /// t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; gzipped or not).
+    /// t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; gzipped or not). The network sees
+    /// pixels / 255; predict and eval take them as the files hold them, 0–255.
     #[arg(long, value_name = "DIR", conflicts_with_all = CSV_ONLY)]
     data_dir: Option<PathBuf>,
 }
@@ -104,7 +107,7 @@ impl DataArgs {
             let source = DataSource::Csv {
                 path: path.clone(),
                 target: self.target.clone(),
-                features: self.features.clone(),
+                features: self.features.clone().map(|c| c.0),
                 task: self.task.map(|t| match t {
                     TaskArg::Classification => Task::Classification,
                     TaskArg::Regression => Task::Regression,
@@ -145,8 +148,9 @@ impl DataArgs {
             let target = self.target.as_deref().map_or("COLUMN".into(), quote);
             let mut flags = format!("--data {} --target {target}", path(file));
             // the flags that shape the inputs: the network's width and scaling depend on them
-            if let Some(features) = &self.features {
-                flags += &format!(" --features {}", quote(&features.join(",")));
+            if let Some(Columns(features)) = &self.features {
+                let cells: Vec<String> = features.iter().map(|f| quoted_cell(f)).collect();
+                flags += &format!(" --features {}", quote(&cells.join(",")));
             }
             if let Some(d) = self.delimiter {
                 flags += &format!(" {}", delimiter::flag(d));
@@ -169,4 +173,41 @@ impl DataArgs {
 /// `--delimiter`'s value: `,`, `;`, `tab`, `\t` or another punctuation character.
 pub fn delimiter_arg(name: &str) -> std::result::Result<u8, String> {
     delimiter::parse(name).map_err(|e| e.to_string())
+}
+
+/// Column names given as one flag (`--features`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Columns(pub Vec<String>);
+
+/// `--features a,"width, cm"`: column names as one CSV line, so a name with a comma or a quote
+/// is given in quotes (its quotes doubled), as the messages list such names.
+pub fn column_list(text: &str) -> std::result::Result<Columns, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let record = match records.next() {
+        Some(Ok(record)) => record,
+        Some(Err(e)) => return Err(format!("not a list of names as a CSV line: {e}")),
+        None => return Err("names no column".into()),
+    };
+    if records.next().is_some() {
+        return Err("a list of columns is one line".into());
+    }
+    Ok(Columns(record.iter().map(str::to_string).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_column_list_reads_as_a_csv_line_with_quoted_names() {
+        let names = |t: &str| column_list(t).map(|c| c.0);
+        assert_eq!(names("a, b"), Ok(vec!["a".into(), "b".into()]));
+        let quoted = Ok(vec!["width, cm".into(), "say \"hi\"".into()]);
+        assert_eq!(names(r#""width, cm","say ""hi""""#), quoted);
+        assert_eq!(names("a\nb"), Err("a list of columns is one line".into()));
+    }
 }

@@ -1,8 +1,9 @@
 //! `plaindnn export`: a run's weights in a format other tools read.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
+use plaindnn::backend::Backend;
 use plaindnn::error::Result;
 use plaindnn::files::write_atomic;
 use plaindnn::inference::Predictor;
@@ -77,6 +78,25 @@ pub fn run(args: ExportArgs) -> Result<()> {
         println!(
             "layer 0 takes the inputs and the added features, in this order: {}",
             names.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// After `train --resume`, the run's own export (`RUN/model.safetensors`, if there is one) holds
+/// the weights from before: it is written again from the resumed model (and, unless `quiet`,
+/// says so).
+pub fn refresh(run: &Path, quiet: bool) -> Result<()> {
+    let out = run.join("model.safetensors");
+    if !out.is_file() {
+        return Ok(());
+    }
+    let bytes = Predictor::open(run, Backend::default())?.safetensors()?;
+    write_atomic(&out, &bytes)?;
+    if !quiet {
+        println!(
+            "updated {}: the export of the resumed weights",
+            out.display()
         );
     }
     Ok(())

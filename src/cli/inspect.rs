@@ -39,10 +39,10 @@ pub fn summary(args: SummaryArgs) -> Result<()> {
     }
     let c = &predictor.config;
     println!(
-        "run {}  ({:?}, {} features → {})",
+        "run {}  ({:?}, {} → {})",
         args.run.run.display(),
         c.data.task,
-        c.data.feature_names.len(),
+        plaindnn::plural::count(c.data.feature_names.len(), "feature"),
         c.data.target
     );
     println!("{summary}");

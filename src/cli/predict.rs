@@ -85,8 +85,24 @@ struct Rows<'a> {
 struct Scored<'a> {
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     classes: &'a [String],
+    /// What the loss is of where not the data's own units (the rest is in them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    loss_of: Option<&'static str>,
     #[serde(flatten)]
     evaluation: &'a Evaluation,
+}
+
+/// What the loss is computed on where the network learnt standardised values: the loss it
+/// learnt, while rmse and mae are in the data's own units.
+fn loss_of(info: &DataInfo) -> Option<&'static str> {
+    match (
+        info.target_scaler.is_some(),
+        info.reconstructs && info.scaler.is_some(),
+    ) {
+        (true, _) => Some("the standardised target"),
+        (false, true) => Some("the standardised inputs"),
+        _ => None,
+    }
 }
 
 /// The rows to predict, row-major: `--input`'s one, or every row of `--data`.
@@ -418,6 +434,7 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     if args.json {
         return print_json(&Scored {
             classes: &predictor.config.data.class_names,
+            loss_of: loss_of(&predictor.config.data),
             evaluation: &evaluation,
         });
     }
@@ -486,9 +503,8 @@ fn print_scores(evaluation: &Evaluation, info: &DataInfo) {
         let strategy = imputer.strategy.name();
         println!("filled    {cells}, with the training rows' {strategy}s");
     }
-    match info.target_scaler {
-        // the loss the network learnt, of the standardised target; the rest in its units
-        Some(_) => println!("loss      {:.4}  (of the standardised target)", s.loss),
+    match loss_of(info) {
+        Some(of) => println!("loss      {:.4}  (of {of})", s.loss),
         None => println!("loss      {:.4}", s.loss),
     }
     if let Some(accuracy) = s.accuracy {

@@ -23,6 +23,7 @@ pub struct PretrainArgs {
         long,
         value_delimiter = ',',
         value_name = "N,N,..",
+        action = clap::ArgAction::Set,
         default_value = "64"
     )]
     hidden: Vec<usize>,

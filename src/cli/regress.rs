@@ -14,7 +14,7 @@ use plaindnn::train::RunDir;
 use serde_json::json;
 
 use super::choices::{self, choices};
-use super::data_args::delimiter_arg;
+use super::data_args::{column_list, delimiter_arg, Columns};
 use super::print_json;
 
 #[derive(Args, Debug)]
@@ -30,9 +30,10 @@ pub struct RegressArgs {
     /// CSV: the column to predict [default: the last].
     #[arg(long, value_name = "COLUMN", requires = "data")]
     target: Option<String>,
-    /// CSV: input columns [default: all but the target].
-    #[arg(long, value_delimiter = ',', value_name = "A,B,..", requires = "data")]
-    features: Option<Vec<String>>,
+    /// CSV: input columns [default: all but the target]; a name with a comma in quotes, as in a
+    /// CSV line: 'a,"width, cm"'.
+    #[arg(long, value_parser = column_list, value_name = "A,B,..", requires = "data")]
+    features: Option<Columns>,
     /// CSV: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].
     #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
     delimiter: Option<u8>,
@@ -132,7 +133,7 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
         let data = csv_file::read_table(
             path,
             args.target.as_deref(),
-            args.features.as_deref(),
+            args.features.as_ref().map(|c| &c.0[..]),
             Some(Task::Regression),
             (args.delimiter, Missing::Unfillable),
         )?;
@@ -145,7 +146,7 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
     let source = DataSource::Csv {
         path: path.clone(),
         target: args.target.clone(),
-        features: args.features.clone(),
+        features: args.features.clone().map(|c| c.0),
         task: Some(Task::Regression),
         val_fraction: args.val_fraction.unwrap_or(0.0),
         val_path: args.val_data.clone(),

@@ -15,7 +15,7 @@ use plaindnn::data::csv_file::quoted_cell;
 use plaindnn::data::{DataSource, Prepared};
 use plaindnn::error::{Error, Result};
 use plaindnn::plural::count;
-use plaindnn::shell::{quote, quote_path};
+use plaindnn::shell::quote_path;
 use plaindnn::train::{
     self, Preset, ResumeChanges, RunDir, RunOptions, ScheduleConfig, TrainConfig, TrainedRun,
     Verbosity,
@@ -92,7 +92,9 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
                 checkpoint_every: args.recipe.run.checkpoint_every,
                 checkpoint_interval: args.recipe.run.checkpoint_interval,
             };
-            train::resume(dir, changes, verbosity)?
+            let trained = train::resume(dir, changes, verbosity)?;
+            super::export::refresh(dir, args.quiet)?;
+            trained
         }
         None => train_new(&args, verbosity)?,
     };
@@ -246,9 +248,18 @@ fn print_next_steps(trained: &TrainedRun) {
     let names = &trained.config.data.feature_names;
     let commas = names.iter().any(|n| n.contains([',', '"']));
     if names.len() <= 4 && !commas {
+        // a row to run as printed: the training rows' means where the run has them
+        let (values, which) = match &trained.config.data.scaler {
+            Some(s) => (
+                s.mean.iter().map(|m| trimmed(*m)).collect(),
+                "the training rows' means of ",
+            ),
+            None => (vec!["1".to_string(); names.len()], ""),
+        };
         println!(
-            "next: plaindnn predict --run {quoted} --input {}",
-            quote(&names.join(","))
+            "next: plaindnn predict --run {quoted} --input {}   ({which}{})",
+            values.join(","),
+            names.join(", ")
         );
     } else {
         // a name with a comma in `--input`'s list would read as two values: quoted as in a CSV
@@ -258,10 +269,20 @@ fn print_next_steps(trained: &TrainedRun) {
             "next: plaindnn predict --run {quoted} --data FILE.csv   (columns {}{more}{})",
             shown.join(", "),
             match trained.config.data.source {
-                DataSource::Idx { .. } => ": pixels scaled to [0, 1], as in training",
+                DataSource::Idx { .. } => ": pixels 0–255, as the IDX files hold them",
                 _ => "",
             }
         );
+    }
+}
+
+/// `v` to four decimals, without trailing zeros: `0.4934`, `12`.
+fn trimmed(v: f32) -> String {
+    let text = format!("{v:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    match text {
+        "-0" | "" => "0".to_string(),
+        t => t.to_string(),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{ArgAction, Args};
 use plaindnn::backend::Backend;
 use plaindnn::model::{ActivationConfig, AddedFeature, InitConfig};
 use plaindnn::train::{EarlyStoppingConfig, NanPolicy, OptimizerKind, ScheduleConfig, TrainConfig};
@@ -16,16 +16,16 @@ use super::choices::{self, choices};
 #[command(next_help_heading = "Model")]
 pub struct ModelFlags {
     /// Hidden layer widths, input side first (with --init-from: its source's) [default: 50].
-    #[arg(long, value_delimiter = ',', value_name = "N,N,..")]
+    #[arg(long, value_delimiter = ',', value_name = "N,N,..", action = ArgAction::Set)]
     hidden: Option<Vec<usize>>,
     /// Activation after each hidden layer, or one per layer (`relu,tanh`): identity, step,
     /// sigmoid, tanh, relu, leaky_relu[:slope], rrelu[:lower:upper], prelu[:init], elu[:alpha],
     /// gelu, selu [default: relu].
-    #[arg(long, value_delimiter = ',', value_name = "NAME[,NAME..]")]
+    #[arg(long, value_delimiter = ',', value_name = "NAME[,NAME..]", action = ArgAction::Set)]
     activation: Option<Vec<ActivationConfig>>,
     /// Inputs computed from the given ones before the first layer, like TensorFlow Playground's:
     /// square (x², y²), product (x·y, every pair), sin (sin x, sin y).
-    #[arg(long, value_delimiter = ',', value_name = "KIND,..")]
+    #[arg(long, value_delimiter = ',', value_name = "KIND,..", action = ArgAction::Set)]
     add_features: Option<Vec<AddedFeature>>,
     /// Weight initialisation: default, he_normal, he_uniform, xavier_normal, xavier_uniform,
     /// normal:STD (with --init-from: of a fresh output layer) [default: default, PyTorch's
@@ -265,7 +265,8 @@ pub struct RunFlags {
     #[arg(long, hide_possible_values = true)]
     #[arg(value_parser = choices::<Backend>(choices::backends))]
     backend: Option<Backend>,
-    /// A NaN or infinite loss: stop (default; the last good checkpoint stays) or skip-batch.
+    /// A NaN or infinite loss: stop (default; the last good checkpoint stays) or skip-batch. The
+    /// loss is checked, not the gradients: a finite loss whose gradient overflows still updates.
     #[arg(long, value_name = "POLICY", hide_possible_values = true)]
     #[arg(value_parser = choices::<NanPolicy>(|| vec!["stop", "skip-batch"]))]
     on_nan: Option<NanPolicy>,

@@ -181,9 +181,12 @@ impl Rows {
         }
         if train.is_empty() || val.is_empty() {
             return Err(Error::Data(format!(
-                "{}: {} rows are too few to split {fraction} of them off for validation",
+                "{}: {} too few to split {fraction} of them off for validation",
                 path.display(),
-                data.len()
+                match data.len() {
+                    1 => "1 row is".to_string(),
+                    n => format!("{n} rows are"),
+                }
             )));
         }
         Ok(Rows {

@@ -5,6 +5,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::dataset::{Dataset, Targets};
+use super::prepared::Prepared;
+use super::scaler::Scaler;
 use crate::error::{Error, Result};
 
 /// An n-dimensional array of unsigned bytes.
@@ -87,9 +89,23 @@ fn find(dir: &Path, name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Loads MNIST-format training and test sets from `dir`; pixels scaled to [0, 1]. With
-/// `labels_used` (training a classifier, not an autoencoder) a test label that training never
-/// saw is refused.
+/// [`load_dir`]'s rows, pixels divided by 255 by the run's scaler (mean 0, std 255): the
+/// network sees [0, 1], and new rows (`predict`, `eval --data`, the exported file's metadata)
+/// are taken in the files' own 0–255, as a CSV run's are in its columns' units.
+pub fn load_prepared(dir: &Path, labels_used: bool) -> Result<Prepared> {
+    let (mut train, mut test) = load_dir(dir, labels_used)?;
+    let scaler = Scaler::dividing_by(255.0, train.width());
+    scaler.apply(&mut train.features);
+    scaler.apply(&mut test.features);
+    Ok(Prepared {
+        scaler: Some(scaler),
+        ..Prepared::unscaled(train, test)
+    })
+}
+
+/// Loads MNIST-format training and test sets from `dir`, pixels as the files hold them (0–255).
+/// With `labels_used` (training a classifier, not an autoencoder) a test label that training
+/// never saw is refused.
 pub fn load_dir(dir: &Path, labels_used: bool) -> Result<(Dataset, Dataset)> {
     let paths: Vec<Option<PathBuf>> = MNIST_FILES.iter().map(|n| find(dir, n)).collect();
     let missing: Vec<&str> = MNIST_FILES
@@ -175,7 +191,7 @@ fn images_and_labels(images: &Path, labels: &Path) -> Result<(Vec<f32>, Vec<i64>
             images.display()
         )));
     }
-    let pixels = img.data.iter().map(|&p| p as f32 / 255.0).collect();
+    let pixels = img.data.iter().map(|&p| p as f32).collect();
     Ok((pixels, lab.data.iter().map(|&l| l as i64).collect(), [h, w]))
 }
 

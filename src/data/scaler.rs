@@ -15,6 +15,14 @@ pub struct Scaler {
 }
 
 impl Scaler {
+    /// `x / by` in each of `width` columns (mean 0, std `by`): a fixed scale, learned from no row.
+    pub fn dividing_by(by: f32, width: usize) -> Self {
+        Scaler {
+            mean: vec![0.0; width],
+            std: vec![by; width],
+        }
+    }
+
     /// Learns mean and std of `data`'s features over `rows`; returns the names of constant
     /// features (one value in every row) too.
     pub fn fit(data: &Dataset, rows: &[usize]) -> (Self, Vec<String>) {

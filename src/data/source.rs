@@ -64,7 +64,8 @@ pub enum DataSource {
         #[serde(default)]
         delimiter: Option<char>,
     },
-    /// MNIST-format IDX files in a directory: train-* for training, t10k-* for validation.
+    /// MNIST-format IDX files in a directory: train-* for training, t10k-* for validation; pixels
+    /// divided by 255 by the run's scaler.
     Idx {
         /// Directory holding the four IDX files (optionally gzipped).
         dir: PathBuf,
@@ -287,8 +288,7 @@ impl DataSource {
     /// [`load`](Self::load), its labels unused.
     pub fn load_inputs(&self) -> Result<Prepared> {
         if let DataSource::Idx { dir } = self {
-            let (train, test) = idx::load_dir(dir, false)?; // labels unused
-            return Ok(Prepared::unscaled(train, test));
+            return idx::load_prepared(dir, false); // labels unused
         }
         let DataSource::Csv {
             target: None,
@@ -301,7 +301,7 @@ impl DataSource {
         };
         if task.is_some() {
             return Err(Error::invalid(
-                "task",
+                "--task",
                 "without --target every column is an input and none is a label: name the \
                  label column with --target to leave it out",
             ));
@@ -420,10 +420,7 @@ impl DataSource {
                 },
                 refused,
             ),
-            DataSource::Idx { dir } => {
-                let (train, test) = idx::load_dir(dir, true)?;
-                Ok(Prepared::unscaled(train, test))
-            }
+            DataSource::Idx { dir } => idx::load_prepared(dir, true),
             DataSource::Memory { description } => Err(Error::Data(format!(
                 "this run trained on rows made in memory ({description}), which are not kept \
                  and not made again here: give the rows to score with --data FILE.csv, with the \

@@ -104,7 +104,7 @@ pub fn resume(
     if let Some(why) = why_it_cannot_go_on(&run_config, &rows, last, changes.patience) {
         return Err(Error::run(out, why));
     }
-    let data = run_config.data.source.load()?;
+    let data = (run_config.data.source.load()).map_err(|e| changed_since(&run_config, out, e))?;
     same_data(&run_config, &data).map_err(|why| Error::run(out, why))?;
     let device = run_config.train.backend.device()?;
     let model = starting_model(&run_config.train, &run, last, &device)?;
@@ -169,6 +169,20 @@ fn why_it_cannot_go_on(
         "trained on {}, which is no longer there: put the file back to resume, or train a new run",
         gone.display()
     ))
+}
+
+/// A resumed run's data that fails to load (`e`) where its file changed since the run trained:
+/// said as that change, since `e`'s way on (flags about its columns) cannot apply to a resume.
+fn changed_since(config: &RunConfig, out: &Path, e: Error) -> Error {
+    if config.data.unchanged() {
+        return e;
+    }
+    let why = format!(
+        "{} has changed since the run trained and no longer reads as the run's data: resume \
+         with the data it started from, or train a new run",
+        config.data.source.describe()
+    );
+    Error::run(out, why)
 }
 
 /// The data a resumed run loads has the columns, classes, standardisation and bytes its run

@@ -132,18 +132,30 @@ impl Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rule = "─".repeat(62);
+        let shapes: Vec<String> = (self.layers.iter())
+            .map(|l| format!("[batch, {}]", l.output_width))
+            .collect();
+        // Keras' widths, wider where a name is longer (`rrelu:0.125:0.3333333333333333`)
+        let widest = |least: usize, texts: Vec<&str>| {
+            texts
+                .into_iter()
+                .map(|t| t.chars().count())
+                .fold(least, usize::max)
+        };
+        let w0 = widest(18, self.layers.iter().map(|l| l.name.as_str()).collect());
+        let w1 = widest(20, self.layers.iter().map(|l| l.kind.as_str()).collect());
+        let w2 = widest(12, shapes.iter().map(String::as_str).collect());
+        let rule = "─".repeat(w0 + w1 + w2 + 12);
         writeln!(
             f,
-            "{:<18} {:<20} {:<12} {:>9}",
+            "{:<w0$} {:<w1$} {:<w2$} {:>9}",
             "Layer", "Type", "Output", "Params"
         )?;
         writeln!(f, "{rule}")?;
-        for l in &self.layers {
-            let shape = format!("[batch, {}]", l.output_width);
+        for (l, shape) in self.layers.iter().zip(&shapes) {
             writeln!(
                 f,
-                "{:<18} {:<20} {:<12} {:>9}",
+                "{:<w0$} {:<w1$} {:<w2$} {:>9}",
                 l.name, l.kind, shape, l.params
             )?;
         }
@@ -155,5 +167,34 @@ impl fmt::Display for Summary {
             "Non-trainable params: {}",
             self.total_params - self.trainable_params
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_type_longer_than_its_column_widens_it_and_the_params_stay_aligned() {
+        let row = |kind: &str| LayerRow {
+            name: "act_1".into(),
+            kind: kind.into(),
+            output_width: 8,
+            params: 0,
+        };
+        let summary = Summary {
+            layers: vec![row("relu"), row("rrelu:0.125:0.3333333333333333")],
+            total_params: 0,
+            trainable_params: 0,
+        };
+        let text = summary.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        let width = |l: &str| l.chars().count();
+        // header, rule and both rows end in the same column
+        assert!(
+            lines[..4].iter().all(|l| width(l) == width(lines[0])),
+            "{text}"
+        );
+        assert!(width(lines[0]) > 62, "{text}");
     }
 }

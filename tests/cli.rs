@@ -1631,20 +1631,13 @@ fn a_resumed_run_writes_its_own_export_again_from_the_resumed_weights() {
 fn a_list_flag_given_twice_is_refused_as_every_other_flag_is_not_joined() {
     let dir = temp_dir("list-twice");
     let out = dir.join("run");
-    for (flag, a, b) in [
-        ("--hidden", "4", "8"),
-        ("--activation", "relu", "tanh"),
-        ("--add-features", "square", "sin"),
+    for (verb, flag, a, b) in [
+        ("train", "--hidden", "4", "8"),
+        ("train", "--activation", "relu", "tanh"),
+        ("train", "--add-features", "square", "sin"),
+        ("pretrain", "--hidden", "4", "8"),
     ] {
-        let args = [
-            "train",
-            flag,
-            a,
-            flag,
-            b,
-            "--out",
-            out.to_str().unwrap_or(""),
-        ];
+        let args = [verb, flag, a, flag, b, "--out", out.to_str().unwrap_or("")];
         let o = plaindnn(&args);
         assert_eq!(o.status.code(), Some(2), "{flag}: {}", stderr(&o));
         assert!(
@@ -1734,4 +1727,28 @@ fn the_next_step_train_prints_runs_as_printed() {
         let again = plaindnn(&words);
         assert!(again.status.success(), "{line}: {}", stderr(&again));
     }
+}
+
+#[test]
+fn a_refusal_names_a_flag_only_where_the_flag_was_typed() {
+    let dir = temp_dir("flag-named");
+    let out = dir.join("run");
+    let o = |flags: &[&str]| {
+        let args = [
+            &["train", "-q", "--out", out.to_str().unwrap_or("")][..],
+            flags,
+        ];
+        stderr(&plaindnn(&args.concat()))
+    };
+    let err = o(&["--lr", "-1"]);
+    assert!(
+        err.contains("invalid --lr: must be a positive number, got -1"),
+        "{err}"
+    );
+    // BatchNorm came with the preset, not with a --batch-norm typed: the library's word stays
+    let err = o(&["--preset", "seed-default", "--batch-size", "1"]);
+    assert!(err.contains("error: invalid batch-norm: "), "{err}");
+    assert!(!err.contains("invalid --batch-norm"), "{err}");
+    let err = o(&["--batch-norm", "--batch-size", "1"]);
+    assert!(err.contains("error: invalid --batch-norm: "), "{err}");
 }

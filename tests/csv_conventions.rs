@@ -862,6 +862,18 @@ fn the_next_step_quotes_a_column_name_with_a_comma_and_a_wrong_count_lists_a_few
     let err = refused(&dir, &csv, &["--features", "size"]);
     let said = "no column `size`; the columns are: \"size, cm\", b, label";
     assert!(err.contains(said), "{err}");
+    // and --features takes a name as that list gives it, a space before its quote or not
+    for list in [r#""size, cm""#, r#"b, "size, cm""#] {
+        let out = train(&dir, &csv, &["--features", list]);
+        assert!(out.status.success(), "{list}: {}", stderr(&out));
+        let names = &run_config(&dir.join("run"))["data"]["feature_names"];
+        assert!(
+            names
+                .as_array()
+                .is_some_and(|n| n.contains(&"size, cm".into())),
+            "{names}"
+        );
+    }
     // eight columns: the first four and the count, not every name
     let header: Vec<String> = (0..8).map(|j| format!("f{j}")).collect();
     let rows: String = (0..30)

@@ -697,6 +697,22 @@ fn mnist_format_files_gzipped_or_not_train_a_classifier() {
     assert_eq!(from_csv["scores"]["accuracy"], e["scores"]["accuracy"]);
     let scaler = &run_config(&run)["data"]["scaler"];
     assert_eq!(scaler["std"][0], 255.0, "{scaler}");
+    // a run saved before the scaler held the / 255 (`"scaler": null`) learnt / 255 all the same
+    let mut old = run_config(&run);
+    old["data"]["scaler"] = serde_json::Value::Null;
+    std::fs::write(run.join("config.json"), old.to_string()).expect("write");
+    let from_old = json(&plaindnn(&[
+        "eval",
+        "--run",
+        s(&run),
+        "--data",
+        &test,
+        "--json",
+    ]));
+    assert!(
+        (loss(&from_old) - loss(&e)).abs() < 1e-6,
+        "{from_old} vs {e}"
+    );
 }
 
 #[test]

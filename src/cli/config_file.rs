@@ -65,10 +65,14 @@ impl ConfigFile {
         let file = self.path.display();
         match alone == Some(&error.to_string()) {
             true => Error::Data(format!("{file}: {error}")),
-            false => Error::Data(format!(
-                "{} (the flags given over --config {file})",
-                super::flag_named(error)
-            )),
+            // a value's refusal stays one, for the flag given to be named (`flag_names`)
+            false => match error {
+                Error::InvalidParameter { name, message } => Error::InvalidParameter {
+                    name,
+                    message: format!("{message} (the flags given over --config {file})"),
+                },
+                e => Error::Data(format!("{e} (the flags given over --config {file})")),
+            },
         }
     }
 

@@ -180,22 +180,35 @@ pub fn delimiter_arg(name: &str) -> std::result::Result<u8, String> {
 pub struct Columns(pub Vec<String>);
 
 /// `--features a,"width, cm"`: column names as one CSV line, so a name with a comma or a quote
-/// is given in quotes (its quotes doubled), as the messages list such names.
+/// is given in quotes (its quotes doubled), as the messages list such names; spaces around a
+/// name are dropped, as the header's are, also before its quote (`a, "width, cm"`).
 pub fn column_list(text: &str) -> std::result::Result<Columns, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let record = match records.next() {
-        Some(Ok(record)) => record,
-        Some(Err(e)) => return Err(format!("not a list of names as a CSV line: {e}")),
-        None => return Err("names no column".into()),
-    };
-    if records.next().is_some() {
+    if text.contains(['\n', '\r']) {
         return Err("a list of columns is one line".into());
     }
-    Ok(Columns(record.iter().map(str::to_string).collect()))
+    let (mut names, mut name, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            // a quote opens a name only at its start; "" inside is one quote
+            ('"', false) if name.trim().is_empty() => {
+                name.clear();
+                quoted = true;
+            }
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                name.push('"');
+            }
+            ('"', true) => quoted = false,
+            (',', false) => names.push(std::mem::take(&mut name).trim().to_string()),
+            (c, _) => name.push(c),
+        }
+    }
+    if quoted {
+        return Err(format!("a quote is not closed in {text}"));
+    }
+    names.push(name.trim().to_string());
+    Ok(Columns(names))
 }
 
 #[cfg(test)]
@@ -208,6 +221,13 @@ mod tests {
         assert_eq!(names("a, b"), Ok(vec!["a".into(), "b".into()]));
         let quoted = Ok(vec!["width, cm".into(), "say \"hi\"".into()]);
         assert_eq!(names(r#""width, cm","say ""hi""""#), quoted);
+        let spaced = Ok(vec!["a".into(), "width, cm".into()]);
+        assert_eq!(
+            names(r#"a, "width, cm""#),
+            spaced,
+            "as the messages list them"
+        );
+        assert!(names(r#"a,"b"#).is_err(), "a quote left open");
         assert_eq!(names("a\nb"), Err("a list of columns is one line".into()));
     }
 }

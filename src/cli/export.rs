@@ -64,11 +64,16 @@ pub fn run(args: ExportArgs) -> Result<()> {
         let strategy = imputer.strategy.name();
         println!("missing inputs (NaN) are filled first with the training rows' {strategy}s: x = where(isnan(x), imputer.fill, x)");
     }
+    // MNIST-format pixels are scaled by a fixed 255, a CSV's columns standardised
+    let (inputs, scaled) = match data.source {
+        plaindnn::data::DataSource::Idx { .. } => ("pixels are divided by 255", "scaled"),
+        _ => ("inputs are standardised", "standardised"),
+    };
     if data.scaler.is_some() {
-        println!("inputs are standardised first: x = (x - scaler.mean) / scaler.std (see the file's metadata)");
+        println!("{inputs} first: x = (x - scaler.mean) / scaler.std (see the file's metadata)");
     }
     if data.reconstructs && data.scaler.is_some() {
-        println!("outputs are standardised inputs too: x = output * scaler.std + scaler.mean");
+        println!("outputs are {scaled} inputs too: x = output * scaler.std + scaler.mean");
     }
     if data.target_scaler.is_some() {
         println!("outputs are the standardised target: y = output * target_scaler.std + target_scaler.mean");

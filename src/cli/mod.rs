@@ -8,6 +8,7 @@ mod convergence;
 mod data_args;
 mod experiment;
 mod export;
+mod flag_names;
 mod inspect;
 #[cfg(feature = "playground")]
 mod playground;
@@ -223,7 +224,10 @@ fn run_command(command: Command, matches: &clap::ArgMatches) -> Result<()> {
             .unwrap_or_default()
     };
     match command {
-        Command::Train(args) => train::run(*args, &typed("train")).map_err(flag_named),
+        Command::Train(args) => {
+            let given = typed("train");
+            train::run(*args, &given).map_err(|e| flag_names::named(e, &given))
+        }
         Command::Predict(args) => predict::predict(args),
         Command::Eval(args) => predict::eval(args),
         Command::Export(args) => export::run(args),
@@ -239,60 +243,15 @@ fn run_command(command: Command, matches: &clap::ArgMatches) -> Result<()> {
             write_stdout(&script)
         }
         Command::Experiment(args) => experiment::run(args),
-        Command::Regress(args) => regress::run(args).map_err(flag_named),
+        Command::Regress(args) => {
+            regress::run(args).map_err(|e| flag_names::named(e, &typed("regress")))
+        }
         Command::Bench(args) => bench::run(args),
-        Command::Pretrain(args) => pretrain::run(args).map_err(flag_named),
+        Command::Pretrain(args) => {
+            pretrain::run(args).map_err(|e| flag_names::named(e, &typed("pretrain")))
+        }
         #[cfg(feature = "playground")]
         Command::Playground(args) => playground::run(args),
-    }
-}
-
-/// The flag of each value the library names in its own words (`TrainConfig`'s checks), so that
-/// `train`, `pretrain` and `regress` refuse a value typed as a flag by that flag's name.
-const FLAG_OF: [(&str, &str); 32] = [
-    ("learning rate", "--lr"),
-    ("epochs", "--epochs"),
-    ("batch size", "--batch-size"),
-    ("hidden", "--hidden"),
-    ("dropout", "--dropout"),
-    ("batch-norm", "--batch-norm"),
-    ("l1", "--l1"),
-    ("l2", "--l2"),
-    ("max-norm", "--max-norm"),
-    ("min_delta", "--min-delta"),
-    ("momentum", "--momentum"),
-    ("weight decay", "--weight-decay"),
-    ("clip value", "--clip-value"),
-    ("clip norm", "--clip-norm"),
-    ("clip global norm", "--clip-global-norm"),
-    ("freeze", "--freeze"),
-    ("unfreeze-after", "--unfreeze-after"),
-    ("checkpoint-every", "--checkpoint-every"),
-    ("checkpoint-interval", "--checkpoint-interval"),
-    ("augment jitter", "--augment-jitter"),
-    ("class-weight", "--class-weight"),
-    ("ridge", "--ridge"),
-    ("augment shift", "--augment-shift"),
-    ("decay-biases", "--decay-biases"),
-    ("init-from", "--init-from"),
-    ("new-head", "--new-head"),
-    ("nesterov", "--nesterov"),
-    ("patience", "--patience"),
-    ("lr schedule", "--lr-schedule"),
-    ("activations", "--activation"),
-    ("delimiter", "--delimiter"),
-    ("resume", "--resume"),
-];
-
-/// `error` naming its value by the flag that sets it ([`FLAG_OF`]), where it names one.
-fn flag_named(error: plaindnn::Error) -> plaindnn::Error {
-    use plaindnn::Error;
-    let Error::InvalidParameter { name, message } = error else {
-        return error;
-    };
-    match FLAG_OF.iter().find(|(said, _)| *said == name) {
-        Some((_, flag)) => Error::invalid(flag, message),
-        None => Error::InvalidParameter { name, message },
     }
 }
 

@@ -95,11 +95,13 @@ struct Scored<'a> {
 /// What the loss is computed on where the network learnt standardised values: the loss it
 /// learnt, while rmse and mae are in the data's own units.
 fn loss_of(info: &DataInfo) -> Option<&'static str> {
+    let pixels = matches!(info.source, DataSource::Idx { .. });
     match (
         info.target_scaler.is_some(),
         info.reconstructs && info.scaler.is_some(),
     ) {
         (true, _) => Some("the standardised target"),
+        (false, true) if pixels => Some("the pixels / 255"),
         (false, true) => Some("the standardised inputs"),
         _ => None,
     }

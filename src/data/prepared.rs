@@ -17,7 +17,8 @@ pub struct Prepared {
     pub imputed: Vec<usize>,
     /// How many of those cells are in the validation rows (what `eval` of the run reports).
     pub val_imputed: usize,
-    /// The standardisation applied to both (to be applied to new rows too).
+    /// The standardisation applied to both (MNIST-format pixels: a fixed / 255), to be applied
+    /// to new rows too.
     pub scaler: Option<Scaler>,
     /// The standardisation of a regression target applied to both (`--standardize-target`):
     /// the network learns `(y − mean) / std`, and its outputs map back with `y = out·std + mean`.

@@ -153,15 +153,15 @@ pub fn dead_fractions(model: &Mlp, x: Tensor<2>) -> Vec<Option<f64>> {
 /// 1000× smaller or larger than the last layer's.
 pub fn warning(epoch: usize, grad_norms: &[f64]) -> Option<String> {
     let (&first, &last) = (grad_norms.first()?, grad_norms.last()?);
-    if grad_norms.len() < 2 || !(first.is_finite() && last.is_finite()) {
-        return None;
-    }
     if grad_norms.iter().all(|&g| g == 0.0) {
         return Some(format!(
             "warning: no gradient in epoch {epoch}: every layer's gradient norm is 0, so no weight \
              changes any more (a layer whose units all output 0? see dead_fraction in \
              diagnostics.csv)"
         ));
+    }
+    if grad_norms.len() < 2 || !(first.is_finite() && last.is_finite()) {
+        return None;
     }
     // a ratio as 1.2e5, not hundreds of digits when a norm is near 0
     if first == 0.0 && last > 0.0 {
@@ -280,6 +280,8 @@ mod tests {
         assert!(w.contains("(1.00e-12) is 2.5e11× smaller"), "{w}");
         let none = warning(4, &[0.0, 0.0, 0.0]).unwrap_or_default();
         assert!(none.contains("no gradient in epoch 4"), "{none}");
+        let alone = warning(2, &[0.0]).unwrap_or_default(); // a network without hidden layers
+        assert!(alone.contains("no gradient in epoch 2"), "{alone}");
         let w = warning(1, &[0.0, 2.5e-1]).unwrap_or_default();
         assert!(
             w.contains("gradient norm is 0 (the last layer's 2.50e-1): no gradient reaches it"),

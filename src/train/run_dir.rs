@@ -67,7 +67,8 @@ pub struct DataInfo {
     /// every new row before `scaler`; without it a missing cell is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imputer: Option<Imputer>,
-    /// Standardisation learned on the training rows, applied to every new row.
+    /// Standardisation learned on the training rows (MNIST-format pixels: a fixed / 255),
+    /// applied to every new row.
     #[serde(default)]
     pub scaler: Option<Scaler>,
     /// A regression target's standardisation (`--standardize-target`): the network's outputs
@@ -474,12 +475,13 @@ impl RunDir {
                 format!("config.json has format version {version}; this plaindnn reads version {FORMAT_VERSION}"),
             ));
         }
-        let config: RunConfig = serde_json::from_value(value).map_err(|e| {
+        let mut config: RunConfig = serde_json::from_value(value).map_err(|e| {
             Error::run(
                 &self.root,
                 format!("config.json does not describe a run: {e}"),
             )
         })?;
+        config.data.scale_old_pixels();
         config
             .data
             .fits(config.train.model.inputs, config.train.model.outputs)
@@ -498,6 +500,16 @@ impl RunDir {
 }
 
 impl DataInfo {
+    /// A run of MNIST-format files saved before their pixels' / 255 was its scaler
+    /// (`"scaler": null`) learnt pixels / 255 all the same: that scaler, so new rows are read
+    /// as its network needs them and its resume finds the data it trained on.
+    fn scale_old_pixels(&mut self) {
+        if let (DataSource::Idx { .. }, None) = (&self.source, &self.scaler) {
+            let width = self.feature_names.len();
+            self.scaler = Some(Scaler::dividing_by(255.0, width));
+        }
+    }
+
     /// What maps the network's outputs back to the data's units: the target's scaler, or an
     /// autoencoder's input scaler; `None` when the outputs are in those units already.
     pub fn output_scaler(&self) -> Option<&Scaler> {

@@ -1625,6 +1625,26 @@ fn a_resumed_run_writes_its_own_export_again_from_the_resumed_weights() {
         std::fs::read(&fresh).expect("fresh"),
         "what export writes now"
     );
+    // a file there that plaindnn did not export is the user's: kept by a resume, refused by export
+    std::fs::write(run.join("model.safetensors"), "my notes").expect("write");
+    let out = plaindnn(&[
+        "train",
+        "--resume",
+        run.to_str().unwrap_or(""),
+        "--epochs",
+        "8",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("as it is: not a plaindnn export"),
+        "{}",
+        stderr(&out)
+    );
+    let out = plaindnn(&["export", "--run", run.to_str().unwrap_or("")]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("invalid --out: "), "{}", stderr(&out));
+    let kept = std::fs::read_to_string(run.join("model.safetensors")).expect("kept");
+    assert_eq!(kept, "my notes");
 }
 
 #[test]
@@ -1704,7 +1724,21 @@ fn the_next_step_train_prints_runs_as_printed() {
         .collect();
     std::fs::write(&csv, format!("a,b,label\n{rows}")).expect("csv");
     let data = ["--data", csv.to_str().unwrap_or("")];
-    for (name, flags) in [("builtin", &[][..]), ("csv", &data[..])] {
+    // six columns, or a name with a comma: too many or too odd for one --input row
+    let wide = dir.join("wide.csv");
+    let rows: String = (0..60)
+        .map(|i| format!("{},1,2,3,4,{},{}\n", i % 7, 1e-9 * i as f64, i % 2))
+        .collect();
+    std::fs::write(&wide, format!("a,\"b,c\",d,e,f,tiny,label\n{rows}")).expect("csv");
+    let wide_data = ["--data", wide.to_str().unwrap_or("")];
+    let tiny = ["--data", wide.to_str().unwrap_or(""), "--features", "tiny"];
+    for (name, flags) in [
+        ("builtin", &[][..]),
+        ("csv", &data[..]),
+        ("wide", &wide_data[..]),
+        ("tiny", &tiny[..]),
+        ("shapes", &["--dataset", "shapes"][..]),
+    ] {
         let run = dir.join(name);
         let args = [
             &[
@@ -1723,9 +1757,15 @@ fn the_next_step_train_prints_runs_as_printed() {
             .unwrap_or_else(|| panic!("no next step in {text}"));
         let command = line.split("   (").next().unwrap_or("");
         let words: Vec<&str> = command.split_whitespace().collect();
-        assert_eq!(words[..2], ["predict", "--run"], "{line}");
+        let verb = if name == "shapes" { "eval" } else { "predict" }; // no CSV to predict from
+        assert_eq!(words[..2], [verb, "--run"], "{line}");
         let again = plaindnn(&words);
         assert!(again.status.success(), "{line}: {}", stderr(&again));
+        // a mean of 3e-8 is given as it is, not rounded to 0
+        assert!(
+            name != "tiny" || line.contains("e-8   (the training rows' means"),
+            "{line}"
+        );
     }
 }
 

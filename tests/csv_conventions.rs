@@ -846,9 +846,9 @@ fn the_next_step_quotes_a_column_name_with_a_comma_and_a_wrong_count_lists_a_few
     let csv = write(&dir, "comma.csv", &format!("\"size, cm\",b,label\n{rows}"));
     let out = train(&dir, &csv, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    // `--input 'size, cm,b'` would read as three values: the --data form, the name quoted
-    let said = "--data FILE.csv   (columns \"size, cm\", b)";
-    assert!(stdout(&out).contains(said), "{}", stdout(&out));
+    // `--input 'size, cm,b'` would read as three values: the file's rows into a file instead
+    let said = format!("--data {} --output ", s(&csv));
+    assert!(stdout(&out).contains(&said), "{}", stdout(&out));
     let out = plaindnn(&["predict", "--run", s(&dir.join("run")), "--input", "1"]);
     let said = "the model takes 2 values (\"size, cm\", b), got 1";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));

@@ -713,6 +713,33 @@ fn mnist_format_files_gzipped_or_not_train_a_classifier() {
         (loss(&from_old) - loss(&e)).abs() < 1e-6,
         "{from_old} vs {e}"
     );
+    // the four files are fingerprinted as a CSV is: other labels since are a change
+    let flipped: Vec<u8> = train_lab.iter().map(|l| 1 - l).collect();
+    std::fs::write(
+        dir.join("train-labels-idx1-ubyte"),
+        idx_bytes(&[200], &flipped),
+    )
+    .expect("w");
+    for args in [
+        vec!["eval", "--run", s(&run)],
+        vec![
+            "train",
+            "--resume",
+            s(&run),
+            "--epochs",
+            "41",
+            "--patience",
+            "99",
+        ],
+    ] {
+        let out = plaindnn(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("has changed since the run trained"),
+            "{}",
+            stderr(&out)
+        );
+    }
 }
 
 #[test]
@@ -1035,4 +1062,77 @@ fn a_number_to_predict_forced_into_classes_is_pointed_to_regression() {
         err.contains("houses.csv: 200 classes in 200 rows, most with a single row, leave nothing to split off for validation: is `price` a number to predict? (--task regression)"),
         "{err}"
     );
+}
+
+#[test]
+fn an_autoencoder_of_mnist_format_files_reports_val_rmse_in_pixels_as_eval_does() {
+    let dir = temp_dir("idx-autoencoder");
+    for (part, n) in [("train", 120), ("t10k", 40)] {
+        let (px, lab) = halves(n);
+        let images = idx_bytes(&[n as u32, 4, 4], &px);
+        std::fs::write(dir.join(format!("{part}-images-idx3-ubyte")), images).expect("w");
+        let labels = idx_bytes(&[n as u32], &lab);
+        std::fs::write(dir.join(format!("{part}-labels-idx1-ubyte")), labels).expect("w");
+    }
+    let (test_px, _) = halves(40);
+    let header: Vec<String> = (0..16).map(|i| format!("px{i}")).collect();
+    let mut csv = format!("{}\n", header.join(","));
+    for image in test_px.chunks(16) {
+        let cells: Vec<String> = image.iter().map(u8::to_string).collect();
+        csv += &format!("{}\n", cells.join(","));
+    }
+    std::fs::write(dir.join("t10k.csv"), csv).expect("write");
+    let ae = dir.join("ae");
+    let out = plaindnn(&[
+        "pretrain",
+        "--data-dir",
+        s(&dir),
+        "--hidden",
+        "4",
+        "--epochs",
+        "5",
+        "-q",
+        "--out",
+        s(&ae),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // the kept epoch's val_rmse (metrics.csv) is eval's rmse of the same t10k rows, in 0–255
+    let metrics = std::fs::read_to_string(ae.join("metrics.csv")).expect("metrics");
+    let header: Vec<&str> = metrics.lines().next().unwrap_or("").split(',').collect();
+    let (loss_at, rmse_at) = (
+        header
+            .iter()
+            .position(|h| *h == "val_loss")
+            .expect("val_loss"),
+        header
+            .iter()
+            .position(|h| *h == "val_rmse")
+            .expect("val_rmse"),
+    );
+    let rows: Vec<Vec<f64>> = (metrics.lines().skip(1))
+        .map(|l| {
+            l.split(',')
+                .map(|c| c.parse().unwrap_or(f64::NAN))
+                .collect()
+        })
+        .collect();
+    let kept = (rows.iter())
+        .min_by(|a, b| a[loss_at].total_cmp(&b[loss_at]))
+        .expect("rows");
+    let t10k = dir.join("t10k.csv");
+    let e = json(&plaindnn(&[
+        "eval",
+        "--run",
+        s(&ae),
+        "--data",
+        s(&t10k),
+        "--json",
+    ]));
+    let rmse = e["rmse"].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        (rmse / kept[rmse_at] - 1.0).abs() < 1e-4,
+        "eval {rmse}, metrics {metrics}"
+    );
+    assert!(rmse > 1.0, "in pixels, not pixels / 255: {rmse}");
+    assert_eq!(e["loss_of"], "the pixels / 255", "{e}");
 }

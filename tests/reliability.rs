@@ -698,3 +698,36 @@ fn resume_and_eval_refuse_a_file_whose_rows_changed_even_with_the_same_columns_a
     let said = "points.csv: the run's data is no longer there, so its validation rows are not known: give the rows to score with --data FILE.csv";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
 }
+
+#[test]
+fn a_changed_validation_file_is_named_with_the_training_file() {
+    let dir = temp_dir("changed-val-data");
+    let rows = |n: usize, k: usize| -> String {
+        let body: String = (0..n)
+            .map(|i| format!("{},{},{}\n", (i * k) % 9, i % 5, i % 2))
+            .collect();
+        format!("a,b,label\n{body}")
+    };
+    let (data, val) = (dir.join("train.csv"), dir.join("val.csv"));
+    std::fs::write(&data, rows(60, 1)).expect("csv");
+    std::fs::write(&val, rows(20, 2)).expect("csv");
+    let run = dir.join("run");
+    let train = [
+        "train",
+        "--data",
+        s(&data),
+        "--val-data",
+        s(&val),
+        "--epochs",
+        "2",
+        "-q",
+        "--out",
+        s(&run),
+    ];
+    assert!(plaindnn(&train).status.success());
+    std::fs::write(&val, rows(20, 3)).expect("csv"); // the training file as it was
+    let out = plaindnn(&["train", "--resume", s(&run), "--epochs", "4", "-q"]);
+    let said = format!("{} or its --val-data {} has changed", s(&data), s(&val));
+    let err = stderr(&out);
+    assert!(err.contains(&said), "{err}");
+}

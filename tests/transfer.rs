@@ -643,3 +643,42 @@ fn training_with_frozen_layers_does_not_slow_down_epoch_after_epoch() {
         "first ten epochs {first:.4} s each, last ten {last:.4} s"
     );
 }
+
+#[test]
+fn a_frozen_layer_is_not_warned_about_as_a_vanishing_gradient() {
+    let dir = temp_dir("frozen-diagnostics");
+    let (base, tuned) = (dir.join("base"), dir.join("tuned"));
+    let out = plaindnn(&[
+        "train",
+        "--dataset",
+        "xor",
+        "--epochs",
+        "5",
+        "-q",
+        "--out",
+        s(&base),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = plaindnn(&[
+        "train",
+        "--dataset",
+        "xor",
+        "--init-from",
+        s(&base),
+        "--freeze",
+        "1",
+        "--epochs",
+        "2",
+        "--diagnostics",
+        "--out",
+        s(&tuned),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // its gradient is 0 because it is frozen (diagnostics.csv says so), which is no warning
+    let csv = std::fs::read_to_string(tuned.join("diagnostics.csv")).expect("diagnostics");
+    assert!(
+        csv.lines().any(|l| l.starts_with("1,dense_1,0e0,")),
+        "{csv}"
+    );
+    assert!(!stderr(&out).contains("vanishing"), "{}", stderr(&out));
+}

@@ -18,7 +18,8 @@ pub struct ExportArgs {
     /// Output format.
     #[arg(long, default_value = "safetensors")]
     format: Format,
-    /// Where to write [default: RUN/model.safetensors, replaced on each export].
+    /// Where to write [default: RUN/model.safetensors, replaced on each export; a file there that
+    /// is not a plaindnn export is refused].
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// --out: replace FILE if it exists.
@@ -47,9 +48,10 @@ pub fn run(args: ExportArgs) -> Result<()> {
     let model_config = &predictor.config.train.model;
     let data = &predictor.config.data;
     let bytes = predictor.safetensors()?;
-    let out = args
-        .out
-        .unwrap_or_else(|| args.run.run.join("model.safetensors"));
+    let out = match args.out {
+        Some(out) => out,
+        None => own_export(&args.run.run)?,
+    };
     write_atomic(&out, &bytes)?;
     println!("wrote {} ({} bytes)", out.display(), bytes.len());
     println!(
@@ -65,9 +67,9 @@ pub fn run(args: ExportArgs) -> Result<()> {
         println!("missing inputs (NaN) are filled first with the training rows' {strategy}s: x = where(isnan(x), imputer.fill, x)");
     }
     // MNIST-format pixels are scaled by a fixed 255, a CSV's columns standardised
-    let (inputs, scaled) = match data.source {
-        plaindnn::data::DataSource::Idx { .. } => ("pixels are divided by 255", "scaled"),
-        _ => ("inputs are standardised", "standardised"),
+    let (inputs, scaled) = match data.scaler.as_ref().and_then(|s| s.divisor()) {
+        Some(_) => ("pixels are divided by 255", "scaled"),
+        None => ("inputs are standardised", "standardised"),
     };
     if data.scaler.is_some() {
         println!("{inputs} first: x = (x - scaler.mean) / scaler.std (see the file's metadata)");
@@ -96,6 +98,11 @@ pub fn refresh(run: &Path, quiet: bool) -> Result<()> {
     if !out.is_file() {
         return Ok(());
     }
+    if !exported(&out) {
+        let why = "not a plaindnn export (no plaindnn_config in its metadata): yours, kept";
+        eprintln!("warning: left {} as it is: {why}", out.display());
+        return Ok(());
+    }
     let bytes = Predictor::open(run, Backend::default())?.safetensors()?;
     write_atomic(&out, &bytes)?;
     if !quiet {
@@ -105,4 +112,25 @@ pub fn refresh(run: &Path, quiet: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// `RUN/model.safetensors`, the default export, which each export replaces; refused where a file
+/// there is not one of plaindnn's exports (a user's own, such as weights saved from PyTorch).
+fn own_export(run: &Path) -> Result<PathBuf> {
+    let out = run.join("model.safetensors");
+    if out.exists() && !exported(&out) {
+        let why = format!(
+            "{} is there and is not a plaindnn export (no plaindnn_config in its metadata): \
+             name another file with --out, or move that one",
+            out.display()
+        );
+        return Err(plaindnn::Error::invalid("--out", why));
+    }
+    Ok(out)
+}
+
+/// Whether `path` holds a file plaindnn exported: its metadata carries the run's config.
+fn exported(path: &Path) -> bool {
+    std::fs::read(path)
+        .is_ok_and(|bytes| safetensors::metadata_value(&bytes, safetensors::CONFIG_KEY).is_some())
 }

@@ -95,7 +95,8 @@ struct Scored<'a> {
 /// What the loss is computed on where the network learnt standardised values: the loss it
 /// learnt, while rmse and mae are in the data's own units.
 fn loss_of(info: &DataInfo) -> Option<&'static str> {
-    let pixels = matches!(info.source, DataSource::Idx { .. });
+    // MNIST-format pixels' fixed / 255, which an autoencoder of them keeps too
+    let pixels = info.scaler.as_ref().and_then(|s| s.divisor()) == Some(255.0);
     match (
         info.target_scaler.is_some(),
         info.reconstructs && info.scaler.is_some(),
@@ -480,7 +481,7 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
             let why = format!(
                 "{} has changed since the run trained, so its validation rows are no longer \
                  known: give the rows to score with --data FILE.csv",
-                info.source.describe()
+                info.source.describe_files()
             );
             return Err(Error::Data(why));
         }

@@ -228,7 +228,6 @@ fn warn_if_still_improving(trained: &TrainedRun) {
 
 fn print_next_steps(trained: &TrainedRun) {
     let dir = trained.run.root().display();
-    let quoted = quote_path(trained.run.root());
     let outcome = &trained.outcome;
     let best = outcome
         .best_epoch
@@ -245,34 +244,61 @@ fn print_next_steps(trained: &TrainedRun) {
         ),
         _ => {}
     }
-    let names = &trained.config.data.feature_names;
-    let commas = names.iter().any(|n| n.contains([',', '"']));
-    if names.len() <= 4 && !commas {
-        // a row to run as printed: the training rows' means where the run has them
-        let (values, which) = match &trained.config.data.scaler {
-            Some(s) => (
-                s.mean.iter().map(|m| trimmed(*m)).collect(),
-                "the training rows' means of ",
-            ),
-            None => (vec!["1".to_string(); names.len()], ""),
-        };
-        println!(
-            "next: plaindnn predict --run {quoted} --input {}   ({which}{})",
-            values.join(","),
-            names.join(", ")
-        );
-    } else {
-        // a name with a comma in `--input`'s list would read as two values: quoted as in a CSV
-        let shown: Vec<String> = names.iter().take(3).map(|n| quoted_cell(n)).collect();
-        let more = if names.len() > 3 { ", …" } else { "" };
-        println!(
-            "next: plaindnn predict --run {quoted} --data FILE.csv   (columns {}{more}{})",
-            shown.join(", "),
-            match trained.config.data.source {
+    println!("next: plaindnn {}", next_step(trained));
+}
+
+/// A command that runs as printed: `predict` of one row (the training rows' means where the
+/// run standardised them, else 1s) when the inputs are few, of the training CSV's rows into a
+/// file when they are many, else `eval` of the validation rows.
+fn next_step(trained: &TrainedRun) -> String {
+    let quoted = quote_path(trained.run.root());
+    let data = &trained.config.data;
+    let names = &data.feature_names;
+    let few = names.len() <= 4 && !names.iter().any(|n| n.contains([',', '"']));
+    match (&data.source, &data.scaler) {
+        (DataSource::Csv { .. }, Some(s)) if few => {
+            let means: Vec<String> = s.mean.iter().map(|m| significant(*m)).collect();
+            let row = means.join(",");
+            format!(
+                "predict --run {quoted} --input {row}   (the training rows' means of {})",
+                names.join(", ")
+            )
+        }
+        (DataSource::Csv { .. } | DataSource::Builtin { .. }, _) if few => {
+            let row = vec!["1"; names.len()].join(",");
+            format!(
+                "predict --run {quoted} --input {row}   ({})",
+                names.join(", ")
+            )
+        }
+        (DataSource::Csv { path, .. }, _) => {
+            let out = quote_path(&trained.run.root().join("predictions.csv"));
+            format!(
+                "predict --run {quoted} --data {} --output {out}",
+                quote_path(path)
+            )
+        }
+        _ => {
+            // a name with a comma would read as two: quoted as in a CSV
+            let shown: Vec<String> = names.iter().take(3).map(|n| quoted_cell(n)).collect();
+            let more = if names.len() > 3 { ", …" } else { "" };
+            let pixels = match data.source {
                 DataSource::Idx { .. } => ": pixels 0–255, as the IDX files hold them",
                 _ => "",
-            }
-        );
+            };
+            format!(
+                "eval --run {quoted}   (predict takes rows as --data FILE.csv with the columns {}{more}{pixels})",
+                shown.join(", ")
+            )
+        }
+    }
+}
+
+/// `v` to four significant digits or so: `0.4934`, `12`, `1.007e-9`.
+fn significant(v: f32) -> String {
+    match v == 0.0 || (1e-3..1e6).contains(&v.abs()) {
+        true => trimmed(v),
+        false => format!("{v:.3e}"),
     }
 }
 

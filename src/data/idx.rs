@@ -83,6 +83,11 @@ pub const MNIST_FILES: [&str; 4] = [
     "t10k-labels-idx1-ubyte",
 ];
 
+/// The four files of `dir` that are there (each plain or gzipped), in [`MNIST_FILES`]' order.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    MNIST_FILES.iter().filter_map(|n| find(dir, n)).collect()
+}
+
 fn find(dir: &Path, name: &str) -> Option<PathBuf> {
     [dir.join(name), dir.join(format!("{name}.gz"))]
         .into_iter()
@@ -181,6 +186,19 @@ fn images_and_labels(images: &Path, labels: &Path) -> Result<(Vec<f32>, Vec<i64>
         return Err(Error::Data(format!(
             "{}: the file holds no images (its header says 0)",
             images.display()
+        )));
+    }
+    if h == 0 || w == 0 {
+        return Err(Error::Data(format!(
+            "{}: its images are {h}×{w} pixels; an image needs at least one",
+            images.display()
+        )));
+    }
+    if lab.dims.len() != 1 {
+        return Err(Error::Data(format!(
+            "{}: expected 1 dimension (one label per image), got {:?}",
+            labels.display(),
+            lab.dims
         )));
     }
     if lab.dims != [n] {
@@ -308,6 +326,30 @@ mod tests {
         let _ = std::fs::write(dir.join("t10k-labels-idx1-ubyte"), idx(&[2], &[1, 2]));
         let (train, _) = load_dir(&dir, true).expect("loads");
         assert_eq!(train.class_names, ["0", "1", "2"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn labels_of_two_dimensions_and_images_of_no_pixels_are_named() {
+        let dir = std::env::temp_dir().join(format!("plaindnn-idx-shapes-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let (images, labels) = (dir.join("i"), dir.join("l"));
+        let _ = std::fs::write(&images, idx(&[2, 1, 1], &[1, 2]));
+        let _ = std::fs::write(&labels, idx(&[2, 1], &[0, 1]));
+        let err = images_and_labels(&images, &labels)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("expected 1 dimension (one label per image), got [2, 1]"),
+            "{err}"
+        );
+        let _ = std::fs::write(&images, idx(&[2, 0, 5], &[]));
+        let err = images_and_labels(&images, &labels)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("its images are 0×5 pixels"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

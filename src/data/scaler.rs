@@ -23,6 +23,14 @@ impl Scaler {
         }
     }
 
+    /// The `by` of a [`dividing_by`](Self::dividing_by) scaler (every mean 0, every std `by`),
+    /// `None` for one learned from rows.
+    pub fn divisor(&self) -> Option<f32> {
+        let by = *self.std.first()?;
+        let fixed = self.mean.iter().all(|&m| m == 0.0) && self.std.iter().all(|&s| s == by);
+        fixed.then_some(by)
+    }
+
     /// Learns mean and std of `data`'s features over `rows`; returns the names of constant
     /// features (one value in every row) too.
     pub fn fit(data: &Dataset, rows: &[usize]) -> (Self, Vec<String>) {

@@ -103,6 +103,19 @@ impl DataSource {
         }
     }
 
+    /// The files a change of the data's fingerprint is in, for "… has changed" messages: a CSV's
+    /// with its `--val-data` file (the fingerprint covers both), else as [`describe`](Self::describe).
+    pub fn describe_files(&self) -> String {
+        match self {
+            DataSource::Csv {
+                path,
+                val_path: Some(val),
+                ..
+            } => format!("{} or its --val-data {}", path.display(), val.display()),
+            _ => self.describe(),
+        }
+    }
+
     /// The tutorial's quadrant task: its four points plus 252 random ones, 256 fresh for validation.
     pub fn quadrants(seed: u64) -> Self {
         DataSource::Builtin {
@@ -252,15 +265,23 @@ impl DataSource {
         self
     }
 
-    /// The fingerprint of a CSV source's files (training, then validation), to tell later that
-    /// they changed; `None` for other sources or an unreadable file.
+    /// The fingerprint of a CSV source's files (training, then validation) or of an MNIST-format
+    /// folder's four, to tell later that they changed; `None` for other sources or an
+    /// unreadable file.
     pub fn fingerprint(&self) -> Option<String> {
-        let DataSource::Csv { path, val_path, .. } = self else {
-            return None;
-        };
-        let mut files = vec![path.as_path()];
-        files.extend(val_path.as_deref());
-        super::fingerprint::of_files(&files)
+        match self {
+            DataSource::Csv { path, val_path, .. } => {
+                let mut files = vec![path.as_path()];
+                files.extend(val_path.as_deref());
+                super::fingerprint::of_files(&files)
+            }
+            DataSource::Idx { dir } => {
+                let files = idx::files(dir);
+                let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+                super::fingerprint::of_files(&paths)
+            }
+            _ => None,
+        }
     }
 
     /// The first file or folder the source reads that is no longer there (moved or deleted since

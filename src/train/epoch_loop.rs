@@ -53,7 +53,8 @@ pub struct FitSettings {
     pub plateau: PlateauHandle,
     /// The model's frozen-prefix handle (`--unfreeze-after` clears it).
     pub frozen: FrozenPrefix,
-    /// The deviations a standardised target was divided by: `val_rmse` is shown in its units.
+    /// The deviations the outputs were divided by (a standardised target's, an autoencoder's
+    /// scaled inputs'): `val_rmse` is shown in the data's units, as `eval` shows it.
     pub target_std: Option<Vec<f32>>,
 }
 
@@ -449,7 +450,11 @@ impl EpochLoop {
         observers: &mut Observers,
     ) -> Result<()> {
         if !report.layers.is_empty() {
-            let grads: Vec<f64> = report.layers.iter().map(|r| r.grad_norm).collect();
+            // a frozen layer's gradient is 0 by the user's choice: not vanishing
+            let frozen = self.settings.config.frozen_at(report.row.epoch);
+            let grads: Vec<f64> = (report.layers.iter().skip(frozen))
+                .map(|r| r.grad_norm)
+                .collect();
             if let Some(w) = warning(report.row.epoch, &grads) {
                 observers.warning(&w);
             }

@@ -320,11 +320,8 @@ fn fit(
             epoch_handle: train_loader.epoch_handle(),
             plateau: schedule.plateau(),
             frozen: model.frozen.clone(),
-            target_std: run_config
-                .data
-                .target_scaler
-                .as_ref()
-                .map(|s| s.std.clone()),
+            // val_rmse in the data's units: a standardised target's, an autoencoder's inputs'
+            target_std: (run_config.data.output_scaler()).map(|s| s.std.clone()),
         },
         observers,
     ));

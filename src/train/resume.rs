@@ -180,7 +180,7 @@ fn changed_since(config: &RunConfig, out: &Path, e: Error) -> Error {
     let why = format!(
         "{} has changed since the run trained and no longer reads as the run's data: resume \
          with the data it started from, or train a new run",
-        config.data.source.describe()
+        config.data.source.describe_files()
     );
     Error::run(out, why)
 }
@@ -207,10 +207,14 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
     } else {
         return Ok(());
     };
+    // the columns, classes and scaling are the training file's; the fingerprint both files'
+    let files = match what {
+        "its rows" => then.source.describe_files(),
+        _ => then.source.describe(),
+    };
     Err(format!(
-        "{} has changed since the run trained ({what} differ): resume with the data it started \
-         from, or train a new run",
-        then.source.describe()
+        "{files} has changed since the run trained ({what} differ): resume with the data it \
+         started from, or train a new run"
     ))
 }
 

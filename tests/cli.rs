@@ -1792,3 +1792,20 @@ fn a_refusal_names_a_flag_only_where_the_flag_was_typed() {
     let err = o(&["--batch-norm", "--batch-size", "1"]);
     assert!(err.contains("error: invalid --batch-norm: "), "{err}");
 }
+
+#[test]
+fn an_added_feature_named_twice_in_one_list_is_refused_not_dropped() {
+    let dir = temp_dir("add-twice");
+    let out = dir.join("run");
+    let o = plaindnn(&[
+        "train",
+        "--add-features",
+        "square,sin,square",
+        "--out",
+        out.to_str().unwrap_or(""),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let said = "invalid --add-features: `square` given twice; each kind adds its features once";
+    assert!(stderr(&o).contains(said), "{}", stderr(&o));
+    assert!(!out.exists());
+}

@@ -874,6 +874,17 @@ fn the_next_step_quotes_a_column_name_with_a_comma_and_a_wrong_count_lists_a_few
             "{names}"
         );
     }
+    // --target too, quoted or not; and an item left out of a list is named
+    let out = train(&dir, &csv, &["--target", r#""size, cm""#]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(run_config(&dir.join("run"))["data"]["target"], "size, cm");
+    let out = train(&dir, &csv, &["--features", "b,"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("name 2 of 2 is empty"),
+        "{}",
+        stderr(&out)
+    );
     // eight columns: the first four and the count, not every name
     let header: Vec<String> = (0..8).map(|j| format!("f{j}")).collect();
     let rows: String = (0..30)

@@ -208,6 +208,10 @@ pub fn column_list(text: &str) -> std::result::Result<Columns, String> {
         return Err(format!("a quote is not closed in {text}"));
     }
     names.push(name.trim().to_string());
+    // `a,` or `a,,b`: a name left out, which no column has
+    if let Some(i) = names.iter().position(String::is_empty) {
+        return Err(format!("name {} of {} is empty", i + 1, names.len()));
+    }
     Ok(Columns(names))
 }
 
@@ -228,6 +232,7 @@ mod tests {
             "as the messages list them"
         );
         assert!(names(r#"a,"b"#).is_err(), "a quote left open");
+        assert_eq!(names("height,"), Err("name 2 of 2 is empty".into()));
         assert_eq!(names("a\nb"), Err("a list of columns is one line".into()));
     }
 }

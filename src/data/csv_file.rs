@@ -169,19 +169,25 @@ impl Table {
         )))
     }
 
-    /// The position of column `name` (spaces around it ignored, as in the header).
+    /// The position of column `name` (spaces around it ignored, as in the header), or of the
+    /// name it quotes as a CSV cell (`"width, cm"`, as the messages list such names).
     fn column(&self, path: &Path, name: &str) -> Result<usize> {
         let name = name.trim();
-        self.headers.iter().position(|h| h == name).ok_or_else(|| {
-            Error::Data(format!(
-                "{}: no column `{name}`; the columns are: {}{}",
-                path.display(),
-                (self.headers.iter().map(|h| quoted_cell(h)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                self.hint()
-            ))
-        })
+        let find = |n: &str| self.headers.iter().position(|h| h == n);
+        let unquoted = (name.len() > 1 && name.starts_with('"') && name.ends_with('"'))
+            .then(|| name[1..name.len() - 1].replace("\"\"", "\""));
+        find(name)
+            .or_else(|| find(unquoted.as_deref()?))
+            .ok_or_else(|| {
+                Error::Data(format!(
+                    "{}: no column `{name}`; the columns are: {}{}",
+                    path.display(),
+                    (self.headers.iter().map(|h| quoted_cell(h)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    self.hint()
+                ))
+            })
     }
 
     /// `; the header is one field …: try --delimiter ';'` when another separator would split it.

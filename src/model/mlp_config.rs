@@ -107,6 +107,15 @@ impl MlpConfig {
             ));
         }
         self.validate_activations()?;
+        // the map adds each kind once: a kind given twice would be recorded, not used, twice
+        let added = &self.add_features;
+        if let Some(twice) = (added.iter().enumerate()).find(|(i, a)| added[..*i].contains(a)) {
+            let why = format!(
+                "`{}` given twice; each kind adds its features once",
+                twice.1
+            );
+            return Err(Error::invalid("--add-features", why));
+        }
         self.feature_map().validate(self.inputs)?;
         let params = self.num_params();
         if params > MAX_PARAMS {

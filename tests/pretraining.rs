@@ -533,3 +533,37 @@ fn the_same_seed_pretrains_the_same_autoencoder_byte_for_byte() {
     };
     assert_eq!(run("a"), run("b"));
 }
+
+#[test]
+fn a_first_layerwise_stage_keeps_the_columns_scaler_so_it_predicts_in_their_units() {
+    // the stage out/layer1 learnt standardised a and b: saved with their scaler, predict takes
+    // and gives them in their own units, as the whole autoencoder does
+    let dir = temp_dir("pretrain-stage-units");
+    let csv = dir.join("wide.csv");
+    let rows: Vec<String> = (0..60)
+        .map(|i| format!("{},{}", 100 + i, (i % 7) as f32 / 10.0))
+        .collect();
+    std::fs::write(&csv, format!("a,b\n{}\n", rows.join("\n"))).expect("write");
+    let ae = dir.join("ae");
+    let out = plaindnn(&[
+        "pretrain",
+        "--data",
+        s(&csv),
+        "--hidden",
+        "4",
+        "--epochs",
+        "5",
+        "--quiet",
+        "--out",
+        s(&ae),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stage = common::run_config(&ae.join("layer1"));
+    let whole = common::run_config(&ae);
+    assert_eq!(stage["data"]["scaler"], whole["data"]["scaler"]);
+    let scaler = &stage["data"]["scaler"];
+    assert!(
+        scaler["mean"][0].as_f64().unwrap_or(0.0) > 100.0,
+        "a's mean: {scaler}"
+    );
+}

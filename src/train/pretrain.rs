@@ -161,7 +161,8 @@ pub fn pretrain(
         PretrainMode::EndToEnd => Vec::new(),
         _ => {
             let names = &data.train.data.feature_names;
-            layerwise(config, (&train, &val, names), out, verbosity)?
+            let fitted = (data.imputer.clone(), data.scaler.clone());
+            layerwise(config, (&train, &val, names), fitted, out, verbosity)?
         }
     };
     // 2. the autoencoder end to end, starting from the stages' layers if there are any
@@ -217,6 +218,7 @@ fn end_to_end(
 fn layerwise(
     config: &PretrainConfig,
     (train, val, feature_names): (&[f32], &[f32], &[String]),
+    fitted: (Option<Imputer>, Option<Scaler>),
     out: &Path,
     verbosity: Verbosity,
 ) -> Result<Vec<TrainedRun>> {
@@ -231,7 +233,9 @@ fn layerwise(
             0 => feature_names.to_vec(),
             _ => (0..from).map(|i| format!("h{k}_{i}")).collect(),
         };
-        let prepared = reconstruction(&codes, &val_codes, &names, None, (None, None))?;
+        // the first stage reads the data's columns: their fill and scaler, for predict and eval
+        let fit = if k == 0 { fitted.clone() } else { (None, None) };
+        let prepared = reconstruction(&codes, &val_codes, &names, None, fit)?;
         let dir = out.join(format!("layer{}", k + 1));
         if verbosity.shows_progress() {
             println!("layer {}: autoencoder {from} → {units} → {from}", k + 1);

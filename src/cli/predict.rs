@@ -51,7 +51,8 @@ pub struct PredictArgs {
 pub struct EvalArgs {
     #[command(flatten)]
     run: RunArgs,
-    /// Labelled CSV (features and the target column) [default: the run's validation data].
+    /// Labelled CSV (features and the target column) [default: a `train` run's validation data;
+    /// a `pretrain` run's rows were made in memory, so it needs --data].
     #[arg(long, value_name = "FILE")]
     data: Option<PathBuf>,
     /// --data: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use plaindnn::data::csv_file::quoted_cell;
+use plaindnn::data::csv_file::{self, quoted_cell};
 use plaindnn::data::imputer::Strategy;
 use plaindnn::data::{delimiter, DataSource, Task};
 use plaindnn::error::Result;
@@ -179,35 +179,10 @@ pub fn delimiter_arg(name: &str) -> std::result::Result<u8, String> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Columns(pub Vec<String>);
 
-/// `--features a,"width, cm"`: column names as one CSV line, so a name with a comma or a quote
-/// is given in quotes (its quotes doubled), as the messages list such names; spaces around a
-/// name are dropped, as the header's are, also before its quote (`a, "width, cm"`).
+/// `--features a,"width, cm"`: column names as one CSV line ([`csv_file::split_cells`]), so
+/// a name with a comma or a quote is given in quotes, as the messages list such names.
 pub fn column_list(text: &str) -> std::result::Result<Columns, String> {
-    if text.contains(['\n', '\r']) {
-        return Err("a list of columns is one line".into());
-    }
-    let (mut names, mut name, mut quoted) = (Vec::new(), String::new(), false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            // a quote opens a name only at its start; "" inside is one quote
-            ('"', false) if name.trim().is_empty() => {
-                name.clear();
-                quoted = true;
-            }
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                name.push('"');
-            }
-            ('"', true) => quoted = false,
-            (',', false) => names.push(std::mem::take(&mut name).trim().to_string()),
-            (c, _) => name.push(c),
-        }
-    }
-    if quoted {
-        return Err(format!("a quote is not closed in {text}"));
-    }
-    names.push(name.trim().to_string());
+    let names = csv_file::split_cells(text)?;
     // `a,` or `a,,b`: a name left out, which no column has
     if let Some(i) = names.iter().position(String::is_empty) {
         return Err(format!("name {} of {} is empty", i + 1, names.len()));

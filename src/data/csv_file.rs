@@ -24,6 +24,38 @@ pub fn quoted_cell(name: &str) -> String {
     }
 }
 
+/// The cells of one CSV line, the inverse of [`quoted_cell`]: a cell in quotes may hold commas,
+/// `""` in it is one quote, and spaces around a cell are dropped (before its quote too), as the
+/// header's are.
+pub fn split_cells(text: &str) -> std::result::Result<Vec<String>, String> {
+    if text.contains(['\n', '\r']) {
+        return Err("a list of columns is one line".into());
+    }
+    let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            // a quote opens a cell only at its start; "" inside is one quote
+            ('"', false) if cell.trim().is_empty() => {
+                cell.clear();
+                quoted = true;
+            }
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            ('"', true) => quoted = false,
+            (',', false) => cells.push(std::mem::take(&mut cell).trim().to_string()),
+            (c, _) => cell.push(c),
+        }
+    }
+    if quoted {
+        return Err(format!("a quote is not closed in {text}"));
+    }
+    cells.push(cell.trim().to_string());
+    Ok(cells)
+}
+
 /// What a missing feature cell (empty, or `NA`, `NaN`, `null`, … as pandas reads them) means.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Missing {
@@ -174,20 +206,17 @@ impl Table {
     fn column(&self, path: &Path, name: &str) -> Result<usize> {
         let name = name.trim();
         let find = |n: &str| self.headers.iter().position(|h| h == n);
-        let unquoted = (name.len() > 1 && name.starts_with('"') && name.ends_with('"'))
-            .then(|| name[1..name.len() - 1].replace("\"\"", "\""));
-        find(name)
-            .or_else(|| find(unquoted.as_deref()?))
-            .ok_or_else(|| {
-                Error::Data(format!(
-                    "{}: no column `{name}`; the columns are: {}{}",
-                    path.display(),
-                    (self.headers.iter().map(|h| quoted_cell(h)))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    self.hint()
-                ))
-            })
+        let unquoted = split_cells(name).ok().filter(|cells| cells.len() == 1);
+        find(name).or_else(|| find(&unquoted?[0])).ok_or_else(|| {
+            Error::Data(format!(
+                "{}: no column `{name}`; the columns are: {}{}",
+                path.display(),
+                (self.headers.iter().map(|h| quoted_cell(h)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                self.hint()
+            ))
+        })
     }
 
     /// `; the header is one field …: try --delimiter ';'` when another separator would split it.

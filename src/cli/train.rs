@@ -11,7 +11,6 @@ use super::config_file::ConfigFile;
 use super::convergence::still_improving;
 use super::data_args::DataArgs;
 use super::train_flags::RecipeFlags;
-use plaindnn::data::csv_file::quoted_cell;
 use plaindnn::data::{DataSource, Prepared};
 use plaindnn::error::{Error, Result};
 use plaindnn::plural::count;
@@ -228,13 +227,10 @@ fn warn_if_still_improving(trained: &TrainedRun) {
 
 fn print_next_steps(trained: &TrainedRun) {
     let dir = trained.run.root().display();
-    let outcome = &trained.outcome;
-    let best = outcome
-        .best_epoch
-        .and_then(|e| outcome.rows.iter().find(|r| r.epoch == e));
-    match (best, outcome.rows.last()) {
+    let (outcome, restored) = (&trained.outcome, trained.config.train.restores_best());
+    match (outcome.best(), outcome.saved(restored)) {
         // the weights the run ended with are the ones saved: say which epoch they are
-        (Some(best), Some(last)) if !trained.config.train.restores_best() => println!(
+        (Some(best), Some(last)) if !restored => println!(
             "last epoch {}: val_loss {:.4} (best epoch {}: {:.4}); weights in {dir}/model.bpk",
             last.epoch, last.val_loss, best.epoch, best.val_loss
         ),
@@ -279,16 +275,13 @@ fn next_step(trained: &TrainedRun) -> String {
             )
         }
         _ => {
-            // a name with a comma would read as two: quoted as in a CSV
-            let shown: Vec<String> = names.iter().take(3).map(|n| quoted_cell(n)).collect();
-            let more = if names.len() > 3 { ", …" } else { "" };
             let pixels = match data.source {
                 DataSource::Idx { .. } => ": pixels 0–255, as the IDX files hold them",
                 _ => "",
             };
             format!(
-                "eval --run {quoted}   (predict takes rows as --data FILE.csv with the columns {}{more}{pixels})",
-                shown.join(", ")
+                "eval --run {quoted}   (predict takes rows as --data FILE.csv with the columns {}{pixels})",
+                plaindnn::inference::abbreviate(names)
             )
         }
     }

@@ -218,10 +218,8 @@ fn summarise(
 ) -> Result<RunSummary> {
     let rows = &trained.outcome.rows;
     let last = rows.last();
-    let returned = match trained.outcome.best_epoch {
-        Some(e) if trained.config.train.restores_best() => rows.iter().find(|r| r.epoch == e),
-        _ => last,
-    };
+    let restored = trained.config.train.restores_best();
+    let returned = trained.outcome.saved(restored).or(last);
     let test_accuracy = match test {
         Some(rows) => test_score(trained, rows)?,
         None => f64::NAN,

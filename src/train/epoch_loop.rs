@@ -81,6 +81,23 @@ pub struct FitOutcome {
     pub diagnostics: Vec<LayerRow>,
 }
 
+impl FitOutcome {
+    /// The row of the epoch with the lowest validation loss.
+    pub fn best(&self) -> Option<&EpochRow> {
+        let best = self.best_epoch?;
+        self.rows.iter().find(|r| r.epoch == best)
+    }
+
+    /// The row of the epoch whose weights `model.bpk` holds: the best where they were
+    /// `restored`, else the last.
+    pub fn saved(&self, restored: bool) -> Option<&EpochRow> {
+        match restored {
+            true => self.best(),
+            false => self.rows.last(),
+        }
+    }
+}
+
 /// A `SupervisedLearningStrategy` for [`Mlp`]; the result is read back through [`Self::outcome`].
 pub struct EpochLoop {
     settings: FitSettings,

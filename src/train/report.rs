@@ -70,8 +70,7 @@ const ACCURACY: &str = "val accuracy";
 /// loss 0.0312, val accuracy 98.83% (early stopping); its weights are saved." where they were
 /// restored, else the last epoch's, the best beside it.
 fn headline(outcome: &FitOutcome, metric: &str, restored: bool) -> String {
-    let row = |e: Option<usize>| e.and_then(|e| outcome.rows.iter().find(|r| r.epoch == e));
-    let (Some(best), Some(last)) = (row(outcome.best_epoch), outcome.rows.last()) else {
+    let (Some(best), Some(saved)) = (outcome.best(), outcome.saved(restored)) else {
         return String::new();
     };
     let early = if outcome.stopped_early {
@@ -96,8 +95,8 @@ fn headline(outcome: &FitOutcome, metric: &str, restored: bool) -> String {
         false => format!(
             "<p>Last epoch {} of {of}: {}{early}; its weights are saved (best epoch {}: val loss \
              {:.4}).</p>\n",
-            last.epoch,
-            scores(last),
+            saved.epoch,
+            scores(saved),
             best.epoch,
             best.val_loss
         ),

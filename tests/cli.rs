@@ -1688,18 +1688,9 @@ fn the_report_headline_names_the_epoch_whose_weights_are_saved() {
         let (word, epoch) = match name {
             "last" => ("Last", "12 of 12".to_string()),
             _ => {
-                let metrics = std::fs::read_to_string(run.join("metrics.csv")).expect("csv");
-                let rows: Vec<Vec<f64>> = (metrics.lines().skip(1))
-                    .map(|l| {
-                        l.split(',')
-                            .map(|c| c.parse().unwrap_or(f64::NAN))
-                            .collect()
-                    })
-                    .collect();
-                let best = (rows.iter())
-                    .min_by(|a, b| a[2].total_cmp(&b[2]))
-                    .expect("rows");
-                ("Best", format!("{} of {}", best[0], rows.len()))
+                let metrics = common::Metrics::read(&run);
+                let best = metrics.lowest_val_loss()[metrics.column("epoch")];
+                ("Best", format!("{best} of {}", metrics.rows.len()))
             }
         };
         let said = format!("<p>{word} epoch {epoch}: val loss {loss:.4}");

@@ -1097,28 +1097,8 @@ fn an_autoencoder_of_mnist_format_files_reports_val_rmse_in_pixels_as_eval_does(
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     // the kept epoch's val_rmse (metrics.csv) is eval's rmse of the same t10k rows, in 0–255
-    let metrics = std::fs::read_to_string(ae.join("metrics.csv")).expect("metrics");
-    let header: Vec<&str> = metrics.lines().next().unwrap_or("").split(',').collect();
-    let (loss_at, rmse_at) = (
-        header
-            .iter()
-            .position(|h| *h == "val_loss")
-            .expect("val_loss"),
-        header
-            .iter()
-            .position(|h| *h == "val_rmse")
-            .expect("val_rmse"),
-    );
-    let rows: Vec<Vec<f64>> = (metrics.lines().skip(1))
-        .map(|l| {
-            l.split(',')
-                .map(|c| c.parse().unwrap_or(f64::NAN))
-                .collect()
-        })
-        .collect();
-    let kept = (rows.iter())
-        .min_by(|a, b| a[loss_at].total_cmp(&b[loss_at]))
-        .expect("rows");
+    let metrics = common::Metrics::read(&ae);
+    let kept = metrics.lowest_val_loss()[metrics.column("val_rmse")];
     let t10k = dir.join("t10k.csv");
     let e = json(&plaindnn(&[
         "eval",
@@ -1130,8 +1110,8 @@ fn an_autoencoder_of_mnist_format_files_reports_val_rmse_in_pixels_as_eval_does(
     ]));
     let rmse = e["rmse"].as_f64().unwrap_or(f64::NAN);
     assert!(
-        (rmse / kept[rmse_at] - 1.0).abs() < 1e-4,
-        "eval {rmse}, metrics {metrics}"
+        (rmse / kept - 1.0).abs() < 1e-4,
+        "eval {rmse}, metrics.csv {kept}"
     );
     assert!(rmse > 1.0, "in pixels, not pixels / 255: {rmse}");
     assert_eq!(e["loss_of"], "the pixels / 255", "{e}");

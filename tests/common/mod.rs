@@ -104,3 +104,43 @@ pub fn run_config(dir: &std::path::Path) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join("config.json")).expect("config.json");
     serde_json::from_str(&text).expect("JSON")
 }
+
+/// A run's `metrics.csv`: its column names and every epoch's numbers.
+pub struct Metrics {
+    /// The header's names (`epoch`, `train_loss`, `val_loss`, …).
+    pub header: Vec<String>,
+    /// One row of numbers per epoch.
+    pub rows: Vec<Vec<f64>>,
+}
+
+impl Metrics {
+    /// Reads `dir/metrics.csv`.
+    pub fn read(dir: &std::path::Path) -> Self {
+        let text = std::fs::read_to_string(dir.join("metrics.csv")).expect("metrics.csv");
+        let header = text
+            .lines()
+            .next()
+            .unwrap_or("")
+            .split(',')
+            .map(String::from)
+            .collect();
+        let number = |c: &str| c.parse().unwrap_or(f64::NAN);
+        let rows = (text.lines().skip(1))
+            .map(|l| l.split(',').map(number).collect())
+            .collect();
+        Metrics { header, rows }
+    }
+
+    /// The position of column `name`.
+    pub fn column(&self, name: &str) -> usize {
+        let at = self.header.iter().position(|h| h == name);
+        at.unwrap_or_else(|| panic!("no column {name} in {:?}", self.header))
+    }
+
+    /// The row of the lowest val_loss: the epoch early stopping keeps.
+    pub fn lowest_val_loss(&self) -> &[f64] {
+        let at = self.column("val_loss");
+        let best = self.rows.iter().min_by(|a, b| a[at].total_cmp(&b[at]));
+        best.expect("epochs")
+    }
+}

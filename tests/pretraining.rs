@@ -362,16 +362,22 @@ fn an_autoencoders_decoder_is_never_taken_as_the_head_even_when_its_shape_fits()
     );
 }
 
-#[test]
-fn a_csv_autoencoder_predicts_and_scores_its_reconstructions_in_the_columns_own_units() {
-    // a in 100…160 and b in 0…0.6 are standardised for training; a reconstruction must come
-    // back in their units, not as z-scores near 0
-    let dir = temp_dir("pretrain-units");
+/// `dir/wide.csv`: a in 100…160 and b in 0…0.6, 60 rows, columns far apart in scale.
+fn two_scales(dir: &std::path::Path) -> std::path::PathBuf {
     let csv = dir.join("wide.csv");
     let rows: Vec<String> = (0..60)
         .map(|i| format!("{},{}", 100 + i, (i % 7) as f32 / 10.0))
         .collect();
     std::fs::write(&csv, format!("a,b\n{}\n", rows.join("\n"))).expect("write");
+    csv
+}
+
+#[test]
+fn a_csv_autoencoder_predicts_and_scores_its_reconstructions_in_the_columns_own_units() {
+    // a in 100…160 and b in 0…0.6 are standardised for training; a reconstruction must come
+    // back in their units, not as z-scores near 0
+    let dir = temp_dir("pretrain-units");
+    let csv = two_scales(&dir);
     let ae = dir.join("ae");
     let args = [
         "pretrain",
@@ -539,11 +545,7 @@ fn a_first_layerwise_stage_keeps_the_columns_scaler_so_it_predicts_in_their_unit
     // the stage out/layer1 learnt standardised a and b: saved with their scaler, predict takes
     // and gives them in their own units, as the whole autoencoder does
     let dir = temp_dir("pretrain-stage-units");
-    let csv = dir.join("wide.csv");
-    let rows: Vec<String> = (0..60)
-        .map(|i| format!("{},{}", 100 + i, (i % 7) as f32 / 10.0))
-        .collect();
-    std::fs::write(&csv, format!("a,b\n{}\n", rows.join("\n"))).expect("write");
+    let csv = two_scales(&dir);
     let ae = dir.join("ae");
     let out = plaindnn(&[
         "pretrain",
@@ -566,4 +568,19 @@ fn a_first_layerwise_stage_keeps_the_columns_scaler_so_it_predicts_in_their_unit
         scaler["mean"][0].as_f64().unwrap_or(0.0) > 100.0,
         "a's mean: {scaler}"
     );
+    // read as z-scores, 130 would come back near 0; in a's units it comes back near a's range
+    let stage = ae.join("layer1");
+    let out = plaindnn(&[
+        "predict",
+        "--run",
+        s(&stage),
+        "--input",
+        "130,0.3",
+        "--json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let a = json["predictions"][0]["values"][0]
+        .as_f64()
+        .unwrap_or(f64::NAN);
+    assert!((90.0..170.0).contains(&a), "{json}");
 }

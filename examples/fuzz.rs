@@ -92,7 +92,11 @@ fn main() -> plaindnn::Result<()> {
     let mut panics = 0;
     panics += fuzz("csv", &csv_seed, budget, |bytes| {
         if std::fs::write(&tmp, bytes).is_ok() {
-            let _ = csv_file::read_table(&tmp, None, None, None, (None, Default::default()));
+            let columns = (None, None);
+            let _ = csv_file::read_table(&tmp, None, columns, None, (None, Default::default()));
+            // the seed's `b` read as categories
+            let one_hot = (None, Some(&["b".to_string()][..]));
+            let _ = csv_file::read_table(&tmp, None, one_hot, None, (None, Default::default()));
         }
     })
     .1;

@@ -7,7 +7,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
 
 use crate::backend::Backend;
-use crate::data::csv_file::{quoted_cell, Missing};
+use crate::data::csv_file::Missing;
 use crate::data::{BatchLoader, Dataset, Subset, Targets, Task};
 use crate::error::{Error, Result};
 use crate::model::{read_f32, Mlp};
@@ -197,7 +197,8 @@ impl Predictor {
     }
 
     /// The weights as a safetensors file named like a PyTorch `nn.Sequential`, with the feature
-    /// and class names, the task, the fill of missing cells and the scaler in its metadata
+    /// and class names, the task, the one-hot columns' categories, the fill of missing cells and
+    /// the scaler in its metadata
     /// (what `plaindnn export` writes).
     pub fn safetensors(&self) -> Result<Vec<u8>> {
         let data = &self.config.data;
@@ -209,6 +210,10 @@ impl Predictor {
         ];
         if data.imputer.is_some() {
             metadata.push(("imputer", json(&data.imputer)?));
+        }
+        if !data.one_hot.is_empty() {
+            // the text columns behind `feature_names`' `column_category` inputs
+            metadata.push(("one_hot", json(&data.one_hot)?));
         }
         if data.reconstructs && data.scaler.is_some() {
             // an autoencoder's outputs are standardised inputs, as its inputs
@@ -306,15 +311,7 @@ impl Predictor {
     }
 }
 
-/// The first few names, then how many more (`px0, px1, px2, px3, … (256 in all)`), each quoted
-/// as a CSV cell where it holds a comma or a quote.
-pub fn abbreviate(names: &[String]) -> String {
-    let shown = |names: &[String]| names.iter().map(|n| quoted_cell(n)).collect::<Vec<_>>();
-    match names.len() {
-        0..=6 => shown(names).join(", "),
-        n => format!("{}, … ({n} in all)", shown(&names[..4]).join(", ")),
-    }
-}
+pub use crate::data::csv_file::abbreviate;
 
 /// Regression scores: RMSE and MAE over every predicted value, R² averaged over the outputs.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]

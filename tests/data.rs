@@ -267,8 +267,9 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             "text.csv",
             Some("a,b,label\n1,2,x\n3,abc,y\n"),
             &[],
-            "text.csv: line 3, column `b`: `abc` is not a number (a text column? --features \
-             without b leaves it out, --target b predicts it)",
+            "text.csv: line 3, column `b`: `abc` is not a number (a text column? --one-hot b \
+             makes an input of each of its categories, --features without b leaves it out, \
+             --target b predicts it)",
         ),
         (
             "nan.csv",

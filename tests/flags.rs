@@ -97,6 +97,17 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             Saves("/data/feature_names", json!(["b"])),
         ),
         (
+            "--one-hot",
+            vec!["--data", "CSV", "--one-hot", "b"],
+            Saves("/data/one_hot/0/column", json!("b")),
+        ),
+        (
+            "--one-hot",
+            vec!["--data", "CSV", "--one-hot", "label"],
+            Refused("invalid --one-hot: `label` is the target"),
+        ),
+        ("--one-hot", vec!["--one-hot", "b"], Refused("--data")),
+        (
             "--task",
             vec![
                 "--data",

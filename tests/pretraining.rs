@@ -343,7 +343,8 @@ fn an_autoencoders_decoder_is_never_taken_as_the_head_even_when_its_shape_fits()
         s(&dir.join("text")),
     ]);
     assert_eq!(out.status.code(), Some(1));
-    let said = "`k0` is not a number (a label? --target label leaves it out of the inputs)";
+    let said = "`k0` is not a number (a label? --target label leaves it out of the inputs; a \
+                category? --one-hot label makes an input of each)";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
     // a file of another separator gets the --delimiter hint instead, as in train
     let piped = dir.join("piped.csv");

@@ -13,9 +13,10 @@ use plaindnn::shell::{quote, quote_path};
 
 /// Flags that only a CSV file uses. clap skips `requires = "data"` when `--data` would conflict
 /// with a flag given (`--dataset`, `--data-dir`), so those conflict with these explicitly.
-const CSV_ONLY: [&str; 8] = [
+const CSV_ONLY: [&str; 9] = [
     "target",
     "features",
+    "one_hot",
     "delimiter",
     "task",
     "val_fraction",
@@ -52,6 +53,11 @@ pub struct DataArgs {
     /// in a CSV line: 'a,"width, cm"'.
     #[arg(long, value_parser = column_list, value_name = "A,B,..", requires = "data")]
     features: Option<Columns>,
+    /// CSV: text columns to read as one 0/1 input per category (scikit-learn's OneHotEncoder,
+    /// pandas' get_dummies): categories sorted, inputs named `column_category`, learnt from the
+    /// training file and saved for predict and eval, which refuse a category never seen.
+    #[arg(long, value_parser = column_list, value_name = "A,B,..", requires = "data")]
+    one_hot: Option<Columns>,
     /// CSV: the field separator: `,`, `;`, `tab` or another character [default: comma, semicolon
     /// or tab, whichever splits the header into the most fields].
     #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
@@ -108,6 +114,7 @@ impl DataArgs {
                 path: path.clone(),
                 target: self.target.clone(),
                 features: self.features.clone().map(|c| c.0),
+                one_hot: self.one_hot.clone().map_or(Vec::new(), |c| c.0),
                 task: self.task.map(|t| match t {
                     TaskArg::Classification => Task::Classification,
                     TaskArg::Regression => Task::Regression,
@@ -151,6 +158,10 @@ impl DataArgs {
             if let Some(Columns(features)) = &self.features {
                 let cells: Vec<String> = features.iter().map(|f| quoted_cell(f)).collect();
                 flags += &format!(" --features {}", quote(&cells.join(",")));
+            }
+            if let Some(Columns(one_hot)) = &self.one_hot {
+                let cells: Vec<String> = one_hot.iter().map(|f| quoted_cell(f)).collect();
+                flags += &format!(" --one-hot {}", quote(&cells.join(",")));
             }
             if let Some(d) = self.delimiter {
                 flags += &format!(" {}", delimiter::flag(d));

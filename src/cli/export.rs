@@ -62,6 +62,13 @@ pub fn run(args: ExportArgs) -> Result<()> {
         "         model.load_state_dict(safetensors.torch.load_file(\"{}\"))",
         out.display()
     );
+    for o in &data.one_hot {
+        println!(
+            "text column `{}` is one-hot encoded first: a 0/1 input for each of its {} categories (one_hot in the metadata), in feature_names' order",
+            o.column,
+            o.categories.len()
+        );
+    }
     if let Some(imputer) = &data.imputer {
         let strategy = imputer.strategy.name();
         println!("missing inputs (NaN) are filled first with the training rows' {strategy}s: x = where(isnan(x), imputer.fill, x)");

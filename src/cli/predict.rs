@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use plaindnn::backend::Backend;
-use plaindnn::data::csv_file::{self, Cells, Labels, Missing};
-use plaindnn::data::DataSource;
+use plaindnn::data::csv_file::{self, Categories, Cells, Labels, Missing};
+use plaindnn::data::{one_hot, DataSource};
 use plaindnn::error::{Error, Result};
 use plaindnn::inference::{Evaluation, Prediction, Predictor, RegressionScores};
 use plaindnn::regression::LinearModel;
@@ -112,10 +112,11 @@ fn loss_of(info: &DataInfo) -> Option<&'static str> {
 /// The rows to predict, row-major: `--input`'s one, or every row of `--data`.
 fn read_rows(args: &PredictArgs, predictor: &Predictor, names: &[String]) -> Result<Vec<f32>> {
     match (&args.input, &args.data) {
-        (Some(text), _) => parse_row(text, names, predictor.missing()),
+        (Some(text), _) => input_row(text, &predictor.config.data, predictor.missing()),
         (None, Some(path)) => {
             let reading = (args.delimiter, predictor.missing());
-            Ok(csv_file::read_columns(path, names, None, reading)?.features)
+            let inputs = (names, &predictor.config.data.one_hot[..]);
+            Ok(csv_file::read_features(path, inputs, None, reading)?.features)
         }
         (None, None) => Err(Error::invalid(
             "input",
@@ -148,7 +149,8 @@ pub fn predict(args: PredictArgs) -> Result<()> {
             added_header(data, &predictions),
             predictions.iter().map(added_cells),
         );
-        write_csv(path, given_cells(&args, &names)?, added)?;
+        let columns = one_hot::columns(&names, &data.one_hot); // --input's cells
+        write_csv(path, given_cells(&args, &columns)?, added)?;
         if is_stdout(path) {
             return Ok(()); // the rows are the output
         }
@@ -282,6 +284,39 @@ fn summarise(
 }
 
 /// `--input`'s values, one per input the model takes (`names`, in order).
+/// `--input`'s row: a value per input, or, with `--one-hot` columns, a cell per column of the
+/// file, each category encoded as in training.
+fn input_row(text: &str, info: &DataInfo, missing: Missing) -> Result<Vec<f32>> {
+    if info.one_hot.is_empty() {
+        return parse_row(text, &info.feature_names, missing);
+    }
+    let columns = one_hot::columns(&info.feature_names, &info.one_hot);
+    let cells: Vec<&str> = text.split(',').map(str::trim).collect();
+    if cells.len() != columns.len() {
+        let why = format!(
+            "the model takes {} cells, a category in each --one-hot column ({}), got {}",
+            columns.len(),
+            plaindnn::inference::abbreviate(&columns),
+            cells.len()
+        );
+        return Err(Error::invalid("--input", why));
+    }
+    let mut row = Vec::new();
+    for (column, cell) in columns.iter().zip(cells) {
+        match info.one_hot.iter().find(|o| &o.column == column) {
+            Some(o) => o
+                .encode(cell, &mut row)
+                .map_err(|why| Error::invalid("--input", format!("column `{column}`: {why}")))?,
+            None => row.extend(parse_row::<f32>(
+                cell,
+                std::slice::from_ref(column),
+                missing,
+            )?),
+        }
+    }
+    Ok(row)
+}
+
 fn parse_row<T: std::str::FromStr + Into<f64> + Copy>(
     text: &str,
     names: &[String],
@@ -457,12 +492,12 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
     let evaluation = match &args.data {
         Some(path) if info.reconstructs => predictor.evaluate(csv_file::read_inputs(
             path,
-            Some(&info.feature_names),
+            (Some(&info.feature_names), Categories::Known(&info.one_hot)),
             (args.delimiter, predictor.missing()),
         )?)?,
         Some(path) => predictor.evaluate(csv_file::read_labelled(
             path,
-            &info.feature_names,
+            (&info.feature_names, &info.one_hot),
             &info.target,
             info.task,
             (&info.class_names, labels),

@@ -133,7 +133,7 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
         let data = csv_file::read_table(
             path,
             args.target.as_deref(),
-            args.features.as_ref().map(|c| &c.0[..]),
+            (args.features.as_ref().map(|c| &c.0[..]), None), // no --one-hot here
             Some(Task::Regression),
             (args.delimiter, Missing::Unfillable),
         )?;
@@ -147,6 +147,7 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
         path: path.clone(),
         target: args.target.clone(),
         features: args.features.clone().map(|c| c.0),
+        one_hot: Vec::new(),
         task: Some(Task::Regression),
         val_fraction: args.val_fraction.unwrap_or(0.0),
         val_path: args.val_data.clone(),

@@ -250,7 +250,10 @@ fn next_step(trained: &TrainedRun) -> String {
     let quoted = quote_path(trained.run.root());
     let data = &trained.config.data;
     let names = &data.feature_names;
-    let few = names.len() <= 4 && !names.iter().any(|n| n.contains([',', '"']));
+    // --input takes a --one-hot column's category, not its inputs
+    let few = names.len() <= 4
+        && !names.iter().any(|n| n.contains([',', '"']))
+        && data.one_hot.is_empty();
     match (&data.source, &data.scaler) {
         (DataSource::Csv { .. }, Some(s)) if few => {
             let means: Vec<String> = s.mean.iter().map(|m| significant(*m)).collect();

@@ -9,6 +9,7 @@ use super::classes::{class_index, classes, known_classes};
 use super::csv_lines::{LineEnds, Noting};
 use super::dataset::{Dataset, Exact, Targets, Task};
 use super::delimiter;
+use super::one_hot::{self, OneHot};
 use super::target::{self, TargetKind};
 use crate::error::{Error, Result};
 
@@ -21,6 +22,16 @@ pub fn quoted_cell(name: &str) -> String {
     match name.contains([',', '"']) {
         true => format!("\"{}\"", name.replace('"', "\"\"")),
         false => name.to_string(),
+    }
+}
+
+/// The first few names, then how many more (`px0, px1, px2, px3, … (256 in all)`), each quoted
+/// as a CSV cell where it holds a comma or a quote.
+pub fn abbreviate(names: &[String]) -> String {
+    let shown = |names: &[String]| names.iter().map(|n| quoted_cell(n)).collect::<Vec<_>>();
+    match names.len() {
+        0..=6 => shown(names).join(", "),
+        n => format!("{}, … ({n} in all)", shown(&names[..4]).join(", ")),
     }
 }
 
@@ -98,6 +109,8 @@ pub struct CsvColumns<T = f32> {
     pub features: Vec<T>,
     /// The target column's text, one entry per row.
     pub target: Option<Vec<String>>,
+    /// The cells of the columns read as text (`--one-hot`), row-major, in the order asked for.
+    pub texts: Vec<String>,
     /// The line each row starts on (the header is line 1; blank lines and quoted line breaks
     /// count), for messages about a row found later.
     pub lines: Vec<usize>,
@@ -112,6 +125,8 @@ struct Table {
     text_hint: Option<fn(&str) -> String>,
     /// Whether a missing feature cell is refused or read as NaN.
     missing: Missing,
+    /// The columns read as text, not numbers (`--one-hot`'s), by position.
+    texts: Vec<usize>,
 }
 
 impl Table {
@@ -165,6 +180,7 @@ fn open(path: &Path, (delimiter, missing): (Option<u8>, Missing)) -> Result<Tabl
         ends,
         text_hint: None,
         missing,
+        texts: Vec::new(),
     })
 }
 
@@ -262,6 +278,87 @@ impl Table {
         self.read_as(path, features, target, parse)
     }
 
+    /// As [`read`](Self::read), the `--one-hot` columns among `features` encoded with their
+    /// categories, learnt here or known; returns the columns and each one-hot column's
+    /// categories in the order of `features`.
+    fn read_encoded(
+        mut self,
+        path: &Path,
+        (features, target): (&[usize], Option<usize>),
+        categories: Categories,
+    ) -> Result<(CsvColumns, Vec<OneHot>)> {
+        let named: Vec<&str> = match categories {
+            Categories::Learn(names) => names.iter().map(String::as_str).collect(),
+            Categories::Known(known) => known.iter().map(|o| o.column.as_str()).collect(),
+        };
+        self.texts = self.one_hot_columns(path, &named, (features, target))?;
+        let order = one_hot_order(features, &self.texts);
+        let names: Vec<String> = self
+            .texts
+            .iter()
+            .map(|&i| self.headers[i].clone())
+            .collect();
+        let mut columns = self.read(path, features, target)?;
+        let texts = std::mem::take(&mut columns.texts);
+        let encoders: Vec<OneHot> = match categories {
+            Categories::Learn(_) => (names.iter().enumerate())
+                .map(|(j, name)| {
+                    let cells = texts.iter().skip(j).step_by(names.len());
+                    OneHot::learn(name, cells.map(String::as_str))
+                })
+                .collect(),
+            Categories::Known(known) => (names.iter())
+                .filter_map(|n| known.iter().find(|o| &o.column == n).cloned())
+                .collect(),
+        };
+        if !encoders.is_empty() {
+            let (read, ordered) = (
+                (&columns.features[..], &texts[..]),
+                (&order[..], &encoders[..]),
+            );
+            columns.features = one_hot::assemble(read, ordered, (path, &columns.lines))?;
+        }
+        Ok((columns, encoders))
+    }
+
+    /// The positions of the columns `named` for `--one-hot`, each one of `features`.
+    fn one_hot_columns(
+        &self,
+        path: &Path,
+        named: &[&str],
+        (features, target): (&[usize], Option<usize>),
+    ) -> Result<Vec<usize>> {
+        let names: Vec<String> = named.iter().map(|n| n.trim().to_string()).collect();
+        check_unique(path, &names, "--one-hot names")?;
+        let mut positions = Vec::new();
+        for name in &names {
+            let i = self.column(path, name)?;
+            let column = &self.headers[i];
+            if Some(i) == target {
+                return Err(Error::invalid(
+                    "--one-hot",
+                    format!(
+                        "`{column}` is the target; a target of text is read as classes already: \
+                         leave it out of --one-hot"
+                    ),
+                ));
+            }
+            if !features.contains(&i) {
+                return Err(Error::invalid(
+                    "--one-hot",
+                    format!(
+                        "`{column}` is not one of the inputs (--features): add it there, or \
+                         leave it out of --one-hot"
+                    ),
+                ));
+            }
+            positions.push(i);
+        }
+        // in the order each row holds them
+        positions.sort_by_key(|i| features.iter().position(|f| f == i));
+        Ok(positions)
+    }
+
     /// Reads `features` with `parse` and `target` as text, row by row.
     fn read_as<T>(
         mut self,
@@ -273,6 +370,7 @@ impl Table {
         let mut out = CsvColumns {
             features: Vec::new(),
             target: target.map(|_| Vec::new()),
+            texts: Vec::new(),
             lines: Vec::new(),
         };
         let mut record = csv::StringRecord::new();
@@ -290,6 +388,10 @@ impl Table {
             }
             for &col in features {
                 let name = &self.headers[col];
+                if self.texts.contains(&col) {
+                    out.texts.push(category(path, line, name, &record[col])?);
+                    continue;
+                }
                 let value = parse(path, line, name, &record[col]);
                 out.features.push(value.map_err(|e| self.hinted(e, name))?);
             }
@@ -308,6 +410,45 @@ impl Table {
         }
         Ok(out)
     }
+}
+
+/// The categories of `--one-hot` columns: learnt from a training file, or a run's own.
+#[derive(Clone, Copy, Debug)]
+pub enum Categories<'a> {
+    /// Learn the categories of these columns from the file.
+    Learn(&'a [String]),
+    /// Encode with these, refusing a category they do not hold.
+    Known(&'a [OneHot]),
+}
+
+/// For each of `features` in order, `None` for a number or `Some(j)` for the j-th of them read
+/// as text (one of `texts`).
+fn one_hot_order(features: &[usize], texts: &[usize]) -> Vec<Option<usize>> {
+    let mut j = 0;
+    (features.iter())
+        .map(|i| match texts.contains(i) {
+            true => {
+                j += 1;
+                Some(j - 1)
+            }
+            false => None,
+        })
+        .collect()
+}
+
+/// What names the inputs where two are the same: a one-hot category's and another column's.
+const ONE_HOT_NAMES: &str = "the inputs (with --one-hot's `column_category` names) name";
+
+/// A cell of a `--one-hot` column: any text but an empty one.
+fn category(path: &Path, line: usize, column: &str, cell: &str) -> Result<String> {
+    if cell.is_empty() {
+        return Err(Error::Data(format!(
+            "{}: line {line}, column `{column}`: the cell is empty; --one-hot reads a category in \
+             every row: write one (`unknown`, say), or drop the row",
+            path.display()
+        )));
+    }
+    Ok(cell.to_string())
 }
 
 /// A target cell that is empty, or that pandas reads as missing (`NA`, `null`, …): refused, as
@@ -386,12 +527,17 @@ pub fn read_cells(path: &Path, delimiter: Option<u8>) -> Result<Cells> {
 /// a zero per row as the target nobody reads, named `""`.
 pub fn read_inputs(
     path: &Path,
-    features: Option<&[String]>,
+    (features, categories): (Option<&[String]>, Categories),
     (delimiter, missing): (Option<u8>, Missing),
 ) -> Result<Dataset> {
     check_fits_in_memory(path)?;
     let table = open(path, (delimiter, missing))?;
-    let idx: Vec<usize> = match features {
+    // a run's inputs are read from its columns
+    let features: Option<Vec<String>> = match categories {
+        Categories::Known(known) => features.map(|f| one_hot::columns(f, known)),
+        Categories::Learn(_) => features.map(<[String]>::to_vec),
+    };
+    let idx: Vec<usize> = match features.as_deref() {
         Some(names) => {
             let idx: Vec<usize> =
                 (names.iter().map(|f| table.column(path, f))).collect::<Result<_>>()?;
@@ -406,17 +552,24 @@ pub fn read_inputs(
     let table = Table {
         text_hint: Some(|c| {
             let c = crate::shell::quote(c);
-            format!(" (a label? --target {c} leaves it out of the inputs)")
+            format!(
+                " (a label? --target {c} leaves it out of the inputs; a category? --one-hot {c} \
+                 makes an input of each)"
+            )
         }),
         ..table
     };
-    let columns = table.read(path, &idx, None)?;
+    let (columns, encoders) = table.read_encoded(path, (&idx, None), categories)?;
+    let names = one_hot::expand(&names, &encoders);
+    check_unique(path, &names, ONE_HOT_NAMES)?;
     let rows = columns.lines.len();
     let zeros = Targets::Values {
         values: vec![0.0; rows],
         width: 1,
     };
-    Ok(Dataset::new(columns.features, names, zeros, Vec::new())?.with_target_name(""))
+    Ok(Dataset::new(columns.features, names, zeros, Vec::new())?
+        .with_target_name("")
+        .with_one_hot(encoders))
 }
 
 /// As [`read_columns`], the features in f64 as written (`regress` fits in f64: f32 keeps seven
@@ -514,13 +667,14 @@ fn select(
 }
 
 /// Reads a training table split by `delimiter` (`None`: detected): `target` (default: the last
-/// column) and `features` (default: all others). Without `task`, the target's values decide
+/// column) and `features` (default: all others), the `one_hot` ones as their categories' 0/1
+/// inputs (in the dataset's `one_hot`; `None` where the command has no `--one-hot`). Without `task`, the target's values decide
 /// ([`TargetKind::task`]): text and a few distinct whole numbers are classes (sorted, numbers
 /// numerically), other numbers are values; the dataset's `task_reason` says which and why.
 pub fn read_table(
     path: &Path,
     target: Option<&str>,
-    features: Option<&[String]>,
+    (features, one_hot): (Option<&[String]>, Option<&[String]>),
     task: Option<Task>,
     (delimiter, missing): (Option<u8>, Missing),
 ) -> Result<Dataset> {
@@ -528,21 +682,34 @@ pub fn read_table(
     let table = open(path, (delimiter, missing))?;
     let chosen = select(path, &table, target, features)?;
     let target_name = table.headers[chosen.target].clone();
-    let feature_names: Vec<String> = chosen
-        .features
-        .iter()
+    let columns: Vec<String> = (chosen.features.iter())
         .map(|&i| table.headers[i].clone())
         .collect();
     let table = Table {
-        text_hint: Some(|c| {
-            let c = crate::shell::quote(c);
-            format!(
-                " (a text column? --features without {c} leaves it out, --target {c} predicts it)"
-            )
+        text_hint: Some(match one_hot {
+            Some(_) => |c| {
+                let c = crate::shell::quote(c);
+                format!(
+                    " (a text column? --one-hot {c} makes an input of each of its categories, \
+                     --features without {c} leaves it out, --target {c} predicts it)"
+                )
+            },
+            None => |c| {
+                let c = crate::shell::quote(c);
+                format!(
+                    " (a text column? --features without {c} leaves it out, --target {c} \
+                     predicts it)"
+                )
+            },
         }),
         ..table
     };
-    let columns = table.read(path, &chosen.features, Some(chosen.target))?;
+    let read = (&chosen.features[..], Some(chosen.target));
+    let learn = Categories::Learn(one_hot.unwrap_or_default());
+    let (columns_read, encoders) = table.read_encoded(path, read, learn)?;
+    let feature_names = one_hot::expand(&columns, &encoders);
+    check_unique(path, &feature_names, ONE_HOT_NAMES)?;
+    let columns = columns_read;
     let raw = columns.target.unwrap_or_default();
     let kind = TargetKind::of(&raw);
     let chosen_task = task.unwrap_or_else(|| kind.task(raw.len()));
@@ -563,7 +730,8 @@ pub fn read_table(
     Ok(
         Dataset::new(columns.features, feature_names, targets, class_names)?
             .with_target_name(&target_name)
-            .with_task_reason(why),
+            .with_task_reason(why)
+            .with_one_hot(encoders),
     )
 }
 
@@ -585,13 +753,13 @@ fn regression_targets(
 /// Reads a labelled CSV for a model that knows its features, task and classes already.
 pub fn read_labelled(
     path: &Path,
-    feature_names: &[String],
+    (feature_names, one_hot): (&[String], &[OneHot]),
     target: &str,
     task: Task,
     (class_names, labels): (&[String], Labels),
     reading: (Option<u8>, Missing),
 ) -> Result<Dataset> {
-    let columns = read_columns(path, feature_names, Some(target), reading)?;
+    let columns = read_features(path, (feature_names, one_hot), Some(target), reading)?;
     let raw = columns.target.unwrap_or_default();
     let targets = match task {
         Task::Classification => Targets::Classes(
@@ -617,7 +785,26 @@ pub fn read_labelled(
         targets,
         class_names.to_vec(),
     )?
-    .with_target_name(target))
+    .with_target_name(target)
+    .with_one_hot(one_hot.to_vec()))
+}
+
+/// A run's inputs `feature_names` (`one_hot`'s categories among them, read from their
+/// columns) and, if given, the raw `target` column, from the CSV at `path`.
+pub fn read_features(
+    path: &Path,
+    (feature_names, one_hot): (&[String], &[OneHot]),
+    target: Option<&str>,
+    reading: (Option<u8>, Missing),
+) -> Result<CsvColumns> {
+    let table = open(path, reading)?;
+    let columns = one_hot::columns(feature_names, one_hot);
+    let idx: Vec<usize> = (columns.iter())
+        .map(|c| table.column(path, c))
+        .collect::<Result<_>>()?;
+    let target = target.map(|t| table.column(path, t)).transpose()?;
+    let known = Categories::Known(one_hot);
+    Ok(table.read_encoded(path, (&idx, target), known)?.0)
 }
 
 /// Memory free for data: `PLAINDNN_MEMORY_LIMIT` (bytes) if set, else Linux's MemAvailable.

@@ -230,7 +230,7 @@ impl Rows {
         let [standardize, standardize_target] = scaled;
         let mut target_warnings = self.warnings;
         let constant = constant_target(&data, &self.train, path);
-        let mut warnings = Vec::new();
+        let mut warnings = super::one_hot::warnings(&data.one_hot, data.len(), path);
         let target_scaler = standardize_target
             .then(|| standardise_target(&mut data.targets, &self.train))
             .flatten();

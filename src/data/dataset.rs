@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::one_hot::OneHot;
 use crate::error::{Error, Result};
 
 /// What is being predicted.
@@ -53,6 +54,8 @@ pub struct Dataset {
     /// The features and the target as the file wrote them, in f64 (`regress` reads them: the f32
     /// `features` are these rounded to seven digits).
     pub exact: Option<Arc<Exact>>,
+    /// The text columns read as one 0/1 input per category (`--one-hot`), in input order.
+    pub one_hot: Vec<OneHot>,
 }
 
 /// A CSV's values in f64, row-major as [`Dataset::features`], and one target per row.
@@ -115,6 +118,7 @@ impl Dataset {
             task_reason: None,
             reconstructs: false,
             exact: None,
+            one_hot: Vec::new(),
         })
     }
 
@@ -186,6 +190,12 @@ impl Dataset {
     /// Says how the task was chosen.
     pub fn with_task_reason(mut self, reason: String) -> Self {
         self.task_reason = Some(reason);
+        self
+    }
+
+    /// Records the one-hot columns the inputs were made with.
+    pub fn with_one_hot(mut self, one_hot: Vec<OneHot>) -> Self {
+        self.one_hot = one_hot;
         self
     }
 

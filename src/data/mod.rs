@@ -15,6 +15,7 @@ pub mod idx;
 pub mod imputer;
 pub mod loader;
 mod number;
+pub mod one_hot;
 mod prepared;
 pub mod quadrants;
 pub mod scaler;

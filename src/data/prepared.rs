@@ -2,6 +2,7 @@
 
 use super::dataset::{Dataset, Subset};
 use super::imputer::Imputer;
+use super::one_hot;
 use super::scaler::Scaler;
 
 /// Training and validation rows ready for the loaders, and the scaler applied to them.
@@ -36,6 +37,7 @@ impl Prepared {
     pub fn notes(&self) -> Vec<String> {
         let data = &self.train.data;
         let mut notes: Vec<String> = data.task_reason.iter().cloned().collect();
+        notes.extend(one_hot::note(&data.one_hot));
         notes.extend(self.imputation());
         if let Some(s) = &self.target_scaler {
             let name = &data.target_name;

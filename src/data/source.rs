@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::csv_file;
-use super::csv_file::Missing;
+use super::csv_file::{Categories, Missing};
 use super::csv_rows::Rows;
 use super::dataset::{Dataset, Targets, Task};
 use super::generators;
@@ -41,6 +41,9 @@ pub enum DataSource {
         target: Option<String>,
         /// Feature columns (default: all but the target).
         features: Option<Vec<String>>,
+        /// Text feature columns read as one 0/1 input per category (`--one-hot`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        one_hot: Vec<String>,
         /// Classification or regression (default: from the target's values, see
         /// [`TargetKind::task`](super::target::TargetKind::task)).
         task: Option<Task>,
@@ -150,6 +153,7 @@ impl DataSource {
             path: path.to_path_buf(),
             target: None,
             features: None,
+            one_hot: Vec::new(),
             task: None,
             val_fraction: 0.2,
             val_path: None,
@@ -314,6 +318,7 @@ impl DataSource {
         let DataSource::Csv {
             target: None,
             features,
+            one_hot,
             task,
             ..
         } = self
@@ -328,8 +333,14 @@ impl DataSource {
             ));
         }
         let read = |file: &Path, training: Option<&Dataset>, reading| match training {
-            None => csv_file::read_inputs(file, features.as_deref(), reading),
-            Some(t) => csv_file::read_inputs(file, Some(&t.feature_names), reading),
+            None => {
+                let learn = Categories::Learn(one_hot);
+                csv_file::read_inputs(file, (features.as_deref(), learn), reading)
+            }
+            Some(t) => {
+                let known = Categories::Known(&t.one_hot);
+                csv_file::read_inputs(file, (Some(&t.feature_names), known), reading)
+            }
         };
         self.load_csv(read, Missing::Refused)
     }
@@ -418,6 +429,7 @@ impl DataSource {
             DataSource::Csv {
                 target,
                 features,
+                one_hot,
                 task,
                 ..
             } => self.load_csv(
@@ -425,14 +437,14 @@ impl DataSource {
                     None => csv_file::read_table(
                         file,
                         target.as_deref(),
-                        features.as_deref(),
+                        (features.as_deref(), Some(one_hot)),
                         *task,
                         reading,
                     ),
-                    // the same columns, classes and task as the training file
+                    // the same columns, categories, classes and task as the training file
                     Some(t) => csv_file::read_labelled(
                         file,
-                        &t.feature_names,
+                        (&t.feature_names, &t.one_hot),
                         &t.target_name,
                         t.task(),
                         (&t.class_names, csv_file::Labels::Names),

@@ -198,6 +198,7 @@ pub fn train_on(
             source,
             task: train_set.task(),
             feature_names: train_set.feature_names.clone(),
+            one_hot: train_set.one_hot.clone(),
             class_names: train_set.class_names.clone(),
             imputer: data.imputer.clone(),
             scaler: data.scaler.clone(),

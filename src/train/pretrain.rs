@@ -18,6 +18,7 @@ use super::config::{OptimizerConfig, TrainConfig};
 use super::run_dir::RunDir;
 use super::{train_on, RunOptions, TrainedRun, Verbosity};
 use crate::backend::Backend;
+use crate::data::one_hot::OneHot;
 use crate::data::{DataSource, Dataset, Imputer, Prepared, Scaler, Subset, Targets};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
@@ -155,13 +156,14 @@ pub fn pretrain(
     claim(out, options.overwrite)?;
     let (train, val) = (inputs(&data.train), inputs(&data.val));
     let image = data.train.data.image;
+    let one_hot = data.train.data.one_hot.clone();
 
     // 1. layer-wise: autoencoder k reconstructs the codes of layers 1..k−1
     let stages = match config.mode {
         PretrainMode::EndToEnd => Vec::new(),
         _ => {
             let names = &data.train.data.feature_names;
-            let fitted = (data.imputer.clone(), data.scaler.clone());
+            let fitted = (data.imputer.clone(), data.scaler.clone(), one_hot.clone());
             layerwise(config, (&train, &val, names), fitted, out, verbosity)?
         }
     };
@@ -173,7 +175,7 @@ pub fn pretrain(
     }
     // the source's column names, fill and scaler, so predict and eval take the same inputs
     let names = &data.train.data.feature_names;
-    let fitted = (data.imputer.clone(), data.scaler.clone());
+    let fitted = (data.imputer.clone(), data.scaler.clone(), one_hot);
     let prepared = reconstruction(&train, &val, names, image, fitted)?;
     let described = source.describe();
     let source = memory(&format!(
@@ -218,7 +220,7 @@ fn end_to_end(
 fn layerwise(
     config: &PretrainConfig,
     (train, val, feature_names): (&[f32], &[f32], &[String]),
-    fitted: (Option<Imputer>, Option<Scaler>),
+    fitted: Fitted,
     out: &Path,
     verbosity: Verbosity,
 ) -> Result<Vec<TrainedRun>> {
@@ -234,7 +236,11 @@ fn layerwise(
             _ => (0..from).map(|i| format!("h{k}_{i}")).collect(),
         };
         // the first stage reads the data's columns: their fill and scaler, for predict and eval
-        let fit = if k == 0 { fitted.clone() } else { (None, None) };
+        let fit = if k == 0 {
+            fitted.clone()
+        } else {
+            (None, None, vec![])
+        };
         let prepared = reconstruction(&codes, &val_codes, &names, None, fit)?;
         let dir = out.join(format!("layer{}", k + 1));
         if verbosity.shows_progress() {
@@ -291,13 +297,17 @@ fn inputs(rows: &Subset) -> Vec<f32> {
         .collect()
 }
 
+/// What the data's columns were fitted with, for predict and eval to take the same inputs: the
+/// fill of missing cells, the scaler and the one-hot columns' categories.
+type Fitted = (Option<Imputer>, Option<Scaler>, Vec<OneHot>);
+
 /// Inputs as their own targets.
 fn reconstruction(
     train: &[f32],
     val: &[f32],
     names: &[String],
     image: Option<[usize; 2]>,
-    (imputer, scaler): (Option<Imputer>, Option<Scaler>),
+    (imputer, scaler, one_hot): Fitted,
 ) -> Result<Prepared> {
     let width = names.len();
     let set = |x: &[f32]| -> Result<Dataset> {
@@ -306,7 +316,9 @@ fn reconstruction(
             values: x.to_vec(),
             width,
         };
-        let mut d = Dataset::new(x.to_vec(), names, targets, vec![])?.with_target_name("inputs");
+        let mut d = Dataset::new(x.to_vec(), names, targets, vec![])?
+            .with_target_name("inputs")
+            .with_one_hot(one_hot.clone());
         d.image = image;
         d.reconstructs = true;
         Ok(d)

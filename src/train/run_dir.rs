@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checkpoint;
 use super::config::TrainConfig;
+use crate::data::one_hot::OneHot;
 use crate::data::{DataSource, Imputer, Scaler, Task};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
@@ -59,6 +60,10 @@ pub struct DataInfo {
     pub task: Task,
     /// Feature columns, in the order the network reads them.
     pub feature_names: Vec<String>,
+    /// The text columns among them read as one 0/1 input per category (`--one-hot`), with the
+    /// categories learnt in training: new rows are encoded with these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_hot: Vec<OneHot>,
     /// Name of the target column.
     pub target: String,
     /// Class names in output order (classification).

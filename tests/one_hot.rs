@@ -1,0 +1,260 @@
+//! `--one-hot`: text columns as one 0/1 input per category, held to the same columns encoded by
+//! hand (as pandas' `get_dummies` writes them: categories sorted, numbers by value).
+
+mod common;
+
+use std::path::Path;
+
+use common::{plaindnn, stderr, stdout, temp_dir, Metrics};
+
+const CITIES: [&str; 3] = ["Oslo", "Lima", "Pune"];
+const GRADES: [u32; 3] = [2, 10, 1];
+
+/// Row `i`: a number, a city, a grade and a class that depends on all three.
+fn row(i: usize) -> (f64, &'static str, u32, &'static str) {
+    let (age, city, grade) = ((i * 7 % 23) as f64, CITIES[i % 3], GRADES[i / 3 % 3]);
+    let score = age / 23.0 + if city == "Lima" { 0.8 } else { 0.0 } + f64::from(grade) / 10.0;
+    (age, city, grade, if score > 1.0 { "yes" } else { "no" })
+}
+
+/// The rows as the file holds them, and with city and grade encoded by hand, in sorted order:
+/// city_Lima, city_Oslo, city_Pune; grade_1, grade_2, grade_10.
+fn write(dir: &Path, name: &str, rows: impl Iterator<Item = usize>) -> (String, String) {
+    let mut raw = String::from("age,city,grade,label\n");
+    let mut hand =
+        String::from("age,city_Lima,city_Oslo,city_Pune,grade_1,grade_2,grade_10,label\n");
+    for i in rows {
+        let (age, city, grade, label) = row(i);
+        raw += &format!("{age},{city},{grade},{label}\n");
+        let cities = ["Lima", "Oslo", "Pune"].map(|c| u8::from(c == city).to_string());
+        let grades = [1, 2, 10].map(|g| u8::from(g == grade).to_string());
+        hand += &format!("{age},{},{},{label}\n", cities.join(","), grades.join(","));
+    }
+    let (raw_path, hand_path) = (
+        dir.join(format!("{name}.csv")),
+        dir.join(format!("{name}-hand.csv")),
+    );
+    std::fs::write(&raw_path, raw).unwrap();
+    std::fs::write(&hand_path, hand).unwrap();
+    let text = |p: &Path| p.to_str().unwrap().to_string();
+    (text(&raw_path), text(&hand_path))
+}
+
+fn train(data: &str, extra: &[&str], out: &Path) {
+    let args = [
+        &[
+            "train", "--data", data, "--target", "label", "--epochs", "8",
+        ][..],
+        extra,
+    ];
+    let o = plaindnn(&[&args.concat()[..], &["--out", out.to_str().unwrap()]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// Every epoch's losses and accuracy (not its time).
+fn scores(run: &Path) -> Vec<Vec<f64>> {
+    let m = Metrics::read(run);
+    let columns = ["train_loss", "val_loss", "val_accuracy"].map(|c| m.column(c));
+    (m.rows.iter())
+        .map(|r| columns.iter().map(|&c| r[c]).collect())
+        .collect()
+}
+
+#[test]
+fn one_hot_columns_train_exactly_as_the_same_columns_encoded_by_hand() {
+    let dir = temp_dir("one-hot-hand");
+    let (raw, hand) = write(&dir, "train", 0..90);
+    let (encoded, by_hand) = (dir.join("encoded"), dir.join("by-hand"));
+    train(&raw, &["--one-hot", "city,grade"], &encoded);
+    train(&hand, &[], &by_hand);
+    let config = common::run_config(&encoded);
+    let hand_config = common::run_config(&by_hand);
+    assert_eq!(
+        config["data"]["feature_names"],
+        hand_config["data"]["feature_names"]
+    );
+    assert_eq!(scores(&encoded), scores(&by_hand));
+    assert_eq!(
+        config["data"]["one_hot"][1]["categories"],
+        serde_json::json!(["1", "2", "10"])
+    );
+}
+
+#[test]
+fn predict_and_eval_encode_new_rows_with_the_training_categories() {
+    let dir = temp_dir("one-hot-new-rows");
+    let (raw, hand) = write(&dir, "train", 0..90);
+    let (encoded, by_hand) = (dir.join("encoded"), dir.join("by-hand"));
+    train(&raw, &["--one-hot", "city,grade"], &encoded);
+    train(&hand, &[], &by_hand);
+    // new rows, their categories in another order of first appearance
+    let (new, new_hand) = write(&dir, "new", (200..230).rev());
+    let run = |args: &[&str]| {
+        let o = plaindnn(args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let predicted = |r: &Path, data: &str| {
+        let r = r.to_str().unwrap();
+        run(&["predict", "--run", r, "--data", data, "--output", "-"])
+    };
+    let (ours, theirs) = (predicted(&encoded, &new), predicted(&by_hand, &new_hand));
+    // the last three cells: the class and each class's probability
+    let tail = |line: &str| line.rsplitn(4, ',').take(3).collect::<Vec<_>>().join(",");
+    let probabilities = |text: &str| -> Vec<String> { text.lines().skip(1).map(tail).collect() };
+    assert_eq!(probabilities(&ours), probabilities(&theirs));
+    let scored =
+        |r: &Path, data: &str| run(&["eval", "--run", r.to_str().unwrap(), "--data", data]);
+    assert_eq!(scored(&encoded, &new), scored(&by_hand, &new_hand));
+    // one row as --input: its column's category, not the inputs
+    let (age, city, grade, _) = row(200);
+    let one = run(&[
+        "predict",
+        "--run",
+        encoded.to_str().unwrap(),
+        "--input",
+        &format!("{age},{city},{grade}"),
+        "--output",
+        "-",
+    ]);
+    let last = ours.lines().nth(30).unwrap(); // row 200 is the last written
+    assert_eq!(probabilities(&one), [tail(last)]);
+}
+
+#[test]
+fn a_category_never_seen_in_training_is_refused_naming_its_line_and_the_known_ones() {
+    let dir = temp_dir("one-hot-unknown");
+    let (raw, _) = write(&dir, "train", 0..60);
+    let run = dir.join("run");
+    train(&raw, &["--one-hot", "city"], &run);
+    let new = dir.join("new.csv");
+    std::fs::write(&new, "age,city,grade,label\n3,Lima,1,yes\n4,Rome,1,no\n").unwrap();
+    let r = run.to_str().unwrap();
+    let o = plaindnn(&["eval", "--run", r, "--data", new.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let expected = "new.csv: line 3, column `city`: category `Rome` was never seen in training \
+                    (known: Lima, Oslo, Pune)";
+    assert!(stderr(&o).contains(expected), "{}", stderr(&o));
+    let o = plaindnn(&["predict", "--run", r, "--input", "3,Rome,1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("invalid --input: column `city`: category `Rome`"));
+}
+
+#[test]
+fn a_text_column_is_refused_with_the_flag_that_encodes_it() {
+    let dir = temp_dir("one-hot-hint");
+    let (raw, _) = write(&dir, "train", 0..30);
+    let out = dir.join("x");
+    let o = plaindnn(&[
+        "train",
+        "--data",
+        &raw,
+        "--target",
+        "label",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let expected = "line 2, column `city`: `Oslo` is not a number (a text column? --one-hot city \
+                    makes an input of each of its categories";
+    assert!(stderr(&o).contains(expected), "{}", stderr(&o));
+    assert!(!out.exists());
+}
+
+#[test]
+fn one_hot_of_the_target_of_a_left_out_column_or_of_an_empty_cell_is_refused() {
+    let dir = temp_dir("one-hot-refused");
+    let (raw, _) = write(&dir, "train", 0..30);
+    let out = dir.join("run");
+    let o = |extra: &[&str]| {
+        let args = [&["train", "--data", &raw, "--target", "label"][..], extra];
+        let o = plaindnn(&[&args.concat()[..], &["--out", out.to_str().unwrap()]].concat());
+        assert_eq!(o.status.code(), Some(1));
+        assert!(!out.exists());
+        stderr(&o)
+    };
+    assert!(o(&["--one-hot", "city,label"]).contains("invalid --one-hot: `label` is the target"));
+    let left_out = o(&["--features", "age,grade", "--one-hot", "city"]);
+    assert!(left_out.contains("invalid --one-hot: `city` is not one of the inputs (--features)"));
+    assert!(o(&["--one-hot", "town"]).contains("no column `town`"));
+    let gap = dir.join("gap.csv");
+    std::fs::write(&gap, "age,city,label\n1,Oslo,yes\n2,,no\n3,Lima,no\n").unwrap();
+    let g = gap.to_str().unwrap();
+    let args = [
+        "train",
+        "--data",
+        g,
+        "--one-hot",
+        "city",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let message = stderr(&plaindnn(&args));
+    let expected = "gap.csv: line 3, column `city`: the cell is empty; --one-hot reads a category";
+    assert!(message.contains(expected), "{message}");
+}
+
+#[test]
+fn the_export_carries_the_categories_of_each_one_hot_column() {
+    let dir = temp_dir("one-hot-export");
+    let (raw, _) = write(&dir, "train", 0..60);
+    let run = dir.join("run");
+    train(&raw, &["--one-hot", "city"], &run);
+    let file = dir.join("model.safetensors");
+    let r = run.to_str().unwrap();
+    let o = plaindnn(&["export", "--run", r, "--out", file.to_str().unwrap()]);
+    assert!(stdout(&o).contains("text column `city` is one-hot encoded first"));
+    // safetensors: an 8-byte little-endian length, then the JSON header with __metadata__
+    let bytes = std::fs::read(&file).unwrap();
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+    let one_hot: serde_json::Value =
+        serde_json::from_str(header["__metadata__"]["one_hot"].as_str().unwrap()).unwrap();
+    let expected = serde_json::json!([{"column": "city", "categories": ["Lima", "Oslo", "Pune"]}]);
+    assert_eq!(one_hot, expected);
+}
+
+#[test]
+fn a_pretrained_encoder_reads_the_categories_it_learnt_and_train_init_from_takes_them() {
+    let dir = temp_dir("one-hot-pretrain");
+    let (raw, _) = write(&dir, "train", 0..60);
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let (encoder, tuned) = (s(&dir.join("encoder")), s(&dir.join("tuned")));
+    let flags = [
+        "--data",
+        &raw,
+        "--target",
+        "label",
+        "--one-hot",
+        "city,grade",
+    ];
+    let o = plaindnn(
+        &[
+            &["pretrain"][..],
+            &flags,
+            &["--epochs", "2", "--out", &encoder],
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("--one-hot city,grade"),
+        "{}",
+        stdout(&o)
+    );
+    // the file's own rows, its text read with the categories saved
+    let o = plaindnn(&["eval", "--run", &encoder, "--data", &raw, "--json"]);
+    assert_eq!(common::json(&o)["scores"]["rows"], 60);
+    let o = plaindnn(&["predict", "--run", &encoder, "--input", "3,Lima,10"]);
+    assert!(
+        stdout(&o).contains("city_Lima=1, city_Oslo=0"),
+        "{}",
+        stdout(&o)
+    );
+    let init = ["--init-from", &encoder, "--epochs", "2", "--out", &tuned];
+    let o = plaindnn(&[&["train"][..], &flags, &init].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    // without the flag the file has 3 features, not the encoder's 7 inputs
+    let o = plaindnn(&[&["train"][..], &flags[..4], &["--features", "age"], &init].concat());
+    assert!(stderr(&o).contains("take 7 inputs"), "{}", stderr(&o));
+}

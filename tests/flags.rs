@@ -307,6 +307,16 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             Saves("/train/model/hidden", json!([8, 4])),
         ),
         (
+            "--hidden",
+            vec!["--hidden", "none"],
+            Saves("/train/model/hidden", json!([])),
+        ),
+        (
+            "--hidden",
+            vec!["--hidden", "8,"],
+            Refused("a width is empty in `8,`: give widths such as 50,20, or `none`"),
+        ),
+        (
             "--activation",
             vec!["--activation", "tanh"],
             Saves("/train/model/activation/name", json!("tanh")),

@@ -194,6 +194,7 @@ fn takes_unsigned(verb: Option<&String>, flag: &str) -> bool {
         TypeId::of::<u64>(),
         TypeId::of::<usize>(),
         TypeId::of::<u32>(),
+        TypeId::of::<train_flags::Widths>(), // --hidden
     ];
     let mut args = sub.get_arguments();
     let arg = args.find(|a| a.get_long() == Some(long));

@@ -308,7 +308,7 @@ fn trimmed(v: f32) -> String {
     }
 }
 
-/// `2-50-4 MLP (relu, adam)`.
+/// `2-50-4 MLP (relu, adam)`; `2-4 network, no hidden layer (adam)`.
 fn describe(config: &TrainConfig) -> String {
     let widths: Vec<String> = config
         .model
@@ -322,10 +322,13 @@ fn describe(config: &TrainConfig) -> String {
         false => format!("{} inputs + {} → ", m.inputs, m.feature_map()),
     };
     let kind = config.optimizer.kind;
+    let (what, activation) = match m.hidden.is_empty() {
+        true => ("network, no hidden layer", String::new()), // no activation applies
+        false => ("MLP", format!("{}, ", m.activation_flag())),
+    };
     format!(
-        "{inputs}{} MLP ({}, {kind}){}",
+        "{inputs}{} {what} ({activation}{kind}){}",
         widths.join("-"),
-        m.activation_flag(),
         starting_point(config)
     )
 }

@@ -15,9 +15,11 @@ use super::choices::{self, choices};
 #[derive(Args, Debug)]
 #[command(next_help_heading = "Model")]
 pub struct ModelFlags {
-    /// Hidden layer widths, input side first (with --init-from: its source's) [default: 50].
-    #[arg(long, value_delimiter = ',', value_name = "N,N,..", action = ArgAction::Set)]
-    hidden: Option<Vec<usize>>,
+    /// Hidden layer widths, input side first, or `none`: the output layer alone, a linear or
+    /// logistic model (scikit-learn's hidden_layer_sizes=()) (with --init-from: its source's)
+    /// [default: 50].
+    #[arg(long, value_parser = widths, value_name = "N,N,..", action = ArgAction::Set)]
+    hidden: Option<Widths>,
     /// Activation after each hidden layer, or one per layer (`relu,tanh`): identity, step,
     /// sigmoid, tanh, relu, leaky_relu[:slope], rrelu[:lower:upper], prelu[:init], elu[:alpha],
     /// gelu, selu [default: relu].
@@ -42,7 +44,7 @@ pub struct ModelFlags {
 
 impl ModelFlags {
     fn apply(&self, c: &mut TrainConfig) {
-        set(&mut c.model.hidden, self.hidden.clone());
+        set(&mut c.model.hidden, self.hidden.clone().map(|w| w.0));
         match self.activation.as_deref() {
             Some([one]) => (c.model.activation, c.model.activations) = (one.clone(), vec![]),
             Some(per_layer) => c.model.activations = per_layer.to_vec(),
@@ -359,4 +361,29 @@ fn set_some<T>(slot: &mut Option<T>, value: Option<T>) {
     if value.is_some() {
         *slot = value;
     }
+}
+
+/// `--hidden`'s widths.
+#[derive(Clone, Debug)]
+pub struct Widths(Vec<usize>);
+
+/// `50,20` as the widths 50 and 20; `none` as no hidden layer.
+fn widths(text: &str) -> std::result::Result<Widths, String> {
+    if text.trim() == "none" {
+        return Ok(Widths(Vec::new()));
+    }
+    let width = |w: &str| match w.trim().parse::<usize>() {
+        Ok(n) => Ok(n),
+        Err(_) if w.trim().is_empty() => Err(format!(
+            "a width is empty in `{text}`: give widths such as 50,20, or `none` for no hidden layer"
+        )),
+        Err(_) => Err(format!(
+            "`{}` is not a width (a whole number of units); `none` for no hidden layer",
+            w.trim()
+        )),
+    };
+    text.split(',')
+        .map(width)
+        .collect::<Result<_, _>>()
+        .map(Widths)
 }

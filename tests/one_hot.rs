@@ -122,6 +122,39 @@ fn predict_and_eval_encode_new_rows_with_the_training_categories() {
 }
 
 #[test]
+fn a_category_holding_a_comma_is_given_to_input_in_quotes_as_the_file_holds_it() {
+    let dir = temp_dir("one-hot-comma");
+    let mut text = String::from("age,city,label\n");
+    for i in 0..40 {
+        let (city, label) = (["Oslo", "Rio, RJ"][i % 2], ["no", "yes"][i / 2 % 2]);
+        text += &format!("{},\"{city}\",{label}\n", i % 7);
+    }
+    let (data, one) = (dir.join("train.csv"), dir.join("one.csv"));
+    std::fs::write(&data, text).unwrap();
+    std::fs::write(&one, "age,city\n3,\"Rio, RJ\"\n").unwrap();
+    let run = dir.join("run");
+    train(data.to_str().unwrap(), &["--one-hot", "city"], &run);
+    let r = run.to_str().unwrap();
+    let predicted = |rows: &[&str]| {
+        let o = plaindnn(&[&["predict", "--run", r, "--output", "-"][..], rows].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .rsplitn(4, ',')
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let from_file = predicted(&["--data", one.to_str().unwrap()]);
+    assert_eq!(predicted(&["--input", "3, \"Rio, RJ\""]), from_file);
+    // unquoted, the comma splits the category: three cells for two columns
+    let o = plaindnn(&["predict", "--run", r, "--input", "3,Rio, RJ"]);
+    assert!(stderr(&o).contains("takes 2 cells"), "{}", stderr(&o));
+}
+
+#[test]
 fn a_category_never_seen_in_training_is_refused_naming_its_line_and_the_known_ones() {
     let dir = temp_dir("one-hot-unknown");
     let (raw, _) = write(&dir, "train", 0..60);

@@ -20,7 +20,8 @@ use super::{is_stdout, print_json, refuse_existing, refuse_run_file, write_outpu
 pub struct PredictArgs {
     #[command(flatten)]
     run: RunArgs,
-    /// One row of features, comma-separated (e.g. 2,2).
+    /// One row of features, comma-separated (e.g. 2,2); with --one-hot columns, their
+    /// categories, in quotes where they hold a comma (e.g. 3,"green, light",2).
     // conflicts with --delimiter by name: clap skips `requires = "data"` once --input, which
     // conflicts with --data, is given
     #[arg(
@@ -283,7 +284,6 @@ fn summarise(
     Ok(())
 }
 
-/// `--input`'s values, one per input the model takes (`names`, in order).
 /// `--input`'s row: a value per input, or, with `--one-hot` columns, a cell per column of the
 /// file, each category encoded as in training.
 fn input_row(text: &str, info: &DataInfo, missing: Missing) -> Result<Vec<f32>> {
@@ -291,7 +291,8 @@ fn input_row(text: &str, info: &DataInfo, missing: Missing) -> Result<Vec<f32>> 
         return parse_row(text, &info.feature_names, missing);
     }
     let columns = one_hot::columns(&info.feature_names, &info.one_hot);
-    let cells: Vec<&str> = text.split(',').map(str::trim).collect();
+    // a category may hold commas in quotes, as in the file: 3,"green, light",2
+    let cells = csv_file::split_cells(text).map_err(|why| Error::invalid("--input", why))?;
     if cells.len() != columns.len() {
         let why = format!(
             "the model takes {} cells, a category in each --one-hot column ({}), got {}",
@@ -302,7 +303,7 @@ fn input_row(text: &str, info: &DataInfo, missing: Missing) -> Result<Vec<f32>> 
         return Err(Error::invalid("--input", why));
     }
     let mut row = Vec::new();
-    for (column, cell) in columns.iter().zip(cells) {
+    for (column, cell) in columns.iter().zip(cells.iter().map(String::as_str)) {
         match info.one_hot.iter().find(|o| &o.column == column) {
             Some(o) => o
                 .encode(cell, &mut row)
@@ -359,7 +360,7 @@ fn short<T: std::fmt::Display + std::fmt::LowerExp + Into<f64> + Copy>(v: T) -> 
 /// The rows as given, every column kept (an ID, the true target) and every cell as written.
 fn given_cells(args: &PredictArgs, names: &[String]) -> Result<Cells> {
     if let Some(text) = &args.input {
-        let row: Vec<&str> = text.split(',').map(str::trim).collect();
+        let row = csv_file::split_cells(text).map_err(|why| Error::invalid("--input", why))?;
         return Ok(Cells {
             headers: names.to_vec(),
             rows: vec![row.into()],

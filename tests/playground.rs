@@ -1029,6 +1029,111 @@ fn missing_cells_of_an_upload_are_counted_and_the_impute_menu_fills_them_as_its_
     assert_command_reproduces("impute", &command, &epochs);
 }
 
+/// An upload's text columns are listed and its features encoded as `train --one-hot` would;
+/// the `one_hot` setting trains them as its command does (same run); without it the text is
+/// refused with the way on, and a built-in set refuses the setting.
+#[test]
+fn text_columns_of_an_upload_are_listed_and_one_hot_trains_them_as_its_command_does() {
+    let server = Server::start("one-hot");
+    let id = server.session();
+    let rows: String = (0..90)
+        .map(|i| {
+            let (x, colour) = ((i % 10) as f64 / 9.0, ["red", "green", "blue"][i % 3]);
+            let shifted = x + if colour == "red" { 0.5 } else { 0.0 };
+            format!("{x},{colour},{}\n", if shifted > 0.7 { "hi" } else { "lo" })
+        })
+        .collect();
+    let csv = format!("x,colour,label\n{rows}");
+    let (status, body) = server.upload(&id, "colours.csv", &csv);
+    assert_eq!(status, 200, "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(summary["text_columns"], json!(["colour", "label"]));
+    let inputs = json!(["x", "colour_blue", "colour_green", "colour_red"]);
+    assert_eq!(summary["features"], inputs);
+    let refusal = |settings: Value| {
+        let (status, body) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+        assert_eq!(status, 400, "{body}");
+        body["error"].as_str().unwrap_or_default().to_string()
+    };
+    let error = refusal(json!({"settings": {"dataset": "csv"}}));
+    assert!(
+        error.contains("colours.csv: line 2, column `colour`: `red` is not a number")
+            && error.contains("--one-hot colour"),
+        "{error}"
+    );
+    let error = refusal(json!({"settings": {"dataset": "xor", "one_hot": ["colour"]}}));
+    assert!(
+        error.starts_with("one_hot: encodes an uploaded csv's"),
+        "{error}"
+    );
+    let mut events = server.events(&id);
+    let settings = json!({"settings": {"dataset": "csv", "one_hot": ["colour"],
+                                       "seed": 3, "epochs": 5, "grid": 10}});
+    let (status, started) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+    assert_eq!(status, 202, "{started}");
+    let command = started["command"].as_str().unwrap();
+    assert!(
+        command.starts_with("plaindnn train --data colours.csv --one-hot colour --hidden "),
+        "{command}"
+    );
+    let all = events.until_done();
+    assert_eq!(all[0].1["inputs"], inputs, "the picture's labels");
+    let epochs: Vec<&Value> = (all.iter().filter(|e| e.0 == "epoch"))
+        .map(|e| &e.1)
+        .collect();
+    assert_eq!(epochs.len(), 5);
+    let file_parent = common::temp_dir("playground-one-hot");
+    let file = file_parent.join("colours.csv");
+    std::fs::write(&file, &csv).expect("write");
+    let command = command.replace("colours.csv", &file.to_string_lossy());
+    assert_command_reproduces("one-hot", &command, &epochs);
+}
+
+/// TensorFlow Playground's "0 hidden layers": the output layer alone is a linear model, which
+/// XOR defeats (loss stays at chance, ln 2 ≈ 0.693, as no line splits the four corners) until
+/// x·y is added. The command says `--hidden none` and no activation, and gives the same run.
+#[test]
+fn no_hidden_layer_trains_a_linear_model_that_xor_defeats_until_x_times_y_is_added() {
+    let server = Server::start("no-hidden");
+    let id = server.session();
+    let mut events = server.events(&id); // the page's stream: closing it ends the session
+    let mut last = Vec::new();
+    for added in [json!([]), json!(["product"])] {
+        let settings = json!({"settings": {"dataset": "xor", "hidden": [], "seed": 3,
+                                           "epochs": 30, "grid": 10, "add_features": added}});
+        let (status, started) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+        assert_eq!(status, 202, "{started}");
+        let command = started["command"].as_str().unwrap().to_string();
+        assert!(command.contains(" --hidden none --"), "{command}");
+        assert!(!command.contains("--activation"), "{command}");
+        let all = events.until_done();
+        let epochs: Vec<&Value> = (all.iter().filter(|e| e.0 == "epoch"))
+            .map(|e| &e.1)
+            .collect();
+        let weights = epochs[29]["weights"].as_array().unwrap();
+        assert_eq!(weights.len(), 1, "one matrix: inputs → classes");
+        last.push(epochs[29]["row"].clone());
+        assert_command_reproduces("no-hidden", &command, &epochs);
+    }
+    let (linear, product) = (&last[0], &last[1]);
+    let loss = linear["val_loss"].as_f64().unwrap();
+    assert!((loss - 2f64.ln()).abs() < 0.03, "linear val loss {loss}");
+    let accuracy = |r: &Value| r["val_metric"].as_f64().unwrap();
+    assert!(accuracy(linear) < 0.7, "linear: {linear}");
+    assert!(accuracy(product) > 0.95, "with x·y: {product}");
+    // an activation, which no layer would apply, is refused as `train --hidden none` refuses it
+    let settings = json!({"settings": {"dataset": "xor", "hidden": [], "activation": "tanh"}});
+    let (status, body) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("activation: follows"),
+        "{body}"
+    );
+}
+
 /// A client that sends half a request is closed after the 5 s header timeout, and the server
 /// goes on answering others (it held the connection for ever, so 300 of them stopped it).
 #[test]

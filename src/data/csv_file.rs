@@ -523,6 +523,28 @@ pub fn read_cells(path: &Path, delimiter: Option<u8>) -> Result<Cells> {
     })
 }
 
+impl Cells {
+    /// The columns whose cells are text, none a number (missing cells aside): categories, the
+    /// columns `--one-hot` takes. A column of numbers with a typo in it is not one of them.
+    pub fn text_columns(&self) -> Vec<String> {
+        let is_text = |j: usize| {
+            let cells = (self.rows.iter())
+                .filter_map(|r| r.get(j))
+                .filter(|c| !is_missing(c));
+            let (mut any, mut numbers) = (false, false);
+            for cell in cells {
+                any = true;
+                numbers |= cell.parse::<f64>().is_ok();
+            }
+            any && !numbers
+        };
+        (self.headers.iter().enumerate())
+            .filter(|&(j, _)| is_text(j))
+            .map(|(_, name)| name.clone())
+            .collect()
+    }
+}
+
 /// Reads rows without labels (autoencoders): `features` (default: every column) as inputs, and
 /// a zero per row as the target nobody reads, named `""`.
 pub fn read_inputs(
@@ -835,5 +857,25 @@ fn check_fits_in_memory(path: &Path) -> Result<()> {
             free >> 20
         ))),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_columns_are_those_without_a_number_missing_cells_aside() {
+        let row = |cells: [&str; 4]| csv::StringRecord::from(cells.to_vec());
+        let cells = Cells {
+            headers: ["x", "colour", "typo", "gaps"].map(String::from).to_vec(),
+            rows: vec![row(["1", "red", "2", "NA"]), row(["2", "blue", "3O", ""])],
+        };
+        assert_eq!(cells.text_columns(), ["colour"]);
+        let texts = Cells {
+            rows: vec![row(["a", "red", "x", "NA"]), row(["b", "NA", "y", "z"])],
+            ..cells
+        };
+        assert_eq!(texts.text_columns(), ["x", "colour", "typo", "gaps"]);
     }
 }

@@ -29,7 +29,7 @@ use super::settings::{check_classes, command, Settings, MAX_DELAY_MS};
 use super::tour::{EXPERIMENTS, TOUR_EN, TOUR_ZH};
 use crate::backend::Backend;
 use crate::data::imputer::Strategy;
-use crate::data::DataSource;
+use crate::data::{csv_file, DataSource, Prepared};
 use crate::inference::Predictor;
 
 /// Largest CSV upload.
@@ -374,12 +374,7 @@ async fn upload(
         let n = UPLOADS.fetch_add(1, Ordering::Relaxed);
         let path = session.upload_path().with_extension(format!("csv.{n}.new"));
         std::fs::write(&path, &body).map_err(|e| ApiError(500, e.to_string()))?;
-        // missing cells are counted here, and filled or refused as the page's settings say
-        let mut source = DataSource::csv(&path, 42);
-        if let DataSource::Csv { impute, .. } = &mut source {
-            *impute = Some(Strategy::Mean);
-        }
-        let prepared = source.load().map_err(|e| {
+        let (prepared, text_columns) = read_upload(&path).map_err(|e| {
             let _ = std::fs::remove_file(&path);
             ApiError(400, as_uploaded(&e.to_string(), &path, &name))
         })?;
@@ -402,6 +397,7 @@ async fn upload(
             "classes": data.class_names,
             "task": data.task(),
             "missing_cells": prepared.imputed.iter().sum::<usize>(),
+            "text_columns": text_columns,
             "warnings": warnings,
         });
         // the file and its name change together
@@ -413,6 +409,27 @@ async fn upload(
     });
     let summary = checked.await.map_err(|e| ApiError(500, e.to_string()))??;
     Ok(Json(summary))
+}
+
+/// The uploaded file read as `train --data` reads it, with its text columns but the last (the
+/// default target) one-hot encoded, as the page will ask; and every text column, for the page.
+fn read_upload(path: &std::path::Path) -> crate::Result<(Prepared, Vec<String>)> {
+    let cells = csv_file::read_cells(path, None)?;
+    let text_columns = cells.text_columns();
+    let last = cells.headers.last();
+    let mut source = DataSource::csv(path, 42);
+    if let DataSource::Csv {
+        impute, one_hot, ..
+    } = &mut source
+    {
+        // missing cells are counted here, and filled or refused as the page's settings say
+        *impute = Some(Strategy::Mean);
+        *one_hot = (text_columns.iter())
+            .filter(|&c| Some(c) != last)
+            .cloned()
+            .collect();
+    }
+    Ok((source.load()?, text_columns))
 }
 
 /// The file name the page gave, reduced to its last path component (`.` and `..` name no file:

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::csv_file::quoted_cell;
 use crate::data::imputer::Strategy;
 use crate::data::DataSource;
 use crate::model::{ActivationConfig, AddedFeature, FeatureMap, InitConfig};
@@ -57,9 +58,10 @@ pub struct Settings {
     pub train_share: Option<f64>,
     /// As `train --add-features`: `square`, `product`, `sin`.
     pub add_features: Vec<String>,
-    /// Hidden layer widths.
+    /// Hidden layer widths; none trains the output layer alone (`train --hidden none`).
     pub hidden: Vec<usize>,
-    /// As `train --activation`: one name for every hidden layer, or one per layer (`relu,tanh`).
+    /// As `train --activation`: one name for every hidden layer, or one per layer (`relu,tanh`);
+    /// without hidden layers only the default, which nothing applies.
     pub activation: String,
     /// As `train --init`.
     pub init: String,
@@ -95,6 +97,8 @@ pub struct Settings {
     pub standardize_target: bool,
     /// CSV only: as `train --impute` (`mean` or `median`); `None` refuses missing cells.
     pub impute: Option<String>,
+    /// CSV only: as `train --one-hot`, text columns as one 0/1 input per category.
+    pub one_hot: Vec<String>,
     /// Milliseconds to wait after each epoch (the speed control; not part of the run).
     pub delay_ms: u64,
     /// Cells per side of the decision grid (not part of the run).
@@ -129,6 +133,7 @@ impl Default for Settings {
             target: None,
             standardize_target: false,
             impute: None,
+            one_hot: Vec::new(),
             delay_ms: 0,
             grid: 60,
         }
@@ -148,9 +153,10 @@ impl Settings {
                 self.dataset
             ));
         }
-        if self.hidden.is_empty() {
+        if self.hidden.is_empty() && self.activation != Settings::default().activation {
             return Err(
-                "hidden: give at least one layer (`plaindnn train --hidden` takes 1 or more)"
+                "activation: follows each hidden layer, and this network has none (only \
+                 its output layer)"
                     .into(),
             );
         }
@@ -205,6 +211,12 @@ impl Settings {
                 self.dataset
             ));
         }
+        if !self.one_hot.is_empty() {
+            return Err(format!(
+                "one_hot: encodes an uploaded csv's text columns; the built-in set `{}` has none",
+                self.dataset
+            ));
+        }
         if self.target.is_some() {
             return Err(format!(
                 "target: names a column of an uploaded csv; the built-in set `{}` has its own",
@@ -242,8 +254,12 @@ impl Settings {
                     .with_standardized_target()
                     .map_err(|e| e.to_string())?;
             }
-            if let DataSource::Csv { impute, .. } = &mut source {
+            if let DataSource::Csv {
+                impute, one_hot, ..
+            } = &mut source
+            {
                 *impute = self.strategy()?;
+                one_hot.clone_from(&self.one_hot);
             }
             return Ok(source);
         }
@@ -397,6 +413,10 @@ impl Line {
             if let Some(t) = &settings.target {
                 self.flag("target", Some(shell_word(t)));
             }
+            if !settings.one_hot.is_empty() {
+                let cells: Vec<String> = settings.one_hot.iter().map(|c| quoted_cell(c)).collect();
+                self.flag("one-hot", Some(shell_word(&cells.join(","))));
+            }
             if settings.standardize_target {
                 self.flag("standardize-target", None);
             }
@@ -423,9 +443,13 @@ impl Line {
     /// The network: layers, activations, added features, init, BatchNorm, dropout.
     fn model(&mut self, config: &TrainConfig) {
         let m = &config.model;
-        let hidden: Vec<String> = m.hidden.iter().map(|w| w.to_string()).collect();
-        self.flag("hidden", Some(hidden.join(",")));
-        self.flag("activation", Some(m.activation_flag()));
+        if m.hidden.is_empty() {
+            self.flag("hidden", Some("none".into())); // and no activation, which `train` refuses
+        } else {
+            let hidden: Vec<String> = m.hidden.iter().map(|w| w.to_string()).collect();
+            self.flag("hidden", Some(hidden.join(",")));
+            self.flag("activation", Some(m.activation_flag()));
+        }
         if !m.add_features.is_empty() {
             self.flag("add-features", Some(m.feature_map().to_string()));
         }
@@ -544,15 +568,42 @@ mod tests {
     }
 
     #[test]
-    fn no_hidden_layer_is_refused_as_the_command_line_cannot_say_it() {
+    fn no_hidden_layer_is_hidden_none_without_an_activation_and_refuses_one_given() {
         let s = Settings {
             hidden: vec![],
             ..Settings::default()
         };
-        assert!(s
+        s.check().unwrap();
+        let line = command(&s, &s.config(2, 4).unwrap(), None);
+        assert!(line.contains(" --hidden none --init "), "{line}");
+        let tanh = Settings {
+            activation: "tanh".into(),
+            ..s
+        };
+        assert!(tanh
             .check()
             .unwrap_err()
-            .starts_with("hidden: give at least one layer"));
+            .starts_with("activation: follows each hidden layer"));
+    }
+
+    #[test]
+    fn one_hot_columns_become_one_flag_quoted_as_a_csv_line_and_a_built_in_set_refuses_them() {
+        let s = Settings {
+            dataset: "csv".into(),
+            one_hot: vec!["colour".into(), "size, cm".into()],
+            ..Settings::default()
+        };
+        let line = command(&s, &s.config(5, 2).unwrap(), Some("a.csv"));
+        let flag = r#" --data a.csv --one-hot 'colour,"size, cm"' --hidden "#;
+        assert!(line.contains(flag), "{line}");
+        let built_in = Settings {
+            dataset: "xor".into(),
+            ..s
+        };
+        assert!(built_in
+            .check()
+            .unwrap_err()
+            .starts_with("one_hot: encodes an uploaded csv's"));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 // its explanations open that language's tour; choose spiral, play, watch it learn, pause,
 // screenshot, then check that the page's CLI command reproduces its final validation loss. The
 // Chinese run also adds x², y² and gives the second layer tanh, and its command must carry both.
-// Then a regression CSV upload (warnings, command, RMSE, no confusion matrix) and Reset then
+// Then no hidden layer (`--hidden none`), a regression CSV upload with a text column (warnings,
+// `--one-hot`, command, RMSE, no confusion matrix) trained by the output layer alone, and Reset then
 // Play while a slow run is in an epoch (the new run must pause, and reset must stop it).
 // Usage: node playground.mjs PATH/TO/plaindnn SCREENSHOT.png en|zh
 import { chromium } from "playwright-core";
@@ -14,9 +15,9 @@ import path from "node:path";
 
 const [bin, shot, lang = "en"] = process.argv.slice(2);
 const WORDS = {
-  en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en", csvInputs: "x,k",
+  en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en", csvInputs: "x,k,site_north,site_south",
     ready: "ready", paused: "paused", rmse: "val RMSE", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
-  zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN", csvInputs: "x,k,x²,k²",
+  zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN", csvInputs: "x,k,site_north,site_south,x²,k²,site_north²,site_south²",
     ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
 }[lang] || (() => { throw new Error(`language ${lang}: en or zh`); })();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "plaindnn-browser-"));
@@ -160,23 +161,31 @@ try {
     console.log(`the tour's ${targets.length} pages it links to answer 200`);
     await report.close();
   }
-  // "− layer" keeps one layer: `plaindnn train --hidden` cannot say none
+  // "− layer" goes down to none (TensorFlow Playground's 0 hidden layers): the output layer
+  // alone, `--hidden none` and no activation in the command, which `train` would refuse
   for (let i = 0; i < 4; i++) await page.click("#remove-layer");
   const layers = await page.evaluate(() => document.querySelectorAll("#layers input").length);
-  if (layers !== 1) fail(`after four "− layer" clicks ${layers} layer(s) are left, not 1`);
+  if (layers !== 0) fail(`after four "− layer" clicks ${layers} layer(s) are left, not 0`);
+  await page.click('[data-testid="reset"]'); // the command box shows the ended run's command until then
+  const linear = () => { const c = document.getElementById("cli-command").textContent; return c.includes(" --hidden none ") && !c.includes("--activation"); };
+  if (!await until(page, linear, null, 10000)) fail(`with no hidden layer the command is \`${await shown(page, "#cli-command")}\``);
+  if (!await page.isDisabled("#activation")) fail("with no hidden layer the activation menu is still enabled");
 
   // a regression CSV: the upload's warnings name the file as the page gave it (not the server's
-  // copy), the command names it before and after the run, the metric is RMSE, no confusion matrix
-  await page.click('[data-testid="reset"]'); // the command box shows the ended run's command until then
+  // copy), the command names it before and after the run, the metric is RMSE, no confusion matrix;
+  // its text column `site` becomes one 0/1 input per category (`--one-hot site`)
   // one x is missing: the run needs the "missing cells" menu
-  const csv = ["x,k,height", ...Array.from({ length: 40 }, (_, i) => `${i === 7 ? "" : i / 10},5,${(1.5 * i / 10 + 0.3 + 0.1 * Math.sin(i)).toFixed(3)}`)];
+  const site = (i) => ["north", "south"][i % 2];
+  const csv = ["x,k,site,height", ...Array.from({ length: 40 }, (_, i) => `${i === 7 ? "" : i / 10},5,${site(i)},${(1.5 * i / 10 + 0.3 + 0.2 * (i % 2) + 0.1 * Math.sin(i)).toFixed(3)}`)];
   await page.selectOption('[data-testid="dataset"]', "csv");
   await page.setInputFiles("#csv", { name: "heights.csv", mimeType: "text/csv", buffer: Buffer.from(csv.join("\n") + "\n") });
   if (!await until(page, () => document.getElementById("csv-info").textContent !== "", null, 30000)) fail("the upload of heights.csv got no answer");
   const warned = await shown(page, '[data-testid="csv-warnings"]');
   const constant = "heights.csv: column `k` is constant in the training rows; it carries no information";
   if (warned !== constant) fail(`the upload's warnings: "${warned}", not "${constant}"`);
-  const namesFile = () => document.getElementById("cli-command").textContent.includes(" --data heights.csv ");
+  const oneHot = await shown(page, '[data-testid="one-hot"]');
+  if (!oneHot.includes("site") || !oneHot.includes("--one-hot")) fail(`the upload's text column is not shown one-hot: "${oneHot}"`);
+  const namesFile = () => document.getElementById("cli-command").textContent.includes(" --data heights.csv --one-hot site ");
   if (!await until(page, namesFile, null, 10000)) fail(`after the upload the command is \`${await shown(page, "#cli-command")}\``);
   // the box that scales the target puts its flag in the command
   await page.check('[data-testid="standardize-target"]');
@@ -195,7 +204,7 @@ try {
   const [metricName, confusion, csvCommand] = await Promise.all(["#metric-name", "#confusion", "#cli-command"].map((s) => shown(page, s)));
   if (metricName !== WORDS.rmse) fail(`the regression's metric is "${metricName}", not "${WORDS.rmse}"`);
   if (confusion !== WORDS.noConfusion) fail(`the regression's confusion area says "${confusion}"`);
-  if (!csvCommand.includes(" --data heights.csv --standardize-target --impute mean ")) fail(`the CSV run's command: \`${csvCommand}\``);
+  if (!csvCommand.includes(" --data heights.csv --one-hot site --standardize-target --impute mean --hidden none ")) fail(`the CSV run's command: \`${csvCommand}\``);
   const inputs = await page.getAttribute("#network", "data-inputs"); // the file's columns, not x, y
   if (inputs !== WORDS.csvInputs) fail(`the network picture labels the CSV's inputs "${inputs}", not "${WORDS.csvInputs}"`);
   console.log(`heights.csv: warned "${warned}"; after the run "${metricName}" ${await text(page, "val-accuracy")}, "${confusion}"`);
@@ -211,7 +220,7 @@ try {
   // Reset then Play while a slow run is in an epoch: the new run must still pause and stop. (The
   // old page took the reset run's late `done` for the new run's, and pause then did nothing.)
   await page.selectOption('[data-testid="dataset"]', "spiral");
-  for (let i = 0; i < 7; i++) await page.click("#add-layer"); // 8 × 256 units, batch size 1: ~1 s an epoch
+  for (let i = 0; i < 8; i++) await page.click("#add-layer"); // 8 × 256 units, batch size 1: ~1 s an epoch
   for (const input of await page.$$("#layers input")) await input.fill("256");
   await page.selectOption('[data-testid="train-share"]', "0.9");
   await page.selectOption('[data-testid="speed"]', "0");

@@ -13,6 +13,8 @@ const state = {
   // the stream carries the session's runs in order: `runs` counts their `data` events, `accepted`
   // the page's accepted starts; `wanted` is the place of the run the page shows (null: none)
   runs: 0, accepted: 0, wanted: null, mode: null, task: "classification", upload: null,
+  // the uploaded file's columns of text and its last column (the target unless one is named)
+  textColumns: [], lastColumn: null,
 };
 
 // ---- settings: the form ⇄ one JSON object ⇄ the URL hash ----
@@ -36,6 +38,7 @@ function renderLayers(widths, activations) {
     div.querySelectorAll("input, select").forEach((el) => el.addEventListener("change", settingsChanged));
     $("layers").appendChild(div);
   });
+  if (!widths.length) $("layers").innerHTML = `<p class="note" data-testid="no-layers">${esc(t("noLayers"))}</p>`;
   showCommonActivation();
 }
 
@@ -45,13 +48,15 @@ function showCommonActivation() {
   const common = acts.every((a) => a === acts[0]) ? acts[0] : "";
   $("activation").innerHTML = `<option value="" disabled>${t("mixed")}</option>` + options(ACTIVATIONS, common);
   $("activation").value = common === undefined ? "relu" : common;
+  $("activation").disabled = !acts.length; // no hidden layer for it to follow
 }
 
 function readSettings() {
   // the widths as typed: the server refuses 0, a blank (0) or a fraction by name, as `train` would
   const s = { hidden: hiddenInputs().map((i) => Number(i.value)) };
   const acts = layerActivations();
-  s.activation = acts.length && acts.some((a) => a !== acts[0]) ? acts.join(",") : acts[0] || $("activation").value || "relu";
+  // no hidden layer, no activation: the server refuses one, as `train --hidden none` does
+  if (acts.length) s.activation = acts.some((a) => a !== acts[0]) ? acts.join(",") : acts[0];
   TEXTS.forEach((k) => (s[k] = $(k).value));
   NUMBERS.forEach((k) => (s[k] = Number($(k).value)));
   OPTIONAL.forEach((k) => { if ($(k).value !== "") s[k] = Number($(k).value); });
@@ -61,6 +66,10 @@ function readSettings() {
   if (s.dataset === "csv" && $("target").value) s.target = $("target").value;
   if (s.dataset === "csv" && $("standardize_target").checked) s.standardize_target = true;
   if (s.dataset === "csv" && $("impute").value) s.impute = $("impute").value;
+  if (s.dataset === "csv") {
+    const oneHot = oneHotColumns();
+    if (oneHot.length) s.one_hot = oneHot;
+  }
   if (s.dataset === "quadrants" || s.dataset === "csv") delete s.noise;
   s.delay_ms = Number($("speed").value);
   return s;
@@ -83,6 +92,12 @@ function writeSettings(s) {
   $("csv-box").hidden = $("dataset").value !== "csv";
 }
 
+/** The upload's text columns but the target: each becomes one 0/1 input per category. */
+function oneHotColumns() {
+  const target = $("target").value || state.lastColumn;
+  return state.textColumns.filter((c) => c !== target);
+}
+
 function setAllActivations(name) {
   document.querySelectorAll("#layers select").forEach((el) => { el.value = name; });
   showCommonActivation();
@@ -98,13 +113,15 @@ function settingsToHash(s) {
 function settingsFromHash() {
   const p = new URLSearchParams(location.hash.slice(1));
   const s = {};
-  for (const [k, v] of p) s[k] = k === "hidden" ? v.split(",").map(Number) : ["batch_norm", "standardize_target"].includes(k) ? v === "true" : v;
+  for (const [k, v] of p) s[k] = k === "hidden" ? (v ? v.split(",").map(Number) : []) : ["batch_norm", "standardize_target"].includes(k) ? v === "true" : v;
   return s;
 }
 
 let commandTimer = null, commandsAsked = 0;
 function settingsChanged() {
   $("csv-box").hidden = $("dataset").value !== "csv";
+  const oneHot = oneHotColumns();
+  $("one-hot").textContent = oneHot.length ? t("oneHot", oneHot) : "";
   $("noise").disabled = ["quadrants", "csv"].includes($("dataset").value); // neither takes noise
   const s = readSettings();
   history.replaceState(null, "", settingsToHash(s));
@@ -493,7 +510,10 @@ async function uploadCsv() {
   $("csv-info").textContent = r.ok ? t("csvInfo", j) : j.error;
   // a refused file leaves the accepted one in place, and its name
   $("csv-warnings").innerHTML = (r.ok ? j.warnings || [] : []).map((w) => `<li>${esc(w)}</li>`).join("");
-  if (r.ok) { state.upload = j.name; settingsChanged(); }
+  if (r.ok) {
+    Object.assign(state, { upload: j.name, textColumns: j.text_columns || [], lastColumn: j.target });
+    settingsChanged();
+  }
 }
 
 function preset(best) {
@@ -518,13 +538,13 @@ function wire() {
   $("regenerate").onclick = () => { $("seed").value = Number($("seed").value) + 1; settingsChanged(); };
   $("add-layer").onclick = () => {
     const w = hiddenInputs().map((i) => i.value), a = layerActivations();
-    if (w.length < 8) renderLayers([...w, 8], [...a, a[a.length - 1] || "relu"]);
+    if (w.length < 8) renderLayers([...w, 8], [...a, a[a.length - 1] || $("activation").value || "relu"]);
     settingsChanged();
   };
-  // one layer at least: `plaindnn train --hidden` cannot say none
+  // down to none: the output layer alone, a linear (logistic) model, `train --hidden none`
   $("remove-layer").onclick = () => {
     const w = hiddenInputs().map((i) => i.value);
-    if (w.length > 1) { renderLayers(w.slice(0, -1), layerActivations()); settingsChanged(); }
+    if (w.length) { renderLayers(w.slice(0, -1), layerActivations()); settingsChanged(); }
   };
   $("activation").addEventListener("change", () => { if ($("activation").value) setAllActivations($("activation").value); });
   $("language").onchange = () => switchLanguage($("language").value);

@@ -63,6 +63,8 @@ const MESSAGES = {
     noRegions: "decision regions need two inputs and classes",
     csvInfo: (j) => `${j.rows} rows, features ${j.features.join(", ")}, target ${j.target} (${j.task}${j.classes.length ? ", " + j.classes.length + " classes" : ""})${j.missing_cells ? `; ${j.missing_cells} missing cell${j.missing_cells === 1 ? "" : "s"}: choose how to fill ${j.missing_cells === 1 ? "it" : "them"}` : ""}`,
     epochAxis: "epoch", mixed: "per layer", inputs: "inputs", outputs: "outputs",
+    noLayers: "no hidden layer: the output layer alone, a linear model (+ layer adds one)",
+    oneHot: (columns) => `text columns, one 0/1 input per category: ${columns.join(", ")} (--one-hot)`,
   },
   zh: {
     ready: "就绪", starting: "启动中…", training: "训练中", paused: "已暂停", stopping: "正在停止",
@@ -80,6 +82,8 @@ const MESSAGES = {
     noRegions: "决策区域需要两个输入的分类任务",
     csvInfo: (j) => `${j.rows} 行，特征 ${j.features.join("、")}，目标 ${j.target}（${j.task === "classification" ? "分类" : "回归"}${j.classes.length ? "，" + j.classes.length + " 类" : ""}）${j.missing_cells ? `；${j.missing_cells} 个缺失单元格：请选择填充方式` : ""}`,
     epochAxis: "轮次", mixed: "逐层设置", inputs: "输入", outputs: "输出",
+    noLayers: "没有隐藏层：只有输出层，即线性模型（“+ 加一层”可加回）",
+    oneHot: (columns) => `文本列，每个类别一个 0/1 输入：${columns.join("、")}（--one-hot）`,
   },
 };
 

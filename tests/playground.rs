@@ -242,11 +242,7 @@ fn a_seeded_run_streams_every_epoch_and_its_command_reproduces_it() {
         256,
         "the spiral's training points"
     );
-    let epochs: Vec<&Value> = all
-        .iter()
-        .filter(|e| e.0 == "epoch")
-        .map(|e| &e.1)
-        .collect();
+    let epochs = epochs_of(&all);
     assert_eq!(epochs.len(), 60);
     let loss = |e: &Value| e["row"]["train_loss"].as_f64().unwrap();
     assert!(
@@ -328,6 +324,34 @@ fn assert_command_reproduces(name: &str, command: &str, epochs: &[&Value]) {
     }
 }
 
+/// The epochs of a run's events.
+fn epochs_of(all: &[(String, Value)]) -> Vec<&Value> {
+    (all.iter().filter(|e| e.0 == "epoch"))
+        .map(|e| &e.1)
+        .collect()
+}
+
+/// Trains page `id`'s upload, `file` (name and contents), with `settings`, then its command on a
+/// copy of the file: both must give the same epochs. The command and the run's events, back.
+/// `events` is the page's stream (dropping it ends the session).
+fn csv_run_reproduces(
+    (server, id, events): (&Server, &str, &mut Events),
+    (name, csv): (&str, &str),
+    settings: Value,
+) -> (String, Vec<(String, Value)>) {
+    let (status, started) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+    assert_eq!(status, 202, "{started}");
+    let command = started["command"].as_str().unwrap().to_string();
+    let all = events.until_done();
+    let stem = name.trim_end_matches(".csv");
+    let file_parent = common::temp_dir(&format!("playground-{stem}"));
+    let file = file_parent.join(name);
+    std::fs::write(&file, csv).expect("write");
+    let local = command.replace(name, &file.to_string_lossy());
+    assert_command_reproduces(stem, &local, &epochs_of(&all));
+    (command, all)
+}
+
 /// TensorFlow Playground's x², an activation per layer and the share of rows trained on: the
 /// page's run uses them (the first layer reads 4 inputs, the rows split 70 / 30), streams the
 /// weights it draws, and its command gives the same run.
@@ -356,11 +380,7 @@ fn added_features_per_layer_activations_and_the_training_share_reach_the_run_and
         json!(["x", "y", "x²", "y²"]),
         "the picture's labels"
     );
-    let epochs: Vec<&Value> = all
-        .iter()
-        .filter(|e| e.0 == "epoch")
-        .map(|e| &e.1)
-        .collect();
+    let epochs = epochs_of(&all);
     let weights = epochs[7]["weights"].as_array().unwrap();
     let shape = |w: &Value| {
         (
@@ -913,6 +933,7 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
 fn the_standardize_target_box_trains_a_price_as_its_command_does_and_is_refused_for_classes() {
     let server = Server::start("standardize-target");
     let id = server.session();
+    let mut events = server.events(&id); // the page's stream: closing it ends the session
     let upload = |name: &str, body: &str| server.upload(&id, name, body);
     let prices: Vec<f64> = (0..200)
         .map(|i| 20000.0 + 15000.0 * (i % 20) as f64 / 19.0 + 6000.0 * (i / 20) as f64 / 9.0)
@@ -924,17 +945,12 @@ fn the_standardize_target_box_trains_a_price_as_its_command_does_and_is_refused_
     let (status, body) = upload("prices.csv", &csv);
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("pass --standardize-target"), "{body}");
-    let mut events = server.events(&id);
     let settings = json!({"settings": {"dataset": "csv", "standardize_target": true,
                                        "seed": 3, "epochs": 30, "grid": 10}});
-    let (status, started) = server.post(&format!("/api/sessions/{id}/train"), &settings);
-    assert_eq!(status, 202, "{started}");
-    let command = started["command"].as_str().unwrap();
+    let (command, all) =
+        csv_run_reproduces((&server, &id, &mut events), ("prices.csv", &csv), settings);
     assert!(command.contains(" --standardize-target "), "{command}");
-    let all = events.until_done();
-    let epochs: Vec<&Value> = (all.iter().filter(|e| e.0 == "epoch"))
-        .map(|e| &e.1)
-        .collect();
+    let epochs = epochs_of(&all);
     let n = prices.len() as f64;
     let mean = prices.iter().sum::<f64>() / n;
     let spread = (prices.iter().map(|p| (p - mean).powi(2)).sum::<f64>() / n).sqrt();
@@ -945,11 +961,6 @@ fn the_standardize_target_box_trains_a_price_as_its_command_does_and_is_refused_
         rmse < 0.2 * spread,
         "val RMSE {rmse} for a spread of {spread}"
     );
-    let file_parent = common::temp_dir("playground-standardize-target");
-    let file = file_parent.join("prices.csv");
-    std::fs::write(&file, &csv).expect("write");
-    let command = command.replace("prices.csv", &file.to_string_lossy());
-    assert_command_reproduces("standardize-target", &command, &epochs);
     // refused where there is no regression target to scale
     let refusal = |settings: Value| {
         let (status, body) = server.post(&format!("/api/sessions/{id}/train"), &settings);
@@ -974,6 +985,7 @@ fn the_standardize_target_box_trains_a_price_as_its_command_does_and_is_refused_
 fn missing_cells_of_an_upload_are_counted_and_the_impute_menu_fills_them_as_its_command_does() {
     let server = Server::start("impute");
     let id = server.session();
+    let mut events = server.events(&id); // the page's stream: closing it ends the session
     let rows: String = (0..120)
         .map(|i| {
             let (a, b) = ((i % 12) as f64 / 11.0, (i / 12) as f64 / 9.0);
@@ -1010,23 +1022,12 @@ fn missing_cells_of_an_upload_are_counted_and_the_impute_menu_fills_them_as_its_
         error.starts_with("impute: fills an uploaded csv's missing cells"),
         "{error}"
     );
-    let mut events = server.events(&id);
     let settings = json!({"settings": {"dataset": "csv", "impute": "median",
                                        "seed": 3, "epochs": 5, "grid": 10}});
-    let (status, started) = server.post(&format!("/api/sessions/{id}/train"), &settings);
-    assert_eq!(status, 202, "{started}");
-    let command = started["command"].as_str().unwrap();
+    let (command, all) =
+        csv_run_reproduces((&server, &id, &mut events), ("gaps.csv", &csv), settings);
     assert!(command.contains(" --impute median "), "{command}");
-    let all = events.until_done();
-    let epochs: Vec<&Value> = (all.iter().filter(|e| e.0 == "epoch"))
-        .map(|e| &e.1)
-        .collect();
-    assert_eq!(epochs.len(), 5);
-    let file_parent = common::temp_dir("playground-impute");
-    let file = file_parent.join("gaps.csv");
-    std::fs::write(&file, &csv).expect("write");
-    let command = command.replace("gaps.csv", &file.to_string_lossy());
-    assert_command_reproduces("impute", &command, &epochs);
+    assert_eq!(epochs_of(&all).len(), 5);
 }
 
 /// An upload's text columns are listed and its features encoded as `train --one-hot` would;
@@ -1036,6 +1037,7 @@ fn missing_cells_of_an_upload_are_counted_and_the_impute_menu_fills_them_as_its_
 fn text_columns_of_an_upload_are_listed_and_one_hot_trains_them_as_its_command_does() {
     let server = Server::start("one-hot");
     let id = server.session();
+    let mut events = server.events(&id); // the page's stream: closing it ends the session
     let rows: String = (0..90)
         .map(|i| {
             let (x, colour) = ((i % 10) as f64 / 9.0, ["red", "green", "blue"][i % 3]);
@@ -1066,27 +1068,55 @@ fn text_columns_of_an_upload_are_listed_and_one_hot_trains_them_as_its_command_d
         error.starts_with("one_hot: encodes an uploaded csv's"),
         "{error}"
     );
-    let mut events = server.events(&id);
     let settings = json!({"settings": {"dataset": "csv", "one_hot": ["colour"],
                                        "seed": 3, "epochs": 5, "grid": 10}});
-    let (status, started) = server.post(&format!("/api/sessions/{id}/train"), &settings);
-    assert_eq!(status, 202, "{started}");
-    let command = started["command"].as_str().unwrap();
+    let (command, all) =
+        csv_run_reproduces((&server, &id, &mut events), ("colours.csv", &csv), settings);
     assert!(
         command.starts_with("plaindnn train --data colours.csv --one-hot colour --hidden "),
         "{command}"
     );
-    let all = events.until_done();
     assert_eq!(all[0].1["inputs"], inputs, "the picture's labels");
-    let epochs: Vec<&Value> = (all.iter().filter(|e| e.0 == "epoch"))
-        .map(|e| &e.1)
+    assert_eq!(epochs_of(&all).len(), 5);
+}
+
+/// The page's input boxes, as TensorFlow Playground's: unticking a column leaves it out of the
+/// network as `train --features` does (a text column then needs no one-hot), the command says so
+/// and gives the same run; the upload lists every column for the boxes, and leaving out them all
+/// is refused as `train` refuses it.
+#[test]
+fn a_column_left_out_on_the_page_trains_as_train_features_does() {
+    let server = Server::start("features-left-out");
+    let id = server.session();
+    let mut events = server.events(&id); // the page's stream: closing it ends the session
+    let rows: String = (0..60)
+        .map(|i| {
+            let (x, note) = ((i % 10) as f64 / 9.0, ["ok", "late", "?"][i % 3]);
+            format!("{x},{note},{}\n", if x > 0.5 { "hi" } else { "lo" })
+        })
         .collect();
-    assert_eq!(epochs.len(), 5);
-    let file_parent = common::temp_dir("playground-one-hot");
-    let file = file_parent.join("colours.csv");
-    std::fs::write(&file, &csv).expect("write");
-    let command = command.replace("colours.csv", &file.to_string_lossy());
-    assert_command_reproduces("one-hot", &command, &epochs);
+    let csv = format!("x,note,label\n{rows}");
+    let (status, body) = server.upload(&id, "notes.csv", &csv);
+    assert_eq!(status, 200, "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(summary["columns"], json!(["x", "note", "label"]));
+    let settings = json!({"settings": {"dataset": "csv", "features": ["x"],
+                                       "seed": 3, "epochs": 5, "grid": 10}});
+    let (command, all) =
+        csv_run_reproduces((&server, &id, &mut events), ("notes.csv", &csv), settings);
+    assert!(
+        command.starts_with("plaindnn train --data notes.csv --features x --hidden "),
+        "{command}"
+    );
+    assert_eq!(all[0].1["inputs"], json!(["x"]), "the picture's labels");
+    let settings = json!({"settings": {"dataset": "csv", "features": []}});
+    let (status, body) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+    assert_eq!(status, 400, "{body}");
+    let error = body["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("no feature column besides the target"),
+        "{error}"
+    );
 }
 
 /// TensorFlow Playground's "0 hidden layers": the output layer alone is a linear model, which
@@ -1107,9 +1137,7 @@ fn no_hidden_layer_trains_a_linear_model_that_xor_defeats_until_x_times_y_is_add
         assert!(command.contains(" --hidden none --"), "{command}");
         assert!(!command.contains("--activation"), "{command}");
         let all = events.until_done();
-        let epochs: Vec<&Value> = (all.iter().filter(|e| e.0 == "epoch"))
-            .map(|e| &e.1)
-            .collect();
+        let epochs = epochs_of(&all);
         let weights = epochs[29]["weights"].as_array().unwrap();
         assert_eq!(weights.len(), 1, "one matrix: inputs → classes");
         last.push(epochs[29]["row"].clone());

@@ -374,7 +374,7 @@ async fn upload(
         let n = UPLOADS.fetch_add(1, Ordering::Relaxed);
         let path = session.upload_path().with_extension(format!("csv.{n}.new"));
         std::fs::write(&path, &body).map_err(|e| ApiError(500, e.to_string()))?;
-        let (prepared, text_columns) = read_upload(&path).map_err(|e| {
+        let (prepared, columns) = read_upload(&path).map_err(|e| {
             let _ = std::fs::remove_file(&path);
             ApiError(400, as_uploaded(&e.to_string(), &path, &name))
         })?;
@@ -397,7 +397,8 @@ async fn upload(
             "classes": data.class_names,
             "task": data.task(),
             "missing_cells": prepared.imputed.iter().sum::<usize>(),
-            "text_columns": text_columns,
+            "columns": columns.all,
+            "text_columns": columns.text,
             "warnings": warnings,
         });
         // the file and its name change together
@@ -411,9 +412,17 @@ async fn upload(
     Ok(Json(summary))
 }
 
+/// An uploaded file's column names, for the page to offer as inputs.
+struct UploadColumns {
+    /// Every column, in the file's order.
+    all: Vec<String>,
+    /// The columns of text (no cell a number), which the page one-hot encodes.
+    text: Vec<String>,
+}
+
 /// The uploaded file read as `train --data` reads it, with its text columns but the last (the
-/// default target) one-hot encoded, as the page will ask; and every text column, for the page.
-fn read_upload(path: &std::path::Path) -> crate::Result<(Prepared, Vec<String>)> {
+/// default target) one-hot encoded, as the page will ask; and its columns, for the page.
+fn read_upload(path: &std::path::Path) -> crate::Result<(Prepared, UploadColumns)> {
     let cells = csv_file::read_cells(path, None)?;
     let text_columns = cells.text_columns();
     let last = cells.headers.last();
@@ -429,7 +438,11 @@ fn read_upload(path: &std::path::Path) -> crate::Result<(Prepared, Vec<String>)>
             .cloned()
             .collect();
     }
-    Ok((source.load()?, text_columns))
+    let columns = UploadColumns {
+        all: cells.headers.clone(),
+        text: text_columns,
+    };
+    Ok((source.load()?, columns))
 }
 
 /// The file name the page gave, reduced to its last path component (`.` and `..` name no file:

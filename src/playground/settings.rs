@@ -93,6 +93,9 @@ pub struct Settings {
     pub epochs: usize,
     /// CSV only: the column to predict (default: the last).
     pub target: Option<String>,
+    /// CSV only: as `train --features`, the columns the network takes (default: all but the
+    /// target).
+    pub features: Option<Vec<String>>,
     /// CSV regression only: as `train --standardize-target`.
     pub standardize_target: bool,
     /// CSV only: as `train --impute` (`mean` or `median`); `None` refuses missing cells.
@@ -131,6 +134,7 @@ impl Default for Settings {
             patience: None,
             epochs: 200,
             target: None,
+            features: None,
             standardize_target: false,
             impute: None,
             one_hot: Vec::new(),
@@ -205,30 +209,41 @@ impl Settings {
                 None => Ok(()),
             };
         }
-        if self.impute.is_some() {
-            return Err(format!(
-                "impute: fills an uploaded csv's missing cells; the built-in set `{}` has none",
-                self.dataset
-            ));
-        }
-        if !self.one_hot.is_empty() {
-            return Err(format!(
-                "one_hot: encodes an uploaded csv's text columns; the built-in set `{}` has none",
-                self.dataset
-            ));
-        }
-        if self.target.is_some() {
-            return Err(format!(
-                "target: names a column of an uploaded csv; the built-in set `{}` has its own",
-                self.dataset
-            ));
-        }
-        if self.standardize_target {
-            return Err(format!(
-                "standardize_target: scales an uploaded csv's regression target; the built-in \
-                 set `{}` has classes",
-                self.dataset
-            ));
+        let csv_only = [
+            (
+                self.impute.is_some(),
+                "impute",
+                "fills an uploaded csv's missing cells",
+                "has none",
+            ),
+            (
+                !self.one_hot.is_empty(),
+                "one_hot",
+                "encodes an uploaded csv's text columns",
+                "has none",
+            ),
+            (
+                self.target.is_some(),
+                "target",
+                "names a column of an uploaded csv",
+                "has its own",
+            ),
+            (
+                self.features.is_some(),
+                "features",
+                "names columns of an uploaded csv",
+                "has its own",
+            ),
+            (
+                self.standardize_target,
+                "standardize_target",
+                "scales an uploaded csv's regression target",
+                "has classes",
+            ),
+        ];
+        if let Some((_, name, what, has)) = csv_only.iter().find(|given| given.0) {
+            let set = &self.dataset;
+            return Err(format!("{name}: {what}; the built-in set `{set}` {has}"));
         }
         self.source(None).map(|_| ()) // the noise, checked as `train --noise` checks it
     }
@@ -240,11 +255,13 @@ impl Settings {
             let mut source = DataSource::csv(path, self.seed);
             if let DataSource::Csv {
                 target,
+                features,
                 val_fraction,
                 ..
             } = &mut source
             {
                 target.clone_from(&self.target);
+                features.clone_from(&self.features);
                 if let Some(share) = self.train_share {
                     *val_fraction = held_out(share);
                 }
@@ -413,9 +430,11 @@ impl Line {
             if let Some(t) = &settings.target {
                 self.flag("target", Some(shell_word(t)));
             }
+            if let Some(features) = &settings.features {
+                self.flag("features", Some(csv_line(features)));
+            }
             if !settings.one_hot.is_empty() {
-                let cells: Vec<String> = settings.one_hot.iter().map(|c| quoted_cell(c)).collect();
-                self.flag("one-hot", Some(shell_word(&cells.join(","))));
+                self.flag("one-hot", Some(csv_line(&settings.one_hot)));
             }
             if settings.standardize_target {
                 self.flag("standardize-target", None);
@@ -494,6 +513,12 @@ impl Line {
         self.flag("epochs", Some(config.epochs.to_string()));
         self.flag("seed", Some(config.seed.to_string()));
     }
+}
+
+/// Column names as one shell word holding a CSV line (`'a,"size, cm"'`), as `train` reads a list.
+fn csv_line(columns: &[String]) -> String {
+    let cells: Vec<String> = columns.iter().map(|c| quoted_cell(c)).collect();
+    shell_word(&cells.join(","))
 }
 
 /// `word` quoted for a POSIX shell when it holds anything but plain characters.
@@ -604,6 +629,28 @@ mod tests {
             .check()
             .unwrap_err()
             .starts_with("one_hot: encodes an uploaded csv's"));
+    }
+
+    #[test]
+    fn chosen_features_become_one_flag_before_the_one_hot_ones_and_a_built_in_set_refuses_them() {
+        let s = Settings {
+            dataset: "csv".into(),
+            features: Some(vec!["x".into(), "size, cm".into()]),
+            one_hot: vec!["size, cm".into()],
+            ..Settings::default()
+        };
+        let line = command(&s, &s.config(5, 2).unwrap(), Some("a.csv"));
+        let flags = r#" --data a.csv --features 'x,"size, cm"' --one-hot '"size, cm"' --hidden "#;
+        assert!(line.contains(flags), "{line}");
+        let built_in = Settings {
+            dataset: "xor".into(),
+            one_hot: Vec::new(),
+            ..s
+        };
+        assert_eq!(
+            built_in.check().unwrap_err(),
+            "features: names columns of an uploaded csv; the built-in set `xor` has its own"
+        );
     }
 
     #[test]

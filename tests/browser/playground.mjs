@@ -3,7 +3,7 @@
 // screenshot, then check that the page's CLI command reproduces its final validation loss. The
 // Chinese run also adds x², y² and gives the second layer tanh, and its command must carry both.
 // Then no hidden layer (`--hidden none`), a regression CSV upload with a text column (warnings,
-// `--one-hot`, command, RMSE, no confusion matrix) trained by the output layer alone, and Reset then
+// `--one-hot`, the input boxes and `--features`, command, RMSE, no confusion matrix) trained by the output layer alone, and Reset then
 // Play while a slow run is in an epoch (the new run must pause, and reset must stop it).
 // Usage: node playground.mjs PATH/TO/plaindnn SCREENSHOT.png en|zh
 import { chromium } from "playwright-core";
@@ -15,9 +15,9 @@ import path from "node:path";
 
 const [bin, shot, lang = "en"] = process.argv.slice(2);
 const WORDS = {
-  en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en", csvInputs: "x,k,site_north,site_south",
+  en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en", csvInputs: "x,site_north,site_south",
     ready: "ready", paused: "paused", rmse: "val RMSE", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
-  zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN", csvInputs: "x,k,site_north,site_south,x²,k²,site_north²,site_south²",
+  zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN", csvInputs: "x,site_north,site_south,x²,site_north²,site_south²",
     ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
 }[lang] || (() => { throw new Error(`language ${lang}: en or zh`); })();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "plaindnn-browser-"));
@@ -187,6 +187,18 @@ try {
   if (!oneHot.includes("site") || !oneHot.includes("--one-hot")) fail(`the upload's text column is not shown one-hot: "${oneHot}"`);
   const namesFile = () => document.getElementById("cli-command").textContent.includes(" --data heights.csv --one-hot site ");
   if (!await until(page, namesFile, null, 10000)) fail(`after the upload the command is \`${await shown(page, "#cli-command")}\``);
+  // a box per column but the target: unticked, `site` is left out (`--features x,k`, no one-hot);
+  // ticked again and `k` (constant) unticked, the run takes x and site's categories
+  const box = (c) => `[data-testid="columns"] input[data-column="${c}"]`;
+  const boxes = await page.$$eval('[data-testid="columns"] input', (els) => els.map((el) => el.dataset.column).join(","));
+  if (boxes !== "x,k,site") fail(`the upload's input boxes are "${boxes}", not "x,k,site"`);
+  await page.uncheck(box("site"));
+  const withoutSite = () => { const c = document.getElementById("cli-command").textContent; return c.includes(" --data heights.csv --features x,k --hidden ") && document.getElementById("one-hot").textContent === ""; };
+  if (!await until(page, withoutSite, null, 10000)) fail(`with site unticked the command is \`${await shown(page, "#cli-command")}\``);
+  await page.check(box("site"));
+  await page.uncheck(box("k"));
+  const withoutK = () => document.getElementById("cli-command").textContent.includes(" --data heights.csv --features x,site --one-hot site ");
+  if (!await until(page, withoutK, null, 10000)) fail(`with k unticked the command is \`${await shown(page, "#cli-command")}\``);
   // the box that scales the target puts its flag in the command
   await page.check('[data-testid="standardize-target"]');
   const standardizes = () => document.getElementById("cli-command").textContent.includes(" --standardize-target ");
@@ -204,7 +216,7 @@ try {
   const [metricName, confusion, csvCommand] = await Promise.all(["#metric-name", "#confusion", "#cli-command"].map((s) => shown(page, s)));
   if (metricName !== WORDS.rmse) fail(`the regression's metric is "${metricName}", not "${WORDS.rmse}"`);
   if (confusion !== WORDS.noConfusion) fail(`the regression's confusion area says "${confusion}"`);
-  if (!csvCommand.includes(" --data heights.csv --one-hot site --standardize-target --impute mean --hidden none ")) fail(`the CSV run's command: \`${csvCommand}\``);
+  if (!csvCommand.includes(" --data heights.csv --features x,site --one-hot site --standardize-target --impute mean --hidden none ")) fail(`the CSV run's command: \`${csvCommand}\``);
   const inputs = await page.getAttribute("#network", "data-inputs"); // the file's columns, not x, y
   if (inputs !== WORDS.csvInputs) fail(`the network picture labels the CSV's inputs "${inputs}", not "${WORDS.csvInputs}"`);
   console.log(`heights.csv: warned "${warned}"; after the run "${metricName}" ${await text(page, "val-accuracy")}, "${confusion}"`);

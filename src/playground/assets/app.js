@@ -13,8 +13,9 @@ const state = {
   // the stream carries the session's runs in order: `runs` counts their `data` events, `accepted`
   // the page's accepted starts; `wanted` is the place of the run the page shows (null: none)
   runs: 0, accepted: 0, wanted: null, mode: null, task: "classification", upload: null,
-  // the uploaded file's columns of text and its last column (the target unless one is named)
-  textColumns: [], lastColumn: null,
+  // the uploaded file's columns, those of text, its last column (the target unless one is named),
+  // the columns unticked as inputs, and the target the boxes were drawn for
+  columns: [], textColumns: [], lastColumn: null, dropped: new Set(), boxesFor: null,
 };
 
 // ---- settings: the form ⇄ one JSON object ⇄ the URL hash ----
@@ -67,6 +68,8 @@ function readSettings() {
   if (s.dataset === "csv" && $("standardize_target").checked) s.standardize_target = true;
   if (s.dataset === "csv" && $("impute").value) s.impute = $("impute").value;
   if (s.dataset === "csv") {
+    const unticked = state.columns.some((c) => c !== targetColumn() && state.dropped.has(c));
+    if (unticked) s.features = inputColumns();
     const oneHot = oneHotColumns();
     if (oneHot.length) s.one_hot = oneHot;
   }
@@ -92,10 +95,31 @@ function writeSettings(s) {
   $("csv-box").hidden = $("dataset").value !== "csv";
 }
 
-/** The upload's text columns but the target: each becomes one 0/1 input per category. */
+function targetColumn() { return $("target").value || state.lastColumn; }
+
+/** The upload's columns the network takes: all but the target and the unticked ones. */
+function inputColumns() {
+  return state.columns.filter((c) => c !== targetColumn() && !state.dropped.has(c));
+}
+
+/** The input columns of text: each becomes one 0/1 input per category. */
 function oneHotColumns() {
-  const target = $("target").value || state.lastColumn;
-  return state.textColumns.filter((c) => c !== target);
+  return inputColumns().filter((c) => state.textColumns.includes(c));
+}
+
+/** One box per column but the target, as TensorFlow Playground's inputs: unticked, it is left out. */
+function renderColumns() {
+  state.boxesFor = targetColumn();
+  $("columns").innerHTML = "";
+  state.columns.filter((c) => c !== state.boxesFor).forEach((c) => {
+    const label = document.createElement("label");
+    label.innerHTML = `<input type="checkbox" data-column="${esc(c)}"${state.dropped.has(c) ? "" : " checked"}> ${esc(c)}`;
+    label.querySelector("input").addEventListener("change", (e) => {
+      e.target.checked ? state.dropped.delete(c) : state.dropped.add(c);
+      settingsChanged();
+    });
+    $("columns").appendChild(label);
+  });
 }
 
 function setAllActivations(name) {
@@ -120,6 +144,7 @@ function settingsFromHash() {
 let commandTimer = null, commandsAsked = 0;
 function settingsChanged() {
   $("csv-box").hidden = $("dataset").value !== "csv";
+  if (state.boxesFor !== targetColumn()) renderColumns(); // the target is never an input
   const oneHot = oneHotColumns();
   $("one-hot").textContent = oneHot.length ? t("oneHot", oneHot) : "";
   $("noise").disabled = ["quadrants", "csv"].includes($("dataset").value); // neither takes noise
@@ -511,7 +536,8 @@ async function uploadCsv() {
   // a refused file leaves the accepted one in place, and its name
   $("csv-warnings").innerHTML = (r.ok ? j.warnings || [] : []).map((w) => `<li>${esc(w)}</li>`).join("");
   if (r.ok) {
-    Object.assign(state, { upload: j.name, textColumns: j.text_columns || [], lastColumn: j.target });
+    Object.assign(state, { upload: j.name, columns: j.columns, textColumns: j.text_columns, lastColumn: j.target, dropped: new Set() });
+    renderColumns();
     settingsChanged();
   }
 }

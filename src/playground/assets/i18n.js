@@ -23,6 +23,7 @@ const ZH = {
   "standardize-target.title": "回归：学习训练行的 (y − 均值) / 标准差；RMSE 和预测值仍用目标列自己的单位",
   "impute": "缺失单元格", "impute.refuse": "拒绝", "impute.mean": "填充：均值", "impute.median": "填充：中位数",
   "impute.title": "用训练行中该列的均值或中位数填充缺失的单元格（空、NA、NaN、null 等）",
+  "columns": "输入列：取消勾选即不用该列",
   "data.note": "验证集是从同一分布重新抽取的点（CSV：留出 20 %）；训练集占比按 512 个点划分。",
   "features": "输入特征",
   "features.note": "在第一层之前加到 x、y 旁边：有了 x² 和 y²，一个神经元就能画出一个圆。",

@@ -3,9 +3,11 @@
 
 pub mod augment;
 mod classes;
+mod csv_cells;
 pub mod csv_file;
 mod csv_lines;
 mod csv_rows;
+mod csv_table;
 pub mod dataset;
 pub mod delimiter;
 pub mod export;

@@ -1,0 +1,52 @@
+//! Column names as a CSV line: quoting one, splitting a line of them, listing a few.
+
+/// `name` as a CSV cell: in quotes, its quotes doubled, where it holds a comma or a quote
+/// (`"x""y,z"`), else as it is; so a list of column names reads as the columns it names.
+pub fn quoted_cell(name: &str) -> String {
+    match name.contains([',', '"']) {
+        true => format!("\"{}\"", name.replace('"', "\"\"")),
+        false => name.to_string(),
+    }
+}
+
+/// The first few names, then how many more (`px0, px1, px2, px3, … (256 in all)`), each quoted
+/// as a CSV cell where it holds a comma or a quote.
+pub fn abbreviate(names: &[String]) -> String {
+    let shown = |names: &[String]| names.iter().map(|n| quoted_cell(n)).collect::<Vec<_>>();
+    match names.len() {
+        0..=6 => shown(names).join(", "),
+        n => format!("{}, … ({n} in all)", shown(&names[..4]).join(", ")),
+    }
+}
+
+/// The cells of one CSV line, the inverse of [`quoted_cell`]: a cell in quotes may hold commas,
+/// `""` in it is one quote, and spaces around a cell are dropped (before its quote too), as the
+/// header's are.
+pub fn split_cells(text: &str) -> std::result::Result<Vec<String>, String> {
+    if text.contains(['\n', '\r']) {
+        return Err("a list of columns is one line".into());
+    }
+    let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            // a quote opens a cell only at its start; "" inside is one quote
+            ('"', false) if cell.trim().is_empty() => {
+                cell.clear();
+                quoted = true;
+            }
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            ('"', true) => quoted = false,
+            (',', false) => cells.push(std::mem::take(&mut cell).trim().to_string()),
+            (c, _) => cell.push(c),
+        }
+    }
+    if quoted {
+        return Err(format!("a quote is not closed in {text}"));
+    }
+    cells.push(cell.trim().to_string());
+    Ok(cells)
+}

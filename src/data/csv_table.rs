@@ -1,0 +1,435 @@
+//! The reader under [`csv_file`](super::csv_file): a CSV file's header and records, columns
+//! found by name and read row by row as numbers, text or `--one-hot` categories; every error
+//! names the file, its own line and the column.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::path::Path;
+use std::rc::Rc;
+
+use super::csv_cells::{quoted_cell, split_cells};
+use super::csv_lines::{LineEnds, Noting};
+use super::delimiter;
+use super::number::{is_missing, parse_number};
+use super::one_hot::{self, OneHot};
+use crate::error::{Error, Result};
+
+/// What a missing feature cell (empty, or `NA`, `NaN`, `null`, … as pandas reads them) means.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Missing {
+    /// Refused, naming the cell and `--impute` (data to train on).
+    #[default]
+    Refused,
+    /// Refused, where nothing can fill it: new rows for a model that trained without
+    /// `--impute`, or a `regress` fit's data.
+    Unfillable,
+    /// Read as NaN, for an [`Imputer`](super::imputer::Imputer) to fill.
+    Kept,
+}
+
+impl Missing {
+    /// The parser of a feature cell.
+    pub(super) fn parser(self) -> fn(&Path, usize, &str, &str) -> Result<f32> {
+        match self {
+            Missing::Kept => super::number::parse_or_missing,
+            _ => parse_number,
+        }
+    }
+
+    /// The way on after a refused missing cell, in parentheses.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Missing::Refused => {
+                " (--impute mean or --impute median fills missing feature cells from the training \
+                 rows)"
+            }
+            _ => " (only a network trained with --impute fills missing cells: fill it, or drop the row)",
+        }
+    }
+}
+
+/// Rows read from a CSV: the chosen feature columns (f32, or f64 for `regress`) and, if asked
+/// for, the raw target column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CsvColumns<T = f32> {
+    /// Row-major features in the order asked for.
+    pub features: Vec<T>,
+    /// The target column's text, one entry per row.
+    pub target: Option<Vec<String>>,
+    /// The cells of the columns read as text (`--one-hot`), row-major, in the order asked for.
+    pub texts: Vec<String>,
+    /// The line each row starts on (the header is line 1; blank lines and quoted line breaks
+    /// count), for messages about a row found later.
+    pub lines: Vec<usize>,
+}
+
+pub(super) struct Table {
+    pub(super) reader: csv::Reader<Noting<File>>,
+    pub(super) headers: Vec<String>,
+    pub(super) delimiter: u8,
+    pub(super) ends: Rc<RefCell<LineEnds>>,
+    /// What a text cell in a feature column may mean and the flag for it, given the column.
+    pub(super) text_hint: Option<fn(&str) -> String>,
+    /// Whether a missing feature cell is refused or read as NaN.
+    pub(super) missing: Missing,
+    /// The columns read as text, not numbers (`--one-hot`'s), by position.
+    pub(super) texts: Vec<usize>,
+}
+
+impl Table {
+    /// The file's own line at a position the CSV reader reports (0 without one).
+    fn line_of(&self, position: Option<&csv::Position>) -> usize {
+        position.map_or(0, |p| self.ends.borrow_mut().line_at(p.byte()))
+    }
+}
+
+/// Opens `path` and reads its header; `delimiter` `None` detects comma, semicolon or tab; a
+/// missing feature cell will be read as `missing` says.
+pub(super) fn open(path: &Path, (delimiter, missing): (Option<u8>, Missing)) -> Result<Table> {
+    let delimiter = match delimiter {
+        Some(d) => d,
+        None => delimiter::detect(path)?,
+    };
+    let ends = Rc::new(RefCell::new(LineEnds::default()));
+    let file = Noting::new(crate::files::open_data(path)?, ends.clone());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .delimiter(delimiter)
+        .trim(csv::Trim::All)
+        .from_reader(file);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| {
+            let line = e
+                .position()
+                .map_or(1, |p| ends.borrow_mut().line_at(p.byte()));
+            let at = path.display();
+            Error::Data(format!(
+                "{at}: line {line}: cannot read the header row: {}",
+                unplaced(&e)
+            ))
+        })?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    if headers.iter().all(|h| h.is_empty()) {
+        return Err(Error::Data(format!(
+            "{}: the file is empty (expected a header row)",
+            path.display()
+        )));
+    }
+    check_unique(path, &headers, "the header names")?;
+    Ok(Table {
+        reader,
+        headers,
+        delimiter,
+        ends,
+        text_hint: None,
+        missing,
+        texts: Vec::new(),
+    })
+}
+
+/// Refuses a name given twice in `names`, saying which, where: columns are looked up by name.
+pub(super) fn check_unique(path: &Path, names: &[String], what: &str) -> Result<()> {
+    for (i, name) in names.iter().enumerate() {
+        if let Some(j) = names[i + 1..].iter().position(|n| n == name) {
+            return Err(Error::Data(format!(
+                "{}: {what} `{name}` twice (positions {} and {}); column names must be unique",
+                path.display(),
+                i + 1,
+                i + j + 2
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl Table {
+    /// Refuses a chosen column whose header cell is empty (a separator ending the header line).
+    pub(super) fn named(&self, path: &Path, chosen: &[usize]) -> Result<()> {
+        let Some(&i) = chosen.iter().find(|&&i| self.headers[i].is_empty()) else {
+            return Ok(());
+        };
+        let guess = match i {
+            0 => "an index column, as pandas' to_csv writes?",
+            _ => "a separator at the end of the line?",
+        };
+        Err(Error::Data(format!(
+            "{}: column {} has no name in the header ({guess}): name it, or leave it out with \
+             --target and --features",
+            path.display(),
+            i + 1
+        )))
+    }
+
+    /// The position of column `name` (spaces around it ignored, as in the header), or of the
+    /// name it quotes as a CSV cell (`"width, cm"`, as the messages list such names).
+    pub(super) fn column(&self, path: &Path, name: &str) -> Result<usize> {
+        let name = name.trim();
+        let find = |n: &str| self.headers.iter().position(|h| h == n);
+        let unquoted = split_cells(name).ok().filter(|cells| cells.len() == 1);
+        find(name).or_else(|| find(&unquoted?[0])).ok_or_else(|| {
+            Error::Data(format!(
+                "{}: no column `{name}`; the columns are: {}{}",
+                path.display(),
+                (self.headers.iter().map(|h| quoted_cell(h)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                self.hint()
+            ))
+        })
+    }
+
+    /// `; the header is one field …: try --delimiter ';'` when another separator would split it.
+    pub(super) fn hint(&self) -> String {
+        delimiter::hint(&self.headers, self.delimiter)
+    }
+
+    /// `e` with the way on when a cell of `column` is text, not a number: another separator
+    /// where one would split the header, else [`Table::text_hint`].
+    pub(super) fn hinted(&self, e: Error, column: &str) -> Error {
+        let Error::Data(m) = e else { return e };
+        if m.ends_with("the cell is empty") || m.ends_with("marks a missing value") {
+            return Error::Data(format!("{m}{}", self.missing.hint()));
+        }
+        let separator = self.hint();
+        match (m.ends_with("is not a number"), self.text_hint) {
+            (true, _) if !separator.is_empty() => Error::Data(format!("{m}{separator}")),
+            (true, Some(hint)) => Error::Data(format!("{m}{}", hint(column))),
+            _ => Error::Data(m),
+        }
+    }
+
+    /// The next record into `record`; false at the end. An error names the file's own line.
+    /// Lines of spaces are skipped as the reader skips empty ones (pandas skips both): in a
+    /// one-column file they would read as a missing cell.
+    pub(super) fn next_record(
+        &mut self,
+        path: &Path,
+        record: &mut csv::StringRecord,
+    ) -> Result<bool> {
+        loop {
+            let more = self.reader.read_record(record).map_err(|e| {
+                let line = self.line_of(e.position());
+                Error::Data(format!("{}: line {line}: {}", path.display(), unplaced(&e)))
+            })?;
+            let blank = record.len() == 1 && record[0].is_empty();
+            if !more || !blank {
+                return Ok(more);
+            }
+        }
+    }
+
+    /// Reads `features` as f32 (a missing cell as [`Table::missing`] says) and `target` as
+    /// text, row by row.
+    fn read(self, path: &Path, features: &[usize], target: Option<usize>) -> Result<CsvColumns> {
+        let parse = self.missing.parser();
+        self.read_as(path, features, target, parse)
+    }
+
+    /// As [`read`](Self::read), the `--one-hot` columns among `features` encoded with their
+    /// categories, learnt here or known; returns the columns and each one-hot column's
+    /// categories in the order of `features`.
+    pub(super) fn read_encoded(
+        mut self,
+        path: &Path,
+        (features, target): (&[usize], Option<usize>),
+        categories: Categories,
+    ) -> Result<(CsvColumns, Vec<OneHot>)> {
+        let named: Vec<&str> = match categories {
+            Categories::Learn(names) => names.iter().map(String::as_str).collect(),
+            Categories::Known(known) => known.iter().map(|o| o.column.as_str()).collect(),
+        };
+        self.texts = self.one_hot_columns(path, &named, (features, target))?;
+        let order = one_hot_order(features, &self.texts);
+        let names: Vec<String> = self
+            .texts
+            .iter()
+            .map(|&i| self.headers[i].clone())
+            .collect();
+        let mut columns = self.read(path, features, target)?;
+        let texts = std::mem::take(&mut columns.texts);
+        let encoders: Vec<OneHot> = match categories {
+            Categories::Learn(_) => (names.iter().enumerate())
+                .map(|(j, name)| {
+                    let cells = texts.iter().skip(j).step_by(names.len());
+                    OneHot::learn(name, cells.map(String::as_str))
+                })
+                .collect(),
+            Categories::Known(known) => (names.iter())
+                .filter_map(|n| known.iter().find(|o| &o.column == n).cloned())
+                .collect(),
+        };
+        if !encoders.is_empty() {
+            let (read, ordered) = (
+                (&columns.features[..], &texts[..]),
+                (&order[..], &encoders[..]),
+            );
+            columns.features = one_hot::assemble(read, ordered, (path, &columns.lines))?;
+        }
+        Ok((columns, encoders))
+    }
+
+    /// The positions of the columns `named` for `--one-hot`, each one of `features`.
+    fn one_hot_columns(
+        &self,
+        path: &Path,
+        named: &[&str],
+        (features, target): (&[usize], Option<usize>),
+    ) -> Result<Vec<usize>> {
+        let names: Vec<String> = named.iter().map(|n| n.trim().to_string()).collect();
+        check_unique(path, &names, "--one-hot names")?;
+        let mut positions = Vec::new();
+        for name in &names {
+            let i = self.column(path, name)?;
+            let column = &self.headers[i];
+            if Some(i) == target {
+                return Err(Error::invalid(
+                    "--one-hot",
+                    format!(
+                        "`{column}` is the target; a target of text is read as classes already: \
+                         leave it out of --one-hot"
+                    ),
+                ));
+            }
+            if !features.contains(&i) {
+                return Err(Error::invalid(
+                    "--one-hot",
+                    format!(
+                        "`{column}` is not one of the inputs (--features): add it there, or \
+                         leave it out of --one-hot"
+                    ),
+                ));
+            }
+            positions.push(i);
+        }
+        // in the order each row holds them
+        positions.sort_by_key(|i| features.iter().position(|f| f == i));
+        Ok(positions)
+    }
+
+    /// Reads `features` with `parse` and `target` as text, row by row.
+    pub(super) fn read_as<T>(
+        mut self,
+        path: &Path,
+        features: &[usize],
+        target: Option<usize>,
+        parse: fn(&Path, usize, &str, &str) -> Result<T>,
+    ) -> Result<CsvColumns<T>> {
+        let mut out = CsvColumns {
+            features: Vec::new(),
+            target: target.map(|_| Vec::new()),
+            texts: Vec::new(),
+            lines: Vec::new(),
+        };
+        let mut record = csv::StringRecord::new();
+        while self.next_record(path, &mut record)? {
+            let line = self.line_of(record.position());
+            out.lines.push(line);
+            if record.len() != self.headers.len() {
+                return Err(Error::Data(format!(
+                    "{}: line {line} has {} fields, the header has {}{}",
+                    path.display(),
+                    record.len(),
+                    self.headers.len(),
+                    self.hint()
+                )));
+            }
+            for &col in features {
+                let name = &self.headers[col];
+                if self.texts.contains(&col) {
+                    out.texts.push(category(path, line, name, &record[col])?);
+                    continue;
+                }
+                let value = parse(path, line, name, &record[col]);
+                out.features.push(value.map_err(|e| self.hinted(e, name))?);
+            }
+            if let (Some(col), Some(t)) = (target, out.target.as_mut()) {
+                if is_missing(&record[col]) {
+                    return Err(missing_target(path, line, &self.headers[col], &record[col]));
+                }
+                t.push(record[col].to_string());
+            }
+        }
+        if out.lines.is_empty() {
+            return Err(Error::Data(format!(
+                "{}: the header is there but no data rows follow",
+                path.display()
+            )));
+        }
+        Ok(out)
+    }
+}
+
+/// The categories of `--one-hot` columns: learnt from a training file, or a run's own.
+#[derive(Clone, Copy, Debug)]
+pub enum Categories<'a> {
+    /// Learn the categories of these columns from the file.
+    Learn(&'a [String]),
+    /// Encode with these, refusing a category they do not hold.
+    Known(&'a [OneHot]),
+}
+
+/// For each of `features` in order, `None` for a number or `Some(j)` for the j-th of them read
+/// as text (one of `texts`).
+fn one_hot_order(features: &[usize], texts: &[usize]) -> Vec<Option<usize>> {
+    let mut j = 0;
+    (features.iter())
+        .map(|i| match texts.contains(i) {
+            true => {
+                j += 1;
+                Some(j - 1)
+            }
+            false => None,
+        })
+        .collect()
+}
+
+/// What names the inputs where two are the same: a one-hot category's and another column's.
+pub(super) const ONE_HOT_NAMES: &str = "the inputs (with --one-hot's `column_category` names) name";
+
+/// A cell of a `--one-hot` column: any text but an empty one.
+fn category(path: &Path, line: usize, column: &str, cell: &str) -> Result<String> {
+    if cell.is_empty() {
+        return Err(Error::Data(format!(
+            "{}: line {line}, column `{column}`: the cell is empty; --one-hot reads a category in \
+             every row: write one (`unknown`, say), or drop the row",
+            path.display()
+        )));
+    }
+    Ok(cell.to_string())
+}
+
+/// A target cell that is empty, or that pandas reads as missing (`NA`, `null`, …): refused, as
+/// scikit-learn refuses a NaN target; `--impute` fills features only.
+fn missing_target(path: &Path, line: usize, column: &str, cell: &str) -> Error {
+    let what = match cell {
+        "" => "the target is empty".to_string(),
+        _ => format!("the target `{cell}` marks a missing value, as pandas reads it"),
+    };
+    Error::Data(format!(
+        "{}: line {line}, column `{column}`: {what}; a row without a target can be neither \
+         learnt nor scored, and targets are never filled in: drop the row{}",
+        path.display(),
+        match cell {
+            "" => "",
+            _ => " (or, if it is a class, give it another name)",
+        }
+    ))
+}
+
+/// What went wrong reading a record, without the reader's own count of lines (it counts only
+/// `\n`, and not the blank lines it skips: the message names the file's own line instead).
+fn unplaced(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => format!(
+            "field {} is not UTF-8 text (from byte {} on); save the file as UTF-8",
+            err.field() + 1,
+            err.valid_up_to() + 1
+        ),
+        csv::ErrorKind::Io(io) => io.to_string(),
+        _ => e.to_string(),
+    }
+}

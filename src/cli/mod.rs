@@ -6,6 +6,7 @@ mod class_weight;
 mod config_file;
 mod convergence;
 mod data_args;
+mod eval;
 mod experiment;
 mod export;
 mod flag_names;
@@ -71,7 +72,7 @@ enum Command {
     #[command(after_help = "Examples:
   plaindnn eval --run artifacts/pretrained/quadrants
   plaindnn eval --run artifacts/runs/houses --data test.csv --json")]
-    Eval(predict::EvalArgs),
+    Eval(eval::EvalArgs),
     /// Write a run's weights for other tools: safetensors named like a PyTorch nn.Sequential.
     #[command(after_help = "Examples:
   plaindnn export --run artifacts/pretrained/quadrants --format safetensors
@@ -230,7 +231,7 @@ fn run_command(command: Command, matches: &clap::ArgMatches) -> Result<()> {
             train::run(*args, &given).map_err(|e| flag_names::named(e, &given))
         }
         Command::Predict(args) => predict::predict(args),
-        Command::Eval(args) => predict::eval(args),
+        Command::Eval(args) => eval::eval(args),
         Command::Export(args) => export::run(args),
         Command::Summary(args) => inspect::summary(args),
         Command::WorkedExample(args) => inspect::worked_example(args),

@@ -1,0 +1,214 @@
+//! `plaindnn eval`: a run's scores on labelled rows (its own validation rows by default).
+
+use std::path::PathBuf;
+
+use clap::Args;
+use plaindnn::data::csv_file::{self, Categories, Labels};
+use plaindnn::data::DataSource;
+use plaindnn::error::{Error, Result};
+use plaindnn::inference::{Evaluation, Predictor, RegressionScores};
+use plaindnn::regression::LinearModel;
+use plaindnn::train::{DataInfo, Scores};
+use serde::Serialize;
+
+use super::data_args::delimiter_arg;
+use super::predict::refuse_backend_for_fit;
+use super::{print_json, RunArgs};
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Labelled CSV (features and the target column) [default: a `train` run's validation data;
+    /// a `pretrain` run's rows were made in memory, so it needs --data].
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+    /// --data: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].
+    #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
+    delimiter: Option<u8>,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `eval --json`'s document: the classes in the order of the confusion matrix's rows and
+/// columns, then the scores.
+#[derive(Serialize)]
+struct Scored<'a> {
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    classes: &'a [String],
+    /// What the loss is of where not the data's own units (the rest is in them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    loss_of: Option<&'static str>,
+    #[serde(flatten)]
+    evaluation: &'a Evaluation,
+}
+
+/// What the loss is computed on where the network learnt standardised values: the loss it
+/// learnt, while rmse and mae are in the data's own units.
+fn loss_of(info: &DataInfo) -> Option<&'static str> {
+    // MNIST-format pixels' fixed / 255, which an autoencoder of them keeps too
+    let pixels = info.scaler.as_ref().and_then(|s| s.divisor()) == Some(255.0);
+    match (
+        info.target_scaler.is_some(),
+        info.reconstructs && info.scaler.is_some(),
+    ) {
+        (true, _) => Some("the standardised target"),
+        (false, true) if pixels => Some("the pixels / 255"),
+        (false, true) => Some("the standardised inputs"),
+        _ => None,
+    }
+}
+
+pub fn eval(args: EvalArgs) -> Result<()> {
+    if args.run.run.join("linear.json").is_file() {
+        return eval_linear(&args);
+    }
+    let predictor = Predictor::open(&args.run.run, args.run.backend)?;
+    let evaluation = evaluate(&predictor, &args)?;
+    if args.json {
+        return print_json(&Scored {
+            classes: &predictor.config.data.class_names,
+            loss_of: loss_of(&predictor.config.data),
+            evaluation: &evaluation,
+        });
+    }
+    print_scores(&evaluation, &predictor.config.data);
+    Ok(())
+}
+
+/// Scores the rows of `--data`, or else the run's own validation rows while its data is unchanged.
+fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
+    let info = &predictor.config.data;
+    // a built-in set's classes may be given by index, as `datasets --export` writes them
+    let labels = match info.source {
+        DataSource::Builtin { .. } => Labels::NamesOrIndices,
+        _ => Labels::Names,
+    };
+    let evaluation = match &args.data {
+        Some(path) if info.reconstructs => predictor.evaluate(csv_file::read_inputs(
+            path,
+            (Some(&info.feature_names), Categories::Known(&info.one_hot)),
+            (args.delimiter, predictor.missing()),
+        )?)?,
+        Some(path) => predictor.evaluate(csv_file::read_labelled(
+            path,
+            (&info.feature_names, &info.one_hot),
+            &info.target,
+            info.task,
+            (&info.class_names, labels),
+            (args.delimiter, predictor.missing()),
+        )?)?,
+        None if info.source.missing().is_some() => {
+            let why = format!(
+                "{}: the run's data is no longer there, so its validation rows are not known: \
+                 give the rows to score with --data FILE.csv",
+                info.source
+                    .missing()
+                    .map_or(String::new(), |p| p.display().to_string())
+            );
+            return Err(Error::Data(why));
+        }
+        None if !info.unchanged() => {
+            let why = format!(
+                "{} has changed since the run trained, so its validation rows are no longer \
+                 known: give the rows to score with --data FILE.csv",
+                info.source.describe_files()
+            );
+            return Err(Error::Data(why));
+        }
+        None => {
+            let prepared = info.source.load()?;
+            let filled = prepared.val_imputed; // the loader filled them, as training's did
+            Evaluation {
+                filled,
+                ..predictor.evaluate_prepared(prepared.val)?
+            }
+        }
+    };
+    Ok(evaluation)
+}
+
+/// Loss, accuracy or the regression's errors, and the confusion matrix, as a table.
+fn print_scores(evaluation: &Evaluation, info: &DataInfo) {
+    let s = &evaluation.scores;
+    println!("rows      {}", s.rows);
+    if let Some(imputer) = info.imputer.as_ref().filter(|_| evaluation.filled > 0) {
+        let cells = plaindnn::plural::count(evaluation.filled, "missing cell");
+        let strategy = imputer.strategy.name();
+        println!("filled    {cells}, with the training rows' {strategy}s");
+    }
+    match loss_of(info) {
+        Some(of) => println!("loss      {:.4}  (of {of})", s.loss),
+        None => println!("loss      {:.4}", s.loss),
+    }
+    if let Some(accuracy) = s.accuracy {
+        println!("accuracy  {:.2}%", accuracy * 100.0);
+    }
+    if let Some(r) = &evaluation.regression {
+        println!("rmse      {:.4}", r.rmse);
+        println!("mae       {:.4}", r.mae);
+        println!("r2        {:.4}", r.r2);
+    }
+    if !evaluation.confusion.is_empty() {
+        println!(
+            "confusion matrix (rows: true {}, columns: predicted)",
+            info.target
+        );
+        // columns as wide as the longest class name, and a space between them
+        let names = &info.class_names;
+        let w = 1 + names
+            .iter()
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(7);
+        print!("{:>w$}", "");
+        names.iter().for_each(|c| print!("{c:>w$}"));
+        println!();
+        for (class, row) in names.iter().zip(&evaluation.confusion) {
+            print!("{class:>w$}");
+            row.iter().for_each(|n| print!("{n:>w$}"));
+            println!();
+        }
+    }
+}
+
+/// `eval` on a run written by `plaindnn regress`: R², RMSE and MAE of the rows of `--data`, in
+/// f64 as the fit (scikit-learn's `score(X, y)` is the R²).
+fn eval_linear(args: &EvalArgs) -> Result<()> {
+    refuse_backend_for_fit(args.run.backend)?;
+    let model = LinearModel::load(&args.run.run)?;
+    let Some(path) = &args.data else {
+        let why = "a `regress` fit does not keep the rows it saw: give the rows to score with \
+                   --data FILE.csv (the features and the target column)";
+        return Err(Error::invalid("--data", why));
+    };
+    let target = model.target.as_str();
+    let columns = csv_file::read_columns_f64(path, &model.inputs, Some(target), args.delimiter)?;
+    let y = (columns.target.unwrap_or_default().iter())
+        .zip(&columns.lines)
+        .map(|(v, &line)| csv_file::parse_f64(path, line, target, v))
+        .collect::<Result<Vec<f64>>>()?;
+    let scores = RegressionScores::of_f64(&y, &model.predict(&columns.features));
+    if args.json {
+        // the shape a network's regression has: the loss (least squares': the MSE) and rows in
+        // `scores`, RMSE, MAE and R² beside
+        return print_json(&Evaluation {
+            scores: Scores {
+                loss: scores.rmse * scores.rmse,
+                accuracy: None,
+                rmse: Some(scores.rmse),
+                rows: y.len(),
+            },
+            confusion: vec![],
+            regression: Some(scores),
+            filled: 0,
+        });
+    }
+    println!("rows      {}", y.len());
+    println!("rmse      {:.4}", scores.rmse);
+    println!("mae       {:.4}", scores.mae);
+    println!("r2        {:.4}", scores.r2);
+    Ok(())
+}

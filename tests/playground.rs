@@ -1119,6 +1119,75 @@ fn a_column_left_out_on_the_page_trains_as_train_features_does() {
     );
 }
 
+/// TensorFlow Playground's pictures in the units: with the decision grid, each hidden unit's
+/// output over the plane (the first 16 of a wider layer). At the end of a run they are the kept
+/// model's tanh(W·p + b), layer after layer, at each cell's centre p, computed here from its
+/// weights and biases read back as safetensors, as PyTorch would load them (to 1e-5).
+#[test]
+fn each_hidden_unit_pictures_its_output_over_the_plane_as_its_weights_compute_it() {
+    let server = Server::start("unit-pictures");
+    let id = server.session();
+    let mut events = server.events(&id); // the page's stream: closing it ends the session
+    let settings = json!({"settings": {"dataset": "xor", "hidden": [20, 3], "activation": "tanh",
+                                       "seed": 3, "epochs": 4, "grid": 10}});
+    let (status, started) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+    assert_eq!(status, 202, "{started}");
+    let all = events.until_done();
+    let grid = &all.last().unwrap().1["grid"]; // the `done` event's: the kept model's
+    let units = &grid["units"];
+    let drawn: Vec<usize> = (units["layers"].as_array().unwrap().iter())
+        .map(|l| l.as_array().unwrap().len())
+        .collect();
+    assert_eq!(drawn, [16, 3], "the first 16 units of the 20");
+    assert!(
+        epochs_of(&all)
+            .iter()
+            .all(|e| e["grid"].is_null() || e["grid"]["units"]["n"] == units["n"]),
+        "each epoch's grid pictures its units too"
+    );
+    let run = plaindnn::inference::Predictor::open(
+        &server.runs.join(&id).join("run"),
+        plaindnn::backend::Backend::Flex,
+    )
+    .expect("the kept model");
+    let bytes = run.safetensors().expect("safetensors");
+    let tensors = safetensors::SafeTensors::deserialize(&bytes).expect("parses");
+    let read = |name: &str| -> Vec<f64> {
+        let data = tensors.tensor(name).expect(name).data().to_vec();
+        (data.chunks(4))
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
+            .collect()
+    };
+    // nn.Sequential(Linear, Tanh, Linear, Tanh, Linear): weights [outputs, inputs]
+    let layers = [("0.weight", "0.bias"), ("2.weight", "2.bias")].map(|(w, b)| (read(w), read(b)));
+    let n = units["n"].as_u64().unwrap() as usize;
+    let range = |axis: &str| {
+        let r = grid[axis].as_array().unwrap();
+        (r[0].as_f64().unwrap(), r[1].as_f64().unwrap())
+    };
+    let (xs, ys) = (range("x_range"), range("y_range"));
+    let centre = |k: usize, (lo, hi): (f64, f64)| lo + (k as f64 + 0.5) / n as f64 * (hi - lo);
+    let mut worst = 0f64;
+    for c in 0..n * n {
+        let mut h = vec![centre(c / n, xs), centre(c % n, ys)];
+        for (l, (w, b)) in layers.iter().enumerate() {
+            h = (0..b.len())
+                .map(|u| {
+                    (b[u] + (0..h.len()).map(|k| w[u * h.len() + k] * h[k]).sum::<f64>()).tanh()
+                })
+                .collect();
+            for (u, want) in h.iter().enumerate().take(16) {
+                let got = units["layers"][l][u][c].as_f64().unwrap();
+                worst = worst.max((got - want).abs());
+            }
+        }
+    }
+    assert!(
+        worst < 1e-5,
+        "largest difference from tanh(W·p + b): {worst}"
+    );
+}
+
 /// TensorFlow Playground's "0 hidden layers": the output layer alone is a linear model, which
 /// XOR defeats (loss stays at chance, ln 2 ≈ 0.693, as no line splits the four corners) until
 /// x·y is added. The command says `--hidden none` and no activation, and gives the same run.

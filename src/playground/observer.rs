@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::Sender;
 
-use crate::train::{EpochReport, LayerWeights, TrainObserver, Wants};
+use crate::train::{DecisionGrid, EpochReport, LayerWeights, TrainObserver, Wants};
 
 /// Most events queued for a page that is not reading them; later ones are dropped until it
 /// reads (unbounded, a page that never read grew the server by ~2 MB a run of 1 000 epochs).
@@ -135,6 +135,22 @@ impl PageEvent {
 /// Most units per layer the network picture draws: a wider layer shows its first ones.
 pub const MAX_DRAWN_UNITS: usize = 16;
 
+/// Cells per side of the picture in each drawn unit (its output over the plane).
+pub const UNIT_GRID: usize = 16;
+
+/// The decision grid as the page draws it: the pictures of the first [`MAX_DRAWN_UNITS`] units
+/// of each hidden layer, as the network picture shows them.
+pub fn drawn_grid(grid: &DecisionGrid) -> DecisionGrid {
+    let mut grid = grid.clone();
+    if let Some(units) = &mut grid.units {
+        units
+            .layers
+            .iter_mut()
+            .for_each(|l| l.truncate(MAX_DRAWN_UNITS));
+    }
+    grid
+}
+
 /// The part of a layer's weights the page draws: the first [`MAX_DRAWN_UNITS`] inputs and units.
 fn drawn(w: &LayerWeights) -> LayerWeights {
     let (inputs, outputs) = (
@@ -202,6 +218,7 @@ impl TrainObserver for PageObserver {
         Wants {
             layers: true,
             grid: due.then_some(self.grid),
+            units: due.then_some(UNIT_GRID),
             weights: due,
         }
     }
@@ -218,6 +235,7 @@ impl TrainObserver for PageObserver {
         }
         let page = EpochReport {
             weights: report.weights.iter().map(drawn).collect(),
+            grid: report.grid.as_ref().map(drawn_grid),
             ..report.clone()
         };
         self.send(PageEvent::new("epoch", &page));

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio::sync::mpsc::{channel, Receiver, Sender};
 
-use super::observer::{Control, Mode, PageEvent, PageObserver, EVENTS};
+use super::observer::{drawn_grid, Control, Mode, PageEvent, PageObserver, EVENTS, UNIT_GRID};
 use super::settings::{check_classes, command, Settings};
 use crate::data::{Prepared, Subset, Targets};
 use crate::inference::Predictor;
@@ -310,8 +310,8 @@ fn final_views(
         .evaluate_prepared(val.clone())
         .map(|e| e.confusion)
         .unwrap_or_default();
-    let grid = decision_grid(&predictor.model, val, n).ok().flatten();
-    (confusion, grid)
+    let grid = decision_grid(&predictor.model, val, (n, Some(UNIT_GRID)));
+    (confusion, grid.ok().flatten().as_ref().map(drawn_grid))
 }
 
 /// Every open page's session, by id.

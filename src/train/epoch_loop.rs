@@ -347,7 +347,7 @@ impl EpochLoop {
             false => Vec::new(),
         };
         let grid = match wants.grid {
-            Some(n) => decision_grid(model, &self.settings.val, n)?,
+            Some(n) => decision_grid(model, &self.settings.val, (n, wants.units))?,
             None => None,
         };
         let weights = match wants.weights {

@@ -43,7 +43,9 @@ pub use config::{
 pub use epoch_loop::FitOutcome;
 pub use evaluate::Scores;
 pub use history::EpochRow;
-pub use observer::{DecisionGrid, EpochReport, LayerWeights, TrainEnd, TrainObserver, Wants};
+pub use observer::{
+    DecisionGrid, EpochReport, LayerWeights, TrainEnd, TrainObserver, UnitGrids, Wants,
+};
 pub use preset::Preset;
 pub use progress::Verbosity;
 pub use resume::{resume, ResumeChanges};

@@ -21,6 +21,20 @@ pub struct DecisionGrid {
     pub n: usize,
     /// The class of each cell, column by column.
     pub classes: Vec<usize>,
+    /// What each hidden unit outputs over the same plane, when asked for ([`Wants::units`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub units: Option<UnitGrids>,
+}
+
+/// Each hidden unit's output over the decision grid's plane, as TensorFlow Playground draws it
+/// inside the unit: `layers[l][u][i * n + j]` is unit `u` of hidden layer `l` at the centre of
+/// cell (column i, row j) of an `n × n` grid, in inference mode.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UnitGrids {
+    /// Cells per side.
+    pub n: usize,
+    /// Hidden layers, input side first; in each, its units' values, cell by cell.
+    pub layers: Vec<Vec<Vec<f32>>>,
 }
 
 /// One epoch as every observer sees it: plain numbers, no tensors, no backend.
@@ -61,6 +75,8 @@ pub struct Wants {
     pub layers: bool,
     /// The decision grid every epoch, with this many cells per side (2-input classifiers).
     pub grid: Option<usize>,
+    /// With the grid, each hidden unit's output over the plane, this many cells per side.
+    pub units: Option<usize>,
     /// Every Linear layer's weights (a picture of the network).
     pub weights: bool,
 }
@@ -71,6 +87,7 @@ impl Wants {
         Wants {
             layers: self.layers || other.layers,
             grid: self.grid.max(other.grid),
+            units: self.units.max(other.units),
             weights: self.weights || other.weights,
         }
     }

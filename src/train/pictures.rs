@@ -10,7 +10,7 @@ use burn::tensor::{Tensor, TensorData};
 use super::diagnostics::LayerRow;
 use super::epoch_loop::FitOutcome;
 use super::history::EpochRow;
-use super::observer::DecisionGrid;
+use super::observer::{DecisionGrid, UnitGrids};
 use super::run_dir::{DataInfo, RunDir};
 use crate::data::{Scaler, Subset, Targets, Task};
 use crate::error::{Error, Result};
@@ -212,36 +212,23 @@ fn save(run: &RunDir, name: &str, svg: &str) -> Result<PathBuf> {
 }
 
 /// The class the network gives each cell of an `n × n` grid over the validation points' range
-/// (5 % margin); `None` unless the data are two inputs with classes.
-pub fn decision_grid(model: &Mlp, val: &Subset, n: usize) -> Result<Option<DecisionGrid>> {
-    let data = &val.data;
-    if data.width() != 2 || data.task() != Task::Classification || val.is_empty() {
+/// (5 % margin), and with `units` each hidden unit's output over `units × units` cells of the
+/// same plane; `None` unless the data are two inputs with classes.
+pub fn decision_grid(
+    model: &Mlp,
+    val: &Subset,
+    (n, units): (usize, Option<usize>),
+) -> Result<Option<DecisionGrid>> {
+    let Some(plane) = Plane::over(val) else {
         return Ok(None);
-    }
-    let span = |column: usize| {
-        let (lo, hi) = val
-            .rows
-            .iter()
-            .map(|&r| data.row(r)[column] as f64)
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-                (a.min(v), b.max(v))
-            });
-        let pad = ((hi - lo) * 0.05).max(1e-3);
-        (lo - pad, hi + pad)
     };
-    let (x_range, y_range) = (span(0), span(1));
-    let centre = |k: usize, (lo, hi): (f64, f64)| lo + (k as f64 + 0.5) / n as f64 * (hi - lo);
-    let cells: Vec<f32> = (0..n * n)
-        .flat_map(|c| [centre(c / n, x_range) as f32, centre(c % n, y_range) as f32])
-        .collect();
     let device = model
         .devices()
         .into_iter()
         .next()
         .ok_or_else(|| Error::ModelMismatch("the model has no device".into()))?;
-    let x = Tensor::<2>::from_data(TensorData::new(cells, [n * n, 2]), &device);
     let classes = model
-        .forward(x)
+        .forward(plane.cells(n, &device))
         .argmax(1)
         .into_data()
         .convert::<i64>()
@@ -250,17 +237,73 @@ pub fn decision_grid(model: &Mlp, val: &Subset, n: usize) -> Result<Option<Decis
             what: "the decision grid".into(),
             message: format!("{e:?}"),
         })?;
+    let units = units.map(|m| unit_grids(model, plane.cells(m, &device), m));
     Ok(Some(DecisionGrid {
-        x_range,
-        y_range,
+        x_range: plane.x_range,
+        y_range: plane.y_range,
         n,
         classes: classes.into_iter().map(|c| c as usize).collect(),
+        units: units.transpose()?,
     }))
+}
+
+/// Each hidden unit's output at the `n × n` cell centres `cells`.
+fn unit_grids(model: &Mlp, cells: Tensor<2>, n: usize) -> Result<UnitGrids> {
+    let layers = (model.hidden_outputs(cells).into_iter())
+        .map(|h| {
+            let units = h.dims()[1];
+            let values = read_f32(h, "a hidden layer's outputs")?; // [cells, units]
+            let unit = |u: usize| values.iter().skip(u).step_by(units).copied().collect();
+            Ok((0..units).map(unit).collect())
+        })
+        .collect::<Result<_>>()?;
+    Ok(UnitGrids { n, layers })
+}
+
+/// The plane the decision grid covers: the validation points' range, 5 % margin.
+struct Plane {
+    x_range: (f64, f64),
+    y_range: (f64, f64),
+}
+
+impl Plane {
+    /// `None` unless the data are two inputs with classes.
+    fn over(val: &Subset) -> Option<Plane> {
+        let data = &val.data;
+        if data.width() != 2 || data.task() != Task::Classification || val.is_empty() {
+            return None;
+        }
+        let span = |column: usize| {
+            let (lo, hi) = val
+                .rows
+                .iter()
+                .map(|&r| data.row(r)[column] as f64)
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                    (a.min(v), b.max(v))
+                });
+            let pad = ((hi - lo) * 0.05).max(1e-3);
+            (lo - pad, hi + pad)
+        };
+        Some(Plane {
+            x_range: span(0),
+            y_range: span(1),
+        })
+    }
+
+    /// The centres of `n × n` cells, column by column: `[n², 2]`.
+    fn cells(&self, n: usize, device: &burn::tensor::Device) -> Tensor<2> {
+        let centre = |k: usize, (lo, hi): (f64, f64)| lo + (k as f64 + 0.5) / n as f64 * (hi - lo);
+        let cells: Vec<f32> = (0..n * n)
+            .flat_map(|c| [centre(c / n, self.x_range), centre(c % n, self.y_range)])
+            .map(|v| v as f32)
+            .collect();
+        Tensor::<2>::from_data(TensorData::new(cells, [n * n, 2]), device)
+    }
 }
 
 /// The decision grid drawn with the validation points on top.
 fn regions(model: &Mlp, val: &Subset, inputs: Option<&Scaler>) -> Result<String> {
-    let Some(grid) = decision_grid(model, val, GRID)? else {
+    let Some(grid) = decision_grid(model, val, (GRID, None))? else {
         return Err(Error::Training(
             "decision regions need two inputs and classes".into(),
         ));

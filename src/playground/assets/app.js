@@ -10,6 +10,8 @@ const state = {
   session: null, running: false, listening: false, dirty: false,
   rows: [], layers: [], grid: null, points: null, prev: null, epochs: 0, hover: null,
   runCommand: null, weights: null, lastStatus: ["ready"],
+  // the hidden unit the pointer is on in the network picture, and where each unit's picture is
+  unitHover: null, unitBoxes: [],
   // the stream carries the session's runs in order: `runs` counts their `data` events, `accepted`
   // the page's accepted starts; `wanted` is the place of the run the page shows (null: none)
   runs: 0, accepted: 0, wanted: null, mode: null, task: "classification", upload: null,
@@ -341,6 +343,7 @@ function render() {
   $("dead").textContent = lastLayers.filter((l) => l.dead_fraction !== null && l.dead_fraction !== undefined)
     .map((l) => t("dead", l.layer, (100 * l.dead_fraction).toFixed(0))).join(" · ");
   drawNetwork();
+  showUnitHover();
   showHover();
 }
 
@@ -368,7 +371,11 @@ function drawRegions() {
   const p = state.points;
   if (!p || !p.train.length) return;
   const box = state.grid ? { x: state.grid.x_range, y: state.grid.y_range } : bounds(p.val.concat(p.train));
-  if (state.grid) {
+  const unit = hoveredUnit();
+  cv.dataset.showing = unit ? `unit ${unit.layer + 1}.${unit.unit + 1}` : "classes"; // for the browser test
+  if (unit) {
+    drawUnit(g, unit.values, unit.scale, { x: 0, y: 0, w: W, h: H });
+  } else if (state.grid) {
     const n = state.grid.n, img = g.createImageData(n, n);
     state.grid.classes.forEach((c, k) => {
       const i = Math.floor(k / n), j = k % n, o = 4 * ((n - 1 - j) * n + i);
@@ -394,11 +401,42 @@ function drawRegions() {
   p.val.forEach((q) => dot(q, false));
 }
 
-/** Units as circles, weights as lines: blue positive, orange negative, width ∝ |w|. */
+/** The unit the pointer is on in the network picture, with its values over the plane and their
+ *  colour scale; null when none is. */
+function hoveredUnit() {
+  const h = state.unitHover, layers = state.grid && state.grid.units && state.grid.units.layers;
+  const values = h && layers && layers[h.layer] && layers[h.layer][h.unit];
+  return values ? { ...h, values, scale: unitScale(values) } : null;
+}
+
+/** A unit's largest |value|: its picture's colour scale, so a unit of small outputs still shows
+ *  where it responds (the hover note gives the range). */
+function unitScale(values) { return Math.max(1e-12, ...values.map(Math.abs)); }
+
+/** A unit's output over the plane into `box` of `g`: blue positive, orange negative, white at 0,
+ *  as strong as |value| / `scale`; cell (column i, row j) drawn with row 0 at the bottom. */
+function drawUnit(g, values, scale, box) {
+  const n = Math.round(Math.sqrt(values.length)), img = g.createImageData(n, n);
+  values.forEach((v, k) => {
+    const i = Math.floor(k / n), j = k % n, a = Math.min(1, Math.abs(v) / scale);
+    const [r, gg, b] = rgb(v >= 0 ? "#1565c0" : "#ef6c00");
+    img.data.set([255 + (r - 255) * a, 255 + (gg - 255) * a, 255 + (b - 255) * a, 255], 4 * ((n - 1 - j) * n + i));
+  });
+  const off = document.createElement("canvas");
+  off.width = off.height = n;
+  off.getContext("2d").putImageData(img, 0, 0);
+  g.imageSmoothingEnabled = true;
+  g.drawImage(off, box.x, box.y, box.w, box.h);
+}
+
+/** Units as circles, or a hidden unit as a picture of its output over the plane (TensorFlow
+ *  Playground's), weights as lines: blue positive, orange negative, width ∝ |w|. */
 function drawNetwork() {
   const cv = $("network"), g = cv.getContext("2d"), W = cv.width, H = cv.height;
   g.clearRect(0, 0, W, H);
   const ws = state.weights;
+  state.unitBoxes = [];
+  cv.dataset.units = "";
   if (!ws || !ws.length) return;
   const sizes = [ws[0].inputs, ...ws.map((w) => w.outputs)];
   const x = (k) => 40 + (k / (sizes.length - 1)) * (W - 80);
@@ -420,14 +458,27 @@ function drawNetwork() {
   const names = ((state.points && state.points.inputs) || []).slice(0, sizes[0]);
   const labelled = names.length === sizes[0] && H / (sizes[0] + 1) >= 10;
   g.font = "10px sans-serif";
+  const pictures = (state.grid && state.grid.units && state.grid.units.layers) || [];
   sizes.forEach((n, k) => {
+    const units = k > 0 && k < sizes.length - 1 ? pictures[k - 1] || [] : [];
+    const s = Math.max(8, Math.min(30, H / (n + 1) - 3)); // a picture's side
     for (let i = 0; i < n; i++) {
+      if (units[i]) {
+        const box = { x: x(k) - s / 2, y: y(k, i) - s / 2, w: s, h: s };
+        drawUnit(g, units[i], unitScale(units[i]), box);
+        const on = state.unitHover && state.unitHover.layer === k - 1 && state.unitHover.unit === i;
+        g.strokeStyle = on ? "#000" : "#888"; g.lineWidth = on ? 2 : 1; g.strokeRect(box.x, box.y, s, s);
+        state.unitBoxes.push({ ...box, layer: k - 1, unit: i });
+        if (state.unitBoxes.length === 1) cv.dataset.firstUnit = `${x(k)},${y(k, i)}`; // for the browser test
+        continue;
+      }
       g.beginPath(); g.arc(x(k), y(k, i), 4, 0, 2 * Math.PI);
       g.fillStyle = "#fff"; g.fill(); g.strokeStyle = "#333"; g.lineWidth = 1; g.stroke();
       if (k === 0 && labelled) { g.fillStyle = "#333"; g.fillText(fit(g, names[i], 32), 2, y(k, i) + 3); }
     }
   });
   cv.dataset.inputs = labelled ? names.join(",") : ""; // the labels drawn, for the browser test
+  cv.dataset.units = pictures.map((l) => l.length).join(","); // the pictures drawn, per hidden layer
   g.fillStyle = "#666"; g.font = "10px sans-serif";
   g.fillText(t("inputs"), 2, 10); g.fillText(t("outputs"), W - 44, 10);
 }
@@ -497,6 +548,21 @@ function hoverAt(cv, ev) {
   const i = Math.round(((ev.clientX - r.left) * (cv.width / r.width) - L) / (cv.width - L - 4) * (n - 1));
   state.hover = i >= 0 && i < state.rows.length ? i : null;
   schedule();
+}
+
+/** The network picture's unit under the pointer (canvas pixels), or null. */
+function unitAt(cv, ev) {
+  const r = cv.getBoundingClientRect();
+  const px = (ev.clientX - r.left) * (cv.width / r.width), py = (ev.clientY - r.top) * (cv.height / r.height);
+  const b = (state.unitBoxes || []).find((b) => px >= b.x && px <= b.x + b.w && py >= b.y && py <= b.y + b.h);
+  return b ? { layer: b.layer, unit: b.unit } : null;
+}
+
+/** What the hovered unit's picture, enlarged in the decision regions, shows. */
+function showUnitHover() {
+  const u = hoveredUnit();
+  const range = u && [Math.min(...u.values), Math.max(...u.values)].map((v) => v.toPrecision(3));
+  $("unit-hover").textContent = u ? t("unitHover", u.layer + 1, u.unit + 1, ...range) : state.unitBoxes.length ? t("unitHint") : "";
 }
 
 function showHover() {
@@ -580,6 +646,9 @@ function wire() {
   $("copy").onclick = () => navigator.clipboard && navigator.clipboard.writeText($("cli-command").textContent).catch(() => {});
   document.querySelectorAll(".settings input, .settings select").forEach((el) => el.addEventListener("change", settingsChanged));
   ["loss", "accuracy", "grads"].forEach((id) => $(id).addEventListener("mousemove", (ev) => hoverAt($(id), ev)));
+  // a unit's picture, hovered, fills the decision regions: what that one unit computes
+  $("network").addEventListener("mousemove", (ev) => { state.unitHover = unitAt($("network"), ev); schedule(); });
+  $("network").addEventListener("mouseleave", () => { state.unitHover = null; schedule(); });
 }
 
 /** The page in `lang`: static text, the layer rows, the status, the drawn views. */

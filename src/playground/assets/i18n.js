@@ -39,7 +39,7 @@ const ZH = {
   "train-loss": "训练损失", "val-loss": "验证损失", "lr-now": "学习率",
   "regions.caption": "决策区域：● 训练点，○ 验证点",
   "loss.caption": "损失：训练（实线）、验证（虚线），上一次训练为淡色；鼠标悬停看数值",
-  "network.caption": "网络：蓝色权重为正，橙色为负，越粗绝对值越大（每层最多画前 16 个单元）",
+  "network.caption": "网络：每个隐藏单元画出它在平面上的输出（蓝为正，橙为负，各按自己的最大值着色；鼠标移上去可放大）；蓝色权重为正，橙色为负，越粗绝对值越大（每层最多画前 16 个单元）",
   "grads.caption": "每层的梯度范数（对数坐标）：越靠输入层越小 = 梯度消失",
   "confusion.later": "训练结束后显示混淆矩阵。",
   "away": "带走", "away.note": "在命令行里重现这次训练（同样的种子，同样的数字）：",
@@ -66,6 +66,8 @@ const MESSAGES = {
     epochAxis: "epoch", mixed: "per layer", inputs: "inputs", outputs: "outputs",
     noLayers: "no hidden layer: the output layer alone, a linear model (+ layer adds one)",
     oneHot: (columns) => `text columns, one 0/1 input per category: ${columns.join(", ")} (--one-hot)`,
+    unitHint: "hover a unit to see its output over the whole plane",
+    unitHover: (layer, unit, lo, hi) => `hidden layer ${layer}, unit ${unit}: its output over the plane, from ${lo} to ${hi}, drawn in the decision regions`,
   },
   zh: {
     ready: "就绪", starting: "启动中…", training: "训练中", paused: "已暂停", stopping: "正在停止",
@@ -85,6 +87,8 @@ const MESSAGES = {
     epochAxis: "轮次", mixed: "逐层设置", inputs: "输入", outputs: "输出",
     noLayers: "没有隐藏层：只有输出层，即线性模型（“+ 加一层”可加回）",
     oneHot: (columns) => `文本列，每个类别一个 0/1 输入：${columns.join("、")}（--one-hot）`,
+    unitHint: "把鼠标移到一个单元上，看它在整个平面上的输出",
+    unitHover: (layer, unit, lo, hi) => `隐藏层 ${layer} 的第 ${unit} 个单元：它在平面上的输出，从 ${lo} 到 ${hi}，画在决策区域里`,
   },
 };
 

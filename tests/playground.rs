@@ -1119,16 +1119,18 @@ fn a_column_left_out_on_the_page_trains_as_train_features_does() {
     );
 }
 
-/// TensorFlow Playground's pictures in the units: with the decision grid, each hidden unit's
-/// output over the plane (the first 16 of a wider layer). At the end of a run they are the kept
-/// model's tanh(W·p + b), layer after layer, at each cell's centre p, computed here from its
-/// weights and biases read back as safetensors, as PyTorch would load them (to 1e-5).
+/// TensorFlow Playground's pictures in the nodes: with the decision grid, each input's value and
+/// each hidden unit's output over the plane (the first 16 of a wider layer). At the end of a run
+/// they are (x, y, x², y²) and the kept model's tanh(W·h + b), layer after layer, at each cell's
+/// centre, computed here from its weights and biases read back as safetensors, as PyTorch would
+/// load them (to 1e-5).
 #[test]
-fn each_hidden_unit_pictures_its_output_over_the_plane_as_its_weights_compute_it() {
+fn each_input_and_hidden_unit_pictures_its_value_over_the_plane_as_the_weights_compute_it() {
     let server = Server::start("unit-pictures");
     let id = server.session();
     let mut events = server.events(&id); // the page's stream: closing it ends the session
     let settings = json!({"settings": {"dataset": "xor", "hidden": [20, 3], "activation": "tanh",
+                                       "add_features": ["square"],
                                        "seed": 3, "epochs": 4, "grid": 10}});
     let (status, started) = server.post(&format!("/api/sessions/{id}/train"), &settings);
     assert_eq!(status, 202, "{started}");
@@ -1168,8 +1170,14 @@ fn each_hidden_unit_pictures_its_output_over_the_plane_as_its_weights_compute_it
     let (xs, ys) = (range("x_range"), range("y_range"));
     let centre = |k: usize, (lo, hi): (f64, f64)| lo + (k as f64 + 0.5) / n as f64 * (hi - lo);
     let mut worst = 0f64;
+    let mut differs =
+        |got: &Value, want: f64| worst = worst.max((got.as_f64().unwrap() - want).abs());
     for c in 0..n * n {
-        let mut h = vec![centre(c / n, xs), centre(c % n, ys)];
+        let (x, y) = (centre(c / n, xs), centre(c % n, ys));
+        let mut h = vec![x, y, x * x, y * y];
+        for (k, want) in h.iter().enumerate() {
+            differs(&units["inputs"][k][c], *want);
+        }
         for (l, (w, b)) in layers.iter().enumerate() {
             h = (0..b.len())
                 .map(|u| {
@@ -1177,14 +1185,14 @@ fn each_hidden_unit_pictures_its_output_over_the_plane_as_its_weights_compute_it
                 })
                 .collect();
             for (u, want) in h.iter().enumerate().take(16) {
-                let got = units["layers"][l][u][c].as_f64().unwrap();
-                worst = worst.max((got - want).abs());
+                differs(&units["layers"][l][u][c], *want);
             }
         }
     }
+    assert_eq!(units["inputs"].as_array().unwrap().len(), 4);
     assert!(
         worst < 1e-5,
-        "largest difference from tanh(W·p + b): {worst}"
+        "largest difference from (x, y, x², y²) and tanh(W·h + b): {worst}"
     );
 }
 

@@ -138,14 +138,13 @@ pub const MAX_DRAWN_UNITS: usize = 16;
 /// Cells per side of the picture in each drawn unit (its output over the plane).
 pub const UNIT_GRID: usize = 16;
 
-/// The decision grid as the page draws it: the pictures of the first [`MAX_DRAWN_UNITS`] units
-/// of each hidden layer, as the network picture shows them.
+/// The decision grid as the page draws it: the pictures of the first [`MAX_DRAWN_UNITS`] inputs
+/// and units of each layer, as the network picture shows them.
 pub fn drawn_grid(grid: &DecisionGrid) -> DecisionGrid {
     let mut grid = grid.clone();
     if let Some(units) = &mut grid.units {
-        units
-            .layers
-            .iter_mut()
+        std::iter::once(&mut units.inputs)
+            .chain(&mut units.layers)
             .for_each(|l| l.truncate(MAX_DRAWN_UNITS));
     }
     grid

@@ -26,13 +26,15 @@ pub struct DecisionGrid {
     pub units: Option<UnitGrids>,
 }
 
-/// Each hidden unit's output over the decision grid's plane, as TensorFlow Playground draws it
-/// inside the unit: `layers[l][u][i * n + j]` is unit `u` of hidden layer `l` at the centre of
-/// cell (column i, row j) of an `n × n` grid, in inference mode.
+/// Each input's and hidden unit's value over the decision grid's plane, as TensorFlow Playground
+/// draws it inside the node: `layers[l][u][i * n + j]` is unit `u` of hidden layer `l` at the
+/// centre of cell (column i, row j) of an `n × n` grid, in inference mode; `inputs` likewise.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct UnitGrids {
     /// Cells per side.
     pub n: usize,
+    /// The first layer's inputs: the two given, then the added ones (x², x·y, sin x, …).
+    pub inputs: Vec<Vec<f32>>,
     /// Hidden layers, input side first; in each, its units' values, cell by cell.
     pub layers: Vec<Vec<Vec<f32>>>,
 }

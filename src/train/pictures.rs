@@ -247,17 +247,21 @@ pub fn decision_grid(
     }))
 }
 
-/// Each hidden unit's output at the `n × n` cell centres `cells`.
+/// Each input's and hidden unit's value at the `n × n` cell centres `cells`.
 fn unit_grids(model: &Mlp, cells: Tensor<2>, n: usize) -> Result<UnitGrids> {
+    let inputs = by_unit(model.features.expand(cells.clone()), "the inputs")?;
     let layers = (model.hidden_outputs(cells).into_iter())
-        .map(|h| {
-            let units = h.dims()[1];
-            let values = read_f32(h, "a hidden layer's outputs")?; // [cells, units]
-            let unit = |u: usize| values.iter().skip(u).step_by(units).copied().collect();
-            Ok((0..units).map(unit).collect())
-        })
+        .map(|h| by_unit(h, "a hidden layer's outputs"))
         .collect::<Result<_>>()?;
-    Ok(UnitGrids { n, layers })
+    Ok(UnitGrids { n, inputs, layers })
+}
+
+/// `[cells, units]` as one vector of cells per unit.
+fn by_unit(h: Tensor<2>, what: &str) -> Result<Vec<Vec<f32>>> {
+    let units = h.dims()[1];
+    let values = read_f32(h, what)?;
+    let unit = |u: usize| values.iter().skip(u).step_by(units).copied().collect();
+    Ok((0..units).map(unit).collect())
 }
 
 /// The plane the decision grid covers: the validation points' range, 5 % margin.

@@ -15,9 +15,9 @@ import path from "node:path";
 
 const [bin, shot, lang = "en"] = process.argv.slice(2);
 const WORDS = {
-  en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en", csvInputs: "x,site_north,site_south", unitHover: /^hidden layer 1, unit 1: its output over the plane, from -?[0-9.e+-]+ to -?[0-9.e+-]+/,
+  en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en", csvInputs: "x,site_north,site_south", units: "2,16,16", inputHover: /^input x: its value over the plane, from -[0-9.]+ to [0-9.]+/, unitHover: /^hidden layer 1, unit 1: its output over the plane, from -?[0-9.e+-]+ to -?[0-9.e+-]+/,
     ready: "ready", paused: "paused", rmse: "val RMSE", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
-  zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN", csvInputs: "x,site_north,site_south,x²,site_north²,site_south²", unitHover: /^隐藏层 1 的第 1 个单元：它在平面上的输出，从 -?[0-9.e+-]+ 到 -?[0-9.e+-]+/,
+  zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN", csvInputs: "x,site_north,site_south,x²,site_north²,site_south²", units: "4,16,16", inputHover: /^输入 x：它在平面上的值，从 -[0-9.]+ 到 [0-9.]+/, unitHover: /^隐藏层 1 的第 1 个单元：它在平面上的输出，从 -?[0-9.e+-]+ 到 -?[0-9.e+-]+/,
     ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
 }[lang] || (() => { throw new Error(`language ${lang}: en or zh`); })();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "plaindnn-browser-"));
@@ -121,10 +121,10 @@ try {
   const paused = await text(page, "epoch");
   await page.waitForTimeout(1500);
   if ((await text(page, "epoch")) !== paused) fail(`the epoch counter went on after pause: ${paused} → ${await text(page, "epoch")}`);
-  // each hidden unit pictures its output over the plane, as TensorFlow Playground's; hovered, the
-  // picture fills the decision regions and the note under the network names the unit
+  // each input and hidden unit pictures its value over the plane, as TensorFlow Playground's;
+  // hovered, the picture fills the decision regions and the note under the network names it
   const units = await page.getAttribute("#network", "data-units");
-  if (units !== "16,16") fail(`the network pictures "${units}" units per hidden layer, not 16,16`);
+  if (units !== WORDS.units) fail(`the network pictures "${units}" inputs and units per hidden layer, not ${WORDS.units}`);
   const [cx, cy] = (await page.getAttribute("#network", "data-first-unit")).split(",").map(Number);
   const shades = await page.evaluate(([cx, cy]) => {
     const d = document.getElementById("network").getContext("2d").getImageData(cx - 4, cy - 4, 8, 8).data;
@@ -140,9 +140,14 @@ try {
   if (!await until(page, showsUnit, null, 5000)) fail(`hovering the first unit, the regions show "${await page.getAttribute("#regions", "data-showing")}"`);
   const unitNote = await shown(page, '[data-testid="unit-hover"]');
   if (!WORDS.unitHover.test(unitNote)) fail(`hovering the first unit, the note says "${unitNote}"`);
+  const [ix, iy] = (await page.getAttribute("#network", "data-first-input")).split(",").map(Number);
+  await page.mouse.move(net.x + ix * net.width / cw, net.y + iy * net.height / ch);
+  if (!await until(page, () => document.getElementById("regions").dataset.showing === "unit 0.1", null, 5000)) fail(`hovering the input x, the regions show "${await page.getAttribute("#regions", "data-showing")}"`);
+  const inputNote = await shown(page, '[data-testid="unit-hover"]');
+  if (!WORDS.inputHover.test(inputNote)) fail(`hovering the input x, the note says "${inputNote}"`);
   await page.mouse.move(net.x - 20, net.y - 20);
   if (!await until(page, () => document.getElementById("regions").dataset.showing === "classes", null, 5000)) fail("away from the unit, the regions do not show the classes again");
-  console.log(`unit pictures ${units}; the first has ${shades} shades; hovered: "${unitNote}"`);
+  console.log(`unit pictures ${units}; the first has ${shades} shades; hovered: "${unitNote}", "${inputNote}"`);
   await page.screenshot({ path: shot });
   console.log(`paused at epoch ${paused}; ${colours} colours in the regions; screenshot ${shot}`);
 

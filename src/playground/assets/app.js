@@ -372,7 +372,7 @@ function drawRegions() {
   if (!p || !p.train.length) return;
   const box = state.grid ? { x: state.grid.x_range, y: state.grid.y_range } : bounds(p.val.concat(p.train));
   const unit = hoveredUnit();
-  cv.dataset.showing = unit ? `unit ${unit.layer + 1}.${unit.unit + 1}` : "classes"; // for the browser test
+  cv.dataset.showing = unit ? `unit ${unit.layer + 1}.${unit.unit + 1}` : "classes"; // for the browser test (inputs: layer 0)
   if (unit) {
     drawUnit(g, unit.values, unit.scale, { x: 0, y: 0, w: W, h: H });
   } else if (state.grid) {
@@ -404,9 +404,15 @@ function drawRegions() {
 /** The unit the pointer is on in the network picture, with its values over the plane and their
  *  colour scale; null when none is. */
 function hoveredUnit() {
-  const h = state.unitHover, layers = state.grid && state.grid.units && state.grid.units.layers;
-  const values = h && layers && layers[h.layer] && layers[h.layer][h.unit];
+  const h = state.unitHover, layers = nodePictures();
+  const values = h && layers[h.layer + 1] && layers[h.layer + 1][h.unit];
   return values ? { ...h, values, scale: unitScale(values) } : null;
+}
+
+/** The pictures of each column of nodes: the inputs, then each hidden layer's units. */
+function nodePictures() {
+  const u = state.grid && state.grid.units;
+  return u ? [u.inputs, ...u.layers] : [];
 }
 
 /** A unit's largest |value|: its picture's colour scale, so a unit of small outputs still shows
@@ -439,7 +445,7 @@ function drawNetwork() {
   cv.dataset.units = "";
   if (!ws || !ws.length) return;
   const sizes = [ws[0].inputs, ...ws.map((w) => w.outputs)];
-  const x = (k) => 40 + (k / (sizes.length - 1)) * (W - 80);
+  const x = (k) => 56 + (k / (sizes.length - 1)) * (W - 96); // room for the inputs' names
   const y = (k, i) => ((i + 1) / (sizes[k] + 1)) * H;
   const max = Math.max(1e-12, ...ws.flatMap((w) => w.values.map(Math.abs)));
   ws.forEach((w, k) => {
@@ -458,10 +464,11 @@ function drawNetwork() {
   const names = ((state.points && state.points.inputs) || []).slice(0, sizes[0]);
   const labelled = names.length === sizes[0] && H / (sizes[0] + 1) >= 10;
   g.font = "10px sans-serif";
-  const pictures = (state.grid && state.grid.units && state.grid.units.layers) || [];
+  const pictures = nodePictures();
   sizes.forEach((n, k) => {
-    const units = k > 0 && k < sizes.length - 1 ? pictures[k - 1] || [] : [];
+    const units = k < sizes.length - 1 ? pictures[k] || [] : [];
     const s = Math.max(8, Math.min(30, H / (n + 1) - 3)); // a picture's side
+    const label = (i) => fit(g, names[i], x(0) - (units[i] ? s / 2 : 4) - 4);
     for (let i = 0; i < n; i++) {
       if (units[i]) {
         const box = { x: x(k) - s / 2, y: y(k, i) - s / 2, w: s, h: s };
@@ -469,16 +476,16 @@ function drawNetwork() {
         const on = state.unitHover && state.unitHover.layer === k - 1 && state.unitHover.unit === i;
         g.strokeStyle = on ? "#000" : "#888"; g.lineWidth = on ? 2 : 1; g.strokeRect(box.x, box.y, s, s);
         state.unitBoxes.push({ ...box, layer: k - 1, unit: i });
-        if (state.unitBoxes.length === 1) cv.dataset.firstUnit = `${x(k)},${y(k, i)}`; // for the browser test
-        continue;
+        if (i === 0 && k < 2) cv.dataset[k ? "firstUnit" : "firstInput"] = `${x(k)},${y(k, i)}`; // for the browser test
+      } else {
+        g.beginPath(); g.arc(x(k), y(k, i), 4, 0, 2 * Math.PI);
+        g.fillStyle = "#fff"; g.fill(); g.strokeStyle = "#333"; g.lineWidth = 1; g.stroke();
       }
-      g.beginPath(); g.arc(x(k), y(k, i), 4, 0, 2 * Math.PI);
-      g.fillStyle = "#fff"; g.fill(); g.strokeStyle = "#333"; g.lineWidth = 1; g.stroke();
-      if (k === 0 && labelled) { g.fillStyle = "#333"; g.fillText(fit(g, names[i], 32), 2, y(k, i) + 3); }
+      if (k === 0 && labelled) { g.fillStyle = "#333"; g.fillText(label(i), 2, y(k, i) + 3); }
     }
   });
   cv.dataset.inputs = labelled ? names.join(",") : ""; // the labels drawn, for the browser test
-  cv.dataset.units = pictures.map((l) => l.length).join(","); // the pictures drawn, per hidden layer
+  cv.dataset.units = pictures.map((l) => l.length).join(","); // the pictures drawn: inputs, then each hidden layer
   g.fillStyle = "#666"; g.font = "10px sans-serif";
   g.fillText(t("inputs"), 2, 10); g.fillText(t("outputs"), W - 44, 10);
 }
@@ -562,7 +569,10 @@ function unitAt(cv, ev) {
 function showUnitHover() {
   const u = hoveredUnit();
   const range = u && [Math.min(...u.values), Math.max(...u.values)].map((v) => v.toPrecision(3));
-  $("unit-hover").textContent = u ? t("unitHover", u.layer + 1, u.unit + 1, ...range) : state.unitBoxes.length ? t("unitHint") : "";
+  const input = u && u.layer < 0 && ((state.points && state.points.inputs) || [])[u.unit];
+  const text = !u ? (state.unitBoxes.length ? t("unitHint") : "")
+    : u.layer < 0 ? t("inputHover", input || u.unit + 1, ...range) : t("unitHover", u.layer + 1, u.unit + 1, ...range);
+  $("unit-hover").textContent = text;
 }
 
 function showHover() {

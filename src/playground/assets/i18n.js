@@ -39,7 +39,7 @@ const ZH = {
   "train-loss": "训练损失", "val-loss": "验证损失", "lr-now": "学习率",
   "regions.caption": "决策区域：● 训练点，○ 验证点",
   "loss.caption": "损失：训练（实线）、验证（虚线），上一次训练为淡色；鼠标悬停看数值",
-  "network.caption": "网络：每个隐藏单元画出它在平面上的输出（蓝为正，橙为负，各按自己的最大值着色；鼠标移上去可放大）；蓝色权重为正，橙色为负，越粗绝对值越大（每层最多画前 16 个单元）",
+  "network.caption": "网络：每个输入和隐藏单元画出它在平面上的值（蓝为正，橙为负，各按自己的最大值着色；鼠标移上去可放大）；蓝色权重为正，橙色为负，越粗绝对值越大（每层最多画前 16 个单元）",
   "grads.caption": "每层的梯度范数（对数坐标）：越靠输入层越小 = 梯度消失",
   "confusion.later": "训练结束后显示混淆矩阵。",
   "away": "带走", "away.note": "在命令行里重现这次训练（同样的种子，同样的数字）：",
@@ -67,6 +67,7 @@ const MESSAGES = {
     noLayers: "no hidden layer: the output layer alone, a linear model (+ layer adds one)",
     oneHot: (columns) => `text columns, one 0/1 input per category: ${columns.join(", ")} (--one-hot)`,
     unitHint: "hover a unit to see its output over the whole plane",
+    inputHover: (name, lo, hi) => `input ${name}: its value over the plane, from ${lo} to ${hi}, drawn in the decision regions`,
     unitHover: (layer, unit, lo, hi) => `hidden layer ${layer}, unit ${unit}: its output over the plane, from ${lo} to ${hi}, drawn in the decision regions`,
   },
   zh: {
@@ -88,6 +89,7 @@ const MESSAGES = {
     noLayers: "没有隐藏层：只有输出层，即线性模型（“+ 加一层”可加回）",
     oneHot: (columns) => `文本列，每个类别一个 0/1 输入：${columns.join("、")}（--one-hot）`,
     unitHint: "把鼠标移到一个单元上，看它在整个平面上的输出",
+    inputHover: (name, lo, hi) => `输入 ${name}：它在平面上的值，从 ${lo} 到 ${hi}，画在决策区域里`,
     unitHover: (layer, unit, lo, hi) => `隐藏层 ${layer} 的第 ${unit} 个单元：它在平面上的输出，从 ${lo} 到 ${hi}，画在决策区域里`,
   },
 };

@@ -135,7 +135,7 @@ impl PageEvent {
 /// Most units per layer the network picture draws: a wider layer shows its first ones.
 pub const MAX_DRAWN_UNITS: usize = 16;
 
-/// Cells per side of the picture in each drawn unit (its output over the plane).
+/// Cells per side of the picture in each drawn input and unit (its value over the plane).
 pub const UNIT_GRID: usize = 16;
 
 /// The decision grid as the page draws it: the pictures of the first [`MAX_DRAWN_UNITS`] inputs

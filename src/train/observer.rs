@@ -21,7 +21,8 @@ pub struct DecisionGrid {
     pub n: usize,
     /// The class of each cell, column by column.
     pub classes: Vec<usize>,
-    /// What each hidden unit outputs over the same plane, when asked for ([`Wants::units`]).
+    /// Each input's and hidden unit's value over the same plane, when asked for
+    /// ([`Wants::units`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub units: Option<UnitGrids>,
 }
@@ -77,7 +78,8 @@ pub struct Wants {
     pub layers: bool,
     /// The decision grid every epoch, with this many cells per side (2-input classifiers).
     pub grid: Option<usize>,
-    /// With the grid, each hidden unit's output over the plane, this many cells per side.
+    /// With the grid, each input's and hidden unit's value over the plane, this many cells per
+    /// side.
     pub units: Option<usize>,
     /// Every Linear layer's weights (a picture of the network).
     pub weights: bool,

@@ -212,8 +212,8 @@ fn save(run: &RunDir, name: &str, svg: &str) -> Result<PathBuf> {
 }
 
 /// The class the network gives each cell of an `n × n` grid over the validation points' range
-/// (5 % margin), and with `units` each hidden unit's output over `units × units` cells of the
-/// same plane; `None` unless the data are two inputs with classes.
+/// (5 % margin), and with `units` each input's and hidden unit's value over `units × units` cells
+/// of the same plane; `None` unless the data are two inputs with classes.
 pub fn decision_grid(
     model: &Mlp,
     val: &Subset,

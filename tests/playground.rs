@@ -1123,7 +1123,7 @@ fn a_column_left_out_on_the_page_trains_as_train_features_does() {
 /// each hidden unit's output over the plane (the first 16 of a wider layer). At the end of a run
 /// they are (x, y, x², y²) and the kept model's tanh(W·h + b), layer after layer, at each cell's
 /// centre, computed here from its weights and biases read back as safetensors, as PyTorch would
-/// load them (to 1e-5).
+/// load them (to 1e-5); and the regions' shading is the largest softmax probability of its output.
 #[test]
 fn each_input_and_hidden_unit_pictures_its_value_over_the_plane_as_the_weights_compute_it() {
     let server = Server::start("unit-pictures");
@@ -1147,43 +1147,26 @@ fn each_input_and_hidden_unit_pictures_its_value_over_the_plane_as_the_weights_c
             .all(|e| e["grid"].is_null() || e["grid"]["units"]["n"] == units["n"]),
         "each epoch's grid pictures its units too"
     );
-    let run = plaindnn::inference::Predictor::open(
-        &server.runs.join(&id).join("run"),
-        plaindnn::backend::Backend::Flex,
-    )
-    .expect("the kept model");
-    let bytes = run.safetensors().expect("safetensors");
-    let tensors = safetensors::SafeTensors::deserialize(&bytes).expect("parses");
-    let read = |name: &str| -> Vec<f64> {
-        let data = tensors.tensor(name).expect(name).data().to_vec();
-        (data.chunks(4))
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
-            .collect()
-    };
+    let weights = kept_weights(&server, &id);
     // nn.Sequential(Linear, Tanh, Linear, Tanh, Linear): weights [outputs, inputs]
-    let layers = [("0.weight", "0.bias"), ("2.weight", "2.bias")].map(|(w, b)| (read(w), read(b)));
-    let n = units["n"].as_u64().unwrap() as usize;
-    let range = |axis: &str| {
-        let r = grid[axis].as_array().unwrap();
-        (r[0].as_f64().unwrap(), r[1].as_f64().unwrap())
-    };
-    let (xs, ys) = (range("x_range"), range("y_range"));
-    let centre = |k: usize, (lo, hi): (f64, f64)| lo + (k as f64 + 0.5) / n as f64 * (hi - lo);
+    let layers = ["0", "2", "4"].map(|i| {
+        (
+            weights(&format!("{i}.weight")),
+            weights(&format!("{i}.bias")),
+        )
+    });
+    let tanh = |h: Vec<f64>| h.into_iter().map(f64::tanh).collect::<Vec<f64>>();
     let mut worst = 0f64;
     let mut differs =
         |got: &Value, want: f64| worst = worst.max((got.as_f64().unwrap() - want).abs());
-    for c in 0..n * n {
-        let (x, y) = (centre(c / n, xs), centre(c % n, ys));
-        let mut h = vec![x, y, x * x, y * y];
-        for (k, want) in h.iter().enumerate() {
+    for (c, (x, y)) in cell_centres(grid, units["n"].as_u64().unwrap() as usize).enumerate() {
+        let inputs = vec![x, y, x * x, y * y];
+        for (k, want) in inputs.iter().enumerate() {
             differs(&units["inputs"][k][c], *want);
         }
-        for (l, (w, b)) in layers.iter().enumerate() {
-            h = (0..b.len())
-                .map(|u| {
-                    (b[u] + (0..h.len()).map(|k| w[u * h.len() + k] * h[k]).sum::<f64>()).tanh()
-                })
-                .collect();
+        let h1 = tanh(dense(&layers[0], &inputs));
+        let h2 = tanh(dense(&layers[1], &h1));
+        for (l, h) in [h1, h2].iter().enumerate() {
             for (u, want) in h.iter().enumerate().take(16) {
                 differs(&units["layers"][l][u][c], *want);
             }
@@ -1194,6 +1177,96 @@ fn each_input_and_hidden_unit_pictures_its_value_over_the_plane_as_the_weights_c
         worst < 1e-5,
         "largest difference from (x, y, x², y²) and tanh(W·h + b): {worst}"
     );
+    // the regions' shading: the largest softmax probability of each cell of the decision grid
+    let mut worst = 0f64;
+    for (c, (x, y)) in cell_centres(grid, grid["n"].as_u64().unwrap() as usize).enumerate() {
+        let h2 = tanh(dense(
+            &layers[1],
+            &tanh(dense(&layers[0], &[x, y, x * x, y * y])),
+        ));
+        let logits = dense(&layers[2], &h2);
+        let top = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let sum: f64 = logits.iter().map(|l| (l - top).exp()).sum();
+        let got = grid["confidence"][c]
+            .as_f64()
+            .expect("a probability per cell");
+        worst = worst.max((got - 1.0 / sum).abs());
+    }
+    assert!(worst < 1e-5, "largest difference from max softmax: {worst}");
+}
+
+/// The kept model of page `id`'s run, read back as safetensors: a tensor's values by name.
+fn kept_weights(server: &Server, id: &str) -> impl Fn(&str) -> Vec<f64> {
+    let run = plaindnn::inference::Predictor::open(
+        &server.runs.join(id).join("run"),
+        plaindnn::backend::Backend::Flex,
+    )
+    .expect("the kept model");
+    let bytes = run.safetensors().expect("safetensors");
+    move |name: &str| {
+        let tensors = safetensors::SafeTensors::deserialize(&bytes).expect("parses");
+        let data = tensors.tensor(name).expect(name).data().to_vec();
+        (data.chunks(4))
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
+            .collect()
+    }
+}
+
+/// `W·h + b` of a Linear layer stored as PyTorch stores it: `W` as `[outputs, inputs]`.
+fn dense((w, b): &(Vec<f64>, Vec<f64>), h: &[f64]) -> Vec<f64> {
+    (0..b.len())
+        .map(|u| b[u] + (0..h.len()).map(|k| w[u * h.len() + k] * h[k]).sum::<f64>())
+        .collect()
+}
+
+/// The centres of a grid's `n × n` cells over its `x_range × y_range`, column by column.
+fn cell_centres(grid: &Value, n: usize) -> impl Iterator<Item = (f64, f64)> + '_ {
+    let range = |axis: &str| {
+        let r = grid[axis].as_array().unwrap();
+        (r[0].as_f64().unwrap(), r[1].as_f64().unwrap())
+    };
+    let (xs, ys) = (range("x_range"), range("y_range"));
+    let centre = move |k: usize, (lo, hi): (f64, f64)| lo + (k as f64 + 0.5) / n as f64 * (hi - lo);
+    (0..n * n).map(move |c| (centre(c / n, xs), centre(c % n, ys)))
+}
+
+/// TensorFlow Playground's regression: with two inputs and one value to predict, the plane is
+/// coloured by the network's output. A linear model's (no hidden layer) is W·p + b of its
+/// safetensors at every cell (to 1e-5), and the points carry their values.
+#[test]
+fn a_two_input_regression_pictures_its_output_over_the_plane_as_its_weights_compute_it() {
+    let server = Server::start("regression-plane");
+    let id = server.session();
+    let mut events = server.events(&id); // the page's stream: closing it ends the session
+    let rows: String = (0..100)
+        .map(|i| {
+            let (x, y) = ((i % 10) as f64 / 9.0, (i / 10) as f64 / 9.0);
+            format!(
+                "{x},{y},{:.4}\n",
+                3.0 * x - 2.0 * y + 0.05 * ((i * 7) % 5) as f64
+            )
+        })
+        .collect();
+    let (status, body) = server.upload(&id, "plane.csv", &format!("x,y,z\n{rows}"));
+    assert_eq!(status, 200, "{body}");
+    let settings = json!({"settings": {"dataset": "csv", "hidden": [], "seed": 3,
+                                       "epochs": 5, "grid": 12}});
+    let (status, started) = server.post(&format!("/api/sessions/{id}/train"), &settings);
+    assert_eq!(status, 202, "{started}");
+    let all = events.until_done();
+    let points = &all[0].1;
+    assert_eq!(points["train"].as_array().unwrap().len(), 80, "{points}");
+    assert_eq!(points["val"].as_array().unwrap().len(), 20);
+    let grid = &all.last().unwrap().1["grid"];
+    assert_eq!(grid["classes"], json!([]), "a regression has no classes");
+    let weights = kept_weights(&server, &id);
+    let linear = (weights("0.weight"), weights("0.bias"));
+    let mut worst = 0f64;
+    for (c, (x, y)) in cell_centres(grid, 12).enumerate() {
+        let got = grid["values"][c].as_f64().expect("a value per cell");
+        worst = worst.max((got - dense(&linear, &[x, y])[0]).abs());
+    }
+    assert!(worst < 1e-5, "largest difference from W·p + b: {worst}");
 }
 
 /// TensorFlow Playground's "0 hidden layers": the output layer alone is a linear model, which

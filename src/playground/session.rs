@@ -51,7 +51,8 @@ pub struct Session {
 /// The points the page draws, in the network's input space (after standardisation).
 #[derive(Serialize)]
 struct Points {
-    /// `[x, y, class]` of each training row (empty unless 2 inputs and classes).
+    /// `[x, y, class]` of each training row, or `[x, y, value]` of a one-target regression
+    /// (empty unless 2 inputs).
     train: Vec<[f64; 3]>,
     /// The same for validation rows.
     val: Vec<[f64; 3]>,
@@ -61,6 +62,9 @@ struct Points {
     inputs: Vec<String>,
     /// Classification or regression: what the validation metric is (accuracy or RMSE).
     task: crate::data::Task,
+    /// A standardised regression target's mean and std: the points' and the grid's values map
+    /// back to the target's units with them.
+    target_scaler: Option<crate::data::Scaler>,
     command: String,
     epochs: usize,
 }
@@ -223,18 +227,22 @@ fn busy() -> Refusal {
     )
 }
 
-/// The training rows and validation rows as `[x, y, class]` when there are 2 inputs and classes.
+/// The training rows and validation rows as `[x, y, class]`, or `[x, y, value]` for one
+/// regression target (in the network's units), when there are 2 inputs.
 fn points(prepared: &Prepared, config: &TrainConfig, command: String) -> Points {
     let data = &prepared.train.data;
     let rows = |subset: &Subset| -> Vec<[f64; 3]> {
-        let (Targets::Classes(labels), 2) = (&subset.data.targets, subset.data.width()) else {
-            return Vec::new();
-        };
         let d = &subset.data;
-        subset
-            .rows
-            .iter()
-            .map(|&r| [d.row(r)[0] as f64, d.row(r)[1] as f64, labels[r] as f64])
+        let target = |r: usize| match &d.targets {
+            Targets::Classes(labels) => Some(labels[r] as f64),
+            Targets::Values { values, width: 1 } => Some(values[r] as f64),
+            Targets::Values { .. } => None,
+        };
+        if d.width() != 2 || subset.rows.first().and_then(|&r| target(r)).is_none() {
+            return Vec::new();
+        }
+        (subset.rows.iter())
+            .filter_map(|&r| Some([d.row(r)[0] as f64, d.row(r)[1] as f64, target(r)?]))
             .collect()
     };
     Points {
@@ -244,6 +252,7 @@ fn points(prepared: &Prepared, config: &TrainConfig, command: String) -> Points 
         features: data.feature_names.clone(),
         inputs: FeatureMap::new(&config.model.add_features).names(&data.feature_names),
         task: data.task(),
+        target_scaler: prepared.target_scaler.clone(),
         command,
         epochs: config.epochs,
     }

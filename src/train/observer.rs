@@ -9,8 +9,9 @@ use super::history::EpochRow;
 use crate::error::Result;
 use crate::model::Mlp;
 
-/// The plane coloured by the class the network gives each point: `n × n` cells over
-/// `x_range × y_range`; `classes[i * n + j]` is cell (column i, row j), sampled at its centre.
+/// The plane coloured by the class the network gives each point, or by a regression's value:
+/// `n × n` cells over `x_range × y_range`; `classes[i * n + j]` is cell (column i, row j),
+/// sampled at its centre, and so are `confidence` and `values`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DecisionGrid {
     /// Left and right edge.
@@ -19,8 +20,15 @@ pub struct DecisionGrid {
     pub y_range: (f64, f64),
     /// Cells per side.
     pub n: usize,
-    /// The class of each cell, column by column.
+    /// The class of each cell, column by column (none for a regression).
     pub classes: Vec<usize>,
+    /// How sure the network is of each cell's class: its largest softmax probability.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub confidence: Vec<f32>,
+    /// A one-target regression's output at each cell, as the network computes it (a
+    /// standardised target stays standardised); none for classes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<f32>,
     /// Each input's and hidden unit's value over the same plane, when asked for
     /// ([`Wants::units`]).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,7 +84,8 @@ pub struct LayerWeights {
 pub struct Wants {
     /// Per-layer gradient norms every step, weight norms and dead units every epoch.
     pub layers: bool,
-    /// The decision grid every epoch, with this many cells per side (2-input classifiers).
+    /// The decision grid every epoch, with this many cells per side (2 inputs: classes, or one
+    /// regression target).
     pub grid: Option<usize>,
     /// With the grid, each input's and hidden unit's value over the plane, this many cells per
     /// side.

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use burn::module::Module;
+use burn::tensor::activation::softmax;
 use burn::tensor::{Tensor, TensorData};
 
 use super::diagnostics::LayerRow;
@@ -212,8 +213,9 @@ fn save(run: &RunDir, name: &str, svg: &str) -> Result<PathBuf> {
 }
 
 /// The class the network gives each cell of an `n × n` grid over the validation points' range
-/// (5 % margin), and with `units` each input's and hidden unit's value over `units × units` cells
-/// of the same plane; `None` unless the data are two inputs with classes.
+/// (5 % margin) and its probability, or a regression's value there, and with `units` each input's
+/// and hidden unit's value over `units × units` cells of the same plane; `None` unless the data
+/// are two inputs with classes or one regression target.
 pub fn decision_grid(
     model: &Mlp,
     val: &Subset,
@@ -227,24 +229,40 @@ pub fn decision_grid(
         .into_iter()
         .next()
         .ok_or_else(|| Error::ModelMismatch("the model has no device".into()))?;
-    let classes = model
-        .forward(plane.cells(n, &device))
-        .argmax(1)
-        .into_data()
-        .convert::<i64>()
-        .try_to_vec::<i64>()
-        .map_err(|e| Error::Readback {
-            what: "the decision grid".into(),
-            message: format!("{e:?}"),
-        })?;
+    let outputs = model.forward(plane.cells(n, &device));
+    let (classes, confidence, values) = match val.data.task() {
+        Task::Classification => {
+            let sure = softmax(outputs.clone(), 1).max_dim(1);
+            let sure = read_f32(sure, "the decision grid's probabilities")?;
+            (argmax(outputs)?, sure, Vec::new())
+        }
+        Task::Regression => (
+            Vec::new(),
+            Vec::new(),
+            read_f32(outputs, "the grid's values")?,
+        ),
+    };
     let units = units.map(|m| unit_grids(model, plane.cells(m, &device), m));
     Ok(Some(DecisionGrid {
         x_range: plane.x_range,
         y_range: plane.y_range,
         n,
-        classes: classes.into_iter().map(|c| c as usize).collect(),
+        classes,
+        confidence,
+        values,
         units: units.transpose()?,
     }))
+}
+
+/// The index of each row's largest output.
+fn argmax(outputs: Tensor<2>) -> Result<Vec<usize>> {
+    let classes = (outputs.argmax(1).into_data().convert::<i64>())
+        .try_to_vec::<i64>()
+        .map_err(|e| Error::Readback {
+            what: "the decision grid".into(),
+            message: format!("{e:?}"),
+        })?;
+    Ok(classes.into_iter().map(|c| c as usize).collect())
 }
 
 /// Each input's and hidden unit's value at the `n × n` cell centres `cells`.
@@ -271,10 +289,11 @@ struct Plane {
 }
 
 impl Plane {
-    /// `None` unless the data are two inputs with classes.
+    /// `None` unless the data are two inputs with classes or one regression target.
     fn over(val: &Subset) -> Option<Plane> {
         let data = &val.data;
-        if data.width() != 2 || data.task() != Task::Classification || val.is_empty() {
+        let one_output = data.task() == Task::Classification || data.outputs() == 1;
+        if data.width() != 2 || !one_output || val.is_empty() {
             return None;
         }
         let span = |column: usize| {

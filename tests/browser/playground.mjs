@@ -15,9 +15,9 @@ import path from "node:path";
 
 const [bin, shot, lang = "en"] = process.argv.slice(2);
 const WORDS = {
-  en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en", csvInputs: "x,site_north,site_south", units: "2,16,16", inputHover: /^input x: its value over the plane, from -[0-9.]+ to [0-9.]+/, unitHover: /^hidden layer 1, unit 1: its output over the plane, from -?[0-9.e+-]+ to -?[0-9.e+-]+/,
+  en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en", csvInputs: "x,site_north,site_south", units: "2,16,16", valuesNote: /^a regression: the network's output and the points' values, orange -?[0-9.]+ to blue -?[0-9.]+$/, inputHover: /^input x: its value over the plane, from -[0-9.]+ to [0-9.]+/, unitHover: /^hidden layer 1, unit 1: its output over the plane, from -?[0-9.e+-]+ to -?[0-9.e+-]+/,
     ready: "ready", paused: "paused", rmse: "val RMSE", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
-  zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN", csvInputs: "x,site_north,site_south,x²,site_north²,site_south²", units: "4,16,16", inputHover: /^输入 x：它在平面上的值，从 -[0-9.]+ 到 [0-9.]+/, unitHover: /^隐藏层 1 的第 1 个单元：它在平面上的输出，从 -?[0-9.e+-]+ 到 -?[0-9.e+-]+/,
+  zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN", csvInputs: "x,site_north,site_south,x²,site_north²,site_south²", units: "4,16,16", valuesNote: /^回归：网络的输出和各点的值，从橙色 -?[0-9.]+ 到蓝色 -?[0-9.]+$/, inputHover: /^输入 x：它在平面上的值，从 -[0-9.]+ 到 [0-9.]+/, unitHover: /^隐藏层 1 的第 1 个单元：它在平面上的输出，从 -?[0-9.e+-]+ 到 -?[0-9.e+-]+/,
     ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
 }[lang] || (() => { throw new Error(`language ${lang}: en or zh`); })();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "plaindnn-browser-"));
@@ -146,8 +146,22 @@ try {
   const inputNote = await shown(page, '[data-testid="unit-hover"]');
   if (!WORDS.inputHover.test(inputNote)) fail(`hovering the input x, the note says "${inputNote}"`);
   await page.mouse.move(net.x - 20, net.y - 20);
+  // the regions pale where the network is less sure; "discretize output" shows the classes flat
+  const regionColours = () => page.evaluate(() => {
+    const c = document.querySelector('[data-testid="decision-regions"]');
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4 * 37) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+    return seen.size;
+  });
+  const shaded = await regionColours();
+  await page.check('[data-testid="discretize"]');
+  await page.waitForTimeout(200);
+  const flat = await regionColours();
+  await page.uncheck('[data-testid="discretize"]');
+  if (!(flat < shaded)) fail(`discretize output: ${flat} colours, not fewer than the shaded ${shaded}`);
   if (!await until(page, () => document.getElementById("regions").dataset.showing === "classes", null, 5000)) fail("away from the unit, the regions do not show the classes again");
-  console.log(`unit pictures ${units}; the first has ${shades} shades; hovered: "${unitNote}", "${inputNote}"`);
+  console.log(`unit pictures ${units}; the first has ${shades} shades; hovered: "${unitNote}", "${inputNote}"; regions ${shaded} colours shaded, ${flat} discretized`);
   await page.screenshot({ path: shot });
   console.log(`paused at epoch ${paused}; ${colours} colours in the regions; screenshot ${shot}`);
 
@@ -255,6 +269,31 @@ try {
   if (!await until(page, cleared, null, 10000)) fail("after reset the ended run's report and weights links remain");
   const waiting = await shown(page, "#confusion");
   if (waiting === confusion) fail(`after reset the confusion area still says "${waiting}"`);
+
+  // a regression on two inputs (TensorFlow Playground's regression): the plane shows the
+  // network's output, the points their values, on one orange-to-blue scale that the note names
+  const plane = ["x,y,z", ...Array.from({ length: 60 }, (_, i) => `${i % 8},${Math.floor(i / 8)},${(0.5 * (i % 8) - 0.3 * Math.floor(i / 8)).toFixed(2)}`)];
+  await page.setInputFiles("#csv", { name: "plane.csv", mimeType: "text/csv", buffer: Buffer.from(plane.join("\n") + "\n") });
+  if (!await until(page, () => document.getElementById("csv-info").textContent.includes("60"), null, 30000)) fail(`the upload of plane.csv: "${await shown(page, "#csv-info")}"`);
+  await page.click('[data-testid="play"]');
+  if (!await until(page, () => document.getElementById("status").dataset.done === "yes", null, 60000)) fail(`the plane.csv run did not end: status "${await text(page, "status")}"`);
+  const showing = await page.getAttribute("#regions", "data-showing");
+  const valuesNote = await shown(page, '[data-testid="regions-note"]');
+  if (showing !== "values" || !WORDS.valuesNote.test(valuesNote)) fail(`plane.csv's regions show "${showing}", noted "${valuesNote}"`);
+  // in z's own units though the target is standardised (the box is still ticked): z reaches 3.5,
+  // its standardised values stay under 2.5
+  const top = Number(valuesNote.match(/-?[0-9.]+/g).pop());
+  if (!(top > 3.4)) fail(`plane.csv's note tops out at ${top}, not in z's units (up to 3.5)`);
+  const valueColours = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid="decision-regions"]');
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4 * 37) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+    return seen.size;
+  });
+  if (valueColours < 20) fail(`plane.csv's output over the plane has ${valueColours} colour(s)`);
+  console.log(`plane.csv: "${valuesNote}", ${valueColours} colours`);
+  await page.click('[data-testid="reset"]');
 
   // Reset then Play while a slow run is in an epoch: the new run must still pause and stop. (The
   // old page took the reset run's late `done` for the new run's, and pause then did nothing.)

@@ -371,16 +371,29 @@ function drawRegions() {
   const p = state.points;
   if (!p || !p.train.length) return;
   const box = state.grid ? { x: state.grid.x_range, y: state.grid.y_range } : bounds(p.val.concat(p.train));
-  const unit = hoveredUnit();
-  cv.dataset.showing = unit ? `unit ${unit.layer + 1}.${unit.unit + 1}` : "classes"; // for the browser test (inputs: layer 0)
+  const unit = hoveredUnit(), values = state.task === "regression";
+  // for the browser test (inputs: layer 0)
+  cv.dataset.showing = unit ? `unit ${unit.layer + 1}.${unit.unit + 1}` : values ? "values" : "classes";
+  // a regression's values, the grid's and the points', on one scale: orange low, blue high
+  const all = values ? p.train.concat(p.val).map((q) => q[2]).concat((state.grid && state.grid.values) || []) : [];
+  const [lo, hi] = [Math.min(...all), Math.max(...all)], mid = (lo + hi) / 2, half = Math.max(1e-12, (hi - lo) / 2);
+  // the note in the target's units (a standardised target mapped back: colours keep their order)
+  const ts = p.target_scaler, units = (v) => (ts ? v * ts.std[0] + ts.mean[0] : v).toPrecision(3);
+  $("regions-note").textContent = values && all.length ? t("valuesNote", units(lo), units(hi)) : "";
   if (unit) {
     drawUnit(g, unit.values, unit.scale, { x: 0, y: 0, w: W, h: H });
+  } else if (state.grid && values) {
+    drawUnit(g, state.grid.values.map((v) => v - mid), half, { x: 0, y: 0, w: W, h: H });
   } else if (state.grid) {
-    const n = state.grid.n, img = g.createImageData(n, n);
+    const n = state.grid.n, img = g.createImageData(n, n), k0 = 1 / Math.max(2, p.classes.length);
+    const flat = $("discretize").checked;
     state.grid.classes.forEach((c, k) => {
       const i = Math.floor(k / n), j = k % n, o = 4 * ((n - 1 - j) * n + i);
       const [r, gg, b] = rgb(PALETTE[c % PALETTE.length]);
-      img.data.set([r + (255 - r) * 0.6, gg + (255 - gg) * 0.6, b + (255 - b) * 0.6, 255], o);
+      // paler where the network is less sure: its probability from 1 / classes (white) to 1
+      const sure = flat ? 1 : Math.max(0, (state.grid.confidence[k] - k0) / (1 - k0));
+      const pale = 0.6 + 0.38 * (1 - sure);
+      img.data.set([r + (255 - r) * pale, gg + (255 - gg) * pale, b + (255 - b) * pale, 255], o);
     });
     const off = document.createElement("canvas");
     off.width = off.height = n;
@@ -393,9 +406,10 @@ function drawRegions() {
   const dot = ([x, y, c], filled) => {
     g.beginPath();
     g.arc(sx(x), sy(y), 3, 0, 2 * Math.PI);
-    g.strokeStyle = PALETTE[c % PALETTE.length];
+    g.strokeStyle = values ? `rgb(${shade(c - mid, half)})` : PALETTE[c % PALETTE.length];
     g.fillStyle = g.strokeStyle;
     filled ? g.fill() : g.stroke();
+    if (values && filled) { g.strokeStyle = "#333"; g.lineWidth = 0.5; g.stroke(); g.lineWidth = 1; }
   };
   p.train.forEach((q) => dot(q, true));
   p.val.forEach((q) => dot(q, false));
@@ -419,14 +433,19 @@ function nodePictures() {
  *  where it responds (the hover note gives the range). */
 function unitScale(values) { return Math.max(1e-12, ...values.map(Math.abs)); }
 
-/** A unit's output over the plane into `box` of `g`: blue positive, orange negative, white at 0,
- *  as strong as |value| / `scale`; cell (column i, row j) drawn with row 0 at the bottom. */
+/** `v` as a colour: blue positive, orange negative, white at 0, as strong as |v| / `scale`. */
+function shade(v, scale) {
+  const a = Math.min(1, Math.abs(v) / scale), [r, g, b] = rgb(v >= 0 ? "#1565c0" : "#ef6c00");
+  return [255 + (r - 255) * a, 255 + (g - 255) * a, 255 + (b - 255) * a];
+}
+
+/** A unit's output over the plane into `box` of `g`, each cell's colour as [`shade`] gives it;
+ *  cell (column i, row j) drawn with row 0 at the bottom. */
 function drawUnit(g, values, scale, box) {
   const n = Math.round(Math.sqrt(values.length)), img = g.createImageData(n, n);
   values.forEach((v, k) => {
-    const i = Math.floor(k / n), j = k % n, a = Math.min(1, Math.abs(v) / scale);
-    const [r, gg, b] = rgb(v >= 0 ? "#1565c0" : "#ef6c00");
-    img.data.set([255 + (r - 255) * a, 255 + (gg - 255) * a, 255 + (b - 255) * a, 255], 4 * ((n - 1 - j) * n + i));
+    const i = Math.floor(k / n), j = k % n;
+    img.data.set([...shade(v, scale), 255], 4 * ((n - 1 - j) * n + i));
   });
   const off = document.createElement("canvas");
   off.width = off.height = n;
@@ -659,6 +678,7 @@ function wire() {
   // a unit's picture, hovered, fills the decision regions: what that one unit computes
   $("network").addEventListener("mousemove", (ev) => { state.unitHover = unitAt($("network"), ev); schedule(); });
   $("network").addEventListener("mouseleave", () => { state.unitHover = null; schedule(); });
+  $("discretize").onchange = schedule;
 }
 
 /** The page in `lang`: static text, the layer rows, the status, the drawn views. */

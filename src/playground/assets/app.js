@@ -365,51 +365,65 @@ function showTask() {
 /** A plain number the eye and a test can read: six decimals, no trailing zeros. */
 function plain(v) { return v === null || v === undefined ? "NaN" : String(Number(v.toFixed(6))); }
 
+/** The plane: the classes (or a regression's output, or the hovered node's picture) and the
+ *  training (●) and validation (○) points on top. */
 function drawRegions() {
   const cv = $("regions"), g = cv.getContext("2d"), W = cv.width, H = cv.height;
   g.clearRect(0, 0, W, H);
   const p = state.points;
   if (!p || !p.train.length) return;
-  const box = state.grid ? { x: state.grid.x_range, y: state.grid.y_range } : bounds(p.val.concat(p.train));
-  const unit = hoveredUnit(), values = state.task === "regression";
+  const unit = hoveredUnit(), scale = valueScale(p), whole = { x: 0, y: 0, w: W, h: H };
   // for the browser test (inputs: layer 0)
-  cv.dataset.showing = unit ? `unit ${unit.layer + 1}.${unit.unit + 1}` : values ? "values" : "classes";
-  // a regression's values, the grid's and the points', on one scale: orange low, blue high
-  const all = values ? p.train.concat(p.val).map((q) => q[2]).concat((state.grid && state.grid.values) || []) : [];
-  const [lo, hi] = [Math.min(...all), Math.max(...all)], mid = (lo + hi) / 2, half = Math.max(1e-12, (hi - lo) / 2);
-  // the note in the target's units (a standardised target mapped back: colours keep their order)
-  const ts = p.target_scaler, units = (v) => (ts ? v * ts.std[0] + ts.mean[0] : v).toPrecision(3);
-  $("regions-note").textContent = values && all.length ? t("valuesNote", units(lo), units(hi)) : "";
-  if (unit) {
-    drawUnit(g, unit.values, unit.scale, { x: 0, y: 0, w: W, h: H });
-  } else if (state.grid && values) {
-    drawUnit(g, state.grid.values.map((v) => v - mid), half, { x: 0, y: 0, w: W, h: H });
-  } else if (state.grid) {
-    const n = state.grid.n, img = g.createImageData(n, n), k0 = 1 / Math.max(2, p.classes.length);
-    const flat = $("discretize").checked;
-    state.grid.classes.forEach((c, k) => {
-      const i = Math.floor(k / n), j = k % n, o = 4 * ((n - 1 - j) * n + i);
-      const [r, gg, b] = rgb(PALETTE[c % PALETTE.length]);
-      // paler where the network is less sure: its probability from 1 / classes (white) to 1
-      const sure = flat ? 1 : Math.max(0, (state.grid.confidence[k] - k0) / (1 - k0));
-      const pale = 0.6 + 0.38 * (1 - sure);
-      img.data.set([r + (255 - r) * pale, gg + (255 - gg) * pale, b + (255 - b) * pale, 255], o);
-    });
-    const off = document.createElement("canvas");
-    off.width = off.height = n;
-    off.getContext("2d").putImageData(img, 0, 0);
-    g.imageSmoothingEnabled = false;
-    g.drawImage(off, 0, 0, W, H);
-  }
+  cv.dataset.showing = unit ? `unit ${unit.layer + 1}.${unit.unit + 1}` : scale ? "values" : "classes";
+  $("regions-note").textContent = scale ? t("valuesNote", ...scale.note) : "";
+  if (unit) drawUnit(g, unit.values, unit.scale, whole);
+  else if (state.grid && scale) drawUnit(g, state.grid.values.map((v) => v - scale.mid), scale.half, whole);
+  else if (state.grid) drawClasses(g, state.grid, p.classes.length, whole);
+  drawPoints(g, p, scale, whole);
+}
+
+/** A regression's one scale for the grid's and the points' values (orange low, blue high), and
+ *  its ends in the target's units for the note (a standardised target mapped back); null for
+ *  classes. */
+function valueScale(p) {
+  if (state.task !== "regression") return null;
+  const all = p.train.concat(p.val).map((q) => q[2]).concat((state.grid && state.grid.values) || []);
+  const [lo, hi] = [Math.min(...all), Math.max(...all)], ts = p.target_scaler;
+  const units = (v) => (ts ? v * ts.std[0] + ts.mean[0] : v).toPrecision(3);
+  return { mid: (lo + hi) / 2, half: Math.max(1e-12, (hi - lo) / 2), note: [units(lo), units(hi)] };
+}
+
+/** Each cell in its class's colour, paler where the network is less sure: its probability from
+ *  1 / classes (white) to 1; flat when "discretize output" is ticked. */
+function drawClasses(g, grid, classes, box) {
+  const n = grid.n, img = g.createImageData(n, n), k0 = 1 / Math.max(2, classes);
+  const flat = $("discretize").checked;
+  grid.classes.forEach((c, k) => {
+    const i = Math.floor(k / n), j = k % n, o = 4 * ((n - 1 - j) * n + i);
+    const [r, gg, b] = rgb(PALETTE[c % PALETTE.length]);
+    const sure = flat ? 1 : Math.max(0, (grid.confidence[k] - k0) / (1 - k0));
+    const pale = 0.6 + 0.38 * (1 - sure);
+    img.data.set([r + (255 - r) * pale, gg + (255 - gg) * pale, b + (255 - b) * pale, 255], o);
+  });
+  const off = document.createElement("canvas");
+  off.width = off.height = n;
+  off.getContext("2d").putImageData(img, 0, 0);
+  g.imageSmoothingEnabled = false;
+  g.drawImage(off, box.x, box.y, box.w, box.h);
+}
+
+/** The points over the grid's plane: by class colour, or by value on `scale` (outlined). */
+function drawPoints(g, p, scale, { w: W, h: H }) {
+  const box = state.grid ? { x: state.grid.x_range, y: state.grid.y_range } : bounds(p.val.concat(p.train));
   const sx = (x) => ((x - box.x[0]) / (box.x[1] - box.x[0])) * W;
   const sy = (y) => H - ((y - box.y[0]) / (box.y[1] - box.y[0])) * H;
   const dot = ([x, y, c], filled) => {
     g.beginPath();
     g.arc(sx(x), sy(y), 3, 0, 2 * Math.PI);
-    g.strokeStyle = values ? `rgb(${shade(c - mid, half)})` : PALETTE[c % PALETTE.length];
+    g.strokeStyle = scale ? `rgb(${shade(c - scale.mid, scale.half)})` : PALETTE[c % PALETTE.length];
     g.fillStyle = g.strokeStyle;
     filled ? g.fill() : g.stroke();
-    if (values && filled) { g.strokeStyle = "#333"; g.lineWidth = 0.5; g.stroke(); g.lineWidth = 1; }
+    if (scale && filled) { g.strokeStyle = "#333"; g.lineWidth = 0.5; g.stroke(); g.lineWidth = 1; }
   };
   p.train.forEach((q) => dot(q, true));
   p.val.forEach((q) => dot(q, false));
@@ -466,6 +480,36 @@ function drawNetwork() {
   const sizes = [ws[0].inputs, ...ws.map((w) => w.outputs)];
   const x = (k) => 56 + (k / (sizes.length - 1)) * (W - 96); // room for the inputs' names
   const y = (k, i) => ((i + 1) / (sizes[k] + 1)) * H;
+  drawWeights(g, ws, x, y);
+  // the first inputs when the server sends only the first MAX_DRAWN_UNITS of a wide input layer
+  const names = ((state.points && state.points.inputs) || []).slice(0, sizes[0]);
+  const labelled = names.length === sizes[0] && H / (sizes[0] + 1) >= 10;
+  g.font = "10px sans-serif";
+  const pictures = nodePictures();
+  sizes.forEach((n, k) => {
+    const units = k < sizes.length - 1 ? pictures[k] || [] : [];
+    const s = Math.max(8, Math.min(30, H / (n + 1) - 3)); // a picture's side
+    const label = (i) => fit(g, names[i], x(0) - (units[i] ? s / 2 : 4) - 4);
+    for (let i = 0; i < n; i++) {
+      if (units[i]) {
+        drawNodePicture(g, units[i], [x(k), y(k, i)], s, { layer: k - 1, unit: i });
+        if (i === 0 && k < 2) cv.dataset[k ? "firstUnit" : "firstInput"] = `${x(k)},${y(k, i)}`; // for the browser test
+      } else {
+        g.beginPath(); g.arc(x(k), y(k, i), 4, 0, 2 * Math.PI);
+        g.fillStyle = "#fff"; g.fill(); g.strokeStyle = "#333"; g.lineWidth = 1; g.stroke();
+      }
+      if (k === 0 && labelled) { g.fillStyle = "#333"; g.fillText(label(i), 2, y(k, i) + 3); }
+    }
+  });
+  cv.dataset.inputs = labelled ? names.join(",") : ""; // the labels drawn, for the browser test
+  cv.dataset.units = pictures.map((l) => l.length).join(","); // the pictures drawn: inputs, then each hidden layer
+  g.fillStyle = "#666"; g.font = "10px sans-serif";
+  g.fillText(t("inputs"), 2, 10); g.fillText(t("outputs"), W - 44, 10);
+}
+
+/** Each weight a line from its input at (x(k), y(k, i)) to its unit: blue positive, orange
+ *  negative, wider and stronger as |w| nears the largest. */
+function drawWeights(g, ws, x, y) {
   const max = Math.max(1e-12, ...ws.flatMap((w) => w.values.map(Math.abs)));
   ws.forEach((w, k) => {
     for (let i = 0; i < w.inputs; i++) {
@@ -479,34 +523,16 @@ function drawNetwork() {
     }
   });
   g.globalAlpha = 1;
-  // the first inputs when the server sends only the first MAX_DRAWN_UNITS of a wide input layer
-  const names = ((state.points && state.points.inputs) || []).slice(0, sizes[0]);
-  const labelled = names.length === sizes[0] && H / (sizes[0] + 1) >= 10;
-  g.font = "10px sans-serif";
-  const pictures = nodePictures();
-  sizes.forEach((n, k) => {
-    const units = k < sizes.length - 1 ? pictures[k] || [] : [];
-    const s = Math.max(8, Math.min(30, H / (n + 1) - 3)); // a picture's side
-    const label = (i) => fit(g, names[i], x(0) - (units[i] ? s / 2 : 4) - 4);
-    for (let i = 0; i < n; i++) {
-      if (units[i]) {
-        const box = { x: x(k) - s / 2, y: y(k, i) - s / 2, w: s, h: s };
-        drawUnit(g, units[i], unitScale(units[i]), box);
-        const on = state.unitHover && state.unitHover.layer === k - 1 && state.unitHover.unit === i;
-        g.strokeStyle = on ? "#000" : "#888"; g.lineWidth = on ? 2 : 1; g.strokeRect(box.x, box.y, s, s);
-        state.unitBoxes.push({ ...box, layer: k - 1, unit: i });
-        if (i === 0 && k < 2) cv.dataset[k ? "firstUnit" : "firstInput"] = `${x(k)},${y(k, i)}`; // for the browser test
-      } else {
-        g.beginPath(); g.arc(x(k), y(k, i), 4, 0, 2 * Math.PI);
-        g.fillStyle = "#fff"; g.fill(); g.strokeStyle = "#333"; g.lineWidth = 1; g.stroke();
-      }
-      if (k === 0 && labelled) { g.fillStyle = "#333"; g.fillText(label(i), 2, y(k, i) + 3); }
-    }
-  });
-  cv.dataset.inputs = labelled ? names.join(",") : ""; // the labels drawn, for the browser test
-  cv.dataset.units = pictures.map((l) => l.length).join(","); // the pictures drawn: inputs, then each hidden layer
-  g.fillStyle = "#666"; g.font = "10px sans-serif";
-  g.fillText(t("inputs"), 2, 10); g.fillText(t("outputs"), W - 44, 10);
+}
+
+/** A node (`layer` −1: the inputs) as the picture of its `values`, a square of side `s` centred
+ *  at `at`, outlined black while hovered; remembered for the pointer to find. */
+function drawNodePicture(g, values, [cx, cy], s, node) {
+  const box = { x: cx - s / 2, y: cy - s / 2, w: s, h: s };
+  drawUnit(g, values, unitScale(values), box);
+  const on = state.unitHover && state.unitHover.layer === node.layer && state.unitHover.unit === node.unit;
+  g.strokeStyle = on ? "#000" : "#888"; g.lineWidth = on ? 2 : 1; g.strokeRect(box.x, box.y, s, s);
+  state.unitBoxes.push({ ...box, ...node });
 }
 
 /** `text`, cut with … to at most `width` pixels in `g`'s font. */

@@ -759,6 +759,12 @@ fn fuzzed_json_commands_are_all_answered_without_a_crash() {
             .to_string(),
         ),
         (
+            "/api/command".to_string(),
+            json!({"dataset": "csv", "target": "z", "features": ["x", "colour, light"],
+                   "one_hot": ["colour, light"], "impute": "median", "hidden": []})
+            .to_string(),
+        ),
+        (
             format!("/api/sessions/{id}/train"),
             json!({"settings": {"epochs": 1, "hidden": [2]}, "mode": "step"}).to_string(),
         ),

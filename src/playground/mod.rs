@@ -11,6 +11,7 @@
 //! Safe by default: loopback only; a Host header that is not this server's own address (DNS
 //! rebinding) and a cross-site Origin are refused; bodies, layers, units and epochs are capped.
 
+pub mod command;
 pub mod observer;
 pub mod routes;
 pub mod session;

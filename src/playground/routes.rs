@@ -23,9 +23,10 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::mpsc::Receiver;
 
+use super::command::command;
 use super::observer::{Mode, PageEvent};
 use super::session::{as_uploaded, Refusal, Sessions};
-use super::settings::{check_classes, command, Settings, MAX_DELAY_MS};
+use super::settings::{check_classes, Settings, MAX_DELAY_MS};
 use super::tour::{EXPERIMENTS, TOUR_EN, TOUR_ZH};
 use crate::backend::Backend;
 use crate::data::imputer::Strategy;

@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio::sync::mpsc::{channel, Receiver, Sender};
 
+use super::command::command;
 use super::observer::{drawn_grid, Control, Mode, PageEvent, PageObserver, EVENTS, UNIT_GRID};
-use super::settings::{check_classes, command, Settings};
+use super::settings::{check_classes, Settings};
 use crate::data::{Prepared, Subset, Targets};
 use crate::inference::Predictor;
 use crate::model::features::FeatureMap;

@@ -172,9 +172,11 @@ function withUpload(command) {
   return state.upload ? command.replace("--data FILE.csv", () => dataFlag(state.upload)) : command;
 }
 
-/** `--data NAME` as the server writes it: quoted unless plain, `=` before a leading `-`. */
+/** `--data NAME` as the server writes it (`shell::quote`): quoted unless plain and not starting
+ *  with `=`, `=` joining a leading `-` to the flag. */
 function dataFlag(name) {
-  const word = /^[A-Za-z0-9_.\/,:=+-]+$/.test(name) ? name : `'${name.replace(/'/g, "'\\''")}'`;
+  const plain = /^[A-Za-z0-9_.\/,:=+@%-]+$/.test(name) && !name.startsWith("=");
+  const word = plain ? name : `'${name.replace(/'/g, "'\\''")}'`;
   return word.startsWith("-") || word.startsWith("'-") ? `--data=${word}` : `--data ${word}`;
 }
 

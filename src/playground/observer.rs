@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::Sender;
 
-use crate::train::{DecisionGrid, EpochReport, LayerWeights, TrainObserver, Wants};
+use crate::train::{DecisionGrid, EpochReport, LayerWeights, TrainObserver, UnitGrids, Wants};
 
 /// Most events queued for a page that is not reading them; later ones are dropped until it
 /// reads (unbounded, a page that never read grew the server by ~2 MB a run of 1 000 epochs).
@@ -141,13 +141,21 @@ pub const UNIT_GRID: usize = 16;
 /// The decision grid as the page draws it: the pictures of the first [`MAX_DRAWN_UNITS`] inputs
 /// and units of each layer, as the network picture shows them.
 pub fn drawn_grid(grid: &DecisionGrid) -> DecisionGrid {
-    let mut grid = grid.clone();
-    if let Some(units) = &mut grid.units {
-        std::iter::once(&mut units.inputs)
-            .chain(&mut units.layers)
-            .for_each(|l| l.truncate(MAX_DRAWN_UNITS));
+    let first = |l: &Vec<Vec<f32>>| l.iter().take(MAX_DRAWN_UNITS).cloned().collect();
+    let units = grid.units.as_ref().map(|u| UnitGrids {
+        n: u.n,
+        inputs: first(&u.inputs),
+        layers: u.layers.iter().map(first).collect(),
+    });
+    DecisionGrid {
+        x_range: grid.x_range,
+        y_range: grid.y_range,
+        n: grid.n,
+        classes: grid.classes.clone(),
+        confidence: grid.confidence.clone(),
+        values: grid.values.clone(),
+        units,
     }
-    grid
 }
 
 /// The part of a layer's weights the page draws: the first [`MAX_DRAWN_UNITS`] inputs and units.
@@ -232,10 +240,15 @@ impl TrainObserver for PageObserver {
         if report.grid.is_some() {
             self.last_grid = Some(Instant::now());
         }
+        // the parts drawn, each copied once (not the whole report, then its weights and grid again)
         let page = EpochReport {
-            weights: report.weights.iter().map(drawn).collect(),
+            row: report.row.clone(),
+            epochs: report.epochs,
+            improved: report.improved,
+            seconds: report.seconds,
+            layers: report.layers.clone(),
             grid: report.grid.as_ref().map(drawn_grid),
-            ..report.clone()
+            weights: report.weights.iter().map(drawn).collect(),
         };
         self.send(PageEvent::new("epoch", &page));
         self.control.end_of_epoch();

@@ -26,6 +26,14 @@ const text = (page, id) => page.textContent(`[data-testid="${id}"]`);
 // an element's text, or "(none)" where the page has no such element (an older page)
 const shown = (page, selector) => page.evaluate((s) => document.querySelector(s)?.textContent ?? "(none)", selector);
 // waits for `check(arg)` in the page; false when it does not come within `ms`
+/** The colours in a sample of the decision-region canvas's pixels (every 37th). */
+const regionColours = (page) => page.evaluate(() => {
+  const c = document.querySelector('[data-testid="decision-regions"]');
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  const seen = new Set();
+  for (let i = 0; i < d.length; i += 4 * 37) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+  return seen.size;
+});
 const until = (page, check, arg, ms) => page.waitForFunction(check, arg, { timeout: ms }).then(() => true, () => false);
 const epochIs = (n) => Number(document.querySelector('[data-testid="epoch"]').textContent) >= n;
 const epochsToTrain = 80;
@@ -96,13 +104,7 @@ try {
   }, first, { timeout: 60000 });
   console.log(`epoch ${await text(page, "epoch")}: train loss ${first} → ${await text(page, "train-loss")}`);
 
-  const colours = await page.evaluate(() => {
-    const c = document.querySelector('[data-testid="decision-regions"]');
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    const seen = new Set();
-    for (let i = 0; i < d.length; i += 4 * 37) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
-    return seen.size;
-  });
+  const colours = await regionColours(page);
   if (colours < 3) fail(`the decision-region canvas has ${colours} colour(s)`);
   const strokes = await page.evaluate(() => {
     const c = document.querySelector('[data-testid="network"]');
@@ -147,17 +149,10 @@ try {
   if (!WORDS.inputHover.test(inputNote)) fail(`hovering the input x, the note says "${inputNote}"`);
   await page.mouse.move(net.x - 20, net.y - 20);
   // the regions pale where the network is less sure; "discretize output" shows the classes flat
-  const regionColours = () => page.evaluate(() => {
-    const c = document.querySelector('[data-testid="decision-regions"]');
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    const seen = new Set();
-    for (let i = 0; i < d.length; i += 4 * 37) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
-    return seen.size;
-  });
-  const shaded = await regionColours();
+  const shaded = await regionColours(page);
   await page.check('[data-testid="discretize"]');
   await page.waitForTimeout(200);
-  const flat = await regionColours();
+  const flat = await regionColours(page);
   await page.uncheck('[data-testid="discretize"]');
   if (!(flat < shaded)) fail(`discretize output: ${flat} colours, not fewer than the shaded ${shaded}`);
   if (!await until(page, () => document.getElementById("regions").dataset.showing === "classes", null, 5000)) fail("away from the unit, the regions do not show the classes again");
@@ -284,13 +279,7 @@ try {
   // its standardised values stay under 2.5
   const top = Number(valuesNote.match(/-?[0-9.]+/g).pop());
   if (!(top > 3.4)) fail(`plane.csv's note tops out at ${top}, not in z's units (up to 3.5)`);
-  const valueColours = await page.evaluate(() => {
-    const c = document.querySelector('[data-testid="decision-regions"]');
-    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-    const seen = new Set();
-    for (let i = 0; i < d.length; i += 4 * 37) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
-    return seen.size;
-  });
+  const valueColours = await regionColours(page);
   if (valueColours < 20) fail(`plane.csv's output over the plane has ${valueColours} colour(s)`);
   console.log(`plane.csv: "${valuesNote}", ${valueColours} colours`);
   await page.click('[data-testid="reset"]');

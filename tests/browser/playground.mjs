@@ -40,6 +40,30 @@ const epochsToTrain = 80;
 
 const { server, url } = await startPlayground(bin, work);
 
+/** The page's link, opened anew, keeps the view's boxes and, once the same file is uploaded again,
+ *  its unticked columns: the same command as the page it came from. */
+async function sameFromLink(browser, page, csv) {
+  await page.check('[data-testid="discretize"]');
+  await page.uncheck('[data-testid="show-validation"]');
+  const link = await page.getAttribute("#link", "href");
+  const command = await shown(page, "#cli-command");
+  const again = await browser.newPage();
+  await again.goto(link);
+  const view = await again.evaluate(() => [document.getElementById("discretize").checked, document.getElementById("show-validation").checked].join(","));
+  if (view !== "true,false") fail(`the link's view boxes (discretize, show validation) come back as ${view}`);
+  const linked = () => document.getElementById("cli-command").textContent.includes(" --data FILE.csv --features x,site --one-hot site ");
+  if (!await until(again, linked, null, 10000)) fail(`the link, before its file: \`${await shown(again, "#cli-command")}\``);
+  await again.setInputFiles("#csv", { name: "heights.csv", mimeType: "text/csv", buffer: Buffer.from(csv.join("\n") + "\n") });
+  const unticked = () => { const k = document.querySelector('[data-testid="columns"] input[data-column="k"]'); return k && !k.checked; };
+  if (!await until(again, unticked, null, 30000)) fail("the link's unticked column k is ticked after the upload");
+  const same = (c) => document.getElementById("cli-command").textContent === c;
+  if (!await until(again, same, command, 10000)) fail(`from the link: \`${await shown(again, "#cli-command")}\`, not \`${command}\``);
+  await again.close();
+  await page.uncheck('[data-testid="discretize"]');
+  await page.check('[data-testid="show-validation"]');
+  console.log("the link keeps the view's boxes and, after the file, its unticked column and command");
+}
+
 /** A 375 px wide phone: one column, nothing wider than the screen; and the tutorial's preset
  * after SGD with momentum gives a command the server takes (Adam has no momentum). */
 async function onAPhone(browser, url) {
@@ -154,6 +178,12 @@ try {
   await page.waitForTimeout(200);
   const flat = await regionColours(page);
   await page.uncheck('[data-testid="discretize"]');
+  // the validation points (○) drawn or not, as TensorFlow Playground's "show test data"
+  const [trainPoints, valPoints] = (await page.getAttribute("#regions", "data-points")).split(",");
+  await page.uncheck('[data-testid="show-validation"]');
+  const noVal = (points) => document.getElementById("regions").dataset.points === points;
+  if (valPoints === "0" || !await until(page, noVal, `${trainPoints},0`, 5000)) fail(`the regions drew ${trainPoints} training and ${valPoints} validation points, then with validation hidden "${await page.getAttribute("#regions", "data-points")}"`);
+  await page.check('[data-testid="show-validation"]');
   if (!(flat < shaded)) fail(`discretize output: ${flat} colours, not fewer than the shaded ${shaded}`);
   if (!await until(page, () => document.getElementById("regions").dataset.showing === "classes", null, 5000)) fail("away from the unit, the regions do not show the classes again");
   console.log(`unit pictures ${units}; the first has ${shades} shades; hovered: "${unitNote}", "${inputNote}"; regions ${shaded} colours shaded, ${flat} discretized`);
@@ -256,6 +286,7 @@ try {
   const inputs = await page.getAttribute("#network", "data-inputs"); // the file's columns, not x, y
   if (inputs !== WORDS.csvInputs) fail(`the network picture labels the CSV's inputs "${inputs}", not "${WORDS.csvInputs}"`);
   console.log(`heights.csv: warned "${warned}"; after the run "${metricName}" ${await text(page, "val-accuracy")}, "${confusion}"`);
+  await sameFromLink(browser, page, csv);
   if (!await until(page, () => document.getElementById("report").hasAttribute("href"), null, 5000)) fail("the ended run has no report link");
   // Reset clears the ended run: its report and weights links go (no href, so Enter on them does
   // not download the page itself), and the confusion area waits for the next run again

@@ -18,6 +18,8 @@ const state = {
   // the uploaded file's columns, those of text, its last column (the target unless one is named),
   // the columns unticked as inputs, and the target the boxes were drawn for
   columns: [], textColumns: [], lastColumn: null, dropped: new Set(), boxesFor: null,
+  // a link's input columns and one-hot columns, kept until the file they name is uploaded again
+  linked: null,
 };
 
 // ---- settings: the form ⇄ one JSON object ⇄ the URL hash ----
@@ -69,7 +71,8 @@ function readSettings() {
   if (s.dataset === "csv" && $("target").value) s.target = $("target").value;
   if (s.dataset === "csv" && $("standardize_target").checked) s.standardize_target = true;
   if (s.dataset === "csv" && $("impute").value) s.impute = $("impute").value;
-  if (s.dataset === "csv") {
+  if (s.dataset === "csv" && state.linked) Object.assign(s, state.linked);
+  else if (s.dataset === "csv") {
     const unticked = state.columns.some((c) => c !== targetColumn() && state.dropped.has(c));
     if (unticked) s.features = inputColumns();
     const oneHot = oneHotColumns();
@@ -90,11 +93,35 @@ function writeSettings(s) {
   if ("target" in s) $("target").value = s.target;
   if ("standardize_target" in s) $("standardize_target").checked = !!s.standardize_target;
   if ("impute" in s) $("impute").value = s.impute;
+  if ("features" in s || "one_hot" in s) state.linked = columnsOf(s);
   if ("add_features" in s) {
     const on = Array.isArray(s.add_features) ? s.add_features : String(s.add_features).split(",");
     document.querySelectorAll(".features input").forEach((el) => { el.checked = on.includes(el.value); });
   }
   $("csv-box").hidden = $("dataset").value !== "csv";
+}
+
+/** A link's `features` and `one_hot`, as lists. */
+function columnsOf(s) {
+  const linked = {};
+  ["features", "one_hot"].forEach((k) => { if (k in s) linked[k] = Array.isArray(s[k]) ? s[k] : names(s[k]); });
+  return linked;
+}
+
+/** Column names from the URL hash: a JSON list (a name may hold a comma), or an older link's
+ *  comma-separated names. */
+function names(text) {
+  try { const list = JSON.parse(text); if (Array.isArray(list)) return list.map(String); } catch (e) { /* not JSON */ }
+  return String(text).split(",");
+}
+
+/** The upload's columns the link left out unticked, if the link's columns are all in it (the file
+ *  it was made with); else none. The link's columns apply to one upload only. */
+function droppedByLink(columns, target) {
+  const features = state.linked && state.linked.features;
+  state.linked = null;
+  if (!features || !features.every((c) => columns.includes(c))) return new Set();
+  return new Set(columns.filter((c) => c !== target && !features.includes(c)));
 }
 
 function targetColumn() { return $("target").value || state.lastColumn; }
@@ -129,11 +156,22 @@ function setAllActivations(name) {
   showCommonActivation();
 }
 
+/** The view's boxes that differ from their defaults, as TensorFlow Playground's link keeps them. */
+const VIEW = { discretize: false, show_validation: true };
+const viewBox = (k) => $(k.replace("_", "-"));
+
 function settingsToHash(s) {
   const p = new URLSearchParams();
-  Object.entries(s).forEach(([k, v]) => { if (k !== "delay_ms") p.set(k, Array.isArray(v) ? v.join(",") : v); });
+  const columns = (k, v) => ["features", "one_hot"].includes(k) ? JSON.stringify(v) : v.join(",");
+  Object.entries(s).forEach(([k, v]) => { if (k !== "delay_ms") p.set(k, Array.isArray(v) ? columns(k, v) : v); });
+  Object.entries(VIEW).forEach(([k, on]) => { if (viewBox(k).checked !== on) p.set(k, !on); });
   p.set("lang", LANG);
   return "#" + p.toString();
+}
+
+/** The view's boxes as a link gives them; the rest of `s` is settings. */
+function takeView(s) {
+  Object.entries(VIEW).forEach(([k, on]) => { viewBox(k).checked = k in s ? s[k] === "true" : on; delete s[k]; });
 }
 
 function settingsFromHash() {
@@ -427,8 +465,10 @@ function drawPoints(g, p, scale, { w: W, h: H }) {
     filled ? g.fill() : g.stroke();
     if (scale && filled) { g.strokeStyle = "#333"; g.lineWidth = 0.5; g.stroke(); g.lineWidth = 1; }
   };
+  const val = $("show-validation").checked ? p.val : [];
   p.train.forEach((q) => dot(q, true));
-  p.val.forEach((q) => dot(q, false));
+  val.forEach((q) => dot(q, false));
+  g.canvas.dataset.points = `${p.train.length},${val.length}`; // for tests: training, validation
 }
 
 /** The unit the pointer is on in the network picture, with its values over the plane and their
@@ -659,7 +699,8 @@ async function uploadCsv() {
   // a refused file leaves the accepted one in place, and its name
   $("csv-warnings").innerHTML = (r.ok ? j.warnings || [] : []).map((w) => `<li>${esc(w)}</li>`).join("");
   if (r.ok) {
-    Object.assign(state, { upload: j.name, columns: j.columns, textColumns: j.text_columns, lastColumn: j.target, dropped: new Set() });
+    const dropped = droppedByLink(j.columns, $("target").value || j.target);
+    Object.assign(state, { upload: j.name, columns: j.columns, textColumns: j.text_columns, lastColumn: j.target, dropped });
     renderColumns();
     settingsChanged();
   }
@@ -706,7 +747,7 @@ function wire() {
   // a unit's picture, hovered, fills the decision regions: what that one unit computes
   $("network").addEventListener("mousemove", (ev) => { state.unitHover = unitAt($("network"), ev); schedule(); });
   $("network").addEventListener("mouseleave", () => { state.unitHover = null; schedule(); });
-  $("discretize").onchange = schedule;
+  Object.keys(VIEW).forEach((k) => { viewBox(k).onchange = () => { settingsChanged(); schedule(); }; });
 }
 
 /** The page in `lang`: static text, the layer rows, the status, the drawn views. */
@@ -727,6 +768,7 @@ $("language").value = LANG;
 showCommonActivation();
 renderLayers([32, 32]);
 delete fromUrl.lang;
+takeView(fromUrl);
 writeSettings(fromUrl);
 wire();
 showTask();

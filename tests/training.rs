@@ -500,6 +500,119 @@ fn a_one_input_regression_draws_the_data_and_the_fitted_curve() {
     assert!(dir.join("rmse.svg").is_file() && !dir.join("decision_regions.svg").exists());
 }
 
+/// An SVG's `<text>` labels, in order.
+fn text_labels(svg: &str) -> Vec<String> {
+    let label = |t: &str| Some(t.split_once('>')?.1.split_once("</text>")?.0.to_string());
+    svg.split("<text").skip(1).filter_map(label).collect()
+}
+
+/// A linear network (`--hidden none`) on z = 2x − 3y + 1, validated on rows whose x and y span
+/// [0, 1] exactly: `output_plane.svg` covers [−0.05, 1.05]² (a 5 % margin) in 80 × 80 cells, so
+/// its scale's ends are the network's output at two corner cells, which `predict` gives and the
+/// plane itself gives within the fit's error; `predicted_vs_actual.svg` draws every validation row.
+#[test]
+fn a_two_input_regression_pictures_its_output_over_the_plane_and_predicted_against_actual() {
+    let dir = temp_dir("output-plane");
+    let plane = |x: f64, y: f64| 2.0 * x - 3.0 * y + 1.0;
+    let csv = |points: &[(f64, f64)]| -> String {
+        let rows: String = (points.iter())
+            .map(|&(x, y)| format!("{x},{y},{}\n", plane(x, y)))
+            .collect();
+        format!("x,y,z\n{rows}")
+    };
+    let spread = |n: usize, k: usize| -> Vec<(f64, f64)> {
+        (0..n)
+            .map(|i| (((i * k) % n) as f64 / n as f64, i as f64 / n as f64))
+            .collect()
+    };
+    let mut val = spread(56, 17);
+    val.extend([(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)]);
+    let (train_file, val_file) = (dir.join("train.csv"), dir.join("val.csv"));
+    fs::write(&train_file, csv(&spread(200, 37))).expect("write");
+    fs::write(&val_file, csv(&val)).expect("write");
+    let run = dir.join("run");
+    let path = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    let (t, v, r) = (path(&train_file), path(&val_file), path(&run));
+    let o = plaindnn(&[
+        "train",
+        "--data",
+        &t,
+        "--val-data",
+        &v,
+        "--hidden",
+        "none",
+        "--lr",
+        "0.05",
+        "--epochs",
+        "300",
+        "-q",
+        "--out",
+        &r,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let svg = fs::read_to_string(run.join("output_plane.svg")).expect("output_plane.svg");
+    let labels = text_labels(&svg);
+    let scale = &labels[labels.len() - 3..]; // low end, the target's name, high end
+    assert_eq!(scale[1], "z");
+    let (low, high): (f64, f64) = (
+        scale[0].parse().expect("low"),
+        scale[2].parse().expect("high"),
+    );
+    let centre = |k: f64| -0.05 + (k + 0.5) / 80.0 * 1.1;
+    let (near, far) = (centre(0.0), centre(79.0));
+    let corners = format!("x,y\n{far},{near}\n{near},{far}\n"); // highest, lowest of 2x − 3y
+    let corners_file = dir.join("corners.csv");
+    fs::write(&corners_file, corners).expect("write");
+    let o = plaindnn(&[
+        "predict",
+        "--run",
+        &r,
+        "--data",
+        &path(&corners_file),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc = common::json(&o);
+    let predicted = |i: usize| {
+        doc["predictions"][i]["values"][0]
+            .as_f64()
+            .expect("a value")
+    };
+    // the scale's labels have four significant digits
+    assert!(
+        (high - predicted(0)).abs() < 2e-3,
+        "high end {high}, predict {}",
+        predicted(0)
+    );
+    assert!(
+        (low - predicted(1)).abs() < 2e-3,
+        "low end {low}, predict {}",
+        predicted(1)
+    );
+    assert!(
+        (high - plane(far, near)).abs() < 0.05,
+        "high end {high}, the plane's {}",
+        plane(far, near)
+    );
+    assert!(
+        (low - plane(near, far)).abs() < 0.05,
+        "low end {low}, the plane's {}",
+        plane(near, far)
+    );
+
+    let scatter =
+        fs::read_to_string(run.join("predicted_vs_actual.svg")).expect("predicted_vs_actual.svg");
+    assert_eq!(
+        scatter.matches("<circle").count(),
+        60,
+        "one dot per validation row"
+    );
+    assert!(!run.join("decision_regions.svg").exists() && !run.join("fit.svg").exists());
+    let report = fs::read_to_string(run.join("report.html")).expect("report.html");
+    assert!(report.contains("output_plane.svg") && report.contains("predicted_vs_actual.svg"));
+}
+
 /// The numbers among an SVG's `<text>` labels: its axes' ticks.
 fn tick_labels(svg: &str) -> Vec<f64> {
     let label = |t: &str| -> Option<f64> {

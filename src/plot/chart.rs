@@ -14,28 +14,28 @@ pub struct Series<'a> {
     pub dots: bool,
 }
 
-const W: f64 = 640.0;
-const H: f64 = 400.0;
-const LEFT: f64 = 64.0;
-const RIGHT: f64 = 16.0;
-const TOP: f64 = 36.0;
-const BOTTOM: f64 = 48.0;
+pub(super) const W: f64 = 640.0;
+pub(super) const H: f64 = 400.0;
+pub(super) const LEFT: f64 = 64.0;
+pub(super) const RIGHT: f64 = 16.0;
+pub(super) const TOP: f64 = 36.0;
+pub(super) const BOTTOM: f64 = 48.0;
 
 /// Maps data ranges onto the plot area.
-struct Frame {
-    x: (f64, f64),
-    y: (f64, f64),
+pub(super) struct Frame {
+    pub(super) x: (f64, f64),
+    pub(super) y: (f64, f64),
 }
 
 impl Frame {
-    fn px(&self, x: f64) -> f64 {
+    pub(super) fn px(&self, x: f64) -> f64 {
         LEFT + (x - self.x.0) / (self.x.1 - self.x.0).max(1e-12) * (W - LEFT - RIGHT)
     }
-    fn py(&self, y: f64) -> f64 {
+    pub(super) fn py(&self, y: f64) -> f64 {
         H - BOTTOM - (y - self.y.0) / (self.y.1 - self.y.0).max(1e-12) * (H - TOP - BOTTOM)
     }
 
-    fn axes(&self, svg: &mut Svg, title: &str, x_label: &str, y_label: &str) {
+    pub(super) fn axes(&self, svg: &mut Svg, title: &str, x_label: &str, y_label: &str) {
         svg.text(W / 2.0, 22.0, 15.0, "middle", title);
         for t in ticks(self.x.0, self.x.1) {
             let x = self.px(t);

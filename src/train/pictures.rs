@@ -1,6 +1,8 @@
-//! The pictures every run leaves in its directory: loss curves, the headline metric, and for
-//! 2-D classification the decision regions with the validation points on top. Inputs and
-//! targets are drawn in the data's own units, not the standardised ones the network sees.
+//! The pictures every run leaves in its directory: loss curves, the headline metric, for 2-D
+//! classification the decision regions with the validation points on top, for a regression its
+//! fit (one input), its output over the plane (two) and predicted against actual (two or more).
+//! Inputs and targets are drawn in the data's own units, not the standardised ones the network
+//! sees.
 
 use std::path::PathBuf;
 
@@ -17,13 +19,15 @@ use crate::data::{Scaler, Subset, Targets, Task};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
 use crate::model::{read_f32, Mlp};
-use crate::plot::{class_map, curve_chart, drawn, drawn_note, line_chart, ClassMap, Series};
+use crate::plot::{
+    class_map, curve_chart, drawn, drawn_note, line_chart, value_map, ClassMap, Series, ValueMap,
+};
 
 /// Grid cells per side of the decision-region picture.
 const GRID: usize = 80;
 
-/// Writes `loss.svg`, `accuracy.svg` or `rmse.svg`, `decision_regions.svg` when the inputs are
-/// two and the task is classification, and `grad_norms.svg` with diagnostics; returns the files.
+/// Writes `loss.svg`, `accuracy.svg` or `rmse.svg`, `grad_norms.svg` with diagnostics, and the
+/// pictures of what the network computes ([`model_pictures`]); returns the files.
 /// `units` holds the scalers that map inputs and outputs back to the data's units.
 pub fn write(
     run: &RunDir,
@@ -83,17 +87,45 @@ pub fn write(
             &gradient_chart(&outcome.diagnostics),
         )?);
     }
-    if task == Task::Regression && val.data.width() == 1 && !val.is_empty() {
-        written.push(save(run, "fit.svg", &fitted_curve(model, val, units)?)?);
-    }
-    if task == Task::Classification && val.data.width() == 2 && !val.is_empty() {
-        written.push(save(
-            run,
-            "decision_regions.svg",
-            &regions(model, val, units.scaler.as_ref())?,
-        )?);
+    for (name, svg) in model_pictures(model, val, units)? {
+        written.push(save(run, name, &svg)?);
     }
     Ok(written)
+}
+
+/// What the network computes over the validation rows: `decision_regions.svg` for two inputs
+/// and classes; for a regression `fit.svg` (one input), and with one target `output_plane.svg`
+/// (two inputs) and `predicted_vs_actual.svg` (two or more); none for an autoencoder or no rows.
+fn model_pictures(
+    model: &Mlp,
+    val: &Subset,
+    units: &DataInfo,
+) -> Result<Vec<(&'static str, String)>> {
+    let (width, one_target) = (val.data.width(), val.data.outputs() == 1);
+    if val.is_empty() || units.reconstructs {
+        return Ok(Vec::new());
+    }
+    let mut pictures = Vec::new();
+    match units.task {
+        Task::Classification if width == 2 => pictures.push((
+            "decision_regions.svg",
+            regions(model, val, units.scaler.as_ref())?,
+        )),
+        Task::Regression if width == 1 => {
+            pictures.push(("fit.svg", fitted_curve(model, val, units)?))
+        }
+        Task::Regression if one_target => {
+            if width == 2 {
+                pictures.push(("output_plane.svg", output_plane(model, val, units)?));
+            }
+            pictures.push((
+                "predicted_vs_actual.svg",
+                predicted_vs_actual(model, val, units)?,
+            ));
+        }
+        _ => {}
+    }
+    Ok(pictures)
 }
 
 const PALETTE: [&str; 6] = [
@@ -182,11 +214,7 @@ fn fitted_curve(model: &Mlp, val: &Subset, units: &DataInfo) -> Result<String> {
     let xs: Vec<f32> = (0..=200)
         .map(|i| (lo + (hi - lo) * i as f64 / 200.0) as f32)
         .collect();
-    let device = model
-        .devices()
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::ModelMismatch("the model has no device".into()))?;
+    let device = device_of(model)?;
     let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [xs.len(), 1]), &device);
     let ys = read_f32(model.forward(x), "the fitted curve")?;
     let curve: Vec<(f64, f64)> = xs
@@ -204,6 +232,105 @@ fn fitted_curve(model: &Mlp, val: &Subset, units: &DataInfo) -> Result<String> {
         ("validation data", points.into_iter().map(shown).collect()),
         curve,
     ))
+}
+
+/// The validation rows' targets: a regression's values, one per row.
+fn target_values(val: &Subset) -> Result<&[f32]> {
+    match &val.data.targets {
+        Targets::Values { values, width: 1 } => Ok(values),
+        _ => Err(Error::Training(
+            "this picture needs one regression target".into(),
+        )),
+    }
+}
+
+/// The network's output over the plane of its two inputs, the validation points on top, on one
+/// orange-to-blue scale in the target's units.
+fn output_plane(model: &Mlp, val: &Subset, units: &DataInfo) -> Result<String> {
+    let targets = target_values(val)?;
+    let Some(grid) = decision_grid(model, val, (GRID, None))? else {
+        return Err(Error::Training(
+            "an output plane needs two inputs and one target".into(),
+        ));
+    };
+    let (inputs, outputs) = (units.scaler.as_ref(), units.output_scaler());
+    let data = &val.data;
+    let points: Vec<(f64, f64, f64)> = drawn(val.len())
+        .into_iter()
+        .map(|i| val.rows[i])
+        .map(|r| {
+            let at = |j: usize| original(inputs, j, data.row(r)[j] as f64);
+            (at(0), at(1), original(outputs, 0, targets[r] as f64))
+        })
+        .collect();
+    let values: Vec<f64> = (grid.values.iter())
+        .map(|&v| original(outputs, 0, v as f64))
+        .collect();
+    let range = |j: usize, (lo, hi): (f64, f64)| (original(inputs, j, lo), original(inputs, j, hi));
+    Ok(value_map(&ValueMap {
+        title: &format!(
+            "The network's output over the plane (validation points on top){}",
+            drawn_note(val.len())
+        ),
+        axes: (&data.feature_names[0], &data.feature_names[1]),
+        name: &data.target_name,
+        x_range: range(0, grid.x_range),
+        y_range: range(1, grid.y_range),
+        n: grid.n,
+        values: &values,
+        points: &points,
+    }))
+}
+
+/// Each validation row's prediction against its value, in the target's units, with the
+/// diagonal a perfect fit would lie on (as `regress` draws it).
+fn predicted_vs_actual(model: &Mlp, val: &Subset, units: &DataInfo) -> Result<String> {
+    let targets = target_values(val)?;
+    let rows: Vec<usize> = drawn(val.len()).into_iter().map(|i| val.rows[i]).collect();
+    let device = device_of(model)?;
+    let width = val.data.width();
+    let x: Vec<f32> = rows
+        .iter()
+        .flat_map(|&r| val.data.row(r).to_vec())
+        .collect();
+    let x = Tensor::<2>::from_data(TensorData::new(x, [rows.len(), width]), &device);
+    let predicted = read_f32(model.forward(x), "the predictions")?;
+    let outputs = units.output_scaler();
+    let shown = |v: f32| original(outputs, 0, v as f64);
+    let points: Vec<(f64, f64)> = (rows.iter().zip(&predicted))
+        .map(|(&r, &p)| (shown(targets[r]), shown(p)))
+        .collect();
+    let (lo, hi) = (points.iter()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+        (a.min(p.0), b.max(p.0))
+    });
+    Ok(line_chart(
+        &format!(
+            "Predicted against actual, validation rows{}",
+            drawn_note(val.len())
+        ),
+        &format!("actual {}", val.data.target_name),
+        "predicted",
+        &[
+            Series {
+                label: "rows",
+                color: "#2171b5",
+                points,
+                dots: true,
+            },
+            Series {
+                label: "perfect",
+                color: "#999999",
+                points: vec![(lo, lo), (hi, hi)],
+                dots: false,
+            },
+        ],
+    ))
+}
+
+/// The device the model's weights are on, for the points it is asked about.
+fn device_of(model: &Mlp) -> Result<burn::tensor::Device> {
+    (model.devices().into_iter().next())
+        .ok_or_else(|| Error::ModelMismatch("the model has no device".into()))
 }
 
 fn save(run: &RunDir, name: &str, svg: &str) -> Result<PathBuf> {
@@ -224,11 +351,7 @@ pub fn decision_grid(
     let Some(plane) = Plane::over(val) else {
         return Ok(None);
     };
-    let device = model
-        .devices()
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::ModelMismatch("the model has no device".into()))?;
+    let device = device_of(model)?;
     let outputs = model.forward(plane.cells(n, &device));
     let (classes, confidence, values) = match val.data.task() {
         Task::Classification => {

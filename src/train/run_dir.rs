@@ -95,7 +95,7 @@ pub struct DataInfo {
 
 /// What a training run or a `regress` fit writes into its directory; `--overwrite` removes
 /// exactly these.
-const RUN_FILES: [&str; 19] = [
+const RUN_FILES: [&str; 20] = [
     "config.json",
     "model.bpk",
     "checkpoint",
@@ -107,6 +107,7 @@ const RUN_FILES: [&str; 19] = [
     "rmse.svg",
     "decision_regions.svg",
     "fit.svg",
+    "output_plane.svg",
     "grad_norms.svg",
     "reconstructions.svg",
     "model.safetensors",

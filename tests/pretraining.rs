@@ -470,22 +470,15 @@ fn pretrain_prints_each_layers_loss_and_the_next_command() {
     let text = stdout(&out);
     assert!(text.contains("layer 1: reconstruction loss"), "{text}");
     assert!(text.contains("next: plaindnn train --init-from"), "{text}");
-    // eval of the autoencoder names its data in words
-    let eval = plaindnn(&["eval", "--run", s(&dir)]);
-    assert!(
-        stderr(&eval).contains("trained on rows made in memory (the inputs of the built-in set `shapes`, labels unused, by autoencoders), which are not kept and not made again here: give the rows to score with --data FILE.csv"),
-        "{}",
-        stderr(&eval)
-    );
     let resumed = plaindnn(&["train", "--resume", s(&dir)]);
     assert!(
-        stderr(&resumed).contains("so it cannot be resumed; run it again with --overwrite"),
+        stderr(&resumed).contains("it is a pretraining, whose autoencoders train one after another, so it cannot be resumed; run `plaindnn pretrain` again with --overwrite"),
         "{}",
         stderr(&resumed)
     );
     // so a train into it is not told to resume it
     let into = plaindnn(&["train", "--out", s(&dir)]);
-    let said = "already holds a run trained on data in memory (a pretraining): pass `--overwrite`";
+    let said = "already holds a pretraining: pass `--overwrite`";
     assert!(stderr(&into).contains(said), "{}", stderr(&into));
     let bad = plaindnn(&["pretrain", "--mode", "sideways"]);
     assert_eq!(bad.status.code(), Some(2));
@@ -494,6 +487,60 @@ fn pretrain_prints_each_layers_loss_and_the_next_command() {
         "{}",
         stderr(&bad)
     );
+}
+
+/// `eval` of a pretraining without --data makes its validation rows again from its data (a
+/// built-in set; a CSV split at random, a missing cell filled) and scores the reconstruction
+/// there: the validation loss of the kept epoch in `metrics.csv` (written with 9 digits). A CSV
+/// changed since is refused by name. (It said the rows were made in memory and asked for --data.)
+#[test]
+fn eval_of_a_pretraining_scores_the_validation_rows_it_makes_again_from_its_data() {
+    let dir = temp_dir("pretrain-eval");
+    let rows: String = (0..80)
+        .map(|i| {
+            let a = if i == 11 {
+                String::new()
+            } else {
+                format!("{}", i % 9)
+            };
+            format!("{a},{},{}\n", (i * 7) % 13, (i * i) % 5)
+        })
+        .collect();
+    let file = dir.join("rows.csv");
+    std::fs::write(&file, format!("a,b,c\n{rows}")).expect("write");
+    let builtin = ["--dataset", "blobs"];
+    let csv = ["--data", s(&file), "--impute", "mean"];
+    for (name, data) in [("blobs", &builtin[..]), ("csv", &csv[..])] {
+        let run = dir.join(name);
+        let args = [
+            "pretrain",
+            "--hidden",
+            "2",
+            "--epochs",
+            "4",
+            "-q",
+            "--out",
+            s(&run),
+        ];
+        let out = plaindnn(&[&args[..], data].concat());
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let eval = plaindnn(&["eval", "--run", s(&run), "--json"]);
+        assert!(eval.status.success(), "{name}: {}", stderr(&eval));
+        let loss = common::json(&eval)["scores"]["loss"]
+            .as_f64()
+            .expect("loss");
+        let metrics = common::Metrics::read(&run);
+        let kept = metrics.lowest_val_loss()[metrics.column("val_loss")];
+        assert!(
+            (loss - kept).abs() <= 1e-6 * kept,
+            "{name}: eval {loss}, metrics.csv {kept}"
+        );
+    }
+    std::fs::write(&file, format!("a,b,c\n{rows}1,2,3\n")).expect("write");
+    let eval = plaindnn(&["eval", "--run", s(&dir.join("csv"))]);
+    let said =
+        "rows.csv has changed since the run trained, so its validation rows are no longer known";
+    assert!(stderr(&eval).contains(said), "{}", stderr(&eval));
 }
 
 #[test]

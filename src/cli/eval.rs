@@ -19,8 +19,8 @@ use super::{print_json, RunArgs};
 pub struct EvalArgs {
     #[command(flatten)]
     run: RunArgs,
-    /// Labelled CSV (features and the target column) [default: a `train` run's validation data;
-    /// a `pretrain` run's rows were made in memory, so it needs --data].
+    /// Labelled CSV (features and the target column; a `pretrain` run's input columns alone)
+    /// [default: the run's validation data, made again from its data].
     #[arg(long, value_name = "FILE")]
     data: Option<PathBuf>,
     /// --data: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].

@@ -20,6 +20,7 @@ mod number;
 pub mod one_hot;
 mod prepared;
 pub mod quadrants;
+pub mod reconstruction;
 pub mod scaler;
 pub mod source;
 pub mod split;

@@ -73,6 +73,12 @@ pub enum DataSource {
         /// Directory holding the four IDX files (optionally gzipped).
         dir: PathBuf,
     },
+    /// The inputs of another source as their own targets, its labels unused (a pretraining's
+    /// autoencoder): made again from that source.
+    Inputs {
+        /// The data whose inputs are reconstructed.
+        of: Box<DataSource>,
+    },
     /// Data handed to the library in memory; it cannot be reloaded from the run directory.
     Memory {
         /// What the caller says the data is, shown in summaries.
@@ -102,6 +108,7 @@ impl DataSource {
             DataSource::Builtin { name, .. } => format!("the built-in set `{name}`"),
             DataSource::Csv { path, .. } => path.display().to_string(),
             DataSource::Idx { dir } => dir.display().to_string(),
+            DataSource::Inputs { of } => format!("the inputs of {}, labels unused", of.describe()),
             DataSource::Memory { description } => description.clone(),
         }
     }
@@ -115,6 +122,7 @@ impl DataSource {
                 val_path: Some(val),
                 ..
             } => format!("{} or its --val-data {}", path.display(), val.display()),
+            DataSource::Inputs { of } => of.describe_files(),
             _ => self.describe(),
         }
     }
@@ -243,6 +251,11 @@ impl DataSource {
     /// Paths made absolute and a detected delimiter written down, so `eval` and `--resume` find
     /// and read the files the same way from any directory later.
     pub fn absolute(mut self) -> Self {
+        if let DataSource::Inputs { of } = self {
+            return DataSource::Inputs {
+                of: Box::new(of.absolute()),
+            };
+        }
         let abs = |p: &mut PathBuf| {
             if let Ok(full) = std::fs::canonicalize(&*p) {
                 *p = full;
@@ -284,6 +297,7 @@ impl DataSource {
                 let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
                 super::fingerprint::of_files(&paths)
             }
+            DataSource::Inputs { of } => of.fingerprint(),
             _ => None,
         }
     }
@@ -304,6 +318,7 @@ impl DataSource {
                 .chain(val_path.as_deref().map(|p| ("--val-data", p)))
                 .collect(),
             DataSource::Idx { dir } => vec![("--data-dir", dir.as_path())],
+            DataSource::Inputs { of } => of.paths(),
             DataSource::Builtin { .. } | DataSource::Memory { .. } => vec![],
         }
     }
@@ -454,6 +469,7 @@ impl DataSource {
                 refused,
             ),
             DataSource::Idx { dir } => idx::load_prepared(dir, true),
+            DataSource::Inputs { of } => of.load_inputs()?.inputs_as_targets(),
             DataSource::Memory { description } => Err(Error::Data(format!(
                 "this run trained on rows made in memory ({description}), which are not kept \
                  and not made again here: give the rows to score with --data FILE.csv, with the \

@@ -18,8 +18,8 @@ use super::config::{OptimizerConfig, TrainConfig};
 use super::run_dir::RunDir;
 use super::{train_on, RunOptions, TrainedRun, Verbosity};
 use crate::backend::Backend;
-use crate::data::one_hot::OneHot;
-use crate::data::{DataSource, Dataset, Imputer, Prepared, Scaler, Subset, Targets};
+use crate::data::reconstruction::{inputs, reconstruction, Fitted};
+use crate::data::{DataSource, Prepared};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
 use crate::model::{read_f32, safetensors, ActivationConfig, Block, MlpConfig};
@@ -173,14 +173,12 @@ pub fn pretrain(
         let widths: Vec<String> = ae.widths().iter().map(|w| w.to_string()).collect();
         println!("autoencoder {}", widths.join(" → "));
     }
-    // the source's column names, fill and scaler, so predict and eval take the same inputs
-    let names = &data.train.data.feature_names;
-    let fitted = (data.imputer.clone(), data.scaler.clone(), one_hot);
-    let prepared = reconstruction(&train, &val, names, image, fitted)?;
-    let described = source.describe();
-    let source = memory(&format!(
-        "the inputs of {described}, labels unused, by autoencoders"
-    ));
+    // the source's column names, fill and scaler, so predict and eval take the same inputs;
+    // eval makes the same rows again from the source
+    let prepared = data.inputs_as_targets()?;
+    let source = DataSource::Inputs {
+        of: Box::new(source),
+    };
     // the caller's observers hear about the autoencoder itself, not the stages
     let options = RunOptions {
         overwrite: false,
@@ -241,7 +239,7 @@ fn layerwise(
         } else {
             (None, None, vec![])
         };
-        let prepared = reconstruction(&codes, &val_codes, &names, None, fit)?;
+        let prepared = reconstruction((&codes, &val_codes), &names, None, fit)?;
         let dir = out.join(format!("layer{}", k + 1));
         if verbosity.shows_progress() {
             println!("layer {}: autoencoder {from} → {units} → {from}", k + 1);
@@ -287,53 +285,6 @@ fn memory(description: &str) -> DataSource {
     DataSource::Memory {
         description: description.into(),
     }
-}
-
-/// The subset's feature rows, concatenated.
-fn inputs(rows: &Subset) -> Vec<f32> {
-    rows.rows
-        .iter()
-        .flat_map(|&i| rows.data.row(i).iter().copied())
-        .collect()
-}
-
-/// What the data's columns were fitted with, for predict and eval to take the same inputs: the
-/// fill of missing cells, the scaler and the one-hot columns' categories.
-type Fitted = (Option<Imputer>, Option<Scaler>, Vec<OneHot>);
-
-/// Inputs as their own targets.
-fn reconstruction(
-    train: &[f32],
-    val: &[f32],
-    names: &[String],
-    image: Option<[usize; 2]>,
-    (imputer, scaler, one_hot): Fitted,
-) -> Result<Prepared> {
-    let width = names.len();
-    let set = |x: &[f32]| -> Result<Dataset> {
-        let names = names.to_vec();
-        let targets = Targets::Values {
-            values: x.to_vec(),
-            width,
-        };
-        let mut d = Dataset::new(x.to_vec(), names, targets, vec![])?
-            .with_target_name("inputs")
-            .with_one_hot(one_hot.clone());
-        d.image = image;
-        d.reconstructs = true;
-        Ok(d)
-    };
-    Ok(Prepared {
-        train: Subset::all(set(train)?),
-        val: Subset::all(set(val)?),
-        imputer,
-        imputed: vec![],
-        val_imputed: 0,
-        scaler,
-        target_scaler: None,
-        warnings: vec![],
-        target_warnings: vec![],
-    })
 }
 
 /// The block's outputs for `rows` (inference mode: BatchNorm on running statistics, no dropout).

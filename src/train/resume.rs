@@ -88,11 +88,18 @@ pub fn resume(
     let mut run_config = run.read_config()?;
     let _lock = lock::RunLock::acquire(run.root())?;
     let changes = changes.into();
-    if let DataSource::Memory { description } = &run_config.data.source {
-        let why = format!(
+    let why = match &run_config.data.source {
+        DataSource::Memory { description } => format!(
             "its rows were built in memory ({description}), so it cannot be resumed; \
              run it again with --overwrite and the epochs you want"
-        );
+        ),
+        DataSource::Inputs { .. } => "it is a pretraining, whose autoencoders train one after \
+             another, so it cannot be resumed; run `plaindnn pretrain` again with --overwrite \
+             and the epochs you want"
+            .into(),
+        _ => String::new(),
+    };
+    if !why.is_empty() {
         return Err(Error::run(out, why));
     }
     if changes != ResumeChanges::default() {

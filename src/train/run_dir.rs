@@ -246,13 +246,20 @@ impl RunDir {
                 "already holds a `regress` fit (linear.json): pass `--overwrite` to replace it",
             ));
         }
-        // a run on data in memory (a pretraining's autoencoder) cannot be resumed from the CLI
-        let in_memory = self
-            .read_config()
-            .is_ok_and(|c| matches!(c.data.source, DataSource::Memory { .. }));
-        if !overwrite && in_memory {
-            let why = "already holds a run trained on data in memory (a pretraining): pass \
-                       `--overwrite` to replace it";
+        // a pretraining, or a run on data in memory, cannot be resumed from the CLI
+        let source = self.read_config().map(|c| c.data.source);
+        let why = match source {
+            Ok(DataSource::Inputs { .. }) => {
+                "already holds a pretraining: pass `--overwrite` to \
+                                              replace it"
+            }
+            Ok(DataSource::Memory { .. }) => {
+                "already holds a run trained on data in memory: \
+                                              pass `--overwrite` to replace it"
+            }
+            _ => "",
+        };
+        if !overwrite && !why.is_empty() {
             return Err(Error::run(&self.root, why));
         }
         if !overwrite {

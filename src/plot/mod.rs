@@ -1,5 +1,5 @@
-//! Pictures as plain SVG: line charts, 2-D class and value maps and grey images. Knows nothing of networks
-//! or training.
+//! Pictures as plain SVG: line charts, 2-D class and value maps and grey images. Knows nothing
+//! of networks or training.
 
 pub mod chart;
 pub mod images;

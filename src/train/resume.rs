@@ -89,17 +89,18 @@ pub fn resume(
     let _lock = lock::RunLock::acquire(run.root())?;
     let changes = changes.into();
     let why = match &run_config.data.source {
-        DataSource::Memory { description } => format!(
+        DataSource::Memory { description } => Some(format!(
             "its rows were built in memory ({description}), so it cannot be resumed; \
              run it again with --overwrite and the epochs you want"
+        )),
+        DataSource::Inputs { .. } => Some(
+            "it is a pretraining, whose autoencoders train one after another, so it cannot be \
+             resumed; run `plaindnn pretrain` again with --overwrite and the epochs you want"
+                .to_string(),
         ),
-        DataSource::Inputs { .. } => "it is a pretraining, whose autoencoders train one after \
-             another, so it cannot be resumed; run `plaindnn pretrain` again with --overwrite \
-             and the epochs you want"
-            .into(),
-        _ => String::new(),
+        _ => None,
     };
-    if !why.is_empty() {
+    if let Some(why) = why {
         return Err(Error::run(out, why));
     }
     if changes != ResumeChanges::default() {

@@ -247,19 +247,13 @@ impl RunDir {
             ));
         }
         // a pretraining, or a run on data in memory, cannot be resumed from the CLI
-        let source = self.read_config().map(|c| c.data.source);
-        let why = match source {
-            Ok(DataSource::Inputs { .. }) => {
-                "already holds a pretraining: pass `--overwrite` to \
-                                              replace it"
-            }
-            Ok(DataSource::Memory { .. }) => {
-                "already holds a run trained on data in memory: \
-                                              pass `--overwrite` to replace it"
-            }
-            _ => "",
+        let held = match self.read_config().map(|c| c.data.source) {
+            Ok(DataSource::Inputs { .. }) => Some("a pretraining"),
+            Ok(DataSource::Memory { .. }) => Some("a run trained on data in memory"),
+            _ => None,
         };
-        if !overwrite && !why.is_empty() {
+        if let (false, Some(held)) = (overwrite, held) {
+            let why = format!("already holds {held}: pass `--overwrite` to replace it");
             return Err(Error::run(&self.root, why));
         }
         if !overwrite {

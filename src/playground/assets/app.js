@@ -158,20 +158,20 @@ function setAllActivations(name) {
 
 /** The view's boxes that differ from their defaults, as TensorFlow Playground's link keeps them. */
 const VIEW = { discretize: false, show_validation: true };
-const viewBox = (k) => $(k.replace("_", "-"));
+const viewCheckbox = (k) => $(k.replace("_", "-"));
 
 function settingsToHash(s) {
   const p = new URLSearchParams();
   const columns = (k, v) => ["features", "one_hot"].includes(k) ? JSON.stringify(v) : v.join(",");
   Object.entries(s).forEach(([k, v]) => { if (k !== "delay_ms") p.set(k, Array.isArray(v) ? columns(k, v) : v); });
-  Object.entries(VIEW).forEach(([k, on]) => { if (viewBox(k).checked !== on) p.set(k, !on); });
+  Object.entries(VIEW).forEach(([k, on]) => { if (viewCheckbox(k).checked !== on) p.set(k, !on); });
   p.set("lang", LANG);
   return "#" + p.toString();
 }
 
 /** The view's boxes as a link gives them; the rest of `s` is settings. */
 function takeView(s) {
-  Object.entries(VIEW).forEach(([k, on]) => { viewBox(k).checked = k in s ? s[k] === "true" : on; delete s[k]; });
+  Object.entries(VIEW).forEach(([k, on]) => { viewCheckbox(k).checked = k in s ? s[k] === "true" : on; delete s[k]; });
 }
 
 function settingsFromHash() {
@@ -747,7 +747,7 @@ function wire() {
   // a unit's picture, hovered, fills the decision regions: what that one unit computes
   $("network").addEventListener("mousemove", (ev) => { state.unitHover = unitAt($("network"), ev); schedule(); });
   $("network").addEventListener("mouseleave", () => { state.unitHover = null; schedule(); });
-  Object.keys(VIEW).forEach((k) => { viewBox(k).onchange = () => { settingsChanged(); schedule(); }; });
+  Object.keys(VIEW).forEach((k) => { viewCheckbox(k).onchange = () => { settingsChanged(); schedule(); }; });
 }
 
 /** The page in `lang`: static text, the layer rows, the status, the drawn views. */

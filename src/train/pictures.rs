@@ -27,7 +27,7 @@ use crate::plot::{
 const GRID: usize = 80;
 
 /// Writes `loss.svg`, `accuracy.svg` or `rmse.svg`, `grad_norms.svg` with diagnostics, and the
-/// pictures of what the network computes ([`model_pictures`]); returns the files.
+/// pictures of what the network computes (`model_pictures`); returns the files.
 /// `units` holds the scalers that map inputs and outputs back to the data's units.
 pub fn write(
     run: &RunDir,

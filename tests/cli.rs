@@ -831,6 +831,49 @@ fn info_says_whether_inference_runs_on_the_amx_tile_unit_as_the_processor_and_pl
     assert!(!stdout(&run(&["info"], "0")).contains("AMX tile unit"));
 }
 
+/// A review found `--lr-schedule step:50 --epochs 5` train at one rate without a word, as
+/// `--unfreeze-after` past the last epoch is warned about.
+#[test]
+fn a_schedule_that_cannot_change_the_rate_in_the_run_is_warned_about() {
+    let dir = temp_dir("cli-schedule-idle");
+    let train = |name: &str, flags: &[&str]| {
+        let run = dir.join(name);
+        let args = ["train", "--dataset", "xor", "-q", "--out"];
+        let out = plaindnn(&[&args[..], &[run.to_str().unwrap_or("")], flags].concat());
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let rates = std::fs::read_to_string(run.join("metrics.csv")).expect("metrics.csv");
+        let rates: std::collections::BTreeSet<&str> = rates
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.rsplit(',').next())
+            .collect();
+        (stderr(&out), rates.len())
+    };
+    let (said, rates) = train("step-late", &["--lr-schedule", "step:5", "--epochs", "5"]);
+    let warned =
+        "warning: the lr schedule step:5 first lowers the rate after epoch 5, and the run has 5";
+    assert!(said.contains(warned), "{said}");
+    assert_eq!(rates, 1, "one rate in metrics.csv's lr column");
+    let (said, rates) = train(
+        "step-in-time",
+        &["--lr-schedule", "step:4", "--epochs", "5"],
+    );
+    assert!(!said.contains("lr schedule"), "{said}");
+    assert_eq!(rates, 2, "the fifth epoch's lower rate");
+    // early stopping's patience 10 ends the run before a plateau of 10 would cut the rate
+    let (said, _) = train(
+        "plateau-stopped",
+        &["--lr-schedule", "plateau:0.5:10", "--epochs", "50"],
+    );
+    let warned = "plateau lowers the rate after 10 epochs without improvement, and early stopping ends the run after 10";
+    assert!(said.contains(warned), "{said}");
+    let (said, _) = train("plateau", &["--lr-schedule", "plateau", "--epochs", "50"]);
+    assert!(
+        !said.contains("lr schedule"),
+        "the default plateau (patience 5): {said}"
+    );
+}
+
 #[test]
 fn a_schedule_counts_whole_epochs_and_its_floor_is_finite_and_below_the_rate() {
     let dir = temp_dir("cli-schedule-ranges");

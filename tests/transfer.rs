@@ -270,7 +270,7 @@ fn starting_from_a_run_on_other_columns_warns_that_they_are_read_by_position() {
         .map(|i| format!("{},{},{}\n", i % 5, i % 7, i % 2))
         .collect();
     std::fs::write(&csv, format!("y,x,label\n{rows}")).expect("write");
-    let from = ["train", "--init-from", s(&source), "--new-head"];
+    let from = ["train", "--init-from", s(&source)];
     let out = quiet(&[&from[..], &["--data", s(&csv), "--out", s(&dir.join("a"))]].concat());
     assert!(out.status.success(), "{}", stderr(&out));
     let said = stderr(&out);
@@ -557,6 +557,85 @@ fn init_is_refused_when_init_from_copies_every_layer_and_taken_for_a_fresh_head(
     assert!(out.status.success(), "{}", stderr(&out));
     let (out, _) = tune("xor", &["--dataset", "xor"]);
     assert!(out.status.success(), "2 outputs, not 4: {}", stderr(&out));
+}
+
+/// A review found `--new-head` accepted where the output layer is not copied anyway: the model was
+/// byte for byte the one trained without it.
+#[test]
+fn new_head_is_refused_where_the_output_layer_starts_fresh_anyway() {
+    let dir = temp_dir("transfer-idle-new-head");
+    let (source, autoencoder) = (dir.join("source"), dir.join("autoencoder"));
+    let quiet = |args: &[&str]| plaindnn(&[args, &["--epochs", "1", "-q"]].concat());
+    let out = quiet(&["train", "--hidden", "8", "--out", s(&source)]); // quadrants: 4 outputs
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = quiet(&["pretrain", "--hidden", "8", "--out", s(&autoencoder)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (from, data, why) in [
+        (&source, "xor", "it has 4 outputs and this data needs 2"),
+        (
+            &autoencoder,
+            "quadrants",
+            "it is an autoencoder's decoder, never taken as a head",
+        ),
+    ] {
+        let run = dir.join(data);
+        let args = [
+            "train",
+            "--init-from",
+            s(from),
+            "--new-head",
+            "--dataset",
+            data,
+        ];
+        let out = quiet(&[&args[..], &["--out", s(&run)]].concat());
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let said = format!(
+            "invalid --new-head: the output layer of {} is not copied here anyway ({why})",
+            s(from)
+        );
+        assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+        assert!(!run.exists());
+    }
+}
+
+/// A review found `--preset seed-default --init-from RUN`, every layer copied, record he_normal in
+/// config.json though no weight started from it (`--init he_normal` is refused there).
+#[test]
+fn a_presets_init_is_left_out_with_a_warning_where_init_from_copies_every_layer() {
+    let dir = temp_dir("transfer-preset-init");
+    let source = dir.join("source");
+    let quiet = |args: &[&str]| plaindnn(&[args, &["--epochs", "1", "-q"]].concat());
+    let out = quiet(&["train", "--hidden", "8", "--out", s(&source)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let init = |run: &std::path::Path| common::run_config(run)["train"]["model"]["init"].clone();
+    let tune = |name: &str, flags: &[&str]| {
+        let run = dir.join(name);
+        let args = ["train", "--init-from", s(&source), "--out", s(&run)];
+        let out = quiet(&[&args[..], flags].concat());
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        (stderr(&out), run)
+    };
+    let (said, preset) = tune("preset", &["--preset", "seed-default"]);
+    let warned =
+        "warning: --preset seed-default's initialisation (he_normal) is not used: with --init-from";
+    assert!(said.contains(warned), "{said}");
+    assert_eq!(
+        init(&preset),
+        init(&source),
+        "the init the copied weights came with"
+    );
+    let by_hand = ["--activation", "elu", "--batch-norm", "--dropout", "0.2"];
+    let (_, hand) = tune("by-hand", &by_hand);
+    let bytes = |run: &std::path::Path| std::fs::read(run.join("model.bpk")).expect("model.bpk");
+    assert_eq!(
+        bytes(&preset),
+        bytes(&hand),
+        "the preset's network is the one its flags give"
+    );
+    // a fresh head starts from the preset's init
+    let (said, fresh) = tune("new-head", &["--preset", "seed-default", "--new-head"]);
+    assert!(!said.contains("is not used"), "{said}");
+    assert_eq!(init(&fresh), "he_normal");
 }
 
 #[test]

@@ -13,6 +13,7 @@ use super::data_args::DataArgs;
 use super::train_flags::RecipeFlags;
 use plaindnn::data::{DataSource, Prepared};
 use plaindnn::error::{Error, Result};
+use plaindnn::model::InitConfig;
 use plaindnn::plural::count;
 use plaindnn::shell::quote_path;
 use plaindnn::train::{
@@ -120,6 +121,9 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
     let config = build_config(args, file.as_ref(), &prepared)?;
     if let Some(warning) = renamed_inputs(&config, &prepared) {
         eprintln!("warning: {warning}");
+    }
+    if let Some(why) = config.schedule_idle() {
+        eprintln!("warning: {why}");
     }
     if let Some(after) = config.unfreeze_after.filter(|&e| e >= config.epochs) {
         // accepted: a `--resume --epochs N` past it unfreezes them
@@ -370,6 +374,54 @@ fn refuse_unused_init(given: &str, c: &TrainConfig, outputs: usize) -> Result<()
     Err(Error::invalid(given, why))
 }
 
+/// Leaves `--preset`'s initialisation out, with a warning, where `--init-from` copies every
+/// layer (no weight starts from it): `config.json` records `before`, the init the weights came
+/// with, as it does without the preset. The preset's other settings stay.
+fn keep_copied_init(
+    preset: Preset,
+    before: InitConfig,
+    c: &mut TrainConfig,
+    outputs: usize,
+) -> Result<()> {
+    let Some(dir) = &c.init_from else {
+        return Ok(());
+    };
+    if c.model.init == before || !train::transfer::copies_head(dir, outputs, c.new_head, &c.model)?
+    {
+        return Ok(());
+    }
+    eprintln!(
+        "warning: --preset {preset}'s initialisation ({}) is not used: with --init-from {} every \
+         layer is copied, the output layer too (its other settings are; --new-head starts the \
+         output layer from it)",
+        c.model.init,
+        quote_path(dir)
+    );
+    c.model.init = before;
+    Ok(())
+}
+
+/// Refuses `--new-head` (or the config file's `new_head`) where `--init-from`'s output layer is
+/// not copied anyway ([`train::transfer::head_left_out`]): the flag would change nothing.
+fn refuse_idle_new_head(args: &TrainArgs, c: &TrainConfig, outputs: usize) -> Result<()> {
+    let (Some(dir), true) = (&c.init_from, c.new_head) else {
+        return Ok(());
+    };
+    let Some(why) = train::transfer::head_left_out(dir, outputs, &c.model)? else {
+        return Ok(());
+    };
+    let given = match args.recipe.transfer.new_head {
+        true => "--new-head",
+        false => "--config's new_head",
+    };
+    let why = format!(
+        "the output layer of {} is not copied here anyway ({why}), so it starts fresh without \
+         {given}: leave {given} out",
+        quote_path(dir)
+    );
+    Err(Error::invalid(given, why))
+}
+
 /// Refuses hidden layers (`asked`, by `by`) other than those `--init-from`'s source has, whose
 /// weights are copied: `copied` is the source and its layers' widths.
 fn refuse_other_layers(
@@ -454,19 +506,24 @@ fn build_config(
     }
     // what the file over this data's defaults says before any flag: an error it causes alone
     let alone = file.and_then(|_| c.validate_for(data).err().map(|e| e.to_string()));
+    let init_before_preset = c.model.init;
     if let Some(preset) = args.preset {
         preset.apply(&mut c);
     }
     args.recipe.apply(&mut c);
+    refuse_idle_new_head(args, &c, outputs)?;
     if let Some(copied) = copied.as_ref().filter(|_| args.recipe.sets_hidden()) {
         refuse_other_layers(copied, &c.model.hidden, "--hidden")?;
     }
     if let Some(weights) = &args.class_weight {
         c.class_weights = Some(weights.resolve(&data.train)?);
     }
-    match (args.recipe.model.init.is_some(), init_in_file) {
-        (true, _) => refuse_unused_init("--init", &c, outputs)?,
-        (false, true) => refuse_unused_init("--config's model.init", &c, outputs)?,
+    match (args.recipe.model.init.is_some(), init_in_file, args.preset) {
+        (true, _, _) => refuse_unused_init("--init", &c, outputs)?,
+        (false, true, _) => refuse_unused_init("--config's model.init", &c, outputs)?,
+        (false, false, Some(preset)) => {
+            keep_copied_init(preset, init_before_preset, &mut c, outputs)?
+        }
         _ => {}
     }
     refuse_hidden_only_flags(args, &c)?;

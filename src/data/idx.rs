@@ -88,6 +88,11 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     MNIST_FILES.iter().filter_map(|n| find(dir, n)).collect()
 }
 
+/// Whether `dir` holds file `name` both plain and gzipped.
+fn both_there(dir: &Path, name: &str) -> bool {
+    dir.join(name).is_file() && dir.join(format!("{name}.gz")).is_file()
+}
+
 fn find(dir: &Path, name: &str) -> Option<PathBuf> {
     [dir.join(name), dir.join(format!("{name}.gz"))]
         .into_iter()
@@ -112,6 +117,13 @@ pub fn load_prepared(dir: &Path, labels_used: bool) -> Result<Prepared> {
 /// With `labels_used` (training a classifier, not an autoencoder) a test label that training
 /// never saw is refused.
 pub fn load_dir(dir: &Path, labels_used: bool) -> Result<(Dataset, Dataset)> {
+    if let Some(name) = MNIST_FILES.iter().find(|n| both_there(dir, n)) {
+        return Err(Error::Data(format!(
+            "{}: holds both {name} and {name}.gz, so which one to read is not clear: keep one \
+             (a gunzipped copy beside the .gz, say, if they hold the same)",
+            dir.display()
+        )));
+    }
     let paths: Vec<Option<PathBuf>> = MNIST_FILES.iter().map(|n| find(dir, n)).collect();
     let missing: Vec<&str> = MNIST_FILES
         .iter()
@@ -270,6 +282,31 @@ mod tests {
             err.contains("train-images-idx3-ubyte: the file holds no images"),
             "{err}"
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A review found a folder holding a file both plain and gzipped read the plain one without a
+    /// word, whatever the .gz held.
+    #[test]
+    fn a_file_both_plain_and_gzipped_is_refused_by_name() {
+        let dir = std::env::temp_dir().join(format!("plaindnn-idx-both-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let files: [(&str, Vec<u8>); 5] = [
+            ("train-images-idx3-ubyte", idx(&[2, 1, 2], &[0, 1, 2, 3])),
+            ("train-images-idx3-ubyte.gz", vec![0x1f, 0x8b]),
+            ("train-labels-idx1-ubyte", idx(&[2], &[0, 1])),
+            ("t10k-images-idx3-ubyte", idx(&[1, 1, 2], &[0, 1])),
+            ("t10k-labels-idx1-ubyte", idx(&[1], &[1])),
+        ];
+        for (name, bytes) in files {
+            std::fs::write(dir.join(name), bytes).expect("write");
+        }
+        let err = load_dir(&dir, true).map(|_| ()).unwrap_err().to_string();
+        let said = "holds both train-images-idx3-ubyte and train-images-idx3-ubyte.gz, so which \
+                    one to read is not clear: keep one";
+        assert!(err.contains(said), "{err}");
+        std::fs::remove_file(dir.join("train-images-idx3-ubyte.gz")).expect("remove");
+        assert!(load_dir(&dir, true).is_ok(), "the plain file alone");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

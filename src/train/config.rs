@@ -208,6 +208,13 @@ impl TrainConfig {
             .is_some_and(|c| c.restore_best_weights)
     }
 
+    /// Why the learning-rate schedule never changes the rate in this run, if it cannot
+    /// ([`ScheduleConfig::idle`]).
+    pub fn schedule_idle(&self) -> Option<String> {
+        let stop_after = self.early_stopping.as_ref().map(|es| es.patience);
+        self.schedule.idle(self.epochs, stop_after)
+    }
+
     /// Hidden layers frozen during `epoch` (from 1): `freeze`'s, until `unfreeze_after` epochs
     /// have passed (gradual fine-tuning: the head learns first, then every layer).
     pub fn frozen_at(&self, epoch: usize) -> usize {

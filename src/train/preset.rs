@@ -46,6 +46,16 @@ impl Preset {
     }
 }
 
+/// The name `--preset` takes.
+impl std::fmt::Display for Preset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Preset::SeedDefault => "seed-default",
+            Preset::Plain => "plain",
+        })
+    }
+}
+
 impl FromStr for Preset {
     type Err = Error;
 

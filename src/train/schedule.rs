@@ -111,6 +111,35 @@ impl ScheduleConfig {
             ScheduleConfig::Constant => Ok(()),
         }
     }
+
+    /// Why the schedule never changes the rate in a run of `epochs` epochs whose early stopping
+    /// (if any) has patience `stop_after`; `None` when it can. A step acts from epoch `every` + 1;
+    /// a plateau's cut after the first epoch and `patience` more without improvement, from the
+    /// epoch after, which early stopping of no more patience never runs.
+    pub fn idle(&self, epochs: usize, stop_after: Option<usize>) -> Option<String> {
+        match *self {
+            ScheduleConfig::Step { every, .. } if every >= epochs => Some(format!(
+                "the lr schedule step:{every} first lowers the rate after epoch {every}, and the \
+                 run has {epochs}: the rate stays as it starts (a later `--resume --epochs N` past \
+                 {every} lowers it)"
+            )),
+            // the first epoch sets the best; the cut after 1 + patience epochs acts in the next
+            ScheduleConfig::Plateau { patience, .. } if patience + 2 > epochs => Some(format!(
+                "the lr schedule plateau lowers the rate after {patience} epochs without \
+                 improvement, and the run has {epochs}: the rate stays as it starts"
+            )),
+            ScheduleConfig::Plateau { patience, .. } => match stop_after {
+                Some(stop) if stop <= patience => Some(format!(
+                    "the lr schedule plateau lowers the rate after {patience} epochs without \
+                     improvement, and early stopping ends the run after {stop}: the rate never \
+                     changes; give the plateau a patience below {stop} (its second number), or \
+                     early stopping a larger --patience"
+                )),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 /// The learning rate as a function of the epoch (and, for plateau, of validation loss).
@@ -248,6 +277,50 @@ impl LrScheduler for EpochSchedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_schedule_that_cannot_change_the_rate_in_the_run_says_why() {
+        let step = |every| ScheduleConfig::Step { every, gamma: 0.1 };
+        let plateau = |patience| ScheduleConfig::Plateau {
+            factor: 0.5,
+            patience,
+            min_lr: 0.0,
+        };
+        // whether any epoch's rate differs from the first, the validation loss never improving
+        let changes = |config: ScheduleConfig, epochs: usize| {
+            let s = EpochSchedule::new(config.clone(), 1.0, 1, epochs);
+            (0..epochs).any(|e| {
+                let lower = s.lr_at(e) < 1.0;
+                s.plateau().update(&config, 1.0, 1.0);
+                lower
+            })
+        };
+        for epochs in 1..9 {
+            for n in 1..9 {
+                for config in [step(n), plateau(n)] {
+                    let idle = config.idle(epochs, None).is_some();
+                    assert_eq!(
+                        idle,
+                        !changes(config.clone(), epochs),
+                        "{config:?}, {epochs}"
+                    );
+                }
+            }
+        }
+        let said = step(5).idle(5, None).expect("idle");
+        assert!(said.contains("step:5 first lowers the rate after epoch 5, and the run has 5"));
+        // early stopping of patience 10 stops before a plateau of 10 cuts; of 11, after it
+        let said = plateau(10).idle(100, Some(10)).expect("idle");
+        assert!(
+            said.contains("early stopping ends the run after 10"),
+            "{said}"
+        );
+        assert_eq!(plateau(10).idle(100, Some(11)), None);
+        assert_eq!(
+            ScheduleConfig::Cosine { min_lr: 0.0 }.idle(1, Some(1)),
+            None
+        );
+    }
 
     #[test]
     fn step_schedule_multiplies_by_gamma_every_n_epochs() {

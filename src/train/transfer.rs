@@ -44,15 +44,29 @@ pub fn config_from(
 }
 
 /// Whether [`load_hidden`] copies the output layer of `dir` into a network of `outputs` outputs
-/// (as many outputs, no `new_head`, not an autoencoder's decoder): then every layer is copied.
+/// (no `new_head`, and [`head_left_out`] finds no reason not to): then every layer is copied.
 pub fn copies_head(
     dir: &Path,
     outputs: usize,
     new_head: bool,
     template: &MlpConfig,
 ) -> Result<bool> {
-    let same = source_config(dir, template)?.outputs == outputs;
-    Ok(same && !new_head && !is_autoencoder(dir))
+    Ok(!new_head && head_left_out(dir, outputs, template)?.is_none())
+}
+
+/// Why the output layer of `dir` is never copied into a network of `outputs` outputs, whatever
+/// `new_head` says: it has other outputs, or it is an autoencoder's decoder.
+pub fn head_left_out(dir: &Path, outputs: usize, template: &MlpConfig) -> Result<Option<String>> {
+    let theirs = source_config(dir, template)?.outputs;
+    Ok(if is_autoencoder(dir) {
+        Some("it is an autoencoder's decoder, never taken as a head".into())
+    } else if theirs != outputs {
+        Some(format!(
+            "it has {theirs} outputs and this data needs {outputs}"
+        ))
+    } else {
+        None
+    })
 }
 
 /// Whether `source` is an autoencoder's run or export, whose output layer is a decoder, not a

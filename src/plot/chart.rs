@@ -111,6 +111,31 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
     svg.finish()
 }
 
+/// Each row's (actual, predicted) as a dot, with the diagonal a perfect fit would lie on; the x
+/// axis named `actual`.
+pub fn predicted_chart(title: &str, actual: &str, points: Vec<(f64, f64)>) -> String {
+    let (lo, hi) = range(points.iter().map(|p| p.0));
+    line_chart(
+        title,
+        actual,
+        "predicted",
+        &[
+            Series {
+                label: "rows",
+                color: "#2171b5",
+                points,
+                dots: true,
+            },
+            Series {
+                label: "perfect",
+                color: "#999999",
+                points: vec![(lo, lo), (hi, hi)],
+                dots: false,
+            },
+        ],
+    )
+}
+
 /// Data as dots (named `data.0`: "validation data", say) and a model's curve through them, for
 /// one input and one output.
 pub fn curve_chart(

@@ -7,7 +7,7 @@ pub mod sample;
 pub mod svg;
 pub mod value_map;
 
-pub use chart::{class_map, curve_chart, line_chart, ClassMap, Series};
+pub use chart::{class_map, curve_chart, line_chart, predicted_chart, ClassMap, Series};
 pub use images::image_pairs;
 pub use sample::{drawn, drawn_note, MAX_DOTS};
 pub use value_map::{value_map, ValueMap};

@@ -7,7 +7,7 @@ use super::{columns, LinearModel};
 use crate::data::Subset;
 use crate::error::Result;
 use crate::files::write_atomic;
-use crate::plot::{curve_chart, drawn, drawn_note, line_chart, Series};
+use crate::plot::{curve_chart, drawn, drawn_note, line_chart, predicted_chart, Series};
 
 /// `gd_loss.svg` in `out`: log₁₀ of the training MSE per iteration.
 pub fn write_losses(losses: &[f64], out: &Path) -> Result<()> {
@@ -74,27 +74,8 @@ fn fitted_curve(model: &LinearModel, (label, x, y): (&str, &[f64], &[f64]), note
 
 /// Each row's prediction against its value, with the diagonal a perfect fit would lie on.
 fn predicted_vs_actual(model: &LinearModel, x: &[f64], y: &[f64], note: &str) -> String {
-    let predicted = model.predict(x);
-    let (lo, hi) = range(y);
-    line_chart(
-        &format!("Predicted against actual{note}"),
-        "actual",
-        "predicted",
-        &[
-            Series {
-                label: "rows",
-                color: "#2171b5",
-                points: y.iter().copied().zip(predicted).collect(),
-                dots: true,
-            },
-            Series {
-                label: "perfect",
-                color: "#999999",
-                points: vec![(lo, lo), (hi, hi)],
-                dots: false,
-            },
-        ],
-    )
+    let points = y.iter().copied().zip(model.predict(x)).collect();
+    predicted_chart(&format!("Predicted against actual{note}"), "actual", points)
 }
 
 fn range(values: &[f64]) -> (f64, f64) {

@@ -20,7 +20,8 @@ use crate::error::{Error, Result};
 use crate::files::write_atomic;
 use crate::model::{read_f32, Mlp};
 use crate::plot::{
-    class_map, curve_chart, drawn, drawn_note, line_chart, value_map, ClassMap, Series, ValueMap,
+    class_map, curve_chart, drawn, drawn_note, line_chart, predicted_chart, value_map, ClassMap,
+    Series, ValueMap,
 };
 
 /// Grid cells per side of the decision-region picture.
@@ -300,31 +301,12 @@ fn predicted_vs_actual(model: &Mlp, val: &Subset, units: &DataInfo) -> Result<St
     let points: Vec<(f64, f64)> = (rows.iter().zip(&predicted))
         .map(|(&r, &p)| (shown(targets[r]), shown(p)))
         .collect();
-    let (lo, hi) = (points.iter()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
-        (a.min(p.0), b.max(p.0))
-    });
-    Ok(line_chart(
-        &format!(
-            "Predicted against actual, validation rows{}",
-            drawn_note(val.len())
-        ),
-        &format!("actual {}", val.data.target_name),
-        "predicted",
-        &[
-            Series {
-                label: "rows",
-                color: "#2171b5",
-                points,
-                dots: true,
-            },
-            Series {
-                label: "perfect",
-                color: "#999999",
-                points: vec![(lo, lo), (hi, hi)],
-                dots: false,
-            },
-        ],
-    ))
+    let title = format!(
+        "Predicted against actual, validation rows{}",
+        drawn_note(val.len())
+    );
+    let actual = format!("actual {}", val.data.target_name);
+    Ok(predicted_chart(&title, &actual, points))
 }
 
 /// The device the model's weights are on, for the points it is asked about.

@@ -234,6 +234,38 @@ fn spiral_settings(epochs: usize) -> Value {
            "lr": 0.01, "batch_size": 16, "epochs": epochs, "grid": 30})
 }
 
+/// The page shows what `train` would warn of with its settings (a step schedule past the last
+/// epoch), in the words its command's run prints.
+#[test]
+fn the_command_carries_the_warnings_its_train_run_prints() {
+    let server = Server::start("command-warnings");
+    let mut settings = spiral_settings(5);
+    settings["lr_schedule"] = json!("step:50:0.5");
+    let (status, answer) = server.post("/api/command", &settings);
+    assert_eq!(status, 200, "{answer}");
+    let warnings = answer["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{answer}");
+    let command = answer["command"].as_str().expect("command");
+    let out = common::temp_dir("playground-command-warnings");
+    let out_arg = out.to_string_lossy().into_owned();
+    let mut args: Vec<&str> = command.split(' ').skip(1).collect();
+    args.extend(["--quiet", "--out", out_arg.as_str()]);
+    let trained = common::plaindnn(&args);
+    let said = format!("warning: {}", warnings[0].as_str().expect("text"));
+    assert!(
+        common::stderr(&trained).contains(&said),
+        "{}",
+        common::stderr(&trained)
+    );
+    settings["lr_schedule"] = json!("step:4:0.5");
+    let (_, answer) = server.post("/api/command", &settings);
+    assert_eq!(
+        answer["warnings"],
+        json!([]),
+        "step:4 acts in the fifth epoch"
+    );
+}
+
 fn metrics_rows(dir: &std::path::Path) -> Vec<Vec<f64>> {
     let text = std::fs::read_to_string(dir.join("metrics.csv")).expect("metrics.csv");
     text.lines()

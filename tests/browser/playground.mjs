@@ -353,6 +353,16 @@ try {
     fail(`Reset then Play, then reset: status "${await text(page, "status")}"`);
   }
   console.log(`Reset then Play: the new run's epoch 1 ${firstEpoch.toFixed(1)} s after reset; pause at ${pausedAt} stays at ${seen} for 2 s ("${pausedStatus}"); reset → "${await text(page, "status")}"`);
+  // a step schedule past the last epoch: the page shows the warning `train` would print
+  await page.selectOption("#lr_schedule", "step:50:0.5");
+  await page.fill('[data-testid="epochs"]', "20");
+  await page.dispatchEvent('[data-testid="epochs"]', "change");
+  const warns = () => document.getElementById("command-warnings").textContent.startsWith("warning: the lr schedule step:50");
+  if (!await until(page, warns, null, 10000)) fail(`step:50 over 20 epochs: the command's warnings say "${await shown(page, "#command-warnings")}"`);
+  await page.fill('[data-testid="epochs"]', "60");
+  await page.dispatchEvent('[data-testid="epochs"]', "change");
+  if (!await until(page, () => document.getElementById("command-warnings").textContent === "", null, 10000)) fail("step:50 over 60 epochs: a warning stays");
+  console.log("a schedule past the last epoch is warned about under the command, and the warning goes when it is not");
   if (errors.length) fail(`console errors: ${errors.join(" | ")}`);
 } finally {
   await browser.close();

@@ -199,10 +199,13 @@ function settingsChanged() {
 /** The command of settings `s`, unless a run's command came meanwhile or newer settings asked. */
 async function showCommand(s) {
   const asked = ++commandsAsked;
-  let text;
-  try { text = withUpload((await post("/api/command", s)).command); }
+  let text, warnings = [];
+  try { const r = await post("/api/command", s); text = withUpload(r.command); warnings = r.warnings || []; }
   catch (e) { text = "# " + e.message; }
-  if (asked === commandsAsked && !state.runCommand) $("cli-command").textContent = text;
+  if (asked !== commandsAsked || state.runCommand) return;
+  $("cli-command").textContent = text;
+  // what `train` would warn of with these settings (a schedule that never acts, say)
+  $("command-warnings").textContent = warnings.map((w) => `warning: ${w}`).join("\n");
 }
 
 /** The server's command says FILE.csv; the page knows the uploaded file's name. */

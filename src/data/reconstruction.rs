@@ -12,7 +12,7 @@ use crate::error::Result;
 pub type Fitted = (Option<Imputer>, Option<Scaler>, Vec<OneHot>);
 
 /// The subset's feature rows, concatenated.
-pub fn inputs(rows: &Subset) -> Vec<f32> {
+fn inputs(rows: &Subset) -> Vec<f32> {
     rows.rows
         .iter()
         .flat_map(|&i| rows.data.row(i).iter().copied())

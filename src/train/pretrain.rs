@@ -18,7 +18,7 @@ use super::config::{OptimizerConfig, TrainConfig};
 use super::run_dir::RunDir;
 use super::{train_on, RunOptions, TrainedRun, Verbosity};
 use crate::backend::Backend;
-use crate::data::reconstruction::{inputs, reconstruction, Fitted};
+use crate::data::reconstruction::{reconstruction, Fitted};
 use crate::data::{DataSource, Prepared};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
@@ -154,17 +154,28 @@ pub fn pretrain(
     // the whole autoencoder's recipe is checked before any stage trains or anything is replaced
     config.train_config(ae.clone()).validate()?;
     claim(out, options.overwrite)?;
-    let (train, val) = (inputs(&data.train), inputs(&data.val));
-    let image = data.train.data.image;
-    let one_hot = data.train.data.one_hot.clone();
+    // the source's column names, fill and scaler, so predict and eval take the same inputs;
+    // eval makes the same rows again from the source
+    let prepared = data.inputs_as_targets()?;
+    let (train, val) = (&prepared.train.data, &prepared.val.data);
+    let image = train.image;
+    let shown_rows = val.features[..val.features.len().min(8 * width)].to_vec();
 
     // 1. layer-wise: autoencoder k reconstructs the codes of layers 1..k−1
     let stages = match config.mode {
         PretrainMode::EndToEnd => Vec::new(),
         _ => {
-            let names = &data.train.data.feature_names;
-            let fitted = (data.imputer.clone(), data.scaler.clone(), one_hot.clone());
-            layerwise(config, (&train, &val, names), fitted, out, verbosity)?
+            let rows = (
+                &train.features[..],
+                &val.features[..],
+                &train.feature_names[..],
+            );
+            let fitted = (
+                prepared.imputer.clone(),
+                prepared.scaler.clone(),
+                train.one_hot.clone(),
+            );
+            layerwise(config, rows, fitted, out, verbosity)?
         }
     };
     // 2. the autoencoder end to end, starting from the stages' layers if there are any
@@ -173,9 +184,6 @@ pub fn pretrain(
         let widths: Vec<String> = ae.widths().iter().map(|w| w.to_string()).collect();
         println!("autoencoder {}", widths.join(" → "));
     }
-    // the source's column names, fill and scaler, so predict and eval take the same inputs;
-    // eval makes the same rows again from the source
-    let prepared = data.inputs_as_targets()?;
     let source = DataSource::Inputs {
         of: Box::new(source),
     };
@@ -186,7 +194,7 @@ pub fn pretrain(
     };
     let autoencoder = train_on(source, prepared, final_config, out, options)?;
     if let Some(shape) = image {
-        let picture = reconstructions(&autoencoder, &val, width, shape)?;
+        let picture = reconstructions(&autoencoder, &shown_rows, width, shape)?;
         write_atomic(&out.join("reconstructions.svg"), picture.as_bytes())?;
     }
     Ok(Pretrained {

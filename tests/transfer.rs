@@ -761,3 +761,31 @@ fn a_frozen_layer_is_not_warned_about_as_a_vanishing_gradient() {
     );
     assert!(!stderr(&out).contains("vanishing"), "{}", stderr(&out));
 }
+
+/// With no hidden layers the output layer is the first: a source that takes other inputs cannot
+/// give it, and the library says so (before, it kept the fresh layer without a word).
+#[test]
+fn a_network_without_hidden_layers_refuses_an_output_layer_of_other_inputs() {
+    let dir = temp_dir("transfer-no-hidden");
+    let file = dir.join("two-inputs.safetensors");
+    let theirs = MlpConfig::new(2, vec![], 4);
+    let model = theirs.init(&Device::flex(), 1).expect("builds");
+    let bytes = plaindnn::model::safetensors::export(&model, &theirs, Default::default());
+    std::fs::write(&file, bytes.expect("exports")).expect("writes");
+    let ours = MlpConfig::new(3, vec![], 4);
+    let fresh = ours.init(&Device::flex(), 1).expect("builds");
+    let from = (file.as_path(), false, 0);
+    let refused = transfer::load_hidden(fresh, &ours, from, &Device::flex()).err();
+    let message = refused.expect("refused").to_string();
+    assert!(
+        message.contains("output layer") && message.contains("takes 2 inputs"),
+        "{message}"
+    );
+    let fitting = theirs.init(&Device::flex(), 2).expect("builds");
+    let loaded = transfer::load_hidden(fitting, &theirs, from, &Device::flex()).expect("loads");
+    assert_eq!(
+        values(loaded.output.weight.val()),
+        values(model.output.weight.val()),
+        "2 inputs and 4 outputs like the source: its only layer is copied"
+    );
+}

@@ -4,11 +4,12 @@
 use std::path::Path;
 
 use burn::module::Module;
+use burn::nn::Linear;
 use burn::tensor::Device;
 
 use super::run_dir::RunDir;
 use crate::error::{Error, Result};
-use crate::model::{safetensors, Mlp, MlpConfig};
+use crate::model::{safetensors, Block, Mlp, MlpConfig};
 
 /// The source's model config with `outputs` replaced: the architecture a fine-tuned run takes.
 /// Its first layer must take `inputs` features. `template` gives what a safetensors file without
@@ -57,27 +58,43 @@ pub fn copies_head(
 /// Why the output layer of `dir` is never copied into a network of `outputs` outputs, whatever
 /// `new_head` says: it has other outputs, or it is an autoencoder's decoder.
 pub fn head_left_out(dir: &Path, outputs: usize, template: &MlpConfig) -> Result<Option<String>> {
-    let theirs = source_config(dir, template)?.outputs;
-    Ok(if is_autoencoder(dir) {
-        Some("it is an autoencoder's decoder, never taken as a head".into())
-    } else if theirs != outputs {
-        Some(format!(
-            "it has {theirs} outputs and this data needs {outputs}"
-        ))
-    } else {
-        None
-    })
+    Ok(read_saved(dir, template)?.head_left_out(outputs))
 }
 
-/// Whether `source` is an autoencoder's run or export, whose output layer is a decoder, not a
-/// head.
-fn is_autoencoder(source: &Path) -> bool {
-    if source.is_file() {
-        return std::fs::read(source).is_ok_and(|bytes| safetensors::reconstructs(&bytes));
+/// What a run directory or a safetensors file says of the network it saved, read once.
+struct Saved {
+    config: MlpConfig,
+    /// An autoencoder's run or export: its output layer is a decoder, not a head.
+    autoencoder: bool,
+}
+
+impl Saved {
+    /// The one rule for whether the output layer is copied (see [`head_left_out`]).
+    fn head_left_out(&self, outputs: usize) -> Option<String> {
+        let theirs = self.config.outputs;
+        if self.autoencoder {
+            Some("it is an autoencoder's decoder, never taken as a head".into())
+        } else if theirs != outputs {
+            Some(format!(
+                "it has {theirs} outputs and this data needs {outputs}"
+            ))
+        } else {
+            None
+        }
     }
-    RunDir::new(source)
-        .read_config()
-        .is_ok_and(|c| c.data.reconstructs)
+}
+
+/// The saved architecture of `source` and whether it is an autoencoder's.
+fn read_saved(source: &Path, template: &MlpConfig) -> Result<Saved> {
+    if source.is_file() {
+        let bytes = std::fs::read(source).map_err(|e| Error::io(source, e))?;
+        return saved_in_file(&bytes, source, template);
+    }
+    let config = RunDir::new(source).read_config()?;
+    Ok(Saved {
+        config: config.train.model,
+        autoencoder: config.data.reconstructs,
+    })
 }
 
 /// The input columns `source` (a run directory, or a safetensors file `plaindnn export` wrote)
@@ -93,22 +110,28 @@ pub fn source_feature_names(source: &Path) -> Option<Vec<String>> {
 
 /// The architecture saved in a run directory or a safetensors file.
 fn source_config(source: &Path, template: &MlpConfig) -> Result<MlpConfig> {
-    if source.is_file() {
-        let bytes = std::fs::read(source).map_err(|e| Error::io(source, e))?;
-        safetensors::architecture(&bytes, source, template).map_err(|e| match e {
-            Error::Checkpoint { .. } if !is_safetensors(&bytes) => Error::invalid(
-                "init-from",
-                format!(
-                    "{} is not a safetensors file: give a run directory or a .safetensors file \
-                     (`plaindnn export --run DIR` writes one)",
-                    source.display()
-                ),
+    Ok(read_saved(source, template)?.config)
+}
+
+/// What the safetensors file `path` (its `bytes`) says of its network; a clear error where it is
+/// no safetensors file.
+fn saved_in_file(bytes: &[u8], path: &Path, template: &MlpConfig) -> Result<Saved> {
+    let config = safetensors::architecture(bytes, path, template).map_err(|e| match e {
+        Error::Checkpoint { .. } if !is_safetensors(bytes) => Error::invalid(
+            "init-from",
+            format!(
+                "{} is not a safetensors file: give a run directory or a .safetensors file \
+                 (`plaindnn export --run DIR` writes one)",
+                path.display()
             ),
-            e => e,
-        })
-    } else {
-        Ok(RunDir::new(source).read_config()?.train.model)
-    }
+        ),
+        e => e,
+    })?;
+    let autoencoder = safetensors::reconstructs(bytes);
+    Ok(Saved {
+        config,
+        autoencoder,
+    })
 }
 
 /// Whether `bytes` start as a safetensors file does: a little-endian header length that fits,
@@ -121,29 +144,28 @@ fn is_safetensors(bytes: &[u8]) -> bool {
     size <= rest.len() as u64 && rest.first() == Some(&b'{')
 }
 
-/// The saved network, weights loaded, from a run directory or a safetensors file.
-fn source_model(source: &Path, template: &MlpConfig, device: &Device) -> Result<Mlp> {
+/// The saved network, weights loaded, from a run directory or a safetensors file, and what the
+/// source says of it.
+fn source_model(source: &Path, template: &MlpConfig, device: &Device) -> Result<(Mlp, Saved)> {
     if source.is_file() {
         let bytes = std::fs::read(source).map_err(|e| Error::io(source, e))?;
-        let config = safetensors::architecture(&bytes, source, template)?;
-        let model = config.init_for_loading(device)?;
-        return safetensors::import(model, &config, &bytes, source);
+        let saved = saved_in_file(&bytes, source, template)?;
+        let model = saved.config.init_for_loading(device)?;
+        let model = safetensors::import(model, &saved.config, &bytes, source)?;
+        return Ok((model, saved));
     }
-    let run = RunDir::new(source);
-    let path = run.model_path();
-    run.read_config()?
-        .train
-        .model
-        .init_for_loading(device)?
+    let saved = read_saved(source, template)?;
+    let path = RunDir::new(source).model_path();
+    let model = (saved.config.init_for_loading(device)?)
         .try_load_file(&path)
-        .map_err(|e| Error::checkpoint(&path, e))
+        .map_err(|e| Error::checkpoint(&path, e))?;
+    Ok((model, saved))
 }
 
 /// Copies the parameters saved in `dir` (a run directory or a safetensors file) into `model`,
 /// built from `config`: every hidden Linear layer, BatchNorm where both networks have it, PReLU
-/// slopes where both use PReLU, and the output layer when its shape agrees, `new_head` is
-/// false (a new head keeps the fresh weights `model` was built with) and the source is no
-/// autoencoder (its output layer is the decoder, not a head). The activation,
+/// slopes where both use PReLU, and the output layer where [`copies_head`] says so (a new head
+/// keeps the fresh weights `model` was built with). The activation,
 /// dropout and everything else stay what `config` says, so the network that trains is the one
 /// `config.json` describes. A clear error when the saved layers do not fit, or when one of the
 /// `frozen` first layers has a BatchNorm the source lacks (it would keep its starting values).
@@ -153,9 +175,8 @@ pub fn load_hidden(
     (dir, new_head, frozen): (&Path, bool, usize),
     device: &Device,
 ) -> Result<Mlp> {
-    let source = source_model(dir, config, device)?;
+    let (source, saved) = source_model(dir, config, device)?;
     let (ours, theirs) = (model.blocks.len(), source.blocks.len());
-    let mut model = model;
     if ours != theirs {
         return Err(Error::invalid(
             "init-from",
@@ -166,37 +187,64 @@ pub fn load_hidden(
             ),
         ));
     }
-    for (i, (mine, saved)) in model.blocks.iter_mut().zip(source.blocks).enumerate() {
-        check_fits(
-            i,
-            &mine.linear.weight.dims(),
-            &saved.linear.weight.dims(),
-            dir,
-        )?;
-        mine.linear = saved.linear;
-        if i < frozen && mine.norm.is_some() && saved.norm.is_none() {
-            return Err(Error::invalid(
-                "freeze",
-                format!(
-                    "hidden layer {} has a BatchNorm (--batch-norm) that {} has not: frozen, it \
-                     would keep its starting values; freeze fewer layers or leave out --batch-norm",
-                    i + 1,
-                    dir.display()
-                ),
-            ));
-        }
-        if mine.norm.is_some() && saved.norm.is_some() {
-            mine.norm = saved.norm;
-        }
-        if mine.activation.prelu.is_some() && saved.activation.prelu.is_some() {
-            mine.activation.prelu = saved.activation.prelu;
-        }
+    let mut model = model;
+    for (i, (mine, theirs)) in model.blocks.iter_mut().zip(source.blocks).enumerate() {
+        copy_block(i, mine, theirs, i < frozen, dir)?;
     }
-    let fits = model.output.weight.dims() == source.output.weight.dims();
-    if fits && !new_head && !is_autoencoder(dir) {
+    if !new_head && saved.head_left_out(config.outputs).is_none() {
+        check_head_fits(&model.output, &source.output, dir)?;
         model.output = source.output;
     }
     Ok(model)
+}
+
+/// Copies hidden block `i` of `dir` (`theirs`) into `mine`: its Linear layer, its BatchNorm and
+/// PReLU slopes where both have them; a clear error where the block is `frozen` with a BatchNorm
+/// the source lacks.
+fn copy_block(i: usize, mine: &mut Block, theirs: Block, frozen: bool, dir: &Path) -> Result<()> {
+    check_fits(
+        i,
+        &mine.linear.weight.dims(),
+        &theirs.linear.weight.dims(),
+        dir,
+    )?;
+    mine.linear = theirs.linear;
+    if frozen && mine.norm.is_some() && theirs.norm.is_none() {
+        return Err(Error::invalid(
+            "freeze",
+            format!(
+                "hidden layer {} has a BatchNorm (--batch-norm) that {} has not: frozen, it \
+                 would keep its starting values; freeze fewer layers or leave out --batch-norm",
+                i + 1,
+                dir.display()
+            ),
+        ));
+    }
+    if mine.norm.is_some() && theirs.norm.is_some() {
+        mine.norm = theirs.norm;
+    }
+    if mine.activation.prelu.is_some() && theirs.activation.prelu.is_some() {
+        mine.activation.prelu = theirs.activation.prelu;
+    }
+    Ok(())
+}
+
+/// The saved output layer `theirs` fits where `mine` is: with the same outputs it differs only
+/// with no hidden layers, where it is the first layer and the inputs differ.
+fn check_head_fits(mine: &Linear, theirs: &Linear, dir: &Path) -> Result<()> {
+    let (want, got) = (mine.weight.dims(), theirs.weight.dims());
+    if want == got {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "init-from",
+        format!(
+            "the output layer of {} takes {} inputs; this network's takes {}",
+            dir.display(),
+            got[0],
+            want[0]
+        ),
+    ))
 }
 
 /// Hidden layer `i` saved with weights of shape `got` fits where this network's has `want`.

@@ -491,7 +491,7 @@ fn regress_refuses_flags_it_would_ignore() {
     let csv = dir.join("four.csv");
     std::fs::write(&csv, "x,z,y\n0,1,1\n1,0,3\n2,2,2\n3,1,5\n4,4,4\n").expect("write");
     let csv = csv.to_str().unwrap_or("");
-    let cases: [(&[&str], i32, &str); 12] = [
+    let cases: [(&[&str], i32, &str); 13] = [
         (&["--dataset", "line", "--target", "y"], 2, "--data"),
         (&["--dataset", "line", "--features", "x"], 2, "--data"),
         (&["--dataset", "line", "--degree", "0"], 2, "--degree"),
@@ -544,6 +544,12 @@ fn regress_refuses_flags_it_would_ignore() {
             &["--dataset", "xor"],
             1,
             "`xor` is a classification set; regress fits numbers",
+        ),
+        // only the sets regress takes, not every built-in one
+        (
+            &["--dataset", "nope"],
+            1,
+            "unknown regression set `nope`; valid choices: line, cubic",
         ),
     ];
     for (args, code, expected) in cases {

@@ -486,6 +486,18 @@ fn train_and_regress_refuse_each_others_directories_unless_told_to_overwrite() {
     );
     assert!(regress(&fit, &["--overwrite"]).status.success());
     assert!(!fit.join("model.bpk").exists() && fit.join("linear.json").exists());
+    // a user's own linear.json is no fit: named as a file, not called one, and kept
+    let mine = dir.join("mine");
+    std::fs::create_dir_all(&mine).expect("mkdir");
+    std::fs::write(mine.join("linear.json"), "{\"my\": 1}").expect("writes");
+    let out = regress(&mine, &[]);
+    assert!(
+        stderr(&out).contains("holds linear.json (names a plaindnn run writes) but no run"),
+        "{}",
+        stderr(&out)
+    );
+    let kept = std::fs::read_to_string(mine.join("linear.json")).expect("kept");
+    assert_eq!(kept, "{\"my\": 1}");
     // a fit has no backend to choose
     let out = plaindnn(&[
         "predict",

@@ -112,6 +112,15 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
     let seed = args.seed.unwrap_or(42);
     let Some(path) = &args.data else {
         let name = args.dataset.clone().unwrap_or_else(|| "line".into());
+        let sets = choices::regression_sets();
+        if !choices::datasets().contains(&name.as_str()) {
+            let valid = sets.join(", "); // not the classification sets it would then refuse
+            return Err(Error::Unknown {
+                what: "regression set",
+                got: name,
+                valid,
+            });
+        }
         let data = DataSource::builtin(&name, seed)?.load()?;
         if data.train.data.task() == Task::Classification {
             let why =

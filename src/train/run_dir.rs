@@ -217,9 +217,13 @@ impl RunDir {
         names
     }
 
-    /// Whether `regress` saved a fit here (`linear.json`, which `predict` prefers).
+    /// Whether `regress` saved a fit here (`linear.json`, which `predict` prefers): a file that
+    /// reads as one (coefficients and intercept), not only the name — a user's own is named as
+    /// such, not called a fit.
     pub fn holds_fit(&self) -> bool {
-        self.root.join("linear.json").exists()
+        let text = fs::read_to_string(self.root.join("linear.json")).unwrap_or_default();
+        serde_json::from_str::<serde_json::Value>(&text)
+            .is_ok_and(|fit| fit.get("coefficients").is_some() && fit.get("intercept").is_some())
     }
 
     /// Whether an experiment's results are here (its `report.md`, finished or not).

@@ -167,6 +167,11 @@ fn seeds_list_and_out_are_refused_where_they_cannot_apply_and_list_speaks_json()
             "0 is not in 1..",
         ),
         (
+            // an audit started 10^12 seeds: run folders until the disk filled
+            vec!["experiment", "depth", "--seeds", "101"],
+            "101 is not in 1..=100",
+        ),
+        (
             vec!["experiment", "depth", "--quick", "--seeds", "5"],
             "cannot be used with",
         ),

@@ -19,8 +19,8 @@ pub struct ExperimentArgs {
     /// List the experiments and their claims.
     #[arg(long, conflicts_with_all = ["name", "seeds", "quick", "out"])]
     list: bool,
-    /// Seeds per variant (mean ± spread over them; a verdict needs at least 3).
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Seeds per variant, 1 to 100 (mean ± spread over them; a verdict needs at least 3).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=100))]
     seeds: u64,
     /// One seed and three epochs per variant: checks that it runs, proves nothing (every
     /// verdict is inconclusive).

@@ -473,6 +473,26 @@ fn a_request_for_another_host_or_from_another_origin_is_refused() {
     assert_eq!(status, 201, "the page's own origin is let through");
 }
 
+/// An audit found a session's body accepted and ignored, and the model asked for before any
+/// run answered with the server's own path and command-line advice.
+#[test]
+fn a_session_refuses_settings_it_would_ignore_and_says_when_its_model_is_ready() {
+    let server = Server::start("session-body");
+    let (status, body) = server.post("/api/sessions", &json!({ "epochs": 3 }));
+    assert_eq!(status, 400, "{body}");
+    let said = body["error"].as_str().unwrap_or_default();
+    assert!(said.contains("a session takes no body"), "{said}");
+    let id = server.session();
+    let model = format!("/api/sessions/{id}/model.safetensors");
+    let (status, said) = server.request("GET", &model, &[], b"");
+    assert_eq!(status, 404);
+    assert!(
+        said.contains("no model yet: model.safetensors is ready once a run has saved its weights")
+            && !said.contains("plaindnn train"),
+        "{said}"
+    );
+}
+
 #[test]
 fn layers_units_epochs_and_uploads_over_the_caps_are_refused_with_the_cap_named() {
     let server = Server::start("caps");
@@ -497,14 +517,20 @@ fn layers_units_epochs_and_uploads_over_the_caps_are_refused_with_the_cap_named(
         ),
         (
             json!({"lr": -1.0}),
-            "invalid learning rate: must be a positive number, got -1",
+            // the page's field, not the library's word or train's flag
+            "lr: must be a positive number, got -1",
         ),
+        (
+            json!({"add_features": ["square", "square"]}),
+            "add_features: `square` given twice",
+        ),
+        (json!({"dataset": "xor", "noise": -1.0}), "noise: must be"),
     ];
     for (settings, message) in cases {
         let (status, body) = server.post(&train, &json!({ "settings": settings }));
         assert_eq!(status, 400, "{settings}");
         assert!(
-            body["error"].as_str().unwrap().contains(message),
+            body["error"].as_str().unwrap().starts_with(message),
             "{}",
             body["error"]
         );

@@ -6,23 +6,37 @@ use crate::data::csv_file::quoted_cell;
 use crate::shell;
 use crate::train::{ScheduleConfig, TrainConfig};
 
+/// `v` in Rust's shortest round-trip form, with an exponent where plain digits would run long
+/// (`1e308`, not 309 digits): either parses back to the same bits.
+fn number<T: std::fmt::Display + std::fmt::LowerExp>(v: T) -> String {
+    let (plain, short) = (v.to_string(), format!("{v:e}"));
+    match plain.len() > 12 && short.len() < plain.len() {
+        true => short,
+        false => plain,
+    }
+}
+
 /// `schedule` as `train --lr-schedule` reads it back.
 fn schedule_flag(schedule: &ScheduleConfig) -> Option<String> {
     match schedule {
         ScheduleConfig::Constant => None,
-        ScheduleConfig::Step { every, gamma } => Some(format!("step:{every}:{gamma}")),
-        ScheduleConfig::Cosine { min_lr } => Some(format!("cosine:{min_lr}")),
+        ScheduleConfig::Step { every, gamma } => Some(format!("step:{every}:{}", number(gamma))),
+        ScheduleConfig::Cosine { min_lr } => Some(format!("cosine:{}", number(min_lr))),
         ScheduleConfig::Plateau {
             factor,
             patience,
             min_lr,
-        } => Some(format!("plateau:{factor}:{patience}:{min_lr}")),
+        } => Some(format!(
+            "plateau:{}:{patience}:{}",
+            number(factor),
+            number(min_lr)
+        )),
     }
 }
 
 /// The `plaindnn train` line that trains the run `config` describes on `settings`' data
-/// (`csv_name`: the uploaded file's name). Numbers print in Rust's shortest round-trip form,
-/// so the flags parse back to the same bits.
+/// (`csv_name`: the uploaded file's name). Numbers print in Rust's shortest round-trip form
+/// ([`number`]), so the flags parse back to the same bits.
 pub fn command(settings: &Settings, config: &TrainConfig, csv_name: Option<&str>) -> String {
     let mut line = Line(vec!["plaindnn".into(), "train".into()]);
     line.data(settings, csv_name);
@@ -73,7 +87,7 @@ impl Line {
             self.flag("dataset", Some(settings.dataset.clone()));
         }
         if let (Some(noise), false) = (settings.noise, csv) {
-            self.flag("noise", Some(noise.to_string()));
+            self.flag("noise", Some(number(noise)));
         }
         match (settings.train_share, csv) {
             (Some(share), true) => self.flag("val-fraction", Some(held_out(share).to_string())),
@@ -104,7 +118,7 @@ impl Line {
             self.flag("batch-norm", None);
         }
         if m.dropout > 0.0 {
-            self.flag("dropout", Some(m.dropout.to_string()));
+            self.flag("dropout", Some(number(m.dropout)));
         }
     }
 
@@ -112,9 +126,9 @@ impl Line {
     fn training(&mut self, config: &TrainConfig) {
         let o = &config.optimizer;
         self.flag("optimizer", Some(o.kind.to_string()));
-        self.flag("lr", Some(o.learning_rate.to_string()));
+        self.flag("lr", Some(number(o.learning_rate)));
         if o.momentum > 0.0 {
-            self.flag("momentum", Some(o.momentum.to_string()));
+            self.flag("momentum", Some(number(o.momentum)));
         }
         if let Some(s) = schedule_flag(&config.schedule) {
             self.flag("lr-schedule", Some(s));
@@ -126,11 +140,11 @@ impl Line {
             ("max-norm", r.max_norm),
         ] {
             if let Some(v) = v.filter(|&v| v > 0.0) {
-                self.flag(name, Some(v.to_string()));
+                self.flag(name, Some(number(v)));
             }
         }
         if let Some(n) = config.clipping.norm {
-            self.flag("clip-norm", Some(n.to_string()));
+            self.flag("clip-norm", Some(number(n)));
         }
         match &config.early_stopping {
             Some(es) => self.flag("patience", Some(es.patience.to_string())),
@@ -160,6 +174,32 @@ mod tests {
             "plaindnn train --dataset quadrants --hidden 32,32 --activation relu --init default \
              --optimizer adam --lr 0.01 --no-early-stopping --batch-size 16 --epochs 200 --seed 42"
         );
+    }
+
+    #[test]
+    fn a_huge_or_tiny_number_prints_with_an_exponent_and_parses_back_to_the_same_bits() {
+        // an audit saw `--lr 1e308` written out as 309 digits
+        let s = Settings {
+            lr: 1e308,
+            ..Settings::default()
+        };
+        let c = s.config(2, 4).unwrap();
+        assert!(command(&s, &c, None).contains(" --lr 1e308 "));
+        for v in [
+            1e308,
+            3.5e-300,
+            1e-7,
+            0.0001,
+            0.01,
+            0.3,
+            1.5,
+            123456.75,
+            2.0f64.powi(60),
+        ] {
+            let back: f64 = number(v).parse().unwrap();
+            assert_eq!(back.to_bits(), v.to_bits(), "{v} as {}", number(v));
+        }
+        assert_eq!(number(0.01), "0.01", "everyday values stay plain");
     }
 
     #[test]

@@ -32,6 +32,7 @@ use crate::backend::Backend;
 use crate::data::imputer::Strategy;
 use crate::data::{csv_file, DataSource, Prepared};
 use crate::inference::Predictor;
+use crate::train::RunDir;
 
 /// Largest CSV upload.
 pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
@@ -183,7 +184,19 @@ fn too_large(e: BytesRejection) -> ApiError {
     )
 }
 
-async fn create_session(State(app): State<App>) -> Reply<Response> {
+async fn create_session(
+    State(app): State<App>,
+    body: Result<Bytes, BytesRejection>,
+) -> Reply<Response> {
+    // nothing to set here: a body other than none or `{}` would be ignored, so it is refused
+    let body = body.map_err(too_large)?;
+    let empty = body.iter().all(u8::is_ascii_whitespace)
+        || serde_json::from_slice::<serde_json::Map<_, _>>(&body).is_ok_and(|m| m.is_empty());
+    if !empty {
+        let why = "a session takes no body: send the settings with POST \
+                   /api/sessions/{id}/train";
+        return Err(ApiError(400, why.into()));
+    }
     let (id, _) = app.create()?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
@@ -498,6 +511,10 @@ async fn report(State(app): State<App>, Path(id): Path<String>) -> Reply<Respons
 
 async fn model(State(app): State<App>, Path(id): Path<String>) -> Reply<Response> {
     let dir = app.get(&id)?.run_dir();
+    if !RunDir::new(&dir).model_path().exists() {
+        let why = "no model yet: model.safetensors is ready once a run has saved its weights";
+        return Err(ApiError(404, why.into()));
+    }
     let bytes = tokio::task::spawn_blocking(move || {
         Predictor::open(&dir, Backend::Flex).and_then(|p| p.safetensors())
     })

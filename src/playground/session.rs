@@ -206,7 +206,7 @@ impl Session {
             if r.control.mode() != Mode::Stop {
                 return Err((
                     409,
-                    "a training is already running on this page: press reset first".into(),
+                    "a training is already running on this page: press reset (control `stop`) first".into(),
                 ));
             }
             if Instant::now() > deadline {

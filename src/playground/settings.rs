@@ -266,9 +266,7 @@ impl Settings {
                 }
             }
             if self.standardize_target {
-                source = source
-                    .with_standardized_target()
-                    .map_err(|e| e.to_string())?;
+                source = source.with_standardized_target().map_err(refusal)?;
             }
             if let DataSource::Csv {
                 impute, one_hot, ..
@@ -279,15 +277,12 @@ impl Settings {
             }
             return Ok(source);
         }
-        let mut source =
-            DataSource::builtin(&self.dataset, self.seed).map_err(|e| e.to_string())?;
+        let mut source = DataSource::builtin(&self.dataset, self.seed).map_err(refusal)?;
         if let Some(noise) = self.noise {
-            source = source.with_noise(noise).map_err(|e| e.to_string())?;
+            source = source.with_noise(noise).map_err(refusal)?;
         }
         let sizes = self.train_share.map(builtin_sizes).unzip();
-        source
-            .with_sizes(sizes.0, sizes.1)
-            .map_err(|e| e.to_string())
+        source.with_sizes(sizes.0, sizes.1).map_err(refusal)
     }
 
     /// The recipe for a network with `inputs` inputs and `outputs` outputs, checked as `train`
@@ -318,40 +313,38 @@ impl Settings {
         c.epochs = self.epochs;
         c.batch_size = self.batch_size;
         c.seed = self.seed;
-        c.validate().map_err(|e| e.to_string())?;
+        c.validate().map_err(refusal)?;
         Ok(c)
     }
 
     fn activations(&self) -> Result<Vec<ActivationConfig>, Refusal> {
         let names = self.activation.split(',');
-        names
-            .map(|a| a.parse().map_err(|e: crate::Error| e.to_string()))
-            .collect()
+        names.map(|a| a.parse().map_err(refusal)).collect()
     }
 
     /// The kinds asked for, in the order the model adds them.
     fn added_features(&self) -> Result<Vec<AddedFeature>, Refusal> {
         let kinds = self.add_features.iter();
         let kinds: Vec<AddedFeature> = kinds
-            .map(|a| a.parse().map_err(|e: crate::Error| e.to_string()))
+            .map(|a| a.parse().map_err(refusal))
             .collect::<Result<_, _>>()?;
+        if let Some(twice) = (kinds.iter().enumerate()).find(|(i, k)| kinds[..*i].contains(k)) {
+            // as `train --add-features` refuses it: the map would add it once, silently
+            return Err(format!("add_features: `{}` given twice", twice.1));
+        }
         Ok(FeatureMap::new(&kinds).added)
     }
 
     fn init(&self) -> Result<InitConfig, Refusal> {
-        self.init.parse().map_err(|e: crate::Error| e.to_string())
+        self.init.parse().map_err(refusal)
     }
 
     fn optimizer(&self) -> Result<OptimizerKind, Refusal> {
-        self.optimizer
-            .parse()
-            .map_err(|e: crate::Error| e.to_string())
+        self.optimizer.parse().map_err(refusal)
     }
 
     fn schedule(&self) -> Result<ScheduleConfig, Refusal> {
-        self.lr_schedule
-            .parse()
-            .map_err(|e: crate::Error| e.to_string())
+        self.lr_schedule.parse().map_err(refusal)
     }
 }
 
@@ -365,6 +358,21 @@ pub(super) fn builtin_sizes(share: f64) -> (usize, usize) {
 /// command shows 0.3, not 0.30000000000000004.
 pub(super) fn held_out(share: f64) -> f64 {
     ((1.0 - share) * 1e6).round() / 1e6
+}
+
+/// `train`'s refusal in the page's words: a value the library names by a word (`learning
+/// rate`) or a flag (`--add-features`) by its field (`lr: …`, `add_features: …`), as the
+/// playground's own refusals name them.
+fn refusal(e: crate::Error) -> Refusal {
+    let crate::Error::InvalidParameter { name, message } = e else {
+        return e.to_string();
+    };
+    let field = match name.as_str() {
+        "learning rate" => "lr".to_string(),
+        "activations" => "activation".to_string(),
+        name => name.trim_start_matches("--").replace(['-', ' '], "_"),
+    };
+    format!("{field}: {message}")
 }
 
 /// `value` in `lo..=hi`, or a message naming the field and the cap.

@@ -117,11 +117,15 @@ impl Error {
         }
     }
 
-    /// A checkpoint or weights file that could not be loaded, with Burn's reason; its shapes
-    /// written `[2, 50]` rather than `Shape { dims: [2, 50] }`.
+    /// A checkpoint or weights file that could not be loaded, with Burn's reason (its shapes
+    /// written `[2, 50]` rather than `Shape { dims: [2, 50] }`) and the way on.
     pub fn checkpoint(path: &Path, why: impl std::fmt::Display) -> Self {
         let message = why.to_string();
         let message = message.replace("Shape { dims: ", "").replace("] }", "]");
+        let message = format!(
+            "{message} (the file is damaged, or holds another network's weights than config.json \
+             describes: restore it from a copy, or train the run again)"
+        );
         Error::Checkpoint {
             path: path.to_path_buf(),
             message,

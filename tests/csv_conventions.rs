@@ -852,6 +852,20 @@ fn the_next_step_quotes_a_column_name_with_a_comma_and_a_wrong_count_lists_a_few
     let out = plaindnn(&["predict", "--run", s(&dir.join("run")), "--input", "1"]);
     let said = "the model takes 2 values (\"size, cm\", b), got 1";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    let single = temp_dir("csv-one-input");
+    let one = write(
+        &single,
+        "one.csv",
+        "size,label\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n",
+    );
+    assert!(train(&single, &one, &[]).status.success());
+    let out = plaindnn(&["predict", "--run", s(&single.join("run")), "--input", "1,2"]);
+    let said = "the model takes 1 value (size), got 2";
+    assert!(
+        stderr(&out).contains(said),
+        "one value, not `1 values`: {}",
+        stderr(&out)
+    );
     // so is every list of columns: a prediction's inputs, the columns a missing one is among
     let out = plaindnn(&["predict", "--run", s(&dir.join("run")), "--data", s(&csv)]);
     assert!(
@@ -899,4 +913,37 @@ fn the_next_step_quotes_a_column_name_with_a_comma_and_a_wrong_count_lists_a_few
     let out = plaindnn(&["predict", "--run", s(&dir.join("run")), "--input", "1,2"]);
     let said = "the model takes 8 values (f0, f1, f2, f3, … (8 in all)), got 2";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
+}
+
+/// An audit's upload of 5000 constant columns gave 5000 warnings, one per column.
+#[test]
+fn constant_columns_are_one_warning_naming_the_first_five_and_counting_the_rest() {
+    let dir = temp_dir("csv-constant-columns");
+    let header: Vec<String> = (0..8).map(|j| format!("c{j}")).collect();
+    let rows: String = (0..30)
+        .map(|i| format!("{}{},{}\n", "1,".repeat(8), i, i % 2))
+        .collect();
+    let text = format!("{},x,label\n{rows}", header.join(","));
+    let csv = write(&dir, "flat.csv", &text);
+    let out = train(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let said = "flat.csv: columns `c0`, `c1`, `c2`, `c3`, `c4` and 3 more are constant in the \
+                training rows; they carry no information";
+    assert!(err.contains(said), "{err}");
+    assert_eq!(
+        err.matches("constant in the training rows").count(),
+        1,
+        "{err}"
+    );
+    let two = write(
+        &dir,
+        "two.csv",
+        &text
+            .replace("c2,c3,c4,c5,c6,c7,", "")
+            .replace("1,1,1,1,1,1,1,1,", "1,1,"),
+    );
+    let err = stderr(&train(&dir, &two, &[]));
+    let said = "two.csv: columns `c0` and `c1` are constant in the training rows";
+    assert!(err.contains(said), "{err}");
 }

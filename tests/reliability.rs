@@ -266,6 +266,10 @@ fn weights_of_another_architecture_are_refused_with_the_shapes() {
         err.contains("shape mismatch, expected [2, 50] but record has [2, 8]"),
         "names both shapes plainly: {err}"
     );
+    assert!(
+        err.contains("restore it from a copy, or train the run again"),
+        "the way on: {err}"
+    );
 }
 
 #[test]

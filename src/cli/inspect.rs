@@ -39,7 +39,7 @@ pub fn summary(args: SummaryArgs) -> Result<()> {
     }
     let c = &predictor.config;
     println!(
-        "run {}  ({:?}, {} → {})",
+        "run {}  ({}, {} → {})",
         args.run.run.display(),
         c.data.task,
         plaindnn::plural::count(c.data.feature_names.len(), "feature"),

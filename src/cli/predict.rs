@@ -292,8 +292,8 @@ fn parse_row<T: std::str::FromStr + Into<f64> + Copy>(
         .collect::<Result<_>>()?;
     if values.len() != names.len() {
         let why = format!(
-            "the model takes {} values ({}), got {}",
-            names.len(),
+            "the model takes {} ({}), got {}",
+            plaindnn::plural::count(names.len(), "value"),
             plaindnn::inference::abbreviate(names),
             values.len()
         );

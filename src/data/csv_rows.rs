@@ -93,6 +93,27 @@ fn far_from_one(data: &Dataset, rows: &[usize], path: &Path) -> Option<String> {
     })
 }
 
+/// One warning for the input columns that hold one value in every training row (an audit's
+/// file of 5000 gave 5000 lines): the first few by name, the rest counted.
+fn constant_columns(names: &[String], path: &Path) -> Option<String> {
+    const SHOWN: usize = 5;
+    let quoted: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
+    let path = path.display();
+    let listed = match names.len() {
+        0 => return None,
+        1 => {
+            let one = &quoted[0];
+            let why = "is constant in the training rows; it carries no information";
+            return Some(format!("{path}: column {one} {why}"));
+        }
+        n if n > SHOWN => format!("{} and {} more", quoted.join(", "), n - SHOWN),
+        _ => crate::plural::and_list(&quoted.iter().map(String::as_str).collect::<Vec<_>>()),
+    };
+    Some(format!(
+        "{path}: columns {listed} are constant in the training rows; they carry no information"
+    ))
+}
+
 /// A warning when a regression target holds one value in every training row: the network can
 /// learn nothing but that value (scikit-learn's `MLPRegressor` fits it without a word).
 fn constant_target(data: &Dataset, rows: &[usize], path: &Path) -> Option<String> {
@@ -236,12 +257,7 @@ impl Rows {
             .flatten();
         let scaler = standardize.then(|| {
             let (scaler, constant) = Scaler::fit(&data, &self.train);
-            for name in constant {
-                warnings.push(format!(
-                    "{}: column `{name}` is constant in the training rows; it carries no information",
-                    path.display()
-                ));
-            }
+            warnings.extend(constant_columns(&constant, path));
             scaler.apply(&mut data.features);
             scaler
         });

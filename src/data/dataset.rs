@@ -17,6 +17,16 @@ pub enum Task {
     Regression,
 }
 
+impl std::fmt::Display for Task {
+    /// As config.json and `--task` name it: `classification`, `regression`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Task::Classification => "classification",
+            Task::Regression => "regression",
+        })
+    }
+}
+
 /// The targets of every row.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Targets {

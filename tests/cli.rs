@@ -665,6 +665,33 @@ fn completions_are_generated_for_bash_zsh_and_fish() {
     assert!(bash.contains("vanishing-gradients"), "experiment names");
 }
 
+/// An audit found `summary --backend` and `export --backend` accepted and without effect: they
+/// compute nothing, so the flag is refused by name; `predict` and `eval` keep it.
+#[test]
+fn summary_and_export_refuse_a_backend_they_would_not_use() {
+    for verb in ["summary", "export"] {
+        let out = plaindnn(&[
+            verb,
+            "--run",
+            "artifacts/pretrained/quadrants",
+            "--backend",
+            "flex",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{verb}");
+        assert!(
+            stderr(&out).contains("unexpected argument '--backend'"),
+            "{verb}: {}",
+            stderr(&out)
+        );
+    }
+    for verb in ["predict", "eval"] {
+        assert!(
+            stdout(&plaindnn(&[verb, "--help"])).contains("--backend <BACKEND>"),
+            "{verb}"
+        );
+    }
+}
+
 #[test]
 fn every_verb_has_help_with_examples_of_that_verb() {
     let verbs = [

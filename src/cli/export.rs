@@ -9,12 +9,12 @@ use plaindnn::files::write_atomic;
 use plaindnn::inference::Predictor;
 use plaindnn::model::safetensors;
 
-use super::{is_stdout, refuse_existing, refuse_run_file, RunArgs};
+use super::{is_stdout, refuse_existing, refuse_run_file, RunDirArg};
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
     #[command(flatten)]
-    run: RunArgs,
+    run: RunDirArg,
     /// Output format.
     #[arg(long, default_value = "safetensors")]
     format: Format,
@@ -44,7 +44,8 @@ pub fn run(args: ExportArgs) -> Result<()> {
         refuse_run_file(out, "--out")?;
         refuse_existing(out, "--out", args.overwrite)?;
     }
-    let predictor = Predictor::open(&args.run.run, args.run.backend)?;
+    // the weights are written as saved: no backend computes anything here
+    let predictor = Predictor::open(&args.run.run, Backend::default())?;
     let model_config = &predictor.config.train.model;
     let data = &predictor.config.data;
     let bytes = predictor.safetensors()?;

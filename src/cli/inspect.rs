@@ -13,12 +13,12 @@ use plaindnn::{Error, Result};
 use serde_json::json;
 
 use super::choices::{self, choices};
-use super::{is_stdout, print_json, refuse_existing, refuse_run_file, write_output, RunArgs};
+use super::{is_stdout, print_json, refuse_existing, refuse_run_file, write_output, RunDirArg};
 
 #[derive(Args, Debug)]
 pub struct SummaryArgs {
     #[command(flatten)]
-    run: RunArgs,
+    run: RunDirArg,
     /// Print one JSON document instead of text.
     #[arg(long)]
     json: bool,
@@ -32,7 +32,8 @@ pub struct JsonArg {
 }
 
 pub fn summary(args: SummaryArgs) -> Result<()> {
-    let predictor = Predictor::open(&args.run.run, args.run.backend)?;
+    // counting needs no backend of choice: the weights load where they always can
+    let predictor = Predictor::open(&args.run.run, Backend::default())?;
     let summary = Summary::of(&predictor.model);
     if args.json {
         return print_json(&json!({ "summary": summary, "config": predictor.config }));

@@ -257,7 +257,15 @@ fn run_command(command: Command, matches: &clap::ArgMatches) -> Result<()> {
     }
 }
 
-/// Options shared by the verbs that load a run.
+/// The run a verb reads without computing on it (`summary`, `export`): no backend to choose.
+#[derive(clap::Args, Debug)]
+struct RunDirArg {
+    /// Run directory written by `plaindnn train` (or `pretrain`).
+    #[arg(long, value_name = "DIR")]
+    run: PathBuf,
+}
+
+/// Options shared by the verbs that compute with a run (`predict`, `eval`).
 #[derive(clap::Args, Debug)]
 struct RunArgs {
     /// Run directory written by `plaindnn train` (or `pretrain`; `predict` also reads a `regress` fit).

@@ -1063,6 +1063,15 @@ fn a_number_to_predict_forced_into_classes_is_pointed_to_regression() {
         err.contains("houses.csv: 200 classes in 200 rows, most with a single row, leave nothing to split off for validation: is `price` a number to predict? (--task regression)"),
         "{err}"
     );
+    // a text column of one name per row is no number: an id column, likelier
+    let rows: String = (0..200)
+        .map(|i| format!("{},{},row{i}\n", i % 13, i % 7))
+        .collect();
+    let err = train_error(&dir, "ids.csv", Some(&format!("a,b,id\n{rows}")), &[]);
+    assert!(
+        err.contains("is `id` an identifier, not a class? (--target names the column to predict)"),
+        "not pointed to regression: {err}"
+    );
 }
 
 #[test]

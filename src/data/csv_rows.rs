@@ -191,9 +191,14 @@ impl Rows {
         let short = train.is_empty() || val.is_empty() || val.len() * 2 < asked;
         if short && classes >= 10 && classes * 2 > data.len() {
             // the split is stratified: classes of one row each leave nothing to hold out
+            let numbers = (data.class_names.iter()).all(|c| c.trim().parse::<f64>().is_ok());
+            let hint = match numbers {
+                true => "a number to predict? (--task regression)",
+                false => "an identifier, not a class? (--target names the column to predict)",
+            };
             return Err(Error::Data(format!(
                 "{}: {} classes in {} rows, most with a single row, leave nothing to split off \
-                 for validation: is `{}` a number to predict? (--task regression)",
+                 for validation: is `{}` {hint}",
                 path.display(),
                 classes,
                 data.len(),

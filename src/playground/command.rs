@@ -36,7 +36,7 @@ fn schedule_flag(schedule: &ScheduleConfig) -> Option<String> {
 
 /// The `plaindnn train` line that trains the run `config` describes on `settings`' data
 /// (`csv_name`: the uploaded file's name). Numbers print in Rust's shortest round-trip form
-/// ([`number`]), so the flags parse back to the same bits.
+/// (`number`), so the flags parse back to the same bits.
 pub fn command(settings: &Settings, config: &TrainConfig, csv_name: Option<&str>) -> String {
     let mut line = Line(vec!["plaindnn".into(), "train".into()]);
     line.data(settings, csv_name);

@@ -88,7 +88,7 @@ impl Predictor {
             .train
             .model
             .init_for_loading(&device)?
-            .try_load_file(&path)
+            .try_load_record(crate::train::checkpoint::load_record(&path)?)
             .map_err(|e| Error::checkpoint(&path, e))?
             .valid();
         // the layers frozen when training ended, for the summary's trainable count; only

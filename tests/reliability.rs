@@ -735,3 +735,52 @@ fn a_changed_validation_file_is_named_with_the_training_file() {
     let err = stderr(&out);
     assert!(err.contains(&said), "{err}");
 }
+
+/// An audit found a resumed run panicking as it ended (exit 101, no report.html) when its best
+/// epoch came before the resume and none after: the kept weights were read from
+/// `checkpoint/kept-N.bpk` only when used, after the run's later checkpoints had pruned that
+/// file. metrics.csv is edited so that epoch 1 is the best for certain.
+#[test]
+fn a_resumed_run_whose_best_epoch_came_before_the_resume_ends_cleanly() {
+    let dir = common::temp_dir("resume-kept-pruned");
+    let run = dir.join("run");
+    let run_s = run.to_str().unwrap_or("");
+    let first = [
+        "train",
+        "--dataset",
+        "xor",
+        "--hidden",
+        "16",
+        "--epochs",
+        "3",
+    ];
+    let out = plaindnn(
+        &[
+            &first[..],
+            &["--checkpoint-every", "1", "-q", "--out", run_s],
+        ]
+        .concat(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let metrics = std::fs::read_to_string(run.join("metrics.csv")).expect("metrics");
+    let mut lines: Vec<String> = metrics.lines().map(String::from).collect();
+    let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+    cells[2] = "0.00000001".into(); // epoch 1's val_loss: no later epoch beats it
+    lines[1] = cells.join(",");
+    std::fs::write(run.join("metrics.csv"), lines.join("\n") + "\n").expect("edit");
+    let out = plaindnn(&["train", "--resume", run_s, "--epochs", "6", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        run.join("report.html").exists(),
+        "the run's end was written"
+    );
+    let kept = std::fs::read_dir(run.join("checkpoint")).expect("checkpoint/");
+    let names: Vec<String> = kept
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into())
+        .collect();
+    assert!(
+        !names.contains(&"kept-3.bpk".to_string()),
+        "pruned, as before: {names:?}"
+    );
+}

@@ -37,6 +37,15 @@ pub fn checkpoint_path(dir: &Path, name: &str, epoch: usize) -> PathBuf {
     dir.join(format!("{name}-{epoch}.bpk"))
 }
 
+/// The weights saved at `path`, read into memory now: Burn's `ModuleRecord::load` reads a
+/// file's tensors when they are used, so a checkpoint pruned in between (a resumed run's kept
+/// weights, say) panicked at the end of the run instead of loading.
+pub fn load_record(path: &Path) -> crate::Result<burn::store::ModuleRecord> {
+    let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+    burn::store::ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes))
+        .map_err(|e| crate::Error::checkpoint(path, e))
+}
+
 fn unknown(e: impl std::fmt::Display) -> CheckpointerError {
     CheckpointerError::Unknown(e.to_string())
 }

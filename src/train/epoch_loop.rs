@@ -16,7 +16,7 @@ use burn::train::{
     TrainingComponents, ValidLoader,
 };
 
-use super::checkpoint::checkpoint_path;
+use super::checkpoint::{checkpoint_path, load_record};
 use super::clipping::clip_global_norm;
 use super::config::{NanPolicy, TrainConfig};
 use super::diagnostics::{layer_rows, warning, GradientNorms, LayerRow};
@@ -212,7 +212,7 @@ impl EpochLoop {
         let (early, _) = EarlyStopping::replay(config, &resumed.rows);
         let kept_file = checkpoint_path(&self.settings.run.checkpoint_dir(), "kept", first - 1);
         let kept = (first > 1 && self.settings.config.restores_best())
-            .then(|| ModuleRecord::load(kept_file).ok())
+            .then(|| load_record(&kept_file).ok())
             .flatten();
         LoopState {
             early,
@@ -501,8 +501,7 @@ impl EpochLoop {
         if s.config.restores_best() {
             let record = match state.kept {
                 Some(record) => record,
-                None => ModuleRecord::load(s.run.model_path())
-                    .map_err(|e| Error::checkpoint(&s.run.model_path(), e))?,
+                None => load_record(&s.run.model_path())?,
             };
             learner.load_model(record);
         }

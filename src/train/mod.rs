@@ -364,8 +364,9 @@ fn starting_model(config: &TrainConfig, run: &RunDir, done: usize, device: &Devi
         let ckpt = run.checkpoint_dir();
         let damaged = |path: PathBuf, e: &dyn std::fmt::Display| Error::checkpoint(&path, e);
         let path = checkpoint_path(&ckpt, "model", done);
+        // in memory: the checkpoint is pruned later, and a frozen layer is never rewritten
         model = model
-            .try_load_file(&path)
+            .try_load_record(checkpoint::load_record(&path)?)
             .map_err(|e| damaged(path.clone(), &e))?;
         let path = checkpoint_path(&ckpt, "optim", done);
         OptimizerRecord::load(&path).map_err(|e| damaged(path.clone(), &e))?;

@@ -157,7 +157,7 @@ fn source_model(source: &Path, template: &MlpConfig, device: &Device) -> Result<
     let saved = read_saved(source, template)?;
     let path = RunDir::new(source).model_path();
     let model = (saved.config.init_for_loading(device)?)
-        .try_load_file(&path)
+        .try_load_record(super::checkpoint::load_record(&path)?)
         .map_err(|e| Error::checkpoint(&path, e))?;
     Ok((model, saved))
 }

@@ -768,6 +768,8 @@ fn a_resumed_run_whose_best_epoch_came_before_the_resume_ends_cleanly() {
     cells[2] = "0.00000001".into(); // epoch 1's val_loss: no later epoch beats it
     lines[1] = cells.join(",");
     std::fs::write(run.join("metrics.csv"), lines.join("\n") + "\n").expect("edit");
+    // the first run wrote one: gone, so that the one found after is the resumed run's
+    std::fs::remove_file(run.join("report.html")).expect("the first run wrote report.html");
     let out = plaindnn(&["train", "--resume", run_s, "--epochs", "6", "-q"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(

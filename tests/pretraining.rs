@@ -648,3 +648,47 @@ fn a_first_layerwise_stage_keeps_the_columns_scaler_so_it_predicts_in_their_unit
         .unwrap_or(f64::NAN);
     assert!((90.0..170.0).contains(&a), "{json}");
 }
+
+/// An outside audit found `--overwrite` deleted a stage's folder `layer<k>/` whole, a user's
+/// files inside included, where `checkpoint/` is emptied of checkpoints only.
+#[test]
+fn overwrite_removes_a_stages_run_files_and_keeps_the_users_files_beside_them() {
+    let dir = temp_dir("pretrain-overwrite-stage");
+    let args = [
+        "pretrain",
+        "--dataset",
+        "shapes",
+        "--hidden",
+        "8",
+        "--epochs",
+        "2",
+        "--quiet",
+    ];
+    let first = plaindnn(&[&args[..], &["--out", s(&dir)]].concat());
+    assert!(first.status.success(), "{}", stderr(&first));
+    let stage = dir.join("layer1");
+    assert!(stage.join("model.bpk").is_file(), "a layer-wise stage");
+    std::fs::write(stage.join("notes.txt"), "mine").expect("write");
+    let again = [
+        &args[..],
+        &["--mode", "end-to-end", "--overwrite", "--out", s(&dir)],
+    ]
+    .concat();
+    let out = plaindnn(&again);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let left: Vec<String> = (std::fs::read_dir(&stage).expect("layer1 kept").flatten())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        left,
+        ["notes.txt"],
+        "the stage's run removed, the user's file kept"
+    );
+    // with nothing of the user's in it, a stage's folder goes with its run
+    std::fs::remove_file(stage.join("notes.txt")).expect("rm");
+    let first = plaindnn(&[&args[..], &["--out", s(&dir), "--overwrite"]].concat());
+    assert!(first.status.success(), "{}", stderr(&first));
+    let out = plaindnn(&again);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stage.exists(), "an empty stage folder is removed");
+}

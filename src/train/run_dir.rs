@@ -118,13 +118,25 @@ const RUN_FILES: [&str; 20] = [
     "gd_loss.svg",
 ];
 
-/// Whether `name` is a file or folder of a run: one of [`RUN_FILES`] or a pretraining stage
-/// `layer<k>`.
+/// Whether `name` is a pretraining stage's folder, `layer<k>`.
+fn is_stage(name: &str) -> bool {
+    name.strip_prefix("layer")
+        .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether `name` is a file or folder of a run: one of [`RUN_FILES`] or a pretraining stage.
 fn is_run_file(name: &str) -> bool {
-    let stage = name
-        .strip_prefix("layer")
-        .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()));
-    stage || RUN_FILES.contains(&name)
+    is_stage(name) || RUN_FILES.contains(&name)
+}
+
+/// Deletes a stage's run in `dir` (a run folder of its own), then `dir` if nothing else is left
+/// in it (what a user put there stays).
+fn remove_stage(dir: &Path) -> Result<()> {
+    RunDir::new(dir).remove_run()?;
+    match fs::read_dir(dir).map_err(|e| Error::io(dir, e))?.next() {
+        None => fs::remove_dir(dir).map_err(|e| Error::io(dir, e)),
+        Some(_) => Ok(()),
+    }
 }
 
 /// How an experiment's `report.md` begins (`# Experiment `name``): a folder holding one is an
@@ -340,11 +352,16 @@ impl RunDir {
                 continue;
             }
             let path = entry.path();
-            // a link is removed, never followed
+            // a link is removed, never followed; a folder is emptied of a run's files only
             let folder = entry.file_type().is_ok_and(|t| t.is_dir());
+            if folder && is_stage(&name) {
+                remove_stage(&path)?;
+                continue;
+            }
             let removed = match (folder, name == "checkpoint") {
                 (true, true) => remove_checkpoints(&path),
-                (true, false) => fs::remove_dir_all(&path),
+                // a folder of the user's under a file's name: not a run's, kept
+                (true, false) => continue,
                 (false, _) => fs::remove_file(&path),
             };
             removed.map_err(|e| Error::io(&path, e))?;

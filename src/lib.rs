@@ -47,6 +47,7 @@ pub mod backend;
 pub mod bench;
 pub mod check;
 pub mod data;
+pub mod environment;
 pub mod error;
 pub mod experiment;
 pub mod files;

@@ -9,7 +9,7 @@ use plaindnn::data::generators::BUILTINS;
 use plaindnn::data::{DataSource, Split};
 use plaindnn::inference::Predictor;
 use plaindnn::model::{worked_example, Summary};
-use plaindnn::{Error, Result};
+use plaindnn::{plural, Error, Result};
 use serde_json::json;
 
 use super::choices::{self, choices};
@@ -70,7 +70,9 @@ pub fn worked_example(args: JsonArg) -> Result<()> {
 
 pub fn info(args: JsonArg) -> Result<()> {
     let compiled: Vec<&str> = Backend::compiled().iter().map(|b| b.name()).collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // the pool's: RAYON_NUM_THREADS, else one per core
+    let threads = rayon::current_num_threads();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let adapters = wgpu_adapters();
     if args.json {
         return print_json(&json!({
@@ -79,6 +81,8 @@ pub fn info(args: JsonArg) -> Result<()> {
             "backends": compiled,
             "default_backend": Backend::default().name(),
             "cpu_threads": threads,
+            "cpu_cores": cores,
+            "fused_passes": plaindnn::fused::enabled(),
             "flex_f32_kernel": plaindnn::fused::f32_kernel(),
             "flex_inference_on_amx": plaindnn::fused::tile_unit(),
             "wgpu_adapters": adapters,
@@ -92,11 +96,21 @@ pub fn info(args: JsonArg) -> Result<()> {
         Backend::default()
     );
     println!(
-        "  CPU: {threads} threads (flex{})",
+        "  CPU: {} of {} (flex{}; RAYON_NUM_THREADS sets the threads)",
+        plural::count(threads, "thread"),
+        plural::count(cores, "core"),
         if Backend::Ndarray.is_compiled() {
             ", ndarray"
         } else {
             ""
+        }
+    );
+    println!(
+        "  flex's fused passes (Linear, activation + dropout, BatchNorm, Adam): {}",
+        if plaindnn::fused::enabled() {
+            "on (PLAINDNN_FUSED=0 turns them off)"
+        } else {
+            "off (PLAINDNN_FUSED=0)"
         }
     );
     println!(

@@ -207,6 +207,7 @@ fn takes_unsigned(verb: Option<&String>, flag: &str) -> bool {
 
 /// Runs one parsed command; `matches` are the parser's, for the flags typed.
 pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
+    plaindnn::environment::check()?;
     match cli.command {
         // the server's threads wait on sockets: they must not hold one of rayon's workers
         #[cfg(feature = "playground")]

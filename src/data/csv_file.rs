@@ -363,10 +363,7 @@ pub fn read_features(
 
 /// Memory free for data: `PLAINDNN_MEMORY_LIMIT` (bytes) if set, else Linux's MemAvailable.
 fn available_memory() -> Option<u64> {
-    if let Some(limit) = std::env::var("PLAINDNN_MEMORY_LIMIT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
+    if let Some(limit) = crate::environment::memory_limit() {
         return Some(limit);
     }
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;

@@ -28,10 +28,10 @@ pub use matmul::{f32_kernel, tile_unit};
 use ops::{Fused, FusedOptim};
 pub use parallel::hot;
 
-/// Whether fused passes may run: on unless `PLAINDNN_FUSED=0` (read once per process).
+/// Whether fused passes may run: on unless `PLAINDNN_FUSED=0` (or `off`; read once per process).
 pub fn enabled() -> bool {
     static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ENABLED.get_or_init(|| std::env::var("PLAINDNN_FUSED").map_or(true, |v| v != "0"))
+    *ENABLED.get_or_init(|| crate::environment::switch("PLAINDNN_FUSED"))
 }
 
 thread_local! {

@@ -71,7 +71,7 @@ pub(crate) use wide;
 /// nothing to split (W1) is not slowed by it. Off with `PLAINDNN_SPIN=0`.
 pub fn hot<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let on = *ON.get_or_init(|| std::env::var("PLAINDNN_SPIN").map_or(true, |v| v != "0"));
+    let on = *ON.get_or_init(|| crate::environment::switch("PLAINDNN_SPIN"));
     let helpers = rayon::current_num_threads().saturating_sub(1);
     if !on || helpers == 0 || spinning() {
         return rayon::scope(|_| f()); // inside `hot` already, the helpers are there

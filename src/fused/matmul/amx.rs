@@ -44,7 +44,7 @@ const PAIRS: [(usize, usize); 6] = [(2, 0), (1, 1), (1, 0), (0, 2), (0, 1), (0, 
 /// this process use the tile registers, and `PLAINDNN_AMX=0` is not set (read once per process).
 pub fn available() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var("PLAINDNN_AMX").map_or(true, |v| v != "0") && enable())
+    *ON.get_or_init(|| crate::environment::switch("PLAINDNN_AMX") && enable())
 }
 
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]

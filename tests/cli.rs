@@ -663,6 +663,7 @@ fn completions_are_generated_for_bash_zsh_and_fish() {
         );
     }
     assert!(bash.contains("vanishing-gradients"), "experiment names");
+    assert!(bash.contains("--help w1 w2 w3 w4\""), "bench's workloads");
 }
 
 /// An audit found `summary --backend` and `export --backend` accepted and without effect: they
@@ -813,6 +814,68 @@ fn bench_refuses_backend_when_only_least_squares_runs_and_takes_it_with_a_networ
         "--json",
     ]));
     assert_eq!(report["backend"], "flex", "{report}");
+}
+
+/// An outside audit found `PLAINDNN_FUSED=off` left the fused passes on (only `0` turned them
+/// off), the bench report did not say which ran, and `info` counted cores, not rayon's threads.
+#[test]
+fn the_environment_switches_take_off_or_0_and_a_value_meaning_neither_is_refused_by_name() {
+    use std::process::Command;
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_plaindnn"));
+        command.args(args).env_remove("PLAINDNN_FUSED");
+        command.envs(env.iter().copied()).output().expect("runs")
+    };
+    let info = |env: &[(&str, &str)]| json(&run(&["info", "--json"], env));
+    assert_eq!(info(&[])["fused_passes"], true);
+    for off in ["0", "off", "false"] {
+        assert_eq!(
+            info(&[("PLAINDNN_FUSED", off)])["fused_passes"],
+            false,
+            "{off}"
+        );
+    }
+    assert_eq!(info(&[("RAYON_NUM_THREADS", "1")])["cpu_threads"], 1);
+    for (name, value) in [("PLAINDNN_FUSED", "of"), ("RAYON_NUM_THREADS", "two")] {
+        let out = run(&["info"], &[(name, value)]);
+        assert_eq!(out.status.code(), Some(1), "{name}={value}");
+        let said = format!("error: invalid {name}: `{value}` is ");
+        assert!(stderr(&out).starts_with(&said), "{}", stderr(&out));
+    }
+    let bench = ["bench", "w4", "--repeats", "1", "--json"];
+    let report = json(&run(
+        &bench,
+        &[("PLAINDNN_FUSED", "off"), ("RAYON_NUM_THREADS", "1")],
+    ));
+    assert_eq!(
+        (&report["fused"], &report["threads"]),
+        (&false.into(), &1.into())
+    );
+    let text = stdout(&run(
+        &["bench", "w4", "--repeats", "1"],
+        &[("RAYON_NUM_THREADS", "1")],
+    ));
+    assert!(
+        text.starts_with("backend none, 1 thread, fused passes on, median of 1 run"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bench_refuses_zero_repeats_and_a_workload_named_twice_by_their_names() {
+    let out = plaindnn(&["bench", "w4", "--repeats", "0"]);
+    assert!(
+        stderr(&out).contains("invalid --repeats: must be at least 1"),
+        "{}",
+        stderr(&out)
+    );
+    let out = plaindnn(&["bench", "w4", "w1", "W4"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("w4 is named twice"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

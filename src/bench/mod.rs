@@ -39,6 +39,13 @@ impl Workload {
     pub const ALL: [Workload; 4] = [Workload::W1, Workload::W2, Workload::W3, Workload::W4];
 }
 
+impl std::fmt::Display for Workload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = Workload::ALL.iter().position(|w| w == self).unwrap_or(0) + 1;
+        write!(f, "w{n}")
+    }
+}
+
 impl std::str::FromStr for Workload {
     type Err = Error;
 
@@ -84,8 +91,15 @@ pub struct Measurement {
 pub struct Report {
     /// The backend the networks ran on (`none` when only W4 ran).
     pub backend: String,
-    /// `RAYON_NUM_THREADS`, or the number of cores.
+    /// rayon's threads: `RAYON_NUM_THREADS`, or the number of cores.
     pub threads: usize,
+    /// Whether flex's fused passes ran (`PLAINDNN_FUSED`).
+    pub fused: bool,
+    /// Whether idle workers spun (`PLAINDNN_SPIN`).
+    pub spin: bool,
+    /// Whether inference's large products ran on Intel's AMX tile unit (`PLAINDNN_AMX`, and
+    /// the processor).
+    pub amx: bool,
     /// Timed runs per measurement.
     pub repeats: usize,
     /// The measurements, in the order taken.
@@ -101,7 +115,14 @@ pub fn run(
     repeats: usize,
 ) -> Result<Report> {
     if repeats == 0 {
-        return Err(Error::invalid("repeats", "must be at least 1, got 0"));
+        return Err(Error::invalid("--repeats", "must be at least 1, got 0"));
+    }
+    if let Some(twice) = (1..workloads.len()).find(|&i| workloads[..i].contains(&workloads[i])) {
+        let why = format!(
+            "{} is named twice; name each workload once",
+            workloads[twice]
+        );
+        return Err(Error::invalid("workload", why));
     }
     let networks = mlp::w2_selection(variants)?;
     if !variants.is_empty() && !workloads.contains(&Workload::W2) {
@@ -130,18 +151,13 @@ pub fn run(
     }
     Ok(Report {
         backend: if networks_run { backend.name() } else { "none" }.to_string(),
-        threads: threads(),
+        threads: rayon::current_num_threads(),
+        fused: crate::fused::enabled(),
+        spin: crate::environment::switch("PLAINDNN_SPIN"),
+        amx: crate::fused::tile_unit(),
         repeats,
         results,
     })
-}
-
-fn threads() -> usize {
-    std::env::var("RAYON_NUM_THREADS")
-        .ok()
-        .and_then(|t| t.parse().ok())
-        .filter(|&t| t > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// Seconds taken by `f`, once to warm up and then `repeats` times.

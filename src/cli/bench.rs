@@ -3,7 +3,7 @@
 use clap::Args;
 use plaindnn::backend::Backend;
 use plaindnn::bench::{self, Workload};
-use plaindnn::Result;
+use plaindnn::{plural, Result};
 
 use super::choices::{self, choices};
 use super::print_json;
@@ -12,7 +12,8 @@ use super::print_json;
 pub struct BenchArgs {
     /// Workloads to run: w1 (quadrant net, µs/step), w2 (784-512-256-10 MLP, samples/s),
     /// w3 (20-layer nets, ms/step), w4 (least squares, ms) [default: all]
-    #[arg(value_name = "WORKLOAD")]
+    #[arg(value_name = "WORKLOAD", hide_possible_values = true)]
+    #[arg(value_parser = choices::<Workload>(choices::workloads))]
     workloads: Vec<Workload>,
     /// Backend for the networks (w1–w3): flex, ndarray, wgpu (if compiled in) [default: flex].
     #[arg(long, hide_possible_values = true)]
@@ -42,8 +43,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
         return print_json(&report);
     }
     println!(
-        "backend {}, {} threads, median of {} runs (min–max)",
-        report.backend, report.threads, report.repeats
+        "backend {}, {}, fused passes {}, median of {} (min–max)",
+        report.backend,
+        plural::count(report.threads, "thread"),
+        if report.fused { "on" } else { "off" },
+        plural::count(report.repeats, "run")
     );
     for m in &report.results {
         let gflops = m

@@ -63,6 +63,11 @@ pub fn experiments() -> Vec<&'static str> {
     EXPERIMENTS.iter().map(|e| e.name).collect()
 }
 
+/// The performance workloads.
+pub fn workloads() -> Vec<&'static str> {
+    vec!["w1", "w2", "w3", "w4"]
+}
+
 /// Every backend name (those not compiled in are refused by name when chosen).
 pub fn backends() -> Vec<&'static str> {
     Backend::ALL.iter().map(|b| b.name()).collect()

@@ -985,6 +985,25 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
             && err.contains(&format!("(the flags given over --config {two})")),
         "{err}"
     );
+    // one for all and one per layer: the per-layer one trained, the other ignored without a word
+    let both = write(
+        "both.json",
+        r#"{"model": {"hidden": [3], "activation": "tanh", "activations": ["relu"]}}"#,
+    );
+    let err = refused(&both, &[]);
+    let want = format!("error: {both}: `model` gives \"activation\" and \"activations\"");
+    assert!(err.starts_with(&want), "{err}");
+    // no JSON file at all: the flag is named (a folder; a file of megabytes read for seconds)
+    let big = write("big.json", &" ".repeat(3 << 20));
+    let folder = dir.display().to_string();
+    for (file, why) in [
+        (&folder, "is a folder;"),
+        (&big, "holds 3.0 MiB, and a whole"),
+    ] {
+        let err = refused(file, &[]);
+        let want = format!("error: invalid --config: {file}: {why}");
+        assert!(err.starts_with(&want), "{err}");
+    }
 }
 
 #[test]
@@ -1041,6 +1060,20 @@ fn a_config_files_init_from_reads_the_architecture_and_its_init_is_refused_where
     // --hidden over the file's other layers decides: the source's again is fine
     let saved = train_with(&dir, "over", &["--config", &other, "--hidden", "8,6"]).expect("trains");
     assert_eq!(saved["train"]["model"]["hidden"], json!([8, 6]));
+    // a relative init_from (from the working folder) is saved absolute, as the flag's is, so that
+    // a --resume from elsewhere still finds it (an outside audit found it saved as written)
+    let relative = write("relative.json", r#"{"init_from": "source"}"#.into());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .current_dir(&dir)
+        .args([
+            "train", "-q", "--epochs", "1", "--config", &relative, "--out", "rel",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let absolute = std::fs::canonicalize(&source).expect("the source");
+    let saved = common::run_config(&dir.join("rel"))["train"]["init_from"].clone();
+    assert_eq!(saved, json!(absolute.to_str()));
 }
 
 #[test]

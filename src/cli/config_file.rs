@@ -31,7 +31,7 @@ impl ConfigFile {
     /// Reads `path` and checks it over the defaults, so that a misspelt key or a value of the
     /// wrong type is refused by name (line and column, or the key's path) before any data is read.
     pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = read_text(path)?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text); // a BOM, as Windows' editors write
         let value = unique_keys::parse(text).map_err(|e| match e.is_data() {
             true => Error::Data(format!("{}: {e}", path.display())), // a key given twice
@@ -42,13 +42,16 @@ impl ConfigFile {
         })?;
         let contents = match serde_json::from_str::<TrainConfig>(text) {
             Ok(config) => Contents::Whole(Box::new(config)),
-            Err(strict) => match not_a_part(&value) {
-                Some(hint) => return Err(refused(path, hint, strict)),
-                None => Contents::Part {
+            Err(strict) => {
+                if let Some(hint) = not_a_part(&value) {
+                    return Err(refused(path, hint, strict));
+                }
+                two_activations(path, &value)?;
+                Contents::Part {
                     value,
                     strict: strict.to_string(),
-                },
-            },
+                }
+            }
         };
         let file = Self {
             path: path.to_path_buf(),
@@ -147,6 +150,46 @@ impl ConfigFile {
             Error::Data(format!("{}: not a TrainConfig: {at}", self.path.display()))
         })
     }
+}
+
+/// The most a `--config` file may hold: a whole TrainConfig is under 2 KiB.
+const MAX_BYTES: u64 = 1 << 20;
+
+/// The file's text, or why `--config` cannot take it (a folder, a file of megabytes).
+fn read_text(path: &Path) -> Result<String> {
+    let refused = |why: String| Error::invalid("--config", format!("{}: {why}", path.display()));
+    let meta = std::fs::metadata(path).map_err(|e| refused(e.to_string()))?;
+    if meta.is_dir() {
+        return Err(refused(
+            "is a folder; give a JSON file (a run's config.json \"train\" \
+                            part, or any of its fields)"
+                .into(),
+        ));
+    }
+    if meta.len() > MAX_BYTES {
+        let why = format!(
+            "holds {:.1} MiB, and a whole TrainConfig is a few KiB of JSON: is it the right file?",
+            meta.len() as f64 / (1 << 20) as f64
+        );
+        return Err(refused(why));
+    }
+    std::fs::read_to_string(path).map_err(|e| refused(e.to_string()))
+}
+
+/// Why a part that gives `model.activation` and `model.activations` is refused: the one per
+/// layer would win and the other be ignored.
+fn two_activations(path: &Path, value: &Value) -> Result<()> {
+    let Some(model) = value.get("model") else {
+        return Ok(());
+    };
+    if model.get("activation").is_none() || model.get("activations").is_none() {
+        return Ok(());
+    }
+    Err(Error::Data(format!(
+        "{}: `model` gives \"activation\" and \"activations\": give \"activation\" for every \
+         hidden layer, or \"activations\" with one per layer, not both",
+        path.display()
+    )))
 }
 
 /// Why `value` is no part of a TrainConfig, if it is not.

@@ -68,12 +68,13 @@ pub struct TrainArgs {
 }
 
 /// Flags that may be given with `--resume`: they change how long or how often, not what trains.
-const RESUMABLE: [&str; 6] = [
+const RESUMABLE: [&str; 7] = [
     "resume",
     "epochs",
     "patience",
     "checkpoint_every",
     "checkpoint_interval",
+    "backend",
     "quiet",
 ];
 
@@ -91,6 +92,7 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
                 patience: args.recipe.early_stopping.patience,
                 checkpoint_every: args.recipe.run.checkpoint_every,
                 checkpoint_interval: args.recipe.run.checkpoint_interval,
+                backend: args.recipe.run.backend,
             };
             let trained = train::resume(dir, changes, verbosity)?;
             super::export::refresh(dir, args.quiet)?;
@@ -199,7 +201,7 @@ fn refuse_changes(given: &ArgMatches) -> Result<()> {
         "resume",
         format!(
             "{} would change the run, and a resumed run is the run its config.json describes \
-             (only --epochs, --patience, --checkpoint-every, --checkpoint-interval and --quiet may change); \
+             (only --epochs, --patience, --checkpoint-every, --checkpoint-interval, --backend and --quiet may change); \
              train a new run with --out DIR instead",
             changed.join(", ")
         ),

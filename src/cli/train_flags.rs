@@ -263,10 +263,11 @@ pub struct RunFlags {
     #[arg(long)]
     pub(super) seed: Option<u64>,
     /// Backend to train on: flex, ndarray, wgpu (if compiled in), or auto (wgpu if it finds a
-    /// GPU) [default: auto when built with the wgpu feature, flex otherwise].
+    /// GPU) [default: auto when built with the wgpu feature, flex otherwise]. With --resume: the
+    /// backend to go on with.
     #[arg(long, hide_possible_values = true)]
     #[arg(value_parser = choices::<Backend>(choices::backends))]
-    backend: Option<Backend>,
+    pub(super) backend: Option<Backend>,
     /// A NaN or infinite loss: stop (default; the last good checkpoint stays) or skip-batch. The
     /// loss is checked, not the gradients: a finite loss whose gradient overflows still updates.
     #[arg(long, value_name = "POLICY", hide_possible_values = true)]

@@ -6,6 +6,7 @@ use std::path::Path;
 use super::config::{ScheduleConfig, TrainConfig};
 use super::{checkpoint, early_stopping, fit, history, lock, pooled, starting_model};
 use super::{EpochRow, RunConfig, RunDir, TrainedRun, Verbosity};
+use crate::backend::Backend;
 use crate::data::target::class_name;
 use crate::data::{DataSource, Prepared};
 use crate::error::{Error, Result};
@@ -21,6 +22,8 @@ pub struct ResumeChanges {
     pub checkpoint_every: Option<usize>,
     /// Seconds between two saves from now on (saving by time).
     pub checkpoint_interval: Option<f64>,
+    /// The backend to go on with (PyTorch's `map_location`): the checkpoint is the same on any.
+    pub backend: Option<Backend>,
 }
 
 impl From<Option<usize>> for ResumeChanges {
@@ -45,6 +48,9 @@ impl ResumeChanges {
         }
         if let Some(seconds) = self.checkpoint_interval {
             (config.checkpoint_every, config.checkpoint_interval) = (1, Some(seconds));
+        }
+        if let Some(backend) = self.backend {
+            config.backend = backend;
         }
         if let Some(patience) = self.patience {
             let es = config.early_stopping.as_mut().ok_or_else(|| {

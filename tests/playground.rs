@@ -1050,6 +1050,13 @@ fn the_standardize_target_box_trains_a_price_as_its_command_does_and_is_refused_
         error.contains("classes.csv: the target `label` holds classes"),
         "{error}"
     );
+    // in the page's words: it has a box, and no --task (an audit found train's advice here)
+    let said = "untick the box, or if it is a number to predict, train on the file with \
+                `plaindnn train --task regression`";
+    assert!(
+        error.contains(said) && !error.contains("pass --task"),
+        "{error}"
+    );
 }
 
 /// An upload's missing cells are counted; the "missing cells" menu fills them as `train --impute`

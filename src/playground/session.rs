@@ -81,9 +81,29 @@ struct Done {
     grid: Option<DecisionGrid>,
 }
 
-/// A message about the server's copy `path` of an upload, naming it as the page did (`name`).
+/// Command-line advice the page has no control for, sent to `plaindnn train`, and its own in
+/// page words (the page takes the task from the column; a box is unticked, not left out).
+const PAGE_WORDS: [(&str, &str); 3] = [
+    (
+        "leave the flag out, or pass --task regression if it is a number to predict",
+        "untick the box, or if it is a number to predict, train on the file with `plaindnn train \
+         --task regression` (the playground takes a column of few whole numbers as classes)",
+    ),
+    (
+        "(--task regression)",
+        "(`plaindnn train --task regression`)",
+    ),
+    (
+        "or pass --min-delta 0",
+        "or train with `plaindnn train --min-delta 0`",
+    ),
+];
+
+/// A message about the server's copy `path` of an upload, naming it as the page did (`name`),
+/// in the page's words.
 pub fn as_uploaded(text: &str, path: &Path, name: &str) -> String {
-    text.replace(&path.display().to_string(), name)
+    let text = text.replace(&path.display().to_string(), name);
+    (PAGE_WORDS.iter()).fold(text, |text, (flag, page)| text.replace(flag, page))
 }
 
 impl Session {

@@ -138,49 +138,23 @@ pub fn pretrain(
     options: impl Into<RunOptions>,
 ) -> Result<Pretrained> {
     let options = options.into();
-    let verbosity = options.verbosity;
-    if config.hidden.is_empty() {
-        return Err(Error::invalid(
-            "hidden",
-            "an autoencoder needs at least one hidden layer",
-        ));
-    }
     let width = data.train.data.width();
-    let ae = {
-        let mut m = MlpConfig::new(width, config.hidden.clone(), width);
-        m.activation = config.activation.clone();
-        m
-    };
-    // the whole autoencoder's recipe is checked before any stage trains or anything is replaced
-    config.train_config(ae.clone()).validate()?;
+    let ae = autoencoder(config, width)?;
     claim(out, options.overwrite)?;
     // the source's column names, fill and scaler, so predict and eval take the same inputs;
     // eval makes the same rows again from the source
     let prepared = data.inputs_as_targets()?;
-    let (train, val) = (&prepared.train.data, &prepared.val.data);
-    let image = train.image;
-    let shown_rows = val.features[..val.features.len().min(8 * width)].to_vec();
-
+    let val = &prepared.val.data.features;
+    let shown_rows = val[..val.len().min(8 * width)].to_vec();
+    let image = prepared.train.data.image;
     // 1. layer-wise: autoencoder k reconstructs the codes of layers 1..k−1
     let stages = match config.mode {
         PretrainMode::EndToEnd => Vec::new(),
-        _ => {
-            let rows = (
-                &train.features[..],
-                &val.features[..],
-                &train.feature_names[..],
-            );
-            let fitted = (
-                prepared.imputer.clone(),
-                prepared.scaler.clone(),
-                train.one_hot.clone(),
-            );
-            layerwise(config, rows, fitted, out, verbosity)?
-        }
+        _ => layerwise(config, &prepared, out, options.verbosity)?,
     };
     // 2. the autoencoder end to end, starting from the stages' layers if there are any
     let final_config = end_to_end(config, &ae, &stages, out)?;
-    if verbosity.shows_progress() {
+    if options.verbosity.shows_progress() {
         let widths: Vec<String> = ae.widths().iter().map(|w| w.to_string()).collect();
         println!("autoencoder {}", widths.join(" → "));
     }
@@ -201,6 +175,21 @@ pub fn pretrain(
         autoencoder,
         stages,
     })
+}
+
+/// The autoencoder `width → hidden… → width`, its whole recipe checked before any stage trains
+/// or anything is replaced.
+fn autoencoder(config: &PretrainConfig, width: usize) -> Result<MlpConfig> {
+    if config.hidden.is_empty() {
+        return Err(Error::invalid(
+            "hidden",
+            "an autoencoder needs at least one hidden layer",
+        ));
+    }
+    let mut ae = MlpConfig::new(width, config.hidden.clone(), width);
+    ae.activation = config.activation.clone();
+    config.train_config(ae.clone()).validate()?;
+    Ok(ae)
 }
 
 /// The whole autoencoder's config: from the stages' layers stacked, if there are any (and,
@@ -225,41 +214,38 @@ fn end_to_end(
 /// One autoencoder per layer, bottom up, each on the codes of the layers below (`out/layer<k>`).
 fn layerwise(
     config: &PretrainConfig,
-    (train, val, feature_names): (&[f32], &[f32], &[String]),
-    fitted: Fitted,
+    prepared: &Prepared,
     out: &Path,
     verbosity: Verbosity,
 ) -> Result<Vec<TrainedRun>> {
-    let width = feature_names.len();
+    let (train, val) = (&prepared.train.data, &prepared.val.data);
+    let fitted: Fitted = (
+        prepared.imputer.clone(),
+        prepared.scaler.clone(),
+        train.one_hot.clone(),
+    );
     let mut stages = Vec::new();
-    let (mut codes, mut val_codes, mut from) = (train.to_vec(), val.to_vec(), width);
+    let (mut codes, mut val_codes) = (train.features.clone(), val.features.clone());
+    let mut from = train.feature_names.len();
     for (k, &units) in config.hidden.iter().enumerate() {
-        let mut stage = MlpConfig::new(from, vec![units], from);
-        stage.activation = config.activation.clone();
-        // the first stage reads the columns themselves; later ones the codes below them
-        let names: Vec<String> = match k {
-            0 => feature_names.to_vec(),
-            _ => (0..from).map(|i| format!("h{k}_{i}")).collect(),
+        // the first stage reads the data's columns (their fill and scaler, for predict and
+        // eval); later ones the codes of the layers below
+        let (names, fit) = match k {
+            0 => (train.feature_names.clone(), fitted.clone()),
+            _ => (
+                (0..from).map(|i| format!("h{k}_{i}")).collect(),
+                (None, None, vec![]),
+            ),
         };
-        // the first stage reads the data's columns: their fill and scaler, for predict and eval
-        let fit = if k == 0 {
-            fitted.clone()
-        } else {
-            (None, None, vec![])
-        };
-        let prepared = reconstruction((&codes, &val_codes), &names, None, fit)?;
-        let dir = out.join(format!("layer{}", k + 1));
+        let rows = reconstruction((&codes, &val_codes), &names, None, fit)?;
         if verbosity.shows_progress() {
             println!("layer {}: autoencoder {from} → {units} → {from}", k + 1);
         }
+        let mut stage = MlpConfig::new(from, vec![units], from);
+        stage.activation = config.activation.clone();
+        let dir = out.join(format!("layer{}", k + 1));
         let source = memory("layer codes");
-        let run = train_on(
-            source,
-            prepared,
-            config.train_config(stage),
-            &dir,
-            verbosity,
-        )?;
+        let run = train_on(source, rows, config.train_config(stage), &dir, verbosity)?;
         let block = &run.model.blocks[0];
         codes = encode(block, codes, from)?;
         val_codes = encode(block, val_codes, from)?;

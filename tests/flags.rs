@@ -347,6 +347,12 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             Refused("unknown added feature `cube`; valid choices: square, product, sin"),
         ),
         (
+            // one input has no pair to multiply: it added nothing, and was accepted
+            "--add-features",
+            vec!["--dataset", "line", "--add-features", "product"],
+            Refused("`product` multiplies pairs of inputs, and the data has 1 input"),
+        ),
+        (
             "--init",
             vec!["--init", "he_normal"],
             Saves("/train/model/init", json!("he_normal")),
@@ -996,10 +1002,13 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
     // no JSON file at all: the flag is named (a folder; a file of megabytes read for seconds)
     let big = write("big.json", &" ".repeat(3 << 20));
     let folder = dir.display().to_string();
-    for (file, why) in [
+    let endless = "/dev/zero".to_string(); // says 0 bytes, and never ends
+    let cases = [
         (&folder, "is a folder;"),
         (&big, "holds 3.0 MiB, and a whole"),
-    ] {
+        (&endless, "holds more than 1 MiB, and a whole"),
+    ];
+    for (file, why) in cases.into_iter().filter(|(f, _)| Path::new(f).exists()) {
         let err = refused(file, &[]);
         let want = format!("error: invalid --config: {file}: {why}");
         assert!(err.starts_with(&want), "{err}");

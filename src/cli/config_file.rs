@@ -97,11 +97,11 @@ impl ConfigFile {
         }
     }
 
-    /// The network a part starts from (`"init_from"`), whose layers give the architecture as
-    /// `--init-from` does; a whole config gives its own.
+    /// The network the file starts from (`"init_from"`), whose layers give the architecture as
+    /// `--init-from` does (a whole config's must be those it gives).
     pub fn init_from(&self) -> Option<PathBuf> {
         match &self.contents {
-            Contents::Whole(_) => None,
+            Contents::Whole(config) => config.init_from.clone(),
             Contents::Part { value, .. } => Some(value.get("init_from")?.as_str()?.into()),
         }
     }
@@ -166,14 +166,24 @@ fn read_text(path: &Path) -> Result<String> {
                 .into(),
         ));
     }
-    if meta.len() > MAX_BYTES {
+    let too_large = |holds: String| {
         let why = format!(
-            "holds {:.1} MiB, and a whole TrainConfig is a few KiB of JSON: is it the right file?",
-            meta.len() as f64 / (1 << 20) as f64
+            "holds {holds} MiB, and a whole TrainConfig is a few KiB of JSON: is it the right file?"
         );
-        return Err(refused(why));
+        Err(refused(why))
+    };
+    if meta.len() > MAX_BYTES {
+        return too_large(format!("{:.1}", meta.len() as f64 / (1 << 20) as f64));
     }
-    std::fs::read_to_string(path).map_err(|e| refused(e.to_string()))
+    // a device such as /dev/zero says 0 bytes and never ends: read no more than the limit
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| refused(e.to_string()))?;
+    let mut text = String::new();
+    (file.take(MAX_BYTES + 1).read_to_string(&mut text)).map_err(|e| refused(e.to_string()))?;
+    match text.len() as u64 > MAX_BYTES {
+        true => too_large(format!("more than {}", MAX_BYTES >> 20)),
+        false => Ok(text),
+    }
 }
 
 /// Why a part that gives `model.activation` and `model.activations` is refused: the one per

@@ -100,6 +100,14 @@ impl FeatureMap {
 
     /// Refuses `product` over more than [`MAX_PRODUCT_INPUTS`] inputs, naming the count.
     pub fn validate(&self, n: usize) -> Result<()> {
+        if self.added.contains(&AddedFeature::Product) && n < 2 {
+            let why = format!(
+                "`product` multiplies pairs of inputs, and the data has {}: it would add \
+                 nothing (use square or sin)",
+                crate::plural::count(n, "input")
+            );
+            return Err(Error::invalid("--add-features", why));
+        }
         if self.added.contains(&AddedFeature::Product) && n > MAX_PRODUCT_INPUTS {
             return Err(Error::invalid(
                 "--add-features",

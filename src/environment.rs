@@ -33,11 +33,35 @@ pub fn memory_limit() -> Option<u64> {
 
 /// A whole number, `None` when empty (or unset).
 fn parse_count(value: &str) -> std::result::Result<Option<u64>, String> {
+    use std::num::IntErrorKind::PosOverflow;
     match value.trim() {
         "" => Ok(None),
-        v => v.parse().map(Some).map_err(|_| {
-            format!("`{value}` is not a whole number (of bytes for the memory limit, of threads for rayon)")
+        v => v.parse::<u64>().map(Some).map_err(|e| match e.kind() {
+            PosOverflow => format!("`{value}` is too large (at most {})", u64::MAX),
+            _ => format!(
+                "`{value}` is not a whole number (of bytes for the memory limit, of threads \
+                 for rayon)"
+            ),
         }),
+    }
+}
+
+/// Most threads `RAYON_NUM_THREADS` may ask for: rayon starts each as a thread of the system,
+/// and a million of them took minutes before any work.
+pub const MAX_THREADS: u64 = 1024;
+
+/// `RAYON_NUM_THREADS`: a whole number up to [`MAX_THREADS`] (0: one per core, as rayon reads it).
+fn parse_threads(value: &str) -> std::result::Result<Option<u64>, String> {
+    match parse_count(value)? {
+        Some(n) if n > MAX_THREADS => Err(format!(
+            "{n} threads, and rayon starts each before any work: give at most {MAX_THREADS} \
+             (this machine has {})",
+            crate::plural::count(
+                std::thread::available_parallelism().map_or(1, |n| n.get()),
+                "core"
+            )
+        )),
+        n => Ok(n),
     }
 }
 
@@ -48,9 +72,10 @@ pub fn check() -> Result<()> {
     for name in SWITCHES {
         parse_switch(&value(name)).map_err(|why| Error::invalid(name, why))?;
     }
-    for name in ["PLAINDNN_MEMORY_LIMIT", "RAYON_NUM_THREADS"] {
-        parse_count(&value(name)).map_err(|why| Error::invalid(name, why))?;
-    }
+    let name = "PLAINDNN_MEMORY_LIMIT";
+    parse_count(&value(name)).map_err(|why| Error::invalid(name, why))?;
+    let name = "RAYON_NUM_THREADS";
+    parse_threads(&value(name)).map_err(|why| Error::invalid(name, why))?;
     Ok(())
 }
 
@@ -76,5 +101,18 @@ mod tests {
         assert_eq!(parse_count("10"), Ok(Some(10)));
         assert!(parse_count("two").is_err());
         assert!(parse_count("-1").is_err());
+        let why = parse_count("99999999999999999999").expect_err("over u64");
+        assert!(why.contains("is too large"), "{why}");
+    }
+
+    #[test]
+    fn rayon_is_refused_more_threads_than_max_threads() {
+        assert_eq!(parse_threads("1024"), Ok(Some(1024)));
+        assert_eq!(parse_threads("0"), Ok(Some(0)));
+        let why = parse_threads("5000").expect_err("5000 threads");
+        assert!(
+            why.starts_with("5000 threads, and rayon starts each"),
+            "{why}"
+        );
     }
 }

@@ -42,11 +42,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
     if args.json {
         return print_json(&report);
     }
+    let on = |on: bool| if on { "on" } else { "off" };
     println!(
-        "backend {}, {}, fused passes {}, median of {} (min–max)",
+        "backend {}, {}, fused passes {}, spinning workers {}, AMX {}, median of {} (min–max)",
         report.backend,
         plural::count(report.threads, "thread"),
-        if report.fused { "on" } else { "off" },
+        on(report.fused),
+        on(report.spin),
+        on(report.amx),
         plural::count(report.repeats, "run")
     );
     for m in &report.results {

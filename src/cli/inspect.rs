@@ -110,7 +110,7 @@ pub fn info(args: JsonArg) -> Result<()> {
         if plaindnn::fused::enabled() {
             "on (PLAINDNN_FUSED=0 turns them off)"
         } else {
-            "off (PLAINDNN_FUSED=0)"
+            "off (PLAINDNN_FUSED)"
         }
     );
     println!(

@@ -496,6 +496,10 @@ fn pretrain_prints_each_layers_loss_and_the_next_command() {
     let into = plaindnn(&["train", "--out", s(&dir)]);
     let said = "already holds a pretraining: pass `--overwrite`";
     assert!(stderr(&into).contains(said), "{}", stderr(&into));
+    // train's `none` is no encoder (an audit found "invalid digit found in string")
+    let none = plaindnn(&["pretrain", "--hidden", "none"]);
+    let said = "an autoencoder needs at least one hidden layer";
+    assert!(stderr(&none).contains(said), "{}", stderr(&none));
     let bad = plaindnn(&["pretrain", "--mode", "sideways"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(

@@ -243,6 +243,46 @@ fn resume_refuses_flags_that_would_change_the_run_and_names_them() {
     assert_eq!(saved["backend"], other);
 }
 
+/// A run from a build with another backend (its config.json says so) is told it may go on with
+/// --backend here; an audit found only "rebuild with --features …".
+#[test]
+fn resume_of_a_run_on_a_backend_not_built_in_points_to_backend() {
+    let missing = ["ndarray", "wgpu"];
+    let compiled = [cfg!(feature = "ndarray"), cfg!(feature = "wgpu")];
+    let Some((other, _)) = missing.iter().zip(compiled).find(|(_, c)| !c) else {
+        return; // every backend is built in: nothing to point away from
+    };
+    let dir = temp_dir("rundir-resume-backend-missing");
+    assert!(train(&dir, &["--epochs", "1", "--backend", "flex"])
+        .status
+        .success());
+    let path = dir.join("config.json");
+    let config = std::fs::read_to_string(&path).expect("config.json");
+    let edited = config.replace(
+        "\"backend\": \"flex\"",
+        &format!("\"backend\": \"{other}\""),
+    );
+    assert_ne!(edited, config, "the backend is recorded");
+    std::fs::write(&path, edited).expect("write");
+    let d = s(&dir);
+    let out = plaindnn(&["train", "--resume", d, "--epochs", "2", "--quiet"]);
+    let said = format!("trained on {other}, which this plaindnn is built without: go on with");
+    assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+    let args = [
+        "train",
+        "--resume",
+        d,
+        "--epochs",
+        "2",
+        "--backend",
+        "flex",
+        "--quiet",
+    ];
+    let out = plaindnn(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(run_config(&dir)["train"]["backend"], "flex");
+}
+
 #[test]
 fn resume_refuses_a_new_total_of_epochs_for_a_cosine_schedule_which_anneals_over_the_old_one() {
     // 4 epochs annealed to 2.3e-3; 8 would restart epoch 5 at 5.5e-3, on neither curve
@@ -514,21 +554,21 @@ fn train_and_regress_refuse_each_others_directories_unless_told_to_overwrite() {
     );
     let kept = std::fs::read_to_string(mine.join("linear.json")).expect("kept");
     assert_eq!(kept, "{\"my\": 1}");
-    // a fit has no backend to choose
-    let out = plaindnn(&[
-        "predict",
-        "--run",
-        &s(&fit),
-        "--input",
-        "0.5",
-        "--backend",
-        "ndarray",
-    ]);
-    assert!(
-        stderr(&out).contains("--backend is for networks"),
-        "{}",
-        stderr(&out)
-    );
+    // a fit has no backend to choose: the default named too (an audit found it accepted)
+    for backend in ["ndarray", "flex", "auto"] {
+        let args = [
+            "predict",
+            "--run",
+            &s(&fit),
+            "--input",
+            "0.5",
+            "--backend",
+            backend,
+        ];
+        let out = plaindnn(&args);
+        let said = "invalid --backend: a `regress` fit is computed in f64 on the CPU";
+        assert!(stderr(&out).contains(said), "{backend}: {}", stderr(&out));
+    }
 }
 
 /// A review found `regress` and `train` wrote a fit or a run among an experiment's results

@@ -64,7 +64,7 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     if args.run.run.join("linear.json").is_file() {
         return eval_linear(&args);
     }
-    let predictor = Predictor::open(&args.run.run, args.run.backend)?;
+    let predictor = Predictor::open(&args.run.run, args.run.backend.unwrap_or_default())?;
     let evaluation = evaluate(&predictor, &args)?;
     if args.json {
         return print_json(&Scored {

@@ -272,10 +272,11 @@ struct RunArgs {
     /// Run directory written by `plaindnn train` (or `pretrain`; `predict` also reads a `regress` fit).
     #[arg(long, value_name = "DIR")]
     run: PathBuf,
-    /// Backend to compute on: flex, ndarray, wgpu (if compiled in), or auto (wgpu if it finds a GPU).
-    #[arg(long, default_value_t = Backend::default(), hide_possible_values = true)]
+    /// Backend to compute on: flex, ndarray, wgpu (if compiled in), or auto (wgpu if it finds a
+    /// GPU) [default: auto when built with the wgpu feature, flex otherwise].
+    #[arg(long, hide_possible_values = true)]
     #[arg(value_parser = choices::<Backend>(choices::backends))]
-    backend: Backend,
+    backend: Option<Backend>,
 }
 
 /// Refuses to write over a file a run is read back from (`--overwrite` or not): a run's

@@ -94,7 +94,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     if args.run.run.join("linear.json").is_file() {
         return predict_linear(&args);
     }
-    let predictor = Predictor::open(&args.run.run, args.run.backend)?;
+    let predictor = Predictor::open(&args.run.run, args.run.backend.unwrap_or_default())?;
     let names = predictor.feature_names().to_vec();
     let rows = read_rows(&args, &predictor, &names)?;
     let predictions = predictor.predict(&rows)?;
@@ -462,13 +462,13 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
     Ok(())
 }
 
-/// A `regress` fit is f64 on the CPU: `--backend` other than the default is refused.
-pub(super) fn refuse_backend_for_fit(backend: Backend) -> Result<()> {
-    if backend == Backend::default() {
+/// A `regress` fit is f64 on the CPU: `--backend`, which would change nothing, is refused.
+pub(super) fn refuse_backend_for_fit(backend: Option<Backend>) -> Result<()> {
+    if backend.is_none() {
         return Ok(());
     }
     Err(Error::invalid(
-        "backend",
+        "--backend",
         "a `regress` fit is computed in f64 on the CPU; --backend is for networks",
     ))
 }

@@ -24,7 +24,8 @@ pub struct PretrainArgs {
         value_delimiter = ',',
         value_name = "N,N,..",
         action = clap::ArgAction::Set,
-        default_value = "64"
+        default_value = "64",
+        value_parser = encoder_width
     )]
     hidden: Vec<usize>,
     /// Activation of every encoder layer (one name, as `train --activation` takes; not a list).
@@ -164,4 +165,13 @@ pub fn run(args: PretrainArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// One of `--hidden`'s widths; `none`, which `train` takes, is refused with the reason.
+fn encoder_width(w: &str) -> std::result::Result<usize, String> {
+    match w.trim() {
+        "none" => Err("an autoencoder needs at least one hidden layer (its code)".into()),
+        "" => Err("a width is empty: give widths such as 64,32".into()),
+        t => (t.parse()).map_err(|_| format!("`{t}` is not a width (a whole number of units)")),
+    }
 }

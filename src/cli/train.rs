@@ -32,8 +32,8 @@ pub struct TrainArgs {
     #[arg(long, conflicts_with = "resume")]
     overwrite: bool,
     /// Continue the run in DIR at the epoch after its last checkpoint (optimizer state restored).
-    /// Only --epochs, --patience, --checkpoint-every, --checkpoint-interval and --quiet may be
-    /// given with it: anything else would make it another run.
+    /// Only --epochs, --patience, --checkpoint-every, --checkpoint-interval, --backend and --quiet
+    /// may be given with it: anything else would make it another run.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["out", "config", "data", "data_dir"])]
     resume: Option<PathBuf>,
     /// Start from this TrainConfig JSON (e.g. a run's config.json "train" part; the data is not in
@@ -325,7 +325,7 @@ fn describe(config: &TrainConfig) -> String {
     let m = &config.model;
     let inputs = match m.add_features.is_empty() {
         true => String::new(),
-        false => format!("{} inputs + {} → ", m.inputs, m.feature_map()),
+        false => format!("{} + {} → ", count(m.inputs, "input"), m.feature_map()),
     };
     let kind = config.optimizer.kind;
     let (what, activation) = match m.hidden.is_empty() {

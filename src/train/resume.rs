@@ -109,6 +109,15 @@ pub fn resume(
     if let Some(why) = why {
         return Err(Error::run(out, why));
     }
+    let backend = run_config.train.backend;
+    if changes.backend.is_none() && !backend.is_compiled() {
+        let why = format!(
+            "trained on {backend}, which this plaindnn is built without: go on with another \
+             (--backend {}), or rebuild with `--features {backend}`",
+            Backend::default()
+        );
+        return Err(Error::run(out, why));
+    }
     if changes != ResumeChanges::default() {
         changes.apply(&mut run_config.train)?;
     }
@@ -149,7 +158,10 @@ fn why_it_cannot_go_on(
     if last >= epochs {
         let done = match last > epochs {
             true => format!("has trained {last} epochs, more than --epochs {epochs}"),
-            false => format!("has trained all its {epochs} epochs"),
+            false => format!(
+                "has trained all its {}",
+                crate::plural::count(epochs, "epoch")
+            ),
         };
         let why = match run_config.train.schedule {
             // more epochs would be refused: the cosine curve is the run's length
@@ -262,9 +274,10 @@ fn recorded_through(run: &RunDir, last: usize) -> Result<Vec<EpochRow>> {
         .collect();
     if epochs != (1..=last).collect::<Vec<_>>() {
         let why = format!(
-            "metrics.csv records {} of the {last} epochs its checkpoint holds: resuming would \
+            "metrics.csv records {} of the {} its checkpoint holds: resuming would \
              leave a gap in its history; {again}",
-            epochs.len()
+            epochs.len(),
+            crate::plural::count(last, "epoch")
         );
         return Err(Error::run(run.root(), why));
     }

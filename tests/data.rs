@@ -238,7 +238,7 @@ fn train_error(dir: &Path, name: &str, csv: Option<&str>, extra: &[&str]) -> Str
 #[test]
 fn bad_csv_files_get_messages_naming_file_line_and_column() {
     let dir = temp_dir("csv-bad");
-    let cases: [(&str, Option<&str>, &[&str], &str); 13] = [
+    let cases: [(&str, Option<&str>, &[&str], &str); 15] = [
         (
             "missing.csv",
             None,
@@ -262,6 +262,20 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             Some("a,b,label\n1,2,x\n3,y\n"),
             &[],
             "ragged.csv: line 3 has 2 fields, the header has 3",
+        ),
+        (
+            "one.csv",
+            Some("a,b,label\n1,2,x\n3\n"),
+            &[],
+            "one.csv: line 3 has 1 field, the header has 3",
+        ),
+        (
+            // an audit's quote left open: the rest of the file read as one field
+            "quote.csv",
+            Some("a,b,label\n1,2,x\n\"3,4,y\n5,6,x\n"),
+            &[],
+            "quote.csv: line 3 has 1 field, the header has 3 (a field of it runs over several \
+             lines: is a `\"` left open on line 3?)",
         ),
         (
             "text.csv",
@@ -957,10 +971,9 @@ fn export_sizes_and_noise_out_of_range_are_refused_by_name_and_the_default_seed_
         "3e38",
         "-q",
     ]));
-    assert!(
-        err.contains("invalid --noise: must be at most 1e6"),
-        "{err}"
-    );
+    // the value as given, not 39 digits
+    let said = "invalid --noise: must be at most 1e6 (the rows are f32), got 3e38";
+    assert!(err.contains(said), "{err}");
     // without --seed, the rows `train --dataset` draws with its default seed
     let default = plaindnn::train::TrainConfig::default_for(2, 2)
         .seed

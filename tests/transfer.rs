@@ -148,7 +148,8 @@ fn saved_layers_that_do_not_fit_the_input_size_are_refused() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("take 1 inputs but the data has 2 features"),
+        stderr(&out)
+            .contains("take 1 input but the data has 2 features: give it data of 1 feature"),
         "{}",
         stderr(&out)
     );

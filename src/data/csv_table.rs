@@ -329,12 +329,19 @@ impl Table {
             let line = self.line_of(record.position());
             out.lines.push(line);
             if record.len() != self.headers.len() {
+                // a quote left open takes the lines after it into one field
+                let hint = match record.iter().any(|f| f.contains('\n')) {
+                    true => format!(
+                        " (a field of it runs over several lines: is a `\"` left open on line \
+                         {line}?)"
+                    ),
+                    false => self.hint(),
+                };
                 return Err(Error::Data(format!(
-                    "{}: line {line} has {} fields, the header has {}{}",
+                    "{}: line {line} has {}, the header has {}{hint}",
                     path.display(),
-                    record.len(),
+                    crate::plural::count(record.len(), "field"),
                     self.headers.len(),
-                    self.hint()
                 )));
             }
             for &col in features {

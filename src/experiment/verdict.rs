@@ -223,7 +223,12 @@ impl Count {
 impl fmt::Display for Count {
     /// `3 of 5 runs`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} of {} runs", self.events, self.runs)
+        write!(
+            f,
+            "{} of {}",
+            self.events,
+            crate::plural::count(self.runs, "run")
+        )
     }
 }
 

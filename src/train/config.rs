@@ -9,6 +9,7 @@ use crate::check::non_negative;
 use crate::data::{AugmentConfig, Dataset, Prepared, Targets};
 use crate::error::{Error, Result};
 use crate::model::MlpConfig;
+use crate::plural::count;
 
 // each part's config lives beside the code it configures, as Burn's own configs do
 pub use super::clipping::ClippingConfig;
@@ -234,10 +235,12 @@ impl TrainConfig {
             return Err(Error::invalid(
                 "model size",
                 format!(
-                    "the network has {} inputs and {} outputs but the data has {inputs} features \
-                     and {outputs} outputs: it was made for other data (a --config file holds no \
-                     data: give its run's data flags too)",
-                    self.model.inputs, self.model.outputs
+                    "the network has {} and {} but the data has {} and {}: it was made for \
+                     other data (a --config file holds no data: give its run's data flags too)",
+                    count(self.model.inputs, "input"),
+                    count(self.model.outputs, "output"),
+                    count(inputs, "feature"),
+                    count(outputs, "output")
                 ),
             ));
         }

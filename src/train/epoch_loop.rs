@@ -177,8 +177,8 @@ impl EpochLoop {
             let (model, scores) = self.validate(epoch, learner, &*valid, &mut state)?;
             let row = EpochRow {
                 epoch,
-                train_loss,
-                val_loss: scores.loss,
+                train_loss: at_least_zero(train_loss),
+                val_loss: at_least_zero(scores.loss),
                 val_metric: scores.headline(),
                 lr: learner.lr_current().base(),
             };
@@ -544,6 +544,16 @@ impl EpochLoop {
     }
 }
 
+/// A loss as recorded: cross-entropy and squared errors are ≥ 0, and a mean of −0 or a little
+/// below (rounding in log-softmax) was printed as `-0.0000`. NaN stays NaN.
+fn at_least_zero(loss: f64) -> f64 {
+    if loss <= 0.0 {
+        0.0
+    } else {
+        loss
+    }
+}
+
 fn poisoned() -> Error {
     Error::Training("an observer panicked".into())
 }
@@ -587,4 +597,20 @@ fn layer_weights(model: &Mlp) -> Result<Vec<LayerWeights>> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::at_least_zero;
+
+    #[test]
+    fn a_loss_rounded_below_zero_is_recorded_as_zero_and_nan_stays_nan() {
+        assert_eq!(at_least_zero(-1e-9).to_string(), "0", "not -0");
+        assert_eq!(at_least_zero(-0.0).to_string(), "0");
+        assert_eq!(at_least_zero(0.25), 0.25);
+        assert!(
+            at_least_zero(f64::NAN).is_nan(),
+            "a diverged run is still caught"
+        );
+    }
 }

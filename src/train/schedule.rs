@@ -125,8 +125,9 @@ impl ScheduleConfig {
             )),
             // the first epoch sets the best; the cut after 1 + patience epochs acts in the next
             ScheduleConfig::Plateau { patience, .. } if patience + 2 > epochs => Some(format!(
-                "the lr schedule plateau lowers the rate after {patience} epochs without \
-                 improvement, and the run has {epochs}: the rate stays as it starts"
+                "the lr schedule plateau lowers the rate after {} without \
+                 improvement, and the run has {epochs}: the rate stays as it starts",
+                crate::plural::count(patience, "epoch")
             )),
             ScheduleConfig::Plateau { patience, .. } => match stop_after {
                 Some(stop) if stop <= patience => Some(format!(

@@ -32,11 +32,11 @@ pub fn config_from(
         return Err(Error::invalid(
             "init-from",
             format!(
-                "the layers in {} take {} inputs but the data has {inputs} features: give it \
-                 data of {} features{trained_on}",
+                "the layers in {} take {} but the data has {}: give it data of {}{trained_on}",
                 dir.display(),
-                config.inputs,
-                config.inputs
+                crate::plural::count(config.inputs, "input"),
+                crate::plural::count(inputs, "feature"),
+                crate::plural::count(config.inputs, "feature"),
             ),
         ));
     }

@@ -52,16 +52,22 @@ pub const MAX_THREADS: u64 = 1024;
 
 /// `RAYON_NUM_THREADS`: a whole number up to [`MAX_THREADS`] (0: one per core, as rayon reads it).
 fn parse_threads(value: &str) -> std::result::Result<Option<u64>, String> {
-    match parse_count(value)? {
-        Some(n) if n > MAX_THREADS => Err(format!(
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let too_many = |n: &str| {
+        format!(
             "{n} threads, and rayon starts each before any work: give at most {MAX_THREADS} \
              (this machine has {})",
-            crate::plural::count(
-                std::thread::available_parallelism().map_or(1, |n| n.get()),
-                "core"
-            )
-        )),
-        n => Ok(n),
+            crate::plural::count(cores, "core")
+        )
+    };
+    let digits = value.trim();
+    match parse_count(value) {
+        Ok(Some(n)) if n > MAX_THREADS => Err(too_many(digits)),
+        // past u64, but a number of threads all the same
+        Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(too_many(digits))
+        }
+        n => n,
     }
 }
 
@@ -114,5 +120,7 @@ mod tests {
             why.starts_with("5000 threads, and rayon starts each"),
             "{why}"
         );
+        let why = parse_threads("99999999999999999999").expect_err("past u64");
+        assert!(why.contains("give at most 1024"), "{why}");
     }
 }

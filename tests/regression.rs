@@ -174,6 +174,39 @@ fn regress_prints_the_equation_saves_coefficients_and_predicts() {
         (value - v).abs() < 1e-9,
         "the CSV holds the same prediction: {text}"
     );
+    // a fit whose fields disagree (edited by hand) is refused: an audit found a coefficient
+    // short, or another degree, predicted silently and paired values with the wrong rows
+    let fit: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("linear.json")).expect("fit"))
+            .expect("JSON");
+    for (field, value, said) in [
+        (
+            "coefficients",
+            serde_json::json!([1.0, 2.0]),
+            "2 coefficients for 3 terms",
+        ),
+        (
+            "degree",
+            serde_json::json!(2),
+            "degree 2 of the inputs x1, x2, x3 makes the terms",
+        ),
+    ] {
+        let mut edited = fit.clone();
+        edited[field] = value;
+        let dir = dir.join(field);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("linear.json"), edited.to_string()).expect("write");
+        let out = plaindnn(&[
+            "predict",
+            "--run",
+            dir.to_str().unwrap_or(""),
+            "--input",
+            "1,0,0",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{field}");
+        let want = format!("linear.json disagrees with itself: {said}");
+        assert!(stderr(&out).contains(&want), "{}", stderr(&out));
+    }
 }
 
 #[test]

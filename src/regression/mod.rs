@@ -312,8 +312,43 @@ impl LinearModel {
     pub fn load(dir: &Path) -> Result<Self> {
         let path = dir.join("linear.json");
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        serde_json::from_str(&text)
-            .map_err(|e| Error::run(dir, format!("linear.json is not a linear model: {e}")))
+        let model: Self = serde_json::from_str(&text)
+            .map_err(|e| Error::run(dir, format!("linear.json is not a linear model: {e}")))?;
+        let why = |w: String| {
+            Error::run(dir, format!("linear.json disagrees with itself: {w} (edited by hand?): fit it again with `plaindnn regress`"))
+        };
+        model.consistent().map_err(why)?;
+        Ok(model)
+    }
+
+    /// Why the fields disagree, if they do: the terms its degree and interactions make of its
+    /// inputs are its `terms`, one coefficient each (else predictions pair with the wrong rows).
+    fn consistent(&self) -> std::result::Result<(), String> {
+        let count = poly::count(self.inputs.len(), self.degree, self.interactions);
+        if self.degree == 0 || count > MAX_TERMS {
+            return Err(format!(
+                "degree {} makes no fit of at most {MAX_TERMS} terms",
+                self.degree
+            ));
+        }
+        let made = poly::terms(&self.inputs, self.degree, self.interactions).names;
+        if made != self.terms {
+            return Err(format!(
+                "degree {} of the inputs {} makes the terms {}, and it lists {}",
+                self.degree,
+                self.inputs.join(", "),
+                made.join(", "),
+                self.terms.join(", ")
+            ));
+        }
+        if self.coefficients.len() != made.len() {
+            return Err(format!(
+                "{} for {}",
+                crate::plural::count(self.coefficients.len(), "coefficient"),
+                crate::plural::count(made.len(), "term")
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -1680,6 +1680,24 @@ fn a_pretraining_points_to_its_own_data_and_a_mismatch_names_it() {
     );
 }
 
+/// An audit found `datasets --json --out q.csv` printed the list, wrote nothing and exited 0:
+/// with `--json` there, clap checked none of the export options' need of `--export`.
+#[test]
+fn datasets_refuses_an_export_option_with_json_and_without_export() {
+    for option in [
+        &["--out", "q.csv"][..],
+        &["--rows", "5"],
+        &["--seed", "3"],
+        &["--overwrite"],
+    ] {
+        let o = plaindnn(&[&["datasets", "--json"][..], option].concat());
+        assert_eq!(o.status.code(), Some(2), "{option:?}");
+        let said = format!("the argument '--json' cannot be used with '{}", option[0]);
+        assert!(stderr(&o).contains(&said), "{}", stderr(&o));
+    }
+    assert!(!std::path::Path::new("q.csv").exists());
+}
+
 #[test]
 fn a_dash_writes_exported_rows_and_predictions_to_standard_output() {
     let dir = temp_dir("dash");

@@ -147,7 +147,8 @@ pub fn info(args: JsonArg) -> Result<()> {
 #[derive(Args, Debug)]
 pub struct DatasetsArgs {
     /// Print one JSON document instead of text.
-    #[arg(long, conflicts_with = "export")]
+    // every --export option named: with a conflict present, clap checked none of their `requires`
+    #[arg(long, conflicts_with_all = ["export", "out", "overwrite", "split", "rows", "seed", "noise"])]
     json: bool,
     /// Write the rows of the built-in set NAME to a CSV file (features, then the class index or
     /// the target) instead of listing the sets: the exact rows `train --dataset NAME` uses.

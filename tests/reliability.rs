@@ -226,15 +226,20 @@ fn a_config_whose_names_or_classes_do_not_fit_its_network_is_refused() {
     for (edit, message) in [
         (
             ("feature_names", "[\"x\"]"),
-            "1 feature names for a network of 2 inputs",
+            "1 feature name for a network of 2 inputs",
         ),
         (
             ("class_names", "[\"I\"]"),
-            "1 class names for a network of 4 outputs",
+            "1 class name for a network of 4 outputs",
+        ),
+        (
+            // an audit's: predict printed "quadrant I (p: I 0.5178, I 0.0998, …)"
+            ("class_names", "[\"I\", \"I\", \"III\", \"IV\"]"),
+            "the class name `I` is given twice, and each output needs its own",
         ),
         (
             ("scaler", "{\"mean\": [0], \"std\": [1]}"),
-            "a scaler of 1 means and 1 deviations for 2 features",
+            "a scaler of 1 mean and 1 deviation for 2 features",
         ),
     ] {
         let mut config: serde_json::Value = serde_json::from_str(&original).expect("json");

@@ -559,31 +559,45 @@ impl DataInfo {
 
     /// The names, classes, fill and scaler fit a network of `inputs` and `outputs`.
     fn fits(&self, inputs: usize, outputs: usize) -> std::result::Result<(), String> {
+        use crate::plural::count;
         let (names, classes) = (self.feature_names.len(), self.class_names.len());
         if names != inputs {
             return Err(format!(
-                "{names} feature names for a network of {inputs} inputs"
+                "{} for a network of {}",
+                count(names, "feature name"),
+                count(inputs, "input")
             ));
         }
         if let Some(i) = self.imputer.as_ref().filter(|i| i.fill.len() != names) {
-            let fills = i.fill.len();
-            return Err(format!("{fills} fill values for {names} features"));
+            let fills = count(i.fill.len(), "fill value");
+            return Err(format!("{fills} for {}", count(names, "feature")));
         }
         if self.task == Task::Classification && classes != outputs {
             return Err(format!(
-                "{classes} class names for a network of {outputs} outputs"
+                "{} for a network of {}",
+                count(classes, "class name"),
+                count(outputs, "output")
+            ));
+        }
+        let named = &self.class_names;
+        if let Some(twice) = (1..classes).find(|&i| named[..i].contains(&named[i])) {
+            return Err(format!(
+                "the class name `{}` is given twice, and each output needs its own",
+                named[twice]
             ));
         }
         match (&self.scaler, &self.target_scaler) {
             (Some(s), _) if s.mean.len() != names || s.std.len() != names => Err(format!(
-                "a scaler of {} means and {} deviations for {names} features",
-                s.mean.len(),
-                s.std.len()
+                "a scaler of {} and {} for {}",
+                count(s.mean.len(), "mean"),
+                count(s.std.len(), "deviation"),
+                count(names, "feature")
             )),
             (_, Some(t)) if t.mean.len() != outputs || t.std.len() != outputs => Err(format!(
-                "a target scaler of {} means and {} deviations for {outputs} outputs",
-                t.mean.len(),
-                t.std.len()
+                "a target scaler of {} and {} for {}",
+                count(t.mean.len(), "mean"),
+                count(t.std.len(), "deviation"),
+                count(outputs, "output")
             )),
             _ => Ok(()),
         }

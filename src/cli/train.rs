@@ -500,8 +500,6 @@ fn build_config(
         Some(file) => file.over(&c)?,
         None => c,
     };
-    // the file's, absolute as the flag's, so a later --resume from elsewhere still finds it
-    c.init_from = (c.init_from.take()).map(|dir| std::fs::canonicalize(&dir).unwrap_or(dir));
     // the file's layers, unless --hidden replaces them (checked below)
     let layers_from_file = file.filter(|_| !args.recipe.sets_hidden());
     if let (Some(copied), Some(file)) = (&copied, layers_from_file) {
@@ -515,6 +513,8 @@ fn build_config(
         preset.apply(&mut c);
     }
     args.recipe.apply(&mut c);
+    // the flag's or the file's, absolute, so a later --resume from elsewhere still finds it
+    c.init_from = (c.init_from.take()).map(|dir| std::fs::canonicalize(&dir).unwrap_or(dir));
     refuse_idle_new_head(args, &c, outputs)?;
     if let Some(copied) = copied.as_ref().filter(|_| args.recipe.sets_hidden()) {
         refuse_other_layers(copied, &c.model.hidden, "--hidden")?;

@@ -239,10 +239,7 @@ pub struct TransferFlags {
 
 impl TransferFlags {
     fn apply(&self, c: &mut TrainConfig) {
-        if let Some(dir) = &self.init_from {
-            // absolute, so a later --resume from elsewhere still finds it
-            c.init_from = Some(std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()));
-        }
+        set_some(&mut c.init_from, self.init_from.clone()); // made absolute by `build_config`
         set(&mut c.freeze, self.freeze);
         c.new_head |= self.new_head;
         set_some(&mut c.unfreeze_after, self.unfreeze_after);

@@ -153,7 +153,7 @@ pub fn run(
         backend: if networks_run { backend.name() } else { "none" }.to_string(),
         threads: rayon::current_num_threads(),
         fused: crate::fused::enabled(),
-        spin: crate::environment::switch("PLAINDNN_SPIN"),
+        spin: crate::fused::spins(),
         amx: crate::fused::tile_unit(),
         repeats,
         results,

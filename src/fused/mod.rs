@@ -26,7 +26,7 @@ pub use adam::AdamStep;
 pub use kernels::{Kind, Mask};
 pub use matmul::{f32_kernel, tile_unit};
 use ops::{Fused, FusedOptim};
-pub use parallel::hot;
+pub use parallel::{hot, spins};
 
 /// Whether fused passes may run: on unless `PLAINDNN_FUSED=0` (or `off`; read once per process).
 pub fn enabled() -> bool {

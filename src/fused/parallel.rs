@@ -65,13 +65,18 @@ macro_rules! wide {
 }
 pub(crate) use wide;
 
+/// Whether [`hot`] keeps idle workers spinning: on unless `PLAINDNN_SPIN=0` (read once).
+pub fn spins() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| crate::environment::switch("PLAINDNN_SPIN"))
+}
+
 /// Runs `f` on this thread while every other thread of rayon's pool waits for work by spinning
 /// instead of sleeping, as OpenMP's workers do, so a split product's second half starts without a
 /// futex wake-up. A helper that has found no work for 2 ms looks only every 50 µs, so a run with
 /// nothing to split (W1) is not slowed by it. Off with `PLAINDNN_SPIN=0`.
 pub fn hot<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let on = *ON.get_or_init(|| crate::environment::switch("PLAINDNN_SPIN"));
+    let on = spins();
     let helpers = rayon::current_num_threads().saturating_sub(1);
     if !on || helpers == 0 || spinning() {
         return rayon::scope(|_| f()); // inside `hot` already, the helpers are there

@@ -95,6 +95,15 @@ pub fn info(args: JsonArg) -> Result<()> {
         compiled.join(", "),
         Backend::default()
     );
+    print_cpu(threads, cores);
+    if Backend::Wgpu.is_compiled() {
+        print_wgpu(&adapters);
+    }
+    Ok(())
+}
+
+/// `info`'s CPU lines: threads, fused passes, the matrix products' kernel.
+fn print_cpu(threads: usize, cores: usize) {
     println!(
         "  CPU: {} of {} (flex{}; RAYON_NUM_THREADS sets the threads)",
         plural::count(threads, "thread"),
@@ -122,26 +131,29 @@ pub fn info(args: JsonArg) -> Result<()> {
             ""
         }
     );
-    if Backend::Wgpu.is_compiled() {
-        if adapters.is_empty() {
-            println!("  wgpu: no adapter found (install a Vulkan driver, e.g. Debian's mesa-vulkan-drivers)");
-        }
-        for a in &adapters {
-            println!(
-                "  wgpu: {} ({}, {}, driver {})",
-                a.name, a.kind, a.api, a.driver
-            );
-        }
+}
+
+/// `info`'s wgpu lines: the adapters found, and Burn's op fusion.
+fn print_wgpu(adapters: &[plaindnn::backend::Adapter]) {
+    if adapters.is_empty() {
         println!(
-            "  wgpu: Burn's op fusion {}",
-            if plaindnn::backend::wgpu_fusion() {
-                "on (feature `fusion`, a default)"
-            } else {
-                "off (built without the default feature `fusion`)"
-            }
+            "  wgpu: no adapter found (install a Vulkan driver, e.g. Debian's mesa-vulkan-drivers)"
         );
     }
-    Ok(())
+    for a in adapters {
+        println!(
+            "  wgpu: {} ({}, {}, driver {})",
+            a.name, a.kind, a.api, a.driver
+        );
+    }
+    println!(
+        "  wgpu: Burn's op fusion {}",
+        if plaindnn::backend::wgpu_fusion() {
+            "on (feature `fusion`, a default)"
+        } else {
+            "off (built without the default feature `fusion`)"
+        }
+    );
 }
 
 #[derive(Args, Debug)]

@@ -1059,6 +1059,27 @@ fn the_standardize_target_box_trains_a_price_as_its_command_does_and_is_refused_
     );
 }
 
+/// Train's advice that names a flag the page has no control for comes in the page's words, for
+/// each piece of it (`data::advice`): a target of millionths warns of `--min-delta 0` (and the
+/// standardize-target box's refusal, above, says to untick it).
+#[test]
+fn train_advice_about_flags_the_page_lacks_is_put_in_the_page_words() {
+    let server = Server::start("page-words");
+    let id = server.session();
+    let _events = server.events(&id); // the page's stream: closing it ends the session
+    let upload = |name: &str, body: &str| server.upload(&id, name, body);
+    let tiny: String = (0..60)
+        .map(|i| format!("{},{:e}\n", i as f64 / 59.0, 1e-6 * (i % 7) as f64))
+        .collect();
+    let (status, body) = upload("tiny.csv", &format!("x,y\n{tiny}"));
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("or train with `plaindnn train --min-delta 0`")
+            && !body.contains("pass --min-delta"),
+        "{body}"
+    );
+}
+
 /// An upload's missing cells are counted; the "missing cells" menu fills them as `train --impute`
 /// does (its command says so and gives the same run); without a fill, on a built-in set, or with
 /// a strategy `train` does not know, it is refused by name.

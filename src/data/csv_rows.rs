@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::advice::MIN_DELTA_ZERO;
 use super::dataset::{Dataset, Subset, Targets};
 use super::imputer::{Imputer, Strategy};
 use super::prepared::Prepared;
@@ -76,7 +77,7 @@ fn far_from_one(data: &Dataset, rows: &[usize], path: &Path) -> Option<String> {
             "{stats}; squared errors this small fall under the least improvement early stopping \
              counts by default (1e-4), so it may stop at its first epochs: pass \
              --standardize-target, rescale the column to values near 1 (multiply it by {:.0e}), \
-             or pass --min-delta 0",
+             {MIN_DELTA_ZERO}",
             1.0 / s
         ),
         _ if mean.abs() > 10.0 * std && std > 0.0 => format!(

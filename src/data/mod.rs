@@ -1,6 +1,7 @@
 //! Data: built-in data sets, CSV and IDX files, splits, scaling, augmentation and batches.
 //! Knows nothing of training.
 
+pub mod advice;
 pub mod augment;
 mod classes;
 mod csv_cells;

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::advice::LEAVE_STANDARDIZE_OUT;
 use super::csv_file;
 use super::csv_file::{Categories, Missing};
 use super::csv_rows::Rows;
@@ -403,7 +404,7 @@ impl DataSource {
                 "--standardize-target",
                 format!(
                     "{}: the target `{}` holds classes (classification), which are not scaled; \
-                     leave the flag out, or pass --task regression if it is a number to predict",
+                     {LEAVE_STANDARDIZE_OUT}",
                     path.display(),
                     data.target_name
                 ),

@@ -14,6 +14,7 @@ use tokio::sync::mpsc::{channel, Receiver, Sender};
 use super::command::command;
 use super::observer::{drawn_grid, Control, Mode, PageEvent, PageObserver, EVENTS, UNIT_GRID};
 use super::settings::{check_classes, Settings};
+use crate::data::advice::{LEAVE_STANDARDIZE_OUT, MIN_DELTA_ZERO};
 use crate::data::{Prepared, Subset, Targets};
 use crate::inference::Predictor;
 use crate::model::features::FeatureMap;
@@ -83,18 +84,14 @@ struct Done {
 
 /// Command-line advice the page has no control for, sent to `plaindnn train`, and its own in
 /// page words (the page takes the task from the column; a box is unticked, not left out).
-const PAGE_WORDS: [(&str, &str); 3] = [
+const PAGE_WORDS: [(&str, &str); 2] = [
     (
-        "leave the flag out, or pass --task regression if it is a number to predict",
+        LEAVE_STANDARDIZE_OUT,
         "untick the box, or if it is a number to predict, train on the file with `plaindnn train \
          --task regression` (the playground takes a column of few whole numbers as classes)",
     ),
     (
-        "(--task regression)",
-        "(`plaindnn train --task regression`)",
-    ),
-    (
-        "or pass --min-delta 0",
+        MIN_DELTA_ZERO,
         "or train with `plaindnn train --min-delta 0`",
     ),
 ];

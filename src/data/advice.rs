@@ -1,0 +1,9 @@
+//! Advice in data's messages that names a `plaindnn train` flag. One constant each, so that the
+//! playground, which has no such flags, finds the same words to put in its own.
+
+/// `--standardize-target` on a classification target.
+pub const LEAVE_STANDARDIZE_OUT: &str =
+    "leave the flag out, or pass --task regression if it is a number to predict";
+
+/// A regression target so small that early stopping's least improvement hides its progress.
+pub const MIN_DELTA_ZERO: &str = "or pass --min-delta 0";

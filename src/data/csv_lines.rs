@@ -1,11 +1,14 @@
 //! The file's own line of each CSV record, whatever ends its lines (`\n`, `\r\n` or `\r`) and
 //! however many blank lines come before it: the CSV reader skips blank lines, counts only `\n`,
-//! and with `\r\n` starts a record's position at the `\n`.
+//! and with `\r\n` starts a record's position at the `\n`. The same pass looks for misplaced
+//! quotes ([`csv_quotes`](super::csv_quotes)).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::Read;
 use std::rc::Rc;
+
+use super::csv_quotes::{QuoteFault, QuoteScan};
 
 /// Runs of line-end bytes seen so far and not yet passed by a lookup: `(start, end, line)`, where
 /// `line` is the line the byte at `end` is on.
@@ -13,6 +16,8 @@ use std::rc::Rc;
 pub struct LineEnds {
     runs: VecDeque<(u64, u64, u64)>,
     passed: u64,
+    /// The first misplaced quote read so far; a quote left open is known at the file's end.
+    pub quote: Option<QuoteFault>,
 }
 
 impl LineEnds {
@@ -41,23 +46,32 @@ pub struct Noting<R> {
     ends: u64,
     run: Option<u64>,
     after_cr: bool,
+    quotes: QuoteScan,
     seen: Rc<RefCell<LineEnds>>,
 }
 
+/// UTF-8's byte order mark, which the CSV reader skips at the start of a file.
+const BOM: [u8; 3] = [0xef, 0xbb, 0xbf];
+
 impl<R> Noting<R> {
-    /// `inner`, noting into `seen`.
-    pub fn new(inner: R, seen: Rc<RefCell<LineEnds>>) -> Self {
+    /// `inner`, whose fields `delimiter` separates, noting into `seen`.
+    pub fn new(inner: R, delimiter: u8, seen: Rc<RefCell<LineEnds>>) -> Self {
         Self {
             inner,
             offset: 0,
             ends: 0,
             run: None,
             after_cr: false,
+            quotes: QuoteScan::new(delimiter),
             seen,
         }
     }
 
     fn note(&mut self, b: u8) {
+        let bom = self.offset < 3 && b == BOM[self.offset as usize];
+        if !bom {
+            self.quotes.note(b, self.ends + 1);
+        }
         let ends_line = match b {
             b'\r' => true,
             b'\n' => !self.after_cr, // `\r\n` ends one line
@@ -83,6 +97,11 @@ impl<R: Read> Read for Noting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         buf[..n].iter().for_each(|&b| self.note(b));
+        if n == 0 && !buf.is_empty() {
+            self.quotes.end();
+        }
+        let mut seen = self.seen.borrow_mut();
+        seen.quote = seen.quote.or(self.quotes.fault);
         Ok(n)
     }
 }
@@ -94,7 +113,7 @@ mod tests {
     /// The line of each record start (given as the byte the CSV reader would report) in `text`.
     fn lines(text: &str, starts: &[u64]) -> Vec<usize> {
         let seen = Rc::new(RefCell::new(LineEnds::default()));
-        let mut reader = Noting::new(text.as_bytes(), seen.clone());
+        let mut reader = Noting::new(text.as_bytes(), b',', seen.clone());
         std::io::copy(&mut reader, &mut std::io::sink()).expect("reads");
         let mut seen = seen.borrow_mut();
         starts.iter().map(|&b| seen.line_at(b)).collect()

@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use super::csv_cells::{quoted_cell, split_cells};
 use super::csv_lines::{LineEnds, Noting};
+use super::csv_quotes::QuoteFault;
 use super::delimiter;
 use super::number::{is_missing, parse_number};
 use super::one_hot::{self, OneHot};
@@ -91,7 +92,7 @@ pub(super) fn open(path: &Path, (delimiter, missing): (Option<u8>, Missing)) -> 
         None => delimiter::detect(path)?,
     };
     let ends = Rc::new(RefCell::new(LineEnds::default()));
-    let file = Noting::new(crate::files::open_data(path)?, ends.clone());
+    let file = Noting::new(crate::files::open_data(path)?, delimiter, ends.clone());
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -118,6 +119,9 @@ pub(super) fn open(path: &Path, (delimiter, missing): (Option<u8>, Missing)) -> 
             "{}: the file is empty (expected a header row)",
             path.display()
         )));
+    }
+    if let Some(QuoteFault::NeverClosed { line, field }) = ends.borrow().quote {
+        return Err(never_closed(path, line, &[], field)); // the header took the file
     }
     check_unique(path, &headers, "the header names")?;
     Ok(Table {
@@ -215,9 +219,40 @@ impl Table {
                 let line = self.line_of(e.position());
                 Error::Data(format!("{}: line {line}: {}", path.display(), unplaced(&e)))
             })?;
-            let blank = record.len() == 1 && record[0].is_empty();
-            if !more || !blank {
-                return Ok(more);
+            let blank = record.len() == 1 && record[0].trim().is_empty();
+            if !more {
+                return self.quoted_well(path).map(|()| false);
+            }
+            if !blank {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// At the file's end: refuses a misplaced quote the reader took silently (it swallows rows).
+    fn quoted_well(&self, path: &Path) -> Result<()> {
+        match self.ends.borrow().quote {
+            None => Ok(()),
+            Some(QuoteFault::NeverClosed { line, field }) => {
+                Err(never_closed(path, line, &self.headers, field))
+            }
+            Some(QuoteFault::TextAfter {
+                line,
+                field,
+                opened,
+            }) => {
+                let why = match opened == line {
+                    true => "a quote inside a field is written twice (`\"27\"\" TV\"`)".to_string(),
+                    false => format!(
+                        "the field opened with a quote on line {opened}, and every line up to \
+                         here became part of it: is a `\"` left open on line {opened}?"
+                    ),
+                };
+                Err(Error::Data(format!(
+                    "{}: line {line}, {}: text follows a field's closing quote; {why}",
+                    path.display(),
+                    column_at(&self.headers, field)
+                )))
             }
         }
     }
@@ -424,6 +459,25 @@ fn missing_target(path: &Path, line: usize, column: &str, cell: &str) -> Error {
             "" => "",
             _ => " (or, if it is a class, give it another name)",
         }
+    ))
+}
+
+/// `column `name``, or `field 3` where the header has no name for field 3 (from 0: 2).
+fn column_at(headers: &[String], field: usize) -> String {
+    match headers.get(field) {
+        Some(name) => format!("column `{name}`"),
+        None => format!("field {}", field + 1),
+    }
+}
+
+/// A quoted field that opened on `line` and ran to the end of the file.
+fn never_closed(path: &Path, line: u64, headers: &[String], field: usize) -> Error {
+    let column = column_at(headers, field);
+    Error::Data(format!(
+        "{}: line {line}, {column}: a field opens with a quote that is never closed, so every \
+         line after it would be part of it: close the quote, or leave it out (a quote inside a \
+         quoted field is written twice, `\"\"`)",
+        path.display()
     ))
 }
 

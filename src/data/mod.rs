@@ -7,6 +7,7 @@ mod classes;
 mod csv_cells;
 pub mod csv_file;
 mod csv_lines;
+mod csv_quotes;
 mod csv_rows;
 mod csv_table;
 pub mod dataset;

@@ -656,6 +656,30 @@ fn a_stray_quote_that_would_swallow_rows_is_refused_by_train_eval_and_predict() 
     assert!(err.contains("inch.csv: line 7, column `note`: text follows a field's closing quote; a quote inside a field is written twice"), "{err}");
 }
 
+/// A file without a header line loses its first row to the column names (pandas' `read_csv`
+/// reads it so too): inputs named only by numbers are warned about, named ones are not.
+#[test]
+fn a_header_of_numbers_is_warned_about_as_a_first_row_lost_to_the_names() {
+    let dir = temp_dir("csv-no-header");
+    let text = table(",", 30, "label", |_, a, _| {
+        ["neg", "pos"][usize::from(a > 0.0)].into()
+    });
+    let rows: Vec<&str> = text.lines().skip(2).collect(); // the first row's a = b: names twice
+    let headless = write(&dir, "headless.csv", &(rows.join("\n") + "\n"));
+    let out = train(&dir, &headless, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = "headless.csv: line 1, read as the column names, names the inputs `0.4721`, \
+                `-0.3431`: numbers";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    let named = write(&dir, "named.csv", &text);
+    let out = train(&dir, &named, &[]);
+    assert!(
+        !stderr(&out).contains("read as the column names"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn errors_name_the_files_own_line_past_blank_lines_and_quoted_line_breaks() {
     let dir = temp_dir("csv-physical-lines");

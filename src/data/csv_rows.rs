@@ -115,6 +115,25 @@ fn constant_columns(names: &[String], path: &Path) -> Option<String> {
     ))
 }
 
+/// A warning when every input's name is a number (`0.5,0.25,pos`): a file without a header line
+/// gave its first row as the names, and that row is not trained on (pandas reads it so too).
+fn numbers_as_names(data: &Dataset, path: &Path) -> Option<String> {
+    let names = &data.feature_names;
+    let number = |n: &String| n.trim().parse::<f64>().is_ok();
+    if names.is_empty() || !names.iter().all(number) {
+        return None;
+    }
+    let shown: Vec<String> = names.iter().take(3).map(|n| format!("`{n}`")).collect();
+    let more = if names.len() > 3 { ", …" } else { "" };
+    Some(format!(
+        "{}: line 1, read as the column names, names the inputs {}{more}: numbers. If the file \
+         has no header line, its first row was taken as one and is not trained on: add a line \
+         of column names at the top",
+        path.display(),
+        shown.join(", ")
+    ))
+}
+
 /// A warning when a regression target holds one value in every training row: the network can
 /// learn nothing but that value (scikit-learn's `MLPRegressor` fits it without a word).
 fn constant_target(data: &Dataset, rows: &[usize], path: &Path) -> Option<String> {
@@ -258,6 +277,7 @@ impl Rows {
         let mut target_warnings = self.warnings;
         let constant = constant_target(&data, &self.train, path);
         let mut warnings = super::one_hot::warnings(&data.one_hot, data.len(), path);
+        warnings.extend(numbers_as_names(&data, path));
         let target_scaler = standardize_target
             .then(|| standardise_target(&mut data.targets, &self.train))
             .flatten();

@@ -225,6 +225,32 @@ fn one_hot_of_the_target_of_a_left_out_column_or_of_an_empty_cell_is_refused() {
     let message = stderr(&plaindnn(&args));
     let expected = "gap.csv: line 3, column `city`: the cell is empty; --one-hot reads a category";
     assert!(message.contains(expected), "{message}");
+    // what pandas reads as missing is no category either (an audit: `NA`, `NaN` and `null`
+    // became three inputs, where an empty cell was refused)
+    std::fs::write(&gap, "age,city,label\n1,Oslo,yes\n2,NA,no\n3,Lima,no\n").unwrap();
+    let message = stderr(&plaindnn(&args));
+    let expected = "gap.csv: line 3, column `city`: `NA` marks a missing value, as pandas reads \
+                    it; --one-hot reads a category in every row: write one (`unknown`, say), or \
+                    drop the row (or, if it is a category, give it another name)";
+    assert!(message.contains(expected), "{message}");
+}
+
+/// A run that learnt `NA` as a category, before such cells were refused, still reads it.
+#[test]
+fn a_runs_own_category_that_pandas_reads_as_missing_is_still_read() {
+    let dir = temp_dir("one-hot-na-known");
+    let (raw, _) = write(&dir, "train", 0..60);
+    let run = dir.join("run");
+    train(&raw, &["--one-hot", "city"], &run);
+    let config = run.join("config.json");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let renamed = text.replace("\"Lima\"", "\"NA\"").replace("city_Lima", "city_NA");
+    std::fs::write(&config, renamed).unwrap();
+    let rows = dir.join("rows.csv");
+    std::fs::write(&rows, "age,city,grade\n30,NA,2\n40,Oslo,3\n").unwrap();
+    let r = run.to_str().unwrap();
+    let o = plaindnn(&["predict", "--run", r, "--data", rows.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
 }
 
 #[test]

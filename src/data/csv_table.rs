@@ -75,6 +75,9 @@ pub(super) struct Table {
     pub(super) missing: Missing,
     /// The columns read as text, not numbers (`--one-hot`'s), by position.
     pub(super) texts: Vec<usize>,
+    /// Categories of a run's that pandas reads as missing (`NA`), learnt before such cells were
+    /// refused: still read as its categories.
+    pub(super) known_missing: Vec<String>,
 }
 
 impl Table {
@@ -132,6 +135,7 @@ pub(super) fn open(path: &Path, (delimiter, missing): (Option<u8>, Missing)) -> 
         text_hint: None,
         missing,
         texts: Vec::new(),
+        known_missing: Vec::new(),
     })
 }
 
@@ -278,6 +282,10 @@ impl Table {
             Categories::Known(known) => known.iter().map(|o| o.column.as_str()).collect(),
         };
         self.texts = self.one_hot_columns(path, &named, (features, target))?;
+        if let Categories::Known(known) = categories {
+            let all = known.iter().flat_map(|o| &o.categories);
+            self.known_missing = all.filter(|c| is_missing(c)).cloned().collect();
+        }
         let order = one_hot_order(features, &self.texts);
         let names: Vec<String> = self
             .texts
@@ -382,7 +390,11 @@ impl Table {
             for &col in features {
                 let name = &self.headers[col];
                 if self.texts.contains(&col) {
-                    out.texts.push(category(path, line, name, &record[col])?);
+                    let cell = &record[col];
+                    match self.known_missing.iter().any(|k| k == cell) {
+                        true => out.texts.push(cell.to_string()),
+                        false => out.texts.push(category(path, line, name, cell)?),
+                    }
                     continue;
                 }
                 let value = parse(path, line, name, &record[col]);
@@ -432,16 +444,22 @@ fn one_hot_order(features: &[usize], texts: &[usize]) -> Vec<Option<usize>> {
 /// What names the inputs where two are the same: a one-hot category's and another column's.
 pub(super) const ONE_HOT_NAMES: &str = "the inputs (with --one-hot's `column_category` names) name";
 
-/// A cell of a `--one-hot` column: any text but an empty one.
+/// A cell of a `--one-hot` column: any text but one that is empty or that pandas reads as
+/// missing (`NA`, `null`, …), which would otherwise become a category of its own.
 fn category(path: &Path, line: usize, column: &str, cell: &str) -> Result<String> {
-    if cell.is_empty() {
-        return Err(Error::Data(format!(
-            "{}: line {line}, column `{column}`: the cell is empty; --one-hot reads a category in \
-             every row: write one (`unknown`, say), or drop the row",
-            path.display()
-        )));
-    }
-    Ok(cell.to_string())
+    let (what, or) = match cell {
+        "" => ("the cell is empty".to_string(), ""),
+        _ if is_missing(cell) => (
+            format!("`{cell}` marks a missing value, as pandas reads it"),
+            " (or, if it is a category, give it another name)",
+        ),
+        _ => return Ok(cell.to_string()),
+    };
+    Err(Error::Data(format!(
+        "{}: line {line}, column `{column}`: {what}; --one-hot reads a category in every row: \
+         write one (`unknown`, say), or drop the row{or}",
+        path.display()
+    )))
 }
 
 /// A target cell that is empty, or that pandas reads as missing (`NA`, `null`, …): refused, as

@@ -244,7 +244,9 @@ fn a_runs_own_category_that_pandas_reads_as_missing_is_still_read() {
     train(&raw, &["--one-hot", "city"], &run);
     let config = run.join("config.json");
     let text = std::fs::read_to_string(&config).unwrap();
-    let renamed = text.replace("\"Lima\"", "\"NA\"").replace("city_Lima", "city_NA");
+    let renamed = text
+        .replace("\"Lima\"", "\"NA\"")
+        .replace("city_Lima", "city_NA");
     std::fs::write(&config, renamed).unwrap();
     let rows = dir.join("rows.csv");
     std::fs::write(&rows, "age,city,grade\n30,NA,2\n40,Oslo,3\n").unwrap();

@@ -177,6 +177,87 @@ fn a_second_run_into_a_directory_in_use_is_refused_and_a_dead_runs_lock_is_taken
     );
 }
 
+/// The lock was a file made first and given its owner's id after: a second run reading it in
+/// between took it as a dead run's, and an audit saw two runs started together both finish
+/// into one folder (1 pair in 5), mixing it. Now one of each pair is refused, every time.
+#[test]
+fn of_two_runs_started_together_into_one_directory_one_is_refused() {
+    let dir = temp_dir("lock-race");
+    for pair in 0..12 {
+        let out = dir.join(format!("run{pair}"));
+        let start = |seed: &str| {
+            let args = [
+                "train",
+                "--dataset",
+                "spiral",
+                "--epochs",
+                "20",
+                "--seed",
+                seed,
+            ];
+            Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+                .args(args)
+                .args(["--no-early-stopping", "--quiet", "--out", s(&out)])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        };
+        let (a, b) = (start("1"), start("2"));
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        let ok = [&a, &b].map(|o| o.status.success());
+        assert!(
+            !(ok[0] && ok[1]),
+            "pair {pair}: both trained into one directory"
+        );
+        let refused = if ok[0] { &b } else { &a };
+        let err = stderr(refused);
+        assert!(
+            err.contains("is training into it") || err.contains("already holds a run"),
+            "{err}"
+        );
+    }
+}
+
+/// A pretraining holds its folder through every stage: a `train --out` into it meanwhile, with
+/// `--overwrite` or not, is refused (it took the folder, and the pretraining failed at its end).
+#[test]
+fn a_pretraining_holds_its_folder_through_its_stages() {
+    let dir = temp_dir("pretrain-lock");
+    let out = dir.join("pre");
+    let mut pretraining = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args([
+            "pretrain",
+            "--dataset",
+            "spiral",
+            "--train-size",
+            "20000",
+            "--hidden",
+            "64,64",
+        ])
+        .args(["--epochs", "30", "--quiet", "--out", s(&out)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    wait_for("the first stage", Duration::from_secs(60), || {
+        out.join("layer1").join("metrics.csv").exists()
+    });
+    for extra in [&[][..], &["--overwrite"]] {
+        let mut args = vec!["train", "--epochs", "1", "--quiet", "--out", s(&out)];
+        args.extend(extra);
+        let second = plaindnn(&args);
+        assert_eq!(second.status.code(), Some(1), "{}", stderr(&second));
+        assert!(
+            stderr(&second).contains("is training into it"),
+            "{}",
+            stderr(&second)
+        );
+    }
+    pretraining.kill().expect("SIGKILL");
+    pretraining.wait().expect("reaped");
+}
+
 fn trained(name: &str, hidden: &str) -> common::TempDir {
     let dir = temp_dir(name);
     let out = plaindnn(&[

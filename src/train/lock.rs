@@ -1,7 +1,9 @@
-//! One training run per directory: `DIR/.lock` holds the owner's process id while it trains.
+//! One training run per directory: `DIR/.lock`, locked by the process that trains into it (an
+//! advisory lock the system releases when the process ends, killed or not) and holding its
+//! process id for the message a second run gets.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -9,70 +11,82 @@ use crate::error::{Error, Result};
 /// Held while a run trains into a directory; removed when dropped.
 pub struct RunLock {
     path: PathBuf,
+    file: File,
 }
 
 impl RunLock {
     /// Takes the directory, or refuses while another live process holds it. A lock left by a
-    /// process that died (killed mid-run) is taken over.
+    /// process that died (killed mid-run) is no longer locked, and is taken over.
     pub fn acquire(dir: &Path) -> Result<Self> {
         let path = dir.join(".lock");
-        for _ in 0..2 {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut file) => {
-                    write!(file, "{}", std::process::id()).map_err(|e| Error::io(&path, e))?;
-                    return Ok(Self { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let owner = fs::read_to_string(&path)
-                        .ok()
-                        .and_then(|s| s.trim().parse::<u32>().ok());
-                    match owner {
-                        Some(pid) if is_alive(pid) => {
-                            return Err(Error::run(
-                                dir,
-                                format!(
-                                    "another plaindnn (pid {pid}) is training into it; wait for it or choose another --out"
-                                ),
-                            ))
-                        }
-                        _ => {
-                            let _ = fs::remove_file(&path); // stale: its owner is gone
-                        }
-                    }
-                }
-                Err(e) => return Err(Error::io(&path, e)),
+        let io = |e| Error::io(&path, e);
+        for _ in 0..8 {
+            let mut file = (OpenOptions::new().read(true).write(true).create(true))
+                .truncate(false)
+                .open(&path)
+                .map_err(io)?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(TryLockError::WouldBlock) => return Err(held(dir, &mut file)),
+                Err(TryLockError::Error(e)) => return Err(io(e)),
             }
+            // its last owner may have removed the file between our open and our lock, and a
+            // third process made a new one: ours must be the one the path names
+            if !same_file(&file, &path) {
+                continue;
+            }
+            file.set_len(0).map_err(io)?;
+            write!(file, "{}", std::process::id()).map_err(io)?;
+            return Ok(Self { path, file });
         }
         Err(Error::run(
             dir,
             "could not take .lock; delete it if no plaindnn is training into this directory",
         ))
     }
+
+    /// The directory this lock holds.
+    pub fn dir(&self) -> Option<&Path> {
+        self.path.parent()
+    }
 }
 
 impl Drop for RunLock {
     fn drop(&mut self) {
+        // removed while still locked: a process waiting on this file finds it gone, and retries
         let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
     }
 }
 
-/// Whether process `pid` still runs (Linux: /proc; elsewhere assume so and let the user decide).
-fn is_alive(pid: u32) -> bool {
-    if !cfg!(target_os = "linux") {
-        return true;
-    }
-    // a killed process its parent has not reaped yet is a zombie (state Z): it trains no more
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => pid != 0 && !zombie(&stat),
-        // unreadable but there (/proc mounted with hidepid): taken as running
-        Err(_) => Path::new(&format!("/proc/{pid}")).exists(),
-    }
+/// The refusal while another process holds `dir`'s lock, with its process id once written.
+fn held(dir: &Path, file: &mut File) -> Error {
+    let mut text = String::new();
+    let _ = file.rewind().and_then(|()| file.read_to_string(&mut text));
+    let who = match text.trim().parse::<u32>() {
+        Ok(pid) => format!("another plaindnn (pid {pid})"),
+        Err(_) => "another plaindnn".to_string(),
+    };
+    Error::run(
+        dir,
+        format!("{who} is training into it; wait for it or choose another --out"),
+    )
 }
 
-/// Whether a `/proc/PID/stat` line is a zombie's: the state follows the name's closing `)`.
-fn zombie(stat: &str) -> bool {
-    let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start());
-    state.is_some_and(|s| s.starts_with('Z'))
+/// Whether `file` is the file `path` names now.
+fn same_file(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), fs::metadata(path)) {
+            (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        path.exists()
+    }
 }
 
 #[cfg(test)]
@@ -80,20 +94,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_zombie_holds_no_lock_and_a_running_process_does() {
-        // proc(5)'s format; a name may hold spaces and parentheses
-        assert!(zombie("4242 (plaindnn) Z 1 4242 4242 0 -1"));
-        assert!(!zombie("4242 (plaindnn) S 1 4242 4242 0 -1"));
-        assert!(!zombie("4242 (odd) Z name) R 1 4242"));
-        assert!(is_alive(std::process::id()));
-        let mut child = std::process::Command::new("true").spawn().expect("runs");
-        let pid = child.id();
-        // exited, not yet waited for: a zombie (within 10 s, however loaded the machine)
-        let start = std::time::Instant::now();
-        while is_alive(pid) && start.elapsed().as_secs() < 10 {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        assert!(!is_alive(pid), "a zombie is not alive");
-        let _ = child.wait();
+    fn a_held_directory_is_refused_with_its_pid_and_a_left_lock_file_is_taken_over() {
+        let dir = std::env::temp_dir().join(format!("plaindnn-lock-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("made");
+        // a file a killed run left, holding a live process's id (1), locked by nobody
+        fs::write(dir.join(".lock"), "1").expect("written");
+        let first = RunLock::acquire(&dir).expect("taken over");
+        let pid = std::process::id();
+        let text = fs::read_to_string(dir.join(".lock")).expect("read");
+        assert_eq!(text, pid.to_string());
+        // a second lock, even in the same process, is refused while the first is held
+        let second = RunLock::acquire(&dir).err().expect("refused").to_string();
+        assert!(
+            second.contains(&format!("another plaindnn (pid {pid}) is training")),
+            "{second}"
+        );
+        drop(first);
+        assert!(!dir.join(".lock").exists(), "released and removed");
+        drop(RunLock::acquire(&dir).expect("free again"));
+        fs::remove_dir(&dir).expect("empty");
     }
 }

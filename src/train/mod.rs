@@ -167,7 +167,17 @@ pub fn train_on(
     out: &Path,
     options: impl Into<RunOptions>,
 ) -> Result<TrainedRun> {
-    let options = options.into();
+    train_held(source, data, config, out, (options.into(), None))
+}
+
+/// [`train_on`], into a directory the caller may hold already (`pretrain`, through its stages).
+pub(crate) fn train_held(
+    source: DataSource,
+    data: Prepared,
+    config: TrainConfig,
+    out: &Path,
+    (options, held): (RunOptions, Option<lock::RunLock>),
+) -> Result<TrainedRun> {
     // 1. the recipe must be valid and fit the data's inputs and outputs
     config.validate_for(&data)?;
     let train_set = &data.train.data;
@@ -188,7 +198,10 @@ pub fn train_on(
         .last()
         .map(Path::to_path_buf);
     run.create()?;
-    let lock = lock::RunLock::acquire(run.root())?;
+    let lock = match held {
+        Some(lock) if lock.dir() == Some(run.root()) => lock,
+        _ => lock::RunLock::acquire(run.root())?,
+    };
     run.claim(options.overwrite)?; // one directory, one run
     let this_run = run.clone();
     let fingerprint = source.fingerprint();

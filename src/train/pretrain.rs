@@ -15,8 +15,9 @@ use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::config::{OptimizerConfig, TrainConfig};
+use super::lock::RunLock;
 use super::run_dir::RunDir;
-use super::{train_on, RunOptions, TrainedRun, Verbosity};
+use super::{train_held, train_on, RunOptions, TrainedRun, Verbosity};
 use crate::backend::Backend;
 use crate::data::reconstruction::{reconstruction, Fitted};
 use crate::data::{DataSource, Prepared};
@@ -140,6 +141,10 @@ pub fn pretrain(
     let options = options.into();
     let width = data.train.data.width();
     let ae = autoencoder(config, width)?;
+    crate::files::refuse_file(out)?;
+    crate::files::create_folder(out)?;
+    // held through every stage: another run into `out` meanwhile is refused
+    let lock = RunLock::acquire(out)?;
     claim(out, options.overwrite)?;
     // the source's column names, fill and scaler, so predict and eval take the same inputs;
     // eval makes the same rows again from the source
@@ -166,7 +171,7 @@ pub fn pretrain(
         overwrite: false,
         ..options
     };
-    let autoencoder = train_on(source, prepared, final_config, out, options)?;
+    let autoencoder = train_held(source, prepared, final_config, out, (options, Some(lock)))?;
     if let Some(shape) = image {
         let picture = reconstructions(&autoencoder, &shown_rows, width, shape)?;
         write_atomic(&out.join("reconstructions.svg"), picture.as_bytes())?;

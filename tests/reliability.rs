@@ -258,6 +258,69 @@ fn a_pretraining_holds_its_folder_through_its_stages() {
     pretraining.wait().expect("reaped");
 }
 
+/// Checkpoints are written in the background, and a failed one (a full disk) was reported only
+/// when training ended, tens of epochs later, with nothing recent to resume from meanwhile.
+/// Now the run stops at once, naming the last complete checkpoint, from which it resumes.
+#[test]
+fn a_checkpoint_that_cannot_be_written_stops_the_run_at_once_and_it_resumes_later() {
+    let dir = temp_dir("failed-save");
+    let data = slow_csv(&dir);
+    let out = dir.join("run");
+    let args = [
+        "--checkpoint-every",
+        "1",
+        "--hidden",
+        "128,128",
+        "--no-early-stopping",
+    ];
+    let child = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args([
+            "train",
+            "--data",
+            s(&data),
+            "--out",
+            s(&out),
+            "--epochs",
+            "60",
+            "--quiet",
+        ])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    wait_for("two epochs", Duration::from_secs(120), || {
+        metrics_rows(&out) >= 2
+    });
+    // a folder where an epoch's model checkpoint goes: its write fails, the others' do not
+    let from = metrics_rows(&out) + 2;
+    let blocked: Vec<PathBuf> = (from..from + 4)
+        .map(|e| out.join("checkpoint").join(format!("model-{e}.bpk")))
+        .collect();
+    for folder in &blocked {
+        std::fs::create_dir_all(folder.join("in-the-way")).expect("made");
+    }
+    let failed = child.wait_with_output().expect("waited");
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+    let err = stderr(&failed);
+    assert!(err.contains("writing a checkpoint failed ("), "{err}");
+    assert!(
+        err.contains("the last complete checkpoint is epoch"),
+        "{err}"
+    );
+    assert!(
+        metrics_rows(&out) <= from + 6,
+        "it went on to {}",
+        metrics_rows(&out)
+    );
+    for folder in &blocked {
+        std::fs::remove_dir_all(folder).expect("removed");
+    }
+    let resumed = plaindnn(&["train", "--resume", s(&out), "--quiet"]);
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert_eq!(metrics_rows(&out), 60);
+}
+
 fn trained(name: &str, hidden: &str) -> common::TempDir {
     let dir = temp_dir(name);
     let out = plaindnn(&[

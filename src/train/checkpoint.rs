@@ -132,6 +132,26 @@ fn saved_epochs(dir: &Path) -> Vec<usize> {
     epochs
 }
 
+/// A checkpoint that could not be written (a full disk), with what is left to resume from: the
+/// last complete checkpoint of the run in `root`, and the way on.
+pub fn failed_save(root: &Path, why: impl std::fmt::Display) -> crate::Error {
+    let dir = root.join("checkpoint");
+    let way = match latest_complete(&dir) {
+        Some(epoch) => format!(
+            "the last complete checkpoint is epoch {epoch}: free space on its disk (or mend \
+             {}), then `plaindnn train --resume {}` continues from it",
+            dir.display(),
+            crate::shell::quote_path(root)
+        ),
+        None => format!(
+            "no checkpoint was completed: free space on its disk (or mend {}) and train again \
+             with --overwrite",
+            dir.display()
+        ),
+    };
+    crate::Error::Training(format!("writing a checkpoint failed ({why}); {way}"))
+}
+
 /// The newest epoch whose model, optimizer and scheduler checkpoints are all present.
 pub fn latest_complete(dir: &Path) -> Option<usize> {
     saved_epochs(dir).into_iter().rev().find(|&e| {

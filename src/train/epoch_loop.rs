@@ -16,7 +16,7 @@ use burn::train::{
     TrainingComponents, ValidLoader,
 };
 
-use super::checkpoint::{checkpoint_path, load_record};
+use super::checkpoint::{checkpoint_path, failed_save, load_record};
 use super::clipping::clip_global_norm;
 use super::config::{NanPolicy, TrainConfig};
 use super::diagnostics::{layer_rows, warning, GradientNorms, LayerRow};
@@ -168,6 +168,7 @@ impl EpochLoop {
         }
         let epochs = components.num_epochs;
         for epoch in first..=epochs {
+            self.saves_went_well(components)?;
             let started = Instant::now();
             self.begin_epoch(epoch, learner);
             let wants = observers.wants();
@@ -199,6 +200,7 @@ impl EpochLoop {
                 break;
             }
         }
+        self.saves_went_well(components)?;
         let outcome = self.finish(learner, state, &mut observers)?;
         *self.observers.lock().map_err(|_| poisoned())? = observers;
         Ok(outcome)
@@ -397,6 +399,16 @@ impl EpochLoop {
             }
         }
         Ok((verdict, due || last))
+    }
+
+    /// Stops the run at the first checkpoint Burn's writer could not write (in the background,
+    /// so its error reaches the interrupter, which this loop reads here): training on would
+    /// leave a kill nothing recent to resume from.
+    fn saves_went_well(&self, components: &TrainingComponents<Mlp>) -> Result<()> {
+        match components.interrupter.error() {
+            Some(why) => Err(failed_save(self.settings.run.root(), why)),
+            None => Ok(()),
+        }
     }
 
     /// The kept weights (if newer than `model.bpk`) and the checkpoint of `epoch`.

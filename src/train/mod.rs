@@ -34,7 +34,7 @@ use burn::lr_scheduler::LrSchedulerRecord;
 use burn::module::Module;
 use burn::optim::OptimizerRecord;
 use burn::train::logger::InMemoryMetricLogger;
-use burn::train::{Learner, SupervisedTraining, TrainingStrategy};
+use burn::train::{Learner, SupervisedTraining, TrainingError, TrainingStrategy};
 
 pub use config::{
     ClippingConfig, EarlyStoppingConfig, NanPolicy, OptimizerConfig, OptimizerKind,
@@ -56,7 +56,7 @@ use burn::tensor::Device;
 use crate::data::{BatchLoader, DataSource, Prepared, Subset};
 use crate::error::{Error, Result};
 use crate::model::Mlp;
-use checkpoint::{checkpoint_path, AtomicFileCheckpointer, KeepLastTwo};
+use checkpoint::{checkpoint_path, failed_save, AtomicFileCheckpointer, KeepLastTwo};
 use diagnostics::DiagnosticsLog;
 use epoch_loop::{EpochLoop, FitSettings, Resumed};
 use history::History;
@@ -345,10 +345,13 @@ fn fit(
         .with_training_strategy(TrainingStrategy::Custom(epoch_loop.clone()));
     let optim = optimizer::build(&config.optimizer, &config.regularization, &config.clipping);
     let result = training.launch(Learner::new(model, optim, ModuleLrScheduler::new(schedule)));
-    if let Some(error) = result.error {
-        return Err(Error::Training(error.to_string()));
-    }
+    // the loop's own error first: it says what a failed checkpoint leaves to resume from
     let outcome = epoch_loop.outcome()?;
+    match result.error.as_deref() {
+        Some(e @ TrainingError::Checkpoint(_)) => return Err(failed_save(run.root(), e)),
+        Some(e) => return Err(Error::Training(e.to_string())),
+        None => {}
+    }
     epoch_loop::end(&mut epoch_loop.take_observers(), &outcome, &result.model)?;
     Ok(TrainedRun {
         model: result.model,

@@ -790,3 +790,49 @@ fn a_network_without_hidden_layers_refuses_an_output_layer_of_other_inputs() {
         "2 inputs and 4 outputs like the source: its only layer is copied"
     );
 }
+
+/// A run from `--init-from` that saved nothing yet (killed before its first save) starts over
+/// from the source when resumed: from the weights it started from, or not at all. An audit
+/// replaced the source meanwhile, and the resume trained another run under the same name.
+#[test]
+fn a_resume_that_starts_over_refuses_an_init_from_source_changed_since() {
+    let dir = temp_dir("init-from-changed");
+    let (source, run) = (dir.join("source"), dir.join("run"));
+    let quick = ["--hidden", "16,16", "--epochs", "2", "--quiet"];
+    let train = |out: &std::path::Path, extra: &[&str]| {
+        let args = [&["train", "--out", s(out)][..], &quick, extra].concat();
+        let o = plaindnn(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    train(&source, &[]);
+    train(&run, &["--init-from", s(&source)]);
+    // as a kill before the first save leaves it: metrics, no weights, no checkpoint
+    let stopped_early = || {
+        std::fs::remove_file(run.join("model.bpk")).expect("removed");
+        std::fs::remove_dir_all(run.join("checkpoint")).expect("removed");
+        std::fs::create_dir(run.join("checkpoint")).expect("made");
+    };
+    stopped_early();
+    let resumed = plaindnn(&["train", "--resume", s(&run), "--quiet"]);
+    assert!(
+        resumed.status.success(),
+        "the same source: {}",
+        stderr(&resumed)
+    );
+    stopped_early();
+    train(&source, &["--overwrite", "--seed", "9"]);
+    let refused = plaindnn(&["train", "--resume", s(&run), "--quiet"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let err = stderr(&refused);
+    assert!(
+        err.contains("starts over from --init-from")
+            && err.contains("model.bpk) have changed since the run started from them"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&source).expect("removed");
+    let err = stderr(&plaindnn(&["train", "--resume", s(&run), "--quiet"]));
+    assert!(
+        err.contains("model.bpk) cannot be read now: restore them"),
+        "{err}"
+    );
+}

@@ -205,6 +205,8 @@ pub(crate) fn train_held(
     run.claim(options.overwrite)?; // one directory, one run
     let this_run = run.clone();
     let fingerprint = source.fingerprint();
+    let init_fingerprint = (config.init_from.as_deref())
+        .and_then(|s| crate::data::fingerprint::of_files(&[&transfer::weights_file(s)]));
     let run_config = RunConfig {
         format_version: FORMAT_VERSION,
         plaindnn_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -223,6 +225,7 @@ pub(crate) fn train_held(
             fingerprint,
         },
         train: config,
+        init_fingerprint,
     };
     let written = (run.create_checkpoint_dir()).and_then(|()| run.write_config(&run_config));
     if let Err(e) = written {

@@ -124,6 +124,9 @@ pub fn resume(
     // saving by time, a run killed before its first save has none: it starts over
     let last = checkpoint::latest_complete(&run.checkpoint_dir()).unwrap_or(0);
     let rows = recorded_through(&run, last)?;
+    if last == 0 {
+        same_start(&run_config).map_err(|why| Error::run(out, why))?;
+    }
     if let Some(why) = why_it_cannot_go_on(&run_config, &rows, last, changes.patience) {
         return Err(Error::run(out, why));
     }
@@ -209,6 +212,25 @@ fn changed_since(config: &RunConfig, out: &Path, e: Error) -> Error {
         config.data.source.describe_files()
     );
     Error::run(out, why)
+}
+
+/// A run that saved nothing starts over from `--init-from`'s weights: those it started from.
+fn same_start(config: &RunConfig) -> std::result::Result<(), String> {
+    let (Some(source), Some(then)) = (&config.train.init_from, &config.init_fingerprint) else {
+        return Ok(()); // no --init-from, or a run from before the fingerprint
+    };
+    let file = super::transfer::weights_file(source);
+    let what = match crate::data::fingerprint::of_files(&[&file]) {
+        Some(now) if &now == then => return Ok(()),
+        Some(_) => "have changed since the run started from them: restore those",
+        None => "cannot be read now: restore them",
+    };
+    Err(format!(
+        "saved no checkpoint (it was stopped before its first save), so it starts over from \
+         --init-from {}, whose weights ({}) {what}, or train a new run",
+        source.display(),
+        file.display()
+    ))
 }
 
 /// The data a resumed run loads has the columns, classes, standardisation and bytes its run

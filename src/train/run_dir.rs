@@ -164,6 +164,10 @@ pub struct RunConfig {
     pub data: DataInfo,
     /// The training recipe, model config inside.
     pub train: TrainConfig,
+    /// The fingerprint of `--init-from`'s weights as the run started from them, so that a run
+    /// killed before its first save, which `--resume` starts over, starts from the same ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_fingerprint: Option<String>,
 }
 
 /// Paths inside one run directory.

@@ -144,6 +144,14 @@ fn is_safetensors(bytes: &[u8]) -> bool {
     size <= rest.len() as u64 && rest.first() == Some(&b'{')
 }
 
+/// The file holding the weights of `source`: a safetensors file itself, or a run's `model.bpk`.
+pub fn weights_file(source: &Path) -> std::path::PathBuf {
+    match source.is_file() {
+        true => source.to_path_buf(),
+        false => RunDir::new(source).model_path(),
+    }
+}
+
 /// The saved network, weights loaded, from a run directory or a safetensors file, and what the
 /// source says of it.
 fn source_model(source: &Path, template: &MlpConfig, device: &Device) -> Result<(Mlp, Saved)> {
@@ -155,7 +163,7 @@ fn source_model(source: &Path, template: &MlpConfig, device: &Device) -> Result<
         return Ok((model, saved));
     }
     let saved = read_saved(source, template)?;
-    let path = RunDir::new(source).model_path();
+    let path = weights_file(source);
     let model = (saved.config.init_for_loading(device)?)
         .try_load_record(super::checkpoint::load_record(&path)?)
         .map_err(|e| Error::checkpoint(&path, e))?;

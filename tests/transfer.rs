@@ -232,7 +232,7 @@ fn unfreeze_after_keeps_the_layer_fixed_for_those_epochs_then_trains_it() {
 }
 
 #[test]
-fn freezing_a_batch_norm_the_source_never_had_is_refused_by_name() {
+fn freezing_a_batch_norm_or_prelu_slopes_the_source_never_had_is_refused_by_name() {
     let dir = temp_dir("transfer-freeze-new-bn");
     let source = dir.join("source");
     let train = |extra: &[&str], out: &str| {
@@ -258,6 +258,22 @@ fn freezing_a_batch_norm_the_source_never_had_is_refused_by_name() {
     // not frozen, it trains like any new layer
     let out = train(&from, s(&dir.join("trained")));
     assert!(out.status.success(), "{}", stderr(&out));
+    // PReLU's slopes likewise (an audit found them kept at 0.25, silently)
+    let prelu = [
+        "--init-from",
+        s(&source),
+        "--activation",
+        "prelu",
+        "--freeze",
+        "1",
+    ];
+    let out = train(&prelu, s(&dir.join("prelu")));
+    assert_eq!(out.status.code(), Some(1));
+    let said = stderr(&out);
+    assert!(
+        said.contains("invalid --freeze: hidden layer 1 has PReLU slopes (--activation prelu)"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -208,7 +208,7 @@ pub fn load_hidden(
 
 /// Copies hidden block `i` of `dir` (`theirs`) into `mine`: its Linear layer, its BatchNorm and
 /// PReLU slopes where both have them; a clear error where the block is `frozen` with a BatchNorm
-/// the source lacks.
+/// or PReLU slopes the source lacks.
 fn copy_block(i: usize, mine: &mut Block, theirs: Block, frozen: bool, dir: &Path) -> Result<()> {
     check_fits(
         i,
@@ -217,16 +217,20 @@ fn copy_block(i: usize, mine: &mut Block, theirs: Block, frozen: bool, dir: &Pat
         dir,
     )?;
     mine.linear = theirs.linear;
+    let fresh = |what: &str, flag: &str| {
+        let why = format!(
+            "hidden layer {} has {what} that {} has not: frozen, it would keep its starting \
+             values; freeze fewer layers or leave out {flag}",
+            i + 1,
+            dir.display()
+        );
+        Err(Error::invalid("freeze", why))
+    };
     if frozen && mine.norm.is_some() && theirs.norm.is_none() {
-        return Err(Error::invalid(
-            "freeze",
-            format!(
-                "hidden layer {} has a BatchNorm (--batch-norm) that {} has not: frozen, it \
-                 would keep its starting values; freeze fewer layers or leave out --batch-norm",
-                i + 1,
-                dir.display()
-            ),
-        ));
+        return fresh("a BatchNorm (--batch-norm)", "--batch-norm");
+    }
+    if frozen && mine.activation.prelu.is_some() && theirs.activation.prelu.is_none() {
+        return fresh("PReLU slopes (--activation prelu)", "prelu");
     }
     if mine.norm.is_some() && theirs.norm.is_some() {
         mine.norm = theirs.norm;

@@ -356,6 +356,15 @@ fn truncated_corrupted_or_foreign_model_files_are_errors_not_panics() {
     flipped.iter_mut().take(64).for_each(|b| *b ^= 0xA5);
     std::fs::write(&model, &flipped).expect("corrupt");
     assert!(predict_error(&run).contains("model.bpk"));
+    // one byte of one weight (an audit's: a valid network, another one, exit 0): its checksum
+    let mut flipped = bytes.clone();
+    flipped[bytes.len() / 2] ^= 0x40;
+    std::fs::write(&model, &flipped).expect("corrupt");
+    let err = predict_error(&run);
+    assert!(
+        err.contains("model.bpk: its checksum does not match its contents"),
+        "{err}"
+    );
     std::fs::write(&model, b"PK\x03\x04 this is a zip file, not burnpack").expect("foreign");
     assert!(predict_error(&run).contains("model.bpk"));
     std::fs::write(&model, b"").expect("empty");

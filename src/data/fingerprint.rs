@@ -8,6 +8,15 @@ use std::path::Path;
 const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const PRIME: u64 = 0x0100_0000_01b3;
 
+/// FNV-1a (64 bits) of `bytes`.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    fold(OFFSET, bytes)
+}
+
+fn fold(hash: u64, bytes: &[u8]) -> u64 {
+    (bytes.iter()).fold(hash, |h, &b| (h ^ b as u64).wrapping_mul(PRIME))
+}
+
 /// `fnv1a64:<hex>` of the bytes of `paths`, one after the other; `None` if one cannot be read.
 pub fn of_files(paths: &[&Path]) -> Option<String> {
     let mut hash = OFFSET;
@@ -19,9 +28,7 @@ pub fn of_files(paths: &[&Path]) -> Option<String> {
             if n == 0 {
                 break;
             }
-            hash = buffer[..n]
-                .iter()
-                .fold(hash, |h, &b| (h ^ b as u64).wrapping_mul(PRIME));
+            hash = fold(hash, &buffer[..n]);
         }
     }
     Some(format!("fnv1a64:{hash:016x}"))

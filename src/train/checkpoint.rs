@@ -9,6 +9,7 @@ use burn::train::checkpoint::{
 };
 use burn::train::metric::store::EventStoreClient;
 
+use super::checksum::{seal, unseal};
 use crate::files::write_atomic;
 
 /// Burn's `Checkpointer` writing `<name>-<epoch>.bpk` files atomically.
@@ -41,8 +42,21 @@ pub fn checkpoint_path(dir: &Path, name: &str, epoch: usize) -> PathBuf {
 /// file's tensors when they are used, so a checkpoint pruned in between (a resumed run's kept
 /// weights, say) panicked at the end of the run instead of loading.
 pub fn load_record(path: &Path) -> crate::Result<burn::store::ModuleRecord> {
-    let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+    let bytes = read_sealed(path)?;
     burn::store::ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes))
+        .map_err(|e| crate::Error::checkpoint(path, e))
+}
+
+/// A checkpoint file's record bytes, its checksum checked.
+pub fn read_sealed(path: &Path) -> crate::Result<Vec<u8>> {
+    let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+    unseal(bytes).map_err(|why| crate::Error::checkpoint(path, why))
+}
+
+/// A record of Burn's (optimizer, scheduler) read from `path`, its checksum checked.
+pub fn read_record<R: Checkpoint>(path: &Path) -> crate::Result<R> {
+    let bytes = read_sealed(path)?;
+    R::checkpoint_from_bytes(Bytes::from_bytes_vec(bytes))
         .map_err(|e| crate::Error::checkpoint(path, e))
 }
 
@@ -55,12 +69,13 @@ impl<R: Checkpoint> Checkpointer<R> for AtomicFileCheckpointer {
         let bytes = record
             .checkpoint_into_bytes()
             .map_err(CheckpointerError::Record)?;
-        write_atomic(&self.path(epoch), &bytes).map_err(unknown)
+        write_atomic(&self.path(epoch), &seal(&bytes)).map_err(unknown)
     }
 
     fn restore(&self, epoch: usize) -> std::result::Result<R, CheckpointerError> {
         let path = self.path(epoch);
         let bytes = fs::read(&path).map_err(CheckpointerError::IOError)?;
+        let bytes = unseal(bytes).map_err(|why| unknown(format!("{}: {why}", path.display())))?;
         R::checkpoint_from_bytes(Bytes::from_bytes_vec(bytes)).map_err(CheckpointerError::Record)
     }
 

@@ -17,6 +17,7 @@ use burn::train::{
 };
 
 use super::checkpoint::{checkpoint_path, failed_save, load_record};
+use super::checksum::seal;
 use super::clipping::clip_global_norm;
 use super::config::{NanPolicy, TrainConfig};
 use super::diagnostics::{layer_rows, warning, GradientNorms, LayerRow};
@@ -466,7 +467,7 @@ impl EpochLoop {
             .clone()
             .into_bytes()
             .map_err(|e| Error::Training(e.to_string()))?;
-        write_atomic(&self.settings.run.model_path(), &bytes)?;
+        write_atomic(&self.settings.run.model_path(), &seal(&bytes))?;
         state.kept_unsaved = false;
         Ok(())
     }

@@ -4,6 +4,7 @@
 
 pub mod adam;
 pub mod checkpoint;
+pub mod checksum;
 pub mod clipping;
 pub mod config;
 pub mod diagnostics;
@@ -388,9 +389,9 @@ fn starting_model(config: &TrainConfig, run: &RunDir, done: usize, device: &Devi
             .try_load_record(checkpoint::load_record(&path)?)
             .map_err(|e| damaged(path.clone(), &e))?;
         let path = checkpoint_path(&ckpt, "optim", done);
-        OptimizerRecord::load(&path).map_err(|e| damaged(path.clone(), &e))?;
+        checkpoint::read_record::<OptimizerRecord>(&path)?;
         let path = checkpoint_path(&ckpt, "scheduler", done);
-        LrSchedulerRecord::load(&path).map_err(|e| damaged(path.clone(), &e))?;
+        checkpoint::read_record::<LrSchedulerRecord>(&path)?;
     }
     transfer::freeze(model, config.freeze)
 }

@@ -105,6 +105,54 @@ fn overwrite_removes_every_file_of_the_old_run_before_training() {
     assert!(std::fs::symlink_metadata(dir.join("checkpoint/model-99.bpk")).is_err());
 }
 
+/// Two things of a user's that carry a run's names (an audit): a `model.safetensors` plaindnn
+/// did not export (weights from PyTorch, which `export` refuses to replace) stays, while the
+/// old run's own export goes; and a `checkpoint` link to a folder elsewhere stays a link,
+/// emptied of the old run's checkpoints.
+#[test]
+fn overwrite_keeps_a_users_own_safetensors_and_a_checkpoint_link() {
+    let dir = temp_dir("rundir-overwrite-own");
+    let (run, elsewhere) = (dir.join("run"), dir.join("elsewhere"));
+    std::fs::create_dir_all(&run).expect("made");
+    std::fs::create_dir_all(&elsewhere).expect("made");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&elsewhere, run.join("checkpoint")).expect("link");
+    let quick = ["--epochs", "3", "--no-early-stopping"];
+    assert!(train(&run, &quick).status.success());
+    let exported = plaindnn(&["export", "--run", s(&run)]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let again = [&quick[..], &["--overwrite"]].concat();
+    assert!(train(&run, &again).status.success());
+    assert!(
+        !run.join("model.safetensors").exists(),
+        "the old run's export goes"
+    );
+    // safetensors: an 8-byte length, a JSON header, the data
+    let header = br#"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#;
+    let mut own = (header.len() as u64).to_le_bytes().to_vec();
+    own.extend_from_slice(header);
+    own.extend_from_slice(&1f32.to_le_bytes());
+    std::fs::write(run.join("model.safetensors"), &own).expect("written");
+    assert!(train(&run, &again).status.success());
+    assert_eq!(
+        read(&run.join("model.safetensors")),
+        own,
+        "a user's own stays"
+    );
+    #[cfg(unix)]
+    {
+        let link = std::fs::symlink_metadata(run.join("checkpoint")).expect("there");
+        assert!(link.file_type().is_symlink(), "still a link");
+        let mut saved = listing(&elsewhere);
+        saved.retain(|n| n.starts_with("model-"));
+        assert_eq!(
+            saved,
+            ["model-3.bpk"],
+            "only the last run's, where the link points"
+        );
+    }
+}
+
 #[test]
 fn a_run_inside_another_runs_checkpoint_folder_is_refused() {
     let dir = temp_dir("rundir-in-checkpoint");

@@ -106,7 +106,7 @@ pub fn refresh(run: &Path, quiet: bool) -> Result<()> {
     if !out.is_file() {
         return Ok(());
     }
-    if !exported(&out) {
+    if !safetensors::is_export(&out) {
         let why = "not a plaindnn export (no plaindnn_config in its metadata): yours, kept";
         eprintln!("warning: left {} as it is: {why}", out.display());
         return Ok(());
@@ -126,7 +126,7 @@ pub fn refresh(run: &Path, quiet: bool) -> Result<()> {
 /// there is not one of plaindnn's exports (a user's own, such as weights saved from PyTorch).
 fn own_export(run: &Path) -> Result<PathBuf> {
     let out = run.join("model.safetensors");
-    if out.exists() && !exported(&out) {
+    if out.exists() && !safetensors::is_export(&out) {
         let why = format!(
             "{} is there and is not a plaindnn export (no plaindnn_config in its metadata): \
              name another file with --out, or move that one",
@@ -135,10 +135,4 @@ fn own_export(run: &Path) -> Result<PathBuf> {
         return Err(plaindnn::Error::invalid("--out", why));
     }
     Ok(out)
-}
-
-/// Whether `path` holds a file plaindnn exported: its metadata carries the run's config.
-fn exported(path: &Path) -> bool {
-    std::fs::read(path)
-        .is_ok_and(|bytes| safetensors::metadata_value(&bytes, safetensors::CONFIG_KEY).is_some())
 }

@@ -247,6 +247,11 @@ pub fn metadata_value(bytes: &[u8], key: &str) -> Option<String> {
     metadata.metadata().as_ref()?.get(key).cloned()
 }
 
+/// Whether `path` holds a file plaindnn exported: its metadata carries the run's config.
+pub fn is_export(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| metadata_value(&bytes, CONFIG_KEY).is_some())
+}
+
 /// The architecture of a safetensors file: the config in its metadata (plaindnn exports), or else
 /// read off the tensors (a file saved from PyTorch), with activation, dropout and init from
 /// `template`. `outputs` comes from the last Linear either way.

@@ -33,7 +33,8 @@ fn resolved(path: &Path) -> Option<PathBuf> {
 }
 
 /// Deletes the checkpointer's files in `dir`, then `dir` if nothing else is left in it (what a
-/// user put there stays).
+/// user put there stays) and it is no link (to a folder on another disk, say: kept for the next
+/// run).
 fn remove_checkpoints(dir: &Path) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)?.flatten() {
         let ours = checkpoint::is_checkpoint_file(&entry.file_name().to_string_lossy());
@@ -42,10 +43,18 @@ fn remove_checkpoints(dir: &Path) -> std::io::Result<()> {
             fs::remove_file(entry.path())?;
         }
     }
+    let link = fs::symlink_metadata(dir)?.file_type().is_symlink();
     match fs::read_dir(dir)?.next() {
-        None => fs::remove_dir(dir),
-        Some(_) => Ok(()),
+        None if !link => fs::remove_dir(dir),
+        _ => Ok(()),
     }
+}
+
+/// Whether the file `name` in `root` is a user's own under a run file's name: a
+/// `model.safetensors` that plaindnn did not export (weights saved from PyTorch, say), which
+/// `export` refuses to replace too.
+fn users_own(root: &Path, name: &str) -> bool {
+    name == "model.safetensors" && !crate::model::safetensors::is_export(&root.join(name))
 }
 
 /// Version of the run-directory format this plaindnn writes and reads.
@@ -227,7 +236,7 @@ impl RunDir {
             |n: &str| RUN_FILES.contains(&n) && !["checkpoint", "stages.safetensors"].contains(&n);
         let mut names: Vec<String> = entries
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| counted(n))
+            .filter(|n| counted(n) && !users_own(&self.root, n))
             .collect();
         names.sort();
         names
@@ -352,12 +361,14 @@ impl RunDir {
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !which(&name) {
+            if !which(&name) || users_own(&self.root, &name) {
                 continue;
             }
             let path = entry.path();
-            // a link is removed, never followed; a folder is emptied of a run's files only
-            let folder = entry.file_type().is_ok_and(|t| t.is_dir());
+            // a link is removed, never followed (but `checkpoint/`'s, emptied of checkpoints);
+            // a folder is emptied of a run's files only
+            let linked = entry.file_type().is_ok_and(|t| t.is_symlink()) && path.is_dir();
+            let folder = entry.file_type().is_ok_and(|t| t.is_dir()) || linked;
             if folder && is_stage(&name) {
                 remove_stage(&path)?;
                 continue;

@@ -122,10 +122,18 @@ impl Error {
     pub fn checkpoint(path: &Path, why: impl std::fmt::Display) -> Self {
         let message = why.to_string();
         let message = message.replace("Shape { dims: ", "").replace("] }", "]");
-        let message = format!(
-            "{message} (the file is damaged, or holds another network's weights than config.json \
-             describes: restore it from a copy, or train the run again)"
-        );
+        let in_checkpoints = path.parent().and_then(Path::file_name) == Some("checkpoint".as_ref());
+        let message = match in_checkpoints {
+            // the checkpointer keeps the two latest epochs: without this one, the one before
+            true => format!(
+                "{message} (the file is damaged: delete it, and `--resume` continues from the \
+                 checkpoint before it, where one is left; or train the run again)"
+            ),
+            false => format!(
+                "{message} (the file is damaged, or holds another network's weights than \
+                 config.json describes: restore it from a copy, or train the run again)"
+            ),
+        };
         Error::Checkpoint {
             path: path.to_path_buf(),
             message,

@@ -79,10 +79,7 @@ impl Predictor {
         let device = backend.device()?;
         let path = run.model_path();
         if !path.is_file() {
-            return Err(Error::run(
-                dir,
-                "has no model.bpk (did training finish an epoch?)",
-            ));
+            return Err(run.no_model());
         }
         let model = config
             .train

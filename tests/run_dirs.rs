@@ -664,3 +664,22 @@ fn an_experiments_folder_is_never_written_into_by_train_or_regress() {
         stderr(&out)
     );
 }
+
+/// A run stopped before its first save (saving by time) has epochs in metrics.csv and no
+/// weights: predict and `--init-from` say so and point to `--resume` (they asked whether
+/// training had finished an epoch, or gave the file system's "No such file").
+#[test]
+fn a_run_without_weights_yet_points_predict_and_init_from_to_resume() {
+    let dir = temp_dir("rundir-no-weights");
+    let run = dir.join("run");
+    assert!(train(&run, &["--epochs", "2"]).status.success());
+    std::fs::remove_file(run.join("model.bpk")).expect("removed");
+    std::fs::remove_dir_all(run.join("checkpoint")).expect("removed");
+    let said = "has no model.bpk yet: it was stopped before its first save (2 epochs in \
+                metrics.csv); `plaindnn train --resume";
+    let predicted = plaindnn(&["predict", "--run", s(&run), "--input", "1,1"]);
+    assert!(stderr(&predicted).contains(said), "{}", stderr(&predicted));
+    let started = train(&dir.join("next"), &["--init-from", s(&run)]);
+    assert_eq!(started.status.code(), Some(1));
+    assert!(stderr(&started).contains(said), "{}", stderr(&started));
+}

@@ -12,6 +12,7 @@ use crate::data::one_hot::OneHot;
 use crate::data::{DataSource, Imputer, Scaler, Task};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
+use crate::shell::quote_path;
 
 /// Where `path` really is: absolute, `.` and `..` taken out, and the part that exists with its
 /// links followed.
@@ -214,6 +215,29 @@ impl RunDir {
     /// `metrics.csv`.
     pub fn metrics_path(&self) -> PathBuf {
         self.root.join("metrics.csv")
+    }
+
+    /// The refusal to read the network of a run that has saved none: one stopped before its
+    /// first save (saving by time) or its first epoch, which `--resume` trains.
+    pub fn no_model(&self) -> Error {
+        let text = fs::read_to_string(self.metrics_path()).unwrap_or_default();
+        let epochs = text
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .count();
+        let when = match epochs {
+            0 => "it was stopped before it finished an epoch".to_string(),
+            n => format!(
+                "it was stopped before its first save ({} in metrics.csv)",
+                crate::plural::count(n, "epoch")
+            ),
+        };
+        let way = format!(
+            "`plaindnn train --resume {}` trains it",
+            quote_path(&self.root)
+        );
+        Error::run(&self.root, format!("has no model.bpk yet: {when}; {way}"))
     }
 
     /// Whether a run was already trained (or started) here, or a file a run writes is here

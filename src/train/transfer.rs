@@ -164,6 +164,9 @@ fn source_model(source: &Path, template: &MlpConfig, device: &Device) -> Result<
     }
     let saved = read_saved(source, template)?;
     let path = weights_file(source);
+    if !path.is_file() {
+        return Err(RunDir::new(source).no_model());
+    }
     let model = (saved.config.init_for_loading(device)?)
         .try_load_record(super::checkpoint::load_record(&path)?)
         .map_err(|e| Error::checkpoint(&path, e))?;

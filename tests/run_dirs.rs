@@ -683,3 +683,21 @@ fn a_run_without_weights_yet_points_predict_and_init_from_to_resume() {
     assert_eq!(started.status.code(), Some(1));
     assert!(stderr(&started).contains(said), "{}", stderr(&started));
 }
+
+/// What fails after the network is saved (a full disk at the report; here a folder in its way)
+/// says the network is saved, and predict reads it (an audit: the message named only the file).
+#[test]
+fn a_failure_at_the_end_of_training_says_the_network_was_saved() {
+    let dir = temp_dir("rundir-end-fails");
+    std::fs::create_dir_all(dir.join("report.html").join("mine")).expect("made");
+    let out = train(&dir, &["--epochs", "2", "--overwrite"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("report.html"), "{err}");
+    assert!(
+        err.contains("; the trained network is saved (model.bpk"),
+        "{err}"
+    );
+    let predicted = plaindnn(&["predict", "--run", s(&dir), "--input", "1,1"]);
+    assert!(predicted.status.success(), "{}", stderr(&predicted));
+}

@@ -356,7 +356,12 @@ fn fit(
         Some(e) => return Err(Error::Training(e.to_string())),
         None => {}
     }
-    epoch_loop::end(&mut epoch_loop.take_observers(), &outcome, &result.model)?;
+    epoch_loop::end(&mut epoch_loop.take_observers(), &outcome, &result.model).map_err(|e| {
+        // a full disk at the pictures: the user should not think the training was lost
+        let saved = "the trained network is saved (model.bpk: predict, eval and export read \
+                     it); what failed comes after it, at the end of training";
+        Error::run(run.root(), format!("{e}; {saved}"))
+    })?;
     Ok(TrainedRun {
         model: result.model,
         outcome,

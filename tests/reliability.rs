@@ -733,7 +733,21 @@ fn a_resume_that_would_leave_a_gap_in_the_history_is_refused() {
     std::fs::write(cut.join("metrics.csv"), kept.join("\n") + "\n").expect("cut");
     let err = stderr(&resume(&cut));
     assert!(
-        err.contains("metrics.csv records 3 of the 6 epochs its checkpoint holds"),
+        err.contains(
+            "metrics.csv records 3 of the 6 epochs its checkpoint holds (no readable row for \
+             epoch 4, 5, 6)"
+        ),
+        "{err}"
+    );
+    // a row that does not read as one, all the rows there (an audit: "9 of the 10")
+    let garbled = fresh("garbled");
+    let text = std::fs::read_to_string(garbled.join("metrics.csv")).expect("metrics");
+    let mut rows: Vec<String> = text.lines().map(str::to_string).collect();
+    rows[2] = "2,abc,0.5,0.5,0.01".to_string();
+    std::fs::write(garbled.join("metrics.csv"), rows.join("\n") + "\n").expect("garbled");
+    let err = stderr(&resume(&garbled));
+    assert!(
+        err.contains("5 of the 6 epochs its checkpoint holds (no readable row for epoch 2)"),
         "{err}"
     );
     // the checkpoints removed

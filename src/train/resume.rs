@@ -295,9 +295,18 @@ fn recorded_through(run: &RunDir, last: usize) -> Result<Vec<EpochRow>> {
         .filter(|&e| e <= last)
         .collect();
     if epochs != (1..=last).collect::<Vec<_>>() {
+        // a row cut short, or one that does not read as a row, counts as missing
+        let missing: Vec<String> = (1..=last)
+            .filter(|e| !epochs.contains(e))
+            .map(|e| e.to_string())
+            .collect();
+        let shown = match missing.len() {
+            n if n > 5 => format!("{}, …", missing[..5].join(", ")),
+            _ => missing.join(", "),
+        };
         let why = format!(
-            "metrics.csv records {} of the {} its checkpoint holds: resuming would \
-             leave a gap in its history; {again}",
+            "metrics.csv records {} of the {} its checkpoint holds (no readable row for \
+             epoch {shown}): resuming would leave a gap in its history; {again}",
             epochs.len(),
             crate::plural::count(last, "epoch")
         );

@@ -2,6 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
+/// What [`Error::NotFinite`] says after naming its row.
+pub const NOT_FINITE: &str = "the network's output is not a finite number: an input far outside \
+                              the training data's range overflowed inside it; check that row's \
+                              values";
+
 /// Everything that can go wrong in plaindnn, as a value.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -57,6 +62,13 @@ pub enum Error {
         path: PathBuf,
         /// Why it could not be loaded.
         message: String,
+    },
+    /// The network's output for row `row` (from 0) of the rows given is not a finite number:
+    /// an input far outside the training data's range overflowed inside it.
+    #[error("row {}: {NOT_FINITE}", row + 1)]
+    NotFinite {
+        /// The row, counted from 0 among the rows given.
+        row: usize,
     },
     /// Training stopped because the loss stopped being a finite number.
     #[error("{0}")]

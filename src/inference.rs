@@ -167,11 +167,7 @@ impl Predictor {
             scaler.invert(&mut values); // into the target's (or the inputs') own units
         }
         if let Some(at) = values.iter().position(|v| !v.is_finite()) {
-            return Err(Error::Data(format!(
-                "row {}: the network's output is not a finite number: an input far outside the \
-                 training data's range overflowed inside it; check that row's values",
-                at / outputs + 1
-            )));
+            return Err(Error::NotFinite { row: at / outputs });
         }
         Ok(values
             .chunks(outputs)

@@ -65,7 +65,18 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         return eval_linear(&args);
     }
     let predictor = Predictor::open(&args.run.run, args.run.backend.unwrap_or_default())?;
-    let evaluation = evaluate(&predictor, &args)?;
+    let evaluation = evaluate(&predictor, &args).map_err(|e| {
+        let info = &predictor.config.data;
+        let lines = || {
+            let (Some(path), inputs) = (&args.data, (&info.feature_names[..], &info.one_hot[..]))
+            else {
+                return Vec::new();
+            };
+            let reading = (args.delimiter, predictor.missing());
+            csv_file::read_features(path, inputs, None, reading).map_or(Vec::new(), |c| c.lines)
+        };
+        super::predict::at_line(e, args.data.as_deref(), lines)
+    })?;
     if args.json {
         return print_json(&Scored {
             classes: &predictor.config.data.class_names,

@@ -6,7 +6,7 @@ use clap::Args;
 use plaindnn::backend::Backend;
 use plaindnn::data::csv_file::{self, Cells, Missing};
 use plaindnn::data::one_hot;
-use plaindnn::error::{Error, Result};
+use plaindnn::error::{Error, Result, NOT_FINITE};
 use plaindnn::inference::{Prediction, Predictor};
 use plaindnn::regression::LinearModel;
 use plaindnn::train::DataInfo;
@@ -65,14 +65,23 @@ struct Rows<'a> {
     predictions: Vec<Row<'a>>,
 }
 
-/// The rows to predict, row-major: `--input`'s one, or every row of `--data`.
-fn read_rows(args: &PredictArgs, predictor: &Predictor, names: &[String]) -> Result<Vec<f32>> {
+/// The rows to predict, row-major: `--input`'s one, or every row of `--data` with the line
+/// each starts on.
+fn read_rows(
+    args: &PredictArgs,
+    predictor: &Predictor,
+    names: &[String],
+) -> Result<(Vec<f32>, Vec<usize>)> {
     match (&args.input, &args.data) {
-        (Some(text), _) => input_row(text, &predictor.config.data, predictor.missing()),
+        (Some(text), _) => Ok((
+            input_row(text, &predictor.config.data, predictor.missing())?,
+            Vec::new(),
+        )),
         (None, Some(path)) => {
             let reading = (args.delimiter, predictor.missing());
             let inputs = (names, &predictor.config.data.one_hot[..]);
-            Ok(csv_file::read_features(path, inputs, None, reading)?.features)
+            let columns = csv_file::read_features(path, inputs, None, reading)?;
+            Ok((columns.features, columns.lines))
         }
         (None, None) => Err(Error::invalid(
             "input",
@@ -96,8 +105,9 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     }
     let predictor = Predictor::open(&args.run.run, args.run.backend.unwrap_or_default())?;
     let names = predictor.feature_names().to_vec();
-    let rows = read_rows(&args, &predictor, &names)?;
-    let predictions = predictor.predict(&rows)?;
+    let (rows, lines) = read_rows(&args, &predictor, &names)?;
+    let predictions = (predictor.predict(&rows))
+        .map_err(|e| at_line(e, args.data.as_deref(), || lines.clone()))?;
     let inputs: Vec<&[f32]> = rows.chunks(names.len()).collect();
     let data = &predictor.config.data;
     if let Some(path) = &args.output {
@@ -142,6 +152,19 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     }
     print_rows(&names, &inputs, &predictions, data);
     Ok(())
+}
+
+/// An output that is not a finite number, named by the file's own line of its row (`lines`, read
+/// when needed) rather than the row's number.
+pub(super) fn at_line(e: Error, path: Option<&Path>, lines: impl FnOnce() -> Vec<usize>) -> Error {
+    match (e, path) {
+        (Error::NotFinite { row }, Some(path)) => Error::Data(format!(
+            "{}: line {}: {NOT_FINITE}",
+            path.display(),
+            lines().get(row).copied().unwrap_or(row + 2)
+        )),
+        (e, _) => e,
+    }
 }
 
 /// One line per row: its inputs, then the class and each class's probability, or the values.

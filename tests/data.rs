@@ -243,7 +243,8 @@ fn train_error(dir: &Path, name: &str, csv: Option<&str>, extra: &[&str]) -> Str
 #[test]
 fn bad_csv_files_get_messages_naming_file_line_and_column() {
     let dir = temp_dir("csv-bad");
-    let cases: [(&str, Option<&str>, &[&str], &str); 15] = [
+    let long = format!("a,b,label\n1,2,x\n3,{}x,y\n", "9".repeat(500));
+    let cases: [(&str, Option<&str>, &[&str], &str); 18] = [
         (
             "missing.csv",
             None,
@@ -307,6 +308,28 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             Some("a,b,label\n1,2,x\n1e39,4,y\n"),
             &[],
             "huge.csv: line 3, column `a`: `1e39` is beyond the range of f32 (±3.4e38): scale the column",
+        ),
+        (
+            // finite as written, past f64 too: not "not a finite number" (an audit)
+            "huger.csv",
+            Some("a,b,label\n1,2,x\n1e400,4,y\n"),
+            &[],
+            "huger.csv: line 3, column `a`: `1e400` is beyond the range of f32 (±3.4e38)",
+        ),
+        (
+            "thousands.csv",
+            Some("a,b,label\n1,2,x\n\"1,000.5\",4,y\n"),
+            &[],
+            "thousands.csv: line 3, column `a`: `1,000.5` is not a number (thousands separators \
+             are not read; write 1000.5)",
+        ),
+        (
+            // a cell of 5 million digits gave a 5 MB message
+            "long.csv",
+            Some(&long),
+            &[],
+            "long.csv: line 3, column `b`: `9999999999999999999999999999999999999999… (501 \
+             characters)` is not a number",
         ),
         (
             "bigy.csv",

@@ -383,8 +383,11 @@ fn added_cells(p: &Prediction) -> Vec<String> {
 fn parse_value<T: std::str::FromStr + Into<f64> + Copy>(v: &str) -> Result<T> {
     let why = match v.parse::<T>() {
         Ok(x) if x.into().is_finite() => return Ok(x),
-        Ok(_) if v.parse::<f64>().is_ok_and(f64::is_finite) => {
+        Ok(_) if v.bytes().any(|b| b.is_ascii_digit()) && std::mem::size_of::<T>() == 4 => {
             format!("`{v}` is beyond the range of f32 (±3.4e38), the type the network computes in")
+        }
+        Ok(_) if v.bytes().any(|b| b.is_ascii_digit()) => {
+            format!("`{v}` is beyond the range of f64 (±1.8e308)")
         }
         Ok(_) => format!("`{v}` is not a finite number"),
         Err(_) if v.is_empty() => {

@@ -323,9 +323,10 @@ pub fn read_labelled(
                     class_index(label, (class_names, labels)).ok_or_else(|| {
                         let known = known_classes(class_names, labels);
                         Error::Data(format!(
-                            "{}: line {line}, column `{target}`: class `{label}` was never seen \
+                            "{}: line {line}, column `{target}`: class `{}` was never seen \
                              in training (known: {known})",
                             path.display(),
+                            super::number::shown(label),
                         ))
                     })
                 })

@@ -9,7 +9,31 @@ use crate::error::{Error, Result};
 pub fn parse_f64(path: &Path, line: usize, column: &str, field: &str) -> Result<f64> {
     match field.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) if overflows(field) => Err(Error::Data(format!(
+            "{}: line {line}, column `{column}`: `{}` is beyond the range of f64 (±1.8e308): \
+             scale the column",
+            path.display(),
+            shown(field)
+        ))),
         _ => parse_number(path, line, column, field).map(f64::from),
+    }
+}
+
+/// Whether `field` is a number written with digits that is too large for its type (`1e400`),
+/// not `inf` or `NaN` by name.
+fn overflows(field: &str) -> bool {
+    field.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// Most characters of a cell a message shows.
+const SHOWN: usize = 40;
+
+/// `field` as a message shows it: cut after [`SHOWN`] characters, with how long it is (an
+/// audit's cell of 5 million digits gave a 5 MB message).
+pub fn shown(field: &str) -> String {
+    match field.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}… ({} characters)", &field[..end], field.chars().count()),
+        None => field.to_string(),
     }
 }
 
@@ -35,6 +59,7 @@ pub fn parse_or_missing(path: &Path, line: usize, column: &str, field: &str) -> 
 /// A finite number from one CSV field, or an error naming file, line and column.
 pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Result<f32> {
     let at = || format!("{}: line {line}, column `{column}`", path.display());
+    let cell = shown(field);
     match field.parse::<f32>() {
         Ok(v) if v.is_finite() => Ok(v),
         // `NaN` parses, `NA` does not: both are pandas' missing values
@@ -43,18 +68,18 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
             "{}: `{field}` marks a missing value",
             at()
         ))),
-        Ok(_) if field.parse::<f64>().is_ok_and(f64::is_finite) => Err(Error::Data(format!(
-            "{}: `{field}` is beyond the range of f32 (±3.4e38): scale the column",
+        Ok(_) if overflows(field) => Err(Error::Data(format!(
+            "{}: `{cell}` is beyond the range of f32 (±3.4e38): scale the column",
             at()
         ))),
         Ok(_) => Err(Error::Data(format!(
             "{}: `{field}` is not a finite number",
             at()
         ))),
-        Err(_) if thousands(field) => {
+        Err(_) if thousands(field, ',', '.') => {
             let whole = field.replace(',', "");
             let hint = match field.matches(',').count() {
-                1 => format!(
+                1 if !field.contains('.') => format!(
                     "a thousands separator or a decimal comma? write {whole} or {}",
                     field.replacen(',', ".", 1)
                 ),
@@ -65,22 +90,33 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
                 at()
             )))
         }
+        // `1.000,5`: points between thousands, a decimal comma
+        Err(_) if thousands(field, '.', ',') => Err(Error::Data(format!(
+            "{}: `{field}` is not a number (thousands separators and decimal commas are not \
+             read; write {})",
+            at(),
+            field.replace('.', "").replacen(',', ".", 1)
+        ))),
         Err(_) if field.replacen(',', ".", 1).parse::<f32>().is_ok() => Err(Error::Data(format!(
             "{}: `{field}` is not a number (decimal commas are not read; write {})",
             at(),
             field.replacen(',', ".", 1)
         ))),
-        Err(_) => Err(Error::Data(format!("{}: `{field}` is not a number", at()))),
+        Err(_) => Err(Error::Data(format!("{}: `{cell}` is not a number", at()))),
     }
 }
 
-/// Whether `field` could be a number written with thousands separators (`1,000`, `-12,345,678`):
-/// one to three digits, not starting with 0, then groups of three.
-fn thousands(field: &str) -> bool {
-    let mut groups = field.trim_start_matches(['-', '+']).split(',');
-    let lead = groups.next().unwrap_or("");
+/// Whether `field` could be a number written with thousands separators `sep` (`1,000`,
+/// `-12,345,678`; `1.000` with points), and then perhaps a fraction after `decimal`
+/// (`1,000.5`, `1.000,5`): one to three digits, not starting with 0, then groups of three.
+fn thousands(field: &str, sep: char, decimal: char) -> bool {
     let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = field.trim_start_matches(['-', '+']);
+    let (whole, fraction) = unsigned.split_once(decimal).unwrap_or((unsigned, "0"));
+    let mut groups = whole.split(sep);
+    let lead = groups.next().unwrap_or("");
     let rest: Vec<&str> = groups.collect();
     let grouped = digits(lead) && lead.len() <= 3 && !lead.starts_with('0');
-    grouped && !rest.is_empty() && rest.iter().all(|g| g.len() == 3 && digits(g))
+    let fraction_ok = digits(fraction);
+    grouped && fraction_ok && !rest.is_empty() && rest.iter().all(|g| g.len() == 3 && digits(g))
 }

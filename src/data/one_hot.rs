@@ -51,8 +51,9 @@ impl OneHot {
         let found = self.categories.binary_search_by(|c| by_value(c, cell));
         found.map_err(|_| {
             format!(
-                "category `{cell}` was never seen in training (known: {}); the network has no \
+                "category `{}` was never seen in training (known: {}); the network has no \
                  input for it",
+                super::number::shown(cell),
                 super::csv_file::abbreviate(&self.categories),
             )
         })

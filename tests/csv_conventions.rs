@@ -707,6 +707,18 @@ fn errors_name_the_files_own_line_past_blank_lines_and_quoted_line_breaks() {
         err.contains("utf8.csv: line 4: field 2 is not UTF-8 text"),
         "{err}"
     );
+    // UTF-16 without its byte order mark reads as UTF-8 with a NUL after every letter
+    let utf16 = dir.join("utf16.csv");
+    let text: Vec<u8> = "a,b,label\n1,2,x\n3,4,y\n"
+        .bytes()
+        .flat_map(|b| [b, 0])
+        .collect();
+    std::fs::write(&utf16, text).expect("write");
+    let err = refused(&dir, &utf16, &[]);
+    assert!(
+        err.contains("utf16.csv: the header holds NUL bytes, as text saved as UTF-16 does"),
+        "{err}"
+    );
     let header = dir.join("header.csv");
     std::fs::write(&header, b"\n\na,b,la\xffbel\n1,2,x\n").expect("write");
     let err = refused(&dir, &header, &[]);

@@ -244,7 +244,7 @@ fn train_error(dir: &Path, name: &str, csv: Option<&str>, extra: &[&str]) -> Str
 fn bad_csv_files_get_messages_naming_file_line_and_column() {
     let dir = temp_dir("csv-bad");
     let long = format!("a,b,label\n1,2,x\n3,{}x,y\n", "9".repeat(500));
-    let cases: [(&str, Option<&str>, &[&str], &str); 18] = [
+    let cases: [(&str, Option<&str>, &[&str], &str); 19] = [
         (
             "missing.csv",
             None,
@@ -342,6 +342,12 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             Some("a,b,label,\n1,2,x,\n3,4,y,\n"),
             &[],
             "trailing.csv: column 4 has no name in the header (a separator at the end of the line?)",
+        ),
+        (
+            "middle.csv",
+            Some("a,,b,label\n1,9,2,x\n3,9,4,y\n"),
+            &[],
+            "middle.csv: column 2 has no name in the header (two separators in a row?)",
         ),
         (
             "target.csv",

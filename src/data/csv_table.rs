@@ -117,6 +117,13 @@ pub(super) fn open(path: &Path, (delimiter, missing): (Option<u8>, Missing)) -> 
         .iter()
         .map(str::to_string)
         .collect();
+    if headers.iter().any(|h| h.contains('\0')) {
+        // ASCII in UTF-16 without its byte order mark: every other byte is zero
+        return Err(Error::Data(format!(
+            "{}: the header holds NUL bytes, as text saved as UTF-16 does; save the file as UTF-8",
+            path.display()
+        )));
+    }
     if headers.iter().all(|h| h.is_empty()) {
         return Err(Error::Data(format!(
             "{}: the file is empty (expected a header row)",
@@ -162,7 +169,8 @@ impl Table {
         };
         let guess = match i {
             0 => "an index column, as pandas' to_csv writes?",
-            _ => "a separator at the end of the line?",
+            _ if i + 1 == self.headers.len() => "a separator at the end of the line?",
+            _ => "two separators in a row?",
         };
         Err(Error::Data(format!(
             "{}: column {} has no name in the header ({guess}): name it, or leave it out with \

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::classes::{class_index, classes, known_classes};
-use super::csv_table::{check_unique, open, Table, ONE_HOT_NAMES};
+use super::csv_table::{check_unique, open, open_as_written, Table, ONE_HOT_NAMES};
 use super::dataset::{Dataset, Exact, Targets, Task};
 use super::one_hot::{self, OneHot};
 use super::target::{self, TargetKind};
@@ -40,10 +40,19 @@ pub struct Cells {
     pub rows: Vec<csv::StringRecord>,
 }
 
-/// The header and every row of the CSV at `path` as text: what `predict --output` writes back
-/// beside its predictions, so an ID or a timestamp keeps every digit.
+/// The header and every row of the CSV at `path` as text, spaces around cells dropped as the
+/// other readers drop them.
 pub fn read_cells(path: &Path, delimiter: Option<u8>) -> Result<Cells> {
-    let mut table = open(path, (delimiter, Missing::Refused))?; // every cell as text
+    cells_of(open(path, (delimiter, Missing::Refused))?, path)
+}
+
+/// [`read_cells`], every cell as written, spaces and all: what `predict --output` writes back
+/// beside its predictions, so an ID or a timestamp keeps every digit and a note every space.
+pub fn read_cells_as_written(path: &Path, delimiter: Option<u8>) -> Result<Cells> {
+    cells_of(open_as_written(path, (delimiter, Missing::Refused))?, path)
+}
+
+fn cells_of(mut table: Table, path: &Path) -> Result<Cells> {
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     while table.next_record(path, &mut record)? {

@@ -88,8 +88,22 @@ impl Table {
 }
 
 /// Opens `path` and reads its header; `delimiter` `None` detects comma, semicolon or tab; a
-/// missing feature cell will be read as `missing` says.
-pub(super) fn open(path: &Path, (delimiter, missing): (Option<u8>, Missing)) -> Result<Table> {
+/// missing feature cell will be read as `missing` says. Spaces around each cell are dropped.
+pub(super) fn open(path: &Path, reading: (Option<u8>, Missing)) -> Result<Table> {
+    open_trimmed(path, reading, csv::Trim::All)
+}
+
+/// [`open`], every cell kept as written (spaces inside quotes are data: `predict --output`
+/// writes the cells back).
+pub(super) fn open_as_written(path: &Path, reading: (Option<u8>, Missing)) -> Result<Table> {
+    open_trimmed(path, reading, csv::Trim::None)
+}
+
+fn open_trimmed(
+    path: &Path,
+    (delimiter, missing): (Option<u8>, Missing),
+    trim: csv::Trim,
+) -> Result<Table> {
     let delimiter = match delimiter {
         Some(d) => d,
         None => delimiter::detect(path)?,
@@ -100,7 +114,7 @@ pub(super) fn open(path: &Path, (delimiter, missing): (Option<u8>, Missing)) -> 
         .has_headers(true)
         .flexible(true)
         .delimiter(delimiter)
-        .trim(csv::Trim::All)
+        .trim(trim)
         .from_reader(file);
     let headers: Vec<String> = reader
         .headers()
@@ -124,7 +138,7 @@ pub(super) fn open(path: &Path, (delimiter, missing): (Option<u8>, Missing)) -> 
             path.display()
         )));
     }
-    if headers.iter().all(|h| h.is_empty()) {
+    if headers.iter().all(|h| h.trim().is_empty()) {
         return Err(Error::Data(format!(
             "{}: the file is empty (expected a header row)",
             path.display()

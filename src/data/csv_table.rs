@@ -400,7 +400,10 @@ impl Table {
                         " (a field of it runs over several lines: is a `\"` left open on line \
                          {line}?)"
                     ),
-                    false => self.hint(),
+                    false => (record.len() > self.headers.len())
+                        .then(|| decimal_comma(&record, self.delimiter))
+                        .flatten()
+                        .unwrap_or_else(|| self.hint()),
                 };
                 return Err(Error::Data(format!(
                     "{}: line {line} has {}, the header has {}{hint}",
@@ -499,6 +502,22 @@ fn missing_target(path: &Path, line: usize, column: &str, cell: &str) -> Error {
             "" => "",
             _ => " (or, if it is a class, give it another name)",
         }
+    ))
+}
+
+/// ` (a decimal comma? …)` where a record of comma-separated fields (too many) holds two whole
+/// numbers side by side (`0,5`), which one number written with a decimal comma would split.
+fn decimal_comma(record: &csv::StringRecord, delimiter: u8) -> Option<String> {
+    let digits = |f: &str| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit());
+    let whole = |f: &str| digits(f.trim_start_matches(['-', '+']));
+    if delimiter != b',' {
+        return None;
+    }
+    let fields: Vec<&str> = record.iter().collect();
+    let pair = fields.windows(2).find(|w| whole(w[0]) && digits(w[1]))?;
+    let (a, b) = (pair[0], pair[1]);
+    Some(format!(
+        " (a decimal comma? `{a},{b}` reads as two fields: write {a}.{b}, or quote the cell)"
     ))
 }
 

@@ -41,7 +41,7 @@ enum Command {
     #[command(after_help = "Examples:
   plaindnn train                                        the tutorial's quadrant net, Adam, early stopping
   plaindnn train --preset seed-default --dataset spiral He + ELU + BatchNorm + Dropout + Adam
-  plaindnn train --data houses.csv --target price --hidden 64,32 --l2 1e-4
+  plaindnn train --data houses.csv --target price --standardize-target --hidden 64,32
   plaindnn train --dataset shapes --hidden 128 --augment-shift 2 --diagnostics
   plaindnn train --init-from artifacts/pretrained/quadrants --freeze 1 --dataset blobs
   plaindnn train --resume artifacts/runs/quadrants --epochs 200")]
@@ -269,7 +269,8 @@ struct RunDirArg {
 /// Options shared by the verbs that compute with a run (`predict`, `eval`).
 #[derive(clap::Args, Debug)]
 struct RunArgs {
-    /// Run directory written by `plaindnn train` (or `pretrain`; `predict` also reads a `regress` fit).
+    /// Run directory written by `plaindnn train` or `pretrain`, or a `regress` fit (`eval` scores
+    /// a fit on --data: it keeps no rows of its own).
     #[arg(long, value_name = "DIR")]
     run: PathBuf,
     /// Backend to compute on: flex, ndarray, wgpu (if compiled in), or auto (wgpu if it finds a

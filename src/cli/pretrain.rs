@@ -45,7 +45,7 @@ pub struct PretrainArgs {
     /// Adam's learning rate.
     #[arg(long, default_value_t = 1e-3, allow_negative_numbers = true)]
     lr: f64,
-    /// Seed for weights and shuffling.
+    /// Seed for weights, shuffling, a built-in set's rows and the --val-fraction split.
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Backend to train on: flex, ndarray, wgpu (if compiled in), or auto.

@@ -256,7 +256,8 @@ pub struct RunFlags {
     /// Rows per gradient step [default: 32].
     #[arg(long)]
     batch_size: Option<usize>,
-    /// Seed for weights, shuffling and dropout: same seed + backend → same run [default: 42].
+    /// Seed for weights, shuffling, dropout, a built-in set's rows and the --val-fraction split:
+    /// same seed + backend → same run [default: 42].
     #[arg(long)]
     pub(super) seed: Option<u64>,
     /// Backend to train on: flex, ndarray, wgpu (if compiled in), or auto (wgpu if it finds a

@@ -244,7 +244,7 @@ fn train_error(dir: &Path, name: &str, csv: Option<&str>, extra: &[&str]) -> Str
 fn bad_csv_files_get_messages_naming_file_line_and_column() {
     let dir = temp_dir("csv-bad");
     let long = format!("a,b,label\n1,2,x\n3,{}x,y\n", "9".repeat(500));
-    let cases: [(&str, Option<&str>, &[&str], &str); 20] = [
+    let cases: [(&str, Option<&str>, &[&str], &str); 21] = [
         (
             "missing.csv",
             None,
@@ -349,6 +349,13 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             &[],
             "comma.csv: line 3 has 4 fields, the header has 3 (a decimal comma? `3,0` reads as \
              two fields: write 3.0, or quote the cell)",
+        ),
+        (
+            // a separator at the end of a row, not a decimal comma (a review's)
+            "rowend.csv",
+            Some("a,b,label\n1,2,x\n3,4,y,\n"),
+            &[],
+            "rowend.csv: line 3 has 4 fields, the header has 3\n",
         ),
         (
             "middle.csv",

@@ -6,6 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::{plaindnn, stderr, stdout, temp_dir, Metrics};
+use plaindnn::data::fingerprint;
 
 const CITIES: [&str; 3] = ["Oslo", "Lima", "Pune"];
 const GRADES: [u32; 3] = [2, 10, 1];
@@ -229,29 +230,44 @@ fn one_hot_of_the_target_of_a_left_out_column_or_of_an_empty_cell_is_refused() {
     // became three inputs, where an empty cell was refused)
     std::fs::write(&gap, "age,city,label\n1,Oslo,yes\n2,NA,no\n3,Lima,no\n").unwrap();
     let message = stderr(&plaindnn(&args));
-    let expected = "gap.csv: line 3, column `city`: `NA` marks a missing value, as pandas reads \
-                    it; --one-hot reads a category in every row: write one (`unknown`, say), or \
-                    drop the row (or, if it is a category, give it another name)";
+    let expected = "gap.csv: column `city` holds `NA`, which pandas reads as a missing value: \
+                    --one-hot would make it a category of its own; write a category in those \
+                    cells (`unknown`, say), or drop their rows (or, if it is a category, give it \
+                    another name)";
     assert!(message.contains(expected), "{message}");
 }
 
-/// A run that learnt `NA` as a category, before such cells were refused, still reads it.
+/// A run that learnt `NA` as a category, before new runs refused to, still reads it: predict
+/// and eval on new rows, eval on its own validation rows, and --resume (which read its file
+/// again as training does, an audit found).
 #[test]
 fn a_runs_own_category_that_pandas_reads_as_missing_is_still_read() {
     let dir = temp_dir("one-hot-na-known");
     let (raw, _) = write(&dir, "train", 0..60);
     let run = dir.join("run");
     train(&raw, &["--one-hot", "city"], &run);
+    // as such a run was left: Lima called NA in its file, its config and its fingerprint
+    let fingerprint = |p: &str| fingerprint::of_files(&[std::path::Path::new(p)]).unwrap();
+    let before = fingerprint(&raw);
+    let rows = std::fs::read_to_string(&raw)
+        .unwrap()
+        .replace(",Lima,", ",NA,");
+    std::fs::write(&raw, rows).unwrap();
     let config = run.join("config.json");
     let text = std::fs::read_to_string(&config).unwrap();
-    let renamed = text
+    let renamed = (text
         .replace("\"Lima\"", "\"NA\"")
-        .replace("city_Lima", "city_NA");
+        .replace("city_Lima", "city_NA"))
+    .replace(&before, &fingerprint(&raw));
     std::fs::write(&config, renamed).unwrap();
     let rows = dir.join("rows.csv");
     std::fs::write(&rows, "age,city,grade\n30,NA,2\n40,Oslo,3\n").unwrap();
     let r = run.to_str().unwrap();
     let o = plaindnn(&["predict", "--run", r, "--data", rows.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = plaindnn(&["eval", "--run", r]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = plaindnn(&["train", "--resume", r, "--epochs", "30", "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
 

@@ -696,3 +696,26 @@ fn overwrite_removes_a_stages_run_files_and_keeps_the_users_files_beside_them() 
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stage.exists(), "an empty stage folder is removed");
 }
+
+/// A pretraining that fails leaves no folders it made (it makes its folder first, to hold it
+/// through its stages: a review found `a/` and `a/b/` left empty).
+#[test]
+fn a_failed_pretraining_leaves_no_folder_it_made() {
+    let dir = temp_dir("pretrain-failed");
+    let out = dir.join("a").join("b");
+    let o = plaindnn(&[
+        "pretrain",
+        "--lr",
+        "1e30",
+        "--epochs",
+        "2",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        !dir.join("a").exists(),
+        "{:?}",
+        std::fs::read_dir(&dir).unwrap().count()
+    );
+}

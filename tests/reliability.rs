@@ -303,7 +303,7 @@ fn a_checkpoint_that_cannot_be_written_stops_the_run_at_once_and_it_resumes_late
     let failed = child.wait_with_output().expect("waited");
     assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
     let err = stderr(&failed);
-    assert!(err.contains("writing a checkpoint failed ("), "{err}");
+    assert!(err.contains("checkpointing failed ("), "{err}");
     assert!(
         err.contains("the last complete checkpoint is epoch"),
         "{err}"
@@ -746,6 +746,16 @@ fn a_resume_that_would_leave_a_gap_in_the_history_is_refused() {
     rows[2] = "2,abc,0.5,0.5,0.01".to_string();
     std::fs::write(garbled.join("metrics.csv"), rows.join("\n") + "\n").expect("garbled");
     let err = stderr(&resume(&garbled));
+    let swapped = fresh("swapped");
+    let text = std::fs::read_to_string(swapped.join("metrics.csv")).expect("metrics");
+    let mut rows: Vec<&str> = text.lines().collect();
+    rows.swap(1, 2);
+    std::fs::write(swapped.join("metrics.csv"), rows.join("\n") + "\n").expect("swapped");
+    let said = stderr(&resume(&swapped));
+    assert!(
+        said.contains("does not hold epochs 1 to 6 once each and in order"),
+        "{said}"
+    );
     assert!(
         err.contains("5 of the 6 epochs its checkpoint holds (no readable row for epoch 2)"),
         "{err}"

@@ -139,6 +139,19 @@ fn overwrite_keeps_a_users_own_safetensors_and_a_checkpoint_link() {
         own,
         "a user's own stays"
     );
+    // a link named as a pretraining's stage is removed, never followed into the run it names
+    #[cfg(unix)]
+    {
+        let other = dir.join("other");
+        assert!(train(&other, &quick).status.success());
+        std::os::unix::fs::symlink(&other, run.join("layer1")).expect("link");
+        assert!(train(&run, &again).status.success());
+        assert!(other.join("model.bpk").is_file() && other.join("config.json").is_file());
+        assert!(
+            std::fs::symlink_metadata(run.join("layer1")).is_err(),
+            "the link is gone"
+        );
+    }
     #[cfg(unix)]
     {
         let link = std::fs::symlink_metadata(run.join("checkpoint")).expect("there");

@@ -1,14 +1,16 @@
 //! Quotes that CSV readers take silently but that swallow rows: a quoted field never closed
-//! (the rest of the file becomes one cell) and text after a field's closing quote (`"27" TV`, or
-//! a stray `"` that a later one closed). pandas refuses the first ("EOF inside string"), and
-//! Python's `csv` in strict mode the second.
+//! (the rest of the file becomes one cell; pandas refuses it, "EOF inside string") and a stray
+//! `"` that a later one closed, lines further on, with text after it (refused as Python's `csv`
+//! refuses text after a closing quote in strict mode). Text after a quote on the line it opened
+//! (`"27" TV`) swallows nothing, and is read as pandas and Python's `csv` read it (`27 TV`).
 
 /// A misplaced quote, with the file's own lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum QuoteFault {
     /// The field (from 0) opened with a quote on `line` and the file ended inside it.
     NeverClosed { line: u64, field: usize },
-    /// Text after the closing quote of a field (from 0) that opened on `opened`.
+    /// Text after the closing quote of a field (from 0) that opened on an earlier line,
+    /// `opened`.
     TextAfter {
         line: u64,
         field: usize,
@@ -74,11 +76,14 @@ impl QuoteScan {
             (QuoteInQuoted | Closed, b' ' | b'\t') => Closed,
             (QuoteInQuoted | Closed, _) => {
                 let (field, opened) = (self.field, self.opened);
-                (self.fault).get_or_insert(QuoteFault::TextAfter {
-                    line,
-                    field,
-                    opened,
-                });
+                if opened != line {
+                    let fault = QuoteFault::TextAfter {
+                        line,
+                        field,
+                        opened,
+                    };
+                    self.fault.get_or_insert(fault);
+                }
                 Unquoted
             }
             (FieldStart | Unquoted, _) => Unquoted,
@@ -132,13 +137,7 @@ mod tests {
             opened: 2,
         };
         assert_eq!(fault, Some(at));
-        assert_eq!(
-            scan("a,b\n1,\"x\"y\n"),
-            Some(QuoteFault::TextAfter {
-                line: 2,
-                field: 1,
-                opened: 2
-            })
-        );
+        // on the line it opened, it swallows nothing: read as pandas reads it
+        assert_eq!(scan("a,b\n1,\"x\"y\n"), None);
     }
 }

@@ -117,10 +117,13 @@ fn constant_columns(names: &[String], path: &Path) -> Option<String> {
 
 /// A warning when every input's name is a number (`0.5,0.25,pos`): a file without a header line
 /// gave its first row as the names, and that row is not trained on (pandas reads it so too).
+/// Names 0, 1, 2, … (or 1, 2, 3, …) are what pandas writes for an array's columns: no warning.
 fn numbers_as_names(data: &Dataset, path: &Path) -> Option<String> {
     let names = &data.feature_names;
     let number = |n: &String| n.trim().parse::<f64>().is_ok();
-    if names.is_empty() || !names.iter().all(number) {
+    let counted =
+        |from: usize| (names.iter().enumerate()).all(|(i, n)| *n == (from + i).to_string());
+    if names.is_empty() || !names.iter().all(number) || counted(0) || counted(1) {
         return None;
     }
     let shown: Vec<String> = names.iter().take(3).map(|n| format!("`{n}`")).collect();

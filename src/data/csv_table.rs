@@ -11,7 +11,7 @@ use super::csv_cells::{quoted_cell, split_cells};
 use super::csv_lines::{LineEnds, Noting};
 use super::csv_quotes::QuoteFault;
 use super::delimiter;
-use super::number::{is_missing, parse_number};
+use super::number::{is_missing, parse_number, shown};
 use super::one_hot::{self, OneHot};
 use crate::error::{Error, Result};
 
@@ -75,9 +75,6 @@ pub(super) struct Table {
     pub(super) missing: Missing,
     /// The columns read as text, not numbers (`--one-hot`'s), by position.
     pub(super) texts: Vec<usize>,
-    /// Categories of a run's that pandas reads as missing (`NA`), learnt before such cells were
-    /// refused: still read as its categories.
-    pub(super) known_missing: Vec<String>,
 }
 
 impl Table {
@@ -156,7 +153,6 @@ fn open_trimmed(
         text_hint: None,
         missing,
         texts: Vec::new(),
-        known_missing: Vec::new(),
     })
 }
 
@@ -266,20 +262,14 @@ impl Table {
                 line,
                 field,
                 opened,
-            }) => {
-                let why = match opened == line {
-                    true => "a quote inside a field is written twice (`\"27\"\" TV\"`)".to_string(),
-                    false => format!(
-                        "the field opened with a quote on line {opened}, and every line up to \
-                         here became part of it: is a `\"` left open on line {opened}?"
-                    ),
-                };
-                Err(Error::Data(format!(
-                    "{}: line {line}, {}: text follows a field's closing quote; {why}",
-                    path.display(),
-                    column_at(&self.headers, field)
-                )))
-            }
+            }) => Err(Error::Data(format!(
+                "{}: line {line}, {}: text follows a field's closing quote; the field opened with \
+                 a quote on line {opened}, and every line up to here became part of it: is a \
+                 `\"` left open on line {opened}? (a quote inside a quoted field is written \
+                 twice, `\"\"`)",
+                path.display(),
+                column_at(&self.headers, field)
+            ))),
         }
     }
 
@@ -304,10 +294,6 @@ impl Table {
             Categories::Known(known) => known.iter().map(|o| o.column.as_str()).collect(),
         };
         self.texts = self.one_hot_columns(path, &named, (features, target))?;
-        if let Categories::Known(known) = categories {
-            let all = known.iter().flat_map(|o| &o.categories);
-            self.known_missing = all.filter(|c| is_missing(c)).cloned().collect();
-        }
         let order = one_hot_order(features, &self.texts);
         let names: Vec<String> = self
             .texts
@@ -415,11 +401,7 @@ impl Table {
             for &col in features {
                 let name = &self.headers[col];
                 if self.texts.contains(&col) {
-                    let cell = &record[col];
-                    match self.known_missing.iter().any(|k| k == cell) {
-                        true => out.texts.push(cell.to_string()),
-                        false => out.texts.push(category(path, line, name, cell)?),
-                    }
+                    out.texts.push(category(path, line, name, &record[col])?);
                     continue;
                 }
                 let value = parse(path, line, name, &record[col]);
@@ -469,22 +451,17 @@ fn one_hot_order(features: &[usize], texts: &[usize]) -> Vec<Option<usize>> {
 /// What names the inputs where two are the same: a one-hot category's and another column's.
 pub(super) const ONE_HOT_NAMES: &str = "the inputs (with --one-hot's `column_category` names) name";
 
-/// A cell of a `--one-hot` column: any text but one that is empty or that pandas reads as
-/// missing (`NA`, `null`, …), which would otherwise become a category of its own.
+/// A cell of a `--one-hot` column: any text but an empty one. (One that pandas reads as
+/// missing, `NA`, is refused when a new run would learn it as a category: `one_hot::missing`.)
 fn category(path: &Path, line: usize, column: &str, cell: &str) -> Result<String> {
-    let (what, or) = match cell {
-        "" => ("the cell is empty".to_string(), ""),
-        _ if is_missing(cell) => (
-            format!("`{cell}` marks a missing value, as pandas reads it"),
-            " (or, if it is a category, give it another name)",
-        ),
-        _ => return Ok(cell.to_string()),
-    };
-    Err(Error::Data(format!(
-        "{}: line {line}, column `{column}`: {what}; --one-hot reads a category in every row: \
-         write one (`unknown`, say), or drop the row{or}",
-        path.display()
-    )))
+    if cell.is_empty() {
+        return Err(Error::Data(format!(
+            "{}: line {line}, column `{column}`: the cell is empty; --one-hot reads a category in \
+             every row: write one (`unknown`, say), or drop the row",
+            path.display()
+        )));
+    }
+    Ok(cell.to_string())
 }
 
 /// A target cell that is empty, or that pandas reads as missing (`NA`, `null`, …): refused, as
@@ -514,8 +491,11 @@ fn decimal_comma(record: &csv::StringRecord, delimiter: u8) -> Option<String> {
         return None;
     }
     let fields: Vec<&str> = record.iter().collect();
+    if fields.last().is_some_and(|f| f.is_empty()) {
+        return None; // a separator at the end of the line, not a comma in a number
+    }
     let pair = fields.windows(2).find(|w| whole(w[0]) && digits(w[1]))?;
-    let (a, b) = (pair[0], pair[1]);
+    let (a, b) = (shown(pair[0]), shown(pair[1]));
     Some(format!(
         " (a decimal comma? `{a},{b}` reads as two fields: write {a}.{b}, or quote the cell)"
     ))

@@ -77,30 +77,30 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
             at()
         ))),
         Err(_) if thousands(field, ',', '.') => {
-            let whole = field.replace(',', "");
+            let whole = shown(&field.replace(',', ""));
             let hint = match field.matches(',').count() {
                 1 if !field.contains('.') => format!(
                     "a thousands separator or a decimal comma? write {whole} or {}",
-                    field.replacen(',', ".", 1)
+                    shown(&field.replacen(',', ".", 1))
                 ),
                 _ => format!("thousands separators are not read; write {whole}"),
             };
             Err(Error::Data(format!(
-                "{}: `{field}` is not a number ({hint})",
+                "{}: `{cell}` is not a number ({hint})",
                 at()
             )))
         }
         // `1.000,5`: points between thousands, a decimal comma
         Err(_) if thousands(field, '.', ',') => Err(Error::Data(format!(
-            "{}: `{field}` is not a number (thousands separators and decimal commas are not \
+            "{}: `{cell}` is not a number (thousands separators and decimal commas are not \
              read; write {})",
             at(),
-            field.replace('.', "").replacen(',', ".", 1)
+            shown(&field.replace('.', "").replacen(',', ".", 1))
         ))),
         Err(_) if field.replacen(',', ".", 1).parse::<f32>().is_ok() => Err(Error::Data(format!(
-            "{}: `{field}` is not a number (decimal commas are not read; write {})",
+            "{}: `{cell}` is not a number (decimal commas are not read; write {})",
             at(),
-            field.replacen(',', ".", 1)
+            shown(&field.replacen(',', ".", 1))
         ))),
         Err(_) => Err(Error::Data(format!("{}: `{cell}` is not a number", at()))),
     }

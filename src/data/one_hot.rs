@@ -72,6 +72,16 @@ fn by_value(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// The first category, and its column, that pandas reads as a missing value (`NA`, `null`, …):
+/// a new run refuses to learn it as a category of its own, as an empty cell is refused. (A run
+/// that learnt one before still reads it.)
+pub fn missing_category(one_hot: &[OneHot]) -> Option<(&str, &str)> {
+    (one_hot.iter()).find_map(|o| {
+        let missing = o.categories.iter().find(|c| super::number::is_missing(c))?;
+        Some((o.column.as_str(), missing.as_str()))
+    })
+}
+
 /// `--one-hot: colour → 3 inputs (colour_blue, colour_green, colour_red)`, for the user;
 /// `None` without one-hot columns.
 pub fn note(one_hot: &[OneHot]) -> Option<String> {

@@ -147,8 +147,9 @@ fn saved_epochs(dir: &Path) -> Vec<usize> {
     epochs
 }
 
-/// A checkpoint that could not be written (a full disk), with what is left to resume from: the
-/// last complete checkpoint of the run in `root`, and the way on.
+/// Burn's checkpoint writer failed (a full disk: a checkpoint not written, or an old one not
+/// deleted), with what is left to resume from: the last complete checkpoint of the run in
+/// `root`, and the way on.
 pub fn failed_save(root: &Path, why: impl std::fmt::Display) -> crate::Error {
     let dir = root.join("checkpoint");
     let way = match latest_complete(&dir) {
@@ -164,13 +165,13 @@ pub fn failed_save(root: &Path, why: impl std::fmt::Display) -> crate::Error {
             dir.display()
         ),
     };
-    crate::Error::Training(format!("writing a checkpoint failed ({why}); {way}"))
+    crate::Error::Training(format!("checkpointing failed ({why}); {way}"))
 }
 
 /// The newest epoch whose model, optimizer and scheduler checkpoints are all present.
 pub fn latest_complete(dir: &Path) -> Option<usize> {
     saved_epochs(dir).into_iter().rev().find(|&e| {
-        ["optim", "scheduler"]
+        ["model", "optim", "scheduler"]
             .iter()
             .all(|n| checkpoint_path(dir, n, e).is_file())
     })

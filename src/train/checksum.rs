@@ -1,7 +1,8 @@
 //! A record file's checksum: FNV-1a (64 bits) of its bytes, appended behind a marker and checked
 //! when it is read, so a flipped bit in a weight is an error, not a quietly different network
-//! (Burn's format checks its structure, not its values). Files without one (written before)
-//! are read as they are.
+//! (Burn's format checks its structure, not its values). The file stays one Burn reads (it
+//! ignores bytes after its record). Files without a marker (written before) are read as they
+//! are; so is one whose marker itself was damaged, the one blind spot.
 
 use crate::data::fingerprint::fnv1a;
 
@@ -22,6 +23,15 @@ pub fn seal(record: &[u8]) -> Vec<u8> {
 pub fn unseal(mut bytes: Vec<u8>) -> Result<Vec<u8>, String> {
     let n = bytes.len();
     if n < 16 || &bytes[n - 16..n - 8] != MARKER {
+        // a marker a little before or after its place: a sealed file cut short or grown
+        let tail = &bytes[n.saturating_sub(64)..];
+        if tail.windows(MARKER.len()).any(|w| w == MARKER) {
+            return Err(
+                "it ends a few bytes before or after its checksum: it was cut short \
+                        or added to after it was written"
+                    .to_string(),
+            );
+        }
         return Ok(bytes); // unsealed: a file from before checksums
     }
     let sum = u64::from_le_bytes(bytes[n - 8..].try_into().expect("8 bytes"));
@@ -49,12 +59,19 @@ mod tests {
             let mut flipped = sealed.clone();
             flipped[at] ^= 0x10;
             let read = unseal(flipped);
-            // a flip in the marker leaves a file read as unsealed, whose tail Burn then refuses
+            // a flip in the marker leaves a file read as unsealed: the blind spot
             assert!(
                 read.is_err() || (1000..1008).contains(&at),
                 "byte {at}: {read:?}"
             );
         }
+        // cut short or added to (an audit's)
+        for n in [sealed.len() - 1, sealed.len() - 8] {
+            assert!(unseal(sealed[..n].to_vec()).is_err(), "{n} bytes");
+        }
+        let mut grown = sealed.clone();
+        grown.push(0);
+        assert!(unseal(grown).is_err());
         assert_eq!(
             unseal(record.clone()),
             Ok(record),

@@ -163,7 +163,7 @@ impl EpochLoop {
         let train = train_loader.to_device(&s.device);
         let valid = valid_loader.to_device(&s.device.clone().inner());
         learner.fork(&s.device);
-        let mut state = self.start_state(first);
+        let mut state = self.start_state(first)?;
         if let Some(text) = self.lone_row(train.num_items()) {
             observers.warning(&text);
         }
@@ -207,17 +207,16 @@ impl EpochLoop {
         Ok(outcome)
     }
 
-    /// Early stopping replayed over a resumed run's epochs, the weights kept with its checkpoint,
-    /// and the rest empty.
-    fn start_state(&self, first: usize) -> LoopState {
+    /// Early stopping replayed over a resumed run's epochs, the weights kept with its checkpoint
+    /// (a damaged file is an error, not left out), and the rest empty.
+    fn start_state(&self, first: usize) -> Result<LoopState> {
         let resumed = &self.settings.resumed;
         let config = self.settings.config.early_stopping.as_ref();
         let (early, _) = EarlyStopping::replay(config, &resumed.rows);
         let kept_file = checkpoint_path(&self.settings.run.checkpoint_dir(), "kept", first - 1);
-        let kept = (first > 1 && self.settings.config.restores_best())
-            .then(|| load_record(&kept_file).ok())
-            .flatten();
-        LoopState {
+        let wanted = first > 1 && self.settings.config.restores_best() && kept_file.is_file();
+        let kept = wanted.then(|| load_record(&kept_file)).transpose()?;
+        Ok(LoopState {
             early,
             rows: resumed.rows.clone(),
             layers: resumed.layers.clone(),
@@ -228,7 +227,7 @@ impl EpochLoop {
             last_save: Instant::now(),
             stopped_early: false,
             lr_reduced: false,
-        }
+        })
     }
 
     /// Shuffling, dropout masks and RReLU slopes restart from (seed, epoch), so a resumed run

@@ -26,9 +26,9 @@ impl RunLock {
                 .open(&path)
                 .map_err(io)?;
             match file.try_lock() {
-                Ok(()) => {}
+                // a file system without locks (some network ones): the id alone, as a note
+                Ok(()) | Err(TryLockError::Error(_)) => {}
                 Err(TryLockError::WouldBlock) => return Err(held(dir, &mut file)),
-                Err(TryLockError::Error(e)) => return Err(io(e)),
             }
             // its last owner may have removed the file between our open and our lock, and a
             // third process made a new one: ours must be the one the path names
@@ -48,6 +48,17 @@ impl RunLock {
     /// The directory this lock holds.
     pub fn dir(&self) -> Option<&Path> {
         self.path.parent()
+    }
+}
+
+/// Whether a process trains into `dir` now (holds its lock); the lock is only looked at.
+pub fn in_use(dir: &Path) -> bool {
+    let Ok(file) = File::open(dir.join(".lock")) else {
+        return false;
+    };
+    match file.try_lock() {
+        Ok(()) => file.unlock().is_err(),
+        Err(e) => matches!(e, TryLockError::WouldBlock),
     }
 }
 

@@ -54,7 +54,7 @@ pub use run_dir::{DataInfo, RunConfig, RunDir, FORMAT_VERSION};
 
 use burn::tensor::Device;
 
-use crate::data::{BatchLoader, DataSource, Prepared, Subset};
+use crate::data::{one_hot, BatchLoader, DataSource, Prepared, Subset};
 use crate::error::{Error, Result};
 use crate::model::Mlp;
 use checkpoint::{checkpoint_path, failed_save, AtomicFileCheckpointer, KeepLastTwo};
@@ -182,6 +182,14 @@ pub(crate) fn train_held(
     // 1. the recipe must be valid and fit the data's inputs and outputs
     config.validate_for(&data)?;
     let train_set = &data.train.data;
+    if let Some((column, category)) = one_hot::missing_category(&train_set.one_hot) {
+        return Err(Error::Data(format!(
+            "{}: column `{column}` holds `{category}`, which pandas reads as a missing value: \
+             --one-hot would make it a category of its own; write a category in those cells \
+             (`unknown`, say), or drop their rows (or, if it is a category, give it another name)",
+            source.describe_files()
+        )));
+    }
     // a missing GPU driver, and layers to start from that do not fit, are refused before
     // anything is written or replaced
     let device = config.backend.device()?;
@@ -193,11 +201,7 @@ pub(crate) fn train_held(
         warnings.for_each(|w| eprintln!("warning: {w}"));
     }
     // 2. write config.json before training starts, so a crash still leaves a readable run
-    // the highest folder creating --out makes (a/ of a/b/c), removed with the run if it fails
-    let made_folder = (run.root().ancestors())
-        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
-        .last()
-        .map(Path::to_path_buf);
+    let made = made_folder(run.root()); // removed with the run if it fails
     run.create()?;
     let lock = match held {
         Some(lock) if lock.dir() == Some(run.root()) => lock,
@@ -230,7 +234,7 @@ pub(crate) fn train_held(
     };
     let written = (run.create_checkpoint_dir()).and_then(|()| run.write_config(&run_config));
     if let Err(e) = written {
-        return Err(discard_unsaved(&this_run, lock, made_folder, e));
+        return Err(discard_unsaved(&this_run, lock, made, e));
     }
     // 3. train
     let (on_pool, keep) = (options.on_pool, options.keep_failed);
@@ -239,7 +243,7 @@ pub(crate) fn train_held(
     });
     match keep {
         true => trained,
-        false => trained.map_err(|e| discard_unsaved(&this_run, lock, made_folder, e)),
+        false => trained.map_err(|e| discard_unsaved(&this_run, lock, made, e)),
     }
 }
 
@@ -259,6 +263,25 @@ fn recordable(source: &DataSource, config: &TrainConfig) -> Result<()> {
     Err(Error::invalid(flag, why))
 }
 
+/// The highest folder that creating `out` makes (`a/` of `a/b/c` where only the current folder
+/// exists), if any.
+fn made_folder(out: &Path) -> Option<PathBuf> {
+    (out.ancestors())
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .last()
+        .map(Path::to_path_buf)
+}
+
+/// Removes `out` and its parents up to `made` ([`made_folder`]), each only if nothing is in it.
+fn remove_made(out: &Path, made: Option<PathBuf>) {
+    let Some(top) = made else { return };
+    for dir in out.ancestors() {
+        if std::fs::remove_dir(dir).is_err() || dir == top {
+            break;
+        }
+    }
+}
+
 /// A new run that failed before saving any weights is removed (its files, and its folder if
 /// the run made it): nothing could resume it, and it would block the same `--out`.
 fn discard_unsaved(
@@ -272,14 +295,7 @@ fn discard_unsaved(
         return error;
     }
     drop(lock); // .lock goes, so the folder can be empty
-    if let Some(top) = made_folder {
-        // each only if nothing else is in it, from --out up to the highest one the run made
-        for dir in run.root().ancestors() {
-            if std::fs::remove_dir(dir).is_err() || dir == top {
-                break;
-            }
-        }
-    }
+    remove_made(run.root(), made_folder);
     match error {
         Error::Diverged(why) => Error::Diverged(format!(
             "{}. The run's files are removed from {}: there is nothing to resume.",

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::config::{OptimizerConfig, TrainConfig};
 use super::lock::RunLock;
 use super::run_dir::RunDir;
-use super::{train_held, train_on, RunOptions, TrainedRun, Verbosity};
+use super::{made_folder, remove_made, train_held, train_on, RunOptions, TrainedRun, Verbosity};
 use crate::backend::Backend;
 use crate::data::reconstruction::{reconstruction, Fitted};
 use crate::data::{DataSource, Prepared};
@@ -138,13 +138,28 @@ pub fn pretrain(
     out: &Path,
     options: impl Into<RunOptions>,
 ) -> Result<Pretrained> {
-    let options = options.into();
-    let width = data.train.data.width();
-    let ae = autoencoder(config, width)?;
+    let ae = autoencoder(config, data.train.data.width())?;
     crate::files::refuse_file(out)?;
+    let made = made_folder(out);
     crate::files::create_folder(out)?;
     // held through every stage: another run into `out` meanwhile is refused
     let lock = RunLock::acquire(out)?;
+    let pretrained = pretrain_held(source, data, (config, ae), out, (options.into(), lock));
+    if pretrained.is_err() {
+        remove_made(out, made); // the folders it made, where nothing is left in them
+    }
+    pretrained
+}
+
+/// [`pretrain`] into `out`, held by `lock`, of the autoencoder `ae`.
+fn pretrain_held(
+    source: DataSource,
+    data: Prepared,
+    (config, ae): (&PretrainConfig, MlpConfig),
+    out: &Path,
+    (options, lock): (RunOptions, RunLock),
+) -> Result<Pretrained> {
+    let width = data.train.data.width();
     claim(out, options.overwrite)?;
     // the source's column names, fill and scaler, so predict and eval take the same inputs;
     // eval makes the same rows again from the source

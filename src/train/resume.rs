@@ -304,12 +304,18 @@ fn recorded_through(run: &RunDir, last: usize) -> Result<Vec<EpochRow>> {
             n if n > 5 => format!("{}, …", missing[..5].join(", ")),
             _ => missing.join(", "),
         };
-        let why = format!(
-            "metrics.csv records {} of the {} its checkpoint holds (no readable row for \
-             epoch {shown}): resuming would leave a gap in its history; {again}",
-            epochs.len(),
-            crate::plural::count(last, "epoch")
-        );
+        let why = match missing.is_empty() {
+            true => format!(
+                "metrics.csv does not hold epochs 1 to {last} once each and in order, as its \
+                 checkpoint's history: a row is repeated or out of place; {again}"
+            ),
+            false => format!(
+                "metrics.csv records {} of the {} its checkpoint holds (no readable row for \
+                 epoch {shown}): resuming would leave a gap in its history; {again}",
+                last - missing.len(),
+                crate::plural::count(last, "epoch")
+            ),
+        };
         return Err(Error::run(run.root(), why));
     }
     Ok(rows)

@@ -217,9 +217,24 @@ impl RunDir {
         self.root.join("metrics.csv")
     }
 
-    /// The refusal to read the network of a run that has saved none: one stopped before its
-    /// first save (saving by time) or its first epoch, which `--resume` trains.
+    /// The refusal to read the network of a run that has no `model.bpk`: one training now, one
+    /// whose file was moved, or one stopped before its first save (saving by time) or its first
+    /// epoch, which `--resume` trains.
     pub fn no_model(&self) -> Error {
+        let at = &self.root;
+        if super::lock::in_use(at) {
+            return Error::run(
+                at,
+                "is training now and has saved no weights yet: wait a little",
+            );
+        }
+        if let Some(epoch) = checkpoint::latest_complete(&self.checkpoint_dir()) {
+            let why = format!(
+                "has no model.bpk, though its checkpoint of epoch {epoch} is there: it was \
+                 moved or deleted; restore it from a copy, or train the run again"
+            );
+            return Error::run(at, why);
+        }
         let text = fs::read_to_string(self.metrics_path()).unwrap_or_default();
         let epochs = text
             .lines()
@@ -391,7 +406,8 @@ impl RunDir {
             let path = entry.path();
             // a link is removed, never followed (but `checkpoint/`'s, emptied of checkpoints);
             // a folder is emptied of a run's files only
-            let linked = entry.file_type().is_ok_and(|t| t.is_symlink()) && path.is_dir();
+            let link = entry.file_type().is_ok_and(|t| t.is_symlink());
+            let linked = link && name == "checkpoint" && path.is_dir();
             let folder = entry.file_type().is_ok_and(|t| t.is_dir()) || linked;
             if folder && is_stage(&name) {
                 remove_stage(&path)?;

@@ -1061,7 +1061,8 @@ fn the_standardize_target_box_trains_a_price_as_its_command_does_and_is_refused_
 
 /// Train's advice that names a flag the page has no control for comes in the page's words, for
 /// each piece of it (`data::advice`): a target of millionths warns of `--min-delta 0` (and the
-/// standardize-target box's refusal, above, says to untick it).
+/// standardize-target box's refusal, above, says to untick it). An `NA` category is refused at
+/// the upload, as `train` refuses it, naming the page's file.
 #[test]
 fn train_advice_about_flags_the_page_lacks_is_put_in_the_page_words() {
     let server = Server::start("page-words");
@@ -1076,6 +1077,16 @@ fn train_advice_about_flags_the_page_lacks_is_put_in_the_page_words() {
     assert!(
         body.contains("or train with `plaindnn train --min-delta 0`")
             && !body.contains("pass --min-delta"),
+        "{body}"
+    );
+    // a category pandas reads as missing is refused as train refuses it, naming the page's file
+    let cities: String = (0..40)
+        .map(|i| format!("{},{},{}\n", i as f64 / 39.0, ["Lima", "NA"][i % 2], i % 2))
+        .collect();
+    let (status, body) = upload("mine.csv", &format!("x,city,label\n{cities}"));
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("mine.csv: column `city` holds `NA`"),
         "{body}"
     );
 }

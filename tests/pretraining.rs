@@ -719,3 +719,48 @@ fn a_failed_pretraining_leaves_no_folder_it_made() {
         std::fs::read_dir(&dir).unwrap().count()
     );
 }
+
+/// A file whose `--one-hot` column holds `NA` (a missing value to pandas) is refused before a
+/// pretraining replaces anything: `--overwrite` emptied the old one first (a review's).
+#[test]
+fn a_pretraining_refuses_na_categories_before_replacing_the_old_one() {
+    let dir = temp_dir("pretrain-na");
+    let rows = |city: &str| -> String {
+        let body: String = (0..40)
+            .map(|i| format!("{},{}\n", i as f64 / 39.0, ["Lima", city][i % 2]))
+            .collect();
+        format!("x,city\n{body}")
+    };
+    let (clean, na) = (dir.join("clean.csv"), dir.join("na.csv"));
+    std::fs::write(&clean, rows("Oslo")).unwrap();
+    std::fs::write(&na, rows("NA")).unwrap();
+    let out = dir.join("pre");
+    let run = |data: &std::path::Path, extra: &[&str]| {
+        let args = [
+            "pretrain",
+            "--data",
+            s(data),
+            "--one-hot",
+            "city",
+            "--hidden",
+            "4",
+        ];
+        plaindnn(
+            &[
+                &args[..],
+                &["--epochs", "1", "--quiet", "--out", s(&out)],
+                extra,
+            ]
+            .concat(),
+        )
+    };
+    assert!(run(&clean, &[]).status.success());
+    let refused = run(&na, &["--overwrite"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let err = stderr(&refused);
+    assert!(err.contains("na.csv: column `city` holds `NA`"), "{err}");
+    assert!(
+        out.join("model.bpk").is_file() && out.join("layer1").is_dir(),
+        "the old one stays"
+    );
+}

@@ -72,14 +72,22 @@ fn by_value(a: &str, b: &str) -> Ordering {
     }
 }
 
-/// The first category, and its column, that pandas reads as a missing value (`NA`, `null`, …):
-/// a new run refuses to learn it as a category of its own, as an empty cell is refused. (A run
-/// that learnt one before still reads it.)
-pub fn missing_category(one_hot: &[OneHot]) -> Option<(&str, &str)> {
-    (one_hot.iter()).find_map(|o| {
-        let missing = o.categories.iter().find(|c| super::number::is_missing(c))?;
-        Some((o.column.as_str(), missing.as_str()))
-    })
+/// Refuses a category that pandas reads as a missing value (`NA`, `null`, …) among those a new
+/// run would learn from `file`: not a category of its own, as an empty cell is none. (A run that
+/// learnt one before still reads it: this is checked where a run starts, not where rows are read.)
+pub fn refuse_missing(one_hot: &[OneHot], file: &str) -> Result<()> {
+    let missing = (one_hot.iter()).find_map(|o| {
+        let category = o.categories.iter().find(|c| super::number::is_missing(c))?;
+        Some((&o.column, category))
+    });
+    let Some((column, category)) = missing else {
+        return Ok(());
+    };
+    Err(Error::Data(format!(
+        "{file}: column `{column}` holds `{category}`, which pandas reads as a missing value: \
+         --one-hot would make it a category of its own; write a category in those cells \
+         (`unknown`, say), or drop their rows (or, if it is a category, give it another name)"
+    )))
 }
 
 /// `--one-hot: colour → 3 inputs (colour_blue, colour_green, colour_red)`, for the user;

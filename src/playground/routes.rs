@@ -30,7 +30,7 @@ use super::settings::{check_classes, Settings, MAX_DELAY_MS};
 use super::tour::{EXPERIMENTS, TOUR_EN, TOUR_ZH};
 use crate::backend::Backend;
 use crate::data::imputer::Strategy;
-use crate::data::{csv_file, DataSource, Prepared};
+use crate::data::{csv_file, one_hot, DataSource, Prepared};
 use crate::inference::Predictor;
 use crate::train::RunDir;
 
@@ -400,6 +400,7 @@ async fn upload(
             ApiError(400, why)
         };
         check_classes(&name, data).map_err(refuse)?;
+        one_hot::refuse_missing(&data.one_hot, &name).map_err(|e| refuse(e.to_string()))?;
         // the warnings name the page's file, not where the server keeps it
         let warnings: Vec<_> = (prepared.warnings.iter())
             .chain(&prepared.target_warnings)

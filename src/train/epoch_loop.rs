@@ -442,7 +442,9 @@ impl EpochLoop {
         // model.bpk holds the kept weights now: a second name for the same file
         let model = self.settings.run.model_path();
         if std::fs::hard_link(&model, &path).is_err() {
-            std::fs::copy(&model, &path).map_err(|e| Error::io(&path, e))?;
+            // a file system without links: a copy, written as atomically as the model was
+            let bytes = std::fs::read(&model).map_err(|e| Error::io(&model, e))?;
+            write_atomic(&path, &bytes)?;
         }
         let stays = |e: usize| e == epoch || Some(e) == state.saved;
         let files = std::fs::read_dir(&dir).into_iter().flatten().flatten();

@@ -182,14 +182,7 @@ pub(crate) fn train_held(
     // 1. the recipe must be valid and fit the data's inputs and outputs
     config.validate_for(&data)?;
     let train_set = &data.train.data;
-    if let Some((column, category)) = one_hot::missing_category(&train_set.one_hot) {
-        return Err(Error::Data(format!(
-            "{}: column `{column}` holds `{category}`, which pandas reads as a missing value: \
-             --one-hot would make it a category of its own; write a category in those cells \
-             (`unknown`, say), or drop their rows (or, if it is a category, give it another name)",
-            source.describe_files()
-        )));
-    }
+    one_hot::refuse_missing(&train_set.one_hot, &source.describe_files())?;
     // a missing GPU driver, and layers to start from that do not fit, are refused before
     // anything is written or replaced
     let device = config.backend.device()?;

@@ -20,7 +20,7 @@ use super::run_dir::RunDir;
 use super::{made_folder, remove_made, train_held, train_on, RunOptions, TrainedRun, Verbosity};
 use crate::backend::Backend;
 use crate::data::reconstruction::{reconstruction, Fitted};
-use crate::data::{DataSource, Prepared};
+use crate::data::{one_hot, DataSource, Prepared};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
 use crate::model::{read_f32, safetensors, ActivationConfig, Block, MlpConfig};
@@ -139,6 +139,8 @@ pub fn pretrain(
     options: impl Into<RunOptions>,
 ) -> Result<Pretrained> {
     let ae = autoencoder(config, data.train.data.width())?;
+    // before anything is replaced; its stages' sources are codes in memory, not the file
+    one_hot::refuse_missing(&data.train.data.one_hot, &source.describe_files())?;
     crate::files::refuse_file(out)?;
     let made = made_folder(out);
     crate::files::create_folder(out)?;

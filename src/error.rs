@@ -47,6 +47,14 @@ pub enum Error {
         /// The backends this binary has.
         compiled: String,
     },
+    /// Another process trains into the run directory at `path` now.
+    #[error("run directory {}: {who} is training into it; wait for it or choose another --out", path.display())]
+    InUse {
+        /// The run directory.
+        path: PathBuf,
+        /// Who holds it: `another plaindnn (pid 4242)`.
+        who: String,
+    },
     /// A run directory is missing, incomplete or inconsistent.
     #[error("run directory {}: {message}", path.display())]
     Run {

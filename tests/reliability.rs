@@ -219,6 +219,32 @@ fn of_two_runs_started_together_into_one_directory_one_is_refused() {
     }
 }
 
+/// Two runs started together with the default `--out` both train, each under its own next free
+/// name (an audit saw one refused in 2 tries of 5: both had picked the same free name).
+#[test]
+fn two_runs_started_together_with_the_default_name_each_take_a_free_one() {
+    let dir = temp_dir("default-names");
+    for _ in 0..6 {
+        let start = || {
+            Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+                .args(["train", "--epochs", "3", "--quiet"])
+                .current_dir(&dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        };
+        let (a, b) = (start(), start());
+        for out in [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()] {
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+    }
+    let runs = std::fs::read_dir(dir.join("artifacts/runs"))
+        .expect("runs")
+        .count();
+    assert_eq!(runs, 12, "each run its own folder");
+}
+
 /// A pretraining holds its folder through every stage: a `train --out` into it meanwhile, with
 /// `--overwrite` or not, is refused (it took the folder, and the pretraining failed at its end).
 #[test]

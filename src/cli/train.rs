@@ -98,13 +98,28 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
             super::export::refresh(dir, args.quiet)?;
             trained
         }
-        None => train_new(&args, verbosity)?,
+        None => default_named(|| train_new(&args, verbosity), args.out.is_none())?,
     };
     warn_if_still_improving(&trained); // quiet or not, as the other warnings
     if !args.quiet {
         print_next_steps(&trained);
     }
     Ok(())
+}
+
+/// `train` again where its default `--out` was taken by a run started at the same moment, which
+/// the next free name then skips (a named `--out` is the user's choice: refused as it is).
+fn default_named(
+    mut train: impl FnMut() -> Result<TrainedRun>,
+    default: bool,
+) -> Result<TrainedRun> {
+    let mut tries = 0;
+    loop {
+        match train() {
+            Err(Error::InUse { .. }) if default && tries < 3 => tries += 1,
+            done => return done,
+        }
+    }
 }
 
 /// A new run: data, config, then the directory (a default one that is taken becomes `NAME-2`, …).

@@ -78,10 +78,10 @@ fn held(dir: &Path, file: &mut File) -> Error {
         Ok(pid) => format!("another plaindnn (pid {pid})"),
         Err(_) => "another plaindnn".to_string(),
     };
-    Error::run(
-        dir,
-        format!("{who} is training into it; wait for it or choose another --out"),
-    )
+    Error::InUse {
+        path: dir.to_path_buf(),
+        who,
+    }
 }
 
 /// Whether `file` is the file `path` names now.

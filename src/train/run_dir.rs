@@ -425,9 +425,9 @@ impl RunDir {
     }
 
     /// `base` if it holds no run, else the first free `base-2`, `base-3`, … (Lightning's
-    /// `version_N`, Ultralytics' `train2`).
+    /// `version_N`, Ultralytics' `train2`); one a process is starting to train into is taken.
     pub fn next_free(base: &Path) -> RunDir {
-        let taken = |p: &Path| RunDir::new(p).holds_run();
+        let taken = |p: &Path| RunDir::new(p).holds_run() || super::lock::in_use(p);
         if !taken(base) {
             return RunDir::new(base);
         }

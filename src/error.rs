@@ -55,6 +55,15 @@ pub enum Error {
         /// Who holds it: `another plaindnn (pid 4242)`.
         who: String,
     },
+    /// The run directory at `path` holds a run (or a fit, or a run's files) that a new run would
+    /// replace without `--overwrite`.
+    #[error("run directory {}: {message}", path.display())]
+    Taken {
+        /// The run directory.
+        path: PathBuf,
+        /// What it holds and the way on.
+        message: String,
+    },
     /// A run directory is missing, incomplete or inconsistent.
     #[error("run directory {}: {message}", path.display())]
     Run {

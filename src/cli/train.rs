@@ -98,7 +98,10 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
             super::export::refresh(dir, args.quiet)?;
             trained
         }
-        None => default_named(|| train_new(&args, verbosity), args.out.is_none())?,
+        None => default_named(
+            || train_new(&args, verbosity),
+            args.out.is_none() && !args.overwrite,
+        )?,
     };
     warn_if_still_improving(&trained); // quiet or not, as the other warnings
     if !args.quiet {
@@ -107,8 +110,9 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
     Ok(())
 }
 
-/// `train` again where its default `--out` was taken by a run started at the same moment, which
-/// the next free name then skips (a named `--out` is the user's choice: refused as it is).
+/// `train` again where its default `--out` was taken by a run started at the same moment (in use,
+/// or holding it by the time this one claims it), which the next free name then skips (a named
+/// `--out` is the user's choice: refused as it is).
 fn default_named(
     mut train: impl FnMut() -> Result<TrainedRun>,
     default: bool,
@@ -116,7 +120,7 @@ fn default_named(
     let mut tries = 0;
     loop {
         match train() {
-            Err(Error::InUse { .. }) if default && tries < 3 => tries += 1,
+            Err(Error::InUse { .. } | Error::Taken { .. }) if default && tries < 3 => tries += 1,
             done => return done,
         }
     }

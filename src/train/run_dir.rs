@@ -308,11 +308,14 @@ impl RunDir {
         if !self.holds_run() {
             return Ok(());
         }
+        let taken = |message: String| {
+            let path = self.root.clone();
+            Err(Error::Taken { path, message })
+        };
         if !overwrite && self.holds_fit() {
-            return Err(Error::run(
-                &self.root,
-                "already holds a `regress` fit (linear.json): pass `--overwrite` to replace it",
-            ));
+            let why =
+                "already holds a `regress` fit (linear.json): pass `--overwrite` to replace it";
+            return taken(why.into());
         }
         // a pretraining, or a run on data in memory, cannot be resumed from the CLI
         let held = match self.read_config().map(|c| c.data.source) {
@@ -321,11 +324,12 @@ impl RunDir {
             _ => None,
         };
         if let (false, Some(held)) = (overwrite, held) {
-            let why = format!("already holds {held}: pass `--overwrite` to replace it");
-            return Err(Error::run(&self.root, why));
+            return taken(format!(
+                "already holds {held}: pass `--overwrite` to replace it"
+            ));
         }
         if !overwrite {
-            return Err(Error::run(&self.root, self.why_taken()));
+            return taken(self.why_taken());
         }
         self.remove_run()?;
         self.create()

@@ -59,7 +59,8 @@ pub fn parse_or_missing(path: &Path, line: usize, column: &str, field: &str) -> 
 /// A finite number from one CSV field, or an error naming file, line and column.
 pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Result<f32> {
     let at = || format!("{}: line {line}, column `{column}`", path.display());
-    let cell = shown(field);
+    // shown only in a message: this runs for every cell of every file
+    let cell = || shown(field);
     match field.parse::<f32>() {
         Ok(v) if v.is_finite() => Ok(v),
         // `NaN` parses, `NA` does not: both are pandas' missing values
@@ -69,8 +70,9 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
             at()
         ))),
         Ok(_) if overflows(field) => Err(Error::Data(format!(
-            "{}: `{cell}` is beyond the range of f32 (±3.4e38): scale the column",
-            at()
+            "{}: `{}` is beyond the range of f32 (±3.4e38): scale the column",
+            at(),
+            cell()
         ))),
         Ok(_) => Err(Error::Data(format!(
             "{}: `{field}` is not a finite number",
@@ -86,23 +88,30 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
                 _ => format!("thousands separators are not read; write {whole}"),
             };
             Err(Error::Data(format!(
-                "{}: `{cell}` is not a number ({hint})",
-                at()
+                "{}: `{}` is not a number ({hint})",
+                at(),
+                cell()
             )))
         }
         // `1.000,5`: points between thousands, a decimal comma
         Err(_) if thousands(field, '.', ',') => Err(Error::Data(format!(
-            "{}: `{cell}` is not a number (thousands separators and decimal commas are not \
+            "{}: `{}` is not a number (thousands separators and decimal commas are not \
              read; write {})",
             at(),
+            cell(),
             shown(&field.replace('.', "").replacen(',', ".", 1))
         ))),
         Err(_) if field.replacen(',', ".", 1).parse::<f32>().is_ok() => Err(Error::Data(format!(
-            "{}: `{cell}` is not a number (decimal commas are not read; write {})",
+            "{}: `{}` is not a number (decimal commas are not read; write {})",
             at(),
+            cell(),
             shown(&field.replacen(',', ".", 1))
         ))),
-        Err(_) => Err(Error::Data(format!("{}: `{cell}` is not a number", at()))),
+        Err(_) => Err(Error::Data(format!(
+            "{}: `{}` is not a number",
+            at(),
+            cell()
+        ))),
     }
 }
 

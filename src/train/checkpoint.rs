@@ -10,6 +10,7 @@ use burn::train::checkpoint::{
 use burn::train::metric::store::EventStoreClient;
 
 use super::checksum::{seal, unseal};
+use super::run_dir::RunDir;
 use crate::files::write_atomic;
 
 /// Burn's `Checkpointer` writing `<name>-<epoch>.bpk` files atomically.
@@ -148,10 +149,10 @@ fn saved_epochs(dir: &Path) -> Vec<usize> {
 }
 
 /// Burn's checkpoint writer failed (a full disk: a checkpoint not written, or an old one not
-/// deleted), with what is left to resume from: the last complete checkpoint of the run in
-/// `root`, and the way on.
-pub fn failed_save(root: &Path, why: impl std::fmt::Display) -> crate::Error {
-    let dir = root.join("checkpoint");
+/// deleted), with what is left to resume from: the last complete checkpoint of
+/// `run`, and the way on.
+pub fn failed_save(run: &RunDir, why: impl std::fmt::Display) -> crate::Error {
+    let (root, dir) = (run.root(), run.checkpoint_dir());
     let way = match latest_complete(&dir) {
         Some(epoch) => format!(
             "the last complete checkpoint is epoch {epoch}: free space on its disk (or mend \

@@ -406,7 +406,7 @@ impl EpochLoop {
     /// leave a kill nothing recent to resume from.
     fn saves_went_well(&self, components: &TrainingComponents<Mlp>) -> Result<()> {
         match components.interrupter.error() {
-            Some(why) => Err(failed_save(self.settings.run.root(), why)),
+            Some(why) => Err(failed_save(&self.settings.run, why)),
             None => Ok(()),
         }
     }

@@ -361,7 +361,7 @@ fn fit(
     // the loop's own error first: it says what a failed checkpoint leaves to resume from
     let outcome = epoch_loop.outcome()?;
     match result.error.as_deref() {
-        Some(e @ TrainingError::Checkpoint(_)) => return Err(failed_save(run.root(), e)),
+        Some(e @ TrainingError::Checkpoint(_)) => return Err(failed_save(&run, e)),
         Some(e) => return Err(Error::Training(e.to_string())),
         None => {}
     }

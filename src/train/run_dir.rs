@@ -235,12 +235,7 @@ impl RunDir {
             );
             return Error::run(at, why);
         }
-        let text = fs::read_to_string(self.metrics_path()).unwrap_or_default();
-        let epochs = text
-            .lines()
-            .skip(1)
-            .filter(|l| !l.trim().is_empty())
-            .count();
+        let epochs = super::history::read(&self.metrics_path()).map_or(0, |rows| rows.len());
         let when = match epochs {
             0 => "it was stopped before it finished an epoch".to_string(),
             n => format!(

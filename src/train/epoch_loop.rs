@@ -16,8 +16,7 @@ use burn::train::{
     TrainingComponents, ValidLoader,
 };
 
-use super::checkpoint::{checkpoint_path, failed_save, load_record};
-use super::checksum::seal;
+use super::checkpoint::{checkpoint_path, load_record};
 use super::clipping::clip_global_norm;
 use super::config::{NanPolicy, TrainConfig};
 use super::diagnostics::{layer_rows, warning, GradientNorms, LayerRow};
@@ -30,9 +29,10 @@ use super::run_dir::RunDir;
 use super::schedule::PlateauHandle;
 use crate::data::{Batch, Subset, Task};
 use crate::error::{Error, Result};
-use crate::files::write_atomic;
 use crate::model::{read_f32, FrozenPrefix, Mlp};
 use crate::random::mix;
+
+mod saving;
 
 /// The recipe plus what the loop needs at run time.
 pub struct FitSettings {
@@ -401,78 +401,6 @@ impl EpochLoop {
         Ok((verdict, due || last))
     }
 
-    /// Stops the run at the first checkpoint Burn's writer could not write (in the background,
-    /// so its error reaches the interrupter, which this loop reads here): training on would
-    /// leave a kill nothing recent to resume from.
-    fn saves_went_well(&self, components: &TrainingComponents<Mlp>) -> Result<()> {
-        match components.interrupter.error() {
-            Some(why) => Err(failed_save(&self.settings.run, why)),
-            None => Ok(()),
-        }
-    }
-
-    /// The kept weights (if newer than `model.bpk`) and the checkpoint of `epoch`.
-    fn save(
-        &self,
-        epoch: usize,
-        learner: &Learner<Mlp>,
-        components: &mut TrainingComponents<Mlp>,
-        state: &mut LoopState,
-    ) -> Result<()> {
-        self.write_kept(state)?;
-        if let Some(checkpointer) = components.checkpointer.as_mut() {
-            checkpointer.checkpoint(learner, epoch, &components.event_store);
-            self.keep_with_checkpoint(epoch, state)?;
-            state.saved = Some(epoch);
-        }
-        state.last_save = Instant::now();
-        Ok(())
-    }
-
-    /// `checkpoint/kept-<epoch>.bpk`: the best weights as of the checkpoint, which `--resume`
-    /// starts from (`model.bpk` may by then hold a later epoch's); only this save's and the one
-    /// before stay, as with the other checkpoint files.
-    fn keep_with_checkpoint(&self, epoch: usize, state: &LoopState) -> Result<()> {
-        let dir = self.settings.run.checkpoint_dir();
-        if !self.settings.config.restores_best() || state.kept.is_none() {
-            return Ok(());
-        }
-        let path = checkpoint_path(&dir, "kept", epoch);
-        let _ = std::fs::remove_file(&path);
-        // model.bpk holds the kept weights now: a second name for the same file
-        let model = self.settings.run.model_path();
-        if std::fs::hard_link(&model, &path).is_err() {
-            // a file system without links: a copy, written as atomically as the model was
-            let bytes = std::fs::read(&model).map_err(|e| Error::io(&model, e))?;
-            write_atomic(&path, &bytes)?;
-        }
-        let stays = |e: usize| e == epoch || Some(e) == state.saved;
-        let files = std::fs::read_dir(&dir).into_iter().flatten().flatten();
-        for name in files.filter_map(|f| f.file_name().into_string().ok()) {
-            let kept = name
-                .strip_prefix("kept-")
-                .and_then(|n| n.strip_suffix(".bpk"));
-            if kept.and_then(|e| e.parse().ok()).is_some_and(|e| !stays(e)) {
-                let _ = std::fs::remove_file(dir.join(name));
-            }
-        }
-        Ok(())
-    }
-
-    /// `model.bpk` from the weights kept in memory, when they are newer.
-    fn write_kept(&self, state: &mut LoopState) -> Result<()> {
-        let (true, Some(record)) = (state.kept_unsaved, &state.kept) else {
-            return Ok(());
-        };
-        let bytes = record
-            .clone()
-            .into_bytes()
-            .map_err(|e| Error::Training(e.to_string()))?;
-        write_atomic(&self.settings.run.model_path(), &seal(&bytes))?;
-        state.kept_unsaved = false;
-        Ok(())
-    }
-
     /// Hands the report to the observers, with the warnings it calls for.
     fn tell(
         &self,
@@ -525,36 +453,6 @@ impl EpochLoop {
             stopped_early: state.stopped_early,
             diagnostics: state.layers,
         })
-    }
-
-    /// Saves the weights kept so far (they are good) and says where they are, for a message.
-    fn keep(&self, state: &mut LoopState) -> Result<String> {
-        self.write_kept(state)?;
-        Ok(match state.saved {
-            Some(saved) => format!(
-                "the last good checkpoint (epoch {saved}) is kept in {}",
-                self.settings.run.checkpoint_dir().display()
-            ),
-            None => "no checkpoint was saved yet".to_string(),
-        })
-    }
-
-    /// Stops with a clear message when a loss stops being a finite number.
-    fn check_finite(
-        &self,
-        epoch: usize,
-        split: &str,
-        loss: f64,
-        state: &mut LoopState,
-    ) -> Result<()> {
-        if loss.is_finite() {
-            return Ok(());
-        }
-        let kept = self.keep(state)?;
-        Err(Error::Diverged(format!(
-            "training diverged in epoch {epoch}: the {split} loss became {loss}; {kept}. \
-             Try a smaller learning rate or gradient clipping."
-        )))
     }
 }
 

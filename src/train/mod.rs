@@ -22,6 +22,7 @@ pub mod progress;
 pub mod regularizer;
 pub mod report;
 pub mod resume;
+pub mod run_config;
 pub mod run_dir;
 pub mod schedule;
 pub mod step;
@@ -50,7 +51,8 @@ pub use observer::{
 pub use preset::Preset;
 pub use progress::Verbosity;
 pub use resume::{resume, ResumeChanges};
-pub use run_dir::{DataInfo, RunConfig, RunDir, FORMAT_VERSION};
+pub use run_config::{DataInfo, RunConfig, FORMAT_VERSION};
+pub use run_dir::RunDir;
 
 use burn::tensor::Device;
 

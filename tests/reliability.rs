@@ -223,11 +223,23 @@ fn of_two_runs_started_together_into_one_directory_one_is_refused() {
 /// name (an audit saw one refused in 2 tries of 5: both had picked the same free name).
 #[test]
 fn two_runs_started_together_with_the_default_name_each_take_a_free_one() {
-    let dir = temp_dir("default-names");
+    six_pairs_each_take_a_free_name("default-names", &["train", "--epochs", "3", "--quiet"]);
+}
+
+/// The same for two pretrainings (the second was refused by the first's lock).
+#[test]
+fn two_pretrainings_started_together_with_the_default_name_each_take_a_free_one() {
+    let pretrain = ["pretrain", "--epochs", "1", "--quiet"];
+    six_pairs_each_take_a_free_name("default-pretrain-names", &pretrain);
+}
+
+/// Six pairs of `args` started together in a fresh folder finish into twelve folders.
+fn six_pairs_each_take_a_free_name(name: &str, args: &[&str]) {
+    let dir = temp_dir(name);
     for _ in 0..6 {
         let start = || {
             Command::new(env!("CARGO_BIN_EXE_plaindnn"))
-                .args(["train", "--epochs", "3", "--quiet"])
+                .args(args)
                 .current_dir(&dir)
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())

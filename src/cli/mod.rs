@@ -6,6 +6,7 @@ mod class_weight;
 mod config_file;
 mod convergence;
 mod data_args;
+mod default_out;
 mod eval;
 mod experiment;
 mod export;

@@ -12,6 +12,7 @@ use plaindnn::Result;
 use super::choices::{self, choices};
 use super::convergence::still_improving;
 use super::data_args::DataArgs;
+use super::default_out::default_named;
 use plaindnn::shell::{quote, quote_path};
 
 #[derive(Args, Debug)]
@@ -117,18 +118,9 @@ pub fn run(args: PretrainArgs) -> Result<()> {
     } else {
         Verbosity::auto()
     };
-    let (source, name) = args.data.source(args.seed)?;
-    // a CSV without --target: every column
-    let data = source.load_inputs()?;
-    // quiet or not, as train's (the stages train on rows made in memory, which carry none)
-    data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
-    if let Some(note) = data.imputation().filter(|_| verbosity.shows_progress()) {
-        println!("{note}");
-    }
-    let source = source.absolute();
     let config = PretrainConfig {
-        hidden: args.hidden,
-        activation: args.activation,
+        hidden: args.hidden.clone(),
+        activation: args.activation.clone(),
         mode: args.mode,
         epochs: args.epochs,
         batch_size: args.batch_size,
@@ -136,15 +128,9 @@ pub fn run(args: PretrainArgs) -> Result<()> {
         seed: args.seed,
         backend: args.backend,
     };
-    let default = Path::new("artifacts/runs").join(format!("pretrain-{name}"));
-    let out = match args.out {
-        Some(out) => out,
-        None if args.overwrite => default,
-        None => RunDir::next_free(&default).root().to_path_buf(),
-    };
-    let mut options = RunOptions::from(verbosity);
-    options.overwrite = args.overwrite;
-    let done = pretrain::pretrain(source, data, &config, &out, options)?;
+    let mut first = true;
+    let start = || pretrain_new(&args, &config, (verbosity, std::mem::take(&mut first)));
+    let (out, done) = default_named(start, args.out.is_none() && !args.overwrite)?;
     warn_if_still_improving(&done, &out); // quiet or not, as train's
     if !args.quiet {
         for (k, stage) in done.stages.iter().enumerate() {
@@ -165,6 +151,35 @@ pub fn run(args: PretrainArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Reads the data and pretrains into `--out` or the first free default name; `tell`: print the
+/// data's warnings and notes (once, not again when a default name lost to another run is retried).
+fn pretrain_new(
+    args: &PretrainArgs,
+    config: &PretrainConfig,
+    (verbosity, tell): (Verbosity, bool),
+) -> Result<(PathBuf, Pretrained)> {
+    let (source, name) = args.data.source(args.seed)?;
+    // a CSV without --target: every column
+    let data = source.load_inputs()?;
+    if tell {
+        // quiet or not, as train's (the stages train on rows made in memory, which carry none)
+        data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+        if let Some(note) = data.imputation().filter(|_| verbosity.shows_progress()) {
+            println!("{note}");
+        }
+    }
+    let default = Path::new("artifacts/runs").join(format!("pretrain-{name}"));
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None if args.overwrite => default,
+        None => RunDir::next_free(&default).root().to_path_buf(),
+    };
+    let mut options = RunOptions::from(verbosity);
+    options.overwrite = args.overwrite;
+    let done = pretrain::pretrain(source.absolute(), data, config, &out, options)?;
+    Ok((out, done))
 }
 
 /// One of `--hidden`'s widths; `none`, which `train` takes, is refused with the reason.

@@ -10,6 +10,7 @@ use super::class_weight::ClassWeight;
 use super::config_file::ConfigFile;
 use super::convergence::still_improving;
 use super::data_args::DataArgs;
+use super::default_out::default_named;
 use super::train_flags::RecipeFlags;
 use plaindnn::data::{DataSource, Prepared};
 use plaindnn::error::{Error, Result};
@@ -108,22 +109,6 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
         print_next_steps(&trained);
     }
     Ok(())
-}
-
-/// `train` again where its default `--out` was taken by a run started at the same moment (in use,
-/// or holding it by the time this one claims it), which the next free name then skips (a named
-/// `--out` is the user's choice: refused as it is).
-fn default_named(
-    mut train: impl FnMut() -> Result<TrainedRun>,
-    default: bool,
-) -> Result<TrainedRun> {
-    let mut tries = 0;
-    loop {
-        match train() {
-            Err(Error::InUse { .. } | Error::Taken { .. }) if default && tries < 3 => tries += 1,
-            done => return done,
-        }
-    }
 }
 
 /// A new run: data, config, then the directory (a default one that is taken becomes `NAME-2`, …).

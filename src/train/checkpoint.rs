@@ -74,10 +74,8 @@ impl<R: Checkpoint> Checkpointer<R> for AtomicFileCheckpointer {
     }
 
     fn restore(&self, epoch: usize) -> std::result::Result<R, CheckpointerError> {
-        let path = self.path(epoch);
-        let bytes = fs::read(&path).map_err(CheckpointerError::IOError)?;
-        let bytes = unseal(bytes).map_err(|why| unknown(format!("{}: {why}", path.display())))?;
-        R::checkpoint_from_bytes(Bytes::from_bytes_vec(bytes)).map_err(CheckpointerError::Record)
+        // the file named in the message, as `--resume` names it
+        read_record(&self.path(epoch)).map_err(unknown)
     }
 
     fn delete(&self, epoch: usize) -> std::result::Result<(), CheckpointerError> {
@@ -176,4 +174,48 @@ pub fn latest_complete(dir: &Path) -> Option<usize> {
             .iter()
             .all(|n| checkpoint_path(dir, n, e).is_file())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{read_f32, Mlp, MlpConfig};
+    use burn::module::Module;
+    use burn::store::ModuleRecord;
+    use burn::tensor::{Device, Tensor, TensorData};
+
+    /// Burn's `restore` reads back what `save` wrote, and a flipped byte is refused naming the
+    /// file, as `--resume` refuses it (the checksum of `checksum.rs`).
+    #[test]
+    fn a_checkpoint_restores_what_was_saved_and_a_damaged_one_is_refused_by_name() {
+        let dir = std::env::temp_dir().join(format!("plaindnn-ckpt-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("temp dir");
+        let (config, device) = (MlpConfig::new(2, vec![3], 2), Device::flex());
+        let mlp = config.init(&device, 0).expect("valid");
+        let x = Tensor::<2>::from_data(TensorData::new(vec![0.5f32, -1.5], [1, 2]), &device);
+        let outputs = |m: &Mlp| read_f32(m.forward(x.clone()), "outputs").expect("read");
+        let checkpointer = AtomicFileCheckpointer::new(&dir, "model");
+        Checkpointer::<ModuleRecord>::save(&checkpointer, 4, mlp.clone().into_record())
+            .expect("saved");
+        let back: ModuleRecord = checkpointer.restore(4).expect("restored");
+        let other = config.init(&device, 1).expect("valid");
+        assert_ne!(
+            outputs(&other),
+            outputs(&mlp),
+            "seed 1 differs before loading"
+        );
+        let loaded = other.try_load_record(back).expect("loads");
+        assert_eq!(outputs(&loaded), outputs(&mlp), "the same network");
+        let path = checkpointer.path(4);
+        let mut file = fs::read(&path).expect("read");
+        file[40] ^= 1;
+        fs::write(&path, file).expect("write");
+        let why = Checkpointer::<ModuleRecord>::restore(&checkpointer, 4)
+            .map(|_| ())
+            .expect_err("refused")
+            .to_string();
+        assert!(why.contains(&path.display().to_string()), "{why}");
+        let _ = fs::remove_dir_all(&dir);
+    }
 }

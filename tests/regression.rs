@@ -694,6 +694,35 @@ fn gradient_descent_that_leaves_the_finite_numbers_fails_naming_the_rate_and_sav
     assert!(!run.exists(), "no run a later predict could not load");
 }
 
+/// A rate too large for the valley that stays finite: the loss climbed from 1e0 to 1e61 and the
+/// fit was saved with a warning to raise the rate (an outside audit).
+#[test]
+fn gradient_descent_whose_loss_rises_fails_as_diverged_and_saves_nothing() {
+    let dir = temp_dir("regress-rises");
+    let run = dir.join("run");
+    let out = plaindnn(&[
+        "regress",
+        "--dataset",
+        "line",
+        "--method",
+        "gd",
+        "--lr",
+        "1.5",
+        "--iterations",
+        "100",
+        "--out",
+        run.to_str().unwrap_or(""),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--lr 1.5 diverged: the loss rose from"),
+        "{err}"
+    );
+    assert!(err.contains("try a smaller --lr"), "{err}");
+    assert!(!run.exists(), "no fit saved");
+}
+
 #[test]
 fn a_degree_steps_or_rate_out_of_range_is_refused_at_once_naming_the_flag() {
     let dir = temp_dir("regress-ranges");

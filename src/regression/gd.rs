@@ -78,6 +78,7 @@ pub fn fit(
         condition: f64::NAN,
         warnings: vec![],
     };
+    rose(x, p, y, &fit, (&losses, descent))?;
     fit.warnings
         .extend(short_of_minimum(x, (n, p), y, &fit, descent));
     Ok((fit, losses))
@@ -93,6 +94,32 @@ fn objective(x: &[f64], p: usize, y: &[f64], fit: &LinearFit, ridge: f64) -> f64
         .sum();
     let penalty: f64 = fit.coefficients.iter().map(|c| c * c).sum::<f64>() * ridge;
     (sse + penalty) / y.len() as f64
+}
+
+/// Refuses a fit whose loss ended above where it started: the steps overshot the valley and
+/// climbed its walls (on standardised columns a rate above 1 can), while staying finite.
+fn rose(
+    x: &[f64],
+    p: usize,
+    y: &[f64],
+    fit: &LinearFit,
+    (losses, descent): (&[f64], Descent),
+) -> Result<()> {
+    let Some(&first) = losses.first() else {
+        return Ok(());
+    };
+    let last = objective(x, p, y, fit, descent.ridge);
+    // rounding aside (the first loss is summed in f32): a start at the minimum may end just above
+    let spread = y.iter().map(|t| t * t).sum::<f64>() / y.len() as f64;
+    if last <= first * (1.0 + 1e-4) + 1e-12 * spread {
+        return Ok(());
+    }
+    Err(Error::Diverged(format!(
+        "gradient descent with --lr {} diverged: the loss rose from {first:.4e} to {last:.4e} in \
+         {} iterations; try a smaller --lr (below 1 on these standardised columns descends)",
+        descent.lr,
+        losses.len()
+    )))
 }
 
 /// A warning when descent stopped more than 1 % above the closed form's minimum of the same

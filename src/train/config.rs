@@ -213,7 +213,7 @@ impl TrainConfig {
     /// ([`ScheduleConfig::idle`]).
     pub fn schedule_idle(&self) -> Option<String> {
         let stop_after = self.early_stopping.as_ref().map(|es| es.patience);
-        self.schedule.idle(self.epochs, stop_after)
+        (self.schedule).idle(self.optimizer.learning_rate, self.epochs, stop_after)
     }
 
     /// Hidden layers frozen during `epoch` (from 1): `freeze`'s, until `unfreeze_after` epochs

@@ -112,12 +112,26 @@ impl ScheduleConfig {
         }
     }
 
-    /// Why the schedule never changes the rate in a run of `epochs` epochs whose early stopping
-    /// (if any) has patience `stop_after`; `None` when it can. A step acts from epoch `every` + 1;
-    /// a plateau's cut after the first epoch and `patience` more without improvement, from the
-    /// epoch after, which early stopping of no more patience never runs.
-    pub fn idle(&self, epochs: usize, stop_after: Option<usize>) -> Option<String> {
+    /// Why the schedule never changes the rate `lr` in a run of `epochs` epochs whose early
+    /// stopping (if any) has patience `stop_after`; `None` when it can. A step acts from epoch
+    /// `every` + 1; cosine from epoch 2; a plateau's cut after the first epoch and `patience` more
+    /// without improvement, from the epoch after, which early stopping of no more patience never
+    /// runs; neither lowers a rate already at its floor `min_lr`.
+    pub fn idle(&self, lr: f64, epochs: usize, stop_after: Option<usize>) -> Option<String> {
         match *self {
+            ScheduleConfig::Cosine { min_lr } | ScheduleConfig::Plateau { min_lr, .. }
+                if min_lr >= lr =>
+            {
+                Some(format!(
+                    "the lr schedule's floor min_lr {min_lr} is the learning rate {lr} itself: the \
+                     rate stays as it starts; give a min_lr below --lr"
+                ))
+            }
+            ScheduleConfig::Cosine { .. } if epochs < 2 => Some(
+                "the lr schedule cosine starts lowering the rate in epoch 2, and the run has 1: \
+                 the rate stays as it starts (give --epochs 2 or more for it to anneal)"
+                    .to_string(),
+            ),
             ScheduleConfig::Step { every, .. } if every >= epochs => Some(format!(
                 "the lr schedule step:{every} first lowers the rate after epoch {every}, and the \
                  run has {epochs}: the rate stays as it starts (a later `--resume --epochs N` past \
@@ -298,8 +312,14 @@ mod tests {
         };
         for epochs in 1..9 {
             for n in 1..9 {
-                for config in [step(n), plateau(n)] {
-                    let idle = config.idle(epochs, None).is_some();
+                let floored = ScheduleConfig::Plateau {
+                    factor: 0.5,
+                    patience: n,
+                    min_lr: 1.0,
+                };
+                let cosine = |min_lr| ScheduleConfig::Cosine { min_lr };
+                for config in [step(n), plateau(n), floored, cosine(0.0), cosine(1.0)] {
+                    let idle = config.idle(1.0, epochs, None).is_some();
                     assert_eq!(
                         idle,
                         !changes(config.clone(), epochs),
@@ -308,18 +328,19 @@ mod tests {
                 }
             }
         }
-        let said = step(5).idle(5, None).expect("idle");
+        let said = step(5).idle(1.0, 5, None).expect("idle");
         assert!(said.contains("step:5 first lowers the rate after epoch 5, and the run has 5"));
         // early stopping of patience 10 stops before a plateau of 10 cuts; of 11, after it
-        let said = plateau(10).idle(100, Some(10)).expect("idle");
+        let said = plateau(10).idle(1.0, 100, Some(10)).expect("idle");
         assert!(
             said.contains("early stopping ends the run after 10"),
             "{said}"
         );
-        assert_eq!(plateau(10).idle(100, Some(11)), None);
-        assert_eq!(
-            ScheduleConfig::Cosine { min_lr: 0.0 }.idle(1, Some(1)),
-            None
+        assert_eq!(plateau(10).idle(1.0, 100, Some(11)), None);
+        let said = (ScheduleConfig::Cosine { min_lr: 0.01 }.idle(0.01, 100, None)).expect("idle");
+        assert!(
+            said.contains("min_lr 0.01 is the learning rate 0.01"),
+            "{said}"
         );
     }
 

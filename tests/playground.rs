@@ -1601,3 +1601,28 @@ fn a_runs_folder_that_is_a_file_is_refused_naming_the_flag() {
     );
     assert_eq!(std::fs::read_to_string(&file).ok().as_deref(), Some("mine"));
 }
+
+/// An address this machine does not have is `--host`'s fault, not `--port`'s (an audit saw
+/// "invalid port … choose another with --port" for `--host 8.8.8.8 --port 0`). 192.0.2.1 is
+/// TEST-NET-1 (RFC 5737), never a machine's own.
+#[test]
+fn an_address_this_machine_does_not_have_is_refused_naming_the_host() {
+    let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args([
+            "playground",
+            "--no-open",
+            "--port",
+            "0",
+            "--host",
+            "192.0.2.1",
+        ])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("invalid host: cannot listen on 192.0.2.1:0")
+            && err.contains("give an address of this machine with --host"),
+        "{err}"
+    );
+}

@@ -100,6 +100,19 @@ async fn guard(State(guard): State<Arc<Guard>>, request: Request, next: Next) ->
     }
 }
 
+/// Why the server cannot listen, blaming the flag at fault: an address this machine does not
+/// have is `--host`'s, anything else (in use, a privileged port) `--port`'s.
+fn cannot_listen(host: std::net::IpAddr, port: u16, e: std::io::Error) -> Error {
+    let at = format!("cannot listen on {host}:{port}: {e}");
+    match e.kind() {
+        std::io::ErrorKind::AddrNotAvailable => Error::invalid(
+            "host",
+            format!("{at}; give an address of this machine with --host (127.0.0.1, the default, or 0.0.0.0 for every one)"),
+        ),
+        _ => Error::invalid("port", format!("{at}; choose another with --port P (0: any free port)")),
+    }
+}
+
 /// Binds, calls `ready` with the page's URL, and serves until the process ends.
 pub fn serve(options: ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -109,20 +122,17 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
         .map_err(|e| Error::Training(format!("starting the web server's runtime: {e}")))?;
     runtime.block_on(async move {
         let (host, port) = (options.host, options.port);
-        let listener = tokio::net::TcpListener::bind((host, port))
-            .await
-            .map_err(|e| {
-                Error::invalid(
-                    "port",
-                    format!("cannot listen on {host}:{port}: {e}; choose another with --port P (0: any free port)"),
-                )
-            })?;
+        let listener = (tokio::net::TcpListener::bind((host, port)).await)
+            .map_err(|e| cannot_listen(host, port, e))?;
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Training(format!("reading the bound address: {e}")))?;
         let runs = &options.runs_dir;
         std::fs::create_dir_all(runs).map_err(|e| {
-            let why = format!("{}: {e}; give a folder the pages' runs can go in", runs.display());
+            let why = format!(
+                "{}: {e}; give a folder the pages' runs can go in",
+                runs.display()
+            );
             Error::invalid("--runs", why)
         })?;
         let guard_state = Arc::new(Guard::for_addr(addr));

@@ -273,12 +273,25 @@ fn a_wrong_number_of_inputs_is_named() {
 /// A review found `--seed -1` answered "unexpected argument '-1' found", naming no flag.
 #[test]
 fn a_negative_number_for_a_count_is_named_by_its_flag() {
-    for (flag, value) in [("--seed", "-1"), ("--epochs", "-3"), ("--hidden", "-5")] {
-        let out = plaindnn(&["train", flag, value]);
+    for (verb, flag, value) in [
+        ("train", "--seed", "-1"),
+        ("train", "--epochs", "-3"),
+        ("train", "--hidden", "-5"),
+        ("playground", "--port", "-1"),
+    ] {
+        let out = plaindnn(&[verb, flag, value]);
         assert_eq!(out.status.code(), Some(2));
         let said = format!("invalid value '{value}' for '{flag}': it takes no negative number");
         assert!(stderr(&out).contains(&said), "{}", stderr(&out));
     }
+    // a list of weights reaches its own check, which names the flag
+    let out = plaindnn(&["train", "--class-weight", "-1,1,1,1", "--quiet"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("invalid --class-weight"),
+        "{}",
+        stderr(&out)
+    );
     // a switch before it takes no value: clap's own message stays
     let out = plaindnn(&["train", "--quiet", "-1"]);
     assert!(

@@ -595,6 +595,36 @@ fn a_target_whose_square_overflows_f32_is_refused_in_a_validation_file_too() {
     );
 }
 
+/// Validation on the training rows themselves (the same file, or a copy) measures nothing new:
+/// accepted, as Keras accepts it, with a warning (an audit saw it pass without a word).
+#[test]
+fn a_validation_file_holding_the_training_rows_is_warned_about() {
+    let dir = temp_dir("csv-val-same");
+    let rows: String = (0..40).map(|i| format!("{i},{}\n", i % 2)).collect();
+    let train = write(&dir, "t.csv", &format!("x,label\n{rows}"));
+    let copy = write(&dir, "copy.csv", &format!("x,label\n{rows}"));
+    let other = write(&dir, "other.csv", &format!("x,label\n{rows}1,1\n"));
+    for (val, warned) in [(&train, true), (&copy, true), (&other, false)] {
+        let args = [
+            "train",
+            "--data",
+            s(&train),
+            "--val-data",
+            s(val),
+            "--epochs",
+            "1",
+            "-q",
+        ];
+        let out = plaindnn(&[&args[..], &["--out", s(&dir.join("run")), "--overwrite"]].concat());
+        assert!(out.status.success(), "{}", stderr(&out));
+        let said = format!(
+            "warning: --val-data {} holds the same rows as --data",
+            s(val)
+        );
+        assert_eq!(stderr(&out).contains(&said), warned, "{}", stderr(&out));
+    }
+}
+
 #[test]
 fn a_separate_validation_file_replaces_the_fraction() {
     let dir = temp_dir("csv-valdata");
@@ -879,8 +909,7 @@ fn image_augmentation_on_data_that_are_not_images_is_refused() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out)
-            .contains("--augment-shift, --augment-flip and --augment-noise need image data"),
+        stderr(&out).contains("--augment-shift needs image data (--dataset shapes or --data-dir)"),
         "{}",
         stderr(&out)
     );

@@ -245,7 +245,7 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
         (
             "--augment-shift",
             vec!["--augment-shift", "2"],
-            Refused("need image data"),
+            Refused("--augment-shift needs image data"),
         ),
         (
             "--augment-shift",
@@ -259,8 +259,8 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
         ),
         (
             "--augment-flip",
-            vec!["--augment-flip"],
-            Refused("need image data"),
+            vec!["--augment-flip", "--augment-noise", "0.1"],
+            Refused("--augment-flip and --augment-noise need image data"),
         ),
         (
             "--augment-noise",
@@ -270,7 +270,7 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
         (
             "--augment-noise",
             vec!["--augment-noise", "0.1"],
-            Refused("need image data"),
+            Refused("--augment-noise needs image data"),
         ),
         (
             "--out",
@@ -425,7 +425,7 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
         (
             "--clip-value",
             vec!["--clip-value", "0.5", "--clip-norm", "1"],
-            Refused("not both"),
+            Refused("--clip-value and --clip-norm both clip each tensor's gradient"),
         ),
         (
             "--clip-norm",
@@ -457,6 +457,13 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             vec!["--weight-decay", "0.01"],
             Saves("/train/optimizer/weight_decay", json!(0.01)),
         ),
+        // PyTorch's AdamW decays by 0.01 by default (without decay AdamW is Adam)
+        (
+            "--optimizer",
+            vec!["--optimizer", "adamw"],
+            Saves("/train/optimizer/weight_decay", json!(0.01)),
+        ),
+
         (
             "--epochs",
             vec!["--epochs", "2"],
@@ -846,6 +853,15 @@ fn a_config_file_with_some_fields_lays_them_over_the_defaults_and_keeps_the_rest
         metrics("seed").expect("metrics"),
         metrics("base").expect("metrics")
     );
+    // saving by epochs replaces the default saving by time, as --checkpoint-every does (it was
+    // refused: "saves by time; --checkpoint-every saves by epochs")
+    let every = write("every.json", r#"{"checkpoint_every": 5}"#);
+    let saved = train_with(&dir, "every", &["--config", &every]).expect("trains");
+    let saves = json!([
+        saved["train"]["checkpoint_every"],
+        saved["train"]["checkpoint_interval"]
+    ]);
+    assert_eq!(saves, json!([5, null]));
     // a misspelt key in a part is refused by name and place, as in a whole file
     let typo = write("typo.json", r#"{"model": {"dropuot": 0.5}}"#);
     let err = train_with(&dir, "typo", &["--config", &typo]).expect_err("refused");
@@ -1177,6 +1193,50 @@ fn a_config_file_is_read_strictly_and_the_flags_and_presets_over_it_apply_whole(
     let model = &saved.expect("trains")["train"]["model"];
     assert_eq!(model["activation"]["name"], json!("elu"), "{model}");
     assert!(model.get("activations").is_none(), "{model}");
+    // a preset sets the optimizer's kind (and plain its rate), as its flags would: the file's
+    // weight decay, momentum and Nesterov stay (an audit saw them reset to 0 without a word)
+    let sgd = config_file(&dir, "sgd.json", |c| {
+        c["optimizer"] = json!({"kind": "sgd", "learning_rate": 0.05, "momentum": 0.9,
+            "nesterov": true, "weight_decay": 0.01});
+    });
+    let saved = train_with(&dir, "sgd", &["--config", &sgd, "--preset", "plain"]);
+    let optimizer = &saved.expect("trains")["train"]["optimizer"];
+    let kept = json!([
+        optimizer["momentum"],
+        optimizer["nesterov"],
+        optimizer["weight_decay"]
+    ]);
+    assert_eq!(kept, json!([0.9, true, 0.01]), "{optimizer}");
+    assert_eq!(optimizer["learning_rate"], json!(0.1), "plain's rate");
+    let adamw = config_file(&dir, "adamw.json", |c| {
+        c["optimizer"] = json!({"kind": "adamw", "learning_rate": 0.003, "weight_decay": 0.05});
+    });
+    let saved = train_with(
+        &dir,
+        "adamw",
+        &["--config", &adamw, "--preset", "seed-default"],
+    );
+    let optimizer = &saved.expect("trains")["train"]["optimizer"];
+    let kept = json!([
+        optimizer["kind"],
+        optimizer["learning_rate"],
+        optimizer["weight_decay"]
+    ]);
+    assert_eq!(kept, json!(["adam", 0.003, 0.05]), "{optimizer}");
+    // a part that picks AdamW without a decay gets PyTorch's 0.01, as the flag does
+    let part = dir.join("adamw-part.json");
+    std::fs::write(&part, r#"{"optimizer": {"kind": "adamw"}}"#).expect("write");
+    let saved = train_with(
+        &dir,
+        "adamw-part",
+        &["--config", part.to_str().unwrap_or("")],
+    );
+    let optimizer = &saved.expect("trains")["train"]["optimizer"];
+    assert_eq!(optimizer["weight_decay"], json!(0.01), "{optimizer}");
+    // a decay of 0 given is a choice, as PyTorch's AdamW(weight_decay=0)
+    let saved = train_with(&dir, "adamw-0", &["--optimizer", "adamw", "--weight-decay", "0"]);
+    let optimizer = &saved.expect("trains")["train"]["optimizer"];
+    assert_eq!(optimizer["weight_decay"], json!(0.0), "{optimizer}");
 }
 
 /// What one `regress` flag must do.

@@ -406,6 +406,34 @@ fn unfreeze_after_without_freeze_is_refused_by_name() {
     );
 }
 
+/// The copied first layer reads the source's inputs: other added features are refused by their
+/// flag before the banner (an audit saw the banner, then a refusal that named no cause).
+#[test]
+fn added_features_other_than_the_sources_are_refused_by_name_before_the_banner() {
+    let dir = temp_dir("transfer-features");
+    let (source, out_dir) = (dir.join("source"), dir.join("fresh"));
+    let made = plaindnn(&["train", "--epochs", "1", "--quiet", "--out", s(&source)]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let args = [
+        "train",
+        "--init-from",
+        s(&source),
+        "--add-features",
+        "square",
+    ];
+    let out = plaindnn(&[&args[..], &["--epochs", "1", "--out", s(&out_dir)]].concat());
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("invalid --add-features: "), "{err}");
+    assert!(
+        err.contains("adds no features to its inputs"),
+        "{err}"
+    );
+    assert!(err.contains("but this run asks for square"), "{err}");
+    assert!(!stdout(&out).contains("training"), "{}", stdout(&out));
+    assert!(!out_dir.exists(), "nothing made");
+}
+
 /// The best epoch's `(val_loss, val_accuracy)` from `metrics.csv` (restore-best is on).
 fn best_validation(run: &std::path::Path) -> (f64, f64) {
     let config = common::run_config(run);

@@ -11,7 +11,7 @@ use super::unique_keys;
 
 use plaindnn::error::{Error, Result};
 use plaindnn::model::{ActivationConfig, InitConfig};
-use plaindnn::train::{ScheduleConfig, TrainConfig};
+use plaindnn::train::{OptimizerKind, ScheduleConfig, TrainConfig};
 
 /// A `--config` file, read and checked.
 pub struct ConfigFile {
@@ -116,6 +116,18 @@ impl ConfigFile {
         }
     }
 
+    /// Whether the file says what AdamW's weight decay is: a part that names
+    /// `optimizer.weight_decay`, or a whole config of an AdamW run.
+    pub fn sets_adamw_decay(&self) -> bool {
+        match &self.contents {
+            Contents::Whole(config) => config.optimizer.kind == OptimizerKind::AdamW,
+            Contents::Part { value, .. } => value
+                .get("optimizer")
+                .and_then(|o| o.get("weight_decay"))
+                .is_some(),
+        }
+    }
+
     /// The config: the file's, or its fields over `base`.
     pub fn over(&self, base: &TrainConfig) -> Result<TrainConfig> {
         match &self.contents {
@@ -136,6 +148,10 @@ impl ConfigFile {
                 example(&at)
             ))
         })?;
+        // saving by epochs replaces saving by time, as `--checkpoint-every` does
+        if value.get("checkpoint_every").is_some() && value.get("checkpoint_interval").is_none() {
+            merged["checkpoint_interval"] = Value::Null;
+        }
         serde_path_to_error::deserialize(merged).map_err(|e| {
             // the whole-config reading's line and column where it met this same error (not a
             // missing field, nor flag text the merge has parsed), else the key's path

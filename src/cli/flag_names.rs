@@ -12,6 +12,7 @@ const FLAG_OF: &[(&str, &str)] = &[
     ("epochs", "--epochs"),
     ("batch size", "--batch-size"),
     ("hidden", "--hidden"),
+    ("add-features", "--add-features"),
     ("activations", "--activation"),
     ("dropout", "--dropout"),
     ("batch-norm", "--batch-norm"),

@@ -196,6 +196,7 @@ fn takes_unsigned(verb: Option<&String>, flag: &str) -> bool {
         TypeId::of::<u64>(),
         TypeId::of::<usize>(),
         TypeId::of::<u32>(),
+        TypeId::of::<u16>(),                 // --port
         TypeId::of::<train_flags::Widths>(), // --hidden
     ];
     let mut args = sub.get_arguments();

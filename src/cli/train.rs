@@ -14,12 +14,12 @@ use super::default_out::default_named;
 use super::train_flags::RecipeFlags;
 use plaindnn::data::{DataSource, Prepared};
 use plaindnn::error::{Error, Result};
-use plaindnn::model::InitConfig;
+use plaindnn::model::{AddedFeature, InitConfig};
 use plaindnn::plural::count;
 use plaindnn::shell::quote_path;
 use plaindnn::train::{
-    self, Preset, ResumeChanges, RunDir, RunOptions, ScheduleConfig, TrainConfig, TrainedRun,
-    Verbosity,
+    self, OptimizerKind, Preset, ResumeChanges, RunDir, RunOptions, ScheduleConfig, TrainConfig,
+    TrainedRun, Verbosity,
 };
 
 #[derive(Args, Debug)]
@@ -44,7 +44,8 @@ pub struct TrainArgs {
     config: Option<PathBuf>,
     /// Starting recipe that the other flags override: seed-default (the tutorial's best: He, ELU,
     /// BatchNorm, Dropout 0.2, Adam) or plain (default init, sigmoid, SGD lr 0.1). Over a
-    /// --config file, the preset's settings replace the file's.
+    /// --config file, the preset's settings replace the file's (the file's weight decay,
+    /// momentum and betas stay).
     #[arg(long, hide_possible_values = true)]
     #[arg(value_parser = choices::<Preset>(|| vec!["seed-default", "plain"]))]
     preset: Option<Preset>,
@@ -62,7 +63,13 @@ pub struct TrainArgs {
     /// Classification: weigh each class in the training loss (Keras' class_weight): `balanced`
     /// gives class c the weight n / (k · n_c) over the training rows (scikit-learn's), or give
     /// one weight per class in the order of their indices (1,5). Validation stays unweighted.
-    #[arg(long, value_name = "WEIGHTS", help_heading = "Training")]
+    // a value may start with `-` (`-1,1`): its own check then names the flag
+    #[arg(
+        long,
+        value_name = "WEIGHTS",
+        help_heading = "Training",
+        allow_hyphen_values = true
+    )]
     class_weight: Option<ClassWeight>,
     #[command(flatten)]
     recipe: RecipeFlags,
@@ -454,6 +461,35 @@ fn refuse_other_layers(
     ))
 }
 
+/// Refuses added features (`--add-features`, or a `--config` file's) other than those the
+/// `--init-from` source computes: its first layer, copied, reads exactly its own inputs.
+fn refuse_other_features(
+    dir: &Path,
+    theirs: &[AddedFeature],
+    asked: &[AddedFeature],
+) -> Result<()> {
+    if asked == theirs {
+        return Ok(());
+    }
+    let names = |f: &[AddedFeature]| match f.is_empty() {
+        true => "no features".to_string(),
+        false => f
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+    };
+    let why = format!(
+        "{} adds {} to its inputs, and its copied first layer reads exactly those, but this run \
+         asks for {}: leave --add-features out (the source's are kept), or train a new network \
+         without --init-from",
+        quote_path(dir),
+        names(theirs),
+        names(asked)
+    );
+    Err(Error::invalid("add-features", why))
+}
+
 /// Refuses `--preset`'s BatchNorm and Dropout, and `--activation`, where there is no hidden
 /// layer for them to follow.
 fn refuse_hidden_only_flags(args: &TrainArgs, c: &TrainConfig) -> Result<()> {
@@ -478,6 +514,15 @@ fn refuse_hidden_only_flags(args: &TrainArgs, c: &TrainConfig) -> Result<()> {
     Ok(())
 }
 
+/// PyTorch's AdamW decays the weights by 0.01 unless told otherwise (without decay AdamW is
+/// Adam): that, where neither `--weight-decay` nor the `--config` file says what it is.
+fn adamw_decay(args: &TrainArgs, file: Option<&ConfigFile>, c: &mut TrainConfig) {
+    let named = args.recipe.sets_weight_decay() || file.is_some_and(ConfigFile::sets_adamw_decay);
+    if c.optimizer.kind == OptimizerKind::AdamW && !named {
+        c.optimizer.weight_decay = 0.01;
+    }
+}
+
 /// The starting config (the library's defaults for the data with `--init-from`'s
 /// architecture, and the `--config` file over them), the preset, then every flag given on top.
 fn build_config(
@@ -499,6 +544,7 @@ fn build_config(
     let copied = source
         .as_ref()
         .map(|dir| (dir.clone(), c.model.hidden.clone()));
+    let their_features = c.model.add_features.clone();
     let init_in_file = file.is_some_and(ConfigFile::sets_init);
     let mut c = match file {
         Some(file) => file.over(&c)?,
@@ -517,11 +563,15 @@ fn build_config(
         preset.apply(&mut c);
     }
     args.recipe.apply(&mut c);
+    adamw_decay(args, file, &mut c);
     // the flag's or the file's, absolute, so a later --resume from elsewhere still finds it
     c.init_from = (c.init_from.take()).map(|dir| std::fs::canonicalize(&dir).unwrap_or(dir));
     refuse_idle_new_head(args, &c, outputs)?;
     if let Some(copied) = copied.as_ref().filter(|_| args.recipe.sets_hidden()) {
         refuse_other_layers(copied, &c.model.hidden, "--hidden")?;
+    }
+    if let Some((dir, _)) = &copied {
+        refuse_other_features(dir, &their_features, &c.model.add_features)?;
     }
     if let Some(weights) = &args.class_weight {
         c.class_weights = Some(weights.resolve(&data.train)?);

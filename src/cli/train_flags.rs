@@ -75,7 +75,7 @@ pub struct OptimizerFlags {
     /// Nesterov momentum (with --optimizer sgd --momentum M).
     #[arg(long)]
     nesterov: bool,
-    /// L2 weight decay (decoupled with adamw) [default: 0].
+    /// L2 weight decay (decoupled with adamw, whose default is PyTorch's 0.01) [default: 0].
     #[arg(long, allow_negative_numbers = true)]
     weight_decay: Option<f64>,
     /// Learning-rate schedule: constant, step[:every[:gamma]] (step = step:10:0.1),
@@ -221,7 +221,9 @@ pub struct TransferFlags {
     /// Start from the hidden layers of this run directory, or of a .safetensors file named like
     /// a PyTorch nn.Sequential (`plaindnn export` writes one); same input size; the output layer
     /// is copied too when the number of outputs agrees (see --new-head; never an autoencoder's
-    /// decoder), replaced otherwise.
+    /// decoder), replaced otherwise. The whole network's settings come from the source (hidden
+    /// layers, activation, BatchNorm, Dropout, init: those of its config.json), in place of the
+    /// defaults shown here; flags given over it change them.
     #[arg(long, value_name = "RUN_DIR|FILE")]
     pub(super) init_from: Option<PathBuf>,
     /// With --init-from: start the output layer from fresh random weights instead of copying it
@@ -335,6 +337,11 @@ impl RecipeFlags {
     /// Whether `--hidden` was given.
     pub fn sets_hidden(&self) -> bool {
         self.model.hidden.is_some()
+    }
+
+    /// Whether `--weight-decay` was given.
+    pub fn sets_weight_decay(&self) -> bool {
+        self.optimizer.weight_decay.is_some()
     }
 
     /// Writes every flag given into `c`.

@@ -43,13 +43,24 @@ impl AugmentConfig {
             }
         }
         let Some([h, w]) = image else {
-            if self.shift > 0 || self.flip || self.pixel_noise > 0.0 {
-                return Err(Error::invalid(
-                    "augmentation",
-                    "--augment-shift, --augment-flip and --augment-noise need image data (--dataset shapes or --data-dir)",
-                ));
+            let asked: Vec<&str> = [
+                (self.shift > 0, "--augment-shift"),
+                (self.flip, "--augment-flip"),
+                (self.pixel_noise > 0.0, "--augment-noise"),
+            ]
+            .into_iter()
+            .filter_map(|(on, flag)| on.then_some(flag))
+            .collect();
+            if asked.is_empty() {
+                return Ok(());
             }
-            return Ok(());
+            let needs = if asked.len() == 1 { "needs" } else { "need" };
+            let why = format!(
+                "{} {needs} image data (--dataset shapes or --data-dir), and these rows are not \
+                 images (--augment-jitter adds noise to any inputs)",
+                crate::plural::and_list(&asked)
+            );
+            return Err(Error::invalid("augmentation", why));
         };
         if self.shift >= h.min(w) {
             return Err(Error::invalid(

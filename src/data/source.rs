@@ -418,7 +418,21 @@ impl DataSource {
             None => Rows::split(&data, path, *val_fraction, *seed)?,
         };
         let rows = rows.imputed(&mut data, path, *impute)?;
-        Ok(rows.standardised(data, path, [*standardize, *standardize_target]))
+        let mut prepared = rows.standardised(data, path, [*standardize, *standardize_target]);
+        let same = val_path
+            .as_deref()
+            .filter(|vp| super::fingerprint::same_bytes(path, vp));
+        if let Some(vp) = same {
+            prepared.warnings.push(format!(
+                "--val-data {} holds the same rows as --data {}: validation scores rows the \
+                 network trains on, so its loss, early stopping and the best epoch say nothing of \
+                 new rows; give other rows, or leave --val-data out to hold out --val-fraction of \
+                 these",
+                vp.display(),
+                path.display()
+            ));
+        }
+        Ok(prepared)
     }
 
     /// Loads, splits and (for CSV) fills and standardises the data.

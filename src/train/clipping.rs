@@ -38,7 +38,8 @@ impl ClippingConfig {
         if self.value.is_some() && self.norm.is_some() {
             return Err(Error::invalid(
                 "clipping",
-                "choose clipping by value or by norm per tensor, not both",
+                "--clip-value and --clip-norm both clip each tensor's gradient, one by value and \
+                 one by its norm: choose one (--clip-global-norm may join either)",
             ));
         }
         Ok(())

@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use super::config::{OptimizerConfig, OptimizerKind, TrainConfig};
+use super::config::{OptimizerKind, TrainConfig};
 use crate::error::{Error, Result};
 use crate::model::{ActivationConfig, InitConfig};
 
@@ -18,10 +18,12 @@ pub enum Preset {
 }
 
 impl Preset {
-    /// Applies the preset to `config`, keeping its sizes, epochs and seed; its activation
-    /// replaces a per-layer list too.
+    /// Applies the preset to `config` as its flags would (`--init he-normal --activation elu
+    /// --batch-norm --dropout 0.2 --optimizer adam`; `--init default --activation sigmoid
+    /// --dropout 0 --optimizer sgd --lr 0.1`, no BatchNorm), keeping everything else: sizes,
+    /// epochs, seed, and the optimizer's weight decay, momentum and betas (a `--config` file's);
+    /// its activation replaces a per-layer list too.
     pub fn apply(self, config: &mut TrainConfig) {
-        let lr = config.optimizer.learning_rate;
         config.model.activations.clear();
         match self {
             Preset::SeedDefault => {
@@ -29,18 +31,15 @@ impl Preset {
                 config.model.activation = ActivationConfig::Elu { alpha: 1.0 };
                 config.model.batch_norm = true;
                 config.model.dropout = 0.2;
-                config.optimizer = OptimizerConfig::adam(lr);
+                config.optimizer.kind = OptimizerKind::Adam;
             }
             Preset::Plain => {
                 config.model.init = InitConfig::Default;
                 config.model.activation = ActivationConfig::Sigmoid;
                 config.model.batch_norm = false;
                 config.model.dropout = 0.0;
-                config.optimizer = OptimizerConfig {
-                    kind: OptimizerKind::Sgd,
-                    learning_rate: 0.1,
-                    ..OptimizerConfig::adam(0.1)
-                };
+                config.optimizer.kind = OptimizerKind::Sgd;
+                config.optimizer.learning_rate = 0.1;
             }
         }
     }

@@ -1223,6 +1223,34 @@ fn a_config_file_is_read_strictly_and_the_flags_and_presets_over_it_apply_whole(
         optimizer["weight_decay"]
     ]);
     assert_eq!(kept, json!(["adam", 0.003, 0.05]), "{optimizer}");
+    // Adam has no momentum: seed-default over an SGD file with momentum drops it (refused before)
+    let momentum = config_file(&dir, "momentum.json", |c| {
+        c["optimizer"] = json!({"kind": "sgd", "learning_rate": 0.05, "momentum": 0.9,
+            "nesterov": true, "weight_decay": 0.01});
+    });
+    let saved = train_with(
+        &dir,
+        "momentum",
+        &["--config", &momentum, "--preset", "seed-default"],
+    );
+    let optimizer = &saved.expect("trains")["train"]["optimizer"];
+    let kept = json!([
+        optimizer["momentum"],
+        optimizer["nesterov"],
+        optimizer["weight_decay"]
+    ]);
+    assert_eq!(kept, json!([0.0, false, 0.01]), "{optimizer}");
+    // a whole file's decay stays under --optimizer adamw, as a part's does (a review saw 0.01)
+    let decayed = config_file(&dir, "decayed.json", |c| {
+        c["optimizer"]["weight_decay"] = json!(0.05)
+    });
+    let saved = train_with(
+        &dir,
+        "decayed",
+        &["--config", &decayed, "--optimizer", "adamw"],
+    );
+    let optimizer = &saved.expect("trains")["train"]["optimizer"];
+    assert_eq!(optimizer["weight_decay"], json!(0.05), "{optimizer}");
     // a part that picks AdamW without a decay gets PyTorch's 0.01, as the flag does
     let part = dir.join("adamw-part.json");
     std::fs::write(&part, r#"{"optimizer": {"kind": "adamw"}}"#).expect("write");
@@ -1234,7 +1262,11 @@ fn a_config_file_is_read_strictly_and_the_flags_and_presets_over_it_apply_whole(
     let optimizer = &saved.expect("trains")["train"]["optimizer"];
     assert_eq!(optimizer["weight_decay"], json!(0.01), "{optimizer}");
     // a decay of 0 given is a choice, as PyTorch's AdamW(weight_decay=0)
-    let saved = train_with(&dir, "adamw-0", &["--optimizer", "adamw", "--weight-decay", "0"]);
+    let saved = train_with(
+        &dir,
+        "adamw-0",
+        &["--optimizer", "adamw", "--weight-decay", "0"],
+    );
     let optimizer = &saved.expect("trains")["train"]["optimizer"];
     assert_eq!(optimizer["weight_decay"], json!(0.0), "{optimizer}");
 }

@@ -721,6 +721,28 @@ fn gradient_descent_whose_loss_rises_fails_as_diverged_and_saves_nothing() {
     );
     assert!(err.contains("try a smaller --lr"), "{err}");
     assert!(!run.exists(), "no fit saved");
+    // y of a large mean (timestamps): the rounding allowance is y's variance's, not its size's (a
+    // review saw a loss rise 50-fold saved without a word, the allowance 2.9e6)
+    let rows: String = (0..200)
+        .map(|i| format!("{i},{}\n", 1.7e9 + 3.0 * i as f64 + [30.0, -30.0][i % 2]))
+        .collect();
+    let csv = dir.join("stamps.csv");
+    std::fs::write(&csv, format!("x,t\n{rows}")).expect("write");
+    let csv = csv.to_str().unwrap_or("");
+    let args = ["regress", "--data", csv, "--method", "gd", "--lr", "1.2"];
+    let out = plaindnn(
+        &[
+            &args[..],
+            &["--iterations", "6", "--out", run.to_str().unwrap_or("")],
+        ]
+        .concat(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("--lr 1.2 diverged"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -425,10 +425,7 @@ fn added_features_other_than_the_sources_are_refused_by_name_before_the_banner()
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let err = stderr(&out);
     assert!(err.contains("invalid --add-features: "), "{err}");
-    assert!(
-        err.contains("adds no features to its inputs"),
-        "{err}"
-    );
+    assert!(err.contains("adds no features to its inputs"), "{err}");
     assert!(err.contains("but this run asks for square"), "{err}");
     assert!(!stdout(&out).contains("training"), "{}", stdout(&out));
     assert!(!out_dir.exists(), "nothing made");

@@ -11,11 +11,13 @@ use super::unique_keys;
 
 use plaindnn::error::{Error, Result};
 use plaindnn::model::{ActivationConfig, InitConfig};
-use plaindnn::train::{OptimizerKind, ScheduleConfig, TrainConfig};
+use plaindnn::train::{ScheduleConfig, TrainConfig};
 
 /// A `--config` file, read and checked.
 pub struct ConfigFile {
     path: PathBuf,
+    /// The keys as written (a whole config's fields with a serde default may be left out).
+    written: Value,
     contents: Contents,
 }
 
@@ -48,13 +50,14 @@ impl ConfigFile {
                 }
                 two_activations(path, &value)?;
                 Contents::Part {
-                    value,
+                    value: value.clone(),
                     strict: strict.to_string(),
                 }
             }
         };
         let file = Self {
             path: path.to_path_buf(),
+            written: value,
             contents,
         };
         file.over(&TrainConfig::default_for(1, 1))?; // a bad file is refused before any data
@@ -116,16 +119,10 @@ impl ConfigFile {
         }
     }
 
-    /// Whether the file says what AdamW's weight decay is: a part that names
-    /// `optimizer.weight_decay`, or a whole config of an AdamW run.
-    pub fn sets_adamw_decay(&self) -> bool {
-        match &self.contents {
-            Contents::Whole(config) => config.optimizer.kind == OptimizerKind::AdamW,
-            Contents::Part { value, .. } => value
-                .get("optimizer")
-                .and_then(|o| o.get("weight_decay"))
-                .is_some(),
-        }
+    /// Whether the file writes the optimizer's weight decay (`optimizer.weight_decay`).
+    pub fn sets_weight_decay(&self) -> bool {
+        let optimizer = self.written.get("optimizer");
+        optimizer.and_then(|o| o.get("weight_decay")).is_some()
     }
 
     /// The config: the file's, or its fields over `base`.

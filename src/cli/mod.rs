@@ -157,7 +157,8 @@ pub fn parse() -> (Cli, clap::ArgMatches) {
 }
 
 /// clap's "unexpected argument '-1' found" after a flag that takes a whole number of 0 or
-/// more, said as the flag's: `invalid value '-1' for '--seed': …`.
+/// more (or a list of positive weights, `-1,1`), said as the flag's: `invalid value '-1' for
+/// '--seed': …`.
 fn negative(e: clap::Error) -> clap::Error {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidArg) else {
@@ -169,7 +170,10 @@ fn negative(e: clap::Error) -> clap::Error {
     let args: Vec<String> = (std::env::args_os())
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let at = args.iter().position(|a| a == value);
+    // clap names a list's first number alone (`-1` of `-1,1`)
+    let numbers = |a: &str| a.split(',').all(|v| v.parse::<f64>().is_ok());
+    let at = (args.iter()).position(|a| a.starts_with(value.as_str()) && numbers(a));
+    let value = at.map_or(value.as_str(), |i| args[i].as_str());
     let flag = at.and_then(|i| args.get(i.checked_sub(1)?));
     match flag {
         Some(flag) if takes_unsigned(args.get(1), flag) => {
@@ -196,8 +200,9 @@ fn takes_unsigned(verb: Option<&String>, flag: &str) -> bool {
         TypeId::of::<u64>(),
         TypeId::of::<usize>(),
         TypeId::of::<u32>(),
-        TypeId::of::<u16>(),                 // --port
-        TypeId::of::<train_flags::Widths>(), // --hidden
+        TypeId::of::<u16>(),                       // --port
+        TypeId::of::<class_weight::ClassWeight>(), // --class-weight
+        TypeId::of::<train_flags::Widths>(),       // --hidden
     ];
     let mut args = sub.get_arguments();
     let arg = args.find(|a| a.get_long() == Some(long));

@@ -44,8 +44,8 @@ pub struct TrainArgs {
     config: Option<PathBuf>,
     /// Starting recipe that the other flags override: seed-default (the tutorial's best: He, ELU,
     /// BatchNorm, Dropout 0.2, Adam) or plain (default init, sigmoid, SGD lr 0.1). Over a
-    /// --config file, the preset's settings replace the file's (the file's weight decay,
-    /// momentum and betas stay).
+    /// --config file, the preset's settings replace the file's (the file's weight decay and betas
+    /// stay, and its momentum under plain's SGD).
     #[arg(long, hide_possible_values = true)]
     #[arg(value_parser = choices::<Preset>(|| vec!["seed-default", "plain"]))]
     preset: Option<Preset>,
@@ -63,13 +63,7 @@ pub struct TrainArgs {
     /// Classification: weigh each class in the training loss (Keras' class_weight): `balanced`
     /// gives class c the weight n / (k · n_c) over the training rows (scikit-learn's), or give
     /// one weight per class in the order of their indices (1,5). Validation stays unweighted.
-    // a value may start with `-` (`-1,1`): its own check then names the flag
-    #[arg(
-        long,
-        value_name = "WEIGHTS",
-        help_heading = "Training",
-        allow_hyphen_values = true
-    )]
+    #[arg(long, value_name = "WEIGHTS", help_heading = "Training")]
     class_weight: Option<ClassWeight>,
     #[command(flatten)]
     recipe: RecipeFlags,
@@ -461,12 +455,12 @@ fn refuse_other_layers(
     ))
 }
 
-/// Refuses added features (`--add-features`, or a `--config` file's) other than those the
-/// `--init-from` source computes: its first layer, copied, reads exactly its own inputs.
+/// Refuses added features (`--add-features` where `typed`, else a `--config` file's) other than
+/// those the `--init-from` source computes: its copied first layer reads exactly its own inputs.
 fn refuse_other_features(
     dir: &Path,
     theirs: &[AddedFeature],
-    asked: &[AddedFeature],
+    (asked, typed): (&[AddedFeature], bool),
 ) -> Result<()> {
     if asked == theirs {
         return Ok(());
@@ -479,13 +473,15 @@ fn refuse_other_features(
             .collect::<Vec<_>>()
             .join(","),
     };
-    let why = format!(
+    let why =
+        format!(
         "{} adds {} to its inputs, and its copied first layer reads exactly those, but this run \
-         asks for {}: leave --add-features out (the source's are kept), or train a new network \
-         without --init-from",
+         asks for {}: leave {} out (the source's are kept), or train a new network without \
+         --init-from",
         quote_path(dir),
         names(theirs),
-        names(asked)
+        names(asked),
+        if typed { "--add-features" } else { "`model.add_features`" }
     );
     Err(Error::invalid("add-features", why))
 }
@@ -515,11 +511,11 @@ fn refuse_hidden_only_flags(args: &TrainArgs, c: &TrainConfig) -> Result<()> {
 }
 
 /// PyTorch's AdamW decays the weights by 0.01 unless told otherwise (without decay AdamW is
-/// Adam): that, where neither `--weight-decay` nor the `--config` file says what it is.
+/// Adam): that, where neither `--weight-decay` nor the `--config` file writes a weight decay.
 fn adamw_decay(args: &TrainArgs, file: Option<&ConfigFile>, c: &mut TrainConfig) {
-    let named = args.recipe.sets_weight_decay() || file.is_some_and(ConfigFile::sets_adamw_decay);
+    let named = args.recipe.sets_weight_decay() || file.is_some_and(ConfigFile::sets_weight_decay);
     if c.optimizer.kind == OptimizerKind::AdamW && !named {
-        c.optimizer.weight_decay = 0.01;
+        c.optimizer.weight_decay = OptimizerKind::AdamW.default_weight_decay();
     }
 }
 
@@ -571,7 +567,14 @@ fn build_config(
         refuse_other_layers(copied, &c.model.hidden, "--hidden")?;
     }
     if let Some((dir, _)) = &copied {
-        refuse_other_features(dir, &their_features, &c.model.add_features)?;
+        let asked = (
+            c.model.add_features.as_slice(),
+            args.recipe.sets_add_features(),
+        );
+        refuse_other_features(dir, &their_features, asked).map_err(|e| match (asked.1, file) {
+            (false, Some(file)) => Error::Data(format!("{}: {e}", file.path().display())),
+            _ => e,
+        })?;
     }
     if let Some(weights) = &args.class_weight {
         c.class_weights = Some(weights.resolve(&data.train)?);

@@ -339,6 +339,11 @@ impl RecipeFlags {
         self.model.hidden.is_some()
     }
 
+    /// Whether `--add-features` was given.
+    pub fn sets_add_features(&self) -> bool {
+        self.model.add_features.is_some()
+    }
+
     /// Whether `--weight-decay` was given.
     pub fn sets_weight_decay(&self) -> bool {
         self.optimizer.weight_decay.is_some()

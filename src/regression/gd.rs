@@ -110,16 +110,24 @@ fn rose(
     };
     let last = objective(x, p, y, fit, descent.ridge);
     // rounding aside (the first loss is summed in f32): a start at the minimum may end just above
-    let spread = y.iter().map(|t| t * t).sum::<f64>() / y.len() as f64;
-    if last <= first * (1.0 + 1e-4) + 1e-12 * spread {
+    if last <= first * (1.0 + 1e-4) + rounding(y) {
         return Ok(());
     }
     Err(Error::Diverged(format!(
         "gradient descent with --lr {} diverged: the loss rose from {first:.4e} to {last:.4e} in \
-         {} iterations; try a smaller --lr (below 1 on these standardised columns descends)",
+         {}; try a smaller --lr",
         descent.lr,
-        losses.len()
+        crate::plural::count(losses.len(), "iteration")
     )))
+}
+
+/// The loss rounding alone leaves an exact fit with: y's variance at f32's precision (the
+/// descent's), and the square of f64's on y's size (the intercept, mean(y) added back).
+fn rounding(y: &[f64]) -> f64 {
+    let n = y.len() as f64;
+    let mean = y.iter().sum::<f64>() / n;
+    let variance = y.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / n;
+    1e-12 * variance + 1e-20 * mean * mean
 }
 
 /// A warning when descent stopped more than 1 % above the closed form's minimum of the same
@@ -136,8 +144,7 @@ fn short_of_minimum(
         objective(x, p, y, fit, descent.ridge),
         objective(x, p, y, &best, descent.ridge),
     );
-    let spread = y.iter().map(|t| t * t).sum::<f64>() / n as f64;
-    if reached <= minimum * 1.01 + 1e-12 * spread {
+    if reached <= minimum * 1.01 + rounding(y) {
         return None;
     }
     Some(format!(

@@ -31,6 +31,17 @@ pub enum OptimizerKind {
     RmsProp,
 }
 
+impl OptimizerKind {
+    /// The weight decay a run of this optimizer takes where none is given: PyTorch's AdamW
+    /// decays by 0.01 (without decay it is Adam), the others by nothing.
+    pub fn default_weight_decay(self) -> f64 {
+        match self {
+            OptimizerKind::AdamW => 0.01,
+            _ => 0.0,
+        }
+    }
+}
+
 impl FromStr for OptimizerKind {
     type Err = Error;
 

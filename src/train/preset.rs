@@ -21,8 +21,8 @@ impl Preset {
     /// Applies the preset to `config` as its flags would (`--init he-normal --activation elu
     /// --batch-norm --dropout 0.2 --optimizer adam`; `--init default --activation sigmoid
     /// --dropout 0 --optimizer sgd --lr 0.1`, no BatchNorm), keeping everything else: sizes,
-    /// epochs, seed, and the optimizer's weight decay, momentum and betas (a `--config` file's);
-    /// its activation replaces a per-layer list too.
+    /// epochs, seed, and the optimizer's weight decay and betas (a `--config` file's), and for
+    /// plain's SGD its momentum (Adam has none); its activation replaces a per-layer list too.
     pub fn apply(self, config: &mut TrainConfig) {
         config.model.activations.clear();
         match self {
@@ -31,7 +31,9 @@ impl Preset {
                 config.model.activation = ActivationConfig::Elu { alpha: 1.0 };
                 config.model.batch_norm = true;
                 config.model.dropout = 0.2;
-                config.optimizer.kind = OptimizerKind::Adam;
+                // Adam has no momentum (its beta1 plays that role): a file's SGD momentum goes
+                (config.optimizer.kind, config.optimizer.momentum) = (OptimizerKind::Adam, 0.0);
+                config.optimizer.nesterov = false;
             }
             Preset::Plain => {
                 config.model.init = InitConfig::Default;

@@ -473,15 +473,18 @@ fn refuse_other_features(
             .collect::<Vec<_>>()
             .join(","),
     };
-    let why =
-        format!(
+    let flag = if typed {
+        "--add-features"
+    } else {
+        "`model.add_features`"
+    };
+    let why = format!(
         "{} adds {} to its inputs, and its copied first layer reads exactly those, but this run \
-         asks for {}: leave {} out (the source's are kept), or train a new network without \
+         asks for {}: leave {flag} out (the source's are kept), or train a new network without \
          --init-from",
         quote_path(dir),
         names(theirs),
         names(asked),
-        if typed { "--add-features" } else { "`model.add_features`" }
     );
     Err(Error::invalid("add-features", why))
 }

@@ -220,22 +220,39 @@ fn of_two_runs_started_together_into_one_directory_one_is_refused() {
 }
 
 /// Two runs started together with the default `--out` both train, each under its own next free
-/// name (an audit saw one refused in 2 tries of 5: both had picked the same free name).
+/// name (an audit saw one refused in 2 tries of 5: both had picked the same free name), and the
+/// one that tried again says its warnings once.
 #[test]
 fn two_runs_started_together_with_the_default_name_each_take_a_free_one() {
-    six_pairs_each_take_a_free_name("default-names", &["train", "--epochs", "3", "--quiet"]);
+    let train = [
+        "train",
+        "--data",
+        "flat.csv",
+        "--epochs",
+        "3",
+        "--lr-schedule",
+        "step:10",
+    ];
+    let warned = [CONSTANT, "the lr schedule step:10 first lowers the rate"];
+    six_pairs_each_take_a_free_name("default-names", &[&train[..], &["-q"]].concat(), &warned);
 }
 
 /// The same for two pretrainings (the second was refused by the first's lock).
 #[test]
 fn two_pretrainings_started_together_with_the_default_name_each_take_a_free_one() {
-    let pretrain = ["pretrain", "--epochs", "1", "--quiet"];
-    six_pairs_each_take_a_free_name("default-pretrain-names", &pretrain);
+    let pretrain = ["pretrain", "--data", "flat.csv", "--epochs", "1", "--quiet"];
+    six_pairs_each_take_a_free_name("default-pretrain-names", &pretrain, &[CONSTANT]);
 }
 
-/// Six pairs of `args` started together in a fresh folder finish into twelve folders.
-fn six_pairs_each_take_a_free_name(name: &str, args: &[&str]) {
+/// The warning `flat.csv` gives.
+const CONSTANT: &str = "column `k` is constant in the training rows";
+
+/// Six pairs of `args` started together in a fresh folder holding `flat.csv` (a constant column
+/// `k`) finish into twelve folders, each saying each of `warned` once.
+fn six_pairs_each_take_a_free_name(name: &str, args: &[&str], warned: &[&str]) {
     let dir = temp_dir(name);
+    let rows: String = (0..60).map(|i| format!("{i},5,{}\n", i % 2)).collect();
+    std::fs::write(dir.join("flat.csv"), format!("a,k,label\n{rows}")).expect("write");
     for _ in 0..6 {
         let start = || {
             Command::new(env!("CARGO_BIN_EXE_plaindnn"))
@@ -248,7 +265,11 @@ fn six_pairs_each_take_a_free_name(name: &str, args: &[&str]) {
         };
         let (a, b) = (start(), start());
         for out in [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()] {
-            assert!(out.status.success(), "{}", stderr(&out));
+            let err = stderr(&out);
+            assert!(out.status.success(), "{err}");
+            for warning in warned {
+                assert_eq!(err.matches(warning).count(), 1, "{warning}: {err}");
+            }
         }
     }
     let runs = std::fs::read_dir(dir.join("artifacts/runs"))

@@ -100,10 +100,11 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
             super::export::refresh(dir, args.quiet)?;
             trained
         }
-        None => default_named(
-            || train_new(&args, verbosity),
-            args.out.is_none() && !args.overwrite,
-        )?,
+        None => {
+            let mut first = true;
+            let start = || train_new(&args, (verbosity, std::mem::take(&mut first)));
+            default_named(start, args.out.is_none() && !args.overwrite)?
+        }
     };
     warn_if_still_improving(&trained); // quiet or not, as the other warnings
     if !args.quiet {
@@ -112,8 +113,9 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
     Ok(())
 }
 
-/// A new run: data, config, then the directory (a default one that is taken becomes `NAME-2`, …).
-fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
+/// A new run: data, config, then the directory (a default one that is taken becomes `NAME-2`, …);
+/// `tell`: print the recipe's warnings (once: not again when a lost default name is retried).
+fn train_new(args: &TrainArgs, (verbosity, tell): (Verbosity, bool)) -> Result<TrainedRun> {
     let file = args.config.as_deref().map(ConfigFile::read).transpose()?;
     // the seed draws the data too: `--seed`, else the file's, else the default
     let seed = (args.recipe.run.seed)
@@ -126,21 +128,8 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
     let prepared = source.load()?;
     let source = source.absolute();
     let config = build_config(args, file.as_ref(), &prepared)?;
-    if let Some(warning) = renamed_inputs(&config, &prepared) {
-        eprintln!("warning: {warning}");
-    }
-    if let Some(why) = config.schedule_idle() {
-        eprintln!("warning: {why}");
-    }
-    if let Some(after) = config.unfreeze_after.filter(|&e| e >= config.epochs) {
-        // accepted: a `--resume --epochs N` past it unfreezes them
-        eprintln!(
-            "warning: --unfreeze-after {after} is not before --epochs {}: this run keeps its first {} \
-             frozen to the end (a later `--resume --epochs N` past {after} unfreezes {})",
-            config.epochs,
-            count(config.freeze, "hidden layer"),
-            if config.freeze == 1 { "it" } else { "them" }
-        );
+    if tell {
+        warn_of(&config, &prepared);
     }
     let out = match &args.out {
         Some(out) => out.clone(),
@@ -168,6 +157,27 @@ fn train_new(args: &TrainArgs, verbosity: Verbosity) -> Result<TrainedRun> {
     let mut options = RunOptions::from(verbosity);
     options.overwrite = args.overwrite;
     train::train_on(source, prepared, config, &out, options)
+}
+
+/// Warnings of a recipe that trains, but not as it may seem: inputs read by position, an lr
+/// schedule that never acts, layers frozen to the end.
+fn warn_of(config: &TrainConfig, prepared: &Prepared) {
+    if let Some(warning) = renamed_inputs(config, prepared) {
+        eprintln!("warning: {warning}");
+    }
+    if let Some(why) = config.schedule_idle() {
+        eprintln!("warning: {why}");
+    }
+    if let Some(after) = config.unfreeze_after.filter(|&e| e >= config.epochs) {
+        // accepted: a `--resume --epochs N` past it unfreezes them
+        eprintln!(
+            "warning: --unfreeze-after {after} is not before --epochs {}: this run keeps its first {} \
+             frozen to the end (a later `--resume --epochs N` past {after} unfreezes {})",
+            config.epochs,
+            count(config.freeze, "hidden layer"),
+            if config.freeze == 1 { "it" } else { "them" }
+        );
+    }
 }
 
 /// A warning when `--init-from`'s source trained on input columns named otherwise than this

@@ -191,10 +191,6 @@ pub(crate) fn train_held(
     recordable(&source, &config)?;
     let run = RunDir::new(out);
     let model = starting_model(&config, &run, 0, &device)?;
-    if options.verbosity.shows_warnings() {
-        let warnings = data.warnings.iter().chain(&data.target_warnings);
-        warnings.for_each(|w| eprintln!("warning: {w}"));
-    }
     // 2. write config.json before training starts, so a crash still leaves a readable run
     let made = made_folder(run.root()); // removed with the run if it fails
     run.create()?;
@@ -203,6 +199,11 @@ pub(crate) fn train_held(
         _ => lock::RunLock::acquire(run.root())?,
     };
     run.claim(options.overwrite)?; // one directory, one run
+                                   // the folder is this run's: not said again by a default-named run retried under another name
+    if options.verbosity.shows_warnings() {
+        let warnings = data.warnings.iter().chain(&data.target_warnings);
+        warnings.for_each(|w| eprintln!("warning: {w}"));
+    }
     let this_run = run.clone();
     let fingerprint = source.fingerprint();
     let init_fingerprint = (config.init_from.as_deref())

@@ -59,7 +59,8 @@ pub struct RegressArgs {
     /// Gradient descent: steps [default: 5000].
     #[arg(long)]
     iterations: Option<usize>,
-    /// Gradient descent: step size, on standardised columns [default: 0.1].
+    /// Gradient descent: step size, on standardised columns; one too large, whose loss ends above
+    /// where it started, is refused as diverged [default: 0.1].
     #[arg(long, allow_negative_numbers = true)]
     lr: Option<f64>,
     /// Seed of the built-in set or of the --val-fraction split [default: 42].

@@ -16,7 +16,8 @@ use plaindnn::train::{ScheduleConfig, TrainConfig};
 /// A `--config` file, read and checked.
 pub struct ConfigFile {
     path: PathBuf,
-    /// The keys as written (a whole config's fields with a serde default may be left out).
+    /// The keys as written: a part's, or a whole config's (whose fields with a serde default
+    /// may be left out).
     written: Value,
     contents: Contents,
 }
@@ -24,9 +25,9 @@ pub struct ConfigFile {
 enum Contents {
     /// Every field: the config as it stands.
     Whole(Box<TrainConfig>),
-    /// Some fields, laid over the config `train` builds without the file; `strict` is what
-    /// reading it as a whole config said, with its line and column.
-    Part { value: Value, strict: String },
+    /// Some fields (`written`), laid over the config `train` builds without the file; `strict`
+    /// is what reading it as a whole config said, with its line and column.
+    Part { strict: String },
 }
 
 impl ConfigFile {
@@ -50,7 +51,6 @@ impl ConfigFile {
                 }
                 two_activations(path, &value)?;
                 Contents::Part {
-                    value: value.clone(),
                     strict: strict.to_string(),
                 }
             }
@@ -96,7 +96,7 @@ impl ConfigFile {
     pub fn seed(&self) -> Option<u64> {
         match &self.contents {
             Contents::Whole(config) => Some(config.seed),
-            Contents::Part { value, .. } => value.get("seed")?.as_u64(),
+            Contents::Part { .. } => self.written.get("seed")?.as_u64(),
         }
     }
 
@@ -105,7 +105,7 @@ impl ConfigFile {
     pub fn init_from(&self) -> Option<PathBuf> {
         match &self.contents {
             Contents::Whole(config) => config.init_from.clone(),
-            Contents::Part { value, .. } => Some(value.get("init_from")?.as_str()?.into()),
+            Contents::Part { .. } => Some(self.written.get("init_from")?.as_str()?.into()),
         }
     }
 
@@ -113,8 +113,9 @@ impl ConfigFile {
     pub fn sets_init(&self) -> bool {
         match &self.contents {
             Contents::Whole(_) => false,
-            Contents::Part { value, .. } => {
-                value.get("model").and_then(|m| m.get("init")).is_some()
+            Contents::Part { .. } => {
+                let model = self.written.get("model");
+                model.and_then(|m| m.get("init")).is_some()
             }
         }
     }
@@ -134,7 +135,7 @@ impl ConfigFile {
     }
 
     fn merged(&self, base: &TrainConfig) -> Result<TrainConfig> {
-        let Contents::Part { value, strict } = &self.contents else {
+        let (Contents::Part { strict }, value) = (&self.contents, &self.written) else {
             unreachable!("a whole config is not merged");
         };
         let mut merged = to_value(base);

@@ -14,13 +14,15 @@ use super::default_out::default_named;
 use super::train_flags::RecipeFlags;
 use plaindnn::data::{DataSource, Prepared};
 use plaindnn::error::{Error, Result};
-use plaindnn::model::{AddedFeature, InitConfig};
 use plaindnn::plural::count;
 use plaindnn::shell::quote_path;
 use plaindnn::train::{
     self, OptimizerKind, Preset, ResumeChanges, RunDir, RunOptions, ScheduleConfig, TrainConfig,
     TrainedRun, Verbosity,
 };
+use transfer_checks::Copied;
+
+mod transfer_checks;
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
@@ -372,133 +374,6 @@ fn starting_point(config: &TrainConfig) -> String {
     format!(" from {}{frozen}", source.display())
 }
 
-/// Refuses an initialisation that was asked for (`given`: `--init`, or the config file's
-/// `model.init`) when `--init-from` copies every layer, output layer included: no weight would
-/// start from it, yet config.json would record it.
-fn refuse_unused_init(given: &str, c: &TrainConfig, outputs: usize) -> Result<()> {
-    let Some(dir) = &c.init_from else {
-        return Ok(());
-    };
-    if !train::transfer::copies_head(dir, outputs, c.new_head, &c.model)? {
-        return Ok(());
-    }
-    let why = format!(
-        "with --init-from {} every layer is copied, the output layer too (it has {outputs} \
-         outputs, as this data needs), so no weight would start from {given}: pass --new-head to \
-         start the output layer from it, or leave {given} out",
-        quote_path(dir)
-    );
-    Err(Error::invalid(given, why))
-}
-
-/// Leaves `--preset`'s initialisation out, with a warning, where `--init-from` copies every
-/// layer (no weight starts from it): `config.json` records `before`, the init the weights came
-/// with, as it does without the preset. The preset's other settings stay.
-fn keep_copied_init(
-    preset: Preset,
-    before: InitConfig,
-    c: &mut TrainConfig,
-    outputs: usize,
-) -> Result<()> {
-    let Some(dir) = &c.init_from else {
-        return Ok(());
-    };
-    if c.model.init == before || !train::transfer::copies_head(dir, outputs, c.new_head, &c.model)?
-    {
-        return Ok(());
-    }
-    eprintln!(
-        "warning: --preset {preset}'s initialisation ({}) is not used: with --init-from {} every \
-         layer is copied, the output layer too (its other settings are; --new-head starts the \
-         output layer from it)",
-        c.model.init,
-        quote_path(dir)
-    );
-    c.model.init = before;
-    Ok(())
-}
-
-/// Refuses `--new-head` (or the config file's `new_head`) where `--init-from`'s output layer is
-/// not copied anyway ([`train::transfer::head_left_out`]): the flag would change nothing.
-fn refuse_idle_new_head(args: &TrainArgs, c: &TrainConfig, outputs: usize) -> Result<()> {
-    let (Some(dir), true) = (&c.init_from, c.new_head) else {
-        return Ok(());
-    };
-    let Some(why) = train::transfer::head_left_out(dir, outputs, &c.model)? else {
-        return Ok(());
-    };
-    let given = match args.recipe.transfer.new_head {
-        true => "--new-head",
-        false => "--config's new_head",
-    };
-    let why = format!(
-        "the output layer of {} is not copied here anyway ({why}), so it starts fresh without \
-         {given}: leave {given} out",
-        quote_path(dir)
-    );
-    Err(Error::invalid(given, why))
-}
-
-/// Refuses hidden layers (`asked`, by `by`) other than those `--init-from`'s source has, whose
-/// weights are copied: `copied` is the source and its layers' widths.
-fn refuse_other_layers(
-    (dir, theirs): &(PathBuf, Vec<usize>),
-    asked: &[usize],
-    by: &str,
-) -> Result<()> {
-    if asked == theirs {
-        return Ok(());
-    }
-    let widths = |w: &[usize]| match w.is_empty() {
-        true => "none".to_string(),
-        false => w.iter().map(usize::to_string).collect::<Vec<_>>().join(","),
-    };
-    Err(Error::invalid(
-        "init-from",
-        format!(
-            "{} has the hidden layers {} and every one is copied, but {by} asks for {}: leave \
-             {by} out, or train a new network without --init-from",
-            quote_path(dir),
-            widths(theirs),
-            widths(asked)
-        ),
-    ))
-}
-
-/// Refuses added features (`--add-features` where `typed`, else a `--config` file's) other than
-/// those the `--init-from` source computes: its copied first layer reads exactly its own inputs.
-fn refuse_other_features(
-    dir: &Path,
-    theirs: &[AddedFeature],
-    (asked, typed): (&[AddedFeature], bool),
-) -> Result<()> {
-    if asked == theirs {
-        return Ok(());
-    }
-    let names = |f: &[AddedFeature]| match f.is_empty() {
-        true => "no features".to_string(),
-        false => f
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(","),
-    };
-    let flag = if typed {
-        "--add-features"
-    } else {
-        "`model.add_features`"
-    };
-    let why = format!(
-        "{} adds {} to its inputs, and its copied first layer reads exactly those, but this run \
-         asks for {}: leave {flag} out (the source's are kept), or train a new network without \
-         --init-from",
-        quote_path(dir),
-        names(theirs),
-        names(asked),
-    );
-    Err(Error::invalid("add-features", why))
-}
-
 /// Refuses `--preset`'s BatchNorm and Dropout, and `--activation`, where there is no hidden
 /// layer for them to follow.
 fn refuse_hidden_only_flags(args: &TrainArgs, c: &TrainConfig) -> Result<()> {
@@ -541,64 +416,23 @@ fn build_config(
 ) -> Result<TrainConfig> {
     let (inputs, outputs) = (data.train.data.width(), data.train.data.outputs());
     let mut c = TrainConfig::default_for(inputs, outputs);
-    let source =
-        (args.recipe.transfer.init_from.clone()).or_else(|| file.and_then(ConfigFile::init_from));
-    if let Some(dir) = &source {
-        let read = train::transfer::config_from(dir, inputs, outputs, &c.model);
-        c.model = match (args.recipe.transfer.init_from.is_none(), file) {
-            (true, Some(file)) => read.map_err(|e| file.named(e, "init_from"))?,
-            _ => read?,
-        };
-    }
-    let copied = source
-        .as_ref()
-        .map(|dir| (dir.clone(), c.model.hidden.clone()));
-    let their_features = c.model.add_features.clone();
-    let init_in_file = file.is_some_and(ConfigFile::sets_init);
+    let copied = Copied::read(args, file, &mut c, (inputs, outputs))?;
     let mut c = match file {
         Some(file) => file.over(&c)?,
         None => c,
     };
-    // the file's layers, unless --hidden replaces them (checked below)
-    let layers_from_file = file.filter(|_| !args.recipe.sets_hidden());
-    if let (Some(copied), Some(file)) = (&copied, layers_from_file) {
-        refuse_other_layers(copied, &c.model.hidden, "its `model.hidden`")
-            .map_err(|e| Error::Data(format!("{}: {e}", file.path().display())))?;
+    if let (Some(copied), Some(file)) = (&copied, file) {
+        copied.check_file(args, file, &c)?;
     }
     // what the file over this data's defaults says before any flag: an error it causes alone
     let alone = file.and_then(|_| c.validate_for(data).err().map(|e| e.to_string()));
     let init_before_preset = c.model.init;
-    if let Some(preset) = args.preset {
-        preset.apply(&mut c);
-    }
-    args.recipe.apply(&mut c);
-    adamw_decay(args, file, &mut c);
-    // the flag's or the file's, absolute, so a later --resume from elsewhere still finds it
-    c.init_from = (c.init_from.take()).map(|dir| std::fs::canonicalize(&dir).unwrap_or(dir));
-    refuse_idle_new_head(args, &c, outputs)?;
-    if let Some(copied) = copied.as_ref().filter(|_| args.recipe.sets_hidden()) {
-        refuse_other_layers(copied, &c.model.hidden, "--hidden")?;
-    }
-    if let Some((dir, _)) = &copied {
-        let asked = (
-            c.model.add_features.as_slice(),
-            args.recipe.sets_add_features(),
-        );
-        refuse_other_features(dir, &their_features, asked).map_err(|e| match (asked.1, file) {
-            (false, Some(file)) => Error::Data(format!("{}: {e}", file.path().display())),
-            _ => e,
-        })?;
-    }
+    apply_flags(args, file, &mut c);
     if let Some(weights) = &args.class_weight {
         c.class_weights = Some(weights.resolve(&data.train)?);
     }
-    match (args.recipe.model.init.is_some(), init_in_file, args.preset) {
-        (true, _, _) => refuse_unused_init("--init", &c, outputs)?,
-        (false, true, _) => refuse_unused_init("--config's model.init", &c, outputs)?,
-        (false, false, Some(preset)) => {
-            keep_copied_init(preset, init_before_preset, &mut c, outputs)?
-        }
-        _ => {}
+    if let Some(copied) = &copied {
+        copied.check_flags(args, file, &mut c, init_before_preset, outputs)?;
     }
     refuse_hidden_only_flags(args, &c)?;
     // with a file, the data's checks (sizes, class weights) too, while the file can be named
@@ -609,4 +443,15 @@ fn build_config(
         None => c.validate()?,
     }
     Ok(c)
+}
+
+/// `--preset`, then every flag given, over `c`.
+fn apply_flags(args: &TrainArgs, file: Option<&ConfigFile>, c: &mut TrainConfig) {
+    if let Some(preset) = args.preset {
+        preset.apply(c);
+    }
+    args.recipe.apply(c);
+    adamw_decay(args, file, c);
+    // the flag's or the file's, absolute, so a later --resume from elsewhere still finds it
+    c.init_from = (c.init_from.take()).map(|dir| std::fs::canonicalize(&dir).unwrap_or(dir));
 }

@@ -1,7 +1,7 @@
 //! Transfer learning: start from a saved run's hidden layers (or a safetensors file named like a
 //! PyTorch `nn.Sequential`), and freeze the first of them.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use burn::module::Module;
 use burn::nn::Linear;
@@ -20,45 +20,68 @@ pub fn config_from(
     outputs: usize,
     template: &MlpConfig,
 ) -> Result<MlpConfig> {
-    let mut config = source_config(dir, template)?;
-    if config.inputs != inputs {
-        let trained_on = match dir.is_dir() {
-            true => format!(
-                " (it trained on {})",
-                RunDir::new(dir).read_config()?.data.source.describe()
-            ),
-            false => String::new(),
-        };
-        return Err(Error::invalid(
-            "init-from",
-            format!(
-                "the layers in {} take {} but the data has {}: give it data of {}{trained_on}",
-                dir.display(),
-                crate::plural::count(config.inputs, "input"),
-                crate::plural::count(inputs, "feature"),
-                crate::plural::count(config.inputs, "feature"),
-            ),
-        ));
+    Source::read(dir, template)?.config_for(inputs, outputs)
+}
+
+/// An `--init-from` source (a run directory or a safetensors file), its architecture read once
+/// for every question asked of it before training.
+pub struct Source {
+    dir: PathBuf,
+    saved: Saved,
+}
+
+impl Source {
+    /// Reads what `dir` says of its network; `template` as in [`config_from`].
+    pub fn read(dir: &Path, template: &MlpConfig) -> Result<Self> {
+        let saved = read_saved(dir, template)?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            saved,
+        })
     }
-    config.outputs = outputs;
-    Ok(config)
-}
 
-/// Whether [`load_hidden`] copies the output layer of `dir` into a network of `outputs` outputs
-/// (no `new_head`, and [`head_left_out`] finds no reason not to): then every layer is copied.
-pub fn copies_head(
-    dir: &Path,
-    outputs: usize,
-    new_head: bool,
-    template: &MlpConfig,
-) -> Result<bool> {
-    Ok(!new_head && head_left_out(dir, outputs, template)?.is_none())
-}
+    /// The run directory or file it was read from.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
 
-/// Why the output layer of `dir` is never copied into a network of `outputs` outputs, whatever
-/// `new_head` says: it has other outputs, or it is an autoencoder's decoder.
-pub fn head_left_out(dir: &Path, outputs: usize, template: &MlpConfig) -> Result<Option<String>> {
-    Ok(read_saved(dir, template)?.head_left_out(outputs))
+    /// The source's model config with `outputs` replaced (see [`config_from`]).
+    pub fn config_for(&self, inputs: usize, outputs: usize) -> Result<MlpConfig> {
+        let (mut config, dir) = (self.saved.config.clone(), &self.dir);
+        if config.inputs != inputs {
+            let trained_on = match dir.is_dir() {
+                true => format!(
+                    " (it trained on {})",
+                    RunDir::new(dir).read_config()?.data.source.describe()
+                ),
+                false => String::new(),
+            };
+            return Err(Error::invalid(
+                "init-from",
+                format!(
+                    "the layers in {} take {} but the data has {}: give it data of {}{trained_on}",
+                    dir.display(),
+                    crate::plural::count(config.inputs, "input"),
+                    crate::plural::count(inputs, "feature"),
+                    crate::plural::count(config.inputs, "feature"),
+                ),
+            ));
+        }
+        config.outputs = outputs;
+        Ok(config)
+    }
+
+    /// Whether [`load_hidden`] copies its output layer into a network of `outputs` outputs (no
+    /// `new_head`, and [`Source::head_left_out`] finds no reason not to): then every layer is.
+    pub fn copies_head(&self, outputs: usize, new_head: bool) -> bool {
+        !new_head && self.head_left_out(outputs).is_none()
+    }
+
+    /// Why its output layer is never copied into a network of `outputs` outputs, whatever
+    /// `new_head` says: it has other outputs, or it is an autoencoder's decoder.
+    pub fn head_left_out(&self, outputs: usize) -> Option<String> {
+        self.saved.head_left_out(outputs)
+    }
 }
 
 /// What a run directory or a safetensors file says of the network it saved, read once.
@@ -69,7 +92,7 @@ struct Saved {
 }
 
 impl Saved {
-    /// The one rule for whether the output layer is copied (see [`head_left_out`]).
+    /// The one rule for whether the output layer is copied (see [`Source::head_left_out`]).
     fn head_left_out(&self, outputs: usize) -> Option<String> {
         let theirs = self.config.outputs;
         if self.autoencoder {
@@ -108,11 +131,6 @@ pub fn source_feature_names(source: &Path) -> Option<Vec<String>> {
     Some(RunDir::new(source).read_config().ok()?.data.feature_names)
 }
 
-/// The architecture saved in a run directory or a safetensors file.
-fn source_config(source: &Path, template: &MlpConfig) -> Result<MlpConfig> {
-    Ok(read_saved(source, template)?.config)
-}
-
 /// What the safetensors file `path` (its `bytes`) says of its network; a clear error where it is
 /// no safetensors file.
 fn saved_in_file(bytes: &[u8], path: &Path, template: &MlpConfig) -> Result<Saved> {
@@ -145,7 +163,7 @@ fn is_safetensors(bytes: &[u8]) -> bool {
 }
 
 /// The file holding the weights of `source`: a safetensors file itself, or a run's `model.bpk`.
-pub fn weights_file(source: &Path) -> std::path::PathBuf {
+pub fn weights_file(source: &Path) -> PathBuf {
     match source.is_file() {
         true => source.to_path_buf(),
         false => RunDir::new(source).model_path(),
@@ -175,10 +193,10 @@ fn source_model(source: &Path, template: &MlpConfig, device: &Device) -> Result<
 
 /// Copies the parameters saved in `dir` (a run directory or a safetensors file) into `model`,
 /// built from `config`: every hidden Linear layer, BatchNorm where both networks have it, PReLU
-/// slopes where both use PReLU, and the output layer where [`copies_head`] says so (a new head
-/// keeps the fresh weights `model` was built with). The activation,
-/// dropout and everything else stay what `config` says, so the network that trains is the one
-/// `config.json` describes. A clear error when the saved layers do not fit, or when one of the
+/// slopes where both use PReLU, and the output layer where [`Source::copies_head`] says so (a
+/// new head keeps the fresh weights `model` was built with). The activation, dropout and
+/// everything else stay what `config` says, so the network that trains is the one `config.json`
+/// describes. A clear error when the saved layers do not fit, or when one of the
 /// `frozen` first layers has a BatchNorm the source lacks (it would keep its starting values).
 pub fn load_hidden(
     model: Mlp,

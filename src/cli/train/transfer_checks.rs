@@ -1,0 +1,215 @@
+//! `train --init-from`: the source's architecture read once, and what the flags and a `--config`
+//! file ask of the copied network refused where it would not take effect.
+
+use std::path::Path;
+
+use super::super::config_file::ConfigFile;
+use super::TrainArgs;
+use plaindnn::error::{Error, Result};
+use plaindnn::model::{AddedFeature, InitConfig};
+use plaindnn::shell::quote_path;
+use plaindnn::train::transfer::Source;
+use plaindnn::train::TrainConfig;
+
+/// The `--init-from` source and the layers and features it brought, before any flag.
+pub(super) struct Copied {
+    source: Source,
+    hidden: Vec<usize>,
+    features: Vec<AddedFeature>,
+}
+
+impl Copied {
+    /// The flag's source, else the `--config` file's: its architecture replaces `c.model`, with
+    /// the data's `inputs` and `outputs`. None without a source.
+    pub(super) fn read(
+        args: &TrainArgs,
+        file: Option<&ConfigFile>,
+        c: &mut TrainConfig,
+        (inputs, outputs): (usize, usize),
+    ) -> Result<Option<Self>> {
+        let typed = args.recipe.transfer.init_from.clone();
+        let Some(dir) = typed
+            .clone()
+            .or_else(|| file.and_then(ConfigFile::init_from))
+        else {
+            return Ok(None);
+        };
+        let read = Source::read(&dir, &c.model).and_then(|source| {
+            c.model = source.config_for(inputs, outputs)?;
+            Ok(source)
+        });
+        let source = match (typed, file) {
+            (None, Some(file)) => read.map_err(|e| file.named(e, "init_from"))?,
+            _ => read?,
+        };
+        Ok(Some(Self {
+            source,
+            hidden: c.model.hidden.clone(),
+            features: c.model.add_features.clone(),
+        }))
+    }
+
+    /// Before the flags: the `--config` file's hidden layers, unless `--hidden` replaces them.
+    pub(super) fn check_file(
+        &self,
+        args: &TrainArgs,
+        file: &ConfigFile,
+        c: &TrainConfig,
+    ) -> Result<()> {
+        if args.recipe.sets_hidden() {
+            return Ok(());
+        }
+        (self.refuse_other_layers(&c.model.hidden, "its `model.hidden`"))
+            .map_err(|e| Error::Data(format!("{}: {e}", file.path().display())))
+    }
+
+    /// After the flags (`init_before_preset`: the initialisation before `--preset`): a new head
+    /// that changes nothing, other layers or features than the source's, an unused `--init`.
+    pub(super) fn check_flags(
+        &self,
+        args: &TrainArgs,
+        file: Option<&ConfigFile>,
+        c: &mut TrainConfig,
+        init_before_preset: InitConfig,
+        outputs: usize,
+    ) -> Result<()> {
+        self.refuse_idle_new_head(args, c, outputs)?;
+        if args.recipe.sets_hidden() {
+            self.refuse_other_layers(&c.model.hidden, "--hidden")?;
+        }
+        let typed = args.recipe.sets_add_features();
+        (self.refuse_other_features(&c.model.add_features, typed)).map_err(|e| {
+            match (typed, file) {
+                (false, Some(file)) => Error::Data(format!("{}: {e}", file.path().display())),
+                _ => e,
+            }
+        })?;
+        let init_in_file = file.is_some_and(ConfigFile::sets_init);
+        match (args.recipe.model.init.is_some(), init_in_file, args.preset) {
+            (true, _, _) => self.refuse_unused_init("--init", c, outputs),
+            (false, true, _) => self.refuse_unused_init("--config's model.init", c, outputs),
+            (false, false, Some(preset)) => {
+                self.keep_copied_init(preset, init_before_preset, c, outputs);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The source as `train` records it in config.json (absolute), as the messages name it.
+    fn shown<'a>(&'a self, c: &'a TrainConfig) -> &'a Path {
+        c.init_from.as_deref().unwrap_or(self.source.dir())
+    }
+
+    /// Refuses an initialisation that was asked for (`given`: `--init`, or the config file's
+    /// `model.init`) when every layer is copied, output layer included: no weight would start
+    /// from it, yet config.json would record it.
+    fn refuse_unused_init(&self, given: &str, c: &TrainConfig, outputs: usize) -> Result<()> {
+        if !self.source.copies_head(outputs, c.new_head) {
+            return Ok(());
+        }
+        let why = format!(
+            "with --init-from {} every layer is copied, the output layer too (it has {outputs} \
+             outputs, as this data needs), so no weight would start from {given}: pass \
+             --new-head to start the output layer from it, or leave {given} out",
+            quote_path(self.shown(c))
+        );
+        Err(Error::invalid(given, why))
+    }
+
+    /// Leaves `--preset`'s initialisation out, with a warning, where every layer is copied (no
+    /// weight starts from it): `config.json` records `before`, the init the weights came with,
+    /// as it does without the preset. The preset's other settings stay.
+    fn keep_copied_init(
+        &self,
+        preset: plaindnn::train::Preset,
+        before: InitConfig,
+        c: &mut TrainConfig,
+        outputs: usize,
+    ) {
+        if c.model.init == before || !self.source.copies_head(outputs, c.new_head) {
+            return;
+        }
+        eprintln!(
+            "warning: --preset {preset}'s initialisation ({}) is not used: with --init-from {} \
+             every layer is copied, the output layer too (its other settings are; --new-head \
+             starts the output layer from it)",
+            c.model.init,
+            quote_path(self.shown(c))
+        );
+        c.model.init = before;
+    }
+
+    /// Refuses `--new-head` (or the config file's `new_head`) where the source's output layer is
+    /// not copied anyway ([`Source::head_left_out`]): the flag would change nothing.
+    fn refuse_idle_new_head(
+        &self,
+        args: &TrainArgs,
+        c: &TrainConfig,
+        outputs: usize,
+    ) -> Result<()> {
+        if !c.new_head {
+            return Ok(());
+        }
+        let Some(why) = self.source.head_left_out(outputs) else {
+            return Ok(());
+        };
+        let given = match args.recipe.transfer.new_head {
+            true => "--new-head",
+            false => "--config's new_head",
+        };
+        let why = format!(
+            "the output layer of {} is not copied here anyway ({why}), so it starts fresh \
+             without {given}: leave {given} out",
+            quote_path(self.shown(c))
+        );
+        Err(Error::invalid(given, why))
+    }
+
+    /// Refuses hidden layers (`asked`, by `by`) other than the source's, whose weights are
+    /// copied.
+    fn refuse_other_layers(&self, asked: &[usize], by: &str) -> Result<()> {
+        if asked == self.hidden {
+            return Ok(());
+        }
+        let widths = |w: &[usize]| match w.is_empty() {
+            true => "none".to_string(),
+            false => w.iter().map(usize::to_string).collect::<Vec<_>>().join(","),
+        };
+        let why = format!(
+            "{} has the hidden layers {} and every one is copied, but {by} asks for {}: leave \
+             {by} out, or train a new network without --init-from",
+            quote_path(self.source.dir()),
+            widths(&self.hidden),
+            widths(asked)
+        );
+        Err(Error::invalid("init-from", why))
+    }
+
+    /// Refuses added features (`--add-features` where `typed`, else a `--config` file's) other
+    /// than those the source computes: its copied first layer reads exactly its own inputs.
+    fn refuse_other_features(&self, asked: &[AddedFeature], typed: bool) -> Result<()> {
+        if asked == self.features {
+            return Ok(());
+        }
+        let names = |f: &[AddedFeature]| match f.is_empty() {
+            true => "no features".to_string(),
+            false => (f.iter().map(ToString::to_string))
+                .collect::<Vec<_>>()
+                .join(","),
+        };
+        let flag = match typed {
+            true => "--add-features",
+            false => "`model.add_features`",
+        };
+        let why = format!(
+            "{} adds {} to its inputs, and its copied first layer reads exactly those, but this \
+             run asks for {}: leave {flag} out (the source's are kept), or train a new network \
+             without --init-from",
+            quote_path(self.source.dir()),
+            names(&self.features),
+            names(asked),
+        );
+        Err(Error::invalid("add-features", why))
+    }
+}

@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::{json, plaindnn, stderr, stdout, temp_dir};
 use plaindnn::regression::{gd, lstsq, poly};
 
@@ -668,30 +670,27 @@ fn gradient_descent_with_a_strong_ridge_on_a_narrow_column_reaches_the_ridge_for
     );
 }
 
+/// `regress --method gd` with `args` (the data, the rate, the iterations) into `run`: refused
+/// with exit status 1 and nothing saved. Its standard error.
+fn gd_refused(args: &[&str], run: &Path) -> String {
+    let out_flag = ["--out", run.to_str().unwrap_or("")];
+    let out = plaindnn(&[&["regress", "--method", "gd"][..], &out_flag, args].concat());
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(!run.exists(), "no run a later predict could not load");
+    stderr(&out)
+}
+
 #[test]
 fn gradient_descent_that_leaves_the_finite_numbers_fails_naming_the_rate_and_saves_nothing() {
-    let dir = temp_dir("regress-diverges");
-    let run = dir.join("run");
-    let out = plaindnn(&[
-        "regress",
-        "--dataset",
-        "line",
-        "--method",
-        "gd",
-        "--lr",
-        "1e9",
-        "--iterations",
-        "50",
-        "--out",
-        run.to_str().unwrap_or(""),
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(
-        stderr(&out).contains("gradient descent with --lr 1000000000 left the finite numbers"),
-        "{}",
-        stderr(&out)
+    let run = temp_dir("regress-diverges").join("run");
+    let err = gd_refused(
+        &["--dataset", "line", "--lr", "1e9", "--iterations", "50"],
+        &run,
     );
-    assert!(!run.exists(), "no run a later predict could not load");
+    assert!(
+        err.contains("gradient descent with --lr 1000000000 left the finite numbers"),
+        "{err}"
+    );
 }
 
 /// A rate too large for the valley that stays finite: the loss climbed from 1e0 to 1e61 and the
@@ -700,27 +699,15 @@ fn gradient_descent_that_leaves_the_finite_numbers_fails_naming_the_rate_and_sav
 fn gradient_descent_whose_loss_rises_fails_as_diverged_and_saves_nothing() {
     let dir = temp_dir("regress-rises");
     let run = dir.join("run");
-    let out = plaindnn(&[
-        "regress",
-        "--dataset",
-        "line",
-        "--method",
-        "gd",
-        "--lr",
-        "1.5",
-        "--iterations",
-        "100",
-        "--out",
-        run.to_str().unwrap_or(""),
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    let err = stderr(&out);
+    let err = gd_refused(
+        &["--dataset", "line", "--lr", "1.5", "--iterations", "100"],
+        &run,
+    );
     assert!(
         err.contains("--lr 1.5 diverged: the loss rose from"),
         "{err}"
     );
     assert!(err.contains("try a smaller --lr"), "{err}");
-    assert!(!run.exists(), "no fit saved");
     // y of a large mean (timestamps): the rounding allowance is y's variance's, not its size's (a
     // review saw a loss rise 50-fold saved without a word, the allowance 2.9e6)
     let rows: String = (0..200)
@@ -728,21 +715,18 @@ fn gradient_descent_whose_loss_rises_fails_as_diverged_and_saves_nothing() {
         .collect();
     let csv = dir.join("stamps.csv");
     std::fs::write(&csv, format!("x,t\n{rows}")).expect("write");
-    let csv = csv.to_str().unwrap_or("");
-    let args = ["regress", "--data", csv, "--method", "gd", "--lr", "1.2"];
-    let out = plaindnn(
+    let err = gd_refused(
         &[
-            &args[..],
-            &["--iterations", "6", "--out", run.to_str().unwrap_or("")],
-        ]
-        .concat(),
+            "--data",
+            csv.to_str().unwrap_or(""),
+            "--lr",
+            "1.2",
+            "--iterations",
+            "6",
+        ],
+        &run,
     );
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert!(
-        stderr(&out).contains("--lr 1.2 diverged"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(err.contains("--lr 1.2 diverged"), "{err}");
 }
 
 #[test]

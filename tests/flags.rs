@@ -1194,52 +1194,41 @@ fn a_config_file_is_read_strictly_and_the_flags_and_presets_over_it_apply_whole(
     assert_eq!(model["activation"]["name"], json!("elu"), "{model}");
     assert!(model.get("activations").is_none(), "{model}");
     // a preset sets the optimizer's kind (and plain its rate), as its flags would: the file's
-    // weight decay, momentum and Nesterov stay (an audit saw them reset to 0 without a word)
-    let sgd = config_file(&dir, "sgd.json", |c| {
-        c["optimizer"] = json!({"kind": "sgd", "learning_rate": 0.05, "momentum": 0.9,
-            "nesterov": true, "weight_decay": 0.01});
-    });
-    let saved = train_with(&dir, "sgd", &["--config", &sgd, "--preset", "plain"]);
-    let optimizer = &saved.expect("trains")["train"]["optimizer"];
-    let kept = json!([
-        optimizer["momentum"],
-        optimizer["nesterov"],
-        optimizer["weight_decay"]
-    ]);
-    assert_eq!(kept, json!([0.9, true, 0.01]), "{optimizer}");
-    assert_eq!(optimizer["learning_rate"], json!(0.1), "plain's rate");
-    let adamw = config_file(&dir, "adamw.json", |c| {
-        c["optimizer"] = json!({"kind": "adamw", "learning_rate": 0.003, "weight_decay": 0.05});
-    });
-    let saved = train_with(
-        &dir,
-        "adamw",
-        &["--config", &adamw, "--preset", "seed-default"],
-    );
-    let optimizer = &saved.expect("trains")["train"]["optimizer"];
-    let kept = json!([
-        optimizer["kind"],
-        optimizer["learning_rate"],
-        optimizer["weight_decay"]
-    ]);
-    assert_eq!(kept, json!(["adam", 0.003, 0.05]), "{optimizer}");
-    // Adam has no momentum: seed-default over an SGD file with momentum drops it (refused before)
-    let momentum = config_file(&dir, "momentum.json", |c| {
-        c["optimizer"] = json!({"kind": "sgd", "learning_rate": 0.05, "momentum": 0.9,
-            "nesterov": true, "weight_decay": 0.01});
-    });
-    let saved = train_with(
-        &dir,
-        "momentum",
-        &["--config", &momentum, "--preset", "seed-default"],
-    );
-    let optimizer = &saved.expect("trains")["train"]["optimizer"];
-    let kept = json!([
-        optimizer["momentum"],
-        optimizer["nesterov"],
-        optimizer["weight_decay"]
-    ]);
-    assert_eq!(kept, json!([0.0, false, 0.01]), "{optimizer}");
+    // rate, weight decay, momentum and Nesterov stay (an audit saw them reset to 0 without a
+    // word), but for the momentum Adam has none of (seed-default over it was refused before)
+    let sgd = json!({"kind": "sgd", "learning_rate": 0.05, "momentum": 0.9, "nesterov": true,
+        "weight_decay": 0.01});
+    let adamw = json!({"kind": "adamw", "learning_rate": 0.003, "weight_decay": 0.05});
+    for (name, file, preset, want) in [
+        ("sgd", &sgd, "plain", json!(["sgd", 0.1, 0.9, true, 0.01])),
+        (
+            "adamw",
+            &adamw,
+            "seed-default",
+            json!(["adam", 0.003, 0.0, false, 0.05]),
+        ),
+        (
+            "momentum",
+            &sgd,
+            "seed-default",
+            json!(["adam", 0.05, 0.0, false, 0.01]),
+        ),
+    ] {
+        let path = config_file(&dir, &format!("{name}.json"), |c| {
+            c["optimizer"] = file.clone()
+        });
+        let saved = train_with(&dir, name, &["--config", &path, "--preset", preset]);
+        let optimizer = &saved.expect("trains")["train"]["optimizer"];
+        let keys = [
+            "kind",
+            "learning_rate",
+            "momentum",
+            "nesterov",
+            "weight_decay",
+        ];
+        let got = Value::from_iter(keys.map(|k| optimizer[k].clone()));
+        assert_eq!(got, want, "--preset {preset} over {file}: {optimizer}");
+    }
     // a whole file's decay stays under --optimizer adamw, as a part's does (a review saw 0.01)
     let decayed = config_file(&dir, "decayed.json", |c| {
         c["optimizer"]["weight_decay"] = json!(0.05)

@@ -221,7 +221,8 @@ fn of_two_runs_started_together_into_one_directory_one_is_refused() {
 
 /// Two runs started together with the default `--out` both train, each under its own next free
 /// name (an audit saw one refused in 2 tries of 5: both had picked the same free name), and the
-/// one that tried again says its warnings once.
+/// one that tried again says its warnings and its banner once (the banner came again with the
+/// next name).
 #[test]
 fn two_runs_started_together_with_the_default_name_each_take_a_free_one() {
     let train = [
@@ -234,22 +235,28 @@ fn two_runs_started_together_with_the_default_name_each_take_a_free_one() {
         "step:10",
     ];
     let warned = [CONSTANT, "the lr schedule step:10 first lowers the rate"];
-    six_pairs_each_take_a_free_name("default-names", &[&train[..], &["-q"]].concat(), &warned);
+    six_pairs_each_take_a_free_name("default-names", &train, &warned, Some("training "));
 }
 
 /// The same for two pretrainings (the second was refused by the first's lock).
 #[test]
 fn two_pretrainings_started_together_with_the_default_name_each_take_a_free_one() {
     let pretrain = ["pretrain", "--data", "flat.csv", "--epochs", "1", "--quiet"];
-    six_pairs_each_take_a_free_name("default-pretrain-names", &pretrain, &[CONSTANT]);
+    six_pairs_each_take_a_free_name("default-pretrain-names", &pretrain, &[CONSTANT], None);
 }
 
 /// The warning `flat.csv` gives.
 const CONSTANT: &str = "column `k` is constant in the training rows";
 
 /// Six pairs of `args` started together in a fresh folder holding `flat.csv` (a constant column
-/// `k`) finish into twelve folders, each saying each of `warned` once.
-fn six_pairs_each_take_a_free_name(name: &str, args: &[&str], warned: &[&str]) {
+/// `k`) finish into twelve folders, each saying each of `warned` once, and printing one line
+/// that starts with `banner`.
+fn six_pairs_each_take_a_free_name(
+    name: &str,
+    args: &[&str],
+    warned: &[&str],
+    banner: Option<&str>,
+) {
     let dir = temp_dir(name);
     let rows: String = (0..60).map(|i| format!("{i},5,{}\n", i % 2)).collect();
     std::fs::write(dir.join("flat.csv"), format!("a,k,label\n{rows}")).expect("write");
@@ -258,7 +265,7 @@ fn six_pairs_each_take_a_free_name(name: &str, args: &[&str], warned: &[&str]) {
             Command::new(env!("CARGO_BIN_EXE_plaindnn"))
                 .args(args)
                 .current_dir(&dir)
-                .stdout(Stdio::null())
+                .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
                 .expect("spawn")
@@ -269,6 +276,11 @@ fn six_pairs_each_take_a_free_name(name: &str, args: &[&str], warned: &[&str]) {
             assert!(out.status.success(), "{err}");
             for warning in warned {
                 assert_eq!(err.matches(warning).count(), 1, "{warning}: {err}");
+            }
+            if let Some(banner) = banner {
+                let said = stdout(&out);
+                let banners = said.lines().filter(|l| l.starts_with(banner)).count();
+                assert_eq!(banners, 1, "{said}");
             }
         }
     }

@@ -128,8 +128,7 @@ pub fn run(args: PretrainArgs) -> Result<()> {
         seed: args.seed,
         backend: args.backend,
     };
-    let mut first = true;
-    let start = || pretrain_new(&args, &config, (verbosity, std::mem::take(&mut first)));
+    let start = |lost: Option<&Path>| pretrain_new(&args, &config, (verbosity, lost.is_none()));
     let (out, done) = default_named(start, args.out.is_none() && !args.overwrite)?;
     warn_if_still_improving(&done, &out); // quiet or not, as train's
     if !args.quiet {

@@ -103,8 +103,7 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
             trained
         }
         None => {
-            let mut first = true;
-            let start = || train_new(&args, (verbosity, std::mem::take(&mut first)));
+            let start = |lost: Option<&Path>| train_new(&args, (verbosity, lost));
             default_named(start, args.out.is_none() && !args.overwrite)?
         }
     };
@@ -116,8 +115,12 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
 }
 
 /// A new run: data, config, then the directory (a default one that is taken becomes `NAME-2`, …);
-/// `tell`: print the recipe's warnings (once: not again when a lost default name is retried).
-fn train_new(args: &TrainArgs, (verbosity, tell): (Verbosity, bool)) -> Result<TrainedRun> {
+/// `lost`: the default name a run started at the same moment took from the try before, whose
+/// banner and warnings were printed (not again: the folder it trains in instead is said).
+fn train_new(
+    args: &TrainArgs,
+    (verbosity, lost): (Verbosity, Option<&Path>),
+) -> Result<TrainedRun> {
     let file = args.config.as_deref().map(ConfigFile::read).transpose()?;
     // the seed draws the data too: `--seed`, else the file's, else the default
     let seed = (args.recipe.run.seed)
@@ -130,7 +133,7 @@ fn train_new(args: &TrainArgs, (verbosity, tell): (Verbosity, bool)) -> Result<T
     let prepared = source.load()?;
     let source = source.absolute();
     let config = build_config(args, file.as_ref(), &prepared)?;
-    if tell {
+    if lost.is_none() {
         warn_of(&config, &prepared);
     }
     let out = match &args.out {
@@ -146,7 +149,13 @@ fn train_new(args: &TrainArgs, (verbosity, tell): (Verbosity, bool)) -> Result<T
     if !args.overwrite && !out.join(".lock").exists() {
         RunDir::new(&out).claim(false)?;
     }
-    if verbosity.shows_progress() {
+    if let Some(lost) = lost.filter(|_| verbosity.shows_progress()) {
+        println!(
+            "{} was taken by a run started at the same moment: training into {} instead",
+            lost.display(),
+            out.display()
+        );
+    } else if verbosity.shows_progress() {
         // how the task was chosen comes first: it decides everything after it
         prepared.notes().iter().for_each(|n| println!("{n}"));
         let backend = config.backend.choose();

@@ -25,7 +25,7 @@ impl RunLock {
                 .truncate(false)
                 .open(&path)
                 .map_err(io)?;
-            match file.try_lock() {
+            match try_lock_briefly(&file) {
                 // a file system without locks (some network ones): the id alone, as a note
                 Ok(()) | Err(TryLockError::Error(_)) => {}
                 Err(TryLockError::WouldBlock) => return Err(held(dir, &mut file)),
@@ -68,6 +68,22 @@ impl Drop for RunLock {
         let _ = fs::remove_file(&self.path);
         let _ = self.file.unlock();
     }
+}
+
+/// How long [`try_lock_briefly`] waits between tries, and how many it makes.
+const PROBE_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
+const PROBE_TRIES: usize = 10;
+
+/// `file.try_lock()`, tried again for a moment while it would block: [`in_use`] holds the lock
+/// for microseconds to look, a run for as long as it trains.
+fn try_lock_briefly(file: &File) -> std::result::Result<(), TryLockError> {
+    for _ in 1..PROBE_TRIES {
+        match file.try_lock() {
+            Err(TryLockError::WouldBlock) => std::thread::sleep(PROBE_WAIT),
+            done => return done,
+        }
+    }
+    file.try_lock()
 }
 
 /// The refusal while another process holds `dir`'s lock, with its process id once written.
@@ -123,6 +139,24 @@ mod tests {
         drop(first);
         assert!(!dir.join(".lock").exists(), "released and removed");
         drop(RunLock::acquire(&dir).expect("free again"));
+        fs::remove_dir(&dir).expect("empty");
+    }
+
+    /// `in_use` takes the lock for an instant to look: a run starting in that instant waits it
+    /// out instead of being refused as if another run held the folder.
+    #[test]
+    fn a_lock_held_for_an_instant_by_a_look_is_waited_out() {
+        let dir = std::env::temp_dir().join(format!("plaindnn-probe-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("made");
+        let probe = File::create(dir.join(".lock")).expect("created");
+        probe.try_lock().expect("the look's lock");
+        let look = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            probe.unlock().expect("released");
+        });
+        let lock = RunLock::acquire(&dir).expect("taken once the look is done");
+        look.join().expect("joined");
+        drop(lock);
         fs::remove_dir(&dir).expect("empty");
     }
 }

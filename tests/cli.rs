@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{json, plaindnn, run_config, stderr, stdout, temp_dir};
+use common::{json, plaindnn, refused, run_config, stderr, stdout, temp_dir};
 
 #[test]
 fn worked_example_prints_46_and_0() {
@@ -178,18 +178,15 @@ fn an_unknown_activation_lists_the_valid_ones() {
 #[test]
 fn a_dropout_of_one_and_a_half_is_refused_with_its_value() {
     let dir = temp_dir("cli-dropout");
-    let out = plaindnn(&[
-        "train",
-        "--dropout",
-        "1.5",
-        "--out",
-        dir.to_str().unwrap_or(""),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("dropout must be in [0, 1), got 1.5"),
-        "{}",
-        stderr(&out)
+    refused(
+        &[
+            "train",
+            "--dropout",
+            "1.5",
+            "--out",
+            dir.to_str().unwrap_or(""),
+        ],
+        "dropout must be in [0, 1), got 1.5",
     );
     assert!(
         !dir.join("config.json").exists(),
@@ -218,12 +215,9 @@ fn a_wrong_number_of_inputs_is_named() {
             .status
             .success()
     );
-    let out = plaindnn(&["predict", "--run", run, "--input", "1,2,3"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("invalid --input: the model takes 2 values (x, y), got 3"),
-        "{}",
-        stderr(&out)
+    refused(
+        &["predict", "--run", run, "--input", "1,2,3"],
+        "invalid --input: the model takes 2 values (x, y), got 3",
     );
     // a file to write into a folder that is not there: named with its flag, nothing made
     let missing = dir.join("no-such-folder");
@@ -325,18 +319,15 @@ fn an_unknown_backend_lists_the_valid_ones() {
 #[cfg(not(feature = "ndarray"))]
 #[test]
 fn a_backend_not_compiled_in_names_the_cargo_feature() {
-    let out = plaindnn(&[
-        "train",
-        "--backend",
-        "ndarray",
-        "--out",
-        temp_dir("cli-nd").to_str().unwrap_or(""),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("rebuild with `--features ndarray`"),
-        "{}",
-        stderr(&out)
+    refused(
+        &[
+            "train",
+            "--backend",
+            "ndarray",
+            "--out",
+            temp_dir("cli-nd").to_str().unwrap_or(""),
+        ],
+        "rebuild with `--features ndarray`",
     );
 }
 
@@ -409,12 +400,9 @@ fn remedy_flags_land_in_the_saved_config() {
 
 #[test]
 fn a_negative_l2_is_refused_with_its_value() {
-    let out = plaindnn(&["train", "--l2", "-1", "--quiet"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("invalid --l2: must be >= 0, got -1"),
-        "{}",
-        stderr(&out)
+    refused(
+        &["train", "--l2", "-1", "--quiet"],
+        "invalid --l2: must be >= 0, got -1",
     );
 }
 
@@ -884,13 +872,7 @@ fn bench_refuses_zero_repeats_and_a_workload_named_twice_by_their_names() {
         "{}",
         stderr(&out)
     );
-    let out = plaindnn(&["bench", "w4", "w1", "W4"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("w4 is named twice"),
-        "{}",
-        stderr(&out)
-    );
+    refused(&["bench", "w4", "w1", "W4"], "w4 is named twice");
 }
 
 #[test]
@@ -1189,21 +1171,18 @@ fn batch_norm_over_a_training_set_of_one_row_is_refused_before_anything_is_writt
     let csv = dir.join("two.csv");
     std::fs::write(&csv, "x,y\n1,0.5\n2,1.5\n").expect("write csv"); // one row each side
     let run = dir.join("run");
-    let out = plaindnn(&[
-        "train",
-        "--data",
-        csv.to_str().unwrap_or(""),
-        "--target",
-        "y",
-        "--batch-norm",
-        "--out",
-        run.to_str().unwrap_or(""),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("invalid --batch-norm: the training set holds one row"),
-        "{}",
-        stderr(&out)
+    refused(
+        &[
+            "train",
+            "--data",
+            csv.to_str().unwrap_or(""),
+            "--target",
+            "y",
+            "--batch-norm",
+            "--out",
+            run.to_str().unwrap_or(""),
+        ],
+        "invalid --batch-norm: the training set holds one row",
     );
     assert!(!run.exists());
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{json, plaindnn, run_config, stderr, temp_dir};
+use common::{json, plaindnn, refused, run_config, stderr, temp_dir};
 use std::path::{Path, PathBuf};
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -510,13 +510,7 @@ fn a_class_never_seen_in_training_is_named_at_eval_time() {
         "test.csv",
         "a,b,c,label\n0,0,0,inside\n1,1,1,elsewhere\n",
     );
-    let out = plaindnn(&["eval", "--run", s(&run), "--data", s(&test)]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("test.csv: line 3, column `label`: class `elsewhere` was never seen in training (known: inside, outside)"),
-        "{}",
-        stderr(&out)
-    );
+    refused(&["eval", "--run", s(&run), "--data", s(&test)], "test.csv: line 3, column `label`: class `elsewhere` was never seen in training (known: inside, outside)");
 }
 
 #[test]
@@ -899,19 +893,16 @@ fn every_builtin_data_set_is_listed_and_trains() {
 
 #[test]
 fn image_augmentation_on_data_that_are_not_images_is_refused() {
-    let out = plaindnn(&[
-        "train",
-        "--dataset",
-        "xor",
-        "--augment-shift",
-        "2",
-        "--quiet",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("--augment-shift needs image data (--dataset shapes or --data-dir)"),
-        "{}",
-        stderr(&out)
+    refused(
+        &[
+            "train",
+            "--dataset",
+            "xor",
+            "--augment-shift",
+            "2",
+            "--quiet",
+        ],
+        "--augment-shift needs image data (--dataset shapes or --data-dir)",
     );
 }
 

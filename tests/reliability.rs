@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{plaindnn, stderr, stdout, temp_dir};
+use common::{plaindnn, refused, stderr, stdout, temp_dir};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap_or("")
@@ -617,19 +617,16 @@ fn checkpoints_every_n_epochs_keep_the_last_two_saves_and_a_resume_replays_from_
 
 #[test]
 fn a_checkpoint_interval_of_zero_is_refused_by_name() {
-    let out = plaindnn(&[
-        "train",
-        "--checkpoint-every",
-        "0",
-        "--quiet",
-        "--out",
-        temp_dir("ce0").to_str().unwrap_or(""),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("invalid --checkpoint-every: must be at least 1 epoch, got 0"),
-        "{}",
-        stderr(&out)
+    refused(
+        &[
+            "train",
+            "--checkpoint-every",
+            "0",
+            "--quiet",
+            "--out",
+            temp_dir("ce0").to_str().unwrap_or(""),
+        ],
+        "invalid --checkpoint-every: must be at least 1 epoch, got 0",
     );
 }
 
@@ -886,12 +883,9 @@ fn a_resume_refuses_a_data_file_that_changed_since_the_run_trained() {
     ];
     assert!(plaindnn(&train).status.success());
     std::fs::write(&data, rows(100.0)).expect("csv");
-    let out = plaindnn(&["train", "--resume", s(&run), "--epochs", "5", "-q"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("points.csv has changed since the run trained (its columns' means or deviations differ)"),
-        "{}",
-        stderr(&out)
+    refused(
+        &["train", "--resume", s(&run), "--epochs", "5", "-q"],
+        "points.csv has changed since the run trained (its columns' means or deviations differ)",
     );
     let rows_now = std::fs::read_to_string(run.join("metrics.csv")).expect("metrics");
     assert_eq!(rows_now.lines().count(), 4, "nothing trained");

@@ -83,6 +83,16 @@ pub fn plaindnn(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// Runs `plaindnn args`, which must fail with exit status 1 and say `says` on stderr; what it
+/// said there.
+pub fn refused(args: &[&str], says: &str) -> String {
+    let out = plaindnn(args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+    assert!(err.contains(says), "{args:?}: {err}");
+    err
+}
+
 /// What a run printed on stdout.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -1194,8 +1194,8 @@ fn a_config_file_is_read_strictly_and_the_flags_and_presets_over_it_apply_whole(
     assert_eq!(model["activation"]["name"], json!("elu"), "{model}");
     assert!(model.get("activations").is_none(), "{model}");
     // a preset sets the optimizer's kind (and plain its rate), as its flags would: the file's
-    // rate, weight decay, momentum and Nesterov stay (an audit saw them reset to 0 without a
-    // word), but for the momentum Adam has none of (seed-default over it was refused before)
+    // rate under seed-default, its weight decay, momentum and Nesterov stay (an audit saw them
+    // reset to 0 without a word), but for the momentum Adam has none of (refused before)
     let sgd = json!({"kind": "sgd", "learning_rate": 0.05, "momentum": 0.9, "nesterov": true,
         "weight_decay": 0.01});
     let adamw = json!({"kind": "adamw", "learning_rate": 0.003, "weight_decay": 0.05});

@@ -675,9 +675,10 @@ fn gradient_descent_with_a_strong_ridge_on_a_narrow_column_reaches_the_ridge_for
 fn gd_refused(args: &[&str], run: &Path) -> String {
     let out_flag = ["--out", run.to_str().unwrap_or("")];
     let out = plaindnn(&[&["regress", "--method", "gd"][..], &out_flag, args].concat());
-    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(!run.exists(), "no run a later predict could not load");
-    stderr(&out)
+    err
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! `plaindnn train`: flags on top of a starting `TrainConfig`, then burn-train does the work.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
 use clap::parser::ValueSource;
@@ -103,7 +104,8 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
             trained
         }
         None => {
-            let start = |lost: Option<&Path>| train_new(&args, (verbosity, lost));
+            let bannered = Cell::new(false);
+            let start = |lost: Option<&Path>| train_new(&args, (verbosity, lost), &bannered);
             default_named(start, args.out.is_none() && !args.overwrite)?
         }
     };
@@ -116,10 +118,12 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
 
 /// A new run: data, config, then the directory (a default one that is taken becomes `NAME-2`, …);
 /// `lost`: the default name a run started at the same moment took from the try before, whose
-/// banner and warnings were printed (not again: the folder it trains in instead is said).
+/// warnings were printed, and its banner where `bannered` says so (neither again: the folder it
+/// trains in instead is said).
 fn train_new(
     args: &TrainArgs,
     (verbosity, lost): (Verbosity, Option<&Path>),
+    bannered: &Cell<bool>,
 ) -> Result<TrainedRun> {
     let file = args.config.as_deref().map(ConfigFile::read).transpose()?;
     // the seed draws the data too: `--seed`, else the file's, else the default
@@ -149,7 +153,7 @@ fn train_new(
     if !args.overwrite && !out.join(".lock").exists() {
         RunDir::new(&out).claim(false)?;
     }
-    if let Some(lost) = lost.filter(|_| verbosity.shows_progress()) {
+    if let Some(lost) = lost.filter(|_| bannered.get()) {
         println!(
             "{} was taken by a run started at the same moment: training into {} instead",
             lost.display(),
@@ -164,6 +168,7 @@ fn train_new(
             describe(&config),
             out.display()
         );
+        bannered.set(true);
     }
     let mut options = RunOptions::from(verbosity);
     options.overwrite = args.overwrite;

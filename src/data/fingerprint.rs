@@ -1,5 +1,5 @@
 //! A file's fingerprint: FNV-1a (64 bits) of its bytes, so a run can tell that the data file it
-//! names has changed since it trained.
+//! names has changed since it trained; and whether two files hold the same bytes.
 
 use std::fs::File;
 use std::io::Read;

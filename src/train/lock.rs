@@ -70,8 +70,9 @@ impl Drop for RunLock {
     }
 }
 
-/// How long [`try_lock_briefly`] waits between tries, and how many it makes.
+/// How long [`try_lock_briefly`] waits between tries.
 const PROBE_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
+/// How many tries [`try_lock_briefly`] makes.
 const PROBE_TRIES: usize = 10;
 
 /// `file.try_lock()`, tried again for a moment while it would block: [`in_use`] holds the lock

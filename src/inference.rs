@@ -232,8 +232,45 @@ impl Predictor {
         crate::model::safetensors::export(&self.model, &self.config.train.model, metadata)
     }
 
+    /// Refuses rows this network cannot score: inconsistent ones ([`Dataset::check`]), other
+    /// columns, and unless `inputs_only` (an autoencoder's, whose targets are its inputs) another
+    /// task, other outputs, or other classes or their order.
+    fn refuse_unlike(&self, data: &Dataset, inputs_only: bool) -> Result<()> {
+        data.check()?;
+        let (info, model) = (&self.config.data, &self.config.train.model);
+        let differ = |why: String| Err(Error::Data(format!("the rows to score {why}")));
+        if data.width() != model.inputs {
+            let has = crate::plural::count(data.width(), "feature");
+            return differ(format!(
+                "have {has} where the network takes {}",
+                model.inputs
+            ));
+        }
+        if inputs_only {
+            return Ok(());
+        }
+        if data.task() != info.task || data.outputs() != model.outputs {
+            return differ(format!(
+                "are for {} with {} where the network does {} with {}",
+                data.task(),
+                crate::plural::count(data.outputs(), "output"),
+                info.task,
+                crate::plural::count(model.outputs, "output")
+            ));
+        }
+        if data.task() == Task::Classification && data.class_names != info.class_names {
+            return differ(format!(
+                "name their classes {} where the network's are {}, in that order",
+                data.class_names.join(", "),
+                info.class_names.join(", ")
+            ));
+        }
+        Ok(())
+    }
+
     /// Scores the model on raw labelled `data` (scaled here like training data was).
     pub fn evaluate(&self, mut data: Dataset) -> Result<Evaluation> {
+        self.refuse_unlike(&data, self.config.data.reconstructs)?;
         let filled = self.fill_missing(&mut data.features)?;
         if let Some(scaler) = &self.config.data.scaler {
             scaler.apply(&mut data.features);
@@ -256,6 +293,8 @@ impl Predictor {
 
     /// Scores the model on rows already in model space (as `DataSource::load` returns them).
     pub fn evaluate_prepared(&self, rows: Subset) -> Result<Evaluation> {
+        rows.check("rows to score")?;
+        self.refuse_unlike(&rows.data, false)?;
         let data = &rows.data;
         let mut gathered = Vec::with_capacity(rows.len() * data.width());
         rows.rows

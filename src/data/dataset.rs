@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::one_hot::OneHot;
 use crate::error::{Error, Result};
+use crate::plural::count;
 
 /// What is being predicted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,47 +79,15 @@ pub struct Exact {
 }
 
 impl Dataset {
-    /// Checks that every length agrees, so later slicing cannot go out of bounds.
+    /// Checks that every length agrees ([`Dataset::check`]), so later slicing cannot go out of
+    /// bounds.
     pub fn new(
         features: Vec<f32>,
         feature_names: Vec<String>,
         targets: Targets,
         class_names: Vec<String>,
     ) -> Result<Self> {
-        let width = feature_names.len();
-        if width == 0 {
-            return Err(Error::Data(
-                "a data set needs at least one feature column".into(),
-            ));
-        }
-        if !features.len().is_multiple_of(width) {
-            return Err(Error::Data(format!(
-                "{} feature values do not fill rows of {width} columns",
-                features.len()
-            )));
-        }
-        let rows = features.len() / width;
-        let target_rows = match &targets {
-            Targets::Classes(c) => {
-                if let Some(&bad) = c
-                    .iter()
-                    .find(|&&c| c < 0 || c as usize >= class_names.len())
-                {
-                    return Err(Error::Data(format!(
-                        "class index {bad} is outside the {} known classes",
-                        class_names.len()
-                    )));
-                }
-                c.len()
-            }
-            Targets::Values { values, width } => values.len() / (*width).max(1),
-        };
-        if target_rows != rows {
-            return Err(Error::Data(format!(
-                "{rows} feature rows but {target_rows} target rows"
-            )));
-        }
-        Ok(Self {
+        let data = Self {
             features,
             feature_names,
             targets,
@@ -129,7 +98,87 @@ impl Dataset {
             reconstructs: false,
             exact: None,
             one_hot: Vec::new(),
-        })
+        };
+        data.check()?;
+        Ok(data)
+    }
+
+    /// The lengths, the class indices and the class names agree: what [`Dataset::new`] checks,
+    /// for a `Dataset` whose public fields were set by hand.
+    pub fn check(&self) -> Result<()> {
+        let width = self.width();
+        if width == 0 {
+            return Err(Error::Data(
+                "a data set needs at least one feature column".into(),
+            ));
+        }
+        let values = self.features.len();
+        if !values.is_multiple_of(width) {
+            let why = format!("{values} feature values do not fill rows of {width} columns");
+            return Err(Error::Data(why));
+        }
+        let rows = values / width;
+        let target_rows = match &self.targets {
+            Targets::Classes(c) => {
+                let known = self.class_names.len();
+                if let Some(&bad) = c.iter().find(|&&c| c < 0 || c as usize >= known) {
+                    let why = format!("class index {bad} is outside the {known} known classes");
+                    return Err(Error::Data(why));
+                }
+                c.len()
+            }
+            Targets::Values { width: 0, .. } => {
+                return Err(Error::Data(
+                    "a value target needs at least one column".into(),
+                ))
+            }
+            Targets::Values { values, width } if !values.len().is_multiple_of(*width) => {
+                let why = format!("{} target values do not fill rows of {width}", values.len());
+                return Err(Error::Data(why));
+            }
+            Targets::Values { values, width } => values.len() / width,
+        };
+        if target_rows != rows {
+            return Err(Error::Data(format!(
+                "{rows} feature rows but {target_rows} target rows"
+            )));
+        }
+        match repeated(&self.class_names) {
+            Some(name) => Err(Error::Data(format!(
+                "the class name `{name}` is given twice: each class needs its own name"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses `other` (`what`: the validation rows) unless it has this set's feature columns,
+    /// task and outputs, and its classes in the same order.
+    pub fn check_like(&self, other: &Dataset, what: &str) -> Result<()> {
+        let differ = |why: String| Err(Error::Data(format!("the {what} {why}")));
+        if other.width() != self.width() {
+            return differ(format!(
+                "have {} where the training rows have {}",
+                count(other.width(), "feature"),
+                self.width()
+            ));
+        }
+        if other.task() != self.task() || other.outputs() != self.outputs() {
+            return differ(format!(
+                "are for {} with {} where the training rows are for {} with {}",
+                other.task(),
+                count(other.outputs(), "output"),
+                self.task(),
+                count(self.outputs(), "output")
+            ));
+        }
+        if other.class_names != self.class_names {
+            return differ(format!(
+                "name their classes {} where the training rows name {}, in that order",
+                other.class_names.join(", "),
+                self.class_names.join(", ")
+            ));
+        }
+        Ok(())
     }
 
     /// Number of rows.
@@ -216,6 +265,12 @@ impl Dataset {
     }
 }
 
+/// The first name given twice in `names`.
+fn repeated(names: &[String]) -> Option<&str> {
+    let mut seen = std::collections::HashSet::new();
+    names.iter().find(|n| !seen.insert(*n)).map(String::as_str)
+}
+
 /// Some rows of a shared data set: splits and batches index into one matrix instead of copying it.
 #[derive(Clone, Debug)]
 pub struct Subset {
@@ -251,5 +306,42 @@ impl Subset {
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+
+    /// The first value among its rows that is not finite, as `training row 3, column `y`: NaN`
+    /// (`what`: training, validation; the row counted from 1 within the subset).
+    pub fn first_non_finite(&self, what: &str) -> Option<String> {
+        let data = &self.data;
+        let names = &data.feature_names;
+        let targets = match &data.targets {
+            Targets::Values { values, width } => Some((values, *width)),
+            Targets::Classes(_) => None,
+        };
+        self.rows.iter().enumerate().find_map(|(k, &r)| {
+            let feature = (data.row(r).iter().zip(names)).find(|(v, _)| !v.is_finite());
+            let target = targets.and_then(|(values, w)| {
+                (values[r * w..(r + 1) * w].iter()).find(|v| !v.is_finite())
+            });
+            let (value, column) = match (feature, target) {
+                (Some((v, name)), _) => (*v, name.as_str()),
+                (None, Some(v)) => (*v, data.target_name.as_str()),
+                (None, None) => return None,
+            };
+            Some(format!("{what} row {}, column `{column}`: {value}", k + 1))
+        })
+    }
+
+    /// Its data set is consistent ([`Dataset::check`]) and holds every row it names (`what`:
+    /// training rows, validation rows).
+    pub fn check(&self, what: &str) -> Result<()> {
+        self.data.check()?;
+        let held = self.data.len();
+        match self.rows.iter().find(|&&r| r >= held) {
+            Some(r) => Err(Error::Data(format!(
+                "the {what} name row {r} of a data set of {}",
+                count(held, "row")
+            ))),
+            None => Ok(()),
+        }
     }
 }

@@ -4,6 +4,7 @@ use super::dataset::{Dataset, Subset};
 use super::imputer::Imputer;
 use super::one_hot;
 use super::scaler::Scaler;
+use crate::error::{Error, Result};
 
 /// Training and validation rows ready for the loaders, and the scaler applied to them.
 pub struct Prepared {
@@ -55,6 +56,33 @@ impl Prepared {
 }
 
 impl Prepared {
+    /// Rows a network can train on, whoever made them: training rows, validation rows with the
+    /// training rows' columns, task and classes, every row named held, and the fill and scalers
+    /// one per column. The fields are public: a `Prepared` made by hand is checked here.
+    pub fn check(&self) -> Result<()> {
+        self.train.check("training rows")?;
+        self.val.check("validation rows")?;
+        if self.train.is_empty() {
+            return Err(Error::Data("there are no training rows".into()));
+        }
+        let data = &self.train.data;
+        data.check_like(&self.val.data, "validation rows")?;
+        let width = data.width();
+        if let Some(imputer) = self.imputer.as_ref().filter(|i| i.fill.len() != width) {
+            let fills = imputer.fill.len();
+            return Err(Error::Data(format!(
+                "the imputer has {fills} fill values for {width} feature columns"
+            )));
+        }
+        if let Some(s) = &self.scaler {
+            fits_columns(s, width, "scaler")?;
+        }
+        if let Some(s) = &self.target_scaler {
+            fits_columns(s, data.outputs(), "target scaler")?;
+        }
+        Ok(())
+    }
+
     /// `--impute mean: 12 missing cells filled with the training rows' means (age 10, fare 2)`;
     /// `None` without `--impute`.
     pub fn imputation(&self) -> Option<String> {
@@ -91,5 +119,26 @@ impl Prepared {
             warnings: vec![],
             target_warnings: vec![],
         }
+    }
+}
+
+/// A scaler (`what`) with a finite mean and a positive, finite deviation for each of `columns`.
+fn fits_columns(scaler: &Scaler, columns: usize, what: &str) -> Result<()> {
+    let (means, stds) = (scaler.mean.len(), scaler.std.len());
+    if means != columns || stds != columns {
+        return Err(Error::Data(format!(
+            "the {what} has {means} means and {stds} deviations for {columns} columns"
+        )));
+    }
+    let fine = |(m, s): (&f32, &f32)| m.is_finite() && s.is_finite() && *s > 0.0;
+    match (scaler.mean.iter().zip(&scaler.std)).position(|c| !fine(c)) {
+        Some(i) => Err(Error::Data(format!(
+            "the {what}'s column {} has mean {} and deviation {}: it needs a finite mean and a \
+             positive, finite deviation",
+            i + 1,
+            scaler.mean[i],
+            scaler.std[i]
+        ))),
+        None => Ok(()),
     }
 }

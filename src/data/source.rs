@@ -534,6 +534,13 @@ impl DataSource {
 
 /// A generated set: `sizes` = [training rows, validation rows], the validation rows drawn fresh.
 fn builtin(name: &str, sizes: [usize; 2], noise: f64, seed: u64) -> Result<Prepared> {
+    // the fields are public (and config.json's): the limits `with_sizes` and `with_noise` keep
+    let [train, val] = sizes.map(Some);
+    DataSource::builtin(name, seed)?.with_sizes(train, val)?;
+    if !(0.0..=MAX_NOISE).contains(&noise) {
+        let why = format!("must be 0 to {MAX_NOISE:e}, got {noise:?}");
+        return Err(Error::invalid("--noise", why));
+    }
     let (train, val) = builtin_rows(name, sizes, noise, seed)?;
     Ok(Prepared::unscaled(train, val))
 }

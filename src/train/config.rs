@@ -225,9 +225,11 @@ impl TrainConfig {
         }
     }
 
-    /// [`TrainConfig::validate`], and the network and augmentation fit the training rows.
+    /// [`TrainConfig::validate`], the rows are consistent ([`Prepared::check`]), and the network
+    /// and augmentation fit the training rows.
     pub fn validate_for(&self, prepared: &Prepared) -> Result<()> {
         self.validate()?;
+        prepared.check()?;
         let train = &prepared.train;
         let data = &train.data;
         let (inputs, outputs) = (data.width(), data.outputs());

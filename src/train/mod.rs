@@ -183,6 +183,11 @@ pub(crate) fn train_held(
 ) -> Result<TrainedRun> {
     // 1. the recipe must be valid and fit the data's inputs and outputs
     config.validate_for(&data)?;
+    if out.as_os_str().is_empty() {
+        // "" would be the current folder, the run's files among the user's own
+        let why = "the run's directory is an empty path: name a folder for its files";
+        return Err(Error::invalid("out", why));
+    }
     let train_set = &data.train.data;
     one_hot::refuse_missing(&train_set.one_hot, &source.describe_files())?;
     // a missing GPU driver, and layers to start from that do not fit, are refused before
@@ -234,12 +239,32 @@ pub(crate) fn train_held(
     }
     // 3. train
     let (on_pool, keep) = (options.on_pool, options.keep_failed);
+    let rows = (data.train.clone(), data.val.clone()); // shared, not copied
     let trained = pooled(on_pool, move || {
         fit(run_config, run, data, (model, 0), device, options)
-    });
+    })
+    .map_err(|e| blame_rows(e, rows));
     match keep {
         true => trained,
         false => trained.map_err(|e| discard_unsaved(&this_run, lock, made, e)),
+    }
+}
+
+/// A divergence whose cause is in the rows, not the rate: a value that is not finite, which
+/// rows built in memory can hold (files and built-in sets refuse or never make one). Looked for
+/// only once training has diverged, so a run that trains pays nothing for it.
+fn blame_rows(error: Error, (train, val): (Subset, Subset)) -> Error {
+    if !matches!(error, Error::Diverged(_)) {
+        return error;
+    }
+    match train
+        .first_non_finite("training")
+        .or_else(|| val.first_non_finite("validation"))
+    {
+        Some(cell) => Error::Data(format!(
+            "{cell} is not a finite number, so the loss was not either ({error})"
+        )),
+        None => error,
     }
 }
 

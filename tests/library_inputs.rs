@@ -1,0 +1,249 @@
+//! Rows a library user builds by hand — `Dataset`, `Subset` and `Prepared` have public fields —
+//! are refused with an error that says what is wrong, before a run is written, instead of a panic
+//! deep in a matrix product or a run that trains but never opens again (an outside audit of the
+//! library found each of these panicking or saved).
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{quadrant_config, temp_dir, train_quadrants};
+use plaindnn::backend::Backend;
+use plaindnn::data::quadrants::quadrant;
+use plaindnn::data::{DataSource, Dataset, Prepared, Scaler, Subset, Targets};
+use plaindnn::inference::Predictor;
+use plaindnn::train::{self, TrainConfig, Verbosity};
+
+/// `n` points of a 7 × 7 grid, labelled by quadrant.
+fn grid(n: usize) -> Dataset {
+    let (mut features, mut classes) = (Vec::new(), Vec::new());
+    for i in 0..n {
+        let (x, y) = ((i % 7) as f32 - 3.1, (i / 7 % 7) as f32 - 3.1);
+        features.extend([x, y]);
+        classes.push(quadrant(x, y));
+    }
+    let targets = Targets::Classes(classes);
+    Dataset::new(features, names(&["x", "y"]), targets, quadrant_names()).expect("consistent")
+}
+
+fn names(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| n.to_string()).collect()
+}
+
+fn quadrant_names() -> Vec<String> {
+    names(&["I", "II", "III", "IV"])
+}
+
+/// What `train_on` says of `rows` (3 epochs of the quadrant net); no folder is left behind.
+fn refusal(name: &str, rows: Prepared) -> String {
+    let dir = temp_dir(name);
+    let out = dir.join("run");
+    let mut config = TrainConfig::default_for(2, 4);
+    config.epochs = 3;
+    let source = DataSource::Memory {
+        description: "rows in memory".into(),
+    };
+    let trained = train::train_on(source, rows, config, &out, Verbosity::Quiet);
+    let refused = trained.err().expect("refused").to_string();
+    assert!(!out.exists(), "{name}: nothing written");
+    refused
+}
+
+#[test]
+fn validation_rows_unlike_the_training_rows_are_refused_before_training() {
+    let unlike = [
+        (
+            Dataset::new(
+                vec![0.5; 30],
+                names(&["x", "y", "z"]),
+                Targets::Classes(vec![0; 10]),
+                quadrant_names(),
+            ),
+            "the validation rows have 3 features where the training rows have 2",
+        ),
+        (
+            Dataset::new(
+                vec![0.5; 20],
+                names(&["x", "y"]),
+                Targets::Values {
+                    values: vec![1.0; 10],
+                    width: 1,
+                },
+                vec![],
+            ),
+            "the validation rows are for regression with 1 output where the training rows are \
+             for classification with 4 outputs",
+        ),
+        (
+            Dataset::new(
+                vec![0.5; 20],
+                names(&["x", "y"]),
+                Targets::Classes(vec![0; 10]),
+                names(&["II", "I", "III", "IV"]),
+            ),
+            "the validation rows name their classes II, I, III, IV where the training rows name \
+             I, II, III, IV",
+        ),
+    ];
+    for (k, (val, says)) in unlike.into_iter().enumerate() {
+        let rows = Prepared::unscaled(grid(50), val.expect("consistent alone"));
+        let err = refusal(&format!("lib-val-{k}"), rows);
+        assert!(err.contains(says), "{err}");
+    }
+}
+
+#[test]
+fn a_label_or_a_row_out_of_range_set_by_hand_is_refused_naming_it() {
+    // a label past the classes, set after Dataset::new checked it
+    let mut val = grid(10);
+    val.targets = Targets::Classes(vec![5; 10]);
+    let err = refusal("lib-label", Prepared::unscaled(grid(50), val));
+    assert!(
+        err.contains("class index 5 is outside the 4 known classes"),
+        "{err}"
+    );
+    // a subset naming row 50 of 10
+    let data = Arc::new(grid(10));
+    let rows = Prepared {
+        train: Subset::of(&data, vec![0, 1, 2, 50]),
+        val: Subset::of(&data, vec![3, 4]),
+        ..Prepared::unscaled(grid(1), grid(1))
+    };
+    let err = refusal("lib-row", rows);
+    assert!(
+        err.contains("the training rows name row 50 of a data set of 10 rows"),
+        "{err}"
+    );
+    // no training rows at all
+    let err = refusal("lib-empty", Prepared::unscaled(grid(0), grid(10)));
+    assert!(err.contains("there are no training rows"), "{err}");
+}
+
+/// These trained and saved a `model.bpk` that `Predictor::open` then refused as a config.json
+/// "edited by hand".
+#[test]
+fn rows_whose_run_could_not_be_opened_again_are_refused_before_training() {
+    let twice = Dataset::new(
+        vec![0.5; 4],
+        names(&["x", "y"]),
+        Targets::Classes(vec![0, 1]),
+        names(&["I", "I", "III", "IV"]),
+    );
+    let err = twice.expect_err("refused").to_string();
+    assert!(err.contains("the class name `I` is given twice"), "{err}");
+    let rows = Prepared {
+        scaler: Some(Scaler {
+            mean: vec![0.0; 3],
+            std: vec![1.0; 3],
+        }),
+        ..Prepared::unscaled(grid(50), grid(20))
+    };
+    let err = refusal("lib-scaler", rows);
+    assert!(
+        err.contains("the scaler has 3 means and 3 deviations for 2 columns"),
+        "{err}"
+    );
+    let rows = Prepared {
+        scaler: Some(Scaler {
+            mean: vec![0.0; 2],
+            std: vec![1.0, 0.0],
+        }),
+        ..Prepared::unscaled(grid(50), grid(20))
+    };
+    let err = refusal("lib-scaler-zero", rows);
+    assert!(
+        err.contains("the scaler's column 2 has mean 0 and deviation 0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rows_to_score_unlike_the_network_are_refused_not_a_panic() {
+    let dir = temp_dir("lib-evaluate");
+    let trained = train_quadrants(quadrant_config(), &dir);
+    let predictor = Predictor::open(trained.run.root(), Backend::Flex).expect("opens");
+    let three = Dataset::new(
+        vec![0.5; 30],
+        names(&["x", "y", "z"]),
+        Targets::Classes(vec![0; 10]),
+        quadrant_names(),
+    );
+    let err = predictor.evaluate(three.expect("consistent")).err();
+    let err = err.expect("refused").to_string();
+    assert!(
+        err.contains("the rows to score have 3 features where the network takes 2"),
+        "{err}"
+    );
+    let mut swapped = grid(20);
+    swapped.class_names.swap(0, 1);
+    let err = predictor
+        .evaluate(swapped)
+        .expect_err("refused")
+        .to_string();
+    assert!(err.contains("name their classes II, I, III, IV"), "{err}");
+    let mut past = grid(20);
+    past.targets = Targets::Classes(vec![5; 20]);
+    let err = predictor.evaluate_prepared(Subset::all(past)).err();
+    assert!(err.expect("refused").to_string().contains("class index 5"));
+    // the same rows as they are score as before
+    let scored = predictor.evaluate(grid(49)).expect("scores");
+    assert!(
+        scored.scores.accuracy.is_some_and(|a| a > 0.9),
+        "{:?}",
+        scored.scores
+    );
+}
+
+#[test]
+fn a_built_in_set_of_a_size_or_noise_set_by_hand_is_refused_not_an_abort() {
+    let sized = |train_size: usize, noise: f64| DataSource::Builtin {
+        name: "xor".into(),
+        train_size,
+        val_size: 100,
+        seed: 1,
+        noise,
+    };
+    // 2^40 rows: an allocation of 8 TiB aborted the process
+    let err = sized(1 << 40, 0.1)
+        .load()
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("--train-size: must be 1 to"), "{err}");
+    let err = sized(100, f64::NAN)
+        .load()
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("--noise: must be 0 to"), "{err}");
+    assert!(sized(100, 0.1).load().is_ok());
+}
+
+#[test]
+fn an_empty_run_path_is_refused_instead_of_the_current_folder() {
+    let mut config = quadrant_config();
+    config.epochs = 1;
+    let trained = train::train(
+        DataSource::quadrants(1),
+        config,
+        "".as_ref(),
+        Verbosity::Quiet,
+    );
+    let err = trained.err().expect("refused").to_string();
+    assert!(
+        err.contains("the run's directory is an empty path"),
+        "{err}"
+    );
+}
+
+/// A NaN in rows built in memory made training diverge, and the error advised a smaller rate.
+#[test]
+fn a_value_that_is_not_finite_is_named_where_training_diverges_on_it() {
+    let mut train = grid(50);
+    train.features[2 * 7 + 1] = f32::NAN; // row 8, column y
+    let err = refusal("lib-nan", Prepared::unscaled(train, grid(20)));
+    assert!(
+        err.contains("training row 8, column `y`: NaN is not a finite number"),
+        "{err}"
+    );
+}

@@ -247,3 +247,73 @@ fn a_value_that_is_not_finite_is_named_where_training_diverges_on_it() {
         "{err}"
     );
 }
+
+/// A NaN in a fit's rows was blamed on the scale of the columns (least squares), the rate
+/// (gradient descent) or the degree (`LinearModel::fit`).
+#[test]
+fn a_fit_on_a_value_that_is_not_finite_names_it() {
+    use plaindnn::regression::{gd, lstsq, FitOptions, LinearModel};
+    let x = [1.0, 2.0, f64::NAN, 4.0];
+    let y = [1.0, 2.0, 3.0, 4.0];
+    let says = "row 3, column `x1`: NaN is not a finite number";
+    let err = lstsq::fit(&x, 4, 1, &y, 0.0).expect_err("refused");
+    assert!(err.to_string().contains(says), "{err}");
+    let descent = gd::Descent {
+        iterations: 10,
+        lr: 0.1,
+        ridge: 0.0,
+    };
+    let device = burn::tensor::Device::flex();
+    let err = gd::fit(&x, 4, 1, &y, descent, &device).expect_err("refused");
+    assert!(err.to_string().contains(says), "{err}");
+    let rate = gd::Descent { lr: 0.0, ..descent };
+    let err = gd::fit(&y, 4, 1, &y, rate, &device).expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("--lr: must be a positive number, got 0"),
+        "{err}"
+    );
+    let values = Targets::Values {
+        values: y.map(|v| v as f32).to_vec(),
+        width: 1,
+    };
+    let rows = Dataset::new(
+        x.map(|v| v as f32).to_vec(),
+        names(&["age"]),
+        values,
+        vec![],
+    );
+    let rows = Subset::all(rows.expect("consistent"));
+    let err = LinearModel::fit(&rows, &FitOptions::lstsq(2))
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string().contains("row 3, column `age`: NaN"),
+        "{err}"
+    );
+}
+
+/// Three values for a model of two inputs gave two predictions, the second from half a row.
+#[test]
+fn a_linear_model_refuses_values_that_do_not_fill_its_rows() {
+    use plaindnn::regression::{FitOptions, LinearModel};
+    let data = grid(49);
+    let values: Vec<f32> = (0..49).map(|r| data.row(r)[0] * 2.0 + 1.0).collect();
+    let targets = Targets::Values { values, width: 1 };
+    let rows = Dataset::new(data.features.clone(), names(&["x", "y"]), targets, vec![]);
+    let fitted = LinearModel::fit(
+        &Subset::all(rows.expect("consistent")),
+        &FitOptions::lstsq(1),
+    );
+    let model = fitted.expect("fits").model;
+    let err = model
+        .predict(&[1.0, 2.0, 3.0])
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        err.contains("3 values do not fill rows of the model's 2 inputs (x, y)"),
+        "{err}"
+    );
+    let y = model.predict(&[1.0, 2.0]).expect("one row");
+    assert!((y[0] - 3.0).abs() < 1e-4, "2·1 + 1: {y:?}");
+}

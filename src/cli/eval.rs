@@ -201,7 +201,7 @@ fn eval_linear(args: &EvalArgs) -> Result<()> {
         .zip(&columns.lines)
         .map(|(v, &line)| csv_file::parse_f64(path, line, target, v))
         .collect::<Result<Vec<f64>>>()?;
-    let scores = RegressionScores::of_f64(&y, &model.predict(&columns.features));
+    let scores = RegressionScores::of_f64(&y, &model.predict(&columns.features)?);
     if args.json {
         // the shape a network's regression has: the loss (least squares': the MSE) and rows in
         // `scores`, RMSE, MAE and R² beside

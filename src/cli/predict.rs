@@ -458,7 +458,7 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
         }
         (None, None) => return Err(Error::invalid("input", "give --input x or --data FILE.csv")),
     };
-    let predicted = model.predict(&x);
+    let predicted = model.predict(&x)?;
     if let Some(path) = &args.output {
         let header = vec![format!("predicted_{}", model.target)];
         let cells = predicted.iter().map(|y| vec![short(*y)]);

@@ -23,6 +23,21 @@ pub struct Descent {
     pub ridge: f64,
 }
 
+impl Descent {
+    /// 1 to [`MAX_ITERATIONS`](super::MAX_ITERATIONS) steps of a positive, finite rate.
+    pub fn check(&self) -> Result<()> {
+        if !(1..=super::MAX_ITERATIONS).contains(&self.iterations) {
+            let why = format!(
+                "must be 1 to {} steps, got {}",
+                super::MAX_ITERATIONS,
+                self.iterations
+            );
+            return Err(Error::invalid("--iterations", why));
+        }
+        crate::check::positive("--lr", self.lr)
+    }
+}
+
 /// Gradient descent on `(‖Xβ + b − y‖² + λ‖β‖²) / n` — the closed form's objective over n, so
 /// both have one minimum. Returns the fit and the objective before every step.
 pub fn fit(
@@ -33,12 +48,13 @@ pub fn fit(
     descent: Descent,
     device: &Device,
 ) -> Result<(LinearFit, Vec<f64>)> {
-    if n == 0 || p == 0 || x.len() != n * p || y.len() != n {
+    if n == 0 || p == 0 || n.checked_mul(p) != Some(x.len()) || y.len() != n {
         return Err(Error::Data(
             "gradient descent needs n × p values and n targets".into(),
         ));
     }
     non_negative("ridge", descent.ridge)?;
+    descent.check()?;
     let (mean, std) = column_stats(x, n, p);
     let scaled: Vec<f32> = (0..n * p)
         .map(|k| ((x[k] - mean[k % p]) / std[k % p]) as f32)
@@ -62,6 +78,7 @@ pub fn fit(
         .map(|(c, m)| c * m)
         .sum::<f64>();
     if !(intercept.is_finite() && coefficients.iter().all(|c| c.is_finite())) {
+        super::refuse_non_finite(x, &super::numbered(p), y)?;
         let at = losses
             .iter()
             .position(|l| !l.is_finite())

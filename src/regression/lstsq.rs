@@ -43,7 +43,7 @@ pub struct LinearFit {
 /// # Ok(()) }
 /// ```
 pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<LinearFit> {
-    if n == 0 || p == 0 || x.len() != n * p || y.len() != n {
+    if n == 0 || p == 0 || n.checked_mul(p) != Some(x.len()) || y.len() != n {
         return Err(Error::Data(format!(
             "least squares needs n × p values and n targets, got {} and {} for n={n}, p={p}",
             x.len(),
@@ -67,6 +67,7 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
     // beyond f64 (a ridge of 1e308, values near its limit), nalgebra's SVD panics or never ends
     let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
     if !(finite(r.as_slice()) && finite(qtb.as_slice()) && finite(&scale)) {
+        super::refuse_non_finite(x, &super::numbered(p), y)?;
         return Err(overflow(ridge));
     }
     let svd = r.svd(true, true);

@@ -136,16 +136,13 @@ impl FitOptions {
             ));
         }
         if self.method == Method::Gd {
-            if !(1..=MAX_ITERATIONS).contains(&self.iterations) {
-                return Err(Error::invalid(
-                    "--iterations",
-                    format!(
-                        "must be 1 to {MAX_ITERATIONS} steps, got {}",
-                        self.iterations
-                    ),
-                ));
-            }
-            crate::check::positive("--lr", self.lr)?;
+            let (iterations, lr, ridge) = (self.iterations, self.lr, self.ridge);
+            (gd::Descent {
+                iterations,
+                lr,
+                ridge,
+            })
+            .check()?;
         }
         if self.interactions && self.degree < 2 {
             return Err(Error::invalid(
@@ -220,7 +217,11 @@ impl LinearModel {
             ));
         }
         let features = poly::expand(&x, data.width(), &terms);
-        finite_terms(&features, &terms.names, options.degree)?;
+        (finite_terms(&features, &terms.names, options.degree)).map_err(|e| {
+            refuse_non_finite(&x, &data.feature_names, &y)
+                .err()
+                .unwrap_or(e)
+        })?;
         let (fit, losses) = match options.method {
             Method::Lstsq => (lstsq::fit(&features, n, p, &y, options.ridge)?, Vec::new()),
             Method::Gd => gd::fit(
@@ -250,11 +251,21 @@ impl LinearModel {
         Ok(Fitted { model, fit, losses })
     }
 
-    /// Predictions for row-major `x` (one value per input per row).
-    pub fn predict(&self, x: &[f64]) -> Vec<f64> {
+    /// Predictions for row-major `x` (one value per input per row); refused where `x` does not
+    /// fill whole rows.
+    pub fn predict(&self, x: &[f64]) -> Result<Vec<f64>> {
+        let width = self.inputs.len();
+        if width == 0 || !x.len().is_multiple_of(width) {
+            return Err(Error::Data(format!(
+                "{} values do not fill rows of the model's {} ({})",
+                x.len(),
+                crate::plural::count(width, "input"),
+                self.inputs.join(", ")
+            )));
+        }
         let terms = poly::terms(&self.inputs, self.degree, self.interactions);
-        let features = poly::expand(x, self.inputs.len(), &terms);
-        features
+        let features = poly::expand(x, width, &terms);
+        Ok(features
             .chunks(self.coefficients.len().max(1))
             .map(|row| {
                 self.intercept
@@ -264,13 +275,13 @@ impl LinearModel {
                         .map(|(v, c)| v * c)
                         .sum::<f64>()
             })
-            .collect()
+            .collect())
     }
 
     /// R², RMSE and MAE on `rows`.
     pub fn scores(&self, rows: &Subset) -> Result<RegressionScores> {
         let (x, y) = columns(rows)?;
-        Ok(RegressionScores::of_f64(&y, &self.predict(&x)))
+        Ok(RegressionScores::of_f64(&y, &self.predict(&x)?))
     }
 
     /// `y = 2.5009·x − 1.0347`.
@@ -354,6 +365,28 @@ impl LinearModel {
 
 fn pretty(value: &impl Serialize) -> Result<String> {
     serde_json::to_string_pretty(value).map_err(|e| Error::json("writing JSON", e))
+}
+
+/// The first value of `x` (row-major, `names` its columns) or of `y` that is not finite, as
+/// ``row 3, column `age`: NaN`` (rows counted from 1), refused by name: a NaN or infinite input
+/// makes every fit NaN, and the overflow or divergence it then shows would blame the wrong thing.
+pub(crate) fn refuse_non_finite(x: &[f64], names: &[String], y: &[f64]) -> Result<()> {
+    let p = names.len().max(1);
+    let cell = match x.iter().position(|v| !v.is_finite()) {
+        Some(k) => format!("row {}, column `{}`: {}", k / p + 1, names[k % p], x[k]),
+        None => match y.iter().position(|v| !v.is_finite()) {
+            Some(r) => format!("row {}'s target: {}", r + 1, y[r]),
+            None => return Ok(()),
+        },
+    };
+    Err(Error::Data(format!(
+        "{cell} is not a finite number: a fit needs finite values (fill or drop that row)"
+    )))
+}
+
+/// Column names `x1`, `x2`, … for `p` unnamed columns.
+pub(crate) fn numbered(p: usize) -> Vec<String> {
+    (1..=p).map(|j| format!("x{j}")).collect()
 }
 
 /// Refuses a term that overflows f64 (x⁸⁰ of x in the tens of thousands): the fit would be NaN.

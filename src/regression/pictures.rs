@@ -46,10 +46,10 @@ pub fn write_fit(
     let (x, y) = columns(&Subset::of(&rows.data, shown))?;
     let note = drawn_note(rows.len());
     let (name, svg) = match model.inputs.len() {
-        1 => ("fit.svg", fitted_curve(model, (label, &x, &y), &note)),
+        1 => ("fit.svg", fitted_curve(model, (label, &x, &y), &note)?),
         _ => (
             "predicted_vs_actual.svg",
-            predicted_vs_actual(model, &x, &y, &note),
+            predicted_vs_actual(model, &x, &y, &note)?,
         ),
     };
     write_atomic(&out.join(name), svg.as_bytes())?;
@@ -57,25 +57,33 @@ pub fn write_fit(
 }
 
 /// The rows (x, y) and the model's curve over their range.
-fn fitted_curve(model: &LinearModel, (label, x, y): (&str, &[f64], &[f64]), note: &str) -> String {
+fn fitted_curve(
+    model: &LinearModel,
+    (label, x, y): (&str, &[f64], &[f64]),
+    note: &str,
+) -> Result<String> {
     let (lo, hi) = range(x);
     let grid: Vec<f64> = (0..=200)
         .map(|i| lo + (hi - lo) * i as f64 / 200.0)
         .collect();
-    let curve = grid.iter().copied().zip(model.predict(&grid)).collect();
+    let curve = grid.iter().copied().zip(model.predict(&grid)?).collect();
     let points = x.iter().copied().zip(y.iter().copied()).collect();
-    curve_chart(
+    Ok(curve_chart(
         &format!("{}{note}", model.equation()),
         (&model.inputs[0], &model.target),
         (label, points),
         curve,
-    )
+    ))
 }
 
 /// Each row's prediction against its value, with the diagonal a perfect fit would lie on.
-fn predicted_vs_actual(model: &LinearModel, x: &[f64], y: &[f64], note: &str) -> String {
-    let points = y.iter().copied().zip(model.predict(x)).collect();
-    predicted_chart(&format!("Predicted against actual{note}"), "actual", points)
+fn predicted_vs_actual(model: &LinearModel, x: &[f64], y: &[f64], note: &str) -> Result<String> {
+    let points = y.iter().copied().zip(model.predict(x)?).collect();
+    Ok(predicted_chart(
+        &format!("Predicted against actual{note}"),
+        "actual",
+        points,
+    ))
 }
 
 fn range(values: &[f64]) -> (f64, f64) {

@@ -152,7 +152,7 @@ fn rows_whose_run_could_not_be_opened_again_are_refused_before_training() {
     };
     let err = refusal("lib-scaler-zero", rows);
     assert!(
-        err.contains("the scaler's column 2 has mean 0 and deviation 0"),
+        err.contains("the scaler has a mean of 0 and a deviation of 0 in column 2"),
         "{err}"
     );
 }
@@ -316,4 +316,20 @@ fn a_linear_model_refuses_values_that_do_not_fill_its_rows() {
     );
     let y = model.predict(&[1.0, 2.0]).expect("one row");
     assert!((y[0] - 3.0).abs() < 1e-4, "2·1 + 1: {y:?}");
+}
+
+/// `train` with rows made in memory said to give the rows with `--data FILE.csv`, a flag the
+/// library has not.
+#[test]
+fn train_on_rows_made_in_memory_points_to_train_on() {
+    let source = DataSource::Memory {
+        description: "rows in memory".into(),
+    };
+    let out = temp_dir("lib-memory").join("run");
+    let trained = train::train(source, quadrant_config(), &out, Verbosity::Quiet);
+    let err = trained.err().expect("refused").to_string();
+    assert!(
+        err.contains("give them to train_on, as a Prepared"),
+        "{err}"
+    );
 }

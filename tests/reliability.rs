@@ -463,7 +463,12 @@ fn a_config_whose_names_or_classes_do_not_fit_its_network_is_refused() {
         ),
         (
             ("scaler", "{\"mean\": [0], \"std\": [1]}"),
-            "a scaler of 1 mean and 1 deviation for 2 features",
+            "a scaler with 1 mean and 1 deviation for 2 columns",
+        ),
+        (
+            // every prediction was not a finite number (the library audit)
+            ("scaler", "{\"mean\": [0, 0], \"std\": [1, 0]}"),
+            "a scaler with a mean of 0 and a deviation of 0 in column 2",
         ),
     ] {
         let mut config: serde_json::Value = serde_json::from_str(&original).expect("json");

@@ -74,11 +74,14 @@ impl Prepared {
                 "the imputer has {fills} fill values for {width} feature columns"
             )));
         }
-        if let Some(s) = &self.scaler {
-            fits_columns(s, width, "scaler")?;
-        }
-        if let Some(s) = &self.target_scaler {
-            fits_columns(s, data.outputs(), "target scaler")?;
+        let scalers = [
+            (&self.scaler, width, "scaler"),
+            (&self.target_scaler, data.outputs(), "target scaler"),
+        ];
+        for (scaler, columns, what) in scalers {
+            if let Some(why) = scaler.as_ref().and_then(|s| s.unfit_for(columns)) {
+                return Err(Error::Data(format!("the {what} has {why}")));
+            }
         }
         Ok(())
     }
@@ -119,26 +122,5 @@ impl Prepared {
             warnings: vec![],
             target_warnings: vec![],
         }
-    }
-}
-
-/// A scaler (`what`) with a finite mean and a positive, finite deviation for each of `columns`.
-fn fits_columns(scaler: &Scaler, columns: usize, what: &str) -> Result<()> {
-    let (means, stds) = (scaler.mean.len(), scaler.std.len());
-    if means != columns || stds != columns {
-        return Err(Error::Data(format!(
-            "the {what} has {means} means and {stds} deviations for {columns} columns"
-        )));
-    }
-    let fine = |(m, s): (&f32, &f32)| m.is_finite() && s.is_finite() && *s > 0.0;
-    match (scaler.mean.iter().zip(&scaler.std)).position(|c| !fine(c)) {
-        Some(i) => Err(Error::Data(format!(
-            "the {what}'s column {} has mean {} and deviation {}: it needs a finite mean and a \
-             positive, finite deviation",
-            i + 1,
-            scaler.mean[i],
-            scaler.std[i]
-        ))),
-        None => Ok(()),
     }
 }

@@ -83,6 +83,30 @@ impl Scaler {
         )
     }
 
+    /// Why it cannot scale `columns` columns (`1 mean and 1 deviation for 2 columns`, `a
+    /// deviation of 0 in column 2 (…)`); None where it can.
+    pub fn unfit_for(&self, columns: usize) -> Option<String> {
+        let (means, stds) = (self.mean.len(), self.std.len());
+        if means != columns || stds != columns {
+            let count = crate::plural::count;
+            return Some(format!(
+                "{} and {} for {}",
+                count(means, "mean"),
+                count(stds, "deviation"),
+                count(columns, "column")
+            ));
+        }
+        let fine = |(m, s): (&f32, &f32)| m.is_finite() && s.is_finite() && *s > 0.0;
+        let i = (self.mean.iter().zip(&self.std)).position(|c| !fine(c))?;
+        Some(format!(
+            "a mean of {} and a deviation of {} in column {} (each needs a finite mean and a \
+             positive, finite deviation)",
+            self.mean[i],
+            self.std[i],
+            i + 1
+        ))
+    }
+
     /// Standardises row-major `features` in place.
     pub fn apply(&self, features: &mut [f32]) {
         let width = self.mean.len();

@@ -156,13 +156,22 @@ pub fn train(
 ) -> Result<TrainedRun> {
     // 1. check the recipe before touching anything
     config.validate()?;
+    if let DataSource::Memory { description } = &source {
+        // nothing to load: the rows are the caller's
+        return Err(Error::Data(format!(
+            "train loads its rows from the source, and {description} are rows made in memory: \
+             give them to train_on, as a Prepared, with this source"
+        )));
+    }
     // 2. load, split and scale the data
     let prepared = source.load()?;
     let source = source.absolute();
     train_on(source, prepared, config, out, options)
 }
 
-/// Trains a new run on data already in memory; `source` is what `config.json` records of it.
+/// Trains a new run on data already in memory; `source` is what `config.json` records of it, and
+/// what `eval` and `--resume` load again: `DataSource::Memory` unless `data` is what
+/// `source.load()` gives (a resumed run would go on with the source's rows, not these).
 pub fn train_on(
     source: DataSource,
     data: Prepared,

@@ -165,20 +165,15 @@ impl DataInfo {
                 named[twice]
             ));
         }
-        match (&self.scaler, &self.target_scaler) {
-            (Some(s), _) if s.mean.len() != names || s.std.len() != names => Err(format!(
-                "a scaler of {} and {} for {}",
-                count(s.mean.len(), "mean"),
-                count(s.std.len(), "deviation"),
-                count(names, "feature")
-            )),
-            (_, Some(t)) if t.mean.len() != outputs || t.std.len() != outputs => Err(format!(
-                "a target scaler of {} and {} for {}",
-                count(t.mean.len(), "mean"),
-                count(t.std.len(), "deviation"),
-                count(outputs, "output")
-            )),
-            _ => Ok(()),
+        let scalers = [
+            (&self.scaler, names, "scaler"),
+            (&self.target_scaler, outputs, "target scaler"),
+        ];
+        for (scaler, columns, what) in scalers {
+            if let Some(why) = scaler.as_ref().and_then(|s| s.unfit_for(columns)) {
+                return Err(format!("a {what} with {why}"));
+            }
         }
+        Ok(())
     }
 }

@@ -258,7 +258,12 @@ impl Predictor {
                 crate::plural::count(model.outputs, "output")
             ));
         }
-        if data.task() == Task::Classification && data.class_names != info.class_names {
+        // named as today: a run of 0.50 reads 0.5 (as --resume compares them)
+        let theirs = info
+            .class_names
+            .iter()
+            .map(|c| crate::data::target::class_name(c));
+        if data.task() == Task::Classification && !data.class_names.iter().cloned().eq(theirs) {
             return differ(format!(
                 "name their classes {} where the network's are {}, in that order",
                 data.class_names.join(", "),
@@ -291,7 +296,8 @@ impl Predictor {
         })
     }
 
-    /// Scores the model on rows already in model space (as `DataSource::load` returns them).
+    /// Scores the model on rows already in model space (as `DataSource::load` returns them);
+    /// rows unlike the network (other columns, task or classes) are refused.
     pub fn evaluate_prepared(&self, rows: Subset) -> Result<Evaluation> {
         rows.check("rows to score")?;
         self.refuse_unlike(&rows.data, false)?;

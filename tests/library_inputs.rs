@@ -111,7 +111,7 @@ fn a_label_or_a_row_out_of_range_set_by_hand_is_refused_naming_it() {
     };
     let err = refusal("lib-row", rows);
     assert!(
-        err.contains("the training rows name row 50 of a data set of 10 rows"),
+        err.contains("the training rows name row index 50 of a data set of 10 rows"),
         "{err}"
     );
     // no training rows at all
@@ -332,4 +332,42 @@ fn train_on_rows_made_in_memory_points_to_train_on() {
         err.contains("give them to train_on, as a Prepared"),
         "{err}"
     );
+}
+
+/// An older run saved its class names as the file wrote them (`0.50`); `eval` without `--data`
+/// reloads them as today's (`0.5`), and the check of its classes takes them as the same (as
+/// `--resume` does), not as other classes (a review of the checks above).
+#[test]
+fn an_older_runs_class_names_as_written_still_match_at_eval() {
+    let dir = temp_dir("lib-old-names");
+    let csv = dir.join("labels.csv");
+    let rows: String = (0..40)
+        .map(|i| format!("{i},{},{}\n", i % 3, ["0.5", "1.5"][i % 2]))
+        .collect();
+    std::fs::write(&csv, format!("a,b,label\n{rows}")).expect("write");
+    let run = dir.join("run");
+    let (csv, run_s) = (csv.to_str().unwrap_or(""), run.to_str().unwrap_or(""));
+    let args = [
+        "train",
+        "--data",
+        csv,
+        "--task",
+        "classification",
+        "--epochs",
+        "2",
+        "-q",
+    ];
+    let trained = common::plaindnn(&[&args[..], &["--out", run_s]].concat());
+    assert!(trained.status.success(), "{}", common::stderr(&trained));
+    let path = run.join("config.json");
+    let text = std::fs::read_to_string(&path).expect("config.json");
+    let mut config: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(
+        config["data"]["class_names"],
+        serde_json::json!(["0.5", "1.5"])
+    );
+    config["data"]["class_names"] = serde_json::json!(["0.50", "1.50"]);
+    std::fs::write(&path, config.to_string()).expect("write");
+    let eval = common::plaindnn(&["eval", "--run", run_s]);
+    assert!(eval.status.success(), "{}", common::stderr(&eval));
 }

@@ -308,8 +308,8 @@ impl Subset {
         self.rows.is_empty()
     }
 
-    /// The first value among its rows that is not finite, as `training row 3, column `y`: NaN`
-    /// (`what`: training, validation; the row counted from 1 within the subset).
+    /// The first value among its rows that is not finite, as ``training row 3, column `y`: NaN``
+    /// (`what`: training, validation; the row of the data set, counted from 1).
     pub fn first_non_finite(&self, what: &str) -> Option<String> {
         let data = &self.data;
         let names = &data.feature_names;
@@ -317,7 +317,7 @@ impl Subset {
             Targets::Values { values, width } => Some((values, *width)),
             Targets::Classes(_) => None,
         };
-        self.rows.iter().enumerate().find_map(|(k, &r)| {
+        self.rows.iter().find_map(|&r| {
             let feature = (data.row(r).iter().zip(names)).find(|(v, _)| !v.is_finite());
             let target = targets.and_then(|(values, w)| {
                 (values[r * w..(r + 1) * w].iter()).find(|v| !v.is_finite())
@@ -327,18 +327,18 @@ impl Subset {
                 (None, Some(v)) => (*v, data.target_name.as_str()),
                 (None, None) => return None,
             };
-            Some(format!("{what} row {}, column `{column}`: {value}", k + 1))
+            Some(format!("{what} row {}, column `{column}`: {value}", r + 1))
         })
     }
 
     /// Its data set is consistent ([`Dataset::check`]) and holds every row it names (`what`:
     /// training rows, validation rows).
     pub fn check(&self, what: &str) -> Result<()> {
-        self.data.check()?;
+        (self.data.check()).map_err(|e| Error::Data(format!("the {what}: {e}")))?;
         let held = self.data.len();
         match self.rows.iter().find(|&&r| r >= held) {
             Some(r) => Err(Error::Data(format!(
-                "the {what} name row {r} of a data set of {}",
+                "the {what} name row index {r} of a data set of {}",
                 count(held, "row")
             ))),
             None => Ok(()),

@@ -69,9 +69,11 @@ impl Prepared {
         data.check_like(&self.val.data, "validation rows")?;
         let width = data.width();
         if let Some(imputer) = self.imputer.as_ref().filter(|i| i.fill.len() != width) {
-            let fills = imputer.fill.len();
+            let count = crate::plural::count;
             return Err(Error::Data(format!(
-                "the imputer has {fills} fill values for {width} feature columns"
+                "the imputer has {} for {}",
+                count(imputer.fill.len(), "fill value"),
+                count(width, "feature column")
             )));
         }
         let scalers = [

@@ -192,11 +192,7 @@ pub(crate) fn train_held(
 ) -> Result<TrainedRun> {
     // 1. the recipe must be valid and fit the data's inputs and outputs
     config.validate_for(&data)?;
-    if out.as_os_str().is_empty() {
-        // "" would be the current folder, the run's files among the user's own
-        let why = "the run's directory is an empty path: name a folder for its files";
-        return Err(Error::invalid("out", why));
-    }
+    refuse_empty_path(out)?;
     let train_set = &data.train.data;
     one_hot::refuse_missing(&train_set.one_hot, &source.describe_files())?;
     // a missing GPU driver, and layers to start from that do not fit, are refused before
@@ -257,6 +253,16 @@ pub(crate) fn train_held(
         true => trained,
         false => trained.map_err(|e| discard_unsaved(&this_run, lock, made, e)),
     }
+}
+
+/// Refuses `""` as a run's directory: it would be the current folder, the run's files among the
+/// user's own.
+fn refuse_empty_path(out: &Path) -> Result<()> {
+    if !out.as_os_str().is_empty() {
+        return Ok(());
+    }
+    let why = "the run's directory is an empty path: name a folder for its files";
+    Err(Error::invalid("out", why))
 }
 
 /// A divergence whose cause is in the rows, not the rate: a value that is not finite, which

@@ -138,6 +138,8 @@ pub fn pretrain(
     out: &Path,
     options: impl Into<RunOptions>,
 ) -> Result<Pretrained> {
+    data.check()?; // rows built by hand too, before a stage reads them
+    super::refuse_empty_path(out)?;
     let ae = autoencoder(config, data.train.data.width())?;
     // before anything is replaced; its stages' sources are codes in memory, not the file
     one_hot::refuse_missing(&data.train.data.one_hot, &source.describe_files())?;

@@ -329,7 +329,7 @@ fn train_on_rows_made_in_memory_points_to_train_on() {
     let trained = train::train(source, quadrant_config(), &out, Verbosity::Quiet);
     let err = trained.err().expect("refused").to_string();
     assert!(
-        err.contains("give them to train_on, as a Prepared"),
+        err.contains("has none to load: give the rows to train_on, as a Prepared"),
         "{err}"
     );
 }

@@ -159,8 +159,8 @@ pub fn train(
     if let DataSource::Memory { description } = &source {
         // nothing to load: the rows are the caller's
         return Err(Error::Data(format!(
-            "train loads its rows from the source, and {description} are rows made in memory: \
-             give them to train_on, as a Prepared, with this source"
+            "train loads its rows from its source, and this one ({description}) has none to load: \
+             give the rows to train_on, as a Prepared, with this source"
         )));
     }
     // 2. load, split and scale the data

@@ -289,7 +289,7 @@ impl Predictor {
         {
             s.apply(values); // the loss in the units the network learnt
         }
-        let evaluation = self.evaluate_prepared(Subset::all(data))?;
+        let evaluation = self.score(Subset::all(data))?; // checked above
         Ok(Evaluation {
             filled,
             ..evaluation
@@ -301,6 +301,11 @@ impl Predictor {
     pub fn evaluate_prepared(&self, rows: Subset) -> Result<Evaluation> {
         rows.check("rows to score")?;
         self.refuse_unlike(&rows.data, false)?;
+        self.score(rows)
+    }
+
+    /// Scores the model on `rows`, already checked against it.
+    fn score(&self, rows: Subset) -> Result<Evaluation> {
         let data = &rows.data;
         let mut gathered = Vec::with_capacity(rows.len() * data.width());
         rows.rows

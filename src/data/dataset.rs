@@ -266,7 +266,7 @@ impl Dataset {
 }
 
 /// The first name given twice in `names`.
-fn repeated(names: &[String]) -> Option<&str> {
+pub(crate) fn repeated(names: &[String]) -> Option<&str> {
     let mut seen = std::collections::HashSet::new();
     names.iter().find(|n| !seen.insert(*n)).map(String::as_str)
 }

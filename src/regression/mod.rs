@@ -217,11 +217,10 @@ impl LinearModel {
             ));
         }
         let features = poly::expand(&x, data.width(), &terms);
-        (finite_terms(&features, &terms.names, options.degree)).map_err(|e| {
-            refuse_non_finite(&x, &data.feature_names, &y)
-                .err()
-                .unwrap_or(e)
-        })?;
+        if let Err(overflow) = finite_terms(&features, &terms.names, options.degree) {
+            refuse_non_finite(&x, &data.feature_names, &y)?; // a NaN input, not the degree
+            return Err(overflow);
+        }
         let (fit, losses) = match options.method {
             Method::Lstsq => (lstsq::fit(&features, n, p, &y, options.ridge)?, Vec::new()),
             Method::Gd => gd::fit(

@@ -215,10 +215,32 @@ pub(crate) fn train_held(
         warnings.for_each(|w| eprintln!("warning: {w}"));
     }
     let this_run = run.clone();
+    let run_config = recorded(source, &data, config);
+    let written = (run.create_checkpoint_dir()).and_then(|()| run.write_config(&run_config));
+    if let Err(e) = written {
+        return Err(discard_unsaved(&this_run, lock, made, e));
+    }
+    // 3. train
+    let (on_pool, keep) = (options.on_pool, options.keep_failed);
+    let rows = (data.train.clone(), data.val.clone()); // shared, not copied
+    let trained = pooled(on_pool, move || {
+        fit(run_config, run, data, (model, 0), device, options)
+    })
+    .map_err(|e| blame_rows(e, rows));
+    match keep {
+        true => trained,
+        false => trained.map_err(|e| discard_unsaved(&this_run, lock, made, e)),
+    }
+}
+
+/// What `config.json` records of a new run: the data's columns, classes, fill and scalers, the
+/// fingerprints of the data and of `--init-from`'s weights, and the recipe.
+fn recorded(source: DataSource, data: &Prepared, config: TrainConfig) -> RunConfig {
+    let train_set = &data.train.data;
     let fingerprint = source.fingerprint();
     let init_fingerprint = (config.init_from.as_deref())
         .and_then(|s| crate::data::fingerprint::of_files(&[&transfer::weights_file(s)]));
-    let run_config = RunConfig {
+    RunConfig {
         format_version: FORMAT_VERSION,
         plaindnn_version: env!("CARGO_PKG_VERSION").to_string(),
         data: DataInfo {
@@ -237,21 +259,6 @@ pub(crate) fn train_held(
         },
         train: config,
         init_fingerprint,
-    };
-    let written = (run.create_checkpoint_dir()).and_then(|()| run.write_config(&run_config));
-    if let Err(e) = written {
-        return Err(discard_unsaved(&this_run, lock, made, e));
-    }
-    // 3. train
-    let (on_pool, keep) = (options.on_pool, options.keep_failed);
-    let rows = (data.train.clone(), data.val.clone()); // shared, not copied
-    let trained = pooled(on_pool, move || {
-        fit(run_config, run, data, (model, 0), device, options)
-    })
-    .map_err(|e| blame_rows(e, rows));
-    match keep {
-        true => trained,
-        false => trained.map_err(|e| discard_unsaved(&this_run, lock, made, e)),
     }
 }
 

@@ -158,11 +158,9 @@ impl DataInfo {
                 count(outputs, "output")
             ));
         }
-        let named = &self.class_names;
-        if let Some(twice) = (1..classes).find(|&i| named[..i].contains(&named[i])) {
+        if let Some(twice) = crate::data::dataset::repeated(&self.class_names) {
             return Err(format!(
-                "the class name `{}` is given twice, and each output needs its own",
-                named[twice]
+                "the class name `{twice}` is given twice, and each output needs its own"
             ));
         }
         let scalers = [

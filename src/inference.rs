@@ -390,8 +390,9 @@ impl RegressionScores {
     }
 
     /// The same from f64 values (`regress`).
+    /// With no rows every score is NaN: an empty mean is not defined.
     pub fn of_f64(truth: &[f64], predicted: &[f64]) -> Self {
-        let n = truth.len().max(1) as f64;
+        let n = truth.len() as f64;
         let mean = truth.iter().sum::<f64>() / n;
         let (mut sse, mut sae, mut sst) = (0.0, 0.0, 0.0);
         for (&y, &p) in truth.iter().zip(predicted) {
@@ -465,5 +466,15 @@ mod tests {
         assert!(RegressionScores::of_f64(&[3.0], &[3.0]).r2.is_nan());
         assert!(RegressionScores::of_outputs(&[3.0], &[2.0], 1).r2.is_nan());
         assert_eq!(RegressionScores::of_f64(&[3.0, 3.0], &[3.0, 3.0]).r2, 1.0);
+    }
+
+    #[test]
+    fn scores_of_no_rows_are_undefined_not_zero() {
+        // scikit-learn's mean_squared_error([], []) raises: an empty mean is not 0
+        let none = RegressionScores::of_f64(&[], &[]);
+        assert!(
+            none.rmse.is_nan() && none.mae.is_nan() && none.r2.is_nan(),
+            "{none:?}"
+        );
     }
 }

@@ -65,4 +65,7 @@ pub mod spec;
 mod strict;
 pub mod train;
 
+/// The Burn this crate is built on (its `Tensor`, `Device` and modules), so that a program on
+/// plaindnn uses the same version without naming it in its own `Cargo.toml`.
+pub use burn;
 pub use error::{Error, Result};

@@ -44,7 +44,7 @@ fn refusal(name: &str, rows: Prepared) -> String {
         description: "rows in memory".into(),
     };
     let trained = train::train_on(source, rows, config, &out, Verbosity::Quiet);
-    let refused = trained.err().expect("refused").to_string();
+    let refused = trained.expect_err("refused").to_string(); // TrainedRun is Debug
     assert!(!out.exists(), "{name}: nothing written");
     refused
 }
@@ -117,6 +117,8 @@ fn a_label_or_a_row_out_of_range_set_by_hand_is_refused_naming_it() {
     // no training rows at all
     let err = refusal("lib-empty", Prepared::unscaled(grid(0), grid(10)));
     assert!(err.contains("there are no training rows"), "{err}");
+    let err = refusal("lib-no-val", Prepared::unscaled(grid(10), grid(0)));
+    assert!(err.contains("there are no validation rows"), "{err}");
 }
 
 /// These trained and saved a `model.bpk` that `Predictor::open` then refused as a config.json
@@ -229,7 +231,7 @@ fn an_empty_run_path_is_refused_instead_of_the_current_folder() {
         "".as_ref(),
         Verbosity::Quiet,
     );
-    let err = trained.err().expect("refused").to_string();
+    let err = trained.expect_err("refused").to_string();
     assert!(
         err.contains("the run's directory is an empty path"),
         "{err}"
@@ -263,7 +265,7 @@ fn a_fit_on_a_value_that_is_not_finite_names_it() {
         lr: 0.1,
         ridge: 0.0,
     };
-    let device = burn::tensor::Device::flex();
+    let device = plaindnn::burn::tensor::Device::flex(); // the Burn plaindnn re-exports
     let err = gd::fit(&x, 4, 1, &y, descent, &device).expect_err("refused");
     assert!(err.to_string().contains(says), "{err}");
     let rate = gd::Descent { lr: 0.0, ..descent };
@@ -289,6 +291,48 @@ fn a_fit_on_a_value_that_is_not_finite_names_it() {
         .expect("refused");
     assert!(
         err.to_string().contains("row 3, column `age`: NaN"),
+        "{err}"
+    );
+}
+
+/// A `Subset` past its rows, or `exact` values of another length, panicked in `columns()`; an
+/// empty `Subset` scored as RMSE 0.
+#[test]
+fn a_linear_fit_on_rows_set_by_hand_is_refused_not_a_panic() {
+    use plaindnn::data::dataset::Exact;
+    use plaindnn::regression::{FitOptions, LinearModel};
+    let values = Targets::Values {
+        values: vec![1.0, 2.0, 3.0, 4.0],
+        width: 1,
+    };
+    let data = Dataset::new(vec![1.0, 2.0, 3.0, 4.0], names(&["x"]), values, vec![]);
+    let data = Arc::new(data.expect("consistent"));
+    let past = Subset::of(&data, vec![0, 1, 9]);
+    let err = LinearModel::fit(&past, &FitOptions::lstsq(1))
+        .err()
+        .expect("refused");
+    let says = "the rows name row index 9 of a data set of 4 rows";
+    assert!(err.to_string().contains(says), "{err}");
+    let mut short = (*data).clone();
+    short.exact = Some(Arc::new(Exact {
+        features: vec![1.0, 2.0],
+        targets: vec![1.0, 2.0],
+    }));
+    let err = LinearModel::fit(&Subset::all(short), &FitOptions::lstsq(1))
+        .err()
+        .expect("refused");
+    let says =
+        "the exact values hold 2 feature values and 2 targets for 4 rows of 4 feature values";
+    assert!(err.to_string().contains(says), "{err}");
+    let fitted = LinearModel::fit(&Subset::of(&data, vec![0, 1, 2, 3]), &FitOptions::lstsq(1));
+    let none = Subset::of(&data, vec![]);
+    let err = fitted
+        .expect("fits")
+        .model
+        .scores(&none)
+        .expect_err("refused");
+    assert!(
+        err.to_string().contains("there are no rows to score"),
         "{err}"
     );
 }
@@ -327,7 +371,7 @@ fn train_on_rows_made_in_memory_points_to_train_on() {
     };
     let out = temp_dir("lib-memory").join("run");
     let trained = train::train(source, quadrant_config(), &out, Verbosity::Quiet);
-    let err = trained.err().expect("refused").to_string();
+    let err = trained.expect_err("refused").to_string();
     assert!(
         err.contains("has none to load: give the rows to train_on, as a Prepared"),
         "{err}"

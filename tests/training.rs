@@ -122,8 +122,7 @@ fn resuming_a_finished_run_says_how_to_train_further() {
     config.epochs = 2;
     train_quadrants(config, &dir);
     let err = train::resume(&dir, train::ResumeChanges::default(), Verbosity::Quiet)
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert!(
         err.contains("has trained all its 2 epochs: pass --epochs 3 or more to train further"),
@@ -144,8 +143,7 @@ fn resuming_a_run_that_stopped_early_says_so_and_goes_on_with_a_longer_patience(
     assert_eq!(train_quadrants(config, &dir).outcome.rows.len(), 4);
     let metrics = fs::read(dir.join("metrics.csv")).expect("metrics");
     let err = train::resume(&dir, train::ResumeChanges::default(), Verbosity::Quiet)
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert!(
         err.contains("stopped early at epoch 4: val_loss had not improved on epoch 1's by more than 100 for 3 epochs; pass --patience N (more than 3)"),
@@ -161,8 +159,7 @@ fn resuming_a_run_that_stopped_early_says_so_and_goes_on_with_a_longer_patience(
         ..Default::default()
     };
     let err = train::resume(&dir, lower, Verbosity::Quiet)
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert!(
         err.contains("with --patience 2 it would stop at once: val_loss had not improved on epoch 1's by more than 100 for 3 epochs"),
@@ -312,8 +309,7 @@ fn a_huge_learning_rate_stops_with_a_message_and_keeps_the_last_good_checkpoint(
     config.epochs = 20;
     let source = plaindnn::data::DataSource::quadrants(config.seed);
     let err = train::train(source, config, &dir, Verbosity::Quiet)
-        .err()
-        .expect("diverges")
+        .expect_err("diverges")
         .to_string();
     let epoch: usize = err
         .strip_prefix("training diverged in epoch ")
@@ -415,8 +411,7 @@ fn a_batch_with_a_non_finite_loss_is_skipped_under_skip_batch_and_stops_training
         .iter()
         .all(|r| r.train_loss.is_finite() && r.val_loss.is_finite()));
     let err = run(NanPolicy::Stop, "nan-stop")
-        .err()
-        .expect("stops")
+        .expect_err("stops")
         .to_string();
     assert!(
         err.contains("training diverged in epoch 1: the training loss became NaN"),

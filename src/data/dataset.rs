@@ -78,6 +78,13 @@ pub struct Exact {
     pub targets: Vec<f64>,
 }
 
+impl Exact {
+    /// Whether its lengths differ from `values` features in `rows` rows.
+    fn unlike(&self, values: usize, rows: usize) -> bool {
+        self.features.len() != values || self.targets.len() != rows
+    }
+}
+
 impl Dataset {
     /// Checks that every length agrees ([`Dataset::check`]), so later slicing cannot go out of
     /// bounds.
@@ -118,29 +125,19 @@ impl Dataset {
             return Err(Error::Data(why));
         }
         let rows = values / width;
-        let target_rows = match &self.targets {
-            Targets::Classes(c) => {
-                let known = self.class_names.len();
-                if let Some(&bad) = c.iter().find(|&&c| c < 0 || c as usize >= known) {
-                    let why = format!("class index {bad} is outside the {known} known classes");
-                    return Err(Error::Data(why));
-                }
-                c.len()
-            }
-            Targets::Values { width: 0, .. } => {
-                return Err(Error::Data(
-                    "a value target needs at least one column".into(),
-                ))
-            }
-            Targets::Values { values, width } if !values.len().is_multiple_of(*width) => {
-                let why = format!("{} target values do not fill rows of {width}", values.len());
-                return Err(Error::Data(why));
-            }
-            Targets::Values { values, width } => values.len() / width,
-        };
+        let target_rows = self.target_rows()?;
         if target_rows != rows {
             return Err(Error::Data(format!(
                 "{rows} feature rows but {target_rows} target rows"
+            )));
+        }
+        if let Some(exact) = self.exact.as_ref().filter(|e| e.unlike(values, rows)) {
+            return Err(Error::Data(format!(
+                "the exact values hold {} and {} for {} of {}",
+                count(exact.features.len(), "feature value"),
+                count(exact.targets.len(), "target"),
+                count(rows, "row"),
+                count(values, "feature value")
             )));
         }
         match repeated(&self.class_names) {
@@ -148,6 +145,31 @@ impl Dataset {
                 "the class name `{name}` is given twice: each class needs its own name"
             ))),
             None => Ok(()),
+        }
+    }
+
+    /// How many rows the targets fill, every class index among the known classes.
+    fn target_rows(&self) -> Result<usize> {
+        match &self.targets {
+            Targets::Classes(c) => {
+                let known = self.class_names.len();
+                match c.iter().find(|&&c| c < 0 || c as usize >= known) {
+                    Some(bad) => Err(Error::Data(format!(
+                        "class index {bad} is outside the {known} known classes"
+                    ))),
+                    None => Ok(c.len()),
+                }
+            }
+            Targets::Values { width: 0, .. } => Err(Error::Data(
+                "a value target needs at least one column".into(),
+            )),
+            Targets::Values { values, width } if !values.len().is_multiple_of(*width) => {
+                Err(Error::Data(format!(
+                    "{} target values do not fill rows of {width}",
+                    values.len()
+                )))
+            }
+            Targets::Values { values, width } => Ok(values.len() / width),
         }
     }
 

@@ -65,6 +65,13 @@ impl Prepared {
         if self.train.is_empty() {
             return Err(Error::Data("there are no training rows".into()));
         }
+        if self.val.is_empty() {
+            return Err(Error::Data(
+                "there are no validation rows: the best epoch, early stopping and the scores are \
+                 taken on them; hold some rows out (as Keras's validation_split)"
+                    .into(),
+            ));
+        }
         let data = &self.train.data;
         data.check_like(&self.val.data, "validation rows")?;
         let width = data.width();

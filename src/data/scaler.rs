@@ -70,7 +70,7 @@ impl Scaler {
                 // a small spread, which E[x²] − E[x]² may have lost: Σ(x − mean)² / n
                 (true, false) => {
                     let squares = rows.iter().map(|&r| (row(r)[j] as f64 - mean[j]).powi(2));
-                    (squares.sum::<f64>() / n).sqrt() as f32
+                    normal_or_one((squares.sum::<f64>() / n).sqrt() as f32)
                 }
             })
             .collect();
@@ -130,6 +130,17 @@ impl Scaler {
                 *z = *z * s + m;
             }
         }
+    }
+}
+
+/// `std`, or 1 where f32 cannot divide by it: a spread below f32's smallest normal number (a
+/// column that differs only in subnormal values) rounds to 0 or makes the quotient overflow, and
+/// is as good as constant (scikit-learn's `StandardScaler` treats a near-zero scale so too).
+fn normal_or_one(std: f32) -> f32 {
+    if std.is_normal() {
+        std
+    } else {
+        1.0
     }
 }
 
@@ -201,5 +212,18 @@ mod tests {
         scaler.apply(&mut rows);
         let mean_sq = rows.iter().map(|x| (*x as f64).powi(2)).sum::<f64>() / 4.0;
         assert!((mean_sq - 1.0).abs() < 1e-4, "standardised: {rows:?}");
+    }
+
+    #[test]
+    fn a_column_that_differs_only_in_subnormal_values_is_divided_by_one_not_zero() {
+        // 0 and 1.4e-45 (f32's smallest subnormal): spread 7e-46, which rounds to an f32 of 0
+        let tiny = f32::from_bits(1);
+        let data = four_rows(vec![0.0, tiny, 0.0, tiny], &["dust"]);
+        let (scaler, _) = Scaler::fit(&data, &[0, 1, 2, 3]);
+        assert_eq!(scaler.std, vec![1.0]);
+        assert_eq!(scaler.unfit_for(1), None, "a scaler config.json accepts");
+        let mut rows = vec![0.0, tiny];
+        scaler.apply(&mut rows);
+        assert!(rows.iter().all(|x| x.is_finite()), "{rows:?}");
     }
 }

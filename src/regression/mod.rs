@@ -173,6 +173,7 @@ pub struct Fitted {
 /// Inputs as f64 rows and the single target column of `rows`: the file's own values where the
 /// data set holds them ([`Dataset::exact`]), else its f32 values widened.
 pub fn columns(rows: &Subset) -> Result<(Vec<f64>, Vec<f64>)> {
+    rows.check("rows")?; // a hand-made Subset: every row held, every length agreeing
     let data: &Dataset = &rows.data;
     let Targets::Values { values, width: 1 } = &data.targets else {
         return Err(Error::Data(
@@ -279,6 +280,9 @@ impl LinearModel {
 
     /// R², RMSE and MAE on `rows`.
     pub fn scores(&self, rows: &Subset) -> Result<RegressionScores> {
+        if rows.is_empty() {
+            return Err(Error::Data("there are no rows to score".into()));
+        }
         let (x, y) = columns(rows)?;
         Ok(RegressionScores::of_f64(&y, &self.predict(&x)?))
     }

@@ -27,11 +27,12 @@ pub fn count(inputs: usize, degree: u32, interactions: bool) -> usize {
     usize::try_from(c - 1).unwrap_or(usize::MAX)
 }
 
-/// Terms of degree 1..=`degree`: each input's powers, plus every mixed monomial if `interactions`.
+/// Terms of degree 1..=`degree`: each input's powers, plus every mixed monomial if `interactions`
+/// (none for degree 0, as [`count`] says).
 pub fn terms(inputs: &[String], degree: u32, interactions: bool) -> Terms {
     let k = inputs.len();
     let mut powers: Vec<Vec<u32>> = Vec::new();
-    for d in 1..=degree.max(1) {
+    for d in 1..=degree {
         if interactions {
             monomials(k, d, &mut vec![0; k], 0, &mut powers);
         } else {
@@ -75,9 +76,13 @@ fn name(inputs: &[String], powers: &[u32]) -> String {
     parts.join("·")
 }
 
-/// Row-major values of `terms` for row-major `x` with `k` inputs per row.
+/// Row-major values of `terms` for row-major `x` with `k` inputs per row (none for `k` = 0: rows
+/// of no input cannot be counted).
 pub fn expand(x: &[f64], k: usize, terms: &Terms) -> Vec<f64> {
-    let mut out = Vec::with_capacity(x.len() / k.max(1) * terms.powers.len());
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(x.len() / k * terms.powers.len());
     for row in x.chunks(k) {
         for p in &terms.powers {
             out.push(row.iter().zip(p).map(|(v, &e)| v.powi(e as i32)).product());
@@ -94,7 +99,7 @@ mod tests {
     fn the_count_of_terms_is_the_number_terms_makes_and_saturates_past_two_to_the_64() {
         let names: Vec<String> = (0..5).map(|i| format!("x{i}")).collect();
         for k in 1..=5 {
-            for d in 1..=6 {
+            for d in 0..=6 {
                 for interactions in [false, true] {
                     let made = terms(&names[..k], d, interactions).names.len();
                     assert_eq!(count(k, d, interactions), made, "{k} inputs, degree {d}");
@@ -112,6 +117,10 @@ mod tests {
         let t = terms(&["a".into(), "b".into()], 2, true);
         assert_eq!(t.names, ["a", "b", "a^2", "a·b", "b^2"]);
         assert_eq!(expand(&[2.0, 3.0], 2, &t), vec![2.0, 3.0, 4.0, 6.0, 9.0]);
+        assert!(
+            expand(&[], 0, &terms(&[], 2, true)).is_empty(),
+            "no input, no panic"
+        );
     }
 
     #[test]

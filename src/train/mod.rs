@@ -69,6 +69,7 @@ use report::RunFiles;
 use schedule::EpochSchedule;
 
 /// A finished (or early-stopped) run: the model to use and how training went.
+#[derive(Debug)]
 pub struct TrainedRun {
     /// The trained network (best weights when restore-best-weights is on), in inference mode.
     pub model: Mlp,

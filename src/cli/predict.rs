@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use plaindnn::backend::Backend;
 use plaindnn::data::csv_file::{self, Cells, Missing};
-use plaindnn::data::one_hot;
+use plaindnn::data::{number, one_hot};
 use plaindnn::error::{Error, Result, NOT_FINITE};
 use plaindnn::inference::{Prediction, Predictor};
 use plaindnn::regression::LinearModel;
@@ -381,19 +381,18 @@ fn added_cells(p: &Prediction) -> Vec<String> {
 
 /// One `--input` value: a finite number of the model's type (f32 for a network, f64 for a fit).
 fn parse_value<T: std::str::FromStr + Into<f64> + Copy>(v: &str) -> Result<T> {
+    let shown = number::shown(v);
     let why = match v.parse::<T>() {
         Ok(x) if x.into().is_finite() => return Ok(x),
-        Ok(_) if v.bytes().any(|b| b.is_ascii_digit()) && std::mem::size_of::<T>() == 4 => {
-            format!("`{v}` is beyond the range of f32 (±3.4e38), the type the network computes in")
-        }
-        Ok(_) if v.bytes().any(|b| b.is_ascii_digit()) => {
-            format!("`{v}` is beyond the range of f64 (±1.8e308)")
-        }
-        Ok(_) => format!("`{v}` is not a finite number"),
+        Ok(_) if number::overflows(v) && std::mem::size_of::<T>() == 4 => format!(
+            "`{shown}` is beyond the range of f32 (±3.4e38), the type the network computes in"
+        ),
+        Ok(_) if number::overflows(v) => format!("`{shown}` is beyond the range of f64 (±1.8e308)"),
+        Ok(_) => format!("`{shown}` is not a finite number"),
         Err(_) if v.is_empty() => {
             "a value is empty (two commas in a row, or one at an end?)".into()
         }
-        Err(_) => format!("`{v}` is not a number"),
+        Err(_) => format!("`{shown}` is not a number"),
     };
     Err(Error::invalid("--input", why))
 }

@@ -18,7 +18,7 @@ pub mod generators;
 pub mod idx;
 pub mod imputer;
 pub mod loader;
-mod number;
+pub mod number;
 pub mod one_hot;
 mod prepared;
 pub mod quadrants;

@@ -21,12 +21,12 @@ pub fn parse_f64(path: &Path, line: usize, column: &str, field: &str) -> Result<
 
 /// Whether `field` is a number written with digits that is too large for its type (`1e400`),
 /// not `inf` or `NaN` by name.
-fn overflows(field: &str) -> bool {
+pub fn overflows(field: &str) -> bool {
     field.bytes().any(|b| b.is_ascii_digit())
 }
 
 /// Most characters of a cell a message shows.
-const SHOWN: usize = 40;
+pub const SHOWN: usize = 40;
 
 /// `field` as a message shows it: cut after [`SHOWN`] characters, with how long it is (an
 /// audit's cell of 5 million digits gave a 5 MB message).

@@ -111,29 +111,38 @@ fn check(args: &RegressArgs) -> Result<()> {
 /// Every row of a CSV, or its training and held-out rows, or a built-in set and fresh rows.
 fn rows(args: &RegressArgs) -> Result<Rows> {
     let seed = args.seed.unwrap_or(42);
-    let Some(path) = &args.data else {
-        let name = args.dataset.clone().unwrap_or_else(|| "line".into());
-        let sets = choices::regression_sets();
-        if !choices::datasets().contains(&name.as_str()) {
-            let valid = sets.join(", "); // not the classification sets it would then refuse
-            return Err(Error::Unknown {
-                what: "regression set",
-                got: name,
-                valid,
-            });
-        }
-        let data = DataSource::builtin(&name, seed)?.load()?;
-        if data.train.data.task() == Task::Classification {
-            let why =
-                format!("`{name}` is a classification set; regress fits numbers: line or cubic");
-            return Err(Error::invalid("--dataset", why));
-        }
-        return Ok(Rows {
-            fit: data.train,
-            held_out: Some(data.val),
-            name,
+    match &args.data {
+        Some(path) => csv_rows(args, path, seed),
+        None => builtin_rows(args.dataset.as_deref().unwrap_or("line"), seed),
+    }
+}
+
+/// The built-in regression set `name`: its training rows to fit, its fresh rows held out.
+fn builtin_rows(name: &str, seed: u64) -> Result<Rows> {
+    let sets = choices::regression_sets();
+    if !choices::datasets().contains(&name) {
+        let valid = sets.join(", "); // not the classification sets it would then refuse
+        return Err(Error::Unknown {
+            what: "regression set",
+            got: name.to_string(),
+            valid,
         });
-    };
+    }
+    let data = DataSource::builtin(name, seed)?.load()?;
+    if data.train.data.task() == Task::Classification {
+        let why = format!("`{name}` is a classification set; regress fits numbers: line or cubic");
+        return Err(Error::invalid("--dataset", why));
+    }
+    Ok(Rows {
+        fit: data.train,
+        held_out: Some(data.val),
+        name: name.to_string(),
+    })
+}
+
+/// The rows of `--data` in f64: all of them to fit, or some held out (`--val-fraction`,
+/// `--val-data`).
+fn csv_rows(args: &RegressArgs, path: &Path, seed: u64) -> Result<Rows> {
     let name = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -154,7 +163,7 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
         });
     }
     let source = DataSource::Csv {
-        path: path.clone(),
+        path: path.to_path_buf(),
         target: args.target.clone(),
         features: args.features.clone().map(|c| c.0),
         one_hot: Vec::new(),

@@ -399,16 +399,8 @@ impl DataSource {
         };
         let reading = (Some(delimiter), missing);
         let mut data = read(path, None, reading)?;
-        if *standardize_target && !matches!(data.targets, Targets::Values { .. }) {
-            return Err(Error::invalid(
-                "--standardize-target",
-                format!(
-                    "{}: the target `{}` holds classes (classification), which are not scaled; \
-                     {LEAVE_STANDARDIZE_OUT}",
-                    path.display(),
-                    data.target_name
-                ),
-            ));
+        if *standardize_target {
+            refuse_scaled_classes(path, &data)?;
         }
         let rows = match val_path {
             Some(vp) => {
@@ -419,19 +411,9 @@ impl DataSource {
         };
         let rows = rows.imputed(&mut data, path, *impute)?;
         let mut prepared = rows.standardised(data, path, [*standardize, *standardize_target]);
-        let same = val_path
-            .as_deref()
-            .filter(|vp| super::fingerprint::same_bytes(path, vp));
-        if let Some(vp) = same {
-            prepared.warnings.push(format!(
-                "--val-data {} holds the same rows as --data {}: validation scores rows the \
-                 network trains on, so its loss, early stopping and the best epoch say nothing of \
-                 new rows; give other rows, or leave --val-data out to hold out --val-fraction of \
-                 these",
-                vp.display(),
-                path.display()
-            ));
-        }
+        prepared
+            .warnings
+            .extend(same_rows(path, val_path.as_deref()));
         Ok(prepared)
     }
 
@@ -533,6 +515,34 @@ impl DataSource {
 }
 
 /// A generated set: `sizes` = [training rows, validation rows], the validation rows drawn fresh.
+/// Refuses `--standardize-target` where `data`'s target holds classes.
+fn refuse_scaled_classes(path: &Path, data: &Dataset) -> Result<()> {
+    if matches!(data.targets, Targets::Values { .. }) {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "--standardize-target",
+        format!(
+            "{}: the target `{}` holds classes (classification), which are not scaled; \
+             {LEAVE_STANDARDIZE_OUT}",
+            path.display(),
+            data.target_name
+        ),
+    ))
+}
+
+/// The warning where `--val-data` holds the same bytes as `--data`.
+fn same_rows(path: &Path, val_path: Option<&Path>) -> Option<String> {
+    let vp = val_path.filter(|vp| super::fingerprint::same_bytes(path, vp))?;
+    Some(format!(
+        "--val-data {} holds the same rows as --data {}: validation scores rows the network \
+         trains on, so its loss, early stopping and the best epoch say nothing of new rows; give \
+         other rows, or leave --val-data out to hold out --val-fraction of these",
+        vp.display(),
+        path.display()
+    ))
+}
+
 fn builtin(name: &str, sizes: [usize; 2], noise: f64, seed: u64) -> Result<Prepared> {
     // the fields are public (and config.json's): the limits `with_sizes` and `with_noise` keep
     let [train, val] = sizes.map(Some);

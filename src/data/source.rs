@@ -514,7 +514,6 @@ impl DataSource {
     }
 }
 
-/// A generated set: `sizes` = [training rows, validation rows], the validation rows drawn fresh.
 /// Refuses `--standardize-target` where `data`'s target holds classes.
 fn refuse_scaled_classes(path: &Path, data: &Dataset) -> Result<()> {
     if matches!(data.targets, Targets::Values { .. }) {
@@ -543,6 +542,7 @@ fn same_rows(path: &Path, val_path: Option<&Path>) -> Option<String> {
     ))
 }
 
+/// A generated set: `sizes` = [training rows, validation rows], the validation rows drawn fresh.
 fn builtin(name: &str, sizes: [usize; 2], noise: f64, seed: u64) -> Result<Prepared> {
     // the fields are public (and config.json's): the limits `with_sizes` and `with_noise` keep
     let [train, val] = sizes.map(Some);

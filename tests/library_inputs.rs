@@ -360,6 +360,14 @@ fn a_linear_model_refuses_values_that_do_not_fill_its_rows() {
     );
     let y = model.predict(&[1.0, 2.0]).expect("one row");
     assert!((y[0] - 3.0).abs() < 1e-4, "2·1 + 1: {y:?}");
+    // fields set by hand that disagree: degree 0 predicted nothing, and scored as RMSE 0
+    let mut zero = model.clone();
+    zero.degree = 0;
+    let err = zero.predict(&[1.0, 2.0]).expect_err("refused").to_string();
+    assert!(
+        err.contains("the linear model: degree 0 makes no fit"),
+        "{err}"
+    );
 }
 
 /// `train` with rows made in memory said to give the rows with `--data FILE.csv`, a flag the

@@ -381,9 +381,12 @@ fn added_cells(p: &Prediction) -> Vec<String> {
 
 /// One `--input` value: a finite number of the model's type (f32 for a network, f64 for a fit).
 fn parse_value<T: std::str::FromStr + Into<f64> + Copy>(v: &str) -> Result<T> {
-    let shown = number::shown(v);
-    let why = match v.parse::<T>() {
-        Ok(x) if x.into().is_finite() => return Ok(x),
+    let parsed = v.parse::<T>();
+    if let Some(x) = parsed.as_ref().ok().filter(|x| (**x).into().is_finite()) {
+        return Ok(*x);
+    }
+    let shown = number::shown(v); // made only for the message
+    let why = match parsed {
         Ok(_) if number::overflows(v) && std::mem::size_of::<T>() == 4 => format!(
             "`{shown}` is beyond the range of f32 (±3.4e38), the type the network computes in"
         ),

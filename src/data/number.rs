@@ -19,8 +19,9 @@ pub fn parse_f64(path: &Path, line: usize, column: &str, field: &str) -> Result<
     }
 }
 
-/// Whether `field` is a number written with digits that is too large for its type (`1e400`),
-/// not `inf` or `NaN` by name.
+/// For a `field` that parsed to a value that is not finite: whether it was a number written with
+/// digits too large for its type (`1e400`), not `inf` or `NaN` by name. (It only looks for a
+/// digit: ask it of nothing else.)
 pub fn overflows(field: &str) -> bool {
     field.bytes().any(|b| b.is_ascii_digit())
 }

@@ -254,6 +254,9 @@ impl LinearModel {
     /// Predictions for row-major `x` (one value per input per row); refused where `x` does not
     /// fill whole rows.
     pub fn predict(&self, x: &[f64]) -> Result<Vec<f64>> {
+        // its fields are public: a degree, terms or coefficients that disagree pair wrongly
+        self.consistent()
+            .map_err(|why| Error::Data(format!("the linear model: {why}")))?;
         let width = self.inputs.len();
         if width == 0 || !x.len().is_multiple_of(width) {
             return Err(Error::Data(format!(

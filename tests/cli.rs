@@ -1725,6 +1725,13 @@ fn a_dash_writes_exported_rows_and_predictions_to_standard_output() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("invalid --out"), "{}", stderr(&o));
     assert!(!std::path::Path::new("-").exists());
+    // safetensors under another format's name would be opened as that format (Keras refuses too)
+    let onnx = dir.join("m.onnx");
+    let o = plaindnn(&["export", "--run", run, "--out", onnx.to_str().unwrap_or("")]);
+    assert_eq!(o.status.code(), Some(1));
+    let said = "names a .onnx file, and export writes safetensors: name it";
+    assert!(stderr(&o).contains(said), "{}", stderr(&o));
+    assert!(!onnx.exists());
 }
 
 #[test]

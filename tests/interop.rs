@@ -256,6 +256,8 @@ fn export_writes_next_to_the_run_and_init_from_accepts_the_file() {
         "{}",
         stdout(&o)
     );
+    // a new nn.Sequential is in training mode: without eval() it would not predict as plaindnn
+    assert!(stdout(&o).contains("model.eval()"), "{}", stdout(&o));
     let file = run.join("model.safetensors");
     let o = plaindnn(&[
         "train",

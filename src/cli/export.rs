@@ -42,6 +42,7 @@ pub fn run(args: ExportArgs) -> Result<()> {
             return Err(plaindnn::Error::invalid("--out", why));
         }
         refuse_run_file(out, "--out")?;
+        refuse_other_format(out)?;
         refuse_existing(out, "--out", args.overwrite)?;
     }
     // the weights are written as saved: no backend computes anything here
@@ -63,6 +64,8 @@ pub fn run(args: ExportArgs) -> Result<()> {
         "         model.load_state_dict(safetensors.torch.load_file(\"{}\"))",
         out.display()
     );
+    // a new module is in training mode: dropout on, BatchNorm on the batch's statistics
+    println!("         model.eval()  # to predict as plaindnn does");
     for o in &data.one_hot {
         println!(
             "text column `{}` is one-hot encoded first: a 0/1 input for each of its {} categories (one_hot in the metadata), in feature_names' order",
@@ -135,4 +138,25 @@ fn own_export(run: &Path) -> Result<PathBuf> {
         return Err(plaindnn::Error::invalid("--out", why));
     }
     Ok(out)
+}
+
+/// Extensions of other weight and data formats: a safetensors file under one of these names would
+/// be opened as that format (Keras refuses `model.save("m.onnx")` likewise).
+const OTHER_FORMATS: [&str; 15] = [
+    "onnx", "pt", "pth", "h5", "hdf5", "keras", "pb", "tflite", "npz", "npy", "pkl", "ckpt", "bpk",
+    "json", "csv",
+];
+
+/// Refuses an `--out` named as another format (`model.onnx`).
+fn refuse_other_format(out: &Path) -> Result<()> {
+    let extension = out.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !OTHER_FORMATS.contains(&extension.to_ascii_lowercase().as_str()) {
+        return Ok(());
+    }
+    let why = format!(
+        "{} names a .{extension} file, and export writes safetensors: name it {}",
+        out.display(),
+        out.with_extension("safetensors").display()
+    );
+    Err(plaindnn::Error::invalid("--out", why))
 }

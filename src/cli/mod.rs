@@ -79,7 +79,7 @@ enum Command {
   plaindnn export --run artifacts/pretrained/quadrants --format safetensors
   plaindnn export --run artifacts/runs/houses --out houses.safetensors
 
-In Python: model = <the nn.Sequential printed>; model.load_state_dict(safetensors.torch.load_file(path))")]
+In Python: model = <the nn.Sequential printed>; model.load_state_dict(safetensors.torch.load_file(path)); model.eval()")]
     Export(export::ExportArgs),
     /// Show a run's layers, output shapes and parameter counts (like Keras' model.summary()).
     #[command(after_help = "Examples:

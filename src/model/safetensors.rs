@@ -6,7 +6,8 @@
 //! `[out, in]` (Burn's W `[in, out]` transposed: PyTorch computes `x·Wᵀ + b`) and `{i}.bias`;
 //! a BatchNorm1d stores `{i}.weight` (γ), `{i}.bias` (β), `{i}.running_mean`, `{i}.running_var`
 //! and `{i}.num_batches_tracked`; a PReLU stores its slope as `{i}.weight` `[1]`. So
-//! `model.load_state_dict(safetensors.torch.load_file(path))` works on [`sequential_code`]'s model.
+//! `model.load_state_dict(safetensors.torch.load_file(path))` works on [`sequential_code`]'s model
+//! (then `model.eval()`, to predict: a new module is in training mode).
 //! The metadata carries the plaindnn config (`plaindnn_config`) and that code (`sequential`).
 
 use std::collections::HashMap;

@@ -518,6 +518,13 @@ fn a_config_from_another_format_version_is_refused() {
         .contains("config.json has format version 99; this plaindnn reads version 1"));
     std::fs::write(&path, "{ not json").expect("write");
     assert!(predict_error(&run).contains("config.json is not valid JSON"));
+    // no run at all is not a version problem (it said "format version 0")
+    std::fs::write(&path, "{}").expect("write");
+    let err = predict_error(&run);
+    assert!(
+        err.contains("config.json does not describe a run: it has no format_version"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -81,10 +81,13 @@ impl RunConfig {
     pub fn from_json(text: &str) -> std::result::Result<RunConfig, String> {
         let value: serde_json::Value = serde_json::from_str(text)
             .map_err(|e| format!("config.json is not valid JSON: {e}"))?;
-        let version = value
-            .get("format_version")
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0);
+        let Some(version) = value.get("format_version").and_then(|v| v.as_u64()) else {
+            // `{}` or a list: not a version problem, no run at all
+            return Err(format!(
+                "config.json does not describe a run: it has no format_version (plaindnn writes \
+                 version {FORMAT_VERSION})"
+            ));
+        };
         if version != u64::from(FORMAT_VERSION) {
             return Err(format!(
                 "config.json has format version {version}; this plaindnn reads version {FORMAT_VERSION}"

@@ -211,6 +211,14 @@ fn a_tab_separated_file_is_read_without_flags_or_with_delimiter_tab() {
         run_config(&dir.join("run"))["data"]["source"]["delimiter"],
         "\t"
     );
+    // predictions written beside tab-separated rows keep their tabs (they were commas)
+    let new = write(&dir, "new.tsv", "a\tb\n0.5\t1\n");
+    let written = dir.join("predicted.tsv");
+    let out = predict(&dir.join("run"), &new, &["--output", s(&written)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&written).expect("written");
+    let header: Vec<&str> = text.lines().next().unwrap_or("").split('\t').collect();
+    assert_eq!(header[..3], ["a", "b", "predicted_label"], "{text}");
 }
 
 #[test]

@@ -37,7 +37,7 @@ pub struct PredictArgs {
     #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
     delimiter: Option<u8>,
     /// Write the predictions as CSV to FILE and print a summary instead of every row (`-`: the
-    /// CSV to standard output, nothing else).
+    /// CSV to standard output, nothing else); separated as --data is (a TSV stays a TSV).
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// --output: replace FILE if it exists.
@@ -342,6 +342,7 @@ fn given_cells(args: &PredictArgs, names: &[String]) -> Result<Cells> {
         return Ok(Cells {
             headers: names.to_vec(),
             rows: vec![row.into()],
+            delimiter: b',',
         });
     }
     match &args.data {
@@ -430,16 +431,19 @@ fn write_csv(
         let row = row.iter().map(str::to_string);
         row.chain(added).collect()
     });
-    write_output(path, &csv_bytes(path, names, rows)?)
+    write_output(path, &csv_bytes(path, (names, rows), given.delimiter)?)
 }
 
-/// A header and rows as CSV, quoted where a name holds a comma, a quote or a line break.
+/// A header and rows as CSV separated by `delimiter` (the given rows' own: a TSV stays a TSV),
+/// quoted where a cell holds the delimiter, a quote or a line break.
 fn csv_bytes(
     path: &Path,
-    header: Vec<String>,
-    rows: impl Iterator<Item = Vec<String>>,
+    (header, rows): (Vec<String>, impl Iterator<Item = Vec<String>>),
+    delimiter: u8,
 ) -> Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(Vec::new());
     let fail = |e: csv::Error| Error::Data(format!("{}: {e}", path.display()));
     writer.write_record(&header).map_err(fail)?;
     for row in rows {

@@ -38,6 +38,8 @@ pub struct Cells {
     pub headers: Vec<String>,
     /// Every data row, blank lines skipped as when the numbers are read.
     pub rows: Vec<csv::StringRecord>,
+    /// The field separator they were read with (given or detected).
+    pub delimiter: u8,
 }
 
 /// The header and every row of the CSV at `path` as text, spaces around cells dropped as the
@@ -61,6 +63,7 @@ fn cells_of(mut table: Table, path: &Path) -> Result<Cells> {
     Ok(Cells {
         headers: table.headers,
         rows,
+        delimiter: table.delimiter,
     })
 }
 
@@ -439,6 +442,7 @@ mod tests {
         let cells = Cells {
             headers: ["x", "colour", "typo", "gaps"].map(String::from).to_vec(),
             rows: vec![row(["1", "red", "2", "NA"]), row(["2", "blue", "3O", ""])],
+            delimiter: b',',
         };
         assert_eq!(cells.text_columns(), ["colour"]);
         let texts = Cells {

@@ -26,22 +26,22 @@ fn parse_switch(value: &str) -> std::result::Result<bool, String> {
 
 /// `PLAINDNN_MEMORY_LIMIT`: the bytes of memory data may take, when set to a number.
 pub fn memory_limit() -> Option<u64> {
-    parse_count(&std::env::var("PLAINDNN_MEMORY_LIMIT").unwrap_or_default())
-        .ok()
-        .flatten()
+    parse_count(
+        &std::env::var("PLAINDNN_MEMORY_LIMIT").unwrap_or_default(),
+        "bytes",
+    )
+    .ok()
+    .flatten()
 }
 
-/// A whole number, `None` when empty (or unset).
-fn parse_count(value: &str) -> std::result::Result<Option<u64>, String> {
+/// A whole number of `unit`s (bytes, threads), `None` when empty (or unset).
+fn parse_count(value: &str, unit: &str) -> std::result::Result<Option<u64>, String> {
     use std::num::IntErrorKind::PosOverflow;
     match value.trim() {
         "" => Ok(None),
         v => v.parse::<u64>().map(Some).map_err(|e| match e.kind() {
             PosOverflow => format!("`{value}` is too large (at most {})", u64::MAX),
-            _ => format!(
-                "`{value}` is not a whole number (of bytes for the memory limit, of threads \
-                 for rayon)"
-            ),
+            _ => format!("`{value}` is not a whole number of {unit}"),
         }),
     }
 }
@@ -61,7 +61,7 @@ fn parse_threads(value: &str) -> std::result::Result<Option<u64>, String> {
         )
     };
     let digits = value.trim();
-    match parse_count(value) {
+    match parse_count(value, "threads") {
         Ok(Some(n)) if n > MAX_THREADS => Err(too_many(digits)),
         // past u64, but a number of threads all the same
         Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
@@ -79,7 +79,7 @@ pub fn check() -> Result<()> {
         parse_switch(&value(name)).map_err(|why| Error::invalid(name, why))?;
     }
     let name = "PLAINDNN_MEMORY_LIMIT";
-    parse_count(&value(name)).map_err(|why| Error::invalid(name, why))?;
+    parse_count(&value(name), "bytes").map_err(|why| Error::invalid(name, why))?;
     let name = "RAYON_NUM_THREADS";
     parse_threads(&value(name)).map_err(|why| Error::invalid(name, why))?;
     Ok(())
@@ -103,11 +103,11 @@ mod tests {
 
     #[test]
     fn a_count_is_a_whole_number_or_nothing() {
-        assert_eq!(parse_count(""), Ok(None));
-        assert_eq!(parse_count("10"), Ok(Some(10)));
-        assert!(parse_count("two").is_err());
-        assert!(parse_count("-1").is_err());
-        let why = parse_count("99999999999999999999").expect_err("over u64");
+        assert_eq!(parse_count("", "bytes"), Ok(None));
+        assert_eq!(parse_count("10", "bytes"), Ok(Some(10)));
+        assert!(parse_count("two", "bytes").is_err());
+        assert!(parse_count("-1", "bytes").is_err());
+        let why = parse_count("99999999999999999999", "bytes").expect_err("over u64");
         assert!(why.contains("is too large"), "{why}");
     }
 
@@ -122,5 +122,7 @@ mod tests {
         );
         let why = parse_threads("99999999999999999999").expect_err("past u64");
         assert!(why.contains("give at most 1024"), "{why}");
+        let why = parse_threads("abc").expect_err("no number");
+        assert_eq!(why, "`abc` is not a whole number of threads");
     }
 }

@@ -440,6 +440,11 @@ fn truncated_corrupted_or_foreign_model_files_are_errors_not_panics() {
     assert!(predict_error(&run).contains("model.bpk"));
     std::fs::write(&model, b"").expect("empty");
     assert!(predict_error(&run).contains("model.bpk"));
+    // a folder of that name is not a file "moved or deleted"
+    std::fs::remove_file(&model).expect("remove");
+    std::fs::create_dir(&model).expect("a folder");
+    let err = predict_error(&run);
+    assert!(err.contains("has a model.bpk that is not a file"), "{err}");
 }
 
 #[test]

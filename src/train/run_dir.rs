@@ -157,6 +157,14 @@ impl RunDir {
     /// epoch, which `--resume` trains.
     pub fn no_model(&self) -> Error {
         let at = &self.root;
+        if self.model_path().exists() {
+            // there, but a folder (or something else): not a file moved away
+            return Error::run(
+                at,
+                "has a model.bpk that is not a file (a folder?): put the saved file back from a \
+                 copy, or train the run again",
+            );
+        }
         if super::lock::in_use(at) {
             return Error::run(
                 at,

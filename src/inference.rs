@@ -232,11 +232,10 @@ impl Predictor {
         crate::model::safetensors::export(&self.model, &self.config.train.model, metadata)
     }
 
-    /// Refuses rows this network cannot score: inconsistent ones ([`Dataset::check`]), other
+    /// Refuses rows this network cannot score (checked with [`Dataset::check`] first): other
     /// columns, and unless `inputs_only` (an autoencoder's, whose targets are its inputs) another
     /// task, other outputs, or other classes or their order.
     fn refuse_unlike(&self, data: &Dataset, inputs_only: bool) -> Result<()> {
-        data.check()?;
         let (info, model) = (&self.config.data, &self.config.train.model);
         let differ = |why: String| Err(Error::Data(format!("the rows to score {why}")));
         if data.width() != model.inputs {
@@ -275,6 +274,7 @@ impl Predictor {
 
     /// Scores the model on raw labelled `data` (scaled here like training data was).
     pub fn evaluate(&self, mut data: Dataset) -> Result<Evaluation> {
+        data.check()?;
         self.refuse_unlike(&data, self.config.data.reconstructs)?;
         let filled = self.fill_missing(&mut data.features)?;
         if let Some(scaler) = &self.config.data.scaler {

@@ -83,16 +83,11 @@ impl Prepared {
                 count(width, "feature column")
             )));
         }
-        let scalers = [
-            (&self.scaler, width, "scaler"),
-            (&self.target_scaler, data.outputs(), "target scaler"),
-        ];
-        for (scaler, columns, what) in scalers {
-            if let Some(why) = scaler.as_ref().and_then(|s| s.unfit_for(columns)) {
-                return Err(Error::Data(format!("the {what} has {why}")));
-            }
+        let (scaler, target) = (self.scaler.as_ref(), self.target_scaler.as_ref());
+        match super::scaler::unfit_pair(scaler, target, (width, data.outputs())) {
+            Some((what, why)) => Err(Error::Data(format!("the {what} has {why}"))),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// `--impute mean: 12 missing cells filled with the training rows' means (age 10, fare 2)`;

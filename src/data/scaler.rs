@@ -133,6 +133,20 @@ impl Scaler {
     }
 }
 
+/// Which of a run's two scalers cannot scale its columns (`features` inputs, `outputs` targets),
+/// and why, as `("scaler", …)` or `("target scaler", …)`: what rows and `config.json` both check.
+pub fn unfit_pair(
+    scaler: Option<&Scaler>,
+    target_scaler: Option<&Scaler>,
+    (features, outputs): (usize, usize),
+) -> Option<(&'static str, String)> {
+    let scalers = [
+        (scaler, features, "scaler"),
+        (target_scaler, outputs, "target scaler"),
+    ];
+    (scalers.into_iter()).find_map(|(s, columns, what)| Some((what, s?.unfit_for(columns)?)))
+}
+
 /// `std`, or 1 where f32 cannot divide by it: a spread below f32's smallest normal number (a
 /// column that differs only in subnormal values) rounds to 0 or makes the quotient overflow, and
 /// is as good as constant (scikit-learn's `StandardScaler` treats a near-zero scale so too).

@@ -255,8 +255,8 @@ impl LinearModel {
     /// fill whole rows.
     pub fn predict(&self, x: &[f64]) -> Result<Vec<f64>> {
         // its fields are public: a degree, terms or coefficients that disagree pair wrongly
-        self.consistent()
-            .map_err(|why| Error::Data(format!("the linear model: {why}")))?;
+        let terms =
+            (self.consistent()).map_err(|why| Error::Data(format!("the linear model: {why}")))?;
         let width = self.inputs.len();
         if width == 0 || !x.len().is_multiple_of(width) {
             return Err(Error::Data(format!(
@@ -266,7 +266,6 @@ impl LinearModel {
                 self.inputs.join(", ")
             )));
         }
-        let terms = poly::terms(&self.inputs, self.degree, self.interactions);
         let features = poly::expand(x, width, &terms);
         Ok(features
             .chunks(self.coefficients.len().max(1))
@@ -338,9 +337,9 @@ impl LinearModel {
         Ok(model)
     }
 
-    /// Why the fields disagree, if they do: the terms its degree and interactions make of its
-    /// inputs are its `terms`, one coefficient each (else predictions pair with the wrong rows).
-    fn consistent(&self) -> std::result::Result<(), String> {
+    /// The terms its degree and interactions make of its inputs, or why the fields disagree: they
+    /// must be its `terms`, one coefficient each (else predictions pair with the wrong rows).
+    fn consistent(&self) -> std::result::Result<poly::Terms, String> {
         let count = poly::count(self.inputs.len(), self.degree, self.interactions);
         if self.degree == 0 || count > MAX_TERMS {
             return Err(format!(
@@ -348,8 +347,9 @@ impl LinearModel {
                 self.degree
             ));
         }
-        let made = poly::terms(&self.inputs, self.degree, self.interactions).names;
-        if made != self.terms {
+        let terms = poly::terms(&self.inputs, self.degree, self.interactions);
+        let made = &terms.names;
+        if *made != self.terms {
             return Err(format!(
                 "degree {} of the inputs {} makes the terms {}, and it lists {}",
                 self.degree,
@@ -365,7 +365,7 @@ impl LinearModel {
                 crate::plural::count(made.len(), "term")
             ));
         }
-        Ok(())
+        Ok(terms)
     }
 }
 

@@ -166,15 +166,10 @@ impl DataInfo {
                 "the class name `{twice}` is given twice, and each output needs its own"
             ));
         }
-        let scalers = [
-            (&self.scaler, names, "scaler"),
-            (&self.target_scaler, outputs, "target scaler"),
-        ];
-        for (scaler, columns, what) in scalers {
-            if let Some(why) = scaler.as_ref().and_then(|s| s.unfit_for(columns)) {
-                return Err(format!("a {what} with {why}"));
-            }
+        let (scaler, target) = (self.scaler.as_ref(), self.target_scaler.as_ref());
+        match crate::data::scaler::unfit_pair(scaler, target, (names, outputs)) {
+            Some((what, why)) => Err(format!("a {what} with {why}")),
+            None => Ok(()),
         }
-        Ok(())
     }
 }

@@ -49,6 +49,12 @@ fn refusal(name: &str, rows: Prepared) -> String {
     refused
 }
 
+/// What `train` says of `source` into `out`, which it must refuse.
+fn train_refused(source: DataSource, config: TrainConfig, out: &std::path::Path) -> String {
+    let trained = train::train(source, config, out, Verbosity::Quiet);
+    trained.expect_err("refused").to_string()
+}
+
 #[test]
 fn validation_rows_unlike_the_training_rows_are_refused_before_training() {
     let unlike = [
@@ -225,13 +231,7 @@ fn a_built_in_set_of_a_size_or_noise_set_by_hand_is_refused_not_an_abort() {
 fn an_empty_run_path_is_refused_instead_of_the_current_folder() {
     let mut config = quadrant_config();
     config.epochs = 1;
-    let trained = train::train(
-        DataSource::quadrants(1),
-        config,
-        "".as_ref(),
-        Verbosity::Quiet,
-    );
-    let err = trained.expect_err("refused").to_string();
+    let err = train_refused(DataSource::quadrants(1), config, "".as_ref());
     assert!(
         err.contains("the run's directory is an empty path"),
         "{err}"
@@ -378,8 +378,7 @@ fn train_on_rows_made_in_memory_points_to_train_on() {
         description: "rows in memory".into(),
     };
     let out = temp_dir("lib-memory").join("run");
-    let trained = train::train(source, quadrant_config(), &out, Verbosity::Quiet);
-    let err = trained.expect_err("refused").to_string();
+    let err = train_refused(source, quadrant_config(), &out);
     assert!(
         err.contains("has none to load: give the rows to train_on, as a Prepared"),
         "{err}"

@@ -24,6 +24,7 @@
 //! - [`plural`]: counts in messages ("1 epoch", "2 epochs");
 //! - [`spec`]: the one `name:p1:p2` parser behind `--activation`, `--lr-schedule`, `--init`;
 //! - [`files`]: files written atomically (a crash leaves the old one or the new one);
+//! - [`json`]: JSON read into a type, a wrong value named by its key, line and column;
 //! - [`random`]: plaindnn's own seeded generator (weights, dropout seeds, RReLU slopes), the
 //!   same numbers on every backend.
 //!
@@ -53,6 +54,7 @@ pub mod experiment;
 pub mod files;
 pub mod fused;
 pub mod inference;
+pub mod json;
 pub mod model;
 #[cfg(feature = "playground")]
 pub mod playground;

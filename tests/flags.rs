@@ -879,6 +879,14 @@ fn a_config_file_with_some_fields_lays_them_over_the_defaults_and_keeps_the_rest
         err.contains("`batch_size`: invalid type: string \"16\""),
         "{err}"
     );
+    // and one met while reading the file gets its key, line and column (it had no key)
+    let hidden = write(
+        "hidden.json",
+        "{\"epochs\": 3,\n \"model\": {\"hidden\": [4, \"a\"]}}",
+    );
+    let err = train_with(&dir, "hidden", &["--config", &hidden]).expect_err("refused");
+    let want = "`model.hidden[1]`: invalid type: string \"a\", expected usize at line 2 column";
+    assert!(err.contains(want), "{err}");
     // another kind starts from its flag's defaults, and may be the flag's text
     let kinds = write(
         "kinds.json",

@@ -533,6 +533,23 @@ fn a_config_from_another_format_version_is_refused() {
 }
 
 #[test]
+fn a_config_json_value_of_the_wrong_type_is_named_by_its_key_line_and_column() {
+    let run = trained("wrong-type", "50");
+    let path = run.join("config.json");
+    let text = std::fs::read_to_string(&path).expect("config.json");
+    let line = 1 + text
+        .lines()
+        .position(|l| l.contains("\"inputs\": 2"))
+        .expect("inputs");
+    std::fs::write(&path, text.replace("\"inputs\": 2", "\"inputs\": -1")).expect("write");
+    // serde_json alone said "invalid value: integer `-1`, expected usize", with no key or place
+    let err = predict_error(&run);
+    let want = "`train.model.inputs`: invalid value: integer `-1`, expected usize at line";
+    assert!(err.contains(want), "{err}");
+    assert!(err.contains(&format!("at line {line} column")), "{err}");
+}
+
+#[test]
 fn resuming_from_a_damaged_optimizer_checkpoint_is_an_error() {
     let run = trained("resume-damaged", "50");
     let optim = run.join("checkpoint/optim-3.bpk");

@@ -43,16 +43,14 @@ impl ConfigFile {
                 refused(path, hint, e)
             }
         })?;
-        let contents = match serde_json::from_str::<TrainConfig>(text) {
+        let contents = match plaindnn::json::parse::<TrainConfig>(text) {
             Ok(config) => Contents::Whole(Box::new(config)),
             Err(strict) => {
                 if let Some(hint) = not_a_part(&value) {
                     return Err(refused(path, hint, strict));
                 }
                 two_activations(path, &value)?;
-                Contents::Part {
-                    strict: strict.to_string(),
-                }
+                Contents::Part { strict }
             }
         };
         let file = Self {
@@ -153,13 +151,13 @@ impl ConfigFile {
         serde_path_to_error::deserialize(merged).map_err(|e| {
             // the whole-config reading's line and column where it met this same error (not a
             // missing field, nor flag text the merge has parsed), else the key's path
-            let inner = e.inner().to_string();
+            let at = format!("`{}`: {}", e.path(), e.inner());
             let same = strict
                 .rsplit_once(" at line ")
-                .is_some_and(|(m, _)| m == inner);
+                .is_some_and(|(m, _)| m == at);
             let at = match same {
                 true => strict.clone(),
-                false => format!("`{}`: {inner}", e.path()),
+                false => at,
             };
             Error::Data(format!("{}: not a TrainConfig: {at}", self.path.display()))
         })

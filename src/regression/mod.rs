@@ -328,7 +328,7 @@ impl LinearModel {
     pub fn load(dir: &Path) -> Result<Self> {
         let path = dir.join("linear.json");
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let model: Self = serde_json::from_str(&text)
+        let model: Self = crate::json::parse(&text)
             .map_err(|e| Error::run(dir, format!("linear.json is not a linear model: {e}")))?;
         let why = |w: String| {
             Error::run(dir, format!("linear.json disagrees with itself: {w} (edited by hand?): fit it again with `plaindnn regress`"))

@@ -93,7 +93,7 @@ impl RunConfig {
                 "config.json has format version {version}; this plaindnn reads version {FORMAT_VERSION}"
             ));
         }
-        let mut config: RunConfig = serde_json::from_value(value)
+        let mut config: RunConfig = crate::json::parse(text)
             .map_err(|e| format!("config.json does not describe a run: {e}"))?;
         config.data.scale_old_pixels();
         let model = &config.train.model;

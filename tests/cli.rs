@@ -1145,6 +1145,50 @@ fn export_and_predict_refuse_to_write_over_the_files_of_the_run_they_read_even_w
     let out = plaindnn(&["export", "--run", r]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(run.join("model.safetensors").is_file());
+    let named = run.join("model.safetensors");
+    let named = named.to_str().unwrap_or("");
+    let out = plaindnn(&["export", "--run", r, "--overwrite", "--out", named]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn export_and_predict_refuse_to_write_over_the_other_files_a_run_wrote_even_with_overwrite() {
+    let dir = temp_dir("cli-written-files");
+    let run = dir.join("run");
+    let r = run.to_str().unwrap_or("");
+    let out = plaindnn(&[
+        "pretrain", "--hidden", "4", "--epochs", "2", "--quiet", "--out", r,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // not read back, but the run's own: a pretraining's stack, its report, a stage's folder
+    let stages = run.join("stages.safetensors");
+    let before = std::fs::read(&stages).ok();
+    let path = |name: &str| run.join(name).to_str().unwrap_or("").to_string();
+    let (stack, report, stage) = (
+        path("stages.safetensors"),
+        path("report.html"),
+        path("layer1"),
+    );
+    for args in [
+        vec!["export", "--run", r, "--overwrite", "--out", &stack],
+        vec!["export", "--run", r, "--overwrite", "--out", &report],
+        vec![
+            "predict",
+            "--run",
+            r,
+            "--input",
+            "1,2",
+            "--overwrite",
+            "--output",
+            &stage,
+        ],
+    ] {
+        let out = plaindnn(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let said = format!("was written by the run {r}: writing it would replace the run's own");
+        assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+    }
+    assert_eq!(std::fs::read(&stages).ok(), before);
 }
 
 #[test]

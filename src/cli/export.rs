@@ -41,7 +41,8 @@ pub fn run(args: ExportArgs) -> Result<()> {
                        file, or leave --out out to write model.safetensors into the run";
             return Err(plaindnn::Error::invalid("--out", why));
         }
-        refuse_run_file(out, "--out")?;
+        // the run's own export is export's to replace
+        refuse_run_file(out, "--out", &["model.safetensors"])?;
         refuse_other_format(out)?;
         refuse_existing(out, "--out", args.overwrite)?;
     }

@@ -248,7 +248,7 @@ fn export(name: &str, out: &Path, args: &DatasetsArgs) -> Result<()> {
             .map_err(|e| Error::invalid("--rows", without_flag(&e.to_string())))?;
     }
     // the flags first, then the file: a refusal names every mistake before --overwrite is asked
-    refuse_run_file(out, "--out")?;
+    refuse_run_file(out, "--out", &[])?;
     refuse_existing(out, "--out", args.overwrite)?;
     let data = source.split_rows(split)?;
     write_output(out, to_csv(&data).as_bytes())?;

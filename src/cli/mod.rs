@@ -288,17 +288,27 @@ struct RunArgs {
 }
 
 /// Refuses to write over a file a run is read back from (`--overwrite` or not): a run's
-/// `config.json`, `model.bpk`, `metrics.csv` or a checkpoint, however the path is spelled.
-fn refuse_run_file(path: &std::path::Path, flag: &str) -> Result<()> {
-    let Some(run) = plaindnn::train::run_dir::RunDir::owning(path) else {
+/// `config.json`, `model.bpk`, `metrics.csv` or a checkpoint, however the path is spelled; and
+/// over the other files it wrote (`report.html`, `stages.safetensors`, …) but those in `keep`
+/// (export's own `model.safetensors`).
+fn refuse_run_file(path: &std::path::Path, flag: &str, keep: &[&str]) -> Result<()> {
+    use plaindnn::train::run_dir::RunDir;
+    let shown = path.display();
+    if let Some(run) = RunDir::owning(path) {
+        let root = run.root().display();
+        let why = format!("{shown} is a file of the run {root} reads from: writing it would break the run; name a file outside {root}");
+        return Err(plaindnn::Error::invalid(flag, why));
+    }
+    let folder = path.parent().filter(|f| !f.as_os_str().is_empty());
+    let run = RunDir::new(folder.unwrap_or(std::path::Path::new(".")));
+    let kept = path
+        .file_name()
+        .is_some_and(|n| keep.iter().any(|k| n == *k));
+    if kept || !run.holds_run() || !run.is_own(path) {
         return Ok(());
-    };
+    }
     let root = run.root().display();
-    let why = format!(
-        "{} is a file of the run {root} reads from: writing it would break the run; name a \
-         file outside {root}",
-        path.display()
-    );
+    let why = format!("{shown} was written by the run {root}: writing it would replace the run's own; name a file outside {root}");
     Err(plaindnn::Error::invalid(flag, why))
 }
 

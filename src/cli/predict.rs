@@ -97,7 +97,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
                        (which prints the summary of an --output FILE)";
             return Err(Error::invalid("--json", why));
         }
-        refuse_run_file(path, "--output")?;
+        refuse_run_file(path, "--output", &[])?;
         refuse_existing(path, "--output", args.overwrite)?;
     }
     if args.run.run.join("linear.json").is_file() {

@@ -384,22 +384,28 @@ impl RunDir {
     /// Whether writing `path` would replace a file the run is read back from (`model.bpk`,
     /// `config.json`, a checkpoint, …), however the path is spelled.
     pub fn is_source(&self, path: &Path) -> bool {
-        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        let Some((parent, root, name)) = self.resolve(path) else {
             return false;
         };
-        let parent = if parent.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            parent
-        };
-        let (Ok(parent), Ok(root)) = (fs::canonicalize(parent), fs::canonicalize(&self.root))
-        else {
-            return false;
-        };
-        let top = parent == root && name.to_str().is_some_and(|n| SOURCE_FILES.contains(&n));
+        let top = parent == root && SOURCE_FILES.contains(&name.as_str());
         // checkpoint/ may be a link (checkpoints on another disk)
         let checkpoints = root.join("checkpoint");
         top || parent.starts_with(fs::canonicalize(&checkpoints).unwrap_or(checkpoints))
+    }
+
+    /// Whether `path` is one of the files a run writes beside its sources (`report.html`,
+    /// `stages.safetensors`, a stage's `layer<k>/`), however it is spelled.
+    pub fn is_own(&self, path: &Path) -> bool {
+        self.resolve(path)
+            .is_some_and(|(folder, root, name)| folder == root && is_run_file(&name))
+    }
+
+    /// `path`'s folder and this run's root, links and `..` resolved, and `path`'s file name.
+    fn resolve(&self, path: &Path) -> Option<(PathBuf, PathBuf, String)> {
+        let name = path.file_name()?.to_string_lossy().into_owned();
+        let folder = Some(path.parent()?).filter(|p| !p.as_os_str().is_empty());
+        let folder = fs::canonicalize(folder.unwrap_or(Path::new("."))).ok()?;
+        Some((folder, fs::canonicalize(&self.root).ok()?, name))
     }
 
     /// The run whose files `path` would replace (`is_source`): the run in `path`'s folder, or

@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 
 /// What [`Error::NotFinite`] says after naming its row.
-pub const NOT_FINITE: &str = "the network's output is not a finite number: an input far outside \
-                              the training data's range overflowed inside it; check that row's \
-                              values";
+pub const NOT_FINITE: &str = "the prediction is not a finite number: an input far outside the \
+                              training data's range overflowed inside the model; check that \
+                              row's values";
 
 /// Everything that can go wrong in plaindnn, as a value.
 #[derive(Debug, thiserror::Error)]
@@ -80,8 +80,9 @@ pub enum Error {
         /// Why it could not be loaded.
         message: String,
     },
-    /// The network's output for row `row` (from 0) of the rows given is not a finite number:
-    /// an input far outside the training data's range overflowed inside it.
+    /// The prediction (a network's output, a fit's value) for row `row` (from 0) of the rows
+    /// given is not a finite number: an input far outside the training data's range overflowed
+    /// inside the model.
     #[error("row {}: {NOT_FINITE}", row + 1)]
     NotFinite {
         /// The row, counted from 0 among the rows given.

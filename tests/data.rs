@@ -185,7 +185,7 @@ fn an_input_the_network_overflows_on_is_an_error_and_long_class_names_keep_their
     let out = plaindnn(&["predict", "--run", s(&run), "--input", "1e20,1"]);
     assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
     assert!(
-        stderr(&out).contains("row 1: the network's output is not a finite number"),
+        stderr(&out).contains("row 1: the prediction is not a finite number"),
         "{}",
         stderr(&out)
     );
@@ -197,14 +197,14 @@ fn an_input_the_network_overflows_on_is_an_error_and_long_class_names_keep_their
     let out = plaindnn(&["eval", "--run", s(&run), "--data", s(&bad)]);
     assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
     assert!(
-        stderr(&out).contains("bad.csv: line 3: the network's output is not a finite number"),
+        stderr(&out).contains("bad.csv: line 3: the prediction is not a finite number"),
         "{}",
         stderr(&out)
     );
     // the file's own line, a blank one counted (it said "row 2", the row's number)
     let blank = write(&dir, "blank.csv", "x,y\n0.5,0.5\n\n1e20,1\n");
     let out = plaindnn(&["predict", "--run", s(&run), "--data", s(&blank)]);
-    let said = "blank.csv: line 4: the network's output is not a finite number";
+    let said = "blank.csv: line 4: the prediction is not a finite number";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
     // the confusion matrix's columns are as wide as the longest name, one space apart
     let out = plaindnn(&["eval", "--run", s(&run), "--data", s(&data)]);

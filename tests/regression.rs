@@ -1120,3 +1120,104 @@ fn an_r2_of_fewer_than_two_rows_is_said_to_be_undefined() {
         stderr(&out)
     );
 }
+
+#[test]
+fn gradient_descent_reports_the_datas_rank_and_warnings_as_the_closed_form_does() {
+    // b = 2a: rank 1 of 2. gd said rank 2 and warned of nothing (an outside audit)
+    let dir = temp_dir("regress-gd-rank");
+    let csv = dir.join("dep.csv");
+    std::fs::write(&csv, "a,b,y\n1,2,4\n2,4,7\n3,6,10\n4,8,13.5\n").expect("write");
+    let csv = csv.to_str().unwrap_or("");
+    let closed = regress_json(&dir, &["--data", csv]);
+    let rolled = regress_json(&dir, &["--data", csv, "--method", "gd"]);
+    assert_eq!(closed["rank"], 1);
+    assert_eq!(rolled["rank"], closed["rank"], "{rolled}");
+    assert_eq!(rolled["warnings"], closed["warnings"], "{rolled}");
+    // and gd, from zero, reaches the same minimum-norm answer the warning describes
+    for term in ["a", "b", "intercept"] {
+        let (c, g) = (&closed["coefficients"][term], &rolled["coefficients"][term]);
+        let (c, g) = (c.as_f64().unwrap_or(f64::NAN), g.as_f64().unwrap_or(0.0));
+        assert!((c - g).abs() < 1e-3, "{term}: lstsq {c}, gd {g}");
+    }
+}
+
+#[test]
+fn gradient_descent_with_a_ridge_beyond_f32_holds_the_slope_at_zero_instead_of_failing() {
+    // λ/(n·s²) of 1e100 is inf in f32: 0·inf made the first loss NaN, and the fit was refused
+    // as "diverged: the loss rose from NaN" blaming --lr
+    let dir = temp_dir("regress-gd-huge-ridge");
+    let rolled = regress_json(
+        &dir,
+        &["--dataset", "line", "--method", "gd", "--ridge", "1e100"],
+    );
+    let slope = rolled["coefficients"]["x"].as_f64().unwrap_or(f64::NAN);
+    // the ridge formula: Sxy / (Sxx + 1e100), below 1e-90 on `line`'s 256 rows
+    assert!(slope.abs() < 1e-90, "{rolled}");
+    let closed = regress_json(&dir, &["--dataset", "line", "--ridge", "1e100"]);
+    let (a, b) = (
+        &rolled["coefficients"]["intercept"],
+        &closed["coefficients"]["intercept"],
+    );
+    let (a, b) = (a.as_f64().unwrap_or(f64::NAN), b.as_f64().unwrap_or(0.0));
+    assert!(
+        (a - b).abs() < 1e-4,
+        "intercept: gd {a}, lstsq {b} (the mean of y)"
+    );
+}
+
+#[test]
+fn a_fits_prediction_beyond_f64_is_refused_naming_the_row_not_printed_as_inf() {
+    let dir = temp_dir("regress-predict-inf");
+    let run = dir.join("cubic");
+    let r = run.to_str().unwrap_or("");
+    let out = plaindnn(&["regress", "--dataset", "cubic", "--degree", "3", "--out", r]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // x³ of 1e200 is 1e600: it printed `y = inf` (and null in JSON), exit status 0
+    let out = plaindnn(&["predict", "--run", r, "--input", "1e200"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let said = "row 1: the prediction is not a finite number";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    let csv = xy_csv(&dir, "far.csv", "1,0\n1e200,0\n");
+    let out = plaindnn(&["predict", "--run", r, "--data", csv.to_str().unwrap_or("")]);
+    assert!(
+        stderr(&out).contains("far.csv: line 3: the prediction"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn regress_on_a_text_target_points_to_train_and_on_the_same_file_twice_warns() {
+    let dir = temp_dir("regress-text-target");
+    let csv = xy_csv(&dir, "texty.csv", "1,a\n2,b\n3,c\n");
+    let err = regress_refused(&["--data", csv.to_str().unwrap_or("")], 1);
+    let way_on = "(a regression's target is a number: `plaindnn train --data";
+    assert!(
+        err.contains("column `y`: `a` is not a number") && err.contains(way_on),
+        "{err}"
+    );
+    assert!(err.contains("--target y` learns its classes)"), "{err}");
+    // validation on the fitted rows themselves, as train warns
+    let rows = xy_csv(&dir, "rows.csv", "0,1\n1,3\n2,2\n3,5\n");
+    let rows = rows.to_str().unwrap_or("");
+    let run = dir.join("run");
+    let args = [
+        "regress",
+        "--data",
+        rows,
+        "--val-data",
+        rows,
+        "--out",
+        run.to_str().unwrap_or(""),
+    ];
+    let out = plaindnn(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = "holds the same rows as --data";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    // and --seed there is refused as what it is: the two files are read as they are
+    let err = regress_refused(&["--data", rows, "--val-data", rows, "--seed", "3"], 1);
+    assert!(
+        err.contains("--data and --val-data are read as they are"),
+        "{err}"
+    );
+}

@@ -457,14 +457,15 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
     refuse_backend_for_fit(args.run.backend)?;
     let model = LinearModel::load(&args.run.run)?;
     // in f64, as the fit: f32 would round a timestamp's last digits away
-    let x: Vec<f64> = match (&args.input, &args.data) {
-        (Some(text), _) => parse_row(text, &model.inputs, Missing::Unfillable)?,
+    let (x, lines): (Vec<f64>, Vec<usize>) = match (&args.input, &args.data) {
+        (Some(text), _) => (parse_row(text, &model.inputs, Missing::Unfillable)?, vec![]),
         (None, Some(path)) => {
-            csv_file::read_columns_f64(path, &model.inputs, None, args.delimiter)?.features
+            let columns = csv_file::read_columns_f64(path, &model.inputs, None, args.delimiter)?;
+            (columns.features, columns.lines)
         }
         (None, None) => return Err(Error::invalid("input", "give --input x or --data FILE.csv")),
     };
-    let predicted = model.predict(&x)?;
+    let predicted = (model.predict(&x)).map_err(|e| at_line(e, args.data.as_deref(), || lines))?;
     if let Some(path) = &args.output {
         let header = vec![format!("predicted_{}", model.target)];
         let cells = predicted.iter().map(|y| vec![short(*y)]);

@@ -100,10 +100,12 @@ fn check(args: &RegressArgs) -> Result<()> {
         }
     }
     if args.data.is_some() && args.val_fraction.is_none() && args.seed.is_some() {
-        return Err(Error::invalid(
-            "--seed",
-            "seeds a built-in set or the --val-fraction split; --data alone fits every row and draws nothing",
-        ));
+        let given = match args.val_data {
+            Some(_) => "--data and --val-data are read as they are and draw nothing",
+            None => "--data alone fits every row and draws nothing",
+        };
+        let why = format!("seeds a built-in set or the --val-fraction split; {given}");
+        return Err(Error::invalid("--seed", why));
     }
     Ok(())
 }
@@ -189,6 +191,20 @@ fn csv_rows(args: &RegressArgs, path: &Path, seed: u64) -> Result<Rows> {
     })
 }
 
+/// The warning where `--val-data` holds the same bytes as `--data` (as `train` warns).
+fn same_file(args: &RegressArgs) -> Option<String> {
+    let (path, val) = (args.data.as_deref()?, args.val_data.as_deref()?);
+    plaindnn::data::fingerprint::same_bytes(path, val).then(|| {
+        format!(
+            "--val-data {} holds the same rows as --data {}: the held-out scores are of the \
+             fitted rows, and say nothing of new ones; give other rows, or hold out \
+             --val-fraction of these",
+            val.display(),
+            path.display()
+        )
+    })
+}
+
 /// `rows` with their file's values in f64, as written: the fit is computed in f64, and f32 would
 /// round a timestamp's last digits away.
 fn exactly(rows: &Subset, path: &Path, delimiter: Option<u8>) -> Result<Subset> {
@@ -227,6 +243,7 @@ pub fn run(args: RegressArgs) -> Result<()> {
         .transpose()?;
     let held_out_rows = rows.held_out.as_ref().map(Subset::len);
     let warnings: Vec<String> = (fitted.fit.warnings.iter().cloned())
+        .chain(same_file(&args))
         .chain(undefined_r2("fitted", rows.fit.len(), "fit more rows"))
         .chain(held_out_rows.and_then(|n| undefined_r2("held-out", n, "hold out more rows")))
         .collect();

@@ -88,16 +88,18 @@ pub fn fit(
             descent.lr
         )));
     }
+    // the rank, condition and warnings are the data's: the closed form's of the same problem
+    let closed = super::lstsq::fit(x, n, p, y, descent.ridge).ok();
     let mut fit = LinearFit {
         coefficients,
         intercept,
-        rank: p,
-        condition: f64::NAN,
-        warnings: vec![],
+        rank: closed.as_ref().map_or(p, |c| c.rank),
+        condition: closed.as_ref().map_or(f64::NAN, |c| c.condition),
+        warnings: closed.as_ref().map_or(vec![], |c| c.warnings.clone()),
     };
     rose(x, p, y, &fit, (&losses, descent))?;
-    fit.warnings
-        .extend(short_of_minimum(x, (n, p), y, &fit, descent));
+    let short = closed.and_then(|c| short_of_minimum(x, p, y, (&fit, &c), descent.ridge));
+    fit.warnings.extend(short);
     Ok((fit, losses))
 }
 
@@ -151,15 +153,14 @@ fn rounding(y: &[f64]) -> f64 {
 /// objective (scikit-learn warns of non-convergence; here the minimum itself is known).
 fn short_of_minimum(
     x: &[f64],
-    (n, p): (usize, usize),
+    p: usize,
     y: &[f64],
-    fit: &LinearFit,
-    descent: Descent,
+    (fit, best): (&LinearFit, &LinearFit),
+    ridge: f64,
 ) -> Option<String> {
-    let best = super::lstsq::fit(x, n, p, y, descent.ridge).ok()?;
     let (reached, minimum) = (
-        objective(x, p, y, fit, descent.ridge),
-        objective(x, p, y, &best, descent.ridge),
+        objective(x, p, y, fit, ridge),
+        objective(x, p, y, best, ridge),
     );
     if reached <= minimum * 1.01 + rounding(y) {
         return None;
@@ -215,7 +216,8 @@ fn descend(
         .map(|s| descent.ridge / (n as f64 * s * s))
         .collect();
     let column = |v: Vec<f32>| Tensor::<2>::from_data(TensorData::new(v, [p, 1]), device);
-    let penalty_of = column(c.iter().map(|c| *c as f32).collect());
+    // a λ beyond f32 for a column (1e100) counts as f32's largest: w is 0 there, and 0·∞ is NaN
+    let penalty_of = column(c.iter().map(|c| c.min(f32::MAX as f64) as f32).collect());
     // the penalty's step taken exactly (a proximal step): w ← w / (1 + 2·lr·c), the minimum of
     // c·w² + (w − w')²/(2·lr). An explicit step overshoots once 2·lr·c > 2 (λ = 0.1 on a column of
     // spread 1e-3 and 100 rows: c = 1000), this one never; both stop at the same minimum.

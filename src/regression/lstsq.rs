@@ -128,7 +128,7 @@ fn means(x: &[f64], n: usize, p: usize, y: &[f64]) -> (Vec<f64>, f64) {
 /// Fewest rows a block of the parallel QR gets: below that the threads cost more than they save.
 const MIN_BLOCK_ROWS: usize = 20_000;
 
-/// `R` and `(Qᵀb)[..p]` of the centred problem `[Xc; √λ·I] β = [yc; 0]` (ridge as extra rows).
+/// `R` and `(Qᵀb)[..p]` of the centred problem `[√λ·I; Xc] β = [0; yc]` (ridge as extra rows).
 /// The rows are cut into `blocks` blocks, one QR per thread, and the stacked `R`s factored
 /// again (TSQR): `[A₁; A₂] = diag(Q₁, Q₂)·[R₁; R₂]` and `[R₁; R₂] = Q₃R`, so `R` is the QR of
 /// the whole — the same factor (up to signs), in the time of one block.
@@ -148,19 +148,21 @@ fn reduced(
         .into_par_iter()
         .map(|range| block_triangle((x, y), range, p, (mean_x, mean_y), step))
         .collect();
-    // the blocks' R and Qᵀb stacked, with the ridge rows below
+    // the ridge rows, then the blocks' R and Qᵀb stacked. Ridge first: each Householder step
+    // pivots on √λ and takes no difference of two large numbers where λ outweighs a column
+    // (below them, x of spread 1e-19 with λ = 0.1 came out with a slope 78× too large)
     let extra = if ridge > 0.0 { p } else { 0 };
     let height: usize = parts.iter().map(|(r, _)| r.nrows()).sum::<usize>() + extra;
     let mut a = DMatrix::zeros(height, p);
     let mut b = DVector::zeros(height);
-    let mut at = 0;
+    for j in 0..extra {
+        a[(j, j)] = ridge.sqrt();
+    }
+    let mut at = extra;
     for (r, qtb) in &parts {
         a.rows_mut(at, r.nrows()).copy_from(r);
         b.rows_mut(at, r.nrows()).copy_from(qtb);
         at += r.nrows();
-    }
-    for j in 0..extra {
-        a[(at + j, j)] = ridge.sqrt();
     }
     if parts.len() == 1 && extra == 0 {
         return parts.into_iter().next().unwrap_or((a, b));
@@ -328,5 +330,26 @@ mod tests {
             f.coefficients
         );
         assert!((f.intercept - (4.0 - 1.0 * 2.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_ridge_far_above_a_columns_spread_still_gives_sxy_over_sxx_plus_lambda() {
+        // x of spread 1e-19, y = 3e19·x + 1 + a wobble; one column, so β = Sxy / (Sxx + λ)
+        // exactly (numpy's closed form); with the ridge rows below the data it came out 78× off
+        let x: Vec<f64> = (0..50).map(|i| 1e-19 * (i as f64 - 24.5)).collect();
+        let y: Vec<f64> = (x.iter().enumerate())
+            .map(|(i, v)| 3e19 * v + 1.0 + 0.1 * (i as f64).sin())
+            .collect();
+        let (mx, my) = (x.iter().sum::<f64>() / 50.0, y.iter().sum::<f64>() / 50.0);
+        let sxy: f64 = x.iter().zip(&y).map(|(a, b)| (a - mx) * (b - my)).sum();
+        let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+        for ridge in [1e-10, 0.1, 1.0] {
+            let want = sxy / (sxx + ridge);
+            let got = fit(&x, 50, 1, &y, ridge).expect("fits").coefficients[0];
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs(),
+                "λ {ridge}: {got} ≠ {want}"
+            );
+        }
     }
 }

@@ -267,17 +267,17 @@ impl LinearModel {
             )));
         }
         let features = poly::expand(x, width, &terms);
-        Ok(features
-            .chunks(self.coefficients.len().max(1))
+        let values: Vec<f64> = (features.chunks(self.coefficients.len().max(1)))
             .map(|row| {
-                self.intercept
-                    + row
-                        .iter()
-                        .zip(&self.coefficients)
-                        .map(|(v, c)| v * c)
-                        .sum::<f64>()
+                let dot = row.iter().zip(&self.coefficients).map(|(v, c)| v * c);
+                self.intercept + dot.sum::<f64>()
             })
-            .collect())
+            .collect();
+        // x³ of x = 1e200 is beyond f64: an inf or NaN is no prediction
+        match values.iter().position(|v| !v.is_finite()) {
+            Some(row) => Err(Error::NotFinite { row }),
+            None => Ok(values),
+        }
     }
 
     /// R², RMSE and MAE on `rows`.

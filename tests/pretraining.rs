@@ -764,3 +764,46 @@ fn a_pretraining_refuses_na_categories_before_replacing_the_old_one() {
         "the old one stays"
     );
 }
+
+/// An outside audit: a stage that diverged said "Try a smaller learning rate or gradient
+/// clipping" (pretrain clips nothing) and "there is nothing to resume" (no pretraining resumes),
+/// naming only the stage's folder; and a file of a stage's name was refused as "a file, not a
+/// folder … give --out a folder", the folder given being another.
+#[test]
+fn a_diverged_stage_is_named_with_the_way_on_pretrain_has_and_a_stages_file_by_its_name() {
+    let dir = temp_dir("pretrain-stage-diverged");
+    let out = dir.join("pre");
+    let args = [
+        "pretrain",
+        "--dataset",
+        "xor",
+        "--epochs",
+        "2",
+        "--hidden",
+        "8,4",
+        "--quiet",
+    ];
+    let diverged = [&args[..], &["--lr", "1e30", "--out", s(&out)]].concat();
+    let o = plaindnn(&diverged);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let said = "error: layer 1's autoencoder: training diverged in epoch 1";
+    assert!(
+        err.contains(said) && err.trim_end().ends_with("Try a smaller --lr."),
+        "{err}"
+    );
+    assert!(
+        !err.contains("clipping") && !err.contains("resume"),
+        "{err}"
+    );
+    std::fs::create_dir_all(&out).expect("mkdir");
+    std::fs::write(out.join("layer1"), "mine").expect("write");
+    let o = plaindnn(&[&args[..], &["--out", s(&out)]].concat());
+    let said = "invalid --out: {} holds a file layer1, where a stage of the pretraining goes";
+    let said = said.replace("{}", s(&out));
+    assert!(stderr(&o).contains(&said), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(out.join("layer1")).ok().as_deref(),
+        Some("mine")
+    );
+}

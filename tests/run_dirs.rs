@@ -239,13 +239,21 @@ fn a_default_run_name_that_is_taken_becomes_the_next_free_one_and_is_printed() {
         "{}",
         stdout(&second)
     );
-    for name in ["quadrants", "quadrants-2"] {
+    // a file of the next name is passed, not chosen and refused ("give --out a folder", where
+    // no --out was given)
+    std::fs::write(cwd.join("artifacts/runs/quadrants-3"), "mine").expect("write");
+    let third = train_here();
+    assert!(third.status.success(), "{}", stderr(&third));
+    assert!(stdout(&third).contains("→ artifacts/runs/quadrants-4 ["));
+    for name in ["quadrants", "quadrants-2", "quadrants-4"] {
         assert!(cwd
             .join("artifacts/runs")
             .join(name)
             .join("model.bpk")
             .is_file());
     }
+    let mine = std::fs::read_to_string(cwd.join("artifacts/runs/quadrants-3"));
+    assert_eq!(mine.ok().as_deref(), Some("mine"));
 }
 
 #[test]

@@ -177,7 +177,20 @@ impl DataArgs {
         if let Some(dir) = &self.data_dir {
             return format!("--data-dir {}", path(dir));
         }
-        format!("--dataset {}", quote(&self.dataset))
+        // a built-in set's noise and sizes make it the set it is
+        let mut flags = format!("--dataset {}", quote(&self.dataset));
+        if let Some(noise) = self.noise {
+            flags += &format!(" --noise {noise}");
+        }
+        for (flag, rows) in [
+            ("--train-size", self.train_size),
+            ("--val-size", self.val_size),
+        ] {
+            if let Some(rows) = rows {
+                flags += &format!(" {flag} {rows}");
+            }
+        }
+        flags
     }
 }
 

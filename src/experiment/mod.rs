@@ -197,7 +197,7 @@ fn claim(
 }
 
 /// `base`, or the first `base-N` that holds no finished experiment (a killed one's folder is
-/// taken up again), as `train`'s default run names.
+/// taken up again), nor a training run, nor is a file, as `train`'s default run names.
 pub fn next_free(base: &Path) -> PathBuf {
     let finished = |dir: &Path| {
         std::fs::read_to_string(dir.join("report.md")).is_ok_and(|r| !r.contains(UNFINISHED))
@@ -208,8 +208,13 @@ pub fn next_free(base: &Path) -> PathBuf {
         .unwrap_or("experiment");
     let mut candidates = std::iter::once(base.to_path_buf())
         .chain((2..).map(|n| base.with_file_name(format!("{name}-{n}"))));
+    // a file of that name, or a training run, is no place for one either
+    let other = |d: &Path| {
+        let not_folder = std::fs::symlink_metadata(d).is_ok() && !d.is_dir();
+        not_folder || crate::train::run_dir::RunDir::new(d).holds_run()
+    };
     candidates
-        .find(|d| !finished(d))
+        .find(|d| !finished(d) && !other(d))
         .unwrap_or_else(|| base.to_path_buf())
 }
 
@@ -276,6 +281,10 @@ mod tests {
             second,
             "a killed run's folder is taken up again"
         );
+        // a file of the name is passed, not chosen and then refused (an audit's find)
+        report(&second, "# Experiment `depth`\n\n| variant |\n");
+        std::fs::write(base.with_file_name("depth-3"), "mine").expect("write");
+        assert_eq!(next_free(&base), base.with_file_name("depth-4"));
         let _ = std::fs::remove_dir_all(&top);
     }
 

@@ -33,6 +33,7 @@ use crate::model::{read_f32, FrozenPrefix, Mlp};
 use crate::random::mix;
 
 mod saving;
+pub(crate) use saving::ADVICE;
 
 /// The recipe plus what the loop needs at run time.
 pub struct FitSettings {

@@ -326,6 +326,9 @@ fn remove_made(out: &Path, made: Option<PathBuf>) {
     }
 }
 
+/// The end of the message of a run removed by [`discard_unsaved`].
+pub(crate) const NOTHING_TO_RESUME: &str = ": there is nothing to resume.";
+
 /// A new run that failed before saving any weights is removed (its files, and its folder if
 /// the run made it): nothing could resume it, and it would block the same `--out`.
 fn discard_unsaved(
@@ -342,7 +345,7 @@ fn discard_unsaved(
     remove_made(run.root(), made_folder);
     match error {
         Error::Diverged(why) => Error::Diverged(format!(
-            "{}. The run's files are removed from {}: there is nothing to resume.",
+            "{}. The run's files are removed from {}{NOTHING_TO_RESUME}",
             why.trim_end_matches('.'),
             run.root().display()
         )),

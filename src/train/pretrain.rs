@@ -144,6 +144,7 @@ pub fn pretrain(
     // before anything is replaced; its stages' sources are codes in memory, not the file
     one_hot::refuse_missing(&data.train.data.one_hot, &source.describe_files())?;
     crate::files::refuse_file(out)?;
+    refuse_stage_files(out, config)?;
     let made = made_folder(out);
     crate::files::create_folder(out)?;
     // held through every stage: another run into `out` meanwhile is refused
@@ -153,6 +154,24 @@ pub fn pretrain(
         remove_made(out, made); // the folders it made, where nothing is left in them
     }
     pretrained
+}
+
+/// Refuses a file where a stage's folder `out/layer<k>` goes (a user's own, of that name), by
+/// `out`'s name: the stage's run would be refused as "a file, not a folder" of a folder not given.
+fn refuse_stage_files(out: &Path, config: &PretrainConfig) -> Result<()> {
+    if config.mode == PretrainMode::EndToEnd {
+        return Ok(());
+    }
+    let stage = (1..=config.hidden.len())
+        .map(|k| out.join(format!("layer{k}")))
+        .find(|s| std::fs::symlink_metadata(s).is_ok() && !s.is_dir());
+    let Some(stage) = stage else { return Ok(()) };
+    let why = format!(
+        "{} holds a file {}, where a stage of the pretraining goes: move it, or give another --out",
+        out.display(),
+        stage.file_name().unwrap_or_default().to_string_lossy()
+    );
+    Err(Error::invalid("--out", why))
 }
 
 /// [`pretrain`] into `out`, held by `lock`, of the autoencoder `ae`.
@@ -190,7 +209,8 @@ fn pretrain_held(
         overwrite: false,
         ..options
     };
-    let autoencoder = train_held(source, prepared, final_config, out, (options, Some(lock)))?;
+    let autoencoder = train_held(source, prepared, final_config, out, (options, Some(lock)))
+        .map_err(|e| stage_diverged(e, "the autoencoder end to end"))?;
     if let Some(shape) = image {
         let picture = reconstructions(&autoencoder, &shown_rows, width, shape)?;
         write_atomic(&out.join("reconstructions.svg"), picture.as_bytes())?;
@@ -269,7 +289,8 @@ fn layerwise(
         stage.activation = config.activation.clone();
         let dir = out.join(format!("layer{}", k + 1));
         let source = memory("layer codes");
-        let run = train_on(source, rows, config.train_config(stage), &dir, verbosity)?;
+        let run = train_on(source, rows, config.train_config(stage), &dir, verbosity)
+            .map_err(|e| stage_diverged(e, &format!("layer {}'s autoencoder", k + 1)))?;
         let block = &run.model.blocks[0];
         codes = encode(block, codes, from)?;
         val_codes = encode(block, val_codes, from)?;
@@ -277,6 +298,17 @@ fn layerwise(
         stages.push(run);
     }
     Ok(stages)
+}
+
+/// A stage's divergence, said of that stage, with the way on a pretraining has: a smaller
+/// `--lr` (it clips no gradients, and no stage is resumed).
+fn stage_diverged(error: Error, stage: &str) -> Error {
+    let Error::Diverged(why) = error else {
+        return error;
+    };
+    let why = why.replace(super::epoch_loop::ADVICE, "");
+    let why = why.replace(super::NOTHING_TO_RESUME, ".");
+    Error::Diverged(format!("{stage}: {why} Try a smaller --lr."))
 }
 
 /// The stages' encoder layers under a fresh decoder, saved as `out/stages.safetensors` for the

@@ -367,9 +367,14 @@ impl RunDir {
     }
 
     /// `base` if it holds no run, else the first free `base-2`, `base-3`, … (Lightning's
-    /// `version_N`, Ultralytics' `train2`); one a process is starting to train into is taken.
+    /// `version_N`, Ultralytics' `train2`); one a process is starting to train into is taken, as
+    /// is one that holds an experiment's results or is not a folder (a file of that name).
     pub fn next_free(base: &Path) -> RunDir {
-        let taken = |p: &Path| RunDir::new(p).holds_run() || super::lock::in_use(p);
+        let taken = |p: &Path| {
+            let run = RunDir::new(p);
+            let not_folder = fs::symlink_metadata(p).is_ok() && !p.is_dir(); // a broken link too
+            not_folder || run.holds_run() || run.holds_experiment() || super::lock::in_use(p)
+        };
         if !taken(base) {
             return RunDir::new(base);
         }

@@ -12,6 +12,9 @@ use crate::model::Mlp;
 use crate::train::checkpoint::{checkpoint_path, failed_save};
 use crate::train::checksum::seal;
 
+/// The way on after a divergence, for runs that can clip (a pretraining's stages cannot).
+pub(crate) const ADVICE: &str = " Try a smaller learning rate or gradient clipping.";
+
 impl EpochLoop {
     /// Stops the run at the first checkpoint Burn's writer could not write (in the background,
     /// so its error reaches the interrupter, which this loop reads here): training on would
@@ -97,7 +100,7 @@ impl EpochLoop {
         })
     }
 
-    /// Stops with a clear message when a loss stops being a finite number.
+    /// Stops with a clear message when a loss stops being a finite number, and [`ADVICE`].
     pub(super) fn check_finite(
         &self,
         epoch: usize,
@@ -110,8 +113,7 @@ impl EpochLoop {
         }
         let kept = self.keep(state)?;
         Err(Error::Diverged(format!(
-            "training diverged in epoch {epoch}: the {split} loss became {loss}; {kept}. \
-             Try a smaller learning rate or gradient clipping."
+            "training diverged in epoch {epoch}: the {split} loss became {loss}; {kept}.{ADVICE}"
         )))
     }
 }

@@ -873,6 +873,9 @@ fn bench_refuses_zero_repeats_and_a_workload_named_twice_by_their_names() {
         stderr(&out)
     );
     refused(&["bench", "w4", "w1", "W4"], "w4 is named twice");
+    // a variant too: it ran once, and the twice went unsaid
+    let twice = ["bench", "w2", "--variants", "plain,plain"];
+    refused(&twice, "invalid --variants: plain is named twice");
 }
 
 #[test]
@@ -1681,6 +1684,8 @@ fn a_pretraining_points_to_its_own_data_and_a_mismatch_names_it() {
         "pretrain",
         "--dataset",
         "shapes",
+        "--train-size",
+        "60",
         "--hidden",
         "8",
         "--epochs",
@@ -1689,8 +1694,9 @@ fn a_pretraining_points_to_its_own_data_and_a_mismatch_names_it() {
         &out.to_string_lossy(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // the set's size goes with it (it was left out: the next step drew another set)
     let next = format!(
-        "next: plaindnn train --init-from {} --dataset shapes",
+        "next: plaindnn train --init-from {} --dataset shapes --train-size 60",
         out.display()
     );
     assert!(stdout(&o).contains(&next), "{}", stdout(&o));
@@ -1764,6 +1770,13 @@ fn a_dash_writes_exported_rows_and_predictions_to_standard_output() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("leave out --json"), "{}", stderr(&o));
+    // standard output has no file to replace: --overwrite would do nothing there
+    let args = ["datasets", "--export", "xor", "--out", "-", "--overwrite"];
+    let o = plaindnn(&args);
+    assert_eq!(o.status.code(), Some(1));
+    let said =
+        "invalid --overwrite: --out - writes to standard output, which has no file to replace";
+    assert!(stderr(&o).contains(said), "{}", stderr(&o));
     // export's file is binary: `-` is refused, not made into a file named `-`
     let o = plaindnn(&["export", "--run", run, "--out", "-"]);
     assert_eq!(o.status.code(), Some(1));

@@ -145,6 +145,10 @@ pub fn w2_selection(variants: &[String]) -> Result<Vec<(&'static str, MlpConfig)
             valid: all.map(|(name, _)| name).join(", "),
         });
     }
+    if let Some(twice) = (1..variants.len()).find(|&i| variants[..i].contains(&variants[i])) {
+        let why = format!("{} is named twice; name each once", variants[twice]);
+        return Err(Error::invalid("--variants", why));
+    }
     let wanted = |name: &str| variants.is_empty() || variants.iter().any(|v| v == name);
     Ok(all.into_iter().filter(|(name, _)| wanted(name)).collect())
 }

@@ -122,6 +122,10 @@ In Python: model = <the nn.Sequential printed>; model.load_state_dict(safetensor
     Regress(regress::RegressArgs),
     /// Test one of the tutorial's claims: train its variants over several seeds, print a table
     /// and say whether the claim held on this run.
+    // clap's own usage after a conflict read `experiment --list [NAME]`, which --list refuses
+    #[command(
+        override_usage = "plaindnn experiment [OPTIONS] <NAME>\n       plaindnn experiment --list [--json]"
+    )]
     #[command(after_help = "Examples:
   plaindnn experiment --list
   plaindnn experiment vanishing-gradients --seeds 3
@@ -330,10 +334,14 @@ fn write_output(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
 
 /// Refuses a `path` in a folder that does not exist, a file the user has at `path` unless
 /// `overwrite` (`--overwrite`), and anything but a plain file even then (`-`, standard output,
-/// passes: callers that cannot write there refuse it first): the file is written beside and
-/// renamed over, which would put a file in place of a link, a pipe or a device (`/dev/stdout`)
-/// instead of writing into it.
+/// passes, but not with `--overwrite`, which would do nothing there: callers that cannot write
+/// there refuse it first): the file is written beside and renamed over, which would put a file
+/// in place of a link, a pipe or a device (`/dev/stdout`) instead of writing into it.
 fn refuse_existing(path: &std::path::Path, flag: &str, overwrite: bool) -> Result<()> {
+    if is_stdout(path) && overwrite {
+        let why = format!("{flag} - writes to standard output, which has no file to replace");
+        return Err(plaindnn::Error::invalid("--overwrite", why));
+    }
     if is_stdout(path) {
         return Ok(());
     }

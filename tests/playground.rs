@@ -23,9 +23,19 @@ struct Server {
 impl Server {
     /// `plaindnn playground --no-open --port 0`, its address read from the line it prints.
     fn start(name: &str) -> Self {
+        Self::start_with_files(name, None)
+    }
+
+    /// [`Server::start`], with at most `files` open files (`ulimit -n`) if given.
+    fn start_with_files(name: &str, files: Option<u32>) -> Self {
         let runs = common::temp_dir(&format!("playground-{name}"));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
-            .args(["playground", "--no-open", "--port", "0", "--runs"])
+        let limit = files.map_or(String::new(), |n| format!("ulimit -n {n} && "));
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "{limit}exec \"$0\" playground --no-open --port 0 --runs \"$1\""
+            ))
+            .arg(env!("CARGO_BIN_EXE_plaindnn"))
             .arg(&runs)
             .stdout(Stdio::piped())
             .spawn()
@@ -1433,6 +1443,79 @@ fn a_client_that_sends_half_a_request_is_closed_after_five_seconds() {
         200,
         "others are answered"
     );
+}
+
+/// An outside audit: with its file limit reached (`ulimit -n`, 256 on a Mac) the server stopped,
+/// every page's run with it ("the web server stopped: Too many open files").
+#[test]
+fn connections_past_the_file_limit_wait_and_the_server_goes_on() {
+    let server = Server::start_with_files("file-limit", Some(64));
+    let held: Vec<TcpStream> = (0..80)
+        .filter_map(|_| TcpStream::connect(&server.addr).ok())
+        .collect();
+    assert!(held.len() >= 64, "{} connections", held.len());
+    std::thread::sleep(Duration::from_millis(500));
+    drop(held); // the server closes its side once it accepts them, and takes new ones again
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(server.request("GET", "/", &[], b"").0, 200, "still serving");
+}
+
+/// An outside audit: a request whose headers came in whole but whose body stopped half-way was
+/// held open for ever (hyper times out the headers only).
+#[test]
+fn a_request_whose_body_stops_half_way_is_answered_408_and_closed() {
+    let server = Server::start("stalled-body");
+    let mut slow = server.connect();
+    let head = format!(
+        "POST /api/sessions HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{",
+        server.addr
+    );
+    slow.write_all(head.as_bytes()).expect("writes");
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let _ = slow.read_to_end(&mut answer); // ends when the server closes it
+    let waited = started.elapsed().as_secs_f64();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("did not arrive within 20 s"), "{answer}");
+    assert!((15.0..40.0).contains(&waited), "closed after {waited:.1} s");
+}
+
+/// An outside audit: a text column of IDs, one category per row, was one-hot encoded at upload:
+/// 25 000 rows took 2.7 GB (rows × categories), and a file of 10 MiB would have taken the server
+/// down. And a column name with a line break trained, but its command could not name it.
+#[test]
+fn an_upload_leaves_an_id_column_out_and_refuses_a_name_its_command_cannot_hold() {
+    let server = Server::start("id-column");
+    let id = server.session();
+    let _events = server.events(&id); // the page's stream: closing it ends the session
+    let rows: String = (0..150)
+        .map(|i| format!("c{i},{},{}\n", i % 7, ["lo", "hi"][i % 2]))
+        .collect();
+    let (status, body) = server.upload(&id, "ids.csv", &format!("id,x,label\n{rows}"));
+    assert_eq!(status, 200, "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(summary["left_out"], json!(["id"]));
+    assert_eq!(
+        summary["features"],
+        json!(["x"]),
+        "the preview leaves it out"
+    );
+    let warning = "column `id` holds more than 100 categories";
+    assert!(
+        summary["warnings"].to_string().contains(warning),
+        "{summary}"
+    );
+    let settings = json!({"settings": {"dataset": "csv", "one_hot": ["id"]}});
+    let error = server.refusal(&id, &settings);
+    let said = "one_hot: column `id` of ids.csv holds 150 categories; the playground makes an input of at most 100";
+    assert!(error.contains(said), "{error}");
+    let rows = "1,2,lo\n3,4,hi\n".repeat(10);
+    let (status, body) = server.upload(&id, "lines.csv", &format!("\"a\nb\",c,y\n{rows}"));
+    assert_eq!(status, 400, "{body}");
+    let error: Value = serde_json::from_str(&body).unwrap_or_default();
+    let said = "lines.csv: the column name \"a\\nb\" holds '\\n', which the page's `plaindnn train` command could not name: rename the column";
+    assert_eq!(error["error"], said, "{body}");
 }
 
 /// Each epoch reaches the page as it ends, not in batches: with the speed control at 100 ms, the

@@ -68,6 +68,17 @@ fn cells_of(mut table: Table, path: &Path) -> Result<Cells> {
 }
 
 impl Cells {
+    /// The distinct cells of `column`, missing ones aside: its categories, one-hot encoded.
+    pub fn categories(&self, column: &str) -> usize {
+        let Some(j) = self.headers.iter().position(|h| h == column) else {
+            return 0;
+        };
+        let cells = (self.rows.iter())
+            .filter_map(|r| r.get(j))
+            .filter(|c| !is_missing(c));
+        cells.collect::<std::collections::HashSet<_>>().len()
+    }
+
     /// The columns whose cells are text, none a number (missing cells aside): categories, the
     /// columns `--one-hot` takes. A column of numbers with a typo in it is not one of them.
     pub fn text_columns(&self) -> Vec<String> {

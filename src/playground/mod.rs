@@ -137,17 +137,72 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(&str)) -> Result<()> {
         })?;
         let guard_state = Arc::new(Guard::for_addr(addr));
         let app = routes::router(Arc::new(Sessions::new(options.runs_dir.clone())))
+            .layer(axum::middleware::from_fn(body_in_time))
             .layer(axum::middleware::from_fn_with_state(guard_state, guard));
         ready(&format!("http://{addr}/"));
         loop {
-            let (stream, _) = listener
-                .accept()
-                .await
-                .map_err(|e| Error::Training(format!("the web server stopped: {e}")))?;
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    accept_failed(e).await;
+                    continue;
+                }
+            };
             let _ = stream.set_nodelay(true); // each event leaves at once, as with axum::serve
             tokio::spawn(serve_connection(stream, app.clone()));
         }
     })
+}
+
+/// A connection that could not be accepted ends, not the server (it stopped, and every page's
+/// run with it, at its file limit: `ulimit -n 256` is a Mac's default). As `axum::serve`: one
+/// reset before it was accepted is skipped; out of files, it says so and waits a second for
+/// connections to close.
+async fn accept_failed(e: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    eprintln!("warning: the playground could not accept a connection ({e}); trying again in 1 s");
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+}
+
+/// Longest wait for a request's body once its headers are in: a client that stops half-way
+/// through one is answered 408 and closed (hyper times out headers only). 10 MiB, an upload's
+/// most, takes 17 s at 5 Mbit/s.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Reads a request's body within [`BODY_TIMEOUT`] before its route sees it (each route keeps its
+/// own size limit; what arrives past the largest, an upload's, is refused here).
+async fn body_in_time(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let read = axum::body::to_bytes(body, routes::MAX_UPLOAD + 1);
+    match tokio::time::timeout(BODY_TIMEOUT, read).await {
+        Ok(Ok(bytes)) => {
+            let request = Request::from_parts(parts, axum::body::Body::from(bytes));
+            next.run(request).await
+        }
+        Ok(Err(_)) => {
+            let mib = routes::MAX_UPLOAD >> 20;
+            let why = format!(
+                "request body refused (over {mib} MiB, or cut off); uploads are at most {mib} MiB"
+            );
+            routes::ApiError::from((413, why)).into_response()
+        }
+        Err(_) => {
+            let why = format!(
+                "the request's body did not arrive within {} s",
+                BODY_TIMEOUT.as_secs()
+            );
+            let mut response = routes::ApiError::from((408, why)).into_response();
+            let close = header::HeaderValue::from_static("close");
+            response.headers_mut().insert(header::CONNECTION, close);
+            response
+        }
+    }
 }
 
 /// Longest wait for a request's headers, the first or the next on a kept-alive connection: a

@@ -26,7 +26,7 @@ use tokio::sync::mpsc::Receiver;
 use super::command::command;
 use super::observer::{Mode, PageEvent};
 use super::session::{as_uploaded, Refusal, Sessions};
-use super::settings::{check_classes, Settings, MAX_DELAY_MS};
+use super::settings::{check_classes, Settings, MAX_CATEGORIES, MAX_DELAY_MS};
 use super::tour::{EXPERIMENTS, TOUR_EN, TOUR_ZH};
 use crate::backend::Backend;
 use crate::data::imputer::Strategy;
@@ -400,11 +400,16 @@ async fn upload(
             ApiError(400, why)
         };
         check_classes(&name, data).map_err(refuse)?;
+        check_column_names(&name, &columns.all).map_err(refuse)?;
         one_hot::refuse_missing(&data.one_hot, &name).map_err(|e| refuse(e.to_string()))?;
         // the warnings name the page's file, not where the server keeps it
+        let many = (columns.left_out.iter()).map(|c| {
+            format!("column `{c}` holds more than {MAX_CATEGORIES} categories, more than the page makes inputs of (an ID?): it is unticked")
+        });
         let warnings: Vec<_> = (prepared.warnings.iter())
             .chain(&prepared.target_warnings)
             .map(|w| as_uploaded(w, &path, &name))
+            .chain(many)
             .collect();
         let summary = json!({
             "name": &name,
@@ -416,6 +421,7 @@ async fn upload(
             "missing_cells": prepared.imputed.iter().sum::<usize>(),
             "columns": columns.all,
             "text_columns": columns.text,
+            "left_out": columns.left_out,
             "warnings": warnings,
         });
         // the file and its name change together
@@ -431,6 +437,8 @@ async fn upload(
 
 /// An uploaded file's column names, for the page to offer as inputs.
 struct UploadColumns {
+    /// Text columns of more than [`MAX_CATEGORIES`] categories, unticked to begin with.
+    left_out: Vec<String>,
     /// Every column, in the file's order.
     all: Vec<String>,
     /// The columns of text (no cell a number), which the page one-hot encodes.
@@ -443,21 +451,35 @@ fn read_upload(path: &std::path::Path) -> crate::Result<(Prepared, UploadColumns
     let cells = csv_file::read_cells(path, None)?;
     let text_columns = cells.text_columns();
     let last = cells.headers.last();
+    // a text column of more categories than the page makes inputs of is left out (unticked)
+    let many = |c: &String| cells.categories(c) > MAX_CATEGORIES;
+    let left_out: Vec<String> = (text_columns.iter())
+        .filter(|&c| Some(c) != last && many(c))
+        .cloned()
+        .collect();
     let mut source = DataSource::csv(path, 42);
     if let DataSource::Csv {
-        impute, one_hot, ..
+        impute,
+        one_hot,
+        features,
+        ..
     } = &mut source
     {
         // missing cells are counted here, and filled or refused as the page's settings say
         *impute = Some(Strategy::Mean);
         *one_hot = (text_columns.iter())
-            .filter(|&c| Some(c) != last)
+            .filter(|&c| Some(c) != last && !left_out.contains(c))
             .cloned()
             .collect();
+        if !left_out.is_empty() {
+            let kept = (cells.headers.iter()).filter(|&c| Some(c) != last && !left_out.contains(c));
+            *features = Some(kept.cloned().collect());
+        }
     }
     let columns = UploadColumns {
         all: cells.headers.clone(),
         text: text_columns,
+        left_out,
     };
     Ok((source.load()?, columns))
 }
@@ -489,6 +511,20 @@ fn upload_name(name: Option<&str>) -> Reply<String> {
         return Err(ApiError(400, why));
     }
     Ok(base.to_string())
+}
+
+/// Refuses a column name the page's command could not pass to `train` as typed: a line break
+/// (`--features` takes one line), another control character, or an invisible one that would
+/// make the command read otherwise, as in a file's name.
+fn check_column_names(file: &str, columns: &[String]) -> Result<(), String> {
+    let odd = |c: &String| c.chars().find(|&ch| ch.is_control() || invisible(ch));
+    let Some((column, c)) = columns.iter().find_map(|n| Some((n, odd(n)?))) else {
+        return Ok(());
+    };
+    Err(format!(
+        "{file}: the column name {column:?} holds {c:?}, which the page's `plaindnn train` \
+         command could not name: rename the column"
+    ))
 }
 
 /// Unicode's format characters that change how text reads without showing: zero widths,

@@ -13,8 +13,9 @@ use tokio::sync::mpsc::{channel, Receiver, Sender};
 
 use super::command::command;
 use super::observer::{drawn_grid, Control, Mode, PageEvent, PageObserver, EVENTS, UNIT_GRID};
-use super::settings::{check_classes, Settings};
+use super::settings::{check_categories, check_classes, Settings};
 use crate::data::advice::{LEAVE_STANDARDIZE_OUT, MIN_DELTA_ZERO};
+use crate::data::csv_file::read_cells;
 use crate::data::{Prepared, Subset, Targets};
 use crate::inference::Predictor;
 use crate::model::features::FeatureMap;
@@ -177,6 +178,11 @@ impl Session {
             .map_err(|m| (400, m))?;
         // the message names the file the page uploaded, not where the server keeps it
         let shown = upload.as_deref().unwrap_or("the uploaded file");
+        if upload.is_some() && !settings.one_hot.is_empty() {
+            let cells = read_cells(&path, None)
+                .map_err(|e| (400, as_uploaded(&e.to_string(), &path, shown)))?;
+            check_categories(shown, &cells, &settings.one_hot).map_err(|m| (400, m))?;
+        }
         let prepared = source
             .load()
             .map_err(|e| (400, as_uploaded(&e.to_string(), &path, shown)))?;

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::csv_file::Cells;
 use crate::data::imputer::Strategy;
 use crate::data::DataSource;
 use crate::model::{ActivationConfig, AddedFeature, FeatureMap, InitConfig};
@@ -27,6 +28,26 @@ pub const MAX_GRID: usize = 100;
 pub const MAX_DELAY_MS: u64 = 2000;
 /// Most classes of an uploaded file: the page draws a confusion matrix of classes² cells.
 pub const MAX_CLASSES: usize = 100;
+
+/// Most categories of a one-hot column of an uploaded file: each is an input, and the rows'
+/// memory grows with rows × inputs (a column of IDs, one per row, took 2.7 GB for 25 000 rows).
+pub const MAX_CATEGORIES: usize = 100;
+
+/// Refuses a one-hot column of `cells` (the file the page uploaded as `name`) with more
+/// categories than [`MAX_CATEGORIES`], before its rows are read into one input per category.
+pub fn check_categories(name: &str, cells: &Cells, one_hot: &[String]) -> Result<(), String> {
+    let Some((column, n)) = (one_hot.iter())
+        .map(|c| (c, cells.categories(c)))
+        .find(|&(_, n)| n > MAX_CATEGORIES)
+    else {
+        return Ok(());
+    };
+    Err(format!(
+        "one_hot: column `{column}` of {name} holds {n} categories; the playground makes an \
+         input of at most {MAX_CATEGORIES} (an ID? untick it): `plaindnn train --data {name}` \
+         takes more"
+    ))
+}
 
 /// Refuses a file with more classes than the page can draw (its confusion matrix and the
 /// network's outputs grow with their number, and memory with rows × classes).

@@ -295,6 +295,13 @@ try {
   if (!await until(page, cleared, null, 10000)) fail("after reset the ended run's report and weights links remain");
   const waiting = await shown(page, "#confusion");
   if (waiting === confusion) fail(`after reset the confusion area still says "${waiting}"`);
+  // a column of IDs (more categories than the server makes inputs of) starts unticked: the
+  // command leaves it out, where one-hot of it would have made 120 inputs
+  const ids = ["id,x,label", ...Array.from({ length: 120 }, (_, i) => `c${i},${i % 7},${i % 2 ? "hi" : "lo"}`)];
+  await page.uncheck("#standardize_target"); // a class label has no scale to standardise
+  await page.setInputFiles("#csv", { name: "ids.csv", mimeType: "text/csv", buffer: Buffer.from(ids.join("\n") + "\n") });
+  const idLeftOut = () => { const id = document.querySelector('[data-testid="columns"] input[data-column="id"]'); const c = document.getElementById("cli-command").textContent; return id && !id.checked && c.includes(" --data ids.csv --features x ") && !c.includes("--one-hot"); };
+  if (!await until(page, idLeftOut, null, 30000)) fail(`after the upload of ids.csv ("${await shown(page, "#csv-info")}") the id box is ticked or the command is \`${await shown(page, "#cli-command")}\``);
 
   // a regression on two inputs (TensorFlow Playground's regression): the plane shows the
   // network's output, the points their values, on one orange-to-blue scale that the note names

@@ -703,6 +703,8 @@ async function uploadCsv() {
   $("csv-warnings").innerHTML = (r.ok ? j.warnings || [] : []).map((w) => `<li>${esc(w)}</li>`).join("");
   if (r.ok) {
     const dropped = droppedByLink(j.columns, $("target").value || j.target);
+    // a text column of more categories than the server makes inputs of starts unticked
+    (j.left_out || []).forEach((c) => dropped.add(c));
     Object.assign(state, { upload: j.name, columns: j.columns, textColumns: j.text_columns, lastColumn: j.target, dropped });
     renderColumns();
     settingsChanged();

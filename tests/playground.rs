@@ -1635,15 +1635,16 @@ fn a_page_that_reads_nothing_holds_a_bounded_queue_and_misses_the_rest() {
     let server = Server::start("unread");
     let id = server.session();
     let train = format!("/api/sessions/{id}/train");
-    // two runs of 1000 epochs, 2 004 events, while nobody reads the stream
+    // two runs of 1000 epochs, 2 004 events, while nobody reads the stream (2 s each at least)
     for _ in 0..2 {
-        let body = json!({"settings": {"epochs": 1000, "hidden": [4], "grid": 10}});
+        let body = json!({"settings": {"epochs": 1000, "hidden": [4], "grid": 10, "delay_ms": 2}});
         assert_eq!(server.post(&train, &body).0, 202);
         wait_until_idle(&server, &id);
     }
     let mut events = server.events(&id);
     // queued: the first run whole (data, 1000 epochs, done), then the second's data and epochs
     // until 8 places are left, which its done takes one of: the page learns that it ended
+    let mut grids = Vec::new();
     for i in 0..1017 {
         let (name, data) = events.next();
         let expected = match i {
@@ -1652,10 +1653,19 @@ fn a_page_that_reads_nothing_holds_a_bounded_queue_and_misses_the_rest() {
             _ => "epoch",
         };
         assert_eq!(name, expected, "event {i}");
+        if name == "epoch" && !data["grid"].is_null() {
+            grids.push(i);
+        }
         if i == 1016 {
             assert_eq!(data["epochs_run"], json!(1000), "the second run's end");
         }
     }
+    // the pictures stop once 8 events wait unread (a grid every 50 ms made 40 or more here, up
+    // to 330 KB each), but the last epoch's: the page still shows how the run ended
+    assert!(
+        grids.len() <= 10 && grids.contains(&1000),
+        "grids at events {grids:?}"
+    );
     let body = json!({"settings": {"epochs": 3, "hidden": [4]}});
     assert_eq!(server.post(&train, &body).0, 202);
     let (name, data) = events.next();

@@ -535,6 +535,20 @@ fn layers_units_epochs_and_uploads_over_the_caps_are_refused_with_the_cap_named(
             "add_features: `square` given twice",
         ),
         (json!({"dataset": "xor", "noise": -1.0}), "noise: must be"),
+        // a flag's text the parser refuses, named by its field and value (it said
+        // `step_gamma: …`, or `unknown activation ``` with no field: an audit)
+        (
+            json!({"lr_schedule": "step:10:2"}),
+            "lr_schedule: `step:10:2`: invalid step gamma: must be in (0, 1), got 2",
+        ),
+        (
+            json!({"activation": "relu,"}),
+            "activation: ``: unknown activation",
+        ),
+        (
+            json!({"init": "hee"}),
+            "init: `hee`: unknown initialisation `hee`",
+        ),
     ];
     for (settings, message) in cases {
         let (status, body) = server.post(&train, &json!({ "settings": settings }));
@@ -1718,4 +1732,19 @@ fn an_address_this_machine_does_not_have_is_refused_naming_the_host() {
             && err.contains("give an address of this machine with --host"),
         "{err}"
     );
+}
+
+/// An outside audit: a run that diverged ended with `train`'s words for a run folder, the
+/// server's path and "there is nothing to resume", which a page never does.
+#[test]
+fn a_diverged_run_is_told_in_the_page_words_without_the_servers_folder() {
+    let server = Server::start("diverged");
+    let id = server.session();
+    let mut events = server.events(&id);
+    let settings = json!({"settings": {"lr": 1e30, "epochs": 3}});
+    let (_, all) = server.run_to_end(&id, &mut events, &settings);
+    let done = &all.last().expect("done").1;
+    let error = done["error"].as_str().unwrap_or_default();
+    let said = "training diverged in epoch 1: the training loss became NaN; no checkpoint was saved yet. Try a smaller learning rate or gradient clipping.";
+    assert_eq!(error, said, "{done}");
 }

@@ -317,7 +317,7 @@ impl Job {
                     }
                 }
                 Err(e) => Done {
-                    error: Some(e.to_string()),
+                    error: Some(page_error(&e, &self.out)),
                     epochs_run: 0,
                     best_epoch: None,
                     last: None,
@@ -327,6 +327,18 @@ impl Job {
             };
         let _ = self.events.try_send(PageEvent::new("done", &done));
     }
+}
+
+/// A failed run's message as the page shows it: without the server's folder for the run, nor
+/// the resuming a page never does (`…; no checkpoint was saved yet.`, not `… removed from
+/// /tmp/…/run: there is nothing to resume.`).
+fn page_error(e: &crate::Error, out: &Path) -> String {
+    let removed = format!(
+        ". The run's files are removed from {}{}",
+        out.display(),
+        crate::train::NOTHING_TO_RESUME
+    );
+    e.to_string().replace(&removed, ".")
 }
 
 /// The confusion matrix on the validation rows and the decision grid of the model the run kept.

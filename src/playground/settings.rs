@@ -341,14 +341,16 @@ impl Settings {
 
     fn activations(&self) -> Result<Vec<ActivationConfig>, Refusal> {
         let names = self.activation.split(',');
-        names.map(|a| a.parse().map_err(refusal)).collect()
+        names
+            .map(|a| a.parse().map_err(|e| of_field("activation", a, e)))
+            .collect()
     }
 
     /// The kinds asked for, in the order the model adds them.
     fn added_features(&self) -> Result<Vec<AddedFeature>, Refusal> {
         let kinds = self.add_features.iter();
         let kinds: Vec<AddedFeature> = kinds
-            .map(|a| a.parse().map_err(refusal))
+            .map(|a| a.parse().map_err(|e| of_field("add_features", a, e)))
             .collect::<Result<_, _>>()?;
         if let Some(twice) = (kinds.iter().enumerate()).find(|(i, k)| kinds[..*i].contains(k)) {
             // as `train --add-features` refuses it: the map would add it once, silently
@@ -358,15 +360,15 @@ impl Settings {
     }
 
     fn init(&self) -> Result<InitConfig, Refusal> {
-        self.init.parse().map_err(refusal)
+        (self.init.parse()).map_err(|e| of_field("init", &self.init, e))
     }
 
     fn optimizer(&self) -> Result<OptimizerKind, Refusal> {
-        self.optimizer.parse().map_err(refusal)
+        (self.optimizer.parse()).map_err(|e| of_field("optimizer", &self.optimizer, e))
     }
 
     fn schedule(&self) -> Result<ScheduleConfig, Refusal> {
-        self.lr_schedule.parse().map_err(refusal)
+        (self.lr_schedule.parse()).map_err(|e| of_field("lr_schedule", &self.lr_schedule, e))
     }
 }
 
@@ -395,6 +397,13 @@ fn refusal(e: crate::Error) -> Refusal {
         name => name.trim_start_matches("--").replace(['-', ' '], "_"),
     };
     format!("{field}: {message}")
+}
+
+/// A text field's value that its flag's parser refuses, by the field and the value
+/// (`lr_schedule: `step:10:2`: invalid step gamma: …`; it was the parser's word alone,
+/// `step_gamma: …`, or no field at all, `unknown activation ```).
+fn of_field(field: &str, value: &str, e: crate::Error) -> Refusal {
+    format!("{field}: `{value}`: {e}")
 }
 
 /// `value` in `lo..=hi`, or a message naming the field and the cap.

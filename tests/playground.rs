@@ -1732,6 +1732,39 @@ fn an_address_this_machine_does_not_have_is_refused_naming_the_host() {
             && err.contains("give an address of this machine with --host"),
         "{err}"
     );
+    // a name is refused with the way on (clap's "invalid IP address syntax" said none), but
+    // localhost, which is 127.0.0.1
+    let args = ["playground", "--no-open", "--port", "0", "--host", "myhost"];
+    let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(args)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`myhost` is not an IP address: give one of this machine's"),
+        "{err}"
+    );
+    let runs = common::temp_dir("playground-localhost");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args([
+            "playground",
+            "--no-open",
+            "--port",
+            "0",
+            "--host",
+            "localhost",
+            "--runs",
+        ])
+        .arg(runs.as_path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    BufReader::new(stdout).read_line(&mut line).expect("a line");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.contains("http://127.0.0.1:"), "{line}");
 }
 
 /// An outside audit: a run that diverged ended with `train`'s words for a run folder, the

@@ -14,7 +14,8 @@ pub struct PlaygroundArgs {
     port: u16,
     /// Address to listen on. Anything but loopback makes the page, and training on this machine,
     /// reachable by anyone who can reach this address.
-    #[arg(long, default_value = "127.0.0.1")]
+    /// `localhost` is 127.0.0.1.
+    #[arg(long, default_value = "127.0.0.1", value_parser = host_arg)]
     host: IpAddr,
     /// Print the URL without opening a browser.
     #[arg(long)]
@@ -23,6 +24,17 @@ pub struct PlaygroundArgs {
     /// system's temporary folder].
     #[arg(long, value_name = "DIR")]
     runs: Option<PathBuf>,
+}
+
+/// `--host`: an IP address, or `localhost` for 127.0.0.1 (as Jupyter's `--ip`); a name to look
+/// up would bind wherever it happened to point.
+fn host_arg(text: &str) -> std::result::Result<IpAddr, String> {
+    if text.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::from([127, 0, 0, 1]));
+    }
+    text.parse().map_err(|_| {
+        format!("`{text}` is not an IP address: give one of this machine's (127.0.0.1, or 0.0.0.0 for every one), or localhost")
+    })
 }
 
 pub fn run(args: PlaygroundArgs) -> Result<()> {

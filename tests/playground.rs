@@ -1781,3 +1781,35 @@ fn a_diverged_run_is_told_in_the_page_words_without_the_servers_folder() {
     let said = "training diverged in epoch 1: the training loss became NaN; no checkpoint was saved yet. Try a smaller learning rate or gradient clipping.";
     assert_eq!(error, said, "{done}");
 }
+
+/// An outside audit: reset (and a closed page) took effect at the end of an epoch, and one epoch
+/// of a large file in batches of one runs for seconds or minutes: a new run was refused with
+/// "the previous training has not stopped yet" after 10 s. It stops after the current step.
+#[test]
+fn reset_stops_a_long_epoch_at_once_and_the_next_run_starts() {
+    let server = Server::start("long-epoch");
+    let id = server.session();
+    let _events = server.events(&id);
+    let rows: String = (0..20_000)
+        .map(|i| format!("{},{},{}\n", i % 97, i % 89, ["lo", "hi"][i % 2]))
+        .collect();
+    let (status, body) = server.upload(&id, "long.csv", &format!("a,b,label\n{rows}"));
+    assert_eq!(status, 200, "{body}");
+    let train = format!("/api/sessions/{id}/train");
+    // 16 000 steps of 8 layers of 256 units: an epoch of 10 s or more on two cores
+    let slow = json!({"settings": {"dataset": "csv", "batch_size": 1, "epochs": 2,
+                                   "hidden": [256, 256, 256, 256, 256, 256, 256, 256]}});
+    assert_eq!(server.post(&train, &slow).0, 202);
+    std::thread::sleep(Duration::from_millis(500));
+    let control = format!("/api/sessions/{id}/control");
+    assert_eq!(server.post(&control, &json!({"action": "stop"})).0, 200);
+    let started = Instant::now();
+    let next = json!({"settings": {"epochs": 2}});
+    let (status, body) = server.post(&train, &next);
+    let waited = started.elapsed().as_secs_f64();
+    assert_eq!(status, 202, "{body}");
+    assert!(
+        waited < 5.0,
+        "the next run started {waited:.1} s after reset"
+    );
+}

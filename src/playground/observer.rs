@@ -36,7 +36,7 @@ pub enum Mode {
     Pause,
     /// Train one more epoch, then pause.
     Step,
-    /// End training after the current epoch (reset, or the page closed).
+    /// End training after the current step (reset, or the page closed).
     Stop,
 }
 

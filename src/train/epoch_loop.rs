@@ -306,6 +306,9 @@ impl EpochLoop {
             seen += n;
             let p = batches.progress();
             observers.step(epoch, p.items_processed, p.items_total);
+            if observers.should_stop() {
+                break; // the rest of the epoch skipped: it is scored and saved as it stands
+            }
         }
         if skipped == steps && steps > 0 {
             let kept = self.keep(state)?;

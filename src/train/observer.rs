@@ -179,7 +179,9 @@ pub trait TrainObserver: Send {
         Ok(())
     }
 
-    /// Ends training after the current epoch, like Ctrl-C (a closed playground page).
+    /// Ends training after the current step (a playground page reset or closed: an epoch of a
+    /// large file in batches of one took minutes): the epoch's remaining batches are skipped,
+    /// and it is scored, saved and reported as it stands.
     fn should_stop(&self) -> bool {
         false
     }

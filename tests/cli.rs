@@ -1152,6 +1152,31 @@ fn export_and_predict_refuse_to_write_over_the_files_of_the_run_they_read_even_w
     let named = named.to_str().unwrap_or("");
     let out = plaindnn(&["export", "--run", r, "--overwrite", "--out", named]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // but not another run's, --overwrite or not: it is that run's own
+    let other = dir.join("other");
+    let o = other.to_str().unwrap_or("");
+    assert!(plaindnn(&["train", "--epochs", "2", "--quiet", "--out", o])
+        .status
+        .success());
+    assert!(plaindnn(&["export", "--run", o]).status.success());
+    let theirs = other.join("model.safetensors");
+    let before = std::fs::read(&theirs).ok();
+    let args = [
+        "export",
+        "--run",
+        r,
+        "--overwrite",
+        "--out",
+        theirs.to_str().unwrap_or(""),
+    ];
+    let out = plaindnn(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is a name the run"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&theirs).ok(), before);
 }
 
 #[test]
@@ -1188,7 +1213,7 @@ fn export_and_predict_refuse_to_write_over_the_other_files_a_run_wrote_even_with
     ] {
         let out = plaindnn(&args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
-        let said = format!("was written by the run {r}: writing it would replace the run's own");
+        let said = format!("is a name the run {r} writes its own files under: writing it would replace the run's own");
         assert!(stderr(&out).contains(&said), "{}", stderr(&out));
     }
     assert_eq!(std::fs::read(&stages).ok(), before);

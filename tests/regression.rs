@@ -1178,25 +1178,29 @@ fn a_fits_prediction_beyond_f64_is_refused_naming_the_row_not_printed_as_inf() {
     let said = "row 1: the prediction is not a finite number";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
     let csv = xy_csv(&dir, "far.csv", "1,0\n1e200,0\n");
-    let out = plaindnn(&["predict", "--run", r, "--data", csv.to_str().unwrap_or("")]);
-    assert!(
-        stderr(&out).contains("far.csv: line 3: the prediction"),
-        "{}",
-        stderr(&out)
-    );
+    let far = csv.to_str().unwrap_or("");
+    for verb in ["predict", "eval"] {
+        // eval said "row 2", counting data rows, where a network's eval names the line
+        let out = plaindnn(&[verb, "--run", r, "--data", far]);
+        let said = "far.csv: line 3: the prediction";
+        assert!(stderr(&out).contains(said), "{verb}: {}", stderr(&out));
+    }
 }
 
 #[test]
 fn regress_on_a_text_target_points_to_train_and_on_the_same_file_twice_warns() {
     let dir = temp_dir("regress-text-target");
     let csv = xy_csv(&dir, "texty.csv", "1,a\n2,b\n3,c\n");
-    let err = regress_refused(&["--data", csv.to_str().unwrap_or("")], 1);
-    let way_on = "(a regression's target is a number: `plaindnn train --data";
+    let err = regress_refused(&["--data", csv.to_str().unwrap_or(""), "--target", "y"], 1);
+    let way_on = "(regress fits a number: `plaindnn train --data";
     assert!(
         err.contains("column `y`: `a` is not a number") && err.contains(way_on),
         "{err}"
     );
-    assert!(err.contains("--target y` learns its classes)"), "{err}");
+    assert!(
+        err.contains("--target y` learns a column of text as classes)"),
+        "{err}"
+    );
     // validation on the fitted rows themselves, as train warns
     let rows = xy_csv(&dir, "rows.csv", "0,1\n1,3\n2,2\n3,5\n");
     let rows = rows.to_str().unwrap_or("");

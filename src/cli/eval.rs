@@ -201,7 +201,9 @@ fn eval_linear(args: &EvalArgs) -> Result<()> {
         .zip(&columns.lines)
         .map(|(v, &line)| csv_file::parse_f64(path, line, target, v))
         .collect::<Result<Vec<f64>>>()?;
-    let scores = RegressionScores::of_f64(&y, &model.predict(&columns.features)?);
+    let predicted = (model.predict(&columns.features))
+        .map_err(|e| super::predict::at_line(e, Some(path), || columns.lines.clone()))?;
+    let scores = RegressionScores::of_f64(&y, &predicted);
     if args.json {
         // the shape a network's regression has: the loss (least squares': the MSE) and rows in
         // `scores`, RMSE, MAE and R² beside

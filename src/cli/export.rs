@@ -41,8 +41,12 @@ pub fn run(args: ExportArgs) -> Result<()> {
                        file, or leave --out out to write model.safetensors into the run";
             return Err(plaindnn::Error::invalid("--out", why));
         }
-        // the run's own export is export's to replace
-        refuse_run_file(out, "--out", &["model.safetensors"])?;
+        // the run's own export is export's to replace, another run's is not
+        let keep: &[&str] = match is_own_export(out, &args.run.run) {
+            true => &["model.safetensors"],
+            false => &[],
+        };
+        refuse_run_file(out, "--out", keep)?;
         refuse_other_format(out)?;
         refuse_existing(out, "--out", args.overwrite)?;
     }
@@ -124,6 +128,14 @@ pub fn refresh(run: &Path, quiet: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Whether `out` is `run/model.safetensors`, however spelled: the exported run's own export.
+fn is_own_export(out: &Path, run: &Path) -> bool {
+    let folder = out.parent().filter(|p| !p.as_os_str().is_empty());
+    let folder = std::fs::canonicalize(folder.unwrap_or(Path::new(".")));
+    out.file_name().is_some_and(|n| n == "model.safetensors")
+        && folder.is_ok_and(|f| std::fs::canonicalize(run).is_ok_and(|r| r == f))
 }
 
 /// `RUN/model.safetensors`, the default export, which each export replaces; refused where a file

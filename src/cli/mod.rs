@@ -312,7 +312,7 @@ fn refuse_run_file(path: &std::path::Path, flag: &str, keep: &[&str]) -> Result<
         return Ok(());
     }
     let root = run.root().display();
-    let why = format!("{shown} was written by the run {root}: writing it would replace the run's own; name a file outside {root}");
+    let why = format!("{shown} is a name the run {root} writes its own files under: writing it would replace the run's own; name a file outside {root}");
     Err(plaindnn::Error::invalid(flag, why))
 }
 

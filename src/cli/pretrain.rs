@@ -143,8 +143,13 @@ pub fn run(args: PretrainArgs) -> Result<()> {
         }
         let dir = out.display();
         println!("encoder in {dir}/model.bpk (loss curve: {dir}/loss.svg)");
+        // the seed that drew a built-in set's rows, or split a CSV's, draws the same again
+        let seed = match args.seed {
+            42 => String::new(),
+            s => format!(" --seed {s}"),
+        };
         println!(
-            "next: plaindnn train --init-from {} {} [--freeze N] ...",
+            "next: plaindnn train --init-from {} {}{seed} [--freeze N] ...",
             quote_path(&out),
             args.data.flags()
         );

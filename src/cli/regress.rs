@@ -10,6 +10,7 @@ use plaindnn::data::{csv_file, DataSource, Subset, Task};
 use plaindnn::error::{Error, Result};
 use plaindnn::inference::RegressionScores;
 use plaindnn::regression::{self, FitOptions, Fitted, LinearModel, Method};
+use plaindnn::shell::{quote, quote_path};
 use plaindnn::train::RunDir;
 use serde_json::json;
 
@@ -191,6 +192,23 @@ fn csv_rows(args: &RegressArgs, path: &Path, seed: u64) -> Result<Rows> {
     })
 }
 
+/// A cell of text in the target (a feature's says how to leave it out): what `train` learns
+/// of such a column, its classes.
+fn text_target(e: Error, args: &RegressArgs) -> Error {
+    let (Error::Data(m), Some(path)) = (&e, &args.data) else {
+        return e;
+    };
+    if !m.ends_with("is not a number") {
+        return e;
+    }
+    let target =
+        (args.target.as_deref()).map_or(String::new(), |t| format!(" --target {}", quote(t)));
+    Error::Data(format!(
+        "{m} (regress fits a number: `plaindnn train --data {}{target}` learns a column of text as classes)",
+        quote_path(path)
+    ))
+}
+
 /// The warning where `--val-data` holds the same bytes as `--data` (as `train` warns).
 fn same_file(args: &RegressArgs) -> Option<String> {
     let (path, val) = (args.data.as_deref()?, args.val_data.as_deref()?);
@@ -215,7 +233,7 @@ fn exactly(rows: &Subset, path: &Path, delimiter: Option<u8>) -> Result<Subset> 
 
 pub fn run(args: RegressArgs) -> Result<()> {
     check(&args)?;
-    let rows = rows(&args)?;
+    let rows = rows(&args).map_err(|e| text_target(e, &args))?;
     let options = FitOptions {
         degree: args.degree,
         interactions: args.interactions,

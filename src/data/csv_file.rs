@@ -323,17 +323,7 @@ fn regression_targets(
         .iter()
         .zip(lines)
         .map(|(v, &line)| parse_number(path, line, column, v))
-        .collect::<Result<Vec<f32>>>()
-        .map_err(|e| match e {
-            // text in a target to regress on: its classes are what `train` learns of it
-            Error::Data(m) if m.ends_with("is not a number") => Error::Data(format!(
-                "{m} (a regression's target is a number: `plaindnn train --data {} --target {}` \
-                 learns its classes)",
-                crate::shell::quote_path(path),
-                crate::shell::quote(column)
-            )),
-            e => e,
-        })?;
+        .collect::<Result<Vec<f32>>>()?;
     Ok(Targets::Values { values, width: 1 })
 }
 

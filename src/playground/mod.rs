@@ -185,12 +185,21 @@ async fn body_in_time(request: Request, next: Next) -> Response {
             let request = Request::from_parts(parts, axum::body::Body::from(bytes));
             next.run(request).await
         }
-        Ok(Err(_)) => {
-            let mib = routes::MAX_UPLOAD >> 20;
+        Ok(Err(e)) if e.to_string().contains("length limit") => {
+            // past the largest a route takes: said as that route says it
+            let most = match parts.uri.path().ends_with("/upload") {
+                true => format!("uploads are at most {} MiB", routes::MAX_UPLOAD >> 20),
+                false => format!("a command is at most {} bytes", routes::MAX_JSON),
+            };
             let why = format!(
-                "request body refused (over {mib} MiB, or cut off); uploads are at most {mib} MiB"
+                "request body refused (over {} MiB); {most}",
+                routes::MAX_UPLOAD >> 20
             );
             routes::ApiError::from((413, why)).into_response()
+        }
+        Ok(Err(e)) => {
+            let why = format!("the request's body could not be read: {e}");
+            routes::ApiError::from((400, why)).into_response()
         }
         Err(_) => {
             let why = format!(

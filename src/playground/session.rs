@@ -134,7 +134,7 @@ impl Session {
         self.stream.lock().ok()?.take()
     }
 
-    /// The page went away: its training stops after the current epoch.
+    /// The page went away: its training stops after the current step.
     pub fn close(&self) {
         self.closed.store(true, Ordering::Relaxed);
         if let Some(r) = self.running.lock().ok().as_deref().and_then(Option::as_ref) {
@@ -331,14 +331,25 @@ impl Job {
 
 /// A failed run's message as the page shows it: without the server's folder for the run, nor
 /// the resuming a page never does (`…; no checkpoint was saved yet.`, not `… removed from
-/// /tmp/…/run: there is nothing to resume.`).
+/// /tmp/…/run: there is nothing to resume.`; `… became NaN.`, not `…; the last good checkpoint
+/// (epoch 3) is kept in /tmp/…/run/checkpoint.`).
 fn page_error(e: &crate::Error, out: &Path) -> String {
     let removed = format!(
         ". The run's files are removed from {}{}",
         out.display(),
         crate::train::NOTHING_TO_RESUME
     );
-    e.to_string().replace(&removed, ".")
+    let text = e.to_string().replace(&removed, ".");
+    let kept = format!(" is kept in {}", out.join("checkpoint").display());
+    match (
+        text.find("; the last good checkpoint (epoch "),
+        text.find(&kept),
+    ) {
+        (Some(from), Some(at)) if from < at => {
+            format!("{}{}", &text[..from], &text[at + kept.len()..])
+        }
+        _ => text,
+    }
 }
 
 /// The confusion matrix on the validation rows and the decision grid of the model the run kept.
@@ -433,5 +444,25 @@ fn evict_one(open: &mut HashMap<String, Arc<Session>>) -> Result<(), Refusal> {
             503,
             format!("{MAX_SESSIONS} playground pages are open already: close one and reload"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_runs_message_names_no_folder_of_the_server() {
+        let out = Path::new("/tmp/runs/abc/run");
+        let kept = "training diverged in epoch 4: the training loss became NaN; the last good \
+                    checkpoint (epoch 3) is kept in /tmp/runs/abc/run/checkpoint. Try a smaller \
+                    learning rate or gradient clipping.";
+        assert_eq!(
+            page_error(&crate::Error::Diverged(kept.into()), out),
+            "training diverged in epoch 4: the training loss became NaN. Try a smaller learning \
+             rate or gradient clipping."
+        );
+        let other = crate::Error::Data("x".into());
+        assert_eq!(page_error(&other, out), "x");
     }
 }

@@ -88,7 +88,8 @@ pub fn fit(
             descent.lr
         )));
     }
-    // the rank, condition and warnings are the data's: the closed form's of the same problem
+    // the rank, condition and warnings of the closed form of the same problem (with a ridge,
+    // of the ridge problem, whose rank is full)
     let closed = super::lstsq::fit(x, n, p, y, descent.ridge).ok();
     let mut fit = LinearFit {
         coefficients,

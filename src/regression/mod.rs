@@ -252,8 +252,19 @@ impl LinearModel {
     }
 
     /// Predictions for row-major `x` (one value per input per row); refused where `x` does not
-    /// fill whole rows.
+    /// fill whole rows, or a value is beyond f64 (x³ of x = 1e200: an inf or NaN is no
+    /// prediction), naming its row.
     pub fn predict(&self, x: &[f64]) -> Result<Vec<f64>> {
+        let values = self.values(x)?;
+        match values.iter().position(|v| !v.is_finite()) {
+            Some(row) => Err(Error::NotFinite { row }),
+            None => Ok(values),
+        }
+    }
+
+    /// [`LinearModel::predict`]'s values, an inf or NaN among them kept: a fit's own held-out
+    /// rows are scored and drawn with them (an RMSE of inf says it), not refused after the fit.
+    fn values(&self, x: &[f64]) -> Result<Vec<f64>> {
         // its fields are public: a degree, terms or coefficients that disagree pair wrongly
         let terms =
             (self.consistent()).map_err(|why| Error::Data(format!("the linear model: {why}")))?;
@@ -267,17 +278,12 @@ impl LinearModel {
             )));
         }
         let features = poly::expand(x, width, &terms);
-        let values: Vec<f64> = (features.chunks(self.coefficients.len().max(1)))
+        Ok((features.chunks(self.coefficients.len().max(1)))
             .map(|row| {
                 let dot = row.iter().zip(&self.coefficients).map(|(v, c)| v * c);
                 self.intercept + dot.sum::<f64>()
             })
-            .collect();
-        // x³ of x = 1e200 is beyond f64: an inf or NaN is no prediction
-        match values.iter().position(|v| !v.is_finite()) {
-            Some(row) => Err(Error::NotFinite { row }),
-            None => Ok(values),
-        }
+            .collect())
     }
 
     /// R², RMSE and MAE on `rows`.
@@ -286,7 +292,7 @@ impl LinearModel {
             return Err(Error::Data("there are no rows to score".into()));
         }
         let (x, y) = columns(rows)?;
-        Ok(RegressionScores::of_f64(&y, &self.predict(&x)?))
+        Ok(RegressionScores::of_f64(&y, &self.values(&x)?))
     }
 
     /// `y = 2.5009·x − 1.0347`.

@@ -66,7 +66,7 @@ fn fitted_curve(
     let grid: Vec<f64> = (0..=200)
         .map(|i| lo + (hi - lo) * i as f64 / 200.0)
         .collect();
-    let curve = grid.iter().copied().zip(model.predict(&grid)?).collect();
+    let curve = grid.iter().copied().zip(model.values(&grid)?).collect();
     let points = x.iter().copied().zip(y.iter().copied()).collect();
     Ok(curve_chart(
         &format!("{}{note}", model.equation()),
@@ -78,7 +78,7 @@ fn fitted_curve(
 
 /// Each row's prediction against its value, with the diagonal a perfect fit would lie on.
 fn predicted_vs_actual(model: &LinearModel, x: &[f64], y: &[f64], note: &str) -> Result<String> {
-    let points = y.iter().copied().zip(model.predict(x)?).collect();
+    let points = y.iter().copied().zip(model.values(x)?).collect();
     Ok(predicted_chart(
         &format!("Predicted against actual{note}"),
         "actual",

@@ -307,8 +307,9 @@ fn stage_diverged(error: Error, stage: &str) -> Error {
         return error;
     };
     let why = why.replace(super::epoch_loop::ADVICE, "");
-    let why = why.replace(super::NOTHING_TO_RESUME, ".");
-    Error::Diverged(format!("{stage}: {why} Try a smaller --lr."))
+    let why = why.replace(super::NOTHING_TO_RESUME, "");
+    let why = why.trim_end().trim_end_matches('.');
+    Error::Diverged(format!("{stage}: {why}. Try a smaller --lr."))
 }
 
 /// The stages' encoder layers under a fresh decoder, saved as `out/stages.safetensors` for the
@@ -369,4 +370,34 @@ fn reconstructions(
         &bottom,
         shape,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stage_that_diverged_is_named_and_told_the_way_on_pretrain_has() {
+        let said = |why: &str| stage_diverged(Error::Diverged(why.into()), "layer 2's autoencoder");
+        // discarded: no clipping, no resuming
+        let why = format!(
+            "training diverged in epoch 1: the training loss became NaN; no checkpoint was saved \
+             yet.{}. The run's files are removed from P/layer2{}",
+            super::super::epoch_loop::ADVICE.trim_end_matches('.'),
+            super::super::NOTHING_TO_RESUME
+        );
+        assert_eq!(
+            said(&why).to_string(),
+            "layer 2's autoencoder: training diverged in epoch 1: the training loss became NaN; \
+             no checkpoint was saved yet. The run's files are removed from P/layer2. Try a smaller \
+             --lr."
+        );
+        // a message without a final period gets one before the way on
+        let kept =
+            "training diverged in epoch 3: every batch's loss was non-finite; the last good \
+                    checkpoint (epoch 2) is kept in P/layer2/checkpoint";
+        assert!(said(kept)
+            .to_string()
+            .ends_with("P/layer2/checkpoint. Try a smaller --lr."));
+    }
 }

@@ -1711,6 +1711,8 @@ fn a_pretraining_points_to_its_own_data_and_a_mismatch_names_it() {
         "shapes",
         "--train-size",
         "60",
+        "--seed",
+        "7",
         "--hidden",
         "8",
         "--epochs",
@@ -1719,9 +1721,9 @@ fn a_pretraining_points_to_its_own_data_and_a_mismatch_names_it() {
         &out.to_string_lossy(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    // the set's size goes with it (it was left out: the next step drew another set)
+    // the set's size and seed go with it (they were left out: the next step drew another set)
     let next = format!(
-        "next: plaindnn train --init-from {} --dataset shapes --train-size 60",
+        "next: plaindnn train --init-from {} --dataset shapes --train-size 60 --seed 7",
         out.display()
     );
     assert!(stdout(&o).contains(&next), "{}", stdout(&o));

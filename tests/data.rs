@@ -1042,6 +1042,9 @@ fn export_sizes_and_noise_out_of_range_are_refused_by_name_and_the_default_seed_
     // the value as given, not 39 digits
     let said = "invalid --noise: must be at most 1e6 (the rows are f32), got 3e38";
     assert!(err.contains(said), "{err}");
+    let args = ["train", "--dataset", "xor", "--noise", "1e7", "-q"];
+    let err = stderr(&plaindnn(&args));
+    assert!(err.contains("got 1e7"), "not 10000000.0: {err}");
     // without --seed, the rows `train --dataset` draws with its default seed
     let default = plaindnn::train::TrainConfig::default_for(2, 2)
         .seed

@@ -278,6 +278,16 @@ fn an_experiment_refuses_a_directory_holding_a_run_or_another_experiment() {
         err.contains("holds the results of another experiment (# Experiment `linear-collapse`)"),
         "{err}"
     );
+    // a report.md of the user's own is not called an experiment's (an audit's find)
+    let notes = dir.join("notes");
+    std::fs::create_dir_all(&notes).expect("mkdir");
+    std::fs::write(notes.join("report.md"), "# My notes\n").expect("write");
+    let out = plaindnn(&["experiment", "depth", "--quick", "--out", &s(&notes)]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        err.contains("holds a report.md that no experiment wrote: give this one its own --out"),
+        "{err}"
+    );
     // the same experiment again is refused without --overwrite: its finished results stay
     let report = std::fs::read(results.join("report.md")).expect("report");
     let err = String::from_utf8_lossy(&quick("linear-collapse").stderr).into_owned();

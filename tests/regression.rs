@@ -1163,6 +1163,24 @@ fn gradient_descent_with_a_ridge_beyond_f32_holds_the_slope_at_zero_instead_of_f
         (a - b).abs() < 1e-4,
         "intercept: gd {a}, lstsq {b} (the mean of y)"
     );
+    // an R² of −1e-15 is shown as 0.0000 (it read −0.0000)
+    let run = dir.join("text");
+    let args = [
+        "regress",
+        "--dataset",
+        "line",
+        "--ridge",
+        "1e30",
+        "--out",
+        run.to_str().unwrap_or(""),
+    ];
+    let out = plaindnn(&args);
+    assert!(
+        out.status.success() && !stdout(&out).contains("-0.0000"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("0.0000"), "{}", stdout(&out));
 }
 
 #[test]

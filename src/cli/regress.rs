@@ -323,7 +323,9 @@ fn print_text(
         Some(val) => vec![("training", train), ("validation", val)],
         None => vec![("all rows", train)],
     };
-    let cells = |s: &RegressionScores| [s.r2, s.rmse, s.mae].map(|v| format!("{v:.4}"));
+    // -1e-15 is 0.0000, not -0.0000 (R² of a fit that explains nothing, rounding aside)
+    let shown = |v: f64| format!("{:.4}", if (v * 1e4).round() == 0.0 { 0.0 } else { v });
+    let cells = |s: &RegressionScores| [s.r2, s.rmse, s.mae].map(shown);
     let cells: Vec<(&str, [String; 3])> = rows.iter().map(|(l, s)| (*l, cells(s))).collect();
     // columns at least 8 wide, wider for a large RMSE, so they stay aligned
     let width = |j: usize| {

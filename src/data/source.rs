@@ -209,7 +209,7 @@ impl DataSource {
         }
         non_negative("--noise", noise)?;
         if noise > MAX_NOISE {
-            let why = format!("must be at most {MAX_NOISE:e} (the rows are f32), got {noise:?}");
+            let why = format!("must be at most {MAX_NOISE:e} (the rows are f32), got {noise:e}");
             return Err(Error::invalid("--noise", why));
         }
         *n = noise;

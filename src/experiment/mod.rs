@@ -162,9 +162,12 @@ fn claim(
     let report = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
     let ours = match report.lines().next() {
         Some(first) if first != heading => {
-            let why = format!(
-                "holds the results of another experiment ({first}): give this one its own --out"
-            );
+            // a report.md of another experiment, or the user's own
+            let whose = match first.strip_prefix(EXPERIMENT_HEADING) {
+                Some(_) => format!("the results of another experiment ({first})"),
+                None => "a report.md that no experiment wrote".to_string(),
+            };
+            let why = format!("holds {whose}: give this one its own --out");
             return Err(Error::run(out, why));
         }
         first => first.is_some(),

@@ -307,8 +307,8 @@ impl RunDir {
             }
             return format!(
                 "holds {} (names a plaindnn run writes) but no run, as it has no readable \
-                 config.json: choose another --out, or pass `--overwrite` to replace exactly \
-                 those files",
+                 config.json (a network's) or linear.json (a fit's): choose another --out, or \
+                 pass `--overwrite` to replace exactly those files",
                 names.join(", ")
             );
         }

@@ -1103,15 +1103,18 @@ fn train_advice_about_flags_the_page_lacks_is_put_in_the_page_words() {
             && !body.contains("pass --min-delta"),
         "{body}"
     );
-    // a category pandas reads as missing is refused as train refuses it, naming the page's file
+    // a category pandas reads as missing starts unticked, and one-hot of it is refused as train
+    // refuses it, naming the page's file
     let cities: String = (0..40)
         .map(|i| format!("{},{},{}\n", i as f64 / 39.0, ["Lima", "NA"][i % 2], i % 2))
         .collect();
     let (status, body) = upload("mine.csv", &format!("x,city,label\n{cities}"));
-    assert_eq!(status, 400, "{body}");
+    assert_eq!(status, 200, "{body}");
+    let settings = json!({"settings": {"dataset": "csv", "one_hot": ["city"]}});
+    let error = server.refusal(&id, &settings);
     assert!(
-        body.contains("mine.csv: column `city` holds `NA`"),
-        "{body}"
+        error.contains("mine.csv: column `city` holds `NA`"),
+        "{error}"
     );
 }
 
@@ -1520,6 +1523,34 @@ fn an_upload_leaves_an_id_column_out_and_refuses_a_name_its_command_cannot_hold(
         summary["warnings"].to_string().contains(warning),
         "{summary}"
     );
+    // as are a column empty in every row and a text column with missing cells: the upload was
+    // refused, where `train --features` leaves them out (the page could not untick them first)
+    let gaps: String = (0..40)
+        .map(|i| {
+            format!(
+                "{},,{},{}\n",
+                i % 7,
+                ["a", "NA"][usize::from(i % 5 == 0)],
+                ["lo", "hi"][i % 2]
+            )
+        })
+        .collect();
+    let (status, body) = server.upload(&id, "gaps.csv", &format!("x,blank,note,label\n{gaps}"));
+    assert_eq!(status, 200, "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(summary["left_out"], json!(["blank", "note"]), "{summary}");
+    assert_eq!(summary["features"], json!(["x"]));
+    let warnings = summary["warnings"].to_string();
+    assert!(
+        warnings.contains("column `blank` is empty in every row: it is unticked"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("text column `note` has 8 missing cells"),
+        "{warnings}"
+    );
+    let (status, body) = server.upload(&id, "ids.csv", &format!("id,x,label\n{rows}"));
+    assert_eq!(status, 200, "{body}");
     let settings = json!({"settings": {"dataset": "csv", "one_hot": ["id"]}});
     let error = server.refusal(&id, &settings);
     let said = "one_hot: column `id` of ids.csv holds 150 categories; the playground makes an input of at most 100";

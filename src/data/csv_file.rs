@@ -68,6 +68,16 @@ fn cells_of(mut table: Table, path: &Path) -> Result<Cells> {
 }
 
 impl Cells {
+    /// The cells of `column` that read as missing (empty, `NA`, `NaN`, … as pandas reads them).
+    pub fn missing(&self, column: &str) -> usize {
+        let Some(j) = self.headers.iter().position(|h| h == column) else {
+            return 0;
+        };
+        (self.rows.iter())
+            .filter(|r| r.get(j).is_some_and(is_missing))
+            .count()
+    }
+
     /// The distinct cells of `column`, missing ones aside: its categories, one-hot encoded.
     pub fn categories(&self, column: &str) -> usize {
         let Some(j) = self.headers.iter().position(|h| h == column) else {

@@ -403,13 +403,10 @@ async fn upload(
         check_column_names(&name, &columns.all).map_err(refuse)?;
         one_hot::refuse_missing(&data.one_hot, &name).map_err(|e| refuse(e.to_string()))?;
         // the warnings name the page's file, not where the server keeps it
-        let many = (columns.left_out.iter()).map(|c| {
-            format!("column `{c}` holds more than {MAX_CATEGORIES} categories, more than the page makes inputs of (an ID?): it is unticked")
-        });
         let warnings: Vec<_> = (prepared.warnings.iter())
             .chain(&prepared.target_warnings)
             .map(|w| as_uploaded(w, &path, &name))
-            .chain(many)
+            .chain(columns.why)
             .collect();
         let summary = json!({
             "name": &name,
@@ -437,8 +434,11 @@ async fn upload(
 
 /// An uploaded file's column names, for the page to offer as inputs.
 struct UploadColumns {
-    /// Text columns of more than [`MAX_CATEGORIES`] categories, unticked to begin with.
+    /// Columns the page cannot take as they are, unticked to begin with: empty in every row,
+    /// text with missing cells, text of more than [`MAX_CATEGORIES`] categories.
     left_out: Vec<String>,
+    /// Why each of `left_out` is, for the upload's warnings.
+    why: Vec<String>,
     /// Every column, in the file's order.
     all: Vec<String>,
     /// The columns of text (no cell a number), which the page one-hot encodes.
@@ -451,12 +451,31 @@ fn read_upload(path: &std::path::Path) -> crate::Result<(Prepared, UploadColumns
     let cells = csv_file::read_cells(path, None)?;
     let text_columns = cells.text_columns();
     let last = cells.headers.last();
-    // a text column of more categories than the page makes inputs of is left out (unticked)
-    let many = |c: &String| cells.categories(c) > MAX_CATEGORIES;
-    let left_out: Vec<String> = (text_columns.iter())
-        .filter(|&c| Some(c) != last && many(c))
-        .cloned()
-        .collect();
+    // columns the page cannot take as they are start unticked, as `train --features` leaves
+    // them out (the upload was refused, and the page could not untick them)
+    let why_out = |c: &String| -> Option<String> {
+        let missing = cells.missing(c);
+        if Some(c) == last {
+            return None;
+        }
+        if missing == cells.rows.len() {
+            return Some(format!("column `{c}` is empty in every row"));
+        }
+        if !text_columns.contains(c) {
+            return None;
+        }
+        if missing > 0 {
+            let cells = crate::plural::count(missing, "missing cell");
+            return Some(format!(
+                "text column `{c}` has {cells}, which one-hot would make a category of their own"
+            ));
+        }
+        let many = cells.categories(c) > MAX_CATEGORIES;
+        many.then(|| format!("column `{c}` holds more than {MAX_CATEGORIES} categories, more than the page makes inputs of (an ID?)"))
+    };
+    let (left_out, why): (Vec<String>, Vec<String>) = (cells.headers.iter())
+        .filter_map(|c| Some((c.clone(), format!("{}: it is unticked", why_out(c)?))))
+        .unzip();
     let mut source = DataSource::csv(path, 42);
     if let DataSource::Csv {
         impute,
@@ -480,6 +499,7 @@ fn read_upload(path: &std::path::Path) -> crate::Result<(Prepared, UploadColumns
         all: cells.headers.clone(),
         text: text_columns,
         left_out,
+        why,
     };
     Ok((source.load()?, columns))
 }

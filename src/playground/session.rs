@@ -189,6 +189,9 @@ impl Session {
         drop(held);
         let data = &prepared.train.data;
         check_classes(shown, data).map_err(|m| (400, m))?;
+        // refused here, not after the start in the run's thread: the page is told at once
+        crate::data::one_hot::refuse_missing(&data.one_hot, shown)
+            .map_err(|e| (400, as_uploaded(&e.to_string(), &path, shown)))?;
         let config = settings
             .config(data.width(), data.outputs())
             .map_err(|m| (400, m))?;

@@ -267,6 +267,17 @@ fn the_command_carries_the_warnings_its_train_run_prints() {
         "{}",
         common::stderr(&trained)
     );
+    // a wide file's `features` list fits in a command (6 000 columns: 100 KB, over the 64 KiB
+    // a command could be, refused as too long without naming the list: an audit)
+    let wide: Vec<String> = (0..6000).map(|i| format!("column_{i:04}")).collect();
+    let csv = json!({"dataset": "csv", "features": wide});
+    let (status, answer) = server.post("/api/command", &csv);
+    assert_eq!(status, 200, "{answer}");
+    let shown = answer["command"].as_str().unwrap_or_default();
+    assert!(
+        shown.contains("--features column_0000,column_0001,"),
+        "{answer}"
+    );
     settings["lr_schedule"] = json!("step:4:0.5");
     let (_, answer) = server.post("/api/command", &settings);
     assert_eq!(

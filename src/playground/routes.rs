@@ -454,28 +454,12 @@ fn read_upload(path: &std::path::Path) -> crate::Result<(Prepared, UploadColumns
     let last = cells.headers.last();
     // columns the page cannot take as they are start unticked, as `train --features` leaves
     // them out (the upload was refused, and the page could not untick them)
-    let why_out = |c: &String| -> Option<String> {
-        let missing = cells.missing(c);
-        if Some(c) == last {
-            return None;
-        }
-        if missing == cells.rows.len() {
-            return Some(format!("column `{c}` is empty in every row"));
-        }
-        if !text_columns.contains(c) {
-            return None;
-        }
-        if missing > 0 {
-            let cells = crate::plural::count(missing, "missing cell");
-            return Some(format!(
-                "text column `{c}` has {cells}, which one-hot would make a category of their own"
-            ));
-        }
-        let many = cells.categories(c) > MAX_CATEGORIES;
-        many.then(|| format!("column `{c}` holds more than {MAX_CATEGORIES} categories, more than the page makes inputs of (an ID?)"))
-    };
     let (left_out, why): (Vec<String>, Vec<String>) = (cells.headers.iter())
-        .filter_map(|c| Some((c.clone(), format!("{}: it is unticked", why_out(c)?))))
+        .filter(|&c| Some(c) != last)
+        .filter_map(|c| {
+            let why = why_unticked(&cells, &text_columns, c)?;
+            Some((c.clone(), format!("{why}: it is unticked")))
+        })
         .unzip();
     let mut source = DataSource::csv(path, 42);
     if let DataSource::Csv {
@@ -532,6 +516,27 @@ fn upload_name(name: Option<&str>) -> Reply<String> {
         return Err(ApiError(400, why));
     }
     Ok(base.to_string())
+}
+
+/// Why the page cannot take `column` of `cells` as it is, if it cannot: empty in every row, or
+/// text (one of `text_columns`) with missing cells or more than [`MAX_CATEGORIES`] categories.
+fn why_unticked(cells: &csv_file::Cells, text_columns: &[String], column: &str) -> Option<String> {
+    let missing = cells.missing(column);
+    if missing == cells.rows.len() {
+        return Some(format!("column `{column}` is empty in every row"));
+    }
+    if !text_columns.iter().any(|t| t == column) {
+        return None;
+    }
+    if missing > 0 {
+        let count = crate::plural::count(missing, "missing cell");
+        return Some(format!(
+            "text column `{column}` has {count}, which one-hot would make a category of their own"
+        ));
+    }
+    (cells.categories(column) > MAX_CATEGORIES).then(|| {
+        format!("column `{column}` holds more than {MAX_CATEGORIES} categories, more than the page makes inputs of (an ID?)")
+    })
 }
 
 /// Refuses a column name the page's command could not pass to `train` as typed: a line break

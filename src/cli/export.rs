@@ -7,7 +7,8 @@ use plaindnn::backend::Backend;
 use plaindnn::error::Result;
 use plaindnn::files::write_atomic;
 use plaindnn::inference::Predictor;
-use plaindnn::model::safetensors;
+use plaindnn::model::{safetensors, MlpConfig};
+use plaindnn::train::DataInfo;
 
 use super::{is_stdout, refuse_existing, refuse_run_file, RunDirArg};
 
@@ -61,6 +62,12 @@ pub fn run(args: ExportArgs) -> Result<()> {
     };
     write_atomic(&out, &bytes)?;
     println!("wrote {} ({} bytes)", out.display(), bytes.len());
+    print_recipe(&out, model_config, data);
+    Ok(())
+}
+
+/// How to load `out` in PyTorch, and what to do to the inputs (and outputs) first.
+fn print_recipe(out: &Path, model_config: &MlpConfig, data: &DataInfo) {
     println!(
         "PyTorch: model = {}",
         safetensors::sequential_code(model_config)
@@ -103,7 +110,6 @@ pub fn run(args: ExportArgs) -> Result<()> {
             names.join(", ")
         );
     }
-    Ok(())
 }
 
 /// After `train --resume`, the run's own export (`RUN/model.safetensors`, if there is one) holds

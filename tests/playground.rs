@@ -23,20 +23,20 @@ struct Server {
 impl Server {
     /// `plaindnn playground --no-open --port 0`, its address read from the line it prints.
     fn start(name: &str) -> Self {
-        Self::start_with_files(name, None)
+        Self::start_with(name, None, &[])
     }
 
-    /// [`Server::start`], with at most `files` open files (`ulimit -n`) if given.
-    fn start_with_files(name: &str, files: Option<u32>) -> Self {
+    /// [`Server::start`], with at most `files` open files (`ulimit -n`) if given, and `flags`.
+    fn start_with(name: &str, files: Option<u32>, flags: &[&str]) -> Self {
         let runs = common::temp_dir(&format!("playground-{name}"));
         let limit = files.map_or(String::new(), |n| format!("ulimit -n {n} && "));
+        let script = "bin=$0; runs=$1; shift; exec \"$bin\" playground --no-open --port 0 --runs \"$runs\" \"$@\"";
         let mut child = Command::new("sh")
             .arg("-c")
-            .arg(format!(
-                "{limit}exec \"$0\" playground --no-open --port 0 --runs \"$1\""
-            ))
+            .arg(format!("{limit}{script}"))
             .arg(env!("CARGO_BIN_EXE_plaindnn"))
             .arg(&runs)
+            .args(flags)
             .stdout(Stdio::piped())
             .spawn()
             .expect("the binary starts");
@@ -1477,7 +1477,7 @@ fn a_client_that_sends_half_a_request_is_closed_after_five_seconds() {
 /// every page's run with it ("the web server stopped: Too many open files").
 #[test]
 fn connections_past_the_file_limit_wait_and_the_server_goes_on() {
-    let server = Server::start_with_files("file-limit", Some(64));
+    let server = Server::start_with("file-limit", Some(64), &[]);
     let held: Vec<TcpStream> = (0..80)
         .filter_map(|_| TcpStream::connect(&server.addr).ok())
         .collect();
@@ -1786,27 +1786,9 @@ fn an_address_this_machine_does_not_have_is_refused_naming_the_host() {
         err.contains("`myhost` is not an IP address: give one of this machine's"),
         "{err}"
     );
-    let runs = common::temp_dir("playground-localhost");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
-        .args([
-            "playground",
-            "--no-open",
-            "--port",
-            "0",
-            "--host",
-            "localhost",
-            "--runs",
-        ])
-        .arg(runs.as_path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let mut line = String::new();
-    let stdout = child.stdout.take().expect("stdout");
-    BufReader::new(stdout).read_line(&mut line).expect("a line");
-    let _ = child.kill();
-    let _ = child.wait();
-    assert!(line.contains("http://127.0.0.1:"), "{line}");
+    // `start` reads the address from the line it prints: http://127.0.0.1:PORT/
+    let server = Server::start_with("localhost", None, &["--host", "localhost"]);
+    assert_eq!(server.request("GET", "/", &[], b"").0, 200);
 }
 
 /// An outside audit: a run that diverged ended with `train`'s words for a run folder, the

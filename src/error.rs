@@ -2,6 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+mod divergence;
+pub use divergence::{Divergence, Kept};
+
 /// What [`Error::NotFinite`] says after naming its row.
 pub const NOT_FINITE: &str = "the prediction is not a finite number: an input far outside the \
                               training data's range overflowed inside the model; check that \
@@ -90,7 +93,7 @@ pub enum Error {
     },
     /// Training stopped because the loss stopped being a finite number.
     #[error("{0}")]
-    Diverged(String),
+    Diverged(Divergence),
     /// Training stopped on an error inside burn-train.
     #[error("training failed: {0}")]
     Training(String),

@@ -713,7 +713,10 @@ fn gradient_descent_whose_loss_rises_fails_as_diverged_and_saves_nothing() {
         err.contains("--lr 1.5 diverged: the loss rose from"),
         "{err}"
     );
-    assert!(err.contains("try a smaller --lr"), "{err}");
+    assert!(
+        err.contains("in 100 iterations. Try a smaller --lr."),
+        "{err}"
+    );
     // y of a large mean (timestamps): the rounding allowance is y's variance's, not its size's (a
     // review saw a loss rise 50-fold saved without a word, the allowance 2.9e6)
     let rows: String = (0..200)

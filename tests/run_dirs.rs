@@ -432,7 +432,7 @@ fn a_run_that_saved_nothing_leaves_nothing_and_the_same_out_trains_next() {
     std::fs::write(dir.join("stages.safetensors"), "mine").expect("write");
     let out = train(&dir, &["--lr", "1e30"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let said = "The run's files are removed from";
+    let said = "no checkpoint was saved yet, so the run's files are removed from";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
     let mut left: Vec<String> = (std::fs::read_dir(&dir).expect("dir").flatten())
         .map(|e| e.file_name().to_string_lossy().into_owned())

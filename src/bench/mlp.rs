@@ -14,7 +14,7 @@ use super::workloads::{self, W2_WEIGHTS};
 use super::{measure, time, time_alternating, Measurement};
 use crate::backend::Backend;
 use crate::data::{Batch, DataSource, Prepared, Subset};
-use crate::error::{Error, Result};
+use crate::error::{Divergence, Error, Result};
 use crate::model::{read_f32, Mlp, MlpConfig};
 use crate::train::config::OptimizerConfig;
 use crate::train::{optimizer, step, train_on, TrainConfig, Verbosity};
@@ -60,7 +60,11 @@ fn sync(loss: Tensor<1>) -> Result<()> {
     let value = read_f32(loss, "the loss")?;
     match value.first() {
         Some(v) if v.is_finite() => Ok(()),
-        _ => Err(Error::Diverged(format!("benchmark loss is {value:?}"))),
+        _ => Err(Error::Diverged(Divergence::new(
+            format!("benchmark loss is {value:?}"),
+            None,
+            "",
+        ))),
     }
 }
 

@@ -320,7 +320,7 @@ impl Job {
                     }
                 }
                 Err(e) => Done {
-                    error: Some(page_error(&e, &self.out)),
+                    error: Some(page_error(&e)),
                     epochs_run: 0,
                     best_epoch: None,
                     last: None,
@@ -332,26 +332,16 @@ impl Job {
     }
 }
 
-/// A failed run's message as the page shows it: without the server's folder for the run, nor
-/// the resuming a page never does (`…; no checkpoint was saved yet.`, not `… removed from
-/// /tmp/…/run: there is nothing to resume.`; `… became NaN.`, not `…; the last good checkpoint
-/// (epoch 3) is kept in /tmp/…/run/checkpoint.`).
-fn page_error(e: &crate::Error, out: &Path) -> String {
-    let removed = format!(
-        ". The run's files are removed from {}{}",
-        out.display(),
-        crate::train::NOTHING_TO_RESUME
-    );
-    let text = e.to_string().replace(&removed, ".");
-    let kept = format!(" is kept in {}", out.join("checkpoint").display());
-    match (
-        text.find("; the last good checkpoint (epoch "),
-        text.find(&kept),
-    ) {
-        (Some(from), Some(at)) if from < at => {
-            format!("{}{}", &text[..from], &text[at + kept.len()..])
+/// A failed run's message as the page shows it: a divergence without the server's folders nor
+/// the resuming a page never does (`…; no checkpoint was saved yet. Try …`, `… became NaN. Try
+/// …`); any other error as it reads.
+fn page_error(e: &crate::Error) -> String {
+    match e {
+        crate::Error::Diverged(d) => {
+            let text = format!("{}{}. {}", d.what, d.kept_without_folders(), d.advice);
+            text.trim_end().to_string()
         }
-        _ => text,
+        other => other.to_string(),
     }
 }
 
@@ -456,16 +446,25 @@ mod tests {
 
     #[test]
     fn a_failed_runs_message_names_no_folder_of_the_server() {
-        let out = Path::new("/tmp/runs/abc/run");
-        let kept = "training diverged in epoch 4: the training loss became NaN; the last good \
-                    checkpoint (epoch 3) is kept in /tmp/runs/abc/run/checkpoint. Try a smaller \
-                    learning rate or gradient clipping.";
+        use crate::error::{Divergence, Kept};
+        let what = "training diverged in epoch 4: the training loss became NaN";
+        let said = |kept| {
+            let advice = "Try a smaller learning rate or gradient clipping.";
+            let d = Divergence::new(what, Some(kept), advice);
+            page_error(&crate::Error::Diverged(d))
+        };
+        let dir = "/tmp/runs/abc/run/checkpoint".into();
         assert_eq!(
-            page_error(&crate::Error::Diverged(kept.into()), out),
+            said(Kept::Checkpoint { epoch: 3, dir }),
             "training diverged in epoch 4: the training loss became NaN. Try a smaller learning \
              rate or gradient clipping."
         );
+        assert_eq!(
+            said(Kept::Removed("/tmp/runs/abc/run".into())),
+            "training diverged in epoch 4: the training loss became NaN; no checkpoint was saved \
+             yet. Try a smaller learning rate or gradient clipping."
+        );
         let other = crate::Error::Data("x".into());
-        assert_eq!(page_error(&other, out), "x");
+        assert_eq!(page_error(&other), "x");
     }
 }

@@ -10,7 +10,10 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 use super::lstsq::LinearFit;
 use crate::check::non_negative;
-use crate::error::{Error, Result};
+use crate::error::{Divergence, Error, Result};
+
+/// The way on when gradient descent diverges.
+const SMALLER_LR: &str = "Try a smaller --lr.";
 
 /// How gradient descent runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -83,10 +86,11 @@ pub fn fit(
             .iter()
             .position(|l| !l.is_finite())
             .unwrap_or(losses.len());
-        return Err(Error::Diverged(format!(
-            "gradient descent with --lr {} left the finite numbers after {at} iterations: try a smaller --lr",
+        let what = format!(
+            "gradient descent with --lr {} left the finite numbers after {at} iterations",
             descent.lr
-        )));
+        );
+        return Err(Error::Diverged(Divergence::new(what, None, SMALLER_LR)));
     }
     // the rank, condition and warnings of the closed form of the same problem (with a ridge,
     // of the ridge problem, whose rank is full)
@@ -133,12 +137,12 @@ fn rose(
     if last <= first * (1.0 + 1e-4) + rounding(y) {
         return Ok(());
     }
-    Err(Error::Diverged(format!(
-        "gradient descent with --lr {} diverged: the loss rose from {first:.4e} to {last:.4e} in \
-         {}; try a smaller --lr",
+    let what = format!(
+        "gradient descent with --lr {} diverged: the loss rose from {first:.4e} to {last:.4e} in {}",
         descent.lr,
         crate::plural::count(losses.len(), "iteration")
-    )))
+    );
+    Err(Error::Diverged(Divergence::new(what, None, SMALLER_LR)))
 }
 
 /// The loss rounding alone leaves an exact fit with: y's variance at f32's precision (the

@@ -33,7 +33,6 @@ use crate::model::{read_f32, FrozenPrefix, Mlp};
 use crate::random::mix;
 
 mod saving;
-pub(crate) use saving::ADVICE;
 
 /// The recipe plus what the loop needs at run time.
 pub struct FitSettings {
@@ -311,10 +310,9 @@ impl EpochLoop {
             }
         }
         if skipped == steps && steps > 0 {
-            let kept = self.keep(state)?;
-            return Err(Error::Diverged(format!(
-                "training diverged in epoch {epoch}: every batch's loss was non-finite; {kept}"
-            )));
+            let what =
+                format!("training diverged in epoch {epoch}: every batch's loss was non-finite");
+            return Err(self.diverged(what, state));
         }
         let sum = loss_sum.map_or(f64::NAN, |t| t.into_scalar::<f32>() as f64);
         Ok(sum / seen.max(1) as f64)

@@ -57,7 +57,7 @@ pub use run_dir::RunDir;
 use burn::tensor::Device;
 
 use crate::data::{one_hot, BatchLoader, DataSource, Prepared, Subset};
-use crate::error::{Error, Result};
+use crate::error::{Divergence, Error, Kept, Result};
 use crate::model::Mlp;
 use checkpoint::{checkpoint_path, failed_save, AtomicFileCheckpointer, KeepLastTwo};
 use diagnostics::DiagnosticsLog;
@@ -326,9 +326,6 @@ fn remove_made(out: &Path, made: Option<PathBuf>) {
     }
 }
 
-/// The end of the message of a run removed by [`discard_unsaved`].
-pub(crate) const NOTHING_TO_RESUME: &str = ": there is nothing to resume.";
-
 /// A new run that failed before saving any weights is removed (its files, and its folder if
 /// the run made it): nothing could resume it, and it would block the same `--out`.
 fn discard_unsaved(
@@ -344,11 +341,10 @@ fn discard_unsaved(
     drop(lock); // .lock goes, so the folder can be empty
     remove_made(run.root(), made_folder);
     match error {
-        Error::Diverged(why) => Error::Diverged(format!(
-            "{}. The run's files are removed from {}{NOTHING_TO_RESUME}",
-            why.trim_end_matches('.'),
-            run.root().display()
-        )),
+        Error::Diverged(d) => Error::Diverged(Divergence {
+            kept: Some(Kept::Removed(run.root().to_path_buf())),
+            ..d
+        }),
         other => other,
     }
 }

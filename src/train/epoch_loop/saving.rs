@@ -6,14 +6,14 @@ use std::time::Instant;
 use burn::train::{Learner, TrainingComponents};
 
 use super::{EpochLoop, LoopState};
-use crate::error::{Error, Result};
+use crate::error::{Divergence, Error, Kept, Result};
 use crate::files::write_atomic;
 use crate::model::Mlp;
 use crate::train::checkpoint::{checkpoint_path, failed_save};
 use crate::train::checksum::seal;
 
 /// The way on after a divergence, for runs that can clip (a pretraining's stages cannot).
-pub(crate) const ADVICE: &str = " Try a smaller learning rate or gradient clipping.";
+const ADVICE: &str = "Try a smaller learning rate or gradient clipping.";
 
 impl EpochLoop {
     /// Stops the run at the first checkpoint Burn's writer could not write (in the background,
@@ -88,19 +88,23 @@ impl EpochLoop {
         Ok(())
     }
 
-    /// Saves the weights kept so far (they are good) and says where they are, for a message.
-    pub(super) fn keep(&self, state: &mut LoopState) -> Result<String> {
-        self.write_kept(state)?;
-        Ok(match state.saved {
-            Some(saved) => format!(
-                "the last good checkpoint (epoch {saved}) is kept in {}",
-                self.settings.run.checkpoint_dir().display()
-            ),
-            None => "no checkpoint was saved yet".to_string(),
-        })
+    /// Saves the weights kept so far (they are good), and stops the run on `what` diverged,
+    /// saying what is kept and [`ADVICE`].
+    pub(super) fn diverged(&self, what: String, state: &mut LoopState) -> Error {
+        if let Err(e) = self.write_kept(state) {
+            return e;
+        }
+        let kept = match state.saved {
+            Some(epoch) => Kept::Checkpoint {
+                epoch,
+                dir: self.settings.run.checkpoint_dir(),
+            },
+            None => Kept::Nothing,
+        };
+        Error::Diverged(Divergence::new(what, Some(kept), ADVICE))
     }
 
-    /// Stops with a clear message when a loss stops being a finite number, and [`ADVICE`].
+    /// Stops the run when a loss stops being a finite number.
     pub(super) fn check_finite(
         &self,
         epoch: usize,
@@ -111,9 +115,7 @@ impl EpochLoop {
         if loss.is_finite() {
             return Ok(());
         }
-        let kept = self.keep(state)?;
-        Err(Error::Diverged(format!(
-            "training diverged in epoch {epoch}: the {split} loss became {loss}; {kept}.{ADVICE}"
-        )))
+        let what = format!("training diverged in epoch {epoch}: the {split} loss became {loss}");
+        Err(self.diverged(what, state))
     }
 }

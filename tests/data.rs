@@ -1070,6 +1070,42 @@ fn exporting_an_unknown_set_names_the_valid_ones() {
     assert!(!dir.join("x.csv").exists());
 }
 
+/// An outside audit: `--optimizer SGD` was taken and `--dataset XOR` refused. A set's name in
+/// any letter case is that set: the same rows, and its own name in `config.json`.
+#[test]
+fn a_data_set_is_named_in_any_letter_case_as_an_optimizer_is() {
+    let dir = temp_dir("dataset-case");
+    let export = |name: &str, file: &str| {
+        let out = dir.join(file);
+        let o = plaindnn(&[
+            "datasets",
+            "--export",
+            name,
+            "--rows",
+            "9",
+            "--out",
+            s(&out),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read(out).expect("csv")
+    };
+    assert_eq!(export("XOR", "upper.csv"), export("xor", "lower.csv"));
+    let run = dir.join("run");
+    let o = plaindnn(&[
+        "train",
+        "--dataset",
+        "Xor",
+        "--epochs",
+        "1",
+        "--quiet",
+        "--out",
+        s(&run),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let config = run_config(&run);
+    assert_eq!(config["data"]["source"]["name"], "xor", "{config}");
+}
+
 /// `datasets --export` writes a built-in set's classes as indices: a run of that set scores the
 /// exported validation rows as it scores its own (the same rows), and a CSV run still reads
 /// names only.

@@ -38,7 +38,13 @@ where
 {
     type Value = T;
 
+    /// A name of `names()` in any letter case is that name (`--dataset XOR`, as `--optimizer SGD`).
     fn parse_ref(&self, cmd: &Command, arg: Option<&Arg>, value: &OsStr) -> Result<T, clap::Error> {
+        let names = (self.names)();
+        let known = value
+            .to_str()
+            .and_then(|v| names.into_iter().find(|n| n.eq_ignore_ascii_case(v)));
+        let value = known.map_or(value, OsStr::new);
         let parse: fn(&str) -> Result<T, T::Err> = T::from_str; // clap's own message on failure
         parse.parse_ref(cmd, arg, value)
     }

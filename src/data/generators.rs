@@ -69,11 +69,11 @@ pub const BUILTINS: [Builtin; 8] = [
     },
 ];
 
-/// The built-in named `name`, or an error listing them all.
+/// The built-in named `name` in any letter case (`XOR` is `xor`), or an error listing them all.
 pub fn builtin(name: &str) -> Result<&'static Builtin> {
     BUILTINS
         .iter()
-        .find(|b| b.name == name)
+        .find(|b| b.name.eq_ignore_ascii_case(name))
         .ok_or_else(|| Error::Unknown {
             what: "dataset",
             got: name.to_string(),
@@ -88,6 +88,7 @@ pub fn builtin(name: &str) -> Result<&'static Builtin> {
 /// `n` rows of the built-in `name`, drawn (quadrants' training rows add the tutorial's 4 points
 /// in front: `quadrants::training_set`).
 pub fn generate(name: &str, n: usize, noise: f64, seed: u64) -> Result<Dataset> {
+    let name = builtin(name)?.name;
     let mut rng = StdRng::seed_from_u64(seed);
     let gauss = Normal::new(0.0f32, noise.max(0.0) as f32)
         .map_err(|e| Error::invalid("noise", e.to_string()))?;
@@ -117,10 +118,7 @@ pub fn generate(name: &str, n: usize, noise: f64, seed: u64) -> Result<Dataset> 
         "line" => curve(n, &mut rng, &mut jitter, |x| 2.5 * x - 1.0)?,
         "cubic" => curve(n, &mut rng, &mut jitter, |x| x * x * x - 2.0 * x + 0.5)?,
         "shapes" => shapes(n, noise as f32, &mut rng)?,
-        _ => {
-            builtin(name)?;
-            return Err(Error::Data(format!("no generator for `{name}`")));
-        }
+        _ => return Err(Error::Data(format!("no generator for `{name}`"))),
     };
     Ok(data)
 }

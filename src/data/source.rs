@@ -93,9 +93,9 @@ pub const MAX_BUILTIN_ROWS: usize = 10_000_000;
 /// Most rows of the built-in set `name`: [`MAX_BUILTIN_ROWS`], or 100 000 of `shapes`' 16×16
 /// images (100 MB; 10 M of them would take 10 GB).
 pub fn max_builtin_rows(name: &str) -> usize {
-    match name {
-        "shapes" => 100_000,
-        _ => MAX_BUILTIN_ROWS,
+    match name.eq_ignore_ascii_case("shapes") {
+        true => 100_000,
+        false => MAX_BUILTIN_ROWS,
     }
 }
 
@@ -139,9 +139,11 @@ impl DataSource {
         }
     }
 
-    /// A built-in data set by name, with 256 training and 256 validation rows and its default noise.
+    /// A built-in data set by name (in any letter case), with 256 training and 256 validation rows
+    /// and its default noise.
     pub fn builtin(name: &str, seed: u64) -> Result<Self> {
         let b = generators::builtin(name)?;
+        let name = b.name;
         let (train_size, val_size) = if name == "shapes" {
             (600, 300)
         } else {
@@ -545,6 +547,7 @@ fn same_rows(path: &Path, val_path: Option<&Path>) -> Option<String> {
 /// A generated set: `sizes` = [training rows, validation rows], the validation rows drawn fresh.
 fn builtin(name: &str, sizes: [usize; 2], noise: f64, seed: u64) -> Result<Prepared> {
     // the fields are public (and config.json's): the limits `with_sizes` and `with_noise` keep
+    let name = generators::builtin(name)?.name; // config.json's, hand-written in any case
     let [train, val] = sizes.map(Some);
     DataSource::builtin(name, seed)?.with_sizes(train, val)?;
     if !(0.0..=MAX_NOISE).contains(&noise) {

@@ -63,11 +63,17 @@ pub fn check_classes(name: &str, data: &crate::data::Dataset) -> Result<(), Stri
     ))
 }
 
+/// A name in any letter case, as the command line takes it (`XOR` is `xor`, as `SGD` is `sgd`).
+fn lowercase<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    String::deserialize(d).map(|s| s.to_ascii_lowercase())
+}
+
 /// One run as the page describes it; every field has the page's default.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
-    /// A name from [`DATASETS`], or `csv` for the page's uploaded file.
+    /// A name from [`DATASETS`], or `csv` for the page's uploaded file, in any letter case.
+    #[serde(deserialize_with = "lowercase")]
     pub dataset: String,
     /// Noise of the built-in set (`None`: the set's own).
     pub noise: Option<f64>,
@@ -430,5 +436,18 @@ mod tests {
             s.check().unwrap_err(),
             "hidden: at most 8 layers in the playground, got 9; `plaindnn train --hidden` has no such cap"
         );
+    }
+
+    /// An outside audit: `optimizer: "SGD"` was taken and `dataset: "XOR"` refused.
+    #[test]
+    fn a_data_set_is_named_in_any_letter_case_as_the_optimizer_is() {
+        let page = r#"{"dataset": "XOR", "optimizer": "SGD"}"#;
+        let s: Settings = serde_json::from_str(page).expect("settings");
+        assert_eq!(s.dataset, "xor");
+        assert_eq!(s.check(), Ok(()));
+        let csv: Settings = serde_json::from_str(r#"{"dataset": "CSV"}"#).expect("settings");
+        assert_eq!(csv.dataset, "csv");
+        let none: Settings = serde_json::from_str(r#"{"dataset": "XORR"}"#).expect("settings");
+        assert!(none.check().unwrap_err().contains("got `xorr`"));
     }
 }

@@ -68,6 +68,17 @@ impl<'a> Spec<'a> {
     }
 }
 
+/// A parameter as a spec writes it: `v` in Rust's shortest round-trip form, with an exponent
+/// where plain digits would run long (`normal:1e308`, not 309 digits); either parses back to
+/// the same bits.
+pub fn number<T: std::fmt::Display + std::fmt::LowerExp>(v: T) -> String {
+    let (plain, short) = (v.to_string(), format!("{v:e}"));
+    match plain.len() > 12 && short.len() < plain.len() {
+        true => short,
+        false => plain,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

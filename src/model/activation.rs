@@ -16,7 +16,7 @@ use super::rrelu::RandomSlope;
 use crate::check::finite;
 use crate::error::{Error, Result};
 use crate::fused::{self, Kind, Mask};
-use crate::spec::Spec;
+use crate::spec::{number, Spec};
 
 /// Which activation follows a layer, with its hyper-parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -151,10 +151,12 @@ impl ActivationConfig {
 impl fmt::Display for ActivationConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ActivationConfig::LeakyRelu { slope } => write!(f, "leaky_relu:{slope}"),
-            ActivationConfig::Rrelu { lower, upper } => write!(f, "rrelu:{lower}:{upper}"),
-            ActivationConfig::Prelu { init } => write!(f, "prelu:{init}"),
-            ActivationConfig::Elu { alpha } => write!(f, "elu:{alpha}"),
+            ActivationConfig::LeakyRelu { slope } => write!(f, "leaky_relu:{}", number(slope)),
+            ActivationConfig::Rrelu { lower, upper } => {
+                write!(f, "rrelu:{}:{}", number(lower), number(upper))
+            }
+            ActivationConfig::Prelu { init } => write!(f, "prelu:{}", number(init)),
+            ActivationConfig::Elu { alpha } => write!(f, "elu:{}", number(alpha)),
             other => f.write_str(other.name()),
         }
     }

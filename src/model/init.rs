@@ -9,7 +9,7 @@ use super::activation::ActivationConfig;
 use crate::check::positive;
 use crate::error::{Error, Result};
 use crate::random::Generator;
-use crate::spec::Spec;
+use crate::spec::{number, Spec};
 
 /// How the weights of each Linear layer start.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -117,7 +117,7 @@ pub fn he_gain(activation: &ActivationConfig) -> f64 {
 impl fmt::Display for InitConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            InitConfig::Normal { std } => write!(f, "normal:{std}"),
+            InitConfig::Normal { std } => write!(f, "normal:{}", number(std)),
             other => f.write_str(other.name()),
         }
     }

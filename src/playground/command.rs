@@ -4,17 +4,8 @@
 use super::settings::{builtin_sizes, held_out, Settings};
 use crate::data::csv_file::quoted_cell;
 use crate::shell;
+use crate::spec::number;
 use crate::train::{ScheduleConfig, TrainConfig};
-
-/// `v` in Rust's shortest round-trip form, with an exponent where plain digits would run long
-/// (`1e308`, not 309 digits): either parses back to the same bits.
-fn number<T: std::fmt::Display + std::fmt::LowerExp>(v: T) -> String {
-    let (plain, short) = (v.to_string(), format!("{v:e}"));
-    match plain.len() > 12 && short.len() < plain.len() {
-        true => short,
-        false => plain,
-    }
-}
 
 /// `schedule` as `train --lr-schedule` reads it back.
 fn schedule_flag(schedule: &ScheduleConfig) -> Option<String> {
@@ -204,6 +195,15 @@ mod tests {
         };
         let c = s.config(2, 4).unwrap();
         assert!(command(&s, &c, None).contains(" --lr 1e308 "));
+        // and a spec's parameters (an audit saw `--init normal:1e308` as 309 digits)
+        let s = Settings {
+            init: "normal:1e308".into(),
+            activation: "elu:1e300".into(),
+            ..Settings::default()
+        };
+        let line = command(&s, &s.config(2, 4).unwrap(), None);
+        assert!(line.contains(" --init normal:1e308 "), "{line}");
+        assert!(line.contains(" --activation elu:1e300 "), "{line}");
         for v in [
             1e308,
             3.5e-300,

@@ -68,6 +68,27 @@ fn lowercase<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error>
     String::deserialize(d).map(|s| s.to_ascii_lowercase())
 }
 
+/// A whole number from 0 to `u64::MAX`, or the text of one: `9007199254740993` would reach the
+/// server from JavaScript as `9007199254740992`.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    struct Whole;
+    impl serde::de::Visitor<'_> for Whole {
+        type Value = u64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a whole number from 0 to {}", u64::MAX)
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<u64, E> {
+            let digits = !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+            let parsed = v.parse().ok().filter(|_| digits); // no `+7`, as in JSON
+            parsed.ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+        }
+    }
+    d.deserialize_any(Whole)
+}
+
 /// One run as the page describes it; every field has the page's default.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -77,7 +98,9 @@ pub struct Settings {
     pub dataset: String,
     /// Noise of the built-in set (`None`: the set's own).
     pub noise: Option<f64>,
-    /// Seed of the data, the weights, shuffling and dropout (as `train --seed`).
+    /// Seed of the data, the weights, shuffling and dropout (as `train --seed`); a number or
+    /// the text of one (the page sends what was typed: its numbers keep 53 bits, a seed 64).
+    #[serde(deserialize_with = "whole_number")]
     pub seed: u64,
     /// Share of the rows trained on, the rest validated on (`None`: the defaults of `train`,
     /// 256 + 256 rows of a built-in set, 80 % of a CSV file).
@@ -449,5 +472,36 @@ mod tests {
         assert_eq!(csv.dataset, "csv");
         let none: Settings = serde_json::from_str(r#"{"dataset": "XORR"}"#).expect("settings");
         assert!(none.check().unwrap_err().contains("got `xorr`"));
+    }
+
+    /// An outside audit: the page's seed box lost the digits of seeds past 2^53 (JavaScript
+    /// numbers); the page sends the seed as typed.
+    #[test]
+    fn a_seed_comes_as_a_number_or_as_its_digits_up_to_64_bits() {
+        let seed = |v: &str| {
+            let page = format!(r#"{{"seed": {v}}}"#);
+            serde_json::from_str::<Settings>(&page).map(|s| s.seed)
+        };
+        assert_eq!(seed("7").unwrap(), 7);
+        assert_eq!(
+            seed(r#""9007199254740993""#).unwrap(),
+            9_007_199_254_740_993
+        );
+        assert_eq!(seed(r#""18446744073709551615""#).unwrap(), u64::MAX);
+        let bad = [
+            r#""18446744073709551616""#,
+            r#""-1""#,
+            r#""+7""#,
+            r#""""#,
+            "1.5",
+            "-1",
+        ];
+        for bad in bad {
+            let err = seed(bad).unwrap_err().to_string();
+            assert!(
+                err.contains("expected a whole number from 0 to 18446744073709551615"),
+                "{bad}: {err}"
+            );
+        }
     }
 }

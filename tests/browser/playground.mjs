@@ -370,6 +370,15 @@ try {
   await page.dispatchEvent('[data-testid="epochs"]', "change");
   if (!await until(page, () => document.getElementById("command-warnings").textContent === "", null, 10000)) fail("step:50 over 60 epochs: a warning stays");
   console.log("a schedule past the last epoch is warned about under the command, and the warning goes when it is not");
+  // a seed past 2^53 reaches the command digit for digit (a JavaScript number would end in …992),
+  // and "regenerate" adds one to it in 64 bits
+  await page.fill("#seed", "9007199254740993");
+  await page.dispatchEvent("#seed", "change");
+  const seeded = (s) => document.getElementById("cli-command").textContent.includes(` --seed ${s}`);
+  if (!await until(page, seeded, "9007199254740993", 10000)) fail(`seed 2^53 + 1: the command is \`${await shown(page, "#cli-command")}\``);
+  await page.click("#regenerate");
+  if (!await until(page, seeded, "9007199254740994", 10000)) fail(`regenerate after 2^53 + 1: the command is \`${await shown(page, "#cli-command")}\``);
+  console.log("a seed past 2^53 keeps its digits in the command, and regenerate adds one to it");
   if (errors.length) fail(`console errors: ${errors.join(" | ")}`);
 } finally {
   await browser.close();

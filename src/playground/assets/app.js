@@ -56,6 +56,11 @@ function showCommonActivation() {
   $("activation").disabled = !acts.length; // no hidden layer for it to follow
 }
 
+/** The seed after `typed`, in 64 bits as `train --seed` (BigInt: a Number loses digits past 2^53). */
+function nextSeed(typed) {
+  return /^\d+$/.test(typed.trim()) ? String((BigInt(typed.trim()) + 1n) % (1n << 64n)) : "0";
+}
+
 function readSettings() {
   // the widths as typed: the server refuses 0, a blank (0) or a fraction by name, as `train` would
   const s = { hidden: hiddenInputs().map((i) => Number(i.value)) };
@@ -64,6 +69,8 @@ function readSettings() {
   if (acts.length) s.activation = acts.some((a) => a !== acts[0]) ? acts.join(",") : acts[0];
   TEXTS.forEach((k) => (s[k] = $(k).value));
   NUMBERS.forEach((k) => (s[k] = Number($(k).value)));
+  // the seed as typed: a JavaScript number keeps 53 bits of it, `train --seed` takes 64
+  if (/^\d+$/.test($("seed").value.trim())) s.seed = $("seed").value.trim();
   OPTIONAL.forEach((k) => { if ($(k).value !== "") s[k] = Number($(k).value); });
   s.batch_norm = $("batch_norm").checked;
   s.add_features = [...document.querySelectorAll(".features input:checked")].map((el) => el.value);
@@ -730,7 +737,7 @@ function wire() {
   $("step").onclick = inSession(() => go("step"));
   $("reset").onclick = inSession(reset);
   $("speed").onchange = inSession(() => state.running && control(null));
-  $("regenerate").onclick = () => { $("seed").value = Number($("seed").value) + 1; settingsChanged(); };
+  $("regenerate").onclick = () => { $("seed").value = nextSeed($("seed").value); settingsChanged(); };
   $("add-layer").onclick = () => {
     const w = hiddenInputs().map((i) => i.value), a = layerActivations();
     if (w.length < 8) renderLayers([...w, 8], [...a, a[a.length - 1] || $("activation").value || "relu"]);

@@ -1142,6 +1142,18 @@ fn gradient_descent_reports_the_datas_rank_and_warnings_as_the_closed_form_does(
         let (c, g) = (c.as_f64().unwrap_or(f64::NAN), g.as_f64().unwrap_or(0.0));
         assert!((c - g).abs() < 1e-3, "{term}: lstsq {c}, gd {g}");
     }
+    // stopped short, gd is not yet at that answer: the warning says so, not "this is the
+    // minimum-norm solution" beside "stopped short of the minimum" (an outside audit)
+    let short = regress_json(
+        &dir,
+        &["--data", csv, "--method", "gd", "--iterations", "1"],
+    );
+    let said = short["warnings"].to_string();
+    assert!(
+        said.contains("have rank 1") && said.contains("stopped at a loss of"),
+        "{said}"
+    );
+    assert!(!said.contains("minimum-norm"), "{said}");
 }
 
 #[test]

@@ -103,8 +103,13 @@ pub fn fit(
         warnings: closed.as_ref().map_or(vec![], |c| c.warnings.clone()),
     };
     rose(x, p, y, &fit, (&losses, descent))?;
-    let short = closed.and_then(|c| short_of_minimum(x, p, y, (&fit, &c), descent.ridge));
-    fit.warnings.extend(short);
+    if let Some(short) = closed.and_then(|c| short_of_minimum(x, p, y, (&fit, &c), descent.ridge)) {
+        if fit.rank < p {
+            // short of the minimum, so not yet its minimum-norm point, which the warning says
+            fit.warnings = vec![super::lstsq::dependent(p, fit.rank)];
+        }
+        fit.warnings.push(short);
+    }
     Ok((fit, losses))
 }
 

@@ -216,6 +216,11 @@ fn triangle(a: DMatrix<f64>, b: DVector<f64>, p: usize) -> (DMatrix<f64>, DVecto
     (qr.r(), qtb.rows(0, p).into_owned())
 }
 
+/// Dependent columns, said without what the fit made of them.
+pub(super) fn dependent(p: usize, rank: usize) -> String {
+    format!("the {p} feature columns have rank {rank}: some are linear combinations of others")
+}
+
 /// What a user should know about a fit: dependent columns (rank < p) or an ill-conditioned
 /// problem (condition number above 10¹⁰).
 fn warnings(p: usize, rank: usize, condition: f64) -> Vec<String> {
@@ -227,9 +232,9 @@ fn warnings(p: usize, rank: usize, condition: f64) -> Vec<String> {
     }
     if rank < p {
         return vec![format!(
-            "the {p} feature columns have rank {rank}: some are linear combinations of others; \
-             this is the minimum-norm solution among the equally good ones (of the columns \
-             scaled to one length)"
+            "{}; this is the minimum-norm solution among the equally good ones (of the columns \
+             scaled to one length)",
+            dependent(p, rank)
         )];
     }
     if condition > 1e10 {

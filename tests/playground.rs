@@ -672,6 +672,33 @@ fn a_page_runs_one_training_at_a_time_and_reset_makes_room_for_the_next() {
     );
 }
 
+/// A large upload's points: the page redraws every point each epoch, and a 10 MiB file holds
+/// some 400 000 rows (an outside audit saw them all in one event). At most 2 000 of each split
+/// are sent, every k-th row, with the split's row count.
+#[test]
+fn a_large_uploads_plane_gets_every_kth_point_and_the_row_counts() {
+    let server = Server::start("points");
+    let id = server.session();
+    let mut events = server.events(&id);
+    let rows: String = (0..10_000)
+        .map(|i| format!("{i},{},{}\n", i % 7, i % 2))
+        .collect();
+    let (status, body) = server.upload(&id, "big.csv", &format!("x,y,c\n{rows}"));
+    assert_eq!(status, 200, "{body}");
+    let settings = json!({"dataset": "csv", "epochs": 1, "train_share": 0.8});
+    let (status, body) = server.post(
+        &format!("/api/sessions/{id}/train"),
+        &json!({"settings": settings, "mode": "step"}),
+    );
+    assert_eq!(status, 202, "{body}");
+    let (name, data) = events.next();
+    assert_eq!(name, "data");
+    assert_eq!(data["rows"], json!([8000, 2000]));
+    let train = data["train"].as_array().unwrap();
+    assert_eq!(train.len(), 2000, "every 4th of 8 000 training rows");
+    assert_eq!(data["val"].as_array().unwrap().len(), 2000, "all 2 000");
+}
+
 /// The page paused, then stepped: exactly one more epoch arrives, then nothing while paused.
 #[test]
 fn step_trains_exactly_one_epoch_then_pauses() {

@@ -59,6 +59,9 @@ struct Points {
     train: Vec<[f64; 3]>,
     /// The same for validation rows.
     val: Vec<[f64; 3]>,
+    /// How many training and validation rows `train` and `val` are drawn from: every k-th
+    /// row is sent, at most [`MAX_POINTS`] of each.
+    rows: [usize; 2],
     classes: Vec<String>,
     features: Vec<String>,
     /// The inputs as the first layer sees them: `features`, then the added ones (x², sin x, …).
@@ -254,8 +257,13 @@ fn busy() -> Refusal {
     )
 }
 
+/// Most points of each split the page draws (TensorFlow Playground draws at most 500): a
+/// 10 MiB upload holds some 400 000 rows, sent in one event and redrawn every epoch.
+const MAX_POINTS: usize = 2_000;
+
 /// The training rows and validation rows as `[x, y, class]`, or `[x, y, value]` for one
-/// regression target (in the network's units), when there are 2 inputs.
+/// regression target (in the network's units), when there are 2 inputs: every k-th row, at
+/// most [`MAX_POINTS`] of each.
 fn points(prepared: &Prepared, config: &TrainConfig, command: String) -> Points {
     let data = &prepared.train.data;
     let rows = |subset: &Subset| -> Vec<[f64; 3]> {
@@ -268,13 +276,16 @@ fn points(prepared: &Prepared, config: &TrainConfig, command: String) -> Points 
         if d.width() != 2 || subset.rows.first().and_then(|&r| target(r)).is_none() {
             return Vec::new();
         }
-        (subset.rows.iter())
+        // every k-th row of the split: the page redraws them every epoch
+        let every = subset.rows.len().div_ceil(MAX_POINTS).max(1);
+        (subset.rows.iter().step_by(every))
             .filter_map(|&r| Some([d.row(r)[0] as f64, d.row(r)[1] as f64, target(r)?]))
             .collect()
     };
     Points {
         train: rows(&prepared.train),
         val: rows(&prepared.val),
+        rows: [prepared.train.rows.len(), prepared.val.rows.len()],
         classes: data.class_names.clone(),
         features: data.feature_names.clone(),
         inputs: FeatureMap::new(&config.model.add_features).names(&data.feature_names),

@@ -321,6 +321,18 @@ try {
   if (valueColours < 20) fail(`plane.csv's output over the plane has ${valueColours} colour(s)`);
   console.log(`plane.csv: "${valuesNote}", ${valueColours} colours`);
   await page.click('[data-testid="reset"]');
+  // a large upload: the plane draws at most 2 000 points of each split, and says so
+  const many = ["x,y,z", ...Array.from({ length: 6000 }, (_, i) => `${i % 97},${i % 89},${i % 5}`)];
+  await page.setInputFiles("#csv", { name: "many.csv", mimeType: "text/csv", buffer: Buffer.from(many.join("\n") + "\n") });
+  if (!await until(page, () => document.getElementById("csv-info").textContent.includes("6000"), null, 30000)) fail(`the upload of many.csv: "${await shown(page, "#csv-info")}"`);
+  await page.click('[data-testid="play"]');
+  const sampled = () => {
+    const said = (document.getElementById("messages").textContent.match(/\d+/g) || []).map(Number);
+    return said.includes(6000) && said.some((n) => n > 0 && n <= 4000);
+  };
+  if (!await until(page, sampled, null, 30000)) fail(`many.csv: the messages say "${await shown(page, "#messages")}"`);
+  console.log(`many.csv: "${(await shown(page, "#messages")).trim()}"`);
+  await page.click('[data-testid="reset"]');
 
   // Reset then Play while a slow run is in an epoch: the new run must still pause and stop. (The
   // old page took the reset run's late `done` for the new run's, and pause then did nothing.)

@@ -310,6 +310,8 @@ function onData(d) {
   $("confusion").innerHTML = "";
   links(null);
   if (!d.train.length) $("messages").textContent = t("noRegions") + "\n";
+  const [shown, total] = [d.train.length + d.val.length, d.rows[0] + d.rows[1]];
+  if (d.train.length && shown < total) $("messages").textContent = t("sampled", shown, total) + "\n";
   schedule();
 }
 

@@ -407,8 +407,9 @@ async fn upload(
         let warnings: Vec<_> = (prepared.warnings.iter())
             .chain(&prepared.target_warnings)
             .map(|w| as_uploaded(w, &path, &name))
-            .chain(columns.why)
+            .chain(columns.left_out.iter().map(|(_, why)| why.clone()))
             .collect();
+        let left_out: Vec<_> = columns.left_out.iter().map(|(column, _)| column).collect();
         let summary = json!({
             "name": &name,
             "rows": prepared.train.len() + prepared.val.len(),
@@ -419,7 +420,7 @@ async fn upload(
             "missing_cells": prepared.imputed.iter().sum::<usize>(),
             "columns": columns.all,
             "text_columns": columns.text,
-            "left_out": columns.left_out,
+            "left_out": left_out,
             "warnings": warnings,
         });
         // the file and its name change together
@@ -435,11 +436,10 @@ async fn upload(
 
 /// An uploaded file's column names, for the page to offer as inputs.
 struct UploadColumns {
-    /// Columns the page cannot take as they are, unticked to begin with: empty in every row,
-    /// text with missing cells, text of more than [`MAX_CATEGORIES`] categories.
-    left_out: Vec<String>,
-    /// Why each of `left_out` is, for the upload's warnings.
-    why: Vec<String>,
+    /// Columns the page cannot take as they are, unticked to begin with (empty in every row,
+    /// text with missing cells, text of more than [`MAX_CATEGORIES`] categories), each with
+    /// why, for the upload's warnings.
+    left_out: Vec<(String, String)>,
     /// Every column, in the file's order.
     all: Vec<String>,
     /// The columns of text (no cell a number), which the page one-hot encodes.
@@ -454,13 +454,14 @@ fn read_upload(path: &std::path::Path) -> crate::Result<(Prepared, UploadColumns
     let last = cells.headers.last();
     // columns the page cannot take as they are start unticked, as `train --features` leaves
     // them out (the upload was refused, and the page could not untick them)
-    let (left_out, why): (Vec<String>, Vec<String>) = (cells.headers.iter())
+    let left_out: Vec<(String, String)> = (cells.headers.iter())
         .filter(|&c| Some(c) != last)
         .filter_map(|c| {
             let why = why_unticked(&cells, &text_columns, c)?;
             Some((c.clone(), format!("{why}: it is unticked")))
         })
-        .unzip();
+        .collect();
+    let taken = |c: &&String| Some(*c) != last && !left_out.iter().any(|(l, _)| l == *c);
     let mut source = DataSource::csv(path, 42);
     if let DataSource::Csv {
         impute,
@@ -471,20 +472,15 @@ fn read_upload(path: &std::path::Path) -> crate::Result<(Prepared, UploadColumns
     {
         // missing cells are counted here, and filled or refused as the page's settings say
         *impute = Some(Strategy::Mean);
-        *one_hot = (text_columns.iter())
-            .filter(|&c| Some(c) != last && !left_out.contains(c))
-            .cloned()
-            .collect();
+        *one_hot = text_columns.iter().filter(taken).cloned().collect();
         if !left_out.is_empty() {
-            let kept = (cells.headers.iter()).filter(|&c| Some(c) != last && !left_out.contains(c));
-            *features = Some(kept.cloned().collect());
+            *features = Some(cells.headers.iter().filter(taken).cloned().collect());
         }
     }
     let columns = UploadColumns {
         all: cells.headers.clone(),
         text: text_columns,
         left_out,
-        why,
     };
     Ok((source.load()?, columns))
 }

@@ -598,9 +598,12 @@ fn malformed_json_gets_a_4xx_naming_line_and_column_and_the_wrong_field() {
     assert_eq!(status, 400);
     assert!(body.contains("unknown field `epoch`"), "{body}");
     // serde would read a struct from an array, by position: refused, as no command means it
+    // (one nested past serde_json's depth of 128 was told `[0]: invalid type: sequence`)
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
     for (body, what) in [
         (&br#"["xor", 0.3, 7]"#[..], "a command is"),
         (br#"{"settings": ["xor", 0.3, 7]}"#, "settings is"),
+        (deep.as_bytes(), "a command is"),
     ] {
         for at in [path.as_str(), "/api/command"] {
             let (status, reply) = server.request("POST", at, &json, body);

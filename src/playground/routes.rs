@@ -166,6 +166,10 @@ fn json_body<T: DeserializeOwned>(
 /// What of a command is an array where an object belongs: serde reads a struct from an array
 /// too, by position, which no command means.
 fn positional(body: &[u8]) -> Option<&'static str> {
+    // by its first byte: an array nested past serde_json's depth of 128 parses as no value
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Some("a command");
+    }
     match serde_json::from_slice(body).ok()? {
         serde_json::Value::Array(_) => Some("a command"),
         serde_json::Value::Object(m) if m.get("settings").is_some_and(|s| s.is_array()) => {

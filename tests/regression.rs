@@ -1071,6 +1071,35 @@ fn a_large_intercept_keeps_its_decimals_in_the_equation() {
     );
 }
 
+/// An outside audit: a column `a, b` printed as `y = 1.4435·a, b + …`, two terms to a reader.
+/// A name of other characters than letters, digits and `_` is written in backticks, as R
+/// writes it; `coefficients.json` keys the terms by their names as they were.
+#[test]
+fn a_column_name_of_spaces_or_commas_is_one_backticked_symbol_in_the_equation() {
+    let dir = temp_dir("regress-odd-names");
+    let csv = dir.join("odd.csv");
+    let rows =
+        "\"a, b\",c d,höhe_2,total y\n1,2,0,3\n2,1,1,4\n3,5,0,8\n4,3,1,9\n5,8,0,14\n6,2,2,10\n";
+    std::fs::write(&csv, rows).expect("write");
+    let fit = regress_json(
+        &dir,
+        &["--data", csv.to_str().unwrap_or(""), "--degree", "2"],
+    );
+    let equation = fit["equation"].as_str().unwrap_or_default();
+    assert!(equation.starts_with("`total y` = "), "{equation}");
+    for term in [
+        "·`a, b` ",
+        "·`c d` ",
+        "·höhe_2 ",
+        "·`a, b`^2 ",
+        "·höhe_2^2 ",
+    ] {
+        assert!(equation.contains(term), "{term} in {equation}");
+    }
+    let keys: Vec<&String> = fit["coefficients"].as_object().unwrap().keys().collect();
+    assert!(keys.contains(&&"a, b^2".to_string()), "{keys:?}");
+}
+
 /// A review found `fit.svg` called the fitted rows "validation data" when none were held out.
 #[test]
 fn the_fit_picture_names_its_dots_training_or_validation_data_as_they_are() {

@@ -295,11 +295,18 @@ impl LinearModel {
         Ok(RegressionScores::of_f64(&y, &self.values(&x)?))
     }
 
-    /// `y = 2.5009·x − 1.0347`.
+    /// `y = 2.5009·x − 1.0347`; a name of other characters than letters, digits and `_` in
+    /// backticks (`` y = 1.4435·`a, b` + 0.0968 ``).
     pub fn equation(&self) -> String {
-        let mut s = format!("{} = ", self.target);
+        let written: Vec<String> = match self.consistent() {
+            Ok(terms) => (terms.powers.iter())
+                .map(|p| poly::written(&self.inputs, p))
+                .collect(),
+            Err(_) => self.terms.clone(), // as listed: a hand-edited model's own names
+        };
+        let mut s = format!("{} = ", poly::symbol(&self.target));
         let mut first = true;
-        for (c, t) in self.coefficients.iter().zip(&self.terms) {
+        for (c, t) in self.coefficients.iter().zip(&written) {
             s += &signed(*c, first);
             s += &format!("·{t}");
             first = false;

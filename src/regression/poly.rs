@@ -60,17 +60,34 @@ fn monomials(k: usize, left: u32, current: &mut Vec<u32>, from: usize, out: &mut
     }
 }
 
+/// A term's name, as `coefficients.json` keys it (`a·b`, `x^2`).
 fn name(inputs: &[String], powers: &[u32]) -> String {
-    let parts: Vec<String> = inputs
-        .iter()
+    product(inputs.iter().map(|n| n.as_str().into()), powers)
+}
+
+/// A term as the equation writes it: each input by its [`symbol`] (`` `a, b`^2 ``).
+pub fn written(inputs: &[String], powers: &[u32]) -> String {
+    product(inputs.iter().map(|n| symbol(n)), powers)
+}
+
+/// An input or target as an equation writes it: a name of other characters than letters,
+/// digits and `_` in backticks, as R writes such names (`` `a, b` ``, which `a, b` would not
+/// say is one name).
+pub fn symbol(name: &str) -> std::borrow::Cow<'_, str> {
+    let plain = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    match plain {
+        true => name.into(),
+        false => format!("`{name}`").into(),
+    }
+}
+
+fn product<'a>(names: impl Iterator<Item = std::borrow::Cow<'a, str>>, powers: &[u32]) -> String {
+    let parts: Vec<String> = names
         .zip(powers)
         .filter(|(_, &e)| e > 0)
-        .map(|(n, &e)| {
-            if e == 1 {
-                n.clone()
-            } else {
-                format!("{n}^{e}")
-            }
+        .map(|(n, &e)| match e {
+            1 => n.into_owned(),
+            _ => format!("{n}^{e}"),
         })
         .collect();
     parts.join("·")

@@ -331,6 +331,49 @@ fn a_huge_learning_rate_stops_with_a_message_and_keeps_the_last_good_checkpoint(
     assert!(weights.iter().all(|&b| f32::from_bits(b).is_finite()));
 }
 
+/// An outside audit: saving by time (the default), the same run diverged before its first
+/// save and said "no checkpoint was saved yet" beside a `model.bpk` that `eval` reads. It names
+/// that file and its epoch: the lowest validation loss's when the run restores the best
+/// weights, else the newest.
+#[test]
+fn a_run_that_diverged_before_its_first_save_names_the_weights_it_kept() {
+    for restore in [true, false] {
+        let dir = temp_dir(&format!("nan-by-time-{restore}"));
+        let mut config = quadrant_config();
+        config.optimizer = plaindnn::train::OptimizerConfig {
+            kind: plaindnn::train::OptimizerKind::Sgd,
+            ..plaindnn::train::OptimizerConfig::adam(5.0)
+        };
+        config.early_stopping = restore.then_some(EarlyStoppingConfig {
+            patience: 100,
+            min_delta: 0.0,
+            restore_best_weights: true,
+        });
+        config.epochs = 20;
+        assert!(config.checkpoint_interval.is_some(), "saving by time");
+        let source = plaindnn::data::DataSource::quadrants(config.seed);
+        let val = source.load().expect("rows").val;
+        let err = train::train(source, config, &dir, Verbosity::Quiet)
+            .expect_err("diverges")
+            .to_string();
+        let rows = train::history::read(&dir.join("metrics.csv")).expect("metrics.csv");
+        let lowest = (rows.iter()).min_by(|a, b| a.val_loss.total_cmp(&b.val_loss));
+        let newest = rows.last();
+        let kept = if restore { lowest } else { newest }
+            .expect("a good epoch")
+            .epoch;
+        let said = format!(
+            "no checkpoint was saved yet, but the weights of epoch {kept} are kept in {}. Try",
+            dir.join("model.bpk").display()
+        );
+        assert!(err.contains(&said), "{err}");
+        let predictor = Predictor::open(&dir, Backend::Flex).expect("model.bpk opens");
+        let val = predictor.evaluate_prepared(val).expect("scores");
+        let loss = rows[kept - 1].val_loss as f32;
+        assert_eq!(val.scores.loss as f32, loss, "epoch {kept}'s weights");
+    }
+}
+
 #[test]
 fn augmented_training_batches_differ_from_the_data_by_sigma_anew_each_epoch_and_validation_never() {
     use burn::data::dataloader::DataLoader;

@@ -27,6 +27,14 @@ pub enum Kept {
         /// Its folder.
         dir: PathBuf,
     },
+    /// No checkpoint was saved yet, but the weights of this epoch (the best so far, or the
+    /// newest) are in this file, which `predict` and `eval` read.
+    Weights {
+        /// The epoch they ended.
+        epoch: usize,
+        /// `model.bpk`.
+        path: PathBuf,
+    },
     /// No checkpoint was saved yet; the run's files stay.
     Nothing,
     /// No checkpoint was saved yet, and the run's files were removed from this folder (a new
@@ -64,6 +72,11 @@ impl fmt::Display for Divergence {
                 "; the last good checkpoint (epoch {epoch}) is kept in {}",
                 dir.display()
             )?,
+            Some(Kept::Weights { epoch, path }) => write!(
+                f,
+                "; no checkpoint was saved yet, but the weights of epoch {epoch} are kept in {}",
+                path.display()
+            )?,
             Some(Kept::Nothing) => write!(f, "; no checkpoint was saved yet")?,
             Some(Kept::Removed(dir)) => write!(
                 f,
@@ -96,6 +109,12 @@ mod tests {
             diverged(Some(Kept::Checkpoint { epoch: 3, dir })),
             "training diverged in epoch 4: the training loss became NaN; the last good \
              checkpoint (epoch 3) is kept in r/checkpoint. Try a smaller --lr."
+        );
+        let path = PathBuf::from("r/model.bpk");
+        assert_eq!(
+            diverged(Some(Kept::Weights { epoch: 1, path })),
+            "training diverged in epoch 4: the training loss became NaN; no checkpoint was \
+             saved yet, but the weights of epoch 1 are kept in r/model.bpk. Try a smaller --lr."
         );
         assert_eq!(
             diverged(Some(Kept::Nothing)),

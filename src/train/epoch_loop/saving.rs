@@ -94,12 +94,21 @@ impl EpochLoop {
         if let Err(e) = self.write_kept(state) {
             return e;
         }
-        let kept = match state.saved {
-            Some(epoch) => Kept::Checkpoint {
+        // the kept weights are the best epoch's when the run restores them, else the newest
+        let weights = match self.settings.config.restores_best() {
+            true => state.early.best().map(|(epoch, _)| epoch),
+            false => state.rows.last().map(|row| row.epoch),
+        };
+        let kept = match (state.saved, weights.filter(|_| state.kept.is_some())) {
+            (Some(epoch), _) => Kept::Checkpoint {
                 epoch,
                 dir: self.settings.run.checkpoint_dir(),
             },
-            None => Kept::Nothing,
+            (None, Some(epoch)) => Kept::Weights {
+                epoch,
+                path: self.settings.run.model_path(),
+            },
+            (None, None) => Kept::Nothing,
         };
         Error::Diverged(Divergence::new(what, Some(kept), ADVICE))
     }

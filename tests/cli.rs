@@ -2036,3 +2036,96 @@ fn an_added_feature_named_twice_in_one_list_is_refused_not_dropped() {
     assert!(stderr(&o).contains(said), "{}", stderr(&o));
     assert!(!out.exists());
 }
+
+/// An outside audit: some refusals printed `training … → D` (and the data's notes) first, as
+/// if the run had started: a text column with `NA` to one-hot, a shift that moves the image out
+/// of view, frozen layers with parts their source lacks, an experiment's folder. Each is
+/// refused before the run is announced, its file named as given.
+#[test]
+fn a_refused_run_is_not_announced_first() {
+    let dir = temp_dir("refused-unannounced");
+    let at = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    std::fs::write(
+        dir.join("na.csv"),
+        "x,city,y\n1,a,0\n2,NA,1\n3,b,0\n4,a,1\n",
+    )
+    .expect("csv");
+    let source = at("source");
+    let made = plaindnn(&["train", "--epochs", "1", "--quiet", "--out", &source]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    std::fs::create_dir_all(dir.join("exp")).expect("mkdir");
+    std::fs::write(dir.join("exp/report.md"), "# Experiment `x`\n").expect("report");
+    let (na, run, exp) = (at("na.csv"), at("run"), at("exp"));
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--data", &na, "--one-hot", "city", "--out", &run],
+            "column `city` holds `NA`",
+        ),
+        (
+            &[
+                "--dataset",
+                "shapes",
+                "--augment-shift",
+                "16",
+                "--out",
+                &run,
+            ],
+            "--augment-shift",
+        ),
+        (
+            &[
+                "--freeze",
+                "1",
+                "--batch-norm",
+                "--init-from",
+                &source,
+                "--out",
+                &run,
+            ],
+            "--freeze",
+        ),
+        (
+            &[
+                "--freeze",
+                "1",
+                "--activation",
+                "prelu",
+                "--init-from",
+                &source,
+                "--out",
+                &run,
+            ],
+            "--freeze",
+        ),
+        (
+            &["--out", &exp, "--overwrite"],
+            "holds an experiment's results",
+        ),
+    ];
+    for (flags, said) in cases {
+        let args = [&["train", "--epochs", "1"][..], flags].concat();
+        let o = plaindnn(&args);
+        assert_eq!(o.status.code(), Some(1), "{flags:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(said), "{flags:?}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "", "{flags:?}: announced before the refusal");
+    }
+    // named as given: `na.csv`, not the absolute path the run records
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args([
+            "train",
+            "--data",
+            "na.csv",
+            "--one-hot",
+            "city",
+            "--out",
+            "r",
+        ])
+        .current_dir(&*dir)
+        .output()
+        .expect("runs");
+    assert!(
+        stderr(&o).starts_with("error: na.csv: column `city`"),
+        "{}",
+        stderr(&o)
+    );
+}

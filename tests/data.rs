@@ -244,7 +244,7 @@ fn train_error(dir: &Path, name: &str, csv: Option<&str>, extra: &[&str]) -> Str
 fn bad_csv_files_get_messages_naming_file_line_and_column() {
     let dir = temp_dir("csv-bad");
     let long = format!("a,b,label\n1,2,x\n3,{}x,y\n", "9".repeat(500));
-    let cases: [(&str, Option<&str>, &[&str], &str); 21] = [
+    let cases: [(&str, Option<&str>, &[&str], &str); 22] = [
         (
             "missing.csv",
             None,
@@ -276,11 +276,19 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             "one.csv: line 3 has 1 field, the header has 3",
         ),
         (
-            // an audit's quote left open: the rest of the file read as one field
+            // an audit's quote left open: the rest of the file read as one field, said so in
+            // any column (a column before the last was told only "line 3 has 2 fields")
             "quote.csv",
-            Some("a,b,label\n1,2,x\n\"3,4,y\n5,6,x\n"),
+            Some("a,b,label\n1,2,x\n3,\"4,y\n5,6,x\n"),
             &[],
-            "quote.csv: line 3 has 1 field, the header has 3 (a field of it runs over several \
+            "quote.csv: line 3, column `b`: a field opens with a quote that is never closed",
+        ),
+        (
+            // a quoted field over two lines, closed: the fields do not add up
+            "quoted.csv",
+            Some("a,b,label\n1,2,x\n\"3,4\n5\",x\n"),
+            &[],
+            "quoted.csv: line 3 has 2 fields, the header has 3 (a field of it runs over several \
              lines: is a `\"` left open on line 3?)",
         ),
         (

@@ -135,7 +135,6 @@ fn train_new(
         source = source.with_standardized_target()?;
     }
     let prepared = source.load()?;
-    let source = source.absolute();
     let config = build_config(args, file.as_ref(), &prepared)?;
     if lost.is_none() {
         warn_of(&config, &prepared);
@@ -150,9 +149,11 @@ fn train_new(
     // a directory that will be refused is refused before the banner announces it (one that
     // another process holds is left to the lock, whose message names that process)
     plaindnn::files::refuse_file(&out)?;
-    if !args.overwrite && !out.join(".lock").exists() {
-        RunDir::new(&out).claim(false)?;
+    train::check_new(&source, &prepared, &config, &out)?; // its files named as they were given
+    if !out.join(".lock").exists() {
+        RunDir::new(&out).check_claim(args.overwrite)?;
     }
+    let source = source.absolute();
     if let Some(lost) = lost.filter(|_| bannered.get()) {
         println!(
             "{} was taken by a run started at the same moment: training into {} instead",

@@ -380,6 +380,10 @@ impl Table {
             let line = self.line_of(record.position());
             out.lines.push(line);
             if record.len() != self.headers.len() {
+                // a quote never closed took the rest of the file: said as such, in any column
+                if let Some(QuoteFault::NeverClosed { line, field }) = self.ends.borrow().quote {
+                    return Err(never_closed(path, line, &self.headers, field));
+                }
                 // a quote left open takes the lines after it into one field
                 let hint = match record.iter().any(|f| f.contains('\n')) {
                     true => format!(

@@ -183,6 +183,35 @@ pub fn train_on(
     train_held(source, data, config, out, (options.into(), None))
 }
 
+/// What [`train_on`] refuses before it writes anything: the recipe against the data, an empty
+/// `out`, a one-hot column with `NA`, a backend without its driver, a path `config.json` cannot
+/// record, and layers to start from that do not fit. A command checks it (and
+/// [`RunDir::check_claim`]) before it announces its run; nothing is written.
+pub fn check_new(
+    source: &DataSource,
+    data: &Prepared,
+    config: &TrainConfig,
+    out: &Path,
+) -> Result<()> {
+    ready(source, data, config, out).map(|_| ())
+}
+
+/// [`check_new`]'s checks, and the device and the network they made.
+fn ready(
+    source: &DataSource,
+    data: &Prepared,
+    config: &TrainConfig,
+    out: &Path,
+) -> Result<(Device, Mlp)> {
+    config.validate_for(data)?;
+    refuse_empty_path(out)?;
+    one_hot::refuse_missing(&data.train.data.one_hot, &source.describe_files())?;
+    let device = config.backend.device()?;
+    recordable(source, config)?;
+    let model = starting_model(config, &RunDir::new(out), 0, &device)?;
+    Ok((device, model))
+}
+
 /// [`train_on`], into a directory the caller may hold already (`pretrain`, through its stages).
 pub(crate) fn train_held(
     source: DataSource,
@@ -192,16 +221,8 @@ pub(crate) fn train_held(
     (options, held): (RunOptions, Option<lock::RunLock>),
 ) -> Result<TrainedRun> {
     // 1. the recipe must be valid and fit the data's inputs and outputs
-    config.validate_for(&data)?;
-    refuse_empty_path(out)?;
-    let train_set = &data.train.data;
-    one_hot::refuse_missing(&train_set.one_hot, &source.describe_files())?;
-    // a missing GPU driver, and layers to start from that do not fit, are refused before
-    // anything is written or replaced
-    let device = config.backend.device()?;
-    recordable(&source, &config)?;
+    let (device, model) = ready(&source, &data, &config, out)?;
     let run = RunDir::new(out);
-    let model = starting_model(&config, &run, 0, &device)?;
     // 2. write config.json before training starts, so a crash still leaves a readable run
     let made = made_folder(run.root()); // removed with the run if it fails
     run.create()?;
@@ -210,7 +231,6 @@ pub(crate) fn train_held(
         _ => lock::RunLock::acquire(run.root())?,
     };
     run.claim(options.overwrite)?; // one directory, one run
-                                   // the folder is this run's: not said again by a default-named run retried under another name
     if options.verbosity.shows_warnings() {
         let warnings = data.warnings.iter().chain(&data.target_warnings);
         warnings.for_each(|w| eprintln!("warning: {w}"));

@@ -237,6 +237,17 @@ impl RunDir {
     /// Refuses a directory that holds another run, or with `overwrite` removes that run's files
     /// (only plaindnn's: whatever else the directory holds stays).
     pub fn claim(&self, overwrite: bool) -> Result<()> {
+        self.check_claim(overwrite)?;
+        if overwrite && self.holds_run() {
+            self.remove_run()?;
+            self.create()?;
+        }
+        Ok(())
+    }
+
+    /// What [`RunDir::claim`] refuses, with nothing removed: a command checks it before it
+    /// announces its run.
+    pub fn check_claim(&self, overwrite: bool) -> Result<()> {
         self.refuse_checkpoint_folder()?;
         if self.holds_experiment() {
             // --overwrite replaces a run's files; a run among an experiment's would mix the two
@@ -266,11 +277,10 @@ impl RunDir {
                 "already holds {held}: pass `--overwrite` to replace it"
             ));
         }
-        if !overwrite {
-            return taken(self.why_taken());
+        match overwrite {
+            true => Ok(()),
+            false => taken(self.why_taken()),
         }
-        self.remove_run()?;
-        self.create()
     }
 
     /// Refuses a directory that is, or is inside, a run's `checkpoint/` folder (through `..` or a

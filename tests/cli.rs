@@ -2129,3 +2129,55 @@ fn a_refused_run_is_not_announced_first() {
         stderr(&o)
     );
 }
+
+/// An outside audit: refusals that find a run by its resolved path named it so
+/// (`/home/…/q`) where the user typed `q`; inside the working directory, it is named relative.
+#[test]
+fn a_run_found_by_its_resolved_path_is_named_as_typed() {
+    let dir = temp_dir("named-as-typed");
+    let here = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+            .args(args)
+            .current_dir(&*dir)
+            .output()
+            .expect("runs");
+        stderr(&o)
+    };
+    let made = here(&["train", "--epochs", "1", "--quiet", "--out", "q"]);
+    assert!(!made.contains("error"), "{made}");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &[
+                "train",
+                "--init-from",
+                "q",
+                "--dataset",
+                "xor",
+                "--new-head",
+                "--out",
+                "r",
+            ],
+            "the output layer of q is not copied",
+        ),
+        (
+            &["train", "--out", "q/checkpoint/new"],
+            "inside the checkpoint folder of the run q, whose",
+        ),
+        (
+            &[
+                "export",
+                "--run",
+                "q",
+                "--out",
+                "q/model.bpk",
+                "--overwrite",
+            ],
+            "q/model.bpk is a file of the run q reads from: writing it would break the run; \
+             name a file outside q\n",
+        ),
+    ];
+    for (args, said) in cases {
+        let err = here(args);
+        assert!(err.contains(said), "{args:?}: {err}");
+    }
+}

@@ -1,8 +1,6 @@
 //! `train --init-from`: the source's architecture read once, and what the flags and a `--config`
 //! file ask of the copied network refused where it would not take effect.
 
-use std::path::Path;
-
 use super::super::config_file::ConfigFile;
 use super::TrainArgs;
 use plaindnn::error::{Error, Result};
@@ -97,8 +95,8 @@ impl Copied {
     }
 
     /// The source as `train` records it in config.json (absolute), as the messages name it.
-    fn shown<'a>(&'a self, c: &'a TrainConfig) -> &'a Path {
-        c.init_from.as_deref().unwrap_or(self.source.dir())
+    fn shown(&self, c: &TrainConfig) -> std::path::PathBuf {
+        plaindnn::files::shown(c.init_from.as_deref().unwrap_or(self.source.dir()))
     }
 
     /// Refuses an initialisation that was asked for (`given`: `--init`, or the config file's
@@ -112,7 +110,7 @@ impl Copied {
             "with --init-from {} every layer is copied, the output layer too (it has {outputs} \
              outputs, as this data needs), so no weight would start from {given}: pass \
              --new-head to start the output layer from it, or leave {given} out",
-            quote_path(self.shown(c))
+            quote_path(&self.shown(c))
         );
         Err(Error::invalid(given, why))
     }
@@ -135,7 +133,7 @@ impl Copied {
              every layer is copied, the output layer too (its other settings are; --new-head \
              starts the output layer from it)",
             c.model.init,
-            quote_path(self.shown(c))
+            quote_path(&self.shown(c))
         );
         c.model.init = before;
     }
@@ -161,7 +159,7 @@ impl Copied {
         let why = format!(
             "the output layer of {} is not copied here anyway ({why}), so it starts fresh \
              without {given}: leave {given} out",
-            quote_path(self.shown(c))
+            quote_path(&self.shown(c))
         );
         Err(Error::invalid(given, why))
     }

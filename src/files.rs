@@ -3,7 +3,7 @@
 
 use std::fs::{self, File};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, Result};
 
@@ -67,19 +67,4 @@ pub fn refuse_file(dir: &Path) -> Result<()> {
         return Err(Error::run(dir, why));
     }
     Ok(())
-}
-/// `path` as a message shows it: relative to the working directory when it lies inside it (the
-/// `q` a user typed, not the `/home/…/q` it resolved to), else as it is.
-pub fn shown(path: &Path) -> PathBuf {
-    let here = std::env::current_dir().ok();
-    let canonical = here.as_deref().and_then(|h| fs::canonicalize(h).ok());
-    let inside = [here, canonical]
-        .into_iter()
-        .flatten()
-        .find_map(|h| path.strip_prefix(h).ok().map(Path::to_path_buf));
-    match inside {
-        Some(rest) if rest.as_os_str().is_empty() => PathBuf::from("."),
-        Some(rest) => rest,
-        None => path.to_path_buf(),
-    }
 }

@@ -598,12 +598,9 @@ fn malformed_json_gets_a_4xx_naming_line_and_column_and_the_wrong_field() {
     assert_eq!(status, 400);
     assert!(body.contains("unknown field `epoch`"), "{body}");
     // serde would read a struct from an array, by position: refused, as no command means it
-    // (one nested past serde_json's depth of 128 was told `[0]: invalid type: sequence`)
-    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
     for (body, what) in [
         (&br#"["xor", 0.3, 7]"#[..], "a command is"),
         (br#"{"settings": ["xor", 0.3, 7]}"#, "settings is"),
-        (deep.as_bytes(), "a command is"),
     ] {
         for at in [path.as_str(), "/api/command"] {
             let (status, reply) = server.request("POST", at, &json, body);
@@ -612,6 +609,23 @@ fn malformed_json_gets_a_4xx_naming_line_and_column_and_the_wrong_field() {
             assert!(reply.contains(&said), "{at}: {reply}");
         }
     }
+    // nested past serde_json's depth of 128, a body parses as no value: it was told
+    // `[0]: invalid type: sequence`, and `settings[0]: …` one level down
+    let deep = |n| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let inner = format!(r#"{{"settings": {}, "mode": "step"}}"#, deep(5000));
+    for (body, depth) in [(deep(5000), 5000), (inner, 5001)] {
+        for at in [path.as_str(), "/api/command"] {
+            let (status, reply) = server.request("POST", at, &json, body.as_bytes());
+            assert_eq!(status, 400, "{at}: {reply}");
+            let said = format!("it nests {depth} levels deep; a command nests at most 16");
+            assert!(reply.contains(&said), "{at}: {reply}");
+        }
+    }
+    // brackets in a string are text, not depth
+    let text = format!(r#"{{"dataset": "{}"}}"#, deep(40));
+    let (status, reply) = server.request("POST", "/api/command", &json, text.as_bytes());
+    assert_eq!(status, 400, "{reply}");
+    assert!(reply.contains("dataset: the playground draws"), "{reply}");
     // a value of the wrong type names its field
     let (status, body) = server.request(
         "POST",

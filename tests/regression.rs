@@ -1078,8 +1078,8 @@ fn a_large_intercept_keeps_its_decimals_in_the_equation() {
 fn a_column_name_of_spaces_or_commas_is_one_backticked_symbol_in_the_equation() {
     let dir = temp_dir("regress-odd-names");
     let csv = dir.join("odd.csv");
-    let rows =
-        "\"a, b\",c d,höhe_2,total y\n1,2,0,3\n2,1,1,4\n3,5,0,8\n4,3,1,9\n5,8,0,14\n6,2,2,10\n";
+    let rows = "\"a, b\",c d,höhe_2,2x,x`y,total y\n1,2,0,1,3,3\n2,1,1,5,1,4\n3,5,0,2,2,8\n\
+                4,3,1,7,4,9\n5,8,0,3,9,14\n6,2,2,1,6,10\n7,7,3,9,2,12\n8,1,1,4,7,11\n";
     std::fs::write(&csv, rows).expect("write");
     let fit = regress_json(
         &dir,
@@ -1093,6 +1093,8 @@ fn a_column_name_of_spaces_or_commas_is_one_backticked_symbol_in_the_equation() 
         "·höhe_2 ",
         "·`a, b`^2 ",
         "·höhe_2^2 ",
+        "·`2x`^2 ",
+        "·`x\\`y`^2 ",
     ] {
         assert!(equation.contains(term), "{term} in {equation}");
     }

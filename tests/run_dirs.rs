@@ -472,6 +472,24 @@ fn a_path_config_json_cannot_record_is_refused_by_its_flag_and_nothing_is_writte
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
     assert!(stderr(&out).contains("is not UTF-8 text, which config.json cannot record"));
     assert!(!run.exists(), "nothing written");
+    // a UTF-8 name in a folder whose name is not: config.json records the path absolute, so
+    // it is refused too, before the run is announced (a review)
+    let folder = dir.join(std::ffi::OsStr::from_bytes(b"nu\xff"));
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    std::fs::write(folder.join("d.csv"), format!("x,label\n{rows}")).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(["train", "--epochs", "1", "--data", "d.csv", "--out", "r"])
+        .current_dir(&folder)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not UTF-8 text"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "announced first");
+    assert!(!folder.join("r").exists(), "nothing written");
 }
 
 #[test]

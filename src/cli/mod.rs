@@ -299,7 +299,7 @@ fn refuse_run_file(path: &std::path::Path, flag: &str, keep: &[&str]) -> Result<
     use plaindnn::train::run_dir::RunDir;
     let shown = path.display();
     if let Some(run) = RunDir::owning(path) {
-        let root = plaindnn::files::shown(run.root());
+        let root = plaindnn::shell::as_typed(run.root(), path);
         let root = root.display();
         let why = format!("{shown} is a file of the run {root} reads from: writing it would break the run; name a file outside {root}");
         return Err(plaindnn::Error::invalid(flag, why));

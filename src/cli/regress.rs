@@ -123,14 +123,15 @@ fn rows(args: &RegressArgs) -> Result<Rows> {
 /// The built-in regression set `name`: its training rows to fit, its fresh rows held out.
 fn builtin_rows(name: &str, seed: u64) -> Result<Rows> {
     let sets = choices::regression_sets();
-    if !choices::datasets().contains(&name) {
+    let known = plaindnn::data::generators::builtin(name).ok();
+    let Some(name) = known.map(|b| b.name) else {
         let valid = sets.join(", "); // not the classification sets it would then refuse
         return Err(Error::Unknown {
             what: "regression set",
             got: name.to_string(),
             valid,
         });
-    }
+    };
     let data = DataSource::builtin(name, seed)?.load()?;
     if data.train.data.task() == Task::Classification {
         let why = format!("`{name}` is a classification set; regress fits numbers: line or cubic");

@@ -19,6 +19,7 @@ pub struct Divergence {
 
 /// What a diverged run left on disk.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Kept {
     /// The last good checkpoint, of this epoch, in this folder: `--resume` starts from it.
     Checkpoint {
@@ -44,20 +45,11 @@ pub enum Kept {
 
 impl Divergence {
     /// `what`, what is kept, and `advice` (a sentence, or empty).
-    pub fn new(what: impl Into<String>, kept: Option<Kept>, advice: &str) -> Self {
+    pub fn new(what: impl Into<String>, kept: Option<Kept>, advice: impl Into<String>) -> Self {
         Divergence {
             what: what.into(),
             kept,
-            advice: advice.to_string(),
-        }
-    }
-
-    /// The clause on what is kept, for a reader who may not see the machine's folders (the
-    /// playground's page): where a checkpoint is kept is left out.
-    pub fn kept_without_folders(&self) -> &'static str {
-        match self.kept {
-            Some(Kept::Nothing | Kept::Removed(_)) => "; no checkpoint was saved yet",
-            _ => "",
+            advice: advice.into(),
         }
     }
 }

@@ -147,6 +147,11 @@ fn json_body<T: DeserializeOwned>(
     }
     let malformed =
         |e: &dyn std::fmt::Display| ApiError(400, format!("malformed JSON command: {e}"));
+    let depth = nesting(&body);
+    if depth > MAX_DEPTH {
+        let why = format!("it nests {depth} levels deep; a command nests at most {MAX_DEPTH}");
+        return Err(malformed(&why));
+    }
     if let Some(what) = positional(&body) {
         let why = format!("{what} is a JSON object of named fields ({{…}}), got an array");
         return Err(malformed(&why));
@@ -163,13 +168,34 @@ fn json_body<T: DeserializeOwned>(
     Ok(parsed)
 }
 
+/// Most levels of `[` and `{` a command nests (`{"settings": {"features": [...]}}` is 3): past
+/// serde_json's 128 a body parses as no value, and its error would be told as a field's type.
+const MAX_DEPTH: usize = 16;
+
+/// How deep `body`'s arrays and objects nest, brackets inside strings not counted.
+fn nesting(body: &[u8]) -> usize {
+    let (mut depth, mut most, mut in_string, mut escaped) = (0usize, 0, false, false);
+    for &b in body {
+        match (in_string, b) {
+            (true, _) if escaped => escaped = false,
+            (true, b'\\') => escaped = true,
+            (true, b'"') => in_string = false,
+            (true, _) => {}
+            (false, b'"') => in_string = true,
+            (false, b'[' | b'{') => {
+                depth += 1;
+                most = most.max(depth);
+            }
+            (false, b']' | b'}') => depth = depth.saturating_sub(1),
+            (false, _) => {}
+        }
+    }
+    most
+}
+
 /// What of a command is an array where an object belongs: serde reads a struct from an array
 /// too, by position, which no command means.
 fn positional(body: &[u8]) -> Option<&'static str> {
-    // by its first byte: an array nested past serde_json's depth of 128 parses as no value
-    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-        return Some("a command");
-    }
     match serde_json::from_slice(body).ok()? {
         serde_json::Value::Array(_) => Some("a command"),
         serde_json::Value::Object(m) if m.get("settings").is_some_and(|s| s.is_array()) => {

@@ -17,6 +17,7 @@ use super::settings::{check_categories, check_classes, Settings};
 use crate::data::advice::{LEAVE_STANDARDIZE_OUT, MIN_DELTA_ZERO};
 use crate::data::csv_file::read_cells;
 use crate::data::{Prepared, Subset, Targets};
+use crate::error::Kept;
 use crate::inference::Predictor;
 use crate::model::features::FeatureMap;
 use crate::train::pictures::decision_grid;
@@ -349,7 +350,12 @@ impl Job {
 fn page_error(e: &crate::Error) -> String {
     match e {
         crate::Error::Diverged(d) => {
-            let text = format!("{}{}. {}", d.what, d.kept_without_folders(), d.advice);
+            // what is kept, without where: the page's reader sees none of the server's folders
+            let kept = match d.kept {
+                Some(Kept::Nothing | Kept::Removed(_)) => "; no checkpoint was saved yet",
+                _ => "",
+            };
+            let text = format!("{}{kept}. {}", d.what, d.advice);
             text.trim_end().to_string()
         }
         other => other.to_string(),
@@ -457,7 +463,7 @@ mod tests {
 
     #[test]
     fn a_failed_runs_message_names_no_folder_of_the_server() {
-        use crate::error::{Divergence, Kept};
+        use crate::error::Divergence;
         let what = "training diverged in epoch 4: the training loss became NaN";
         let said = |kept| {
             let advice = "Try a smaller learning rate or gradient clipping.";

@@ -71,13 +71,15 @@ pub fn written(inputs: &[String], powers: &[u32]) -> String {
 }
 
 /// An input or target as an equation writes it: a name of other characters than letters,
-/// digits and `_` in backticks, as R writes such names (`` `a, b` ``, which `a, b` would not
-/// say is one name).
+/// digits and `_`, or starting with a digit, in backticks, a backtick in it as `` \` ``, as R
+/// writes such names (`` `a, b` ``, which `a, b` would not say is one name; `` `2x`^2 ``, not
+/// `2x^2`).
 pub fn symbol(name: &str) -> std::borrow::Cow<'_, str> {
-    let plain = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
-    match plain {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let first = name.chars().next();
+    match first.is_some_and(|c| !c.is_numeric()) && name.chars().all(word) {
         true => name.into(),
-        false => format!("`{name}`").into(),
+        false => format!("`{}`", name.replace('`', "\\`")).into(),
     }
 }
 

@@ -185,31 +185,50 @@ pub fn train_on(
 
 /// What [`train_on`] refuses before it writes anything: the recipe against the data, an empty
 /// `out`, a one-hot column with `NA`, a backend without its driver, a path `config.json` cannot
-/// record, and layers to start from that do not fit. A command checks it (and
-/// [`RunDir::check_claim`]) before it announces its run; nothing is written.
+/// record (the source as the command records it, absolute), and the layers `--init-from` loads.
+/// A command checks it (and [`RunDir::check_claim`]) before it announces its run; nothing is
+/// written.
 pub fn check_new(
     source: &DataSource,
     data: &Prepared,
     config: &TrainConfig,
     out: &Path,
 ) -> Result<()> {
-    ready(source, data, config, out).map(|_| ())
+    let device = checked(source, data, config, out)?;
+    recordable(&source.clone().absolute(), config)?;
+    // the loaded layers are checked by loading them, so such a network is made twice; without
+    // a source, the network is made once, when training starts
+    if config.init_from.is_some() {
+        starting_model(config, &RunDir::new(out), 0, &device)?;
+    }
+    Ok(())
 }
 
-/// [`check_new`]'s checks, and the device and the network they made.
+/// [`check_new`]'s checks, and the device and the network to start from.
 fn ready(
     source: &DataSource,
     data: &Prepared,
     config: &TrainConfig,
     out: &Path,
 ) -> Result<(Device, Mlp)> {
+    let device = checked(source, data, config, out)?;
+    let model = starting_model(config, &RunDir::new(out), 0, &device)?;
+    Ok((device, model))
+}
+
+/// The checks of [`check_new`] that make no network; the device to train on.
+fn checked(
+    source: &DataSource,
+    data: &Prepared,
+    config: &TrainConfig,
+    out: &Path,
+) -> Result<Device> {
     config.validate_for(data)?;
     refuse_empty_path(out)?;
     one_hot::refuse_missing(&data.train.data.one_hot, &source.describe_files())?;
     let device = config.backend.device()?;
     recordable(source, config)?;
-    let model = starting_model(config, &RunDir::new(out), 0, &device)?;
-    Ok((device, model))
+    Ok(device)
 }
 
 /// [`train_on`], into a directory the caller may hold already (`pretrain`, through its stages).

@@ -292,7 +292,7 @@ impl RunDir {
         let why = format!(
             "is inside the checkpoint folder of the run {}, whose checkpoints come and go \
              there: give this run its own --out",
-            crate::shell::quote_path(&crate::files::shown(&run))
+            crate::shell::quote_path(&crate::shell::as_typed(&run, &self.root))
         );
         Err(Error::run(&self.root, why))
     }

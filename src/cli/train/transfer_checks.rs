@@ -94,9 +94,10 @@ impl Copied {
         }
     }
 
-    /// The source as `train` records it in config.json (absolute), as the messages name it.
-    fn shown(&self, c: &TrainConfig) -> std::path::PathBuf {
-        plaindnn::files::shown(c.init_from.as_deref().unwrap_or(self.source.dir()))
+    /// The source as the messages name it: as `--init-from` or the `--config` file gave it
+    /// (config.json records it absolute).
+    fn shown(&self) -> &std::path::Path {
+        self.source.dir()
     }
 
     /// Refuses an initialisation that was asked for (`given`: `--init`, or the config file's
@@ -110,7 +111,7 @@ impl Copied {
             "with --init-from {} every layer is copied, the output layer too (it has {outputs} \
              outputs, as this data needs), so no weight would start from {given}: pass \
              --new-head to start the output layer from it, or leave {given} out",
-            quote_path(&self.shown(c))
+            quote_path(self.shown())
         );
         Err(Error::invalid(given, why))
     }
@@ -133,7 +134,7 @@ impl Copied {
              every layer is copied, the output layer too (its other settings are; --new-head \
              starts the output layer from it)",
             c.model.init,
-            quote_path(&self.shown(c))
+            quote_path(self.shown())
         );
         c.model.init = before;
     }
@@ -159,7 +160,7 @@ impl Copied {
         let why = format!(
             "the output layer of {} is not copied here anyway ({why}), so it starts fresh \
              without {given}: leave {given} out",
-            quote_path(&self.shown(c))
+            quote_path(self.shown())
         );
         Err(Error::invalid(given, why))
     }

@@ -56,9 +56,12 @@ function showCommonActivation() {
   $("activation").disabled = !acts.length; // no hidden layer for it to follow
 }
 
-/** The seed after `typed`, in 64 bits as `train --seed` (BigInt: a Number loses digits past 2^53). */
+/** The seed after `typed`, in 64 bits as `train --seed` (BigInt: a Number loses digits past 2^53);
+ *  a blank box is seed 0, as the page sends it; what is not a whole number stays for the server
+ *  to refuse by name. */
 function nextSeed(typed) {
-  return /^\d+$/.test(typed.trim()) ? String((BigInt(typed.trim()) + 1n) % (1n << 64n)) : "0";
+  const v = typed.trim() === "" ? "0" : typed.trim();
+  return /^\d+$/.test(v) ? String((BigInt(v) + 1n) % (1n << 64n)) : typed;
 }
 
 function readSettings() {
@@ -69,8 +72,9 @@ function readSettings() {
   if (acts.length) s.activation = acts.some((a) => a !== acts[0]) ? acts.join(",") : acts[0];
   TEXTS.forEach((k) => (s[k] = $(k).value));
   NUMBERS.forEach((k) => (s[k] = Number($(k).value)));
-  // the seed as typed: a JavaScript number keeps 53 bits of it, `train --seed` takes 64
-  if (/^\d+$/.test($("seed").value.trim())) s.seed = $("seed").value.trim();
+  // the seed as typed: a JavaScript number keeps 53 bits of it, `train --seed` takes 64 (the
+  // server refuses by name what is not a whole number)
+  if ($("seed").value.trim() !== "") s.seed = $("seed").value.trim();
   OPTIONAL.forEach((k) => { if ($(k).value !== "") s[k] = Number($(k).value); });
   s.batch_norm = $("batch_norm").checked;
   s.add_features = [...document.querySelectorAll(".features input:checked")].map((el) => el.value);

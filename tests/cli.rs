@@ -2180,4 +2180,15 @@ fn a_run_found_by_its_resolved_path_is_named_as_typed() {
         let err = here(args);
         assert!(err.contains(said), "{args:?}: {err}");
     }
+    // the banner names the source as given too (config.json records it absolute)
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(["train", "--init-from", "q", "--epochs", "1", "--out", "r2"])
+        .current_dir(&*dir)
+        .output()
+        .expect("runs");
+    assert!(
+        stdout(&o).starts_with("training 2-50-4 MLP (relu, adam) from q on"),
+        "{}",
+        stdout(&o)
+    );
 }

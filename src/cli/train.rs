@@ -136,8 +136,12 @@ fn train_new(
     }
     let prepared = source.load()?;
     let config = build_config(args, file.as_ref(), &prepared)?;
+    // `--init-from`'s source as the messages name it: as given (config.json records it absolute)
+    let given = (args.recipe.transfer.init_from.clone())
+        .or_else(|| file.as_ref().and_then(ConfigFile::init_from));
+    let init = given.or_else(|| config.init_from.clone());
     if lost.is_none() {
-        warn_of(&config, &prepared);
+        warn_of(&config, &prepared, init.as_deref());
     }
     let out = match &args.out {
         Some(out) => out.clone(),
@@ -166,7 +170,7 @@ fn train_new(
         let backend = config.backend.choose();
         println!(
             "training {} on {name} → {} [{backend}]",
-            describe(&config),
+            describe(&config, init.as_deref()),
             out.display()
         );
         bannered.set(true);
@@ -178,8 +182,8 @@ fn train_new(
 
 /// Warnings of a recipe that trains, but not as it may seem: inputs read by position, an lr
 /// schedule that never acts, layers frozen to the end.
-fn warn_of(config: &TrainConfig, prepared: &Prepared) {
-    if let Some(warning) = renamed_inputs(config, prepared) {
+fn warn_of(config: &TrainConfig, prepared: &Prepared, init: Option<&Path>) {
+    if let Some(warning) = init.and_then(|shown| renamed_inputs(config, prepared, shown)) {
         eprintln!("warning: {warning}");
     }
     if let Some(why) = config.schedule_idle() {
@@ -200,7 +204,7 @@ fn warn_of(config: &TrainConfig, prepared: &Prepared) {
 /// A warning when `--init-from`'s source trained on input columns named otherwise than this
 /// data's: its first layer reads them by position (scikit-learn warns alike when X's feature
 /// names differ from those seen at fit).
-fn renamed_inputs(config: &TrainConfig, data: &Prepared) -> Option<String> {
+fn renamed_inputs(config: &TrainConfig, data: &Prepared, shown: &Path) -> Option<String> {
     let source = config.init_from.as_deref()?;
     let theirs = train::transfer::source_feature_names(source)?;
     let ours = &data.train.data.feature_names;
@@ -208,7 +212,7 @@ fn renamed_inputs(config: &TrainConfig, data: &Prepared) -> Option<String> {
         format!(
             "--init-from {}: its first layer learned from the columns {} and reads this data's \
              {} in their place, by position",
-            source.display(),
+            shown.display(),
             theirs.join(", "),
             ours.join(", ")
         )
@@ -346,8 +350,9 @@ fn trimmed(v: f32) -> String {
     }
 }
 
-/// `2-50-4 MLP (relu, adam)`; `2-4 network, no hidden layer (adam)`.
-fn describe(config: &TrainConfig) -> String {
+/// `2-50-4 MLP (relu, adam)`; `2-4 network, no hidden layer (adam)`; `init`: `--init-from`'s
+/// source as given.
+fn describe(config: &TrainConfig, init: Option<&Path>) -> String {
     let widths: Vec<String> = config
         .model
         .widths()
@@ -367,16 +372,13 @@ fn describe(config: &TrainConfig) -> String {
     format!(
         "{inputs}{} {what} ({activation}{kind}){}",
         widths.join("-"),
-        starting_point(config)
+        init.map_or(String::new(), |shown| starting_point(config, shown))
     )
 }
 
 /// Where the weights start when not from `--init`: the `--init-from` source and what it
 /// freezes, so the banner says which network is fine-tuned.
-fn starting_point(config: &TrainConfig) -> String {
-    let Some(source) = &config.init_from else {
-        return String::new();
-    };
+fn starting_point(config: &TrainConfig, shown: &Path) -> String {
     let frozen = match (config.freeze, config.unfreeze_after) {
         (0, _) => String::new(),
         (k, None) => format!(", first {} frozen", count(k, "hidden layer")),
@@ -386,7 +388,7 @@ fn starting_point(config: &TrainConfig) -> String {
             count(e, "epoch")
         ),
     };
-    format!(" from {}{frozen}", source.display())
+    format!(" from {}{frozen}", shown.display())
 }
 
 /// Refuses `--preset`'s BatchNorm and Dropout, and `--activation`, where there is no hidden

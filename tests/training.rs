@@ -431,7 +431,7 @@ fn a_batch_with_a_non_finite_loss_is_skipped_under_skip_batch_and_stops_training
         .expect("built in");
     let mut poisoned: Dataset = (*prepared.train.data).clone();
     poisoned.features[10] = f32::NAN; // row 5 gives a NaN loss wherever it lands
-    let run = |policy: NanPolicy, name: &str| {
+    let run = |policy: NanPolicy, name: &str, poisoned: &Dataset| {
         let mut config = quadrant_config();
         config.epochs = 5;
         config.early_stopping = None;
@@ -446,18 +446,38 @@ fn a_batch_with_a_non_finite_loss_is_skipped_under_skip_batch_and_stops_training
         };
         train::train_on(source, data, config, &temp_dir(name), Verbosity::Quiet)
     };
-    let skipped = run(NanPolicy::SkipBatch, "nan-skip").expect("trains around the bad batch");
+    let skipped =
+        run(NanPolicy::SkipBatch, "nan-skip", &poisoned).expect("trains around the bad batch");
     assert_eq!(skipped.outcome.rows.len(), 5);
     assert!(skipped
         .outcome
         .rows
         .iter()
         .all(|r| r.train_loss.is_finite() && r.val_loss.is_finite()));
-    let err = run(NanPolicy::Stop, "nan-stop")
+    let err = run(NanPolicy::Stop, "nan-stop", &poisoned)
         .expect_err("stops")
         .to_string();
     assert!(
         err.contains("training diverged in epoch 1: the training loss became NaN"),
+        "{err}"
+    );
+    // every row poisoned: under skip-batch every batch is skipped, and the run stops on it,
+    // the rows blamed, with the way on that any divergence gets
+    for r in 0..poisoned.len() {
+        poisoned.features[2 * r] = f32::NAN;
+    }
+    let err = run(NanPolicy::SkipBatch, "nan-all", &poisoned)
+        .expect_err("stops")
+        .to_string();
+    let said = "training diverged in epoch 1: every batch's loss was non-finite; no checkpoint \
+                was saved yet, so the run's files are removed from";
+    assert!(err.contains(said), "{err}");
+    assert!(
+        err.contains(". Try a smaller learning rate or gradient clipping.)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("is not a finite number, so the loss was not either"),
         "{err}"
     );
 }

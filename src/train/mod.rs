@@ -265,12 +265,13 @@ pub(crate) fn train_held(
     let rows = (data.train.clone(), data.val.clone()); // shared, not copied
     let trained = pooled(on_pool, move || {
         fit(run_config, run, data, (model, 0), device, options)
-    })
-    .map_err(|e| blame_rows(e, rows));
-    match keep {
+    });
+    // the divergence says what became of the run's files before the rows are blamed for it
+    let trained = match keep {
         true => trained,
         false => trained.map_err(|e| discard_unsaved(&this_run, lock, made, e)),
-    }
+    };
+    trained.map_err(|e| blame_rows(e, rows))
 }
 
 /// What `config.json` records of a new run: the data's columns, classes, fill and scalers, the

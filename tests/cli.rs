@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{json, plaindnn, refused, run_config, stderr, stdout, temp_dir};
+use common::{json, plaindnn, plaindnn_in, refused, run_config, stderr, stdout, temp_dir};
 
 #[test]
 fn worked_example_prints_46_and_0() {
@@ -2110,19 +2110,16 @@ fn a_refused_run_is_not_announced_first() {
         assert_eq!(stdout(&o), "", "{flags:?}: announced before the refusal");
     }
     // named as given: `na.csv`, not the absolute path the run records
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
-        .args([
-            "train",
-            "--data",
-            "na.csv",
-            "--one-hot",
-            "city",
-            "--out",
-            "r",
-        ])
-        .current_dir(&*dir)
-        .output()
-        .expect("runs");
+    let args = [
+        "train",
+        "--data",
+        "na.csv",
+        "--one-hot",
+        "city",
+        "--out",
+        "r",
+    ];
+    let o = plaindnn_in(&dir, &args);
     assert!(
         stderr(&o).starts_with("error: na.csv: column `city`"),
         "{}",
@@ -2135,14 +2132,7 @@ fn a_refused_run_is_not_announced_first() {
 #[test]
 fn a_run_found_by_its_resolved_path_is_named_as_typed() {
     let dir = temp_dir("named-as-typed");
-    let here = |args: &[&str]| {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
-            .args(args)
-            .current_dir(&*dir)
-            .output()
-            .expect("runs");
-        stderr(&o)
-    };
+    let here = |args: &[&str]| stderr(&plaindnn_in(&dir, args));
     let made = here(&["train", "--epochs", "1", "--quiet", "--out", "q"]);
     assert!(!made.contains("error"), "{made}");
     let cases: [(&[&str], &str); 3] = [
@@ -2181,11 +2171,10 @@ fn a_run_found_by_its_resolved_path_is_named_as_typed() {
         assert!(err.contains(said), "{args:?}: {err}");
     }
     // the banner names the source as given too (config.json records it absolute)
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
-        .args(["train", "--init-from", "q", "--epochs", "1", "--out", "r2"])
-        .current_dir(&*dir)
-        .output()
-        .expect("runs");
+    let o = plaindnn_in(
+        &dir,
+        &["train", "--init-from", "q", "--epochs", "1", "--out", "r2"],
+    );
     assert!(
         stdout(&o).starts_with("training 2-50-4 MLP (relu, adam) from q on"),
         "{}",

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{plaindnn, run_config, stderr, stdout, temp_dir};
+use common::{plaindnn, plaindnn_in, run_config, stderr, stdout, temp_dir};
 
 fn train(dir: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["train", "--quiet", "--out", dir.to_str().unwrap_or("")];
@@ -477,11 +477,10 @@ fn a_path_config_json_cannot_record_is_refused_by_its_flag_and_nothing_is_writte
     let folder = dir.join(std::ffi::OsStr::from_bytes(b"nu\xff"));
     std::fs::create_dir_all(&folder).expect("mkdir");
     std::fs::write(folder.join("d.csv"), format!("x,label\n{rows}")).expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
-        .args(["train", "--epochs", "1", "--data", "d.csv", "--out", "r"])
-        .current_dir(&folder)
-        .output()
-        .expect("runs");
+    let out = plaindnn_in(
+        &folder,
+        &["train", "--epochs", "1", "--data", "d.csv", "--out", "r"],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("is not UTF-8 text"),

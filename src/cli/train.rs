@@ -136,10 +136,8 @@ fn train_new(
     }
     let prepared = source.load()?;
     let config = build_config(args, file.as_ref(), &prepared)?;
-    // `--init-from`'s source as the messages name it: as given (config.json records it absolute)
-    let given = (args.recipe.transfer.init_from.clone())
-        .or_else(|| file.as_ref().and_then(ConfigFile::init_from));
-    let init = given.or_else(|| config.init_from.clone());
+    // `--init-from`'s source as the messages name it: as given
+    let init = transfer_checks::given(args, file.as_ref()).or_else(|| config.init_from.clone());
     if lost.is_none() {
         warn_of(&config, &prepared, init.as_deref());
     }

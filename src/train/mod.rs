@@ -195,9 +195,9 @@ pub fn check_new(
     out: &Path,
 ) -> Result<()> {
     let device = checked(source, data, config, out)?;
-    recordable(&source.clone().absolute(), config)?;
-    // the loaded layers are checked by loading them, so such a network is made twice; without
-    // a source, the network is made once, when training starts
+    recordable(&source.clone().absolute(), config)?; // as the command will record it
+                                                     // the loaded layers are checked by loading them, so such a network is made twice; without
+                                                     // a source, the network is made once, when training starts
     if config.init_from.is_some() {
         starting_model(config, &RunDir::new(out), 0, &device)?;
     }
@@ -212,11 +212,13 @@ fn ready(
     out: &Path,
 ) -> Result<(Device, Mlp)> {
     let device = checked(source, data, config, out)?;
+    recordable(source, config)?;
     let model = starting_model(config, &RunDir::new(out), 0, &device)?;
     Ok((device, model))
 }
 
-/// The checks of [`check_new`] that make no network; the device to train on.
+/// The checks [`check_new`] and [`ready`] share (the recipe, the folder, `NA` in a one-hot
+/// column, the backend); the device to train on.
 fn checked(
     source: &DataSource,
     data: &Prepared,
@@ -226,9 +228,7 @@ fn checked(
     config.validate_for(data)?;
     refuse_empty_path(out)?;
     one_hot::refuse_missing(&data.train.data.one_hot, &source.describe_files())?;
-    let device = config.backend.device()?;
-    recordable(source, config)?;
-    Ok(device)
+    config.backend.device()
 }
 
 /// [`train_on`], into a directory the caller may hold already (`pretrain`, through its stages).

@@ -83,6 +83,16 @@ pub fn plaindnn(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// Runs the `plaindnn` binary with `args` in the working directory `dir`, so relative paths
+/// are typed as a user in that folder types them.
+pub fn plaindnn_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
 /// Runs `plaindnn args`, which must fail with exit status 1 and say `says` on stderr; what it
 /// said there.
 pub fn refused(args: &[&str], says: &str) -> String {

@@ -9,6 +9,12 @@ use plaindnn::shell::quote_path;
 use plaindnn::train::transfer::Source;
 use plaindnn::train::TrainConfig;
 
+/// `--init-from`'s source as given: the flag's, else the `--config` file's (config.json records
+/// it absolute).
+pub(super) fn given(args: &TrainArgs, file: Option<&ConfigFile>) -> Option<std::path::PathBuf> {
+    (args.recipe.transfer.init_from.clone()).or_else(|| file.and_then(ConfigFile::init_from))
+}
+
 /// The `--init-from` source and the layers and features it brought, before any flag.
 pub(super) struct Copied {
     source: Source,
@@ -26,10 +32,7 @@ impl Copied {
         (inputs, outputs): (usize, usize),
     ) -> Result<Option<Self>> {
         let typed = args.recipe.transfer.init_from.clone();
-        let Some(dir) = typed
-            .clone()
-            .or_else(|| file.and_then(ConfigFile::init_from))
-        else {
+        let Some(dir) = given(args, file) else {
             return Ok(None);
         };
         let read = Source::read(&dir, &c.model).and_then(|source| {

@@ -175,6 +175,12 @@ async fn accept_failed(e: std::io::Error) {
 /// most, takes 17 s at 5 Mbit/s.
 const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
+/// Whether reading a body failed on its length limit (by type, as axum's own rejections tell it).
+fn past_limit(e: &axum::Error) -> bool {
+    let inner = std::error::Error::source(e);
+    inner.is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+}
+
 /// Reads a request's body within [`BODY_TIMEOUT`] before its route sees it (each route keeps its
 /// own size limit; what arrives past the largest, an upload's, is refused here).
 async fn body_in_time(request: Request, next: Next) -> Response {
@@ -185,7 +191,7 @@ async fn body_in_time(request: Request, next: Next) -> Response {
             let request = Request::from_parts(parts, axum::body::Body::from(bytes));
             next.run(request).await
         }
-        Ok(Err(e)) if e.to_string().contains("length limit") => {
+        Ok(Err(e)) if past_limit(&e) => {
             // past the largest a route takes: said as that route says it
             let most = match parts.uri.path().ends_with("/upload") {
                 true => format!("uploads are at most {} MiB", routes::MAX_UPLOAD >> 20),

@@ -281,7 +281,7 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             "--overwrite",
             vec![],
             CoveredBy(
-                "tests/run_dirs.rs::overwrite_removes_every_file_of_the_old_run_before_training",
+                "tests/run_dirs.rs::overwrite_replaces_every_file_of_the_old_run",
             ),
         ),
         (

@@ -1066,3 +1066,91 @@ fn a_resumed_run_whose_best_epoch_came_before_the_resume_ends_cleanly() {
         "pruned, as before: {names:?}"
     );
 }
+
+/// A replacing run (`--overwrite`) on `data` into `out`, slow enough to kill mid-run, saving
+/// as `saving` says.
+fn spawn_replacing(data: &Path, out: &Path, saving: [&str; 2]) -> Child {
+    let args = ["train", "--data", s(data), "--out", s(out), "--overwrite"];
+    Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(args)
+        .args([
+            "--hidden",
+            "128,128",
+            "--epochs",
+            "1000",
+            "--no-early-stopping",
+        ])
+        .args(saving)
+        .arg("--quiet")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn")
+}
+
+/// A replacing run killed before its first save leaves the run it replaced aside (the
+/// messages name where), the next `--overwrite` keeps that one aside for itself (not the
+/// killed run's few epochs), and it comes back when that replacement fails too; one killed
+/// after its first save has deleted it.
+#[test]
+fn a_replacing_run_killed_before_its_first_save_leaves_the_old_run_aside() {
+    let dir = temp_dir("replace-kill");
+    let (data, out) = (slow_csv(&dir), dir.join("run"));
+    let old = plaindnn(&["train", "--out", s(&out), "--epochs", "3", "--quiet"]);
+    assert!(old.status.success(), "{}", stderr(&old));
+    let old_files = ["config.json", "model.bpk", "metrics.csv"].map(|f| out.join(f));
+    let old_bytes = old_files.clone().map(|f| std::fs::read(f).expect("read"));
+    let aside = out.join(".replaced");
+
+    let mut killed = spawn_replacing(&data, &out, ["--checkpoint-interval", "1000"]);
+    wait_for("an epoch", Duration::from_secs(120), || {
+        aside.exists() && metrics_rows(&out) >= 1
+    });
+    killed.kill().expect("SIGKILL");
+    killed.wait().expect("reaped");
+    assert!(
+        std::fs::read(aside.join("model.bpk")).is_ok_and(|b| b == old_bytes[1]),
+        "the old run's weights wait aside"
+    );
+    let eval = plaindnn(&["eval", "--run", s(&out)]);
+    let waits = format!("the run it replaced waits in {}", aside.display());
+    assert!(stderr(&eval).contains(&waits), "{}", stderr(&eval));
+    refused(&["train", "--out", s(&out)], &waits);
+
+    let diverged = plaindnn(&[
+        "train",
+        "--out",
+        s(&out),
+        "--overwrite",
+        "--lr",
+        "1e30",
+        "-q",
+    ]);
+    assert!(
+        stderr(&diverged).contains("the run it replaced is back"),
+        "{}",
+        stderr(&diverged)
+    );
+    for (file, bytes) in old_files.iter().zip(&old_bytes) {
+        assert_eq!(
+            &std::fs::read(file).expect("read"),
+            bytes,
+            "{}",
+            file.display()
+        );
+    }
+    assert!(!aside.exists());
+
+    let mut saved = spawn_replacing(&data, &out, ["--checkpoint-every", "1"]);
+    let replacing =
+        || std::fs::read_to_string(out.join("config.json")).is_ok_and(|c| c.contains("slow.csv"));
+    wait_for("two epochs", Duration::from_secs(120), || {
+        replacing() && metrics_rows(&out) >= 2
+    });
+    saved.kill().expect("SIGKILL");
+    saved.wait().expect("reaped");
+    assert!(
+        !aside.exists() && !out.join("checkpoint/.replaced").exists(),
+        "deleted at the replacement's first save"
+    );
+}

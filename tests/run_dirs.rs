@@ -59,7 +59,7 @@ fn a_second_run_into_the_same_directory_is_refused_and_the_first_model_survives(
 }
 
 #[test]
-fn overwrite_removes_every_file_of_the_old_run_before_training() {
+fn overwrite_replaces_every_file_of_the_old_run() {
     let dir = temp_dir("rundir-overwrite");
     std::fs::write(dir.join("notes.txt"), "mine").expect("write");
     assert!(train(&dir, &["--epochs", "5", "--diagnostics"])
@@ -402,22 +402,55 @@ fn resume_takes_a_new_patience_and_writes_it_into_the_config() {
     assert_eq!(run_config(&dir)["train"]["epochs"], 3);
 }
 
+/// `--overwrite` deleted the old run before the first epoch, so a replacement that diverged in
+/// it left nothing at all (an audit); `regress --overwrite` kept its fit until the new one was
+/// made. Now the old run waits aside and comes back whole: the same files, byte for byte, and
+/// `--resume` continues it.
 #[test]
-fn a_run_that_diverges_in_its_first_epoch_leaves_no_model_of_the_run_before() {
+fn a_replacing_run_that_diverges_before_its_first_save_puts_the_old_run_back() {
     let dir = temp_dir("rundir-diverge");
-    assert!(train(&dir, &["--epochs", "2"]).status.success());
-    assert!(dir.join("model.bpk").is_file());
+    assert!(train(&dir, &["--epochs", "2", "--diagnostics"])
+        .status
+        .success());
+    let files = ["config.json", "model.bpk", "metrics.csv", "diagnostics.csv"];
+    let before: Vec<Vec<u8>> = files.iter().map(|f| read(&dir.join(f))).collect();
+    let checkpoints = listing(&dir.join("checkpoint"));
     let out = train(&dir, &["--lr", "1e30", "--overwrite"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("diverged in epoch 1"), "{err}");
     assert!(
-        stderr(&out).contains("diverged in epoch 1"),
-        "{}",
-        stderr(&out)
+        err.contains(&format!(
+            "the run's files are removed from {0} and the run it replaced is back in {0}",
+            dir.display()
+        )),
+        "{err}"
     );
-    assert!(
-        !dir.join("model.bpk").exists(),
-        "a stale model.bpk would be the old run's weights under the new run's config"
+    for (file, bytes) in files.iter().zip(&before) {
+        assert_eq!(&read(&dir.join(file)), bytes, "{file} is the old run's");
+    }
+    assert_eq!(listing(&dir.join("checkpoint")), checkpoints);
+    assert!(!dir.join(".replaced").exists() && !dir.join("checkpoint/.replaced").exists());
+    let resumed = plaindnn(&["train", "--resume", s(&dir), "--epochs", "3", "-q"]);
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert_eq!(metric_rows(&dir), 3, "the old run, one epoch further");
+}
+
+/// The run `--overwrite` replaces waits aside only until the new run's first save: then it is
+/// deleted, and a replacement that diverges later keeps its own checkpoint.
+#[test]
+fn a_replacing_run_deletes_the_old_run_at_its_first_save() {
+    let dir = temp_dir("rundir-replace-save");
+    assert!(train(&dir, &["--epochs", "5"]).status.success());
+    let old = read(&dir.join("model.bpk"));
+    let out = train(
+        &dir,
+        &["--overwrite", "--epochs", "2", "--checkpoint-every", "1"],
     );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!dir.join(".replaced").exists() && !dir.join("checkpoint/.replaced").exists());
+    assert_ne!(read(&dir.join("model.bpk")), old);
+    assert_eq!(metric_rows(&dir), 2);
 }
 
 /// A review found a run that diverged in its first epoch left config.json and metrics.csv: the

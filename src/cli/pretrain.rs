@@ -57,8 +57,9 @@ pub struct PretrainArgs {
     /// pretrain-<data name>-N].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Replace the pretraining (or run) already in --out DIR (its files are deleted before the
-    /// first stage trains); without it such a directory is refused.
+    /// Replace the pretraining (or run) already in --out DIR (its files wait in DIR/.replaced
+    /// until the new one first saves, and come back if it fails before); without it such a
+    /// directory is refused.
     #[arg(long)]
     overwrite: bool,
     /// No progress and no next steps; warnings still go to standard error.

@@ -32,7 +32,8 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Replace the run already in --out DIR (its model, checkpoints, metrics, pictures and
-    /// report are deleted before the first new epoch); without it such a directory is refused.
+    /// report wait in DIR/.replaced until the new run first saves, and come back if it fails
+    /// before); without it such a directory is refused.
     #[arg(long, conflicts_with = "resume")]
     overwrite: bool,
     /// Continue the run in DIR at the epoch after its last checkpoint (optimizer state restored).

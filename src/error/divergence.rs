@@ -41,6 +41,8 @@ pub enum Kept {
     /// No checkpoint was saved yet, and the run's files were removed from this folder (a new
     /// run that nothing could resume; it would block the same `--out`).
     Removed(PathBuf),
+    /// As `Removed`, and the run it replaced (`--overwrite`) is back in this folder.
+    Restored(PathBuf),
 }
 
 impl Divergence {
@@ -73,6 +75,12 @@ impl fmt::Display for Divergence {
             Some(Kept::Removed(dir)) => write!(
                 f,
                 "; no checkpoint was saved yet, so the run's files are removed from {}",
+                dir.display()
+            )?,
+            Some(Kept::Restored(dir)) => write!(
+                f,
+                "; no checkpoint was saved yet, so the run's files are removed from {0} and the \
+                 run it replaced is back in {0}",
                 dir.display()
             )?,
             None => {}
@@ -117,6 +125,12 @@ mod tests {
             diverged(Some(Kept::Removed("r".into()))),
             "training diverged in epoch 4: the training loss became NaN; no checkpoint was \
              saved yet, so the run's files are removed from r. Try a smaller --lr."
+        );
+        assert_eq!(
+            diverged(Some(Kept::Restored("r".into()))),
+            "training diverged in epoch 4: the training loss became NaN; no checkpoint was \
+             saved yet, so the run's files are removed from r and the run it replaced is back \
+             in r. Try a smaller --lr."
         );
         assert_eq!(
             diverged(None),

@@ -314,8 +314,9 @@ impl Job {
         let val = self.prepared.val.clone();
         let backend = self.config.backend;
         // the page's pause holds the loop: off rayon's workers, so a paused page holds none
+        // the page shows its newest run only: the one before goes at once
         let options = RunOptions::from(Verbosity::Quiet)
-            .overwrite()
+            .replace_at_once()
             .on_this_thread()
             .observe(observer);
         let done =
@@ -352,7 +353,9 @@ fn page_error(e: &crate::Error) -> String {
         crate::Error::Diverged(d) => {
             // what is kept, without where: the page's reader sees none of the server's folders
             let kept = match d.kept {
-                Some(Kept::Nothing | Kept::Removed(_)) => "; no checkpoint was saved yet",
+                Some(Kept::Nothing | Kept::Removed(_) | Kept::Restored(_)) => {
+                    "; no checkpoint was saved yet"
+                }
                 _ => "",
             };
             let text = format!("{}{kept}. {}", d.what, d.advice);

@@ -20,6 +20,7 @@ pub mod preset;
 pub mod pretrain;
 pub mod progress;
 pub mod regularizer;
+pub mod replaced;
 pub mod report;
 pub mod resume;
 pub mod run_config;
@@ -86,9 +87,13 @@ pub struct TrainedRun {
 pub struct RunOptions {
     /// How much to print.
     pub verbosity: Verbosity,
-    /// Replace a run already in the directory (its files are removed before the first epoch);
-    /// without it such a directory is refused.
+    /// Replace a run already in the directory; without it such a directory is refused. The run
+    /// replaced waits aside until the new run first saves, and comes back if the new run fails
+    /// before ([`replaced`]).
     pub overwrite: bool,
+    /// With `overwrite`, remove the run replaced before the first epoch instead of setting it
+    /// aside: for a caller that shows only its newest run (the playground's page).
+    pub replace_at_once: bool,
     /// Your own observers, called after plaindnn's (terminal, metrics, pictures).
     pub observers: Observers,
     /// Run the epochs on one of rayon's worker threads, the pool's other workers spinning for
@@ -107,6 +112,7 @@ impl From<Verbosity> for RunOptions {
         Self {
             verbosity,
             overwrite: false,
+            replace_at_once: false,
             observers: Observers::default(),
             on_pool: true,
             keep_failed: false,
@@ -127,6 +133,16 @@ impl RunOptions {
     pub fn overwrite(self) -> Self {
         Self {
             overwrite: true,
+            ..self
+        }
+    }
+
+    /// The same options, replacing any run already in the directory before the first epoch
+    /// (see [`Self::replace_at_once`]).
+    pub fn replace_at_once(self) -> Self {
+        Self {
+            overwrite: true,
+            replace_at_once: true,
             ..self
         }
     }
@@ -249,7 +265,7 @@ pub(crate) fn train_held(
         Some(lock) if lock.dir() == Some(run.root()) => lock,
         _ => lock::RunLock::acquire(run.root())?,
     };
-    run.claim(options.overwrite)?; // one directory, one run
+    let replacing = claim(&run, &options)?; // one directory, one run
     if options.verbosity.shows_warnings() {
         let warnings = data.warnings.iter().chain(&data.target_warnings);
         warnings.for_each(|w| eprintln!("warning: {w}"));
@@ -258,7 +274,7 @@ pub(crate) fn train_held(
     let run_config = recorded(source, &data, config);
     let written = (run.create_checkpoint_dir()).and_then(|()| run.write_config(&run_config));
     if let Err(e) = written {
-        return Err(discard_unsaved(&this_run, lock, made, e));
+        return Err(discard_unsaved(&this_run, (lock, made, replacing), e));
     }
     // 3. train
     let (on_pool, keep) = (options.on_pool, options.keep_failed);
@@ -267,11 +283,23 @@ pub(crate) fn train_held(
         fit(run_config, run, data, (model, 0), device, options)
     });
     // the divergence says what became of the run's files before the rows are blamed for it
-    let trained = match keep {
-        true => trained,
-        false => trained.map_err(|e| discard_unsaved(&this_run, lock, made, e)),
+    let trained = match trained {
+        Err(e) if !keep => Err(discard_unsaved(&this_run, (lock, made, replacing), e)),
+        trained => {
+            let deleted = replaced::delete(&this_run); // the new run is kept
+            trained.and_then(|done| deleted.map(|()| done))
+        }
     };
     trained.map_err(|e| blame_rows(e, rows))
+}
+
+/// Refuses a folder that holds another run, or with `overwrite` sets that run aside
+/// ([`replaced`]; removes it, with `replace_at_once`); whether a run was set aside.
+fn claim(run: &RunDir, options: &RunOptions) -> Result<bool> {
+    match options.overwrite && options.replace_at_once {
+        true => run.claim(true).map(|()| false),
+        false => replaced::claim(run, options.overwrite),
+    }
 }
 
 /// What `config.json` records of a new run: the data's columns, classes, fill and scalers, the
@@ -367,25 +395,40 @@ fn remove_made(out: &Path, made: Option<PathBuf>) {
 }
 
 /// A new run that failed before saving any weights is removed (its files, and its folder if
-/// the run made it): nothing could resume it, and it would block the same `--out`.
+/// the run made it): nothing could resume it, and it would block the same `--out`. The run it
+/// replaced (`replacing`) comes back; one that saved replaces it for good.
 fn discard_unsaved(
     run: &RunDir,
-    lock: lock::RunLock,
-    made_folder: Option<PathBuf>,
+    (lock, made_folder, replacing): (lock::RunLock, Option<PathBuf>, bool),
     error: Error,
 ) -> Error {
     let saved = checkpoint::latest_complete(&run.checkpoint_dir()).is_some();
-    if saved || run.model_path().exists() || run.remove_training().is_err() {
+    if saved || run.model_path().exists() {
+        return match replaced::delete(run) {
+            Ok(()) => error,
+            Err(e) => Error::Training(format!("{error}; then {e}")),
+        };
+    }
+    if run.remove_training().is_err() {
         return error;
     }
+    let back = match replacing {
+        true => replaced::put_back(run),
+        false => Ok(false),
+    };
     drop(lock); // .lock goes, so the folder can be empty
     remove_made(run.root(), made_folder);
-    match error {
-        Error::Diverged(d) => Error::Diverged(Divergence {
-            kept: Some(Kept::Removed(run.root().to_path_buf())),
+    let dir = run.root().to_path_buf();
+    match (error, back) {
+        (error, Err(e)) => Error::Training(format!("{error}; then {e}")),
+        (Error::Diverged(d), Ok(back)) => Error::Diverged(Divergence {
+            kept: Some(match back {
+                true => Kept::Restored(dir),
+                false => Kept::Removed(dir),
+            }),
             ..d
         }),
-        other => other,
+        (other, Ok(_)) => other,
     }
 }
 

@@ -16,12 +16,13 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{OptimizerConfig, TrainConfig};
 use super::lock::RunLock;
+use super::replaced;
 use super::run_dir::RunDir;
 use super::{made_folder, remove_made, train_held, train_on, RunOptions, TrainedRun, Verbosity};
 use crate::backend::Backend;
 use crate::data::reconstruction::{reconstruction, Fitted};
 use crate::data::{one_hot, DataSource, Prepared};
-use crate::error::{Divergence, Error, Result};
+use crate::error::{Divergence, Error, Kept, Result};
 use crate::files::write_atomic;
 use crate::model::{read_f32, safetensors, ActivationConfig, Block, MlpConfig};
 use crate::plot;
@@ -103,8 +104,9 @@ impl PretrainConfig {
     }
 }
 
-/// Refuses (or with `overwrite` clears) a directory holding a pretraining or any other run; a
-/// stage `layer1/` alone counts too (a pretraining stopped before its autoencoder).
+/// Refuses (or with `overwrite` sets aside, [`replaced`]) a directory holding a pretraining or
+/// any other run; a stage `layer1/` alone counts too (a pretraining stopped before its
+/// autoencoder).
 fn claim(out: &Path, overwrite: bool) -> Result<()> {
     crate::files::refuse_file(out)?;
     let top = RunDir::new(out);
@@ -115,9 +117,27 @@ fn claim(out: &Path, overwrite: bool) -> Result<()> {
                 "holds the stages of an unfinished pretraining: pass `--overwrite` to replace them",
             ));
         }
-        return top.remove_run();
+        return replaced::set_aside(&top);
     }
-    top.claim(overwrite)
+    replaced::claim(&top, overwrite).map(drop)
+}
+
+/// `error`, after a pretraining failed with it: the run it replaced comes back if the new one
+/// saved nothing (no stage, no autoencoder), and a divergence says so; else it is deleted.
+fn settle_failed(out: &Path, error: Error) -> Error {
+    let top = RunDir::new(out);
+    let settled = match !replaced::waits(&top) || replaced::saved(&top) {
+        true => replaced::delete(&top).map(|()| false),
+        false => top.remove_run().and_then(|()| replaced::put_back(&top)),
+    };
+    match (error, settled) {
+        (error, Err(e)) => Error::Training(format!("{error}; then {e}")),
+        (Error::Diverged(d), Ok(true)) => Error::Diverged(Divergence {
+            kept: Some(Kept::Restored(out.to_path_buf())),
+            ..d
+        }),
+        (error, Ok(_)) => error,
+    }
 }
 
 /// The finished pretraining: the autoencoder run (its encoder is what `--init-from` takes) and
@@ -150,8 +170,10 @@ pub fn pretrain(
     // held through every stage: another run into `out` meanwhile is refused
     let lock = RunLock::acquire(out)?;
     let pretrained = pretrain_held(source, data, (config, ae), out, (options.into(), lock));
-    if pretrained.is_err() {
+    if let Err(e) = pretrained {
+        let e = settle_failed(out, e);
         remove_made(out, made); // the folders it made, where nothing is left in them
+        return Err(e);
     }
     pretrained
 }

@@ -115,6 +115,25 @@ const SOURCE_FILES: [&str; 6] = [
     "coefficients.json",
 ];
 
+/// One entry of a run's folder that holds the run's files.
+pub(crate) enum Part {
+    /// A file of a run's name (or a link of one, never followed).
+    File(PathBuf),
+    /// A pretraining's stage, `layer<k>/`: a run folder of its own.
+    Stage(PathBuf),
+    /// `checkpoint/` (a folder, or a link to one elsewhere): its checkpoint files are the run's.
+    Checkpoints(PathBuf),
+}
+
+impl Part {
+    /// Where the entry is.
+    pub(crate) fn path(&self) -> &Path {
+        match self {
+            Part::File(path) | Part::Stage(path) | Part::Checkpoints(path) => path,
+        }
+    }
+}
+
 /// Paths inside one run directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunDir {
@@ -190,7 +209,27 @@ impl RunDir {
             "`plaindnn train --resume {}` trains it",
             quote_path(&self.root)
         );
-        Error::run(&self.root, format!("has no model.bpk yet: {when}; {way}"))
+        let waits = self.replaced_waits();
+        Error::run(
+            &self.root,
+            format!("has no model.bpk yet: {when}; {way}{waits}"),
+        )
+    }
+
+    /// Where a run that `--overwrite` set aside waits, when its replacement stopped before its
+    /// first save (killed): `` (the run it replaced waits in `D/.replaced/`: …)``, or nothing.
+    fn replaced_waits(&self) -> String {
+        if !super::replaced::waits(self) {
+            return String::new();
+        }
+        let aside = self.root.join(super::replaced::ASIDE);
+        format!(
+            " (the run it replaced waits in {}, its checkpoints in {}, until a run here saves: \
+             the next `--overwrite` keeps them aside for itself, and put back in place of this \
+             run's files they are that run again)",
+            aside.display(),
+            self.checkpoint_dir().join(super::replaced::ASIDE).display()
+        )
     }
 
     /// Whether a run was already trained (or started) here, or a file a run writes is here
@@ -323,9 +362,11 @@ impl RunDir {
             );
         }
         if checkpoint::latest_complete(&self.checkpoint_dir()).is_none() {
-            return "already holds a run that saved no checkpoint (stopped in its first \
-                    epoch?): `--overwrite` replaces it"
-                .into();
+            return format!(
+                "already holds a run that saved no checkpoint (stopped in its first epoch?): \
+                 `--overwrite` replaces it{}",
+                self.replaced_waits()
+            );
         }
         format!(
             "already holds a run: `plaindnn train --resume {0}` continues it, `--overwrite` \
@@ -347,33 +388,52 @@ impl RunDir {
     }
 
     fn remove(&self, which: fn(&str) -> bool) -> Result<()> {
+        for part in self.parts(which) {
+            let removed = match &part {
+                Part::File(path) => fs::remove_file(path),
+                Part::Stage(path) => {
+                    remove_stage(path)?;
+                    continue;
+                }
+                Part::Checkpoints(path) => remove_checkpoints(path),
+            };
+            removed.map_err(|e| Error::io(part.path(), e))?;
+        }
+        Ok(())
+    }
+
+    /// The entries here that are a run's files: those `which` names, not a user's own
+    /// ([`users_own`]), nor a folder of the user's under a file's name.
+    pub(crate) fn parts(&self, which: fn(&str) -> bool) -> Vec<Part> {
         let Ok(entries) = fs::read_dir(&self.root) else {
-            return Ok(());
+            return Vec::new();
         };
+        let mut parts = Vec::new();
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if !which(&name) || users_own(&self.root, &name) {
                 continue;
             }
             let path = entry.path();
-            // a link is removed, never followed (but `checkpoint/`'s, emptied of checkpoints);
-            // a folder is emptied of a run's files only
+            // a link is a file, never followed (but `checkpoint/`'s, whose checkpoints are the
+            // run's); a folder holds a run's files only as a stage or `checkpoint/`
             let link = entry.file_type().is_ok_and(|t| t.is_symlink());
             let linked = link && name == "checkpoint" && path.is_dir();
             let folder = entry.file_type().is_ok_and(|t| t.is_dir()) || linked;
-            if folder && is_stage(&name) {
-                remove_stage(&path)?;
-                continue;
-            }
-            let removed = match (folder, name == "checkpoint") {
-                (true, true) => remove_checkpoints(&path),
+            parts.push(match (folder, name.as_str()) {
+                (true, "checkpoint") => Part::Checkpoints(path),
+                (true, _) if is_stage(&name) => Part::Stage(path),
                 // a folder of the user's under a file's name: not a run's, kept
-                (true, false) => continue,
-                (false, _) => fs::remove_file(&path),
-            };
-            removed.map_err(|e| Error::io(&path, e))?;
+                (true, _) => continue,
+                (false, _) => Part::File(path),
+            });
         }
-        Ok(())
+        parts
+    }
+
+    /// The entries here that hold a run's files ([`RunDir::parts`] of every run file's name).
+    pub(crate) fn run_parts(&self) -> Vec<Part> {
+        self.parts(is_run_file)
     }
 
     /// `base` if it holds no run, else the first free `base-2`, `base-3`, … (Lightning's

@@ -1,0 +1,191 @@
+//! The run that `--overwrite` replaces, set aside until the new run saves: its files wait in
+//! `<run>/.replaced/` (its checkpoints in `checkpoint/.replaced/`, on that folder's disk, which
+//! a link may put elsewhere), come back if the new run fails before it saves anything, and are
+//! deleted at its first save. So a replacing run that diverges in its first epoch costs nothing,
+//! as `regress --overwrite` keeps its fit until the new one is made; and `--resume` still only
+//! ever continues the run `config.json` describes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::checkpoint;
+use super::run_dir::{Part, RunDir};
+use crate::error::{Error, Result};
+
+/// The folder a replaced run's files wait in.
+pub const ASIDE: &str = ".replaced";
+
+/// The folders a replaced run's files wait in, each with the folder they came from: the run's
+/// own, and its `checkpoint/`.
+fn places(run: &RunDir) -> [(PathBuf, PathBuf); 2] {
+    let (root, checkpoints) = (run.root().to_path_buf(), run.checkpoint_dir());
+    [
+        (root.join(ASIDE), root),
+        (checkpoints.join(ASIDE), checkpoints),
+    ]
+}
+
+/// Whether a replaced run waits here: its replacement is training, or stopped (killed) before
+/// its first save.
+pub fn waits(run: &RunDir) -> bool {
+    run.root().join(ASIDE).is_dir()
+}
+
+/// Whether the run here saved weights: a complete checkpoint or `model.bpk`, its own or a
+/// pretraining stage's (`layer<k>/`).
+pub fn saved(run: &RunDir) -> bool {
+    let own = |r: &RunDir| {
+        r.model_path().is_file() || checkpoint::latest_complete(&r.checkpoint_dir()).is_some()
+    };
+    let stage = |part: &Part| matches!(part, Part::Stage(dir) if own(&RunDir::new(dir)));
+    own(run) || run.run_parts().iter().any(stage)
+}
+
+/// Claims the folder for a new run (its caller holds the folder's lock): refused if it holds
+/// another run ([`RunDir::check_claim`]), unless `overwrite`, which sets that run aside; whether
+/// it did. A replaced run whose replacement left none of its files (stopped before it wrote its
+/// `config.json`) is put back first, so only `--overwrite` ever replaces it.
+pub fn claim(run: &RunDir, overwrite: bool) -> Result<bool> {
+    if waits(run) && run.run_parts().is_empty() {
+        put_back(run)?;
+    }
+    run.check_claim(overwrite)?;
+    if !(overwrite && run.holds_run()) {
+        return Ok(false);
+    }
+    set_aside(run)?;
+    Ok(true)
+}
+
+/// Sets the run here aside for a new one (its caller holds the folder's lock). Where a replaced
+/// run waits already, the run here is a replacement that saved nothing (one that saved would
+/// have deleted it): that one is removed, and the older run waits on.
+pub fn set_aside(run: &RunDir) -> Result<()> {
+    if waits(run) && !saved(run) {
+        return run.remove_run();
+    }
+    delete(run)?;
+    let moved = move_parts(run);
+    if moved.is_err() {
+        let _ = put_back(run); // as it was, as far as it goes
+    }
+    moved
+}
+
+/// Moves the run's files into [`places`]: files as they are, the checkpoint files out of
+/// `checkpoint/` (which stays, for the new run's: a link to another disk stays a link), and a
+/// stage's run files into `.replaced/layer<k>/` (what else its folder holds stays).
+fn move_parts(run: &RunDir) -> Result<()> {
+    let [(aside, _), (checkpoints_aside, _)] = places(run);
+    for part in run.run_parts() {
+        match part {
+            Part::File(path) => move_into(&path, &aside)?,
+            Part::Checkpoints(dir) => move_checkpoints(&dir, &checkpoints_aside)?,
+            Part::Stage(dir) => {
+                let into = aside.join(dir.file_name().unwrap_or_default());
+                move_stage(&dir, &into)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Moves a pretraining stage's run files from `dir` into `into`, then removes `dir` if nothing
+/// else is in it (as `--overwrite` removed a stage).
+fn move_stage(dir: &Path, into: &Path) -> Result<()> {
+    for part in RunDir::new(dir).run_parts() {
+        match part {
+            Part::File(path) => move_into(&path, into)?,
+            Part::Checkpoints(folder) => {
+                move_checkpoints(&folder, &into.join("checkpoint"))?;
+                let _ = fs::remove_dir(&folder); // if empty and no link
+            }
+            Part::Stage(_) => {} // a stage holds no stages
+        }
+    }
+    if fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none()) {
+        fs::remove_dir(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    Ok(())
+}
+
+/// Moves the checkpointer's files in `dir` (a link among them is one to the checkpointer) into
+/// `into`.
+fn move_checkpoints(dir: &Path, into: &Path) -> Result<()> {
+    let entries = fs::read_dir(dir).into_iter().flatten().flatten();
+    let ours = |e: &fs::DirEntry| {
+        checkpoint::is_checkpoint_file(&e.file_name().to_string_lossy())
+            && !e.file_type().is_ok_and(|t| t.is_dir())
+    };
+    for file in entries.filter(ours) {
+        move_into(&file.path(), into)?;
+    }
+    Ok(())
+}
+
+/// Moves `path` into the folder `into` (made if missing), under its own name.
+fn move_into(path: &Path, into: &Path) -> Result<()> {
+    fs::create_dir_all(into).map_err(|e| Error::io(into, e))?;
+    let to = into.join(path.file_name().unwrap_or_default());
+    fs::rename(path, &to).map_err(|e| Error::io(path, e))
+}
+
+/// Puts the replaced run's files back where they were (the new run's files already removed),
+/// and removes the folders they waited in; whether a run waited. A file of the same name made
+/// meanwhile is not replaced: the replaced one then waits on, and the error names both.
+pub fn put_back(run: &RunDir) -> Result<bool> {
+    let waited = waits(run);
+    for (aside, home) in places(run) {
+        if aside.is_dir() {
+            move_back(run, &aside, &home)?;
+        }
+    }
+    Ok(waited)
+}
+
+/// Moves what `aside` holds into `home`, a folder in it (a stage's) into its own folder there,
+/// then removes `aside`.
+fn move_back(run: &RunDir, aside: &Path, home: &Path) -> Result<()> {
+    fs::create_dir_all(home).map_err(|e| Error::io(home, e))?;
+    for entry in fs::read_dir(aside)
+        .map_err(|e| Error::io(aside, e))?
+        .flatten()
+    {
+        let (from, to) = (entry.path(), home.join(entry.file_name()));
+        // only the folders set aside are folders here: a link is moved, never followed
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            move_back(run, &from, &to)?;
+            continue;
+        }
+        if fs::symlink_metadata(&to).is_ok() {
+            let why = format!(
+                "the run it replaced waits in {}, and {} is in the way of putting it back",
+                run.root().join(ASIDE).display(),
+                to.display()
+            );
+            return Err(Error::run(run.root(), why));
+        }
+        fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
+    }
+    fs::remove_dir(aside).map_err(|e| Error::io(aside, e))
+}
+
+/// Deletes the replaced run, if one waits: the new run has saved (or ended).
+pub fn delete(run: &RunDir) -> Result<()> {
+    for (aside, _) in places(run) {
+        // a link inside is removed, never followed
+        if fs::symlink_metadata(&aside).is_ok() {
+            fs::remove_dir_all(&aside).map_err(|e| Error::io(&aside, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes the replaced run once the run here has saved weights; called after each save (a
+/// look for a folder, where none waits).
+pub fn delete_once_saved(run: &RunDir) -> Result<()> {
+    match waits(run) && saved(run) {
+        true => delete(run),
+        false => Ok(()),
+    }
+}

@@ -807,3 +807,50 @@ fn a_diverged_stage_is_named_with_the_way_on_pretrain_has_and_a_stages_file_by_i
         Some("mine")
     );
 }
+
+/// `pretrain --overwrite` set the old pretraining aside, as `train --overwrite` does: a new one
+/// that diverges before any stage saves puts it back whole, its stages included.
+#[test]
+fn a_replacing_pretraining_that_diverges_at_once_puts_the_old_one_back() {
+    let dir = temp_dir("pretrain-replace-diverge");
+    let args = [
+        "pretrain",
+        "--dataset",
+        "spiral",
+        "--hidden",
+        "8,4",
+        "--epochs",
+        "3",
+        "-q",
+    ];
+    let first = plaindnn(&[&args[..], &["--out", s(&dir)]].concat());
+    assert!(first.status.success(), "{}", stderr(&first));
+    let files = [
+        "model.bpk",
+        "config.json",
+        "layer1/model.bpk",
+        "layer2/model.bpk",
+    ];
+    let read = |f: &str| std::fs::read(dir.join(f)).unwrap_or_default();
+    let before: Vec<Vec<u8>> = files.iter().map(|f| read(f)).collect();
+    let again = plaindnn(
+        &[
+            &args[..],
+            &["--out", s(&dir), "--overwrite", "--lr", "1e30"],
+        ]
+        .concat(),
+    );
+    assert_eq!(again.status.code(), Some(1), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("the run it replaced is back"),
+        "{}",
+        stderr(&again)
+    );
+    for (file, bytes) in files.iter().zip(&before) {
+        assert!(
+            !bytes.is_empty() && read(file) == *bytes,
+            "{file} is the old one's"
+        );
+    }
+    assert!(!dir.join(".replaced").exists());
+}

@@ -1,21 +1,33 @@
 //! The range checks every config uses, each naming the value and its range:
-//! `invalid l2: must be >= 0, got -1`.
+//! `invalid l2: must be >= 0, got -1`. A network computes in f32, so its numbers are held to
+//! f32's range as well; `regress`, in f64, checks with [`positive_f64`] and [`non_negative_f64`].
 
 use crate::error::{Error, Result};
+use crate::spec::number;
+
+/// `v` is finite and > 0, and within f32's range.
+pub fn positive(name: &str, v: f64) -> Result<()> {
+    positive_f64(name, v).and_then(|()| within_f32(name, v))
+}
 
 /// `v` is finite and > 0.
-pub fn positive(name: &str, v: f64) -> Result<()> {
+pub fn positive_f64(name: &str, v: f64) -> Result<()> {
     if v.is_finite() && v > 0.0 {
         return Ok(());
     }
     Err(Error::invalid(
         name,
-        format!("must be a positive number, got {v}"),
+        format!("must be a positive number, got {}", number(v)),
     ))
 }
 
-/// `v` is finite and >= 0.
+/// `v` is finite and >= 0, and within f32's range.
 pub fn non_negative(name: &str, v: f64) -> Result<()> {
+    non_negative_f64(name, v).and_then(|()| within_f32(name, v))
+}
+
+/// `v` is finite and >= 0.
+pub fn non_negative_f64(name: &str, v: f64) -> Result<()> {
     if v.is_finite() && v >= 0.0 {
         return Ok(());
     }
@@ -24,7 +36,24 @@ pub fn non_negative(name: &str, v: f64) -> Result<()> {
     } else {
         "a finite number "
     };
-    Err(Error::invalid(name, format!("must be {what}>= 0, got {v}")))
+    Err(Error::invalid(
+        name,
+        format!("must be {what}>= 0, got {}", number(v)),
+    ))
+}
+
+/// `|v|` is at most f32's largest value (3.4e38): beyond it the network's f32 holds infinity,
+/// and the run would diverge at once with advice about the learning rate.
+pub fn within_f32(name: &str, v: f64) -> Result<()> {
+    if v.abs() <= f32::MAX as f64 {
+        return Ok(());
+    }
+    let why = format!(
+        "must be at most f32's largest value (3.4e38) in size, which the network computes in, \
+         got {}",
+        number(v)
+    );
+    Err(Error::invalid(name, why))
 }
 
 /// `v` is in [0, 1) when `zero_ok`, else in (0, 1).
@@ -33,18 +62,19 @@ pub fn in_unit(name: &str, v: f64, zero_ok: bool) -> Result<()> {
         return Ok(());
     }
     let range = if zero_ok { "[0, 1)" } else { "(0, 1)" };
-    Err(Error::invalid(name, format!("must be in {range}, got {v}")))
-}
-
-/// `v` is a finite number.
-pub fn finite(name: &str, v: f64) -> Result<()> {
-    if v.is_finite() {
-        return Ok(());
-    }
     Err(Error::invalid(
         name,
-        format!("must be a finite number, got {v}"),
+        format!("must be in {range}, got {}", number(v)),
     ))
+}
+
+/// `v` is a finite number within f32's range.
+pub fn finite(name: &str, v: f64) -> Result<()> {
+    if !v.is_finite() {
+        let why = format!("must be a finite number, got {v}");
+        return Err(Error::invalid(name, why));
+    }
+    within_f32(name, v)
 }
 
 #[cfg(test)]
@@ -74,6 +104,20 @@ mod tests {
             msg(finite("slope", f64::NAN)).as_deref(),
             Some("invalid slope: must be a finite number, got NaN")
         );
+        // the network's f32 holds nothing larger: refused by name, short, not as a divergence
+        assert_eq!(
+            msg(positive("lr", 1e39)).as_deref(),
+            Some(
+                "invalid lr: must be at most f32's largest value (3.4e38) in size, which the \
+                 network computes in, got 1e39"
+            )
+        );
+        assert_eq!(
+            msg(in_unit("momentum", 1e308, true)).as_deref(),
+            Some("invalid momentum: must be in [0, 1), got 1e308")
+        );
+        assert!(msg(finite("slope", -1e39)).is_some() && msg(non_negative("l2", 1e39)).is_some());
+        assert!(positive_f64("--lr", 1e39).is_ok() && non_negative_f64("ridge", 1e300).is_ok());
         assert!(positive("lr", 0.1).is_ok() && non_negative("l2", 0.0).is_ok());
         assert!(in_unit("momentum", 0.0, true).is_ok() && finite("slope", -3.0).is_ok());
     }

@@ -2181,3 +2181,137 @@ fn a_run_found_by_its_resolved_path_is_named_as_typed() {
         stdout(&o)
     );
 }
+
+/// An outside audit wrote `predict --output tr.csv --overwrite` over the CSV the run trained
+/// on: `eval` and `--resume` then refused the run as changed. Now refused, the file untouched.
+#[test]
+fn predict_never_writes_over_the_data_its_run_trained_on() {
+    let dir = temp_dir("predict-over-data");
+    let data = dir.join("tr.csv");
+    let rows: String = (0..40).map(|i| format!("{},{}\n", i, i % 2)).collect();
+    std::fs::write(&data, format!("x,label\n{rows}")).expect("written");
+    let (run, d) = (dir.join("run"), data.to_str().unwrap_or(""));
+    let r = run.to_str().unwrap_or("");
+    let trained = plaindnn(&["train", "--data", d, "--epochs", "2", "-q", "--out", r]);
+    assert!(trained.status.success(), "{}", stderr(&trained));
+    let before = std::fs::read(&data).expect("read");
+    let spelled = dir.join(".").join("tr.csv");
+    for output in [d, spelled.to_str().unwrap_or("")] {
+        let args = [
+            "predict",
+            "--run",
+            r,
+            "--data",
+            d,
+            "--overwrite",
+            "--output",
+            output,
+        ];
+        refused(
+            &args,
+            "is the run's --data data: `eval` and `train --resume` read it again",
+        );
+    }
+    assert_eq!(std::fs::read(&data).expect("read"), before, "untouched");
+    assert!(plaindnn(&["eval", "--run", r]).status.success());
+}
+
+/// An outside audit found `--activation step` trained nothing before the step layer, silently:
+/// its slope is 0, so no gradient passes back. `train` warns (and the playground's command
+/// with it); `pretrain`, whose whole product is the encoder, refuses it.
+#[test]
+fn a_step_activation_is_warned_of_in_train_and_refused_by_pretrain() {
+    let dir = temp_dir("step");
+    let out = dir.join("run");
+    let args = ["train", "--dataset", "xor", "--epochs", "2", "-q"];
+    let stepped =
+        plaindnn(&[&args[..], &["--hidden", "8,8", "--activation", "relu,step"]].concat());
+    let err = stderr(&stepped);
+    assert!(stepped.status.success(), "{err}");
+    let warned = "warning: hidden layer 2's activation is step, whose slope is 0 wherever it has \
+                  one: no gradient passes back through it, so hidden layers 1–2 never learn";
+    assert!(err.contains(warned), "{err}");
+    let plain = plaindnn(&[&args[..], &["--out", out.to_str().unwrap_or("")]].concat());
+    assert!(
+        !stderr(&plain).contains("activation is step"),
+        "{}",
+        stderr(&plain)
+    );
+    refused(
+        &[
+            "pretrain",
+            "--dataset",
+            "xor",
+            "--activation",
+            "step",
+            "--epochs",
+            "1",
+        ],
+        "invalid --activation: step's slope is 0 wherever it has one",
+    );
+}
+
+/// An outside audit found values finite in f64 but infinite in the network's f32 accepted, each
+/// run then 'diverging' with advice about the learning rate; and 309-digit echoes of them.
+#[test]
+fn numbers_beyond_f32_are_refused_by_their_flag_before_training() {
+    let args = [
+        "train",
+        "--dataset",
+        "xor",
+        "--epochs",
+        "1",
+        "--optimizer",
+        "sgd",
+    ];
+    let beyond = "must be at most f32's largest value (3.4e38) in size";
+    for (flag, value, said) in [
+        ("--lr", "1e39", format!("invalid --lr: {beyond}")),
+        (
+            "--init",
+            "normal:1e308",
+            format!("invalid normal:STD: {beyond}"),
+        ),
+        (
+            "--activation",
+            "prelu:1e308",
+            format!("invalid prelu init: {beyond}"),
+        ),
+        (
+            "--class-weight",
+            "1e308,1",
+            format!("invalid --class-weight: {beyond}"),
+        ),
+        ("--l2", "1e39", format!("invalid --l2: {beyond}")),
+        ("--momentum", "1e308", "must be in [0, 1), got 1e308".into()),
+    ] {
+        let out = plaindnn(&[&args[..], &[flag, value]].concat());
+        let err = stderr(&out);
+        assert!(
+            !out.status.success() && err.contains(&said),
+            "{flag} {value}: {err}"
+        );
+    }
+}
+
+/// An outside audit's `eval` of a 10 000-class run printed a 10 000 × 10 000 table (800 MB):
+/// past 30 classes the table is left out, said so; `--json` still holds the matrix.
+#[test]
+fn eval_leaves_out_the_table_of_a_confusion_matrix_past_thirty_classes() {
+    let dir = temp_dir("many-classes");
+    let rows: String = (0..400)
+        .map(|i| format!("{},c{}\n", i % 40, i % 40))
+        .collect();
+    let data = dir.join("many.csv");
+    std::fs::write(&data, format!("x,label\n{rows}")).expect("written");
+    let (d, out) = (data.to_str().unwrap_or(""), dir.join("run"));
+    let r = out.to_str().unwrap_or("");
+    let trained = plaindnn(&["train", "--data", d, "--epochs", "1", "-q", "--out", r]);
+    assert!(trained.status.success(), "{}", stderr(&trained));
+    let text = stdout(&plaindnn(&["eval", "--run", r]));
+    let said =
+        "confusion matrix: 40 classes, too many for a table here (at most 30); `--json` holds it";
+    assert!(text.contains(said) && text.lines().count() < 10, "{text}");
+    let doc = json(&plaindnn(&["eval", "--run", r, "--json"]));
+    assert_eq!(doc["confusion"].as_array().map(Vec::len), Some(40), "{doc}");
+}

@@ -292,7 +292,9 @@ fn predict_and_the_exports_refuse_to_replace_a_file_unless_told_to_overwrite() {
     assert!(train(&dir, &csv, &[]).status.success());
     let run = dir.join("run");
     let before = std::fs::read(&csv).expect("csv");
-    let out = predict(&run, &csv, &["--output", s(&csv)]);
+    // a file of the user's (the run's own data is refused even with --overwrite: tests/cli.rs)
+    let copy = write(&dir, "copy.csv", &String::from_utf8_lossy(&before));
+    let out = predict(&run, &csv, &["--output", s(&copy)]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("already exists: pass --overwrite"),
@@ -300,7 +302,7 @@ fn predict_and_the_exports_refuse_to_replace_a_file_unless_told_to_overwrite() {
         stderr(&out)
     );
     assert_eq!(
-        std::fs::read(&csv).expect("csv"),
+        std::fs::read(&copy).expect("csv"),
         before,
         "the data is untouched"
     );

@@ -140,6 +140,10 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
     Ok(evaluation)
 }
 
+/// The most classes whose confusion matrix `eval` prints as a table: 30 columns of 8
+/// characters fill a wide terminal (10 000 classes printed 800 MB).
+const MAX_TABLE_CLASSES: usize = 30;
+
 /// Loss, accuracy or the regression's errors, and the confusion matrix, as a table.
 fn print_scores(evaluation: &Evaluation, info: &DataInfo) {
     let s = &evaluation.scores;
@@ -161,7 +165,13 @@ fn print_scores(evaluation: &Evaluation, info: &DataInfo) {
         println!("mae       {:.4}", r.mae);
         println!("r2        {:.4}", r.r2);
     }
-    if !evaluation.confusion.is_empty() {
+    let classes = evaluation.confusion.len();
+    if classes > MAX_TABLE_CLASSES {
+        println!(
+            "confusion matrix: {classes} classes, too many for a table here (at most \
+             {MAX_TABLE_CLASSES}); `--json` holds it"
+        );
+    } else if classes > 0 {
         println!(
             "confusion matrix (rows: true {}, columns: predicted)",
             info.target

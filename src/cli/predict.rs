@@ -90,6 +90,34 @@ fn read_rows(
     }
 }
 
+/// Refuses `--output` at a file the run trained on (its `--data` or `--val-data`, or a file in
+/// its `--data-dir`), `--overwrite` or not: `eval` and `--resume` read it again, and would
+/// find it changed.
+fn refuse_training_data(path: &Path, run: &Path) -> Result<()> {
+    let Ok(config) = plaindnn::train::run_dir::RunDir::new(run).read_config() else {
+        return Ok(()); // a regress fit, or no run: refused later, or nothing to break
+    };
+    let folder = path.parent().filter(|f| !f.as_os_str().is_empty());
+    let Ok(folder) = std::fs::canonicalize(folder.unwrap_or(Path::new("."))) else {
+        return Ok(());
+    };
+    let file = folder.join(path.file_name().unwrap_or_default());
+    for (flag, source) in config.data.source.paths() {
+        let Ok(source) = std::fs::canonicalize(source) else {
+            continue;
+        };
+        if source == file || source == folder {
+            let why = format!(
+                "{} is the run's {flag} data: `eval` and `train --resume` read it again, so \
+                 writing it would break the run; name another file",
+                path.display()
+            );
+            return Err(Error::invalid("--output", why));
+        }
+    }
+    Ok(())
+}
+
 pub fn predict(args: PredictArgs) -> Result<()> {
     if let Some(path) = &args.output {
         if is_stdout(path) && args.json {
@@ -98,6 +126,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
             return Err(Error::invalid("--json", why));
         }
         refuse_run_file(path, "--output", &[])?;
+        refuse_training_data(path, &args.run.run)?;
         refuse_existing(path, "--output", args.overwrite)?;
     }
     if args.run.run.join("linear.json").is_file() {

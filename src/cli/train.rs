@@ -180,12 +180,12 @@ fn train_new(
 }
 
 /// Warnings of a recipe that trains, but not as it may seem: inputs read by position, an lr
-/// schedule that never acts, layers frozen to the end.
+/// schedule that never acts, layers a step activation cuts off, layers frozen to the end.
 fn warn_of(config: &TrainConfig, prepared: &Prepared, init: Option<&Path>) {
     if let Some(warning) = init.and_then(|shown| renamed_inputs(config, prepared, shown)) {
         eprintln!("warning: {warning}");
     }
-    if let Some(why) = config.schedule_idle() {
+    for why in config.warnings() {
         eprintln!("warning: {why}");
     }
     if let Some(after) = config.unfreeze_after.filter(|&e| e >= config.epochs) {

@@ -380,7 +380,7 @@ async fn command_line(
     // sizes do not change the flags: the 2-D sets have 2 inputs; a CSV's are known at training
     let config = settings.config(2, 2).map_err(|m| ApiError(400, m))?;
     // what `train` warns of with these settings, before the run
-    let warnings: Vec<String> = config.schedule_idle().into_iter().collect();
+    let warnings: Vec<String> = config.warnings();
     Ok(Json(
         json!({ "command": command(&settings, &config, None), "warnings": warnings }),
     ))

@@ -9,7 +9,7 @@ use burn::optim::{GradientsParams, SgdConfig};
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::lstsq::LinearFit;
-use crate::check::non_negative;
+use crate::check::non_negative_f64 as non_negative;
 use crate::error::{Divergence, Error, Result};
 
 /// The way on when gradient descent diverges.
@@ -37,7 +37,7 @@ impl Descent {
             );
             return Err(Error::invalid("--iterations", why));
         }
-        crate::check::positive("--lr", self.lr)
+        crate::check::positive_f64("--lr", self.lr)
     }
 }
 

@@ -6,7 +6,7 @@ use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::check::non_negative;
+use crate::check::non_negative_f64 as non_negative;
 use crate::error::{Error, Result};
 
 /// A fitted linear model and what the fit saw.

@@ -216,6 +216,37 @@ impl TrainConfig {
         (self.schedule).idle(self.optimizer.learning_rate, self.epochs, stop_after)
     }
 
+    /// Why hidden layers never learn in this run, if a hidden layer's activation is `step`: its
+    /// slope is 0 wherever it has one, so no gradient passes back through it.
+    pub fn step_blocks(&self) -> Option<String> {
+        let hidden = self.model.hidden.len();
+        let last = (0..hidden).rev().find(|&i| {
+            matches!(
+                self.model.activation_of(i),
+                crate::model::ActivationConfig::Step
+            )
+        })?;
+        let layers = match last {
+            0 => "hidden layer 1 never learns".to_string(),
+            k => format!("hidden layers 1–{} never learn", k + 1),
+        };
+        Some(format!(
+            "hidden layer {}'s activation is step, whose slope is 0 wherever it has one: no \
+             gradient passes back through it, so {layers}, only the layers after it (sigmoid, \
+             tanh or relu pass gradients back: the tutorial's reason for leaving step)",
+            last + 1
+        ))
+    }
+
+    /// What this recipe does otherwise than it may seem, each a warning: a schedule that never
+    /// acts ([`Self::schedule_idle`]), layers a step activation cuts off ([`Self::step_blocks`]).
+    pub fn warnings(&self) -> Vec<String> {
+        self.schedule_idle()
+            .into_iter()
+            .chain(self.step_blocks())
+            .collect()
+    }
+
     /// Hidden layers frozen during `epoch` (from 1): `freeze`'s, until `unfreeze_after` epochs
     /// have passed (gradual fine-tuning: the head learns first, then every layer).
     pub fn frozen_at(&self, epoch: usize) -> usize {
@@ -386,8 +417,13 @@ fn class_weights_fit(weights: Option<&[f64]>, data: &Dataset) -> Result<()> {
         ));
     }
     match weights.iter().find(|w| !(w.is_finite() && **w > 0.0)) {
-        Some(w) => bad(format!("{w} is no weight: each must be a positive number")),
-        None => Ok(()),
+        Some(w) => bad(format!(
+            "{} is no weight: each must be a positive number",
+            crate::spec::number(*w)
+        )),
+        None => weights
+            .iter()
+            .try_for_each(|&w| crate::check::within_f32("class-weight", w)),
     }
 }
 

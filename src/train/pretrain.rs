@@ -252,6 +252,11 @@ fn autoencoder(config: &PretrainConfig, width: usize) -> Result<MlpConfig> {
             "an autoencoder needs at least one hidden layer",
         ));
     }
+    if config.activation == ActivationConfig::Step {
+        let why = "step's slope is 0 wherever it has one, so no gradient reaches an encoder of \
+                   step layers and it would never learn: pretrain with sigmoid, tanh or relu";
+        return Err(Error::invalid("--activation", why));
+    }
     let mut ae = MlpConfig::new(width, config.hidden.clone(), width);
     ae.activation = config.activation.clone();
     config.train_config(ae.clone()).validate()?;

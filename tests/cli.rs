@@ -2315,3 +2315,56 @@ fn eval_leaves_out_the_table_of_a_confusion_matrix_past_thirty_classes() {
     let doc = json(&plaindnn(&["eval", "--run", r, "--json"]));
     assert_eq!(doc["confusion"].as_array().map(Vec::len), Some(40), "{doc}");
 }
+
+/// An outside audit: `--input '"1",2'` was refused (`"1"` is not a number) where a CSV file's
+/// quoted number is read, and an empty `--one-hot` cell in `--input` was called a category
+/// never seen, where a file's is told as empty.
+#[test]
+fn input_cells_are_read_as_a_csv_line_is() {
+    let dir = temp_dir("input-cells");
+    let rows: String = (0..40)
+        .map(|i| format!("{},{},{}\n", i % 7, ["red", "blue"][i % 2], i % 2))
+        .collect();
+    let data = dir.join("c.csv");
+    std::fs::write(&data, format!("x,color,label\n{rows}")).expect("written");
+    let run = dir.join("run");
+    let (d, r) = (data.to_str().unwrap_or(""), run.to_str().unwrap_or(""));
+    let args = [
+        "train",
+        "--data",
+        d,
+        "--one-hot",
+        "color",
+        "--epochs",
+        "1",
+        "-q",
+        "--out",
+        r,
+    ];
+    assert!(plaindnn(&args).status.success());
+    let plain = plaindnn(&["predict", "--run", r, "--input", "1,red", "--json"]);
+    let quoted = plaindnn(&["predict", "--run", r, "--input", "\"1\",\"red\"", "--json"]);
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    assert_eq!(stdout(&quoted), stdout(&plain), "{}", stderr(&quoted));
+    refused(
+        &["predict", "--run", r, "--input", "1,"],
+        "invalid --input: column `color`: the cell is empty; --one-hot reads a category in every row",
+    );
+    let plain_run = dir.join("plain");
+    let p = plain_run.to_str().unwrap_or("");
+    let trained = plaindnn(&[
+        "train",
+        "--dataset",
+        "xor",
+        "--epochs",
+        "1",
+        "-q",
+        "--out",
+        p,
+    ]);
+    assert!(trained.status.success());
+    let a = plaindnn(&["predict", "--run", p, "--input", "1,0", "--json"]);
+    let b = plaindnn(&["predict", "--run", p, "--input", "\"1\", 0", "--json"]);
+    assert!(b.status.success(), "{}", stderr(&b));
+    assert_eq!(stdout(&a), stdout(&b));
+}

@@ -1254,3 +1254,48 @@ fn an_autoencoder_of_mnist_format_files_reports_val_rmse_in_pixels_as_eval_does(
     assert!(rmse > 1.0, "in pixels, not pixels / 255: {rmse}");
     assert_eq!(e["loss_of"], "the pixels / 255", "{e}");
 }
+
+/// An outside audit's MNIST-format folder with one stray label 255 among 0–9 trained a
+/// 256-output network without a word; and `--data-dir` naming a file said four files were
+/// missing from it.
+#[test]
+fn mnist_labels_that_skip_values_are_warned_of_and_a_file_is_not_a_folder() {
+    let dir = temp_dir("idx-gaps");
+    let (train_px, mut train_lab) = halves(200);
+    train_lab[7] = 5; // classes 0, 1 and 5: 2, 3 and 4 have no rows
+    let (test_px, test_lab) = halves(20);
+    let files = [
+        (
+            "train-images-idx3-ubyte",
+            idx_bytes(&[200, 4, 4], &train_px),
+        ),
+        ("train-labels-idx1-ubyte", idx_bytes(&[200], &train_lab)),
+        ("t10k-images-idx3-ubyte", idx_bytes(&[20, 4, 4], &test_px)),
+        ("t10k-labels-idx1-ubyte", idx_bytes(&[20], &test_lab)),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(dir.join(name), bytes).expect("write");
+    }
+    let out = plaindnn(&[
+        "train",
+        "--data-dir",
+        s(&dir),
+        "--epochs",
+        "1",
+        "-q",
+        "--out",
+        s(&dir.join("run")),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = "the largest label is 5, so the network has 6 outputs (a label is its class's index, \
+                as in MNIST), and 3 of those classes have no training rows: relabel the classes 0 to 2";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    let file = dir.join("train-images-idx3-ubyte");
+    let out = plaindnn(&["train", "--data-dir", s(&file), "--epochs", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("a file, not a folder: --data-dir takes the folder"),
+        "{}",
+        stderr(&out)
+    );
+}

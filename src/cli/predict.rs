@@ -298,8 +298,7 @@ fn input_row(text: &str, info: &DataInfo, missing: Missing) -> Result<Vec<f32>> 
         return parse_row(text, &info.feature_names, missing);
     }
     let columns = one_hot::columns(&info.feature_names, &info.one_hot);
-    // a category may hold commas in quotes, as in the file: 3,"green, light",2
-    let cells = csv_file::split_cells(text).map_err(|why| Error::invalid("--input", why))?;
+    let cells = input_cells(text)?;
     if cells.len() != columns.len() {
         let why = format!(
             "the model takes {} cells, a category in each --one-hot column ({}), got {}",
@@ -311,12 +310,18 @@ fn input_row(text: &str, info: &DataInfo, missing: Missing) -> Result<Vec<f32>> 
     }
     let mut row = Vec::new();
     for (column, cell) in columns.iter().zip(cells.iter().map(String::as_str)) {
+        let in_column =
+            |why: String| Error::invalid("--input", format!("column `{column}`: {why}"));
         match info.one_hot.iter().find(|o| &o.column == column) {
-            Some(o) => o
-                .encode(cell, &mut row)
-                .map_err(|why| Error::invalid("--input", format!("column `{column}`: {why}")))?,
-            None => row.extend(parse_row::<f32>(
-                cell,
+            // as a file's empty cell in such a column is told
+            Some(_) if cell.is_empty() => Err(in_column(
+                "the cell is empty; --one-hot reads a category in every row: write one the \
+                 run learnt"
+                    .into(),
+            ))?,
+            Some(o) => o.encode(cell, &mut row).map_err(in_column)?,
+            None => row.extend(parse_cells::<f32>(
+                &[cell],
                 std::slice::from_ref(column),
                 missing,
             )?),
@@ -325,13 +330,30 @@ fn input_row(text: &str, info: &DataInfo, missing: Missing) -> Result<Vec<f32>> 
     Ok(row)
 }
 
+/// `--input`'s cells, split as a CSV line is: a category may hold commas in quotes
+/// (`3,"green, light",2`), and a number may be quoted (`"1",2`).
+fn input_cells(text: &str) -> Result<Vec<String>> {
+    csv_file::split_cells(text).map_err(|why| Error::invalid("--input", why))
+}
+
+/// `--input`'s values, one per name in `names`.
 fn parse_row<T: std::str::FromStr + Into<f64> + Copy>(
     text: &str,
     names: &[String],
     missing: Missing,
 ) -> Result<Vec<T>> {
-    let values: Vec<T> = (text.split(','))
-        .map(str::trim)
+    let cells = input_cells(text)?;
+    let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+    parse_cells(&cells, names, missing)
+}
+
+/// Cells of `--input` as values, one per name in `names`.
+fn parse_cells<T: std::str::FromStr + Into<f64> + Copy>(
+    cells: &[&str],
+    names: &[String],
+    missing: Missing,
+) -> Result<Vec<T>> {
+    let values: Vec<T> = (cells.iter().copied())
         .map(|v| match (missing, csv_file::is_missing(v)) {
             // NaN, for the model's fill
             (Missing::Kept, true) => "NaN".parse::<T>().or(Err(Error::invalid("--input", "NaN"))),
@@ -367,7 +389,7 @@ fn short<T: std::fmt::Display + std::fmt::LowerExp + Into<f64> + Copy>(v: T) -> 
 /// The rows as given, every column kept (an ID, the true target) and every cell as written.
 fn given_cells(args: &PredictArgs, names: &[String]) -> Result<Cells> {
     if let Some(text) = &args.input {
-        let row = csv_file::split_cells(text).map_err(|why| Error::invalid("--input", why))?;
+        let row = input_cells(text)?;
         return Ok(Cells {
             headers: names.to_vec(),
             rows: vec![row.into()],

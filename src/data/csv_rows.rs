@@ -230,7 +230,8 @@ impl Rows {
         }
         if train.is_empty() || val.is_empty() {
             return Err(Error::Data(format!(
-                "{}: {} too few to split {fraction} of them off for validation",
+                "{}: {} too few to split {fraction} of them off for validation: give more \
+                 rows, or validation rows of their own with --val-data FILE.csv",
                 path.display(),
                 match data.len() {
                     1 => "1 row is".to_string(),

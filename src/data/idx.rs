@@ -107,9 +107,34 @@ pub fn load_prepared(dir: &Path, labels_used: bool) -> Result<Prepared> {
     let scaler = Scaler::dividing_by(255.0, train.width());
     scaler.apply(&mut train.features);
     scaler.apply(&mut test.features);
+    let gaps = skipped_labels(&train, dir).filter(|_| labels_used);
     Ok(Prepared {
         scaler: Some(scaler),
+        warnings: gaps.into_iter().collect(),
         ..Prepared::unscaled(train, test)
+    })
+}
+
+/// A warning when the labels skip values: a label is its class's index, so every value up to
+/// the largest is a class and an output, rows or not (an outside audit's one stray 255 among
+/// 0–9 made 256 outputs, 246 of them never seen).
+fn skipped_labels(train: &Dataset, dir: &Path) -> Option<String> {
+    let Targets::Classes(labels) = &train.targets else {
+        return None;
+    };
+    let classes = train.class_names.len();
+    let mut seen = vec![false; classes];
+    labels.iter().for_each(|&l| seen[l as usize] = true);
+    let empty = seen.iter().filter(|s| !**s).count();
+    (empty > 0).then(|| {
+        format!(
+            "{}: the largest label is {}, so the network has {classes} outputs (a label is its \
+             class's index, as in MNIST), and {empty} of those classes have no training rows: \
+             relabel the classes 0 to {} if that is not meant",
+            dir.display(),
+            classes - 1,
+            classes - empty - 1
+        )
     })
 }
 
@@ -121,6 +146,13 @@ pub fn load_dir(dir: &Path, labels_used: bool) -> Result<(Dataset, Dataset)> {
         return Err(Error::Data(format!(
             "{}: holds both {name} and {name}.gz, so which one to read is not clear: keep one \
              (a gunzipped copy beside the .gz, say, if they hold the same)",
+            dir.display()
+        )));
+    }
+    if dir.is_file() {
+        return Err(Error::Data(format!(
+            "{}: a file, not a folder: --data-dir takes the folder that holds the four \
+             MNIST-format files",
             dir.display()
         )));
     }

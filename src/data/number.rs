@@ -32,9 +32,22 @@ pub const SHOWN: usize = 40;
 /// `field` as a message shows it: cut after [`SHOWN`] characters, with how long it is (an
 /// audit's cell of 5 million digits gave a 5 MB message).
 pub fn shown(field: &str) -> String {
+    // a control character (a NUL, a tab) shown escaped: unprinted, `2\0` would read as `2`
+    let visible = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c.is_control() {
+                true => c.escape_default().to_string(),
+                false => c.to_string(),
+            })
+            .collect()
+    };
     match field.char_indices().nth(SHOWN) {
-        Some((end, _)) => format!("{}… ({} characters)", &field[..end], field.chars().count()),
-        None => field.to_string(),
+        Some((end, _)) => format!(
+            "{}… ({} characters)",
+            visible(&field[..end]),
+            field.chars().count()
+        ),
+        None => visible(field),
     }
 }
 
@@ -129,4 +142,21 @@ fn thousands(field: &str, sep: char, decimal: char) -> bool {
     let grouped = digits(lead) && lead.len() <= 3 && !lead.starts_with('0');
     let fraction_ok = digits(fraction);
     grouped && fraction_ok && !rest.is_empty() && rest.iter().all(|g| g.len() == 3 && digits(g))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_with_a_control_character_is_shown_with_it_escaped() {
+        // an outside audit saw `2` + NUL told as "`2` is not a number"
+        let said = parse_number(Path::new("f.csv"), 42, "y", "2\0").unwrap_err();
+        assert_eq!(
+            said.to_string(),
+            "f.csv: line 42, column `y`: `2\\u{0}` is not a number"
+        );
+        assert_eq!(shown("a\tb"), "a\\tb");
+        assert_eq!(shown("plain"), "plain");
+    }
 }

@@ -697,6 +697,12 @@ fn gradient_descent_that_leaves_the_finite_numbers_fails_naming_the_rate_and_sav
         err.contains("gradient descent with --lr 1000000000 left the finite numbers"),
         "{err}"
     );
+    // a rate of 309 digits is written short, one iteration as one (an outside audit's)
+    let err = gd_refused(&["--dataset", "line", "--lr", "1e308"], &run);
+    assert!(
+        err.contains("with --lr 1e308 left the finite numbers after 1 iteration. Try"),
+        "{err}"
+    );
 }
 
 /// A rate too large for the valley that stays finite: the loss climbed from 1e0 to 1e61 and the

@@ -87,8 +87,9 @@ pub fn fit(
             .position(|l| !l.is_finite())
             .unwrap_or(losses.len());
         let what = format!(
-            "gradient descent with --lr {} left the finite numbers after {at} iterations",
-            descent.lr
+            "gradient descent with --lr {} left the finite numbers after {}",
+            crate::spec::number(descent.lr),
+            crate::plural::count(at, "iteration")
         );
         return Err(Error::Diverged(Divergence::new(what, None, SMALLER_LR)));
     }
@@ -144,7 +145,7 @@ fn rose(
     }
     let what = format!(
         "gradient descent with --lr {} diverged: the loss rose from {first:.4e} to {last:.4e} in {}",
-        descent.lr,
+        crate::spec::number(descent.lr),
         crate::plural::count(losses.len(), "iteration")
     );
     Err(Error::Diverged(Divergence::new(what, None, SMALLER_LR)))

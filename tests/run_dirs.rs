@@ -772,3 +772,36 @@ fn a_failure_at_the_end_of_training_says_the_network_was_saved() {
     let predicted = plaindnn(&["predict", "--run", s(&dir), "--input", "1,1"]);
     assert!(predicted.status.success(), "{}", stderr(&predicted));
 }
+
+/// A replacement killed after it set the old run aside but before it wrote its `config.json`
+/// leaves no run, only the old one waiting: a run without `--overwrite` must not replace that
+/// one at its first save. The old run is put back, and the folder refused as holding it.
+#[test]
+fn a_run_set_aside_with_no_replacement_is_put_back_not_replaced_without_overwrite() {
+    let dir = temp_dir("rundir-aside-alone");
+    assert!(train(&dir, &["--epochs", "2"]).status.success());
+    let model = read(&dir.join("model.bpk"));
+    let (aside, checkpoints) = (dir.join(".replaced"), dir.join("checkpoint"));
+    std::fs::create_dir_all(checkpoints.join(".replaced")).expect("made");
+    std::fs::create_dir_all(&aside).expect("made");
+    for name in listing(&dir) {
+        if name != "checkpoint" && name != ".replaced" {
+            std::fs::rename(dir.join(&name), aside.join(&name)).expect("moved");
+        }
+    }
+    for name in listing(&checkpoints) {
+        if name != ".replaced" {
+            let to = checkpoints.join(".replaced").join(&name);
+            std::fs::rename(checkpoints.join(&name), to).expect("moved");
+        }
+    }
+    let out = train(&dir, &["--epochs", "2"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("already holds a run"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read(&dir.join("model.bpk")), model, "the old run, back");
+    assert!(!aside.exists() && !checkpoints.join(".replaced").exists());
+}

@@ -261,11 +261,12 @@ pub(crate) fn train_held(
     // 2. write config.json before training starts, so a crash still leaves a readable run
     let made = made_folder(run.root()); // removed with the run if it fails
     run.create()?;
+    let claimed = held.is_some(); // by the caller, a pretraining, for its autoencoder
     let lock = match held {
         Some(lock) if lock.dir() == Some(run.root()) => lock,
         _ => lock::RunLock::acquire(run.root())?,
     };
-    let replacing = claim(&run, &options)?; // one directory, one run
+    let replacing = claim(&run, &options, claimed)?; // one directory, one run
     if options.verbosity.shows_warnings() {
         let warnings = data.warnings.iter().chain(&data.target_warnings);
         warnings.for_each(|w| eprintln!("warning: {w}"));
@@ -294,11 +295,12 @@ pub(crate) fn train_held(
 }
 
 /// Refuses a folder that holds another run, or with `overwrite` sets that run aside
-/// ([`replaced`]; removes it, with `replace_at_once`); whether a run was set aside.
-fn claim(run: &RunDir, options: &RunOptions) -> Result<bool> {
-    match options.overwrite && options.replace_at_once {
-        true => run.claim(true).map(|()| false),
-        false => replaced::claim(run, options.overwrite),
+/// ([`replaced`]; removes it, with `replace_at_once`); whether a run was set aside. A folder
+/// its caller `claimed` (a pretraining, which set aside what it replaces) is only checked.
+fn claim(run: &RunDir, options: &RunOptions, claimed: bool) -> Result<bool> {
+    match (claimed, options.overwrite && options.replace_at_once) {
+        (false, false) => replaced::claim(run, options.overwrite),
+        _ => run.claim(options.overwrite).map(|()| false),
     }
 }
 

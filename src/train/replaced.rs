@@ -43,10 +43,10 @@ pub fn saved(run: &RunDir) -> bool {
 
 /// Claims the folder for a new run (its caller holds the folder's lock): refused if it holds
 /// another run ([`RunDir::check_claim`]), unless `overwrite`, which sets that run aside; whether
-/// it did. A replaced run whose replacement left none of its files (stopped before it wrote its
+/// it did. A replaced run whose replacement left no run (stopped before it wrote its
 /// `config.json`) is put back first, so only `--overwrite` ever replaces it.
 pub fn claim(run: &RunDir, overwrite: bool) -> Result<bool> {
-    if waits(run) && run.run_parts().is_empty() {
+    if waits(run) && !run.holds_run() {
         put_back(run)?;
     }
     run.check_claim(overwrite)?;

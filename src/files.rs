@@ -57,7 +57,10 @@ pub fn open_data(path: &Path) -> Result<File> {
 /// refused by name rather than as `File exists`.
 pub fn create_folder(dir: &Path) -> Result<()> {
     refuse_file(dir)?;
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
+    std::fs::create_dir_all(dir).map_err(|e| {
+        let why = format!("cannot be made ({e}): give --out a folder you can write to");
+        Error::run(dir, why)
+    })
 }
 
 /// Refuses a file where a run's folder should be.

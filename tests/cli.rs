@@ -2368,3 +2368,23 @@ fn input_cells_are_read_as_a_csv_line_is() {
     assert!(b.status.success(), "{}", stderr(&b));
     assert_eq!(stdout(&a), stdout(&b));
 }
+
+/// An outside audit's `train --out /proc/nope` said only `No such file or directory`.
+#[test]
+fn a_run_folder_that_cannot_be_made_is_named_with_the_way_on() {
+    let dir = temp_dir("unmakeable");
+    let file = dir.join("a-file");
+    std::fs::write(&file, "mine").expect("written");
+    let out = file.join("run");
+    refused(
+        &[
+            "train",
+            "--epochs",
+            "1",
+            "--out",
+            out.to_str().unwrap_or(""),
+        ],
+        "cannot be made (Not a directory (os error 20)): give --out a folder you can write to",
+    );
+    assert_eq!(std::fs::read(&file).expect("read"), b"mine");
+}

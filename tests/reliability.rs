@@ -1102,9 +1102,12 @@ fn a_replacing_run_killed_before_its_first_save_leaves_the_old_run_aside() {
     let old_bytes = old_files.clone().map(|f| std::fs::read(f).expect("read"));
     let aside = out.join(".replaced");
 
+    // the replacement's own config.json and first row: the old run is all aside by then
+    let replacing =
+        || std::fs::read_to_string(out.join("config.json")).is_ok_and(|c| c.contains("slow.csv"));
     let mut killed = spawn_replacing(&data, &out, ["--checkpoint-interval", "1000"]);
     wait_for("an epoch", Duration::from_secs(120), || {
-        aside.exists() && metrics_rows(&out) >= 1
+        replacing() && metrics_rows(&out) >= 1
     });
     killed.kill().expect("SIGKILL");
     killed.wait().expect("reaped");
@@ -1116,6 +1119,12 @@ fn a_replacing_run_killed_before_its_first_save_leaves_the_old_run_aside() {
     let waits = format!("the run it replaced waits in {}", aside.display());
     assert!(stderr(&eval).contains(&waits), "{}", stderr(&eval));
     refused(&["train", "--out", s(&out)], &waits);
+    // a refused pretraining leaves both as they are (a review found it put the old one back)
+    let config = std::fs::read(out.join("config.json")).expect("the replacement's");
+    let pretrain = plaindnn(&["pretrain", "--out", s(&out), "--epochs", "1", "-q"]);
+    assert_eq!(pretrain.status.code(), Some(1), "{}", stderr(&pretrain));
+    assert_eq!(std::fs::read(out.join("config.json")).ok(), Some(config));
+    assert!(aside.join("model.bpk").is_file(), "still aside");
 
     let diverged = plaindnn(&[
         "train",
@@ -1142,8 +1151,6 @@ fn a_replacing_run_killed_before_its_first_save_leaves_the_old_run_aside() {
     assert!(!aside.exists());
 
     let mut saved = spawn_replacing(&data, &out, ["--checkpoint-every", "1"]);
-    let replacing =
-        || std::fs::read_to_string(out.join("config.json")).is_ok_and(|c| c.contains("slow.csv"));
     wait_for("two epochs", Duration::from_secs(120), || {
         replacing() && metrics_rows(&out) >= 2
     });

@@ -106,7 +106,12 @@ fn refuse_training_data(path: &Path, run: &Path) -> Result<()> {
         let Ok(source) = std::fs::canonicalize(source) else {
             continue;
         };
-        if source == file || source == folder {
+        // a folder (--data-dir): its MNIST-format files, not whatever else is in it
+        let read = match source.is_dir() {
+            true => plaindnn::data::idx::files(&source).contains(&file),
+            false => source == file,
+        };
+        if read {
             let why = format!(
                 "{} is the run's {flag} data: `eval` and `train --resume` read it again, so \
                  writing it would break the run; name another file",

@@ -25,6 +25,7 @@ use super::evaluate::{add, evaluate_in_units, Scores};
 use super::history::EpochRow;
 use super::observer::{EpochReport, LayerWeights, Observers, TrainEnd, Wants};
 use super::pictures::decision_grid;
+use super::replaced;
 use super::run_dir::RunDir;
 use super::schedule::PlateauHandle;
 use crate::data::{Batch, Subset, Task};
@@ -195,6 +196,11 @@ impl EpochLoop {
             if due || stop {
                 observers.checkpoint(epoch)?;
                 self.save(epoch, learner, components, &mut state)?; // a stop saves where it is
+                                                                    // the new run has weights to stand on: a run `--overwrite` set aside goes (the
+                                                                    // end of the run tries again where it could not)
+                if let Err(e) = replaced::delete_once_saved(&s.run) {
+                    observers.warning(&format!("warning: the replaced run stays: {e}"));
+                }
             }
             if stop {
                 state.stopped_early = verdict == Verdict::Stop;

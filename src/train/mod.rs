@@ -299,8 +299,9 @@ pub(crate) fn train_held(
 /// its caller `claimed` (a pretraining, which set aside what it replaces) is only checked.
 fn claim(run: &RunDir, options: &RunOptions, claimed: bool) -> Result<bool> {
     match (claimed, options.overwrite && options.replace_at_once) {
+        (true, _) => run.check_claim(options.overwrite).map(|()| false),
         (false, false) => replaced::claim(run, options.overwrite),
-        _ => run.claim(options.overwrite).map(|()| false),
+        (false, true) => run.claim(true).map(|()| false),
     }
 }
 

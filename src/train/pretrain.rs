@@ -106,8 +106,8 @@ impl PretrainConfig {
 
 /// Refuses (or with `overwrite` sets aside, [`replaced`]) a directory holding a pretraining or
 /// any other run; a stage `layer1/` alone counts too (a pretraining stopped before its
-/// autoencoder).
-fn claim(out: &Path, overwrite: bool) -> Result<()> {
+/// autoencoder). Whether a run was set aside.
+fn claim(out: &Path, overwrite: bool) -> Result<bool> {
     crate::files::refuse_file(out)?;
     let top = RunDir::new(out);
     if RunDir::new(out.join("layer1")).holds_run() && !top.holds_run() {
@@ -117,14 +117,19 @@ fn claim(out: &Path, overwrite: bool) -> Result<()> {
                 "holds the stages of an unfinished pretraining: pass `--overwrite` to replace them",
             ));
         }
-        return replaced::set_aside(&top);
+        return replaced::set_aside(&top).map(|()| true);
     }
-    replaced::claim(&top, overwrite).map(drop)
+    replaced::claim(&top, overwrite)
 }
 
-/// `error`, after a pretraining failed with it: the run it replaced comes back if the new one
-/// saved nothing (no stage, no autoencoder), and a divergence says so; else it is deleted.
+/// `error`, after a pretraining that set a run aside failed with it: that run comes back if the
+/// new one saved nothing (no stage, no autoencoder), and a divergence says so; else it is
+/// deleted. Under the folder's lock again (the autoencoder's run let it go): where another
+/// process holds it now, the run stays aside.
 fn settle_failed(out: &Path, error: Error) -> Error {
+    let Ok(_lock) = RunLock::acquire(out) else {
+        return error;
+    };
     let top = RunDir::new(out);
     let settled = match !replaced::waits(&top) || replaced::saved(&top) {
         true => replaced::delete(&top).map(|()| false),
@@ -169,11 +174,14 @@ pub fn pretrain(
     crate::files::create_folder(out)?;
     // held through every stage: another run into `out` meanwhile is refused
     let lock = RunLock::acquire(out)?;
-    let pretrained = pretrain_held(source, data, (config, ae), out, (options.into(), lock));
-    if let Err(e) = pretrained {
-        let e = settle_failed(out, e);
+    let options = options.into();
+    let pretrained = claim(out, options.overwrite).and_then(|replacing| {
+        let held = pretrain_held(source, data, (config, ae), out, (options, lock));
+        // only what this pretraining set aside is put back: a refusal changes nothing
+        held.map_err(|e| if replacing { settle_failed(out, e) } else { e })
+    });
+    if pretrained.is_err() {
         remove_made(out, made); // the folders it made, where nothing is left in them
-        return Err(e);
     }
     pretrained
 }
@@ -205,7 +213,6 @@ fn pretrain_held(
     (options, lock): (RunOptions, RunLock),
 ) -> Result<Pretrained> {
     let width = data.train.data.width();
-    claim(out, options.overwrite)?;
     // the source's column names, fill and scaler, so predict and eval take the same inputs;
     // eval makes the same rows again from the source
     let prepared = data.inputs_as_targets()?;
@@ -217,6 +224,9 @@ fn pretrain_held(
         PretrainMode::EndToEnd => Vec::new(),
         _ => layerwise(config, &prepared, out, options.verbosity)?,
     };
+    // saved stages stand on their own: a run `--overwrite` set aside goes (a stage's saves
+    // look in the stage's folder only)
+    replaced::delete_once_saved(&RunDir::new(out))?;
     // 2. the autoencoder end to end, starting from the stages' layers if there are any
     let final_config = end_to_end(config, &ae, &stages, out)?;
     if options.verbosity.shows_progress() {

@@ -25,10 +25,10 @@ fn places(run: &RunDir) -> [(PathBuf, PathBuf); 2] {
     ]
 }
 
-/// Whether a replaced run waits here: its replacement is training, or stopped (killed) before
-/// its first save.
+/// Whether a replaced run waits here (in either place): its replacement is training, or
+/// stopped (killed) before its first save, or while the run was being set aside.
 pub fn waits(run: &RunDir) -> bool {
-    run.root().join(ASIDE).is_dir()
+    places(run).iter().any(|(aside, _)| aside.is_dir())
 }
 
 /// Whether the run here saved weights: a complete checkpoint or `model.bpk`, its own or a
@@ -46,8 +46,8 @@ pub fn saved(run: &RunDir) -> bool {
 /// it did. A replaced run whose replacement left no run (stopped before it wrote its
 /// `config.json`) is put back first, so only `--overwrite` ever replaces it.
 pub fn claim(run: &RunDir, overwrite: bool) -> Result<bool> {
-    if waits(run) && !run.holds_run() {
-        put_back(run)?;
+    if !overwrite {
+        recover(run)?; // with it, [`set_aside`] settles which run waits
     }
     run.check_claim(overwrite)?;
     if !(overwrite && run.holds_run()) {
@@ -55,6 +55,17 @@ pub fn claim(run: &RunDir, overwrite: bool) -> Result<bool> {
     }
     set_aside(run)?;
     Ok(true)
+}
+
+/// Puts back a replaced run whose replacement left no run here (no `config.json`, no fit): one
+/// stopped before it wrote its own, or while the old run was being set aside (its
+/// `config.json` goes first). A claim calls it first, so only `--overwrite` replaces that run.
+pub fn recover(run: &RunDir) -> Result<()> {
+    let no_run = !run.config_path().exists() && !run.holds_fit();
+    match waits(run) && no_run {
+        true => put_back(run).map(drop),
+        false => Ok(()),
+    }
 }
 
 /// Sets the run here aside for a new one (its caller holds the folder's lock). Where a replaced
@@ -77,7 +88,15 @@ pub fn set_aside(run: &RunDir) -> Result<()> {
 /// stage's run files into `.replaced/layer<k>/` (what else its folder holds stays).
 fn move_parts(run: &RunDir) -> Result<()> {
     let [(aside, _), (checkpoints_aside, _)] = places(run);
-    for part in run.run_parts() {
+    fs::create_dir_all(&aside).map_err(|e| Error::io(&aside, e))?; // waits, from here on
+                                                                   // config.json first: a kill part-way leaves no run, only one waiting ([`recover`])
+    let mut parts = run.run_parts();
+    parts.sort_by_key(|part| match part {
+        Part::File(path) => !path.ends_with("config.json") as u8,
+        Part::Stage(_) => 2,
+        Part::Checkpoints(_) => 3,
+    });
+    for part in parts {
         match part {
             Part::File(path) => move_into(&path, &aside)?,
             Part::Checkpoints(dir) => move_checkpoints(&dir, &checkpoints_aside)?,
@@ -131,21 +150,48 @@ fn move_into(path: &Path, into: &Path) -> Result<()> {
 }
 
 /// Puts the replaced run's files back where they were (the new run's files already removed),
-/// and removes the folders they waited in; whether a run waited. A file of the same name made
-/// meanwhile is not replaced: the replaced one then waits on, and the error names both.
+/// and removes the folders they waited in; whether a run waited. Where a file of the same name
+/// is in the way, nothing moves: the run waits on whole, and the error names the file.
 pub fn put_back(run: &RunDir) -> Result<bool> {
     let waited = waits(run);
-    for (aside, home) in places(run) {
-        if aside.is_dir() {
-            move_back(run, &aside, &home)?;
-        }
+    let places: Vec<_> = places(run)
+        .into_iter()
+        .filter(|(a, _)| a.is_dir())
+        .collect();
+    // nothing moves unless everything can: a half put-back run would mix with what is here
+    if let Some(to) = places
+        .iter()
+        .find_map(|(aside, home)| in_the_way(aside, home))
+    {
+        let why = format!(
+            "the run it replaced waits in {}, and {} is in the way of putting it back: move \
+             that away, or pass `--overwrite`",
+            run.root().join(ASIDE).display(),
+            to.display()
+        );
+        return Err(Error::run(run.root(), why));
+    }
+    for (aside, home) in places {
+        move_back(&aside, &home)?;
     }
     Ok(waited)
 }
 
-/// Moves what `aside` holds into `home`, a folder in it (a stage's) into its own folder there,
-/// then removes `aside`.
-fn move_back(run: &RunDir, aside: &Path, home: &Path) -> Result<()> {
+/// The first thing at home that a file waiting in `aside` would replace, if any.
+fn in_the_way(aside: &Path, home: &Path) -> Option<PathBuf> {
+    let entries = fs::read_dir(aside).into_iter().flatten().flatten();
+    entries.into_iter().find_map(|entry| {
+        let to = home.join(entry.file_name());
+        match entry.file_type().is_ok_and(|t| t.is_dir()) {
+            true => in_the_way(&entry.path(), &to),
+            false => fs::symlink_metadata(&to).is_ok().then_some(to),
+        }
+    })
+}
+
+/// Moves what `aside` holds into `home` ([`in_the_way`] found nothing there), a folder in it (a
+/// stage's) into its own folder there, then removes `aside`.
+fn move_back(aside: &Path, home: &Path) -> Result<()> {
     fs::create_dir_all(home).map_err(|e| Error::io(home, e))?;
     for entry in fs::read_dir(aside)
         .map_err(|e| Error::io(aside, e))?
@@ -153,19 +199,10 @@ fn move_back(run: &RunDir, aside: &Path, home: &Path) -> Result<()> {
     {
         let (from, to) = (entry.path(), home.join(entry.file_name()));
         // only the folders set aside are folders here: a link is moved, never followed
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            move_back(run, &from, &to)?;
-            continue;
+        match entry.file_type().is_ok_and(|t| t.is_dir()) {
+            true => move_back(&from, &to)?,
+            false => fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?,
         }
-        if fs::symlink_metadata(&to).is_ok() {
-            let why = format!(
-                "the run it replaced waits in {}, and {} is in the way of putting it back",
-                run.root().join(ASIDE).display(),
-                to.display()
-            );
-            return Err(Error::run(run.root(), why));
-        }
-        fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
     }
     fs::remove_dir(aside).map_err(|e| Error::io(aside, e))
 }

@@ -275,10 +275,17 @@ impl RunDir {
 
     /// Refuses a directory that holds another run, or with `overwrite` removes that run's files
     /// (only plaindnn's: whatever else the directory holds stays).
+    /// A run that `--overwrite` set aside and that waits here goes too, or, without it, is put
+    /// back first where nothing replaced it ([`super::replaced::recover`]).
     pub fn claim(&self, overwrite: bool) -> Result<()> {
+        use super::replaced;
+        if !overwrite {
+            replaced::recover(self)?;
+        }
         self.check_claim(overwrite)?;
-        if overwrite && self.holds_run() {
+        if overwrite && (self.holds_run() || replaced::waits(self)) {
             self.remove_run()?;
+            replaced::delete(self)?;
             self.create()?;
         }
         Ok(())

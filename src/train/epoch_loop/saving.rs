@@ -11,7 +11,6 @@ use crate::files::write_atomic;
 use crate::model::Mlp;
 use crate::train::checkpoint::{checkpoint_path, failed_save};
 use crate::train::checksum::seal;
-use crate::train::replaced;
 
 /// The way on after a divergence, for runs that can clip (a pretraining's stages cannot).
 const ADVICE: &str = "Try a smaller learning rate or gradient clipping.";
@@ -42,8 +41,7 @@ impl EpochLoop {
             state.saved = Some(epoch);
         }
         state.last_save = Instant::now();
-        // the new run has weights to stand on: a run `--overwrite` set aside goes
-        replaced::delete_once_saved(&self.settings.run)
+        Ok(())
     }
 
     /// `checkpoint/kept-<epoch>.bpk`: the best weights as of the checkpoint, which `--resume`

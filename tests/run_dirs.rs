@@ -805,3 +805,27 @@ fn a_run_set_aside_with_no_replacement_is_put_back_not_replaced_without_overwrit
     assert_eq!(read(&dir.join("model.bpk")), model, "the old run, back");
     assert!(!aside.exists() && !checkpoints.join(".replaced").exists());
 }
+
+/// A kill while a run was being set aside (its config.json goes first) leaves it half moved: a
+/// replacing run puts it back whole before it sets it aside again, so a replacement that then
+/// diverges gives back the whole old run (a review: half of it was deleted).
+#[test]
+fn a_run_half_set_aside_comes_back_whole_under_a_replacement_that_fails() {
+    let dir = temp_dir("rundir-half-aside");
+    assert!(train(&dir, &["--epochs", "2"]).status.success());
+    let files = ["config.json", "model.bpk", "metrics.csv"];
+    let before: Vec<Vec<u8>> = files.iter().map(|f| read(&dir.join(f))).collect();
+    let aside = dir.join(".replaced");
+    std::fs::create_dir_all(&aside).expect("made");
+    std::fs::rename(dir.join("config.json"), aside.join("config.json")).expect("moved");
+    let out = train(&dir, &["--overwrite", "--lr", "1e30"]);
+    assert!(
+        stderr(&out).contains("the run it replaced is back"),
+        "{}",
+        stderr(&out)
+    );
+    for (file, bytes) in files.iter().zip(&before) {
+        assert_eq!(&read(&dir.join(file)), bytes, "{file} is the old run's");
+    }
+    assert!(!aside.exists());
+}

@@ -46,8 +46,11 @@ pub fn saved(run: &RunDir) -> bool {
 /// it did. A replaced run whose replacement left no run (stopped before it wrote its
 /// `config.json`) is put back first, so only `--overwrite` ever replaces it.
 pub fn claim(run: &RunDir, overwrite: bool) -> Result<bool> {
-    if !overwrite {
-        recover(run)?; // with it, [`set_aside`] settles which run waits
+    match overwrite {
+        false => recover(run)?,
+        // a run half set aside comes back whole first; where a new run's files are in its
+        // way, [`set_aside`] settles which run waits
+        true => drop(recover(run)),
     }
     run.check_claim(overwrite)?;
     if !(overwrite && run.holds_run()) {

@@ -1299,3 +1299,17 @@ fn mnist_labels_that_skip_values_are_warned_of_and_a_file_is_not_a_folder() {
         stderr(&out)
     );
 }
+
+/// An outside audit's CSV began with `# a comment`, read as the header: the refusal named
+/// that as the target and said nothing of why.
+#[test]
+fn a_comment_line_read_as_the_header_is_said_so() {
+    let dir = temp_dir("comment-header");
+    let csv = dir.join("comment.csv");
+    std::fs::write(&csv, "# a comment\nx,label\n1,a\n2,b\n").expect("written");
+    refused(
+        &["train", "--data", s(&csv), "--epochs", "1"],
+        "there is no feature column besides the target `# a comment` (the first line is the \
+         header, and a `#` comment line is not skipped: remove it)",
+    );
+}

@@ -243,8 +243,15 @@ fn select(
         None => (0..table.headers.len()).filter(|&i| i != target).collect(),
     };
     if features.is_empty() {
+        // pandas' `comment="#"` is not read: the comment became the header
+        let comment = match table.headers.first().is_some_and(|h| h.starts_with('#')) {
+            true => {
+                " (the first line is the header, and a `#` comment line is not skipped: remove it)"
+            }
+            false => "",
+        };
         return Err(Error::Data(format!(
-            "{}: there is no feature column besides the target `{target_name}`{}",
+            "{}: there is no feature column besides the target `{target_name}`{}{comment}",
             path.display(),
             table.hint()
         )));

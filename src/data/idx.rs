@@ -138,10 +138,9 @@ fn skipped_labels(train: &Dataset, dir: &Path) -> Option<String> {
     })
 }
 
-/// Loads MNIST-format training and test sets from `dir`, pixels as the files hold them (0–255).
-/// With `labels_used` (training a classifier, not an autoencoder) a test label that training
-/// never saw is refused.
-pub fn load_dir(dir: &Path, labels_used: bool) -> Result<(Dataset, Dataset)> {
+/// The four MNIST-format files in `dir` (each plain or gzipped), in [`MNIST_FILES`]' order;
+/// refused by name where one is missing, both forms of one are there, or `dir` is a file.
+fn found_files(dir: &Path) -> Result<Vec<PathBuf>> {
     if let Some(name) = MNIST_FILES.iter().find(|n| both_there(dir, n)) {
         return Err(Error::Data(format!(
             "{}: holds both {name} and {name}.gz, so which one to read is not clear: keep one \
@@ -170,7 +169,14 @@ pub fn load_dir(dir: &Path, labels_used: bool) -> Result<(Dataset, Dataset)> {
             missing.join(", ")
         )));
     }
-    let paths: Vec<PathBuf> = paths.into_iter().flatten().collect();
+    Ok(paths.into_iter().flatten().collect())
+}
+
+/// Loads MNIST-format training and test sets from `dir`, pixels as the files hold them (0–255).
+/// With `labels_used` (training a classifier, not an autoencoder) a test label that training
+/// never saw is refused.
+pub fn load_dir(dir: &Path, labels_used: bool) -> Result<(Dataset, Dataset)> {
+    let paths = found_files(dir)?;
     let train = images_and_labels(&paths[0], &paths[1])?;
     let test = images_and_labels(&paths[2], &paths[3])?;
     let mut seen = train.1.clone();

@@ -407,10 +407,8 @@ fn discard_unsaved(
 ) -> Error {
     let saved = checkpoint::latest_complete(&run.checkpoint_dir()).is_some();
     if saved || run.model_path().exists() {
-        return match replaced::delete(run) {
-            Ok(()) => error,
-            Err(e) => Error::Training(format!("{error}; then {e}")),
-        };
+        let deleted = replaced::delete(run).map(|()| false);
+        return replaced::told(error, deleted, run.root());
     }
     if run.remove_training().is_err() {
         return error;
@@ -421,18 +419,14 @@ fn discard_unsaved(
     };
     drop(lock); // .lock goes, so the folder can be empty
     remove_made(run.root(), made_folder);
-    let dir = run.root().to_path_buf();
-    match (error, back) {
-        (error, Err(e)) => Error::Training(format!("{error}; then {e}")),
-        (Error::Diverged(d), Ok(back)) => Error::Diverged(Divergence {
-            kept: Some(match back {
-                true => Kept::Restored(dir),
-                false => Kept::Removed(dir),
-            }),
+    let error = match error {
+        Error::Diverged(d) => Error::Diverged(Divergence {
+            kept: Some(Kept::Removed(run.root().to_path_buf())),
             ..d
         }),
-        (other, Ok(_)) => other,
-    }
+        other => other,
+    };
+    replaced::told(error, back, run.root())
 }
 
 /// `f` on one of rayon's workers when `on_pool` (inline when this thread is one), the other

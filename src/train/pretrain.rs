@@ -22,7 +22,7 @@ use super::{made_folder, remove_made, train_held, train_on, RunOptions, TrainedR
 use crate::backend::Backend;
 use crate::data::reconstruction::{reconstruction, Fitted};
 use crate::data::{one_hot, DataSource, Prepared};
-use crate::error::{Divergence, Error, Kept, Result};
+use crate::error::{Divergence, Error, Result};
 use crate::files::write_atomic;
 use crate::model::{read_f32, safetensors, ActivationConfig, Block, MlpConfig};
 use crate::plot;
@@ -135,14 +135,7 @@ fn settle_failed(out: &Path, error: Error) -> Error {
         true => replaced::delete(&top).map(|()| false),
         false => top.remove_run().and_then(|()| replaced::put_back(&top)),
     };
-    match (error, settled) {
-        (error, Err(e)) => Error::Training(format!("{error}; then {e}")),
-        (Error::Diverged(d), Ok(true)) => Error::Diverged(Divergence {
-            kept: Some(Kept::Restored(out.to_path_buf())),
-            ..d
-        }),
-        (error, Ok(_)) => error,
-    }
+    replaced::told(error, settled, out)
 }
 
 /// The finished pretraining: the autoencoder run (its encoder is what `--init-from` takes) and

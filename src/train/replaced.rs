@@ -9,8 +9,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::checkpoint;
-use super::run_dir::{Part, RunDir};
-use crate::error::{Error, Result};
+use super::run_dir::{checkpoint_files, Part, RunDir};
+use crate::error::{Divergence, Error, Kept, Result};
 
 /// The folder a replaced run's files wait in.
 pub const ASIDE: &str = ".replaced";
@@ -134,15 +134,9 @@ fn move_stage(dir: &Path, into: &Path) -> Result<()> {
 /// Moves the checkpointer's files in `dir` (a link among them is one to the checkpointer) into
 /// `into`.
 fn move_checkpoints(dir: &Path, into: &Path) -> Result<()> {
-    let entries = fs::read_dir(dir).into_iter().flatten().flatten();
-    let ours = |e: &fs::DirEntry| {
-        checkpoint::is_checkpoint_file(&e.file_name().to_string_lossy())
-            && !e.file_type().is_ok_and(|t| t.is_dir())
-    };
-    for file in entries.filter(ours) {
-        move_into(&file.path(), into)?;
-    }
-    Ok(())
+    checkpoint_files(dir)
+        .iter()
+        .try_for_each(|file| move_into(file, into))
 }
 
 /// Moves `path` into the folder `into` (made if missing), under its own name.
@@ -208,6 +202,20 @@ fn move_back(aside: &Path, home: &Path) -> Result<()> {
         }
     }
     fs::remove_dir(aside).map_err(|e| Error::io(aside, e))
+}
+
+/// `error`, as a run that failed with it tells it once the run it replaced was settled
+/// (`settled`: put back, or not): a divergence that put that run back says so
+/// ([`Kept::Restored`] in `dir`), and a settling that failed is told after the error.
+pub fn told(error: Error, settled: Result<bool>, dir: &Path) -> Error {
+    match (error, settled) {
+        (error, Err(e)) => Error::Training(format!("{error}; then {e}")),
+        (Error::Diverged(d), Ok(true)) => Error::Diverged(Divergence {
+            kept: Some(Kept::Restored(dir.to_path_buf())),
+            ..d
+        }),
+        (error, Ok(_)) => error,
+    }
 }
 
 /// Deletes the replaced run, if one waits: the new run has saved (or ended).

@@ -30,16 +30,23 @@ fn resolved(path: &Path) -> Option<PathBuf> {
     Some(fs::canonicalize(existing).ok()?.join(rest))
 }
 
+/// The checkpointer's files in `dir`, none if it cannot be read; a link among them counts (the
+/// checkpointer counts it as a checkpoint), a folder does not.
+pub(crate) fn checkpoint_files(dir: &Path) -> Vec<PathBuf> {
+    let entries = fs::read_dir(dir).into_iter().flatten().flatten();
+    let ours = |e: &fs::DirEntry| {
+        checkpoint::is_checkpoint_file(&e.file_name().to_string_lossy())
+            && !e.file_type().is_ok_and(|t| t.is_dir())
+    };
+    entries.filter(ours).map(|e| e.path()).collect()
+}
+
 /// Deletes the checkpointer's files in `dir`, then `dir` if nothing else is left in it (what a
 /// user put there stays) and it is no link (to a folder on another disk, say: kept for the next
 /// run).
 fn remove_checkpoints(dir: &Path) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir)?.flatten() {
-        let ours = checkpoint::is_checkpoint_file(&entry.file_name().to_string_lossy());
-        // a link is removed, never followed: the checkpointer counts it as a checkpoint
-        if ours && !entry.file_type()?.is_dir() {
-            fs::remove_file(entry.path())?;
-        }
+    for file in checkpoint_files(dir) {
+        fs::remove_file(file)?; // a link is removed, never followed
     }
     let link = fs::symlink_metadata(dir)?.file_type().is_symlink();
     match fs::read_dir(dir)?.next() {

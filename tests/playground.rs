@@ -1881,3 +1881,51 @@ fn reset_stops_a_long_epoch_at_once_and_the_next_run_starts() {
         "the next run started {waited:.1} s after reset"
     );
 }
+
+/// A later upload leaves the file the page's run trained on as it was: `plaindnn eval` reads
+/// that run after it (when the new upload took the file's place, eval refused the run as
+/// changed); the file goes once a run on the new upload has replaced the run.
+#[test]
+fn a_later_upload_leaves_the_file_the_page_s_run_trained_on_until_a_new_run_replaces_it() {
+    let server = Server::start("later-upload");
+    let id = server.session();
+    let mut events = server.events(&id);
+    let csv = |cut: f64| -> String {
+        let rows: String = (0..60)
+            .map(|i| {
+                let (x, y) = ((i % 6) as f64, (i / 6) as f64);
+                format!("{x},{y},{}\n", if x + y > cut { "hi" } else { "lo" })
+            })
+            .collect();
+        format!("x,y,label\n{rows}")
+    };
+    let session = server.runs.join(&id);
+    let uploads = || -> Vec<String> {
+        let mut names: Vec<String> = (std::fs::read_dir(&session).expect("the session's folder"))
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".csv"))
+            .collect();
+        names.sort();
+        names
+    };
+    let settings = json!({"settings": {"dataset": "csv", "epochs": 2}});
+    let (status, body) = server.upload(&id, "first.csv", &csv(6.0));
+    assert_eq!(status, 200, "{body}");
+    server.run_to_end(&id, &mut events, &settings);
+    let (status, body) = server.upload(&id, "second.csv", &csv(9.0));
+    assert_eq!(status, 200, "{body}");
+    let run = session.join("run");
+    let eval = |what: &str| {
+        let out = common::plaindnn(&["eval", "--run", &run.to_string_lossy()]);
+        assert!(out.status.success(), "{what}: {}", common::stderr(&out));
+        common::stdout(&out)
+    };
+    assert!(eval("after a later upload").contains("accuracy"));
+    assert_eq!(uploads().len(), 2, "{:?}", uploads());
+    server.run_to_end(&id, &mut events, &settings);
+    eval("after a run on the later upload");
+    assert_eq!(uploads().len(), 1, "{:?}", uploads());
+    let named = common::run_config(&run)["data"]["source"]["path"].clone();
+    let kept = session.canonicalize().unwrap().join(&uploads()[0]);
+    assert_eq!(named, json!(kept.to_string_lossy()));
+}

@@ -5,6 +5,7 @@
 //! - [`settings`]: the page's JSON → `DataSource` + `TrainConfig`, and the `plaindnn train` line;
 //! - [`observer`]: epochs to the page's event stream (a WebSocket, or SSE); play / pause / step;
 //! - [`session`]: one page, one training at a time; a closed page stops its training;
+//! - [`uploads`]: a file per upload, kept while the page's run trains on it;
 //! - [`routes`]: the HTTP API and the embedded page (`assets/`, in English and Chinese);
 //! - [`tour`]: TOUR.md and TOUR.zh-CN.md as pages the explanations link into.
 //!
@@ -17,6 +18,7 @@ pub mod routes;
 pub mod session;
 pub mod settings;
 pub mod tour;
+pub mod uploads;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;

@@ -3,7 +3,6 @@
 //! Every refusal is a 4xx with a one-line message.
 
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +27,7 @@ use super::observer::{Mode, PageEvent};
 use super::session::{as_uploaded, Refusal, Sessions};
 use super::settings::{check_classes, Settings, MAX_CATEGORIES, MAX_DELAY_MS};
 use super::tour::{EXPERIMENTS, TOUR_EN, TOUR_ZH};
+use super::uploads::{self, Upload};
 use crate::backend::Backend;
 use crate::data::imputer::Strategy;
 use crate::data::{csv_file, one_hot, DataSource, Prepared};
@@ -415,11 +415,11 @@ async fn upload(
     let name = upload_name(query.name.as_deref())?;
     let checked = tokio::task::spawn_blocking(move || -> Reply<serde_json::Value> {
         std::fs::create_dir_all(&session.dir).map_err(|e| ApiError(500, e.to_string()))?;
-        // checked beside the accepted file, which a refused one does not replace; each upload
-        // under its own name, so two at once cannot mix
-        static UPLOADS: AtomicU64 = AtomicU64::new(0);
-        let n = UPLOADS.fetch_add(1, Ordering::Relaxed);
-        let path = session.upload_path().with_extension(format!("csv.{n}.new"));
+        // each upload in a file of its own: a refused one replaces nothing, two at once cannot
+        // mix, and an accepted one leaves the file a run trained on as it was; checked under
+        // another name, which no other upload's acceptance removes
+        let kept = uploads::fresh_path(&session.dir);
+        let path = kept.with_extension("csv.new");
         std::fs::write(&path, &body).map_err(|e| ApiError(500, e.to_string()))?;
         let (prepared, columns) = read_upload(&path).map_err(|e| {
             let _ = std::fs::remove_file(&path);
@@ -453,11 +453,13 @@ async fn upload(
             "left_out": left_out,
             "warnings": warnings,
         });
-        // the file and its name change together
-        let mut upload =
-            (session.upload.lock()).map_err(|_| ApiError(500, "session unreadable".into()))?;
-        std::fs::rename(&path, session.upload_path()).map_err(|e| ApiError(500, e.to_string()))?;
-        *upload = Some(name);
+        let mut uploads =
+            (session.uploads.lock()).map_err(|_| ApiError(500, "session unreadable".into()))?;
+        if let Err(e) = std::fs::rename(&path, &kept) {
+            let _ = std::fs::remove_file(&path);
+            return Err(ApiError(500, e.to_string()));
+        }
+        uploads.accept(Upload { name, path: kept }, &session.run_dir());
         Ok(summary)
     });
     let summary = checked.await.map_err(|e| ApiError(500, e.to_string()))??;

@@ -14,6 +14,7 @@ use tokio::sync::mpsc::{channel, Receiver, Sender};
 use super::command::command;
 use super::observer::{drawn_grid, Control, Mode, PageEvent, PageObserver, EVENTS, UNIT_GRID};
 use super::settings::{check_categories, check_classes, Settings};
+use super::uploads::Uploads;
 use crate::data::advice::{LEAVE_STANDARDIZE_OUT, MIN_DELTA_ZERO};
 use crate::data::csv_file::read_cells;
 use crate::data::{Prepared, Subset, Targets};
@@ -48,8 +49,8 @@ pub struct Session {
     /// Held while a run starts, so that two starts at once cannot both see no run.
     starting: Mutex<()>,
     running: Mutex<Option<Running>>,
-    /// The uploaded file's name, as the page's CLI command names it.
-    pub upload: Mutex<Option<String>>,
+    /// The page's uploaded files: the latest, and the one its latest run trains on.
+    pub uploads: Arc<Mutex<Uploads>>,
 }
 
 /// The points the page draws, in the network's input space (after standardisation).
@@ -102,9 +103,12 @@ const PAGE_WORDS: [(&str, &str); 2] = [
 ];
 
 /// A message about the server's copy `path` of an upload, naming it as the page did (`name`),
-/// in the page's words.
+/// in the page's words (an empty `path`: no upload, the words alone).
 pub fn as_uploaded(text: &str, path: &Path, name: &str) -> String {
-    let text = text.replace(&path.display().to_string(), name);
+    let text = match path.as_os_str().is_empty() {
+        true => text.to_string(),
+        false => text.replace(&path.display().to_string(), name),
+    };
     (PAGE_WORDS.iter()).fold(text, |text, (flag, page)| text.replace(flag, page))
 }
 
@@ -119,18 +123,13 @@ impl Session {
             stream: Mutex::new(Some(stream)),
             starting: Mutex::new(()),
             running: Mutex::new(None),
-            upload: Mutex::new(None),
+            uploads: Arc::default(),
         }
     }
 
     /// The run directory of the page's latest run.
     pub fn run_dir(&self) -> PathBuf {
         self.dir.join("run")
-    }
-
-    /// The uploaded CSV's path on disk.
-    pub fn upload_path(&self) -> PathBuf {
-        self.dir.join("upload.csv")
     }
 
     /// The event stream, once: a second tab on the same session is refused.
@@ -173,15 +172,17 @@ impl Session {
         settings.check().map_err(|m| (400, m))?;
         let _one_at_a_time = self.starting.lock().map_err(|_| busy())?;
         self.wait_for_stopped_run()?;
-        // the file and its name read together: an upload landing now waits for the load
-        let held = self.upload.lock().map_err(|_| busy())?;
-        let upload = held.clone();
-        let path = self.upload_path();
+        // an upload landing now waits until the run has started on the file before it
+        let mut uploads = self.uploads.lock().map_err(|_| busy())?;
+        let upload = uploads.latest.clone();
+        let path = upload.as_ref().map(|u| u.path.clone()).unwrap_or_default();
         let source = settings
-            .source(upload.as_ref().map(|_| path.as_path()))
+            .source(upload.as_ref().map(|u| u.path.as_path()))
             .map_err(|m| (400, m))?;
         // the message names the file the page uploaded, not where the server keeps it
-        let shown = upload.as_deref().unwrap_or("the uploaded file");
+        let shown = upload
+            .as_ref()
+            .map_or("the uploaded file", |u| u.name.as_str());
         if upload.is_some() && !settings.one_hot.is_empty() {
             let cells = read_cells(&path, None)
                 .map_err(|e| (400, as_uploaded(&e.to_string(), &path, shown)))?;
@@ -190,7 +191,6 @@ impl Session {
         let prepared = source
             .load()
             .map_err(|e| (400, as_uploaded(&e.to_string(), &path, shown)))?;
-        drop(held);
         let data = &prepared.train.data;
         check_classes(shown, data).map_err(|m| (400, m))?;
         // refused here, not after the start in the run's thread: the page is told at once
@@ -202,7 +202,7 @@ impl Session {
         config
             .validate_for(&prepared)
             .map_err(|e| (400, e.to_string()))?;
-        let line = command(settings, &config, upload.as_deref());
+        let line = command(settings, &config, upload.as_ref().map(|u| u.name.as_str()));
         let points = points(&prepared, &config, line.clone());
         let _ = self.events.try_send(PageEvent::new("data", &points));
         let control = Arc::new(Control::new(mode, settings.delay_ms, self.closed.clone()));
@@ -219,7 +219,9 @@ impl Session {
             out: self.run_dir(),
             events: self.events.clone(),
             grid: settings.grid,
+            uploads: self.uploads.clone(),
         };
+        uploads.started(&job.source, &job.out);
         let thread = std::thread::spawn(move || job.run(observer));
         *self.running.lock().map_err(|_| busy())? = Some(Running { control, thread });
         Ok(line)
@@ -305,6 +307,7 @@ struct Job {
     out: PathBuf,
     events: Sender<PageEvent>,
     grid: usize,
+    uploads: Arc<Mutex<Uploads>>,
 }
 
 impl Job {
@@ -341,6 +344,10 @@ impl Job {
                     grid: None,
                 },
             };
+        // the run that was the page's latest before this one has gone, and with it its file
+        if let Ok(uploads) = self.uploads.lock() {
+            uploads.sweep(&self.out);
+        }
         let _ = self.events.try_send(PageEvent::new("done", &done));
     }
 }
@@ -463,6 +470,19 @@ fn evict_one(open: &mut HashMap<String, Arc<Session>>) -> Result<(), Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_with_no_upload_is_put_in_the_page_words_and_otherwise_kept() {
+        let text = format!("the target: {MIN_DELTA_ZERO}");
+        let told = as_uploaded(&text, Path::new(""), "the uploaded file");
+        assert_eq!(told, format!("the target: {}", PAGE_WORDS[1].1));
+        let told = as_uploaded(
+            "/s/upload-3.csv: line 2",
+            Path::new("/s/upload-3.csv"),
+            "a.csv",
+        );
+        assert_eq!(told, "a.csv: line 2");
+    }
 
     #[test]
     fn a_failed_runs_message_names_no_folder_of_the_server() {

@@ -3,7 +3,7 @@
 
 use std::fs::{self, File};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
@@ -51,6 +51,18 @@ pub fn open_data(path: &Path) -> Result<File> {
         )));
     }
     File::open(path).map_err(|e| Error::io(path, e))
+}
+
+/// Where writing `path` lands, however it is spelled: its folder with links and `..` resolved,
+/// joined with its name; none if the folder does not exist or `path` names no file.
+pub fn landing(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?;
+    let folder = Some(path.parent()?).filter(|p| !p.as_os_str().is_empty());
+    Some(
+        fs::canonicalize(folder.unwrap_or(Path::new(".")))
+            .ok()?
+            .join(name),
+    )
 }
 
 /// Creates the folder `dir` (and its parents) for a run's files; a file already at `dir` is

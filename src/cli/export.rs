@@ -138,10 +138,11 @@ pub fn refresh(run: &Path, quiet: bool) -> Result<()> {
 
 /// Whether `out` is `run/model.safetensors`, however spelled: the exported run's own export.
 fn is_own_export(out: &Path, run: &Path) -> bool {
-    let folder = out.parent().filter(|p| !p.as_os_str().is_empty());
-    let folder = std::fs::canonicalize(folder.unwrap_or(Path::new(".")));
-    out.file_name().is_some_and(|n| n == "model.safetensors")
-        && folder.is_ok_and(|f| std::fs::canonicalize(run).is_ok_and(|r| r == f))
+    let run = std::fs::canonicalize(run).ok();
+    plaindnn::files::landing(out).is_some_and(|file| {
+        file.file_name().is_some_and(|n| n == "model.safetensors")
+            && file.parent() == run.as_deref()
+    })
 }
 
 /// `RUN/model.safetensors`, the default export, which each export replaces; refused where a file

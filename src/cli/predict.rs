@@ -97,11 +97,9 @@ fn refuse_training_data(path: &Path, run: &Path) -> Result<()> {
     let Ok(config) = plaindnn::train::run_dir::RunDir::new(run).read_config() else {
         return Ok(()); // a regress fit, or no run: refused later, or nothing to break
     };
-    let folder = path.parent().filter(|f| !f.as_os_str().is_empty());
-    let Ok(folder) = std::fs::canonicalize(folder.unwrap_or(Path::new("."))) else {
+    let Some(file) = plaindnn::files::landing(path) else {
         return Ok(());
     };
-    let file = folder.join(path.file_name().unwrap_or_default());
     for (flag, source) in config.data.source.paths() {
         let Ok(source) = std::fs::canonicalize(source) else {
             continue;

@@ -8,7 +8,7 @@ use super::checkpoint;
 use super::run_config::RunConfig;
 use crate::data::DataSource;
 use crate::error::{Error, Result};
-use crate::files::write_atomic;
+use crate::files::{landing, write_atomic};
 use crate::shell::quote_path;
 
 /// Where `path` really is: absolute, `.` and `..` taken out, and the part that exists with its
@@ -491,10 +491,13 @@ impl RunDir {
 
     /// `path`'s folder and this run's root, links and `..` resolved, and `path`'s file name.
     fn resolve(&self, path: &Path) -> Option<(PathBuf, PathBuf, String)> {
-        let name = path.file_name()?.to_string_lossy().into_owned();
-        let folder = Some(path.parent()?).filter(|p| !p.as_os_str().is_empty());
-        let folder = fs::canonicalize(folder.unwrap_or(Path::new("."))).ok()?;
-        Some((folder, fs::canonicalize(&self.root).ok()?, name))
+        let file = landing(path)?;
+        let name = file.file_name()?.to_string_lossy().into_owned();
+        Some((
+            file.parent()?.into(),
+            fs::canonicalize(&self.root).ok()?,
+            name,
+        ))
     }
 
     /// The run whose files `path` would replace (`is_source`): the run in `path`'s folder, or
@@ -502,8 +505,8 @@ impl RunDir {
     pub fn owning(path: &Path) -> Option<RunDir> {
         let typed = path.parent().filter(|p| !p.as_os_str().is_empty());
         let typed = typed.unwrap_or(Path::new("."));
-        let folder = fs::canonicalize(typed).ok()?;
-        let file = folder.join(path.file_name()?);
+        let file = landing(path)?;
+        let folder = file.parent()?.to_path_buf();
         // the folder itself, or the run above a checkpoint/ folder, resolved or as typed
         let above = |f: &Path| {
             let parent = f.parent().filter(|_| f.ends_with("checkpoint"))?;

@@ -94,6 +94,9 @@ pub enum Error {
     /// Training stopped because the loss stopped being a finite number.
     #[error("{0}")]
     Diverged(Divergence),
+    /// An observer stopped training before any epoch of the run was whole.
+    #[error("{0}")]
+    Stopped(String),
     /// Training stopped on an error inside burn-train.
     #[error("training failed: {0}")]
     Training(String),

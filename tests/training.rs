@@ -831,6 +831,7 @@ fn a_run_stopped_from_outside_saves_the_epoch_it_stopped_at() {
     let trained = train::train(DataSource::quadrants(config.seed), config, &dir, options)
         .expect("training succeeds");
     assert_eq!(trained.outcome.rows.len(), 3);
+    assert!(trained.outcome.stopped, "of the 50 epochs asked for");
     let saved = outputs_of(&Predictor::open(&dir, Backend::Flex).expect("opens").model);
     assert_eq!(
         saved,
@@ -838,6 +839,107 @@ fn a_run_stopped_from_outside_saves_the_epoch_it_stopped_at() {
         "model.bpk is epoch 3's, as returned"
     );
     assert_eq!(saved, checkpoint_outputs(&dir, 3));
+}
+
+/// Asks the loop to stop once `rows` rows of epoch `epoch` are trained, part-way through it (a
+/// playground page reset in the middle of a long epoch).
+struct StopInside {
+    epoch: usize,
+    rows: usize,
+    asked: bool,
+}
+
+impl train::TrainObserver for StopInside {
+    fn wants(&self) -> train::Wants {
+        train::Wants {
+            stops: true,
+            ..Default::default()
+        }
+    }
+
+    fn on_step(&mut self, epoch: usize, done: usize, _total: usize) {
+        self.asked |= epoch == self.epoch && done >= self.rows;
+    }
+
+    fn on_epoch(&mut self, _: &train::EpochReport) -> plaindnn::Result<()> {
+        Ok(())
+    }
+
+    fn should_stop(&self) -> bool {
+        self.asked
+    }
+}
+
+/// An outside audit: a stop in the middle of epoch 4 kept the cut epoch as if whole (scored,
+/// checkpointed, reported as the last of 4), and `--resume` went on from its half. Now the cut
+/// epoch is dropped: the run ends with epoch 3, saved (its checkpoint written from the learner
+/// as epoch 3 left it, though saving by time had not written one), the model returned is the
+/// one saved, and resuming gives the uninterrupted run's epochs, bit for bit.
+#[test]
+fn a_stop_inside_an_epoch_drops_it_and_resuming_gives_the_uninterrupted_run() {
+    let (whole, cut) = (temp_dir("cut-whole"), temp_dir("cut-short"));
+    let mut config = quadrant_config();
+    config.early_stopping = None;
+    config.model.dropout = 0.1;
+    config.epochs = 6;
+    config.checkpoint_interval = Some(1000.0); // no checkpoint by time before the stop
+    train_quadrants(config.clone(), &whole);
+    let stop = StopInside {
+        epoch: 4,
+        rows: 3 * config.batch_size,
+        asked: false,
+    };
+    let options = train::RunOptions::from(Verbosity::Quiet).observe(stop);
+    let trained = train::train(DataSource::quadrants(config.seed), config, &cut, options)
+        .expect("a stop is not an error");
+    let epochs: Vec<usize> = trained.outcome.rows.iter().map(|r| r.epoch).collect();
+    assert_eq!(epochs, [1, 2, 3], "epoch 4 was cut short");
+    assert!(trained.outcome.stopped && !trained.outcome.stopped_early);
+    let saved = outputs_of(&Predictor::open(&cut, Backend::Flex).expect("opens").model);
+    assert_eq!(
+        saved,
+        outputs_of(&trained.model),
+        "model.bpk is what was returned"
+    );
+    assert_eq!(
+        saved,
+        checkpoint_outputs(&cut, 3),
+        "and epoch 3's checkpoint"
+    );
+    let report = fs::read_to_string(cut.join("report.html")).expect("report.html");
+    assert!(
+        report.contains("(stopped from outside after 3 of the 6 epochs asked for)"),
+        "{report}"
+    );
+    train::resume(&cut, train::ResumeChanges::default(), Verbosity::Quiet).expect("resumes");
+    let read = |d: &std::path::Path| fs::read_to_string(d.join("metrics.csv")).expect("metrics");
+    assert_eq!(read(&cut), read(&whole));
+    let model = |d: &std::path::Path| fs::read(d.join("model.bpk")).expect("model.bpk");
+    assert_eq!(model(&cut), model(&whole), "the same weights, bit for bit");
+}
+
+/// A stop in the first epoch leaves no whole epoch: an error that says so, and nothing of the
+/// run is left (as a run that fails before it saves).
+#[test]
+fn a_stop_inside_the_first_epoch_is_an_error_and_leaves_no_run() {
+    let dir = temp_dir("cut-first");
+    let config = quadrant_config();
+    let stop = StopInside {
+        epoch: 1,
+        rows: config.batch_size,
+        asked: false,
+    };
+    let options = train::RunOptions::from(Verbosity::Quiet).observe(stop);
+    let Err(err) = train::train(DataSource::quadrants(config.seed), config, &dir, options) else {
+        panic!("a run with no whole epoch has no weights to keep");
+    };
+    assert!(matches!(err, plaindnn::Error::Stopped(_)), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("training stopped in epoch 1 before the epoch ended, as asked"),
+        "{err}"
+    );
+    assert!(!dir.join("config.json").exists() && !dir.join("metrics.csv").exists());
 }
 
 /// At each `on_checkpoint`: the epoch, the rows `metrics.csv` holds, and whether the epoch's

@@ -234,6 +234,7 @@ impl TrainObserver for PageObserver {
             grid: due.then_some(self.grid),
             units: due.then_some(UNIT_GRID),
             weights: due,
+            stops: true, // a reset or a closed page, at any step
         }
     }
 

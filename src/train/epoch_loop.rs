@@ -79,6 +79,9 @@ pub struct FitOutcome {
     pub best_epoch: Option<usize>,
     /// Whether early stopping ended training before the last epoch.
     pub stopped_early: bool,
+    /// Whether an observer stopped training before the last epoch asked for
+    /// ([`TrainObserver::should_stop`](super::observer::TrainObserver::should_stop)).
+    pub stopped: bool,
     /// Per-layer diagnostics of every epoch (with `--diagnostics`).
     pub diagnostics: Vec<LayerRow>,
 }
@@ -123,6 +126,10 @@ struct LoopState {
     /// When the checkpoint and the kept weights were last written (or training started).
     last_save: Instant,
     stopped_early: bool,
+    /// An observer stopped training before the last epoch.
+    stopped: bool,
+    /// The epoch an observer's stop cut short, dropped: the run ends with the one before.
+    cut_short: Option<usize>,
     /// Reduce-on-plateau lowered the rate at the end of this epoch.
     lr_reduced: bool,
 }
@@ -172,10 +179,18 @@ impl EpochLoop {
         for epoch in first..=epochs {
             self.saves_went_well(components)?;
             let started = Instant::now();
-            self.begin_epoch(epoch, learner);
             let wants = observers.wants();
-            let train_loss =
-                self.train_pass(epoch, learner, &*train, wants, &mut state, &mut observers)?;
+            // the last epoch's end where no checkpoint holds it (saving by time), for a stop
+            // that cuts this one short (see `Wants::stops`)
+            let unsaved = (wants.stops && epoch > first && state.saved != Some(epoch - 1))
+                .then(|| learner.clone());
+            self.begin_epoch(epoch, learner);
+            let pass = self.train_pass(epoch, learner, &*train, wants, &mut state, &mut observers);
+            let Some(train_loss) = pass? else {
+                let unsaved = unsaved.as_ref();
+                self.drop_cut_short(epoch, unsaved, components, &mut state, &mut observers)?;
+                break;
+            };
             self.check_finite(epoch, "training", train_loss, &mut state)?;
             let (model, scores) = self.validate(epoch, learner, &*valid, &mut state)?;
             let row = EpochRow {
@@ -204,6 +219,7 @@ impl EpochLoop {
             }
             if stop {
                 state.stopped_early = verdict == Verdict::Stop;
+                state.stopped = !state.stopped_early && epoch < epochs;
                 break;
             }
         }
@@ -232,6 +248,8 @@ impl EpochLoop {
             saved: (first > 1).then(|| first - 1),
             last_save: Instant::now(),
             stopped_early: false,
+            stopped: false,
+            cut_short: None,
             lr_reduced: false,
         })
     }
@@ -264,7 +282,8 @@ impl EpochLoop {
         ))
     }
 
-    /// Phase 1, one pass of gradient steps over the shuffled training rows; the mean training loss.
+    /// Phase 1, one pass of gradient steps over the shuffled training rows; the mean training
+    /// loss, or none where an observer's stop cut the pass short.
     fn train_pass(
         &self,
         epoch: usize,
@@ -273,7 +292,7 @@ impl EpochLoop {
         wants: Wants,
         state: &mut LoopState,
         observers: &mut Observers,
-    ) -> Result<f64> {
+    ) -> Result<Option<f64>> {
         let config = &self.settings.config;
         let mut loss_sum: Option<Tensor<1>> = None;
         let (mut seen, mut steps, mut skipped) = (0, 0, 0);
@@ -311,8 +330,10 @@ impl EpochLoop {
             seen += n;
             let p = batches.progress();
             observers.step(epoch, p.items_processed, p.items_total);
-            if observers.should_stop() {
-                break; // the rest of the epoch skipped: it is scored and saved as it stands
+            // rows left but a lone one BatchNorm skips: the epoch is cut short, and dropped
+            let rest = p.items_total.saturating_sub(p.items_processed);
+            if observers.should_stop() && rest > usize::from(config.model.batch_norm) {
+                return Ok(None);
             }
         }
         if skipped == steps && steps > 0 {
@@ -321,7 +342,7 @@ impl EpochLoop {
             return Err(self.diverged(what, state));
         }
         let sum = loss_sum.map_or(f64::NAN, |t| t.into_scalar::<f32>() as f64);
-        Ok(sum / seen.max(1) as f64)
+        Ok(Some(sum / seen.max(1) as f64))
     }
 
     /// Phase 2, the model in inference mode (no dropout, BatchNorm on running statistics), scored.
@@ -435,6 +456,33 @@ impl EpochLoop {
         Ok(())
     }
 
+    /// An epoch an observer's stop cut short is dropped, as if the stop had come at the end of
+    /// the one before: its steps are not kept, `model.bpk` holds that epoch's weights, and its
+    /// end is checkpointed from `unsaved` (the learner then, where [`Wants::stops`] kept it and
+    /// no checkpoint held it yet), so `--resume` continues as an uninterrupted run would. A
+    /// stop before any epoch of this run was whole leaves no weights to keep: an error.
+    fn drop_cut_short(
+        &self,
+        epoch: usize,
+        unsaved: Option<&Learner<Mlp>>,
+        components: &mut TrainingComponents<Mlp>,
+        state: &mut LoopState,
+        observers: &mut Observers,
+    ) -> Result<()> {
+        (state.stopped, state.cut_short) = (true, Some(epoch));
+        if state.rows.len() == self.settings.resumed.rows.len() {
+            return Err(Error::Stopped(format!(
+                "training stopped in epoch {epoch} before the epoch ended, as asked: no epoch \
+                 of this run was whole, so it has no weights to keep"
+            )));
+        }
+        let Some(learner) = unsaved else {
+            return self.write_kept(state); // resumed from the newest checkpoint, as after a kill
+        };
+        observers.checkpoint(epoch - 1)?;
+        self.save(epoch - 1, learner, components, state)
+    }
+
     /// The best weights back into the learner (restore-best), and how it went.
     fn finish(
         &self,
@@ -448,7 +496,8 @@ impl EpochLoop {
                 "early stopping: best val_loss {loss:.4} at epoch {epoch}"
             ));
         }
-        if s.config.restores_best() {
+        // a cut epoch's steps are dropped: the kept weights are the newest whole epoch's
+        if s.config.restores_best() || state.cut_short.is_some() {
             let record = match state.kept {
                 Some(record) => record,
                 None => load_record(&s.run.model_path())?,
@@ -459,6 +508,7 @@ impl EpochLoop {
             rows: state.rows,
             best_epoch: state.early.best().map(|(epoch, _)| epoch),
             stopped_early: state.stopped_early,
+            stopped: state.stopped,
             diagnostics: state.layers,
         })
     }

@@ -92,6 +92,11 @@ pub struct Wants {
     pub units: Option<usize>,
     /// Every Linear layer's weights (a picture of the network).
     pub weights: bool,
+    /// The observer may stop training part-way through an epoch
+    /// ([`TrainObserver::should_stop`]): the loop keeps the learner as the epoch before left it
+    /// (a clone, its tensors shared until a step writes them), to checkpoint that epoch's end
+    /// where saving by time had not.
+    pub stops: bool,
 }
 
 impl Wants {
@@ -102,6 +107,7 @@ impl Wants {
             grid: self.grid.max(other.grid),
             units: self.units.max(other.units),
             weights: self.weights || other.weights,
+            stops: self.stops || other.stops,
         }
     }
 }
@@ -180,8 +186,12 @@ pub trait TrainObserver: Send {
     }
 
     /// Ends training after the current step (a playground page reset or closed: an epoch of a
-    /// large file in batches of one took minutes): the epoch's remaining batches are skipped,
-    /// and it is scored, saved and reported as it stands.
+    /// large file in batches of one took minutes). An epoch it cuts short is dropped, as if the
+    /// stop had come at the end of the one before: its steps are not kept, so the run's rows,
+    /// `model.bpk` and checkpoints stand at a whole epoch and `--resume` continues the run as
+    /// an uninterrupted one: from that epoch's checkpoint where [`Wants::stops`] asked for it,
+    /// else from the newest checkpoint written. A stop before the run's first whole epoch is
+    /// [`Error::Stopped`](crate::Error::Stopped).
     fn should_stop(&self) -> bool {
         false
     }

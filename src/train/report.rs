@@ -69,15 +69,19 @@ const ACCURACY: &str = "val accuracy";
 
 /// The epoch whose weights `model.bpk` holds, as the terminal says it: "Best epoch 7 of 17: val
 /// loss 0.0312, val accuracy 98.83% (early stopping); its weights are saved." where they were
-/// restored, else the last epoch's, the best beside it.
-fn headline(outcome: &FitOutcome, metric: &str, restored: bool) -> String {
+/// restored, else the last epoch's, the best beside it; a run an observer stopped says so
+/// beside the `asked` epochs.
+fn headline(outcome: &FitOutcome, metric: &str, (restored, asked): (bool, usize)) -> String {
     let (Some(best), Some(saved)) = (outcome.best(), outcome.saved(restored)) else {
         return String::new();
     };
-    let early = if outcome.stopped_early {
-        " (early stopping)"
-    } else {
-        ""
+    let of = outcome.rows.len();
+    let early = match (outcome.stopped_early, outcome.stopped) {
+        (true, _) => " (early stopping)".to_string(),
+        (false, true) => {
+            format!(" (stopped from outside after {of} of the {asked} epochs asked for)")
+        }
+        (false, false) => String::new(),
     };
     let scores = |r: &EpochRow| {
         format!(
@@ -86,7 +90,6 @@ fn headline(outcome: &FitOutcome, metric: &str, restored: bool) -> String {
             shown(metric, r.val_metric)
         )
     };
-    let of = outcome.rows.len();
     match restored {
         true => format!(
             "<p>Best epoch {} of {of}: {}{early}; its weights are saved.</p>\n",
@@ -157,7 +160,8 @@ pub fn write(
         "<h1>plaindnn run <code>{}</code></h1>",
         escape(&run.root().display().to_string())
     );
-    html += &headline(outcome, metric, config.train.restores_best());
+    let train = &config.train;
+    html += &headline(outcome, metric, (train.restores_best(), train.epochs));
     html += &figures(pictures)?;
     let _ = writeln!(
         html,

@@ -186,7 +186,7 @@ fn a_dropout_of_one_and_a_half_is_refused_with_its_value() {
             "--out",
             dir.to_str().unwrap_or(""),
         ],
-        "dropout must be in [0, 1), got 1.5",
+        "invalid --dropout: must be in [0, 1), got 1.5",
     );
     assert!(
         !dir.join("config.json").exists(),

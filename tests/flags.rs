@@ -968,7 +968,7 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
     let err = refused(&dropout, &[]);
     assert!(
         err.contains(&format!(
-            "{dropout}: invalid dropout: dropout must be in [0, 1), got 1.5"
+            "{dropout}: invalid dropout: must be in [0, 1), got 1.5"
         )),
         "{err}"
     );

@@ -287,6 +287,38 @@ fn the_command_carries_the_warnings_its_train_run_prints() {
     );
 }
 
+/// An outside audit: the preview left out the warning `train` prints of a row BatchNorm leaves
+/// out of each epoch (a built-in set's rows are known before the run), and read `1e-45` as
+/// `1.0000000000000001e-45` (serde_json's float parsing is not exact by default).
+#[test]
+fn the_preview_warns_of_a_row_batch_norm_leaves_out_and_keeps_numbers_as_sent() {
+    let server = Server::start("command-lone-row");
+    let settings = json!({"dataset": "spiral", "train_share": 0.7, "hidden": [8, 6],
+                          "batch_norm": true, "batch_size": 7, "epochs": 2,
+                          "lr": 1e-45, "l2": 9.999999999999999e-5});
+    let (status, answer) = server.post("/api/command", &settings);
+    assert_eq!(status, 200, "{answer}");
+    let command = answer["command"].as_str().expect("command");
+    assert!(
+        command.contains(" --lr 1e-45 ") && command.contains(" --l2 9.999999999999999e-5 "),
+        "{command}"
+    );
+    let warnings = answer["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{answer}");
+    let warning = warnings[0].as_str().unwrap_or_default();
+    assert!(
+        warning.starts_with("batch-norm: 358 training rows in batches of 7"),
+        "{warning}"
+    );
+    let out = common::temp_dir("playground-command-lone-row");
+    let out_arg = out.to_string_lossy().into_owned();
+    let mut args: Vec<&str> = command.split(' ').skip(1).collect();
+    args.extend(["--quiet", "--out", out_arg.as_str()]);
+    let trained = common::plaindnn(&args);
+    let said = common::stderr(&trained);
+    assert!(said.contains(&format!("warning: {warning}")), "{said}");
+}
+
 fn metrics_rows(dir: &std::path::Path) -> Vec<Vec<f64>> {
     let text = std::fs::read_to_string(dir.join("metrics.csv")).expect("metrics.csv");
     text.lines()
@@ -1796,8 +1828,8 @@ fn a_runs_folder_that_is_a_file_is_refused_naming_the_flag() {
 }
 
 /// An address this machine does not have is `--host`'s fault, not `--port`'s (an audit saw
-/// "invalid port … choose another with --port" for `--host 8.8.8.8 --port 0`). 192.0.2.1 is
-/// TEST-NET-1 (RFC 5737), never a machine's own.
+/// "invalid port … choose another with --port" for `--host 8.8.8.8 --port 0`), and by the flag
+/// as `--runs` is (an audit). 192.0.2.1 is TEST-NET-1 (RFC 5737), never a machine's own.
 #[test]
 fn an_address_this_machine_does_not_have_is_refused_naming_the_host() {
     let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
@@ -1814,7 +1846,7 @@ fn an_address_this_machine_does_not_have_is_refused_naming_the_host() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("invalid host: cannot listen on 192.0.2.1:0")
+        err.contains("invalid --host: cannot listen on 192.0.2.1:0")
             && err.contains("give an address of this machine with --host"),
         "{err}"
     );

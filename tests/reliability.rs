@@ -490,7 +490,7 @@ fn a_config_whose_names_or_classes_do_not_fit_its_network_is_refused() {
     config["train"]["model"]["dropout"] = 3.into();
     std::fs::write(&path, config.to_string()).expect("edit");
     let err = predict_error(&run);
-    let said = "config.json: invalid dropout: dropout must be in [0, 1), got 3 (edited by hand?)";
+    let said = "config.json: invalid dropout: must be in [0, 1), got 3 (edited by hand?)";
     assert!(err.contains(said), "{err}");
 }
 

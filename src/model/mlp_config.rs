@@ -103,7 +103,7 @@ impl MlpConfig {
         if !self.dropout.is_finite() || !(0.0..1.0).contains(&self.dropout) {
             return Err(Error::invalid(
                 "dropout",
-                format!("dropout must be in [0, 1), got {}", self.dropout),
+                format!("must be in [0, 1), got {}", self.dropout),
             ));
         }
         self.validate_activations()?;
@@ -289,7 +289,7 @@ mod tests {
         let mut config = MlpConfig::new(2, vec![50], 4);
         config.dropout = 1.5;
         let err = config.init(&Device::flex(), 0).unwrap_err().to_string();
-        assert_eq!(err, "invalid dropout: dropout must be in [0, 1), got 1.5");
+        assert_eq!(err, "invalid dropout: must be in [0, 1), got 1.5");
     }
 
     #[test]

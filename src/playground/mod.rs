@@ -108,10 +108,10 @@ fn cannot_listen(host: std::net::IpAddr, port: u16, e: std::io::Error) -> Error 
     let at = format!("cannot listen on {host}:{port}: {e}");
     match e.kind() {
         std::io::ErrorKind::AddrNotAvailable => Error::invalid(
-            "host",
+            "--host",
             format!("{at}; give an address of this machine with --host (127.0.0.1, the default, or 0.0.0.0 for every one)"),
         ),
-        _ => Error::invalid("port", format!("{at}; choose another with --port P (0: any free port)")),
+        _ => Error::invalid("--port", format!("{at}; choose another with --port P (0: any free port)")),
     }
 }
 

@@ -379,8 +379,11 @@ async fn command_line(
     settings.check().map_err(|m| ApiError(400, m))?;
     // sizes do not change the flags: the 2-D sets have 2 inputs; a CSV's are known at training
     let config = settings.config(2, 2).map_err(|m| ApiError(400, m))?;
-    // what `train` warns of with these settings, before the run
-    let warnings: Vec<String> = config.warnings();
+    // what `train` warns of with these settings, before the run; of a built-in set's rows too
+    let mut warnings: Vec<String> = config.warnings();
+    if let Ok(DataSource::Builtin { train_size, .. }) = settings.source(None) {
+        warnings.extend(config.lone_row(train_size));
+    }
     Ok(Json(
         json!({ "command": command(&settings, &config, None), "warnings": warnings }),
     ))

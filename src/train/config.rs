@@ -216,6 +216,25 @@ impl TrainConfig {
         (self.schedule).idle(self.optimizer.learning_rate, self.epochs, stop_after)
     }
 
+    /// Why one row of `rows` training rows is left out of each epoch, if one is: with BatchNorm,
+    /// a last batch of one row is, as PyTorch's `drop_last` leaves it: over one row the batch
+    /// variance is 0, every output its shift β, and the running variance shrinks by `momentum`
+    /// right before the epoch is scored and saved.
+    pub fn lone_row(&self, rows: usize) -> Option<String> {
+        if !self.model.batch_norm || rows % self.batch_size != 1 {
+            return None;
+        }
+        let fits = (self.batch_size + 1..=rows)
+            .find(|b| rows % b != 1)
+            .unwrap_or(rows);
+        Some(format!(
+            "batch-norm: {rows} training rows in batches of {} leave one row alone; it is left \
+             out of each epoch's steps (another row each epoch, as shuffled), because BatchNorm \
+             cannot normalise one row; --batch-size {fits} avoids it",
+            self.batch_size
+        ))
+    }
+
     /// Why hidden layers never learn in this run, if a hidden layer's activation is `step`: its
     /// slope is 0 wherever it has one, so no gradient passes back through it.
     pub fn step_blocks(&self) -> Option<String> {

@@ -172,8 +172,8 @@ impl EpochLoop {
         let valid = valid_loader.to_device(&s.device.clone().inner());
         learner.fork(&s.device);
         let mut state = self.start_state(first)?;
-        if let Some(text) = self.lone_row(train.num_items()) {
-            observers.warning(&text);
+        if let Some(text) = s.config.lone_row(train.num_items()) {
+            observers.warning(&format!("warning: {text}"));
         }
         let epochs = components.num_epochs;
         for epoch in first..=epochs {
@@ -263,25 +263,6 @@ impl EpochLoop {
         s.frozen.set(s.config.frozen_at(epoch));
     }
 
-    /// With BatchNorm, a last batch of one row is left out of every epoch, as PyTorch's
-    /// `drop_last`: over one row the batch variance is 0, every output its shift β, and the
-    /// running variance shrinks by `momentum` right before the epoch is scored and saved.
-    fn lone_row(&self, rows: usize) -> Option<String> {
-        let c = &self.settings.config;
-        if !c.model.batch_norm || rows % c.batch_size != 1 {
-            return None;
-        }
-        let fits = (c.batch_size + 1..=rows)
-            .find(|b| rows % b != 1)
-            .unwrap_or(rows);
-        Some(format!(
-            "warning: batch-norm: {rows} training rows in batches of {} leave one row alone; it is left \
-             out of each epoch's steps (another row each epoch, as shuffled), because BatchNorm \
-             cannot normalise one row; --batch-size {fits} avoids it",
-            c.batch_size
-        ))
-    }
-
     /// Phase 1, one pass of gradient steps over the shuffled training rows; the mean training
     /// loss, or none where an observer's stop cut the pass short.
     fn train_pass(
@@ -302,7 +283,7 @@ impl EpochLoop {
             let n = batch.len();
             if n == 1 && config.model.batch_norm {
                 learner.lr_step(); // the schedule counts every batch of the epoch
-                continue; // see `lone_row`
+                continue; // see `TrainConfig::lone_row`
             }
             let mut out = learner.train_step(batch);
             steps += 1;

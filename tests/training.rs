@@ -881,6 +881,8 @@ fn a_stop_inside_an_epoch_drops_it_and_resuming_gives_the_uninterrupted_run() {
     let mut config = quadrant_config();
     config.early_stopping = None;
     config.model.dropout = 0.1;
+    config.model.batch_norm = true; // running statistics, which a clone of the model shares
+    config.schedule = train::ScheduleConfig::Cosine { min_lr: 0.0 }; // its step count too
     config.epochs = 6;
     config.checkpoint_interval = Some(1000.0); // no checkpoint by time before the stop
     train_quadrants(config.clone(), &whole);

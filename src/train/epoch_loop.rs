@@ -180,14 +180,16 @@ impl EpochLoop {
             self.saves_went_well(components)?;
             let started = Instant::now();
             let wants = observers.wants();
-            // the last epoch's end where no checkpoint holds it (saving by time), for a stop
-            // that cuts this one short (see `Wants::stops`)
+            // the last epoch's end where no checkpoint holds it (saving by time or every N
+            // epochs), for a stop that cuts this one short (see `Wants::stops`); the record
+            // holds BatchNorm's running statistics, which a clone shares with the learner
             let unsaved = (wants.stops && epoch > first && state.saved != Some(epoch - 1))
-                .then(|| learner.clone());
+                .then(|| (learner.clone(), learner.model().into_record()));
             self.begin_epoch(epoch, learner);
             let pass = self.train_pass(epoch, learner, &*train, wants, &mut state, &mut observers);
             let Some(train_loss) = pass? else {
-                let unsaved = unsaved.as_ref();
+                // the cut steps' running statistics, still pending, settle now, to be replaced
+                drop(learner.model().valid());
                 self.drop_cut_short(epoch, unsaved, components, &mut state, &mut observers)?;
                 break;
             };
@@ -210,9 +212,9 @@ impl EpochLoop {
             let stop = verdict == Verdict::Stop || observers.should_stop();
             if due || stop {
                 observers.checkpoint(epoch)?;
-                self.save(epoch, learner, components, &mut state)?; // a stop saves where it is
-                                                                    // the new run has weights to stand on: a run `--overwrite` set aside goes (the
-                                                                    // end of the run tries again where it could not)
+                // a stop saves where it is; the new run has weights to stand on, so a run
+                // `--overwrite` set aside goes (the end of the run tries again where it could not)
+                self.save(epoch, learner, components, &mut state)?;
                 if let Err(e) = replaced::delete_once_saved(&s.run) {
                     observers.warning(&format!("warning: the replaced run stays: {e}"));
                 }
@@ -445,23 +447,30 @@ impl EpochLoop {
     fn drop_cut_short(
         &self,
         epoch: usize,
-        unsaved: Option<&Learner<Mlp>>,
+        unsaved: Option<(Learner<Mlp>, ModuleRecord)>,
         components: &mut TrainingComponents<Mlp>,
         state: &mut LoopState,
         observers: &mut Observers,
     ) -> Result<()> {
         (state.stopped, state.cut_short) = (true, Some(epoch));
         if state.rows.len() == self.settings.resumed.rows.len() {
+            let kept = match epoch {
+                1 => "no epoch was whole, so the run has no weights to keep".to_string(),
+                _ => format!(
+                    "the run is as its checkpoint of epoch {} left it",
+                    epoch - 1
+                ),
+            };
             return Err(Error::Stopped(format!(
-                "training stopped in epoch {epoch} before the epoch ended, as asked: no epoch \
-                 of this run was whole, so it has no weights to keep"
+                "training stopped in epoch {epoch} before the epoch ended, as asked: {kept}"
             )));
         }
-        let Some(learner) = unsaved else {
+        let Some((mut learner, record)) = unsaved else {
             return self.write_kept(state); // resumed from the newest checkpoint, as after a kill
         };
+        learner.load_model(record);
         observers.checkpoint(epoch - 1)?;
-        self.save(epoch - 1, learner, components, state)
+        self.save(epoch - 1, &learner, components, state)
     }
 
     /// The best weights back into the learner (restore-best), and how it went.

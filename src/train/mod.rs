@@ -405,7 +405,8 @@ fn discard_unsaved(
     (lock, made_folder, replacing): (lock::RunLock, Option<PathBuf>, bool),
     error: Error,
 ) -> Error {
-    if replaced::saved(run) {
+    let saved = checkpoint::latest_complete(&run.checkpoint_dir()).is_some();
+    if saved || run.model_path().exists() {
         let deleted = replaced::delete(run).map(|()| false);
         return replaced::told(error, deleted, run.root());
     }

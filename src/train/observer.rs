@@ -94,8 +94,8 @@ pub struct Wants {
     pub weights: bool,
     /// The observer may stop training part-way through an epoch
     /// ([`TrainObserver::should_stop`]): the loop keeps the learner as the epoch before left it
-    /// (a clone, its tensors shared until a step writes them), to checkpoint that epoch's end
-    /// where saving by time had not.
+    /// (a clone, and a record of its weights and BatchNorm statistics), to checkpoint that
+    /// epoch's end where no checkpoint holds it yet.
     pub stops: bool,
 }
 

@@ -875,6 +875,14 @@ fn a_page_evicted_for_a_new_one_stops_its_paused_training() {
             .0,
         202
     );
+    // its step's epoch whole first: a stop inside a run's first epoch leaves no run to report
+    let run = server.runs.join(&first).join("run");
+    let start = Instant::now();
+    let stepped =
+        || std::fs::read_to_string(run.join("metrics.csv")).is_ok_and(|t| t.lines().count() > 1);
+    while !stepped() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     // 64 pages at most: each new one without a stream evicts the oldest such page
     for _ in 0..64 {
         server.session();

@@ -1002,7 +1002,7 @@ fn the_next_step_quotes_a_column_name_with_a_comma_and_a_wrong_count_lists_a_few
         stdout(&out)
     );
     let err = refused(&dir, &csv, &["--features", "size"]);
-    let said = "no column `size`; the columns are: \"size, cm\", b, label";
+    let said = "no column `size` (--features); the columns are: \"size, cm\", b, label";
     assert!(err.contains(said), "{err}");
     // and --features takes a name as that list gives it, a space before its quote or not
     for list in [r#""size, cm""#, r#"b, "size, cm""#] {

@@ -375,7 +375,7 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             "target.csv",
             Some("a,b,label\n1,2,x\n"),
             &["--target", "price"],
-            "no column `price`; the columns are: a, b, label",
+            "no column `price` (--target); the columns are: a, b, label",
         ),
         (
             "one.csv",
@@ -387,7 +387,7 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             "feature.csv",
             Some("a,b,label\n1,2,x\n"),
             &["--features", "a,z"],
-            "no column `z`; the columns are: a, b, label",
+            "no column `z` (--features); the columns are: a, b, label",
         ),
     ];
     for (name, csv, extra, expected) in cases {

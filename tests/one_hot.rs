@@ -210,7 +210,7 @@ fn one_hot_of_the_target_of_a_left_out_column_or_of_an_empty_cell_is_refused() {
     assert!(o(&["--one-hot", "city,label"]).contains("invalid --one-hot: `label` is the target"));
     let left_out = o(&["--features", "age,grade", "--one-hot", "city"]);
     assert!(left_out.contains("invalid --one-hot: `city` is not one of the inputs (--features)"));
-    assert!(o(&["--one-hot", "town"]).contains("no column `town`"));
+    assert!(o(&["--one-hot", "town"]).contains("no column `town` (--one-hot)"));
     let gap = dir.join("gap.csv");
     std::fs::write(&gap, "age,city,label\n1,Oslo,yes\n2,,no\n3,Lima,no\n").unwrap();
     let g = gap.to_str().unwrap();

@@ -854,3 +854,27 @@ fn a_replacing_pretraining_that_diverges_at_once_puts_the_old_one_back() {
     }
     assert!(!dir.join(".replaced").exists());
 }
+
+/// A column `--features` names that the file lacks is told with the flag (`train` says which of
+/// `--target`, `--features` and `--one-hot` named it; `pretrain` reads inputs alone).
+#[test]
+fn a_missing_feature_column_is_told_with_the_flag_that_named_it() {
+    let dir = temp_dir("pretrain-no-column");
+    let csv = dir.join("t.csv");
+    std::fs::write(&csv, "x,y,label\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n").expect("write");
+    let (csv, out) = (csv.to_string_lossy(), dir.join("run"));
+    let out = out.to_string_lossy();
+    let args = [
+        "pretrain",
+        "--data",
+        &csv,
+        "--features",
+        "x,nope",
+        "--out",
+        &out,
+    ];
+    common::refused(
+        &args,
+        "t.csv: no column `nope` (--features); the columns are: x, y, label",
+    );
+}

@@ -119,7 +119,8 @@ pub fn read_inputs(
 ) -> Result<Dataset> {
     check_fits_in_memory(path)?;
     let table = open(path, (delimiter, missing))?;
-    // a run's inputs are read from its columns
+    // a run's inputs are read from its columns; new ones were named by --features
+    let flag = matches!(categories, Categories::Learn(_)).then_some("--features");
     let features: Option<Vec<String>> = match categories {
         Categories::Known(known) => features.map(|f| one_hot::columns(f, known)),
         Categories::Learn(_) => features.map(<[String]>::to_vec),
@@ -127,7 +128,7 @@ pub fn read_inputs(
     let idx: Vec<usize> = match features.as_deref() {
         Some(names) => {
             let idx: Vec<usize> =
-                (names.iter().map(|f| table.column(path, f))).collect::<Result<_>>()?;
+                (names.iter().map(|f| table.column_for(path, f, flag))).collect::<Result<_>>()?;
             let named: Vec<String> = idx.iter().map(|&i| table.headers[i].clone()).collect();
             check_unique(path, &named, "--features names")?;
             idx
@@ -218,7 +219,7 @@ fn select(
     features: Option<&[String]>,
 ) -> Result<Selection> {
     let target = match target {
-        Some(name) => table.column(path, name)?,
+        Some(name) => table.column_for(path, name, Some("--target"))?,
         None => table.headers.len() - 1,
     };
     let target_name = &table.headers[target];
@@ -237,7 +238,7 @@ fn select(
             }
             names
                 .iter()
-                .map(|f| table.column(path, f))
+                .map(|f| table.column_for(path, f, Some("--features")))
                 .collect::<Result<_>>()?
         }
         None => (0..table.headers.len()).filter(|&i| i != target).collect(),

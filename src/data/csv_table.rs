@@ -193,12 +193,19 @@ impl Table {
     /// The position of column `name` (spaces around it ignored, as in the header), or of the
     /// name it quotes as a CSV cell (`"width, cm"`, as the messages list such names).
     pub(super) fn column(&self, path: &Path, name: &str) -> Result<usize> {
+        self.column_for(path, name, None)
+    }
+
+    /// [`Self::column`], a missing one told with the `flag` that named it (`--target`): of
+    /// three flags naming columns, which one is wrong.
+    pub(super) fn column_for(&self, path: &Path, name: &str, flag: Option<&str>) -> Result<usize> {
         let name = name.trim();
         let find = |n: &str| self.headers.iter().position(|h| h == n);
         let unquoted = split_cells(name).ok().filter(|cells| cells.len() == 1);
+        let given = flag.map_or(String::new(), |f| format!(" ({f})"));
         find(name).or_else(|| find(&unquoted?[0])).ok_or_else(|| {
             Error::Data(format!(
-                "{}: no column `{name}`; the columns are: {}{}",
+                "{}: no column `{name}`{given}; the columns are: {}{}",
                 path.display(),
                 (self.headers.iter().map(|h| quoted_cell(h)))
                     .collect::<Vec<_>>()
@@ -334,7 +341,7 @@ impl Table {
         check_unique(path, &names, "--one-hot names")?;
         let mut positions = Vec::new();
         for name in &names {
-            let i = self.column(path, name)?;
+            let i = self.column_for(path, name, Some("--one-hot"))?;
             let column = &self.headers[i];
             if Some(i) == target {
                 return Err(Error::invalid(

@@ -436,26 +436,7 @@ async fn upload(
         check_classes(&name, data).map_err(refuse)?;
         check_column_names(&name, &columns.all).map_err(refuse)?;
         one_hot::refuse_missing(&data.one_hot, &name).map_err(|e| refuse(e.to_string()))?;
-        // the warnings name the page's file, not where the server keeps it
-        let warnings: Vec<_> = (prepared.warnings.iter())
-            .chain(&prepared.target_warnings)
-            .map(|w| as_uploaded(w, &path, &name))
-            .chain(columns.left_out.iter().map(|(_, why)| why.clone()))
-            .collect();
-        let left_out: Vec<_> = columns.left_out.iter().map(|(column, _)| column).collect();
-        let summary = json!({
-            "name": &name,
-            "rows": prepared.train.len() + prepared.val.len(),
-            "features": data.feature_names,
-            "target": data.target_name,
-            "classes": data.class_names,
-            "task": data.task(),
-            "missing_cells": prepared.imputed.iter().sum::<usize>(),
-            "columns": columns.all,
-            "text_columns": columns.text,
-            "left_out": left_out,
-            "warnings": warnings,
-        });
+        let summary = upload_summary(&name, &path, &prepared, &columns);
         let mut uploads =
             (session.uploads.lock()).map_err(|_| ApiError(500, "session unreadable".into()))?;
         if let Err(e) = std::fs::rename(&path, &kept) {
@@ -467,6 +448,36 @@ async fn upload(
     });
     let summary = checked.await.map_err(|e| ApiError(500, e.to_string()))??;
     Ok(Json(summary))
+}
+
+/// What the page is told of an accepted upload (`name` on the page, `path` on the server): its
+/// rows, columns and classes, and its warnings, which name the page's file.
+fn upload_summary(
+    name: &str,
+    path: &std::path::Path,
+    prepared: &Prepared,
+    columns: &UploadColumns,
+) -> serde_json::Value {
+    let data = &prepared.train.data;
+    let warnings: Vec<_> = (prepared.warnings.iter())
+        .chain(&prepared.target_warnings)
+        .map(|w| as_uploaded(w, path, name))
+        .chain(columns.left_out.iter().map(|(_, why)| why.clone()))
+        .collect();
+    let left_out: Vec<_> = columns.left_out.iter().map(|(column, _)| column).collect();
+    json!({
+        "name": name,
+        "rows": prepared.train.len() + prepared.val.len(),
+        "features": data.feature_names,
+        "target": data.target_name,
+        "classes": data.class_names,
+        "task": data.task(),
+        "missing_cells": prepared.imputed.iter().sum::<usize>(),
+        "columns": columns.all,
+        "text_columns": columns.text,
+        "left_out": left_out,
+        "warnings": warnings,
+    })
 }
 
 /// An uploaded file's column names, for the page to offer as inputs.

@@ -180,17 +180,12 @@ impl EpochLoop {
             self.saves_went_well(components)?;
             let started = Instant::now();
             let wants = observers.wants();
-            // the last epoch's end where no checkpoint holds it (saving by time or every N
-            // epochs), for a stop that cuts this one short (see `Wants::stops`); the record
-            // holds BatchNorm's running statistics, which a clone shares with the learner
-            let unsaved = (wants.stops && epoch > first && state.saved != Some(epoch - 1))
-                .then(|| (learner.clone(), learner.model().into_record()));
+            let unsaved = unsaved_end(wants, (epoch, first), &state, learner);
             self.begin_epoch(epoch, learner);
             let pass = self.train_pass(epoch, learner, &*train, wants, &mut state, &mut observers);
             let Some(train_loss) = pass? else {
-                // the cut steps' running statistics, still pending, settle now, to be replaced
-                drop(learner.model().valid());
-                self.drop_cut_short(epoch, unsaved, components, &mut state, &mut observers)?;
+                let cut = (epoch, &*learner, unsaved);
+                self.drop_cut_short(cut, components, &mut state, &mut observers)?;
                 break;
             };
             self.check_finite(epoch, "training", train_loss, &mut state)?;
@@ -446,12 +441,13 @@ impl EpochLoop {
     /// stop before any epoch of this run was whole leaves no weights to keep: an error.
     fn drop_cut_short(
         &self,
-        epoch: usize,
-        unsaved: Option<(Learner<Mlp>, ModuleRecord)>,
+        (epoch, live, unsaved): (usize, &Learner<Mlp>, Option<Unsaved>),
         components: &mut TrainingComponents<Mlp>,
         state: &mut LoopState,
         observers: &mut Observers,
     ) -> Result<()> {
+        // the cut steps' running statistics, still pending, settle now, to be replaced
+        drop(live.model().valid());
         (state.stopped, state.cut_short) = (true, Some(epoch));
         if state.rows.len() == self.settings.resumed.rows.len() {
             let kept = match epoch {
@@ -502,6 +498,22 @@ impl EpochLoop {
             diagnostics: state.layers,
         })
     }
+}
+
+/// The learner as the last epoch left it, and a record of its weights: BatchNorm's running
+/// statistics are shared by a clone, and the cut steps move them.
+type Unsaved = (Learner<Mlp>, ModuleRecord);
+
+/// The last epoch's end where no checkpoint holds it (saving by time or every N epochs), for
+/// a stop that cuts epoch `epoch` short (see `Wants::stops`).
+fn unsaved_end(
+    wants: Wants,
+    (epoch, first): (usize, usize),
+    state: &LoopState,
+    learner: &Learner<Mlp>,
+) -> Option<Unsaved> {
+    let unsaved = wants.stops && epoch > first && state.saved != Some(epoch - 1);
+    unsaved.then(|| (learner.clone(), learner.model().into_record()))
 }
 
 /// A loss as recorded: cross-entropy and squared errors are ≥ 0, and a mean of −0 or a little

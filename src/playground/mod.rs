@@ -13,6 +13,7 @@
 //! rebinding) and a cross-site Origin are refused; bodies, layers, units and epochs are capped.
 
 pub mod command;
+pub mod csv_upload;
 pub mod observer;
 pub mod routes;
 pub mod session;

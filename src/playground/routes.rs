@@ -23,14 +23,13 @@ use serde_json::json;
 use tokio::sync::mpsc::Receiver;
 
 use super::command::command;
+use super::csv_upload;
 use super::observer::{Mode, PageEvent};
-use super::session::{as_uploaded, Refusal, Sessions};
-use super::settings::{check_classes, Settings, MAX_CATEGORIES, MAX_DELAY_MS};
+use super::session::{Refusal, Sessions};
+use super::settings::{Settings, MAX_DELAY_MS};
 use super::tour::{EXPERIMENTS, TOUR_EN, TOUR_ZH};
-use super::uploads::{self, Upload};
 use crate::backend::Backend;
-use crate::data::imputer::Strategy;
-use crate::data::{csv_file, one_hot, DataSource, Prepared};
+use crate::data::DataSource;
 use crate::inference::Predictor;
 use crate::train::RunDir;
 
@@ -39,8 +38,6 @@ pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
 /// Largest JSON command: the `features` list of a wide upload fits (6 000 columns unticked but
 /// one took 100 KB; at 64 KiB it was refused as too long, not naming the list).
 pub const MAX_JSON: usize = 1024 * 1024;
-/// Longest uploaded file name, in characters.
-const MAX_NAME: usize = 255;
 
 const INDEX: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
@@ -415,191 +412,10 @@ async fn upload(
     }
     let body = body.map_err(too_large)?;
     let session = app.get(&id)?;
-    let name = upload_name(query.name.as_deref())?;
-    let checked = tokio::task::spawn_blocking(move || -> Reply<serde_json::Value> {
-        std::fs::create_dir_all(&session.dir).map_err(|e| ApiError(500, e.to_string()))?;
-        // each upload in a file of its own: a refused one replaces nothing, two at once cannot
-        // mix, and an accepted one leaves the file a run trained on as it was; checked under
-        // another name, which no other upload's acceptance removes
-        let kept = uploads::fresh_path(&session.dir);
-        let path = kept.with_extension("csv.new");
-        std::fs::write(&path, &body).map_err(|e| ApiError(500, e.to_string()))?;
-        let (prepared, columns) = read_upload(&path).map_err(|e| {
-            let _ = std::fs::remove_file(&path);
-            ApiError(400, as_uploaded(&e.to_string(), &path, &name))
-        })?;
-        let data = &prepared.train.data;
-        let refuse = |why: String| {
-            let _ = std::fs::remove_file(&path);
-            ApiError(400, why)
-        };
-        check_classes(&name, data).map_err(refuse)?;
-        check_column_names(&name, &columns.all).map_err(refuse)?;
-        one_hot::refuse_missing(&data.one_hot, &name).map_err(|e| refuse(e.to_string()))?;
-        let summary = upload_summary(&name, &path, &prepared, &columns);
-        let mut uploads =
-            (session.uploads.lock()).map_err(|_| ApiError(500, "session unreadable".into()))?;
-        if let Err(e) = std::fs::rename(&path, &kept) {
-            let _ = std::fs::remove_file(&path);
-            return Err(ApiError(500, e.to_string()));
-        }
-        uploads.accept(Upload { name, path: kept }, &session.run_dir());
-        Ok(summary)
-    });
-    let summary = checked.await.map_err(|e| ApiError(500, e.to_string()))??;
+    let name = csv_upload::name(query.name.as_deref()).map_err(|why| ApiError(400, why))?;
+    let kept = tokio::task::spawn_blocking(move || csv_upload::keep(&session, name, &body));
+    let summary = kept.await.map_err(|e| ApiError(500, e.to_string()))??;
     Ok(Json(summary))
-}
-
-/// What the page is told of an accepted upload (`name` on the page, `path` on the server): its
-/// rows, columns and classes, and its warnings, which name the page's file.
-fn upload_summary(
-    name: &str,
-    path: &std::path::Path,
-    prepared: &Prepared,
-    columns: &UploadColumns,
-) -> serde_json::Value {
-    let data = &prepared.train.data;
-    let warnings: Vec<_> = (prepared.warnings.iter())
-        .chain(&prepared.target_warnings)
-        .map(|w| as_uploaded(w, path, name))
-        .chain(columns.left_out.iter().map(|(_, why)| why.clone()))
-        .collect();
-    let left_out: Vec<_> = columns.left_out.iter().map(|(column, _)| column).collect();
-    json!({
-        "name": name,
-        "rows": prepared.train.len() + prepared.val.len(),
-        "features": data.feature_names,
-        "target": data.target_name,
-        "classes": data.class_names,
-        "task": data.task(),
-        "missing_cells": prepared.imputed.iter().sum::<usize>(),
-        "columns": columns.all,
-        "text_columns": columns.text,
-        "left_out": left_out,
-        "warnings": warnings,
-    })
-}
-
-/// An uploaded file's column names, for the page to offer as inputs.
-struct UploadColumns {
-    /// Columns the page cannot take as they are, unticked to begin with (empty in every row,
-    /// text with missing cells, text of more than [`MAX_CATEGORIES`] categories), each with
-    /// why, for the upload's warnings.
-    left_out: Vec<(String, String)>,
-    /// Every column, in the file's order.
-    all: Vec<String>,
-    /// The columns of text (no cell a number), which the page one-hot encodes.
-    text: Vec<String>,
-}
-
-/// The uploaded file read as `train --data` reads it, with its text columns but the last (the
-/// default target) one-hot encoded, as the page will ask; and its columns, for the page.
-fn read_upload(path: &std::path::Path) -> crate::Result<(Prepared, UploadColumns)> {
-    let cells = csv_file::read_cells(path, None)?;
-    let text_columns = cells.text_columns();
-    let last = cells.headers.last();
-    // columns the page cannot take as they are start unticked, as `train --features` leaves
-    // them out (the upload was refused, and the page could not untick them)
-    let left_out: Vec<(String, String)> = (cells.headers.iter())
-        .filter(|&c| Some(c) != last)
-        .filter_map(|c| {
-            let why = why_unticked(&cells, &text_columns, c)?;
-            Some((c.clone(), format!("{why}: it is unticked")))
-        })
-        .collect();
-    let taken = |c: &&String| Some(*c) != last && !left_out.iter().any(|(l, _)| l == *c);
-    let mut source = DataSource::csv(path, 42);
-    if let DataSource::Csv {
-        impute,
-        one_hot,
-        features,
-        ..
-    } = &mut source
-    {
-        // missing cells are counted here, and filled or refused as the page's settings say
-        *impute = Some(Strategy::Mean);
-        *one_hot = text_columns.iter().filter(taken).cloned().collect();
-        if !left_out.is_empty() {
-            *features = Some(cells.headers.iter().filter(taken).cloned().collect());
-        }
-    }
-    let columns = UploadColumns {
-        all: cells.headers.clone(),
-        text: text_columns,
-        left_out,
-    };
-    Ok((source.load()?, columns))
-}
-
-/// The file name the page gave, reduced to its last path component (`.` and `..` name no file:
-/// the page's command would read `--data ..`).
-fn upload_name(name: Option<&str>) -> Reply<String> {
-    let base = name
-        .and_then(|n| n.rsplit(['/', '\\']).next())
-        .filter(|n| !["", ".", ".."].contains(n))
-        .unwrap_or("upload.csv");
-    // the page's command names the file: cut short, it would name another
-    if base.chars().count() > MAX_NAME {
-        let why = format!(
-            "name: at most {MAX_NAME} characters, got {}",
-            base.chars().count()
-        );
-        return Err(ApiError(400, why));
-    }
-    // a control character (a NUL, a line break) would break the command a user pastes, and an
-    // invisible one (a direction override, a zero width) would make it read otherwise
-    if let Some(c) = base.chars().find(|&c| c.is_control() || invisible(c)) {
-        let why = format!("name: no control or invisible characters, got {c:?} in {base:?}");
-        return Err(ApiError(400, why));
-    }
-    // what the query's decoding put in place of bytes that are not UTF-8: a name of no file
-    if base.contains(char::REPLACEMENT_CHARACTER) {
-        let why = format!("name: percent-encode it as UTF-8 text; its bytes decode as {base:?}");
-        return Err(ApiError(400, why));
-    }
-    Ok(base.to_string())
-}
-
-/// Why the page cannot take `column` of `cells` as it is, if it cannot: empty in every row, or
-/// text (one of `text_columns`) with missing cells or more than [`MAX_CATEGORIES`] categories.
-fn why_unticked(cells: &csv_file::Cells, text_columns: &[String], column: &str) -> Option<String> {
-    let missing = cells.missing(column);
-    if missing == cells.rows.len() {
-        return Some(format!("column `{column}` is empty in every row"));
-    }
-    if !text_columns.iter().any(|t| t == column) {
-        return None;
-    }
-    if missing > 0 {
-        let count = crate::plural::count(missing, "missing cell");
-        return Some(format!(
-            "text column `{column}` has {count}, which one-hot would make a category of their own"
-        ));
-    }
-    (cells.categories(column) > MAX_CATEGORIES).then(|| {
-        format!("column `{column}` holds more than {MAX_CATEGORIES} categories, more than the page makes inputs of (an ID?)")
-    })
-}
-
-/// Refuses a column name the page's command could not pass to `train` as typed: a line break
-/// (`--features` takes one line), another control character, or an invisible one that would
-/// make the command read otherwise, as in a file's name.
-fn check_column_names(file: &str, columns: &[String]) -> Result<(), String> {
-    let odd = |c: &String| c.chars().find(|&ch| ch.is_control() || invisible(ch));
-    let Some((column, c)) = columns.iter().find_map(|n| Some((n, odd(n)?))) else {
-        return Ok(());
-    };
-    Err(format!(
-        "{file}: the column name {column:?} holds {c:?}, which the page's `plaindnn train` \
-         command could not name: rename the column"
-    ))
-}
-
-/// Unicode's format characters that change how text reads without showing: zero widths,
-/// direction marks, embeddings, overrides and isolates, line and paragraph separators, the BOM.
-fn invisible(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 async fn report(State(app): State<App>, Path(id): Path<String>) -> Reply<Response> {

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::data::DataSource;
-use crate::train::run_config::RunConfig;
+use crate::files;
+use crate::train::run_dir::RunDir;
 
 /// An accepted upload: the name the page gave it, and the server's copy.
 #[derive(Clone, Debug)]
@@ -34,11 +35,8 @@ pub struct Uploads {
 pub fn fresh_path(dir: &Path) -> PathBuf {
     static UPLOADS: AtomicU64 = AtomicU64::new(0);
     let n = UPLOADS.fetch_add(1, Ordering::Relaxed);
-    canonical(dir).join(format!("upload-{n}.csv"))
-}
-
-fn canonical(dir: &Path) -> PathBuf {
-    fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
+    let path = dir.join(format!("upload-{n}.csv"));
+    files::landing(&path).unwrap_or(path)
 }
 
 impl Uploads {
@@ -65,10 +63,11 @@ impl Uploads {
             let latest = self.latest.as_ref().map(|u| u.path.as_path());
             latest == Some(path) || self.started_on.iter().chain(&named).any(|p| p == path)
         };
-        let Ok(entries) = fs::read_dir(canonical(dir)) else {
+        let Ok(entries) = fs::read_dir(dir) else {
             return;
         };
-        for path in entries.flatten().map(|e| e.path()) {
+        let landed = entries.flatten().filter_map(|e| files::landing(&e.path()));
+        for path in landed {
             if is_upload(&path) && !kept(&path) {
                 let _ = fs::remove_file(&path);
             }
@@ -87,8 +86,8 @@ fn paths(source: &DataSource) -> Vec<PathBuf> {
 
 /// The files `run`'s `config.json` trains on (none where there is no run).
 fn named_by(run: &Path) -> Vec<PathBuf> {
-    let text = fs::read_to_string(run.join("config.json")).unwrap_or_default();
-    RunConfig::from_json(&text).map_or(vec![], |config| paths(&config.data.source))
+    let config = RunDir::new(run).read_config();
+    config.map_or(vec![], |config| paths(&config.data.source))
 }
 
 /// Whether `path` is an upload's file (`upload-<n>.csv`).

@@ -110,6 +110,20 @@ pub struct EpochLoop {
     outcome: Mutex<Option<Result<FitOutcome>>>,
 }
 
+/// How the epoch loop ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Ending {
+    /// Every epoch asked for ran.
+    Ran,
+    /// Early stopping's patience ran out.
+    Early,
+    /// An observer stopped it at the end of an epoch before the last.
+    Stopped,
+    /// An observer stopped it within an epoch, which was dropped: the run ends with the one
+    /// before.
+    CutShort,
+}
+
 /// What the loop carries from one epoch to the next.
 struct LoopState {
     early: EarlyStopping,
@@ -125,11 +139,8 @@ struct LoopState {
     saved: Option<usize>,
     /// When the checkpoint and the kept weights were last written (or training started).
     last_save: Instant,
-    stopped_early: bool,
-    /// An observer stopped training before the last epoch.
-    stopped: bool,
-    /// The epoch an observer's stop cut short, dropped: the run ends with the one before.
-    cut_short: Option<usize>,
+    /// How the loop ended (`Ran` while it runs).
+    ending: Ending,
     /// Reduce-on-plateau lowered the rate at the end of this epoch.
     lr_reduced: bool,
 }
@@ -215,8 +226,11 @@ impl EpochLoop {
                 }
             }
             if stop {
-                state.stopped_early = verdict == Verdict::Stop;
-                state.stopped = !state.stopped_early && epoch < epochs;
+                state.ending = match verdict {
+                    Verdict::Stop => Ending::Early,
+                    _ if epoch < epochs => Ending::Stopped,
+                    _ => Ending::Ran,
+                };
                 break;
             }
         }
@@ -244,9 +258,7 @@ impl EpochLoop {
             grad_norms: GradientNorms::default(),
             saved: (first > 1).then(|| first - 1),
             last_save: Instant::now(),
-            stopped_early: false,
-            stopped: false,
-            cut_short: None,
+            ending: Ending::Ran,
             lr_reduced: false,
         })
     }
@@ -448,7 +460,7 @@ impl EpochLoop {
     ) -> Result<()> {
         // the cut steps' running statistics, still pending, settle now, to be replaced
         drop(live.model().valid());
-        (state.stopped, state.cut_short) = (true, Some(epoch));
+        state.ending = Ending::CutShort;
         if state.rows.len() == self.settings.resumed.rows.len() {
             let kept = match epoch {
                 1 => "no epoch was whole, so the run has no weights to keep".to_string(),
@@ -477,13 +489,13 @@ impl EpochLoop {
         observers: &mut Observers,
     ) -> Result<FitOutcome> {
         let s = &self.settings;
-        if let (Some((epoch, loss)), true) = (state.early.best(), state.stopped_early) {
+        if let (Some((epoch, loss)), true) = (state.early.best(), state.ending == Ending::Early) {
             observers.message(&format!(
                 "early stopping: best val_loss {loss:.4} at epoch {epoch}"
             ));
         }
         // a cut epoch's steps are dropped: the kept weights are the newest whole epoch's
-        if s.config.restores_best() || state.cut_short.is_some() {
+        if s.config.restores_best() || state.ending == Ending::CutShort {
             let record = match state.kept {
                 Some(record) => record,
                 None => load_record(&s.run.model_path())?,
@@ -493,8 +505,8 @@ impl EpochLoop {
         Ok(FitOutcome {
             rows: state.rows,
             best_epoch: state.early.best().map(|(epoch, _)| epoch),
-            stopped_early: state.stopped_early,
-            stopped: state.stopped,
+            stopped_early: state.ending == Ending::Early,
+            stopped: matches!(state.ending, Ending::Stopped | Ending::CutShort),
             diagnostics: state.layers,
         })
     }

@@ -244,6 +244,28 @@ fn spiral_settings(epochs: usize) -> Value {
            "lr": 0.01, "batch_size": 16, "epochs": epochs, "grid": 30})
 }
 
+/// Before Play the page draws a built-in set's points: `/api/command` sends them, the points the
+/// run's first event sends (none for a CSV, whose file the command does not know).
+#[test]
+fn the_command_preview_carries_the_points_the_run_will_draw() {
+    let server = Server::start("preview-points");
+    let settings = spiral_settings(1);
+    let (status, preview) = server.post("/api/command", &settings);
+    assert_eq!(status, 200, "{preview}");
+    let id = server.session();
+    let mut events = server.socket(&id);
+    let (_, all) = server.run_to_end(&id, &mut events, &json!({ "settings": settings }));
+    let data = &all[0].1;
+    assert_eq!(data["train"].as_array().map(Vec::len), Some(256));
+    assert_eq!(preview["points"]["train"], data["train"]);
+    assert_eq!(preview["points"]["val"], data["val"]);
+    let mut csv = settings.clone();
+    csv["dataset"] = json!("csv");
+    let (status, preview) = server.post("/api/command", &csv);
+    assert_eq!(status, 200, "{preview}");
+    assert!(preview["points"].is_null(), "{preview}");
+}
+
 /// The page shows what `train` would warn of with its settings (a step schedule past the last
 /// epoch), in the words its command's run prints.
 #[test]
@@ -390,6 +412,46 @@ fn a_seeded_run_streams_every_epoch_and_its_command_reproduces_it() {
         weights.contains("0.weight"),
         "the safetensors header names the first Linear layer"
     );
+}
+
+/// A run that early stopping ends tells the page which epoch's weights it kept (the best, with
+/// the lowest validation loss of the streamed epochs): the confusion matrix is that epoch's, its
+/// accuracy the epoch's row's; without early stopping, the last epoch is kept.
+#[test]
+fn the_page_is_told_the_epoch_whose_weights_early_stopping_kept() {
+    let server = Server::start("kept-epoch");
+    let id = server.session();
+    let mut events = server.socket(&id);
+    let settings = json!({"dataset": "xor", "noise": 0.5, "seed": 42, "hidden": [32, 32],
+        "activation": "relu", "lr": 0.05, "batch_size": 16, "epochs": 80, "patience": 3});
+    let (_, all) = server.run_to_end(&id, &mut events, &json!({ "settings": settings }));
+    let epochs = epochs_of(&all);
+    let done = &all.last().unwrap().1;
+    let val_loss = |e: &&Value| e["row"]["val_loss"].as_f64().unwrap();
+    let best = epochs
+        .iter()
+        .min_by(|a, b| val_loss(a).total_cmp(&val_loss(b)));
+    let best = best.unwrap()["row"].clone();
+    assert!(
+        epochs.len() < 80,
+        "early stopping ended it: {}",
+        epochs.len()
+    );
+    assert!(best["epoch"].as_u64() < Some(epochs.len() as u64), "{best}");
+    assert_eq!(done["kept_epoch"], best["epoch"], "{done}");
+    let matrix: Vec<Vec<u64>> = serde_json::from_value(done["confusion"].clone()).unwrap();
+    let right: u64 = (0..matrix.len()).map(|i| matrix[i][i]).sum();
+    let all_rows: u64 = matrix.iter().flatten().sum();
+    let accuracy = right as f64 / all_rows as f64;
+    let kept_accuracy = best["val_metric"].as_f64().unwrap();
+    assert!(
+        (accuracy - kept_accuracy).abs() < 1e-6,
+        "{accuracy} {kept_accuracy}"
+    );
+
+    let settings = json!({"dataset": "xor", "seed": 42, "hidden": [8], "epochs": 3});
+    let (_, all) = server.run_to_end(&id, &mut events, &json!({ "settings": settings }));
+    assert_eq!(all.last().unwrap().1["kept_epoch"], 3);
 }
 
 /// `plaindnn train` with the page's command writes the `metrics.csv` the page streamed (into a
@@ -1040,6 +1102,12 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
     let (status, body) = upload("bad.csv", "x,y,label\n1,2,a\nfoo,3,b\n");
     assert_eq!(status, 400);
     assert!(body.contains("bad.csv") && body.contains("foo"), "{body}");
+    // a header alone is told as train tells it (it was 'no feature column besides the target':
+    // every column counted as empty in all of its no rows, and unticked)
+    let (status, body) = upload("head.csv", "a,b,label\n");
+    assert_eq!(status, 400);
+    let said = "head.csv: the header is there but no data rows follow";
+    assert!(body.contains(said), "{body}");
     // 101 classes of 2 rows each: more than the page draws (40 000 took the server down)
     let many: String = (0..202)
         .map(|i| format!("{i},{},c{}\n", i % 3, i / 2))

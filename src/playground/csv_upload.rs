@@ -168,7 +168,8 @@ pub fn name(name: Option<&str>) -> Result<String, String> {
 /// text (one of `text_columns`) with missing cells or more than [`MAX_CATEGORIES`] categories.
 fn why_unticked(cells: &csv_file::Cells, text_columns: &[String], column: &str) -> Option<String> {
     let missing = cells.missing(column);
-    if missing == cells.rows.len() {
+    // no rows: the file is refused as `train` refuses it, not for its columns
+    if missing == cells.rows.len() && missing > 0 {
         return Some(format!("column `{column}` is empty in every row"));
     }
     if !text_columns.iter().any(|t| t == column) {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::Sender;
 
+use crate::train::diagnostics::SEE_DEAD;
 use crate::train::{DecisionGrid, EpochReport, LayerWeights, TrainObserver, UnitGrids, Wants};
 
 /// Most events queued for a page that is not reading them; later ones are dropped until it
@@ -239,6 +240,7 @@ impl TrainObserver for PageObserver {
     }
 
     fn on_message(&mut self, text: &str) {
+        let text = in_page_words(text);
         // a closed stream is noticed by should_stop
         self.send(PageEvent::new("message", &text));
     }
@@ -265,5 +267,28 @@ impl TrainObserver for PageObserver {
 
     fn should_stop(&self) -> bool {
         self.events.is_closed() || self.control.stopping()
+    }
+}
+
+/// A training message as the page says it: the page shows the dead units under its gradient
+/// chart, and none of a run's files.
+fn in_page_words(text: &str) -> String {
+    text.replace(SEE_DEAD, "see the dead units under the gradient chart")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_no_gradient_warning_points_the_page_at_its_dead_units_not_a_file() {
+        let warning = crate::train::diagnostics::warning(3, &[0.0, 0.0]).unwrap();
+        assert!(warning.contains("diagnostics.csv"), "{warning}");
+        let told = in_page_words(&warning);
+        assert!(!told.contains("diagnostics.csv"), "{told}");
+        assert!(
+            told.contains("see the dead units under the gradient chart)"),
+            "{told}"
+        );
     }
 }

@@ -25,7 +25,7 @@ use tokio::sync::mpsc::Receiver;
 use super::command::command;
 use super::csv_upload;
 use super::observer::{Mode, PageEvent};
-use super::session::{Refusal, Sessions};
+use super::session::{self, Refusal, Sessions};
 use super::settings::{Settings, MAX_DELAY_MS};
 use super::tour::{EXPERIMENTS, TOUR_EN, TOUR_ZH};
 use crate::backend::Backend;
@@ -378,11 +378,18 @@ async fn command_line(
     let config = settings.config(2, 2).map_err(|m| ApiError(400, m))?;
     // what `train` warns of with these settings, before the run; of a built-in set's rows too
     let mut warnings: Vec<String> = config.warnings();
-    if let Ok(DataSource::Builtin { train_size, .. }) = settings.source(None) {
+    let line = command(&settings, &config, None);
+    let mut points = None;
+    if let Ok(source @ DataSource::Builtin { train_size, .. }) = settings.source(None) {
         warnings.extend(config.lone_row(train_size));
+        // a built-in set's points, as its run will draw them: the page shows them before Play
+        points = source
+            .load()
+            .ok()
+            .map(|data| session::points(&data, &config, line.clone()));
     }
     Ok(Json(
-        json!({ "command": command(&settings, &config, None), "warnings": warnings }),
+        json!({ "command": line, "warnings": warnings, "points": points }),
     ))
 }
 

@@ -55,7 +55,7 @@ pub struct Session {
 
 /// The points the page draws, in the network's input space (after standardisation).
 #[derive(Serialize)]
-struct Points {
+pub struct Points {
     /// `[x, y, class]` of each training row, or `[x, y, value]` of a one-target regression
     /// (empty unless 2 inputs).
     train: Vec<[f64; 3]>,
@@ -83,6 +83,9 @@ struct Done {
     error: Option<String>,
     epochs_run: usize,
     best_epoch: Option<usize>,
+    /// The epoch whose weights the run kept (the best where early stopping restored them, else
+    /// the last): the confusion matrix's, the regions', `model.bpk`'s.
+    kept_epoch: Option<usize>,
     last: Option<EpochRow>,
     confusion: Vec<Vec<usize>>,
     grid: Option<DecisionGrid>,
@@ -267,7 +270,7 @@ const MAX_POINTS: usize = 2_000;
 /// The training rows and validation rows as `[x, y, class]`, or `[x, y, value]` for one
 /// regression target (in the network's units), when there are 2 inputs: every k-th row, at
 /// most [`MAX_POINTS`] of each.
-fn points(prepared: &Prepared, config: &TrainConfig, command: String) -> Points {
+pub fn points(prepared: &Prepared, config: &TrainConfig, command: String) -> Points {
     let data = &prepared.train.data;
     let rows = |subset: &Subset| -> Vec<[f64; 3]> {
         let d = &subset.data;
@@ -316,6 +319,7 @@ impl Job {
     fn run(self, observer: PageObserver) {
         let val = self.prepared.val.clone();
         let backend = self.config.backend;
+        let restores_best = self.config.restores_best();
         // the page's pause holds the loop: off rayon's workers, so a paused page holds none
         // the page shows its newest run only: the one before goes at once
         let options = RunOptions::from(Verbosity::Quiet)
@@ -326,11 +330,14 @@ impl Job {
             match train::train_on(self.source, self.prepared, self.config, &self.out, options) {
                 Ok(run) => {
                     let (confusion, grid) = final_views(&self.out, backend, &val, self.grid);
+                    let last = run.outcome.rows.last().cloned();
+                    let best = run.outcome.best_epoch.filter(|_| restores_best);
                     Done {
                         error: None,
                         epochs_run: run.outcome.rows.len(),
                         best_epoch: run.outcome.best_epoch,
-                        last: run.outcome.rows.last().cloned(),
+                        kept_epoch: best.or(last.as_ref().map(|row| row.epoch)),
+                        last,
                         confusion,
                         grid,
                     }
@@ -339,6 +346,7 @@ impl Job {
                     error: Some(page_error(&e)),
                     epochs_run: 0,
                     best_epoch: None,
+                    kept_epoch: None,
                     last: None,
                     confusion: Vec::new(),
                     grid: None,

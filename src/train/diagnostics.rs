@@ -149,6 +149,9 @@ pub fn dead_fractions(model: &Mlp, x: Tensor<2>) -> Vec<Option<f64>> {
     fractions
 }
 
+/// Where the words of [`warning`] send a reader for the dead units: a run's own file.
+pub const SEE_DEAD: &str = "see dead_fraction in diagnostics.csv";
+
 /// One line about vanishing or exploding gradients, when the first layer's gradient norm is over
 /// 1000× smaller or larger than the last layer's.
 pub fn warning(epoch: usize, grad_norms: &[f64]) -> Option<String> {
@@ -156,8 +159,7 @@ pub fn warning(epoch: usize, grad_norms: &[f64]) -> Option<String> {
     if grad_norms.iter().all(|&g| g == 0.0) {
         return Some(format!(
             "warning: no gradient in epoch {epoch}: every layer's gradient norm is 0, so no weight \
-             changes any more (a layer whose units all output 0? see dead_fraction in \
-             diagnostics.csv)"
+             changes any more (a layer whose units all output 0? {SEE_DEAD})"
         ));
     }
     if grad_norms.len() < 2 || !(first.is_finite() && last.is_finite()) {

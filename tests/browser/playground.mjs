@@ -64,6 +64,39 @@ async function sameFromLink(browser, page, csv) {
   console.log("the link keeps the view's boxes and, after the file, its unticked column and command");
 }
 
+/** A setup's link in a new page: the plane shows the set's points before Play; a box the page
+ *  cannot send is named where the command goes, and Play says it; a run that early stopping ends
+ *  says which epoch's weights it kept (its best); settings changed after it are said to wait. */
+async function keptAndPending(browser, url) {
+  const page = await browser.newPage();
+  await page.goto(url + "#dataset=xor&noise=0.5&lr=0.05&patience=3&epochs=80&seed=42&batch_size=16");
+  const drawn = () => /^[1-9]\d*,[1-9]\d*$/.test(document.getElementById("regions").dataset.points || "");
+  if (!await until(page, drawn, null, 10000)) fail("before Play the plane shows no points");
+  await page.fill("#batch_size", "2.5");
+  await page.dispatchEvent("#batch_size", "change");
+  const named = () => document.getElementById("cli-command").textContent === "# batch size: a whole number, got 2.5";
+  if (!await until(page, named, null, 10000)) fail(`batch size 2.5: the command reads \`${await shown(page, "#cli-command")}\``);
+  await page.click('[data-testid="play"]');
+  if (!await until(page, () => document.getElementById("status").textContent === "batch size: a whole number, got 2.5", null, 10000)) {
+    fail(`Play with batch size 2.5: status "${await text(page, "status")}"`);
+  }
+  await page.fill("#batch_size", "16");
+  await page.dispatchEvent("#batch_size", "change");
+  await page.click('[data-testid="play"]');
+  await page.waitForFunction(() => document.getElementById("status").dataset.done === "yes", null, { timeout: 60000 });
+  const [, run, best] = (await text(page, "status")).match(/^done: (\d+) epochs, best (\d+)$/) || [];
+  const kept = (await text(page, "kept")).match(/^kept: the weights of epoch (\d+), the best \(early stopping\), val loss [0-9.]+, val accuracy [0-9.]+ %/);
+  if (!best || !(Number(run) > Number(best)) || !kept || kept[1] !== best) fail(`early stopping: status "${await text(page, "status")}", kept "${await text(page, "kept")}"`);
+  await page.fill("#lr", "0.3");
+  await page.dispatchEvent("#lr", "change");
+  if (!(await text(page, "pending")).startsWith("the settings changed since this run")) fail(`lr changed after the run: "${await text(page, "pending")}"`);
+  await page.fill("#lr", "0.05");
+  await page.dispatchEvent("#lr", "change");
+  if (await text(page, "pending") !== "") fail(`lr back as the run had it: "${await text(page, "pending")}"`);
+  await page.close();
+  console.log(`points before Play; batch size 2.5 named; early stopping after ${run} epochs kept epoch ${best}'s weights and says so; a changed setting is said to wait`);
+}
+
 /** A 375 px wide phone: one column, nothing wider than the screen; and the tutorial's preset
  * after SGD with momentum gives a command the server takes (Adam has no momentum). */
 async function onAPhone(browser, url) {
@@ -391,6 +424,7 @@ try {
   await page.click("#regenerate");
   if (!await until(page, seeded, "9007199254740994", 10000)) fail(`regenerate after 2^53 + 1: the command is \`${await shown(page, "#cli-command")}\``);
   console.log("a seed past 2^53 keeps its digits in the command, and regenerate adds one to it");
+  if (lang === "en") await keptAndPending(browser, url);
   if (errors.length) fail(`console errors: ${errors.join(" | ")}`);
 } finally {
   await browser.close();

@@ -10,6 +10,10 @@ const state = {
   session: null, running: false, listening: false, dirty: false,
   rows: [], layers: [], grid: null, points: null, prev: null, epochs: 0, hover: null,
   runCommand: null, weights: null, lastStatus: ["ready"],
+  // the epoch whose weights the finished run kept (early stopping's best, else its last)
+  kept: null,
+  // the settings the shown run started with (JSON), and a built-in set's points before a run
+  runSettings: null, preview: null,
   // the hidden unit the pointer is on in the network picture, and where each unit's picture is
   unitHover: null, unitBoxes: [],
   // the stream carries the session's runs in order: `runs` counts their `data` events, `accepted`
@@ -202,18 +206,62 @@ function settingsChanged() {
   const s = readSettings();
   history.replaceState(null, "", settingsToHash(s));
   $("link").href = location.href;
+  $("momentum").disabled = ["adam", "adamw"].includes(s.optimizer) && s.momentum === 0; // beta1 instead
+  // the shown run goes on with the settings it started with; new ones wait for reset
+  showPending(s);
   if (state.runCommand) return; // the displayed run's command stays until reset
+  $("of").textContent = s.epochs;
   clearTimeout(commandTimer);
+  const problem = boxProblem();
+  if (problem) { showProblem(problem); return; }
   commandTimer = setTimeout(() => showCommand(s), 150);
+}
+
+/** Whether settings `s` are not those of the run shown, said above the views: it goes on with
+ *  its own, or, ended, is what the views and the command show. */
+function showPending(s) {
+  const changed = state.runCommand && state.runSettings !== asRun(s);
+  $("pending").textContent = changed ? t(state.running ? "pending" : "pendingDone") : "";
+}
+
+/** Settings as a run takes them (the speed is not one: it changes a run under way). */
+function asRun(s) { const { delay_ms, ...run } = s; return JSON.stringify(run); }
+
+/** A box's name as the page shows it. */
+function boxName(el) {
+  const label = el.closest("label, .layer");
+  return ((label && label.querySelector("span")) || label || el).textContent.trim() || el.id;
+}
+
+/** The first box whose value the server would refuse in JSON's words, in the page's: an empty
+ *  number box, or a fraction or sign where a whole number goes; null when there is none. */
+function boxProblem() {
+  const blank = NUMBERS.find((k) => k !== "seed" && $(k).value.trim() === "");
+  if (blank) return t("blank", boxName($(blank)));
+  const whole = [...["batch_size", "epochs", "patience", "seed"].map($), ...hiddenInputs()]
+    .find((el) => el.value.trim() !== "" && !/^\d+$/.test(el.value.trim()));
+  return whole ? t("whole", boxName(whole), whole.value.trim()) : null;
+}
+
+/** A box the page cannot send, in place of the command: the command it would give is unknown. */
+function showProblem(problem) {
+  commandsAsked += 1; // a command asked before this box changed is stale
+  $("cli-command").textContent = "# " + problem;
+  $("command-warnings").textContent = "";
+  state.preview = null;
+  schedule();
 }
 
 /** The command of settings `s`, unless a run's command came meanwhile or newer settings asked. */
 async function showCommand(s) {
   const asked = ++commandsAsked;
   let text, warnings = [];
-  try { const r = await post("/api/command", s); text = withUpload(r.command); warnings = r.warnings || []; }
+  let points = null;
+  try { const r = await post("/api/command", s); text = withUpload(r.command); warnings = r.warnings || []; points = r.points; }
   catch (e) { text = "# " + e.message; }
   if (asked !== commandsAsked || state.runCommand) return;
+  state.preview = points || null; // a built-in set's points, drawn until a run starts
+  schedule();
   $("cli-command").textContent = text;
   // what `train` would warn of with these settings (a schedule that never acts, say)
   $("command-warnings").textContent = warnings.map((w) => `warning: ${w}`).join("\n");
@@ -274,10 +322,13 @@ const MODE_STATUS = { play: "training", pause: "paused", step: "stepping", stop:
 
 /** Starts a run: the stream's next run is its, since the page starts one run at a time. */
 async function start(mode) {
-  Object.assign(state, { wanted: state.accepted + 1, running: true, mode });
+  const problem = boxProblem();
+  if (problem) { status(problem); return; }
+  const settings = readSettings();
+  Object.assign(state, { wanted: state.accepted + 1, running: true, mode, runSettings: asRun(settings) });
   status("starting");
   try {
-    await post(`/api/sessions/${state.session}/train`, { settings: readSettings(), mode });
+    await post(`/api/sessions/${state.session}/train`, { settings, mode });
     state.accepted += 1;
     if (state.running) status(MODE_STATUS[state.mode]); // a short run may have ended already
   } catch (e) { Object.assign(state, { running: false, wanted: null }); status(e.message); }
@@ -304,13 +355,14 @@ function onData(d) {
   state.runs += 1;
   if (state.runs !== state.wanted) return; // a run the page has reset
   if (state.rows.length) state.prev = { train: state.rows.map((r) => r.train_loss), val: state.rows.map((r) => r.val_loss) };
-  Object.assign(state, { rows: [], layers: [], grid: null, weights: null, points: d, epochs: d.epochs, listening: true });
+  Object.assign(state, { rows: [], layers: [], grid: null, weights: null, points: d, epochs: d.epochs, listening: true, kept: null });
   state.runCommand = d.command;
   state.task = d.task || (d.classes.length ? "classification" : "regression");
   showTask();
   $("cli-command").textContent = d.command;
   $("of").textContent = d.epochs;
   $("messages").textContent = "";
+  $("pending").textContent = "";
   $("confusion").innerHTML = "";
   links(null);
   if (!d.train.length) $("messages").textContent = t("noRegions") + "\n";
@@ -336,8 +388,11 @@ function onMessage(text) {
 function onDone(d) {
   if (!state.listening) return; // a run the page has reset
   Object.assign(state, { listening: false, running: false });
+  showPending(readSettings());
   if (d.error) { status(d.error); return; }
   status("done", d.epochs_run, d.best_epoch);
+  // the charts span the epochs run (an early stop leaves the rest empty)
+  Object.assign(state, { kept: d.kept_epoch, epochs: state.rows.length });
   if (d.grid) state.grid = d.grid;
   state.confusion = d.confusion;
   renderConfusion(d.confusion);
@@ -382,25 +437,43 @@ function render() {
   $("epoch").textContent = last ? last.epoch : 0;
   $("train-loss").textContent = last ? plain(last.train_loss) : "–";
   $("val-loss").textContent = last ? plain(last.val_loss) : "–";
-  $("val-accuracy").textContent = last ? plain(metric(last.val_metric)) : "–";
+  $("val-accuracy").textContent = last ? metricText(last.val_metric) : "–";
   $("lr-now").textContent = last ? last.lr.toPrecision(3) : "–";
+  const kept = showKept(last);
   drawRegions();
   const prev = state.prev || { train: [], val: [] };
   drawChart($("loss"), [
-    { v: prev.train, c: "#999", a: 0.35 }, { v: prev.val, c: "#999", a: 0.35, dash: true },
+    { v: prev.train, c: "#999", a: 0.35, ghost: true }, { v: prev.val, c: "#999", a: 0.35, dash: true, ghost: true },
     { v: state.rows.map((r) => r.train_loss), c: "#1565c0" }, { v: state.rows.map((r) => r.val_loss), c: "#c62828", dash: true },
-  ], false);
-  drawChart($("accuracy"), [{ v: state.rows.map((r) => metric(r.val_metric)), c: "#2e7d32" }], false);
+  ], false, kept);
+  drawChart($("accuracy"), [{ v: state.rows.map((r) => metric(r.val_metric)), c: "#2e7d32" }], false, kept);
   const names = (state.layers[state.layers.length - 1] || []).map((l) => l.layer);
   drawChart($("grads"), names.map((n, i) => ({
-    v: state.layers.map((ls) => Math.log10(Math.max(ls[i] ? ls[i].grad_norm : 1e-30, 1e-30))), c: LAYER_COLOURS[i % 9], label: n,
+    v: state.layers.map((ls) => Math.log10(Math.max(ls[i] ? ls[i].grad_norm : 1e-30, 1e-30))), c: LAYER_COLOURS[i % 9],
   })), true);
+  legend($("grads-legend"), names.map((n, i) => [n, LAYER_COLOURS[i % 9]]));
   const lastLayers = state.layers[state.layers.length - 1] || [];
   $("dead").textContent = lastLayers.filter((l) => l.dead_fraction !== null && l.dead_fraction !== undefined)
     .map((l) => t("dead", l.layer, (100 * l.dead_fraction).toFixed(0))).join(" · ");
   drawNetwork();
   showUnitHover();
   showHover();
+}
+
+/** Under the numbers (the last epoch's), the epoch whose weights a finished run kept where it is
+ *  not the last (early stopping restored its best), with its numbers; its index in the rows. */
+function showKept(last) {
+  const i = state.rows.findIndex((r) => r.epoch === state.kept);
+  const row = last && state.kept !== last.epoch ? state.rows[i] : null;
+  $("kept").textContent = row ? t("kept", row, plain, t(METRICS[state.task].hover, metricText(row.val_metric))) : "";
+  return row ? i : null;
+}
+
+/** The chart's lines named under it, each in its colour (as many as there are layers: a row of
+ *  text wraps where names in the canvas ran off its edge). */
+function legend(el, entries) {
+  const html = entries.map(([name, colour]) => `<span style="color:${colour}">━ ${esc(name)}</span>`).join(" ");
+  if (el.innerHTML !== html) el.innerHTML = html;
 }
 
 /** How each task names its validation metric (`val_metric`), and the scale it is shown in. */
@@ -411,6 +484,12 @@ const METRICS = {
 
 /** The validation metric as shown: accuracy in %, RMSE as it is. */
 function metric(v) { return typeof v === "number" ? v * METRICS[state.task].scale : v; }
+
+/** The metric as the page writes it: accuracy in % to two decimals (a share of the rows), an
+ *  RMSE as [`plain`] writes it. */
+function metricText(v) {
+  return state.task === "classification" && typeof v === "number" ? metric(v).toFixed(2) : plain(metric(v));
+}
 
 /** The metric's names for the run's task, in the page's language. */
 function showTask() {
@@ -426,7 +505,7 @@ function plain(v) { return v === null || v === undefined ? "NaN" : String(Number
 function drawRegions() {
   const cv = $("regions"), g = cv.getContext("2d"), W = cv.width, H = cv.height;
   g.clearRect(0, 0, W, H);
-  const p = state.points;
+  const p = state.points || (state.runCommand ? null : state.preview);
   if (!p || !p.train.length) return;
   const unit = hoveredUnit(), scale = valueScale(p), whole = { x: 0, y: 0, w: W, h: H };
   // for the browser test (inputs: layer 0)
@@ -442,7 +521,7 @@ function drawRegions() {
  *  its ends in the target's units for the note (a standardised target mapped back); null for
  *  classes. */
 function valueScale(p) {
-  if (state.task !== "regression") return null;
+  if ((p.task || state.task) !== "regression") return null;
   const all = p.train.concat(p.val).map((q) => q[2]).concat((state.grid && state.grid.values) || []);
   const [lo, hi] = [Math.min(...all), Math.max(...all)], ts = p.target_scaler;
   const units = (v) => (ts ? v * ts.std[0] + ts.mean[0] : v).toPrecision(3);
@@ -609,44 +688,60 @@ function bounds(pts) {
 
 function rgb(hex) { return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)); }
 
-/** Where the value axis gets a line and label: five even steps, or on a log10 axis whole powers
- *  of ten (at most six lines), so that a label reads 1e-3, never 1e-2.6. */
+/** Where the value axis gets a line and label: round steps (1, 2, 2.5 or 5 × 10^k, four or
+ *  five of them), so a label reads 20 or 0.25, never 17.5 or 0.172; on a log10 axis whole
+ *  powers of ten (at most six lines), so that a label reads 1e-3, never 1e-2.6. */
 function axisTicks(lo, hi, log) {
-  if (!log) return [0, 1, 2, 3, 4].map((k) => lo + ((hi - lo) * k) / 4);
+  if (!log) {
+    const raw = (hi - lo) / 4, p = 10 ** Math.floor(Math.log10(raw));
+    const step = p * [1, 2, 2.5, 5, 10].find((m) => m * p >= raw * (1 - 1e-9)), ticks = [];
+    for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) ticks.push(Number((k * step).toPrecision(12)));
+    return ticks;
+  }
   const step = Math.max(1, Math.ceil((hi - lo) / 5)), ticks = [];
   for (let e = lo; e <= hi; e += step) ticks.push(e);
   return ticks;
 }
 
-/** Lines over epochs; `log`: the values are log10 and the axis is labelled 10^k. */
-function drawChart(cv, series, log) {
-  const g = cv.getContext("2d"), W = cv.width, H = cv.height, L = 44, B = 16;
+/** Lines over epochs; `log`: the values are log10 and the axis is labelled 10^k; `mark`: an
+ *  epoch's index to mark with a dotted line. A previous run's faint lines (`ghost`) set the axes
+ *  only while the run shown has no values: they are cut at the chart's edge. */
+function drawChart(cv, series, log, mark = null) {
+  const g = cv.getContext("2d"), W = cv.width, H = cv.height, L = 44, B = 16, T = 8;
   g.clearRect(0, 0, W, H);
-  const all = series.flatMap((s) => s.v).filter(Number.isFinite);
-  const n = Math.max(2, ...series.map((s) => s.v.length), state.epochs || 0);
+  const values = (list) => list.flatMap((s) => s.v).filter(Number.isFinite);
+  const current = series.filter((s) => !s.ghost);
+  const all = values(current).length ? values(current) : values(series);
+  const n = Math.max(2, ...current.map((s) => s.v.length), state.epochs || 0);
   if (!all.length) return;
   let lo = Math.min(...all), hi = Math.max(...all);
   if (!log) lo = Math.min(lo, 0);
   else [lo, hi] = [Math.floor(lo), Math.ceil(hi)];
   if (hi - lo < 1e-9) hi = lo + 1;
-  const x = (i) => L + (i / (n - 1)) * (W - L - 4), y = (v) => 4 + (1 - (v - lo) / (hi - lo)) * (H - B - 8);
+  const x = (i) => L + (i / (n - 1)) * (W - L - 4), y = (v) => T + (1 - (v - lo) / (hi - lo)) * (H - B - T - 4);
   g.fillStyle = "#666"; g.font = "10px sans-serif"; g.strokeStyle = "#eee";
   const labels = axisTicks(lo, hi, log).map((v) => {
     g.beginPath(); g.moveTo(L, y(v)); g.lineTo(W, y(v)); g.stroke();
-    const label = log ? `1e${v}` : v.toPrecision(3);
+    const label = log ? `1e${v}` : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(1) : String(v);
     g.fillText(label, 2, y(v) + 3);
     return label;
   });
   cv.dataset.ticks = labels.join(" "); // what the axis reads, for the browser test
   g.fillText(`${t("epochAxis")} ${n}`, W - 60, H - 3);
-  series.forEach((s, si) => {
+  g.save();
+  g.beginPath(); g.rect(L, 0, W - L, H - B); g.clip(); // a ghost beyond the axes is cut
+  series.forEach((s) => {
     g.globalAlpha = s.a || 1; g.strokeStyle = s.c; g.setLineDash(s.dash ? [5, 3] : []); g.lineWidth = 1.5;
     g.beginPath();
     s.v.forEach((v, i) => (i ? g.lineTo(x(i), y(v)) : g.moveTo(x(i), y(v))));
     g.stroke();
-    if (s.label) { g.fillStyle = s.c; g.fillText(s.label, L + 4 + 60 * si, H - 3); }
   });
+  g.restore();
   g.globalAlpha = 1; g.setLineDash([]);
+  if (mark !== null) {
+    g.strokeStyle = "#2e7d32"; g.setLineDash([2, 3]);
+    g.beginPath(); g.moveTo(x(mark), 0); g.lineTo(x(mark), H - B); g.stroke(); g.setLineDash([]);
+  }
   if (state.hover !== null && state.hover < state.rows.length) {
     g.strokeStyle = "#000"; g.beginPath(); g.moveTo(x(state.hover), 0); g.lineTo(x(state.hover), H - B); g.stroke();
   }
@@ -680,7 +775,7 @@ function showUnitHover() {
 
 function showHover() {
   const r = state.rows[state.hover];
-  $("hover").textContent = r ? t("hover", r, plain, t(METRICS[state.task].hover, plain(metric(r.val_metric)))) : "";
+  $("hover").textContent = r ? t("hover", r, plain, t(METRICS[state.task].hover, metricText(r.val_metric))) : "";
 }
 
 // ---- wiring ----
@@ -689,7 +784,7 @@ async function reset() {
   Object.assign(state, { wanted: null, listening: false }); // its events are ignored from now on
   if (state.running) await stop();
   if (state.rows.length) state.prev = { train: state.rows.map((r) => r.train_loss), val: state.rows.map((r) => r.val_loss) };
-  Object.assign(state, { rows: [], layers: [], grid: null, weights: null, runCommand: null, points: null });
+  Object.assign(state, { rows: [], layers: [], grid: null, weights: null, runCommand: null, points: null, kept: null, runSettings: null });
   $("confusion").innerHTML = "<p class='note' data-i18n='confusion.later'></p>";
   applyLanguage(LANG); // the note's text, in the page's language
   links(null);
@@ -711,7 +806,7 @@ async function uploadCsv() {
   const r = await fetch(`/api/sessions/${state.session}/upload?name=${encodeURIComponent(file.name)}`,
     { method: "POST", headers: { "Content-Type": "text/csv" }, body: file });
   const j = await r.json().catch(() => ({ error: r.statusText }));
-  $("csv-info").textContent = r.ok ? t("csvInfo", j) : j.error;
+  $("csv-info").textContent = r.ok ? t("csvInfo", j) : j.error + (state.upload ? " " + t("csvKept", state.upload) : "");
   // a refused file leaves the accepted one in place, and its name
   $("csv-warnings").innerHTML = (r.ok ? j.warnings || [] : []).map((w) => `<li>${esc(w)}</li>`).join("");
   if (r.ok) {
@@ -766,6 +861,15 @@ function wire() {
   $("network").addEventListener("mousemove", (ev) => { state.unitHover = unitAt($("network"), ev); schedule(); });
   $("network").addEventListener("mouseleave", () => { state.unitHover = null; schedule(); });
   Object.keys(VIEW).forEach((k) => { viewCheckbox(k).onchange = () => { settingsChanged(); schedule(); }; });
+  // a setup's link opened in this page (pasted, or followed from another): its settings
+  window.addEventListener("hashchange", () => {
+    const s = settingsFromHash(), lang = s.lang;
+    delete s.lang;
+    takeView(s);
+    writeSettings(s);
+    if (lang && lang !== LANG) switchLanguage(lang); else settingsChanged();
+    schedule();
+  });
 }
 
 /** The page in `lang`: static text, the layer rows, the status, the drawn views. */

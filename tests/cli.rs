@@ -643,6 +643,12 @@ fn completions_are_generated_for_bash_zsh_and_fish() {
             "{shell} knows the verbs and flags"
         );
     }
+    // experiment names in bash and zsh (the README says which shells: clap's others complete no
+    // positional values)
+    for shell in ["bash", "zsh"] {
+        let script = stdout(&plaindnn(&["completions", shell]));
+        assert!(script.contains("linear-collapse"), "{shell}");
+    }
     // the values of a flag with a fixed list complete too (they listed the folder's files)
     let bash = stdout(&plaindnn(&["completions", "bash"]));
     for values in [
@@ -2387,4 +2393,36 @@ fn a_run_folder_that_cannot_be_made_is_named_with_the_way_on() {
         "cannot be made (Not a directory (os error 20)): give --out a folder you can write to",
     );
     assert_eq!(std::fs::read(&file).expect("read"), b"mine");
+}
+
+/// `bench --repeats` is capped (a billion ran for ever, silently), and a bench removes the scratch
+/// folders that benches killed mid-run left in the temporary folder — those whose process is
+/// gone — and nothing else there.
+#[test]
+fn bench_caps_repeats_and_sweeps_the_scratch_of_killed_benches() {
+    let out = plaindnn(&["bench", "w1", "--repeats", "1000000000"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("invalid --repeats: at most 100"),
+        "{}",
+        stderr(&out)
+    );
+    let tmp = temp_dir("bench-scratch");
+    let dead = tmp.join("plaindnn-bench-4000000000"); // past any process id
+    let alive = tmp.join(format!("plaindnn-bench-{}", std::process::id()));
+    let other = tmp.join("plaindnn-bench-notes");
+    for dir in [&dead, &alive, &other] {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("model.bpk"), b"x").unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(["bench", "w4", "--repeats", "1"])
+        .env("TMPDIR", tmp.as_path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    if std::path::Path::new("/proc").is_dir() {
+        assert!(!dead.exists(), "a killed bench's scratch is removed");
+    }
+    assert!(alive.join("model.bpk").exists() && other.join("model.bpk").exists());
 }

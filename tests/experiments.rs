@@ -4,7 +4,10 @@
 
 mod common;
 
-use common::{json, plaindnn, stdout, temp_dir};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{json, plaindnn, stderr, stdout, temp_dir};
 
 /// Every experiment and its number of variants, in the tutorial's order.
 const EXPERIMENTS: [(&str, usize); 10] = [
@@ -66,6 +69,41 @@ fn check_table(name: &str, variants: usize, report: &serde_json::Value) {
             assert!(
                 (m - test).abs() < 0.05 + 1e-9,
                 "{name} {label}: {m} vs {test}"
+            );
+        }
+        // --json carries the table's other columns as numbers (it had the accuracies alone)
+        let columns = [
+            (3, "best_val_loss", 0.0005),
+            (4, "val_minus_train_loss", 0.0005),
+            (5, "epochs", 0.5),
+        ];
+        for (i, key, half_digit) in columns {
+            match v[key]["mean"].as_f64() {
+                Some(m) => {
+                    let shown: f64 = row[i].parse().unwrap_or(f64::NAN);
+                    assert!(
+                        (m - shown).abs() <= half_digit + 1e-9,
+                        "{name} {label} {key}: {m} vs {}",
+                        row[i]
+                    );
+                }
+                None => assert_eq!(row[i], "—", "{name} {label} {key}"),
+            }
+        }
+        if row.len() > 6 && row[6].contains('e') {
+            let ratio = v["grad_ratio"]["mean"]
+                .as_f64()
+                .expect("the ratio in --json");
+            assert_eq!(format!("{ratio:.1e}"), row[6], "{name} {label}");
+        }
+        if row.len() > 6 && row[6].contains("runs)") {
+            let reached = v["reached_target"]
+                .as_u64()
+                .expect("reached_target in --json");
+            assert!(
+                row[6].ends_with(&format!("({reached}/{} runs)", runs.unwrap_or(0))),
+                "{name} {label}: {}",
+                row[6]
             );
         }
     }
@@ -355,5 +393,118 @@ fn an_unknown_experiment_lists_the_valid_ones() {
             "unknown experiment `dropout-magic`; valid choices: linear-collapse, activations"
         ),
         "{err}"
+    );
+}
+
+/// A second experiment into a folder an experiment is running in is refused, naming the
+/// process, `--overwrite` or not (the two deleted each other's runs, and the first failed on a
+/// checkpoint the second removed); the first ends as if alone and releases the folder.
+#[test]
+fn a_second_experiment_into_a_folder_in_use_is_refused_naming_the_process() {
+    let dir = temp_dir("experiment-lock");
+    let out = dir.join("depth");
+    let path = out.to_str().unwrap();
+    let args = ["experiment", "depth", "--seeds", "10", "--out", path];
+    let first = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the first experiment");
+    let start = Instant::now();
+    while !out.join(".lock").exists() {
+        assert!(start.elapsed() < Duration::from_secs(60), "no lock taken");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let held = format!("another plaindnn (pid {}) is training into it", first.id());
+    for overwrite in [false, true] {
+        let second = plaindnn(&[&args[..], &["--overwrite"][..usize::from(overwrite)]].concat());
+        assert_eq!(second.status.code(), Some(1), "--overwrite {overwrite}");
+        assert!(stderr(&second).contains(&held), "{}", stderr(&second));
+    }
+    let first = first.wait_with_output().expect("the first experiment ends");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(!out.join(".lock").exists(), "the lock is released");
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains(HEAD), "{report}");
+    assert!(!report.contains("Not finished"), "{report}");
+}
+
+/// A run an experiment keeps after it diverged says so to `eval`, `summary` and `predict`, with
+/// the divergence's words (`failed.txt`): they said it was stopped before an epoch, and that
+/// `--resume` would train it, which diverges again.
+#[test]
+fn a_diverged_run_an_experiment_keeps_is_told_as_diverged_not_stopped() {
+    let dir = temp_dir("experiment-diverged");
+    let out = dir.join("exploding");
+    let made = plaindnn(&[
+        "experiment",
+        "exploding-gradients",
+        "--quick",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let run = out.join("v0-s0"); // std 0.5, no clipping
+    assert!(
+        !run.join("model.bpk").exists(),
+        "the unclipped run diverged"
+    );
+    let run = run.to_str().unwrap();
+    for args in [
+        &["eval", "--run", run][..],
+        &["summary", "--run", run],
+        &["predict", "--run", run, "--input", "0,0"],
+    ] {
+        let refused = plaindnn(args);
+        assert_eq!(refused.status.code(), Some(1), "{args:?}");
+        let said = stderr(&refused);
+        assert!(
+            said.contains("its training failed before it saved weights"),
+            "{said}"
+        );
+        assert!(
+            said.contains("failed.txt: training diverged in epoch"),
+            "{said}"
+        );
+        assert!(!said.contains("--resume"), "{said}");
+    }
+}
+
+/// An experiment's `report.md` and `val_loss.svg` are refused as outputs of other commands,
+/// `--overwrite` or not, as a run's files are (a CSV written over the report orphaned the
+/// results: the next run of the experiment found "a report.md that no experiment wrote").
+#[test]
+fn an_experiments_report_and_picture_are_refused_as_other_commands_outputs() {
+    let dir = temp_dir("experiment-files");
+    let out = dir.join("depth");
+    let made = plaindnn(&[
+        "experiment",
+        "depth",
+        "--quick",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    for name in ["report.md", "val_loss.svg"] {
+        let path = out.join(name);
+        let path = path.to_str().unwrap();
+        let args = ["datasets", "--export", "xor", "--out", path, "--overwrite"];
+        let refused = plaindnn(&args);
+        assert_eq!(refused.status.code(), Some(1), "{name}");
+        let said = stderr(&refused);
+        assert!(
+            said.contains("is a file of the experiment's results in"),
+            "{said}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.md")).unwrap(),
+        report
     );
 }

@@ -123,6 +123,54 @@ fn a_run_killed_mid_epoch_resumes_to_exactly_the_metrics_of_an_uninterrupted_run
     );
 }
 
+/// `eval`, `predict`, `summary` and `export` read a run while it trains, warning that its
+/// weights are the ones saved so far (they said nothing); once its process is gone, no warning.
+#[test]
+fn reading_a_run_while_it_trains_warns_that_its_weights_are_those_saved_so_far() {
+    let dir = temp_dir("reading-while-training");
+    let out_dir = dir.join("run");
+    let mut training = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args([
+            "train",
+            "--dataset",
+            "spiral",
+            "--epochs",
+            "100000",
+            "--no-early-stopping",
+        ])
+        .args(["--checkpoint-every", "1", "--quiet", "--out", s(&out_dir)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    wait_for("the first save", Duration::from_secs(60), || {
+        out_dir.join("model.bpk").exists()
+    });
+    let exported = dir.join("m.safetensors");
+    let run = s(&out_dir);
+    let reads = [
+        vec!["eval", "--run", run],
+        vec!["predict", "--run", run, "--input", "0.1,0.2"],
+        vec!["summary", "--run", run],
+        vec!["export", "--run", run, "--out", s(&exported)],
+    ];
+    let warning = "is training now: this reads the weights it has saved so far (model.bpk)";
+    for args in &reads {
+        let read = plaindnn(args);
+        assert!(read.status.success(), "{args:?}: {}", stderr(&read));
+        assert!(
+            stderr(&read).contains(warning),
+            "{args:?}: {}",
+            stderr(&read)
+        );
+    }
+    training.kill().expect("SIGKILL");
+    training.wait().expect("reaped");
+    let read = plaindnn(&reads[0]);
+    assert!(read.status.success(), "{}", stderr(&read));
+    assert!(!stderr(&read).contains(warning), "{}", stderr(&read));
+}
+
 #[test]
 fn a_second_run_into_a_directory_in_use_is_refused_and_a_dead_runs_lock_is_taken_over() {
     let dir = temp_dir("lock");

@@ -1,6 +1,6 @@
 //! W1–W3: training steps and inference of the networks, on the bare loop and the `train` path.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use burn::module::Module;
@@ -105,7 +105,28 @@ fn train_path(
 }
 
 fn scratch() -> PathBuf {
-    std::env::temp_dir().join(format!("plaindnn-bench-{}", std::process::id()))
+    std::env::temp_dir().join(format!("{SCRATCH}{}", std::process::id()))
+}
+
+/// How a bench's scratch folder's name begins: the process id follows.
+const SCRATCH: &str = "plaindnn-bench-";
+
+/// Removes the scratch folders that benches killed mid-run left: those whose process is gone, as
+/// Linux's `/proc` tells (elsewhere, none is removed).
+pub fn sweep_scratch() {
+    let processes = Path::new("/proc");
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten().filter(|_| processes.is_dir()) {
+        let name = entry.file_name();
+        let pid = (name.to_str())
+            .and_then(|n| n.strip_prefix(SCRATCH))
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        if pid.is_some_and(|pid| !processes.join(pid).exists()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// W1: 1000 full-batch Adam steps of the quadrant net; µs per step.

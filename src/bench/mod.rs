@@ -106,6 +106,9 @@ pub struct Report {
     pub results: Vec<Measurement>,
 }
 
+/// Most timed runs per measurement: a median of 100 is as steady as a machine's noise lets it be.
+pub const MAX_REPEATS: usize = 100;
+
 /// Runs `workloads`, the networks on `backend` (flex when absent), each measurement `repeats`
 /// times after a warm-up; W2 only its networks named in `variants` (all when empty).
 pub fn run(
@@ -116,6 +119,10 @@ pub fn run(
 ) -> Result<Report> {
     if repeats == 0 {
         return Err(Error::invalid("--repeats", "must be at least 1, got 0"));
+    }
+    if repeats > MAX_REPEATS {
+        let why = format!("at most {MAX_REPEATS} (a W2 run takes seconds), got {repeats}");
+        return Err(Error::invalid("--repeats", why));
     }
     if let Some(twice) = (1..workloads.len()).find(|&i| workloads[..i].contains(&workloads[i])) {
         let why = format!(
@@ -140,6 +147,7 @@ pub fn run(
         ));
     }
     let backend = backend.unwrap_or(Backend::Flex).resolve();
+    mlp::sweep_scratch();
     let mut results = Vec::new();
     for workload in workloads {
         match workload {

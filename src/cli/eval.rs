@@ -65,6 +65,7 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         return eval_linear(&args);
     }
     let predictor = Predictor::open(&args.run.run, args.run.backend.unwrap_or_default())?;
+    super::warn_if_training(&args.run.run);
     let evaluation = evaluate(&predictor, &args).map_err(|e| {
         let info = &predictor.config.data;
         let lines = || {

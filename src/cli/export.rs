@@ -53,6 +53,7 @@ pub fn run(args: ExportArgs) -> Result<()> {
     }
     // the weights are written as saved: no backend computes anything here
     let predictor = Predictor::open(&args.run.run, Backend::default())?;
+    super::warn_if_training(&args.run.run);
     let model_config = &predictor.config.train.model;
     let data = &predictor.config.data;
     let bytes = predictor.safetensors()?;

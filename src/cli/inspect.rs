@@ -34,6 +34,7 @@ pub struct JsonArg {
 pub fn summary(args: SummaryArgs) -> Result<()> {
     // counting needs no backend of choice: the weights load where they always can
     let predictor = Predictor::open(&args.run.run, Backend::default())?;
+    super::warn_if_training(&args.run.run);
     let summary = Summary::of(&predictor.model);
     if args.json {
         return print_json(&json!({ "summary": summary, "config": predictor.config }));

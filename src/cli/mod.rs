@@ -304,6 +304,11 @@ fn refuse_run_file(path: &std::path::Path, flag: &str, keep: &[&str]) -> Result<
         let why = format!("{shown} is a file of the run {root} reads from: writing it would break the run; name a file outside {root}");
         return Err(plaindnn::Error::invalid(flag, why));
     }
+    if let Some(results) = plaindnn::experiment::results_at(path) {
+        let results = results.display();
+        let why = format!("{shown} is a file of the experiment's results in {results}: writing it would replace them; name a file outside {results}");
+        return Err(plaindnn::Error::invalid(flag, why));
+    }
     let folder = path.parent().filter(|f| !f.as_os_str().is_empty());
     let run = RunDir::new(folder.unwrap_or(std::path::Path::new(".")));
     let kept = path
@@ -315,6 +320,18 @@ fn refuse_run_file(path: &std::path::Path, flag: &str, keep: &[&str]) -> Result<
     let root = run.root().display();
     let why = format!("{shown} is a name the run {root} writes its own files under: writing it would replace the run's own; name a file outside {root}");
     Err(plaindnn::Error::invalid(flag, why))
+}
+
+/// Warns when a process trains into the run `dir` now: what is read are the weights it has
+/// saved so far, which it will replace.
+fn warn_if_training(dir: &std::path::Path) {
+    if plaindnn::train::lock::in_use(dir) {
+        eprintln!(
+            "warning: {} is training now: this reads the weights it has saved so far \
+             (model.bpk), which it will replace",
+            dir.display()
+        );
+    }
 }
 
 /// Whether `path` is `-`: standard output, as for most Unix tools.

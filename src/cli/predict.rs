@@ -136,6 +136,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
         return predict_linear(&args);
     }
     let predictor = Predictor::open(&args.run.run, args.run.backend.unwrap_or_default())?;
+    super::warn_if_training(&args.run.run);
     let names = predictor.feature_names().to_vec();
     let (rows, lines) = read_rows(&args, &predictor, &names)?;
     let predictions = (predictor.predict(&rows))

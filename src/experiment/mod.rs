@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
+use crate::train::lock::RunLock;
 use crate::train::run_dir::EXPERIMENT_HEADING;
 use crate::train::RunDir;
 pub use catalog::{Experiment, Extra, EXPERIMENTS};
@@ -53,16 +54,42 @@ pub struct VariantSummary {
     pub test_accuracy: Stat,
     /// Validation accuracy of the returned model.
     pub val_accuracy: Stat,
+    /// Lowest validation loss.
+    pub best_val_loss: Stat,
+    /// Validation minus training loss in the last epoch (the overfitting gap).
+    pub val_minus_train_loss: Stat,
+    /// Epochs trained.
+    pub epochs: Stat,
+    /// First layer's gradient norm over the last layer's in epoch 1, where the experiment
+    /// measures it (vanishing gradients).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grad_ratio: Option<Stat>,
+    /// Epochs until the validation loss fell below the experiment's target, of the runs that
+    /// reached it, where the experiment has one (optimizers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epochs_to_target: Option<Stat>,
+    /// How many runs reached that target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reached_target: Option<usize>,
 }
 
 impl VariantSummary {
-    fn of(r: &VariantResult) -> Self {
+    /// The table's columns of `r` (and `extra`'s), as numbers.
+    fn of(r: &VariantResult, extra: catalog::Extra) -> Self {
+        let to_target = |s: &runner::RunSummary| s.epochs_to_target.map(|e| e as f64);
+        let aims = extra == catalog::Extra::EpochsToTarget;
         Self {
             label: r.label.clone(),
             runs: r.runs.len(),
             diverged: r.diverged,
             test_accuracy: r.stat(|s| Some(s.test_accuracy)),
             val_accuracy: r.stat(|s| Some(s.returned_accuracy)),
+            best_val_loss: r.stat(|s| Some(s.best_val_loss)),
+            val_minus_train_loss: r.stat(|s| Some(s.final_gap)),
+            epochs: r.stat(|s| Some(s.epochs as f64)),
+            grad_ratio: (extra == catalog::Extra::GradRatio).then(|| r.stat(|s| s.grad_ratio)),
+            epochs_to_target: aims.then(|| r.stat(to_target)),
+            reached_target: aims.then(|| r.values(to_target).len()),
         }
     }
 }
@@ -104,7 +131,7 @@ pub fn run(
 ) -> Result<Report> {
     let (quick, seeds) = (options.quick, options.seeds);
     let variants = (experiment.variants)(quick);
-    claim(experiment, &variants, out, options.overwrite)?;
+    let _lock = claim(experiment, &variants, out, options.overwrite)?;
     started();
     let results = runner::run(variants, seeds.max(1), experiment.target_loss, out)?;
     let judgement = (experiment.verdict)(&verdict::Results(&results));
@@ -116,7 +143,9 @@ pub fn run(
         outcome: judgement.verdict,
         parts: judgement.parts,
         rule: RULE,
-        variants: results.iter().map(VariantSummary::of).collect(),
+        variants: (results.iter())
+            .map(|r| VariantSummary::of(r, experiment.extra))
+            .collect(),
     };
     let text = markdown(&report, seeds.max(1), quick);
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
@@ -134,13 +163,14 @@ pub fn run(
 /// its source runs `<name>-s<seed>/`) lose plaindnn's files, so that none of them mixes with the
 /// new ones. Without a `report.md`, a folder named like one of those runs is someone else's and is
 /// refused. Then `report.md` says the experiment is running, so that a re-run after a kill knows
-/// the runs as its own. Nothing else is touched.
+/// the runs as its own. Nothing else is touched. The folder is locked for the experiment (the
+/// lock returned): a second one into it, while the first runs, is refused.
 fn claim(
     experiment: &Experiment,
     variants: &[runner::Variant],
     out: &Path,
     overwrite: bool,
-) -> Result<()> {
+) -> Result<RunLock> {
     if out.exists() && !out.is_dir() {
         return Err(Error::run(
             out,
@@ -177,6 +207,9 @@ fn claim(
                    or give this run another --out";
         return Err(Error::run(out, why));
     }
+    // checked, the folder is taken before anything in it changes
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let lock = RunLock::acquire(out)?;
     let sources: Vec<&str> = variants.iter().filter_map(|v| v.start.name()).collect();
     let entries = std::fs::read_dir(out).into_iter().flatten().flatten();
     let picture = |name: &str| name == "val_loss.svg"; // rewritten at the end
@@ -194,9 +227,9 @@ fn claim(
             clear(&entry.path())?;
         }
     }
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let running = format!("{heading}\n\n{UNFINISHED}\n");
-    write_atomic(&out.join("report.md"), running.as_bytes())
+    write_atomic(&out.join("report.md"), running.as_bytes())?;
+    Ok(lock)
 }
 
 /// `base`, or the first `base-N` that holds no finished experiment (a killed one's folder is
@@ -216,9 +249,26 @@ pub fn next_free(base: &Path) -> PathBuf {
         let not_folder = std::fs::symlink_metadata(d).is_ok() && !d.is_dir();
         not_folder || crate::train::run_dir::RunDir::new(d).holds_run()
     };
+    // nor one an experiment is running in
+    let busy = |d: &Path| crate::train::lock::in_use(d);
     candidates
-        .find(|d| !finished(d) && !other(d))
+        .find(|d| !finished(d) && !other(d) && !busy(d))
         .unwrap_or_else(|| base.to_path_buf())
+}
+
+/// The folder of an experiment's results that writing `path` would replace part of (its
+/// `report.md` or `val_loss.svg`; its runs are runs, which refuse writers on their own), if any.
+pub fn results_at(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    if !["report.md", "val_loss.svg"].contains(&name) {
+        return None;
+    }
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let folder = folder.unwrap_or(Path::new("."));
+    let report = std::fs::read_to_string(folder.join("report.md")).ok()?;
+    report
+        .starts_with(EXPERIMENT_HEADING)
+        .then(|| folder.to_path_buf())
 }
 
 /// What `report.md` says while its experiment runs (and after a kill).

@@ -287,6 +287,11 @@ pub(crate) fn train_held(
     let trained = match trained {
         Err(e) if !keep => Err(discard_unsaved(&this_run, (lock, made, replacing), e)),
         trained => {
+            // kept: a reader of the run is told why it has no weights, not that it was stopped
+            if let Err(e) = &trained {
+                let why = this_run.root().join(run_dir::FAILED);
+                let _ = crate::files::write_atomic(&why, format!("{e}\n").as_bytes());
+            }
             let deleted = replaced::delete(&this_run); // the new run is kept
             trained.and_then(|done| deleted.map(|()| done))
         }

@@ -64,8 +64,9 @@ fn users_own(root: &Path, name: &str) -> bool {
 
 /// What a training run or a `regress` fit writes into its directory; `--overwrite` removes
 /// exactly these.
-const RUN_FILES: [&str; 20] = [
+const RUN_FILES: [&str; 21] = [
     "config.json",
+    FAILED,
     "model.bpk",
     "checkpoint",
     "metrics.csv",
@@ -86,6 +87,10 @@ const RUN_FILES: [&str; 20] = [
     "predicted_vs_actual.svg",
     "gd_loss.svg",
 ];
+
+/// Why a run that failed before it saved weights failed, where it is kept (an experiment's
+/// diverged run, for its report to point at).
+pub const FAILED: &str = "failed.txt";
 
 /// Whether `name` is a pretraining stage's folder, `layer<k>`.
 fn is_stage(name: &str) -> bool {
@@ -201,6 +206,14 @@ impl RunDir {
             let why = format!(
                 "has no model.bpk, though its checkpoint of epoch {epoch} is there: it was \
                  moved or deleted; restore it from a copy, or train the run again"
+            );
+            return Error::run(at, why);
+        }
+        if let Ok(why) = fs::read_to_string(self.root.join(FAILED)) {
+            let why = format!(
+                "has no model.bpk: its training failed before it saved weights, so there are \
+                 none to use ({FAILED}: {})",
+                why.trim()
             );
             return Error::run(at, why);
         }

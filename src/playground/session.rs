@@ -265,7 +265,7 @@ fn busy() -> Refusal {
 
 /// Most points of each split the page draws (TensorFlow Playground draws at most 500): a
 /// 10 MiB upload holds some 400 000 rows, sent in one event and redrawn every epoch.
-const MAX_POINTS: usize = 2_000;
+pub const MAX_POINTS: usize = 2_000;
 
 /// The training rows and validation rows as `[x, y, class]`, or `[x, y, value]` for one
 /// regression target (in the network's units), when there are 2 inputs: every k-th row, at

@@ -645,9 +645,13 @@ fn completions_are_generated_for_bash_zsh_and_fish() {
     }
     // experiment names in bash and zsh (the README says which shells: clap's others complete no
     // positional values)
-    for shell in ["bash", "zsh"] {
+    // (zsh's as its list of values, `:(linear-collapse …)`: the help text names them too)
+    for (shell, values) in [
+        ("bash", "linear-collapse activations"),
+        ("zsh", ":(linear-collapse activations"),
+    ] {
         let script = stdout(&plaindnn(&["completions", shell]));
-        assert!(script.contains("linear-collapse"), "{shell}");
+        assert!(script.contains(values), "{shell}");
     }
     // the values of a flag with a fixed list complete too (they listed the folder's files)
     let bash = stdout(&plaindnn(&["completions", "bash"]));

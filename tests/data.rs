@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{json, plaindnn, refused, run_config, stderr, temp_dir};
+use common::{json, plaindnn, refused, run_config, stderr, stdout, temp_dir};
 use std::path::{Path, PathBuf};
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -152,6 +152,15 @@ fn standardisation_is_learned_on_training_rows_saved_and_applied_to_new_rows() {
     assert_eq!(
         e["scores"]["rmse"], e["rmse"],
         "one RMSE, from the same predictions"
+    );
+    // R² of one row is not defined (scikit-learn's r2_score is NaN too), and the line says why
+    let one = write(&dir, "one.csv", "x,y\n2000,2\n");
+    let out = plaindnn(&["eval", "--run", s(&run), "--data", s(&one)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("r2        NaN  (one row: R² compares"),
+        "{}",
+        stdout(&out)
     );
 }
 

@@ -412,7 +412,9 @@ fn a_second_experiment_into_a_folder_in_use_is_refused_naming_the_process() {
         .spawn()
         .expect("start the first experiment");
     let start = Instant::now();
-    while !out.join(".lock").exists() {
+    // the lock's file holds the process id once taken
+    let taken = || std::fs::read_to_string(out.join(".lock")).is_ok_and(|pid| !pid.is_empty());
+    while !taken() {
         assert!(start.elapsed() < Duration::from_secs(60), "no lock taken");
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -455,10 +457,12 @@ fn a_diverged_run_an_experiment_keeps_is_told_as_diverged_not_stopped() {
         "the unclipped run diverged"
     );
     let run = run.to_str().unwrap();
+    let exported = dir.join("m.safetensors");
     for args in [
         &["eval", "--run", run][..],
         &["summary", "--run", run],
         &["predict", "--run", run, "--input", "0,0"],
+        &["export", "--run", run, "--out", exported.to_str().unwrap()],
     ] {
         let refused = plaindnn(args);
         assert_eq!(refused.status.code(), Some(1), "{args:?}");
@@ -507,4 +511,61 @@ fn an_experiments_report_and_picture_are_refused_as_other_commands_outputs() {
         std::fs::read_to_string(out.join("report.md")).unwrap(),
         report
     );
+}
+
+/// An experiment killed mid-run is taken up by the next one into its folder, which says so (it
+/// went on silently) and ends with a finished report.
+#[test]
+fn an_experiment_taken_up_after_a_kill_says_its_runs_start_over() {
+    let dir = temp_dir("experiment-taken-up");
+    let out = dir.join("depth");
+    let path = out.to_str().unwrap();
+    let mut first = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(["experiment", "depth", "--seeds", "10", "--out", path])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the experiment");
+    let start = Instant::now();
+    while !out.join("v0-s0").exists() {
+        assert!(start.elapsed() < Duration::from_secs(60), "no run started");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reaped");
+    let again = plaindnn(&["experiment", "depth", "--quick", "--out", path]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let said = format!("{path} holds this experiment unfinished (stopped): its runs start over");
+    assert!(stdout(&again).contains(&said), "{}", stdout(&again));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains(HEAD) && !report.contains("Not finished"),
+        "{report}"
+    );
+}
+
+/// Without `--out`, an experiment started while another runs in the default folder takes the
+/// next free name (`depth-2`), as `train`'s default names do, where it took up the running
+/// one's folder as if killed.
+#[test]
+fn an_experiment_without_out_skips_the_default_folder_another_runs_in() {
+    let dir = temp_dir("experiment-default-busy");
+    let busy = dir.join("artifacts/experiments/depth");
+    let mut first = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(["experiment", "depth", "--seeds", "10"])
+        .current_dir(dir.as_path())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the first experiment");
+    let start = Instant::now();
+    let taken = || std::fs::read_to_string(busy.join(".lock")).is_ok_and(|pid| !pid.is_empty());
+    while !taken() {
+        assert!(start.elapsed() < Duration::from_secs(60), "no lock taken");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let second = common::plaindnn_in(&dir, &["experiment", "depth", "--quick"]);
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reaped");
+    assert!(second.status.success(), "{}", stderr(&second));
+    let into = "training 1 seed of each variant into artifacts/experiments/depth-2 …";
+    assert!(stdout(&second).contains(into), "{}", stdout(&second));
 }

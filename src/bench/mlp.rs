@@ -111,22 +111,33 @@ fn scratch() -> PathBuf {
 /// How a bench's scratch folder's name begins: the process id follows.
 const SCRATCH: &str = "plaindnn-bench-";
 
-/// Removes the scratch folders that benches killed mid-run left: those whose process is gone, as
-/// Linux's `/proc` tells (elsewhere, none is removed).
+/// Removes the scratch folders that benches killed mid-run left: a run's folder (or an empty
+/// one) of a scratch name whose process is gone, as Linux's `/proc` tells, and whose run no
+/// process trains (a bench in another process namespace, sharing the temporary folder, holds its
+/// run's lock). Elsewhere than Linux, none is removed.
 pub fn sweep_scratch() {
     let processes = Path::new("/proc");
-    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+    let entries = std::fs::read_dir(std::env::temp_dir());
+    let (true, Ok(entries)) = (processes.is_dir(), entries) else {
         return;
     };
-    for entry in entries.flatten().filter(|_| processes.is_dir()) {
-        let name = entry.file_name();
-        let pid = (name.to_str())
-            .and_then(|n| n.strip_prefix(SCRATCH))
+    for dir in entries.flatten().map(|e| e.path()) {
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let pid = (name.strip_prefix(SCRATCH))
             .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-        if pid.is_some_and(|pid| !processes.join(pid).exists()) {
-            let _ = std::fs::remove_dir_all(entry.path());
+        let gone = pid.is_some_and(|pid| !processes.join(pid).exists());
+        if gone && is_left_scratch(&dir) {
+            let _ = std::fs::remove_dir_all(&dir);
         }
     }
+}
+
+/// Whether `dir` is what a killed bench leaves: a run's folder, or an empty one, that no process
+/// trains into now.
+fn is_left_scratch(dir: &Path) -> bool {
+    let empty = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
+    let run = crate::train::run_dir::RunDir::new(dir).holds_run();
+    (empty || run) && !crate::train::lock::in_use(dir)
 }
 
 /// W1: 1000 full-batch Adam steps of the quadrant net; µs per step.

@@ -164,7 +164,7 @@ fn print_scores(evaluation: &Evaluation, info: &DataInfo) {
     if let Some(r) = &evaluation.regression {
         println!("rmse      {:.4}", r.rmse);
         println!("mae       {:.4}", r.mae);
-        println!("r2        {:.4}", r.r2);
+        print_r2(r.r2, s.rows);
     }
     let classes = evaluation.confusion.len();
     if classes > MAX_TABLE_CLASSES {
@@ -233,6 +233,17 @@ fn eval_linear(args: &EvalArgs) -> Result<()> {
     println!("rows      {}", y.len());
     println!("rmse      {:.4}", scores.rmse);
     println!("mae       {:.4}", scores.mae);
-    println!("r2        {:.4}", scores.r2);
+    print_r2(scores.r2, y.len());
     Ok(())
+}
+
+/// R² of `rows` rows; of one row it is not defined (1 − 0/0), and the line says why.
+fn print_r2(r2: f64, rows: usize) {
+    match rows {
+        0 | 1 => println!(
+            "r2        NaN  (one row: R² compares the errors with the rows' spread, which one \
+             row has not; scikit-learn's r2_score is NaN too)"
+        ),
+        _ => println!("r2        {r2:.4}"),
+    }
 }

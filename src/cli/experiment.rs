@@ -7,6 +7,7 @@ use plaindnn::experiment::{self, EXPERIMENTS};
 use plaindnn::Result;
 
 use super::choices::{self, choices};
+use super::default_out::default_named;
 use super::print_json;
 
 #[derive(Args, Debug)]
@@ -54,32 +55,25 @@ pub fn run(args: ExperimentArgs) -> Result<()> {
     };
     let found = experiment::find(name)?;
     let default = Path::new("artifacts/experiments").join(name);
-    let out = match &args.out {
-        Some(out) => out.clone(),
-        None if args.overwrite => default,
-        None => experiment::next_free(&default), // as train's default names
-    };
     let options = experiment::Options {
         quick: args.quick,
         seeds: if args.quick { 1 } else { args.seeds },
         overwrite: args.overwrite,
     };
-    let started = || {
-        if !args.json {
-            println!("experiment {name}: {}", found.claim);
-            let into = out.display();
-            let seeds = plaindnn::plural::count(options.seeds, "seed");
-            println!("training {seeds} of each variant into {into} …");
-            if args.quick {
-                // a label's own counts ("frozen for 10 epochs") are the full experiment's
-                println!(
-                    "--quick: 3 epochs per run and smaller data, whatever the labels say: it \
-                     checks that the experiment runs and proves nothing"
-                );
-            }
-        }
-    };
-    let report = experiment::run(found, options, &out, started)?;
+    // a default name another experiment took at the same moment: the next free one
+    let plain_default = args.out.is_none() && !args.overwrite;
+    let (report, out) = default_named(
+        |_| {
+            let out = match &args.out {
+                Some(out) => out.clone(),
+                None if args.overwrite => default.clone(),
+                None => experiment::next_free(&default), // as train's default names
+            };
+            let started = |taken_up| announce(&args, found, options, &out, taken_up);
+            experiment::run(found, options, &out, started).map(|report| (report, out))
+        },
+        plain_default,
+    )?;
     if args.json {
         return print_json(&report);
     }
@@ -89,4 +83,32 @@ pub fn run(args: ExperimentArgs) -> Result<()> {
     );
     println!("report: {}", out.join("report.md").display());
     Ok(())
+}
+
+/// What the experiment is and where it trains, once its folder is claimed (`taken_up`: it held
+/// this experiment unfinished); nothing with `--json`.
+fn announce(
+    args: &ExperimentArgs,
+    found: &experiment::Experiment,
+    options: experiment::Options,
+    out: &Path,
+    taken_up: bool,
+) {
+    if args.json {
+        return;
+    }
+    println!("experiment {}: {}", found.name, found.claim);
+    let into = out.display();
+    if taken_up {
+        println!("{into} holds this experiment unfinished (stopped): its runs start over");
+    }
+    let seeds = plaindnn::plural::count(options.seeds, "seed");
+    println!("training {seeds} of each variant into {into} …");
+    if args.quick {
+        // a label's own counts ("frozen for 10 epochs") are the full experiment's
+        println!(
+            "--quick: 3 epochs per run and smaller data, whatever the labels say: it checks \
+             that the experiment runs and proves nothing"
+        );
+    }
 }

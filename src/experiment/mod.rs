@@ -122,30 +122,32 @@ pub struct Options {
 }
 
 /// Runs `experiment` over `options.seeds` seeds and writes `out/report.md` next to every run
-/// directory; `started` is called once the folder is claimed, before the first run trains.
+/// directory; `started` is called once the folder is claimed, before the first run trains, told
+/// whether it takes up an unfinished experiment there (killed), whose runs start over.
 pub fn run(
     experiment: &Experiment,
     options: Options,
     out: &Path,
-    started: impl FnOnce(),
+    started: impl FnOnce(bool),
 ) -> Result<Report> {
     let (quick, seeds) = (options.quick, options.seeds);
     let variants = (experiment.variants)(quick);
-    let _lock = claim(experiment, &variants, out, options.overwrite)?;
-    started();
+    let (_lock, taken_up) = claim(experiment, &variants, out, options.overwrite)?;
+    started(taken_up);
     let results = runner::run(variants, seeds.max(1), experiment.target_loss, out)?;
     let judgement = (experiment.verdict)(&verdict::Results(&results));
+    let summaries: Vec<VariantSummary> = (results.iter())
+        .map(|r| VariantSummary::of(r, experiment.extra))
+        .collect();
     let report = Report {
         name: experiment.name.into(),
         claim: experiment.claim.into(),
-        table: table::table(&results, experiment.extra, experiment.target_loss),
+        table: table::table(&summaries, experiment.extra, experiment.target_loss),
         verdict: judgement.to_string(),
         outcome: judgement.verdict,
         parts: judgement.parts,
         rule: RULE,
-        variants: (results.iter())
-            .map(|r| VariantSummary::of(r, experiment.extra))
-            .collect(),
+        variants: summaries,
     };
     let text = markdown(&report, seeds.max(1), quick);
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
@@ -164,13 +166,14 @@ pub fn run(
 /// new ones. Without a `report.md`, a folder named like one of those runs is someone else's and is
 /// refused. Then `report.md` says the experiment is running, so that a re-run after a kill knows
 /// the runs as its own. Nothing else is touched. The folder is locked for the experiment (the
-/// lock returned): a second one into it, while the first runs, is refused.
+/// lock returned): a second one into it, while the first runs, is refused. Returned beside the
+/// lock: whether the folder held this experiment unfinished (killed), which this one takes up.
 fn claim(
     experiment: &Experiment,
     variants: &[runner::Variant],
     out: &Path,
     overwrite: bool,
-) -> Result<RunLock> {
+) -> Result<(RunLock, bool)> {
     if out.exists() && !out.is_dir() {
         return Err(Error::run(
             out,
@@ -208,7 +211,7 @@ fn claim(
         return Err(Error::run(out, why));
     }
     // checked, the folder is taken before anything in it changes
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    crate::files::create_folder(out)?;
     let lock = RunLock::acquire(out)?;
     let sources: Vec<&str> = variants.iter().filter_map(|v| v.start.name()).collect();
     let entries = std::fs::read_dir(out).into_iter().flatten().flatten();
@@ -229,7 +232,7 @@ fn claim(
     }
     let running = format!("{heading}\n\n{UNFINISHED}\n");
     write_atomic(&out.join("report.md"), running.as_bytes())?;
-    Ok(lock)
+    Ok((lock, ours && report.contains(UNFINISHED)))
 }
 
 /// `base`, or the first `base-N` that holds no finished experiment (a killed one's folder is

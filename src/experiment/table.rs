@@ -3,14 +3,15 @@
 
 use super::catalog::Extra;
 use super::runner::{Stat, VariantResult};
+use super::VariantSummary;
 use crate::plot::{line_chart, Series};
 
 /// The columns every table has, before the experiment's own.
 const HEAD: &str = "| variant | test accuracy | val accuracy | best val loss \
                     | final val − train loss | epochs |";
 
-/// The comparison table, one row per variant.
-pub fn table(results: &[VariantResult], extra: Extra, target_loss: Option<f64>) -> String {
+/// The comparison table, one row per variant (the numbers `--json` gives as they are).
+pub fn table(variants: &[VariantSummary], extra: Extra, target_loss: Option<f64>) -> String {
     let (extra_head, extra_rule) = match extra {
         Extra::None => (String::new(), ""),
         Extra::GradRatio => (" first/last gradient (epoch 1) |".into(), "---|"),
@@ -20,41 +21,42 @@ pub fn table(results: &[VariantResult], extra: Extra, target_loss: Option<f64>) 
         }
     };
     let mut t = format!("{HEAD}{extra_head}\n|---|---|---|---|---|---|{extra_rule}\n");
-    for r in results {
-        t += &row(r, extra);
+    for v in variants {
+        t += &row(v, extra);
     }
     t
 }
 
 /// One variant's row.
-fn row(r: &VariantResult, extra: Extra) -> String {
-    let label = match r.diverged {
-        0 => r.label.clone(),
-        k => format!("{} (diverged in {k} of {} runs)", r.label, r.seeds()),
+fn row(v: &VariantSummary, extra: Extra) -> String {
+    let label = match v.diverged {
+        0 => v.label.clone(),
+        k => format!("{} (diverged in {k} of {} runs)", v.label, v.runs + k),
     };
     format!(
         "| {label} | {} | {} | {} | {} | {} |{}\n",
-        cell(r.stat(|s| Some(s.test_accuracy)), 1, true),
-        cell(r.stat(|s| Some(s.returned_accuracy)), 1, true),
-        cell(r.stat(|s| Some(s.best_val_loss)), 3, false),
-        cell(r.stat(|s| Some(s.final_gap)), 3, false),
-        cell(r.stat(|s| Some(s.epochs as f64)), 0, false),
-        extra_cell(r, extra)
+        cell(v.test_accuracy, 1, true),
+        cell(v.val_accuracy, 1, true),
+        cell(v.best_val_loss, 3, false),
+        cell(v.val_minus_train_loss, 3, false),
+        cell(v.epochs, 0, false),
+        extra_cell(v, extra)
     )
 }
 
-fn extra_cell(r: &VariantResult, extra: Extra) -> String {
+fn extra_cell(v: &VariantSummary, extra: Extra) -> String {
+    let none = Stat::of(std::iter::empty());
     match extra {
         Extra::None => String::new(),
-        Extra::GradRatio => match r.stat(|s| s.grad_ratio).mean {
+        Extra::GradRatio => match v.grad_ratio.unwrap_or(none).mean {
             m if m.is_nan() => " — |".into(),
             m => format!(" {m:.1e} |"),
         },
         Extra::EpochsToTarget => {
-            let reached = r.values(|s| s.epochs_to_target.map(|e| e as f64));
-            let s = r.stat(|s| s.epochs_to_target.map(|e| e as f64));
-            let runs = r.runs.len();
-            format!(" {} ({}/{runs} runs) |", cell(s, 0, false), reached.len())
+            let to_target = v.epochs_to_target.unwrap_or(none);
+            let reached = v.reached_target.unwrap_or(0);
+            let runs = v.runs;
+            format!(" {} ({reached}/{runs} runs) |", cell(to_target, 0, false))
         }
     }
 }

@@ -25,14 +25,16 @@ pub fn keep(session: &Session, name: String, body: &[u8]) -> Result<serde_json::
     // acceptance removes
     let kept = uploads::fresh_path(&session.dir);
     let path = kept.with_extension("csv.new");
-    fs::write(&path, body).map_err(failed)?;
-    let accepted = check(&path, &name).and_then(|summary| {
-        let unreadable = |_| (500, "session unreadable".to_string());
-        let mut uploads = session.uploads.lock().map_err(unreadable)?;
-        fs::rename(&path, &kept).map_err(failed)?;
-        uploads.accept(Upload { name, path: kept }, &session.run_dir());
-        Ok(summary)
-    });
+    let written = fs::write(&path, body).map_err(failed);
+    let accepted = written
+        .and_then(|()| check(&path, &name))
+        .and_then(|summary| {
+            let unreadable = |_| (500, "session unreadable".to_string());
+            let mut uploads = session.uploads.lock().map_err(unreadable)?;
+            fs::rename(&path, &kept).map_err(failed)?;
+            uploads.accept(Upload { name, path: kept }, &session.run_dir());
+            Ok(summary)
+        });
     if accepted.is_err() {
         let _ = fs::remove_file(&path);
     }

@@ -457,6 +457,9 @@ fn fit(
     device: Device,
     options: RunOptions,
 ) -> Result<TrainedRun> {
+    // a training starts here: an earlier failure's note is no longer this run's (a failure
+    // writes it again)
+    let _ = std::fs::remove_file(run.root().join(run_dir::FAILED));
     let config = &run_config.train;
     let task = data.train.data.task();
     let val = data.val.clone();

@@ -88,8 +88,9 @@ const RUN_FILES: [&str; 21] = [
     "gd_loss.svg",
 ];
 
-/// Why a run that failed before it saved weights failed, where it is kept (an experiment's
-/// diverged run, for its report to point at).
+/// Why a run failed, where the failed run is kept (an experiment's diverged runs, which its
+/// table counts): what `predict`, `eval` and the others say of a run without weights. A new
+/// training into the folder removes it.
 pub const FAILED: &str = "failed.txt";
 
 /// Whether `name` is a pretraining stage's folder, `layer<k>`.
@@ -184,8 +185,9 @@ impl RunDir {
     }
 
     /// The refusal to read the network of a run that has no `model.bpk`: one training now, one
-    /// whose file was moved, or one stopped before its first save (saving by time) or its first
-    /// epoch, which `--resume` trains.
+    /// whose file was moved, one whose training failed and was kept ([`FAILED`] says why), or
+    /// one stopped before its first save (saving by time) or its first epoch, which `--resume`
+    /// trains.
     pub fn no_model(&self) -> Error {
         let at = &self.root;
         if self.model_path().exists() {
@@ -265,11 +267,13 @@ impl RunDir {
         has_checkpoint || !self.run_files().is_empty()
     }
 
-    /// The names of `RUN_FILES` here, `checkpoint/` and `stages.safetensors` left out.
+    /// The names of `RUN_FILES` here, `checkpoint/`, `stages.safetensors` and [`FAILED`] left
+    /// out (a file of that name alone is no run).
     fn run_files(&self) -> Vec<String> {
         let entries = fs::read_dir(&self.root).into_iter().flatten().flatten();
-        let counted =
-            |n: &str| RUN_FILES.contains(&n) && !["checkpoint", "stages.safetensors"].contains(&n);
+        let counted = |n: &str| {
+            RUN_FILES.contains(&n) && !["checkpoint", "stages.safetensors", FAILED].contains(&n)
+        };
         let mut names: Vec<String> = entries
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|n| counted(n) && !users_own(&self.root, n))

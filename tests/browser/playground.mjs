@@ -16,9 +16,9 @@ import path from "node:path";
 const [bin, shot, lang = "en"] = process.argv.slice(2);
 const WORDS = {
   en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en", csvInputs: "x,site_north,site_south", units: "2,16,16", valuesNote: /^a regression: the network's output and the points' values, orange -?[0-9.]+ to blue -?[0-9.]+$/, inputHover: /^input x: its value over the plane, from -[0-9.]+ to [0-9.]+/, unitHover: /^hidden layer 1, unit 1: its output over the plane, from -?[0-9.e+-]+ to -?[0-9.e+-]+/,
-    ready: "ready", paused: "paused", rmse: "val RMSE", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
+    ready: "ready", paused: "paused", rmse: "val RMSE", pending: "the settings changed since this run started: it goes on with its own", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
   zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN", csvInputs: "x,site_north,site_south,x²,site_north²,site_south²", units: "4,16,16", valuesNote: /^回归：网络的输出和各点的值，从橙色 -?[0-9.]+ 到蓝色 -?[0-9.]+$/, inputHover: /^输入 x：它在平面上的值，从 -[0-9.]+ 到 [0-9.]+/, unitHover: /^隐藏层 1 的第 1 个单元：它在平面上的输出，从 -?[0-9.e+-]+ 到 -?[0-9.e+-]+/,
-    ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
+    ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", pending: "这次训练开始后设置改了：它仍按自己的设置继续", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
 }[lang] || (() => { throw new Error(`language ${lang}: en or zh`); })();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "plaindnn-browser-"));
 const fail = (message) => { throw new Error(message); };
@@ -400,10 +400,15 @@ try {
   }
   const pausedStatus = await text(page, "status");
   if (pausedStatus !== WORDS.paused) fail(`Reset then Play, then pause: status "${pausedStatus}"`);
+  // a setting changed while the paused run is shown waits for the next run, and the page says so
+  await page.fill("#lr", "0.02");
+  await page.dispatchEvent("#lr", "change");
+  if (!(await text(page, "pending")).startsWith(WORDS.pending)) fail(`lr changed in a paused run: "${await text(page, "pending")}"`);
   await page.click('[data-testid="reset"]');
   if (!await until(page, (w) => document.getElementById("status").textContent === w, WORDS.ready, 30000)) {
     fail(`Reset then Play, then reset: status "${await text(page, "status")}"`);
   }
+  if (await text(page, "pending") !== "") fail(`after reset the note of changed settings stays: "${await text(page, "pending")}"`);
   console.log(`Reset then Play: the new run's epoch 1 ${firstEpoch.toFixed(1)} s after reset; pause at ${pausedAt} stays at ${seen} for 2 s ("${pausedStatus}"); reset → "${await text(page, "status")}"`);
   // a step schedule past the last epoch: the page shows the warning `train` would print
   await page.selectOption("#lr_schedule", "step:50:0.5");

@@ -14,6 +14,8 @@ const state = {
   kept: null,
   // the settings the shown run started with (JSON), and a built-in set's points before a run
   runSettings: null, preview: null,
+  // accepted uploads so far: a run on another upload is another run
+  uploads: 0,
   // the hidden unit the pointer is on in the network picture, and where each unit's picture is
   unitHover: null, unitBoxes: [],
   // the stream carries the session's runs in order: `runs` counts their `data` events, `accepted`
@@ -224,8 +226,13 @@ function showPending(s) {
   $("pending").textContent = changed ? t(state.running ? "pending" : "pendingDone") : "";
 }
 
-/** Settings as a run takes them (the speed is not one: it changes a run under way). */
-function asRun(s) { const { delay_ms, ...run } = s; return JSON.stringify(run); }
+/** Settings as a run takes them (the speed is not one: it changes a run under way), with the
+ *  upload a CSV run trains on (a later one of the same columns reads as the same settings). */
+function asRun(s) {
+  const { delay_ms, ...run } = s;
+  if (run.dataset === "csv") run.upload = state.uploads;
+  return JSON.stringify(run);
+}
 
 /** A box's name as the page shows it. */
 function boxName(el) {
@@ -233,20 +240,24 @@ function boxName(el) {
   return ((label && label.querySelector("span")) || label || el).textContent.trim() || el.id;
 }
 
-/** The first box whose value the server would refuse in JSON's words, in the page's: an empty
- *  number box, or a fraction or sign where a whole number goes; null when there is none. */
+/** The first box whose value the server would refuse in JSON's words, as a message key and its
+ *  box, in the page's: an empty box that has no 0 to mean (the learning rate, batch size, epochs,
+ *  a layer's units: an empty dropout or L2 is 0, as before), or a fraction or sign where a whole
+ *  number goes (the seed in digits: past 2^53 a number loses them); null when there is none. */
 function boxProblem() {
-  const blank = NUMBERS.find((k) => k !== "seed" && $(k).value.trim() === "");
-  if (blank) return t("blank", boxName($(blank)));
-  const whole = [...["batch_size", "epochs", "patience", "seed"].map($), ...hiddenInputs()]
-    .find((el) => el.value.trim() !== "" && !/^\d+$/.test(el.value.trim()));
-  return whole ? t("whole", boxName(whole), whole.value.trim()) : null;
+  const needed = [...["lr", "batch_size", "epochs"].map($), ...hiddenInputs()];
+  const blank = needed.find((el) => el.value.trim() === "");
+  if (blank) return ["blank", blank];
+  const whole = (el) => el.id === "seed" ? /^\d+$/.test(el.value.trim()) : Number.isInteger(Number(el.value)) && Number(el.value) >= 0;
+  const odd = [...["batch_size", "epochs", "patience", "seed"].map($), ...hiddenInputs()]
+    .find((el) => el.value.trim() !== "" && !whole(el));
+  return odd ? ["whole", odd] : null;
 }
 
 /** A box the page cannot send, in place of the command: the command it would give is unknown. */
 function showProblem(problem) {
   commandsAsked += 1; // a command asked before this box changed is stale
-  $("cli-command").textContent = "# " + problem;
+  $("cli-command").textContent = "# " + t(...problem);
   $("command-warnings").textContent = "";
   state.preview = null;
   schedule();
@@ -323,7 +334,7 @@ const MODE_STATUS = { play: "training", pause: "paused", step: "stepping", stop:
 /** Starts a run: the stream's next run is its, since the page starts one run at a time. */
 async function start(mode) {
   const problem = boxProblem();
-  if (problem) { status(problem); return; }
+  if (problem) { status(...problem); return; }
   const settings = readSettings();
   Object.assign(state, { wanted: state.accepted + 1, running: true, mode, runSettings: asRun(settings) });
   status("starting");
@@ -362,10 +373,9 @@ function onData(d) {
   $("cli-command").textContent = d.command;
   $("of").textContent = d.epochs;
   $("messages").textContent = "";
-  $("pending").textContent = "";
+  showPending(readSettings()); // settings changed since Play are not this run's
   $("confusion").innerHTML = "";
   links(null);
-  if (!d.train.length) $("messages").textContent = t("noRegions") + "\n";
   const [shown, total] = [d.train.length + d.val.length, d.rows[0] + d.rows[1]];
   if (d.train.length && shown < total) $("messages").textContent = t("sampled", shown, total) + "\n";
   schedule();
@@ -417,8 +427,10 @@ function renderConfusion(m) {
   if (state.task === "regression") { $("confusion").innerHTML = note("noConfusion"); return; }
   if (!m || !m.length) return;
   const names = state.points.classes;
-  let html = `<table class='confusion'><tr><th>${esc(t("confusionHead"))}</th>` + names.map((n) => `<th>${esc(n)}</th>`).join("") + "</tr>";
-  m.forEach((row, i) => { html += `<tr><th>${esc(names[i])}</th>` + row.map((v) => `<td>${v}</td>`).join("") + "</tr>"; });
+  // each class in its colour on the plane
+  const named = (i) => `<span style="color:${PALETTE[i % PALETTE.length]}">●</span> ${esc(names[i])}`;
+  let html = `<table class='confusion'><tr><th>${esc(t("confusionHead"))}</th>` + names.map((n, i) => `<th>${named(i)}</th>`).join("") + "</tr>";
+  m.forEach((row, i) => { html += `<tr><th>${named(i)}</th>` + row.map((v) => `<td>${v}</td>`).join("") + "</tr>"; });
   $("confusion").innerHTML = html + "</table>" + note("confusionNote");
 }
 
@@ -506,6 +518,8 @@ function drawRegions() {
   const cv = $("regions"), g = cv.getContext("2d"), W = cv.width, H = cv.height;
   g.clearRect(0, 0, W, H);
   const p = state.points || (state.runCommand ? null : state.preview);
+  // of data without two inputs the plane has no picture, and says so under it
+  $("regions-note").textContent = p && !p.train.length ? t("noRegions") : "";
   if (!p || !p.train.length) return;
   const unit = hoveredUnit(), scale = valueScale(p), whole = { x: 0, y: 0, w: W, h: H };
   // for the browser test (inputs: layer 0)
@@ -813,7 +827,7 @@ async function uploadCsv() {
     const dropped = droppedByLink(j.columns, $("target").value || j.target);
     // a text column of more categories than the server makes inputs of starts unticked
     (j.left_out || []).forEach((c) => dropped.add(c));
-    Object.assign(state, { upload: j.name, columns: j.columns, textColumns: j.text_columns, lastColumn: j.target, dropped });
+    Object.assign(state, { upload: j.name, columns: j.columns, textColumns: j.text_columns, lastColumn: j.target, dropped, uploads: state.uploads + 1 });
     renderColumns();
     settingsChanged();
   }
@@ -861,15 +875,9 @@ function wire() {
   $("network").addEventListener("mousemove", (ev) => { state.unitHover = unitAt($("network"), ev); schedule(); });
   $("network").addEventListener("mouseleave", () => { state.unitHover = null; schedule(); });
   Object.keys(VIEW).forEach((k) => { viewCheckbox(k).onchange = () => { settingsChanged(); schedule(); }; });
-  // a setup's link opened in this page (pasted, or followed from another): its settings
-  window.addEventListener("hashchange", () => {
-    const s = settingsFromHash(), lang = s.lang;
-    delete s.lang;
-    takeView(s);
-    writeSettings(s);
-    if (lang && lang !== LANG) switchLanguage(lang); else settingsChanged();
-    schedule();
-  });
+  // a setup's link opened in this page (pasted, or followed from another) is the page anew, as in
+  // a new tab: boxes the link leaves out (an early stopping off) keep no value of this page's
+  window.addEventListener("hashchange", () => location.reload());
 }
 
 /** The page in `lang`: static text, the layer rows, the status, the drawn views. */

@@ -2404,10 +2404,11 @@ fn a_run_folder_that_cannot_be_made_is_named_with_the_way_on() {
 /// gone — and nothing else there.
 #[test]
 fn bench_caps_repeats_and_sweeps_the_scratch_of_killed_benches() {
-    let out = plaindnn(&["bench", "w1", "--repeats", "1000000000"]);
+    // 101: one past the cap, which W4 would run in seconds were it not refused
+    let out = plaindnn(&["bench", "w4", "--repeats", "101"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("invalid --repeats: at most 100"),
+        stderr(&out).contains("invalid --repeats: at most 100 (a W2 run takes seconds), got 101"),
         "{}",
         stderr(&out)
     );

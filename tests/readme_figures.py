@@ -10,7 +10,7 @@ Six tables are checked, the first five each figure within half a unit of its las
   column's first ratio is `compare-run33.json`'s, and the range beside it is the lowest and
   highest of the EPYC's runs of the current code;
 - the targets table: each range is the lowest and highest of the runs it names, the Xeon's eight,
-  the EPYC's three on a Zen 3 host and eight on a Zen 4 host (the fourth of W2 alone, the seventh of W1 and W2);
+  the EPYC's three on a Zen 3 host and nine on a Zen 4 host (the fourth of W2 alone, the seventh of W1 and W2);
 - the GPU table: `gpu-20261204T0940Z-vs-pytorch-cuda.json`'s rows (plaindnn on wgpu, PyTorch on
   CUDA, the ratio and its range over the rounds) and the flex medians of that run's
   `-bench-flex-w2.json` and `-w3.json`;
@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "artifacts" / "bench"
 XEON = ["compare.json"] + [f"compare-run{i}.json" for i in range(26, 33)]
 EPYC = [f"compare-run{i}.json" for i in range(33, 36)]  # 3 December, a Zen 3 host (AVX2)
-# 4 and 6 December, a Zen 4 host (AVX-512); run 39 is W2 alone, run 42 W1 and W2, run 43 all
-EPYC4 = [f"compare-run{i}.json" for i in range(36, 44)]
+# 4 and 6 December, a Zen 4 host (AVX-512); run 39 is W2 alone, run 42 W1 and W2, runs 43–44 all
+EPYC4 = [f"compare-run{i}.json" for i in range(36, 45)]
 NUMBER = re.compile(r"\d[\d ]*(?:\.\d+)?")
 
 

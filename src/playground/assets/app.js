@@ -16,6 +16,8 @@ const state = {
   runSettings: null, preview: null,
   // accepted uploads so far: a run on another upload is another run
   uploads: 0,
+  // the latest upload's answer: its summary (`ok`) or its refusal (`error`, and the file kept)
+  csvNote: null,
   // the hidden unit the pointer is on in the network picture, and where each unit's picture is
   unitHover: null, unitBoxes: [],
   // the stream carries the session's runs in order: `runs` counts their `data` events, `accepted`
@@ -201,6 +203,7 @@ function settingsFromHash() {
 let commandTimer = null, commandsAsked = 0;
 function settingsChanged() {
   $("csv-box").hidden = $("dataset").value !== "csv";
+  showCsvNote();
   if (state.boxesFor !== targetColumn()) renderColumns(); // the target is never an input
   const oneHot = oneHotColumns();
   $("one-hot").textContent = oneHot.length ? t("oneHot", oneHot) : "";
@@ -814,13 +817,24 @@ async function go(mode) {
   await start(mode);
 }
 
+/** The latest upload's summary, in the page's language, saying when the target box names another
+ *  column than the summary's (its task and classes are the file's, found when a run starts); or
+ *  its refusal, with the file the page still trains on. */
+function showCsvNote() {
+  const note = state.csvNote, target = targetColumn();
+  const summary = (j) => t("csvInfo", j) + (target && target !== j.target ? " " + t("targetNow", target) : "");
+  $("csv-info").textContent = !note ? "" : note.ok ? summary(note.ok)
+    : note.error + (note.kept ? " " + t("csvKept", note.kept) : "");
+}
+
 async function uploadCsv() {
   const file = $("csv").files[0];
   if (!file) return;
   const r = await fetch(`/api/sessions/${state.session}/upload?name=${encodeURIComponent(file.name)}`,
     { method: "POST", headers: { "Content-Type": "text/csv" }, body: file });
   const j = await r.json().catch(() => ({ error: r.statusText }));
-  $("csv-info").textContent = r.ok ? t("csvInfo", j) : j.error + (state.upload ? " " + t("csvKept", state.upload) : "");
+  state.csvNote = r.ok ? { ok: j } : { error: j.error, kept: state.upload };
+  showCsvNote();
   // a refused file leaves the accepted one in place, and its name
   $("csv-warnings").innerHTML = (r.ok ? j.warnings || [] : []).map((w) => `<li>${esc(w)}</li>`).join("");
   if (r.ok) {

@@ -57,7 +57,11 @@ impl Uploads {
     /// started on, and the one `run`'s `config.json` names (a run whose start failed after
     /// it was begun leaves the run before it in place); failures are left for the next sweep.
     pub fn sweep(&self, run: &Path) {
-        let Some(dir) = run.parent() else { return };
+        // the folder as the kept paths name it (canonical), resolved once
+        let landed = files::landing(run);
+        let Some(dir) = landed.as_deref().and_then(Path::parent) else {
+            return;
+        };
         let named = named_by(run);
         let kept = |path: &Path| {
             let latest = self.latest.as_ref().map(|u| u.path.as_path());
@@ -66,8 +70,7 @@ impl Uploads {
         let Ok(entries) = fs::read_dir(dir) else {
             return;
         };
-        let landed = entries.flatten().filter_map(|e| files::landing(&e.path()));
-        for path in landed {
+        for path in entries.flatten().map(|e| e.path()) {
             if is_upload(&path) && !kept(&path) {
                 let _ = fs::remove_file(&path);
             }

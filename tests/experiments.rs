@@ -4,10 +4,11 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
-use common::{json, plaindnn, stderr, stdout, temp_dir};
+use common::{json, plaindnn, stderr, stdout, temp_dir, wait_for};
 
 /// Every experiment and its number of variants, in the tutorial's order.
 const EXPERIMENTS: [(&str, usize); 10] = [
@@ -396,6 +397,22 @@ fn an_unknown_experiment_lists_the_valid_ones() {
     );
 }
 
+/// `plaindnn ARGS` started in `cwd`, its standard output dropped.
+fn start_experiment(args: &[&str], cwd: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        .args(args)
+        .current_dir(cwd)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the experiment")
+}
+
+/// Whether `folder`'s lock is taken: its file holds the process id once it is.
+fn locked(folder: &Path) -> bool {
+    std::fs::read_to_string(folder.join(".lock")).is_ok_and(|pid| !pid.is_empty())
+}
+
 /// A second experiment into a folder an experiment is running in is refused, naming the
 /// process, `--overwrite` or not (the two deleted each other's runs, and the first failed on a
 /// checkpoint the second removed); the first ends as if alone and releases the folder.
@@ -405,19 +422,8 @@ fn a_second_experiment_into_a_folder_in_use_is_refused_naming_the_process() {
     let out = dir.join("depth");
     let path = out.to_str().unwrap();
     let args = ["experiment", "depth", "--seeds", "10", "--out", path];
-    let first = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the first experiment");
-    let start = Instant::now();
-    // the lock's file holds the process id once taken
-    let taken = || std::fs::read_to_string(out.join(".lock")).is_ok_and(|pid| !pid.is_empty());
-    while !taken() {
-        assert!(start.elapsed() < Duration::from_secs(60), "no lock taken");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let first = start_experiment(&args, &dir);
+    wait_for("the lock", Duration::from_secs(60), || locked(&out));
     let held = format!("another plaindnn (pid {}) is training into it", first.id());
     for overwrite in [false, true] {
         let second = plaindnn(&[&args[..], &["--overwrite"][..usize::from(overwrite)]].concat());
@@ -520,16 +526,13 @@ fn an_experiment_taken_up_after_a_kill_says_its_runs_start_over() {
     let dir = temp_dir("experiment-taken-up");
     let out = dir.join("depth");
     let path = out.to_str().unwrap();
-    let mut first = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
-        .args(["experiment", "depth", "--seeds", "10", "--out", path])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start the experiment");
-    let start = Instant::now();
-    while !out.join("v0-s0").exists() {
-        assert!(start.elapsed() < Duration::from_secs(60), "no run started");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let mut first = start_experiment(
+        &["experiment", "depth", "--seeds", "10", "--out", path],
+        &dir,
+    );
+    wait_for("a run", Duration::from_secs(60), || {
+        out.join("v0-s0").exists()
+    });
     first.kill().expect("SIGKILL");
     first.wait().expect("reaped");
     let again = plaindnn(&["experiment", "depth", "--quick", "--out", path]);
@@ -550,18 +553,8 @@ fn an_experiment_taken_up_after_a_kill_says_its_runs_start_over() {
 fn an_experiment_without_out_skips_the_default_folder_another_runs_in() {
     let dir = temp_dir("experiment-default-busy");
     let busy = dir.join("artifacts/experiments/depth");
-    let mut first = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
-        .args(["experiment", "depth", "--seeds", "10"])
-        .current_dir(dir.as_path())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start the first experiment");
-    let start = Instant::now();
-    let taken = || std::fs::read_to_string(busy.join(".lock")).is_ok_and(|pid| !pid.is_empty());
-    while !taken() {
-        assert!(start.elapsed() < Duration::from_secs(60), "no lock taken");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let mut first = start_experiment(&["experiment", "depth", "--seeds", "10"], &dir);
+    wait_for("the lock", Duration::from_secs(60), || locked(&busy));
     let second = common::plaindnn_in(&dir, &["experiment", "depth", "--quick"]);
     first.kill().expect("SIGKILL");
     first.wait().expect("reaped");

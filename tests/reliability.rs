@@ -5,9 +5,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{plaindnn, refused, stderr, stdout, temp_dir};
+use common::{plaindnn, refused, stderr, stdout, temp_dir, wait_for};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap_or("")
@@ -71,14 +71,6 @@ fn spawn_training(data: &Path, out: &Path) -> Child {
 fn metrics_rows(dir: &Path) -> usize {
     std::fs::read_to_string(dir.join("metrics.csv"))
         .map_or(0, |t| t.lines().count().saturating_sub(1))
-}
-
-fn wait_for(what: &str, deadline: Duration, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(5));
-    }
 }
 
 #[test]

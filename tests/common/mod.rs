@@ -164,3 +164,12 @@ impl Metrics {
         best.expect("epochs")
     }
 }
+
+/// Waits until `done()`, failing the test past `deadline` with `what` it waited for.
+pub fn wait_for(what: &str, deadline: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}

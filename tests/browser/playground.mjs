@@ -16,9 +16,9 @@ import path from "node:path";
 const [bin, shot, lang = "en"] = process.argv.slice(2);
 const WORDS = {
   en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en", csvInputs: "x,site_north,site_south", units: "2,16,16", valuesNote: /^a regression: the network's output and the points' values, orange -?[0-9.]+ to blue -?[0-9.]+$/, inputHover: /^input x: its value over the plane, from -[0-9.]+ to [0-9.]+/, unitHover: /^hidden layer 1, unit 1: its output over the plane, from -?[0-9.e+-]+ to -?[0-9.e+-]+/,
-    ready: "ready", paused: "paused", rmse: "val RMSE", pending: "the settings changed since this run started: it goes on with its own", targetNow: "the target is now x:", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
+    grads: "━ hidden layer 1 ━ hidden layer 2 ━ output layer", ready: "ready", paused: "paused", rmse: "val RMSE", pending: "the settings changed since this run started: it goes on with its own", targetNow: "the target is now x:", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
   zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN", csvInputs: "x,site_north,site_south,x²,site_north²,site_south²", units: "4,16,16", valuesNote: /^回归：网络的输出和各点的值，从橙色 -?[0-9.]+ 到蓝色 -?[0-9.]+$/, inputHover: /^输入 x：它在平面上的值，从 -[0-9.]+ 到 [0-9.]+/, unitHover: /^隐藏层 1 的第 1 个单元：它在平面上的输出，从 -?[0-9.e+-]+ 到 -?[0-9.e+-]+/,
-    ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", pending: "这次训练开始后设置改了：它仍按自己的设置继续", targetNow: "目标列现在是 x：", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
+    grads: "━ 隐藏层 1 ━ 隐藏层 2 ━ 输出层", ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", pending: "这次训练开始后设置改了：它仍按自己的设置继续", targetNow: "目标列现在是 x：", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
 }[lang] || (() => { throw new Error(`language ${lang}: en or zh`); })();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "plaindnn-browser-"));
 const fail = (message) => { throw new Error(message); };
@@ -180,6 +180,9 @@ try {
   const paused = await text(page, "epoch");
   await page.waitForTimeout(1500);
   if ((await text(page, "epoch")) !== paused) fail(`the epoch counter went on after pause: ${paused} → ${await text(page, "epoch")}`);
+  // the gradient chart names the layers as the settings do (diagnostics.csv's dense_1 in the title)
+  const grads = await shown(page, "#grads-legend");
+  if (grads !== WORDS.grads) fail(`the gradient chart's legend says "${grads}", not "${WORDS.grads}"`);
   // each input and hidden unit pictures its value over the plane, as TensorFlow Playground's;
   // hovered, the picture fills the decision regions and the note under the network names it
   const units = await page.getAttribute("#network", "data-units");

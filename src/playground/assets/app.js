@@ -466,10 +466,10 @@ function render() {
   drawChart($("grads"), names.map((n, i) => ({
     v: state.layers.map((ls) => Math.log10(Math.max(ls[i] ? ls[i].grad_norm : 1e-30, 1e-30))), c: LAYER_COLOURS[i % 9],
   })), true);
-  legend($("grads-legend"), names.map((n, i) => [n, LAYER_COLOURS[i % 9]]));
+  legend($("grads-legend"), names.map((n, i) => [layerWords(n), LAYER_COLOURS[i % 9], n]));
   const lastLayers = state.layers[state.layers.length - 1] || [];
   $("dead").textContent = lastLayers.filter((l) => l.dead_fraction !== null && l.dead_fraction !== undefined)
-    .map((l) => t("dead", l.layer, (100 * l.dead_fraction).toFixed(0))).join(" · ");
+    .map((l) => t("dead", layerWords(l.layer), (100 * l.dead_fraction).toFixed(0))).join(" · ");
   drawNetwork();
   showUnitHover();
   showHover();
@@ -486,8 +486,16 @@ function showKept(last) {
 
 /** The chart's lines named under it, each in its colour (as many as there are layers: a row of
  *  text wraps where names in the canvas ran off its edge). */
+/** A layer as the settings name it: `dense_2` (diagnostics.csv's name) is hidden layer 2. */
+function layerWords(name) {
+  const hidden = /^dense_(\d+)$/.exec(name);
+  return hidden ? t("layer", hidden[1]) : name === "dense_out" ? t("outputLayer") : name;
+}
+
+/** Coloured names; an entry's third value, where given, is its title (the name in the files). */
 function legend(el, entries) {
-  const html = entries.map(([name, colour]) => `<span style="color:${colour}">━ ${esc(name)}</span>`).join(" ");
+  const html = entries.map(([name, colour, title]) =>
+    `<span style="color:${colour}"${title ? ` title="${esc(title)}"` : ""}>━ ${esc(name)}</span>`).join(" ");
   if (el.innerHTML !== html) el.innerHTML = html;
 }
 

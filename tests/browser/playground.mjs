@@ -34,6 +34,12 @@ const regionColours = (page) => page.evaluate(() => {
   for (let i = 0; i < d.length; i += 4 * 37) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
   return seen.size;
 });
+/** Whether leaving the page now would be asked about first (the page's beforeunload handler). */
+const asksToLeave = (page) => page.evaluate(() => {
+  const e = new Event("beforeunload", { cancelable: true });
+  window.dispatchEvent(e);
+  return e.defaultPrevented;
+});
 const until = (page, check, arg, ms) => page.waitForFunction(check, arg, { timeout: ms }).then(() => true, () => false);
 const epochIs = (n) => Number(document.querySelector('[data-testid="epoch"]').textContent) >= n;
 const epochsToTrain = 80;
@@ -87,6 +93,7 @@ async function keptAndPending(browser, url) {
   const [, run, best] = (await text(page, "status")).match(/^done: (\d+) epochs, best (\d+)$/) || [];
   const kept = (await text(page, "kept")).match(/^kept: the weights of epoch (\d+), the best \(early stopping\), val loss [0-9.]+, val accuracy [0-9.]+ %/);
   if (!best || !(Number(run) > Number(best)) || !kept || kept[1] !== best) fail(`early stopping: status "${await text(page, "status")}", kept "${await text(page, "kept")}"`);
+  if (await asksToLeave(page)) fail("after the run is done, leaving the page is asked about");
   await page.fill("#lr", "0.3");
   await page.dispatchEvent("#lr", "change");
   if (!(await text(page, "pending")).startsWith("the settings changed since this run")) fail(`lr changed after the run: "${await text(page, "pending")}"`);
@@ -180,6 +187,7 @@ try {
   const paused = await text(page, "epoch");
   await page.waitForTimeout(1500);
   if ((await text(page, "epoch")) !== paused) fail(`the epoch counter went on after pause: ${paused} → ${await text(page, "epoch")}`);
+  if (!await asksToLeave(page)) fail("leaving the page with a paused run is not asked about");
   // the gradient chart names the layers as the settings do (diagnostics.csv's dense_1 in the title)
   const grads = await shown(page, "#grads-legend");
   if (grads !== WORDS.grads) fail(`the gradient chart's legend says "${grads}", not "${WORDS.grads}"`);

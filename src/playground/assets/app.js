@@ -869,6 +869,8 @@ function preset(best) {
 function inSession(command) { return () => inTurn(() => state.session && command()); }
 
 function wire() {
+  // leaving or reloading the page stops a run not yet done: the browser asks first
+  window.addEventListener("beforeunload", (e) => { if (state.running) e.preventDefault(); });
   $("play").onclick = inSession(() => go("play"));
   $("pause").onclick = inSession(() => state.running && control("pause"));
   $("step").onclick = inSession(() => go("step"));

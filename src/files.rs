@@ -39,13 +39,17 @@ pub fn rewrite_for_append(path: &Path, text: &str) -> Result<File> {
         .map_err(|e| Error::io(path, e))
 }
 
-/// Opens a data file for reading, refusing a pipe, a device or a folder by name: a data file is
+/// Opens a data file for reading, refusing a folder, a pipe or a device by name: a data file is
 /// read twice (its separator, then its rows) and its size is checked against free memory first.
 pub fn open_data(path: &Path) -> Result<File> {
     let found = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if found.is_dir() {
+        let why = "is a folder, not a data file: give the path of a CSV (or IDX) file";
+        return Err(Error::Data(format!("{}: {why}", path.display())));
+    }
     if !found.is_file() {
         return Err(Error::Data(format!(
-            "{}: is a pipe, a device or a folder, not a file: plaindnn reads a data file twice \
+            "{}: is a pipe or a device, not a file: plaindnn reads a data file twice \
              and checks its size first; save the data to a file and give its path",
             path.display()
         )));
@@ -75,11 +79,17 @@ pub fn create_folder(dir: &Path) -> Result<()> {
     })
 }
 
-/// Refuses a file where a run's folder should be.
+/// Refuses a file (or a device, a pipe) where a run's folder should be.
 pub fn refuse_file(dir: &Path) -> Result<()> {
-    if dir.exists() && !dir.is_dir() {
-        let why = "is a file, not a folder: a run writes a folder of files; give --out a folder";
-        return Err(Error::run(dir, why));
-    }
-    Ok(())
+    let Ok(found) = fs::metadata(dir) else {
+        return Ok(());
+    };
+    let what = match found {
+        _ if found.is_dir() => return Ok(()),
+        _ if found.is_file() => "a file",
+        _ => "a device or a pipe",
+    };
+    let why =
+        format!("is {what}, not a folder: a run writes a folder of files; give --out a folder");
+    Err(Error::run(dir, why))
 }

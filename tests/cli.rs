@@ -664,6 +664,7 @@ fn completions_are_generated_for_bash_zsh_and_fish() {
         "lstsq gd",
         "seed-default plain",
         "stop skip-batch",
+        "plain seed_default", // bench --variants
     ] {
         assert!(
             bash.contains(&format!("compgen -W \"{values}\"")),
@@ -769,11 +770,12 @@ fn the_help_examples_on_the_shipped_model_run_as_written() {
 
 #[test]
 fn bench_variants_runs_only_the_w2_networks_it_names() {
+    // spelt as `train --preset seed-default` spells it: the reference's name is seed_default
     let report = json(&plaindnn(&[
         "bench",
         "w2",
         "--variants",
-        "seed_default",
+        "seed-default",
         "--repeats",
         "1",
         "--json",
@@ -832,10 +834,13 @@ fn the_environment_switches_take_off_or_0_and_a_value_meaning_neither_is_refused
     let run = |args: &[&str], env: &[(&str, &str)]| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_plaindnn"));
         command.args(args).env_remove("PLAINDNN_FUSED");
+        command.env_remove("PLAINDNN_SPIN");
         command.envs(env.iter().copied()).output().expect("runs")
     };
     let info = |env: &[(&str, &str)]| json(&run(&["info", "--json"], env));
     assert_eq!(info(&[])["fused_passes"], true);
+    assert_eq!(info(&[])["spinning_workers"], true);
+    assert_eq!(info(&[("PLAINDNN_SPIN", "0")])["spinning_workers"], false);
     for off in ["0", "off", "false"] {
         assert_eq!(
             info(&[("PLAINDNN_FUSED", off)])["fused_passes"],

@@ -453,17 +453,20 @@ fn a_pipe_a_device_or_a_folder_as_data_is_refused_by_name_without_reading_it() {
     let fifo = dir.join("rows.fifo");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
     assert!(made.is_ok_and(|s| s.success()), "mkfifo");
-    for path in [fifo.as_path(), Path::new("/dev/zero"), dir.as_path()] {
+    let folder = "is a folder, not a data file: give the path of a CSV (or IDX) file";
+    let pipe = "is a pipe or a device, not a file";
+    for (path, why) in [
+        (fifo.as_path(), pipe),
+        (Path::new("/dev/zero"), pipe),
+        (&dir, folder),
+    ] {
         for verb in [
             &["train", "--data", s(path)][..],
             &["regress", "--data", s(path)][..],
         ] {
             let out = plaindnn(&[verb, &["--out", s(&dir.join("run"))]].concat());
             assert_eq!(out.status.code(), Some(1), "{verb:?}");
-            let said = format!(
-                "{}: is a pipe, a device or a folder, not a file",
-                path.display()
-            );
+            let said = format!("{}: {why}", path.display());
             assert!(stderr(&out).contains(&said), "{}", stderr(&out));
         }
     }

@@ -288,6 +288,10 @@ fn an_experiment_refuses_a_directory_holding_a_run_or_another_experiment() {
             "holds val_loss.svg, which this experiment would write",
         ),
         (&file, "is a file, not a folder"),
+        (
+            &std::path::PathBuf::from("/dev/null"),
+            "is a device or a pipe, not a folder",
+        ),
     ] {
         let out = plaindnn(&[
             "experiment",

@@ -169,8 +169,10 @@ pub fn w1(backend: Backend, repeats: usize, out: &mut Vec<Measurement>) -> Resul
 }
 
 /// W2's networks named in `variants`, in their usual order; all of them when it is empty.
+/// `seed-default` (as `train --preset` spells it) is `seed_default`.
 pub fn w2_selection(variants: &[String]) -> Result<Vec<(&'static str, MlpConfig)>> {
     let all = workloads::w2_networks();
+    let variants: Vec<String> = variants.iter().map(|v| v.replace('-', "_")).collect();
     if let Some(unknown) = variants
         .iter()
         .find(|v| !all.iter().any(|(name, _)| name == v))

@@ -39,6 +39,11 @@ impl Workload {
     pub const ALL: [Workload; 4] = [Workload::W1, Workload::W2, Workload::W3, Workload::W4];
 }
 
+/// W2's networks by name (`bench --variants`, as the PyTorch reference's): `plain`, `seed_default`.
+pub fn w2_variants() -> Vec<&'static str> {
+    workloads::w2_networks().map(|(name, _)| name).to_vec()
+}
+
 impl std::fmt::Display for Workload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let n = Workload::ALL.iter().position(|w| w == self).unwrap_or(0) + 1;

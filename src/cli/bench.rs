@@ -19,9 +19,11 @@ pub struct BenchArgs {
     #[arg(long, hide_possible_values = true)]
     #[arg(value_parser = choices::<Backend>(choices::backends))]
     backend: Option<Backend>,
-    /// W2's networks to run, comma-separated: plain, seed_default [default: both]. As the
-    /// PyTorch reference's `--variants`, so a comparison can alternate the two sides per network.
+    /// W2's networks to run, comma-separated: plain, seed_default (or seed-default) [default:
+    /// both]. As the PyTorch reference's `--variants`, so a comparison can alternate the two
+    /// sides per network.
     #[arg(long, value_delimiter = ',', value_name = "NAMES", action = clap::ArgAction::Set)]
+    #[arg(value_parser = choices::<String>(choices::w2_variants), hide_possible_values = true)]
     variants: Vec<String>,
     /// Timed runs per measurement (after one warm-up); the median is reported. W1's and W2's
     /// bare and `train` runs alternate, so that both meet the machine's load alike.

@@ -69,6 +69,11 @@ pub fn experiments() -> Vec<&'static str> {
     EXPERIMENTS.iter().map(|e| e.name).collect()
 }
 
+/// W2's networks in `bench --variants`.
+pub fn w2_variants() -> Vec<&'static str> {
+    plaindnn::bench::w2_variants()
+}
+
 /// The performance workloads.
 pub fn workloads() -> Vec<&'static str> {
     vec!["w1", "w2", "w3", "w4"]

@@ -84,6 +84,7 @@ pub fn info(args: JsonArg) -> Result<()> {
             "cpu_threads": threads,
             "cpu_cores": cores,
             "fused_passes": plaindnn::fused::enabled(),
+            "spinning_workers": plaindnn::fused::spins(),
             "flex_f32_kernel": plaindnn::fused::f32_kernel(),
             "flex_inference_on_amx": plaindnn::fused::tile_unit(),
             "wgpu_adapters": adapters,
@@ -121,6 +122,14 @@ fn print_cpu(threads: usize, cores: usize) {
             "on (PLAINDNN_FUSED=0 turns them off)"
         } else {
             "off (PLAINDNN_FUSED)"
+        }
+    );
+    println!(
+        "  idle worker threads while training: {}",
+        if plaindnn::fused::spins() {
+            "spin, waiting for the next split product (PLAINDNN_SPIN=0 lets them sleep)"
+        } else {
+            "sleep (PLAINDNN_SPIN)"
         }
     );
     println!(

@@ -174,12 +174,7 @@ fn claim(
     out: &Path,
     overwrite: bool,
 ) -> Result<(RunLock, bool)> {
-    if out.exists() && !out.is_dir() {
-        return Err(Error::run(
-            out,
-            "is a file, not a folder: give the experiment a folder",
-        ));
-    }
+    crate::files::refuse_file(out)?;
     let run = RunDir::new(out);
     run.refuse_checkpoint_folder()?;
     if run.holds_run() {

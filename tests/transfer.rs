@@ -282,16 +282,16 @@ fn starting_from_a_run_on_other_columns_warns_that_they_are_read_by_position() {
     let source = dir.join("source");
     let quiet = |args: &[&str]| plaindnn(&[args, &["--epochs", "1", "--quiet"]].concat());
     assert!(quiet(&["train", "--out", s(&source)]).status.success()); // quadrants: x, y
-    let csv = dir.join("swapped.csv");
+    let csv = dir.join("renamed.csv");
     let rows: String = (0..40)
         .map(|i| format!("{},{},{}\n", i % 5, i % 7, i % 2))
         .collect();
-    std::fs::write(&csv, format!("y,x,label\n{rows}")).expect("write");
+    std::fs::write(&csv, format!("b,a,label\n{rows}")).expect("write");
     let from = ["train", "--init-from", s(&source)];
     let out = quiet(&[&from[..], &["--data", s(&csv), "--out", s(&dir.join("a"))]].concat());
     assert!(out.status.success(), "{}", stderr(&out));
     let said = stderr(&out);
-    let warned = "its first layer learned from the columns x, y and reads this data's y, x";
+    let warned = "its first layer learned from the columns x, y and reads this data's b, a";
     assert!(said.contains(warned), "{said}");
     // the same columns (blobs: x, y): nothing to say
     let out = quiet(
@@ -303,6 +303,60 @@ fn starting_from_a_run_on_other_columns_warns_that_they_are_read_by_position() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("by position"), "{}", stderr(&out));
+}
+
+/// An outside review found a file with the source's columns in another order read by position,
+/// where `predict` and `eval` read them by name: the frozen first layer saw other columns.
+#[test]
+fn the_sources_columns_in_another_order_are_read_in_its_order_as_the_same_run_on_its_own_file() {
+    let dir = temp_dir("transfer-reordered");
+    let (source, ordered, shuffled) = (dir.join("source"), dir.join("xy.csv"), dir.join("yx.csv"));
+    let rows: Vec<(f64, f64, usize)> = (0..60)
+        .map(|i| {
+            (
+                (i % 7) as f64 - 3.0,
+                (i % 5) as f64 * 0.5,
+                (i % 7 > 3) as usize,
+            )
+        })
+        .collect();
+    let file = |header: &str, row: &dyn Fn(&(f64, f64, usize)) -> String| {
+        header.to_string() + &rows.iter().map(|r| row(r) + "\n").collect::<String>()
+    };
+    std::fs::write(
+        &ordered,
+        file("x,y,label\n", &|(x, y, l)| format!("{x},{y},{l}")),
+    )
+    .expect("write");
+    std::fs::write(
+        &shuffled,
+        file("y,label,x\n", &|(x, y, l)| format!("{y},{l},{x}")),
+    )
+    .expect("write");
+    let train = |data: &std::path::Path, out: &str, more: &[&str]| {
+        let target = ["--data", s(data), "--target", "label", "--epochs", "3"];
+        let out = dir.join(out);
+        let args = [&["train", "--out", s(&out)][..], &target, more].concat();
+        let run = plaindnn(&args);
+        assert!(run.status.success(), "{}", stderr(&run));
+        stdout(&run)
+    };
+    train(&ordered, "source", &[]);
+    let from = ["--init-from", s(&source), "--freeze", "1"];
+    train(&ordered, "a", &from);
+    let said = train(&shuffled, "b", &from);
+    assert!(
+        said.contains("columns read in the order --init-from ")
+            && said.contains("'s first layer learned them: x, y (the file has y, x)"),
+        "{said}"
+    );
+    // the same rows in the same order, so the same split and the same numbers, epoch by epoch
+    assert_eq!(metrics(&dir.join("a")), metrics(&dir.join("b")));
+    let config = std::fs::read_to_string(dir.join("b/config.json")).expect("config.json");
+    assert!(
+        config.contains("\"feature_names\": [\n      \"x\",\n      \"y\"\n    ]"),
+        "{config}"
+    );
 }
 
 #[test]

@@ -136,9 +136,11 @@ fn train_new(
         source = source.with_standardized_target()?;
     }
     let prepared = source.load()?;
+    let given = transfer_checks::given(args, file.as_ref());
+    let (source, prepared, reordered) = in_source_order((source, prepared), given.as_deref())?;
     let config = build_config(args, file.as_ref(), &prepared)?;
     // `--init-from`'s source as the messages name it: as given
-    let init = transfer_checks::given(args, file.as_ref()).or_else(|| config.init_from.clone());
+    let init = given.or_else(|| config.init_from.clone());
     if lost.is_none() {
         warn_of(&config, &prepared, init.as_deref());
     }
@@ -166,6 +168,7 @@ fn train_new(
     } else if verbosity.shows_progress() {
         // how the task was chosen comes first: it decides everything after it
         prepared.notes().iter().for_each(|n| println!("{n}"));
+        reordered.iter().for_each(|n| println!("{n}"));
         let backend = config.backend.choose();
         println!(
             "training {} on {name} → {} [{backend}]",
@@ -198,6 +201,43 @@ fn warn_of(config: &TrainConfig, prepared: &Prepared, init: Option<&Path>) {
             if config.freeze == 1 { "it" } else { "them" }
         );
     }
+}
+
+/// This data read in the column order `--init-from`'s source learned from, where it has the
+/// same columns in another order: its first layer meets the columns it learned, as `predict`
+/// reads a file's columns by name (and scikit-learn refuses them out of order); with the line
+/// that says so.
+fn in_source_order(
+    (source, prepared): (DataSource, Prepared),
+    init: Option<&Path>,
+) -> Result<(DataSource, Prepared, Option<String>)> {
+    let ours = &prepared.train.data.feature_names;
+    let theirs = init.and_then(train::transfer::source_feature_names);
+    let Some(theirs) = theirs.filter(|t| t != ours && same_names(t, ours)) else {
+        return Ok((source, prepared, None));
+    };
+    let Some(ordered) = source.with_feature_order(&theirs) else {
+        return Ok((source, prepared, None));
+    };
+    let said = format!(
+        "columns read in the order --init-from {}'s first layer learned them: {} (the file \
+         has {})",
+        init.unwrap_or(Path::new("")).display(),
+        theirs.join(", "),
+        ours.join(", ")
+    );
+    let prepared = ordered.load()?;
+    Ok((ordered, prepared, Some(said)))
+}
+
+/// Whether `a` and `b` hold the same names, in any order.
+fn same_names(a: &[String], b: &[String]) -> bool {
+    let sorted = |names: &[String]| {
+        let mut names = names.to_vec();
+        names.sort();
+        names
+    };
+    a.len() == b.len() && sorted(a) == sorted(b)
 }
 
 /// A warning when `--init-from`'s source trained on input columns named otherwise than this

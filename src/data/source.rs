@@ -176,6 +176,19 @@ impl DataSource {
         }
     }
 
+    /// This CSV's feature columns read as `names`, in that order (`--features`); none for other
+    /// data, or with `--one-hot` (whose inputs are its categories, not its columns).
+    pub fn with_feature_order(&self, names: &[String]) -> Option<Self> {
+        let mut ordered = self.clone();
+        match &mut ordered {
+            DataSource::Csv {
+                features, one_hot, ..
+            } if one_hot.is_empty() => *features = Some(names.to_vec()),
+            _ => return None,
+        }
+        Some(ordered)
+    }
+
     /// A CSV source whose regression target is standardised too (`--standardize-target`, as
     /// scikit-learn's `TransformedTargetRegressor` with a `StandardScaler`); refused for others.
     pub fn with_standardized_target(mut self) -> Result<Self> {

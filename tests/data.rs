@@ -253,7 +253,7 @@ fn train_error(dir: &Path, name: &str, csv: Option<&str>, extra: &[&str]) -> Str
 fn bad_csv_files_get_messages_naming_file_line_and_column() {
     let dir = temp_dir("csv-bad");
     let long = format!("a,b,label\n1,2,x\n3,{}x,y\n", "9".repeat(500));
-    let cases: [(&str, Option<&str>, &[&str], &str); 22] = [
+    let cases: [(&str, Option<&str>, &[&str], &str); 24] = [
         (
             "missing.csv",
             None,
@@ -307,6 +307,22 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             "text.csv: line 3, column `b`: `abc` is not a number (a text column? --one-hot b \
              makes an input of each of its categories, --features without b leaves it out, \
              --target b predicts it)",
+        ),
+        (
+            // a missing-value marker of the UCI sets, and a date: not told to --one-hot them
+            "marker.csv",
+            Some("a,b,label\n0.1,0.2,x\n?,0.3,y\n"),
+            &[],
+            "marker.csv: line 3, column `a`: `?` is not a number (a missing value? an empty \
+             cell, NA or NaN marks one, which --impute fills: write it so)",
+        ),
+        (
+            "date.csv",
+            Some("day,b,label\n2024-02-08,0.2,x\n2024-02-09,0.3,y\n"),
+            &[],
+            "date.csv: line 2, column `day`: `2024-02-08` is not a number (a date? plaindnn \
+             reads numbers: write it as one, such as the days since a start or the month, or \
+             leave the column out)",
         ),
         (
             "nan.csv",

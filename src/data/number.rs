@@ -122,11 +122,40 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
             shown(&field.replacen(',', ".", 1))
         ))),
         Err(_) => Err(Error::Data(format!(
-            "{}: `{}` is not a number",
+            "{}: `{}` is not a number{}",
             at(),
-            cell()
+            cell(),
+            meant(field)
         ))),
     }
+}
+
+/// The way on for a cell that is no number but reads as one a person means: a missing-value
+/// marker pandas does not know (`?`, the UCI sets'), a date. Empty for any other text.
+fn meant(field: &str) -> &'static str {
+    const MARKERS: [&str; 9] = [
+        "?", "-", "--", ".", "na", "n.a.", "missing", "unknown", "none",
+    ];
+    if MARKERS.contains(&field.trim().to_ascii_lowercase().as_str()) {
+        return " (a missing value? an empty cell, NA or NaN marks one, which --impute fills: \
+                 write it so)";
+    }
+    match is_date(field) {
+        true => {
+            " (a date? plaindnn reads numbers: write it as one, such as the days since a start \
+             or the month, or leave the column out)"
+        }
+        false => "",
+    }
+}
+
+/// Whether `field` is written as a date: `2024-02-09`, `2024/2/9`, `09.02.2024`, `9/2/24`, a
+/// time after a space or a `T` allowed.
+fn is_date(field: &str) -> bool {
+    let day = field.trim().split([' ', 'T']).next().unwrap_or("");
+    let parts: Vec<&str> = day.split(['-', '/', '.']).collect();
+    let number = |p: &&str| (1..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    parts.len() == 3 && parts.iter().all(number) && (parts[0].len() == 4 || parts[2].len() >= 2)
 }
 
 /// Whether `field` could be a number written with thousands separators `sep` (`1,000`,
@@ -158,5 +187,35 @@ mod tests {
         );
         assert_eq!(shown("a\tb"), "a\\tb");
         assert_eq!(shown("plain"), "plain");
+    }
+
+    /// An outside review was told to `--one-hot` a number column holding `?` and a date column.
+    #[test]
+    fn a_missing_value_marker_or_a_date_is_told_as_such_and_other_text_is_not() {
+        let said = |field: &str| {
+            let e = parse_number(Path::new("f.csv"), 3, "a", field).unwrap_err();
+            e.to_string()
+                .trim_start_matches("f.csv: line 3, column `a`: ")
+                .to_string()
+        };
+        for marker in ["?", "-", "missing", "Unknown", " n.a. "] {
+            assert!(said(marker).ends_with("is not a number (a missing value? an empty cell, NA or NaN marks one, which --impute fills: write it so)"), "{marker}");
+        }
+        for date in [
+            "2024-02-09",
+            "2024/2/9",
+            "09.02.2024",
+            "9/2/24",
+            "2024-02-09T10:30:00",
+            "2024-02-09 10:30",
+        ] {
+            assert!(
+                said(date).contains("is not a number (a date? plaindnn reads numbers"),
+                "{date}"
+            );
+        }
+        for text in ["Lima", "1.2.3", "2024-02", "a-b-c", "12345-1-1"] {
+            assert_eq!(said(text), format!("`{text}` is not a number"));
+        }
     }
 }

@@ -1341,3 +1341,51 @@ fn a_comment_line_read_as_the_header_is_said_so() {
          header, and a `#` comment line is not skipped: remove it)",
     );
 }
+
+/// An outside review trained on pandas' `Unnamed: 0` (an index to_csv wrote) and on a sorted ID
+/// without a word: each is warned about by name; a column that only happens to rise on a few
+/// rows, or that rises and falls, is not.
+#[test]
+fn a_pandas_index_or_a_column_rising_row_after_row_is_warned_about_by_name() {
+    let dir = temp_dir("data-row-numbers");
+    let rows = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("{},{},{}\n", 100 + 3 * i, (i * 7 % 11) as f64 / 10.0, i % 2))
+            .collect()
+    };
+    let warned = |name: &str, text: String| {
+        let csv = dir.join(name);
+        std::fs::write(&csv, text).expect("write");
+        let run = dir.join(format!("{name}.run"));
+        let args = [
+            "--data",
+            s(&csv),
+            "--out",
+            s(&run),
+            "--epochs",
+            "1",
+            "--quiet",
+        ];
+        let out = plaindnn(&[&["train"][..], &args].concat());
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let tail = "it tells where a row sits in the file, not what it is; --features without it \
+                leaves it out";
+    let said = warned("ids.csv", format!("id,a,label\n{}", rows(40)));
+    let why = "column `id` rises by whole numbers row after row (a row number or an ID?)";
+    assert!(said.contains(&format!("ids.csv: {why}: {tail}")), "{said}");
+    assert!(!said.contains("column `a`"), "{said}");
+    let said = warned("index.csv", format!("Unnamed: 0,a,label\n{}", rows(40)));
+    let why = "is pandas' name for a nameless column (an index to_csv wrote?)";
+    assert!(
+        said.contains(&format!("column `Unnamed: 0` {why}")),
+        "{said}"
+    );
+    // nine rising rows say little; the same numbers out of order say nothing of the file's order
+    assert!(!warned("few.csv", format!("id,a,label\n{}", rows(9))).contains("rises"));
+    let shuffled: String = (0..40)
+        .map(|i| format!("{},0.5,{}\n", i * 7 % 40, i % 2))
+        .collect();
+    assert!(!warned("shuffled.csv", format!("id,a,label\n{shuffled}")).contains("rises"));
+}

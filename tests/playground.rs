@@ -1117,7 +1117,9 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
     let said = "many.csv: column `label` holds 101 classes; the playground draws at most 100";
     assert!(body.contains(said), "{body}");
     // a warning names the file as the page gave it
-    let constant: String = (0..20).map(|i| format!("{i},5,{}\n", i % 2)).collect();
+    let constant: String = (0..20)
+        .map(|i| format!("{},5,{}\n", i * 7 % 20, i % 2))
+        .collect();
     let (status, body) = upload("flat.csv", &format!("x,k,label\n{constant}"));
     assert_eq!(status, 200, "{body}");
     let reply: Value = serde_json::from_str(&body).unwrap();

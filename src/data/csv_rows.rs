@@ -115,6 +115,41 @@ fn constant_columns(names: &[String], path: &Path) -> Option<String> {
     ))
 }
 
+/// A warning for each input column that reads as a row's place in the file, not a property of
+/// it: pandas' `Unnamed: 0` (an index `to_csv` wrote), or whole numbers rising row after row (a
+/// row number, an ID of sorted rows), which follow the file's order and so often its labels'.
+fn row_numbers(data: &Dataset, path: &Path) -> Vec<String> {
+    const ROWS: usize = 10; // fewer rise by chance too often
+    let width = data.feature_names.len();
+    let rising = |c: usize| {
+        let column: Vec<f32> = (0..data.len())
+            .map(|r| data.features[r * width + c])
+            .collect();
+        let whole = column.iter().all(|v| v.fract() == 0.0);
+        column.len() >= ROWS && whole && column.windows(2).all(|p| p[0] < p[1])
+    };
+    let said = |name: &String, why: &str| {
+        format!(
+            "{}: column `{name}` {why}: it tells where a row sits in the file, not what it is; \
+             --features without it leaves it out",
+            path.display()
+        )
+    };
+    (data.feature_names.iter().enumerate())
+        .filter_map(|(c, name)| match name.starts_with("Unnamed: ") {
+            true => Some(said(
+                name,
+                "is pandas' name for a nameless column (an index to_csv wrote?)",
+            )),
+            false if rising(c) => Some(said(
+                name,
+                "rises by whole numbers row after row (a row number or an ID?)",
+            )),
+            false => None,
+        })
+        .collect()
+}
+
 /// A warning when every input's name is a number (`0.5,0.25,pos`): a file without a header line
 /// gave its first row as the names, and that row is not trained on (pandas reads it so too).
 /// Names 0, 1, 2, … (or 1, 2, 3, …) are what pandas writes for an array's columns: no warning.
@@ -282,6 +317,7 @@ impl Rows {
         let constant = constant_target(&data, &self.train, path);
         let mut warnings = super::one_hot::warnings(&data.one_hot, data.len(), path);
         warnings.extend(numbers_as_names(&data, path));
+        warnings.extend(row_numbers(&data, path));
         let target_scaler = standardize_target
             .then(|| standardise_target(&mut data.targets, &self.train))
             .flatten();

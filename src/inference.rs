@@ -229,7 +229,13 @@ impl Predictor {
         if data.reconstructs {
             metadata.extend([crate::model::safetensors::autoencoder_mark()]);
         }
-        crate::model::safetensors::export(&self.model, &self.config.train.model, metadata)
+        let model = &self.config.train.model;
+        if !model.add_features.is_empty() {
+            // layer 0's inputs by the columns' names (`x0, x1, x0²` would name the positions)
+            let inputs = model.feature_map().names(&data.feature_names).join(", ");
+            metadata.insert(crate::model::safetensors::INPUTS_KEY.into(), inputs);
+        }
+        crate::model::safetensors::export(&self.model, model, metadata)
     }
 
     /// Refuses rows this network cannot score (checked with [`Dataset::check`] first): other

@@ -278,3 +278,40 @@ fn export_writes_next_to_the_run_and_init_from_accepts_the_file() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("safetensors"), "{}", stderr(&o));
 }
+
+/// An outside review read an export's `inputs` as `x0, x1, x0², …` for columns named x1, x2, x3:
+/// `x1²` there was the square of column x2. Layer 0's inputs carry the columns' own names.
+#[test]
+fn an_export_names_layer_0s_added_inputs_after_the_data_columns() {
+    let dir = temp_dir("interop-added-names");
+    let csv = dir.join("data.csv");
+    let rows: String = (0..40)
+        .map(|i| format!("{},{},{}\n", i % 7, i % 5, i % 2))
+        .collect();
+    std::fs::write(&csv, format!("x2,x1,label\n{rows}")).expect("write");
+    let run = dir.join("run");
+    let at = |p: &std::path::Path| p.to_str().unwrap_or("").to_string();
+    let train = [
+        "train",
+        "--data",
+        &at(&csv),
+        "--out",
+        &at(&run),
+        "--epochs",
+        "1",
+        "--quiet",
+        "--add-features",
+        "square,product",
+    ];
+    let out = plaindnn(&train);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = dir.join("model.safetensors");
+    let out = plaindnn(&["export", "--run", &at(&run), "--out", &at(&file)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed =
+        "layer 0 takes the inputs and the added features, in this order: x2, x1, x2², x1², x2·x1";
+    assert!(stdout(&out).contains(printed), "{}", stdout(&out));
+    let bytes = std::fs::read(&file).expect("export");
+    let inputs = st::metadata_value(&bytes, st::INPUTS_KEY);
+    assert_eq!(inputs.as_deref(), Some("x2, x1, x2², x1², x2·x1"));
+}

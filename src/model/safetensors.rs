@@ -26,8 +26,8 @@ use crate::error::{Error, Result};
 pub const CONFIG_KEY: &str = "plaindnn_config";
 /// Metadata key holding [`sequential_code`].
 pub const SEQUENTIAL_KEY: &str = "sequential";
-/// Metadata key of the inputs layer 0 takes when the network adds features (`x0, x1, x0²`):
-/// compute them before calling the Sequential.
+/// Metadata key of the inputs layer 0 takes when the network adds features (`x0, x1, x0²`, or
+/// the caller's own names for them, `a, b, a²`): compute them before calling the Sequential.
 pub const INPUTS_KEY: &str = "inputs";
 
 /// One module of the equivalent `nn.Sequential`, in order.
@@ -150,7 +150,7 @@ pub fn export(model: &Mlp, config: &MlpConfig, extra: HashMap<String, String>) -
         // nn.Sequential has no module for them: the user computes them before layer 0
         let names: Vec<String> = (0..config.inputs).map(|i| format!("x{i}")).collect();
         let inputs = config.feature_map().names(&names).join(", ");
-        metadata.insert(INPUTS_KEY.into(), inputs);
+        metadata.entry(INPUTS_KEY.into()).or_insert(inputs);
     }
     metadata.insert("format".into(), "pt".into());
     named.serialize(metadata)

@@ -547,6 +547,15 @@ fn a_class_never_seen_in_training_is_named_at_eval_time() {
         "a,b,c,label\n0,0,0,inside\n1,1,1,elsewhere\n",
     );
     refused(&["eval", "--run", s(&run), "--data", s(&test)], "test.csv: line 3, column `label`: class `elsewhere` was never seen in training (known: inside, outside)");
+    // rows without their label are predict's (an outside review: eval named no way on)
+    let rows = write(&dir, "rows.csv", "a,b,c\n0,0,0\n");
+    let said = format!(
+        "rows.csv: no column `label`; the columns are: a, b, c; eval scores rows against their \
+         `label`: `plaindnn predict --run {} --data {}` predicts rows without it",
+        s(&run),
+        s(&rows)
+    );
+    refused(&["eval", "--run", s(&run), "--data", s(&rows)], &said);
 }
 
 #[test]

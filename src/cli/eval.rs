@@ -8,6 +8,7 @@ use plaindnn::data::DataSource;
 use plaindnn::error::{Error, Result};
 use plaindnn::inference::{Evaluation, Predictor, RegressionScores};
 use plaindnn::regression::LinearModel;
+use plaindnn::shell::quote_path;
 use plaindnn::train::{DataInfo, Scores};
 use serde::Serialize;
 
@@ -89,6 +90,19 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     Ok(())
 }
 
+/// `e` with the way on where the rows have no target column: `predict` is for rows without one.
+fn unlabelled(e: Error, target: &str, args: &EvalArgs) -> Error {
+    match e {
+        Error::Data(m) if m.contains(&format!(": no column `{target}`;")) => Error::Data(format!(
+            "{m}; eval scores rows against their `{target}`: `plaindnn predict --run {} --data {}` \
+             predicts rows without it",
+            quote_path(&args.run.run),
+            args.data.as_deref().map_or(String::new(), quote_path)
+        )),
+        e => e,
+    }
+}
+
 /// Scores the rows of `--data`, or else the run's own validation rows while its data is unchanged.
 fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
     let info = &predictor.config.data;
@@ -103,14 +117,17 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
             (Some(&info.feature_names), Categories::Known(&info.one_hot)),
             (args.delimiter, predictor.missing()),
         )?)?,
-        Some(path) => predictor.evaluate(csv_file::read_labelled(
-            path,
-            (&info.feature_names, &info.one_hot),
-            &info.target,
-            info.task,
-            (&info.class_names, labels),
-            (args.delimiter, predictor.missing()),
-        )?)?,
+        Some(path) => predictor.evaluate(
+            csv_file::read_labelled(
+                path,
+                (&info.feature_names, &info.one_hot),
+                &info.target,
+                info.task,
+                (&info.class_names, labels),
+                (args.delimiter, predictor.missing()),
+            )
+            .map_err(|e| unlabelled(e, &info.target, args))?,
+        )?,
         None if info.source.missing().is_some() => {
             let why = format!(
                 "{}: the run's data is no longer there, so its validation rows are not known: \

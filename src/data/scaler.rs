@@ -112,7 +112,12 @@ impl Scaler {
         let width = self.mean.len();
         for row in features.chunks_mut(width) {
             for ((x, m), s) in row.iter_mut().zip(&self.mean).zip(&self.std) {
-                *x = (*x - m) / s;
+                let z = (*x - m) / s;
+                // x − mean overflows f32 near its range (3e38 − (−3e38)); z itself never does
+                *x = match z.is_finite() {
+                    true => z,
+                    false => ((*x as f64 - *m as f64) / *s as f64) as f32,
+                };
             }
         }
     }
@@ -206,6 +211,22 @@ mod tests {
         scaler.invert(&mut rows);
         for (got, want) in rows.iter().zip([1000.0, 5.0, 5000.0, 5.0]) {
             assert!((got - want).abs() <= 1e-3, "{got} back for {want}"); // f32 rounding
+        }
+    }
+
+    /// An outside review's column of ±3e38: x − mean overflowed f32 and training stopped on an
+    /// `-inf` input, told as a diverged run.
+    #[test]
+    fn values_near_the_range_of_f32_standardise_to_finite_values() {
+        let values = vec![3e38f32, 3e38, -3e38, 1e38];
+        let data = four_rows(values.clone(), &["huge"]);
+        let (scaler, _) = Scaler::fit(&data, &[0, 1, 2, 3]);
+        let mut rows = values.clone();
+        scaler.apply(&mut rows);
+        // mean 1e38, std √((4+4+16+0)/4)·1e38 = √6·1e38: z = (x − 1e38) / (√6·1e38)
+        for (z, x) in rows.iter().zip(&values) {
+            let want = (*x as f64 - 1e38) / (6f64.sqrt() * 1e38);
+            assert!((*z as f64 - want).abs() < 1e-6, "{z} for {x}: {want}");
         }
     }
 

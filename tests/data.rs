@@ -253,7 +253,7 @@ fn train_error(dir: &Path, name: &str, csv: Option<&str>, extra: &[&str]) -> Str
 fn bad_csv_files_get_messages_naming_file_line_and_column() {
     let dir = temp_dir("csv-bad");
     let long = format!("a,b,label\n1,2,x\n3,{}x,y\n", "9".repeat(500));
-    let cases: [(&str, Option<&str>, &[&str], &str); 24] = [
+    let cases: [(&str, Option<&str>, &[&str], &str); 26] = [
         (
             "missing.csv",
             None,
@@ -307,6 +307,22 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             "text.csv: line 3, column `b`: `abc` is not a number (a text column? --one-hot b \
              makes an input of each of its categories, --features without b leaves it out, \
              --target b predicts it)",
+        ),
+        (
+            // Excel's separator line: it sent an outside review from --delimiter ';' to "column
+            // 2 has no name" and back
+            "sep.csv",
+            Some("sep=;\na;b;label\n0.1;0.2;x\n0.5;0.3;y\n"),
+            &[],
+            "sep.csv: line 1, `sep=;`, is Excel's line naming the separator, not a header: \
+             delete it (plaindnn reads the header on line 1 and finds the separator itself, or \
+             take --delimiter ';')",
+        ),
+        (
+            "sep2.csv",
+            Some("sep=;\na;b;label\n0.1;0.2;x\n0.5;0.3;y\n"),
+            &["--delimiter", ";"],
+            "sep2.csv: line 1, `sep=;`, is Excel's line naming the separator",
         ),
         (
             // a missing-value marker of the UCI sets, and a date: not told to --one-hot them

@@ -141,6 +141,7 @@ fn open_trimmed(
             path.display()
         )));
     }
+    refuse_separator_line(path, &headers, delimiter)?;
     if let Some(QuoteFault::NeverClosed { line, field }) = ends.borrow().quote {
         return Err(never_closed(path, line, &[], field)); // the header took the file
     }
@@ -169,6 +170,25 @@ pub(super) fn check_unique(path: &Path, names: &[String], what: &str) -> Result<
         }
     }
     Ok(())
+}
+
+/// Refuses Excel's first line `sep=;`, which names the separator where the header should be.
+fn refuse_separator_line(path: &Path, headers: &[String], delimiter: u8) -> Result<()> {
+    let first = headers.join(&char::from(delimiter).to_string());
+    let named = first.trim().to_ascii_lowercase();
+    let Some(separator) = named
+        .strip_prefix("sep=")
+        .filter(|s| s.chars().count() <= 1)
+    else {
+        return Ok(());
+    };
+    Err(Error::Data(format!(
+        "{}: line 1, `{first}`, is Excel's line naming the separator, not a header: delete it \
+         (plaindnn reads the header on line 1 and finds the separator itself, or take \
+         --delimiter '{}')",
+        path.display(),
+        if separator.is_empty() { "," } else { separator }.replace('\t', "\\t")
+    )))
 }
 
 impl Table {

@@ -1516,6 +1516,67 @@ fn balanced_class_weights_are_scikit_learns_and_raise_the_rare_classs_probabilit
     assert!(balanced > 0.25, "balanced: {balanced} (unweighted {plain})");
 }
 
+/// An outside review gave Keras' and scikit-learn's `{class: weight}` and a config file's
+/// `"balanced"`, and both were refused: by name, the other classes weigh 1 (scikit-learn's
+/// dict), and a `--config` file takes what the flag takes.
+#[test]
+fn class_weights_by_class_name_and_a_config_files_balanced_are_the_flags_own() {
+    let dir = temp_dir("class-weight-named");
+    let weights = |name: &str, extra: &[&str]| -> serde_json::Value {
+        let run = dir.join(name);
+        let args = [
+            "train",
+            "--epochs",
+            "1",
+            "--quiet",
+            "--out",
+            run.to_str().unwrap_or(""),
+        ];
+        let o = plaindnn(&[&args[..], extra].concat());
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        common::run_config(&run)["train"]["class_weights"].clone()
+    };
+    // quadrants' classes are I, II, III and IV
+    let named = weights("named", &["--class-weight", "II:2,IV:0.5"]);
+    assert_eq!(named, serde_json::json!([1.0, 2.0, 1.0, 0.5]));
+    refused(
+        &[
+            "train",
+            "--class-weight",
+            "V:2",
+            "--out",
+            dir.join("v").to_str().unwrap_or(""),
+        ],
+        "invalid --class-weight: no class `V`; the classes are: I, II, III, IV",
+    );
+    let file = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_str().unwrap_or("").to_string()
+    };
+    let balanced = file("balanced.json", r#"{"class_weights": "balanced"}"#);
+    let by_flag = weights("flag", &["--class-weight", "balanced"]);
+    assert_eq!(weights("file", &["--config", &balanced]), by_flag);
+    assert!(
+        by_flag.as_array().is_some_and(|w| w.len() == 4),
+        "{by_flag}"
+    );
+    let dict = file("dict.json", r#"{"class_weights": {"III": 3}}"#);
+    let from_dict = weights("dict", &["--config", &dict]);
+    assert_eq!(from_dict, serde_json::json!([1.0, 1.0, 3.0, 1.0]));
+    let wrong = file("wrong.json", r#"{"class_weights": {"nope": 3}}"#);
+    refused(
+        &[
+            "train",
+            "--config",
+            &wrong,
+            "--out",
+            dir.join("w").to_str().unwrap_or(""),
+        ],
+        "wrong.json: `class_weights`: no class `nope`; the classes are: I, II, III, IV",
+    );
+}
+
 /// Rows of `price = 40000 + 3000·a − 2000·b` on a grid of a, b in [−2, 2], and the prices.
 fn prices(dir: &std::path::Path) -> (std::path::PathBuf, Vec<(f64, f64, f64)>) {
     let rows: Vec<(f64, f64, f64)> = (0..300)

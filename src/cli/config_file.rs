@@ -7,6 +7,7 @@ use std::str::FromStr;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::class_weight::ClassWeight;
 use super::unique_keys;
 
 use plaindnn::error::{Error, Result};
@@ -20,6 +21,9 @@ pub struct ConfigFile {
     /// may be left out).
     written: Value,
     contents: Contents,
+    /// `"class_weights"` as the flag takes it, `"balanced"` or `{"fraud": 10}`, which need the
+    /// data to become the config's list (taken out of `written`).
+    class_weight: Option<ClassWeight>,
 }
 
 enum Contents {
@@ -43,6 +47,7 @@ impl ConfigFile {
                 refused(path, hint, e)
             }
         })?;
+        let (value, class_weight) = class_weight_of(path, value)?;
         let contents = match plaindnn::json::parse::<TrainConfig>(text) {
             Ok(config) => Contents::Whole(Box::new(config)),
             Err(strict) => {
@@ -57,6 +62,7 @@ impl ConfigFile {
             path: path.to_path_buf(),
             written: value,
             contents,
+            class_weight,
         };
         file.over(&TrainConfig::default_for(1, 1))?; // a bad file is refused before any data
         Ok(file)
@@ -78,6 +84,11 @@ impl ConfigFile {
                 e => Error::Data(format!("{e} (the flags given over --config {file})")),
             },
         }
+    }
+
+    /// The class weights the file gives by name or as `balanced` (a list is in the config).
+    pub fn class_weight(&self) -> Option<&ClassWeight> {
+        self.class_weight.as_ref()
     }
 
     /// The file's path.
@@ -162,6 +173,26 @@ impl ConfigFile {
             Error::Data(format!("{}: not a TrainConfig: {at}", self.path.display()))
         })
     }
+}
+
+/// `value` without a `"class_weights"` the flag's way (`"balanced"`, `"fraud:10"` or
+/// `{"fraud": 10}`), and that, read; a list stays in `value`, as the config has it.
+fn class_weight_of(path: &Path, mut value: Value) -> Result<(Value, Option<ClassWeight>)> {
+    let wrong = |why: String| Error::Data(format!("{}: `class_weights`: {why}", path.display()));
+    let given = match value.get("class_weights") {
+        Some(Value::String(text)) => ClassWeight::from_str(text).map_err(wrong)?,
+        Some(Value::Object(named)) => {
+            let weight = |(name, w): (&String, &Value)| Some((name.clone(), w.as_f64()?));
+            let named: Option<Vec<(String, f64)>> = named.iter().map(weight).collect();
+            let why = || wrong("give each class a number: {\"fraud\": 10}".into());
+            ClassWeight::Named(named.ok_or_else(why)?)
+        }
+        _ => return Ok((value, None)),
+    };
+    if let Some(keys) = value.as_object_mut() {
+        keys.remove("class_weights");
+    }
+    Ok((value, Some(given)))
 }
 
 /// The most a `--config` file may hold: a whole TrainConfig is under 2 KiB.

@@ -66,7 +66,8 @@ pub struct TrainArgs {
     standardize_target: bool,
     /// Classification: weigh each class in the training loss (Keras' class_weight): `balanced`
     /// gives class c the weight n / (k · n_c) over the training rows (scikit-learn's), or give
-    /// one weight per class in the order of their indices (1,5). Validation stays unweighted.
+    /// one weight per class in the order of their indices (1,5), or classes by name with their
+    /// weights, the others 1 (fraud:10). Validation stays unweighted.
     #[arg(long, value_name = "WEIGHTS", help_heading = "Training")]
     class_weight: Option<ClassWeight>,
     #[command(flatten)]
@@ -477,6 +478,14 @@ fn build_config(
         Some(file) => file.over(&c)?,
         None => c,
     };
+    if let Some((file, weights)) = file.and_then(|f| Some((f, f.class_weight()?))) {
+        let resolved = weights.resolve(&data.train);
+        let in_file = |e| match e {
+            Error::InvalidParameter { message, .. } => Error::Data(message),
+            e => e,
+        };
+        c.class_weights = Some(resolved.map_err(|e| file.named(in_file(e), "class_weights"))?);
+    }
     if let (Some(copied), Some(file)) = (&copied, file) {
         copied.check_file(args, file, &c)?;
     }

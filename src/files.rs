@@ -44,7 +44,8 @@ pub fn rewrite_for_append(path: &Path, text: &str) -> Result<File> {
 pub fn open_data(path: &Path) -> Result<File> {
     let found = fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if found.is_dir() {
-        let why = "is a folder, not a data file: give the path of a CSV (or IDX) file";
+        let why = "is a folder, not a CSV file: give a file's path (a folder of MNIST-format \
+                   IDX files is train's --data-dir)";
         return Err(Error::Data(format!("{}: {why}", path.display())));
     }
     if !found.is_file() {

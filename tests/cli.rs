@@ -839,8 +839,16 @@ fn the_environment_switches_take_off_or_0_and_a_value_meaning_neither_is_refused
     };
     let info = |env: &[(&str, &str)]| json(&run(&["info", "--json"], env));
     assert_eq!(info(&[])["fused_passes"], true);
-    assert_eq!(info(&[])["spinning_workers"], true);
-    assert_eq!(info(&[("PLAINDNN_SPIN", "0")])["spinning_workers"], false);
+    let two = ("RAYON_NUM_THREADS", "2");
+    assert_eq!(info(&[two])["spinning_workers"], true);
+    assert_eq!(
+        info(&[two, ("PLAINDNN_SPIN", "0")])["spinning_workers"],
+        false
+    );
+    assert_eq!(
+        info(&[("RAYON_NUM_THREADS", "1")])["spinning_workers"],
+        false
+    ); // none to spin
     for off in ["0", "off", "false"] {
         assert_eq!(
             info(&[("PLAINDNN_FUSED", off)])["fused_passes"],
@@ -1547,7 +1555,7 @@ fn class_weights_by_class_name_and_a_config_files_balanced_are_the_flags_own() {
             "--out",
             dir.join("v").to_str().unwrap_or(""),
         ],
-        "invalid --class-weight: no class `V`; the classes are: I, II, III, IV",
+        "invalid --class-weight: no class `V`; the classes are: `I`, `II`, `III`, `IV`",
     );
     let file = |name: &str, text: &str| {
         let path = dir.join(name);
@@ -1573,8 +1581,11 @@ fn class_weights_by_class_name_and_a_config_files_balanced_are_the_flags_own() {
             "--out",
             dir.join("w").to_str().unwrap_or(""),
         ],
-        "wrong.json: `class_weights`: no class `nope`; the classes are: I, II, III, IV",
+        "wrong.json: `class_weights`: no class `nope`; the classes are: `I`, `II`, `III`, `IV`",
     );
+    // the flag replaces the file's, which is then not read against the data
+    let flag = weights("over", &["--config", &wrong, "--class-weight", "IV:2"]);
+    assert_eq!(flag, serde_json::json!([1.0, 1.0, 1.0, 2.0]));
 }
 
 /// Rows of `price = 40000 + 3000·a − 2000·b` on a grid of a, b in [−2, 2], and the prices.
@@ -1592,6 +1603,44 @@ fn prices(dir: &std::path::Path) -> (std::path::PathBuf, Vec<(f64, f64, f64)>) {
     let file = dir.join("prices.csv");
     std::fs::write(&file, format!("a,b,price\n{text}")).expect("write");
     (file, rows)
+}
+
+/// An audit's eval of a target near 1e30 printed its RMSE in 31 digits: beyond 1e9 (and under
+/// 1e-4) a score prints with an exponent, the same number `--json` gives.
+#[test]
+fn eval_prints_a_huge_score_with_an_exponent_equal_to_the_json_one() {
+    let dir = temp_dir("eval-huge");
+    let rows: String = (0..40)
+        .map(|i| format!("{},{:e}\n", i % 9, (i % 7) as f64 * 1e30))
+        .collect();
+    let file = dir.join("big.csv");
+    std::fs::write(&file, format!("a,y\n{rows}")).expect("write");
+    let (file, run) = (file.to_str().unwrap_or(""), dir.join("run"));
+    let run = run.to_str().unwrap_or("");
+    let args = [
+        "--standardize-target",
+        "--epochs",
+        "2",
+        "--quiet",
+        "--out",
+        run,
+    ];
+    let o = plaindnn(&[&["train", "--data", file][..], &args].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&plaindnn(&["eval", "--run", run]));
+    let rmse = json(&plaindnn(&["eval", "--run", run, "--json"]))["rmse"]
+        .as_f64()
+        .expect("rmse");
+    assert!(rmse > 1e29, "{rmse}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("rmse"))
+        .expect("rmse line");
+    assert_eq!(line, format!("rmse      {rmse:.3e}"), "{text}");
+    assert!(
+        text.contains("loss      ") && !text.contains("0000000000"),
+        "{text}"
+    );
 }
 
 #[test]

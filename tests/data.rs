@@ -329,8 +329,8 @@ fn bad_csv_files_get_messages_naming_file_line_and_column() {
             "marker.csv",
             Some("a,b,label\n0.1,0.2,x\n?,0.3,y\n"),
             &[],
-            "marker.csv: line 3, column `a`: `?` is not a number (a missing value? an empty \
-             cell, NA or NaN marks one, which --impute fills: write it so)",
+            "marker.csv: line 3, column `a`: `?` is not a number (a missing value? write it as \
+             an empty cell or NA, as pandas reads one)",
         ),
         (
             "date.csv",
@@ -485,7 +485,8 @@ fn a_pipe_a_device_or_a_folder_as_data_is_refused_by_name_without_reading_it() {
     let fifo = dir.join("rows.fifo");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
     assert!(made.is_ok_and(|s| s.success()), "mkfifo");
-    let folder = "is a folder, not a data file: give the path of a CSV (or IDX) file";
+    let folder = "is a folder, not a CSV file: give a file's path (a folder of MNIST-format IDX \
+                  files is train's --data-dir)";
     let pipe = "is a pipe or a device, not a file";
     for (path, why) in [
         (fifo.as_path(), pipe),
@@ -567,7 +568,8 @@ fn a_class_never_seen_in_training_is_named_at_eval_time() {
     let rows = write(&dir, "rows.csv", "a,b,c\n0,0,0\n");
     let said = format!(
         "rows.csv: no column `label`; the columns are: a, b, c; eval scores rows against their \
-         `label`: `plaindnn predict --run {} --data {}` predicts rows without it",
+         `label` (rename the column if it is there under another name): `plaindnn predict --run \
+         {} --data {}` predicts rows without it",
         s(&run),
         s(&rows)
     );
@@ -1395,10 +1397,11 @@ fn a_pandas_index_or_a_column_rising_row_after_row_is_warned_about_by_name() {
         assert!(out.status.success(), "{}", stderr(&out));
         stderr(&out)
     };
-    let tail = "it tells where a row sits in the file, not what it is; --features without it \
-                leaves it out";
+    let tail = "if so, it tells where a row sits in the file, not what it is; --features without \
+                it leaves it out";
     let said = warned("ids.csv", format!("id,a,label\n{}", rows(40)));
-    let why = "column `id` rises by whole numbers row after row (a row number or an ID?)";
+    let why = "column `id` rises by whole numbers row after row (a row number or an ID, not a \
+               time the file is sorted by?)";
     assert!(said.contains(&format!("ids.csv: {why}: {tail}")), "{said}");
     assert!(!said.contains("column `a`"), "{said}");
     let said = warned("index.csv", format!("Unnamed: 0,a,label\n{}", rows(40)));

@@ -855,6 +855,32 @@ fn a_closed_page_stops_its_training() {
     closing_stops_training("close-events", Server::events);
 }
 
+/// A learner's review: report.html downloaded from the page did not say how to train the run
+/// again. The page's command is kept in config.json and shown in the report.
+#[test]
+fn a_page_runs_report_and_config_hold_the_command_the_page_showed() {
+    let server = Server::start("page-command");
+    let id = server.session();
+    let mut events = server.socket(&id);
+    let settings = json!({"settings": {"epochs": 2, "dataset": "xor"}});
+    let (command, _) = server.run_to_end(&id, &mut events, &settings);
+    assert!(
+        command.starts_with("plaindnn train --dataset xor"),
+        "{command}"
+    );
+    let run = server.runs.join(&id).join("run");
+    let config: Value = serde_json::from_str(
+        &std::fs::read_to_string(run.join("config.json")).expect("config.json"),
+    )
+    .expect("json");
+    assert_eq!(config["command"], json!(command));
+    let report = std::fs::read_to_string(run.join("report.html")).expect("report.html");
+    assert!(
+        report.contains(&format!("<h2>Command</h2>\n<pre>{command}</pre>")),
+        "{report}"
+    );
+}
+
 fn closing_stops_training(name: &str, open: fn(&Server, &str) -> Events) {
     let server = Server::start(name);
     let id = server.session();

@@ -829,3 +829,34 @@ fn a_run_half_set_aside_comes_back_whole_under_a_replacement_that_fails() {
     }
     assert!(!aside.exists());
 }
+
+/// The command that trained a run is kept in its config.json and shown in report.html, quoted
+/// as a shell reads it; a resumed run keeps the command that started it.
+#[test]
+fn a_runs_config_and_report_hold_the_command_that_started_it_through_a_resume() {
+    let dir = temp_dir("run-command");
+    let run = dir.join("a run");
+    let out = run.to_str().unwrap_or("");
+    let trained = plaindnn(&[
+        "train",
+        "--dataset",
+        "xor",
+        "--epochs",
+        "2",
+        "--quiet",
+        "--out",
+        out,
+    ]);
+    assert!(trained.status.success(), "{}", stderr(&trained));
+    let said = format!("plaindnn train --dataset xor --epochs 2 --quiet --out '{out}'");
+    let command = |run: &Path| run_config(run)["command"].as_str().map(str::to_string);
+    assert_eq!(command(&run).as_deref(), Some(said.as_str()));
+    let report = std::fs::read_to_string(run.join("report.html")).expect("report.html");
+    assert!(
+        report.contains(&format!("<h2>Command</h2>\n<pre>{said}</pre>")),
+        "{report}"
+    );
+    let resumed = plaindnn(&["train", "--resume", out, "--epochs", "3", "--quiet"]);
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert_eq!(command(&run).as_deref(), Some(said.as_str()));
+}

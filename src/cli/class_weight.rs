@@ -79,7 +79,8 @@ fn by_name(named: &[(String, f64)], classes: &[String]) -> Result<Vec<f64>> {
     let mut weights = vec![1.0; classes.len()];
     for (i, (name, weight)) in named.iter().enumerate() {
         let Some(c) = classes.iter().position(|k| k == name) else {
-            let why = format!("no class `{name}`; the classes are: {}", classes.join(", "));
+            let quoted: Vec<String> = classes.iter().map(|k| format!("`{k}`")).collect();
+            let why = format!("no class `{name}`; the classes are: {}", quoted.join(", "));
             return Err(Error::invalid("class-weight", why));
         };
         if named[..i].iter().any(|(n, _)| n == name) {

@@ -94,8 +94,8 @@ pub fn eval(args: EvalArgs) -> Result<()> {
 fn unlabelled(e: Error, target: &str, args: &EvalArgs) -> Error {
     match e {
         Error::Data(m) if m.contains(&format!(": no column `{target}`;")) => Error::Data(format!(
-            "{m}; eval scores rows against their `{target}`: `plaindnn predict --run {} --data {}` \
-             predicts rows without it",
+            "{m}; eval scores rows against their `{target}` (rename the column if it is there \
+             under another name): `plaindnn predict --run {} --data {}` predicts rows without it",
             quote_path(&args.run.run),
             args.data.as_deref().map_or(String::new(), quote_path)
         )),
@@ -172,15 +172,15 @@ fn print_scores(evaluation: &Evaluation, info: &DataInfo) {
         println!("filled    {cells}, with the training rows' {strategy}s");
     }
     match loss_of(info) {
-        Some(of) => println!("loss      {:.4}  (of {of})", s.loss),
-        None => println!("loss      {:.4}", s.loss),
+        Some(of) => println!("loss      {}  (of {of})", shown(s.loss)),
+        None => println!("loss      {}", shown(s.loss)),
     }
     if let Some(accuracy) = s.accuracy {
         println!("accuracy  {:.2}%", accuracy * 100.0);
     }
     if let Some(r) = &evaluation.regression {
-        println!("rmse      {:.4}", r.rmse);
-        println!("mae       {:.4}", r.mae);
+        println!("rmse      {}", shown(r.rmse));
+        println!("mae       {}", shown(r.mae));
         print_r2(r.r2, s.rows);
     }
     let classes = evaluation.confusion.len();
@@ -248,8 +248,8 @@ fn eval_linear(args: &EvalArgs) -> Result<()> {
         });
     }
     println!("rows      {}", y.len());
-    println!("rmse      {:.4}", scores.rmse);
-    println!("mae       {:.4}", scores.mae);
+    println!("rmse      {}", shown(scores.rmse));
+    println!("mae       {}", shown(scores.mae));
     print_r2(scores.r2, y.len());
     Ok(())
 }
@@ -261,6 +261,15 @@ fn print_r2(r2: f64, rows: usize) {
             "r2        NaN  (one row: R² compares the errors with the rows' spread, which one \
              row has not; scikit-learn's r2_score is NaN too)"
         ),
-        _ => println!("r2        {r2:.4}"),
+        _ => println!("r2        {}", shown(r2)),
+    }
+}
+
+/// A score to four decimals, or to four significant digits with an exponent where four decimals
+/// would print 31 digits (an RMSE of 2e30) or none (1e-7).
+fn shown(v: f64) -> String {
+    match v.abs() {
+        a if a != 0.0 && a.is_finite() && !(1e-4..1e9).contains(&a) => format!("{v:.3e}"),
+        _ => format!("{v:.4}"),
     }
 }

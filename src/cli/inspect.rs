@@ -84,7 +84,7 @@ pub fn info(args: JsonArg) -> Result<()> {
             "cpu_threads": threads,
             "cpu_cores": cores,
             "fused_passes": plaindnn::fused::enabled(),
-            "spinning_workers": plaindnn::fused::spins(),
+            "spinning_workers": plaindnn::fused::spins() && threads > 1,
             "flex_f32_kernel": plaindnn::fused::f32_kernel(),
             "flex_inference_on_amx": plaindnn::fused::tile_unit(),
             "wgpu_adapters": adapters,
@@ -126,10 +126,11 @@ fn print_cpu(threads: usize, cores: usize) {
     );
     println!(
         "  idle worker threads while training: {}",
-        if plaindnn::fused::spins() {
-            "spin, waiting for the next split product (PLAINDNN_SPIN=0 lets them sleep)"
-        } else {
-            "sleep (PLAINDNN_SPIN)"
+        match (threads, plaindnn::fused::spins()) {
+            (0 | 1, _) => "none (one thread)",
+            (_, true) =>
+                "spin, waiting for the next split product (PLAINDNN_SPIN=0 lets them sleep)",
+            (_, false) => "sleep (PLAINDNN_SPIN)",
         }
     );
     println!(

@@ -178,7 +178,7 @@ fn train_new(
         );
         bannered.set(true);
     }
-    let mut options = RunOptions::from(verbosity);
+    let mut options = RunOptions::from(verbosity).started_by(super::command_line());
     options.overwrite = args.overwrite;
     train::train_on(source, prepared, config, &out, options)
 }
@@ -227,6 +227,7 @@ fn in_source_order(
         theirs.join(", "),
         ours.join(", ")
     );
+    drop(prepared); // the file in the other order, not held while it is read again
     let prepared = ordered.load()?;
     Ok((ordered, prepared, Some(said)))
 }
@@ -478,7 +479,9 @@ fn build_config(
         Some(file) => file.over(&c)?,
         None => c,
     };
-    if let Some((file, weights)) = file.and_then(|f| Some((f, f.class_weight()?))) {
+    // the file's by name or `balanced`, unless the flag replaces them
+    let from_file = file.filter(|_| args.class_weight.is_none());
+    if let Some((file, weights)) = from_file.and_then(|f| Some((f, f.class_weight()?))) {
         let resolved = weights.resolve(&data.train);
         let in_file = |e| match e {
             Error::InvalidParameter { message, .. } => Error::Data(message),

@@ -115,37 +115,33 @@ fn constant_columns(names: &[String], path: &Path) -> Option<String> {
     ))
 }
 
-/// A warning for each input column that reads as a row's place in the file, not a property of
-/// it: pandas' `Unnamed: 0` (an index `to_csv` wrote), or whole numbers rising row after row (a
-/// row number, an ID of sorted rows), which follow the file's order and so often its labels'.
+/// A warning for each input column that may be a row's place in the file, not a property of it:
+/// pandas' `Unnamed: 0` (an index `to_csv` wrote), or whole numbers rising row after row (a row
+/// number, an ID of sorted rows), which follow the file's order and so often its labels'. A
+/// time the file is sorted by rises too, and is a property: the warning says both.
 fn row_numbers(data: &Dataset, path: &Path) -> Vec<String> {
     const ROWS: usize = 10; // fewer rise by chance too often
     let width = data.feature_names.len();
     let rising = |c: usize| {
-        let column: Vec<f32> = (0..data.len())
-            .map(|r| data.features[r * width + c])
-            .collect();
-        let whole = column.iter().all(|v| v.fract() == 0.0);
-        column.len() >= ROWS && whole && column.windows(2).all(|p| p[0] < p[1])
+        let mut column = (0..data.len()).map(|r| data.features[r * width + c]);
+        let first = column.next().filter(|v| v.fract() == 0.0);
+        let step = |last: f32, v: f32| (v > last && v.fract() == 0.0).then_some(v);
+        data.len() >= ROWS && first.is_some_and(|f| column.try_fold(f, step).is_some())
     };
     let said = |name: &String, why: &str| {
         format!(
-            "{}: column `{name}` {why}: it tells where a row sits in the file, not what it is; \
-             --features without it leaves it out",
+            "{}: column `{name}` {why}: if so, it tells where a row sits in the file, not what \
+             it is; --features without it leaves it out",
             path.display()
         )
     };
+    let index = "is pandas' name for a nameless column (an index to_csv wrote?)";
+    let counter = "rises by whole numbers row after row (a row number or an ID, not a time the \
+                   file is sorted by?)";
     (data.feature_names.iter().enumerate())
         .filter_map(|(c, name)| match name.starts_with("Unnamed: ") {
-            true => Some(said(
-                name,
-                "is pandas' name for a nameless column (an index to_csv wrote?)",
-            )),
-            false if rising(c) => Some(said(
-                name,
-                "rises by whole numbers row after row (a row number or an ID?)",
-            )),
-            false => None,
+            true => Some(said(name, index)),
+            false => rising(c).then(|| said(name, counter)),
         })
         .collect()
 }

@@ -187,7 +187,12 @@ fn refuse_separator_line(path: &Path, headers: &[String], delimiter: u8) -> Resu
          (plaindnn reads the header on line 1 and finds the separator itself, or take \
          --delimiter '{}')",
         path.display(),
-        if separator.is_empty() { "," } else { separator }.replace('\t', "\\t")
+        // a tab after `sep=` is trimmed away with the header's spaces
+        if separator.is_empty() {
+            "\\t"
+        } else {
+            separator
+        }
     )))
 }
 

@@ -137,8 +137,7 @@ fn meant(field: &str) -> &'static str {
         "?", "-", "--", ".", "na", "n.a.", "missing", "unknown", "none",
     ];
     if MARKERS.contains(&field.trim().to_ascii_lowercase().as_str()) {
-        return " (a missing value? an empty cell, NA or NaN marks one, which --impute fills: \
-                 write it so)";
+        return " (a missing value? write it as an empty cell or NA, as pandas reads one)";
     }
     match is_date(field) {
         true => {
@@ -149,13 +148,19 @@ fn meant(field: &str) -> &'static str {
     }
 }
 
-/// Whether `field` is written as a date: `2024-02-09`, `2024/2/9`, `09.02.2024`, `9/2/24`, a
-/// time after a space or a `T` allowed.
+/// Whether `field` is written as a date: `2024-02-09`, `2024/2/9`, `09.02.2024`, `9/2/24` (a
+/// two-digit year only with `/`), a time after a space or a `T` allowed.
 fn is_date(field: &str) -> bool {
     let day = field.trim().split([' ', 'T']).next().unwrap_or("");
     let parts: Vec<&str> = day.split(['-', '/', '.']).collect();
-    let number = |p: &&str| (1..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
-    parts.len() == 3 && parts.iter().all(number) && (parts[0].len() == 4 || parts[2].len() >= 2)
+    let digits = |p: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    let [a, b, c] = parts[..] else { return false };
+    let two_digit_year = day.contains('/') && digits(c, 2..=2);
+    let year_first = digits(a, 4..=4) && digits(b, 1..=2) && digits(c, 1..=2);
+    let year_last = digits(a, 1..=2) && digits(b, 1..=2) && (digits(c, 4..=4) || two_digit_year);
+    year_first || year_last
 }
 
 /// Whether `field` could be a number written with thousands separators `sep` (`1,000`,
@@ -199,7 +204,7 @@ mod tests {
                 .to_string()
         };
         for marker in ["?", "-", "missing", "Unknown", " n.a. "] {
-            assert!(said(marker).ends_with("is not a number (a missing value? an empty cell, NA or NaN marks one, which --impute fills: write it so)"), "{marker}");
+            assert!(said(marker).ends_with("is not a number (a missing value? write it as an empty cell or NA, as pandas reads one)"), "{marker}");
         }
         for date in [
             "2024-02-09",
@@ -214,7 +219,15 @@ mod tests {
                 "{date}"
             );
         }
-        for text in ["Lima", "1.2.3", "2024-02", "a-b-c", "12345-1-1"] {
+        for text in [
+            "Lima",
+            "1.2.3",
+            "1.2.10",
+            "555-123-4567",
+            "2024-02",
+            "a-b-c",
+            "12345-1-1",
+        ] {
             assert_eq!(said(text), format!("`{text}` is not a number"));
         }
     }

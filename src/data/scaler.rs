@@ -113,7 +113,8 @@ impl Scaler {
         for row in features.chunks_mut(width) {
             for ((x, m), s) in row.iter_mut().zip(&self.mean).zip(&self.std) {
                 let z = (*x - m) / s;
-                // x − mean overflows f32 near its range (3e38 − (−3e38)); z itself never does
+                // x − mean overflows f32 near its range (3e38 − (−3e38)); z, of a value like the
+                // training rows', does not
                 *x = match z.is_finite() {
                     true => z,
                     false => ((*x as f64 - *m as f64) / *s as f64) as f32,

@@ -219,6 +219,7 @@ impl Session {
             source: source.absolute(),
             prepared,
             config,
+            command: line.clone(),
             out: self.run_dir(),
             events: self.events.clone(),
             grid: settings.grid,
@@ -307,6 +308,8 @@ struct Job {
     source: crate::data::DataSource,
     prepared: Prepared,
     config: TrainConfig,
+    /// The page's command for it, kept in config.json and report.html.
+    command: String,
     out: PathBuf,
     events: Sender<PageEvent>,
     grid: usize,
@@ -323,6 +326,7 @@ impl Job {
         // the page's pause holds the loop: off rayon's workers, so a paused page holds none
         // the page shows its newest run only: the one before goes at once
         let options = RunOptions::from(Verbosity::Quiet)
+            .started_by(self.command)
             .replace_at_once()
             .on_this_thread()
             .observe(observer);

@@ -105,6 +105,9 @@ pub struct RunOptions {
     /// Keep a new run that failed before saving any weights (its config.json and metrics.csv)
     /// instead of removing it: an experiment's diverged variant shows how it went.
     pub keep_failed: bool,
+    /// The command that started the run, kept in `config.json` and shown in `report.html`:
+    /// `plaindnn train`'s own, the playground page's (none for a program's own run).
+    pub command: Option<String>,
 }
 
 impl From<Verbosity> for RunOptions {
@@ -116,6 +119,7 @@ impl From<Verbosity> for RunOptions {
             observers: Observers::default(),
             on_pool: true,
             keep_failed: false,
+            command: None,
         }
     }
 }
@@ -125,6 +129,14 @@ impl RunOptions {
     pub fn keep_failed(self) -> Self {
         Self {
             keep_failed: true,
+            ..self
+        }
+    }
+
+    /// The same options, recording `command` as what started the run (see [`Self::command`]).
+    pub fn started_by(self, command: impl Into<String>) -> Self {
+        Self {
+            command: Some(command.into()),
             ..self
         }
     }
@@ -272,7 +284,7 @@ pub(crate) fn train_held(
         warnings.for_each(|w| eprintln!("warning: {w}"));
     }
     let this_run = run.clone();
-    let run_config = recorded(source, &data, config);
+    let run_config = recorded(source, &data, config, options.command.clone());
     let written = (run.create_checkpoint_dir()).and_then(|()| run.write_config(&run_config));
     if let Err(e) = written {
         return Err(discard_unsaved(&this_run, (lock, made, replacing), e));
@@ -311,8 +323,13 @@ fn claim(run: &RunDir, options: &RunOptions, claimed: bool) -> Result<bool> {
 }
 
 /// What `config.json` records of a new run: the data's columns, classes, fill and scalers, the
-/// fingerprints of the data and of `--init-from`'s weights, and the recipe.
-fn recorded(source: DataSource, data: &Prepared, config: TrainConfig) -> RunConfig {
+/// fingerprints of the data and of `--init-from`'s weights, the recipe and the command.
+fn recorded(
+    source: DataSource,
+    data: &Prepared,
+    config: TrainConfig,
+    command: Option<String>,
+) -> RunConfig {
     let train_set = &data.train.data;
     let fingerprint = source.fingerprint();
     let init_fingerprint = (config.init_from.as_deref())
@@ -336,6 +353,7 @@ fn recorded(source: DataSource, data: &Prepared, config: TrainConfig) -> RunConf
         },
         train: config,
         init_fingerprint,
+        command,
     }
 }
 

@@ -162,6 +162,9 @@ pub fn write(
     );
     let train = &config.train;
     html += &headline(outcome, metric, (train.restores_best(), train.epochs));
+    if let Some(command) = &config.command {
+        let _ = writeln!(html, "<h2>Command</h2>\n<pre>{}</pre>", escape(command));
+    }
     html += &figures(pictures)?;
     let _ = writeln!(
         html,

@@ -68,6 +68,9 @@ pub struct RunConfig {
     /// killed before its first save, which `--resume` starts over, starts from the same ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_fingerprint: Option<String>,
+    /// The command that started the run, as its caller gave it ([`super::RunOptions::command`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
 }
 
 impl RunConfig {

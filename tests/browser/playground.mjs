@@ -16,9 +16,9 @@ import path from "node:path";
 const [bin, shot, lang = "en"] = process.argv.slice(2);
 const WORDS = {
   en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en", csvInputs: "x,site_north,site_south", units: "2,16,16", valuesNote: /^a regression: the network's output and the points' values, orange -?[0-9.]+ to blue -?[0-9.]+$/, inputHover: /^input x: its value over the plane, from -[0-9.]+ to [0-9.]+/, unitHover: /^hidden layer 1, unit 1: its output over the plane, from -?[0-9.e+-]+ to -?[0-9.e+-]+/,
-    grads: "━ hidden layer 1 ━ hidden layer 2 ━ output layer", ready: "ready", paused: "paused", rmse: "val RMSE", pending: "the settings changed since this run started: it goes on with its own", targetNow: "the target is now x:", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
+    grads: "━ hidden layer 1 ━ hidden layer 2 ━ output layer", dead: /^hidden layer 1: \d+ % dead units/, ready: "ready", paused: "paused", rmse: "val RMSE", pending: "the settings changed since this run started: it goes on with its own", targetNow: "the target is now x:", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
   zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN", csvInputs: "x,site_north,site_south,x²,site_north²,site_south²", units: "4,16,16", valuesNote: /^回归：网络的输出和各点的值，从橙色 -?[0-9.]+ 到蓝色 -?[0-9.]+$/, inputHover: /^输入 x：它在平面上的值，从 -[0-9.]+ 到 [0-9.]+/, unitHover: /^隐藏层 1 的第 1 个单元：它在平面上的输出，从 -?[0-9.e+-]+ 到 -?[0-9.e+-]+/,
-    grads: "━ 隐藏层 1 ━ 隐藏层 2 ━ 输出层", ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", pending: "这次训练开始后设置改了：它仍按自己的设置继续", targetNow: "目标列现在是 x：", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
+    grads: "━ 隐藏层 1 ━ 隐藏层 2 ━ 输出层", dead: /^隐藏层 1：\d+ % 的单元已“死亡”/, ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", pending: "这次训练开始后设置改了：它仍按自己的设置继续", targetNow: "目标列现在是 x：", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
 }[lang] || (() => { throw new Error(`language ${lang}: en or zh`); })();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "plaindnn-browser-"));
 const fail = (message) => { throw new Error(message); };
@@ -88,6 +88,16 @@ async function keptAndPending(browser, url) {
   }
   await page.fill("#batch_size", "16");
   await page.dispatchEvent("#batch_size", "change");
+  // the server's refusal names the page's box, its flag beside it
+  await page.fill("#lr", "0");
+  await page.dispatchEvent("#lr", "change");
+  const lrNamed = () => document.getElementById("cli-command").textContent === "# learning rate: must be a positive number, got 0";
+  if (!await until(page, lrNamed, null, 10000)) fail(`learning rate 0: the command reads \`${await shown(page, "#cli-command")}\``);
+  await page.click('[data-testid="play"]');
+  const lrSaid = () => document.getElementById("status").textContent === "learning rate: must be a positive number, got 0";
+  if (!await until(page, lrSaid, null, 10000)) fail(`Play with learning rate 0: status "${await text(page, "status")}"`);
+  await page.fill("#lr", "0.05");
+  await page.dispatchEvent("#lr", "change");
   await page.click('[data-testid="play"]');
   await page.waitForFunction(() => document.getElementById("status").dataset.done === "yes", null, { timeout: 60000 });
   const [, run, best] = (await text(page, "status")).match(/^done: (\d+) epochs, best (\d+)$/) || [];
@@ -188,9 +198,18 @@ try {
   await page.waitForTimeout(1500);
   if ((await text(page, "epoch")) !== paused) fail(`the epoch counter went on after pause: ${paused} → ${await text(page, "epoch")}`);
   if (!await asksToLeave(page)) fail("leaving the page with a paused run is not asked about");
+  // a link pasted into the page asks too; declined (Playwright dismisses it), the page and its
+  // address stay as they were
+  const hash = await page.evaluate(() => location.hash);
+  await page.evaluate(() => { location.hash = "#dataset=xor"; });
+  await page.waitForTimeout(500);
+  const hashNow = await page.evaluate(() => location.hash);
+  if (hashNow !== hash || (await text(page, "epoch")) !== paused) fail(`a link declined in a paused run: ${hashNow}, epoch ${await text(page, "epoch")}`);
   // the gradient chart names the layers as the settings do (diagnostics.csv's dense_1 in the title)
   const grads = await shown(page, "#grads-legend");
   if (grads !== WORDS.grads) fail(`the gradient chart's legend says "${grads}", not "${WORDS.grads}"`);
+  const dead = await shown(page, "#dead");
+  if (!WORDS.dead.test(dead)) fail(`the dead-unit line says "${dead}"`);
   // each input and hidden unit pictures its value over the plane, as TensorFlow Playground's;
   // hovered, the picture fills the decision regions and the note under the network names it
   const units = await page.getAttribute("#network", "data-units");

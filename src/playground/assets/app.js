@@ -243,6 +243,16 @@ function boxName(el) {
   return ((label && label.querySelector("span")) || label || el).textContent.trim() || el.id;
 }
 
+/** A server's refusal in the page's words: `lr: …` (a setting's key) or `invalid --lr: …` (the
+ *  command's flag) names the box, the flag beside it. */
+function inPageWords(message) {
+  return message.replace(/^(invalid --)?([a-z][a-z0-9_-]*): /, (all, flag, name) => {
+    const el = document.getElementById(name.replace(/-/g, "_"));
+    if (!el || !el.matches("input, select")) return all;
+    return flag ? `${boxName(el)} (--${name}): ` : `${boxName(el)}: `;
+  });
+}
+
 /** The first box whose value the server would refuse in JSON's words, as a message key and its
  *  box, in the page's: an empty box that has no 0 to mean (the learning rate, batch size, epochs,
  *  a layer's units: an empty dropout or L2 is 0, as before), or a fraction or sign where a whole
@@ -272,7 +282,7 @@ async function showCommand(s) {
   let text, warnings = [];
   let points = null;
   try { const r = await post("/api/command", s); text = withUpload(r.command); warnings = r.warnings || []; points = r.points; }
-  catch (e) { text = "# " + e.message; }
+  catch (e) { text = "# " + inPageWords(e.message); }
   if (asked !== commandsAsked || state.runCommand) return;
   state.preview = points || null; // a built-in set's points, drawn until a run starts
   schedule();
@@ -328,7 +338,7 @@ async function openSession() {
   const socket = new WebSocket(`${scheme}://${location.host}/api/sessions/${state.session}/socket`);
   const handlers = { data: onData, epoch: onEpoch, message: onMessage, done: onDone };
   socket.onmessage = (e) => { const { event, data } = JSON.parse(e.data); handlers[event]?.(data); };
-  socket.onclose = () => status("lost");
+  socket.onclose = () => { state.running = false; status("lost"); }; // nothing left to keep
 }
 
 /** The status of each mode; a step shows as training until its epoch arrives, then paused. */
@@ -345,7 +355,7 @@ async function start(mode) {
     await post(`/api/sessions/${state.session}/train`, { settings, mode });
     state.accepted += 1;
     if (state.running) status(MODE_STATUS[state.mode]); // a short run may have ended already
-  } catch (e) { Object.assign(state, { running: false, wanted: null }); status(e.message); }
+  } catch (e) { Object.assign(state, { running: false, wanted: null }); status(inPageWords(e.message)); }
 }
 
 /** Play, pause or step for the running run; `null`: only the speed. */
@@ -484,15 +494,15 @@ function showKept(last) {
   return row ? i : null;
 }
 
-/** The chart's lines named under it, each in its colour (as many as there are layers: a row of
- *  text wraps where names in the canvas ran off its edge). */
 /** A layer as the settings name it: `dense_2` (diagnostics.csv's name) is hidden layer 2. */
 function layerWords(name) {
   const hidden = /^dense_(\d+)$/.exec(name);
   return hidden ? t("layer", hidden[1]) : name === "dense_out" ? t("outputLayer") : name;
 }
 
-/** Coloured names; an entry's third value, where given, is its title (the name in the files). */
+/** The chart's lines named under it, each in its colour (as many as there are layers: a row of
+ *  text wraps where names in the canvas ran off its edge); an entry's third value, where given,
+ *  is its title (the name in the files). */
 function legend(el, entries) {
   const html = entries.map(([name, colour, title]) =>
     `<span style="color:${colour}"${title ? ` title="${esc(title)}"` : ""}>━ ${esc(name)}</span>`).join(" ");
@@ -870,7 +880,9 @@ function inSession(command) { return () => inTurn(() => state.session && command
 
 function wire() {
   // leaving or reloading the page stops a run not yet done: the browser asks first
-  window.addEventListener("beforeunload", (e) => { if (state.running) e.preventDefault(); });
+  window.addEventListener("beforeunload", (e) => {
+    if (state.running) { e.preventDefault(); e.returnValue = ""; } // returnValue: Chrome before 119
+  });
   $("play").onclick = inSession(() => go("play"));
   $("pause").onclick = inSession(() => state.running && control("pause"));
   $("step").onclick = inSession(() => go("step"));
@@ -901,7 +913,12 @@ function wire() {
   Object.keys(VIEW).forEach((k) => { viewCheckbox(k).onchange = () => { settingsChanged(); schedule(); }; });
   // a setup's link opened in this page (pasted, or followed from another) is the page anew, as in
   // a new tab: boxes the link leaves out (an early stopping off) keep no value of this page's
-  window.addEventListener("hashchange", () => location.reload());
+  // a pasted link is a new page; a run not done is asked about first, and kept on "no"
+  window.addEventListener("hashchange", () => {
+    if (state.running && !confirm(t("leaveRun"))) return history.replaceState(null, "", settingsToHash(readSettings()));
+    state.running = false; // asked: the reload does not ask again
+    location.reload();
+  });
 }
 
 /** The page in `lang`: static text, the layer rows, the status, the drawn views. */

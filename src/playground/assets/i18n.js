@@ -6,7 +6,7 @@
 
 const ZH = {
   "title": "plaindnn 游乐场",
-  "play": "▶ 开始", "play.title": "开始训练（或继续）",
+  "play": "▶ 开始", "play.title": "训练：暂停的训练继续；一次训练完成后，用当前设置开始新的训练",
   "pause": "❚❚ 暂停", "pause.title": "在本轮结束时停下",
   "step": "▶❘ 单步", "step.title": "训练一轮后暂停",
   "reset": "⟲ 重置", "reset.title": "停止并清空；新设置用于下一次训练",
@@ -56,6 +56,7 @@ const MESSAGES = {
     lost: "connection to the server lost: reload the page",
     done: (n, best) => `done: ${n} epochs` + (best ? `, best ${best}` : ""),
     layer: (i) => `hidden layer ${i}`, outputLayer: "output layer",
+    leaveRun: "This run is not done: open the link's setup, and stop the run?",
     dead: (layer, pct) => `${layer}: ${pct} % dead units`,
     pending: "the settings changed since this run started: it goes on with its own (the command below); ⟲ reset, then ▶ play, trains with the new ones",
     pendingDone: "the settings changed since this run: the views and the command below are its; ▶ play trains with the new ones",
@@ -87,6 +88,7 @@ const MESSAGES = {
     lost: "与服务器的连接断开了：请刷新页面",
     done: (n, best) => `完成：共 ${n} 轮` + (best ? `，最好的是第 ${best} 轮` : ""),
     layer: (i) => `隐藏层 ${i}`, outputLayer: "输出层",
+    leaveRun: "这次训练还没完成：打开链接里的设置并停止这次训练吗？",
     dead: (layer, pct) => `${layer}：${pct} % 的单元已“死亡”`,
     pending: "这次训练开始后设置改了：它仍按自己的设置继续（见下面的命令）；⟲ 重置后再 ▶ 开始，才用新设置训练",
     pendingDone: "这次训练之后设置改了：图和下面的命令都是这次训练的；▶ 开始会用新设置训练",

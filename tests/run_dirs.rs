@@ -859,4 +859,13 @@ fn a_runs_config_and_report_hold_the_command_that_started_it_through_a_resume() 
     let resumed = plaindnn(&["train", "--resume", out, "--epochs", "3", "--quiet"]);
     assert!(resumed.status.success(), "{}", stderr(&resumed));
     assert_eq!(command(&run).as_deref(), Some(said.as_str()));
+    // a pretraining's autoencoder too
+    let encoder = dir.join("encoder");
+    let args = [
+        "pretrain", "--hidden", "4", "--epochs", "1", "--quiet", "--out",
+    ];
+    let pretrained = plaindnn(&[&args[..], &[encoder.to_str().unwrap_or("")]].concat());
+    assert!(pretrained.status.success(), "{}", stderr(&pretrained));
+    let said = format!("plaindnn {} {}", args.join(" "), encoder.display());
+    assert_eq!(command(&encoder).as_deref(), Some(said.as_str()));
 }

@@ -181,7 +181,7 @@ fn pretrain_new(
         None if args.overwrite => default,
         None => RunDir::next_free(&default).root().to_path_buf(),
     };
-    let mut options = RunOptions::from(verbosity);
+    let mut options = RunOptions::from(verbosity).started_by(super::command_line());
     options.overwrite = args.overwrite;
     let done = pretrain::pretrain(source.absolute(), data, config, &out, options)?;
     Ok((out, done))

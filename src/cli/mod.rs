@@ -216,7 +216,6 @@ fn takes_unsigned(verb: Option<&String>, flag: &str) -> bool {
     })
 }
 
-/// Runs one parsed command; `matches` are the parser's, for the flags typed.
 /// This process's command as one shell line, as a user types it: `plaindnn train --lr 0.1`.
 fn command_line() -> String {
     let args = std::env::args_os().skip(1);
@@ -227,6 +226,7 @@ fn command_line() -> String {
         .join(" ")
 }
 
+/// Runs one parsed command; `matches` are the parser's, for the flags typed.
 pub fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<()> {
     plaindnn::environment::check()?;
     match cli.command {

@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "artifacts" / "bench"
 XEON = ["compare.json"] + [f"compare-run{i}.json" for i in range(26, 33)]
 EPYC = [f"compare-run{i}.json" for i in range(33, 36)]  # 3 December, a Zen 3 host (AVX2)
-# 4 and 6 December, a Zen 4 host (AVX-512); run 39 is W2 alone, run 42 W1 and W2, runs 43–44 all
-EPYC4 = [f"compare-run{i}.json" for i in range(36, 45)]
+# 4, 6 and 7 December, a Zen 4 host (AVX-512); run 39 is W2 alone, run 42 W1 and W2, runs 43–45 all
+EPYC4 = [f"compare-run{i}.json" for i in range(36, 46)]
 NUMBER = re.compile(r"\d[\d ]*(?:\.\d+)?")
 
 

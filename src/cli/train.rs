@@ -213,7 +213,10 @@ fn in_source_order(
     init: Option<&Path>,
 ) -> Result<(DataSource, Prepared, Option<String>)> {
     let ours = &prepared.train.data.feature_names;
-    let theirs = init.and_then(train::transfer::source_feature_names);
+    let Some(init) = init else {
+        return Ok((source, prepared, None));
+    };
+    let theirs = train::transfer::source_feature_names(init);
     let Some(theirs) = theirs.filter(|t| t != ours && same_names(t, ours)) else {
         return Ok((source, prepared, None));
     };
@@ -223,7 +226,7 @@ fn in_source_order(
     let said = format!(
         "columns read in the order --init-from {}'s first layer learned them: {} (the file \
          has {})",
-        init.unwrap_or(Path::new("")).display(),
+        init.display(),
         theirs.join(", "),
         ours.join(", ")
     );

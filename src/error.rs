@@ -42,6 +42,16 @@ pub enum Error {
     /// Input data is malformed; the message names file, row and column.
     #[error("{0}")]
     Data(String),
+    /// A CSV file has no column of the name asked for.
+    #[error("{}: no column `{name}`{detail}", path.display())]
+    NoColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column asked for.
+        name: String,
+        /// The flag that named it and the columns there are: ` (--target); the columns are: …`.
+        detail: String,
+    },
     /// A backend was asked for that this binary was not built with.
     #[error("backend `{name}` is not compiled in; rebuild with `--features {name}` (compiled in: {compiled})")]
     BackendMissing {

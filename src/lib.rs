@@ -22,6 +22,7 @@
 //! - [`backend`]: the one place that knows which Burn backends were compiled in;
 //! - [`check`]: the range checks every config uses (`positive`, `in_unit`, …);
 //! - [`plural`]: counts in messages ("1 epoch", "2 epochs");
+//! - [`decimals`]: losses and scores as the terminal and report.html print them;
 //! - [`spec`]: the one `name:p1:p2` parser behind `--activation`, `--lr-schedule`, `--init`;
 //! - [`files`]: files written atomically (a crash leaves the old one or the new one);
 //! - [`json`]: JSON read into a type, a wrong value named by its key, line and column;
@@ -48,6 +49,7 @@ pub mod backend;
 pub mod bench;
 pub mod check;
 pub mod data;
+pub mod decimals;
 pub mod environment;
 pub mod error;
 pub mod experiment;

@@ -1606,9 +1606,10 @@ fn prices(dir: &std::path::Path) -> (std::path::PathBuf, Vec<(f64, f64, f64)>) {
 }
 
 /// An audit's eval of a target near 1e30 printed its RMSE in 31 digits: beyond 1e9 (and under
-/// 1e-4) a score prints with an exponent, the same number `--json` gives.
+/// 1e-4) a score prints with an exponent, the same number `--json` gives, and so do train's
+/// progress lines and report.html.
 #[test]
-fn eval_prints_a_huge_score_with_an_exponent_equal_to_the_json_one() {
+fn eval_train_and_the_report_print_a_huge_score_with_an_exponent_equal_to_the_json_one() {
     let dir = temp_dir("eval-huge");
     let rows: String = (0..40)
         .map(|i| format!("{},{:e}\n", i % 9, (i % 7) as f64 * 1e30))
@@ -1617,16 +1618,33 @@ fn eval_prints_a_huge_score_with_an_exponent_equal_to_the_json_one() {
     std::fs::write(&file, format!("a,y\n{rows}")).expect("write");
     let (file, run) = (file.to_str().unwrap_or(""), dir.join("run"));
     let run = run.to_str().unwrap_or("");
-    let args = [
-        "--standardize-target",
-        "--epochs",
-        "2",
-        "--quiet",
-        "--out",
-        run,
-    ];
+    let args = ["--standardize-target", "--epochs", "2", "--out", run];
     let o = plaindnn(&[&["train", "--data", file][..], &args].concat());
     assert!(o.status.success(), "{}", stderr(&o));
+    let epoch = stdout(&o)
+        .lines()
+        .find(|l| l.starts_with("epoch 1/2"))
+        .map(str::to_string);
+    let epoch = epoch.unwrap_or_else(|| panic!("no line of epoch 1: {}", stdout(&o)));
+    let rmse = epoch
+        .split("val_rmse ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next());
+    let rmse = rmse.unwrap_or_else(|| panic!("no val_rmse in {epoch}"));
+    let metrics =
+        std::fs::read_to_string(std::path::Path::new(run).join("metrics.csv")).expect("metrics");
+    let row = metrics.lines().nth(1).expect("epoch 1's row");
+    let want: f64 = row
+        .split(',')
+        .nth(3)
+        .expect("val metric")
+        .parse()
+        .expect("a number");
+    assert_eq!(rmse, format!("{want:.3e}"), "{epoch} | {metrics}");
+    let report =
+        std::fs::read_to_string(std::path::Path::new(run).join("report.html")).expect("report");
+    assert!(report.contains(&format!("{want:.3e}")), "{report}");
+    assert!(!report.contains("0000000000"), "{report}");
     let text = stdout(&plaindnn(&["eval", "--run", run]));
     let rmse = json(&plaindnn(&["eval", "--run", run, "--json"]))["rmse"]
         .as_f64()

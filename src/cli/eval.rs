@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use plaindnn::data::csv_file::{self, Categories, Labels};
 use plaindnn::data::DataSource;
+use plaindnn::decimals::Decimals;
 use plaindnn::error::{Error, Result};
 use plaindnn::inference::{Evaluation, Predictor, RegressionScores};
 use plaindnn::regression::LinearModel;
@@ -93,8 +94,8 @@ pub fn eval(args: EvalArgs) -> Result<()> {
 /// `e` with the way on where the rows have no target column: `predict` is for rows without one.
 fn unlabelled(e: Error, target: &str, args: &EvalArgs) -> Error {
     match e {
-        Error::Data(m) if m.contains(&format!(": no column `{target}`;")) => Error::Data(format!(
-            "{m}; eval scores rows against their `{target}` (rename the column if it is there \
+        Error::NoColumn { ref name, .. } if name == target => Error::Data(format!(
+            "{e}; eval scores rows against their `{target}` (rename the column if it is there \
              under another name): `plaindnn predict --run {} --data {}` predicts rows without it",
             quote_path(&args.run.run),
             args.data.as_deref().map_or(String::new(), quote_path)
@@ -265,11 +266,7 @@ fn print_r2(r2: f64, rows: usize) {
     }
 }
 
-/// A score to four decimals, or to four significant digits with an exponent where four decimals
-/// would print 31 digits (an RMSE of 2e30) or none (1e-7).
+/// A score as every command prints one ([`Decimals`]).
 fn shown(v: f64) -> String {
-    match v.abs() {
-        a if a != 0.0 && a.is_finite() && !(1e-4..1e9).contains(&a) => format!("{v:.3e}"),
-        _ => format!("{v:.4}"),
-    }
+    Decimals(v).to_string()
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use plaindnn::backend::Backend;
+use plaindnn::decimals::Decimals;
 use plaindnn::model::ActivationConfig;
 use plaindnn::train::pretrain::{self, PretrainConfig, PretrainMode, Pretrained};
 use plaindnn::train::{RunDir, RunOptions, Verbosity};
@@ -136,10 +137,10 @@ pub fn run(args: PretrainArgs) -> Result<()> {
         for (k, stage) in done.stages.iter().enumerate() {
             let losses: Vec<f64> = stage.outcome.rows.iter().map(|r| r.val_loss).collect();
             println!(
-                "layer {}: reconstruction loss {:.4} → {:.4}",
+                "layer {}: reconstruction loss {} → {}",
                 k + 1,
-                losses.first().copied().unwrap_or(f64::NAN),
-                losses.iter().copied().fold(f64::INFINITY, f64::min)
+                Decimals(losses.first().copied().unwrap_or(f64::NAN)),
+                Decimals(losses.iter().copied().fold(f64::INFINITY, f64::min))
             );
         }
         let dir = out.display();

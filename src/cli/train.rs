@@ -14,6 +14,7 @@ use super::data_args::DataArgs;
 use super::default_out::default_named;
 use super::train_flags::RecipeFlags;
 use plaindnn::data::{DataSource, Prepared};
+use plaindnn::decimals::Decimals;
 use plaindnn::error::{Error, Result};
 use plaindnn::plural::count;
 use plaindnn::shell::quote_path;
@@ -317,12 +318,16 @@ fn print_next_steps(trained: &TrainedRun) {
     match (outcome.best(), outcome.saved(restored)) {
         // the weights the run ended with are the ones saved: say which epoch they are
         (Some(best), Some(last)) if !restored => println!(
-            "last epoch {}: val_loss {:.4} (best epoch {}: {:.4}); weights in {dir}/model.bpk",
-            last.epoch, last.val_loss, best.epoch, best.val_loss
+            "last epoch {}: val_loss {} (best epoch {}: {}); weights in {dir}/model.bpk",
+            last.epoch,
+            Decimals(last.val_loss),
+            best.epoch,
+            Decimals(best.val_loss)
         ),
         (Some(best), _) => println!(
-            "best epoch {}: val_loss {:.4}; weights in {dir}/model.bpk",
-            best.epoch, best.val_loss
+            "best epoch {}: val_loss {}; weights in {dir}/model.bpk",
+            best.epoch,
+            Decimals(best.val_loss)
         ),
         _ => {}
     }

@@ -228,16 +228,19 @@ impl Table {
         let find = |n: &str| self.headers.iter().position(|h| h == n);
         let unquoted = split_cells(name).ok().filter(|cells| cells.len() == 1);
         let given = flag.map_or(String::new(), |f| format!(" ({f})"));
-        find(name).or_else(|| find(&unquoted?[0])).ok_or_else(|| {
-            Error::Data(format!(
-                "{}: no column `{name}`{given}; the columns are: {}{}",
-                path.display(),
-                (self.headers.iter().map(|h| quoted_cell(h)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                self.hint()
-            ))
-        })
+        find(name)
+            .or_else(|| find(&unquoted?[0]))
+            .ok_or_else(|| Error::NoColumn {
+                path: path.to_path_buf(),
+                name: name.to_string(),
+                detail: format!(
+                    "{given}; the columns are: {}{}",
+                    (self.headers.iter().map(|h| quoted_cell(h)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    self.hint()
+                ),
+            })
     }
 
     /// `; the header is one field …: try --delimiter ';'` when another separator would split it.

@@ -29,6 +29,7 @@ use super::replaced;
 use super::run_dir::RunDir;
 use super::schedule::PlateauHandle;
 use crate::data::{Batch, Subset, Task};
+use crate::decimals::Decimals;
 use crate::error::{Error, Result};
 use crate::model::{read_f32, FrozenPrefix, Mlp};
 use crate::random::mix;
@@ -490,8 +491,9 @@ impl EpochLoop {
     ) -> Result<FitOutcome> {
         let s = &self.settings;
         if let (Some((epoch, loss)), true) = (state.early.best(), state.ending == Ending::Early) {
+            let loss = Decimals(loss);
             observers.message(&format!(
-                "early stopping: best val_loss {loss:.4} at epoch {epoch}"
+                "early stopping: best val_loss {loss} at epoch {epoch}"
             ));
         }
         // a cut epoch's steps are dropped: the kept weights are the newest whole epoch's

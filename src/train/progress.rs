@@ -13,6 +13,7 @@ use burn::train::renderer::{
 
 use super::observer::{EpochReport, TrainObserver};
 use crate::data::Task;
+use crate::decimals::Decimals;
 use crate::error::Result;
 
 /// How much training prints.
@@ -116,7 +117,7 @@ impl TrainObserver for Progress {
         let row = &report.row;
         let metric = match self.task {
             Task::Classification => format!("val_accuracy {:6.2}%", row.val_metric * 100.0),
-            Task::Regression => format!("val_rmse {:.4}", row.val_metric),
+            Task::Regression => format!("val_rmse {}", Decimals(row.val_metric)),
         };
         let clear = if self.verbosity == Verbosity::Bar {
             "\r\x1b[2K"
@@ -124,11 +125,11 @@ impl TrainObserver for Progress {
             ""
         };
         println!(
-            "{clear}epoch {:>w$}/{}  train_loss {:.4}  val_loss {:.4}  {metric}  {:.2}s{}",
+            "{clear}epoch {:>w$}/{}  train_loss {}  val_loss {}  {metric}  {:.2}s{}",
             row.epoch,
             report.epochs,
-            row.train_loss,
-            row.val_loss,
+            Decimals(row.train_loss),
+            Decimals(row.val_loss),
             report.seconds,
             if report.improved { "  *" } else { "" },
             w = digits(report.epochs),

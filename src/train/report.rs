@@ -11,6 +11,7 @@ use super::pictures;
 use super::run_config::RunConfig;
 use super::run_dir::RunDir;
 use crate::data::Subset;
+use crate::decimals::Decimals;
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
 use crate::model::{Mlp, Summary};
@@ -61,7 +62,7 @@ fn shown(metric: &str, value: f64) -> String {
     if metric == ACCURACY {
         format!("{:.2}%", value * 100.0)
     } else {
-        format!("{value:.4}")
+        Decimals(value).to_string()
     }
 }
 
@@ -85,8 +86,8 @@ fn headline(outcome: &FitOutcome, metric: &str, (restored, asked): (bool, usize)
     };
     let scores = |r: &EpochRow| {
         format!(
-            "val loss {:.4}, {metric} {}",
-            r.val_loss,
+            "val loss {}, {metric} {}",
+            Decimals(r.val_loss),
             shown(metric, r.val_metric)
         )
     };
@@ -98,11 +99,11 @@ fn headline(outcome: &FitOutcome, metric: &str, (restored, asked): (bool, usize)
         ),
         false => format!(
             "<p>Last epoch {} of {of}: {}{early}; its weights are saved (best epoch {}: val loss \
-             {:.4}).</p>\n",
+             {}).</p>\n",
             saved.epoch,
             scores(saved),
             best.epoch,
-            best.val_loss
+            Decimals(best.val_loss)
         ),
     }
 }
@@ -131,10 +132,10 @@ fn metrics_table(outcome: &FitOutcome, metric: &str) -> String {
     for r in &outcome.rows {
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{:.4}</td><td>{:.4}</td><td>{}</td><td>{:e}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:e}</td></tr>",
             r.epoch,
-            r.train_loss,
-            r.val_loss,
+            Decimals(r.train_loss),
+            Decimals(r.val_loss),
             shown(metric, r.val_metric),
             r.lr
         );

@@ -1355,7 +1355,7 @@ fn train_help_states_the_defaults_a_run_starts_from() {
     );
     assert_eq!(number("--lr"), d.optimizer.learning_rate);
     assert_eq!(number("--momentum"), d.optimizer.momentum);
-    assert_eq!(number("--weight-decay"), d.optimizer.weight_decay);
+    assert_eq!(number("--weight-decay"), d.optimizer.weight_decay());
     let schedule = said("--lr-schedule").parse::<ScheduleConfig>();
     assert_eq!(schedule.ok(), Some(d.schedule));
     assert_eq!(number("--patience"), stopping.patience as f64);

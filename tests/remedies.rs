@@ -142,7 +142,7 @@ fn l1_adds_lambda_sign_w_to_the_weight_gradient() {
 #[test]
 fn weight_decay_skips_biases_unless_asked_to_decay_them() {
     let decayed = OptimizerConfig {
-        weight_decay: 0.1,
+        weight_decay: Some(0.1),
         ..sgd(0.1)
     };
     let biases_too = RegularizationConfig {
@@ -176,10 +176,11 @@ fn weight_decay_skips_biases_unless_asked_to_decay_them() {
 fn adamw_decay_is_decoupled_from_the_adaptive_step() {
     let adamw = OptimizerConfig {
         kind: OptimizerKind::AdamW,
+        weight_decay: Some(0.0),
         ..OptimizerConfig::adam(0.01)
     };
     let decaying = OptimizerConfig {
-        weight_decay: 0.5,
+        weight_decay: Some(0.5),
         ..adamw.clone()
     };
     for b in backends() {
@@ -190,6 +191,36 @@ fn adamw_decay_is_decoupled_from_the_adaptive_step() {
             assert_close(a - p, -0.01 * 0.5 * w, &format!("{b}: Δw = −lr·λ·w"));
         }
     }
+}
+
+/// An outside review: AdamW chosen in the library (`kind` alone) took no decay, where the CLI's
+/// and PyTorch's `AdamW(params)` decay by 0.01 (torch.optim.AdamW's documented default).
+#[test]
+fn adamw_chosen_by_kind_alone_decays_by_pytorchs_default_and_records_it() {
+    let plain = OptimizerConfig {
+        weight_decay: Some(0.0),
+        ..OptimizerConfig::adamw(0.01)
+    };
+    let chosen = OptimizerConfig {
+        kind: OptimizerKind::AdamW,
+        ..OptimizerConfig::adam(0.01)
+    };
+    assert_eq!(chosen, OptimizerConfig::adamw(0.01));
+    for b in backends() {
+        let without = one_step(b, &plain, &Default::default(), &Default::default());
+        let with = one_step(b, &chosen, &Default::default(), &Default::default());
+        for ((a, p), w) in with.w1.iter().zip(&without.w1).zip(&without.w0) {
+            assert_close(a - p, -0.01 * 0.01 * w, &format!("{b}: Δw = −lr·0.01·w"));
+        }
+    }
+    // config.json holds the decay the run trained with, not the default's absence
+    let mut config = TrainConfig::default_for(2, 4);
+    (config.epochs, config.optimizer) = (1, chosen);
+    let dir = temp_dir("adamw-default-decay");
+    let run = train_quadrants(config, &dir);
+    assert_eq!(run.config.train.optimizer.weight_decay, Some(0.01));
+    let saved = common::run_config(&dir);
+    assert_eq!(saved["train"]["optimizer"]["weight_decay"], 0.01, "{saved}");
 }
 
 /// Largest |Δw| of the first layer in one step.
@@ -471,7 +502,7 @@ fn every_optimizer_learns_the_quadrants_and_none_falls_back_to_another() {
         config.optimizer = OptimizerConfig {
             kind,
             momentum,
-            weight_decay: decay,
+            weight_decay: Some(decay),
             ..OptimizerConfig::adam(lr)
         };
         let run = train_quadrants(config, &temp_dir(&format!("optim-{kind}-{momentum}")));

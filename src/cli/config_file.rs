@@ -129,12 +129,6 @@ impl ConfigFile {
         }
     }
 
-    /// Whether the file writes the optimizer's weight decay (`optimizer.weight_decay`).
-    pub fn sets_weight_decay(&self) -> bool {
-        let optimizer = self.written.get("optimizer");
-        optimizer.and_then(|o| o.get("weight_decay")).is_some()
-    }
-
     /// The config: the file's, or its fields over `base`.
     pub fn over(&self, base: &TrainConfig) -> Result<TrainConfig> {
         match &self.contents {

@@ -19,8 +19,8 @@ use plaindnn::error::{Error, Result};
 use plaindnn::plural::count;
 use plaindnn::shell::quote_path;
 use plaindnn::train::{
-    self, OptimizerKind, Preset, ResumeChanges, RunDir, RunOptions, ScheduleConfig, TrainConfig,
-    TrainedRun, Verbosity,
+    self, Preset, ResumeChanges, RunDir, RunOptions, ScheduleConfig, TrainConfig, TrainedRun,
+    Verbosity,
 };
 use transfer_checks::Copied;
 
@@ -464,15 +464,6 @@ fn refuse_hidden_only_flags(args: &TrainArgs, c: &TrainConfig) -> Result<()> {
     Ok(())
 }
 
-/// PyTorch's AdamW decays the weights by 0.01 unless told otherwise (without decay AdamW is
-/// Adam): that, where neither `--weight-decay` nor the `--config` file writes a weight decay.
-fn adamw_decay(args: &TrainArgs, file: Option<&ConfigFile>, c: &mut TrainConfig) {
-    let named = args.recipe.sets_weight_decay() || file.is_some_and(ConfigFile::sets_weight_decay);
-    if c.optimizer.kind == OptimizerKind::AdamW && !named {
-        c.optimizer.weight_decay = OptimizerKind::AdamW.default_weight_decay();
-    }
-}
-
 /// The starting config (the library's defaults for the data with `--init-from`'s
 /// architecture, and the `--config` file over them), the preset, then every flag given on top.
 fn build_config(
@@ -503,7 +494,7 @@ fn build_config(
     // what the file over this data's defaults says before any flag: an error it causes alone
     let alone = file.and_then(|_| c.validate_for(data).err().map(|e| e.to_string()));
     let init_before_preset = c.model.init;
-    apply_flags(args, file, &mut c);
+    apply_flags(args, &mut c);
     if let Some(weights) = &args.class_weight {
         c.class_weights = Some(weights.resolve(&data.train)?);
     }
@@ -522,12 +513,11 @@ fn build_config(
 }
 
 /// `--preset`, then every flag given, over `c`.
-fn apply_flags(args: &TrainArgs, file: Option<&ConfigFile>, c: &mut TrainConfig) {
+fn apply_flags(args: &TrainArgs, c: &mut TrainConfig) {
     if let Some(preset) = args.preset {
         preset.apply(c);
     }
-    args.recipe.apply(c);
-    adamw_decay(args, file, c);
-    // the flag's or the file's, absolute, so a later --resume from elsewhere still finds it
+    args.recipe.apply(c); // a weight decay neither given nor in the file is the optimizer's
+                          // the flag's or the file's, absolute, so a later --resume from elsewhere still finds it
     c.init_from = (c.init_from.take()).map(|dir| std::fs::canonicalize(&dir).unwrap_or(dir));
 }

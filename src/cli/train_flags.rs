@@ -91,7 +91,7 @@ impl OptimizerFlags {
         set(&mut c.optimizer.learning_rate, self.lr);
         set(&mut c.optimizer.momentum, self.momentum);
         c.optimizer.nesterov |= self.nesterov;
-        set(&mut c.optimizer.weight_decay, self.weight_decay);
+        set_some(&mut c.optimizer.weight_decay, self.weight_decay);
         set(&mut c.schedule, self.lr_schedule.clone());
     }
 }
@@ -342,11 +342,6 @@ impl RecipeFlags {
     /// Whether `--add-features` was given.
     pub fn sets_add_features(&self) -> bool {
         self.model.add_features.is_some()
-    }
-
-    /// Whether `--weight-decay` was given.
-    pub fn sets_weight_decay(&self) -> bool {
-        self.optimizer.weight_decay.is_some()
     }
 
     /// Writes every flag given into `c`.

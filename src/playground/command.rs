@@ -121,8 +121,8 @@ impl Line {
         if o.momentum > 0.0 {
             self.flag("momentum", Some(number(o.momentum)));
         }
-        if o.weight_decay != o.kind.default_weight_decay() {
-            self.flag("weight-decay", Some(number(o.weight_decay)));
+        if o.weight_decay() != o.kind.default_weight_decay() {
+            self.flag("weight-decay", Some(number(o.weight_decay())));
         }
         if let Some(s) = schedule_flag(&config.schedule) {
             self.flag("lr-schedule", Some(s));
@@ -180,9 +180,9 @@ mod tests {
             ..Settings::default()
         };
         let mut c = s.config(2, 4).unwrap();
-        assert_eq!(c.optimizer.weight_decay, 0.01);
+        assert_eq!(c.optimizer.weight_decay(), 0.01);
         assert!(!command(&s, &c, None).contains("--weight-decay"));
-        c.optimizer.weight_decay = 0.0;
+        c.optimizer.weight_decay = Some(0.0);
         assert!(command(&s, &c, None).contains(" --weight-decay 0 "));
     }
 

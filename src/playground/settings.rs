@@ -351,7 +351,6 @@ impl Settings {
         c.optimizer.kind = self.optimizer()?;
         c.optimizer.learning_rate = self.lr;
         c.optimizer.momentum = self.momentum;
-        c.optimizer.weight_decay = c.optimizer.kind.default_weight_decay(); // as `train`'s
         c.schedule = self.schedule()?;
         c.regularization.l1 = self.l1;
         c.regularization.l2 = self.l2;

@@ -350,7 +350,7 @@ impl TrainConfig {
                 "Nesterov momentum needs --optimizer sgd and --momentum M > 0",
             ));
         }
-        if self.regularization.decay_biases && o.weight_decay == 0.0 {
+        if self.regularization.decay_biases && o.weight_decay() == 0.0 {
             return Err(Error::invalid(
                 "decay-biases",
                 "there is no weight decay to apply to biases: give --weight-decay λ too",

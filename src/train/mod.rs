@@ -351,7 +351,10 @@ fn recorded(
             reconstructs: train_set.reconstructs,
             fingerprint,
         },
-        train: config,
+        train: TrainConfig {
+            optimizer: config.optimizer.resolved(),
+            ..config
+        },
         init_fingerprint,
         command,
     }

@@ -85,9 +85,12 @@ pub struct OptimizerConfig {
     /// Nesterov momentum for SGD.
     #[serde(default)]
     pub nesterov: bool,
-    /// L2 penalty (Adam, SGD) or decoupled decay (AdamW).
+    /// L2 penalty (Adam, SGD, RMSprop) or decoupled decay (AdamW); `None`: the kind's default,
+    /// [`OptimizerKind::default_weight_decay`] (AdamW 0.01, as PyTorch's; the others 0), so that
+    /// changing `kind` to AdamW alone gives PyTorch's AdamW. A run's `config.json` records the
+    /// value it trained with.
     #[serde(default)]
-    pub weight_decay: f64,
+    pub weight_decay: Option<f64>,
     /// Adam's first-moment decay.
     #[serde(default = "beta1")]
     pub beta1: f64,
@@ -117,10 +120,31 @@ impl OptimizerConfig {
             learning_rate,
             momentum: 0.0,
             nesterov: false,
-            weight_decay: 0.0,
+            weight_decay: None,
             beta1: beta1(),
             beta2: beta2(),
             epsilon: epsilon(),
+        }
+    }
+
+    /// AdamW with PyTorch's defaults (weight decay 0.01) and the given learning rate.
+    pub fn adamw(learning_rate: f64) -> Self {
+        Self {
+            kind: OptimizerKind::AdamW,
+            ..Self::adam(learning_rate)
+        }
+    }
+
+    /// The weight decay this optimizer applies: the one given, else the kind's default.
+    pub fn weight_decay(&self) -> f64 {
+        (self.weight_decay).unwrap_or_else(|| self.kind.default_weight_decay())
+    }
+
+    /// The same config with its weight decay written out, as `config.json` records it.
+    pub fn resolved(self) -> Self {
+        Self {
+            weight_decay: Some(self.weight_decay()),
+            ..self
         }
     }
 
@@ -131,7 +155,7 @@ impl OptimizerConfig {
         in_unit("beta1", self.beta1, false)?;
         in_unit("beta2", self.beta2, false)?;
         positive("epsilon", self.epsilon)?;
-        non_negative("weight decay", self.weight_decay)
+        non_negative("weight decay", self.weight_decay())
     }
 }
 
@@ -199,8 +223,16 @@ fn wrap<O: Optimizer>(
     ModuleOptimizer::from(Regularized {
         l1: reg.l1,
         l2: reg.l2,
-        coupled_decay: if decoupled { 0.0 } else { config.weight_decay },
-        decoupled_decay: if decoupled { config.weight_decay } else { 0.0 },
+        coupled_decay: if decoupled {
+            0.0
+        } else {
+            config.weight_decay()
+        },
+        decoupled_decay: if decoupled {
+            config.weight_decay()
+        } else {
+            0.0
+        },
         decay_all: reg.decay_biases,
         max_norm: reg.max_norm,
         ..Regularized::new(inner)

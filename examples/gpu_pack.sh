@@ -61,7 +61,7 @@ tests=$(cargo test --release --features "$features" --test backends --no-run --m
 [ -x "$bin" ] && [ -x "$tests" ] || { echo "gpu_pack: cargo named no executable" >&2; exit 1; }
 binaries=("plaindnn:$bin" "backends:$tests")
 if [ "$unfused" = 1 ]; then
-  without=flex,playground,$features # the default features but `fusion`
+  without=flex,playground,cli,$features # the default features but `fusion`
   echo "== build (features $without, no default features)"
   # cargo copies each build to the same target/release/plaindnn: keep the first apart
   fused=$(mktemp)

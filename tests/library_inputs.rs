@@ -422,3 +422,116 @@ fn an_older_runs_class_names_as_written_still_match_at_eval() {
     let eval = common::plaindnn(&["eval", "--run", run_s]);
     assert!(eval.status.success(), "{}", common::stderr(&eval));
 }
+
+/// An outside review: rows made in memory could not be split or standardised as `train` splits
+/// and scales a CSV file of them, and a `scaler` set by hand without scaling the rows trained on
+/// raw values. `Prepared::split(…).standardized()` holds out a stratified fifth, scales with the
+/// training rows' means and population deviations (scikit-learn's `StandardScaler`), and trains
+/// epoch for epoch as `plaindnn train` on the same rows written to a CSV file.
+#[test]
+fn rows_made_in_memory_split_and_standardized_train_as_a_csv_file_of_them_does() {
+    let dir = temp_dir("lib-split");
+    // x in thousands, y in thousandths: unscaled, one input would swamp the other
+    let points: Vec<[f32; 2]> = (0..200u32)
+        .map(|i| {
+            let x = (i * 37 % 200) as f32 * 10.0 - 1000.0;
+            [x, (i * 53 % 200) as f32 * 1e-4 - 0.0095]
+        })
+        .collect();
+    let label = |p: &[f32; 2]| quadrant_names()[quadrant(p[0], p[1]) as usize].clone();
+    let text: String = points
+        .iter()
+        .map(|p| format!("{},{},{}\n", p[0], p[1], label(p)))
+        .collect();
+    let file = dir.join("points.csv");
+    std::fs::write(&file, format!("x,y,label\n{text}")).expect("write");
+    let cli = dir.join("cli");
+    let args = [
+        "train",
+        "--data",
+        file.to_str().unwrap_or(""),
+        "--epochs",
+        "3",
+        "--quiet",
+    ];
+    let o = common::plaindnn(&[&args[..], &["--out", cli.to_str().unwrap_or("")]].concat());
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let saved = common::run_config(&cli);
+    let config: TrainConfig = serde_json::from_value(saved["train"].clone()).expect("config");
+    let classes: Vec<String> =
+        serde_json::from_value(saved["data"]["class_names"].clone()).expect("classes");
+    let index = |p: &[f32; 2]| {
+        classes
+            .iter()
+            .position(|c| *c == label(p))
+            .expect("a class")
+    };
+    let targets = Targets::Classes(points.iter().map(|p| index(p) as i64).collect());
+    let features = points.iter().flatten().copied().collect();
+    let data = Dataset::new(features, names(&["x", "y"]), targets, classes.clone()).expect("rows");
+
+    let prepared = Prepared::split(data, 0.2, config.seed).expect("split");
+    // stratified: each class gives a fifth of its rows, give or take one, 40 in all
+    let Targets::Classes(of) = &prepared.train.data.targets else {
+        panic!("classes")
+    };
+    for c in 0..classes.len() as i64 {
+        let count = |rows: &[usize]| rows.iter().filter(|&&r| of[r] == c).count() as f64;
+        let (held, all) = (
+            count(&prepared.val.rows),
+            count(&(0..200).collect::<Vec<_>>()),
+        );
+        assert!(
+            (held - all * 0.2).abs() <= 1.0,
+            "class {c}: {held} of {all} held out"
+        );
+    }
+    assert_eq!(prepared.val.rows.len(), 40);
+    let prepared = prepared.standardized().expect("standardized");
+    for j in [0, 1] {
+        let raw: Vec<f64> = prepared
+            .train
+            .rows
+            .iter()
+            .map(|&r| points[r][j] as f64)
+            .collect();
+        let n = raw.len() as f64;
+        let mean = raw.iter().sum::<f64>() / n;
+        let std = (raw.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+        for rows in [&prepared.train, &prepared.val] {
+            for &r in rows.rows.iter() {
+                let (got, raw) = (rows.data.row(r)[j] as f64, points[r][j] as f64);
+                assert!(
+                    (got - (raw - mean) / std).abs() < 1e-4,
+                    "row {r} column {j}: {got}"
+                );
+            }
+        }
+    }
+    let again = Prepared::split(Dataset::clone(&prepared.train.data), 0.2, 1).expect("split");
+    let twice = again.standardized().expect("once").standardized();
+    assert!(twice.is_err_and(|e| e.to_string().contains("standardised already")));
+    let zero = Prepared::split(Dataset::clone(&prepared.train.data), 0.0, 1);
+    assert!(zero.is_err_and(|e| e.to_string().starts_with("invalid val_fraction")));
+
+    let lib = dir.join("lib");
+    let memory = DataSource::Memory {
+        description: "points in memory".into(),
+    };
+    train::train_on(memory, prepared, config, &lib, Verbosity::Quiet).expect("trains");
+    let metrics =
+        |d: &std::path::Path| std::fs::read_to_string(d.join("metrics.csv")).expect("csv");
+    assert_eq!(
+        metrics(&lib),
+        metrics(&cli),
+        "the same epochs as the CSV file's run"
+    );
+    // the saved scaler scales a new row as the run's own rows were
+    let predict = |d: &std::path::Path| {
+        let p = Predictor::open(d, Backend::Flex).expect("opens");
+        p.predict(&[500.0, 0.005]).expect("predicts")[0]
+            .probabilities
+            .clone()
+    };
+    assert_eq!(predict(&lib), predict(&cli));
+}

@@ -205,7 +205,7 @@ impl Dataset {
 
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.features.len() / self.width()
+        self.features.len().checked_div(self.width()).unwrap_or(0) // no columns: no rows
     }
 
     /// Whether there are no rows.

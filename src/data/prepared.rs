@@ -20,7 +20,8 @@ pub struct Prepared {
     /// How many of those cells are in the validation rows (what `eval` of the run reports).
     pub val_imputed: usize,
     /// The standardisation applied to both (MNIST-format pixels: a fixed / 255), to be applied
-    /// to new rows too.
+    /// to new rows too. It records what was done to the rows and does nothing to them itself:
+    /// [`Prepared::standardized`] fits it and applies it to both.
     pub scaler: Option<Scaler>,
     /// The standardisation of a regression target applied to both (`--standardize-target`):
     /// the network learns `(y − mean) / std`, and its outputs map back with `y = out·std + mean`.
@@ -113,11 +114,87 @@ impl Prepared {
         })
     }
 
+    /// `val_fraction` of `data`'s rows held out for validation, stratified by class and seeded,
+    /// as `train` splits a CSV file (scikit-learn's `train_test_split(…, stratify=y)`); the rows
+    /// as they are: [`Self::standardized`] scales them.
+    ///
+    /// ```no_run
+    /// use plaindnn::data::{DataSource, Dataset, Prepared, Targets};
+    /// use plaindnn::train::{self, TrainConfig, Verbosity};
+    /// # fn main() -> plaindnn::Result<()> {
+    /// // four rows of two features, row-major, and their classes
+    /// let features = vec![0.0, 1.0, 1.0, 0.0, 0.5, 0.5, 0.9, 0.1];
+    /// let names = vec!["x".to_string(), "y".to_string()];
+    /// let labels = Targets::Classes(vec![0, 1, 0, 1]);
+    /// let data = Dataset::new(features, names, labels, vec!["a".into(), "b".into()])?;
+    /// let rows = Prepared::split(data, 0.5, 42)?.standardized()?;
+    /// let source = DataSource::Memory { description: "my rows".into() };
+    /// let out = std::path::Path::new("artifacts/runs/mine");
+    /// train::train_on(source, rows, TrainConfig::default_for(2, 2), out, Verbosity::auto())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn split(data: Dataset, val_fraction: f64, seed: u64) -> Result<Self> {
+        data.check()?;
+        if !(val_fraction > 0.0 && val_fraction < 1.0) {
+            let why = format!("must be in (0, 1), got {val_fraction}");
+            return Err(Error::invalid("val_fraction", why));
+        }
+        let (train, val) = super::split::split(&data, val_fraction, seed);
+        if train.is_empty() || val.is_empty() {
+            return Err(Error::Data(format!(
+                "{} too few to split {val_fraction} of them off for validation",
+                crate::plural::count(data.len(), "row")
+            )));
+        }
+        let data = std::sync::Arc::new(data);
+        let subset = |rows| Subset::of(&data, rows);
+        Ok(Self::unscaled_subsets(subset(train), subset(val)))
+    }
+
+    /// The same rows with every feature standardised, `(x − mean) / std` with the training
+    /// rows' means and deviations (scikit-learn's `StandardScaler` fit on the training rows),
+    /// and the scaler recorded so that a run saves it and `Predictor` applies it to new rows.
+    /// Refused where the rows are scaled already.
+    pub fn standardized(self) -> Result<Self> {
+        self.check()?;
+        if self.scaler.is_some() {
+            return Err(Error::Data(
+                "the rows are standardised already (the scaler is set)".into(),
+            ));
+        }
+        let (scaler, constant) = Scaler::fit(&self.train.data, &self.train.rows);
+        let scaled = |subset: &Subset| {
+            let mut data = (*subset.data).clone();
+            scaler.apply(&mut data.features);
+            std::sync::Arc::new(data)
+        };
+        let train_data = scaled(&self.train);
+        let val_data = match std::sync::Arc::ptr_eq(&self.train.data, &self.val.data) {
+            true => train_data.clone(), // one data set split in two: scaled once
+            false => scaled(&self.val),
+        };
+        let mut warnings = self.warnings;
+        warnings.extend(constant.iter().map(|name| {
+            format!("column `{name}` is constant in the training rows; it carries no information")
+        }));
+        Ok(Self {
+            train: Subset::of(&train_data, self.train.rows.to_vec()),
+            val: Subset::of(&val_data, self.val.rows.to_vec()),
+            scaler: Some(scaler),
+            warnings,
+            ..self
+        })
+    }
+
     /// Every row of `train` to train on and of `val` to validate on, as they are.
     pub fn unscaled(train: Dataset, val: Dataset) -> Self {
+        Self::unscaled_subsets(Subset::all(train), Subset::all(val))
+    }
+
+    fn unscaled_subsets(train: Subset, val: Subset) -> Self {
         Prepared {
-            train: Subset::all(train),
-            val: Subset::all(val),
+            train,
+            val,
             imputer: None,
             imputed: vec![],
             val_imputed: 0,

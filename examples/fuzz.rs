@@ -9,9 +9,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-use burn::module::Module;
-use burn::store::ModuleRecord;
-use burn::tensor::{Bytes, Device};
+use plaindnn::burn::module::Module;
+use plaindnn::burn::store::ModuleRecord;
+use plaindnn::burn::tensor::{Bytes, Device};
 use plaindnn::data::{csv_file, idx};
 use plaindnn::model::MlpConfig;
 use plaindnn::train::RunConfig;

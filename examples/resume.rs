@@ -18,7 +18,7 @@ fn main() -> plaindnn::Result<()> {
     train::train(DataSource::quadrants(config.seed), config, &out, options)?;
 
     println!("resumed to 6 epochs (continues at epoch 4):");
-    let run = train::resume(&out, Some(6), Verbosity::Lines)?;
+    let run = train::resume(&out, Some(6), Verbosity::Lines)?; // or RunOptions, with observers
     println!("epochs in metrics.csv: {}", run.outcome.rows.len());
     Ok(())
 }

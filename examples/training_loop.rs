@@ -4,9 +4,9 @@
 //!
 //! Run: `cargo run --release --example training_loop`
 
-use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
-use burn::tensor::Device;
+use plaindnn::burn::module::Module;
+use plaindnn::burn::optim::{AdamConfig, GradientsParams};
+use plaindnn::burn::tensor::Device;
 use plaindnn::data::{Batch, BatchTargets, DataSource};
 use plaindnn::model::MlpConfig;
 use plaindnn::train::step;

@@ -2,7 +2,7 @@
 //!
 //! Run: `cargo run --release --example worked_example`
 
-use burn::tensor::Device;
+use plaindnn::burn::tensor::Device;
 use plaindnn::model::{worked_example, Summary};
 
 fn main() -> plaindnn::Result<()> {

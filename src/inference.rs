@@ -49,7 +49,7 @@ pub struct Evaluation {
 /// use plaindnn::{backend::Backend, inference::Predictor};
 /// # fn main() -> plaindnn::Result<()> {
 /// // the small quadrant model shipped with the crate (`artifacts/pretrained/quadrants`)
-/// let predictor = Predictor::open("artifacts/pretrained/quadrants".as_ref(), Backend::Flex)?;
+/// let predictor = Predictor::open("artifacts/pretrained/quadrants", Backend::Flex)?;
 /// assert_eq!(predictor.feature_names(), ["x", "y"]);
 /// let rows = [3.0, 2.0, -2.0, 4.0, -1.5, -3.0, 2.5, -0.5]; // one point per quadrant
 /// let classes: Vec<_> = predictor
@@ -73,7 +73,8 @@ pub struct Predictor {
 
 impl Predictor {
     /// Reads `config.json`, builds the network and loads `model.bpk` on `backend`.
-    pub fn open(dir: &Path, backend: Backend) -> Result<Self> {
+    pub fn open(dir: impl AsRef<Path>, backend: Backend) -> Result<Self> {
+        let dir = dir.as_ref();
         let run = RunDir::new(dir);
         let config = run.read_config()?;
         let device = backend.device()?;

@@ -1521,7 +1521,7 @@ fn each_input_and_hidden_unit_pictures_its_value_over_the_plane_as_the_weights_c
 /// The kept model of page `id`'s run, read back as safetensors: a tensor's values by name.
 fn kept_weights(server: &Server, id: &str) -> impl Fn(&str) -> Vec<f64> {
     let run = plaindnn::inference::Predictor::open(
-        &server.runs.join(id).join("run"),
+        server.runs.join(id).join("run"),
         plaindnn::backend::Backend::Flex,
     )
     .expect("the kept model");

@@ -261,7 +261,7 @@ fn a_csv_without_labels_is_pretrained_on_every_column_and_its_encoder_fits_the_l
     assert_eq!(inputs, ["a", "b", "c"], "every column an input");
     let out = pretrain(&dir.join("ae-ab"), &["--target", "c"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let inputs = Predictor::open(&dir.join("ae-ab"), Backend::Flex)
+    let inputs = Predictor::open(dir.join("ae-ab"), Backend::Flex)
         .expect("opens")
         .config
         .data

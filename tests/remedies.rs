@@ -321,7 +321,7 @@ fn global_clipping_in_training_scales_the_whole_first_step_to_lr_times_c() {
     for b in backends() {
         let dir = temp_dir(&format!("clip-global-{b}"));
         train_quadrants(recipe(b, 1), &dir.join("start")); // the weights both runs start from
-        let start = parameters(&Predictor::open(&dir.join("start"), b).expect("opens").model);
+        let start = parameters(&Predictor::open(dir.join("start"), b).expect("opens").model);
         let step = |clip: Option<f64>, name: &str| -> Vec<f32> {
             let mut config = recipe(b, 1);
             config.batch_size = 256; // the whole training set: one step
@@ -710,7 +710,7 @@ fn every_augmentation_changes_the_training_batches_and_never_the_validation_rows
         config.epochs = 2;
         config.early_stopping = None;
         let train_shapes = |config: TrainConfig, name: &str| {
-            train::train(small_shapes(), config, &dir.join(name), Verbosity::Quiet).expect("trains")
+            train::train(small_shapes(), config, dir.join(name), Verbosity::Quiet).expect("trains")
         };
         let plain = train_shapes(config.clone(), "plain").outcome.rows;
         for (name, augment) in &augmentations {

@@ -114,6 +114,46 @@ fn a_resumed_run_continues_at_the_next_epoch_and_matches_an_uninterrupted_one() 
     );
 }
 
+/// An outside review: `resume` took a verbosity alone, so a program's observers (a live chart,
+/// a logger) heard nothing of a resumed run's epochs.
+#[test]
+fn a_resumed_run_tells_its_observers_of_each_epoch_and_refuses_a_new_runs_options() {
+    use plaindnn::train::{EpochReport, RunOptions, TrainObserver};
+    use std::sync::{Arc, Mutex};
+    struct Epochs(Arc<Mutex<Vec<usize>>>);
+    impl TrainObserver for Epochs {
+        fn on_epoch(&mut self, report: &EpochReport) -> plaindnn::Result<()> {
+            self.0.lock().expect("lock").push(report.row.epoch);
+            Ok(())
+        }
+    }
+    let dir = temp_dir("resume-observed");
+    let mut config = quadrant_config();
+    (config.early_stopping, config.epochs) = (None, 2);
+    train_quadrants(config, &dir);
+    let options = |o: fn(RunOptions) -> RunOptions| o(RunOptions::from(Verbosity::Quiet));
+    for (refused, name) in [
+        (options(RunOptions::overwrite), "overwrite"),
+        (options(RunOptions::keep_failed), "keep_failed"),
+        (options(|o| o.started_by("plaindnn train")), "command"),
+    ] {
+        let err = train::resume(&dir, Some(4), refused).expect_err(name);
+        assert!(
+            err.to_string().starts_with(&format!("invalid {name}: ")),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        common::Metrics::read(&dir).rows.len(),
+        2,
+        "the refusals left the run as it was"
+    );
+    let seen = Arc::new(Mutex::new(vec![]));
+    let observed = RunOptions::from(Verbosity::Quiet).observe(Epochs(seen.clone()));
+    train::resume(&dir, Some(4), observed).expect("resumes");
+    assert_eq!(*seen.lock().expect("lock"), [3, 4]);
+}
+
 #[test]
 fn resuming_a_finished_run_says_how_to_train_further() {
     let dir = temp_dir("resume-done");
@@ -444,7 +484,7 @@ fn a_batch_with_a_non_finite_loss_is_skipped_under_skip_batch_and_stops_training
         let source = plaindnn::data::DataSource::Memory {
             description: "poisoned".into(),
         };
-        train::train_on(source, data, config, &temp_dir(name), Verbosity::Quiet)
+        train::train_on(source, data, config, temp_dir(name), Verbosity::Quiet)
     };
     let skipped =
         run(NanPolicy::SkipBatch, "nan-skip", &poisoned).expect("trains around the bad batch");
@@ -1017,7 +1057,7 @@ fn steps_of(config: train::TrainConfig, name: &str) -> (Steps, Vec<f64>) {
         .overwrite()
         .observe(seen.clone());
     let source = DataSource::quadrants(config.seed);
-    let run = train::train(source, config, &temp_dir(name), options).expect("training succeeds");
+    let run = train::train(source, config, temp_dir(name), options).expect("training succeeds");
     (seen, run.outcome.rows.iter().map(|r| r.lr).collect())
 }
 

@@ -806,7 +806,7 @@ fn training_with_frozen_layers_does_not_slow_down_epoch_after_epoch() {
     let seconds = Arc::new(Mutex::new(Vec::new()));
     let options = RunOptions::from(Verbosity::Quiet).observe(Seconds(seconds.clone()));
     let data = plaindnn::data::DataSource::quadrants(0);
-    plaindnn::train::train(data, config, &dir.join("tuned"), options).expect("trains");
+    plaindnn::train::train(data, config, dir.join("tuned"), options).expect("trains");
     let seconds = seconds.lock().expect("lock").clone();
     let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len() as f64;
     let (first, last) = (mean(&seconds[..10]), mean(&seconds[70..]));

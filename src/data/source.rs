@@ -140,7 +140,7 @@ impl DataSource {
     }
 
     /// A built-in data set by name (in any letter case), with 256 training and 256 validation rows
-    /// and its default noise.
+    /// (`shapes`: 600 and 300) and its default noise.
     pub fn builtin(name: &str, seed: u64) -> Result<Self> {
         let b = generators::builtin(name)?;
         let name = b.name;

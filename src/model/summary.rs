@@ -17,7 +17,8 @@ pub struct LayerRow {
     pub kind: String,
     /// Features per sample coming out of the layer.
     pub output_width: usize,
-    /// Trainable parameters of the layer.
+    /// Parameters of the layer as Burn counts them: BatchNorm's running mean and variance and a
+    /// frozen layer's weights included.
     pub params: usize,
 }
 

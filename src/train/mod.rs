@@ -180,7 +180,7 @@ impl RunOptions {
 pub fn train(
     source: DataSource,
     config: TrainConfig,
-    out: &Path,
+    out: impl AsRef<Path>,
     options: impl Into<RunOptions>,
 ) -> Result<TrainedRun> {
     // 1. check the recipe before touching anything
@@ -205,10 +205,10 @@ pub fn train_on(
     source: DataSource,
     data: Prepared,
     config: TrainConfig,
-    out: &Path,
+    out: impl AsRef<Path>,
     options: impl Into<RunOptions>,
 ) -> Result<TrainedRun> {
-    train_held(source, data, config, out, (options.into(), None))
+    train_held(source, data, config, out.as_ref(), (options.into(), None))
 }
 
 /// What [`train_on`] refuses before it writes anything: the recipe against the data, an empty

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::config::{ScheduleConfig, TrainConfig};
 use super::{checkpoint, early_stopping, fit, history, lock, pooled, starting_model};
-use super::{EpochRow, RunConfig, RunDir, TrainedRun, Verbosity};
+use super::{EpochRow, RunConfig, RunDir, RunOptions, TrainedRun};
 use crate::backend::Backend;
 use crate::data::target::class_name;
 use crate::data::{DataSource, Prepared};
@@ -84,12 +84,16 @@ fn refuse_new_cosine_length(config: &TrainConfig, epochs: usize) -> Result<()> {
 
 /// Continues a stopped run at the epoch after its last checkpoint (from the start when it has
 /// none), with `changes` (e.g. more epochs) written into its `config.json` once everything
-/// checks: a refused resume leaves the run as it was.
+/// checks: a refused resume leaves the run as it was. Of `options`, the verbosity, the observers
+/// and the thread take effect; a run's directory and command are its own, so `overwrite`,
+/// `keep_failed` and `command` are refused.
 pub fn resume(
-    out: &Path,
+    out: impl AsRef<Path>,
     changes: impl Into<ResumeChanges>,
-    verbosity: Verbosity,
+    options: impl Into<RunOptions>,
 ) -> Result<TrainedRun> {
+    let (out, options) = (out.as_ref(), options.into());
+    refuse_new_run_options(&options)?;
     let run = RunDir::new(out);
     let mut run_config = run.read_config()?;
     let _lock = lock::RunLock::acquire(run.root())?;
@@ -137,16 +141,34 @@ pub fn resume(
     if changes != ResumeChanges::default() {
         run.write_config(&run_config)?;
     }
-    pooled(true, move || {
-        fit(
-            run_config,
-            run,
-            data,
-            (model, last),
-            device,
-            verbosity.into(),
-        )
+    pooled(options.on_pool, move || {
+        fit(run_config, run, data, (model, last), device, options)
     })
+}
+
+/// Refuses the options that are a new run's only, naming the one given.
+fn refuse_new_run_options(options: &RunOptions) -> Result<()> {
+    let given = [
+        (
+            options.overwrite,
+            "overwrite",
+            "a resumed run goes on in its own directory",
+        ),
+        (
+            options.keep_failed,
+            "keep_failed",
+            "a resumed run keeps its saved epochs",
+        ),
+        (
+            options.command.is_some(),
+            "command",
+            "a resumed run keeps the command that started it",
+        ),
+    ];
+    match given.into_iter().find(|(set, ..)| *set) {
+        Some((_, name, why)) => Err(Error::invalid(name, format!("{why}: not for resume"))),
+        None => Ok(()),
+    }
 }
 
 /// Why a run whose last checkpoint is of epoch `last` cannot go on: it has trained all its

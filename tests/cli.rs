@@ -34,7 +34,7 @@ fn a_full_disk_under_standard_output_is_an_error_not_a_panic() {
             .write(true)
             .open("/dev/full")
             .expect("/dev/full");
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        let out = std::process::Command::new(common::bin())
             .args(&args)
             .stdout(full)
             .output()
@@ -294,7 +294,7 @@ fn a_negative_number_for_a_count_is_named_by_its_flag() {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        let out = std::process::Command::new(common::bin())
             .args(["train", "--data"])
             .arg(std::ffi::OsStr::from_bytes(b"d\xff.csv"))
             .arg("--bogus")
@@ -474,7 +474,7 @@ fn info_says_wgpu_runs_burns_op_fusion_exactly_when_the_fusion_feature_is_on() {
 fn without_a_gpu_driver_wgpu_is_a_clear_error_and_auto_falls_back_to_the_cpu() {
     use std::process::Command;
     let hide_drivers = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        Command::new(common::bin())
             .args(args)
             .env("VK_ICD_FILENAMES", "/nonexistent.json")
             .env("VK_DRIVER_FILES", "/nonexistent.json")
@@ -528,7 +528,7 @@ fn looking_for_a_gpu_without_a_desktop_session_prints_no_wayland_complaint() {
             dir.to_str().unwrap_or(""),
         ],
     ] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        let out = std::process::Command::new(common::bin())
             .args(&args)
             .env_remove("XDG_RUNTIME_DIR")
             .output()
@@ -832,7 +832,7 @@ fn bench_refuses_backend_when_only_least_squares_runs_and_takes_it_with_a_networ
 fn the_environment_switches_take_off_or_0_and_a_value_meaning_neither_is_refused_by_name() {
     use std::process::Command;
     let run = |args: &[&str], env: &[(&str, &str)]| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_plaindnn"));
+        let mut command = Command::new(common::bin());
         command.args(args).env_remove("PLAINDNN_FUSED");
         command.env_remove("PLAINDNN_SPIN");
         command.envs(env.iter().copied()).output().expect("runs")
@@ -921,7 +921,7 @@ fn info_says_whether_inference_runs_on_the_amx_tile_unit_as_the_processor_and_pl
     let lends = version >= vec![5, 16];
     let amx = has("amx_tile") && has("amx_bf16") && has("avx512bw") && lends;
     let run = |args: &[&str], amx_env: &str| {
-        Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        Command::new(common::bin())
             .args(args)
             .env("PLAINDNN_AMX", amx_env)
             .output()
@@ -1138,7 +1138,7 @@ fn export_and_predict_refuse_to_write_over_the_files_of_the_run_they_read_even_w
         stderr(&out)
     );
     // typed from inside the run, through the link
-    let bin = env!("CARGO_BIN_EXE_plaindnn");
+    let bin = common::bin();
     let out = std::process::Command::new(bin)
         .current_dir(&run)
         .args([
@@ -2553,7 +2553,7 @@ fn bench_caps_repeats_and_sweeps_the_scratch_of_killed_benches() {
         std::fs::create_dir_all(dir).unwrap();
         std::fs::write(dir.join("model.bpk"), b"x").unwrap();
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    let out = std::process::Command::new(common::bin())
         .args(["bench", "w4", "--repeats", "1"])
         .env("TMPDIR", tmp.as_path())
         .output()

@@ -403,7 +403,7 @@ fn an_unknown_experiment_lists_the_valid_ones() {
 
 /// `plaindnn ARGS` started in `cwd`, its standard output dropped.
 fn start_experiment(args: &[&str], cwd: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    Command::new(common::bin())
         .args(args)
         .current_dir(cwd)
         .stdout(Stdio::null())

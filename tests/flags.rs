@@ -1098,7 +1098,7 @@ fn a_config_files_init_from_reads_the_architecture_and_its_init_is_refused_where
     // a relative init_from (from the working folder) is saved absolute, as the flag's is, so that
     // a --resume from elsewhere still finds it (an outside audit found it saved as written)
     let relative = write("relative.json", r#"{"init_from": "source"}"#.into());
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    let out = std::process::Command::new(common::bin())
         .current_dir(&dir)
         .args([
             "train", "-q", "--epochs", "1", "--config", &relative, "--out", "rel",

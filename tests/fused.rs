@@ -448,9 +448,11 @@ fn gradient_norms_on_flex_are_summed_in_f64_in_one_pass_burns_ops_in_f32() {
 fn plaindnn_fused_0_switches_the_fused_passes_off_for_the_whole_command() {
     // the same seed-default run with and without: both train, and only float rounding differs
     let dir = std::env::temp_dir().join(format!("plaindnn-fused-switch-{}", std::process::id()));
+    let bin = option_env!("CARGO_BIN_EXE_plaindnn");
+    let bin = bin.expect("this test runs the plaindnn command: test with the cargo feature `cli`");
     let train = |name: &str, fused: &str| {
         let out = dir.join(name);
-        let status = std::process::Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        let status = std::process::Command::new(bin)
             .args([
                 "train",
                 "--preset",

@@ -34,7 +34,7 @@ impl Server {
         let mut child = Command::new("sh")
             .arg("-c")
             .arg(format!("{limit}{script}"))
-            .arg(env!("CARGO_BIN_EXE_plaindnn"))
+            .arg(common::bin())
             .arg(&runs)
             .args(flags)
             .stdout(Stdio::piped())
@@ -1917,7 +1917,7 @@ fn a_runs_folder_that_is_a_file_is_refused_naming_the_flag() {
     let file_parent = common::temp_dir("playground-runs-file");
     let file = file_parent.join("taken");
     std::fs::write(&file, "mine").expect("a file");
-    let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    let out = Command::new(common::bin())
         .args(["playground", "--no-open", "--port", "0", "--runs"])
         .arg(&file)
         .output()
@@ -1936,7 +1936,7 @@ fn a_runs_folder_that_is_a_file_is_refused_naming_the_flag() {
 /// as `--runs` is (an audit). 192.0.2.1 is TEST-NET-1 (RFC 5737), never a machine's own.
 #[test]
 fn an_address_this_machine_does_not_have_is_refused_naming_the_host() {
-    let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    let out = Command::new(common::bin())
         .args([
             "playground",
             "--no-open",
@@ -1957,7 +1957,7 @@ fn an_address_this_machine_does_not_have_is_refused_naming_the_host() {
     // a name is refused with the way on (clap's "invalid IP address syntax" said none), but
     // localhost, which is 127.0.0.1
     let args = ["playground", "--no-open", "--port", "0", "--host", "myhost"];
-    let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    let out = Command::new(common::bin())
         .args(args)
         .output()
         .expect("runs");

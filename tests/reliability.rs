@@ -60,7 +60,7 @@ fn spawn_training(data: &Path, out: &Path) -> Child {
     let mut args = vec!["train", "--data", s(data), "--out", s(out)];
     args.extend(SLOW_ARGS);
     args.push("3");
-    Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    Command::new(common::bin())
         .args(&args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -89,7 +89,7 @@ fn a_run_killed_mid_epoch_resumes_to_exactly_the_metrics_of_an_uninterrupted_run
     });
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
-    let mut resumed = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    let mut resumed = Command::new(common::bin())
         .args(["train", "--resume", s(&killed), "--quiet"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -121,7 +121,7 @@ fn a_run_killed_mid_epoch_resumes_to_exactly_the_metrics_of_an_uninterrupted_run
 fn reading_a_run_while_it_trains_warns_that_its_weights_are_those_saved_so_far() {
     let dir = temp_dir("reading-while-training");
     let out_dir = dir.join("run");
-    let mut training = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    let mut training = Command::new(common::bin())
         .args([
             "train",
             "--dataset",
@@ -235,7 +235,7 @@ fn of_two_runs_started_together_into_one_directory_one_is_refused() {
                 "--seed",
                 seed,
             ];
-            Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+            Command::new(common::bin())
                 .args(args)
                 .args(["--no-early-stopping", "--quiet", "--out", s(&out)])
                 .stdout(Stdio::null())
@@ -302,7 +302,7 @@ fn six_pairs_each_take_a_free_name(
     std::fs::write(dir.join("flat.csv"), format!("a,k,label\n{rows}")).expect("write");
     for _ in 0..6 {
         let start = || {
-            Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+            Command::new(common::bin())
                 .args(args)
                 .current_dir(&dir)
                 .stdout(Stdio::piped())
@@ -336,7 +336,7 @@ fn six_pairs_each_take_a_free_name(
 fn a_pretraining_holds_its_folder_through_its_stages() {
     let dir = temp_dir("pretrain-lock");
     let out = dir.join("pre");
-    let mut pretraining = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    let mut pretraining = Command::new(common::bin())
         .args([
             "pretrain",
             "--dataset",
@@ -384,7 +384,7 @@ fn a_checkpoint_that_cannot_be_written_stops_the_run_at_once_and_it_resumes_late
         "128,128",
         "--no-early-stopping",
     ];
-    let child = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    let child = Command::new(common::bin())
         .args([
             "train",
             "--data",
@@ -605,7 +605,7 @@ fn a_csv_larger_than_free_memory_is_refused_before_reading() {
     let dir = temp_dir("memory");
     let data = dir.join("d.csv");
     std::fs::write(&data, "a,label\n1,x\n2,y\n3,x\n4,y\n").expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    let out = Command::new(common::bin())
         .args([
             "train",
             "--data",
@@ -777,7 +777,7 @@ fn a_run_killed_before_its_first_save_starts_over_on_resume() {
         a.into_iter().map(String::from).collect::<Vec<_>>()
     };
     let whole = dir.join("whole");
-    let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    let out = Command::new(common::bin())
         .args(args(&whole))
         .output()
         .expect("runs");
@@ -787,7 +787,7 @@ fn a_run_killed_before_its_first_save_starts_over_on_resume() {
         String::from_utf8_lossy(&out.stderr)
     );
     let killed = dir.join("killed");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    let mut child = Command::new(common::bin())
         .args(args(&killed))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -1111,7 +1111,7 @@ fn a_resumed_run_whose_best_epoch_came_before_the_resume_ends_cleanly() {
 /// as `saving` says.
 fn spawn_replacing(data: &Path, out: &Path, saving: [&str; 2]) -> Child {
     let args = ["train", "--data", s(data), "--out", s(out), "--overwrite"];
-    Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    Command::new(common::bin())
         .args(args)
         .args([
             "--hidden",

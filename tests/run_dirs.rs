@@ -218,7 +218,7 @@ fn a_run_inside_another_runs_checkpoint_folder_is_refused() {
 fn a_default_run_name_that_is_taken_becomes_the_next_free_one_and_is_printed() {
     let cwd = temp_dir("rundir-default-name");
     let train_here = || {
-        Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+        Command::new(common::bin())
             .args(["train", "--epochs", "2"])
             .current_dir(&cwd)
             .env("TERM", "dumb")
@@ -493,7 +493,7 @@ fn a_path_config_json_cannot_record_is_refused_by_its_flag_and_nothing_is_writte
     let rows: String = (0..20).map(|i| format!("{i},{}\n", i % 2)).collect();
     std::fs::write(&data, format!("x,label\n{rows}")).expect("write");
     let run = dir.join("run");
-    let out = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    let out = Command::new(common::bin())
         .args(["train", "--epochs", "1", "--quiet", "--data"])
         .arg(&data)
         .arg("--out")

@@ -167,7 +167,7 @@ fn run(command: &str, dir: &Path) -> Ran {
     let before = run_dirs(dir);
     let log = dir.join("printed.txt");
     let file = File::create(&log).expect("log file");
-    let status = Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    let status = Command::new(common::bin())
         .args(command.split_whitespace())
         .current_dir(dir)
         .stdout(Stdio::from(file.try_clone().expect("log file")))

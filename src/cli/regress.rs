@@ -7,6 +7,7 @@ use std::sync::Arc;
 use clap::Args;
 use plaindnn::data::csv_file::Missing;
 use plaindnn::data::{csv_file, DataSource, Subset, Task};
+use plaindnn::decimals::Decimals;
 use plaindnn::error::{Error, Result};
 use plaindnn::inference::RegressionScores;
 use plaindnn::regression::{self, FitOptions, Fitted, LinearModel, Method};
@@ -324,8 +325,9 @@ fn print_text(
         Some(val) => vec![("training", train), ("validation", val)],
         None => vec![("all rows", train)],
     };
-    // -1e-15 is 0.0000, not -0.0000 (R² of a fit that explains nothing, rounding aside)
-    let shown = |v: f64| format!("{:.4}", if (v * 1e4).round() == 0.0 { 0.0 } else { v });
+    // -1e-15 is 0.0000, not -0.0000 (R² of a fit that explains nothing, rounding aside); a
+    // score beyond 1e9 or under 1e-4 with an exponent, as every command prints one
+    let shown = |v: f64| Decimals(if v.abs() < 1e-12 { 0.0 } else { v }).to_string();
     let cells = |s: &RegressionScores| [s.r2, s.rmse, s.mae].map(shown);
     let cells: Vec<(&str, [String; 3])> = rows.iter().map(|(l, s)| (*l, cells(s))).collect();
     // columns at least 8 wide, wider for a large RMSE, so they stay aligned

@@ -517,7 +517,8 @@ fn apply_flags(args: &TrainArgs, c: &mut TrainConfig) {
     if let Some(preset) = args.preset {
         preset.apply(c);
     }
-    args.recipe.apply(c); // a weight decay neither given nor in the file is the optimizer's
-                          // the flag's or the file's, absolute, so a later --resume from elsewhere still finds it
+    // a weight decay neither given nor in the file is the optimizer's own default
+    args.recipe.apply(c);
+    // the flag's or the file's, absolute, so a later --resume from elsewhere still finds it
     c.init_from = (c.init_from.take()).map(|dir| std::fs::canonicalize(&dir).unwrap_or(dir));
 }

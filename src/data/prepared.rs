@@ -141,10 +141,12 @@ impl Prepared {
         }
         let (train, val) = super::split::split(&data, val_fraction, seed);
         if train.is_empty() || val.is_empty() {
-            return Err(Error::Data(format!(
-                "{} too few to split {val_fraction} of them off for validation",
-                crate::plural::count(data.len(), "row")
-            )));
+            let rows = match data.len() {
+                1 => "1 row is".to_string(),
+                n => format!("{n} rows are"),
+            };
+            let why = format!("{rows} too few to split {val_fraction} of them off for validation");
+            return Err(Error::Data(why));
         }
         let data = std::sync::Arc::new(data);
         let subset = |rows| Subset::of(&data, rows);
@@ -154,12 +156,28 @@ impl Prepared {
     /// The same rows with every feature standardised, `(x − mean) / std` with the training
     /// rows' means and deviations (scikit-learn's `StandardScaler` fit on the training rows),
     /// and the scaler recorded so that a run saves it and `Predictor` applies it to new rows.
-    /// Refused where the rows are scaled already.
+    /// Each column apart: an image's pixels too (the MNIST files are divided by 255 instead).
+    /// Refused where the rows are scaled already, hold a value that is not finite (named), or
+    /// are an autoencoder's, whose targets are its inputs.
     pub fn standardized(self) -> Result<Self> {
         self.check()?;
+        let refused = |why: String| Err(Error::Data(why));
         if self.scaler.is_some() {
-            return Err(Error::Data(
-                "the rows are standardised already (the scaler is set)".into(),
+            return refused("the rows are standardised already (the scaler is set)".into());
+        }
+        if self.train.data.reconstructs {
+            return refused(
+                "an autoencoder's rows are their own targets: scaling the inputs alone would part \
+                 them; scale the features before making the data set"
+                    .into(),
+            );
+        }
+        let bad = (self.train.first_non_finite("training"))
+            .or_else(|| self.val.first_non_finite("validation"));
+        if let Some(cell) = bad {
+            return refused(format!(
+                "{cell} is not a finite number: fill or drop it first (a feature's mean would not \
+                 be either; the CLI's --impute fills missing feature cells)"
             ));
         }
         let (scaler, constant) = Scaler::fit(&self.train.data, &self.train.rows);

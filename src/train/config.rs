@@ -185,7 +185,8 @@ impl TrainConfig {
             if self.checkpoint_every != 1 {
                 return Err(Error::invalid(
                     "checkpoint-interval",
-                    "saves by time; --checkpoint-every saves by epochs: give one of them",
+                    "saves by time; --checkpoint-every saves by epochs: give one of them (in a \
+                     TrainConfig, checkpoint_interval None saves every checkpoint_every epochs)",
                 ));
             }
         }

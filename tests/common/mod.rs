@@ -75,9 +75,17 @@ pub fn bits(values: &[f32]) -> Vec<u32> {
     values.iter().map(|v| v.to_bits()).collect()
 }
 
+/// The `plaindnn` command, which cargo builds with the feature `cli` (a default one): tests of
+/// the library alone (`--no-default-features --features flex`) compile, and those that run the
+/// command say what it needs.
+pub fn bin() -> &'static str {
+    let built = option_env!("CARGO_BIN_EXE_plaindnn");
+    built.expect("this test runs the plaindnn command: test with the cargo feature `cli`")
+}
+
 /// Runs the `plaindnn` binary with `args`.
 pub fn plaindnn(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    Command::new(bin())
         .args(args)
         .output()
         .expect("the binary runs")
@@ -86,7 +94,7 @@ pub fn plaindnn(args: &[&str]) -> Output {
 /// Runs the `plaindnn` binary with `args` in the working directory `dir`, so relative paths
 /// are typed as a user in that folder types them.
 pub fn plaindnn_in(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plaindnn"))
+    Command::new(bin())
         .args(args)
         .current_dir(dir)
         .output()

@@ -1075,3 +1075,56 @@ fn constant_columns_are_one_warning_naming_the_first_five_and_counting_the_rest(
     let said = "two.csv: columns `c0` and `c1` are constant in the training rows";
     assert!(err.contains(said), "{err}");
 }
+
+/// A practitioner's review: a column of `True`/`False` (pandas reads it as bool, which NumPy and
+/// scikit-learn take as 1 and 0) was refused as text, pointing to --one-hot. It trains epoch for
+/// epoch as the same file written with 1 and 0, and predict reads any of pandas' spellings.
+#[test]
+fn a_column_of_pandas_booleans_trains_as_the_same_file_written_with_ones_and_zeros() {
+    let dir = temp_dir("csv-booleans");
+    let rows = |one: &str, zero: &str| -> String {
+        let cells = (0..60).map(|i| {
+            let flag = if i % 3 == 0 { one } else { zero };
+            format!(
+                "{},{flag},{}\n",
+                (i as f64 * 0.37).sin(),
+                ["no", "yes"][(i % 3 == 0) as usize]
+            )
+        });
+        format!("x,member,label\n{}", cells.collect::<String>())
+    };
+    let words = write(&dir, "words.csv", &rows("True", "False"));
+    let digits = write(&dir, "digits.csv", &rows("1", "0"));
+    let run = |name: &str, csv: &Path| {
+        let out = dir.join(name);
+        let args = [
+            "train",
+            "--data",
+            s(csv),
+            "--epochs",
+            "3",
+            "--quiet",
+            "--out",
+            s(&out),
+        ];
+        let o = plaindnn(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out
+    };
+    let (w, d) = (run("words", &words), run("digits", &digits));
+    let metrics = |r: &Path| std::fs::read_to_string(r.join("metrics.csv")).expect("metrics");
+    assert_eq!(metrics(&w), metrics(&d));
+    assert_eq!(
+        run_config(&w)["data"]["feature_names"],
+        serde_json::json!(["x", "member"])
+    );
+    let new = write(
+        &dir,
+        "new.csv",
+        "x,member\n0.5,TRUE\n0.5,1\n-0.2,false\n-0.2,0\n",
+    );
+    let p = json(&predict(&w, &new, &["--json"]));
+    let rows = p["predictions"].as_array().expect("predictions");
+    assert_eq!(rows[0], rows[1], "{p}");
+    assert_eq!(rows[2], rows[3], "{p}");
+}

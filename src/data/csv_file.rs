@@ -99,7 +99,7 @@ impl Cells {
             let (mut any, mut numbers) = (false, false);
             for cell in cells {
                 any = true;
-                numbers |= cell.parse::<f64>().is_ok();
+                numbers |= super::number::reads_as_number(cell);
             }
             any && !numbers
         };
@@ -479,5 +479,11 @@ mod tests {
             ..cells
         };
         assert_eq!(texts.text_columns(), ["x", "colour", "typo", "gaps"]);
+        // pandas' booleans are numbers to a model (1 and 0), not categories
+        let flags = Cells {
+            rows: vec![row(["True", "FALSE", "true", "yes"])],
+            ..texts
+        };
+        assert_eq!(flags.text_columns(), ["gaps"]);
     }
 }

@@ -5,8 +5,26 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// pandas' default `true_values` and `false_values`: a column of them is read as bool, which
+/// NumPy and scikit-learn take as 1 and 0.
+pub fn boolean(field: &str) -> Option<f32> {
+    match field {
+        "True" | "TRUE" | "true" => Some(1.0),
+        "False" | "FALSE" | "false" => Some(0.0),
+        _ => None,
+    }
+}
+
+/// Whether `field` is read as a number: digits, or a boolean ([`boolean`]).
+pub fn reads_as_number(field: &str) -> bool {
+    field.parse::<f64>().is_ok() || boolean(field).is_some()
+}
+
 /// A finite f64 from one CSV field; the error is [`parse_number`]'s.
 pub fn parse_f64(path: &Path, line: usize, column: &str, field: &str) -> Result<f64> {
+    if let Some(b) = boolean(field) {
+        return Ok(b.into());
+    }
     match field.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
         Ok(_) if overflows(field) => Err(Error::Data(format!(
@@ -70,8 +88,12 @@ pub fn parse_or_missing(path: &Path, line: usize, column: &str, field: &str) -> 
     }
 }
 
-/// A finite number from one CSV field, or an error naming file, line and column.
+/// A finite number from one CSV field (`True`/`False` read as 1 and 0, as [`boolean`] says), or
+/// an error naming file, line and column.
 pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Result<f32> {
+    if let Some(b) = boolean(field) {
+        return Ok(b);
+    }
     let at = || format!("{}: line {line}, column `{column}`", path.display());
     // shown only in a message: this runs for every cell of every file
     let cell = || shown(field);

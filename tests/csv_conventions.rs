@@ -1128,3 +1128,23 @@ fn a_column_of_pandas_booleans_trains_as_the_same_file_written_with_ones_and_zer
     assert_eq!(rows[0], rows[1], "{p}");
     assert_eq!(rows[2], rows[3], "{p}");
 }
+
+/// A practitioner's review: an extreme `--val-fraction` trained without a word, on six rows of
+/// sixty or choosing epochs by three.
+#[test]
+fn a_val_fraction_holding_out_most_rows_or_almost_none_is_warned_about() {
+    let dir = temp_dir("csv-val-fraction");
+    let csv = write(&dir, "d.csv", &table(",", 60, "label", integer_classes));
+    let warned = |fraction: &str| stderr(&train(&dir, &csv, &["--val-fraction", fraction]));
+    let most = warned("0.9");
+    assert!(
+        most.contains("warning: --val-fraction 0.9 holds out more rows (54) than it trains on (6)"),
+        "{most}"
+    );
+    let few = warned("0.05");
+    assert!(
+        few.contains("warning: --val-fraction 0.05 holds out 3 rows: the best epoch"),
+        "{few}"
+    );
+    assert!(!warned("0.2").contains("--val-fraction"));
+}

@@ -160,6 +160,10 @@ fn train_new(
     if !out.join(".lock").exists() {
         RunDir::new(&out).check_claim(args.overwrite)?;
     }
+    // of a run that starts: after the refusals, which it would only crowd
+    if let Some(warning) = lopsided(&source, &prepared).filter(|_| lost.is_none()) {
+        eprintln!("warning: {warning}");
+    }
     let source = source.absolute();
     if let Some(lost) = lost.filter(|_| bannered.get()) {
         println!(
@@ -182,6 +186,33 @@ fn train_new(
     let mut options = RunOptions::from(verbosity).started_by(super::command_line());
     options.overwrite = args.overwrite;
     train::train_on(source, prepared, config, &out, options)
+}
+
+/// `--val-fraction` holding out more rows than it trains on, or too few to choose an epoch by.
+fn lopsided(source: &DataSource, prepared: &Prepared) -> Option<String> {
+    const FEW: usize = 5;
+    let DataSource::Csv {
+        val_fraction,
+        val_path: None,
+        ..
+    } = source
+    else {
+        return None;
+    };
+    let (train, val) = (prepared.train.rows.len(), prepared.val.rows.len());
+    if val < FEW {
+        return Some(format!(
+            "--val-fraction {val_fraction} holds out {}: the best epoch, early stopping and the \
+             scores go by so few rows; hold out more, or give --val-data FILE.csv",
+            count(val, "row")
+        ));
+    }
+    (val > train).then(|| {
+        format!(
+            "--val-fraction {val_fraction} holds out more rows ({val}) than it trains on \
+             ({train}); 0.1 to 0.3 is usual (Keras' examples and plaindnn's default hold out 0.2)"
+        )
+    })
 }
 
 /// Warnings of a recipe that trains, but not as it may seem: inputs read by position, an lr

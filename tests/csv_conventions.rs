@@ -1118,15 +1118,32 @@ fn a_column_of_pandas_booleans_trains_as_the_same_file_written_with_ones_and_zer
         run_config(&w)["data"]["feature_names"],
         serde_json::json!(["x", "member"])
     );
-    let new = write(
+    // any of pandas' spellings, as the numbers they stand for
+    let spelt = write(&dir, "spelt.csv", "x,member\n0.5,TRUE\n-0.2,false\n");
+    let numbers = write(&dir, "numbers.csv", "x,member\n0.5,1\n-0.2,0\n");
+    let predicted = |csv: &Path| json(&predict(&w, csv, &["--json"]))["predictions"].clone();
+    let predicted = (predicted(&spelt), predicted(&numbers));
+    assert_eq!(predicted.0, predicted.1);
+    let predicted = predicted.1.as_array().expect("predictions").clone();
+    let typed = |input: &str| {
+        let args = ["predict", "--run", s(&w), "--input", input, "--json"];
+        json(&plaindnn(&args))["predictions"][0].clone()
+    };
+    assert_eq!(typed("0.5,True"), predicted[0]);
+    // a stray True among numbers is refused, as pandas reads such a column as text
+    let stray = write(
         &dir,
-        "new.csv",
-        "x,member\n0.5,TRUE\n0.5,1\n-0.2,false\n-0.2,0\n",
+        "stray.csv",
+        &rows("True", "0").replacen(",0,", ",2.5,", 1),
     );
-    let p = json(&predict(&w, &new, &["--json"]));
-    let rows = p["predictions"].as_array().expect("predictions");
-    assert_eq!(rows[0], rows[1], "{p}");
-    assert_eq!(rows[2], rows[3], "{p}");
+    let said = refused(&dir, &stray, &[]);
+    let want = "stray.csv: column `member` holds `True` (line 2) and the number `2.5` (line 3): \
+                pandas reads a column of both as text; write True/False as 1 and 0";
+    assert!(said.contains(want), "{said}");
+    // among other words they are categories: --one-hot's
+    let words3 = write(&dir, "maybe.csv", &rows("True", "maybe"));
+    let said = refused(&dir, &words3, &[]);
+    assert!(said.contains("--one-hot member"), "{said}");
 }
 
 /// A practitioner's review: an extreme `--val-fraction` trained without a word, on six rows of

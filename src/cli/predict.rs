@@ -341,7 +341,7 @@ fn input_cells(text: &str) -> Result<Vec<String>> {
 }
 
 /// `--input`'s values, one per name in `names`.
-fn parse_row<T: std::str::FromStr + Into<f64> + Copy>(
+fn parse_row<T: std::str::FromStr + Into<f64> + From<f32> + Copy>(
     text: &str,
     names: &[String],
     missing: Missing,
@@ -352,7 +352,7 @@ fn parse_row<T: std::str::FromStr + Into<f64> + Copy>(
 }
 
 /// Cells of `--input` as values, one per name in `names`.
-fn parse_cells<T: std::str::FromStr + Into<f64> + Copy>(
+fn parse_cells<T: std::str::FromStr + Into<f64> + From<f32> + Copy>(
     cells: &[&str],
     names: &[String],
     missing: Missing,
@@ -435,8 +435,12 @@ fn added_cells(p: &Prediction) -> Vec<String> {
     cells
 }
 
-/// One `--input` value: a finite number of the model's type (f32 for a network, f64 for a fit).
-fn parse_value<T: std::str::FromStr + Into<f64> + Copy>(v: &str) -> Result<T> {
+/// One `--input` value: a finite number of the model's type (f32 for a network, f64 for a fit),
+/// `True`/`False` as 1/0 as in a CSV file.
+fn parse_value<T: std::str::FromStr + Into<f64> + From<f32> + Copy>(v: &str) -> Result<T> {
+    if let Some(b) = number::boolean(v) {
+        return Ok(T::from(b));
+    }
     let parsed = v.parse::<T>();
     if let Some(x) = parsed.as_ref().ok().filter(|x| (**x).into().is_finite()) {
         return Ok(*x);

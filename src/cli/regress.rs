@@ -325,10 +325,11 @@ fn print_text(
         Some(val) => vec![("training", train), ("validation", val)],
         None => vec![("all rows", train)],
     };
-    // -1e-15 is 0.0000, not -0.0000 (R² of a fit that explains nothing, rounding aside); a
-    // score beyond 1e9 or under 1e-4 with an exponent, as every command prints one
-    let shown = |v: f64| Decimals(if v.abs() < 1e-12 { 0.0 } else { v }).to_string();
-    let cells = |s: &RegressionScores| [s.r2, s.rmse, s.mae].map(shown);
+    // a score beyond 1e9 or under 1e-4 with an exponent, as every command prints one; an R² of
+    // -1e-15 is 0.0000, not -1.000e-15 (a fit that explains nothing, rounding aside)
+    let shown = |v: f64| Decimals(v).to_string();
+    let r2 = |v: f64| shown(if v.abs() < 1e-12 { 0.0 } else { v });
+    let cells = |s: &RegressionScores| [r2(s.r2), shown(s.rmse), shown(s.mae)];
     let cells: Vec<(&str, [String; 3])> = rows.iter().map(|(l, s)| (*l, cells(s))).collect();
     // columns at least 8 wide, wider for a large RMSE, so they stay aligned
     let width = |j: usize| {

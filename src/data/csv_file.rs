@@ -90,18 +90,20 @@ impl Cells {
     }
 
     /// The columns whose cells are text, none a number (missing cells aside): categories, the
-    /// columns `--one-hot` takes. A column of numbers with a typo in it is not one of them.
+    /// columns `--one-hot` takes. A column of numbers with a typo in it is not one of them, nor
+    /// one of `True`/`False` alone (read as 1/0); `True`/`False`/`maybe` is.
     pub fn text_columns(&self) -> Vec<String> {
         let is_text = |j: usize| {
             let cells = (self.rows.iter())
                 .filter_map(|r| r.get(j))
                 .filter(|c| !is_missing(c));
-            let (mut any, mut numbers) = (false, false);
+            let (mut any, mut numbers, mut booleans) = (false, false, true);
             for cell in cells {
                 any = true;
-                numbers |= super::number::reads_as_number(cell);
+                numbers |= cell.parse::<f64>().is_ok();
+                booleans &= super::number::boolean(cell).is_some();
             }
-            any && !numbers
+            any && !numbers && !booleans
         };
         (self.headers.iter().enumerate())
             .filter(|&(j, _)| is_text(j))
@@ -479,11 +481,15 @@ mod tests {
             ..cells
         };
         assert_eq!(texts.text_columns(), ["x", "colour", "typo", "gaps"]);
-        // pandas' booleans are numbers to a model (1 and 0), not categories
+        // pandas' booleans are numbers to a model (1 and 0), not categories; among other text
+        // they are categories, as pandas reads such a column as text
         let flags = Cells {
-            rows: vec![row(["True", "FALSE", "true", "yes"])],
+            rows: vec![
+                row(["True", "FALSE", "true", "yes"]),
+                row(["False", "true", "maybe", "no"]),
+            ],
             ..texts
         };
-        assert_eq!(flags.text_columns(), ["gaps"]);
+        assert_eq!(flags.text_columns(), ["typo", "gaps"]);
     }
 }

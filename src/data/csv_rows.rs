@@ -151,10 +151,12 @@ fn row_numbers(data: &Dataset, path: &Path) -> Vec<String> {
 /// Names 0, 1, 2, … (or 1, 2, 3, …) are what pandas writes for an array's columns: no warning.
 fn numbers_as_names(data: &Dataset, path: &Path) -> Option<String> {
     let names = &data.feature_names;
-    let number = |n: &String| n.trim().parse::<f64>().is_ok();
+    let number = |n: &String| super::number::reads_as_number(n.trim());
+    let digits = |n: &String| n.trim().parse::<f64>().is_ok();
     let counted =
         |from: usize| (names.iter().enumerate()).all(|(i, n)| *n == (from + i).to_string());
-    if names.is_empty() || !names.iter().all(number) || counted(0) || counted(1) {
+    let numbers = names.iter().all(number) && names.iter().any(digits);
+    if names.is_empty() || !numbers || counted(0) || counted(1) {
         return None;
     }
     let shown: Vec<String> = names.iter().take(3).map(|n| format!("`{n}`")).collect();

@@ -411,6 +411,8 @@ impl Table {
             lines: Vec::new(),
         };
         let mut record = csv::StringRecord::new();
+        // per feature: the first line of a True/False cell and of a number
+        let mut seen: Vec<(FirstSeen, FirstSeen)> = vec![(None, None); features.len()];
         while self.next_record(path, &mut record)? {
             let line = self.line_of(record.position());
             out.lines.push(line);
@@ -437,7 +439,7 @@ impl Table {
                     self.headers.len(),
                 )));
             }
-            for &col in features {
+            for (k, &col) in features.iter().enumerate() {
                 let name = &self.headers[col];
                 if self.texts.contains(&col) {
                     out.texts.push(category(path, line, name, &record[col])?);
@@ -445,6 +447,8 @@ impl Table {
                 }
                 let value = parse(path, line, name, &record[col]);
                 out.features.push(value.map_err(|e| self.hinted(e, name))?);
+                mixed(&mut seen[k], (line, name), &record[col])
+                    .map_err(|why| Error::Data(format!("{}: {why}", path.display())))?;
             }
             if let (Some(col), Some(t)) = (target, out.target.as_mut()) {
                 if is_missing(&record[col]) {
@@ -492,6 +496,36 @@ pub(super) const ONE_HOT_NAMES: &str = "the inputs (with --one-hot's `column_cat
 
 /// A cell of a `--one-hot` column: any text but an empty one. (One that pandas reads as
 /// missing, `NA`, is refused when a new run would learn it as a category: `one_hot::missing`.)
+/// The first line of a column holding a kind of cell, and the cell as a message shows it.
+type FirstSeen = Option<(usize, String)>;
+
+/// A column's True/False beside its numbers (`seen`: the first of each): pandas reads such a
+/// column as text, so a stray `True` among numbers is not quietly 1.
+fn mixed(
+    seen: &mut (FirstSeen, FirstSeen),
+    (line, column): (usize, &str),
+    cell: &str,
+) -> std::result::Result<(), String> {
+    let boolean = super::number::boolean(cell).is_some();
+    if !boolean && seen.0.is_none() && seen.1.is_some() {
+        return Ok(()); // a column of numbers so far: every cell of most files
+    }
+    if !boolean && (cell.is_empty() || is_missing(cell)) {
+        return Ok(()); // a missing cell, filled by --impute
+    }
+    let first = if boolean { &mut seen.0 } else { &mut seen.1 };
+    if first.is_none() {
+        *first = Some((line, super::number::shown(cell)));
+    }
+    let (Some((b, word)), Some((n, number))) = (&seen.0, &seen.1) else {
+        return Ok(());
+    };
+    Err(format!(
+        "column `{column}` holds `{word}` (line {b}) and the number `{number}` (line {n}): \
+         pandas reads a column of both as text; write True/False as 1 and 0"
+    ))
+}
+
 fn category(path: &Path, line: usize, column: &str, cell: &str) -> Result<String> {
     if cell.is_empty() {
         return Err(Error::Data(format!(

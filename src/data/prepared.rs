@@ -176,8 +176,7 @@ impl Prepared {
             .or_else(|| self.val.first_non_finite("validation"));
         if let Some(cell) = bad {
             return refused(format!(
-                "{cell} is not a finite number: fill or drop it first (a feature's mean would not \
-                 be either; the CLI's --impute fills missing feature cells)"
+                "{cell} is not a finite number: fill or drop it before standardising"
             ));
         }
         let (scaler, constant) = Scaler::fit(&self.train.data, &self.train.rows);

@@ -1164,4 +1164,9 @@ fn a_val_fraction_holding_out_most_rows_or_almost_none_is_warned_about() {
         "{few}"
     );
     assert!(!warned("0.2").contains("--val-fraction"));
+    // a small file at the default, which the user may not have typed
+    let small = write(&dir, "small.csv", &table(",", 15, "label", integer_classes));
+    let said = stderr(&train(&dir, &small, &[]));
+    let want = "warning: --val-fraction 0.2 (the default) holds out 3 rows: the best epoch";
+    assert!(said.contains(want), "{said}");
 }

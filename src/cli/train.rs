@@ -201,9 +201,15 @@ fn lopsided(source: &DataSource, prepared: &Prepared) -> Option<String> {
     };
     let (train, val) = (prepared.train.rows.len(), prepared.val.rows.len());
     if val < FEW {
+        // a file of 20 rows or fewer at the flag's default, which the user may not have typed
+        let default = if *val_fraction == 0.2 {
+            " (the default)"
+        } else {
+            ""
+        };
         return Some(format!(
-            "--val-fraction {val_fraction} holds out {}: the best epoch, early stopping and the \
-             scores go by so few rows; hold out more, or give --val-data FILE.csv",
+            "--val-fraction {val_fraction}{default} holds out {}: the best epoch, early stopping \
+             and the scores go by so few rows; hold out more, or give --val-data FILE.csv",
             count(val, "row")
         ));
     }

@@ -219,20 +219,16 @@ fn wrap<O: Optimizer>(
     config: &OptimizerConfig,
     reg: &RegularizationConfig,
 ) -> ModuleOptimizer {
-    let decoupled = config.kind == OptimizerKind::AdamW;
+    let decay = config.weight_decay();
+    let (coupled_decay, decoupled_decay) = match config.kind {
+        OptimizerKind::AdamW => (0.0, decay),
+        _ => (decay, 0.0),
+    };
     ModuleOptimizer::from(Regularized {
         l1: reg.l1,
         l2: reg.l2,
-        coupled_decay: if decoupled {
-            0.0
-        } else {
-            config.weight_decay()
-        },
-        decoupled_decay: if decoupled {
-            config.weight_decay()
-        } else {
-            0.0
-        },
+        coupled_decay,
+        decoupled_decay,
         decay_all: reg.decay_biases,
         max_norm: reg.max_norm,
         ..Regularized::new(inner)

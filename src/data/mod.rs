@@ -5,6 +5,7 @@ pub mod advice;
 pub mod augment;
 mod classes;
 mod csv_cells;
+mod csv_faults;
 pub mod csv_file;
 mod csv_lines;
 mod csv_quotes;

@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use super::config::{ScheduleConfig, TrainConfig};
-use super::{checkpoint, early_stopping, fit, history, lock, pooled, starting_model};
+use super::fit::{fit, pooled, starting_model};
+use super::{checkpoint, early_stopping, history, lock};
 use super::{EpochRow, RunConfig, RunDir, RunOptions, TrainedRun};
 use crate::backend::Backend;
 use crate::data::target::class_name;

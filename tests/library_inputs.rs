@@ -559,3 +559,37 @@ fn saving_by_epochs_over_the_default_saving_by_time_is_refused_naming_the_field_
     config.checkpoint_interval = None;
     config.validate().expect("saves every 5 epochs");
 }
+
+/// `standardized` warns of columns that hold one value in every training row as `train` warns of
+/// a CSV file's (tests/csv_conventions.rs), without a path: one line for all of them, the first
+/// five by name and the rest counted (it was a line for each column).
+#[test]
+fn standardizing_rows_with_constant_columns_warns_once_as_a_csv_file_is_warned() {
+    let warned = |constant: usize| {
+        let grid = grid(49);
+        let mut columns = names(&["x", "y"]);
+        columns.extend((0..constant).map(|k| format!("k{k}")));
+        let features = (grid.features.chunks(2))
+            .flat_map(|xy| xy.iter().copied().chain((0..constant).map(|k| k as f32)))
+            .collect();
+        let data = Dataset::new(features, columns, grid.targets.clone(), quadrant_names());
+        let prepared = Prepared::split(data.expect("rows"), 0.2, 1).expect("split");
+        prepared.standardized().expect("standardized").warnings
+    };
+    let why = "in the training rows; they carry no information";
+    assert_eq!(warned(0), Vec::<String>::new());
+    assert_eq!(
+        warned(1),
+        ["column `k0` is constant in the training rows; it carries no information"]
+    );
+    assert_eq!(
+        warned(2),
+        [format!("columns `k0` and `k1` are constant {why}")]
+    );
+    assert_eq!(
+        warned(7),
+        [format!(
+            "columns `k0`, `k1`, `k2`, `k3`, `k4` and 2 more are constant {why}"
+        )]
+    );
+}

@@ -8,7 +8,7 @@ use super::advice::MIN_DELTA_ZERO;
 use super::dataset::{Dataset, Subset, Targets};
 use super::imputer::{Imputer, Strategy};
 use super::prepared::Prepared;
-use super::scaler::Scaler;
+use super::scaler::{constant_columns, Scaler};
 use super::split::split;
 use crate::error::{Error, Result};
 
@@ -92,27 +92,6 @@ fn far_from_one(data: &Dataset, rows: &[usize], path: &Path) -> Option<String> {
              rescale the column to values near 1 (divide it by {s:.0e}), or train longer"
         ),
     })
-}
-
-/// One warning for the input columns that hold one value in every training row (an audit's
-/// file of 5000 gave 5000 lines): the first few by name, the rest counted.
-fn constant_columns(names: &[String], path: &Path) -> Option<String> {
-    const SHOWN: usize = 5;
-    let quoted: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
-    let path = path.display();
-    let listed = match names.len() {
-        0 => return None,
-        1 => {
-            let one = &quoted[0];
-            let why = "is constant in the training rows; it carries no information";
-            return Some(format!("{path}: column {one} {why}"));
-        }
-        n if n > SHOWN => format!("{} and {} more", quoted.join(", "), n - SHOWN),
-        _ => crate::plural::and_list(&quoted.iter().map(String::as_str).collect::<Vec<_>>()),
-    };
-    Some(format!(
-        "{path}: columns {listed} are constant in the training rows; they carry no information"
-    ))
 }
 
 /// A warning for each input column that may be a row's place in the file, not a property of it:
@@ -321,7 +300,7 @@ impl Rows {
             .flatten();
         let scaler = standardize.then(|| {
             let (scaler, constant) = Scaler::fit(&data, &self.train);
-            warnings.extend(constant_columns(&constant, path));
+            warnings.extend(constant_columns(&constant, Some(path)));
             scaler.apply(&mut data.features);
             scaler
         });

@@ -191,9 +191,7 @@ impl Prepared {
             false => scaled(&self.val),
         };
         let mut warnings = self.warnings;
-        warnings.extend(constant.iter().map(|name| {
-            format!("column `{name}` is constant in the training rows; it carries no information")
-        }));
+        warnings.extend(super::scaler::constant_columns(&constant, None));
         Ok(Self {
             train: Subset::of(&train_data, self.train.rows.to_vec()),
             val: Subset::of(&val_data, self.val.rows.to_vec()),

@@ -1,6 +1,8 @@
 //! Standardisation: `x' = (x − mean) / std` per column, learned on the training rows only: of the
 //! features always (unless asked not to), of a regression target when asked.
 
+use std::path::Path;
+
 use serde::{Deserialize, Serialize};
 
 use super::dataset::Dataset;
@@ -162,6 +164,28 @@ fn normal_or_one(std: f32) -> f32 {
     } else {
         1.0
     }
+}
+
+/// One warning for the input columns that hold one value in every training row (an audit's
+/// file of 5000 gave 5000 lines): the first few by name, the rest counted; the file's `path`
+/// first where the rows came from one.
+pub(crate) fn constant_columns(names: &[String], path: Option<&Path>) -> Option<String> {
+    const SHOWN: usize = 5;
+    let quoted: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
+    let path = path.map_or(String::new(), |p| format!("{}: ", p.display()));
+    let listed = match names.len() {
+        0 => return None,
+        1 => {
+            let one = &quoted[0];
+            let why = "is constant in the training rows; it carries no information";
+            return Some(format!("{path}column {one} {why}"));
+        }
+        n if n > SHOWN => format!("{} and {} more", quoted.join(", "), n - SHOWN),
+        _ => crate::plural::and_list(&quoted.iter().map(String::as_str).collect::<Vec<_>>()),
+    };
+    Some(format!(
+        "{path}columns {listed} are constant in the training rows; they carry no information"
+    ))
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use plaindnn::burn::module::Module;
 use plaindnn::burn::store::ModuleRecord;
 use plaindnn::burn::tensor::{Bytes, Device};
-use plaindnn::data::{csv_file, idx};
+use plaindnn::data::csv_file::{self, CsvFormat};
+use plaindnn::data::idx;
 use plaindnn::model::MlpConfig;
 use plaindnn::train::RunConfig;
 use rand::rngs::StdRng;
@@ -92,11 +93,15 @@ fn main() -> plaindnn::Result<()> {
     let mut panics = 0;
     panics += fuzz("csv", &csv_seed, budget, |bytes| {
         if std::fs::write(&tmp, bytes).is_ok() {
-            let columns = (None, None);
-            let _ = csv_file::read_table(&tmp, None, columns, None, (None, Default::default()));
+            let (columns, missing) = ((None, None), Default::default());
+            let point = CsvFormat::default();
+            let _ = csv_file::read_table(&tmp, None, columns, None, (point, missing));
             // the seed's `b` read as categories
             let one_hot = (None, Some(&["b".to_string()][..]));
-            let _ = csv_file::read_table(&tmp, None, one_hot, None, (None, Default::default()));
+            let _ = csv_file::read_table(&tmp, None, one_hot, None, (point, missing));
+            // numbers with decimal commas (`--decimal ','`), fields split by `;`
+            let comma = CsvFormat::delimited(Some(b';')).with_decimal(Some(b','));
+            let _ = csv_file::read_table(&tmp, None, columns, None, (comma, missing));
         }
     })
     .1;

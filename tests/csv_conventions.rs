@@ -238,7 +238,7 @@ fn a_decimal_comma_is_named_as_such() {
     let csv = write(&dir, "eu.csv", "a;b;label\n1,5;2;x\n3;4;y\n");
     let err = refused(&dir, &csv, &[]);
     assert!(
-        err.contains("eu.csv: line 2, column `a`: `1,5` is not a number (decimal commas are not read; write 1.5)"),
+        err.contains("eu.csv: line 2, column `a`: `1,5` is not a number (a decimal comma? --decimal ',' reads the file's numbers so; or write 1.5)"),
         "{err}"
     );
     // three digits after the comma may be a thousands separator: both readings are offered
@@ -255,6 +255,115 @@ fn a_decimal_comma_is_named_as_such() {
             "`12,345,678` is not a number (thousands separators are not read; write 12345678)"
         ),
         "{err}"
+    );
+}
+
+/// A practitioner's file from Excel in much of Europe: `;` between fields, `1,5` for 1.5.
+/// `--decimal ','` (pandas' `read_csv(decimal=',')`) reads it as the same file written with
+/// points: the same epochs, the mark kept in config.json for `eval` and `--resume`, predictions
+/// written back with commas, the same least-squares fit.
+#[test]
+fn a_file_with_decimal_commas_reads_with_decimal_comma_as_the_same_file_with_points() {
+    let dir = temp_dir("csv-decimal-flag");
+    let label = |_: usize, a: f64, b: f64| ["neg", "pos"][usize::from(a * b > 0.0)].into();
+    let points = table(";", 60, "label", label);
+    let commas = points.replace('.', ",");
+    assert!(commas.contains("-1,"), "{commas}");
+    let (points, commas) = (
+        write(&dir, "points.csv", &points),
+        write(&dir, "commas.csv", &commas),
+    );
+    let run = |name: &str, csv: &Path, extra: &[&str]| {
+        let out = dir.join(name);
+        let args = [
+            "train",
+            "--data",
+            s(csv),
+            "--epochs",
+            "3",
+            "--quiet",
+            "--out",
+            s(&out),
+        ];
+        let o = plaindnn(&[&args[..], extra].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        out
+    };
+    let (p, c) = (
+        run("p", &points, &[]),
+        run("c", &commas, &["--decimal", ","]),
+    );
+    let metrics = |d: &Path| std::fs::read_to_string(d.join("metrics.csv")).expect("metrics");
+    assert_eq!(metrics(&p), metrics(&c), "the same rows, the same epochs");
+    assert_eq!(run_config(&c)["data"]["source"]["decimal"], ",");
+    // eval on the run's own rows reads them again with its mark
+    let scored = |d: &Path| json(&plaindnn(&["eval", "--run", s(d), "--json"]));
+    assert_eq!(scored(&p)["accuracy"], scored(&c)["accuracy"]);
+
+    // predictions: the numbers the file writes, in its own mark
+    let written = dir.join("predicted.csv");
+    let o = predict(&c, &commas, &["--decimal", ",", "--output", s(&written)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = predict(&p, &points, &["--output", "-"]);
+    let text = std::fs::read_to_string(&written).expect("written");
+    assert_eq!(text, stdout(&o).replace('.', ","));
+    assert!(
+        text.lines().nth(1).is_some_and(|l| l.contains(";0,")),
+        "{text}"
+    );
+    // without the flag, the way on is named
+    let o = predict(&c, &commas, &[]);
+    assert!(
+        stderr(&o).contains("(a decimal comma? --decimal ','"),
+        "{}",
+        stderr(&o)
+    );
+
+    // least squares in f64: the same coefficients
+    let fit = |csv: &Path, extra: &[&str]| {
+        let args = [
+            "regress",
+            "--data",
+            s(csv),
+            "--target",
+            "b",
+            "--features",
+            "a",
+            "--json",
+        ];
+        let o = plaindnn(&[&args[..], extra].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        json(&o)["coefficients"].clone()
+    };
+    assert_eq!(fit(&points, &[]), fit(&commas, &["--decimal", ","]));
+}
+
+/// A decimal mark that cannot be read as one is refused naming it: the same character as the
+/// separator, a point in a number of a decimal-comma file (`1.500`: a thousands separator?),
+/// a mark that is neither.
+#[test]
+fn a_decimal_comma_that_cannot_be_read_so_is_refused_naming_why() {
+    let dir = temp_dir("csv-decimal-refused");
+    let comma_file = write(&dir, "c.csv", &table(",", 20, "label", integer_classes));
+    let err = refused(&dir, &comma_file, &["--decimal", ","]);
+    assert!(
+        err.contains("invalid --decimal: ")
+            && err
+                .contains("c.csv: `,` separates the fields and cannot be the decimal mark as well"),
+        "{err}"
+    );
+    let mixed = write(&dir, "m.csv", "a;b;label\n1,5;2;x\n1.500;4;y\n3;1;x\n");
+    let err = refused(&dir, &mixed, &["--decimal", ","]);
+    assert!(
+        err.contains("m.csv: line 3, column `a`: `1.500` holds a point; --decimal ',' reads `,` as the decimal mark: write 1,500 (or, if the point separates thousands, 1500)"),
+        "{err}"
+    );
+    let o = plaindnn(&["train", "--data", s(&mixed), "--decimal", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`x` is not a decimal mark; give `.` or `,`"),
+        "{}",
+        stderr(&o)
     );
 }
 

@@ -32,7 +32,7 @@ const OTHER_BACKEND: &str = if cfg!(feature = "wgpu") {
 };
 
 /// `(flag, the arguments of the case, what must happen)`; `CSV`, `SEMI` (the same, separated by
-/// semicolons), `SOURCE` and `CONFIG` stand for files the test writes.
+/// semicolons), `COMMAS` (`SEMI` with decimal commas), `SOURCE` and `CONFIG` stand for files the test writes.
 fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
     vec![
         (
@@ -221,6 +221,16 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, Check)> {
             "--delimiter",
             vec!["--data", "SEMI", "--delimiter", ","],
             Refused("--delimiter ';'"),
+        ),
+        (
+            "--decimal",
+            vec!["--data", "COMMAS", "--decimal", ","],
+            Saves("/data/source/decimal", json!(",")),
+        ),
+        (
+            "--decimal",
+            vec!["--data", "CSV", "--decimal", ","],
+            Refused("invalid --decimal: "),
         ),
         (
             "--data-dir",
@@ -627,6 +637,8 @@ struct Files {
     dir: common::TempDir,
     csv: String,
     semi: String,
+    /// `semi` with decimal commas.
+    commas: String,
     source: String,
     config: String,
 }
@@ -642,6 +654,8 @@ fn files() -> Files {
     std::fs::write(&csv_path, &csv).expect("csv");
     let semi_path = dir.join("semicolons.csv");
     std::fs::write(&semi_path, csv.replace(',', ";")).expect("csv");
+    let commas_path = dir.join("commas.csv");
+    std::fs::write(&commas_path, csv.replace(',', ";").replace('.', ",")).expect("csv");
     let source = dir.join("source");
     let out = plaindnn(&[
         "train",
@@ -665,6 +679,7 @@ fn files() -> Files {
     Files {
         csv: path(&csv_path),
         semi: path(&semi_path),
+        commas: path(&commas_path),
         source: path(&source),
         config: path(&config_path),
         dir,
@@ -676,6 +691,7 @@ impl Files {
         match a {
             "CSV" => &self.csv,
             "SEMI" => &self.semi,
+            "COMMAS" => &self.commas,
             "SOURCE" => &self.source,
             "CONFIG" => &self.config,
             other => other,
@@ -1332,6 +1348,16 @@ fn regress_cases() -> Vec<(&'static str, Vec<&'static str>, Effect)> {
             Refuses("--delimiter ';'"),
         ),
         (
+            "--decimal",
+            vec!["--data", "NUMCOMMA", "--decimal", ","],
+            Gives("/rows/train", json!(60)),
+        ),
+        (
+            "--decimal",
+            vec!["--data", "NUMSEMI", "--decimal", ","],
+            Refuses("holds a point; --decimal ','"),
+        ),
+        (
             "--val-fraction",
             vec!["--data", "NUM", "--val-fraction", "0.25"],
             Gives("/rows/validation", json!(15)),
@@ -1453,9 +1479,12 @@ fn every_regress_flag_takes_effect_or_is_refused_where_it_cannot_apply() {
     let (num, semi) = (dir.join("num.csv"), dir.join("num-semi.csv"));
     std::fs::write(&num, &csv).expect("csv");
     std::fs::write(&semi, csv.replace(',', ";")).expect("csv");
+    let comma = dir.join("num-comma.csv");
+    std::fs::write(&comma, csv.replace(',', ";").replace('.', ",")).expect("csv");
     let file = |a: &str| match a {
         "NUM" => num.display().to_string(),
         "NUMSEMI" => semi.display().to_string(),
+        "NUMCOMMA" => comma.display().to_string(),
         other => other.to_string(),
     };
     let run = |i: usize, args: &[String]| {

@@ -1,4 +1,5 @@
-//! The flags that name a data set, shared by `train` and `pretrain`; `--delimiter`'s parser.
+//! The flags that name a data set, shared by `train` and `pretrain`; `--delimiter`'s and
+//! `--decimal`'s parsers.
 
 use std::path::PathBuf;
 
@@ -13,11 +14,12 @@ use plaindnn::shell::{quote, quote_path};
 
 /// Flags that only a CSV file uses. clap skips `requires = "data"` when `--data` would conflict
 /// with a flag given (`--dataset`, `--data-dir`), so those conflict with these explicitly.
-const CSV_ONLY: [&str; 9] = [
+const CSV_ONLY: [&str; 10] = [
     "target",
     "features",
     "one_hot",
     "delimiter",
+    "decimal",
     "task",
     "val_fraction",
     "val_data",
@@ -62,6 +64,10 @@ pub struct DataArgs {
     /// or tab, whichever splits the header into the most fields].
     #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
     delimiter: Option<u8>,
+    /// CSV: the decimal mark of the numbers, `.` or `,` (pandas' `decimal`; `,` reads 1,5 as
+    /// 1.5, in a file separated by `;` or tabs) [default: .].
+    #[arg(long, value_name = "MARK", value_parser = decimal_arg, requires = "data")]
+    decimal: Option<u8>,
     /// CSV: classification or regression [default: classification for text or for whole numbers
     /// with at most 20 distinct values (and at most one per two rows), regression otherwise].
     #[arg(long, requires = "data")]
@@ -126,6 +132,7 @@ impl DataArgs {
                 standardize_target: false,
                 impute: self.impute,
                 delimiter: self.delimiter.map(char::from),
+                decimal: self.decimal.map(char::from),
             };
             return Ok((source, name));
         }
@@ -166,6 +173,9 @@ impl DataArgs {
             if let Some(d) = self.delimiter {
                 flags += &format!(" {}", delimiter::flag(d));
             }
+            if let Some(d) = self.decimal {
+                flags += &format!(" {}", decimal_flag(d));
+            }
             if self.no_standardize {
                 flags += " --no-standardize";
             }
@@ -192,6 +202,16 @@ impl DataArgs {
         }
         flags
     }
+}
+
+/// `--decimal`'s value: `.` or `,`.
+pub fn decimal_arg(name: &str) -> std::result::Result<u8, String> {
+    csv_file::parse_decimal(name).map_err(|e| e.to_string())
+}
+
+/// `--decimal ','` as typed in a shell.
+pub fn decimal_flag(mark: u8) -> String {
+    format!("--decimal {}", quote(&char::from(mark).to_string()))
 }
 
 /// `--delimiter`'s value: `,`, `;`, `tab`, `\t` or another punctuation character.

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use plaindnn::backend::Backend;
-use plaindnn::data::csv_file::{self, Cells, Missing};
+use plaindnn::data::csv_file::{self, Cells, CsvFormat, Missing};
 use plaindnn::data::{number, one_hot};
 use plaindnn::error::{Error, Result, NOT_FINITE};
 use plaindnn::inference::{Prediction, Predictor};
@@ -12,7 +12,7 @@ use plaindnn::regression::LinearModel;
 use plaindnn::train::DataInfo;
 use serde::Serialize;
 
-use super::data_args::delimiter_arg;
+use super::data_args::{decimal_arg, delimiter_arg};
 use super::{is_stdout, print_json, refuse_existing, refuse_run_file, write_output, RunArgs};
 
 #[derive(Args, Debug)]
@@ -27,7 +27,7 @@ pub struct PredictArgs {
     #[arg(
         long,
         allow_hyphen_values = true,
-        conflicts_with_all = ["data", "delimiter"]
+        conflicts_with_all = ["data", "delimiter", "decimal"]
     )]
     input: Option<String>,
     /// A CSV file with a header row holding the model's feature columns.
@@ -36,6 +36,10 @@ pub struct PredictArgs {
     /// --data: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].
     #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
     delimiter: Option<u8>,
+    /// --data: the decimal mark of the numbers, `.` or `,` (`,` reads 1,5 as 1.5; --output
+    /// writes its numbers so too) [default: .].
+    #[arg(long, value_name = "MARK", value_parser = decimal_arg, requires = "data")]
+    decimal: Option<u8>,
     /// Write the predictions as CSV to FILE and print a summary instead of every row (`-`: the
     /// CSV to standard output, nothing else); separated as --data is (a TSV stays a TSV).
     #[arg(long, value_name = "FILE")]
@@ -78,7 +82,7 @@ fn read_rows(
             Vec::new(),
         )),
         (None, Some(path)) => {
-            let reading = (args.delimiter, predictor.missing());
+            let reading = (format(args), predictor.missing());
             let inputs = (names, &predictor.config.data.one_hot[..]);
             let columns = csv_file::read_features(path, inputs, None, reading)?;
             Ok((columns.features, columns.lines))
@@ -146,7 +150,9 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     if let Some(path) = &args.output {
         let added = (
             added_header(data, &predictions),
-            predictions.iter().map(added_cells),
+            predictions
+                .iter()
+                .map(|p| added_cells(p, format(&args).decimal)),
         );
         let columns = one_hot::columns(&names, &data.one_hot); // --input's cells
         write_csv(path, given_cells(&args, &columns)?, added)?;
@@ -426,13 +432,28 @@ fn added_header(data: &DataInfo, predictions: &[Prediction]) -> Vec<String> {
     header
 }
 
-fn added_cells(p: &Prediction) -> Vec<String> {
+/// A prediction's cells, its numbers written with the rows' `decimal` mark.
+fn added_cells(p: &Prediction, decimal: u8) -> Vec<String> {
+    let number = |v: f32| marked(short(v), decimal);
     let mut cells: Vec<String> = match &p.class {
         Some(class) => vec![class.clone()],
-        None => p.values.iter().map(|v| short(*v)).collect(),
+        None => p.values.iter().map(|v| number(*v)).collect(),
     };
-    cells.extend(p.probabilities.iter().map(|q| short(*q)));
+    cells.extend(p.probabilities.iter().map(|q| number(*q)));
     cells
+}
+
+/// `number` with `decimal` as its mark (`0,25` for `--decimal ','`), as the rows wrote theirs.
+fn marked(number: String, decimal: u8) -> String {
+    match decimal {
+        b',' => number.replace('.', ","),
+        _ => number,
+    }
+}
+
+/// How `--delimiter` and `--decimal` say `--data` is written.
+fn format(args: &PredictArgs) -> CsvFormat {
+    CsvFormat::delimited(args.delimiter).with_decimal(args.decimal)
 }
 
 /// One `--input` value: a finite number of the model's type (f32 for a network, f64 for a fit),
@@ -519,7 +540,7 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
     let (x, lines): (Vec<f64>, Vec<usize>) = match (&args.input, &args.data) {
         (Some(text), _) => (parse_row(text, &model.inputs, Missing::Unfillable)?, vec![]),
         (None, Some(path)) => {
-            let columns = csv_file::read_columns_f64(path, &model.inputs, None, args.delimiter)?;
+            let columns = csv_file::read_columns_f64(path, &model.inputs, None, format(args))?;
             (columns.features, columns.lines)
         }
         (None, None) => return Err(Error::invalid("input", "give --input x or --data FILE.csv")),
@@ -527,7 +548,7 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
     let predicted = (model.predict(&x)).map_err(|e| at_line(e, args.data.as_deref(), || lines))?;
     if let Some(path) = &args.output {
         let header = vec![format!("predicted_{}", model.target)];
-        let cells = predicted.iter().map(|y| vec![short(*y)]);
+        let cells = (predicted.iter()).map(|y| vec![marked(short(*y), format(args).decimal)]);
         write_csv(path, given_cells(args, &model.inputs)?, (header, cells))?;
         if is_stdout(path) {
             return Ok(());

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
-use plaindnn::data::csv_file::Missing;
+use plaindnn::data::csv_file::{CsvFormat, Missing};
 use plaindnn::data::{csv_file, DataSource, Subset, Task};
 use plaindnn::decimals::Decimals;
 use plaindnn::error::{Error, Result};
@@ -16,7 +16,7 @@ use plaindnn::train::RunDir;
 use serde_json::json;
 
 use super::choices::{self, choices};
-use super::data_args::{column_list, delimiter_arg, Columns};
+use super::data_args::{column_list, decimal_arg, delimiter_arg, Columns};
 use super::print_json;
 
 #[derive(Args, Debug)]
@@ -26,7 +26,7 @@ pub struct RegressArgs {
     data: Option<PathBuf>,
     /// A built-in regression set instead: line or cubic (fitted on 256 generated rows, scored
     /// on 256 fresh ones) [default: line, when there is no --data].
-    #[arg(long, conflicts_with_all = ["target", "features", "delimiter", "val_fraction", "val_data"])]
+    #[arg(long, conflicts_with_all = ["target", "features", "delimiter", "decimal", "val_fraction", "val_data"])]
     #[arg(value_parser = choices::<String>(choices::regression_sets), hide_possible_values = true)]
     dataset: Option<String>,
     /// CSV: the column to predict [default: the last].
@@ -39,6 +39,10 @@ pub struct RegressArgs {
     /// CSV: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].
     #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
     delimiter: Option<u8>,
+    /// CSV: the decimal mark of the numbers, `.` or `,` (pandas' `decimal`; `,` reads 1,5 as
+    /// 1.5, in a file separated by `;` or tabs) [default: .].
+    #[arg(long, value_name = "MARK", value_parser = decimal_arg, requires = "data")]
+    decimal: Option<u8>,
     /// CSV: hold this share of the rows out of the fit and score them too [default: none].
     #[arg(long, requires = "data", conflicts_with = "val_data")]
     val_fraction: Option<f64>,
@@ -159,10 +163,10 @@ fn csv_rows(args: &RegressArgs, path: &Path, seed: u64) -> Result<Rows> {
             args.target.as_deref(),
             (args.features.as_ref().map(|c| &c.0[..]), None), // no --one-hot here
             Some(Task::Regression),
-            (args.delimiter, Missing::Unfillable),
+            (format(args), Missing::Unfillable),
         )?;
         return Ok(Rows {
-            fit: exactly(&Subset::all(data), path, args.delimiter)?,
+            fit: exactly(&Subset::all(data), path, format(args))?,
             held_out: None,
             name,
         });
@@ -180,11 +184,12 @@ fn csv_rows(args: &RegressArgs, path: &Path, seed: u64) -> Result<Rows> {
         standardize_target: false,
         impute: None,
         delimiter: args.delimiter.map(char::from),
+        decimal: args.decimal.map(char::from),
     };
     let data = source.load_without_fill()?;
-    let fit = exactly(&data.train, path, args.delimiter)?;
+    let fit = exactly(&data.train, path, format(args))?;
     let held_out = match &args.val_data {
-        Some(val_path) => exactly(&data.val, val_path, args.delimiter)?,
+        Some(val_path) => exactly(&data.val, val_path, format(args))?,
         None => Subset::of(&fit.data, data.val.rows.to_vec()), // the same file's other rows
     };
     Ok(Rows {
@@ -225,11 +230,16 @@ fn same_file(args: &RegressArgs) -> Option<String> {
     })
 }
 
+/// How `--delimiter` and `--decimal` say the CSV files are written.
+fn format(args: &RegressArgs) -> CsvFormat {
+    CsvFormat::delimited(args.delimiter).with_decimal(args.decimal)
+}
+
 /// `rows` with their file's values in f64, as written: the fit is computed in f64, and f32 would
 /// round a timestamp's last digits away.
-fn exactly(rows: &Subset, path: &Path, delimiter: Option<u8>) -> Result<Subset> {
+fn exactly(rows: &Subset, path: &Path, format: CsvFormat) -> Result<Subset> {
     let mut data = (*rows.data).clone();
-    data.exact = Some(Arc::new(csv_file::read_exact(path, &data, delimiter)?));
+    data.exact = Some(Arc::new(csv_file::read_exact(path, &data, format)?));
     Ok(Subset::of(&Arc::new(data), rows.rows.to_vec()))
 }
 

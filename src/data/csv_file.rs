@@ -12,21 +12,22 @@ use crate::error::{Error, Result};
 
 pub use super::classes::Labels;
 pub use super::csv_cells::{abbreviate, quoted_cell, split_cells};
+pub use super::csv_format::{parse_decimal, CsvFormat};
 pub use super::csv_table::{Categories, CsvColumns, Missing};
 pub use super::number::{is_missing, parse_f64, parse_number};
 
-/// Reads the columns named `features` (and `target`, if given) from the CSV at `path`, split by
-/// `delimiter` (`None`: detected).
+/// Reads the columns named `features` (and `target`, if given) from the CSV at `path`, written
+/// as `format` says.
 pub fn read_columns(
     path: &Path,
     features: &[String],
     target: Option<&str>,
-    (delimiter, missing): (Option<u8>, Missing),
+    (format, missing): (CsvFormat, Missing),
 ) -> Result<CsvColumns> {
     read_columns_as(
         path,
         (features, target),
-        (delimiter, missing),
+        (format, missing),
         missing.parser(),
     )
 }
@@ -45,13 +46,17 @@ pub struct Cells {
 /// The header and every row of the CSV at `path` as text, spaces around cells dropped as the
 /// other readers drop them.
 pub fn read_cells(path: &Path, delimiter: Option<u8>) -> Result<Cells> {
-    cells_of(open(path, (delimiter, Missing::Refused))?, path)
+    cells_of(
+        open(path, (CsvFormat::delimited(delimiter), Missing::Refused))?,
+        path,
+    )
 }
 
 /// [`read_cells`], every cell as written, spaces and all: what `predict --output` writes back
 /// beside its predictions, so an ID or a timestamp keeps every digit and a note every space.
 pub fn read_cells_as_written(path: &Path, delimiter: Option<u8>) -> Result<Cells> {
-    cells_of(open_as_written(path, (delimiter, Missing::Refused))?, path)
+    let format = CsvFormat::delimited(delimiter);
+    cells_of(open_as_written(path, (format, Missing::Refused))?, path)
 }
 
 fn cells_of(mut table: Table, path: &Path) -> Result<Cells> {
@@ -117,10 +122,10 @@ impl Cells {
 pub fn read_inputs(
     path: &Path,
     (features, categories): (Option<&[String]>, Categories),
-    (delimiter, missing): (Option<u8>, Missing),
+    (format, missing): (CsvFormat, Missing),
 ) -> Result<Dataset> {
     check_fits_in_memory(path)?;
-    let table = open(path, (delimiter, missing))?;
+    let table = open(path, (format, missing))?;
     // a run's inputs are read from its columns; new ones were named by --features
     let flag = matches!(categories, Categories::Learn(_)).then_some("--features");
     let features: Option<Vec<String>> = match categories {
@@ -168,12 +173,12 @@ pub fn read_columns_f64(
     path: &Path,
     features: &[String],
     target: Option<&str>,
-    delimiter: Option<u8>,
+    format: CsvFormat,
 ) -> Result<CsvColumns<f64>> {
     read_columns_as(
         path,
         (features, target),
-        (delimiter, Missing::Unfillable),
+        (format, Missing::Unfillable),
         parse_f64,
     )
 }
@@ -181,10 +186,10 @@ pub fn read_columns_f64(
 fn read_columns_as<T>(
     path: &Path,
     (features, target): (&[String], Option<&str>),
-    (delimiter, missing): (Option<u8>, Missing),
+    (format, missing): (CsvFormat, Missing),
     parse: fn(&Path, usize, &str, &str) -> Result<T>,
 ) -> Result<CsvColumns<T>> {
-    let table = open(path, (delimiter, missing))?;
+    let table = open(path, (format, missing))?;
     let feature_idx: Vec<usize> = features
         .iter()
         .map(|f| table.column(path, f))
@@ -194,9 +199,9 @@ fn read_columns_as<T>(
 }
 
 /// `data`'s columns of the CSV at `path` in f64, as written (see [`Exact`]).
-pub fn read_exact(path: &Path, data: &Dataset, delimiter: Option<u8>) -> Result<Exact> {
+pub fn read_exact(path: &Path, data: &Dataset, format: CsvFormat) -> Result<Exact> {
     let target = data.target_name.as_str();
-    let columns = read_columns_f64(path, &data.feature_names, Some(target), delimiter)?;
+    let columns = read_columns_f64(path, &data.feature_names, Some(target), format)?;
     let targets = (columns.target.unwrap_or_default().iter())
         .zip(&columns.lines)
         .map(|(v, &line)| parse_f64(path, line, target, v))
@@ -263,7 +268,7 @@ fn select(
     Ok(Selection { target, features })
 }
 
-/// Reads a training table split by `delimiter` (`None`: detected): `target` (default: the last
+/// Reads a training table written as `format` says: `target` (default: the last
 /// column) and `features` (default: all others), the `one_hot` ones as their categories' 0/1
 /// inputs (in the dataset's `one_hot`; `None` where the command has no `--one-hot`). Without `task`, the target's values decide
 /// ([`TargetKind::task`]): text and a few distinct whole numbers are classes (sorted, numbers
@@ -273,10 +278,10 @@ pub fn read_table(
     target: Option<&str>,
     (features, one_hot): (Option<&[String]>, Option<&[String]>),
     task: Option<Task>,
-    (delimiter, missing): (Option<u8>, Missing),
+    (format, missing): (CsvFormat, Missing),
 ) -> Result<Dataset> {
     check_fits_in_memory(path)?;
-    let table = open(path, (delimiter, missing))?;
+    let table = open(path, (format, missing))?;
     let chosen = select(path, &table, target, features)?;
     let target_name = table.headers[chosen.target].clone();
     let columns: Vec<String> = (chosen.features.iter())
@@ -354,7 +359,7 @@ pub fn read_labelled(
     target: &str,
     task: Task,
     (class_names, labels): (&[String], Labels),
-    reading: (Option<u8>, Missing),
+    reading: (CsvFormat, Missing),
 ) -> Result<Dataset> {
     let columns = read_features(path, (feature_names, one_hot), Some(target), reading)?;
     let raw = columns.target.unwrap_or_default();
@@ -393,7 +398,7 @@ pub fn read_features(
     path: &Path,
     (feature_names, one_hot): (&[String], &[OneHot]),
     target: Option<&str>,
-    reading: (Option<u8>, Missing),
+    reading: (CsvFormat, Missing),
 ) -> Result<CsvColumns> {
     let table = open(path, reading)?;
     let columns = one_hot::columns(feature_names, one_hot);

@@ -11,6 +11,7 @@ use super::csv_cells::{quoted_cell, split_cells};
 use super::csv_faults::{
     category, column_at, decimal_comma, missing_target, mixed, never_closed, unplaced, FirstSeen,
 };
+use super::csv_format::CsvFormat;
 use super::csv_lines::{LineEnds, Noting};
 use super::csv_quotes::QuoteFault;
 use super::delimiter;
@@ -71,6 +72,8 @@ pub(super) struct Table {
     pub(super) reader: csv::Reader<Noting<File>>,
     pub(super) headers: Vec<String>,
     pub(super) delimiter: u8,
+    /// The separator (as read) and the decimal mark of the file's numbers.
+    pub(super) format: CsvFormat,
     pub(super) ends: Rc<RefCell<LineEnds>>,
     /// What a text cell in a feature column may mean and the flag for it, given the column.
     pub(super) text_hint: Option<fn(&str) -> String>,
@@ -87,27 +90,29 @@ impl Table {
     }
 }
 
-/// Opens `path` and reads its header; `delimiter` `None` detects comma, semicolon or tab; a
-/// missing feature cell will be read as `missing` says. Spaces around each cell are dropped.
-pub(super) fn open(path: &Path, reading: (Option<u8>, Missing)) -> Result<Table> {
+/// Opens `path` and reads its header; a `format` without a delimiter detects comma, semicolon
+/// or tab; a missing feature cell will be read as `missing` says. Spaces around each cell are
+/// dropped.
+pub(super) fn open(path: &Path, reading: (CsvFormat, Missing)) -> Result<Table> {
     open_trimmed(path, reading, csv::Trim::All)
 }
 
 /// [`open`], every cell kept as written (spaces inside quotes are data: `predict --output`
 /// writes the cells back).
-pub(super) fn open_as_written(path: &Path, reading: (Option<u8>, Missing)) -> Result<Table> {
+pub(super) fn open_as_written(path: &Path, reading: (CsvFormat, Missing)) -> Result<Table> {
     open_trimmed(path, reading, csv::Trim::None)
 }
 
 fn open_trimmed(
     path: &Path,
-    (delimiter, missing): (Option<u8>, Missing),
+    (format, missing): (CsvFormat, Missing),
     trim: csv::Trim,
 ) -> Result<Table> {
-    let delimiter = match delimiter {
+    let delimiter = match format.delimiter {
         Some(d) => d,
         None => delimiter::detect(path)?,
     };
+    format.check(path, delimiter)?;
     let ends = Rc::new(RefCell::new(LineEnds::default()));
     let file = Noting::new(crate::files::open_data(path)?, delimiter, ends.clone());
     let mut reader = csv::ReaderBuilder::new()
@@ -153,6 +158,10 @@ fn open_trimmed(
         reader,
         headers,
         delimiter,
+        format: CsvFormat {
+            delimiter: Some(delimiter),
+            ..format
+        },
         ends,
         text_hint: None,
         missing,
@@ -448,16 +457,20 @@ impl Table {
                     out.texts.push(category(path, line, name, &record[col])?);
                     continue;
                 }
-                let value = parse(path, line, name, &record[col]);
+                let cell = self.format.number(path, (line, name), &record[col])?;
+                let value = parse(path, line, name, &cell);
                 out.features.push(value.map_err(|e| self.hinted(e, name))?);
-                mixed(&mut seen[k], (line, name), &record[col])
+                mixed(&mut seen[k], (line, name), &cell)
                     .map_err(|why| Error::Data(format!("{}: {why}", path.display())))?;
             }
             if let (Some(col), Some(t)) = (target, out.target.as_mut()) {
                 if is_missing(&record[col]) {
                     return Err(missing_target(path, line, &self.headers[col], &record[col]));
                 }
-                t.push(record[col].to_string());
+                let cell = self
+                    .format
+                    .number(path, (line, &self.headers[col]), &record[col])?;
+                t.push(cell.into_owned());
             }
         }
         if out.lines.is_empty() {

@@ -7,6 +7,7 @@ mod classes;
 mod csv_cells;
 mod csv_faults;
 pub mod csv_file;
+mod csv_format;
 mod csv_lines;
 mod csv_quotes;
 mod csv_rows;

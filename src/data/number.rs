@@ -131,14 +131,16 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
         }
         // `1.000,5`: points between thousands, a decimal comma
         Err(_) if thousands(field, '.', ',') => Err(Error::Data(format!(
-            "{}: `{}` is not a number (thousands separators and decimal commas are not \
-             read; write {})",
+            "{}: `{}` is not a number (thousands separators are not read; write {}, or {} \
+             with --decimal ',')",
             at(),
             cell(),
-            shown(&field.replace('.', "").replacen(',', ".", 1))
+            shown(&field.replace('.', "").replacen(',', ".", 1)),
+            shown(&field.replace('.', ""))
         ))),
         Err(_) if field.replacen(',', ".", 1).parse::<f32>().is_ok() => Err(Error::Data(format!(
-            "{}: `{}` is not a number (decimal commas are not read; write {})",
+            "{}: `{}` is not a number (a decimal comma? --decimal ',' reads the file's numbers \
+             so; or write {})",
             at(),
             cell(),
             shown(&field.replacen(',', ".", 1))
@@ -188,7 +190,7 @@ fn is_date(field: &str) -> bool {
 /// Whether `field` could be a number written with thousands separators `sep` (`1,000`,
 /// `-12,345,678`; `1.000` with points), and then perhaps a fraction after `decimal`
 /// (`1,000.5`, `1.000,5`): one to three digits, not starting with 0, then groups of three.
-fn thousands(field: &str, sep: char, decimal: char) -> bool {
+pub(super) fn thousands(field: &str, sep: char, decimal: char) -> bool {
     let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
     let unsigned = field.trim_start_matches(['-', '+']);
     let (whole, fraction) = unsigned.split_once(decimal).unwrap_or((unsigned, "0"));

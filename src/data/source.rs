@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::advice::LEAVE_STANDARDIZE_OUT;
 use super::csv_file;
-use super::csv_file::{Categories, Missing};
+use super::csv_file::{Categories, CsvFormat, Missing};
 use super::csv_rows::Rows;
 use super::dataset::{Dataset, Targets, Task};
 use super::generators;
@@ -67,6 +67,10 @@ pub enum DataSource {
         /// a run directory records the one used).
         #[serde(default)]
         delimiter: Option<char>,
+        /// The decimal mark of both files' numbers (`--decimal`, pandas' `decimal`): `None` is
+        /// a point; `Some(',')` reads `1,5` as 1.5.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decimal: Option<char>,
     },
     /// MNIST-format IDX files in a directory: train-* for training, t10k-* for validation; pixels
     /// divided by 255 by the run's scaler.
@@ -173,6 +177,7 @@ impl DataSource {
             standardize_target: false,
             impute: None,
             delimiter: None,
+            decimal: None,
         }
     }
 
@@ -381,7 +386,7 @@ impl DataSource {
     /// Some(training), reading)` a validation file with the training file's columns.
     fn load_csv(
         &self,
-        read: impl Fn(&Path, Option<&Dataset>, (Option<u8>, Missing)) -> Result<Dataset>,
+        read: impl Fn(&Path, Option<&Dataset>, (CsvFormat, Missing)) -> Result<Dataset>,
         refused: Missing,
     ) -> Result<Prepared> {
         let DataSource::Csv {
@@ -393,6 +398,7 @@ impl DataSource {
             standardize_target,
             impute,
             delimiter,
+            decimal,
             ..
         } = self
         else {
@@ -412,7 +418,8 @@ impl DataSource {
             Some(_) => Missing::Kept,
             None => refused,
         };
-        let reading = (Some(delimiter), missing);
+        let format = CsvFormat::delimited(Some(delimiter)).with_decimal(decimal_mark(*decimal)?);
+        let reading = (format, missing);
         let mut data = read(path, None, reading)?;
         if *standardize_target {
             refuse_scaled_classes(path, &data)?;
@@ -589,4 +596,12 @@ fn builtin_rows(
         )
     };
     Ok((train, val))
+}
+
+/// A recorded decimal mark as the reader takes it: `.` or `,` (a `config.json` edited to
+/// another is refused naming it).
+fn decimal_mark(decimal: Option<char>) -> Result<Option<u8>> {
+    decimal
+        .map(|c| csv_file::parse_decimal(&c.to_string()))
+        .transpose()
 }

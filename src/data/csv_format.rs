@@ -1,0 +1,166 @@
+//! How a CSV file writes its fields: the separator between them and the decimal mark of its
+//! numbers (pandas' `sep` and `decimal`; Excel in much of Europe writes `;` and `1,5`).
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// A CSV file's field separator and decimal mark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CsvFormat {
+    /// The field separator; `None`: detected from the file's first lines.
+    pub delimiter: Option<u8>,
+    /// The decimal mark of its numbers: `.`, or `,` (pandas' `decimal=','`).
+    pub decimal: u8,
+}
+
+impl Default for CsvFormat {
+    fn default() -> Self {
+        Self::delimited(None)
+    }
+}
+
+impl CsvFormat {
+    /// Fields split by `delimiter` (`None`: detected), numbers with a decimal point.
+    pub fn delimited(delimiter: Option<u8>) -> Self {
+        Self {
+            delimiter,
+            decimal: b'.',
+        }
+    }
+
+    /// The same, numbers read with `decimal` as their mark (`None`: a point).
+    pub fn with_decimal(self, decimal: Option<u8>) -> Self {
+        Self {
+            decimal: decimal.unwrap_or(b'.'),
+            ..self
+        }
+    }
+
+    /// Refuses a decimal mark that is also the fields' separator (`delimiter`, given or
+    /// detected): `1,5` would be two fields.
+    pub(super) fn check(self, path: &Path, delimiter: u8) -> Result<()> {
+        if self.decimal != delimiter {
+            return Ok(());
+        }
+        Err(Error::invalid(
+            "--decimal",
+            format!(
+                "{}: `{}` separates the fields and cannot be the decimal mark as well: \
+                 a file with decimal commas separates its fields with `;` or a tab \
+                 (--delimiter ';')",
+                path.display(),
+                char::from(delimiter)
+            ),
+        ))
+    }
+
+    /// A number cell as Rust parses it: with `--decimal ','`, `1,5` as `1.5`. A point in a
+    /// number of such a file is refused (`1.500`: a thousands separator, or a point where the
+    /// file writes commas); any other cell (text, `NA`) is left as written.
+    pub(super) fn number<'a>(
+        self,
+        path: &Path,
+        (line, column): (usize, &str),
+        cell: &'a str,
+    ) -> Result<Cow<'a, str>> {
+        if self.decimal == b'.' || !cell.contains([',', '.']) {
+            return Ok(Cow::Borrowed(cell));
+        }
+        let comma = cell.replacen(',', ".", 1);
+        if !cell.contains('.') {
+            return Ok(match comma.parse::<f64>() {
+                Ok(_) => Cow::Owned(comma),
+                Err(_) => Cow::Borrowed(cell), // text, told as such by the parser
+            });
+        }
+        let without_points = cell.replace('.', "");
+        let whole = without_points.replacen(',', ".", 1);
+        if whole.parse::<f64>().is_err() {
+            return Ok(Cow::Borrowed(cell)); // `v1.2`: text
+        }
+        let shown = super::number::shown;
+        let comma = shown(&cell.replace('.', ","));
+        let mark = "--decimal ',' reads `,` as the decimal mark";
+        let how = match (cell.contains(','), super::number::thousands(cell, '.', ',')) {
+            (true, _) => format!(
+                "thousands separators are not read: write {}",
+                shown(&without_points)
+            ),
+            (false, true) => format!(
+                "{mark}: write {comma} (or, if the point separates thousands, {})",
+                shown(&without_points)
+            ),
+            (false, false) => format!("{mark}: write {comma}"),
+        };
+        Err(Error::Data(format!(
+            "{}: line {line}, column `{column}`: `{}` holds a point; {how}",
+            path.display(),
+            shown(cell)
+        )))
+    }
+}
+
+/// `--decimal`'s value: `.` or `,` (also `point`, `comma`).
+pub fn parse_decimal(name: &str) -> Result<u8> {
+    match name {
+        "." | "point" => Ok(b'.'),
+        "," | "comma" => Ok(b','),
+        _ => Err(Error::invalid(
+            "decimal",
+            format!("`{name}` is not a decimal mark; give `.` or `,`"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(cell: &str) -> std::result::Result<String, String> {
+        let comma = CsvFormat::delimited(Some(b';')).with_decimal(Some(b','));
+        let read = comma.number(Path::new("f.csv"), (3, "x"), cell);
+        read.map(|c| c.into_owned()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_decimal_comma_reads_as_a_point_and_text_is_left_as_written() {
+        assert_eq!(read("-0,731"), Ok("-0.731".into()));
+        assert_eq!(read("1,5e3"), Ok("1.5e3".into()));
+        assert_eq!(read("12"), Ok("12".into()));
+        assert_eq!(read("a,b"), Ok("a,b".into()));
+        assert_eq!(read("v1.2"), Ok("v1.2".into()));
+        assert_eq!(read("NA"), Ok("NA".into()));
+    }
+
+    #[test]
+    fn a_point_in_a_number_of_a_decimal_comma_file_is_refused_naming_both_readings() {
+        let said = read("1.500").unwrap_err();
+        assert!(
+            said.starts_with("f.csv: line 3, column `x`: `1.500` holds a point;"),
+            "{said}"
+        );
+        assert!(
+            said.contains("write 1,500 (or, if the point separates thousands, 1500)"),
+            "{said}"
+        );
+        let said = read("-0.5").unwrap_err();
+        assert!(
+            said.ends_with("`,` as the decimal mark: write -0,5"),
+            "{said}"
+        );
+        let said = read("1.000,5").unwrap_err();
+        assert!(
+            said.ends_with("thousands separators are not read: write 1000,5"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn a_point_file_reads_every_cell_as_written() {
+        let point = CsvFormat::default();
+        let cell = point.number(Path::new("f.csv"), (2, "x"), "1,5");
+        assert_eq!(cell.map(Cow::into_owned).ok(), Some("1,5".to_string()));
+    }
+}

@@ -1255,6 +1255,32 @@ fn a_column_of_pandas_booleans_trains_as_the_same_file_written_with_ones_and_zer
     assert!(said.contains("--one-hot member"), "{said}");
 }
 
+/// pandas reads `True`, `TRUE` and `true` in a column as the one bool True: as a target they
+/// are one class, named as pandas prints it, and a file scored later may spell it either way
+/// (they were three classes, and `TRUE` unknown to a run trained on `True`).
+#[test]
+fn a_target_of_pandas_booleans_in_several_spellings_is_two_classes() {
+    let dir = temp_dir("csv-boolean-target");
+    let spellings = [["True", "False"], ["TRUE", "FALSE"], ["true", "false"]];
+    let rows: String = (0..60)
+        .map(|i| {
+            let x = (i as f64 * 0.37).sin();
+            format!("{x},{}\n", spellings[i % 3][usize::from(x < 0.0)])
+        })
+        .collect();
+    let csv = write(&dir, "mixed.csv", &format!("x,member\n{rows}"));
+    assert!(train(&dir, &csv, &[]).status.success());
+    let run = dir.join("run");
+    assert_eq!(
+        run_config(&run)["data"]["class_names"],
+        serde_json::json!(["False", "True"])
+    );
+    let upper = write(&dir, "upper.csv", "x,member\n0.9,TRUE\n-0.9,FALSE\n");
+    let o = plaindnn(&["eval", "--run", s(&run), "--data", s(&upper), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(json(&o)["scores"]["rows"], 2);
+}
+
 /// A practitioner's review: an extreme `--val-fraction` trained without a word, on six rows of
 /// sixty or choosing epochs by three.
 #[test]

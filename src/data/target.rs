@@ -79,8 +79,14 @@ pub fn reason(task: Task, kind: TargetKind, column: &str, classes: usize, forced
 }
 
 /// A class label as a name: numbers written plainly, so that one number is one class
-/// (`2.0` → `2`, `0.50` → `0.5`), other text as it is.
+/// (`2.0` → `2`, `0.50` → `0.5`), pandas' booleans as it prints them (`TRUE`, `true` → `True`),
+/// other text as it is.
 pub fn class_name(label: &str) -> String {
+    match super::number::boolean(label) {
+        Some(1.0) => return "True".into(),
+        Some(_) => return "False".into(),
+        None => {}
+    }
     let number = label.parse::<f64>().ok().filter(|x| x.is_finite());
     match (number, number.and_then(integer)) {
         (_, Some(i)) => i.to_string(),
@@ -140,5 +146,17 @@ mod tests {
         assert_eq!(class_name("inf"), "inf", "not a finite number: text");
         assert_eq!(class_name("1.5e300"), "1.5e300", "not 301 digits");
         assert_eq!(class_name("0.00005"), "0.00005", "plain while short");
+    }
+
+    #[test]
+    fn a_boolean_label_in_any_of_pandas_spellings_is_one_class() {
+        for (spelt, name) in [("TRUE", "True"), ("true", "True"), ("True", "True")] {
+            assert_eq!(class_name(spelt), name);
+        }
+        for spelt in ["FALSE", "false", "False"] {
+            assert_eq!(class_name(spelt), "False");
+        }
+        assert_eq!(class_name("yes"), "yes");
+        assert_eq!(class_name("tRUE"), "tRUE", "not one of pandas' spellings");
     }
 }

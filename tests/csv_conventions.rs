@@ -1279,6 +1279,14 @@ fn a_target_of_pandas_booleans_in_several_spellings_is_two_classes() {
     let o = plaindnn(&["eval", "--run", s(&run), "--data", s(&upper), "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(json(&o)["scores"]["rows"], 2);
+    // --class-weight names the class as the file spells it
+    assert!(train(&dir, &csv, &["--class-weight", "TRUE:3"])
+        .status
+        .success());
+    let weights = &run_config(&run)["train"]["class_weights"];
+    assert_eq!(*weights, serde_json::json!([1.0, 3.0]));
+    let said = refused(&dir, &csv, &["--class-weight", "True:2,true:3"]);
+    assert!(said.contains("class `True` is named twice"), "{said}");
 }
 
 /// A practitioner's review: an extreme `--val-fraction` trained without a word, on six rows of

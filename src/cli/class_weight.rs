@@ -71,20 +71,22 @@ impl ClassWeight {
     }
 }
 
-/// One weight per class of `classes`: those `named` gives, 1 for the others.
+/// One weight per class of `classes`: those `named` gives, 1 for the others. A name is read as
+/// a target's cell is (`TRUE` names `True`, `2.0` names `2`).
 fn by_name(named: &[(String, f64)], classes: &[String]) -> Result<Vec<f64>> {
     if classes.is_empty() {
         return Ok(Vec::new()); // no classes: TrainConfig::validate_for refuses the weights
     }
-    let mut weights = vec![1.0; classes.len()];
-    for (i, (name, weight)) in named.iter().enumerate() {
-        let Some(c) = classes.iter().position(|k| k == name) else {
+    let (mut weights, mut given) = (vec![1.0; classes.len()], vec![false; classes.len()]);
+    for (name, weight) in named {
+        let as_class = plaindnn::data::target::class_name(name);
+        let Some(c) = classes.iter().position(|k| k == name || *k == as_class) else {
             let quoted: Vec<String> = classes.iter().map(|k| format!("`{k}`")).collect();
             let why = format!("no class `{name}`; the classes are: {}", quoted.join(", "));
             return Err(Error::invalid("class-weight", why));
         };
-        if named[..i].iter().any(|(n, _)| n == name) {
-            let why = format!("class `{name}` is named twice; name each once");
+        if std::mem::replace(&mut given[c], true) {
+            let why = format!("class `{}` is named twice; name each once", classes[c]);
             return Err(Error::invalid("class-weight", why));
         }
         weights[c] = *weight;

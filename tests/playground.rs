@@ -1128,6 +1128,16 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
     let (status, body) = upload("bad.csv", "x,y,label\n1,2,a\nfoo,3,b\n");
     assert_eq!(status, 400);
     assert!(body.contains("bad.csv") && body.contains("foo"), "{body}");
+    // decimal commas are not categories to one-hot, and the way on is the page's, not a flag
+    let commas: String = (0..20)
+        .map(|i| format!("{i},5;{};{}\n", i % 3, i % 2))
+        .collect();
+    let (status, body) = upload("eu.csv", &format!("x;y;label\n{commas}"));
+    assert_eq!(status, 400, "{body}");
+    let said = "eu.csv: line 2, column `x`: `0,5` is not a number (a decimal comma? write 0.5, \
+                or train on the file with `plaindnn train --decimal ','` (the playground reads \
+                decimal points))";
+    assert!(body.contains(said), "{body}");
     // a header alone is told as train tells it (it was 'no feature column besides the target':
     // every column counted as empty in all of its no rows, and unticked)
     let (status, body) = upload("head.csv", "a,b,label\n");

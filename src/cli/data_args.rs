@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use plaindnn::data::csv_file::{self, quoted_cell};
+use plaindnn::data::csv_file::{self, quoted_cell, CsvFormat};
 use plaindnn::data::imputer::Strategy;
 use plaindnn::data::{delimiter, DataSource, Task};
 use plaindnn::error::Result;
@@ -201,6 +201,26 @@ impl DataArgs {
             }
         }
         flags
+    }
+}
+
+/// `--delimiter` and `--decimal`: how the CSV files of `eval`, `predict` and `regress` are
+/// written (`train` and `pretrain` take them in [`DataArgs`], to record them with the run).
+#[derive(Args, Clone, Copy, Debug)]
+pub struct CsvFlags {
+    /// CSV: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].
+    #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
+    pub delimiter: Option<u8>,
+    /// CSV: the decimal mark of the numbers, `.` or `,` (pandas' `decimal`; `,` reads 1,5 as
+    /// 1.5, in a file separated by `;` or tabs, and writes predictions so) [default: .].
+    #[arg(long, value_name = "MARK", value_parser = decimal_arg, requires = "data")]
+    pub decimal: Option<u8>,
+}
+
+impl CsvFlags {
+    /// The files' format as the flags give it.
+    pub fn format(self) -> CsvFormat {
+        CsvFormat::delimited(self.delimiter).with_decimal(self.decimal)
     }
 }
 

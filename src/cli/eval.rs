@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use plaindnn::data::csv_file::{self, Categories, CsvFormat, Labels};
+use plaindnn::data::csv_file::{self, Categories, Labels};
 use plaindnn::data::DataSource;
 use plaindnn::decimals::Decimals;
 use plaindnn::error::{Error, Result};
@@ -13,7 +13,7 @@ use plaindnn::shell::quote_path;
 use plaindnn::train::{DataInfo, Scores};
 use serde::Serialize;
 
-use super::data_args::{decimal_arg, delimiter_arg};
+use super::data_args::CsvFlags;
 use super::predict::refuse_backend_for_fit;
 use super::{print_json, RunArgs};
 
@@ -25,12 +25,8 @@ pub struct EvalArgs {
     /// [default: the run's validation data, made again from its data].
     #[arg(long, value_name = "FILE")]
     data: Option<PathBuf>,
-    /// --data: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].
-    #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
-    delimiter: Option<u8>,
-    /// --data: the decimal mark of the numbers, `.` or `,` (`,` reads 1,5 as 1.5) [default: .].
-    #[arg(long, value_name = "MARK", value_parser = decimal_arg, requires = "data")]
-    decimal: Option<u8>,
+    #[command(flatten)]
+    csv: CsvFlags,
     /// Print one JSON document instead of text.
     #[arg(long)]
     json: bool,
@@ -78,7 +74,7 @@ pub fn eval(args: EvalArgs) -> Result<()> {
             else {
                 return Vec::new();
             };
-            let reading = (format(&args), predictor.missing());
+            let reading = (args.csv.format(), predictor.missing());
             csv_file::read_features(path, inputs, None, reading).map_or(Vec::new(), |c| c.lines)
         };
         super::predict::at_line(e, args.data.as_deref(), lines)
@@ -92,11 +88,6 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     }
     print_scores(&evaluation, &predictor.config.data);
     Ok(())
-}
-
-/// How `--delimiter` and `--decimal` say `--data` is written.
-fn format(args: &EvalArgs) -> CsvFormat {
-    CsvFormat::delimited(args.delimiter).with_decimal(args.decimal)
 }
 
 /// `e` with the way on where the rows have no target column: `predict` is for rows without one.
@@ -124,7 +115,7 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
         Some(path) if info.reconstructs => predictor.evaluate(csv_file::read_inputs(
             path,
             (Some(&info.feature_names), Categories::Known(&info.one_hot)),
-            (format(args), predictor.missing()),
+            (args.csv.format(), predictor.missing()),
         )?)?,
         Some(path) => predictor.evaluate(
             csv_file::read_labelled(
@@ -133,7 +124,7 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
                 &info.target,
                 info.task,
                 (&info.class_names, labels),
-                (format(args), predictor.missing()),
+                (args.csv.format(), predictor.missing()),
             )
             .map_err(|e| unlabelled(e, &info.target, args))?,
         )?,
@@ -233,7 +224,7 @@ fn eval_linear(args: &EvalArgs) -> Result<()> {
         return Err(Error::invalid("--data", why));
     };
     let target = model.target.as_str();
-    let columns = csv_file::read_columns_f64(path, &model.inputs, Some(target), format(args))?;
+    let columns = csv_file::read_columns_f64(path, &model.inputs, Some(target), args.csv.format())?;
     let y = (columns.target.unwrap_or_default().iter())
         .zip(&columns.lines)
         .map(|(v, &line)| csv_file::parse_f64(path, line, target, v))

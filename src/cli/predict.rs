@@ -12,7 +12,7 @@ use plaindnn::regression::LinearModel;
 use plaindnn::train::DataInfo;
 use serde::Serialize;
 
-use super::data_args::{decimal_arg, delimiter_arg};
+use super::data_args::CsvFlags;
 use super::{is_stdout, print_json, refuse_existing, refuse_run_file, write_output, RunArgs};
 
 #[derive(Args, Debug)]
@@ -33,13 +33,8 @@ pub struct PredictArgs {
     /// A CSV file with a header row holding the model's feature columns.
     #[arg(long, value_name = "FILE")]
     data: Option<PathBuf>,
-    /// --data: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].
-    #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
-    delimiter: Option<u8>,
-    /// --data: the decimal mark of the numbers, `.` or `,` (`,` reads 1,5 as 1.5; --output
-    /// writes its numbers so too) [default: .].
-    #[arg(long, value_name = "MARK", value_parser = decimal_arg, requires = "data")]
-    decimal: Option<u8>,
+    #[command(flatten)]
+    csv: CsvFlags,
     /// Write the predictions as CSV to FILE and print a summary instead of every row (`-`: the
     /// CSV to standard output, nothing else); separated as --data is (a TSV stays a TSV).
     #[arg(long, value_name = "FILE")]
@@ -82,7 +77,7 @@ fn read_rows(
             Vec::new(),
         )),
         (None, Some(path)) => {
-            let reading = (format(args), predictor.missing());
+            let reading = (args.csv.format(), predictor.missing());
             let inputs = (names, &predictor.config.data.one_hot[..]);
             let columns = csv_file::read_features(path, inputs, None, reading)?;
             Ok((columns.features, columns.lines))
@@ -149,10 +144,10 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     let data = &predictor.config.data;
     if let Some(path) = &args.output {
         let added = (
-            added_header(data, &predictions),
+            added_header(data, &predictions, args.csv.format()),
             predictions
                 .iter()
-                .map(|p| added_cells(p, format(&args).decimal)),
+                .map(|p| added_cells(p, args.csv.format())),
         );
         let columns = one_hot::columns(&names, &data.one_hot); // --input's cells
         write_csv(path, given_cells(&args, &columns)?, added)?;
@@ -407,7 +402,7 @@ fn given_cells(args: &PredictArgs, names: &[String]) -> Result<Cells> {
         });
     }
     match &args.data {
-        Some(path) => csv_file::read_cells_as_written(path, args.delimiter),
+        Some(path) => csv_file::read_cells_as_written(path, args.csv.format().delimiter),
         None => Err(Error::invalid(
             "input",
             "give --input x,y or --data FILE.csv",
@@ -417,7 +412,7 @@ fn given_cells(args: &PredictArgs, names: &[String]) -> Result<Cells> {
 
 /// The columns a network's predictions add: the class or the values, then each class's
 /// probability.
-fn added_header(data: &DataInfo, predictions: &[Prediction]) -> Vec<String> {
+fn added_header(data: &DataInfo, predictions: &[Prediction], format: CsvFormat) -> Vec<String> {
     let mut header = Vec::new();
     match predictions.first().map_or(0, |p| p.values.len()) {
         _ if data.reconstructs => {
@@ -428,32 +423,28 @@ fn added_header(data: &DataInfo, predictions: &[Prediction]) -> Vec<String> {
         // several outputs (a multi-output target): one column each
         n => header.extend((0..n).map(|k| format!("predicted_{}_{k}", data.target))),
     }
-    header.extend(data.class_names.iter().map(|c| format!("p_{c}")));
+    let classes = data.class_names.iter();
+    header.extend(classes.map(|c| format!("p_{}", marked_class(c, format))));
     header
 }
 
-/// A prediction's cells, its numbers written with the rows' `decimal` mark.
-fn added_cells(p: &Prediction, decimal: u8) -> Vec<String> {
-    let number = |v: f32| marked(short(v), decimal);
+/// A prediction's cells, its numbers (a class named by one too) written with the rows' mark.
+fn added_cells(p: &Prediction, format: CsvFormat) -> Vec<String> {
+    let number = |v: f32| format.marked(short(v));
     let mut cells: Vec<String> = match &p.class {
-        Some(class) => vec![class.clone()],
+        Some(class) => vec![marked_class(class, format)],
         None => p.values.iter().map(|v| number(*v)).collect(),
     };
     cells.extend(p.probabilities.iter().map(|q| number(*q)));
     cells
 }
 
-/// `number` with `decimal` as its mark (`0,25` for `--decimal ','`), as the rows wrote theirs.
-fn marked(number: String, decimal: u8) -> String {
-    match decimal {
-        b',' => number.replace('.', ","),
-        _ => number,
+/// A class name with the rows' decimal mark where it is a number (`0.5` read from `0,5`).
+fn marked_class(class: &str, format: CsvFormat) -> String {
+    match class.parse::<f64>() {
+        Ok(_) => format.marked(class.to_string()),
+        Err(_) => class.to_string(),
     }
-}
-
-/// How `--delimiter` and `--decimal` say `--data` is written.
-fn format(args: &PredictArgs) -> CsvFormat {
-    CsvFormat::delimited(args.delimiter).with_decimal(args.decimal)
 }
 
 /// One `--input` value: a finite number of the model's type (f32 for a network, f64 for a fit),
@@ -540,7 +531,7 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
     let (x, lines): (Vec<f64>, Vec<usize>) = match (&args.input, &args.data) {
         (Some(text), _) => (parse_row(text, &model.inputs, Missing::Unfillable)?, vec![]),
         (None, Some(path)) => {
-            let columns = csv_file::read_columns_f64(path, &model.inputs, None, format(args))?;
+            let columns = csv_file::read_columns_f64(path, &model.inputs, None, args.csv.format())?;
             (columns.features, columns.lines)
         }
         (None, None) => return Err(Error::invalid("input", "give --input x or --data FILE.csv")),
@@ -548,7 +539,7 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
     let predicted = (model.predict(&x)).map_err(|e| at_line(e, args.data.as_deref(), || lines))?;
     if let Some(path) = &args.output {
         let header = vec![format!("predicted_{}", model.target)];
-        let cells = (predicted.iter()).map(|y| vec![marked(short(*y), format(args).decimal)]);
+        let cells = (predicted.iter()).map(|y| vec![args.csv.format().marked(short(*y))]);
         write_csv(path, given_cells(args, &model.inputs)?, (header, cells))?;
         if is_stdout(path) {
             return Ok(());

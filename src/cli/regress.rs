@@ -16,7 +16,7 @@ use plaindnn::train::RunDir;
 use serde_json::json;
 
 use super::choices::{self, choices};
-use super::data_args::{column_list, decimal_arg, delimiter_arg, Columns};
+use super::data_args::{column_list, Columns, CsvFlags};
 use super::print_json;
 
 #[derive(Args, Debug)]
@@ -36,13 +36,8 @@ pub struct RegressArgs {
     /// CSV line: 'a,"width, cm"'.
     #[arg(long, value_parser = column_list, value_name = "A,B,..", requires = "data")]
     features: Option<Columns>,
-    /// CSV: the field separator (`,`, `;`, `tab`, …) [default: detected from the header].
-    #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
-    delimiter: Option<u8>,
-    /// CSV: the decimal mark of the numbers, `.` or `,` (pandas' `decimal`; `,` reads 1,5 as
-    /// 1.5, in a file separated by `;` or tabs) [default: .].
-    #[arg(long, value_name = "MARK", value_parser = decimal_arg, requires = "data")]
-    decimal: Option<u8>,
+    #[command(flatten)]
+    csv: CsvFlags,
     /// CSV: hold this share of the rows out of the fit and score them too [default: none].
     #[arg(long, requires = "data", conflicts_with = "val_data")]
     val_fraction: Option<f64>,
@@ -163,10 +158,10 @@ fn csv_rows(args: &RegressArgs, path: &Path, seed: u64) -> Result<Rows> {
             args.target.as_deref(),
             (args.features.as_ref().map(|c| &c.0[..]), None), // no --one-hot here
             Some(Task::Regression),
-            (format(args), Missing::Unfillable),
+            (args.csv.format(), Missing::Unfillable),
         )?;
         return Ok(Rows {
-            fit: exactly(&Subset::all(data), path, format(args))?,
+            fit: exactly(&Subset::all(data), path, args.csv.format())?,
             held_out: None,
             name,
         });
@@ -183,13 +178,13 @@ fn csv_rows(args: &RegressArgs, path: &Path, seed: u64) -> Result<Rows> {
         standardize: false,
         standardize_target: false,
         impute: None,
-        delimiter: args.delimiter.map(char::from),
-        decimal: args.decimal.map(char::from),
+        delimiter: args.csv.delimiter.map(char::from),
+        decimal: args.csv.decimal.map(char::from),
     };
     let data = source.load_without_fill()?;
-    let fit = exactly(&data.train, path, format(args))?;
+    let fit = exactly(&data.train, path, args.csv.format())?;
     let held_out = match &args.val_data {
-        Some(val_path) => exactly(&data.val, val_path, format(args))?,
+        Some(val_path) => exactly(&data.val, val_path, args.csv.format())?,
         None => Subset::of(&fit.data, data.val.rows.to_vec()), // the same file's other rows
     };
     Ok(Rows {
@@ -228,11 +223,6 @@ fn same_file(args: &RegressArgs) -> Option<String> {
             path.display()
         )
     })
-}
-
-/// How `--delimiter` and `--decimal` say the CSV files are written.
-fn format(args: &RegressArgs) -> CsvFormat {
-    CsvFormat::delimited(args.delimiter).with_decimal(args.decimal)
 }
 
 /// `rows` with their file's values in f64, as written: the fit is computed in f64, and f32 would

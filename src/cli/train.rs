@@ -10,7 +10,7 @@ use super::choices::choices;
 use super::class_weight::ClassWeight;
 use super::config_file::ConfigFile;
 use super::convergence::still_improving;
-use super::data_args::DataArgs;
+use super::data_args::{decimal_flag, DataArgs};
 use super::default_out::default_named;
 use super::train_flags::RecipeFlags;
 use plaindnn::data::{DataSource, Prepared};
@@ -398,10 +398,11 @@ fn next_step(trained: &TrainedRun) -> String {
                 names.join(", ")
             )
         }
-        (DataSource::Csv { path, .. }, _) => {
+        (DataSource::Csv { path, decimal, .. }, _) => {
             let out = quote_path(&trained.run.root().join("predictions.csv"));
+            let mark = decimal.map_or(String::new(), |d| format!(" {}", decimal_flag(d as u8)));
             format!(
-                "predict --run {quoted} --data {} --output {out}",
+                "predict --run {quoted} --data {}{mark} --output {out}",
                 quote_path(path)
             )
         }

@@ -96,7 +96,8 @@ impl Cells {
 
     /// The columns whose cells are text, none a number (missing cells aside): categories, the
     /// columns `--one-hot` takes. A column of numbers with a typo in it is not one of them, nor
-    /// one of `True`/`False` alone (read as 1/0); `True`/`False`/`maybe` is.
+    /// one of `True`/`False` alone (read as 1/0), nor one of numbers with decimal commas (`0,5`:
+    /// read with `--decimal ','`, or refused naming it); `True`/`False`/`maybe` is.
     pub fn text_columns(&self) -> Vec<String> {
         let is_text = |j: usize| {
             let cells = (self.rows.iter())
@@ -105,7 +106,7 @@ impl Cells {
             let (mut any, mut numbers, mut booleans) = (false, false, true);
             for cell in cells {
                 any = true;
-                numbers |= cell.parse::<f64>().is_ok();
+                numbers |= cell.parse::<f64>().is_ok() || super::number::comma_number(cell);
                 booleans &= super::number::boolean(cell).is_some();
             }
             any && !numbers && !booleans
@@ -496,5 +497,14 @@ mod tests {
             ..texts
         };
         assert_eq!(flags.text_columns(), ["typo", "gaps"]);
+        // numbers with decimal commas are numbers to be read so, not categories to one-hot
+        let commas = Cells {
+            rows: vec![
+                row(["0,5", "-1,25", "a,b", "1"]),
+                row(["2", "3,0", "c", "x"]),
+            ],
+            ..flags
+        };
+        assert_eq!(commas.text_columns(), ["typo"]);
     }
 }

@@ -38,67 +38,81 @@ impl CsvFormat {
         }
     }
 
-    /// Refuses a decimal mark that is also the fields' separator (`delimiter`, given or
+    /// Refuses a decimal comma in a file whose fields a comma separates (`delimiter`, given or
     /// detected): `1,5` would be two fields.
     pub(super) fn check(self, path: &Path, delimiter: u8) -> Result<()> {
-        if self.decimal != delimiter {
+        if (self.decimal, delimiter) != (b',', b',') {
             return Ok(());
         }
         Err(Error::invalid(
             "--decimal",
             format!(
-                "{}: `{}` separates the fields and cannot be the decimal mark as well: \
-                 a file with decimal commas separates its fields with `;` or a tab \
-                 (--delimiter ';')",
-                path.display(),
-                char::from(delimiter)
+                "{}: `,` separates the fields and cannot be the decimal mark as well: a file \
+                 with decimal commas separates its fields with `;` or a tab (--delimiter ';')",
+                path.display()
             ),
         ))
     }
 
-    /// A number cell as Rust parses it: with `--decimal ','`, `1,5` as `1.5`. A point in a
-    /// number of such a file is refused (`1.500`: a thousands separator, or a point where the
-    /// file writes commas); any other cell (text, `NA`) is left as written.
-    pub(super) fn number<'a>(
-        self,
-        path: &Path,
-        (line, column): (usize, &str),
-        cell: &'a str,
-    ) -> Result<Cow<'a, str>> {
-        if self.decimal == b'.' || !cell.contains([',', '.']) {
-            return Ok(Cow::Borrowed(cell));
+    /// `number` (as Rust writes it) with this decimal mark: `0,25` for `--decimal ','`, as the
+    /// file writes its own.
+    pub fn marked(self, number: String) -> String {
+        match self.decimal {
+            b',' => number.replace('.', ","),
+            _ => number,
         }
+    }
+}
+
+/// A cell as Rust parses a number: with the `decimal` mark `,`, `1,5` as `1.5`. A number
+/// written with a point in such a file (`1.5`, `1.500`, `1.000,5`) is refused: a point where the
+/// file writes commas, or a thousands separator. Any other cell (text, `1.2.3`, `NA`) is left as
+/// written, as pandas' `read_csv(decimal=',')` leaves it text.
+pub(super) fn as_point<'a>(
+    decimal: u8,
+    path: &Path,
+    (line, column): (usize, &str),
+    cell: &'a str,
+) -> Result<Cow<'a, str>> {
+    if decimal == b'.' || !cell.contains([',', '.']) {
+        return Ok(Cow::Borrowed(cell));
+    }
+    if !cell.contains('.') {
         let comma = cell.replacen(',', ".", 1);
-        if !cell.contains('.') {
-            return Ok(match comma.parse::<f64>() {
-                Ok(_) => Cow::Owned(comma),
-                Err(_) => Cow::Borrowed(cell), // text, told as such by the parser
-            });
-        }
-        let without_points = cell.replace('.', "");
-        let whole = without_points.replacen(',', ".", 1);
-        if whole.parse::<f64>().is_err() {
-            return Ok(Cow::Borrowed(cell)); // `v1.2`: text
-        }
-        let shown = super::number::shown;
-        let comma = shown(&cell.replace('.', ","));
-        let mark = "--decimal ',' reads `,` as the decimal mark";
-        let how = match (cell.contains(','), super::number::thousands(cell, '.', ',')) {
-            (true, _) => format!(
-                "thousands separators are not read: write {}",
-                shown(&without_points)
-            ),
-            (false, true) => format!(
-                "{mark}: write {comma} (or, if the point separates thousands, {})",
-                shown(&without_points)
-            ),
-            (false, false) => format!("{mark}: write {comma}"),
-        };
-        Err(Error::Data(format!(
-            "{}: line {line}, column `{column}`: `{}` holds a point; {how}",
-            path.display(),
-            shown(cell)
-        )))
+        return Ok(match comma.parse::<f64>() {
+            Ok(_) => Cow::Owned(comma),
+            Err(_) => Cow::Borrowed(cell), // text, told as such by the parser
+        });
+    }
+    let thousands = super::number::thousands(cell, '.', ',');
+    if !thousands && cell.parse::<f64>().is_err() {
+        return Ok(Cow::Borrowed(cell)); // `v1.2`, `1.2.3`, `09.02.2024`: text
+    }
+    Err(Error::Data(format!(
+        "{}: line {line}, column `{column}`: `{}` holds a point; {}",
+        path.display(),
+        super::number::shown(cell),
+        pointed(cell, thousands)
+    )))
+}
+
+/// The ways on for a number written with a point in a file read with decimal commas.
+fn pointed(cell: &str, thousands: bool) -> String {
+    let shown = super::number::shown;
+    let without_points = shown(&cell.replace('.', ""));
+    let mark = "--decimal ',' reads `,` as the decimal mark";
+    let left_out = "if the file writes its numbers with points, leave out --decimal ','";
+    match (cell.contains(','), thousands) {
+        (true, _) => format!("thousands separators are not read: write {without_points}"),
+        (false, true) if cell.matches('.').count() == 1 => format!(
+            "{mark}: write {} (or, if the point separates thousands, {without_points}); {left_out}",
+            shown(&cell.replace('.', ","))
+        ),
+        (false, true) => format!("thousands separators are not read: write {without_points}"),
+        (false, false) => format!(
+            "{mark}: write {}; {left_out}",
+            shown(&cell.replace('.', ","))
+        ),
     }
 }
 
@@ -119,8 +133,7 @@ mod tests {
     use super::*;
 
     fn read(cell: &str) -> std::result::Result<String, String> {
-        let comma = CsvFormat::delimited(Some(b';')).with_decimal(Some(b','));
-        let read = comma.number(Path::new("f.csv"), (3, "x"), cell);
+        let read = as_point(b',', Path::new("f.csv"), (3, "x"), cell);
         read.map(|c| c.into_owned()).map_err(|e| e.to_string())
     }
 
@@ -132,6 +145,9 @@ mod tests {
         assert_eq!(read("a,b"), Ok("a,b".into()));
         assert_eq!(read("v1.2"), Ok("v1.2".into()));
         assert_eq!(read("NA"), Ok("NA".into()));
+        // pandas' read_csv(decimal=',') leaves these text: a version, a date
+        assert_eq!(read("1.2.3"), Ok("1.2.3".into()));
+        assert_eq!(read("09.02.2024"), Ok("09.02.2024".into()));
     }
 
     #[test]
@@ -146,8 +162,14 @@ mod tests {
             "{said}"
         );
         let said = read("-0.5").unwrap_err();
+        let left_out = "; if the file writes its numbers with points, leave out --decimal ','";
         assert!(
-            said.ends_with("`,` as the decimal mark: write -0,5"),
+            said.ends_with(&format!("`,` as the decimal mark: write -0,5{left_out}")),
+            "{said}"
+        );
+        let said = read("12.345.678").unwrap_err();
+        assert!(
+            said.ends_with("thousands separators are not read: write 12345678"),
             "{said}"
         );
         let said = read("1.000,5").unwrap_err();
@@ -159,8 +181,12 @@ mod tests {
 
     #[test]
     fn a_point_file_reads_every_cell_as_written() {
-        let point = CsvFormat::default();
-        let cell = point.number(Path::new("f.csv"), (2, "x"), "1,5");
+        let cell = as_point(
+            CsvFormat::default().decimal,
+            Path::new("f.csv"),
+            (2, "x"),
+            "1,5",
+        );
         assert_eq!(cell.map(Cow::into_owned).ok(), Some("1,5".to_string()));
     }
 }

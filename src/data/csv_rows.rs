@@ -130,8 +130,10 @@ fn row_numbers(data: &Dataset, path: &Path) -> Vec<String> {
 /// Names 0, 1, 2, … (or 1, 2, 3, …) are what pandas writes for an array's columns: no warning.
 fn numbers_as_names(data: &Dataset, path: &Path) -> Option<String> {
     let names = &data.feature_names;
-    let number = |n: &String| super::number::reads_as_number(n.trim());
-    let digits = |n: &String| n.trim().parse::<f64>().is_ok();
+    // a decimal comma's too: the first row of a file read with --decimal ','
+    let comma = |n: &String| super::number::comma_number(n.trim());
+    let number = |n: &String| super::number::reads_as_number(n.trim()) || comma(n);
+    let digits = |n: &String| n.trim().parse::<f64>().is_ok() || comma(n);
     let counted =
         |from: usize| (names.iter().enumerate()).all(|(i, n)| *n == (from + i).to_string());
     let numbers = names.iter().all(number) && names.iter().any(digits);

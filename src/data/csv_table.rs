@@ -7,11 +7,12 @@ use std::fs::File;
 use std::path::Path;
 use std::rc::Rc;
 
+use super::advice::DECIMAL_COMMA;
 use super::csv_cells::{quoted_cell, split_cells};
 use super::csv_faults::{
     category, column_at, decimal_comma, missing_target, mixed, never_closed, unplaced, FirstSeen,
 };
-use super::csv_format::CsvFormat;
+use super::csv_format::{as_point, CsvFormat};
 use super::csv_lines::{LineEnds, Noting};
 use super::csv_quotes::QuoteFault;
 use super::delimiter;
@@ -72,8 +73,8 @@ pub(super) struct Table {
     pub(super) reader: csv::Reader<Noting<File>>,
     pub(super) headers: Vec<String>,
     pub(super) delimiter: u8,
-    /// The separator (as read) and the decimal mark of the file's numbers.
-    pub(super) format: CsvFormat,
+    /// The decimal mark of the file's numbers.
+    pub(super) decimal: u8,
     pub(super) ends: Rc<RefCell<LineEnds>>,
     /// What a text cell in a feature column may mean and the flag for it, given the column.
     pub(super) text_hint: Option<fn(&str) -> String>,
@@ -110,7 +111,7 @@ fn open_trimmed(
 ) -> Result<Table> {
     let delimiter = match format.delimiter {
         Some(d) => d,
-        None => delimiter::detect(path)?,
+        None => delimiter::detect(path, format.decimal)?,
     };
     format.check(path, delimiter)?;
     let ends = Rc::new(RefCell::new(LineEnds::default()));
@@ -158,10 +159,7 @@ fn open_trimmed(
         reader,
         headers,
         delimiter,
-        format: CsvFormat {
-            delimiter: Some(delimiter),
-            ..format
-        },
+        decimal: format.decimal,
         ends,
         text_hint: None,
         missing,
@@ -261,11 +259,16 @@ impl Table {
     }
 
     /// `e` with the way on when a cell of `column` is text, not a number: another separator
-    /// where one would split the header, else [`Table::text_hint`].
+    /// where one would split the header, `--decimal ','` for a decimal comma in a file a comma
+    /// does not separate, else [`Table::text_hint`].
     pub(super) fn hinted(&self, e: Error, column: &str) -> Error {
         let Error::Data(m) = e else { return e };
         if m.ends_with("the cell is empty") || m.ends_with("marks a missing value") {
             return Error::Data(format!("{m}{}", self.missing.hint()));
+        }
+        if let Some(m) = m.strip_suffix(')').filter(|m| m.contains("decimal comma")) {
+            let comma = (self.delimiter != b',').then_some(DECIMAL_COMMA);
+            return Error::Data(format!("{m}{})", comma.unwrap_or_default()));
         }
         let separator = self.hint();
         match (m.ends_with("is not a number"), self.text_hint) {
@@ -457,7 +460,7 @@ impl Table {
                     out.texts.push(category(path, line, name, &record[col])?);
                     continue;
                 }
-                let cell = self.format.number(path, (line, name), &record[col])?;
+                let cell = as_point(self.decimal, path, (line, name), &record[col])?;
                 let value = parse(path, line, name, &cell);
                 out.features.push(value.map_err(|e| self.hinted(e, name))?);
                 mixed(&mut seen[k], (line, name), &cell)
@@ -467,9 +470,7 @@ impl Table {
                 if is_missing(&record[col]) {
                     return Err(missing_target(path, line, &self.headers[col], &record[col]));
                 }
-                let cell = self
-                    .format
-                    .number(path, (line, &self.headers[col]), &record[col])?;
+                let cell = as_point(self.decimal, path, (line, &self.headers[col]), &record[col])?;
                 t.push(cell.into_owned());
             }
         }

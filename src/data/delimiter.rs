@@ -47,27 +47,37 @@ pub fn flag(byte: u8) -> String {
 }
 
 /// The separator that splits the header of the file at `path` into the most fields while the
-/// next rows split into as many; comma when none splits it (a one-column file).
-pub fn detect(path: &Path) -> Result<u8> {
-    Ok(best(&head(path)?))
+/// next rows split into as many; comma when none splits it (a one-column file). With decimal
+/// commas (`decimal`), `;` or a tab where either splits the header (`1,5;2,5` ties with the
+/// comma), else the comma, which the reader then refuses as both.
+pub fn detect(path: &Path, decimal: u8) -> Result<u8> {
+    let head = head(path)?;
+    let any = best(&head, b'.');
+    if (decimal, any) != (b',', b',') {
+        return Ok(any);
+    }
+    let other = best(&head, b',');
+    Ok(if header_fields(&head, other) > 1 {
+        other
+    } else {
+        b','
+    })
 }
 
 /// [`detect`] on the file's first lines `head`.
-fn best(head: &[u8]) -> u8 {
-    let best = CANDIDATES
-        .iter()
+fn best(head: &[u8], decimal: u8) -> u8 {
+    let allowed = CANDIDATES.iter().filter(|&&d| d != decimal);
+    let fallback = allowed.clone().next().copied().unwrap_or(b',');
+    let best = allowed
         .map(|&d| (d, fields_if_consistent(head, d)))
         .filter(|(_, fields)| *fields > 1)
-        .fold(
-            (b',', 1),
-            |best, (d, fields)| {
-                if fields > best.1 {
-                    (d, fields)
-                } else {
-                    best
-                }
-            },
-        );
+        .fold((fallback, 1), |best, (d, fields)| {
+            if fields > best.1 {
+                (d, fields)
+            } else {
+                best
+            }
+        });
     best.0
 }
 
@@ -143,7 +153,7 @@ pub fn hint(headers: &[String], used: u8) -> String {
 /// another splits it: one `--delimiter` reads both, so the hint for either would break the other.
 pub fn check_same(val_path: &Path, train: u8) -> Result<()> {
     let head = head(val_path)?; // read once
-    let own = best(&head);
+    let own = best(&head, b'.');
     if own == train || header_fields(&head, train) > 1 || fields_if_consistent(&head, own) <= 1 {
         return Ok(()); // a short row is the reader's to name, with its line
     }

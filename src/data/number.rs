@@ -15,6 +15,12 @@ pub fn boolean(field: &str) -> Option<f32> {
     }
 }
 
+/// Whether `field` is a number written with a decimal comma (`0,5`, `-1,25e3`), as
+/// `--decimal ','` reads it.
+pub fn comma_number(field: &str) -> bool {
+    field.contains(',') && field.replacen(',', ".", 1).parse::<f64>().is_ok()
+}
+
 /// Whether `field` is read as a number: digits, or a boolean ([`boolean`]).
 pub fn reads_as_number(field: &str) -> bool {
     field.parse::<f64>().is_ok() || boolean(field).is_some()
@@ -131,16 +137,14 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
         }
         // `1.000,5`: points between thousands, a decimal comma
         Err(_) if thousands(field, '.', ',') => Err(Error::Data(format!(
-            "{}: `{}` is not a number (thousands separators are not read; write {}, or {} \
-             with --decimal ',')",
+            "{}: `{}` is not a number (thousands separators and decimal commas are not \
+             read; write {})",
             at(),
             cell(),
-            shown(&field.replace('.', "").replacen(',', ".", 1)),
-            shown(&field.replace('.', ""))
+            shown(&field.replace('.', "").replacen(',', ".", 1))
         ))),
         Err(_) if field.replacen(',', ".", 1).parse::<f32>().is_ok() => Err(Error::Data(format!(
-            "{}: `{}` is not a number (a decimal comma? --decimal ',' reads the file's numbers \
-             so; or write {})",
+            "{}: `{}` is not a number (a decimal comma? write {})",
             at(),
             cell(),
             shown(&field.replacen(',', ".", 1))

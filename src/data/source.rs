@@ -287,10 +287,12 @@ impl DataSource {
                 path,
                 val_path,
                 delimiter,
+                decimal,
                 ..
             } => {
                 if delimiter.is_none() {
-                    *delimiter = super::delimiter::detect(path).ok().map(char::from);
+                    let mark = decimal.map_or(b'.', |c| c as u8);
+                    *delimiter = super::delimiter::detect(path, mark).ok().map(char::from);
                 }
                 abs(path);
                 if let Some(v) = val_path {
@@ -410,15 +412,16 @@ impl DataSource {
         // 0 holds nothing out: fine beside --val-data; without it, `Rows::split` says why
         let zero_ok = val_path.is_some() || *val_fraction == 0.0;
         in_unit("--val-fraction", *val_fraction, zero_ok)?;
+        let mark = decimal_mark(*decimal)?;
         let delimiter = match delimiter.and_then(|c| u8::try_from(c).ok()) {
             Some(d) => d,
-            None => super::delimiter::detect(path)?,
+            None => super::delimiter::detect(path, mark.unwrap_or(b'.'))?,
         };
         let missing = match impute {
             Some(_) => Missing::Kept,
             None => refused,
         };
-        let format = CsvFormat::delimited(Some(delimiter)).with_decimal(decimal_mark(*decimal)?);
+        let format = CsvFormat::delimited(Some(delimiter)).with_decimal(mark);
         let reading = (format, missing);
         let mut data = read(path, None, reading)?;
         if *standardize_target {
@@ -601,7 +604,13 @@ fn builtin_rows(
 /// A recorded decimal mark as the reader takes it: `.` or `,` (a `config.json` edited to
 /// another is refused naming it).
 fn decimal_mark(decimal: Option<char>) -> Result<Option<u8>> {
-    decimal
-        .map(|c| csv_file::parse_decimal(&c.to_string()))
-        .transpose()
+    let read = |c: char| {
+        csv_file::parse_decimal(&c.to_string()).map_err(|_| {
+            Error::Data(format!(
+                "the data's decimal mark `{c}` (config.json's data.source.decimal) is not `.` \
+                 or `,`"
+            ))
+        })
+    };
+    decimal.map(read).transpose()
 }

@@ -264,12 +264,15 @@ impl Predictor {
                 crate::plural::count(model.outputs, "output")
             ));
         }
-        // named as today: a run of 0.50 reads 0.5 (as --resume compares them)
-        let theirs = info
-            .class_names
-            .iter()
-            .map(|c| crate::data::target::class_name(c));
-        if data.task() == Task::Classification && !data.class_names.iter().cloned().eq(theirs) {
+        // both named as today: a run of 0.50 reads 0.5, one of TRUE True (as --resume compares)
+        let named = |names: &[String]| -> Vec<String> {
+            names
+                .iter()
+                .map(|c| crate::data::target::class_name(c))
+                .collect()
+        };
+        let same = named(&data.class_names) == named(&info.class_names);
+        if data.task() == Task::Classification && !same {
             return differ(format!(
                 "name their classes {} where the network's are {}, in that order",
                 data.class_names.join(", "),

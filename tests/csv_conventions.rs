@@ -378,6 +378,23 @@ fn decimal_commas_leave_text_with_points_alone_and_the_next_step_keeps_the_flag(
     let dots = write(&dir, "dots.csv", &format!("a.b.label\n{whole}"));
     let o = train(&dir, &dots, &["--delimiter", "."]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // a header that a comma splits as well as `;` (units after a comma): predict --output
+    // copies the rows with the separator the run read them with
+    let rows: String = (0..40)
+        .map(|i| format!("{},{};{},5;{}\n", i % 9, i % 4, i % 7, ["x", "y"][i % 2]))
+        .collect();
+    let tie = write(
+        &dir,
+        "tie.csv",
+        &format!("Gewicht, kg;Preis, EUR;Klasse\n{rows}"),
+    );
+    assert!(train(&dir, &tie, &["--decimal", ","]).status.success());
+    let o = predict(&dir.join("run"), &tie, &["--decimal", ",", "--output", "-"]);
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("Gewicht, kg;Preis, EUR;Klasse;predicted_Klasse;p_x;p_y\n0,0;0,5;x;"),
+        "{out}"
+    );
 }
 
 /// A decimal mark that cannot be read as one is refused naming it: the same character as the
@@ -414,6 +431,31 @@ fn a_decimal_comma_that_cannot_be_read_so_is_refused_naming_why() {
         err.contains("write -1,463 (or, if the point separates thousands, -1463); if the file writes its numbers with points, leave out --decimal ','"),
         "{err}"
     );
+    // a cell turned into a point is named as the file writes it
+    let huge = write(&dir, "h.csv", "a;b;label\n1,5e400;2;x\n3;1;y\n");
+    let err = refused(&dir, &huge, &["--decimal", ","]);
+    assert!(
+        err.contains("`1,5e400` is beyond the range of f32"),
+        "{err}"
+    );
+    // a target of decimal commas, no flag and no --task: not quietly classes of text
+    let rows: String = (0..30)
+        .map(|i| format!("{i};{},{}\n", i % 4, i % 10))
+        .collect();
+    let target = write(&dir, "t.csv", &format!("a;y\n{rows}"));
+    let err = refused(&dir, &target, &[]);
+    let said = "t.csv: line 2, column `y`: the target `0,0` is a number written with a decimal \
+                comma: pass --decimal ',' to read the file's numbers so";
+    assert!(err.contains(said), "{err}");
+    let err = refused(&dir, &target, &["--task", "regression"]);
+    assert!(
+        err.contains("(a decimal comma? write 0.0, or pass --decimal ',')"),
+        "{err}"
+    );
+    let o = train(&dir, &target, &["--decimal", ","]);
+    assert!(stdout(&o).contains("regression"), "{}", stdout(&o));
+    let o = train(&dir, &target, &["--task", "classification"]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let o = plaindnn(&["train", "--data", s(&mixed), "--decimal", "x"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
@@ -1350,6 +1392,13 @@ fn a_target_of_pandas_booleans_in_several_spellings_is_two_classes() {
     assert_eq!(*weights, serde_json::json!([1.0, 3.0]));
     let said = refused(&dir, &csv, &["--class-weight", "True:2,true:3"]);
     assert!(said.contains("class `True` is named twice"), "{said}");
+    // a run from before, which kept the names as its file spelt them, still scores new rows
+    let mut older = run_config(&run);
+    older["data"]["class_names"] = serde_json::json!(["FALSE", "TRUE"]);
+    std::fs::write(run.join("config.json"), older.to_string()).expect("config.json");
+    let o = plaindnn(&["eval", "--run", s(&run), "--data", s(&upper), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(json(&o)["classes"], serde_json::json!(["FALSE", "TRUE"]));
 }
 
 /// A practitioner's review: an extreme `--val-fraction` trained without a word, on six rows of

@@ -212,7 +212,8 @@ pub struct CsvFlags {
     #[arg(long, value_name = "CHAR", value_parser = delimiter_arg, requires = "data")]
     pub delimiter: Option<u8>,
     /// CSV: the decimal mark of the numbers, `.` or `,` (pandas' `decimal`; `,` reads 1,5 as
-    /// 1.5, in a file separated by `;` or tabs, and writes predictions so) [default: .].
+    /// 1.5, in a file separated by `;` or tabs; predict's --output writes its numbers so)
+    /// [default: .].
     #[arg(long, value_name = "MARK", value_parser = decimal_arg, requires = "data")]
     pub decimal: Option<u8>,
 }

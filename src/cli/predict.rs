@@ -402,7 +402,7 @@ fn given_cells(args: &PredictArgs, names: &[String]) -> Result<Cells> {
         });
     }
     match &args.data {
-        Some(path) => csv_file::read_cells_as_written(path, args.csv.format().delimiter),
+        Some(path) => csv_file::read_cells_as_written(path, args.csv.format()),
         None => Err(Error::invalid(
             "input",
             "give --input x,y or --data FILE.csv",

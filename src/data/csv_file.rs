@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 
 pub use super::classes::Labels;
 pub use super::csv_cells::{abbreviate, quoted_cell, split_cells};
+use super::csv_format::comma_pointed;
 pub use super::csv_format::{parse_decimal, CsvFormat};
 pub use super::csv_table::{Categories, CsvColumns, Missing};
 pub use super::number::{is_missing, parse_f64, parse_number};
@@ -54,8 +55,8 @@ pub fn read_cells(path: &Path, delimiter: Option<u8>) -> Result<Cells> {
 
 /// [`read_cells`], every cell as written, spaces and all: what `predict --output` writes back
 /// beside its predictions, so an ID or a timestamp keeps every digit and a note every space.
-pub fn read_cells_as_written(path: &Path, delimiter: Option<u8>) -> Result<Cells> {
-    let format = CsvFormat::delimited(delimiter);
+/// `format`'s decimal mark only guides the separator's detection (the cells stay as written).
+pub fn read_cells_as_written(path: &Path, format: CsvFormat) -> Result<Cells> {
     cells_of(open_as_written(path, (format, Missing::Refused))?, path)
 }
 
@@ -309,16 +310,21 @@ pub fn read_table(
     };
     let read = (&chosen.features[..], Some(chosen.target));
     let learn = Categories::Learn(one_hot.unwrap_or_default());
+    let delimiter = table.delimiter;
     let (columns_read, encoders) = table.read_encoded(path, read, learn)?;
     let feature_names = one_hot::expand(&columns, &encoders);
     check_unique(path, &feature_names, ONE_HOT_NAMES)?;
     let columns = columns_read;
     let raw = columns.target.unwrap_or_default();
+    if task.is_none() && delimiter != b',' {
+        comma_target(path, &target_name, &raw, &columns.lines)?;
+    }
     let kind = TargetKind::of(&raw);
     let chosen_task = task.unwrap_or_else(|| kind.task(raw.len()));
     let (targets, class_names) = match chosen_task {
         Task::Regression => (
-            regression_targets(path, &target_name, &raw, &columns.lines)?,
+            regression_targets(path, &target_name, &raw, &columns.lines)
+                .map_err(|e| comma_pointed(e, delimiter))?,
             Vec::new(),
         ),
         Task::Classification => classes(path, &target_name, &raw)?,
@@ -336,6 +342,25 @@ pub fn read_table(
             .with_task_reason(why)
             .with_one_hot(encoders),
     )
+}
+
+/// Refuses a target of numbers written with decimal commas (`0,5`) that no `--task` names: read
+/// as text they would train as classes without a word (pandas' `read_csv` reads them as text
+/// too), where `--decimal ','` reads them as the numbers they are.
+fn comma_target(path: &Path, column: &str, raw: &[String], lines: &[usize]) -> Result<()> {
+    let number = |v: &String| v.parse::<f64>().is_ok() || super::number::comma_number(v);
+    let first = raw.iter().position(|v| super::number::comma_number(v));
+    let Some(at) = first.filter(|_| raw.iter().all(number)) else {
+        return Ok(());
+    };
+    Err(Error::Data(format!(
+        "{}: line {}, column `{column}`: the target `{}` is a number written with a decimal \
+         comma: pass --decimal ',' to read the file's numbers so, or --task classification to \
+         take its values as classes",
+        path.display(),
+        lines.get(at).copied().unwrap_or(0),
+        super::number::shown(&raw[at])
+    )))
 }
 
 /// The values of a regression target, each a finite number (`lines`: where each row starts).

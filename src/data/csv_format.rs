@@ -4,6 +4,8 @@
 use std::borrow::Cow;
 use std::path::Path;
 
+use super::advice::DECIMAL_COMMA;
+use super::number::shown;
 use crate::error::{Error, Result};
 
 /// A CSV file's field separator and decimal mark.
@@ -47,8 +49,9 @@ impl CsvFormat {
         Err(Error::invalid(
             "--decimal",
             format!(
-                "{}: `,` separates the fields and cannot be the decimal mark as well: a file \
-                 with decimal commas separates its fields with `;` or a tab (--delimiter ';')",
+                "{}: `,` separates the fields and cannot be the decimal mark as well: if the \
+                 file writes its numbers with points, leave out --decimal ','; a file with \
+                 decimal commas separates its fields with `;` or a tab (--delimiter ';')",
                 path.display()
             ),
         ))
@@ -91,14 +94,13 @@ pub(super) fn as_point<'a>(
     Err(Error::Data(format!(
         "{}: line {line}, column `{column}`: `{}` holds a point; {}",
         path.display(),
-        super::number::shown(cell),
+        shown(cell),
         pointed(cell, thousands)
     )))
 }
 
 /// The ways on for a number written with a point in a file read with decimal commas.
 fn pointed(cell: &str, thousands: bool) -> String {
-    let shown = super::number::shown;
     let without_points = shown(&cell.replace('.', ""));
     let mark = "--decimal ',' reads `,` as the decimal mark";
     let left_out = "if the file writes its numbers with points, leave out --decimal ','";
@@ -113,6 +115,28 @@ fn pointed(cell: &str, thousands: bool) -> String {
             "{mark}: write {}; {left_out}",
             shown(&cell.replace('.', ","))
         ),
+    }
+}
+
+/// A number's refusal `e` with `--decimal ','` as a way on, where it speaks of a decimal comma
+/// and a comma does not separate the fields (`delimiter`).
+pub(super) fn comma_pointed(e: Error, delimiter: u8) -> Error {
+    let Error::Data(m) = e else { return e };
+    match m.strip_suffix(')').filter(|m| m.contains("decimal comma")) {
+        Some(m) if delimiter != b',' => Error::Data(format!("{m}{DECIMAL_COMMA})")),
+        _ => Error::Data(m),
+    }
+}
+
+/// A refusal of the cell `read` (a decimal comma turned into a point) naming the cell as the
+/// file writes it (`written`).
+pub(super) fn as_written(e: Error, read: &str, written: &str) -> Error {
+    match e {
+        Error::Data(m) if read != written => {
+            let (read, written) = (shown(read), shown(written));
+            Error::Data(m.replace(&format!("`{read}`"), &format!("`{written}`")))
+        }
+        e => e,
     }
 }
 

@@ -7,12 +7,11 @@ use std::fs::File;
 use std::path::Path;
 use std::rc::Rc;
 
-use super::advice::DECIMAL_COMMA;
 use super::csv_cells::{quoted_cell, split_cells};
 use super::csv_faults::{
     category, column_at, decimal_comma, missing_target, mixed, never_closed, unplaced, FirstSeen,
 };
-use super::csv_format::{as_point, CsvFormat};
+use super::csv_format::{as_point, as_written, comma_pointed, CsvFormat};
 use super::csv_lines::{LineEnds, Noting};
 use super::csv_quotes::QuoteFault;
 use super::delimiter;
@@ -266,9 +265,8 @@ impl Table {
         if m.ends_with("the cell is empty") || m.ends_with("marks a missing value") {
             return Error::Data(format!("{m}{}", self.missing.hint()));
         }
-        if let Some(m) = m.strip_suffix(')').filter(|m| m.contains("decimal comma")) {
-            let comma = (self.delimiter != b',').then_some(DECIMAL_COMMA);
-            return Error::Data(format!("{m}{})", comma.unwrap_or_default()));
+        if m.contains("decimal comma") {
+            return comma_pointed(Error::Data(m), self.delimiter);
         }
         let separator = self.hint();
         match (m.ends_with("is not a number"), self.text_hint) {
@@ -460,10 +458,12 @@ impl Table {
                     out.texts.push(category(path, line, name, &record[col])?);
                     continue;
                 }
-                let cell = as_point(self.decimal, path, (line, name), &record[col])?;
-                let value = parse(path, line, name, &cell);
+                let written = &record[col];
+                let cell = as_point(self.decimal, path, (line, name), written)?;
+                let value =
+                    parse(path, line, name, &cell).map_err(|e| as_written(e, &cell, written));
                 out.features.push(value.map_err(|e| self.hinted(e, name))?);
-                mixed(&mut seen[k], (line, name), &cell)
+                mixed(&mut seen[k], (line, name), written)
                     .map_err(|why| Error::Data(format!("{}: {why}", path.display())))?;
             }
             if let (Some(col), Some(t)) = (target, out.target.as_mut()) {

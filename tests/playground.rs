@@ -1144,6 +1144,13 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
     assert_eq!(status, 400);
     let said = "head.csv: the header is there but no data rows follow";
     assert!(body.contains(said), "{body}");
+    // a target of decimal commas: not classes of text, and again the page's way on
+    let target: String = (0..20).map(|i| format!("{i};{},5\n", i % 3)).collect();
+    let (status, body) = upload("eu-target.csv", &format!("x;y\n{target}"));
+    assert_eq!(status, 400, "{body}");
+    let said = "the target `0,5` is a number written with a decimal comma: train on the file with \
+                `plaindnn train --decimal ','` (the playground reads decimal points)";
+    assert!(body.contains(said), "{body}");
     // 101 classes of 2 rows each: more than the page draws (40 000 took the server down)
     let many: String = (0..202)
         .map(|i| format!("{i},{},c{}\n", i % 3, i / 2))

@@ -10,3 +10,8 @@ pub const MIN_DELTA_ZERO: &str = "or pass --min-delta 0";
 
 /// A number written with a decimal comma in a file whose fields a comma does not separate.
 pub const DECIMAL_COMMA: &str = ", or pass --decimal ','";
+
+/// A target of numbers written with decimal commas, read without `--decimal ','` or `--task`.
+pub const DECIMAL_TARGET: &str =
+    "pass --decimal ',' to read the file's numbers so, or --task classification to take its \
+     values as classes";

@@ -10,6 +10,7 @@ use super::one_hot::{self, OneHot};
 use super::target::{self, TargetKind};
 use crate::error::{Error, Result};
 
+use super::advice::DECIMAL_TARGET;
 pub use super::classes::Labels;
 pub use super::csv_cells::{abbreviate, quoted_cell, split_cells};
 use super::csv_format::comma_pointed;
@@ -355,8 +356,7 @@ fn comma_target(path: &Path, column: &str, raw: &[String], lines: &[usize]) -> R
     };
     Err(Error::Data(format!(
         "{}: line {}, column `{column}`: the target `{}` is a number written with a decimal \
-         comma: pass --decimal ',' to read the file's numbers so, or --task classification to \
-         take its values as classes",
+         comma: {DECIMAL_TARGET}",
         path.display(),
         lines.get(at).copied().unwrap_or(0),
         super::number::shown(&raw[at])

@@ -15,7 +15,7 @@ use super::command::command;
 use super::observer::{drawn_grid, Control, Mode, PageEvent, PageObserver, EVENTS, UNIT_GRID};
 use super::settings::{check_categories, check_classes, Settings};
 use super::uploads::Uploads;
-use crate::data::advice::{DECIMAL_COMMA, LEAVE_STANDARDIZE_OUT, MIN_DELTA_ZERO};
+use crate::data::advice::{DECIMAL_COMMA, DECIMAL_TARGET, LEAVE_STANDARDIZE_OUT, MIN_DELTA_ZERO};
 use crate::data::csv_file::read_cells;
 use crate::data::{Prepared, Subset, Targets};
 use crate::error::Kept;
@@ -93,7 +93,7 @@ struct Done {
 
 /// Command-line advice the page has no control for, sent to `plaindnn train`, and its own in
 /// page words (the page takes the task from the column; a box is unticked, not left out).
-const PAGE_WORDS: [(&str, &str); 3] = [
+const PAGE_WORDS: [(&str, &str); 4] = [
     (
         LEAVE_STANDARDIZE_OUT,
         "untick the box, or if it is a number to predict, train on the file with `plaindnn train \
@@ -102,6 +102,11 @@ const PAGE_WORDS: [(&str, &str); 3] = [
     (
         MIN_DELTA_ZERO,
         "or train with `plaindnn train --min-delta 0`",
+    ),
+    (
+        DECIMAL_TARGET,
+        "train on the file with `plaindnn train --decimal ','` (the playground reads decimal \
+         points)",
     ),
     (
         DECIMAL_COMMA,

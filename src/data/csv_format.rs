@@ -88,7 +88,9 @@ pub(super) fn as_point<'a>(
         });
     }
     let thousands = super::number::thousands(cell, '.', ',');
-    if !thousands && cell.parse::<f64>().is_err() {
+    // `12,345,678.5`: commas between thousands, a decimal point
+    let pointed_thousands = super::number::thousands(cell, ',', '.');
+    if !thousands && !pointed_thousands && cell.parse::<f64>().is_err() {
         return Ok(Cow::Borrowed(cell)); // `v1.2`, `1.2.3`, `09.02.2024`: text
     }
     Err(Error::Data(format!(
@@ -105,7 +107,12 @@ fn pointed(cell: &str, thousands: bool) -> String {
     let mark = "--decimal ',' reads `,` as the decimal mark";
     let left_out = "if the file writes its numbers with points, leave out --decimal ','";
     match (cell.contains(','), thousands) {
-        (true, _) => format!("thousands separators are not read: write {without_points}"),
+        (true, false) => format!(
+            "thousands separators are not read, and --decimal ',' reads `,` as the decimal mark: \
+             write {}; {left_out}",
+            shown(&cell.replace(',', "").replace('.', ","))
+        ),
+        (true, true) => format!("thousands separators are not read: write {without_points}"),
         (false, true) if cell.matches('.').count() == 1 => format!(
             "{mark}: write {} (or, if the point separates thousands, {without_points}); {left_out}",
             shown(&cell.replace('.', ","))
@@ -189,6 +196,11 @@ mod tests {
         let left_out = "; if the file writes its numbers with points, leave out --decimal ','";
         assert!(
             said.ends_with(&format!("`,` as the decimal mark: write -0,5{left_out}")),
+            "{said}"
+        );
+        let said = read("12,345,678.5").unwrap_err();
+        assert!(
+            said.contains("reads `,` as the decimal mark: write 12345678,5;"),
             "{said}"
         );
         let said = read("12.345.678").unwrap_err();

@@ -456,6 +456,16 @@ fn a_decimal_comma_that_cannot_be_read_so_is_refused_naming_why() {
     assert!(stdout(&o).contains("regression"), "{}", stdout(&o));
     let o = train(&dir, &target, &["--task", "classification"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // three digits after the comma may be a thousands separator: that way on too
+    let big: String = (0..30)
+        .map(|i| format!("{i};{},{}50\n", i % 4 + 1, i % 10))
+        .collect();
+    let big = write(&dir, "big.csv", &format!("a;y\n{big}"));
+    let err = refused(&dir, &big, &[]);
+    assert!(
+        err.ends_with("(if the comma separates thousands, write 1050)\n"),
+        "{err}"
+    );
     let o = plaindnn(&["train", "--data", s(&mixed), "--decimal", "x"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(

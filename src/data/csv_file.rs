@@ -354,9 +354,16 @@ fn comma_target(path: &Path, column: &str, raw: &[String], lines: &[usize]) -> R
     let Some(at) = first.filter(|_| raw.iter().all(number)) else {
         return Ok(());
     };
+    let thousands = match super::number::thousands(&raw[at], ',', '.') {
+        true => format!(
+            " (if the comma separates thousands, write {})",
+            raw[at].replace(',', "")
+        ),
+        false => String::new(),
+    };
     Err(Error::Data(format!(
         "{}: line {}, column `{column}`: the target `{}` is a number written with a decimal \
-         comma: {DECIMAL_TARGET}",
+         comma: {DECIMAL_TARGET}{thousands}",
         path.display(),
         lines.get(at).copied().unwrap_or(0),
         super::number::shown(&raw[at])

@@ -1409,6 +1409,25 @@ fn a_target_of_pandas_booleans_in_several_spellings_is_two_classes() {
     let o = plaindnn(&["eval", "--run", s(&run), "--data", s(&upper), "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(json(&o)["classes"], serde_json::json!(["FALSE", "TRUE"]));
+    // one from before whose `true` sat among words sorts otherwise today: --resume says so,
+    // not that the unchanged file has changed
+    let rows: String = (0..40)
+        .map(|i| format!("{},{}\n", i as f64 * 0.1, ["Zebra", "true"][i % 2]))
+        .collect();
+    let zebra = write(&dir, "zebra.csv", &format!("x,kind\n{rows}"));
+    assert!(train(&dir, &zebra, &[]).status.success());
+    let mut older = run_config(&run);
+    assert_eq!(
+        older["data"]["class_names"],
+        serde_json::json!(["True", "Zebra"])
+    );
+    older["data"]["class_names"] = serde_json::json!(["Zebra", "true"]);
+    std::fs::write(run.join("config.json"), older.to_string()).expect("config.json");
+    let o = plaindnn(&["train", "--resume", s(&run), "--epochs", "4"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let said = "its data is unchanged, but this version of plaindnn names its classes True, \
+                Zebra where the run named them Zebra, true";
+    assert!(stderr(&o).contains(said), "{}", stderr(&o));
 }
 
 /// A practitioner's review: an extreme `--val-fraction` trained without a word, on six rows of

@@ -268,6 +268,9 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
         .cloned()
         .eq(then.class_names.iter().map(|c| class_name(c)))
     {
+        if then.unchanged() {
+            return Err(renamed(&then.class_names, &now.class_names));
+        }
         "its classes" // named as today (a run of 0.50 reads 0.5)
     } else if data.scaler != then.scaler || data.target_scaler != then.target_scaler {
         "its columns' means or deviations"
@@ -287,6 +290,19 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
         "{files} has changed since the run trained ({what} differ): resume with the data it \
          started from, or train a new run"
     ))
+}
+
+/// Where the file is the one the run trained on but its classes read otherwise today (an older
+/// run kept `true` as written; today it is `True`, sorted before other words): the run cannot go
+/// on with a network whose outputs are ordered as before.
+fn renamed(then: &[String], now: &[String]) -> String {
+    format!(
+        "its data is unchanged, but this version of plaindnn names its classes {} where the run \
+         named them {}: the network's outputs are in the old order, so it cannot go on; train a \
+         new run on the data",
+        now.join(", "),
+        then.join(", ")
+    )
 }
 
 /// `metrics.csv`'s rows, refused unless they record every epoch up to `last`, the checkpoint's,

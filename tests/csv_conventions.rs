@@ -66,6 +66,23 @@ fn train(dir: &Path, csv: &Path, extra: &[&str]) -> std::process::Output {
     plaindnn(&args)
 }
 
+/// Trains three quiet epochs on `csv` with `extra` flags into `out`, which must succeed.
+fn trained(out: &Path, csv: &Path, extra: &[&str]) -> PathBuf {
+    let args = [
+        "train",
+        "--data",
+        s(csv),
+        "--epochs",
+        "3",
+        "--quiet",
+        "--out",
+        s(out),
+    ];
+    let o = plaindnn(&[&args[..], extra].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    out.to_path_buf()
+}
+
 /// Trains on `csv` with `extra` flags and returns stderr of the failure (exit code 1).
 fn refused(dir: &Path, csv: &Path, extra: &[&str]) -> String {
     let out = train(dir, csv, extra);
@@ -273,25 +290,9 @@ fn a_file_with_decimal_commas_reads_with_decimal_comma_as_the_same_file_with_poi
         write(&dir, "points.csv", &points),
         write(&dir, "commas.csv", &commas),
     );
-    let run = |name: &str, csv: &Path, extra: &[&str]| {
-        let out = dir.join(name);
-        let args = [
-            "train",
-            "--data",
-            s(csv),
-            "--epochs",
-            "3",
-            "--quiet",
-            "--out",
-            s(&out),
-        ];
-        let o = plaindnn(&[&args[..], extra].concat());
-        assert!(o.status.success(), "{}", stderr(&o));
-        out
-    };
     let (p, c) = (
-        run("p", &points, &[]),
-        run("c", &commas, &["--decimal", ","]),
+        trained(&dir.join("p"), &points, &[]),
+        trained(&dir.join("c"), &commas, &["--decimal", ","]),
     );
     let metrics = |d: &Path| std::fs::read_to_string(d.join("metrics.csv")).expect("metrics");
     assert_eq!(metrics(&p), metrics(&c), "the same rows, the same epochs");
@@ -1319,23 +1320,10 @@ fn a_column_of_pandas_booleans_trains_as_the_same_file_written_with_ones_and_zer
     };
     let words = write(&dir, "words.csv", &rows("True", "False"));
     let digits = write(&dir, "digits.csv", &rows("1", "0"));
-    let run = |name: &str, csv: &Path| {
-        let out = dir.join(name);
-        let args = [
-            "train",
-            "--data",
-            s(csv),
-            "--epochs",
-            "3",
-            "--quiet",
-            "--out",
-            s(&out),
-        ];
-        let o = plaindnn(&args);
-        assert!(o.status.success(), "{}", stderr(&o));
-        out
-    };
-    let (w, d) = (run("words", &words), run("digits", &digits));
+    let (w, d) = (
+        trained(&dir.join("words"), &words, &[]),
+        trained(&dir.join("digits"), &digits, &[]),
+    );
     let metrics = |r: &Path| std::fs::read_to_string(r.join("metrics.csv")).expect("metrics");
     assert_eq!(metrics(&w), metrics(&d));
     assert_eq!(

@@ -143,11 +143,10 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     let inputs: Vec<&[f32]> = rows.chunks(names.len()).collect();
     let data = &predictor.config.data;
     if let Some(path) = &args.output {
+        let format = args.csv.format();
         let added = (
-            added_header(data, &predictions, args.csv.format()),
-            predictions
-                .iter()
-                .map(|p| added_cells(p, args.csv.format())),
+            added_header(data, &predictions, format),
+            predictions.iter().map(|p| added_cells(p, format)),
         );
         let columns = one_hot::columns(&names, &data.one_hot); // --input's cells
         write_csv(path, given_cells(&args, &columns)?, added)?;
@@ -539,7 +538,8 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
     let predicted = (model.predict(&x)).map_err(|e| at_line(e, args.data.as_deref(), || lines))?;
     if let Some(path) = &args.output {
         let header = vec![format!("predicted_{}", model.target)];
-        let cells = (predicted.iter()).map(|y| vec![args.csv.format().marked(short(*y))]);
+        let format = args.csv.format();
+        let cells = (predicted.iter()).map(|y| vec![format.marked(short(*y))]);
         write_csv(path, given_cells(args, &model.inputs)?, (header, cells))?;
         if is_stdout(path) {
             return Ok(());

@@ -409,6 +409,30 @@ impl Table {
         Ok(positions)
     }
 
+    /// The refusal of `record`, on `line`, whose count of fields is not the header's.
+    fn misshapen(&self, path: &Path, line: usize, record: &csv::StringRecord) -> Error {
+        // a quote never closed took the rest of the file: said as such, in any column
+        if let Some(QuoteFault::NeverClosed { line, field }) = self.ends.borrow().quote {
+            return never_closed(path, line, &self.headers, field);
+        }
+        // a quote left open takes the lines after it into one field
+        let hint = match record.iter().any(|f| f.contains('\n')) {
+            true => format!(
+                " (a field of it runs over several lines: is a `\"` left open on line {line}?)"
+            ),
+            false => (record.len() > self.headers.len())
+                .then(|| decimal_comma(record, self.delimiter))
+                .flatten()
+                .unwrap_or_else(|| self.hint()),
+        };
+        Error::Data(format!(
+            "{}: line {line} has {}, the header has {}{hint}",
+            path.display(),
+            crate::plural::count(record.len(), "field"),
+            self.headers.len(),
+        ))
+    }
+
     /// Reads `features` with `parse` and `target` as text, row by row.
     pub(super) fn read_as<T>(
         mut self,
@@ -430,27 +454,7 @@ impl Table {
             let line = self.line_of(record.position());
             out.lines.push(line);
             if record.len() != self.headers.len() {
-                // a quote never closed took the rest of the file: said as such, in any column
-                if let Some(QuoteFault::NeverClosed { line, field }) = self.ends.borrow().quote {
-                    return Err(never_closed(path, line, &self.headers, field));
-                }
-                // a quote left open takes the lines after it into one field
-                let hint = match record.iter().any(|f| f.contains('\n')) {
-                    true => format!(
-                        " (a field of it runs over several lines: is a `\"` left open on line \
-                         {line}?)"
-                    ),
-                    false => (record.len() > self.headers.len())
-                        .then(|| decimal_comma(&record, self.delimiter))
-                        .flatten()
-                        .unwrap_or_else(|| self.hint()),
-                };
-                return Err(Error::Data(format!(
-                    "{}: line {line} has {}, the header has {}{hint}",
-                    path.display(),
-                    crate::plural::count(record.len(), "field"),
-                    self.headers.len(),
-                )));
+                return Err(self.misshapen(path, line, &record));
             }
             for (k, &col) in features.iter().enumerate() {
                 let name = &self.headers[col];

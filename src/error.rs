@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+mod cell;
 mod divergence;
+pub use cell::{shown, Fault, Refused, SHOWN};
 pub use divergence::{Divergence, Kept};
 
 /// What [`Error::NotFinite`] says after naming its row.
@@ -42,6 +44,14 @@ pub enum Error {
     /// Input data is malformed; the message names file, row and column.
     #[error("{0}")]
     Data(String),
+    /// A CSV cell that is not read as a number.
+    #[error("{at}: {refused}")]
+    Cell {
+        /// The file, line and column: `f.csv: line 3, column `x``.
+        at: String,
+        /// What is wrong with the cell, and the ways on.
+        refused: Box<Refused>,
+    },
     /// A CSV file has no column of the name asked for.
     #[error("{}: no column `{name}`{detail}", path.display())]
     NoColumn {

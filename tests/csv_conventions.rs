@@ -339,6 +339,61 @@ fn a_file_with_decimal_commas_reads_with_decimal_comma_as_the_same_file_with_poi
     assert_eq!(fit(&points, &[]), fit(&commas, &["--decimal", ","]));
 }
 
+/// A session's own review: a fit's target read for `eval --data` without `--decimal ','`, in
+/// a file of decimal commas, was told as a decimal comma without the flag that reads it.
+#[test]
+fn eval_points_a_target_of_decimal_commas_to_the_flag_for_a_fit_and_a_network_alike() {
+    let dir = temp_dir("csv-decimal-eval");
+    let points = table(";", 40, "y", |_, a, b| format!("{:.3}", a - 0.5 * b));
+    let commas = write(&dir, "commas.csv", &points.replace('.', ","));
+    let points = write(&dir, "points.csv", &points);
+    let fit = dir.join("fit");
+    let args = ["regress", "--data", s(&points), "--out", s(&fit), "--json"];
+    let o = plaindnn(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let net = trained(&dir.join("net"), &points, &["--task", "regression"]);
+    for run in [&fit, &net] {
+        let o = plaindnn(&["eval", "--run", s(run), "--data", s(&commas)]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let err = stderr(&o);
+        // the first cell with a comma is the first row's `a` (or, for the fit, its target)
+        assert!(
+            err.contains("commas.csv: line 2, column `")
+                && err.contains("is not a number (a decimal comma? write ")
+                && err.ends_with(", or pass --decimal ',')\n"),
+            "{err}"
+        );
+        let o = plaindnn(&[
+            "eval",
+            "--run",
+            s(run),
+            "--data",
+            s(&commas),
+            "--decimal",
+            ",",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    // the target alone written with commas: its refusal is pointed to the flag too
+    let text = std::fs::read_to_string(&points).expect("points");
+    let target_commas: String = (text.lines())
+        .map(|l| match l.rsplit_once(';') {
+            Some((x, y)) => format!("{x};{}\n", y.replace('.', ",")),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    let target_commas = write(&dir, "target.csv", &target_commas);
+    for run in [&fit, &net] {
+        let o = plaindnn(&["eval", "--run", s(run), "--data", s(&target_commas)]);
+        let err = stderr(&o);
+        assert!(
+            err.contains("target.csv: line 2, column `y`: `")
+                && err.ends_with(", or pass --decimal ',')\n"),
+            "{err}"
+        );
+    }
+}
+
 /// An outside review of `--decimal ','`: cells pandas' `read_csv(decimal=',')` leaves as text
 /// (a version `1.2.3`, `St. Louis`) were refused as numbers with points; a `.`-separated file
 /// was refused for a decimal mark nobody gave; `train`'s printed next step left the flag out.

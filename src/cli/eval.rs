@@ -225,10 +225,7 @@ fn eval_linear(args: &EvalArgs) -> Result<()> {
     };
     let target = model.target.as_str();
     let columns = csv_file::read_columns_f64(path, &model.inputs, Some(target), args.csv.format())?;
-    let y = (columns.target.unwrap_or_default().iter())
-        .zip(&columns.lines)
-        .map(|(v, &line)| csv_file::parse_f64(path, line, target, v))
-        .collect::<Result<Vec<f64>>>()?;
+    let y = columns.target_numbers(path, target, csv_file::read_f64)?;
     let predicted = (model.predict(&columns.features))
         .map_err(|e| super::predict::at_line(e, Some(path), || columns.lines.clone()))?;
     let scores = RegressionScores::of_f64(&y, &predicted);

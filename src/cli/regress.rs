@@ -8,7 +8,7 @@ use clap::Args;
 use plaindnn::data::csv_file::{CsvFormat, Missing};
 use plaindnn::data::{csv_file, DataSource, Subset, Task};
 use plaindnn::decimals::Decimals;
-use plaindnn::error::{Error, Result};
+use plaindnn::error::{Error, Fault, Result};
 use plaindnn::inference::RegressionScores;
 use plaindnn::regression::{self, FitOptions, Fitted, LinearModel, Method};
 use plaindnn::shell::{quote, quote_path};
@@ -197,18 +197,23 @@ fn csv_rows(args: &RegressArgs, path: &Path, seed: u64) -> Result<Rows> {
 /// A cell of text in the target (a feature's says how to leave it out): what `train` learns
 /// of such a column, its classes.
 fn text_target(e: Error, args: &RegressArgs) -> Error {
-    let (Error::Data(m), Some(path)) = (&e, &args.data) else {
-        return e;
+    let (at, refused, path) = match (e, &args.data) {
+        (Error::Cell { at, refused }, Some(path)) if refused.fault == Fault::Text => {
+            (at, *refused, path)
+        }
+        (e, _) => return e,
     };
-    if !m.ends_with("is not a number") {
-        return e;
-    }
     let target =
         (args.target.as_deref()).map_or(String::new(), |t| format!(" --target {}", quote(t)));
-    Error::Data(format!(
-        "{m} (regress fits a number: `plaindnn train --data {}{target}` learns a column of text as classes)",
+    let way = format!(
+        "regress fits a number: `plaindnn train --data {}{target}` learns a column of text as \
+         classes",
         quote_path(path)
-    ))
+    );
+    Error::Cell {
+        at,
+        refused: Box::new(refused.or(&way)),
+    }
 }
 
 /// The warning where `--val-data` holds the same bytes as `--data` (as `train` warns).

@@ -13,10 +13,10 @@ use crate::error::{Error, Result};
 use super::advice::DECIMAL_TARGET;
 pub use super::classes::Labels;
 pub use super::csv_cells::{abbreviate, quoted_cell, split_cells};
-use super::csv_format::comma_pointed;
 pub use super::csv_format::{parse_decimal, CsvFormat};
 pub use super::csv_table::{Categories, CsvColumns, Missing};
-pub use super::number::{is_missing, parse_f64, parse_number};
+pub use super::number::{is_missing, parse_f64, parse_number, read_f32, read_f64};
+pub use crate::error::Refused;
 
 /// Reads the columns named `features` (and `target`, if given) from the CSV at `path`, written
 /// as `format` says.
@@ -182,7 +182,7 @@ pub fn read_columns_f64(
         path,
         (features, target),
         (format, Missing::Unfillable),
-        parse_f64,
+        read_f64,
     )
 }
 
@@ -190,7 +190,7 @@ fn read_columns_as<T>(
     path: &Path,
     (features, target): (&[String], Option<&str>),
     (format, missing): (CsvFormat, Missing),
-    parse: fn(&Path, usize, &str, &str) -> Result<T>,
+    parse: fn(&str) -> std::result::Result<T, Refused>,
 ) -> Result<CsvColumns<T>> {
     let table = open(path, (format, missing))?;
     let feature_idx: Vec<usize> = features
@@ -205,10 +205,7 @@ fn read_columns_as<T>(
 pub fn read_exact(path: &Path, data: &Dataset, format: CsvFormat) -> Result<Exact> {
     let target = data.target_name.as_str();
     let columns = read_columns_f64(path, &data.feature_names, Some(target), format)?;
-    let targets = (columns.target.unwrap_or_default().iter())
-        .zip(&columns.lines)
-        .map(|(v, &line)| parse_f64(path, line, target, v))
-        .collect::<Result<_>>()?;
+    let targets = columns.target_numbers(path, target, read_f64)?;
     Ok(Exact {
         features: columns.features,
         targets,
@@ -311,24 +308,22 @@ pub fn read_table(
     };
     let read = (&chosen.features[..], Some(chosen.target));
     let learn = Categories::Learn(one_hot.unwrap_or_default());
-    let delimiter = table.delimiter;
     let (columns_read, encoders) = table.read_encoded(path, read, learn)?;
     let feature_names = one_hot::expand(&columns, &encoders);
     check_unique(path, &feature_names, ONE_HOT_NAMES)?;
     let columns = columns_read;
-    let raw = columns.target.unwrap_or_default();
-    if task.is_none() && delimiter != b',' {
-        comma_target(path, &target_name, &raw, &columns.lines)?;
+    let raw = columns.target.as_deref().unwrap_or_default();
+    if task.is_none() && columns.delimiter != b',' {
+        comma_target(path, &target_name, raw, &columns.lines)?;
     }
-    let kind = TargetKind::of(&raw);
+    let kind = TargetKind::of(raw);
     let chosen_task = task.unwrap_or_else(|| kind.task(raw.len()));
     let (targets, class_names) = match chosen_task {
         Task::Regression => (
-            regression_targets(path, &target_name, &raw, &columns.lines)
-                .map_err(|e| comma_pointed(e, delimiter))?,
+            regression_targets(path, &target_name, &columns)?,
             Vec::new(),
         ),
-        Task::Classification => classes(path, &target_name, &raw)?,
+        Task::Classification => classes(path, &target_name, raw)?,
     };
     let why = target::reason(
         chosen_task,
@@ -370,18 +365,9 @@ fn comma_target(path: &Path, column: &str, raw: &[String], lines: &[usize]) -> R
     )))
 }
 
-/// The values of a regression target, each a finite number (`lines`: where each row starts).
-fn regression_targets(
-    path: &Path,
-    column: &str,
-    raw: &[String],
-    lines: &[usize],
-) -> Result<Targets> {
-    let values = raw
-        .iter()
-        .zip(lines)
-        .map(|(v, &line)| parse_number(path, line, column, v))
-        .collect::<Result<Vec<f32>>>()?;
+/// The values of a regression target, each a finite number.
+fn regression_targets(path: &Path, column: &str, columns: &CsvColumns) -> Result<Targets> {
+    let values = columns.target_numbers(path, column, read_f32)?;
     Ok(Targets::Values { values, width: 1 })
 }
 
@@ -395,7 +381,7 @@ pub fn read_labelled(
     reading: (CsvFormat, Missing),
 ) -> Result<Dataset> {
     let columns = read_features(path, (feature_names, one_hot), Some(target), reading)?;
-    let raw = columns.target.unwrap_or_default();
+    let raw = columns.target.as_deref().unwrap_or_default();
     let targets = match task {
         Task::Classification => Targets::Classes(
             raw.iter()
@@ -413,7 +399,7 @@ pub fn read_labelled(
                 })
                 .collect::<Result<_>>()?,
         ),
-        Task::Regression => regression_targets(path, target, &raw, &columns.lines)?,
+        Task::Regression => regression_targets(path, target, &columns)?,
     };
     Ok(Dataset::new(
         columns.features,

@@ -4,8 +4,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use super::advice::DECIMAL_COMMA;
-use super::number::shown;
+use super::number::{comma_number, shown};
 use crate::error::{Error, Result};
 
 /// A CSV file's field separator and decimal mark.
@@ -81,10 +80,9 @@ pub(super) fn as_point<'a>(
         return Ok(Cow::Borrowed(cell));
     }
     if !cell.contains('.') {
-        let comma = cell.replacen(',', ".", 1);
-        return Ok(match comma.parse::<f64>() {
-            Ok(_) => Cow::Owned(comma),
-            Err(_) => Cow::Borrowed(cell), // text, told as such by the parser
+        return Ok(match comma_number(cell) {
+            true => Cow::Owned(cell.replacen(',', ".", 1)),
+            false => Cow::Borrowed(cell), // text, told as such by the parser
         });
     }
     let thousands = super::number::thousands(cell, '.', ',');
@@ -122,28 +120,6 @@ fn pointed(cell: &str, thousands: bool) -> String {
             "{mark}: write {}; {left_out}",
             shown(&cell.replace('.', ","))
         ),
-    }
-}
-
-/// A number's refusal `e` with `--decimal ','` as a way on, where it speaks of a decimal comma
-/// and a comma does not separate the fields (`delimiter`).
-pub(super) fn comma_pointed(e: Error, delimiter: u8) -> Error {
-    let Error::Data(m) = e else { return e };
-    match m.strip_suffix(')').filter(|m| m.contains("decimal comma")) {
-        Some(m) if delimiter != b',' => Error::Data(format!("{m}{DECIMAL_COMMA})")),
-        _ => Error::Data(m),
-    }
-}
-
-/// A refusal of the cell `read` (a decimal comma turned into a point) naming the cell as the
-/// file writes it (`written`).
-pub(super) fn as_written(e: Error, read: &str, written: &str) -> Error {
-    match e {
-        Error::Data(m) if read != written => {
-            let (read, written) = (shown(read), shown(written));
-            Error::Data(m.replace(&format!("`{read}`"), &format!("`{written}`")))
-        }
-        e => e,
     }
 }
 

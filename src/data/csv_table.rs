@@ -11,13 +11,13 @@ use super::csv_cells::{quoted_cell, split_cells};
 use super::csv_faults::{
     category, column_at, decimal_comma, missing_target, mixed, never_closed, unplaced, FirstSeen,
 };
-use super::csv_format::{as_point, as_written, comma_pointed, CsvFormat};
+use super::csv_format::{as_point, CsvFormat};
 use super::csv_lines::{LineEnds, Noting};
 use super::csv_quotes::QuoteFault;
 use super::delimiter;
-use super::number::{is_missing, parse_number};
+use super::number::is_missing;
 use super::one_hot::{self, OneHot};
-use crate::error::{Error, Result};
+use crate::error::{Error, Fault, Refused, Result};
 
 /// What a missing feature cell (empty, or `NA`, `NaN`, `null`, … as pandas reads them) means.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -34,10 +34,10 @@ pub enum Missing {
 
 impl Missing {
     /// The parser of a feature cell.
-    pub(super) fn parser(self) -> fn(&Path, usize, &str, &str) -> Result<f32> {
+    pub(super) fn parser(self) -> fn(&str) -> std::result::Result<f32, Refused> {
         match self {
-            Missing::Kept => super::number::parse_or_missing,
-            _ => parse_number,
+            Missing::Kept => super::number::read_or_missing,
+            _ => super::number::read_f32,
         }
     }
 
@@ -66,6 +66,27 @@ pub struct CsvColumns<T = f32> {
     /// The line each row starts on (the header is line 1; blank lines and quoted line breaks
     /// count), for messages about a row found later.
     pub lines: Vec<usize>,
+    /// The field separator they were read with (given or detected).
+    pub delimiter: u8,
+}
+
+impl<T> CsvColumns<T> {
+    /// The target column's cells as numbers read by `read` (in f32 or f64), a refusal naming
+    /// the file, line and column, and `--decimal ','` for a decimal comma where a comma does not
+    /// separate the fields. Empty without a target column.
+    pub fn target_numbers<U>(
+        &self,
+        path: &Path,
+        column: &str,
+        read: fn(&str) -> std::result::Result<U, Refused>,
+    ) -> Result<Vec<U>> {
+        let cells = self.target.as_deref().unwrap_or_default();
+        (cells.iter().zip(&self.lines))
+            .map(|(cell, &line)| {
+                read(cell).map_err(|r| r.comma_pointed(self.delimiter).at(path, line, column))
+            })
+            .collect()
+    }
 }
 
 pub(super) struct Table {
@@ -257,22 +278,19 @@ impl Table {
         delimiter::hint(&self.headers, self.delimiter)
     }
 
-    /// `e` with the way on when a cell of `column` is text, not a number: another separator
-    /// where one would split the header, `--decimal ','` for a decimal comma in a file a comma
-    /// does not separate, else [`Table::text_hint`].
-    pub(super) fn hinted(&self, e: Error, column: &str) -> Error {
-        let Error::Data(m) = e else { return e };
-        if m.ends_with("the cell is empty") || m.ends_with("marks a missing value") {
-            return Error::Data(format!("{m}{}", self.missing.hint()));
-        }
-        if m.contains("decimal comma") {
-            return comma_pointed(Error::Data(m), self.delimiter);
-        }
-        let separator = self.hint();
-        match (m.ends_with("is not a number"), self.text_hint) {
-            (true, _) if !separator.is_empty() => Error::Data(format!("{m}{separator}")),
-            (true, Some(hint)) => Error::Data(format!("{m}{}", hint(column))),
-            _ => Error::Data(m),
+    /// A cell of `column` refused with its way on: filling a missing cell, `--decimal ','` for
+    /// a decimal comma in a file a comma does not separate, and for text another separator
+    /// where one would split the header, else [`Table::text_hint`].
+    pub(super) fn hinted(&self, refused: Refused, column: &str) -> Refused {
+        match refused.fault {
+            Fault::Empty | Fault::Missing => refused.then(self.missing.hint()),
+            Fault::DecimalComma => refused.comma_pointed(self.delimiter),
+            Fault::Text => match (self.hint(), self.text_hint) {
+                (separator, _) if !separator.is_empty() => refused.then(&separator),
+                (_, Some(hint)) => refused.then(&hint(column)),
+                _ => refused,
+            },
+            _ => refused,
         }
     }
 
@@ -439,13 +457,14 @@ impl Table {
         path: &Path,
         features: &[usize],
         target: Option<usize>,
-        parse: fn(&Path, usize, &str, &str) -> Result<T>,
+        parse: fn(&str) -> std::result::Result<T, Refused>,
     ) -> Result<CsvColumns<T>> {
         let mut out = CsvColumns {
             features: Vec::new(),
             target: target.map(|_| Vec::new()),
             texts: Vec::new(),
             lines: Vec::new(),
+            delimiter: self.delimiter,
         };
         let mut record = csv::StringRecord::new();
         // per feature: the first line of a True/False cell and of a number
@@ -464,9 +483,9 @@ impl Table {
                 }
                 let written = &record[col];
                 let cell = as_point(self.decimal, path, (line, name), written)?;
-                let value =
-                    parse(path, line, name, &cell).map_err(|e| as_written(e, &cell, written));
-                out.features.push(value.map_err(|e| self.hinted(e, name))?);
+                let value = parse(&cell).map_err(|r| self.hinted(r.showing(written), name));
+                out.features
+                    .push(value.map_err(|r| r.at(path, line, name))?);
                 mixed(&mut seen[k], (line, name), written)
                     .map_err(|why| Error::Data(format!("{}: {why}", path.display())))?;
             }

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use crate::error::{Error, Result};
+pub use crate::error::{shown, SHOWN};
+use crate::error::{Fault, Refused, Result};
 
 /// pandas' default `true_values` and `false_values`: a column of them is read as bool, which
 /// NumPy and scikit-learn take as 1 and 0.
@@ -28,18 +29,18 @@ pub fn reads_as_number(field: &str) -> bool {
 
 /// A finite f64 from one CSV field; the error is [`parse_number`]'s.
 pub fn parse_f64(path: &Path, line: usize, column: &str, field: &str) -> Result<f64> {
+    read_f64(field).map_err(|r| r.at(path, line, column))
+}
+
+/// [`read_f32`] in f64, for least squares' exact reading.
+pub fn read_f64(field: &str) -> std::result::Result<f64, Refused> {
     if let Some(b) = boolean(field) {
         return Ok(b.into());
     }
     match field.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) if overflows(field) => Err(Error::Data(format!(
-            "{}: line {line}, column `{column}`: `{}` is beyond the range of f64 (±1.8e308): \
-             scale the column",
-            path.display(),
-            shown(field)
-        ))),
-        _ => parse_number(path, line, column, field).map(f64::from),
+        Ok(_) if overflows(field) => Err(Refused::new(Fault::BeyondRange("f64 (±1.8e308)"), field)),
+        _ => read_f32(field).map(f64::from),
     }
 }
 
@@ -48,31 +49,6 @@ pub fn parse_f64(path: &Path, line: usize, column: &str, field: &str) -> Result<
 /// digit: ask it of nothing else.)
 pub fn overflows(field: &str) -> bool {
     field.bytes().any(|b| b.is_ascii_digit())
-}
-
-/// Most characters of a cell a message shows.
-pub const SHOWN: usize = 40;
-
-/// `field` as a message shows it: cut after [`SHOWN`] characters, with how long it is (an
-/// audit's cell of 5 million digits gave a 5 MB message).
-pub fn shown(field: &str) -> String {
-    // a control character (a NUL, a tab) shown escaped: unprinted, `2\0` would read as `2`
-    let visible = |s: &str| -> String {
-        s.chars()
-            .map(|c| match c.is_control() {
-                true => c.escape_default().to_string(),
-                false => c.to_string(),
-            })
-            .collect()
-    };
-    match field.char_indices().nth(SHOWN) {
-        Some((end, _)) => format!(
-            "{}… ({} characters)",
-            visible(&field[..end]),
-            field.chars().count()
-        ),
-        None => visible(field),
-    }
 }
 
 /// What pandas' `read_csv` reads as a missing value by default (its `na_values`).
@@ -86,93 +62,87 @@ pub fn is_missing(field: &str) -> bool {
     MISSING.contains(&field)
 }
 
-/// [`parse_number`], with a missing value ([`is_missing`]) read as NaN for an imputer to fill.
-pub fn parse_or_missing(path: &Path, line: usize, column: &str, field: &str) -> Result<f32> {
+/// [`read_f32`], with a missing value ([`is_missing`]) read as NaN for an imputer to fill.
+pub fn read_or_missing(field: &str) -> std::result::Result<f32, Refused> {
     match is_missing(field) {
         true => Ok(f32::NAN),
-        false => parse_number(path, line, column, field),
+        false => read_f32(field),
     }
 }
 
 /// A finite number from one CSV field (`True`/`False` read as 1 and 0, as [`boolean`] says), or
 /// an error naming file, line and column.
 pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Result<f32> {
+    read_f32(field).map_err(|r| r.at(path, line, column))
+}
+
+/// A finite number from one CSV field, or why it is none ([`Refused`]).
+pub fn read_f32(field: &str) -> std::result::Result<f32, Refused> {
     if let Some(b) = boolean(field) {
         return Ok(b);
     }
-    let at = || format!("{}: line {line}, column `{column}`", path.display());
-    // shown only in a message: this runs for every cell of every file
-    let cell = || shown(field);
+    let refused = |fault| Err(Refused::new(fault, field));
     match field.parse::<f32>() {
         Ok(v) if v.is_finite() => Ok(v),
         // `NaN` parses, `NA` does not: both are pandas' missing values
-        _ if field.is_empty() => Err(Error::Data(format!("{}: the cell is empty", at()))),
-        _ if is_missing(field) => Err(Error::Data(format!(
-            "{}: `{field}` marks a missing value",
-            at()
-        ))),
-        Ok(_) if overflows(field) => Err(Error::Data(format!(
-            "{}: `{}` is beyond the range of f32 (±3.4e38): scale the column",
-            at(),
-            cell()
-        ))),
-        Ok(_) => Err(Error::Data(format!(
-            "{}: `{field}` is not a finite number",
-            at()
-        ))),
-        Err(_) if thousands(field, ',', '.') => {
-            let whole = shown(&field.replace(',', ""));
-            let hint = match field.matches(',').count() {
-                1 if !field.contains('.') => format!(
-                    "a thousands separator or a decimal comma? write {whole} or {}",
-                    shown(&field.replacen(',', ".", 1))
-                ),
-                _ => format!("thousands separators are not read; write {whole}"),
-            };
-            Err(Error::Data(format!(
-                "{}: `{}` is not a number ({hint})",
-                at(),
-                cell()
-            )))
-        }
-        // `1.000,5`: points between thousands, a decimal comma
-        Err(_) if thousands(field, '.', ',') => Err(Error::Data(format!(
-            "{}: `{}` is not a number (thousands separators and decimal commas are not \
-             read; write {})",
-            at(),
-            cell(),
-            shown(&field.replace('.', "").replacen(',', ".", 1))
-        ))),
-        Err(_) if field.replacen(',', ".", 1).parse::<f32>().is_ok() => Err(Error::Data(format!(
-            "{}: `{}` is not a number (a decimal comma? write {})",
-            at(),
-            cell(),
-            shown(&field.replacen(',', ".", 1))
-        ))),
-        Err(_) => Err(Error::Data(format!(
-            "{}: `{}` is not a number{}",
-            at(),
-            cell(),
-            meant(field)
-        ))),
+        _ if field.is_empty() => refused(Fault::Empty),
+        _ if is_missing(field) => refused(Fault::Missing),
+        Ok(_) if overflows(field) => refused(Fault::BeyondRange("f32 (±3.4e38)")),
+        Ok(_) => refused(Fault::NotFinite),
+        Err(_) => Err(not_a_number(field)),
     }
 }
 
-/// The way on for a cell that is no number but reads as one a person means: a missing-value
-/// marker pandas does not know (`?`, the UCI sets'), a date. Empty for any other text.
-fn meant(field: &str) -> &'static str {
+/// Why `field`, which does not parse, is no number, and how a number is written instead.
+fn not_a_number(field: &str) -> Refused {
+    let comma_to_point = || shown(&field.replacen(',', ".", 1));
+    let (fault, note) = if thousands(field, ',', '.') {
+        let whole = shown(&field.replace(',', ""));
+        match field.matches(',').count() {
+            1 if !field.contains('.') => (
+                Fault::DecimalComma,
+                format!(
+                    "a thousands separator or a decimal comma? write {whole} or {}",
+                    comma_to_point()
+                ),
+            ),
+            _ => (
+                Fault::Thousands,
+                format!("thousands separators are not read; write {whole}"),
+            ),
+        }
+    } else if thousands(field, '.', ',') {
+        // `1.000,5`: points between thousands, a decimal comma
+        let written = shown(&field.replace('.', "").replacen(',', ".", 1));
+        (
+            Fault::DecimalComma,
+            format!("thousands separators and decimal commas are not read; write {written}"),
+        )
+    } else if comma_number(field) {
+        let note = format!("a decimal comma? write {}", comma_to_point());
+        (Fault::DecimalComma, note)
+    } else {
+        return meant(field);
+    };
+    Refused::new(fault, field).noted(note)
+}
+
+/// The refusal of text that is no number: noted where it reads as one a person means, a
+/// missing-value marker pandas does not know (`?`, the UCI sets'), a date.
+fn meant(field: &str) -> Refused {
     const MARKERS: [&str; 9] = [
         "?", "-", "--", ".", "na", "n.a.", "missing", "unknown", "none",
     ];
     if MARKERS.contains(&field.trim().to_ascii_lowercase().as_str()) {
-        return " (a missing value? write it as an empty cell or NA, as pandas reads one)";
+        let note = "a missing value? write it as an empty cell or NA, as pandas reads one";
+        return Refused::new(Fault::Marker, field).noted(note);
     }
     match is_date(field) {
-        true => {
-            " (a date? plaindnn reads numbers: write it as one, such as the days since a start \
-             or the month, or leave the column out)"
-        }
-        false => "",
+        true => Refused::new(Fault::Date, field).noted(
+            "a date? plaindnn reads numbers: write it as one, such as the days since a start \
+             or the month, or leave the column out",
+        ),
+        false => Refused::new(Fault::Text, field),
     }
 }
 
@@ -220,6 +190,47 @@ mod tests {
         );
         assert_eq!(shown("a\tb"), "a\\tb");
         assert_eq!(shown("plain"), "plain");
+    }
+
+    /// Callers add their ways on by the fault; before, they matched the message's words.
+    #[test]
+    fn each_refusal_says_what_is_wrong_and_takes_ways_on_by_it() {
+        let fault = |field: &str| read_f32(field).unwrap_err().fault;
+        let faults = [
+            ("", Fault::Empty),
+            ("NA", Fault::Missing),
+            ("1e39", Fault::BeyondRange("f32 (±3.4e38)")),
+            ("inf", Fault::NotFinite),
+            ("0,5", Fault::DecimalComma),
+            ("1,050", Fault::DecimalComma),
+            ("1.000,5", Fault::DecimalComma),
+            ("1,000,000", Fault::Thousands),
+            ("?", Fault::Marker),
+            ("2024-02-09", Fault::Date),
+            ("Lima", Fault::Text),
+        ];
+        for (field, expected) in faults {
+            assert_eq!(fault(field), expected, "{field}");
+        }
+        assert_eq!(read_f64("1e39"), Ok(1e39), "f64 holds what f32 cannot");
+        let pointed = read_f32("0,5").unwrap_err().comma_pointed(b';');
+        assert_eq!(
+            pointed.to_string(),
+            "`0,5` is not a number (a decimal comma? write 0.5, or pass --decimal ',')"
+        );
+        let in_comma_file = read_f32("0,5").unwrap_err().comma_pointed(b',');
+        assert_eq!(in_comma_file, read_f32("0,5").unwrap_err());
+        let after = read_f32("Lima").unwrap_err().then("; try --delimiter ';'");
+        assert_eq!(
+            after.to_string(),
+            "`Lima` is not a number; try --delimiter ';'"
+        );
+        let written = read_f32("1.5e40").unwrap_err().showing("1,5e40");
+        assert_eq!(
+            written.at(Path::new("f.csv"), 2, "x").to_string(),
+            "f.csv: line 2, column `x`: `1,5e40` is beyond the range of f32 (±3.4e38): scale \
+             the column"
+        );
     }
 
     /// An outside review was told to `--one-hot` a number column holding `?` and a date column.

@@ -32,11 +32,9 @@ pub fn parse_f64(path: &Path, line: usize, column: &str, field: &str) -> Result<
     read_f64(field).map_err(|r| r.at(path, line, column))
 }
 
-/// [`read_f32`] in f64, for least squares' exact reading.
+/// [`read_f32`] in f64, for least squares' exact reading (a boolean, which does not parse, read
+/// by it).
 pub fn read_f64(field: &str) -> std::result::Result<f64, Refused> {
-    if let Some(b) = boolean(field) {
-        return Ok(b.into());
-    }
     match field.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
         Ok(_) if overflows(field) => Err(Refused::new(Fault::BeyondRange("f64 (±1.8e308)"), field)),
@@ -78,12 +76,11 @@ pub fn parse_number(path: &Path, line: usize, column: &str, field: &str) -> Resu
 
 /// A finite number from one CSV field, or why it is none ([`Refused`]).
 pub fn read_f32(field: &str) -> std::result::Result<f32, Refused> {
-    if let Some(b) = boolean(field) {
-        return Ok(b);
-    }
     let refused = |fault| Err(Refused::new(fault, field));
     match field.parse::<f32>() {
         Ok(v) if v.is_finite() => Ok(v),
+        // asked only of a cell that does not parse: no boolean does
+        Err(_) if boolean(field).is_some() => Ok(boolean(field).unwrap_or_default()),
         // `NaN` parses, `NA` does not: both are pandas' missing values
         _ if field.is_empty() => refused(Fault::Empty),
         _ if is_missing(field) => refused(Fault::Missing),

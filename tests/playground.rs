@@ -1128,15 +1128,29 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
     let (status, body) = upload("bad.csv", "x,y,label\n1,2,a\nfoo,3,b\n");
     assert_eq!(status, 400);
     assert!(body.contains("bad.csv") && body.contains("foo"), "{body}");
-    // decimal commas are not categories to one-hot, and the way on is the page's, not a flag
+    // decimal commas are read as `--decimal ','` reads them (the page has no flags); a number
+    // with a point among them is refused, and the ways on are the page's, not a flag's
     let commas: String = (0..20)
         .map(|i| format!("{i},5;{};{}\n", i % 3, i % 2))
         .collect();
     let (status, body) = upload("eu.csv", &format!("x;y;label\n{commas}"));
+    assert_eq!(status, 200, "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(summary["decimal"], ",", "{body}");
+    assert_eq!(summary["text_columns"], json!([]), "not categories: {body}");
+    let (status, body) = upload("mixed.csv", &format!("x;y;label\n{commas}1.5;2;0\n"));
     assert_eq!(status, 400, "{body}");
-    let said = "eu.csv: line 2, column `x`: `0,5` is not a number (a decimal comma? write 0.5, \
-                or train on the file with `plaindnn train --decimal ','` (the playground reads \
-                decimal points))";
+    let said = "mixed.csv: line 22, column `x`: `1.5` holds a point; the playground reads `,` \
+                as the decimal mark, as the file's numbers with decimal commas write it: write \
+                1,5; or write every number of the file with points";
+    assert!(body.contains(said), "{body}");
+    let grouped: String = (0..20)
+        .map(|i| format!("1.{:03},5;{i};{}\n", i, i % 2))
+        .collect();
+    let (status, body) = upload("grouped.csv", &format!("x;y;label\n{grouped}"));
+    assert_eq!(status, 400, "{body}");
+    let said = "grouped.csv: line 2, column `x`: `1.000,5` is not a number (thousands \
+                separators and decimal commas are not read; write 1000.5)\"";
     assert!(body.contains(said), "{body}");
     // a header alone is told as train tells it (it was 'no feature column besides the target':
     // every column counted as empty in all of its no rows, and unticked)
@@ -1144,13 +1158,12 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
     assert_eq!(status, 400);
     let said = "head.csv: the header is there but no data rows follow";
     assert!(body.contains(said), "{body}");
-    // a target of decimal commas: not classes of text, and again the page's way on
+    // a target of decimal commas: numbers to fit, not classes of text
     let target: String = (0..20).map(|i| format!("{i};{},5\n", i % 3)).collect();
     let (status, body) = upload("eu-target.csv", &format!("x;y\n{target}"));
-    assert_eq!(status, 400, "{body}");
-    let said = "the target `0,5` is a number written with a decimal comma: train on the file with \
-                `plaindnn train --decimal ','` (the playground reads decimal points)";
-    assert!(body.contains(said), "{body}");
+    assert_eq!(status, 200, "{body}");
+    let summary: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(summary["task"], "regression", "{body}");
     // 101 classes of 2 rows each: more than the page draws (40 000 took the server down)
     let many: String = (0..202)
         .map(|i| format!("{i},{},c{}\n", i % 3, i / 2))
@@ -1372,6 +1385,40 @@ fn missing_cells_of_an_upload_are_counted_and_the_impute_menu_fills_them_as_its_
         csv_run_reproduces((&server, &id, &mut events), ("gaps.csv", &csv), settings);
     assert!(command.contains(" --impute median "), "{command}");
     assert_eq!(epochs_of(&all).len(), 5);
+}
+
+/// A file of decimal commas separated by `;` (Excel's in much of Europe): the page reads it as
+/// `train --decimal ','` does, its command says so, and gives the same run; the run's own
+/// `config.json` records the mark.
+#[test]
+fn an_upload_of_decimal_commas_trains_as_its_command_with_decimal_comma_does() {
+    let server = Server::start("decimal");
+    let id = server.session();
+    let mut events = server.events(&id);
+    let rows: String = (0..80)
+        .map(|i| {
+            let (a, b) = ((i % 10) as f64 / 9.0 - 0.5, (i / 10) as f64 / 7.0 - 0.5);
+            let label = if a * b > 0.0 { "same" } else { "apart" };
+            format!("{a:.3};{b:.3};{label}\n").replace('.', ",")
+        })
+        .collect();
+    let csv = format!("a;b;label\n{rows}");
+    assert!(csv.contains(";-0,500;") && !csv.contains('.'), "{csv}");
+    let (status, body) = server.upload(&id, "eu.csv", &csv);
+    assert_eq!(status, 200, "{body}");
+    let settings = json!({"settings": {"dataset": "csv", "seed": 5, "epochs": 4, "grid": 10}});
+    let (command, all) =
+        csv_run_reproduces((&server, &id, &mut events), ("eu.csv", &csv), settings);
+    assert!(
+        command.starts_with("plaindnn train --data eu.csv --decimal , --hidden"),
+        "{command}"
+    );
+    assert_eq!(epochs_of(&all).len(), 4);
+    let run = server.runs.join(&id).join("run");
+    assert_eq!(common::run_config(&run)["data"]["source"]["decimal"], ",");
+    // eval reads the page's file again with the mark the run recorded
+    let out = common::plaindnn(&["eval", "--run", &run.to_string_lossy()]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
 }
 
 /// An upload's text columns are listed and its features encoded as `train --one-hot` would;

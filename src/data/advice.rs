@@ -11,6 +11,13 @@ pub const MIN_DELTA_ZERO: &str = "or pass --min-delta 0";
 /// A number written with a decimal comma in a file whose fields a comma does not separate.
 pub const DECIMAL_COMMA: &str = ", or pass --decimal ','";
 
+/// What `--decimal ','` does, said where a number written with a point is refused under it.
+pub const DECIMAL_MARK: &str = "--decimal ',' reads `,` as the decimal mark";
+
+/// The way on for a file of points read with `--decimal ','`.
+pub const POINTS_LEFT_OUT: &str =
+    "if the file writes its numbers with points, leave out --decimal ','";
+
 /// A target of numbers written with decimal commas, read without `--decimal ','` or `--task`.
 pub const DECIMAL_TARGET: &str =
     "pass --decimal ',' to read the file's numbers so, or --task classification to take its \

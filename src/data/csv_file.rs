@@ -96,10 +96,18 @@ impl Cells {
         cells.collect::<std::collections::HashSet<_>>().len()
     }
 
+    /// Whether the cells write numbers with decimal commas, as `--decimal ','` reads them: some
+    /// cell is one (`0,5`, `-1,25e3`) and a comma does not separate the fields.
+    pub fn decimal_commas(&self) -> bool {
+        let mut cells = self.rows.iter().flat_map(|r| r.iter());
+        self.delimiter != b',' && cells.any(super::number::comma_number)
+    }
+
     /// The columns whose cells are text, none a number (missing cells aside): categories, the
     /// columns `--one-hot` takes. A column of numbers with a typo in it is not one of them, nor
     /// one of `True`/`False` alone (read as 1/0), nor one of numbers with decimal commas (`0,5`:
-    /// read with `--decimal ','`, or refused naming it); `True`/`False`/`maybe` is.
+    /// read with `--decimal ','`, or refused naming it) or with thousands separators (`1,000`,
+    /// `1.000,5`: refused naming how to write them); `True`/`False`/`maybe` is.
     pub fn text_columns(&self) -> Vec<String> {
         let is_text = |j: usize| {
             let cells = (self.rows.iter())
@@ -108,7 +116,7 @@ impl Cells {
             let (mut any, mut numbers, mut booleans) = (false, false, true);
             for cell in cells {
                 any = true;
-                numbers |= cell.parse::<f64>().is_ok() || super::number::comma_number(cell);
+                numbers |= super::number::written_as_number(cell);
                 booleans &= super::number::boolean(cell).is_some();
             }
             any && !numbers && !booleans
@@ -524,5 +532,21 @@ mod tests {
             ..flags
         };
         assert_eq!(commas.text_columns(), ["typo"]);
+        assert!(!commas.decimal_commas(), "a comma separates the fields");
+        assert!(Cells {
+            delimiter: b';',
+            ..commas.clone()
+        }
+        .decimal_commas());
+        // nor with thousands separators, which the reader refuses saying how to write them
+        let grouped = Cells {
+            rows: vec![
+                row(["1,000", "1.000,5", "12,345,678", "1.2.3"]),
+                row(["2", "3", "4", "v1.2"]),
+            ],
+            ..commas
+        };
+        assert_eq!(grouped.text_columns(), ["gaps"]);
+        assert!(!grouped.decimal_commas());
     }
 }

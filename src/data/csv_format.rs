@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
+use super::advice::{DECIMAL_MARK, POINTS_LEFT_OUT};
 use super::number::{comma_number, shown};
 use crate::error::{Error, Result};
 
@@ -102,12 +103,10 @@ pub(super) fn as_point<'a>(
 /// The ways on for a number written with a point in a file read with decimal commas.
 fn pointed(cell: &str, thousands: bool) -> String {
     let without_points = shown(&cell.replace('.', ""));
-    let mark = "--decimal ',' reads `,` as the decimal mark";
-    let left_out = "if the file writes its numbers with points, leave out --decimal ','";
+    let (mark, left_out) = (DECIMAL_MARK, POINTS_LEFT_OUT);
     match (cell.contains(','), thousands) {
         (true, false) => format!(
-            "thousands separators are not read, and --decimal ',' reads `,` as the decimal mark: \
-             write {}; {left_out}",
+            "thousands separators are not read, and {mark}: write {}; {left_out}",
             shown(&cell.replace(',', "").replace('.', ","))
         ),
         (true, true) => format!("thousands separators are not read: write {without_points}"),

@@ -2,6 +2,7 @@
 //! reads back to the same value.
 
 use super::settings::{builtin_sizes, held_out, Settings};
+use super::uploads::Upload;
 use crate::data::csv_file::quoted_cell;
 use crate::shell;
 use crate::spec::number;
@@ -26,11 +27,11 @@ fn schedule_flag(schedule: &ScheduleConfig) -> Option<String> {
 }
 
 /// The `plaindnn train` line that trains the run `config` describes on `settings`' data
-/// (`csv_name`: the uploaded file's name). Numbers print in Rust's shortest round-trip form
+/// (`upload`: the uploaded file, by the name the page gave it). Numbers print in Rust's shortest round-trip form
 /// (`number`), so the flags parse back to the same bits.
-pub fn command(settings: &Settings, config: &TrainConfig, csv_name: Option<&str>) -> String {
+pub fn command(settings: &Settings, config: &TrainConfig, upload: Option<&Upload>) -> String {
     let mut line = Line(vec!["plaindnn".into(), "train".into()]);
-    line.data(settings, csv_name);
+    line.data(settings, upload);
     line.model(config);
     line.training(config);
     line.0.join(" ")
@@ -55,10 +56,14 @@ impl Line {
     }
 
     /// `--dataset` or `--data`/`--target`, the noise and the split.
-    fn data(&mut self, settings: &Settings, csv_name: Option<&str>) {
+    fn data(&mut self, settings: &Settings, upload: Option<&Upload>) {
         let csv = settings.dataset == "csv";
         if csv {
-            self.flag("data", Some(shell::quote(csv_name.unwrap_or("FILE.csv"))));
+            let name = upload.map_or("FILE.csv", |u| u.name.as_str());
+            self.flag("data", Some(shell::quote(name)));
+            if let Some(mark) = upload.and_then(|u| u.decimal) {
+                self.flag("decimal", Some(mark.to_string()));
+            }
             if let Some(t) = &settings.target {
                 self.flag("target", Some(shell::quote(t)));
             }
@@ -159,6 +164,16 @@ fn csv_line(columns: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An upload of points named `name`, as the page's command names it.
+    fn file(name: &str) -> Upload {
+        Upload {
+            name: name.into(),
+            path: Default::default(),
+            decimal: None,
+        }
+    }
+
     #[test]
     fn the_default_settings_give_the_flags_of_their_config() {
         let s = Settings::default();
@@ -242,7 +257,7 @@ mod tests {
             dataset: "csv".into(),
             ..s
         };
-        assert!(command(&csv, &c, Some("a.csv")).contains(" --val-fraction 0.3 "));
+        assert!(command(&csv, &c, Some(&file("a.csv"))).contains(" --val-fraction 0.3 "));
     }
 
     #[test]
@@ -253,7 +268,7 @@ mod tests {
             ..Settings::default()
         };
         let c = s.config(2, 4).unwrap();
-        let line = command(&s, &c, Some("-my data.csv"));
+        let line = command(&s, &c, Some(&file("-my data.csv")));
         assert!(
             line.starts_with("plaindnn train --data='-my data.csv' --target=-lab --hidden "),
             "{line}"
@@ -286,7 +301,7 @@ mod tests {
             one_hot: vec!["colour".into(), "size, cm".into()],
             ..Settings::default()
         };
-        let line = command(&s, &s.config(5, 2).unwrap(), Some("a.csv"));
+        let line = command(&s, &s.config(5, 2).unwrap(), Some(&file("a.csv")));
         let flag = r#" --data a.csv --one-hot 'colour,"size, cm"' --hidden "#;
         assert!(line.contains(flag), "{line}");
         let built_in = Settings {
@@ -307,7 +322,7 @@ mod tests {
             one_hot: vec!["size, cm".into()],
             ..Settings::default()
         };
-        let line = command(&s, &s.config(5, 2).unwrap(), Some("a.csv"));
+        let line = command(&s, &s.config(5, 2).unwrap(), Some(&file("a.csv")));
         let flags = r#" --data a.csv --features 'x,"size, cm"' --one-hot '"size, cm"' --hidden "#;
         assert!(line.contains(flags), "{line}");
         let built_in = Settings {

@@ -28,11 +28,16 @@ pub fn keep(session: &Session, name: String, body: &[u8]) -> Result<serde_json::
     let written = fs::write(&path, body).map_err(failed);
     let accepted = written
         .and_then(|()| check(&path, &name))
-        .and_then(|summary| {
+        .and_then(|(summary, decimal)| {
             let unreadable = |_| (500, "session unreadable".to_string());
             let mut uploads = session.uploads.lock().map_err(unreadable)?;
             fs::rename(&path, &kept).map_err(failed)?;
-            uploads.accept(Upload { name, path: kept }, &session.run_dir());
+            let upload = Upload {
+                name,
+                path: kept,
+                decimal,
+            };
+            uploads.accept(upload, &session.run_dir());
             Ok(summary)
         });
     if accepted.is_err() {
@@ -42,8 +47,8 @@ pub fn keep(session: &Session, name: String, body: &[u8]) -> Result<serde_json::
 }
 
 /// The checks of the file at `path` (`name` on the page) and, where it passes them, what the
-/// page is told of it.
-fn check(path: &Path, name: &str) -> Result<serde_json::Value, Refusal> {
+/// page is told of it and the decimal mark its runs read it with.
+fn check(path: &Path, name: &str) -> Result<(serde_json::Value, Option<char>), Refusal> {
     let refused = |why: String| (400, why);
     let (prepared, columns) =
         read(path).map_err(|e| refused(as_uploaded(&e.to_string(), path, name)))?;
@@ -51,7 +56,7 @@ fn check(path: &Path, name: &str) -> Result<serde_json::Value, Refusal> {
     check_classes(name, data).map_err(refused)?;
     check_column_names(name, &columns.all).map_err(refused)?;
     one_hot::refuse_missing(&data.one_hot, name).map_err(|e| refused(e.to_string()))?;
-    Ok(summary(name, path, &prepared, &columns))
+    Ok((summary(name, path, &prepared, &columns), columns.decimal))
 }
 
 /// What the page is told of an accepted upload (`name` on the page, `path` on the server): its
@@ -79,6 +84,7 @@ fn summary(
         "missing_cells": prepared.imputed.iter().sum::<usize>(),
         "columns": columns.all,
         "text_columns": columns.text,
+        "decimal": columns.decimal.map(String::from),
         "left_out": left_out,
         "warnings": warnings,
     })
@@ -94,12 +100,17 @@ struct UploadColumns {
     all: Vec<String>,
     /// The columns of text (no cell a number), which the page one-hot encodes.
     text: Vec<String>,
+    /// `Some(',')` where the file writes decimal commas, read as `--decimal ','` reads them.
+    decimal: Option<char>,
 }
 
 /// The uploaded file read as `train --data` reads it, with its text columns but the last (the
-/// default target) one-hot encoded, as the page will ask; and its columns, for the page.
+/// default target) one-hot encoded, as the page will ask, and its decimal commas as
+/// `--decimal ','` reads them where it writes any (the page has no flags); and its columns, for
+/// the page.
 fn read(path: &Path) -> crate::Result<(Prepared, UploadColumns)> {
     let cells = csv_file::read_cells(path, None)?;
+    let commas = cells.decimal_commas().then_some(',');
     let text_columns = cells.text_columns();
     let last = cells.headers.last();
     // columns the page cannot take as they are start unticked, as `train --features` leaves
@@ -117,9 +128,11 @@ fn read(path: &Path) -> crate::Result<(Prepared, UploadColumns)> {
         impute,
         one_hot,
         features,
+        decimal,
         ..
     } = &mut source
     {
+        *decimal = commas;
         // missing cells are counted here, and filled or refused as the page's settings say
         *impute = Some(Strategy::Mean);
         *one_hot = text_columns.iter().filter(taken).cloned().collect();
@@ -130,6 +143,7 @@ fn read(path: &Path) -> crate::Result<(Prepared, UploadColumns)> {
     let columns = UploadColumns {
         all: cells.headers.clone(),
         text: text_columns,
+        decimal: commas,
         left_out,
     };
     Ok((source.load()?, columns))

@@ -15,7 +15,9 @@ use super::command::command;
 use super::observer::{drawn_grid, Control, Mode, PageEvent, PageObserver, EVENTS, UNIT_GRID};
 use super::settings::{check_categories, check_classes, Settings};
 use super::uploads::Uploads;
-use crate::data::advice::{DECIMAL_COMMA, DECIMAL_TARGET, LEAVE_STANDARDIZE_OUT, MIN_DELTA_ZERO};
+use crate::data::advice::{
+    DECIMAL_COMMA, DECIMAL_MARK, LEAVE_STANDARDIZE_OUT, MIN_DELTA_ZERO, POINTS_LEFT_OUT,
+};
 use crate::data::csv_file::read_cells;
 use crate::data::{Prepared, Subset, Targets};
 use crate::error::Kept;
@@ -92,8 +94,9 @@ struct Done {
 }
 
 /// Command-line advice the page has no control for, sent to `plaindnn train`, and its own in
-/// page words (the page takes the task from the column; a box is unticked, not left out).
-const PAGE_WORDS: [(&str, &str); 4] = [
+/// page words (the page takes the task from the column; a box is unticked, not left out; it
+/// reads decimal commas where a file writes `1,5`).
+const PAGE_WORDS: [(&str, &str); 5] = [
     (
         LEAVE_STANDARDIZE_OUT,
         "untick the box, or if it is a number to predict, train on the file with `plaindnn train \
@@ -103,15 +106,16 @@ const PAGE_WORDS: [(&str, &str); 4] = [
         MIN_DELTA_ZERO,
         "or train with `plaindnn train --min-delta 0`",
     ),
+    // a file of `1.000,5` alone, read with points: the number's own way on is the page's
+    (DECIMAL_COMMA, ""),
     (
-        DECIMAL_TARGET,
-        "train on the file with `plaindnn train --decimal ','` (the playground reads decimal \
-         points)",
+        DECIMAL_MARK,
+        "the playground reads `,` as the decimal mark, as the file's numbers with decimal commas \
+         write it",
     ),
     (
-        DECIMAL_COMMA,
-        ", or train on the file with `plaindnn train --decimal ','` (the playground reads \
-         decimal points)",
+        POINTS_LEFT_OUT,
+        "or write every number of the file with points",
     ),
 ];
 
@@ -189,9 +193,7 @@ impl Session {
         let mut uploads = self.uploads.lock().map_err(|_| busy())?;
         let upload = uploads.latest.clone();
         let path = upload.as_ref().map(|u| u.path.clone()).unwrap_or_default();
-        let source = settings
-            .source(upload.as_ref().map(|u| u.path.as_path()))
-            .map_err(|m| (400, m))?;
+        let source = settings.source(upload.as_ref()).map_err(|m| (400, m))?;
         // the message names the file the page uploaded, not where the server keeps it
         let shown = upload
             .as_ref()
@@ -215,7 +217,7 @@ impl Session {
         config
             .validate_for(&prepared)
             .map_err(|e| (400, e.to_string()))?;
-        let line = command(settings, &config, upload.as_ref().map(|u| u.name.as_str()));
+        let line = command(settings, &config, upload.as_ref());
         let points = points(&prepared, &config, line.clone());
         let _ = self.events.try_send(PageEvent::new("data", &points));
         let control = Arc::new(Control::new(mode, settings.delay_ms, self.closed.clone()));

@@ -1,10 +1,9 @@
 //! What the page sends: one JSON document, checked as `train` checks its flags, that becomes a
 //! `DataSource` and a `TrainConfig` (the `plaindnn train …` line for it: [`command`](super::command)).
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
+use super::uploads::Upload;
 use crate::data::csv_file::Cells;
 use crate::data::imputer::Strategy;
 use crate::data::DataSource;
@@ -298,17 +297,19 @@ impl Settings {
     }
 
     /// The data these settings name; `upload` is the page's CSV file, if any.
-    pub fn source(&self, upload: Option<&Path>) -> Result<DataSource, Refusal> {
+    pub fn source(&self, upload: Option<&Upload>) -> Result<DataSource, Refusal> {
         if self.dataset == "csv" {
-            let path = upload.ok_or("dataset csv: upload a CSV file first")?;
-            let mut source = DataSource::csv(path, self.seed);
+            let upload = upload.ok_or("dataset csv: upload a CSV file first")?;
+            let mut source = DataSource::csv(&upload.path, self.seed);
             if let DataSource::Csv {
                 target,
                 features,
                 val_fraction,
+                decimal,
                 ..
             } = &mut source
             {
+                *decimal = upload.decimal;
                 target.clone_from(&self.target);
                 features.clone_from(&self.features);
                 if let Some(share) = self.train_share {

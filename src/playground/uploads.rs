@@ -18,6 +18,9 @@ pub struct Upload {
     pub name: String,
     /// Where the server keeps it.
     pub path: PathBuf,
+    /// Its numbers' decimal mark where it writes decimal commas (`Some(',')`, as
+    /// `--decimal ','` reads them); `None`: points.
+    pub decimal: Option<char>,
 }
 
 /// A page's uploads: the latest, which its next run trains on, and the one its latest run was

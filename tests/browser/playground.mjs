@@ -16,9 +16,9 @@ import path from "node:path";
 const [bin, shot, lang = "en"] = process.argv.slice(2);
 const WORDS = {
   en: { play: "▶ play", h1: "plaindnn playground", done: /^done/, tour: "/tour/en#3-the-quadrant-task", html: "en", csvInputs: "x,site_north,site_south", units: "2,16,16", valuesNote: /^a regression: the network's output and the points' values, orange -?[0-9.]+ to blue -?[0-9.]+$/, inputHover: /^input x: its value over the plane, from -[0-9.]+ to [0-9.]+/, unitHover: /^hidden layer 1, unit 1: its output over the plane, from -?[0-9.e+-]+ to -?[0-9.e+-]+/,
-    grads: "━ hidden layer 1 ━ hidden layer 2 ━ output layer", dead: /^hidden layer 1: \d+ % dead units/, ready: "ready", paused: "paused", rmse: "val RMSE", pending: "the settings changed since this run started: it goes on with its own", targetNow: "the target is now x:", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
+    grads: "━ hidden layer 1 ━ hidden layer 2 ━ output layer", dead: /^hidden layer 1: \d+ % dead units/, ready: "ready", paused: "paused", rmse: "val RMSE", pending: "the settings changed since this run started: it goes on with its own", targetNow: "the target is now x:", decimal: "numbers with decimal commas, 1,5 read as 1.5", noConfusion: "No confusion matrix: a regression predicts numbers, not classes." },
   zh: { play: "▶ 开始", h1: "plaindnn 游乐场", done: /^完成/, tour: "/tour/zh-CN#任务描述", html: "zh-CN", csvInputs: "x,site_north,site_south,x²,site_north²,site_south²", units: "4,16,16", valuesNote: /^回归：网络的输出和各点的值，从橙色 -?[0-9.]+ 到蓝色 -?[0-9.]+$/, inputHover: /^输入 x：它在平面上的值，从 -[0-9.]+ 到 [0-9.]+/, unitHover: /^隐藏层 1 的第 1 个单元：它在平面上的输出，从 -?[0-9.e+-]+ 到 -?[0-9.e+-]+/,
-    grads: "━ 隐藏层 1 ━ 隐藏层 2 ━ 输出层", dead: /^隐藏层 1：\d+ % 的单元已“死亡”/, ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", pending: "这次训练开始后设置改了：它仍按自己的设置继续", targetNow: "目标列现在是 x：", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
+    grads: "━ 隐藏层 1 ━ 隐藏层 2 ━ 输出层", dead: /^隐藏层 1：\d+ % 的单元已“死亡”/, ready: "就绪", paused: "已暂停", rmse: "验证 RMSE", pending: "这次训练开始后设置改了：它仍按自己的设置继续", targetNow: "目标列现在是 x：", decimal: "数字以小数逗号书写，1,5 读作 1.5", noConfusion: "没有混淆矩阵：回归预测的是数值，不是类别。" },
 }[lang] || (() => { throw new Error(`language ${lang}: en or zh`); })();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "plaindnn-browser-"));
 const fail = (message) => { throw new Error(message); };
@@ -372,6 +372,16 @@ try {
   await page.setInputFiles("#csv", { name: "ids.csv", mimeType: "text/csv", buffer: Buffer.from(ids.join("\n") + "\n") });
   const idLeftOut = () => { const id = document.querySelector('[data-testid="columns"] input[data-column="id"]'); const c = document.getElementById("cli-command").textContent; return id && !id.checked && c.includes(" --data ids.csv --features x ") && !c.includes("--one-hot"); };
   if (!await until(page, idLeftOut, null, 30000)) fail(`after the upload of ids.csv ("${await shown(page, "#csv-info")}") the id box is ticked or the command is \`${await shown(page, "#cli-command")}\``);
+  // a file of `;` and decimal commas, as Excel writes one in much of Europe: read so, said so,
+  // and the command reads it as the page did (`--decimal ,`); the next file of points drops it
+  const eu = ["x;y;label", ...Array.from({ length: 40 }, (_, i) => `${(i / 7).toFixed(2)};${i % 5},5;${i % 2 ? "hi" : "lo"}`.replace(".", ","))];
+  await page.setInputFiles("#csv", { name: "eu.csv", mimeType: "text/csv", buffer: Buffer.from(eu.join("\n") + "\n") });
+  const readsCommas = () => document.getElementById("cli-command").textContent.includes(" --data eu.csv --decimal , --hidden ");
+  if (!await until(page, readsCommas, null, 30000)) fail(`after the upload of eu.csv the command is \`${await shown(page, "#cli-command")}\``);
+  if (!(await shown(page, "#csv-info")).includes(WORDS.decimal)) fail(`eu.csv's summary says "${await shown(page, "#csv-info")}"`);
+  await page.setInputFiles("#csv", { name: "ids.csv", mimeType: "text/csv", buffer: Buffer.from(ids.join("\n") + "\n") });
+  const pointsAgain = () => !document.getElementById("cli-command").textContent.includes("--decimal");
+  if (!await until(page, idLeftOut, null, 30000) || !await until(page, pointsAgain, null, 1000)) fail(`after ids.csv again the command is \`${await shown(page, "#cli-command")}\``);
 
   // a regression on two inputs (TensorFlow Playground's regression): the plane shows the
   // network's output, the points their values, on one orange-to-blue scale that the note names

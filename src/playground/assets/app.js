@@ -22,7 +22,7 @@ const state = {
   unitHover: null, unitBoxes: [],
   // the stream carries the session's runs in order: `runs` counts their `data` events, `accepted`
   // the page's accepted starts; `wanted` is the place of the run the page shows (null: none)
-  runs: 0, accepted: 0, wanted: null, mode: null, task: "classification", upload: null,
+  runs: 0, accepted: 0, wanted: null, mode: null, task: "classification", upload: null, decimal: null,
   // the uploaded file's columns, those of text, its last column (the target unless one is named),
   // the columns unticked as inputs, and the target the boxes were drawn for
   columns: [], textColumns: [], lastColumn: null, dropped: new Set(), boxesFor: null,
@@ -291,9 +291,11 @@ async function showCommand(s) {
   $("command-warnings").textContent = warnings.map((w) => `warning: ${w}`).join("\n");
 }
 
-/** The server's command says FILE.csv; the page knows the uploaded file's name. */
+/** The server's command says FILE.csv; the page knows the uploaded file's name, and whether it
+ *  writes decimal commas (`--decimal ,` after `--data`, as the server writes a run's command). */
 function withUpload(command) {
-  return state.upload ? command.replace("--data FILE.csv", () => dataFlag(state.upload)) : command;
+  const decimal = state.decimal ? ` --decimal ${state.decimal}` : "";
+  return state.upload ? command.replace("--data FILE.csv", () => dataFlag(state.upload) + decimal) : command;
 }
 
 /** `--data NAME` as the server writes it (`shell::quote`): quoted unless plain and not starting
@@ -859,7 +861,7 @@ async function uploadCsv() {
     const dropped = droppedByLink(j.columns, $("target").value || j.target);
     // a text column of more categories than the server makes inputs of starts unticked
     (j.left_out || []).forEach((c) => dropped.add(c));
-    Object.assign(state, { upload: j.name, columns: j.columns, textColumns: j.text_columns, lastColumn: j.target, dropped, uploads: state.uploads + 1 });
+    Object.assign(state, { upload: j.name, decimal: j.decimal, columns: j.columns, textColumns: j.text_columns, lastColumn: j.target, dropped, uploads: state.uploads + 1 });
     renderColumns();
     settingsChanged();
   }

@@ -487,11 +487,21 @@ fn a_decimal_comma_that_cannot_be_read_so_is_refused_naming_why() {
         err.contains("write -1,463 (or, if the point separates thousands, -1463); if the file writes its numbers with points, leave out --decimal ','"),
         "{err}"
     );
-    // a cell turned into a point is named as the file writes it
+    // a cell turned into a point is named as the file writes it, a target's too
     let huge = write(&dir, "h.csv", "a;b;label\n1,5e400;2;x\n3;1;y\n");
     let err = refused(&dir, &huge, &["--decimal", ","]);
     assert!(
         err.contains("`1,5e400` is beyond the range of f32"),
+        "{err}"
+    );
+    let huge_target = write(&dir, "ht.csv", "a;y\n1;2,5\n2;1,5e400\n");
+    let err = refused(
+        &dir,
+        &huge_target,
+        &["--decimal", ",", "--task", "regression"],
+    );
+    assert!(
+        err.contains("ht.csv: line 3, column `y`: `1,5e400` is beyond the range of f32"),
         "{err}"
     );
     // a target of decimal commas, no flag and no --task: not quietly classes of text

@@ -1144,6 +1144,22 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
                 as the decimal mark, as the file's numbers with decimal commas write it: write \
                 1,5; or write every number of the file with points";
     assert!(body.contains(said), "{body}");
+    // one stray decimal comma among points: that cell is named, as train names it
+    let points = commas.replace(',', ".");
+    let (status, body) = upload("typo.csv", &format!("x;y;label\n{points}0,5;2;0\n"));
+    assert_eq!(status, 400, "{body}");
+    let said = "typo.csv: line 22, column `x`: `0,5` is not a number (a decimal comma? write 0.5)";
+    assert!(body.contains(said), "{body}");
+    // a comma that may separate thousands alone is not read as a decimal comma
+    let (status, body) = upload("area.csv", "area;label\n950;0\n2,241;1\n1,100;0\n700;1\n");
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains(
+            "`2,241` is not a number (a thousands separator or a decimal comma? write \
+                       2241 or 2.241)"
+        ),
+        "{body}"
+    );
     let grouped: String = (0..20)
         .map(|i| format!("1.{:03},5;{i};{}\n", i, i % 2))
         .collect();

@@ -1271,6 +1271,15 @@ fn regress_on_a_text_target_points_to_train_and_on_the_same_file_twice_warns() {
         err.contains("--target y` learns a column of text as classes)"),
         "{err}"
     );
+    // a feature's text keeps its own way on, not the target's (an outside review of the typed
+    // refusal saw both)
+    let typo = xy_csv(&dir, "typo.csv", "1,1\nabc,2\n3,3\n");
+    let err = regress_refused(&["--data", typo.to_str().unwrap_or("")], 1);
+    assert!(
+        err.contains("column `x`: `abc` is not a number (a text column?")
+            && !err.contains("regress fits a number"),
+        "{err}"
+    );
     // validation on the fitted rows themselves, as train warns
     let rows = xy_csv(&dir, "rows.csv", "0,1\n1,3\n2,2\n3,5\n");
     let rows = rows.to_str().unwrap_or("");

@@ -198,7 +198,10 @@ fn csv_rows(args: &RegressArgs, path: &Path, seed: u64) -> Result<Rows> {
 /// of such a column, its classes.
 fn text_target(e: Error, args: &RegressArgs) -> Error {
     let (at, refused, path) = match (e, &args.data) {
-        (Error::Cell { at, refused }, Some(path)) if refused.fault == Fault::Text => {
+        // a feature's text comes with its own way on; the target's alone
+        (Error::Cell { at, refused }, Some(path))
+            if refused.fault == Fault::Text && refused.bare() =>
+        {
             (at, *refused, path)
         }
         (e, _) => return e,

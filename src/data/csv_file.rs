@@ -96,30 +96,41 @@ impl Cells {
         cells.collect::<std::collections::HashSet<_>>().len()
     }
 
-    /// Whether the cells write numbers with decimal commas, as `--decimal ','` reads them: some
-    /// cell is one (`0,5`, `-1,25e3`) and a comma does not separate the fields.
+    /// Whether the cells write numbers with decimal commas, as `--decimal ','` reads them: a
+    /// comma does not separate the fields, and more cells are such numbers (`0,5`, `-1,25e3`;
+    /// not `2,241`, a thousands separator as likely) than numbers written with a point
+    /// (`0.5`), so that the reader refuses the stray one, naming it.
     pub fn decimal_commas(&self) -> bool {
-        let mut cells = self.rows.iter().flat_map(|r| r.iter());
-        self.delimiter != b',' && cells.any(super::number::comma_number)
+        use super::number::{comma_number, thousands};
+        let (mut commas, mut points) = (0usize, 0usize);
+        for cell in self.rows.iter().flat_map(|r| r.iter()) {
+            let grouped = thousands(cell, ',', '.');
+            commas += usize::from(comma_number(cell) && !grouped);
+            points += usize::from(cell.contains('.') && (cell.parse::<f64>().is_ok() || grouped));
+        }
+        self.delimiter != b',' && commas > points
     }
 
     /// The columns whose cells are text, none a number (missing cells aside): categories, the
     /// columns `--one-hot` takes. A column of numbers with a typo in it is not one of them, nor
     /// one of `True`/`False` alone (read as 1/0), nor one of numbers with decimal commas (`0,5`:
-    /// read with `--decimal ','`, or refused naming it) or with thousands separators (`1,000`,
-    /// `1.000,5`: refused naming how to write them); `True`/`False`/`maybe` is.
+    /// read with `--decimal ','`, or refused naming it) or of numbers with thousands separators
+    /// alone (`1,000`, `1.000,5`: refused naming how to write them); `True`/`False`/`maybe` is,
+    /// and so is one where such cells stand among text (`192.168.100.200` beside `10.0.0.1`).
     pub fn text_columns(&self) -> Vec<String> {
+        use super::number::{boolean, comma_number, thousands};
+        let grouped = |c: &str| thousands(c, ',', '.') || thousands(c, '.', ',');
         let is_text = |j: usize| {
             let cells = (self.rows.iter())
                 .filter_map(|r| r.get(j))
                 .filter(|c| !is_missing(c));
-            let (mut any, mut numbers, mut booleans) = (false, false, true);
+            let (mut words, mut numbers, mut booleans) = (false, false, true);
             for cell in cells {
-                any = true;
-                numbers |= super::number::written_as_number(cell);
-                booleans &= super::number::boolean(cell).is_some();
+                words |= !grouped(cell);
+                numbers |= cell.parse::<f64>().is_ok() || comma_number(cell);
+                booleans &= boolean(cell).is_some();
             }
-            any && !numbers && !booleans
+            words && !numbers && !booleans
         };
         (self.headers.iter().enumerate())
             .filter(|&(j, _)| is_text(j))
@@ -548,5 +559,26 @@ mod tests {
         };
         assert_eq!(grouped.text_columns(), ["gaps"]);
         assert!(!grouped.decimal_commas());
+        // such cells among text are text: an outside review's addresses
+        let column = |cells: &[&str]| Cells {
+            headers: vec!["c".into()],
+            rows: cells.iter().map(|c| row([c, "", "", ""])).collect(),
+            delimiter: b';',
+        };
+        assert_eq!(
+            column(&["10.0.0.1", "192.168.100.200"]).text_columns(),
+            ["c"]
+        );
+        assert!(column(&["1.000,5", "2.000,5"]).text_columns().is_empty());
+        // decimal commas where more cells write them than points, and not `2,241` alone
+        assert!(column(&["0,5", "1,25", "0.5"]).decimal_commas());
+        assert!(
+            !column(&["0.5", "1.25", "0,5"]).decimal_commas(),
+            "a stray comma"
+        );
+        assert!(
+            !column(&["2,241", "950"]).decimal_commas(),
+            "thousands, as likely"
+        );
     }
 }

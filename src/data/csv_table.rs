@@ -68,6 +68,9 @@ pub struct CsvColumns<T = f32> {
     pub lines: Vec<usize>,
     /// The field separator they were read with (given or detected).
     pub delimiter: u8,
+    /// The decimal mark they were read with; with `,`, [`CsvColumns::target`] holds its
+    /// numbers with a point.
+    pub decimal: u8,
 }
 
 impl<T> CsvColumns<T> {
@@ -83,9 +86,22 @@ impl<T> CsvColumns<T> {
         let cells = self.target.as_deref().unwrap_or_default();
         (cells.iter().zip(&self.lines))
             .map(|(cell, &line)| {
-                read(cell).map_err(|r| r.comma_pointed(self.delimiter).at(path, line, column))
+                read(cell).map_err(|r| {
+                    let refused = self.as_written(r, cell);
+                    refused.comma_pointed(self.delimiter).at(path, line, column)
+                })
             })
             .collect()
+    }
+
+    /// The refusal of a target `cell` naming it as the file writes it: `1,5e400`, which the
+    /// reader turned into `1.5e400` under `--decimal ','` (a cell with a point that parses was
+    /// turned so: any other number with a point is refused as the file is read).
+    fn as_written(&self, refused: Refused, cell: &str) -> Refused {
+        match self.decimal == b',' && cell.contains('.') && cell.parse::<f64>().is_ok() {
+            true => refused.showing(&cell.replacen('.', ",", 1)),
+            false => refused,
+        }
     }
 }
 
@@ -465,6 +481,7 @@ impl Table {
             texts: Vec::new(),
             lines: Vec::new(),
             delimiter: self.delimiter,
+            decimal: self.decimal,
         };
         let mut record = csv::StringRecord::new();
         // per feature: the first line of a True/False cell and of a number

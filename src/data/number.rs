@@ -22,14 +22,6 @@ pub fn comma_number(field: &str) -> bool {
     field.contains(',') && field.replacen(',', ".", 1).parse::<f64>().is_ok()
 }
 
-/// Whether `field` is a number as a person writes it: one Rust parses, or one with a decimal
-/// comma ([`comma_number`]) or thousands separators (`1,000`, `1.000,5`), which the reader
-/// refuses saying how to write it.
-pub fn written_as_number(field: &str) -> bool {
-    let grouped = thousands(field, ',', '.') || thousands(field, '.', ',');
-    field.parse::<f64>().is_ok() || comma_number(field) || grouped
-}
-
 /// Whether `field` is read as a number: digits, or a boolean ([`boolean`]).
 pub fn reads_as_number(field: &str) -> bool {
     field.parse::<f64>().is_ok() || boolean(field).is_some()

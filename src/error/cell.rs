@@ -79,6 +79,11 @@ impl Refused {
         self.noted(note)
     }
 
+    /// Whether no way on is said yet: neither a note nor anything after it.
+    pub fn bare(&self) -> bool {
+        self.note.is_none() && self.after.is_empty()
+    }
+
     /// `way` (`; try --delimiter ';'`) after the message.
     pub fn then(mut self, way: &str) -> Self {
         self.after.push_str(way);

@@ -376,7 +376,7 @@ try {
   // and the command reads it as the page did (`--decimal ,`); the next file of points drops it
   const eu = ["x;y;label", ...Array.from({ length: 40 }, (_, i) => `${(i / 7).toFixed(2)};${i % 5},5;${i % 2 ? "hi" : "lo"}`.replace(".", ","))];
   await page.setInputFiles("#csv", { name: "eu.csv", mimeType: "text/csv", buffer: Buffer.from(eu.join("\n") + "\n") });
-  const readsCommas = () => document.getElementById("cli-command").textContent.includes(" --data eu.csv --decimal , --hidden ");
+  const readsCommas = () => document.getElementById("cli-command").textContent.includes(" --data eu.csv --decimal , ");
   if (!await until(page, readsCommas, null, 30000)) fail(`after the upload of eu.csv the command is \`${await shown(page, "#cli-command")}\``);
   if (!(await shown(page, "#csv-info")).includes(WORDS.decimal)) fail(`eu.csv's summary says "${await shown(page, "#csv-info")}"`);
   await page.setInputFiles("#csv", { name: "ids.csv", mimeType: "text/csv", buffer: Buffer.from(ids.join("\n") + "\n") });

@@ -51,6 +51,8 @@ pub enum Error {
         at: String,
         /// What is wrong with the cell, and the ways on.
         refused: Box<Refused>,
+        /// Whether the cell is the target's (a feature's otherwise).
+        target: bool,
     },
     /// A CSV file has no column of the name asked for.
     #[error("{}: no column `{name}`{detail}", path.display())]

@@ -1174,6 +1174,15 @@ fn an_uploaded_csv_is_checked_like_train_data_and_its_command_names_the_file() {
     assert_eq!(status, 400);
     let said = "head.csv: the header is there but no data rows follow";
     assert!(body.contains(said), "{body}");
+    // a target of decimal commas in a file of points: the page's way on, not flags
+    let target: String = (0..20).map(|i| format!("{i}.5;{},5\n", i % 3)).collect();
+    let (status, body) = upload("eu-target-points.csv", &format!("x;y\n{target}"));
+    assert_eq!(status, 400, "{body}");
+    let said = "eu-target-points.csv: line 2, column `y`: the target `0,5` is a number written \
+                with a decimal comma: write it with a point, as the file's other numbers are, or \
+                every number of the file with decimal commas (the playground reads either, one \
+                per file)";
+    assert!(body.contains(said) && !body.contains("--"), "{body}");
     // a target of decimal commas: numbers to fit, not classes of text
     let target: String = (0..20).map(|i| format!("{i};{},5\n", i % 3)).collect();
     let (status, body) = upload("eu-target.csv", &format!("x;y\n{target}"));

@@ -1280,6 +1280,29 @@ fn regress_on_a_text_target_points_to_train_and_on_the_same_file_twice_warns() {
             && !err.contains("regress fits a number"),
         "{err}"
     );
+    // nor a feature's text in --val-data, which has no way on of its own
+    let val = xy_csv(&dir, "val.csv", "1,1\nzz,2\n");
+    let ok = xy_csv(&dir, "ok.csv", "1,1\n2,2\n3,4\n");
+    let (ok, val) = (ok.to_str().unwrap_or(""), val.to_str().unwrap_or(""));
+    let args = ["--data", ok, "--val-data", val];
+    let err = regress_refused(&args, 1);
+    assert!(
+        err.contains("val.csv: line 3, column `x`: `zz` is not a number")
+            && !err.contains("regress fits a number"),
+        "{err}"
+    );
+    // the train command it names reads the file as regress was told to
+    let semi = dir.join("semi.csv");
+    std::fs::write(&semi, "x;y\n1;a\n2;b\n").expect("write");
+    let err = regress_refused(
+        &["--data", semi.to_str().unwrap_or(""), "--delimiter", ";"],
+        1,
+    );
+    assert!(err.contains("--data"), "{err}");
+    assert!(
+        err.contains(" --delimiter ';'` learns a column of text"),
+        "{err}"
+    );
     // validation on the fitted rows themselves, as train warns
     let rows = xy_csv(&dir, "rows.csv", "0,1\n1,3\n2,2\n3,5\n");
     let rows = rows.to_str().unwrap_or("");

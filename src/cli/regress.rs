@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use clap::Args;
 use plaindnn::data::csv_file::{CsvFormat, Missing};
-use plaindnn::data::{csv_file, DataSource, Subset, Task};
+use plaindnn::data::{csv_file, delimiter, DataSource, Subset, Task};
 use plaindnn::decimals::Decimals;
 use plaindnn::error::{Error, Fault, Result};
 use plaindnn::inference::RegressionScores;
@@ -198,24 +198,33 @@ fn csv_rows(args: &RegressArgs, path: &Path, seed: u64) -> Result<Rows> {
 /// of such a column, its classes.
 fn text_target(e: Error, args: &RegressArgs) -> Error {
     let (at, refused, path) = match (e, &args.data) {
-        // a feature's text comes with its own way on; the target's alone
-        (Error::Cell { at, refused }, Some(path))
-            if refused.fault == Fault::Text && refused.bare() =>
-        {
-            (at, *refused, path)
-        }
+        (
+            Error::Cell {
+                at,
+                refused,
+                target: true,
+            },
+            Some(path),
+        ) if refused.fault == Fault::Text => (at, *refused, path),
         (e, _) => return e,
     };
-    let target =
+    let mut flags =
         (args.target.as_deref()).map_or(String::new(), |t| format!(" --target {}", quote(t)));
+    if let Some(d) = args.csv.delimiter {
+        flags += &format!(" {}", delimiter::flag(d));
+    }
+    if let Some(d) = args.csv.decimal {
+        flags += &format!(" {}", super::data_args::decimal_flag(d));
+    }
     let way = format!(
-        "regress fits a number: `plaindnn train --data {}{target}` learns a column of text as \
+        "regress fits a number: `plaindnn train --data {}{flags}` learns a column of text as \
          classes",
         quote_path(path)
     );
     Error::Cell {
         at,
         refused: Box::new(refused.or(&way)),
+        target: true,
     }
 }
 

@@ -88,7 +88,7 @@ impl<T> CsvColumns<T> {
             .map(|(cell, &line)| {
                 read(cell).map_err(|r| {
                     let refused = self.as_written(r, cell);
-                    refused.comma_pointed(self.delimiter).at(path, line, column)
+                    (refused.comma_pointed(self.delimiter)).at_target(path, line, column)
                 })
             })
             .collect()

@@ -1,5 +1,6 @@
-//! One CSV field as a number, or a message that names the file, line and column and says how
-//! the field should be written (thousands separators, decimal commas, the range of f32).
+//! One CSV field as a number, or why it is none ([`Refused`]: thousands separators, decimal
+//! commas, the range of f32, a date) and how it should be written; [`parse_number`] names the
+//! file, line and column too.
 
 use std::path::Path;
 
@@ -109,10 +110,11 @@ fn not_a_number(field: &str) -> Refused {
             ),
         }
     } else if thousands(field, '.', ',') {
-        // `1.000,5`: points between thousands, a decimal comma
+        // `1.000,5`: points between thousands, a decimal comma (`--decimal ','` refuses the
+        // points as well)
         let written = shown(&field.replace('.', "").replacen(',', ".", 1));
         (
-            Fault::DecimalComma,
+            Fault::Thousands,
             format!("thousands separators and decimal commas are not read; write {written}"),
         )
     } else if comma_number(field) {
@@ -200,7 +202,7 @@ mod tests {
             ("inf", Fault::NotFinite),
             ("0,5", Fault::DecimalComma),
             ("1,050", Fault::DecimalComma),
-            ("1.000,5", Fault::DecimalComma),
+            ("1.000,5", Fault::Thousands),
             ("1,000,000", Fault::Thousands),
             ("?", Fault::Marker),
             ("2024-02-09", Fault::Date),

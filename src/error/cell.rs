@@ -32,9 +32,9 @@ pub enum Fault {
     BeyondRange(&'static str),
     /// Infinity by name (`inf`).
     NotFinite,
-    /// A number written with a decimal comma (`0,5`, `1.000,5`), or perhaps one (`1,050`).
+    /// A number written with a decimal comma (`0,5`), or perhaps one (`1,050`).
     DecimalComma,
-    /// Several thousands separators (`1,000,000`).
+    /// Thousands separators (`1,000,000`, `1.000,5`).
     Thousands,
     /// A marker of a missing value that pandas does not know (`?`, `missing`).
     Marker,
@@ -79,11 +79,6 @@ impl Refused {
         self.noted(note)
     }
 
-    /// Whether no way on is said yet: neither a note nor anything after it.
-    pub fn bare(&self) -> bool {
-        self.note.is_none() && self.after.is_empty()
-    }
-
     /// `way` (`; try --delimiter ';'`) after the message.
     pub fn then(mut self, way: &str) -> Self {
         self.after.push_str(way);
@@ -99,12 +94,22 @@ impl Refused {
         }
     }
 
-    /// The refusal as an error naming the file, line and column.
+    /// The refusal of a feature's cell as an error naming the file, line and column.
     pub fn at(self, path: &Path, line: usize, column: &str) -> Error {
+        self.placed(path, line, column, false)
+    }
+
+    /// [`Refused::at`], of a cell of the target column.
+    pub fn at_target(self, path: &Path, line: usize, column: &str) -> Error {
+        self.placed(path, line, column, true)
+    }
+
+    fn placed(self, path: &Path, line: usize, column: &str, target: bool) -> Error {
         let at = format!("{}: line {line}, column `{column}`", path.display());
         Error::Cell {
             at,
             refused: Box::new(self),
+            target,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! An uploaded CSV file: the name the page gave it, its checks (as `train --data` makes them,
-//! with the same messages, naming the page's file), and what the page is told of it.
+//! naming the page's file, flag advice in the page's words), the decimal mark it is read with
+//! (the page has no `--decimal`: a file of decimal commas is read as that flag reads it), and
+//! what the page is told of it.
 
 use std::fs;
 use std::path::Path;

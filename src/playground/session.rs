@@ -16,7 +16,8 @@ use super::observer::{drawn_grid, Control, Mode, PageEvent, PageObserver, EVENTS
 use super::settings::{check_categories, check_classes, Settings};
 use super::uploads::Uploads;
 use crate::data::advice::{
-    DECIMAL_COMMA, DECIMAL_MARK, LEAVE_STANDARDIZE_OUT, MIN_DELTA_ZERO, POINTS_LEFT_OUT,
+    DECIMAL_COMMA, DECIMAL_MARK, DECIMAL_TARGET, LEAVE_STANDARDIZE_OUT, MIN_DELTA_ZERO,
+    POINTS_LEFT_OUT,
 };
 use crate::data::csv_file::read_cells;
 use crate::data::{Prepared, Subset, Targets};
@@ -96,7 +97,7 @@ struct Done {
 /// Command-line advice the page has no control for, sent to `plaindnn train`, and its own in
 /// page words (the page takes the task from the column; a box is unticked, not left out; it
 /// reads decimal commas where a file writes `1,5`).
-const PAGE_WORDS: [(&str, &str); 5] = [
+const PAGE_WORDS: [(&str, &str); 6] = [
     (
         LEAVE_STANDARDIZE_OUT,
         "untick the box, or if it is a number to predict, train on the file with `plaindnn train \
@@ -106,8 +107,14 @@ const PAGE_WORDS: [(&str, &str); 5] = [
         MIN_DELTA_ZERO,
         "or train with `plaindnn train --min-delta 0`",
     ),
-    // a file of `1.000,5` alone, read with points: the number's own way on is the page's
+    // a stray decimal comma among points: the number's own way on is the page's
     (DECIMAL_COMMA, ""),
+    // a target of decimal commas in a file of more points
+    (
+        DECIMAL_TARGET,
+        "write it with a point, as the file's other numbers are, or every number of the file \
+         with decimal commas (the playground reads either, one per file)",
+    ),
     (
         DECIMAL_MARK,
         "the playground reads `,` as the decimal mark, as the file's numbers with decimal commas \

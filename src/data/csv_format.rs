@@ -4,9 +4,9 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use super::advice::{DECIMAL_MARK, POINTS_LEFT_OUT};
+use super::advice::{DECIMAL_COMMA, DECIMAL_MARK, POINTS_LEFT_OUT};
 use super::number::{comma_number, shown};
-use crate::error::{Error, Result};
+use crate::error::{Error, Fault, Refused, Result};
 
 /// A CSV file's field separator and decimal mark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,6 +122,15 @@ fn pointed(cell: &str, thousands: bool) -> String {
     }
 }
 
+/// `refused` with `--decimal ','` as a way on for a decimal comma in a file whose fields a comma
+/// does not separate (`delimiter`).
+pub(super) fn comma_pointed(refused: Refused, delimiter: u8) -> Refused {
+    match (refused.fault, delimiter) {
+        (Fault::DecimalComma, d) if d != b',' => refused.or(DECIMAL_COMMA),
+        _ => refused,
+    }
+}
+
 /// `--decimal`'s value: `.` or `,` (also `point`, `comma`).
 pub fn parse_decimal(name: &str) -> Result<u8> {
     match name {
@@ -188,6 +197,21 @@ mod tests {
             said.ends_with("thousands separators are not read: write 1000,5"),
             "{said}"
         );
+    }
+
+    #[test]
+    fn a_decimal_comma_is_pointed_to_the_flag_where_a_comma_does_not_separate_the_fields() {
+        let refused = || super::super::number::read_f32("0,5").unwrap_err();
+        assert_eq!(
+            comma_pointed(refused(), b';').to_string(),
+            "`0,5` is not a number (a decimal comma? write 0.5, or pass --decimal ',')"
+        );
+        assert_eq!(
+            comma_pointed(refused(), b',').to_string(),
+            refused().to_string()
+        );
+        let text = super::super::number::read_f32("Lima").unwrap_err();
+        assert_eq!(comma_pointed(text.clone(), b';'), text);
     }
 
     #[test]

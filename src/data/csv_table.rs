@@ -11,7 +11,7 @@ use super::csv_cells::{quoted_cell, split_cells};
 use super::csv_faults::{
     category, column_at, decimal_comma, missing_target, mixed, never_closed, unplaced, FirstSeen,
 };
-use super::csv_format::{as_point, CsvFormat};
+use super::csv_format::{as_point, comma_pointed, CsvFormat};
 use super::csv_lines::{LineEnds, Noting};
 use super::csv_quotes::QuoteFault;
 use super::delimiter;
@@ -88,7 +88,7 @@ impl<T> CsvColumns<T> {
             .map(|(cell, &line)| {
                 read(cell).map_err(|r| {
                     let refused = self.as_written(r, cell);
-                    (refused.comma_pointed(self.delimiter)).at_target(path, line, column)
+                    comma_pointed(refused, self.delimiter).at_target(path, line, column)
                 })
             })
             .collect()
@@ -300,7 +300,7 @@ impl Table {
     pub(super) fn hinted(&self, refused: Refused, column: &str) -> Refused {
         match refused.fault {
             Fault::Empty | Fault::Missing => refused.then(self.missing.hint()),
-            Fault::DecimalComma => refused.comma_pointed(self.delimiter),
+            Fault::DecimalComma => comma_pointed(refused, self.delimiter),
             Fault::Text => match (self.hint(), self.text_hint) {
                 (separator, _) if !separator.is_empty() => refused.then(&separator),
                 (_, Some(hint)) => refused.then(&hint(column)),

@@ -85,15 +85,6 @@ impl Refused {
         self
     }
 
-    /// With `--decimal ','` as a way on for a decimal comma in a file whose fields a comma does
-    /// not separate (`delimiter`).
-    pub fn comma_pointed(self, delimiter: u8) -> Self {
-        match (self.fault, delimiter) {
-            (Fault::DecimalComma, d) if d != b',' => self.or(crate::data::advice::DECIMAL_COMMA),
-            _ => self,
-        }
-    }
-
     /// The refusal of a feature's cell as an error naming the file, line and column.
     pub fn at(self, path: &Path, line: usize, column: &str) -> Error {
         self.placed(path, line, column, false)

@@ -27,8 +27,8 @@ fn schedule_flag(schedule: &ScheduleConfig) -> Option<String> {
 }
 
 /// The `plaindnn train` line that trains the run `config` describes on `settings`' data
-/// (`upload`: the uploaded file, by the name the page gave it). Numbers print in Rust's shortest round-trip form
-/// (`number`), so the flags parse back to the same bits.
+/// (`upload`: the uploaded file, by the name the page gave it, with its decimal mark). Numbers
+/// print in Rust's shortest round-trip form (`number`), so the flags parse back to the same bits.
 pub fn command(settings: &Settings, config: &TrainConfig, upload: Option<&Upload>) -> String {
     let mut line = Line(vec!["plaindnn".into(), "train".into()]);
     line.data(settings, upload);

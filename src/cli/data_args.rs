@@ -170,12 +170,11 @@ impl DataArgs {
                 let cells: Vec<String> = one_hot.iter().map(|f| quoted_cell(f)).collect();
                 flags += &format!(" --one-hot {}", quote(&cells.join(",")));
             }
-            if let Some(d) = self.delimiter {
-                flags += &format!(" {}", delimiter::flag(d));
+            flags += &CsvFlags {
+                delimiter: self.delimiter,
+                decimal: self.decimal,
             }
-            if let Some(d) = self.decimal {
-                flags += &format!(" {}", decimal_flag(d));
-            }
+            .flags();
             if self.no_standardize {
                 flags += " --no-standardize";
             }
@@ -222,6 +221,13 @@ impl CsvFlags {
     /// The files' format as the flags give it.
     pub fn format(self) -> CsvFormat {
         CsvFormat::delimited(self.delimiter).with_decimal(self.decimal)
+    }
+
+    /// The flags given, each after a space, quoted for a shell: ` --delimiter ';' --decimal ','`.
+    pub fn flags(self) -> String {
+        let delimiter = self.delimiter.map(|d| format!(" {}", delimiter::flag(d)));
+        let decimal = self.decimal.map(|d| format!(" {}", decimal_flag(d)));
+        delimiter.unwrap_or_default() + &decimal.unwrap_or_default()
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use clap::Args;
 use plaindnn::data::csv_file::{CsvFormat, Missing};
-use plaindnn::data::{csv_file, delimiter, DataSource, Subset, Task};
+use plaindnn::data::{csv_file, DataSource, Subset, Task};
 use plaindnn::decimals::Decimals;
 use plaindnn::error::{Error, Fault, Result};
 use plaindnn::inference::RegressionScores;
@@ -208,14 +208,9 @@ fn text_target(e: Error, args: &RegressArgs) -> Error {
         ) if refused.fault == Fault::Text => (at, *refused, path),
         (e, _) => return e,
     };
-    let mut flags =
+    let target =
         (args.target.as_deref()).map_or(String::new(), |t| format!(" --target {}", quote(t)));
-    if let Some(d) = args.csv.delimiter {
-        flags += &format!(" {}", delimiter::flag(d));
-    }
-    if let Some(d) = args.csv.decimal {
-        flags += &format!(" {}", super::data_args::decimal_flag(d));
-    }
+    let flags = target + &args.csv.flags();
     let way = format!(
         "regress fits a number: `plaindnn train --data {}{flags}` learns a column of text as \
          classes",

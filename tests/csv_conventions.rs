@@ -394,6 +394,43 @@ fn eval_points_a_target_of_decimal_commas_to_the_flag_for_a_fit_and_a_network_al
     }
 }
 
+/// `--decimal ','` reads every file of a run with one mark: beside a training file of points it
+/// would refuse that file's, so a validation file's decimal comma is pointed to a point instead.
+#[test]
+fn a_decimal_comma_beside_a_training_file_of_points_is_pointed_to_a_point_not_the_flag() {
+    let dir = temp_dir("csv-decimal-beside");
+    let points = table(";", 40, "y", |_, a, b| format!("{:.3}", a - 0.5 * b));
+    let commas = write(&dir, "commas.csv", &points.replace('.', ","));
+    let points = write(&dir, "points.csv", &points);
+    // whole numbers alone: --decimal ',' reads this file as well, and is the way on
+    let integers: String = (0..40)
+        .map(|i| format!("{};{};{}\n", i % 5, (i * 7) % 11, (i * 3) % 4))
+        .collect();
+    let integers = write(&dir, "integers.csv", &format!("a;b;y\n{integers}"));
+    let beside = ", as the training file does)\n";
+    let flag = ", or pass --decimal ',')\n";
+    for (training, way) in [(&points, beside), (&integers, flag)] {
+        let fit = ["regress", "--data", s(training), "--val-data", s(&commas)];
+        let out = s(&dir.join("fit")).to_string();
+        let o = plaindnn(&[&fit[..], &["--out", &out, "--overwrite"]].concat());
+        let net = ["train", "--data", s(training), "--val-data", s(&commas)];
+        let task = ["--task", "regression", "--epochs", "1", "--quiet"];
+        let out = s(&dir.join("net")).to_string();
+        let n = plaindnn(&[&net[..], &task, &["--out", &out, "--overwrite"]].concat());
+        for o in [o, n] {
+            assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+            let err = stderr(&o);
+            assert!(
+                err.contains("commas.csv: line 2, column `a`: `")
+                    && err.contains("is not a number (a decimal comma? write ")
+                    && err.ends_with(way),
+                "{}: {err}",
+                training.display()
+            );
+        }
+    }
+}
+
 /// An outside review of `--decimal ','`: cells pandas' `read_csv(decimal=',')` leaves as text
 /// (a version `1.2.3`, `St. Louis`) were refused as numbers with points; a `.`-separated file
 /// was refused for a decimal mark nobody gave; `train`'s printed next step left the flag out.

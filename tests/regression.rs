@@ -1280,6 +1280,19 @@ fn regress_on_a_text_target_points_to_train_and_on_the_same_file_twice_warns() {
             && !err.contains("regress fits a number"),
         "{err}"
     );
+    // held out by --val-fraction too, and without --one-hot, which regress does not have
+    let args = [
+        "--data",
+        typo.to_str().unwrap_or(""),
+        "--val-fraction",
+        "0.3",
+    ];
+    let err = regress_refused(&args, 1);
+    assert!(
+        err.contains("`abc` is not a number (a text column? --features without x leaves it out")
+            && !err.contains("--one-hot"),
+        "{err}"
+    );
     // nor a feature's text in --val-data, which has no way on of its own
     let val = xy_csv(&dir, "val.csv", "1,1\nzz,2\n");
     let ok = xy_csv(&dir, "ok.csv", "1,1\n2,2\n3,4\n");

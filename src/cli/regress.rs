@@ -181,7 +181,7 @@ fn csv_rows(args: &RegressArgs, path: &Path, seed: u64) -> Result<Rows> {
         delimiter: args.csv.delimiter.map(char::from),
         decimal: args.csv.decimal.map(char::from),
     };
-    let data = source.load_without_fill()?;
+    let data = source.load_numbers_only()?;
     let fit = exactly(&data.train, path, args.csv.format())?;
     let held_out = match &args.val_data {
         Some(val_path) => exactly(&data.val, val_path, args.csv.format())?,

@@ -15,6 +15,10 @@ pub struct CsvFormat {
     pub delimiter: Option<u8>,
     /// The decimal mark of its numbers: `.`, or `,` (pandas' `decimal=','`).
     pub decimal: u8,
+    /// The file beside this one (the training file, for a validation file) writes numbers with
+    /// points: a decimal comma's way on is a point, as there, not `--decimal ','`, which would
+    /// refuse that file's.
+    pub points_beside: bool,
 }
 
 impl Default for CsvFormat {
@@ -29,6 +33,7 @@ impl CsvFormat {
         Self {
             delimiter,
             decimal: b'.',
+            points_beside: false,
         }
     }
 
@@ -123,13 +128,18 @@ fn pointed(cell: &str, thousands: bool) -> String {
 }
 
 /// `refused` with `--decimal ','` as a way on for a decimal comma in a file whose fields a comma
-/// does not separate (`delimiter`).
-pub(super) fn comma_pointed(refused: Refused, delimiter: u8) -> Refused {
+/// does not separate (`delimiter`), or with the file beside it for one whose numbers are written
+/// with points there ([`CsvFormat::points_beside`]).
+pub(super) fn comma_pointed(refused: Refused, (delimiter, points_beside): (u8, bool)) -> Refused {
     match (refused.fault, delimiter) {
+        (Fault::DecimalComma, _) if points_beside => refused.or(AS_BESIDE),
         (Fault::DecimalComma, d) if d != b',' => refused.or(DECIMAL_COMMA),
         _ => refused,
     }
 }
+
+/// A decimal comma's way on in a validation file beside a training file of points.
+const AS_BESIDE: &str = ", as the training file does";
 
 /// `--decimal`'s value: `.` or `,` (also `point`, `comma`).
 pub fn parse_decimal(name: &str) -> Result<u8> {
@@ -203,15 +213,20 @@ mod tests {
     fn a_decimal_comma_is_pointed_to_the_flag_where_a_comma_does_not_separate_the_fields() {
         let refused = || super::super::number::read_f32("0,5").unwrap_err();
         assert_eq!(
-            comma_pointed(refused(), b';').to_string(),
+            comma_pointed(refused(), (b';', false)).to_string(),
             "`0,5` is not a number (a decimal comma? write 0.5, or pass --decimal ',')"
         );
         assert_eq!(
-            comma_pointed(refused(), b',').to_string(),
+            comma_pointed(refused(), (b',', false)).to_string(),
             refused().to_string()
         );
         let text = super::super::number::read_f32("Lima").unwrap_err();
-        assert_eq!(comma_pointed(text.clone(), b';'), text);
+        assert_eq!(comma_pointed(text.clone(), (b';', false)), text);
+        // beside a training file of points the flag would refuse that file's: a point, as there
+        assert_eq!(
+            comma_pointed(refused(), (b';', true)).to_string(),
+            "`0,5` is not a number (a decimal comma? write 0.5, as the training file does)"
+        );
     }
 
     #[test]

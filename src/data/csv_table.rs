@@ -71,6 +71,8 @@ pub struct CsvColumns<T = f32> {
     /// The decimal mark they were read with; with `,`, [`CsvColumns::target`] holds its
     /// numbers with a point.
     pub decimal: u8,
+    /// The training file beside writes points ([`CsvFormat::points_beside`]).
+    pub points_beside: bool,
 }
 
 impl<T> CsvColumns<T> {
@@ -88,7 +90,8 @@ impl<T> CsvColumns<T> {
             .map(|(cell, &line)| {
                 read(cell).map_err(|r| {
                     let refused = self.as_written(r, cell);
-                    comma_pointed(refused, self.delimiter).at_target(path, line, column)
+                    let beside = (self.delimiter, self.points_beside);
+                    comma_pointed(refused, beside).at_target(path, line, column)
                 })
             })
             .collect()
@@ -111,6 +114,8 @@ pub(super) struct Table {
     pub(super) delimiter: u8,
     /// The decimal mark of the file's numbers.
     pub(super) decimal: u8,
+    /// [`CsvFormat::points_beside`].
+    pub(super) points_beside: bool,
     pub(super) ends: Rc<RefCell<LineEnds>>,
     /// What a text cell in a feature column may mean and the flag for it, given the column.
     pub(super) text_hint: Option<fn(&str) -> String>,
@@ -196,6 +201,7 @@ fn open_trimmed(
         headers,
         delimiter,
         decimal: format.decimal,
+        points_beside: format.points_beside,
         ends,
         text_hint: None,
         missing,
@@ -300,7 +306,7 @@ impl Table {
     pub(super) fn hinted(&self, refused: Refused, column: &str) -> Refused {
         match refused.fault {
             Fault::Empty | Fault::Missing => refused.then(self.missing.hint()),
-            Fault::DecimalComma => comma_pointed(refused, self.delimiter),
+            Fault::DecimalComma => comma_pointed(refused, (self.delimiter, self.points_beside)),
             Fault::Text => match (self.hint(), self.text_hint) {
                 (separator, _) if !separator.is_empty() => refused.then(&separator),
                 (_, Some(hint)) => refused.then(&hint(column)),
@@ -482,6 +488,7 @@ impl Table {
             lines: Vec::new(),
             delimiter: self.delimiter,
             decimal: self.decimal,
+            points_beside: self.points_beside,
         };
         let mut record = csv::StringRecord::new();
         // per feature: the first line of a True/False cell and of a number

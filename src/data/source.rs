@@ -430,7 +430,11 @@ impl DataSource {
         let rows = match val_path {
             Some(vp) => {
                 super::delimiter::check_same(vp, delimiter)?;
-                Rows::given(&data, read(vp, Some(&data), reading)?)
+                let format = CsvFormat {
+                    points_beside: format.decimal == b'.' && data.has_fractions(),
+                    ..format
+                };
+                Rows::given(&data, read(vp, Some(&data), (format, missing))?)
             }
             None => Rows::split(&data, path, *val_fraction, *seed)?,
         };
@@ -444,17 +448,18 @@ impl DataSource {
 
     /// Loads, splits and (for CSV) fills and standardises the data.
     pub fn load(&self) -> Result<Prepared> {
-        self.load_as(Missing::Refused)
+        self.load_as(Missing::Refused, true)
     }
 
-    /// [`load`](Self::load) for a fit that has no `--impute` (`regress`): a missing cell is
-    /// refused without pointing to it.
-    pub fn load_without_fill(&self) -> Result<Prepared> {
-        self.load_as(Missing::Unfillable)
+    /// [`load`](Self::load) for a fit that has neither `--impute` nor `--one-hot` (`regress`):
+    /// a missing cell or a text column is refused without pointing to either.
+    pub fn load_numbers_only(&self) -> Result<Prepared> {
+        self.load_as(Missing::Unfillable, false)
     }
 
-    /// [`load`](Self::load), a missing cell without `impute` read as `refused` says.
-    fn load_as(&self, refused: Missing) -> Result<Prepared> {
+    /// [`load`](Self::load), a missing cell without `impute` read as `refused` says; a text
+    /// column's refusal names `--one-hot` when the command `encodes` text.
+    fn load_as(&self, refused: Missing, encodes: bool) -> Result<Prepared> {
         match self {
             DataSource::Builtin {
                 name,
@@ -474,7 +479,7 @@ impl DataSource {
                     None => csv_file::read_table(
                         file,
                         target.as_deref(),
-                        (features.as_deref(), Some(one_hot)),
+                        (features.as_deref(), encodes.then_some(&one_hot[..])),
                         *task,
                         reading,
                     ),

@@ -532,6 +532,22 @@ fn a_config_whose_names_or_classes_do_not_fit_its_network_is_refused() {
     let err = predict_error(&run);
     let said = "config.json: invalid dropout: must be in [0, 1), got 3 (edited by hand?)";
     assert!(err.contains(said), "{err}");
+    // and a value of the data it names (the message named `--val-size`, which nobody gave)
+    for (field, value, said) in [
+        (
+            "val_size",
+            0.into(),
+            "val_size: must be 1 to 10000000 rows of `quadrants`, got 0",
+        ),
+        ("noise", (-1.0).into(), "noise: must be 0 to 1e6, got -1.0"),
+    ] {
+        let mut config: serde_json::Value = serde_json::from_str(&original).expect("json");
+        config["data"]["source"][field] = value;
+        std::fs::write(&path, config.to_string()).expect("edit");
+        let err = predict_error(&run);
+        let said = format!("config.json: invalid data.source.{said} (edited by hand?)");
+        assert!(err.contains(&said), "{err}");
+    }
 }
 
 #[test]

@@ -409,9 +409,7 @@ impl DataSource {
                 self.describe()
             )));
         };
-        // 0 holds nothing out: fine beside --val-data; without it, `Rows::split` says why
-        let zero_ok = val_path.is_some() || *val_fraction == 0.0;
-        in_unit("--val-fraction", *val_fraction, zero_ok)?;
+        self.check_limits()?;
         let mark = decimal_mark(*decimal)?;
         let delimiter = match delimiter.and_then(|c| u8::try_from(c).ok()) {
             Some(d) => d,
@@ -446,6 +444,41 @@ impl DataSource {
         Ok(prepared)
     }
 
+    /// The limits the flags keep, for a source whose public fields were set otherwise (a
+    /// `config.json` edited by hand): a built-in set's sizes and noise, a CSV's held-out share
+    /// and decimal mark. Refused naming the flag.
+    pub fn check_limits(&self) -> Result<()> {
+        match self {
+            DataSource::Builtin {
+                name,
+                train_size,
+                val_size,
+                seed,
+                noise,
+            } => {
+                let builtin = DataSource::builtin(name, *seed)?;
+                builtin.with_sizes(Some(*train_size), Some(*val_size))?;
+                if !(0.0..=MAX_NOISE).contains(noise) {
+                    let why = format!("must be 0 to {MAX_NOISE:e}, got {noise:?}");
+                    return Err(Error::invalid("--noise", why));
+                }
+            }
+            DataSource::Csv {
+                val_fraction,
+                val_path,
+                decimal,
+                ..
+            } => {
+                // 0 holds nothing out: fine beside --val-data; without it, `Rows::split` says why
+                let zero_ok = val_path.is_some() || *val_fraction == 0.0;
+                in_unit("--val-fraction", *val_fraction, zero_ok)?;
+                decimal_mark(*decimal)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// Loads, splits and (for CSV) fills and standardises the data.
     pub fn load(&self) -> Result<Prepared> {
         self.load_as(Missing::Refused, true)
@@ -467,7 +500,10 @@ impl DataSource {
                 val_size,
                 seed,
                 noise,
-            } => builtin(name, [*train_size, *val_size], *noise, *seed),
+            } => {
+                self.check_limits()?; // the fields are public, and config.json's
+                builtin(name, [*train_size, *val_size], *noise, *seed)
+            }
             DataSource::Csv {
                 target,
                 features,
@@ -574,14 +610,7 @@ fn same_rows(path: &Path, val_path: Option<&Path>) -> Option<String> {
 
 /// A generated set: `sizes` = [training rows, validation rows], the validation rows drawn fresh.
 fn builtin(name: &str, sizes: [usize; 2], noise: f64, seed: u64) -> Result<Prepared> {
-    // the fields are public (and config.json's): the limits `with_sizes` and `with_noise` keep
     let name = generators::builtin(name)?.name; // config.json's, hand-written in any case
-    let [train, val] = sizes.map(Some);
-    DataSource::builtin(name, seed)?.with_sizes(train, val)?;
-    if !(0.0..=MAX_NOISE).contains(&noise) {
-        let why = format!("must be 0 to {MAX_NOISE:e}, got {noise:?}");
-        return Err(Error::invalid("--noise", why));
-    }
     let (train, val) = builtin_rows(name, sizes, noise, seed)?;
     Ok(Prepared::unscaled(train, val))
 }

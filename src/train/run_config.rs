@@ -108,6 +108,14 @@ impl RunConfig {
         model
             .validate()
             .map_err(|e| format!("config.json: {e} (edited by hand?)"))?;
+        // so is the data it names: the field, not a flag nobody gave (`--val-size` → `val_size`)
+        config.data.source.check_limits().map_err(|e| match e {
+            Error::InvalidParameter { name, message } => {
+                let field = name.trim_start_matches("--").replace('-', "_");
+                format!("config.json: invalid data.source.{field}: {message} (edited by hand?)")
+            }
+            e => format!("config.json: {e} (edited by hand?)"),
+        })?;
         Ok(config)
     }
 }

@@ -540,8 +540,22 @@ fn a_config_whose_names_or_classes_do_not_fit_its_network_is_refused() {
             "val_size: must be 1 to 10000000 rows of `quadrants`, got 0",
         ),
         ("noise", (-1.0).into(), "noise: must be 0 to 1e6, got -1.0"),
+        (
+            "val_fraction",
+            2.into(),
+            "val_fraction: must be in (0, 1), got 2",
+        ),
+        (
+            "decimal",
+            "x".into(),
+            "decimal: `x` is not a decimal mark; give `.` or `,`",
+        ),
     ] {
         let mut config: serde_json::Value = serde_json::from_str(&original).expect("json");
+        if ["val_fraction", "decimal"].contains(&field) {
+            let csv = r#"{"kind": "csv", "path": "r.csv", "val_fraction": 0.2, "seed": 1, "standardize": true}"#;
+            config["data"]["source"] = serde_json::from_str(csv).expect("json");
+        }
         config["data"]["source"][field] = value;
         std::fs::write(&path, config.to_string()).expect("edit");
         let err = predict_error(&run);

@@ -638,13 +638,6 @@ fn builtin_rows(
 /// A recorded decimal mark as the reader takes it: `.` or `,` (a `config.json` edited to
 /// another is refused naming it).
 fn decimal_mark(decimal: Option<char>) -> Result<Option<u8>> {
-    let read = |c: char| {
-        csv_file::parse_decimal(&c.to_string()).map_err(|_| {
-            Error::Data(format!(
-                "the data's decimal mark `{c}` (config.json's data.source.decimal) is not `.` \
-                 or `,`"
-            ))
-        })
-    };
+    let read = |c: char| csv_file::parse_decimal(&c.to_string());
     decimal.map(read).transpose()
 }

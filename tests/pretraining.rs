@@ -697,6 +697,41 @@ fn overwrite_removes_a_stages_run_files_and_keeps_the_users_files_beside_them() 
     assert!(!stage.exists(), "an empty stage folder is removed");
 }
 
+/// An outside audit: a user's `stages.safetensors` was replaced without `--overwrite`, and a
+/// stage folder holding files a run writes was refused only after the stages before it trained.
+#[test]
+fn a_users_stages_file_and_a_stage_folder_in_the_way_are_refused_before_any_stage_trains() {
+    let dir = temp_dir("pretrain-in-the-way");
+    let args = ["pretrain", "--hidden", "4,3", "--epochs", "1", "--quiet"];
+    let run = |extra: &[&str]| plaindnn(&[&args[..], &["--out", s(&dir)], extra].concat());
+    let stages = dir.join("stages.safetensors");
+    std::fs::write(&stages, "mine").expect("write");
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let said = "holds stages.safetensors (a name pretrain writes) but no pretraining: choose \
+                another --out, or pass `--overwrite` to replace it";
+    assert!(stderr(&o).contains(said), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&stages).expect("kept"), "mine");
+    assert!(!dir.join("layer1").exists(), "no stage trained");
+    // one stage ends, not in the middle: layer2 holds a file a run writes, and no run
+    std::fs::remove_file(&stages).expect("rm");
+    std::fs::create_dir(dir.join("layer2")).expect("mkdir");
+    std::fs::write(dir.join("layer2").join("metrics.csv"), "mine").expect("write");
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("layer2: holds metrics.csv (names a plaindnn run writes) but no run"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("layer1").exists(), "no stage trained");
+    // --overwrite replaces both, the stage's file as the pretraining's own
+    let o = run(&["--overwrite"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.join("layer2").join("model.bpk").is_file());
+    assert!(std::fs::read(&stages).expect("stages").len() > 100);
+}
+
 /// A pretraining that fails leaves no folders it made (it makes its folder first, to hold it
 /// through its stages: a review found `a/` and `a/b/` left empty).
 #[test]

@@ -107,7 +107,7 @@ impl PretrainConfig {
 /// Refuses (or with `overwrite` sets aside, [`replaced`]) a directory holding a pretraining or
 /// any other run; a stage `layer1/` alone counts too (a pretraining stopped before its
 /// autoencoder). Whether a run was set aside.
-fn claim(out: &Path, overwrite: bool) -> Result<bool> {
+fn claim(out: &Path, overwrite: bool, config: &PretrainConfig) -> Result<bool> {
     crate::files::refuse_file(out)?;
     let top = RunDir::new(out);
     if RunDir::new(out.join("layer1")).holds_run() && !top.holds_run() {
@@ -119,8 +119,35 @@ fn claim(out: &Path, overwrite: bool) -> Result<bool> {
         }
         return replaced::set_aside(&top).map(|()| true);
     }
+    if !top.holds_run() {
+        refuse_not_ours(out, overwrite, config)?;
+    }
     replaced::claim(&top, overwrite)
 }
+
+/// Refuses, before any stage trains, what is in the way of a pretraining in a folder that holds
+/// none: a stage's folder whose files a run writes (the stages before it trained for nothing),
+/// and a `stages.safetensors` of the user's, which the stages would replace.
+fn refuse_not_ours(out: &Path, overwrite: bool, config: &PretrainConfig) -> Result<()> {
+    let stages = match config.mode {
+        PretrainMode::EndToEnd => 0,
+        _ => config.hidden.len(),
+    };
+    for k in 1..=stages {
+        RunDir::new(out.join(format!("layer{k}"))).check_claim(overwrite)?;
+    }
+    if overwrite || stages == 0 || !out.join(STAGES).exists() {
+        return Ok(());
+    }
+    let why = format!(
+        "holds {STAGES} (a name pretrain writes) but no pretraining: choose another --out, or \
+         pass `--overwrite` to replace it"
+    );
+    Err(Error::run(out, why))
+}
+
+/// The stages' encoder layers under a fresh decoder ([`stack_stages`]).
+const STAGES: &str = "stages.safetensors";
 
 /// `error`, after a pretraining that set a run aside failed with it: that run comes back if the
 /// new one saved nothing (no stage, no autoencoder), and a divergence says so; else it is
@@ -168,7 +195,7 @@ pub fn pretrain(
     // held through every stage: another run into `out` meanwhile is refused
     let lock = RunLock::acquire(out)?;
     let options = options.into();
-    let pretrained = claim(out, options.overwrite).and_then(|replacing| {
+    let pretrained = claim(out, options.overwrite, config).and_then(|replacing| {
         let held = pretrain_held(source, data, (config, ae), out, (options, lock));
         // only what this pretraining set aside is put back: a refusal changes nothing
         held.map_err(|e| if replacing { settle_failed(out, e) } else { e })
@@ -215,7 +242,12 @@ fn pretrain_held(
     // 1. layer-wise: autoencoder k reconstructs the codes of layers 1..k−1
     let stages = match config.mode {
         PretrainMode::EndToEnd => Vec::new(),
-        _ => layerwise(config, &prepared, out, options.verbosity)?,
+        _ => layerwise(
+            config,
+            &prepared,
+            out,
+            (options.verbosity, options.overwrite),
+        )?,
     };
     // saved stages stand on their own: a run `--overwrite` set aside goes (a stage's saves
     // look in the stage's folder only)
@@ -290,7 +322,7 @@ fn layerwise(
     config: &PretrainConfig,
     prepared: &Prepared,
     out: &Path,
-    verbosity: Verbosity,
+    (verbosity, overwrite): (Verbosity, bool),
 ) -> Result<Vec<TrainedRun>> {
     let (train, val) = (&prepared.train.data, &prepared.val.data);
     let fitted: Fitted = (
@@ -319,7 +351,12 @@ fn layerwise(
         stage.activation = config.activation.clone();
         let dir = out.join(format!("layer{}", k + 1));
         let source = memory("layer codes");
-        let run = train_on(source, rows, config.train_config(stage), &dir, verbosity)
+        // a stage folder's files a run writes, refused before any stage without `overwrite`
+        let options = RunOptions {
+            overwrite,
+            ..RunOptions::from(verbosity)
+        };
+        let run = train_on(source, rows, config.train_config(stage), &dir, options)
             .map_err(|e| stage_diverged(e, &format!("layer {}'s autoencoder", k + 1)))?;
         let block = &run.model.blocks[0];
         codes = encode(block, codes, from)?;
@@ -357,7 +394,7 @@ fn stack_stages(
         *block = stage.model.blocks[0].clone();
     }
     crate::files::create_folder(out)?;
-    let path = out.join("stages.safetensors");
+    let path = out.join(STAGES);
     let metadata = HashMap::from([safetensors::autoencoder_mark()]);
     write_atomic(&path, &safetensors::export(&start, ae, metadata)?)?;
     Ok(path)

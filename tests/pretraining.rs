@@ -297,6 +297,27 @@ fn a_csv_without_labels_is_pretrained_on_every_column_and_its_encoder_fits_the_l
     assert!(out.status.success(), "{}", stderr(&out));
     let flags = "--target COLUMN --features a,b --delimiter , --no-standardize [--freeze N]";
     assert!(stdout(&out).contains(flags), "{}", stdout(&out));
+    // every column an input: the next step is another file's, with a label beside them (an
+    // outside audit followed `--data unlabelled.csv --target COLUMN`, which cannot fit)
+    let every = dir.join("ae-every");
+    let args = ["pretrain", "--data", s(&unlabelled), "--epochs", "1"];
+    let out = plaindnn(&[&args[..], &["--hidden", "4", "--out", s(&every)]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let next = format!(
+        "next: plaindnn train --init-from {} --data LABELLED.csv --target COLUMN [--freeze N]",
+        every.display()
+    );
+    assert!(stdout(&out).contains(&next), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("where one is a label, pretrain again with --target COLUMN)"),
+        "{}",
+        stdout(&out)
+    );
+    // followed on the same file, the refusal says every column went in, not "labels unused"
+    let args = ["train", "--data", s(&unlabelled), "--target", "c"];
+    let out = plaindnn(&[&args[..], &["--init-from", s(&every), "--out", s(&tuned)]].concat());
+    let said = format!("(it trained on every column of {})", unlabelled.display());
+    assert!(stderr(&out).contains(&said), "{}", stderr(&out));
 }
 
 /// A review found that with as many classes as inputs, `--init-from` an autoencoder copied its

@@ -1,7 +1,7 @@
 //! The flags that name a data set, shared by `train` and `pretrain`; `--delimiter`'s and
 //! `--decimal`'s parsers.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use plaindnn::data::csv_file::{self, quoted_cell, CsvFormat};
@@ -27,7 +27,7 @@ const CSV_ONLY: [&str; 10] = [
     "impute",
 ];
 
-#[derive(Args, Debug)]
+#[derive(Args, Clone, Debug)]
 #[command(next_help_heading = "Data")]
 pub struct DataArgs {
     /// Built-in data set (see `plaindnn datasets`): quadrants, xor, circles, spiral, blobs, line,
@@ -154,6 +154,21 @@ impl DataArgs {
 }
 
 impl DataArgs {
+    /// The CSV file, where it is read without `--target` or `--features`: every column is an
+    /// input, so a `train` on it, which takes its target from among them, would not fit.
+    pub fn every_column(&self) -> Option<&Path> {
+        let every = self.target.is_none() && self.features.is_none();
+        self.data.as_deref().filter(|_| every)
+    }
+
+    /// These flags with `file` in place of the CSV file.
+    pub fn with_file(&self, file: &str) -> DataArgs {
+        DataArgs {
+            data: Some(file.into()),
+            ..self.clone()
+        }
+    }
+
     /// The flags that name this data again, quoted for a shell: for a pretraining's next step,
     /// whose network takes these inputs (a CSV's label column still to be named).
     pub fn flags(&self) -> String {

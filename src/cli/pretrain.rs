@@ -153,10 +153,26 @@ pub fn run(args: PretrainArgs) -> Result<()> {
         println!(
             "next: plaindnn train --init-from {} {}{seed} [--freeze N] ...",
             quote_path(&out),
-            args.data.flags()
+            next_data(&args.data).flags()
         );
+        if let Some(file) = args.data.every_column() {
+            println!(
+                "      (LABELLED.csv: these columns and a label; every column of {} went in as \
+                 an input: where one is a label, pretrain again with --target COLUMN)",
+                quote_path(file)
+            );
+        }
     }
     Ok(())
+}
+
+/// The data of `train`'s next step: the same, but a labelled file where every column of this
+/// one was an input ([`DataArgs::every_column`]).
+fn next_data(data: &DataArgs) -> DataArgs {
+    match data.every_column() {
+        Some(_) => data.with_file("LABELLED.csv"),
+        None => data.clone(),
+    }
 }
 
 /// Reads the data and pretrains into `--out` or the first free default name; `tell`: print the

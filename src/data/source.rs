@@ -113,7 +113,18 @@ impl DataSource {
             DataSource::Builtin { name, .. } => format!("the built-in set `{name}`"),
             DataSource::Csv { path, .. } => path.display().to_string(),
             DataSource::Idx { dir } => dir.display().to_string(),
-            DataSource::Inputs { of } => format!("the inputs of {}, labels unused", of.describe()),
+            // a CSV without a target: every column (or --features) went in, a label among them
+            DataSource::Inputs { of } => match of.as_ref() {
+                DataSource::Csv {
+                    target: None,
+                    features: None,
+                    ..
+                } => format!("every column of {}", of.describe()),
+                DataSource::Csv { target: None, .. } => {
+                    format!("the --features of {}", of.describe())
+                }
+                _ => format!("the inputs of {}, labels unused", of.describe()),
+            },
             DataSource::Memory { description } => description.clone(),
         }
     }

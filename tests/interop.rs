@@ -118,6 +118,40 @@ fn renamed_with(
     safetensors::serialize(views, metadata).expect("serialises")
 }
 
+/// An outside audit: a PyTorch Sequential with an nn.Dropout after each activation (no tensors,
+/// an index each) was refused unless the new network had Dropout too, and one without refused
+/// when it had: the indices were taken from the network's flags, not from the file.
+#[test]
+fn a_pytorch_files_dropout_slots_are_read_off_its_indices_whatever_the_networks_dropout() {
+    let (model, config) = trained("interop-dropout");
+    let bytes = st::export(&model, &config, HashMap::new()).expect("exports");
+    // Linear, BatchNorm1d, PReLU, then Dropout at every fourth index: 0 1 2 (3) 4 5 6 (7) 8
+    let with_dropout = renamed(&bytes, |name| {
+        let (i, rest) = name.split_once('.').unwrap_or_default();
+        let i: usize = i.parse().unwrap_or_default();
+        format!("{}.{rest}", i / 3 * 4 + i % 3)
+    });
+    let without = renamed(&bytes, str::to_string);
+    let path = std::path::Path::new("torch.safetensors");
+    for (file, rate) in [(&with_dropout, 0.0), (&with_dropout, 0.3), (&without, 0.3)] {
+        let mut template = MlpConfig::new(2, vec![99], 99);
+        template.activation = ActivationConfig::Prelu { init: 0.25 };
+        template.dropout = rate;
+        let read = st::architecture(file, path, &template).expect("inferred");
+        assert_eq!(
+            read.dropout, rate,
+            "the network's own rate, which no state_dict holds"
+        );
+        let empty = read.init_for_loading(&Device::flex()).expect("builds");
+        let loaded = st::import(empty, &read, file, path).expect("imports");
+        assert_eq!(
+            bits(&outputs(&loaded)),
+            bits(&outputs(&model)),
+            "dropout {rate}"
+        );
+    }
+}
+
 #[test]
 fn a_pytorch_module_keeping_its_sequential_as_an_attribute_loads_by_the_prefixed_names() {
     let (model, config) = trained("interop-prefix");

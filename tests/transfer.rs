@@ -731,6 +731,75 @@ fn a_presets_init_is_left_out_with_a_warning_where_init_from_copies_every_layer(
     assert_eq!(init(&fresh), "he_normal");
 }
 
+/// An outside audit: `--preset plain --init-from` a run with BatchNorm, ELU and Dropout trained a
+/// sigmoid network without them, the learnt BatchNorm left behind, without a word; and
+/// `--preset seed-default --freeze 1` over a source without BatchNorm was refused naming
+/// `--batch-norm`, which nobody gave.
+#[test]
+fn a_preset_changing_the_copied_layers_is_warned_of_and_a_frozen_batch_norm_it_adds_refused() {
+    let dir = temp_dir("transfer-preset-layers");
+    let quiet = |args: &[&str]| plaindnn(&[args, &["--epochs", "1", "-q"]].concat());
+    let (rich, plain) = (dir.join("rich"), dir.join("plain"));
+    let layers = ["--batch-norm", "--activation", "elu", "--dropout", "0.2"];
+    let out = quiet(&[&["train", "--hidden", "8", "--out", s(&rich)][..], &layers].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = quiet(&["train", "--hidden", "8", "--out", s(&plain)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tune = |from: &std::path::Path, name: &str, flags: &[&str]| {
+        let args = ["train", "--init-from", s(from), "--out"];
+        (
+            quiet(&[&args[..], &[s(&dir.join(name))], flags].concat()),
+            dir.join(name),
+        )
+    };
+    let (out, _) = tune(&rich, "to-plain", &["--preset", "plain"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = format!(
+        "warning: --preset plain changes the layers copied from {0}: no BatchNorm where {0} has \
+         one (its learnt scales and statistics are not copied), sigmoid where {0} has elu:1 and \
+         no Dropout where {0} has Dropout 0.2; --batch-norm --activation elu:1 --dropout 0.2 \
+         after it set those back, or leave the preset out",
+        rich.display()
+    );
+    assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+    // followed: the source's layers, and nothing to warn of
+    let back = [
+        "--preset",
+        "plain",
+        "--batch-norm",
+        "--activation",
+        "elu:1",
+        "--dropout",
+        "0.2",
+    ];
+    let (out, kept) = tune(&rich, "kept", &back);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("changes the layers"),
+        "{}",
+        stderr(&out)
+    );
+    let model = &common::run_config(&kept)["train"]["model"];
+    assert_eq!(
+        (model["batch_norm"].as_bool(), model["dropout"].as_f64()),
+        (Some(true), Some(0.2))
+    );
+    // a BatchNorm the preset adds under a frozen layer: refused naming the preset
+    let (out, frozen) = tune(
+        &plain,
+        "frozen",
+        &["--preset", "seed-default", "--freeze", "1"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let said = format!(
+        "invalid --freeze: --preset seed-default adds a BatchNorm to each hidden layer, which {} \
+         has not: frozen, it would keep its starting values; leave out --freeze or the preset",
+        plain.display()
+    );
+    assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+    assert!(!frozen.exists(), "nothing written");
+}
+
 #[test]
 fn hidden_layers_other_than_the_copied_ones_are_refused_before_the_run_starts() {
     let dir = temp_dir("transfer-other-layers");

@@ -43,6 +43,11 @@ pub struct ModelFlags {
 }
 
 impl ModelFlags {
+    /// Whether `--activation` was given.
+    pub(super) fn sets_activation(&self) -> bool {
+        self.activation.is_some()
+    }
+
     fn apply(&self, c: &mut TrainConfig) {
         set(&mut c.model.hidden, self.hidden.clone().map(|w| w.0));
         match self.activation.as_deref() {

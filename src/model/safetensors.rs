@@ -291,6 +291,36 @@ pub fn architecture(bytes: &[u8], path: &Path, template: &MlpConfig) -> Result<M
     Ok(config)
 }
 
+/// `config` as the file lays out its Sequential: with a Dropout between the layers where the
+/// file's first two Linear indices leave room for one (Linear, BatchNorm?, activation,
+/// Dropout?), without one where they do not. A Dropout holds no tensors but takes an index, and
+/// its rate, which no `state_dict` holds, is the network's to choose (`--dropout`).
+fn laid_out(file: &SafeTensors, prefix: &str, config: &MlpConfig) -> MlpConfig {
+    let mut linears: Vec<usize> = (file.iter())
+        .filter(|(_, view)| view.shape().len() == 2)
+        .filter_map(|(name, _)| {
+            name.strip_prefix(prefix)?
+                .strip_suffix(".weight")?
+                .parse()
+                .ok()
+        })
+        .collect();
+    linears.sort_unstable();
+    let [a, b, ..] = linears[..] else {
+        return config.clone(); // no hidden layer: no Dropout either way
+    };
+    let room = b - a;
+    let dropout = match (room == 3 + usize::from(config.batch_norm), config.dropout) {
+        (true, p) if p > 0.0 => p,
+        (true, _) => 0.5, // PyTorch's default: only the indices depend on it
+        (false, _) => 0.0,
+    };
+    MlpConfig {
+        dropout,
+        ..config.clone()
+    }
+}
+
 /// The part of the file's names before the Sequential's indices: "" for `0.weight`, `net.` for
 /// `net.0.weight`, as PyTorch names a module that keeps its `nn.Sequential` as `self.net`.
 /// None when no name has an index, or the indexed names disagree on what comes before it.
@@ -381,6 +411,7 @@ pub fn import(model: Mlp, config: &MlpConfig, bytes: &[u8], path: &Path) -> Resu
         return Err(bad(path, not_sequential(&file)));
     }
     let prefix = sequential_prefix(&file).unwrap_or_default();
+    let config = &laid_out(&file, &prefix, config);
     refuse_unused(&file, &prefix, config, path)?;
     let reader = Reader {
         file,

@@ -4,10 +4,10 @@
 use super::super::config_file::ConfigFile;
 use super::TrainArgs;
 use plaindnn::error::{Error, Result};
-use plaindnn::model::{AddedFeature, InitConfig};
+use plaindnn::model::{AddedFeature, InitConfig, MlpConfig};
 use plaindnn::shell::quote_path;
 use plaindnn::train::transfer::Source;
-use plaindnn::train::TrainConfig;
+use plaindnn::train::{Preset, TrainConfig};
 
 /// `--init-from`'s source as given: the flag's, else the `--config` file's (config.json records
 /// it absolute).
@@ -20,6 +20,11 @@ pub(super) struct Copied {
     source: Source,
     hidden: Vec<usize>,
     features: Vec<AddedFeature>,
+    /// The source's network as read (its activation and dropout the defaults' where a
+    /// PyTorch file does not say them).
+    model: MlpConfig,
+    /// The source records its activation and dropout: a run, or a file `plaindnn export` wrote.
+    records: bool,
 }
 
 impl Copied {
@@ -43,10 +48,13 @@ impl Copied {
             (None, Some(file)) => read.map_err(|e| file.named(e, "init_from"))?,
             _ => read?,
         };
+        let records = dir.is_dir() || plaindnn::model::safetensors::is_export(&dir);
         Ok(Some(Self {
             source,
             hidden: c.model.hidden.clone(),
             features: c.model.add_features.clone(),
+            model: c.model.clone(),
+            records,
         }))
     }
 
@@ -85,6 +93,10 @@ impl Copied {
                 _ => e,
             }
         })?;
+        if let Some(preset) = args.preset {
+            self.refuse_preset_norm_frozen(args, preset, c)?;
+            self.warn_preset_changes(args, preset, c);
+        }
         let init_in_file = file.is_some_and(ConfigFile::sets_init);
         match (args.recipe.model.init.is_some(), init_in_file, args.preset) {
             (true, _, _) => self.refuse_unused_init("--init", c, outputs),
@@ -140,6 +152,77 @@ impl Copied {
             quote_path(self.shown())
         );
         c.model.init = before;
+    }
+
+    /// Refuses frozen layers with the BatchNorm `--preset` adds where the source has none: they
+    /// would keep its starting values (the library refuses it too, naming `--batch-norm`, which
+    /// was not given).
+    fn refuse_preset_norm_frozen(
+        &self,
+        args: &TrainArgs,
+        preset: Preset,
+        c: &TrainConfig,
+    ) -> Result<()> {
+        let added = c.model.batch_norm && !self.model.batch_norm && !args.recipe.model.batch_norm;
+        if c.freeze == 0 || !added {
+            return Ok(());
+        }
+        let why = format!(
+            "--preset {preset} adds a BatchNorm to each hidden layer, which {} has not: frozen, \
+             it would keep its starting values; leave out --freeze or the preset",
+            quote_path(self.shown())
+        );
+        Err(Error::invalid("--freeze", why))
+    }
+
+    /// Warns where `--preset` changed the copied layers' BatchNorm, activation or Dropout (a
+    /// flag given for one is the user's own choice): a preset without BatchNorm leaves the
+    /// source's learnt one behind. Activation and Dropout only where the source records them.
+    fn warn_preset_changes(&self, args: &TrainArgs, preset: Preset, c: &TrainConfig) {
+        let (from, to, flags) = (&self.model, &c.model, &args.recipe.model);
+        let src = quote_path(self.shown()).to_string();
+        let (mut changes, mut back) = (Vec::new(), Vec::new());
+        match (from.batch_norm, to.batch_norm, flags.batch_norm) {
+            (true, false, _) => {
+                changes.push(format!(
+                    "no BatchNorm where {src} has one (its learnt scales and statistics are \
+                     not copied)"
+                ));
+                back.push("--batch-norm".to_string());
+            }
+            (false, true, false) => changes.push(format!("a BatchNorm {src} has not")),
+            _ => {}
+        }
+        let (was, now) = (from.activation_flag(), to.activation_flag());
+        if self.records && was != now && !flags.sets_activation() {
+            changes.push(format!("{now} where {src} has {was}"));
+            back.push(format!("--activation {was}"));
+        }
+        if self.records && from.dropout != to.dropout && flags.dropout.is_none() {
+            let rate = |p: f64| match p > 0.0 {
+                true => format!("Dropout {p}"),
+                false => "no Dropout".to_string(),
+            };
+            changes.push(format!(
+                "{} where {src} has {}",
+                rate(to.dropout),
+                rate(from.dropout)
+            ));
+            back.push(format!("--dropout {}", from.dropout));
+        }
+        if changes.is_empty() {
+            return;
+        }
+        let keep = match back.len() {
+            0 => String::new(),
+            1 => format!("{} after it sets that back, or ", back[0]),
+            _ => format!("{} after it set those back, or ", back.join(" ")),
+        };
+        eprintln!(
+            "warning: --preset {preset} changes the layers copied from {src}: {}; {keep}leave \
+             the preset out",
+            plaindnn::plural::and_list(&changes.iter().map(String::as_str).collect::<Vec<_>>())
+        );
     }
 
     /// Refuses `--new-head` (or the config file's `new_head`) where the source's output layer is

@@ -33,22 +33,25 @@ fn main() -> ExitCode {
     let result = std::panic::catch_unwind(run);
     match result {
         Ok(Ok(())) => ExitCode::SUCCESS,
-        Ok(Err(e)) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
+        Ok(Err(e)) => say(&format!("error: {e}")),
         Err(payload) => match output_failure(payload.as_ref()) {
-            Some(why) => {
-                eprintln!("error: standard output: {why}");
-                ExitCode::FAILURE
-            }
+            Some(("stdout", why)) => say(&format!("error: standard output: {why}")),
+            Some(_) => ExitCode::FAILURE, // standard error itself failed: nothing can be said
             None => std::panic::resume_unwind(payload),
         },
     }
 }
 
-/// `println!` panics when standard output cannot be written (a full disk): that is an error
-/// message and exit status 1 (above), not a panic report; every other panic reports as before.
+/// `message` on standard error, where it can be written, and exit status 1.
+fn say(message: &str) -> ExitCode {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{message}");
+    ExitCode::FAILURE
+}
+
+/// `println!` and `eprintln!` panic when their stream cannot be written (a full disk): that is
+/// an error message and exit status 1 (above), not a panic report; every other panic reports as
+/// before.
 fn quiet_output_failures() {
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -58,11 +61,14 @@ fn quiet_output_failures() {
     }));
 }
 
-/// The reason in `println!`'s panic message, if that is what `payload` is.
-fn output_failure(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+/// The stream (`stdout`, `stderr`) and the reason in `println!`'s or `eprintln!`'s panic
+/// message, if that is what `payload` is.
+fn output_failure(payload: &(dyn std::any::Any + Send)) -> Option<(&str, &str)> {
     let message = (payload.downcast_ref::<String>().map(String::as_str))
         .or_else(|| payload.downcast_ref::<&str>().copied())?;
-    message.strip_prefix("failed printing to stdout: ")
+    message
+        .strip_prefix("failed printing to ")?
+        .split_once(": ")
 }
 
 #[path = "cli/mod.rs"]

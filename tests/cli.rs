@@ -29,14 +29,14 @@ fn a_full_disk_under_standard_output_is_an_error_not_a_panic() {
             "--out",
             run.to_str().unwrap_or(""),
         ],
+        // clap writes these, and exited 0 whatever its write gave (an outside audit)
+        vec!["--help"],
+        vec!["train", "--help"],
+        vec!["--version"],
     ] {
-        let full = std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .expect("/dev/full");
         let out = std::process::Command::new(common::bin())
             .args(&args)
-            .stdout(full)
+            .stdout(full())
             .output()
             .expect("runs");
         assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
@@ -47,6 +47,21 @@ fn a_full_disk_under_standard_output_is_an_error_not_a_panic() {
         );
         assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
     }
+    // standard error full as well: nothing can be said, but the status says it (101 was a panic)
+    for args in [vec!["summary", "--run", "no-such-run"], vec!["--version"]] {
+        let out = std::process::Command::new(common::bin())
+            .args(&args)
+            .stdout(full())
+            .stderr(full())
+            .status()
+            .expect("runs");
+        assert_eq!(out.code(), Some(1), "{args:?}");
+    }
+}
+
+/// `/dev/full`, for writing: every write fails with "No space left on device".
+fn full() -> std::fs::File {
+    (std::fs::OpenOptions::new().write(true).open("/dev/full")).expect("/dev/full")
 }
 
 #[test]

@@ -155,9 +155,23 @@ In Python: model = <the nn.Sequential printed>; model.load_state_dict(safetensor
 /// refuses the ones that would change the run).
 pub fn parse() -> (Cli, clap::ArgMatches) {
     use clap::{CommandFactory, FromArgMatches};
-    let matches = (Cli::command().try_get_matches()).unwrap_or_else(|e| negative(e).exit());
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let matches = (Cli::command().try_get_matches()).unwrap_or_else(|e| exit(negative(e)));
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| exit(e));
     (cli, matches)
+}
+
+/// clap's `Error::exit`, but a help or version text that cannot be written (a full disk) is a
+/// failure, said on standard error: clap's own exits 0 whatever its write gave.
+fn exit(e: clap::Error) -> ! {
+    use std::io::Write;
+    let code = match e.print() {
+        Ok(()) => e.exit_code(),
+        Err(why) => {
+            let _ = writeln!(std::io::stderr(), "error: standard output: {why}");
+            1
+        }
+    };
+    std::process::exit(code)
 }
 
 /// clap's "unexpected argument '-1' found" after a flag that takes a whole number of 0 or

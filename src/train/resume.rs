@@ -211,8 +211,9 @@ fn why_it_cannot_go_on(
             true => format!(" by more than {delta}"),
             false => String::new(),
         };
+        let epochs = crate::plural::count(waited, "epoch");
         return Some(format!(
-            "{why}: val_loss had not improved on epoch {mark}'s{by} for {waited} epochs; pass \
+            "{why}: val_loss had not improved on epoch {mark}'s{by} for {epochs}; pass \
              --patience N (more than {waited}) to train further"
         ));
     }

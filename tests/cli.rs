@@ -2036,7 +2036,11 @@ fn a_resumed_run_writes_its_own_export_again_from_the_resumed_weights() {
     );
     let out = plaindnn(&["export", "--run", run.to_str().unwrap_or("")]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("invalid --out: "), "{}", stderr(&out));
+    // the default file, said as the file's: --out was not given (an outside audit)
+    let said = "model.safetensors is there and is not a plaindnn export (no plaindnn_config in \
+                its metadata): name another file with --out, or move that one";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("invalid --out"), "{}", stderr(&out));
     let kept = std::fs::read_to_string(run.join("model.safetensors")).expect("kept");
     assert_eq!(kept, "my notes");
 }

@@ -5,7 +5,7 @@ use plaindnn::backend::Backend;
 use plaindnn::bench::{self, Workload};
 use plaindnn::{plural, Result};
 
-use super::choices::{self, choices};
+use super::choices::{self, choices, only};
 use super::print_json;
 
 #[derive(Args, Debug)]
@@ -23,7 +23,7 @@ pub struct BenchArgs {
     /// both]. As the PyTorch reference's `--variants`, so a comparison can alternate the two
     /// sides per network.
     #[arg(long, value_delimiter = ',', value_name = "NAMES", action = clap::ArgAction::Set)]
-    #[arg(value_parser = choices::<String>(choices::w2_variants), hide_possible_values = true)]
+    #[arg(value_parser = only::<String>(choices::w2_variants), hide_possible_values = true)]
     variants: Vec<String>,
     /// Timed runs per measurement (after one warm-up); the median is reported. W1's and W2's
     /// bare and `train` runs alternate, so that both meet the machine's load alike.

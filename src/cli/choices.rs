@@ -14,12 +14,18 @@ use plaindnn::experiment::EXPERIMENTS;
 /// Parses with `T::from_str`, as clap does by default, and offers `names()` as the values.
 pub struct Choices<T> {
     names: fn() -> Vec<&'static str>,
+    /// Another value is refused here, naming the flag, rather than by `T::from_str`'s caller
+    /// (a `String` parses whatever it is given).
+    only: bool,
     parsed: PhantomData<fn() -> T>,
 }
 
 impl<T> Clone for Choices<T> {
     fn clone(&self) -> Self {
-        choices(self.names)
+        Choices {
+            only: self.only,
+            ..choices(self.names)
+        }
     }
 }
 
@@ -27,7 +33,17 @@ impl<T> Clone for Choices<T> {
 pub fn choices<T>(names: fn() -> Vec<&'static str>) -> Choices<T> {
     Choices {
         names,
+        only: false,
         parsed: PhantomData,
+    }
+}
+
+/// The parser for a flag of text that takes `names()` alone (`-` for `_` too), another refused
+/// as clap refuses a value of its own choices: `invalid value 'rings' for '--dataset <NAME>'`.
+pub fn only<T>(names: fn() -> Vec<&'static str>) -> Choices<T> {
+    Choices {
+        only: true,
+        ..choices(names)
     }
 }
 
@@ -41,9 +57,14 @@ where
     /// A name of `names()` in any letter case is that name (`--dataset XOR`, as `--optimizer SGD`).
     fn parse_ref(&self, cmd: &Command, arg: Option<&Arg>, value: &OsStr) -> Result<T, clap::Error> {
         let names = (self.names)();
-        let known = value
-            .to_str()
-            .and_then(|v| names.into_iter().find(|n| n.eq_ignore_ascii_case(v)));
+        let same = |n: &str, v: &str| n.eq_ignore_ascii_case(v) || *n == v.replace('-', "_");
+        let known = (value.to_str()).and_then(|v| names.iter().copied().find(|n| same(n, v)));
+        if known.is_none() && self.only {
+            let listed = clap::builder::PossibleValuesParser::new(names);
+            let refused = listed.parse_ref(cmd, arg, value).err();
+            let kind = clap::error::ErrorKind::InvalidValue;
+            return Err(refused.unwrap_or_else(|| clap::Error::new(kind).with_cmd(cmd)));
+        }
         let value = known.map_or(value, OsStr::new);
         let parse: fn(&str) -> Result<T, T::Err> = T::from_str; // clap's own message on failure
         parse.parse_ref(cmd, arg, value)

@@ -9,7 +9,7 @@ use plaindnn::data::imputer::Strategy;
 use plaindnn::data::{delimiter, DataSource, Task};
 use plaindnn::error::Result;
 
-use super::choices::{self, choices};
+use super::choices::{self, choices, only};
 use plaindnn::shell::{quote, quote_path};
 
 /// Flags that only a CSV file uses. clap skips `requires = "data"` when `--data` would conflict
@@ -34,7 +34,7 @@ pub struct DataArgs {
     /// cubic, shapes.
     #[arg(long, default_value = "quadrants", conflicts_with_all = ["data", "data_dir"])]
     #[arg(conflicts_with_all = CSV_ONLY)]
-    #[arg(value_parser = choices::<String>(choices::datasets), hide_possible_values = true)]
+    #[arg(value_parser = only::<String>(choices::datasets), hide_possible_values = true)]
     dataset: String,
     /// Noise of the built-in data set [default: the set's own].
     #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["data", "data_dir"])]

@@ -151,12 +151,12 @@ fn is_own_export(out: &Path, run: &Path) -> bool {
 fn own_export(run: &Path) -> Result<PathBuf> {
     let out = run.join("model.safetensors");
     if out.exists() && !safetensors::is_export(&out) {
-        let why = format!(
+        // the default file, not a flag given: said as the file's
+        return Err(plaindnn::Error::Data(format!(
             "{} is there and is not a plaindnn export (no plaindnn_config in its metadata): \
              name another file with --out, or move that one",
             out.display()
-        );
-        return Err(plaindnn::Error::invalid("--out", why));
+        )));
     }
     Ok(out)
 }

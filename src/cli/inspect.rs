@@ -12,7 +12,7 @@ use plaindnn::model::{worked_example, Summary};
 use plaindnn::{plural, Error, Result};
 use serde_json::json;
 
-use super::choices::{self, choices};
+use super::choices::{self, only};
 use super::{is_stdout, print_json, refuse_existing, refuse_run_file, write_output, RunDirArg};
 
 #[derive(Args, Debug)]
@@ -181,7 +181,7 @@ pub struct DatasetsArgs {
         requires = "out",
         hide_possible_values = true
     )]
-    #[arg(value_parser = choices::<String>(choices::datasets))]
+    #[arg(value_parser = only::<String>(choices::datasets))]
     export: Option<String>,
     /// With --export: the CSV file to write (`-`: standard output).
     #[arg(long, value_name = "FILE.csv", requires = "export")]

@@ -159,7 +159,7 @@ impl TrainConfig {
         if self.unfreeze_after.is_some() && self.freeze == 0 {
             return Err(Error::invalid(
                 "unfreeze-after",
-                "there is nothing to unfreeze: give --freeze N as well",
+                "there is nothing to unfreeze: give --freeze N (1 or more layers) as well",
             ));
         }
         if self.unfreeze_after == Some(0) {

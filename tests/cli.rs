@@ -810,7 +810,8 @@ fn bench_refuses_an_unknown_variant_and_variants_without_w2() {
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(
-        err.contains("`nope`") && err.contains("plain, seed_default"),
+        err.contains("invalid value 'nope' for '--variants <NAMES>'")
+            && err.contains("[possible values: plain, seed_default]"),
         "{err}"
     );
     let out = plaindnn(&["bench", "w1", "--variants", "plain"]);

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::target::class_name;
 use crate::error::{Error, Result};
 
 /// One text column's categories, learnt from the training file and saved with the run.
@@ -20,9 +21,13 @@ pub struct OneHot {
 
 impl OneHot {
     /// The categories of `cells`, each once, sorted: numbers by value before texts by their
-    /// characters (scikit-learn sorts a column of numbers numerically too).
+    /// characters (scikit-learn sorts a column of numbers numerically too). A column of numbers
+    /// alone is read as pandas reads it, as numbers: `2` and `2.0` are one category, `2`.
     pub fn learn<'a>(column: &str, cells: impl Iterator<Item = &'a str>) -> Self {
         let mut categories: Vec<String> = cells.map(str::to_string).collect();
+        if categories.iter().all(|c| number(c).is_some()) {
+            categories.iter_mut().for_each(|c| *c = class_name(c));
+        }
         categories.sort_unstable_by(|a, b| by_value(a, b));
         categories.dedup();
         OneHot {
@@ -46,9 +51,16 @@ impl OneHot {
         Ok(())
     }
 
-    /// The index of `cell`'s category; an unknown one is refused, naming the known.
+    /// The index of `cell`'s category (in a column of numbers, `2.0` is `2`'s); an unknown one
+    /// is refused, naming the known.
     fn category(&self, cell: &str) -> std::result::Result<usize, String> {
-        let found = self.categories.binary_search_by(|c| by_value(c, cell));
+        let at = |cell: &str| self.categories.binary_search_by(|c| by_value(c, cell));
+        let numbers = self.categories.iter().all(|c| number(c).is_some());
+        // as written first: a run that learnt `2` and `2.0` apart still reads each as it did
+        let found = at(cell).or_else(|e| match numbers && number(cell).is_some() {
+            true => at(&class_name(cell)),
+            false => Err(e),
+        });
         found.map_err(|_| {
             format!(
                 "category `{}` was never seen in training (known: {}); the network has no \
@@ -58,6 +70,11 @@ impl OneHot {
             )
         })
     }
+}
+
+/// `cell` as a finite number, if it is one.
+fn number(cell: &str) -> Option<f64> {
+    cell.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
 /// The categories' order: numbers by value (then as written: `1` before `1.0`) before texts,
@@ -213,6 +230,29 @@ mod tests {
         let mut row = Vec::new();
         grade.encode("10", &mut row).unwrap();
         assert_eq!(row, [0.0, 0.0, 1.0, 0.0]);
+    }
+
+    /// An outside audit: `1, 2, 2.0, 3` learnt four categories, and a run of `1, 2, 3` refused
+    /// `2.0`; pandas reads such a column as floats, and `get_dummies` makes three.
+    #[test]
+    fn a_column_of_numbers_alone_takes_2_and_2_point_0_as_one_category_as_pandas_does() {
+        let grade = OneHot::learn("grade", ["1", "2", "2.0", "3", "0.50"].into_iter());
+        assert_eq!(grade.categories, ["0.5", "1", "2", "3"]);
+        let (mut two, mut point_zero) = (Vec::new(), Vec::new());
+        grade.encode("2", &mut two).unwrap();
+        grade.encode("2.0", &mut point_zero).unwrap();
+        assert_eq!((two.clone(), point_zero), (vec![0.0, 0.0, 1.0, 0.0], two));
+        // among text they stay as written, as pandas keeps an object column's strings
+        let mixed = OneHot::learn("grade", ["2", "2.0", "x"].into_iter());
+        assert_eq!(mixed.categories, ["2", "2.0", "x"]);
+        // a run that learnt both apart (before this) still reads each as it did
+        let old = OneHot {
+            column: "grade".into(),
+            categories: vec!["2".into(), "2.0".into()],
+        };
+        let mut row = Vec::new();
+        old.encode("2.0", &mut row).unwrap();
+        assert_eq!(row, [0.0, 1.0]);
     }
 
     #[test]

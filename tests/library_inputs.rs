@@ -553,7 +553,7 @@ fn saving_by_epochs_over_the_default_saving_by_time_is_refused_naming_the_field_
     config.checkpoint_every = 5;
     let said = config.validate().expect_err("refused").to_string();
     assert!(
-        said.contains("checkpoint_interval None saves every checkpoint_every"),
+        said.contains("\"checkpoint_interval\": null saves every checkpoint_every"),
         "{said}"
     );
     config.checkpoint_interval = None;

@@ -1035,7 +1035,7 @@ fn resume_and_eval_refuse_a_file_whose_rows_changed_even_with_the_same_columns_a
     std::fs::write(&data, rows(30)).expect("csv"); // the same columns, other rows
     let out = plaindnn(&["train", "--resume", s(&run), "--epochs", "5", "-q"]);
     assert_eq!(out.status.code(), Some(1));
-    let said = "points.csv has changed since the run trained (its rows differ)";
+    let said = "points.csv has changed since the run trained (its bytes differ: its rows, or only how they are written)";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
     let out = plaindnn(&["eval", "--run", s(&run)]);
     assert_eq!(out.status.code(), Some(1));

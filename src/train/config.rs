@@ -186,7 +186,7 @@ impl TrainConfig {
                 return Err(Error::invalid(
                     "checkpoint-interval",
                     "saves by time; --checkpoint-every saves by epochs: give one of them (in a \
-                     TrainConfig, checkpoint_interval None saves every checkpoint_every epochs)",
+                     config, \"checkpoint_interval\": null saves every checkpoint_every epochs)",
                 ));
             }
         }

@@ -262,7 +262,7 @@ fn same_start(config: &RunConfig) -> std::result::Result<(), String> {
 fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), String> {
     let (now, then) = (&data.train.data, &config.data);
     let what = if now.feature_names != then.feature_names {
-        "its columns"
+        "its columns differ"
     } else if !now
         .class_names
         .iter()
@@ -272,23 +272,23 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
         if then.unchanged() {
             return Err(renamed(&then.class_names, &now.class_names));
         }
-        "its classes" // named as today (a run of 0.50 reads 0.5)
+        "its classes differ" // named as today (a run of 0.50 reads 0.5)
     } else if data.scaler != then.scaler || data.target_scaler != then.target_scaler {
-        "its columns' means or deviations"
+        "its columns' means or deviations differ"
     } else if data.imputer != then.imputer {
-        "the values its missing cells are filled with"
+        "the values its missing cells are filled with differ"
     } else if !then.unchanged() {
-        "its rows"
+        "its bytes differ: its rows, or only how they are written" // a fingerprint of the bytes
     } else {
         return Ok(());
     };
     // the columns, classes and scaling are the training file's; the fingerprint both files'
     let files = match what {
-        "its rows" => then.source.describe_files(),
+        w if w.starts_with("its bytes") => then.source.describe_files(),
         _ => then.source.describe(),
     };
     Err(format!(
-        "{files} has changed since the run trained ({what} differ): resume with the data it \
+        "{files} has changed since the run trained ({what}): resume with the data it \
          started from, or train a new run"
     ))
 }

@@ -264,14 +264,22 @@ fn a_wrong_number_of_inputs_is_named() {
     }
     assert!(!missing.exists(), "no folder made for a refused file");
     // each refusal says what is wrong with the value, as a CSV cell's does
+    // named by its column (an outside audit found neither the column nor a decimal comma's way)
     for (input, why) in [
-        ("1,abc", "`abc` is not a number"),
+        ("1,abc", "column `y`: `abc` is not a number"),
         (
             "1,NaN",
-            "`NaN` marks a missing value (only a network trained with --impute",
+            "column `y`: `NaN` marks a missing value (only a network trained with --impute",
         ),
-        ("1,", "a value is empty"),
-        ("1e40,1", "`1e40` is beyond the range of f32 (±3.4e38)"),
+        ("1,", "column `y`: the value is empty"),
+        (
+            "1e40,1",
+            "column `x`: `1e40` is beyond the range of f32 (±3.4e38)",
+        ),
+        (
+            "\"0,5\",1",
+            "column `x`: `0,5` is not a number (a decimal comma? write 0.5)",
+        ),
     ] {
         let out = plaindnn(&["predict", "--run", run, "--input", input]);
         assert_eq!(out.status.code(), Some(1), "{input}");

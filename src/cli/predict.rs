@@ -357,27 +357,30 @@ fn parse_cells<T: std::str::FromStr + Into<f64> + From<f32> + Copy>(
     names: &[String],
     missing: Missing,
 ) -> Result<Vec<T>> {
-    let values: Vec<T> = (cells.iter().copied())
-        .map(|v| match (missing, csv_file::is_missing(v)) {
-            // NaN, for the model's fill
-            (Missing::Kept, true) => "NaN".parse::<T>().or(Err(Error::invalid("--input", "NaN"))),
-            (_, true) if !v.is_empty() => {
-                let why = format!("`{v}` marks a missing value{}", missing.hint());
-                Err(Error::invalid("--input", why))
-            }
-            _ => parse_value(v),
-        })
-        .collect::<Result<_>>()?;
-    if values.len() != names.len() {
+    if cells.len() != names.len() {
         let why = format!(
             "the model takes {} ({}), got {}",
             plaindnn::plural::count(names.len(), "value"),
             plaindnn::inference::abbreviate(names),
-            values.len()
+            cells.len()
         );
         return Err(Error::invalid("--input", why));
     }
-    Ok(values)
+    (cells.iter().copied().zip(names))
+        .map(|(v, name)| match (missing, csv_file::is_missing(v)) {
+            // NaN, for the model's fill
+            (Missing::Kept, true) => "NaN".parse::<T>().or(Err(Error::invalid("--input", "NaN"))),
+            (_, true) if !v.is_empty() => {
+                let why = format!(
+                    "column `{name}`: `{v}` marks a missing value{}",
+                    missing.hint()
+                );
+                Err(Error::invalid("--input", why))
+            }
+            _ => parse_value(v)
+                .map_err(|why| Error::invalid("--input", format!("column `{name}`: {why}"))),
+        })
+        .collect()
 }
 
 /// A number as short as reads back the same (`0.25`, `1e-7`): Display never switches to an
@@ -447,8 +450,10 @@ fn marked_class(class: &str, format: CsvFormat) -> String {
 }
 
 /// One `--input` value: a finite number of the model's type (f32 for a network, f64 for a fit),
-/// `True`/`False` as 1/0 as in a CSV file.
-fn parse_value<T: std::str::FromStr + Into<f64> + From<f32> + Copy>(v: &str) -> Result<T> {
+/// `True`/`False` as 1/0 as in a CSV file; else why not.
+fn parse_value<T: std::str::FromStr + Into<f64> + From<f32> + Copy>(
+    v: &str,
+) -> std::result::Result<T, String> {
     if let Some(b) = number::boolean(v) {
         return Ok(T::from(b));
     }
@@ -464,11 +469,16 @@ fn parse_value<T: std::str::FromStr + Into<f64> + From<f32> + Copy>(v: &str) -> 
         Ok(_) if number::overflows(v) => format!("`{shown}` is beyond the range of f64 (±1.8e308)"),
         Ok(_) => format!("`{shown}` is not a finite number"),
         Err(_) if v.is_empty() => {
-            "a value is empty (two commas in a row, or one at an end?)".into()
+            "the value is empty (two commas in a row, or one at an end?)".into()
         }
+        // a quoted `"0,5"`: --input's numbers are written with points
+        Err(_) if number::comma_number(v) => format!(
+            "`{shown}` is not a number (a decimal comma? write {})",
+            v.replace(',', ".")
+        ),
         Err(_) => format!("`{shown}` is not a number"),
     };
-    Err(Error::invalid("--input", why))
+    Err(why)
 }
 
 /// `name`, or where the rows already have it (a feature called `predicted_price`, an earlier

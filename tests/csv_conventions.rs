@@ -394,6 +394,21 @@ fn eval_points_a_target_of_decimal_commas_to_the_flag_for_a_fit_and_a_network_al
     }
 }
 
+/// An outside audit: `--task regression` on a target of text said only "`C` is not a number".
+#[test]
+fn a_target_of_text_asked_to_be_a_regression_is_pointed_to_its_classes() {
+    let dir = temp_dir("csv-task-text");
+    let csv = write(
+        &dir,
+        "cls.csv",
+        &table(",", 30, "label", |i, _, _| ["A", "C"][i % 2].into()),
+    );
+    let err = refused(&dir, &csv, &["--task", "regression"]);
+    let said = "column `label`: `A` is not a number (regression fits numbers: leave out --task \
+                regression to learn the column's values as classes)";
+    assert!(err.contains(said), "{err}");
+}
+
 /// `--decimal ','` reads every file of a run with one mark: beside a training file of points it
 /// would refuse that file's, so a validation file's decimal comma is pointed to a point instead.
 #[test]

@@ -1041,6 +1041,51 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
     let err = refused(&both, &[]);
     let want = format!("error: {both}: `model` gives \"activation\" and \"activations\"");
     assert!(err.starts_with(&want), "{err}");
+    // a run records its first activation per layer as the one for all: its config reused whole
+    // trains without a word, and with that one edited says it is unused (an outside audit:
+    // ignored without a word)
+    let args = ["--hidden", "4,4", "--activation", "relu,sigmoid"];
+    let mut whole = train_with(&dir, "per-layer", &args).expect("trains")["train"].clone();
+    assert_eq!(
+        whole["model"]["activation"],
+        whole["model"]["activations"][0]
+    );
+    let reuse = |name: &str, file: &str| {
+        let run = dir.join(name).display().to_string();
+        let args = [
+            "train", "-q", "--epochs", "1", "--config", file, "--out", &run,
+        ];
+        let out = plaindnn(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let same = write("same.json", &whole.to_string());
+    assert!(!reuse("same", &same).contains("not used"));
+    whole["model"]["activation"] = json!({"name": "tanh"});
+    let edited = write("edited.json", &whole.to_string());
+    let want = format!(
+        "warning: {edited}: `model.activation` (tanh) is not used: `model.activations` gives \
+         each hidden layer its own (relu,sigmoid)"
+    );
+    let said = reuse("edited", &edited);
+    assert!(said.contains(&want), "{said}");
+    // an activation for no hidden layer, refused as --activation's is (an outside audit)
+    let none = write(
+        "none.json",
+        r#"{"model": {"hidden": [], "activation": "tanh"}}"#,
+    );
+    let err = refused(&none, &[]);
+    let want =
+        format!("error: {none}: `model.activation`: the activation follows each hidden layer");
+    assert!(err.starts_with(&want), "{err}");
+    // a step at the output passes no gradient: refused by key, not Burn's panic (an outside audit)
+    let step = write("step.json", r#"{"model": {"output_activation": "step"}}"#);
+    let err = refused(&step, &[]);
+    assert!(
+        err.contains("output_activation: step's slope is 0 wherever it has one")
+            && !err.contains("panicked"),
+        "{err}"
+    );
     // no JSON file at all: the flag is named (a folder; a file of megabytes read for seconds)
     let big = write("big.json", &" ".repeat(3 << 20));
     let folder = dir.display().to_string();
@@ -1111,6 +1156,18 @@ fn a_config_files_init_from_reads_the_architecture_and_its_init_is_refused_where
     // --hidden over the file's other layers decides: the source's again is fine
     let saved = train_with(&dir, "over", &["--config", &other, "--hidden", "8,6"]).expect("trains");
     assert_eq!(saved["train"]["model"]["hidden"], json!([8, 6]));
+    // a tuned run's own config reused whole starts as it did; its init edited is refused as a
+    // part's is (an outside audit: ignored, and recorded in config.json as if it had been used)
+    let mut whole = common::run_config(&dir.join("tuned"))["train"].clone();
+    let same = write("whole.json", whole.to_string());
+    train_with(&dir, "whole", &["--config", &same]).expect("the run's own config");
+    whole["model"]["init"] = json!("he_normal");
+    let edited = write("edited.json", whole.to_string());
+    let err = train_with(&dir, "edited", &["--config", &edited]).expect_err("refused");
+    assert!(
+        err.contains("invalid --config's model.init: with --init-from"),
+        "{err}"
+    );
     // a relative init_from (from the working folder) is saved absolute, as the flag's is, so that
     // a --resume from elsewhere still finds it (an outside audit found it saved as written)
     let relative = write("relative.json", r#"{"init_from": "source"}"#.into());

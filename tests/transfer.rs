@@ -800,6 +800,47 @@ fn a_preset_changing_the_copied_layers_is_warned_of_and_a_frozen_batch_norm_it_a
     assert!(!frozen.exists(), "nothing written");
 }
 
+/// An outside audit: `--init-from` a `--standardize-target` run copied its output layer into a
+/// run learning the target in its own units, without a word (epoch 1's RMSE 1028 against 187).
+#[test]
+fn a_copied_output_layer_of_another_target_scale_is_refused_with_both_ways_on() {
+    let dir = temp_dir("transfer-target-scale");
+    let rows: String = (0..60)
+        .map(|i| format!("{},{}\n", i as f64 * 0.1, 900.5 + 5.3 * i as f64))
+        .collect();
+    let csv = dir.join("prices.csv");
+    std::fs::write(&csv, format!("x,price\n{rows}")).expect("write");
+    let train = |name: &str, flags: &[&str]| {
+        let args = ["train", "--data", s(&csv), "--epochs", "1", "-q", "--out"];
+        plaindnn(&[&args[..], &[s(&dir.join(name))], flags].concat())
+    };
+    let out = train("scaled", &["--standardize-target"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let scaled = dir.join("scaled");
+    let out = train("raw", &["--init-from", s(&scaled)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let said = format!(
+        "invalid --init-from: the output layer of {}, copied here, learnt the target \
+         standardised (--standardize-target), and this run learns it in its units: pass \
+         --standardize-target as it did, or pass --new-head to start the output layer fresh",
+        scaled.display()
+    );
+    assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+    // either way on trains
+    let out = train("same", &["--init-from", s(&scaled), "--standardize-target"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = train("fresh", &["--init-from", s(&scaled), "--new-head"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // and the other way round, from the run in the target's units
+    let fresh = dir.join("fresh");
+    let flags = ["--init-from", s(&fresh), "--standardize-target"];
+    let out = train("back", &flags);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let said = "learnt the target in its own units, and this run standardises it: leave out \
+                --standardize-target as it did";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+}
+
 #[test]
 fn hidden_layers_other_than_the_copied_ones_are_refused_before_the_run_starts() {
     let dir = temp_dir("transfer-other-layers");

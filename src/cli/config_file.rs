@@ -118,15 +118,40 @@ impl ConfigFile {
         }
     }
 
-    /// Whether a part names the initialisation (`"model": {"init": …}`), as `--init` does.
-    pub fn sets_init(&self) -> bool {
+    /// Whether the file asks for an initialisation as `--init` does: a part that names one
+    /// (`"model": {"init": …}`), or a whole config whose init is not `copied`, the one the
+    /// weights it starts from came with (which a run's config.json records).
+    pub fn sets_init(&self, copied: InitConfig) -> bool {
         match &self.contents {
-            Contents::Whole(_) => false,
-            Contents::Part { .. } => {
-                let model = self.written.get("model");
-                model.and_then(|m| m.get("init")).is_some()
-            }
+            Contents::Whole(config) => config.model.init != copied,
+            Contents::Part { .. } => self.gives("model", "init"),
         }
+    }
+
+    /// Why a whole config's `model.activation` is not used, where `model.activations` gives one
+    /// per layer and it is not the first of them (a run records that one there): edited, it is
+    /// said rather than ignored (a whole config has both keys, so neither is refused).
+    pub fn unused_activation(&self) -> Option<String> {
+        let Contents::Whole(config) = &self.contents else {
+            return None;
+        };
+        let model = &config.model;
+        let first = model.activations.first()?;
+        (*first != model.activation).then(|| {
+            format!(
+                "{}: `model.activation` ({}) is not used: `model.activations` gives each hidden \
+                 layer its own ({})",
+                self.path.display(),
+                model.activation,
+                model.activation_flag()
+            )
+        })
+    }
+
+    /// Whether a part writes `outer.key` (a whole config writes every key).
+    pub fn gives(&self, outer: &str, key: &str) -> bool {
+        let inner = self.written.get(outer).and_then(|o| o.get(key));
+        matches!(self.contents, Contents::Part { .. }) && inner.is_some()
     }
 
     /// The config: the file's, or its fields over `base`.

@@ -137,7 +137,7 @@ fn train_new(
     if args.standardize_target {
         source = source.with_standardized_target()?;
     }
-    let prepared = source.load()?;
+    let prepared = source.load().map_err(|e| text_target(e, &source))?;
     let given = transfer_checks::given(args, file.as_ref());
     let (source, prepared, reordered) = in_source_order((source, prepared), given.as_deref())?;
     let config = build_config(args, file.as_ref(), &prepared)?;
@@ -271,6 +271,36 @@ fn in_source_order(
     drop(prepared); // the file in the other order, not held while it is read again
     let prepared = ordered.load()?;
     Ok((ordered, prepared, Some(said)))
+}
+
+/// Text in a target `--task regression` asked to read as numbers, with the way to its classes.
+fn text_target(e: Error, source: &DataSource) -> Error {
+    use plaindnn::data::Task;
+    use plaindnn::error::Fault;
+    let asked = matches!(
+        source,
+        DataSource::Csv {
+            task: Some(Task::Regression),
+            ..
+        }
+    );
+    match e {
+        Error::Cell {
+            at,
+            refused,
+            target,
+        } if asked && target && refused.fault == Fault::Text => {
+            let way = ", regression fits numbers: leave out --task regression to learn the \
+                       column's values as classes";
+            let refused = Box::new(refused.or(way));
+            Error::Cell {
+                at,
+                refused,
+                target,
+            }
+        }
+        e => e,
+    }
 }
 
 /// Whether `a` and `b` hold the same names, in any order.
@@ -478,11 +508,22 @@ fn starting_point(config: &TrainConfig, shown: &Path) -> String {
     format!(" from {}{frozen}", shown.display())
 }
 
-/// Refuses `--preset`'s BatchNorm and Dropout, and `--activation`, where there is no hidden
-/// layer for them to follow.
-fn refuse_hidden_only_flags(args: &TrainArgs, c: &TrainConfig) -> Result<()> {
+/// Refuses `--preset`'s BatchNorm and Dropout, and `--activation` (or a `--config` file's),
+/// where there is no hidden layer for them to follow.
+fn refuse_hidden_only_flags(
+    args: &TrainArgs,
+    file: Option<&ConfigFile>,
+    c: &TrainConfig,
+) -> Result<()> {
     if !c.model.hidden.is_empty() {
         return Ok(());
+    }
+    let why = "follows each hidden layer, and this network has none (only its output layer)";
+    let given = |key: &&str| file.is_some_and(|f| f.gives("model", key));
+    let key = ["activation", "activations"].into_iter().find(given);
+    if let (Some(file), Some(key)) = (file, key) {
+        let unused = Error::Data(format!("the activation {why}"));
+        return Err(file.named(unused, &format!("model.{key}")));
     }
     let flags = &args.recipe.model;
     let added = c.model.dropout > 0.0 || c.model.batch_norm;
@@ -493,7 +534,6 @@ fn refuse_hidden_only_flags(args: &TrainArgs, c: &TrainConfig) -> Result<()> {
         return Err(Error::invalid("--preset", why));
     }
     if args.recipe.sets_activation() {
-        let why = "follows each hidden layer, and this network has none (only its output layer)";
         return Err(Error::invalid(
             "--activation",
             format!("the activation {why}"),
@@ -529,6 +569,13 @@ fn build_config(
     if let (Some(copied), Some(file)) = (&copied, file) {
         copied.check_file(args, file, &c)?;
     }
+    let over = args.preset.is_some() || args.recipe.sets_activation(); // replaced both
+    if let Some(why) = file
+        .and_then(ConfigFile::unused_activation)
+        .filter(|_| !over)
+    {
+        eprintln!("warning: {why}");
+    }
     // what the file over this data's defaults says before any flag: an error it causes alone
     let alone = file.and_then(|_| c.validate_for(data).err().map(|e| e.to_string()));
     let init_before_preset = c.model.init;
@@ -538,8 +585,9 @@ fn build_config(
     }
     if let Some(copied) = &copied {
         copied.check_flags(args, file, &mut c, init_before_preset, outputs)?;
+        copied.refuse_other_scale(&c, data)?;
     }
-    refuse_hidden_only_flags(args, &c)?;
+    refuse_hidden_only_flags(args, file, &c)?;
     // with a file, the data's checks (sizes, class weights) too, while the file can be named
     match file {
         Some(file) => c

@@ -317,6 +317,12 @@ fn recorded(
     config: TrainConfig,
     command: Option<String>,
 ) -> RunConfig {
+    let mut config = config;
+    // one activation per layer: the one for all (unused) recorded as the first, so that the
+    // file says one thing, and an edit of it, reused as `--config`, is refused, not ignored
+    if let Some(first) = config.model.activations.first() {
+        config.model.activation = first.clone();
+    }
     let train_set = &data.train.data;
     let fingerprint = source.fingerprint();
     let init_fingerprint = (config.init_from.as_deref())

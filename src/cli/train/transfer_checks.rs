@@ -2,7 +2,9 @@
 //! file ask of the copied network refused where it would not take effect.
 
 use super::super::config_file::ConfigFile;
+use super::super::train_flags::ModelFlags;
 use super::TrainArgs;
+use plaindnn::data::Prepared;
 use plaindnn::error::{Error, Result};
 use plaindnn::model::{AddedFeature, InitConfig, MlpConfig};
 use plaindnn::shell::quote_path;
@@ -15,6 +17,18 @@ pub(super) fn given(args: &TrainArgs, file: Option<&ConfigFile>) -> Option<std::
     (args.recipe.transfer.init_from.clone()).or_else(|| file.and_then(ConfigFile::init_from))
 }
 
+/// Whether the run or export `dir` learnt a standardised target (None: a file that does not say).
+fn standardised(dir: &std::path::Path) -> Option<bool> {
+    use plaindnn::model::safetensors;
+    if dir.is_dir() {
+        let config = plaindnn::train::RunDir::new(dir).read_config().ok()?;
+        return Some(config.data.target_scaler.is_some());
+    }
+    let bytes = std::fs::read(dir).ok()?;
+    let scaler = safetensors::metadata_value(&bytes, "target_scaler");
+    safetensors::is_export(dir).then_some(scaler.is_some_and(|s| s != "null"))
+}
+
 /// The `--init-from` source and the layers and features it brought, before any flag.
 pub(super) struct Copied {
     source: Source,
@@ -25,6 +39,9 @@ pub(super) struct Copied {
     model: MlpConfig,
     /// The source records its activation and dropout: a run, or a file `plaindnn export` wrote.
     records: bool,
+    /// Whether the source's output layer learnt a standardised target (`--standardize-target`),
+    /// where it says.
+    standardised: Option<bool>,
 }
 
 impl Copied {
@@ -40,10 +57,14 @@ impl Copied {
         let Some(dir) = given(args, file) else {
             return Ok(None);
         };
-        let read = Source::read(&dir, &c.model).and_then(|source| {
-            c.model = source.config_for(inputs, outputs)?;
-            Ok(source)
-        });
+        let empty = Error::invalid("--init-from", "is empty: give a run directory or a file");
+        let given = (!dir.as_os_str().is_empty()).then_some(()).ok_or(empty);
+        let read = given
+            .and_then(|()| Source::read(&dir, &c.model))
+            .and_then(|source| {
+                c.model = source.config_for(inputs, outputs)?;
+                Ok(source)
+            });
         let source = match (typed, file) {
             (None, Some(file)) => read.map_err(|e| file.named(e, "init_from"))?,
             _ => read?,
@@ -55,7 +76,40 @@ impl Copied {
             features: c.model.add_features.clone(),
             model: c.model.clone(),
             records,
+            standardised: standardised(&dir),
         }))
+    }
+
+    /// Refuses a copied output layer that learnt the target on another scale than this run's:
+    /// a standardised target's head would start out predicting values near 0 in the target's
+    /// own units, and a raw one's values thousands of deviations wide.
+    pub(super) fn refuse_other_scale(&self, c: &TrainConfig, data: &Prepared) -> Result<()> {
+        let outputs = data.train.data.outputs();
+        let ours = data.target_scaler.is_some();
+        let theirs = self
+            .standardised
+            .filter(|_| self.source.copies_head(outputs, c.new_head));
+        if theirs.is_none_or(|theirs| theirs == ours) {
+            return Ok(());
+        }
+        let (learnt, here, way) = match ours {
+            true => (
+                "in its own units",
+                "standardises it",
+                "leave out --standardize-target",
+            ),
+            false => (
+                "standardised (--standardize-target)",
+                "learns it in its units",
+                "pass --standardize-target",
+            ),
+        };
+        let why = format!(
+            "the output layer of {}, copied here, learnt the target {learnt}, and this run {here}: \
+             {way} as it did, or pass --new-head to start the output layer fresh",
+            quote_path(self.shown())
+        );
+        Err(Error::invalid("--init-from", why))
     }
 
     /// Before the flags: the `--config` file's hidden layers, unless `--hidden` replaces them.
@@ -97,7 +151,7 @@ impl Copied {
             self.refuse_preset_norm_frozen(args, preset, c)?;
             self.warn_preset_changes(args, preset, c);
         }
-        let init_in_file = file.is_some_and(ConfigFile::sets_init);
+        let init_in_file = file.is_some_and(|f| f.sets_init(self.model.init));
         match (args.recipe.model.init.is_some(), init_in_file, args.preset) {
             (true, _, _) => self.refuse_unused_init("--init", c, outputs),
             (false, true, _) => self.refuse_unused_init("--config's model.init", c, outputs),
@@ -179,8 +233,27 @@ impl Copied {
     /// flag given for one is the user's own choice): a preset without BatchNorm leaves the
     /// source's learnt one behind. Activation and Dropout only where the source records them.
     fn warn_preset_changes(&self, args: &TrainArgs, preset: Preset, c: &TrainConfig) {
-        let (from, to, flags) = (&self.model, &c.model, &args.recipe.model);
-        let src = quote_path(self.shown()).to_string();
+        let (changes, back) = self.changes(&args.recipe.model, &c.model);
+        if changes.is_empty() {
+            return;
+        }
+        let keep = match back.len() {
+            0 => String::new(),
+            1 => format!("{} after it sets that back, or ", back[0]),
+            _ => format!("{} after it set those back, or ", back.join(" ")),
+        };
+        eprintln!(
+            "warning: --preset {preset} changes the layers copied from {}: {}; {keep}leave the \
+             preset out",
+            quote_path(self.shown()),
+            plaindnn::plural::and_list(&changes.iter().map(String::as_str).collect::<Vec<_>>())
+        );
+    }
+
+    /// How `to` differs from the source where `flags` did not ask for it, in words, and the
+    /// flags that set each back (none for a BatchNorm added: no flag removes one).
+    fn changes(&self, flags: &ModelFlags, to: &MlpConfig) -> (Vec<String>, Vec<String>) {
+        let (from, src) = (&self.model, quote_path(self.shown()).to_string());
         let (mut changes, mut back) = (Vec::new(), Vec::new());
         match (from.batch_norm, to.batch_norm, flags.batch_norm) {
             (true, false, _) => {
@@ -210,19 +283,7 @@ impl Copied {
             ));
             back.push(format!("--dropout {}", from.dropout));
         }
-        if changes.is_empty() {
-            return;
-        }
-        let keep = match back.len() {
-            0 => String::new(),
-            1 => format!("{} after it sets that back, or ", back[0]),
-            _ => format!("{} after it set those back, or ", back.join(" ")),
-        };
-        eprintln!(
-            "warning: --preset {preset} changes the layers copied from {src}: {}; {keep}leave \
-             the preset out",
-            plaindnn::plural::and_list(&changes.iter().map(String::as_str).collect::<Vec<_>>())
-        );
+        (changes, back)
     }
 
     /// Refuses `--new-head` (or the config file's `new_head`) where the source's output layer is

@@ -335,3 +335,48 @@ fn a_pretrained_encoder_reads_the_categories_it_learnt_and_train_init_from_takes
     let o = plaindnn(&[&["train"][..], &flags[..4], &["--features", "age"], &init].concat());
     assert!(stderr(&o).contains("take 7 inputs"), "{}", stderr(&o));
 }
+
+/// A review: a run that learnt the categories `2` and `2.0` apart (before a column of numbers
+/// alone was read as numbers) is neither resumed nor scored on its unchanged file as if it had
+/// changed, nor as rows of the wrong width: both say the file reads otherwise today, and `eval`
+/// takes `--data`, which reads it with the run's own categories.
+#[test]
+fn a_run_whose_unchanged_file_reads_as_other_inputs_today_says_so() {
+    let dir = temp_dir("one-hot-read-otherwise");
+    let rows: String = (0..40)
+        .map(|i| {
+            format!(
+                "{},{},{},{}\n",
+                i % 7,
+                i % 3,
+                ["1", "2", "2.0", "3"][i % 4],
+                i % 2
+            )
+        })
+        .collect();
+    let csv = dir.join("grades.csv");
+    std::fs::write(&csv, format!("x,y,g,label\n{rows}")).expect("write");
+    let run = dir.join("run");
+    train(csv.to_str().unwrap_or(""), &["--one-hot", "g"], &run);
+    // as an older plaindnn recorded it: `2` and `2.0` apart (x left out to keep the width)
+    let path = run.join("config.json");
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("config")).expect("json");
+    config["data"]["feature_names"] = serde_json::json!(["y", "g_1", "g_2", "g_2.0", "g_3"]);
+    config["data"]["one_hot"][0]["categories"] = serde_json::json!(["1", "2", "2.0", "3"]);
+    std::fs::write(&path, config.to_string()).expect("edit");
+    let said = "but this version of plaindnn reads its inputs as x, y, g_1, g_2, g_3 where the \
+                run read y, g_1, g_2, g_2.0, g_3";
+    let run = run.to_str().unwrap_or("");
+    let resumed = plaindnn(&["train", "--resume", run, "--epochs", "20"]);
+    assert_eq!(resumed.status.code(), Some(1), "{}", stderr(&resumed));
+    assert!(stderr(&resumed).contains(said), "{}", stderr(&resumed));
+    let scored = plaindnn(&["eval", "--run", run]);
+    assert_eq!(scored.status.code(), Some(1), "{}", stderr(&scored));
+    assert!(stderr(&scored).contains(said), "{}", stderr(&scored));
+    assert!(
+        stderr(&scored).contains("score its rows with --data"),
+        "{}",
+        stderr(&scored)
+    );
+}

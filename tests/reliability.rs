@@ -562,6 +562,16 @@ fn a_config_whose_names_or_classes_do_not_fit_its_network_is_refused() {
         let said = format!("config.json: invalid data.source.{said} (edited by hand?)");
         assert!(err.contains(&said), "{err}");
     }
+    // a pretraining's names the source it reads the inputs of (a review saw `--val-fraction`)
+    let mut config: serde_json::Value = serde_json::from_str(&original).expect("json");
+    let csv =
+        r#"{"kind": "csv", "path": "r.csv", "val_fraction": 2, "seed": 1, "standardize": true}"#;
+    let csv: serde_json::Value = serde_json::from_str(csv).expect("json");
+    config["data"]["source"] = serde_json::json!({"kind": "inputs", "of": csv});
+    std::fs::write(&path, config.to_string()).expect("edit");
+    let err = predict_error(&run);
+    let said = "config.json: invalid data.source.of.val_fraction: must be in (0, 1), got 2";
+    assert!(err.contains(said), "{err}");
 }
 
 #[test]

@@ -148,6 +148,7 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
         }
         None => {
             let prepared = info.source.load()?;
+            refuse_read_otherwise(info, &prepared.train.data.feature_names)?;
             let filled = prepared.val_imputed; // the loader filled them, as training's did
             Evaluation {
                 filled,
@@ -156,6 +157,22 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
         }
     };
     Ok(evaluation)
+}
+
+/// Refuses the run's unchanged data where it reads as other inputs today (`now`: an older run
+/// learnt the `--one-hot` categories `2` and `2.0` apart), with the way on: `--data` reads a
+/// file with the run's own categories.
+fn refuse_read_otherwise(info: &DataInfo, now: &[String]) -> Result<()> {
+    if now == info.feature_names {
+        return Ok(());
+    }
+    Err(Error::Data(format!(
+        "{} is unchanged, but this version of plaindnn reads its inputs as {} where the run read \
+         {}: score its rows with --data {0}, which reads them with the run's own categories",
+        info.source.describe(),
+        plaindnn::inference::abbreviate(now),
+        plaindnn::inference::abbreviate(&info.feature_names)
+    )))
 }
 
 /// The most classes whose confusion matrix `eval` prints as a table: 30 columns of 8

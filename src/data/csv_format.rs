@@ -138,6 +138,21 @@ pub(super) fn comma_pointed(refused: Refused, (delimiter, points_beside): (u8, b
     }
 }
 
+/// Whether `path`, its fields split by `delimiter`, writes a number with a point (`1.5`, `1.0`),
+/// which `--decimal ','` refuses. Read only to word a refusal.
+pub(super) fn writes_points(path: &Path, delimiter: u8) -> bool {
+    let Ok(file) = crate::files::open_data(path) else {
+        return false;
+    };
+    let mut reader = (csv::ReaderBuilder::new())
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(file);
+    let pointed = |cell: &str| cell.contains('.') && cell.trim().parse::<f64>().is_ok();
+    let mut records = reader.records().map_while(std::result::Result::ok);
+    records.any(|record| record.iter().any(pointed))
+}
+
 /// A decimal comma's way on in a validation file beside a training file of points.
 const AS_BESIDE: &str = ", as the training file does";
 

@@ -110,17 +110,6 @@ impl Dataset {
         Ok(data)
     }
 
-    /// Some feature or regression target is not a whole number: a CSV read with points wrote it
-    /// with one (or an exponent).
-    pub fn has_fractions(&self) -> bool {
-        let targets = match &self.targets {
-            Targets::Values { values, .. } => &values[..],
-            Targets::Classes(_) => &[],
-        };
-        let fraction = |v: &f32| v.is_finite() && v.fract() != 0.0;
-        self.features.iter().chain(targets).any(fraction)
-    }
-
     /// The lengths, the class indices and the class names agree: what [`Dataset::new`] checks,
     /// for a `Dataset` whose public fields were set by hand.
     pub fn check(&self) -> Result<()> {

@@ -14,7 +14,7 @@ use super::idx;
 use super::imputer::Strategy;
 use super::prepared::Prepared;
 use crate::check::{in_unit, non_negative};
-use crate::error::{Error, Result};
+use crate::error::{Error, Fault, Result};
 
 /// A data source and how it is split into training and validation rows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -121,7 +121,7 @@ impl DataSource {
                     ..
                 } => format!("every column of {}", of.describe()),
                 DataSource::Csv { target: None, .. } => {
-                    format!("the --features of {}", of.describe())
+                    format!("the chosen columns of {}", of.describe())
                 }
                 _ => format!("the inputs of {}, labels unused", of.describe()),
             },
@@ -439,11 +439,20 @@ impl DataSource {
         let rows = match val_path {
             Some(vp) => {
                 super::delimiter::check_same(vp, delimiter)?;
-                let format = CsvFormat {
-                    points_beside: format.decimal == b'.' && data.has_fractions(),
-                    ..format
-                };
-                Rows::given(&data, read(vp, Some(&data), (format, missing))?)
+                let val = read(vp, Some(&data), reading).or_else(|e| {
+                    // --decimal ',' would refuse a training file of points: read again to say so
+                    match comma_beside_points(&e, path, format) {
+                        true => {
+                            let beside = CsvFormat {
+                                points_beside: true,
+                                ..format
+                            };
+                            read(vp, Some(&data), (beside, missing))
+                        }
+                        false => Err(e),
+                    }
+                })?;
+                Rows::given(&data, val)
             }
             None => Rows::split(&data, path, *val_fraction, *seed)?,
         };
@@ -485,7 +494,8 @@ impl DataSource {
                 in_unit("--val-fraction", *val_fraction, zero_ok)?;
                 decimal_mark(*decimal)?;
             }
-            _ => {}
+            DataSource::Inputs { of } => of.check_limits()?, // a pretraining's
+            DataSource::Idx { .. } | DataSource::Memory { .. } => {}
         }
         Ok(())
     }
@@ -605,6 +615,14 @@ fn refuse_scaled_classes(path: &Path, data: &Dataset) -> Result<()> {
             data.target_name
         ),
     ))
+}
+
+/// Whether `e` refuses a decimal comma in a validation file beside a training file (`path`, read
+/// with `format`) that writes numbers with points, which `--decimal ','` would refuse.
+fn comma_beside_points(e: &Error, path: &Path, format: CsvFormat) -> bool {
+    let comma = matches!(e, Error::Cell { refused, .. } if refused.fault == Fault::DecimalComma);
+    let delimiter = format.delimiter.unwrap_or(b',');
+    comma && format.decimal == b'.' && super::csv_format::writes_points(path, delimiter)
 }
 
 /// The warning where `--val-data` holds the same bytes as `--data`.

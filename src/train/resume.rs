@@ -261,7 +261,17 @@ fn same_start(config: &RunConfig) -> std::result::Result<(), String> {
 /// recorded: a file changed since would train the rest of the run on other rows, scaled otherwise.
 fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), String> {
     let (now, then) = (&data.train.data, &config.data);
+    let changed = |files: String, what: &str| {
+        format!(
+            "{files} has changed since the run trained ({what}): resume with the data it \
+             started from, or train a new run"
+        )
+    };
     let what = if now.feature_names != then.feature_names {
+        if then.unchanged() {
+            // an older run learnt `--one-hot` categories `2` and `2.0` apart; today they are one
+            return Err(read_otherwise(&then.feature_names, &now.feature_names));
+        }
         "its columns differ"
     } else if !now
         .class_names
@@ -278,19 +288,14 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
     } else if data.imputer != then.imputer {
         "the values its missing cells are filled with differ"
     } else if !then.unchanged() {
-        "its bytes differ: its rows, or only how they are written" // a fingerprint of the bytes
+        // the fingerprint is of the bytes, the training file's and --val-data's
+        let what = "its bytes differ: its rows, or only how they are written";
+        return Err(changed(then.source.describe_files(), what));
     } else {
         return Ok(());
     };
-    // the columns, classes and scaling are the training file's; the fingerprint both files'
-    let files = match what {
-        w if w.starts_with("its bytes") => then.source.describe_files(),
-        _ => then.source.describe(),
-    };
-    Err(format!(
-        "{files} has changed since the run trained ({what}): resume with the data it \
-         started from, or train a new run"
-    ))
+    // the columns, classes and scaling are the training file's
+    Err(changed(then.source.describe(), what))
 }
 
 /// Where the file is the one the run trained on but its classes read otherwise today (an older
@@ -303,6 +308,18 @@ fn renamed(then: &[String], now: &[String]) -> String {
          new run on the data",
         now.join(", "),
         then.join(", ")
+    )
+}
+
+/// Where the file is the one the run trained on but its inputs read otherwise today (an older run
+/// learnt the `--one-hot` categories `2` and `2.0` apart): the network's inputs are the old ones.
+fn read_otherwise(then: &[String], now: &[String]) -> String {
+    format!(
+        "its data is unchanged, but this version of plaindnn reads its inputs as {} where the run \
+         read {}: the network's first layer takes the old ones, so it cannot go on; train a new \
+         run on the data",
+        crate::data::csv_file::abbreviate(now),
+        crate::data::csv_file::abbreviate(then)
     )
 }
 

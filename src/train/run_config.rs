@@ -109,10 +109,14 @@ impl RunConfig {
             .validate()
             .map_err(|e| format!("config.json: {e} (edited by hand?)"))?;
         // so is the data it names: the field, not a flag nobody gave (`--val-size` → `val_size`)
+        let source = match &config.data.source {
+            DataSource::Inputs { .. } => "data.source.of", // a pretraining's
+            _ => "data.source",
+        };
         config.data.source.check_limits().map_err(|e| match e {
             Error::InvalidParameter { name, message } => {
                 let field = name.trim_start_matches("--").replace('-', "_");
-                format!("config.json: invalid data.source.{field}: {message} (edited by hand?)")
+                format!("config.json: invalid {source}.{field}: {message} (edited by hand?)")
             }
             e => format!("config.json: {e} (edited by hand?)"),
         })?;

@@ -57,6 +57,13 @@ fn a_full_disk_under_standard_output_is_an_error_not_a_panic() {
             .expect("runs");
         assert_eq!(out.code(), Some(1), "{args:?}");
     }
+    // a usage error keeps clap's status, 2, its message unwritten as well
+    let out = std::process::Command::new(common::bin())
+        .args(["train", "--bogus"])
+        .stderr(full())
+        .status()
+        .expect("runs");
+    assert_eq!(out.code(), Some(2));
 }
 
 /// `/dev/full`, for writing: every write fails with "No space left on device".

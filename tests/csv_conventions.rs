@@ -407,6 +407,23 @@ fn a_target_of_text_asked_to_be_a_regression_is_pointed_to_its_classes() {
     let said = "column `label`: `A` is not a number (regression fits numbers: leave out --task \
                 regression to learn the column's values as classes)";
     assert!(err.contains(said), "{err}");
+    // a stray word in --val-data's target is that file's alone: the training file's decides
+    let numbers = write(
+        &dir,
+        "numbers.csv",
+        &table(",", 30, "label", |_, a, _| format!("{a:.3}")),
+    );
+    let val = write(&dir, "val.csv", "a,b,label\n1,2,3.5\n1,2,oops\n");
+    let err = refused(
+        &dir,
+        &numbers,
+        &["--task", "regression", "--val-data", s(&val)],
+    );
+    assert!(
+        err.contains("val.csv: line 3, column `label`: `oops` is not a number"),
+        "{err}"
+    );
+    assert!(!err.contains("--task"), "{err}");
 }
 
 /// `--decimal ','` reads every file of a run with one mark: beside a training file of points it
@@ -424,7 +441,13 @@ fn a_decimal_comma_beside_a_training_file_of_points_is_pointed_to_a_point_not_th
     let integers = write(&dir, "integers.csv", &format!("a;b;y\n{integers}"));
     let beside = ", as the training file does)\n";
     let flag = ", or pass --decimal ',')\n";
-    for (training, way) in [(&points, beside), (&integers, flag)] {
+    // whole numbers written with a point are points too (a review found `1.0` missed)
+    let pointed = write(
+        &dir,
+        "pointed.csv",
+        &format!("a;b;y\n{}", "1.0;2;3\n".repeat(20)),
+    );
+    for (training, way) in [(&points, beside), (&pointed, beside), (&integers, flag)] {
         let fit = ["regress", "--data", s(training), "--val-data", s(&commas)];
         let out = s(&dir.join("fit")).to_string();
         let o = plaindnn(&[&fit[..], &["--out", &out, "--overwrite"]].concat());

@@ -1156,6 +1156,15 @@ fn a_config_files_init_from_reads_the_architecture_and_its_init_is_refused_where
     // --hidden over the file's other layers decides: the source's again is fine
     let saved = train_with(&dir, "over", &["--config", &other, "--hidden", "8,6"]).expect("trains");
     assert_eq!(saved["train"]["model"]["hidden"], json!([8, 6]));
+    // an empty init_from: named by its key (an outside audit saw "run directory : does not exist")
+    let empty = write("empty.json", r#"{"init_from": ""}"#.into());
+    let err = train_with(&dir, "empty", &["--config", &empty]).expect_err("refused");
+    assert!(
+        err.contains(
+            "empty.json: `init_from`: is empty: give a run directory or a .safetensors file"
+        ),
+        "{err}"
+    );
     // a tuned run's own config reused whole starts as it did; its init edited is refused as a
     // part's is (an outside audit: ignored, and recorded in config.json as if it had been used)
     let mut whole = common::run_config(&dir.join("tuned"))["train"].clone();

@@ -166,6 +166,7 @@ fn exit(e: clap::Error) -> ! {
     use std::io::Write;
     let code = match e.print() {
         Ok(()) => e.exit_code(),
+        Err(_) if e.use_stderr() => e.exit_code(), // a usage error: standard error failed too
         Err(why) => {
             let _ = writeln!(std::io::stderr(), "error: standard output: {why}");
             1

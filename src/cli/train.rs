@@ -277,19 +277,22 @@ fn in_source_order(
 fn text_target(e: Error, source: &DataSource) -> Error {
     use plaindnn::data::Task;
     use plaindnn::error::Fault;
-    let asked = matches!(
-        source,
-        DataSource::Csv {
-            task: Some(Task::Regression),
-            ..
-        }
-    );
+    let DataSource::Csv {
+        task: Some(Task::Regression),
+        path,
+        ..
+    } = source
+    else {
+        return e;
+    };
+    // the training file's target alone: --val-data's follows the training file's task
+    let training = |at: &str| at.starts_with(&format!("{}: ", path.display()));
     match e {
         Error::Cell {
             at,
             refused,
             target,
-        } if asked && target && refused.fault == Fault::Text => {
+        } if target && refused.fault == Fault::Text && training(&at) => {
             let way = ", regression fits numbers: leave out --task regression to learn the \
                        column's values as classes";
             let refused = Box::new(refused.or(way));

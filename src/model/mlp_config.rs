@@ -167,13 +167,6 @@ impl MlpConfig {
         {
             a.validate()?;
         }
-        if self.output_activation == ActivationConfig::Step {
-            // the loss would hold no tracked tensor at all: Burn's backward panicked
-            let why = "step's slope is 0 wherever it has one, so no gradient would leave the \
-                       output and nothing would learn: leave it identity (the default), or give \
-                       sigmoid or tanh";
-            return Err(Error::invalid("output_activation", why));
-        }
         Ok(())
     }
 

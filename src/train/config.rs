@@ -8,7 +8,7 @@ use crate::backend::Backend;
 use crate::check::non_negative;
 use crate::data::{AugmentConfig, Dataset, Prepared, Targets};
 use crate::error::{Error, Result};
-use crate::model::MlpConfig;
+use crate::model::{ActivationConfig, MlpConfig};
 use crate::plural::count;
 
 // each part's config lives beside the code it configures, as Burn's own configs do
@@ -155,6 +155,13 @@ impl TrainConfig {
         }
         if self.epochs == 0 {
             return Err(Error::invalid("epochs", "must be at least 1, got 0"));
+        }
+        if self.model.output_activation == ActivationConfig::Step {
+            // the loss would hold no tracked tensor at all: Burn's backward panicked
+            let why = "step's slope is 0 wherever it has one, so no gradient would leave the \
+                       output and nothing would learn: leave it identity (the default), or give \
+                       sigmoid or tanh";
+            return Err(Error::invalid("output_activation", why));
         }
         if self.unfreeze_after.is_some() && self.freeze == 0 {
             return Err(Error::invalid(

@@ -57,7 +57,8 @@ impl Copied {
         let Some(dir) = given(args, file) else {
             return Ok(None);
         };
-        let empty = Error::invalid("--init-from", "is empty: give a run directory or a file");
+        // (clap refuses an empty --init-from: a --config file's, named by its key)
+        let empty = Error::Data("is empty: give a run directory or a .safetensors file".into());
         let given = (!dir.as_os_str().is_empty()).then_some(()).ok_or(empty);
         let read = given
             .and_then(|()| Source::read(&dir, &c.model))

@@ -10,13 +10,36 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     let mut reader = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut reader).map_err(|e| {
         let path = e.path().to_string();
+        let said = plain(e.inner().to_string());
         match path.as_str() {
-            "." => e.inner().to_string(), // the top level: no key to name
-            _ => format!("`{path}`: {}", e.inner()),
+            "." => said, // the top level: no key to name
+            _ => format!("`{path}`: {said}"),
         }
     })?;
     reader.end().map_err(|e| e.to_string())?; // nothing but white space after the value
     Ok(value)
+}
+
+/// serde's name of a tagged type as a user writes it: `internally tagged enum ActivationConfig`
+/// is an activation, `{"name": "leaky_relu", "slope": 0.2}` (a `--config` file takes `"relu"` too).
+pub fn plain(said: String) -> String {
+    const WORDS: [(&str, &str); 3] = [
+        (
+            "internally tagged enum ActivationConfig",
+            r#"an activation ({"name": "leaky_relu", "slope": 0.2})"#,
+        ),
+        (
+            "internally tagged enum ScheduleConfig",
+            r#"a schedule ({"kind": "step", "every": 10, "gamma": 0.5})"#,
+        ),
+        (
+            "internally tagged enum DataSource",
+            r#"a data source ({"kind": "csv", "path": …} or {"kind": "builtin", "name": …})"#,
+        ),
+    ];
+    WORDS
+        .iter()
+        .fold(said, |said, (serde, plain)| said.replace(serde, plain))
 }
 
 #[cfg(test)]
@@ -54,6 +77,13 @@ mod tests {
         assert!(error.starts_with("invalid type: integer `3`"), "{error}");
         let trailing = parse::<Run>("{\"model\": {\"inputs\": 1, \"hidden\": []}} x").unwrap_err();
         assert!(trailing.starts_with("trailing characters"), "{trailing}");
+    }
+
+    #[test]
+    fn a_tagged_type_is_named_as_a_user_writes_it_not_as_serde_names_it() {
+        let error = parse::<crate::model::ActivationConfig>("5").unwrap_err();
+        let said = r#"invalid type: integer `5`, expected an activation ({"name": "leaky_relu""#;
+        assert!(error.starts_with(said), "{error}");
     }
 
     #[test]

@@ -181,7 +181,11 @@ impl ConfigFile {
         serde_path_to_error::deserialize(merged).map_err(|e| {
             // the whole-config reading's line and column where it met this same error (not a
             // missing field, nor flag text the merge has parsed), else the key's path
-            let at = format!("`{}`: {}", e.path(), e.inner());
+            let at = format!(
+                "`{}`: {}",
+                e.path(),
+                plaindnn::json::plain(e.inner().to_string())
+            );
             let same = strict
                 .rsplit_once(" at line ")
                 .is_some_and(|(m, _)| m == at);

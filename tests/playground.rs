@@ -1362,6 +1362,13 @@ fn train_advice_about_flags_the_page_lacks_is_put_in_the_page_words() {
         error.contains("mine.csv: column `city` holds `NA`"),
         "{error}"
     );
+    // a column without a name: the page has no --target or --features to leave it out with
+    // (an outside audit)
+    let (status, body) = upload("unnamed.csv", "a,,c\n1,2,x\n3,4,y\n5,6,x\n");
+    assert_eq!(status, 400, "{body}");
+    let said = "unnamed.csv: column 2 has no name in the header (two separators in a row?): name \
+                it in the file, or save the file without it";
+    assert!(body.contains(said) && !body.contains("--target"), "{body}");
 }
 
 /// An upload's missing cells are counted; the "missing cells" menu fills them as `train --impute`
@@ -1525,9 +1532,10 @@ fn a_column_left_out_on_the_page_trains_as_train_features_does() {
         &id,
         &json!({"settings": {"dataset": "csv", "features": []}}),
     );
-    assert!(
-        error.contains("no feature column besides the target"),
-        "{error}"
+    // said as none ticked, not as a file without any (an outside audit)
+    assert_eq!(
+        error,
+        "features: none is ticked; tick at least one column to learn from"
     );
 }
 

@@ -8,6 +8,9 @@ pub const LEAVE_STANDARDIZE_OUT: &str =
 /// A regression target so small that early stopping's least improvement hides its progress.
 pub const MIN_DELTA_ZERO: &str = "or pass --min-delta 0";
 
+/// A chosen column whose header cell is empty.
+pub const UNNAMED_COLUMN: &str = "name it, or leave it out with --target and --features";
+
 /// A number written with a decimal comma in a file whose fields a comma does not separate.
 pub const DECIMAL_COMMA: &str = ", or pass --decimal ','";
 

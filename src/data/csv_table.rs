@@ -7,6 +7,7 @@ use std::fs::File;
 use std::path::Path;
 use std::rc::Rc;
 
+use super::advice::UNNAMED_COLUMN;
 use super::csv_cells::{quoted_cell, split_cells};
 use super::csv_faults::{
     category, column_at, decimal_comma, missing_target, mixed, never_closed, unplaced, FirstSeen,
@@ -260,8 +261,7 @@ impl Table {
             _ => "two separators in a row?",
         };
         Err(Error::Data(format!(
-            "{}: column {} has no name in the header ({guess}): name it, or leave it out with \
-             --target and --features",
+            "{}: column {} has no name in the header ({guess}): {UNNAMED_COLUMN}",
             path.display(),
             i + 1
         )))

@@ -17,7 +17,7 @@ use super::settings::{check_categories, check_classes, Settings};
 use super::uploads::Uploads;
 use crate::data::advice::{
     DECIMAL_COMMA, DECIMAL_MARK, DECIMAL_TARGET, LEAVE_STANDARDIZE_OUT, MIN_DELTA_ZERO,
-    POINTS_LEFT_OUT,
+    POINTS_LEFT_OUT, UNNAMED_COLUMN,
 };
 use crate::data::csv_file::read_cells;
 use crate::data::{Prepared, Subset, Targets};
@@ -97,7 +97,7 @@ struct Done {
 /// Command-line advice the page has no control for, sent to `plaindnn train`, and its own in
 /// page words (the page takes the task from the column; a box is unticked, not left out; it
 /// reads decimal commas where a file writes `1,5`).
-const PAGE_WORDS: [(&str, &str); 6] = [
+const PAGE_WORDS: [(&str, &str); 7] = [
     (
         LEAVE_STANDARDIZE_OUT,
         "untick the box, or if it is a number to predict, train on the file with `plaindnn train \
@@ -123,6 +123,11 @@ const PAGE_WORDS: [(&str, &str); 6] = [
     (
         POINTS_LEFT_OUT,
         "or write every number of the file with points",
+    ),
+    // the page reads every column it is given
+    (
+        UNNAMED_COLUMN,
+        "name it in the file, or save the file without it",
     ),
 ];
 

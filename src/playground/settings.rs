@@ -250,6 +250,11 @@ impl Settings {
     fn data_settings(&self) -> Result<(), Refusal> {
         if self.dataset == "csv" {
             self.strategy()?;
+            if self.features.as_ref().is_some_and(Vec::is_empty) {
+                return Err(
+                    "features: none is ticked; tick at least one column to learn from".into(),
+                );
+            }
             return match self.noise {
                 Some(_) => {
                     Err("noise: adds noise to a built-in set; an uploaded csv has none".into())

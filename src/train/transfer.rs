@@ -82,6 +82,12 @@ impl Source {
     pub fn head_left_out(&self, outputs: usize) -> Option<String> {
         self.saved.head_left_out(outputs)
     }
+
+    /// Whether its output layer learnt a standardised target, where it records that: a run, or
+    /// a file `plaindnn export` wrote (which record the activation and dropout too).
+    pub fn standardised(&self) -> Option<bool> {
+        self.saved.standardised
+    }
 }
 
 /// What a run directory or a safetensors file says of the network it saved, read once.
@@ -89,6 +95,10 @@ struct Saved {
     config: MlpConfig,
     /// An autoencoder's run or export: its output layer is a decoder, not a head.
     autoencoder: bool,
+    /// Whether its output layer learnt a standardised target (`--standardize-target`); None for
+    /// a file saved without plaindnn's metadata, which does not say (nor its activation and
+    /// dropout, which `config` then takes from the template).
+    standardised: Option<bool>,
 }
 
 impl Saved {
@@ -117,6 +127,7 @@ fn read_saved(source: &Path, template: &MlpConfig) -> Result<Saved> {
     Ok(Saved {
         config: config.train.model,
         autoencoder: config.data.reconstructs,
+        standardised: Some(config.data.target_scaler.is_some()),
     })
 }
 
@@ -146,9 +157,12 @@ fn saved_in_file(bytes: &[u8], path: &Path, template: &MlpConfig) -> Result<Save
         e => e,
     })?;
     let autoencoder = safetensors::reconstructs(bytes);
+    let exported = safetensors::metadata_value(bytes, safetensors::CONFIG_KEY).is_some();
+    let scaler = safetensors::metadata_value(bytes, "target_scaler");
     Ok(Saved {
         config,
         autoencoder,
+        standardised: exported.then_some(scaler.is_some()),
     })
 }
 

@@ -17,18 +17,6 @@ pub(super) fn given(args: &TrainArgs, file: Option<&ConfigFile>) -> Option<std::
     (args.recipe.transfer.init_from.clone()).or_else(|| file.and_then(ConfigFile::init_from))
 }
 
-/// Whether the run or export `dir` learnt a standardised target (None: a file that does not say).
-fn standardised(dir: &std::path::Path) -> Option<bool> {
-    use plaindnn::model::safetensors;
-    if dir.is_dir() {
-        let config = plaindnn::train::RunDir::new(dir).read_config().ok()?;
-        return Some(config.data.target_scaler.is_some());
-    }
-    let bytes = std::fs::read(dir).ok()?;
-    let scaler = safetensors::metadata_value(&bytes, "target_scaler");
-    safetensors::is_export(dir).then_some(scaler.is_some_and(|s| s != "null"))
-}
-
 /// The `--init-from` source and the layers and features it brought, before any flag.
 pub(super) struct Copied {
     source: Source,
@@ -39,9 +27,6 @@ pub(super) struct Copied {
     model: MlpConfig,
     /// The source records its activation and dropout: a run, or a file `plaindnn export` wrote.
     records: bool,
-    /// Whether the source's output layer learnt a standardised target (`--standardize-target`),
-    /// where it says.
-    standardised: Option<bool>,
 }
 
 impl Copied {
@@ -70,14 +55,13 @@ impl Copied {
             (None, Some(file)) => read.map_err(|e| file.named(e, "init_from"))?,
             _ => read?,
         };
-        let records = dir.is_dir() || plaindnn::model::safetensors::is_export(&dir);
+        let records = source.standardised().is_some(); // a run's or an export's
         Ok(Some(Self {
             source,
             hidden: c.model.hidden.clone(),
             features: c.model.add_features.clone(),
             model: c.model.clone(),
             records,
-            standardised: standardised(&dir),
         }))
     }
 
@@ -87,9 +71,8 @@ impl Copied {
     pub(super) fn refuse_other_scale(&self, c: &TrainConfig, data: &Prepared) -> Result<()> {
         let outputs = data.train.data.outputs();
         let ours = data.target_scaler.is_some();
-        let theirs = self
-            .standardised
-            .filter(|_| self.source.copies_head(outputs, c.new_head));
+        let theirs =
+            (self.source.standardised()).filter(|_| self.source.copies_head(outputs, c.new_head));
         if theirs.is_none_or(|theirs| theirs == ours) {
             return Ok(());
         }

@@ -55,9 +55,10 @@ impl OneHot {
     /// is refused, naming the known.
     fn category(&self, cell: &str) -> std::result::Result<usize, String> {
         let at = |cell: &str| self.categories.binary_search_by(|c| by_value(c, cell));
-        let numbers = self.categories.iter().all(|c| number(c).is_some());
-        // as written first: a run that learnt `2` and `2.0` apart still reads each as it did
-        let found = at(cell).or_else(|e| match numbers && number(cell).is_some() {
+        // as written first (every known cell, and a run that learnt `2` and `2.0` apart still
+        // reads each as it did); the column's categories are asked only for a cell not found
+        let numbers = || self.categories.iter().all(|c| number(c).is_some());
+        let found = at(cell).or_else(|e| match number(cell).is_some() && numbers() {
             true => at(&class_name(cell)),
             false => Err(e),
         });

@@ -955,6 +955,47 @@ fn a_config_file_with_some_fields_lays_them_over_the_defaults_and_keeps_the_rest
 }
 
 #[test]
+fn a_config_files_own_refusal_names_its_keys_and_the_flags_of_its_advice_as_keys() {
+    let dir = temp_dir("flags-config-keys");
+    let refused = |name: &str, text: &str| {
+        let file = dir.join(name);
+        std::fs::write(&file, text).expect("write");
+        let file = file.display().to_string();
+        let err = train_with(&dir, "refused", &["--config", &file]).expect_err("refused");
+        (file, err)
+    };
+    // it said "invalid freeze: … give --init-from RUN_DIR|FILE too": a flag the file cannot hold
+    let (file, err) = refused("freeze.json", r#"{"freeze": 1}"#);
+    let want = format!(
+        "{file}: invalid `freeze`: freezes layers loaded from another network: give --init-from \
+         RUN_DIR|FILE too (in a config file: --init-from is `init_from`)"
+    );
+    assert!(err.contains(&want), "{err}");
+    let (file, err) = refused("nesterov.json", r#"{"optimizer": {"nesterov": true}}"#);
+    let want = format!(
+        "{file}: invalid `optimizer.nesterov`: Nesterov momentum needs --optimizer sgd and \
+         --momentum M > 0 (in a config file: --optimizer is `optimizer.kind`, --momentum is \
+         `optimizer.momentum`)"
+    );
+    assert!(err.contains(&want), "{err}");
+    // the library's word for a value ("learning rate") is the file's key
+    let (file, err) = refused("lr.json", r#"{"optimizer": {"learning_rate": -1}}"#);
+    assert!(
+        err.contains(&format!("{file}: invalid `optimizer.learning_rate`: ")),
+        "{err}"
+    );
+    // a misspelt field of `normal` is named, not reported as `std` missing
+    let (_, err) = refused(
+        "sdt.json",
+        r#"{"model": {"init": {"normal": {"sdt": 0.1}}}}"#,
+    );
+    assert!(
+        err.contains("`model.init.normal.sdt`: unknown field `sdt`, expected `std`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_and_place() {
     let dir = temp_dir("flags-config-errors");
     let write = |name: &str, text: &str| {
@@ -986,7 +1027,7 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
     let err = refused(&dropout, &[]);
     assert!(
         err.contains(&format!(
-            "{dropout}: invalid dropout: must be in [0, 1), got 1.5"
+            "{dropout}: invalid `model.dropout`: must be in [0, 1), got 1.5"
         )),
         "{err}"
     );
@@ -1003,7 +1044,7 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
         &format!(r#"{{"init_from": {from}, "freeze": 3}}"#),
     );
     let err = refused(&freeze, &[]);
-    let want = format!("error: {freeze}: invalid freeze: the network has 2 hidden layers, got 3");
+    let want = format!("error: {freeze}: invalid `freeze`: the network has 2 hidden layers, got 3");
     assert!(err.starts_with(&want), "{err}");
     // a wrong value after flag text the merge parsed is named by its key, not by that text
     let late = write(
@@ -1020,7 +1061,7 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
         r#"{"model": {"hidden": [4, 4], "activations": ["relu"]}}"#,
     );
     let err = refused(&one, &[]);
-    let want = format!("{one}: invalid activations: 1 activation for 2 hidden layers;");
+    let want = format!("{one}: invalid `model.activations`: 1 activation for 2 hidden layers;");
     assert!(err.contains(&want), "{err}");
     // the file's two activations and a flag's one hidden layer: the message says both took part
     let two = write(

@@ -572,6 +572,31 @@ fn a_config_whose_names_or_classes_do_not_fit_its_network_is_refused() {
     let err = predict_error(&run);
     let said = "config.json: invalid data.source.of.val_fraction: must be in (0, 1), got 2";
     assert!(err.contains(said), "{err}");
+    // a key misspelt or edited in is refused by its path, not read past: `nosie` left the
+    // noise at 0 without a word, where `train` refused the same typo in its own part
+    for (at, key) in [("", "foo"), ("data", "nosie"), ("data.source", "nosie")] {
+        let mut config: serde_json::Value = serde_json::from_str(&original).expect("json");
+        let object = at
+            .split('.')
+            .filter(|k| !k.is_empty())
+            .fold(&mut config, |v, k| &mut v[k]);
+        object[key] = 0.3.into();
+        std::fs::write(&path, config.to_string()).expect("edit");
+        let err = predict_error(&run);
+        let path_of = |k: &str| {
+            [at, k]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        let said = match at {
+            "data.source" => format!("`data.source`: unknown field `{key}`"), // serde: the enum's path
+            _ => format!("`{}`: unknown field `{key}`", path_of(key)),
+        };
+        assert!(err.contains(&said), "{err}");
+    }
 }
 
 #[test]

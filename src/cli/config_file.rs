@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::class_weight::ClassWeight;
+use super::config_keys;
 use super::unique_keys;
 
 use plaindnn::error::{Error, Result};
@@ -74,7 +75,7 @@ impl ConfigFile {
     pub fn blame(&self, error: Error, alone: Option<&str>) -> Error {
         let file = self.path.display();
         match alone == Some(&error.to_string()) {
-            true => Error::Data(format!("{file}: {error}")),
+            true => config_keys::in_file_words(&file.to_string(), error),
             // a value's refusal stays one, for the flag given to be named (`flag_names`)
             false => match error {
                 Error::InvalidParameter { name, message } => Error::InvalidParameter {

@@ -45,6 +45,14 @@ const FLAG_OF: &[(&str, &str)] = &[
     ("resume", "--resume"),
 ];
 
+/// The flag that sets the value the library's checks call `word`.
+pub fn flag_of(word: &str) -> Option<&'static str> {
+    FLAG_OF
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map(|(_, flag)| *flag)
+}
+
 /// `error` naming its value by its flag ([`FLAG_OF`]) where `given` (the command's matches)
 /// has that flag from the command line; a value a preset, a `--config` file or a default set
 /// keeps the library's word, since naming a flag never typed would mislead.

@@ -4,6 +4,7 @@ mod bench;
 mod choices;
 mod class_weight;
 mod config_file;
+mod config_keys;
 mod convergence;
 mod data_args;
 mod default_out;

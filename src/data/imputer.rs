@@ -46,6 +46,7 @@ impl FromStr for Strategy {
 
 /// The value each feature column's missing cells take; saved in `config.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Imputer {
     /// How the values were learned.
     pub strategy: Strategy,

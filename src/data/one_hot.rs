@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 
 /// One text column's categories, learnt from the training file and saved with the run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OneHot {
     /// The column's name in the file.
     pub column: String,

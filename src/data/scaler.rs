@@ -9,6 +9,7 @@ use super::dataset::Dataset;
 
 /// Per-column mean and standard deviation; saved in `config.json` and applied at prediction.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Scaler {
     /// Mean of each feature over the training rows.
     pub mean: Vec<f32>,

@@ -18,7 +18,7 @@ use crate::error::{Error, Fault, Result};
 
 /// A data source and how it is split into training and validation rows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DataSource {
     /// A generated data set: `train_size` training rows, `val_size` fresh validation rows.
     Builtin {

@@ -13,7 +13,7 @@ use crate::spec::{number, Spec};
 
 /// How the weights of each Linear layer start.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)] // {"normal": {"sdt": 0.1}} names `sdt`
 pub enum InitConfig {
     /// PyTorch's `nn.Linear` default (and Burn's): U(−1/√fan_in, 1/√fan_in) for weights and biases.
     #[default]

@@ -45,6 +45,7 @@ impl std::str::FromStr for Method {
 
 /// A fitted linear (or polynomial) model, saved as `linear.json` in its run directory.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LinearModel {
     /// Input columns.
     pub inputs: Vec<String>,

@@ -13,6 +13,7 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// What the data looked like: enough to read new rows and name predictions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)] // a key edited in by hand, or misspelt, is refused, not ignored
 pub struct DataInfo {
     /// Where training data came from.
     pub source: DataSource,
@@ -55,6 +56,7 @@ pub struct DataInfo {
 
 /// `config.json`: with the data it names, everything needed to rebuild or resume a run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunConfig {
     /// Run-directory format ([`FORMAT_VERSION`]).
     pub format_version: u32,

@@ -43,8 +43,17 @@ pub fn non_negative_f64(name: &str, v: f64) -> Result<()> {
 }
 
 /// `|v|` is at most f32's largest value (3.4e38): beyond it the network's f32 holds infinity,
-/// and the run would diverge at once with advice about the learning rate.
+/// and the run would diverge at once with advice about the learning rate; and a value that is
+/// not 0 is not 0 in f32 either (`--clip-value 1e-320` clipped every gradient to 0 silently).
 pub fn within_f32(name: &str, v: f64) -> Result<()> {
+    if v != 0.0 && v.abs() <= f32::MAX as f64 && v as f32 == 0.0 {
+        let why = format!(
+            "is 0 in f32, which the network computes in (its smallest value above 0 is \
+             1.4e-45), got {}",
+            number(v)
+        );
+        return Err(Error::invalid(name, why));
+    }
     if v.abs() <= f32::MAX as f64 {
         return Ok(());
     }
@@ -119,6 +128,16 @@ mod tests {
         assert!(msg(finite("slope", -1e39)).is_some() && msg(non_negative("l2", 1e39)).is_some());
         assert!(positive_f64("--lr", 1e39).is_ok() && non_negative_f64("ridge", 1e300).is_ok());
         assert!(positive("lr", 0.1).is_ok() && non_negative("l2", 0.0).is_ok());
+        // nor anything that is not 0 but rounds to 0 in f32 (a clip of 1e-320 stopped learning)
+        assert_eq!(
+            msg(positive("clip value", 1e-320)).as_deref(),
+            Some(
+                "invalid clip value: is 0 in f32, which the network computes in (its smallest \
+                 value above 0 is 1.4e-45), got 1e-320"
+            )
+        );
+        assert!(msg(non_negative("l2", -1e-50)).is_some() && msg(finite("slope", 1e-46)).is_some());
+        assert!(positive("lr", 1e-40).is_ok() && positive_f64("ridge", 1e-320).is_ok());
         assert!(in_unit("momentum", 0.0, true).is_ok() && finite("slope", -3.0).is_ok());
     }
 }

@@ -2233,8 +2233,17 @@ fn a_refused_run_is_not_announced_first() {
     assert!(made.status.success(), "{}", stderr(&made));
     std::fs::create_dir_all(dir.join("exp")).expect("mkdir");
     std::fs::write(dir.join("exp/report.md"), "# Experiment `x`\n").expect("report");
-    let (na, run, exp) = (at("na.csv"), at("run"), at("exp"));
-    let cases: [(&[&str], &str); 5] = [
+    // a run killed in its first epoch: its config.json, no checkpoint, and the `.lock` it left
+    // (no process holds it): the banner came before the refusal
+    std::fs::create_dir_all(dir.join("killed")).expect("mkdir");
+    std::fs::copy(
+        dir.join("source/config.json"),
+        dir.join("killed/config.json"),
+    )
+    .expect("cp");
+    std::fs::write(dir.join("killed/.lock"), "4242").expect("lock");
+    let (na, run, exp, killed) = (at("na.csv"), at("run"), at("exp"), at("killed"));
+    let cases: [(&[&str], &str); 6] = [
         (
             &["--data", &na, "--one-hot", "city", "--out", &run],
             "column `city` holds `NA`",
@@ -2278,6 +2287,10 @@ fn a_refused_run_is_not_announced_first() {
         (
             &["--out", &exp, "--overwrite"],
             "holds an experiment's results",
+        ),
+        (
+            &["--out", &killed],
+            "already holds a run that saved no checkpoint",
         ),
     ];
     for (flags, said) in cases {

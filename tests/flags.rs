@@ -1294,12 +1294,20 @@ fn a_config_file_is_read_strictly_and_the_flags_and_presets_over_it_apply_whole(
         metrics("again").expect("metrics"),
         metrics("base").expect("metrics")
     );
-    // --no-restore-best over a file without early stopping does not switch it on
+    // --no-restore-best over a file without early stopping has nothing to change: refused, as
+    // beside --no-early-stopping (it trained, the flag without effect); --patience switches it on
     let no_es = config_file(&dir, "no-es.json", |c| c["early_stopping"] = Value::Null);
-    let saved = train_with(&dir, "no-es", &["--config", &no_es, "--no-restore-best"]);
+    let err = train_with(&dir, "no-es", &["--config", &no_es, "--no-restore-best"]);
+    let want = format!("invalid --no-restore-best: {no_es} turns early stopping off");
+    assert!(
+        err.as_ref().expect_err("refused").contains(&want),
+        "{err:?}"
+    );
+    let args = ["--config", &no_es, "--no-restore-best", "--patience", "3"];
+    let saved = train_with(&dir, "no-es", &args).expect("trains");
     assert_eq!(
-        saved.expect("trains")["train"]["early_stopping"],
-        Value::Null
+        saved["train"]["early_stopping"],
+        json!({"patience": 3, "min_delta": 1e-4, "restore_best_weights": false})
     );
     // --checkpoint-interval over a file that saves every 5 epochs replaces it
     let every = config_file(&dir, "every.json", |c| {

@@ -869,3 +869,34 @@ fn a_runs_config_and_report_hold_the_command_that_started_it_through_a_resume() 
     let said = format!("plaindnn {} {}", args.join(" "), encoder.display());
     assert_eq!(command(&encoder).as_deref(), Some(said.as_str()));
 }
+
+/// `.replaced` is where `--overwrite` sets the old run aside, deleted at the new run's first save:
+/// a user's file of that name made a run that trained fine exit 1 at the end (`Not a
+/// directory`), and a user's folder of that name had its files moved in among the run's.
+#[test]
+fn a_users_own_file_or_folder_named_replaced_is_refused_before_training_and_kept() {
+    let dir = temp_dir("rundir-users-replaced");
+    let (file, folder) = (dir.join("file"), dir.join("folder"));
+    std::fs::create_dir_all(&file).expect("made");
+    std::fs::write(file.join(".replaced"), "mine").expect("written");
+    std::fs::create_dir_all(folder.join(".replaced")).expect("made");
+    std::fs::write(folder.join(".replaced/notes.txt"), "mine").expect("written");
+    for (out, said) in [
+        (&file, "is a file or a link, not a folder"),
+        (&folder, "holds notes.txt, which no run writes"),
+    ] {
+        for overwrite in [&[][..], &["--overwrite"]] {
+            let o = train(out, &[&["--epochs", "1"][..], overwrite].concat());
+            assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+            let want = format!("{} {said}", out.join(".replaced").display());
+            assert!(stderr(&o).contains(&want), "{}", stderr(&o));
+            assert_eq!(listing(out), [".replaced"], "nothing written");
+        }
+    }
+    assert_eq!(
+        std::fs::read(file.join(".replaced")).expect("kept"),
+        b"mine"
+    );
+    let notes = std::fs::read(folder.join(".replaced/notes.txt")).expect("kept");
+    assert_eq!(notes, b"mine");
+}

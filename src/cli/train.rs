@@ -157,7 +157,8 @@ fn train_new(
     // another process holds is left to the lock, whose message names that process)
     plaindnn::files::refuse_file(&out)?;
     train::check_new(&source, &prepared, &config, &out)?; // its files named as they were given
-    if !out.join(".lock").exists() {
+    if !plaindnn::train::lock::in_use(&out) {
+        // a `.lock` a killed run left is no process's: its folder is checked as any other
         RunDir::new(&out).check_claim(args.overwrite)?;
     }
     // of a run that starts: after the refusals, which it would only crowd
@@ -545,6 +546,21 @@ fn refuse_hidden_only_flags(
     Ok(())
 }
 
+/// `--no-restore-best` over a `--config` that turns early stopping off (its flag is refused
+/// beside `--no-early-stopping` alike): the last epoch's weights are kept already.
+fn refuse_restoring_nothing(args: &TrainArgs, file: &ConfigFile) -> Result<()> {
+    if !args.recipe.early_stopping.no_restore_best {
+        return Ok(());
+    }
+    let why = format!(
+        "{} turns early stopping off (`\"early_stopping\": null`), so every epoch trains and \
+         the last epoch's weights are kept already: leave --no-restore-best out, or give \
+         --patience N to stop early and keep the last weights",
+        file.path().display()
+    );
+    Err(Error::invalid("--no-restore-best", why))
+}
+
 /// The starting config (the library's defaults for the data with `--init-from`'s
 /// architecture, and the `--config` file over them), the preset, then every flag given on top.
 fn build_config(
@@ -591,6 +607,9 @@ fn build_config(
         copied.refuse_other_scale(&c, data)?;
     }
     refuse_hidden_only_flags(args, file, &c)?;
+    if let (Some(file), None) = (file, &c.early_stopping) {
+        refuse_restoring_nothing(args, file)?;
+    }
     // with a file, the data's checks (sizes, class weights) too, while the file can be named
     match file {
         Some(file) => c

@@ -196,7 +196,7 @@ pub struct EarlyStoppingFlags {
     no_early_stopping: bool,
     /// End with the last epoch's weights, in `model.bpk` too, instead of the lowest val_loss's.
     #[arg(long)]
-    no_restore_best: bool,
+    pub(super) no_restore_best: bool,
 }
 
 impl EarlyStoppingFlags {

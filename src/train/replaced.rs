@@ -31,6 +31,46 @@ pub fn waits(run: &RunDir) -> bool {
     places(run).iter().any(|(aside, _)| aside.is_dir())
 }
 
+/// Refuses a folder whose `.replaced` is not a run set aside — a user's file of that name, or a
+/// folder holding what no run writes: a run here would fail at its first save, where that
+/// name is deleted, or move what it holds in among the run's files.
+pub fn refuse_foreign(run: &RunDir) -> Result<()> {
+    for (aside, _) in places(run) {
+        let Ok(meta) = fs::symlink_metadata(&aside) else {
+            continue;
+        };
+        let what = match meta.is_dir() {
+            false => "is a file or a link, not a folder".to_string(),
+            true => match stranger(&aside) {
+                Some(name) => format!("holds {name}, which no run writes"),
+                None => continue,
+            },
+        };
+        let why = format!(
+            "{} {what}: plaindnn keeps that name for a run `--overwrite` sets aside while its \
+             replacement trains, and deletes it then; rename it, or choose another --out",
+            aside.display()
+        );
+        return Err(Error::run(run.root(), why));
+    }
+    Ok(())
+}
+
+/// The first name in `dir` (a `.replaced`), or in a folder in it, that a run set aside does not
+/// hold: a run's files and stage folders, or the checkpointer's files.
+fn stranger(dir: &Path) -> Option<String> {
+    let entries = fs::read_dir(dir).into_iter().flatten().flatten();
+    entries.into_iter().find_map(|entry| {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let known = super::run_dir::is_run_file(&name) || checkpoint::is_checkpoint_file(&name);
+        match (known, entry.file_type().is_ok_and(|t| t.is_dir())) {
+            (false, _) => Some(name),
+            (true, true) => stranger(&entry.path()).map(|inner| format!("{name}/{inner}")),
+            (true, false) => None,
+        }
+    })
+}
+
 /// Whether the run here saved weights: a complete checkpoint or `model.bpk`, its own or a
 /// pretraining stage's (`layer<k>/`).
 pub fn saved(run: &RunDir) -> bool {

@@ -100,7 +100,7 @@ fn is_stage(name: &str) -> bool {
 }
 
 /// Whether `name` is a file or folder of a run: one of [`RUN_FILES`] or a pretraining stage.
-fn is_run_file(name: &str) -> bool {
+pub(super) fn is_run_file(name: &str) -> bool {
     is_stage(name) || RUN_FILES.contains(&name)
 }
 
@@ -319,6 +319,7 @@ impl RunDir {
     /// announces its run.
     pub fn check_claim(&self, overwrite: bool) -> Result<()> {
         self.refuse_checkpoint_folder()?;
+        super::replaced::refuse_foreign(self)?;
         if self.holds_experiment() {
             // --overwrite replaces a run's files; a run among an experiment's would mix the two
             let why = "holds an experiment's results (report.md): give this run its own --out";

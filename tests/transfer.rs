@@ -1038,3 +1038,40 @@ fn a_resume_that_starts_over_refuses_an_init_from_source_changed_since() {
         "{err}"
     );
 }
+
+/// A source with no hidden layers gives only its output layer: where that is not copied (other
+/// outputs, or `--new-head`), nothing is, and a run that said "from" it (banner, config.json)
+/// trained from scratch (an audit).
+#[test]
+fn a_source_without_hidden_layers_whose_output_layer_is_not_copied_is_refused() {
+    let dir = temp_dir("transfer-nothing-copied");
+    let source = dir.join("logistic");
+    let quiet = |args: &[&str]| plaindnn(&[args, &["--epochs", "1", "--quiet"]].concat());
+    let made = quiet(&["train", "--hidden", "none", "--out", s(&source)]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let into = dir.join("run");
+    for (extra, why) in [
+        (
+            &["--dataset", "blobs"][..],
+            "it has 4 outputs and this data needs 3",
+        ),
+        (&["--new-head"][..], "--new-head starts it fresh"),
+    ] {
+        let args = [
+            &["train", "--init-from", s(&source), "--out", s(&into)][..],
+            extra,
+        ];
+        let o = quiet(&args.concat());
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {}", stderr(&o));
+        let want = format!(
+            "error: invalid --init-from: {} has no hidden layers, and its output layer is not \
+             copied here ({why}): nothing of it would be",
+            s(&source)
+        );
+        assert!(stderr(&o).starts_with(&want), "{}", stderr(&o));
+        assert!(!into.exists(), "nothing made");
+    }
+    // its output layer copied, on data of the same outputs: that is a start, and it trains
+    let o = quiet(&["train", "--init-from", s(&source), "--out", s(&into)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

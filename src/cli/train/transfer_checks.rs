@@ -120,6 +120,7 @@ impl Copied {
         init_before_preset: InitConfig,
         outputs: usize,
     ) -> Result<()> {
+        self.refuse_nothing_copied(args, c, outputs)?;
         self.refuse_idle_new_head(args, c, outputs)?;
         if args.recipe.sets_hidden() {
             self.refuse_other_layers(&c.model.hidden, "--hidden")?;
@@ -268,6 +269,36 @@ impl Copied {
             back.push(format!("--dropout {}", from.dropout));
         }
         (changes, back)
+    }
+
+    /// Refuses a source without hidden layers whose output layer is not copied either (other
+    /// outputs, or `--new-head`): nothing of it would be, and the run would start from fresh
+    /// weights while its banner and config.json said "from" the source.
+    fn refuse_nothing_copied(
+        &self,
+        args: &TrainArgs,
+        c: &TrainConfig,
+        outputs: usize,
+    ) -> Result<()> {
+        if !self.hidden.is_empty() {
+            return Ok(());
+        }
+        let why = match (self.source.head_left_out(outputs), c.new_head) {
+            (Some(why), _) => why,
+            (None, true) => "--new-head starts it fresh".to_string(),
+            (None, false) => return Ok(()),
+        };
+        let given = match args.recipe.transfer.init_from.is_some() {
+            true => "--init-from",
+            false => "--config's init_from",
+        };
+        let why = format!(
+            "{} has no hidden layers, and its output layer is not copied here ({why}): nothing \
+             of it would be, and the network would start from fresh weights; leave {given} out \
+             to train from scratch",
+            quote_path(self.shown())
+        );
+        Err(Error::invalid(given, why))
     }
 
     /// Refuses `--new-head` (or the config file's `new_head`) where the source's output layer is

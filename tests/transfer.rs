@@ -1075,3 +1075,57 @@ fn a_source_without_hidden_layers_whose_output_layer_is_not_copied_is_refused() 
     let o = quiet(&["train", "--init-from", s(&source), "--out", s(&into)]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// The copied first layer learnt its inputs on one scale: a run that standardises a CSV file's
+/// features where the source read them as they are (or the other way) is warned, as a target's
+/// mismatch is refused (an audit: it was silent).
+#[test]
+fn a_source_that_read_its_features_on_another_scale_is_warned_of() {
+    let dir = temp_dir("transfer-input-scale");
+    let csv = dir.join("r.csv");
+    let rows: String = (0..40)
+        .map(|i| format!("{},{},{}\n", i * 3, i % 7, i % 2))
+        .collect();
+    std::fs::write(&csv, format!("a,b,y\n{rows}")).expect("csv");
+    let quiet = |args: &[&str]| plaindnn(&[args, &["--epochs", "1", "--quiet"]].concat());
+    let (raw, scaled) = (dir.join("raw"), dir.join("scaled"));
+    for (run, extra) in [(&raw, &["--no-standardize"][..]), (&scaled, &[][..])] {
+        let o = quiet(&[&["train", "--data", s(&csv), "--out", s(run)][..], extra].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let warned = "its features as they are (--no-standardize), and this run standardises them: \
+                  it meets inputs on another scale; pass --no-standardize as it did";
+    let back = "its features standardised, and this run reads them as they are \
+                (--no-standardize): it meets inputs on another scale; leave out --no-standardize";
+    for (from, extra, said) in [
+        (&raw, &[][..], Some(warned)),
+        (&scaled, &["--no-standardize"][..], Some(back)),
+        (&raw, &["--no-standardize"][..], None),
+        (&scaled, &[][..], None),
+    ] {
+        let out = dir.join("tuned");
+        let args = [
+            "train",
+            "--data",
+            s(&csv),
+            "--init-from",
+            s(from),
+            "--out",
+            s(&out),
+        ];
+        let o = quiet(&[&args[..], extra, &["--overwrite"]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let warning = format!(
+            "warning: the first layer of {}, copied here, learnt ",
+            s(from)
+        );
+        match said {
+            Some(said) => assert!(
+                stderr(&o).contains(&format!("{warning}{said}")),
+                "{}",
+                stderr(&o)
+            ),
+            None => assert!(!stderr(&o).contains(&warning), "{}", stderr(&o)),
+        }
+    }
+}

@@ -108,6 +108,11 @@ enum TaskArg {
 }
 
 impl DataArgs {
+    /// Whether the data is a CSV file (`--data`), and it standardises its features.
+    pub fn standardizes_csv(&self) -> Option<bool> {
+        self.data.as_ref().map(|_| !self.no_standardize)
+    }
+
     /// The data the flags name, and a short name for the run directory.
     pub fn source(&self, seed: u64) -> Result<(DataSource, String)> {
         if let Some(path) = &self.data {

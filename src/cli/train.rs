@@ -605,6 +605,7 @@ fn build_config(
     if let Some(copied) = &copied {
         copied.check_flags(args, file, &mut c, init_before_preset, outputs)?;
         copied.refuse_other_scale(&c, data)?;
+        copied.warn_other_input_scale(args);
     }
     refuse_hidden_only_flags(args, file, &c)?;
     if let (Some(file), None) = (file, &c.early_stopping) {

@@ -8,6 +8,7 @@ use burn::nn::Linear;
 use burn::tensor::Device;
 
 use super::run_dir::RunDir;
+use crate::data::DataSource;
 use crate::error::{Error, Result};
 use crate::model::{safetensors, Block, Mlp, MlpConfig};
 
@@ -88,6 +89,12 @@ impl Source {
     pub fn standardised(&self) -> Option<bool> {
         self.saved.standardised
     }
+
+    /// Whether its first layer learnt a CSV file's features standardised, where it says: a run
+    /// on a CSV file.
+    pub fn inputs_standardised(&self) -> Option<bool> {
+        self.saved.inputs_standardised
+    }
 }
 
 /// What a run directory or a safetensors file says of the network it saved, read once.
@@ -99,6 +106,9 @@ struct Saved {
     /// a file saved without plaindnn's metadata, which does not say (nor its activation and
     /// dropout, which `config` then takes from the template).
     standardised: Option<bool>,
+    /// Whether it learnt from a CSV file's features standardised; None for other data, or a
+    /// file that does not say.
+    inputs_standardised: Option<bool>,
 }
 
 impl Saved {
@@ -128,7 +138,17 @@ fn read_saved(source: &Path, template: &MlpConfig) -> Result<Saved> {
         config: config.train.model,
         autoencoder: config.data.reconstructs,
         standardised: Some(config.data.target_scaler.is_some()),
+        inputs_standardised: standardizes(&config.data.source),
     })
+}
+
+/// Whether `source`, a CSV file's (or a pretraining's of one), standardises its features.
+fn standardizes(source: &DataSource) -> Option<bool> {
+    match source {
+        DataSource::Csv { standardize, .. } => Some(*standardize),
+        DataSource::Inputs { of } => standardizes(of),
+        _ => None,
+    }
 }
 
 /// The input columns `source` (a run directory, or a safetensors file `plaindnn export` wrote)
@@ -163,6 +183,7 @@ fn saved_in_file(bytes: &[u8], path: &Path, template: &MlpConfig) -> Result<Save
         config,
         autoencoder,
         standardised: exported.then_some(scaler.is_some()),
+        inputs_standardised: None,
     })
 }
 

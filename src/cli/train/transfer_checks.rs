@@ -96,6 +96,36 @@ impl Copied {
         Err(Error::invalid("--init-from", why))
     }
 
+    /// Warns where the source learnt its CSV features standardised and this run, on a CSV file
+    /// too, reads them as they are, or the other way round: the copied first layer meets inputs
+    /// on another scale (the target's mismatch is refused: [`Copied::refuse_other_scale`]).
+    pub(super) fn warn_other_input_scale(&self, args: &TrainArgs) {
+        let theirs = self.source.inputs_standardised();
+        let (Some(theirs), Some(ours)) = (theirs, args.data.standardizes_csv()) else {
+            return;
+        };
+        if theirs == ours {
+            return;
+        }
+        let (learnt, here, way) = match theirs {
+            true => (
+                "standardised",
+                "reads them as they are (--no-standardize)",
+                "leave out --no-standardize",
+            ),
+            false => (
+                "as they are (--no-standardize)",
+                "standardises them",
+                "pass --no-standardize",
+            ),
+        };
+        eprintln!(
+            "warning: the first layer of {}, copied here, learnt its features {learnt}, and \
+             this run {here}: it meets inputs on another scale; {way} as it did",
+            quote_path(self.shown())
+        );
+    }
+
     /// Before the flags: the `--config` file's hidden layers, unless `--hidden` replaces them.
     pub(super) fn check_file(
         &self,

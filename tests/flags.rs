@@ -984,6 +984,24 @@ fn a_config_files_own_refusal_names_its_keys_and_the_flags_of_its_advice_as_keys
         err.contains(&format!("{file}: invalid `optimizer.learning_rate`: ")),
         "{err}"
     );
+    // Adam's betas under SGD were kept in config.json without effect (an audit)
+    let (file, err) = refused(
+        "beta.json",
+        r#"{"optimizer": {"kind": "sgd", "beta1": 0.5}}"#,
+    );
+    let want = format!(
+        "{file}: invalid `optimizer.beta1`: sgd has no beta1 (Adam's and AdamW's): leave it at \
+         its default, or use --optimizer adam"
+    );
+    assert!(err.contains(&want), "{err}");
+    let (_, err) = refused(
+        "eps.json",
+        r#"{"optimizer": {"kind": "sgd", "epsilon": 1e-6}}"#,
+    );
+    assert!(
+        err.contains("sgd has no epsilon (Adam's, AdamW's and RMSprop's)"),
+        "{err}"
+    );
     // a misspelt field of `normal` is named, not reported as `std` missing
     let (_, err) = refused(
         "sdt.json",

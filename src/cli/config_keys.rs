@@ -58,6 +58,9 @@ pub fn in_file_words(file: &str, error: Error) -> Error {
             // a per-layer list is the file's own key, where the flag is one for all
             let key = match name.as_str() {
                 "activations" => Some("model.activations"),
+                "beta1" => Some("optimizer.beta1"),
+                "beta2" => Some("optimizer.beta2"),
+                "epsilon" => Some("optimizer.epsilon"),
                 name => flag_names::flag_of(name)
                     .or(Some(name).filter(|n| n.starts_with("--")))
                     .and_then(key_of),

@@ -352,6 +352,13 @@ impl TrainConfig {
                 ),
             ));
         }
+        if let Some((name, used_by)) = o.unused_moments() {
+            let why = format!(
+                "{} has no {name} ({used_by}): leave it at its default, or use --optimizer adam",
+                o.kind
+            );
+            return Err(Error::invalid(name, why));
+        }
         if o.nesterov && (o.kind != OptimizerKind::Sgd || o.momentum == 0.0) {
             return Err(Error::invalid(
                 "nesterov",

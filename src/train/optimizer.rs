@@ -148,6 +148,27 @@ impl OptimizerConfig {
         }
     }
 
+    /// The first of Adam's betas and epsilon set away from its default where this optimizer has
+    /// no such parameter (a `--config` file's `"beta1"` under SGD was kept without effect), with
+    /// the optimizers that use it.
+    pub fn unused_moments(&self) -> Option<(&'static str, &'static str)> {
+        let adams = matches!(self.kind, OptimizerKind::Adam | OptimizerKind::AdamW);
+        let rmsprop = self.kind == OptimizerKind::RmsProp;
+        [
+            ("beta1", self.beta1 != beta1(), adams, "Adam's and AdamW's"),
+            ("beta2", self.beta2 != beta2(), adams, "Adam's and AdamW's"),
+            (
+                "epsilon",
+                self.epsilon != epsilon(),
+                adams || rmsprop,
+                "Adam's, AdamW's and RMSprop's",
+            ),
+        ]
+        .into_iter()
+        .find(|(_, set, used, _)| *set && !used)
+        .map(|(name, _, _, by)| (name, by))
+    }
+
     /// Rejects values that would make training meaningless, naming the value.
     pub fn validate(&self) -> Result<()> {
         positive("learning rate", self.learning_rate)?;

@@ -1002,6 +1002,20 @@ fn a_config_files_own_refusal_names_its_keys_and_the_flags_of_its_advice_as_keys
         err.contains("sgd has no epsilon (Adam's, AdamW's and RMSprop's)"),
         "{err}"
     );
+    // a value of the file's refused beside a flag: the message says the file sets it, where it
+    // advised only the flags ("use --optimizer sgd" to a user who had asked for adam)
+    let momentum = dir.join("momentum.json");
+    std::fs::write(
+        &momentum,
+        r#"{"optimizer": {"kind": "sgd", "momentum": 0.9}}"#,
+    )
+    .expect("w");
+    let momentum = momentum.display().to_string();
+    let args = ["--config", &momentum, "--optimizer", "adam"];
+    let err = train_with(&dir, "refused", &args).expect_err("refused");
+    let want =
+        format!("(the flags given over --config {momentum}, which sets `optimizer.momentum`)");
+    assert!(err.contains(&want), "{err}");
     // a misspelt field of `normal` is named, not reported as `std` missing
     let (_, err) = refused(
         "sdt.json",
@@ -1089,7 +1103,9 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
     let err = refused(&two, &["--hidden", "5"]);
     assert!(
         err.contains("2 activations for 1 hidden layer;")
-            && err.contains(&format!("(the flags given over --config {two})")),
+            && err.contains(&format!(
+                "(the flags given over --config {two}, which sets `model.activations`)"
+            )),
         "{err}"
     );
     // one for all and one per layer: the per-layer one trained, the other ignored without a word

@@ -78,10 +78,13 @@ impl ConfigFile {
             true => config_keys::in_file_words(&file.to_string(), error),
             // a value's refusal stays one, for the flag given to be named (`flag_names`)
             false => match error {
-                Error::InvalidParameter { name, message } => Error::InvalidParameter {
-                    name,
-                    message: format!("{message} (the flags given over --config {file})"),
-                },
+                Error::InvalidParameter { name, message } => {
+                    // the value may be the file's, refused beside a flag: say where it is
+                    let key = config_keys::key_named(&name).filter(|key| self.writes(key));
+                    let sets = key.map_or(String::new(), |key| format!(", which sets `{key}`"));
+                    let message = format!("{message} (the flags given over --config {file}{sets})");
+                    Error::InvalidParameter { name, message }
+                }
                 e => Error::Data(format!("{e} (the flags given over --config {file})")),
             },
         }
@@ -153,6 +156,15 @@ impl ConfigFile {
     pub fn gives(&self, outer: &str, key: &str) -> bool {
         let inner = self.written.get(outer).and_then(|o| o.get(key));
         matches!(self.contents, Contents::Part { .. }) && inner.is_some()
+    }
+
+    /// Whether the file writes the key at the dotted path `key` (`optimizer.momentum`).
+    fn writes(&self, key: &str) -> bool {
+        let mut value = Some(&self.written);
+        for part in key.split('.') {
+            value = value.and_then(|v| v.get(part));
+        }
+        value.is_some()
     }
 
     /// The config: the file's, or its fields over `base`.

@@ -54,26 +54,28 @@ const KEY_OF: &[(&str, &str)] = &[
 /// and the flags its advice names followed by their keys.
 pub fn in_file_words(file: &str, error: Error) -> Error {
     let error = match error {
-        Error::InvalidParameter { name, message } => {
-            // a per-layer list is the file's own key, where the flag is one for all
-            let key = match name.as_str() {
-                "activations" => Some("model.activations"),
-                "beta1" => Some("optimizer.beta1"),
-                "beta2" => Some("optimizer.beta2"),
-                "epsilon" => Some("optimizer.epsilon"),
-                name => flag_names::flag_of(name)
-                    .or(Some(name).filter(|n| n.starts_with("--")))
-                    .and_then(key_of),
-            };
-            match key {
-                Some(key) => Error::invalid(&format!("`{key}`"), message),
-                None => Error::InvalidParameter { name, message },
-            }
-        }
+        Error::InvalidParameter { name, message } => match key_named(&name) {
+            Some(key) => Error::invalid(&format!("`{key}`"), message),
+            None => Error::InvalidParameter { name, message },
+        },
         e => e,
     };
     let said = error.to_string();
     Error::Data(format!("{file}: {said}{}", keys_note(&said)))
+}
+
+/// The config key of the value a check names `name` (the library's word, or a flag).
+pub fn key_named(name: &str) -> Option<&'static str> {
+    // a per-layer list is the file's own key, where the flag is one for all
+    match name {
+        "activations" => Some("model.activations"),
+        "beta1" => Some("optimizer.beta1"),
+        "beta2" => Some("optimizer.beta2"),
+        "epsilon" => Some("optimizer.epsilon"),
+        name => flag_names::flag_of(name)
+            .or(Some(name).filter(|n| n.starts_with("--")))
+            .and_then(key_of),
+    }
 }
 
 /// The config key of `flag`.

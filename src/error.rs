@@ -181,7 +181,14 @@ impl Error {
         let message = why.to_string();
         let message = message.replace("Shape { dims: ", "").replace("] }", "]");
         let in_checkpoints = path.parent().and_then(Path::file_name) == Some("checkpoint".as_ref());
+        // whole files of other shapes: config.json changed, not the file (deleting it would not help)
+        let other_network = message.contains("shape mismatch");
         let message = match in_checkpoints {
+            _ if other_network => format!(
+                "{message} (it holds another network's weights than config.json describes, so \
+                 one of the two changed: put back config.json as the run wrote it (edited by \
+                 hand?), or restore it from a copy, or train the run again)"
+            ),
             // the checkpointer keeps the two latest epochs: without this one, the one before
             true => format!(
                 "{message} (the file is damaged: delete it, and `--resume` continues from the \

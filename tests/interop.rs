@@ -311,6 +311,37 @@ fn export_writes_next_to_the_run_and_init_from_accepts_the_file() {
     let o = plaindnn(&["export", "--run", &s(&run), "--format", "onnx"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("safetensors"), "{}", stderr(&o));
+    // saved without plaindnn's metadata (as torch's save_file): the activation is not in the
+    // file, and the default taken for it is said (an audit: relu was assumed without a word)
+    let bare = dir.join("bare.safetensors");
+    let bytes = std::fs::read(&file).expect("exported");
+    std::fs::write(&bare, renamed(&bytes, str::to_string)).expect("written");
+    let warning = format!(
+        "warning: {} does not record the activation its hidden layers learnt with (no plaindnn \
+         metadata): they are read as relu's, the default; if they learnt with another, give \
+         --activation",
+        s(&bare)
+    );
+    for (flags, warned) in [(&[][..], true), (&["--activation", "tanh"][..], false)] {
+        let args = [
+            "train",
+            "--init-from",
+            &s(&bare),
+            "--epochs",
+            "1",
+            "-q",
+            "--overwrite",
+        ];
+        let out = ["--out".to_string(), s(&dir.join("from-bare"))];
+        let o = plaindnn(&[&args[..], flags, &[&out[0], &out[1]]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(
+            stderr(&o).contains(&warning),
+            warned,
+            "{flags:?}: {}",
+            stderr(&o)
+        );
+    }
 }
 
 /// An outside review read an export's `inputs` as `x0, x1, x0², …` for columns named x1, x2, x3:

@@ -616,6 +616,28 @@ fn weights_of_another_architecture_are_refused_with_the_shapes() {
     );
 }
 
+/// An audit: `--resume` of a run whose config.json was edited to other layers was told its
+/// checkpoint was damaged and to delete it — which would lose a sound checkpoint, and the one
+/// before it would not fit either.
+#[test]
+fn resuming_a_run_whose_config_was_edited_to_other_layers_points_to_the_config() {
+    let run = trained("resume-edited-layers", "50");
+    let path = run.join("config.json");
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    config["train"]["model"]["hidden"] = serde_json::json!([7]);
+    std::fs::write(&path, config.to_string()).expect("edit");
+    let dir = run.to_str().unwrap_or("");
+    let out = plaindnn(&["train", "--resume", dir, "--epochs", "9", "--quiet"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("shape mismatch") && err.contains("put back config.json as the run wrote it"),
+        "{err}"
+    );
+    assert!(!err.contains("delete it"), "{err}");
+}
+
 #[test]
 fn a_config_from_another_format_version_is_refused() {
     let run = trained("format", "50");

@@ -798,6 +798,12 @@ fn a_preset_changing_the_copied_layers_is_warned_of_and_a_frozen_batch_norm_it_a
     );
     assert!(stderr(&out).contains(&said), "{}", stderr(&out));
     assert!(!frozen.exists(), "nothing written");
+    // a BatchNorm it adds has no flag to take it out: the flags offered set back the rest
+    let (out, _) = tune(&plain, "to-rich", &["--preset", "seed-default"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = "--activation relu --dropout 0 after it set those back (no flag takes its \
+                BatchNorm out), or leave the preset out";
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
 }
 
 /// An outside audit: `--init-from` a `--standardize-target` run copied its output layer into a

@@ -151,6 +151,7 @@ impl Copied {
         outputs: usize,
     ) -> Result<()> {
         self.refuse_nothing_copied(args, c, outputs)?;
+        self.warn_activation_assumed(args, file, c);
         self.refuse_idle_new_head(args, c, outputs)?;
         if args.recipe.sets_hidden() {
             self.refuse_other_layers(&c.model.hidden, "--hidden")?;
@@ -252,10 +253,16 @@ impl Copied {
         if changes.is_empty() {
             return;
         }
+        // a BatchNorm the preset adds has no flag to take it out: only leaving the preset does
+        let added = c.model.batch_norm && !self.model.batch_norm;
+        let not_norm = match added {
+            true => " (no flag takes its BatchNorm out)",
+            false => "",
+        };
         let keep = match back.len() {
             0 => String::new(),
-            1 => format!("{} after it sets that back, or ", back[0]),
-            _ => format!("{} after it set those back, or ", back.join(" ")),
+            1 => format!("{} after it sets that back{not_norm}, or ", back[0]),
+            _ => format!("{} after it set those back{not_norm}, or ", back.join(" ")),
         };
         eprintln!(
             "warning: --preset {preset} changes the layers copied from {}: {}; {keep}leave the \
@@ -299,6 +306,30 @@ impl Copied {
             back.push(format!("--dropout {}", from.dropout));
         }
         (changes, back)
+    }
+
+    /// Warns where the source does not say which activation its hidden layers learnt with (a
+    /// file saved without plaindnn's metadata, PyTorch's) and nothing here says it either: the
+    /// default is taken, which the weights may not have learnt with.
+    fn warn_activation_assumed(
+        &self,
+        args: &TrainArgs,
+        file: Option<&ConfigFile>,
+        c: &TrainConfig,
+    ) {
+        let in_file =
+            file.is_some_and(|f| f.gives("model", "activation") || f.gives("model", "activations"));
+        let said = args.recipe.sets_activation() || args.preset.is_some() || in_file;
+        if self.records || self.hidden.is_empty() || said {
+            return;
+        }
+        eprintln!(
+            "warning: {} does not record the activation its hidden layers learnt with (no \
+             plaindnn metadata): they are read as {}'s, the default; if they learnt with \
+             another, give --activation",
+            quote_path(self.shown()),
+            c.model.activation_flag()
+        );
     }
 
     /// Refuses a source without hidden layers whose output layer is not copied either (other

@@ -1136,6 +1136,12 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
     };
     let same = write("same.json", &whole.to_string());
     assert!(!reuse("same", &same).contains("not used"));
+    // a run of before that recorded the default relu beside its list: not called an edit
+    let mut older = whole.clone();
+    older["model"]["activations"] = json!([{"name": "tanh"}, {"name": "sigmoid"}]);
+    older["model"]["activation"] = json!({"name": "relu"});
+    let older = write("older.json", &older.to_string());
+    assert!(!reuse("older", &older).contains("not used"));
     whole["model"]["activation"] = json!({"name": "tanh"});
     let edited = write("edited.json", &whole.to_string());
     let want = format!(

@@ -141,7 +141,9 @@ impl ConfigFile {
         };
         let model = &config.model;
         let first = model.activations.first()?;
-        (*first != model.activation).then(|| {
+        // relu beside the list is what runs recorded before they wrote its first one there
+        let older_run = model.activation == ActivationConfig::Relu;
+        (*first != model.activation && !older_run).then(|| {
             format!(
                 "{}: `model.activation` ({}) is not used: `model.activations` gives each hidden \
                  layer its own ({})",

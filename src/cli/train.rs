@@ -9,21 +9,22 @@ use clap::{ArgMatches, Args};
 use super::choices::choices;
 use super::class_weight::ClassWeight;
 use super::config_file::ConfigFile;
-use super::convergence::still_improving;
-use super::data_args::{decimal_flag, DataArgs};
+use super::data_args::DataArgs;
 use super::default_out::default_named;
 use super::train_flags::RecipeFlags;
-use plaindnn::data::{DataSource, Prepared};
-use plaindnn::decimals::Decimals;
+use build::build_config;
+use data::{in_source_order, lopsided, text_target};
+use outcome::{print_next_steps, warn_if_still_improving};
+use plaindnn::data::Prepared;
 use plaindnn::error::{Error, Result};
 use plaindnn::plural::count;
-use plaindnn::shell::quote_path;
 use plaindnn::train::{
-    self, Preset, ResumeChanges, RunDir, RunOptions, ScheduleConfig, TrainConfig, TrainedRun,
-    Verbosity,
+    self, Preset, ResumeChanges, RunDir, RunOptions, TrainConfig, TrainedRun, Verbosity,
 };
-use transfer_checks::Copied;
 
+mod build;
+mod data;
+mod outcome;
 mod transfer_checks;
 
 #[derive(Args, Debug)]
@@ -189,39 +190,6 @@ fn train_new(
     train::train_on(source, prepared, config, &out, options)
 }
 
-/// `--val-fraction` holding out more rows than it trains on, or too few to choose an epoch by.
-fn lopsided(source: &DataSource, prepared: &Prepared) -> Option<String> {
-    const FEW: usize = 5;
-    let DataSource::Csv {
-        val_fraction,
-        val_path: None,
-        ..
-    } = source
-    else {
-        return None;
-    };
-    let (train, val) = (prepared.train.rows.len(), prepared.val.rows.len());
-    if val < FEW {
-        // a file of 20 rows or fewer at the flag's default, which the user may not have typed
-        let default = if *val_fraction == 0.2 {
-            " (the default)"
-        } else {
-            ""
-        };
-        return Some(format!(
-            "--val-fraction {val_fraction}{default} holds out {}: the best epoch, early stopping \
-             and the scores go by so few rows; hold out more, or give --val-data FILE.csv",
-            count(val, "row")
-        ));
-    }
-    (val > train).then(|| {
-        format!(
-            "--val-fraction {val_fraction} holds out more rows ({val}) than it trains on \
-             ({train}); 0.1 to 0.3 is usual (Keras' examples and plaindnn's default hold out 0.2)"
-        )
-    })
-}
-
 /// Warnings of a recipe that trains, but not as it may seem: inputs read by position, an lr
 /// schedule that never acts, layers a step activation cuts off, layers frozen to the end.
 fn warn_of(config: &TrainConfig, prepared: &Prepared, init: Option<&Path>) {
@@ -241,80 +209,6 @@ fn warn_of(config: &TrainConfig, prepared: &Prepared, init: Option<&Path>) {
             if config.freeze == 1 { "it" } else { "them" }
         );
     }
-}
-
-/// This data read in the column order `--init-from`'s source learned from, where it has the
-/// same columns in another order: its first layer meets the columns it learned, as `predict`
-/// reads a file's columns by name (and scikit-learn refuses them out of order); with the line
-/// that says so.
-fn in_source_order(
-    (source, prepared): (DataSource, Prepared),
-    init: Option<&Path>,
-) -> Result<(DataSource, Prepared, Option<String>)> {
-    let ours = &prepared.train.data.feature_names;
-    let Some(init) = init else {
-        return Ok((source, prepared, None));
-    };
-    let theirs = train::transfer::source_feature_names(init);
-    let Some(theirs) = theirs.filter(|t| t != ours && same_names(t, ours)) else {
-        return Ok((source, prepared, None));
-    };
-    let Some(ordered) = source.with_feature_order(&theirs) else {
-        return Ok((source, prepared, None));
-    };
-    let said = format!(
-        "columns read in the order --init-from {}'s first layer learned them: {} (the file \
-         has {})",
-        init.display(),
-        theirs.join(", "),
-        ours.join(", ")
-    );
-    drop(prepared); // the file in the other order, not held while it is read again
-    let prepared = ordered.load()?;
-    Ok((ordered, prepared, Some(said)))
-}
-
-/// Text in a target `--task regression` asked to read as numbers, with the way to its classes.
-fn text_target(e: Error, source: &DataSource) -> Error {
-    use plaindnn::data::Task;
-    use plaindnn::error::Fault;
-    let DataSource::Csv {
-        task: Some(Task::Regression),
-        path,
-        ..
-    } = source
-    else {
-        return e;
-    };
-    // the training file's target alone: --val-data's follows the training file's task
-    let training = |at: &str| at.starts_with(&format!("{}: ", path.display()));
-    match e {
-        Error::Cell {
-            at,
-            refused,
-            target,
-        } if target && refused.fault == Fault::Text && training(&at) => {
-            let way = ", regression fits numbers: leave out --task regression to learn the \
-                       column's values as classes";
-            let refused = Box::new(refused.or(way));
-            Error::Cell {
-                at,
-                refused,
-                target,
-            }
-        }
-        e => e,
-    }
-}
-
-/// Whether `a` and `b` hold the same names, in any order.
-fn same_names(a: &[String], b: &[String]) -> bool {
-    let sorted = |names: &[String]| {
-        let mut names = names.to_vec();
-        names.sort();
-        names
-    };
-    a.len() == b.len() && sorted(a) == sorted(b)
 }
 
 /// A warning when `--init-from`'s source trained on input columns named otherwise than this
@@ -360,117 +254,6 @@ fn refuse_changes(given: &ArgMatches) -> Result<()> {
     ))
 }
 
-fn warn_if_still_improving(trained: &TrainedRun) {
-    if still_improving(trained) {
-        let epochs = trained.config.train.epochs;
-        let dir = quote_path(trained.run.root());
-        let way_on = match trained.config.train.schedule {
-            // a resume keeps the cosine curve's length: a new run starts from these weights
-            ScheduleConfig::Cosine { .. } => format!(
-                "`plaindnn train --init-from {dir} --epochs {}` with the run's other flags \
-                 trains a new run from these weights",
-                epochs * 2
-            ),
-            _ => format!(
-                "`plaindnn train --resume {dir} --epochs {}` trains it further",
-                epochs * 2
-            ),
-        };
-        eprintln!(
-            "warning: val_loss was still falling at the last epoch ({epochs}): the network has \
-             not converged; {way_on}"
-        );
-    }
-}
-
-fn print_next_steps(trained: &TrainedRun) {
-    let dir = trained.run.root().display();
-    let (outcome, restored) = (&trained.outcome, trained.config.train.restores_best());
-    match (outcome.best(), outcome.saved(restored)) {
-        // the weights the run ended with are the ones saved: say which epoch they are
-        (Some(best), Some(last)) if !restored => println!(
-            "last epoch {}: val_loss {} (best epoch {}: {}); weights in {dir}/model.bpk",
-            last.epoch,
-            Decimals(last.val_loss),
-            best.epoch,
-            Decimals(best.val_loss)
-        ),
-        (Some(best), _) => println!(
-            "best epoch {}: val_loss {}; weights in {dir}/model.bpk",
-            best.epoch,
-            Decimals(best.val_loss)
-        ),
-        _ => {}
-    }
-    println!("next: plaindnn {}", next_step(trained));
-}
-
-/// A command that runs as printed: `predict` of one row (the training rows' means where the
-/// run standardised them, else 1s) when the inputs are few, of the training CSV's rows into a
-/// file when they are many, else `eval` of the validation rows.
-fn next_step(trained: &TrainedRun) -> String {
-    let quoted = quote_path(trained.run.root());
-    let data = &trained.config.data;
-    let names = &data.feature_names;
-    // --input takes a --one-hot column's category, not its inputs
-    let few = names.len() <= 4
-        && !names.iter().any(|n| n.contains([',', '"']))
-        && data.one_hot.is_empty();
-    match (&data.source, &data.scaler) {
-        (DataSource::Csv { .. }, Some(s)) if few => {
-            let means: Vec<String> = s.mean.iter().map(|m| significant(*m)).collect();
-            let row = means.join(",");
-            format!(
-                "predict --run {quoted} --input {row}   (the training rows' means of {})",
-                names.join(", ")
-            )
-        }
-        (DataSource::Csv { .. } | DataSource::Builtin { .. }, _) if few => {
-            let row = vec!["1"; names.len()].join(",");
-            format!(
-                "predict --run {quoted} --input {row}   ({})",
-                names.join(", ")
-            )
-        }
-        (DataSource::Csv { path, decimal, .. }, _) => {
-            let out = quote_path(&trained.run.root().join("predictions.csv"));
-            let mark = decimal.map_or(String::new(), |d| format!(" {}", decimal_flag(d as u8)));
-            format!(
-                "predict --run {quoted} --data {}{mark} --output {out}",
-                quote_path(path)
-            )
-        }
-        _ => {
-            let pixels = match data.source {
-                DataSource::Idx { .. } => ": pixels 0–255, as the IDX files hold them",
-                _ => "",
-            };
-            format!(
-                "eval --run {quoted}   (predict takes rows as --data FILE.csv with the columns {}{pixels})",
-                plaindnn::inference::abbreviate(names)
-            )
-        }
-    }
-}
-
-/// `v` to four significant digits or so: `0.4934`, `12`, `1.007e-9`.
-fn significant(v: f32) -> String {
-    match v == 0.0 || (1e-3..1e6).contains(&v.abs()) {
-        true => trimmed(v),
-        false => format!("{v:.3e}"),
-    }
-}
-
-/// `v` to four decimals, without trailing zeros: `0.4934`, `12`.
-fn trimmed(v: f32) -> String {
-    let text = format!("{v:.4}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    match text {
-        "-0" | "" => "0".to_string(),
-        t => t.to_string(),
-    }
-}
-
 /// `2-50-4 MLP (relu, adam)`; `2-4 network, no hidden layer (adam)`; `init`: `--init-from`'s
 /// source as given.
 fn describe(config: &TrainConfig, init: Option<&Path>) -> String {
@@ -510,124 +293,4 @@ fn starting_point(config: &TrainConfig, shown: &Path) -> String {
         ),
     };
     format!(" from {}{frozen}", shown.display())
-}
-
-/// Refuses `--preset`'s BatchNorm and Dropout, and `--activation` (or a `--config` file's),
-/// where there is no hidden layer for them to follow.
-fn refuse_hidden_only_flags(
-    args: &TrainArgs,
-    file: Option<&ConfigFile>,
-    c: &TrainConfig,
-) -> Result<()> {
-    if !c.model.hidden.is_empty() {
-        return Ok(());
-    }
-    let why = "follows each hidden layer, and this network has none (only its output layer)";
-    let given = |key: &&str| file.is_some_and(|f| f.gives("model", key));
-    let key = ["activation", "activations"].into_iter().find(given);
-    if let (Some(file), Some(key)) = (file, key) {
-        let unused = Error::Data(format!("the activation {why}"));
-        return Err(file.named(unused, &format!("model.{key}")));
-    }
-    let flags = &args.recipe.model;
-    let added = c.model.dropout > 0.0 || c.model.batch_norm;
-    let by_flag = flags.dropout.is_some() || flags.batch_norm;
-    if args.preset.is_some() && added && !by_flag {
-        let why = "adds BatchNorm and Dropout after each hidden layer, and this network has none \
-                   (only its output layer): give --hidden, or leave the preset out";
-        return Err(Error::invalid("--preset", why));
-    }
-    if args.recipe.sets_activation() {
-        return Err(Error::invalid(
-            "--activation",
-            format!("the activation {why}"),
-        ));
-    }
-    Ok(())
-}
-
-/// `--no-restore-best` over a `--config` that turns early stopping off (its flag is refused
-/// beside `--no-early-stopping` alike): the last epoch's weights are kept already.
-fn refuse_restoring_nothing(args: &TrainArgs, file: &ConfigFile) -> Result<()> {
-    if !args.recipe.early_stopping.no_restore_best {
-        return Ok(());
-    }
-    let why = format!(
-        "{} turns early stopping off (`\"early_stopping\": null`), so every epoch trains and \
-         the last epoch's weights are kept already: leave --no-restore-best out, or give \
-         --patience N to stop early and keep the last weights",
-        file.path().display()
-    );
-    Err(Error::invalid("--no-restore-best", why))
-}
-
-/// The starting config (the library's defaults for the data with `--init-from`'s
-/// architecture, and the `--config` file over them), the preset, then every flag given on top.
-fn build_config(
-    args: &TrainArgs,
-    file: Option<&ConfigFile>,
-    data: &Prepared,
-) -> Result<TrainConfig> {
-    let (inputs, outputs) = (data.train.data.width(), data.train.data.outputs());
-    let mut c = TrainConfig::default_for(inputs, outputs);
-    let copied = Copied::read(args, file, &mut c, (inputs, outputs))?;
-    let mut c = match file {
-        Some(file) => file.over(&c)?,
-        None => c,
-    };
-    // the file's by name or `balanced`, unless the flag replaces them
-    let from_file = file.filter(|_| args.class_weight.is_none());
-    if let Some((file, weights)) = from_file.and_then(|f| Some((f, f.class_weight()?))) {
-        let resolved = weights.resolve(&data.train);
-        let in_file = |e| match e {
-            Error::InvalidParameter { message, .. } => Error::Data(message),
-            e => e,
-        };
-        c.class_weights = Some(resolved.map_err(|e| file.named(in_file(e), "class_weights"))?);
-    }
-    if let (Some(copied), Some(file)) = (&copied, file) {
-        copied.check_file(args, file, &c)?;
-    }
-    let over = args.preset.is_some() || args.recipe.sets_activation(); // replaced both
-    if let Some(why) = file
-        .and_then(ConfigFile::unused_activation)
-        .filter(|_| !over)
-    {
-        eprintln!("warning: {why}");
-    }
-    // what the file over this data's defaults says before any flag: an error it causes alone
-    let alone = file.and_then(|_| c.validate_for(data).err().map(|e| e.to_string()));
-    let init_before_preset = c.model.init;
-    apply_flags(args, &mut c);
-    if let Some(weights) = &args.class_weight {
-        c.class_weights = Some(weights.resolve(&data.train)?);
-    }
-    if let Some(copied) = &copied {
-        copied.check_flags(args, file, &mut c, init_before_preset, outputs)?;
-        copied.refuse_other_scale(&c, data)?;
-        copied.warn_other_input_scale(args);
-    }
-    refuse_hidden_only_flags(args, file, &c)?;
-    if let (Some(file), None) = (file, &c.early_stopping) {
-        refuse_restoring_nothing(args, file)?;
-    }
-    // with a file, the data's checks (sizes, class weights) too, while the file can be named
-    match file {
-        Some(file) => c
-            .validate_for(data)
-            .map_err(|e| file.blame(e, alone.as_deref()))?,
-        None => c.validate()?,
-    }
-    Ok(c)
-}
-
-/// `--preset`, then every flag given, over `c`.
-fn apply_flags(args: &TrainArgs, c: &mut TrainConfig) {
-    if let Some(preset) = args.preset {
-        preset.apply(c);
-    }
-    // a weight decay neither given nor in the file is the optimizer's own default
-    args.recipe.apply(c);
-    // the flag's or the file's, absolute, so a later --resume from elsewhere still finds it
-    c.init_from = (c.init_from.take()).map(|dir| std::fs::canonicalize(&dir).unwrap_or(dir));
 }

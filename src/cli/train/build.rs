@@ -1,0 +1,130 @@
+//! The config a new run trains with: the library's defaults for the data, `--init-from`'s
+//! architecture, the `--config` file, the preset and every flag given, in that order, with
+//! what none of them may ask refused by name.
+
+use super::super::config_file::ConfigFile;
+use super::transfer_checks::Copied;
+use super::TrainArgs;
+use plaindnn::data::Prepared;
+use plaindnn::error::{Error, Result};
+use plaindnn::train::TrainConfig;
+
+/// The starting config (the library's defaults for the data with `--init-from`'s
+/// architecture, and the `--config` file over them), the preset, then every flag given on top.
+pub(super) fn build_config(
+    args: &TrainArgs,
+    file: Option<&ConfigFile>,
+    data: &Prepared,
+) -> Result<TrainConfig> {
+    let (inputs, outputs) = (data.train.data.width(), data.train.data.outputs());
+    let mut c = TrainConfig::default_for(inputs, outputs);
+    let copied = Copied::read(args, file, &mut c, (inputs, outputs))?;
+    let mut c = match file {
+        Some(file) => file.over(&c)?,
+        None => c,
+    };
+    // the file's by name or `balanced`, unless the flag replaces them
+    let from_file = file.filter(|_| args.class_weight.is_none());
+    if let Some((file, weights)) = from_file.and_then(|f| Some((f, f.class_weight()?))) {
+        let resolved = weights.resolve(&data.train);
+        let in_file = |e| match e {
+            Error::InvalidParameter { message, .. } => Error::Data(message),
+            e => e,
+        };
+        c.class_weights = Some(resolved.map_err(|e| file.named(in_file(e), "class_weights"))?);
+    }
+    if let (Some(copied), Some(file)) = (&copied, file) {
+        copied.check_file(args, file, &c)?;
+    }
+    let over = args.preset.is_some() || args.recipe.sets_activation(); // replaced both
+    if let Some(why) = file
+        .and_then(ConfigFile::unused_activation)
+        .filter(|_| !over)
+    {
+        eprintln!("warning: {why}");
+    }
+    // what the file over this data's defaults says before any flag: an error it causes alone
+    let alone = file.and_then(|_| c.validate_for(data).err().map(|e| e.to_string()));
+    let init_before_preset = c.model.init;
+    apply_flags(args, &mut c);
+    if let Some(weights) = &args.class_weight {
+        c.class_weights = Some(weights.resolve(&data.train)?);
+    }
+    if let Some(copied) = &copied {
+        copied.check_flags(args, file, &mut c, init_before_preset, outputs)?;
+        copied.refuse_other_scale(&c, data)?;
+        copied.warn_other_input_scale(args);
+    }
+    refuse_hidden_only_flags(args, file, &c)?;
+    if let (Some(file), None) = (file, &c.early_stopping) {
+        refuse_restoring_nothing(args, file)?;
+    }
+    // with a file, the data's checks (sizes, class weights) too, while the file can be named
+    match file {
+        Some(file) => c
+            .validate_for(data)
+            .map_err(|e| file.blame(e, alone.as_deref()))?,
+        None => c.validate()?,
+    }
+    Ok(c)
+}
+
+/// `--preset`, then every flag given, over `c`.
+fn apply_flags(args: &TrainArgs, c: &mut TrainConfig) {
+    if let Some(preset) = args.preset {
+        preset.apply(c);
+    }
+    // a weight decay neither given nor in the file is the optimizer's own default
+    args.recipe.apply(c);
+    // the flag's or the file's, absolute, so a later --resume from elsewhere still finds it
+    c.init_from = (c.init_from.take()).map(|dir| std::fs::canonicalize(&dir).unwrap_or(dir));
+}
+
+/// Refuses `--preset`'s BatchNorm and Dropout, and `--activation` (or a `--config` file's),
+/// where there is no hidden layer for them to follow.
+fn refuse_hidden_only_flags(
+    args: &TrainArgs,
+    file: Option<&ConfigFile>,
+    c: &TrainConfig,
+) -> Result<()> {
+    if !c.model.hidden.is_empty() {
+        return Ok(());
+    }
+    let why = "follows each hidden layer, and this network has none (only its output layer)";
+    let given = |key: &&str| file.is_some_and(|f| f.gives("model", key));
+    let key = ["activation", "activations"].into_iter().find(given);
+    if let (Some(file), Some(key)) = (file, key) {
+        let unused = Error::Data(format!("the activation {why}"));
+        return Err(file.named(unused, &format!("model.{key}")));
+    }
+    let flags = &args.recipe.model;
+    let added = c.model.dropout > 0.0 || c.model.batch_norm;
+    let by_flag = flags.dropout.is_some() || flags.batch_norm;
+    if args.preset.is_some() && added && !by_flag {
+        let why = "adds BatchNorm and Dropout after each hidden layer, and this network has none \
+                   (only its output layer): give --hidden, or leave the preset out";
+        return Err(Error::invalid("--preset", why));
+    }
+    if args.recipe.sets_activation() {
+        return Err(Error::invalid(
+            "--activation",
+            format!("the activation {why}"),
+        ));
+    }
+    Ok(())
+}
+
+/// `--no-restore-best` over a `--config` that turns early stopping off (its flag is refused
+/// beside `--no-early-stopping` alike): the last epoch's weights are kept already.
+fn refuse_restoring_nothing(args: &TrainArgs, file: &ConfigFile) -> Result<()> {
+    if !args.recipe.early_stopping.no_restore_best {
+        return Ok(());
+    }
+    let why = format!(
+        "{} turns early stopping off (`\"early_stopping\": null`), so every epoch trains and \
+         the last epoch's weights are kept already: leave --no-restore-best out, or give \
+         --patience N to stop early and keep the last weights",
+        file.path().display()
+    );
+    Err(Error::invalid("--no-restore-best", why))
+}

@@ -23,9 +23,10 @@ pub struct Prediction {
     /// Probability of each class, in class order (classification).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub probabilities: Vec<f32>,
-    /// Predicted values (regression).
+    /// Predicted values (regression), in f64: mapped back through a standardised target's mean,
+    /// a timestamp's last digits are kept (f32 would round 1.6e9 to a multiple of 128).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub values: Vec<f32>,
+    pub values: Vec<f64>,
 }
 
 /// Scores plus the confusion matrix (classification) or RMSE, MAE and R² (regression).
@@ -163,16 +164,29 @@ impl Predictor {
             Task::Regression => self.folded.forward(x),
         }; // [n, outputs]
         let outputs = out.dims()[1];
-        let mut values = read_f32(out, "predictions")?;
-        if let Some(scaler) = self.config.data.output_scaler() {
-            scaler.invert(&mut values); // into the target's (or the inputs') own units
-        }
+        let values = read_f32(out, "predictions")?;
         if let Some(at) = values.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NotFinite { row: at / outputs });
+        }
+        // into the target's (or the inputs') own units, to the digits the output carries
+        let scaler = self.config.data.output_scaler();
+        let value = |j: usize, z: f32| match scaler {
+            Some(s) => in_units(s, j, z),
+            None => shortest(z),
+        };
+        let wide: Vec<f64> = match self.config.data.task {
+            Task::Regression => (values.iter().enumerate())
+                .map(|(i, &z)| value(i % outputs, z))
+                .collect(),
+            Task::Classification => vec![],
+        };
+        if let Some(at) = wide.iter().position(|v| !v.is_finite()) {
             return Err(Error::NotFinite { row: at / outputs });
         }
         Ok(values
             .chunks(outputs)
-            .map(|row| match self.config.data.task {
+            .enumerate()
+            .map(|(i, row)| match self.config.data.task {
                 Task::Classification => {
                     let best = argmax(row);
                     Prediction {
@@ -184,7 +198,7 @@ impl Predictor {
                 Task::Regression => Prediction {
                     class: None,
                     probabilities: vec![],
-                    values: row.to_vec(),
+                    values: wide[i * outputs..(i + 1) * outputs].to_vec(),
                 },
             })
             .collect())
@@ -293,11 +307,14 @@ impl Predictor {
         if self.config.data.reconstructs {
             let (values, width) = (data.features.clone(), data.width());
             data.targets = Targets::Values { values, width }; // an autoencoder's targets
+            data.exact_targets = None;
         }
+        let exact = data.exact_targets.clone();
         if let (Some(s), Targets::Values { values, .. }) =
             (&self.config.data.target_scaler, &mut data.targets)
         {
-            s.apply(values); // the loss in the units the network learnt
+            // the loss in the units the network learnt
+            s.apply_targets(values, exact.as_deref().map(Vec::as_slice));
         }
         let evaluation = self.score(Subset::all(data))?; // checked above
         Ok(Evaluation {
@@ -312,6 +329,29 @@ impl Predictor {
         rows.check("rows to score")?;
         self.refuse_unlike(&rows.data, false)?;
         self.score(rows)
+    }
+
+    /// The targets of `rows` in the data's own units, as the predictions are: as the file wrote
+    /// them where it did (f32 `values` are those rounded to seven digits), else `values` mapped
+    /// back through the output scaler.
+    fn truth(&self, rows: &Subset, values: &[f32], width: usize) -> Vec<f64> {
+        let picked = |v: &[f32]| -> Vec<f32> {
+            (rows.rows.iter())
+                .flat_map(|&r| v[r * width..(r + 1) * width].to_vec())
+                .collect()
+        };
+        if let Some(exact) = &rows.data.exact_targets {
+            let picked = rows
+                .rows
+                .iter()
+                .flat_map(|&r| &exact[r * width..(r + 1) * width]);
+            return picked.copied().collect();
+        }
+        let mut truth = picked(values);
+        if let Some(scaler) = self.config.data.output_scaler() {
+            scaler.invert(&mut truth); // in the data's own units, as the predictions
+        }
+        truth.iter().map(|&v| v as f64).collect()
     }
 
     /// Scores the model on `rows`, already checked against it.
@@ -332,15 +372,8 @@ impl Predictor {
                 }
             }
             Targets::Values { values, width } => {
-                let mut truth: Vec<f32> = rows
-                    .rows
-                    .iter()
-                    .flat_map(|&r| values[r * width..(r + 1) * width].to_vec())
-                    .collect();
-                if let Some(scaler) = self.config.data.output_scaler() {
-                    scaler.invert(&mut truth); // in the data's own units, as the predictions
-                }
-                let predicted: Vec<f32> =
+                let truth = self.truth(&rows, values, *width);
+                let predicted: Vec<f64> =
                     predictions.iter().flat_map(|p| p.values.clone()).collect();
                 regression = Some(RegressionScores::of_outputs(&truth, &predicted, *width));
             }
@@ -387,13 +420,13 @@ impl RegressionScores {
     /// With `width` outputs per row: RMSE and MAE over every value, R² the mean of each output's,
     /// as scikit-learn's `r2_score` (`uniform_average`; an output constant in the truth counts
     /// 1 when matched, else 0): columns in other units weigh the same.
-    pub fn of_outputs(truth: &[f32], predicted: &[f32], width: usize) -> Self {
-        let mut scores = Self::of(truth, predicted);
+    pub fn of_outputs(truth: &[f64], predicted: &[f64], width: usize) -> Self {
+        let mut scores = Self::of_f64(truth, predicted);
         if width > 1 {
-            let column = |v: &[f32], j: usize| -> Vec<f32> {
+            let column = |v: &[f64], j: usize| -> Vec<f64> {
                 v.iter().skip(j).step_by(width).copied().collect()
             };
-            let r2 = |j: usize| Self::of(&column(truth, j), &column(predicted, j)).r2;
+            let r2 = |j: usize| Self::of_f64(&column(truth, j), &column(predicted, j)).r2;
             scores.r2 = (0..width).map(r2).sum::<f64>() / width as f64;
         }
         scores
@@ -429,6 +462,21 @@ impl RegressionScores {
             r2,
         }
     }
+}
+
+/// `z` as f64, the shortest decimal that reads back as it (`0.463`, not 0.46299999952316284).
+fn shortest(z: f32) -> f64 {
+    z.to_string().parse().unwrap_or(z as f64)
+}
+
+/// The output `z` of column `j` in its own units, `z·std + mean` in f64, to the digits it
+/// carries: z holds 24 bits, so its last one is worth |z|·2⁻²³·std, and the decimals below it
+/// (which f64 arithmetic would print) are noise.
+fn in_units(scaler: &crate::data::Scaler, j: usize, z: f32) -> f64 {
+    let y = scaler.original(j, z as f64);
+    let last_bit = (z.abs().max(f32::MIN_POSITIVE) as f64) * f32::EPSILON as f64 * scaler.std[j];
+    let decimals = (-last_bit.log10().floor()).clamp(0.0, 17.0) as usize;
+    format!("{y:.decimals$}").parse().unwrap_or(y)
 }
 
 fn argmax(row: &[f32]) -> usize {

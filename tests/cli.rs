@@ -1637,6 +1637,97 @@ fn prices(dir: &std::path::Path) -> (std::path::PathBuf, Vec<(f64, f64, f64)>) {
 }
 
 /// An audit's eval of a target near 1e30 printed its RMSE in 31 digits: beyond 1e9 (and under
+/// An outside audit: a target like a Unix timestamp (1.6e9 ± a few) with `--standardize-target`
+/// was scored against its labels rounded to f32 (by up to 64) and predicted in f32 (multiples of
+/// 128: 17 distinct values for 300 rows). The labels are read in f64 for the scaler and the
+/// scores, and predictions are mapped back in f64: `eval`'s RMSE, MAE and R² are what the
+/// `predict` output gives against the file's labels, computed here in f64.
+#[test]
+fn a_large_target_is_scored_and_predicted_in_its_own_digits_not_f32s() {
+    let dir = temp_dir("eval-timestamps");
+    let rows: String = (0..300)
+        .map(|i| {
+            let x = i as f64 * 0.7;
+            let noise = [3, -2, 1, -3, 2][i % 5];
+            format!(
+                "{x},{}\n",
+                1_600_000_000 + (x * 1000.0).round() as i64 + noise
+            )
+        })
+        .collect();
+    let file = dir.join("ts.csv");
+    std::fs::write(&file, format!("x,ts\n{rows}")).expect("write");
+    let (file, run) = (file.to_str().unwrap_or(""), dir.join("run"));
+    let run = run.to_str().unwrap_or("");
+    let args = ["--standardize-target", "--epochs", "5", "-q", "--out", run];
+    let o = plaindnn(&[&["train", "--data", file][..], &args].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.join("p.csv");
+    let out = out.to_str().unwrap_or("");
+    let o = plaindnn(&["predict", "--run", run, "--data", file, "--output", out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let written = std::fs::read_to_string(out).expect("predictions");
+    let pairs: Vec<(f64, f64)> = (written.lines().skip(1))
+        .map(|line| {
+            let cells: Vec<f64> = line
+                .split(',')
+                .map(|c| c.parse().expect("a number"))
+                .collect();
+            (cells[1], cells[2])
+        })
+        .collect();
+    let n = pairs.len() as f64;
+    let mean = pairs.iter().map(|p| p.0).sum::<f64>() / n;
+    let sse: f64 = pairs.iter().map(|(y, p)| (y - p).powi(2)).sum();
+    let sst: f64 = pairs.iter().map(|(y, _)| (y - mean).powi(2)).sum();
+    let (rmse, mae) = (
+        (sse / n).sqrt(),
+        pairs.iter().map(|(y, p)| (y - p).abs()).sum::<f64>() / n,
+    );
+    let scores = json(&plaindnn(&["eval", "--run", run, "--data", file, "--json"]));
+    let close = |key: &str, want: f64| {
+        let got = scores[key].as_f64().expect("a score");
+        assert!(
+            (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+            "{key}: {got} against {want}"
+        );
+    };
+    close("rmse", rmse);
+    close("mae", mae);
+    close("r2", 1.0 - sse / sst);
+    // f32 would give multiples of 128 here: a handful of values for 300 rows
+    let mut distinct: Vec<u64> = pairs.iter().map(|p| p.1.to_bits()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert!(
+        distinct.len() > 250,
+        "{} distinct predictions",
+        distinct.len()
+    );
+    // a run written before scalers were kept in f64 recorded f32's digits: the same data, and
+    // its resume goes on
+    let path = std::path::Path::new(run).join("config.json");
+    let mut config = run_config(std::path::Path::new(run));
+    for key in ["mean", "std"] {
+        let values = config["data"]["target_scaler"][key]
+            .as_array()
+            .expect("values")
+            .clone();
+        let f32s: Vec<f64> = (values.iter())
+            .map(|v| {
+                (v.as_f64().expect("a number") as f32)
+                    .to_string()
+                    .parse()
+                    .expect("f32")
+            })
+            .collect();
+        config["data"]["target_scaler"][key] = serde_json::json!(f32s);
+    }
+    std::fs::write(&path, config.to_string()).expect("edit");
+    let o = plaindnn(&["train", "--resume", run, "--epochs", "6", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 /// 1e-4) a score prints with an exponent, the same number `--json` gives, and so do train's
 /// progress lines and report.html.
 #[test]
@@ -1675,7 +1766,11 @@ fn eval_train_and_the_report_print_a_huge_score_with_an_exponent_equal_to_the_js
     let report =
         std::fs::read_to_string(std::path::Path::new(run).join("report.html")).expect("report");
     assert!(report.contains(&format!("{want:.3e}")), "{report}");
-    assert!(!report.contains("0000000000"), "{report}");
+    // (a number in fixed notation: 1e30 is 30 zeros; an f64 in the run's config, as
+    // 2.8750000000000005e30, has 17 digits at most)
+    assert!(!report.contains(&"0".repeat(20)), "{report}");
+    // val_rmse in the target's units: (z error · std)² overflowed f32 into `inf`
+    assert!(!report.contains("val RMSE inf"), "{report}");
     let text = stdout(&plaindnn(&["eval", "--run", run]));
     let rmse = json(&plaindnn(&["eval", "--run", run, "--json"]))["rmse"]
         .as_f64()

@@ -237,7 +237,7 @@ fn print_rows(names: &[String], inputs: &[&[f32]], predictions: &[Prediction], d
 }
 
 /// One predicted value as a number, several as a list: `3.5`, `[3.5, -1]`.
-fn values(values: &[f32]) -> String {
+fn values(values: &[f64]) -> String {
     match values {
         [one] => short(*one),
         many => format!("{many:?}"),
@@ -435,7 +435,7 @@ fn added_cells(p: &Prediction, format: CsvFormat) -> Vec<String> {
     let number = |v: f32| format.marked(short(v));
     let mut cells: Vec<String> = match &p.class {
         Some(class) => vec![marked_class(class, format)],
-        None => p.values.iter().map(|v| number(*v)).collect(),
+        None => p.values.iter().map(|&v| format.marked(short(v))).collect(),
     };
     cells.extend(p.probabilities.iter().map(|q| number(*q)));
     cells

@@ -337,12 +337,15 @@ pub fn read_table(
     }
     let kind = TargetKind::of(raw);
     let chosen_task = task.unwrap_or_else(|| kind.task(raw.len()));
-    let (targets, class_names) = match chosen_task {
-        Task::Regression => (
-            regression_targets(path, &target_name, &columns)?,
-            Vec::new(),
-        ),
-        Task::Classification => classes(path, &target_name, raw)?,
+    let (targets, class_names, exact) = match chosen_task {
+        Task::Regression => {
+            let (targets, exact) = regression_targets(path, &target_name, &columns)?;
+            (targets, Vec::new(), Some(exact))
+        }
+        Task::Classification => {
+            let (targets, names) = classes(path, &target_name, raw)?;
+            (targets, names, None)
+        }
     };
     let why = target::reason(
         chosen_task,
@@ -351,12 +354,14 @@ pub fn read_table(
         class_names.len(),
         task.is_some(),
     );
-    Ok(
-        Dataset::new(columns.features, feature_names, targets, class_names)?
-            .with_target_name(&target_name)
-            .with_task_reason(why)
-            .with_one_hot(encoders),
-    )
+    let data = Dataset::new(columns.features, feature_names, targets, class_names)?
+        .with_target_name(&target_name)
+        .with_task_reason(why)
+        .with_one_hot(encoders);
+    Ok(match exact {
+        Some(exact) => data.with_exact_targets(exact),
+        None => data,
+    })
 }
 
 /// Refuses a target of numbers written with decimal commas (`0,5`) that no `--task` names: read
@@ -384,10 +389,15 @@ fn comma_target(path: &Path, column: &str, raw: &[String], lines: &[usize]) -> R
     )))
 }
 
-/// The values of a regression target, each a finite number.
-fn regression_targets(path: &Path, column: &str, columns: &CsvColumns) -> Result<Targets> {
+/// The values of a regression target, each a finite number, in f32 and as written in f64.
+fn regression_targets(
+    path: &Path,
+    column: &str,
+    columns: &CsvColumns,
+) -> Result<(Targets, Vec<f64>)> {
     let values = columns.target_numbers(path, column, read_f32)?;
-    Ok(Targets::Values { values, width: 1 })
+    let exact = columns.target_numbers(path, column, read_f64)?;
+    Ok((Targets::Values { values, width: 1 }, exact))
 }
 
 /// Reads a labelled CSV for a model that knows its features, task and classes already.
@@ -401,6 +411,7 @@ pub fn read_labelled(
 ) -> Result<Dataset> {
     let columns = read_features(path, (feature_names, one_hot), Some(target), reading)?;
     let raw = columns.target.as_deref().unwrap_or_default();
+    let mut exact = None;
     let targets = match task {
         Task::Classification => Targets::Classes(
             raw.iter()
@@ -418,16 +429,24 @@ pub fn read_labelled(
                 })
                 .collect::<Result<_>>()?,
         ),
-        Task::Regression => regression_targets(path, target, &columns)?,
+        Task::Regression => {
+            let (targets, values) = regression_targets(path, target, &columns)?;
+            exact = Some(values);
+            targets
+        }
     };
-    Ok(Dataset::new(
+    let data = Dataset::new(
         columns.features,
         feature_names.to_vec(),
         targets,
         class_names.to_vec(),
     )?
     .with_target_name(target)
-    .with_one_hot(one_hot.to_vec()))
+    .with_one_hot(one_hot.to_vec());
+    Ok(match exact {
+        Some(exact) => data.with_exact_targets(exact),
+        None => data,
+    })
 }
 
 /// A run's inputs `feature_names` (`one_hot`'s categories among them, read from their

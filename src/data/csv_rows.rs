@@ -180,14 +180,19 @@ fn target_column(data: &Dataset, width: usize, j: usize) -> String {
     }
 }
 
-/// A regression target standardised with the mean and deviation of its training `rows`; `None`
-/// (and nothing changed) for classes.
-fn standardise_target(targets: &mut Targets, rows: &[usize]) -> Option<Scaler> {
-    let Targets::Values { values, width } = targets else {
+/// A regression target standardised with the mean and deviation of its training `rows`, from
+/// its values as written (`exact`) where the file gave them; `None` (and nothing changed) for
+/// classes.
+fn standardise_target(data: &mut Dataset, rows: &[usize]) -> Option<Scaler> {
+    let exact = data.exact_targets.clone();
+    let Targets::Values { values, width } = &mut data.targets else {
         return None;
     };
-    let (scaler, _) = Scaler::fit_columns(values, *width, rows);
-    scaler.apply(values);
+    let scaler = match &exact {
+        Some(exact) => Scaler::fit_exact(exact, *width, rows).0,
+        None => Scaler::fit_columns(values, *width, rows).0,
+    };
+    scaler.apply_targets(values, exact.as_deref().map(Vec::as_slice));
     Some(scaler)
 }
 
@@ -298,7 +303,7 @@ impl Rows {
         warnings.extend(numbers_as_names(&data, path));
         warnings.extend(row_numbers(&data, path));
         let target_scaler = standardize_target
-            .then(|| standardise_target(&mut data.targets, &self.train))
+            .then(|| standardise_target(&mut data, &self.train))
             .flatten();
         let scaler = standardize.then(|| {
             let (scaler, constant) = Scaler::fit(&data, &self.train);
@@ -318,9 +323,10 @@ impl Rows {
                 if let Some(s) = &scaler {
                     s.apply(&mut v.features);
                 }
+                let exact = v.exact_targets.clone();
                 if let (Some(s), Targets::Values { values, .. }) = (&target_scaler, &mut v.targets)
                 {
-                    s.apply(values);
+                    s.apply_targets(values, exact.as_deref().map(Vec::as_slice));
                 }
                 Subset::all(v)
             }

@@ -65,6 +65,10 @@ pub struct Dataset {
     /// The features and the target as the file wrote them, in f64 (`regress` reads them: the f32
     /// `features` are these rounded to seven digits).
     pub exact: Option<Arc<Exact>>,
+    /// A regression target as the file wrote it, in f64, row-major as `targets` (their f32
+    /// values are these rounded to seven digits: a timestamp's last ones): its scaler is learnt
+    /// from them, and `eval` scores against them. None for targets not read from a file.
+    pub exact_targets: Option<Arc<Vec<f64>>>,
     /// The text columns read as one 0/1 input per category (`--one-hot`), in input order.
     pub one_hot: Vec<OneHot>,
 }
@@ -104,6 +108,7 @@ impl Dataset {
             task_reason: None,
             reconstructs: false,
             exact: None,
+            exact_targets: None,
             one_hot: Vec::new(),
         };
         data.check()?;
@@ -139,6 +144,19 @@ impl Dataset {
                 count(rows, "row"),
                 count(values, "feature value")
             )));
+        }
+        let values = |t: &Targets| match t {
+            Targets::Values { values, .. } => values.len(),
+            Targets::Classes(_) => 0,
+        };
+        if let Some(exact) = &self.exact_targets {
+            if exact.len() != values(&self.targets) {
+                return Err(Error::Data(format!(
+                    "the exact targets hold {} for {}",
+                    count(exact.len(), "value"),
+                    count(values(&self.targets), "target value")
+                )));
+            }
         }
         match repeated(&self.class_names) {
             Some(name) => Err(Error::Data(format!(
@@ -271,6 +289,12 @@ impl Dataset {
     /// Says how the task was chosen.
     pub fn with_task_reason(mut self, reason: String) -> Self {
         self.task_reason = Some(reason);
+        self
+    }
+
+    /// Records the regression target as the file wrote it, in f64 ([`Dataset::exact_targets`]).
+    pub fn with_exact_targets(mut self, exact: Vec<f64>) -> Self {
+        self.exact_targets = Some(Arc::new(exact));
         self
     }
 

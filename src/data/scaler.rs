@@ -8,13 +8,15 @@ use serde::{Deserialize, Serialize};
 use super::dataset::Dataset;
 
 /// Per-column mean and standard deviation; saved in `config.json` and applied at prediction.
+/// Kept in f64: a target like a timestamp (1.6e9 ± 3) has a mean f32 rounds by 64, and its
+/// values are mapped back through it (features are standardised in f32, as they are read).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scaler {
     /// Mean of each feature over the training rows.
-    pub mean: Vec<f32>,
+    pub mean: Vec<f64>,
     /// Standard deviation of each feature (1 for a constant feature: never divide by zero).
-    pub std: Vec<f32>,
+    pub std: Vec<f64>,
 }
 
 impl Scaler {
@@ -22,7 +24,7 @@ impl Scaler {
     pub fn dividing_by(by: f32, width: usize) -> Self {
         Scaler {
             mean: vec![0.0; width],
-            std: vec![by; width],
+            std: vec![by as f64; width],
         }
     }
 
@@ -31,7 +33,7 @@ impl Scaler {
     pub fn divisor(&self) -> Option<f32> {
         let by = *self.std.first()?;
         let fixed = self.mean.iter().all(|&m| m == 0.0) && self.std.iter().all(|&s| s == by);
-        fixed.then_some(by)
+        fixed.then_some(by as f32)
     }
 
     /// Learns mean and std of `data`'s features over `rows`; returns the names of constant
@@ -45,6 +47,13 @@ impl Scaler {
     /// Learns mean and std of the columns of row-major `values` (`width` per row) over `rows`;
     /// returns the indices of constant columns too.
     pub fn fit_columns(values: &[f32], width: usize, rows: &[usize]) -> (Self, Vec<usize>) {
+        let wide: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+        Self::fit_exact(&wide, width, rows)
+    }
+
+    /// [`fit_columns`](Self::fit_columns) of values read in f64 (a regression target as the file
+    /// writes it).
+    pub fn fit_exact(values: &[f64], width: usize, rows: &[usize]) -> (Self, Vec<usize>) {
         let row = |r: usize| &values[r * width..(r + 1) * width];
         let n = rows.len().max(1) as f64;
         let mut sum = vec![0f64; width];
@@ -53,8 +62,8 @@ impl Scaler {
         let first = rows.first().map(|&r| row(r));
         for &r in rows {
             for (j, &v) in row(r).iter().enumerate() {
-                sum[j] += v as f64;
-                sum_sq[j] += (v as f64) * (v as f64);
+                sum[j] += v;
+                sum_sq[j] += v * v;
                 varies[j] |= first.is_some_and(|f| f[j] != v);
             }
         }
@@ -69,21 +78,15 @@ impl Scaler {
         let std = (0..width)
             .map(|j| match (varies[j], var[j] > 1e-12) {
                 (false, _) => 1.0, // never divide by zero
-                (true, true) => var[j].sqrt() as f32,
+                (true, true) => var[j].sqrt(),
                 // a small spread, which E[x²] − E[x]² may have lost: Σ(x − mean)² / n
                 (true, false) => {
-                    let squares = rows.iter().map(|&r| (row(r)[j] as f64 - mean[j]).powi(2));
-                    normal_or_one((squares.sum::<f64>() / n).sqrt() as f32)
+                    let squares = rows.iter().map(|&r| (row(r)[j] - mean[j]).powi(2));
+                    normal_or_one((squares.sum::<f64>() / n).sqrt())
                 }
             })
             .collect();
-        (
-            Self {
-                mean: mean.iter().map(|m| *m as f32).collect(),
-                std,
-            },
-            constant,
-        )
+        (Self { mean, std }, constant)
     }
 
     /// Why it cannot scale `columns` columns (`1 mean and 1 deviation for 2 columns`, `a
@@ -99,7 +102,8 @@ impl Scaler {
                 count(columns, "column")
             ));
         }
-        let fine = |(m, s): (&f32, &f32)| m.is_finite() && s.is_finite() && *s > 0.0;
+        // f32's too: the features are scaled in it
+        let fine = |(&m, &s): (&f64, &f64)| (m as f32).is_finite() && (s as f32).is_normal();
         let i = (self.mean.iter().zip(&self.std)).position(|c| !fine(c))?;
         Some(format!(
             "a mean of {} and a deviation of {} in column {} (each needs a finite mean and a \
@@ -114,29 +118,57 @@ impl Scaler {
     pub fn apply(&self, features: &mut [f32]) {
         let width = self.mean.len();
         for row in features.chunks_mut(width) {
-            for ((x, m), s) in row.iter_mut().zip(&self.mean).zip(&self.std) {
+            for ((x, &m), &s) in row.iter_mut().zip(&self.mean).zip(&self.std) {
+                let (m, s) = (m as f32, s as f32); // in f32, as the features are read
                 let z = (*x - m) / s;
                 // x − mean overflows f32 near its range (3e38 − (−3e38)); z, of a value like the
                 // training rows', does not
                 *x = match z.is_finite() {
                     true => z,
-                    false => ((*x as f64 - *m as f64) / *s as f64) as f32,
+                    false => ((*x as f64 - m as f64) / s as f64) as f32,
                 };
             }
         }
     }
 
+    /// Whether `other` scales as this one does to f32's precision: a run written before scalers
+    /// were kept in f64 recorded its means in f32's digits, and is the same data.
+    pub fn same_as(&self, other: &Scaler) -> bool {
+        let f32s = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
+        f32s(&self.mean) == f32s(&other.mean) && f32s(&self.std) == f32s(&other.std)
+    }
+
+    /// Standardises row-major values read in f64 (a regression target as the file writes it)
+    /// into `out`, in f64 before the network's f32: a timestamp's last digits survive as z's.
+    pub fn apply_exact(&self, values: &[f64], out: &mut [f32]) {
+        let width = self.mean.len();
+        for (row, zs) in values.chunks(width).zip(out.chunks_mut(width)) {
+            for (((x, z), m), s) in row.iter().zip(zs).zip(&self.mean).zip(&self.std) {
+                *z = ((x - m) / s) as f32;
+            }
+        }
+    }
+
+    /// Standardises a regression target's `values`: from `exact`, the same values as the file
+    /// wrote them in f64, where given.
+    pub fn apply_targets(&self, values: &mut [f32], exact: Option<&[f64]>) {
+        match exact {
+            Some(exact) => self.apply_exact(exact, values),
+            None => self.apply(values),
+        }
+    }
+
     /// One value of column `column` back in its own units: `z·std + mean`.
     pub fn original(&self, column: usize, z: f64) -> f64 {
-        z * self.std[column] as f64 + self.mean[column] as f64
+        z * self.std[column] + self.mean[column]
     }
 
     /// The inverse of [`apply`](Self::apply): `z·std + mean`, back to the columns' own units.
     pub fn invert(&self, features: &mut [f32]) {
         let width = self.mean.len();
         for row in features.chunks_mut(width) {
-            for ((z, m), s) in row.iter_mut().zip(&self.mean).zip(&self.std) {
-                *z = *z * s + m;
+            for (j, z) in row.iter_mut().enumerate() {
+                *z = self.original(j, *z as f64) as f32;
             }
         }
     }
@@ -159,8 +191,8 @@ pub fn unfit_pair(
 /// `std`, or 1 where f32 cannot divide by it: a spread below f32's smallest normal number (a
 /// column that differs only in subnormal values) rounds to 0 or makes the quotient overflow, and
 /// is as good as constant (scikit-learn's `StandardScaler` treats a near-zero scale so too).
-fn normal_or_one(std: f32) -> f32 {
-    if std.is_normal() {
+fn normal_or_one(std: f64) -> f64 {
+    if (std as f32).is_normal() {
         std
     } else {
         1.0
@@ -210,7 +242,7 @@ mod tests {
         let data = four_rows(vec![1.0, 7.0, 2.0, 7.0, 3.0, 7.0, 4.0, 7.0], &["a", "b"]);
         let (scaler, constant) = Scaler::fit(&data, &[0, 1, 2, 3]);
         assert_eq!(scaler.mean, vec![2.5, 7.0]);
-        assert!((scaler.std[0] - 1.25f32.sqrt()).abs() < 1e-6);
+        assert!((scaler.std[0] - 1.25f64.sqrt()).abs() < 1e-6);
         assert_eq!(
             scaler.std[1], 1.0,
             "a constant column is not divided by zero"

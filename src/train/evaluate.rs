@@ -1,7 +1,7 @@
 //! Loss and accuracy (or RMSE) of a model over a whole data loader, summed on the device.
 
 use burn::data::dataloader::DataLoader;
-use burn::tensor::{Int, Tensor, TensorData};
+use burn::tensor::{Int, Tensor};
 use serde::Serialize;
 
 use super::step;
@@ -57,12 +57,11 @@ pub fn evaluate_in_units(
                 add(&mut correct, predicted.equal(classes.clone()).int().sum());
             }
             BatchTargets::Values(values) => {
-                let mut error = out.output - values.clone();
-                if let Some(std) = std {
-                    let std = TensorData::new(std.to_vec(), [1, std.len()]);
-                    error = error.clone() * Tensor::<2>::from_data(std, &error.device());
-                }
-                add(&mut sq_err, error.powi_scalar(2).mean() * n as f32);
+                // per output, in the network's units: times std² at the end, in f64 (a
+                // target of 1e30's error · std squared overflows f32)
+                let error = out.output - values.clone();
+                let sums: Tensor<1> = error.powi_scalar(2).sum_dim(0).flatten(0, 1);
+                add(&mut sq_err, sums);
             }
         }
         rows += n;
@@ -71,12 +70,27 @@ pub fn evaluate_in_units(
         return Err(Error::Data("there are no rows to evaluate".into()));
     }
     let per_row = |t: Option<Tensor<1>>| t.map(|t| t.into_scalar::<f32>() as f64 / rows as f64);
+    let rmse = match sq_err {
+        Some(sums) => Some(in_units(sums, std, rows)?),
+        None => None,
+    };
     Ok(Scores {
         loss: per_row(loss_sum).unwrap_or(f64::NAN),
         accuracy: correct.map(|c| c.into_scalar::<i64>() as f64 / rows as f64),
-        rmse: per_row(sq_err).map(f64::sqrt),
+        rmse,
         rows,
     })
+}
+
+/// RMSE over every output of `rows` rows from each output's sum of squared errors in the
+/// network's units, each times its `std`² (the data's units), in f64.
+fn in_units(sums: Tensor<1>, std: Option<&[f32]>, rows: usize) -> Result<f64> {
+    let sums = crate::model::read_f32(sums, "squared errors")?;
+    let scale = |j: usize| std.and_then(|s| s.get(j)).map_or(1.0, |&s| s as f64);
+    let total: f64 = (sums.iter().enumerate())
+        .map(|(j, &s)| s as f64 * scale(j).powi(2))
+        .sum();
+    Ok((total / (rows * sums.len().max(1)) as f64).sqrt())
 }
 
 /// `acc += value`, starting from the first value.

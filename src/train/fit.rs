@@ -80,7 +80,8 @@ pub(super) fn fit(
             plateau: schedule.plateau(),
             frozen: model.frozen.clone(),
             // val_rmse in the data's units: a standardised target's, an autoencoder's inputs'
-            target_std: (run_config.data.output_scaler()).map(|s| s.std.clone()),
+            target_std: (run_config.data.output_scaler())
+                .map(|s| s.std.iter().map(|&s| s as f32).collect()),
         },
         observers,
     ));

@@ -283,7 +283,7 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
             return Err(renamed(&then.class_names, &now.class_names));
         }
         "its classes differ" // named as today (a run of 0.50 reads 0.5)
-    } else if data.scaler != then.scaler || data.target_scaler != then.target_scaler {
+    } else if !same(&data.scaler, &then.scaler) || !same(&data.target_scaler, &then.target_scaler) {
         "its columns' means or deviations differ"
     } else if data.imputer != then.imputer {
         "the values its missing cells are filled with differ"
@@ -296,6 +296,14 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
     };
     // the columns, classes and scaling are the training file's
     Err(changed(then.source.describe(), what))
+}
+
+/// Whether two runs' scalers (or their absence) agree, to f32's precision ([`crate::data::Scaler::same_as`]).
+fn same(a: &Option<crate::data::Scaler>, b: &Option<crate::data::Scaler>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.same_as(b),
+        (a, b) => a.is_none() && b.is_none(),
+    }
 }
 
 /// Where the file is the one the run trained on but its classes read otherwise today (an older

@@ -66,7 +66,7 @@ fn next_step(trained: &TrainedRun) -> String {
         && data.one_hot.is_empty();
     match (&data.source, &data.scaler) {
         (DataSource::Csv { .. }, Some(s)) if few => {
-            let means: Vec<String> = s.mean.iter().map(|m| significant(*m)).collect();
+            let means: Vec<String> = s.mean.iter().map(|&m| significant(m as f32)).collect();
             let row = means.join(",");
             format!(
                 "predict --run {quoted} --input {row}   (the training rows' means of {})",

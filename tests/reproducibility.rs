@@ -206,6 +206,44 @@ fn a_resumed_batch_norm_run_saves_the_bytes_of_an_uninterrupted_one() {
     }
 }
 
+/// An outside audit killed runs after their best epoch: resumed, the best weights came from
+/// `kept-N.bpk` read back, and `model.bpk` written from that record held the same weights in
+/// other bytes (a record read back writes its tensors in another order). Here the run is split
+/// at its best epoch, so no later epoch replaces those weights.
+#[test]
+fn a_run_resumed_after_its_best_epoch_saves_the_model_bytes_of_an_uninterrupted_one() {
+    let (whole, split) = (temp_dir("kept-whole"), temp_dir("kept-split"));
+    let mut config = noisy_config();
+    config.optimizer.learning_rate = 0.3; // val_loss wanders: its best is an early epoch
+    config.early_stopping = Some(plaindnn::train::EarlyStoppingConfig {
+        patience: 100,
+        ..Default::default()
+    });
+    config.checkpoint_interval = None;
+    config.epochs = 12;
+    let source = DataSource::quadrants(config.seed);
+    let trained = train::train(source, config.clone(), &whole, Verbosity::Quiet).expect("trains");
+    let best = trained
+        .outcome
+        .best()
+        .map(|b| b.epoch)
+        .expect("a best epoch");
+    assert!(
+        best < 12,
+        "the test needs a best epoch before the last, got {best}"
+    );
+    config.epochs = best;
+    run(config, &split);
+    train::resume(&split, Some(12), Verbosity::Quiet).expect("resumes");
+    let read = |dir: &Path| std::fs::read(dir.join("model.bpk")).expect("model.bpk");
+    assert!(
+        read(&whole) == read(&split),
+        "model.bpk of the resumed run differs"
+    );
+    let metrics = |dir: &Path| std::fs::read_to_string(dir.join("metrics.csv")).expect("metrics");
+    assert_eq!(metrics(&whole), metrics(&split));
+}
+
 /// Networks saved by plaindnn 0.1.0 before it drew its own dropout masks and RReLU slopes
 /// (Burn's `Dropout` and `RRelu` then), trained with `--seed 1 --epochs 5 --hidden 8` and
 /// `--batch-norm --activation prelu --dropout 0.3` or `--activation rrelu --dropout 0.2`. The

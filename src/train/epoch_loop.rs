@@ -135,6 +135,10 @@ struct LoopState {
     kept: Option<ModuleRecord>,
     /// `kept` is newer than `model.bpk` (saving by time writes it with the checkpoint).
     kept_unsaved: bool,
+    /// The file `kept` was read from as it is (a resumed run's `kept-N.bpk`), written as
+    /// `model.bpk` in place of the record: read back, a record writes its tensors in another
+    /// order, and `model.bpk` would differ from an unbroken run's in its bytes.
+    kept_as_read: Option<Vec<u8>>,
     grad_norms: GradientNorms,
     /// The newest epoch `--resume` can continue from.
     saved: Option<usize>,
@@ -250,12 +254,15 @@ impl EpochLoop {
         let kept_file = checkpoint_path(&self.settings.run.checkpoint_dir(), "kept", first - 1);
         let wanted = first > 1 && self.settings.config.restores_best() && kept_file.is_file();
         let kept = wanted.then(|| load_record(&kept_file)).transpose()?;
+        let read = |path: &std::path::Path| std::fs::read(path).map_err(|e| Error::io(path, e));
+        let kept_as_read = wanted.then(|| read(&kept_file)).transpose()?;
         Ok(LoopState {
             early,
             rows: resumed.rows.clone(),
             layers: resumed.layers.clone(),
             kept_unsaved: kept.is_some(),
             kept,
+            kept_as_read,
             grad_norms: GradientNorms::default(),
             saved: (first > 1).then(|| first - 1),
             last_save: Instant::now(),
@@ -414,6 +421,7 @@ impl EpochLoop {
         if !restores || state.early.is_best(row.epoch) {
             state.kept = Some(model.into_record());
             state.kept_unsaved = true;
+            state.kept_as_read = None;
             if restores && s.config.checkpoint_interval.is_none() {
                 self.write_kept(state)?; // saving by epochs: the best weights at each improvement
             }

@@ -79,11 +79,15 @@ impl EpochLoop {
         let (true, Some(record)) = (state.kept_unsaved, &state.kept) else {
             return Ok(());
         };
-        let bytes = record
-            .clone()
-            .into_bytes()
-            .map_err(|e| Error::Training(e.to_string()))?;
-        write_atomic(&self.settings.run.model_path(), &seal(&bytes))?;
+        let sealed = match state.kept_as_read.take() {
+            Some(sealed) => sealed, // checked as it was read
+            None => {
+                let bytes =
+                    (record.clone().into_bytes()).map_err(|e| Error::Training(e.to_string()))?;
+                seal(&bytes)
+            }
+        };
+        write_atomic(&self.settings.run.model_path(), &sealed)?;
         state.kept_unsaved = false;
         Ok(())
     }

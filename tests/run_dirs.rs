@@ -900,3 +900,44 @@ fn a_users_own_file_or_folder_named_replaced_is_refused_before_training_and_kept
     let notes = std::fs::read(folder.join(".replaced/notes.txt")).expect("kept");
     assert_eq!(notes, b"mine");
 }
+
+/// An outside audit: `regress` took no lock, so a second `regress` into the folder while a
+/// gradient descent ran saved its fit, and the first one's later save replaced it without
+/// `--overwrite` (a `train` meanwhile wrote a network beside the fit). It holds the folder's
+/// lock as `train` does: the others are refused, naming it.
+#[test]
+fn a_regress_fitting_into_a_folder_holds_it_against_another_regress_or_train() {
+    let dir = temp_dir("rundir-regress-lock");
+    let mut first = Command::new(common::bin())
+        .args([
+            "regress",
+            "--out",
+            s(&dir),
+            "--method",
+            "gd",
+            "--iterations",
+            "3000000",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+    let lock = dir.join(".lock");
+    let deadline = std::time::Duration::from_secs(30);
+    common::wait_for("the fit's lock", deadline, || {
+        std::fs::read_to_string(&lock).is_ok_and(|pid| pid == first.id().to_string())
+    });
+    let held = format!("another plaindnn (pid {}) is training into it", first.id());
+    let regress = plaindnn(&["regress", "--out", s(&dir), "--dataset", "cubic"]);
+    let train = train(&dir, &["--epochs", "1"]);
+    let _ = first.kill();
+    let _ = first.wait();
+    for (what, o) in [("regress", regress), ("train", train)] {
+        assert_eq!(o.status.code(), Some(1), "{what}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&held), "{what}: {}", stderr(&o));
+    }
+    assert!(
+        !dir.join("config.json").exists(),
+        "no network beside the fit"
+    );
+}

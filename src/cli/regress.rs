@@ -12,6 +12,7 @@ use plaindnn::error::{Error, Fault, Result};
 use plaindnn::inference::RegressionScores;
 use plaindnn::regression::{self, FitOptions, Fitted, LinearModel, Method};
 use plaindnn::shell::{quote, quote_path};
+use plaindnn::train::lock::RunLock;
 use plaindnn::train::RunDir;
 use serde_json::json;
 
@@ -264,6 +265,23 @@ pub fn run(args: RegressArgs) -> Result<()> {
     };
     if !args.overwrite {
         out.claim(false)?; // refused before fitting; with --overwrite, replaced after it
+    }
+    // one process per folder, as `train`: another regress (or a train) into it while this one
+    // fits is refused, where the later save replaced the other's fit without a word
+    let made = !out.root().exists();
+    out.create()?;
+    let result =
+        RunLock::acquire(out.root()).and_then(|_lock| fit_into(&args, rows, options, &out));
+    if result.is_err() && made {
+        let _ = std::fs::remove_dir(out.root()); // left empty: a failed fit writes nothing
+    }
+    result
+}
+
+/// Fits `rows` and saves the fit into `out`, whose lock the caller holds.
+fn fit_into(args: &RegressArgs, rows: Rows, options: FitOptions, out: &RunDir) -> Result<()> {
+    if !args.overwrite {
+        out.claim(false)?; // again, under the lock: a run saved there since is not replaced
     }
     let fitted = LinearModel::fit(&rows.fit, &options)?;
     let model = &fitted.model;

@@ -79,6 +79,11 @@ impl<R: Checkpoint> Checkpointer<R> for AtomicFileCheckpointer {
     }
 
     fn delete(&self, epoch: usize) -> std::result::Result<(), CheckpointerError> {
+        // never the newest complete checkpoint: where the saves after it failed (a full disk),
+        // it was deleted and nothing was left to resume from
+        if latest_complete(&self.directory).is_none_or(|newest| newest <= epoch) {
+            return Ok(());
+        }
         match fs::remove_file(self.path(epoch)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 Err(CheckpointerError::IOError(e))
@@ -179,6 +184,39 @@ pub fn latest_complete(dir: &Path) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An outside audit filled the disk: epoch 2's model file failed, and epoch 3's save
+    /// deleted epoch 1's, the last complete one (`kept-2 kept-3 scheduler-2 scheduler-3` left).
+    #[test]
+    fn the_newest_complete_checkpoint_is_never_deleted() {
+        let dir =
+            std::env::temp_dir().join(format!("plaindnn-keep-complete-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("made");
+        let touch = |name: &str| fs::write(dir.join(name), b"x").expect("written");
+        [
+            "model-1.bpk",
+            "optim-1.bpk",
+            "scheduler-1.bpk",
+            "scheduler-2.bpk",
+            "model-3.bpk",
+        ]
+        .iter()
+        .for_each(|n| touch(n));
+        let model = AtomicFileCheckpointer::new(&dir, "model");
+        let delete = |epoch| Checkpointer::<burn::store::ModuleRecord>::delete(&model, epoch);
+        delete(1).expect("deletes");
+        assert!(
+            dir.join("model-1.bpk").is_file(),
+            "epoch 1 is the only complete one"
+        );
+        // once a newer epoch is complete, the older one goes
+        touch("optim-3.bpk");
+        touch("scheduler-3.bpk");
+        delete(1).expect("deletes");
+        assert!(!dir.join("model-1.bpk").exists());
+        let _ = fs::remove_dir_all(&dir);
+    }
     use crate::model::{read_f32, Mlp, MlpConfig};
     use burn::module::Module;
     use burn::store::ModuleRecord;

@@ -34,6 +34,8 @@ impl EpochLoop {
         components: &mut TrainingComponents<Mlp>,
         state: &mut LoopState,
     ) -> Result<()> {
+        // a save that failed (a full disk) stops the run here, before the next one prunes
+        self.saves_went_well(components)?;
         self.write_kept(state)?;
         if let Some(checkpointer) = components.checkpointer.as_mut() {
             checkpointer.checkpoint(learner, epoch, &components.event_store);
@@ -50,6 +52,7 @@ impl EpochLoop {
     pub(super) fn keep_with_checkpoint(&self, epoch: usize, state: &LoopState) -> Result<()> {
         let dir = self.settings.run.checkpoint_dir();
         if !self.settings.config.restores_best() || state.kept.is_none() {
+            prune(&dir, epoch, state.saved);
             return Ok(());
         }
         let path = checkpoint_path(&dir, "kept", epoch);
@@ -61,16 +64,7 @@ impl EpochLoop {
             let bytes = std::fs::read(&model).map_err(|e| Error::io(&model, e))?;
             write_atomic(&path, &bytes)?;
         }
-        let stays = |e: usize| e == epoch || Some(e) == state.saved;
-        let files = std::fs::read_dir(&dir).into_iter().flatten().flatten();
-        for name in files.filter_map(|f| f.file_name().into_string().ok()) {
-            let kept = name
-                .strip_prefix("kept-")
-                .and_then(|n| n.strip_suffix(".bpk"));
-            if kept.and_then(|e| e.parse().ok()).is_some_and(|e| !stays(e)) {
-                let _ = std::fs::remove_file(dir.join(name));
-            }
-        }
+        prune(&dir, epoch, state.saved);
         Ok(())
     }
 
@@ -130,5 +124,30 @@ impl EpochLoop {
         }
         let what = format!("training diverged in epoch {epoch}: the {split} loss became {loss}");
         Err(self.diverged(what, state))
+    }
+}
+
+/// Removes the checkpoint files in `dir` of epochs other than this save's (`epoch`), the one
+/// before (`saved`) and the newest complete one: the kept weights' (Burn's checkpointer prunes
+/// its own), and a model, optimizer or scheduler file older than the newest complete
+/// checkpoint that the checkpointer left (it never deletes that one, and a file of a save that
+/// had not all its files when it pruned stays).
+fn prune(dir: &std::path::Path, epoch: usize, saved: Option<usize>) {
+    let complete = super::super::checkpoint::latest_complete(dir);
+    let stays = |e: usize| e == epoch || Some(e) == saved || Some(e) == complete;
+    let files = std::fs::read_dir(dir).into_iter().flatten().flatten();
+    for name in files.filter_map(|f| f.file_name().into_string().ok()) {
+        let Some((kind, e)) = name.strip_suffix(".bpk").and_then(|n| n.rsplit_once('-')) else {
+            continue;
+        };
+        let Ok(e) = e.parse::<usize>() else { continue };
+        let stale = match kind {
+            "kept" => true,
+            "model" | "optim" | "scheduler" => complete.is_some_and(|c| e < c),
+            _ => false,
+        };
+        if stale && !stays(e) {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
     }
 }

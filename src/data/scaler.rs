@@ -261,7 +261,7 @@ mod tests {
         let values = [1000.0, 5.0, 9e9, 7.0, 3000.0, 5.0, 5000.0, 5.0];
         let (scaler, constant) = Scaler::fit_columns(&values, 2, &[0, 2, 3]);
         assert_eq!(scaler.mean, vec![3000.0, 5.0]);
-        assert!((scaler.std[0] as f64 / (8e6f64 / 3.0).sqrt() - 1.0).abs() < 1e-6);
+        assert!((scaler.std[0] / (8e6f64 / 3.0).sqrt() - 1.0).abs() < 1e-6);
         assert_eq!((scaler.std[1], constant), (1.0, vec![1]));
         let mut rows = vec![1000.0, 5.0, 5000.0, 5.0];
         scaler.apply(&mut rows);
@@ -297,7 +297,7 @@ mod tests {
         assert!(constant.is_empty(), "{constant:?}");
         let expected = 1.25f64.sqrt() * 1e-7;
         assert!(
-            (scaler.std[0] as f64 / expected - 1.0).abs() < 1e-5,
+            (scaler.std[0] / expected - 1.0).abs() < 1e-5,
             "{:?}",
             scaler.std
         );

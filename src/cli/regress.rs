@@ -293,7 +293,7 @@ fn fit_into(args: &RegressArgs, rows: Rows, options: FitOptions, out: &RunDir) -
         .transpose()?;
     let held_out_rows = rows.held_out.as_ref().map(Subset::len);
     let warnings: Vec<String> = (fitted.fit.warnings.iter().cloned())
-        .chain(same_file(&args))
+        .chain(same_file(args))
         .chain(undefined_r2("fitted", rows.fit.len(), "fit more rows"))
         .chain(held_out_rows.and_then(|n| undefined_r2("held-out", n, "hold out more rows")))
         .collect();

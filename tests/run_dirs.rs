@@ -941,3 +941,42 @@ fn a_regress_fitting_into_a_folder_holds_it_against_another_regress_or_train() {
         "no network beside the fit"
     );
 }
+
+/// An outside audit killed `train --overwrite` just after it set the old run aside, before the
+/// new one wrote its config.json: `eval`, `summary` and `--resume` said the folder "holds no
+/// config.json, so it is not a run, but it holds 1 run (one is D/.replaced)", with no way on.
+/// They name the waiting run and `--resume`, which puts it back and continues it.
+#[test]
+fn a_run_set_aside_by_a_killed_replacement_is_named_and_resume_puts_it_back() {
+    let dir = temp_dir("rundir-aside-resume");
+    assert!(train(&dir, &["--epochs", "2", "--checkpoint-every", "1"])
+        .status
+        .success());
+    let (aside, checkpoints) = (dir.join(".replaced"), dir.join("checkpoint"));
+    std::fs::create_dir_all(checkpoints.join(".replaced")).expect("made");
+    std::fs::create_dir_all(&aside).expect("made");
+    for name in listing(&dir) {
+        if name != "checkpoint" && name != ".replaced" {
+            std::fs::rename(dir.join(&name), aside.join(&name)).expect("moved");
+        }
+    }
+    for name in listing(&checkpoints) {
+        if name != ".replaced" {
+            let to = checkpoints.join(".replaced").join(&name);
+            std::fs::rename(checkpoints.join(&name), to).expect("moved");
+        }
+    }
+    std::fs::write(dir.join(".config.json.tmp-4242"), "{").expect("the killed one's");
+    let o = plaindnn(&["eval", "--run", s(&dir)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let said = format!(
+        "holds no config.json: the run `--overwrite` replaced waits in {}",
+        aside.display()
+    );
+    assert!(stderr(&o).contains(&said), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--resume"), "{}", stderr(&o));
+    let o = plaindnn(&["train", "--resume", s(&dir), "--epochs", "3", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(metric_rows(&dir), 3, "the old run, put back and continued");
+    assert!(!aside.exists() && !checkpoints.join(".replaced").exists());
+}

@@ -96,8 +96,20 @@ pub fn resume(
     let (out, options) = (out.as_ref(), options.into());
     refuse_new_run_options(&options)?;
     let run = RunDir::new(out);
+    // a run `--overwrite` set aside, whose replacement was killed before it wrote config.json:
+    // put back under the lock (as `train --out` does) and resumed
+    let set_aside = !run.config_path().exists() && super::replaced::waits(&run);
+    let early = set_aside
+        .then(|| lock::RunLock::acquire(run.root()))
+        .transpose()?;
+    if early.is_some() {
+        super::replaced::recover(&run)?;
+    }
     let mut run_config = run.read_config()?;
-    let _lock = lock::RunLock::acquire(run.root())?;
+    let _lock = match early {
+        Some(lock) => lock,
+        None => lock::RunLock::acquire(run.root())?,
+    };
     let changes = changes.into();
     let why = match &run_config.data.source {
         DataSource::Memory { description } => Some(format!(

@@ -568,6 +568,15 @@ impl RunDir {
             .filter(|dir| RunDir::new(dir).config_path().is_file())
             .collect();
         runs.sort();
+        if super::replaced::waits(self) {
+            return format!(
+                "holds no config.json: the run `--overwrite` replaced waits in {}, and the run \
+                 replacing it stopped before it wrote its own (killed?): `plaindnn train \
+                 --resume {}` puts it back and continues it",
+                self.root.join(super::replaced::ASIDE).display(),
+                quote_path(&self.root)
+            );
+        }
         match runs.first() {
             Some(run) => format!(
                 "holds no config.json, so it is not a run, but it holds {} run{} (one is {})",

@@ -125,6 +125,35 @@ fn row_numbers(data: &Dataset, path: &Path) -> Vec<String> {
         .collect()
 }
 
+/// A warning for each input column whose values are large beside their spread (a timestamp
+/// that varies by minutes): the network reads them in f32, which keeps seven digits, so they
+/// are read in steps of more than a hundredth of their standard deviation over the training
+/// `rows`, and rows that differ by less are read alike.
+fn coarse_columns(data: &Dataset, rows: &[usize], path: &Path) -> Vec<String> {
+    const STEPS_PER_SPREAD: f64 = 100.0;
+    let (scaler, _) = Scaler::fit_columns(&data.features, data.width(), rows);
+    (data.feature_names.iter().enumerate())
+        .filter_map(|(j, name)| {
+            let (mean, spread) = (scaler.mean[j], scaler.std[j]);
+            let step = (mean.abs() as f32).to_bits() & 0x7f80_0000; // f32's exponent of |mean|
+            let step = f32::from_bits(step) as f64 * f32::EPSILON as f64; // its spacing there
+            (step > 0.0 && spread > 0.0 && spread / step < STEPS_PER_SPREAD).then(|| {
+                // a round offset near the mean: to the power of ten above the spread
+                let unit = 10f64.powf(spread.log10().floor() + 1.0);
+                let offset = (mean / unit).round() * unit;
+                format!(
+                    "{}: column `{name}` holds values around {mean:.4e} that vary by {spread:.3e} \
+                     (its standard deviation): the network reads them in f32, which keeps seven \
+                     digits, in steps of {step}, and values closer than that are read alike; \
+                     subtract an offset in the file (`{name}` − {offset}, say) or give it in \
+                     coarser units",
+                    path.display()
+                )
+            })
+        })
+        .collect()
+}
+
 /// A warning when every input's name is a number (`0.5,0.25,pos`): a file without a header line
 /// gave its first row as the names, and that row is not trained on (pandas reads it so too).
 /// Names 0, 1, 2, … (or 1, 2, 3, …) are what pandas writes for an array's columns: no warning.
@@ -302,6 +331,7 @@ impl Rows {
         let mut warnings = super::one_hot::warnings(&data.one_hot, data.len(), path);
         warnings.extend(numbers_as_names(&data, path));
         warnings.extend(row_numbers(&data, path));
+        warnings.extend(coarse_columns(&data, &self.train, path));
         let target_scaler = standardize_target
             .then(|| standardise_target(&mut data, &self.train))
             .flatten();

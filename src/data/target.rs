@@ -70,7 +70,9 @@ pub fn reason(task: Task, kind: TargetKind, column: &str, classes: usize, forced
             "regression: column `{column}` holds {d} distinct integers (classes: at most {MAX_INTEGER_CLASSES}); {other}"
         ),
         (Task::Regression, TargetKind::Integers(d), _) => format!(
-            "regression: column `{column}` holds {d} distinct integers, too many for its rows to be classes; {other}"
+            "regression: column `{column}` holds {}, more than half its rows (as classes, each would \
+             need two rows at least); {other}",
+            crate::plural::count(d, "distinct integer")
         ),
         (Task::Regression, _, _) => {
             format!("regression: column `{column}` holds non-integer numbers; {other}")

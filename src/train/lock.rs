@@ -24,7 +24,7 @@ impl RunLock {
             let mut file = (OpenOptions::new().read(true).write(true).create(true))
                 .truncate(false)
                 .open(&path)
-                .map_err(io)?;
+                .map_err(|e| unwritable(dir, e))?;
             match try_lock_briefly(&file) {
                 // a file system without locks (some network ones): the id alone, as a note
                 Ok(()) | Err(TryLockError::Error(_)) => {}
@@ -48,6 +48,22 @@ impl RunLock {
     /// The directory this lock holds.
     pub fn dir(&self) -> Option<&Path> {
         self.path.parent()
+    }
+}
+
+/// The refusal of a folder the lock file cannot be made in: said as the folder's, with the
+/// way on (it was the bare `D/.lock: Read-only file system`).
+fn unwritable(dir: &Path, e: std::io::Error) -> Error {
+    use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+    match e.kind() {
+        PermissionDenied | ReadOnlyFilesystem => Error::run(
+            dir,
+            format!(
+                "cannot be written ({e}): a run writes its files there, and first its lock \
+                 `.lock`; make the folder writable, or copy it to one that is and give that"
+            ),
+        ),
+        _ => Error::io(&dir.join(".lock"), e),
     }
 }
 
@@ -120,6 +136,25 @@ fn same_file(file: &File, path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An outside audit: a read-only folder's `--resume` said `D/.lock: Read-only file system
+    /// (os error 30)` alone (as root, a test cannot make a folder it cannot write: the
+    /// refusal is checked as the error comes).
+    #[test]
+    fn a_folder_the_lock_cannot_be_made_in_is_refused_as_the_folders_with_the_way_on() {
+        let e = std::io::Error::from(std::io::ErrorKind::ReadOnlyFilesystem);
+        let said = unwritable(Path::new("runs/r"), e).to_string();
+        assert!(
+            said.starts_with("run directory runs/r: cannot be written ("),
+            "{said}"
+        );
+        assert!(
+            said.ends_with("make the folder writable, or copy it to one that is and give that"),
+            "{said}"
+        );
+        let other = unwritable(Path::new("runs/r"), std::io::Error::other("odd")).to_string();
+        assert!(other.contains("runs/r/.lock"), "{other}");
+    }
 
     #[test]
     fn a_held_directory_is_refused_with_its_pid_and_a_left_lock_file_is_taken_over() {

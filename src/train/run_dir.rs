@@ -394,9 +394,19 @@ impl RunDir {
             );
         }
         if checkpoint::latest_complete(&self.checkpoint_dir()).is_none() {
+            // as `eval` says it: the epochs metrics.csv holds, saved or not
+            let epochs = super::history::read(&self.metrics_path()).map_or(0, |rows| rows.len());
+            let when = match epochs {
+                0 => "stopped before it finished an epoch?".to_string(),
+                n => format!(
+                    "stopped before its first save, {} in metrics.csv?",
+                    crate::plural::count(n, "epoch")
+                ),
+            };
             return format!(
-                "already holds a run that saved no checkpoint (stopped in its first epoch?): \
-                 `--overwrite` replaces it{}",
+                "already holds a run that saved no checkpoint ({when}): `plaindnn train \
+                 --resume {}` starts it over, `--overwrite` replaces it{}",
+                crate::shell::quote_path(&self.root),
                 self.replaced_waits()
             );
         }

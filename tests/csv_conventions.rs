@@ -1605,3 +1605,28 @@ fn a_feature_too_large_for_its_spread_in_f32_is_warned_of_with_the_offset_to_sub
     assert!(stderr(&out).contains(way), "{}", stderr(&out));
     assert!(!stderr(&out).contains("column `year`"), "{}", stderr(&out));
 }
+
+/// A review of the f64 targets: a target of 1.6e9 + 0…27 is one value in f32, and was called
+/// constant ("the network can learn nothing but that value") though it learns it; and a
+/// constant large input was said to vary by 1 in steps of 0.0625.
+#[test]
+fn a_large_target_varying_below_f32_is_not_called_constant_nor_a_constant_input_coarse() {
+    let dir = temp_dir("csv-large-target");
+    let rows: String = (0..28)
+        .map(|i| format!("{},1000000,{}\n", i % 9, 1_600_000_000 + i))
+        .collect();
+    let csv = write(&dir, "ts.csv", &format!("x,k,ts\n{rows}"));
+    let out = train(&dir, &csv, &["--standardize-target"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("in every training row"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("vary by"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("column `k` is constant"),
+        "{}",
+        stderr(&out)
+    );
+}

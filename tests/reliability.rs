@@ -515,6 +515,11 @@ fn a_config_whose_names_or_classes_do_not_fit_its_network_is_refused() {
             ("scaler", "{\"mean\": [0, 0], \"std\": [1, 0]}"),
             "a scaler with a mean of 0 and a deviation of 0 in column 2",
         ),
+        (
+            // a review: a negative deviation passed the check once the scaler was f64's
+            ("scaler", "{\"mean\": [0, 0], \"std\": [1, -2]}"),
+            "a scaler with a mean of 0 and a deviation of -2 in column 2",
+        ),
     ] {
         let mut config: serde_json::Value = serde_json::from_str(&original).expect("json");
         config["data"][edit.0] = serde_json::from_str(edit.1).expect("json");

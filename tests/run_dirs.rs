@@ -980,3 +980,27 @@ fn a_run_set_aside_by_a_killed_replacement_is_named_and_resume_puts_it_back() {
     assert_eq!(metric_rows(&dir), 3, "the old run, put back and continued");
     assert!(!aside.exists() && !checkpoints.join(".replaced").exists());
 }
+
+/// A review: runs written before Adam's betas were refused under SGD kept them in config.json
+/// (`--preset plain` over a file with betas did); their `--resume` must go on, the refusal is a
+/// new run's alone.
+#[test]
+fn a_run_whose_config_kept_adams_betas_under_sgd_still_resumes() {
+    let dir = temp_dir("rundir-old-betas");
+    let args = [
+        "--optimizer",
+        "sgd",
+        "--epochs",
+        "2",
+        "--checkpoint-every",
+        "1",
+    ];
+    assert!(train(&dir, &args).status.success());
+    let path = dir.join("config.json");
+    let mut config = run_config(&dir);
+    config["train"]["optimizer"]["beta1"] = serde_json::json!(0.5);
+    std::fs::write(&path, config.to_string()).expect("edit");
+    let o = plaindnn(&["train", "--resume", s(&dir), "--epochs", "3", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(metric_rows(&dir), 3);
+}

@@ -264,7 +264,7 @@ pub fn run(args: RegressArgs) -> Result<()> {
         None => RunDir::next_free(&base),
     };
     if !args.overwrite {
-        out.claim(false)?; // refused before fitting; with --overwrite, replaced after it
+        out.check_claim(false)?; // refused before fitting; with --overwrite, replaced after it
     }
     // one process per folder, as `train`: another regress (or a train) into it while this one
     // fits is refused, where the later save replaced the other's fit without a word

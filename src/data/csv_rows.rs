@@ -131,8 +131,9 @@ fn row_numbers(data: &Dataset, path: &Path) -> Vec<String> {
 /// `rows`, and rows that differ by less are read alike.
 fn coarse_columns(data: &Dataset, rows: &[usize], path: &Path) -> Vec<String> {
     const STEPS_PER_SPREAD: f64 = 100.0;
-    let (scaler, _) = Scaler::fit_columns(&data.features, data.width(), rows);
+    let (scaler, constant) = Scaler::fit_columns(&data.features, data.width(), rows);
     (data.feature_names.iter().enumerate())
+        .filter(|(j, _)| !constant.contains(j)) // warned of as constant, their spread set to 1
         .filter_map(|(j, name)| {
             let (mean, spread) = (scaler.mean[j], scaler.std[j]);
             let step = (mean.abs() as f32).to_bits() & 0x7f80_0000; // f32's exponent of |mean|
@@ -190,7 +191,12 @@ fn constant_target(data: &Dataset, rows: &[usize], path: &Path) -> Option<String
         return None; // inputs alone (`pretrain`): its zeros are no target
     }
     let first = *rows.first()?;
-    let value = |r: usize, j: usize| values[r * width + j];
+    // as the file wrote them: 1.6e9 + 0…27 are one value in f32, and many in f64
+    let exact = data.exact_targets.as_deref();
+    let value = |r: usize, j: usize| match exact {
+        Some(exact) => exact[r * width + j],
+        None => values[r * width + j] as f64,
+    };
     let j = (0..*width).find(|&j| rows.iter().all(|&r| value(r, j) == value(first, j)))?;
     Some(format!(
         "{}: the target `{}` is {} in every training row: the network can learn nothing but \

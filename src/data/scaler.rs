@@ -103,7 +103,8 @@ impl Scaler {
             ));
         }
         // f32's too: the features are scaled in it
-        let fine = |(&m, &s): (&f64, &f64)| (m as f32).is_finite() && (s as f32).is_normal();
+        let fine =
+            |(&m, &s): (&f64, &f64)| (m as f32).is_finite() && (s as f32).is_normal() && s > 0.0;
         let i = (self.mean.iter().zip(&self.std)).position(|c| !fine(c))?;
         Some(format!(
             "a mean of {} and a deviation of {} in column {} (each needs a finite mean and a \

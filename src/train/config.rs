@@ -287,6 +287,15 @@ impl TrainConfig {
     /// and augmentation fit the training rows.
     pub fn validate_for(&self, prepared: &Prepared) -> Result<()> {
         self.validate()?;
+        // a new run's alone: runs before this check kept `--preset plain`'s betas, and resume
+        let o = &self.optimizer;
+        if let Some((name, used_by)) = o.unused_moments() {
+            let why = format!(
+                "{} has no {name} ({used_by}): leave it at its default, or use --optimizer adam",
+                o.kind
+            );
+            return Err(Error::invalid(name, why));
+        }
         prepared.check()?;
         let train = &prepared.train;
         let data = &train.data;
@@ -351,13 +360,6 @@ impl TrainConfig {
                     o.kind
                 ),
             ));
-        }
-        if let Some((name, used_by)) = o.unused_moments() {
-            let why = format!(
-                "{} has no {name} ({used_by}): leave it at its default, or use --optimizer adam",
-                o.kind
-            );
-            return Err(Error::invalid(name, why));
         }
         if o.nesterov && (o.kind != OptimizerKind::Sgd || o.momentum == 0.0) {
             return Err(Error::invalid(

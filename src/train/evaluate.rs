@@ -71,7 +71,7 @@ pub fn evaluate_in_units(
     }
     let per_row = |t: Option<Tensor<1>>| t.map(|t| t.into_scalar::<f32>() as f64 / rows as f64);
     let rmse = match sq_err {
-        Some(sums) => Some(in_units(sums, std, rows)?),
+        Some(sums) => Some(rmse_in_units(sums, std, rows)?),
         None => None,
     };
     Ok(Scores {
@@ -84,7 +84,7 @@ pub fn evaluate_in_units(
 
 /// RMSE over every output of `rows` rows from each output's sum of squared errors in the
 /// network's units, each times its `std`² (the data's units), in f64.
-fn in_units(sums: Tensor<1>, std: Option<&[f32]>, rows: usize) -> Result<f64> {
+fn rmse_in_units(sums: Tensor<1>, std: Option<&[f32]>, rows: usize) -> Result<f64> {
     let sums = crate::model::read_f32(sums, "squared errors")?;
     let scale = |j: usize| std.and_then(|s| s.get(j)).map_or(1.0, |&s| s as f64);
     let total: f64 = (sums.iter().enumerate())

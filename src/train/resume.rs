@@ -103,6 +103,7 @@ pub fn resume(
         .then(|| lock::RunLock::acquire(run.root()))
         .transpose()?;
     if early.is_some() {
+        super::replaced::refuse_foreign(&run)?; // a user's own `.replaced` is not moved out
         super::replaced::recover(&run)?;
     }
     let mut run_config = run.read_config()?;
@@ -295,7 +296,7 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
             return Err(renamed(&then.class_names, &now.class_names));
         }
         "its classes differ" // named as today (a run of 0.50 reads 0.5)
-    } else if !same(&data.scaler, &then.scaler) || !same(&data.target_scaler, &then.target_scaler) {
+    } else if !same(&data.scaler, &then.scaler) || !same_target(data, then) {
         "its columns' means or deviations differ"
     } else if data.imputer != then.imputer {
         "the values its missing cells are filled with differ"
@@ -316,6 +317,18 @@ fn same(a: &Option<crate::data::Scaler>, b: &Option<crate::data::Scaler>) -> boo
         (Some(a), Some(b)) => a.same_as(b),
         (a, b) => a.is_none() && b.is_none(),
     }
+}
+
+/// Whether the target's scaler is the run's: to f32's precision, or, the file's bytes the
+/// same (its fingerprint), whatever its digits — a run from before targets were read in f64
+/// learnt it from them rounded to f32 (a timestamp's deviation moves by 1e-5 so).
+fn same_target(data: &Prepared, then: &crate::train::DataInfo) -> bool {
+    let (now, was) = (&data.target_scaler, &then.target_scaler);
+    let same_bytes = matches!(
+        (&then.fingerprint, then.source.fingerprint()),
+        (Some(a), Some(b)) if *a == b
+    );
+    same(now, was) || (same_bytes && now.is_some() == was.is_some())
 }
 
 /// Where the file is the one the run trained on but its classes read otherwise today (an older

@@ -579,12 +579,25 @@ impl RunDir {
             .collect();
         runs.sort();
         if super::replaced::waits(self) {
+            let aside = self.root.join(super::replaced::ASIDE);
+            // a trained network's run is put back by its resume; a pretraining's or a fit's not
+            let network = RunDir::new(&aside).read_config().ok();
+            let resumable =
+                network.is_some_and(|c| !matches!(c.data.source, DataSource::Inputs { .. }));
+            let way = match resumable {
+                true => format!(
+                    "`plaindnn train --resume {}` puts it back and continues it",
+                    quote_path(&self.root)
+                ),
+                false => format!(
+                    "move its files back into {} to use it again",
+                    self.root.display()
+                ),
+            };
             return format!(
                 "holds no config.json: the run `--overwrite` replaced waits in {}, and the run \
-                 replacing it stopped before it wrote its own (killed?): `plaindnn train \
-                 --resume {}` puts it back and continues it",
-                self.root.join(super::replaced::ASIDE).display(),
-                quote_path(&self.root)
+                 replacing it stopped before it wrote its own (killed?): {way}",
+                aside.display()
             );
         }
         match runs.first() {

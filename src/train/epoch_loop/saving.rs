@@ -47,8 +47,8 @@ impl EpochLoop {
     }
 
     /// `checkpoint/kept-<epoch>.bpk`: the best weights as of the checkpoint, which `--resume`
-    /// starts from (`model.bpk` may by then hold a later epoch's); only this save's and the one
-    /// before stay, as with the other checkpoint files.
+    /// starts from (`model.bpk` may by then hold a later epoch's); then [`prune`]: this save's,
+    /// the one before and the newest complete one stay.
     pub(super) fn keep_with_checkpoint(&self, epoch: usize, state: &LoopState) -> Result<()> {
         let dir = self.settings.run.checkpoint_dir();
         if !self.settings.config.restores_best() || state.kept.is_none() {

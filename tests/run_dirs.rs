@@ -1004,3 +1004,25 @@ fn a_run_whose_config_kept_adams_betas_under_sgd_still_resumes() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(metric_rows(&dir), 3);
 }
+
+/// An outside audit: a kill mid-write left `D/.config.json.tmp-PID` (and an experiment's
+/// `.model.bpk.tmp-PID`), still there after later runs. A run or a resume that holds the
+/// folder removes a run file's temporary whose writer is gone; another name's stays.
+#[test]
+fn a_killed_writers_temporary_files_are_removed_by_the_next_run_in_the_folder() {
+    if !Path::new("/proc/self").exists() {
+        return; // the sweep asks /proc whether the writer runs
+    }
+    let dir = temp_dir("rundir-temporaries");
+    assert!(train(&dir, &["--epochs", "2", "--checkpoint-every", "1"])
+        .status
+        .success());
+    // a pid above Linux's largest (2^22): no process has it
+    let (left, mine) = (".config.json.tmp-99999999", ".notes.txt.tmp-99999999");
+    std::fs::write(dir.join(left), "{").expect("written");
+    std::fs::write(dir.join(mine), "mine").expect("written");
+    let o = plaindnn(&["train", "--resume", s(&dir), "--epochs", "3", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!dir.join(left).exists(), "the killed writer's temporary");
+    assert!(dir.join(mine).exists(), "not a run file's: kept");
+}

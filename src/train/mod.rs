@@ -265,6 +265,7 @@ pub(crate) fn train_held(
         Some(lock) if lock.dir() == Some(run.root()) => lock,
         _ => lock::RunLock::acquire(run.root())?,
     };
+    run.sweep_temporaries(); // a killed run's half-written files
     let replacing = claim(&run, &options, claimed)?; // one directory, one run
     if options.verbosity.shows_warnings() {
         let warnings = data.warnings.iter().chain(&data.target_warnings);

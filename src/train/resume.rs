@@ -111,6 +111,7 @@ pub fn resume(
         Some(lock) => lock,
         None => lock::RunLock::acquire(run.root())?,
     };
+    run.sweep_temporaries(); // a killed run's half-written files
     let changes = changes.into();
     let why = match &run_config.data.source {
         DataSource::Memory { description } => Some(format!(

@@ -562,6 +562,27 @@ impl RunDir {
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))
     }
 
+    /// Removes the temporary files of run files (`.config.json.tmp-PID`) whose writer is no
+    /// longer running (killed mid-write): its caller holds the folder's lock. Only where the
+    /// system lists its processes (`/proc`); elsewhere they stay.
+    pub fn sweep_temporaries(&self) {
+        let proc = Path::new("/proc");
+        if !proc.join("self").exists() {
+            return;
+        }
+        let entries = fs::read_dir(&self.root).into_iter().flatten().flatten();
+        for name in entries.filter_map(|e| e.file_name().into_string().ok()) {
+            let Some((file, pid)) = name.strip_prefix('.').and_then(|n| n.rsplit_once(".tmp-"))
+            else {
+                continue;
+            };
+            let dead = pid.bytes().all(|b| b.is_ascii_digit()) && !proc.join(pid).exists();
+            if dead && is_run_file(file) {
+                let _ = fs::remove_file(self.root.join(&name));
+            }
+        }
+    }
+
     /// Writes `config.json` atomically.
     pub fn write_config(&self, config: &RunConfig) -> Result<()> {
         write_atomic(&self.config_path(), config.to_json()?.as_bytes())

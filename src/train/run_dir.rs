@@ -219,8 +219,7 @@ impl RunDir {
             );
             return Error::run(at, why);
         }
-        let epochs = super::history::read(&self.metrics_path()).map_or(0, |rows| rows.len());
-        let when = match epochs {
+        let when = match self.epochs_recorded() {
             0 => "it was stopped before it finished an epoch".to_string(),
             n => format!(
                 "it was stopped before its first save ({} in metrics.csv)",
@@ -236,6 +235,11 @@ impl RunDir {
             &self.root,
             format!("has no model.bpk yet: {when}; {way}{waits}"),
         )
+    }
+
+    /// The epochs `metrics.csv` records (0 without one), saved or not.
+    fn epochs_recorded(&self) -> usize {
+        super::history::read(&self.metrics_path()).map_or(0, |rows| rows.len())
     }
 
     /// Where a run that `--overwrite` set aside waits, when its replacement stopped before its
@@ -395,8 +399,7 @@ impl RunDir {
         }
         if checkpoint::latest_complete(&self.checkpoint_dir()).is_none() {
             // as `eval` says it: the epochs metrics.csv holds, saved or not
-            let epochs = super::history::read(&self.metrics_path()).map_or(0, |rows| rows.len());
-            let when = match epochs {
+            let when = match self.epochs_recorded() {
                 0 => "stopped before it finished an epoch?".to_string(),
                 n => format!(
                     "stopped before its first save, {} in metrics.csv?",

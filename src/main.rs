@@ -31,9 +31,13 @@ fn main() -> ExitCode {
     // nothing is used after a panic but its message
     let run = std::panic::AssertUnwindSafe(|| plaindnn_cli::run(cli, &matches));
     let result = std::panic::catch_unwind(run);
+    let signalled = |failed| plaindnn_cli::interrupt::exit_status(failed).map(ExitCode::from);
     match result {
-        Ok(Ok(())) => ExitCode::SUCCESS,
-        Ok(Err(e)) => say(&format!("error: {e}")),
+        Ok(Ok(())) => signalled(false).unwrap_or(ExitCode::SUCCESS),
+        Ok(Err(e)) => {
+            let failed = say(&format!("error: {e}"));
+            signalled(true).unwrap_or(failed)
+        }
         Err(payload) => match output_failure(payload.as_ref()) {
             Some(("stdout", why)) => say(&format!("error: standard output: {why}")),
             Some(_) => ExitCode::FAILURE, // standard error itself failed: nothing can be said

@@ -115,6 +115,73 @@ fn a_run_killed_mid_epoch_resumes_to_exactly_the_metrics_of_an_uninterrupted_run
     );
 }
 
+/// Sends `signal` (`INT`, `TERM`) to `child` and waits for it: its exit status and standard error.
+fn signal(child: Child, signal: &str) -> (Option<i32>, String) {
+    let pid = child.id().to_string();
+    let sent = Command::new("kill")
+        .args([&format!("-{signal}"), &pid])
+        .status();
+    assert!(sent.expect("kill runs").success());
+    let out = child.wait_with_output().expect("reaped");
+    (out.status.code(), stderr(&out))
+}
+
+/// Ctrl-C and SIGTERM stop a run after the step they come in, as Lightning's graceful shutdown
+/// does: the run stands at its last whole epoch, the command says so with the way on and exits
+/// 128 + the signal (a kill by the signal has no exit code), and `--resume` finishes it to the
+/// uninterrupted run's metrics.
+#[test]
+fn ctrl_c_or_sigterm_stops_a_run_at_a_whole_epoch_that_resume_finishes_exactly() {
+    let dir = temp_dir("signals");
+    let data = slow_csv(&dir);
+    // 30 epochs: time to signal each process before it ends
+    let training = |out: &Path| {
+        let mut args = vec!["train", "--data", s(&data), "--out", s(out)];
+        args.extend(SLOW_ARGS.map(|a| if a == "8" { "30" } else { a }));
+        let mut command = Command::new(common::bin());
+        command.args(args).arg("3");
+        command
+    };
+    let piped = |mut command: Command| {
+        (command.stdout(Stdio::null()).stderr(Stdio::piped()))
+            .spawn()
+            .expect("spawn")
+    };
+    let whole = dir.join("whole");
+    assert!(training(&whole).status().expect("runs").success());
+
+    let stopped = dir.join("stopped");
+    let first = piped(training(&stopped));
+    wait_for("two epochs", Duration::from_secs(120), || {
+        metrics_rows(&stopped) >= 2
+    });
+    let (code, err) = signal(first, "INT");
+    let epochs = metrics_rows(&stopped);
+    assert_eq!(code, Some(130), "{err}");
+    let said = format!("stopped by Ctrl-C (SIGINT) after epoch {epochs} of 30: model.bpk holds");
+    assert!(err.contains(&said), "{err}");
+    let way_on = format!(
+        "`plaindnn train --resume {}` goes on after epoch",
+        s(&stopped)
+    );
+    assert!(err.contains(&way_on), "{err}");
+    assert!(!stopped.join(".lock").exists(), "the lock is released");
+
+    let mut resumed = Command::new(common::bin());
+    resumed.args(["train", "--resume", s(&stopped), "--quiet"]);
+    let resumed = piped(resumed);
+    wait_for("more epochs", Duration::from_secs(120), || {
+        metrics_rows(&stopped) > epochs
+    });
+    let (code, err) = signal(resumed, "TERM");
+    assert_eq!(code, Some(143), "{err}");
+    assert!(err.contains("stopped by SIGTERM after epoch"), "{err}");
+    let out = plaindnn(&["train", "--resume", s(&stopped), "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let read = |d: &Path| std::fs::read_to_string(d.join("metrics.csv")).expect("metrics.csv");
+    assert_eq!(read(&stopped), read(&whole));
+}
+
 /// `eval`, `predict`, `summary` and `export` read a run while it trains, warning that its
 /// weights are the ones saved so far (they said nothing); once its process is gone, no warning.
 #[test]

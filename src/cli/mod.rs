@@ -13,6 +13,7 @@ mod experiment;
 mod export;
 mod flag_names;
 mod inspect;
+pub mod interrupt;
 #[cfg(feature = "playground")]
 mod playground;
 mod predict;

@@ -11,6 +11,7 @@ use super::class_weight::ClassWeight;
 use super::config_file::ConfigFile;
 use super::data_args::DataArgs;
 use super::default_out::default_named;
+use super::interrupt::{self, StopOnSignal};
 use super::train_flags::RecipeFlags;
 use build::build_config;
 use data::{in_source_order, lopsided, text_target};
@@ -103,7 +104,8 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
                 checkpoint_interval: args.recipe.run.checkpoint_interval,
                 backend: args.recipe.run.backend,
             };
-            let trained = train::resume(dir, changes, verbosity)?;
+            let options = RunOptions::from(verbosity).observe(StopOnSignal);
+            let trained = interrupt::catching(|| train::resume(dir, changes, options))?;
             super::export::refresh(dir, args.quiet)?;
             trained
         }
@@ -113,6 +115,10 @@ pub fn run(args: TrainArgs, given: &ArgMatches) -> Result<()> {
             default_named(start, args.out.is_none() && !args.overwrite)?
         }
     };
+    if let Some(stopped) = interrupt::stopped(&trained) {
+        eprintln!("{stopped}"); // not converged, nor the next step: it stopped part-way
+        return Ok(());
+    }
     warn_if_still_improving(&trained); // quiet or not, as the other warnings
     if !args.quiet {
         print_next_steps(&trained);
@@ -185,9 +191,11 @@ fn train_new(
         );
         bannered.set(true);
     }
-    let mut options = RunOptions::from(verbosity).started_by(super::command_line());
+    let mut options = RunOptions::from(verbosity)
+        .started_by(super::command_line())
+        .observe(StopOnSignal);
     options.overwrite = args.overwrite;
-    train::train_on(source, prepared, config, &out, options)
+    interrupt::catching(|| train::train_on(source, prepared, config, &out, options))
 }
 
 /// Warnings of a recipe that trains, but not as it may seem: inputs read by position, an lr

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::{plaindnn, plaindnn_in, run_config, stderr, stdout, temp_dir};
@@ -773,18 +773,14 @@ fn a_failure_at_the_end_of_training_says_the_network_was_saved() {
     assert!(predicted.status.success(), "{}", stderr(&predicted));
 }
 
-/// A replacement killed after it set the old run aside but before it wrote its `config.json`
-/// leaves no run, only the old one waiting: a run without `--overwrite` must not replace that
-/// one at its first save. The old run is put back, and the folder refused as holding it.
-#[test]
-fn a_run_set_aside_with_no_replacement_is_put_back_not_replaced_without_overwrite() {
-    let dir = temp_dir("rundir-aside-alone");
-    assert!(train(&dir, &["--epochs", "2"]).status.success());
-    let model = read(&dir.join("model.bpk"));
+/// The run in `dir` set aside as `--overwrite` does (its files in `.replaced`, its checkpoints
+/// in `checkpoint/.replaced`), as a replacement killed before its first file leaves it; the
+/// two folders.
+fn set_aside_by_hand(dir: &Path) -> (PathBuf, PathBuf) {
     let (aside, checkpoints) = (dir.join(".replaced"), dir.join("checkpoint"));
     std::fs::create_dir_all(checkpoints.join(".replaced")).expect("made");
     std::fs::create_dir_all(&aside).expect("made");
-    for name in listing(&dir) {
+    for name in listing(dir) {
         if name != "checkpoint" && name != ".replaced" {
             std::fs::rename(dir.join(&name), aside.join(&name)).expect("moved");
         }
@@ -795,6 +791,62 @@ fn a_run_set_aside_with_no_replacement_is_put_back_not_replaced_without_overwrit
             std::fs::rename(checkpoints.join(&name), to).expect("moved");
         }
     }
+    (aside, checkpoints)
+}
+
+/// A `pretrain --overwrite` killed in its first stage leaves that stage's rows and no saved
+/// weights beside the pretraining it replaced, waiting: `eval` named the waiting run with "move
+/// its files back", and `pretrain --out D` refused "the stages of an unfinished pretraining"
+/// (its own half stage) with only `--overwrite`. Without `--overwrite`, the half stage goes and
+/// the old pretraining is back, byte for byte.
+#[test]
+fn a_pretraining_killed_in_its_first_stage_gives_back_the_one_it_replaced() {
+    let dir = temp_dir("rundir-aside-pretrain");
+    let pretrain = |more: &[&str]| {
+        let mut args = vec!["pretrain", "--dataset", "shapes", "--hidden", "8"];
+        args.extend(["--epochs", "2", "--quiet", "--out", s(&dir)]);
+        plaindnn(&[&args[..], more].concat())
+    };
+    assert!(pretrain(&[]).status.success());
+    let files = ["config.json", "model.bpk", "layer1/metrics.csv"];
+    let before: Vec<Vec<u8>> = files.iter().map(|f| read(&dir.join(f))).collect();
+    let (aside, checkpoints) = set_aside_by_hand(&dir);
+    std::fs::create_dir_all(dir.join("layer1")).expect("made");
+    let half = "epoch,train_loss,val_loss,val_rmse,lr\n1,0.5,0.5,0.7,1e-3\n";
+    std::fs::write(dir.join("layer1/metrics.csv"), half).expect("the killed stage's");
+
+    let o = plaindnn(&["eval", "--run", s(&dir)]);
+    let way = format!(
+        "`plaindnn pretrain --out {}` without --overwrite puts it back first",
+        s(&dir)
+    );
+    assert!(stderr(&o).contains(&way), "{}", stderr(&o));
+    let o = pretrain(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("already holds a pretraining"),
+        "{}",
+        stderr(&o)
+    );
+    for (file, bytes) in files.iter().zip(&before) {
+        assert_eq!(
+            &read(&dir.join(file)),
+            bytes,
+            "{file} is the old pretraining's"
+        );
+    }
+    assert!(!aside.exists() && !checkpoints.join(".replaced").exists());
+}
+
+/// A replacement killed after it set the old run aside but before it wrote its `config.json`
+/// leaves no run, only the old one waiting: a run without `--overwrite` must not replace that
+/// one at its first save. The old run is put back, and the folder refused as holding it.
+#[test]
+fn a_run_set_aside_with_no_replacement_is_put_back_not_replaced_without_overwrite() {
+    let dir = temp_dir("rundir-aside-alone");
+    assert!(train(&dir, &["--epochs", "2"]).status.success());
+    let model = read(&dir.join("model.bpk"));
+    let (aside, checkpoints) = set_aside_by_hand(&dir);
     let out = train(&dir, &["--epochs", "2"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
@@ -952,20 +1004,7 @@ fn a_run_set_aside_by_a_killed_replacement_is_named_and_resume_puts_it_back() {
     assert!(train(&dir, &["--epochs", "2", "--checkpoint-every", "1"])
         .status
         .success());
-    let (aside, checkpoints) = (dir.join(".replaced"), dir.join("checkpoint"));
-    std::fs::create_dir_all(checkpoints.join(".replaced")).expect("made");
-    std::fs::create_dir_all(&aside).expect("made");
-    for name in listing(&dir) {
-        if name != "checkpoint" && name != ".replaced" {
-            std::fs::rename(dir.join(&name), aside.join(&name)).expect("moved");
-        }
-    }
-    for name in listing(&checkpoints) {
-        if name != ".replaced" {
-            let to = checkpoints.join(".replaced").join(&name);
-            std::fs::rename(checkpoints.join(&name), to).expect("moved");
-        }
-    }
+    let (aside, checkpoints) = set_aside_by_hand(&dir);
     std::fs::write(dir.join(".config.json.tmp-4242"), "{").expect("the killed one's");
     let o = plaindnn(&["eval", "--run", s(&dir)]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));

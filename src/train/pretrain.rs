@@ -110,6 +110,9 @@ impl PretrainConfig {
 fn claim(out: &Path, overwrite: bool, config: &PretrainConfig) -> Result<bool> {
     crate::files::refuse_file(out)?;
     let top = RunDir::new(out);
+    if !overwrite {
+        replaced::recover(&top)?; // a pretraining killed before its first stage saved: undone
+    }
     if RunDir::new(out.join("layer1")).holds_run() && !top.holds_run() {
         if !overwrite {
             return Err(Error::run(

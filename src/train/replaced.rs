@@ -102,13 +102,18 @@ pub fn claim(run: &RunDir, overwrite: bool) -> Result<bool> {
 
 /// Puts back a replaced run whose replacement left no run here (no `config.json`, no fit): one
 /// stopped before it wrote its own, or while the old run was being set aside (its
-/// `config.json` goes first). A claim calls it first, so only `--overwrite` replaces that run.
+/// `config.json` goes first). What such a replacement left without saving weights (a
+/// pretraining's first stage, killed part-way) goes first, as [`set_aside`] removes it. A claim
+/// calls it first, so only `--overwrite` replaces that run.
 pub fn recover(run: &RunDir) -> Result<()> {
     let no_run = !run.config_path().exists() && !run.holds_fit();
-    match waits(run) && no_run {
-        true => put_back(run).map(drop),
-        false => Ok(()),
+    if !(waits(run) && no_run) {
+        return Ok(());
     }
+    if !saved(run) {
+        run.remove_run()?;
+    }
+    put_back(run).map(drop)
 }
 
 /// Sets the run here aside for a new one (its caller holds the folder's lock). Where a replaced

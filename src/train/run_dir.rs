@@ -604,19 +604,24 @@ impl RunDir {
         runs.sort();
         if super::replaced::waits(self) {
             let aside = self.root.join(super::replaced::ASIDE);
-            // a trained network's run is put back by its resume; a pretraining's or a fit's not
-            let network = RunDir::new(&aside).read_config().ok();
-            let resumable =
-                network.is_some_and(|c| !matches!(c.data.source, DataSource::Inputs { .. }));
-            let way = match resumable {
-                true => format!(
-                    "`plaindnn train --resume {}` puts it back and continues it",
-                    quote_path(&self.root)
+            // a trained network's run is put back by its resume, a pretraining's or a fit's by
+            // the next of its command that does not replace it
+            let waiting = RunDir::new(&aside);
+            let config = waiting.read_config().ok();
+            let pretraining =
+                matches!(&config, Some(c) if matches!(c.data.source, DataSource::Inputs { .. }));
+            let dir = quote_path(&self.root);
+            let way = match (config.is_some(), pretraining, waiting.holds_fit()) {
+                (true, false, _) => {
+                    format!("`plaindnn train --resume {dir}` puts it back and continues it")
+                }
+                (_, true, _) => format!(
+                    "`plaindnn pretrain --out {dir}` without --overwrite puts it back first"
                 ),
-                false => format!(
-                    "move its files back into {} to use it again",
-                    self.root.display()
-                ),
+                (false, _, true) => {
+                    format!("`plaindnn regress --out {dir}` without --overwrite puts it back first")
+                }
+                _ => format!("move its files back into {dir} to use it again"),
             };
             return format!(
                 "holds no config.json: the run `--overwrite` replaced waits in {}, and the run \

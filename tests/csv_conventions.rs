@@ -312,10 +312,35 @@ fn a_file_with_decimal_commas_reads_with_decimal_comma_as_the_same_file_with_poi
         text.lines().nth(1).is_some_and(|l| l.contains(";0,")),
         "{text}"
     );
-    // without the flag, the way on is named
-    let o = predict(&c, &commas, &[]);
-    assert!(
-        stderr(&o).contains(", or pass --decimal ',')"),
+    // without the flag, the run's own mark (it was refused, "or pass --decimal ','"); a file
+    // of points is refused with `--decimal '.'`, which reads it, and one separated by commas
+    // can only write points
+    let o = predict(&c, &commas, &["--output", "-"]);
+    assert_eq!(stdout(&o), text, "{}", stderr(&o));
+    let o = predict(&c, &points, &[]);
+    let way = "if the file writes its numbers with points, pass --decimal '.' (predict reads \
+               with the --decimal ',' the run trained with unless told)";
+    assert!(stderr(&o).contains(way), "{}", stderr(&o));
+    let o = predict(&c, &points, &["--decimal", ".", "--output", "-"]);
+    assert_eq!(stdout(&o).replace('.', ","), text, "{}", stderr(&o));
+    let comma_separated = write(
+        &dir,
+        "comma-separated.csv",
+        &std::fs::read_to_string(&points)
+            .expect("points")
+            .replace(';', ","),
+    );
+    let o = plaindnn(&[
+        "eval",
+        "--run",
+        s(&c),
+        "--data",
+        s(&comma_separated),
+        "--json",
+    ]);
+    assert_eq!(
+        json(&o)["accuracy"],
+        scored(&c)["accuracy"],
         "{}",
         stderr(&o)
     );

@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use plaindnn::data::advice::POINTS_LEFT_OUT;
 use plaindnn::data::csv_file::{self, quoted_cell, CsvFormat};
 use plaindnn::data::imputer::Strategy;
 use plaindnn::data::{delimiter, DataSource, Task};
-use plaindnn::error::Result;
+use plaindnn::error::{Error, Result};
 
 use super::choices::{self, choices, only};
 use plaindnn::shell::{quote, quote_path};
@@ -232,7 +233,8 @@ pub struct CsvFlags {
     pub delimiter: Option<u8>,
     /// CSV: the decimal mark of the numbers, `.` or `,` (pandas' `decimal`; `,` reads 1,5 as
     /// 1.5, in a file separated by `;` or tabs; predict's --output writes its numbers so)
-    /// [default: .].
+    /// [default: eval and predict: the run's own mark where its fields are not separated by
+    /// commas; else .].
     #[arg(long, value_name = "MARK", value_parser = decimal_arg, requires = "data")]
     pub decimal: Option<u8>,
 }
@@ -243,11 +245,56 @@ impl CsvFlags {
         CsvFormat::delimited(self.delimiter).with_decimal(self.decimal)
     }
 
+    /// These flags, with the decimal mark a network's run was trained with where `--decimal` is
+    /// not given (a run of `1,5` reads its new `file` so, unless commas separate its fields;
+    /// one of points is refused with the way on, [`under_recorded_mark`]); whether the mark is
+    /// the run's.
+    pub fn or_recorded(self, source: &DataSource, file: Option<&Path>) -> (Self, bool) {
+        let recorded = match source {
+            DataSource::Csv { decimal, .. } => decimal.map(|c| c as u8),
+            _ => None,
+        };
+        let commas = |path: &Path| match self.delimiter {
+            Some(d) => d == b',',
+            None => delimiter::detect(path, b',').is_ok_and(|d| d == b','),
+        };
+        if recorded == Some(b',') && file.is_some_and(commas) {
+            return (self, false); // `1,5` would be two fields: the file writes points
+        }
+        match (self.decimal, recorded) {
+            (None, Some(mark)) => (
+                Self {
+                    decimal: Some(mark),
+                    ..self
+                },
+                true,
+            ),
+            _ => (self, false),
+        }
+    }
+
     /// The flags given, each after a space, quoted for a shell: ` --delimiter ';' --decimal ','`.
     pub fn flags(self) -> String {
         let delimiter = self.delimiter.map(|d| format!(" {}", delimiter::flag(d)));
         let decimal = self.decimal.map(|d| format!(" {}", decimal_flag(d)));
         delimiter.unwrap_or_default() + &decimal.unwrap_or_default()
+    }
+}
+
+/// `error`, of a file read with the decimal mark its run trained with (not given as a flag):
+/// where the file writes points, the way on is `--decimal '.'`, not to leave out a flag never
+/// typed.
+pub fn under_recorded_mark(error: Error, command: &str) -> Error {
+    let text = error.to_string();
+    match text.contains(POINTS_LEFT_OUT) {
+        true => Error::Data(text.replace(
+            POINTS_LEFT_OUT,
+            &format!(
+                "if the file writes its numbers with points, pass --decimal '.' ({command} reads \
+                 with the --decimal ',' the run trained with unless told)"
+            ),
+        )),
+        false => error,
     }
 }
 

@@ -13,7 +13,7 @@ use plaindnn::shell::quote_path;
 use plaindnn::train::{DataInfo, Scores};
 use serde::Serialize;
 
-use super::data_args::CsvFlags;
+use super::data_args::{under_recorded_mark, CsvFlags};
 use super::predict::refuse_backend_for_fit;
 use super::{print_json, RunArgs};
 
@@ -61,12 +61,16 @@ fn loss_of(info: &DataInfo) -> Option<&'static str> {
     }
 }
 
-pub fn eval(args: EvalArgs) -> Result<()> {
+pub fn eval(mut args: EvalArgs) -> Result<()> {
     if args.run.run.join("linear.json").is_file() {
         return eval_linear(&args);
     }
     let predictor = Predictor::open(&args.run.run, args.run.backend.unwrap_or_default())?;
     super::warn_if_training(&args.run.run);
+    let inherited;
+    (args.csv, inherited) = args
+        .csv
+        .or_recorded(&predictor.config.data.source, args.data.as_deref());
     let evaluation = evaluate(&predictor, &args).map_err(|e| {
         let info = &predictor.config.data;
         let lines = || {
@@ -77,7 +81,11 @@ pub fn eval(args: EvalArgs) -> Result<()> {
             let reading = (args.csv.format(), predictor.missing());
             csv_file::read_features(path, inputs, None, reading).map_or(Vec::new(), |c| c.lines)
         };
-        super::predict::at_line(e, args.data.as_deref(), lines)
+        let e = super::predict::at_line(e, args.data.as_deref(), lines);
+        match inherited {
+            true => under_recorded_mark(e, "eval"),
+            false => e,
+        }
     })?;
     if args.json {
         return print_json(&Scored {

@@ -12,7 +12,7 @@ use plaindnn::regression::LinearModel;
 use plaindnn::train::DataInfo;
 use serde::Serialize;
 
-use super::data_args::CsvFlags;
+use super::data_args::{under_recorded_mark, CsvFlags};
 use super::{is_stdout, print_json, refuse_existing, refuse_run_file, write_output, RunArgs};
 
 #[derive(Args, Debug)]
@@ -120,7 +120,7 @@ fn refuse_training_data(path: &Path, run: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn predict(args: PredictArgs) -> Result<()> {
+pub fn predict(mut args: PredictArgs) -> Result<()> {
     if let Some(path) = &args.output {
         if is_stdout(path) && args.json {
             let why = "--output - writes the rows to standard output as CSV: leave out --json \
@@ -137,7 +137,14 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     let predictor = Predictor::open(&args.run.run, args.run.backend.unwrap_or_default())?;
     super::warn_if_training(&args.run.run);
     let names = predictor.feature_names().to_vec();
-    let (rows, lines) = read_rows(&args, &predictor, &names)?;
+    let inherited;
+    (args.csv, inherited) = args
+        .csv
+        .or_recorded(&predictor.config.data.source, args.data.as_deref());
+    let (rows, lines) = read_rows(&args, &predictor, &names).map_err(|e| match inherited {
+        true => under_recorded_mark(e, "predict"),
+        false => e,
+    })?;
     let predictions = (predictor.predict(&rows))
         .map_err(|e| at_line(e, args.data.as_deref(), || lines.clone()))?;
     let inputs: Vec<&[f32]> = rows.chunks(names.len()).collect();

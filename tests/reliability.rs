@@ -182,6 +182,37 @@ fn ctrl_c_or_sigterm_stops_a_run_at_a_whole_epoch_that_resume_finishes_exactly()
     assert_eq!(read(&stopped), read(&whole));
 }
 
+/// A run's folder deleted while it trains: the run fails at its next write, saying the folder
+/// was removed (it said only "D/model.bpk: No such file or directory").
+#[test]
+fn a_run_whose_folder_is_deleted_while_it_trains_says_the_folder_was_removed() {
+    let dir = temp_dir("deleted-mid-run");
+    let out_dir = dir.join("run");
+    let training = Command::new(common::bin())
+        .args(["train", "--dataset", "spiral", "--epochs", "100000"])
+        .args(["--no-early-stopping", "--checkpoint-every", "1", "--quiet"])
+        .args(["--out", s(&out_dir)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    wait_for("the first save", Duration::from_secs(60), || {
+        out_dir.join("model.bpk").exists()
+    });
+    // the run may write a file while the folder is being emptied: again until it is gone
+    wait_for("the folder removed", Duration::from_secs(10), || {
+        std::fs::remove_dir_all(&out_dir).is_ok()
+    });
+    let out = training.wait_with_output().expect("reaped");
+    assert_eq!(out.status.code(), Some(1));
+    let said = format!(
+        "error: run directory {}: was removed while the run trained in it (",
+        out_dir.display()
+    );
+    assert!(stderr(&out).starts_with(&said), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nothing of the run is left: train it again"));
+}
+
 /// `eval`, `predict`, `summary` and `export` read a run while it trains, warning that its
 /// weights are the ones saved so far (they said nothing); once its process is gone, no warning.
 #[test]

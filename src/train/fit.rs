@@ -90,9 +90,13 @@ pub(super) fn fit(
     let optim = optimizer::build(&config.optimizer, &config.regularization, &config.clipping);
     let result = training.launch(Learner::new(model, optim, ModuleLrScheduler::new(schedule)));
     // the loop's own error first: it says what a failed checkpoint leaves to resume from
-    let outcome = epoch_loop.outcome()?;
+    let outcome = epoch_loop
+        .outcome()
+        .map_err(|e| removed_meanwhile(&run, e))?;
     match result.error.as_deref() {
-        Some(e @ TrainingError::Checkpoint(_)) => return Err(failed_save(&run, e)),
+        Some(e @ TrainingError::Checkpoint(_)) => {
+            return Err(removed_meanwhile(&run, failed_save(&run, e)))
+        }
         Some(e) => return Err(Error::Training(e.to_string())),
         None => {}
     }
@@ -108,6 +112,21 @@ pub(super) fn fit(
         run,
         config: run_config,
     })
+}
+
+/// `e`, told as the removal of the run's folder where that is gone (deleted while the run
+/// trained): alone, "model.bpk: No such file or directory" read as a fault of the run's.
+fn removed_meanwhile(run: &RunDir, e: Error) -> Error {
+    match run.root().exists() {
+        true => e,
+        false => Error::run(
+            run.root(),
+            format!(
+                "was removed while the run trained in it ({e}); nothing of the run is left: \
+                 train it again"
+            ),
+        ),
+    }
 }
 
 /// The network at epoch `done`: seeded fresh weights (or `--init-from`'s) under seeded ids for

@@ -783,6 +783,61 @@ fn a_page_runs_one_training_at_a_time_and_reset_makes_room_for_the_next() {
     );
 }
 
+/// A closed page's upload that no run trains on is removed (an outside audit found every closed
+/// or evicted page's upload left, up to 10 MiB each, without bound); the one its run trained on
+/// stays with the run, which `eval` and `--resume` read again.
+#[test]
+fn a_closed_page_leaves_only_the_upload_its_run_trained_on() {
+    let server = Server::start("uploads-closed");
+    let csv: String = (0..40)
+        .map(|i| format!("{},{},{}\n", i % 5, i % 3, ["a", "b"][i % 2]))
+        .collect();
+    let csv = format!("x,y,c\n{csv}");
+    let uploads = |id: &str| -> Vec<std::path::PathBuf> {
+        let entries = std::fs::read_dir(server.runs.join(id))
+            .into_iter()
+            .flatten();
+        let paths = entries.flatten().map(|e| e.path());
+        let upload = |p: &std::path::PathBuf| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("upload-"))
+        };
+        paths.filter(upload).collect()
+    };
+    let closed_within = |what: &str, done: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while !done() && start.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(done(), "{what}");
+    };
+
+    let idle = server.session();
+    let events = server.events(&idle);
+    assert_eq!(server.upload(&idle, "a.csv", &csv).0, 200);
+    assert_eq!(uploads(&idle).len(), 1, "kept while the page is open");
+    drop(events);
+    closed_within("the idle page's upload removed", &|| {
+        uploads(&idle).is_empty()
+    });
+
+    let trained = server.session();
+    let mut events = server.events(&trained);
+    assert_eq!(server.upload(&trained, "b.csv", &csv).0, 200);
+    assert_eq!(server.upload(&trained, "c.csv", &csv).0, 200);
+    let settings = json!({"settings": {"dataset": "csv", "epochs": 2}});
+    server.run_to_end(&trained, &mut events, &settings);
+    assert_eq!(server.upload(&trained, "d.csv", &csv).0, 200);
+    assert_eq!(uploads(&trained).len(), 2, "the run's and the latest");
+    drop(events);
+    closed_within("the untrained upload removed", &|| {
+        uploads(&trained).len() == 1
+    });
+    let run = server.runs.join(&trained).join("run");
+    let o = common::plaindnn(&["eval", "--run", run.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+}
+
 /// A large upload's points: the page redraws every point each epoch, and a 10 MiB file holds
 /// some 400 000 rows (an outside audit saw them all in one event). At most 2 000 of each split
 /// are sent, every k-th row, with the split's row count.

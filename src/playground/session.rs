@@ -166,11 +166,16 @@ impl Session {
         self.stream.lock().ok()?.take()
     }
 
-    /// The page went away: its training stops after the current step.
+    /// The page went away: its training stops after the current step, and its uploads but the
+    /// one its run trains on are removed (each page's upload stayed, up to 10 MiB each).
     pub fn close(&self) {
         self.closed.store(true, Ordering::Relaxed);
         if let Some(r) = self.running.lock().ok().as_deref().and_then(Option::as_ref) {
             r.control.set(Mode::Stop);
+        }
+        // busy: a run is starting on the latest upload, which then stays for it
+        if let Ok(mut uploads) = self.uploads.try_lock() {
+            uploads.close(&self.run_dir());
         }
     }
 

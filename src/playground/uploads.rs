@@ -56,6 +56,12 @@ impl Uploads {
         self.sweep(run);
     }
 
+    /// The page closed: no next run, so its latest upload goes unless a run trains on it.
+    pub fn close(&mut self, run: &Path) {
+        self.latest = None;
+        self.sweep(run);
+    }
+
     /// Removes every upload file beside `run` but the latest, the one the latest run was
     /// started on, and the one `run`'s `config.json` names (a run whose start failed after
     /// it was begun leaves the run before it in place); failures are left for the next sweep.

@@ -863,6 +863,38 @@ fn mnist_format_files_gzipped_or_not_train_a_classifier() {
         (loss(&from_old) - loss(&e)).abs() < 1e-6,
         "{from_old} vs {e}"
     );
+    // no pixel (an outside audit: 300 and -5 were predicted on), and pixels / 255, are told
+    let mut row = vec!["0"; 16];
+    row[1] = "300";
+    let o = plaindnn(&["predict", "--run", s(&run), "--input", &row.join(",")]);
+    assert_eq!(o.status.code(), Some(1));
+    let said = "--input, column `px1`: 300 is no pixel: the run trained on MNIST-format images, \
+                whose pixels are 0–255 as the IDX files hold them";
+    assert!(stderr(&o).contains(said), "{}", stderr(&o));
+    let bad = test.replace(".csv", "-bad.csv");
+    let text = std::fs::read_to_string(&test).expect("read");
+    let first = text.lines().nth(1).expect("a row");
+    let no_pixel = format!("-5{}", &first[first.find(',').expect("cells")..]);
+    std::fs::write(&bad, text.replacen(first, &no_pixel, 1)).expect("write");
+    let o = plaindnn(&["eval", "--run", s(&run), "--data", &bad]);
+    assert!(
+        stderr(&o).contains("column `px0`: -5 is no pixel"),
+        "{}",
+        stderr(&o)
+    );
+    let o = plaindnn(&[
+        "predict",
+        "--run",
+        s(&run),
+        "--input",
+        &["0.5"; 16].join(","),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: every input is within 0–1"),
+        "{}",
+        stderr(&o)
+    );
     // the four files are fingerprinted as a CSV is: other labels since are a change
     let flipped: Vec<u8> = train_lab.iter().map(|l| 1 - l).collect();
     std::fs::write(

@@ -125,8 +125,8 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
             (Some(&info.feature_names), Categories::Known(&info.one_hot)),
             (args.csv.format(), predictor.missing()),
         )?)?,
-        Some(path) => predictor.evaluate(
-            csv_file::read_labelled(
+        Some(path) => {
+            let rows = csv_file::read_labelled(
                 path,
                 (&info.feature_names, &info.one_hot),
                 &info.target,
@@ -134,8 +134,11 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
                 (&info.class_names, labels),
                 (args.csv.format(), predictor.missing()),
             )
-            .map_err(|e| unlabelled(e, &info.target, args))?,
-        )?,
+            .map_err(|e| unlabelled(e, &info.target, args))?;
+            let at = |r: usize| format!("{}: row {}", path.display(), r + 1);
+            super::pixels::check(info, &rows.features, &info.feature_names, &at)?;
+            predictor.evaluate(rows)?
+        }
         None if info.source.missing().is_some() => {
             let why = format!(
                 "{}: the run's data is no longer there, so its validation rows are not known: \

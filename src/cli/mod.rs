@@ -14,6 +14,7 @@ mod export;
 mod flag_names;
 mod inspect;
 pub mod interrupt;
+mod pixels;
 #[cfg(feature = "playground")]
 mod playground;
 mod predict;

@@ -145,6 +145,11 @@ pub fn predict(mut args: PredictArgs) -> Result<()> {
         true => under_recorded_mark(e, "predict"),
         false => e,
     })?;
+    let at = |r: usize| match &args.data {
+        Some(path) => format!("{}: line {}", path.display(), lines[r]),
+        None => "--input".to_string(),
+    };
+    super::pixels::check(&predictor.config.data, &rows, &names, &at)?;
     let predictions = (predictor.predict(&rows))
         .map_err(|e| at_line(e, args.data.as_deref(), || lines.clone()))?;
     let inputs: Vec<&[f32]> = rows.chunks(names.len()).collect();

@@ -351,6 +351,16 @@ impl Predictor {
         truth.iter().map(|&v| v as f64).collect()
     }
 
+    /// The MSE loss in the units the network learns (each output's error over its scaler's
+    /// deviation), from `truth` and `predicted` in the data's units, in f64.
+    fn mse_in_f64(&self, truth: &[f64], predicted: &[f64], width: usize) -> f64 {
+        let scaler = self.config.data.output_scaler();
+        let std = |j: usize| scaler.and_then(|s| s.std.get(j)).copied().unwrap_or(1.0);
+        let squares = (truth.iter().zip(predicted).enumerate())
+            .map(|(i, (y, p))| ((p - y) / std(i % width.max(1))).powi(2));
+        squares.sum::<f64>() / truth.len().max(1) as f64
+    }
+
     /// Scores the model on `rows`, already checked against it.
     fn score(&self, rows: Subset) -> Result<Evaluation> {
         let data = &rows.data;
@@ -361,6 +371,7 @@ impl Predictor {
         let predictions = self.predict_scaled(gathered)?;
         let mut confusion = Vec::new();
         let mut regression = None;
+        let mut wide_loss = None;
         match &data.targets {
             Targets::Classes(labels) => {
                 confusion = vec![vec![0; data.class_names.len()]; data.class_names.len()];
@@ -373,6 +384,7 @@ impl Predictor {
                 let predicted: Vec<f64> =
                     predictions.iter().flat_map(|p| p.values.clone()).collect();
                 regression = Some(RegressionScores::of_outputs(&truth, &predicted, *width));
+                wide_loss = Some(self.mse_in_f64(&truth, &predicted, *width));
             }
         }
         let loader = BatchLoader::new(rows.clone(), 1024, None, &self.device);
@@ -384,6 +396,10 @@ impl Predictor {
         }
         if let Some(r) = &regression {
             scores.rmse = Some(r.rmse);
+        }
+        // a target near f32's largest squares past it: the MSE in f64 (was `inf` by the RMSE)
+        if let (false, Some(loss)) = (scores.loss.is_finite(), wide_loss) {
+            scores.loss = loss;
         }
         Ok(Evaluation {
             scores,

@@ -1637,6 +1637,42 @@ fn prices(dir: &std::path::Path) -> (std::path::PathBuf, Vec<(f64, f64, f64)>) {
 }
 
 /// An audit's eval of a target near 1e30 printed its RMSE in 31 digits: beyond 1e9 (and under
+/// An outside audit: `eval` of labels near f32's largest (±3e38) gave the loss `inf` (`null` in
+/// JSON) beside a finite RMSE: the MSE's squares passed f32's range. It is taken in f64, here
+/// against the `predict` values and the labels, squared in f64.
+#[test]
+fn a_target_near_f32s_largest_gets_a_finite_loss_from_the_predictions_in_f64() {
+    let dir = temp_dir("eval-huge-loss");
+    let rows: String = (1..=10)
+        .map(|i| format!("{i},{i},{}\n", 2 * i + 1))
+        .collect();
+    let (train, huge) = (dir.join("lin.csv"), dir.join("huge.csv"));
+    std::fs::write(&train, format!("a,b,y\n{rows}")).expect("write");
+    std::fs::write(&huge, "a,b,y\n1,1,3e38\n2,2,-3e38\n").expect("write");
+    let run = dir.join("run");
+    let (train, huge, run) = (
+        train.to_str().unwrap_or(""),
+        huge.to_str().unwrap_or(""),
+        run.to_str().unwrap_or(""),
+    );
+    let o = plaindnn(&[
+        "train", "--data", train, "--epochs", "3", "-q", "--out", run,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let predicted = json(&plaindnn(&[
+        "predict", "--run", run, "--data", huge, "--json",
+    ]));
+    let value = |i: usize| {
+        predicted["predictions"][i]["values"][0]
+            .as_f64()
+            .expect("a value")
+    };
+    let want = ((value(0) - 3e38).powi(2) + (value(1) + 3e38).powi(2)) / 2.0;
+    let scores = json(&plaindnn(&["eval", "--run", run, "--data", huge, "--json"]));
+    let loss = scores["scores"]["loss"].as_f64().expect("a finite loss");
+    assert!((loss - want).abs() <= 1e-9 * want, "{loss} against {want}");
+}
+
 /// An outside audit: a target like a Unix timestamp (1.6e9 ± a few) with `--standardize-target`
 /// was scored against its labels rounded to f32 (by up to 64) and predicted in f32 (multiples of
 /// 128: 17 distinct values for 300 rows). The labels are read in f64 for the scaler and the

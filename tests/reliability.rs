@@ -605,6 +605,11 @@ fn a_config_whose_names_or_classes_do_not_fit_its_network_is_refused() {
             "the class name `I` is given twice, and each output needs its own",
         ),
         (
+            // an audit's: predict printed a classifier's four outputs as values
+            ("task", "\"regression\""),
+            "a regression with 4 class names (a classifier's)",
+        ),
+        (
             ("scaler", "{\"mean\": [0], \"std\": [1]}"),
             "a scaler with 1 mean and 1 deviation for 2 columns",
         ),

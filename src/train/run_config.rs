@@ -178,6 +178,13 @@ impl DataInfo {
                 count(outputs, "output")
             ));
         }
+        if self.task == Task::Regression && classes > 0 {
+            // a classifier's run edited to regression: its outputs would be read as values
+            return Err(format!(
+                "a regression with {} (a classifier's)",
+                count(classes, "class name")
+            ));
+        }
         if let Some(twice) = crate::data::dataset::repeated(&self.class_names) {
             return Err(format!(
                 "the class name `{twice}` is given twice, and each output needs its own"

@@ -166,6 +166,20 @@ mod tests {
         assert_eq!(rows, ["Linear", "BatchNorm", "relu", "Linear"]);
     }
 
+    /// An outside audit: the summary showed PReLU's starting slope (`prelu:0.25`) beside a
+    /// trained network whose exported slope was 0.3185.
+    #[test]
+    fn the_summary_shows_prelus_learnt_slope_not_its_starting_one() {
+        let mut config = MlpConfig::new(2, vec![8], 4);
+        config.activation = ActivationConfig::Prelu { init: 0.25 };
+        let mut mlp = config.init(&Device::flex(), 0).expect("valid");
+        let prelu = mlp.blocks[0].activation.prelu.as_mut().expect("a PReLU");
+        let learnt = Tensor::<1>::from_data(TensorData::from([0.3185f32]), &Device::flex());
+        prelu.alpha = burn::module::Param::from_tensor(learnt);
+        let summary = Summary::of(&mlp);
+        assert_eq!(summary.layers[1].kind, "prelu (slope 0.3185)");
+    }
+
     #[test]
     fn a_frozen_layer_counts_as_non_trainable_as_in_keras() {
         // 2 → 50 (BatchNorm) → 8 → 4, the first layer frozen: its Linear (150) and its BatchNorm

@@ -5,7 +5,7 @@ use std::fmt;
 use burn::module::Module;
 use serde::Serialize;
 
-use super::activation::ActivationConfig;
+use super::activation::{Activation, ActivationConfig};
 use super::{Block, Mlp};
 
 /// One row of the summary.
@@ -34,6 +34,19 @@ pub struct Summary {
     pub trainable_params: usize,
 }
 
+/// How the summary names `activation`: its flag (`elu:1`), or PReLU's learnt slope (the flag's
+/// `prelu:0.25` is where it started).
+fn shown(activation: &Activation) -> String {
+    let Some(prelu) = &activation.prelu else {
+        return activation.config().to_string();
+    };
+    let slopes = super::read_f32(prelu.alpha.val(), "slopes").unwrap_or_default();
+    match slopes[..] {
+        [slope] => format!("prelu (slope {})", crate::decimals::Decimals(slope as f64)),
+        _ => format!("prelu ({} slopes)", slopes.len()),
+    }
+}
+
 /// The rows of hidden block `n`: Linear, BatchNorm, activation, Dropout.
 fn block_rows(n: usize, block: &Block, row: &mut impl FnMut(String, &str, usize, usize)) {
     let width = block.linear.weight.dims()[1];
@@ -55,7 +68,7 @@ fn block_rows(n: usize, block: &Block, row: &mut impl FnMut(String, &str, usize,
     let params = block.activation.num_params();
     row(
         format!("{}_{n}", act.name()),
-        &act.to_string(),
+        &shown(&block.activation),
         width,
         params,
     );
@@ -105,7 +118,7 @@ impl Summary {
         if *act != ActivationConfig::Identity {
             row(
                 format!("{}_out", act.name()),
-                &act.to_string(),
+                &shown(&mlp.output_activation),
                 width,
                 mlp.output_activation.num_params(),
             );

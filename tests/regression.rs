@@ -464,6 +464,23 @@ fn regress_fits_the_digits_f32_cannot_hold_timestamps_and_their_cents() {
     );
 }
 
+/// An outside audit: a fit of values near 1e30 printed its prediction with 31 digits and four
+/// decimals (`x=1000000000000000000000000000000 → y = 1499999999999999607614472192000.0000`):
+/// large numbers are printed with an exponent, as the scores are.
+#[test]
+fn a_fit_of_huge_values_prints_its_predictions_with_an_exponent() {
+    let dir = temp_dir("regress-huge");
+    let rows: String = (1..=8).map(|i| format!("{i}e29,{}e29\n", 3 * i)).collect();
+    let file = dir.join("huge.csv");
+    std::fs::write(&file, format!("x,y\n{rows}")).expect("write");
+    let run = dir.join("run");
+    let (file, run) = (file.to_str().unwrap_or(""), run.to_str().unwrap_or(""));
+    let o = plaindnn(&["regress", "--data", file, "--out", run]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = plaindnn(&["predict", "--run", run, "--input", "1e30"]);
+    assert_eq!(stdout(&o).trim(), "x=1e30 → y = 3.000e30", "{}", stderr(&o));
+}
+
 #[test]
 fn a_constant_target_scores_r2_one_or_zero_as_scikit_learn_never_a_huge_negative() {
     // fifty rows of 0.1: their f64 mean is not exactly 0.1, and 1 − sse/sst was −1e17

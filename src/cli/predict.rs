@@ -581,9 +581,11 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
             .inputs
             .iter()
             .zip(input)
-            .map(|(n, v)| format!("{n}={v}"))
+            .map(|(n, v)| format!("{n}={}", short(*v)))
             .collect();
-        println!("{} → {} = {y:.4}", features.join(", "), model.target);
+        // four decimals, or four digits and an exponent past 1e9 (a 31-digit 1.5e30)
+        let y = plaindnn::decimals::Decimals(*y);
+        println!("{} → {} = {y}", features.join(", "), model.target);
     }
     Ok(())
 }

@@ -1178,6 +1178,23 @@ fn an_r2_of_fewer_than_two_rows_is_said_to_be_undefined() {
     );
 }
 
+/// An outside audit: the rank warning said "some are linear combinations of others" without
+/// naming one; a constant column (which the intercept covers) and the columns of a combination
+/// that cancels (`b = 2a`, beside an independent `c`) are named, and no other.
+#[test]
+fn the_rank_warning_names_the_constant_and_the_dependent_columns() {
+    let dir = temp_dir("regress-rank-names");
+    let csv = dir.join("dep.csv");
+    let rows = "1,2,5,7,3\n2,4,1,7,5\n3,6,7,7,8\n4,8,2,7,9\n5,10,3,7,11\n";
+    std::fs::write(&csv, format!("a,b,c,k,y\n{rows}")).expect("write");
+    let fit = regress_json(&dir, &["--data", csv.to_str().unwrap_or("")]);
+    assert_eq!(fit["rank"], 2);
+    let said = fit["warnings"][0].as_str().unwrap_or_default();
+    let named = "some are linear combinations of others (`k` constant in the fitted rows, which \
+                 the intercept covers; `a`, `b` in a combination that is 0 in every row)";
+    assert!(said.contains(named), "{said}");
+}
+
 #[test]
 fn gradient_descent_reports_the_datas_rank_and_warnings_as_the_closed_form_does() {
     // b = 2a: rank 1 of 2. gd said rank 2 and warned of nothing (an outside audit)

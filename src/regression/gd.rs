@@ -102,6 +102,9 @@ pub fn fit(
         rank: closed.as_ref().map_or(p, |c| c.rank),
         condition: closed.as_ref().map_or(f64::NAN, |c| c.condition),
         warnings: closed.as_ref().map_or(vec![], |c| c.warnings.clone()),
+        dependent: closed
+            .as_ref()
+            .map_or(Default::default(), |c| c.dependent.clone()),
     };
     rose(x, p, y, &fit, (&losses, descent))?;
     if let Some(short) = closed.and_then(|c| short_of_minimum(x, p, y, (&fit, &c), descent.ridge)) {

@@ -23,6 +23,19 @@ pub struct LinearFit {
     pub condition: f64,
     /// Rank deficiency or ill-conditioning, said in words.
     pub warnings: Vec<String>,
+    /// Where the rank is short: the columns constant in the fitted rows (the intercept holds
+    /// them), and the others some combination of columns cancels in (empty at full rank).
+    #[serde(skip)]
+    pub dependent: Dependent,
+}
+
+/// The columns behind a short rank, by index.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Dependent {
+    /// Constant in the fitted rows: centred, all zero.
+    pub constant: Vec<usize>,
+    /// In a combination of the other columns that is zero in every row (`b = 2·a`).
+    pub combined: Vec<usize>,
 }
 
 /// Fits `y ≈ Xβ + b` for row-major `x` of `n` rows × `p` columns, with ridge penalty `ridge` on β.
@@ -60,6 +73,7 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
     let scale: Vec<f64> = (r.column_iter())
         .map(|c| Some(c.norm()).filter(|s| *s > 0.0).unwrap_or(1.0))
         .collect();
+    let constant: Vec<usize> = (0..p).filter(|&j| r.column(j).norm() == 0.0).collect();
     let mut r = r;
     for (mut column, s) in r.column_iter_mut().zip(&scale) {
         column /= *s;
@@ -85,6 +99,17 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
         .solve(&qtb, eps)
         .map_err(|e| Error::Data(format!("least squares failed: {e}")))?;
     let warnings = warnings(p, rank, condition);
+    // the right singular vectors of the values under the cut-off span the null space
+    let cancels = |j: usize| {
+        let v_t = svd.v_t.as_ref();
+        (0..sigma.len()).any(|k| sigma[k] <= eps && v_t.is_some_and(|v| v[(k, j)].abs() > 1e-6))
+    };
+    let dependent = Dependent {
+        combined: (0..p)
+            .filter(|j| !constant.contains(j) && cancels(*j))
+            .collect(),
+        constant,
+    };
     // the scaled column x/s has coefficient γ, so x has γ/s
     let coefficients: Vec<f64> = gamma.iter().zip(&scale).map(|(g, s)| g / s).collect();
     let intercept = mean_y
@@ -99,6 +124,7 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
         rank,
         condition,
         warnings,
+        dependent,
     })
 }
 

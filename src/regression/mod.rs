@@ -199,6 +199,34 @@ pub fn columns(rows: &Subset) -> Result<(Vec<f64>, Vec<f64>)> {
     Ok((x, y))
 }
 
+/// The rank warning of `fit` with the columns behind it named: the constant ones and those in
+/// a combination that cancels (it said "some are linear combinations of others").
+fn name_dependent(fit: &mut LinearFit, names: &[String]) {
+    let listed = |columns: &[usize]| {
+        let quoted: Vec<String> = columns.iter().map(|&j| format!("`{}`", names[j])).collect();
+        quoted.join(", ")
+    };
+    let d = &fit.dependent;
+    let mut parts = Vec::new();
+    if !d.constant.is_empty() {
+        let list = listed(&d.constant);
+        parts.push(format!(
+            "{list} constant in the fitted rows, which the intercept covers"
+        ));
+    }
+    if !d.combined.is_empty() {
+        parts.push(format!(
+            "{} in a combination that is 0 in every row",
+            listed(&d.combined)
+        ));
+    }
+    let said = "some are linear combinations of others";
+    let named = format!("{said} ({})", parts.join("; "));
+    for warning in fit.warnings.iter_mut().filter(|_| !parts.is_empty()) {
+        *warning = warning.replacen(said, &named, 1);
+    }
+}
+
 impl LinearModel {
     /// Fits the model to `rows`.
     pub fn fit(rows: &Subset, options: &FitOptions) -> Result<Fitted> {
@@ -223,7 +251,7 @@ impl LinearModel {
             refuse_non_finite(&x, &data.feature_names, &y)?; // a NaN input, not the degree
             return Err(overflow);
         }
-        let (fit, losses) = match options.method {
+        let (mut fit, losses) = match options.method {
             Method::Lstsq => (lstsq::fit(&features, n, p, &y, options.ridge)?, Vec::new()),
             Method::Gd => gd::fit(
                 &features,
@@ -238,6 +266,9 @@ impl LinearModel {
                 &burn::tensor::Device::flex(),
             )?,
         };
+        if fit.rank < p {
+            name_dependent(&mut fit, &terms.names);
+        }
         let model = LinearModel {
             inputs: data.feature_names.clone(),
             target: data.target_name.clone(),

@@ -1163,8 +1163,17 @@ fn export_and_predict_refuse_to_write_over_the_files_of_the_run_they_read_even_w
         "--output",
     ];
     let out = plaindnn(&[&args[..], &[inside.to_str().unwrap_or("")]].concat());
+    // a checkpoint, or a new file there, is named as in the checkpoint folder (an audit: a
+    // new file there was called "a file of the run")
     assert!(
-        stderr(&out).contains("is a file of the run"),
+        stderr(&out).contains("is in the checkpoint folder of the run"),
+        "{}",
+        stderr(&out)
+    );
+    let new = run.join("checkpoint/new.csv");
+    let out = plaindnn(&[&args[..], &[new.to_str().unwrap_or("")]].concat());
+    assert!(
+        stderr(&out).contains("checkpoint/new.csv is in the checkpoint folder of the run"),
         "{}",
         stderr(&out)
     );
@@ -1183,7 +1192,7 @@ fn export_and_predict_refuse_to_write_over_the_files_of_the_run_they_read_even_w
         .output()
         .expect("runs");
     assert!(
-        stderr(&out).contains("is a file of the run"),
+        stderr(&out).contains("is in the checkpoint folder of the run"),
         "{}",
         stderr(&out)
     );

@@ -1178,6 +1178,24 @@ fn an_r2_of_fewer_than_two_rows_is_said_to_be_undefined() {
     );
 }
 
+/// An outside audit: a folder holding a `linear.json` that is no fit was refused as having "no
+/// readable config.json (a network's) or linear.json (a fit's)" beside "holds linear.json".
+#[test]
+fn a_folder_with_an_unreadable_linear_json_is_refused_as_holding_one_plaindnn_cannot_read() {
+    let dir = temp_dir("regress-unreadable-fit");
+    let out = dir.join("fit");
+    std::fs::create_dir_all(&out).expect("made");
+    std::fs::write(out.join("linear.json"), "not json").expect("write");
+    let csv = dir.join("reg.csv");
+    std::fs::write(&csv, "x,y\n1,2\n2,4\n3,6.1\n4,8\n").expect("write");
+    let (csv, out) = (csv.to_str().unwrap_or(""), out.to_str().unwrap_or(""));
+    let o = plaindnn(&["regress", "--data", csv, "--out", out]);
+    assert_eq!(o.status.code(), Some(1));
+    let said = "holds linear.json (names a plaindnn run writes) but no run, as plaindnn cannot \
+                read its linear.json as a run's: choose another --out, or pass `--overwrite`";
+    assert!(stderr(&o).contains(said), "{}", stderr(&o));
+}
+
 /// An outside audit: the rank warning said "some are linear combinations of others" without
 /// naming one; a constant column (which the intercept covers) and the columns of a combination
 /// that cancels (`b = 2a`, beside an independent `c`) are named, and no other.

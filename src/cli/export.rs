@@ -171,7 +171,8 @@ const OTHER_FORMATS: [&str; 15] = [
 /// Refuses an `--out` named as another format (`model.onnx`).
 fn refuse_other_format(out: &Path) -> Result<()> {
     let extension = out.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if !OTHER_FORMATS.contains(&extension.to_ascii_lowercase().as_str()) {
+    // a folder named `dir.csv` is refused as the folder it is, later
+    if out.is_dir() || !OTHER_FORMATS.contains(&extension.to_ascii_lowercase().as_str()) {
         return Ok(());
     }
     let why = format!(

@@ -329,7 +329,14 @@ fn refuse_run_file(path: &std::path::Path, flag: &str, keep: &[&str]) -> Result<
     if let Some(run) = RunDir::owning(path) {
         let root = plaindnn::shell::as_typed(run.root(), path);
         let root = root.display();
-        let why = format!("{shown} is a file of the run {root} reads from: writing it would break the run; name a file outside {root}");
+        let what = match path.parent().is_some_and(|p| p.ends_with("checkpoint")) {
+            true => {
+                format!("is in the checkpoint folder of the run {root}, which `--resume` reads")
+            }
+            false => format!("is a file of the run {root} reads from"),
+        };
+        let why =
+            format!("{shown} {what}: writing it would break the run; name a file outside {root}");
         return Err(plaindnn::Error::invalid(flag, why));
     }
     if let Some(results) = plaindnn::experiment::results_at(path) {

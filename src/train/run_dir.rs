@@ -390,10 +390,21 @@ impl RunDir {
             if self.checkpoint_dir().is_dir() {
                 names.push("checkpoint/".into());
             }
+            // a config.json or linear.json there is not one plaindnn can read
+            let unread: Vec<&str> = (["config.json", "linear.json"].into_iter())
+                .filter(|f| self.root.join(f).is_file())
+                .collect();
+            let why_none = match unread[..] {
+                [] => "it has no readable config.json (a network's) or linear.json (a fit's)"
+                    .to_string(),
+                _ => format!(
+                    "plaindnn cannot read its {} as a run's",
+                    unread.join(" or ")
+                ),
+            };
             return format!(
-                "holds {} (names a plaindnn run writes) but no run, as it has no readable \
-                 config.json (a network's) or linear.json (a fit's): choose another --out, or \
-                 pass `--overwrite` to replace exactly those files",
+                "holds {} (names a plaindnn run writes) but no run, as {why_none}: choose \
+                 another --out, or pass `--overwrite` to replace exactly those files",
                 names.join(", ")
             );
         }

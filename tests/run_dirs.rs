@@ -667,7 +667,7 @@ fn train_and_regress_refuse_each_others_directories_unless_told_to_overwrite() {
     std::fs::write(mine.join("linear.json"), "{\"my\": 1}").expect("writes");
     let out = regress(&mine, &[]);
     assert!(
-        stderr(&out).contains("holds linear.json (names a plaindnn run writes) but no run, as it has no readable config.json (a network's) or linear.json (a fit's)"),
+        stderr(&out).contains("holds linear.json (names a plaindnn run writes) but no run, as plaindnn cannot read its linear.json as a run's"),
         "{}",
         stderr(&out)
     );

@@ -308,20 +308,8 @@ pub fn read_table(
         .collect();
     let table = Table {
         text_hint: Some(match one_hot {
-            Some(_) => |c| {
-                let c = crate::shell::quote(c);
-                format!(
-                    " (a text column? --one-hot {c} makes an input of each of its categories, \
-                     --features without {c} leaves it out, --target {c} predicts it)"
-                )
-            },
-            None => |c| {
-                let c = crate::shell::quote(c);
-                format!(
-                    " (a text column? --features without {c} leaves it out, --target {c} \
-                     predicts it)"
-                )
-            },
+            Some(_) => text_hint_one_hot,
+            None => text_hint,
         }),
         ..table
     };
@@ -362,6 +350,21 @@ pub fn read_table(
         Some(exact) => data.with_exact_targets(exact),
         None => data,
     })
+}
+
+/// The way on for text in feature column `c`, where `--one-hot` could encode it.
+fn text_hint_one_hot(c: &str) -> String {
+    let c = crate::shell::quote(c);
+    format!(
+        " (a text column? --one-hot {c} makes an input of each of its categories, --features \
+         without {c} leaves it out, --target {c} predicts it)"
+    )
+}
+
+/// The way on for text in feature column `c`, where the command has no `--one-hot`.
+fn text_hint(c: &str) -> String {
+    let c = crate::shell::quote(c);
+    format!(" (a text column? --features without {c} leaves it out, --target {c} predicts it)")
 }
 
 /// Refuses a target of numbers written with decimal commas (`0,5`) that no `--task` names: read

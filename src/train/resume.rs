@@ -96,45 +96,9 @@ pub fn resume(
     let (out, options) = (out.as_ref(), options.into());
     refuse_new_run_options(&options)?;
     let run = RunDir::new(out);
-    // a run `--overwrite` set aside, whose replacement was killed before it wrote config.json:
-    // put back under the lock (as `train --out` does) and resumed
-    let set_aside = !run.config_path().exists() && super::replaced::waits(&run);
-    let early = set_aside
-        .then(|| lock::RunLock::acquire(run.root()))
-        .transpose()?;
-    if early.is_some() {
-        super::replaced::refuse_foreign(&run)?; // a user's own `.replaced` is not moved out
-        super::replaced::recover(&run)?;
-    }
-    let mut run_config = run.read_config()?;
-    let _lock = match early {
-        Some(lock) => lock,
-        None => lock::RunLock::acquire(run.root())?,
-    };
-    run.sweep_temporaries(); // a killed run's half-written files
+    let (mut run_config, _lock) = taken(&run)?;
     let changes = changes.into();
-    let why = match &run_config.data.source {
-        DataSource::Memory { description } => Some(format!(
-            "its rows were built in memory ({description}), so it cannot be resumed; \
-             run it again with --overwrite and the epochs you want"
-        )),
-        DataSource::Inputs { .. } => Some(
-            "it is a pretraining, whose autoencoders train one after another, so it cannot be \
-             resumed; run `plaindnn pretrain` again with --overwrite and the epochs you want"
-                .to_string(),
-        ),
-        _ => None,
-    };
-    if let Some(why) = why {
-        return Err(Error::run(out, why));
-    }
-    let backend = run_config.train.backend;
-    if changes.backend.is_none() && !backend.is_compiled() {
-        let why = format!(
-            "trained on {backend}, which this plaindnn is built without: go on with another \
-             (--backend {}), or rebuild with `--features {backend}`",
-            Backend::default()
-        );
+    if let Some(why) = not_resumable(&run_config, &changes) {
         return Err(Error::run(out, why));
     }
     if changes != ResumeChanges::default() {
@@ -158,6 +122,57 @@ pub fn resume(
     }
     pooled(options.on_pool, move || {
         fit(run_config, run, data, (model, last), device, options)
+    })
+}
+
+/// The run's config, read under the run's lock, which is held from here on; a run
+/// `--overwrite` set aside, whose replacement was killed before it wrote config.json, is put
+/// back under the lock first (as `train --out` does) and resumed.
+fn taken(run: &RunDir) -> Result<(RunConfig, lock::RunLock)> {
+    let set_aside = !run.config_path().exists() && super::replaced::waits(run);
+    let early = set_aside
+        .then(|| lock::RunLock::acquire(run.root()))
+        .transpose()?;
+    if early.is_some() {
+        super::replaced::refuse_foreign(run)?; // a user's own `.replaced` is not moved out
+        super::replaced::recover(run)?;
+    }
+    let run_config = run.read_config()?;
+    let lock = match early {
+        Some(lock) => lock,
+        None => lock::RunLock::acquire(run.root())?,
+    };
+    run.sweep_temporaries(); // a killed run's half-written files
+    Ok((run_config, lock))
+}
+
+/// Why a run cannot be resumed at all: rows built in memory, a pretraining, or a backend this
+/// build lacks (where `changes` names no other).
+fn not_resumable(run_config: &RunConfig, changes: &ResumeChanges) -> Option<String> {
+    match &run_config.data.source {
+        DataSource::Memory { description } => {
+            return Some(format!(
+                "its rows were built in memory ({description}), so it cannot be resumed; \
+                 run it again with --overwrite and the epochs you want"
+            ))
+        }
+        DataSource::Inputs { .. } => {
+            return Some(
+                "it is a pretraining, whose autoencoders train one after another, so it cannot \
+                 be resumed; run `plaindnn pretrain` again with --overwrite and the epochs you \
+                 want"
+                    .to_string(),
+            )
+        }
+        _ => {}
+    }
+    let backend = run_config.train.backend;
+    (changes.backend.is_none() && !backend.is_compiled()).then(|| {
+        format!(
+            "trained on {backend}, which this plaindnn is built without: go on with another \
+             (--backend {}), or rebuild with `--features {backend}`",
+            Backend::default()
+        )
     })
 }
 

@@ -323,6 +323,22 @@ fn a_file_with_decimal_commas_reads_with_decimal_comma_as_the_same_file_with_poi
     assert!(stderr(&o).contains(way), "{}", stderr(&o));
     let o = predict(&c, &points, &["--decimal", ".", "--output", "-"]);
     assert_eq!(stdout(&o).replace('.', ","), text, "{}", stderr(&o));
+    // `--input`'s row is read with points, and written back so (a review: its predictions were
+    // written with decimal commas into a file of commas)
+    let o = plaindnn(&[
+        "predict",
+        "--run",
+        s(&c),
+        "--input",
+        "0.5,0.25",
+        "--output",
+        "-",
+    ]);
+    assert!(
+        o.status.success() && !stdout(&o).contains('"'),
+        "{}",
+        stdout(&o)
+    );
     let comma_separated = write(
         &dir,
         "comma-separated.csv",

@@ -882,6 +882,26 @@ fn mnist_format_files_gzipped_or_not_train_a_classifier() {
         "{}",
         stderr(&o)
     );
+    // a pretraining's too (a review: eval scored its no-pixels)
+    let pretrained = dir.join("pretrained");
+    let args = [
+        "pretrain",
+        "--data-dir",
+        s(&dir),
+        "--hidden",
+        "4",
+        "--epochs",
+        "1",
+        "-q",
+    ];
+    let o = plaindnn(&[&args[..], &["--out", s(&pretrained)]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = plaindnn(&["eval", "--run", s(&pretrained), "--data", &bad]);
+    assert!(
+        stderr(&o).contains("column `px0`: -5 is no pixel"),
+        "{}",
+        stderr(&o)
+    );
     let o = plaindnn(&[
         "predict",
         "--run",

@@ -478,7 +478,23 @@ fn a_fit_of_huge_values_prints_its_predictions_with_an_exponent() {
     let o = plaindnn(&["regress", "--data", file, "--out", run]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = plaindnn(&["predict", "--run", run, "--input", "1e30"]);
-    assert_eq!(stdout(&o).trim(), "x=1e30 → y = 3.000e30", "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "x=1e30 → y = 3e30", "{}", stderr(&o));
+    // a timestamp keeps its every digit (a review: 1.600e9 for 1600000185)
+    let rows: String = (1..=8)
+        .map(|i| format!("{i},{}\n", 1_600_000_000 + 37 * i))
+        .collect();
+    let file = dir.join("ts.csv");
+    std::fs::write(&file, format!("x,t\n{rows}")).expect("write");
+    let file = file.to_str().unwrap_or("");
+    let o = plaindnn(&["regress", "--data", file, "--out", run, "--overwrite"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = plaindnn(&["predict", "--run", run, "--input", "5"]);
+    assert_eq!(
+        stdout(&o).trim(),
+        "x=5 → t = 1600000185.0000",
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -1211,6 +1227,18 @@ fn the_rank_warning_names_the_constant_and_the_dependent_columns() {
     let named = "some are linear combinations of others (`k` constant in the fitted rows, which \
                  the intercept covers; `a`, `b` in a combination that is 0 in every row)";
     assert!(said.contains(named), "{said}");
+    // a constant 0.1, whose f64 mean is not 0.1: named too, its coefficient 0 (a review: it was
+    // fitted as a direction of its own, −122, and predicted −5.24 for 7)
+    let rows: String = (1..=7)
+        .map(|a| format!("{a},0.1,{}\n", 3 * a + 1))
+        .collect();
+    std::fs::write(&csv, format!("a,c,y\n{rows}")).expect("write");
+    let fit = regress_json(&dir, &["--data", csv.to_str().unwrap_or("")]);
+    let said = fit["warnings"][0].as_str().unwrap_or_default();
+    assert!(said.contains("(`c` constant in the fitted rows"), "{said}");
+    assert_eq!(fit["coefficients"]["c"], 0.0, "{fit}");
+    let slope = fit["coefficients"]["a"].as_f64().unwrap_or(0.0);
+    assert!((slope - 3.0).abs() < 1e-12, "{fit}");
 }
 
 #[test]

@@ -182,6 +182,68 @@ fn ctrl_c_or_sigterm_stops_a_run_at_a_whole_epoch_that_resume_finishes_exactly()
     assert_eq!(read(&stopped), read(&whole));
 }
 
+/// A review: a process started with SIGINT ignored (`nohup`, a script's background job) was
+/// stopped by it, and a SIGTERM after a Ctrl-C waited for the step to end: an ignored signal
+/// stays ignored, and a second signal of either kind ends the process at once.
+#[test]
+fn an_ignored_ctrl_c_stays_ignored_and_a_second_signal_of_either_kind_ends_at_once() {
+    let dir = temp_dir("signals-ignored");
+    let spawn = |out: &Path, ignore: &str| {
+        let trap = match ignore {
+            "" => String::new(),
+            signal => format!("trap '' {signal}; "),
+        };
+        let script = format!("{trap}exec \"$0\" \"$@\"");
+        Command::new("sh")
+            .args(["-c", &script])
+            .arg(common::bin())
+            .args(["train", "--dataset", "spiral", "--epochs", "100000"])
+            .args(["--no-early-stopping", "--quiet", "--out", s(out)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    let ignoring = dir.join("ignoring");
+    let child = spawn(&ignoring, "INT");
+    wait_for("an epoch", Duration::from_secs(60), || {
+        metrics_rows(&ignoring) >= 1
+    });
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill")
+        .success());
+    let seen = metrics_rows(&ignoring);
+    wait_for(
+        "more epochs after the ignored Ctrl-C",
+        Duration::from_secs(60),
+        || metrics_rows(&ignoring) > seen + 10,
+    );
+    let (code, err) = signal(child, "TERM");
+    assert_eq!(code, Some(143), "{err}");
+    assert!(err.contains("stopped by SIGTERM"), "{err}");
+
+    let twice = dir.join("twice");
+    let child = spawn(&twice, "");
+    wait_for("an epoch", Duration::from_secs(60), || {
+        metrics_rows(&twice) >= 1
+    });
+    // one shell sends both, microseconds apart: the stop after the step has no time to end
+    let both = format!("kill -INT {0}; kill -TERM {0}", child.id());
+    assert!(Command::new("sh")
+        .args(["-c", &both])
+        .status()
+        .expect("kill")
+        .success());
+    let out = child.wait_with_output().expect("reaped");
+    let (code, err) = (out.status.code(), stderr(&out));
+    // the kernel may run the later signal's handler first: 128 + either
+    assert!(matches!(code, Some(130 | 143)), "{code:?}: {err}");
+    assert!(!err.contains("stopped by"), "ended at once: {err}");
+}
+
 /// A run's folder deleted while it trains: the run fails at its next write, saying the folder
 /// was removed (it said only "D/model.bpk: No such file or directory").
 #[test]
@@ -206,11 +268,11 @@ fn a_run_whose_folder_is_deleted_while_it_trains_says_the_folder_was_removed() {
     let out = training.wait_with_output().expect("reaped");
     assert_eq!(out.status.code(), Some(1));
     let said = format!(
-        "error: run directory {}: was removed while the run trained in it (",
+        "error: run directory {}: was removed or moved while the run trained in it, and what it \
+         saved is not there: train it again",
         out_dir.display()
     );
     assert!(stderr(&out).starts_with(&said), "{}", stderr(&out));
-    assert!(stderr(&out).contains("nothing of the run is left: train it again"));
 }
 
 /// `eval`, `predict`, `summary` and `export` read a run while it trains, warning that its

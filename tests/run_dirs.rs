@@ -791,7 +791,82 @@ fn set_aside_by_hand(dir: &Path) -> (PathBuf, PathBuf) {
             std::fs::rename(checkpoints.join(&name), to).expect("moved");
         }
     }
+    std::fs::write(aside.join(".whole"), "").expect("set aside whole");
     (aside, checkpoints)
+}
+
+/// A review: a kill while a run was being set aside (its files moved, its checkpoint only in
+/// part) leaves the old run's own files outside `.replaced`, where no checkpoint is complete:
+/// they are no replacement's to remove. `--resume` puts the whole run back and goes on from
+/// its checkpoint, to the metrics of a run never set aside (it had removed them and started
+/// over).
+#[test]
+fn a_run_set_aside_in_part_comes_back_whole_and_resumes_from_its_checkpoint() {
+    let dir = temp_dir("rundir-aside-part");
+    let (part, whole) = (dir.join("part"), dir.join("whole"));
+    let args = [
+        "--epochs",
+        "3",
+        "--checkpoint-every",
+        "1",
+        "--no-early-stopping",
+    ];
+    assert!(train(&part, &args).status.success());
+    let more = [
+        "--epochs",
+        "5",
+        "--checkpoint-every",
+        "1",
+        "--no-early-stopping",
+    ];
+    assert!(train(&whole, &more).status.success());
+    let aside = part.join(".replaced");
+    std::fs::create_dir_all(part.join("checkpoint/.replaced")).expect("made");
+    std::fs::create_dir_all(&aside).expect("made");
+    for name in listing(&part) {
+        if name != "checkpoint" && name != ".replaced" {
+            std::fs::rename(part.join(&name), aside.join(&name)).expect("moved");
+        }
+    }
+    let model = part.join("checkpoint/model-3.bpk");
+    std::fs::rename(&model, part.join("checkpoint/.replaced/model-3.bpk")).expect("moved");
+    let o = plaindnn(&["train", "--resume", s(&part), "--epochs", "5", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let metrics = |d: &Path| read(&d.join("metrics.csv"));
+    assert_eq!(
+        metrics(&part),
+        metrics(&whole),
+        "epochs 4 and 5 after the first three"
+    );
+    assert!(!aside.exists());
+}
+
+/// A review: `pretrain --out D` put a user's own `.replaced/notes.txt` among the run's files
+/// and wrote over the user's `report.html` beside it; refused, as `train` refuses it.
+#[test]
+fn a_pretraining_refuses_a_users_own_replaced_folder_and_keeps_what_is_beside_it() {
+    let dir = temp_dir("rundir-pretrain-users-replaced");
+    std::fs::create_dir_all(dir.join(".replaced")).expect("made");
+    std::fs::write(dir.join(".replaced/notes.txt"), "mine").expect("written");
+    std::fs::write(dir.join("report.html"), "my report").expect("written");
+    let args = [
+        "pretrain",
+        "--dataset",
+        "shapes",
+        "--hidden",
+        "4",
+        "--epochs",
+        "1",
+    ];
+    let o = plaindnn(&[&args[..], &["--quiet", "--out", s(&dir)]].concat());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("notes.txt, which no run writes"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(read(&dir.join("report.html")), b"my report");
+    assert_eq!(read(&dir.join(".replaced/notes.txt")), b"mine");
 }
 
 /// A `pretrain --overwrite` killed in its first stage leaves that stage's rows and no saved

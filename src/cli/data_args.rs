@@ -233,8 +233,8 @@ pub struct CsvFlags {
     pub delimiter: Option<u8>,
     /// CSV: the decimal mark of the numbers, `.` or `,` (pandas' `decimal`; `,` reads 1,5 as
     /// 1.5, in a file separated by `;` or tabs; predict's --output writes its numbers so)
-    /// [default: eval and predict: the run's own mark where its fields are not separated by
-    /// commas; else .].
+    /// [default: eval and predict of a network's run, with --data: the mark it trained with,
+    /// unless commas separate the file's fields; else .].
     #[arg(long, value_name = "MARK", value_parser = decimal_arg, requires = "data")]
     pub decimal: Option<u8>,
 }
@@ -250,15 +250,16 @@ impl CsvFlags {
     /// one of points is refused with the way on, [`under_recorded_mark`]); whether the mark is
     /// the run's.
     pub fn or_recorded(self, source: &DataSource, file: Option<&Path>) -> (Self, bool) {
-        let recorded = match source {
-            DataSource::Csv { decimal, .. } => decimal.map(|c| c as u8),
-            _ => None,
-        };
+        let recorded = recorded_decimal(source);
         let commas = |path: &Path| match self.delimiter {
             Some(d) => d == b',',
             None => delimiter::detect(path, b',').is_ok_and(|d| d == b','),
         };
-        if recorded == Some(b',') && file.is_some_and(commas) {
+        // `--input` reads its row with points, and predict's --output writes it as read
+        let Some(file) = file else {
+            return (self, false);
+        };
+        if recorded == Some(b',') && commas(file) {
             return (self, false); // `1,5` would be two fields: the file writes points
         }
         match (self.decimal, recorded) {
@@ -278,6 +279,15 @@ impl CsvFlags {
         let delimiter = self.delimiter.map(|d| format!(" {}", delimiter::flag(d)));
         let decimal = self.decimal.map(|d| format!(" {}", decimal_flag(d)));
         delimiter.unwrap_or_default() + &decimal.unwrap_or_default()
+    }
+}
+
+/// The decimal mark a network's run read its CSV with (a pretraining's, of the file it encoded).
+fn recorded_decimal(source: &DataSource) -> Option<u8> {
+    match source {
+        DataSource::Csv { decimal, .. } => decimal.map(|c| c as u8),
+        DataSource::Inputs { of } => recorded_decimal(of),
+        _ => None,
     }
 }
 

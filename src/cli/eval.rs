@@ -120,11 +120,16 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
         _ => Labels::Names,
     };
     let evaluation = match &args.data {
-        Some(path) if info.reconstructs => predictor.evaluate(csv_file::read_inputs(
-            path,
-            (Some(&info.feature_names), Categories::Known(&info.one_hot)),
-            (args.csv.format(), predictor.missing()),
-        )?)?,
+        Some(path) if info.reconstructs => {
+            let rows = csv_file::read_inputs(
+                path,
+                (Some(&info.feature_names), Categories::Known(&info.one_hot)),
+                (args.csv.format(), predictor.missing()),
+            )?;
+            let at = |r: usize| format!("{}: row {}", path.display(), r + 1);
+            super::pixels::check(info, &rows.features, &info.feature_names, &at)?;
+            predictor.evaluate(rows)?
+        }
         Some(path) => {
             let rows = csv_file::read_labelled(
                 path,

@@ -27,33 +27,46 @@ impl TrainObserver for StopOnSignal {
 }
 
 /// While `during` runs, Ctrl-C and SIGTERM stop training gracefully (the first of them; the
-/// next ends the process); afterwards they end it again.
+/// next ends the process); afterwards each is handled as before. A signal the process was
+/// started ignoring (`nohup`, a script's background job) stays ignored.
 pub fn catching<T>(during: impl FnOnce() -> T) -> T {
-    set(
-        on_signal as *const () as libc::sighandler_t,
-        libc::SA_RESETHAND,
-    );
+    let before = [libc::SIGINT, libc::SIGTERM].map(|signal| (signal, current(signal)));
+    for (signal, old) in &before {
+        if old.sa_sigaction != libc::SIG_IGN {
+            // SAFETY: a zeroed sigaction is valid (empty mask); the handler only stores an
+            // integer and calls write(2) or _exit(2), all async-signal-safe.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_signal as *const () as libc::sighandler_t;
+                action.sa_flags = libc::SA_RESETHAND | libc::SA_RESTART;
+                libc::sigaction(*signal, &action, std::ptr::null_mut());
+            }
+        }
+    }
     let result = during();
-    set(libc::SIG_DFL, 0);
+    for (signal, old) in &before {
+        // SAFETY: `old` is the action sigaction gave for this signal.
+        unsafe { libc::sigaction(*signal, old, std::ptr::null_mut()) };
+    }
     result
 }
 
-/// `handler` for SIGINT and SIGTERM, with `flags`.
-fn set(handler: libc::sighandler_t, flags: libc::c_int) {
-    // SAFETY: a zeroed sigaction is valid (empty mask); the handler only stores an integer and
-    // calls write(2), both async-signal-safe.
+/// The action `signal` has now.
+fn current(signal: libc::c_int) -> libc::sigaction {
+    // SAFETY: a null new action only reads the current one into `old`.
     unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = handler;
-        action.sa_flags = flags | libc::SA_RESTART;
-        for signal in [libc::SIGINT, libc::SIGTERM] {
-            libc::sigaction(signal, &action, std::ptr::null_mut());
-        }
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut old);
+        old
     }
 }
 
 extern "C" fn on_signal(signal: libc::c_int) {
-    RECEIVED.store(signal, Ordering::SeqCst);
+    // a second signal, of either kind, ends the process at once
+    if RECEIVED.swap(signal, Ordering::SeqCst) != 0 {
+        // SAFETY: _exit(2) is async-signal-safe.
+        unsafe { libc::_exit(128 + signal) };
+    }
     let text = b"\ninterrupted: training stops after this step (again to end at once)\n";
     // SAFETY: write(2) is async-signal-safe; the buffer outlives the call.
     unsafe { libc::write(2, text.as_ptr().cast(), text.len()) };

@@ -545,6 +545,19 @@ fn csv_bytes(
 }
 
 /// `predict` on a run written by `plaindnn regress`.
+/// A fit's prediction to four decimals (a timestamp's every digit), else where that would print
+/// 17 digits or more, or none, to seven significant digits and an exponent (`1.5e30`; it was
+/// printed with 31 digits and four decimals).
+fn fitted(y: f64) -> String {
+    if y == 0.0 || (1e-4..1e16).contains(&y.abs()) {
+        return format!("{y:.4}");
+    }
+    let text = format!("{y:.6e}");
+    let (digits, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    let digits = digits.trim_end_matches('0').trim_end_matches('.');
+    format!("{digits}e{exponent}")
+}
+
 fn predict_linear(args: &PredictArgs) -> Result<()> {
     refuse_backend_for_fit(args.run.backend)?;
     let model = LinearModel::load(&args.run.run)?;
@@ -583,9 +596,12 @@ fn predict_linear(args: &PredictArgs) -> Result<()> {
             .zip(input)
             .map(|(n, v)| format!("{n}={}", short(*v)))
             .collect();
-        // four decimals, or four digits and an exponent past 1e9 (a 31-digit 1.5e30)
-        let y = plaindnn::decimals::Decimals(*y);
-        println!("{} → {} = {y}", features.join(", "), model.target);
+        println!(
+            "{} → {} = {}",
+            features.join(", "),
+            model.target,
+            fitted(*y)
+        );
     }
     Ok(())
 }

@@ -142,12 +142,20 @@ fn overflow(ridge: f64) -> Error {
 }
 
 /// Column means of row-major `x` and the mean of `y`, in one pass over the rows.
+/// A constant column's mean is its value: summed, 0.1 seven times over seven is not 0.1, and the
+/// centred column's rounding, scaled to length 1, was fitted as a direction of its own (a
+/// coefficient of −122 for a column that explains nothing).
 fn means(x: &[f64], n: usize, p: usize, y: &[f64]) -> (Vec<f64>, f64) {
     let mut sum = vec![0.0; p];
+    let first = x.get(..p).unwrap_or_default();
+    let mut constant = vec![true; p];
     for row in x.chunks_exact(p) {
         sum.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+        (constant.iter_mut().zip(row.iter().zip(first))).for_each(|(c, (v, f))| *c &= v == f);
     }
-    let mean_x = sum.into_iter().map(|s| s / n as f64).collect();
+    let mean_x = (sum.into_iter().enumerate())
+        .map(|(j, s)| if constant[j] { first[j] } else { s / n as f64 })
+        .collect();
     (mean_x, y.iter().sum::<f64>() / n as f64)
 }
 

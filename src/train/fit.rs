@@ -114,17 +114,17 @@ pub(super) fn fit(
     })
 }
 
-/// `e`, told as the removal of the run's folder where that is gone (deleted while the run
-/// trained): alone, "model.bpk: No such file or directory" read as a fault of the run's.
+/// `e`, told as the removal of the run's folder where its `config.json` is gone (the folder
+/// deleted or moved while the run trained; a checkpoint's write may have made the folder
+/// again): alone, "model.bpk: No such file or directory" read as a fault of the run's, and a
+/// failed checkpoint's advice spoke of disk space.
 fn removed_meanwhile(run: &RunDir, e: Error) -> Error {
-    match run.root().exists() {
+    match run.config_path().exists() {
         true => e,
         false => Error::run(
             run.root(),
-            format!(
-                "was removed while the run trained in it ({e}); nothing of the run is left: \
-                 train it again"
-            ),
+            "was removed or moved while the run trained in it, and what it saved is not there: \
+             train it again (or, where its folder was moved, `plaindnn train --resume` it there)",
         ),
     }
 }

@@ -110,6 +110,7 @@ impl PretrainConfig {
 fn claim(out: &Path, overwrite: bool, config: &PretrainConfig) -> Result<bool> {
     crate::files::refuse_file(out)?;
     let top = RunDir::new(out);
+    replaced::refuse_foreign(&top)?; // a user's own `.replaced`, and what is beside it, stay
     if !overwrite {
         replaced::recover(&top)?; // a pretraining killed before its first stage saved: undone
     }

@@ -15,6 +15,10 @@ use crate::error::{Divergence, Error, Kept, Result};
 /// The folder a replaced run's files wait in.
 pub const ASIDE: &str = ".replaced";
 
+/// An empty file in [`ASIDE`] once every file of the run is there: a kill part-way through
+/// leaves the old run's own files beside it, which are no replacement's to remove.
+const WHOLE: &str = ".whole";
+
 /// The folders a replaced run's files wait in, each with the folder they came from: the run's
 /// own, and its `checkpoint/`.
 fn places(run: &RunDir) -> [(PathBuf, PathBuf); 2] {
@@ -23,6 +27,11 @@ fn places(run: &RunDir) -> [(PathBuf, PathBuf); 2] {
         (root.join(ASIDE), root),
         (checkpoints.join(ASIDE), checkpoints),
     ]
+}
+
+/// Whether the run waiting here was set aside whole ([`WHOLE`]).
+fn whole(run: &RunDir) -> bool {
+    run.root().join(ASIDE).join(WHOLE).is_file()
 }
 
 /// Whether a replaced run waits here (in either place): its replacement is training, or
@@ -62,7 +71,9 @@ fn stranger(dir: &Path) -> Option<String> {
     let entries = fs::read_dir(dir).into_iter().flatten().flatten();
     entries.into_iter().find_map(|entry| {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let known = super::run_dir::is_run_file(&name) || checkpoint::is_checkpoint_file(&name);
+        let known = super::run_dir::is_run_file(&name)
+            || checkpoint::is_checkpoint_file(&name)
+            || name == WHOLE;
         match (known, entry.file_type().is_ok_and(|t| t.is_dir())) {
             (false, _) => Some(name),
             (true, true) => stranger(&entry.path()).map(|inner| format!("{name}/{inner}")),
@@ -86,6 +97,7 @@ pub fn saved(run: &RunDir) -> bool {
 /// it did. A replaced run whose replacement left no run (stopped before it wrote its
 /// `config.json`) is put back first, so only `--overwrite` ever replaces it.
 pub fn claim(run: &RunDir, overwrite: bool) -> Result<bool> {
+    refuse_foreign(run)?;
     match overwrite {
         false => recover(run)?,
         // a run half set aside comes back whole first; where a new run's files are in its
@@ -110,7 +122,9 @@ pub fn recover(run: &RunDir) -> Result<()> {
     if !(waits(run) && no_run) {
         return Ok(());
     }
-    if !saved(run) {
+    refuse_foreign(run)?; // a user's own `.replaced` is not moved out, nor what is beside it
+                          // set aside whole: what is here is the replacement's, and saved no weights
+    if whole(run) && !saved(run) {
         run.remove_run()?;
     }
     put_back(run).map(drop)
@@ -154,7 +168,8 @@ fn move_parts(run: &RunDir) -> Result<()> {
             }
         }
     }
-    Ok(())
+    let whole = aside.join(WHOLE);
+    fs::write(&whole, b"").map_err(|e| Error::io(&whole, e))
 }
 
 /// Moves a pretraining stage's run files from `dir` into `into`, then removes `dir` if nothing
@@ -222,6 +237,7 @@ pub fn put_back(run: &RunDir) -> Result<bool> {
 /// The first thing at home that a file waiting in `aside` would replace, if any.
 fn in_the_way(aside: &Path, home: &Path) -> Option<PathBuf> {
     let entries = fs::read_dir(aside).into_iter().flatten().flatten();
+    let entries = entries.filter(|entry| entry.file_name() != WHOLE);
     entries.into_iter().find_map(|entry| {
         let to = home.join(entry.file_name());
         match entry.file_type().is_ok_and(|t| t.is_dir()) {
@@ -234,6 +250,8 @@ fn in_the_way(aside: &Path, home: &Path) -> Option<PathBuf> {
 /// Moves what `aside` holds into `home` ([`in_the_way`] found nothing there), a folder in it (a
 /// stage's) into its own folder there, then removes `aside`.
 fn move_back(aside: &Path, home: &Path) -> Result<()> {
+    // first: a kill part-way leaves the run's files on both sides, none of them a replacement's
+    let _ = fs::remove_file(aside.join(WHOLE));
     fs::create_dir_all(home).map_err(|e| Error::io(home, e))?;
     for entry in fs::read_dir(aside)
         .map_err(|e| Error::io(aside, e))?

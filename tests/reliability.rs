@@ -445,6 +445,21 @@ fn two_pretrainings_started_together_with_the_default_name_each_take_a_free_one(
     six_pairs_each_take_a_free_name("default-pretrain-names", &pretrain, &[CONSTANT], None);
 }
 
+/// The same for two fits (the second was refused by the first's lock).
+#[test]
+fn two_fits_started_together_with_the_default_name_each_take_a_free_one() {
+    let regress = [
+        "regress",
+        "--data",
+        "flat.csv",
+        "--target",
+        "a",
+        "--features",
+        "label",
+    ];
+    six_pairs_each_take_a_free_name("default-regress-names", &regress, &[], None);
+}
+
 /// The warning `flat.csv` gives.
 const CONSTANT: &str = "column `k` is constant in the training rows";
 

@@ -18,6 +18,7 @@ use serde_json::json;
 
 use super::choices::{self, choices};
 use super::data_args::{column_list, Columns, CsvFlags};
+use super::default_out::default_named;
 use super::print_json;
 
 #[derive(Args, Debug)]
@@ -258,20 +259,35 @@ pub fn run(args: RegressArgs) -> Result<()> {
         lr: args.lr.unwrap_or(0.1),
     };
     let base = Path::new("artifacts/runs").join(format!("regress-{}", rows.name));
-    let out = match &args.out {
-        Some(out) => RunDir::new(out),
-        None if args.overwrite => RunDir::new(base), // as `train --overwrite`: the default replaced
-        None => RunDir::next_free(&base),
+    // a default name another fit took at the same moment: the next free one, as `train`
+    let start = |lost: Option<&Path>| {
+        let out = match &args.out {
+            Some(out) => RunDir::new(out),
+            None if args.overwrite => RunDir::new(&base), // as `train --overwrite`
+            None => RunDir::next_free(&base),
+        };
+        if let Some(lost) = lost {
+            let (lost, out) = (lost.display(), out.root().display());
+            println!("{lost} was taken by a fit started at the same moment: fitting into {out}");
+        }
+        fit_locked(&args, (&rows, &options), &out)
     };
+    default_named(start, args.out.is_none() && !args.overwrite)
+}
+
+/// Fits into `out` under its lock: one process per folder, as `train` (another regress or a
+/// train into it meanwhile is refused, where the later save replaced the other's fit).
+fn fit_locked(
+    args: &RegressArgs,
+    (rows, options): (&Rows, &FitOptions),
+    out: &RunDir,
+) -> Result<()> {
     if !args.overwrite {
         out.check_claim(false)?; // refused before fitting; with --overwrite, replaced after it
     }
-    // one process per folder, as `train`: another regress (or a train) into it while this one
-    // fits is refused, where the later save replaced the other's fit without a word
     let made = !out.root().exists();
     out.create()?;
-    let result =
-        RunLock::acquire(out.root()).and_then(|_lock| fit_into(&args, rows, options, &out));
+    let result = RunLock::acquire(out.root()).and_then(|_lock| fit_into(args, rows, options, out));
     if result.is_err() && made {
         let _ = std::fs::remove_dir(out.root()); // left empty: a failed fit writes nothing
     }
@@ -279,11 +295,11 @@ pub fn run(args: RegressArgs) -> Result<()> {
 }
 
 /// Fits `rows` and saves the fit into `out`, whose lock the caller holds.
-fn fit_into(args: &RegressArgs, rows: Rows, options: FitOptions, out: &RunDir) -> Result<()> {
+fn fit_into(args: &RegressArgs, rows: &Rows, options: &FitOptions, out: &RunDir) -> Result<()> {
     if !args.overwrite {
         out.claim(false)?; // again, under the lock: a run saved there since is not replaced
     }
-    let fitted = LinearModel::fit(&rows.fit, &options)?;
+    let fitted = LinearModel::fit(&rows.fit, options)?;
     let model = &fitted.model;
     let train = model.scores(&rows.fit)?;
     let val = rows

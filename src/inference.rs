@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::backend::Backend;
 use crate::data::csv_file::Missing;
-use crate::data::{BatchLoader, Dataset, Subset, Targets, Task};
+use crate::data::{BatchLoader, Dataset, ExactColumns, Subset, Targets, Task};
 use crate::error::{Error, Result};
 use crate::model::{read_f32, Mlp};
 use crate::train::evaluate::{evaluate, Scores};
@@ -114,6 +114,21 @@ impl Predictor {
 
     /// Outputs of the network for raw row-major `rows` (probabilities for classification).
     pub fn predict(&self, rows: &[f32]) -> Result<Vec<Prediction>> {
+        self.predict_exactly(rows, None)
+    }
+
+    /// The input columns this run's scaler needs as the file wrote them, in f64: those f32
+    /// reads too coarsely for their spread ([`crate::data::Scaler::coarse_columns`]).
+    pub fn exact_columns(&self) -> Vec<usize> {
+        (self.config.data.scaler.as_ref()).map_or(vec![], |s| s.coarse_columns())
+    }
+
+    /// [`Self::predict`], with [`Self::exact_columns`]'s values as written where given.
+    pub fn predict_exactly(
+        &self,
+        rows: &[f32],
+        exact: Option<&ExactColumns>,
+    ) -> Result<Vec<Prediction>> {
         let width = self.feature_names().len();
         if rows.is_empty() || !rows.len().is_multiple_of(width) {
             return Err(Error::Data(format!(
@@ -126,6 +141,9 @@ impl Predictor {
         self.fill_missing(&mut scaled)?;
         if let Some(scaler) = &self.config.data.scaler {
             scaler.apply(&mut scaled);
+            if let Some(exact) = exact {
+                scaler.apply_exact_columns(&mut scaled, exact);
+            }
         }
         self.predict_scaled(scaled)
     }
@@ -300,6 +318,9 @@ impl Predictor {
         let filled = self.fill_missing(&mut data.features)?;
         if let Some(scaler) = &self.config.data.scaler {
             scaler.apply(&mut data.features);
+            if let Some(exact) = data.exact_columns.clone() {
+                scaler.apply_exact_columns(&mut data.features, &exact);
+            }
         }
         if self.config.data.reconstructs {
             let (values, width) = (data.features.clone(), data.width());

@@ -1626,18 +1626,68 @@ fn a_val_fraction_holding_out_most_rows_or_almost_none_is_warned_about() {
 
 /// An outside audit: a feature like a Unix timestamp that varies by minutes (1.6e9 ± 1000) was
 /// read in f32's steps of 128 — 352 distinct times, 17 distinct predictions — without a word.
-/// The column is warned of, with its step and an offset to subtract; a year (2000 ± 10) is not.
+/// It is standardised from its values as written, in f64, as pandas and scikit-learn's
+/// `StandardScaler` do: the run's mean and deviation are the rows' own (computed here in f64),
+/// and times 33 s apart, one value in f32, predict apart, by `--input` and `--data` alike.
+/// Unstandardised (`--no-standardize`), it is warned of with its step and an offset to
+/// subtract; a year (2000 ± 10) is neither.
 #[test]
-fn a_feature_too_large_for_its_spread_in_f32_is_warned_of_with_the_offset_to_subtract() {
+fn a_feature_too_large_for_f32_is_standardised_as_written_or_else_warned_of() {
     let dir = temp_dir("csv-coarse-feature");
-    let rows: String = (0..60)
-        .map(|i| {
-            let t = 1_600_000_000 - 1000 + i * 33;
-            format!("{t},{},{}\n", 1995 + i % 11, (i * 7) % 10)
-        })
+    let times: Vec<i64> = (0..60).map(|i| 1_600_000_000 - 1000 + i * 33).collect();
+    let rows: String = (times.iter().enumerate())
+        .map(|(i, t)| format!("{t},{},{}\n", 1995 + i % 11, (i * 7) % 10))
         .collect();
     let csv = write(&dir, "times.csv", &format!("ts,year,y\n{rows}"));
-    let out = train(&dir, &csv, &[]);
+    let val = write(
+        &dir,
+        "val.csv",
+        "ts,year,y\n1600000000,2000,1\n1600000033,2000,2\n",
+    );
+    let out = train(&dir, &csv, &["--val-data", s(&val), "--task", "regression"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("vary by"), "{}", stderr(&out));
+    let n = times.len() as f64;
+    let mean = times.iter().map(|&t| t as f64).sum::<f64>() / n;
+    let std = (times
+        .iter()
+        .map(|&t| (t as f64 - mean).powi(2))
+        .sum::<f64>()
+        / n)
+        .sqrt();
+    let run = dir.join("run");
+    let scaler = &run_config(&run)["data"]["scaler"];
+    let (got_mean, got_std) = (scaler["mean"][0].as_f64(), scaler["std"][0].as_f64());
+    assert!(
+        (got_mean.unwrap_or(0.0) - mean).abs() < 1e-6,
+        "{scaler} against {mean}"
+    );
+    assert!(
+        (got_std.unwrap_or(0.0) / std - 1.0).abs() < 1e-9,
+        "{scaler} against {std}"
+    );
+    // 1600000000 and 1600000033 are one number in f32
+    assert_eq!(1_600_000_000f32, 1_600_000_033f32);
+    let one = |t: &str| {
+        let o = plaindnn(&["predict", "--run", s(&run), "--input", &format!("{t},2000")]);
+        stdout(&o)
+            .split(" = ")
+            .nth(1)
+            .map(str::trim)
+            .map(String::from)
+            .unwrap_or_default()
+    };
+    let (a, b) = (one("1600000000"), one("1600000033"));
+    assert_ne!(a, b, "apart");
+    let o = predict(&run, &val, &["--json"]);
+    let value = |i: usize| json(&o)["predictions"][i]["values"][0].to_string();
+    assert_eq!(
+        (value(0), value(1)),
+        (a, b),
+        "--data reads them as --input does"
+    );
+
+    let out = train(&dir, &csv, &["--no-standardize"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let said = "column `ts` holds values around 1.6000e9 that vary by";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));

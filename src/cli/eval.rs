@@ -1,10 +1,10 @@
 //! `plaindnn eval`: a run's scores on labelled rows (its own validation rows by default).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use plaindnn::data::csv_file::{self, Categories, Labels};
-use plaindnn::data::DataSource;
+use plaindnn::data::{DataSource, Dataset};
 use plaindnn::decimals::Decimals;
 use plaindnn::error::{Error, Result};
 use plaindnn::inference::{Evaluation, Predictor, RegressionScores};
@@ -111,6 +111,20 @@ fn unlabelled(e: Error, target: &str, args: &EvalArgs) -> Error {
     }
 }
 
+/// `rows` of `path` with the inputs the run standardises from their values as written
+/// ([`Predictor::exact_columns`]: a timestamp f32 reads in steps of 128).
+fn exactly(
+    mut rows: Dataset,
+    predictor: &Predictor,
+    path: &Path,
+    args: &EvalArgs,
+) -> Result<Dataset> {
+    let (columns, names) = (predictor.exact_columns(), predictor.feature_names());
+    let exact = csv_file::read_exact_columns(path, names, &columns, args.csv.format())?;
+    rows.exact_columns = exact.map(std::sync::Arc::new);
+    Ok(rows)
+}
+
 /// Scores the rows of `--data`, or else the run's own validation rows while its data is unchanged.
 fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
     let info = &predictor.config.data;
@@ -128,7 +142,7 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
             )?;
             let at = |r: usize| format!("{}: row {}", path.display(), r + 1);
             super::pixels::check(info, &rows.features, &info.feature_names, &at)?;
-            predictor.evaluate(rows)?
+            predictor.evaluate(exactly(rows, predictor, path, args)?)?
         }
         Some(path) => {
             let rows = csv_file::read_labelled(
@@ -142,7 +156,7 @@ fn evaluate(predictor: &Predictor, args: &EvalArgs) -> Result<Evaluation> {
             .map_err(|e| unlabelled(e, &info.target, args))?;
             let at = |r: usize| format!("{}: row {}", path.display(), r + 1);
             super::pixels::check(info, &rows.features, &info.feature_names, &at)?;
-            predictor.evaluate(rows)?
+            predictor.evaluate(exactly(rows, predictor, path, args)?)?
         }
         None if info.source.missing().is_some() => {
             let why = format!(

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use plaindnn::backend::Backend;
 use plaindnn::data::csv_file::{self, Cells, CsvFormat, Missing};
-use plaindnn::data::{number, one_hot};
+use plaindnn::data::{number, one_hot, ExactColumns};
 use plaindnn::error::{Error, Result, NOT_FINITE};
 use plaindnn::inference::{Prediction, Predictor};
 use plaindnn::regression::LinearModel;
@@ -49,9 +49,50 @@ pub struct PredictArgs {
 
 #[derive(Serialize)]
 struct Row<'a> {
-    input: &'a [f32],
+    input: Vec<Input>,
     #[serde(flatten)]
     prediction: &'a Prediction,
+}
+
+/// An input as the network's rows hold it (f32), or as the file wrote it where the run reads it
+/// so ([`Predictor::exact_columns`]: 1600000001 is 1600000000 in f32).
+#[derive(Clone, Copy, Serialize)]
+#[serde(untagged)]
+enum Input {
+    Read(f32),
+    Exact(f64),
+}
+
+impl Input {
+    fn is_nan(self) -> bool {
+        match self {
+            Input::Read(v) => v.is_nan(),
+            Input::Exact(v) => v.is_nan(),
+        }
+    }
+
+    fn short(self) -> String {
+        match self {
+            Input::Read(v) => short(v),
+            Input::Exact(v) => short(v),
+        }
+    }
+}
+
+/// Each row's inputs to show: `rows`, `exact`'s columns as written.
+fn shown(rows: &[f32], width: usize, exact: Option<&ExactColumns>) -> Vec<Vec<Input>> {
+    let mut shown: Vec<Vec<Input>> = (rows.chunks(width.max(1)))
+        .map(|row| row.iter().map(|&v| Input::Read(v)).collect())
+        .collect();
+    if let Some(e) = exact {
+        let k = e.columns.len().max(1);
+        for (row, values) in shown.iter_mut().zip(e.values.chunks(k)) {
+            for (&j, &v) in e.columns.iter().zip(values).filter(|(_, v)| !v.is_nan()) {
+                row[j] = Input::Exact(v);
+            }
+        }
+    }
+    shown
 }
 
 /// `--json`'s document, serialised directly: through `json!` an f32 widens to f64 and prints as
@@ -150,9 +191,10 @@ pub fn predict(mut args: PredictArgs) -> Result<()> {
         None => "--input".to_string(),
     };
     super::pixels::check(&predictor.config.data, &rows, &names, &at)?;
-    let predictions = (predictor.predict(&rows))
+    let exact = exact_inputs(&args, &predictor)?;
+    let predictions = (predictor.predict_exactly(&rows, exact.as_ref()))
         .map_err(|e| at_line(e, args.data.as_deref(), || lines.clone()))?;
-    let inputs: Vec<&[f32]> = rows.chunks(names.len()).collect();
+    let inputs = shown(&rows, names.len(), exact.as_ref());
     let data = &predictor.config.data;
     if let Some(path) = &args.output {
         let format = args.csv.format();
@@ -182,12 +224,9 @@ pub fn predict(mut args: PredictArgs) -> Result<()> {
     }
     if args.json {
         let predictions = inputs
-            .iter()
+            .into_iter()
             .zip(&predictions)
-            .map(|(i, p)| Row {
-                input: i,
-                prediction: p,
-            })
+            .map(|(input, prediction)| Row { input, prediction })
             .collect();
         let classes = &data.class_names;
         return print_json(&Rows {
@@ -213,14 +252,19 @@ pub(super) fn at_line(e: Error, path: Option<&Path>, lines: impl FnOnce() -> Vec
 }
 
 /// One line per row: its inputs, then the class and each class's probability, or the values.
-fn print_rows(names: &[String], inputs: &[&[f32]], predictions: &[Prediction], data: &DataInfo) {
+fn print_rows(
+    names: &[String],
+    inputs: &[Vec<Input>],
+    predictions: &[Prediction],
+    data: &DataInfo,
+) {
     let fill = |j: usize| data.imputer.as_ref().map_or(f32::NAN, |i| i.fill[j]);
     for (input, p) in inputs.iter().zip(predictions) {
-        let mut features: Vec<String> = (names.iter().zip(*input).enumerate())
+        let mut features: Vec<String> = (names.iter().zip(input).enumerate())
             .map(|(j, (n, v))| (j, csv_file::quoted_cell(n), v))
             .map(|(j, n, v)| match v.is_nan() {
                 true => format!("{n}={} (missing: filled)", short(fill(j))),
-                false => format!("{n}={}", short(*v)),
+                false => format!("{n}={}", v.short()),
             })
             .collect();
         if features.len() > 8 {
@@ -305,6 +349,31 @@ fn summarise(
         println!("predicted {target}: {}", parts.join(", "));
     }
     Ok(())
+}
+
+/// The inputs the run standardises from their values as written (a timestamp f32 reads in
+/// steps of 128: [`Predictor::exact_columns`]), of `--data`'s rows or `--input`'s.
+fn exact_inputs(args: &PredictArgs, predictor: &Predictor) -> Result<Option<ExactColumns>> {
+    let (columns, names) = (predictor.exact_columns(), predictor.feature_names());
+    match (&args.input, &args.data) {
+        _ if columns.is_empty() => Ok(None),
+        (Some(text), _) => {
+            let info = &predictor.config.data;
+            let cells = input_cells(text)?;
+            let in_file = one_hot::columns(names, &info.one_hot); // --input's columns
+            let value = |j: usize| {
+                let at = in_file.iter().position(|c| *c == names[j]);
+                let cell = at.and_then(|i| cells.get(i)).map_or("", |c| c.trim());
+                csv_file::read_f64(cell).unwrap_or(f64::NAN) // its f32 reading said why not
+            };
+            let values = columns.iter().map(|&j| value(j)).collect();
+            Ok(Some(ExactColumns { columns, values }))
+        }
+        (None, Some(path)) => {
+            csv_file::read_exact_columns(path, names, &columns, args.csv.format())
+        }
+        (None, None) => Ok(None),
+    }
 }
 
 /// `--input`'s row: a value per input, or, with `--one-hot` columns, a cell per column of the

@@ -2,11 +2,13 @@
 //! names the file, the line and the column.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::classes::{class_index, classes, known_classes};
 use super::csv_table::{check_unique, open, open_as_written, Table, ONE_HOT_NAMES};
-use super::dataset::{Dataset, Exact, Targets, Task};
+use super::dataset::{Dataset, Exact, ExactColumns, Targets, Task};
 use super::one_hot::{self, OneHot};
+use super::scaler::Scaler;
 use super::target::{self, TargetKind};
 use crate::error::{Error, Result};
 
@@ -220,6 +222,49 @@ fn read_columns_as<T>(
     table.read_as(path, &feature_idx, target_idx, parse)
 }
 
+/// The input `columns` (indices of `names`) of the CSV at `path` as written, in f64 (NaN where
+/// a cell is missing); none for no columns.
+pub fn read_exact_columns(
+    path: &Path,
+    names: &[String],
+    columns: &[usize],
+    format: CsvFormat,
+) -> Result<Option<ExactColumns>> {
+    if columns.is_empty() {
+        return Ok(None);
+    }
+    let wanted: Vec<String> = columns.iter().map(|&j| names[j].clone()).collect();
+    let read = read_columns_as(path, (&wanted, None), (format, Missing::Kept), f64_or_nan)?;
+    Ok(Some(ExactColumns {
+        columns: columns.to_vec(),
+        values: read.features,
+    }))
+}
+
+/// A cell in f64, NaN where it is missing (its f32 reading said whether that may be).
+fn f64_or_nan(field: &str) -> std::result::Result<f64, Refused> {
+    match is_missing(field) {
+        true => Ok(f64::NAN),
+        false => read_f64(field),
+    }
+}
+
+/// The input columns of `data`, read from `path`, that f32 reads too coarsely for their spread
+/// over its rows (a timestamp varying by minutes: [`Scaler::coarseness`]), read again as
+/// written.
+fn coarse_columns_exactly(
+    path: &Path,
+    data: &Dataset,
+    format: CsvFormat,
+) -> Result<Option<ExactColumns>> {
+    let rows: Vec<usize> = (0..data.len()).collect();
+    let (scaler, constant) = Scaler::fit_columns(&data.features, data.width(), &rows);
+    let coarse: Vec<usize> = (scaler.coarse_columns().into_iter())
+        .filter(|j| !constant.contains(j) && scaler.mean[*j].is_finite())
+        .collect();
+    read_exact_columns(path, &data.feature_names, &coarse, format)
+}
+
 /// `data`'s columns of the CSV at `path` in f64, as written (see [`Exact`]).
 pub fn read_exact(path: &Path, data: &Dataset, format: CsvFormat) -> Result<Exact> {
     let target = data.target_name.as_str();
@@ -342,10 +387,11 @@ pub fn read_table(
         class_names.len(),
         task.is_some(),
     );
-    let data = Dataset::new(columns.features, feature_names, targets, class_names)?
+    let mut data = Dataset::new(columns.features, feature_names, targets, class_names)?
         .with_target_name(&target_name)
         .with_task_reason(why)
         .with_one_hot(encoders);
+    data.exact_columns = coarse_columns_exactly(path, &data, format)?.map(Arc::new);
     Ok(match exact {
         Some(exact) => data.with_exact_targets(exact),
         None => data,

@@ -8,7 +8,7 @@ use super::advice::MIN_DELTA_ZERO;
 use super::dataset::{Dataset, Subset, Targets};
 use super::imputer::{Imputer, Strategy};
 use super::prepared::Prepared;
-use super::scaler::{constant_columns, Scaler};
+use super::scaler::{constant_columns, Scaler, STEPS_PER_SPREAD};
 use super::split::split;
 use crate::error::{Error, Result};
 
@@ -128,21 +128,22 @@ fn row_numbers(data: &Dataset, path: &Path) -> Vec<String> {
 /// A warning for each input column whose values are large beside their spread (a timestamp
 /// that varies by minutes): the network reads them in f32, which keeps seven digits, so they
 /// are read in steps of more than a hundredth of their standard deviation over the training
-/// `rows`, and rows that differ by less are read alike.
-fn coarse_columns(data: &Dataset, rows: &[usize], path: &Path) -> Vec<String> {
-    const STEPS_PER_SPREAD: f64 = 100.0;
+/// `rows`, and rows that differ by less are read alike; but for the `exact` ones, standardised
+/// from their values as written.
+fn coarse_columns(data: &Dataset, rows: &[usize], path: &Path, exact: &[usize]) -> Vec<String> {
     let (scaler, constant) = Scaler::fit_columns(&data.features, data.width(), rows);
     (data.feature_names.iter().enumerate())
         .filter(|(j, _)| !constant.contains(j)) // warned of as constant, their spread set to 1
+        .filter(|(j, _)| !exact.contains(j))
         .filter_map(|(j, name)| {
             let (mean, spread) = (scaler.mean[j], scaler.std[j]);
-            let step = (mean.abs() as f32).to_bits() & 0x7f80_0000; // f32's exponent of |mean|
-            let step = f32::from_bits(step) as f64 * f32::EPSILON as f64; // its spacing there
-            (step > 0.0 && spread > 0.0 && spread / step < STEPS_PER_SPREAD).then(|| {
-                // a round offset near the mean: to the power of ten above the spread
-                let unit = 10f64.powf(spread.log10().floor() + 1.0);
-                let offset = (mean / unit).round() * unit;
-                format!(
+            let step = scaler.spacing(j);
+            (step > 0.0 && spread > 0.0 && scaler.coarseness(j) > 1.0 / STEPS_PER_SPREAD).then(
+                || {
+                    // a round offset near the mean: to the power of ten above the spread
+                    let unit = 10f64.powf(spread.log10().floor() + 1.0);
+                    let offset = (mean / unit).round() * unit;
+                    format!(
                     "{}: column `{name}` holds values around {mean:.4e} that vary by {spread:.3e} \
                      (its standard deviation): the network reads them in f32, which keeps seven \
                      digits, in steps of {step}, and values closer than that are read alike; \
@@ -150,7 +151,8 @@ fn coarse_columns(data: &Dataset, rows: &[usize], path: &Path) -> Vec<String> {
                      coarser units",
                     path.display()
                 )
-            })
+                },
+            )
         })
         .collect()
 }
@@ -337,14 +339,24 @@ impl Rows {
         let mut warnings = super::one_hot::warnings(&data.one_hot, data.len(), path);
         warnings.extend(numbers_as_names(&data, path));
         warnings.extend(row_numbers(&data, path));
-        warnings.extend(coarse_columns(&data, &self.train, path));
+        // read as written and standardised so, unless the inputs go in as they are
+        let exact = (data.exact_columns.as_ref())
+            .filter(|_| standardize)
+            .map_or(vec![], |e| e.columns.clone());
+        warnings.extend(coarse_columns(&data, &self.train, path, &exact));
         let target_scaler = standardize_target
             .then(|| standardise_target(&mut data, &self.train))
             .flatten();
         let scaler = standardize.then(|| {
-            let (scaler, constant) = Scaler::fit(&data, &self.train);
+            let (mut scaler, constant) = Scaler::fit(&data, &self.train);
             warnings.extend(constant_columns(&constant, Some(path)));
+            if let Some(exact) = &data.exact_columns {
+                scaler.refit_exact(exact, &self.train);
+            }
             scaler.apply(&mut data.features);
+            if let Some(exact) = &data.exact_columns {
+                scaler.apply_exact_columns(&mut data.features, exact);
+            }
             scaler
         });
         // after the target's standardisation, which brings it to 1; a constant target's spread
@@ -358,6 +370,9 @@ impl Rows {
             Some(mut v) => {
                 if let Some(s) = &scaler {
                     s.apply(&mut v.features);
+                    if let Some(exact) = v.exact_columns.clone() {
+                        s.apply_exact_columns(&mut v.features, &exact);
+                    }
                 }
                 let exact = v.exact_targets.clone();
                 if let (Some(s), Targets::Values { values, .. }) = (&target_scaler, &mut v.targets)

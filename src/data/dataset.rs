@@ -71,6 +71,18 @@ pub struct Dataset {
     pub exact_targets: Option<Arc<Vec<f64>>>,
     /// The text columns read as one 0/1 input per category (`--one-hot`), in input order.
     pub one_hot: Vec<OneHot>,
+    /// Inputs too large for their spread in f32 (a timestamp varying by seconds), as the file
+    /// wrote them: their standardisation is computed from these, as pandas would.
+    pub exact_columns: Option<Arc<ExactColumns>>,
+}
+
+/// Some input columns as the file wrote them, in f64: f32 reads 1.6e9 in steps of 128.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExactColumns {
+    /// The columns, as indices of [`Dataset::feature_names`].
+    pub columns: Vec<usize>,
+    /// Their values, row-major (`columns.len()` per row); NaN where a cell is missing.
+    pub values: Vec<f64>,
 }
 
 /// A CSV's values in f64, row-major as [`Dataset::features`], and one target per row.
@@ -110,6 +122,7 @@ impl Dataset {
             exact: None,
             exact_targets: None,
             one_hot: Vec::new(),
+            exact_columns: None,
         };
         data.check()?;
         Ok(data)
@@ -149,6 +162,17 @@ impl Dataset {
             Targets::Values { values, .. } => values.len(),
             Targets::Classes(_) => 0,
         };
+        if let Some(e) = &self.exact_columns {
+            let fits = e.columns.iter().all(|&j| j < self.width());
+            if !fits || e.values.len() != e.columns.len() * rows {
+                return Err(Error::Data(format!(
+                    "the exact columns hold {} for {} of {}",
+                    count(e.values.len(), "value"),
+                    count(rows, "row"),
+                    count(e.columns.len(), "column")
+                )));
+            }
+        }
         if let Some(exact) = &self.exact_targets {
             if exact.len() != values(&self.targets) {
                 return Err(Error::Data(format!(

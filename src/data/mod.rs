@@ -31,7 +31,7 @@ pub mod split;
 pub mod target;
 
 pub use augment::AugmentConfig;
-pub use dataset::{Dataset, Subset, Targets, Task};
+pub use dataset::{Dataset, ExactColumns, Subset, Targets, Task};
 pub use imputer::Imputer;
 pub use loader::{Batch, BatchLoader, BatchTargets};
 pub use prepared::Prepared;

@@ -5,11 +5,12 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::dataset::Dataset;
+use super::dataset::{Dataset, ExactColumns};
 
 /// Per-column mean and standard deviation; saved in `config.json` and applied at prediction.
 /// Kept in f64: a target like a timestamp (1.6e9 ± 3) has a mean f32 rounds by 64, and its
-/// values are mapped back through it (features are standardised in f32, as they are read).
+/// values are mapped back through it (features are standardised in f32, as they are read, but
+/// those f32 reads too coarsely for their spread: [`Scaler::apply_exact_columns`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scaler {
@@ -18,6 +19,10 @@ pub struct Scaler {
     /// Standard deviation of each feature (1 for a constant feature: never divide by zero).
     pub std: Vec<f64>,
 }
+
+/// Steps of f32 per standard deviation below which a column is read too coarsely: rows that
+/// differ by a hundredth of a deviation should read apart.
+pub const STEPS_PER_SPREAD: f64 = 100.0;
 
 impl Scaler {
     /// `x / by` in each of `width` columns (mean 0, std `by`): a fixed scale, learned from no row.
@@ -57,33 +62,29 @@ impl Scaler {
         let row = |r: usize| &values[r * width..(r + 1) * width];
         let n = rows.len().max(1) as f64;
         let mut sum = vec![0f64; width];
-        let mut sum_sq = vec![0f64; width];
         let mut varies = vec![false; width];
         let first = rows.first().map(|&r| row(r));
         for &r in rows {
             for (j, &v) in row(r).iter().enumerate() {
                 sum[j] += v;
-                sum_sq[j] += v * v;
                 varies[j] |= first.is_some_and(|f| f[j] != v);
             }
         }
         let mean: Vec<f64> = sum.iter().map(|s| s / n).collect();
-        // population variance E[x²] − E[x]², clamped at 0 against rounding
-        let var: Vec<f64> = sum_sq
-            .iter()
-            .zip(&mean)
-            .map(|(s, m)| (s / n - m * m).max(0.0))
-            .collect();
+        // population variance Σ(x − mean)² / n, in a second pass: E[x²] − E[x]² of a timestamp
+        // (x² ≈ 2.6e18, f64's steps there 512) lost a variance of 3e5 to 0.1 %
+        let mut squares = vec![0f64; width];
+        for &r in rows {
+            for (j, &v) in row(r).iter().enumerate() {
+                squares[j] += (v - mean[j]).powi(2);
+            }
+        }
         let constant = (0..width).filter(|&j| !varies[j]).collect();
         let std = (0..width)
-            .map(|j| match (varies[j], var[j] > 1e-12) {
+            .map(|j| match (varies[j], squares[j] / n) {
                 (false, _) => 1.0, // never divide by zero
-                (true, true) => var[j].sqrt(),
-                // a small spread, which E[x²] − E[x]² may have lost: Σ(x − mean)² / n
-                (true, false) => {
-                    let squares = rows.iter().map(|&r| (row(r)[j] - mean[j]).powi(2));
-                    normal_or_one((squares.sum::<f64>() / n).sqrt())
-                }
+                (true, var) if var > 1e-12 => var.sqrt(),
+                (true, var) => normal_or_one(var.sqrt()),
             })
             .collect();
         (Self { mean, std }, constant)
@@ -113,6 +114,60 @@ impl Scaler {
             self.std[i],
             i + 1
         ))
+    }
+
+    /// The f32 spacing of column `j`'s values around its mean, as a share of its deviation:
+    /// above 1/100, rows that differ by less than a hundredth of a deviation are read alike
+    /// (a timestamp of 1.6e9 varying by minutes: steps of 128).
+    pub fn coarseness(&self, j: usize) -> f64 {
+        self.spacing(j) / self.std[j]
+    }
+
+    /// The spacing of f32's values around column `j`'s mean (128 around 1.6e9).
+    pub fn spacing(&self, j: usize) -> f64 {
+        let step = (self.mean[j].abs() as f32).to_bits() & 0x7f80_0000; // f32's exponent of |mean|
+        f32::from_bits(step) as f64 * f32::EPSILON as f64
+    }
+
+    /// The columns whose values f32 reads too coarsely for their spread ([`Self::coarseness`]).
+    pub fn coarse_columns(&self) -> Vec<usize> {
+        (0..self.mean.len())
+            .filter(|&j| self.coarseness(j) > 1.0 / STEPS_PER_SPREAD)
+            .collect()
+    }
+
+    /// Refits the mean and deviation of `exact`'s columns from their values as written, over
+    /// `rows` (missing cells left out), where they are not constant there.
+    pub fn refit_exact(&mut self, exact: &ExactColumns, rows: &[usize]) {
+        let k = exact.columns.len();
+        for (i, &j) in exact.columns.iter().enumerate() {
+            let values: Vec<f64> = (rows.iter())
+                .map(|&r| exact.values[r * k + i])
+                .filter(|v| !v.is_nan())
+                .collect();
+            let all: Vec<usize> = (0..values.len()).collect();
+            let (fitted, constant) = Self::fit_exact(&values, 1, &all);
+            if constant.is_empty() && !values.is_empty() {
+                (self.mean[j], self.std[j]) = (fitted.mean[0], fitted.std[0]);
+            }
+        }
+    }
+
+    /// Standardises `exact`'s columns of row-major `features` from their values as written, in
+    /// f64 before the network's f32; a missing cell keeps what the fill gave (`features`'
+    /// standardised value).
+    pub fn apply_exact_columns(&self, features: &mut [f32], exact: &ExactColumns) {
+        let (width, k) = (self.mean.len(), exact.columns.len());
+        for (row, values) in features
+            .chunks_mut(width)
+            .zip(exact.values.chunks(k.max(1)))
+        {
+            for (&j, &x) in exact.columns.iter().zip(values) {
+                if !x.is_nan() {
+                    row[j] = ((x - self.mean[j]) / self.std[j]) as f32;
+                }
+            }
+        }
     }
 
     /// Standardises row-major `features` in place.
@@ -235,6 +290,22 @@ mod tests {
         };
         let names = names.iter().map(|n| n.to_string()).collect();
         Dataset::new(features, names, targets, vec![]).expect("consistent")
+    }
+
+    /// Timestamps 33 s apart: E[x²] − E[x]² lost their variance to 0.1 % (x² ≈ 2.6e18, where
+    /// f64's steps are 512). A uniform grid of n steps of h has deviation h·√((n² − 1)/12).
+    #[test]
+    fn the_deviation_of_large_values_is_taken_about_their_mean() {
+        let values: Vec<f64> = (0..60).map(|k| 1.6e9 - 1000.0 + 33.0 * k as f64).collect();
+        let rows: Vec<usize> = (0..60).collect();
+        let (scaler, _) = Scaler::fit_exact(&values, 1, &rows);
+        let want = 33.0 * ((60.0f64 * 60.0 - 1.0) / 12.0).sqrt();
+        assert!(
+            (scaler.std[0] / want - 1.0).abs() < 1e-12,
+            "{} against {want}",
+            scaler.std[0]
+        );
+        assert_eq!(scaler.mean[0], 1.6e9 - 1000.0 + 33.0 * 29.5);
     }
 
     #[test]

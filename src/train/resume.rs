@@ -312,7 +312,7 @@ fn same_data(config: &RunConfig, data: &Prepared) -> std::result::Result<(), Str
             return Err(renamed(&then.class_names, &now.class_names));
         }
         "its classes differ" // named as today (a run of 0.50 reads 0.5)
-    } else if !same(&data.scaler, &then.scaler) || !same_target(data, then) {
+    } else if !same_inputs(data, then) || !same_target(data, then) {
         "its columns' means or deviations differ"
     } else if data.imputer != then.imputer {
         "the values its missing cells are filled with differ"
@@ -340,11 +340,23 @@ fn same(a: &Option<crate::data::Scaler>, b: &Option<crate::data::Scaler>) -> boo
 /// learnt it from them rounded to f32 (a timestamp's deviation moves by 1e-5 so).
 fn same_target(data: &Prepared, then: &crate::train::DataInfo) -> bool {
     let (now, was) = (&data.target_scaler, &then.target_scaler);
-    let same_bytes = matches!(
+    same(now, was) || (same_bytes(then) && now.is_some() == was.is_some())
+}
+
+/// Whether the inputs' scaler is the run's, as [`same_target`]: a run from before inputs too
+/// coarse for f32 were read in f64 learnt theirs from them rounded (a timestamp's mean by 64).
+fn same_inputs(data: &Prepared, then: &crate::train::DataInfo) -> bool {
+    let (now, was) = (&data.scaler, &then.scaler);
+    same(now, was) || (same_bytes(then) && now.is_some() == was.is_some())
+}
+
+/// Whether the run's files hold the bytes they held when it trained, by a fingerprint it
+/// recorded.
+fn same_bytes(then: &crate::train::DataInfo) -> bool {
+    matches!(
         (&then.fingerprint, then.source.fingerprint()),
         (Some(a), Some(b)) if *a == b
-    );
-    same(now, was) || (same_bytes && now.is_some() == was.is_some())
+    )
 }
 
 /// Where the file is the one the run trained on but its classes read otherwise today (an older

@@ -1113,6 +1113,32 @@ fn the_quadrants_test_split_shares_no_row_with_its_training_rows() {
         train.iter().all(|row| !test.contains(row)),
         "a training row in the test split"
     );
+    // its first 4 training rows are fixed: a seed for them alone is refused (an audit: ignored)
+    let args = [
+        "datasets",
+        "--export",
+        "quadrants",
+        "--rows",
+        "4",
+        "--seed",
+        "7",
+    ];
+    let o = plaindnn(&[&args[..], &["--out", "-"]].concat());
+    assert_eq!(o.status.code(), Some(1));
+    let said = "invalid --seed: the first 4 training rows of `quadrants` are the tutorial's fixed";
+    assert!(stderr(&o).contains(said), "{}", stderr(&o));
+    let o = plaindnn(&[
+        "datasets",
+        "--export",
+        "quadrants",
+        "--rows",
+        "5",
+        "--seed",
+        "7",
+        "--out",
+        "-",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
 }
 
 #[test]

@@ -217,7 +217,13 @@ fn measure(
 ) -> Measurement {
     let mut values: Vec<f64> = seconds.iter().map(|&s| per_run(s)).collect();
     values.sort_by(f64::total_cmp);
-    let median = values[values.len() / 2];
+    // of an even count, the mean of the two middle ones (as Python's statistics.median; the
+    // upper one was reported, the slower time or the faster rate)
+    let n = values.len();
+    let median = match n % 2 {
+        1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    };
     let [workload, variant, path, metric] = ids;
     Measurement {
         workload: workload.into(),
@@ -235,6 +241,15 @@ fn measure(
 mod tests {
     use super::*;
     use std::cell::RefCell;
+
+    /// An outside audit: with `--repeats 2` the "median" was the larger value.
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two_as_pythons() {
+        let ids = ["w1", "v", "bare", "ms"];
+        assert_eq!(measure(ids, &[3.0, 1.0], |s| s, None).median, 2.0);
+        assert_eq!(measure(ids, &[4.0, 1.0, 3.0, 2.0], |s| s, None).median, 2.5);
+        assert_eq!(measure(ids, &[5.0, 1.0, 3.0], |s| s, None).median, 3.0);
+    }
 
     #[test]
     fn alternating_runs_warm_both_up_then_take_turns_going_first() {

@@ -197,9 +197,10 @@ pub struct DatasetsArgs {
     /// validation/test rows for shapes].
     #[arg(long, requires = "export")]
     rows: Option<usize>,
-    /// With --export: the seed, as `train --seed` (the same default, so the rows are train's).
-    #[arg(long, default_value_t = 42, requires = "export")]
-    seed: u64,
+    /// With --export: the seed, as `train --seed` (the same default, so the rows are train's)
+    /// [default: 42].
+    #[arg(long, requires = "export")]
+    seed: Option<u64>,
     /// With --export: the noise [default: the set's own], as `train --noise`.
     #[arg(long, allow_negative_numbers = true, requires = "export")]
     noise: Option<f64>,
@@ -240,7 +241,18 @@ fn without_flag(message: &str) -> String {
 
 /// `datasets --export NAME --out FILE`: one split of a built-in set, as CSV.
 fn export(name: &str, out: &Path, args: &DatasetsArgs) -> Result<()> {
-    let mut source = DataSource::builtin(name, args.seed)?;
+    let seed = args
+        .seed
+        .unwrap_or(plaindnn::train::TrainConfig::default_for(1, 1).seed);
+    let fixed = name == "quadrants" && matches!(args.split, SplitArg::Train);
+    if let (true, Some(rows @ ..=4), Some(_)) = (fixed, args.rows, args.seed) {
+        let why = format!(
+            "the first {rows} training rows of `quadrants` are the tutorial's fixed points, which \
+             no seed draws: leave --seed out, or ask for more --rows"
+        );
+        return Err(Error::invalid("--seed", why));
+    }
+    let mut source = DataSource::builtin(name, seed)?;
     if let Some(noise) = args.noise {
         source = source.with_noise(noise)?;
     }
@@ -269,7 +281,7 @@ fn export(name: &str, out: &Path, args: &DatasetsArgs) -> Result<()> {
     println!(
         "wrote {} {which} rows of `{name}` (seed {}) to {}",
         data.len(),
-        args.seed,
+        seed,
         out.display()
     );
     Ok(())

@@ -68,15 +68,22 @@ fn cell(s: Stat, digits: usize, percent: bool) -> String {
     if s.mean.is_nan() {
         return "—".into();
     }
+    // a tiny negative mean rounds to 0, not −0 ("-0.000 ± 0.000")
+    let shown = |v: f64| {
+        let text = format!("{:.d$}", v * k, d = digits);
+        match text
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.')
+        {
+            true => text.trim_start_matches('-').to_string(),
+            false => text,
+        }
+    };
     if s.spread.is_nan() {
-        return format!("{:.d$}{unit}", s.mean * k, d = digits);
+        return format!("{}{unit}", shown(s.mean));
     }
-    format!(
-        "{:.d$} ± {:.d$}{unit}",
-        s.mean * k,
-        s.spread * k,
-        d = digits
-    )
+    format!("{} ± {}{unit}", shown(s.mean), shown(s.spread))
 }
 
 const COLORS: [&str; 8] = [
@@ -101,4 +108,18 @@ pub fn comparison(results: &[VariantResult]) -> String {
         "val loss",
         &series,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An outside audit saw `-0.000 ± 0.000` (a mean of −0.0002 rounded).
+    #[test]
+    fn a_mean_that_rounds_to_zero_is_shown_without_a_sign() {
+        let s = |mean, spread| Stat { mean, spread };
+        assert_eq!(cell(s(-0.0002, 0.0001), 3, false), "0.000 ± 0.000");
+        assert_eq!(cell(s(-0.0012, 0.0), 3, false), "-0.001 ± 0.000");
+        assert_eq!(cell(s(-0.00004, f64::NAN), 1, true), "0.0 %");
+    }
 }

@@ -12,8 +12,8 @@ pub const MIN_SEEDS: usize = 3;
 
 /// The rule every verdict follows, stated once (printed with every report).
 pub const RULE: &str = "variants are compared seed by seed (they share data and initial \
-    weights): a comparison held when the mean of the per-seed differences exceeds twice its \
-    standard error (standard deviation / √seeds) and did not hold when it is that far the other \
+    weights): a comparison held when the mean of the per-seed differences, in the direction \
+    claimed, exceeds twice its standard error (standard deviation / √seeds) and did not hold when it is that far the other \
     way (a claim of no gain held unless the gain exceeds that margin); an event (a run \
     diverges, a gradient vanishes) held when it came in a majority of the seeds where claimed \
     and in none where not, and did not hold when it came in none where claimed or in a majority \

@@ -1,5 +1,5 @@
-//! Claim: in a deep sigmoid net the lower layers stop learning; He init, ReLU/ELU and
-//! BatchNorm fix it.
+//! Claim: in a deep sigmoid net the lower layers stop learning; ReLU with He init, and ELU with
+//! He init and BatchNorm, fix it (the fixes measured together, not each alone).
 
 use crate::experiment::catalog::{config, data, pct, variant, with, Experiment, Extra};
 use crate::experiment::runner::{Variant, VariantResult};
@@ -20,7 +20,7 @@ const VANISHED: f64 = 1e-3;
 pub const EXPERIMENT: Experiment = Experiment {
     name: "vanishing-gradients",
     claim: "in a deep sigmoid net the lower layers stop learning; \
-            He init, ReLU/ELU and BatchNorm fix it",
+            ReLU with He init, and ELU with He init and BatchNorm, fix it",
     variants,
     target_loss: None,
     extra: Extra::GradRatio,

@@ -1103,7 +1103,7 @@ def recorded_block(doc_path, name):
 EXPERIMENTS = {
     "linear-collapse": (linear_collapse, "without activations a deep stack of linear layers is still one linear map"),
     "activations": (activations, "for deep nets: ELU > leaky ReLU > ReLU > tanh > sigmoid"),
-    "vanishing-gradients": (vanishing_gradients, "in a deep sigmoid net the lower layers stop learning; He init, ReLU/ELU and BatchNorm fix it"),
+    "vanishing-gradients": (vanishing_gradients, "in a deep sigmoid net the lower layers stop learning; ReLU with He init, and ELU with He init and BatchNorm, fix it"),
     "exploding-gradients": (exploding_gradients, "too-large initial weights make gradients explode in a deep net trained by gradient descent; gradient clipping keeps training stable"),
     "optimizers": (optimizers, "Adam greatly speeds up convergence compared with plain gradient descent"),
     "overfitting": (overfitting, "a large net overfits a small noisy set; early stopping, L1/L2, dropout (about +2%), max-norm and augmentation help"),

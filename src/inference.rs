@@ -117,10 +117,14 @@ impl Predictor {
         self.predict_exactly(rows, None)
     }
 
-    /// The input columns this run's scaler needs as the file wrote them, in f64: those f32
-    /// reads too coarsely for their spread ([`crate::data::Scaler::coarse_columns`]).
+    /// The input columns this run standardises from their values as the file wrote them, in
+    /// f64 (recorded by the run: [`crate::train::DataInfo::exact_inputs`]).
     pub fn exact_columns(&self) -> Vec<usize> {
-        (self.config.data.scaler.as_ref()).map_or(vec![], |s| s.coarse_columns())
+        let info = &self.config.data;
+        let names = &info.feature_names;
+        (info.exact_inputs.iter())
+            .filter_map(|n| names.iter().position(|f| f == n))
+            .collect()
     }
 
     /// [`Self::predict`], with [`Self::exact_columns`]'s values as written where given.

@@ -1679,12 +1679,34 @@ fn a_feature_too_large_for_f32_is_standardised_as_written_or_else_warned_of() {
     };
     let (a, b) = (one("1600000000"), one("1600000033"));
     assert_ne!(a, b, "apart");
+    // the validation file is read so too: the run's scores of it are `eval --data`'s (a review:
+    // its rows were read in f32, the run's val_loss and best epoch with them)
+    let scores = |extra: &[&str]| {
+        let o = plaindnn(&[&["eval", "--run", s(&run), "--json"][..], extra].concat());
+        json(&o)["scores"]["loss"].clone()
+    };
+    assert_eq!(scores(&[]), scores(&["--data", s(&val)]));
     let o = predict(&run, &val, &["--json"]);
     let value = |i: usize| json(&o)["predictions"][i]["values"][0].to_string();
     assert_eq!(
         (value(0), value(1)),
         (a, b),
         "--data reads them as --input does"
+    );
+
+    // a constant one is no such column: read as before, new values alike (a review: a constant
+    // 1600000033, its deviation set to 1, was read as written at prediction only, as 33)
+    let constant: String = (0..40)
+        .map(|i| format!("1600000033,{},{}\n", i % 7, i % 3))
+        .collect();
+    let constant = write(&dir, "constant.csv", &format!("ts,year,y\n{constant}"));
+    let out = train(&dir, &constant, &["--task", "regression"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(run_config(&run)["data"].get("exact_inputs").is_none());
+    assert_eq!(
+        one("1600000033"),
+        one("1600000000"),
+        "one number in f32, as trained"
     );
 
     let out = train(&dir, &csv, &["--no-standardize"]);

@@ -268,7 +268,8 @@ pub fn run(args: RegressArgs) -> Result<()> {
         };
         if let Some(lost) = lost {
             let (lost, out) = (lost.display(), out.root().display());
-            println!("{lost} was taken by a fit started at the same moment: fitting into {out}");
+            // on standard error: standard output may be --json's one document
+            eprintln!("{lost} was taken by a fit started at the same moment: fitting into {out}");
         }
         fit_locked(&args, (&rows, &options), &out)
     };

@@ -186,9 +186,28 @@ pub fn read_inputs(
         values: vec![0.0; rows],
         width: 1,
     };
-    Ok(Dataset::new(columns.features, names, zeros, Vec::new())?
+    let mut data = Dataset::new(columns.features, names, zeros, Vec::new())?
         .with_target_name("")
-        .with_one_hot(encoders))
+        .with_one_hot(encoders);
+    data.exact_columns = coarse_columns_exactly(path, &data, format)?.map(Arc::new);
+    Ok(data)
+}
+
+/// `data`, read from `path` as `like` was from its file (a `--val-data` beside the training
+/// file), with the same input columns as written ([`Dataset::exact_columns`]).
+pub fn exactly_as(
+    mut data: Dataset,
+    like: &Dataset,
+    path: &Path,
+    format: CsvFormat,
+) -> Result<Dataset> {
+    let columns = like
+        .exact_columns
+        .as_ref()
+        .map_or(vec![], |e| e.columns.clone());
+    data.exact_columns =
+        read_exact_columns(path, &data.feature_names, &columns, format)?.map(Arc::new);
+    Ok(data)
 }
 
 /// As [`read_columns`], the features in f64 as written (`regress` fits in f64: f32 keeps seven
@@ -249,18 +268,26 @@ fn f64_or_nan(field: &str) -> std::result::Result<f64, Refused> {
     }
 }
 
-/// The input columns of `data`, read from `path`, that f32 reads too coarsely for their spread
-/// over its rows (a timestamp varying by minutes: [`Scaler::coarseness`]), read again as
-/// written.
+/// The input columns of `data`, read from `path`, that f32 may read too coarsely for their
+/// spread (a timestamp varying by minutes: [`Scaler::coarseness`] over all its rows, missing
+/// cells left out), read again as written: the candidates, of which standardising keeps those
+/// coarse in the training rows ([`Dataset::exact_columns`]). None where there are none.
 fn coarse_columns_exactly(
     path: &Path,
     data: &Dataset,
     format: CsvFormat,
 ) -> Result<Option<ExactColumns>> {
-    let rows: Vec<usize> = (0..data.len()).collect();
-    let (scaler, constant) = Scaler::fit_columns(&data.features, data.width(), &rows);
-    let coarse: Vec<usize> = (scaler.coarse_columns().into_iter())
-        .filter(|j| !constant.contains(j) && scaler.mean[*j].is_finite())
+    let width = data.width();
+    let coarse: Vec<usize> = (0..width)
+        .filter(|&j| {
+            let column: Vec<f64> = (data.features.iter().skip(j).step_by(width))
+                .filter(|v| !v.is_nan())
+                .map(|&v| v as f64)
+                .collect();
+            let rows: Vec<usize> = (0..column.len()).collect();
+            let (scaler, constant) = Scaler::fit_exact(&column, 1, &rows);
+            constant.is_empty() && !column.is_empty() && !scaler.coarse_columns().is_empty()
+        })
         .collect();
     read_exact_columns(path, &data.feature_names, &coarse, format)
 }

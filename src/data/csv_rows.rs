@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::advice::MIN_DELTA_ZERO;
-use super::dataset::{Dataset, Subset, Targets};
+use super::dataset::{Dataset, ExactColumns, Subset, Targets};
 use super::imputer::{Imputer, Strategy};
 use super::prepared::Prepared;
 use super::scaler::{constant_columns, Scaler, STEPS_PER_SPREAD};
@@ -123,6 +123,16 @@ fn row_numbers(data: &Dataset, path: &Path) -> Vec<String> {
             false => rising(c).then(|| said(name, counter)),
         })
         .collect()
+}
+
+/// Of `data`'s candidate columns read as written, those f32 reads too coarsely for their spread
+/// over the training `rows` (the columns standardised from their values as written, and
+/// recorded so for new rows); none constant there.
+fn exact_in_training(data: &Dataset, rows: &[usize]) -> Option<ExactColumns> {
+    let candidates = data.exact_columns.as_ref()?;
+    let (scaler, constant) = Scaler::fit_columns(&data.features, data.width(), rows);
+    let coarse = scaler.coarse_columns();
+    candidates.keep(|j| coarse.contains(&j) && !constant.contains(&j))
 }
 
 /// A warning for each input column whose values are large beside their spread (a timestamp
@@ -339,10 +349,11 @@ impl Rows {
         let mut warnings = super::one_hot::warnings(&data.one_hot, data.len(), path);
         warnings.extend(numbers_as_names(&data, path));
         warnings.extend(row_numbers(&data, path));
-        // read as written and standardised so, unless the inputs go in as they are
-        let exact = (data.exact_columns.as_ref())
-            .filter(|_| standardize)
-            .map_or(vec![], |e| e.columns.clone());
+        data.exact_columns = standardize
+            .then(|| exact_in_training(&data, &self.train))
+            .flatten()
+            .map(Arc::new);
+        let exact = (data.exact_columns.as_ref()).map_or(vec![], |e| e.columns.clone());
         warnings.extend(coarse_columns(&data, &self.train, path, &exact));
         let target_scaler = standardize_target
             .then(|| standardise_target(&mut data, &self.train))
@@ -368,10 +379,15 @@ impl Rows {
         let data = Arc::new(data);
         let val = match self.val_file {
             Some(mut v) => {
+                // the training rows' exact columns, no others
+                let kept = |j: usize| exact.contains(&j);
+                v.exact_columns = (v.exact_columns.as_ref())
+                    .and_then(|e| e.keep(kept))
+                    .map(Arc::new);
                 if let Some(s) = &scaler {
                     s.apply(&mut v.features);
-                    if let Some(exact) = v.exact_columns.clone() {
-                        s.apply_exact_columns(&mut v.features, &exact);
+                    if let Some(e) = v.exact_columns.clone() {
+                        s.apply_exact_columns(&mut v.features, &e);
                     }
                 }
                 let exact = v.exact_targets.clone();

@@ -85,6 +85,21 @@ pub struct ExactColumns {
     pub values: Vec<f64>,
 }
 
+impl ExactColumns {
+    /// Those of the columns `keep` says, with their values; none where it keeps none.
+    pub fn keep(&self, keep: impl Fn(usize) -> bool) -> Option<ExactColumns> {
+        let kept: Vec<usize> = (0..self.columns.len())
+            .filter(|&i| keep(self.columns[i]))
+            .collect();
+        let k = self.columns.len().max(1);
+        let values = (self.values.chunks(k))
+            .flat_map(|row| kept.iter().map(move |&i| row[i]))
+            .collect();
+        let columns = kept.iter().map(|&i| self.columns[i]).collect::<Vec<_>>();
+        (!columns.is_empty()).then_some(ExactColumns { columns, values })
+    }
+}
+
 /// A CSV's values in f64, row-major as [`Dataset::features`], and one target per row.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Exact {

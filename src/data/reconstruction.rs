@@ -1,6 +1,8 @@
 //! Inputs as their own targets: an autoencoder's data, labels unused.
 
-use super::dataset::{Dataset, Subset, Targets};
+use std::sync::Arc;
+
+use super::dataset::{Dataset, ExactColumns, Subset, Targets};
 use super::imputer::Imputer;
 use super::one_hot::OneHot;
 use super::prepared::Prepared;
@@ -66,6 +68,18 @@ impl Prepared {
         let rows = (&inputs(&self.train)[..], &inputs(&self.val)[..]);
         let mut prepared = reconstruction(rows, &data.feature_names, data.image, fitted)?;
         prepared.val_imputed = self.val_imputed;
+        // the inputs standardised as written, recorded with the run (their training rows')
+        if let Some(e) = &data.exact_columns {
+            let k = e.columns.len();
+            let values = (self.train.rows.iter())
+                .flat_map(|&r| e.values[r * k..(r + 1) * k].to_vec())
+                .collect();
+            let exact = ExactColumns {
+                columns: e.columns.clone(),
+                values,
+            };
+            Arc::make_mut(&mut prepared.train.data).exact_columns = Some(Arc::new(exact));
+        }
         Ok(prepared)
     }
 }

@@ -344,6 +344,10 @@ fn recorded(
             image: train_set.image,
             reconstructs: train_set.reconstructs,
             fingerprint,
+            exact_inputs: (train_set.exact_columns.as_ref()).map_or(vec![], |e| {
+                let names = &train_set.feature_names;
+                e.columns.iter().map(|&j| names[j].clone()).collect()
+            }),
         },
         train: TrainConfig {
             optimizer: config.optimizer.resolved(),

@@ -52,6 +52,10 @@ pub struct DataInfo {
     /// files that changed since.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
+    /// Inputs standardised from their values as written, in f64 (too large for their spread in
+    /// f32: a timestamp varying by seconds); new rows' are read so too. None in older runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exact_inputs: Vec<String>,
 }
 
 /// `config.json`: with the data it names, everything needed to rebuild or resume a run.

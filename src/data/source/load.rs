@@ -47,6 +47,7 @@ impl DataSource {
             Some(t) => {
                 let known = Categories::Known(&t.one_hot);
                 csv_file::read_inputs(file, (Some(&t.feature_names), known), reading)
+                    .and_then(|v| csv_file::exactly_as(v, t, file, reading.0))
             }
         };
         self.load_csv(read, Missing::Refused)
@@ -170,7 +171,8 @@ impl DataSource {
                         t.task(),
                         (&t.class_names, csv_file::Labels::Names),
                         reading,
-                    ),
+                    )
+                    .and_then(|v| csv_file::exactly_as(v, t, file, reading.0)),
                 },
                 refused,
             ),

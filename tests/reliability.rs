@@ -115,6 +115,21 @@ fn a_run_killed_mid_epoch_resumes_to_exactly_the_metrics_of_an_uninterrupted_run
     );
 }
 
+/// `command` with Ctrl-C and SIGTERM at their defaults in the child, as in a terminal: tests run
+/// from a script's background job (as `.ci/run` may be) inherit SIGINT ignored, and plaindnn
+/// leaves an ignored signal ignored.
+fn signals_at_default(command: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: signal(2) is async-signal-safe, and the closure allocates nothing.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGTERM, libc::SIG_DFL);
+            Ok(())
+        })
+    }
+}
+
 /// Sends `signal` (`INT`, `TERM`) to `child` and waits for it: its exit status and standard error.
 fn signal(child: Child, signal: &str) -> (Option<i32>, String) {
     let pid = child.id().to_string();
@@ -143,7 +158,8 @@ fn ctrl_c_or_sigterm_stops_a_run_at_a_whole_epoch_that_resume_finishes_exactly()
         command
     };
     let piped = |mut command: Command| {
-        (command.stdout(Stdio::null()).stderr(Stdio::piped()))
+        (signals_at_default(&mut command).stdout(Stdio::null()))
+            .stderr(Stdio::piped())
             .spawn()
             .expect("spawn")
     };
@@ -194,7 +210,7 @@ fn an_ignored_ctrl_c_stays_ignored_and_a_second_signal_of_either_kind_ends_at_on
             signal => format!("trap '' {signal}; "),
         };
         let script = format!("{trap}exec \"$0\" \"$@\"");
-        Command::new("sh")
+        signals_at_default(&mut Command::new("sh"))
             .args(["-c", &script])
             .arg(common::bin())
             .args(["train", "--dataset", "spiral", "--epochs", "100000"])

@@ -80,6 +80,25 @@ pub fn create_folder(dir: &Path) -> Result<()> {
     })
 }
 
+/// The highest folder that creating `out` makes (`a/` of `a/b/c` where only the current folder
+/// exists), if any.
+pub fn made_folder(out: &Path) -> Option<PathBuf> {
+    (out.ancestors())
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .last()
+        .map(Path::to_path_buf)
+}
+
+/// Removes `out` and its parents up to `made` ([`made_folder`]), each only if nothing is in it.
+pub fn remove_made(out: &Path, made: Option<PathBuf>) {
+    let Some(top) = made else { return };
+    for dir in out.ancestors() {
+        if fs::remove_dir(dir).is_err() || dir == top {
+            break;
+        }
+    }
+}
+
 /// Refuses a file (or a device, a pipe) where a run's folder should be.
 pub fn refuse_file(dir: &Path) -> Result<()> {
     let Ok(found) = fs::metadata(dir) else {

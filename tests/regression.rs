@@ -721,11 +721,14 @@ fn gd_refused(args: &[&str], run: &Path) -> String {
 
 #[test]
 fn gradient_descent_that_leaves_the_finite_numbers_fails_naming_the_rate_and_saves_nothing() {
-    let run = temp_dir("regress-diverges").join("run");
+    let dir = temp_dir("regress-diverges");
+    // the folders it made for --out go too, as `train`'s (the fit removed `run` alone)
+    let run = dir.join("made/for/it/run");
     let err = gd_refused(
         &["--dataset", "line", "--lr", "1e9", "--iterations", "50"],
         &run,
     );
+    assert!(!dir.join("made").exists(), "made folders left behind");
     assert!(
         err.contains("gradient descent with --lr 1000000000 left the finite numbers"),
         "{err}"

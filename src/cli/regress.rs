@@ -9,6 +9,7 @@ use plaindnn::data::csv_file::{CsvFormat, Missing};
 use plaindnn::data::{csv_file, DataSource, Subset, Task};
 use plaindnn::decimals::Decimals;
 use plaindnn::error::{Error, Fault, Result};
+use plaindnn::files::{made_folder, remove_made};
 use plaindnn::inference::RegressionScores;
 use plaindnn::regression::{self, FitOptions, Fitted, LinearModel, Method};
 use plaindnn::shell::{quote, quote_path};
@@ -286,11 +287,11 @@ fn fit_locked(
     if !args.overwrite {
         out.check_claim(false)?; // refused before fitting; with --overwrite, replaced after it
     }
-    let made = !out.root().exists();
+    let made = made_folder(out.root());
     out.create()?;
     let result = RunLock::acquire(out.root()).and_then(|_lock| fit_into(args, rows, options, out));
-    if result.is_err() && made {
-        let _ = std::fs::remove_dir(out.root()); // left empty: a failed fit writes nothing
+    if result.is_err() {
+        remove_made(out.root(), made); // left empty: a failed fit writes nothing
     }
     result
 }

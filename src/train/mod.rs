@@ -52,6 +52,7 @@ use burn::tensor::Device;
 
 use crate::data::{one_hot, DataSource, Prepared, Subset};
 use crate::error::{Divergence, Error, Kept, Result};
+use crate::files::{made_folder, remove_made};
 use crate::model::Mlp;
 use fit::{fit, pooled, starting_model};
 use observer::Observers;
@@ -400,25 +401,6 @@ fn recordable(source: &DataSource, config: &TrainConfig) -> Result<()> {
         path.display()
     );
     Err(Error::invalid(flag, why))
-}
-
-/// The highest folder that creating `out` makes (`a/` of `a/b/c` where only the current folder
-/// exists), if any.
-fn made_folder(out: &Path) -> Option<PathBuf> {
-    (out.ancestors())
-        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
-        .last()
-        .map(Path::to_path_buf)
-}
-
-/// Removes `out` and its parents up to `made` ([`made_folder`]), each only if nothing is in it.
-fn remove_made(out: &Path, made: Option<PathBuf>) {
-    let Some(top) = made else { return };
-    for dir in out.ancestors() {
-        if std::fs::remove_dir(dir).is_err() || dir == top {
-            break;
-        }
-    }
 }
 
 /// A new run that failed before saving any weights is removed (its files, and its folder if

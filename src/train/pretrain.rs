@@ -18,12 +18,12 @@ use super::config::{OptimizerConfig, TrainConfig};
 use super::lock::RunLock;
 use super::replaced;
 use super::run_dir::RunDir;
-use super::{made_folder, remove_made, train_held, train_on, RunOptions, TrainedRun, Verbosity};
+use super::{train_held, train_on, RunOptions, TrainedRun, Verbosity};
 use crate::backend::Backend;
 use crate::data::reconstruction::{reconstruction, Fitted};
 use crate::data::{one_hot, DataSource, Prepared};
 use crate::error::{Divergence, Error, Result};
-use crate::files::write_atomic;
+use crate::files::{made_folder, remove_made, write_atomic};
 use crate::model::{read_f32, safetensors, ActivationConfig, Block, MlpConfig};
 use crate::plot;
 

@@ -162,30 +162,14 @@ fn refuse_training_data(path: &Path, run: &Path) -> Result<()> {
 }
 
 pub fn predict(mut args: PredictArgs) -> Result<()> {
-    if let Some(path) = &args.output {
-        if is_stdout(path) && args.json {
-            let why = "--output - writes the rows to standard output as CSV: leave out --json \
-                       (which prints the summary of an --output FILE)";
-            return Err(Error::invalid("--json", why));
-        }
-        refuse_run_file(path, "--output", &[])?;
-        refuse_training_data(path, &args.run.run)?;
-        refuse_existing(path, "--output", args.overwrite)?;
-    }
+    refuse_output(&args)?;
     if args.run.run.join("linear.json").is_file() {
         return predict_linear(&args);
     }
     let predictor = Predictor::open(&args.run.run, args.run.backend.unwrap_or_default())?;
     super::warn_if_training(&args.run.run);
     let names = predictor.feature_names().to_vec();
-    let inherited;
-    (args.csv, inherited) = args
-        .csv
-        .or_recorded(&predictor.config.data.source, args.data.as_deref());
-    let (rows, lines) = read_rows(&args, &predictor, &names).map_err(|e| match inherited {
-        true => under_recorded_mark(e, "predict"),
-        false => e,
-    })?;
+    let (rows, lines) = read_inherited(&mut args, &predictor, &names)?;
     let at = |r: usize| match &args.data {
         Some(path) => format!("{}: line {}", path.display(), lines[r]),
         None => "--input".to_string(),
@@ -194,48 +178,102 @@ pub fn predict(mut args: PredictArgs) -> Result<()> {
     let exact = exact_inputs(&args, &predictor)?;
     let predictions = (predictor.predict_exactly(&rows, exact.as_ref()))
         .map_err(|e| at_line(e, args.data.as_deref(), || lines.clone()))?;
-    let inputs = shown(&rows, names.len(), exact.as_ref());
     let data = &predictor.config.data;
-    if let Some(path) = &args.output {
-        let format = args.csv.format();
-        let added = (
-            added_header(data, &predictions, format),
-            predictions.iter().map(|p| added_cells(p, format)),
-        );
-        let columns = one_hot::columns(&names, &data.one_hot); // --input's cells
-        write_csv(path, given_cells(&args, &columns)?, added)?;
-        if is_stdout(path) {
-            return Ok(()); // the rows are the output
+    match &args.output {
+        Some(path) => write_predictions(path, &args, (&names, &rows), &predictions, data),
+        None => {
+            let inputs = shown(&rows, names.len(), exact.as_ref());
+            show(&args, (&names, inputs), &predictions, data)
         }
-        let counts = class_counts(&predictions, &data.class_names);
-        let filled = (data.imputer.as_ref()).map(|i| {
-            (
-                rows.iter().filter(|v| v.is_nan()).count(),
-                i.strategy.name(),
-            )
-        });
-        return summarise(
-            path,
-            predictions.len(),
-            (&counts, filled),
-            &data.target,
-            args.json,
-        );
     }
-    if args.json {
-        let predictions = inputs
-            .into_iter()
-            .zip(&predictions)
-            .map(|(input, prediction)| Row { input, prediction })
-            .collect();
-        let classes = &data.class_names;
-        return print_json(&Rows {
-            classes,
-            predictions,
-        });
+}
+
+/// Refuses an `--output` that would break something, before any work: `-` with `--json`, a run's
+/// own file, the run's training data, an existing file without `--overwrite`.
+fn refuse_output(args: &PredictArgs) -> Result<()> {
+    let Some(path) = &args.output else {
+        return Ok(());
+    };
+    if is_stdout(path) && args.json {
+        let why = "--output - writes the rows to standard output as CSV: leave out --json \
+                   (which prints the summary of an --output FILE)";
+        return Err(Error::invalid("--json", why));
     }
-    print_rows(&names, &inputs, &predictions, data);
-    Ok(())
+    refuse_run_file(path, "--output", &[])?;
+    refuse_training_data(path, &args.run.run)?;
+    refuse_existing(path, "--output", args.overwrite)
+}
+
+/// [`read_rows`] under the run's recorded CSV format where the flags leave it open (its decimal
+/// mark), which a refusal then names.
+fn read_inherited(
+    args: &mut PredictArgs,
+    predictor: &Predictor,
+    names: &[String],
+) -> Result<(Vec<f32>, Vec<usize>)> {
+    let inherited;
+    (args.csv, inherited) = args
+        .csv
+        .or_recorded(&predictor.config.data.source, args.data.as_deref());
+    read_rows(args, predictor, names).map_err(|e| match inherited {
+        true => under_recorded_mark(e, "predict"),
+        false => e,
+    })
+}
+
+/// `--output`: the given rows with the predictions' columns added, and (unless it is standard
+/// output) a summary of where they went.
+fn write_predictions(
+    path: &Path,
+    args: &PredictArgs,
+    (names, rows): (&[String], &[f32]),
+    predictions: &[Prediction],
+    data: &DataInfo,
+) -> Result<()> {
+    let format = args.csv.format();
+    let added = (
+        added_header(data, predictions, format),
+        predictions.iter().map(|p| added_cells(p, format)),
+    );
+    let columns = one_hot::columns(names, &data.one_hot); // --input's cells
+    write_csv(path, given_cells(args, &columns)?, added)?;
+    if is_stdout(path) {
+        return Ok(()); // the rows are the output
+    }
+    let counts = class_counts(predictions, &data.class_names);
+    let filled = (data.imputer.as_ref()).map(|i| {
+        (
+            rows.iter().filter(|v| v.is_nan()).count(),
+            i.strategy.name(),
+        )
+    });
+    summarise(
+        path,
+        predictions.len(),
+        (&counts, filled),
+        &data.target,
+        args.json,
+    )
+}
+
+/// The predictions on standard output: a line per row, or one JSON document (`--json`).
+fn show(
+    args: &PredictArgs,
+    (names, inputs): (&[String], Vec<Vec<Input>>),
+    predictions: &[Prediction],
+    data: &DataInfo,
+) -> Result<()> {
+    if !args.json {
+        print_rows(names, &inputs, predictions, data);
+        return Ok(());
+    }
+    let predictions = (inputs.into_iter().zip(predictions))
+        .map(|(input, prediction)| Row { input, prediction })
+        .collect();
+    print_json(&Rows {
+        classes: &data.class_names,
+        predictions,
+    })
 }
 
 /// An output that is not a finite number, named by the file's own line of its row (`lines`, read

@@ -205,8 +205,15 @@ pub fn exactly_as(
         .exact_columns
         .as_ref()
         .map_or(vec![], |e| e.columns.clone());
-    data.exact_columns =
-        read_exact_columns(path, &data.feature_names, &columns, format)?.map(Arc::new);
+    // the file's own candidates hold them all where it is coarse there too: no second reading
+    let read_already = (data.exact_columns.as_ref())
+        .and_then(|e| e.keep(|j| columns.contains(&j)))
+        .filter(|e| e.columns == columns);
+    data.exact_columns = match read_already {
+        Some(kept) => Some(kept),
+        None => read_exact_columns(path, &data.feature_names, &columns, format)?,
+    }
+    .map(Arc::new);
     Ok(data)
 }
 

@@ -126,11 +126,10 @@ fn row_numbers(data: &Dataset, path: &Path) -> Vec<String> {
 }
 
 /// Of `data`'s candidate columns read as written, those f32 reads too coarsely for their spread
-/// over the training `rows` (the columns standardised from their values as written, and
+/// over the training rows (`fit`: the columns standardised from their values as written, and
 /// recorded so for new rows); none constant there.
-fn exact_in_training(data: &Dataset, rows: &[usize]) -> Option<ExactColumns> {
+fn exact_in_training(data: &Dataset, (scaler, constant): &Fit) -> Option<ExactColumns> {
     let candidates = data.exact_columns.as_ref()?;
-    let (scaler, constant) = Scaler::fit_columns(&data.features, data.width(), rows);
     let coarse = scaler.coarse_columns();
     candidates.keep(|j| coarse.contains(&j) && !constant.contains(&j))
 }
@@ -138,10 +137,14 @@ fn exact_in_training(data: &Dataset, rows: &[usize]) -> Option<ExactColumns> {
 /// A warning for each input column whose values are large beside their spread (a timestamp
 /// that varies by minutes): the network reads them in f32, which keeps seven digits, so they
 /// are read in steps of more than a hundredth of their standard deviation over the training
-/// `rows`, and rows that differ by less are read alike; but for the `exact` ones, standardised
-/// from their values as written.
-fn coarse_columns(data: &Dataset, rows: &[usize], path: &Path, exact: &[usize]) -> Vec<String> {
-    let (scaler, constant) = Scaler::fit_columns(&data.features, data.width(), rows);
+/// rows (`fit`), and rows that differ by less are read alike; but for the `exact` ones,
+/// standardised from their values as written.
+fn coarse_columns(
+    data: &Dataset,
+    (scaler, constant): &Fit,
+    path: &Path,
+    exact: &[usize],
+) -> Vec<String> {
     (data.feature_names.iter().enumerate())
         .filter(|(j, _)| !constant.contains(j)) // warned of as constant, their spread set to 1
         .filter(|(j, _)| !exact.contains(j))
@@ -165,6 +168,47 @@ fn coarse_columns(data: &Dataset, rows: &[usize], path: &Path, exact: &[usize]) 
             )
         })
         .collect()
+}
+
+/// The training rows' f32 fit of each input column ([`Scaler::fit_columns`]), and the constant
+/// columns' indices.
+type Fit = (Scaler, Vec<usize>);
+
+/// Standardises `data`'s features with `scaler` (the training `rows`' fit), its exact columns
+/// refitted and applied from their values as written.
+fn scale_features(data: &mut Dataset, mut scaler: Scaler, rows: &[usize]) -> Scaler {
+    if let Some(exact) = &data.exact_columns {
+        scaler.refit_exact(exact, rows);
+    }
+    scaler.apply(&mut data.features);
+    if let Some(exact) = &data.exact_columns {
+        scaler.apply_exact_columns(&mut data.features, exact);
+    }
+    scaler
+}
+
+/// A `--val-data` file standardised with the training rows' scalers: their exact columns (`exact`)
+/// read as written, no others.
+fn scaled_val(
+    mut v: Dataset,
+    exact: &[usize],
+    scalers: (Option<&Scaler>, Option<&Scaler>),
+) -> Subset {
+    let kept = |j: usize| exact.contains(&j);
+    v.exact_columns = (v.exact_columns.as_ref())
+        .and_then(|e| e.keep(kept))
+        .map(Arc::new);
+    if let Some(s) = scalers.0 {
+        s.apply(&mut v.features);
+        if let Some(e) = v.exact_columns.clone() {
+            s.apply_exact_columns(&mut v.features, &e);
+        }
+    }
+    let exact = v.exact_targets.clone();
+    if let (Some(s), Targets::Values { values, .. }) = (scalers.1, &mut v.targets) {
+        s.apply_targets(values, exact.as_deref().map(Vec::as_slice));
+    }
+    Subset::all(v)
 }
 
 /// A warning when every input's name is a number (`0.5,0.25,pos`): a file without a header line
@@ -349,26 +393,23 @@ impl Rows {
         let mut warnings = super::one_hot::warnings(&data.one_hot, data.len(), path);
         warnings.extend(numbers_as_names(&data, path));
         warnings.extend(row_numbers(&data, path));
+        // the training rows' means and deviations in f32, fitted once for the checks and the scaler
+        let fit = Scaler::fit_columns(&data.features, data.width(), &self.train);
         data.exact_columns = standardize
-            .then(|| exact_in_training(&data, &self.train))
+            .then(|| exact_in_training(&data, &fit))
             .flatten()
             .map(Arc::new);
         let exact = (data.exact_columns.as_ref()).map_or(vec![], |e| e.columns.clone());
-        warnings.extend(coarse_columns(&data, &self.train, path, &exact));
+        warnings.extend(coarse_columns(&data, &fit, path, &exact));
         let target_scaler = standardize_target
             .then(|| standardise_target(&mut data, &self.train))
             .flatten();
         let scaler = standardize.then(|| {
-            let (mut scaler, constant) = Scaler::fit(&data, &self.train);
-            warnings.extend(constant_columns(&constant, Some(path)));
-            if let Some(exact) = &data.exact_columns {
-                scaler.refit_exact(exact, &self.train);
-            }
-            scaler.apply(&mut data.features);
-            if let Some(exact) = &data.exact_columns {
-                scaler.apply_exact_columns(&mut data.features, exact);
-            }
-            scaler
+            let names: Vec<String> = (fit.1.iter())
+                .map(|&j| data.feature_names[j].clone())
+                .collect();
+            warnings.extend(constant_columns(&names, Some(path)));
+            scale_features(&mut data, fit.0, &self.train)
         });
         // after the target's standardisation, which brings it to 1; a constant target's spread
         // is 0, which "far from 1" would misread
@@ -378,25 +419,7 @@ impl Rows {
         }
         let data = Arc::new(data);
         let val = match self.val_file {
-            Some(mut v) => {
-                // the training rows' exact columns, no others
-                let kept = |j: usize| exact.contains(&j);
-                v.exact_columns = (v.exact_columns.as_ref())
-                    .and_then(|e| e.keep(kept))
-                    .map(Arc::new);
-                if let Some(s) = &scaler {
-                    s.apply(&mut v.features);
-                    if let Some(e) = v.exact_columns.clone() {
-                        s.apply_exact_columns(&mut v.features, &e);
-                    }
-                }
-                let exact = v.exact_targets.clone();
-                if let (Some(s), Targets::Values { values, .. }) = (&target_scaler, &mut v.targets)
-                {
-                    s.apply_targets(values, exact.as_deref().map(Vec::as_slice));
-                }
-                Subset::all(v)
-            }
+            Some(v) => scaled_val(v, &exact, (scaler.as_ref(), target_scaler.as_ref())),
             None => Subset::of(&data, self.val),
         };
         let (imputer, imputed, val_imputed) = match self.imputed {

@@ -99,6 +99,22 @@ pub fn remove_made(out: &Path, made: Option<PathBuf>) {
     }
 }
 
+/// Which folder `dir` is to the file system (device and inode, on Unix): the same folder moved
+/// away and another made at its path differ; `None` where it is gone or the system has no such
+/// numbers.
+pub fn folder_identity(dir: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(dir).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
 /// Refuses a file (or a device, a pipe) where a run's folder should be.
 pub fn refuse_file(dir: &Path) -> Result<()> {
     let Ok(found) = fs::metadata(dir) else {

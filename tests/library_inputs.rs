@@ -377,8 +377,8 @@ fn train_on_rows_made_in_memory_points_to_train_on() {
     let source = DataSource::Memory {
         description: "rows in memory".into(),
     };
-    let out = temp_dir("lib-memory").join("run");
-    let err = train_refused(source, quadrant_config(), &out);
+    let dir = temp_dir("lib-memory"); // held to the end: removed when dropped
+    let err = train_refused(source, quadrant_config(), &dir.join("run"));
     assert!(
         err.contains("has none to load: give the rows to train_on, as a Prepared"),
         "{err}"

@@ -261,35 +261,47 @@ fn an_ignored_ctrl_c_stays_ignored_and_a_second_signal_of_either_kind_ends_at_on
 }
 
 /// A run's folder deleted while it trains: the run fails at its next write, saying the folder
-/// was removed (it said only "D/model.bpk: No such file or directory").
+/// was removed (it said only "D/model.bpk: No such file or directory"), whether the folder went
+/// at once (moved away) or file by file as `rm -rf` deletes it (a failed checkpoint was then told
+/// as a full disk while config.json was still there).
 #[test]
 fn a_run_whose_folder_is_deleted_while_it_trains_says_the_folder_was_removed() {
     let dir = temp_dir("deleted-mid-run");
     let out_dir = dir.join("run");
-    let training = Command::new(common::bin())
-        .args(["train", "--dataset", "spiral", "--epochs", "100000"])
-        .args(["--no-early-stopping", "--checkpoint-every", "1", "--quiet"])
-        .args(["--out", s(&out_dir)])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    wait_for("the first save", Duration::from_secs(60), || {
-        out_dir.join("model.bpk").exists()
-    });
-    // gone at once (moved away, then deleted): emptied file by file, the folder still held
-    // config.json when a checkpoint's write failed, which was then told as a full disk
-    let gone = dir.join("gone");
-    std::fs::rename(&out_dir, &gone).expect("moved away");
-    let _ = std::fs::remove_dir_all(&gone);
-    let out = training.wait_with_output().expect("reaped");
-    assert_eq!(out.status.code(), Some(1));
-    let said = format!(
-        "error: run directory {}: was removed or moved while the run trained in it, and what it \
-         saved is not there: train it again",
-        out_dir.display()
-    );
-    assert!(stderr(&out).starts_with(&said), "{}", stderr(&out));
+    let delete = |how: &str| {
+        let training = Command::new(common::bin())
+            .args(["train", "--dataset", "spiral", "--epochs", "100000"])
+            .args(["--no-early-stopping", "--checkpoint-every", "1", "--quiet"])
+            .args(["--out", s(&out_dir)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        wait_for("the first save", Duration::from_secs(60), || {
+            out_dir.join("model.bpk").exists()
+        });
+        match how {
+            "moved away" => {
+                let gone = dir.join("gone");
+                std::fs::rename(&out_dir, &gone).expect("moved away");
+                std::fs::remove_dir_all(&gone).expect("deleted");
+            }
+            _ => while std::fs::remove_dir_all(&out_dir).is_err() {}, // a file written meanwhile
+        }
+        let out = training.wait_with_output().expect("reaped");
+        assert_eq!(out.status.code(), Some(1), "{how}");
+        let said = format!(
+            "error: run directory {}: was removed or moved while the run trained in it, and what \
+             it saved is not there: train it again",
+            out_dir.display()
+        );
+        assert!(stderr(&out).starts_with(&said), "{how}: {}", stderr(&out));
+        let _ = std::fs::remove_dir_all(&out_dir); // a checkpoint's write may have made it again
+    };
+    delete("moved away");
+    for _ in 0..3 {
+        delete("rm -rf");
+    }
 }
 
 /// `eval`, `predict`, `summary` and `export` read a run while it trains, warning that its

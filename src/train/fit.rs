@@ -52,6 +52,7 @@ pub(super) fn fit(
     // a training starts here: an earlier failure's note is no longer this run's (a failure
     // writes it again)
     let _ = std::fs::remove_file(run.root().join(run_dir::FAILED));
+    let folder = crate::files::folder_identity(run.root()); // the folder it trains in
     let config = &run_config.train;
     let task = data.train.data.task();
     let val = data.val.clone();
@@ -92,10 +93,10 @@ pub(super) fn fit(
     // the loop's own error first: it says what a failed checkpoint leaves to resume from
     let outcome = epoch_loop
         .outcome()
-        .map_err(|e| removed_meanwhile(&run, e))?;
+        .map_err(|e| removed_meanwhile(&run, folder, e))?;
     match result.error.as_deref() {
         Some(e @ TrainingError::Checkpoint(_)) => {
-            return Err(removed_meanwhile(&run, failed_save(&run, e)))
+            return Err(removed_meanwhile(&run, folder, failed_save(&run, e)))
         }
         Some(e) => return Err(Error::Training(e.to_string())),
         None => {}
@@ -114,12 +115,27 @@ pub(super) fn fit(
     })
 }
 
-/// `e`, told as the removal of the run's folder where its `config.json` is gone (the folder
-/// deleted or moved while the run trained; a checkpoint's write may have made the folder
-/// again): alone, "model.bpk: No such file or directory" read as a fault of the run's, and a
-/// failed checkpoint's advice spoke of disk space.
-fn removed_meanwhile(run: &RunDir, e: Error) -> Error {
-    match run.config_path().exists() {
+/// `e`, told as the removal of the run's folder where that folder (`folder`, as training began)
+/// is no longer at its path or its `config.json` is gone (deleted or moved while the run
+/// trained; a checkpoint's write may have made a folder there again): alone, "model.bpk: No
+/// such file or directory" read as a fault of the run's, and a failed checkpoint's advice spoke
+/// of disk space.
+fn removed_meanwhile(run: &RunDir, folder: Option<(u64, u64)>, e: Error) -> Error {
+    let whole = || {
+        let same = folder.is_none() || crate::files::folder_identity(run.root()) == folder;
+        same && run.config_path().exists()
+    };
+    // a file's failure may be an `rm -rf` under way that has not reached config.json yet: a
+    // moment's grace before it is told as the run's own (a divergence has no file to wait for)
+    let waited = || {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        whole()
+    };
+    let file_fault = matches!(
+        e,
+        Error::Io { .. } | Error::Training(_) | Error::Checkpoint { .. }
+    );
+    match whole() && (!file_fault || waited()) {
         true => e,
         false => Error::run(
             run.root(),

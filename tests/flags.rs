@@ -1064,6 +1064,27 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
         "{err}"
     );
     train_with(&dir, "fixed", &["--config", &dropout, "--dropout", "0.2"]).expect("the flag wins");
+    // the object form of an initialisation is held to the flag text's range (it trained with
+    // weights of deviation -1, or 1e39 and a divergence told as a learning rate's)
+    for (std, why) in [
+        ("-1", "must be a positive number, got -1"),
+        ("0", "must be a positive number, got 0"),
+        (
+            "1e39",
+            "must be at most f32's largest value (3.4e38) in size",
+        ),
+    ] {
+        let name = format!("std{std}.json");
+        let init = write(
+            &name,
+            &format!(r#"{{"model": {{"init": {{"normal": {{"std": {std}}}}}}}}}"#),
+        );
+        let err = refused(&init, &[]);
+        assert!(
+            err.contains(&format!("{init}: invalid `model.init`: {why}")),
+            "{err}"
+        );
+    }
     let fine = write("fine.json", "\u{feff}{\"batch_size\": 16}"); // a BOM is read past
     let err = refused(&fine, &["--freeze", "1"]);
     assert!(err.starts_with("error: invalid --freeze"), "{err}");

@@ -15,6 +15,7 @@ const FLAG_OF: &[(&str, &str)] = &[
     ("add-features", "--add-features"),
     ("activations", "--activation"),
     ("dropout", "--dropout"),
+    ("normal:STD", "--init"),
     ("batch-norm", "--batch-norm"),
     ("l1", "--l1"),
     ("l2", "--l2"),

@@ -50,6 +50,15 @@ impl InitConfig {
         }
     }
 
+    /// Refuses a `normal` deviation that is not a positive f32, however it was given (a config
+    /// file's `{"normal": {"std": -1}}` as the flag's `normal:-1`).
+    pub fn validate(self) -> Result<()> {
+        match self {
+            InitConfig::Normal { std } => positive("normal:STD", std),
+            _ => Ok(()),
+        }
+    }
+
     /// The distribution of the weights of a `fan_in → fan_out` layer followed by `activation`.
     pub fn weights(self, activation: &ActivationConfig, fan_in: usize, fan_out: usize) -> Draw {
         let (fan_in, fan_out) = (fan_in as f64, fan_out as f64);

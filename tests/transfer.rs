@@ -806,6 +806,98 @@ fn a_preset_changing_the_copied_layers_is_warned_of_and_a_frozen_batch_norm_it_a
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
 }
 
+/// An outside audit: a whole run config (`config.json`'s `train` part) as `--config` over
+/// `--init-from` replaced the source's BatchNorm, ELU and Dropout with its own ReLU network,
+/// frozen layer included, without a word; and a BatchNorm a file adds under a frozen layer was
+/// refused naming `--batch-norm`, which nobody gave.
+#[test]
+fn a_whole_config_file_changing_the_copied_layers_is_warned_of_and_its_frozen_batch_norm_refused() {
+    let dir = temp_dir("transfer-whole-config");
+    let quiet = |args: &[&str]| plaindnn(&[args, &["--epochs", "1", "-q"]].concat());
+    let (rich, plain) = (dir.join("rich"), dir.join("plain"));
+    let layers = ["--batch-norm", "--activation", "elu", "--dropout", "0.2"];
+    let out = quiet(&[&["train", "--hidden", "8", "--out", s(&rich)][..], &layers].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = quiet(&["train", "--hidden", "8", "--out", s(&plain)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut whole = common::run_config(&plain)["train"].take();
+    whole["init_from"] = serde_json::Value::Null;
+    let write = |name: &str, config: &serde_json::Value| {
+        let path = dir.join(name);
+        std::fs::write(&path, config.to_string()).expect("config");
+        path
+    };
+    let whole_file = write("whole.json", &whole);
+    let tune = |file: &std::path::Path, name: &str, flags: &[&str]| {
+        let args = [
+            "train",
+            "--config",
+            s(file),
+            "--init-from",
+            s(&rich),
+            "--out",
+        ];
+        let out = dir.join(name);
+        (quiet(&[&args[..], &[s(&out)], flags].concat()), out)
+    };
+    let (out, frozen) = tune(&whole_file, "frozen", &["--freeze", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = format!(
+        "warning: {}, a whole run config, writes a network of its own, which changes the layers \
+         copied from {1}: no BatchNorm where {1} has one (its learnt scales and statistics are \
+         not copied), relu where {1} has elu:1 and no Dropout where {1} has Dropout 0.2; \
+         --batch-norm --activation elu:1 --dropout 0.2 set those back, or leave `model` out of \
+         the file to keep the source's",
+        whole_file.display(),
+        rich.display()
+    );
+    assert!(stderr(&out).contains(&said), "{}", stderr(&out));
+    assert_eq!(
+        common::run_config(&frozen)["train"]["model"]["batch_norm"],
+        false
+    );
+    // without `model`, the source's layers, and nothing to warn of
+    let mut part = whole.clone();
+    part.as_object_mut().map(|o| o.remove("model"));
+    let (out, kept) = tune(&write("part.json", &part), "kept", &["--freeze", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("changes the layers"),
+        "{}",
+        stderr(&out)
+    );
+    let model = &common::run_config(&kept)["train"]["model"];
+    assert_eq!(
+        (model["batch_norm"].as_bool(), model["dropout"].as_f64()),
+        (Some(true), Some(0.2))
+    );
+    // a BatchNorm the file adds under a frozen layer: refused naming the file's key
+    let norm = write(
+        "norm.json",
+        &serde_json::json!({"model": {"batch_norm": true}}),
+    );
+    let args = [
+        "train",
+        "--config",
+        s(&norm),
+        "--init-from",
+        s(&plain),
+        "--freeze",
+        "1",
+    ];
+    let out = quiet(&[&args[..], &["--out", s(&dir.join("refused"))]].concat());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let said = format!(
+        "error: {}: `model.batch_norm` adds a BatchNorm to each hidden layer, which {} has not: \
+         frozen, it would keep its starting values; leave out --freeze (`freeze`) or set \
+         `model.batch_norm` to false",
+        norm.display(),
+        plain.display()
+    );
+    assert!(stderr(&out).starts_with(&said), "{}", stderr(&out));
+    assert!(!dir.join("refused").exists(), "nothing written");
+}
+
 /// An outside audit: `--init-from` a `--standardize-target` run copied its output layer into a
 /// run learning the target in its own units, without a word (epoch 1's RMSE 1028 against 187).
 #[test]

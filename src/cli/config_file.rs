@@ -154,6 +154,16 @@ impl ConfigFile {
         })
     }
 
+    /// Whether the file is a whole config (a run's `train` part), which writes every key.
+    pub fn is_whole(&self) -> bool {
+        matches!(self.contents, Contents::Whole(_))
+    }
+
+    /// Whether the file sets the key at the dotted path `key`: a whole config sets every one.
+    pub fn sets(&self, key: &str) -> bool {
+        self.is_whole() || self.writes(key)
+    }
+
     /// Whether a part writes `outer.key` (a whole config writes every key).
     pub fn gives(&self, outer: &str, key: &str) -> bool {
         let inner = self.written.get(outer).and_then(|o| o.get(key));

@@ -133,6 +133,9 @@ impl Copied {
         file: &ConfigFile,
         c: &TrainConfig,
     ) -> Result<()> {
+        if file.is_whole() && args.preset.is_none() {
+            self.warn_whole_file_changes(args, file, c); // a preset's own warning says it after
+        }
         if args.recipe.sets_hidden() {
             return Ok(());
         }
@@ -166,6 +169,9 @@ impl Copied {
         if let Some(preset) = args.preset {
             self.refuse_preset_norm_frozen(args, preset, c)?;
             self.warn_preset_changes(args, preset, c);
+        }
+        if let Some(file) = file {
+            self.refuse_file_norm_frozen(args, file, c)?;
         }
         let init_in_file = file.is_some_and(|f| f.sets_init(self.model.init));
         match (args.recipe.model.init.is_some(), init_in_file, args.preset) {
@@ -243,6 +249,51 @@ impl Copied {
             quote_path(self.shown())
         );
         Err(Error::invalid("--freeze", why))
+    }
+
+    /// Refuses frozen layers with a BatchNorm the `--config` file's `model.batch_norm` adds where
+    /// the source has none (the library's refusal named `--batch-norm`, which was not given).
+    fn refuse_file_norm_frozen(
+        &self,
+        args: &TrainArgs,
+        file: &ConfigFile,
+        c: &TrainConfig,
+    ) -> Result<()> {
+        let by_file = file.sets("model.batch_norm") && !args.recipe.model.batch_norm;
+        let added = c.model.batch_norm && !self.model.batch_norm && args.preset.is_none();
+        if c.freeze == 0 || !added || !by_file {
+            return Ok(());
+        }
+        Err(Error::Data(format!(
+            "{}: `model.batch_norm` adds a BatchNorm to each hidden layer, which {} has not: \
+             frozen, it would keep its starting values; leave out --freeze (`freeze`) or set \
+             `model.batch_norm` to false",
+            file.path().display(),
+            quote_path(self.shown())
+        )))
+    }
+
+    /// Warns where a whole `--config` file (a run's `train` part, which writes every key) changes
+    /// the copied layers' BatchNorm, activation or Dropout where no flag asked: its `model` is
+    /// another network's, read over the source's without a word before.
+    fn warn_whole_file_changes(&self, args: &TrainArgs, file: &ConfigFile, c: &TrainConfig) {
+        let (changes, back) = self.changes(&args.recipe.model, &c.model);
+        if changes.is_empty() {
+            return;
+        }
+        let keep = match back.len() {
+            0 => String::new(),
+            1 => format!("{} sets that back, or ", back[0]),
+            _ => format!("{} set those back, or ", back.join(" ")),
+        };
+        eprintln!(
+            "warning: {}, a whole run config, writes a network of its own, which changes the \
+             layers copied from {}: {}; {keep}leave `model` out of the file to keep the \
+             source's",
+            file.path().display(),
+            quote_path(self.shown()),
+            plaindnn::plural::and_list(&changes.iter().map(String::as_str).collect::<Vec<_>>())
+        );
     }
 
     /// Warns where `--preset` changed the copied layers' BatchNorm, activation or Dropout (a

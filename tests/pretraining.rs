@@ -513,6 +513,11 @@ fn pretrain_prints_each_layers_loss_and_the_next_command() {
         "{}",
         stderr(&resumed)
     );
+    // nor one of its layers, which nothing reruns alone (it was told to train again itself)
+    let layer = plaindnn(&["train", "--resume", s(&dir.join("layer1"))]);
+    let said = "it is one layer of a pretraining, whose autoencoder learns the codes of the \
+                layers below, so it cannot be resumed alone; run `plaindnn pretrain` again";
+    assert!(stderr(&layer).contains(said), "{}", stderr(&layer));
     // so a train into it is not told to resume it
     let into = plaindnn(&["train", "--out", s(&dir)]);
     let said = "already holds a pretraining: pass `--overwrite`";
@@ -933,4 +938,34 @@ fn a_missing_feature_column_is_told_with_the_flag_that_named_it() {
         &args,
         "t.csv: no column `nope` (--features); the columns are: x, y, label",
     );
+}
+
+/// An outside audit: `pretrain --task regression` over a text target said only "`yes` is not a
+/// number", where `train` names the way on.
+#[test]
+fn pretrain_over_a_text_target_read_as_numbers_names_the_way_on_as_train_does() {
+    let dir = temp_dir("pretrain-text-target");
+    let csv = dir.join("c.csv");
+    let rows: String = (0..30)
+        .map(|i| format!("{i},{},{}\n", i % 7, ["yes", "no"][i % 2]))
+        .collect();
+    std::fs::write(&csv, format!("a,b,label\n{rows}")).expect("write");
+    let flags = ["--target", "label", "--task", "regression", "--hidden", "4"];
+    for verb in ["pretrain", "train"] {
+        let out = plaindnn(
+            &[
+                &[verb, "--data", s(&csv)][..],
+                &flags,
+                &["--epochs", "1", "-q"],
+            ]
+            .concat(),
+        );
+        assert_eq!(out.status.code(), Some(1), "{verb}: {}", stderr(&out));
+        let said = format!(
+            "error: {}: line 2, column `label`: `yes` is not a number (regression fits numbers: \
+             leave out --task regression to learn the column's values as classes)",
+            csv.display()
+        );
+        assert!(stderr(&out).starts_with(&said), "{verb}: {}", stderr(&out));
+    }
 }

@@ -184,7 +184,7 @@ fn pretrain_new(
 ) -> Result<(PathBuf, Pretrained)> {
     let (source, name) = args.data.source(args.seed)?;
     // a CSV without --target: every column
-    let data = source.load_inputs()?;
+    let data = (source.load_inputs()).map_err(|e| super::train::text_target(e, &source))?;
     if tell {
         // quiet or not, as train's (the stages train on rows made in memory, which carry none)
         data.warnings.iter().for_each(|w| eprintln!("warning: {w}"));

@@ -14,7 +14,8 @@ use super::default_out::default_named;
 use super::interrupt::{self, StopOnSignal};
 use super::train_flags::RecipeFlags;
 use build::build_config;
-use data::{in_source_order, lopsided, text_target};
+pub(super) use data::text_target; // pretrain's data too
+use data::{in_source_order, lopsided};
 use outcome::{print_next_steps, warn_if_still_improving};
 use plaindnn::data::Prepared;
 use plaindnn::error::{Error, Result};

@@ -428,8 +428,9 @@ impl Table {
                 return Err(Error::invalid(
                     "--one-hot",
                     format!(
-                        "`{column}` is the target; a target of text is read as classes already: \
-                         leave it out of --one-hot"
+                        "`{column}` is the target, and --one-hot encodes inputs (a target of \
+                         text is read as classes already, one of numbers with --task \
+                         classification): leave it out of --one-hot"
                     ),
                 ));
             }

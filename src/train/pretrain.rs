@@ -354,7 +354,7 @@ fn layerwise(
         let mut stage = MlpConfig::new(from, vec![units], from);
         stage.activation = config.activation.clone();
         let dir = out.join(format!("layer{}", k + 1));
-        let source = memory("layer codes");
+        let source = memory(LAYER_CODES);
         // a stage folder's files a run writes, refused before any stage without `overwrite`
         let options = RunOptions {
             overwrite,
@@ -403,6 +403,9 @@ fn stack_stages(
     write_atomic(&path, &safetensors::export(&start, ae, metadata)?)?;
     Ok(path)
 }
+
+/// The rows a pretraining's stage trains on, as its `config.json` records them.
+pub const LAYER_CODES: &str = "layer codes";
 
 fn memory(description: &str) -> DataSource {
     DataSource::Memory {

@@ -150,6 +150,14 @@ fn taken(run: &RunDir) -> Result<(RunConfig, lock::RunLock)> {
 /// build lacks (where `changes` names no other).
 fn not_resumable(run_config: &RunConfig, changes: &ResumeChanges) -> Option<String> {
     match &run_config.data.source {
+        DataSource::Memory { description } if description == super::pretrain::LAYER_CODES => {
+            return Some(
+                "it is one layer of a pretraining, whose autoencoder learns the codes of the \
+                 layers below, so it cannot be resumed alone; run `plaindnn pretrain` again with \
+                 --overwrite and the epochs you want"
+                    .to_string(),
+            )
+        }
         DataSource::Memory { description } => {
             return Some(format!(
                 "its rows were built in memory ({description}), so it cannot be resumed; \

@@ -74,7 +74,7 @@ pub(super) fn in_source_order(
 }
 
 /// Text in a target `--task regression` asked to read as numbers, with the way to its classes.
-pub(super) fn text_target(e: Error, source: &DataSource) -> Error {
+pub(crate) fn text_target(e: Error, source: &DataSource) -> Error {
     use plaindnn::data::Task;
     use plaindnn::error::Fault;
     let DataSource::Csv {

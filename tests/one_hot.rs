@@ -380,3 +380,53 @@ fn a_run_whose_unchanged_file_reads_as_other_inputs_today_says_so() {
         stderr(&scored)
     );
 }
+
+/// Under `--decimal ','`, a one-hot column of numbers written `2,0` in some rows and `2` in others
+/// is one category, `2`, as pandas' `decimal=','` reads the column (they were two inputs,
+/// `grade_2` and `grade_2,0`); the run trains exactly as on the file written with points.
+#[test]
+fn under_a_decimal_comma_a_one_hot_column_of_numbers_reads_2_comma_0_as_2() {
+    let dir = temp_dir("one-hot-decimal-comma");
+    let (raw, _) = write(&dir, "train", 0..90);
+    let points = std::fs::read_to_string(&raw).expect("read");
+    // every other row's grade with a decimal comma, fields by `;`
+    let commas: String = (points.lines().enumerate())
+        .map(|(i, line)| {
+            let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+            if i > 0 && i % 2 == 0 {
+                cells[2] += ",0";
+            }
+            cells.join(";") + "\n"
+        })
+        .collect();
+    let comma_file = dir.join("commas.csv");
+    std::fs::write(&comma_file, commas).expect("write");
+    let (pointed, comma) = (dir.join("points"), dir.join("commas"));
+    train(&raw, &["--one-hot", "city,grade"], &pointed);
+    let flags = ["--one-hot", "city,grade", "--decimal", ","];
+    train(comma_file.to_str().unwrap(), &flags, &comma);
+    let config = common::run_config(&comma);
+    assert_eq!(
+        config["data"]["one_hot"][1]["categories"],
+        serde_json::json!(["1", "2", "10"])
+    );
+    assert_eq!(scores(&comma), scores(&pointed));
+    // a new row's `10,0` is category 10, as its `10` is
+    let one = dir.join("one.csv");
+    std::fs::write(&one, "age;city;grade\n3;Lima;10,0\n3;Lima;10\n").expect("write");
+    let o = plaindnn(&[
+        "predict",
+        "--run",
+        comma.to_str().unwrap(),
+        "--data",
+        one.to_str().unwrap(),
+        "--output",
+        "-",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<String> = (stdout(&o).lines().skip(1))
+        .map(|l| l.split(';').skip(3).collect::<Vec<_>>().join(";"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{}", stdout(&o));
+    assert_eq!(rows[0], rows[1], "{}", stdout(&o));
+}

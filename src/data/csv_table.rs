@@ -388,8 +388,12 @@ impl Table {
             .iter()
             .map(|&i| self.headers[i].clone())
             .collect();
+        let comma = self.decimal == b',';
         let mut columns = self.read(path, features, target)?;
-        let texts = std::mem::take(&mut columns.texts);
+        let mut texts = std::mem::take(&mut columns.texts);
+        if comma {
+            decimal_points(&mut texts, names.len());
+        }
         let encoders: Vec<OneHot> = match categories {
             Categories::Learn(_) => (names.iter().enumerate())
                 .map(|(j, name)| {
@@ -529,6 +533,23 @@ impl Table {
             )));
         }
         Ok(out)
+    }
+}
+
+/// Under `--decimal ','`, each one-hot column (of `width`, row-major in `texts`) whose cells are
+/// all numbers written with decimal commas (or none) with its commas as points, as pandas'
+/// `decimal=','` reads such a column: `2,0` and `2` are then one category, `2` (they were two);
+/// a column with text keeps its cells as written.
+fn decimal_points(texts: &mut [String], width: usize) {
+    use super::number::comma_number;
+    for j in 0..width {
+        let cells = || texts.iter().skip(j).step_by(width);
+        let numbers = cells().all(|c| comma_number(c) || c.parse::<f64>().is_ok());
+        if numbers && cells().any(|c| comma_number(c)) {
+            for cell in texts.iter_mut().skip(j).step_by(width) {
+                *cell = cell.replacen(',', ".", 1);
+            }
+        }
     }
 }
 

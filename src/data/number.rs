@@ -136,6 +136,10 @@ fn meant(field: &str) -> Refused {
         let note = "a missing value? write it as an empty cell or NA, as pandas reads one";
         return Refused::new(Fault::Marker, field).noted(note);
     }
+    if field.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+        let note = "it holds a character no one sees, shown escaped: remove it from the file";
+        return Refused::new(Fault::Control, field).noted(note);
+    }
     match is_date(field) {
         true => Refused::new(Fault::Date, field).noted(
             "a date? plaindnn reads numbers: write it as one, such as the days since a start \
@@ -185,7 +189,8 @@ mod tests {
         let said = parse_number(Path::new("f.csv"), 42, "y", "2\0").unwrap_err();
         assert_eq!(
             said.to_string(),
-            "f.csv: line 42, column `y`: `2\\u{0}` is not a number"
+            "f.csv: line 42, column `y`: `2\\u{0}` is not a number (it holds a character no one \
+             sees, shown escaped: remove it from the file)"
         );
         assert_eq!(shown("a\tb"), "a\\tb");
         assert_eq!(shown("plain"), "plain");
@@ -207,6 +212,8 @@ mod tests {
             ("?", Fault::Marker),
             ("2024-02-09", Fault::Date),
             ("Lima", Fault::Text),
+            ("2\0", Fault::Control),
+            ("a\nb", Fault::Text), // a quoted line break is text a person wrote
         ];
         for (field, expected) in faults {
             assert_eq!(fault(field), expected, "{field}");

@@ -430,3 +430,52 @@ fn under_a_decimal_comma_a_one_hot_column_of_numbers_reads_2_comma_0_as_2() {
     assert_eq!(rows.len(), 2, "{}", stdout(&o));
     assert_eq!(rows[0], rows[1], "{}", stdout(&o));
 }
+
+/// A review of the test above: a one-hot column with text (`A`, `2,5`) keeps `2,5` as written
+/// under `--decimal ','`, and new rows without text in that column are read with the run's own
+/// categories (they were read as `2.5`, which no category was: "category `2.5` was never seen");
+/// a column with a point beside decimal commas (`1.000`: a thousand?) keeps its cells as written
+/// (`1.000` was merged into `1`).
+#[test]
+fn under_a_decimal_comma_categories_with_text_or_points_stay_as_written_and_new_rows_find_them() {
+    let dir = temp_dir("one-hot-comma-text");
+    let grades = ["A", "2,5", "3,5", "1", "1.000"];
+    let rows: String = (0..60)
+        .map(|i| format!("{};{};{}\n", i % 7, grades[i % 5], ["no", "yes"][i / 3 % 2]))
+        .collect();
+    let train_file = dir.join("train.csv");
+    std::fs::write(&train_file, format!("age;grade;label\n{rows}")).expect("write");
+    let run = dir.join("run");
+    train(
+        train_file.to_str().unwrap(),
+        &["--one-hot", "grade", "--decimal", ","],
+        &run,
+    );
+    let config = common::run_config(&run);
+    assert_eq!(
+        config["data"]["one_hot"][0]["categories"],
+        serde_json::json!(["1", "1.000", "2,5", "3,5", "A"])
+    );
+    // rows 1 and 2 of the training file, alone: the same probabilities as among the others
+    let new = dir.join("new.csv");
+    std::fs::write(&new, "age;grade\n1;2,5\n2;3,5\n").expect("write");
+    let predicted = |data: &Path| {
+        let (r, d) = (run.to_str().unwrap(), data.to_str().unwrap());
+        let o = plaindnn(&["predict", "--run", r, "--data", d, "--output", "-"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o).lines().map(str::to_string).collect::<Vec<_>>()
+    };
+    let (alone, among) = (predicted(&new), predicted(&train_file));
+    // the predicted cells, after the row's own (two here, three with the label there)
+    let tail = |line: &String, own| line.split(';').skip(own).collect::<Vec<_>>().join(";");
+    assert_eq!(
+        tail(&alone[1], 2),
+        tail(&among[2], 3),
+        "{alone:?} {among:?}"
+    );
+    assert_eq!(
+        tail(&alone[2], 2),
+        tail(&among[3], 3),
+        "{alone:?} {among:?}"
+    );
+}

@@ -392,7 +392,9 @@ impl Table {
         let mut columns = self.read(path, features, target)?;
         let mut texts = std::mem::take(&mut columns.texts);
         if comma {
-            decimal_points(&mut texts, names.len());
+            if let Categories::Learn(_) = categories {
+                decimal_points(&mut texts, names.len());
+            }
         }
         let encoders: Vec<OneHot> = match categories {
             Categories::Learn(_) => (names.iter().enumerate())
@@ -405,6 +407,9 @@ impl Table {
                 .filter_map(|n| known.iter().find(|o| &o.column == n).cloned())
                 .collect(),
         };
+        if comma && matches!(categories, Categories::Known(_)) {
+            known_points(&mut texts, &encoders);
+        }
         if !encoders.is_empty() {
             let (read, ordered) = (
                 (&columns.features[..], &texts[..]),
@@ -536,19 +541,42 @@ impl Table {
     }
 }
 
-/// Under `--decimal ','`, each one-hot column (of `width`, row-major in `texts`) whose cells are
-/// all numbers written with decimal commas (or none) with its commas as points, as pandas'
-/// `decimal=','` reads such a column: `2,0` and `2` are then one category, `2` (they were two);
-/// a column with text keeps its cells as written.
+/// `cell` as a number written with a decimal comma and no point (`2,5`), with a point instead.
+fn comma_as_point(cell: &str) -> Option<String> {
+    let number = !cell.contains('.') && super::number::comma_number(cell);
+    number.then(|| cell.replacen(',', ".", 1))
+}
+
+/// Under `--decimal ','`, each one-hot column (of `width`, row-major in `texts`) of numbers
+/// alone, some written with decimal commas, with points instead, as pandas' `decimal=','`
+/// reads such a column: `2,0` and `2` are then one category, `2` (they were two). A column with
+/// text, or with a point (`1.000`: a thousand?), keeps its cells as written.
 fn decimal_points(texts: &mut [String], width: usize) {
-    use super::number::comma_number;
     for j in 0..width {
         let cells = || texts.iter().skip(j).step_by(width);
-        let numbers = cells().all(|c| comma_number(c) || c.parse::<f64>().is_ok());
-        if numbers && cells().any(|c| comma_number(c)) {
+        let whole = |c: &str| !c.contains('.') && c.parse::<f64>().is_ok();
+        let numbers = cells().all(|c| comma_as_point(c).is_some() || whole(c));
+        if numbers && cells().any(|c| comma_as_point(c).is_some()) {
             for cell in texts.iter_mut().skip(j).step_by(width) {
-                *cell = cell.replacen(',', ".", 1);
+                *cell = comma_as_point(cell).unwrap_or_else(|| cell.clone());
             }
+        }
+    }
+}
+
+/// Under `--decimal ','`, each one-hot cell a run's categories (`encoders`, a column each, in
+/// `texts`' order) know only with a point (`2,0` of a category learnt as `2`): with the point.
+/// A cell they know as written, or not at all, stays so (an older run learnt `2,5` as text, and a
+/// refusal quotes the file's own cell).
+fn known_points(texts: &mut [String], encoders: &[OneHot]) {
+    let width = encoders.len().max(1);
+    for (k, cell) in texts.iter_mut().enumerate() {
+        let Some(encoder) = encoders.get(k % width) else {
+            continue;
+        };
+        let pointed = comma_as_point(cell).filter(|p| !encoder.knows(cell) && encoder.knows(p));
+        if let Some(pointed) = pointed {
+            *cell = pointed;
         }
     }
 }

@@ -52,6 +52,11 @@ impl OneHot {
         Ok(())
     }
 
+    /// Whether `cell` is one of the categories (as [`Self::encode`] reads it).
+    pub fn knows(&self, cell: &str) -> bool {
+        self.category(cell).is_ok()
+    }
+
     /// The index of `cell`'s category (in a column of numbers, `2.0` is `2`'s); an unknown one
     /// is refused, naming the known.
     fn category(&self, cell: &str) -> std::result::Result<usize, String> {

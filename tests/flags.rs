@@ -1085,6 +1085,21 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
             "{err}"
         );
     }
+    // a new run's check: a run that recorded such a spread before it still predicts (a review)
+    let run = dir.join("fixed");
+    let path = run.join("config.json");
+    let mut config: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    config["train"]["model"]["init"] = json!({"normal": {"std": -1.0}});
+    std::fs::write(&path, config.to_string()).expect("write");
+    let out = plaindnn(&[
+        "predict",
+        "--run",
+        run.to_str().unwrap_or(""),
+        "--input",
+        "0.5,0.5",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
     let fine = write("fine.json", "\u{feff}{\"batch_size\": 16}"); // a BOM is read past
     let err = refused(&fine, &["--freeze", "1"]);
     assert!(err.starts_with("error: invalid --freeze"), "{err}");

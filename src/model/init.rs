@@ -51,7 +51,8 @@ impl InitConfig {
     }
 
     /// Refuses a `normal` deviation that is not a positive f32, however it was given (a config
-    /// file's `{"normal": {"std": -1}}` as the flag's `normal:-1`).
+    /// file's `{"normal": {"std": -1}}` as the flag's `normal:-1`); a new run's check, since a
+    /// trained run's weights no longer depend on it.
     pub fn validate(self) -> Result<()> {
         match self {
             InitConfig::Normal { std } => positive("normal:STD", std),

@@ -107,7 +107,6 @@ impl MlpConfig {
             ));
         }
         self.validate_activations()?;
-        self.init.validate()?;
         // the map adds each kind once: a kind given twice would be recorded, not used, twice
         let added = &self.add_features;
         if let Some(twice) = (added.iter().enumerate()).find(|(i, a)| added[..*i].contains(a)) {

@@ -296,6 +296,8 @@ impl TrainConfig {
             );
             return Err(Error::invalid(name, why));
         }
+        // a new run's alone too: a run's weights outlive the spread they started from
+        self.model.init.validate()?;
         prepared.check()?;
         let train = &prepared.train;
         let data = &train.data;

@@ -133,9 +133,6 @@ impl Copied {
         file: &ConfigFile,
         c: &TrainConfig,
     ) -> Result<()> {
-        if file.is_whole() && args.preset.is_none() {
-            self.warn_whole_file_changes(args, file, c); // a preset's own warning says it after
-        }
         if args.recipe.sets_hidden() {
             return Ok(());
         }
@@ -172,6 +169,9 @@ impl Copied {
         }
         if let Some(file) = file {
             self.refuse_file_norm_frozen(args, file, c)?;
+            if file.is_whole() && args.preset.is_none() {
+                self.warn_whole_file_changes(args, file, c); // a preset's own warning says it
+            }
         }
         let init_in_file = file.is_some_and(|f| f.sets_init(self.model.init));
         match (args.recipe.model.init.is_some(), init_in_file, args.preset) {

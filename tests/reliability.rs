@@ -286,7 +286,10 @@ fn a_run_whose_folder_is_deleted_while_it_trains_says_the_folder_was_removed() {
                 std::fs::rename(&out_dir, &gone).expect("moved away");
                 std::fs::remove_dir_all(&gone).expect("deleted");
             }
-            _ => while std::fs::remove_dir_all(&out_dir).is_err() {}, // a file written meanwhile
+            // again where a file was written meanwhile
+            _ => wait_for("the folder deleted", Duration::from_secs(10), || {
+                std::fs::remove_dir_all(&out_dir).is_ok()
+            }),
         }
         let out = training.wait_with_output().expect("reaped");
         assert_eq!(out.status.code(), Some(1), "{how}");

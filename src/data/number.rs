@@ -136,7 +136,9 @@ fn meant(field: &str) -> Refused {
         let note = "a missing value? write it as an empty cell or NA, as pandas reads one";
         return Refused::new(Fault::Marker, field).noted(note);
     }
-    if field.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+    let unseen = |c: char| c.is_control() && !c.is_whitespace();
+    let seen: String = field.chars().filter(|&c| !unseen(c)).collect();
+    if seen.len() < field.len() && seen.trim().parse::<f64>().is_ok() {
         let note = "it holds a character no one sees, shown escaped: remove it from the file";
         return Refused::new(Fault::Control, field).noted(note);
     }
@@ -213,7 +215,8 @@ mod tests {
             ("2024-02-09", Fault::Date),
             ("Lima", Fault::Text),
             ("2\0", Fault::Control),
-            ("a\nb", Fault::Text), // a quoted line break is text a person wrote
+            ("Lima\x1b", Fault::Text), // text without it too: a text column's ways on
+            ("a\nb", Fault::Text),     // a quoted line break is text a person wrote
         ];
         for (field, expected) in faults {
             assert_eq!(fault(field), expected, "{field}");

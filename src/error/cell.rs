@@ -40,7 +40,7 @@ pub enum Fault {
     Marker,
     /// A date (`2024-02-09`).
     Date,
-    /// A character no one sees (a NUL, an escape) beside what may be a number (`2` and a NUL).
+    /// A character no one sees (a NUL, an escape) in what is a number without it (`2` and a NUL).
     Control,
     /// Any other text.
     Text,

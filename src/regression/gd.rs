@@ -82,16 +82,7 @@ pub fn fit(
         .sum::<f64>();
     if !(intercept.is_finite() && coefficients.iter().all(|c| c.is_finite())) {
         super::refuse_non_finite(x, &super::numbered(p), y)?;
-        let at = losses
-            .iter()
-            .position(|l| !l.is_finite())
-            .unwrap_or(losses.len());
-        let what = format!(
-            "gradient descent with --lr {} left the finite numbers after {}",
-            crate::spec::number(descent.lr),
-            crate::plural::count(at, "iteration")
-        );
-        return Err(Error::Diverged(Divergence::new(what, None, SMALLER_LR)));
+        return Err(left_the_finite(&losses, descent.lr));
     }
     // the rank, condition and warnings of the closed form of the same problem (with a ridge,
     // of the ridge problem, whose rank is full)
@@ -99,12 +90,7 @@ pub fn fit(
     let mut fit = LinearFit {
         coefficients,
         intercept,
-        rank: closed.as_ref().map_or(p, |c| c.rank),
-        condition: closed.as_ref().map_or(f64::NAN, |c| c.condition),
-        warnings: closed.as_ref().map_or(vec![], |c| c.warnings.clone()),
-        dependent: closed
-            .as_ref()
-            .map_or(Default::default(), |c| c.dependent.clone()),
+        ..described(closed.as_ref(), p)
     };
     rose(x, p, y, &fit, (&losses, descent))?;
     if let Some(short) = closed.and_then(|c| short_of_minimum(x, p, y, (&fit, &c), descent.ridge)) {
@@ -115,6 +101,32 @@ pub fn fit(
         fit.warnings.push(short);
     }
     Ok((fit, losses))
+}
+
+/// The divergence of a descent at `lr` whose `losses` left the finite numbers, with the iteration.
+fn left_the_finite(losses: &[f64], lr: f64) -> Error {
+    let at = (losses.iter())
+        .position(|l| !l.is_finite())
+        .unwrap_or(losses.len());
+    let what = format!(
+        "gradient descent with --lr {} left the finite numbers after {}",
+        crate::spec::number(lr),
+        crate::plural::count(at, "iteration")
+    );
+    Error::Diverged(Divergence::new(what, None, SMALLER_LR))
+}
+
+/// The closed form's rank, condition, warnings and dependent columns (of `p` columns, full rank
+/// and no warnings where it failed), to describe the descent's fit with; its coefficients empty.
+fn described(closed: Option<&LinearFit>, p: usize) -> LinearFit {
+    LinearFit {
+        coefficients: Vec::new(),
+        intercept: 0.0,
+        rank: closed.map_or(p, |c| c.rank),
+        condition: closed.map_or(f64::NAN, |c| c.condition),
+        warnings: closed.map_or(vec![], |c| c.warnings.clone()),
+        dependent: closed.map_or(Default::default(), |c| c.dependent.clone()),
+    }
 }
 
 /// `(‖Xβ + b − y‖² + λ‖β‖²) / n` of `fit`, in f64.

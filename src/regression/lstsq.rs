@@ -2,7 +2,7 @@
 //! equations XᵀX are not (they square the condition number), and the minimum-norm answer when
 //! columns are dependent.
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::{DMatrix, DVector, Dyn, SVD};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -85,31 +85,12 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
         return Err(overflow(ridge));
     }
     let svd = r.svd(true, true);
-    let sigma = &svd.singular_values;
-    let max = sigma.iter().copied().fold(0.0, f64::max);
-    let eps = max * (n.max(p) as f64) * f64::EPSILON;
-    let rank = sigma.iter().filter(|s| **s > eps).count();
-    let min = sigma
-        .iter()
-        .copied()
-        .filter(|s| *s > eps)
-        .fold(f64::INFINITY, f64::min);
-    let condition = if rank < p { f64::INFINITY } else { max / min };
+    let (eps, rank, condition) = rank_of(&svd.singular_values, n, p);
     let gamma = svd
         .solve(&qtb, eps)
         .map_err(|e| Error::Data(format!("least squares failed: {e}")))?;
     let warnings = warnings(p, rank, condition);
-    // the right singular vectors of the values under the cut-off span the null space
-    let cancels = |j: usize| {
-        let v_t = svd.v_t.as_ref();
-        (0..sigma.len()).any(|k| sigma[k] <= eps && v_t.is_some_and(|v| v[(k, j)].abs() > 1e-6))
-    };
-    let dependent = Dependent {
-        combined: (0..p)
-            .filter(|j| !constant.contains(j) && cancels(*j))
-            .collect(),
-        constant,
-    };
+    let dependent = dependent_columns(&svd, (eps, p), constant);
     // the scaled column x/s has coefficient γ, so x has γ/s
     let coefficients: Vec<f64> = gamma.iter().zip(&scale).map(|(g, s)| g / s).collect();
     let intercept = mean_y
@@ -126,6 +107,38 @@ pub fn fit(x: &[f64], n: usize, p: usize, y: &[f64], ridge: f64) -> Result<Linea
         warnings,
         dependent,
     })
+}
+
+/// The singular values' cut-off (`numpy.linalg.lstsq`'s default: largest × max(n, p) × ε), the rank
+/// (values above it) and the condition number (largest / smallest kept; ∞ below full rank).
+fn rank_of(sigma: &DVector<f64>, n: usize, p: usize) -> (f64, usize, f64) {
+    let max = sigma.iter().copied().fold(0.0, f64::max);
+    let eps = max * (n.max(p) as f64) * f64::EPSILON;
+    let kept = || sigma.iter().copied().filter(|s| *s > eps);
+    let rank = kept().count();
+    let min = kept().fold(f64::INFINITY, f64::min);
+    let condition = if rank < p { f64::INFINITY } else { max / min };
+    (eps, rank, condition)
+}
+
+/// Of `p` columns, the `constant` ones, and those the null space holds: the right singular vectors of the
+/// values under the cut-off `eps` span it, and a column with a weight in one cancels with others.
+fn dependent_columns(
+    svd: &SVD<f64, Dyn, Dyn>,
+    (eps, p): (f64, usize),
+    constant: Vec<usize>,
+) -> Dependent {
+    let sigma = &svd.singular_values;
+    let cancels = |j: usize| {
+        let v_t = svd.v_t.as_ref();
+        (0..sigma.len()).any(|k| sigma[k] <= eps && v_t.is_some_and(|v| v[(k, j)].abs() > 1e-6))
+    };
+    Dependent {
+        combined: (0..p)
+            .filter(|j| !constant.contains(j) && cancels(*j))
+            .collect(),
+        constant,
+    }
 }
 
 /// The fit left f64's range: say what the user can change.

@@ -15,7 +15,7 @@ use burn::train::{Learner, SupervisedTraining, TrainingError, TrainingStrategy};
 
 use super::checkpoint::{self, checkpoint_path, failed_save, AtomicFileCheckpointer, KeepLastTwo};
 use super::diagnostics::DiagnosticsLog;
-use super::epoch_loop::{self, EpochLoop, FitSettings, Resumed};
+use super::epoch_loop::{self, EpochLoop, FitOutcome, FitSettings, Resumed};
 use super::history::History;
 use super::observer::Observers;
 use super::progress::{self, SilentRenderer};
@@ -54,8 +54,7 @@ pub(super) fn fit(
     let _ = std::fs::remove_file(run.root().join(run_dir::FAILED));
     let folder = crate::files::folder_identity(run.root()); // the folder it trains in
     let config = &run_config.train;
-    let task = data.train.data.task();
-    let val = data.val.clone();
+    let (task, val) = (data.train.data.task(), data.val.clone());
     let steps_per_epoch = data.train.len().div_ceil(config.batch_size);
     let schedule = EpochSchedule::new(
         config.schedule.clone(),
@@ -63,11 +62,7 @@ pub(super) fn fit(
         steps_per_epoch,
         config.epochs,
     );
-    // augmentation and shuffling on the training rows only; validation rows never change
-    let train_loader = BatchLoader::new(data.train, config.batch_size, Some(config.seed), &device)
-        .with_augmentation(&config.augment, config.seed)
-        .with_class_weights(config.class_weights.as_deref());
-    let valid_loader = BatchLoader::new(data.val, config.batch_size.max(1024), None, &device);
+    let (train_loader, valid_loader) = loaders(config, data, &device);
     let (observers, resumed) = observers(&run_config, &run, done, val.clone(), options)?;
     let epoch_loop = Arc::new(EpochLoop::new(
         FitSettings {
@@ -90,17 +85,7 @@ pub(super) fn fit(
         .with_training_strategy(TrainingStrategy::Custom(epoch_loop.clone()));
     let optim = optimizer::build(&config.optimizer, &config.regularization, &config.clipping);
     let result = training.launch(Learner::new(model, optim, ModuleLrScheduler::new(schedule)));
-    // the loop's own error first: it says what a failed checkpoint leaves to resume from
-    let outcome = epoch_loop
-        .outcome()
-        .map_err(|e| removed_meanwhile(&run, folder, e))?;
-    match result.error.as_deref() {
-        Some(e @ TrainingError::Checkpoint(_)) => {
-            return Err(removed_meanwhile(&run, folder, failed_save(&run, e)))
-        }
-        Some(e) => return Err(Error::Training(e.to_string())),
-        None => {}
-    }
+    let outcome = ended(&epoch_loop, result.error.as_deref(), (&run, folder))?;
     epoch_loop::end(&mut epoch_loop.take_observers(), &outcome, &result.model).map_err(|e| {
         // a full disk at the pictures: the user should not think the training was lost
         let saved = "the trained network is saved (model.bpk: predict, eval and export read \
@@ -113,6 +98,35 @@ pub(super) fn fit(
         run,
         config: run_config,
     })
+}
+
+/// The loaders of the training rows (shuffled by the seed, augmented, weighted by class) and of
+/// the validation rows (never changed, in batches of at least 1024).
+fn loaders(config: &TrainConfig, data: Prepared, device: &Device) -> (BatchLoader, BatchLoader) {
+    let train = BatchLoader::new(data.train, config.batch_size, Some(config.seed), device)
+        .with_augmentation(&config.augment, config.seed)
+        .with_class_weights(config.class_weights.as_deref());
+    let valid = BatchLoader::new(data.val, config.batch_size.max(1024), None, device);
+    (train, valid)
+}
+
+/// How the epochs ended: the loop's outcome, or its error first (it says what a failed
+/// checkpoint leaves to resume from), then burn-train's; a removed run folder told as such.
+fn ended(
+    epoch_loop: &EpochLoop,
+    error: Option<&TrainingError>,
+    (run, folder): (&RunDir, Option<(u64, u64)>),
+) -> Result<FitOutcome> {
+    let outcome = epoch_loop
+        .outcome()
+        .map_err(|e| removed_meanwhile(run, folder, e))?;
+    match error {
+        Some(e @ TrainingError::Checkpoint(_)) => {
+            Err(removed_meanwhile(run, folder, failed_save(run, e)))
+        }
+        Some(e) => Err(Error::Training(e.to_string())),
+        None => Ok(outcome),
+    }
 }
 
 /// `e`, told as the removal of the run's folder where that folder (`folder`, as training began)

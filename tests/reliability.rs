@@ -488,6 +488,7 @@ fn two_fits_started_together_with_the_default_name_each_take_a_free_one() {
         "a",
         "--features",
         "label",
+        "--json", // its output one document still, the taken name said on standard error
     ];
     six_pairs_each_take_a_free_name("default-regress-names", &regress, &[], None);
 }
@@ -497,7 +498,7 @@ const CONSTANT: &str = "column `k` is constant in the training rows";
 
 /// Six pairs of `args` started together in a fresh folder holding `flat.csv` (a constant column
 /// `k`) finish into twelve folders, each saying each of `warned` once, and printing one line
-/// that starts with `banner`.
+/// that starts with `banner` (or, with `--json`, one JSON document).
 fn six_pairs_each_take_a_free_name(
     name: &str,
     args: &[&str],
@@ -523,6 +524,11 @@ fn six_pairs_each_take_a_free_name(
             assert!(out.status.success(), "{err}");
             for warning in warned {
                 assert_eq!(err.matches(warning).count(), 1, "{warning}: {err}");
+            }
+            if args.contains(&"--json") {
+                let said = stdout(&out);
+                let parsed = serde_json::from_str::<serde_json::Value>(&said);
+                assert!(parsed.is_ok(), "not one JSON document: {said}");
             }
             if let Some(banner) = banner {
                 let said = stdout(&out);

@@ -2217,3 +2217,73 @@ fn a_later_upload_leaves_the_file_the_page_s_run_trained_on_until_a_new_run_repl
     let kept = session.canonicalize().unwrap().join(&uploads()[0]);
     assert_eq!(named, json!(kept.to_string_lossy()));
 }
+
+/// An outside audit: `train` warns of a validation split of one row, or of more rows than it
+/// trains on, and the page trained on such a split without a word; and two refusals named flags
+/// the page has not (`--val-data`, `--lr`). The page says each in its words: the training share.
+#[test]
+fn a_lopsided_training_share_is_told_on_the_page_in_its_words_as_train_warns_of_it() {
+    let server = Server::start("lopsided");
+    let id = server.session();
+    let mut events = server.events(&id);
+    let rows: String = (0..7)
+        .map(|i| format!("{i},{},{}\n", i % 3, i % 2))
+        .collect();
+    let (status, body) = server.upload(&id, "seven.csv", &format!("x,y,c\n{rows}"));
+    assert_eq!(status, 200, "{body}");
+    let mut told = |share: f64| {
+        let settings = json!({"settings": {"dataset": "csv", "epochs": 1, "train_share": share}});
+        let (_, all) = server.run_to_end(&id, &mut events, &settings);
+        let messages: Vec<String> = (all.iter())
+            .filter(|(name, _)| name == "message")
+            .map(|(_, text)| text.as_str().unwrap_or_default().to_string())
+            .collect();
+        messages
+    };
+    let said = told(0.95);
+    let few = "a training share of 95 % holds out 1 row for validation: the best epoch, early \
+               stopping and the scores go by so few rows; choose a smaller training share";
+    assert!(said.iter().any(|m| m.starts_with(few)), "{said:?}");
+    let said = told(0.3);
+    let more = "a training share of 30 % holds out more rows (5) for validation than it trains \
+                on (2); 70 % to 90 % is usual";
+    assert!(said.iter().any(|m| m == more), "{said:?}");
+    // the same file through `train`: its warning, by the flag
+    let out = common::temp_dir("playground-lopsided");
+    let csv = out.join("seven.csv");
+    std::fs::write(&csv, format!("x,y,c\n{rows}")).expect("write");
+    let args = [
+        "train",
+        "--data",
+        csv.to_str().unwrap_or(""),
+        "--val-fraction",
+        "0.7",
+    ];
+    let run = out.join("run");
+    let trained = common::plaindnn(
+        &[
+            &args[..],
+            &["--epochs", "1", "-q", "--out", run.to_str().unwrap_or("")],
+        ]
+        .concat(),
+    );
+    let warned = "warning: --val-fraction 0.7 holds out more rows (5) than it trains on (2)";
+    assert!(
+        common::stderr(&trained).contains(warned),
+        "{}",
+        common::stderr(&trained)
+    );
+    // refusals without the flags the page has not
+    let (status, body) = server.upload(&id, "one.csv", "x,y,c\n1,2,0\n");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("give more rows\""), "{body}");
+    let mut settings = spiral_settings(5);
+    settings["lr_schedule"] = json!("cosine:0.5");
+    let (status, answer) = server.post("/api/command", &settings);
+    assert_eq!(status, 400, "{answer}");
+    let error = answer["error"].as_str().unwrap_or_default();
+    assert!(
+        error.ends_with("give a min_lr below the learning rate"),
+        "{error}"
+    );
+}

@@ -8,6 +8,13 @@ pub const LEAVE_STANDARDIZE_OUT: &str =
 /// A regression target so small that early stopping's least improvement hides its progress.
 pub const MIN_DELTA_ZERO: &str = "or pass --min-delta 0";
 
+/// Too few rows to split validation rows off.
+pub const VAL_DATA_OF_THEIR_OWN: &str =
+    ", or validation rows of their own with --val-data FILE.csv";
+
+/// A learning-rate schedule's floor at or above the rate.
+pub const MIN_LR_BELOW: &str = "give a min_lr below --lr";
+
 /// A chosen column whose header cell is empty.
 pub const UNNAMED_COLUMN: &str = "name it, or leave it out with --target and --features";
 

@@ -79,9 +79,11 @@ fn cells_of(mut table: Table, path: &Path) -> Result<Cells> {
 impl Cells {
     /// The cells of `column` that read as missing (empty, `NA`, `NaN`, … as pandas reads them).
     pub fn missing(&self, column: &str) -> usize {
-        let Some(j) = self.headers.iter().position(|h| h == column) else {
-            return 0;
-        };
+        (self.headers.iter().position(|h| h == column)).map_or(0, |j| self.missing_at(j))
+    }
+
+    /// [`Self::missing`] of the `j`th column.
+    pub fn missing_at(&self, j: usize) -> usize {
         (self.rows.iter())
             .filter(|r| r.get(j).is_some_and(is_missing))
             .count()
@@ -89,9 +91,11 @@ impl Cells {
 
     /// The distinct cells of `column`, missing ones aside: its categories, one-hot encoded.
     pub fn categories(&self, column: &str) -> usize {
-        let Some(j) = self.headers.iter().position(|h| h == column) else {
-            return 0;
-        };
+        (self.headers.iter().position(|h| h == column)).map_or(0, |j| self.categories_at(j))
+    }
+
+    /// [`Self::categories`] of the `j`th column.
+    pub fn categories_at(&self, j: usize) -> usize {
         let cells = (self.rows.iter())
             .filter_map(|r| r.get(j))
             .filter(|c| !is_missing(c));

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::advice::MIN_DELTA_ZERO;
+use super::advice::{MIN_DELTA_ZERO, VAL_DATA_OF_THEIR_OWN};
 use super::dataset::{Dataset, ExactColumns, Subset, Targets};
 use super::imputer::{Imputer, Strategy};
 use super::prepared::Prepared;
@@ -341,7 +341,7 @@ impl Rows {
         if train.is_empty() || val.is_empty() {
             return Err(Error::Data(format!(
                 "{}: {} too few to split {fraction} of them off for validation: give more \
-                 rows, or validation rows of their own with --val-data FILE.csv",
+                 rows{VAL_DATA_OF_THEIR_OWN}",
                 path.display(),
                 match data.len() {
                     1 => "1 row is".to_string(),

@@ -6,6 +6,58 @@ use rand::SeedableRng;
 
 use super::dataset::{Dataset, Targets};
 
+/// A validation split taken by a fraction (`--val-fraction`, the playground's training share)
+/// that the best epoch, early stopping and the scores cannot go by well.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Lopsided {
+    /// Fewer than [`FEW_VAL_ROWS`] validation rows.
+    Few {
+        /// The validation fraction.
+        fraction: f64,
+        /// Its rows.
+        val: usize,
+    },
+    /// More validation rows than training rows.
+    More {
+        /// The validation fraction.
+        fraction: f64,
+        /// Its rows.
+        val: usize,
+        /// The training rows.
+        train: usize,
+    },
+}
+
+/// Fewer validation rows than this choose the best epoch by chance.
+pub const FEW_VAL_ROWS: usize = 5;
+
+/// How `prepared`'s split of a CSV `source` by its validation fraction is lopsided, if it is
+/// (none for a validation file of its own, or a built-in set).
+pub fn lopsided(source: &super::DataSource, prepared: &super::Prepared) -> Option<Lopsided> {
+    let super::DataSource::Csv {
+        val_fraction,
+        val_path: None,
+        ..
+    } = source
+    else {
+        return None;
+    };
+    let (fraction, train, val) = (
+        *val_fraction,
+        prepared.train.rows.len(),
+        prepared.val.rows.len(),
+    );
+    match val {
+        _ if val < FEW_VAL_ROWS => Some(Lopsided::Few { fraction, val }),
+        _ if val > train => Some(Lopsided::More {
+            fraction,
+            val,
+            train,
+        }),
+        _ => None,
+    }
+}
+
 /// Splits the rows of `data` into (train, validation), `fraction` of them for validation.
 ///
 /// Classification: each class contributes about `fraction × its rows` validation rows (largest

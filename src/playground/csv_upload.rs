@@ -3,6 +3,7 @@
 //! (the page has no `--decimal`: a file of decimal commas is read as that flag reads it), and
 //! what the page is told of it.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::Path;
 
@@ -44,6 +45,13 @@ pub fn keep(session: &Session, name: String, body: &[u8]) -> Result<serde_json::
         });
     if accepted.is_err() {
         let _ = fs::remove_file(&path);
+    }
+    // the page closed while its file was checked: its close swept before the file came, and
+    // nothing would remove it (checked after the lock is let go, which a close waits for)
+    if session.is_closed() {
+        if let Ok(mut uploads) = session.uploads.lock() {
+            uploads.close(&session.run_dir());
+        }
     }
     accepted
 }
@@ -116,15 +124,18 @@ fn read(path: &Path) -> crate::Result<(Prepared, UploadColumns)> {
     let text_columns = cells.text_columns();
     let last = cells.headers.last();
     // columns the page cannot take as they are start unticked, as `train --features` leaves
-    // them out (the upload was refused, and the page could not untick them)
-    let left_out: Vec<(String, String)> = (cells.headers.iter())
-        .filter(|&c| Some(c) != last)
-        .filter_map(|c| {
-            let why = why_unticked(&cells, &text_columns, c)?;
+    // them out (the upload was refused, and the page could not untick them); looked up by
+    // index and in sets, a file of 150 000 columns took a minute
+    let text: HashSet<&str> = text_columns.iter().map(String::as_str).collect();
+    let left_out: Vec<(String, String)> = (cells.headers.iter().enumerate())
+        .filter(|&(_, c)| Some(c) != last)
+        .filter_map(|(j, c)| {
+            let why = why_unticked(&cells, text.contains(c.as_str()), (j, c))?;
             Some((c.clone(), format!("{why}: it is unticked")))
         })
         .collect();
-    let taken = |c: &&String| Some(*c) != last && !left_out.iter().any(|(l, _)| l == *c);
+    let unticked: HashSet<&str> = left_out.iter().map(|(c, _)| c.as_str()).collect();
+    let taken = |c: &&String| Some(*c) != last && !unticked.contains(c.as_str());
     let mut source = DataSource::csv(path, 42);
     if let DataSource::Csv {
         impute,
@@ -182,15 +193,19 @@ pub fn name(name: Option<&str>) -> Result<String, String> {
     Ok(base.to_string())
 }
 
-/// Why the page cannot take `column` of `cells` as it is, if it cannot: empty in every row, or
-/// text (one of `text_columns`) with missing cells or more than [`MAX_CATEGORIES`] categories.
-fn why_unticked(cells: &csv_file::Cells, text_columns: &[String], column: &str) -> Option<String> {
-    let missing = cells.missing(column);
+/// Why the page cannot take `column` (the `j`th) of `cells` as it is, if it cannot: empty in
+/// every row, or text (`is_text`) with missing cells or more than [`MAX_CATEGORIES`] categories.
+fn why_unticked(
+    cells: &csv_file::Cells,
+    is_text: bool,
+    (j, column): (usize, &str),
+) -> Option<String> {
+    let missing = cells.missing_at(j);
     // no rows: the file is refused as `train` refuses it, not for its columns
     if missing == cells.rows.len() && missing > 0 {
         return Some(format!("column `{column}` is empty in every row"));
     }
-    if !text_columns.iter().any(|t| t == column) {
+    if !is_text {
         return None;
     }
     if missing > 0 {
@@ -199,7 +214,7 @@ fn why_unticked(cells: &csv_file::Cells, text_columns: &[String], column: &str) 
             "text column `{column}` has {count}, which one-hot would make a category of their own"
         ));
     }
-    (cells.categories(column) > MAX_CATEGORIES).then(|| {
+    (cells.categories_at(j) > MAX_CATEGORIES).then(|| {
         format!("column `{column}` holds more than {MAX_CATEGORIES} categories, more than the page makes inputs of (an ID?)")
     })
 }

@@ -17,9 +17,10 @@ use super::settings::{check_categories, check_classes, Settings};
 use super::uploads::Uploads;
 use crate::data::advice::{
     DECIMAL_COMMA, DECIMAL_MARK, DECIMAL_TARGET, LEAVE_STANDARDIZE_OUT, MIN_DELTA_ZERO,
-    POINTS_LEFT_OUT, UNNAMED_COLUMN,
+    MIN_LR_BELOW, POINTS_LEFT_OUT, UNNAMED_COLUMN, VAL_DATA_OF_THEIR_OWN,
 };
 use crate::data::csv_file::read_cells;
+use crate::data::split::Lopsided;
 use crate::data::{Prepared, Subset, Targets};
 use crate::error::Kept;
 use crate::inference::Predictor;
@@ -97,7 +98,7 @@ struct Done {
 /// Command-line advice the page has no control for, sent to `plaindnn train`, and its own in
 /// page words (the page takes the task from the column; a box is unticked, not left out; it
 /// reads decimal commas where a file writes `1,5`).
-const PAGE_WORDS: [(&str, &str); 7] = [
+const PAGE_WORDS: [(&str, &str); 9] = [
     (
         LEAVE_STANDARDIZE_OUT,
         "untick the box, or if it is a number to predict, train on the file with `plaindnn train \
@@ -129,7 +130,34 @@ const PAGE_WORDS: [(&str, &str); 7] = [
         UNNAMED_COLUMN,
         "name it in the file, or save the file without it",
     ),
+    // the page has no validation file
+    (VAL_DATA_OF_THEIR_OWN, ""),
+    (MIN_LR_BELOW, "give a min_lr below the learning rate"),
 ];
+
+/// A validation split by the training share (1 − its fraction) that `train` warns of, as the page
+/// says it.
+fn shared(lopsided: Lopsided) -> String {
+    let share = |fraction: f64| format!("{:.0} %", (1.0 - fraction) * 100.0);
+    match lopsided {
+        Lopsided::Few { fraction, val } => format!(
+            "a training share of {} holds out {} for validation: the best epoch, early stopping \
+             and the scores go by so few rows; choose a smaller training share, or give the file \
+             more rows",
+            share(fraction),
+            crate::plural::count(val, "row")
+        ),
+        Lopsided::More {
+            fraction,
+            val,
+            train,
+        } => format!(
+            "a training share of {} holds out more rows ({val}) for validation than it trains on \
+             ({train}); 70 % to 90 % is usual",
+            share(fraction)
+        ),
+    }
+}
 
 /// A message about the server's copy `path` of an upload, naming it as the page did (`name`),
 /// in the page's words (an empty `path`: no upload, the words alone).
@@ -164,6 +192,11 @@ impl Session {
     /// The event stream, once: a second tab on the same session is refused.
     pub fn take_stream(&self) -> Option<Receiver<PageEvent>> {
         self.stream.lock().ok()?.take()
+    }
+
+    /// Whether the page went away ([`Self::close`]).
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Relaxed)
     }
 
     /// The page went away: its training stops after the current step, and its uploads but the
@@ -237,6 +270,10 @@ impl Session {
         let line = command(settings, &config, upload.as_ref());
         let points = points(&prepared, &config, line.clone());
         let _ = self.events.try_send(PageEvent::new("data", &points));
+        // what `train` warns of at its start, in the page's words
+        if let Some(lopsided) = crate::data::split::lopsided(&source, &prepared) {
+            let _ = (self.events).try_send(PageEvent::new("message", &shared(lopsided)));
+        }
         let control = Arc::new(Control::new(mode, settings.delay_ms, self.closed.clone()));
         let observer = PageObserver::new(
             control.clone(),
@@ -547,5 +584,28 @@ mod tests {
         );
         let other = crate::Error::Data("x".into());
         assert_eq!(page_error(&other), "x");
+    }
+
+    /// An outside audit: a page closed while its upload was checked kept the file for good (its
+    /// close had swept before the file came), up to 10 MiB a page.
+    #[test]
+    fn an_upload_that_lands_after_its_page_closed_is_removed() {
+        let dir =
+            std::env::temp_dir().join(format!("plaindnn-closed-upload-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let session = Session::new(dir.clone());
+        session.close();
+        let rows: String = (0..40)
+            .map(|i| format!("{i},{},{}\n", i % 3, i % 2))
+            .collect();
+        let csv = format!("x,y,c\n{rows}");
+        let told = super::super::csv_upload::keep(&session, "late.csv".into(), csv.as_bytes());
+        assert!(told.is_ok(), "{told:?}");
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .expect("the session's folder")
+            .flatten()
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -422,9 +422,12 @@ pub(super) fn held_out(share: f64) -> f64 {
 /// rate`) or a flag (`--add-features`) by its field (`lr: …`, `add_features: …`), as the
 /// playground's own refusals name them.
 fn refusal(e: crate::Error) -> Refusal {
+    let in_page_words =
+        |text: String| super::session::as_uploaded(&text, std::path::Path::new(""), "");
     let crate::Error::InvalidParameter { name, message } = e else {
-        return e.to_string();
+        return in_page_words(e.to_string());
     };
+    let message = in_page_words(message);
     let field = match name.as_str() {
         "learning rate" => "lr".to_string(),
         "activations" => "activation".to_string(),

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend::Backend;
 use crate::check::non_negative;
+use crate::data::advice::MIN_LR_BELOW;
 use crate::data::{AugmentConfig, Dataset, Prepared, Targets};
 use crate::error::{Error, Result};
 use crate::model::{ActivationConfig, MlpConfig};
@@ -349,7 +350,7 @@ impl TrainConfig {
                 "lr schedule",
                 format!(
                     "its min_lr {floor} is above the learning rate {}: the rate would rise, not \
-                     fall; give a min_lr below --lr",
+                     fall; {MIN_LR_BELOW}",
                     o.learning_rate
                 ),
             ));

@@ -14,6 +14,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::check::{in_unit, non_negative};
+use crate::data::advice::MIN_LR_BELOW;
 use crate::error::{Error, Result};
 use crate::spec::Spec;
 
@@ -124,7 +125,7 @@ impl ScheduleConfig {
             {
                 Some(format!(
                     "the lr schedule's floor min_lr {min_lr} is the learning rate {lr} itself: the \
-                     rate stays as it starts; give a min_lr below --lr"
+                     rate stays as it starts; {MIN_LR_BELOW}"
                 ))
             }
             ScheduleConfig::Cosine { .. } if epochs < 2 => Some(

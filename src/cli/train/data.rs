@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use plaindnn::data::split::{self, Lopsided};
 use plaindnn::data::{DataSource, Prepared};
 use plaindnn::error::{Error, Result};
 use plaindnn::plural::count;
@@ -11,34 +12,28 @@ use plaindnn::train;
 
 /// `--val-fraction` holding out more rows than it trains on, or too few to choose an epoch by.
 pub(super) fn lopsided(source: &DataSource, prepared: &Prepared) -> Option<String> {
-    const FEW: usize = 5;
-    let DataSource::Csv {
-        val_fraction,
-        val_path: None,
-        ..
-    } = source
-    else {
-        return None;
-    };
-    let (train, val) = (prepared.train.rows.len(), prepared.val.rows.len());
-    if val < FEW {
-        // a file of 20 rows or fewer at the flag's default, which the user may not have typed
-        let default = if *val_fraction == 0.2 {
-            " (the default)"
-        } else {
-            ""
-        };
-        return Some(format!(
-            "--val-fraction {val_fraction}{default} holds out {}: the best epoch, early stopping \
-             and the scores go by so few rows; hold out more, or give --val-data FILE.csv",
-            count(val, "row")
-        ));
-    }
-    (val > train).then(|| {
-        format!(
-            "--val-fraction {val_fraction} holds out more rows ({val}) than it trains on \
+    Some(match split::lopsided(source, prepared)? {
+        Lopsided::Few { fraction, val } => {
+            // a file of 20 rows or fewer at the flag's default, which the user may not have typed
+            let default = if fraction == 0.2 {
+                " (the default)"
+            } else {
+                ""
+            };
+            format!(
+                "--val-fraction {fraction}{default} holds out {}: the best epoch, early stopping \
+                 and the scores go by so few rows; hold out more, or give --val-data FILE.csv",
+                count(val, "row")
+            )
+        }
+        Lopsided::More {
+            fraction,
+            val,
+            train,
+        } => format!(
+            "--val-fraction {fraction} holds out more rows ({val}) than it trains on \
              ({train}); 0.1 to 0.3 is usual (Keras' examples and plaindnn's default hold out 0.2)"
-        )
+        ),
     })
 }
 

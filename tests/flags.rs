@@ -1100,6 +1100,9 @@ fn a_config_file_that_repeats_a_key_or_breaks_a_rule_is_refused_naming_the_file_
         "0.5,0.5",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // and a run copying every layer of it draws no weight from that spread: not refused
+    let from = ["--init-from", run.to_str().unwrap_or("")];
+    train_with(&dir, "tuned", &from).expect("every layer copied");
     let fine = write("fine.json", "\u{feff}{\"batch_size\": 16}"); // a BOM is read past
     let err = refused(&fine, &["--freeze", "1"]);
     assert!(err.starts_with("error: invalid --freeze"), "{err}");

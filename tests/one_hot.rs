@@ -429,6 +429,14 @@ fn under_a_decimal_comma_a_one_hot_column_of_numbers_reads_2_comma_0_as_2() {
         .collect();
     assert_eq!(rows.len(), 2, "{}", stdout(&o));
     assert_eq!(rows[0], rows[1], "{}", stdout(&o));
+    // `--input` too, a cell in quotes (it was "category `10,0` was never seen")
+    let input = |grade: &str| {
+        let row = format!("3,Lima,{grade}");
+        let o = plaindnn(&["predict", "--run", comma.to_str().unwrap(), "--input", &row]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o).split('→').nth(1).unwrap_or_default().to_string()
+    };
+    assert_eq!(input("\"10,0\""), input("10"));
 }
 
 /// A review of the test above: a one-hot column with text (`A`, `2,5`) keeps `2,5` as written
@@ -478,4 +486,11 @@ fn under_a_decimal_comma_categories_with_text_or_points_stay_as_written_and_new_
         tail(&among[3], 3),
         "{alone:?} {among:?}"
     );
+    // `1,000` is none of them: not `1.000`, which may be a thousand (a review saw it read so)
+    std::fs::write(&new, "age;grade\n1;1,000\n").expect("write");
+    let (r, d) = (run.to_str().unwrap(), new.to_str().unwrap());
+    let o = plaindnn(&["predict", "--run", r, "--data", d, "--output", "-"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let said = "category `1,000` was never seen in training";
+    assert!(stderr(&o).contains(said), "{}", stderr(&o));
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use plaindnn::backend::Backend;
 use plaindnn::data::csv_file::{self, Cells, CsvFormat, Missing};
-use plaindnn::data::{number, one_hot, ExactColumns};
+use plaindnn::data::{number, one_hot, DataSource, ExactColumns};
 use plaindnn::error::{Error, Result, NOT_FINITE};
 use plaindnn::inference::{Prediction, Predictor};
 use plaindnn::regression::LinearModel;
@@ -431,6 +431,13 @@ fn input_row(text: &str, info: &DataInfo, missing: Missing) -> Result<Vec<f32>> 
         );
         return Err(Error::invalid("--input", why));
     }
+    let comma = matches!(
+        info.source,
+        DataSource::Csv {
+            decimal: Some(','),
+            ..
+        }
+    );
     let mut row = Vec::new();
     for (column, cell) in columns.iter().zip(cells.iter().map(String::as_str)) {
         let in_column =
@@ -442,7 +449,12 @@ fn input_row(text: &str, info: &DataInfo, missing: Missing) -> Result<Vec<f32>> 
                  run learnt"
                     .into(),
             ))?,
-            Some(o) => o.encode(cell, &mut row).map_err(in_column)?,
+            Some(o) => {
+                // a run that read its file with decimal commas: `2,5` is its category 2.5
+                let pointed = comma.then(|| o.with_point(cell)).flatten();
+                o.encode(pointed.as_deref().unwrap_or(cell), &mut row)
+                    .map_err(in_column)?
+            }
             None => row.extend(parse_cells::<f32>(
                 &[cell],
                 std::slice::from_ref(column),

@@ -17,7 +17,7 @@ use super::csv_lines::{LineEnds, Noting};
 use super::csv_quotes::QuoteFault;
 use super::delimiter;
 use super::number::is_missing;
-use super::one_hot::{self, OneHot};
+use super::one_hot::{self, comma_as_point, OneHot};
 use crate::error::{Error, Fault, Refused, Result};
 
 /// What a missing feature cell (empty, or `NA`, `NaN`, `null`, … as pandas reads them) means.
@@ -553,12 +553,6 @@ impl Table {
     }
 }
 
-/// `cell` as a number written with a decimal comma and no point (`2,5`), with a point instead.
-fn comma_as_point(cell: &str) -> Option<String> {
-    let number = !cell.contains('.') && super::number::comma_number(cell);
-    number.then(|| cell.replacen(',', ".", 1))
-}
-
 /// Under `--decimal ','`, each one-hot column (of `width`, row-major in `texts`) of numbers
 /// alone, some written with decimal commas, with points instead, as pandas' `decimal=','`
 /// reads such a column: `2,0` and `2` are then one category, `2` (they were two). A column with
@@ -577,17 +571,11 @@ fn decimal_points(texts: &mut [String], width: usize) {
 }
 
 /// Under `--decimal ','`, each one-hot cell a run's categories (`encoders`, a column each, in
-/// `texts`' order) know only with a point (`2,0` of a category learnt as `2`): with the point.
-/// A cell they know as written, or not at all, stays so (an older run learnt `2,5` as text, and a
-/// refusal quotes the file's own cell).
+/// `texts`' order) know only with a point ([`OneHot::with_point`]): with the point.
 fn known_points(texts: &mut [String], encoders: &[OneHot]) {
     let width = encoders.len().max(1);
     for (k, cell) in texts.iter_mut().enumerate() {
-        let Some(encoder) = encoders.get(k % width) else {
-            continue;
-        };
-        let pointed = comma_as_point(cell).filter(|p| !encoder.knows(cell) && encoder.knows(p));
-        if let Some(pointed) = pointed {
+        if let Some(pointed) = (encoders.get(k % width)).and_then(|e| e.with_point(cell)) {
             *cell = pointed;
         }
     }

@@ -138,7 +138,8 @@ fn meant(field: &str) -> Refused {
     }
     let unseen = |c: char| c.is_control() && !c.is_whitespace();
     let seen: String = field.chars().filter(|&c| !unseen(c)).collect();
-    if seen.len() < field.len() && seen.trim().parse::<f64>().is_ok() {
+    let number = |s: &str| s.parse::<f64>().is_ok() || comma_number(s) || boolean(s).is_some();
+    if seen.len() < field.len() && number(seen.trim()) {
         let note = "it holds a character no one sees, shown escaped: remove it from the file";
         return Refused::new(Fault::Control, field).noted(note);
     }
@@ -215,6 +216,8 @@ mod tests {
             ("2024-02-09", Fault::Date),
             ("Lima", Fault::Text),
             ("2\0", Fault::Control),
+            ("2,5\0", Fault::Control), // a decimal comma's, read with --decimal ','
+            ("True\0", Fault::Control),
             ("Lima\x1b", Fault::Text), // text without it too: a text column's ways on
             ("a\nb", Fault::Text),     // a quoted line break is text a person wrote
         ];

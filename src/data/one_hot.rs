@@ -57,6 +57,16 @@ impl OneHot {
         self.category(cell).is_ok()
     }
 
+    /// `cell` written with a decimal comma (`2,5`, read under `--decimal ','`) with a point,
+    /// where the categories are numbers and know it so, not as written; else none (a column with
+    /// text, or an older run's `1,5` learnt as text, reads it as written, and a refusal quotes
+    /// the cell).
+    pub fn with_point(&self, cell: &str) -> Option<String> {
+        let numbers = self.categories.iter().all(|c| number(c).is_some());
+        let pointed = comma_as_point(cell).filter(|_| numbers && !self.knows(cell))?;
+        self.knows(&pointed).then_some(pointed)
+    }
+
     /// The index of `cell`'s category (in a column of numbers, `2.0` is `2`'s); an unknown one
     /// is refused, naming the known.
     fn category(&self, cell: &str) -> std::result::Result<usize, String> {
@@ -77,6 +87,12 @@ impl OneHot {
             )
         })
     }
+}
+
+/// `cell` as a number written with a decimal comma and no point (`2,5`), with a point instead.
+pub(super) fn comma_as_point(cell: &str) -> Option<String> {
+    let number = !cell.contains('.') && super::number::comma_number(cell);
+    number.then(|| cell.replacen(',', ".", 1))
 }
 
 /// `cell` as a finite number, if it is one.

@@ -297,8 +297,11 @@ impl TrainConfig {
             );
             return Err(Error::invalid(name, why));
         }
-        // a new run's alone too: a run's weights outlive the spread they started from
-        self.model.init.validate()?;
+        // a new run's alone too: a run's weights outlive the spread they started from (and
+        // --init-from's copied layers do not start from it; a new head is checked)
+        if self.init_from.is_none() || self.new_head {
+            self.model.init.validate()?;
+        }
         prepared.check()?;
         let train = &prepared.train;
         let data = &train.data;

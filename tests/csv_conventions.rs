@@ -1760,18 +1760,7 @@ fn a_file_of_150_000_columns_is_read_in_seconds_not_minutes() {
     let csv = dir.join("wide.csv");
     std::fs::write(&csv, format!("{},label\n{rows}", header.join(","))).expect("write");
     let start = std::time::Instant::now();
-    let out = common::plaindnn(&[
-        "train",
-        "--data",
-        s(&csv),
-        "--hidden",
-        "2",
-        "--epochs",
-        "1",
-        "-q",
-        "--out",
-        s(&dir.join("run")),
-    ]);
+    let out = train(&dir, &csv, &["--hidden", "2"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let took = start.elapsed().as_secs_f64();
     assert!(took < 15.0, "{took:.1} s");

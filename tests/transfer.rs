@@ -748,6 +748,19 @@ fn rich_and_plain(dir: &std::path::Path) -> (std::path::PathBuf, std::path::Path
     (rich, plain)
 }
 
+/// The run in `kept` trained (`out`) without a warning of changed layers, with `rich`'s
+/// BatchNorm and Dropout 0.2 ([`rich_and_plain`]).
+fn kept_the_sources_layers(out: &std::process::Output, kept: &std::path::Path) {
+    assert!(out.status.success(), "{}", stderr(out));
+    let said = stderr(out);
+    assert!(!said.contains("changes the layers"), "{said}");
+    let model = &common::run_config(kept)["train"]["model"];
+    assert_eq!(
+        (model["batch_norm"].as_bool(), model["dropout"].as_f64()),
+        (Some(true), Some(0.2))
+    );
+}
+
 /// An outside audit: `--preset plain --init-from` a run with BatchNorm, ELU and Dropout trained a
 /// sigmoid network without them, the learnt BatchNorm left behind, without a word; and
 /// `--preset seed-default --freeze 1` over a source without BatchNorm was refused naming
@@ -784,17 +797,7 @@ fn a_preset_changing_the_copied_layers_is_warned_of_and_a_frozen_batch_norm_it_a
         "0.2",
     ];
     let (out, kept) = tune(&rich, "kept", &back);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        !stderr(&out).contains("changes the layers"),
-        "{}",
-        stderr(&out)
-    );
-    let model = &common::run_config(&kept)["train"]["model"];
-    assert_eq!(
-        (model["batch_norm"].as_bool(), model["dropout"].as_f64()),
-        (Some(true), Some(0.2))
-    );
+    kept_the_sources_layers(&out, &kept);
     // a BatchNorm the preset adds under a frozen layer: refused naming the preset
     let (out, frozen) = tune(
         &plain,
@@ -875,17 +878,7 @@ fn a_whole_config_file_changing_the_copied_layers_is_warned_of_and_its_frozen_ba
     let mut part = whole.clone();
     part.as_object_mut().map(|o| o.remove("model"));
     let (out, kept) = tune(&write("part.json", &part), "kept", &["--freeze", "1"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        !stderr(&out).contains("changes the layers"),
-        "{}",
-        stderr(&out)
-    );
-    let model = &common::run_config(&kept)["train"]["model"];
-    assert_eq!(
-        (model["batch_norm"].as_bool(), model["dropout"].as_f64()),
-        (Some(true), Some(0.2))
-    );
+    kept_the_sources_layers(&out, &kept);
     // a BatchNorm the file adds under a frozen layer: refused naming the file's key
     let norm = write(
         "norm.json",

@@ -5,16 +5,18 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::classes::{class_index, classes, known_classes};
+use super::csv_exact::coarse_columns_exactly;
 use super::csv_table::{check_unique, open, open_as_written, Table, ONE_HOT_NAMES};
-use super::dataset::{Dataset, Exact, ExactColumns, Targets, Task};
+use super::dataset::{Dataset, Targets, Task};
+use super::memory::check_fits_in_memory;
 use super::one_hot::{self, OneHot};
-use super::scaler::Scaler;
 use super::target::{self, TargetKind};
 use crate::error::{Error, Result};
 
 use super::advice::DECIMAL_TARGET;
 pub use super::classes::Labels;
 pub use super::csv_cells::{abbreviate, quoted_cell, split_cells};
+pub use super::csv_exact::{exactly_as, read_exact, read_exact_columns};
 pub use super::csv_format::{parse_decimal, CsvFormat};
 pub use super::csv_table::{Categories, CsvColumns, Missing};
 pub use super::number::{is_missing, parse_f64, parse_number, read_f32, read_f64};
@@ -197,30 +199,6 @@ pub fn read_inputs(
     Ok(data)
 }
 
-/// `data`, read from `path` as `like` was from its file (a `--val-data` beside the training
-/// file), with the same input columns as written ([`Dataset::exact_columns`]).
-pub fn exactly_as(
-    mut data: Dataset,
-    like: &Dataset,
-    path: &Path,
-    format: CsvFormat,
-) -> Result<Dataset> {
-    let columns = like
-        .exact_columns
-        .as_ref()
-        .map_or(vec![], |e| e.columns.clone());
-    // the file's own candidates hold them all where it is coarse there too: no second reading
-    let read_already = (data.exact_columns.as_ref())
-        .and_then(|e| e.keep(|j| columns.contains(&j)))
-        .filter(|e| e.columns == columns);
-    data.exact_columns = match read_already {
-        Some(kept) => Some(kept),
-        None => read_exact_columns(path, &data.feature_names, &columns, format)?,
-    }
-    .map(Arc::new);
-    Ok(data)
-}
-
 /// As [`read_columns`], the features in f64 as written (`regress` fits in f64: f32 keeps seven
 /// digits, and a timestamp's last ones are its information).
 pub fn read_columns_f64(
@@ -237,7 +215,7 @@ pub fn read_columns_f64(
     )
 }
 
-fn read_columns_as<T>(
+pub(super) fn read_columns_as<T>(
     path: &Path,
     (features, target): (&[String], Option<&str>),
     (format, missing): (CsvFormat, Missing),
@@ -250,68 +228,6 @@ fn read_columns_as<T>(
         .collect::<Result<_>>()?;
     let target_idx = target.map(|t| table.column(path, t)).transpose()?;
     table.read_as(path, &feature_idx, target_idx, parse)
-}
-
-/// The input `columns` (indices of `names`) of the CSV at `path` as written, in f64 (NaN where
-/// a cell is missing); none for no columns.
-pub fn read_exact_columns(
-    path: &Path,
-    names: &[String],
-    columns: &[usize],
-    format: CsvFormat,
-) -> Result<Option<ExactColumns>> {
-    if columns.is_empty() {
-        return Ok(None);
-    }
-    let wanted: Vec<String> = columns.iter().map(|&j| names[j].clone()).collect();
-    let read = read_columns_as(path, (&wanted, None), (format, Missing::Kept), f64_or_nan)?;
-    Ok(Some(ExactColumns {
-        columns: columns.to_vec(),
-        values: read.features,
-    }))
-}
-
-/// A cell in f64, NaN where it is missing (its f32 reading said whether that may be).
-fn f64_or_nan(field: &str) -> std::result::Result<f64, Refused> {
-    match is_missing(field) {
-        true => Ok(f64::NAN),
-        false => read_f64(field),
-    }
-}
-
-/// The input columns of `data`, read from `path`, that f32 may read too coarsely for their
-/// spread (a timestamp varying by minutes: [`Scaler::coarseness`] over all its rows, missing
-/// cells left out), read again as written: the candidates, of which standardising keeps those
-/// coarse in the training rows ([`Dataset::exact_columns`]). None where there are none.
-fn coarse_columns_exactly(
-    path: &Path,
-    data: &Dataset,
-    format: CsvFormat,
-) -> Result<Option<ExactColumns>> {
-    let width = data.width();
-    let coarse: Vec<usize> = (0..width)
-        .filter(|&j| {
-            let column: Vec<f64> = (data.features.iter().skip(j).step_by(width))
-                .filter(|v| !v.is_nan())
-                .map(|&v| v as f64)
-                .collect();
-            let rows: Vec<usize> = (0..column.len()).collect();
-            let (scaler, constant) = Scaler::fit_exact(&column, 1, &rows);
-            constant.is_empty() && !column.is_empty() && !scaler.coarse_columns().is_empty()
-        })
-        .collect();
-    read_exact_columns(path, &data.feature_names, &coarse, format)
-}
-
-/// `data`'s columns of the CSV at `path` in f64, as written (see [`Exact`]).
-pub fn read_exact(path: &Path, data: &Dataset, format: CsvFormat) -> Result<Exact> {
-    let target = data.target_name.as_str();
-    let columns = read_columns_f64(path, &data.feature_names, Some(target), format)?;
-    let targets = columns.target_numbers(path, target, read_f64)?;
-    Ok(Exact {
-        features: columns.features,
-        targets,
-    })
 }
 
 /// The target column and the feature columns a training table uses.
@@ -554,67 +470,9 @@ pub fn read_features(
     Ok(table.read_encoded(path, (&idx, target), known)?.0)
 }
 
-/// Memory free for data, and what says so: `PLAINDNN_MEMORY_LIMIT` (bytes) if set, else
-/// Linux's MemAvailable.
-fn available_memory() -> Option<(u64, bool)> {
-    if let Some(limit) = crate::environment::memory_limit() {
-        return Some((limit, true));
-    }
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some((kib * 1024, false))
-}
-
-/// `bytes` in the largest unit that keeps a number of at least 1: `10 bytes`, `3.4 KiB`, `2.0 GiB`.
-fn size(bytes: u64) -> String {
-    let units = ["KiB", "MiB", "GiB", "TiB"];
-    let (mut value, mut unit) = (bytes as f64, None);
-    for u in units {
-        if value < 1024.0 {
-            break;
-        }
-        (value, unit) = (value / 1024.0, Some(u));
-    }
-    match unit {
-        None => crate::plural::count(bytes, "byte"),
-        Some(u) => format!("{value:.1} {u}"),
-    }
-}
-
-/// Refuses a file that cannot fit in memory: its values become f32s, about one byte of matrix
-/// per byte of text at best, so a file larger than the free memory is refused before reading.
-fn check_fits_in_memory(path: &Path) -> Result<()> {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return Ok(());
-    }; // open() reports it
-    match available_memory() {
-        Some((free, set)) if meta.len() > free => {
-            let free = match set {
-                true => format!("PLAINDNN_MEMORY_LIMIT allows {}", size(free)),
-                false => format!("only {} of memory is free", size(free)),
-            };
-            Err(Error::Data(format!(
-                "{}: the file is {} but {free}; plaindnn holds training data in memory",
-                path.display(),
-                size(meta.len())
-            )))
-        }
-        _ => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_size_is_told_in_the_largest_unit_that_keeps_it_at_least_1() {
-        assert_eq!(size(1), "1 byte");
-        assert_eq!(size(1023), "1023 bytes");
-        assert_eq!(size(3482), "3.4 KiB");
-        assert_eq!(size(3 << 30), "3.0 GiB");
-    }
 
     #[test]
     fn text_columns_are_those_without_a_number_missing_cells_aside() {

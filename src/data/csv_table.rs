@@ -17,7 +17,7 @@ use super::csv_lines::{LineEnds, Noting};
 use super::csv_quotes::QuoteFault;
 use super::delimiter;
 use super::number::is_missing;
-use super::one_hot::{self, comma_as_point, OneHot};
+use super::one_hot::{self, decimal_points, known_points, OneHot};
 use crate::error::{Error, Fault, Refused, Result};
 
 /// What a missing feature cell (empty, or `NA`, `NaN`, `null`, … as pandas reads them) means.
@@ -550,34 +550,6 @@ impl Table {
             )));
         }
         Ok(out)
-    }
-}
-
-/// Under `--decimal ','`, each one-hot column (of `width`, row-major in `texts`) of numbers
-/// alone, some written with decimal commas, with points instead, as pandas' `decimal=','`
-/// reads such a column: `2,0` and `2` are then one category, `2` (they were two). A column with
-/// text, or with a point (`1.000`: a thousand?), keeps its cells as written.
-fn decimal_points(texts: &mut [String], width: usize) {
-    for j in 0..width {
-        let cells = || texts.iter().skip(j).step_by(width);
-        let whole = |c: &str| !c.contains('.') && c.parse::<f64>().is_ok();
-        let numbers = cells().all(|c| comma_as_point(c).is_some() || whole(c));
-        if numbers && cells().any(|c| comma_as_point(c).is_some()) {
-            for cell in texts.iter_mut().skip(j).step_by(width) {
-                *cell = comma_as_point(cell).unwrap_or_else(|| cell.clone());
-            }
-        }
-    }
-}
-
-/// Under `--decimal ','`, each one-hot cell a run's categories (`encoders`, a column each, in
-/// `texts`' order) know only with a point ([`OneHot::with_point`]): with the point.
-fn known_points(texts: &mut [String], encoders: &[OneHot]) {
-    let width = encoders.len().max(1);
-    for (k, cell) in texts.iter_mut().enumerate() {
-        if let Some(pointed) = (encoders.get(k % width)).and_then(|e| e.with_point(cell)) {
-            *cell = pointed;
-        }
     }
 }
 

@@ -90,9 +90,37 @@ impl OneHot {
 }
 
 /// `cell` as a number written with a decimal comma and no point (`2,5`), with a point instead.
-pub(super) fn comma_as_point(cell: &str) -> Option<String> {
+fn comma_as_point(cell: &str) -> Option<String> {
     let number = !cell.contains('.') && super::number::comma_number(cell);
     number.then(|| cell.replacen(',', ".", 1))
+}
+
+/// Under `--decimal ','`, each one-hot column (of `width`, row-major in `texts`) of numbers
+/// alone, some written with decimal commas, with points instead, as pandas' `decimal=','`
+/// reads such a column: `2,0` and `2` are then one category, `2` (they were two). A column with
+/// text, or with a point (`1.000`: a thousand?), keeps its cells as written.
+pub(super) fn decimal_points(texts: &mut [String], width: usize) {
+    for j in 0..width {
+        let cells = || texts.iter().skip(j).step_by(width);
+        let whole = |c: &str| !c.contains('.') && c.parse::<f64>().is_ok();
+        let numbers = cells().all(|c| comma_as_point(c).is_some() || whole(c));
+        if numbers && cells().any(|c| comma_as_point(c).is_some()) {
+            for cell in texts.iter_mut().skip(j).step_by(width) {
+                *cell = comma_as_point(cell).unwrap_or_else(|| cell.clone());
+            }
+        }
+    }
+}
+
+/// Under `--decimal ','`, each one-hot cell a run's categories (`encoders`, a column each, in
+/// `texts`' order) know only with a point ([`OneHot::with_point`]): with the point.
+pub(super) fn known_points(texts: &mut [String], encoders: &[OneHot]) {
+    let width = encoders.len().max(1);
+    for (k, cell) in texts.iter_mut().enumerate() {
+        if let Some(pointed) = (encoders.get(k % width)).and_then(|e| e.with_point(cell)) {
+            *cell = pointed;
+        }
+    }
 }
 
 /// `cell` as a finite number, if it is one.

@@ -7,34 +7,36 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use burn::data::dataloader::DataLoader;
 use burn::module::Module;
 use burn::store::ModuleRecord;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Device;
 use burn::train::{
     Learner, SupervisedLearningStrategy, SupervisedTrainingEventProcessor, TrainLoader,
     TrainingComponents, ValidLoader,
 };
 
 use super::checkpoint::{checkpoint_path, load_record};
-use super::clipping::clip_global_norm;
-use super::config::{NanPolicy, TrainConfig};
-use super::diagnostics::{layer_rows, warning, GradientNorms, LayerRow};
+use super::config::TrainConfig;
+use super::diagnostics::{warning, GradientNorms, LayerRow};
 use super::early_stopping::{EarlyStopping, Verdict};
-use super::evaluate::{add, evaluate_in_units, Scores};
 use super::history::EpochRow;
-use super::observer::{EpochReport, LayerWeights, Observers, TrainEnd, Wants};
-use super::pictures::decision_grid;
+use super::observer::{EpochReport, Observers, TrainEnd};
 use super::replaced;
 use super::run_dir::RunDir;
 use super::schedule::PlateauHandle;
-use crate::data::{Batch, Subset, Task};
+use crate::data::{Subset, Task};
 use crate::decimals::Decimals;
 use crate::error::{Error, Result};
-use crate::model::{read_f32, FrozenPrefix, Mlp};
+use crate::model::{FrozenPrefix, Mlp};
 use crate::random::mix;
 
+mod cut_short;
+mod outcome;
+mod passes;
 mod saving;
+
+use cut_short::unsaved_end;
+pub use outcome::{FitOutcome, Resumed};
 
 /// The recipe plus what the loop needs at run time.
 pub struct FitSettings {
@@ -59,49 +61,6 @@ pub struct FitSettings {
     /// The deviations the outputs were divided by (a standardised target's, an autoencoder's
     /// scaled inputs'): `val_rmse` is shown in the data's units, as `eval` shows it.
     pub target_std: Option<Vec<f32>>,
-}
-
-/// What a resumed run had recorded before its checkpoint.
-#[derive(Clone, Debug, Default)]
-pub struct Resumed {
-    /// Its epochs' metrics, replayed into early stopping.
-    pub rows: Vec<EpochRow>,
-    /// Its epochs' diagnostics.
-    pub layers: Vec<LayerRow>,
-}
-
-/// How the loop ended.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FitOutcome {
-    /// Every epoch's metrics, resumed ones included.
-    pub rows: Vec<EpochRow>,
-    /// The epoch with the lowest validation loss (whose weights `model.bpk` holds when the run
-    /// restores them; otherwise it holds the last epoch's).
-    pub best_epoch: Option<usize>,
-    /// Whether early stopping ended training before the last epoch.
-    pub stopped_early: bool,
-    /// Whether an observer stopped training before the last epoch asked for
-    /// ([`TrainObserver::should_stop`](super::observer::TrainObserver::should_stop)).
-    pub stopped: bool,
-    /// Per-layer diagnostics of every epoch (with `--diagnostics`).
-    pub diagnostics: Vec<LayerRow>,
-}
-
-impl FitOutcome {
-    /// The row of the epoch with the lowest validation loss.
-    pub fn best(&self) -> Option<&EpochRow> {
-        let best = self.best_epoch?;
-        self.rows.iter().find(|r| r.epoch == best)
-    }
-
-    /// The row of the epoch whose weights `model.bpk` holds: the best where they were
-    /// `restored`, else the last.
-    pub fn saved(&self, restored: bool) -> Option<&EpochRow> {
-        match restored {
-            true => self.best(),
-            false => self.rows.last(),
-        }
-    }
 }
 
 /// A `SupervisedLearningStrategy` for [`Mlp`]; the result is read back through [`Self::outcome`].
@@ -280,120 +239,6 @@ impl EpochLoop {
         s.frozen.set(s.config.frozen_at(epoch));
     }
 
-    /// Phase 1, one pass of gradient steps over the shuffled training rows; the mean training
-    /// loss, or none where an observer's stop cut the pass short.
-    fn train_pass(
-        &self,
-        epoch: usize,
-        learner: &mut Learner<Mlp>,
-        train: &dyn DataLoader<Batch>,
-        wants: Wants,
-        state: &mut LoopState,
-        observers: &mut Observers,
-    ) -> Result<Option<f64>> {
-        let config = &self.settings.config;
-        let mut loss_sum: Option<Tensor<1>> = None;
-        let (mut seen, mut steps, mut skipped) = (0, 0, 0);
-        let mut batches = train.iter();
-        while let Some(batch) = batches.next() {
-            let batch = batch.map_err(|e| Error::Training(e.to_string()))?;
-            let n = batch.len();
-            if n == 1 && config.model.batch_norm {
-                learner.lr_step(); // the schedule counts every batch of the epoch
-                continue; // see `TrainConfig::lone_row`
-            }
-            let mut out = learner.train_step(batch);
-            steps += 1;
-            if config.on_nan == NanPolicy::SkipBatch {
-                let loss = out.item.loss.clone().into_scalar::<f32>();
-                if !loss.is_finite() {
-                    skipped += 1;
-                    let text =
-                        format!("warning: epoch {epoch}, step {steps}: loss {loss}; batch skipped");
-                    observers.warning(&text);
-                    learner.lr_step(); // the schedule counts every batch of the epoch
-                    continue;
-                }
-            }
-            if wants.layers {
-                state.grad_norms.add(&learner.model(), &out.grads);
-            }
-            if let Some(max) = config.clipping.global_norm {
-                clip_global_norm(&learner.model(), &mut out.grads, max);
-            }
-            learner.lr_step();
-            learner.optimizer_step(out.grads);
-            let batch_loss = out.item.loss.detach().without_autodiff() * n as f32;
-            add(&mut loss_sum, batch_loss);
-            seen += n;
-            let p = batches.progress();
-            observers.step(epoch, p.items_processed, p.items_total);
-            // rows left but a lone one BatchNorm skips: the epoch is cut short, and dropped
-            let rest = p.items_total.saturating_sub(p.items_processed);
-            if observers.should_stop() && rest > usize::from(config.model.batch_norm) {
-                return Ok(None);
-            }
-        }
-        if skipped == steps && steps > 0 {
-            let what =
-                format!("training diverged in epoch {epoch}: every batch's loss was non-finite");
-            return Err(self.diverged(what, state));
-        }
-        let sum = loss_sum.map_or(f64::NAN, |t| t.into_scalar::<f32>() as f64);
-        Ok(Some(sum / seen.max(1) as f64))
-    }
-
-    /// Phase 2, the model in inference mode (no dropout, BatchNorm on running statistics), scored.
-    fn validate(
-        &self,
-        epoch: usize,
-        learner: &Learner<Mlp>,
-        valid: &dyn DataLoader<Batch>,
-        state: &mut LoopState,
-    ) -> Result<(Mlp, Scores)> {
-        let model = learner.model().valid();
-        let scores = evaluate_in_units(&model, valid, self.settings.target_std.as_deref())?;
-        self.check_finite(epoch, "validation", scores.loss, state)?;
-        Ok((model, scores))
-    }
-
-    /// Phase 3, the epoch's report: the metrics row, and per-layer figures and the decision grid
-    /// when an observer wants them.
-    fn record(
-        &self,
-        row: EpochRow,
-        grads: Vec<f64>,
-        model: &Mlp,
-        valid: &dyn DataLoader<Batch>,
-        wants: Wants,
-    ) -> Result<EpochReport> {
-        let layers = match wants.layers {
-            true => {
-                let first = valid.iter().next().and_then(|b| b.ok()).map(|b| b.inputs);
-                let gap = row.val_loss - row.train_loss;
-                layer_rows(row.epoch, model, &grads, first, gap)
-            }
-            false => Vec::new(),
-        };
-        let grid = match wants.grid {
-            Some(n) => decision_grid(model, &self.settings.val, (n, wants.units))?,
-            None => None,
-        };
-        let weights = match wants.weights {
-            true => layer_weights(model)?,
-            false => Vec::new(),
-        };
-        Ok(EpochReport {
-            row,
-            epochs: self.settings.config.epochs,
-            improved: false,
-            seconds: 0.0,
-            layers,
-            grid,
-            weights,
-        })
-    }
-
     /// Phase 4, the end of the epoch: early stopping, the weights `model.bpk` is to hold (the
     /// best when the run restores them, else the epoch's own), and whether the checkpoint
     /// `--resume` continues from is due — every `checkpoint_interval` seconds with the kept
@@ -455,41 +300,6 @@ impl EpochLoop {
         Ok(())
     }
 
-    /// An epoch an observer's stop cut short is dropped, as if the stop had come at the end of
-    /// the one before: its steps are not kept, `model.bpk` holds that epoch's weights, and its
-    /// end is checkpointed from `unsaved` (the learner then, where [`Wants::stops`] kept it and
-    /// no checkpoint held it yet), so `--resume` continues as an uninterrupted run would. A
-    /// stop before any epoch of this run was whole leaves no weights to keep: an error.
-    fn drop_cut_short(
-        &self,
-        (epoch, live, unsaved): (usize, &Learner<Mlp>, Option<Unsaved>),
-        components: &mut TrainingComponents<Mlp>,
-        state: &mut LoopState,
-        observers: &mut Observers,
-    ) -> Result<()> {
-        // the cut steps' running statistics, still pending, settle now, to be replaced
-        drop(live.model().valid());
-        state.ending = Ending::CutShort;
-        if state.rows.len() == self.settings.resumed.rows.len() {
-            let kept = match epoch {
-                1 => "no epoch was whole, so the run has no weights to keep".to_string(),
-                _ => format!(
-                    "the run is as its checkpoint of epoch {} left it",
-                    epoch - 1
-                ),
-            };
-            return Err(Error::Stopped(format!(
-                "training stopped in epoch {epoch} before the epoch ended, as asked: {kept}"
-            )));
-        }
-        let Some((mut learner, record)) = unsaved else {
-            return self.write_kept(state); // resumed from the newest checkpoint, as after a kill
-        };
-        learner.load_model(record);
-        observers.checkpoint(epoch - 1)?;
-        self.save(epoch - 1, &learner, components, state)
-    }
-
     /// The best weights back into the learner (restore-best), and how it went.
     fn finish(
         &self,
@@ -520,22 +330,6 @@ impl EpochLoop {
             diagnostics: state.layers,
         })
     }
-}
-
-/// The learner as the last epoch left it, and a record of its weights: BatchNorm's running
-/// statistics are shared by a clone, and the cut steps move them.
-type Unsaved = (Learner<Mlp>, ModuleRecord);
-
-/// The last epoch's end where no checkpoint holds it (saving by time or every N epochs), for
-/// a stop that cuts epoch `epoch` short (see `Wants::stops`).
-fn unsaved_end(
-    wants: Wants,
-    (epoch, first): (usize, usize),
-    state: &LoopState,
-    learner: &Learner<Mlp>,
-) -> Option<Unsaved> {
-    let unsaved = wants.stops && epoch > first && state.saved != Some(epoch - 1);
-    unsaved.then(|| (learner.clone(), learner.model().into_record()))
 }
 
 /// A loss as recorded: cross-entropy and squared errors are ≥ 0, and a mean of −0 or a little
@@ -574,23 +368,6 @@ impl SupervisedLearningStrategy<Mlp> for EpochLoop {
         drop(components.checkpointer.take());
         (learner.model(), components.event_processor)
     }
-}
-
-/// Every Linear layer's weights, read back from the device.
-fn layer_weights(model: &Mlp) -> Result<Vec<LayerWeights>> {
-    model
-        .linears()
-        .into_iter()
-        .map(|linear| {
-            let [inputs, outputs] = linear.weight.dims();
-            let values = read_f32(linear.weight.val(), "weights")?;
-            Ok(LayerWeights {
-                inputs,
-                outputs,
-                values,
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -1234,6 +1234,24 @@ fn a_resume_that_would_leave_a_gap_in_the_history_is_refused() {
     assert!(out.status.success(), "{}", stderr(&out));
     let rows = std::fs::read_to_string(early.join("metrics.csv")).expect("metrics");
     assert_eq!(rows.lines().count(), 9, "8 epochs from the start");
+    // one that recorded a spread no new run may draw from (before that was checked) is told
+    // so as it starts over, not trained from it (a review)
+    let path = early.join("config.json");
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    config["train"]["model"]["init"] = serde_json::json!({"normal": {"std": -1.0}});
+    std::fs::write(&path, config.to_string()).expect("written");
+    std::fs::remove_dir_all(early.join("checkpoint")).expect("rm");
+    std::fs::create_dir(early.join("checkpoint")).expect("mkdir");
+    std::fs::remove_file(early.join("metrics.csv")).expect("rm");
+    let err = stderr(&resume(&early));
+    assert!(
+        err.contains(
+            "so it starts over from new weights, drawn as it recorded: invalid \
+                      normal:STD: must be a positive number, got -1; train it again"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

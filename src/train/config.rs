@@ -284,6 +284,16 @@ impl TrainConfig {
         }
     }
 
+    /// The spread new weights are drawn from is usable where any are drawn: every layer of a new
+    /// run, a new head over `--init-from`'s copied layers. A new run's check (and a resumed run's
+    /// that starts over): a run's weights outlive the spread they started from.
+    pub(crate) fn validate_draws(&self) -> Result<()> {
+        match self.init_from.is_none() || self.new_head {
+            true => self.model.init.validate(),
+            false => Ok(()),
+        }
+    }
+
     /// [`TrainConfig::validate`], the rows are consistent ([`Prepared::check`]), and the network
     /// and augmentation fit the training rows.
     pub fn validate_for(&self, prepared: &Prepared) -> Result<()> {
@@ -297,11 +307,7 @@ impl TrainConfig {
             );
             return Err(Error::invalid(name, why));
         }
-        // a new run's alone too: a run's weights outlive the spread they started from (and
-        // --init-from's copied layers do not start from it; a new head is checked)
-        if self.init_from.is_none() || self.new_head {
-            self.model.init.validate()?;
-        }
+        self.validate_draws()?;
         prepared.check()?;
         let train = &prepared.train;
         let data = &train.data;

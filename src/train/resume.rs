@@ -109,6 +109,7 @@ pub fn resume(
     let rows = recorded_through(&run, last)?;
     if last == 0 {
         same_start(&run_config).map_err(|why| Error::run(out, why))?;
+        draws_again(&run_config.train, out)?;
     }
     if let Some(why) = why_it_cannot_go_on(&run_config, &rows, last, changes.patience) {
         return Err(Error::run(out, why));
@@ -292,6 +293,20 @@ fn same_start(config: &RunConfig) -> std::result::Result<(), String> {
         source.display(),
         file.display()
     ))
+}
+
+/// A run that saved nothing starts over from new weights, drawn from the spread it recorded,
+/// which a run from before that spread was checked may hold unusable.
+fn draws_again(config: &TrainConfig, out: &Path) -> Result<()> {
+    config.validate_draws().map_err(|e| {
+        let why = format!(
+            "saved no checkpoint (it was stopped before its first save), so it starts over from \
+             new weights, drawn as it recorded: {e}; train it again with `plaindnn train --out {} \
+             --overwrite` and its flags",
+            crate::shell::quote_path(out)
+        );
+        Error::run(out, why)
+    })
 }
 
 /// The data a resumed run loads has the columns, classes, standardisation and bytes its run

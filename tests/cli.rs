@@ -270,6 +270,15 @@ fn a_wrong_number_of_inputs_is_named() {
         );
     }
     assert!(!missing.exists(), "no folder made for a refused file");
+    // a name ending in `/` is a folder's, there or not: it gave the system's "Not a directory"
+    for out in [format!("{}/", s(&missing)), format!("{}/", s(&dir))] {
+        let args = ["export", "--run", run, "--out", &out];
+        refused(
+            &args,
+            &format!("invalid --out: {out} ends in /, so it names a folder: name a file"),
+        );
+    }
+    assert!(!missing.exists(), "no folder made for a refused file");
     // each refusal says what is wrong with the value, as a CSV cell's does
     // named by its column (an outside audit found neither the column nor a decimal comma's way)
     for (input, why) in [
@@ -2507,9 +2516,10 @@ fn a_run_found_by_its_resolved_path_is_named_as_typed() {
 }
 
 /// An outside audit wrote `predict --output tr.csv --overwrite` over the CSV the run trained
-/// on: `eval` and `--resume` then refused the run as changed. Now refused, the file untouched.
+/// on: `eval` and `--resume` then refused the run as changed. Now refused, the file untouched;
+/// and `export --out` (a later audit: a data file named `data.txt` took the weights).
 #[test]
-fn predict_never_writes_over_the_data_its_run_trained_on() {
+fn predict_and_export_never_write_over_the_data_their_run_trained_on() {
     let dir = temp_dir("predict-over-data");
     let data = dir.join("tr.csv");
     let rows: String = (0..40).map(|i| format!("{},{}\n", i, i % 2)).collect();
@@ -2535,6 +2545,9 @@ fn predict_never_writes_over_the_data_its_run_trained_on() {
             &args,
             "is the run's --data data: `eval` and `train --resume` read it again",
         );
+        let export = ["export", "--run", r, "--out", output, "--overwrite"];
+        let said = refused(&export, "invalid --out: "); // the same words, by export's flag
+        assert!(said.contains("is the run's --data data"), "{said}");
     }
     assert_eq!(std::fs::read(&data).expect("read"), before, "untouched");
     assert!(plaindnn(&["eval", "--run", r]).status.success());

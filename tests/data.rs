@@ -194,7 +194,7 @@ fn an_input_the_network_overflows_on_is_an_error_and_long_class_names_keep_their
     let out = plaindnn(&["predict", "--run", s(&run), "--input", "1e20,1"]);
     assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
     assert!(
-        stderr(&out).contains("row 1: the prediction is not a finite number"),
+        stderr(&out).contains("invalid --input: the prediction is not a finite number"),
         "{}",
         stderr(&out)
     );

@@ -524,7 +524,8 @@ fn an_experiments_report_and_picture_are_refused_as_other_commands_outputs() {
 }
 
 /// An experiment killed mid-run is taken up by the next one into its folder, which says so (it
-/// went on silently) and ends with a finished report.
+/// went on silently) and ends with a finished report; the killed run's folder, which a quick
+/// run does not train again, goes with its `.lock` (an audit found it left holding that alone).
 #[test]
 fn an_experiment_taken_up_after_a_kill_says_its_runs_start_over() {
     let dir = temp_dir("experiment-taken-up");
@@ -534,12 +535,16 @@ fn an_experiment_taken_up_after_a_kill_says_its_runs_start_over() {
         &["experiment", "depth", "--seeds", "10", "--out", path],
         &dir,
     );
-    wait_for("a run", Duration::from_secs(60), || {
-        out.join("v0-s0").exists()
+    wait_for("a second run", Duration::from_secs(60), || {
+        out.join("v0-s1").join(".lock").exists()
     });
     first.kill().expect("SIGKILL");
     first.wait().expect("reaped");
     let again = plaindnn(&["experiment", "depth", "--quick", "--out", path]);
+    assert!(
+        !out.join("v0-s1").exists(),
+        "the killed run's folder is gone"
+    );
     assert!(again.status.success(), "{}", stderr(&again));
     let said = format!("{path} holds this experiment unfinished (stopped): its runs start over");
     assert!(stdout(&again).contains(&said), "{}", stdout(&again));

@@ -564,7 +564,7 @@ fn regress_refuses_flags_it_would_ignore() {
     let csv = dir.join("four.csv");
     std::fs::write(&csv, "x,z,y\n0,1,1\n1,0,3\n2,2,2\n3,1,5\n4,4,4\n").expect("write");
     let csv = csv.to_str().unwrap_or("");
-    let cases: [(&[&str], i32, &str); 13] = [
+    let cases: [(&[&str], i32, &str); 14] = [
         (&["--dataset", "line", "--target", "y"], 2, "--data"),
         (&["--dataset", "line", "--features", "x"], 2, "--data"),
         (&["--dataset", "line", "--degree", "0"], 2, "--degree"),
@@ -612,6 +612,12 @@ fn regress_refuses_flags_it_would_ignore() {
             &["--data", csv, "--val-fraction", "1"],
             1,
             "invalid --val-fraction: must be in (0, 1), got 1",
+        ),
+        // a negative one is a value, as train's: clap said "unexpected argument '-0'" (an audit)
+        (
+            &["--data", csv, "--val-fraction", "-0.5"],
+            1,
+            "invalid --val-fraction: must be in (0, 1), got -0.5",
         ),
         (
             &["--dataset", "xor"],
@@ -1242,6 +1248,17 @@ fn the_rank_warning_names_the_constant_and_the_dependent_columns() {
     assert_eq!(fit["coefficients"]["c"], 0.0, "{fit}");
     let slope = fit["coefficients"]["a"].as_f64().unwrap_or(0.0);
     assert!((slope - 3.0).abs() < 1e-12, "{fit}");
+    // a long list is cut short, as the other lists of names are (an audit: degree 60 with
+    // --interactions listed 1890 terms, 24 KB)
+    let header: Vec<String> = (1..=8).map(|k| format!("a{k}")).collect();
+    let rows: String = (1..=9)
+        .map(|i| format!("{}{}\n", format!("{i},").repeat(8), 2 * i + 1))
+        .collect();
+    std::fs::write(&csv, format!("{},y\n{rows}", header.join(","))).expect("write");
+    let fit = regress_json(&dir, &["--data", csv.to_str().unwrap_or("")]);
+    let said = fit["warnings"][0].as_str().unwrap_or_default();
+    let cut = "(`a1`, `a2`, `a3`, `a4`, … (8 in all) in a combination that is 0 in every row)";
+    assert!(said.contains(cut), "{said}");
 }
 
 #[test]
@@ -1328,8 +1345,14 @@ fn a_fits_prediction_beyond_f64_is_refused_naming_the_row_not_printed_as_inf() {
     // x³ of 1e200 is 1e600: it printed `y = inf` (and null in JSON), exit status 0
     let out = plaindnn(&["predict", "--run", r, "--input", "1e200"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    let said = "row 1: the prediction is not a finite number";
+    // named by its flag: it said "row 1", as of a file's rows (an audit)
+    let said = "invalid --input: the prediction is not a finite number";
     assert!(stderr(&out).contains(said), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("; check its values"),
+        "{}",
+        stderr(&out)
+    );
     let csv = xy_csv(&dir, "far.csv", "1,0\n1e200,0\n");
     let far = csv.to_str().unwrap_or("");
     for verb in ["predict", "eval"] {
@@ -1421,5 +1444,98 @@ fn regress_on_a_text_target_points_to_train_and_on_the_same_file_twice_warns() {
     assert!(
         err.contains("--data and --val-data are read as they are"),
         "{err}"
+    );
+}
+
+/// An outside audit: a column named `intercept` lost its coefficient in `coefficients.json` and
+/// `--json` (the fit's intercept took its key), as did a column `a^2` beside the term a². Rows
+/// made exactly from known coefficients: every one is back, keyed as the equation writes it and
+/// the intercept as R's `coef()` names it, `(intercept)`, with a warning.
+#[test]
+fn a_column_named_like_another_term_or_intercept_keeps_its_coefficient() {
+    let dir = temp_dir("regress-colliding-keys");
+    let rows = [
+        (1.0, 2.0),
+        (2.0, 1.0),
+        (3.0, 5.0),
+        (4.0, 3.0),
+        (5.0, 7.0),
+        (6.0, 2.0),
+    ];
+    let (mut named, mut squared) = (String::from("intercept,b,y\n"), String::from("a,a^2,y\n"));
+    for (u, v) in rows {
+        let (u, v): (f64, f64) = (u, v);
+        named += &format!("{u},{v},{}\n", 1.5 * u + 2.0 * v + 0.25);
+        let y = u + 2.0 * v + 3.0 * u * u - 0.5 * v * v + 0.5;
+        squared += &format!("{u},{v},{y}\n");
+    }
+    let cases = [
+        (
+            named,
+            "1",
+            vec![("intercept", 1.5), ("b", 2.0), ("(intercept)", 0.25)],
+        ),
+        (
+            squared,
+            "2",
+            vec![
+                ("a", 1.0),
+                ("`a^2`", 2.0),
+                ("a^2", 3.0),
+                ("`a^2`^2", -0.5),
+                ("(intercept)", 0.5),
+            ],
+        ),
+    ];
+    for (k, (csv, degree, want)) in cases.iter().enumerate() {
+        let path = dir.join(format!("rows{k}.csv"));
+        std::fs::write(&path, csv).expect("written");
+        let args = ["--data", path.to_str().unwrap_or(""), "--degree", degree];
+        let doc = regress_json(&dir, &args);
+        let file = dir.join("run").join("coefficients.json");
+        let saved: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).expect("read")).expect("json");
+        for map in [&doc["coefficients"], &saved] {
+            let keys = map.as_object().map_or(0, |m| m.len());
+            assert_eq!(keys, want.len(), "{map}");
+            for (key, value) in want {
+                let got = map[key].as_f64().unwrap_or(f64::NAN);
+                assert!((got - value).abs() < 1e-9, "{key}: {got} against {value}");
+            }
+        }
+        let warned = doc["warnings"].to_string();
+        assert!(
+            warned.contains("keys each term as the equation writes it"),
+            "{warned}"
+        );
+    }
+}
+
+/// A fit whose picture cannot be written (a folder of the user's under its name) says the fit
+/// is saved, as `train` says its network is (an audit: only the system's error).
+#[test]
+fn a_fit_whose_picture_fails_says_the_fit_is_saved() {
+    let dir = temp_dir("regress-picture-fails");
+    let csv = xy_csv(&dir, "p.csv", "1,2\n2,3.9\n3,6.1\n");
+    let run = dir.join("fit");
+    let (c, r) = (csv.to_str().unwrap_or(""), run.to_str().unwrap_or(""));
+    assert!(plaindnn(&["regress", "--data", c, "--out", r])
+        .status
+        .success());
+    // replaced by a folder of the user's, which --overwrite keeps
+    std::fs::remove_file(run.join("fit.svg")).expect("removed");
+    std::fs::create_dir_all(run.join("fit.svg").join("mine")).expect("made");
+    let out = plaindnn(&["regress", "--data", c, "--out", r, "--overwrite"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("; the fit is saved (linear.json: predict and eval read it"),
+        "{}",
+        stderr(&out)
+    );
+    let predicted = plaindnn(&["predict", "--run", r, "--input", "2"]);
+    assert!(
+        stdout(&predicted).contains("x=2 → y = 4.0000"),
+        "{}",
+        stdout(&predicted)
     );
 }

@@ -1140,3 +1140,52 @@ fn a_killed_writers_temporary_files_are_removed_by_the_next_run_in_the_folder() 
     assert!(!dir.join(left).exists(), "the killed writer's temporary");
     assert!(dir.join(mine).exists(), "not a run file's: kept");
 }
+
+/// An outside audit: `regress --data dd/metrics.csv --out dd --overwrite` fitted, then removed
+/// the data file as a run's `metrics.csv`; `train` wrote its metrics over it, and `pretrain` set
+/// it aside mid-run. Each refuses a data file under a name a run writes in `--out` (a stage's
+/// folder too), before anything is moved, and the file stays.
+#[test]
+fn overwrite_never_removes_or_writes_over_the_data_file_the_command_reads() {
+    let dir = temp_dir("rundir-data-inside");
+    let (out, stage) = (dir.join("dd"), dir.join("dd").join("layer2"));
+    std::fs::create_dir_all(&stage).expect("made");
+    let rows: String = (0..30)
+        .map(|i| format!("{i},{},{}\n", i % 7, i % 2))
+        .collect();
+    let text = format!("a,b,y\n{rows}");
+    let (metrics, report) = (out.join("metrics.csv"), stage.join("report.html"));
+    std::fs::write(&metrics, &text).expect("written");
+    std::fs::write(&report, &text).expect("written");
+    let says = |data: &Path, folder: &Path| {
+        format!(
+            "invalid --out: {} holds --data's file {} under a name a run writes there: \
+             --overwrite would remove it",
+            s(folder),
+            s(data)
+        )
+    };
+    for verb in ["regress", "train", "pretrain"] {
+        let args = [verb, "--data", s(&metrics), "--out", s(&out), "--overwrite"];
+        let err = stderr(&plaindnn(&args));
+        assert!(err.contains(&says(&metrics, &out)), "{verb}: {err}");
+    }
+    let args = [
+        "pretrain",
+        "--data",
+        s(&report),
+        "--out",
+        s(&out),
+        "--hidden",
+        "4,4",
+    ];
+    let err = stderr(&plaindnn(&[&args[..], &["--overwrite"]].concat()));
+    assert!(err.contains(&says(&report, &stage)), "{err}");
+    assert_eq!(
+        listing(&out),
+        ["layer2", "metrics.csv"],
+        "nothing set aside or made"
+    );
+    assert_eq!(std::fs::read_to_string(&metrics).expect("read"), text);
+    assert_eq!(std::fs::read_to_string(&report).expect("read"), text);
+}

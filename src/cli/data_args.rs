@@ -356,6 +356,10 @@ mod tests {
         );
         assert!(names(r#"a,"b"#).is_err(), "a quote left open");
         assert_eq!(names("height,"), Err("name 2 of 2 is empty".into()));
-        assert_eq!(names("a\nb"), Err("a list of columns is one line".into()));
+        let line_break = "the value holds a line break: give it on one line";
+        assert_eq!(names("a\nb"), Err(line_break.into()));
+        let windows = "the value holds a carriage return (\\r, a Windows line end?): give it on \
+                       one line";
+        assert_eq!(names("a,b\r"), Err(windows.into()));
     }
 }

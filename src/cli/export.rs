@@ -10,7 +10,7 @@ use plaindnn::inference::Predictor;
 use plaindnn::model::{safetensors, MlpConfig};
 use plaindnn::train::DataInfo;
 
-use super::{is_stdout, refuse_existing, refuse_run_file, RunDirArg};
+use super::{is_stdout, refuse_existing, refuse_run_file, refuse_training_data, RunDirArg};
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
@@ -48,6 +48,7 @@ pub fn run(args: ExportArgs) -> Result<()> {
             false => &[],
         };
         refuse_run_file(out, "--out", keep)?;
+        refuse_training_data(out, &args.run.run, "--out")?;
         refuse_other_format(out)?;
         refuse_existing(out, "--out", args.overwrite)?;
     }

@@ -398,6 +398,19 @@ fn refuse_existing(path: &std::path::Path, flag: &str, overwrite: bool) -> Resul
     if is_stdout(path) {
         return Ok(());
     }
+    // `d/` names a folder, there or not: no file is written at it
+    if path
+        .as_os_str()
+        .to_string_lossy()
+        .ends_with(std::path::is_separator)
+    {
+        let why = format!(
+            "{} ends in {}, so it names a folder: name a file, in a folder that exists",
+            path.display(),
+            std::path::MAIN_SEPARATOR
+        );
+        return Err(plaindnn::Error::invalid(flag, why));
+    }
     // as pandas' to_csv: a file is written into a folder that exists, none is made for it
     let folder = path.parent().filter(|f| !f.as_os_str().is_empty());
     if let Some(folder) = folder.filter(|f| !f.is_dir()) {
@@ -430,6 +443,37 @@ fn refuse_existing(path: &std::path::Path, flag: &str, overwrite: bool) -> Resul
             path.display()
         ),
     ))
+}
+
+/// Refuses `flag`'s file where the run trained on it (its `--data` or `--val-data`, or a file in
+/// its `--data-dir`), `--overwrite` or not: `eval` and `--resume` read it again, and would
+/// find it changed.
+fn refuse_training_data(path: &std::path::Path, run: &std::path::Path, flag: &str) -> Result<()> {
+    let Ok(config) = plaindnn::train::run_dir::RunDir::new(run).read_config() else {
+        return Ok(()); // a regress fit, or no run: refused later, or nothing to break
+    };
+    let Some(file) = plaindnn::files::landing(path) else {
+        return Ok(());
+    };
+    for (data_flag, source) in config.data.source.paths() {
+        let Ok(source) = std::fs::canonicalize(source) else {
+            continue;
+        };
+        // a folder (--data-dir): its MNIST-format files, not whatever else is in it
+        let read = match source.is_dir() {
+            true => plaindnn::data::idx::files(&source).contains(&file),
+            false => source == file,
+        };
+        if read {
+            let why = format!(
+                "{} is the run's {data_flag} data: `eval` and `train --resume` read it again, so \
+                 writing it would break the run; name another file",
+                path.display()
+            );
+            return Err(plaindnn::Error::invalid(flag, why));
+        }
+    }
+    Ok(())
 }
 
 /// Prints `value` as one JSON document.

@@ -42,7 +42,12 @@ pub struct RegressArgs {
     #[command(flatten)]
     csv: CsvFlags,
     /// CSV: hold this share of the rows out of the fit and score them too [default: none].
-    #[arg(long, requires = "data", conflicts_with = "val_data")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        requires = "data",
+        conflicts_with = "val_data"
+    )]
     val_fraction: Option<f64>,
     /// CSV: a file with the same columns to score the fit on too.
     #[arg(long, value_name = "FILE.csv", requires = "data")]
@@ -284,6 +289,11 @@ fn fit_locked(
     (rows, options): (&Rows, &FitOptions),
     out: &RunDir,
 ) -> Result<()> {
+    let data = [("--data", &args.data), ("--val-data", &args.val_data)];
+    let data: Vec<(&str, &Path)> = (data.iter())
+        .filter_map(|(flag, path)| Some((*flag, path.as_deref()?)))
+        .collect();
+    out.refuse_data_inside(&data)?;
     if !args.overwrite {
         out.check_claim(false)?; // refused before fitting; with --overwrite, replaced after it
     }
@@ -314,6 +324,7 @@ fn fit_into(args: &RegressArgs, rows: &Rows, options: &FitOptions, out: &RunDir)
         .chain(same_file(args))
         .chain(undefined_r2("fitted", rows.fit.len(), "fit more rows"))
         .chain(held_out_rows.and_then(|n| undefined_r2("held-out", n, "hold out more rows")))
+        .chain(model.keys_collide().then(|| COLLIDING_KEYS.to_string()))
         .collect();
     if args.overwrite {
         out.claim(true)?; // refused above without it
@@ -324,11 +335,12 @@ fn fit_into(args: &RegressArgs, rows: &Rows, options: &FitOptions, out: &RunDir)
         Some(held_out) => ("validation data", held_out),
         None => ("training data", &rows.fit),
     };
-    let mut pictures = regression::pictures::write_fit(model, shown, out)?.to_string();
-    if !fitted.losses.is_empty() {
-        regression::pictures::write_losses(&fitted.losses, out)?;
-        pictures.push_str(", gd_loss.svg");
-    }
+    let pictures = pictures(model, (shown, &fitted.losses), out).map_err(|e| {
+        // a folder in a picture's way: the user should not think the fit was lost
+        let saved = "the fit is saved (linear.json: predict and eval read it, and \
+                     coefficients.json); what failed comes after it, at its pictures";
+        Error::run(out, format!("{e}; {saved}"))
+    })?;
     if args.json {
         return print_json(&json!({
             "equation": model.equation(),
@@ -348,6 +360,26 @@ fn fit_into(args: &RegressArgs, rows: &Rows, options: &FitOptions, out: &RunDir)
         out.display()
     );
     Ok(())
+}
+
+/// Why `coefficients.json` keys a fit's terms as its equation writes them.
+const COLLIDING_KEYS: &str = "a column's name is also another term's or `intercept`: \
+     coefficients.json keys each term as the equation writes it (a column `a^2` as `` `a^2` ``) \
+     and the intercept as `(intercept)`, as R's coef() does, so that none is lost";
+
+/// The pictures of a fit (`shown`: which rows, and gradient descent's losses, if any) into
+/// `out`; their names.
+fn pictures(
+    model: &LinearModel,
+    (shown, losses): ((&str, &Subset), &[f64]),
+    out: &Path,
+) -> Result<String> {
+    let mut pictures = regression::pictures::write_fit(model, shown, out)?.to_string();
+    if !losses.is_empty() {
+        regression::pictures::write_losses(losses, out)?;
+        pictures.push_str(", gd_loss.svg");
+    }
+    Ok(pictures)
 }
 
 /// A warning when `rows` rows leave R² undefined (NaN): it needs two, as scikit-learn's

@@ -24,7 +24,12 @@ pub fn abbreviate(names: &[String]) -> String {
 /// header's are.
 pub fn split_cells(text: &str) -> std::result::Result<Vec<String>, String> {
     if text.contains(['\n', '\r']) {
-        return Err("a list of columns is one line".into());
+        // `"$(tail -1 rows.csv)"` of a file with Windows line ends keeps its \r
+        let which = match text.contains('\n') {
+            true => "a line break",
+            false => "a carriage return (\\r, a Windows line end?)",
+        };
+        return Err(format!("the value holds {which}: give it on one line"));
     }
     let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
     let mut chars = text.chars().peekable();

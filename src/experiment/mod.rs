@@ -281,14 +281,20 @@ fn is_own_run(name: &str, sources: &[&str]) -> bool {
     stem.strip_prefix('v').is_some_and(number) || sources.contains(&stem)
 }
 
-/// An experiment's earlier run at `dir` gone: plaindnn's files, then the folder if nothing else
-/// is left; a link is removed itself, never followed.
+/// An experiment's earlier run at `dir` gone: plaindnn's files, a killed run's `.lock` and
+/// half-written files, then the folder if nothing else is left; a link is removed itself,
+/// never followed.
 fn clear(dir: &Path) -> Result<()> {
     let link = std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink());
     if link {
         return std::fs::remove_file(dir).map_err(|e| Error::io(dir, e));
     }
-    RunDir::new(dir).remove_run()?;
+    let run = RunDir::new(dir);
+    run.sweep_temporaries(); // a file a killed run was writing
+    run.remove_run()?;
+    if !crate::train::lock::in_use(dir) {
+        let _ = std::fs::remove_file(dir.join(".lock")); // a killed run's, no process's
+    }
     let _ = std::fs::remove_dir(dir); // only when nothing of the user's is left
     Ok(())
 }

@@ -202,9 +202,15 @@ pub fn columns(rows: &Subset) -> Result<(Vec<f64>, Vec<f64>)> {
 /// The rank warning of `fit` with the columns behind it named: the constant ones and those in
 /// a combination that cancels (it said "some are linear combinations of others").
 fn name_dependent(fit: &mut LinearFit, names: &[String]) {
+    // the first few of a long list (1890 terms of degree 60 filled 24 KB): as `abbreviate`
     let listed = |columns: &[usize]| {
-        let quoted: Vec<String> = columns.iter().map(|&j| format!("`{}`", names[j])).collect();
-        quoted.join(", ")
+        let quoted = |js: &[usize]| -> Vec<String> {
+            js.iter().map(|&j| format!("`{}`", names[j])).collect()
+        };
+        match columns.len() {
+            0..=6 => quoted(columns).join(", "),
+            n => format!("{}, … ({n} in all)", quoted(&columns[..4]).join(", ")),
+        }
     };
     let d = &fit.dependent;
     let mut parts = Vec::new();
@@ -330,12 +336,7 @@ impl LinearModel {
     /// `y = 2.5009·x − 1.0347`; a name of other characters than letters, digits and `_` in
     /// backticks (`` y = 1.4435·`a, b` + 0.0968 ``).
     pub fn equation(&self) -> String {
-        let written: Vec<String> = match self.consistent() {
-            Ok(terms) => (terms.powers.iter())
-                .map(|p| poly::written(&self.inputs, p))
-                .collect(),
-            Err(_) => self.terms.clone(), // as listed: a hand-edited model's own names
-        };
+        let written = self.written_terms();
         let mut s = format!("{} = ", poly::symbol(&self.target));
         let mut first = true;
         for (c, t) in self.coefficients.iter().zip(&written) {
@@ -347,16 +348,42 @@ impl LinearModel {
         s
     }
 
-    /// The coefficients keyed by term name, plus `intercept`.
+    /// The terms as [`Self::equation`] writes them (`` `a^2` `` for a column of that name, `a^2`
+    /// for a², as R writes them).
+    fn written_terms(&self) -> Vec<String> {
+        match self.consistent() {
+            Ok(terms) => (terms.powers.iter())
+                .map(|p| poly::written(&self.inputs, p))
+                .collect(),
+            Err(_) => self.terms.clone(), // as listed: a hand-edited model's own names
+        }
+    }
+
+    /// The coefficients keyed by term name, plus `intercept`. Where those names are not all
+    /// distinct (a column `intercept`, a column `a^2` beside the term a²), each term is keyed as
+    /// the equation writes it and the intercept as R's `coef()` names it, `(intercept)`: a
+    /// coefficient is never lost to another's key.
     pub fn coefficient_map(&self) -> BTreeMap<String, f64> {
-        let mut m: BTreeMap<String, f64> = self
-            .terms
-            .iter()
-            .cloned()
-            .zip(self.coefficients.iter().copied())
-            .collect();
-        m.insert("intercept".into(), self.intercept);
-        m
+        let keys: Vec<String> = match self.keys_collide() {
+            false => self
+                .terms
+                .iter()
+                .cloned()
+                .chain(["intercept".into()])
+                .collect(),
+            true => (self.written_terms().into_iter())
+                .chain(["(intercept)".into()])
+                .collect(),
+        };
+        let values = self.coefficients.iter().copied().chain([self.intercept]);
+        keys.into_iter().zip(values).collect()
+    }
+
+    /// Whether the terms' names and `intercept` are not all distinct ([`Self::coefficient_map`]).
+    pub fn keys_collide(&self) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        let keys = self.terms.iter().map(String::as_str).chain(["intercept"]);
+        !keys.into_iter().all(|k| seen.insert(k))
     }
 
     /// Writes `linear.json` (the model) and `coefficients.json` into `dir`.

@@ -158,8 +158,9 @@ pub fn warning(epoch: usize, grad_norms: &[f64]) -> Option<String> {
     let (&first, &last) = (grad_norms.first()?, grad_norms.last()?);
     if grad_norms.iter().all(|&g| g == 0.0) {
         return Some(format!(
+            // grad_norm is the weight matrices': the output layer's bias may still learn
             "warning: no gradient in epoch {epoch}: every layer's gradient norm is 0, so no weight \
-             changes any more (a layer whose units all output 0? {SEE_DEAD})"
+             changes any more, only biases (a layer whose units all output 0? {SEE_DEAD})"
         ));
     }
     if grad_norms.len() < 2 || !(first.is_finite() && last.is_finite()) {

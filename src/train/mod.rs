@@ -243,6 +243,7 @@ fn checked(
 ) -> Result<Device> {
     config.validate_for(data)?;
     refuse_empty_path(out)?;
+    RunDir::new(out).refuse_data_inside(&source.paths())?;
     one_hot::refuse_missing(&data.train.data.one_hot, &source.describe_files())?;
     config.backend.device()
 }

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use serde_json::json;
 
-use super::session::{as_uploaded, Refusal, Session};
+use super::page_words::as_uploaded;
+use super::session::{Refusal, Session};
 use super::settings::{check_classes, MAX_CATEGORIES};
 use super::uploads::{self, Upload};
 use crate::data::imputer::Strategy;

@@ -15,6 +15,7 @@
 pub mod command;
 pub mod csv_upload;
 pub mod observer;
+pub mod page_words;
 pub mod routes;
 pub mod session;
 pub mod settings;

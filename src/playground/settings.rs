@@ -423,7 +423,7 @@ pub(super) fn held_out(share: f64) -> f64 {
 /// playground's own refusals name them.
 fn refusal(e: crate::Error) -> Refusal {
     let in_page_words =
-        |text: String| super::session::as_uploaded(&text, std::path::Path::new(""), "");
+        |text: String| super::page_words::as_uploaded(&text, std::path::Path::new(""), "");
     let crate::Error::InvalidParameter { name, message } = e else {
         return in_page_words(e.to_string());
     };

@@ -43,7 +43,14 @@ pub fn checkpoint_path(dir: &Path, name: &str, epoch: usize) -> PathBuf {
 /// file's tensors when they are used, so a checkpoint pruned in between (a resumed run's kept
 /// weights, say) panicked at the end of the run instead of loading.
 pub fn load_record(path: &Path) -> crate::Result<burn::store::ModuleRecord> {
-    let bytes = read_sealed(path)?;
+    let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+    record_of(path, bytes)
+}
+
+/// The weights in `bytes`, read from the checkpoint file at `path` (named in an error), its
+/// checksum checked.
+pub fn record_of(path: &Path, bytes: Vec<u8>) -> crate::Result<burn::store::ModuleRecord> {
+    let bytes = unseal(bytes).map_err(|why| crate::Error::checkpoint(path, why))?;
     burn::store::ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes))
         .map_err(|e| crate::Error::checkpoint(path, e))
 }

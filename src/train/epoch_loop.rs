@@ -15,7 +15,7 @@ use burn::train::{
     TrainingComponents, ValidLoader,
 };
 
-use super::checkpoint::{checkpoint_path, load_record};
+use super::checkpoint::{checkpoint_path, load_record, record_of};
 use super::config::TrainConfig;
 use super::diagnostics::{warning, GradientNorms, LayerRow};
 use super::early_stopping::{EarlyStopping, Verdict};
@@ -212,9 +212,11 @@ impl EpochLoop {
         let (early, _) = EarlyStopping::replay(config, &resumed.rows);
         let kept_file = checkpoint_path(&self.settings.run.checkpoint_dir(), "kept", first - 1);
         let wanted = first > 1 && self.settings.config.restores_best() && kept_file.is_file();
-        let kept = wanted.then(|| load_record(&kept_file)).transpose()?;
         let read = |path: &std::path::Path| std::fs::read(path).map_err(|e| Error::io(path, e));
         let kept_as_read = wanted.then(|| read(&kept_file)).transpose()?;
+        let kept = (kept_as_read.clone()) // read once, kept as read and as a record
+            .map(|bytes| record_of(&kept_file, bytes))
+            .transpose()?;
         Ok(LoopState {
             early,
             rows: resumed.rows.clone(),

@@ -105,6 +105,34 @@ fn gradient_descent_on_burn_rolls_down_to_the_closed_form() {
     );
 }
 
+/// What `fit_told` tells of its progress (10 million steps took minutes and said nothing):
+/// told after every step at `every: 0`, each the step's number and the loss it returns.
+#[test]
+fn a_descent_tells_its_progress_step_by_step_as_its_losses_record() {
+    static TOLD: std::sync::Mutex<Vec<gd::Progress>> = std::sync::Mutex::new(Vec::new());
+    fn keep(p: &gd::Progress) {
+        TOLD.lock().expect("not poisoned").push(*p);
+    }
+    let (x, y) = data(50);
+    let descent = gd::Descent {
+        iterations: 40,
+        lr: 0.1,
+        ridge: 0.0,
+    };
+    let told = gd::Told {
+        every: 0.0,
+        tell: keep,
+    };
+    let device = burn::tensor::Device::flex();
+    let (_, losses) = gd::fit_told(&x, 50, 3, &y, (descent, Some(told)), &device).expect("fits");
+    let told = TOLD.lock().expect("not poisoned").clone();
+    assert_eq!(told.len(), 40);
+    for (k, (p, loss)) in told.iter().zip(&losses).enumerate() {
+        assert_eq!((p.iteration, p.iterations, p.loss), (k + 1, 40, *loss));
+    }
+    assert!(told.windows(2).all(|w| w[0].seconds <= w[1].seconds));
+}
+
 #[test]
 fn regress_prints_the_equation_saves_coefficients_and_predicts() {
     let dir = temp_dir("regress-cli");
@@ -1450,7 +1478,7 @@ fn regress_on_a_text_target_points_to_train_and_on_the_same_file_twice_warns() {
 /// An outside audit: a column named `intercept` lost its coefficient in `coefficients.json` and
 /// `--json` (the fit's intercept took its key), as did a column `a^2` beside the term a². Rows
 /// made exactly from known coefficients: every one is back, keyed as the equation writes it and
-/// the intercept as R's `coef()` names it, `(intercept)`, with a warning.
+/// the intercept as R's `coef()` names it, `(Intercept)`, with a warning naming them.
 #[test]
 fn a_column_named_like_another_term_or_intercept_keeps_its_coefficient() {
     let dir = temp_dir("regress-colliding-keys");
@@ -1473,7 +1501,7 @@ fn a_column_named_like_another_term_or_intercept_keeps_its_coefficient() {
         (
             named,
             "1",
-            vec![("intercept", 1.5), ("b", 2.0), ("(intercept)", 0.25)],
+            vec![("intercept", 1.5), ("b", 2.0), ("(Intercept)", 0.25)],
         ),
         (
             squared,
@@ -1483,7 +1511,7 @@ fn a_column_named_like_another_term_or_intercept_keeps_its_coefficient() {
                 ("`a^2`", 2.0),
                 ("a^2", 3.0),
                 ("`a^2`^2", -0.5),
-                ("(intercept)", 0.5),
+                ("(Intercept)", 0.5),
             ],
         ),
     ];
@@ -1504,8 +1532,10 @@ fn a_column_named_like_another_term_or_intercept_keeps_its_coefficient() {
             }
         }
         let warned = doc["warnings"].to_string();
+        let named = ["`intercept` would key two", "`a^2` would key two"][k];
+        assert!(warned.contains(named), "{warned}");
         assert!(
-            warned.contains("keys each term as the equation writes it"),
+            warned.contains("each term is keyed as the equation writes it"),
             "{warned}"
         );
     }

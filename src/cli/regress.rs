@@ -11,7 +11,7 @@ use plaindnn::decimals::Decimals;
 use plaindnn::error::{Error, Fault, Result};
 use plaindnn::files::{made_folder, remove_made};
 use plaindnn::inference::RegressionScores;
-use plaindnn::regression::{self, FitOptions, Fitted, LinearModel, Method};
+use plaindnn::regression::{self, gd, FitOptions, Fitted, LinearModel, Method};
 use plaindnn::shell::{quote, quote_path};
 use plaindnn::train::lock::RunLock;
 use plaindnn::train::RunDir;
@@ -253,6 +253,22 @@ fn exactly(rows: &Subset, path: &Path, format: CsvFormat) -> Result<Subset> {
     Ok(Subset::of(&Arc::new(data), rows.rows.to_vec()))
 }
 
+/// Seconds between two progress lines of a long gradient descent (a short one says nothing).
+const TOLD_EVERY: f64 = 5.0;
+
+/// A long gradient descent's progress, on standard error (standard output may be `--json`'s).
+fn told(p: &gd::Progress) {
+    let left = p.seconds / p.iteration as f64 * (p.iterations - p.iteration) as f64;
+    eprintln!(
+        "gradient descent: step {} of {}, loss {}, {:.0} s in, about {:.0} s left",
+        p.iteration,
+        p.iterations,
+        Decimals(p.loss),
+        p.seconds,
+        left
+    );
+}
+
 pub fn run(args: RegressArgs) -> Result<()> {
     check(&args)?;
     let rows = rows(&args).map_err(|e| text_target(e, &args))?;
@@ -263,6 +279,10 @@ pub fn run(args: RegressArgs) -> Result<()> {
         method: args.method,
         iterations: args.iterations.unwrap_or(5000),
         lr: args.lr.unwrap_or(0.1),
+        told: Some(gd::Told {
+            every: TOLD_EVERY,
+            tell: told,
+        }),
     };
     let base = Path::new("artifacts/runs").join(format!("regress-{}", rows.name));
     // a default name another fit took at the same moment: the next free one, as `train`
@@ -324,7 +344,7 @@ fn fit_into(args: &RegressArgs, rows: &Rows, options: &FitOptions, out: &RunDir)
         .chain(same_file(args))
         .chain(undefined_r2("fitted", rows.fit.len(), "fit more rows"))
         .chain(held_out_rows.and_then(|n| undefined_r2("held-out", n, "hold out more rows")))
-        .chain(model.keys_collide().then(|| COLLIDING_KEYS.to_string()))
+        .chain(colliding_keys(model))
         .collect();
     if args.overwrite {
         out.claim(true)?; // refused above without it
@@ -362,10 +382,18 @@ fn fit_into(args: &RegressArgs, rows: &Rows, options: &FitOptions, out: &RunDir)
     Ok(())
 }
 
-/// Why `coefficients.json` keys a fit's terms as its equation writes them.
-const COLLIDING_KEYS: &str = "a column's name is also another term's or `intercept`: \
-     coefficients.json keys each term as the equation writes it (a column `a^2` as `` `a^2` ``) \
-     and the intercept as `(intercept)`, as R's coef() does, so that none is lost";
+/// Why `coefficients.json` keys a fit's terms as its equation writes them, if it does.
+fn colliding_keys(model: &LinearModel) -> Option<String> {
+    let names = model.colliding_keys();
+    let listed = csv_file::first_few(&names, |n| format!("`{n}`"));
+    (!names.is_empty()).then(|| {
+        format!(
+            "{listed} would key two coefficients each in coefficients.json (a column's name is \
+             also a term's, or `intercept`): there each term is keyed as the equation writes it, \
+             and the intercept as (Intercept), as R's coef() names it"
+        )
+    })
+}
 
 /// The pictures of a fit (`shown`: which rows, and gradient descent's losses, if any) into
 /// `out`; their names.

@@ -12,10 +12,16 @@ pub fn quoted_cell(name: &str) -> String {
 /// The first few names, then how many more (`px0, px1, px2, px3, … (256 in all)`), each quoted
 /// as a CSV cell where it holds a comma or a quote.
 pub fn abbreviate(names: &[String]) -> String {
-    let shown = |names: &[String]| names.iter().map(|n| quoted_cell(n)).collect::<Vec<_>>();
-    match names.len() {
-        0..=6 => shown(names).join(", "),
-        n => format!("{}, … ({n} in all)", shown(&names[..4]).join(", ")),
+    first_few(names, |n| quoted_cell(n))
+}
+
+/// The first few of `items` as `show` writes each, then how many in all: all of six or fewer,
+/// else four and `… (n in all)`.
+pub fn first_few<T>(items: &[T], show: impl Fn(&T) -> String) -> String {
+    let shown = |items: &[T]| items.iter().map(&show).collect::<Vec<_>>().join(", ");
+    match items.len() {
+        0..=6 => shown(items),
+        n => format!("{}, … ({n} in all)", shown(&items[..4])),
     }
 }
 
@@ -25,11 +31,11 @@ pub fn abbreviate(names: &[String]) -> String {
 pub fn split_cells(text: &str) -> std::result::Result<Vec<String>, String> {
     if text.contains(['\n', '\r']) {
         // `"$(tail -1 rows.csv)"` of a file with Windows line ends keeps its \r
-        let which = match text.contains('\n') {
-            true => "a line break",
-            false => "a carriage return (\\r, a Windows line end?)",
+        let why = match text.contains('\n') {
+            true => "a line break: give it on one line",
+            false => "a carriage return (\\r, of a Windows line end?): take it out",
         };
-        return Err(format!("the value holds {which}: give it on one line"));
+        return Err(format!("the value holds {why}"));
     }
     let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
     let mut chars = text.chars().peekable();

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 
 use super::advice::DECIMAL_TARGET;
 pub use super::classes::Labels;
-pub use super::csv_cells::{abbreviate, quoted_cell, split_cells};
+pub use super::csv_cells::{abbreviate, first_few, quoted_cell, split_cells};
 pub use super::csv_exact::{exactly_as, read_exact, read_exact_columns};
 pub use super::csv_format::{parse_decimal, CsvFormat};
 pub use super::csv_table::{Categories, CsvColumns, Missing};

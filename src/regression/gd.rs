@@ -15,6 +15,29 @@ use crate::error::{Divergence, Error, Result};
 /// The way on when gradient descent diverges.
 const SMALLER_LR: &str = "Try a smaller --lr.";
 
+/// Where a descent is, for a long one's progress line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// Steps taken.
+    pub iteration: usize,
+    /// Steps asked for.
+    pub iterations: usize,
+    /// The loss before the last step.
+    pub loss: f64,
+    /// Seconds since the descent began.
+    pub seconds: f64,
+}
+
+/// A function told of a descent's [`Progress`] every `every` seconds (10 million steps take
+/// minutes, and said nothing meanwhile).
+#[derive(Clone, Copy, Debug)]
+pub struct Told {
+    /// Seconds between two calls (0: after every step).
+    pub every: f64,
+    /// What is told.
+    pub tell: fn(&Progress),
+}
+
 /// How gradient descent runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Descent {
@@ -51,6 +74,18 @@ pub fn fit(
     descent: Descent,
     device: &Device,
 ) -> Result<(LinearFit, Vec<f64>)> {
+    fit_told(x, n, p, y, (descent, None), device)
+}
+
+/// [`fit`], telling `told` of its progress.
+pub fn fit_told(
+    x: &[f64],
+    n: usize,
+    p: usize,
+    y: &[f64],
+    (descent, told): (Descent, Option<Told>),
+    device: &Device,
+) -> Result<(LinearFit, Vec<f64>)> {
     if n == 0 || p == 0 || n.checked_mul(p) != Some(x.len()) || y.len() != n {
         return Err(Error::Data(
             "gradient descent needs n × p values and n targets".into(),
@@ -65,7 +100,8 @@ pub fn fit(
     // y centred in f64 first: f32 keeps seven digits, so 1e7 + 0.1 would lose the 0.1
     let mean_y = y.iter().sum::<f64>() / n as f64;
     let centred: Vec<f64> = y.iter().map(|v| v - mean_y).collect();
-    let (model, losses) = descend(&scaled, &centred, &std, descent, &device.clone().autodiff());
+    let device = device.clone().autodiff();
+    let (model, losses) = descend(&scaled, &centred, &std, (descent, told), &device);
     let w = crate::model::read_f32(model.weight.val(), "the fitted weights")?;
     let b = model
         .bias
@@ -220,13 +256,21 @@ fn column_stats(x: &[f64], n: usize, p: usize) -> (Vec<f64>, Vec<f64>) {
     (mean, std)
 }
 
+/// Tells `told` of `progress` where its `every` seconds have passed since `last` told.
+fn tell_if_due(told: Option<Told>, progress: &Progress, last: &mut f64) {
+    if let Some(told) = told.filter(|t| progress.seconds - *last >= t.every) {
+        *last = progress.seconds;
+        (told.tell)(progress);
+    }
+}
+
 /// Full-batch gradient descent of `Linear(p, 1)` on the standardised rows `scaled` (`[n, p]`):
 /// the model and the loss of every iteration.
 fn descend(
     scaled: &[f32],
     y: &[f64],
     std: &[f64],
-    descent: Descent,
+    (descent, told): (Descent, Option<Told>),
     device: &Device,
 ) -> (Linear, Vec<f64>) {
     let (n, p) = (y.len(), std.len());
@@ -254,7 +298,8 @@ fn descend(
     );
     let mut optim = SgdConfig::new().init();
     let mut losses = Vec::with_capacity(descent.iterations);
-    for _ in 0..descent.iterations {
+    let (started, mut last_told) = (std::time::Instant::now(), 0.0);
+    for iteration in 0..descent.iterations {
         let err = model.forward(xs.clone()) - ys.clone(); // [n, 1]
         let loss = err.powi_scalar(2).mean();
         let w = model.weight.val().detach();
@@ -267,6 +312,13 @@ fn descend(
             // a new leaf for the next step's gradient, not a node of this step's graph
             model.weight = model.weight.map(|w| (w * shrink).detach().require_grad());
         }
+        let progress = Progress {
+            iteration: iteration + 1,
+            iterations: descent.iterations,
+            loss: losses[iteration],
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        tell_if_due(told, &progress, &mut last_told);
     }
     (model, losses)
 }

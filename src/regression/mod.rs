@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use lstsq::LinearFit;
 
+use crate::data::csv_file::first_few;
 use crate::data::{Dataset, Subset, Targets};
 use crate::error::{Error, Result};
 use crate::files::write_atomic;
@@ -82,6 +83,8 @@ pub struct FitOptions {
     pub iterations: usize,
     /// Gradient-descent step size.
     pub lr: f64,
+    /// Told of a gradient descent's progress (none: nothing told).
+    pub told: Option<gd::Told>,
 }
 
 impl FitOptions {
@@ -94,6 +97,7 @@ impl FitOptions {
             method: Method::Lstsq,
             iterations: 5000,
             lr: 0.1,
+            told: None,
         }
     }
 }
@@ -202,16 +206,8 @@ pub fn columns(rows: &Subset) -> Result<(Vec<f64>, Vec<f64>)> {
 /// The rank warning of `fit` with the columns behind it named: the constant ones and those in
 /// a combination that cancels (it said "some are linear combinations of others").
 fn name_dependent(fit: &mut LinearFit, names: &[String]) {
-    // the first few of a long list (1890 terms of degree 60 filled 24 KB): as `abbreviate`
-    let listed = |columns: &[usize]| {
-        let quoted = |js: &[usize]| -> Vec<String> {
-            js.iter().map(|&j| format!("`{}`", names[j])).collect()
-        };
-        match columns.len() {
-            0..=6 => quoted(columns).join(", "),
-            n => format!("{}, … ({n} in all)", quoted(&columns[..4]).join(", ")),
-        }
-    };
+    // the first few of a long list (1890 terms of degree 60 filled 24 KB)
+    let listed = |columns: &[usize]| first_few(columns, |&j| format!("`{}`", names[j]));
     let d = &fit.dependent;
     let mut parts = Vec::new();
     if !d.constant.is_empty() {
@@ -259,16 +255,19 @@ impl LinearModel {
         }
         let (mut fit, losses) = match options.method {
             Method::Lstsq => (lstsq::fit(&features, n, p, &y, options.ridge)?, Vec::new()),
-            Method::Gd => gd::fit(
+            Method::Gd => gd::fit_told(
                 &features,
                 n,
                 p,
                 &y,
-                gd::Descent {
-                    iterations: options.iterations,
-                    lr: options.lr,
-                    ridge: options.ridge,
-                },
+                (
+                    gd::Descent {
+                        iterations: options.iterations,
+                        lr: options.lr,
+                        ridge: options.ridge,
+                    },
+                    options.told,
+                ),
                 &burn::tensor::Device::flex(),
             )?,
         };
@@ -361,29 +360,32 @@ impl LinearModel {
 
     /// The coefficients keyed by term name, plus `intercept`. Where those names are not all
     /// distinct (a column `intercept`, a column `a^2` beside the term a²), each term is keyed as
-    /// the equation writes it and the intercept as R's `coef()` names it, `(intercept)`: a
+    /// the equation writes it and the intercept as R's `coef()` names it, `(Intercept)`: a
     /// coefficient is never lost to another's key.
     pub fn coefficient_map(&self) -> BTreeMap<String, f64> {
-        let keys: Vec<String> = match self.keys_collide() {
-            false => self
-                .terms
-                .iter()
-                .cloned()
+        let plain = self.colliding_keys().is_empty();
+        let keys: Vec<String> = match plain {
+            true => (self.terms.iter().cloned())
                 .chain(["intercept".into()])
                 .collect(),
-            true => (self.written_terms().into_iter())
-                .chain(["(intercept)".into()])
+            false => (self.written_terms().into_iter())
+                .chain(["(Intercept)".into()])
                 .collect(),
         };
         let values = self.coefficients.iter().copied().chain([self.intercept]);
         keys.into_iter().zip(values).collect()
     }
 
-    /// Whether the terms' names and `intercept` are not all distinct ([`Self::coefficient_map`]).
-    pub fn keys_collide(&self) -> bool {
-        let mut seen = std::collections::HashSet::new();
-        let keys = self.terms.iter().map(String::as_str).chain(["intercept"]);
-        !keys.into_iter().all(|k| seen.insert(k))
+    /// The names among the terms' and `intercept` that key two coefficients
+    /// ([`Self::coefficient_map`]), each once.
+    pub fn colliding_keys(&self) -> Vec<String> {
+        let (mut seen, mut twice) = (std::collections::HashSet::new(), Vec::new());
+        for key in self.terms.iter().map(String::as_str).chain(["intercept"]) {
+            if !seen.insert(key) && !twice.iter().any(|k| k == key) {
+                twice.push(key.to_string());
+            }
+        }
+        twice
     }
 
     /// Writes `linear.json` (the model) and `coefficients.json` into `dir`.

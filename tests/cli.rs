@@ -271,12 +271,16 @@ fn a_wrong_number_of_inputs_is_named() {
     }
     assert!(!missing.exists(), "no folder made for a refused file");
     // a name ending in `/` is a folder's, there or not: it gave the system's "Not a directory"
-    for out in [format!("{}/", s(&missing)), format!("{}/", s(&dir))] {
+    let checkpoints = format!("{run}/checkpoint/"); // not "a file of the run" (a review)
+    let folders = [
+        format!("{}/", s(&missing)),
+        format!("{}/.", s(&dir)),
+        checkpoints,
+    ];
+    for out in folders {
         let args = ["export", "--run", run, "--out", &out];
-        refused(
-            &args,
-            &format!("invalid --out: {out} ends in /, so it names a folder: name a file"),
-        );
+        let said = format!("invalid --out: {out} names a folder, not a file: name a file");
+        refused(&args, &said);
     }
     assert!(!missing.exists(), "no folder made for a refused file");
     // each refusal says what is wrong with the value, as a CSV cell's does

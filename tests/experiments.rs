@@ -524,8 +524,7 @@ fn an_experiments_report_and_picture_are_refused_as_other_commands_outputs() {
 }
 
 /// An experiment killed mid-run is taken up by the next one into its folder, which says so (it
-/// went on silently) and ends with a finished report; the killed run's folder, which a quick
-/// run does not train again, goes with its `.lock` (an audit found it left holding that alone).
+/// went on silently) and ends with a finished report.
 #[test]
 fn an_experiment_taken_up_after_a_kill_says_its_runs_start_over() {
     let dir = temp_dir("experiment-taken-up");
@@ -535,16 +534,12 @@ fn an_experiment_taken_up_after_a_kill_says_its_runs_start_over() {
         &["experiment", "depth", "--seeds", "10", "--out", path],
         &dir,
     );
-    wait_for("a second run", Duration::from_secs(60), || {
-        out.join("v0-s1").join(".lock").exists()
+    wait_for("a run", Duration::from_secs(60), || {
+        out.join("v0-s0").exists()
     });
     first.kill().expect("SIGKILL");
     first.wait().expect("reaped");
     let again = plaindnn(&["experiment", "depth", "--quick", "--out", path]);
-    assert!(
-        !out.join("v0-s1").exists(),
-        "the killed run's folder is gone"
-    );
     assert!(again.status.success(), "{}", stderr(&again));
     let said = format!("{path} holds this experiment unfinished (stopped): its runs start over");
     assert!(stdout(&again).contains(&said), "{}", stdout(&again));
@@ -552,6 +547,51 @@ fn an_experiment_taken_up_after_a_kill_says_its_runs_start_over() {
     assert!(
         report.contains(HEAD) && !report.contains("Not finished"),
         "{report}"
+    );
+}
+
+/// What a killed experiment left of a run it does not train again goes: its `.lock` and the
+/// file it was writing (an audit found the folder left holding them); a run folder another
+/// process trains in now is refused before anything in it is removed (a review: its files went
+/// first, and the lock's refusal came after).
+#[test]
+fn an_experiment_taken_up_clears_a_killed_runs_lock_and_refuses_a_live_one() {
+    let dir = temp_dir("experiment-clear");
+    let out = dir.join("depth");
+    let path = out.to_str().unwrap_or("");
+    let quick = ["experiment", "depth", "--quick", "--out", path];
+    assert!(plaindnn(&quick).status.success());
+    let unfinished = |out: &Path| {
+        let heading = "# Experiment `depth`";
+        let text = "Not finished: this report is written when the experiment ends.";
+        std::fs::write(out.join("report.md"), format!("{heading}\n\n{text}\n")).expect("written");
+    };
+    // a killed run's: a lock no process holds, and a file of a process that has ended
+    unfinished(&out);
+    let killed = out.join("v0-s1");
+    std::fs::create_dir(&killed).expect("made");
+    let mut ended = Command::new("true").spawn().expect("spawned");
+    let pid = ended.id();
+    ended.wait().expect("ended");
+    std::fs::write(killed.join(".lock"), pid.to_string()).expect("written");
+    std::fs::write(killed.join(format!(".config.json.tmp-{pid}")), "{").expect("written");
+    assert!(plaindnn(&quick).status.success());
+    assert!(!killed.exists(), "the killed run's folder is gone");
+    // a live one's: refused, its files kept
+    unfinished(&out);
+    let live = out.join("v0-s0");
+    let lock = std::fs::File::create(live.join(".lock")).expect("made");
+    lock.lock().expect("locked");
+    let refused = plaindnn(&quick);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("another plaindnn"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(
+        live.join("config.json").is_file(),
+        "the live run's files stay"
     );
 }
 

@@ -1780,4 +1780,99 @@ fn a_preset_adding_dropout_to_a_network_without_hidden_layers_is_named() {
         "{}",
         stderr(&out)
     );
+    // `--dropout 0` adds nothing: the preset's BatchNorm stays the preset's (an audit: it was
+    // named `batch-norm`, a flag never given, which no flag takes out)
+    let out = plaindnn(&[&base[..], &["--dropout", "0"]].concat());
+    assert!(stderr(&out).contains(said), "{}", stderr(&out));
+}
+
+/// An outside audit: a run's config.json (which records its optimizer's weight decay, Adam's 0
+/// or AdamW's 0.01) as `--config` with `--optimizer adamw` trained AdamW without decay, and an
+/// AdamW run's with `--optimizer adam` an Adam with an L2 of 0.01, silently. The two read the
+/// decay otherwise: refused, with the way on; `--weight-decay` says which.
+#[test]
+fn a_config_files_weight_decay_under_an_optimizer_reading_it_otherwise_is_refused() {
+    let dir = temp_dir("flags-decay-kind");
+    train_with(&dir, "base", &[]).expect("the base run");
+    let adam = config_file(&dir, "adam.json", |_| {});
+    let adamw = config_file(&dir, "adamw.json", |c| {
+        c["optimizer"]["kind"] = json!("adamw");
+        c["optimizer"]["weight_decay"] = json!(0.01);
+    });
+    let cases = [
+        (&adam, "--optimizer", "adamw", "gives adam's weight decay 0 (an L2 term in the gradient), and adamw's is decoupled from the gradient: give --weight-decay too (adamw's default is 0.01)"),
+        (&adamw, "--optimizer", "sgd", "gives adamw's weight decay 0.01 (decoupled from the gradient), and sgd's is an L2 term in the gradient: give --weight-decay too (sgd's default is 0)"),
+        (&adamw, "--preset", "seed-default", "gives adamw's weight decay 0.01"),
+    ];
+    for (file, flag, value, says) in cases {
+        let err = train_with(&dir, "out", &["--config", file, flag, value]).expect_err("refused");
+        assert!(
+            err.contains(&format!("invalid {flag}: {file} {says}")),
+            "{err}"
+        );
+        let given = ["--config", file, flag, value, "--weight-decay", "0.02"];
+        let run = train_with(&dir, "out", &[&given[..], &["--overwrite"]].concat());
+        let run = run.expect("--weight-decay says which");
+        assert_eq!(run["train"]["optimizer"]["weight_decay"], json!(0.02));
+    }
+    // between two that read it alike, the file's decay stands
+    let run = train_with(
+        &dir,
+        "out",
+        &["--config", &adam, "--optimizer", "sgd", "--overwrite"],
+    );
+    assert_eq!(
+        run.expect("trains")["train"]["optimizer"]["weight_decay"],
+        json!(0.0)
+    );
+}
+
+/// An outside audit: `--preset` over a `--config` file replaced what the file set (its
+/// optimizer, momentum, activation, initialisation) without a word, where a flag over the file's
+/// momentum is refused. Documented, and now said: the keys the preset replaced, less those a
+/// flag set after it.
+#[test]
+fn a_preset_over_a_config_file_says_which_of_the_files_settings_it_replaced() {
+    let dir = temp_dir("flags-preset-over-file");
+    let file = dir.join("sgd.json");
+    let text = r#"{"optimizer": {"kind": "sgd", "momentum": 0.9, "nesterov": true},
+                   "model": {"activation": "tanh", "init": "xavier_uniform"}}"#;
+    std::fs::write(&file, text).expect("written");
+    let file = file.to_str().unwrap_or("");
+    let base = [
+        "--config",
+        file,
+        "--preset",
+        "seed-default",
+        "--hidden",
+        "4",
+    ];
+    let run = |extra: &[&str]| {
+        let args = [
+            &["train", "--dataset", "xor", "--epochs", "1", "-q"][..],
+            &base,
+            extra,
+        ];
+        let out = plaindnn(
+            &[
+                &args.concat()[..],
+                &["--out", dir.join("r").to_str().unwrap_or("")],
+            ]
+            .concat(),
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let said = run(&["--overwrite"]);
+    let replaced = format!(
+        "warning: --preset seed-default replaces what {file} sets for model.activation, \
+         model.init, optimizer.kind, optimizer.momentum and optimizer.nesterov: leave the \
+         preset out to keep the file's, or give their flags"
+    );
+    assert!(said.contains(&replaced), "{said}");
+    let said = run(&["--overwrite", "--activation", "tanh"]);
+    assert!(
+        said.contains("sets for model.init, optimizer.kind"),
+        "{said}"
+    );
 }

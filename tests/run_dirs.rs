@@ -1143,49 +1143,66 @@ fn a_killed_writers_temporary_files_are_removed_by_the_next_run_in_the_folder() 
 
 /// An outside audit: `regress --data dd/metrics.csv --out dd --overwrite` fitted, then removed
 /// the data file as a run's `metrics.csv`; `train` wrote its metrics over it, and `pretrain` set
-/// it aside mid-run. Each refuses a data file under a name a run writes in `--out` (a stage's
-/// folder too), before anything is moved, and the file stays.
+/// it aside mid-run. Each refuses, before anything is moved, a data file `--overwrite` would
+/// remove: under a name a run writes in `--out` or in a stage's folder there, given directly
+/// or through a link (a review found both); a file of another name in `checkpoint/` is no
+/// checkpoint, and trains.
 #[test]
 fn overwrite_never_removes_or_writes_over_the_data_file_the_command_reads() {
     let dir = temp_dir("rundir-data-inside");
     let (out, stage) = (dir.join("dd"), dir.join("dd").join("layer2"));
     std::fs::create_dir_all(&stage).expect("made");
+    std::fs::create_dir_all(out.join("checkpoint")).expect("made");
     let rows: String = (0..30)
         .map(|i| format!("{i},{},{}\n", i % 7, i % 2))
         .collect();
     let text = format!("a,b,y\n{rows}");
     let (metrics, report) = (out.join("metrics.csv"), stage.join("report.html"));
-    std::fs::write(&metrics, &text).expect("written");
-    std::fs::write(&report, &text).expect("written");
-    let says = |data: &Path, folder: &Path| {
+    let mine = out.join("checkpoint").join("mine.csv");
+    for file in [&metrics, &report, &mine] {
+        std::fs::write(file, &text).expect("written");
+    }
+    let link = dir.join("link.csv");
+    std::os::unix::fs::symlink(&metrics, &link).expect("linked");
+    let says = |data: &Path| {
         format!(
             "invalid --out: {} holds --data's file {} under a name a run writes there: \
              --overwrite would remove it",
-            s(folder),
+            s(&out),
             s(data)
         )
     };
     for verb in ["regress", "train", "pretrain"] {
-        let args = [verb, "--data", s(&metrics), "--out", s(&out), "--overwrite"];
-        let err = stderr(&plaindnn(&args));
-        assert!(err.contains(&says(&metrics, &out)), "{verb}: {err}");
+        for data in [&metrics, &report, &link] {
+            let args = [verb, "--data", s(data), "--out", s(&out), "--overwrite"];
+            let err = stderr(&plaindnn(&args));
+            assert!(err.contains(&says(data)), "{verb} {}: {err}", s(data));
+        }
     }
+    let all = ["checkpoint", "layer2", "metrics.csv"];
+    assert_eq!(listing(&out), all, "nothing set aside or made");
+    for file in [&metrics, &report] {
+        assert_eq!(std::fs::read_to_string(file).expect("read"), text);
+    }
+    let trained = train(&out, &["--data", s(&mine), "--epochs", "1", "--overwrite"]);
+    assert!(trained.status.success(), "{}", stderr(&trained));
+    assert_eq!(std::fs::read_to_string(&mine).expect("read"), text);
+    // a checkpoint's name in a `checkpoint/` that links elsewhere: its files go with the run
+    let (elsewhere, linked) = (dir.join("elsewhere"), dir.join("linked"));
+    std::fs::create_dir_all(&elsewhere).expect("made");
+    std::fs::create_dir_all(&linked).expect("made");
+    std::os::unix::fs::symlink(&elsewhere, linked.join("checkpoint")).expect("linked");
+    let kept = elsewhere.join("kept-1.bpk");
+    std::fs::write(&kept, &text).expect("written");
     let args = [
-        "pretrain",
+        "train",
         "--data",
-        s(&report),
+        s(&kept),
         "--out",
-        s(&out),
-        "--hidden",
-        "4,4",
+        s(&linked),
+        "--overwrite",
     ];
-    let err = stderr(&plaindnn(&[&args[..], &["--overwrite"]].concat()));
-    assert!(err.contains(&says(&report, &stage)), "{err}");
-    assert_eq!(
-        listing(&out),
-        ["layer2", "metrics.csv"],
-        "nothing set aside or made"
-    );
-    assert_eq!(std::fs::read_to_string(&metrics).expect("read"), text);
-    assert_eq!(std::fs::read_to_string(&report).expect("read"), text);
+    let err = stderr(&plaindnn(&args));
+    assert!(err.contains("holds --data's file"), "{err}");
+    assert_eq!(std::fs::read_to_string(&kept).expect("read"), text);
 }

@@ -358,8 +358,8 @@ mod tests {
         assert_eq!(names("height,"), Err("name 2 of 2 is empty".into()));
         let line_break = "the value holds a line break: give it on one line";
         assert_eq!(names("a\nb"), Err(line_break.into()));
-        let windows = "the value holds a carriage return (\\r, a Windows line end?): give it on \
-                       one line";
+        let windows =
+            "the value holds a carriage return (\\r, of a Windows line end?): take it out";
         assert_eq!(names("a,b\r"), Err(windows.into()));
     }
 }

@@ -325,6 +325,7 @@ struct RunArgs {
 /// (export's own `model.safetensors`).
 fn refuse_run_file(path: &std::path::Path, flag: &str, keep: &[&str]) -> Result<()> {
     use plaindnn::train::run_dir::RunDir;
+    refuse_folder_name(path, flag)?; // first: `T/checkpoint/` is no file of the run's
     let shown = path.display();
     if let Some(run) = RunDir::owning(path) {
         let root = plaindnn::shell::as_typed(run.root(), path);
@@ -385,6 +386,21 @@ fn write_output(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| plaindnn::Error::io(std::path::Path::new("standard output"), e))
 }
 
+/// Refuses a path that names a folder, there or not (`d/`, `d/.`, `..`): no file is written at
+/// it, and the system's "Not a directory" named no flag.
+fn refuse_folder_name(path: &std::path::Path, flag: &str) -> Result<()> {
+    let text = path.to_string_lossy();
+    let last = text.rsplit(std::path::is_separator).next().unwrap_or("");
+    if !["", ".", ".."].contains(&last) || is_stdout(path) {
+        return Ok(());
+    }
+    let why = format!(
+        "{} names a folder, not a file: name a file, in a folder that exists",
+        path.display()
+    );
+    Err(plaindnn::Error::invalid(flag, why))
+}
+
 /// Refuses a `path` in a folder that does not exist, a file the user has at `path` unless
 /// `overwrite` (`--overwrite`), and anything but a plain file even then (`-`, standard output,
 /// passes, but not with `--overwrite`, which would do nothing there: callers that cannot write
@@ -398,19 +414,7 @@ fn refuse_existing(path: &std::path::Path, flag: &str, overwrite: bool) -> Resul
     if is_stdout(path) {
         return Ok(());
     }
-    // `d/` names a folder, there or not: no file is written at it
-    if path
-        .as_os_str()
-        .to_string_lossy()
-        .ends_with(std::path::is_separator)
-    {
-        let why = format!(
-            "{} ends in {}, so it names a folder: name a file, in a folder that exists",
-            path.display(),
-            std::path::MAIN_SEPARATOR
-        );
-        return Err(plaindnn::Error::invalid(flag, why));
-    }
+    refuse_folder_name(path, flag)?;
     // as pandas' to_csv: a file is written into a folder that exists, none is made for it
     let folder = path.parent().filter(|f| !f.as_os_str().is_empty());
     if let Some(folder) = folder.filter(|f| !f.is_dir()) {

@@ -200,6 +200,7 @@ fn pretrain_new(
     };
     let mut options = RunOptions::from(verbosity).started_by(super::command_line());
     options.overwrite = args.overwrite;
+    RunDir::new(&out).refuse_data_inside(&source.paths())?; // named as typed, as train's
     let done = pretrain::pretrain(source.absolute(), data, config, &out, options)?;
     Ok((out, done))
 }

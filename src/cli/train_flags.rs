@@ -116,7 +116,8 @@ pub struct RegularisationFlags {
     /// Apply --weight-decay to biases and BatchNorm parameters too (PyTorch's behaviour).
     #[arg(long)]
     decay_biases: bool,
-    /// Max-norm: rescale each unit's incoming weights to norm ≤ C after every step.
+    /// Max-norm: rescale each trainable unit's incoming weights to norm ≤ C after every step
+    /// (a --freeze'd layer's stay as copied).
     #[arg(long, value_name = "C", allow_negative_numbers = true)]
     max_norm: Option<f64>,
 }
@@ -334,6 +335,16 @@ pub struct RecipeFlags {
 }
 
 impl RecipeFlags {
+    /// Whether `--optimizer` was given.
+    pub fn sets_optimizer(&self) -> bool {
+        self.optimizer.optimizer.is_some()
+    }
+
+    /// Whether `--weight-decay` was given.
+    pub fn sets_weight_decay(&self) -> bool {
+        self.optimizer.weight_decay.is_some()
+    }
+
     /// Whether `--activation` was given: it applies to hidden layers only.
     pub fn sets_activation(&self) -> bool {
         self.model.activation.is_some()

@@ -289,12 +289,16 @@ fn clear(dir: &Path) -> Result<()> {
     if link {
         return std::fs::remove_file(dir).map_err(|e| Error::io(dir, e));
     }
+    if !dir.is_dir() {
+        return Ok(()); // a file of that name: the run into it refuses it, naming it
+    }
+    // a live run there is refused before anything goes; a killed run's `.lock` is taken over,
+    // and removed with the lock
+    let lock = RunLock::acquire(dir)?;
     let run = RunDir::new(dir);
     run.sweep_temporaries(); // a file a killed run was writing
     run.remove_run()?;
-    if !crate::train::lock::in_use(dir) {
-        let _ = std::fs::remove_file(dir.join(".lock")); // a killed run's, no process's
-    }
+    drop(lock);
     let _ = std::fs::remove_dir(dir); // only when nothing of the user's is left
     Ok(())
 }

@@ -21,8 +21,10 @@ impl Preset {
     /// Applies the preset to `config` as its flags would (`--init he-normal --activation elu
     /// --batch-norm --dropout 0.2 --optimizer adam`; `--init default --activation sigmoid
     /// --dropout 0 --optimizer sgd --lr 0.1`, no BatchNorm), keeping everything else: sizes,
-    /// epochs, seed, and the optimizer's weight decay and betas (a `--config` file's), and for
-    /// plain's SGD its momentum (Adam has none); its activation replaces a per-layer list too.
+    /// epochs, seed, and the optimizer's weight decay and betas (a `--config` file's; the CLI
+    /// refuses a decay that is the file's optimizer's default where the preset's reads it
+    /// otherwise), and for plain's SGD its momentum (Adam has none); its activation replaces a
+    /// per-layer list too.
     pub fn apply(self, config: &mut TrainConfig) {
         config.model.activations.clear();
         match self {

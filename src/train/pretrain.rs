@@ -189,10 +189,7 @@ pub fn pretrain(
 ) -> Result<Pretrained> {
     data.check()?; // rows built by hand too, before a stage reads them
     super::refuse_empty_path(out)?;
-    let folders = (1..=config.hidden.len()).map(|k| out.join(format!("layer{k}")));
-    for folder in std::iter::once(out.to_path_buf()).chain(folders) {
-        RunDir::new(folder).refuse_data_inside(&source.paths())?; // its stages' too
-    }
+    RunDir::new(out).refuse_data_inside(&source.paths())?; // its stages' folders' too
     let ae = autoencoder(config, data.train.data.width())?;
     // before anything is replaced; its stages' sources are codes in memory, not the file
     one_hot::refuse_missing(&data.train.data.one_hot, &source.describe_files())?;

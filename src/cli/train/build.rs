@@ -7,7 +7,7 @@ use super::transfer_checks::Copied;
 use super::TrainArgs;
 use plaindnn::data::Prepared;
 use plaindnn::error::{Error, Result};
-use plaindnn::train::TrainConfig;
+use plaindnn::train::{OptimizerKind, TrainConfig};
 
 /// The starting config (the library's defaults for the data with `--init-from`'s
 /// architecture, and the `--config` file over them), the preset, then every flag given on top.
@@ -45,8 +45,10 @@ pub(super) fn build_config(
     }
     // what the file over this data's defaults says before any flag: an error it causes alone
     let alone = file.and_then(|_| c.validate_for(data).err().map(|e| e.to_string()));
-    let init_before_preset = c.model.init;
+    let before_preset = c.clone();
     apply_flags(args, &mut c);
+    refuse_decay_of_another_kind(args, file, before_preset.optimizer.kind, &c)?;
+    let init_before_preset = before_preset.model.init;
     if let Some(weights) = &args.class_weight {
         c.class_weights = Some(weights.resolve(&data.train)?);
     }
@@ -66,6 +68,7 @@ pub(super) fn build_config(
             .map_err(|e| file.blame(e, alone.as_deref()))?,
         None => c.validate()?,
     }
+    warn_preset_over_file(args, file, &before_preset, &c); // of a run that starts
     Ok(c)
 }
 
@@ -99,7 +102,8 @@ fn refuse_hidden_only_flags(
     }
     let flags = &args.recipe.model;
     let added = c.model.dropout > 0.0 || c.model.batch_norm;
-    let by_flag = flags.dropout.is_some() || flags.batch_norm;
+    // `--dropout 0` adds nothing: the preset's BatchNorm is the preset's to name
+    let by_flag = flags.dropout.is_some_and(|p| p > 0.0) || flags.batch_norm;
     if args.preset.is_some() && added && !by_flag {
         let why = "adds BatchNorm and Dropout after each hidden layer, and this network has none \
                    (only its output layer): give --hidden, or leave the preset out";
@@ -112,6 +116,95 @@ fn refuse_hidden_only_flags(
         ));
     }
     Ok(())
+}
+
+/// Warns of what `--preset` replaced of the `--config` file's settings (`before`: the config
+/// before it; `now`: with every flag too): documented, and said as the flags' changes are (a
+/// flag over the file's momentum is refused).
+fn warn_preset_over_file(
+    args: &TrainArgs,
+    file: Option<&ConfigFile>,
+    before: &TrainConfig,
+    now: &TrainConfig,
+) {
+    let (Some(preset), Some(file)) = (args.preset, file) else {
+        return;
+    };
+    let mut preset_alone = before.clone();
+    preset.apply(&mut preset_alone);
+    let [before, preset_alone, now] = [before, &preset_alone, now].map(settings);
+    // a key the preset changed, a flag did not set back, and the file sets
+    let replaced: Vec<&str> = (preset_alone.iter())
+        .filter(|(key, value)| before.get(*key) != Some(value) && now.get(*key) == Some(value))
+        .map(|(key, _)| key.as_str())
+        .filter(|key| file.sets(key))
+        .collect();
+    if !replaced.is_empty() {
+        eprintln!(
+            "warning: --preset {preset} replaces what {} sets for {}: leave the preset out to \
+             keep the file's, or give their flags",
+            file.path().display(),
+            plaindnn::plural::and_list(&replaced)
+        );
+    }
+}
+
+/// A config's settings by key, two levels deep (`epochs`, `model.init`), as JSON values.
+fn settings(c: &TrainConfig) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let mut keys = std::collections::BTreeMap::new();
+    let Ok(serde_json::Value::Object(top)) = serde_json::to_value(c) else {
+        return keys;
+    };
+    for (key, value) in top {
+        match value {
+            serde_json::Value::Object(inner) => {
+                keys.extend(inner.into_iter().map(|(k, v)| (format!("{key}.{k}"), v)))
+            }
+            value => _ = keys.insert(key, value),
+        }
+    }
+    keys
+}
+
+/// Refuses a `--config` file's weight decay that is its optimizer's default (a run's
+/// config.json records it, 0 or 0.01) under the optimizer `--optimizer` (or the preset) put in
+/// that one's place, where the two read it otherwise: AdamW's decay is decoupled from the
+/// gradient, the others' an L2 term in it. The new one kept it, silently.
+fn refuse_decay_of_another_kind(
+    args: &TrainArgs,
+    file: Option<&ConfigFile>,
+    before: OptimizerKind,
+    c: &TrainConfig,
+) -> Result<()> {
+    // its optimizer's default, as a run's config.json records it (null: the new one's own
+    // default; a value the file chose stays, as documented)
+    let default = c.optimizer.weight_decay == Some(before.default_weight_decay());
+    let names = |f: &&ConfigFile| f.sets("optimizer.kind") && f.sets("optimizer.weight_decay");
+    let Some(file) = file.filter(names).filter(|_| default) else {
+        return Ok(());
+    };
+    let (after, decoupled) = (c.optimizer.kind, |k| k == OptimizerKind::AdamW);
+    if decoupled(before) == decoupled(after) || args.recipe.sets_weight_decay() {
+        return Ok(());
+    }
+    let read = |k| match decoupled(k) {
+        true => "decoupled from the gradient",
+        false => "an L2 term in the gradient",
+    };
+    let why = format!(
+        "{} gives {before}'s weight decay {} ({}), and {after}'s is {}: give --weight-decay \
+         too ({after}'s default is {})",
+        file.path().display(),
+        c.optimizer.weight_decay.unwrap_or_default(),
+        read(before),
+        read(after),
+        after.default_weight_decay()
+    );
+    let flag = match args.recipe.sets_optimizer() {
+        true => "--optimizer",
+        false => "--preset",
+    };
+    Err(Error::invalid(flag, why))
 }
 
 /// `--no-restore-best` over a `--config` that turns early stopping off (its flag is refused

@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::RunDir;
+use super::{is_run_file, is_stage, RunDir};
 use crate::data::DataSource;
 use crate::error::{Error, Result};
 use crate::train::checkpoint;
@@ -66,13 +66,23 @@ impl RunDir {
         }
     }
 
-    /// Refuses data (each flag and its file) that is a file a run writes here (`metrics.csv`,
-    /// `report.html`, …, or in `checkpoint/`): `--overwrite` would remove it, and the run
-    /// write over it.
+    /// Refuses data (each flag and its file, however spelled) that `--overwrite` would remove
+    /// with the run here, and the run write over: a file under a name a run writes
+    /// (`metrics.csv`, `report.html`, …), in a pretraining stage's `layer<k>/` too, or a
+    /// checkpoint's in `checkpoint/`.
     pub fn refuse_data_inside(&self, sources: &[(&str, &Path)]) -> Result<()> {
-        let Some((flag, file)) =
-            (sources.iter()).find(|(_, f)| self.is_own(f) || self.is_source(f))
-        else {
+        let Some(root) = fs::canonicalize(&self.root).ok() else {
+            return Ok(()); // no folder yet: nothing in it
+        };
+        // the path as typed (a link there is removed) and where a link leads (its file is)
+        let removed = |f: &Path| {
+            let spelled = [crate::files::landing(f), fs::canonicalize(f).ok()];
+            spelled
+                .into_iter()
+                .flatten()
+                .any(|f| removed_with_run(&root, &f))
+        };
+        let Some((flag, file)) = sources.iter().find(|(_, f)| removed(f)) else {
             return Ok(());
         };
         let why = format!(
@@ -175,4 +185,42 @@ fn resolved(path: &Path) -> Option<PathBuf> {
     let existing = plain.ancestors().find(|a| a.exists())?;
     let rest = plain.strip_prefix(existing).ok()?.to_path_buf();
     Some(fs::canonicalize(existing).ok()?.join(rest))
+}
+
+/// Whether `file` (its folder resolved) is removed with the run in the folder `root` (resolved):
+/// a run file's name there or in a stage's folder below it, or a checkpoint's in a
+/// `checkpoint/` of either (a link to a folder elsewhere too), or either set aside in their
+/// `.replaced/`.
+fn removed_with_run(root: &Path, file: &Path) -> bool {
+    let (Some(folder), Some(name)) = (file.parent(), file.file_name()) else {
+        return false;
+    };
+    let name = name.to_string_lossy();
+    let parts = |below: &Path| -> Vec<String> {
+        (below.components())
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect()
+    };
+    // `checkpoint/` may be a link to a folder on another disk
+    let linked = || {
+        let checkpoints = fs::canonicalize(root.join("checkpoint")).ok()?;
+        let below = folder.strip_prefix(checkpoints).ok()?;
+        Some([vec!["checkpoint".to_string()], parts(below)].concat())
+    };
+    let Some(mut parts) = folder.strip_prefix(root).ok().map(parts).or_else(linked) else {
+        return false;
+    };
+    if parts
+        .last()
+        .is_some_and(|p| p == crate::train::replaced::ASIDE)
+    {
+        parts.pop(); // a run set aside by `--overwrite`, which a new run's save deletes
+    }
+    let stages = |parts: &[String]| parts.iter().all(|s| is_stage(s));
+    match parts.split_last() {
+        Some((last, above)) if last == "checkpoint" && stages(above) => {
+            checkpoint::is_checkpoint_file(&name)
+        }
+        _ => stages(&parts) && is_run_file(&name),
+    }
 }

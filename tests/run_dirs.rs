@@ -1187,6 +1187,25 @@ fn overwrite_never_removes_or_writes_over_the_data_file_the_command_reads() {
     let trained = train(&out, &["--data", s(&mine), "--epochs", "1", "--overwrite"]);
     assert!(trained.status.success(), "{}", stderr(&trained));
     assert_eq!(std::fs::read_to_string(&mine).expect("read"), text);
+    // anything in `.replaced/`, which goes whole once a new run saves (a review: a stage's
+    // files set aside there were not refused, and went)
+    let aside = out.join(".replaced").join("layer1");
+    std::fs::create_dir_all(&aside).expect("made");
+    let set_aside = aside.join("metrics.csv");
+    std::fs::write(&set_aside, &text).expect("written");
+    for verb in ["regress", "train"] {
+        let args = [
+            verb,
+            "--data",
+            s(&set_aside),
+            "--out",
+            s(&out),
+            "--overwrite",
+        ];
+        let err = stderr(&plaindnn(&args));
+        assert!(err.contains(&says(&set_aside)), "{verb}: {err}");
+    }
+    assert_eq!(std::fs::read_to_string(&set_aside).expect("read"), text);
     // a checkpoint's name in a `checkpoint/` that links elsewhere: its files go with the run
     let (elsewhere, linked) = (dir.join("elsewhere"), dir.join("linked"));
     std::fs::create_dir_all(&elsewhere).expect("made");

@@ -148,7 +148,7 @@ fn train_new(
     let prepared = source.load().map_err(|e| text_target(e, &source))?;
     let given = transfer_checks::given(args, file.as_ref());
     let (source, prepared, reordered) = in_source_order((source, prepared), given.as_deref())?;
-    let config = build_config(args, file.as_ref(), &prepared)?;
+    let (config, preset_replaced) = build_config(args, file.as_ref(), &prepared)?;
     // `--init-from`'s source as the messages name it: as given
     let init = given.or_else(|| config.init_from.clone());
     if lost.is_none() {
@@ -170,7 +170,8 @@ fn train_new(
         RunDir::new(&out).check_claim(args.overwrite)?;
     }
     // of a run that starts: after the refusals, which it would only crowd
-    if let Some(warning) = lopsided(&source, &prepared).filter(|_| lost.is_none()) {
+    let starts = [lopsided(&source, &prepared), preset_replaced];
+    for warning in starts.into_iter().flatten().filter(|_| lost.is_none()) {
         eprintln!("warning: {warning}");
     }
     let source = source.absolute();

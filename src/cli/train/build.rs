@@ -10,12 +10,13 @@ use plaindnn::error::{Error, Result};
 use plaindnn::train::{OptimizerKind, TrainConfig};
 
 /// The starting config (the library's defaults for the data with `--init-from`'s
-/// architecture, and the `--config` file over them), the preset, then every flag given on top.
+/// architecture, and the `--config` file over them), the preset, then every flag given on top;
+/// and what the preset replaced of the file's settings, for a warning once the run starts.
 pub(super) fn build_config(
     args: &TrainArgs,
     file: Option<&ConfigFile>,
     data: &Prepared,
-) -> Result<TrainConfig> {
+) -> Result<(TrainConfig, Option<String>)> {
     let (inputs, outputs) = (data.train.data.width(), data.train.data.outputs());
     let mut c = TrainConfig::default_for(inputs, outputs);
     let copied = Copied::read(args, file, &mut c, (inputs, outputs))?;
@@ -68,8 +69,7 @@ pub(super) fn build_config(
             .map_err(|e| file.blame(e, alone.as_deref()))?,
         None => c.validate()?,
     }
-    warn_preset_over_file(args, file, &before_preset, &c); // of a run that starts
-    Ok(c)
+    Ok((c, preset_over_file(args, file, &before_preset)))
 }
 
 /// `--preset`, then every flag given, over `c`.
@@ -118,35 +118,41 @@ fn refuse_hidden_only_flags(
     Ok(())
 }
 
-/// Warns of what `--preset` replaced of the `--config` file's settings (`before`: the config
-/// before it; `now`: with every flag too): documented, and said as the flags' changes are (a
-/// flag over the file's momentum is refused).
-fn warn_preset_over_file(
+/// What `--preset` replaced of the `--config` file's settings (`before`: the config before
+/// the preset and the flags), in words: documented, and said as the flags' changes are (a flag
+/// over the file's momentum is refused). A key a flag sets is the flag's, not the preset's.
+fn preset_over_file(
     args: &TrainArgs,
     file: Option<&ConfigFile>,
     before: &TrainConfig,
-    now: &TrainConfig,
-) {
-    let (Some(preset), Some(file)) = (args.preset, file) else {
-        return;
-    };
-    let mut preset_alone = before.clone();
+) -> Option<String> {
+    let (preset, file) = (args.preset?, file?);
+    let (mut preset_alone, mut flags_alone) = (before.clone(), before.clone());
     preset.apply(&mut preset_alone);
-    let [before, preset_alone, now] = [before, &preset_alone, now].map(settings);
-    // a key the preset changed, a flag did not set back, and the file sets
-    let replaced: Vec<&str> = (preset_alone.iter())
-        .filter(|(key, value)| before.get(*key) != Some(value) && now.get(*key) == Some(value))
-        .map(|(key, _)| key.as_str())
-        .filter(|key| file.sets(key))
+    args.recipe.apply(&mut flags_alone);
+    let mut both = preset_alone.clone();
+    args.recipe.apply(&mut both);
+    let [before, preset_alone, flags_alone, both] =
+        [before, &preset_alone, &flags_alone, &both].map(settings);
+    // a key a flag sets moves over the file's value or over the preset's (or both)
+    let flag_sets =
+        |k: &String| flags_alone.get(k) != before.get(k) || both.get(k) != preset_alone.get(k);
+    // every key of either: a per-layer list the preset clears is left out of its JSON
+    let keys: std::collections::BTreeSet<&String> =
+        before.keys().chain(preset_alone.keys()).collect();
+    let replaced: Vec<&str> = (keys.into_iter())
+        .filter(|k| before.get(*k) != preset_alone.get(*k) && !flag_sets(k))
+        .map(String::as_str)
+        .filter(|k| file.sets(k))
         .collect();
-    if !replaced.is_empty() {
-        eprintln!(
-            "warning: --preset {preset} replaces what {} sets for {}: leave the preset out to \
-             keep the file's, or give their flags",
+    (!replaced.is_empty()).then(|| {
+        format!(
+            "--preset {preset} replaces what {} sets for {}: leave the preset out to keep the \
+             file's, or give their flags",
             file.path().display(),
             plaindnn::plural::and_list(&replaced)
-        );
-    }
+        )
+    })
 }
 
 /// A config's settings by key, two levels deep (`epochs`, `model.init`), as JSON values.

@@ -189,8 +189,8 @@ fn resolved(path: &Path) -> Option<PathBuf> {
 
 /// Whether `file` (its folder resolved) is removed with the run in the folder `root` (resolved):
 /// a run file's name there or in a stage's folder below it, or a checkpoint's in a
-/// `checkpoint/` of either (a link to a folder elsewhere too), or either set aside in their
-/// `.replaced/`.
+/// `checkpoint/` of either (a link to a folder elsewhere too), or anything in the run's
+/// `.replaced/` or `checkpoint/.replaced/`, which a run `--overwrite` set aside leaves.
 fn removed_with_run(root: &Path, file: &Path) -> bool {
     let (Some(folder), Some(name)) = (file.parent(), file.file_name()) else {
         return false;
@@ -207,14 +207,15 @@ fn removed_with_run(root: &Path, file: &Path) -> bool {
         let below = folder.strip_prefix(checkpoints).ok()?;
         Some([vec!["checkpoint".to_string()], parts(below)].concat())
     };
-    let Some(mut parts) = folder.strip_prefix(root).ok().map(parts).or_else(linked) else {
+    let Some(parts) = folder.strip_prefix(root).ok().map(parts).or_else(linked) else {
         return false;
     };
-    if parts
-        .last()
-        .is_some_and(|p| p == crate::train::replaced::ASIDE)
-    {
-        parts.pop(); // a run set aside by `--overwrite`, which a new run's save deletes
+    // `.replaced/` and `checkpoint/.replaced/` go whole once a new run saves
+    let aside = crate::train::replaced::ASIDE;
+    match parts.as_slice() {
+        [first, ..] if first == aside => return true,
+        [first, second, ..] if first == "checkpoint" && second == aside => return true,
+        _ => {}
     }
     let stages = |parts: &[String]| parts.iter().all(|s| is_stage(s));
     match parts.split_last() {
